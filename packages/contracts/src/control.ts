@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ExchangeId } from './primitives';
+
+export const KillCommand = z.object({
+  flatten: z.boolean(),
+  reason: z.string().min(1).max(500),
+  requestedBy: z.string().min(1),
+});
+export type KillCommand = z.infer<typeof KillCommand>;
+
+export const ResumeCommand = z.object({
+  confirm: z.literal(true),
+  reason: z.string().max(500),
+  requestedBy: z.string().min(1),
+});
+export type ResumeCommand = z.infer<typeof ResumeCommand>;
+
+export const ControlAck = z.object({
+  service: z.string().min(1),
+  command: z.enum(['kill', 'resume']),
+  commandId: z.string().min(1),
+  engaged: z.boolean(),
+  detail: z.string(),
+});
+export type ControlAck = z.infer<typeof ControlAck>;
+
+export const ReconEvent = z.object({
+  venue: ExchangeId,
+  kind: z.enum([
+    'clean',
+    'unknown',
+    'missing_fill',
+    'unknown_order',
+    'order_state',
+    'position_qty',
+    'missing_stop',
+    'balance',
+  ]),
+  before: z.unknown(),
+  after: z.unknown(),
+  evidence: z.string(),
+});
+export type ReconEvent = z.infer<typeof ReconEvent>;
+
+export const Alert = z.object({
+  severity: z.enum(['info', 'warning', 'critical']),
+  kind: z.string().min(1),
+  message: z.string().min(1),
+  labels: z.record(z.string(), z.string()),
+});
+export type Alert = z.infer<typeof Alert>;
+
+/** What lands on dlq.<subject>: the raw message and why it was refused. */
+export const DeadLetter = z.object({
+  subject: z.string().min(1),
+  error: z.string(),
+  raw: z.string(),
+  consumer: z.string().nullable(),
+  deliveries: z.number().int().nonnegative(),
+});
+export type DeadLetter = z.infer<typeof DeadLetter>;
+
+/** Reply of the control state request: is the kill switch engaged, and why. */
+export const ControlStateRequest = z.object({});
+export const ControlState = z.object({
+  engaged: z.boolean(),
+  reason: z.string().nullable(),
+  since: z.number().int().nullable(),
+});
+export type ControlState = z.infer<typeof ControlState>;

@@ -1,0 +1,32 @@
+/**
+ * UUIDv7 from an explicit time and 10 random bytes, so callers inject both
+ * (a virtual clock and a seeded source make backtests repeatable).
+ */
+export function uuidv7(epochMs: number, random: Uint8Array): string {
+  if (random.length < 10) throw new Error('uuidv7 needs 10 random bytes');
+  const bytes = new Uint8Array(16);
+  let ms = Math.floor(epochMs);
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes.set(random.subarray(0, 10), 6);
+  bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Deterministic id for things that must repeat on replay (e.g. client order ids from intent ids). */
+export function derivedId(...parts: Array<string | number>): string {
+  // FNV-1a 64-bit over the joined parts, as two 32-bit halves: stable, dependency-free, short.
+  const text = parts.join('|');
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+}

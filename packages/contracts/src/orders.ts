@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { EpochMs, ExchangeId, OrderSide, PositionSide, PositiveSize, Price, Size, SymbolId } from './primitives';
+
+export const OrderType = z.enum(['market', 'limit', 'stop_market', 'take_profit_market']);
+export type OrderType = z.infer<typeof OrderType>;
+
+export const Execution = z.discriminatedUnion('algo', [
+  z.object({ algo: z.literal('direct') }),
+  z.object({
+    algo: z.literal('twap'),
+    slices: z.number().int().min(2).max(1000),
+    durationMs: z.number().int().positive(),
+  }),
+]);
+
+export const SubmitOrder = z.object({
+  kind: z.literal('submit'),
+  intentId: z.string().min(1),
+  clientOrderId: z.string().min(1).max(36),
+  exchange: ExchangeId,
+  symbol: SymbolId,
+  side: OrderSide,
+  type: OrderType,
+  qty: PositiveSize,
+  price: Price.nullable(),
+  triggerPrice: Price.nullable(),
+  reduceOnly: z.boolean(),
+  maxSlippageBps: z.number().nonnegative().nullable(),
+  execution: Execution,
+});
+export const CancelOrder = z.object({
+  kind: z.literal('cancel'),
+  clientOrderId: z.string().min(1),
+  exchange: ExchangeId,
+  symbol: SymbolId,
+});
+export const CancelAll = z.object({ kind: z.literal('cancel_all'), exchange: ExchangeId.nullable() });
+
+export const OrderCommand = z.discriminatedUnion('kind', [SubmitOrder, CancelOrder, CancelAll]);
+export type OrderCommand = z.infer<typeof OrderCommand>;
+
+export const OrderStatus = z.enum(['accepted', 'partially_filled', 'filled', 'cancelled', 'rejected']);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** Why the venue (or our submission path) refused an order. */
+export const RejectReason = z.enum([
+  'insufficient_funds',
+  'invalid_order',
+  'min_notional',
+  'precision',
+  'slippage',
+  'rate_limited',
+  'venue_unavailable',
+  'kill_switch',
+  'unknown',
+]);
+export type RejectReason = z.infer<typeof RejectReason>;
+
+export const Fill = z.object({
+  tradeId: z.string().min(1),
+  price: Price,
+  qty: PositiveSize,
+  fee: z.number().nonnegative(),
+  feeAsset: z.string().min(1),
+  liquidity: z.enum(['maker', 'taker']),
+  time: EpochMs,
+});
+export type Fill = z.infer<typeof Fill>;
+
+export const OrderEvent = z.object({
+  status: OrderStatus,
+  intentId: z.string().nullable(),
+  clientOrderId: z.string().min(1),
+  venueOrderId: z.string().nullable(),
+  exchange: ExchangeId,
+  symbol: SymbolId,
+  side: OrderSide,
+  type: OrderType,
+  qty: PositiveSize,
+  filledQty: Size,
+  avgPrice: Price.nullable(),
+  fill: Fill.nullable(),
+  reason: RejectReason.nullable(),
+  detail: z.string().nullable(),
+});
+export type OrderEvent = z.infer<typeof OrderEvent>;
+
+export const PositionEvent = z.object({
+  status: z.enum(['opened', 'changed', 'closed']),
+  positionId: z.string().min(1),
+  strategy: z.string().nullable(),
+  exchange: ExchangeId,
+  symbol: SymbolId,
+  side: PositionSide,
+  qty: Size,
+  avgEntry: Price,
+  realizedPnl: z.number(),
+  fees: z.number().nonnegative(),
+});
+export type PositionEvent = z.infer<typeof PositionEvent>;
+
+export const StopEvent = z.object({
+  kind: z.enum(['placed', 'verified', 'moved', 'triggered', 'take_profit', 'failed', 'flattened', 'cancelled']),
+  positionId: z.string().min(1),
+  exchange: ExchangeId,
+  symbol: SymbolId,
+  stopPrice: Price.nullable(),
+  qty: Size,
+  clientOrderId: z.string().nullable(),
+  detail: z.string(),
+});
+export type StopEvent = z.infer<typeof StopEvent>;
