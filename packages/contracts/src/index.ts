@@ -9,3 +9,4 @@ export * from './risk';
 export * from './signals';
 export * from './subjects';
 export * from './symbols';
+export * from './clock';

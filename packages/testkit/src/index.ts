@@ -1,0 +1,4 @@
+export * from './data';
+export * from './infra';
+export * from './isolation';
+export * from './wait-for';
