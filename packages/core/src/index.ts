@@ -1,2 +1,4 @@
 export * from './indicators';
 export * from './risk';
+export * from './time';
+export * from './market-data';
