@@ -1,12 +1,23 @@
-import type { Envelope, RpcEndpoint, Subject, SubjectPattern } from '@ballast/contracts';
+import type {
+  Clock,
+  Envelope,
+  EnvelopeHeader,
+  IdGenerator,
+  RpcEndpoint,
+  Subject,
+  SubjectPattern,
+} from '@ballast/contracts';
 
 export interface PublishOptions {
-  /** Follows one trade idea; defaults to the causing message's correlation id, else the new id. */
+  /** Follows one trade idea; defaults to `causedBy`'s correlation id, else the new id. */
   correlationId?: string;
+  /** Defaults to `causedBy`'s id, else null. */
   causationId?: string | null;
+  /** The message that caused this one: sets correlation and causation ids unless given explicitly. */
+  causedBy?: Pick<EnvelopeHeader, 'id' | 'correlationId'>;
   /** Source time (exchange time for market data); defaults to the clock's now. */
   eventTime?: number;
-  /** Explicit id for messages that must de-duplicate on replay; defaults to a fresh UUIDv7. */
+  /** Explicit id (a UUID) for messages that must de-duplicate on replay; defaults to a fresh UUIDv7. */
   id?: string;
 }
 
@@ -23,11 +34,14 @@ export interface SubscribeOptions {
   durable: string;
   /** Deliveries before a message goes to the DLQ (default 5). */
   maxDeliver?: number;
-  /** Redelivery delays in ms after each failure (default [200, 1000, 5000]). */
+  /** Redelivery delays in ms after each failure (default [200, 1000, 5000]); the last one repeats. */
   backoffMs?: number[];
   /** Where a new durable starts: only new messages (default) or everything retained. */
   deliverFrom?: 'new' | 'all';
 }
+
+export const DEFAULT_MAX_DELIVER = 5;
+export const DEFAULT_BACKOFF_MS: readonly number[] = [200, 1000, 5000];
 
 export interface Subscription {
   /** Stops delivery to this handler after in-flight work finishes; the durable stays. */
@@ -42,6 +56,24 @@ export interface BusObserver {
   handled(event: { family: string; seconds: number; outcome: 'ok' | 'error' }): void;
 }
 
+/** The few logger methods the bus needs; a pino logger satisfies it. */
+export interface BusLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** What every transport is built from: who publishes, and injected time and ids. */
+export interface BusDeps {
+  /** The service name written into every envelope's `source`. */
+  source: string;
+  clock: Clock;
+  /** Defaults to UUIDv7 from the clock and crypto random bytes. */
+  ids?: IdGenerator;
+  observer?: BusObserver;
+  log?: BusLogger;
+}
+
 export interface Bus {
   readonly source: string;
   publish<T>(subject: Subject<T>, payload: T, options?: PublishOptions): Promise<Envelope<T>>;
@@ -52,10 +84,17 @@ export interface Bus {
     handler: Handler<T>,
     options: SubscribeOptions,
   ): Promise<Subscription>;
-  request<Req, Res>(endpoint: RpcEndpoint<Req, Res>, request: Req, options?: { timeoutMs?: number }): Promise<Res>;
-  serve<Req, Res>(endpoint: RpcEndpoint<Req, Res>, handler: (request: Req) => Promise<Res> | Res): Promise<Subscription>;
+  request<Req, Res>(
+    endpoint: RpcEndpoint<Req, Res>,
+    request: Req,
+    options?: { timeoutMs?: number },
+  ): Promise<Res>;
+  serve<Req, Res>(
+    endpoint: RpcEndpoint<Req, Res>,
+    handler: (request: Req) => Promise<Res> | Res,
+  ): Promise<Subscription>;
   /** True when the transport is connected (used by /readyz). */
   isHealthy(): boolean;
-  /** Stops consuming, lets in-flight handlers finish and ack, flushes, closes. */
+  /** Stops consuming, lets in-flight handlers finish and ack, flushes, closes. Safe to call twice. */
   drain(): Promise<void>;
 }

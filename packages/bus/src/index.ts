@@ -1,1 +1,8 @@
 export * from './bus';
+export * from './bus-error';
+export * from './memory-bus';
+export * from './memory-hub';
+export * from './nats-bus';
+export * from './nats-naming';
+export { deleteStreams, ensureStreams, streamConfigs } from './nats-streams';
+export { randomIds } from './random-ids';

@@ -1,0 +1,97 @@
+import {
+  type Clock,
+  type Envelope,
+  EnvelopeHeader,
+  envelopeSchema,
+  type IdGenerator,
+  type SubjectFamily,
+} from '@ballast/contracts';
+import type { z } from 'zod';
+import type { PublishOptions } from './bus';
+import { BusError } from './bus-error';
+
+export interface EnvelopeOrigin {
+  source: string;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+/** Fills the metadata the caller does not give: ids, times and trace ids. */
+export function buildEnvelope<T>(
+  origin: EnvelopeOrigin,
+  family: SubjectFamily<T>,
+  payload: T,
+  options: PublishOptions = {},
+): Envelope<T> {
+  const id = options.id ?? origin.ids();
+  const emittedAt = origin.clock.now();
+  return {
+    id,
+    type: family.type,
+    version: family.version,
+    eventTime: options.eventTime ?? emittedAt,
+    emittedAt,
+    source: origin.source,
+    correlationId: options.correlationId ?? options.causedBy?.correlationId ?? id,
+    causationId: options.causationId !== undefined ? options.causationId : (options.causedBy?.id ?? null),
+    payload,
+  };
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Checks an outbound envelope; the returned one carries the parsed payload (unknown keys stripped). */
+export function checkOutbound<T>(family: SubjectFamily<T>, envelope: Envelope<T>): Envelope<T> {
+  const payload = family.schema.safeParse(envelope.payload);
+  if (!payload.success) {
+    throw new BusError('invalid_payload', `invalid ${family.name} payload: ${describe(payload.error)}`);
+  }
+  const header = EnvelopeHeader.safeParse(envelope);
+  if (!header.success) {
+    throw new BusError('invalid_envelope', `invalid ${family.name} envelope: ${describe(header.error)}`);
+  }
+  const mismatch = familyMismatch(family, header.data);
+  if (mismatch) throw new BusError('invalid_envelope', mismatch);
+  return { ...header.data, payload: payload.data };
+}
+
+function familyMismatch(family: SubjectFamily<unknown>, header: EnvelopeHeader): string | null {
+  if (header.type === family.type && header.version === family.version) return null;
+  return `envelope ${header.type} v${header.version} does not belong to ${family.name} (${family.type} v${family.version})`;
+}
+
+export function encodeEnvelope<T>(envelope: Envelope<T>): string {
+  return JSON.stringify(envelope);
+}
+
+export type Decoded<T> = { ok: true; envelope: Envelope<T> } | { ok: false; error: string };
+
+/** Parses and validates an inbound message as its family's envelope; never throws. */
+export function decodeEnvelope<T>(family: SubjectFamily<T>, raw: string): Decoded<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    return { ok: false, error: `malformed JSON: ${(err as Error).message}` };
+  }
+  const parsed = envelopeSchema(family.schema).safeParse(json);
+  if (!parsed.success)
+    return { ok: false, error: `invalid ${family.name} envelope: ${describe(parsed.error)}` };
+  const envelope = parsed.data as Envelope<T>;
+  const mismatch = familyMismatch(family, envelope);
+  return mismatch ? { ok: false, error: mismatch } : { ok: true, envelope };
+}
+
+/** The trace ids of a message that failed validation, when its header is still readable. */
+export function readableHeader(raw: string): Pick<EnvelopeHeader, 'id' | 'correlationId'> | undefined {
+  try {
+    const header = EnvelopeHeader.pick({ id: true, correlationId: true }).safeParse(JSON.parse(raw));
+    return header.success ? header.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,314 @@
+import {
+  type DeadLetter,
+  DeadLetters,
+  deadLetterSubject,
+  type Envelope,
+  type EnvelopeHeader,
+  type IdGenerator,
+  type RpcEndpoint,
+  type Subject,
+  type SubjectFamily,
+  type SubjectPattern,
+} from '@ballast/contracts';
+import {
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection, RequestError, TimeoutError } from '@nats-io/transport-node';
+import type {
+  Bus,
+  BusDeps,
+  BusLogger,
+  BusObserver,
+  Handler,
+  PublishOptions,
+  SubscribeOptions,
+  Subscription,
+} from './bus';
+import { BusError } from './bus-error';
+import {
+  type DeliveryServices,
+  type DeliveryTarget,
+  deliveryTarget,
+  errorText,
+  processDelivery,
+} from './delivery';
+import { buildEnvelope, encodeEnvelope } from './envelope-codec';
+import { ensureDurable } from './nats-consumer';
+import { NatsNaming } from './nats-naming';
+import { ensureStreams } from './nats-streams';
+import { validateOutbound } from './outbound';
+import { randomIds } from './random-ids';
+import { answerRequest, decodeReply, encodeRequest } from './rpc-wire';
+import { silentLog, silentObserver } from './silent-log';
+
+export interface NatsBusOptions extends BusDeps {
+  servers: string | string[];
+  /** Prepended to every subject and (dots as underscores) every stream name, e.g. `t_x_ab12.`. */
+  prefix?: string;
+  /** How long the server waits for an ack before redelivering (a crashed handler); default 30 s. */
+  ackWaitMs?: number;
+  /** Messages a consumer pulls ahead of its handler (default 32). */
+  pullBatch?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** JetStream transport: streams from STREAMS, durable pull consumers, DLQ, core NATS request/reply. */
+export class NatsBus implements Bus {
+  readonly source: string;
+  readonly naming: NatsNaming;
+  private readonly js: JetStreamClient;
+  private readonly ids: IdGenerator;
+  private readonly observer: BusObserver;
+  private readonly log: BusLogger;
+  private readonly subscriptions = new Set<Subscription>();
+  private connected = true;
+  private closing = false;
+  private drained: Promise<void> | undefined;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly options: NatsBusOptions,
+  ) {
+    this.source = options.source;
+    this.naming = new NatsNaming(options.prefix);
+    this.js = jetstream(nc);
+    this.ids = options.ids ?? randomIds(options.clock);
+    this.observer = options.observer ?? silentObserver;
+    this.log = options.log ?? silentLog;
+    void this.watchStatus();
+  }
+
+  static async connect(options: NatsBusOptions): Promise<NatsBus> {
+    new NatsNaming(options.prefix);
+    const nc = await connect({ servers: options.servers, name: options.source, maxReconnectAttempts: -1 });
+    try {
+      return new NatsBus(nc, await jetstreamManager(nc), options);
+    } catch (err) {
+      await nc.close();
+      throw new BusError(
+        'transport',
+        `JetStream unavailable at ${String(options.servers)}: ${errorText(err)}`,
+        { cause: err },
+      );
+    }
+  }
+
+  /** Creates or updates every stream of STREAMS under this bus's prefix. */
+  ensureStreams(): Promise<void> {
+    return ensureStreams(this.jsm, this.naming);
+  }
+
+  async publish<T>(subject: Subject<T>, payload: T, options?: PublishOptions): Promise<Envelope<T>> {
+    const envelope = buildEnvelope(
+      { source: this.source, clock: this.options.clock, ids: this.ids },
+      subject.family,
+      payload,
+      options,
+    );
+    return this.send(subject.family, subject.value, envelope);
+  }
+
+  async publishEnvelope<T>(subject: Subject<T>, envelope: Envelope<T>): Promise<void> {
+    await this.send(subject.family, subject.value, envelope);
+  }
+
+  async subscribe<T>(
+    on: Subject<T> | SubjectPattern<T>,
+    handler: Handler<T>,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
+    this.open();
+    const target = deliveryTarget(on.family, handler, options);
+    const stream = this.naming.stream(on.family.stream);
+    await ensureDurable(this.jsm, {
+      stream,
+      durable: options.durable,
+      filter: this.naming.subject(on.value),
+      maxDeliver: target.maxDeliver,
+      ackWaitMs: this.options.ackWaitMs ?? 30_000,
+      fromStart: options.deliverFrom === 'all',
+    });
+    const consumer = await this.js.consumers.get(stream, options.durable);
+    const messages = await consumer.consume({ max_messages: this.options.pullBatch ?? 32 });
+    return this.track(this.runConsumer(messages, target));
+  }
+
+  async request<Req, Res>(
+    endpoint: RpcEndpoint<Req, Res>,
+    request: Req,
+    options?: { timeoutMs?: number },
+  ): Promise<Res> {
+    this.open();
+    const body = encodeRequest(endpoint, request);
+    const timeout = options?.timeoutMs ?? 5_000;
+    try {
+      const reply = await this.nc.request(this.naming.subject(endpoint.subject), encoder.encode(body), {
+        timeout,
+      });
+      return decodeReply(endpoint, reply.string());
+    } catch (err) {
+      throw requestFailure(err, endpoint.subject, timeout);
+    }
+  }
+
+  async serve<Req, Res>(
+    endpoint: RpcEndpoint<Req, Res>,
+    handler: (request: Req) => Promise<Res> | Res,
+  ): Promise<Subscription> {
+    this.open();
+    // A queue group: several instances of one service share the requests.
+    const sub = this.nc.subscribe(this.naming.subject(endpoint.subject), {
+      queue: endpoint.subject,
+      callback: (err, msg) => {
+        if (err) {
+          this.log.error(
+            { subject: endpoint.subject, error: errorText(err) },
+            'bus: endpoint subscription failed',
+          );
+          return;
+        }
+        void answerRequest(endpoint, msg.string(), handler, this.log).then((reply) =>
+          msg.respond(encoder.encode(reply)),
+        );
+      },
+    });
+    await this.nc.flush();
+    return this.track({ stop: () => sub.drain() });
+  }
+
+  isHealthy(): boolean {
+    return this.connected && !this.closing && !this.nc.isClosed();
+  }
+
+  drain(): Promise<void> {
+    this.drained ??= (async () => {
+      this.closing = true;
+      await Promise.all([...this.subscriptions].map((s) => s.stop()));
+      await this.nc.drain();
+    })();
+    return this.drained;
+  }
+
+  private async send<T>(
+    family: SubjectFamily<T>,
+    subjectValue: string,
+    envelope: Envelope<T>,
+  ): Promise<Envelope<T>> {
+    this.open();
+    const checked = validateOutbound(family, envelope, this.observer, this.log);
+    let duplicate: boolean;
+    try {
+      const ack = await this.js.publish(
+        this.naming.subject(subjectValue),
+        encoder.encode(encodeEnvelope(checked)),
+        {
+          msgID: checked.id,
+        },
+      );
+      duplicate = ack.duplicate;
+    } catch (err) {
+      this.log.error({ subject: subjectValue, id: checked.id, error: errorText(err) }, 'bus: publish failed');
+      throw new BusError(
+        'transport',
+        `publish to ${subjectValue} failed (is its stream created?): ${errorText(err)}`,
+        { cause: err },
+      );
+    }
+    this.observer.message({ family: family.name, direction: 'out', outcome: duplicate ? 'duplicate' : 'ok' });
+    return checked;
+  }
+
+  private runConsumer<T>(messages: ConsumerMessages, target: DeliveryTarget<T>): Subscription {
+    let stopping = false;
+    const services = this.deliveryServices();
+    const loop = (async () => {
+      for await (const m of messages) {
+        // Pulled ahead but not started: hand it back at once so another instance takes it.
+        if (stopping) {
+          m.nak();
+          continue;
+        }
+        const inbound = {
+          subject: this.naming.logical(m.subject),
+          raw: decoder.decode(m.data),
+          deliveries: m.info.deliveryCount,
+        };
+        await processDelivery(inbound, target, services, {
+          ack: () => m.ack(),
+          retry: (delayMs) => m.nak(delayMs),
+          terminate: (reason) => m.term(reason),
+        });
+      }
+    })().catch((err) =>
+      this.log.error({ durable: target.durable, error: errorText(err) }, 'bus: consumer stopped'),
+    );
+    return {
+      stop: async () => {
+        stopping = true;
+        await messages.close();
+        await loop;
+      },
+    };
+  }
+
+  private deliveryServices(): DeliveryServices {
+    return {
+      observer: this.observer,
+      log: this.log,
+      deadLetter: async (
+        letter: DeadLetter,
+        causedBy: Pick<EnvelopeHeader, 'id' | 'correlationId'> | undefined,
+      ) => {
+        const origin = { source: this.source, clock: this.options.clock, ids: this.ids };
+        const envelope = buildEnvelope(origin, DeadLetters, letter, causedBy ? { causedBy } : {});
+        await this.send(DeadLetters, deadLetterSubject(letter.subject).value, envelope);
+      },
+    };
+  }
+
+  private track(inner: Subscription): Subscription {
+    let stopped: Promise<void> | undefined;
+    const subscription: Subscription = {
+      stop: () => {
+        stopped ??= inner.stop().finally(() => this.subscriptions.delete(subscription));
+        return stopped;
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') this.connected = false;
+      if (status.type === 'reconnect') this.connected = true;
+      if (status.type === 'disconnect' || status.type === 'reconnect') {
+        this.log.warn({ status: status.type, server: status.server }, 'bus: connection status changed');
+      }
+    }
+  }
+
+  private open(): void {
+    if (this.closing) throw new BusError('closed', `bus of ${this.source} is drained`);
+  }
+}
+
+function requestFailure(err: unknown, subject: string, timeoutMs: number): unknown {
+  if (err instanceof BusError) return err;
+  if (err instanceof RequestError && err.isNoResponders()) {
+    return new BusError('no_responders', `nobody serves ${subject}`, { cause: err });
+  }
+  if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
+    return new BusError('request_timeout', `${subject} did not answer within ${timeoutMs} ms`, {
+      cause: err,
+    });
+  }
+  return new BusError('transport', `request to ${subject} failed: ${errorText(err)}`, { cause: err });
+}

@@ -1,0 +1,56 @@
+import { AckPolicy, type ConsumerConfig, DeliverPolicy, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { BusError } from './bus-error';
+import { errorText } from './delivery';
+
+export interface DurableSpec {
+  stream: string;
+  durable: string;
+  filter: string;
+  maxDeliver: number;
+  ackWaitMs: number;
+  fromStart: boolean;
+}
+
+/**
+ * Creates the durable pull consumer, or reuses it when it exists with the same filter. Redelivery
+ * delays come from nak(delay) per failure rather than consumer `backoff`: with `backoff` set the
+ * server uses its first step as the ack wait, which would redeliver a slow handler's message.
+ */
+export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): Promise<void> {
+  const existing = await jsm.consumers.info(spec.stream, spec.durable).catch(() => null);
+  if (existing) {
+    if (existing.config.filter_subject !== spec.filter) {
+      throw new BusError(
+        'consumer_conflict',
+        `durable ${spec.durable} on ${spec.stream} already filters ${existing.config.filter_subject}, not ${spec.filter}`,
+      );
+    }
+    if (existing.config.max_deliver === spec.maxDeliver && existing.config.ack_wait === nanos(spec.ackWaitMs))
+      return;
+    await jsm.consumers.update(spec.stream, spec.durable, {
+      max_deliver: spec.maxDeliver,
+      ack_wait: nanos(spec.ackWaitMs),
+    });
+    return;
+  }
+  const config: Partial<ConsumerConfig> = {
+    durable_name: spec.durable,
+    filter_subject: spec.filter,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: spec.fromStart ? DeliverPolicy.All : DeliverPolicy.New,
+    max_deliver: spec.maxDeliver,
+    ack_wait: nanos(spec.ackWaitMs),
+  };
+  try {
+    await jsm.consumers.add(spec.stream, config);
+  } catch (err) {
+    throw new BusError(
+      'transport',
+      `cannot create durable ${spec.durable} on stream ${spec.stream} (run ensureStreams?): ${errorText(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { STREAMS } from '@ballast/contracts';
+import {
+  DiscardPolicy,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { BusError } from './bus-error';
+import type { NatsNaming } from './nats-naming';
+
+/** Publish de-duplication by `Nats-Msg-Id` (the envelope id) holds for this long. */
+export const DUPLICATE_WINDOW_MS = 120_000;
+
+export function streamConfigs(naming: NatsNaming): Array<Partial<StreamConfig> & { name: string }> {
+  return STREAMS.map((s) => ({
+    name: naming.stream(s.name),
+    subjects: s.subjects.map((subject) => naming.subject(subject)),
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(s.maxAgeMs),
+    max_msgs: s.maxMsgs,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+    num_replicas: 1,
+  }));
+}
+
+/** Creates every stream of STREAMS, or updates its limits when it exists. Idempotent. */
+export async function ensureStreams(jsm: JetStreamManager, naming: NatsNaming): Promise<void> {
+  for (const config of streamConfigs(naming)) {
+    const exists = await jsm.streams.info(config.name).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await jsm.streams.update(config.name, config);
+    else await jsm.streams.add(config);
+  }
+}
+
+/** Deletes the streams of one prefix (test clean-up); refuses the unprefixed production streams. */
+export async function deleteStreams(jsm: JetStreamManager, naming: NatsNaming): Promise<void> {
+  if (naming.prefix === '') throw new BusError('transport', 'refusing to delete unprefixed streams');
+  for (const config of streamConfigs(naming)) {
+    await jsm.streams.delete(config.name).catch(() => false);
+  }
+}
