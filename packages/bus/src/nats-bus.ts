@@ -243,7 +243,9 @@ export class NatsBus implements Bus {
         await processDelivery(inbound, target, services, {
           ack: () => m.ack(),
           retry: (delayMs) => m.nak(delayMs),
-          terminate: (reason) => m.term(reason),
+          // NATS 2.9 ignores `+TERM <reason>` (reasons arrived in 2.10), so terminate bare:
+          // the reason is in the dead letter and the log line already.
+          terminate: () => m.term(),
         });
       }
     })().catch((err) =>

@@ -1,6 +1,8 @@
 import { STREAMS } from '@ballast/contracts';
 import {
   DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   type JetStreamManager,
   RetentionPolicy,
   StorageType,
@@ -32,7 +34,7 @@ export async function ensureStreams(jsm: JetStreamManager, naming: NatsNaming): 
   for (const config of streamConfigs(naming)) {
     const exists = await jsm.streams.info(config.name).then(
       () => true,
-      () => false,
+      (err: unknown) => (isStreamNotFound(err) ? false : Promise.reject(err)),
     );
     if (exists) await jsm.streams.update(config.name, config);
     else await jsm.streams.add(config);
@@ -43,6 +45,12 @@ export async function ensureStreams(jsm: JetStreamManager, naming: NatsNaming): 
 export async function deleteStreams(jsm: JetStreamManager, naming: NatsNaming): Promise<void> {
   if (naming.prefix === '') throw new BusError('transport', 'refusing to delete unprefixed streams');
   for (const config of streamConfigs(naming)) {
-    await jsm.streams.delete(config.name).catch(() => false);
+    await jsm.streams
+      .delete(config.name)
+      .catch((err: unknown) => (isStreamNotFound(err) ? false : Promise.reject(err)));
   }
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
 }

@@ -1,0 +1,158 @@
+import type { Envelope } from '@ballast/contracts';
+import {
+  type Candle,
+  DeadLetter,
+  deadLetterSubject,
+  envelopeSchema,
+  STREAMS,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import { natsUrl, uniqueName, waitFor } from '@ballast/testkit';
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NatsBus } from './nats-bus';
+import { NatsNaming } from './nats-naming';
+import { DUPLICATE_WINDOW_MS, deleteStreams } from './nats-streams';
+import { randomIds } from './random-ids';
+import { RECORDED_CANDLE_FILE, recordedCandles } from './recorded-candles';
+
+// What only JetStream can show: stored streams and consumers, raw bytes from a foreign client.
+describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
+  const prefix = `${uniqueName('bus_jetstream')}.`;
+  const naming = new NatsNaming(prefix);
+  const clock = { now: () => 1_700_000_000_000 };
+  const [first, second] = recordedCandles(2);
+  const binance = subject(Subjects.candle, { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '4h' });
+  let servers: string;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let bus: NatsBus;
+
+  beforeAll(async () => {
+    servers = await natsUrl();
+    nc = await connect({ servers });
+    jsm = await jetstreamManager(nc);
+    bus = await NatsBus.connect({ source: 'signals', clock, ids: randomIds(clock), servers, prefix });
+    await bus.ensureStreams();
+  });
+
+  afterAll(async () => {
+    await bus?.drain();
+    await deleteStreams(jsm, naming);
+    await nc?.close();
+  });
+
+  it('creates every stream of STREAMS under the prefix with its retention limits, idempotently', async () => {
+    await bus.ensureStreams();
+    for (const s of STREAMS) {
+      const info = await jsm.streams.info(naming.stream(s.name));
+      expect(info.config).toMatchObject({
+        subjects: s.subjects.map((x) => `${prefix}${x}`),
+        max_age: nanos(s.maxAgeMs),
+        max_msgs: s.maxMsgs,
+        duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      });
+    }
+    expect(naming.stream('MD_CANDLE')).toBe(`${prefix.replaceAll('.', '_')}MD_CANDLE`);
+  });
+
+  it('keeps request/reply subjects outside every stream', async () => {
+    await expect(jsm.streams.find(`${prefix}rpc.control.state`)).rejects.toThrow();
+    expect(await jsm.streams.find(`${prefix}md.candle.binance.BTC-USDT.4h`)).toBe(naming.stream('MD_CANDLE'));
+  });
+
+  it('stores raw invalid bytes from a foreign client in the DLQ stream; the handler only sees the valid one', async () => {
+    const seen: Array<Envelope<Candle>> = [];
+    await bus.subscribe(binance, (m) => void seen.push(m), { durable: 'raw_invalid' });
+    const ids = randomIds(clock);
+    const inverted = JSON.stringify({
+      id: ids(),
+      type: 'CandleClosed',
+      version: 1,
+      eventTime: first!.closeTime,
+      emittedAt: clock.now(),
+      source: 'foreign',
+      correlationId: 'raw-1',
+      causationId: null,
+      payload: { ...first, high: first!.low - 1 },
+    });
+    nc.publish(naming.subject(binance.value), new TextEncoder().encode(inverted));
+    nc.publish(naming.subject(binance.value), new TextEncoder().encode('not json at all'));
+    await nc.flush();
+    const valid = await bus.publish(binance, second!);
+    await waitFor(() => seen.length === 1, 'the valid candle');
+    expect(seen[0]!.id).toBe(valid.id);
+
+    const dlqStream = naming.stream('DLQ');
+    const dlqSubject = naming.subject(deadLetterSubject(binance.value).value);
+    const stored = await waitFor(async () => {
+      const info = await jsm.streams.info(dlqStream);
+      return info.state.messages === 2 ? info : null;
+    }, 'two dead letters in the DLQ stream');
+    expect(stored.state.messages).toBe(2);
+    const letters = await Promise.all(
+      [1, 2].map(async (seq) => {
+        const m = await jsm.streams.getMessage(dlqStream, { seq });
+        expect(m?.subject).toBe(dlqSubject);
+        return envelopeSchema(DeadLetter).parse(m?.json());
+      }),
+    );
+    expect(letters.map((l) => l.payload.raw)).toEqual([inverted, 'not json at all']);
+    expect(letters[0]!.payload.error).toContain('high < low');
+    expect(letters[1]!.payload.error).toContain('malformed JSON');
+    expect(letters[0]!.causationId).toBe(JSON.parse(inverted).id);
+
+    const consumer = await jsm.consumers.info(naming.stream('MD_CANDLE'), 'raw_invalid');
+    expect(consumer.config).toMatchObject({
+      ack_policy: 'explicit',
+      max_deliver: 5,
+      filter_subject: `${prefix}${binance.value}`,
+    });
+    await waitFor(async () => {
+      const c = await jsm.consumers.info(naming.stream('MD_CANDLE'), 'raw_invalid');
+      return c.num_ack_pending === 0 && c.num_pending === 0;
+    }, 'all three messages acked or terminated');
+  });
+
+  it('drain acks the in-flight message so nothing is left for redelivery', async () => {
+    const own = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = false;
+    await own.subscribe(
+      binance,
+      async () => {
+        started = true;
+        await held;
+      },
+      { durable: 'drain_ack' },
+    );
+    await bus.publish(binance, first!);
+    await waitFor(() => started, 'the handler to start');
+    const drained = own.drain();
+    release();
+    await drained;
+    expect(own.isHealthy()).toBe(false);
+    const info = await jsm.consumers.info(naming.stream('MD_CANDLE'), 'drain_ack');
+    expect({
+      ackPending: info.num_ack_pending,
+      pending: info.num_pending,
+      redelivered: info.num_redelivered,
+    }).toEqual({
+      ackPending: 0,
+      pending: 0,
+      redelivered: 0,
+    });
+  });
+
+  it('refuses a prefix that is not dot-terminated tokens, and refuses to delete unprefixed streams', async () => {
+    await expect(NatsBus.connect({ source: 'x', clock, servers, prefix: 'no-dot' })).rejects.toMatchObject({
+      reason: 'transport',
+    });
+    await expect(deleteStreams(jsm, new NatsNaming(''))).rejects.toMatchObject({ reason: 'transport' });
+  });
+});
