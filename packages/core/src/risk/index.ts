@@ -1,1 +1,15 @@
-export {};
+export * from './entry-gates';
+export * from './equity-halts';
+export * from './evaluate-entry';
+export * from './liquidity';
+export * from './loss-streak';
+export * from './market-rules';
+export * from './portfolio-limits';
+export * from './precision';
+export * from './regime-scale';
+export * from './reward-risk';
+export * from './risk-limits';
+export * from './risk-reducers';
+export * from './risk-state';
+export * from './size-order';
+export * from './verdict';

@@ -1,0 +1,308 @@
+import type { BookLevel } from '@ballast/contracts';
+import { describe, expect, it } from 'vitest';
+import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
+import { binanceSpotRules, btcusdtBook } from './real-market.fixture';
+import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
+import { engageKillSwitch, setMarketStale } from './risk-reducers';
+import { initialRiskState, type OpenPosition, type RiskState } from './risk-state';
+
+// Real Binance spot filters from binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz:
+// SOLUSDT tick 0.01, step 0.01, minNotional 10; BTCUSDT tick 0.01, step 0.00001, minNotional 10.
+const rules = binanceSpotRules(['SOLUSDT', 'BTCUSDT']);
+const NOW = Date.UTC(2022, 0, 10, 12);
+const deepBook = { bids: [[100, 1_000]] as BookLevel[], asks: [[100, 1_000]] as BookLevel[] };
+
+const candidate = (over: Partial<EntryCandidate> = {}): EntryCandidate => ({
+  exchange: 'binance',
+  symbol: 'SOL-USDT',
+  side: 'long',
+  entry: 100,
+  stop: 90,
+  takeProfits: [120],
+  regime: 'trending',
+  volatilityScale: 1,
+  sizeMultiplier: 1,
+  book: deepBook,
+  rules: rules.SOLUSDT!,
+  ...over,
+});
+
+const position = (
+  symbol: string,
+  qty: number,
+  entry: number,
+  stop: number,
+  side: 'long' | 'short' = 'long',
+): OpenPosition => ({
+  positionId: `${symbol}:${side}`,
+  exchange: 'binance',
+  symbol,
+  side,
+  qty,
+  entry,
+  stop,
+});
+
+const withPositions = (...positions: OpenPosition[]): RiskState => ({
+  ...initialRiskState(10_000, NOW),
+  positions,
+});
+const evaluate = (state: RiskState, over: Partial<EntryCandidate> = {}) =>
+  evaluateEntry(state, candidate(over), limits, NOW);
+const empty = withPositions();
+
+describe('evaluateEntry sizing', () => {
+  it('sizes a position so that hitting the stop costs 1% of equity', () => {
+    expect(evaluate(empty)).toEqual({
+      ok: true,
+      qty: 10,
+      entry: 100,
+      stop: 90,
+      riskAmount: 100,
+      notional: 1_000,
+      scaledBy: 1,
+      cappedBy: null,
+    });
+  });
+
+  it('halves the size in a choppy market and quarters it in a volatile one', () => {
+    expect(evaluate(empty, { regime: 'choppy' })).toMatchObject({
+      ok: true,
+      qty: 5,
+      riskAmount: 50,
+      scaledBy: 0.5,
+    });
+    expect(evaluate(empty, { regime: 'volatile' })).toMatchObject({
+      ok: true,
+      qty: 2.5,
+      riskAmount: 25,
+      scaledBy: 0.25,
+    });
+  });
+
+  it('multiplies in the volatility regime scale and a reviewer shrink', () => {
+    expect(evaluate(empty, { regime: 'volatile', volatilityScale: 0.5 })).toMatchObject({
+      qty: 1.25,
+      riskAmount: 12.5,
+      scaledBy: 0.125,
+    });
+    expect(evaluate(empty, { sizeMultiplier: 0.4 })).toMatchObject({ qty: 4, riskAmount: 40, scaledBy: 0.4 });
+  });
+
+  it('cuts a tight-stop position to 15% of equity in notional', () => {
+    expect(evaluate(empty, { stop: 98, takeProfits: [104] })).toEqual({
+      ok: true,
+      qty: 15,
+      entry: 100,
+      stop: 98,
+      riskAmount: 30,
+      notional: 1_500,
+      scaledBy: 1,
+      cappedBy: 'max_position',
+    });
+  });
+
+  it('counts what the market already holds against the 15% cap', () => {
+    const held = withPositions(position('SOL-USDT', 10, 100, 95));
+    expect(evaluate(held)).toMatchObject({ ok: true, qty: 5, notional: 500, cappedBy: 'max_position' });
+  });
+
+  it('denies an entry into a market already at 15% of equity', () => {
+    const held = withPositions(position('SOL-USDT', 15, 100, 95));
+    expect(evaluate(held)).toEqual({
+      ok: false,
+      reason: 'max_position',
+      limit: 1_500,
+      value: 1_510,
+      detail:
+        "binance:SOL-USDT long holds 1500 of at most 1500; the room left is below the venue's smallest order",
+    });
+  });
+
+  it('puts entry and stop on the tick grid, the stop away from entry', () => {
+    expect(evaluate(empty, { entry: 100.004, stop: 90.006 })).toMatchObject({
+      ok: true,
+      entry: 100,
+      stop: 90,
+      qty: 10,
+    });
+    expect(
+      evaluate(empty, { side: 'short', entry: 100.004, stop: 109.994, takeProfits: [80] }),
+    ).toMatchObject({
+      ok: true,
+      entry: 100,
+      stop: 110,
+      qty: 10,
+    });
+  });
+
+  it('denies a size below the venue minimum notional', () => {
+    const small = { ...initialRiskState(50, NOW) };
+    expect(evaluate(small)).toMatchObject({ ok: false, reason: 'min_notional', limit: 10, value: 5 });
+  });
+
+  it('sizes a real BTCUSDT entry against the real book on 0.00001 BTC steps', () => {
+    const real = btcusdtBook();
+    const bestAsk = Math.min(...real.book.asks.map(([p]) => p));
+    const state = initialRiskState(25_000, NOW);
+    const result = evaluateEntry(
+      state,
+      candidate({
+        symbol: 'BTC-USDT',
+        entry: bestAsk,
+        stop: bestAsk * 0.97,
+        takeProfits: [bestAsk * 1.06],
+        book: real.book,
+        rules: rules.BTCUSDT!,
+      }),
+      limits,
+      NOW,
+    );
+    // 25,000 × 15% = 3,750 USDT of BTC at 58,001.04 is 0.0646540… BTC, rounded down to the 0.00001 step.
+    expect(bestAsk).toBe(58001.04);
+    expect(result).toMatchObject({ ok: true, qty: 0.06465, entry: 58001.04, cappedBy: 'max_position' });
+    expect(result.ok && String(result.qty)).toBe('0.06465');
+  });
+});
+
+describe('evaluateEntry liquidity', () => {
+  it('caps a long at 10% of the asks within 50 bps of the best ask', () => {
+    const book = {
+      bids: deepBook.bids,
+      asks: [
+        [100.6, 100],
+        [100, 2],
+        [100.3, 3],
+      ] as BookLevel[],
+    };
+    expect(evaluate(empty, { book })).toMatchObject({
+      ok: true,
+      qty: 0.5,
+      riskAmount: 5,
+      cappedBy: 'liquidity',
+    });
+  });
+
+  it('caps a short at 10% of the bids within 50 bps of the best bid', () => {
+    const book = {
+      asks: deepBook.asks,
+      bids: [
+        [100, 4],
+        [99.5, 6],
+        [99.4, 50],
+      ] as BookLevel[],
+    };
+    expect(evaluate(empty, { book, side: 'short', stop: 110, takeProfits: [80] })).toMatchObject({
+      ok: true,
+      qty: 1,
+      cappedBy: 'liquidity',
+    });
+  });
+
+  it('denies an entry when the visible depth allows less than the venue minimum', () => {
+    const book = { bids: deepBook.bids, asks: [[100, 0.5]] as BookLevel[] };
+    expect(evaluate(empty, { book })).toMatchObject({
+      ok: false,
+      reason: 'liquidity',
+      limit: 0.05,
+      value: 0.1,
+    });
+  });
+});
+
+describe('evaluateEntry portfolio limits', () => {
+  it('denies an order that would take exposure above 50% of equity', () => {
+    const state = withPositions(
+      position('BNB-USDT', 3, 500, 499),
+      position('AVAX-USDT', 15, 100, 99),
+      position('DOT-USDT', 16, 100, 99),
+    );
+    expect(evaluate(state)).toEqual({
+      ok: false,
+      reason: 'max_exposure',
+      limit: 5_000,
+      value: 5_600,
+      detail: 'exposure would be 5600, above 5000',
+    });
+  });
+
+  it('allows exposure that lands exactly on 50% of equity', () => {
+    const state = withPositions(position('BNB-USDT', 8, 500, 499));
+    expect(evaluate(state)).toMatchObject({ ok: true, notional: 1_000 });
+  });
+
+  it('denies an order that would take open risk above 6% of equity', () => {
+    const state = withPositions(position('BNB-USDT', 10, 100, 45));
+    expect(evaluate(state)).toMatchObject({ ok: false, reason: 'max_open_risk', limit: 600, value: 650 });
+  });
+
+  it('does not count a stop already past entry as open risk', () => {
+    const state = withPositions(position('BNB-USDT', 10, 100, 48), position('ETH-USDT', 1, 100, 120));
+    expect(evaluate(state, { stop: 95, takeProfits: [110] })).toMatchObject({ ok: true, riskAmount: 75 });
+  });
+
+  it('denies a sixth open position', () => {
+    const five = ['A', 'B', 'C', 'D', 'E'].map((s) => position(`${s}-USDT`, 1, 100, 99));
+    expect(evaluate(withPositions(...five))).toMatchObject({
+      ok: false,
+      reason: 'max_open_positions',
+      limit: 5,
+      value: 6,
+    });
+  });
+
+  it('lets a full book of positions add to a market it already holds', () => {
+    const five = ['A', 'B', 'C', 'D', 'SOL'].map((s) => position(`${s}-USDT`, 1, 100, 99));
+    expect(evaluate(withPositions(...five))).toMatchObject({ ok: true, qty: 10 });
+  });
+});
+
+describe('evaluateEntry reward:risk and validity', () => {
+  it('denies a reward:risk to the nearest target below 1.5', () => {
+    expect(evaluate(empty, { takeProfits: [130, 112] })).toEqual({
+      ok: false,
+      reason: 'reward_risk',
+      limit: 1.5,
+      value: 1.2,
+      detail: 'reward:risk 1.20 to the nearest target is below 1.5',
+    });
+  });
+
+  it('accepts a reward:risk of exactly 1.5', () => {
+    expect(evaluate(empty, { takeProfits: [115] })).toMatchObject({ ok: true });
+  });
+
+  it('denies a stop on the profit side of entry as an invalid intent', () => {
+    expect(evaluate(empty, { stop: 101 })).toMatchObject({
+      ok: false,
+      reason: 'invalid_intent',
+      limit: 0,
+      value: 0,
+    });
+    expect(evaluate(empty, { takeProfits: [] })).toMatchObject({ ok: false, reason: 'invalid_intent' });
+    expect(evaluate(empty, { takeProfits: [95] })).toMatchObject({ ok: false, reason: 'invalid_intent' });
+    expect(evaluate(empty, { sizeMultiplier: 1.5 })).toMatchObject({ ok: false, reason: 'invalid_intent' });
+  });
+});
+
+describe('evaluateEntry order of checks', () => {
+  it('answers kill switch first, even for an otherwise invalid and stale candidate', () => {
+    const state = setMarketStale(
+      engageKillSwitch(empty, { reason: 'manual', at: NOW }),
+      'binance:SOL-USDT',
+      true,
+    );
+    expect(evaluate(state, { stop: 101 })).toMatchObject({ ok: false, reason: 'kill_switch' });
+  });
+
+  it('answers stale data before reward:risk', () => {
+    expect(evaluate(setMarketStale(empty, 'binance:SOL-USDT', true), { takeProfits: [101] })).toMatchObject({
+      reason: 'stale_data',
+    });
+  });
+
+  it('answers reward:risk before sizing and portfolio limits', () => {
+    const five = ['A', 'B', 'C', 'D', 'E'].map((s) => position(`${s}-USDT`, 1, 100, 99));
+    expect(evaluate(withPositions(...five), { takeProfits: [101] })).toMatchObject({ reason: 'reward_risk' });
+  });
+});

@@ -1,0 +1,174 @@
+import type { MarketRegime, PositionSide } from '@ballast/contracts';
+import { checkEntryGates, firstDenial } from './entry-gates';
+import { type BookDepth, depthWithinBand } from './liquidity';
+import type { MarketRules } from './market-rules';
+import { checkExposure, checkOpenPositions, checkOpenRisk, type SizedEntry } from './portfolio-limits';
+import { roundDownToStep, roundToStep, roundUpToStep } from './precision';
+import { regimeScale } from './regime-scale';
+import { checkRewardRisk } from './reward-risk';
+import type { RiskLimits } from './risk-limits';
+import { marketKey, positionNotional, type RiskState, sameMarketSide } from './risk-state';
+import { sizeOrder } from './size-order';
+import { type Denial, deny } from './verdict';
+
+/** A proposed new entry with the market context the rules need. */
+export type EntryCandidate = {
+  exchange: string;
+  symbol: string;
+  side: PositionSide;
+  entry: number;
+  stop: number;
+  takeProfits: readonly number[];
+  regime: MarketRegime;
+  /** The volatility regime's positionScale, in [0, 1]. */
+  volatilityScale: number;
+  /** A reviewer's shrink factor in [0, 1]; 1 when nobody reviewed. */
+  sizeMultiplier: number;
+  book: BookDepth;
+  rules: MarketRules;
+};
+
+export type EntryApproval = {
+  ok: true;
+  qty: number;
+  /** Entry and stop on the venue's tick grid; risk and reward:risk are measured with these. */
+  entry: number;
+  stop: number;
+  /** qty × |entry − stop|: what the stop costs if hit. */
+  riskAmount: number;
+  notional: number;
+  /** Regime × volatility × reviewer factor applied to the risk budget. */
+  scaledBy: number;
+  /** Which cap cut the risk-based size, if any. */
+  cappedBy: 'max_position' | 'liquidity' | null;
+};
+
+type AlignedPrices = { ok: true; entry: number; stop: number };
+
+/**
+ * Decides whether a new entry may be placed and how large it is. Checks run in this order and
+ * the first that says no is the answer:
+ *
+ * 1. kill switch → drawdown halt → daily loss → loss-streak pause → stale data → unreconciled venue
+ * 2. the candidate itself (finite prices, stop and targets on the right sides) → `invalid_intent`
+ * 3. reward:risk to the nearest target
+ * 4. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance, cut to fit the
+ *    per-market notional cap and the liquidity cap, then rounded down to the venue's step; a size
+ *    a cap left below the venue minimum is denied with that cap's reason, otherwise `min_notional`
+ * 5. total exposure → open risk → number of open positions
+ *
+ * Only entries come here. Exits, stops and take-profits are reduce-only and always allowed: no
+ * rule here may keep a position from being closed, including while killed or halted.
+ */
+export function evaluateEntry(
+  state: RiskState,
+  candidate: EntryCandidate,
+  limits: RiskLimits,
+  now: number,
+): EntryApproval | Denial {
+  const gate = checkEntryGates(state, candidate, limits, now);
+  if (!gate.ok) return gate;
+  const prices = alignPrices(candidate);
+  if (!prices.ok) return prices;
+  const rr = checkRewardRisk(candidate.side, prices.entry, prices.stop, candidate.takeProfits, limits);
+  if (!rr.ok) return rr;
+  const sized = sizeEntry(state, candidate, prices, limits);
+  if (!sized.ok) return sized;
+  const entry: SizedEntry = { ...candidate, notional: sized.notional, riskAmount: sized.riskAmount };
+  const portfolio = firstDenial([
+    () => checkExposure(state, entry, limits),
+    () => checkOpenRisk(state, entry, limits),
+    () => checkOpenPositions(state, entry, limits),
+  ]);
+  return portfolio.ok ? sized : portfolio;
+}
+
+const invalid = (detail: string): Denial => deny('invalid_intent', 0, 0, detail);
+const isPrice = (x: number): boolean => Number.isFinite(x) && x > 0;
+const isScale = (x: number): boolean => Number.isFinite(x) && x >= 0 && x <= 1;
+
+/** Puts entry on the tick grid and the stop on the grid away from entry, then checks the geometry. */
+function alignPrices(c: EntryCandidate): AlignedPrices | Denial {
+  if (![c.entry, c.stop, ...c.takeProfits].every(isPrice))
+    return invalid('prices must be finite and positive');
+  if (c.takeProfits.length === 0) return invalid('at least one take-profit is required');
+  if (!isScale(c.volatilityScale) || !isScale(c.sizeMultiplier))
+    return invalid('size scales must lie in [0, 1]');
+  const long = c.side === 'long';
+  const entry = roundToStep(c.entry, c.rules.tickSize);
+  const stop = long ? roundDownToStep(c.stop, c.rules.tickSize) : roundUpToStep(c.stop, c.rules.tickSize);
+  const stopOk = long ? stop < entry && stop > 0 : stop > entry;
+  if (!stopOk) return invalid(`stop ${stop} is not on the loss side of entry ${entry} for a ${c.side}`);
+  const targetsOk = c.takeProfits.every((tp) => (long ? tp > entry : tp < entry));
+  if (!targetsOk) return invalid(`every take-profit must be on the profit side of entry ${entry}`);
+  return { ok: true, entry, stop };
+}
+
+function sizeEntry(
+  state: RiskState,
+  c: EntryCandidate,
+  prices: AlignedPrices,
+  limits: RiskLimits,
+): EntryApproval | Denial {
+  const scaledBy = regimeScale(c.regime, c.volatilityScale, c.sizeMultiplier, limits);
+  const stopDistance = Math.abs(prices.entry - prices.stop);
+  const riskBudget = limits.riskPerTrade * state.equity * scaledBy;
+  let qty = riskBudget / stopDistance;
+  let cappedBy: EntryApproval['cappedBy'] = null;
+
+  const held = sameMarketSide(state, c.exchange, c.symbol, c.side).reduce(
+    (s, p) => s + positionNotional(p),
+    0,
+  );
+  const maxNotional = limits.maxPositionNotional * state.equity;
+  const roomQty = Math.max(0, maxNotional - held) / prices.entry;
+  if (roomQty < qty) [qty, cappedBy] = [roomQty, 'max_position'];
+
+  const depth = depthWithinBand(c.book, c.side, limits.liquidity.depthBandBps);
+  const bookQty = limits.liquidity.maxDepthFraction * depth;
+  if (bookQty < qty) [qty, cappedBy] = [bookQty, 'liquidity'];
+
+  const order = sizeOrder({ qty, price: prices.entry }, c.rules);
+  if (order.ok) {
+    const riskAmount = order.qty * stopDistance;
+    const { entry, stop } = prices;
+    return {
+      ok: true,
+      qty: order.qty,
+      entry,
+      stop,
+      riskAmount,
+      notional: order.notional,
+      scaledBy,
+      cappedBy,
+    };
+  }
+  const smallest = smallestOrderQty(c.rules, prices.entry);
+  const market = marketKey(c.exchange, c.symbol);
+  if (cappedBy === 'max_position') {
+    return deny(
+      'max_position',
+      maxNotional,
+      held + smallest * prices.entry,
+      `${market} ${c.side} holds ${held} of at most ${maxNotional}; the room left is below the venue's smallest order`,
+    );
+  }
+  if (cappedBy === 'liquidity') {
+    return deny(
+      'liquidity',
+      bookQty,
+      smallest,
+      `${depth} ${c.symbol} rest within ${limits.liquidity.depthBandBps} bps of the touch; ` +
+        `${limits.liquidity.maxDepthFraction * 100}% of it is below the venue's smallest order`,
+    );
+  }
+  return {
+    ...order,
+    detail: `risk ${riskBudget} over stop distance ${stopDistance} (scaled by ${scaledBy}): ${order.detail}`,
+  };
+}
+
+/** The least quantity the venue accepts at this price: min qty, one step, and min notional. */
+function smallestOrderQty(rules: MarketRules, price: number): number {
+  return Math.max(rules.minQty, rules.stepSize, roundUpToStep(rules.minNotional / price, rules.stepSize));
+}

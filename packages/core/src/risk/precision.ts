@@ -1,0 +1,34 @@
+// Exchange filters are decimal (0.00001) but JS numbers are binary. Rounding goes through
+// integer step counts and back through toFixed, so 0.1 + 0.2-style noise never reaches an order.
+
+/** Absorbs binary noise in qty/step (e.g. 0.3 / 0.1 = 2.9999999999999996) without adding a step. */
+const STEP_EPSILON = 1e-9;
+
+/** Decimal places a step needs: 0.00001 → 5, 1e-7 → 7, 0.25 → 2, 10 → 0. */
+export function decimalPlaces(step: number): number {
+  const [mantissa = '', exponent] = step.toString().toLowerCase().split('e');
+  const fraction = mantissa.split('.')[1] ?? '';
+  return Math.max(0, fraction.length - Number(exponent ?? 0));
+}
+
+function fromSteps(steps: number, step: number): number {
+  return Number((steps * step).toFixed(decimalPlaces(step)));
+}
+
+export function roundDownToStep(value: number, step: number): number {
+  return fromSteps(Math.floor(value / step + STEP_EPSILON), step);
+}
+
+export function roundUpToStep(value: number, step: number): number {
+  return fromSteps(Math.ceil(value / step - STEP_EPSILON), step);
+}
+
+export function roundToStep(value: number, step: number): number {
+  return fromSteps(Math.round(value / step), step);
+}
+
+/** True when `value` is a whole number of steps, up to binary noise. */
+export function isMultipleOfStep(value: number, step: number): boolean {
+  const steps = value / step;
+  return Math.abs(steps - Math.round(steps)) < 1e-6;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const Fraction = z.number().positive().max(1);
+const HOUR_MS = 3_600_000;
+
+/**
+ * The risk manager's limits. Fractions are of current equity unless named otherwise;
+ * `dailyLoss` is of start-of-UTC-day equity and `maxDrawdown` of peak equity.
+ */
+export const RiskLimits = z.object({
+  /** Money lost if the stop is hit, as a fraction of equity: size = risk amount / stop distance. */
+  riskPerTrade: Fraction.default(0.01),
+  /** One market's position notional (at entry prices); larger risk-based sizes are cut to fit. */
+  maxPositionNotional: Fraction.default(0.15),
+  /** Sum of all positions' notional (at entry prices). */
+  maxExposure: z.number().positive().default(0.5),
+  /** Sum over open positions of qty × distance from entry to stop. */
+  maxOpenRisk: Fraction.default(0.06),
+  maxOpenPositions: z.number().int().positive().default(5),
+  /** Reward to the nearest take-profit over risk to the stop. */
+  minRewardRisk: z.number().positive().default(1.5),
+  liquidity: z
+    .object({
+      /** Largest share of the visible depth an order may take. */
+      maxDepthFraction: Fraction,
+      /** Depth counts from the touch out to this many basis points on the side the order takes. */
+      depthBandBps: z.number().positive(),
+    })
+    .default({ maxDepthFraction: 0.1, depthBandBps: 50 }),
+  /** Size multiplier per market regime; the volatility regime's positionScale multiplies too. */
+  regimeScale: z
+    .object({
+      trending: z.number().min(0).max(1),
+      choppy: z.number().min(0).max(1),
+      volatile: z.number().min(0).max(1),
+    })
+    .default({ trending: 1, choppy: 0.5, volatile: 0.25 }),
+  /** Loss from start-of-UTC-day equity that stops new entries until the next UTC day. */
+  dailyLoss: Fraction.default(0.05),
+  /** Drawdown from peak equity that halts new entries until an explicit resume. */
+  maxDrawdown: Fraction.default(0.15),
+  /**
+   * Pause after consecutive losing trades, counted from the last loss's close time.
+   * The step with the largest `losses` not above the streak applies.
+   */
+  lossStreakPauses: z
+    .array(z.object({ losses: z.number().int().positive(), pauseMs: z.number().int().nonnegative() }))
+    .default([
+      { losses: 2, pauseMs: 2 * HOUR_MS },
+      { losses: 3, pauseMs: 6 * HOUR_MS },
+      { losses: 4, pauseMs: 24 * HOUR_MS },
+    ]),
+});
+export type RiskLimits = z.infer<typeof RiskLimits>;
+
+export const DEFAULT_RISK_LIMITS: RiskLimits = RiskLimits.parse({});

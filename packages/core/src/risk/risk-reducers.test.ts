@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { checkDailyLoss, checkDrawdown } from './equity-halts';
+import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
+import {
+  applyClosedTrade,
+  applyEntryFill,
+  applyEquityMark,
+  applyExitFill,
+  applyStopMove,
+  engageKillSwitch,
+  releaseKillSwitch,
+  resumeFromDrawdown,
+  setMarketStale,
+  setVenueReconciled,
+} from './risk-reducers';
+import { initialRiskState, type RiskState } from './risk-state';
+
+const HOUR = 3_600_000;
+const DAY1 = Date.UTC(2022, 0, 10);
+const DAY2 = Date.UTC(2022, 0, 11);
+const mark = (state: RiskState, equity: number, time: number) =>
+  applyEquityMark(state, { equity, time }, limits);
+
+describe('daily loss limit', () => {
+  it('halts new entries once the loss reaches 5% of start-of-day equity', () => {
+    const state = mark(initialRiskState(10_000, DAY1), 9_500, DAY1 + 10 * HOUR);
+    expect(state.dailyLossHalt).toEqual({ limit: 500, value: 500, at: DAY1 + 10 * HOUR });
+    expect(checkDailyLoss(state, limits, DAY1 + 11 * HOUR)).toMatchObject({
+      ok: false,
+      reason: 'daily_loss',
+      limit: 500,
+      value: 500,
+    });
+  });
+
+  it('allows entries at a loss just under the limit', () => {
+    const state = mark(initialRiskState(10_000, DAY1), 9_501, DAY1 + HOUR);
+    expect(state.dailyLossHalt).toBeNull();
+    expect(checkDailyLoss(state, limits, DAY1 + HOUR)).toEqual({ ok: true });
+  });
+
+  it('stays halted for the rest of the day after equity recovers', () => {
+    let state = mark(initialRiskState(10_000, DAY1), 9_400, DAY1 + HOUR);
+    state = mark(state, 9_900, DAY1 + 20 * HOUR);
+    expect(checkDailyLoss(state, limits, DAY1 + 23 * HOUR)).toMatchObject({
+      reason: 'daily_loss',
+      limit: 500,
+      value: 600,
+    });
+  });
+
+  it('resets at the next UTC day with that day starting from the last equity', () => {
+    let state = mark(initialRiskState(10_000, DAY1), 9_400, DAY1 + HOUR);
+    expect(checkDailyLoss(state, limits, DAY2 - 1)).toMatchObject({ ok: false });
+    expect(checkDailyLoss(state, limits, DAY2)).toEqual({ ok: true });
+    state = mark(state, 9_380, DAY2 + HOUR);
+    expect(state).toMatchObject({ day: DAY2, dayStartEquity: 9_400, dailyLossHalt: null });
+    state = mark(state, 8_930, DAY2 + 2 * HOUR);
+    expect(state.dailyLossHalt).toEqual({ limit: 470, value: 470, at: DAY2 + 2 * HOUR });
+  });
+});
+
+describe('drawdown halt', () => {
+  it('halts when equity falls 15% below its peak and persists across days and recoveries', () => {
+    let state = mark(initialRiskState(10_000, DAY1), 12_000, DAY1 + HOUR);
+    state = mark(state, 10_200, DAY1 + 2 * HOUR);
+    expect(state.drawdownHalt).toEqual({ limit: 1_800, value: 1_800, at: DAY1 + 2 * HOUR });
+    state = mark(state, 11_900, DAY2 + 5 * HOUR);
+    expect(checkDrawdown(state, limits)).toMatchObject({
+      ok: false,
+      reason: 'max_drawdown',
+      limit: 1_800,
+      value: 1_800,
+    });
+  });
+
+  it('does not halt just above the drawdown limit', () => {
+    let state = mark(initialRiskState(10_000, DAY1), 12_000, DAY1 + HOUR);
+    state = mark(state, 10_201, DAY1 + 2 * HOUR);
+    expect(state.drawdownHalt).toBeNull();
+  });
+
+  it('lifts only on an explicit resume, which makes current equity the new peak', () => {
+    let state = mark(initialRiskState(10_000, DAY1), 8_000, DAY1 + HOUR);
+    state = resumeFromDrawdown(state);
+    expect(state).toMatchObject({ drawdownHalt: null, peakEquity: 8_000 });
+    expect(checkDrawdown(state, limits)).toEqual({ ok: true });
+    state = mark(state, 6_800, DAY1 + 2 * HOUR);
+    expect(state.drawdownHalt).toEqual({ limit: 1_200, value: 1_200, at: DAY1 + 2 * HOUR });
+  });
+});
+
+describe('position reducers', () => {
+  const base = initialRiskState(10_000, DAY1);
+  const fill = { positionId: 'p1', exchange: 'binance', symbol: 'BTC-USDT', side: 'long' as const, stop: 95 };
+
+  it('opens a position and adds to it at the volume-weighted entry', () => {
+    let state = applyEntryFill(base, { ...fill, qty: 1, price: 100 });
+    state = applyEntryFill(state, { ...fill, qty: 3, price: 104, stop: 97 });
+    expect(state.positions).toEqual([{ ...fill, qty: 4, entry: 103, stop: 97 }]);
+  });
+
+  it('shrinks on an exit and removes the position when float noise is all that is left', () => {
+    let state = applyEntryFill(base, { ...fill, qty: 0.3, price: 100 });
+    state = applyExitFill(state, { positionId: 'p1', qty: 0.1 });
+    expect(state.positions[0]?.qty).toBeCloseTo(0.2, 12);
+    state = applyExitFill(state, { positionId: 'p1', qty: 0.2 });
+    expect(state.positions).toEqual([]);
+  });
+
+  it('applies exits and stop moves while killed and halted: exits are never blocked', () => {
+    let state = applyEntryFill(base, { ...fill, qty: 1, price: 100 });
+    state = engageKillSwitch(mark(state, 8_000, DAY1 + HOUR), { reason: 'operator', at: DAY1 + HOUR });
+    state = applyStopMove(state, { positionId: 'p1', stop: 99 });
+    expect(state.positions[0]?.stop).toBe(99);
+    expect(applyExitFill(state, { positionId: 'p1', qty: 1 }).positions).toEqual([]);
+  });
+
+  it('ignores exits for positions it does not hold', () => {
+    expect(applyExitFill(base, { positionId: 'unknown', qty: 1 })).toBe(base);
+  });
+
+  it('folds closed trades into the loss streak', () => {
+    const state = [-5, -7].reduce(
+      (s, pnl, i) => applyClosedTrade(s, { pnl, closeTime: DAY1 + i * HOUR }),
+      base,
+    );
+    expect(state.lossStreak).toEqual({ losses: 2, lastLossTime: DAY1 + HOUR });
+  });
+
+  it('engages and releases the kill switch, and toggles stale markets and venues', () => {
+    const killed = engageKillSwitch(base, { reason: 'manual', at: DAY1 });
+    expect(killed.kill).toEqual({ engaged: true, reason: 'manual', since: DAY1 });
+    expect(releaseKillSwitch(killed).kill).toEqual({ engaged: false, reason: null, since: null });
+    const stale = setMarketStale(setMarketStale(base, 'binance:BTC-USDT', true), 'binance:BTC-USDT', true);
+    expect(stale.staleMarkets).toEqual(['binance:BTC-USDT']);
+    expect(setMarketStale(stale, 'binance:BTC-USDT', false).staleMarkets).toEqual([]);
+    const unreconciled = setVenueReconciled(base, 'bybit', false);
+    expect(unreconciled.unreconciledVenues).toEqual(['bybit']);
+    expect(setVenueReconciled(unreconciled, 'bybit', true).unreconciledVenues).toEqual([]);
+  });
+});

@@ -1,0 +1,123 @@
+import type { PositionSide } from '@ballast/contracts';
+import { utcDayStart } from '../time';
+import { checkDailyLoss, checkDrawdown } from './equity-halts';
+import { type ClosedTrade, recordClosedTrade } from './loss-streak';
+import type { RiskLimits } from './risk-limits';
+import type { OpenPosition, RiskState } from './risk-state';
+
+// Pure folds from events to RiskState: a service applies each event as it arrives; a backtest
+// or a restart replays the same events and reaches the same state.
+
+/** Moves the daily baseline to a new UTC day: the last known equity is the new day's start. */
+export function rollDay(state: RiskState, now: number): RiskState {
+  const day = utcDayStart(now);
+  if (day <= state.day) return state;
+  return { ...state, day, dayStartEquity: state.equity, dailyLossHalt: null };
+}
+
+/** A new account equity reading; latches the daily-loss and drawdown halts when reached. */
+export function applyEquityMark(
+  state: RiskState,
+  mark: { equity: number; time: number },
+  limits: RiskLimits,
+): RiskState {
+  const rolled = rollDay(state, mark.time);
+  const marked: RiskState = {
+    ...rolled,
+    equity: mark.equity,
+    peakEquity: Math.max(rolled.peakEquity, mark.equity),
+  };
+  const daily = checkDailyLoss(marked, limits, mark.time);
+  const drawdown = checkDrawdown(marked, limits);
+  return {
+    ...marked,
+    dailyLossHalt: !daily.ok
+      ? { limit: daily.limit, value: daily.value, at: marked.dailyLossHalt?.at ?? mark.time }
+      : null,
+    drawdownHalt: !drawdown.ok
+      ? { limit: drawdown.limit, value: drawdown.value, at: marked.drawdownHalt?.at ?? mark.time }
+      : null,
+  };
+}
+
+export type EntryFill = {
+  positionId: string;
+  exchange: string;
+  symbol: string;
+  side: PositionSide;
+  qty: number;
+  price: number;
+  stop: number;
+};
+
+/** An entry fill opens a position or adds to it at the volume-weighted entry price. */
+export function applyEntryFill(state: RiskState, fill: EntryFill): RiskState {
+  const existing = state.positions.find((p) => p.positionId === fill.positionId);
+  if (!existing) {
+    const { price, ...rest } = fill;
+    return { ...state, positions: [...state.positions, { ...rest, entry: price }] };
+  }
+  const qty = existing.qty + fill.qty;
+  const entry = (existing.qty * existing.entry + fill.qty * fill.price) / qty;
+  return replacePosition(state, { ...existing, qty, entry, stop: fill.stop });
+}
+
+/**
+ * An exit fill shrinks a position and removes it when nothing is left (within float noise).
+ * An exit for a position we do not hold changes nothing: exits are never ours to refuse.
+ */
+export function applyExitFill(state: RiskState, fill: { positionId: string; qty: number }): RiskState {
+  const existing = state.positions.find((p) => p.positionId === fill.positionId);
+  if (!existing) return state;
+  const qty = existing.qty - fill.qty;
+  if (qty <= existing.qty * 1e-9) {
+    return { ...state, positions: state.positions.filter((p) => p.positionId !== fill.positionId) };
+  }
+  return replacePosition(state, { ...existing, qty });
+}
+
+export function applyStopMove(state: RiskState, move: { positionId: string; stop: number }): RiskState {
+  const existing = state.positions.find((p) => p.positionId === move.positionId);
+  return existing ? replacePosition(state, { ...existing, stop: move.stop }) : state;
+}
+
+/** A closed trade extends or ends the loss streak. */
+export function applyClosedTrade(state: RiskState, trade: ClosedTrade): RiskState {
+  return { ...state, lossStreak: recordClosedTrade(state.lossStreak, trade) };
+}
+
+export function engageKillSwitch(state: RiskState, kill: { reason: string; at: number }): RiskState {
+  return { ...state, kill: { engaged: true, reason: kill.reason, since: kill.at } };
+}
+
+export function releaseKillSwitch(state: RiskState): RiskState {
+  return { ...state, kill: { engaged: false, reason: null, since: null } };
+}
+
+/**
+ * The explicit resume after a drawdown halt. The current equity becomes the new peak:
+ * otherwise the same drawdown would halt again at the next mark.
+ */
+export function resumeFromDrawdown(state: RiskState): RiskState {
+  return { ...state, drawdownHalt: null, peakEquity: state.equity };
+}
+
+export function setMarketStale(state: RiskState, key: string, stale: boolean): RiskState {
+  return { ...state, staleMarkets: toggle(state.staleMarkets, key, stale) };
+}
+
+export function setVenueReconciled(state: RiskState, venue: string, reconciled: boolean): RiskState {
+  return { ...state, unreconciledVenues: toggle(state.unreconciledVenues, venue, !reconciled) };
+}
+
+function replacePosition(state: RiskState, position: OpenPosition): RiskState {
+  return {
+    ...state,
+    positions: state.positions.map((p) => (p.positionId === position.positionId ? position : p)),
+  };
+}
+
+function toggle(list: readonly string[], item: string, present: boolean): readonly string[] {
+  const without = list.filter((x) => x !== item);
+  return present ? [...without, item] : without;
+}

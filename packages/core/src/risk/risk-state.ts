@@ -1,0 +1,93 @@
+import type { ControlState, PositionSide } from '@ballast/contracts';
+import { utcDayStart } from '../time';
+import { type LossStreakState, NO_LOSS_STREAK } from './loss-streak';
+
+/** An open position as risk sees it: enough to know its notional and what its stop would cost. */
+export type OpenPosition = {
+  positionId: string;
+  exchange: string;
+  symbol: string;
+  side: PositionSide;
+  qty: number;
+  entry: number;
+  stop: number;
+};
+
+/** A halt latched when a limit was reached: the numbers at that moment and when. */
+export type HaltRecord = { limit: number; value: number; at: number };
+
+/**
+ * Everything the risk rules read, as one plain value. A service folds events into it with the
+ * reducers in `risk-reducers.ts`; the rules never mutate it.
+ */
+export type RiskState = {
+  equity: number;
+  peakEquity: number;
+  /** Start of the UTC day that `dayStartEquity` and `dailyLossHalt` belong to. */
+  day: number;
+  dayStartEquity: number;
+  /** Set when the daily loss limit is reached; it lapses when the UTC day rolls over. */
+  dailyLossHalt: HaltRecord | null;
+  /** Set when drawdown from peak reaches its limit; only `resumeFromDrawdown` clears it. */
+  drawdownHalt: HaltRecord | null;
+  positions: readonly OpenPosition[];
+  kill: ControlState;
+  /** `marketKey`s whose market data is stale. */
+  staleMarkets: readonly string[];
+  unreconciledVenues: readonly string[];
+  lossStreak: LossStreakState;
+};
+
+export function marketKey(exchange: string, symbol: string): string {
+  return `${exchange}:${symbol}`;
+}
+
+export function initialRiskState(equity: number, now: number): RiskState {
+  return {
+    equity,
+    peakEquity: equity,
+    day: utcDayStart(now),
+    dayStartEquity: equity,
+    dailyLossHalt: null,
+    drawdownHalt: null,
+    positions: [],
+    kill: { engaged: false, reason: null, since: null },
+    staleMarkets: [],
+    unreconciledVenues: [],
+    lossStreak: NO_LOSS_STREAK,
+  };
+}
+
+/** Notional at entry price: exposure limits measure what was committed, not the mark. */
+export function positionNotional(position: Pick<OpenPosition, 'qty' | 'entry'>): number {
+  return position.qty * position.entry;
+}
+
+/** Money lost if the stop fills; zero once the stop has moved past entry into profit. */
+export function positionRisk(position: Pick<OpenPosition, 'side' | 'qty' | 'entry' | 'stop'>): number {
+  const distance = position.side === 'long' ? position.entry - position.stop : position.stop - position.entry;
+  return position.qty * Math.max(0, distance);
+}
+
+export function totalExposure(state: Pick<RiskState, 'positions'>): number {
+  return state.positions.reduce((sum, p) => sum + positionNotional(p), 0);
+}
+
+export function totalOpenRisk(state: Pick<RiskState, 'positions'>): number {
+  return state.positions.reduce((sum, p) => sum + positionRisk(p), 0);
+}
+
+/** Positions in one market on one side: a netting venue holds them as one. */
+export function sameMarketSide(
+  state: Pick<RiskState, 'positions'>,
+  exchange: string,
+  symbol: string,
+  side: PositionSide,
+): OpenPosition[] {
+  return state.positions.filter((p) => p.exchange === exchange && p.symbol === symbol && p.side === side);
+}
+
+/** Distinct (market, side) holdings: what the open-positions limit counts. */
+export function openPositionCount(state: Pick<RiskState, 'positions'>): number {
+  return new Set(state.positions.map((p) => `${marketKey(p.exchange, p.symbol)}:${p.side}`)).size;
+}
