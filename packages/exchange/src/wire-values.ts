@@ -1,0 +1,47 @@
+import type { BookLevel } from '@ballast/contracts';
+import { normaliseSymbol } from '@ballast/contracts';
+
+/** Venue decimal string → number; anything else (including '' and null) → NaN so validation refuses it. */
+export function decimal(value: unknown): number {
+  if (typeof value === 'string') return value === '' ? Number.NaN : Number(value);
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+/** Integer field as sent (number or numeric string); NaN otherwise. */
+export function integer(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && value !== '' ? Number(value) : Number.NaN;
+}
+
+/** `[["58001.03","1.9"], …]` → levels; a non-array becomes a level that fails validation. */
+export function levels(value: unknown): BookLevel[] {
+  if (!Array.isArray(value)) return [[Number.NaN, Number.NaN]];
+  const out: BookLevel[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const level = value[i];
+    out[i] = Array.isArray(level) ? [decimal(level[0]), decimal(level[1])] : [Number.NaN, Number.NaN];
+  }
+  return out;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Venue symbols repeat on every frame: normalise each once. Unknown quotes yield undefined. */
+export class SymbolCache {
+  private readonly known = new Map<string, string | undefined>();
+
+  normalise(venueSymbol: unknown): string | undefined {
+    if (typeof venueSymbol !== 'string') return undefined;
+    if (this.known.has(venueSymbol)) return this.known.get(venueSymbol);
+    let normalised: string | undefined;
+    try {
+      normalised = normaliseSymbol(venueSymbol);
+    } catch {
+      normalised = undefined;
+    }
+    this.known.set(venueSymbol, normalised);
+    return normalised;
+  }
+}
