@@ -1,0 +1,10 @@
+export { createDb, type DbHandle, type DbOptions, DEFAULT_PGLITE_DIR, PGLITE_IN_MEMORY } from './create-db';
+export type { Database } from './database';
+export { DbError, type DbErrorReason } from './db-error';
+export { type MigrationReport, migrate } from './migrate';
+export { migrations } from './migrations';
+export { redactUrl } from './redact-url';
+export { BotStateRepository, type Parser, type StoredState } from './repositories/bot-state-repository';
+export { type CandleRange, CandleRepository, type SeriesKey } from './repositories/candle-repository';
+export { EventJournal, type JournalEntry, type ReplayQuery } from './repositories/event-journal';
+export { timescaleUsable } from './timescale';

@@ -1,0 +1,24 @@
+import { type Kysely, type MigrationResult, Migrator } from 'kysely';
+import type { Database } from './database';
+import { DbError } from './db-error';
+import { migrations } from './migrations';
+
+export interface MigrationReport {
+  /** Names of the migrations this run applied, in order; empty when the schema was already current. */
+  readonly applied: readonly string[];
+}
+
+/** Brings the schema to the latest migration. Safe to run on every start: a second run applies nothing. */
+export async function migrate(db: Kysely<Database>): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...migrations }) } });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error !== undefined) throw migrationFailed(error, results);
+  return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+function migrationFailed(error: unknown, results: readonly MigrationResult[]): DbError {
+  const failed = results.find((r) => r.status === 'Error')?.migrationName;
+  const where = failed ? `migration ${failed}` : 'migration setup';
+  const why = error instanceof Error ? error.message : String(error);
+  return new DbError('migration_failed', `${where} failed: ${why}`);
+}

@@ -1,0 +1,253 @@
+import { type Candle, type Envelope, Subjects, subject, uuidv7 } from '@ballast/contracts';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../database';
+import { DbError } from '../db-error';
+import { migrate } from '../migrate';
+import { BotStateRepository, type Parser } from '../repositories/bot-state-repository';
+import { CandleRepository } from '../repositories/candle-repository';
+import { EventJournal } from '../repositories/event-journal';
+import { readBinanceCandles } from './binance-candles';
+import { FixedClock } from './fixed-clock';
+
+export interface OpenedDatabase {
+  readonly db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+const BTC_FILE = 'binance-spot-ohlcv/BTCUSDT-4h.csv';
+const XRP_FILE = 'binance-spot-ohlcv/XRPUSDT-4h.csv';
+const BTC_4H = { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '4h' } as const;
+
+/** Decimal text with float noise from the upstream pipeline, e.g. 11308597.8300000001. */
+function isNoisy(text: string): boolean {
+  return (text.split('.')[1] ?? '').length >= 10;
+}
+
+/** The same behaviour, asserted identically, on every driver: `open` yields a fresh, empty database. */
+export function repositorySuite(driver: string, open: () => Promise<OpenedDatabase>): void {
+  describe(`repositories on ${driver}`, () => {
+    let opened: OpenedDatabase;
+    let db: Kysely<Database>;
+    const clock = new FixedClock(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+
+    beforeAll(async () => {
+      opened = await open();
+      db = opened.db;
+      await migrate(db);
+    });
+
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    describe('CandleRepository', () => {
+      const btc = readBinanceCandles(BTC_FILE, '4h', 300).map((r) => r.candle);
+      const first = btc[0] as Candle;
+      const last = btc.at(-1) as Candle;
+      const all = { ...BTC_4H, fromOpenTime: first.openTime, toOpenTime: last.openTime + 1 };
+
+      it(`stores 300 recorded candles from ${BTC_FILE} and reads back exactly the same values`, async () => {
+        const repo = new CandleRepository(db);
+        expect(await repo.upsertMany(btc)).toBe(300);
+        expect(await repo.range(all)).toEqual(btc);
+      });
+
+      it('upserting the same candles twice leaves one row per key', async () => {
+        const repo = new CandleRepository(db);
+        await repo.upsertMany(btc);
+        await repo.upsertMany(btc);
+        expect(await repo.count(BTC_4H)).toBe(300);
+        expect(await repo.range(all)).toEqual(btc);
+      });
+
+      it('an upsert of an existing key replaces its values', async () => {
+        const repo = new CandleRepository(db);
+        const series = { exchange: 'replaced', symbol: 'BTC-USDT', timeframe: '4h' } as const;
+        const original = btc.slice(0, 3).map((c) => ({ ...c, exchange: series.exchange }));
+        await repo.upsertMany(original);
+        const target = original[1] as Candle;
+        const changed = { ...target, high: target.high + 100, close: target.high + 50, volume: 0.00000001 };
+        await repo.upsertMany([changed]);
+        const read = await repo.range({ ...series, fromOpenTime: 0, toOpenTime: Number.MAX_SAFE_INTEGER });
+        expect(read).toEqual([original[0], changed, original[2]]);
+      });
+
+      it('keeps the last of two candles with the same key in one batch', async () => {
+        const repo = new CandleRepository(db);
+        const base = { ...first, exchange: 'dupes' };
+        const later = { ...base, close: base.low };
+        expect(await repo.upsertMany([base, later])).toBe(1);
+        const read = await repo.range({
+          ...BTC_4H,
+          exchange: 'dupes',
+          fromOpenTime: 0,
+          toOpenTime: base.closeTime,
+        });
+        expect(read).toEqual([later]);
+      });
+
+      it(`round-trips noisy volume text from ${XRP_FILE} as the same number as Number(text)`, async () => {
+        const repo = new CandleRepository(db);
+        const xrp = readBinanceCandles(XRP_FILE, '4h', 200);
+        const noisy = xrp.filter((r) => isNoisy(r.volumeText));
+        expect(noisy.map((r) => r.volumeText)).toContain('11308597.8300000001');
+        await repo.upsertMany(xrp.map((r) => r.candle));
+        const read = await repo.range({
+          exchange: 'binance',
+          symbol: 'XRP-USDT',
+          timeframe: '4h',
+          fromOpenTime: 0,
+          toOpenTime: Number.MAX_SAFE_INTEGER,
+        });
+        const volumeByTime = new Map(read.map((c) => [c.openTime, c.volume]));
+        for (const r of noisy) expect(volumeByTime.get(r.candle.openTime)).toBe(Number(r.volumeText));
+        expect(read).toEqual(xrp.map((r) => r.candle));
+      });
+
+      it('range includes fromOpenTime and excludes toOpenTime', async () => {
+        const repo = new CandleRepository(db);
+        const from = btc[10] as Candle;
+        const to = btc[13] as Candle;
+        const read = await repo.range({ ...BTC_4H, fromOpenTime: from.openTime, toOpenTime: to.openTime });
+        expect(read).toEqual(btc.slice(10, 13));
+      });
+
+      it('lastOpenTime is the newest open time of a series, and undefined for an empty one', async () => {
+        const repo = new CandleRepository(db);
+        expect(await repo.lastOpenTime(BTC_4H)).toBe(last.openTime);
+        expect(await repo.lastOpenTime({ ...BTC_4H, timeframe: '1m' })).toBeUndefined();
+      });
+
+      it('counts one series or the whole table', async () => {
+        const repo = new CandleRepository(db);
+        expect(await repo.count({ ...BTC_4H, timeframe: '1d' })).toBe(0);
+        expect(await repo.count({ exchange: 'binance', symbol: 'XRP-USDT', timeframe: '4h' })).toBe(200);
+        // 300 BTC + 3 "replaced" + 1 "dupes" + 200 XRP, written by the tests above.
+        expect(await repo.count()).toBe(504);
+      });
+
+      it('refuses a non-finite price with reason invalid_value and writes nothing', async () => {
+        const repo = new CandleRepository(db);
+        const bad = { ...first, exchange: 'bad', close: Number.NaN };
+        await expect(repo.upsertMany([bad])).rejects.toMatchObject({ reason: 'invalid_value' });
+        expect(await repo.count({ ...BTC_4H, exchange: 'bad' })).toBe(0);
+      });
+    });
+
+    describe('BotStateRepository', () => {
+      interface KillSwitch {
+        engaged: boolean;
+        reason: string;
+      }
+      const killSwitch: Parser<KillSwitch> = {
+        parse(input) {
+          const v = input as Partial<KillSwitch> | null;
+          if (typeof v?.engaged !== 'boolean' || typeof v.reason !== 'string')
+            throw new Error('not a kill switch');
+          return { engaged: v.engaged, reason: v.reason };
+        },
+      };
+
+      it('returns what was set, with updatedAt from the clock, and replaces it on the next set', async () => {
+        const repo = new BotStateRepository(db, clock);
+        const t0 = clock.now();
+        await repo.set('kill_switch', { engaged: true, reason: 'daily loss limit' });
+        expect(await repo.get('kill_switch', killSwitch)).toEqual({
+          value: { engaged: true, reason: 'daily loss limit' },
+          updatedAt: t0,
+        });
+        clock.set(t0 + 60_000);
+        await repo.set('kill_switch', { engaged: false, reason: 'operator resumed' });
+        expect(await repo.get('kill_switch', killSwitch)).toEqual({
+          value: { engaged: false, reason: 'operator resumed' },
+          updatedAt: t0 + 60_000,
+        });
+      });
+
+      it('stores a JSON array as an array', async () => {
+        const repo = new BotStateRepository(db, clock);
+        const list: Parser<unknown[]> = {
+          parse(input) {
+            if (!Array.isArray(input)) throw new Error('not an array');
+            return input;
+          },
+        };
+        await repo.set('cursors', [1, 'two', { three: 3 }]);
+        expect((await repo.get('cursors', list))?.value).toEqual([1, 'two', { three: 3 }]);
+      });
+
+      it('returns undefined for a key never set', async () => {
+        const repo = new BotStateRepository(db, clock);
+        expect(await repo.get('never_set', killSwitch)).toBeUndefined();
+      });
+
+      it('fails with reason invalid_state when the stored value does not match the schema', async () => {
+        const repo = new BotStateRepository(db, clock);
+        await repo.set('not_a_switch', { engaged: 'yes' });
+        const err = await repo.get('not_a_switch', killSwitch).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DbError);
+        expect(err).toMatchObject({ reason: 'invalid_state' });
+      });
+    });
+
+    describe('EventJournal', () => {
+      const candles = readBinanceCandles(BTC_FILE, '4h', 5).map((r) => r.candle);
+      const candleSubject = subject(Subjects.candle, BTC_4H).value;
+
+      function envelopeOf(c: Candle, index: number, correlationId: string): Envelope<Candle> {
+        return {
+          id: uuidv7(c.closeTime, new Uint8Array(10).fill(index + 1)),
+          type: Subjects.candle.type,
+          version: Subjects.candle.version,
+          eventTime: c.closeTime,
+          emittedAt: c.closeTime + 7,
+          source: 'market-data',
+          correlationId,
+          causationId: null,
+          payload: c,
+        };
+      }
+      const envelopes = candles.map((c, i) => envelopeOf(c, i, `corr-${i % 2}`));
+
+      it('appending the same envelope twice records one entry', async () => {
+        const journal = new EventJournal(db, clock);
+        const envelope = envelopeOf(candles[0] as Candle, 100, 'corr-once');
+        expect(await journal.append(candleSubject, envelope)).toBe(true);
+        expect(await journal.append(candleSubject, envelope)).toBe(false);
+        expect(await journal.byCorrelationId('corr-once')).toEqual([
+          { ...envelope, subject: candleSubject, recordedAt: clock.now() },
+        ]);
+      });
+
+      it('returns one correlation id’s entries in event-time order', async () => {
+        const journal = new EventJournal(db, clock);
+        for (const e of [...envelopes].reverse()) await journal.append(candleSubject, e);
+        const read = await journal.byCorrelationId('corr-0');
+        expect(read.map((e) => e.id)).toEqual([envelopes[0], envelopes[2], envelopes[4]].map((e) => e?.id));
+        expect(read[1]?.payload).toEqual(candles[2]);
+      });
+
+      it('replays a time range by subject in event-time order across pages', async () => {
+        const journal = new EventJournal(db, clock);
+        const other = envelopeOf(candles[2] as Candle, 50, 'corr-other');
+        await journal.append(subject(Subjects.candle, { ...BTC_4H, symbol: 'ETH-USDT' }).value, other);
+        const from = (envelopes[1] as Envelope<Candle>).eventTime;
+        const to = (envelopes[4] as Envelope<Candle>).eventTime;
+        const read: string[] = [];
+        for await (const e of journal.replay(
+          { fromEventTime: from, toEventTime: to, subjects: [candleSubject] },
+          2,
+        )) {
+          read.push(e.id);
+        }
+        expect(read).toEqual(envelopes.slice(1, 4).map((e) => e.id));
+        const everything: string[] = [];
+        for await (const e of journal.replay({ fromEventTime: from, toEventTime: to }, 2))
+          everything.push(e.id);
+        expect(everything).toHaveLength(4);
+        expect(everything).toContain(other.id);
+      });
+    });
+  });
+}
