@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Variables every service reads; a service extends this with its own (`baseConfigSchema.extend({...})`). */
+export const baseConfigSchema = z.object({
+  SERVICE_NAME: z.string().min(1),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  NATS_URL: z.url().optional(),
+  DATABASE_URL: z.url().optional(),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  // Loopback by default: health and metrics are exposed on purpose, not by accident.
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  BUS_PREFIX: z.string().min(1).optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+});
+
+export type BaseConfig = z.output<typeof baseConfigSchema>;

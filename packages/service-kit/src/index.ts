@@ -1,0 +1,16 @@
+export * from './base-config';
+export * from './config-error';
+export type { Env } from './env-files';
+export * from './exit-codes';
+export * from './http-server';
+export * from './load-config';
+export * from './logger';
+export * from './metrics-registry';
+export * from './prom-bus-observer';
+export * from './readiness';
+export * from './redactor';
+export * from './run-service';
+export { isSecretVariable, SECRET_FIELD } from './secret-names';
+export * from './service-handle';
+export * from './system-clock';
+export * from './uuidv7-ids';

@@ -1,0 +1,192 @@
+import type { Bus, BusDeps, BusObserver } from '@ballast/bus';
+import type { Clock, IdGenerator } from '@ballast/contracts';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import { type BaseConfig, baseConfigSchema } from './base-config';
+import { ConfigError } from './config-error';
+import type { Env } from './env-files';
+import { ExitCode } from './exit-codes';
+import { buildHttpServer } from './http-server';
+import { Lifecycle } from './lifecycle';
+import { type ConfigSchema, type LoadedConfig, readConfig } from './load-config';
+import { createLogger, type LogDestination, type Logger } from './logger';
+import { createMetricsRegistry } from './metrics-registry';
+import { PromBusObserver } from './prom-bus-observer';
+import type { ReadinessCheck } from './readiness';
+import { createRedactor } from './redactor';
+import { disposeService, type ServiceHandle } from './service-handle';
+import { SystemClock } from './system-clock';
+import { uuidv7Ids } from './uuidv7-ids';
+
+/** A service's configuration: the shared base plus its own variables. */
+export type ConfigOf<S extends ConfigSchema> = BaseConfig & z.output<S>;
+
+/** What `connectDb` hands back: the handle the service uses, how to close it, how to probe it. */
+export interface DbConnection<D> {
+  db: D;
+  close(): Promise<void>;
+  ready?: () => Promise<boolean> | boolean;
+}
+
+export interface ServiceDeps<C, B, D> {
+  config: C;
+  log: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  metrics: Registry;
+  busObserver: BusObserver;
+  bus: B;
+  db: D;
+  /** Adds a dependency of the service's own (an exchange connection) to /readyz. */
+  addReadinessCheck(check: ReadinessCheck): void;
+}
+
+export interface RunServiceOptions<S extends ConfigSchema, B extends Bus | undefined, D> {
+  name: string;
+  /** The service's own variables; merged over `baseConfigSchema`, so passing an extension of it works too. */
+  configSchema: S;
+  /** Variable names to treat as secrets beyond the *_KEY / *_SECRET / *_TOKEN / *_PASSWORD / *_PASS rule. */
+  secret?: readonly string[];
+  /** Which transport the service talks over is the caller's choice (NatsBus live, MemoryBus in tests). */
+  connectBus?: (config: ConfigOf<S>, deps: BusDeps & { log: Logger }) => Promise<B>;
+  connectDb?: (config: ConfigOf<S>, deps: { log: Logger }) => Promise<DbConnection<D>>;
+  start: (deps: ServiceDeps<ConfigOf<S>, B, D>) => Promise<ServiceHandle> | ServiceHandle;
+  /** Defaults to `process.env`; SERVICE_NAME defaults to `name`. */
+  env?: Env;
+  logDestination?: LogDestination;
+}
+
+type Options<S extends ConfigSchema, B extends Bus | undefined, D> = RunServiceOptions<S, B, D>;
+
+/**
+ * The one main helper: parse env whole, log, serve health and metrics, connect, start the
+ * service, and on SIGTERM/SIGINT stop taking work, dispose the service, drain the bus, close
+ * the database and HTTP, exit 0. Invalid configuration exits 78; failures exit 1.
+ */
+export async function runService<
+  S extends ConfigSchema,
+  B extends Bus | undefined = undefined,
+  D = undefined,
+>(options: Options<S, B, D>): Promise<void> {
+  const { config, secrets } = configOrExit(options);
+  const log = createLogger({
+    service: config.SERVICE_NAME,
+    level: config.LOG_LEVEL,
+    secrets,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const lifecycle = new Lifecycle(log, config.SHUTDOWN_TIMEOUT_MS);
+  lifecycle.install();
+  const startup = startAll(options, { config, secrets, log, lifecycle });
+  lifecycle.trackStartup(startup);
+  try {
+    await startup;
+  } catch (err) {
+    log.error({ err }, 'start failed');
+    await lifecycle.shutdown(ExitCode.failure);
+  }
+}
+
+type ConfigInputs<S extends ConfigSchema> = Pick<
+  Options<S, undefined, unknown>,
+  'name' | 'configSchema' | 'secret' | 'env' | 'logDestination'
+>;
+
+function configOrExit<S extends ConfigSchema>(options: ConfigInputs<S>) {
+  const env = { SERVICE_NAME: options.name, ...(options.env ?? process.env) };
+  const schema = baseConfigSchema.extend(options.configSchema.shape);
+  try {
+    return readConfig(schema, env, { secret: options.secret ?? [] }) as LoadedConfig<S> & {
+      config: ConfigOf<S>;
+    };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const destination = options.logDestination ? { destination: options.logDestination } : {};
+    // The message already lists every problem; a stack would only bury it.
+    createLogger({ service: options.name, ...destination }).fatal({ reason: err.reason }, err.message);
+    return process.exit(ExitCode.config);
+  }
+}
+
+interface Started<C> {
+  config: C;
+  secrets: string[];
+  log: Logger;
+  lifecycle: Lifecycle;
+}
+
+async function startAll<S extends ConfigSchema, B extends Bus | undefined, D>(
+  options: Options<S, B, D>,
+  { config, secrets, log, lifecycle }: Started<ConfigOf<S>>,
+): Promise<void> {
+  const clock = new SystemClock();
+  const ids = uuidv7Ids(clock);
+  const metrics = createMetricsRegistry();
+  const busObserver = new PromBusObserver(metrics);
+  let started = false;
+  const readiness: ReadinessCheck[] = [{ name: 'service', check: () => started && !lifecycle.isStopping }];
+  await serveHttp(config, { registry: metrics, readiness, log, redact: createRedactor(secrets) }, lifecycle);
+  const db = await openDb(options.connectDb, config, log, readiness, lifecycle);
+  const busDeps = { source: config.SERVICE_NAME, clock, ids, observer: busObserver, log };
+  const bus = await openBus(options.connectBus, config, busDeps, readiness, lifecycle);
+  log.info('starting service');
+  const addReadinessCheck = (check: ReadinessCheck) => void readiness.push(check);
+  const handle = await options.start({
+    config,
+    log,
+    clock,
+    ids,
+    metrics,
+    busObserver,
+    bus,
+    db,
+    addReadinessCheck,
+  });
+  lifecycle.onStop({ name: 'service', run: () => disposeService(handle) });
+  started = true;
+  log.info('started');
+}
+
+async function serveHttp(
+  config: BaseConfig,
+  server: Parameters<typeof buildHttpServer>[0],
+  lifecycle: Lifecycle,
+): Promise<void> {
+  const app = buildHttpServer(server);
+  await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+  // Closed last, so probes and scrapes keep answering while work drains.
+  lifecycle.onStop({ name: 'http', run: () => app.close() });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+  server.log.info({ host: config.HTTP_HOST, port }, 'http listening');
+}
+
+async function openDb<C, D>(
+  connect: ((config: C, deps: { log: Logger }) => Promise<DbConnection<D>>) | undefined,
+  config: C,
+  log: Logger,
+  readiness: ReadinessCheck[],
+  lifecycle: Lifecycle,
+): Promise<D> {
+  if (!connect) return undefined as D;
+  const connection = await connect(config, { log });
+  lifecycle.onStop({ name: 'database', run: () => connection.close() });
+  if (connection.ready) readiness.push({ name: 'database', check: connection.ready });
+  return connection.db;
+}
+
+async function openBus<C, B extends Bus | undefined>(
+  connect: ((config: C, deps: BusDeps & { log: Logger }) => Promise<B>) | undefined,
+  config: C,
+  deps: BusDeps & { log: Logger },
+  readiness: ReadinessCheck[],
+  lifecycle: Lifecycle,
+): Promise<B> {
+  if (!connect) return undefined as B;
+  const bus = await connect(config, deps);
+  if (!bus) return bus;
+  // Registered after the database, so it drains (finishing and acking in-flight work) before the database closes.
+  lifecycle.onStop({ name: 'bus', run: () => bus.drain() });
+  readiness.push({ name: 'bus', check: () => bus.isHealthy() });
+  return bus;
+}
