@@ -1,0 +1,56 @@
+import type { WebSocket } from 'ws';
+import type { RecordedFrame } from './recorded-frame';
+import type { HubConnection, StreamHub } from './stream-hub';
+
+/** Bybit v5 public streams: `{"op":"subscribe","args":[…]}`, `unsubscribe` and `ping`. */
+export function acceptBybitSocket(hub: StreamHub, socket: WebSocket, ackTemplate: BybitAck): void {
+  const conn = hub.add(socket, false);
+  socket.on('message', (data) => hub.reply(conn, answer(conn, data.toString(), ackTemplate)));
+}
+
+export function deliverBybitFrame(hub: StreamHub, frame: RecordedFrame): void {
+  hub.deliver(frame.route, () => frame.raw);
+}
+
+/** The recorded subscribe acknowledgement; answers reuse its fields (and text when nothing differs). */
+export interface BybitAck {
+  raw: string;
+  connId: string;
+}
+
+/** Picks the first recorded subscribe ack from a Bybit recording. */
+export function recordedBybitAck(frames: readonly RecordedFrame[]): BybitAck {
+  const ack = frames.find((f) => f.route === 'op:subscribe');
+  const connId = (ack?.data as { conn_id?: unknown } | undefined)?.conn_id;
+  if (!ack || typeof connId !== 'string') {
+    return { raw: '{"success":true,"ret_msg":"","conn_id":"","req_id":"","op":"subscribe"}', connId: '' };
+  }
+  return { raw: ack.raw, connId };
+}
+
+function answer(conn: HubConnection, text: string, ack: BybitAck): string {
+  let req: { op?: unknown; args?: unknown; req_id?: unknown };
+  try {
+    req = JSON.parse(text) as typeof req;
+  } catch {
+    return reply(ack, false, 'error:invalid json', '', 'unknown');
+  }
+  const reqId = typeof req.req_id === 'string' ? req.req_id : '';
+  const args = Array.isArray(req.args) ? req.args.filter((a): a is string => typeof a === 'string') : [];
+  switch (req.op) {
+    case 'subscribe':
+      for (const a of args) conn.routes.add(a);
+      return reqId === '' ? ack.raw : reply(ack, true, '', reqId, 'subscribe');
+    case 'unsubscribe':
+      for (const a of args) conn.routes.delete(a);
+      return reply(ack, true, '', reqId, 'unsubscribe');
+    case 'ping':
+      return reply(ack, true, 'pong', reqId, 'ping');
+    default:
+      return reply(ack, false, `error:handler not found,topic:${String(req.op)}`, reqId, String(req.op));
+  }
+}
+
+function reply(ack: BybitAck, success: boolean, retMsg: string, reqId: string, op: string): string {
+  return JSON.stringify({ success, ret_msg: retMsg, conn_id: ack.connId, req_id: reqId, op });
+}

@@ -1,0 +1,279 @@
+import type { Clock } from '@ballast/contracts';
+import { type BinanceApiError, BinanceErrors } from './binance-api-error';
+import { maxUnits, minUnits, mulUnits, type Units } from './decimal';
+import type { SymbolRules } from './exchange-info';
+import type { BookLevel } from './order-book';
+import { checkFilters } from './order-filters';
+import type { NewOrderRequest, SimOrder, SimTrade } from './sim-order';
+import type { SpotAccount } from './spot-account';
+
+/** Where the engine reads liquidity: the replayed book, or failing that the last replayed price. */
+export interface LiquiditySource {
+  levels(symbol: string, side: 'asks' | 'bids'): BookLevel[] | undefined;
+  lastPrice(symbol: string): Units | undefined;
+}
+
+export interface FeeSchedule {
+  /** Rates as 1e-8 units: 0.001 (0.1 %) is 100000n. */
+  maker: Units;
+  taker: Units;
+}
+
+/** `through`: a resting order fills when a trade prints strictly beyond its price; `touch`: at it. */
+export type LimitFillRule = 'through' | 'touch';
+
+export type EngineResult<T> = { ok: true; value: T } | { ok: false; error: BinanceApiError };
+
+interface Fill {
+  price: Units;
+  qty: Units;
+}
+
+/**
+ * A single-account spot matching engine. Incoming orders take liquidity from the replayed book
+ * (without consuming it: the next replayed diff is the market's truth); resting limit orders fill as
+ * maker when replayed trades or candles reach their price. Commission is charged in the quote asset.
+ */
+export class MatchingEngine {
+  private readonly orders = new Map<number, SimOrder>();
+  private readonly trades: SimTrade[] = [];
+  private nextOrderId = 1;
+  private nextTradeId = 1;
+
+  constructor(
+    private readonly deps: {
+      account: SpotAccount;
+      rules: (symbol: string) => SymbolRules | undefined;
+      liquidity: LiquiditySource;
+      fees: FeeSchedule;
+      fillRule: LimitFillRule;
+      clock: Clock;
+    },
+  ) {}
+
+  place(req: NewOrderRequest): EngineResult<SimOrder> {
+    const rules = this.deps.rules(req.symbol);
+    if (!rules) return fail(BinanceErrors.invalidSymbol());
+    if (!rules.orderTypes.includes(req.type)) return fail(BinanceErrors.unsupportedOrderType());
+    if (this.openOrders(req.symbol).some((o) => o.clientOrderId === req.clientOrderId))
+      return fail(BinanceErrors.duplicateOrder());
+    const available = this.takerFills(req);
+    if (available === undefined) return fail(BinanceErrors.marketClosed());
+    const fills = req.timeInForce === 'FOK' && sumQty(available) < req.quantity ? [] : available;
+    const refPrice = req.price ?? fills[0]?.price ?? 0n;
+    const failure = checkFilters(rules, {
+      quantity: req.quantity,
+      price: refPrice,
+      isMarket: req.type === 'MARKET',
+    });
+    if (failure) return fail(BinanceErrors.filterFailure(failure));
+    const order = this.newOrder(req, rules);
+    if (!this.reserve(order, fills)) return fail(BinanceErrors.insufficientBalance());
+    this.orders.set(order.orderId, order);
+    for (const f of fills) this.execute(order, rules, f, false);
+    this.settleAfterTaking(order);
+    return { ok: true, value: order };
+  }
+
+  cancel(symbol: string, ref: OrderRef): EngineResult<SimOrder> {
+    const order = this.find(symbol, ref, true);
+    if (!order) return fail(BinanceErrors.unknownOrderOnCancel());
+    this.close(order, 'CANCELED');
+    return { ok: true, value: order };
+  }
+
+  query(symbol: string, ref: OrderRef): EngineResult<SimOrder> {
+    const order = this.find(symbol, ref, false);
+    return order ? { ok: true, value: order } : fail(BinanceErrors.orderDoesNotExist());
+  }
+
+  openOrders(symbol?: string): SimOrder[] {
+    return [...this.orders.values()].filter(
+      (o) => isOpen(o) && (symbol === undefined || o.symbol === symbol),
+    );
+  }
+
+  myTrades(symbol: string): SimTrade[] {
+    return this.trades.filter((t) => t.symbol === symbol);
+  }
+
+  /** A replayed trade at `price`: resting orders it reaches fill completely at their own price. */
+  onTrade(symbol: string, price: Units): void {
+    this.fillResting(symbol, price, price);
+  }
+
+  /** A replayed candle: its low reaches resting buys, its high resting sells. */
+  onCandle(symbol: string, low: Units, high: Units): void {
+    this.fillResting(symbol, low, high);
+  }
+
+  private fillResting(symbol: string, low: Units, high: Units): void {
+    const touch = this.deps.fillRule === 'touch';
+    for (const order of this.openOrders(symbol)) {
+      const reached =
+        order.side === 'BUY'
+          ? touch
+            ? low <= order.price
+            : low < order.price
+          : touch
+            ? high >= order.price
+            : high > order.price;
+      if (!reached) continue;
+      const rules = this.deps.rules(symbol);
+      if (!rules) continue;
+      this.execute(order, rules, { price: order.price, qty: order.origQty - order.executedQty }, true);
+      if (order.executedQty === order.origQty) this.close(order, 'FILLED');
+    }
+  }
+
+  /** Fills available on arrival, walking the book best first; undefined when there is no market at all. */
+  private takerFills(req: NewOrderRequest): Fill[] | undefined {
+    const side = req.side === 'BUY' ? 'asks' : 'bids';
+    const levels = this.deps.liquidity.levels(req.symbol, side);
+    if (!levels || levels.length === 0) {
+      const last = this.deps.liquidity.lastPrice(req.symbol);
+      if (last === undefined) return req.type === 'LIMIT' ? [] : undefined;
+      return crosses(req, last) ? [{ price: last, qty: req.quantity }] : [];
+    }
+    const fills: Fill[] = [];
+    let remaining = req.quantity;
+    for (const level of levels) {
+      if (remaining === 0n || !crosses(req, level.price)) break;
+      const qty = minUnits(remaining, level.quantity);
+      fills.push({ price: level.price, qty });
+      remaining -= qty;
+    }
+    return fills;
+  }
+
+  private newOrder(req: NewOrderRequest, rules: SymbolRules): SimOrder {
+    const now = this.deps.clock.now();
+    return {
+      orderId: this.nextOrderId++,
+      clientOrderId: req.clientOrderId,
+      symbol: req.symbol,
+      side: req.side,
+      type: req.type,
+      timeInForce: req.type === 'LIMIT' ? (req.timeInForce ?? 'GTC') : undefined,
+      price: req.price ?? 0n,
+      origQty: req.quantity,
+      executedQty: 0n,
+      cummulativeQuoteQty: 0n,
+      status: 'NEW',
+      time: now,
+      updateTime: now,
+      trades: [],
+      lockedAsset: req.side === 'BUY' ? rules.quoteAsset : rules.baseAsset,
+      lockedAmount: 0n,
+    };
+  }
+
+  /** Locks what the order can spend: quote (with the worst-case fee) for a buy, base for a sell. */
+  private reserve(order: SimOrder, fills: Fill[]): boolean {
+    const amount = order.side === 'SELL' ? order.origQty : this.buyReservation(order, fills);
+    if (!this.deps.account.lock(order.lockedAsset, amount)) return false;
+    order.lockedAmount = amount;
+    return true;
+  }
+
+  private buyReservation(order: SimOrder, fills: Fill[]): Units {
+    const rate = maxUnits(this.deps.fees.taker, this.deps.fees.maker);
+    const takenQty = sumQty(fills);
+    const takenCost = fills.reduce((s, f) => s + mulUnits(f.price, f.qty), 0n);
+    const restCost = order.type === 'LIMIT' ? mulUnits(order.price, order.origQty - takenQty) : 0n;
+    const cost = takenCost + restCost;
+    return cost + mulUnits(cost, rate);
+  }
+
+  private execute(order: SimOrder, rules: SymbolRules, fill: Fill, isMaker: boolean): void {
+    const quoteQty = mulUnits(fill.price, fill.qty);
+    const commission = mulUnits(quoteQty, isMaker ? this.deps.fees.maker : this.deps.fees.taker);
+    const { account } = this.deps;
+    if (order.side === 'BUY') {
+      const spent = quoteQty + commission;
+      account.spendLocked(rules.quoteAsset, spent);
+      order.lockedAmount -= minUnits(spent, order.lockedAmount);
+      account.credit(rules.baseAsset, fill.qty);
+    } else {
+      account.spendLocked(rules.baseAsset, fill.qty);
+      order.lockedAmount -= fill.qty;
+      account.credit(rules.quoteAsset, quoteQty - commission);
+    }
+    const trade = this.recordTrade(order, rules, fill, quoteQty, commission, isMaker);
+    order.executedQty += fill.qty;
+    order.cummulativeQuoteQty += quoteQty;
+    order.updateTime = trade.time;
+    order.status = order.executedQty === order.origQty ? 'FILLED' : 'PARTIALLY_FILLED';
+  }
+
+  private recordTrade(
+    order: SimOrder,
+    rules: SymbolRules,
+    fill: Fill,
+    quoteQty: Units,
+    commission: Units,
+    isMaker: boolean,
+  ): SimTrade {
+    const trade: SimTrade = {
+      id: this.nextTradeId++,
+      orderId: order.orderId,
+      symbol: order.symbol,
+      price: fill.price,
+      qty: fill.qty,
+      quoteQty,
+      commission,
+      commissionAsset: rules.quoteAsset,
+      time: this.deps.clock.now(),
+      isBuyer: order.side === 'BUY',
+      isMaker,
+    };
+    order.trades.push(trade);
+    this.trades.push(trade);
+    return trade;
+  }
+
+  /** After the taking phase: market, IOC and FOK remainders expire, GTC remainders rest. */
+  private settleAfterTaking(order: SimOrder): void {
+    if (order.executedQty === order.origQty) this.close(order, 'FILLED');
+    else if (order.type === 'MARKET' || order.timeInForce !== 'GTC') this.close(order, 'EXPIRED');
+  }
+
+  private close(order: SimOrder, status: 'FILLED' | 'CANCELED' | 'EXPIRED'): void {
+    this.deps.account.unlock(order.lockedAsset, order.lockedAmount);
+    order.lockedAmount = 0n;
+    order.status = status;
+    order.updateTime = this.deps.clock.now();
+  }
+
+  private find(symbol: string, ref: OrderRef, openOnly: boolean): SimOrder | undefined {
+    for (const o of this.orders.values()) {
+      if (o.symbol !== symbol || (openOnly && !isOpen(o))) continue;
+      if (ref.orderId !== undefined ? o.orderId === ref.orderId : o.clientOrderId === ref.clientOrderId)
+        return o;
+    }
+    return undefined;
+  }
+}
+
+export interface OrderRef {
+  orderId?: number;
+  clientOrderId?: string;
+}
+
+function isOpen(o: SimOrder): boolean {
+  return o.status === 'NEW' || o.status === 'PARTIALLY_FILLED';
+}
+
+/** Whether an incoming order would trade at `price`: always for market, within the limit otherwise. */
+function crosses(req: NewOrderRequest, price: Units): boolean {
+  if (req.type === 'MARKET' || req.price === undefined) return true;
+  return req.side === 'BUY' ? price <= req.price : price >= req.price;
+}
+
+function sumQty(fills: readonly Fill[]): Units {
+  return fills.reduce((s, f) => s + f.qty, 0n);
+}
+
+function fail<T>(error: BinanceApiError): EngineResult<T> {
+  return { ok: false, error };
+}
