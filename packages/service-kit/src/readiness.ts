@@ -20,22 +20,23 @@ export interface ReadinessReport {
 }
 
 // A hung dependency must make /readyz fail, not hang the prober.
-const CHECK_TIMEOUT_MS = 2_000;
+export const CHECK_TIMEOUT_MS = 2_000;
 
 export async function evaluateReadiness(
   checks: readonly ReadinessCheck[],
   redact: Redactor = redactUrlPasswords,
+  timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<ReadinessReport> {
-  const results = await Promise.all(checks.map((c) => runCheck(c, redact)));
+  const results = await Promise.all(checks.map((c) => runCheck(c, redact, timeoutMs)));
   const entries = checks.map((c, i) => [c.name, results[i] ?? { ok: false }] as const);
   const failing = entries.filter(([, r]) => !r.ok).map(([name]) => name);
   return { ready: failing.length === 0, failing, checks: Object.fromEntries(entries) };
 }
 
-async function runCheck(check: ReadinessCheck, redact: Redactor): Promise<CheckResult> {
+async function runCheck(check: ReadinessCheck, redact: Redactor, timeoutMs: number): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     const ok = await Promise.race([Promise.resolve().then(check.check), timeout]);

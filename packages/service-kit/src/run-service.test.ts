@@ -103,7 +103,7 @@ describe('runService', () => {
       'invalid configuration (4 problems):',
       '  NATS_URL: invalid (Invalid URL)',
       '  HTTP_PORT: invalid (Invalid input: expected number, received NaN)',
-      '  FIXTURE_MODE: invalid (Invalid option: expected one of "graceful"|"reject"|"hang")',
+      '  FIXTURE_MODE: invalid (Invalid option: expected one of "graceful"|"reject"|"hang"|"fail")',
       '  VENUE_API_KEY: missing (Invalid input: expected string, received undefined)',
     ]);
     expect(child.logs).toHaveLength(1);
@@ -120,6 +120,27 @@ describe('runService', () => {
       expect.arrayContaining(['task completed', 'stopped bus', 'stopped http']),
     );
     expect(child.logs.at(-1)).toMatchObject({ msg: 'stopped', exitCode: 1 });
+    expect(child.raw()).not.toContain(VENUE_KEY);
+  });
+
+  it('closes what it opened and exits 1 when start throws', async () => {
+    const child = runFixture({ VENUE_API_KEY: VENUE_KEY, FIXTURE_MODE: 'fail' });
+    expect(await child.exited).toBe(1);
+    expect(child.logs.find((l) => l.msg === 'start failed')?.err).toMatchObject({
+      message: 'venue login failed for [REDACTED]',
+    });
+    const after = messages(child).slice(messages(child).indexOf('start failed') + 1);
+    expect(after).toEqual([
+      'stopping bus',
+      'fake bus drained',
+      'stopped bus',
+      'stopping database',
+      'fake db closed',
+      'stopped database',
+      'stopping http',
+      'stopped http',
+      'stopped',
+    ]);
     expect(child.raw()).not.toContain(VENUE_KEY);
   });
 
