@@ -13,6 +13,8 @@ export interface SimState {
   feeds: FeedState[];
   connections: Record<Venue, number>;
   stalled: Record<Venue, boolean>;
+  /** Frames, replies and pings swallowed by stalls so far. */
+  suppressed: Record<Venue, number>;
   httpFaults: ReturnType<HttpFaults['pending']>;
 }
 
@@ -93,6 +95,7 @@ export function createControls(
       feeds: [...feeds.values()].map((f) => f.state()),
       connections: { binance: hubs.binance.count(), bybit: hubs.bybit.count() },
       stalled: { binance: hubs.binance.isStalled(), bybit: hubs.bybit.isStalled() },
+      suppressed: { binance: hubs.binance.suppressedCount(), bybit: hubs.bybit.suppressedCount() },
       httpFaults: httpFaults.pending(),
     }),
   };

@@ -15,6 +15,8 @@ export interface HubConnection {
 export class StreamHub {
   private readonly connections = new Set<HubConnection>();
   private stalled = false;
+  /** Pings, replies and frame deliveries swallowed while stalled (lets tests see a stall bite). */
+  private suppressed = 0;
 
   constructor(readonly venue: string) {}
 
@@ -24,14 +26,18 @@ export class StreamHub {
     socket.on('close', () => this.connections.delete(conn));
     // Protocol pings are answered here (autoPong is off) so a stall silences them too.
     socket.on('ping', (data) => {
-      if (!this.stalled) socket.pong(data);
+      if (this.stalled) this.suppressed++;
+      else socket.pong(data);
     });
     return conn;
   }
 
   /** Sends `render(conn)` to every connection subscribed to `route` (skipped when it returns undefined). */
   deliver(route: string, render: (conn: HubConnection) => string | undefined): void {
-    if (this.stalled) return;
+    if (this.stalled) {
+      this.suppressed++;
+      return;
+    }
     for (const conn of this.connections) {
       if (!conn.routes.has(route)) continue;
       const text = render(conn);
@@ -41,7 +47,8 @@ export class StreamHub {
 
   /** A reply to one client's request; silenced while stalled like everything else. */
   reply(conn: HubConnection, text: string): void {
-    if (!this.stalled) this.send(conn, text);
+    if (this.stalled) this.suppressed++;
+    else this.send(conn, text);
   }
 
   /** Sends text as-is to every connection (malformed-frame injection). */
@@ -68,6 +75,10 @@ export class StreamHub {
 
   isStalled(): boolean {
     return this.stalled;
+  }
+
+  suppressedCount(): number {
+    return this.suppressed;
   }
 
   count(): number {
