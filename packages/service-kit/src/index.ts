@@ -14,3 +14,4 @@ export { isSecretVariable, SECRET_FIELD } from './secret-names';
 export * from './service-handle';
 export * from './system-clock';
 export * from './uuidv7-ids';
+export * from './standard-connections';

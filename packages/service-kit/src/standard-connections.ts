@@ -1,0 +1,41 @@
+import type { BusDeps } from '@ballast/bus';
+import { NatsBus } from '@ballast/bus';
+import { createDb, type Database, migrate } from '@ballast/db';
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { BaseConfig } from './base-config';
+import type { DbConnection } from './run-service';
+
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+/** The live transport: JetStream at NATS_URL, streams ensured under BUS_PREFIX. */
+export async function connectNatsBus(config: BaseConfig, deps: BusDeps & { log: Logger }): Promise<NatsBus> {
+  const bus = await NatsBus.connect({
+    ...deps,
+    servers: config.NATS_URL ?? DEFAULT_NATS_URL,
+    ...(config.BUS_PREFIX ? { prefix: config.BUS_PREFIX } : {}),
+  });
+  await bus.ensureStreams();
+  return bus;
+}
+
+/** PostgreSQL at DATABASE_URL (embedded PGlite when unset), migrated before the service starts. */
+export async function connectDatabase(
+  config: BaseConfig,
+  deps: { log: Logger },
+): Promise<DbConnection<Kysely<Database>>> {
+  const handle = await createDb({
+    url: config.DATABASE_URL,
+    onIdleClientError: (message) => deps.log.warn({ err: message }, 'idle database client failed'),
+  });
+  const report = await migrate(handle.db);
+  deps.log.info({ target: handle.target, driver: handle.driver, migrations: report }, 'database ready');
+  return {
+    db: handle.db,
+    close: () => handle.db.destroy(),
+    ready: async () => {
+      await sql`select 1`.execute(handle.db);
+      return true;
+    },
+  };
+}
