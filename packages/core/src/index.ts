@@ -2,3 +2,4 @@ export * from './indicators';
 export * from './risk';
 export * from './time';
 export * from './market-data';
+export * from './market';

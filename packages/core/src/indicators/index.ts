@@ -1,1 +1,15 @@
-export {};
+export * from './adx';
+export * from './atr';
+export * from './bollinger-bands';
+export * from './chaikin-money-flow';
+export * from './classify-regime';
+export * from './ema';
+export * from './indicator-set';
+export * from './macd';
+export * from './obv';
+export * from './ohlcv-bar';
+export * from './realised-volatility';
+export * from './rsi';
+export * from './sma';
+export * from './true-range';
+export * from './volume-ratio';

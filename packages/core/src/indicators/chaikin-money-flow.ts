@@ -1,0 +1,72 @@
+import type { OhlcvBar } from './ohlcv-bar';
+import { assertPeriod } from './period';
+
+/**
+ * Chaikin Money Flow: Σ money-flow volume / Σ volume over n bars, where a bar's money-flow volume is
+ * volume × ((close − low) − (high − close)) / (high − low), and 0 for a bar with high = low.
+ * TA-Lib has no CMF; 0 when the window traded nothing. Ready after n bars.
+ */
+export class ChaikinMoneyFlow {
+  readonly period: number;
+  private readonly flows: Float64Array;
+  private readonly volumes: Float64Array;
+  private head = 0;
+  private count = 0;
+  /** Sums over the most recent period−1 bars. */
+  private flowSum = 0;
+  private volumeSum = 0;
+  private current = Number.NaN;
+
+  constructor(period: number) {
+    assertPeriod('ChaikinMoneyFlow', period);
+    this.period = period;
+    this.flows = new Float64Array(period);
+    this.volumes = new Float64Array(period);
+  }
+
+  get isReady(): boolean {
+    return this.count >= this.period;
+  }
+
+  get value(): number | null {
+    return this.isReady ? this.current : null;
+  }
+
+  update(bar: OhlcvBar): number | null {
+    const n = this.period;
+    const flow = moneyFlowVolume(bar);
+    const volume = bar.volume;
+    this.flows[this.head] = flow;
+    this.volumes[this.head] = volume;
+    if (++this.head === n) this.head = 0;
+    const flowTotal = this.flowSum + flow;
+    const volumeTotal = this.volumeSum + volume;
+    if (this.count < n - 1) {
+      this.flowSum = flowTotal;
+      this.volumeSum = volumeTotal;
+      this.count++;
+      return null;
+    }
+    if (this.count < n) this.count++;
+    this.current = ratio(flowTotal, volumeTotal);
+    this.flowSum = flowTotal - this.flows[this.head]!;
+    this.volumeSum = volumeTotal - this.volumes[this.head]!;
+    return this.current;
+  }
+
+  preview(bar: OhlcvBar): number | null {
+    if (this.count < this.period - 1) return null;
+    return ratio(this.flowSum + moneyFlowVolume(bar), this.volumeSum + bar.volume);
+  }
+}
+
+/** A bar's money-flow volume; exported so tests and tools use the same definition. */
+export function moneyFlowVolume(bar: OhlcvBar): number {
+  const range = bar.high - bar.low;
+  if (range === 0) return 0;
+  return ((bar.close - bar.low - (bar.high - bar.close)) / range) * bar.volume;
+}
+
+function ratio(flow: number, volume: number): number {
+  return volume === 0 ? 0 : flow / volume;
+}

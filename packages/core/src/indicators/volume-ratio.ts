@@ -1,0 +1,40 @@
+import { Sma } from './sma';
+
+/**
+ * A bar's volume over the SMA of volume for the last n bars, that bar included: 1 is an ordinary bar,
+ * 3 is three times the usual activity. 0 when the whole window traded nothing. Ready after n bars.
+ */
+export class VolumeRatio {
+  readonly period: number;
+  private readonly average: Sma;
+  private current = Number.NaN;
+
+  constructor(period: number) {
+    this.average = new Sma(period);
+    this.period = period;
+  }
+
+  get isReady(): boolean {
+    return this.average.isReady;
+  }
+
+  get value(): number | null {
+    return this.isReady ? this.current : null;
+  }
+
+  update(volume: number): number | null {
+    const average = this.average.update(volume);
+    if (average === null) return null;
+    this.current = ratio(volume, average);
+    return this.current;
+  }
+
+  preview(volume: number): number | null {
+    const average = this.average.preview(volume);
+    return average === null ? null : ratio(volume, average);
+  }
+}
+
+function ratio(volume: number, average: number): number {
+  return average === 0 ? 0 : volume / average;
+}

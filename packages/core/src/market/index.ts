@@ -1,0 +1,3 @@
+export * from './candle-resampler';
+export * from './parse-binance-kline-csv';
+export * from './resample';
