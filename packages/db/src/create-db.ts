@@ -4,6 +4,7 @@ import pg from 'pg';
 import { describeConnectionError } from './connection-error';
 import type { Database } from './database';
 import { DbError } from './db-error';
+import { pgliteDialect } from './pglite-dialect';
 import { redactUrl } from './redact-url';
 
 /** Where the zero-setup embedded database lives when no DATABASE_URL is given. */
@@ -69,7 +70,11 @@ async function openPglite(options: DbOptions): Promise<DbHandle> {
   const dir = options.pgliteDir ?? DEFAULT_PGLITE_DIR;
   if (!dir.includes('://')) mkdirSync(dir, { recursive: true });
   // Imported on demand: loading PGlite costs about a second that pg users should not pay.
-  const { KyselyPGlite } = await import('kysely-pglite');
-  const pglite = await KyselyPGlite.create(dir);
-  return { db: new Kysely<Database>({ dialect: pglite.dialect }), driver: 'pglite', target: `pglite:${dir}` };
+  const { PGlite } = await import('@electric-sql/pglite');
+  const client = await PGlite.create(dir === PGLITE_IN_MEMORY ? {} : { dataDir: dir });
+  return {
+    db: new Kysely<Database>({ dialect: pgliteDialect(client) }),
+    driver: 'pglite',
+    target: `pglite:${dir}`,
+  };
 }

@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
  * TimescaleDB can be used when its extension is installed on the server and its library is preloaded;
  * listed-but-not-preloaded would make CREATE EXTENSION fail and with it the whole migration.
  */
-export async function timescaleUsable(db: Kysely<unknown>): Promise<boolean> {
+export async function timescaleUsable<DB>(db: Kysely<DB>): Promise<boolean> {
   const { rows } = await sql<{ available: boolean; preloaded: boolean }>`
     SELECT
       EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available,

@@ -17,6 +17,9 @@ export interface OpenedDatabase {
 
 const BTC_FILE = 'binance-spot-ohlcv/BTCUSDT-4h.csv';
 const XRP_FILE = 'binance-spot-ohlcv/XRPUSDT-4h.csv';
+/** PGlite compiles and boots a whole Postgres in WebAssembly: seconds when idle, a minute on a busy CI box. */
+export const OPEN_TIMEOUT_MS = 180_000;
+
 const BTC_4H = { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '4h' } as const;
 
 /** Decimal text with float noise from the upstream pipeline, e.g. 11308597.8300000001. */
@@ -35,7 +38,7 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
       opened = await open();
       db = opened.db;
       await migrate(db);
-    });
+    }, OPEN_TIMEOUT_MS);
 
     afterAll(async () => {
       await opened?.close();
@@ -188,6 +191,32 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         const err = await repo.get('not_a_switch', killSwitch).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(DbError);
         expect(err).toMatchObject({ reason: 'invalid_state' });
+      });
+    });
+
+    describe('transactions', () => {
+      it('a query outside a transaction never sees its uncommitted writes', async () => {
+        const outside = new BotStateRepository(db, clock);
+        const anything: Parser<unknown> = { parse: (x) => x };
+        let readOutside: Promise<unknown> | undefined;
+        const rolledBack = await db
+          .transaction()
+          .execute(async (trx) => {
+            await new BotStateRepository(trx, clock).set('tx_probe', { written: 'inside' });
+            const read = outside.get('tx_probe', anything);
+            readOutside = read;
+            // Give the outside read every chance to run (and wrongly see the row) before rolling back.
+            let settled = false;
+            void read.then(() => {
+              settled = true;
+            });
+            for (let i = 0; i < 20 && !settled; i++)
+              await trx.selectFrom('bot_state').select('key').execute();
+            throw new Error('roll back');
+          })
+          .catch((err: unknown) => err);
+        expect(rolledBack).toEqual(new Error('roll back'));
+        expect(await readOutside).toBeUndefined();
       });
     });
 

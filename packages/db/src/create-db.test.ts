@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { databaseUrl } from '@ballast/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDb } from './create-db';
+import { DbError } from './db-error';
+import { migrate } from './migrate';
+import { BotStateRepository } from './repositories/bot-state-repository';
+import { FixedClock } from './testing/fixed-clock';
+import { OPEN_TIMEOUT_MS } from './testing/repository-suite';
+
+const PASSWORD = 'S3cret-Ballast-pw';
+
+async function failureOf(url: string): Promise<DbError> {
+  const err = await createDb({ url }).then(
+    () => new Error('expected createDb to fail'),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof DbError)) throw err;
+  return err;
+}
+
+describe('createDb with PostgreSQL', () => {
+  it('reports an unreachable server as reason unreachable, with the password masked', async () => {
+    const err = await failureOf(`postgres://ballast:${PASSWORD}@127.0.0.1:1/ballast`);
+    expect(err.reason).toBe('unreachable');
+    expect(err.message).toContain('cannot connect to postgres://ballast:***@127.0.0.1:1/ballast');
+    expect(err.message).not.toContain(PASSWORD);
+  });
+
+  it('reports a missing database as reason database_missing, with the password masked', async () => {
+    const url = new URL(await databaseUrl());
+    url.password = PASSWORD;
+    url.pathname = '/ballast_no_such_database';
+    const err = await failureOf(url.toString());
+    expect(err.reason).toBe('database_missing');
+    expect(err.message).toContain('ballast_no_such_database');
+    expect(err.message).not.toContain(PASSWORD);
+  });
+
+  it('refuses a URL that is not postgres:// without echoing its password', async () => {
+    const err = await failureOf(`mysql://root:${PASSWORD}@127.0.0.1/ballast`);
+    expect(err.reason).toBe('unsupported_url');
+    expect(err.message).toBe(
+      'unsupported database url mysql://root:***@127.0.0.1/ballast: expected postgres:// or postgresql://',
+    );
+  });
+});
+
+describe('createDb with PGlite on disk (the default without DATABASE_URL)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ballast-pglite-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(
+    'keeps schema and data across a restart',
+    async () => {
+      const pgliteDir = join(dir, 'data');
+      const clock = new FixedClock(Date.UTC(2026, 5, 1));
+      const first = await createDb({ pgliteDir });
+      expect(first.driver).toBe('pglite');
+      expect((await migrate(first.db)).applied).toHaveLength(4);
+      await new BotStateRepository(first.db, clock).set('cursor', { lastOpenTime: 1502942400000 });
+      await first.db.destroy();
+
+      const second = await createDb({ pgliteDir });
+      try {
+        expect((await migrate(second.db)).applied).toEqual([]);
+        const read = await new BotStateRepository(second.db, clock).get('cursor', { parse: (x) => x });
+        expect(read).toEqual({ value: { lastOpenTime: 1502942400000 }, updatedAt: clock.now() });
+      } finally {
+        await second.db.destroy();
+      }
+    },
+    2 * OPEN_TIMEOUT_MS,
+  );
+});
