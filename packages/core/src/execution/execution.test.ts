@@ -1,0 +1,139 @@
+import type { BookLevel } from '@ballast/contracts';
+import { readDataFile } from '@ballast/testkit';
+import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../time';
+import { walkBook } from './book-walk';
+import { clientOrderId, derivedUuid } from './client-order-id';
+import { executeRestingLimit, executeTaker } from './paper-fill-model';
+import { applyFill, FLAT } from './position-fold';
+import { checkSlippage } from './slippage-guard';
+import { planTwap } from './twap-plan';
+
+// Real depth: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json (1000 levels a side).
+const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
+  bids: [string, string][];
+  asks: [string, string][];
+};
+const toLevels = (xs: [string, string][]): BookLevel[] => xs.map(([p, q]) => [Number(p), Number(q)]);
+const book = { bids: toLevels(raw.bids), asks: toLevels(raw.asks) };
+const fees = { maker: 0.001, taker: 0.001 };
+const btc = { base: 'BTC', quote: 'USDT' };
+
+describe('paper fill model on the recorded BTCUSDT book', () => {
+  it('walks three ask levels for a 3 BTC market buy and charges 0.1 % per level', () => {
+    const result = executeTaker(
+      book,
+      { side: 'buy', qty: 3, limitPrice: null, ...btc },
+      { USDT: 200_000 },
+      fees,
+    );
+    expect(result).toEqual({
+      ok: true,
+      filledQty: 3,
+      fills: [
+        { price: 58001.04, qty: 2.524693, fee: 146.43481968, liquidity: 'taker' },
+        { price: 58001.06, qty: 0.000532, fee: 0.03085656, liquidity: 'taker' },
+        { price: 58004.92, qty: expect.closeTo(0.474775, 12), fee: 27.53928589, liquidity: 'taker' },
+      ],
+      // 200000 − 174004.96213764 notional − 174.00496213 fees
+      balances: { USDT: 25821.03290023, BTC: 3 },
+    });
+  });
+
+  it('sells 1.6 BTC into the best bid and credits the quote less the fee', () => {
+    const result = executeTaker(
+      book,
+      { side: 'sell', qty: 1.6, limitPrice: null, ...btc },
+      { USDT: 0, BTC: 3 },
+      fees,
+    );
+    expect(result).toMatchObject({ ok: true, filledQty: 1.6, balances: { BTC: 1.4, USDT: 92708.846352 } });
+  });
+
+  it('refuses a buy the quote balance cannot pay for and leaves balances alone', () => {
+    const result = executeTaker(
+      book,
+      { side: 'buy', qty: 3, limitPrice: null, ...btc },
+      { USDT: 1000 },
+      fees,
+    );
+    expect(result).toMatchObject({ ok: false, reason: 'insufficient_funds' });
+  });
+
+  it('fills a limit buy only up to its price (a partial fill)', () => {
+    const result = executeTaker(
+      book,
+      { side: 'buy', qty: 3, limitPrice: 58001.06, ...btc },
+      { USDT: 200_000 },
+      fees,
+    );
+    expect(result).toMatchObject({ ok: true, filledQty: 2.525225 });
+  });
+
+  it('fills a resting limit as maker when a trade goes through its price, not at equality', () => {
+    const order = { side: 'buy' as const, qty: 0.5, limitPrice: 57000, ...btc };
+    expect(executeRestingLimit(order, 57000, { USDT: 50_000 }, fees)).toBeNull();
+    expect(executeRestingLimit(order, 56999.99, { USDT: 50_000 }, fees)).toEqual({
+      ok: true,
+      filledQty: 0.5,
+      fills: [{ price: 57000, qty: 0.5, fee: 28.5, liquidity: 'maker' }],
+      balances: { USDT: 21471.5, BTC: 0.5 },
+    });
+  });
+});
+
+describe('slippage guard', () => {
+  it('measures the 3 BTC buy at 0.106 bps from the touch and rejects it under a 0.1 bps cap', () => {
+    const walk = walkBook(book, 'buy', 3);
+    expect(walk.slippageBps).toBeCloseTo(((174004.96213764 / 3 - 58001.04) / 58001.04) * 10_000, 9);
+    expect(checkSlippage(book, 'buy', 3, 0.1)).toMatchObject({ ok: false, reason: 'slippage', limit: 0.1 });
+    expect(checkSlippage(book, 'buy', 3, 0.2)).toMatchObject({ ok: true });
+  });
+});
+
+describe('client order ids', () => {
+  it('are derived, prefixed, at most 36 chars and differ per slice', () => {
+    const a = clientOrderId('bl-', 'intent-1', 0);
+    expect(a).toBe(clientOrderId('bl-', 'intent-1', 0));
+    expect(a).not.toBe(clientOrderId('bl-', 'intent-1', 1));
+    expect(a).toMatch(/^bl-[0-9a-f]{16}$/);
+    expect(() => clientOrderId('x'.repeat(30), 'i', 0)).toThrow(/1-36/);
+    expect(derivedUuid('c1')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('TWAP plan', () => {
+  it('splits 0.01 BTC into 3 step-aligned slices that add up exactly, spread with jitter', () => {
+    const rnd = new SeededRandom(7);
+    const plan = planTwap({
+      totalQty: 0.01,
+      slices: 3,
+      durationMs: 60_000,
+      startAt: 1_000,
+      stepSize: 0.00001,
+      jitter: 0.2,
+      random01: () => rnd.next(),
+    });
+    expect(plan.map((s) => s.qty)).toEqual([0.00333, 0.00333, 0.00334]);
+    expect(plan[0]?.dueAt).toBe(1_000);
+    for (const [i, s] of plan.entries()) {
+      if (i === 0) continue;
+      expect(Math.abs(s.dueAt - (1_000 + i * 30_000))).toBeLessThanOrEqual(6_000);
+    }
+  });
+});
+
+describe('position fold', () => {
+  it('averages entries, realises pnl on the exit and keeps fees apart', () => {
+    let p = applyFill(FLAT, { side: 'buy', qty: 1, price: 100, fee: 0.1 });
+    p = applyFill(p, { side: 'buy', qty: 1, price: 110, fee: 0.11 });
+    p = applyFill(p, { side: 'sell', qty: 2, price: 120, fee: 0.24 });
+    expect(p).toEqual({
+      side: 'long',
+      qty: 0,
+      avgEntry: 105,
+      realizedPnl: 30,
+      fees: expect.closeTo(0.45, 12),
+    });
+  });
+});
