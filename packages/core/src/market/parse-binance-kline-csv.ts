@@ -112,7 +112,10 @@ function parseRow(
   if (openTime <= lastOpenTime) {
     return { reason: 'out_of_order', message: `open_time ${openTime} does not follow ${lastOpenTime}` };
   }
-  return checked.data;
+  // A literal rather than zod's output object: every candle then shares one hidden class, which keeps
+  // property reads in the indicator hot path monomorphic (zod's objects made them ~3× slower).
+  const { exchange, symbol, timeframe } = series;
+  return { exchange, symbol, timeframe, openTime, closeTime, open, high, low, close, volume };
 }
 
 function stripCr(line: string): string {
