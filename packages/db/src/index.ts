@@ -7,4 +7,4 @@ export { redactUrl } from './redact-url';
 export { BotStateRepository, type Parser, type StoredState } from './repositories/bot-state-repository';
 export { type CandleRange, CandleRepository, type SeriesKey } from './repositories/candle-repository';
 export { EventJournal, type JournalEntry, type ReplayQuery } from './repositories/event-journal';
-export { timescaleUsable } from './timescale';
+export { candlesIsHypertable, timescaleUsable } from './timescale';

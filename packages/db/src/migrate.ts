@@ -2,13 +2,13 @@ import { type Kysely, type MigrationResult, Migrator } from 'kysely';
 import type { Database } from './database';
 import { DbError } from './db-error';
 import { migrations } from './migrations';
-import { timescaleUsable } from './timescale';
+import { candlesIsHypertable } from './timescale';
 
 export interface MigrationReport {
   /** Names of the migrations this run applied, in order; empty when the schema was already current. */
   readonly applied: readonly string[];
-  /** Whether TimescaleDB is in use, i.e. candles is a hypertable; otherwise plain tables. */
-  readonly timescale: boolean;
+  /** Whether candles is a TimescaleDB hypertable; a plain table where TimescaleDB is not usable. */
+  readonly candlesHypertable: boolean;
 }
 
 /** Brings the schema to the latest migration. Safe to run on every start: a second run applies nothing. */
@@ -17,7 +17,7 @@ export async function migrate(db: Kysely<Database>): Promise<MigrationReport> {
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) throw migrationFailed(error, results);
   const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  return { applied, timescale: await timescaleUsable(db) };
+  return { applied, candlesHypertable: await candlesIsHypertable(db) };
 }
 
 function migrationFailed(error: unknown, results: readonly MigrationResult[]): DbError {

@@ -12,3 +12,12 @@ export async function timescaleUsable<DB>(db: Kysely<DB>): Promise<boolean> {
   const row = rows[0];
   return Boolean(row?.available && row.preloaded);
 }
+
+/** True when candles is registered as a TimescaleDB hypertable. */
+export async function candlesIsHypertable<DB>(db: Kysely<DB>): Promise<boolean> {
+  const { rows: installed } = await sql`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`.execute(db);
+  if (installed.length === 0) return false;
+  const { rows } = await sql`
+    SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'candles'`.execute(db);
+  return rows.length === 1;
+}

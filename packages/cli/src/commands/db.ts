@@ -23,11 +23,11 @@ async function migrateCommand(options: MigrateOptions): Promise<void> {
   const handle = await createDb({ url: process.env.DATABASE_URL, pgliteDir: options.pgliteDir, poolSize: 1 });
   try {
     console.log(`migrating ${handle.target} (${handle.driver})`);
-    const { applied, timescale } = await migrate(handle.db);
+    const { applied, candlesHypertable } = await migrate(handle.db);
     for (const name of applied) console.log(`  applied ${name}`);
     console.log(applied.length === 0 ? 'schema is up to date' : `${applied.length} migration(s) applied`);
     console.log(
-      timescale ? 'candles: TimescaleDB hypertable' : 'candles: plain table (TimescaleDB not available)',
+      candlesHypertable ? 'candles: TimescaleDB hypertable' : 'candles: plain table (no TimescaleDB)',
     );
   } finally {
     await handle.db.destroy();

@@ -18,12 +18,3 @@ export async function indexNames<DB>(db: Kysely<DB>, table: string): Promise<str
   );
   return rows.map((r) => r.indexname);
 }
-
-/** True when candles is registered as a TimescaleDB hypertable. */
-export async function candlesIsHypertable<DB>(db: Kysely<DB>): Promise<boolean> {
-  const { rows: installed } = await sql`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`.execute(db);
-  if (installed.length === 0) return false;
-  const { rows } = await sql`
-    SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'candles'`.execute(db);
-  return rows.length === 1;
-}
