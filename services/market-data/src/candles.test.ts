@@ -1,0 +1,162 @@
+import { readDataFile, waitFor } from '@ballast/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  BTC_1H_FILE,
+  type Harness,
+  HOUR,
+  isContiguous,
+  REPLAY_FROM,
+  sourceCandles,
+  startHarness,
+} from './testing/harness';
+
+// Reads binance-spot-ohlcv/BTCUSDT-1h.csv.gz (replayed by the simulator as closed kline frames from
+// 2021-01-01 00:00 UTC) and, for the edited bad frames, the closed BTCUSDT kline frames of
+// binance-spot-ws/2021-04-04_BTCUSDT-ETHUSDT-DOTUSDT_depth-kline1m-aggTrade.frames.jsonl.gz.
+const WS_FILE = 'binance-spot-ws/2021-04-04_BTCUSDT-ETHUSDT-DOTUSDT_depth-kline1m-aggTrade.frames.jsonl.gz';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+function candleHarness(label: string): Promise<Harness> {
+  return startHarness({
+    label,
+    sim: {
+      binance: {
+        symbols: ['BTCUSDT'],
+        framesFile: null,
+        candles: [
+          { symbol: 'BTCUSDT', interval: '1h', file: BTC_1H_FILE, replay: true, replayFrom: REPLAY_FROM },
+        ],
+      },
+    },
+    env: {
+      VENUE: 'binance',
+      SYMBOLS: 'BTC/USDT',
+      TIMEFRAME: '1h',
+      CHANNELS: 'candles',
+      // Candle replays are stepped by the test: silence between steps is not a dead connection.
+      HEARTBEAT_TIMEOUT_MS: '600000',
+      STALE_AFTER_MS: '600000',
+    },
+  });
+}
+
+const series = { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '1h' as const };
+
+async function stored(h: Harness) {
+  return h.repo.range({ ...series, fromOpenTime: 0, toOpenTime: Number.MAX_SAFE_INTEGER });
+}
+
+async function connected(h: Harness): Promise<void> {
+  await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+}
+
+function step(h: Harness, count: number): void {
+  expect(h.sim.controls.step(count, 'binance-candles')).toBe(count);
+}
+
+describe('market-data candles against the simulator', () => {
+  it('reconnects after the connection is killed mid-stream and stores and publishes every candle once', async () => {
+    harness = await candleHarness('md_reconnect');
+    const h = harness;
+    await connected(h);
+    step(h, 100);
+    await waitFor(() => h.candles.length === 100, '100 candles published');
+    expect(h.sim.controls.dropConnections('binance')).toBe(1);
+    // Closed while no stream is open: only REST can bring these back.
+    step(h, 50);
+    await waitFor(
+      async () => (await h.metric('ballast_md_ws_reconnects_total', { venue: 'binance' })) >= 1,
+      'a reconnect',
+    );
+    await connected(h);
+    await waitFor(() => h.candles.length === 150, 'the 50 missed candles backfilled after the reconnect');
+    step(h, 50);
+    await waitFor(() => h.candles.length === 200, '200 candles published', { timeoutMs: 15_000 });
+
+    const source = sourceCandles(REPLAY_FROM, 200);
+    expect(source).toHaveLength(200);
+    expect(await stored(h)).toEqual(source);
+    expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
+    expect(isContiguous(h.candles, HOUR)).toBe(true);
+    expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(50);
+  });
+
+  it('backfills a 30-candle gap over REST before publishing the newer candle', async () => {
+    harness = await candleHarness('md_gap');
+    const h = harness;
+    await connected(h);
+    step(h, 100);
+    await waitFor(() => h.candles.length === 100, '100 candles published');
+    h.sim.controls.injectFrameFault({ kind: 'skip', count: 30 }, 'binance-candles');
+    step(h, 30);
+    step(h, 70);
+    await waitFor(() => h.candles.length === 200, '200 candles published', { timeoutMs: 15_000 });
+
+    const source = sourceCandles(REPLAY_FROM, 200);
+    expect(await stored(h)).toEqual(source);
+    expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
+    expect(isContiguous(h.candles, HOUR)).toBe(true);
+    expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(30);
+    expect(await h.metric('ballast_md_gaps_total', { kind: 'candle' })).toBe(1);
+    expect(await h.metric('ballast_md_ws_reconnects_total')).toBe(0);
+  });
+
+  it('counts and drops malformed, invalid, duplicate and out-of-order frames and keeps going', async () => {
+    harness = await candleHarness('md_badframes');
+    const h = harness;
+    await connected(h);
+    step(h, 10);
+    await waitFor(() => h.candles.length === 10, '10 candles published');
+
+    const closedKline = readDataFile(WS_FILE)
+      .split('\n')
+      .find((l) => l.includes('"e":"kline"') && l.includes('"s":"BTCUSDT"') && l.includes('"x":true'));
+    if (!closedKline) throw new Error('no closed BTCUSDT kline in the recording');
+    const edit = (f: (k: Record<string, unknown>) => void) => {
+      const frame = JSON.parse(closedKline) as { data: { k: Record<string, unknown> } };
+      f(frame.data.k);
+      return JSON.stringify(frame);
+    };
+    const bad = [
+      closedKline.slice(0, 60),
+      edit((k) => {
+        k.o = 'NaN';
+      }),
+      edit((k) => {
+        k.l = `-${String(k.l)}`;
+      }),
+      edit((k) => {
+        [k.h, k.l] = [k.l, k.h];
+      }),
+    ];
+    for (const text of bad) expect(h.sim.controls.sendRaw(text, 'binance')).toBe(1);
+    await waitFor(
+      async () => (await h.metric('ballast_md_frames_total', { outcome: 'schema_invalid' })) === 3,
+      'three invalid frames counted',
+    );
+    expect(await h.metric('ballast_md_frames_total', { outcome: 'malformed_json' })).toBe(1);
+
+    h.sim.controls.injectFrameFault({ kind: 'duplicate', count: 1 }, 'binance-candles');
+    step(h, 1);
+    h.sim.controls.injectFrameFault({ kind: 'reorder' }, 'binance-candles');
+    step(h, 2);
+    step(h, 7);
+    await waitFor(() => h.candles.length === 20, '20 candles published');
+    await waitFor(
+      async () => (await h.metric('ballast_md_frames_total', { outcome: 'out_of_order' })) === 1,
+      'the late frame of the swapped pair dropped',
+    );
+    expect(await h.metric('ballast_md_frames_total', { outcome: 'duplicate' })).toBe(1);
+    expect(await h.metric('ballast_md_frames_total', { outcome: 'ok' })).toBe(19);
+
+    const source = sourceCandles(REPLAY_FROM, 20);
+    expect(await stored(h)).toEqual(source);
+    expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
+    expect(h.statuses.filter((s) => s.symbol === null).map((s) => s.state)).toEqual(['live']);
+  });
+});

@@ -1,0 +1,66 @@
+import { normaliseSymbol, Timeframe } from '@ballast/contracts';
+import type { FeedChannel } from '@ballast/exchange';
+import { z } from 'zod';
+
+const CHANNELS = ['candles', 'trades', 'book'] as const satisfies readonly FeedChannel[];
+
+const commaList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+const symbolList = z
+  .string()
+  .min(1)
+  .transform((value, ctx) => {
+    const out: string[] = [];
+    for (const raw of commaList(value)) {
+      try {
+        out.push(normaliseSymbol(raw));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }
+    if (out.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one symbol, e.g. BTC/USDT' });
+    return [...new Set(out)];
+  });
+
+const channelList = z
+  .string()
+  .transform(commaList)
+  .pipe(z.array(z.enum(CHANNELS)).min(1, 'at least one of candles, trades, book'));
+
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** The market-data service's own variables (merged over service-kit's base config by runService). */
+export const marketDataConfigSchema = z.object({
+  VENUE: z.enum(['binance', 'bybit']),
+  /** Comma list, e.g. `BTC/USDT,ETH-USDT`; normalised to `BTC-USDT`. */
+  SYMBOLS: symbolList,
+  TIMEFRAME: Timeframe.default('1h'),
+  CHANNELS: channelList.default(['candles', 'trades', 'book']),
+  /** WebSocket base (e.g. a simulator's `ws://127.0.0.1:8900`); the venue's public stream when unset. */
+  WS_URL: z
+    .string()
+    .regex(/^wss?:\/\//, 'ws:// or wss:// URL')
+    .optional(),
+  /** REST origin for backfills and depth snapshots (e.g. a simulator's `http://127.0.0.1:8900`). */
+  REST_URL: z.url().optional(),
+  STALE_AFTER_MS: ms(30_000),
+  HEARTBEAT_TIMEOUT_MS: ms(60_000),
+  /** Binance cuts every connection after 24 h; reconnect on our terms before that. */
+  PLANNED_RECONNECT_MS: ms(23 * 3_600_000),
+  RECONNECT_BASE_MS: ms(500),
+  RECONNECT_CAP_MS: ms(30_000),
+  /** A connection that lived this long resets the backoff. */
+  RECONNECT_STABLE_MS: ms(60_000),
+  /** Book deltas are the bulk of the traffic: turn publishing off when nobody needs them. */
+  PUBLISH_BOOK: flag.default(true),
+  DEPTH_SNAPSHOT_LIMIT: ms(1_000),
+  /** Spacing between REST calls (Binance: 1,200 weight a minute). */
+  REST_MIN_INTERVAL_MS: ms(100),
+});
+
+export type MarketDataConfig = z.output<typeof marketDataConfigSchema>;

@@ -1,0 +1,250 @@
+import type { Bus } from '@ballast/bus';
+import { type BookUpdate, type Clock, Subjects, subject, type Trade } from '@ballast/contracts';
+import type { BookSides } from '@ballast/core';
+import { CandleRepository, type Database } from '@ballast/db';
+import {
+  bybitTopics,
+  CcxtRest,
+  type FeedSubscription,
+  type FrameResult,
+  isErrorReason,
+  type VenueFeed,
+} from '@ballast/exchange';
+import type { Logger } from '@ballast/service-kit';
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import { BinanceDepthPipeline } from './binance-depth-pipeline';
+import { BookPublisher } from './book-publisher';
+import { BybitDepthPipeline } from './bybit-depth-pipeline';
+import { CandlePipeline } from './candle-pipeline';
+import type { MarketDataConfig } from './config';
+import { FeedStatusReporter } from './feed-status-reporter';
+import { MarketDataMetrics } from './metrics';
+import { venueFeed } from './venue-feed';
+import { WsConnection } from './ws-connection';
+
+export interface MarketDataDeps {
+  config: MarketDataConfig;
+  bus: Bus;
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+  metrics: Registry;
+  /** Uniform in [0, 1): reconnect and retry jitter. */
+  random01: () => number;
+}
+
+export interface MarketDataHandle extends AsyncDisposable {
+  /** Our book for a symbol (undefined while it resyncs); for tests and diagnostics. */
+  book(symbol: string): (BookSides & { lastUpdateId: number }) | undefined;
+  /** Resolves when every candle received so far is stored and published. */
+  candlesIdle(): Promise<void>;
+}
+
+/** Wires one venue connection to candles, trades, depth and feed status. */
+export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataHandle> {
+  const { config, bus, clock } = deps;
+  const log = deps.log.child({ venue: config.VENUE });
+  const metrics = new MarketDataMetrics(deps.metrics);
+  const feed = venueFeed(config);
+  const subscription: FeedSubscription = {
+    symbols: config.SYMBOLS,
+    channels: config.CHANNELS,
+    timeframe: config.TIMEFRAME,
+  };
+  const rest = CcxtRest.create(
+    { exchangeId: config.VENUE, ...(config.REST_URL ? { baseUrl: config.REST_URL } : {}) },
+    { clock, random01: deps.random01, minIntervalMs: config.REST_MIN_INTERVAL_MS },
+  );
+  const status = new FeedStatusReporter({
+    bus,
+    venue: config.VENUE,
+    clock,
+    log,
+    staleAfterMs: config.STALE_AFTER_MS,
+  });
+  const books = new BookPublisher(bus, config.PUBLISH_BOOK, (err) =>
+    log.error({ err: String(err) }, 'publishing book update failed'),
+  );
+  const candles = new CandlePipeline({
+    venue: config.VENUE,
+    timeframe: config.TIMEFRAME,
+    symbols: config.SYMBOLS,
+    repo: new CandleRepository(deps.db),
+    rest,
+    bus,
+    clock,
+    metrics,
+    log,
+    status: (symbol, state, reason) => status.report(symbol, state, reason),
+  });
+  await candles.seed();
+
+  let connection: WsConnection | undefined;
+  const depth =
+    feed.bookSync === 'rest_snapshot'
+      ? new BinanceDepthPipeline({
+          venue: config.VENUE,
+          rest,
+          snapshotLimit: config.DEPTH_SNAPSHOT_LIMIT,
+          clock,
+          books,
+          metrics,
+          log,
+          status: (symbol, state, reason) => status.report(symbol, state, reason),
+        })
+      : new BybitDepthPipeline({
+          books,
+          metrics,
+          log,
+          status: (symbol, state, reason) => status.report(symbol, state, reason),
+          resubscribe: (symbol) => resubscribeBybitBook(connection, symbol, subscription),
+        });
+
+  const router = new FrameRouter({ feed, subscription, bus, clock, metrics, log, status, candles, depth });
+  connection = new WsConnection(
+    {
+      venue: config.VENUE,
+      url: feed.url(subscription),
+      subscribeMessages: feed.subscribeMessages(subscription),
+      appPing: feed.heartbeat,
+      watchdogMs: config.HEARTBEAT_TIMEOUT_MS,
+      plannedReconnectMs: config.PLANNED_RECONNECT_MS,
+      backoff: {
+        baseMs: config.RECONNECT_BASE_MS,
+        capMs: config.RECONNECT_CAP_MS,
+        stableMs: config.RECONNECT_STABLE_MS,
+      },
+      random01: deps.random01,
+      clock,
+      log,
+    },
+    {
+      frame: (raw) => router.onFrame(raw),
+      open: ({ reconnect }) => {
+        if (reconnect) depth.reset();
+        status.report(null, 'live', reconnect ? 'reconnected' : 'connected');
+        candles.catchUp();
+      },
+      lost: ({ reason, delayMs }) => {
+        metrics.reconnects.inc({ venue: config.VENUE, reason });
+        status.report(null, 'reconnecting', `${reason}; retrying in ${delayMs} ms`);
+      },
+    },
+  );
+  status.start();
+  connection.start();
+  log.info(
+    { symbols: config.SYMBOLS, channels: config.CHANNELS, timeframe: config.TIMEFRAME },
+    'market data started',
+  );
+
+  return {
+    book: (symbol) => depth.book(symbol),
+    candlesIdle: () => candles.idle(),
+    async [Symbol.asyncDispose]() {
+      await connection[Symbol.asyncDispose]();
+      status[Symbol.dispose]();
+      if (depth instanceof BinanceDepthPipeline) depth[Symbol.dispose]();
+      await candles.idle();
+    },
+  };
+}
+
+function resubscribeBybitBook(
+  connection: WsConnection | undefined,
+  symbol: string,
+  subscription: FeedSubscription,
+): void {
+  const args = bybitTopics({ ...subscription, symbols: [symbol], channels: ['book'] });
+  connection?.send(JSON.stringify({ op: 'unsubscribe', args }));
+  connection?.send(JSON.stringify({ op: 'subscribe', args }));
+}
+
+interface RouterDeps {
+  feed: VenueFeed;
+  subscription: FeedSubscription;
+  bus: Bus;
+  clock: Clock;
+  metrics: MarketDataMetrics;
+  log: Logger;
+  status: FeedStatusReporter;
+  candles: CandlePipeline;
+  depth: BinanceDepthPipeline | BybitDepthPipeline;
+}
+
+/** Every frame → parsed payloads → the pipeline for its kind; every outcome counted. */
+class FrameRouter {
+  private readonly symbols: ReadonlySet<string>;
+
+  constructor(private readonly deps: RouterDeps) {
+    this.symbols = new Set(deps.subscription.symbols);
+  }
+
+  onFrame(raw: string): void {
+    for (const result of this.deps.feed.parseFrame(raw)) this.route(result);
+  }
+
+  private route(result: FrameResult): void {
+    if (result.kind === 'rejected') {
+      this.count(result.rejected);
+      if (isErrorReason(result.rejected))
+        this.deps.log.warn(
+          { outcome: result.rejected, detail: result.detail.slice(0, 300) },
+          'frame dropped',
+        );
+      return;
+    }
+    const payload = result.payload;
+    if (!this.symbols.has(payload.symbol)) {
+      this.count('unexpected_symbol');
+      return;
+    }
+    this.dispatch(result);
+    // After the pipeline: a book that just started resyncing must not be announced live first.
+    this.deps.status.touch(payload.symbol);
+  }
+
+  private dispatch(result: Exclude<FrameResult, { kind: 'rejected' }>): void {
+    switch (result.kind) {
+      case 'candle':
+        this.lag(result.payload.closeTime);
+        if (result.payload.timeframe !== this.deps.subscription.timeframe) this.count('unexpected_series');
+        // Counted by the pipeline once sequenced: ok, duplicate, out_of_order or misaligned.
+        else this.deps.candles.onCandle(result.payload);
+        return;
+      case 'trade':
+        this.lag(result.payload.time);
+        this.publishTrade(result.payload);
+        this.count('ok');
+        return;
+      case 'book':
+        this.lag(result.payload.time);
+        this.count(this.onBook(result.payload, result.sequence));
+        return;
+    }
+  }
+
+  private onBook(update: BookUpdate, sequence: number | null): string {
+    const depth = this.deps.depth;
+    return depth instanceof BinanceDepthPipeline ? depth.onDiff(update) : depth.onUpdate(update, sequence);
+  }
+
+  private publishTrade(trade: Trade): void {
+    const to = subject(Subjects.trade, { exchange: trade.exchange, symbol: trade.symbol });
+    this.deps.bus.publish(to, trade, { eventTime: trade.time }).catch((err: unknown) => {
+      this.deps.log.error({ err: String(err) }, 'publishing trade failed');
+    });
+  }
+
+  private lag(eventTime: number): void {
+    this.deps.metrics.feedLag.set(
+      { venue: this.deps.feed.venue },
+      (this.deps.clock.now() - eventTime) / 1000,
+    );
+  }
+
+  private count(outcome: string): void {
+    this.deps.metrics.frames.inc({ venue: this.deps.feed.venue, outcome });
+  }
+}
