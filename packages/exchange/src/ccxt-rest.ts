@@ -31,8 +31,13 @@ export function createCcxtExchange(config: CcxtConfig): Exchange {
   const exchange = new Ctor({
     enableRateLimit: false,
     ...(config.credentials ?? {}),
-    // Without these, spot loadMarkets with keys also calls four /sapi endpoints.
-    options: { fetchCurrencies: false, fetchMargins: false },
+    // Without these, spot loadMarkets with keys also calls four /sapi endpoints; and binance would
+    // also load futures markets (/fapi, /dapi), which a spot-only venue or simulator does not serve.
+    options: {
+      fetchCurrencies: false,
+      fetchMargins: false,
+      ...(config.exchangeId === 'binance' ? { fetchMarkets: { types: ['spot'] } } : {}),
+    },
   });
   if (config.baseUrl) exchange.urls.api = overrideOrigins(exchange.urls.api, config.baseUrl);
   return exchange;
