@@ -5,3 +5,4 @@ export * from './market-data';
 export * from './market';
 export * from './execution';
 export * from './context';
+export * from './strategies';

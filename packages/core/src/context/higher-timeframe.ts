@@ -1,0 +1,60 @@
+import type { Candle, FeatureVector, PositionSide, Timeframe } from '@ballast/contracts';
+import { IndicatorSet } from '../indicators';
+import { CandleResampler, type ResampleRejectionReason } from '../market';
+import { trendOf } from './trend';
+
+export type HigherTimeframeView = NonNullable<FeatureVector['higherTimeframe']>;
+
+export type HigherTimeframeOutcome =
+  | { ok: true; view: HigherTimeframeView | null }
+  | { ok: false; reason: ResampleRejectionReason; message: string };
+
+/**
+ * Resamples one lower-timeframe series into a higher one as candles close and keeps that timeframe's
+ * indicators, so its trend and regime are known at every lower-timeframe close without a second feed.
+ * Only closed higher-timeframe bars count: a forming 4h bar would repaint the context within the hour.
+ */
+export class HigherTimeframeContext {
+  readonly timeframe: Timeframe;
+  private readonly resampler: CandleResampler;
+  private readonly indicators = new IndicatorSet();
+  private view: HigherTimeframeView | null = null;
+
+  constructor(timeframe: Timeframe) {
+    this.timeframe = timeframe;
+    this.resampler = new CandleResampler(timeframe);
+  }
+
+  push(candle: Candle): HigherTimeframeOutcome {
+    const outcome = this.resampler.push(candle);
+    if (!outcome.ok) return outcome;
+    for (const closed of outcome.closed) this.view = this.advance(closed);
+    return { ok: true, view: this.view };
+  }
+
+  get current(): HigherTimeframeView | null {
+    return this.view;
+  }
+
+  private advance(bar: Candle): HigherTimeframeView | null {
+    const snapshot = this.indicators.update(bar);
+    const trend = trendOf(bar.close, snapshot);
+    if (trend === null || snapshot.regime === null) return null;
+    return { timeframe: this.timeframe, trend, regime: snapshot.regime };
+  }
+}
+
+/** The trend an entry on `side` needs from the higher timeframe. */
+export function trendFor(side: PositionSide): HigherTimeframeView['trend'] {
+  return side === 'long' ? 'up' : 'down';
+}
+
+/**
+ * A lower-timeframe entry is confirmed unless the higher timeframe trends the other way. A flat higher
+ * timeframe does not object (ranges are where mean reversion lives); an unknown one (still warming) does
+ * not either, since absence of data is not disagreement.
+ */
+export function higherTimeframeDisagrees(side: PositionSide, view: HigherTimeframeView | null): boolean {
+  if (view === null || view.trend === 'flat') return false;
+  return view.trend !== trendFor(side);
+}

@@ -1,0 +1,7 @@
+export * from './bar-window';
+export * from './feature-engine';
+export * from './feature-indicators';
+export * from './higher-timeframe';
+export * from './support-resistance';
+export * from './trend';
+export * from './volatility-regime';

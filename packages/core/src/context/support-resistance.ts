@@ -1,0 +1,91 @@
+import type { OhlcvBar } from '../indicators';
+
+export interface SupportResistanceOptions {
+  /** Bars either side that a pivot high (low) must exceed (undercut). */
+  pivotStrength: number;
+  /** Pivots closer than this fraction of price belong to one level. */
+  clusterTolerance: number;
+  /** Levels returned on each side, nearest first. */
+  maxLevels: number;
+}
+
+export const DEFAULT_SUPPORT_RESISTANCE: SupportResistanceOptions = {
+  pivotStrength: 3,
+  clusterTolerance: 0.005,
+  maxLevels: 3,
+};
+
+export interface SupportResistanceLevel {
+  price: number;
+  /** How many pivots formed this level. */
+  touches: number;
+}
+
+export interface SupportResistance {
+  /** Below the close, nearest first. */
+  support: SupportResistanceLevel[];
+  /** Above the close, nearest first. */
+  resistance: SupportResistanceLevel[];
+}
+
+/** The high of every pivot high and the low of every pivot low: beyond the `strength` bars on each side. */
+export function pivotPrices(bars: readonly OhlcvBar[], strength: number): number[] {
+  const prices: number[] = [];
+  for (let i = strength; i < bars.length - strength; i++) {
+    const bar = bars[i]!;
+    let isHigh = true;
+    let isLow = true;
+    for (let k = 1; k <= strength && (isHigh || isLow); k++) {
+      const before = bars[i - k]!;
+      const after = bars[i + k]!;
+      if (before.high >= bar.high || after.high >= bar.high) isHigh = false;
+      if (before.low <= bar.low || after.low <= bar.low) isLow = false;
+    }
+    if (isHigh) prices.push(bar.high);
+    if (isLow) prices.push(bar.low);
+  }
+  return prices;
+}
+
+/**
+ * Groups sorted prices: a price joins the current cluster while it is within `tolerance` (a fraction) of
+ * that cluster's mean; a level is the mean of its cluster. Deterministic for a given input.
+ */
+export function clusterPrices(prices: readonly number[], tolerance: number): SupportResistanceLevel[] {
+  const sorted = [...prices].sort((a, b) => a - b);
+  const levels: SupportResistanceLevel[] = [];
+  let sum = 0;
+  let count = 0;
+  for (const price of sorted) {
+    if (count > 0 && price - sum / count > (sum / count) * tolerance) {
+      levels.push({ price: sum / count, touches: count });
+      sum = 0;
+      count = 0;
+    }
+    sum += price;
+    count++;
+  }
+  if (count > 0) levels.push({ price: sum / count, touches: count });
+  return levels;
+}
+
+/**
+ * Support and resistance from pivot points clustered by price, split around the close, nearest first:
+ * the nearest level is the one a stop or target meets first. `touches` says how often a level held.
+ */
+export function supportResistance(
+  bars: readonly OhlcvBar[],
+  close: number,
+  options: SupportResistanceOptions = DEFAULT_SUPPORT_RESISTANCE,
+): SupportResistance {
+  const levels = clusterPrices(pivotPrices(bars, options.pivotStrength), options.clusterTolerance);
+  const support = levels
+    .filter((l) => l.price < close)
+    .sort((a, b) => b.price - a.price)
+    .slice(0, options.maxLevels);
+  const resistance = levels
+    .filter((l) => l.price > close)
+    .sort((a, b) => a.price - b.price)
+    .slice(0, options.maxLevels);
+  return { support, resistance };
+}

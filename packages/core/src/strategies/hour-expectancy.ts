@@ -1,0 +1,26 @@
+/** Closed-trade statistics of one strategy for entries in one UTC hour of the day. */
+export interface HourExpectancy {
+  strategy: string;
+  /** 0–23, UTC. */
+  hourUtc: number;
+  trades: number;
+  /** Mean profit per trade in R (multiples of the initial risk). */
+  expectancy: number;
+}
+
+/** Lookup by (strategy, hour); built once from the database and injected into the veto tier. */
+export class HourExpectancyTable {
+  private readonly byKey = new Map<string, HourExpectancy>();
+
+  constructor(stats: readonly HourExpectancy[] = []) {
+    for (const s of stats) this.byKey.set(key(s.strategy, s.hourUtc), s);
+  }
+
+  get(strategy: string, hourUtc: number): HourExpectancy | undefined {
+    return this.byKey.get(key(strategy, hourUtc));
+  }
+}
+
+function key(strategy: string, hourUtc: number): string {
+  return `${strategy}|${hourUtc}`;
+}

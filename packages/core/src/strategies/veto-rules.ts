@@ -1,0 +1,88 @@
+import { type FeatureVector, TIMEFRAME_MS, type VetoReason } from '@ballast/contracts';
+import { higherTimeframeDisagrees } from '../context';
+import { rewardRisk } from '../risk';
+import type { HourExpectancyTable } from './hour-expectancy';
+import type { Strategy, StrategyProposal } from './strategy';
+import type { VetoConfig } from './veto-config';
+
+export type Veto = { reason: VetoReason; detail: string };
+
+/** What every rule sees: the proposal, the vector it came from, the strategy that made it. */
+export interface VetoInput {
+  readonly proposal: StrategyProposal;
+  readonly vector: FeatureVector;
+  readonly strategy: Pick<Strategy, 'name' | 'regimes'>;
+}
+
+export interface VetoContext {
+  readonly config: VetoConfig;
+  readonly hours: HourExpectancyTable;
+}
+
+/** A rule returns the veto it raises, or null when it has no objection. */
+export type VetoRule = (input: VetoInput, context: VetoContext) => Veto | null;
+
+export const excludedSymbol: VetoRule = ({ vector }, { config }) =>
+  config.excludedSymbols.includes(vector.symbol)
+    ? { reason: 'excluded_symbol', detail: `${vector.symbol} is excluded by configuration` }
+    : null;
+
+export const wrongRegime: VetoRule = ({ vector, strategy }) =>
+  strategy.regimes.includes(vector.regime)
+    ? null
+    : {
+        reason: 'wrong_regime',
+        detail: `${strategy.name} trades ${strategy.regimes.join('/')} markets; the market is ${vector.regime}`,
+      };
+
+export const higherTimeframeDisagreement: VetoRule = ({ proposal, vector }) => {
+  const view = vector.higherTimeframe;
+  if (!higherTimeframeDisagrees(proposal.side, view)) return null;
+  return {
+    reason: 'higher_timeframe_disagrees',
+    detail: `${proposal.side} against the ${view?.timeframe} trend (${view?.trend})`,
+  };
+};
+
+export const rewardRiskBelowMin: VetoRule = ({ proposal }, { config }) => {
+  // The nearest take-profit counts, as in the risk tier's own check.
+  const ratio = rewardRisk(proposal.side, proposal.entry, proposal.stop, proposal.takeProfits);
+  return ratio >= config.minRewardRisk
+    ? null
+    : {
+        reason: 'reward_risk_below_min',
+        detail: `reward:risk ${ratio.toFixed(2)} below ${config.minRewardRisk}`,
+      };
+};
+
+/** The UTC hour an entry would be placed: when the candle the vector describes has closed. */
+export function entryHourUtc(vector: Pick<FeatureVector, 'openTime' | 'timeframe'>): number {
+  return new Date(vector.openTime + TIMEFRAME_MS[vector.timeframe]).getUTCHours();
+}
+
+export const negativeHourExpectancy: VetoRule = ({ vector, strategy }, { config, hours }) => {
+  const hour = entryHourUtc(vector);
+  const stats = hours.get(strategy.name, hour);
+  if (!stats || stats.trades < config.minHourTrades || stats.expectancy >= 0) return null;
+  return {
+    reason: 'negative_hour_expectancy',
+    detail: `${strategy.name} at ${hour}:00 UTC: expectancy ${stats.expectancy.toFixed(3)} R over ${stats.trades} trades`,
+  };
+};
+
+/** Checked in this order; the first objection is the one recorded. */
+export const VETO_RULES: readonly VetoRule[] = [
+  excludedSymbol,
+  wrongRegime,
+  higherTimeframeDisagreement,
+  rewardRiskBelowMin,
+  negativeHourExpectancy,
+];
+
+export function firstVeto(input: VetoInput, context: VetoContext, rules = VETO_RULES): Veto | null {
+  for (const rule of rules) {
+    const veto = rule(input, context);
+    if (veto) return veto;
+  }
+  return null;
+}
