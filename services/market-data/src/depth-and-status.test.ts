@@ -1,0 +1,82 @@
+import { waitFor } from '@ballast/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './testing/harness';
+
+// Reads the simulator's default Binance recording:
+// binance-spot-ws/2021-04-04_BTCUSDT-ETHUSDT-DOTUSDT_depth-kline1m-aggTrade.frames.jsonl.gz with its
+// REST depth snapshot binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json.
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+function recordedHarness(label: string, env: Record<string, string>): Promise<Harness> {
+  return startHarness({
+    label,
+    sim: { binance: { symbols: ['BTCUSDT'] } },
+    env: { VENUE: 'binance', SYMBOLS: 'BTC/USDT', TIMEFRAME: '1m', HEARTBEAT_TIMEOUT_MS: '600000', ...env },
+  });
+}
+
+type WireLevel = [string, string];
+interface SimDepth {
+  lastUpdateId: number;
+  bids: WireLevel[];
+  asks: WireLevel[];
+}
+
+async function simDepth(h: Harness): Promise<SimDepth> {
+  const res = await fetch(`${h.sim.restUrl}/api/v3/depth?symbol=BTCUSDT&limit=5000`);
+  return (await res.json()) as SimDepth;
+}
+
+const numeric = (levels: WireLevel[]) => levels.map(([p, s]) => [Number(p), Number(s)]);
+const btcStates = (h: Harness) => h.statuses.filter((s) => s.symbol === 'BTC-USDT').map((s) => s.state);
+
+describe('market-data depth and feed status against the simulator', () => {
+  it('resyncs after a depth sequence gap and then holds the same book as the exchange, level for level', async () => {
+    harness = await recordedHarness('md_depth', {
+      CHANNELS: 'book',
+      STALE_AFTER_MS: '600000',
+      DEPTH_SNAPSHOT_LIMIT: '5000',
+    });
+    const h = harness;
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+    h.sim.controls.step(300);
+    await waitFor(() => btcStates(h).includes('live'), 'the first sync');
+    h.sim.controls.injectFrameFault({ kind: 'skip', count: 1, route: 'btcusdt@depth@100ms' });
+    h.sim.controls.step(300);
+    await waitFor(() => btcStates(h).length === 4, 'resyncing then live again');
+    expect(btcStates(h)).toEqual(['resyncing', 'live', 'resyncing', 'live']);
+    expect(await h.metric('ballast_md_gaps_total', { kind: 'depth' })).toBe(1);
+
+    const exchange = await simDepth(h);
+    const ours = await waitFor(() => {
+      const book = h.service.book('BTC-USDT');
+      return book?.lastUpdateId === exchange.lastUpdateId ? book : undefined;
+    }, 'our book at the exchange book update id');
+    expect(ours.bids.length).toBeGreaterThan(900);
+    expect(ours.bids).toEqual(numeric(exchange.bids));
+    expect(ours.asks).toEqual(numeric(exchange.asks));
+  });
+
+  it('reports a stalled symbol stale within the configured time and live when updates resume', async () => {
+    harness = await recordedHarness('md_stale', { CHANNELS: 'trades', STALE_AFTER_MS: '400' });
+    const h = harness;
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+    h.sim.controls.step(100);
+    await waitFor(() => btcStates(h).includes('live'), 'live on the first trade');
+    h.sim.controls.stall('binance');
+    h.sim.controls.step(100);
+    const stalledAt = performance.now();
+    await waitFor(() => btcStates(h).at(-1) === 'stale', 'stale while stalled', { timeoutMs: 2_000 });
+    expect(performance.now() - stalledAt).toBeLessThan(1_000);
+    h.sim.controls.resume('binance');
+    h.sim.controls.step(100);
+    await waitFor(() => btcStates(h).at(-1) === 'live', 'live again after resume', { timeoutMs: 2_000 });
+    expect(btcStates(h).slice(-2)).toEqual(['stale', 'live']);
+    expect(await h.metric('ballast_md_frames_total', { outcome: 'ok' })).toBeGreaterThan(0);
+  });
+});
