@@ -55,7 +55,10 @@ describe('VolatilityRegimeTracker', () => {
       const regime = tracker.update(c.close);
       const s = short.update(c.close);
       const l = long.update(c.close);
-      if (i < 100) return expect(regime).toBeNull();
+      if (i < 100) {
+        expect(regime).toBeNull();
+        return;
+      }
       expect(regime).toEqual(classifyVolatility(s! / l!));
       levels.add(regime!.level);
     });
