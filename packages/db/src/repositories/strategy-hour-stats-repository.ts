@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database';
+import { DbError } from '../db-error';
+import { toNumber } from '../to-number';
+
+/** One strategy's statistics for entries in one UTC hour. */
+export interface StrategyHourStats {
+  strategy: string;
+  hourUtc: number;
+  trades: number;
+  expectancy: number;
+}
+
+export class StrategyHourStatsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Writes or replaces each (strategy, hour) row. */
+  async upsertMany(stats: readonly StrategyHourStats[], updatedAt: Date): Promise<void> {
+    if (stats.length === 0) return;
+    for (const s of stats) check(s);
+    await this.db
+      .insertInto('strategy_hour_stats')
+      .values(
+        stats.map((s) => ({
+          strategy: s.strategy,
+          hour_utc: s.hourUtc,
+          trades: s.trades,
+          expectancy: s.expectancy,
+          updated_at: updatedAt,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['strategy', 'hour_utc']).doUpdateSet((eb) => ({
+          trades: eb.ref('excluded.trades'),
+          expectancy: eb.ref('excluded.expectancy'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+
+  /** Every row, ordered by strategy and hour. */
+  async all(): Promise<StrategyHourStats[]> {
+    const rows = await this.db
+      .selectFrom('strategy_hour_stats')
+      .select(['strategy', 'hour_utc', 'trades', 'expectancy'])
+      .orderBy('strategy')
+      .orderBy('hour_utc')
+      .execute();
+    return rows.map((r) => ({
+      strategy: r.strategy,
+      hourUtc: toNumber(r.hour_utc),
+      trades: toNumber(r.trades),
+      expectancy: toNumber(r.expectancy),
+    }));
+  }
+}
+
+function check(s: StrategyHourStats): void {
+  if (!Number.isInteger(s.hourUtc) || s.hourUtc < 0 || s.hourUtc > 23)
+    throw new DbError('invalid_value', `hourUtc must be an integer 0–23, got ${s.hourUtc}`);
+  if (!Number.isInteger(s.trades) || s.trades < 0)
+    throw new DbError('invalid_value', `trades must be a non-negative integer, got ${s.trades}`);
+  if (!Number.isFinite(s.expectancy))
+    throw new DbError('invalid_value', `expectancy must be finite, got ${s.expectancy}`);
+}
