@@ -25,7 +25,8 @@ describe('ballast features', () => {
   const data = join(sharedDataDir(), 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz');
   const out = join(dir, 'btc-features.csv');
 
-  it('writes one row per candle with the documented header', async () => {
+  // Parsing 45k rows through the schema and writing them takes seconds; on a loaded 2-core machine, more.
+  it('writes one row per candle with the documented header', { timeout: 120_000 }, async () => {
     const program = new Command().exitOverride();
     registerFeaturesCommand(program);
     await program.parseAsync(['features', '--data', data, '--out', out], { from: 'user' });
@@ -44,7 +45,7 @@ describe('ballast features', () => {
     ).toBe(true);
   });
 
-  it('writes values equal to TA-Lib on the same candles', () => {
+  it('writes values equal to TA-Lib on the same candles', { timeout: 60_000 }, () => {
     const rows = readFileSync(out, 'utf8')
       .trimEnd()
       .split('\n')

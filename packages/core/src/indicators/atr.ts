@@ -26,21 +26,26 @@ export class Atr {
   }
 
   update(bar: OhlcvBar): number | null {
+    this.push(bar);
+    return this.value;
+  }
+
+  /** update() without returning the value: the allocation-free hot path. */
+  push(bar: OhlcvBar): void {
     const previousClose = this.previousClose;
     this.previousClose = bar.close;
-    if (++this.ranges === 0) return null;
+    if (++this.ranges === 0) return;
     const tr = trueRange(bar.high, bar.low, previousClose);
     const n = this.period;
     if (this.ranges <= n) {
       this.current += tr;
-      if (this.ranges < n) return null;
+      if (this.ranges < n) return;
       this.current /= n;
-      return this.current;
+      return;
     }
     this.current *= n - 1;
     this.current += tr;
     this.current /= n;
-    return this.current;
   }
 
   preview(bar: OhlcvBar): number | null {

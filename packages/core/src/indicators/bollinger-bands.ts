@@ -36,6 +36,11 @@ export const DEFAULT_BOLLINGER: BollingerOptions = {
  */
 export class BollingerBands {
   readonly options: BollingerOptions;
+  // Copies of the options as own fields: read on every update.
+  private readonly period: number;
+  private readonly deviations: number;
+  private readonly lookback: number;
+  private readonly squeezeRatio: number;
   private readonly window: Float64Array;
   private head = 0;
   private count = 0;
@@ -58,12 +63,16 @@ export class BollingerBands {
     this.options = { ...DEFAULT_BOLLINGER, ...options };
     assertPeriod('BollingerBands', this.options.period);
     assertPeriod('BollingerBands squeezeLookback', this.options.squeezeLookback);
-    this.window = new Float64Array(this.options.period);
-    this.bandwidths = new Float64Array(this.options.squeezeLookback);
+    this.period = this.options.period;
+    this.deviations = this.options.deviations;
+    this.lookback = this.options.squeezeLookback;
+    this.squeezeRatio = this.options.squeezeRatio;
+    this.window = new Float64Array(this.period);
+    this.bandwidths = new Float64Array(this.lookback);
   }
 
   get isReady(): boolean {
-    return this.count >= this.options.period;
+    return this.count >= this.period;
   }
 
   get upper(): number {
@@ -96,7 +105,7 @@ export class BollingerBands {
 
   /** Returns true once the bands are ready. */
   update(x: number): boolean {
-    const n = this.options.period;
+    const n = this.period;
     if (this.count < n - 1) {
       this.window[this.head] = x;
       if (++this.head === n) this.head = 0;
@@ -111,33 +120,33 @@ export class BollingerBands {
   }
 
   preview(x: number): BollingerValue | null {
-    if (this.count < this.options.period - 1) return null;
+    if (this.count < this.period - 1) return null;
     const out = { upper: 0, middle: 0, lower: 0, bandwidth: 0, bandwidthRatio: 0, squeeze: false };
     this.fill(x, out);
     return out;
   }
 
   private fill(x: number, out: BollingerValue): void {
-    const n = this.options.period;
+    const n = this.period;
     const middle = (this.partialSum + x) / n;
     const squared = x * x;
     const meanOfSquares = (this.partialSquares + squared) / n;
     const variance = meanOfSquares - middle * middle;
-    const deviation = (isTaZeroOrNegative(variance) ? 0 : Math.sqrt(variance)) * this.options.deviations;
+    const deviation = (isTaZeroOrNegative(variance) ? 0 : Math.sqrt(variance)) * this.deviations;
     out.middle = middle;
     out.upper = middle + deviation;
     out.lower = middle - deviation;
     out.bandwidth = (out.upper - out.lower) / middle;
-    const lookback = this.options.squeezeLookback;
+    const lookback = this.lookback;
     const full = this.bandwidthCount === lookback;
     const sum = this.bandwidthSum + out.bandwidth - (full ? this.bandwidths[this.bandwidthHead]! : 0);
     const average = sum / (full ? lookback : this.bandwidthCount + 1);
     out.bandwidthRatio = average > 0 ? out.bandwidth / average : 1;
-    out.squeeze = out.bandwidthRatio <= this.options.squeezeRatio;
+    out.squeeze = out.bandwidthRatio <= this.squeezeRatio;
   }
 
   private commit(x: number, bandwidth: number): void {
-    const n = this.options.period;
+    const n = this.period;
     this.window[this.head] = x;
     if (++this.head === n) this.head = 0;
     if (this.count < n) this.count++;
@@ -146,7 +155,7 @@ export class BollingerBands {
     this.partialSum = this.partialSum + x - leaving;
     this.partialSquares = this.partialSquares + x * x - leaving * leaving;
 
-    const lookback = this.options.squeezeLookback;
+    const lookback = this.lookback;
     if (this.bandwidthCount === lookback) this.bandwidthSum -= this.bandwidths[this.bandwidthHead]!;
     else this.bandwidthCount++;
     this.bandwidthSum += bandwidth;

@@ -33,6 +33,12 @@ export class ChaikinMoneyFlow {
   }
 
   update(bar: OhlcvBar): number | null {
+    this.push(bar);
+    return this.value;
+  }
+
+  /** update() without returning the value: the allocation-free hot path. */
+  push(bar: OhlcvBar): void {
     const n = this.period;
     const flow = moneyFlowVolume(bar);
     const volume = bar.volume;
@@ -45,13 +51,12 @@ export class ChaikinMoneyFlow {
       this.flowSum = flowTotal;
       this.volumeSum = volumeTotal;
       this.count++;
-      return null;
+      return;
     }
     if (this.count < n) this.count++;
     this.current = ratio(flowTotal, volumeTotal);
     this.flowSum = flowTotal - this.flows[this.head]!;
     this.volumeSum = volumeTotal - this.volumes[this.head]!;
-    return this.current;
   }
 
   preview(bar: OhlcvBar): number | null {

@@ -23,14 +23,19 @@ export class Ema {
   }
 
   update(x: number): number | null {
+    this.push(x);
+    return this.value;
+  }
+
+  /** update() without returning the value: the allocation-free hot path. */
+  push(x: number): void {
     if (this.count >= this.period) {
       this.current = (x - this.current) * this.alpha + this.current;
-      return this.current;
+      return;
     }
     this.seedSum += x;
-    if (++this.count < this.period) return null;
+    if (++this.count < this.period) return;
     this.current = this.seedSum / this.period;
-    return this.current;
   }
 
   preview(x: number): number | null {

@@ -73,20 +73,20 @@ export class IndicatorSet {
   /** Feeds one closed bar to every indicator without building a snapshot: the allocation-free path. */
   advance(bar: OhlcvBar): void {
     const close = bar.close;
-    this.ema9.update(close);
-    this.ema21.update(close);
-    this.ema50.update(close);
-    this.ema200.update(close);
-    this.sma20.update(close);
-    this.rsi14.update(close);
+    this.ema9.push(close);
+    this.ema21.push(close);
+    this.ema50.push(close);
+    this.ema200.push(close);
+    this.sma20.push(close);
+    this.rsi14.push(close);
     this.macd.update(close);
     this.bollinger.update(close);
-    this.atr14.update(bar);
+    this.atr14.push(bar);
     this.adx14.update(bar);
-    this.cmf20.update(bar);
-    this.obv.update(bar);
-    this.volumeRatio.update(bar.volume);
-    this.realisedVolatility.update(close);
+    this.cmf20.push(bar);
+    this.obv.push(bar);
+    this.volumeRatio.push(bar.volume);
+    this.realisedVolatility.push(close);
   }
 
   /** Feeds one closed bar and returns every value after it. */

@@ -18,10 +18,15 @@ export class Obv {
   }
 
   update(bar: OhlcvBar): number {
+    this.push(bar);
+    return this.current;
+  }
+
+  /** update() without returning the value: the allocation-free hot path. */
+  push(bar: OhlcvBar): void {
     this.current = this.next(bar);
     this.previousClose = bar.close;
     this.started = true;
-    return this.current;
   }
 
   preview(bar: OhlcvBar): number {

@@ -42,9 +42,15 @@ export class RealisedVolatility {
   }
 
   update(close: number): number | null {
+    this.push(close);
+    return this.value;
+  }
+
+  /** update() without returning the value: the allocation-free hot path. */
+  push(close: number): void {
     const previous = this.previousClose;
     this.previousClose = close;
-    if (Number.isNaN(previous)) return null;
+    if (Number.isNaN(previous)) return;
     const r = Math.log(close / previous);
     const n = this.period;
     if (this.count < n) {
@@ -60,7 +66,6 @@ export class RealisedVolatility {
     }
     this.returns[this.head] = r;
     if (++this.head === n) this.head = 0;
-    return this.isReady ? this.volatility(this.m2) : null;
   }
 
   preview(close: number): number | null {

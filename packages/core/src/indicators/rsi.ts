@@ -27,14 +27,20 @@ export class Rsi {
   }
 
   update(close: number): number | null {
+    this.push(close);
+    return this.value;
+  }
+
+  /** update() without returning the value: the allocation-free hot path. */
+  push(close: number): void {
     const change = close - this.previousClose;
     this.previousClose = close;
-    if (++this.changes === 0) return null;
+    if (++this.changes === 0) return;
     const n = this.period;
     if (this.changes < n) {
       if (change < 0) this.loss -= change;
       else this.gain += change;
-      return null;
+      return;
     }
     if (this.changes === n) {
       if (change < 0) this.loss -= change;
@@ -50,7 +56,6 @@ export class Rsi {
       this.gain /= n;
     }
     this.current = rsiOf(this.gain, this.loss);
-    return this.current;
   }
 
   preview(close: number): number | null {

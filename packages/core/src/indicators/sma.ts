@@ -27,21 +27,31 @@ export class Sma {
     return this.isReady ? this.current : null;
   }
 
+  /** The mean, NaN during warm-up: for hot paths that must not box a number | null. */
+  get mean(): number {
+    return this.isReady ? this.current : Number.NaN;
+  }
+
   update(x: number): number | null {
+    this.push(x);
+    return this.value;
+  }
+
+  /** update() without returning the value: the allocation-free hot path. */
+  push(x: number): void {
     const n = this.period;
     this.window[this.head] = x;
     if (++this.head === n) this.head = 0;
     if (this.count < n - 1) {
       this.partial += x;
       this.count++;
-      return null;
+      return;
     }
     if (this.count < n) this.count++;
     const total = this.partial + x;
     this.current = total / n;
     // After the write, head points at the oldest of the last n values: it leaves the next window.
     this.partial = total - this.window[this.head]!;
-    return this.current;
   }
 
   preview(x: number): number | null {

@@ -23,10 +23,14 @@ export class VolumeRatio {
   }
 
   update(volume: number): number | null {
-    const average = this.average.update(volume);
-    if (average === null) return null;
-    this.current = ratio(volume, average);
-    return this.current;
+    this.push(volume);
+    return this.value;
+  }
+
+  /** update() without returning the value: the allocation-free hot path. */
+  push(volume: number): void {
+    this.average.push(volume);
+    if (this.average.isReady) this.current = ratio(volume, this.average.mean);
   }
 
   preview(volume: number): number | null {

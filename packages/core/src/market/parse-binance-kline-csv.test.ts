@@ -5,7 +5,9 @@ import { parseBinanceKlineCsv } from './parse-binance-kline-csv';
 const BTC = { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '1h' } as const;
 
 describe('parseBinanceKlineCsv', () => {
-  it('parses every row of binance-spot-ohlcv/BTCUSDT-1h.csv.gz into contract candles', () => {
+  it('parses every row of binance-spot-ohlcv/BTCUSDT-1h.csv.gz into contract candles', {
+    timeout: 60_000,
+  }, () => {
     const { candles, errors } = parseBinanceKlineCsv(
       readDataFile('binance-spot-ohlcv/BTCUSDT-1h.csv.gz'),
       BTC,
@@ -24,7 +26,7 @@ describe('parseBinanceKlineCsv', () => {
     });
   });
 
-  it('parses the 1m perpetual file btc-usd-perp-1m-2022-01.csv.gz', () => {
+  it('parses the 1m perpetual file btc-usd-perp-1m-2022-01.csv.gz', { timeout: 60_000 }, () => {
     const text = readDataFile('btc-usd-perp-1m-2022-01.csv.gz');
     const { candles, errors } = parseBinanceKlineCsv(text, { ...BTC, symbol: 'BTC-USD', timeframe: '1m' });
     expect(errors).toEqual([]);
