@@ -4,6 +4,12 @@ export { DbError, type DbErrorReason } from './db-error';
 export { type MigrationReport, migrate } from './migrate';
 export { migrations } from './migrations';
 export { redactUrl } from './redact-url';
+export { type AgentCallRecord, AgentCallRepository } from './repositories/agent-call-repository';
+export {
+  type AgentLesson,
+  AgentLessonRepository,
+  type LessonQuery,
+} from './repositories/agent-lesson-repository';
 export { BotStateRepository, type Parser, type StoredState } from './repositories/bot-state-repository';
 export { type CandleRange, CandleRepository, type SeriesKey } from './repositories/candle-repository';
 export { EventJournal, type JournalEntry, type ReplayQuery } from './repositories/event-journal';

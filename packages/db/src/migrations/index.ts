@@ -3,6 +3,8 @@ import * as candles from './0001-candles';
 import * as candlesHypertable from './0002-candles-hypertable';
 import * as botState from './0003-bot-state';
 import * as eventJournal from './0004-event-journal';
+import * as agentCalls from './0100-agent-calls';
+import * as agentLessons from './0101-agent-lessons';
 
 /**
  * Every migration, in code so it ships with the package (no file-system scan at run time).
@@ -13,4 +15,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002_candles_hypertable': candlesHypertable,
   '0003_bot_state': botState,
   '0004_event_journal': eventJournal,
+  '0100_agent_calls': agentCalls,
+  '0101_agent_lessons': agentLessons,
 };

@@ -1,0 +1,49 @@
+/**
+ * Why an agent call did not produce a verdict, as one closed set:
+ * - `rate_limited`: the provider answered 429 (retried with backoff)
+ * - `server_error`: the provider answered 5xx or 529 overloaded (retried with backoff)
+ * - `timeout`: no answer within the per-call timeout (retried with backoff)
+ * - `network`: the connection failed before an HTTP status (retried with backoff)
+ * - `rejected`: the provider refused the request (4xx other than 429: bad key, bad request)
+ * - `malformed_response`: the reply was not the expected shape or not JSON
+ * - `invalid_reply`: the reply was JSON but failed the verdict schema
+ * - `circuit_open`: the provider's breaker is open; no request was sent
+ * - `budget_exceeded`: today's cost budget is spent; no request was sent
+ */
+export type AgentErrorReason =
+  | 'rate_limited'
+  | 'server_error'
+  | 'timeout'
+  | 'network'
+  | 'rejected'
+  | 'malformed_response'
+  | 'invalid_reply'
+  | 'circuit_open'
+  | 'budget_exceeded';
+
+/** Reasons worth another attempt: the same request may succeed a moment later. */
+export const RETRYABLE_REASONS: ReadonlySet<AgentErrorReason> = new Set([
+  'rate_limited',
+  'server_error',
+  'timeout',
+  'network',
+]);
+
+/**
+ * Messages are built by this package from status codes and reasons, never copied from a provider's
+ * request, so they cannot carry the API key.
+ */
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
+
+  constructor(
+    readonly reason: AgentErrorReason,
+    message: string,
+    /** Server-requested wait before retrying (Retry-After), in ms. */
+    readonly retryAfterMs: number | undefined = undefined,
+    /** The raw reply text when one arrived (malformed or invalid replies), for the audit. */
+    readonly rawResponse: string | undefined = undefined,
+  ) {
+    super(message);
+  }
+}

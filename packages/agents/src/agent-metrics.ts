@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface AgentMetrics {
+  readonly calls: Counter<'provider' | 'agent' | 'outcome'>;
+  readonly failures: Counter<'provider' | 'agent' | 'reason'>;
+  readonly latency: Histogram<'provider' | 'agent'>;
+  readonly tokens: Counter<'provider' | 'agent' | 'direction'>;
+  readonly costUsd: Counter<'provider' | 'agent'>;
+  readonly breakerState: Gauge<'provider'>;
+}
+
+/** Registers the agent metrics on the service's registry (once per registry). */
+export function createAgentMetrics(registry: Registry): AgentMetrics {
+  const registers = [registry];
+  return {
+    calls: new Counter({
+      name: 'ballast_agent_calls_total',
+      help: 'Agent invocations by outcome: ok (model verdict), fallback (rules verdict after a failure or refusal), rules (rules by configuration)',
+      labelNames: ['provider', 'agent', 'outcome'],
+      registers,
+    }),
+    failures: new Counter({
+      name: 'ballast_agent_failures_total',
+      help: 'Failed provider attempts by reason (AgentErrorReason)',
+      labelNames: ['provider', 'agent', 'reason'],
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'ballast_agent_latency_seconds',
+      help: 'Wall time of one agent invocation including retries',
+      labelNames: ['provider', 'agent'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40],
+      registers,
+    }),
+    tokens: new Counter({
+      name: 'ballast_agent_tokens_total',
+      help: 'Tokens reported by providers, by direction (input, output)',
+      labelNames: ['provider', 'agent', 'direction'],
+      registers,
+    }),
+    costUsd: new Counter({
+      name: 'ballast_agent_cost_usd_total',
+      help: 'Estimated spend from reported tokens and the configured price table, in USD',
+      labelNames: ['provider', 'agent'],
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'ballast_agent_breaker_state',
+      help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
+      labelNames: ['provider'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,259 @@
+import type { Clock, IdGenerator } from '@ballast/contracts';
+import { AgentError, type AgentErrorReason, RETRYABLE_REASONS } from './agent-error';
+import type { AgentLog } from './agent-log';
+import type { AgentMetrics } from './agent-metrics';
+import type { AuditSink } from './audit/audit-sink';
+import { promptSha256 } from './audit/prompt-hash';
+import type { JsonSchema, LanguageModelProvider, TokenUsage } from './provider';
+import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
+import { breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
+import type { DailyCostBudget } from './resilience/cost-budget';
+
+export type AgentName = 'analyst' | 'reviewer' | 'reflector';
+
+/** One piece of judgement to ask for: the prompt, how to read the reply, and the rules answer. */
+export interface AgentTask<T> {
+  readonly agent: AgentName;
+  readonly correlationId: string;
+  readonly system: string;
+  readonly prompt: string;
+  readonly schemaName: string;
+  /** Sent to the model to constrain its reply. */
+  readonly schema: JsonSchema;
+  readonly maxOutputTokens: number;
+  /** Validates (and where documented, clamps) the reply; throwing makes the call an `invalid_reply`. */
+  readonly parse: (value: unknown) => T;
+  /** The deterministic verdict used when no model answers validly. */
+  readonly fallback: () => T;
+}
+
+export interface AgentResult<T> {
+  readonly verdict: T;
+  /** The provider asked, or `rules` when none is configured. */
+  readonly provider: string;
+  readonly model: string;
+  readonly fallbackUsed: boolean;
+  readonly errorReason: AgentErrorReason | null;
+  /** The audit row's id; null only when writing the audit failed (logged and counted). */
+  readonly auditId: string | null;
+}
+
+export interface AgentRunnerDeps {
+  /** null: rules only (no API key configured). */
+  readonly provider: LanguageModelProvider | null;
+  readonly breaker: CircuitBreaker;
+  readonly budget: DailyCostBudget;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+  /** Monotonic milliseconds, for latency. */
+  readonly monotonicMs: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** [0, 1), for backoff jitter. */
+  readonly random: () => number;
+  readonly ids: IdGenerator;
+  readonly audit: AuditSink;
+  readonly metrics: AgentMetrics;
+  readonly log: AgentLog;
+}
+
+interface Attempts {
+  usage: TokenUsage;
+  costUsd: number;
+  raw: string | null;
+  error: AgentError | null;
+}
+
+/**
+ * Asks one provider for one verdict under the full policy: budget, breaker, per-call timeout, retries
+ * with backoff on retryable failures, zod validation, and the rules fallback. Every invocation writes
+ * exactly one audit row, whatever happened.
+ */
+export class AgentRunner {
+  constructor(private readonly deps: AgentRunnerDeps) {}
+
+  get providerLabel(): string {
+    return this.deps.provider?.id ?? 'rules';
+  }
+
+  async run<T>(task: AgentTask<T>): Promise<AgentResult<T>> {
+    const started = this.deps.monotonicMs();
+    const provider = this.deps.provider;
+    const attempts: Attempts = {
+      usage: { inputTokens: 0, outputTokens: 0 },
+      costUsd: 0,
+      raw: null,
+      error: null,
+    };
+    let verdict: T | undefined;
+    if (provider !== null) verdict = await this.askModel(provider, task, attempts);
+    const fallbackUsed = provider !== null && verdict === undefined;
+    const result = verdict ?? task.fallback();
+    const latencyMs = this.deps.monotonicMs() - started;
+    const outcome = provider === null ? 'rules' : fallbackUsed ? 'fallback' : 'ok';
+    const labels = { provider: this.providerLabel, agent: task.agent };
+    this.deps.metrics.calls.inc({ ...labels, outcome });
+    this.deps.metrics.latency.observe(labels, latencyMs / 1000);
+    const auditId = await this.audit(task, result, attempts, { latencyMs, fallbackUsed });
+    return {
+      verdict: result,
+      provider: this.providerLabel,
+      model: provider?.model ?? 'rules',
+      fallbackUsed,
+      errorReason: attempts.error?.reason ?? null,
+      auditId,
+    };
+  }
+
+  private async askModel<T>(
+    provider: LanguageModelProvider,
+    task: AgentTask<T>,
+    attempts: Attempts,
+  ): Promise<T | undefined> {
+    for (let attempt = 1; attempt <= this.deps.retry.maxAttempts; attempt++) {
+      const refusal = this.refusal();
+      if (refusal !== undefined) {
+        this.fail(task, attempts, refusal, attempt);
+        return undefined;
+      }
+      try {
+        const verdict = await this.attempt(provider, task, attempts);
+        this.deps.breaker.onSuccess();
+        this.publishBreaker();
+        return verdict;
+      } catch (err) {
+        const error = err instanceof AgentError ? err : new AgentError('network', 'provider call failed');
+        this.deps.breaker.onFailure();
+        this.publishBreaker();
+        this.fail(task, attempts, error, attempt);
+        if (!RETRYABLE_REASONS.has(error.reason) || attempt === this.deps.retry.maxAttempts) return undefined;
+        await this.deps.sleep(backoffDelayMs(this.deps.retry, attempt, this.deps.random, error.retryAfterMs));
+      }
+    }
+    return undefined;
+  }
+
+  /** Why no request may be sent now, if any: the budget is checked first so it costs no probe. */
+  private refusal(): AgentError | undefined {
+    if (!this.deps.budget.allows()) return new AgentError('budget_exceeded', 'daily agent cost budget spent');
+    const admitted = this.deps.breaker.tryAcquire();
+    this.publishBreaker();
+    if (!admitted) return new AgentError('circuit_open', `${this.providerLabel} circuit breaker is open`);
+    return undefined;
+  }
+
+  private async attempt<T>(
+    provider: LanguageModelProvider,
+    task: AgentTask<T>,
+    attempts: Attempts,
+  ): Promise<T> {
+    const reply = await provider.generate({
+      system: task.system,
+      prompt: task.prompt,
+      schemaName: task.schemaName,
+      schema: task.schema,
+      maxOutputTokens: task.maxOutputTokens,
+      signal: AbortSignal.timeout(this.deps.timeoutMs),
+    });
+    attempts.raw = reply.raw;
+    this.account(provider, task, attempts, reply.usage);
+    try {
+      return task.parse(reply.value);
+    } catch {
+      throw new AgentError('invalid_reply', `${provider.id} reply failed the ${task.schemaName} schema`);
+    }
+  }
+
+  private account(
+    provider: LanguageModelProvider,
+    task: AgentTask<unknown>,
+    attempts: Attempts,
+    usage: TokenUsage,
+  ): void {
+    const cost = this.deps.budget.costOf(provider.model, usage);
+    this.deps.budget.spend(cost);
+    attempts.costUsd += cost;
+    attempts.usage = {
+      inputTokens: attempts.usage.inputTokens + usage.inputTokens,
+      outputTokens: attempts.usage.outputTokens + usage.outputTokens,
+    };
+    const labels = { provider: provider.id, agent: task.agent };
+    this.deps.metrics.tokens.inc({ ...labels, direction: 'input' }, usage.inputTokens);
+    this.deps.metrics.tokens.inc({ ...labels, direction: 'output' }, usage.outputTokens);
+    this.deps.metrics.costUsd.inc(labels, cost);
+  }
+
+  private fail(task: AgentTask<unknown>, attempts: Attempts, error: AgentError, attempt: number): void {
+    attempts.error = error;
+    if (error.rawResponse !== undefined) attempts.raw = error.rawResponse;
+    this.deps.metrics.failures.inc({ provider: this.providerLabel, agent: task.agent, reason: error.reason });
+    this.deps.log.warn(
+      {
+        agent: task.agent,
+        provider: this.providerLabel,
+        reason: error.reason,
+        attempt,
+        correlationId: task.correlationId,
+      },
+      error.message,
+    );
+  }
+
+  private publishBreaker(): void {
+    this.deps.metrics.breakerState.set(
+      { provider: this.providerLabel },
+      breakerGaugeValue(this.deps.breaker.state()),
+    );
+  }
+
+  private async audit<T>(
+    task: AgentTask<T>,
+    verdict: T,
+    attempts: Attempts,
+    facts: { latencyMs: number; fallbackUsed: boolean },
+  ): Promise<string | null> {
+    const id = this.deps.ids();
+    const prompt = fullPrompt(task);
+    try {
+      await this.deps.audit.record({
+        id,
+        agent: task.agent,
+        provider: this.providerLabel,
+        model: this.deps.provider?.model ?? 'rules',
+        prompt,
+        promptSha256: promptSha256(prompt),
+        rawResponse: attempts.raw,
+        verdict,
+        latencyMs: facts.latencyMs,
+        tokensIn: attempts.usage.inputTokens,
+        tokensOut: attempts.usage.outputTokens,
+        costUsd: attempts.costUsd,
+        correlationId: task.correlationId,
+        fallbackUsed: facts.fallbackUsed,
+        errorReason: attempts.error?.reason ?? null,
+        createdAt: this.deps.clock.now(),
+      });
+      return id;
+    } catch (err) {
+      this.deps.metrics.failures.inc({
+        provider: this.providerLabel,
+        agent: task.agent,
+        reason: 'audit_failed',
+      });
+      this.deps.log.error(
+        {
+          agent: task.agent,
+          correlationId: task.correlationId,
+          why: err instanceof Error ? err.name : 'unknown',
+        },
+        'agent call could not be audited',
+      );
+      return null;
+    }
+  }
+}
+
+/** What the model was shown, as one text: the audited prompt and the input of its hash. */
+export function fullPrompt(task: Pick<AgentTask<unknown>, 'system' | 'prompt'>): string {
+  return `${task.system}\n\n${task.prompt}`;
+}

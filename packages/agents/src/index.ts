@@ -1,0 +1,57 @@
+export { AgentError, type AgentErrorReason, RETRYABLE_REASONS } from './agent-error';
+export type { AgentLog } from './agent-log';
+export { type AgentMetrics, createAgentMetrics } from './agent-metrics';
+export {
+  type AgentName,
+  type AgentResult,
+  AgentRunner,
+  type AgentRunnerDeps,
+  type AgentTask,
+  fullPrompt,
+} from './agent-runner';
+export type { AuditSink } from './audit/audit-sink';
+export { promptSha256 } from './audit/prompt-hash';
+export { type DecisionContext, type DecisionDeps, decideWithAgents } from './pipeline/decide-with-agents';
+export {
+  DEFAULT_LESSONS,
+  type LessonConfig,
+  type LessonStore,
+  lessonsFor,
+  MAX_LESSON_CHARS,
+  selectLessons,
+} from './pipeline/lessons';
+export { type ReflectDeps, reflect } from './pipeline/reflect';
+export { ReflectionInput, resultInR } from './pipeline/reflection-input';
+export {
+  ANALYST_JSON_SCHEMA,
+  parseAnalystVerdict,
+  parseReviewVerdict,
+  REVIEW_JSON_SCHEMA,
+  shrinkOnly,
+} from './pipeline/verdict-schemas';
+export type {
+  JsonSchema,
+  LanguageModelProvider,
+  ProviderId,
+  StructuredReply,
+  StructuredRequest,
+  TokenUsage,
+} from './provider';
+export { AnthropicProvider, type AnthropicProviderOptions } from './providers/anthropic/anthropic-provider';
+export { GeminiProvider, type GeminiProviderOptions } from './providers/gemini/gemini-provider';
+export {
+  OpenAiCompatibleProvider,
+  type OpenAiCompatibleProviderOptions,
+} from './providers/openai-compatible/openai-compatible-provider';
+export { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from './resilience/backoff';
+export {
+  type BreakerState,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  DEFAULT_BREAKER,
+} from './resilience/circuit-breaker';
+export { DailyCostBudget, type ModelPrice, type PriceTable } from './resilience/cost-budget';
+export { rulesAnalyst } from './rules/rules-analyst';
+export { RulesProvider } from './rules/rules-provider';
+export { rulesReflection } from './rules/rules-reflection';
+export { MIN_REWARD_RISK, rulesReviewer } from './rules/rules-reviewer';

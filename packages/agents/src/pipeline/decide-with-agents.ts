@@ -1,0 +1,118 @@
+import {
+  type AnalystVerdict,
+  type Candle,
+  type FeatureVector,
+  type ReviewVerdict,
+  type SignalCandidate,
+  SignalDecision,
+} from '@ballast/contracts';
+import type { AgentResult, AgentRunner } from '../agent-runner';
+import { ANALYST_SYSTEM, analystPrompt } from '../prompts/analyst-prompt';
+import { REVIEWER_SYSTEM, reviewerPrompt } from '../prompts/reviewer-prompt';
+import { rulesAnalyst } from '../rules/rules-analyst';
+import { rulesReviewer } from '../rules/rules-reviewer';
+import { type LessonConfig, type LessonStore, lessonsFor } from './lessons';
+import {
+  ANALYST_JSON_SCHEMA,
+  parseAnalystVerdict,
+  parseReviewVerdict,
+  REVIEW_JSON_SCHEMA,
+  shrinkOnly,
+} from './verdict-schemas';
+
+export interface DecisionContext {
+  readonly correlationId: string;
+  readonly features: FeatureVector;
+  readonly recentCandles: readonly Candle[];
+}
+
+export interface DecisionDeps {
+  /** Default Gemini. */
+  readonly analyst: AgentRunner;
+  /** Default Claude. */
+  readonly reviewer: AgentRunner;
+  readonly lessons: LessonStore;
+  readonly lessonConfig: LessonConfig;
+}
+
+const MAX_OUTPUT_TOKENS = 1_024;
+
+/**
+ * Adds judgement to a candidate without any way to break a hard limit: a vetoed candidate is rejected
+ * without asking anyone; the reviewer can only reject or shrink (min(1, x), enforced here again); the
+ * risk engine downstream still applies every limit to whatever size results.
+ */
+export async function decideWithAgents(
+  candidate: SignalCandidate,
+  context: DecisionContext,
+  deps: DecisionDeps,
+): Promise<SignalDecision> {
+  if (candidate.veto) {
+    return SignalDecision.parse({
+      candidate,
+      analyst: null,
+      reviewer: null,
+      approved: false,
+      sizeMultiplier: 0,
+    });
+  }
+  const lessons = await lessonsFor(deps.lessons, candidate, deps.lessonConfig);
+  const analyst = await runAnalyst(candidate, context, lessons, deps.analyst);
+  const reviewer = await runReviewer(candidate, context, analyst.verdict, lessons, deps.reviewer);
+  const approved = reviewer.verdict.approve;
+  return SignalDecision.parse({
+    candidate,
+    analyst: { ...analyst.verdict, meta: meta(analyst) },
+    reviewer: { ...reviewer.verdict, meta: meta(reviewer) },
+    approved,
+    sizeMultiplier: approved ? shrinkOnly(reviewer.verdict.sizeMultiplier) : 0,
+  });
+}
+
+function runAnalyst(
+  candidate: SignalCandidate,
+  context: DecisionContext,
+  lessons: readonly string[],
+  runner: AgentRunner,
+): Promise<AgentResult<AnalystVerdict>> {
+  return runner.run({
+    agent: 'analyst',
+    correlationId: context.correlationId,
+    system: ANALYST_SYSTEM,
+    prompt: analystPrompt(candidate, context.features, context.recentCandles, lessons),
+    schemaName: 'analyst_verdict',
+    schema: ANALYST_JSON_SCHEMA,
+    maxOutputTokens: MAX_OUTPUT_TOKENS,
+    parse: parseAnalystVerdict,
+    fallback: () => rulesAnalyst(candidate, context.features),
+  });
+}
+
+function runReviewer(
+  candidate: SignalCandidate,
+  context: DecisionContext,
+  analyst: AnalystVerdict,
+  lessons: readonly string[],
+  runner: AgentRunner,
+): Promise<AgentResult<ReviewVerdict>> {
+  return runner.run({
+    agent: 'reviewer',
+    correlationId: context.correlationId,
+    system: REVIEWER_SYSTEM,
+    prompt: reviewerPrompt(candidate, context.features, analyst, lessons),
+    schemaName: 'review_verdict',
+    schema: REVIEW_JSON_SCHEMA,
+    maxOutputTokens: MAX_OUTPUT_TOKENS,
+    parse: parseReviewVerdict,
+    fallback: () => rulesReviewer(candidate, context.features, analyst),
+  });
+}
+
+function meta(result: AgentResult<unknown>) {
+  return {
+    provider: result.provider,
+    model: result.model,
+    fallbackUsed: result.fallbackUsed,
+    auditId: result.auditId,
+  };
+}

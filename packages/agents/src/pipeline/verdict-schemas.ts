@@ -1,0 +1,35 @@
+import { AnalystVerdict, ReviewVerdict } from '@ballast/contracts';
+import { z } from 'zod';
+import type { JsonSchema } from '../provider';
+
+/** JSON schemas sent to the models, generated from the contracts so the two cannot drift apart. */
+export const ANALYST_JSON_SCHEMA: JsonSchema = withoutMeta(z.toJSONSchema(AnalystVerdict));
+export const REVIEW_JSON_SCHEMA: JsonSchema = withoutMeta(z.toJSONSchema(ReviewVerdict));
+
+export function parseAnalystVerdict(value: unknown): AnalystVerdict {
+  return AnalystVerdict.parse(value);
+}
+
+/**
+ * The reviewer may only shrink a position. Decision: a multiplier above 1 is clamped to 1, not
+ * rejected: "1.7" reads as "take it at full size", which is harmless once clamped, while throwing the
+ * whole review away would discard a valid approve/reject judgement. Negative, NaN or non-numeric
+ * multipliers are rejected (an invalid reply). `decideWithAgents` clamps again, whatever it is handed.
+ */
+const ReviewReply = ReviewVerdict.extend({ sizeMultiplier: z.number().min(0) });
+
+export function parseReviewVerdict(value: unknown): ReviewVerdict {
+  const reply = ReviewReply.parse(value);
+  return ReviewVerdict.parse({ ...reply, sizeMultiplier: shrinkOnly(reply.sizeMultiplier) });
+}
+
+/** min(1, x), floored at 0: the one place the "only shrink" rule is written. */
+export function shrinkOnly(multiplier: number): number {
+  if (!Number.isFinite(multiplier)) return 0;
+  return Math.min(1, Math.max(0, multiplier));
+}
+
+function withoutMeta(schema: JsonSchema): JsonSchema {
+  const { $schema: _ignored, ...rest } = schema;
+  return rest;
+}

@@ -1,0 +1,39 @@
+/** A JSON schema object, as sent to a model to constrain its reply. */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+/** One structured-output request: the model must answer with JSON matching `schema`. */
+export interface StructuredRequest {
+  readonly system: string;
+  readonly prompt: string;
+  /** A short identifier for the schema (Anthropic tool name): letters, digits, underscores. */
+  readonly schemaName: string;
+  readonly schema: JsonSchema;
+  readonly maxOutputTokens: number;
+  /** Aborts the HTTP request when the per-call timeout expires. */
+  readonly signal: AbortSignal;
+}
+
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+export interface StructuredReply {
+  /** The reply as text, for the audit. */
+  readonly raw: string;
+  /** The reply's JSON value, not yet validated against the verdict schema. */
+  readonly value: unknown;
+  readonly usage: TokenUsage;
+}
+
+export type ProviderId = 'anthropic' | 'gemini' | 'openai-compatible';
+
+/**
+ * The spec every vendor adapter implements (after vercel/ai): one structured call, errors thrown as
+ * `AgentError` values. Adapters do no retrying and no validation of the verdict: the caller owns both.
+ */
+export interface LanguageModelProvider {
+  readonly id: ProviderId;
+  readonly model: string;
+  generate(request: StructuredRequest): Promise<StructuredReply>;
+}

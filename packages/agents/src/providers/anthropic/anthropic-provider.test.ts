@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentError } from '../../agent-error';
+import { REVIEW_JSON_SCHEMA } from '../../pipeline/verdict-schemas';
+import type { StructuredRequest } from '../../provider';
+import { type ScriptedServer, startScriptedServer } from '../../testing/scripted-server';
+import { anthropicError, anthropicText, anthropicToolUse } from '../../testing/wire-replies';
+import { AnthropicProvider } from './anthropic-provider';
+
+const KEY = 'sk-ant-test-0123456789abcdef';
+
+function request(signal = AbortSignal.timeout(2_000)): StructuredRequest {
+  return {
+    system: 'system text',
+    prompt: 'prompt text',
+    schemaName: 'review_verdict',
+    schema: REVIEW_JSON_SCHEMA,
+    maxOutputTokens: 256,
+    signal,
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<AgentError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AgentError)) throw new Error(`expected an AgentError, got ${String(err)}`);
+  return err;
+}
+
+describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API)', () => {
+  let server: ScriptedServer;
+  let provider: AnthropicProvider;
+
+  beforeAll(async () => {
+    server = await startScriptedServer();
+    provider = new AnthropicProvider({ apiKey: KEY, model: 'claude-sonnet-5', baseURL: server.url });
+  });
+  afterAll(() => server.close());
+
+  it('forces the verdict tool and reads its input and usage', async () => {
+    const verdict = { approve: true, sizeMultiplier: 0.5, reasons: ['ok'] };
+    server.enqueue(anthropicToolUse('review_verdict', verdict, { input_tokens: 1234, output_tokens: 56 }));
+    const reply = await provider.generate(request());
+    expect(reply.value).toEqual(verdict);
+    expect(JSON.parse(reply.raw)).toEqual(verdict);
+    expect(reply.usage).toEqual({ inputTokens: 1234, outputTokens: 56 });
+
+    const sent = server.requests.at(-1);
+    expect(sent?.method).toBe('POST');
+    expect(sent?.path).toBe('/v1/messages');
+    expect(sent?.headers.authorization).toBe(`Bearer ${KEY}`);
+    const body = JSON.parse(sent?.body ?? '{}');
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'review_verdict' });
+    expect(body.tools[0].name).toBe('review_verdict');
+    expect(body.tools[0].input_schema.properties.sizeMultiplier).toEqual({
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+    });
+    expect(body.system).toBe('system text');
+    expect(body.messages).toEqual([{ role: 'user', content: 'prompt text' }]);
+  });
+
+  it('reports a 429 as rate_limited with the Retry-After wait', async () => {
+    server.enqueue(anthropicError(429, 'rate_limit_error', { 'retry-after': '7' }));
+    const err = await failure(provider.generate(request()));
+    expect({ reason: err.reason, retryAfterMs: err.retryAfterMs }).toEqual({
+      reason: 'rate_limited',
+      retryAfterMs: 7000,
+    });
+  });
+
+  it('reports 500 and 529 as server_error and 401 as rejected', async () => {
+    server.enqueue(
+      anthropicError(500, 'api_error'),
+      anthropicError(529, 'overloaded_error'),
+      anthropicError(401, 'authentication_error'),
+    );
+    expect((await failure(provider.generate(request()))).reason).toBe('server_error');
+    expect((await failure(provider.generate(request()))).reason).toBe('server_error');
+    expect((await failure(provider.generate(request()))).reason).toBe('rejected');
+  });
+
+  it('treats a text-only reply as malformed and keeps the text for the audit', async () => {
+    server.enqueue(anthropicText('I think you should buy.'));
+    const err = await failure(provider.generate(request()));
+    expect(err.reason).toBe('malformed_response');
+    expect(err.rawResponse).toContain('I think you should buy.');
+  });
+
+  it('times out a hung call through the abort signal', async () => {
+    server.enqueue({ hang: true });
+    const err = await failure(provider.generate(request(AbortSignal.timeout(150))));
+    expect(err.reason).toBe('timeout');
+  });
+
+  it('never puts the key in an error message', async () => {
+    server.enqueue(anthropicError(401, 'authentication_error'));
+    const err = await failure(provider.generate(request()));
+    expect(`${err.message} ${err.stack}`).not.toContain(KEY);
+  });
+});

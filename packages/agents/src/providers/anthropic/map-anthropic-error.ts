@@ -1,0 +1,28 @@
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from '@anthropic-ai/sdk';
+import { AgentError } from '../../agent-error';
+import { retryAfterMs } from '../../resilience/retry-after';
+import { httpStatusError } from '../http-status-error';
+
+/** Maps what the Anthropic SDK throws to an AgentError; the SDK's own message text is not kept. */
+export function mapAnthropicError(err: unknown): AgentError {
+  if (err instanceof AgentError) return err;
+  // Our per-call timeout aborts the request; the SDK reports that as a user abort.
+  if (err instanceof APIUserAbortError || err instanceof APIConnectionTimeoutError) {
+    return new AgentError('timeout', 'anthropic call timed out');
+  }
+  if (err instanceof APIConnectionError) return new AgentError('network', 'anthropic connection failed');
+  if (err instanceof APIError && typeof err.status === 'number') {
+    const headers = err.headers;
+    return httpStatusError(
+      'anthropic',
+      err.status,
+      retryAfterMs((name) => headers?.get(name)),
+    );
+  }
+  return new AgentError('network', 'anthropic call failed without an HTTP status');
+}

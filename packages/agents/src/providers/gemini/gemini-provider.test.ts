@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentError } from '../../agent-error';
+import { ANALYST_JSON_SCHEMA } from '../../pipeline/verdict-schemas';
+import type { StructuredRequest } from '../../provider';
+import { type ScriptedServer, startScriptedServer } from '../../testing/scripted-server';
+import { geminiError, geminiJson } from '../../testing/wire-replies';
+import { GeminiProvider } from './gemini-provider';
+import { toGeminiSchema } from './to-gemini-schema';
+
+const KEY = 'AIza-test-gemini-key-0123456789';
+
+function request(signal = AbortSignal.timeout(2_000)): StructuredRequest {
+  return {
+    system: 'system text',
+    prompt: 'prompt text',
+    schemaName: 'analyst_verdict',
+    schema: ANALYST_JSON_SCHEMA,
+    maxOutputTokens: 256,
+    signal,
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<AgentError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AgentError)) throw new Error(`expected an AgentError, got ${String(err)}`);
+  return err;
+}
+
+const VERDICT = {
+  setup: 'pullback',
+  trend: 'up',
+  strength: 31,
+  entryLow: 19000,
+  entryHigh: 19100,
+  stop: 18700,
+  takeProfit: 19800,
+  confidence: 64,
+  reasoning: 'higher lows above support',
+};
+
+describe('GeminiProvider (real @google/generative-ai against a local generateContent)', () => {
+  let server: ScriptedServer;
+  let provider: GeminiProvider;
+
+  beforeAll(async () => {
+    server = await startScriptedServer();
+    provider = new GeminiProvider({ apiKey: KEY, model: 'gemini-2.0-flash', baseUrl: server.url });
+  });
+  afterAll(() => server.close());
+
+  it('asks for JSON with a response schema and reads the first text part and usage', async () => {
+    server.enqueue(geminiJson(JSON.stringify(VERDICT), { promptTokenCount: 900, candidatesTokenCount: 120 }));
+    const reply = await provider.generate(request());
+    expect(reply.value).toEqual(VERDICT);
+    expect(reply.usage).toEqual({ inputTokens: 900, outputTokens: 120 });
+
+    const sent = server.requests.at(-1);
+    expect(sent?.path).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
+    expect(sent?.headers['x-goog-api-key']).toBe(KEY);
+    const body = JSON.parse(sent?.body ?? '{}');
+    expect(body.generationConfig.responseMimeType).toBe('application/json');
+    expect(body.generationConfig.responseSchema.properties.trend).toEqual({
+      type: 'string',
+      format: 'enum',
+      enum: ['up', 'down', 'sideways'],
+    });
+    expect(body.systemInstruction.parts[0].text).toBe('system text');
+  });
+
+  it('reports 429 as rate_limited, 503 as server_error, 400 as rejected', async () => {
+    server.enqueue(
+      geminiError(429, 'RESOURCE_EXHAUSTED'),
+      geminiError(503, 'UNAVAILABLE'),
+      geminiError(400, 'INVALID_ARGUMENT'),
+    );
+    expect((await failure(provider.generate(request()))).reason).toBe('rate_limited');
+    expect((await failure(provider.generate(request()))).reason).toBe('server_error');
+    expect((await failure(provider.generate(request()))).reason).toBe('rejected');
+  });
+
+  it('reports text that is not JSON as malformed, keeping the text', async () => {
+    server.enqueue(geminiJson('{"setup": "pullback", "trend": '));
+    const err = await failure(provider.generate(request()));
+    expect(err.reason).toBe('malformed_response');
+    expect(err.rawResponse).toBe('{"setup": "pullback", "trend": ');
+  });
+
+  it('reports a body that is not JSON at all as malformed', async () => {
+    server.enqueue({ status: 200, body: '<html>proxy error</html>' });
+    expect((await failure(provider.generate(request()))).reason).toBe('malformed_response');
+  });
+
+  it('times out a hung call', async () => {
+    server.enqueue({ hang: true });
+    expect((await failure(provider.generate(request(AbortSignal.timeout(150))))).reason).toBe('timeout');
+  });
+});
+
+describe('toGeminiSchema', () => {
+  it('drops JSON-schema keywords Gemini refuses and moves bounds into descriptions', () => {
+    const schema = toGeminiSchema(ANALYST_JSON_SCHEMA);
+    expect(JSON.stringify(schema)).not.toMatch(/additionalProperties|exclusiveMinimum|\$schema|maxLength/);
+    expect(schema).toMatchObject({
+      type: 'object',
+      properties: { strength: { type: 'number', description: 'at least 0; at most 100' } },
+    });
+  });
+});

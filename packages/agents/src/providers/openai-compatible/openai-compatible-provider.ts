@@ -1,0 +1,69 @@
+import { AgentError } from '../../agent-error';
+import type { LanguageModelProvider, StructuredReply, StructuredRequest } from '../../provider';
+import { retryAfterMs } from '../../resilience/retry-after';
+import { httpStatusError } from '../http-status-error';
+import { mapOpenAiResponse } from './map-openai-response';
+
+export interface OpenAiCompatibleProviderOptions {
+  /** e.g. http://127.0.0.1:11434 (Ollama) or http://127.0.0.1:8080 (llama.cpp server). */
+  readonly baseUrl: string;
+  readonly model: string;
+  /** Local servers usually need none. */
+  readonly apiKey?: string | undefined;
+}
+
+/**
+ * Local models behind an OpenAI-compatible `/v1/chat/completions` (plain fetch, JSON mode). JSON mode
+ * does not enforce a schema, so the schema goes into the system prompt and zod checks the reply.
+ */
+export class OpenAiCompatibleProvider implements LanguageModelProvider {
+  readonly id = 'openai-compatible';
+  readonly model: string;
+
+  constructor(private readonly options: OpenAiCompatibleProviderOptions) {
+    this.model = options.model;
+  }
+
+  async generate(request: StructuredRequest): Promise<StructuredReply> {
+    const response = await this.post(request);
+    if (!response.ok) {
+      throw httpStatusError(
+        'openai-compatible',
+        response.status,
+        retryAfterMs((n) => response.headers.get(n)),
+      );
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new AgentError('malformed_response', 'openai-compatible reply is not JSON');
+    }
+    return mapOpenAiResponse(body);
+  }
+
+  private async post(request: StructuredRequest): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    const system = `${request.system}\n\nAnswer with one JSON object matching this JSON schema:\n${JSON.stringify(request.schema)}`;
+    try {
+      return await fetch(new URL('/v1/chat/completions', this.options.baseUrl), {
+        method: 'POST',
+        headers,
+        signal: request.signal,
+        body: JSON.stringify({
+          model: this.model,
+          max_tokens: request.maxOutputTokens,
+          response_format: { type: 'json_object' },
+          messages: [
+            { role: 'system', content: system },
+            { role: 'user', content: request.prompt },
+          ],
+        }),
+      });
+    } catch (err) {
+      if (request.signal.aborted) throw new AgentError('timeout', 'openai-compatible call timed out');
+      throw new AgentError('network', `openai-compatible connection failed: ${(err as Error).name}`);
+    }
+  }
+}

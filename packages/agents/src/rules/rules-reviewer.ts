@@ -1,0 +1,47 @@
+import type { AnalystVerdict, FeatureVector, ReviewVerdict, SignalCandidate } from '@ballast/contracts';
+
+/** Below this reward-to-risk (first target vs stop) the rules reviewer rejects. */
+export const MIN_REWARD_RISK = 1.5;
+
+/**
+ * The offline risk reviewer, deterministic. Rejects when: the candidate carries a veto; reward/risk
+ * is below 1.5; the analyst's trend opposes the side; volatility is extreme. Otherwise approves at the
+ * volatility regime's position scale, halved when the analyst sees no trend.
+ */
+export function rulesReviewer(
+  candidate: SignalCandidate,
+  features: FeatureVector,
+  analyst: AnalystVerdict,
+): ReviewVerdict {
+  const reasons = rejectionReasons(candidate, features, analyst);
+  if (reasons.length > 0) return { approve: false, sizeMultiplier: 0, reasons };
+  const scale = features.volatility.positionScale * (analyst.trend === 'sideways' ? 0.5 : 1);
+  return {
+    approve: true,
+    sizeMultiplier: Math.min(1, Math.max(0, scale)),
+    reasons: [
+      `rules: approved at ${scale.toFixed(2)} (volatility ${features.volatility.level}, trend ${analyst.trend})`,
+    ],
+  };
+}
+
+function rejectionReasons(
+  candidate: SignalCandidate,
+  features: FeatureVector,
+  analyst: AnalystVerdict,
+): string[] {
+  const reasons: string[] = [];
+  if (candidate.veto) reasons.push(`vetoed: ${candidate.veto.reason}`);
+  const rr = rewardRisk(candidate);
+  if (rr < MIN_REWARD_RISK) reasons.push(`reward/risk ${rr.toFixed(2)} below ${MIN_REWARD_RISK}`);
+  const opposed = candidate.side === 'long' ? analyst.trend === 'down' : analyst.trend === 'up';
+  if (opposed) reasons.push(`analyst trend ${analyst.trend} opposes a ${candidate.side}`);
+  if (features.volatility.level === 'extreme') reasons.push('extreme volatility');
+  return reasons;
+}
+
+export function rewardRisk(candidate: SignalCandidate): number {
+  const risk = Math.abs(candidate.entry - candidate.stop);
+  const reward = Math.abs((candidate.takeProfits[0] ?? candidate.entry) - candidate.entry);
+  return risk === 0 ? 0 : reward / risk;
+}

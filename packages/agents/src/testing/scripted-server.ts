@@ -1,0 +1,56 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One scripted answer: a status with headers and body, or no answer at all (a hung server). */
+export type ScriptedReply =
+  | { readonly status: number; readonly headers?: Record<string, string>; readonly body: string }
+  | { readonly hang: true };
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+export interface ScriptedServer {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  /** Replies are served in order; when they run out, the server answers 599 so a test sees it. */
+  enqueue(...replies: ScriptedReply[]): void;
+  close(): Promise<void>;
+}
+
+/** A local HTTP server that speaks whatever wire format its scripted replies carry. */
+export async function startScriptedServer(): Promise<ScriptedServer> {
+  const queue: ScriptedReply[] = [];
+  const requests: RecordedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const reply = queue.shift() ?? { status: 599, body: '{"error":"script exhausted"}' };
+      if ('hang' in reply) return;
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(reply.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    enqueue: (...replies) => queue.push(...replies),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
