@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { selectLessons } from './lessons';
+import { parseReviewVerdict, shrinkOnly } from './verdict-schemas';
+
+describe('the reviewer can only shrink', () => {
+  it('clamps any non-negative multiplier a model replies into [0, 1], keeping values already inside', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.boolean(), (x, approve) => {
+        const verdict = parseReviewVerdict({ approve, sizeMultiplier: x, reasons: [] });
+        expect(verdict.sizeMultiplier).toBe(Math.min(1, x));
+      }),
+    );
+  });
+
+  it('rejects negative or non-numeric multipliers as invalid replies', () => {
+    expect(() => parseReviewVerdict({ approve: true, sizeMultiplier: -0.1, reasons: [] })).toThrow();
+    expect(() => parseReviewVerdict({ approve: true, sizeMultiplier: '0.5', reasons: [] })).toThrow();
+    expect(() =>
+      parseReviewVerdict({ approve: true, sizeMultiplier: 0.5, reasons: Array(11).fill('x') }),
+    ).toThrow();
+  });
+
+  it('shrinkOnly never returns more than 1 or less than 0 for any number', () => {
+    fc.assert(
+      fc.property(fc.double(), (x) => {
+        const y = shrinkOnly(x);
+        expect(y >= 0 && y <= 1).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('selectLessons', () => {
+  const lesson = (text: string, createdAt: number) => ({
+    id: String(createdAt),
+    symbol: 'BTC-USDT',
+    setup: 'pullback',
+    lesson: text,
+    source: 'rules',
+    correlationId: 'c',
+    createdAt,
+  });
+
+  it('takes the newest whole lessons within both the count and the character bound', () => {
+    const lessons = [lesson('old', 1), lesson('newest lesson', 3), lesson('middle', 2)];
+    expect(selectLessons(lessons, { enabled: true, maxCount: 5, maxChars: 19 })).toEqual([
+      'newest lesson',
+      'middle',
+    ]);
+    expect(selectLessons(lessons, { enabled: true, maxCount: 1, maxChars: 1_000 })).toEqual([
+      'newest lesson',
+    ]);
+  });
+});
