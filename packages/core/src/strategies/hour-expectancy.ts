@@ -16,6 +16,10 @@ export class HourExpectancyTable {
     for (const s of stats) this.byKey.set(key(s.strategy, s.hourUtc), s);
   }
 
+  get size(): number {
+    return this.byKey.size;
+  }
+
   get(strategy: string, hourUtc: number): HourExpectancy | undefined {
     return this.byKey.get(key(strategy, hourUtc));
   }

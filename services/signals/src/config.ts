@@ -1,0 +1,35 @@
+import { SymbolId } from '@ballast/contracts';
+import { StrategiesConfig } from '@ballast/core';
+import { z } from 'zod';
+
+const SymbolList = z
+  .string()
+  .default('')
+  .transform((text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  )
+  .pipe(z.array(SymbolId));
+
+const Json = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+    return z.NEVER;
+  }
+});
+
+export const signalsConfigSchema = z.object({
+  /** Symbols expected each cycle; a cycle is ranked once all reported (empty: rank each vector alone). */
+  SIGNALS_UNIVERSE: SymbolList,
+  SIGNALS_EXCLUDED_SYMBOLS: SymbolList,
+  SIGNALS_MIN_REWARD_RISK: z.coerce.number().positive().default(1.5),
+  SIGNALS_MIN_HOUR_TRADES: z.coerce.number().int().positive().default(20),
+  /** StrategiesConfig as JSON, e.g. `{"levels":{"stopAtr":2}}`; omitted fields take their defaults. */
+  SIGNALS_STRATEGIES: Json.prefault('{}').pipe(StrategiesConfig),
+  SIGNALS_DURABLE: z.string().min(1).default('signals'),
+});
+export type SignalsConfig = z.output<typeof signalsConfigSchema>;

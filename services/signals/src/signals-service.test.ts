@@ -1,0 +1,138 @@
+import { deleteStreams, NatsBus } from '@ballast/bus';
+import {
+  type Envelope,
+  type FeatureVector,
+  pattern,
+  type SignalCandidate,
+  type SignalDecision,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import {
+  defaultStrategies,
+  FeatureEngine,
+  HourExpectancyTable,
+  parseBinanceKlineCsv,
+  SignalEngine,
+  StrategiesConfig,
+  VetoConfig,
+} from '@ballast/core';
+import { createDb, type DbHandle, migrate, StrategyHourStatsRepository } from '@ballast/db';
+import { createLogger, SystemClock } from '@ballast/service-kit';
+import {
+  createTestDatabase,
+  natsUrl,
+  readDataFile,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from '@ballast/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalsConfigSchema } from './config';
+import { startSignalsService } from './service';
+
+const FILE = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
+const engine = new FeatureEngine();
+const vectors = parseBinanceKlineCsv(readDataFile(FILE), {
+  exchange: 'binance',
+  symbol: 'BTC-USDT',
+  timeframe: '1h',
+})
+  .candles.slice(0, 600)
+  .map((c) => engine.onCandle(c))
+  .filter((v): v is FeatureVector => v !== null);
+// trend_pullback entries at 08:00 UTC lost money over 30 trades: the 2017-09-01 07:00 bar's entry is vetoed.
+const HOUR_STATS = [{ strategy: 'trend_pullback', hourUtc: 8, trades: 30, expectancy: -0.25 }];
+
+describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
+  const prefix = `${uniqueName('signals')}.`;
+  const clock = new SystemClock();
+  let testDb: TestDatabase;
+  let handle: DbHandle;
+  let serviceBus: NatsBus;
+  let testBus: NatsBus;
+  let service: AsyncDisposable;
+  const candidates: Envelope<SignalCandidate>[] = [];
+  const decisions: Envelope<SignalDecision>[] = [];
+
+  beforeAll(async () => {
+    const servers = await natsUrl();
+    testDb = await createTestDatabase('signals_service');
+    handle = await createDb({ url: testDb.url, poolSize: 2 });
+    await migrate(handle.db);
+    await new StrategyHourStatsRepository(handle.db).upsertMany(HOUR_STATS, new Date(Date.UTC(2022, 9, 11)));
+    serviceBus = await NatsBus.connect({ source: 'signals', clock, servers, prefix });
+    await serviceBus.ensureStreams();
+    testBus = await NatsBus.connect({ source: 'features', clock, servers, prefix });
+    await testBus.subscribe(pattern(Subjects.signalCandidate), (m) => void candidates.push(m), {
+      durable: 'cand',
+    });
+    await testBus.subscribe(pattern(Subjects.signalDecision), (m) => void decisions.push(m), {
+      durable: 'dec',
+    });
+    service = await startSignalsService({
+      bus: serviceBus,
+      db: handle.db,
+      log: createLogger({ service: 'signals-test', level: 'silent' }),
+      metrics: new Registry(),
+      config: signalsConfigSchema.parse({}),
+    });
+  });
+
+  afterAll(async () => {
+    await service?.[Symbol.asyncDispose]();
+    await serviceBus?.drain();
+    await testBus?.drain();
+    const nc = await connect({ servers: await natsUrl() });
+    await deleteStreams(await jetstreamManager(nc), serviceBus.naming);
+    await nc.close();
+    await handle?.db.destroy();
+    await testDb?.drop();
+  });
+
+  it('publishes every candidate with its veto, and an approved decision for each one that passed', async () => {
+    const expected = new SignalEngine({
+      strategies: defaultStrategies(StrategiesConfig.parse({})),
+      vetoes: VetoConfig.parse({}),
+      hours: new HourExpectancyTable(HOUR_STATS),
+    });
+    const want = vectors.flatMap((v) => expected.onFeatures(v));
+    const passed = want.filter((c) => c.veto === null);
+    for (const v of vectors) {
+      await testBus.publish(
+        subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
+        v,
+      );
+    }
+    await waitFor(
+      () => candidates.length >= want.length && decisions.length >= passed.length,
+      'every candidate and decision',
+      { timeoutMs: 20_000 },
+    );
+    expect(candidates.map((m) => m.payload)).toEqual(want);
+    expect(decisions.map((m) => m.payload)).toEqual(
+      passed.map((candidate) => ({
+        candidate,
+        analyst: null,
+        reviewer: null,
+        approved: true,
+        sizeMultiplier: 1,
+      })),
+    );
+    const hourVeto = candidates.find((m) => m.payload.veto?.reason === 'negative_hour_expectancy')?.payload;
+    expect(hourVeto).toMatchObject({
+      strategy: 'trend_pullback',
+      side: 'long',
+      veto: {
+        reason: 'negative_hour_expectancy',
+        detail: 'trend_pullback at 8:00 UTC: expectancy -0.250 R over 30 trades',
+      },
+    });
+    expect(new Set(candidates.map((m) => m.payload.veto?.reason ?? 'passed'))).toEqual(
+      new Set(['passed', 'wrong_regime', 'higher_timeframe_disagrees', 'negative_hour_expectancy']),
+    );
+  });
+});
