@@ -1,7 +1,8 @@
-import type { BookLevel, OrderSide } from '@ballast/contracts';
+import type { OrderSide } from '@ballast/contracts';
+import type { PriceLevel } from '../market-data/order-book';
 
 /** The visible book a taker walks: [price, size] levels in any order. */
-export type WalkableBook = { bids: readonly BookLevel[]; asks: readonly BookLevel[] };
+export type WalkableBook = { bids: readonly PriceLevel[]; asks: readonly PriceLevel[] };
 
 export type BookFill = { price: number; qty: number };
 
@@ -37,7 +38,7 @@ export function walkBook(book: WalkableBook, side: OrderSide, qty: number, limit
   return summarise(fills, side, levels[0]?.[0] ?? null);
 }
 
-function sortedSide(book: WalkableBook, side: OrderSide): BookLevel[] {
+function sortedSide(book: WalkableBook, side: OrderSide): PriceLevel[] {
   const levels = (side === 'buy' ? book.asks : book.bids).filter(([, size]) => size > 0);
   return [...levels].sort((a, b) => (side === 'buy' ? a[0] - b[0] : b[0] - a[0]));
 }

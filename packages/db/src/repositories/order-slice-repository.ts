@@ -1,0 +1,174 @@
+import type { Clock } from '@ballast/contracts';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../database';
+import { toJsonText } from '../json-text';
+import type { OrderSlicesTable } from '../tables/order-slices';
+import { toNumber } from '../to-number';
+
+export type SliceStatus = 'planned' | 'sending' | 'open' | 'filled' | 'cancelled' | 'rejected' | 'aborted';
+
+export type OrderSlice = {
+  clientOrderId: string;
+  intentId: string;
+  slice: number;
+  strategy: string | null;
+  exchange: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  qty: number;
+  price: number | null;
+  reduceOnly: boolean;
+  status: SliceStatus;
+  dueAt: number;
+  venueOrderId: string | null;
+  filledQty: number;
+  avgPrice: number | null;
+  fills: unknown[];
+  detail: string | null;
+};
+
+export type NewSlice = Omit<
+  OrderSlice,
+  'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail'
+>;
+
+export type SliceUpdate = Partial<
+  Pick<OrderSlice, 'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail'>
+>;
+
+/** Orders we send, recorded before sending: the unique client order id makes every retry safe. */
+export class OrderSliceRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records an intent's slices as planned; slices already recorded are left alone. Returns those inserted. */
+  async plan(slices: readonly NewSlice[]): Promise<number> {
+    if (slices.length === 0) return 0;
+    const now = new Date(this.clock.now());
+    const rows = await this.db
+      .insertInto('order_slices')
+      .values(
+        slices.map((s) => ({
+          client_order_id: s.clientOrderId,
+          intent_id: s.intentId,
+          slice: s.slice,
+          strategy: s.strategy,
+          exchange: s.exchange,
+          symbol: s.symbol,
+          side: s.side,
+          type: s.type,
+          qty: s.qty,
+          price: s.price,
+          reduce_only: s.reduceOnly,
+          status: 'planned',
+          due_at: s.dueAt,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning('client_order_id')
+      .execute();
+    return rows.length;
+  }
+
+  async update(clientOrderId: string, patch: SliceUpdate): Promise<void> {
+    await this.db
+      .updateTable('order_slices')
+      .set({
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.venueOrderId !== undefined ? { venue_order_id: patch.venueOrderId } : {}),
+        ...(patch.filledQty !== undefined ? { filled_qty: patch.filledQty } : {}),
+        ...(patch.avgPrice !== undefined ? { avg_price: patch.avgPrice } : {}),
+        ...(patch.fills !== undefined ? { fills: toJsonText(patch.fills, `fills of ${clientOrderId}`) } : {}),
+        ...(patch.detail !== undefined ? { detail: patch.detail } : {}),
+        updated_at: new Date(this.clock.now()),
+      })
+      .where('client_order_id', '=', clientOrderId)
+      .execute();
+  }
+
+  async get(clientOrderId: string): Promise<OrderSlice | undefined> {
+    const row = await this.db
+      .selectFrom('order_slices')
+      .selectAll()
+      .where('client_order_id', '=', clientOrderId)
+      .executeTakeFirst();
+    return row ? toSlice(row) : undefined;
+  }
+
+  /** Planned slices due by `now`, oldest first. */
+  async due(now: number): Promise<OrderSlice[]> {
+    const rows = await this.db
+      .selectFrom('order_slices')
+      .selectAll()
+      .where('status', '=', 'planned')
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .orderBy('slice')
+      .execute();
+    return rows.map(toSlice);
+  }
+
+  async withStatus(statuses: readonly SliceStatus[]): Promise<OrderSlice[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('order_slices')
+      .selectAll()
+      .where('status', 'in', [...statuses])
+      .orderBy('created_at')
+      .orderBy('slice')
+      .execute();
+    return rows.map(toSlice);
+  }
+
+  /** Every slice in the order it was recorded: positions are folded from their fills. */
+  async all(): Promise<OrderSlice[]> {
+    const rows = await this.db
+      .selectFrom('order_slices')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('slice')
+      .execute();
+    return rows.map(toSlice);
+  }
+
+  /** The kill switch: planned slices will never be sent. Returns how many were aborted. */
+  async abortPlanned(detail: string): Promise<number> {
+    const rows = await this.db
+      .updateTable('order_slices')
+      .set({ status: 'aborted', detail, updated_at: new Date(this.clock.now()) })
+      .where('status', '=', 'planned')
+      .returning('client_order_id')
+      .execute();
+    return rows.length;
+  }
+}
+
+const nullableNumber = (v: string | number | null): number | null => (v === null ? null : toNumber(v));
+
+function toSlice(row: Selectable<OrderSlicesTable>): OrderSlice {
+  return {
+    clientOrderId: row.client_order_id,
+    intentId: row.intent_id,
+    slice: row.slice,
+    strategy: row.strategy,
+    exchange: row.exchange,
+    symbol: row.symbol,
+    side: row.side === 'sell' ? 'sell' : 'buy',
+    type: row.type === 'limit' ? 'limit' : 'market',
+    qty: toNumber(row.qty),
+    price: nullableNumber(row.price),
+    reduceOnly: row.reduce_only,
+    status: row.status as SliceStatus,
+    dueAt: toNumber(row.due_at),
+    venueOrderId: row.venue_order_id,
+    filledQty: toNumber(row.filled_qty),
+    avgPrice: nullableNumber(row.avg_price),
+    fills: Array.isArray(row.fills) ? row.fills : [],
+    detail: row.detail,
+  };
+}

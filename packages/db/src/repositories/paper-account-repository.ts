@@ -1,0 +1,61 @@
+import type { Clock } from '@ballast/contracts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database';
+import { toJsonText } from '../json-text';
+import { toNumber } from '../to-number';
+import type { Parser } from './bot-state-repository';
+
+/** The paper broker's persisted account: balances per asset and its orders, per paper venue. */
+export class PaperAccountRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  async loadBalances(venue: string): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('paper_balances').selectAll().where('venue', '=', venue).execute();
+    return Object.fromEntries(rows.map((r) => [r.asset, toNumber(r.total)]));
+  }
+
+  async saveBalances(venue: string, balances: Record<string, number>): Promise<void> {
+    const updatedAt = new Date(this.clock.now());
+    const rows = Object.entries(balances).map(([asset, total]) => ({
+      venue,
+      asset,
+      total,
+      updated_at: updatedAt,
+    }));
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('paper_balances')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['venue', 'asset']).doUpdateSet((eb) => ({
+          total: eb.ref('excluded.total'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+
+  async loadOrders<T>(venue: string, parser: Parser<T>): Promise<T[]> {
+    const rows = await this.db
+      .selectFrom('paper_orders')
+      .select('order')
+      .where('venue', '=', venue)
+      .execute();
+    return rows.map((r) => parser.parse(r.order));
+  }
+
+  async saveOrder(venue: string, clientOrderId: string, order: unknown): Promise<void> {
+    const json = toJsonText(order, `paper order ${clientOrderId}`);
+    const updatedAt = new Date(this.clock.now());
+    await this.db
+      .insertInto('paper_orders')
+      .values({ venue, client_order_id: clientOrderId, order: json, updated_at: updatedAt })
+      .onConflict((oc) =>
+        oc.columns(['venue', 'client_order_id']).doUpdateSet({ order: json, updated_at: updatedAt }),
+      )
+      .execute();
+  }
+}

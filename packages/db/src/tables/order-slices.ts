@@ -1,0 +1,34 @@
+import type { ColumnType } from 'kysely';
+import type { Int8, Numeric, Timestamptz } from '../column-types';
+
+/**
+ * One order we send or will send: a direct order is one slice, a TWAP many. Recorded before the
+ * venue hears of it; `client_order_id` (derived from intent and slice) is the idempotency key.
+ */
+export interface OrderSlicesTable {
+  client_order_id: string;
+  intent_id: string;
+  slice: number;
+  strategy: string | null;
+  exchange: string;
+  symbol: string;
+  side: string;
+  type: string;
+  qty: Numeric;
+  price: Numeric | null;
+  reduce_only: boolean;
+  /** planned → sending → open | filled | cancelled | rejected; planned → aborted (kill switch). */
+  status: string;
+  due_at: Int8;
+  venue_order_id: string | null;
+  filled_qty: ColumnType<string | number, number | undefined, number>;
+  avg_price: Numeric | null;
+  fills: ColumnType<unknown, string | undefined, string>;
+  detail: string | null;
+  created_at: Timestamptz;
+  updated_at: Timestamptz;
+}
+
+export const tableName = 'order_slices';
+
+export type PartialDB = { [tableName]: OrderSlicesTable };

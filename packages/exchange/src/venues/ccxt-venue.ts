@@ -1,0 +1,200 @@
+import { type BookLevel, type Fill, type OrderStatus, toCcxtSymbol } from '@ballast/contracts';
+import type { MarketRules, WalkableBook } from '@ballast/core';
+import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
+import { type CcxtConfig, createCcxtExchange } from '../ccxt-rest';
+import { type OrderVenue, VenueError, type VenueOrder, type VenueOrderRequest } from './order-venue';
+
+export type CcxtVenueConfig = CcxtConfig & {
+  /** Contracts venue id stamped on events, e.g. `binance`. */
+  venue: string;
+};
+
+/**
+ * A live venue through ccxt: any exchange ccxt knows, keys from the caller (env or secret files,
+ * never logged), a local simulator through `baseUrl`. Errors become `VenueError`s with reasons.
+ */
+export class CcxtVenue implements OrderVenue {
+  readonly id: string;
+  private readonly exchange: Exchange;
+  private markets: Promise<unknown> | undefined;
+
+  constructor(config: CcxtVenueConfig, exchange?: Exchange) {
+    this.id = config.venue;
+    this.exchange = exchange ?? createCcxtExchange(config);
+    // Spot only: other market types call endpoints a spot simulator does not serve.
+    this.exchange.options.fetchMarkets = { types: ['spot'] };
+    // The kill switch lists every open order; ccxt refuses that by default on Binance.
+    this.exchange.options.warnOnFetchOpenOrdersWithoutSymbol = false;
+  }
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    const market = await this.call('loadMarkets', async () => {
+      await this.loadMarkets();
+      return this.exchange.market(toCcxtSymbol(symbol));
+    });
+    const tickSize = market.precision.price;
+    const stepSize = market.precision.amount;
+    if (tickSize === undefined || stepSize === undefined)
+      throw new VenueError('unknown', `${symbol}: the venue reports no price or amount precision`);
+    return {
+      tickSize,
+      stepSize,
+      minQty: market.limits.amount?.min ?? 0,
+      minNotional: market.limits.cost?.min ?? 0,
+    };
+  }
+
+  async orderBook(symbol: string): Promise<WalkableBook> {
+    const book = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(toCcxtSymbol(symbol)));
+    const levels = (xs: unknown[][]): BookLevel[] => xs.map(([p, q]) => [Number(p), Number(q)]);
+    return { bids: levels(book.bids), asks: levels(book.asks) };
+  }
+
+  async submit(order: VenueOrderRequest): Promise<VenueOrder> {
+    await this.call('loadMarkets', () => this.loadMarkets());
+    const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
+    if (order.reduceOnly && this.exchange.has.createReduceOnlyOrder) params.reduceOnly = true;
+    const placed = await this.call('createOrder', () =>
+      this.exchange.createOrder(
+        toCcxtSymbol(order.symbol),
+        order.type,
+        order.side,
+        order.qty,
+        order.price ?? undefined,
+        params,
+      ),
+    );
+    return this.withFills(order.symbol, placed);
+  }
+
+  async fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+    await this.call('loadMarkets', () => this.loadMarkets());
+    try {
+      const order = await this.call('fetchOrder', () =>
+        this.exchange.fetchOrder('', toCcxtSymbol(symbol), { clientOrderId }),
+      );
+      return this.withFills(symbol, order);
+    } catch (err) {
+      if (err instanceof VenueError && err.reason === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
+  async cancel(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+    await this.call('loadMarkets', () => this.loadMarkets());
+    try {
+      const order = await this.call('cancelOrder', () =>
+        this.exchange.cancelOrder('', toCcxtSymbol(symbol), { clientOrderId }),
+      );
+      return toVenueOrder(symbol, order, []);
+    } catch (err) {
+      if (err instanceof VenueError && err.reason === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
+  async openOrders(symbol?: string): Promise<VenueOrder[]> {
+    await this.call('loadMarkets', () => this.loadMarkets());
+    const orders = await this.call('fetchOpenOrders', () =>
+      this.exchange.fetchOpenOrders(symbol ? toCcxtSymbol(symbol) : undefined),
+    );
+    return orders.map((o) => toVenueOrder(fromCcxtSymbol(o.symbol ?? ''), o, []));
+  }
+
+  async balances(): Promise<Record<string, number>> {
+    const balance = await this.call('fetchBalance', () => this.exchange.fetchBalance());
+    const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
+    return Object.fromEntries(Object.entries(totals).map(([asset, v]) => [asset, Number(v ?? 0)]));
+  }
+
+  /** Market orders report fills as trades; fetch them so events carry real prices and fees. */
+  private async withFills(symbol: string, order: Order): Promise<VenueOrder> {
+    if (!(order.filled && order.filled > 0)) return toVenueOrder(symbol, order, []);
+    const trades = await this.call('fetchOrderTrades', () =>
+      this.exchange.fetchMyTrades(toCcxtSymbol(symbol), undefined, undefined, { orderId: order.id }),
+    );
+    return toVenueOrder(
+      symbol,
+      order,
+      trades.filter((t) => t.order === order.id),
+    );
+  }
+
+  private loadMarkets(): Promise<unknown> {
+    this.markets ??= this.exchange.loadMarkets().catch((err: unknown) => {
+      this.markets = undefined;
+      throw err;
+    });
+    return this.markets;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toVenueError(err, what);
+    }
+  }
+}
+
+function fromCcxtSymbol(symbol: string): string {
+  return symbol.split(':')[0]?.replace('/', '-') ?? symbol;
+}
+
+const STATUS: Record<string, OrderStatus> = {
+  open: 'accepted',
+  closed: 'filled',
+  canceled: 'cancelled',
+  cancelled: 'cancelled',
+  expired: 'cancelled',
+  rejected: 'rejected',
+};
+
+function toVenueOrder(symbol: string, order: Order, trades: Trade[]): VenueOrder {
+  const filledQty = order.filled ?? 0;
+  let status = STATUS[order.status ?? 'open'] ?? 'accepted';
+  if (status === 'accepted' && filledQty > 0) status = 'partially_filled';
+  return {
+    clientOrderId: order.clientOrderId ?? '',
+    venueOrderId: order.id ?? '',
+    symbol,
+    side: order.side === 'sell' ? 'sell' : 'buy',
+    status,
+    qty: order.amount ?? 0,
+    price: order.type === 'limit' ? (order.price ?? null) : null,
+    filledQty,
+    avgPrice: order.average ?? null,
+    fills: trades.map(toFill),
+  };
+}
+
+function toFill(t: Trade): Fill {
+  return {
+    tradeId: String(t.id ?? ''),
+    price: t.price ?? 0,
+    qty: t.amount ?? 0,
+    fee: Math.abs(t.fee?.cost ?? 0),
+    feeAsset: t.fee?.currency ?? 'UNKNOWN',
+    liquidity: t.takerOrMaker === 'maker' ? 'maker' : 'taker',
+    time: t.timestamp ?? 0,
+  };
+}
+
+/** Messages keep the venue's wording but never a signed URL's query (timestamps, signatures). */
+export function toVenueError(err: unknown, what: string): VenueError {
+  if (err instanceof VenueError) return err;
+  const message = `${what}: ${err instanceof Error ? err.message.replace(/(https?:\/\/[^\s?]+)\?\S*/g, '$1?…').slice(0, 300) : String(err)}`;
+  const reason =
+    err instanceof ccxt.OrderNotFound
+      ? 'not_found'
+      : err instanceof ccxt.InsufficientFunds
+        ? 'insufficient_funds'
+        : err instanceof ccxt.InvalidOrder || err instanceof ccxt.BadRequest
+          ? 'invalid_order'
+          : err instanceof ccxt.RateLimitExceeded || err instanceof ccxt.DDoSProtection
+            ? 'rate_limited'
+            : err instanceof ccxt.OperationFailed
+              ? 'network'
+              : 'unknown';
+  return new VenueError(reason, message, { cause: err });
+}

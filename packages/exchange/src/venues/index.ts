@@ -1,0 +1,3 @@
+export * from './ccxt-venue';
+export * from './order-venue';
+export * from './paper-venue';

@@ -1,0 +1,73 @@
+import type { Fill, OrderSide, OrderStatus, RejectReason } from '@ballast/contracts';
+import type { MarketRules, WalkableBook } from '@ballast/core';
+
+/** What we ask a venue to do: a market or limit order under our own client order id. */
+export type VenueOrderRequest = {
+  clientOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  type: 'market' | 'limit';
+  qty: number;
+  price: number | null;
+  reduceOnly: boolean;
+};
+
+/** An order as the venue reports it. */
+export type VenueOrder = {
+  clientOrderId: string;
+  venueOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  status: OrderStatus;
+  qty: number;
+  /** Limit price; null for a market order. */
+  price: number | null;
+  filledQty: number;
+  avgPrice: number | null;
+  fills: Fill[];
+};
+
+/**
+ * Why a venue call failed, one closed set. `network` and `rate_limited` are worth retrying;
+ * the rest are answers that another try would only repeat.
+ */
+export type VenueErrorReason =
+  | Extract<
+      RejectReason,
+      'insufficient_funds' | 'invalid_order' | 'min_notional' | 'precision' | 'rate_limited' | 'unknown'
+    >
+  | 'network'
+  | 'not_found';
+
+export class VenueError extends Error {
+  override readonly name = 'VenueError';
+
+  constructor(
+    readonly reason: VenueErrorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get retryable(): boolean {
+    return this.reason === 'network' || this.reason === 'rate_limited';
+  }
+}
+
+/**
+ * One trading venue as the order manager sees it. A live ccxt exchange and the paper broker both
+ * implement it, so only the venue changes between paper and live.
+ */
+export interface OrderVenue {
+  readonly id: string;
+  marketRules(symbol: string): Promise<MarketRules>;
+  orderBook(symbol: string): Promise<WalkableBook>;
+  submit(order: VenueOrderRequest): Promise<VenueOrder>;
+  /** The order with this client id, or undefined when the venue never saw it. */
+  fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined>;
+  cancel(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined>;
+  openOrders(symbol?: string): Promise<VenueOrder[]>;
+  /** Total (free + locked) per asset. */
+  balances(): Promise<Record<string, number>>;
+}

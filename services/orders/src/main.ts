@@ -1,0 +1,12 @@
+import { connectDatabase, connectNatsBus, runService } from '@ballast/service-kit';
+import { ordersConfigSchema } from './config';
+import { startOrders } from './service';
+
+await runService({
+  name: 'orders',
+  configSchema: ordersConfigSchema,
+  secret: ['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'],
+  connectBus: connectNatsBus,
+  connectDb: connectDatabase,
+  start: ({ bus, db, clock, ids, config, log }) => startOrders({ bus, db, clock, ids, config, log }),
+});

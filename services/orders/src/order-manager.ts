@@ -1,0 +1,552 @@
+import type { Bus, Subscription } from '@ballast/bus';
+import {
+  type Clock,
+  type ControlAck,
+  type Envelope,
+  type Fill,
+  type KillCommand,
+  type OrderCommand,
+  type OrderEvent,
+  type RejectReason,
+  type RiskDecision,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import {
+  applyFill,
+  checkSlippage,
+  clientOrderId,
+  derivedUuid,
+  engageKill,
+  FLAT,
+  KILL_RELEASED,
+  type KillState,
+  type NetPosition,
+  planTwap,
+  releaseKill,
+  roundDownToStep,
+} from '@ballast/core';
+import type { NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
+import { type OrderVenue, VenueError, type VenueOrder } from '@ballast/exchange';
+import type { OrdersConfig } from './config';
+import type { KillStore } from './kill-store';
+import { Serial } from './serial';
+
+export interface OrderManagerDeps {
+  bus: Bus;
+  venue: OrderVenue;
+  slices: OrderSliceRepository;
+  kill: KillStore;
+  clock: Clock;
+  config: OrdersConfig;
+  log: {
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+  random01: () => number;
+  sleep: (ms: number) => Promise<void>;
+  service?: string;
+}
+
+type SubmitRequest = {
+  intentId: string;
+  strategy: string | null;
+  symbol: string;
+  side: 'buy' | 'sell';
+  qty: number;
+  type: 'market' | 'limit';
+  price: number | null;
+  reduceOnly: boolean;
+  /** null: direct unless the slippage guard routes to TWAP. */
+  twap: { slices: number; durationMs: number } | null;
+  clientOrderId: string | null;
+};
+
+const OPEN_OR_UNKNOWN = ['sending', 'open'] as const;
+
+/**
+ * The order manager. Every order is recorded (planned) before the venue hears of it, under a client
+ * order id derived from intent and slice; a loop sends due slices one at a time. After a crash,
+ * slices caught mid-send are looked up on the venue by client id before anything is re-sent.
+ */
+export class OrderManager {
+  private readonly serial = new Serial();
+  private readonly subs: Subscription[] = [];
+  private killState: KillState = KILL_RELEASED;
+  private positions = new Map<string, NetPosition>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private stopped = false;
+  private readonly service: string;
+
+  constructor(private readonly deps: OrderManagerDeps) {
+    this.service = deps.service ?? 'orders';
+  }
+
+  async start(): Promise<void> {
+    this.killState = await this.deps.kill.load();
+    await this.rebuildPositions();
+    await this.serial.run(() => this.recover());
+    const { bus } = this.deps;
+    const durable = (what: string) => `${this.service}-${what}`;
+    this.subs.push(
+      await bus.subscribe(subject(Subjects.kill, {}), (m) => this.onKill(m), { durable: durable('kill') }),
+      await bus.subscribe(subject(Subjects.resume, {}), (m) => this.onResume(m), {
+        durable: durable('resume'),
+      }),
+      await bus.subscribe(subject(Subjects.riskDecision, {}), (m) => this.onDecision(m), {
+        durable: durable('risk-decision'),
+      }),
+      await bus.subscribe(subject(Subjects.orderCommand, {}), (m) => this.onCommand(m), {
+        durable: durable('order-command'),
+      }),
+    );
+    this.timer = setInterval(() => void this.tick(), this.deps.config.TICK_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const s of this.subs) await s.stop();
+    await this.serial.run(async () => undefined);
+  }
+
+  get killed(): boolean {
+    return this.killState.engaged;
+  }
+
+  private async onDecision(message: Envelope<RiskDecision>): Promise<void> {
+    const decision = message.payload;
+    if (!decision.approved) return;
+    const { intent } = decision;
+    if (intent.exchange !== this.deps.venue.id) return;
+    await this.accept(
+      {
+        intentId: intent.intentId,
+        strategy: intent.strategy,
+        symbol: intent.symbol,
+        side: intent.side,
+        qty: intent.qty,
+        type: 'market',
+        price: null,
+        reduceOnly: false,
+        twap: null,
+        clientOrderId: null,
+      },
+      message,
+    );
+  }
+
+  private async onCommand(message: Envelope<OrderCommand>): Promise<void> {
+    const command = message.payload;
+    if (command.kind === 'cancel_all') {
+      if (command.exchange === null || command.exchange === this.deps.venue.id)
+        await this.serial.run(() => this.cancelOpen('cancel_all command'));
+      return;
+    }
+    if (command.exchange !== this.deps.venue.id) return;
+    if (command.kind === 'cancel') {
+      await this.serial.run(() => this.cancelOne(command.symbol, command.clientOrderId));
+      return;
+    }
+    const type = command.type === 'limit' ? 'limit' : 'market';
+    await this.accept(
+      {
+        intentId: command.intentId,
+        strategy: null,
+        symbol: command.symbol,
+        side: command.side,
+        qty: command.qty,
+        type,
+        price: command.price,
+        reduceOnly: command.reduceOnly,
+        twap: command.execution.algo === 'twap' ? command.execution : null,
+        clientOrderId: command.execution.algo === 'direct' ? command.clientOrderId : null,
+      },
+      message,
+    );
+  }
+
+  /** Plans an order (one slice, or a TWAP) and records it; the loop sends it. Replays add nothing. */
+  private async accept(request: SubmitRequest, cause: Envelope<unknown>): Promise<void> {
+    if (this.killed && !request.reduceOnly) {
+      await this.publishRejection(request, 'kill_switch', 'the kill switch is engaged', cause);
+      return;
+    }
+    const rules = await this.deps.venue.marketRules(request.symbol);
+    const qty = roundDownToStep(request.qty, rules.stepSize);
+    let twap = request.twap;
+    if (!twap && request.type === 'market' && !request.reduceOnly) {
+      const book = await this.deps.venue.orderBook(request.symbol);
+      const guard = checkSlippage(book, request.side, qty, this.deps.config.MAX_SLIPPAGE_BPS);
+      if (!guard.ok) {
+        if (this.deps.config.SLIPPAGE_ACTION === 'reject') {
+          await this.publishRejection(request, 'slippage', guard.detail, cause);
+          return;
+        }
+        twap = { slices: this.deps.config.TWAP_SLICES, durationMs: this.deps.config.TWAP_DURATION_MS };
+      }
+    }
+    const now = this.deps.clock.now();
+    const pieces = twap
+      ? planTwap({
+          totalQty: qty,
+          slices: twap.slices,
+          durationMs: twap.durationMs,
+          startAt: now,
+          stepSize: rules.stepSize,
+          jitter: this.deps.config.TWAP_JITTER,
+          random01: this.deps.random01,
+        })
+      : [{ index: 0, qty, dueAt: now }];
+    const slices: NewSlice[] = pieces.map((p) => ({
+      clientOrderId:
+        !twap && request.clientOrderId
+          ? request.clientOrderId
+          : clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, p.index),
+      intentId: request.intentId,
+      slice: p.index,
+      strategy: request.strategy,
+      exchange: this.deps.venue.id,
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      qty: p.qty,
+      price: request.price,
+      reduceOnly: request.reduceOnly,
+      dueAt: p.dueAt,
+    }));
+    const inserted = await this.deps.slices.plan(slices);
+    this.deps.log.info({ intentId: request.intentId, slices: slices.length, inserted }, 'order planned');
+    void this.tick();
+  }
+
+  /** Sends every due slice, one at a time, unless the kill switch is engaged. */
+  async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      await this.serial.run(async () => {
+        const due = await this.deps.slices.due(this.deps.clock.now());
+        for (const slice of due) {
+          if (this.stopped || (this.killed && !slice.reduceOnly)) return;
+          await this.send(slice);
+        }
+        await this.refreshOpen();
+      });
+    } catch (err) {
+      this.deps.log.error({ err }, 'order loop failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Marks the slice `sending` first, so a crash mid-send is found and looked up on restart. */
+  private async send(slice: OrderSlice): Promise<void> {
+    await this.deps.slices.update(slice.clientOrderId, { status: 'sending' });
+    const { RETRY_ATTEMPTS, RETRY_BASE_MS } = this.deps.config;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const order = await this.deps.venue.submit({
+          clientOrderId: slice.clientOrderId,
+          symbol: slice.symbol,
+          side: slice.side,
+          type: slice.type,
+          qty: slice.qty,
+          price: slice.price,
+          reduceOnly: slice.reduceOnly,
+        });
+        await this.applyVenueOrder(slice, order);
+        return;
+      } catch (err) {
+        const error = err instanceof VenueError ? err : new VenueError('unknown', String(err));
+        if (!error.retryable || attempt + 1 >= RETRY_ATTEMPTS) {
+          await this.reject(slice, error);
+          return;
+        }
+        const delay = Math.min(10_000, RETRY_BASE_MS * 2 ** attempt) * (0.5 + this.deps.random01() / 2);
+        this.deps.log.warn(
+          { clientOrderId: slice.clientOrderId, reason: error.reason, delay },
+          'retrying order',
+        );
+        await this.deps.sleep(delay);
+        // The failed call may have reached the venue: look before sending again.
+        const seen = await this.lookup(slice);
+        if (seen) {
+          await this.applyVenueOrder(slice, seen);
+          return;
+        }
+      }
+    }
+  }
+
+  private async lookup(slice: OrderSlice): Promise<VenueOrder | undefined> {
+    try {
+      return await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId);
+    } catch (err) {
+      this.deps.log.warn({ err, clientOrderId: slice.clientOrderId }, 'order lookup failed');
+      return undefined;
+    }
+  }
+
+  /** After a restart: slices caught mid-send are resolved on the venue before anything is re-sent. */
+  private async recover(): Promise<void> {
+    for (const slice of await this.deps.slices.withStatus(OPEN_OR_UNKNOWN)) {
+      const seen = await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId);
+      if (seen) await this.applyVenueOrder(slice, seen);
+      else if (slice.status === 'sending')
+        await this.deps.slices.update(slice.clientOrderId, { status: 'planned' });
+      this.deps.log.info(
+        { clientOrderId: slice.clientOrderId, found: seen !== undefined },
+        'recovered order',
+      );
+    }
+  }
+
+  private async refreshOpen(): Promise<void> {
+    for (const slice of await this.deps.slices.withStatus(['open'])) {
+      const seen = await this.lookup(slice);
+      if (seen && (seen.status !== 'accepted' || seen.filledQty !== slice.filledQty))
+        await this.applyVenueOrder(slice, seen);
+    }
+  }
+
+  private async applyVenueOrder(slice: OrderSlice, order: VenueOrder): Promise<void> {
+    const known = new Set((slice.fills as Fill[]).map((f) => f.tradeId));
+    const fresh = order.fills.filter((f) => !known.has(f.tradeId));
+    const status: SliceStatus =
+      order.status === 'accepted' || order.status === 'partially_filled' ? 'open' : order.status;
+    const fills = [...(slice.fills as Fill[]), ...fresh];
+    await this.deps.slices.update(slice.clientOrderId, {
+      status,
+      venueOrderId: order.venueOrderId,
+      filledQty: order.filledQty,
+      avgPrice: order.avgPrice,
+      fills,
+    });
+    const next = { ...slice, status, fills, filledQty: order.filledQty };
+    if (fresh.length === 0) await this.publishOrder(next, order, null);
+    for (const fill of fresh) {
+      await this.publishOrder(next, order, fill);
+      await this.foldFill(slice, fill);
+    }
+  }
+
+  private async reject(slice: OrderSlice, error: VenueError): Promise<void> {
+    const reason = toRejectReason(error);
+    await this.deps.slices.update(slice.clientOrderId, { status: 'rejected', detail: error.message });
+    await this.publishEvent(slice.clientOrderId, 'rejected', {
+      status: 'rejected',
+      intentId: slice.intentId,
+      clientOrderId: slice.clientOrderId,
+      venueOrderId: null,
+      exchange: slice.exchange,
+      symbol: slice.symbol,
+      side: slice.side,
+      type: slice.type,
+      qty: slice.qty,
+      filledQty: 0,
+      avgPrice: null,
+      fill: null,
+      reason,
+      detail: error.message,
+    });
+  }
+
+  private async publishOrder(slice: OrderSlice, order: VenueOrder, fill: Fill | null): Promise<void> {
+    const status =
+      fill && order.status === 'filled' && fill !== order.fills.at(-1) ? 'partially_filled' : order.status;
+    await this.publishEvent(`${slice.clientOrderId}|${status}|${fill?.tradeId ?? ''}`, status, {
+      status,
+      intentId: slice.intentId,
+      clientOrderId: slice.clientOrderId,
+      venueOrderId: order.venueOrderId,
+      exchange: slice.exchange,
+      symbol: slice.symbol,
+      side: slice.side,
+      type: slice.type,
+      qty: slice.qty,
+      filledQty: order.filledQty,
+      avgPrice: order.avgPrice,
+      fill,
+      reason: null,
+      detail: null,
+    });
+  }
+
+  private async publishEvent(key: string, status: string, event: OrderEvent): Promise<void> {
+    await this.deps.bus.publish(subject(Subjects.orderEvent, {}), event, {
+      id: derivedUuid('ord', key, status),
+    });
+  }
+
+  private async publishRejection(
+    request: SubmitRequest,
+    reason: RejectReason,
+    detail: string,
+    cause: Envelope<unknown>,
+  ): Promise<void> {
+    const id = request.clientOrderId ?? clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, 0);
+    await this.deps.bus.publish(
+      subject(Subjects.orderEvent, {}),
+      {
+        status: 'rejected',
+        intentId: request.intentId,
+        clientOrderId: id,
+        venueOrderId: null,
+        exchange: this.deps.venue.id,
+        symbol: request.symbol,
+        side: request.side,
+        type: request.type,
+        qty: request.qty,
+        filledQty: 0,
+        avgPrice: null,
+        fill: null,
+        reason,
+        detail,
+      },
+      { causedBy: cause, id: derivedUuid('ord', id, 'rejected', reason) },
+    );
+  }
+
+  /** Positions are folds over our own fills, rebuilt from the recorded slices on start. */
+  private async rebuildPositions(): Promise<void> {
+    this.positions = new Map();
+    for (const slice of await this.deps.slices.all()) {
+      for (const fill of slice.fills as Fill[]) this.fold(slice, fill);
+    }
+  }
+
+  private fold(slice: OrderSlice, fill: Fill): NetPosition {
+    const key = `${slice.exchange}:${slice.symbol}`;
+    const before = this.positions.get(key) ?? FLAT;
+    const after = applyFill(before, { side: slice.side, qty: fill.qty, price: fill.price, fee: fill.fee });
+    this.positions.set(key, after);
+    return after;
+  }
+
+  private async foldFill(slice: OrderSlice, fill: Fill): Promise<void> {
+    const before = this.positions.get(`${slice.exchange}:${slice.symbol}`) ?? FLAT;
+    const after = this.fold(slice, fill);
+    const status = before.qty === 0 ? 'opened' : after.qty <= 1e-12 ? 'closed' : 'changed';
+    await this.deps.bus.publish(
+      subject(Subjects.positionEvent, {}),
+      {
+        status,
+        positionId: `${slice.exchange}:${slice.symbol}`,
+        strategy: slice.strategy,
+        exchange: slice.exchange,
+        symbol: slice.symbol,
+        side: after.side,
+        qty: Math.max(0, Number(after.qty.toFixed(12))),
+        avgEntry: after.avgEntry > 0 ? after.avgEntry : fill.price,
+        realizedPnl: after.realizedPnl,
+        fees: after.fees,
+      },
+      { id: derivedUuid('pos', fill.tradeId, slice.clientOrderId) },
+    );
+  }
+
+  /** Kill: stop sending, abort TWAPs, cancel open orders, flatten when asked; then acknowledge. */
+  private async onKill(message: Envelope<KillCommand>): Promise<void> {
+    const command = message.payload;
+    this.killState = engageKill(command, message.id, this.deps.clock.now());
+    const detail = await this.serial.run(async () => {
+      this.deps.log.info({ command }, 'kill switch engaging');
+      await this.deps.kill.save(this.killState);
+      const aborted = await this.deps.slices.abortPlanned(`kill switch: ${command.reason}`);
+      const cancelled = await this.cancelOpen(`kill switch: ${command.reason}`);
+      const flat = command.flatten ? await this.flatten(message.id) : 'not asked to flatten';
+      return `aborted ${aborted} planned slices, cancelled ${cancelled} open orders; ${flat}`;
+    });
+    await this.ack('kill', message, true, detail);
+  }
+
+  private async onResume(message: Envelope<{ reason: string }>): Promise<void> {
+    this.killState = releaseKill(message.id);
+    await this.serial.run(() => this.deps.kill.save(this.killState));
+    await this.ack('resume', message, false, 'accepting orders again');
+  }
+
+  private async ack(
+    command: ControlAck['command'],
+    cause: Envelope<unknown>,
+    engaged: boolean,
+    detail: string,
+  ): Promise<void> {
+    await this.deps.bus.publish(
+      subject(Subjects.controlAck, {}),
+      { service: this.service, command, commandId: cause.id, engaged, detail },
+      { causedBy: cause, id: derivedUuid('ack', this.service, cause.id) },
+    );
+  }
+
+  private async cancelOpen(why: string): Promise<number> {
+    let cancelled = 0;
+    const open = await this.deps.venue.openOrders();
+    for (const order of open) {
+      await this.cancelOne(order.symbol, order.clientOrderId);
+      cancelled++;
+    }
+    this.deps.log.info({ cancelled, why }, 'open orders cancelled');
+    return cancelled;
+  }
+
+  private async cancelOne(symbol: string, id: string): Promise<void> {
+    const result = await this.deps.venue.cancel(symbol, id);
+    const slice = await this.deps.slices.get(id);
+    if (slice && result) await this.applyVenueOrder(slice, { ...result, fills: [] });
+  }
+
+  /** Closes every position with reduce-only market orders, then confirms nothing is left. */
+  private async flatten(commandId: string): Promise<string> {
+    const results: string[] = [];
+    for (const [key, position] of this.positions) {
+      if (position.qty <= 0) continue;
+      const symbol = key.split(':')[1] ?? '';
+      const rules = await this.deps.venue.marketRules(symbol);
+      const qty = roundDownToStep(position.qty, rules.stepSize);
+      if (qty <= 0) continue;
+      const intentId = `flatten:${commandId}:${symbol}`;
+      const [slice] = [
+        {
+          clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, 0),
+          intentId,
+          slice: 0,
+          strategy: null,
+          exchange: this.deps.venue.id,
+          symbol,
+          side: position.side === 'long' ? ('sell' as const) : ('buy' as const),
+          type: 'market' as const,
+          qty,
+          price: null,
+          reduceOnly: true,
+          dueAt: this.deps.clock.now(),
+        },
+      ];
+      if (!slice) continue;
+      await this.deps.slices.plan([slice]);
+      const stored = await this.deps.slices.get(slice.clientOrderId);
+      if (stored?.status === 'planned') await this.send(stored);
+      const left = this.positions.get(key)?.qty ?? 0;
+      results.push(`${symbol} ${left <= rules.stepSize ? 'flat' : `still ${left}`}`);
+    }
+    return results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions';
+  }
+}
+
+function toRejectReason(error: VenueError): RejectReason {
+  switch (error.reason) {
+    case 'insufficient_funds':
+    case 'invalid_order':
+    case 'min_notional':
+    case 'precision':
+    case 'rate_limited':
+      return error.reason;
+    case 'network':
+      return 'venue_unavailable';
+    default:
+      return 'unknown';
+  }
+}

@@ -1,0 +1,230 @@
+import { NatsBus } from '@ballast/bus';
+import { type Clock, type ControlAck, type RiskDecision, Subjects, subject } from '@ballast/contracts';
+import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
+import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
+import {
+  createTestDatabase,
+  natsUrl,
+  sharedDataDir,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from '@ballast/testkit';
+import ccxt from 'ccxt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersConfigSchema } from './config';
+import { startOrders } from './service';
+
+// The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book
+// and the recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as filters.
+const API_KEY = 'orders-key';
+const SECRET = 'orders-secret';
+const clock: Clock = { now: () => Date.now() };
+const silent = {
+  info() {},
+  warn() {},
+  error(o: object, m: string) {
+    console.error(m, o);
+  },
+};
+
+let sim: ExchangeSim;
+let testDb: TestDatabase;
+let handle: DbHandle;
+let bus: NatsBus;
+let prefix: string;
+
+beforeAll(async () => {
+  sim = await startExchangeSim({
+    dataDir: sharedDataDir(),
+    speed: { mode: 'step' },
+    bybit: false,
+    binance: {
+      symbols: ['BTCUSDT'],
+      apiKey: API_KEY,
+      apiSecret: SECRET,
+      balances: { USDT: '10000', BTC: '0' },
+    },
+  });
+  testDb = await createTestDatabase('orders');
+  handle = await createDb({ url: testDb.url });
+  await migrate(handle.db);
+  prefix = `${uniqueName('orders')}.`;
+  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
+  await bus.ensureStreams();
+});
+
+afterAll(async () => {
+  await bus?.drain();
+  await handle?.db.destroy();
+  await testDb?.drop();
+  await sim?.close();
+});
+
+function config(overrides: Record<string, string> = {}) {
+  return ordersConfigSchema.parse({
+    ORDERS_VENUE_KIND: 'ccxt',
+    ORDERS_VENUE: 'binance',
+    EXCHANGE_BASE_URL: sim.restUrl,
+    EXCHANGE_API_KEY: API_KEY,
+    EXCHANGE_API_SECRET: SECRET,
+    TICK_MS: '50',
+    ...overrides,
+  });
+}
+
+async function start(overrides: Record<string, string> = {}) {
+  const planned: Array<{ intentId: string; inserted: number }> = [];
+  const log = {
+    ...silent,
+    info(o: object, m: string) {
+      if (m === 'order planned') planned.push(o as { intentId: string; inserted: number });
+    },
+  };
+  const serviceBus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'orders', clock });
+  const service = await startOrders({
+    bus: serviceBus,
+    db: handle.db,
+    clock,
+    ids: () => crypto.randomUUID(),
+    config: config(overrides),
+    log,
+  });
+  return {
+    service,
+    planned,
+    async stop() {
+      await service[Symbol.asyncDispose]();
+      await serviceBus.drain();
+    },
+  };
+}
+
+function client() {
+  const ex = new ccxt.binance({
+    apiKey: API_KEY,
+    secret: SECRET,
+    enableRateLimit: false,
+    options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
+  });
+  const api = ex.urls.api as Record<string, string>;
+  for (const key of Object.keys(api)) api[key] = `${sim.restUrl}${new URL(api[key] as string).pathname}`;
+  return ex;
+}
+
+async function clientIdsOnVenue(): Promise<string[]> {
+  const ex = client();
+  const trades = await ex.fetchMyTrades('BTC/USDT');
+  const orderIds = [...new Set(trades.map((t) => t.order))];
+  const open = await ex.fetchOpenOrders('BTC/USDT');
+  const ids: string[] = [];
+  for (const id of orderIds) ids.push((await ex.fetchOrder(id as string, 'BTC/USDT')).clientOrderId ?? '');
+  for (const o of open) if (!orderIds.includes(o.id)) ids.push(o.clientOrderId ?? '');
+  return ids;
+}
+
+const decision = (intentId: string): RiskDecision => ({
+  approved: true,
+  intent: {
+    intentId,
+    candidateId: `cand-${intentId}`,
+    strategy: 'test',
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    positionSide: 'long',
+    side: 'buy',
+    qty: 0.01,
+    entry: 58001.04,
+    stop: 57000,
+    takeProfits: [60000],
+    riskAmount: 10.01,
+  },
+});
+
+describe('orders service against the exchange simulator', () => {
+  it('sends exactly one order for a decision delivered twice and replayed after a restart', async () => {
+    const first = await start();
+    const riskDecision = subject(Subjects.riskDecision, {});
+    await bus.publish(riskDecision, decision('intent-dup'));
+    await bus.publish(riskDecision, decision('intent-dup'));
+    const slices = new OrderSliceRepository(handle.db, clock);
+    await waitFor(async () => (await slices.withStatus(['filled'])).length === 1, 'the order to fill');
+    await first.stop();
+
+    const second = await start();
+    await bus.publish(riskDecision, decision('intent-dup'));
+    // The replay reached the handler, which planned nothing new: the slice was already recorded.
+    await waitFor(
+      () => second.planned.find((p) => p.intentId === 'intent-dup' && p.inserted === 0),
+      'the replay',
+    );
+    expect(await slices.all()).toHaveLength(1);
+    const ids = await clientIdsOnVenue();
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).toMatch(/^bl-[0-9a-f]{16}$/);
+    await second.stop();
+  });
+
+  it('kill during a TWAP: no order after the acknowledgement, open orders cancelled', async () => {
+    const running = await start();
+    const before = (await clientIdsOnVenue()).length;
+    const acks: ControlAck[] = [];
+    const sub = await bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+      durable: 'test-acks',
+    });
+    // A resting limit far below the market, to be cancelled by the kill.
+    await bus.publish(subject(Subjects.orderCommand, {}), {
+      kind: 'submit',
+      intentId: 'resting-1',
+      clientOrderId: 'bl-resting-1',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      type: 'limit',
+      qty: 0.001,
+      price: 40000,
+      triggerPrice: null,
+      reduceOnly: false,
+      maxSlippageBps: null,
+      execution: { algo: 'direct' },
+    });
+    await bus.publish(subject(Subjects.orderCommand, {}), {
+      kind: 'submit',
+      intentId: 'twap-1',
+      clientOrderId: 'bl-twap-1',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      type: 'market',
+      qty: 0.005,
+      price: null,
+      triggerPrice: null,
+      reduceOnly: false,
+      maxSlippageBps: null,
+      execution: { algo: 'twap', slices: 5, durationMs: 4_000 },
+    });
+    await waitFor(
+      async () => (await clientIdsOnVenue()).length >= before + 2,
+      'the resting order and a first slice',
+    );
+    const kill = await bus.publish(subject(Subjects.kill, {}), {
+      flatten: false,
+      reason: 'test kill',
+      requestedBy: 'test',
+    });
+    await waitFor(
+      () => acks.find((a) => a.commandId === kill.id && a.service === 'orders'),
+      'the orders ack',
+    );
+    const atAck = await clientIdsOnVenue();
+    const slices = new OrderSliceRepository(handle.db, clock);
+    const twap = (await slices.all()).filter((s) => s.intentId === 'twap-1');
+    const lastDue = Math.max(...twap.map((s) => s.dueAt));
+    await waitFor(() => Date.now() > lastDue + 500, 'the TWAP window to pass', { timeoutMs: 10_000 });
+    expect(await clientIdsOnVenue()).toEqual(atAck);
+    expect(twap.filter((s) => s.status === 'aborted').length).toBeGreaterThan(0);
+    expect(await client().fetchOpenOrders('BTC/USDT')).toEqual([]);
+    await sub.stop();
+    await running.stop();
+  });
+});
