@@ -54,7 +54,9 @@ const json = (line: string): Record<string, unknown> | undefined => {
   }
 };
 
-it('runs as its own process against the simulator, serves md metrics and exits 0 on SIGTERM', async () => {
+it('runs as its own process against the simulator, serves md metrics and exits 0 on SIGTERM', {
+  timeout: 120_000,
+}, async () => {
   const sim = start(simMain, ['--speed', 'step', '--port', '0'], { BALLAST_DATA_DIR: sharedDataDir() });
   const { restUrl, wsUrl } = await firstLine(
     sim,
@@ -90,13 +92,17 @@ it('runs as its own process against the simulator, serves md metrics and exits 0
   const simState = async () =>
     (await (await fetch(`${restUrl}/_sim/state`)).json()) as { connections: { binance: number } };
   await waitFor(async () => (await simState()).connections.binance === 1, 'the service to connect', {
-    timeoutMs: 20_000,
+    timeoutMs: 60_000,
   });
   await fetch(`${restUrl}/_sim/replay/step`, { method: 'POST', body: JSON.stringify({ count: 300 }) });
-  const metrics = await waitFor(async () => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return text.includes('ballast_md_frames_total{venue="binance",outcome="ok"}') ? text : undefined;
-  }, 'md frame counters on /metrics');
+  const metrics = await waitFor(
+    async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return text.includes('ballast_md_frames_total{venue="binance",outcome="ok"}') ? text : undefined;
+    },
+    'md frame counters on /metrics',
+    { timeoutMs: 30_000 },
+  );
   expect(metrics).toMatch(/ballast_md_feed_lag_seconds\{venue="binance"\} \d/);
   expect(metrics).toContain('# HELP ballast_md_ws_reconnects_total');
 
