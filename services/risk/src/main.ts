@@ -1,0 +1,12 @@
+import { connectDatabase, connectNatsBus, runService } from '@ballast/service-kit';
+import { riskConfigSchema } from './config';
+import { startRisk } from './service';
+
+await runService({
+  name: 'risk',
+  configSchema: riskConfigSchema,
+  secret: ['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'],
+  connectBus: connectNatsBus,
+  connectDb: connectDatabase,
+  start: ({ bus, db, clock, config, log }) => startRisk({ bus, db, clock, config, log }),
+});

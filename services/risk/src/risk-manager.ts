@@ -1,0 +1,224 @@
+import type { Bus, Subscription } from '@ballast/bus';
+import {
+  type BookUpdate,
+  type Clock,
+  derivedId,
+  type Envelope,
+  type FeedStatus,
+  type KillCommand,
+  type PositionEvent,
+  pattern,
+  type RiskDecision,
+  type SignalDecision,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import {
+  applyClosedTrade,
+  applyEntryFill,
+  applyExitFill,
+  derivedUuid,
+  engageKill,
+  engageKillSwitch,
+  evaluateEntry,
+  initialRiskState,
+  type KillState,
+  LossStreakTracker,
+  marketKey,
+  OrderBook,
+  type RiskLimits,
+  type RiskState,
+  releaseKill,
+  releaseKillSwitch,
+  setMarketStale,
+} from '@ballast/core';
+import type { ClosedTradeRepository } from '@ballast/db';
+import type { OrderVenue } from '@ballast/exchange';
+import type { RiskConfig } from './config';
+import type { KillStore } from './kill-store';
+
+export interface RiskManagerDeps {
+  bus: Bus;
+  venue: Pick<OrderVenue, 'id' | 'marketRules' | 'balances'>;
+  trades: ClosedTradeRepository;
+  kill: KillStore;
+  clock: Clock;
+  config: RiskConfig;
+  limits: RiskLimits;
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+/** A thin fold: bus events → core reducers → RiskState; decisions come from core's evaluateEntry. */
+export class RiskManager {
+  private state!: RiskState;
+  private readonly books = new Map<string, OrderBook>();
+  private readonly subs: Subscription[] = [];
+
+  constructor(private readonly deps: RiskManagerDeps) {}
+
+  get current(): RiskState {
+    return this.state;
+  }
+
+  async start(): Promise<void> {
+    const now = this.deps.clock.now();
+    this.state = initialRiskState(await this.equity(), now);
+    const kill = await this.deps.kill.load();
+    if (kill.engaged)
+      this.state = engageKillSwitch(this.state, { reason: kill.reason ?? '', at: kill.since ?? now });
+    const history = await this.deps.trades.all();
+    this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
+    const { bus } = this.deps;
+    const opts = (what: string) => ({ durable: `risk-${what}` });
+    this.subs.push(
+      await bus.subscribe(subject(Subjects.kill, {}), (m) => this.onKill(m), opts('kill')),
+      await bus.subscribe(subject(Subjects.resume, {}), (m) => this.onResume(m), opts('resume')),
+      await bus.subscribe(pattern(Subjects.feedStatus), (m) => this.onStatus(m.payload), opts('status')),
+      await bus.subscribe(pattern(Subjects.book), (m) => this.onBook(m.payload), opts('book')),
+      await bus.subscribe(subject(Subjects.positionEvent, {}), (m) => this.onPosition(m), opts('position')),
+      await bus.subscribe(subject(Subjects.signalDecision, {}), (m) => this.onSignal(m), opts('signal')),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.subs) await s.stop();
+  }
+
+  private async equity(): Promise<number> {
+    if (this.deps.config.RISK_EQUITY !== undefined) return this.deps.config.RISK_EQUITY;
+    const balances = await this.deps.venue.balances();
+    return balances[this.deps.config.RISK_QUOTE_ASSET] ?? 0;
+  }
+
+  private async onSignal(message: Envelope<SignalDecision>): Promise<void> {
+    const { candidate, approved, sizeMultiplier } = message.payload;
+    if (!approved) return;
+    const sides = this.books.get(marketKey(candidate.exchange, candidate.symbol))?.levels();
+    const copy = (xs: ReadonlyArray<readonly [number, number]>) =>
+      xs.map(([p, q]): [number, number] => [p, q]);
+    const book = { bids: copy(sides?.bids ?? []), asks: copy(sides?.asks ?? []) };
+    const rules = await this.deps.venue.marketRules(candidate.symbol);
+    const verdict = evaluateEntry(
+      this.state,
+      {
+        exchange: candidate.exchange,
+        symbol: candidate.symbol,
+        side: candidate.side,
+        entry: candidate.entry,
+        stop: candidate.stop,
+        takeProfits: candidate.takeProfits,
+        regime: this.deps.config.RISK_DEFAULT_REGIME,
+        volatilityScale: 1,
+        sizeMultiplier,
+        book,
+        rules,
+      },
+      this.deps.limits,
+      this.deps.clock.now(),
+    );
+    const decision: RiskDecision = verdict.ok
+      ? {
+          approved: true,
+          intent: {
+            intentId: `in-${derivedId('intent', candidate.id)}`,
+            candidateId: candidate.id,
+            strategy: candidate.strategy,
+            exchange: candidate.exchange,
+            symbol: candidate.symbol,
+            positionSide: candidate.side,
+            side: candidate.side === 'long' ? 'buy' : 'sell',
+            qty: verdict.qty,
+            entry: verdict.entry,
+            stop: verdict.stop,
+            takeProfits: candidate.takeProfits,
+            riskAmount: verdict.riskAmount,
+          },
+        }
+      : {
+          approved: false,
+          candidateId: candidate.id,
+          exchange: candidate.exchange,
+          symbol: candidate.symbol,
+          reason: verdict.reason,
+          limit: Number.isFinite(verdict.limit) ? verdict.limit : 0,
+          value: Number.isFinite(verdict.value) ? verdict.value : 0,
+          detail: verdict.detail,
+        };
+    // The id is derived from the candidate, so a redelivered signal yields the same (de-duplicated) decision.
+    await this.deps.bus.publish(subject(Subjects.riskDecision, {}), decision, {
+      causedBy: message,
+      id: derivedUuid('risk', candidate.id),
+    });
+  }
+
+  private onBook(update: BookUpdate): void {
+    const key = marketKey(update.exchange, update.symbol);
+    const book = this.books.get(key) ?? new OrderBook();
+    this.books.set(key, book);
+    if (update.kind === 'snapshot') book.applySnapshot(update.bids, update.asks);
+    else book.applyDelta(update.bids, update.asks);
+  }
+
+  private onStatus(status: FeedStatus): void {
+    if (status.symbol === null) return;
+    this.state = setMarketStale(
+      this.state,
+      marketKey(status.exchange, status.symbol),
+      status.state !== 'live',
+    );
+  }
+
+  private async onPosition(message: Envelope<PositionEvent>): Promise<void> {
+    const p = message.payload;
+    const held = this.state.positions.find((x) => x.positionId === p.positionId);
+    if (p.status === 'closed') {
+      this.state = applyExitFill(this.state, { positionId: p.positionId, qty: held?.qty ?? 0 });
+      const trade = { pnl: p.realizedPnl - p.fees, closeTime: message.eventTime };
+      const recorded = await this.deps.trades.record({
+        tradeKey: message.id,
+        strategy: p.strategy,
+        exchange: p.exchange,
+        symbol: p.symbol,
+        ...trade,
+      });
+      if (recorded) this.state = applyClosedTrade(this.state, trade);
+      return;
+    }
+    const delta = p.qty - (held?.qty ?? 0);
+    if (delta > 0) {
+      this.state = applyEntryFill(this.state, {
+        positionId: p.positionId,
+        exchange: p.exchange,
+        symbol: p.symbol,
+        side: p.side,
+        qty: delta,
+        price: p.avgEntry,
+        stop: held?.stop ?? 0,
+      });
+    } else if (delta < 0) {
+      this.state = applyExitFill(this.state, { positionId: p.positionId, qty: -delta });
+    }
+  }
+
+  private async onKill(message: Envelope<KillCommand>): Promise<void> {
+    const now = this.deps.clock.now();
+    const kill: KillState = engageKill(message.payload, message.id, now);
+    await this.deps.kill.save(kill);
+    this.state = engageKillSwitch(this.state, { reason: message.payload.reason, at: now });
+    await this.ack('kill', message, true, 'rejecting every new entry (kill_switch)');
+  }
+
+  private async onResume(message: Envelope<{ reason: string }>): Promise<void> {
+    await this.deps.kill.save(releaseKill(message.id));
+    this.state = releaseKillSwitch(this.state);
+    await this.ack('resume', message, false, 'evaluating entries again');
+  }
+
+  private async ack(command: 'kill' | 'resume', cause: Envelope<unknown>, engaged: boolean, detail: string) {
+    await this.deps.bus.publish(
+      subject(Subjects.controlAck, {}),
+      { service: 'risk', command, commandId: cause.id, engaged, detail },
+      { causedBy: cause, id: derivedUuid('ack', 'risk', cause.id) },
+    );
+  }
+}
