@@ -6,3 +6,4 @@ export * from './market';
 export * from './execution';
 export * from './context';
 export * from './strategies';
+export * from './stops';

@@ -1,0 +1,6 @@
+export * from './stop-coverage';
+export * from './stop-monitor';
+export * from './stop-plan';
+export * from './stop-verification';
+export * from './take-profit-ladder';
+export * from './trailing-stop';

@@ -1,0 +1,212 @@
+import { readDataFile } from '@ballast/testkit';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  breakevenPrice,
+  coverageRatio,
+  localStopDecision,
+  nextTakeProfit,
+  planStop,
+  trailStop,
+  verifyStop,
+} from './index';
+
+// BTCUSDT 1h closes, Binance spot (binance-spot-ohlcv/BTCUSDT-1h.csv.gz): real price paths.
+const closes = readDataFile('binance-spot-ohlcv/BTCUSDT-1h.csv.gz')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => Number(line.split(',')[4]));
+
+const BTC = { stepSize: 0.00001, tickSize: 0.01 };
+
+describe('planStop', () => {
+  it('takes the intent stop and the position qty rounded down to step', () => {
+    const plan = planStop({
+      positionSide: 'long',
+      positionQty: 0.0123456,
+      avgEntry: 60_000,
+      intentStop: 58_800.004,
+      fallbackPct: 0.02,
+      ...BTC,
+    });
+    expect(plan).toEqual({ ok: true, side: 'sell', qty: 0.01234, stopPrice: 58_800 });
+  });
+
+  it('falls back to a percentage from entry when no intent stop is known (short)', () => {
+    const plan = planStop({
+      positionSide: 'short',
+      positionQty: 1,
+      avgEntry: 100,
+      intentStop: null,
+      fallbackPct: 0.02,
+      ...BTC,
+    });
+    expect(plan).toEqual({ ok: true, side: 'buy', qty: 1, stopPrice: 102 });
+  });
+
+  it('refuses a stop on the wrong side of entry and a qty below one step', () => {
+    const base = { positionSide: 'long' as const, avgEntry: 100, fallbackPct: 0.02, ...BTC };
+    expect(planStop({ ...base, positionQty: 1, intentStop: 101 })).toMatchObject({
+      ok: false,
+      reason: 'stop_on_wrong_side',
+    });
+    expect(planStop({ ...base, positionQty: 0.000001, intentStop: 99 })).toMatchObject({
+      ok: false,
+      reason: 'qty_below_step',
+    });
+  });
+});
+
+describe('trailing ratchet over real BTCUSDT 1h paths', () => {
+  const path = fc
+    .tuple(fc.integer({ min: 0, max: closes.length - 500 }), fc.integer({ min: 10, max: 500 }))
+    .map(([start, length]) => closes.slice(start, start + length));
+  const trail = fc.oneof(
+    fc.record({
+      mode: fc.constant('percent' as const),
+      pct: fc.double({ min: 0.001, max: 0.2, noNaN: true }),
+    }),
+    fc.record({ mode: fc.constant('atr' as const), multiple: fc.double({ min: 0.5, max: 5, noNaN: true }) }),
+  );
+
+  it('never loosens a long stop and never passes the price that set it', () => {
+    fc.assert(
+      fc.property(path, trail, (prices, config) => {
+        let stop = (prices[0] ?? 1) * 0.9;
+        for (const price of prices) {
+          const next = trailStop('long', stop, price, config, price * 0.01, BTC.tickSize);
+          expect(next).toBeGreaterThanOrEqual(stop);
+          if (next > stop) expect(next).toBeLessThan(price);
+          stop = next;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never loosens a short stop', () => {
+    fc.assert(
+      fc.property(path, trail, (prices, config) => {
+        let stop = (prices[0] ?? 1) * 1.1;
+        for (const price of prices) {
+          const next = trailStop('short', stop, price, config, price * 0.01, BTC.tickSize);
+          expect(next).toBeLessThanOrEqual(stop);
+          if (next < stop) expect(next).toBeGreaterThan(price);
+          stop = next;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('trails 2 % below a new high and ignores the ATR mode without an ATR', () => {
+    expect(trailStop('long', 95, 110, { mode: 'percent', pct: 0.02 }, null, 0.01)).toBe(107.8);
+    expect(trailStop('long', 95, 110, { mode: 'atr', multiple: 2 }, null, 0.01)).toBe(95);
+    expect(trailStop('long', 95, 110, { mode: 'atr', multiple: 2 }, 3, 0.01)).toBe(104);
+  });
+});
+
+describe('take-profit ladder', () => {
+  const base = {
+    side: 'long' as const,
+    config: { fractions: [0.5], breakevenFeeRate: 0.002 },
+    entry: 100,
+    currentStop: 95,
+    stepSize: 0.001,
+    tickSize: 0.01,
+  };
+
+  it('does nothing below TP1', () => {
+    expect(
+      nextTakeProfit({ ...base, state: { levels: [110, 120], taken: 0 }, price: 109.99, remainingQty: 1 }),
+    ).toBe(null);
+  });
+
+  it('TP1 closes half the remaining position and moves the stop to breakeven plus fees', () => {
+    const action = nextTakeProfit({
+      ...base,
+      state: { levels: [110, 120], taken: 0 },
+      price: 110.5,
+      remainingQty: 0.333,
+    });
+    expect(action).toEqual({
+      level: 1,
+      price: 110,
+      closeQty: 0.166,
+      newStop: 100.2,
+      next: { levels: [110, 120], taken: 1 },
+    });
+  });
+
+  it('the last level closes what remains and never loosens a stop already above breakeven', () => {
+    const action = nextTakeProfit({
+      ...base,
+      currentStop: 108,
+      state: { levels: [110, 120], taken: 1 },
+      price: 121,
+      remainingQty: 0.167,
+    });
+    expect(action).toMatchObject({ level: 2, closeQty: 0.167, newStop: 108, next: { taken: 2 } });
+  });
+
+  it('breakeven for a short is below entry by the fee rate', () => {
+    expect(breakevenPrice('short', 100, 0.002, 0.01)).toBe(99.8);
+  });
+});
+
+describe('local monitor', () => {
+  it('closes when the price goes through the stop while the venue stop has not triggered', () => {
+    expect(
+      localStopDecision({ side: 'long', stopPrice: 100, price: 99.9, graceBps: 5, venueStop: 'open' }),
+    ).toEqual({
+      close: true,
+      reason: 'price 99.9 crossed stop 100 (grace 5 bps) while the venue stop is open',
+    });
+  });
+
+  it('waits inside the grace band and leaves a triggered venue stop alone', () => {
+    expect(
+      localStopDecision({ side: 'long', stopPrice: 100, price: 99.96, graceBps: 5, venueStop: 'open' }),
+    ).toEqual({
+      close: false,
+    });
+    expect(
+      localStopDecision({ side: 'short', stopPrice: 100, price: 120, graceBps: 0, venueStop: 'triggered' }),
+    ).toEqual({ close: false });
+    expect(
+      localStopDecision({ side: 'short', stopPrice: 100, price: 100, graceBps: 0, venueStop: 'missing' }),
+    ).toMatchObject({ close: true });
+  });
+});
+
+describe('verification and coverage', () => {
+  const expected = { side: 'sell' as const, qty: 0.5, stopPrice: 95 };
+
+  it('accepts an open stop with the same side, qty and price', () => {
+    expect(verifyStop(expected, { status: 'open', side: 'sell', qty: 0.5, stopPrice: 95 })).toEqual({
+      ok: true,
+    });
+  });
+
+  it('names the mismatch', () => {
+    expect(verifyStop(expected, undefined)).toMatchObject({ ok: false, reason: 'missing' });
+    expect(
+      verifyStop(expected, { status: 'cancelled', side: 'sell', qty: 0.5, stopPrice: 95 }),
+    ).toMatchObject({
+      reason: 'not_open',
+    });
+    expect(verifyStop(expected, { status: 'open', side: 'sell', qty: 0.4, stopPrice: 95 })).toMatchObject({
+      reason: 'qty',
+    });
+    expect(verifyStop(expected, { status: 'open', side: 'sell', qty: 0.5, stopPrice: 94 })).toMatchObject({
+      reason: 'price',
+    });
+  });
+
+  it('coverage is verified over open, and 1 when nothing is open', () => {
+    expect(coverageRatio(0, 0)).toBe(1);
+    expect(coverageRatio(4, 3)).toBe(0.75);
+    expect(coverageRatio(2, 2)).toBe(1);
+  });
+});
