@@ -1,6 +1,10 @@
 import { Command } from 'commander';
+import { registerBackfillCommand } from './commands/backfill';
+import { registerControlCommands } from './commands/control';
 import { registerDbCommands } from './commands/db';
+import { registerDecisionsCommand } from './commands/decisions';
 import { registerFeaturesCommand } from './commands/features';
+import { registerImportCommand } from './commands/import';
 
 /** The `ballast` command: each command lives in its own file under commands/ and calls packages. */
 export function buildProgram(): Command {
@@ -8,6 +12,10 @@ export function buildProgram(): Command {
     .description('Ballast: an event-driven crypto trading platform that survives first')
     .showHelpAfterError();
   registerDbCommands(program);
+  registerImportCommand(program);
+  registerBackfillCommand(program);
   registerFeaturesCommand(program);
+  registerDecisionsCommand(program);
+  registerControlCommands(program);
   return program;
 }

@@ -2,9 +2,21 @@ import type * as agentCalls from './tables/agent-calls';
 import type * as agentLessons from './tables/agent-lessons';
 import type * as botState from './tables/bot-state';
 import type * as candles from './tables/candles';
+import type * as closedTrades from './tables/closed-trades';
 import type * as eventJournal from './tables/event-journal';
+import type * as orderSlices from './tables/order-slices';
+import type * as paperAccount from './tables/paper-account';
+import type * as protectiveStops from './tables/protective-stops';
+import type * as strategyHourStats from './tables/strategy-hour-stats';
 
 /** The one schema type: every table's file contributes its PartialDB here. */
-export type Database = candles.PartialDB & botState.PartialDB & eventJournal.PartialDB &
+export type Database = candles.PartialDB &
+  botState.PartialDB &
+  eventJournal.PartialDB &
+  orderSlices.PartialDB &
+  paperAccount.PartialDB &
+  closedTrades.PartialDB &
+  protectiveStops.PartialDB &
   agentCalls.PartialDB &
-  agentLessons.PartialDB;
+  agentLessons.PartialDB &
+  strategyHourStats.PartialDB;

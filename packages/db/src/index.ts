@@ -12,5 +12,13 @@ export {
 } from './repositories/agent-lesson-repository';
 export { BotStateRepository, type Parser, type StoredState } from './repositories/bot-state-repository';
 export { type CandleRange, CandleRepository, type SeriesKey } from './repositories/candle-repository';
+export * from './repositories/closed-trade-repository';
 export { EventJournal, type JournalEntry, type ReplayQuery } from './repositories/event-journal';
+export * from './repositories/order-slice-repository';
+export * from './repositories/paper-account-repository';
+export * from './repositories/protective-stop-repository';
+export {
+  type StrategyHourStats,
+  StrategyHourStatsRepository,
+} from './repositories/strategy-hour-stats-repository';
 export { candlesIsHypertable, timescaleUsable } from './timescale';

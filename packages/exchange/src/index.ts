@@ -9,3 +9,4 @@ export * from './rest-error';
 export * from './retry';
 export * from './venue-feed';
 export * from './wire-values';
+export * from './venues';

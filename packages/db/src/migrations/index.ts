@@ -5,6 +5,11 @@ import * as botState from './0003-bot-state';
 import * as eventJournal from './0004-event-journal';
 import * as agentCalls from './0100-agent-calls';
 import * as agentLessons from './0101-agent-lessons';
+import * as orderSlices from './0200-order-slices';
+import * as paperAccount from './0201-paper-account';
+import * as closedTrades from './0202-closed-trades';
+import * as protectiveStops from './0250-protective-stops';
+import * as strategyHourStats from './0300-strategy-hour-stats';
 
 /**
  * Every migration, in code so it ships with the package (no file-system scan at run time).
@@ -17,4 +22,9 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_event_journal': eventJournal,
   '0100_agent_calls': agentCalls,
   '0101_agent_lessons': agentLessons,
+  '0200_order_slices': orderSlices,
+  '0201_paper_account': paperAccount,
+  '0202_closed_trades': closedTrades,
+  '0250_protective_stops': protectiveStops,
+  '0300_strategy_hour_stats': strategyHourStats,
 };
