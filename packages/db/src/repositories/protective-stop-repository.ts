@@ -31,7 +31,9 @@ export class ProtectiveStopRepository<T> {
         state: json,
         updated_at: updatedAt,
       })
-      .onConflict((oc) => oc.column('position_id').doUpdateSet({ status, state: json, updated_at: updatedAt }))
+      .onConflict((oc) =>
+        oc.column('position_id').doUpdateSet({ status, state: json, updated_at: updatedAt }),
+      )
       .execute();
   }
 

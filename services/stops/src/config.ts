@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .transform((text) => text.split(',').map((s) => Number(s.trim())))
+  .pipe(z.array(z.number().positive().max(1)).min(1));
+
+/** The stops service's own variables. */
+export const stopsConfigSchema = z.object({
+  STOPS_VENUE_KIND: z.enum(['paper']).default('paper'),
+  /** Where market rules (tick, step) are read; a local simulator in tests and demos. */
+  EXCHANGE_BASE_URL: z.url().optional(),
+  STOPS_VENUE: z
+    .string()
+    .regex(/^[a-z][a-z0-9]*$/)
+    .default('binance'),
+  /** Stop distance from entry when a position has no known intent stop. */
+  FALLBACK_STOP_PCT: z.coerce.number().positive().max(0.5).default(0.02),
+  TRAIL_MODE: z.enum(['off', 'percent', 'atr']).default('off'),
+  TRAIL_PCT: z.coerce.number().positive().max(0.5).default(0.02),
+  TRAIL_ATR_MULTIPLE: z.coerce.number().positive().default(2),
+  /** Fraction of the remaining position each take-profit closes; TP1 = 0.5 by design. */
+  TP_FRACTIONS: list.default([0.5]),
+  BREAKEVEN_FEE_RATE: z.coerce.number().min(0).max(0.05).default(0.002),
+  /** How far past the stop the local monitor waits for the venue's stop before closing itself. */
+  LOCAL_GRACE_BPS: z.coerce.number().min(0).default(10),
+  PLACE_ATTEMPTS: z.coerce.number().int().min(1).default(3),
+  RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
+  CLIENT_ID_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,12}$/)
+    .default('bl-'),
+});
+
+export type StopsConfig = z.output<typeof stopsConfigSchema>;

@@ -1,0 +1,538 @@
+import type { Bus, Subscription } from '@ballast/bus';
+import {
+  type Candle,
+  type Clock,
+  derivedId,
+  type Envelope,
+  type KillCommand,
+  type OrderIntent,
+  type PositionEvent,
+  pattern,
+  type RiskDecision,
+  type StopEvent,
+  Subjects,
+  subject,
+  type Trade,
+} from '@ballast/contracts';
+import {
+  Atr,
+  coverageRatio,
+  localStopDecision,
+  nextTakeProfit,
+  planStop,
+  roundDownToStep,
+  type TrailConfig,
+  trailStop,
+  type VenueStopState,
+  verifyStop,
+} from '@ballast/core';
+import type { ProtectiveStopRepository } from '@ballast/db';
+import { VenueError } from '@ballast/exchange';
+import type { StopsConfig } from './config';
+import type { StopMetrics } from './stop-metrics';
+import type { StopRecord } from './stop-record';
+import type { StopOrder, StopVenue } from './stop-venue';
+
+export interface StopLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface StopManagerDeps {
+  bus: Bus;
+  venue: StopVenue;
+  store: ProtectiveStopRepository<StopRecord>;
+  metrics: StopMetrics;
+  clock: Clock;
+  config: StopsConfig;
+  log: StopLog;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const SERVICE = 'stops';
+
+/**
+ * Keeps every open position protected: places an exchange-side stop on each entry, reads it back,
+ * trails it, takes profit in steps, watches prices locally as a second line of defence, and on start
+ * re-places any stop the venue lost. When a stop cannot be placed the position is flattened.
+ *
+ * Closing orders (flatten, take-profit, local stop, paper stop triggers) go out as reduce-only market
+ * `ord.cmd` submits: the orders service owns the account and the position fold, and JetStream keeps
+ * the command if that service is briefly down.
+ */
+export class StopManager {
+  private readonly records = new Map<string, StopRecord>();
+  /** The last approved intent per position key: its stop and take-profits protect the next entry. */
+  private readonly intents = new Map<string, OrderIntent>();
+  private readonly atr = new Map<string, Atr>();
+  private readonly subs: Subscription[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: StopManagerDeps) {}
+
+  async start(): Promise<void> {
+    for (const record of await this.deps.store.active(this.deps.venue.id))
+      this.records.set(record.positionId, record);
+    await this.serial(() => this.reconcile());
+    const { bus } = this.deps;
+    const durable = (name: string) => `stops-${this.deps.venue.id}-${name}`;
+    this.subs.push(
+      await bus.subscribe(subject(Subjects.riskDecision, {}), (m) => this.onDecision(m), {
+        durable: durable('decision'),
+      }),
+      await bus.subscribe(subject(Subjects.positionEvent, {}), (m) => this.serial(() => this.onPosition(m)), {
+        durable: durable('position'),
+      }),
+      await bus.subscribe(
+        pattern(Subjects.trade, { exchange: this.deps.venue.id }),
+        (m: Envelope<Trade>) => this.serial(() => this.onPrice(m.payload.symbol, m.payload.price, m)),
+        { durable: durable('trade') },
+      ),
+      await bus.subscribe(
+        pattern(Subjects.candle, { exchange: this.deps.venue.id }),
+        (m: Envelope<Candle>) => this.serial(() => this.onCandle(m)),
+        { durable: durable('candle') },
+      ),
+      await bus.subscribe(subject(Subjects.kill, {}), (m) => this.serial(() => this.onKill(m)), {
+        durable: durable('kill'),
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.subs) await s.stop();
+    await this.serial(async () => undefined);
+  }
+
+  /** The record for a position, for tests and the CLI. */
+  record(positionId: string): StopRecord | undefined {
+    const r = this.records.get(positionId);
+    return r ? { ...r } : undefined;
+  }
+
+  /** Verifies every active record against the venue and re-places what is missing or wrong. */
+  async reconcile(): Promise<void> {
+    for (const record of [...this.records.values()]) {
+      const live = record.clientOrderId
+        ? await this.readBack(record.symbol, record.clientOrderId).catch(() => undefined)
+        : undefined;
+      const check = verifyStop({ side: record.stopSide, qty: record.qty, stopPrice: record.stopPrice }, live);
+      if (check.ok) {
+        record.verified = true;
+        await this.save(record);
+        await this.publish(record, 'verified', 'stop found live on the venue at start');
+        continue;
+      }
+      this.deps.log.warn(
+        { positionId: record.positionId, reason: check.reason },
+        'stop missing on the venue; re-placing',
+      );
+      record.verified = false;
+      await this.replace(record, record.stopPrice, record.qty, `re-placed at start: ${check.detail}`);
+    }
+    this.updateCoverage();
+  }
+
+  /** True once an approved intent for this position key has been seen (tests wait on it). */
+  hasIntent(positionKey: string): boolean {
+    return this.intents.has(positionKey);
+  }
+
+  /**
+   * Remembers the intent for the next entry. Decisions and positions travel on different streams,
+   * so a position may open before its decision is read: then the fallback stop protects it and the
+   * intent's stop and take-profits are adopted when the decision arrives.
+   */
+  private async onDecision(message: Envelope<RiskDecision>): Promise<void> {
+    const decision = message.payload;
+    if (!decision.approved || decision.intent.exchange !== this.deps.venue.id) return;
+    const { intent } = decision;
+    const key = `${intent.exchange}:${intent.symbol}`;
+    this.intents.set(key, intent);
+    const record = this.records.get(key);
+    if (!record || record.intentId !== null || record.side !== intent.positionSide) return;
+    record.intentId = intent.intentId;
+    record.ladder = { levels: intent.takeProfits, taken: 0 };
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    const plan = planStop({
+      positionSide: record.side,
+      positionQty: record.qty,
+      avgEntry: record.entry,
+      intentStop: intent.stop,
+      fallbackPct: this.deps.config.FALLBACK_STOP_PCT,
+      stepSize: rules.stepSize,
+      tickSize: rules.tickSize,
+    });
+    if (plan.ok && plan.stopPrice !== record.stopPrice)
+      await this.replace(record, plan.stopPrice, record.qty, `intent ${intent.intentId} stop adopted`);
+    else await this.save(record);
+  }
+
+  private async onPosition(message: Envelope<PositionEvent>): Promise<void> {
+    const position = message.payload;
+    if (position.exchange !== this.deps.venue.id) return;
+    const record = this.records.get(position.positionId);
+    if (position.status === 'closed' || position.qty <= 0) {
+      if (record) await this.retire(record, 'position closed');
+      return;
+    }
+    if (!record) {
+      await this.protect(position);
+      return;
+    }
+    const rules = await this.deps.venue.marketRules(position.symbol);
+    const qty = roundDownToStep(position.qty, rules.stepSize);
+    if (Math.abs(qty - record.qty) > 1e-12) {
+      record.entry = position.avgEntry;
+      await this.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
+    }
+  }
+
+  /** First stop for a newly opened position. */
+  private async protect(position: PositionEvent): Promise<void> {
+    const rules = await this.deps.venue.marketRules(position.symbol);
+    const intent =
+      this.intents.get(position.positionId) ?? this.intents.get(`${position.exchange}:${position.symbol}`);
+    const usable = intent && intent.positionSide === position.side ? intent : undefined;
+    const plan = planStop({
+      positionSide: position.side,
+      positionQty: position.qty,
+      avgEntry: position.avgEntry,
+      intentStop: usable?.stop ?? null,
+      fallbackPct: this.deps.config.FALLBACK_STOP_PCT,
+      stepSize: rules.stepSize,
+      tickSize: rules.tickSize,
+    });
+    const record: StopRecord = {
+      positionId: position.positionId,
+      exchange: position.exchange,
+      symbol: position.symbol,
+      side: position.side,
+      stopSide: position.side === 'long' ? 'sell' : 'buy',
+      qty: plan.ok ? plan.qty : position.qty,
+      entry: position.avgEntry,
+      stopPrice: plan.ok ? plan.stopPrice : position.avgEntry,
+      clientOrderId: null,
+      seq: 0,
+      verified: false,
+      intentId: usable?.intentId ?? null,
+      ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
+    };
+    this.records.set(record.positionId, record);
+    if (!plan.ok) {
+      await this.failAndFlatten(record, `no stop could be planned: ${plan.detail}`);
+      return;
+    }
+    await this.place(record, 'entry fill');
+  }
+
+  /** Places the record's stop with retries, reads it back; flattens when that cannot be done. */
+  private async place(record: StopRecord, why: string): Promise<boolean> {
+    const { config, metrics } = this.deps;
+    let lastError = '';
+    for (let attempt = 1; attempt <= config.PLACE_ATTEMPTS; attempt++) {
+      record.seq += 1;
+      const clientOrderId = `${config.CLIENT_ID_PREFIX}s${derivedId(record.positionId, record.seq)}`;
+      try {
+        await this.deps.venue.placeStop({
+          clientOrderId,
+          symbol: record.symbol,
+          side: record.stopSide,
+          qty: record.qty,
+          stopPrice: record.stopPrice,
+          reduceOnly: this.deps.venue.supportsReduceOnly,
+        });
+        record.clientOrderId = clientOrderId;
+        await this.save(record);
+        await this.publish(record, 'placed', why);
+        const check = verifyStop(
+          { side: record.stopSide, qty: record.qty, stopPrice: record.stopPrice },
+          await this.readBack(record.symbol, clientOrderId),
+        );
+        if (check.ok) {
+          record.verified = true;
+          await this.save(record);
+          metrics.placements.inc({ outcome: 'verified' });
+          await this.publish(record, 'verified', 'read back from the venue: open, qty and price match');
+          this.updateCoverage();
+          return true;
+        }
+        metrics.placements.inc({ outcome: 'verify_failed' });
+        lastError = `read-back: ${check.detail}`;
+        await this.deps.venue.cancelStop(record.symbol, clientOrderId).catch(() => undefined);
+      } catch (err) {
+        lastError = err instanceof Error ? err.message : String(err);
+        const retryable = err instanceof VenueError && err.retryable;
+        this.deps.log.warn(
+          { positionId: record.positionId, attempt, error: lastError },
+          'stop placement failed',
+        );
+        if (!retryable) break;
+      }
+      if (attempt < config.PLACE_ATTEMPTS) {
+        metrics.placements.inc({ outcome: 'retried' });
+        await this.deps.sleep(config.RETRY_BASE_MS * 2 ** (attempt - 1));
+      }
+    }
+    record.clientOrderId = null;
+    record.verified = false;
+    await this.failAndFlatten(record, `stop placement failed: ${lastError}`);
+    return false;
+  }
+
+  /** Moves the stop: cancel the old order (spot locks the base asset), place the new one. */
+  private async replace(record: StopRecord, stopPrice: number, qty: number, why: string): Promise<void> {
+    if (record.clientOrderId) {
+      const cancelled = await this.deps.venue
+        .cancelStop(record.symbol, record.clientOrderId)
+        .catch((err: unknown) => {
+          this.deps.log.warn(
+            { positionId: record.positionId, error: String(err) },
+            'cancel before move failed',
+          );
+          return undefined;
+        });
+      if (cancelled?.status === 'triggered') return;
+    }
+    const moved = record.clientOrderId !== null && stopPrice !== record.stopPrice;
+    record.stopPrice = stopPrice;
+    record.qty = qty;
+    record.verified = false;
+    if (qty <= 0) {
+      await this.retire(record, 'nothing left to protect');
+      return;
+    }
+    if ((await this.place(record, why)) && moved) await this.publish(record, 'moved', why);
+  }
+
+  private async onCandle(message: Envelope<Candle>): Promise<void> {
+    const candle = message.payload;
+    const atr = this.atr.get(candle.symbol) ?? new Atr(14);
+    this.atr.set(candle.symbol, atr);
+    atr.push({
+      open: candle.open,
+      high: candle.high,
+      low: candle.low,
+      close: candle.close,
+      volume: candle.volume,
+    });
+    // The adverse extreme first: a bar that touched the stop counts even if it closed above it.
+    for (const record of this.records.values()) {
+      if (record.symbol !== candle.symbol) continue;
+      await this.onPrice(candle.symbol, record.side === 'long' ? candle.low : candle.high, message);
+    }
+    await this.onPrice(candle.symbol, candle.close, message);
+  }
+
+  /** One printed price: venue-side triggers (paper), take-profits, trailing, then the local monitor. */
+  private async onPrice(symbol: string, price: number, cause: Envelope<unknown>): Promise<void> {
+    const triggered = (await this.deps.venue.observePrice?.(symbol, price)) ?? [];
+    for (const stop of triggered) await this.onVenueTrigger(stop, price, cause);
+    for (const record of [...this.records.values()]) {
+      if (record.symbol !== symbol || record.qty <= 0) continue;
+      if (await this.takeProfit(record, price)) continue;
+      await this.trail(record, price);
+      await this.watch(record, price);
+    }
+  }
+
+  private async onVenueTrigger(stop: StopOrder, price: number, cause: Envelope<unknown>): Promise<void> {
+    const record = [...this.records.values()].find((r) => r.clientOrderId === stop.clientOrderId);
+    if (!record) return;
+    // The paper venue's stop became a market order; the paper account lives in the orders service.
+    await this.submitClose(record, stop.qty, `trigger:${stop.clientOrderId}`, cause);
+    record.verified = false;
+    await this.publish(record, 'triggered', `venue stop triggered at ${price}`);
+    await this.retire(record, 'stop triggered', false);
+  }
+
+  private async takeProfit(record: StopRecord, price: number): Promise<boolean> {
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    const action = nextTakeProfit({
+      side: record.side,
+      state: record.ladder,
+      config: {
+        fractions: this.deps.config.TP_FRACTIONS,
+        breakevenFeeRate: this.deps.config.BREAKEVEN_FEE_RATE,
+      },
+      price,
+      remainingQty: record.qty,
+      entry: record.entry,
+      currentStop: record.stopPrice,
+      stepSize: rules.stepSize,
+      tickSize: rules.tickSize,
+    });
+    if (!action) return false;
+    record.ladder = action.next;
+    await this.save(record);
+    if (action.closeQty > 0) await this.submitClose(record, action.closeQty, `tp${action.level}`, undefined);
+    await this.publish(
+      record,
+      'take_profit',
+      `TP${action.level} at ${action.price}: closing ${action.closeQty}, stop to ${action.newStop}`,
+    );
+    const remaining = roundDownToStep(record.qty - action.closeQty, rules.stepSize);
+    await this.replace(record, action.newStop, remaining, `TP${action.level}: stop to breakeven`);
+    return true;
+  }
+
+  private async trail(record: StopRecord, price: number): Promise<void> {
+    const config = this.trailConfig();
+    if (config.mode === 'off' || !record.clientOrderId) return;
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    const atr = this.atr.get(record.symbol)?.value ?? null;
+    const next = trailStop(record.side, record.stopPrice, price, config, atr, rules.tickSize);
+    if (Math.abs(next - record.stopPrice) < rules.tickSize / 2) return;
+    await this.replace(record, next, record.qty, `trailing to ${next} after ${price}`);
+  }
+
+  /** The second line of defence: the price went through the stop and the venue did not act. */
+  private async watch(record: StopRecord, price: number): Promise<void> {
+    if (!(record.side === 'long' ? price <= record.stopPrice : price >= record.stopPrice)) return;
+    const venueStop = await this.venueStopState(record);
+    const decision = localStopDecision({
+      side: record.side,
+      stopPrice: record.stopPrice,
+      price,
+      graceBps: this.deps.config.LOCAL_GRACE_BPS,
+      venueStop,
+    });
+    if (!decision.close) return;
+    if (record.clientOrderId)
+      await this.deps.venue.cancelStop(record.symbol, record.clientOrderId).catch(() => undefined);
+    await this.submitClose(record, record.qty, `local:${record.seq}`, undefined);
+    await this.publish(record, 'triggered', `local monitor: ${decision.reason}`);
+    await this.retire(record, 'closed by the local monitor', false);
+  }
+
+  private async venueStopState(record: StopRecord): Promise<VenueStopState> {
+    if (!record.clientOrderId) return 'missing';
+    try {
+      const stop = await this.readBack(record.symbol, record.clientOrderId);
+      if (!stop || stop.status === 'cancelled' || stop.status === 'rejected') return 'missing';
+      return stop.status === 'triggered' ? 'triggered' : 'open';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  private async failAndFlatten(record: StopRecord, why: string): Promise<void> {
+    this.deps.metrics.placements.inc({ outcome: 'failed' });
+    this.deps.log.error({ positionId: record.positionId, why }, 'position unprotected: flattening');
+    this.updateCoverage();
+    await this.publish(record, 'failed', why);
+    await this.submitClose(record, record.qty, `flatten:${record.seq}`, undefined);
+    await this.publish(record, 'flattened', `reduce-only market close of ${record.qty} sent: ${why}`);
+    await this.deps.bus.publish(subject(Subjects.alert, {}), {
+      severity: 'critical',
+      kind: 'stop_placement_failed',
+      message:
+        `${record.symbol} ${record.side} ${record.qty} could not be protected and is being flattened: ${why}`.slice(
+          0,
+          1000,
+        ),
+      labels: {
+        service: SERVICE,
+        exchange: record.exchange,
+        symbol: record.symbol,
+        positionId: record.positionId,
+      },
+    });
+    await this.save(record);
+  }
+
+  /** A reduce-only market order through the orders service; the id repeats on redelivery. */
+  private async submitClose(
+    record: StopRecord,
+    qty: number,
+    purpose: string,
+    cause: Envelope<unknown> | undefined,
+  ): Promise<void> {
+    const intentId = `stops:${record.positionId}:${purpose}`;
+    await this.deps.bus.publish(
+      subject(Subjects.orderCommand, {}),
+      {
+        kind: 'submit',
+        intentId,
+        clientOrderId: `${this.deps.config.CLIENT_ID_PREFIX}x${derivedId(intentId)}`,
+        exchange: record.exchange,
+        symbol: record.symbol,
+        side: record.stopSide,
+        type: 'market',
+        qty,
+        price: null,
+        triggerPrice: null,
+        reduceOnly: true,
+        maxSlippageBps: null,
+        execution: { algo: 'direct' },
+      },
+      cause ? { causedBy: cause } : {},
+    );
+  }
+
+  /** The position is flat (or being closed): cancel any resting stop and forget the record. */
+  private async retire(record: StopRecord, why: string, cancel = true): Promise<void> {
+    if (cancel && record.clientOrderId) {
+      const cancelled = await this.deps.venue
+        .cancelStop(record.symbol, record.clientOrderId)
+        .catch(() => undefined);
+      if (cancelled) await this.publish(record, 'cancelled', why);
+    }
+    this.records.delete(record.positionId);
+    await this.deps.store.save(record, 'closed', { ...record, verified: false });
+    this.updateCoverage();
+  }
+
+  private async onKill(message: Envelope<KillCommand>): Promise<void> {
+    const { flatten } = message.payload;
+    const detail = flatten
+      ? `orders flattens; ${this.records.size} stops stay until their positions are flat, then are cancelled`
+      : `${this.records.size} stops stay live: positions remain protected`;
+    await this.deps.bus.publish(
+      subject(Subjects.controlAck, {}),
+      { service: SERVICE, command: 'kill', commandId: message.id, engaged: true, detail },
+      { causedBy: message },
+    );
+  }
+
+  private async readBack(symbol: string, clientOrderId: string): Promise<StopOrder | undefined> {
+    return this.deps.venue.fetchStop(symbol, clientOrderId);
+  }
+
+  private trailConfig(): TrailConfig {
+    const { config } = this.deps;
+    if (config.TRAIL_MODE === 'percent') return { mode: 'percent', pct: config.TRAIL_PCT };
+    if (config.TRAIL_MODE === 'atr') return { mode: 'atr', multiple: config.TRAIL_ATR_MULTIPLE };
+    return { mode: 'off' };
+  }
+
+  private async save(record: StopRecord): Promise<void> {
+    await this.deps.store.save(record, 'active', record);
+  }
+
+  private updateCoverage(): void {
+    const open = [...this.records.values()].filter((r) => r.qty > 0);
+    this.deps.metrics.coverage.set(coverageRatio(open.length, open.filter((r) => r.verified).length));
+  }
+
+  private async publish(record: StopRecord, kind: StopEvent['kind'], detail: string): Promise<void> {
+    await this.deps.bus.publish(subject(Subjects.stopEvent, {}), {
+      kind,
+      positionId: record.positionId,
+      exchange: record.exchange,
+      symbol: record.symbol,
+      stopPrice: record.stopPrice,
+      qty: record.qty,
+      clientOrderId: record.clientOrderId,
+      detail: detail.slice(0, 500),
+    });
+  }
+
+  /** One position change at a time: prices, fills and kills never interleave on a record. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}

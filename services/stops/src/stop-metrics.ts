@@ -1,0 +1,31 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export type PlacementOutcome = 'verified' | 'retried' | 'failed' | 'verify_failed';
+
+/** The stops service's metrics: coverage is the one to alert on (below 1 = an unprotected position). */
+export class StopMetrics {
+  readonly coverage: Gauge;
+  readonly placements: Counter<'outcome'>;
+  readonly invalid: Counter<'subject'>;
+
+  constructor(registry: Registry) {
+    this.coverage = new Gauge({
+      name: 'ballast_stops_coverage_ratio',
+      help: 'Open positions with a verified live stop on the venue over open positions (1 when flat)',
+      registers: [registry],
+    });
+    this.coverage.set(1);
+    this.placements = new Counter({
+      name: 'ballast_stops_placements_total',
+      help: 'Stop placements by outcome (verified, retried, failed, verify_failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.invalid = new Counter({
+      name: 'ballast_stops_invalid_messages_total',
+      help: 'Messages the stops service could not act on',
+      labelNames: ['subject'],
+      registers: [registry],
+    });
+  }
+}

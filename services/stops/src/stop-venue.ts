@@ -1,0 +1,40 @@
+import type { OrderSide } from '@ballast/contracts';
+import type { MarketRules, ObservedStop } from '@ballast/core';
+
+/** A protective stop-market order we ask a venue to rest. */
+export interface StopRequest {
+  clientOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  stopPrice: number;
+  reduceOnly: boolean;
+}
+
+/** A stop order as the venue reports it. */
+export type StopOrder = ObservedStop & {
+  clientOrderId: string;
+  venueOrderId: string;
+  symbol: string;
+};
+
+/**
+ * What the stops service needs from a venue: rest, read back and cancel stop orders. `OrderVenue`
+ * (packages/exchange) has market and limit orders only, so stops get their own small interface.
+ * Failures are `VenueError`s from packages/exchange.
+ */
+export interface StopVenue {
+  readonly id: string;
+  /** True when the venue honours reduce-only on stops (spot venues do not). */
+  readonly supportsReduceOnly: boolean;
+  marketRules(symbol: string): Promise<MarketRules>;
+  placeStop(request: StopRequest): Promise<StopOrder>;
+  /** The stop with this client id, or undefined when the venue does not know it. */
+  fetchStop(symbol: string, clientOrderId: string): Promise<StopOrder | undefined>;
+  cancelStop(symbol: string, clientOrderId: string): Promise<StopOrder | undefined>;
+  /**
+   * For simulated venues only: a printed price, so resting stops trigger as they would on the
+   * exchange. Returns the stops it triggered.
+   */
+  observePrice?(symbol: string, price: number): Promise<StopOrder[]>;
+}

@@ -1,0 +1,447 @@
+import { NatsBus } from '@ballast/bus';
+import {
+  type Alert,
+  type Clock,
+  type ControlAck,
+  type Envelope,
+  type OrderCommand,
+  type OrderIntent,
+  type PositionEvent,
+  type StopEvent,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import { breakevenPrice, type MarketRules, roundToStep, trailStop } from '@ballast/core';
+import { createDb, type DbHandle, migrate, ProtectiveStopRepository } from '@ballast/db';
+import { VenueError } from '@ballast/exchange';
+import {
+  createTestDatabase,
+  natsUrl,
+  readDataFile,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from '@ballast/testkit';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopsConfigSchema } from './config';
+import { PaperStopVenue } from './paper-stop-venue';
+import { startStops } from './service';
+import { StopRecord } from './stop-record';
+import type { StopVenue } from './stop-venue';
+
+// Market rules from binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz; prices are real
+// BTCUSDT / ETHUSDT / SOLUSDT 1h closes from binance-spot-ohlcv/*-1h.csv.gz.
+const exchangeInfo = JSON.parse(readDataFile('binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz')) as {
+  symbols: Array<{ symbol: string; filters: Array<Record<string, string>> }>;
+};
+function rules(symbol: string): MarketRules {
+  const entry = exchangeInfo.symbols.find((s) => s.symbol === symbol.replace('-', ''));
+  if (!entry) throw new Error(`${symbol} not in the recorded exchangeInfo`);
+  const f = (type: string, field: string) =>
+    Number(entry.filters.find((x) => x.filterType === type)?.[field]);
+  return {
+    tickSize: f('PRICE_FILTER', 'tickSize'),
+    stepSize: f('LOT_SIZE', 'stepSize'),
+    minQty: f('LOT_SIZE', 'minQty'),
+    minNotional: f('MIN_NOTIONAL', 'minNotional'),
+  };
+}
+function closes(file: string): number[] {
+  return readDataFile(file)
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(',')[4]));
+}
+const btc = closes('binance-spot-ohlcv/BTCUSDT-1h.csv.gz');
+const eth = closes('binance-spot-ohlcv/ETHUSDT-1h.csv.gz');
+const sol = closes('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+
+const clock: Clock = { now: () => Date.now() };
+const silent = { info() {}, warn() {}, error() {} };
+let counter = 0;
+const ids = () => `venue-${++counter}`;
+
+let testDb: TestDatabase;
+let handle: DbHandle;
+let bus: NatsBus;
+let prefix: string;
+const stopEvents: StopEvent[] = [];
+const alerts: Alert[] = [];
+const commands: OrderCommand[] = [];
+const acks: ControlAck[] = [];
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('stops');
+  handle = await createDb({ url: testDb.url });
+  await migrate(handle.db);
+  prefix = `${uniqueName('stops')}.`;
+  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
+  await bus.ensureStreams();
+  await bus.subscribe(subject(Subjects.stopEvent, {}), (m) => void stopEvents.push(m.payload), {
+    durable: 't-stop',
+  });
+  await bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+    durable: 't-alert',
+  });
+  await bus.subscribe(subject(Subjects.orderCommand, {}), (m) => void commands.push(m.payload), {
+    durable: 't-cmd',
+  });
+  await bus.subscribe(
+    subject(Subjects.controlAck, {}),
+    (m: Envelope<ControlAck>) => void acks.push(m.payload),
+    {
+      durable: 't-ack',
+    },
+  );
+});
+
+afterAll(async () => {
+  await bus?.drain();
+  await handle?.db.destroy();
+  await testDb?.drop();
+});
+
+async function start(venue: StopVenue, overrides: Record<string, string> = {}) {
+  const registry = new Registry();
+  const serviceBus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'stops', clock });
+  const service = await startStops({
+    bus: serviceBus,
+    db: handle.db,
+    clock,
+    ids,
+    config: stopsConfigSchema.parse({ STOPS_VENUE: venue.id, RETRY_BASE_MS: '5', ...overrides }),
+    log: silent,
+    metrics: registry,
+    venue,
+  });
+  return {
+    service,
+    registry,
+    async coverage(): Promise<number | undefined> {
+      return (await registry.getSingleMetric('ballast_stops_coverage_ratio')?.get())?.values[0]?.value;
+    },
+    async placements(outcome: string): Promise<number> {
+      const metric = await registry.getSingleMetric('ballast_stops_placements_total')?.get();
+      return metric?.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+    },
+    async stop() {
+      await service[Symbol.asyncDispose]();
+      await serviceBus.drain();
+    },
+  };
+}
+
+function paper(venue: string): PaperStopVenue {
+  return new PaperStopVenue({ venue, rules, ids });
+}
+
+async function approve(
+  intent: Omit<OrderIntent, 'candidateId' | 'riskAmount' | 'qty' | 'side'> & { qty: number },
+) {
+  await bus.publish(subject(Subjects.riskDecision, {}), {
+    approved: true,
+    intent: {
+      ...intent,
+      candidateId: `c-${intent.intentId}`,
+      side: intent.positionSide === 'long' ? 'buy' : 'sell',
+      riskAmount: 10,
+    },
+  });
+}
+
+async function position(p: Omit<PositionEvent, 'positionId' | 'strategy' | 'realizedPnl' | 'fees'>) {
+  await bus.publish(subject(Subjects.positionEvent, {}), {
+    ...p,
+    positionId: `${p.exchange}:${p.symbol}`,
+    strategy: 'test',
+    realizedPnl: 0,
+    fees: 0,
+  });
+}
+
+async function trade(exchange: string, symbol: string, price: number, n: number) {
+  await bus.publish(subject(Subjects.trade, { exchange, symbol }), {
+    exchange,
+    symbol,
+    tradeId: `t${n}`,
+    price,
+    size: 0.1,
+    side: 'buy',
+    time: clock.now(),
+  });
+}
+
+const eventsFor = (positionId: string, kind: StopEvent['kind']) =>
+  stopEvents.filter((e) => e.positionId === positionId && e.kind === kind);
+
+describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
+  it('places a stop on an entry fill, reads it back, and reports coverage 1; acknowledges a kill', async () => {
+    const venue = paper('paperentry');
+    const svc = await start(venue);
+    const entry = btc[40_000] as number;
+    const stop = roundToStep(entry * 0.98, 0.01);
+    await approve({
+      intentId: 'i-entry',
+      strategy: 'test',
+      exchange: 'paperentry',
+      symbol: 'BTC-USDT',
+      positionSide: 'long',
+      qty: 0.0123456,
+      entry,
+      stop,
+      takeProfits: [],
+    });
+    await waitFor(() => svc.service.manager.hasIntent('paperentry:BTC-USDT'), 'intent seen');
+    await position({
+      status: 'opened',
+      exchange: 'paperentry',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0.0123456,
+      avgEntry: entry,
+    });
+    await waitFor(() => eventsFor('paperentry:BTC-USDT', 'verified').length === 1, 'stop verified');
+    expect(venue.openStops()).toMatchObject([
+      { side: 'sell', qty: 0.01234, stopPrice: stop, status: 'open' },
+    ]);
+    expect(eventsFor('paperentry:BTC-USDT', 'placed')).toHaveLength(1);
+    expect(await svc.coverage()).toBe(1);
+    expect(await svc.placements('verified')).toBe(1);
+    const stored = await new ProtectiveStopRepository(handle.db, clock, StopRecord).get(
+      'paperentry:BTC-USDT',
+    );
+    expect(stored).toMatchObject({
+      status: 'active',
+      state: { stopPrice: stop, qty: 0.01234, verified: true },
+    });
+
+    const kill = await bus.publish(subject(Subjects.kill, {}), {
+      flatten: true,
+      reason: 'test',
+      requestedBy: 'test',
+    });
+    await waitFor(() => acks.find((a) => a.service === 'stops' && a.commandId === kill.id), 'kill ack');
+    // With flatten the orders service closes the position; its `closed` event retires the stop.
+    await position({
+      status: 'closed',
+      exchange: 'paperentry',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0,
+      avgEntry: entry,
+    });
+    await waitFor(
+      () => eventsFor('paperentry:BTC-USDT', 'cancelled').length === 1,
+      'stop cancelled after flat',
+    );
+    expect(venue.openStops()).toEqual([]);
+    expect(await svc.coverage()).toBe(1);
+    await svc.stop();
+  });
+
+  it('flattens the position and raises a critical alert when the venue refuses the stop', async () => {
+    const inner = paper('paperreject');
+    const refusing: StopVenue = {
+      id: inner.id,
+      supportsReduceOnly: true,
+      marketRules: (s) => inner.marketRules(s),
+      placeStop: async () => {
+        throw new VenueError('invalid_order', 'Stop price would trigger immediately.');
+      },
+      fetchStop: (s, c) => inner.fetchStop(s, c),
+      cancelStop: (s, c) => inner.cancelStop(s, c),
+    };
+    const svc = await start(refusing);
+    const entry = eth[30_000] as number;
+    await position({
+      status: 'opened',
+      exchange: 'paperreject',
+      symbol: 'ETH-USDT',
+      side: 'long',
+      qty: 0.25,
+      avgEntry: entry,
+    });
+    const alert = await waitFor(
+      () => alerts.find((a) => a.labels.positionId === 'paperreject:ETH-USDT'),
+      'alert',
+    );
+    expect(alert).toMatchObject({ severity: 'critical', kind: 'stop_placement_failed' });
+    const close = await waitFor(
+      () => commands.find((c) => c.kind === 'submit' && c.exchange === 'paperreject'),
+      'flatten command',
+    );
+    expect(close).toMatchObject({
+      symbol: 'ETH-USDT',
+      side: 'sell',
+      type: 'market',
+      qty: 0.25,
+      reduceOnly: true,
+    });
+    expect(eventsFor('paperreject:ETH-USDT', 'failed')).toHaveLength(1);
+    await waitFor(() => eventsFor('paperreject:ETH-USDT', 'flattened').length === 1, 'flattened event');
+    await waitFor(async () => (await svc.coverage()) === 0, 'coverage 0 while unprotected');
+    expect(await svc.placements('failed')).toBe(1);
+    await position({
+      status: 'closed',
+      exchange: 'paperreject',
+      symbol: 'ETH-USDT',
+      side: 'long',
+      qty: 0,
+      avgEntry: entry,
+    });
+    await waitFor(async () => (await svc.coverage()) === 1, 'coverage back to 1 once flat');
+    await svc.stop();
+  });
+
+  it('trails the venue stop up on favourable prices and never down', async () => {
+    // The first 48-hour BTCUSDT window from 2021 where a 2 % trail moves at least 3 times and is never hit.
+    const tick = 0.01;
+    let window: number[] = [];
+    for (let i = 30_000; i < btc.length - 48 && window.length === 0; i += 12) {
+      const path = btc.slice(i, i + 48);
+      let s = roundToStep((path[0] as number) * 0.97, tick);
+      let moves = 0;
+      let hit = false;
+      for (const p of path.slice(1)) {
+        if (p <= s) hit = true;
+        const next = trailStop('long', s, p, { mode: 'percent', pct: 0.02 }, null, tick);
+        if (next !== s) moves++;
+        s = next;
+      }
+      if (!hit && moves >= 3) window = path;
+    }
+    const [entry, ...prices] = window as [number, ...number[]];
+    let expected = roundToStep(entry * 0.97, tick);
+    for (const p of prices)
+      expected = trailStop('long', expected, p, { mode: 'percent', pct: 0.02 }, null, tick);
+
+    const venue = paper('papertrail');
+    const svc = await start(venue, { TRAIL_MODE: 'percent', TRAIL_PCT: '0.02' });
+    await approve({
+      intentId: 'i-trail',
+      strategy: 'test',
+      exchange: 'papertrail',
+      symbol: 'BTC-USDT',
+      positionSide: 'long',
+      qty: 0.01,
+      entry,
+      stop: roundToStep(entry * 0.97, tick),
+      takeProfits: [],
+    });
+    await waitFor(() => svc.service.manager.hasIntent('papertrail:BTC-USDT'), 'intent seen');
+    await position({
+      status: 'opened',
+      exchange: 'papertrail',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0.01,
+      avgEntry: entry,
+    });
+    await waitFor(() => eventsFor('papertrail:BTC-USDT', 'verified').length === 1, 'first stop verified');
+    for (const [n, p] of prices.entries()) await trade('papertrail', 'BTC-USDT', p, n);
+    await waitFor(() => venue.openStops()[0]?.stopPrice === expected, `venue stop at ${expected}`, {
+      timeoutMs: 20_000,
+    });
+    await waitFor(
+      () => eventsFor('papertrail:BTC-USDT', 'placed').at(-1)?.stopPrice === expected,
+      'last placed event',
+    );
+    const placed = eventsFor('papertrail:BTC-USDT', 'placed').map((e) => e.stopPrice as number);
+    expect(placed.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < placed.length; i++) expect(placed[i]).toBeGreaterThan(placed[i - 1] as number);
+    expect(venue.openStops()).toHaveLength(1);
+    await waitFor(
+      () => eventsFor('papertrail:BTC-USDT', 'moved').length === placed.length - 1,
+      'one moved per move',
+    );
+    await svc.stop();
+  });
+
+  it('TP1 closes half the position and moves the stop to breakeven', async () => {
+    const k = sol.findIndex((p, i) => i > 1000 && (sol[i + 5] ?? 0) > p * 1.03);
+    const entry = sol[k] as number;
+    const tp1Price = sol[k + 5] as number;
+    const tick = rules('SOL-USDT').tickSize;
+    const tp1 = roundToStep(entry * 1.02, tick);
+    const venue = paper('papertp');
+    const svc = await start(venue);
+    await approve({
+      intentId: 'i-tp',
+      strategy: 'test',
+      exchange: 'papertp',
+      symbol: 'SOL-USDT',
+      positionSide: 'long',
+      qty: 4.5,
+      entry,
+      stop: roundToStep(entry * 0.95, tick),
+      takeProfits: [tp1, roundToStep(entry * 1.1, tick)],
+    });
+    await waitFor(() => svc.service.manager.hasIntent('papertp:SOL-USDT'), 'intent seen');
+    await position({
+      status: 'opened',
+      exchange: 'papertp',
+      symbol: 'SOL-USDT',
+      side: 'long',
+      qty: 4.5,
+      avgEntry: entry,
+    });
+    await waitFor(() => eventsFor('papertp:SOL-USDT', 'verified').length === 1, 'stop verified');
+    await trade('papertp', 'SOL-USDT', tp1Price, 1);
+    const close = await waitFor(
+      () => commands.find((c) => c.kind === 'submit' && c.exchange === 'papertp'),
+      'TP1 close',
+    );
+    expect(close).toMatchObject({ side: 'sell', type: 'market', qty: 2.25, reduceOnly: true });
+    const breakeven = breakevenPrice('long', entry, 0.002, tick);
+    await waitFor(() => venue.openStops()[0]?.stopPrice === breakeven, 'stop at breakeven');
+    expect(venue.openStops()).toMatchObject([{ qty: 2.25, stopPrice: breakeven, side: 'sell' }]);
+    expect(eventsFor('papertp:SOL-USDT', 'take_profit')).toHaveLength(1);
+    // The orders service then reports the smaller position; the stop already matches it.
+    await position({
+      status: 'changed',
+      exchange: 'papertp',
+      symbol: 'SOL-USDT',
+      side: 'long',
+      qty: 2.25,
+      avgEntry: entry,
+    });
+    await waitFor(async () => (await svc.coverage()) === 1, 'coverage 1');
+    expect(venue.openStops()).toHaveLength(1);
+    await svc.stop();
+  });
+
+  it('re-places a stop the venue lost while the service was down, and coverage returns to 1', async () => {
+    const venue = paper('paperrestart');
+    const first = await start(venue);
+    const entry = eth[32_000] as number;
+    await position({
+      status: 'opened',
+      exchange: 'paperrestart',
+      symbol: 'ETH-USDT',
+      side: 'long',
+      qty: 0.5,
+      avgEntry: entry,
+    });
+    await waitFor(() => eventsFor('paperrestart:ETH-USDT', 'verified').length === 1, 'stop verified');
+    const original = venue.openStops()[0];
+    await first.stop();
+
+    // The exchange dropped the order (restart, maintenance): nothing protects the position now.
+    await venue.cancelStop('ETH-USDT', original?.clientOrderId ?? '');
+    expect(venue.openStops()).toEqual([]);
+
+    const second = await start(venue);
+    await waitFor(() => venue.openStops().length === 1, 're-placed stop');
+    const replaced = venue.openStops()[0];
+    expect(replaced).toMatchObject({ qty: 0.5, stopPrice: original?.stopPrice, side: 'sell' });
+    expect(replaced?.clientOrderId).not.toBe(original?.clientOrderId);
+    await waitFor(async () => (await second.coverage()) === 1, 'coverage 1 after restart');
+    expect(eventsFor('paperrestart:ETH-USDT', 'verified')).toHaveLength(2);
+    const text = await second.registry.metrics();
+    expect(text).toContain('ballast_stops_coverage_ratio 1');
+    expect(text).toContain('ballast_stops_placements_total{outcome="verified"} 1');
+    await second.stop();
+  });
+});
