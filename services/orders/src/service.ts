@@ -33,7 +33,9 @@ export interface OrdersDeps {
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Starts the order manager: the venue from config, books and trades for the paper broker. */
-export async function startOrders(deps: OrdersDeps): Promise<AsyncDisposable & { manager: OrderManager }> {
+export async function startOrders(
+  deps: OrdersDeps,
+): Promise<AsyncDisposable & { manager: OrderManager; venue: OrderVenue }> {
   const books = new Map<string, OrderBook>();
   const venue = deps.venue ?? (await buildVenue(deps, books));
   const stops: Array<() => Promise<void>> = [];
@@ -53,6 +55,7 @@ export async function startOrders(deps: OrdersDeps): Promise<AsyncDisposable & {
   await manager.start();
   return {
     manager,
+    venue,
     async [Symbol.asyncDispose]() {
       await manager.stop();
       for (const stop of stops) await stop();

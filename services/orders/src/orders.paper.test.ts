@@ -1,0 +1,237 @@
+import { deleteStreams, NatsBus } from '@ballast/bus';
+import { type Clock, type Fill, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { createDb, type DbHandle, migrate, PaperAccountRepository } from '@ballast/db';
+import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
+import {
+  createTestDatabase,
+  natsUrl,
+  readDataFile,
+  sharedDataDir,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from '@ballast/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersConfigSchema } from './config';
+import { startOrders } from './service';
+
+// The paper broker's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,
+// published as md.book; the market rules come from the simulator's recorded exchangeInfo
+// (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz). The simulator takes no orders here.
+const clock: Clock = { now: () => Date.now() };
+const silent = { info() {}, warn() {}, error() {} };
+const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
+  lastUpdateId: number;
+  bids: [string, string][];
+  asks: [string, string][];
+};
+const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
+
+let sim: ExchangeSim;
+let testDb: TestDatabase;
+let handle: DbHandle;
+let bus: NatsBus;
+const events: OrderEvent[] = [];
+
+beforeAll(async () => {
+  sim = await startExchangeSim({ dataDir: sharedDataDir(), speed: { mode: 'step' }, bybit: false });
+  testDb = await createTestDatabase('orders_paper');
+  handle = await createDb({ url: testDb.url });
+  await migrate(handle.db);
+  bus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: `${uniqueName('orders_paper')}.`,
+    source: 'test',
+    clock,
+  });
+  await bus.ensureStreams();
+  await bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
+    durable: 'test-order-events',
+  });
+});
+
+afterAll(async () => {
+  await bus?.drain();
+  const nc = await connect({ servers: await natsUrl() });
+  await deleteStreams(await jetstreamManager(nc), bus.naming);
+  await nc.close();
+  await handle?.db.destroy();
+  await testDb?.drop();
+  await sim?.close();
+});
+
+async function start() {
+  const serviceBus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: bus.naming.prefix,
+    source: 'orders',
+    clock,
+  });
+  const service = await startOrders({
+    bus: serviceBus,
+    db: handle.db,
+    clock,
+    ids: () => crypto.randomUUID(),
+    config: ordersConfigSchema.parse({
+      ORDERS_VENUE_KIND: 'paper',
+      ORDERS_VENUE: 'binance',
+      EXCHANGE_BASE_URL: sim.restUrl,
+      PAPER_INITIAL_BALANCES: '{"USDT":200000}',
+      PAPER_TAKER_FEE: '0.001',
+      PAPER_MAKER_FEE: '0.001',
+      TICK_MS: '20',
+    }),
+    log: silent,
+  });
+  // The paper broker knows the market only from md.book: publish the recorded snapshot and wait for it.
+  await bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    kind: 'snapshot',
+    firstUpdateId: null,
+    lastUpdateId: raw.lastUpdateId,
+    bids: levels(raw.bids),
+    asks: levels(raw.asks),
+    time: clock.now(),
+  });
+  await waitFor(() => service.venue.orderBook('BTC-USDT'), 'the paper book');
+  return {
+    service,
+    async stop() {
+      await service[Symbol.asyncDispose]();
+      await serviceBus.drain();
+    },
+  };
+}
+
+const fillsOf = (
+  clientOrderId: string,
+): Array<Pick<Fill, 'price' | 'qty' | 'fee' | 'liquidity' | 'feeAsset'>> =>
+  events
+    .filter((e) => e.clientOrderId === clientOrderId && e.fill)
+    .map((e) => e.fill as Fill)
+    // core's walkBook subtracts level sizes in floating point (0.000774999999999725 for 0.000775):
+    // quantities are compared at the venue's 1e-8 precision, everything else exactly.
+    .map(({ price, qty, fee, liquidity, feeAsset }) => ({
+      price,
+      qty: Number(qty.toFixed(8)),
+      fee,
+      liquidity,
+      feeAsset,
+    }));
+
+describe('orders service in paper mode, fed by md.book from the bus', () => {
+  it('fills an approved decision against the recorded book with exact fees and balances, across a restart', {
+    timeout: 60_000,
+  }, async () => {
+    const first = await start();
+    await bus.publish(subject(Subjects.riskDecision, {}), {
+      approved: true,
+      intent: {
+        intentId: 'paper-buy',
+        candidateId: 'cand-paper-buy',
+        strategy: 'test',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        positionSide: 'long',
+        side: 'buy',
+        qty: 2.526,
+        entry: 58001.04,
+        stop: 57000,
+        takeProfits: [60000],
+        riskAmount: 2526,
+      },
+    });
+    const buy = await waitFor(
+      () => events.find((e) => e.intentId === 'paper-buy' && e.status === 'filled'),
+      'the paper buy to fill',
+    );
+    // By hand, walking the recorded asks: 2.524693 @ 58001.04, 0.000532 @ 58001.06, 0.000775 @ 58004.92.
+    // Taker fee 0.1 % of each fill's notional, in USDT, rounded to 1e-8:
+    //   146434.81968072 → 146.43481968;  30.85656392 → 0.03085656;  44.953813 → 0.04495381.
+    expect(fillsOf(buy.clientOrderId)).toEqual([
+      { price: 58001.04, qty: 2.524693, fee: 146.43481968, liquidity: 'taker', feeAsset: 'USDT' },
+      { price: 58001.06, qty: 0.000532, fee: 0.03085656, liquidity: 'taker', feeAsset: 'USDT' },
+      { price: 58004.92, qty: 0.000775, fee: 0.04495381, liquidity: 'taker', feeAsset: 'USDT' },
+    ]);
+    // Notional 146510.63005764 + fees 146.51063005 = 146657.14068769 spent from 200000.
+    const afterBuy = { USDT: 53342.85931231, BTC: 2.526 };
+    expect(await first.service.venue.balances()).toEqual(afterBuy);
+    await first.stop();
+
+    const accounts = new PaperAccountRepository(handle.db, clock);
+    expect(await accounts.loadBalances('binance')).toEqual(afterBuy);
+    const second = await start();
+    expect(await second.service.venue.balances()).toEqual(afterBuy);
+    await bus.publish(subject(Subjects.orderCommand, {}), {
+      kind: 'submit',
+      intentId: 'paper-sell',
+      clientOrderId: 'bl-paper-sell',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'sell',
+      type: 'market',
+      qty: 1,
+      price: null,
+      triggerPrice: null,
+      reduceOnly: false,
+      maxSlippageBps: null,
+      execution: { algo: 'direct' },
+    });
+    await waitFor(
+      () => events.find((e) => e.clientOrderId === 'bl-paper-sell' && e.status === 'filled'),
+      'the paper sell to fill',
+    );
+    // The best bid holds 1.601074 @ 58001.03: one fill, fee 58.00103; USDT 53342.85931231 + 58001.03 − 58.00103.
+    expect(fillsOf('bl-paper-sell')).toEqual([
+      { price: 58001.03, qty: 1, fee: 58.00103, liquidity: 'taker', feeAsset: 'USDT' },
+    ]);
+    const afterSell = { USDT: 111285.88828231, BTC: 1.526 };
+    expect(await second.service.venue.balances()).toEqual(afterSell);
+    expect(await accounts.loadBalances('binance')).toEqual(afterSell);
+
+    // A limit buy below the best ask rests; a trade printed through its price on md.trade fills it as maker.
+    await bus.publish(subject(Subjects.orderCommand, {}), {
+      kind: 'submit',
+      intentId: 'paper-limit',
+      clientOrderId: 'bl-paper-limit',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      type: 'limit',
+      qty: 0.1,
+      price: 58000,
+      triggerPrice: null,
+      reduceOnly: false,
+      maxSlippageBps: null,
+      execution: { algo: 'direct' },
+    });
+    await waitFor(
+      () => events.find((e) => e.clientOrderId === 'bl-paper-limit' && e.status === 'accepted'),
+      'the limit to rest',
+    );
+    await bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC-USDT' }), {
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      tradeId: 'recorded-like-1',
+      price: 57999.99,
+      size: 0.5,
+      side: 'sell',
+      time: clock.now(),
+    });
+    await waitFor(
+      () => events.find((e) => e.clientOrderId === 'bl-paper-limit' && e.status === 'filled'),
+      'the resting limit to fill',
+    );
+    // 0.1 @ 58000 = 5800, maker fee 0.1 % = 5.8: USDT 111285.88828231 − 5805.8.
+    expect(fillsOf('bl-paper-limit')).toEqual([
+      { price: 58000, qty: 0.1, fee: 5.8, liquidity: 'maker', feeAsset: 'USDT' },
+    ]);
+    const afterLimit = { USDT: 105480.08828231, BTC: 1.626 };
+    expect(await second.service.venue.balances()).toEqual(afterLimit);
+    expect(await accounts.loadBalances('binance')).toEqual(afterLimit);
+    await second.stop();
+  });
+});
