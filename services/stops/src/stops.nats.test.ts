@@ -412,6 +412,47 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await svc.stop();
   });
 
+  it('closes the position locally when the price crosses the stop and the venue stop did not trigger', async () => {
+    const inner = paper('paperdown');
+    // A venue whose stop never fires and which stops answering reads: the local monitor must act.
+    let downNow = false;
+    const down: StopVenue = {
+      id: inner.id,
+      supportsReduceOnly: true,
+      marketRules: (s) => inner.marketRules(s),
+      placeStop: (r) => inner.placeStop(r),
+      fetchStop: async (s, c) => {
+        if (downNow) throw new VenueError('network', 'venue unreachable');
+        return inner.fetchStop(s, c);
+      },
+      cancelStop: (s, c) => inner.cancelStop(s, c),
+    };
+    const svc = await start(down);
+    const entry = btc[41_000] as number;
+    await position({
+      status: 'opened',
+      exchange: 'paperdown',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0.02,
+      avgEntry: entry,
+    });
+    await waitFor(() => eventsFor('paperdown:BTC-USDT', 'verified').length === 1, 'stop verified');
+    const stopPrice = inner.openStops()[0]?.stopPrice as number;
+    downNow = true;
+    const through = btc.slice(41_000).find((p) => p < stopPrice * 0.995) as number;
+    await trade('paperdown', 'BTC-USDT', through, 1);
+    const close = await waitFor(
+      () => commands.find((c) => c.kind === 'submit' && c.exchange === 'paperdown'),
+      'close',
+    );
+    expect(close).toMatchObject({ side: 'sell', type: 'market', qty: 0.02, reduceOnly: true });
+    const triggered = await waitFor(() => eventsFor('paperdown:BTC-USDT', 'triggered')[0], 'triggered event');
+    expect(triggered.detail).toContain('local monitor');
+    expect(triggered.detail).toContain('unknown');
+    await svc.stop();
+  });
+
   it('re-places a stop the venue lost while the service was down, and coverage returns to 1', async () => {
     const venue = paper('paperrestart');
     const first = await start(venue);
