@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 const benchDir = join(import.meta.dirname, '..', 'bench');
 const name = process.argv[2];
 const available = existsSync(benchDir)
-  ? readdirSync(benchDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.slice(0, -3))
+  ? readdirSync(benchDir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => f.slice(0, -3))
   : [];
 
 if (!name || !available.includes(name)) {

@@ -2,25 +2,28 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  Candle,
   BookUpdate,
-  KillCommand,
-  RiskDecision,
-  SignalCandidate,
-  Subjects,
+  Candle,
   deadLetterSubject,
   derivedId,
   envelopeSchema,
   familyOf,
+  KillCommand,
   normaliseSymbol,
   pattern,
+  RiskDecision,
+  SignalCandidate,
+  Subjects,
   subject,
   subjectMatches,
   uuidv7,
 } from './index';
 
 // Real candles: ../shared/data/binance-spot-ohlcv/BTCUSDT-4h.csv (first rows).
-const csv = readFileSync(join(import.meta.dirname, '../../../../shared/data/binance-spot-ohlcv/BTCUSDT-4h.csv'), 'utf8');
+const csv = readFileSync(
+  join(import.meta.dirname, '../../../../shared/data/binance-spot-ohlcv/BTCUSDT-4h.csv'),
+  'utf8',
+);
 const [, firstRow] = csv.split('\n');
 const [openTime, open, high, low, close, volume, closeTime] = firstRow!.split(',');
 const realCandle = {
@@ -36,7 +39,10 @@ const realCandle = {
   volume: Number(volume),
 };
 
-function issuesOf(result: { success: boolean; error?: { issues: Array<{ message: string; path: PropertyKey[] }> } }) {
+function issuesOf(result: {
+  success: boolean;
+  error?: { issues: Array<{ message: string; path: PropertyKey[] }> };
+}) {
   return result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
 }
 
@@ -136,7 +142,9 @@ describe('subjects', () => {
   });
 
   it('refuses a token that would break the subject hierarchy', () => {
-    expect(() => subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC.USDT' })).toThrow(/invalid symbol token/);
+    expect(() => subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC.USDT' })).toThrow(
+      /invalid symbol token/,
+    );
   });
 
   it('builds wildcard patterns and matches them like NATS does', () => {
@@ -149,7 +157,9 @@ describe('subjects', () => {
   });
 
   it('names the dead-letter subject after the original', () => {
-    expect(deadLetterSubject('md.candle.binance.BTC-USDT.1h').value).toBe('dlq.md.candle.binance.BTC-USDT.1h');
+    expect(deadLetterSubject('md.candle.binance.BTC-USDT.1h').value).toBe(
+      'dlq.md.candle.binance.BTC-USDT.1h',
+    );
   });
 
   it('distinguishes sig.candidate from sig.decision', () => {

@@ -1,3 +1,4 @@
+export * from './clock';
 export * from './control';
 export * from './envelope';
 export * from './features';
@@ -9,4 +10,3 @@ export * from './risk';
 export * from './signals';
 export * from './subjects';
 export * from './symbols';
-export * from './clock';

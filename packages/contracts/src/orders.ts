@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { EpochMs, ExchangeId, OrderSide, PositionSide, PositiveSize, Price, Size, SymbolId } from './primitives';
+import {
+  EpochMs,
+  ExchangeId,
+  OrderSide,
+  PositionSide,
+  PositiveSize,
+  Price,
+  Size,
+  SymbolId,
+} from './primitives';
 
 export const OrderType = z.enum(['market', 'limit', 'stop_market', 'take_profit_market']);
 export type OrderType = z.infer<typeof OrderType>;
@@ -100,7 +109,16 @@ export const PositionEvent = z.object({
 export type PositionEvent = z.infer<typeof PositionEvent>;
 
 export const StopEvent = z.object({
-  kind: z.enum(['placed', 'verified', 'moved', 'triggered', 'take_profit', 'failed', 'flattened', 'cancelled']),
+  kind: z.enum([
+    'placed',
+    'verified',
+    'moved',
+    'triggered',
+    'take_profit',
+    'failed',
+    'flattened',
+    'cancelled',
+  ]),
   positionId: z.string().min(1),
   exchange: ExchangeId,
   symbol: SymbolId,

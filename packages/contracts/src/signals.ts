@@ -30,7 +30,8 @@ export const SignalCandidate = z
   })
   .superRefine((c, ctx) => {
     const stopOnWrongSide = c.side === 'long' ? c.stop >= c.entry : c.stop <= c.entry;
-    if (stopOnWrongSide) ctx.addIssue({ code: 'custom', message: 'stop on the wrong side of entry', path: ['stop'] });
+    if (stopOnWrongSide)
+      ctx.addIssue({ code: 'custom', message: 'stop on the wrong side of entry', path: ['stop'] });
   });
 export type SignalCandidate = z.infer<typeof SignalCandidate>;
 

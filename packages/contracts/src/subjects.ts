@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { ControlAck, ControlState, ControlStateRequest, DeadLetter, KillCommand, ReconEvent, ResumeCommand, Alert } from './control';
+import {
+  Alert,
+  ControlAck,
+  ControlState,
+  ControlStateRequest,
+  DeadLetter,
+  KillCommand,
+  ReconEvent,
+  ResumeCommand,
+} from './control';
 import { FeatureVector } from './features';
 import { BookUpdate, Candle, FeedStatus, Trade } from './market-data';
 import { OrderCommand, OrderEvent, PositionEvent, StopEvent } from './orders';
@@ -240,22 +249,23 @@ export const DeadLetters = family({
 export type AnySubjectFamily = (typeof Subjects)[keyof typeof Subjects];
 
 /** Every JetStream stream and the subjects it captures (relative to a deployment prefix). */
-export const STREAMS: ReadonlyArray<{ name: string; subjects: string[]; maxAgeMs: number; maxMsgs: number }> = [
-  { name: 'MD_CANDLE', subjects: ['md.candle.>'], maxAgeMs: 7 * 86_400_000, maxMsgs: 5_000_000 },
-  { name: 'MD_TRADE', subjects: ['md.trade.>'], maxAgeMs: 3_600_000, maxMsgs: 5_000_000 },
-  { name: 'MD_BOOK', subjects: ['md.book.>'], maxAgeMs: 600_000, maxMsgs: 5_000_000 },
-  { name: 'MD_STATUS', subjects: ['md.status.>'], maxAgeMs: 86_400_000, maxMsgs: 100_000 },
-  { name: 'FEAT', subjects: ['feat.>'], maxAgeMs: 86_400_000, maxMsgs: 1_000_000 },
-  { name: 'SIG', subjects: ['sig.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
-  { name: 'RISK', subjects: ['risk.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
-  { name: 'ORD', subjects: ['ord.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
-  { name: 'POS', subjects: ['pos.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
-  { name: 'STOP', subjects: ['stop.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
-  { name: 'RECON', subjects: ['recon.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
-  { name: 'CONTROL', subjects: ['control.>'], maxAgeMs: 365 * 86_400_000, maxMsgs: 100_000 },
-  { name: 'ALERT', subjects: ['alert'], maxAgeMs: 30 * 86_400_000, maxMsgs: 100_000 },
-  { name: 'DLQ', subjects: ['dlq.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
-];
+export const STREAMS: ReadonlyArray<{ name: string; subjects: string[]; maxAgeMs: number; maxMsgs: number }> =
+  [
+    { name: 'MD_CANDLE', subjects: ['md.candle.>'], maxAgeMs: 7 * 86_400_000, maxMsgs: 5_000_000 },
+    { name: 'MD_TRADE', subjects: ['md.trade.>'], maxAgeMs: 3_600_000, maxMsgs: 5_000_000 },
+    { name: 'MD_BOOK', subjects: ['md.book.>'], maxAgeMs: 600_000, maxMsgs: 5_000_000 },
+    { name: 'MD_STATUS', subjects: ['md.status.>'], maxAgeMs: 86_400_000, maxMsgs: 100_000 },
+    { name: 'FEAT', subjects: ['feat.>'], maxAgeMs: 86_400_000, maxMsgs: 1_000_000 },
+    { name: 'SIG', subjects: ['sig.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
+    { name: 'RISK', subjects: ['risk.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
+    { name: 'ORD', subjects: ['ord.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
+    { name: 'POS', subjects: ['pos.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
+    { name: 'STOP', subjects: ['stop.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
+    { name: 'RECON', subjects: ['recon.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
+    { name: 'CONTROL', subjects: ['control.>'], maxAgeMs: 365 * 86_400_000, maxMsgs: 100_000 },
+    { name: 'ALERT', subjects: ['alert'], maxAgeMs: 30 * 86_400_000, maxMsgs: 100_000 },
+    { name: 'DLQ', subjects: ['dlq.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
+  ];
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
@@ -265,7 +275,10 @@ function checkToken(family: string, name: string, value: string): string {
 }
 
 /** Builds a concrete subject; every token is required and must be a plain NATS token. */
-export function subject<T, K extends string>(fam: SubjectFamily<T, K>, tokens: Record<K, string>): Subject<T> {
+export function subject<T, K extends string>(
+  fam: SubjectFamily<T, K>,
+  tokens: Record<K, string>,
+): Subject<T> {
   const parts = fam.tokens.map((k) => checkToken(fam.name, k, tokens[k]));
   return { family: fam as SubjectFamily<T>, value: [fam.name, ...parts].join('.') };
 }

@@ -8,5 +8,5 @@ export * from './rate-limiter';
 export * from './rest-error';
 export * from './retry';
 export * from './venue-feed';
-export * from './wire-values';
 export * from './venues';
+export * from './wire-values';

@@ -12,6 +12,6 @@ export * from './redactor';
 export * from './run-service';
 export { isSecretVariable, SECRET_FIELD } from './secret-names';
 export * from './service-handle';
+export * from './standard-connections';
 export * from './system-clock';
 export * from './uuidv7-ids';
-export * from './standard-connections';

@@ -1,7 +1,7 @@
 import type { BusDeps } from '@ballast/bus';
 import { NatsBus } from '@ballast/bus';
 import { createDb, type Database, migrate } from '@ballast/db';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { BaseConfig } from './base-config';
 import type { DbConnection } from './run-service';

@@ -13,7 +13,9 @@ export function sharedDataDir(): string {
     if (existsSync(join(dir, 'pnpm-workspace.yaml')) && existsSync(candidate)) return resolve(candidate);
     dir = dirname(dir);
   }
-  throw new Error('recorded data not found: expected ../shared/data beside the repository, or set BALLAST_DATA_DIR');
+  throw new Error(
+    'recorded data not found: expected ../shared/data beside the repository, or set BALLAST_DATA_DIR',
+  );
 }
 
 /** Reads a data file as text, gunzipping `.gz`. */

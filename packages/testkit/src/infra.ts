@@ -37,7 +37,8 @@ export async function natsUrl(): Promise<string> {
 export async function databaseUrl(): Promise<string> {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) return fromEnv;
-  if (!dockerAvailable()) throw missing('PostgreSQL', 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test');
+  if (!dockerAvailable())
+    throw missing('PostgreSQL', 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test');
   pgContainerUrl ??= (async () => {
     const { GenericContainer, Wait } = await import('testcontainers');
     const c = await new GenericContainer('timescale/timescaledb:latest-pg16')

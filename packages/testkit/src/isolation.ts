@@ -4,7 +4,10 @@ import { databaseUrl } from './infra';
 
 /** A short unique name per test file, for subject prefixes, stream names and databases. */
 export function uniqueName(label: string): string {
-  const clean = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
+  const clean = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 24);
   return `t_${clean}_${randomBytes(4).toString('hex')}`;
 }
 
