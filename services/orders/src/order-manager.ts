@@ -31,6 +31,7 @@ import { type OrderVenue, VenueError, type VenueOrder } from '@ballast/exchange'
 import type { OrdersConfig } from './config';
 import type { KillStore } from './kill-store';
 import { Serial } from './serial';
+import { venueFlat } from './venue-flat';
 
 export interface OrderManagerDeps {
   bus: Bus;
@@ -499,40 +500,69 @@ export class OrderManager {
     if (slice && result) await this.applyVenueOrder(slice, { ...result, fills: [] });
   }
 
-  /** Closes every position with reduce-only market orders, then confirms nothing is left. */
+  /**
+   * Closes every position with a reduce-only market order, then confirms flat against the venue's own
+   * balances, not only against the local fold of our fills. On spot the base asset held is the
+   * position: the close sells at most what the venue holds, and what is left must be dust.
+   */
   private async flatten(commandId: string): Promise<string> {
     const results: string[] = [];
     for (const [key, position] of this.positions) {
       if (position.qty <= 0) continue;
       const symbol = key.split(':')[1] ?? '';
-      const rules = await this.deps.venue.marketRules(symbol);
-      const qty = roundDownToStep(position.qty, rules.stepSize);
-      if (qty <= 0) continue;
+      results.push(`${symbol} ${await this.closePosition(commandId, symbol, position)}`);
+    }
+    return results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions';
+  }
+
+  private async closePosition(commandId: string, symbol: string, position: NetPosition): Promise<string> {
+    const base = symbol.split('-')[0] ?? symbol;
+    const rules = await this.deps.venue.marketRules(symbol);
+    const held = position.side === 'long' ? await this.venueHolding(base) : undefined;
+    const qty = roundDownToStep(
+      held === undefined ? position.qty : Math.min(position.qty, held),
+      rules.stepSize,
+    );
+    if (qty > 0) {
       const intentId = `flatten:${commandId}:${symbol}`;
-      const [slice] = [
-        {
-          clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, 0),
-          intentId,
-          slice: 0,
-          strategy: null,
-          exchange: this.deps.venue.id,
-          symbol,
-          side: position.side === 'long' ? ('sell' as const) : ('buy' as const),
-          type: 'market' as const,
-          qty,
-          price: null,
-          reduceOnly: true,
-          dueAt: this.deps.clock.now(),
-        },
-      ];
-      if (!slice) continue;
+      const slice: NewSlice = {
+        clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, 0),
+        intentId,
+        slice: 0,
+        strategy: null,
+        exchange: this.deps.venue.id,
+        symbol,
+        side: position.side === 'long' ? 'sell' : 'buy',
+        type: 'market',
+        qty,
+        price: null,
+        reduceOnly: true,
+        dueAt: this.deps.clock.now(),
+      };
       await this.deps.slices.plan([slice]);
       const stored = await this.deps.slices.get(slice.clientOrderId);
       if (stored?.status === 'planned') await this.send(stored);
-      const left = this.positions.get(key)?.qty ?? 0;
-      results.push(`${symbol} ${left <= rules.stepSize ? 'flat' : `still ${left}`}`);
     }
-    return results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions';
+    if (position.side !== 'long') {
+      // A short has no balance to read on a spot venue; only our own fills can say.
+      const left = this.positions.get(`${this.deps.venue.id}:${symbol}`)?.qty ?? 0;
+      return left < Math.max(rules.minQty, rules.stepSize)
+        ? 'flat (local fills)'
+        : `NOT flat: still short ${left}`;
+    }
+    const residual = await this.venueHolding(base);
+    if (residual === undefined) return `unverified: the venue's balances could not be read`;
+    const verdict = venueFlat(residual, rules, position.avgEntry);
+    return verdict.flat ? `flat (venue ${base} ${residual})` : `NOT flat: ${verdict.detail} ${base}`;
+  }
+
+  private async venueHolding(asset: string): Promise<number | undefined> {
+    try {
+      return (await this.deps.venue.balances())[asset] ?? 0;
+    } catch (err) {
+      this.deps.log.warn({ err, asset }, 'venue balances unavailable');
+      return undefined;
+    }
   }
 }
 

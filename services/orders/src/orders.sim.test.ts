@@ -1,4 +1,4 @@
-import { NatsBus } from '@ballast/bus';
+import { deleteStreams, NatsBus } from '@ballast/bus';
 import { type Clock, type ControlAck, type RiskDecision, Subjects, subject } from '@ballast/contracts';
 import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
@@ -10,6 +10,8 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
@@ -56,6 +58,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bus?.drain();
+  const nc = await connect({ servers: await natsUrl() });
+  await deleteStreams(await jetstreamManager(nc), bus.naming);
+  await nc.close();
   await handle?.db.destroy();
   await testDb?.drop();
   await sim?.close();
