@@ -1,0 +1,67 @@
+import type { BacktestMetrics } from './metrics';
+
+/** One round trip: from flat to flat in one market. Times are epoch ms of the first and last fill. */
+export interface BacktestTrade {
+  symbol: string;
+  side: 'long' | 'short';
+  strategy: string | null;
+  entry_time: number;
+  exit_time: number;
+  /** Total quantity bought (long) or sold (short) to open. */
+  qty: number;
+  /** Quantity-weighted average of the opening fills. */
+  entry_price: number;
+  /** Quantity-weighted average of the closing fills. */
+  exit_price: number;
+  /** Every fee paid on the trade's fills, in the quote asset. */
+  fees: number;
+  /** Realised price result minus fees. */
+  pnl: number;
+  /** stop, take_profit, end_of_data, or other (a close not sent by the stops service or the runtime). */
+  exit_reason: 'stop' | 'take_profit' | 'end_of_data' | 'other';
+}
+
+/** Account value after each replayed step, marked at the step's quoted price. */
+export interface EquityPoint {
+  time: number;
+  equity: number;
+  /** True when any position was held after the step. */
+  exposed: boolean;
+}
+
+/** What became of one signal candidate. */
+export interface BacktestDecision {
+  time: number;
+  symbol: string;
+  strategy: string;
+  side: 'long' | 'short';
+  entry: number;
+  stop: number;
+  /** `approved`, `veto:<reason>`, `review_rejected`, or `denied:<risk reason>`. */
+  outcome: string;
+}
+
+export interface BacktestCandle {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+export interface BacktestResult {
+  meta: {
+    symbols: string[];
+    timeframe: string;
+    from: number;
+    to: number;
+    candles: number;
+    seed: number;
+    initial_equity: number;
+    fill_model: string;
+  };
+  trades: BacktestTrade[];
+  equity: EquityPoint[];
+  decisions: BacktestDecision[];
+  metrics: BacktestMetrics;
+}

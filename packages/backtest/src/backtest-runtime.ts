@@ -1,0 +1,344 @@
+import { MemoryBus, MemoryHub } from '@ballast/bus';
+import {
+  type Candle,
+  type Envelope,
+  type FeatureVector,
+  type IdGenerator,
+  type OrderEvent,
+  pattern,
+  type RiskDecision,
+  type SignalCandidate,
+  type SignalDecision,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import {
+  approveWithoutReview,
+  type MarketRules,
+  SeededRandom,
+  seededIds,
+  VirtualClock,
+  type WalkableBook,
+} from '@ballast/core';
+import { createDb, type DbHandle, migrate, OrderSliceRepository, PGLITE_IN_MEMORY } from '@ballast/db';
+import { PaperVenue } from '@ballast/exchange';
+import { startFeaturesService } from '@ballast/features-service';
+import { startOrders } from '@ballast/orders-service';
+import { startRisk } from '@ballast/risk-service';
+import { createLogger } from '@ballast/service-kit';
+import { startSignalsService } from '@ballast/signals-service';
+import { startStops } from '@ballast/stops-service';
+import { Registry } from 'prom-client';
+import type { BacktestConfig } from './backtest-config';
+import type { BacktestDecision } from './backtest-result';
+import { candleBook } from './candle-book';
+import { memoryPaperStore } from './memory-paper-store';
+import { paperStops } from './paper-stops';
+import { rulesDecide } from './rules-decide';
+import { settle, type TickTracker, trackTicks } from './settle';
+import { TradeLedger } from './trade-ledger';
+
+export interface RuntimeOptions {
+  config: BacktestConfig;
+  symbols: string[];
+  timeframe: Candle['timeframe'];
+  rules: (symbol: string) => MarketRules;
+  seed: number;
+  startTime: number;
+}
+
+/** Ids for one service's bus, from the run's seed: the same run draws the same ids. */
+function idsFor(clock: VirtualClock, seed: number, stream: number): IdGenerator {
+  return seededIds(clock, new SeededRandom(seed * 31 + stream));
+}
+
+/**
+ * The single-process runtime: the services' own `start*` wiring on one MemoryHub, a VirtualClock,
+ * the paper venue and PGlite in memory. Nothing here decides a trade; it replays the market, lets
+ * the services work, and listens.
+ */
+export class BacktestRuntime {
+  readonly clock: VirtualClock;
+  readonly ledger: TradeLedger;
+  private readonly hub = new MemoryHub();
+  private readonly market: MemoryBus;
+  private readonly books = new Map<string, WalkableBook>();
+  private readonly marks = new Map<string, number>();
+  private readonly intents = new Map<string, string>();
+  private readonly features = new Map<string, FeatureVector>();
+  private readonly decisionLog = new Map<string, BacktestDecision>();
+  private readonly disposers: AsyncDisposable[] = [];
+  private bookId = 0;
+  private paper!: PaperVenue;
+  private db!: DbHandle;
+  private ticks!: TickTracker;
+  private orders!: Awaited<ReturnType<typeof startOrders>>;
+  private slices!: OrderSliceRepository;
+
+  private constructor(private readonly options: RuntimeOptions) {
+    this.clock = new VirtualClock(options.startTime);
+    this.market = this.bus('market-data', 1);
+    this.ledger = new TradeLedger((intentId) => (intentId ? (this.intents.get(intentId) ?? null) : null));
+  }
+
+  static async start(options: RuntimeOptions): Promise<BacktestRuntime> {
+    const runtime = new BacktestRuntime(options);
+    await runtime.startAll();
+    return runtime;
+  }
+
+  private bus(source: string, stream: number): MemoryBus {
+    return new MemoryBus({
+      source,
+      clock: this.clock,
+      hub: this.hub,
+      ids: idsFor(this.clock, this.options.seed, stream),
+    });
+  }
+
+  private async startAll(): Promise<void> {
+    const { config, seed } = this.options;
+    const log = createLogger({ service: 'backtest', level: 'silent' });
+    this.db = await createDb({ pgliteDir: PGLITE_IN_MEMORY });
+    await migrate(this.db.db);
+    const db = this.db.db;
+    this.slices = new OrderSliceRepository(db, this.clock);
+    // The listeners join first, so they see each message before the services react to it.
+    await this.listen(this.bus('backtest', 2));
+    const random = new SeededRandom(seed);
+    this.paper = await PaperVenue.open({
+      venue: config.exchange,
+      book: (symbol) => this.books.get(symbol),
+      rules: this.options.rules,
+      fees: { maker: config.makerFee, taker: config.takerFee },
+      store: memoryPaperStore(),
+      clock: this.clock,
+      ids: idsFor(this.clock, seed, 3),
+      initialBalances: { [config.quoteAsset]: config.initialEquity },
+    });
+    const series = this.options.symbols.map((symbol) => ({
+      exchange: config.exchange,
+      symbol,
+      timeframe: this.options.timeframe,
+    }));
+    this.disposers.push(
+      await startFeaturesService({
+        bus: this.bus('features', 4),
+        db,
+        log,
+        metrics: new Registry(),
+        config: { FEATURES_SERIES: series, FEATURES_WARMUP_CANDLES: 500, FEATURES_DURABLE: 'features' },
+      }),
+      await startSignalsService({
+        bus: this.bus('signals', 5),
+        db,
+        log,
+        metrics: new Registry(),
+        decide:
+          config.agents === 'rules'
+            ? rulesDecide((c) => this.features.get(`${c.symbol}|${c.timeframe}`))
+            : approveWithoutReview,
+        config: {
+          SIGNALS_UNIVERSE: this.options.symbols,
+          SIGNALS_EXCLUDED_SYMBOLS: [],
+          SIGNALS_MIN_REWARD_RISK: config.minRewardRisk,
+          SIGNALS_MIN_HOUR_TRADES: config.minHourTrades,
+          SIGNALS_STRATEGIES: config.strategies,
+          SIGNALS_DURABLE: 'signals',
+        },
+      }),
+      await startRisk({
+        bus: this.bus('risk', 6),
+        db,
+        clock: this.clock,
+        log,
+        venue: this.paper,
+        config: {
+          RISK_VENUE: config.exchange,
+          RISK_EQUITY: config.initialEquity,
+          RISK_QUOTE_ASSET: config.quoteAsset,
+          RISK_DEFAULT_REGIME: 'trending',
+          RISK_LIMITS_JSON: config.riskLimits ? JSON.stringify(config.riskLimits) : undefined,
+        },
+      }),
+    );
+    this.orders = await startOrders({
+      bus: this.bus('orders', 7),
+      db,
+      clock: this.clock,
+      ids: idsFor(this.clock, seed, 8),
+      log,
+      venue: this.paper,
+      random01: () => random.next(),
+      // Retries and TWAP pauses pass in virtual time: the clock only moves with the replayed data.
+      sleep: async () => undefined,
+      config: {
+        ORDERS_VENUE_KIND: 'paper',
+        ORDERS_VENUE: config.exchange,
+        CLIENT_ID_PREFIX: 'bt-',
+        MAX_SLIPPAGE_BPS: config.maxSlippageBps,
+        SLIPPAGE_ACTION: 'reject',
+        TWAP_SLICES: 5,
+        TWAP_DURATION_MS: 60_000,
+        TWAP_JITTER: 0.2,
+        // The live timer would run on wall time; the runtime drives the send loop itself (settle).
+        TICK_MS: 2_147_483_647,
+        RETRY_ATTEMPTS: 1,
+        RETRY_BASE_MS: 200,
+        PAPER_MAKER_FEE: config.makerFee,
+        PAPER_TAKER_FEE: config.takerFee,
+        PAPER_LATENCY_MS: 0,
+        PAPER_INITIAL_BALANCES: { [config.quoteAsset]: config.initialEquity },
+      },
+    });
+    this.ticks = trackTicks(this.orders.manager);
+    this.disposers.push(this.orders);
+    this.disposers.push(
+      await startStops({
+        bus: this.bus('stops', 9),
+        db,
+        clock: this.clock,
+        ids: idsFor(this.clock, seed, 10),
+        log,
+        metrics: new Registry(),
+        sleep: async () => undefined,
+        venue: paperStops(config.exchange, this.options.rules, idsFor(this.clock, seed, 11)),
+        config: {
+          STOPS_VENUE_KIND: 'paper',
+          STOPS_VENUE: config.exchange,
+          FALLBACK_STOP_PCT: config.stops.fallbackStopPct,
+          TRAIL_MODE: config.stops.trailMode,
+          TRAIL_PCT: config.stops.trailPct,
+          TRAIL_ATR_MULTIPLE: config.stops.trailAtrMultiple,
+          TP_FRACTIONS: config.stops.tpFractions,
+          BREAKEVEN_FEE_RATE: config.stops.breakevenFeeRate,
+          LOCAL_GRACE_BPS: 10,
+          PLACE_ATTEMPTS: 3,
+          RETRY_BASE_MS: 200,
+          CLIENT_ID_PREFIX: 'bt-',
+        },
+      }),
+    );
+  }
+
+  /** What the runtime records: fills for the trade list, intents for strategy names, the decision trail. */
+  private async listen(bus: MemoryBus): Promise<void> {
+    await bus.subscribe(
+      pattern(Subjects.features),
+      (m: Envelope<FeatureVector>) => {
+        this.features.set(`${m.payload.symbol}|${m.payload.timeframe}`, m.payload);
+      },
+      { durable: 'backtest-features' },
+    );
+    await bus.subscribe(
+      subject(Subjects.signalCandidate, {}),
+      (m: Envelope<SignalCandidate>) => {
+        const c = m.payload;
+        this.decisionLog.set(c.id, {
+          time: this.clock.now(),
+          symbol: c.symbol,
+          strategy: c.strategy,
+          side: c.side,
+          entry: c.entry,
+          stop: c.stop,
+          outcome: c.veto ? `veto:${c.veto.reason}` : 'pending',
+        });
+      },
+      { durable: 'backtest-candidates' },
+    );
+    await bus.subscribe(
+      subject(Subjects.signalDecision, {}),
+      (m: Envelope<SignalDecision>) => {
+        const logged = this.decisionLog.get(m.payload.candidate.id);
+        if (logged && !m.payload.approved) logged.outcome = 'review_rejected';
+      },
+      { durable: 'backtest-decisions' },
+    );
+    await bus.subscribe(
+      subject(Subjects.riskDecision, {}),
+      (m: Envelope<RiskDecision>) => {
+        const d = m.payload;
+        const logged = this.decisionLog.get(d.approved ? d.intent.candidateId : d.candidateId);
+        if (d.approved) this.intents.set(d.intent.intentId, d.intent.strategy);
+        if (logged) logged.outcome = d.approved ? 'approved' : `denied:${d.reason}`;
+      },
+      { durable: 'backtest-risk' },
+    );
+    await bus.subscribe(
+      subject(Subjects.orderEvent, {}),
+      (m: Envelope<OrderEvent>) => {
+        this.ledger.onOrderEvent(m.payload);
+      },
+      { durable: 'backtest-orders' },
+    );
+  }
+
+  /**
+   * One closed candle, as market-data would publish it: first the book at `quote` (the price at which
+   * orders sent in reaction will fill), then the candle itself; then everything it caused runs out.
+   */
+  async step(candle: Candle, quote: number): Promise<void> {
+    const time = candle.closeTime + 1;
+    this.clock.set(time);
+    const { exchange, slippageBps } = this.options.config;
+    const book = candleBook(exchange, candle.symbol, quote, slippageBps, time, ++this.bookId);
+    this.books.set(candle.symbol, { bids: book.bids, asks: book.asks });
+    this.marks.set(candle.symbol, quote);
+    await this.market.publish(subject(Subjects.book, { exchange, symbol: candle.symbol }), book);
+    await this.settle();
+    await this.market.publish(
+      subject(Subjects.candle, { exchange, symbol: candle.symbol, timeframe: candle.timeframe }),
+      candle,
+      { eventTime: candle.closeTime },
+    );
+    await this.settle();
+  }
+
+  /** Closes whatever is still open at the last quoted price, through the orders service. */
+  async closeAll(): Promise<void> {
+    const { exchange } = this.options.config;
+    for (const open of this.ledger.openMarkets()) {
+      const rules = this.options.rules(open.symbol);
+      const qty = Math.floor(open.qty / rules.stepSize + 1e-9) * rules.stepSize;
+      if (!(qty > 0)) continue;
+      const intentId = `backtest:end:${open.symbol}`;
+      await this.market.publish(subject(Subjects.orderCommand, {}), {
+        kind: 'submit',
+        intentId,
+        clientOrderId: `bt-end-${open.symbol}`,
+        exchange,
+        symbol: open.symbol,
+        side: open.side === 'long' ? 'sell' : 'buy',
+        type: 'market',
+        qty: Number(qty.toFixed(12)),
+        price: null,
+        triggerPrice: null,
+        reduceOnly: true,
+        maxSlippageBps: null,
+        execution: { algo: 'direct' },
+      });
+    }
+    await this.settle();
+  }
+
+  /** Account value at the last quoted prices: quote balance plus every base asset marked. */
+  async equity(): Promise<number> {
+    const balances = await this.paper.balances();
+    let total = balances[this.options.config.quoteAsset] ?? 0;
+    for (const [symbol, price] of this.marks) total += (balances[symbol.split('-')[0] ?? ''] ?? 0) * price;
+    return total;
+  }
+
+  decisions(): BacktestDecision[] {
+    return [...this.decisionLog.values()];
+  }
+
+  private settle(): Promise<void> {
+    return settle(this.market, this.ticks, this.orders.manager, this.slices, this.clock);
+  }
+
+  async stop(): Promise<void> {
+    for (const d of this.disposers.reverse()) await d[Symbol.asyncDispose]();
+    await this.db.db.destroy();
+  }
+}

@@ -1,0 +1,110 @@
+import type { BacktestTrade, EquityPoint } from './backtest-result';
+
+/** The summary of a run; every figure comes from the trade list or the equity curve alone. */
+export interface BacktestMetrics {
+  net_pnl: number;
+  return_pct: number;
+  cagr_pct: number;
+  /** Annualised from per-step equity returns; null with fewer than two returns or no variance. */
+  sharpe: number | null;
+  sortino: number | null;
+  max_drawdown_pct: number;
+  win_rate: number;
+  avg_win: number;
+  avg_loss: number;
+  expectancy: number;
+  /** Gross wins over gross losses; null when nothing was lost. */
+  profit_factor: number | null;
+  exposure_pct: number;
+  trades: number;
+  fees: number;
+}
+
+const YEAR_MS = 365.25 * 86_400_000;
+
+const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
+const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : sum(xs) / xs.length);
+
+/** A win made money after fees; everything else (including break-even) is a loss. */
+export function splitWins(trades: readonly BacktestTrade[]): { wins: number[]; losses: number[] } {
+  const wins: number[] = [];
+  const losses: number[] = [];
+  for (const t of trades) (t.pnl > 0 ? wins : losses).push(t.pnl);
+  return { wins, losses };
+}
+
+/** Simple returns between consecutive equity points. */
+export function stepReturns(curve: readonly EquityPoint[]): number[] {
+  const returns: number[] = [];
+  for (let i = 1; i < curve.length; i++) returns.push(curve[i]!.equity / curve[i - 1]!.equity - 1);
+  return returns;
+}
+
+/** Largest fall from a running peak, in percent of that peak. */
+export function maxDrawdownPct(curve: readonly EquityPoint[]): number {
+  let peak = Number.NEGATIVE_INFINITY;
+  let worst = 0;
+  for (const p of curve) {
+    peak = Math.max(peak, p.equity);
+    worst = Math.max(worst, ((peak - p.equity) / peak) * 100);
+  }
+  return worst;
+}
+
+/** Mean over sample standard deviation of step returns, scaled by √(steps per year). */
+export function sharpeRatio(returns: readonly number[], stepsPerYear: number): number | null {
+  if (returns.length < 2) return null;
+  const m = mean(returns);
+  const variance = sum(returns.map((r) => (r - m) ** 2)) / (returns.length - 1);
+  return variance > 0 ? (m / Math.sqrt(variance)) * Math.sqrt(stepsPerYear) : null;
+}
+
+/** Mean over downside deviation (root mean square of the negative returns, over all steps). */
+export function sortinoRatio(returns: readonly number[], stepsPerYear: number): number | null {
+  if (returns.length < 2) return null;
+  const downside = Math.sqrt(sum(returns.map((r) => Math.min(r, 0) ** 2)) / returns.length);
+  return downside > 0 ? (mean(returns) / downside) * Math.sqrt(stepsPerYear) : null;
+}
+
+/** Compound annual growth over the curve's time span. */
+export function cagrPct(curve: readonly EquityPoint[]): number {
+  const first = curve[0];
+  const last = curve.at(-1);
+  if (!first || !last || last.time <= first.time) return 0;
+  const years = (last.time - first.time) / YEAR_MS;
+  return ((last.equity / first.equity) ** (1 / years) - 1) * 100;
+}
+
+/**
+ * Every metric of a run. `stepMs` is the replay step (the timeframe), which annualises the ratios;
+ * `initialEquity` is the account before the first step.
+ */
+export function computeMetrics(
+  trades: readonly BacktestTrade[],
+  curve: readonly EquityPoint[],
+  initialEquity: number,
+  stepMs: number,
+): BacktestMetrics {
+  const { wins, losses } = splitWins(trades);
+  const netPnl = sum(trades.map((t) => t.pnl));
+  const grossLoss = -sum(losses);
+  const finalEquity = curve.at(-1)?.equity ?? initialEquity;
+  const returns = stepReturns(curve);
+  const stepsPerYear = YEAR_MS / stepMs;
+  return {
+    net_pnl: netPnl,
+    return_pct: (finalEquity / initialEquity - 1) * 100,
+    cagr_pct: cagrPct(curve),
+    sharpe: sharpeRatio(returns, stepsPerYear),
+    sortino: sortinoRatio(returns, stepsPerYear),
+    max_drawdown_pct: maxDrawdownPct(curve),
+    win_rate: trades.length === 0 ? 0 : wins.length / trades.length,
+    avg_win: mean(wins),
+    avg_loss: mean(losses),
+    expectancy: trades.length === 0 ? 0 : netPnl / trades.length,
+    profit_factor: grossLoss > 0 ? sum(wins) / grossLoss : null,
+    exposure_pct: curve.length === 0 ? 0 : (curve.filter((p) => p.exposed).length / curve.length) * 100,
+    trades: trades.length,
+    fees: sum(trades.map((t) => t.fees)),
+  };
+}

@@ -1,0 +1,130 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedDataDir } from '@ballast/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BacktestResult } from './backtest-result';
+import { type RunBacktestOptions, runBacktest } from './run-backtest';
+
+// Real Binance spot 1h candles: BTCUSDT and ETHUSDT, January and February 2021.
+const data = join(sharedDataDir(), 'binance-spot-ohlcv');
+const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'backtest');
+const options: RunBacktestOptions = {
+  files: [join(data, 'BTCUSDT-1h.csv.gz'), join(data, 'ETHUSDT-1h.csv.gz')],
+  timeframe: '1h',
+  from: Date.UTC(2021, 0, 1),
+  to: Date.UTC(2021, 2, 1),
+  seed: 7,
+  config: {
+    exchangeInfoFile: join(sharedDataDir(), 'binance-rest', '2021-10-12_spot_api-v3-exchangeInfo.json.gz'),
+  },
+};
+const CUT = Date.UTC(2021, 1, 1);
+
+let firstBytes: string;
+let secondBytes: string;
+let cut: BacktestResult;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  firstBytes = JSON.stringify(await runBacktest(options), null, 2);
+  writeFileSync(join(ARTIFACTS, 'OUT.json'), firstBytes);
+  secondBytes = JSON.stringify(await runBacktest(options), null, 2);
+  cut = await runBacktest({ ...options, to: CUT });
+}, 240_000);
+
+/** Straightforward recomputation from OUT.json alone, independent of metrics.ts. */
+function recompute(out: BacktestResult) {
+  const pnls = out.trades.map((t) => t.pnl);
+  let net = 0;
+  for (const p of pnls) net += p;
+  let fees = 0;
+  for (const t of out.trades) fees += t.fees;
+  let winSum = 0;
+  let winCount = 0;
+  let lossSum = 0;
+  let lossCount = 0;
+  for (const p of pnls) {
+    if (p > 0) {
+      winSum += p;
+      winCount++;
+    } else {
+      lossSum += p;
+      lossCount++;
+    }
+  }
+  const eq = out.equity.map((p) => p.equity);
+  const returns: number[] = [];
+  for (let i = 1; i < eq.length; i++) returns.push(eq[i]! / eq[i - 1]! - 1);
+  let rSum = 0;
+  for (const r of returns) rSum += r;
+  const rMean = rSum / returns.length;
+  let sq = 0;
+  for (const r of returns) sq += (r - rMean) ** 2;
+  let down = 0;
+  for (const r of returns) down += Math.min(r, 0) ** 2;
+  const perYear = (365.25 * 24 * 3_600_000) / 3_600_000;
+  let peak = -Infinity;
+  let dd = 0;
+  for (const e of eq) {
+    if (e > peak) peak = e;
+    if (((peak - e) / peak) * 100 > dd) dd = ((peak - e) / peak) * 100;
+  }
+  const first = out.equity[0]!;
+  const last = out.equity[out.equity.length - 1]!;
+  const years = (last.time - first.time) / (365.25 * 86_400_000);
+  return {
+    net_pnl: net,
+    return_pct: (last.equity / out.meta.initial_equity - 1) * 100,
+    cagr_pct: ((last.equity / first.equity) ** (1 / years) - 1) * 100,
+    sharpe: (rMean / Math.sqrt(sq / (returns.length - 1))) * Math.sqrt(perYear),
+    sortino: (rMean / Math.sqrt(down / returns.length)) * Math.sqrt(perYear),
+    max_drawdown_pct: dd,
+    win_rate: winCount / out.trades.length,
+    avg_win: winCount ? winSum / winCount : 0,
+    avg_loss: lossCount ? lossSum / lossCount : 0,
+    expectancy: net / out.trades.length,
+    profit_factor: lossSum < 0 ? winSum / -lossSum : null,
+    exposure_pct: (out.equity.filter((p) => p.exposed).length / out.equity.length) * 100,
+    trades: out.trades.length,
+    fees,
+  };
+}
+
+describe('runBacktest over real BTCUSDT and ETHUSDT 1h candles (Jan–Feb 2021)', () => {
+  it('trades through the services: entries, and exits by the stops service', () => {
+    const out = JSON.parse(firstBytes) as BacktestResult;
+    // 59 days × 24 h × 2 symbols, less the hour both files lack (a real Binance gap, 2021-02-11 03:00).
+    expect(out.meta.candles).toBe(2 * 59 * 24 - 2);
+    expect(out.trades.length).toBeGreaterThan(0);
+    expect(out.trades.some((t) => t.exit_reason === 'stop' || t.exit_reason === 'take_profit')).toBe(true);
+    for (const t of out.trades) {
+      expect(t.exit_time).toBeGreaterThanOrEqual(t.entry_time);
+      const direction = t.side === 'long' ? 1 : -1;
+      expect(t.pnl).toBeCloseTo((t.exit_price - t.entry_price) * t.qty * direction - t.fees, 6);
+    }
+    // The end-of-data close leaves the account flat: final equity = initial + the trades' pnl.
+    expect(out.equity.at(-1)!.equity).toBeCloseTo(out.meta.initial_equity + out.metrics.net_pnl, 6);
+  });
+
+  it('reports metrics that a straightforward recomputation from OUT.json reproduces exactly', () => {
+    const out = JSON.parse(readFileSync(join(ARTIFACTS, 'OUT.json'), 'utf8')) as BacktestResult;
+    expect(out.metrics).toEqual(recompute(out));
+  });
+
+  it('is deterministic: the same input gives byte-identical output', () => {
+    expect(secondBytes).toBe(firstBytes);
+  });
+
+  it('does not look ahead: cut off at 2021-02-01, every decision and trade before the cut is identical', () => {
+    const full = JSON.parse(firstBytes) as BacktestResult;
+    const lastStep = cut.equity.at(-1)!.time;
+    const before = <T extends { time: number }>(xs: T[]) => xs.filter((x) => x.time < lastStep);
+    expect(before(cut.decisions).length).toBeGreaterThan(0);
+    expect(before(full.decisions)).toEqual(before(cut.decisions));
+    const closedBefore = (r: BacktestResult) =>
+      r.trades.filter((t) => t.exit_time < lastStep && t.exit_reason !== 'end_of_data');
+    expect(closedBefore(cut).length).toBeGreaterThan(0);
+    expect(closedBefore(full)).toEqual(closedBefore(cut));
+    expect(full.equity.filter((p) => p.time < lastStep)).toEqual(cut.equity.filter((p) => p.time < lastStep));
+  });
+});

@@ -1,0 +1,123 @@
+import { type Candle, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
+import type { MarketRules } from '@ballast/core';
+import {
+  type BacktestConfig,
+  type BacktestConfigInput,
+  onlyStrategy,
+  parseBacktestConfig,
+} from './backtest-config';
+import { BacktestError } from './backtest-error';
+import type { BacktestResult, EquityPoint } from './backtest-result';
+import { BacktestRuntime } from './backtest-runtime';
+import { loadExchangeInfoRules } from './exchange-info-rules';
+import { type CandleFile, loadCandleFile } from './load-candles';
+import { computeMetrics } from './metrics';
+import { replaySteps } from './replay-steps';
+
+export const FILL_MODEL =
+  'market orders (entries, stop and take-profit closes, end-of-data closes) fill at the open of the bar after ' +
+  'the one that caused them, plus slippageBps against the order, plus the taker fee; unlimited depth at that ' +
+  'price; stops and take-profits trigger on the bar high/low/close seen by the stops service; positions still ' +
+  'open after the last bar are closed at its close';
+
+export interface RunBacktestOptions {
+  /** Binance kline CSV files (.csv or .csv.gz); the symbol comes from the name unless given. */
+  files: Array<string | CandleFile>;
+  /** Only these symbols (normalised, `BTC-USDT`); default: every file's. */
+  symbols?: string[];
+  timeframe: Timeframe;
+  /** Inclusive, epoch ms on candle open time. */
+  from?: number;
+  /** Exclusive, epoch ms on candle open time. */
+  to?: number;
+  /** Run only this shipped strategy (trend_pullback, bollinger_breakout, mean_reversion). */
+  strategy?: string;
+  config?: BacktestConfigInput;
+  seed: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+const FALLBACK_RULES: MarketRules = { tickSize: 1e-8, stepSize: 1e-8, minQty: 0, minNotional: 10 };
+
+function rulesLookup(config: BacktestConfig): (symbol: string) => MarketRules {
+  const fromFile = config.exchangeInfoFile ? loadExchangeInfoRules(config.exchangeInfoFile) : new Map();
+  return (symbol) => config.marketRules[symbol] ?? fromFile.get(symbol) ?? FALLBACK_RULES;
+}
+
+function loadAll(options: RunBacktestOptions, config: BacktestConfig): Candle[] {
+  const wanted = options.symbols ? new Set(options.symbols) : undefined;
+  const candles: Candle[] = [];
+  for (const entry of options.files) {
+    const file = typeof entry === 'string' ? { path: entry } : entry;
+    const loaded = loadCandleFile(file, {
+      exchange: config.exchange,
+      timeframe: options.timeframe,
+      ...(options.from !== undefined ? { from: options.from } : {}),
+      ...(options.to !== undefined ? { to: options.to } : {}),
+    });
+    for (const c of loaded) if (!wanted || wanted.has(c.symbol)) candles.push(c);
+  }
+  if (candles.length === 0)
+    throw new BacktestError('no_data', 'no candles in the selected files, symbols and range');
+  return candles;
+}
+
+/**
+ * Replays recorded candles through the services' own handlers on a virtual clock and returns the
+ * trade list, the equity curve, the decision trail and the metrics. Same input, same result.
+ */
+export async function runBacktest(options: RunBacktestOptions): Promise<BacktestResult> {
+  let config = parseBacktestConfig(options.config);
+  if (options.strategy) config = onlyStrategy(config, options.strategy);
+  const candles = loadAll(options, config);
+  const steps = replaySteps(candles);
+  const symbols = [...new Set(candles.map((c) => c.symbol))].sort();
+  const first = steps[0]!;
+  const runtime = await BacktestRuntime.start({
+    config,
+    symbols,
+    timeframe: options.timeframe,
+    rules: rulesLookup(config),
+    seed: options.seed,
+    startTime: first.candle.openTime,
+  });
+  const curve: EquityPoint[] = [
+    { time: first.candle.openTime, equity: config.initialEquity, exposed: false },
+  ];
+  try {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      await runtime.step(step.candle, step.quote);
+      if (step.lastAtTime) {
+        curve.push({
+          time: runtime.clock.now(),
+          equity: await runtime.equity(),
+          exposed: runtime.ledger.exposed,
+        });
+      }
+      options.onProgress?.(i + 1, steps.length);
+    }
+    await runtime.closeAll();
+    const last = curve.at(-1)!;
+    curve[curve.length - 1] = { ...last, equity: await runtime.equity() };
+  } finally {
+    await runtime.stop();
+  }
+  const trades = runtime.ledger.trades();
+  return {
+    meta: {
+      symbols,
+      timeframe: options.timeframe,
+      from: first.candle.openTime,
+      to: steps.at(-1)!.candle.closeTime + 1,
+      candles: steps.length,
+      seed: options.seed,
+      initial_equity: config.initialEquity,
+      fill_model: FILL_MODEL,
+    },
+    trades,
+    equity: curve,
+    decisions: runtime.decisions(),
+    metrics: computeMetrics(trades, curve, config.initialEquity, TIMEFRAME_MS[options.timeframe]),
+  };
+}
