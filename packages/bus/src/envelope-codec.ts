@@ -71,6 +71,19 @@ export function encodeEnvelope<T>(envelope: Envelope<T>): string {
 export type Decoded<T> = { ok: true; envelope: Envelope<T> } | { ok: false; error: string };
 
 /** Parses and validates an inbound message as its family's envelope; never throws. */
+// Building the envelope schema per message made zod recompile it every time (most of a replay's CPU).
+const envelopeSchemas = new WeakMap<SubjectFamily<unknown>, ReturnType<typeof envelopeSchema>>();
+
+function schemaFor<T>(family: SubjectFamily<T>): ReturnType<typeof envelopeSchema> {
+  const key = family as SubjectFamily<unknown>;
+  let schema = envelopeSchemas.get(key);
+  if (!schema) {
+    schema = envelopeSchema(family.schema as z.ZodType<unknown>);
+    envelopeSchemas.set(key, schema);
+  }
+  return schema;
+}
+
 export function decodeEnvelope<T>(family: SubjectFamily<T>, raw: string): Decoded<T> {
   let json: unknown;
   try {
@@ -78,7 +91,7 @@ export function decodeEnvelope<T>(family: SubjectFamily<T>, raw: string): Decode
   } catch (err) {
     return { ok: false, error: `malformed JSON: ${(err as Error).message}` };
   }
-  const parsed = envelopeSchema(family.schema).safeParse(json);
+  const parsed = schemaFor(family).safeParse(json);
   if (!parsed.success)
     return { ok: false, error: `invalid ${family.name} envelope: ${describe(parsed.error)}` };
   const envelope = parsed.data as Envelope<T>;
