@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { NatsBus } from '@ballast/bus';
 import { type ControlAck, Subjects, subject, uuidv7 } from '@ballast/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 
 const clock = { now: () => Date.now() };
@@ -51,51 +53,99 @@ function requester(): string {
   return `cli:${userInfo().username}`;
 }
 
-async function publishAndWait(
+/**
+ * Acknowledgements by command id. Acks are kept from the moment the subscription exists, so one that
+ * arrives before the publish call has returned the command's id is matched once the id is known.
+ */
+export class AckCollector {
+  private readonly seen: ControlAck[] = [];
+  private commandId: string | undefined;
+  private readonly acked = new Map<string, ControlAck>();
+  private resolveAll: () => void = () => undefined;
+  readonly allAcked: Promise<void>;
+
+  constructor(
+    private readonly expected: ReadonlySet<string>,
+    private readonly print: (ack: ControlAck) => void,
+  ) {
+    this.allAcked = new Promise((resolve) => (this.resolveAll = resolve));
+  }
+
+  add(ack: ControlAck): void {
+    if (this.commandId === undefined) this.seen.push(ack);
+    else this.match(ack);
+  }
+
+  expect(commandId: string): void {
+    this.commandId = commandId;
+    for (const ack of this.seen.splice(0)) this.match(ack);
+  }
+
+  missing(): string[] {
+    return [...this.expected].filter((s) => !this.acked.has(s));
+  }
+
+  private match(ack: ControlAck): void {
+    if (ack.commandId !== this.commandId || this.acked.has(ack.service)) return;
+    this.acked.set(ack.service, ack);
+    this.print(ack);
+    if (this.missing().length === 0) this.resolveAll();
+  }
+}
+
+export async function publishAndWait(
   what: 'kill' | 'resume',
   send: (bus: NatsBus) => Promise<{ id: string }>,
   opts: Options,
 ): Promise<number> {
+  const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const bus = await NatsBus.connect({
-    servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    servers,
     source: 'cli',
     clock,
     ...(process.env.BUS_PREFIX ? { prefix: process.env.BUS_PREFIX } : {}),
   });
+  // A durable per run (the bus has no ephemeral consumers); it is deleted on the way out.
+  const durable = `cli-${uuidv7(clock.now(), randomBytes(10))}`;
   try {
     await bus.ensureStreams();
     const expected = new Set(opts.services.split(',').filter(Boolean));
-    const acks = new Map<string, ControlAck>();
-    let commandId = '';
-    let done: () => void = () => undefined;
-    const allAcked = new Promise<void>((resolve) => (done = resolve));
+    const collector = new AckCollector(expected, (ack) =>
+      console.log(`${ack.service}: ${ack.command} engaged=${ack.engaged} ${ack.detail}`),
+    );
     // Subscribed before publishing, so no acknowledgement is missed.
-    const sub = await bus.subscribe(
-      subject(Subjects.controlAck, {}),
-      (m) => {
-        if (m.payload.commandId !== commandId) return;
-        acks.set(m.payload.service, m.payload);
-        console.log(
-          `${m.payload.service}: ${m.payload.command} engaged=${m.payload.engaged} ${m.payload.detail}`,
-        );
-        if ([...expected].every((s) => acks.has(s))) done();
-      },
-      { durable: `cli-${uuidv7(clock.now(), randomBytes(10))}` },
-    );
-    commandId = (await send(bus)).id;
+    const sub = await bus.subscribe(subject(Subjects.controlAck, {}), (m) => collector.add(m.payload), {
+      durable,
+    });
+    const commandId = (await send(bus)).id;
     console.log(`${what} published (${commandId}); waiting for ${[...expected].join(', ')}`);
-    const timeout = new Promise<'timeout'>((r) =>
-      setTimeout(() => r('timeout'), Number(opts.timeoutMs)).unref(),
-    );
-    const outcome = await Promise.race([allAcked, timeout]);
+    collector.expect(commandId);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), Number(opts.timeoutMs));
+    });
+    const outcome = await Promise.race([collector.allAcked, timeout]);
+    clearTimeout(timer);
     await sub.stop();
     if (outcome === 'timeout') {
-      const missing = [...expected].filter((s) => !acks.has(s));
-      console.error(`timed out waiting for: ${missing.join(', ')}`);
+      console.error(`timed out waiting for: ${collector.missing().join(', ')}`);
       return 1;
     }
     return 0;
   } finally {
     await bus.drain();
+    await deleteConsumer(servers, bus.naming.stream(Subjects.controlAck.stream), durable);
+  }
+}
+
+async function deleteConsumer(servers: string, stream: string, durable: string): Promise<void> {
+  const nc = await connect({ servers });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers
+      .delete(stream, durable)
+      .catch((err: unknown) => console.error(`could not delete consumer ${durable}: ${String(err)}`));
+  } finally {
+    await nc.close();
   }
 }

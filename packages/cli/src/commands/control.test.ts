@@ -1,0 +1,246 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { deleteStreams, NatsBus } from '@ballast/bus';
+import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { CcxtVenue } from '@ballast/exchange';
+import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
+import {
+  createTestDatabase,
+  natsUrl,
+  sharedDataDir,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from '@ballast/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../program';
+import { AckCollector, publishAndWait } from './control';
+
+// Risk and orders run as their own processes (their main.ts), on real NATS and PostgreSQL, against the
+// simulator: book binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json, filters
+// binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz. The CLI runs in this process.
+const API_KEY = 'cli-key';
+const SECRET = 'cli-secret';
+const clock: Clock = { now: () => Date.now() };
+const services = ['risk', 'orders'].map((name) =>
+  fileURLToPath(new URL(`../../../../services/${name}/src/main.ts`, import.meta.url)),
+);
+const children: ChildProcess[] = [];
+const events: OrderEvent[] = [];
+const acks: ControlAck[] = [];
+
+let sim: ExchangeSim;
+let testDb: TestDatabase;
+let bus: NatsBus;
+let prefix: string;
+
+function startService(script: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (line.includes('"msg":"started"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before starting`)));
+  });
+}
+
+beforeAll(async () => {
+  sim = await startExchangeSim({
+    dataDir: sharedDataDir(),
+    speed: { mode: 'step' },
+    bybit: false,
+    binance: {
+      symbols: ['BTCUSDT'],
+      apiKey: API_KEY,
+      apiSecret: SECRET,
+      balances: { USDT: '10000', BTC: '0' },
+    },
+  });
+  testDb = await createTestDatabase('cli_control');
+  prefix = `${uniqueName('cli_control')}.`;
+  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
+  await bus.ensureStreams();
+  await bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
+    durable: 'test-events',
+  });
+  await bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+    durable: 'test-acks',
+  });
+  const env = {
+    NATS_URL: await natsUrl(),
+    DATABASE_URL: testDb.url,
+    BUS_PREFIX: prefix,
+    HTTP_PORT: '0',
+    EXCHANGE_BASE_URL: sim.restUrl,
+    EXCHANGE_API_KEY: API_KEY,
+    EXCHANGE_API_SECRET: SECRET,
+  };
+  // One at a time: both migrate the same database on start.
+  await startService(services[0] as string, { ...env, RISK_EQUITY: '10000' });
+  await startService(services[1] as string, { ...env, ORDERS_VENUE_KIND: 'ccxt', TICK_MS: '20' });
+  process.env.NATS_URL = await natsUrl();
+  process.env.BUS_PREFIX = prefix;
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exit = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exit;
+  }
+  await bus?.drain();
+  const nc = await connect({ servers: await natsUrl() });
+  await deleteStreams(await jetstreamManager(nc), bus.naming);
+  await nc.close();
+  await testDb?.drop();
+  await sim?.close();
+});
+
+/** Runs `ballast <args>` in this process and returns what it printed and its exit code. */
+async function ballast(...args: string[]): Promise<{ out: string[]; err: string[]; code: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  const error = vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+  process.exitCode = 0;
+  try {
+    await buildProgram().parseAsync(['node', 'ballast', ...args]);
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { out, err, code };
+}
+
+async function cliConsumers(): Promise<string[]> {
+  const nc = await connect({ servers: await natsUrl() });
+  const jsm = await jetstreamManager(nc);
+  const names: string[] = [];
+  for await (const c of jsm.consumers.list(bus.naming.stream(Subjects.controlAck.stream)))
+    if (c.name.startsWith('cli-')) names.push(c.name);
+  await nc.close();
+  return names;
+}
+
+const venueBtc = async () =>
+  (
+    await new CcxtVenue({
+      venue: 'binance',
+      exchangeId: 'binance',
+      baseUrl: sim.restUrl,
+      credentials: { apiKey: API_KEY, secret: SECRET },
+    }).balances()
+  ).BTC ?? 0;
+
+describe('ballast kill / resume against running risk and orders services', () => {
+  it('kill --flatten prints both acks, flat on the venue; resume needs --confirm; no consumer left', {
+    timeout: 90_000,
+  }, async () => {
+    await bus.publish(subject(Subjects.orderCommand, {}), {
+      kind: 'submit',
+      intentId: 'cli-open',
+      clientOrderId: 'bl-cli-open',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      type: 'market',
+      qty: 0.01,
+      price: null,
+      triggerPrice: null,
+      reduceOnly: false,
+      maxSlippageBps: null,
+      execution: { algo: 'direct' },
+    });
+    await waitFor(
+      () => events.find((e) => e.intentId === 'cli-open' && e.status === 'filled'),
+      'the position',
+    );
+    expect(await venueBtc()).toBe(0.01);
+
+    const kill = await ballast('kill', '--flatten', '--reason', 'cli test');
+    expect(kill.code).toBe(0);
+    expect(kill.err).toEqual([]);
+    expect(kill.out[0]).toMatch(/^kill published \([0-9a-f-]{36}\); waiting for risk, orders$/);
+    expect(kill.out.slice(1).sort()).toEqual([
+      'orders: kill engaged=true aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)',
+      'risk: kill engaged=true rejecting every new entry (kill_switch)',
+    ]);
+    expect(await venueBtc()).toBe(0);
+
+    const refused = await ballast('resume');
+    expect(refused).toEqual({ out: [], err: ['refusing to resume without --confirm'], code: 2 });
+
+    const resume = await ballast('resume', '--confirm');
+    expect(resume.code).toBe(0);
+    expect(resume.out.slice(1).sort()).toEqual([
+      'orders: resume engaged=false accepting orders again',
+      'risk: resume engaged=false evaluating entries again',
+    ]);
+    expect(await cliConsumers()).toEqual([]);
+  });
+
+  it('matches acknowledgements that arrive before the publish call has returned the command id', {
+    timeout: 30_000,
+  }, async () => {
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    try {
+      const code = await publishAndWait(
+        'kill',
+        async (cliBus) => {
+          const sent = await cliBus.publish(subject(Subjects.kill, {}), {
+            flatten: false,
+            reason: 'race',
+            requestedBy: 'test',
+          });
+          // Hold the id back until both services have answered: the acks are already in.
+          await waitFor(() => acks.filter((a) => a.commandId === sent.id).length === 2, 'both acks first');
+          return sent;
+        },
+        { timeoutMs: '5000', services: 'risk,orders' },
+      );
+      expect(code).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    expect(out.slice(1).sort()).toEqual([
+      'orders: kill engaged=true aborted 0 planned slices, cancelled 0 open orders; not asked to flatten',
+      'risk: kill engaged=true rejecting every new entry (kill_switch)',
+    ]);
+  });
+});
+
+describe('AckCollector', () => {
+  it('keeps early acks, prints each expected service once and ignores other commands', async () => {
+    const printed: string[] = [];
+    const collector = new AckCollector(new Set(['risk', 'orders']), (a) => printed.push(a.service));
+    const ack = (service: string, commandId: string): ControlAck => ({
+      service,
+      command: 'kill',
+      commandId,
+      engaged: true,
+      detail: '',
+    });
+    collector.add(ack('risk', 'c1'));
+    collector.add(ack('risk', 'other'));
+    expect(printed).toEqual([]);
+    collector.expect('c1');
+    expect(printed).toEqual(['risk']);
+    expect(collector.missing()).toEqual(['orders']);
+    collector.add(ack('risk', 'c1'));
+    collector.add(ack('orders', 'c1'));
+    await collector.allAcked;
+    expect(printed).toEqual(['risk', 'orders']);
+  });
+});
