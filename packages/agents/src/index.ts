@@ -11,6 +11,20 @@ export {
 } from './agent-runner';
 export type { AuditSink } from './audit/audit-sink';
 export { promptSha256 } from './audit/prompt-hash';
+export {
+  type AgentsConfig,
+  agentsConfigSchema,
+  DEFAULT_PRICES,
+  PROVIDER_CHOICES,
+  type ProviderChoice,
+} from './config/agents-config';
+export {
+  type AgentChoice,
+  type Agents,
+  type BuildAgentsDeps,
+  buildAgentsFromConfig,
+  providerFor,
+} from './config/build-agents';
 export { type DecisionContext, type DecisionDeps, decideWithAgents } from './pipeline/decide-with-agents';
 export {
   DEFAULT_LESSONS,
@@ -21,7 +35,7 @@ export {
   selectLessons,
 } from './pipeline/lessons';
 export { type ReflectDeps, reflect } from './pipeline/reflect';
-export { ReflectionInput, resultInR } from './pipeline/reflection-input';
+export { ReflectionInput, resultInPercent, resultInR } from './pipeline/reflection-input';
 export {
   ANALYST_JSON_SCHEMA,
   parseAnalystVerdict,
@@ -43,6 +57,9 @@ export {
   OpenAiCompatibleProvider,
   type OpenAiCompatibleProviderOptions,
 } from './providers/openai-compatible/openai-compatible-provider';
+export { decisionSummary, vetoSummary } from './reflection/decision-summary';
+export { DEFAULT_HINDSIGHT, type HindsightOptions, HindsightTracker } from './reflection/hindsight-tracker';
+export { TradeOutcomeTracker, type UntrackedClose } from './reflection/trade-outcome-tracker';
 export { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from './resilience/backoff';
 export {
   type BreakerState,

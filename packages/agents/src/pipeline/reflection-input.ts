@@ -9,7 +9,8 @@ export const ReflectionInput = z.object({
   setup: z.string().min(1),
   side: PositionSide,
   entry: Price,
-  stop: Price,
+  /** null when unknown (a position whose decision this service did not see): no result in R then. */
+  stop: Price.nullable(),
   /** Exit price, or for a rejected candidate the price it would have reached (hindsight). */
   outcomePrice: Price,
   /** What was decided and why, in a line or two (reviewer reasons). */
@@ -17,9 +18,18 @@ export const ReflectionInput = z.object({
 });
 export type ReflectionInput = z.infer<typeof ReflectionInput>;
 
-/** Result in R (multiples of the initial risk), signed for the side. */
-export function resultInR(input: ReflectionInput): number {
+/** Result in R (multiples of the initial risk), signed for the side; null when the stop is unknown. */
+export function resultInR(input: ReflectionInput): number | null {
+  if (input.stop === null) return null;
   const risk = Math.abs(input.entry - input.stop);
-  const move = input.side === 'long' ? input.outcomePrice - input.entry : input.entry - input.outcomePrice;
-  return risk === 0 ? 0 : move / risk;
+  return risk === 0 ? 0 : signedMove(input) / risk;
+}
+
+/** The move from entry to outcome as a fraction of entry, signed for the side. */
+export function resultInPercent(input: ReflectionInput): number {
+  return (signedMove(input) / input.entry) * 100;
+}
+
+function signedMove(input: ReflectionInput): number {
+  return input.side === 'long' ? input.outcomePrice - input.entry : input.entry - input.outcomePrice;
 }

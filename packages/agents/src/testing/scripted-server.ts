@@ -16,8 +16,10 @@ export interface RecordedRequest {
 export interface ScriptedServer {
   readonly url: string;
   readonly requests: RecordedRequest[];
-  /** Replies are served in order; when they run out, the server answers 599 so a test sees it. */
+  /** Replies are served in order; when they run out, the responder answers (default: 599, so a test sees it). */
   enqueue(...replies: ScriptedReply[]): void;
+  /** Answers requests once the queue is empty: a server that replies by what it was asked. */
+  respondWith(responder: (request: RecordedRequest) => ScriptedReply): void;
   close(): Promise<void>;
 }
 
@@ -25,17 +27,22 @@ export interface ScriptedServer {
 export async function startScriptedServer(): Promise<ScriptedServer> {
   const queue: ScriptedReply[] = [];
   const requests: RecordedRequest[] = [];
+  let responder = (_request: RecordedRequest): ScriptedReply => ({
+    status: 599,
+    body: '{"error":"script exhausted"}',
+  });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({
+      const request = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
-      });
-      const reply = queue.shift() ?? { status: 599, body: '{"error":"script exhausted"}' };
+      };
+      requests.push(request);
+      const reply = queue.shift() ?? responder(request);
       if ('hang' in reply) return;
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.body);
@@ -47,6 +54,9 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     url: `http://127.0.0.1:${port}`,
     requests,
     enqueue: (...replies) => queue.push(...replies),
+    respondWith: (next) => {
+      responder = next;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

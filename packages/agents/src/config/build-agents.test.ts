@@ -1,0 +1,172 @@
+import { VirtualClock } from '@ballast/core';
+import { ConfigError, createLogger, loadConfig } from '@ballast/service-kit';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideWithAgents } from '../pipeline/decide-with-agents';
+import { DEFAULT_LESSONS, type LessonStore } from '../pipeline/lessons';
+import { MemoryAudit } from '../testing/harness';
+import { fixtureFor, recordedBtcCandles } from '../testing/market-fixture';
+import { type ScriptedServer, startScriptedServer } from '../testing/scripted-server';
+import { anthropicToolUse, geminiError } from '../testing/wire-replies';
+import { agentsConfigSchema } from './agents-config';
+import { buildAgentsFromConfig } from './build-agents';
+
+const CLAUDE_KEY = 'sk-ant-test-build-0f1e2d3c4b5a6978';
+const GEMINI_KEY = 'AIza-test-build-5566778899aabbcc';
+const NO_LESSONS: LessonStore = { add: async () => {}, recent: async () => [] };
+// Real 4h BTCUSDT candles from binance-spot-ohlcv/BTCUSDT-4h.csv.
+const candles = recordedBtcCandles();
+const { candidate, features } = fixtureFor(candles);
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function build(env: Record<string, string>) {
+  const lines: string[] = [];
+  const audit = new MemoryAudit();
+  const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
+  let n = 0;
+  const agents = buildAgentsFromConfig(loadConfig(agentsConfigSchema, env), {
+    clock,
+    ids: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`,
+    audit,
+    metrics: new Registry(),
+    log: createLogger({ service: 'agents-build-test', destination: { write: (l) => lines.push(l) } }),
+    sleep: async () => {},
+    random: () => 0.5,
+  });
+  return { agents, audit, lines };
+}
+
+describe('agents configuration', () => {
+  it('lists every bad variable in one error, without echoing values', () => {
+    const err = configError(() =>
+      loadConfig(agentsConfigSchema, {
+        ANALYST_PROVIDER: 'openai',
+        AGENT_TIMEOUT_MS: '-5',
+        AGENT_PRICES_JSON: '{"m": {"inputPerMillion": "cheap"}}',
+        AGENT_REFLECTION: 'maybe',
+        ANTHROPIC_BASE_URL: 'not a url',
+        ANTHROPIC_API_KEY: CLAUDE_KEY,
+      }),
+    );
+    expect(err.problems.map((p) => [p.variable, p.reason])).toEqual([
+      ['ANALYST_PROVIDER', 'invalid'],
+      ['ANTHROPIC_BASE_URL', 'invalid'],
+      ['AGENT_TIMEOUT_MS', 'invalid'],
+      ['AGENT_PRICES_JSON.m.inputPerMillion', 'invalid'],
+      ['AGENT_PRICES_JSON.m.outputPerMillion', 'invalid'],
+      ['AGENT_REFLECTION', 'invalid'],
+    ]);
+    expect(err.message).not.toContain(CLAUDE_KEY);
+  });
+
+  it('runs every agent on the rules when no key is configured, and says so once at start', async () => {
+    const { agents, audit, lines } = build({});
+    expect(agents.choices).toEqual({
+      analyst: { provider: 'rules', model: 'rules' },
+      reviewer: { provider: 'rules', model: 'rules' },
+      reflector: { provider: 'rules', model: 'rules' },
+    });
+    expect(agents.lessonConfig).toEqual(DEFAULT_LESSONS);
+    expect(lines.filter((l) => l.includes('agents configured'))).toHaveLength(1);
+    const decision = await decideWithAgents(
+      candidate,
+      { correlationId: 'corr-build-1', features, recentCandles: candles },
+      {
+        analyst: agents.analyst,
+        reviewer: agents.reviewer,
+        lessons: NO_LESSONS,
+        lessonConfig: DEFAULT_LESSONS,
+      },
+    );
+    expect(decision.analyst?.meta.provider).toBe('rules');
+    expect(decision.reviewer?.meta.provider).toBe('rules');
+    expect(audit.rows.map((r) => [r.agent, r.provider, r.fallbackUsed])).toEqual([
+      ['analyst', 'rules', false],
+      ['reviewer', 'rules', false],
+    ]);
+  });
+
+  it('treats an empty key as unset and a missing OpenAI-compatible URL as rules', () => {
+    const { agents } = build({ GEMINI_API_KEY: '  ', REVIEWER_PROVIDER: 'openai-compatible' });
+    expect(agents.choices.analyst.provider).toBe('rules');
+    expect(agents.choices.reviewer.provider).toBe('rules');
+  });
+
+  describe('with keys, against local vendor servers', () => {
+    let claude: ScriptedServer;
+    let gemini: ScriptedServer;
+    beforeAll(async () => {
+      claude = await startScriptedServer();
+      gemini = await startScriptedServer();
+    });
+    afterAll(async () => {
+      await claude.close();
+      await gemini.close();
+    });
+
+    it('shares one breaker per vendor, logs providers and models but never a key', async () => {
+      const { agents, lines } = build({
+        ANTHROPIC_API_KEY: CLAUDE_KEY,
+        ANTHROPIC_BASE_URL: claude.url,
+        ANTHROPIC_MODEL: 'claude-sonnet-5',
+        GEMINI_API_KEY: GEMINI_KEY,
+        GEMINI_BASE_URL: gemini.url,
+        REFLECTOR_PROVIDER: 'gemini',
+        AGENT_BREAKER_FAILURES: '2',
+        AGENT_MAX_ATTEMPTS: '2',
+        AGENT_REFLECTION: 'off',
+      });
+      expect(agents.choices).toEqual({
+        analyst: { provider: 'gemini', model: 'gemini-2.5-flash' },
+        reviewer: { provider: 'anthropic', model: 'claude-sonnet-5' },
+        reflector: { provider: 'gemini', model: 'gemini-2.5-flash' },
+      });
+      expect(agents.lessonConfig.enabled).toBe(false);
+      gemini.enqueue(geminiError(500, 'INTERNAL'), geminiError(500, 'INTERNAL'));
+      claude.enqueue(
+        anthropicToolUse('review_verdict', { approve: true, sizeMultiplier: 0.5, reasons: ['ok'] }),
+      );
+      const decision = await decideWithAgents(
+        candidate,
+        { correlationId: 'corr-build-2', features, recentCandles: candles },
+        {
+          analyst: agents.analyst,
+          reviewer: agents.reviewer,
+          lessons: NO_LESSONS,
+          lessonConfig: DEFAULT_LESSONS,
+        },
+      );
+      expect(decision.analyst?.meta).toMatchObject({ provider: 'gemini', fallbackUsed: true });
+      expect(decision.reviewer?.meta).toMatchObject({ provider: 'anthropic', fallbackUsed: false });
+      // The analyst's two failures opened the Gemini breaker, which the reflector shares.
+      const sent = gemini.requests.length;
+      const reflected = await agents.reflector.run({
+        agent: 'reflector',
+        correlationId: 'corr-build-3',
+        system: 's',
+        prompt: 'p',
+        schemaName: 'lessons',
+        schema: { type: 'object' },
+        maxOutputTokens: 64,
+        parse: () => ['model lesson'],
+        fallback: () => ['rules lesson'],
+      });
+      expect(reflected).toMatchObject({ verdict: ['rules lesson'], errorReason: 'circuit_open' });
+      expect(gemini.requests.length).toBe(sent);
+      expect(gemini.requests[0]?.headers['x-goog-api-key']).toBe(GEMINI_KEY);
+      const log = lines.join('\n');
+      expect(log).toContain('"analyst":{"provider":"gemini","model":"gemini-2.5-flash"}');
+      expect(log).not.toContain(CLAUDE_KEY);
+      expect(log).not.toContain(GEMINI_KEY);
+    });
+  });
+});

@@ -1,0 +1,143 @@
+import type { Clock, IdGenerator } from '@ballast/contracts';
+import type { Registry } from 'prom-client';
+import type { AgentLog } from '../agent-log';
+import { createAgentMetrics } from '../agent-metrics';
+import { type AgentName, AgentRunner } from '../agent-runner';
+import type { AuditSink } from '../audit/audit-sink';
+import type { LessonConfig } from '../pipeline/lessons';
+import type { LanguageModelProvider } from '../provider';
+import { AnthropicProvider } from '../providers/anthropic/anthropic-provider';
+import { GeminiProvider } from '../providers/gemini/gemini-provider';
+import { OpenAiCompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider';
+import { CircuitBreaker } from '../resilience/circuit-breaker';
+import { DailyCostBudget } from '../resilience/cost-budget';
+import type { AgentsConfig, ProviderChoice } from './agents-config';
+
+export interface BuildAgentsDeps {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly audit: AuditSink;
+  /** The service's registry; the agent metrics are registered on it once. */
+  readonly metrics: Registry;
+  readonly log: AgentLog;
+  /** Defaults: real timers, performance.now(), Math.random (jitter only). Tests may inject. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly monotonicMs?: () => number;
+  readonly random?: () => number;
+}
+
+export interface AgentChoice {
+  readonly provider: string;
+  readonly model: string;
+}
+
+export interface Agents {
+  readonly analyst: AgentRunner;
+  readonly reviewer: AgentRunner;
+  readonly reflector: AgentRunner;
+  readonly lessonConfig: LessonConfig;
+  /** Which provider and model each agent uses (never a key): what was logged at start. */
+  readonly choices: Readonly<Record<AgentName, AgentChoice>>;
+}
+
+/**
+ * Builds the three agent runners from configuration. Providers, breakers and the budget are shared:
+ * one breaker per vendor (an outage is the vendor's, whichever agent notices it) and one daily budget
+ * for all. An agent whose provider lacks its key or URL runs the rules.
+ */
+export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDeps): Agents {
+  const metrics = createAgentMetrics(deps.metrics);
+  const budget = new DailyCostBudget(deps.clock, config.AGENT_DAILY_BUDGET_USD, config.AGENT_PRICES_JSON);
+  const providers = new Map<ProviderChoice, LanguageModelProvider | null>();
+  const breakers = new Map<ProviderChoice, CircuitBreaker>();
+  const runnerFor = (choice: ProviderChoice): AgentRunner => {
+    return new AgentRunner({
+      provider: getOrCreate(providers, choice, () => providerFor(choice, config)),
+      breaker: getOrCreate(breakers, choice, () => breakerFor(config, deps.clock)),
+      budget,
+      retry: { maxAttempts: config.AGENT_MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 8_000 },
+      timeoutMs: config.AGENT_TIMEOUT_MS,
+      clock: deps.clock,
+      monotonicMs: deps.monotonicMs ?? (() => performance.now()),
+      sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: deps.random ?? Math.random,
+      ids: deps.ids,
+      audit: deps.audit,
+      metrics,
+      log: deps.log,
+    });
+  };
+  const analyst = runnerFor(config.ANALYST_PROVIDER);
+  const reviewer = runnerFor(config.REVIEWER_PROVIDER);
+  const reflector = runnerFor(config.REFLECTOR_PROVIDER);
+  const choices = {
+    analyst: choiceOf(providers.get(config.ANALYST_PROVIDER) ?? null),
+    reviewer: choiceOf(providers.get(config.REVIEWER_PROVIDER) ?? null),
+    reflector: choiceOf(providers.get(config.REFLECTOR_PROVIDER) ?? null),
+  };
+  deps.log.info(
+    { ...choices, reflection: config.AGENT_REFLECTION, dailyBudgetUsd: config.AGENT_DAILY_BUDGET_USD },
+    'agents configured',
+  );
+  return {
+    analyst,
+    reviewer,
+    reflector,
+    choices,
+    lessonConfig: {
+      enabled: config.AGENT_REFLECTION,
+      maxCount: config.AGENT_LESSONS_COUNT,
+      maxChars: config.AGENT_LESSONS_CHARS,
+    },
+  };
+}
+
+/** The vendor adapter for a choice, or null (rules) when its key or URL is not configured. */
+export function providerFor(choice: ProviderChoice, config: AgentsConfig): LanguageModelProvider | null {
+  switch (choice) {
+    case 'anthropic':
+      return config.ANTHROPIC_API_KEY === undefined
+        ? null
+        : new AnthropicProvider({
+            apiKey: config.ANTHROPIC_API_KEY,
+            model: config.ANTHROPIC_MODEL,
+            baseURL: config.ANTHROPIC_BASE_URL,
+          });
+    case 'gemini':
+      return config.GEMINI_API_KEY === undefined
+        ? null
+        : new GeminiProvider({
+            apiKey: config.GEMINI_API_KEY,
+            model: config.GEMINI_MODEL,
+            baseUrl: config.GEMINI_BASE_URL,
+          });
+    case 'openai-compatible':
+      return config.OPENAI_COMPAT_URL === undefined
+        ? null
+        : new OpenAiCompatibleProvider({
+            baseUrl: config.OPENAI_COMPAT_URL,
+            model: config.OPENAI_COMPAT_MODEL,
+            apiKey: config.OPENAI_COMPAT_API_KEY,
+          });
+    case 'rules':
+      return null;
+  }
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  if (!map.has(key)) map.set(key, make());
+  return map.get(key) as V;
+}
+
+function breakerFor(config: AgentsConfig, clock: Clock): CircuitBreaker {
+  return new CircuitBreaker(clock, {
+    failureThreshold: config.AGENT_BREAKER_FAILURES,
+    openMs: config.AGENT_BREAKER_OPEN_MS,
+  });
+}
+
+function choiceOf(provider: LanguageModelProvider | null): AgentChoice {
+  return provider === null
+    ? { provider: 'rules', model: 'rules' }
+    : { provider: provider.id, model: provider.model };
+}

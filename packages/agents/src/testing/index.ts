@@ -1,0 +1,11 @@
+/**
+ * Test helpers for other packages' tests (`@ballast/agents/testing`): local servers that speak the
+ * vendors' wire formats to the real SDKs. Only the dependency-free files are exported here.
+ */
+export {
+  type RecordedRequest,
+  type ScriptedReply,
+  type ScriptedServer,
+  startScriptedServer,
+} from './scripted-server';
+export { anthropicError, anthropicText, anthropicToolUse, geminiError, geminiJson } from './wire-replies';
