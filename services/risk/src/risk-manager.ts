@@ -16,6 +16,7 @@ import {
 import {
   applyClosedTrade,
   applyEntryFill,
+  applyEquityMark,
   applyExitFill,
   derivedUuid,
   engageKill,
@@ -36,6 +37,7 @@ import type { ClosedTradeRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { RiskConfig } from './config';
 import type { KillStore } from './kill-store';
+import { RealisedLedger } from './realised-ledger';
 
 export interface RiskManagerDeps {
   bus: Bus;
@@ -53,6 +55,7 @@ export class RiskManager {
   private state!: RiskState;
   private readonly books = new Map<string, OrderBook>();
   private readonly subs: Subscription[] = [];
+  private ledger = new RealisedLedger([]);
 
   constructor(private readonly deps: RiskManagerDeps) {}
 
@@ -62,11 +65,12 @@ export class RiskManager {
 
   async start(): Promise<void> {
     const now = this.deps.clock.now();
+    const history = await this.deps.trades.all();
+    this.ledger = new RealisedLedger(history);
     this.state = initialRiskState(await this.equity(), now);
     const kill = await this.deps.kill.load();
     if (kill.engaged)
       this.state = engageKillSwitch(this.state, { reason: kill.reason ?? '', at: kill.since ?? now });
-    const history = await this.deps.trades.all();
     this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
     const { bus } = this.deps;
     const opts = (what: string) => ({ durable: `risk-${what}` });
@@ -84,8 +88,13 @@ export class RiskManager {
     for (const s of this.subs) await s.stop();
   }
 
+  /**
+   * A configured equity is the starting amount, so the recorded trades' pnl is added to it; a venue
+   * balance already contains them.
+   */
   private async equity(): Promise<number> {
-    if (this.deps.config.RISK_EQUITY !== undefined) return this.deps.config.RISK_EQUITY;
+    if (this.deps.config.RISK_EQUITY !== undefined)
+      return this.deps.config.RISK_EQUITY + this.ledger.bookedTotal();
     const balances = await this.deps.venue.balances();
     return balances[this.deps.config.RISK_QUOTE_ASSET] ?? 0;
   }
@@ -171,9 +180,17 @@ export class RiskManager {
   private async onPosition(message: Envelope<PositionEvent>): Promise<void> {
     const p = message.payload;
     const held = this.state.positions.find((x) => x.positionId === p.positionId);
+    const net = p.realizedPnl - p.fees;
+    const change = this.ledger.fold(p.positionId, net);
+    if (change !== 0)
+      this.state = applyEquityMark(
+        this.state,
+        { equity: this.state.equity + change, time: this.deps.clock.now() },
+        this.deps.limits,
+      );
     if (p.status === 'closed') {
       this.state = applyExitFill(this.state, { positionId: p.positionId, qty: held?.qty ?? 0 });
-      const trade = { pnl: p.realizedPnl - p.fees, closeTime: message.eventTime };
+      const trade = { pnl: this.ledger.tradePnl(p.positionId, net), closeTime: message.eventTime };
       const recorded = await this.deps.trades.record({
         tradeKey: message.id,
         strategy: p.strategy,
@@ -181,6 +198,7 @@ export class RiskManager {
         symbol: p.symbol,
         ...trade,
       });
+      this.ledger.book(p.positionId, net);
       if (recorded) this.state = applyClosedTrade(this.state, trade);
       return;
     }

@@ -1,7 +1,14 @@
-import { NatsBus } from '@ballast/bus';
-import { type Clock, type RiskDecision, type SignalDecision, Subjects, subject } from '@ballast/contracts';
+import { deleteStreams, NatsBus } from '@ballast/bus';
+import {
+  type Clock,
+  type PositionEvent,
+  type RiskDecision,
+  type SignalDecision,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { DEFAULT_RISK_LIMITS, evaluateEntry, initialRiskState } from '@ballast/core';
-import { createDb, type DbHandle, migrate } from '@ballast/db';
+import { ClosedTradeRepository, createDb, type DbHandle, migrate } from '@ballast/db';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
 import {
   createTestDatabase,
@@ -12,6 +19,8 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
@@ -48,6 +57,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bus?.drain();
+  const nc = await connect({ servers: await natsUrl() });
+  await deleteStreams(await jetstreamManager(nc), bus.naming);
+  await nc.close();
   await handle?.db.destroy();
   await testDb?.drop();
   await sim?.close();
@@ -135,5 +147,45 @@ describe('risk service', () => {
     });
     await sub.stop();
     await service[Symbol.asyncDispose]();
+  });
+
+  it('folds realised pnl and fees from position events into equity, per trade, and keeps it across a restart', async () => {
+    const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
+    const first = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+    // Cumulative per position id, as the orders service publishes them.
+    const position = (status: PositionEvent['status'], qty: number, realizedPnl: number, fees: number) =>
+      bus.publish(subject(Subjects.positionEvent, {}), {
+        status,
+        positionId: 'binance:BTC-USDT',
+        strategy: 'test',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        side: 'long' as const,
+        qty,
+        avgEntry: 58001.04,
+        realizedPnl,
+        fees,
+      });
+    const equity = (value: number, what: string) =>
+      waitFor(() => Math.abs(first.manager.current.equity - value) < 1e-9, what);
+    await position('opened', 0.01, 0, 0.58);
+    await equity(9999.42, 'the entry fee');
+    await position('closed', 0, 20, 1.16);
+    await equity(10018.84, 'the first close: +20 realised, 1.16 fees in all');
+    await position('opened', 0.01, 20, 1.74);
+    await equity(10018.26, 'the second entry fee');
+    await position('closed', 0, 5, 2.32);
+    await equity(10002.68, 'the second close: 15 lost, 0.58 more fees');
+    const trades = new ClosedTradeRepository(handle.db);
+    const pnls = (await trades.all()).map((t) => Number(t.pnl.toFixed(8)));
+    // Each trade's own pnl, not the cumulative figures: 20 − 1.16, then (5 − 2.32) − 18.84.
+    expect(pnls).toEqual([18.84, -16.16]);
+    expect(first.manager.current.lossStreak.losses).toBe(1);
+    await first[Symbol.asyncDispose]();
+
+    const second = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+    // RISK_EQUITY is the starting amount: the recorded trades are added back.
+    expect(second.manager.current.equity).toBeCloseTo(10002.68, 9);
+    await second[Symbol.asyncDispose]();
   });
 });
