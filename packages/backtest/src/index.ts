@@ -1,9 +1,12 @@
 export * from './backtest-config';
 export * from './backtest-error';
 export type * from './backtest-result';
+export * from './demo';
 export * from './exchange-info-rules';
 export * from './load-candles';
 export * from './metrics';
 export * from './replay-steps';
+export * from './report/write-report';
 export * from './run-backtest';
+export * from './symbol-summary';
 export * from './trade-ledger';

@@ -44,6 +44,11 @@ function rulesLookup(config: BacktestConfig): (symbol: string) => MarketRules {
   return (symbol) => config.marketRules[symbol] ?? fromFile.get(symbol) ?? FALLBACK_RULES;
 }
 
+/** The candles a run replays (for reports), loaded and filtered the same way. */
+export function loadBacktestCandles(options: RunBacktestOptions): Candle[] {
+  return loadAll(options, parseBacktestConfig(options.config));
+}
+
 function loadAll(options: RunBacktestOptions, config: BacktestConfig): Candle[] {
   const wanted = options.symbols ? new Set(options.symbols) : undefined;
   const candles: Candle[] = [];

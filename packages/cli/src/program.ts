@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { registerBackfillCommand } from './commands/backfill';
+import { registerBacktestCommand } from './commands/backtest';
 import { registerControlCommands } from './commands/control';
 import { registerDbCommands } from './commands/db';
 import { registerDecisionsCommand } from './commands/decisions';
+import { registerDemoCommand } from './commands/demo';
 import { registerFeaturesCommand } from './commands/features';
 import { registerImportCommand } from './commands/import';
 
@@ -17,5 +19,7 @@ export function buildProgram(): Command {
   registerFeaturesCommand(program);
   registerDecisionsCommand(program);
   registerControlCommands(program);
+  registerBacktestCommand(program);
+  registerDemoCommand(program);
   return program;
 }
