@@ -31,5 +31,7 @@ export const signalsConfigSchema = z.object({
   /** StrategiesConfig as JSON, e.g. `{"levels":{"stopAtr":2}}`; omitted fields take their defaults. */
   SIGNALS_STRATEGIES: Json.prefault('{}').pipe(StrategiesConfig),
   SIGNALS_DURABLE: z.string().min(1).default('signals'),
+  /** Bars after a vetoed or rejected candidate before hindsight judges it at the close (default 24). */
+  SIGNALS_HINDSIGHT_BARS: z.coerce.number().int().positive().optional(),
 });
 export type SignalsConfig = z.output<typeof signalsConfigSchema>;

@@ -1,3 +1,4 @@
+import { RulesProvider, shrinkOnly } from '@ballast/agents';
 import { deleteStreams, NatsBus } from '@ballast/bus';
 import {
   type Envelope,
@@ -17,7 +18,14 @@ import {
   StrategiesConfig,
   VetoConfig,
 } from '@ballast/core';
-import { createDb, type DbHandle, migrate, StrategyHourStatsRepository } from '@ballast/db';
+import {
+  AgentCallRepository,
+  AgentLessonRepository,
+  createDb,
+  type DbHandle,
+  migrate,
+  StrategyHourStatsRepository,
+} from '@ballast/db';
 import { createLogger, SystemClock } from '@ballast/service-kit';
 import {
   createTestDatabase,
@@ -93,14 +101,18 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
     await testDb?.drop();
   });
 
-  it('publishes every candidate with its veto, and an approved decision for each one that passed', async () => {
+  it('publishes every candidate with its veto, and the offline rules decision for each one that passed', async () => {
     const expected = new SignalEngine({
       strategies: defaultStrategies(StrategiesConfig.parse({})),
       vetoes: VetoConfig.parse({}),
       hours: new HourExpectancyTable(HOUR_STATS),
     });
-    const want = vectors.flatMap((v) => expected.onFeatures(v));
-    const passed = want.filter((c) => c.veto === null);
+    const want = vectors.flatMap((v) =>
+      expected.onFeatures(v).map((candidate) => ({ candidate, vector: v })),
+    );
+    const passed = want.filter(({ candidate }) => candidate.veto === null);
+    const rules = new RulesProvider();
+    const meta = { provider: 'rules', model: 'rules', fallbackUsed: false, auditId: expect.any(String) };
     for (const v of vectors) {
       await testBus.publish(
         subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
@@ -112,16 +124,41 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
       'every candidate and decision',
       { timeoutMs: 20_000 },
     );
-    expect(candidates.map((m) => m.payload)).toEqual(want);
+    expect(candidates.map((m) => m.payload)).toEqual(want.map((w) => w.candidate));
     expect(decisions.map((m) => m.payload)).toEqual(
-      passed.map((candidate) => ({
-        candidate,
-        analyst: null,
-        reviewer: null,
-        approved: true,
-        sizeMultiplier: 1,
-      })),
+      passed.map(({ candidate, vector }) => {
+        const analyst = rules.analyse(candidate, vector);
+        const reviewer = rules.review(candidate, vector, analyst);
+        return {
+          candidate,
+          analyst: { ...analyst, meta },
+          reviewer: { ...reviewer, meta },
+          approved: reviewer.approve,
+          sizeMultiplier: reviewer.approve ? shrinkOnly(reviewer.sizeMultiplier) : 0,
+        };
+      }),
     );
+    const first = decisions[0];
+    if (!first) throw new Error('no decision');
+    const rows = await new AgentCallRepository(handle.db).byCorrelationId(first.correlationId);
+    expect(rows.map((r) => [r.agent, r.provider, r.id])).toEqual([
+      ['analyst', 'rules', first.payload.analyst?.meta.auditId],
+      ['reviewer', 'rules', first.payload.reviewer?.meta.auditId],
+    ]);
+    // Hindsight on the vetoed candidates writes rules lessons once 24 later bars are known.
+    const lessons = new AgentLessonRepository(handle.db);
+    const vetoed = want.find(({ candidate }) => candidate.veto !== null)?.candidate;
+    if (!vetoed) throw new Error('no vetoed candidate');
+    const written = await waitFor(
+      async () => {
+        const found = await lessons.recent({ symbol: 'BTC-USDT', setup: vetoed.setup, limit: 50 });
+        return found.length > 0 ? found : undefined;
+      },
+      'a hindsight lesson',
+      { timeoutMs: 10_000 },
+    );
+    expect(written[0]?.lesson).toMatch(/^Rejected (long|short) BTC-USDT .* would have made -?\d+\.\dR/);
+    expect(written[0]?.source).toBe('rules');
     const hourVeto = candidates.find((m) => m.payload.veto?.reason === 'negative_hour_expectancy')?.payload;
     expect(hourVeto).toMatchObject({
       strategy: 'trend_pullback',

@@ -1,0 +1,126 @@
+import {
+  decisionSummary,
+  type HindsightOptions,
+  HindsightTracker,
+  type ReflectDeps,
+  type ReflectionInput,
+  reflect,
+  TradeOutcomeTracker,
+  vetoSummary,
+} from '@ballast/agents';
+import type { Bus, Subscription } from '@ballast/bus';
+import {
+  type Envelope,
+  type FeatureVector,
+  type PositionEvent,
+  type SignalCandidate,
+  type SignalDecision,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import type { Logger } from '@ballast/service-kit';
+import { Counter, type Registry } from 'prom-client';
+
+export interface ReflectionLoopDeps {
+  readonly bus: Bus;
+  readonly reflect: ReflectDeps;
+  readonly hindsight: HindsightOptions;
+  readonly log: Logger;
+  readonly metrics: Registry;
+  readonly durable: string;
+}
+
+/**
+ * Writes lessons from outcomes: every closed position (pos.event), and every vetoed or rejected
+ * candidate once hindsight on the following bars of its series says what it would have done.
+ */
+export class ReflectionLoop {
+  readonly #outcomes = new TradeOutcomeTracker();
+  readonly #hindsight: HindsightTracker;
+  readonly #counted: Counter<'kind' | 'outcome'>;
+  #subscription: Subscription | undefined;
+
+  constructor(private readonly deps: ReflectionLoopDeps) {
+    this.#hindsight = new HindsightTracker(deps.hindsight);
+    this.#counted = new Counter({
+      name: 'ballast_signals_reflections_total',
+      help: 'Reflections by kind (closed_position, rejected_candidate) and outcome (written, failed, or why a close was untracked).',
+      labelNames: ['kind', 'outcome'],
+      registers: [deps.metrics],
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#subscription = await this.deps.bus.subscribe(
+      subject(Subjects.positionEvent, {}),
+      (m) => this.onPosition(m),
+      { durable: this.deps.durable },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.#subscription?.stop();
+  }
+
+  onVetoed(candidate: SignalCandidate, openTime: number, correlationId: string): void {
+    if (candidate.veto) this.watch(candidate, openTime, correlationId, vetoSummary(candidate.veto));
+  }
+
+  onDecision(decision: SignalDecision, openTime: number, correlationId: string): void {
+    this.#outcomes.onDecision(decision, correlationId);
+    if (!decision.approved)
+      this.watch(decision.candidate, openTime, correlationId, decisionSummary(decision));
+  }
+
+  async onFeatures(vector: FeatureVector): Promise<void> {
+    for (const input of this.#hindsight.onFeatures(vector)) await this.write(input);
+  }
+
+  private watch(candidate: SignalCandidate, openTime: number, correlationId: string, decision: string): void {
+    if (!this.#hindsight.track(candidate, openTime, correlationId, decision)) {
+      this.#counted.inc({ kind: 'rejected_candidate', outcome: 'dropped' });
+    }
+  }
+
+  private async onPosition(message: Envelope<PositionEvent>): Promise<void> {
+    const result = this.#outcomes.onPosition(message.payload, message.correlationId);
+    if (result === null) return;
+    if (typeof result === 'string') {
+      this.#counted.inc({ kind: 'closed_position', outcome: result });
+      this.deps.log.info(
+        { positionId: message.payload.positionId, why: result },
+        'closed position not reflected on',
+      );
+      return;
+    }
+    await this.write(result);
+  }
+
+  /** A failed reflection is logged and counted, never retried: a lesson is not worth a stuck stream. */
+  private async write(input: ReflectionInput): Promise<void> {
+    try {
+      const lessons = await reflect(input, this.deps.reflect);
+      this.#counted.inc({ kind: input.kind, outcome: 'written' });
+      this.deps.log.info(
+        {
+          kind: input.kind,
+          symbol: input.symbol,
+          setup: input.setup,
+          correlationId: input.correlationId,
+          lessons: lessons.length,
+        },
+        'lesson written',
+      );
+    } catch (err) {
+      this.#counted.inc({ kind: input.kind, outcome: 'failed' });
+      this.deps.log.error(
+        {
+          kind: input.kind,
+          correlationId: input.correlationId,
+          why: err instanceof Error ? err.name : 'unknown',
+        },
+        'reflection failed',
+      );
+    }
+  }
+}
