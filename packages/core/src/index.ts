@@ -7,3 +7,4 @@ export * from './risk';
 export * from './stops';
 export * from './strategies';
 export * from './time';
+export * from './readiness';

@@ -1,0 +1,79 @@
+const DAY_MS = 86_400_000;
+
+/** A closed trade as the readiness gate sees it. */
+export interface PerformanceTrade {
+  pnl: number;
+  closeTime: number;
+}
+
+export interface PaperPerformance {
+  paperDays: number;
+  closedTrades: number;
+  /** Annualised (√365) from daily returns over the whole period; null without variance or days. */
+  sharpe: number | null;
+  maxDrawdownPct: number;
+  /** Mean pnl per trade; null without trades. */
+  expectancy: number | null;
+}
+
+function sharpeOf(returns: readonly number[]): number | null {
+  if (returns.length < 2) return null;
+  const mean = returns.reduce((s, r) => s + r, 0) / returns.length;
+  const variance = returns.reduce((s, r) => s + (r - mean) ** 2, 0) / (returns.length - 1);
+  return variance > 0 ? (mean / Math.sqrt(variance)) * Math.sqrt(365) : null;
+}
+
+/**
+ * Daily returns of an account that starts at `initialEquity` and moves only by closed trades' pnl,
+ * one per UTC day from `start` to `now`; days without a close are zero returns, so idle time counts.
+ */
+export function dailyReturns(
+  trades: readonly PerformanceTrade[],
+  initialEquity: number,
+  start: number,
+  now: number,
+): number[] {
+  const days = Math.max(0, Math.ceil((now - start) / DAY_MS));
+  const pnlByDay = new Array<number>(days).fill(0);
+  for (const t of trades) {
+    const day = Math.floor((t.closeTime - start) / DAY_MS);
+    if (day >= 0 && day < days) pnlByDay[day] = (pnlByDay[day] ?? 0) + t.pnl;
+  }
+  let equity = initialEquity;
+  return pnlByDay.map((pnl) => {
+    const r = pnl / equity;
+    equity += pnl;
+    return r;
+  });
+}
+
+/** Largest fall of closed-trade equity from its running peak, in percent of that peak. */
+export function closedTradeDrawdownPct(trades: readonly PerformanceTrade[], initialEquity: number): number {
+  let equity = initialEquity;
+  let peak = initialEquity;
+  let worst = 0;
+  for (const t of [...trades].sort((a, b) => a.closeTime - b.closeTime)) {
+    equity += t.pnl;
+    peak = Math.max(peak, equity);
+    worst = Math.max(worst, ((peak - equity) / peak) * 100);
+  }
+  return worst;
+}
+
+/** The paper period's figures from its closed trades alone, over [start, now]. */
+export function paperPerformance(
+  trades: readonly PerformanceTrade[],
+  initialEquity: number,
+  start: number,
+  now: number,
+): PaperPerformance {
+  const inPeriod = trades.filter((t) => t.closeTime >= start && t.closeTime <= now);
+  const net = inPeriod.reduce((s, t) => s + t.pnl, 0);
+  return {
+    paperDays: Math.max(0, (now - start) / DAY_MS),
+    closedTrades: inPeriod.length,
+    sharpe: sharpeOf(dailyReturns(inPeriod, initialEquity, start, now)),
+    maxDrawdownPct: closedTradeDrawdownPct(inPeriod, initialEquity),
+    expectancy: inPeriod.length === 0 ? null : net / inPeriod.length,
+  };
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateReadiness, type ReadinessCriterion, redCriteria } from './evaluate-readiness';
+import { closedTradeDrawdownPct, dailyReturns, paperPerformance } from './paper-performance';
+import type { ReadinessInputs } from './readiness-inputs';
+import { DEFAULT_READINESS_THRESHOLDS as T } from './readiness-thresholds';
+import { nextLifecycle } from './strategy-lifecycle';
+
+const GREEN: ReadinessInputs = {
+  paperDays: 30,
+  closedTrades: 30,
+  sharpe: 0.51,
+  maxDrawdownPct: 14.99,
+  expectancy: 0.01,
+  stopCoveragePct: 100,
+  uptimePct: 99,
+  backtest: { trades: 12, expectancy: 3.5, maxDrawdownPct: 8 },
+};
+
+const outcome = (inputs: ReadinessInputs, name: ReadinessCriterion) =>
+  evaluateReadiness(inputs, T).criteria.find((c) => c.criterion === name);
+
+describe('evaluateReadiness', () => {
+  it('is green at every boundary value that passes', () => {
+    const report = evaluateReadiness(GREEN, T);
+    expect(report.ok).toBe(true);
+    expect(report.criteria.map((c) => [c.criterion, c.ok, c.value, c.threshold])).toEqual([
+      ['paper_days', true, 30, 30],
+      ['closed_trades', true, 30, 30],
+      ['sharpe', true, 0.51, 0.5],
+      ['max_drawdown', true, 14.99, 15],
+      ['expectancy', true, 0.01, 0],
+      ['stop_coverage', true, 100, 100],
+      ['uptime', true, 99, 99],
+      ['backtest', true, 3.5, 0],
+    ]);
+    expect(outcome(GREEN, 'sharpe')?.target).toBe(1);
+  });
+
+  it.each([
+    ['paper_days', { paperDays: 29.99 }, 29.99, 30],
+    ['closed_trades', { closedTrades: 29 }, 29, 30],
+    ['sharpe', { sharpe: 0.5 }, 0.5, 0.5],
+    ['max_drawdown', { maxDrawdownPct: 15 }, 15, 15],
+    ['expectancy', { expectancy: 0 }, 0, 0],
+    ['stop_coverage', { stopCoveragePct: 99.99 }, 99.99, 100],
+    ['uptime', { uptimePct: 98.99 }, 98.99, 99],
+    ['backtest', { backtest: { trades: 12, expectancy: 0, maxDrawdownPct: 8 } }, 0, 0],
+  ] as const)('%s is red just past its boundary', (name, patch, value, threshold) => {
+    const inputs = { ...GREEN, ...patch };
+    const report = evaluateReadiness(inputs, T);
+    expect(report.ok).toBe(false);
+    expect(outcome(inputs, name)).toMatchObject({ criterion: name, ok: false, value, threshold });
+    expect(redCriteria(report)).toEqual([name]);
+  });
+
+  it('never greens a figure that could not be measured', () => {
+    const inputs: ReadinessInputs = {
+      ...GREEN,
+      paperDays: null,
+      sharpe: null,
+      stopCoveragePct: null,
+      uptimePct: null,
+      backtest: null,
+    };
+    expect(redCriteria(evaluateReadiness(inputs, T))).toEqual([
+      'paper_days',
+      'sharpe',
+      'stop_coverage',
+      'uptime',
+      'backtest',
+    ]);
+    expect(outcome(inputs, 'backtest')).toMatchObject({ value: null, note: 'no backtest over the period' });
+  });
+
+  it('fails a profitable backtest that broke the drawdown limit or never traded', () => {
+    const deep = { ...GREEN, backtest: { trades: 12, expectancy: 5, maxDrawdownPct: 15 } };
+    const idle = { ...GREEN, backtest: { trades: 0, expectancy: 5, maxDrawdownPct: 0 } };
+    expect(outcome(deep, 'backtest')?.ok).toBe(false);
+    expect(outcome(idle, 'backtest')?.ok).toBe(false);
+  });
+});
+
+describe('paperPerformance', () => {
+  const DAY = 86_400_000;
+  const START = Date.UTC(2024, 0, 1);
+
+  it('counts idle days as zero returns and compounds equity day by day', () => {
+    const trades = [
+      { pnl: 100, closeTime: START + 0.5 * DAY },
+      { pnl: -55, closeTime: START + 2.5 * DAY },
+    ];
+    expect(dailyReturns(trades, 1000, START, START + 3 * DAY)).toEqual([0.1, 0, -0.05]);
+  });
+
+  it('measures drawdown of closed-trade equity from its peak', () => {
+    const trades = [
+      { pnl: 100, closeTime: 1 },
+      { pnl: -220, closeTime: 2 },
+      { pnl: 50, closeTime: 3 },
+    ];
+    expect(closedTradeDrawdownPct(trades, 1000)).toBeCloseTo(20, 12);
+  });
+
+  it('ignores trades outside the period and reports days, count and expectancy', () => {
+    const trades = [
+      { pnl: 999, closeTime: START - 1 },
+      { pnl: 10, closeTime: START + DAY },
+      { pnl: -4, closeTime: START + 2 * DAY },
+    ];
+    const p = paperPerformance(trades, 1000, START, START + 45 * DAY);
+    expect(p).toMatchObject({ paperDays: 45, closedTrades: 2, expectancy: 3 });
+    expect(paperPerformance([], 1000, START, START + DAY)).toMatchObject({ expectancy: null, sharpe: null });
+  });
+});
+
+describe('nextLifecycle', () => {
+  const green = evaluateReadiness(GREEN, T);
+  const red = evaluateReadiness({ ...GREEN, closedTrades: 3, uptimePct: 90 }, T);
+
+  it('promotes shadow to live only when every criterion is green', () => {
+    expect(nextLifecycle('shadow', green, null)).toMatchObject({ state: 'live', reason: 'all_green' });
+    expect(nextLifecycle('shadow', red, null)).toEqual({
+      state: 'shadow',
+      reason: 'criteria_red',
+      detail: 'red: closed_trades, uptime',
+    });
+  });
+
+  it('promotes with red criteria only under a recorded override, naming them', () => {
+    expect(nextLifecycle('shadow', red, null, { overridden: true })).toEqual({
+      state: 'live',
+      reason: 'override',
+      detail: 'live by recorded override; red: closed_trades, uptime',
+    });
+  });
+
+  it('demotes live on drawdown at the limit, and on non-positive expectancy after enough trades', () => {
+    expect(nextLifecycle('live', green, { trades: 2, expectancy: 5, drawdownPct: 15 })).toMatchObject({
+      state: 'shadow',
+      reason: 'live_drawdown',
+    });
+    expect(nextLifecycle('live', green, { trades: 10, expectancy: 0, drawdownPct: 3 })).toMatchObject({
+      state: 'shadow',
+      reason: 'live_expectancy',
+    });
+  });
+
+  it('keeps live while its results hold, even with few losing trades or a red gate', () => {
+    expect(nextLifecycle('live', red, { trades: 9, expectancy: -5, drawdownPct: 3 })).toMatchObject({
+      state: 'live',
+      reason: 'live_healthy',
+    });
+    expect(nextLifecycle('live', green, null)).toMatchObject({ state: 'live', reason: 'live_healthy' });
+  });
+});
