@@ -9,6 +9,7 @@ import {
 import type { z } from 'zod';
 import type { PublishOptions } from './bus';
 import { BusError } from './bus-error';
+import { checkHotEnvelope, encodeHot } from './hot-envelopes';
 
 export interface EnvelopeOrigin {
   source: string;
@@ -46,6 +47,8 @@ function describe(error: z.ZodError): string {
 
 /** Checks an outbound envelope; the returned one carries the parsed payload (unknown keys stripped). */
 export function checkOutbound<T>(family: SubjectFamily<T>, envelope: Envelope<T>): Envelope<T> {
+  const hot = checkHotEnvelope(family, envelope);
+  if (hot) return hot;
   const payload = family.schema.safeParse(envelope.payload);
   if (!payload.success) {
     throw new BusError('invalid_payload', `invalid ${family.name} payload: ${describe(payload.error)}`);
@@ -66,6 +69,19 @@ function familyMismatch(family: SubjectFamily<unknown>, header: EnvelopeHeader):
 
 export function encodeEnvelope<T>(envelope: Envelope<T>): string {
   return JSON.stringify(envelope);
+}
+
+/** The wire text of an envelope returned by `checkOutbound`; equal to `encodeEnvelope`, faster for hot families. */
+export function encodeChecked<T>(family: SubjectFamily<T>, checked: Envelope<T>): string {
+  return encodeHot(family, checked) ?? JSON.stringify(checked);
+}
+
+/**
+ * The UTF-8 bytes NatsBus sends for a checked envelope. Buffer.from writes the same bytes as
+ * TextEncoder (lone surrogates become U+FFFD in both) at a fraction of its cost on Node 20.
+ */
+export function wireBytes<T>(family: SubjectFamily<T>, checked: Envelope<T>): Uint8Array {
+  return Buffer.from(encodeChecked(family, checked), 'utf8');
 }
 
 export type Decoded<T> = { ok: true; envelope: Envelope<T> } | { ok: false; error: string };

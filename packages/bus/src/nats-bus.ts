@@ -36,7 +36,7 @@ import {
   errorText,
   processDelivery,
 } from './delivery';
-import { buildEnvelope, encodeEnvelope } from './envelope-codec';
+import { buildEnvelope, wireBytes } from './envelope-codec';
 import { ensureDurable } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
 import { ensureStreams } from './nats-streams';
@@ -205,13 +205,9 @@ export class NatsBus implements Bus {
     const checked = validateOutbound(family, envelope, this.observer, this.log);
     let duplicate: boolean;
     try {
-      const ack = await this.js.publish(
-        this.naming.subject(subjectValue),
-        encoder.encode(encodeEnvelope(checked)),
-        {
-          msgID: checked.id,
-        },
-      );
+      const ack = await this.js.publish(this.naming.subject(subjectValue), wireBytes(family, checked), {
+        msgID: checked.id,
+      });
       duplicate = ack.duplicate;
     } catch (err) {
       this.log.error({ subject: subjectValue, id: checked.id, error: errorText(err) }, 'bus: publish failed');
