@@ -10,3 +10,4 @@ export * from './report/write-report';
 export * from './run-backtest';
 export * from './symbol-summary';
 export * from './trade-ledger';
+export * from './optimize';
