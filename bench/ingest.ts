@@ -64,7 +64,7 @@ class BusPublishSink {
     const eventTime = 'time' in payload ? payload.time : payload.closeTime;
     const envelope = buildEnvelope(this.origin, target.family, payload, { eventTime });
     const checked = validateOutbound(target.family, envelope, silentObserver, silentLog);
-    this.bytes += wireBytes(target.family, checked).length + target.value.length;
+    this.bytes += wireBytes(checked).length + target.value.length;
     this.published++;
   }
 }

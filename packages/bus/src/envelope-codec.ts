@@ -9,7 +9,7 @@ import {
 import type { z } from 'zod';
 import type { PublishOptions } from './bus';
 import { BusError } from './bus-error';
-import { checkHotEnvelope, encodeHot } from './hot-envelopes';
+import { checkHotEnvelope } from './hot-envelopes';
 
 export interface EnvelopeOrigin {
   source: string;
@@ -71,17 +71,12 @@ export function encodeEnvelope<T>(envelope: Envelope<T>): string {
   return JSON.stringify(envelope);
 }
 
-/** The wire text of an envelope returned by `checkOutbound`; equal to `encodeEnvelope`, faster for hot families. */
-export function encodeChecked<T>(family: SubjectFamily<T>, checked: Envelope<T>): string {
-  return encodeHot(family, checked) ?? JSON.stringify(checked);
-}
-
 /**
- * The UTF-8 bytes NatsBus sends for a checked envelope. Buffer.from writes the same bytes as
- * TextEncoder (lone surrogates become U+FFFD in both) at a fraction of its cost on Node 20.
+ * The UTF-8 bytes NatsBus sends. Buffer.from writes the same bytes as TextEncoder (lone surrogates
+ * become U+FFFD in both) at a fraction of its cost on Node 20.
  */
-export function wireBytes<T>(family: SubjectFamily<T>, checked: Envelope<T>): Uint8Array {
-  return Buffer.from(encodeChecked(family, checked), 'utf8');
+export function wireBytes<T>(envelope: Envelope<T>): Uint8Array {
+  return Buffer.from(encodeEnvelope(envelope), 'utf8');
 }
 
 export type Decoded<T> = { ok: true; envelope: Envelope<T> } | { ok: false; error: string };

@@ -22,7 +22,7 @@ import type {
 } from './bus';
 import { BusError } from './bus-error';
 import { type DeliveryServices, deliveryTarget } from './delivery';
-import { buildEnvelope, encodeChecked, encodeEnvelope } from './envelope-codec';
+import { buildEnvelope, encodeEnvelope } from './envelope-codec';
 import { MemoryHub, type MemoryMember } from './memory-hub';
 import { validateOutbound } from './outbound';
 import { randomIds } from './random-ids';
@@ -150,7 +150,7 @@ export class MemoryBus implements Bus {
     const fresh = this.hub.publish(
       family as SubjectFamily<unknown>,
       subjectValue,
-      encodeChecked(family, checked),
+      encodeEnvelope(checked),
       checked.id,
     );
     this.observer.message({ family: family.name, direction: 'out', outcome: fresh ? 'ok' : 'duplicate' });

@@ -205,7 +205,7 @@ export class NatsBus implements Bus {
     const checked = validateOutbound(family, envelope, this.observer, this.log);
     let duplicate: boolean;
     try {
-      const ack = await this.js.publish(this.naming.subject(subjectValue), wireBytes(family, checked), {
+      const ack = await this.js.publish(this.naming.subject(subjectValue), wireBytes(checked), {
         msgID: checked.id,
       });
       duplicate = ack.duplicate;
