@@ -1,4 +1,5 @@
 import { type BookUpdate, type Candle, Timeframe, type Trade, toVenueSymbol } from '@ballast/contracts';
+import { readHotBinanceFrame } from './binance-hot-frames';
 import { type FrameResult, rejected } from './frame-result';
 import { checkBookUpdate, checkCandle, checkTrade } from './payload-checks';
 import type { FeedChannel, FeedSubscription, VenueFeed } from './venue-feed';
@@ -39,6 +40,12 @@ export function binanceStreamNames(sub: FeedSubscription): string[] {
 }
 
 export function parseBinanceFrame(raw: string, symbols: SymbolCache): FrameResult[] {
+  const hot = readHotBinanceFrame(raw, symbols);
+  return hot ? [hot] : parseBinanceFrameGenerically(raw, symbols);
+}
+
+/** Every frame through JSON.parse; the reference the hot reader is tested against. */
+export function parseBinanceFrameGenerically(raw: string, symbols: SymbolCache): FrameResult[] {
   let msg: unknown;
   try {
     msg = JSON.parse(raw);

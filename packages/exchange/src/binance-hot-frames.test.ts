@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { readHotBinanceFrame } from './binance-hot-frames';
+import { parseBinanceFrame, parseBinanceFrameGenerically } from './binance-spot-feed';
+import { BINANCE_FRAMES, recordedLines } from './recorded-frames';
+import { SymbolCache } from './wire-values';
+
+const frames = recordedLines(BINANCE_FRAMES);
+const depth = frames.filter((f) => f.includes('"e":"depthUpdate"'));
+const trades = frames.filter((f) => f.includes('"e":"aggTrade"'));
+
+/** The hot reader may pass a frame on (undefined), but what it returns equals the generic path. */
+function expectAgreement(raw: string): void {
+  const generic = parseBinanceFrameGenerically(raw, new SymbolCache());
+  const hot = readHotBinanceFrame(raw, new SymbolCache());
+  if (hot) expect([hot]).toEqual(generic);
+  expect(parseBinanceFrame(raw, new SymbolCache())).toEqual(generic);
+}
+
+// Each edit turns one part of a recorded frame into something Binance does not send, or sends rarely.
+const edits: Array<[string, (raw: string) => string]> = [
+  ['space after a colon', (f) => f.replace('"E":', '"E": ')],
+  ['newline at the end', (f) => `${f}\n`],
+  ['text after the frame', (f) => `${f}x`],
+  ['truncated', (f) => f.slice(0, -3)],
+  ['keys reordered', (f) => f.replace(/"s":"([A-Z]+)","/, '"x":1,"s":"$1","')],
+  ['unknown key', (f) => f.replace('}}', ',"z":1}}')],
+  ['escaped symbol', (f) => f.replace(/"s":"([A-Z])/, '"s":"\\u0041$1')],
+  ['lower-case symbol', (f) => f.replace(/"s":"([A-Z]+)"/, (_m, s: string) => `"s":"${s.toLowerCase()}"`)],
+  ['unknown quote', (f) => f.replace(/"s":"([A-Z]+)USDT"/, '"s":"$1XYZ"')],
+  ['leading zero in an integer', (f) => f.replace('"E":', '"E":0')],
+  ['negative integer', (f) => f.replace('"E":', '"E":-')],
+  ['fractional integer', (f) => f.replace(/"E":(\d+)/, '"E":$1.5')],
+  ['exponent integer', (f) => f.replace(/"E":(\d+)/, '"E":$1e0')],
+  ['16-digit integer', (f) => f.replace(/"E":(\d+)/, '"E":$1123')],
+  ['integer as string', (f) => f.replace(/"E":(\d+)/, '"E":"$1"')],
+  ['zero price', (f) => f.replace(/"p":"[^"]*"/, '"p":"0.00000000"').replace(/\[\["[^"]*"/, '[["0.000"')],
+  ['exponent decimal', (f) => f.replace(/"q":"[^"]*"/, '"q":"1e-3"').replace(/,"([0-9.]+)"\]/, ',"1e-3"]')],
+  ['empty decimal', (f) => f.replace(/"q":"[^"]*"/, '"q":""').replace(/,"([0-9.]+)"\]/, ',""]')],
+  ['trailing dot', (f) => f.replace(/"p":"(\d+)\.\d+"/, '"p":"$1."').replace(/\[\["(\d+)\.\d+"/, '[["$1."')],
+  ['leading dot', (f) => f.replace(/"p":"\d+\./, '"p":".').replace(/\[\["\d+\./, '[[".')],
+  ['padded decimal', (f) => f.replace(/"p":"/, '"p":" ').replace(/\[\["/, '[[" ')],
+  ['leading zeros in a decimal', (f) => f.replace(/"p":"/, '"p":"000').replace(/\[\["/, '[["000')],
+  [
+    '17 significant digits',
+    (f) => f.replace(/"p":"(\d+)\./, '"p":"$1.123456789').replace(/\[\["(\d+)\./, '[["$1.123456789'),
+  ],
+  ['negative size', (f) => f.replace(/"q":"/, '"q":"-').replace(/,"([0-9.]+)"\]/, ',"-$1"]')],
+  [
+    'number instead of a decimal string',
+    (f) => f.replace(/"p":"([^"]*)"/, '"p":$1').replace(/\[\["([^"]*)"/, '[[$1'),
+  ],
+  ['level with three values', (f) => f.replace(/\[\["([^"]*)","([^"]*)"\]/, '[["$1","$2","9"]')],
+  ['level with one value', (f) => f.replace(/\[\["([^"]*)","([^"]*)"\]/, '[["$1"]')],
+  ['levels not an array', (f) => f.replace(/"b":\[/, '"b":{"x":[').replace(/,"a":/, '},"a":')],
+  ['m not a boolean', (f) => f.replace('"m":true', '"m":1').replace('"m":false', '"m":0')],
+  ['M missing', (f) => f.replace(/,"M":(true|false)/, '')],
+  ['raw stream without wrapper', (f) => f.replace(/^\{"stream":"[^"]*","data":/, '').slice(0, -1)],
+  ['error frame', () => '{"error":{"code":2,"msg":"Invalid request"},"id":1}'],
+];
+
+describe(`Binance hot frame reader (${BINANCE_FRAMES})`, () => {
+  it('reads every recorded depthUpdate and aggTrade itself, exactly as the generic path does', () => {
+    expect(depth.length).toBe(2_688);
+    expect(trades.length).toBe(1_910);
+    const symbols = new SymbolCache();
+    for (const raw of [...depth, ...trades]) {
+      const hot = readHotBinanceFrame(raw, symbols);
+      expect(hot).toBeDefined();
+      expect([hot]).toEqual(parseBinanceFrameGenerically(raw, new SymbolCache()));
+    }
+  });
+
+  it('values decimals of every length exactly as Number() does', () => {
+    const template = trades[0] as string;
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
+    for (let i = 0; i < 20_000; i++) {
+      const whole = `${1 + Math.floor(Math.random() * 9)}${digits(i % 9)}`;
+      const text = i % 5 === 0 ? whole : `${whole}.${digits(1 + (i % 13))}`;
+      const hot = readHotBinanceFrame(template.replace(/"p":"[^"]*"/, `"p":"${text}"`), new SymbolCache());
+      expect(hot?.kind === 'trade' ? hot.payload.price : undefined).toBe(Number(text));
+    }
+  });
+
+  it('passes kline frames on to the generic path', () => {
+    const klines = frames.filter((f) => f.includes('"e":"kline"'));
+    expect(klines.length).toBe(118);
+    for (const raw of klines) {
+      expect(readHotBinanceFrame(raw, new SymbolCache())).toBeUndefined();
+      expectAgreement(raw);
+    }
+  });
+
+  for (const [name, edit] of edits) {
+    it(`agrees with the generic path on frames edited: ${name}`, () => {
+      let changed = 0;
+      for (const raw of [...depth.filter((_, i) => i % 40 === 0), ...trades.filter((_, i) => i % 40 === 0)]) {
+        const edited = edit(raw);
+        if (edited !== raw) changed++;
+        expectAgreement(edited);
+      }
+      expect(changed).toBeGreaterThan(0);
+    });
+  }
+});
