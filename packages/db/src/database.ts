@@ -4,9 +4,12 @@ import type * as botState from './tables/bot-state';
 import type * as candles from './tables/candles';
 import type * as closedTrades from './tables/closed-trades';
 import type * as eventJournal from './tables/event-journal';
+import type * as liveOverrides from './tables/live-overrides';
 import type * as orderSlices from './tables/order-slices';
 import type * as paperAccount from './tables/paper-account';
 import type * as protectiveStops from './tables/protective-stops';
+import type * as serviceUptimeSamples from './tables/service-uptime-samples';
+import type * as stopCoverageSamples from './tables/stop-coverage-samples';
 import type * as strategyHourStats from './tables/strategy-hour-stats';
 
 /** The one schema type: every table's file contributes its PartialDB here. */
@@ -19,4 +22,7 @@ export type Database = candles.PartialDB &
   protectiveStops.PartialDB &
   agentCalls.PartialDB &
   agentLessons.PartialDB &
-  strategyHourStats.PartialDB;
+  strategyHourStats.PartialDB &
+  serviceUptimeSamples.PartialDB &
+  stopCoverageSamples.PartialDB &
+  liveOverrides.PartialDB;

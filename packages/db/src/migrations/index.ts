@@ -10,6 +10,9 @@ import * as paperAccount from './0201-paper-account';
 import * as closedTrades from './0202-closed-trades';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
+import * as serviceUptimeSamples from './0400-service-uptime-samples';
+import * as stopCoverageSamples from './0401-stop-coverage-samples';
+import * as liveOverrides from './0402-live-overrides';
 
 /**
  * Every migration, in code so it ships with the package (no file-system scan at run time).
@@ -27,4 +30,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0202_closed_trades': closedTrades,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
+  '0400_service_uptime_samples': serviceUptimeSamples,
+  '0401_stop_coverage_samples': stopCoverageSamples,
+  '0402_live_overrides': liveOverrides,
 };

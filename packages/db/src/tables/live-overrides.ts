@@ -1,0 +1,16 @@
+import type { Int8, Jsonb } from '../column-types';
+
+/** A person's recorded decision to let a strategy trade live although readiness criteria were red. */
+export interface LiveOverridesTable {
+  id: string;
+  strategy: string;
+  reason: string;
+  overridden_by: string;
+  /** The criteria that were red when the override was recorded; it covers these and no others. */
+  red_criteria: Jsonb;
+  created_at: Int8;
+}
+
+export const tableName = 'live_overrides';
+
+export type PartialDB = { [tableName]: LiveOverridesTable };

@@ -1,0 +1,12 @@
+import type { Int8 } from '../column-types';
+
+/** One health observation of one service; the go-live gate's uptime is the healthy share of these. */
+export interface ServiceUptimeSamplesTable {
+  service: string;
+  sampled_at: Int8;
+  healthy: boolean;
+}
+
+export const tableName = 'service_uptime_samples';
+
+export type PartialDB = { [tableName]: ServiceUptimeSamplesTable };
