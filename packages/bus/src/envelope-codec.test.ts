@@ -1,21 +1,52 @@
-import type { Envelope } from '@ballast/contracts';
+import { type Envelope, type SubjectFamily, Subjects } from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
-import { wireBytes } from './envelope-codec';
+import { checkOutbound, encodeChecked, encodeEnvelope, wireBytes } from './envelope-codec';
+import { RECORDED_CANDLE_FILE, recordedCandles } from './recorded-candles';
 
-describe('wireBytes', () => {
-  it('writes the same UTF-8 bytes as TextEncoder, including non-ASCII text and lone surrogates', () => {
-    const texts = [
-      'market-data',
-      'ünïcode €',
-      '😀 pair',
-      'lone \ud800 high',
-      'lone \udc00 low',
-      'end \ud83d',
-    ];
-    for (const text of texts) {
-      const envelope = { id: '0190a1b2-c3d4-7e5f-8a9b-000000000001', source: text, payload: { text } };
-      const bytes = wireBytes(envelope as unknown as Envelope<unknown>);
-      expect(Array.from(bytes)).toEqual(Array.from(new TextEncoder().encode(JSON.stringify(envelope))));
+const ID = '0190a1b2-c3d4-7e5f-8a9b-000000000001';
+const texts = [
+  'market-data',
+  'quote " and \\ slash',
+  'ünïcode €',
+  '😀 pair',
+  'lone \ud800 high',
+  'tab\tnew\nline',
+];
+
+function envelopes(): Envelope<unknown>[] {
+  const family = Subjects.candle as SubjectFamily<unknown>;
+  const out: Envelope<unknown>[] = [];
+  for (const [i, candle] of recordedCandles(20).entries()) {
+    const text = texts[i % texts.length] as string;
+    out.push(
+      checkOutbound(family, {
+        id: ID,
+        type: family.type,
+        version: family.version,
+        eventTime: candle.closeTime,
+        emittedAt: candle.closeTime + i,
+        source: text,
+        correlationId: i % 3 === 0 ? ID : text,
+        causationId: i % 2 === 0 ? null : text,
+        payload: candle,
+      }),
+    );
+  }
+  return out;
+}
+
+describe(`encodeChecked and wireBytes (payloads from ${RECORDED_CANDLE_FILE})`, () => {
+  it('write exactly what JSON.stringify writes for checked envelopes, odd text included', () => {
+    for (const envelope of envelopes()) {
+      expect(encodeChecked(envelope)).toBe(encodeEnvelope(envelope));
+      expect(encodeChecked(envelope)).toBe(JSON.stringify(envelope));
+    }
+  });
+
+  it('write the same UTF-8 bytes as TextEncoder, including non-ASCII text and lone surrogates', () => {
+    for (const envelope of envelopes()) {
+      const expected = new TextEncoder().encode(JSON.stringify(envelope));
+      expect(Array.from(wireBytes(envelope))).toEqual(Array.from(expected));
     }
   });
 });

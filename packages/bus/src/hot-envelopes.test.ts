@@ -8,7 +8,7 @@ import {
 } from '@ballast/contracts';
 import { readDataFile } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { checkOutbound, encodeEnvelope } from './envelope-codec';
+import { checkOutbound, encodeChecked } from './envelope-codec';
 import { checkHotEnvelope } from './hot-envelopes';
 
 // Payloads mapped plainly (Number of each decimal string) from recorded frames; see /work/shared/data.
@@ -195,8 +195,8 @@ describe(`hot envelope checks equal zod (${BINANCE}, ${BYBIT}, ${BYBIT_OB500})`,
         const fast = checkHotEnvelope(family, envelope);
         const reference = zodChecked(family, envelope);
         expect(fast).toEqual(reference);
-        expect(encodeEnvelope(fast as Envelope<unknown>)).toBe(JSON.stringify(reference));
-        expect(encodeEnvelope(checkOutbound(family, envelope))).toBe(JSON.stringify(reference));
+        expect(encodeChecked(fast as Envelope<unknown>)).toBe(JSON.stringify(reference));
+        expect(encodeChecked(checkOutbound(family, envelope))).toBe(JSON.stringify(reference));
       }
     }
   });
@@ -223,8 +223,8 @@ describe(`hot envelope checks equal zod (${BINANCE}, ${BYBIT}, ${BYBIT_OB500})`,
     } as unknown as BookUpdate;
     const envelope = envelopeOf(Subjects.book, shuffled);
     const checked = checkOutbound(Subjects.book, envelope);
-    expect(encodeEnvelope(checked)).toBe(JSON.stringify(zodChecked(Subjects.book, envelope)));
-    expect(encodeEnvelope(checked)).not.toContain('venueSeq');
+    expect(encodeChecked(checked)).toBe(JSON.stringify(zodChecked(Subjects.book, envelope)));
+    expect(encodeChecked(checked)).not.toContain('venueSeq');
   });
 
   it('leaves other families to zod', () => {

@@ -22,7 +22,7 @@ import type {
 } from './bus';
 import { BusError } from './bus-error';
 import { type DeliveryServices, deliveryTarget } from './delivery';
-import { buildEnvelope, encodeEnvelope } from './envelope-codec';
+import { buildEnvelope, encodeChecked } from './envelope-codec';
 import { MemoryHub, type MemoryMember } from './memory-hub';
 import { validateOutbound } from './outbound';
 import { randomIds } from './random-ids';
@@ -150,7 +150,7 @@ export class MemoryBus implements Bus {
     const fresh = this.hub.publish(
       family as SubjectFamily<unknown>,
       subjectValue,
-      encodeEnvelope(checked),
+      encodeChecked(checked),
       checked.id,
     );
     this.observer.message({ family: family.name, direction: 'out', outcome: fresh ? 'ok' : 'duplicate' });
@@ -171,7 +171,7 @@ export class MemoryBus implements Bus {
         this.hub.publish(
           DeadLetters,
           deadLetterSubject(letter.subject).value,
-          encodeEnvelope(checked),
+          encodeChecked(checked),
           checked.id,
         );
         this.observer.message({ family: DeadLetters.name, direction: 'out', outcome: 'ok' });
