@@ -1,0 +1,79 @@
+import type { Clock } from '@ballast/contracts';
+import { paperPerformance, type ReadinessInputs } from '@ballast/core';
+import {
+  BotStateRepository,
+  type ClosedTradeRecord,
+  ClosedTradeRepository,
+  type Database,
+  ServiceUptimeRepository,
+  StopCoverageRepository,
+} from '@ballast/db';
+import type { Kysely } from 'kysely';
+import { PaperStart, readinessKeys, StoredBacktest } from './readiness-state';
+
+export interface GatherOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  strategy: string;
+  /** The paper account's starting equity, for returns and drawdown. */
+  initialEquity: number;
+  /** A backtest over the paper period; omitted: the last one stored for the strategy, if it covers the period. */
+  backtest?: StoredBacktest;
+}
+
+export interface GatheredReadiness {
+  inputs: ReadinessInputs;
+  /** Start of the paper period, or null when the strategy has neither a recorded start nor a trade. */
+  paperStart: number | null;
+  trades: ClosedTradeRecord[];
+}
+
+/** The strategy's closed trades, in close order. */
+export async function strategyTrades(db: Kysely<Database>, strategy: string): Promise<ClosedTradeRecord[]> {
+  return (await new ClosedTradeRepository(db).all()).filter((t) => t.strategy === strategy);
+}
+
+async function paperStartOf(
+  state: BotStateRepository,
+  strategy: string,
+  trades: readonly ClosedTradeRecord[],
+): Promise<number | null> {
+  const recorded = await state.get(readinessKeys.paperStart(strategy), PaperStart);
+  return recorded?.value.at ?? trades[0]?.closeTime ?? null;
+}
+
+const percent = (part: number, whole: number): number | null => (whole === 0 ? null : (part / whole) * 100);
+
+/**
+ * The gate's figures for one strategy from the database: closed trades, the paper start, uptime and
+ * stop-coverage samples over the paper period, and a backtest over the same period.
+ */
+export async function gatherReadiness(options: GatherOptions): Promise<GatheredReadiness> {
+  const { db, clock, strategy } = options;
+  const now = clock.now();
+  const state = new BotStateRepository(db, clock);
+  const trades = await strategyTrades(db, strategy);
+  const start = await paperStartOf(state, strategy, trades);
+  const stored = await state.get(readinessKeys.backtest(strategy), StoredBacktest);
+  const backtest =
+    options.backtest ?? (stored && start !== null && stored.value.from <= start ? stored.value : undefined);
+  const from = start ?? now;
+  const perf = start === null ? null : paperPerformance(trades, options.initialEquity, start, now);
+  const uptime = await new ServiceUptimeRepository(db).summary(from, now);
+  const coverage = await new StopCoverageRepository(db).summary(from, now);
+  const inputs: ReadinessInputs = {
+    paperDays: perf?.paperDays ?? null,
+    closedTrades: perf?.closedTrades ?? 0,
+    sharpe: perf?.sharpe ?? null,
+    maxDrawdownPct: perf?.maxDrawdownPct ?? null,
+    expectancy: perf?.expectancy ?? null,
+    // Samples with no open position say nothing about coverage; samples that exist but saw none are vacuously full.
+    stopCoveragePct:
+      coverage.samples === 0 ? null : (percent(coverage.protectedPositions, coverage.openPositions) ?? 100),
+    uptimePct: percent(uptime.healthy, uptime.samples),
+    backtest: backtest
+      ? { trades: backtest.trades, expectancy: backtest.expectancy, maxDrawdownPct: backtest.maxDrawdownPct }
+      : null,
+  };
+  return { inputs, paperStart: start, trades };
+}

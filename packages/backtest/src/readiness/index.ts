@@ -1,0 +1,3 @@
+export * from './assert-live-allowed';
+export * from './gather-readiness';
+export * from './readiness-state';

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** bot_state keys the readiness gate keeps per strategy. */
+export const readinessKeys = {
+  /** An explicitly recorded start of paper trading; without it the first closed trade starts the period. */
+  paperStart: (strategy: string) => `readiness:paper_start:${strategy}`,
+  /** The last backtest judged over the paper period, so live start-up need not rerun it. */
+  backtest: (strategy: string) => `readiness:backtest:${strategy}`,
+  lifecycle: (strategy: string) => `readiness:lifecycle:${strategy}`,
+};
+
+export const PaperStart = z.object({ at: z.number() });
+
+export const StoredBacktest = z.object({
+  from: z.number(),
+  to: z.number(),
+  trades: z.number(),
+  expectancy: z.number(),
+  maxDrawdownPct: z.number(),
+});
+export type StoredBacktest = z.infer<typeof StoredBacktest>;
+
+export const StoredLifecycle = z.object({
+  state: z.enum(['shadow', 'live']),
+  reason: z.string(),
+  detail: z.string(),
+  /** When the state was entered (epoch ms); live results are counted from here. */
+  since: z.number(),
+});
+export type StoredLifecycle = z.infer<typeof StoredLifecycle>;

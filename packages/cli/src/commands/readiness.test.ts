@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { assertLiveAllowed, LiveNotAllowedError, runBacktest } from '@ballast/backtest';
+import { DEFAULT_READINESS_THRESHOLDS, SeededRandom, seededIds, VirtualClock } from '@ballast/core';
+import {
+  ClosedTradeRepository,
+  createDb,
+  type DbHandle,
+  LiveOverrideRepository,
+  migrate,
+  ServiceUptimeRepository,
+  StopCoverageRepository,
+} from '@ballast/db';
+import { createTestDatabase, sharedDataDir, type TestDatabase } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReadinessRunOptions, runReadiness } from './readiness';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const START = Date.UTC(2021, 0, 1);
+const NOW = START + 36 * DAY;
+// Real Binance spot 1h candles for the same-period backtest: binance-spot-ohlcv/BTCUSDT-1h.csv.gz.
+const BTC = join(sharedDataDir(), 'binance-spot-ohlcv', 'BTCUSDT-1h.csv.gz');
+
+/** A trade result pattern: two wins of 10 then a loss of 8, one close per day from day 0. */
+const pnlOf = (i: number): number => (i % 3 === 2 ? -8 : 10);
+
+describe('ballast readiness against PostgreSQL', () => {
+  let testDb: TestDatabase;
+  let handle: DbHandle;
+  const clock = new VirtualClock(NOW);
+  const ids = seededIds(clock, new SeededRandom(5));
+  const lines: string[] = [];
+  const deps = () => ({ db: handle.db, clock, ids, print: (l: string) => lines.push(l) });
+  const base: ReadinessRunOptions = { initialEquity: 10_000, thresholds: DEFAULT_READINESS_THRESHOLDS };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('cli_readiness');
+    handle = await createDb({ url: testDb.url, poolSize: 2 });
+    await migrate(handle.db);
+    const trades = new ClosedTradeRepository(handle.db);
+    for (let i = 0; i < 35; i++)
+      await trades.record({
+        tradeKey: `tp-${i}`,
+        strategy: 'trend_pullback',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        pnl: pnlOf(i),
+        closeTime: START + 12 * HOUR + i * DAY,
+      });
+    for (let i = 0; i < 10; i++)
+      await trades.record({
+        tradeKey: `mr-${i}`,
+        strategy: 'mean_reversion',
+        exchange: 'binance',
+        symbol: 'ETH-USDT',
+        pnl: -3,
+        closeTime: START + 20 * DAY + i * HOUR,
+      });
+    const uptime = new ServiceUptimeRepository(handle.db);
+    const stops = new StopCoverageRepository(handle.db);
+    for (let i = 0; i < 200; i++) {
+      await uptime.record({ service: 'risk', sampledAt: START + 13 * HOUR + i * 4 * HOUR, healthy: true });
+      await stops.record({
+        source: 'stops',
+        sampledAt: START + 13 * HOUR + i * 4 * HOUR,
+        openPositions: i % 2,
+        protectedPositions: i % 2,
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await handle?.db.destroy();
+    await testDb?.drop();
+  });
+
+  it('prints each criterion with its figure, backtesting the paper period on real candles', async () => {
+    lines.length = 0;
+    const [r] = await runReadiness(
+      { ...base, strategies: ['trend_pullback'], data: { files: [BTC], timeframe: '1h', seed: 1 } },
+      deps(),
+    );
+    const expectancy = Array.from({ length: 35 }, (_, i) => pnlOf(i)).reduce((s, p) => s + p, 0) / 35;
+    const byName = Object.fromEntries(r!.report.criteria.map((c) => [c.criterion, c]));
+    expect(byName.paper_days).toMatchObject({ ok: true, value: 35.5, threshold: 30 });
+    expect(byName.closed_trades).toMatchObject({ ok: true, value: 35 });
+    expect(byName.expectancy).toMatchObject({ ok: true, value: expectancy });
+    expect(byName.max_drawdown!.value).toBeCloseTo((8 / 10_020) * 100, 10);
+    expect(byName.stop_coverage).toMatchObject({ ok: true, value: 100 });
+    expect(byName.uptime).toMatchObject({ ok: true, value: 100 });
+    expect(byName.sharpe).toMatchObject({ ok: true, target: 1 });
+    // The same-period backtest, run independently: from the first close's hour to now, this strategy only.
+    const bt = await runBacktest({
+      files: [BTC],
+      timeframe: '1h',
+      from: START + 12 * HOUR,
+      to: NOW,
+      strategy: 'trend_pullback',
+      seed: 1,
+      config: { initialEquity: 10_000 },
+    });
+    expect(byName.backtest!.value).toBe(bt.metrics.expectancy);
+    const btGreen = bt.metrics.trades > 0 && bt.metrics.expectancy > 0 && bt.metrics.max_drawdown_pct < 15;
+    expect(byName.backtest!.ok).toBe(btGreen);
+    expect(r!.report.ok).toBe(btGreen);
+    expect(r!.lifecycle).toMatchObject({ from: 'shadow', state: btGreen ? 'live' : 'shadow' });
+    expect(lines[0]).toBe(
+      `trend_pullback: ${btGreen ? 'GREEN' : 'RED'} (lifecycle shadow → ${btGreen ? 'live: all_green' : 'shadow: criteria_red'})`,
+    );
+    expect(lines[2]).toBe('  green  closed_trades          35  needs >= 30');
+    expect(lines[6]).toBe('  green  stop_coverage     100.00%  needs >= 100');
+  }, 120_000);
+
+  it('refuses live for a red strategy, listing its red criteria; honours a recorded override until another turns red', async () => {
+    const options = { clock, initialEquity: 10_000 };
+    const refusal = await assertLiveAllowed('mean_reversion', handle.db, options).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(LiveNotAllowedError);
+    expect(refusal).toMatchObject({
+      reason: 'readiness_red',
+      red: ['paper_days', 'closed_trades', 'sharpe', 'expectancy', 'backtest'],
+    });
+    expect((refusal as Error).message).toContain('closed_trades 10.00 (needs >= 30)');
+
+    lines.length = 0;
+    const [r] = await runReadiness(
+      { ...base, strategies: ['mean_reversion'], override: { reason: 'small size trial', by: 'ana' } },
+      deps(),
+    );
+    expect(r!.lifecycle).toMatchObject({ from: 'shadow', state: 'live', reason: 'override' });
+    expect(lines[0]).toBe('mean_reversion: RED (lifecycle shadow → live: override, override recorded)');
+    expect(await new LiveOverrideRepository(handle.db).latest('mean_reversion')).toMatchObject({
+      strategy: 'mean_reversion',
+      reason: 'small size trial',
+      by: 'ana',
+      createdAt: NOW,
+      redCriteria: ['paper_days', 'closed_trades', 'sharpe', 'expectancy', 'backtest'],
+    });
+    await expect(assertLiveAllowed('mean_reversion', handle.db, options)).resolves.toMatchObject({
+      via: 'override',
+      override: { by: 'ana' },
+    });
+
+    // Uptime turns red after the override: it does not cover that.
+    const uptime = new ServiceUptimeRepository(handle.db);
+    for (let i = 0; i < 5; i++)
+      await uptime.record({ service: 'orders', sampledAt: NOW - i * HOUR, healthy: false });
+    await expect(assertLiveAllowed('mean_reversion', handle.db, options)).rejects.toMatchObject({
+      reason: 'override_stale',
+      red: ['paper_days', 'closed_trades', 'sharpe', 'expectancy', 'uptime', 'backtest'],
+    });
+  });
+});

@@ -1,0 +1,273 @@
+import { readFileSync } from 'node:fs';
+import {
+  type BacktestResult,
+  gatherReadiness,
+  readinessKeys,
+  runBacktest,
+  type StoredBacktest,
+  StoredLifecycle,
+  strategyTrades,
+} from '@ballast/backtest';
+import { type Clock, type IdGenerator, TIMEFRAME_MS, Timeframe } from '@ballast/contracts';
+import {
+  type CriterionResult,
+  closedTradeDrawdownPct,
+  DEFAULT_READINESS_THRESHOLDS,
+  evaluateReadiness,
+  type LifecycleStep,
+  nextLifecycle,
+  type ReadinessReport,
+  ReadinessThresholds,
+  type RecentLive,
+  redCriteria,
+} from '@ballast/core';
+import {
+  BotStateRepository,
+  ClosedTradeRepository,
+  createDb,
+  type DbHandle,
+  DEFAULT_PGLITE_DIR,
+  LiveOverrideRepository,
+  migrate,
+} from '@ballast/db';
+import { SystemClock, uuidv7Ids } from '@ballast/service-kit';
+import type { Command } from 'commander';
+
+export interface ReadinessRunOptions {
+  /** Strategies to judge; default: every strategy with a closed trade. */
+  strategies?: string[];
+  initialEquity: number;
+  thresholds: ReadinessThresholds;
+  /** A backtest result JSON (`ballast backtest --json`) to judge as the same-period backtest. */
+  backtestFile?: string;
+  /** Candle files to backtest the paper period on instead. */
+  data?: { files: string[]; timeframe: Timeframe; symbols?: string[]; seed: number };
+  override?: { reason: string; by: string };
+}
+
+export interface StrategyReadiness {
+  strategy: string;
+  report: ReadinessReport;
+  paperStart: number | null;
+  lifecycle: LifecycleStep & { from: 'shadow' | 'live' };
+  overrideRecorded: boolean;
+}
+
+interface Deps {
+  db: DbHandle['db'];
+  clock: Clock;
+  ids: IdGenerator;
+  print: (line: string) => void;
+}
+
+async function sameperiodBacktest(
+  strategy: string,
+  start: number,
+  now: number,
+  options: ReadinessRunOptions,
+): Promise<StoredBacktest | undefined> {
+  if (options.backtestFile) {
+    const result = JSON.parse(readFileSync(options.backtestFile, 'utf8')) as BacktestResult;
+    const m = result.metrics;
+    return {
+      from: result.meta.from,
+      to: result.meta.to,
+      trades: m.trades,
+      expectancy: m.expectancy,
+      maxDrawdownPct: m.max_drawdown_pct,
+    };
+  }
+  if (!options.data) return undefined;
+  const step = TIMEFRAME_MS[options.data.timeframe];
+  const from = Math.floor(start / step) * step;
+  const result = await runBacktest({
+    files: options.data.files,
+    timeframe: options.data.timeframe,
+    from,
+    to: now,
+    strategy,
+    seed: options.data.seed,
+    config: { initialEquity: options.initialEquity },
+    ...(options.data.symbols ? { symbols: options.data.symbols } : {}),
+  });
+  const m = result.metrics;
+  return { from, to: now, trades: m.trades, expectancy: m.expectancy, maxDrawdownPct: m.max_drawdown_pct };
+}
+
+/** Live results since the strategy went live, for the demotion rule. */
+async function recentLive(
+  db: DbHandle['db'],
+  strategy: string,
+  since: number,
+  equity: number,
+): Promise<RecentLive> {
+  const trades = (await strategyTrades(db, strategy)).filter((t) => t.closeTime >= since);
+  const net = trades.reduce((s, t) => s + t.pnl, 0);
+  return {
+    trades: trades.length,
+    expectancy: trades.length === 0 ? null : net / trades.length,
+    drawdownPct: closedTradeDrawdownPct(trades, equity),
+  };
+}
+
+async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps): Promise<StrategyReadiness> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  const state = new BotStateRepository(db, clock);
+  const first = await gatherReadiness({ db, clock, strategy, initialEquity: options.initialEquity });
+  const backtest =
+    first.paperStart === null
+      ? undefined
+      : await sameperiodBacktest(strategy, first.paperStart, now, options);
+  if (backtest) await state.set(readinessKeys.backtest(strategy), backtest);
+  const { inputs, paperStart } = backtest
+    ? await gatherReadiness({ db, clock, strategy, initialEquity: options.initialEquity, backtest })
+    : first;
+  const report = evaluateReadiness(inputs, options.thresholds);
+  const overrides = new LiveOverrideRepository(db);
+  let overrideRecorded = false;
+  if (options.override && !report.ok) {
+    await overrides.record({
+      id: deps.ids(),
+      strategy,
+      reason: options.override.reason,
+      by: options.override.by,
+      redCriteria: redCriteria(report),
+      createdAt: now,
+    });
+    overrideRecorded = true;
+  }
+  const latest = await overrides.latest(strategy);
+  const overridden = latest !== undefined && redCriteria(report).every((c) => latest.redCriteria.includes(c));
+  const stored = (await state.get(readinessKeys.lifecycle(strategy), StoredLifecycle))?.value;
+  const from = stored?.state ?? 'shadow';
+  const recent =
+    from === 'live' ? await recentLive(db, strategy, stored?.since ?? now, options.initialEquity) : null;
+  const step = nextLifecycle(from, report, recent, { overridden });
+  const since = step.state === from && stored ? stored.since : now;
+  await state.set(readinessKeys.lifecycle(strategy), { ...step, since });
+  return { strategy, report, paperStart, lifecycle: { ...step, from }, overrideRecorded };
+}
+
+function figure(c: CriterionResult): string {
+  if (c.value === null) return 'unmeasured';
+  const digits = c.criterion === 'closed_trades' ? 0 : 2;
+  const unit = ['max_drawdown', 'stop_coverage', 'uptime'].includes(c.criterion) ? '%' : '';
+  return `${c.value.toFixed(digits)}${unit}`;
+}
+
+/** One strategy's verdict as text: a headline, then one line per criterion with its figure and mark. */
+export function formatReadiness(r: StrategyReadiness): string[] {
+  const head = `${r.strategy}: ${r.report.ok ? 'GREEN' : 'RED'} (lifecycle ${r.lifecycle.from} → ${r.lifecycle.state}: ${r.lifecycle.reason}${r.overrideRecorded ? ', override recorded' : ''})`;
+  const lines = r.report.criteria.map((c) => {
+    const target = c.target === undefined ? '' : ` (target ${c.target})`;
+    const note = c.note ? ` [${c.note}]` : '';
+    return `  ${c.ok ? 'green' : 'red  '}  ${c.criterion.padEnd(13)} ${figure(c).padStart(11)}  needs ${c.comparison} ${c.threshold}${target}${note}`;
+  });
+  return [head, ...lines];
+}
+
+/** Judges each strategy, records backtest, override and lifecycle, and prints the verdicts. */
+export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Promise<StrategyReadiness[]> {
+  const names =
+    options.strategies ??
+    [...new Set((await new ClosedTradeRepository(deps.db).all()).map((t) => t.strategy))]
+      .filter((s): s is string => s !== null)
+      .sort();
+  if (names.length === 0) deps.print('no strategy has a closed trade; name one with --strategy');
+  const results: StrategyReadiness[] = [];
+  for (const name of names) {
+    const r = await judge(name, options, deps);
+    for (const line of formatReadiness(r)) deps.print(line);
+    results.push(r);
+  }
+  return results;
+}
+
+interface ReadinessFlags {
+  strategy?: string;
+  equity: string;
+  backtest?: string;
+  data?: string;
+  timeframe: string;
+  symbols?: string;
+  seed: string;
+  thresholds?: string;
+  override?: boolean;
+  reason?: string;
+  by?: string;
+  pgliteDir: string;
+}
+
+function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
+  if (flags.override && (!flags.reason?.trim() || !flags.by?.trim()))
+    throw new Error('--override needs --reason "<why>" and --by <name>');
+  if (flags.override && !flags.strategy) throw new Error('--override needs one --strategy');
+  const equity = Number(flags.equity);
+  if (!(equity > 0)) throw new Error(`--equity: a positive number, got ${flags.equity}`);
+  return {
+    initialEquity: equity,
+    thresholds: flags.thresholds
+      ? ReadinessThresholds.parse(JSON.parse(readFileSync(flags.thresholds, 'utf8')))
+      : DEFAULT_READINESS_THRESHOLDS,
+    ...(flags.strategy ? { strategies: flags.strategy.split(',').map((s) => s.trim()) } : {}),
+    ...(flags.backtest ? { backtestFile: flags.backtest } : {}),
+    ...(flags.data
+      ? {
+          data: {
+            files: flags.data.split(',').map((f) => f.trim()),
+            timeframe: Timeframe.parse(flags.timeframe),
+            seed: Number.parseInt(flags.seed, 10),
+            ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
+          },
+        }
+      : {}),
+    ...(flags.override ? { override: { reason: flags.reason ?? '', by: flags.by ?? '' } } : {}),
+  };
+}
+
+/** `ballast readiness`: the go-live gate per strategy, green or red with the figure behind each criterion. */
+export function registerReadinessCommand(program: Command): void {
+  program
+    .command('readiness')
+    .description(
+      'go-live gate per strategy from closed trades, uptime and stop samples, and a same-period backtest',
+    )
+    .option('--strategy <names>', 'comma-separated strategies (default: every strategy with a closed trade)')
+    .option('--equity <n>', 'paper account starting equity, for returns and drawdown', '10000')
+    .option('--backtest <file>', 'a backtest result JSON over the paper period (ballast backtest --json)')
+    .option('--data <files>', 'or: candle CSVs to backtest the paper period on')
+    .option('--timeframe <tf>', 'timeframe of --data', '1h')
+    .option('--symbols <list>', 'only these symbols of --data')
+    .option('--seed <n>', 'backtest seed', '1')
+    .option('--thresholds <file>', 'JSON overriding the default thresholds')
+    .option('--override', 'record an override letting the strategy go live with its current red criteria')
+    .option('--reason <text>', 'why (with --override)')
+    .option('--by <name>', 'who (with --override)')
+    .option(
+      '--pglite-dir <dir>',
+      'PGlite data directory, used when DATABASE_URL is unset',
+      DEFAULT_PGLITE_DIR,
+    )
+    .action(async (flags: ReadinessFlags) => {
+      const options = optionsFrom(flags);
+      const handle = await createDb({
+        url: process.env.DATABASE_URL,
+        pgliteDir: flags.pgliteDir,
+        poolSize: 1,
+      });
+      try {
+        await migrate(handle.db);
+        const clock = new SystemClock();
+        const results = await runReadiness(options, {
+          db: handle.db,
+          clock,
+          ids: uuidv7Ids(clock),
+          print: (line) => console.log(line),
+        });
+        if (results.some((r) => !r.report.ok)) process.exitCode = 2;
+      } finally {
+        await handle.db.destroy();
+      }
+    });
+}
