@@ -188,13 +188,16 @@ const bus = await NatsBus.connect({ servers, prefix, source: 'bench', clock });
 await bus.ensureStreams();
 const children: ChildProcess[] = [];
 const denials = new Map<string, string>();
+/** When this process received each approval: a rough split of the chain (includes one consumer hop). */
+const decided = new Map<string, number>();
 const done = new Set<string>();
 
 try {
   await bus.subscribe(
     subject(Subjects.riskDecision, {}),
     (m) => {
-      if (!m.payload.approved) denials.set(m.payload.candidateId, `${m.payload.reason}: ${m.payload.detail}`);
+      if (m.payload.approved) decided.set(m.payload.intent.candidateId, performance.now());
+      else denials.set(m.payload.candidateId, `${m.payload.reason}: ${m.payload.detail}`);
     },
     { durable: 'bench-decisions' },
   );
@@ -247,6 +250,8 @@ try {
   await publishBook();
 
   const chain: number[] = [];
+  const toDecision: number[] = [];
+  const fromDecision: number[] = [];
   let sent = 0;
   for (let i = 0; chain.length < TRIGGERS; i++) {
     const id = `bench-${i}`;
@@ -267,7 +272,12 @@ try {
       continue;
     }
     sent++;
-    if (i >= WARMUP) chain.push(at - t0);
+    if (i >= WARMUP) {
+      chain.push(at - t0);
+      const seen = await waitFor(() => decided.get(id), `the approval of ${id}`, { intervalMs: 1 });
+      toDecision.push(seen - t0);
+      fromDecision.push(at - seen);
+    }
     await waitFor(() => done.has(expected), `${expected} to finish`, { timeoutMs: 30_000, intervalMs: 1 });
   }
 
@@ -275,6 +285,8 @@ try {
   const rtt = await natsRoundTrips(servers, prefix, payload, TRIGGERS);
   console.log(`latency bench, ${TRIGGERS} triggers after ${WARMUP} warm-up, NATS ${servers}`);
   console.log(`sig.decision → risk → orders → order at simulator: ${fmt(chain)}`);
+  console.log(`  split: sig.decision → risk.decision seen here:    ${fmt(toDecision)}`);
+  console.log(`  split: risk.decision seen here → order at sim:    ${fmt(fromDecision)}`);
   console.log(`raw NATS request/reply (${payload.length} B):          ${fmt(rtt)}`);
   console.log(
     'not measured: simulator candle → market-data → features → signals (the upstream half is not started here)',

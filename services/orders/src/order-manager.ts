@@ -78,6 +78,7 @@ export class OrderManager {
   private positions = new Map<string, NetPosition>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  private tickAgain = false;
   private stopped = false;
   private readonly service: string;
 
@@ -223,10 +224,19 @@ export class OrderManager {
     void this.tick();
   }
 
-  /** Sends every due slice, one at a time, unless the kill switch is engaged. */
+  /**
+   * Sends every due slice, one at a time, unless the kill switch is engaged. A call while a pass is
+   * running asks for another pass right after it, so a newly planned order does not wait a whole
+   * TICK_MS behind an unrelated pass.
+   */
   async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
     this.ticking = true;
+    this.tickAgain = false;
     try {
       await this.serial.run(async () => {
         const due = await this.deps.slices.due(this.deps.clock.now());
@@ -241,6 +251,7 @@ export class OrderManager {
     } finally {
       this.ticking = false;
     }
+    if (this.tickAgain) void this.tick();
   }
 
   /** Marks the slice `sending` first, so a crash mid-send is found and looked up on restart. */
