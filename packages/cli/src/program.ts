@@ -7,6 +7,8 @@ import { registerDecisionsCommand } from './commands/decisions';
 import { registerDemoCommand } from './commands/demo';
 import { registerFeaturesCommand } from './commands/features';
 import { registerImportCommand } from './commands/import';
+import { registerOptimizeCommand } from './commands/optimize';
+import { registerReadinessCommand } from './commands/readiness';
 
 /** The `ballast` command: each command lives in its own file under commands/ and calls packages. */
 export function buildProgram(): Command {
@@ -21,5 +23,7 @@ export function buildProgram(): Command {
   registerControlCommands(program);
   registerBacktestCommand(program);
   registerDemoCommand(program);
+  registerOptimizeCommand(program);
+  registerReadinessCommand(program);
   return program;
 }
