@@ -20,10 +20,8 @@ import {
 } from './index';
 
 // Real candles: ../shared/data/binance-spot-ohlcv/BTCUSDT-4h.csv (first rows).
-const csv = readFileSync(
-  join(import.meta.dirname, '../../../../shared/data/binance-spot-ohlcv/BTCUSDT-4h.csv'),
-  'utf8',
-);
+const dataDir = process.env.BALLAST_DATA_DIR ?? join(import.meta.dirname, '../../../../shared/data');
+const csv = readFileSync(join(dataDir, 'binance-spot-ohlcv/BTCUSDT-4h.csv'), 'utf8');
 const [, firstRow] = csv.split('\n');
 const [openTime, open, high, low, close, volume, closeTime] = firstRow!.split(',');
 const realCandle = {
