@@ -61,7 +61,9 @@ function geminiPrompt(request: RecordedRequest): string {
 
 /** A model analyst that agrees with the candidate's own levels, read back from its prompt. */
 function analystReply(request: RecordedRequest) {
-  const levels = /entry (\d+(?:\.\d+)?), stop (\d+(?:\.\d+)?), targets (\d+(?:\.\d+)?)/.exec(geminiPrompt(request));
+  const levels = /entry (\d+(?:\.\d+)?), stop (\d+(?:\.\d+)?), targets (\d+(?:\.\d+)?)/.exec(
+    geminiPrompt(request),
+  );
   const [entry, stop, target] = (levels ?? []).slice(1).map(Number);
   return geminiJson(
     JSON.stringify({
