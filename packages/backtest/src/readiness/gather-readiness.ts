@@ -17,7 +17,7 @@ export interface GatherOptions {
   strategy: string;
   /** The paper account's starting equity, for returns and drawdown. */
   initialEquity: number;
-  /** A backtest over the paper period; omitted: the last one stored for the strategy, if it covers the period. */
+  /** A backtest over the paper period; omitted: the last one stored for the strategy. Either counts only if it covers the period. */
   backtest?: StoredBacktest;
 }
 
@@ -42,6 +42,14 @@ async function paperStartOf(
   return recorded?.value.at ?? trades[0]?.closeTime ?? null;
 }
 
+/** Slack for a backtest's bounds: candles start on the hour or day, and the last one may not have closed yet. */
+const PERIOD_SLACK_MS = 86_400_000;
+
+/** A backtest counts only when it spans the paper period (a year-old run says nothing about this one). */
+export function coversPeriod(backtest: StoredBacktest, start: number, now: number): boolean {
+  return backtest.from <= start + PERIOD_SLACK_MS && backtest.to >= now - PERIOD_SLACK_MS;
+}
+
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : (part / whole) * 100);
 
 /**
@@ -55,8 +63,8 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
   const trades = await strategyTrades(db, strategy);
   const start = await paperStartOf(state, strategy, trades);
   const stored = await state.get(readinessKeys.backtest(strategy), StoredBacktest);
-  const backtest =
-    options.backtest ?? (stored && start !== null && stored.value.from <= start ? stored.value : undefined);
+  const candidate = options.backtest ?? stored?.value;
+  const backtest = candidate && start !== null && coversPeriod(candidate, start, now) ? candidate : undefined;
   const from = start ?? now;
   const perf = start === null ? null : paperPerformance(trades, options.initialEquity, start, now);
   const uptime = await new ServiceUptimeRepository(db).summary(from, now);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   type BacktestResult,
+  coversPeriod,
   gatherReadiness,
   readinessKeys,
   runBacktest,
@@ -52,6 +53,8 @@ export interface StrategyReadiness {
   lifecycle: LifecycleStep & { from: 'shadow' | 'live' };
   overrideRecorded: boolean;
 }
+
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 interface Deps {
   db: DbHandle['db'];
@@ -119,6 +122,10 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     first.paperStart === null
       ? undefined
       : await sameperiodBacktest(strategy, first.paperStart, now, options);
+  if (backtest && first.paperStart !== null && !coversPeriod(backtest, first.paperStart, now))
+    deps.print(
+      `${strategy}: the backtest spans ${day(backtest.from)}..${day(backtest.to)}, not the paper period ${day(first.paperStart)}..${day(now)}; not counted`,
+    );
   if (backtest) await state.set(readinessKeys.backtest(strategy), backtest);
   const { inputs, paperStart } = backtest
     ? await gatherReadiness({ db, clock, strategy, initialEquity: options.initialEquity, backtest })
