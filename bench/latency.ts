@@ -105,6 +105,8 @@ function startService(
       if (line.includes('"msg":"started"')) resolve();
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before starting`)));
+    // Fail (and clean up) rather than hang when the service never says it started.
+    setTimeout(() => reject(new Error(`${script} did not start within 60 s`)), 60_000).unref();
   });
   return { child, started };
 }
