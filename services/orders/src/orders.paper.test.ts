@@ -112,15 +112,7 @@ const fillsOf = (
   events
     .filter((e) => e.clientOrderId === clientOrderId && e.fill)
     .map((e) => e.fill as Fill)
-    // core's walkBook subtracts level sizes in floating point (0.000774999999999725 for 0.000775):
-    // quantities are compared at the venue's 1e-8 precision, everything else exactly.
-    .map(({ price, qty, fee, liquidity, feeAsset }) => ({
-      price,
-      qty: Number(qty.toFixed(8)),
-      fee,
-      liquidity,
-      feeAsset,
-    }));
+    .map(({ price, qty, fee, liquidity, feeAsset }) => ({ price, qty, fee, liquidity, feeAsset }));
 
 describe('orders service in paper mode, fed by md.book from the bus', () => {
   it('fills an approved decision against the recorded book with exact fees and balances, across a restart', {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../time';
 import { walkBook } from './book-walk';
 import { clientOrderId, derivedUuid } from './client-order-id';
+import { sumLots } from './lot-units';
 import { executeRestingLimit, executeTaker } from './paper-fill-model';
 import { applyFill, FLAT } from './position-fold';
 import { checkSlippage } from './slippage-guard';
@@ -33,7 +34,7 @@ describe('paper fill model on the recorded BTCUSDT book', () => {
       fills: [
         { price: 58001.04, qty: 2.524693, fee: 146.43481968, liquidity: 'taker' },
         { price: 58001.06, qty: 0.000532, fee: 0.03085656, liquidity: 'taker' },
-        { price: 58004.92, qty: expect.closeTo(0.474775, 12), fee: 27.53928589, liquidity: 'taker' },
+        { price: 58004.92, qty: 0.474775, fee: 27.53928589, liquidity: 'taker' },
       ],
       // 200000 − 174004.96213764 notional − 174.00496213 fees
       balances: { USDT: 25821.03290023, BTC: 3 },
@@ -79,6 +80,44 @@ describe('paper fill model on the recorded BTCUSDT book', () => {
       fills: [{ price: 57000, qty: 0.5, fee: 28.5, liquidity: 'maker' }],
       balances: { USDT: 21471.5, BTC: 0.5 },
     });
+  });
+});
+
+describe('book walk quantities', () => {
+  // The snapshot prints sizes in 1e-6 steps (BTCUSDT's lot step when it was taken); derived from the
+  // file rather than assumed, so the test states what the data is.
+  const printedDecimals = (size: string) => size.replace(/0+$/, '').split('.')[1]?.length ?? 0;
+  const step = 10 ** -Math.max(...[...raw.bids, ...raw.asks].map(([, q]) => printedDecimals(q)));
+  const decimalsOf = (qty: number) => String(qty).split('.')[1]?.length ?? 0;
+
+  it.each([
+    ['buy', 2.526],
+    ['buy', 3],
+    ['buy', 17.123457],
+    ['sell', 1.601075],
+    ['sell', 9.87654],
+  ] as const)(
+    '%s %s: every fill is a whole number of steps and the fills sum exactly to the order',
+    (side, qty) => {
+      expect(step).toBe(0.000001);
+      const walk = walkBook(book, side, qty, undefined, step);
+      expect(walk.fills.length).toBeGreaterThan(1);
+      for (const fill of walk.fills) expect(decimalsOf(fill.qty)).toBeLessThanOrEqual(6);
+      expect(walk.filledQty).toBe(qty);
+      expect(sumLots(walk.fills.map((f) => f.qty))).toBe(qty);
+      // Added one by one in integer micro-BTC, the fills give the order back to the last unit.
+      expect(walk.fills.reduce((s, f) => s + Math.round(f.qty * 1e6), 0)).toBe(Math.round(qty * 1e6));
+    },
+  );
+
+  it('takes the third ask level for exactly 0.000775, not 0.000774999999999725', () => {
+    expect(walkBook(book, 'buy', 2.526, undefined, step).fills.map((f) => f.qty)).toEqual([
+      2.524693, 0.000532, 0.000775,
+    ]);
+  });
+
+  it('fills whole steps only: a fraction of a step in the order is left out', () => {
+    expect(walkBook(book, 'buy', 2.5260004, undefined, step).filledQty).toBe(2.526);
   });
 });
 

@@ -1,6 +1,8 @@
 import type { OrderSide } from '@ballast/contracts';
+import { roundDownToStep } from '../risk/precision';
 import { type WalkableBook, walkBook } from './book-walk';
 import { type FeeSchedule, feeFor, type Liquidity, roundQuote } from './fee-model';
+import { sumLots } from './lot-units';
 
 export type PaperFill = { price: number; qty: number; fee: number; liquidity: Liquidity };
 
@@ -13,6 +15,8 @@ export type PaperOrder = {
   limitPrice: number | null;
   base: string;
   quote: string;
+  /** The market's lot step: the order fills whole steps only (any quantity when not given). */
+  stepSize?: number;
 };
 
 export type PaperExecution =
@@ -33,7 +37,7 @@ export function executeTaker(
 ): PaperExecution {
   if (!(order.qty > 0))
     return { ok: false, reason: 'invalid_order', detail: `quantity ${order.qty} is not positive` };
-  const walk = walkBook(book, order.side, order.qty, order.limitPrice ?? undefined);
+  const walk = walkBook(book, order.side, order.qty, order.limitPrice ?? undefined, order.stepSize);
   const fills = walk.fills.map((f) => ({
     ...f,
     fee: feeFor(f.price * f.qty, 'taker', fees),
@@ -55,17 +59,18 @@ export function executeRestingLimit(
 ): PaperExecution | null {
   const through = order.side === 'buy' ? tradePrice < order.limitPrice : tradePrice > order.limitPrice;
   if (!through) return null;
+  const qty = order.stepSize === undefined ? order.qty : roundDownToStep(order.qty, order.stepSize);
   const fill: PaperFill = {
     price: order.limitPrice,
-    qty: order.qty,
-    fee: feeFor(order.limitPrice * order.qty, 'maker', fees),
+    qty,
+    fee: feeFor(order.limitPrice * qty, 'maker', fees),
     liquidity: 'maker',
   };
   return settle([fill], order, balances);
 }
 
 function settle(fills: PaperFill[], order: PaperOrder, balances: Balances): PaperExecution {
-  const filledQty = roundQuote(fills.reduce((s, f) => s + f.qty, 0));
+  const filledQty = sumLots(fills.map((f) => f.qty));
   const notional = fills.reduce((s, f) => s + f.price * f.qty, 0);
   const fee = fills.reduce((s, f) => s + f.fee, 0);
   const base = balances[order.base] ?? 0;

@@ -7,6 +7,9 @@ import {
   type MarketRules,
   type PaperExecution,
   type PaperOrder,
+  roundDownToStep,
+  subtractLots,
+  sumLots,
   type WalkableBook,
 } from '@ballast/core';
 import { type OrderVenue, VenueError, type VenueOrder, type VenueOrderRequest } from './order-venue';
@@ -105,10 +108,11 @@ export class PaperVenue implements OrderVenue {
         if (order.symbol !== symbol || !isOpen(order)) continue;
         const limitPrice = order.price;
         if (limitPrice === null) continue;
-        const rest = { ...paperOrder(order, order.qty - order.filledQty), limitPrice };
+        const { stepSize } = await this.marketRules(symbol);
+        const rest = { ...paperOrder(order, subtractLots(order.qty, order.filledQty), stepSize), limitPrice };
         const result = executeRestingLimit(rest, price, this.balancesState, this.deps.fees);
         if (!result?.ok) continue;
-        filled.push(await this.apply(order, result));
+        filled.push(await this.apply(order, result, stepSize));
       }
       return filled;
     });
@@ -118,6 +122,7 @@ export class PaperVenue implements OrderVenue {
     const existing = this.orders.get(request.clientOrderId);
     if (existing) throw new VenueError('invalid_order', `duplicate client order id ${request.clientOrderId}`);
     const book = await this.orderBook(request.symbol);
+    const { stepSize } = await this.marketRules(request.symbol);
     const order: VenueOrder = {
       clientOrderId: request.clientOrderId,
       venueOrderId: this.deps.ids(),
@@ -130,10 +135,10 @@ export class PaperVenue implements OrderVenue {
       avgPrice: null,
       fills: [],
     };
-    const taker: PaperOrder = { ...paperOrder(order, request.qty), limitPrice: request.price };
+    const taker: PaperOrder = { ...paperOrder(order, request.qty, stepSize), limitPrice: request.price };
     const result = executeTaker(book, taker, this.balancesState, this.deps.fees);
     if (!result.ok) throw new VenueError(result.reason, `${request.clientOrderId}: ${result.detail}`);
-    const placed = await this.apply(order, result);
+    const placed = await this.apply(order, result, stepSize);
     // A market order takes what the book holds; the remainder is cancelled, as on a real venue.
     if (request.type === 'market' && isOpen(placed)) {
       const done: VenueOrder = { ...placed, status: placed.filledQty > 0 ? 'cancelled' : 'rejected' };
@@ -143,7 +148,11 @@ export class PaperVenue implements OrderVenue {
     return placed;
   }
 
-  private async apply(order: VenueOrder, result: Extract<PaperExecution, { ok: true }>): Promise<VenueOrder> {
+  private async apply(
+    order: VenueOrder,
+    result: Extract<PaperExecution, { ok: true }>,
+    stepSize: number,
+  ): Promise<VenueOrder> {
     const now = this.deps.clock.now();
     const [, quote] = order.symbol.split('-');
     const fills: Fill[] = result.fills.map((f, i) => ({
@@ -156,9 +165,9 @@ export class PaperVenue implements OrderVenue {
       time: now,
     }));
     const allFills = [...order.fills, ...fills];
-    const filledQty = Number(allFills.reduce((s, f) => s + f.qty, 0).toFixed(8));
+    const filledQty = sumLots(allFills.map((f) => f.qty));
     const notional = allFills.reduce((s, f) => s + f.price * f.qty, 0);
-    const complete = filledQty >= order.qty - 1e-12;
+    const complete = filledQty >= roundDownToStep(order.qty, stepSize);
     const next: VenueOrder = {
       ...order,
       fills: allFills,
@@ -185,9 +194,9 @@ export class PaperVenue implements OrderVenue {
   }
 }
 
-function paperOrder(order: VenueOrder, qty: number): PaperOrder {
+function paperOrder(order: VenueOrder, qty: number, stepSize: number): PaperOrder {
   const [base = '', quote = ''] = order.symbol.split('-');
-  return { side: order.side, qty, limitPrice: null, base, quote };
+  return { side: order.side, qty, limitPrice: null, base, quote, stepSize };
 }
 
 function isOpen(order: VenueOrder): boolean {
