@@ -9,6 +9,7 @@ import {
   type RiskDecision,
   type SignalCandidate,
   type SignalDecision,
+  type StopEvent,
   Subjects,
   subject,
 } from '@ballast/contracts';
@@ -45,6 +46,8 @@ export interface RuntimeOptions {
   rules: (symbol: string) => MarketRules;
   seed: number;
   startTime: number;
+  /** Sees every stop event with the virtual time it was published at (tests check protection). */
+  onStopEvent?: (event: StopEvent, time: number) => void;
 }
 
 /** Ids for one service's bus, from the run's seed: the same run draws the same ids. */
@@ -271,6 +274,15 @@ export class BacktestRuntime {
       },
       { durable: 'backtest-orders' },
     );
+    const { onStopEvent } = this.options;
+    if (onStopEvent)
+      await bus.subscribe(
+        subject(Subjects.stopEvent, {}),
+        (m: Envelope<StopEvent>) => {
+          onStopEvent(m.payload, this.clock.now());
+        },
+        { durable: 'backtest-stops' },
+      );
   }
 
   /**
@@ -281,7 +293,8 @@ export class BacktestRuntime {
     const time = candle.closeTime + 1;
     this.clock.set(time);
     const { exchange, slippageBps } = this.options.config;
-    const book = candleBook(exchange, candle.symbol, quote, slippageBps, time, ++this.bookId);
+    const { tickSize } = this.options.rules(candle.symbol);
+    const book = candleBook(exchange, candle.symbol, quote, slippageBps, tickSize, time, ++this.bookId);
     this.books.set(candle.symbol, { bids: book.bids, asks: book.asks });
     this.marks.set(candle.symbol, quote);
     await this.market.publish(subject(Subjects.book, { exchange, symbol: candle.symbol }), book);

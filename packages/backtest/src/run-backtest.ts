@@ -1,4 +1,4 @@
-import { type Candle, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
+import { type Candle, type StopEvent, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
 import type { MarketRules } from '@ballast/core';
 import {
   type BacktestConfig,
@@ -16,7 +16,8 @@ import { replaySteps } from './replay-steps';
 
 export const FILL_MODEL =
   'market orders (entries, stop and take-profit closes, end-of-data closes) fill at the open of the bar after ' +
-  'the one that caused them, plus slippageBps against the order, plus the taker fee; unlimited depth at that ' +
+  'the one that caused them, plus slippageBps against the order, rounded to the tick against the order, plus ' +
+  'the taker fee; unlimited depth at that ' +
   'price; stops and take-profits trigger on the bar high/low/close seen by the stops service; positions still ' +
   'open after the last bar are closed at its close';
 
@@ -35,6 +36,8 @@ export interface RunBacktestOptions {
   config?: BacktestConfigInput;
   seed: number;
   onProgress?: (done: number, total: number) => void;
+  /** Sees every stop event of the stops service with its virtual time. */
+  onStopEvent?: (event: StopEvent, time: number) => void;
 }
 
 const FALLBACK_RULES: MarketRules = { tickSize: 1e-8, stepSize: 1e-8, minQty: 0, minNotional: 10 };
@@ -85,6 +88,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     rules: rulesLookup(config),
     seed: options.seed,
     startTime: first.candle.openTime,
+    ...(options.onStopEvent ? { onStopEvent: options.onStopEvent } : {}),
   });
   const curve: EquityPoint[] = [
     { time: first.candle.openTime, equity: config.initialEquity, exposed: false },

@@ -204,6 +204,11 @@ export class StopManager {
       stepSize: rules.stepSize,
       tickSize: rules.tickSize,
     });
+    // A position id names the symbol's position slot and every later position on it reuses it; the
+    // ids derived from (position id, seq) must not repeat, or the venue refuses the new stop as a
+    // duplicate and the orders service drops the closes as already sent. So seq carries on from
+    // the slot's last record.
+    const previous = await this.deps.store.get(position.positionId);
     const record: StopRecord = {
       positionId: position.positionId,
       exchange: position.exchange,
@@ -214,7 +219,7 @@ export class StopManager {
       entry: position.avgEntry,
       stopPrice: plan.ok ? plan.stopPrice : position.avgEntry,
       clientOrderId: null,
-      seq: 0,
+      seq: (previous?.state.seq ?? 0) + 1,
       verified: false,
       intentId: usable?.intentId ?? null,
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
@@ -366,7 +371,8 @@ export class StopManager {
     if (!action) return false;
     record.ladder = action.next;
     await this.save(record);
-    if (action.closeQty > 0) await this.submitClose(record, action.closeQty, `tp${action.level}`, undefined);
+    if (action.closeQty > 0)
+      await this.submitClose(record, action.closeQty, `tp${action.level}:${record.seq}`, undefined);
     await this.publish(
       record,
       'take_profit',

@@ -453,6 +453,54 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await svc.stop();
   });
 
+  it('protects each later position on a symbol under a new stop id, across a restart', async () => {
+    // The position id names the symbol's slot: every position on ETH-USDT here is `paperagain:ETH-USDT`.
+    const venue = paper('paperagain');
+    const first = await start(venue);
+    const opened = (avgEntry: number) =>
+      position({
+        status: 'opened',
+        exchange: 'paperagain',
+        symbol: 'ETH-USDT',
+        side: 'long',
+        qty: 0.4,
+        avgEntry,
+      });
+    const closed = (avgEntry: number) =>
+      position({
+        status: 'closed',
+        exchange: 'paperagain',
+        symbol: 'ETH-USDT',
+        side: 'long',
+        qty: 0,
+        avgEntry,
+      });
+    await opened(eth[33_000] as number);
+    await waitFor(() => eventsFor('paperagain:ETH-USDT', 'verified').length === 1, 'first stop verified');
+    const firstStop = venue.openStops()[0];
+    await closed(eth[33_000] as number);
+    await waitFor(() => eventsFor('paperagain:ETH-USDT', 'cancelled').length === 1, 'first stop cancelled');
+
+    await opened(eth[33_010] as number);
+    await waitFor(() => eventsFor('paperagain:ETH-USDT', 'verified').length === 2, 'second stop verified');
+    const secondStop = venue.openStops()[0];
+    await closed(eth[33_010] as number);
+    await waitFor(() => eventsFor('paperagain:ETH-USDT', 'cancelled').length === 2, 'second stop cancelled');
+    await first.stop();
+
+    const second = await start(venue);
+    await opened(eth[33_020] as number);
+    await waitFor(() => eventsFor('paperagain:ETH-USDT', 'verified').length === 3, 'third stop verified');
+    const thirdStop = venue.openStops()[0];
+    expect(eventsFor('paperagain:ETH-USDT', 'failed')).toEqual([]);
+    expect(alerts.filter((a) => a.labels.exchange === 'paperagain')).toEqual([]);
+    expect(venue.openStops()).toHaveLength(1);
+    const stopIds = [firstStop, secondStop, thirdStop].map((s) => s?.clientOrderId);
+    expect(new Set(stopIds).size).toBe(3);
+    expect(await second.coverage()).toBe(1);
+    await second.stop();
+  });
+
   it('re-places a stop the venue lost while the service was down, and coverage returns to 1', async () => {
     const venue = paper('paperrestart');
     const first = await start(venue);
