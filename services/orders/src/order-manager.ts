@@ -221,7 +221,38 @@ export class OrderManager {
     }));
     const inserted = await this.deps.slices.plan(slices);
     this.deps.log.info({ intentId: request.intentId, slices: slices.length, inserted }, 'order planned');
+    if (inserted < slices.length) await this.reportRepeat(request, slices, inserted);
     void this.tick();
+  }
+
+  /**
+   * A submit whose client ids were already used sends nothing again. A replay is expected; the same
+   * id carrying a different side or quantity means two callers collide on one id, which must be seen.
+   */
+  private async reportRepeat(
+    request: SubmitRequest,
+    slices: readonly NewSlice[],
+    inserted: number,
+  ): Promise<void> {
+    this.deps.log.warn(
+      { intentId: request.intentId, slices: slices.length, inserted },
+      'submit repeats a used client order id; not sent again',
+    );
+    const [only] = slices;
+    if (!request.clientOrderId || slices.length !== 1 || !only) return;
+    const recorded = await this.deps.slices.get(only.clientOrderId);
+    if (!recorded || (recorded.side === only.side && Math.abs(recorded.qty - only.qty) < 1e-12)) return;
+    await this.deps.bus.publish(subject(Subjects.alert, {}), {
+      severity: 'warning',
+      kind: 'client_order_id_reused',
+      message: `client order id ${only.clientOrderId} reused by a ${only.side} ${only.qty} ${only.symbol} submit; recorded order is ${recorded.side} ${recorded.qty}; nothing sent`,
+      labels: {
+        service: this.service,
+        exchange: only.exchange,
+        symbol: only.symbol,
+        clientOrderId: only.clientOrderId,
+      },
+    });
   }
 
   /**

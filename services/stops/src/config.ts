@@ -26,6 +26,10 @@ export const stopsConfigSchema = z.object({
   LOCAL_GRACE_BPS: z.coerce.number().min(0).default(10),
   PLACE_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
+  /** How long (injected clock) a sent close may go unconfirmed by a closed position before it is re-sent. */
+  CLOSE_CONFIRM_MS: z.coerce.number().int().positive().default(30_000),
+  /** Closes sent for one position before only the repeating "cannot close" alert remains. */
+  CLOSE_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   CLIENT_ID_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{0,12}$/)

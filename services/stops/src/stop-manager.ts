@@ -78,7 +78,7 @@ export class StopManager {
     const { bus } = this.deps;
     const durable = (name: string) => `stops-${this.deps.venue.id}-${name}`;
     this.subs.push(
-      await bus.subscribe(subject(Subjects.riskDecision, {}), (m) => this.onDecision(m), {
+      await bus.subscribe(subject(Subjects.riskDecision, {}), (m) => this.serial(() => this.onDecision(m)), {
         durable: durable('decision'),
       }),
       await bus.subscribe(subject(Subjects.positionEvent, {}), (m) => this.serial(() => this.onPosition(m)), {
@@ -114,6 +114,8 @@ export class StopManager {
   /** Verifies every active record against the venue and re-places what is missing or wrong. */
   async reconcile(): Promise<void> {
     for (const record of [...this.records.values()]) {
+      // A close is on its way: the next clock tick re-sends it if the position stays open.
+      if (record.closing) continue;
       const live = record.clientOrderId
         ? await this.readBack(record.symbol, record.clientOrderId).catch(() => undefined)
         : undefined;
@@ -151,7 +153,7 @@ export class StopManager {
     const key = `${intent.exchange}:${intent.symbol}`;
     this.intents.set(key, intent);
     const record = this.records.get(key);
-    if (!record || record.intentId !== null || record.side !== intent.positionSide) return;
+    if (!record || record.closing || record.intentId !== null || record.side !== intent.positionSide) return;
     record.intentId = intent.intentId;
     record.ladder = { levels: intent.takeProfits, taken: 0 };
     const rules = await this.deps.venue.marketRules(record.symbol);
@@ -183,6 +185,12 @@ export class StopManager {
     }
     const rules = await this.deps.venue.marketRules(position.symbol);
     const qty = roundDownToStep(position.qty, rules.stepSize);
+    if (record.closing) {
+      // Partly filled close: a re-sent close must cover what is left, and no new stop goes out.
+      record.qty = qty;
+      await this.save(record);
+      return;
+    }
     if (Math.abs(qty - record.qty) > 1e-12) {
       record.entry = position.avgEntry;
       await this.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
@@ -223,6 +231,7 @@ export class StopManager {
       verified: false,
       intentId: usable?.intentId ?? null,
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
+      closing: null,
     };
     this.records.set(record.positionId, record);
     if (!plan.ok) {
@@ -332,10 +341,11 @@ export class StopManager {
 
   /** One printed price: venue-side triggers (paper), take-profits, trailing, then the local monitor. */
   private async onPrice(symbol: string, price: number, cause: Envelope<unknown>): Promise<void> {
+    await this.confirmCloses();
     const triggered = (await this.deps.venue.observePrice?.(symbol, price)) ?? [];
     for (const stop of triggered) await this.onVenueTrigger(stop, price, cause);
     for (const record of [...this.records.values()]) {
-      if (record.symbol !== symbol || record.qty <= 0) continue;
+      if (record.symbol !== symbol || record.qty <= 0 || record.closing) continue;
       if (await this.takeProfit(record, price)) continue;
       await this.trail(record, price);
       await this.watch(record, price);
@@ -344,12 +354,63 @@ export class StopManager {
 
   private async onVenueTrigger(stop: StopOrder, price: number, cause: Envelope<unknown>): Promise<void> {
     const record = [...this.records.values()].find((r) => r.clientOrderId === stop.clientOrderId);
-    if (!record) return;
+    if (!record || record.closing) return;
     // The paper venue's stop became a market order; the paper account lives in the orders service.
     await this.submitClose(record, stop.qty, `trigger:${stop.clientOrderId}`, cause);
     record.verified = false;
     await this.publish(record, 'triggered', `venue stop triggered at ${price}`);
-    await this.retire(record, 'stop triggered', false);
+    await this.awaitClosed(record);
+  }
+
+  /**
+   * A full close was sent and the stop is gone: the record stays, unprotected, until the position
+   * is reported closed, so a refused or lost close is noticed and re-sent.
+   */
+  private async awaitClosed(record: StopRecord): Promise<void> {
+    record.verified = false;
+    record.clientOrderId = null;
+    record.closing = { sentAt: this.deps.clock.now(), attempts: 1 };
+    await this.save(record);
+    this.updateCoverage();
+  }
+
+  /**
+   * Runs on every clock tick the service sees (trades, candles), so it follows a backtest's virtual
+   * clock too. A close still unconfirmed after CLOSE_CONFIRM_MS is re-sent under a new client id
+   * (the orders service drops a repeated id); after CLOSE_ATTEMPTS closes only the alert repeats.
+   */
+  private async confirmCloses(): Promise<void> {
+    const { config, clock, log } = this.deps;
+    const now = clock.now();
+    for (const record of [...this.records.values()]) {
+      const closing = record.closing;
+      if (!closing || now - closing.sentAt < config.CLOSE_CONFIRM_MS) continue;
+      const waited = now - closing.sentAt;
+      if (closing.attempts >= config.CLOSE_ATTEMPTS) {
+        record.closing = { ...closing, sentAt: now };
+        await this.save(record);
+        log.error({ positionId: record.positionId, attempts: closing.attempts }, 'position cannot be closed');
+        await this.alert(
+          record,
+          'close_failed',
+          `${record.symbol} ${record.side} ${record.qty} cannot be closed: ${closing.attempts} closes sent, position still open, no stop`,
+        );
+        continue;
+      }
+      record.seq += 1;
+      await this.submitClose(record, record.qty, `close:${record.seq}`, undefined);
+      record.closing = { sentAt: now, attempts: closing.attempts + 1 };
+      await this.save(record);
+      log.error(
+        { positionId: record.positionId, attempt: record.closing.attempts, waitedMs: waited },
+        'close not confirmed; re-sent',
+      );
+      await this.alert(
+        record,
+        'close_unconfirmed',
+        `${record.symbol} ${record.side} ${record.qty} still open ${waited} ms after its close, no stop: close ${record.closing.attempts} of ${config.CLOSE_ATTEMPTS} sent`,
+      );
+    }
   }
 
   private async takeProfit(record: StopRecord, price: number): Promise<boolean> {
@@ -409,7 +470,7 @@ export class StopManager {
       await this.deps.venue.cancelStop(record.symbol, record.clientOrderId).catch(() => undefined);
     await this.submitClose(record, record.qty, `local:${record.seq}`, undefined);
     await this.publish(record, 'triggered', `local monitor: ${decision.reason}`);
-    await this.retire(record, 'closed by the local monitor', false);
+    await this.awaitClosed(record);
   }
 
   private async venueStopState(record: StopRecord): Promise<VenueStopState> {
@@ -430,14 +491,19 @@ export class StopManager {
     await this.publish(record, 'failed', why);
     await this.submitClose(record, record.qty, `flatten:${record.seq}`, undefined);
     await this.publish(record, 'flattened', `reduce-only market close of ${record.qty} sent: ${why}`);
+    await this.alert(
+      record,
+      'stop_placement_failed',
+      `${record.symbol} ${record.side} ${record.qty} could not be protected and is being flattened: ${why}`,
+    );
+    await this.save(record);
+  }
+
+  private async alert(record: StopRecord, kind: string, message: string): Promise<void> {
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
       severity: 'critical',
-      kind: 'stop_placement_failed',
-      message:
-        `${record.symbol} ${record.side} ${record.qty} could not be protected and is being flattened: ${why}`.slice(
-          0,
-          1000,
-        ),
+      kind,
+      message: message.slice(0, 1000),
       labels: {
         service: SERVICE,
         exchange: record.exchange,
@@ -445,7 +511,6 @@ export class StopManager {
         positionId: record.positionId,
       },
     });
-    await this.save(record);
   }
 
   /** A reduce-only market order through the orders service; the id repeats on redelivery. */

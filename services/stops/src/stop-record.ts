@@ -19,5 +19,18 @@ export const StopRecord = z.object({
   verified: z.boolean(),
   intentId: z.string().nullable(),
   ladder: z.object({ levels: z.array(z.number().positive()), taken: z.number().int().nonnegative() }),
+  /**
+   * Set once a full close was sent (local monitor, venue trigger): the record stays until the
+   * position is reported closed, and the close is re-sent when that does not happen in time.
+   */
+  closing: z
+    .object({
+      /** Clock time of the last close sent. */
+      sentAt: z.number(),
+      /** Closes sent so far for this position. */
+      attempts: z.number().int().positive(),
+    })
+    .nullable()
+    .default(null),
 });
 export type StopRecord = z.infer<typeof StopRecord>;

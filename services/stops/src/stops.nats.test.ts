@@ -103,13 +103,13 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-async function start(venue: StopVenue, overrides: Record<string, string> = {}) {
+async function start(venue: StopVenue, overrides: Record<string, string> = {}, serviceClock: Clock = clock) {
   const registry = new Registry();
   const serviceBus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'stops', clock });
   const service = await startStops({
     bus: serviceBus,
     db: handle.db,
-    clock,
+    clock: serviceClock,
     ids,
     config: stopsConfigSchema.parse({ STOPS_VENUE: venue.id, RETRY_BASE_MS: '5', ...overrides }),
     log: silent,
@@ -450,6 +450,80 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     const triggered = await waitFor(() => eventsFor('paperdown:BTC-USDT', 'triggered')[0], 'triggered event');
     expect(triggered.detail).toContain('local monitor');
     expect(triggered.detail).toContain('unknown');
+    await svc.stop();
+  });
+
+  it('re-sends an unconfirmed local close under a new client id with alerts, and retires the record once closed', async () => {
+    const inner = paper('paperresend');
+    // The venue stop never fires (no price feed to it), so the local monitor closes; the orders
+    // service never confirms (nothing answers the command): the stops service must notice.
+    const quiet: StopVenue = {
+      id: inner.id,
+      supportsReduceOnly: true,
+      marketRules: (s) => inner.marketRules(s),
+      placeStop: (r) => inner.placeStop(r),
+      fetchStop: (s, c) => inner.fetchStop(s, c),
+      cancelStop: (s, c) => inner.cancelStop(s, c),
+    };
+    let now = Date.now();
+    const virtual: Clock = { now: () => now };
+    const svc = await start(quiet, { CLOSE_CONFIRM_MS: '60000', CLOSE_ATTEMPTS: '2' }, virtual);
+    const id = 'paperresend:BTC-USDT';
+    const entry = btc[42_000] as number;
+    await position({
+      status: 'opened',
+      exchange: 'paperresend',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0.03,
+      avgEntry: entry,
+    });
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    const stopPrice = inner.openStops()[0]?.stopPrice as number;
+    const through = btc.slice(42_000).find((p) => p < stopPrice * 0.995) as number;
+    const closesSent = () =>
+      commands.filter(
+        (c): c is Extract<OrderCommand, { kind: 'submit' }> =>
+          c.kind === 'submit' && c.exchange === 'paperresend',
+      );
+    const alertsOf = (kind: string) => alerts.filter((a) => a.labels.positionId === id && a.kind === kind);
+
+    await trade('paperresend', 'BTC-USDT', through, 1);
+    await waitFor(() => closesSent().length === 1, 'first close');
+    await waitFor(() => svc.service.manager.record(id)?.closing?.attempts === 1, 'record kept while closing');
+    expect(inner.openStops()).toEqual([]);
+    await waitFor(async () => (await svc.coverage()) === 0, 'closing without a stop counts as unprotected');
+
+    now += 60_001;
+    await trade('paperresend', 'BTC-USDT', through, 2);
+    await waitFor(() => closesSent().length === 2, 'close re-sent');
+    const [first, second] = closesSent();
+    expect(second).toMatchObject({ side: 'sell', type: 'market', qty: 0.03, reduceOnly: true });
+    expect(second?.clientOrderId).toBeDefined();
+    expect(second?.clientOrderId).not.toBe(first?.clientOrderId);
+    const unconfirmed = await waitFor(() => alertsOf('close_unconfirmed')[0], 'unconfirmed alert');
+    expect(unconfirmed.severity).toBe('critical');
+
+    // CLOSE_ATTEMPTS reached: no third close, a "cannot close" alert that repeats on every period.
+    now += 60_001;
+    await trade('paperresend', 'BTC-USDT', through, 3);
+    await waitFor(() => alertsOf('close_failed').length === 1, 'cannot-close alert');
+    now += 60_001;
+    await trade('paperresend', 'BTC-USDT', through, 4);
+    await waitFor(() => alertsOf('close_failed').length === 2, 'cannot-close alert repeats');
+    expect(closesSent()).toHaveLength(2);
+    expect(alertsOf('close_failed')[0]?.severity).toBe('critical');
+
+    await position({
+      status: 'closed',
+      exchange: 'paperresend',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0,
+      avgEntry: entry,
+    });
+    await waitFor(() => svc.service.manager.record(id) === undefined, 'record retired');
+    await waitFor(async () => (await svc.coverage()) === 1, 'coverage back to 1');
     await svc.stop();
   });
 

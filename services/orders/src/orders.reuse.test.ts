@@ -1,0 +1,131 @@
+import { deleteStreams, NatsBus } from '@ballast/bus';
+import { type Alert, type Clock, type OrderCommand, Subjects, subject } from '@ballast/contracts';
+import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
+import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
+import {
+  createTestDatabase,
+  natsUrl,
+  readDataFile,
+  sharedDataDir,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from '@ballast/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersConfigSchema } from './config';
+import { startOrders } from './service';
+
+// The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; market
+// rules come from the simulator's recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
+const clock: Clock = { now: () => Date.now() };
+const warnings: string[] = [];
+const log = { info() {}, warn: (_o: object, m: string) => void warnings.push(m), error() {} };
+const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
+  lastUpdateId: number;
+  bids: [string, string][];
+  asks: [string, string][];
+};
+const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
+
+let sim: ExchangeSim;
+let testDb: TestDatabase;
+let handle: DbHandle;
+let bus: NatsBus;
+const alerts: Alert[] = [];
+
+beforeAll(async () => {
+  sim = await startExchangeSim({ dataDir: sharedDataDir(), speed: { mode: 'step' }, bybit: false });
+  testDb = await createTestDatabase('orders_reuse');
+  handle = await createDb({ url: testDb.url });
+  await migrate(handle.db);
+  bus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: `${uniqueName('orders_reuse')}.`,
+    source: 'test',
+    clock,
+  });
+  await bus.ensureStreams();
+  await bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+    durable: 'test-alerts',
+  });
+});
+
+afterAll(async () => {
+  await bus?.drain();
+  const nc = await connect({ servers: await natsUrl() });
+  await deleteStreams(await jetstreamManager(nc), bus.naming);
+  await nc.close();
+  await handle?.db.destroy();
+  await testDb?.drop();
+  await sim?.close();
+});
+
+const submit = (intentId: string, side: 'buy' | 'sell', qty: number): OrderCommand => ({
+  kind: 'submit',
+  intentId,
+  clientOrderId: 'bl-reused-id-1',
+  exchange: 'binance',
+  symbol: 'BTC-USDT',
+  side,
+  type: 'market',
+  qty,
+  price: null,
+  triggerPrice: null,
+  reduceOnly: false,
+  maxSlippageBps: null,
+  execution: { algo: 'direct' },
+});
+
+describe('orders service: a submit reusing a client order id', () => {
+  it('sends nothing again, logs a warning, and alerts when side or quantity differ', async () => {
+    const serviceBus = await NatsBus.connect({
+      servers: await natsUrl(),
+      prefix: bus.naming.prefix,
+      source: 'orders',
+      clock,
+    });
+    const service = await startOrders({
+      bus: serviceBus,
+      db: handle.db,
+      clock,
+      ids: () => crypto.randomUUID(),
+      config: ordersConfigSchema.parse({
+        ORDERS_VENUE_KIND: 'paper',
+        ORDERS_VENUE: 'binance',
+        EXCHANGE_BASE_URL: sim.restUrl,
+        PAPER_INITIAL_BALANCES: '{"USDT":200000}',
+        TICK_MS: '20',
+      }),
+      log,
+    });
+    await bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      kind: 'snapshot',
+      firstUpdateId: null,
+      lastUpdateId: raw.lastUpdateId,
+      bids: levels(raw.bids),
+      asks: levels(raw.asks),
+      time: clock.now(),
+    });
+    await waitFor(() => service.venue.orderBook('BTC-USDT'), 'the paper book');
+
+    const command = subject(Subjects.orderCommand, {});
+    await bus.publish(command, submit('reuse-a', 'buy', 0.01));
+    await bus.publish(command, submit('reuse-a', 'buy', 0.01));
+    await bus.publish(command, submit('reuse-b', 'sell', 0.02));
+    const alert = await waitFor(() => alerts.find((a) => a.kind === 'client_order_id_reused'), 'the alert');
+    expect(alert).toMatchObject({ severity: 'warning', labels: { clientOrderId: 'bl-reused-id-1' } });
+    expect(alert.message).toContain('bl-reused-id-1');
+    // The identical replay warned but raised no alert; the colliding submit raised exactly one.
+    expect(warnings.filter((m) => m.includes('used client order id'))).toHaveLength(2);
+    expect(alerts.filter((a) => a.kind === 'client_order_id_reused')).toHaveLength(1);
+    const slices = await new OrderSliceRepository(handle.db, clock).all();
+    expect(slices).toHaveLength(1);
+    expect(slices[0]).toMatchObject({ clientOrderId: 'bl-reused-id-1', side: 'buy', qty: 0.01 });
+    await service[Symbol.asyncDispose]();
+    await serviceBus.drain();
+  });
+});
