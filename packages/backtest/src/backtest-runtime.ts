@@ -12,6 +12,7 @@ import {
   type StopEvent,
   Subjects,
   subject,
+  TIMEFRAME_MS,
 } from '@ballast/contracts';
 import {
   approveWithoutReview,
@@ -219,6 +220,9 @@ export class BacktestRuntime {
           PLACE_ATTEMPTS: 3,
           RETRY_BASE_MS: 200,
           CLIENT_ID_PREFIX: 'bt-',
+          // A close fills at the next bar's open: allow two bars before calling it unconfirmed.
+          CLOSE_CONFIRM_MS: 2 * TIMEFRAME_MS[this.options.timeframe],
+          CLOSE_ATTEMPTS: 3,
         },
       }),
     );
