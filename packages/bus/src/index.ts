@@ -4,5 +4,5 @@ export * from './memory-bus';
 export * from './memory-hub';
 export * from './nats-bus';
 export * from './nats-naming';
-export { deleteStreams, ensureStreams, streamConfigs } from './nats-streams';
+export { deleteStreams, deleteStreamsAt, ensureStreams, streamConfigs } from './nats-streams';
 export { randomIds } from './random-ids';

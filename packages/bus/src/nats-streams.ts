@@ -4,11 +4,12 @@ import {
   JetStreamApiCodes,
   JetStreamApiError,
   type JetStreamManager,
+  jetstreamManager,
   RetentionPolicy,
   StorageType,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { connect, nanos } from '@nats-io/transport-node';
 import { BusError } from './bus-error';
 import type { NatsNaming } from './nats-naming';
 
@@ -48,6 +49,16 @@ export async function deleteStreams(jsm: JetStreamManager, naming: NatsNaming): 
     await jsm.streams
       .delete(config.name)
       .catch((err: unknown) => (isStreamNotFound(err) ? false : Promise.reject(err)));
+  }
+}
+
+/** The same clean-up over a connection of its own, for callers whose bus is already drained. */
+export async function deleteStreamsAt(servers: string, naming: NatsNaming): Promise<void> {
+  const nc = await connect({ servers });
+  try {
+    await deleteStreams(await jetstreamManager(nc), naming);
+  } finally {
+    await nc.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { deleteStreams, NatsBus } from '@ballast/bus';
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import type { Candle, Envelope, FeatureVector } from '@ballast/contracts';
 import { pattern, Subjects, subject } from '@ballast/contracts';
 import { featureIndicators, IndicatorSet, parseBinanceKlineCsv, periodsPerYear } from '@ballast/core';
@@ -12,8 +12,6 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featuresConfigSchema } from './config';
@@ -64,9 +62,7 @@ describe(`features service over NATS and PostgreSQL (${FILE})`, () => {
     await service?.[Symbol.asyncDispose]();
     await serviceBus?.drain();
     await testBus?.drain();
-    const nc = await connect({ servers: await natsUrl() });
-    await deleteStreams(await jetstreamManager(nc), serviceBus.naming);
-    await nc.close();
+    await deleteStreamsAt(await natsUrl(), serviceBus.naming);
     await handle?.db.destroy();
     await testDb?.drop();
   });

@@ -2,10 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { deleteStreams, NatsNaming } from '@ballast/bus';
+import { deleteStreamsAt, NatsNaming } from '@ballast/bus';
 import { createTestDatabase, natsUrl, sharedDataDir, uniqueName, waitFor } from '@ballast/testkit';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, expect, it } from 'vitest';
 
 // Both as child processes: the simulator replaying its default recording
@@ -67,9 +65,7 @@ it('runs as its own process against the simulator, serves md metrics and exits 0
   const prefix = `${uniqueName('md_main')}.`;
   const servers = await natsUrl();
   cleanups.push(async () => {
-    const nc = await connect({ servers });
-    await deleteStreams(await jetstreamManager(nc), new NatsNaming(prefix));
-    await nc.close();
+    await deleteStreamsAt(servers, new NatsNaming(prefix));
   });
 
   const service = start(serviceMain, [], {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { deleteStreams, NatsBus } from '@ballast/bus';
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { type Clock, Subjects, subject } from '@ballast/contracts';
 import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
@@ -11,8 +11,6 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ChildService } from './testing/child-service';
 import { ordersOnVenue, simClient } from './testing/sim-client';
@@ -54,9 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) await child.stop('SIGKILL');
   await bus?.drain();
-  const nc = await connect({ servers: await natsUrl() });
-  await deleteStreams(await jetstreamManager(nc), bus.naming);
-  await nc.close();
+  await deleteStreamsAt(await natsUrl(), bus.naming);
   await handle?.db.destroy();
   await testDb?.drop();
   await sim?.close();

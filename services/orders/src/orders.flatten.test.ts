@@ -1,4 +1,4 @@
-import { deleteStreams, NatsBus } from '@ballast/bus';
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
@@ -10,8 +10,6 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
@@ -63,9 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bus?.drain();
-  const nc = await connect({ servers: await natsUrl() });
-  await deleteStreams(await jetstreamManager(nc), bus.naming);
-  await nc.close();
+  await deleteStreamsAt(await natsUrl(), bus.naming);
   await handle?.db.destroy();
   await testDb?.drop();
   await sim?.close();

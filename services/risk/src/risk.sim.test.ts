@@ -1,4 +1,4 @@
-import { deleteStreams, NatsBus } from '@ballast/bus';
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
   type Clock,
   type PositionEvent,
@@ -19,8 +19,6 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
@@ -57,9 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bus?.drain();
-  const nc = await connect({ servers: await natsUrl() });
-  await deleteStreams(await jetstreamManager(nc), bus.naming);
-  await nc.close();
+  await deleteStreamsAt(await natsUrl(), bus.naming);
   await handle?.db.destroy();
   await testDb?.drop();
   await sim?.close();

@@ -7,7 +7,7 @@ import {
   type ScriptedServer,
   startScriptedServer,
 } from '@ballast/agents/testing';
-import { deleteStreams, NatsBus } from '@ballast/bus';
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
   type Envelope,
   type FeatureVector,
@@ -35,8 +35,6 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,9 +180,7 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
     await service?.[Symbol.asyncDispose]();
     await serviceBus?.drain();
     await testBus?.drain();
-    const nc = await connect({ servers: await natsUrl() });
-    await deleteStreams(await jetstreamManager(nc), serviceBus.naming);
-    await nc.close();
+    await deleteStreamsAt(await natsUrl(), serviceBus.naming);
     await claude?.close();
     await gemini?.close();
     await handle?.db.destroy();

@@ -1,5 +1,5 @@
 import { RulesProvider, shrinkOnly } from '@ballast/agents';
-import { deleteStreams, NatsBus } from '@ballast/bus';
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
   type Envelope,
   type FeatureVector,
@@ -35,8 +35,6 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalsConfigSchema } from './config';
@@ -94,9 +92,7 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
     await service?.[Symbol.asyncDispose]();
     await serviceBus?.drain();
     await testBus?.drain();
-    const nc = await connect({ servers: await natsUrl() });
-    await deleteStreams(await jetstreamManager(nc), serviceBus.naming);
-    await nc.close();
+    await deleteStreamsAt(await natsUrl(), serviceBus.naming);
     await handle?.db.destroy();
     await testDb?.drop();
   });

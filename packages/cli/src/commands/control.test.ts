@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { deleteStreams, NatsBus } from '@ballast/bus';
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { CcxtVenue } from '@ballast/exchange';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
@@ -98,9 +98,7 @@ afterAll(async () => {
     await exit;
   }
   await bus?.drain();
-  const nc = await connect({ servers: await natsUrl() });
-  await deleteStreams(await jetstreamManager(nc), bus.naming);
-  await nc.close();
+  await deleteStreamsAt(await natsUrl(), bus.naming);
   await testDb?.drop();
   await sim?.close();
 });
