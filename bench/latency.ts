@@ -1,55 +1,103 @@
-// `pnpm bench latency`: how long from a signal decision to the order arriving at the exchange, through
-// the risk and orders services running as their own processes (their main.ts) on NATS JetStream and
-// PostgreSQL, against the exchange simulator. Arrival is stamped by a pass-through HTTP proxy in front
-// of the simulator when `POST /api/v3/order` reaches it, on the same clock as the publish.
+// `pnpm bench latency`: the full chain with every service as its own process (its main.ts) on NATS
+// JetStream and PostgreSQL: the exchange simulator emits a recorded closed 1h kline on its WebSocket →
+// market-data → md.candle → features → feat → signals (strategies, rules analyst and reviewer) →
+// sig.decision → risk → risk.decision → orders (slippage check on the streamed md.book, record-before-send)
+// → the order arriving at the simulator. Arrival is stamped by a pass-through HTTP proxy in front of the
+// simulator when `POST /api/v3/order` reaches it, on the same clock as the emission (this process).
 //
-// Measured: sig.decision published → risk → risk.decision → orders (slippage check on the venue's
-// book, record-before-send, submit) → order at the simulator. NOT measured: the upstream half of the
-// chain (simulator candle → market-data → features → signals), which this bench does not start; the
-// figure is the decision-to-venue path only. Beside it, the raw NATS request/reply round trip from the
-// same run and server, as the floor any bus hop sits on.
+// Real Binance BTCUSDT and ETHUSDT 1h candles are replayed from the start of the recording, both symbols
+// closing at the same instant as they do live; the next instant is sent once this process has seen the
+// feature vectors of the previous one and every order they caused has arrived (a live 1h market is idle
+// between closes: the figure is the latency of one close, not of a backlog). The strategies run with
+// permissive settings (printed) so that enough closes trigger; risk sizes to a few hundred USDT on a
+// 1e9 book. The simulator fills against its recorded 2021-04-04 depth snapshots: fills are not the point.
 //
-// Needs NATS_URL and DATABASE_URL (as the integration tests). LATENCY_TRIGGERS overrides 1,000.
-import { type ChildProcess, spawn } from 'node:child_process';
+// Beside it: the split at md.candle, feat, sig.decision and risk.decision as seen by this process (each
+// includes one more consumer hop), the raw NATS request/reply round trip from the same run and server,
+// CPU time of this process, and the load. Needs NATS_URL and DATABASE_URL. LATENCY_TRIGGERS overrides
+// 1,000; LATENCY_CPU_PROF=<dir> has every service write a CPU profile there.
+
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { deleteStreams, NatsBus } from '@ballast/bus';
-import { type Clock, derivedId, type SignalDecision, Subjects, subject } from '@ballast/contracts';
+import { cpus, loadavg } from 'node:os';
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { type Clock, pattern, Subjects, subject } from '@ballast/contracts';
 import { clientOrderId } from '@ballast/core';
 import { startExchangeSim } from '@ballast/exchange-sim';
 import {
   createTestDatabase,
   natsUrl,
   readDataFile,
+  type ServiceProcess,
   sharedDataDir,
+  startServiceProcess,
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 const TRIGGERS = Number(process.env.LATENCY_TRIGGERS ?? 1_000);
-const WARMUP = 50;
-const BOOK_FILE = 'binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json';
+const WARMUP = 20;
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
+const BOOKS: Record<string, string> = {
+  BTCUSDT: 'binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json',
+  ETHUSDT: 'binance-spot-ws/2021-04-04_rest_depth_ETHUSDT_limit1000.json',
+};
+/** How often the recorded book is re-sent on md.book (orders trusts a streamed book for 2 s). */
+const BOOK_EVERY_MS = 1_000;
 const API_KEY = 'bench-key';
 const SECRET = 'bench-secret';
 const clock: Clock = { now: () => Date.now() };
-const serviceMain = (name: string) =>
-  fileURLToPath(new URL(`../services/${name}/src/main.ts`, import.meta.url));
+/** CPU time (user + system) a process has used so far, from /proc (Linux; 100 ticks a second). */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** How many of the replayed candles close at each instant, in replay order. */
+function closingInstants(): number[] {
+  const counts = new Map<number, number>();
+  for (const symbol of SYMBOLS)
+    for (const line of readDataFile(`binance-spot-ohlcv/${symbol}-1h.csv.gz`).split('\n').slice(1)) {
+      const close = Number(line.split(',')[6]);
+      if (line) counts.set(close, (counts.get(close) ?? 0) + 1);
+    }
+  return [...counts.entries()].sort((x, y) => x[0] - y[0]).map(([, n]) => n);
+}
+const instants = closingInstants();
+/** Loose enough that about one close in forty triggers an approved order on these candles. */
+const STRATEGIES = {
+  trendPullback: { minAdx: 0, rsiMin: 0, rsiMax: 100, pullbackAtr: 0 },
+  breakout: { minVolumeRatio: 0.1, squeezeLookback: 50 },
+  meanReversion: { rsiOversold: 50, rsiOverbought: 50 },
+};
+const RISK_LIMITS = {
+  riskPerTrade: 1e-8,
+  lossStreakPauses: [],
+  maxOpenPositions: 1_000,
+  maxOpenRisk: 1,
+  maxExposure: 100,
+};
 
 /** A pass-through proxy that stamps when each order reaches the venue, by client order id. */
 class ArrivalProxy {
   private readonly waiters = new Map<string, (at: number) => void>();
   private readonly arrived = new Map<string, number>();
   private server: Server | undefined;
+  /** REST book requests (GET /api/v3/depth): orders falls back to them when md.book is stale. */
+  depthRequests = 0;
 
   async listen(target: string): Promise<string> {
     const to = new URL(target);
     this.server = createServer((req, res) => {
       const at = performance.now();
+      if (req.method === 'GET' && req.url?.startsWith('/api/v3/depth')) this.depthRequests++;
       if (req.method === 'POST' && req.url?.startsWith('/api/v3/order')) this.stampFromQuery(req.url, at);
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -92,55 +140,12 @@ class ArrivalProxy {
   }
 }
 
-function startService(
-  script: string,
-  env: NodeJS.ProcessEnv,
-): { child: ChildProcess; started: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const started = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      if (line.includes('"msg":"started"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before starting`)));
-    // Fail (and clean up) rather than hang when the service never says it started.
-    setTimeout(() => reject(new Error(`${script} did not start within 60 s`)), 60_000).unref();
-  });
-  return { child, started };
-}
-
-function signal(id: string, long: boolean): SignalDecision {
-  return {
-    candidate: {
-      id,
-      strategy: 'bench',
-      setup: 'breakout',
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      timeframe: '1h',
-      side: long ? 'long' : 'short',
-      entry: long ? 58001.04 : 58001.03,
-      stop: long ? 57400 : 58600,
-      takeProfits: [long ? 59500 : 56500],
-      confidence: 70,
-      rank: 1,
-      rationale: 'latency bench',
-      veto: null,
-    },
-    analyst: null,
-    reviewer: null,
-    approved: true,
-    sizeMultiplier: 1,
-  };
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 const fmt = (xs: number[]) => {
+  if (xs.length === 0) return 'no samples';
   const s = [...xs].sort((a, b) => a - b);
   return `p50 ${percentile(s, 50).toFixed(2)} ms  p99 ${percentile(s, 99).toFixed(2)} ms  max ${(s.at(-1) ?? 0).toFixed(2)} ms  (n=${s.length})`;
 };
@@ -176,10 +181,17 @@ const sim = await startExchangeSim({
   speed: { mode: 'step' },
   bybit: false,
   binance: {
-    symbols: ['BTCUSDT'],
+    symbols: SYMBOLS,
     apiKey: API_KEY,
     apiSecret: SECRET,
-    balances: { USDT: '100000', BTC: '0' },
+    balances: { USDT: '1000000000', BTC: '1000000', ETH: '1000000' },
+    candles: SYMBOLS.map((symbol) => ({
+      symbol,
+      interval: '1h',
+      file: `binance-spot-ohlcv/${symbol}-1h.csv.gz`,
+      replay: true,
+      replayFrom: 0,
+    })),
   },
 });
 const proxy = new ArrivalProxy();
@@ -188,122 +200,245 @@ const database = await createTestDatabase('bench_latency');
 const prefix = `${uniqueName('bench_latency')}.`;
 const bus = await NatsBus.connect({ servers, prefix, source: 'bench', clock });
 await bus.ensureStreams();
-const children: ChildProcess[] = [];
-const denials = new Map<string, string>();
-/** When this process received each approval: a rough split of the chain (includes one consumer hop). */
-const decided = new Map<string, number>();
-const done = new Set<string>();
+const running: ServiceProcess[] = [];
+let bookTimer: NodeJS.Timeout | undefined;
+
+/** Emission time of each closed candle, by `symbol|openTime`, and the same by md.candle correlation id. */
+const emitted = new Map<string, number>();
+const byCorrelation = new Map<string, { key: string; at: number }>();
+const featSeen = new Map<string, number>();
+const decisionSeen = new Map<string, number>();
+const pending = new Map<string, { correlation: string; at: number }>();
+const arrivals: Array<{ correlation: string; at: number; decided: number }> = [];
+/** md.candle keys seen since the last instant was sent. */
+const fresh: string[] = [];
+let rejected = 0;
+let featCount = 0;
 
 try {
   await bus.subscribe(
+    pattern(Subjects.candle),
+    (m) => {
+      const key = `${m.payload.symbol}|${m.payload.openTime}`;
+      byCorrelation.set(m.correlationId, { key, at: performance.now() });
+      fresh.push(key);
+    },
+    { durable: 'bench-candles' },
+  );
+  await bus.subscribe(
+    pattern(Subjects.features),
+    (m) => {
+      featCount++;
+      featSeen.set(m.correlationId, performance.now());
+    },
+    { durable: 'bench-features' },
+  );
+  await bus.subscribe(
+    subject(Subjects.signalDecision, {}),
+    (m) => void (m.payload.approved && decisionSeen.set(m.correlationId, performance.now())),
+    { durable: 'bench-signals' },
+  );
+  await bus.subscribe(
     subject(Subjects.riskDecision, {}),
     (m) => {
-      if (m.payload.approved) decided.set(m.payload.intent.candidateId, performance.now());
-      else denials.set(m.payload.candidateId, `${m.payload.reason}: ${m.payload.detail}`);
+      if (!m.payload.approved) return;
+      const id = clientOrderId('bl-', m.payload.intent.intentId, 0);
+      const decided = performance.now();
+      pending.set(id, { correlation: m.correlationId, at: decided });
+      void proxy.arrival(id).then((at) => {
+        pending.delete(id);
+        arrivals.push({ correlation: m.correlationId, at, decided });
+      });
     },
     { durable: 'bench-decisions' },
   );
   await bus.subscribe(
     subject(Subjects.orderEvent, {}),
     (m) => {
-      if (['filled', 'rejected', 'cancelled'].includes(m.payload.status)) done.add(m.payload.clientOrderId);
+      // Refused before the venue (slippage guard): no arrival will come.
+      if (m.payload.status === 'rejected' && pending.delete(m.payload.clientOrderId)) rejected++;
     },
     { durable: 'bench-orders' },
   );
+
   const common = {
     NATS_URL: servers,
     DATABASE_URL: database.url,
     BUS_PREFIX: prefix,
-    HTTP_PORT: '0',
-    EXCHANGE_BASE_URL: venueUrl,
-    EXCHANGE_API_KEY: API_KEY,
-    EXCHANGE_API_SECRET: SECRET,
+    LOG_LEVEL: 'warn',
   };
-  // Sized to 1 USDT of risk on 1e9 equity: a constant 0.00166 BTC that alternating sides close again,
-  // with no loss-streak pause, so 1,000 round trips stay inside every limit.
-  const risk = startService(serviceMain('risk'), {
-    ...common,
-    RISK_EQUITY: '1000000000',
-    RISK_LIMITS_JSON: JSON.stringify({ riskPerTrade: 1e-9, lossStreakPauses: [] }),
+  const services: Array<[string, Record<string, string>]> = [
+    [
+      'market-data',
+      {
+        VENUE: 'binance',
+        SYMBOLS: 'BTC/USDT,ETH/USDT',
+        TIMEFRAME: '1h',
+        CHANNELS: 'candles',
+        WS_URL: sim.wsUrl,
+        REST_URL: sim.restUrl,
+        PUBLISH_BOOK: 'false',
+        STALE_AFTER_MS: String(86_400_000),
+        HEARTBEAT_TIMEOUT_MS: String(86_400_000),
+      },
+    ],
+    ['features', { FEATURES_SERIES: 'binance:BTC-USDT:1h,binance:ETH-USDT:1h' }],
+    [
+      'signals',
+      {
+        SIGNALS_UNIVERSE: 'BTC-USDT,ETH-USDT',
+        SIGNALS_MIN_HOUR_TRADES: '1000',
+        SIGNALS_STRATEGIES: JSON.stringify(STRATEGIES),
+        ANALYST_PROVIDER: 'rules',
+        REVIEWER_PROVIDER: 'rules',
+        REFLECTOR_PROVIDER: 'rules',
+        AGENT_REFLECTION: 'off',
+        ANTHROPIC_API_KEY: '',
+        GEMINI_API_KEY: '',
+      },
+    ],
+    [
+      'risk',
+      {
+        EXCHANGE_BASE_URL: venueUrl,
+        RISK_EQUITY: '1000000000',
+        RISK_LIMITS_JSON: JSON.stringify(RISK_LIMITS),
+      },
+    ],
+    [
+      'orders',
+      {
+        EXCHANGE_BASE_URL: venueUrl,
+        EXCHANGE_API_KEY: API_KEY,
+        EXCHANGE_API_SECRET: SECRET,
+        ORDERS_VENUE_KIND: 'ccxt',
+      },
+    ],
+  ];
+  // LATENCY_CPU_PROF=<dir>: each service writes a CPU profile there when it stops (bench/cpu-profile.ts).
+  const profiled = process.env.LATENCY_CPU_PROF
+    ? { imports: [new URL('./cpu-profile.ts', import.meta.url).href] }
+    : {};
+  for (const [name, env] of services)
+    running.push(await startServiceProcess(name, { ...common, ...env }, profiled));
+  await waitFor(() => sim.controls.state().connections.binance > 0, 'market-data to connect', {
+    timeoutMs: 30_000,
   });
-  children.push(risk.child);
-  await risk.started;
-  const orders = startService(serviceMain('orders'), { ...common, ORDERS_VENUE_KIND: 'ccxt' });
-  children.push(orders.child);
-  await orders.started;
-
-  const raw = JSON.parse(readDataFile(BOOK_FILE)) as {
-    lastUpdateId: number;
-    bids: string[][];
-    asks: string[][];
+  // Risk's liquidity cap and orders' slippage check read md.book: the same recorded depth the
+  // simulator fills against, re-sent every second as a live depth stream keeps the book fresh.
+  const publishBooks = async () => {
+    for (const symbol of SYMBOLS) {
+      const raw = JSON.parse(readDataFile(BOOKS[symbol]!)) as {
+        lastUpdateId: number;
+        bids: string[][];
+        asks: string[][];
+      };
+      const levels = (xs: string[][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
+      const sym = symbol.replace('USDT', '-USDT');
+      await bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: sym }), {
+        exchange: 'binance',
+        symbol: sym,
+        kind: 'snapshot',
+        firstUpdateId: null,
+        lastUpdateId: raw.lastUpdateId,
+        bids: levels(raw.bids),
+        asks: levels(raw.asks),
+        time: clock.now(),
+      });
+    }
   };
-  const levels = (xs: string[][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
-  const publishBook = () =>
-    bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      kind: 'snapshot',
-      firstUpdateId: null,
-      lastUpdateId: raw.lastUpdateId,
-      bids: levels(raw.bids),
-      asks: levels(raw.asks),
-      time: clock.now(),
-    });
-  await publishBook();
+  await publishBooks();
+  bookTimer = setInterval(
+    () => void publishBooks().catch((err: unknown) => console.error('md.book not re-sent', err)),
+    BOOK_EVERY_MS,
+  );
+
+  const feed = sim.controls.state().feeds.find((f) => f.name === 'binance-candles')!;
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  const cpu0 = process.cpuUsage();
+  const serviceCpu0 = running.map((p) => processCpuMs(p.child.pid));
+  const wall0 = performance.now();
+  let sent = 0;
+  let instant = 0;
+  let lastReport = wall0;
+  while (arrivals.length < TRIGGERS + WARMUP && sent < feed.total) {
+    // One instant: every symbol's candle closing then, sent together as live.
+    const count = instants[instant++] ?? 1;
+    const stepAt = performance.now();
+    sent += sim.controls.step(count, 'binance-candles');
+    const featBefore = featCount;
+    // A candle market-data holds back (a gap it backfills first) is waited for only so long.
+    const seen = await waitFor(() => fresh.length >= count, 'md.candle', {
+      timeoutMs: 5_000,
+      intervalMs: 1,
+    }).catch(() => false);
+    // Features publishes once warmed up (EMA200 and friends); from then on, one vector per candle.
+    if (seen && featBefore > 0)
+      await waitFor(() => featCount >= featBefore + count, `the feature vectors of candle ${sent}`, {
+        timeoutMs: 60_000,
+        intervalMs: 1,
+      });
+    for (const key of fresh.splice(0)) emitted.set(key, stepAt);
+    // Orders caused by this instant reach the venue before the next one closes.
+    await waitFor(() => pending.size === 0, 'orders to arrive', { timeoutMs: 60_000, intervalMs: 1 }).catch(
+      () => undefined,
+    );
+    if (performance.now() - lastReport > 10_000) {
+      lastReport = performance.now();
+      console.error(`… ${sent} candles, ${arrivals.length} orders at the simulator`);
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const serviceCpu = running.map(
+    (p, i) => `${p.name} ${((processCpuMs(p.child.pid) - serviceCpu0[i]!) / sent).toFixed(2)}`,
+  );
+  const wall = performance.now() - wall0;
 
   const chain: number[] = [];
+  const toCandle: number[] = [];
+  const toFeat: number[] = [];
   const toDecision: number[] = [];
-  const fromDecision: number[] = [];
-  let sent = 0;
-  for (let i = 0; chain.length < TRIGGERS; i++) {
-    const id = `bench-${i}`;
-    const long = sent % 2 === 0;
-    const expected = clientOrderId('bl-', `in-${derivedId('intent', id)}`, 0);
-    const t0 = performance.now();
-    await bus.publish(subject(Subjects.signalDecision, {}), signal(id, long));
-    const at = await Promise.race([
-      proxy.arrival(expected),
-      waitFor(() => denials.get(id), `a decision for ${id}`, { timeoutMs: 30_000, intervalMs: 5 }).then(
-        (reason) => ({ denied: reason }),
-      ),
-    ]);
-    if (typeof at !== 'number') {
-      // Risk can see the signal before its copy of the book: only tolerated while warming up.
-      if (i >= WARMUP) throw new Error(`risk denied ${id}: ${at.denied}`);
-      await publishBook();
-      continue;
-    }
-    sent++;
-    if (i >= WARMUP) {
-      chain.push(at - t0);
-      const seen = await waitFor(() => decided.get(id), `the approval of ${id}`, { intervalMs: 1 });
-      toDecision.push(seen - t0);
-      fromDecision.push(at - seen);
-    }
-    await waitFor(() => done.has(expected), `${expected} to finish`, { timeoutMs: 30_000, intervalMs: 1 });
+  const toRisk: number[] = [];
+  for (const a of arrivals.slice(WARMUP)) {
+    const candle = byCorrelation.get(a.correlation);
+    const at = candle ? emitted.get(candle.key) : undefined;
+    if (!candle || at === undefined) continue;
+    chain.push(a.at - at);
+    toCandle.push(candle.at - at);
+    const f = featSeen.get(a.correlation);
+    if (f !== undefined) toFeat.push(f - at);
+    const d = decisionSeen.get(a.correlation);
+    if (d !== undefined) toDecision.push(d - at);
+    toRisk.push(a.decided - at);
   }
 
-  const payload = new TextEncoder().encode(JSON.stringify(signal('bench-size', true)));
-  const rtt = await natsRoundTrips(servers, prefix, payload, TRIGGERS);
-  console.log(`latency bench, ${TRIGGERS} triggers after ${WARMUP} warm-up, NATS ${servers}`);
-  console.log(`sig.decision → risk → orders → order at simulator: ${fmt(chain)}`);
-  console.log(`  split: sig.decision → risk.decision seen here:    ${fmt(toDecision)}`);
-  console.log(`  split: risk.decision seen here → order at sim:    ${fmt(fromDecision)}`);
-  console.log(`raw NATS request/reply (${payload.length} B):          ${fmt(rtt)}`);
+  const payload = new TextEncoder().encode(JSON.stringify({ probe: 'x'.repeat(600) }));
+  const rtt = await natsRoundTrips(servers, prefix, payload, Math.max(TRIGGERS, 1_000));
   console.log(
-    'not measured: simulator candle → market-data → features → signals (the upstream half is not started here)',
+    `latency bench: ${chain.length} triggers after ${WARMUP} warm-up, ${sent} candles replayed, ${rejected} refused before the venue`,
   );
+  console.log(`strategies ${JSON.stringify(STRATEGIES)}; risk ${JSON.stringify(RISK_LIMITS)}`);
+  console.log(`candle emitted by the simulator → order at the simulator: ${fmt(chain)}`);
+  console.log(`  split: → md.candle seen here:     ${fmt(toCandle)}`);
+  console.log(`  split: → feat seen here:          ${fmt(toFeat)}`);
+  console.log(`  split: → sig.decision seen here:  ${fmt(toDecision)}`);
+  console.log(`  split: → risk.decision seen here: ${fmt(toRisk)}`);
+  console.log(`raw NATS request/reply (${payload.length} B): ${fmt(rtt)}`);
+  console.log(
+    `run: ${(wall / 1000).toFixed(1)} s wall, this process ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU; ` +
+      `load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} on ${cpus().length} cores; NATS ${servers}`,
+  );
+  console.log(`service CPU per replayed candle (ms, user + system): ${serviceCpu.join(', ')}`);
+  console.log(`REST book requests through the proxy: ${proxy.depthRequests} (load at start ${loadAtStart})`);
 } finally {
-  for (const child of children) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exit = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exit;
-  }
+  clearInterval(bookTimer);
+  for (const p of running.reverse()) await p.stop();
   await bus.drain();
-  const nc = await connect({ servers });
-  await deleteStreams(await jetstreamManager(nc), bus.naming);
-  await nc.close();
+  await deleteStreamsAt(servers, bus.naming);
   await database.drop();
   await proxy.close();
   await sim.close();

@@ -36,7 +36,8 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
       provider: new AnthropicProvider({ apiKey: KEY, model: 'claude-sonnet-5', baseURL: claude.url }),
       clock,
       audit,
-      timeoutMs: 300,
+      // Long enough for a loaded machine; the hang test waits it out three times.
+      timeoutMs: 2_000,
       ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }),
     });
     const analyst = harness({

@@ -6,7 +6,7 @@ import type { AuditSink } from './audit/audit-sink';
 import { promptSha256 } from './audit/prompt-hash';
 import type { JsonSchema, LanguageModelProvider, TokenUsage } from './provider';
 import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
-import { breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
+import { type BreakerState, breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
 import type { DailyCostBudget } from './resilience/cost-budget';
 
 export type AgentName = 'analyst' | 'reviewer' | 'reflector';
@@ -55,6 +55,8 @@ export interface AgentRunnerDeps {
   readonly audit: AuditSink;
   readonly metrics: AgentMetrics;
   readonly log: AgentLog;
+  /** Told whenever this runner sees its provider's breaker in another state than it last saw. */
+  readonly onBreakerState?: (provider: string, state: BreakerState) => void;
 }
 
 interface Attempts {
@@ -70,6 +72,8 @@ interface Attempts {
  * exactly one audit row, whatever happened.
  */
 export class AgentRunner {
+  private lastBreakerState: BreakerState = 'closed';
+
   constructor(private readonly deps: AgentRunnerDeps) {}
 
   get providerLabel(): string {
@@ -200,10 +204,11 @@ export class AgentRunner {
   }
 
   private publishBreaker(): void {
-    this.deps.metrics.breakerState.set(
-      { provider: this.providerLabel },
-      breakerGaugeValue(this.deps.breaker.state()),
-    );
+    const state = this.deps.breaker.state();
+    this.deps.metrics.breakerState.set({ provider: this.providerLabel }, breakerGaugeValue(state));
+    if (state === this.lastBreakerState) return;
+    this.lastBreakerState = state;
+    this.deps.onBreakerState?.(this.providerLabel, state);
   }
 
   private async audit<T>(

@@ -179,6 +179,7 @@ export class BacktestRuntime {
       config: {
         ORDERS_VENUE_KIND: 'paper',
         ORDERS_VENUE: config.exchange,
+        LIVE_STRATEGIES: [],
         CLIENT_ID_PREFIX: 'bt-',
         MAX_SLIPPAGE_BPS: config.maxSlippageBps,
         SLIPPAGE_ACTION: 'reject',
@@ -187,6 +188,9 @@ export class BacktestRuntime {
         TWAP_JITTER: 0.2,
         // The live timer would run on wall time; the runtime drives the send loop itself (settle).
         TICK_MS: 2_147_483_647,
+        // Every pass reads the orders table, as settle expects; the paper book is the stream already.
+        LOOP_IDLE_READ_MS: 0,
+        ORDERS_BOOK_MAX_AGE_MS: 0,
         RETRY_ATTEMPTS: 1,
         RETRY_BASE_MS: 200,
         PAPER_MAKER_FEE: config.makerFee,
@@ -210,6 +214,10 @@ export class BacktestRuntime {
         config: {
           STOPS_VENUE_KIND: 'paper',
           STOPS_VENUE: config.exchange,
+          STOP_LIMIT_OFFSET_BPS: 0,
+          // No wall-clock read-backs in a backtest: the paper stops live in this process.
+          VERIFY_INTERVAL_MS: 0,
+          COVERAGE_SAMPLE_MS: 0,
           FALLBACK_STOP_PCT: config.stops.fallbackStopPct,
           TRAIL_MODE: config.stops.trailMode,
           TRAIL_PCT: config.stops.trailPct,

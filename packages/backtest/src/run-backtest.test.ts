@@ -30,7 +30,7 @@ beforeAll(async () => {
   writeFileSync(join(ARTIFACTS, 'OUT.json'), firstBytes);
   secondBytes = JSON.stringify(await runBacktest(options), null, 2);
   cut = await runBacktest({ ...options, to: CUT });
-}, 240_000);
+}, 600_000);
 
 /** Straightforward recomputation from OUT.json alone, independent of metrics.ts. */
 function recompute(out: BacktestResult) {

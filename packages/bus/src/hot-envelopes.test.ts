@@ -8,8 +8,8 @@ import {
 } from '@ballast/contracts';
 import { readDataFile } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { checkOutbound, encodeChecked } from './envelope-codec';
-import { checkHotEnvelope } from './hot-envelopes';
+import { checkOutbound, encodeChecked, wireBytes } from './envelope-codec';
+import { checkHotEnvelope, payloadJsonOf } from './hot-envelopes';
 
 // Payloads mapped plainly (Number of each decimal string) from recorded frames; see /work/shared/data.
 const BINANCE = 'binance-spot-ws/2021-04-04_BTCUSDT-ETHUSDT-DOTUSDT_depth-kline1m-aggTrade.frames.jsonl.gz';
@@ -80,6 +80,31 @@ function recordedTrades(): Trade[] {
       time: t.T as number,
     }));
   return [...binance, ...bybit];
+}
+
+/**
+ * A payload as the venue readers build it (packages/exchange/src/payload-json.ts): its encoding behind
+ * a getter under the shared registry key, invisible to JSON.stringify and zod.
+ */
+function encodedAsReaders<T>(payload: T): T {
+  const json = Buffer.from(JSON.stringify(payload), 'utf8');
+  const copy = { ...(payload as object) };
+  Object.defineProperty(copy, Symbol.for('ballast.payloadJson'), { get: () => json });
+  return copy as T;
+}
+
+/** The header market data sends (correlation id = id, no cause), and odd ones written as text. */
+function headerVariant<T>(i: number, e: Envelope<T>): Envelope<T> {
+  switch (i % 4) {
+    case 0:
+      return { ...e, correlationId: e.id, causationId: null };
+    case 1:
+      return { ...e, correlationId: e.id, causationId: null, source: 'ünïcode "svc"', eventTime: 0 };
+    case 2:
+      return { ...e, correlationId: e.id, causationId: null, emittedAt: Number.MAX_SAFE_INTEGER };
+    default:
+      return e;
+  }
 }
 
 let n = 0;
@@ -225,6 +250,33 @@ describe(`hot envelope checks equal zod (${BINANCE}, ${BYBIT}, ${BYBIT_OB500})`,
     const checked = checkOutbound(Subjects.book, envelope);
     expect(encodeChecked(checked)).toBe(JSON.stringify(zodChecked(Subjects.book, envelope)));
     expect(encodeChecked(checked)).not.toContain('venueSeq');
+  });
+
+  it('sends a payload that carries its own encoding as those bytes, equal to JSON.stringify of the zod result', () => {
+    let bytePath = 0;
+    for (const [family, payloads] of [
+      [Subjects.book, books],
+      [Subjects.trade, trades],
+    ] as Array<[SubjectFamily<unknown>, unknown[]]>) {
+      for (const [i, payload] of payloads.entries()) {
+        if (i % 7 !== 0) continue;
+        const envelope = headerVariant(i, envelopeOf(family, encodedAsReaders(payload)));
+        const reference = zodChecked(family, envelope);
+        const checked = checkOutbound(family, envelope);
+        expect(payloadJsonOf(checked.payload)).toBeDefined();
+        expect(encodeChecked(checked)).toBe(JSON.stringify(reference));
+        expect(Buffer.from(wireBytes(checked)).equals(Buffer.from(JSON.stringify(reference), 'utf8'))).toBe(
+          true,
+        );
+        if (envelope.correlationId === envelope.id && envelope.causationId === null) bytePath++;
+      }
+    }
+    expect(bytePath).toBeGreaterThan(100);
+  });
+
+  it('still checks the header of a payload that carries its own encoding', () => {
+    const envelope = envelopeOf(Subjects.book, encodedAsReaders(books[0]));
+    for (const edit of headerEdits) expectSameVerdict(Subjects.book, edit(envelope) as Envelope<BookUpdate>);
   });
 
   it('leaves other families to zod', () => {

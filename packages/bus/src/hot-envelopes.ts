@@ -20,7 +20,25 @@ import { z } from 'zod';
  *
  * One difference from zod: the checked payload shares the caller's `bids`/`asks` arrays instead of
  * copying every level; the encoded message is the same, and the payload is only ever read after.
+ *
+ * A payload that carries its own encoding (`payloadJsonOf`) was built by a venue frame reader that
+ * checked it with the contract's rules (`packages/exchange/src/payload-checks.ts`, proven equal to
+ * zod) and wrote exactly JSON.stringify of it: only the header is checked here, the payload is shared
+ * as it is, and its bytes are sent as they are (validated once; consumers still decode with zod).
  */
+
+/**
+ * The registry key under which a payload carries its own JSON encoding (UTF-8 bytes), equal to
+ * `packages/exchange/src/payload-json.ts`'s; `Symbol.for`, so neither package imports the other.
+ */
+const PAYLOAD_JSON = Symbol.for('ballast.payloadJson');
+
+/** The encoding a hot payload carries, if any. */
+export function payloadJsonOf(payload: unknown): Uint8Array | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const json = (payload as { [PAYLOAD_JSON]?: unknown })[PAYLOAD_JSON];
+  return json instanceof Uint8Array ? json : undefined;
+}
 
 const UUID = z.regexes.uuid();
 // The contracts' ExchangeId and SymbolId patterns.
@@ -55,7 +73,11 @@ export function checkHotEnvelope<T>(
   if (!isCount(eventTime) || !isCount(emittedAt) || !isText(source) || !isText(correlationId))
     return undefined;
   if (causationId !== null && !isText(causationId)) return undefined;
-  const payload = hot === Subjects.book ? checkedBook(e.payload) : checkedTrade(e.payload);
+  const payload = payloadJsonOf(e.payload)
+    ? e.payload
+    : hot === Subjects.book
+      ? checkedBook(e.payload)
+      : checkedTrade(e.payload);
   if (!payload) return undefined;
   return {
     id,

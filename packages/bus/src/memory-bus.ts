@@ -152,6 +152,7 @@ export class MemoryBus implements Bus {
       subjectValue,
       encodeChecked(checked),
       checked.id,
+      true,
     );
     this.observer.message({ family: family.name, direction: 'out', outcome: fresh ? 'ok' : 'duplicate' });
     return checked;
@@ -173,6 +174,7 @@ export class MemoryBus implements Bus {
           deadLetterSubject(letter.subject).value,
           encodeChecked(checked),
           checked.id,
+          true,
         );
         this.observer.message({ family: DeadLetters.name, direction: 'out', outcome: 'ok' });
       },

@@ -7,6 +7,7 @@ import {
   type DeliveryTarget,
   processDelivery,
 } from './delivery';
+import { MemoryRetainedLog } from './memory-retained-log';
 
 /** One subscriber of a durable: its target and where its dead letters go. */
 export interface MemoryMember {
@@ -30,12 +31,17 @@ interface Pending {
   subject: string;
   raw: string;
   deliveries: number;
+  /** The family the publisher validated `raw` as; null for unvalidated text (publishRaw). */
+  checkedAs: SubjectFamily<unknown> | null;
 }
 
 interface Retained {
   subject: string;
   raw: string;
+  checkedAs: SubjectFamily<unknown> | null;
 }
+
+const MAX_ROUTES = 10_000;
 
 export interface MemoryHubOptions {
   /** Envelope ids remembered per stream for de-duplication (default 100,000). */
@@ -54,7 +60,9 @@ export class MemoryHub {
   private readonly queue: Pending[] = [];
   private readonly durables = new Map<string, Durable>();
   private readonly seen = new Map<string, Set<string>>();
-  private readonly retained = new Map<string, Retained[]>();
+  private readonly retained = new Map<string, MemoryRetainedLog<Retained>>();
+  /** The durables each subject goes to; rebuilt after a durable is created. */
+  private readonly routes = new Map<string, Durable[]>();
   private readonly endpoints = new Map<string, (raw: string) => Promise<string>>();
   private readonly idleWaiters: Array<() => void> = [];
   private pumping = false;
@@ -66,14 +74,22 @@ export class MemoryHub {
     this.retainPerStream = options.retainPerStream ?? 10_000;
   }
 
-  /** Stores and routes a message; returns false when its id was already seen on the stream. */
-  publish(family: SubjectFamily<unknown>, subject: string, raw: string, id: string | null): boolean {
+  /**
+   * Stores and routes a message; returns false when its id was already seen on the stream. `checked`:
+   * the caller validated `raw` as `family`'s envelope, so subscribers of that family only parse it.
+   */
+  publish(
+    family: SubjectFamily<unknown>,
+    subject: string,
+    raw: string,
+    id: string | null,
+    checked = false,
+  ): boolean {
     if (id !== null && !this.remember(family.stream, id)) return false;
-    this.retain(family.stream, subject, raw);
-    for (const durable of this.durables.values()) {
-      if (durable.stream === family.stream && subjectMatches(durable.filter, subject)) {
-        this.queue.push({ durable, subject, raw, deliveries: 1 });
-      }
+    const checkedAs = checked ? family : null;
+    this.retain(family.stream, subject, raw, checkedAs);
+    for (const durable of this.routeOf(family.stream, subject)) {
+      this.queue.push({ durable, subject, raw, deliveries: 1, checkedAs });
     }
     this.schedule();
     return true;
@@ -98,6 +114,7 @@ export class MemoryHub {
     if (!durable) {
       durable = { stream, name, filter, members: [], turn: 0, backlog: [] };
       this.durables.set(key, durable);
+      this.routes.clear();
       if (fromStart) this.replayRetained(durable);
     }
     durable.members.push(member);
@@ -143,24 +160,42 @@ export class MemoryHub {
     return true;
   }
 
-  private retain(stream: string, subject: string, raw: string): void {
-    const limit = Math.min(
-      this.retainPerStream,
-      STREAMS.find((s) => s.name === stream)?.maxMsgs ?? Number.POSITIVE_INFINITY,
-    );
+  private routeOf(stream: string, subject: string): Durable[] {
+    const key = `${stream} ${subject}`;
+    let route = this.routes.get(key);
+    if (!route) {
+      route = [...this.durables.values()].filter(
+        (d) => d.stream === stream && subjectMatches(d.filter, subject),
+      );
+      // Subjects carry symbols and timeframes: bounded in practice, bounded here regardless.
+      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
+      this.routes.set(key, route);
+    }
+    return route;
+  }
+
+  private retain(
+    stream: string,
+    subject: string,
+    raw: string,
+    checkedAs: SubjectFamily<unknown> | null,
+  ): void {
     let log = this.retained.get(stream);
     if (!log) {
-      log = [];
+      const limit = Math.min(
+        this.retainPerStream,
+        STREAMS.find((s) => s.name === stream)?.maxMsgs ?? Number.POSITIVE_INFINITY,
+      );
+      log = new MemoryRetainedLog(limit);
       this.retained.set(stream, log);
     }
-    log.push({ subject, raw });
-    if (log.length > limit) log.shift();
+    log.push({ subject, raw, checkedAs });
   }
 
   private replayRetained(durable: Durable): void {
     for (const m of this.retained.get(durable.stream) ?? []) {
       if (subjectMatches(durable.filter, m.subject))
-        this.queue.push({ durable, subject: m.subject, raw: m.raw, deliveries: 1 });
+        this.queue.push({ durable, subject: m.subject, raw: m.raw, deliveries: 1, checkedAs: m.checkedAs });
     }
   }
 
@@ -188,7 +223,12 @@ export class MemoryHub {
     durable.turn++;
     const control = this.control(pending, member);
     const run = processDelivery(
-      { subject: pending.subject, raw: pending.raw, deliveries: pending.deliveries },
+      {
+        subject: pending.subject,
+        raw: pending.raw,
+        deliveries: pending.deliveries,
+        trusted: pending.checkedAs === member.target.family,
+      },
       member.target,
       member.services,
       control,

@@ -39,6 +39,7 @@ import {
 import { buildEnvelope, wireBytes } from './envelope-codec';
 import { ensureDurable } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
+import { natsTarget } from './nats-servers';
 import { ensureStreams } from './nats-streams';
 import { validateOutbound } from './outbound';
 import { randomIds } from './random-ids';
@@ -53,6 +54,8 @@ export interface NatsBusOptions extends BusDeps {
   ackWaitMs?: number;
   /** Messages a consumer pulls ahead of its handler (default 32). */
   pullBatch?: number;
+  /** Copies of each stream kept by a NATS cluster (default 1; 3 on a three-node cluster). */
+  replicas?: number;
 }
 
 const encoder = new TextEncoder();
@@ -87,14 +90,24 @@ export class NatsBus implements Bus {
 
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
     new NatsNaming(options.prefix);
-    const nc = await connect({ servers: options.servers, name: options.source, maxReconnectAttempts: -1 });
+    // Credentials in the URL (nats://user:pass@host) are passed apart; errors name the servers without them.
+    const target = natsTarget(options.servers);
+    // noAsyncTraces: nats.js otherwise builds an Error (a captured stack) for every request, and each
+    // JetStream publish is one (its PubAck): measurable CPU on every hop. Failures are wrapped in a
+    // BusError naming the subject anyway.
+    const nc = await connect({
+      ...target,
+      name: options.source,
+      maxReconnectAttempts: -1,
+      noAsyncTraces: true,
+    });
     try {
       return new NatsBus(nc, await jetstreamManager(nc), options);
     } catch (err) {
       await nc.close();
       throw new BusError(
         'transport',
-        `JetStream unavailable at ${String(options.servers)}: ${errorText(err)}`,
+        `JetStream unavailable at ${target.servers.join(',')}: ${errorText(err)}`,
         { cause: err },
       );
     }
@@ -102,7 +115,7 @@ export class NatsBus implements Bus {
 
   /** Creates or updates every stream of STREAMS under this bus's prefix. */
   ensureStreams(): Promise<void> {
-    return ensureStreams(this.jsm, this.naming);
+    return ensureStreams(this.jsm, this.naming, this.options.replicas);
   }
 
   async publish<T>(subject: Subject<T>, payload: T, options?: PublishOptions): Promise<Envelope<T>> {

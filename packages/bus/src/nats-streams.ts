@@ -12,11 +12,15 @@ import {
 import { connect, nanos } from '@nats-io/transport-node';
 import { BusError } from './bus-error';
 import type { NatsNaming } from './nats-naming';
+import { natsTarget } from './nats-servers';
 
 /** Publish de-duplication by `Nats-Msg-Id` (the envelope id) holds for this long. */
 export const DUPLICATE_WINDOW_MS = 120_000;
 
-export function streamConfigs(naming: NatsNaming): Array<Partial<StreamConfig> & { name: string }> {
+export function streamConfigs(
+  naming: NatsNaming,
+  replicas = 1,
+): Array<Partial<StreamConfig> & { name: string }> {
   return STREAMS.map((s) => ({
     name: naming.stream(s.name),
     subjects: s.subjects.map((subject) => naming.subject(subject)),
@@ -26,13 +30,13 @@ export function streamConfigs(naming: NatsNaming): Array<Partial<StreamConfig> &
     max_age: nanos(s.maxAgeMs),
     max_msgs: s.maxMsgs,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-    num_replicas: 1,
+    num_replicas: replicas,
   }));
 }
 
 /** Creates every stream of STREAMS, or updates its limits when it exists. Idempotent. */
-export async function ensureStreams(jsm: JetStreamManager, naming: NatsNaming): Promise<void> {
-  for (const config of streamConfigs(naming)) {
+export async function ensureStreams(jsm: JetStreamManager, naming: NatsNaming, replicas = 1): Promise<void> {
+  for (const config of streamConfigs(naming, replicas)) {
     const exists = await jsm.streams.info(config.name).then(
       () => true,
       (err: unknown) => (isStreamNotFound(err) ? false : Promise.reject(err)),
@@ -54,7 +58,7 @@ export async function deleteStreams(jsm: JetStreamManager, naming: NatsNaming): 
 
 /** The same clean-up over a connection of its own, for callers whose bus is already drained. */
 export async function deleteStreamsAt(servers: string, naming: NatsNaming): Promise<void> {
-  const nc = await connect({ servers });
+  const nc = await connect(natsTarget(servers));
   try {
     await deleteStreams(await jetstreamManager(nc), naming);
   } finally {

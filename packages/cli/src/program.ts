@@ -5,10 +5,14 @@ import { registerControlCommands } from './commands/control';
 import { registerDbCommands } from './commands/db';
 import { registerDecisionsCommand } from './commands/decisions';
 import { registerDemoCommand } from './commands/demo';
+import { registerDownCommand } from './commands/down';
 import { registerFeaturesCommand } from './commands/features';
 import { registerImportCommand } from './commands/import';
 import { registerOptimizeCommand } from './commands/optimize';
 import { registerReadinessCommand } from './commands/readiness';
+import { registerReconCommand } from './commands/recon';
+import { registerStatusCommand } from './commands/status';
+import { registerUpCommand } from './commands/up';
 
 /** The `ballast` command: each command lives in its own file under commands/ and calls packages. */
 export function buildProgram(): Command {
@@ -25,5 +29,9 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerOptimizeCommand(program);
   registerReadinessCommand(program);
+  registerReconCommand(program);
+  registerUpCommand(program);
+  registerStatusCommand(program);
+  registerDownCommand(program);
   return program;
 }

@@ -42,6 +42,25 @@ export const ReconEvent = z.object({
 });
 export type ReconEvent = z.infer<typeof ReconEvent>;
 
+/**
+ * Whether a venue's books agree with ours: `unreconciled` until the first clean run and while drift
+ * is unresolved, `unknown` while the venue cannot be read. Only `reconciled` admits new entries.
+ */
+export const ReconStatus = z.object({
+  venue: ExchangeId,
+  status: z.enum(['reconciled', 'unreconciled', 'unknown']),
+  /** Drifts found by the run that set this status. */
+  drifts: z.number().int().nonnegative(),
+  /** Clock time of the last clean run; null before the first. */
+  lastCleanAt: z.number().int().nonnegative().nullable(),
+  detail: z.string(),
+});
+export type ReconStatus = z.infer<typeof ReconStatus>;
+
+/** Asks the reconciliation service for a run now (every venue when `venue` is null). */
+export const ReconRequest = z.object({ venue: ExchangeId.nullable(), requestedBy: z.string().min(1) });
+export type ReconRequest = z.infer<typeof ReconRequest>;
+
 export const Alert = z.object({
   severity: z.enum(['info', 'warning', 'critical']),
   kind: z.string().min(1),

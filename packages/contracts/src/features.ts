@@ -12,6 +12,14 @@ export const VolatilityRegime = z.object({
 });
 export type VolatilityRegime = z.infer<typeof VolatilityRegime>;
 
+/** A higher timeframe resampled from the series itself: its trend and regime at the last closed bar. */
+export const HigherTimeframeTrend = z.object({
+  timeframe: Timeframe,
+  trend: z.enum(['up', 'down', 'flat']),
+  regime: MarketRegime,
+});
+export type HigherTimeframeTrend = z.infer<typeof HigherTimeframeTrend>;
+
 export const FeatureVector = z.object({
   exchange: ExchangeId,
   symbol: SymbolId,
@@ -24,8 +32,12 @@ export const FeatureVector = z.object({
   volatility: VolatilityRegime,
   support: z.array(Price),
   resistance: z.array(Price),
-  higherTimeframe: z
-    .object({ timeframe: Timeframe, trend: z.enum(['up', 'down', 'flat']), regime: MarketRegime })
-    .nullable(),
+  /** The series' primary higher timeframe (4h for 1h); null while it warms up. */
+  higherTimeframe: HigherTimeframeTrend.nullable(),
+  /**
+   * Every higher timeframe that is warm, shortest first (1h: 4h and 1d), the primary included. Optional:
+   * vectors from before it was added have only `higherTimeframe`.
+   */
+  higherTimeframes: z.array(HigherTimeframeTrend).optional(),
 });
 export type FeatureVector = z.infer<typeof FeatureVector>;

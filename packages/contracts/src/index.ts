@@ -1,4 +1,5 @@
 export * from './clock';
+export * from './config';
 export * from './control';
 export * from './envelope';
 export * from './features';

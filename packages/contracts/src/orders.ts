@@ -45,9 +45,6 @@ export const CancelOrder = z.object({
 });
 export const CancelAll = z.object({ kind: z.literal('cancel_all'), exchange: ExchangeId.nullable() });
 
-export const OrderCommand = z.discriminatedUnion('kind', [SubmitOrder, CancelOrder, CancelAll]);
-export type OrderCommand = z.infer<typeof OrderCommand>;
-
 export const OrderStatus = z.enum(['accepted', 'partially_filled', 'filled', 'cancelled', 'rejected']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
@@ -75,6 +72,27 @@ export const Fill = z.object({
   time: EpochMs,
 });
 export type Fill = z.infer<typeof Fill>;
+
+/**
+ * Reconciliation found a fill the venue reports and our books lack (or an adjustment that sets a
+ * position to the venue's): the orders service, the one writer of order fills, records it once per
+ * trade id, creating the order when it never knew it, and publishes the order and position events.
+ */
+export const RecordFill = z.object({
+  kind: z.literal('record_fill'),
+  origin: z.enum(['venue_trade', 'adjustment']),
+  clientOrderId: z.string().min(1).max(64),
+  intentId: z.string().min(1),
+  venueOrderId: z.string().nullable(),
+  exchange: ExchangeId,
+  symbol: SymbolId,
+  side: OrderSide,
+  fill: Fill,
+});
+export type RecordFill = z.infer<typeof RecordFill>;
+
+export const OrderCommand = z.discriminatedUnion('kind', [SubmitOrder, CancelOrder, CancelAll, RecordFill]);
+export type OrderCommand = z.infer<typeof OrderCommand>;
 
 export const OrderEvent = z.object({
   status: OrderStatus,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ConfigChanged } from './config';
 import {
   Alert,
   ControlAck,
@@ -7,6 +8,8 @@ import {
   DeadLetter,
   KillCommand,
   ReconEvent,
+  ReconRequest,
+  ReconStatus,
   ResumeCommand,
 } from './control';
 import { FeatureVector } from './features';
@@ -24,6 +27,7 @@ export const SERVICES = [
   'stops',
   'reconciliation',
   'gateway',
+  'telegram',
   'cli',
 ] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -100,7 +104,7 @@ export const Subjects = {
     schema: FeedStatus,
     stream: 'MD_STATUS',
     producers: ['market-data'],
-    consumers: ['features', 'signals', 'risk', 'orders', 'stops', 'gateway'],
+    consumers: ['features', 'signals', 'risk', 'orders', 'stops', 'gateway', 'telegram'],
   }),
   features: family({
     name: 'feat',
@@ -140,7 +144,7 @@ export const Subjects = {
     schema: RiskDecision,
     stream: 'RISK',
     producers: ['risk'],
-    consumers: ['orders', 'gateway'],
+    consumers: ['orders', 'gateway', 'telegram'],
   }),
   orderCommand: family({
     name: 'ord.cmd',
@@ -170,7 +174,7 @@ export const Subjects = {
     schema: PositionEvent,
     stream: 'POS',
     producers: ['orders', 'reconciliation'],
-    consumers: ['risk', 'stops', 'signals', 'gateway'],
+    consumers: ['risk', 'stops', 'signals', 'gateway', 'telegram'],
   }),
   stopEvent: family({
     name: 'stop.event',
@@ -180,7 +184,7 @@ export const Subjects = {
     schema: StopEvent,
     stream: 'STOP',
     producers: ['stops'],
-    consumers: ['risk', 'reconciliation', 'gateway'],
+    consumers: ['risk', 'reconciliation', 'gateway', 'telegram'],
   }),
   reconEvent: family({
     name: 'recon.event',
@@ -190,7 +194,27 @@ export const Subjects = {
     schema: ReconEvent,
     stream: 'RECON',
     producers: ['reconciliation'],
-    consumers: ['risk', 'stops', 'gateway'],
+    consumers: ['risk', 'stops', 'gateway', 'telegram'],
+  }),
+  reconStatus: family({
+    name: 'recon.status',
+    type: 'VenueReconciliationChanged',
+    version: 1,
+    tokens: ['exchange'],
+    schema: ReconStatus,
+    stream: 'RECON',
+    producers: ['reconciliation'],
+    consumers: ['risk', 'gateway', 'cli', 'telegram'],
+  }),
+  reconRequest: family({
+    name: 'recon.request',
+    type: 'ReconciliationRequested',
+    version: 1,
+    tokens: [],
+    schema: ReconRequest,
+    stream: 'RECON',
+    producers: ['cli', 'gateway', 'stops'],
+    consumers: ['reconciliation'],
   }),
   kill: family({
     name: 'control.kill',
@@ -199,7 +223,7 @@ export const Subjects = {
     tokens: [],
     schema: KillCommand,
     stream: 'CONTROL',
-    producers: ['cli', 'gateway'],
+    producers: ['cli', 'gateway', 'telegram'],
     consumers: ALL,
   }),
   resume: family({
@@ -209,7 +233,7 @@ export const Subjects = {
     tokens: [],
     schema: ResumeCommand,
     stream: 'CONTROL',
-    producers: ['cli', 'gateway'],
+    producers: ['cli', 'gateway', 'telegram'],
     consumers: ALL,
   }),
   controlAck: family({
@@ -222,6 +246,16 @@ export const Subjects = {
     producers: ALL,
     consumers: ['cli', 'gateway'],
   }),
+  configChanged: family({
+    name: 'config.changed',
+    type: 'ConfigChanged',
+    version: 1,
+    tokens: [],
+    schema: ConfigChanged,
+    stream: 'CONFIG',
+    producers: ['gateway', 'cli'],
+    consumers: ['risk', 'signals'],
+  }),
   alert: family({
     name: 'alert',
     type: 'AlertRaised',
@@ -230,7 +264,7 @@ export const Subjects = {
     schema: Alert,
     stream: 'ALERT',
     producers: ALL,
-    consumers: ['gateway'],
+    consumers: ['gateway', 'telegram'],
   }),
 } as const;
 
@@ -263,6 +297,7 @@ export const STREAMS: ReadonlyArray<{ name: string; subjects: string[]; maxAgeMs
     { name: 'STOP', subjects: ['stop.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
     { name: 'RECON', subjects: ['recon.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
     { name: 'CONTROL', subjects: ['control.>'], maxAgeMs: 365 * 86_400_000, maxMsgs: 100_000 },
+    { name: 'CONFIG', subjects: ['config.>'], maxAgeMs: 365 * 86_400_000, maxMsgs: 100_000 },
     { name: 'ALERT', subjects: ['alert'], maxAgeMs: 30 * 86_400_000, maxMsgs: 100_000 },
     { name: 'DLQ', subjects: ['dlq.>'], maxAgeMs: 30 * 86_400_000, maxMsgs: 1_000_000 },
   ];

@@ -3,11 +3,15 @@ import type * as agentLessons from './tables/agent-lessons';
 import type * as botState from './tables/bot-state';
 import type * as candles from './tables/candles';
 import type * as closedTrades from './tables/closed-trades';
+import type * as configChanges from './tables/config-changes';
+import type * as controlActions from './tables/control-actions';
 import type * as eventJournal from './tables/event-journal';
 import type * as liveOverrides from './tables/live-overrides';
 import type * as orderSlices from './tables/order-slices';
 import type * as paperAccount from './tables/paper-account';
 import type * as protectiveStops from './tables/protective-stops';
+import type * as reconLog from './tables/recon-log';
+import type * as reconState from './tables/recon-state';
 import type * as serviceUptimeSamples from './tables/service-uptime-samples';
 import type * as stopCoverageSamples from './tables/stop-coverage-samples';
 import type * as strategyHourStats from './tables/strategy-hour-stats';
@@ -25,4 +29,8 @@ export type Database = candles.PartialDB &
   strategyHourStats.PartialDB &
   serviceUptimeSamples.PartialDB &
   stopCoverageSamples.PartialDB &
-  liveOverrides.PartialDB;
+  liveOverrides.PartialDB &
+  reconState.PartialDB &
+  reconLog.PartialDB &
+  controlActions.PartialDB &
+  configChanges.PartialDB;

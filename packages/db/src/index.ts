@@ -13,11 +13,13 @@ export {
 export { BotStateRepository, type Parser, type StoredState } from './repositories/bot-state-repository';
 export { type CandleRange, CandleRepository, type SeriesKey } from './repositories/candle-repository';
 export * from './repositories/closed-trade-repository';
+export * from './repositories/config-change-repository';
 export { EventJournal, type JournalEntry, type ReplayQuery } from './repositories/event-journal';
 export * from './repositories/live-override-repository';
 export * from './repositories/order-slice-repository';
 export * from './repositories/paper-account-repository';
 export * from './repositories/protective-stop-repository';
+export * from './repositories/recon-repository';
 export * from './repositories/service-uptime-repository';
 export * from './repositories/stop-coverage-repository';
 export {

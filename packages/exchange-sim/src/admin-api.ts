@@ -32,6 +32,7 @@ const actions: Record<string, AdminAction> = {
   'POST /_sim/http/fault': (c, b) => c.failHttp(b as unknown as HttpFaultSpec),
   'POST /_sim/http/clear': (c) => c.clearHttpFaults(),
   'POST /_sim/account/balance': (c, b) => c.setBalance(String(b.asset), String(b.free), b.locked),
+  'POST /_sim/orders/refuse-stops': (c, b) => c.refuseStops(b.count ?? 1),
 };
 
 export function routeAdmin(req: SimRequest, controls: SimControls): RouteResult | undefined {

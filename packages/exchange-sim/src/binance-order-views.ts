@@ -1,5 +1,5 @@
 import { formatUnits } from './decimal';
-import type { SimOrder, SimTrade } from './sim-order';
+import { isStopType, type SimOrder, type SimTrade } from './sim-order';
 
 /** Binance spot response shapes for orders and trades (field sets as in Binance's API docs). */
 
@@ -19,6 +19,8 @@ const amounts = (o: SimOrder) => ({
   timeInForce: o.timeInForce ?? 'GTC',
   type: o.type,
   side: o.side,
+  // Binance adds stopPrice to order responses of stop orders only.
+  ...(isStopType(o.type) ? { stopPrice: formatUnits(o.stopPrice) } : {}),
 });
 
 export type NewOrderRespType = 'ACK' | 'RESULT' | 'FULL';
@@ -26,7 +28,7 @@ export type NewOrderRespType = 'ACK' | 'RESULT' | 'FULL';
 export function newOrderView(o: SimOrder, respType: NewOrderRespType) {
   const ack = { ...base(o), transactTime: o.time };
   if (respType === 'ACK') return ack;
-  const result = { ...ack, ...amounts(o), workingTime: o.time, selfTradePreventionMode: 'NONE' };
+  const result = { ...ack, ...amounts(o), workingTime: o.workingTime, selfTradePreventionMode: 'NONE' };
   if (respType === 'RESULT') return result;
   return {
     ...result,
@@ -44,12 +46,12 @@ export function queryOrderView(o: SimOrder) {
   return {
     ...base(o),
     ...amounts(o),
-    stopPrice: '0.00000000',
+    stopPrice: formatUnits(o.stopPrice),
     icebergQty: '0.00000000',
     time: o.time,
     updateTime: o.updateTime,
-    isWorking: true,
-    workingTime: o.time,
+    isWorking: o.working,
+    workingTime: o.workingTime,
     origQuoteOrderQty: '0.00000000',
     selfTradePreventionMode: 'NONE',
   };

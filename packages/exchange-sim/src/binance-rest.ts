@@ -15,7 +15,13 @@ import type { ExchangeInfo } from './exchange-info';
 import { ok, type RouteResult, type SimRequest } from './http-io';
 import { selectKlines, toRestKline } from './kline-rest';
 import type { MatchingEngine, OrderRef } from './matching-engine';
-import type { NewOrderRequest, OrderSide, OrderType, TimeInForce } from './sim-order';
+import {
+  isStopType,
+  type NewOrderRequest,
+  type OrderSide,
+  type OrderType,
+  type TimeInForce,
+} from './sim-order';
 import type { SpotAccount } from './spot-account';
 
 export interface BinanceRestContext {
@@ -49,7 +55,6 @@ const signedRoutes: Record<string, Handler> = {
     ok(ctx.engine.openOrders(req.params.get('symbol') ?? undefined).map(queryOrderView)),
   'GET /api/v3/account': account,
   'GET /api/v3/myTrades': myTrades,
-  'GET /sapi/v1/account/apiRestrictions': (_r, ctx) => ok(apiRestrictions(ctx.clock.now())),
 };
 
 /** Routes a Binance spot REST call; undefined when the path is not one the simulator serves. */
@@ -139,21 +144,25 @@ function parseNewOrder(req: SimRequest, ctx: BinanceRestContext): NewOrderReques
   if (!side) return BinanceErrors.mandatory('side');
   if (side !== 'BUY' && side !== 'SELL') return BinanceErrors.invalidSide();
   if (!type) return BinanceErrors.mandatory('type');
-  if (type !== 'MARKET' && type !== 'LIMIT') return BinanceErrors.invalidOrderType();
+  if (!['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT'].includes(type))
+    return BinanceErrors.invalidOrderType();
   const quantity = decimalParam(req, 'quantity');
   if (typeof quantity !== 'bigint') return quantity;
   const tif = p.get('timeInForce') ?? undefined;
   if (tif !== undefined && tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK')
     return BinanceErrors.invalidTimeInForce();
   let price: Units | undefined;
-  if (type === 'LIMIT') {
+  if (type === 'LIMIT' || type === 'STOP_LOSS_LIMIT') {
     const parsedPrice = decimalParam(req, 'price');
     if (typeof parsedPrice !== 'bigint') return parsedPrice;
     if (tif === undefined) return BinanceErrors.mandatory('timeInForce');
     price = parsedPrice;
   }
+  const stopPrice = isStopType(type as OrderType) ? decimalParam(req, 'stopPrice') : undefined;
+  if (stopPrice !== undefined && typeof stopPrice !== 'bigint') return stopPrice;
   const clientOrderId = p.get('newClientOrderId') || ctx.generateId('sim_');
   return {
+    stopPrice,
     symbol,
     side: side as OrderSide,
     type: type as OrderType,
@@ -232,24 +241,6 @@ function myTrades(req: SimRequest, ctx: BinanceRestContext): RouteResult {
   // Binance returns the most recent trades for a time window, the earliest from an id.
   const picked = fromId === undefined && start === undefined ? trades.slice(-limit) : trades.slice(0, limit);
   return ok(picked.map(myTradeView));
-}
-
-function apiRestrictions(now: number) {
-  return {
-    ipRestrict: false,
-    createTime: now,
-    enableReading: true,
-    enableWithdrawals: false,
-    enableInternalTransfer: false,
-    enableMargin: false,
-    enableFutures: false,
-    permitsUniversalTransfer: false,
-    enableVanillaOptions: false,
-    enableFixApiTrade: false,
-    enableFixReadOnly: false,
-    enableSpotAndMarginTrading: true,
-    enablePortfolioMarginTrading: false,
-  };
 }
 
 function knownSymbol(ctx: BinanceRestContext, symbol: string): boolean {

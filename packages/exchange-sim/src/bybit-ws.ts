@@ -1,15 +1,43 @@
 import type { WebSocket } from 'ws';
+import type { BybitBooks } from './bybit-book';
 import type { RecordedFrame } from './recorded-frame';
 import type { HubConnection, StreamHub } from './stream-hub';
 
-/** Bybit v5 public streams: `{"op":"subscribe","args":[…]}`, `unsubscribe` and `ping`. */
-export function acceptBybitSocket(hub: StreamHub, socket: WebSocket, ackTemplate: BybitAck): void {
+/**
+ * Bybit v5 public streams: `{"op":"subscribe","args":[…]}`, `unsubscribe` and `ping`. As Bybit does,
+ * a subscription to an order book is answered with a snapshot of the current book (once there is one),
+ * then deltas: how a client rebuilds a broken book.
+ */
+export function acceptBybitSocket(
+  hub: StreamHub,
+  socket: WebSocket,
+  venue: { ack: BybitAck; books: BybitBooks },
+): void {
   const conn = hub.add(socket, false);
-  socket.on('message', (data) => hub.reply(conn, answer(conn, data.toString(), ackTemplate)));
+  socket.on('message', (data) => {
+    const text = data.toString();
+    hub.reply(conn, answer(conn, text, venue.ack));
+    for (const topic of subscribedTopics(text)) {
+      const snapshot = venue.books.snapshotFrame(topic);
+      if (snapshot !== undefined) hub.reply(conn, snapshot);
+    }
+  });
 }
 
-export function deliverBybitFrame(hub: StreamHub, frame: RecordedFrame): void {
+/** A replayed frame on its own topic, and the book views derived from it on theirs. */
+export function deliverBybitFrame(hub: StreamHub, frame: RecordedFrame, books: BybitBooks): void {
   hub.deliver(frame.route, () => frame.raw);
+  for (const view of books.derivedOf(frame)) hub.deliver(view.route, () => view.raw);
+}
+
+function subscribedTopics(text: string): string[] {
+  try {
+    const req = JSON.parse(text) as { op?: unknown; args?: unknown };
+    if (req.op !== 'subscribe' || !Array.isArray(req.args)) return [];
+    return req.args.filter((a): a is string => typeof a === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** The recorded subscribe acknowledgement; answers reuse its fields (and text when nothing differs). */

@@ -16,6 +16,7 @@ import { type RouteResult, readRequest, type SimRequest, sendJson } from './http
 import { createControls, type SimControls, type Venue } from './sim-controls';
 import { DEFAULTS, type ExchangeSimOptions } from './sim-options';
 import { StreamHub } from './stream-hub';
+import { routeTamper, VenueTamper } from './venue-tamper';
 
 export interface ExchangeSim {
   /** `http://host:port`: Binance paths under `/api`, `/sapi`; Bybit under `/v5`; admin under `/_sim`. */
@@ -23,6 +24,8 @@ export interface ExchangeSim {
   /** `ws://host:port`: Binance `/stream`, `/ws`; Bybit `/v5/public/linear`. */
   wsUrl: string;
   controls: SimControls;
+  /** Changes to the Binance venue behind its clients' backs (also under `/_sim/venue/*`). */
+  tamper: VenueTamper;
   close(): Promise<void>;
 }
 
@@ -43,10 +46,11 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
   const httpFaults = new HttpFaults();
   const controls = createControls(binance, bybit, hubs, httpFaults);
   const restCtx = restContext(binance, clock);
+  const tamper = new VenueTamper(binance, clock);
   const hanging = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
-    void handleHttp(req, res, { restCtx, bybit, controls, httpFaults, hanging, clock });
+    void handleHttp(req, res, { restCtx, bybit, controls, httpFaults, hanging, clock, tamper });
   });
   const wss = new WebSocketServer({ noServer: true, autoPong: false });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -58,7 +62,7 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (venue === 'binance') acceptBinanceSocket(hubs.binance, ws, url);
-      else if (bybit) acceptBybitSocket(hubs.bybit, ws, bybit.ack);
+      else if (bybit) acceptBybitSocket(hubs.bybit, ws, bybit);
     });
   });
 
@@ -71,6 +75,7 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     restUrl: `http://${host}:${port}`,
     wsUrl: `ws://${host}:${port}`,
     controls,
+    tamper,
     close: async () => {
       controls.pause();
       hubs.binance.dropAll();
@@ -90,7 +95,9 @@ function wireFeeds(
 ): void {
   binance.frames.onWire((f) => deliverBinanceFrame(hubs.binance, f));
   binance.candles.onWire((f) => deliverBinanceFrame(hubs.binance, f));
-  bybit?.frames.onWire((f) => deliverBybitFrame(hubs.bybit, f));
+  if (!bybit) return;
+  bybit.frames.onWire((f) => deliverBybitFrame(hubs.bybit, f, bybit.books));
+  bybit.candles.onWire((f) => deliverBybitFrame(hubs.bybit, f, bybit.books));
 }
 
 function wsVenue(path: string, hasBybit: boolean): Venue | undefined {
@@ -121,6 +128,7 @@ interface HttpDeps {
   httpFaults: HttpFaults;
   hanging: Set<ServerResponse>;
   clock: Clock;
+  tamper: VenueTamper;
 }
 
 async function handleHttp(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
@@ -131,6 +139,8 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, deps: HttpD
     sendJson(res, 400, { code: -1000, msg: (err as Error).message });
     return;
   }
+  const tampered = routeTamper(sim, deps.tamper, deps.clock.now());
+  if (tampered) return send(res, tampered);
   const admin = routeAdmin(sim, deps.controls);
   if (admin) return send(res, admin);
   const fault = deps.httpFaults.take(sim.path);
@@ -154,7 +164,7 @@ function route(sim: SimRequest, deps: HttpDeps): RouteResult {
   try {
     const result =
       routeBinance(sim, deps.restCtx) ??
-      (deps.bybit ? routeBybit(sim, deps.bybit.instruments, deps.clock.now()) : undefined);
+      (deps.bybit ? routeBybit(sim, deps.bybit, deps.clock.now()) : undefined);
     return result ?? { status: 404, body: { code: -1, msg: `no such endpoint: ${sim.method} ${sim.path}` } };
   } catch (err) {
     // A bug here must not take the simulator down mid-test: answer like Binance's internal error.

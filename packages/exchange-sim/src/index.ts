@@ -5,3 +5,4 @@ export { binanceDataText, type RecordedFrame } from './recorded-frame';
 export type { FeedState, ReplaySpeed } from './replay-feed';
 export type { FeedName, SimControls, SimState, Venue } from './sim-controls';
 export type { BinanceOptions, BybitOptions, CandleSeriesOption, ExchangeSimOptions } from './sim-options';
+export { type ExternalOrder, VenueTamper } from './venue-tamper';

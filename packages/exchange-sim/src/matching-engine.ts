@@ -4,7 +4,7 @@ import { maxUnits, minUnits, mulUnits, type Units } from './decimal';
 import type { SymbolRules } from './exchange-info';
 import type { BookLevel } from './order-book';
 import { checkFilters } from './order-filters';
-import type { NewOrderRequest, SimOrder, SimTrade } from './sim-order';
+import { isStopType, type NewOrderRequest, type SimOrder, type SimTrade } from './sim-order';
 import type { SpotAccount } from './spot-account';
 
 /** Where the engine reads liquidity: the replayed book, or failing that the last replayed price. */
@@ -33,12 +33,16 @@ interface Fill {
  * A single-account spot matching engine. Incoming orders take liquidity from the replayed book
  * (without consuming it: the next replayed diff is the market's truth); resting limit orders fill as
  * maker when replayed trades or candles reach their price. Commission is charged in the quote asset.
+ * Stop orders (`STOP_LOSS`, `STOP_LOSS_LIMIT`) reserve their balance on placement, wait for a replayed
+ * price at or through their stop, then take liquidity like a new market or limit order.
  */
 export class MatchingEngine {
   private readonly orders = new Map<number, SimOrder>();
   private readonly trades: SimTrade[] = [];
   private nextOrderId = 1;
   private nextTradeId = 1;
+  /** Injected fault: the next N stop orders are refused. */
+  private stopRefusals = 0;
 
   constructor(
     private readonly deps: {
@@ -57,6 +61,7 @@ export class MatchingEngine {
     if (!rules.orderTypes.includes(req.type)) return fail(BinanceErrors.unsupportedOrderType());
     if (this.openOrders(req.symbol).some((o) => o.clientOrderId === req.clientOrderId))
       return fail(BinanceErrors.duplicateOrder());
+    if (isStopType(req.type)) return this.placeStop(req, rules);
     const available = this.takerFills(req);
     if (available === undefined) return fail(BinanceErrors.marketClosed());
     const fills = req.timeInForce === 'FOK' && sumQty(available) < req.quantity ? [] : available;
@@ -73,6 +78,11 @@ export class MatchingEngine {
     for (const f of fills) this.execute(order, rules, f, false);
     this.settleAfterTaking(order);
     return { ok: true, value: order };
+  }
+
+  /** Fault injection: refuse the next `count` stop orders as Binance does when the algo-order cap is hit. */
+  refuseStops(count: number): void {
+    this.stopRefusals = Math.max(0, Math.floor(count));
   }
 
   cancel(symbol: string, ref: OrderRef): EngineResult<SimOrder> {
@@ -99,17 +109,72 @@ export class MatchingEngine {
 
   /** A replayed trade at `price`: resting orders it reaches fill completely at their own price. */
   onTrade(symbol: string, price: Units): void {
+    this.triggerStops(symbol, price, price);
     this.fillResting(symbol, price, price);
   }
 
-  /** A replayed candle: its low reaches resting buys, its high resting sells. */
+  /** A replayed candle: its low reaches resting buys and sell stops, its high resting sells and buy stops. */
   onCandle(symbol: string, low: Units, high: Units): void {
+    this.triggerStops(symbol, low, high);
     this.fillResting(symbol, low, high);
+  }
+
+  /**
+   * A stop rests unseen by the book until triggered. Binance refuses one that would trigger at once
+   * (the last price is already at or through it) rather than executing it.
+   */
+  private placeStop(req: NewOrderRequest, rules: SymbolRules): EngineResult<SimOrder> {
+    const stopPrice = req.stopPrice ?? 0n;
+    if (this.stopRefusals > 0) {
+      this.stopRefusals--;
+      return fail(BinanceErrors.filterFailure('MAX_NUM_ALGO_ORDERS'));
+    }
+    const failure = checkFilters(rules, {
+      quantity: req.quantity,
+      price: req.price ?? stopPrice,
+      stopPrice,
+      isMarket: req.type === 'STOP_LOSS',
+    });
+    if (failure) return fail(BinanceErrors.filterFailure(failure));
+    const last = this.deps.liquidity.lastPrice(req.symbol);
+    if (last !== undefined && (req.side === 'SELL' ? last <= stopPrice : last >= stopPrice))
+      return fail(stopWouldTrigger());
+    const order = this.newOrder(req, rules);
+    if (!this.reserve(order, [])) return fail(BinanceErrors.insufficientBalance());
+    this.orders.set(order.orderId, order);
+    return { ok: true, value: order };
+  }
+
+  /** Stops the price reached start working: they take liquidity now, and a limit rest rests. */
+  private triggerStops(symbol: string, low: Units, high: Units): void {
+    for (const order of this.openOrders(symbol)) {
+      if (order.working) continue;
+      if (!(order.side === 'SELL' ? low <= order.stopPrice : high >= order.stopPrice)) continue;
+      const rules = this.deps.rules(symbol);
+      if (!rules) continue;
+      const now = this.deps.clock.now();
+      order.working = true;
+      order.workingTime = now;
+      order.updateTime = now;
+      const fills =
+        this.takerFills({
+          symbol,
+          side: order.side,
+          type: order.type === 'STOP_LOSS' ? 'MARKET' : 'LIMIT',
+          quantity: order.origQty - order.executedQty,
+          price: order.type === 'STOP_LOSS' ? undefined : order.price,
+          timeInForce: order.timeInForce,
+          clientOrderId: order.clientOrderId,
+        }) ?? [];
+      for (const f of fills) this.execute(order, rules, f, false);
+      this.settleAfterTaking(order);
+    }
   }
 
   private fillResting(symbol: string, low: Units, high: Units): void {
     const touch = this.deps.fillRule === 'touch';
     for (const order of this.openOrders(symbol)) {
+      if (!order.working || order.type === 'MARKET' || order.type === 'STOP_LOSS') continue;
       const reached =
         order.side === 'BUY'
           ? touch
@@ -148,14 +213,19 @@ export class MatchingEngine {
 
   private newOrder(req: NewOrderRequest, rules: SymbolRules): SimOrder {
     const now = this.deps.clock.now();
+    const stop = isStopType(req.type);
     return {
       orderId: this.nextOrderId++,
       clientOrderId: req.clientOrderId,
       symbol: req.symbol,
       side: req.side,
       type: req.type,
-      timeInForce: req.type === 'LIMIT' ? (req.timeInForce ?? 'GTC') : undefined,
+      timeInForce:
+        req.type === 'LIMIT' || req.type === 'STOP_LOSS_LIMIT' ? (req.timeInForce ?? 'GTC') : undefined,
       price: req.price ?? 0n,
+      stopPrice: stop ? (req.stopPrice ?? 0n) : 0n,
+      working: !stop,
+      workingTime: stop ? -1 : now,
       origQty: req.quantity,
       executedQty: 0n,
       cummulativeQuoteQty: 0n,
@@ -180,7 +250,14 @@ export class MatchingEngine {
     const rate = maxUnits(this.deps.fees.taker, this.deps.fees.maker);
     const takenQty = sumQty(fills);
     const takenCost = fills.reduce((s, f) => s + mulUnits(f.price, f.qty), 0n);
-    const restCost = order.type === 'LIMIT' ? mulUnits(order.price, order.origQty - takenQty) : 0n;
+    // A stop-market buy has no price of its own: its stop is the best estimate of what it will pay.
+    const restPrice =
+      order.type === 'LIMIT' || order.type === 'STOP_LOSS_LIMIT'
+        ? order.price
+        : order.type === 'STOP_LOSS'
+          ? order.stopPrice
+          : 0n;
+    const restCost = mulUnits(restPrice, order.origQty - takenQty);
     const cost = takenCost + restCost;
     return cost + mulUnits(cost, rate);
   }
@@ -235,7 +312,8 @@ export class MatchingEngine {
   /** After the taking phase: market, IOC and FOK remainders expire, GTC remainders rest. */
   private settleAfterTaking(order: SimOrder): void {
     if (order.executedQty === order.origQty) this.close(order, 'FILLED');
-    else if (order.type === 'MARKET' || order.timeInForce !== 'GTC') this.close(order, 'EXPIRED');
+    else if (order.type === 'MARKET' || order.type === 'STOP_LOSS' || order.timeInForce !== 'GTC')
+      this.close(order, 'EXPIRED');
   }
 
   private close(order: SimOrder, status: 'FILLED' | 'CANCELED' | 'EXPIRED'): void {
@@ -272,6 +350,11 @@ function crosses(req: NewOrderRequest, price: Units): boolean {
 
 function sumQty(fills: readonly Fill[]): Units {
   return fills.reduce((s, f) => s + f.qty, 0n);
+}
+
+/** Binance's answer to a stop whose trigger the last price has already reached. */
+function stopWouldTrigger(): BinanceApiError {
+  return { status: 400, code: -2010, msg: 'Stop price would trigger immediately.' };
 }
 
 function fail<T>(error: BinanceApiError): EngineResult<T> {

@@ -8,12 +8,15 @@ export interface FilterInput {
   quantity: Units;
   /** The limit price, or for a market order the price it is expected to trade at. */
   price: Units;
+  /** A stop order's trigger, held to the same price filter as a limit price. */
+  stopPrice?: Units;
   isMarket: boolean;
 }
 
 /** Checks an order against its symbol's real filters, in the order Binance reports them. */
 export function checkFilters(rules: SymbolRules, o: FilterInput): FilterFailure | undefined {
   if (!o.isMarket && failsPrice(rules, o.price)) return 'PRICE_FILTER';
+  if (o.stopPrice !== undefined && failsPrice(rules, o.stopPrice)) return 'PRICE_FILTER';
   if (failsLot(rules, o.quantity)) return 'LOT_SIZE';
   if (
     (!o.isMarket || rules.minNotionalAppliesToMarket) &&

@@ -5,8 +5,8 @@ import type { HttpFaultSpec, HttpFaults } from './http-faults';
 import type { FeedState, ReplayFeed, ReplaySpeed } from './replay-feed';
 import type { StreamHub } from './stream-hub';
 
-/** Replay feeds: recorded Binance frames, Binance candle klines, recorded Bybit frames. */
-export type FeedName = 'binance' | 'binance-candles' | 'bybit';
+/** Replay feeds: recorded Binance frames, Binance candle klines, recorded Bybit frames, Bybit candle klines. */
+export type FeedName = 'binance' | 'binance-candles' | 'bybit' | 'bybit-candles';
 export type Venue = 'binance' | 'bybit';
 
 export interface SimState {
@@ -42,6 +42,8 @@ export interface SimControls {
   failHttp(spec: HttpFaultSpec): void;
   clearHttpFaults(): void;
   setBalance(asset: string, free: string, locked?: string): void;
+  /** Refuses the next `count` Binance stop orders (Filter failure: MAX_NUM_ALGO_ORDERS). */
+  refuseStops(count: number): void;
   state(): SimState;
 }
 
@@ -55,7 +57,7 @@ export function createControls(
     ['binance', binance.frames],
     ['binance-candles', binance.candles],
   ]);
-  if (bybit) feeds.set('bybit', bybit.frames);
+  if (bybit) feeds.set('bybit', bybit.frames).set('bybit-candles', bybit.candles);
   const pick = (feed?: FeedName): ReplayFeed[] => {
     if (feed === undefined) return [...feeds.values()];
     const f = feeds.get(feed);
@@ -91,6 +93,7 @@ export function createControls(
     failHttp: (spec) => httpFaults.add(spec),
     clearHttpFaults: () => httpFaults.clear(),
     setBalance: (asset, free, locked) => binance.account.set(asset, free, locked),
+    refuseStops: (count) => binance.engine.refuseStops(count),
     state: () => ({
       feeds: [...feeds.values()].map((f) => f.state()),
       connections: { binance: hubs.binance.count(), bybit: hubs.bybit.count() },

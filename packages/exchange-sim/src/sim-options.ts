@@ -53,6 +53,8 @@ export interface BinanceOptions {
 
 export interface BybitOptions {
   framesFiles?: string[];
+  /** Linear candles for `/v5/market/kline`, optionally replayed as confirmed `kline.<interval>.<symbol>` frames. */
+  candles?: CandleSeriesOption[];
   /** Recorded instruments-info documents by category. */
   instrumentsFiles?: Record<string, string>;
 }

@@ -1,7 +1,8 @@
 import type { Units } from './decimal';
 
 export type OrderSide = 'BUY' | 'SELL';
-export type OrderType = 'MARKET' | 'LIMIT';
+/** `STOP_LOSS` becomes a market order when triggered, `STOP_LOSS_LIMIT` a limit order at `price`. */
+export type OrderType = 'MARKET' | 'LIMIT' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED';
 
@@ -29,6 +30,12 @@ export interface SimOrder {
   timeInForce: TimeInForce | undefined;
   /** 0 for market orders, as Binance reports "0.00000000". */
   price: Units;
+  /** The trigger of a stop order; 0 for other types. */
+  stopPrice: Units;
+  /** False while a stop order waits for its trigger (Binance `isWorking`); true for other types. */
+  working: boolean;
+  /** When the order started working: placement, or a stop's trigger; -1 before that. */
+  workingTime: number;
   origQty: Units;
   executedQty: Units;
   cummulativeQuoteQty: Units;
@@ -47,6 +54,12 @@ export interface NewOrderRequest {
   type: OrderType;
   quantity: Units;
   price: Units | undefined;
+  /** Required for the stop types, absent otherwise. */
+  stopPrice?: Units | undefined;
   timeInForce: TimeInForce | undefined;
   clientOrderId: string;
+}
+
+export function isStopType(type: OrderType): type is 'STOP_LOSS' | 'STOP_LOSS_LIMIT' {
+  return type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT';
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readHotBinanceFrame } from './binance-hot-frames';
 import { parseBinanceFrame, parseBinanceFrameGenerically } from './binance-spot-feed';
+import type { FrameResult } from './frame-result';
+import { payloadJsonOf } from './payload-json';
 import { BINANCE_FRAMES, recordedLines } from './recorded-frames';
 import { SymbolCache } from './wire-values';
 
@@ -12,8 +14,21 @@ const trades = frames.filter((f) => f.includes('"e":"aggTrade"'));
 function expectAgreement(raw: string): void {
   const generic = parseBinanceFrameGenerically(raw, new SymbolCache());
   const hot = readHotBinanceFrame(raw, new SymbolCache());
-  if (hot) expect([hot]).toEqual(generic);
+  if (hot) {
+    expect([hot]).toEqual(generic);
+    expectOwnEncoding(hot);
+  }
   expect(parseBinanceFrame(raw, new SymbolCache())).toEqual(generic);
+}
+
+/** The encoding a hot payload carries is exactly what JSON.stringify writes for it. */
+function expectOwnEncoding(result: FrameResult | undefined): void {
+  if (result?.kind !== 'book' && result?.kind !== 'trade') throw new Error(`no payload: ${result?.kind}`);
+  const json = payloadJsonOf(result.payload);
+  expect(json).toBeDefined();
+  expect(Buffer.from(json as Uint8Array).toString('utf8')).toBe(JSON.stringify(result.payload));
+  // A copy (as the Bybit sync makes) carries no encoding, so a changed copy cannot send stale bytes.
+  expect(payloadJsonOf({ ...result.payload })).toBeUndefined();
 }
 
 // Each edit turns one part of a recorded frame into something Binance does not send, or sends rarely.
@@ -24,6 +39,8 @@ const edits: Array<[string, (raw: string) => string]> = [
   ['truncated', (f) => f.slice(0, -3)],
   ['keys reordered', (f) => f.replace(/"s":"([A-Z]+)","/, '"x":1,"s":"$1","')],
   ['unknown key', (f) => f.replace('}}', ',"z":1}}')],
+  ['non-ASCII digit', (f) => f.replace(/"E":(\d)/, '"E":\u0661$1')],
+  ['non-ASCII in the stream name', (f) => f.replace('@', '\u00e9@')],
   ['escaped symbol', (f) => f.replace(/"s":"([A-Z])/, '"s":"\\u0041$1')],
   ['lower-case symbol', (f) => f.replace(/"s":"([A-Z]+)"/, (_m, s: string) => `"s":"${s.toLowerCase()}"`)],
   ['unknown quote', (f) => f.replace(/"s":"([A-Z]+)USDT"/, '"s":"$1XYZ"')],
@@ -67,6 +84,7 @@ describe(`Binance hot frame reader (${BINANCE_FRAMES})`, () => {
       const hot = readHotBinanceFrame(raw, symbols);
       expect(hot).toBeDefined();
       expect([hot]).toEqual(parseBinanceFrameGenerically(raw, new SymbolCache()));
+      expectOwnEncoding(hot);
     }
   });
 
@@ -78,7 +96,35 @@ describe(`Binance hot frame reader (${BINANCE_FRAMES})`, () => {
       const text = i % 5 === 0 ? whole : `${whole}.${digits(1 + (i % 13))}`;
       const hot = readHotBinanceFrame(template.replace(/"p":"[^"]*"/, `"p":"${text}"`), new SymbolCache());
       expect(hot?.kind === 'trade' ? hot.payload.price : undefined).toBe(Number(text));
+      expectOwnEncoding(hot);
     }
+  });
+
+  it('encodes decimals as JSON.stringify does: trailing zeros, tiny, zero, leading zeros, long', () => {
+    const trade = trades[0] as string;
+    const book = depth.find((f) => /"b":\[\["/.test(f)) as string;
+    const texts = [
+      ['56781.23000000', '1.00000000', '100', '100.0', '0.10000000', '0.00000100', '0.00000099'],
+      ['0.00000001', '0.00000000', '0', '000.5', '007', '0.000001', '123456789012345', '1234567890.12345'],
+      ['12345678901234567', '0.1234567890123456789', '9007199254740993', '1.999999999999999999', '5e0'],
+    ].flat();
+    let books = 0;
+    for (const price of texts)
+      for (const size of texts) {
+        const p = trade.replace(/"p":"[^"]*"/, `"p":"${price}"`).replace(/"q":"[^"]*"/, `"q":"${size}"`);
+        const hot = readHotBinanceFrame(p, new SymbolCache());
+        if (hot) expectOwnEncoding(hot);
+        expectAgreement(p);
+        const b = book.replace(/"b":\[\["[^"]*","[^"]*"\]/, `"b":[["${price}","${size}"]`);
+        const hotBook = readHotBinanceFrame(b, new SymbolCache());
+        if (hotBook) {
+          books++;
+          expectOwnEncoding(hotBook);
+        }
+        expectAgreement(b);
+      }
+    // Every positive price with a valid size reads hot; zero and exponent prices go generic (and fail).
+    expect(books).toBeGreaterThan(texts.length * (texts.length - 4) - texts.length * 4);
   });
 
   it('passes kline frames on to the generic path', () => {

@@ -24,6 +24,7 @@ export function binanceSpotFeed(options: { baseUrl?: string } = {}): VenueFeed {
   return {
     venue: VENUE,
     bookSync: 'rest_snapshot',
+    market: 'spot',
     heartbeat: null,
     url: (sub) => `${base}/stream?streams=${binanceStreamNames(sub).join('/')}`,
     subscribeMessages: () => [],

@@ -41,6 +41,7 @@ export function bybitLinearFeed(options: { baseUrl?: string } = {}): VenueFeed {
   return {
     venue: VENUE,
     bookSync: 'stream_snapshot',
+    market: 'linear',
     heartbeat: { intervalMs: 20_000, message: JSON.stringify({ op: 'ping' }) },
     url: () => `${base}/v5/public/linear`,
     subscribeMessages: (sub) =>

@@ -11,6 +11,7 @@ import { checkBookUpdate, checkCandle } from './payload-checks';
 import { IntervalLimiter, realSleep, type Sleep } from './rate-limiter';
 import { isRetryable, RestError, toRestError } from './rest-error';
 import { type RetryPolicy, withRetry } from './retry';
+import type { MarketType } from './venue-feed';
 
 /** The part of a ccxt exchange this wrapper uses; tests hand in a fake with the same shape. */
 export type CcxtExchange = Pick<Exchange, 'loadMarkets' | 'fetchOHLCV' | 'fetchOrderBook'>;
@@ -21,6 +22,8 @@ export interface CcxtConfig {
   /** A local simulator's origin (`http://127.0.0.1:8080`): replaces the origin of every `urls.api` entry. */
   baseUrl?: string;
   credentials?: { apiKey: string; secret: string };
+  /** Load and address only these markets: `BTC/USDT` (spot) or `BTC/USDT:USDT` (linear). Spot for binance. */
+  marketType?: MarketType;
 }
 
 /** Builds a ccxt exchange; throws for an id ccxt does not know. */
@@ -36,7 +39,9 @@ export function createCcxtExchange(config: CcxtConfig): Exchange {
     options: {
       fetchCurrencies: false,
       fetchMargins: false,
-      ...(config.exchangeId === 'binance' ? { fetchMarkets: { types: ['spot'] } } : {}),
+      ...(config.exchangeId === 'binance' || config.marketType
+        ? { fetchMarkets: { types: [config.marketType ?? 'spot'] } }
+        : {}),
     },
   });
   if (config.baseUrl) exchange.urls.api = overrideOrigins(exchange.urls.api, config.baseUrl);
@@ -81,6 +86,7 @@ export class CcxtRest {
     /** Contracts exchange id stamped on payloads, e.g. `binance`. */
     readonly venue: string,
     private readonly deps: CcxtRestDeps,
+    private readonly marketType: MarketType = 'spot',
   ) {
     this.sleep = deps.sleep ?? realSleep;
     this.limiter = new IntervalLimiter(deps.minIntervalMs ?? 100, deps.clock, this.sleep);
@@ -88,7 +94,7 @@ export class CcxtRest {
   }
 
   static create(config: CcxtConfig, deps: CcxtRestDeps): CcxtRest {
-    return new CcxtRest(createCcxtExchange(config), config.exchangeId, deps);
+    return new CcxtRest(createCcxtExchange(config), config.exchangeId, deps, config.marketType);
   }
 
   async loadMarkets(): Promise<Awaited<ReturnType<Exchange['loadMarkets']>>> {
@@ -112,7 +118,7 @@ export class CcxtRest {
     let cursor = since;
     while (cursor <= until) {
       const rows = await this.call(`fetchOHLCV ${symbol} ${timeframe}`, () =>
-        this.exchange.fetchOHLCV(toCcxtSymbol(symbol), timeframe, cursor, PAGE_LIMIT),
+        this.exchange.fetchOHLCV(this.ccxtSymbol(symbol), timeframe, cursor, PAGE_LIMIT),
       );
       const lastOpen = rows.at(-1)?.[0];
       for (const row of rows)
@@ -127,7 +133,7 @@ export class CcxtRest {
   /** A REST depth snapshot; its `lastUpdateId` is the venue's sequence (ccxt `nonce`), required for syncing. */
   async fetchDepthSnapshot(symbol: string, limit: number): Promise<BookUpdate> {
     const book: OrderBook = await this.call(`fetchOrderBook ${symbol}`, () =>
-      this.exchange.fetchOrderBook(toCcxtSymbol(symbol), limit),
+      this.exchange.fetchOrderBook(this.ccxtSymbol(symbol), limit),
     );
     if (book.nonce === undefined)
       throw new RestError('no_sequence', `fetchOrderBook ${symbol}: no update id (nonce)`);
@@ -144,6 +150,12 @@ export class CcxtRest {
     const issue = checkBookUpdate(payload);
     if (issue) throw new RestError('schema_invalid', `fetchOrderBook ${symbol}: ${issue}`);
     return payload;
+  }
+
+  /** `BTC-USDT` → `BTC/USDT`, or ccxt's `BTC/USDT:USDT` for the linear perpetual. */
+  private ccxtSymbol(symbol: string): string {
+    const spot = toCcxtSymbol(symbol);
+    return this.marketType === 'linear' ? `${spot}:${spot.split('/')[1]}` : spot;
   }
 
   private collect(

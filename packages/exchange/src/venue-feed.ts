@@ -1,6 +1,8 @@
 import type { Timeframe } from '@ballast/contracts';
 import type { FrameResult } from './frame-result';
 
+export type MarketType = 'spot' | 'linear';
+
 export type FeedChannel = 'candles' | 'trades' | 'book';
 
 /** What one connection carries: every channel for every symbol (normalised, e.g. `BTC-USDT`). */
@@ -23,6 +25,8 @@ export interface VenueFeed {
    * `stream_snapshot` gets a snapshot on the stream after subscribing (Bybit).
    */
   readonly bookSync: 'rest_snapshot' | 'stream_snapshot';
+  /** The markets its symbols name, for REST on the same instruments: spot or USDT-margined perpetuals. */
+  readonly market: MarketType;
   /** An application-level ping the venue requires, if any. */
   readonly heartbeat: { intervalMs: number; message: string } | null;
   url(subscription: FeedSubscription): string;

@@ -12,6 +12,10 @@ export const baseConfigSchema = z.object({
   // Loopback by default: health and metrics are exposed on purpose, not by accident.
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   BUS_PREFIX: z.string().min(1).optional(),
+  /** Copies of each JetStream stream: 1 on one server, 3 on a three-node NATS cluster. */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** How often a service records a health sample for the readiness gate's uptime (0: never). */
+  UPTIME_SAMPLE_MS: z.coerce.number().int().min(0).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
 });
 

@@ -34,6 +34,8 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       HTTP_PORT: 8080,
       HTTP_HOST: '127.0.0.1',
+      NATS_STREAM_REPLICAS: 1,
+      UPTIME_SAMPLE_MS: 60_000,
       SHUTDOWN_TIMEOUT_MS: 25_000,
     });
   });

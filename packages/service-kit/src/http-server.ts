@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { LastError } from './last-error';
 import type { Logger } from './logger';
 import { evaluateReadiness, type ReadinessCheck } from './readiness';
 import { type Redactor, redactUrlPasswords } from './redactor';
@@ -11,6 +12,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** Scrubs failing checks' error text; defaults to URL passwords only. */
   redact?: Redactor;
+  /** The last error the service logged (already redacted), reported beside readiness. */
+  lastError?: () => LastError | undefined;
 }
 
 // Response schemas: fastify serialises only these fields, so nothing else can leak out.
@@ -25,6 +28,10 @@ const readySchema = {
         type: 'object',
         properties: { ok: { type: 'boolean' }, error: { type: 'string' } },
       },
+    },
+    lastError: {
+      type: 'object',
+      properties: { message: { type: 'string' }, at: { type: 'string' } },
     },
   },
 } as const;
@@ -43,7 +50,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
       if (!report.ready) options.log.warn({ failing: report.failing, checks: report.checks }, 'not ready');
       return reply
         .code(report.ready ? 200 : 503)
-        .send({ status: report.ready ? 'ready' : 'not_ready', ...report });
+        .send({ status: report.ready ? 'ready' : 'not_ready', ...report, lastError: options.lastError?.() });
     },
   );
   app.get('/metrics', async (_req, reply) => {

@@ -1,5 +1,6 @@
 import type { Bus, BusDeps, BusObserver } from '@ballast/bus';
 import type { Clock, IdGenerator } from '@ballast/contracts';
+import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import { type BaseConfig, baseConfigSchema } from './base-config';
@@ -7,15 +8,17 @@ import { ConfigError } from './config-error';
 import type { Env } from './env-files';
 import { ExitCode } from './exit-codes';
 import { buildHttpServer } from './http-server';
+import { LastErrorRecorder } from './last-error';
 import { Lifecycle } from './lifecycle';
 import { type ConfigSchema, type LoadedConfig, readConfig } from './load-config';
 import { createLogger, type LogDestination, type Logger } from './logger';
 import { createMetricsRegistry } from './metrics-registry';
 import { PromBusObserver } from './prom-bus-observer';
-import type { ReadinessCheck } from './readiness';
+import { evaluateReadiness, type ReadinessCheck } from './readiness';
 import { createRedactor } from './redactor';
 import { disposeService, type ServiceHandle } from './service-handle';
 import { SystemClock } from './system-clock';
+import { UptimeSampler, type UptimeSampleSink } from './uptime-sampler';
 import { uuidv7Ids } from './uuidv7-ids';
 
 /** A service's configuration: the shared base plus its own variables. */
@@ -26,6 +29,8 @@ export interface DbConnection<D> {
   db: D;
   close(): Promise<void>;
   ready?: () => Promise<boolean> | boolean;
+  /** Where health samples go (the readiness gate's uptime); without it none are recorded. */
+  uptime?: UptimeSampleSink;
 }
 
 export interface ServiceDeps<C, B, D> {
@@ -69,15 +74,19 @@ export async function runService<
   D = undefined,
 >(options: Options<S, B, D>): Promise<void> {
   const { config, secrets } = configOrExit(options);
+  // Remembers the last error logged, for /readyz (and so `ballast status`).
+  const lastError = new LastErrorRecorder(
+    options.logDestination ?? pino.destination({ dest: 1, sync: true }),
+  );
   const log = createLogger({
     service: config.SERVICE_NAME,
     level: config.LOG_LEVEL,
     secrets,
-    ...(options.logDestination ? { destination: options.logDestination } : {}),
+    destination: lastError,
   });
   const lifecycle = new Lifecycle(log, config.SHUTDOWN_TIMEOUT_MS);
   lifecycle.install();
-  const startup = startAll(options, { config, secrets, log, lifecycle });
+  const startup = startAll(options, { config, secrets, log, lifecycle, lastError });
   lifecycle.trackStartup(startup);
   try {
     await startup;
@@ -113,11 +122,12 @@ interface Started<C> {
   secrets: string[];
   log: Logger;
   lifecycle: Lifecycle;
+  lastError: LastErrorRecorder;
 }
 
 async function startAll<S extends ConfigSchema, B extends Bus | undefined, D>(
   options: Options<S, B, D>,
-  { config, secrets, log, lifecycle }: Started<ConfigOf<S>>,
+  { config, secrets, log, lifecycle, lastError }: Started<ConfigOf<S>>,
 ): Promise<void> {
   const clock = new SystemClock();
   const ids = uuidv7Ids(clock);
@@ -125,8 +135,15 @@ async function startAll<S extends ConfigSchema, B extends Bus | undefined, D>(
   const busObserver = new PromBusObserver(metrics);
   let started = false;
   const readiness: ReadinessCheck[] = [{ name: 'service', check: () => started && !lifecycle.isStopping }];
-  await serveHttp(config, { registry: metrics, readiness, log, redact: createRedactor(secrets) }, lifecycle);
-  const db = await openDb(options.connectDb, config, log, readiness, lifecycle);
+  const http = {
+    registry: metrics,
+    readiness,
+    log,
+    redact: createRedactor(secrets),
+    lastError: () => lastError.get(),
+  };
+  await serveHttp(config, http, lifecycle);
+  const { db, uptime } = await openDb(options.connectDb, config, log, readiness, lifecycle);
   const busDeps = { source: config.SERVICE_NAME, clock, ids, observer: busObserver, log };
   const bus = await openBus(options.connectBus, config, busDeps, readiness, lifecycle);
   log.info('starting service');
@@ -145,6 +162,18 @@ async function startAll<S extends ConfigSchema, B extends Bus | undefined, D>(
   lifecycle.onStop({ name: 'service', run: () => disposeService(handle) });
   started = true;
   log.info('started');
+  if (uptime && config.UPTIME_SAMPLE_MS > 0) {
+    const sampler = new UptimeSampler({
+      service: config.SERVICE_NAME,
+      clock,
+      intervalMs: config.UPTIME_SAMPLE_MS,
+      healthy: async () => (await evaluateReadiness(readiness)).ready,
+      sink: uptime,
+      onError: (err) => log.warn({ err }, 'uptime sample not recorded'),
+    });
+    sampler.start();
+    lifecycle.onStop({ name: 'uptime', run: async () => sampler.stop() });
+  }
 }
 
 async function serveHttp(
@@ -167,12 +196,12 @@ async function openDb<C, D>(
   log: Logger,
   readiness: ReadinessCheck[],
   lifecycle: Lifecycle,
-): Promise<D> {
-  if (!connect) return undefined as D;
+): Promise<{ db: D; uptime?: UptimeSampleSink }> {
+  if (!connect) return { db: undefined as D };
   const connection = await connect(config, { log });
   lifecycle.onStop({ name: 'database', run: () => connection.close() });
   if (connection.ready) readiness.push({ name: 'database', check: connection.ready });
-  return connection.db;
+  return { db: connection.db, ...(connection.uptime ? { uptime: connection.uptime } : {}) };
 }
 
 async function openBus<C, B extends Bus | undefined>(

@@ -1,6 +1,6 @@
 import type { BusDeps } from '@ballast/bus';
 import { NatsBus } from '@ballast/bus';
-import { createDb, type Database, migrate } from '@ballast/db';
+import { createDb, type Database, migrate, ServiceUptimeRepository } from '@ballast/db';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { BaseConfig } from './base-config';
@@ -14,6 +14,7 @@ export async function connectNatsBus(config: BaseConfig, deps: BusDeps & { log: 
     ...deps,
     servers: config.NATS_URL ?? DEFAULT_NATS_URL,
     ...(config.BUS_PREFIX ? { prefix: config.BUS_PREFIX } : {}),
+    replicas: config.NATS_STREAM_REPLICAS,
   });
   await bus.ensureStreams();
   return bus;
@@ -33,6 +34,7 @@ export async function connectDatabase(
   return {
     db: handle.db,
     close: () => handle.db.destroy(),
+    uptime: new ServiceUptimeRepository(handle.db),
     ready: async () => {
       await sql`select 1`.execute(handle.db);
       return true;

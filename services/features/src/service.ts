@@ -1,12 +1,19 @@
 import type { Bus } from '@ballast/bus';
-import { type Candle, type Envelope, pattern, Subjects, subject } from '@ballast/contracts';
-import { FeatureEngine, type FeatureEngineOptions, type FeatureOutcome } from '@ballast/core';
+import {
+  type Candle,
+  type Envelope,
+  type FeatureVector,
+  pattern,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import { derivedUuid, FeatureEngine, type FeatureEngineOptions, type FeatureOutcome } from '@ballast/core';
 import { CandleRepository, type Database } from '@ballast/db';
 import type { Logger } from '@ballast/service-kit';
 import type { Kysely } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
+import { CandleIntake } from './candle-intake';
 import type { FeaturesConfig } from './config';
-import { warmUp } from './warm-up';
 
 export interface FeaturesServiceDeps {
   bus: Bus;
@@ -18,38 +25,88 @@ export interface FeaturesServiceDeps {
 }
 
 /**
- * md.candle.* → FeatureEngine → feat.{exchange}.{symbol}.{timeframe}. Warms each configured series from
- * stored candles first; a series publishes nothing until its indicators are warm.
+ * md.candle.* → FeatureEngine → feat.{exchange}.{symbol}.{timeframe}. The durable subscription exists
+ * before the configured series are warmed from stored candles, and deliveries wait for that warm-up, so
+ * a candle closing during start-up is delivered rather than lost; CandleIntake lines history and stream
+ * up. A series publishes nothing until its indicators are warm.
  */
 export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<AsyncDisposable> {
   const { bus, log, config } = deps;
   const engine = new FeatureEngine(deps.engine);
-  const candles = new Counter({
-    name: 'ballast_features_candles_total',
-    help: 'Closed candles consumed by the features service, by outcome (ready, warming, duplicate, rejected).',
-    labelNames: ['outcome'],
-    registers: [deps.metrics],
+  const metrics = featuresMetrics(deps.metrics);
+  const intake = new CandleIntake({
+    engine,
+    candles: new CandleRepository(deps.db),
+    warmUpCandles: (series) => config.FEATURES_WARMUP_CANDLES ?? engine.warmUpBars(series.timeframe),
+    coldAfterMissing: config.FEATURES_COLD_AFTER_MISSING,
+    onHole: (series, hole, cold) => {
+      metrics.holes.inc({ action: cold ? 'cold' : 'bridged' });
+      log.warn({ ...series, ...hole, cold }, 'candles missing from both stream and database');
+    },
   });
-  const repository = new CandleRepository(deps.db);
-  for (const series of config.FEATURES_SERIES) {
-    const replayed = await warmUp(engine, repository, series, config.FEATURES_WARMUP_CANDLES);
-    log.info({ ...series, replayed }, 'warmed up from stored candles');
-  }
+  // Vectors computed but not yet published (a failed publish): the next delivery of the series sends them.
+  const unpublished = new Map<string, Array<{ vector: FeatureVector; closeTime: number }>>();
+  const publishPending = async (key: string, cause: Envelope<Candle>) => {
+    const queue = unpublished.get(key) ?? [];
+    while (queue.length > 0) {
+      const { vector, closeTime } = queue[0]!;
+      const { exchange, symbol, timeframe, openTime } = vector;
+      await bus.publish(subject(Subjects.features, { exchange, symbol, timeframe }), vector, {
+        causedBy: cause,
+        eventTime: closeTime,
+        // The same vector published again (after a crash before the ack) is de-duplicated by the bus.
+        id: derivedUuid('feat', exchange, symbol, timeframe, openTime),
+      });
+      queue.shift();
+    }
+  };
+  let warmed!: () => void;
+  const ready = new Promise<void>((resolve) => {
+    warmed = resolve;
+  });
   const onCandle = async (message: Envelope<Candle>) => {
-    const outcome = engine.process(message.payload);
-    candles.inc({ outcome: outcome.status });
-    if (outcome.status === 'rejected') report(log, message.payload, outcome);
-    if (outcome.status !== 'ready') return;
-    const { exchange, symbol, timeframe } = outcome.vector;
-    await bus.publish(subject(Subjects.features, { exchange, symbol, timeframe }), outcome.vector, {
-      causedBy: message,
-      eventTime: message.payload.closeTime,
-    });
+    await ready;
+    const key = `${message.payload.exchange}|${message.payload.symbol}|${message.payload.timeframe}`;
+    const queue = unpublished.get(key) ?? [];
+    for (const { candle, outcome } of await intake.accept(message.payload)) {
+      metrics.candles.inc({ outcome: outcome.status });
+      if (outcome.status === 'rejected') report(log, candle, outcome);
+      if (outcome.status === 'ready') queue.push({ vector: outcome.vector, closeTime: candle.closeTime });
+    }
+    unpublished.set(key, queue);
+    await publishPending(key, message);
   };
   const subscription = await bus.subscribe(pattern(Subjects.candle), onCandle, {
     durable: config.FEATURES_DURABLE,
   });
+  try {
+    for (const series of config.FEATURES_SERIES) {
+      const replayed = await intake.warm(series);
+      log.info({ ...series, replayed }, 'warmed up from stored candles');
+    }
+  } catch (err) {
+    await subscription.stop();
+    throw err;
+  }
+  warmed();
   return { [Symbol.asyncDispose]: () => subscription.stop() };
+}
+
+function featuresMetrics(registry: Registry) {
+  return {
+    candles: new Counter({
+      name: 'ballast_features_candles_total',
+      help: 'Candles consumed by the features service (delivered or filled from the database), by outcome (ready, warming, duplicate, rejected).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    holes: new Counter({
+      name: 'ballast_features_holes_total',
+      help: 'Runs of candles missing from both md.candle and the database, by action (bridged, cold).',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
+  };
 }
 
 function report(log: Logger, candle: Candle, outcome: FeatureOutcome & { status: 'rejected' }): void {

@@ -1,8 +1,9 @@
 import type { Bus } from '@ballast/bus';
 import { type Candle, type Clock, Subjects, subject, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
-import { CandleSequencer } from '@ballast/core';
+import { CandleSequencer, reconnectDelay } from '@ballast/core';
 import type { CandleRepository } from '@ballast/db';
-import type { CandlePage } from '@ballast/exchange';
+import { type CandlePage, RestError } from '@ballast/exchange';
+import { CandleGap } from './candle-gap';
 import { candleEnvelopeId } from './candle-id';
 import type { MarketDataMetrics } from './metrics';
 import { SerialQueue } from './serial-queue';
@@ -18,6 +19,14 @@ export interface CandleSource {
   fetchCandles(symbol: string, timeframe: Timeframe, since: number, until: number): Promise<CandlePage>;
 }
 
+export interface CandleRepairPolicy {
+  /** Pipeline-level retries of a failed backfill (each one already retried per request by CcxtRest). */
+  retryBaseMs: number;
+  retryCapMs: number;
+  /** Stream candles held per symbol while its gap is unfilled; beyond it REST fetches them instead. */
+  maxHeld: number;
+}
+
 export interface CandlePipelineDeps {
   venue: string;
   timeframe: Timeframe;
@@ -28,18 +37,26 @@ export interface CandlePipelineDeps {
   clock: Clock;
   metrics: MarketDataMetrics;
   log: CandleLog;
-  /** Backfills flip the symbol's status while they run. */
+  repair: CandleRepairPolicy;
+  /** Uniform in [0, 1): retry jitter. */
+  random01: () => number;
+  /** A symbol is `backfilling` from a gap's detection until it is filled and published. */
   status(symbol: string, state: 'backfilling' | 'live', reason: string): void;
 }
 
 /**
  * Closed candles: each is upserted before it is published (a consumer can trust the DB), in
- * open-time order, exactly once. A gap is backfilled over REST before the newer candle goes out;
- * duplicates, older and misaligned candles are dropped with their reason.
+ * open-time order, exactly once. A gap is backfilled over REST before any newer candle goes out:
+ * while REST fails, newer candles are held (bounded) and the backfill retried with capped, jittered
+ * backoff; the symbol stays `backfilling` until it succeeds. Duplicates, older and misaligned candles
+ * are dropped with their reason.
  */
-export class CandlePipeline {
+export class CandlePipeline implements Disposable {
   private readonly sequencer = new CandleSequencer();
   private readonly queue: SerialQueue;
+  private readonly gaps = new Map<string, CandleGap>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private disposed = false;
 
   constructor(private readonly deps: CandlePipelineDeps) {
     this.queue = new SerialQueue((err) => deps.log.error({ err: String(err) }, 'candle task failed'));
@@ -64,19 +81,43 @@ export class CandlePipeline {
         const last = this.sequencer.lastOpenTime(this.series(symbol));
         if (last === null) return;
         const step = TIMEFRAME_MS[this.deps.timeframe];
-        const now = this.deps.clock.now();
-        const lastClosedOpen = Math.floor(now / step) * step - step;
-        if (lastClosedOpen > last) await this.backfill(symbol, last + step, lastClosedOpen, 'reconnect');
+        const lastClosedOpen = Math.floor(this.deps.clock.now() / step) * step - step;
+        const gap = this.gaps.get(symbol);
+        if (gap) {
+          // The network is back: try now rather than at the end of the current backoff.
+          gap.widen(lastClosedOpen);
+          this.cancelRetry(symbol);
+          await this.repair(symbol);
+        } else if (lastClosedOpen > last) {
+          this.openGap(symbol, last + step, lastClosedOpen, 'reconnect');
+          await this.repair(symbol);
+        }
       });
     }
   }
 
+  /** Resolves when every candle received so far is stored and published, or held behind a gap. */
   idle(): Promise<void> {
     return this.queue.idle();
   }
 
+  /** Stops retrying; a gap still open is found again by the next start's catch-up (the DB has the hole). */
+  [Symbol.dispose](): void {
+    this.disposed = true;
+    for (const symbol of [...this.retries.keys()]) this.cancelRetry(symbol);
+  }
+
   private async handle(candle: Candle): Promise<void> {
     const verdict = this.sequencer.check(candle);
+    if (verdict.kind === 'duplicate' || verdict.kind === 'out_of_order' || verdict.kind === 'misaligned') {
+      this.drop(candle, verdict.kind);
+      return;
+    }
+    const open = this.gaps.get(candle.symbol);
+    if (open) {
+      this.holdBehind(open, candle);
+      return;
+    }
     if (verdict.kind === 'gap') {
       this.deps.metrics.gaps.inc({ kind: 'candle' });
       this.deps.log.warn(
@@ -88,19 +129,28 @@ export class CandlePipeline {
         },
         'candle gap: backfilling before publishing',
       );
-      await this.backfill(candle.symbol, verdict.fromOpenTime, verdict.toOpenTime, 'gap');
-    } else if (verdict.kind !== 'in_order') {
-      this.drop(candle, verdict.kind);
-      return;
-    }
-    // A backfill may already have covered this candle (fetched as closed just before the frame came).
-    const after = this.sequencer.check(candle);
-    if (after.kind !== 'in_order') {
-      this.drop(candle, after.kind);
+      this.openGap(candle.symbol, verdict.fromOpenTime, verdict.toOpenTime, 'gap').hold(candle);
+      await this.repair(candle.symbol);
       return;
     }
     await this.storeAndPublish([candle]);
-    this.deps.metrics.frames.inc({ venue: this.deps.venue, outcome: 'ok' });
+    this.countOk(1);
+  }
+
+  /** A candle that arrived while its symbol's gap is open: held, or (at the bound) left to REST. */
+  private holdBehind(gap: CandleGap, candle: Candle): void {
+    const newest = gap.newest;
+    if (newest !== null && candle.openTime <= newest) {
+      this.drop(candle, candle.openTime === newest ? 'duplicate' : 'out_of_order');
+      return;
+    }
+    const { outcome, released } = gap.hold(candle);
+    if (outcome === 'held') return;
+    this.deps.metrics.frames.inc({ venue: this.deps.venue, outcome: 'held_overflow' }, released);
+    this.deps.log.warn(
+      { symbol: candle.symbol, released, from: gap.from, to: gap.to },
+      'held candles at the bound: let go, the backfill range now covers them',
+    );
   }
 
   private drop(candle: Candle, outcome: string): void {
@@ -108,25 +158,78 @@ export class CandlePipeline {
     this.deps.log.warn({ symbol: candle.symbol, openTime: candle.openTime, outcome }, 'candle dropped');
   }
 
-  private async backfill(symbol: string, from: number, to: number, why: 'gap' | 'reconnect'): Promise<void> {
+  private openGap(symbol: string, from: number, to: number, why: 'gap' | 'reconnect'): CandleGap {
+    const gap = new CandleGap(from, to, this.deps.repair.maxHeld);
+    this.gaps.set(symbol, gap);
     this.deps.status(symbol, 'backfilling', `${why}: ${from}..${to}`);
+    return gap;
+  }
+
+  /** One backfill attempt for the symbol's open gap: on success everything goes out in order. */
+  private async repair(symbol: string): Promise<void> {
+    const gap = this.gaps.get(symbol);
+    if (!gap || this.disposed) return;
+    const { from, to } = gap;
     try {
       const page = await this.deps.rest.fetchCandles(symbol, this.deps.timeframe, from, to);
       for (const r of page.rejected) {
         this.deps.metrics.frames.inc({ venue: this.deps.venue, outcome: 'rest_invalid' });
         this.deps.log.warn({ symbol, openTime: r.openTime, issue: r.issue }, 'backfilled candle rejected');
       }
-      const last = this.sequencer.lastOpenTime(this.series(symbol)) ?? Number.NEGATIVE_INFINITY;
-      const fresh = page.candles.filter((c) => c.openTime > last);
-      await this.storeAndPublish(fresh);
-      this.deps.metrics.backfilled.inc(fresh.length);
-      this.deps.log.info({ symbol, from, to, why, backfilled: fresh.length }, 'candles backfilled');
+      const held = gap.heldCount;
+      const { candles, fromRest } = gap.merge(page.candles, this.sequencer.lastOpenTime(this.series(symbol)));
+      await this.storeAndPublish(candles);
+      this.gaps.delete(symbol);
+      this.deps.metrics.backfilled.inc(fromRest);
+      this.countOk(candles.length - fromRest);
+      this.deps.log.info(
+        { symbol, from, to, backfilled: fromRest, held, attempts: gap.failures + 1 },
+        'candles backfilled',
+      );
+      this.deps.status(symbol, 'live', 'backfill done');
     } catch (err) {
-      // The newer candle still goes out: it is real; the hole stays visible in the DB and the log.
-      this.deps.log.error({ symbol, from, to, err: String(err) }, 'candle backfill failed');
-    } finally {
-      this.deps.status(symbol, 'live', `${why} backfill done`);
+      this.retryLater(symbol, gap, err);
     }
+  }
+
+  private retryLater(symbol: string, gap: CandleGap, err: unknown): void {
+    const reason = err instanceof RestError ? err.reason : 'store_or_publish';
+    const { retryBaseMs, retryCapMs } = this.deps.repair;
+    const delayMs = Math.max(
+      retryBaseMs,
+      reconnectDelay(gap.failures, { baseMs: retryBaseMs, capMs: retryCapMs }, this.deps.random01()),
+    );
+    gap.failures++;
+    this.deps.metrics.backfillFailures.inc({ venue: this.deps.venue, reason });
+    this.deps.log.error(
+      {
+        symbol,
+        from: gap.from,
+        to: gap.to,
+        failures: gap.failures,
+        held: gap.heldCount,
+        retryInMs: delayMs,
+        err: String(err),
+      },
+      'candle backfill failed: newer candles held, retrying',
+    );
+    if (this.disposed) return;
+    this.retries.set(
+      symbol,
+      setTimeout(() => {
+        this.retries.delete(symbol);
+        void this.queue.run(() => this.repair(symbol));
+      }, delayMs),
+    );
+  }
+
+  private cancelRetry(symbol: string): void {
+    clearTimeout(this.retries.get(symbol));
+    this.retries.delete(symbol);
+  }
+
+  private countOk(n: number): void {
+    if (n > 0) this.deps.metrics.frames.inc({ venue: this.deps.venue, outcome: 'ok' }, n);
   }
 
   private async storeAndPublish(candles: readonly Candle[]): Promise<void> {

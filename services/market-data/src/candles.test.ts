@@ -21,7 +21,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-function candleHarness(label: string): Promise<Harness> {
+function candleHarness(label: string, env: Record<string, string> = {}): Promise<Harness> {
   return startHarness({
     label,
     sim: {
@@ -41,6 +41,7 @@ function candleHarness(label: string): Promise<Harness> {
       // Candle replays are stepped by the test: silence between steps is not a dead connection.
       HEARTBEAT_TIMEOUT_MS: '600000',
       STALE_AFTER_MS: '600000',
+      ...env,
     },
   });
 }
@@ -54,6 +55,8 @@ async function stored(h: Harness) {
 async function connected(h: Harness): Promise<void> {
   await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
 }
+
+const btcStates = (h: Harness) => h.statuses.filter((s) => s.symbol === 'BTC-USDT').map((s) => s.state);
 
 function step(h: Harness, count: number): void {
   expect(h.sim.controls.step(count, 'binance-candles')).toBe(count);
@@ -104,6 +107,55 @@ describe('market-data candles against the simulator', () => {
     expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(30);
     expect(await h.metric('ballast_md_gaps_total', { kind: 'candle' })).toBe(1);
     expect(await h.metric('ballast_md_ws_reconnects_total')).toBe(0);
+  });
+
+  it('holds newer candles while the gap backfill keeps failing, retries it and then publishes every candle once, in order', {
+    timeout: 180_000,
+  }, async () => {
+    harness = await candleHarness('md_gap_retry', {
+      // 40 held at most: 70 newer candles arrive, so the bound is crossed and REST must bring them back.
+      BACKFILL_MAX_HELD: '40',
+      BACKFILL_RETRY_BASE_MS: '100',
+      BACKFILL_RETRY_CAP_MS: '400',
+      REST_RETRY_BASE_MS: '10',
+    });
+    const h = harness;
+    await connected(h);
+    step(h, 100);
+    await waitFor(() => h.candles.length === 100, '100 candles published', { timeoutMs: 30_000 });
+    h.sim.controls.failHttp({
+      kind: 'server_error',
+      count: Number.POSITIVE_INFINITY,
+      pathPrefix: '/api/v3/klines',
+    });
+    h.sim.controls.injectFrameFault({ kind: 'skip', count: 30 }, 'binance-candles');
+    step(h, 30);
+    step(h, 70);
+    await waitFor(
+      async () => (await h.metric('ballast_md_backfill_failures_total', { venue: 'binance' })) >= 2,
+      'two failed backfills, each after its own request retries',
+      { timeoutMs: 30_000 },
+    );
+    // Held: nothing newer than the gap went out, and downstream sees the symbol not live.
+    expect(h.candles).toHaveLength(100);
+    await h.service.candlesIdle();
+    expect(h.candles).toHaveLength(100);
+    expect(btcStates(h)).toEqual(['live', 'backfilling']);
+    expect(await h.metric('ballast_md_frames_total', { outcome: 'held_overflow' })).toBe(41);
+
+    h.sim.controls.clearHttpFaults();
+    await waitFor(() => h.candles.length === 200, '200 candles published after REST recovers', {
+      timeoutMs: 30_000,
+    });
+    await waitFor(() => btcStates(h).at(-1) === 'live', 'live once the gap is filled', { timeoutMs: 30_000 });
+    const source = sourceCandles(REPLAY_FROM, 200);
+    expect(await stored(h)).toEqual(source);
+    expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
+    expect(btcStates(h)).toEqual(['live', 'backfilling', 'live']);
+    // The 30 missing and the 41 let go at the bound came over REST; the 29 still held from the stream.
+    expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(71);
+    expect(await h.metric('ballast_md_frames_total', { outcome: 'ok' })).toBe(129);
+    expect(await h.metric('ballast_md_gaps_total', { kind: 'candle' })).toBe(1);
   });
 
   it('counts and drops malformed, invalid, duplicate and out-of-order frames and keeps going', async () => {

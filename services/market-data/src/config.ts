@@ -61,6 +61,16 @@ export const marketDataConfigSchema = z.object({
   DEPTH_SNAPSHOT_LIMIT: ms(1_000),
   /** Spacing between REST calls (Binance: 1,200 weight a minute). */
   REST_MIN_INTERVAL_MS: ms(100),
+  /** First backoff of a REST request's own retries (5 tries, capped at 10 s). */
+  REST_RETRY_BASE_MS: ms(250),
+  /** A backfill whose requests ran out of retries is tried again after capped, jittered backoff. */
+  BACKFILL_RETRY_BASE_MS: ms(1_000),
+  BACKFILL_RETRY_CAP_MS: ms(60_000),
+  /**
+   * Newer candles held per symbol while its gap is unfilled (never published before it). Beyond
+   * this they are let go and the backfill range widened over them: REST brings them back.
+   */
+  BACKFILL_MAX_HELD: ms(1_000),
 });
 
 export type MarketDataConfig = z.output<typeof marketDataConfigSchema>;

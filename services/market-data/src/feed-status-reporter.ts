@@ -2,6 +2,9 @@ import type { Bus } from '@ballast/bus';
 import { type Clock, type FeedState, type FeedStatus, Subjects, subject } from '@ballast/contracts';
 import { StalenessMonitor } from '@ballast/core';
 
+/** Per-symbol states a pipeline holds until it has repaired the symbol's data. */
+export type SymbolCondition = Extract<FeedState, 'backfilling' | 'resyncing'>;
+
 export interface StatusLog {
   info(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -16,10 +19,20 @@ export class FeedStatusReporter implements Disposable {
   private readonly monitor: StalenessMonitor;
   private readonly lastMessage = new Map<string, number>();
   private readonly states = new Map<string | null, FeedState>();
+  /** Per symbol, the pipelines that cannot vouch for it now (a candle gap unfilled, a book resyncing). */
+  private readonly conditions = new Map<string, Map<SymbolCondition, string>>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly deps: { bus: Bus; venue: string; clock: Clock; log: StatusLog; staleAfterMs: number },
+    private readonly deps: {
+      bus: Bus;
+      venue: string;
+      clock: Clock;
+      log: StatusLog;
+      staleAfterMs: number;
+      /** Told of every per-symbol state change (metrics). */
+      onSymbolState?: (symbol: string, state: FeedState) => void;
+    },
   ) {
     this.monitor = new StalenessMonitor(deps.staleAfterMs);
   }
@@ -40,12 +53,39 @@ export class FeedStatusReporter implements Disposable {
     this.lastMessage.set(symbol, now);
     const known = this.monitor.stateOf(symbol) !== undefined;
     this.monitor.touch(symbol, now);
-    if (!known && this.states.get(symbol) !== 'resyncing') this.report(symbol, 'live', 'first update');
+    if (!known && !this.conditions.get(symbol)?.size) this.report(symbol, 'live', 'first update');
+  }
+
+  /**
+   * A pipeline raises or clears its condition on a symbol. While any is raised the symbol is reported
+   * in that state, never live, whatever the staleness monitor sees; clearing the last one reports it
+   * live again (or stale, if it is).
+   */
+  condition(symbol: string, kind: SymbolCondition, raised: boolean, reason: string): void {
+    const raisedOn = this.conditions.get(symbol) ?? new Map<SymbolCondition, string>();
+    this.conditions.set(symbol, raisedOn);
+    if (raised) {
+      raisedOn.set(kind, reason);
+      this.report(symbol, kind, reason);
+      return;
+    }
+    raisedOn.delete(kind);
+    this.report(symbol, ...this.settled(symbol, reason));
+  }
+
+  /** The state a symbol falls back to: a remaining condition, else stale or live. */
+  private settled(symbol: string, liveReason: string): [FeedState, string] {
+    const [other] = this.conditions.get(symbol) ?? [];
+    if (other) return other;
+    if (this.monitor.stateOf(symbol) === 'stale')
+      return ['stale', `no update for more than ${this.deps.staleAfterMs} ms`];
+    return ['live', liveReason];
   }
 
   report(symbol: string | null, state: FeedState, reason: string): void {
     if (this.states.get(symbol) === state) return;
     this.states.set(symbol, state);
+    if (symbol !== null) this.deps.onSymbolState?.(symbol, state);
     const payload: FeedStatus = {
       exchange: this.deps.venue,
       symbol,
@@ -64,7 +104,8 @@ export class FeedStatusReporter implements Disposable {
     for (const t of this.monitor.check(this.deps.clock.now())) {
       if (t.to === 'stale')
         this.report(t.key, 'stale', `no update for more than ${this.deps.staleAfterMs} ms`);
-      else if (this.states.get(t.key) === 'stale') this.report(t.key, 'live', 'updates resumed');
+      else if (this.states.get(t.key) === 'stale')
+        this.report(t.key, ...this.settled(t.key, 'updates resumed'));
     }
   }
 

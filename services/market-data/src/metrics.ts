@@ -1,4 +1,13 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ReconnectReason } from './ws-connection';
+
+const RECONNECT_REASONS: readonly ReconnectReason[] = [
+  'closed',
+  'error',
+  'heartbeat',
+  'planned',
+  'connect_failed',
+];
 
 /** Prometheus metrics of the market-data service, registered on the service's registry. */
 export class MarketDataMetrics {
@@ -6,7 +15,9 @@ export class MarketDataMetrics {
   readonly frames: Counter<'venue' | 'outcome'>;
   readonly gaps: Counter<'kind'>;
   readonly backfilled: Counter;
+  readonly backfillFailures: Counter<'venue' | 'reason'>;
   readonly feedLag: Gauge<'venue'>;
+  readonly symbolStale: Gauge<'venue' | 'symbol'>;
 
   constructor(registry: Registry) {
     this.reconnects = new Counter({
@@ -32,11 +43,30 @@ export class MarketDataMetrics {
       help: 'Closed candles fetched over REST to fill gaps and stored before publishing',
       registers: [registry],
     });
+    this.backfillFailures = new Counter({
+      name: 'ballast_md_backfill_failures_total',
+      help: 'Candle backfills that failed after their per-request retries and were scheduled again, by venue and reason',
+      labelNames: ['venue', 'reason'],
+      registers: [registry],
+    });
     this.feedLag = new Gauge({
       name: 'ballast_md_feed_lag_seconds',
       help: 'Clock now minus the event time of the last payload received, by venue',
       labelNames: ['venue'],
       registers: [registry],
     });
+    this.symbolStale = new Gauge({
+      name: 'ballast_md_symbol_stale',
+      help: '1 while a symbol has had no update for longer than STALE_AFTER_MS, by venue and symbol',
+      labelNames: ['venue', 'symbol'],
+      registers: [registry],
+    });
+    for (const kind of ['candle', 'depth']) this.gaps.inc({ kind }, 0);
+  }
+
+  /** Declares a venue's counters at 0, so rates and alerts over them exist before the first event. */
+  declareVenue(venue: string): void {
+    for (const reason of RECONNECT_REASONS) this.reconnects.inc({ venue, reason }, 0);
+    this.backfillFailures.inc({ venue, reason: 'network' }, 0);
   }
 }

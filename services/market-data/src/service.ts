@@ -46,6 +46,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
   const { config, bus, clock } = deps;
   const log = deps.log.child({ venue: config.VENUE });
   const metrics = new MarketDataMetrics(deps.metrics);
+  metrics.declareVenue(config.VENUE);
   const feed = venueFeed(config);
   const subscription: FeedSubscription = {
     symbols: config.SYMBOLS,
@@ -53,8 +54,17 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     timeframe: config.TIMEFRAME,
   };
   const rest = CcxtRest.create(
-    { exchangeId: config.VENUE, ...(config.REST_URL ? { baseUrl: config.REST_URL } : {}) },
-    { clock, random01: deps.random01, minIntervalMs: config.REST_MIN_INTERVAL_MS },
+    {
+      exchangeId: config.VENUE,
+      marketType: feed.market,
+      ...(config.REST_URL ? { baseUrl: config.REST_URL } : {}),
+    },
+    {
+      clock,
+      random01: deps.random01,
+      minIntervalMs: config.REST_MIN_INTERVAL_MS,
+      retry: { attempts: 5, baseMs: config.REST_RETRY_BASE_MS, capMs: 10_000 },
+    },
   );
   const status = new FeedStatusReporter({
     bus,
@@ -62,6 +72,8 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     clock,
     log,
     staleAfterMs: config.STALE_AFTER_MS,
+    onSymbolState: (symbol, state) =>
+      metrics.symbolStale.set({ venue: config.VENUE, symbol }, state === 'stale' ? 1 : 0),
   });
   const books = new BookPublisher(bus, config.PUBLISH_BOOK, (err) =>
     log.error({ err: String(err) }, 'publishing book update failed'),
@@ -76,7 +88,14 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     clock,
     metrics,
     log,
-    status: (symbol, state, reason) => status.report(symbol, state, reason),
+    repair: {
+      retryBaseMs: config.BACKFILL_RETRY_BASE_MS,
+      retryCapMs: config.BACKFILL_RETRY_CAP_MS,
+      maxHeld: config.BACKFILL_MAX_HELD,
+    },
+    random01: deps.random01,
+    status: (symbol, state, reason) =>
+      status.condition(symbol, 'backfilling', state === 'backfilling', reason),
   });
   await candles.seed();
 
@@ -91,13 +110,15 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
           books,
           metrics,
           log,
-          status: (symbol, state, reason) => status.report(symbol, state, reason),
+          status: (symbol, state, reason) =>
+            status.condition(symbol, 'resyncing', state === 'resyncing', reason),
         })
       : new BybitDepthPipeline({
           books,
           metrics,
           log,
-          status: (symbol, state, reason) => status.report(symbol, state, reason),
+          status: (symbol, state, reason) =>
+            status.condition(symbol, 'resyncing', state === 'resyncing', reason),
           resubscribe: (symbol) => resubscribeBybitBook(connection, symbol, subscription),
         });
 
@@ -145,6 +166,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     async [Symbol.asyncDispose]() {
       await connection[Symbol.asyncDispose]();
       status[Symbol.dispose]();
+      candles[Symbol.dispose]();
       if (depth instanceof BinanceDepthPipeline) depth[Symbol.dispose]();
       await candles.idle();
     },

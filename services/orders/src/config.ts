@@ -1,17 +1,5 @@
+import { jsonVariable } from '@ballast/service-kit';
 import { z } from 'zod';
-
-const json = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
 
 /** The order manager's own variables; keys are secrets (EXCHANGE_API_KEY / _SECRET, or their _FILE). */
 export const ordersConfigSchema = z.object({
@@ -21,6 +9,16 @@ export const ordersConfigSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9]*$/)
     .default('binance'),
+  /** Strategies allowed to trade on a live (ccxt) venue; each must be `live` per `ballast readiness`. */
+  LIVE_STRATEGIES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    ),
   EXCHANGE_BASE_URL: z.url().optional(),
   EXCHANGE_API_KEY: z.string().min(1).optional(),
   EXCHANGE_API_SECRET: z.string().min(1).optional(),
@@ -34,12 +32,21 @@ export const ordersConfigSchema = z.object({
   TWAP_DURATION_MS: z.coerce.number().int().positive().default(60_000),
   TWAP_JITTER: z.coerce.number().min(0).max(0.5).default(0.2),
   TICK_MS: z.coerce.number().int().positive().default(100),
+  /** The loop reads the orders table at least this often even when nothing is due or open. */
+  LOOP_IDLE_READ_MS: z.coerce.number().int().min(0).default(5_000),
+  /**
+   * A streamed book (md.book) untouched for longer is not used for the slippage check (a REST book
+   * is fetched instead); 0 never uses the stream.
+   */
+  ORDERS_BOOK_MAX_AGE_MS: z.coerce.number().int().min(0).default(2_000),
   RETRY_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   PAPER_MAKER_FEE: z.coerce.number().min(0).default(0.001),
   PAPER_TAKER_FEE: z.coerce.number().min(0).default(0.001),
   PAPER_LATENCY_MS: z.coerce.number().int().min(0).default(0),
-  PAPER_INITIAL_BALANCES: json(z.record(z.string(), z.number().nonnegative())).default({ USDT: 10_000 }),
+  PAPER_INITIAL_BALANCES: jsonVariable(z.record(z.string(), z.number().nonnegative())).default({
+    USDT: 10_000,
+  }),
 });
 
 export type OrdersConfig = z.output<typeof ordersConfigSchema>;

@@ -8,5 +8,6 @@ await runService({
   secret: ['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'],
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
-  start: ({ bus, db, clock, ids, config, log }) => startOrders({ bus, db, clock, ids, config, log }),
+  start: ({ bus, db, clock, ids, config, log, metrics }) =>
+    startOrders({ bus, db, clock, ids, config, log, metrics }),
 });

@@ -7,6 +7,7 @@ import {
   type KillCommand,
   type OrderCommand,
   type OrderEvent,
+  type RecordFill,
   type RejectReason,
   type RiskDecision,
   Subjects,
@@ -25,12 +26,15 @@ import {
   planTwap,
   releaseKill,
   roundDownToStep,
+  sumLots,
 } from '@ballast/core';
 import type { NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
 import { type OrderVenue, VenueError, type VenueOrder } from '@ballast/exchange';
 import type { OrdersConfig } from './config';
 import type { KillStore } from './kill-store';
+import type { OrderMetrics } from './order-metrics';
 import { Serial } from './serial';
+import { SlippageBook } from './slippage-book';
 import { venueFlat } from './venue-flat';
 
 export interface OrderManagerDeps {
@@ -48,6 +52,9 @@ export interface OrderManagerDeps {
   random01: () => number;
   sleep: (ms: number) => Promise<void>;
   service?: string;
+  metrics?: OrderMetrics;
+  /** Where the slippage check reads the book; default: the venue's REST book. */
+  slippageBook?: SlippageBook;
 }
 
 type SubmitRequest = {
@@ -65,6 +72,8 @@ type SubmitRequest = {
 };
 
 const OPEN_OR_UNKNOWN = ['sending', 'open'] as const;
+/** Orders recorded from reconciliation are never due: they are not ours to send. */
+const NEVER_DUE = Number.MAX_SAFE_INTEGER;
 
 /**
  * The order manager. Every order is recorded (planned) before the venue hears of it, under a client
@@ -81,9 +90,29 @@ export class OrderManager {
   private tickAgain = false;
   private stopped = false;
   private readonly service: string;
+  private readonly slippageBook: SlippageBook;
+  /** Earliest due time of a planned slice the loop owns; it reads the table only once that is reached. */
+  private nextDueAt = 0;
+  /** Whether an order of ours may rest on the venue: the loop looks open orders up only then. */
+  private mayHaveOpen = true;
+  /** When the loop last read the table: reconciliation writes it too, so it is read now and then anyway. */
+  private lastLookAt = 0;
+  /** Direct orders just recorded, sent first by the next pass without reading the table. */
+  private directQueue: Array<{ slice: NewSlice; kills: number }> = [];
+  /** Their client ids, claimed before the insert: a pass reading the table must not send them too. */
+  private readonly sendingDirect = new Set<string>();
+  /** Kill commands seen: a direct order planned before one is left to the loop, which reads the table. */
+  private kills = 0;
 
   constructor(private readonly deps: OrderManagerDeps) {
     this.service = deps.service ?? 'orders';
+    this.slippageBook =
+      deps.slippageBook ??
+      new SlippageBook({
+        venue: deps.venue,
+        clock: deps.clock,
+        maxAgeMs: deps.config.ORDERS_BOOK_MAX_AGE_MS,
+      });
   }
 
   async start(): Promise<void> {
@@ -148,6 +177,10 @@ export class OrderManager {
       return;
     }
     if (command.exchange !== this.deps.venue.id) return;
+    if (command.kind === 'record_fill') {
+      await this.serial.run(() => this.recordFill(command));
+      return;
+    }
     if (command.kind === 'cancel') {
       await this.serial.run(() => this.cancelOne(command.symbol, command.clientOrderId));
       return;
@@ -170,7 +203,11 @@ export class OrderManager {
     );
   }
 
-  /** Plans an order (one slice, or a TWAP) and records it; the loop sends it. Replays add nothing. */
+  /**
+   * Plans an order (one slice, or a TWAP) and records it; a loop pass started here sends it. A direct
+   * order is handed to that pass once its record is durable, so the pass need not read the table for
+   * it. Replays add nothing.
+   */
   private async accept(request: SubmitRequest, cause: Envelope<unknown>): Promise<void> {
     if (this.killed && !request.reduceOnly) {
       await this.publishRejection(request, 'kill_switch', 'the kill switch is engaged', cause);
@@ -180,7 +217,8 @@ export class OrderManager {
     const qty = roundDownToStep(request.qty, rules.stepSize);
     let twap = request.twap;
     if (!twap && request.type === 'market' && !request.reduceOnly) {
-      const book = await this.deps.venue.orderBook(request.symbol);
+      const { book } = await this.slippageBook.forOrder(request.symbol, request.side, qty);
+      this.deps.metrics?.accepted(request.intentId, request.side, qty, book);
       const guard = checkSlippage(book, request.side, qty, this.deps.config.MAX_SLIPPAGE_BPS);
       if (!guard.ok) {
         if (this.deps.config.SLIPPAGE_ACTION === 'reject') {
@@ -219,10 +257,68 @@ export class OrderManager {
       reduceOnly: request.reduceOnly,
       dueAt: p.dueAt,
     }));
-    const inserted = await this.deps.slices.plan(slices);
+    const direct = twap ? undefined : slices[0];
+    const kills = this.kills;
+    // Claimed before the insert: a loop pass reading the table meanwhile must not send it too.
+    if (direct) this.sendingDirect.add(direct.clientOrderId);
+    else this.loopOwns(Math.min(...slices.map((s) => s.dueAt)));
+    let inserted = 0;
+    try {
+      inserted = await this.deps.slices.plan(slices);
+    } finally {
+      if (direct && inserted === 0) this.sendingDirect.delete(direct.clientOrderId);
+    }
+    // Again once durable: a pass that read the table between the claim and the commit saw no slice
+    // and reset the due time, so without this the TWAP would wait for the idle read.
+    if (!direct) this.loopOwns(Math.min(...slices.map((s) => s.dueAt)));
+    if (twap && inserted > 0) this.deps.metrics?.twapPlanned(request.intentId, inserted);
     this.deps.log.info({ intentId: request.intentId, slices: slices.length, inserted }, 'order planned');
     if (inserted < slices.length) await this.reportRepeat(request, slices, inserted);
+    if (direct && inserted > 0) this.directQueue.push({ slice: direct, kills });
+    // A replay: whatever the first delivery recorded is the loop's, if it is still planned.
+    else if (direct) this.loopOwns(direct.dueAt);
     void this.tick();
+  }
+
+  /**
+   * Sends the direct orders recorded since the last pass, as a pass reading the table would have:
+   * not while the kill switch holds them back, and not when a kill came in after the record (it may
+   * have aborted it): those are left to a pass that reads the table.
+   */
+  private async sendDirect(): Promise<void> {
+    const queued = this.directQueue;
+    this.directQueue = [];
+    for (const [i, { slice, kills }] of queued.entries()) {
+      try {
+        if (this.stopped || this.kills !== kills || (this.killed && !slice.reduceOnly)) {
+          this.loopOwns(slice.dueAt);
+          continue;
+        }
+        await this.send({
+          ...slice,
+          status: 'planned',
+          venueOrderId: null,
+          filledQty: 0,
+          avgPrice: null,
+          fills: [],
+          detail: null,
+        });
+      } catch (err) {
+        // Left planned: a pass reading the table sends them.
+        for (const rest of queued.slice(i)) {
+          this.loopOwns(rest.slice.dueAt);
+          this.sendingDirect.delete(rest.slice.clientOrderId);
+        }
+        throw err;
+      } finally {
+        this.sendingDirect.delete(slice.clientOrderId);
+      }
+    }
+  }
+
+  /** A planned slice the loop sends once due. */
+  private loopOwns(dueAt: number): void {
+    this.nextDueAt = Math.min(this.nextDueAt, dueAt);
   }
 
   /**
@@ -256,9 +352,10 @@ export class OrderManager {
   }
 
   /**
-   * Sends every due slice, one at a time, unless the kill switch is engaged. A call while a pass is
-   * running asks for another pass right after it, so a newly planned order does not wait a whole
-   * TICK_MS behind an unrelated pass.
+   * Sends every due slice, one at a time, unless the kill switch is engaged, and follows orders
+   * resting on the venue. The table is read only when a slice is due, an order may be open, or
+   * LOOP_IDLE_READ_MS has passed (reconciliation writes it too). A call while a pass is running asks
+   * for another pass right after it, so a newly planned order does not wait a whole TICK_MS.
    */
   async tick(): Promise<void> {
     if (this.stopped) return;
@@ -270,12 +367,12 @@ export class OrderManager {
     this.tickAgain = false;
     try {
       await this.serial.run(async () => {
-        const due = await this.deps.slices.due(this.deps.clock.now());
-        for (const slice of due) {
-          if (this.stopped || (this.killed && !slice.reduceOnly)) return;
-          await this.send(slice);
-        }
-        await this.refreshOpen();
+        await this.sendDirect();
+        const now = this.deps.clock.now();
+        const idle = now - this.lastLookAt >= this.deps.config.LOOP_IDLE_READ_MS;
+        if (idle) this.lastLookAt = now;
+        if (idle || now >= this.nextDueAt) await this.sendDue(now);
+        if (idle || this.mayHaveOpen) await this.refreshOpen();
       });
     } catch (err) {
       this.deps.log.error({ err }, 'order loop failed');
@@ -285,9 +382,28 @@ export class OrderManager {
     if (this.tickAgain) void this.tick();
   }
 
+  /** Sends the slices due by `now` and notes when the next planned one falls due. */
+  private async sendDue(now: number): Promise<void> {
+    // Lowered again by any plan made while this pass reads.
+    this.nextDueAt = Number.POSITIVE_INFINITY;
+    const planned = (await this.deps.slices.withStatus(['planned'])).filter(
+      (s) => !this.sendingDirect.has(s.clientOrderId),
+    );
+    for (const s of planned) if (s.dueAt > now) this.loopOwns(s.dueAt);
+    const due = planned.filter((s) => s.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt || a.slice - b.slice);
+    for (const slice of due) {
+      if (this.stopped || (this.killed && !slice.reduceOnly)) {
+        this.loopOwns(slice.dueAt);
+        return;
+      }
+      await this.send(slice);
+    }
+  }
+
   /** Marks the slice `sending` first, so a crash mid-send is found and looked up on restart. */
   private async send(slice: OrderSlice): Promise<void> {
     await this.deps.slices.update(slice.clientOrderId, { status: 'sending' });
+    this.deps.metrics?.sent(slice.intentId, slice.clientOrderId);
     const { RETRY_ATTEMPTS, RETRY_BASE_MS } = this.deps.config;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -348,7 +464,9 @@ export class OrderManager {
   }
 
   private async refreshOpen(): Promise<void> {
-    for (const slice of await this.deps.slices.withStatus(['open'])) {
+    const open = await this.deps.slices.withStatus(['open']);
+    this.mayHaveOpen = open.length > 0;
+    for (const slice of open) {
       const seen = await this.lookup(slice);
       if (seen && (seen.status !== 'accepted' || seen.filledQty !== slice.filledQty))
         await this.applyVenueOrder(slice, seen);
@@ -360,6 +478,7 @@ export class OrderManager {
     const fresh = order.fills.filter((f) => !known.has(f.tradeId));
     const status: SliceStatus =
       order.status === 'accepted' || order.status === 'partially_filled' ? 'open' : order.status;
+    if (status === 'open') this.mayHaveOpen = true;
     const fills = [...(slice.fills as Fill[]), ...fresh];
     await this.deps.slices.update(slice.clientOrderId, {
       status,
@@ -371,9 +490,81 @@ export class OrderManager {
     const next = { ...slice, status, fills, filledQty: order.filledQty };
     if (fresh.length === 0) await this.publishOrder(next, order, null);
     for (const fill of fresh) {
+      this.deps.metrics?.filled(slice.intentId, slice.clientOrderId, slice.side, fill);
       await this.publishOrder(next, order, fill);
       await this.foldFill(slice, fill);
     }
+  }
+
+  /**
+   * A fill reconciliation found on the venue, or its position adjustment. This service is the one
+   * writer of fills, and every venue answer is applied in the same serial turns, so a trade is
+   * counted once (by its venue trade id) whichever path sees it first.
+   */
+  private async recordFill(command: RecordFill): Promise<void> {
+    const slice = (await this.deps.slices.get(command.clientOrderId)) ?? (await this.recordOrder(command));
+    const known = slice.fills as Fill[];
+    if (known.some((f) => f.tradeId === command.fill.tradeId)) return;
+    const fills = [...known, command.fill];
+    const filledQty = sumLots(fills.map((f) => f.qty));
+    const avgPrice = fills.reduce((s, f) => s + f.price * f.qty, 0) / filledQty;
+    await this.deps.slices.update(slice.clientOrderId, {
+      fills,
+      filledQty,
+      avgPrice,
+      ...(command.venueOrderId ? { venueOrderId: command.venueOrderId } : {}),
+    });
+    this.deps.log.warn(
+      { clientOrderId: slice.clientOrderId, tradeId: command.fill.tradeId, origin: command.origin },
+      'fill recorded from reconciliation',
+    );
+    const status = filledQty >= slice.qty - 1e-12 ? 'filled' : 'partially_filled';
+    await this.publishEvent(`${slice.clientOrderId}|${status}|${command.fill.tradeId}`, status, {
+      status,
+      intentId: slice.intentId,
+      clientOrderId: slice.clientOrderId,
+      venueOrderId: command.venueOrderId ?? slice.venueOrderId,
+      exchange: slice.exchange,
+      symbol: slice.symbol,
+      side: slice.side,
+      type: slice.type,
+      qty: Math.max(slice.qty, filledQty),
+      filledQty,
+      avgPrice,
+      fill: command.fill,
+      reason: null,
+      detail: `reconciliation: ${command.origin}`,
+    });
+    await this.foldFill(slice, command.fill);
+  }
+
+  /** An order we never placed (external, a venue-side stop) or an adjustment, recorded as filled. */
+  private async recordOrder(command: RecordFill): Promise<OrderSlice> {
+    const adjustment = command.origin === 'adjustment';
+    await this.deps.slices.plan([
+      {
+        clientOrderId: command.clientOrderId,
+        intentId: command.intentId,
+        slice: 0,
+        strategy: null,
+        exchange: command.exchange,
+        symbol: command.symbol,
+        side: command.side,
+        type: adjustment ? 'market' : 'limit',
+        qty: command.fill.qty,
+        price: adjustment ? null : command.fill.price,
+        reduceOnly: false,
+        dueAt: NEVER_DUE,
+      },
+    ]);
+    await this.deps.slices.update(command.clientOrderId, {
+      status: 'filled',
+      ...(command.venueOrderId ? { venueOrderId: command.venueOrderId } : {}),
+      detail: `recorded from reconciliation (${command.origin})`,
+    });
+    const stored = await this.deps.slices.get(command.clientOrderId);
+    if (!stored) throw new Error(`order ${command.clientOrderId} vanished after recording`);
+    return stored;
   }
 
   private async reject(slice: OrderSlice, error: VenueError): Promise<void> {
@@ -419,6 +610,7 @@ export class OrderManager {
   }
 
   private async publishEvent(key: string, status: string, event: OrderEvent): Promise<void> {
+    this.deps.metrics?.event(event);
     await this.deps.bus.publish(subject(Subjects.orderEvent, {}), event, {
       id: derivedUuid('ord', key, status),
     });
@@ -431,26 +623,27 @@ export class OrderManager {
     cause: Envelope<unknown>,
   ): Promise<void> {
     const id = request.clientOrderId ?? clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, 0);
-    await this.deps.bus.publish(
-      subject(Subjects.orderEvent, {}),
-      {
-        status: 'rejected',
-        intentId: request.intentId,
-        clientOrderId: id,
-        venueOrderId: null,
-        exchange: this.deps.venue.id,
-        symbol: request.symbol,
-        side: request.side,
-        type: request.type,
-        qty: request.qty,
-        filledQty: 0,
-        avgPrice: null,
-        fill: null,
-        reason,
-        detail,
-      },
-      { causedBy: cause, id: derivedUuid('ord', id, 'rejected', reason) },
-    );
+    const event: OrderEvent = {
+      status: 'rejected',
+      intentId: request.intentId,
+      clientOrderId: id,
+      venueOrderId: null,
+      exchange: this.deps.venue.id,
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      qty: request.qty,
+      filledQty: 0,
+      avgPrice: null,
+      fill: null,
+      reason,
+      detail,
+    };
+    this.deps.metrics?.event(event);
+    await this.deps.bus.publish(subject(Subjects.orderEvent, {}), event, {
+      causedBy: cause,
+      id: derivedUuid('ord', id, 'rejected', reason),
+    });
   }
 
   /** Positions are folds over our own fills, rebuilt from the recorded slices on start. */
@@ -494,6 +687,7 @@ export class OrderManager {
   /** Kill: stop sending, abort TWAPs, cancel open orders, flatten when asked; then acknowledge. */
   private async onKill(message: Envelope<KillCommand>): Promise<void> {
     const command = message.payload;
+    this.kills++;
     this.killState = engageKill(command, message.id, this.deps.clock.now());
     const detail = await this.serial.run(async () => {
       this.deps.log.info({ command }, 'kill switch engaging');

@@ -8,14 +8,18 @@ import {
   Subjects,
   type Trade,
 } from '@ballast/contracts';
-import { OrderBook } from '@ballast/core';
 import { BotStateRepository, type Database, OrderSliceRepository, PaperAccountRepository } from '@ballast/db';
 import { CcxtVenue, type OrderVenue, PaperVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
 import type { OrdersConfig } from './config';
 import { KillStore } from './kill-store';
+import { assertLiveStart, isLoopback } from './live-gate';
 import { OrderManager, type OrderManagerDeps } from './order-manager';
+import { OrderMetrics } from './order-metrics';
 import { paperStore } from './paper-store';
+import { SlippageBook } from './slippage-book';
+import { StreamedBooks } from './streamed-books';
 
 export interface OrdersDeps {
   bus: Bus;
@@ -28,6 +32,8 @@ export interface OrdersDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Replaces the configured venue (tests hand in a paper venue over a recorded book). */
   venue?: OrderVenue;
+  /** The service's registry; execution metrics are exported on it. */
+  metrics?: Registry;
 }
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -36,11 +42,28 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function startOrders(
   deps: OrdersDeps,
 ): Promise<AsyncDisposable & { manager: OrderManager; venue: OrderVenue }> {
-  const books = new Map<string, OrderBook>();
+  // Real money only behind the readiness gate. A venue handed in by a test, or one on loopback (the
+  // exchange simulator), moves no real money.
+  if (!deps.venue && deps.config.ORDERS_VENUE_KIND === 'ccxt') {
+    if (isLoopback(deps.config.EXCHANGE_BASE_URL))
+      deps.log.warn(
+        { baseUrl: deps.config.EXCHANGE_BASE_URL },
+        'venue on loopback: readiness gate not applied',
+      );
+    else await assertLiveStart(deps.db, deps.clock, deps.config.LIVE_STRATEGIES);
+  }
+  const books = new StreamedBooks();
   const venue = deps.venue ?? (await buildVenue(deps, books));
   const stops: Array<() => Promise<void>> = [];
-  if (venue instanceof PaperVenue) stops.push(...(await feedPaperVenue(deps.bus, venue, books)));
-  const manager = new OrderManager({
+  // The paper broker's book is the stream already; a live venue's stream spares a REST book per order.
+  const paper = venue instanceof PaperVenue;
+  if (paper) stops.push(...(await feedPaperVenue(deps.bus, venue, books)));
+  else if (deps.config.ORDERS_BOOK_MAX_AGE_MS > 0) stops.push(await followBooks(deps.bus, venue.id, books));
+  let manager: OrderManager | undefined;
+  const metrics = deps.metrics
+    ? new OrderMetrics(deps.metrics, deps.clock, () => manager?.killed ?? false)
+    : undefined;
+  manager = new OrderManager({
     bus: deps.bus,
     venue,
     slices: new OrderSliceRepository(deps.db, deps.clock),
@@ -51,6 +74,13 @@ export async function startOrders(
     // Jitter for TWAP timing and retry backoff; not a trading decision, so system randomness is fine here.
     random01: deps.random01 ?? Math.random,
     sleep: deps.sleep ?? realSleep,
+    ...(metrics ? { metrics } : {}),
+    slippageBook: new SlippageBook({
+      venue,
+      ...(paper ? {} : { streamed: books }),
+      clock: deps.clock,
+      maxAgeMs: deps.config.ORDERS_BOOK_MAX_AGE_MS,
+    }),
   });
   await manager.start();
   return {
@@ -63,7 +93,7 @@ export async function startOrders(
   };
 }
 
-async function buildVenue(deps: OrdersDeps, books: Map<string, OrderBook>): Promise<OrderVenue> {
+async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<OrderVenue> {
   const { config } = deps;
   const credentials =
     config.EXCHANGE_API_KEY && config.EXCHANGE_API_SECRET
@@ -80,7 +110,7 @@ async function buildVenue(deps: OrdersDeps, books: Map<string, OrderBook>): Prom
   const rules = new Map<string, Awaited<ReturnType<OrderVenue['marketRules']>>>();
   return PaperVenue.open({
     venue: config.ORDERS_VENUE,
-    book: (symbol) => books.get(symbol)?.levels(),
+    book: (symbol) => books.levels(symbol),
     rules: (symbol) => {
       const r = rules.get(symbol);
       if (!r) throw new Error(`no market rules for ${symbol} yet`);
@@ -112,15 +142,9 @@ function withLiveRules(
 async function feedPaperVenue(
   bus: Bus,
   venue: PaperVenue,
-  books: Map<string, OrderBook>,
+  books: StreamedBooks,
 ): Promise<Array<() => Promise<void>>> {
-  const onBook = (m: Envelope<BookUpdate>) => {
-    const u = m.payload;
-    const book = books.get(u.symbol) ?? new OrderBook();
-    books.set(u.symbol, book);
-    if (u.kind === 'snapshot') book.applySnapshot(u.bids, u.asks);
-    else book.applyDelta(u.bids, u.asks);
-  };
+  const onBook = (m: Envelope<BookUpdate>) => books.apply(m);
   const onTrade = async (m: Envelope<Trade>) => {
     await venue.onTrade(m.payload.symbol, m.payload.price);
   };
@@ -131,4 +155,12 @@ async function feedPaperVenue(
     durable: 'orders-paper-trade',
   });
   return [() => a.stop(), () => b.stop()];
+}
+
+/** The live venue's streamed books (md.book), for the slippage check. */
+async function followBooks(bus: Bus, venue: string, books: StreamedBooks): Promise<() => Promise<void>> {
+  const sub = await bus.subscribe(pattern(Subjects.book, { exchange: venue }), (m) => books.apply(m), {
+    durable: 'orders-book',
+  });
+  return () => sub.stop();
 }

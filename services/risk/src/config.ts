@@ -16,6 +16,11 @@ export const riskConfigSchema = z.object({
   /** Used until a regime arrives with features. */
   RISK_DEFAULT_REGIME: MarketRegime.default('trending'),
   RISK_LIMITS_JSON: z.string().optional(),
+  /**
+   * Refuse new entries on a venue until reconciliation reports it `reconciled` (and while it reports
+   * `unreconciled` or `unknown`). Off where no reconciliation runs (backtests, the demo).
+   */
+  RISK_REQUIRE_RECON: z.stringbool().default(false).optional(),
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;

@@ -8,5 +8,5 @@ await runService({
   secret: ['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'],
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
-  start: ({ bus, db, clock, config, log }) => startRisk({ bus, db, clock, config, log }),
+  start: ({ bus, db, clock, config, log, metrics }) => startRisk({ bus, db, clock, config, log, metrics }),
 });

@@ -9,12 +9,15 @@ export class RealisedLedger {
   private readonly folded = new Map<string, number>();
   /** Net already booked as closed trades, per position id. */
   private readonly booked = new Map<string, number>();
+  /** Fees already booked as closed trades, per position id. */
+  private readonly bookedFees = new Map<string, number>();
 
   /** Starts from the recorded closed trades: their pnl is booked and folded. */
-  constructor(history: ReadonlyArray<{ exchange: string; symbol: string; pnl: number }>) {
+  constructor(history: ReadonlyArray<{ exchange: string; symbol: string; pnl: number; fees: number }>) {
     for (const t of history) {
       const id = `${t.exchange}:${t.symbol}`;
       this.booked.set(id, (this.booked.get(id) ?? 0) + t.pnl);
+      this.bookedFees.set(id, (this.bookedFees.get(id) ?? 0) + t.fees);
     }
     for (const [id, net] of this.booked) this.folded.set(id, net);
   }
@@ -31,8 +34,14 @@ export class RealisedLedger {
     return net - (this.booked.get(positionId) ?? 0);
   }
 
-  book(positionId: string, net: number): void {
+  /** A closed trade's own fees: cumulative fees since the previous close of this position id. */
+  tradeFees(positionId: string, cumulativeFees: number): number {
+    return cumulativeFees - (this.bookedFees.get(positionId) ?? 0);
+  }
+
+  book(positionId: string, net: number, cumulativeFees: number): void {
     this.booked.set(positionId, net);
+    this.bookedFees.set(positionId, cumulativeFees);
   }
 
   /** Everything booked so far (for equity configured as a starting amount). */

@@ -2,12 +2,14 @@ import type { Bus, Subscription } from '@ballast/bus';
 import {
   type BookUpdate,
   type Clock,
+  type DenyReason,
   derivedId,
   type Envelope,
   type FeedStatus,
   type KillCommand,
   type PositionEvent,
   pattern,
+  type ReconStatus,
   type RiskDecision,
   type SignalDecision,
   Subjects,
@@ -18,6 +20,7 @@ import {
   applyEntryFill,
   applyEquityMark,
   applyExitFill,
+  type ClosedTrade,
   derivedUuid,
   engageKill,
   engageKillSwitch,
@@ -32,12 +35,14 @@ import {
   releaseKill,
   releaseKillSwitch,
   setMarketStale,
+  setVenueReconciled,
 } from '@ballast/core';
 import type { ClosedTradeRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { RiskConfig } from './config';
 import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
+import { type RiskFigures, riskFigures } from './risk-figures';
 
 export interface RiskManagerDeps {
   bus: Bus;
@@ -46,8 +51,11 @@ export interface RiskManagerDeps {
   kill: KillStore;
   clock: Clock;
   config: RiskConfig;
-  limits: RiskLimits;
+  /** The limits in force now; an operator may change them while the service runs (LiveLimits). */
+  limits: { readonly current: RiskLimits };
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /** Told of every entry verdict (metrics). */
+  decided?: (verdict: { ok: true } | { ok: false; reason: DenyReason }) => void;
 }
 
 /** A thin fold: bus events → core reducers → RiskState; decisions come from core's evaluateEntry. */
@@ -56,6 +64,10 @@ export class RiskManager {
   private readonly books = new Map<string, OrderBook>();
   private readonly subs: Subscription[] = [];
   private ledger = new RealisedLedger([]);
+  /** Closed trades' results, for the P&L figures. */
+  private closed: ClosedTrade[] = [];
+  /** Venues reconciliation has reported on; the others stay closed to entries when it is required. */
+  private readonly reconHeard = new Set<string>();
 
   constructor(private readonly deps: RiskManagerDeps) {}
 
@@ -63,10 +75,17 @@ export class RiskManager {
     return this.state;
   }
 
+  /** What the metrics export; undefined until started. */
+  figures(): RiskFigures | undefined {
+    if (!this.state) return undefined;
+    return riskFigures(this.state, this.deps.limits.current, this.closed, this.deps.clock.now());
+  }
+
   async start(): Promise<void> {
     const now = this.deps.clock.now();
     const history = await this.deps.trades.all();
     this.ledger = new RealisedLedger(history);
+    this.closed = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
     this.state = initialRiskState(await this.equity(), now);
     const kill = await this.deps.kill.load();
     if (kill.engaged)
@@ -82,6 +101,14 @@ export class RiskManager {
       await bus.subscribe(subject(Subjects.positionEvent, {}), (m) => this.onPosition(m), opts('position')),
       await bus.subscribe(subject(Subjects.signalDecision, {}), (m) => this.onSignal(m), opts('signal')),
     );
+    if (this.deps.config.RISK_REQUIRE_RECON)
+      this.subs.push(
+        await bus.subscribe(
+          pattern(Subjects.reconStatus),
+          (m) => this.onRecon(m.payload),
+          opts('recon-status'),
+        ),
+      );
   }
 
   async stop(): Promise<void> {
@@ -107,6 +134,8 @@ export class RiskManager {
       xs.map(([p, q]): [number, number] => [p, q]);
     const book = { bids: copy(sides?.bids ?? []), asks: copy(sides?.asks ?? []) };
     const rules = await this.deps.venue.marketRules(candidate.symbol);
+    if (this.deps.config.RISK_REQUIRE_RECON && !this.reconHeard.has(candidate.exchange))
+      this.state = setVenueReconciled(this.state, candidate.exchange, false);
     const verdict = evaluateEntry(
       this.state,
       {
@@ -122,9 +151,10 @@ export class RiskManager {
         book,
         rules,
       },
-      this.deps.limits,
+      this.deps.limits.current,
       this.deps.clock.now(),
     );
+    this.deps.decided?.(verdict);
     const decision: RiskDecision = verdict.ok
       ? {
           approved: true,
@@ -168,6 +198,16 @@ export class RiskManager {
     else book.applyDelta(update.bids, update.asks);
   }
 
+  /** Only `reconciled` opens a venue to entries; exits and stops never pass through here. */
+  private onRecon(status: ReconStatus): void {
+    this.reconHeard.add(status.venue);
+    this.state = setVenueReconciled(this.state, status.venue, status.status === 'reconciled');
+    this.deps.log.info(
+      { venue: status.venue, status: status.status, detail: status.detail },
+      'venue reconciliation',
+    );
+  }
+
   private onStatus(status: FeedStatus): void {
     if (status.symbol === null) return;
     this.state = setMarketStale(
@@ -186,7 +226,7 @@ export class RiskManager {
       this.state = applyEquityMark(
         this.state,
         { equity: this.state.equity + change, time: this.deps.clock.now() },
-        this.deps.limits,
+        this.deps.limits.current,
       );
     if (p.status === 'closed') {
       this.state = applyExitFill(this.state, { positionId: p.positionId, qty: held?.qty ?? 0 });
@@ -196,10 +236,14 @@ export class RiskManager {
         strategy: p.strategy,
         exchange: p.exchange,
         symbol: p.symbol,
+        fees: this.ledger.tradeFees(p.positionId, p.fees),
         ...trade,
       });
-      this.ledger.book(p.positionId, net);
-      if (recorded) this.state = applyClosedTrade(this.state, trade);
+      this.ledger.book(p.positionId, net, p.fees);
+      if (recorded) {
+        this.state = applyClosedTrade(this.state, trade);
+        this.closed.push(trade);
+      }
       return;
     }
     const delta = p.qty - (held?.qty ?? 0);

@@ -1,19 +1,11 @@
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import {
-  type Clock,
-  type PositionEvent,
-  type RiskDecision,
-  type SignalDecision,
-  Subjects,
-  subject,
-} from '@ballast/contracts';
+import { type Clock, type PositionEvent, type RiskDecision, Subjects, subject } from '@ballast/contracts';
 import { DEFAULT_RISK_LIMITS, evaluateEntry, initialRiskState } from '@ballast/core';
 import { ClosedTradeRepository, createDb, type DbHandle, migrate } from '@ballast/db';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
 import {
   createTestDatabase,
   natsUrl,
-  readDataFile,
   sharedDataDir,
   type TestDatabase,
   uniqueName,
@@ -22,17 +14,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
+import { BTC_RULES, btcBook, btcBookSnapshot, btcSignal } from './testing/btc-fixtures';
 
-// Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; filters from the simulator's
-// recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {} };
-const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
-  lastUpdateId: number;
-  bids: [string, string][];
-  asks: [string, string][];
-};
-const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
 
 let sim: ExchangeSim;
 let testDb: TestDatabase;
@@ -61,28 +46,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const signal = (id: string): SignalDecision => ({
-  candidate: {
-    id,
-    strategy: 'test',
-    setup: 'breakout',
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    timeframe: '1h',
-    side: 'long',
-    entry: 58001.04,
-    stop: 57400,
-    takeProfits: [59500],
-    confidence: 70,
-    rank: 1,
-    rationale: 'test',
-    veto: null,
-  },
-  analyst: null,
-  reviewer: null,
-  approved: true,
-  sizeMultiplier: 1,
-});
+const signal = btcSignal;
 
 describe('risk service', () => {
   it('sizes an approval by the core rules and rejects with kill_switch while killed', async () => {
@@ -101,16 +65,11 @@ describe('risk service', () => {
         durable: 'test-decisions',
       },
     );
-    const book = { bids: levels(raw.bids), asks: levels(raw.asks) };
-    await bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      kind: 'snapshot',
-      firstUpdateId: null,
-      lastUpdateId: raw.lastUpdateId,
-      ...book,
-      time: clock.now(),
-    });
+    const book = btcBook;
+    await bus.publish(
+      subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+      btcBookSnapshot(clock.now()),
+    );
     await waitFor(() => service.manager !== undefined, 'started');
     await bus.publish(subject(Subjects.signalDecision, {}), signal('cand-1'));
     const approved = await waitFor(() => decisions.find((d) => d.approved), 'an approval');
@@ -122,7 +81,7 @@ describe('risk service', () => {
         volatilityScale: 1,
         sizeMultiplier: 1,
         book,
-        rules: { tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 10 },
+        rules: BTC_RULES,
       },
       DEFAULT_RISK_LIMITS,
       clock.now(),
@@ -176,6 +135,8 @@ describe('risk service', () => {
     const pnls = (await trades.all()).map((t) => Number(t.pnl.toFixed(8)));
     // Each trade's own pnl, not the cumulative figures: 20 − 1.16, then (5 − 2.32) − 18.84.
     expect(pnls).toEqual([18.84, -16.16]);
+    // And each trade's own fees: 1.16 for the first round trip, 2.32 − 1.16 for the second.
+    expect((await trades.all()).map((t) => Number(t.fees.toFixed(8)))).toEqual([1.16, 1.16]);
     expect(first.manager.current.lossStreak.losses).toBe(1);
     await first[Symbol.asyncDispose]();
 
@@ -183,5 +144,70 @@ describe('risk service', () => {
     // RISK_EQUITY is the starting amount: the recorded trades are added back.
     expect(second.manager.current.equity).toBeCloseTo(10002.68, 9);
     await second[Symbol.asyncDispose]();
+  });
+});
+
+describe('risk: the reconciliation gate', () => {
+  it('refuses entries on a venue until it is reconciled and while it is unknown, with a machine-readable reason', {
+    timeout: 120_000,
+  }, async () => {
+    const config = riskConfigSchema.parse({
+      EXCHANGE_BASE_URL: sim.restUrl,
+      RISK_EQUITY: '10000',
+      RISK_REQUIRE_RECON: 'true',
+    });
+    const service = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+    // The first test leaves the kill switch engaged in this database.
+    await bus.publish(subject(Subjects.resume, {}), {
+      confirm: true,
+      reason: 'gate test',
+      requestedBy: 'test',
+    });
+    await waitFor(() => !service.manager.current.kill.engaged, 'the kill switch to lift');
+    const decisions: RiskDecision[] = [];
+    const sub = await bus.subscribe(
+      subject(Subjects.riskDecision, {}),
+      (m) => void decisions.push(m.payload),
+      {
+        durable: 'test-gate-decisions',
+      },
+    );
+    await bus.publish(
+      subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+      btcBookSnapshot(clock.now()),
+    );
+    const decided = (id: string) =>
+      waitFor(
+        () => decisions.find((d) => (!d.approved ? d.candidateId === id : d.intent.candidateId === id)),
+        id,
+      );
+    const status = (s: 'reconciled' | 'unreconciled' | 'unknown') =>
+      bus.publish(subject(Subjects.reconStatus, { exchange: 'binance' }), {
+        venue: 'binance',
+        status: s,
+        drifts: 0,
+        lastCleanAt: s === 'reconciled' ? clock.now() : null,
+        detail: 'test',
+      });
+
+    await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-1'));
+    expect(await decided('gate-1')).toMatchObject({
+      approved: false,
+      reason: 'unreconciled',
+      limit: 0,
+      value: 1,
+    });
+
+    await status('reconciled');
+    await waitFor(() => !service.manager.current.unreconciledVenues.includes('binance'), 'the venue to open');
+    await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-2'));
+    expect(await decided('gate-2')).toMatchObject({ approved: true });
+
+    await status('unknown');
+    await waitFor(() => service.manager.current.unreconciledVenues.includes('binance'), 'the venue to close');
+    await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-3'));
+    expect(await decided('gate-3')).toMatchObject({ approved: false, reason: 'unreconciled' });
+    await sub.stop();
+    await service[Symbol.asyncDispose]();
   });
 });

@@ -4,9 +4,12 @@ import { DEFAULT_RISK_LIMITS, RiskLimits } from '@ballast/core';
 import { BotStateRepository, ClosedTradeRepository, type Database } from '@ballast/db';
 import { CcxtVenue, type OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
 import type { RiskConfig } from './config';
 import { KillStore } from './kill-store';
+import { LiveLimits } from './live-limits';
 import { RiskManager, type RiskManagerDeps } from './risk-manager';
+import { RiskMetrics } from './risk-metrics';
 
 export interface RiskDeps {
   bus: Bus;
@@ -15,9 +18,13 @@ export interface RiskDeps {
   config: RiskConfig;
   log: RiskManagerDeps['log'];
   venue?: Pick<OrderVenue, 'id' | 'marketRules' | 'balances'>;
+  /** The service's registry; figures and decisions are exported on it. */
+  metrics?: Registry;
 }
 
-export async function startRisk(deps: RiskDeps): Promise<AsyncDisposable & { manager: RiskManager }> {
+export async function startRisk(
+  deps: RiskDeps,
+): Promise<AsyncDisposable & { manager: RiskManager; limits: LiveLimits }> {
   const { config } = deps;
   const credentials =
     config.EXCHANGE_API_KEY && config.EXCHANGE_API_SECRET
@@ -31,10 +38,22 @@ export async function startRisk(deps: RiskDeps): Promise<AsyncDisposable & { man
       ...(config.EXCHANGE_BASE_URL ? { baseUrl: config.EXCHANGE_BASE_URL } : {}),
       ...(credentials ? { credentials } : {}),
     });
-  const limits = config.RISK_LIMITS_JSON
+  const base = config.RISK_LIMITS_JSON
     ? RiskLimits.parse(JSON.parse(config.RISK_LIMITS_JSON))
     : DEFAULT_RISK_LIMITS;
-  const manager = new RiskManager({
+  let manager: RiskManager | undefined;
+  const metrics = deps.metrics ? new RiskMetrics(deps.metrics, () => manager?.figures()) : undefined;
+  const limits = new LiveLimits({
+    db: deps.db,
+    clock: deps.clock,
+    base,
+    log: deps.log,
+    ...(metrics ? { loaded: (outcome) => metrics.limitsLoaded(outcome) } : {}),
+  });
+  // Watching before the first read: a change made while starting is not missed.
+  const reload = await limits.watch(deps.bus, 'risk-config');
+  await limits.load(null);
+  manager = new RiskManager({
     bus: deps.bus,
     venue,
     trades: new ClosedTradeRepository(deps.db),
@@ -43,7 +62,15 @@ export async function startRisk(deps: RiskDeps): Promise<AsyncDisposable & { man
     config,
     limits,
     log: deps.log,
+    ...(metrics ? { decided: (v) => metrics.decided(v) } : {}),
   });
   await manager.start();
-  return { manager, [Symbol.asyncDispose]: () => manager.stop() };
+  return {
+    manager,
+    limits,
+    [Symbol.asyncDispose]: async () => {
+      await reload.stop();
+      await manager.stop();
+    },
+  };
 }

@@ -16,17 +16,24 @@ export interface AgentDecisionDeps {
 
 /**
  * The analyst + reviewer decision for one candidate, with the candidate's own feature vector and the
- * stored candles of its series (none when market-data has not stored any: the prompt says so).
+ * stored candles of its series (none when market-data has not stored any: the prompt says so). When
+ * both agents are the rules, no model reads the prompt and the rules decide from the candidate and
+ * its vector alone, so the candles are not read (the audited prompt then shows none).
  */
 export class AgentDecision {
-  constructor(private readonly deps: AgentDecisionDeps) {}
+  private readonly promptRead: boolean;
+
+  constructor(private readonly deps: AgentDecisionDeps) {
+    const { analyst, reviewer } = deps.agents;
+    this.promptRead = analyst.providerLabel !== 'rules' || reviewer.providerLabel !== 'rules';
+  }
 
   async decide(
     candidate: SignalCandidate,
     features: FeatureVector,
     correlationId: string,
   ): Promise<SignalDecision> {
-    const recentCandles = await this.recentCandles(features);
+    const recentCandles = this.promptRead ? await this.recentCandles(features) : [];
     return decideWithAgents(
       candidate,
       { correlationId, features, recentCandles },

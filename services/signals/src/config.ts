@@ -1,4 +1,4 @@
-import { SymbolId } from '@ballast/contracts';
+import { SymbolId, Timeframe } from '@ballast/contracts';
 import { StrategiesConfig } from '@ballast/core';
 import { z } from 'zod';
 
@@ -31,6 +31,17 @@ export const signalsConfigSchema = z.object({
   /** StrategiesConfig as JSON, e.g. `{"levels":{"stopAtr":2}}`; omitted fields take their defaults. */
   SIGNALS_STRATEGIES: Json.prefault('{}').pipe(StrategiesConfig),
   SIGNALS_DURABLE: z.string().min(1).default('signals'),
+  /** Higher timeframes whose trend must not oppose an entry, e.g. `1d` or `4h,1d`; unset: 4h for 1h. */
+  SIGNALS_CONFIRM_TIMEFRAMES: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
+    .pipe(z.array(Timeframe).min(1))
+    .optional(),
   /** Bars after a vetoed or rejected candidate before hindsight judges it at the close (default 24). */
   SIGNALS_HINDSIGHT_BARS: z.coerce.number().int().positive().optional(),
 });

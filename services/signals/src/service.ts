@@ -1,11 +1,13 @@
 import {
   type AgentsConfig,
   agentsConfigSchema,
+  type BreakerState,
   buildAgentsFromConfig,
   DEFAULT_HINDSIGHT,
 } from '@ballast/agents';
 import type { Bus } from '@ballast/bus';
 import {
+  type Alert,
   type Clock,
   type Envelope,
   type FeatureVector,
@@ -16,7 +18,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { type Decide, defaultStrategies, HourExpectancyTable, SignalEngine, VetoConfig } from '@ballast/core';
+import { type Decide, defaultStrategies, SignalEngine, VetoConfig } from '@ballast/core';
 import {
   AgentCallRepository,
   AgentLessonRepository,
@@ -29,7 +31,9 @@ import type { Kysely } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import { AgentDecision } from './agent-decision';
 import type { SignalsConfig } from './config';
+import { RefreshingHourTable } from './hour-stats-refresh';
 import { ReflectionLoop } from './reflection-loop';
+import { StrategySwitchboard } from './strategy-switches';
 
 export interface SignalsServiceDeps {
   bus: Bus;
@@ -62,7 +66,13 @@ type DecideFor = (
  */
 export async function startSignalsService(deps: SignalsServiceDeps): Promise<AsyncDisposable> {
   const { bus, log, config } = deps;
-  const engine = await signalEngine(deps);
+  const switches = new StrategySwitchboard({
+    ...deps,
+    clock: deps.clock ?? new SystemClock(),
+    durable: `${config.SIGNALS_DURABLE}-config`,
+  });
+  await switches.start();
+  const { engine, hours } = await signalEngine(deps, switches);
   const { decide, reflection } = wireDecisions(deps);
   const counted = new Counter({
     name: 'ballast_signals_candidates_total',
@@ -73,14 +83,20 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   const latest = new Map<string, FeatureVector>();
   const publish = async (candidate: SignalCandidate, cause: Envelope<FeatureVector>) => {
     counted.inc({ strategy: candidate.strategy, outcome: candidate.veto?.reason ?? 'passed' });
-    const proposed = await bus.publish(subject(Subjects.signalCandidate, {}), candidate, { causedBy: cause });
+    const proposing = bus.publish(subject(Subjects.signalCandidate, {}), candidate, { causedBy: cause });
     const features = latest.get(seriesKey(candidate)) ?? cause.payload;
     if (candidate.veto) {
+      const proposed = await proposing;
       log.info({ id: candidate.id, symbol: candidate.symbol, veto: candidate.veto }, 'candidate vetoed');
       reflection?.onVetoed(candidate, features.openTime, proposed.correlationId);
       return;
     }
-    const decision = await decide(candidate, features, proposed.correlationId);
+    // The candidate carries its cause's correlation id: the agents decide while the stream stores it,
+    // and the decision is published only once the candidate is stored.
+    const [proposed, decision] = await Promise.all([
+      proposing,
+      decide(candidate, features, cause.correlationId),
+    ]);
     await bus.publish(subject(Subjects.signalDecision, {}), decision, { causedBy: proposed });
     reflection?.onDecision(decision, features.openTime, proposed.correlationId);
   };
@@ -90,6 +106,15 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
     for (const candidate of engine.onFeatures(message.payload)) await publish(candidate, message);
   };
   await reflection?.start();
+  const refreshes = new Counter({
+    name: 'ballast_signals_hour_stats_refreshes_total',
+    help: 'Re-reads of the hour expectancy table, one per closed position.',
+    registers: [deps.metrics],
+  });
+  const hoursWatch = await hours.watch(bus, `${config.SIGNALS_DURABLE}-hours`, (rows) => {
+    refreshes.inc();
+    log.debug({ hourStats: rows }, 'hour expectancy refreshed after a close');
+  });
   const subscription = await bus.subscribe(pattern(Subjects.features), onFeatures, {
     durable: config.SIGNALS_DURABLE,
   });
@@ -97,25 +122,62 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   return {
     [Symbol.asyncDispose]: async () => {
       await subscription.stop();
+      await hoursWatch.stop();
+      await switches.stop();
       await reflection?.stop();
     },
   };
 }
 
-async function signalEngine(deps: SignalsServiceDeps): Promise<SignalEngine> {
+async function signalEngine(
+  deps: SignalsServiceDeps,
+  switches: StrategySwitchboard,
+): Promise<{ engine: SignalEngine; hours: RefreshingHourTable }> {
   const { config } = deps;
-  const hours = new HourExpectancyTable(await new StrategyHourStatsRepository(deps.db).all());
+  const repository = new StrategyHourStatsRepository(deps.db);
+  const hours = new RefreshingHourTable(() => repository.all(), await repository.all());
   deps.log.info({ hourStats: hours.size }, 'hour expectancy loaded');
-  return new SignalEngine({
-    strategies: defaultStrategies(config.SIGNALS_STRATEGIES),
+  const engine = new SignalEngine({
+    strategies: switches.wrap(defaultStrategies(config.SIGNALS_STRATEGIES)),
     vetoes: VetoConfig.parse({
       minRewardRisk: config.SIGNALS_MIN_REWARD_RISK,
       excludedSymbols: config.SIGNALS_EXCLUDED_SYMBOLS,
       minHourTrades: config.SIGNALS_MIN_HOUR_TRADES,
+      confirmingTimeframes: config.SIGNALS_CONFIRM_TIMEFRAMES,
     }),
     hours,
     universe: config.SIGNALS_UNIVERSE,
   });
+  return { engine, hours };
+}
+
+/**
+ * Operators hear when a vendor's breaker opens (decisions fall back to the rules) and when it closes
+ * again; the half-open probe in between is not news.
+ */
+function breakerAlerts(deps: SignalsServiceDeps): (provider: string, state: BreakerState) => void {
+  const open = new Set<string>();
+  const raise = (alert: Alert) =>
+    void deps.bus
+      .publish(subject(Subjects.alert, {}), alert)
+      .catch((err: unknown) => deps.log.warn({ err, kind: alert.kind }, 'alert not published'));
+  return (provider, state) => {
+    if (state === 'open' && !open.has(provider)) {
+      open.add(provider);
+      raise({
+        severity: 'critical',
+        kind: 'llm_breaker_open',
+        message: `LLM breaker open for ${provider}: agents decide by the rules until it recovers`,
+        labels: { provider },
+      });
+    } else if (state === 'closed' && open.delete(provider))
+      raise({
+        severity: 'info',
+        kind: 'llm_breaker_closed',
+        message: `LLM breaker closed for ${provider}: agents answer again`,
+        labels: { provider },
+      });
+  };
 }
 
 /** The caller's decision step as given, or the configured agents with their reflection loop. */
@@ -133,6 +195,7 @@ function wireDecisions(deps: SignalsServiceDeps): {
     audit: new AgentCallRepository(deps.db),
     metrics: deps.metrics,
     log: deps.log,
+    onBreakerState: breakerAlerts(deps),
   });
   const lessons = new AgentLessonRepository(deps.db);
   const step = new AgentDecision({ agents, lessons, candles: new CandleRepository(deps.db), log: deps.log });

@@ -9,6 +9,7 @@ import {
 } from '@ballast/agents/testing';
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
+  type Alert,
   type Envelope,
   type FeatureVector,
   pattern,
@@ -91,6 +92,7 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
   let gemini: ScriptedServer;
   const candidates: Envelope<SignalCandidate>[] = [];
   const decisions: Envelope<SignalDecision>[] = [];
+  const alerts: Alert[] = [];
 
   /** Feature envelope id → the vector's index, to tell which bar raised a candidate. */
   const barIndex = new Map<string, number>();
@@ -147,6 +149,9 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
     testBus = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
     await testBus.subscribe(pattern(Subjects.signalCandidate), (m) => void candidates.push(m), {
       durable: 'cand',
+    });
+    await testBus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+      durable: 'alerts',
     });
     await testBus.subscribe(pattern(Subjects.signalDecision), (m) => void decisions.push(m), {
       durable: 'dec',
@@ -297,6 +302,16 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
       'circuit_open',
       'circuit_open',
       'circuit_open',
+    ]);
+    // Operators are told once, whichever agent noticed: one critical alert for the vendor.
+    await waitFor(() => alerts.some((a) => a.kind === 'llm_breaker_open'), 'breaker alert');
+    expect(alerts.filter((a) => a.kind === 'llm_breaker_open')).toEqual([
+      {
+        severity: 'critical',
+        kind: 'llm_breaker_open',
+        message: 'LLM breaker open for gemini: agents decide by the rules until it recovers',
+        labels: { provider: 'gemini' },
+      },
     ]);
   });
 

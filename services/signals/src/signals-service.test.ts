@@ -61,6 +61,7 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
   let serviceBus: NatsBus;
   let testBus: NatsBus;
   let service: AsyncDisposable;
+  const metrics = new Registry();
   const candidates: Envelope<SignalCandidate>[] = [];
   const decisions: Envelope<SignalDecision>[] = [];
 
@@ -83,7 +84,7 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
       bus: serviceBus,
       db: handle.db,
       log: createLogger({ service: 'signals-test', level: 'silent' }),
-      metrics: new Registry(),
+      metrics,
       config: signalsConfigSchema.parse({}),
     });
   });
@@ -167,5 +168,43 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
     expect(new Set(candidates.map((m) => m.payload.veto?.reason ?? 'passed'))).toEqual(
       new Set(['passed', 'wrong_regime', 'higher_timeframe_disagrees', 'negative_hour_expectancy']),
     );
+  });
+
+  it('re-reads the hour expectancy when a position closes: the 08:00 entry then passes', async () => {
+    const vetoed = candidates.find((m) => m.payload.veto?.reason === 'negative_hour_expectancy')!.payload;
+    const at = vectors.findIndex((v) => v.openTime === Date.UTC(2017, 8, 1, 7));
+    expect(at).toBeGreaterThan(0);
+    // The same trades, now with 08:00 profitable.
+    const stats = new StrategyHourStatsRepository(handle.db);
+    await stats.upsertMany([{ ...HOUR_STATS[0]!, expectancy: 0.4 }], new Date(Date.UTC(2022, 9, 12)));
+    await testBus.publish(subject(Subjects.positionEvent, {}), {
+      status: 'closed',
+      positionId: 'pos-1',
+      strategy: 'trend_pullback',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0,
+      avgEntry: 4_700,
+      realizedPnl: 12.5,
+      fees: 0.4,
+    });
+    const refreshes = async () =>
+      (await metrics.getSingleMetric('ballast_signals_hour_stats_refreshes_total')!.get()).values[0]?.value;
+    await waitFor(async () => (await refreshes()) === 1, 'one refresh', { timeoutMs: 20_000 });
+    const before = candidates.length;
+    // The bar before and the 07:00 bar again: the same proposal, judged by the refreshed table.
+    for (const v of vectors.slice(at - 1, at + 1)) {
+      await testBus.publish(
+        subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
+        v,
+      );
+    }
+    const again = await waitFor(
+      () => candidates.slice(before).find((m) => m.payload.id === vetoed.id)?.payload,
+      'the 08:00 candidate again',
+      { timeoutMs: 20_000 },
+    );
+    expect(again).toEqual({ ...vetoed, veto: null });
   });
 });

@@ -5,11 +5,23 @@ const list = z
   .transform((text) => text.split(',').map((s) => Number(s.trim())))
   .pipe(z.array(z.number().positive().max(1)).min(1));
 
-/** The stops service's own variables. */
+/** The stops service's own variables; keys are secrets (EXCHANGE_API_KEY / _SECRET, or their _FILE). */
 export const stopsConfigSchema = z.object({
-  STOPS_VENUE_KIND: z.enum(['paper']).default('paper'),
-  /** Where market rules (tick, step) are read; a local simulator in tests and demos. */
+  /** `paper`: stops rest in this process (paper trading); `ccxt`: exchange-native stops on the venue. */
+  STOPS_VENUE_KIND: z.enum(['paper', 'ccxt']).default('paper'),
+  /** Where market rules (tick, step) are read, and ccxt stops placed; a local simulator in tests. */
   EXCHANGE_BASE_URL: z.url().optional(),
+  EXCHANGE_API_KEY: z.string().min(1).optional(),
+  EXCHANGE_API_SECRET: z.string().min(1).optional(),
+  /** ccxt stops on Binance spot are stop-limits: the limit sits this far beyond the stop. */
+  STOP_LIMIT_OFFSET_BPS: z.coerce.number().min(0).max(1000).default(50),
+  /**
+   * How often (wall time) every live stop is read back from the venue; a stop cancelled or lost
+   * behind our back is re-placed on the next check. 0 turns the periodic check off.
+   */
+  VERIFY_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
+  /** How often coverage is recorded for the readiness gate (0: never, as in backtests). */
+  COVERAGE_SAMPLE_MS: z.coerce.number().int().min(0).default(60_000),
   STOPS_VENUE: z
     .string()
     .regex(/^[a-z][a-z0-9]*$/)

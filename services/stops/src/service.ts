@@ -1,16 +1,14 @@
 import type { Bus } from '@ballast/bus';
 import type { Clock, IdGenerator } from '@ballast/contracts';
 import type { MarketRules } from '@ballast/core';
-import { type Database, ProtectiveStopRepository } from '@ballast/db';
-import { CcxtVenue } from '@ballast/exchange';
+import { type Database, ProtectiveStopRepository, StopCoverageRepository } from '@ballast/db';
+import { CcxtStopVenue, CcxtVenue, PaperStopVenue, type StopVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { StopsConfig } from './config';
-import { PaperStopVenue } from './paper-stop-venue';
 import { type StopLog, StopManager } from './stop-manager';
 import { StopMetrics } from './stop-metrics';
 import { StopRecord } from './stop-record';
-import type { StopVenue } from './stop-venue';
 
 export interface StopsDeps {
   bus: Bus;
@@ -27,9 +25,12 @@ export interface StopsDeps {
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Starts the stop manager: reload active stops, verify them on the venue, then follow events. */
+/**
+ * Starts the stop manager: reload active stops, verify them on the venue, then follow events, and
+ * read every live stop back every VERIFY_INTERVAL_MS.
+ */
 export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { manager: StopManager }> {
-  const venue = deps.venue ?? paperVenue(deps);
+  const venue = deps.venue ?? configuredVenue(deps);
   const manager = new StopManager({
     bus: deps.bus,
     venue,
@@ -41,21 +42,64 @@ export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { m
     sleep: deps.sleep ?? realSleep,
   });
   await manager.start();
+  const interval = deps.config.VERIFY_INTERVAL_MS;
+  const timer = interval > 0 ? setInterval(() => void manager.verifyLive(), interval) : undefined;
+  timer?.unref();
+  const sampler = sampleCoverage(deps, manager);
   return {
     manager,
     async [Symbol.asyncDispose]() {
+      clearInterval(timer);
+      clearInterval(sampler);
       await manager.stop();
     },
   };
 }
 
+/** Records coverage once per COVERAGE_SAMPLE_MS for the readiness gate's stop-coverage criterion. */
+function sampleCoverage(deps: StopsDeps, manager: StopManager): NodeJS.Timeout | undefined {
+  const interval = deps.config.COVERAGE_SAMPLE_MS;
+  if (interval === 0) return undefined;
+  const samples = new StopCoverageRepository(deps.db);
+  const sample = () =>
+    samples
+      .record({
+        source: 'stops',
+        sampledAt: Math.floor(deps.clock.now() / interval) * interval,
+        ...manager.coverage(),
+      })
+      .catch((err: unknown) => deps.log.warn({ err }, 'stop coverage sample not recorded'));
+  void sample();
+  const timer = setInterval(() => void sample(), interval);
+  timer.unref();
+  return timer;
+}
+
+function configuredVenue(deps: StopsDeps): StopVenue {
+  const { config } = deps;
+  const credentials =
+    config.EXCHANGE_API_KEY && config.EXCHANGE_API_SECRET
+      ? { apiKey: config.EXCHANGE_API_KEY, secret: config.EXCHANGE_API_SECRET }
+      : undefined;
+  const venueConfig = {
+    venue: config.STOPS_VENUE,
+    exchangeId: config.STOPS_VENUE,
+    ...(config.EXCHANGE_BASE_URL ? { baseUrl: config.EXCHANGE_BASE_URL } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+  if (config.STOPS_VENUE_KIND === 'ccxt') {
+    // runService merges only the schema's shape, so this cross-field rule is checked here, at start.
+    if (!credentials)
+      throw new Error(
+        'STOPS_VENUE_KIND=ccxt needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET (or their _FILE)',
+      );
+    return new CcxtStopVenue({ ...venueConfig, limitOffsetBps: config.STOP_LIMIT_OFFSET_BPS });
+  }
+  return paperVenue(deps, new CcxtVenue(venueConfig));
+}
+
 /** Paper stops take tick and step sizes from the real market definitions, read once per symbol. */
-function paperVenue(deps: StopsDeps): PaperStopVenue {
-  const live = new CcxtVenue({
-    venue: deps.config.STOPS_VENUE,
-    exchangeId: deps.config.STOPS_VENUE,
-    ...(deps.config.EXCHANGE_BASE_URL ? { baseUrl: deps.config.EXCHANGE_BASE_URL } : {}),
-  });
+function paperVenue(deps: StopsDeps, live: CcxtVenue): PaperStopVenue {
   const rules = new Map<string, Promise<MarketRules>>();
   return new PaperStopVenue({
     venue: deps.config.STOPS_VENUE,

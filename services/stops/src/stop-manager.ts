@@ -8,6 +8,7 @@ import {
   type OrderIntent,
   type PositionEvent,
   pattern,
+  type ReconEvent,
   type RiskDecision,
   type StopEvent,
   Subjects,
@@ -27,11 +28,11 @@ import {
   verifyStop,
 } from '@ballast/core';
 import type { ProtectiveStopRepository } from '@ballast/db';
-import { VenueError } from '@ballast/exchange';
+import { type StopOrder, type StopVenue, VenueError } from '@ballast/exchange';
+import { z } from 'zod';
 import type { StopsConfig } from './config';
 import type { StopMetrics } from './stop-metrics';
 import type { StopRecord } from './stop-record';
-import type { StopOrder, StopVenue } from './stop-venue';
 
 export interface StopLog {
   info(obj: object, msg: string): void;
@@ -51,6 +52,11 @@ export interface StopManagerDeps {
 }
 
 const SERVICE = 'stops';
+
+/** What a `missing_stop` reconciliation event carries before the repair: the position and its stop. */
+const MissingStop = z.object({ positionId: z.string().min(1), clientOrderId: z.string().nullable() });
+
+type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
 
 /**
  * Keeps every open position protected: places an exchange-side stop on each entry, reads it back,
@@ -97,6 +103,9 @@ export class StopManager {
       await bus.subscribe(subject(Subjects.kill, {}), (m) => this.serial(() => this.onKill(m)), {
         durable: durable('kill'),
       }),
+      await bus.subscribe(subject(Subjects.reconEvent, {}), (m) => this.serial(() => this.onRecon(m)), {
+        durable: durable('recon'),
+      }),
     );
   }
 
@@ -134,6 +143,149 @@ export class StopManager {
       await this.replace(record, record.stopPrice, record.qty, `re-placed at start: ${check.detail}`);
     }
     this.updateCoverage();
+  }
+
+  /**
+   * The periodic check (VERIFY_INTERVAL_MS): reads every live stop back. One the venue no longer
+   * holds (cancelled by an operator, lost in maintenance) stops counting as coverage at once and is
+   * re-placed; one the venue executed leaves the record waiting for the position to close. A failed
+   * read changes nothing: the next check tries again.
+   */
+  verifyLive(): Promise<void> {
+    return this.serial(async () => {
+      for (const record of [...this.records.values()]) {
+        if (record.closing || !record.clientOrderId) continue;
+        await this.verifyOne(record, record.clientOrderId);
+      }
+    });
+  }
+
+  private async verifyOne(record: StopRecord, clientOrderId: string): Promise<VerifyOutcome> {
+    const { metrics, log } = this.deps;
+    let live: StopOrder | undefined;
+    try {
+      live = await this.readBack(record.symbol, clientOrderId);
+    } catch (err) {
+      metrics.verifications.inc({ outcome: 'error' });
+      log.warn({ positionId: record.positionId, error: String(err) }, 'stop read-back failed');
+      return 'error';
+    }
+    if (live?.status === 'triggered') {
+      metrics.verifications.inc({ outcome: 'executed' });
+      // Still unfilled at a periodic check: the price has moved past its limit.
+      await this.onStopTriggered(record, live, true);
+      return 'executed';
+    }
+    const check = verifyStop({ side: record.stopSide, qty: record.qty, stopPrice: record.stopPrice }, live);
+    if (check.ok) {
+      metrics.verifications.inc({ outcome: 'ok' });
+      if (record.verified) return 'ok';
+      record.verified = true;
+      await this.save(record);
+      this.updateCoverage();
+      return 'ok';
+    }
+    metrics.verifications.inc({ outcome: 'lost' });
+    record.verified = false;
+    await this.save(record);
+    this.updateCoverage();
+    log.error({ positionId: record.positionId, reason: check.reason }, 'live stop lost on the venue');
+    await this.alert(
+      record,
+      'stop_lost',
+      `${record.symbol} ${record.side} ${record.qty}: stop ${clientOrderId} no longer live (${check.detail}); re-placing`,
+    );
+    await this.replace(record, record.stopPrice, record.qty, `re-placed after check: ${check.detail}`);
+    return 'lost';
+  }
+
+  /**
+   * Reconciliation found a position whose stop is not resting on the venue: that stop is checked now,
+   * not at the next periodic read-back, and re-placed (or its execution followed) within seconds.
+   * After a re-placement reconciliation is asked to look again, so the venue is reconciled soon.
+   */
+  private async onRecon(message: Envelope<ReconEvent>): Promise<void> {
+    const event = message.payload;
+    if (event.kind !== 'missing_stop' || event.venue !== this.deps.venue.id) return;
+    const missing = MissingStop.safeParse(event.before);
+    if (!missing.success) {
+      this.deps.metrics.invalid.inc({ subject: 'recon.event' });
+      this.deps.log.warn({ before: event.before }, 'missing_stop event without a position id; ignored');
+      return;
+    }
+    const record = this.records.get(missing.data.positionId);
+    if (!record) {
+      this.deps.log.warn(
+        { positionId: missing.data.positionId },
+        'missing stop reported for a position we do not hold',
+      );
+      return;
+    }
+    // A close, or the venue's own execution of the stop, is already under way.
+    if (record.closing) return;
+    const outcome = record.clientOrderId
+      ? await this.verifyOne(record, record.clientOrderId)
+      : (await this.place(record, 'reconciliation found no stop'))
+        ? 'lost'
+        : 'error';
+    if (outcome === 'lost' && record.verified)
+      await this.requestRecon(record, `stop re-placed after reconciliation: ${event.evidence}`);
+  }
+
+  /**
+   * The venue triggered our stop. Executed in full: the position is closed on the venue, so no close
+   * is sent; reconciliation is asked to record the fill, through which our books close the position.
+   * Triggered but unfilled because the price went past its limit: the resting limit locks the coins,
+   * so it is cancelled first, then what it did not fill is closed at market.
+   */
+  private async onStopTriggered(
+    record: StopRecord,
+    stop: StopOrder,
+    pastLimit: boolean,
+    price?: number,
+  ): Promise<void> {
+    const filled = stop.filledQty ?? stop.qty;
+    if (filled >= stop.qty - 1e-12) {
+      await this.publish(record, 'triggered', `venue executed the stop (${stop.venueOrderId})`);
+      await this.awaitClosed(record, true);
+      await this.requestRecon(record, `stop ${stop.clientOrderId} executed on the venue`);
+      return;
+    }
+    if (!pastLimit) return;
+    const cancelled = await this.deps.venue
+      .cancelStop(record.symbol, stop.clientOrderId)
+      .catch((err: unknown) => {
+        this.deps.log.error(
+          { positionId: record.positionId, error: String(err) },
+          'cannot cancel a stuck stop',
+        );
+        return undefined;
+      });
+    if (!cancelled) return;
+    const done = cancelled.filledQty ?? filled;
+    if (cancelled.status === 'triggered' && done >= cancelled.qty - 1e-12) {
+      await this.onStopTriggered(record, cancelled, pastLimit, price);
+      return;
+    }
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    const rest = roundDownToStep(record.qty - done, rules.stepSize);
+    await this.publish(
+      record,
+      'triggered',
+      `stop ${stop.clientOrderId} triggered but past its limit${price === undefined ? '' : ` at ${price}`} (${done} of ${stop.qty} filled): cancelled, closing ${rest} at market`,
+    );
+    if (done > 0) await this.requestRecon(record, `stop ${stop.clientOrderId} partly filled`);
+    record.qty = rest;
+    if (rest > 0) await this.submitClose(record, rest, `gap:${stop.clientOrderId}`, undefined);
+    await this.awaitClosed(record, false);
+  }
+
+  private async requestRecon(record: StopRecord, why: string): Promise<void> {
+    this.deps.log.info({ positionId: record.positionId, why }, 'reconciliation requested');
+    await this.deps.bus.publish(subject(Subjects.reconRequest, {}), {
+      venue: record.exchange,
+      requestedBy: `stops: ${why}`.slice(0, 300),
+    });
   }
 
   /** True once an approved intent for this position key has been seen (tests wait on it). */
@@ -186,6 +338,11 @@ export class StopManager {
     const rules = await this.deps.venue.marketRules(position.symbol);
     const qty = roundDownToStep(position.qty, rules.stepSize);
     if (record.closing) {
+      // Only dust below a lot is left (the stop or close sold whole lots): nothing more can be sold.
+      if (qty <= 0) {
+        await this.retire(record, `only ${position.qty} left, below a lot`, false);
+        return;
+      }
       // Partly filled close: a re-sent close must cover what is left, and no new stop goes out.
       record.qty = qty;
       await this.save(record);
@@ -359,17 +516,17 @@ export class StopManager {
     await this.submitClose(record, stop.qty, `trigger:${stop.clientOrderId}`, cause);
     record.verified = false;
     await this.publish(record, 'triggered', `venue stop triggered at ${price}`);
-    await this.awaitClosed(record);
+    await this.awaitClosed(record, false);
   }
 
   /**
    * A full close was sent and the stop is gone: the record stays, unprotected, until the position
    * is reported closed, so a refused or lost close is noticed and re-sent.
    */
-  private async awaitClosed(record: StopRecord): Promise<void> {
+  private async awaitClosed(record: StopRecord, byVenue: boolean): Promise<void> {
     record.verified = false;
     record.clientOrderId = null;
-    record.closing = { sentAt: this.deps.clock.now(), attempts: 1 };
+    record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue };
     await this.save(record);
     this.updateCoverage();
   }
@@ -386,6 +543,10 @@ export class StopManager {
       const closing = record.closing;
       if (!closing || now - closing.sentAt < config.CLOSE_CONFIRM_MS) continue;
       const waited = now - closing.sentAt;
+      if (closing.byVenue) {
+        await this.awaitRecorded(record, closing, waited);
+        continue;
+      }
       if (closing.attempts >= config.CLOSE_ATTEMPTS) {
         record.closing = { ...closing, sentAt: now };
         await this.save(record);
@@ -399,7 +560,7 @@ export class StopManager {
       }
       record.seq += 1;
       await this.submitClose(record, record.qty, `close:${record.seq}`, undefined);
-      record.closing = { sentAt: now, attempts: closing.attempts + 1 };
+      record.closing = { ...closing, sentAt: now, attempts: closing.attempts + 1 };
       await this.save(record);
       log.error(
         { positionId: record.positionId, attempt: record.closing.attempts, waitedMs: waited },
@@ -411,6 +572,30 @@ export class StopManager {
         `${record.symbol} ${record.side} ${record.qty} still open ${waited} ms after its close, no stop: close ${record.closing.attempts} of ${config.CLOSE_ATTEMPTS} sent`,
       );
     }
+  }
+
+  /**
+   * The venue executed the stop but our books still hold the position: the fill has not been recorded
+   * yet. A close would sell coins the account no longer has, so reconciliation is asked again instead.
+   */
+  private async awaitRecorded(
+    record: StopRecord,
+    closing: NonNullable<StopRecord['closing']>,
+    waited: number,
+  ): Promise<void> {
+    record.closing = { ...closing, sentAt: this.deps.clock.now(), attempts: closing.attempts + 1 };
+    await this.save(record);
+    this.deps.log.warn(
+      { positionId: record.positionId, waitedMs: waited },
+      'executed stop not yet in our books',
+    );
+    await this.requestRecon(record, `position still open ${waited} ms after the venue executed its stop`);
+    if (closing.attempts >= this.deps.config.CLOSE_ATTEMPTS)
+      await this.alert(
+        record,
+        'close_unrecorded',
+        `${record.symbol} ${record.side} ${record.qty}: the venue executed the stop ${waited} ms ago and our books still hold the position; reconciliation asked again`,
+      );
   }
 
   private async takeProfit(record: StopRecord, price: number): Promise<boolean> {
@@ -457,7 +642,16 @@ export class StopManager {
   /** The second line of defence: the price went through the stop and the venue did not act. */
   private async watch(record: StopRecord, price: number): Promise<void> {
     if (!(record.side === 'long' ? price <= record.stopPrice : price >= record.stopPrice)) return;
-    const venueStop = await this.venueStopState(record);
+    const { state: venueStop, stop } = await this.venueStop(record);
+    if (venueStop === 'triggered' && stop) {
+      await this.onStopTriggered(
+        record,
+        stop,
+        stop.limitPrice !== undefined && pastLimit(record, stop.limitPrice, price),
+        price,
+      );
+      return;
+    }
     const decision = localStopDecision({
       side: record.side,
       stopPrice: record.stopPrice,
@@ -470,17 +664,17 @@ export class StopManager {
       await this.deps.venue.cancelStop(record.symbol, record.clientOrderId).catch(() => undefined);
     await this.submitClose(record, record.qty, `local:${record.seq}`, undefined);
     await this.publish(record, 'triggered', `local monitor: ${decision.reason}`);
-    await this.awaitClosed(record);
+    await this.awaitClosed(record, false);
   }
 
-  private async venueStopState(record: StopRecord): Promise<VenueStopState> {
-    if (!record.clientOrderId) return 'missing';
+  private async venueStop(record: StopRecord): Promise<{ state: VenueStopState; stop?: StopOrder }> {
+    if (!record.clientOrderId) return { state: 'missing' };
     try {
       const stop = await this.readBack(record.symbol, record.clientOrderId);
-      if (!stop || stop.status === 'cancelled' || stop.status === 'rejected') return 'missing';
-      return stop.status === 'triggered' ? 'triggered' : 'open';
+      if (!stop || stop.status === 'cancelled' || stop.status === 'rejected') return { state: 'missing' };
+      return { state: stop.status === 'triggered' ? 'triggered' : 'open', stop };
     } catch {
-      return 'unknown';
+      return { state: 'unknown' };
     }
   }
 
@@ -582,9 +776,15 @@ export class StopManager {
     await this.deps.store.save(record, 'active', record);
   }
 
-  private updateCoverage(): void {
+  /** Open positions and how many have a stop verified on the venue, as the coverage gauge shows. */
+  coverage(): { openPositions: number; protectedPositions: number } {
     const open = [...this.records.values()].filter((r) => r.qty > 0);
-    this.deps.metrics.coverage.set(coverageRatio(open.length, open.filter((r) => r.verified).length));
+    return { openPositions: open.length, protectedPositions: open.filter((r) => r.verified).length };
+  }
+
+  private updateCoverage(): void {
+    const { openPositions, protectedPositions } = this.coverage();
+    this.deps.metrics.coverage.set(coverageRatio(openPositions, protectedPositions));
   }
 
   private async publish(record: StopRecord, kind: StopEvent['kind'], detail: string): Promise<void> {
@@ -606,4 +806,9 @@ export class StopManager {
     this.chain = run.catch(() => undefined);
     return run;
   }
+}
+
+/** True when a printed price is beyond a triggered stop-limit's limit: the limit cannot fill there. */
+function pastLimit(record: StopRecord, limitPrice: number, price: number): boolean {
+  return record.side === 'long' ? price < limitPrice : price > limitPrice;
 }

@@ -1,12 +1,14 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type PlacementOutcome = 'verified' | 'retried' | 'failed' | 'verify_failed';
+export type VerificationOutcome = 'ok' | 'lost' | 'executed' | 'error';
 
 /** The stops service's metrics: coverage is the one to alert on (below 1 = an unprotected position). */
 export class StopMetrics {
   readonly coverage: Gauge;
   readonly placements: Counter<'outcome'>;
   readonly invalid: Counter<'subject'>;
+  readonly verifications: Counter<'outcome'>;
 
   constructor(registry: Registry) {
     this.coverage = new Gauge({
@@ -18,6 +20,12 @@ export class StopMetrics {
     this.placements = new Counter({
       name: 'ballast_stops_placements_total',
       help: 'Stop placements by outcome (verified, retried, failed, verify_failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.verifications = new Counter({
+      name: 'ballast_stops_verifications_total',
+      help: 'Periodic read-backs of live stops by outcome (ok, lost, executed, error)',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -29,6 +29,11 @@ export const StopRecord = z.object({
       sentAt: z.number(),
       /** Closes sent so far for this position. */
       attempts: z.number().int().positive(),
+      /**
+       * The venue executed our stop: the position is closed there and no close is ever sent; what
+       * repeats is the request for reconciliation to record the fill.
+       */
+      byVenue: z.boolean().default(false),
     })
     .nullable()
     .default(null),

@@ -13,7 +13,7 @@ import {
 } from '@ballast/contracts';
 import { breakevenPrice, type MarketRules, roundToStep, trailStop } from '@ballast/core';
 import { createDb, type DbHandle, migrate, ProtectiveStopRepository } from '@ballast/db';
-import { VenueError } from '@ballast/exchange';
+import { PaperStopVenue, type StopVenue, VenueError } from '@ballast/exchange';
 import {
   createTestDatabase,
   natsUrl,
@@ -25,10 +25,8 @@ import {
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopsConfigSchema } from './config';
-import { PaperStopVenue } from './paper-stop-venue';
 import { startStops } from './service';
 import { StopRecord } from './stop-record';
-import type { StopVenue } from './stop-venue';
 
 // Market rules from binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz; prices are real
 // BTCUSDT / ETHUSDT / SOLUSDT 1h closes from binance-spot-ohlcv/*-1h.csv.gz.
@@ -179,7 +177,7 @@ const eventsFor = (positionId: string, kind: StopEvent['kind']) =>
 describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
   it('places a stop on an entry fill, reads it back, and reports coverage 1; acknowledges a kill', async () => {
     const venue = paper('paperentry');
-    const svc = await start(venue);
+    const svc = await start(venue, { COVERAGE_SAMPLE_MS: '100' });
     const entry = btc[40_000] as number;
     const stop = roundToStep(entry * 0.98, 0.01);
     await approve({
@@ -209,6 +207,11 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     expect(eventsFor('paperentry:BTC-USDT', 'placed')).toHaveLength(1);
     expect(await svc.coverage()).toBe(1);
     expect(await svc.placements('verified')).toBe(1);
+    // The readiness gate's stop-coverage criterion reads these samples.
+    await waitFor(async () => {
+      const rows = await handle.db.selectFrom('stop_coverage_samples').selectAll().execute();
+      return rows.some((r) => r.open_positions >= 1 && r.protected_positions === r.open_positions);
+    }, 'a coverage sample with the protected position');
     const stored = await new ProtectiveStopRepository(handle.db, clock, StopRecord).get(
       'paperentry:BTC-USDT',
     );
@@ -606,5 +609,79 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     expect(text).toContain('ballast_stops_coverage_ratio 1');
     expect(text).toContain('ballast_stops_placements_total{outcome="verified"} 1');
     await second.stop();
+  });
+
+  it('cancels a stop-limit triggered past its limit before closing at market; waits while its limit can still fill', async () => {
+    const inner = paper('papergap');
+    const id = 'papergap:BTC-USDT';
+    // The venue reports the stop triggered but unfilled, resting at its limit (as Binance keeps a
+    // working STOP_LOSS_LIMIT the price gapped past); its coins stay locked until it is cancelled.
+    let gapped = false;
+    const steps: string[] = [];
+    const limitOf = (stopPrice: number) => roundToStep(stopPrice * 0.995, 0.01);
+    const working = async (s: string, c: string) => {
+      const stop = await inner.fetchStop(s, c);
+      return gapped && stop
+        ? { ...stop, status: 'triggered' as const, filledQty: 0, limitPrice: limitOf(stop.stopPrice) }
+        : stop;
+    };
+    const venue: StopVenue = {
+      id: inner.id,
+      supportsReduceOnly: false,
+      marketRules: (s) => inner.marketRules(s),
+      placeStop: (r) => inner.placeStop(r),
+      fetchStop: working,
+      cancelStop: async (s, c) => {
+        steps.push(
+          `cancel with ${commands.filter((x) => x.kind === 'submit' && x.exchange === 'papergap').length} closes sent`,
+        );
+        const stop = await working(s, c);
+        await inner.cancelStop(s, c);
+        return stop && { ...stop, status: 'cancelled' as const };
+      },
+    };
+    const svc = await start(venue, { VERIFY_INTERVAL_MS: '0' });
+    const entry = btc[43_000] as number;
+    await position({
+      status: 'opened',
+      exchange: 'papergap',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0.02,
+      avgEntry: entry,
+    });
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    const stopPrice = inner.openStops()[0]?.stopPrice as number;
+    gapped = true;
+    // Between the stop and its limit: the resting limit may still fill, so nothing is done.
+    await trade('papergap', 'BTC-USDT', roundToStep((stopPrice + limitOf(stopPrice)) / 2, 0.01), 1);
+    // Past the limit: it cannot fill there.
+    const past = roundToStep(limitOf(stopPrice) * 0.99, 0.01);
+    await trade('papergap', 'BTC-USDT', past, 2);
+    const close = await waitFor(
+      () => commands.find((c) => c.kind === 'submit' && c.exchange === 'papergap'),
+      'the market close',
+    );
+    expect(close).toMatchObject({ side: 'sell', type: 'market', qty: 0.02 });
+    expect(close.kind === 'submit' && close.intentId).toContain(':gap:');
+    expect(steps).toEqual(['cancel with 0 closes sent']);
+    expect(inner.openStops()).toEqual([]);
+    const triggered = await waitFor(() => eventsFor(id, 'triggered')[0], 'triggered event');
+    // Acted on the second price, not the first (prices are handled in order).
+    expect(triggered.detail).toContain(
+      `past its limit at ${past} (0 of 0.02 filled): cancelled, closing 0.02 at market`,
+    );
+    expect(svc.service.manager.record(id)?.closing).toMatchObject({ attempts: 1, byVenue: false });
+    // The close leaves less than a lot (BTCUSDT step 0.00001): nothing more can be sold, the record goes.
+    await position({
+      status: 'changed',
+      exchange: 'papergap',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0.000004,
+      avgEntry: entry,
+    });
+    await waitFor(() => svc.service.manager.record(id) === undefined, 'record retired with only dust left');
+    await svc.stop();
   });
 });

@@ -9,7 +9,7 @@ import type { LanguageModelProvider } from '../provider';
 import { AnthropicProvider } from '../providers/anthropic/anthropic-provider';
 import { GeminiProvider } from '../providers/gemini/gemini-provider';
 import { OpenAiCompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider';
-import { CircuitBreaker } from '../resilience/circuit-breaker';
+import { type BreakerState, CircuitBreaker } from '../resilience/circuit-breaker';
 import { DailyCostBudget } from '../resilience/cost-budget';
 import type { AgentsConfig, ProviderChoice } from './agents-config';
 
@@ -24,6 +24,8 @@ export interface BuildAgentsDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly monotonicMs?: () => number;
   readonly random?: () => number;
+  /** Told once per change of a vendor's breaker (several agents may share one vendor and notice it). */
+  readonly onBreakerState?: (provider: string, state: BreakerState) => void;
 }
 
 export interface AgentChoice {
@@ -50,6 +52,12 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
   const budget = new DailyCostBudget(deps.clock, config.AGENT_DAILY_BUDGET_USD, config.AGENT_PRICES_JSON);
   const providers = new Map<ProviderChoice, LanguageModelProvider | null>();
   const breakers = new Map<ProviderChoice, CircuitBreaker>();
+  const told = new Map<string, BreakerState>();
+  const onBreakerState = (provider: string, state: BreakerState) => {
+    if ((told.get(provider) ?? 'closed') === state) return;
+    told.set(provider, state);
+    deps.onBreakerState?.(provider, state);
+  };
   const runnerFor = (choice: ProviderChoice): AgentRunner => {
     return new AgentRunner({
       provider: getOrCreate(providers, choice, () => providerFor(choice, config)),
@@ -65,6 +73,7 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
       audit: deps.audit,
       metrics,
       log: deps.log,
+      onBreakerState,
     });
   };
   const analyst = runnerFor(config.ANALYST_PROVIDER);

@@ -1,5 +1,11 @@
 import type { Clock } from '@ballast/contracts';
-import { paperPerformance, type ReadinessInputs } from '@ballast/core';
+import {
+  PaperStart,
+  paperPerformance,
+  type ReadinessInputs,
+  readinessKeys,
+  StoredBacktest,
+} from '@ballast/core';
 import {
   BotStateRepository,
   type ClosedTradeRecord,
@@ -9,7 +15,6 @@ import {
   StopCoverageRepository,
 } from '@ballast/db';
 import type { Kysely } from 'kysely';
-import { PaperStart, readinessKeys, StoredBacktest } from './readiness-state';
 
 export interface GatherOptions {
   db: Kysely<Database>;

@@ -3,6 +3,7 @@ import { assertLiveAllowed, LiveNotAllowedError, runBacktest } from '@ballast/ba
 import { DEFAULT_READINESS_THRESHOLDS, SeededRandom, seededIds, VirtualClock } from '@ballast/core';
 import {
   ClosedTradeRepository,
+  ConfigChangeRepository,
   createDb,
   type DbHandle,
   LiveOverrideRepository,
@@ -138,6 +139,23 @@ describe('ballast readiness against PostgreSQL', () => {
     await expect(assertLiveAllowed('mean_reversion', handle.db, options)).resolves.toMatchObject({
       via: 'override',
       override: { by: 'ana' },
+    });
+    const red = ['paper_days', 'closed_trades', 'sharpe', 'expectancy', 'backtest'];
+    const audit = await new ConfigChangeRepository(handle.db).recent(10, 'mean_reversion');
+    // Same instant: listed by id, so sorted here by kind.
+    expect(audit.map((c) => [c.kind, c.actor, c.source, c.createdAt]).sort()).toEqual([
+      ['lifecycle', 'ana', 'cli', NOW],
+      ['readiness_override', 'ana', 'cli', NOW],
+    ]);
+    const lifecycle = audit.find((c) => c.kind === 'lifecycle');
+    expect(lifecycle).toMatchObject({
+      reason: `override: live by recorded override; red: ${red.join(', ')}`,
+      diff: [{ path: 'state', from: null, to: 'live' }],
+    });
+    expect(lifecycle?.figures).toMatchObject({ closed_trades: 10 });
+    expect(audit.find((c) => c.kind === 'readiness_override')).toMatchObject({
+      reason: 'small size trial',
+      diff: [{ path: 'override.redCriteria', from: null, to: red }],
     });
 
     // Uptime turns red after the override: it does not cover that.

@@ -3,10 +3,7 @@ import {
   type BacktestResult,
   coversPeriod,
   gatherReadiness,
-  readinessKeys,
   runBacktest,
-  type StoredBacktest,
-  StoredLifecycle,
   strategyTrades,
 } from '@ballast/backtest';
 import { type Clock, type IdGenerator, TIMEFRAME_MS, Timeframe } from '@ballast/contracts';
@@ -20,14 +17,20 @@ import {
   type ReadinessReport,
   ReadinessThresholds,
   type RecentLive,
+  readinessKeys,
   redCriteria,
+  type StoredBacktest,
+  StoredLifecycle,
 } from '@ballast/core';
 import {
   BotStateRepository,
   ClosedTradeRepository,
+  type ConfigChange,
+  ConfigChangeRepository,
   createDb,
   type DbHandle,
   DEFAULT_PGLITE_DIR,
+  diffConfig,
   LiveOverrideRepository,
   migrate,
 } from '@ballast/db';
@@ -44,6 +47,8 @@ export interface ReadinessRunOptions {
   /** Candle files to backtest the paper period on instead. */
   data?: { files: string[]; timeframe: Timeframe; symbols?: string[]; seed: number };
   override?: { reason: string; by: string };
+  /** Who runs the gate, for the configuration audit (`--by`, else $USER). */
+  actor?: string;
 }
 
 export interface StrategyReadiness {
@@ -143,6 +148,14 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
       createdAt: now,
     });
     overrideRecorded = true;
+    await audit(deps, {
+      kind: 'readiness_override',
+      subject: strategy,
+      actor: options.override.by,
+      reason: options.override.reason,
+      diff: diffConfig({}, { override: { redCriteria: redCriteria(report) } }),
+      figures: figures(report, null),
+    });
   }
   const latest = await overrides.latest(strategy);
   const overridden = latest !== undefined && redCriteria(report).every((c) => latest.redCriteria.includes(c));
@@ -153,7 +166,35 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
   const step = nextLifecycle(from, report, recent, { overridden });
   const since = step.state === from && stored ? stored.since : now;
   await state.set(readinessKeys.lifecycle(strategy), { ...step, since });
+  if (!stored || step.state !== from)
+    await audit(deps, {
+      kind: 'lifecycle',
+      subject: strategy,
+      actor: options.override?.by ?? options.actor ?? 'cli',
+      reason: `${step.reason}: ${step.detail}`,
+      diff: diffConfig(stored ? { state: from } : {}, { state: step.state }),
+      figures: figures(report, recent),
+    });
   return { strategy, report, paperStart, lifecycle: { ...step, from }, overrideRecorded };
+}
+
+/** The figures that moved a lifecycle: each criterion's value, and the live results when judged live. */
+function figures(report: ReadinessReport, recent: RecentLive | null): Record<string, unknown> {
+  const criteria = Object.fromEntries(report.criteria.map((c) => [c.criterion, c.value]));
+  return recent ? { ...criteria, live: recent } : criteria;
+}
+
+/** Appends to the configuration audit trail shown on the dashboard. */
+function audit(
+  deps: Deps,
+  change: Pick<ConfigChange, 'kind' | 'subject' | 'actor' | 'reason' | 'diff' | 'figures'>,
+): Promise<void> {
+  return new ConfigChangeRepository(deps.db).record({
+    ...change,
+    id: deps.ids(),
+    source: 'cli',
+    createdAt: deps.clock.now(),
+  });
 }
 
 function figure(c: CriterionResult): string {
@@ -230,6 +271,7 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
         }
       : {}),
     ...(flags.override ? { override: { reason: flags.reason ?? '', by: flags.by ?? '' } } : {}),
+    actor: flags.by?.trim() || process.env.USER || 'cli',
   };
 }
 
@@ -250,7 +292,7 @@ export function registerReadinessCommand(program: Command): void {
     .option('--thresholds <file>', 'JSON overriding the default thresholds')
     .option('--override', 'record an override letting the strategy go live with its current red criteria')
     .option('--reason <text>', 'why (with --override)')
-    .option('--by <name>', 'who (with --override)')
+    .option('--by <name>', 'who (with --override; recorded with lifecycle changes, default $USER)')
     .option(
       '--pglite-dir <dir>',
       'PGlite data directory, used when DATABASE_URL is unset',

@@ -5,7 +5,7 @@ import { IndicatorSet, periodsPerYear, RealisedVolatility } from '../indicators'
 import { parseBinanceKlineCsv } from '../market';
 import { FeatureEngine } from './feature-engine';
 import { featureIndicators } from './feature-indicators';
-import { HigherTimeframeContext, higherTimeframeDisagrees } from './higher-timeframe';
+import { confirmingViews, HigherTimeframeContext, higherTimeframeDisagrees } from './higher-timeframe';
 import { clusterPrices, pivotPrices, supportResistance } from './support-resistance';
 import { trendOf } from './trend';
 import { classifyVolatility, VolatilityRegimeTracker } from './volatility-regime';
@@ -13,6 +13,8 @@ import { classifyVolatility, VolatilityRegimeTracker } from './volatility-regime
 const BTC_1H = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
 const BTC_4H = 'binance-spot-ohlcv/BTCUSDT-4h.csv';
 const series = { exchange: 'binance', symbol: 'BTC-USDT' } as const;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 function load(file: string, timeframe: '1h' | '4h'): Candle[] {
   return parseBinanceKlineCsv(readDataFile(file), { ...series, timeframe }).candles;
@@ -122,6 +124,47 @@ describe('higher timeframe', () => {
     expect(compared).toBeGreaterThan(600);
   });
 
+  it(`closes the 1d context at each UTC midnight of ${BTC_1H}, as the daily bars of ${BTC_4H} do`, () => {
+    const fromFourHourly = new HigherTimeframeContext('1d');
+    const atDayEnd = new Map<number, unknown>();
+    for (const bar of fourHourly) {
+      fromFourHourly.push(bar);
+      if (bar.openTime % DAY === 20 * HOUR) atDayEnd.set(bar.openTime - 20 * HOUR, fromFourHourly.current);
+    }
+    const fromHourly = new HigherTimeframeContext('1d');
+    let compared = 0;
+    let previousOpen = Number.NEGATIVE_INFINITY;
+    for (const candle of hourly) {
+      const before = fromHourly.current;
+      expect(fromHourly.push(candle).ok).toBe(true);
+      const dayStart = candle.openTime - (candle.openTime % DAY);
+      if (candle.openTime - dayStart === 23 * HOUR && atDayEnd.has(dayStart)) {
+        // The 23:00 UTC hour closes the day: its view is the day's, bar for bar.
+        expect(fromHourly.current).toEqual(atDayEnd.get(dayStart));
+        if (fromHourly.current) compared++;
+      } else if (candle.openTime - previousOpen === HOUR && candle.openTime - dayStart !== 23 * HOUR) {
+        // Within a day and without a gap, nothing closes: the view is the very same object.
+        expect(fromHourly.current).toBe(before);
+      }
+      previousOpen = candle.openTime;
+    }
+    // 3,000 hours are 125 days; the 1d trend needs 50 of them.
+    expect(compared).toBeGreaterThan(70);
+  });
+
+  it('offers the primary higher timeframe by default and the named warm ones when asked', () => {
+    const h4 = { timeframe: '4h' as const, trend: 'up' as const, regime: 'trending' as const };
+    const d1 = { timeframe: '1d' as const, trend: 'down' as const, regime: 'volatile' as const };
+    const vector = { higherTimeframe: h4, higherTimeframes: [h4, d1] };
+    expect(confirmingViews(vector)).toEqual([h4]);
+    expect(confirmingViews(vector, ['1d'])).toEqual([d1]);
+    expect(confirmingViews(vector, ['4h', '1d'])).toEqual([h4, d1]);
+    // A vector from before higherTimeframes existed: its primary is all it offers.
+    expect(confirmingViews({ higherTimeframe: h4 }, ['1d'])).toEqual([]);
+    expect(confirmingViews({ higherTimeframe: h4 }, ['4h'])).toEqual([h4]);
+    expect(confirmingViews({ higherTimeframe: null, higherTimeframes: [d1] })).toEqual([]);
+  });
+
   it('confirms an entry unless the higher timeframe trends the other way', () => {
     const view = (trend: 'up' | 'down' | 'flat') => ({
       timeframe: '4h' as const,
@@ -153,6 +196,23 @@ describe('FeatureEngine', () => {
     expect(last.higherTimeframe).toEqual(higher.current);
     expect(last.support.every((p) => p < last.close)).toBe(true);
     expect(last.resistance.every((p) => p > last.close)).toBe(true);
+  });
+
+  it(`carries the 4h and the 1d context of ${BTC_1H} once warmUpBars candles are in`, () => {
+    const engine = new FeatureEngine();
+    const bars = engine.warmUpBars('1h');
+    expect(bars).toBe(51 * 24);
+    const h4 = new HigherTimeframeContext('4h');
+    const d1 = new HigherTimeframeContext('1d');
+    let last = null;
+    for (const c of hourly.slice(0, bars)) {
+      last = engine.onCandle(c);
+      h4.push(c);
+      d1.push(c);
+    }
+    expect(d1.current).not.toBeNull();
+    expect(last?.higherTimeframe).toEqual(h4.current);
+    expect(last?.higherTimeframes).toEqual([h4.current, d1.current]);
   });
 
   it('skips a repeated candle and rejects one that goes back in time', () => {

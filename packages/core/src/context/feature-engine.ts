@@ -1,8 +1,12 @@
-import type { Candle, FeatureVector, Timeframe } from '@ballast/contracts';
+import { type Candle, type FeatureVector, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
 import { IndicatorSet, periodsPerYear } from '../indicators';
 import { BarWindow } from './bar-window';
 import { featureIndicators } from './feature-indicators';
-import { HigherTimeframeContext } from './higher-timeframe';
+import {
+  HIGHER_TIMEFRAME_WARM_BARS,
+  HigherTimeframeContext,
+  type HigherTimeframeView,
+} from './higher-timeframe';
 import {
   DEFAULT_SUPPORT_RESISTANCE,
   type SupportResistanceOptions,
@@ -15,8 +19,11 @@ import {
 } from './volatility-regime';
 
 export interface FeatureEngineOptions {
-  /** Which timeframe confirms which; a timeframe without an entry gets no higher-timeframe context. */
-  higherTimeframes: Partial<Record<Timeframe, Timeframe>>;
+  /**
+   * The higher timeframes each timeframe is resampled into, shortest first: the first is the vector's
+   * `higherTimeframe`, all warm ones are its `higherTimeframes`. A timeframe without an entry has none.
+   */
+  higherTimeframes: Partial<Record<Timeframe, Timeframe | readonly Timeframe[]>>;
   /** Bars the support/resistance search looks back over. */
   supportResistanceWindow: number;
   supportResistance: SupportResistanceOptions;
@@ -24,7 +31,7 @@ export interface FeatureEngineOptions {
 }
 
 export const DEFAULT_FEATURE_ENGINE: FeatureEngineOptions = {
-  higherTimeframes: { '1m': '15m', '5m': '1h', '15m': '1h', '1h': '4h', '4h': '1d' },
+  higherTimeframes: { '1m': '15m', '5m': '1h', '15m': '1h', '1h': ['4h', '1d'], '4h': '1d' },
   supportResistanceWindow: 120,
   supportResistance: DEFAULT_SUPPORT_RESISTANCE,
   volatility: DEFAULT_VOLATILITY_REGIME,
@@ -37,11 +44,17 @@ export type FeatureOutcome =
   | { status: 'duplicate' }
   | { status: 'rejected'; reason: 'out_of_order' | 'resample_failed'; message: string };
 
+/** Which series a call is about: a candle or a vector will do. */
+export type SeriesRef = Pick<Candle, 'exchange' | 'symbol' | 'timeframe'>;
+
+/** EMA200 is the slowest indicator of a vector. */
+const INDICATOR_WARM_BARS = 200;
+
 interface SeriesState {
   readonly indicators: IndicatorSet;
   readonly volatility: VolatilityRegimeTracker;
   readonly window: BarWindow;
-  readonly higher: HigherTimeframeContext | null;
+  readonly higher: readonly HigherTimeframeContext[];
   lastOpenTime: number;
 }
 
@@ -77,7 +90,7 @@ export class FeatureEngine {
     const snapshot = state.indicators.update(candle);
     const volatility = state.volatility.update(candle.close);
     state.window.push(candle);
-    const higher = state.higher?.push(candle) ?? { ok: true as const, view: null };
+    const higher = pushHigher(state.higher, candle);
     if (!higher.ok) return { status: 'rejected', reason: 'resample_failed', message: higher.message };
     const indicators = featureIndicators(snapshot);
     if (indicators === null || volatility === null || snapshot.regime === null) return { status: 'warming' };
@@ -95,25 +108,73 @@ export class FeatureEngine {
         volatility,
         support: levels.support.map((l) => l.price),
         resistance: levels.resistance.map((l) => l.price),
-        higherTimeframe: higher.view,
+        higherTimeframe: higher.primary,
+        higherTimeframes: higher.warm,
       },
     };
   }
 
+  /** The newest open time the series has consumed, or undefined before its first candle. */
+  lastOpenTime(series: SeriesRef): number | undefined {
+    return this.series.get(seriesKey(series))?.lastOpenTime;
+  }
+
+  /** Forgets a series: its next candle starts it cold, as if it had never been seen. */
+  reset(series: SeriesRef): void {
+    this.series.delete(seriesKey(series));
+  }
+
+  /**
+   * Candles of `timeframe` a series needs before its vectors, volatility regime and every higher-timeframe
+   * context are ready: one spare higher bar covers a first bucket that starts part-way through.
+   */
+  warmUpBars(timeframe: Timeframe): number {
+    const needs = [INDICATOR_WARM_BARS, this.options.volatility.longPeriod + 1];
+    for (const higher of this.higherOf(timeframe)) {
+      const ratio = TIMEFRAME_MS[higher] / TIMEFRAME_MS[timeframe];
+      needs.push((HIGHER_TIMEFRAME_WARM_BARS + 1) * ratio);
+    }
+    return Math.max(...needs);
+  }
+
+  private higherOf(timeframe: Timeframe): readonly Timeframe[] {
+    const higher = this.options.higherTimeframes[timeframe];
+    if (higher === undefined) return [];
+    return typeof higher === 'string' ? [higher] : higher;
+  }
+
   private stateFor(candle: Candle): SeriesState {
-    const key = `${candle.exchange}|${candle.symbol}|${candle.timeframe}`;
+    const key = seriesKey(candle);
     let state = this.series.get(key);
     if (!state) {
-      const higher = this.options.higherTimeframes[candle.timeframe];
       state = {
         indicators: new IndicatorSet({ periodsPerYear: periodsPerYear(candle.timeframe) }),
         volatility: new VolatilityRegimeTracker(this.options.volatility),
         window: new BarWindow(this.options.supportResistanceWindow),
-        higher: higher ? new HigherTimeframeContext(higher) : null,
+        higher: this.higherOf(candle.timeframe).map((tf) => new HigherTimeframeContext(tf)),
         lastOpenTime: Number.NEGATIVE_INFINITY,
       };
       this.series.set(key, state);
     }
     return state;
   }
+}
+
+type HigherViews =
+  | { ok: true; primary: HigherTimeframeView | null; warm: HigherTimeframeView[] }
+  | { ok: false; message: string };
+
+/** Feeds the candle to every higher-timeframe context: the first one's view, and every warm one. */
+function pushHigher(contexts: readonly HigherTimeframeContext[], candle: Candle): HigherViews {
+  const views: Array<HigherTimeframeView | null> = [];
+  for (const context of contexts) {
+    const outcome = context.push(candle);
+    if (!outcome.ok) return { ok: false, message: `${context.timeframe}: ${outcome.message}` };
+    views.push(outcome.view);
+  }
+  return { ok: true, primary: views[0] ?? null, warm: views.filter((v) => v !== null) };
+}
+
+function seriesKey(s: SeriesRef): string {
+  return `${s.exchange}|${s.symbol}|${s.timeframe}`;
 }

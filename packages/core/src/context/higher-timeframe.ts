@@ -3,6 +3,9 @@ import { IndicatorSet } from '../indicators';
 import { CandleResampler, type ResampleRejectionReason } from '../market';
 import { trendOf } from './trend';
 
+/** Higher-timeframe bars before a view exists: EMA50 (of the trend) is the slowest input. */
+export const HIGHER_TIMEFRAME_WARM_BARS = 50;
+
 export type HigherTimeframeView = NonNullable<FeatureVector['higherTimeframe']>;
 
 export type HigherTimeframeOutcome =
@@ -57,4 +60,18 @@ export function trendFor(side: PositionSide): HigherTimeframeView['trend'] {
 export function higherTimeframeDisagrees(side: PositionSide, view: HigherTimeframeView | null): boolean {
   if (view === null || view.trend === 'flat') return false;
   return view.trend !== trendFor(side);
+}
+
+/**
+ * The higher timeframes whose trend confirms an entry on the vector's series: its primary one when none
+ * are named, else the named ones that are warm. A vector from before `higherTimeframes` existed offers
+ * its primary only.
+ */
+export function confirmingViews(
+  vector: Pick<FeatureVector, 'higherTimeframe' | 'higherTimeframes'>,
+  timeframes?: readonly Timeframe[],
+): HigherTimeframeView[] {
+  const primary = vector.higherTimeframe ? [vector.higherTimeframe] : [];
+  if (timeframes === undefined) return primary;
+  return (vector.higherTimeframes ?? primary).filter((v) => timeframes.includes(v.timeframe));
 }

@@ -60,20 +60,30 @@ export class Adx {
 
   /** Returns true once ADX itself is ready. */
   update(bar: OhlcvBar): boolean {
-    advance(this.state, bar, this.period);
+    const s = this.state;
+    advance(s, bar.high, bar.low, bar.close, trueRange(bar.high, bar.low, s.previousClose), this.period);
     return this.isReady;
   }
 
+  /** update() for a caller that already has the bar's true range (ignored on the first bar). */
+  pushTrueRange(high: number, low: number, close: number, tr: number): void {
+    advance(this.state, high, low, close, tr, this.period);
+  }
+
   preview(bar: OhlcvBar): AdxValue | null {
-    this.scratch.copyFrom(this.state);
-    advance(this.scratch, bar, this.period);
+    this.previewInto(this.scratch, bar);
     return readingOf(this.scratch, this.period);
   }
 
   previewDirection(bar: OhlcvBar): DirectionalValue | null {
-    this.scratch.copyFrom(this.state);
-    advance(this.scratch, bar, this.period);
+    this.previewInto(this.scratch, bar);
     return directionOf(this.scratch, this.period);
+  }
+
+  private previewInto(scratch: AdxState, bar: OhlcvBar): void {
+    scratch.copyFrom(this.state);
+    const tr = trueRange(bar.high, bar.low, scratch.previousClose);
+    advance(scratch, bar.high, bar.low, bar.close, tr, this.period);
   }
 }
 
@@ -114,15 +124,13 @@ function directionOf(s: AdxState, n: number): DirectionalValue | null {
 }
 
 // One step of TA-Lib's ADX loop; the branch order and operation order are TA-Lib's.
-function advance(s: AdxState, bar: OhlcvBar, n: number): void {
+function advance(s: AdxState, high: number, low: number, close: number, tr: number, n: number): void {
   const index = ++s.bars;
-  const { high, low } = bar;
   const diffPlus = high - s.previousHigh;
   const diffMinus = s.previousLow - low;
-  const tr = trueRange(high, low, s.previousClose);
   s.previousHigh = high;
   s.previousLow = low;
-  s.previousClose = bar.close;
+  s.previousClose = close;
   if (index === 0) return;
   if (index >= n) {
     s.minusDm -= s.minusDm / n;

@@ -32,10 +32,13 @@ export class Atr {
 
   /** update() without returning the value: the allocation-free hot path. */
   push(bar: OhlcvBar): void {
-    const previousClose = this.previousClose;
-    this.previousClose = bar.close;
+    this.pushTrueRange(trueRange(bar.high, bar.low, this.previousClose), bar.close);
+  }
+
+  /** push() for a caller that already has the bar's true range (ignored on the first bar, which has none). */
+  pushTrueRange(tr: number, close: number): void {
+    this.previousClose = close;
     if (++this.ranges === 0) return;
-    const tr = trueRange(bar.high, bar.low, previousClose);
     const n = this.period;
     if (this.ranges <= n) {
       this.current += tr;

@@ -16,6 +16,8 @@ export class ChaikinMoneyFlow {
   private flowSum = 0;
   private volumeSum = 0;
   private current = Number.NaN;
+  /** Σ volume over the last n bars, kept for VolumeRatio's mean (IndicatorSet shares this window). */
+  private volumeTotal = Number.NaN;
 
   constructor(period: number) {
     assertPeriod('ChaikinMoneyFlow', period);
@@ -39,9 +41,13 @@ export class ChaikinMoneyFlow {
 
   /** update() without returning the value: the allocation-free hot path. */
   push(bar: OhlcvBar): void {
+    this.pushValues(bar.high, bar.low, bar.close, bar.volume);
+  }
+
+  /** push() from the bar's numbers. */
+  pushValues(high: number, low: number, close: number, volume: number): void {
     const n = this.period;
-    const flow = moneyFlowVolume(bar);
-    const volume = bar.volume;
+    const flow = moneyFlowOf(high, low, close, volume);
     this.flows[this.head] = flow;
     this.volumes[this.head] = volume;
     if (++this.head === n) this.head = 0;
@@ -55,21 +61,36 @@ export class ChaikinMoneyFlow {
     }
     if (this.count < n) this.count++;
     this.current = ratio(flowTotal, volumeTotal);
+    this.volumeTotal = volumeTotal;
     this.flowSum = flowTotal - this.flows[this.head]!;
     this.volumeSum = volumeTotal - this.volumes[this.head]!;
+  }
+
+  /** The SMA of volume over the same n bars, summed in the same order as Sma: NaN until ready. */
+  get volumeMean(): number {
+    return this.isReady ? this.volumeTotal / this.period : Number.NaN;
   }
 
   preview(bar: OhlcvBar): number | null {
     if (this.count < this.period - 1) return null;
     return ratio(this.flowSum + moneyFlowVolume(bar), this.volumeSum + bar.volume);
   }
+
+  /** volumeMean as if `volume` closed the window now; null until then. */
+  previewVolumeMean(volume: number): number | null {
+    return this.count < this.period - 1 ? null : (this.volumeSum + volume) / this.period;
+  }
 }
 
 /** A bar's money-flow volume; exported so tests and tools use the same definition. */
 export function moneyFlowVolume(bar: OhlcvBar): number {
-  const range = bar.high - bar.low;
+  return moneyFlowOf(bar.high, bar.low, bar.close, bar.volume);
+}
+
+function moneyFlowOf(high: number, low: number, close: number, volume: number): number {
+  const range = high - low;
   if (range === 0) return 0;
-  return ((bar.close - bar.low - (bar.high - bar.close)) / range) * bar.volume;
+  return ((close - low - (high - close)) / range) * volume;
 }
 
 function ratio(flow: number, volume: number): number {

@@ -8,6 +8,7 @@ export * from './indicator-set';
 export * from './macd';
 export * from './obv';
 export * from './ohlcv-bar';
+export * from './ohlcv-columns';
 export * from './realised-volatility';
 export * from './rsi';
 export * from './sma';

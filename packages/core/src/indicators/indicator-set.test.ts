@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parseBinanceKlineCsv } from '../market';
 import { classifyRegime } from './classify-regime';
 import { IndicatorSet } from './indicator-set';
+import { OhlcvColumns } from './ohlcv-columns';
 import { periodsPerYear } from './realised-volatility';
+import { Sma } from './sma';
+import { VolumeRatio } from './volume-ratio';
 
 // binance-spot-ohlcv/BTCUSDT-1h.csv.gz, first 3,000 candles (2017-08-17 onwards).
 function btcCandles(): Candle[] {
@@ -30,6 +33,27 @@ describe('IndicatorSet', () => {
       expect(previewed.update(candle)).toEqual(expected);
       expect(preview).toEqual(expected);
     });
+  });
+
+  it('advanceAt(columns, i) gives exactly the snapshots advance(candle) does', () => {
+    const fromObjects = new IndicatorSet({ periodsPerYear: periodsPerYear('1h') });
+    const fromColumns = new IndicatorSet({ periodsPerYear: periodsPerYear('1h') });
+    const columns = OhlcvColumns.from(candles);
+    candles.forEach((candle, i) => {
+      fromColumns.advanceAt(columns, i);
+      expect(fromColumns.snapshot()).toEqual(fromObjects.update(candle));
+    });
+  });
+
+  it('shares windows without changing a bit: sma20 is Sma(20), volumeRatio is VolumeRatio(20)', () => {
+    const set = new IndicatorSet();
+    const sma = new Sma(20);
+    const volumeRatio = new VolumeRatio(20);
+    for (const candle of candles) {
+      const snapshot = set.update(candle);
+      expect(snapshot.sma20).toBe(sma.update(candle.close));
+      expect(snapshot.volumeRatio).toBe(volumeRatio.update(candle.volume));
+    }
   });
 
   it('reports null for each indicator during its own warm-up only', () => {

@@ -24,19 +24,24 @@ export class Obv {
 
   /** update() without returning the value: the allocation-free hot path. */
   push(bar: OhlcvBar): void {
-    this.current = this.next(bar);
-    this.previousClose = bar.close;
+    this.pushValues(bar.close, bar.volume);
+  }
+
+  /** push() from the bar's numbers. */
+  pushValues(close: number, volume: number): void {
+    this.current = this.nextOf(close, volume);
+    this.previousClose = close;
     this.started = true;
   }
 
   preview(bar: OhlcvBar): number {
-    return this.next(bar);
+    return this.nextOf(bar.close, bar.volume);
   }
 
-  private next(bar: OhlcvBar): number {
-    if (!this.started) return bar.volume;
-    if (bar.close > this.previousClose) return this.current + bar.volume;
-    if (bar.close < this.previousClose) return this.current - bar.volume;
+  private nextOf(close: number, volume: number): number {
+    if (!this.started) return volume;
+    if (close > this.previousClose) return this.current + volume;
+    if (close < this.previousClose) return this.current - volume;
     return this.current;
   }
 }

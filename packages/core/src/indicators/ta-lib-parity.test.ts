@@ -7,8 +7,10 @@ import { Adx } from './adx';
 import { Atr } from './atr';
 import { BollingerBands } from './bollinger-bands';
 import { Ema } from './ema';
+import { IndicatorSet, type IndicatorSnapshot } from './indicator-set';
 import { Macd } from './macd';
 import { Obv } from './obv';
+import { OhlcvColumns } from './ohlcv-columns';
 import { Rsi } from './rsi';
 import { Sma } from './sma';
 
@@ -22,6 +24,8 @@ const FILES = [
   { file: 'binance-spot-ohlcv/ETHUSDT-1h.csv.gz', symbol: 'ETH-USDT' },
 ] as const;
 const TOLERANCE = 1e-9;
+const MACD_OPTIONS = { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 };
+const BBANDS_OPTIONS = { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 };
 
 // The untyped `talib` 1.1.6 addon; required, not imported, because vitest cannot import a `.node` main.
 interface Talib {
@@ -178,5 +182,45 @@ describe.each(FILES)('TA-Lib parity on $file', ({ file, symbol }) => {
     const r = talibRun(candles, 'OBV', {});
     expect(r.begIndex).toBe(0);
     expect(compare(ours, r.result.outReal!, r.begIndex)).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  // The set shares windows between indicators (SMA = Bollinger middle, one true range for ATR and ADX) and
+  // is fed from columns here: every TA-Lib-covered output of that path is held to the same tolerance.
+  it('IndicatorSet fed from OhlcvColumns matches TA-Lib on every output TA-Lib has', () => {
+    const set = new IndicatorSet();
+    const columns = OhlcvColumns.from(candles);
+    const snapshots: IndicatorSnapshot[] = [];
+    for (let i = 0; i < columns.length; i++) {
+      set.advanceAt(columns, i);
+      snapshots.push(set.snapshot());
+    }
+    const worst = (
+      pick: (s: IndicatorSnapshot) => number | null | undefined,
+      name: string,
+      options = {},
+      out = 'outReal',
+    ) => {
+      const r = talibRun(candles, name, options);
+      return compare(
+        snapshots.map((s) => pick(s) ?? null),
+        r.result[out]!,
+        r.begIndex,
+      );
+    };
+    const errors = {
+      ema9: worst((s) => s.ema9, 'EMA', { optInTimePeriod: 9 }),
+      ema200: worst((s) => s.ema200, 'EMA', { optInTimePeriod: 200 }),
+      sma20: worst((s) => s.sma20, 'SMA', { optInTimePeriod: 20 }),
+      rsi14: worst((s) => s.rsi14, 'RSI', { optInTimePeriod: 14 }),
+      macdSignal: worst((s) => s.macd?.signal, 'MACD', MACD_OPTIONS, 'outMACDSignal'),
+      bbUpper: worst((s) => s.bollinger?.upper, 'BBANDS', BBANDS_OPTIONS, 'outRealUpperBand'),
+      atr14: worst((s) => s.atr14, 'ATR', { optInTimePeriod: 14 }),
+      adx14: worst((s) => s.adx14, 'ADX', { optInTimePeriod: 14 }),
+      plusDi14: worst((s) => s.plusDi14, 'PLUS_DI', { optInTimePeriod: 14 }),
+      minusDi14: worst((s) => s.minusDi14, 'MINUS_DI', { optInTimePeriod: 14 }),
+      obv: worst((s) => s.obv, 'OBV'),
+    };
+    // Names the offending output, if any, rather than one anonymous maximum.
+    expect(Object.entries(errors).filter(([, error]) => !(error <= TOLERANCE))).toEqual([]);
   });
 });

@@ -30,15 +30,16 @@ export class VolumeRatio {
   /** update() without returning the value: the allocation-free hot path. */
   push(volume: number): void {
     this.average.push(volume);
-    if (this.average.isReady) this.current = ratio(volume, this.average.mean);
+    if (this.average.isReady) this.current = volumeRatioOf(volume, this.average.mean);
   }
 
   preview(volume: number): number | null {
     const average = this.average.preview(volume);
-    return average === null ? null : ratio(volume, average);
+    return average === null ? null : volumeRatioOf(volume, average);
   }
 }
 
-function ratio(volume: number, average: number): number {
+/** A bar's volume over the mean volume of its window; 0 when the window traded nothing. */
+export function volumeRatioOf(volume: number, average: number): number {
   return average === 0 ? 0 : volume / average;
 }

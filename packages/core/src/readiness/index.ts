@@ -1,5 +1,7 @@
 export * from './evaluate-readiness';
+export * from './live-start';
 export * from './paper-performance';
 export * from './readiness-inputs';
+export * from './readiness-state';
 export * from './readiness-thresholds';
 export * from './strategy-lifecycle';

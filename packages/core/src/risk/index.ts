@@ -12,4 +12,5 @@ export * from './risk-limits';
 export * from './risk-reducers';
 export * from './risk-state';
 export * from './size-order';
+export * from './stored-limits';
 export * from './verdict';

@@ -8,6 +8,7 @@ export * from './rank-candidates';
 export * from './signal-engine';
 export * from './strategy';
 export * from './strategy-config';
+export * from './strategy-switches';
 export * from './trend-pullback';
 export * from './veto-config';
 export * from './veto-rules';

@@ -139,6 +139,26 @@ describe(`strategies over ${BTC_1H} (first 2,600 hours)`, () => {
     expect(candidate.veto?.detail).toBe('short against the 4h trend (up)');
   });
 
+  it('confirms with the 1d trend instead of, or as well as, the 4h one when configured', () => {
+    const confirmedBy = (confirmingTimeframes?: Array<'4h' | '1d'>) =>
+      run(btcVectors, { vetoes: VetoConfig.parse({ confirmingTimeframes }) }).candidates;
+    const daily = confirmedBy(['1d']);
+    const both = confirmedBy(['4h', '1d']);
+    const against = (c: SignalCandidate, tf: string) =>
+      c.veto?.reason === 'higher_timeframe_disagrees' && c.veto.detail.includes(`the ${tf} trend`);
+    const byDay = daily.find((c) => against(c, '1d'))!;
+    const vector = btcRun.vectorOf.get(byDay.id)!;
+    const d1 = vector.higherTimeframes?.find((v) => v.timeframe === '1d');
+    expect(d1?.trend).toBe(byDay.side === 'long' ? 'down' : 'up');
+    expect(byDay.veto?.detail).toBe(`${byDay.side} against the 1d trend (${d1?.trend})`);
+    // With 1d alone the 4h trend no longer vetoes; with both, either one does.
+    expect(daily.some((c) => against(c, '4h'))).toBe(false);
+    const h4Vetoed = new Set(btcRun.candidates.filter((c) => against(c, '4h')).map((c) => c.id));
+    const d1Vetoed = new Set(daily.filter((c) => against(c, '1d')).map((c) => c.id));
+    const bothVetoed = both.filter((c) => c.veto?.reason === 'higher_timeframe_disagrees').map((c) => c.id);
+    expect(new Set(bothVetoed)).toEqual(new Set([...h4Vetoed, ...d1Vetoed]));
+  });
+
   it('vetoes reward:risk below 1.5 when the take-profit is 3 ATR against a 2.5 ATR stop', () => {
     const strategies = defaultStrategies(StrategiesConfig.parse({ levels: { takeProfitAtr: [3] } }));
     const r = run(btcVectors, { strategies });

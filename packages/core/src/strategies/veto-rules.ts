@@ -1,5 +1,5 @@
 import { type FeatureVector, TIMEFRAME_MS, type VetoReason } from '@ballast/contracts';
-import { higherTimeframeDisagrees } from '../context';
+import { confirmingViews, higherTimeframeDisagrees } from '../context';
 import { rewardRisk } from '../risk';
 import type { HourExpectancyTable } from './hour-expectancy';
 import type { Strategy, StrategyProposal } from './strategy';
@@ -35,12 +35,13 @@ export const wrongRegime: VetoRule = ({ vector, strategy }) =>
         detail: `${strategy.name} trades ${strategy.regimes.join('/')} markets; the market is ${vector.regime}`,
       };
 
-export const higherTimeframeDisagreement: VetoRule = ({ proposal, vector }) => {
-  const view = vector.higherTimeframe;
-  if (!higherTimeframeDisagrees(proposal.side, view)) return null;
+export const higherTimeframeDisagreement: VetoRule = ({ proposal, vector }, { config }) => {
+  const views = confirmingViews(vector, config.confirmingTimeframes);
+  const view = views.find((v) => higherTimeframeDisagrees(proposal.side, v));
+  if (!view) return null;
   return {
     reason: 'higher_timeframe_disagrees',
-    detail: `${proposal.side} against the ${view?.timeframe} trend (${view?.trend})`,
+    detail: `${proposal.side} against the ${view.timeframe} trend (${view.trend})`,
   };
 };
 

@@ -8,11 +8,16 @@ import * as agentLessons from './0101-agent-lessons';
 import * as orderSlices from './0200-order-slices';
 import * as paperAccount from './0201-paper-account';
 import * as closedTrades from './0202-closed-trades';
+import * as closedTradeFees from './0203-closed-trade-fees';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as serviceUptimeSamples from './0400-service-uptime-samples';
 import * as stopCoverageSamples from './0401-stop-coverage-samples';
 import * as liveOverrides from './0402-live-overrides';
+import * as reconState from './0500-recon-state';
+import * as reconLog from './0501-recon-log';
+import * as controlActions from './0600-control-actions';
+import * as configChanges from './0650-config-changes';
 
 /**
  * Every migration, in code so it ships with the package (no file-system scan at run time).
@@ -28,9 +33,14 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0200_order_slices': orderSlices,
   '0201_paper_account': paperAccount,
   '0202_closed_trades': closedTrades,
+  '0203_closed_trade_fees': closedTradeFees,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0400_service_uptime_samples': serviceUptimeSamples,
   '0401_stop_coverage_samples': stopCoverageSamples,
   '0402_live_overrides': liveOverrides,
+  '0500_recon_state': reconState,
+  '0501_recon_log': reconLog,
+  '0600_control_actions': controlActions,
+  '0650_config_changes': configChanges,
 };

@@ -7,7 +7,10 @@ export type ClosedTradeRecord = {
   strategy: string | null;
   exchange: string;
   symbol: string;
+  /** Net of fees. */
   pnl: number;
+  /** Fees the trade paid (quote currency). */
+  fees: number;
   closeTime: number;
 };
 
@@ -16,7 +19,7 @@ export class ClosedTradeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** True when this call recorded the trade (a replayed close is ignored). */
-  async record(trade: ClosedTradeRecord): Promise<boolean> {
+  async record(trade: Omit<ClosedTradeRecord, 'fees'> & { fees?: number }): Promise<boolean> {
     const row = await this.db
       .insertInto('closed_trades')
       .values({
@@ -25,6 +28,7 @@ export class ClosedTradeRepository {
         exchange: trade.exchange,
         symbol: trade.symbol,
         pnl: finite(trade.pnl, 'pnl'),
+        fees: finite(trade.fees ?? 0, 'fees'),
         close_time: finite(trade.closeTime, 'closeTime'),
       })
       .onConflict((oc) => oc.column('trade_key').doNothing())
@@ -41,6 +45,7 @@ export class ClosedTradeRepository {
       exchange: r.exchange,
       symbol: r.symbol,
       pnl: toNumber(r.pnl),
+      fees: toNumber(r.fees),
       closeTime: toNumber(r.close_time),
     }));
   }

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Int8, Numeric } from '../column-types';
 
 /** Closed trades' results: the loss-streak rule is rebuilt from these after a restart. */
@@ -6,7 +7,10 @@ export interface ClosedTradesTable {
   strategy: string | null;
   exchange: string;
   symbol: string;
+  /** Net of fees. */
   pnl: Numeric;
+  /** Fees the trade paid, in the quote currency; 0 for trades recorded before fees were kept. */
+  fees: ColumnType<string | number, number | undefined, number>;
   close_time: Int8;
 }
 

@@ -1,8 +1,17 @@
 import { type BookLevel, type Fill, type OrderStatus, toCcxtSymbol } from '@ballast/contracts';
-import type { MarketRules, WalkableBook } from '@ballast/core';
+import type { MarketRules, VenueTrade, WalkableBook } from '@ballast/core';
 import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
 import { type CcxtConfig, createCcxtExchange } from '../ccxt-rest';
-import { type OrderVenue, VenueError, type VenueOrder, type VenueOrderRequest } from './order-venue';
+import {
+  type OrderVenue,
+  type TradePage,
+  VenueError,
+  type VenueOrder,
+  type VenueOrderRequest,
+} from './order-venue';
+
+/** Binance's largest myTrades page. */
+const TRADE_PAGE = 1000;
 
 export type CcxtVenueConfig = CcxtConfig & {
   /** Contracts venue id stamped on events, e.g. `binance`. */
@@ -44,8 +53,10 @@ export class CcxtVenue implements OrderVenue {
     };
   }
 
-  async orderBook(symbol: string): Promise<WalkableBook> {
-    const book = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(toCcxtSymbol(symbol)));
+  async orderBook(symbol: string, limit?: number): Promise<WalkableBook> {
+    const book = await this.call('fetchOrderBook', () =>
+      this.exchange.fetchOrderBook(toCcxtSymbol(symbol), limit),
+    );
     const levels = (xs: unknown[][]): BookLevel[] => xs.map(([p, q]) => [Number(p), Number(q)]);
     return { bids: levels(book.bids), asks: levels(book.asks) };
   }
@@ -107,6 +118,32 @@ export class CcxtVenue implements OrderVenue {
     return Object.fromEntries(Object.entries(totals).map(([asset, v]) => [asset, Number(v ?? 0)]));
   }
 
+  /** Binance pages by trade id (`fromId`); the cursor is the id after the last trade read. */
+  async tradesSince(symbol: string, cursor: string | null): Promise<TradePage> {
+    await this.call('loadMarkets', () => this.loadMarkets());
+    const trades: VenueTrade[] = [];
+    let fromId = cursor === null ? 0 : Number(cursor);
+    for (;;) {
+      const page = await this.call('fetchMyTrades', () =>
+        this.exchange.fetchMyTrades(toCcxtSymbol(symbol), undefined, TRADE_PAGE, { fromId }),
+      );
+      trades.push(...page.map((t) => toVenueTrade(symbol, t)));
+      const last = page.at(-1);
+      if (last) fromId = Number(last.id) + 1;
+      if (page.length < TRADE_PAGE) break;
+    }
+    return { trades, cursor: trades.length > 0 || cursor !== null ? String(fromId) : null };
+  }
+
+  /** Binance reports the key's permissions; other venues give no reading we trust. */
+  async withdrawalsEnabled(): Promise<boolean | undefined> {
+    if (this.exchange.id !== 'binance') return undefined;
+    const restrictions = (await this.call('apiRestrictions', () =>
+      this.exchange.sapiGetAccountApiRestrictions(),
+    )) as { enableWithdrawals?: unknown };
+    return restrictions.enableWithdrawals !== false;
+  }
+
   /** Market orders report fills as trades; fetch them so events carry real prices and fees. */
   private async withFills(symbol: string, order: Order): Promise<VenueOrder> {
     if (!(order.filled && order.filled > 0)) return toVenueOrder(symbol, order, []);
@@ -165,6 +202,22 @@ function toVenueOrder(symbol: string, order: Order, trades: Trade[]): VenueOrder
     filledQty,
     avgPrice: order.average ?? null,
     fills: trades.map(toFill),
+  };
+}
+
+function toVenueTrade(symbol: string, t: Trade): VenueTrade {
+  const fill = toFill(t);
+  return {
+    tradeId: fill.tradeId,
+    venueOrderId: String(t.order ?? ''),
+    symbol,
+    side: t.side === 'sell' ? 'sell' : 'buy',
+    price: fill.price,
+    qty: fill.qty,
+    fee: fill.fee,
+    feeAsset: fill.feeAsset,
+    liquidity: fill.liquidity,
+    time: fill.time,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Fill, OrderSide, OrderStatus, RejectReason } from '@ballast/contracts';
-import type { MarketRules, WalkableBook } from '@ballast/core';
+import type { MarketRules, VenueTrade, WalkableBook } from '@ballast/core';
 
 /** What we ask a venue to do: a market or limit order under our own client order id. */
 export type VenueOrderRequest = {
@@ -26,6 +26,9 @@ export type VenueOrder = {
   avgPrice: number | null;
   fills: Fill[];
 };
+
+/** Trades read from a cursor, and the cursor the next read starts from (opaque to callers). */
+export type TradePage = { trades: VenueTrade[]; cursor: string | null };
 
 /**
  * Why a venue call failed, one closed set. `network` and `rate_limited` are worth retrying;
@@ -62,7 +65,8 @@ export class VenueError extends Error {
 export interface OrderVenue {
   readonly id: string;
   marketRules(symbol: string): Promise<MarketRules>;
-  orderBook(symbol: string): Promise<WalkableBook>;
+  /** The venue's book, at most `limit` levels a side when given (the venue's default depth otherwise). */
+  orderBook(symbol: string, limit?: number): Promise<WalkableBook>;
   submit(order: VenueOrderRequest): Promise<VenueOrder>;
   /** The order with this client id, or undefined when the venue never saw it. */
   fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined>;
@@ -70,4 +74,11 @@ export interface OrderVenue {
   openOrders(symbol?: string): Promise<VenueOrder[]>;
   /** Total (free + locked) per asset. */
   balances(): Promise<Record<string, number>>;
+  /**
+   * Our trades on a symbol from `cursor` on (null: from the first the venue keeps), oldest first,
+   * each under the venue's own trade id. Reconciliation ingests any it has not counted.
+   */
+  tradesSince(symbol: string, cursor: string | null): Promise<TradePage>;
+  /** Whether the API key may withdraw funds; undefined when the venue cannot say. */
+  withdrawalsEnabled(): Promise<boolean | undefined>;
 }

@@ -10,9 +10,16 @@ import {
   roundDownToStep,
   subtractLots,
   sumLots,
+  type VenueTrade,
   type WalkableBook,
 } from '@ballast/core';
-import { type OrderVenue, VenueError, type VenueOrder, type VenueOrderRequest } from './order-venue';
+import {
+  type OrderVenue,
+  type TradePage,
+  VenueError,
+  type VenueOrder,
+  type VenueOrderRequest,
+} from './order-venue';
 
 /** Where the paper broker keeps balances and orders, so a restart continues the same account. */
 export interface PaperStore {
@@ -98,6 +105,34 @@ export class PaperVenue implements OrderVenue {
 
   async balances(): Promise<Record<string, number>> {
     return { ...this.balancesState };
+  }
+
+  /** Fills in the order they happened; the cursor counts the fills already read. */
+  async tradesSince(symbol: string, cursor: string | null): Promise<TradePage> {
+    const all: VenueTrade[] = [...this.orders.values()]
+      .filter((o) => o.symbol === symbol)
+      .flatMap((o) =>
+        o.fills.map((f) => ({
+          tradeId: f.tradeId,
+          venueOrderId: o.venueOrderId,
+          symbol,
+          side: o.side,
+          price: f.price,
+          qty: f.qty,
+          fee: f.fee,
+          feeAsset: f.feeAsset,
+          liquidity: f.liquidity,
+          time: f.time,
+        })),
+      )
+      .sort((a, b) => a.time - b.time);
+    const from = cursor === null ? 0 : Number(cursor);
+    return { trades: all.slice(from), cursor: String(all.length) };
+  }
+
+  /** A paper account holds no real funds. */
+  async withdrawalsEnabled(): Promise<boolean | undefined> {
+    return false;
   }
 
   /** A trade printed on the market: resting limits it goes through fill as maker. */

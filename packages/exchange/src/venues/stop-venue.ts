@@ -11,17 +11,25 @@ export interface StopRequest {
   reduceOnly: boolean;
 }
 
-/** A stop order as the venue reports it. */
+/**
+ * A stop order as the venue reports it. `triggered`: the venue started executing it (filled, or a
+ * stop-limit working in the book); `cancelled`: gone without executing (cancelled, expired).
+ * `filledQty`, where the venue reports it, tells a stop that executed (all of `qty`) from a
+ * stop-limit triggered but still resting (the price went past its limit).
+ */
 export type StopOrder = ObservedStop & {
   clientOrderId: string;
   venueOrderId: string;
   symbol: string;
+  filledQty?: number;
+  /** A stop-limit's limit, where the venue reports it: past it, a triggered stop cannot fill. */
+  limitPrice?: number;
 };
 
 /**
  * What the stops service needs from a venue: rest, read back and cancel stop orders. `OrderVenue`
- * (packages/exchange) has market and limit orders only, so stops get their own small interface.
- * Failures are `VenueError`s from packages/exchange.
+ * has market and limit orders only, so stops get their own small interface. Implemented by the
+ * paper stop venue (backtests, paper trading) and by ccxt (`CcxtStopVenue`). Failures are `VenueError`s.
  */
 export interface StopVenue {
   readonly id: string;

@@ -1,6 +1,6 @@
 import type { IdGenerator } from '@ballast/contracts';
 import { isMultipleOfStep, type MarketRules, stopCrossed } from '@ballast/core';
-import { VenueError } from '@ballast/exchange';
+import { VenueError } from './order-venue';
 import type { StopOrder, StopRequest, StopVenue } from './stop-venue';
 
 export interface PaperStopVenueDeps {

@@ -1,0 +1,2 @@
+/** Test helpers (`@ballast/backtest/testing`): replaying recorded candles through services on NATS. */
+export * from './replay-through-services';

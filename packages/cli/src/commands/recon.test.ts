@@ -1,0 +1,81 @@
+import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
+import { createTestDatabase, sharedDataDir, type TestDatabase } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDriftTable, reconOnce } from './recon';
+
+// The simulator's filters: binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
+let sim: ExchangeSim;
+let testDb: TestDatabase;
+
+beforeAll(async () => {
+  sim = await startExchangeSim({
+    dataDir: sharedDataDir(),
+    speed: { mode: 'step' },
+    bybit: false,
+    binance: { symbols: ['BTCUSDT'], apiKey: 'cli-key', apiSecret: 'cli-secret', balances: { USDT: '1000' } },
+  });
+  testDb = await createTestDatabase('cli_recon');
+});
+afterAll(async () => {
+  await testDb?.drop();
+  await sim?.close();
+});
+
+const ADOPTED = 'open buy 0.001 BTC-USDT bl-x9 carries our prefix but is not in our records';
+
+describe('ballast recon', { timeout: 120_000 }, () => {
+  it('prints the venue orders our records lack, and repairs nothing', async () => {
+    sim.tamper.addExternalOrder({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      quantity: '0.001',
+      price: '20000',
+      clientOrderId: 'web_9',
+    });
+    sim.tamper.addExternalOrder({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      quantity: '0.001',
+      price: '21000',
+      clientOrderId: 'bl-x9',
+    });
+    const env = {
+      DATABASE_URL: testDb.url,
+      EXCHANGE_BASE_URL: sim.restUrl,
+      EXCHANGE_API_KEY: 'cli-key',
+      EXCHANGE_API_SECRET: 'cli-secret',
+    };
+    const options = { venue: 'binance', symbols: 'BTC-USDT', pgliteDir: '' };
+    const first = await reconOnce(options, env);
+    expect(first.drifts.map((d) => [d.kind, d.action, d.key])).toEqual([
+      ['unknown_order', 'leave', 'order:1'],
+      ['unknown_order', 'adopt', 'order:2'],
+    ]);
+    // A preview: the same differences the second time, nothing was adopted or recorded.
+    expect((await reconOnce(options, env)).drifts).toEqual(first.drifts);
+    expect(formatDriftTable(first.drifts).split('\n')).toEqual([
+      'kind           symbol    action  key      evidence',
+      `-------------  --------  ------  -------  ${'-'.repeat(ADOPTED.length)}`,
+      'unknown_order  BTC-USDT  leave   order:1  open buy 0.001 BTC-USDT web_9 was placed outside Ballast',
+      `unknown_order  BTC-USDT  adopt   order:2  ${ADOPTED}`,
+    ]);
+  });
+
+  it('takes trades from before the first run as history when told to: the position is set, no fill ingested', async () => {
+    const env = {
+      DATABASE_URL: testDb.url,
+      EXCHANGE_BASE_URL: sim.restUrl,
+      EXCHANGE_API_KEY: 'cli-key',
+      EXCHANGE_API_SECRET: 'cli-secret',
+    };
+    const options = { venue: 'binance', symbols: 'BTC-USDT', pgliteDir: '' };
+    // The print through web_9 (20000) also reaches bl-x9 (21000): two trades.
+    sim.tamper.fillSilently('BTCUSDT', 'web_9');
+    const kinds = async (extra: Record<string, string>) =>
+      (await reconOnce(options, { ...env, ...extra })).drifts
+        .filter((d) => d.kind !== 'unknown_order')
+        .map((d) => d.kind);
+    expect(await kinds({})).toEqual(['missing_fill', 'missing_fill']);
+    expect(await kinds({ RECON_SKIP_TRADE_HISTORY: 'true' })).toEqual(['position_qty']);
+  });
+});

@@ -1,0 +1,41 @@
+import type { StoredLifecycle } from './readiness-state';
+
+/** Why a strategy may not trade on a live venue, one closed set. */
+export type LiveStartRefusalReason = 'no_live_strategies' | 'never_judged' | 'in_shadow';
+
+export interface LiveStartRefusal {
+  strategy: string | null;
+  reason: LiveStartRefusalReason;
+  detail: string;
+}
+
+/**
+ * Whether live trading may start for these strategies: each must have been promoted to `live` by the
+ * readiness gate (all criteria green, or a recorded override). Returns every refusal, empty when allowed.
+ */
+export function liveStartRefusals(
+  strategies: readonly string[],
+  lifecycles: ReadonlyMap<string, StoredLifecycle>,
+): LiveStartRefusal[] {
+  if (strategies.length === 0)
+    return [
+      { strategy: null, reason: 'no_live_strategies', detail: 'no strategy is configured to trade live' },
+    ];
+  const refusals: LiveStartRefusal[] = [];
+  for (const strategy of strategies) {
+    const lifecycle = lifecycles.get(strategy);
+    if (!lifecycle)
+      refusals.push({
+        strategy,
+        reason: 'never_judged',
+        detail: `${strategy} has no readiness verdict; run \`pnpm ballast readiness --strategy ${strategy}\``,
+      });
+    else if (lifecycle.state !== 'live')
+      refusals.push({
+        strategy,
+        reason: 'in_shadow',
+        detail: `${strategy} is in shadow (${lifecycle.reason}: ${lifecycle.detail})`,
+      });
+  }
+  return refusals;
+}

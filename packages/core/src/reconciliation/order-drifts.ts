@@ -1,0 +1,122 @@
+import type { Drift } from './recon-drift';
+import type { ReconPolicy } from './recon-policy';
+import type {
+  LedgerOrder,
+  LedgerOrderStatus,
+  LedgerSnapshot,
+  VenueOrderState,
+  VenueSnapshot,
+} from './recon-snapshot';
+
+const IN_FLIGHT: readonly LedgerOrderStatus[] = ['sending', 'open'];
+
+/** Open orders on the venue that we do not know: ours by prefix are adopted, others per policy. */
+export function findUnknownOrders(
+  venue: VenueSnapshot,
+  ledger: LedgerSnapshot,
+  policy: ReconPolicy,
+): Drift[] {
+  const known = new Set(ledger.orders.map((o) => o.clientOrderId));
+  for (const stop of ledger.stops) if (stop.clientOrderId) known.add(stop.clientOrderId);
+  const drifts: Drift[] = [];
+  for (const order of venue.openOrders) {
+    if (known.has(order.clientOrderId)) continue;
+    const ours = policy.clientIdPrefix !== '' && order.clientOrderId.startsWith(policy.clientIdPrefix);
+    const key = `order:${order.venueOrderId}`;
+    if (!ours && ledger.acknowledged.has(key)) continue;
+    drifts.push({
+      kind: 'unknown_order',
+      key,
+      symbol: order.symbol,
+      order,
+      action: ours ? 'adopt' : policy.externalOrders,
+      evidence: ours
+        ? `open ${order.side} ${order.qty} ${order.symbol} ${order.clientOrderId} carries our prefix but is not in our records`
+        : `open ${order.side} ${order.qty} ${order.symbol} ${order.clientOrderId} was placed outside Ballast`,
+    });
+  }
+  return drifts;
+}
+
+/** Our open or in-flight orders whose venue state differs: ours follows the venue's. */
+export function findOrderStates(venue: VenueSnapshot, ledger: LedgerSnapshot, policy: ReconPolicy): Drift[] {
+  const open = new Map(venue.openOrders.map((o) => [o.clientOrderId, o]));
+  const drifts: Drift[] = [];
+  for (const order of ledger.orders) {
+    if (!IN_FLIGHT.includes(order.status)) continue;
+    const onVenue = open.get(order.clientOrderId);
+    const drift = onVenue ? stillOpen(order, onVenue) : closedOrUnknown(order, venue, policy);
+    if (drift) drifts.push(drift);
+  }
+  return drifts;
+}
+
+function stillOpen(order: LedgerOrder, onVenue: VenueOrderState): Drift | undefined {
+  if (order.status === 'open') return undefined;
+  return stateDrift(
+    order,
+    onVenue,
+    'open',
+    `${order.clientOrderId} is open on the venue but recorded as ${order.status}`,
+  );
+}
+
+function closedOrUnknown(order: LedgerOrder, venue: VenueSnapshot, policy: ReconPolicy): Drift | undefined {
+  if (!(order.clientOrderId in venue.lookups)) return undefined;
+  const seen = venue.lookups[order.clientOrderId] ?? null;
+  if (seen) {
+    const status = toLedgerStatus(seen);
+    if (status === order.status) return undefined;
+    return stateDrift(
+      order,
+      seen,
+      status,
+      `the venue reports ${order.clientOrderId} ${seen.status} (filled ${seen.filledQty} of ${seen.qty}); we hold it ${order.status}`,
+    );
+  }
+  if (order.status === 'sending') {
+    // Sent, answer never recorded: the venue may still show it. Looked up again next run, never rejected.
+    if (policy.now - order.updatedAt < policy.inFlightGraceMs) return undefined;
+    return {
+      kind: 'order_state',
+      key: `state:${order.clientOrderId}:await`,
+      symbol: order.symbol,
+      clientOrderId: order.clientOrderId,
+      ours: order.status,
+      venue: null,
+      action: 'await_venue',
+      status: null,
+      evidence: `${order.clientOrderId} was sent ${policy.now - order.updatedAt} ms ago and the venue does not know it yet`,
+    };
+  }
+  return stateDrift(
+    order,
+    null,
+    'cancelled',
+    `${order.clientOrderId} is open in our records but unknown to the venue`,
+  );
+}
+
+function stateDrift(
+  order: LedgerOrder,
+  venue: VenueOrderState | null,
+  status: LedgerOrderStatus,
+  evidence: string,
+): Drift {
+  return {
+    kind: 'order_state',
+    key: `state:${order.clientOrderId}:${status}`,
+    symbol: order.symbol,
+    clientOrderId: order.clientOrderId,
+    ours: order.status,
+    venue,
+    action: 'set_status',
+    status,
+    evidence,
+  };
+}
+
+function toLedgerStatus(order: VenueOrderState): LedgerOrderStatus {
+  if (order.status === 'accepted' || order.status === 'partially_filled') return 'open';
+  return order.status;
+}

@@ -1,0 +1,92 @@
+import type { LedgerOrderStatus, VenueOrderState, VenueTrade } from './recon-snapshot';
+
+/**
+ * One difference between the venue and our records, with the repair that makes ours follow the
+ * venue. `key` is stable across runs, so a repair is applied (and logged) once.
+ */
+export type Drift =
+  | {
+      kind: 'missing_fill';
+      key: string;
+      symbol: string;
+      trade: VenueTrade;
+      /** Our order the trade belongs to; null for an order we never placed (it is adopted). */
+      clientOrderId: string | null;
+      action: 'ingest_fill';
+      evidence: string;
+    }
+  | {
+      kind: 'unknown_order';
+      key: string;
+      symbol: string;
+      order: VenueOrderState;
+      action: 'adopt' | 'cancel' | 'leave';
+      evidence: string;
+    }
+  | {
+      kind: 'order_state';
+      key: string;
+      symbol: string;
+      clientOrderId: string;
+      ours: LedgerOrderStatus;
+      venue: VenueOrderState | null;
+      /** `await_venue`: an in-flight order the venue does not know yet; never assumed rejected. */
+      action: 'set_status' | 'await_venue';
+      status: LedgerOrderStatus | null;
+      evidence: string;
+    }
+  | {
+      kind: 'position_qty';
+      key: string;
+      symbol: string;
+      /** Ours after the missing fills of this run are applied. */
+      ours: number;
+      venue: number;
+      action: 'set_position';
+      evidence: string;
+    }
+  | {
+      kind: 'missing_stop';
+      key: string;
+      symbol: string;
+      positionId: string;
+      clientOrderId: string | null;
+      action: 'replace_stop';
+      evidence: string;
+    }
+  | {
+      kind: 'balance';
+      key: string;
+      symbol: null;
+      asset: string;
+      ours: number;
+      venue: number;
+      action: 'flag';
+      evidence: string;
+    };
+
+export type DriftKind = Drift['kind'];
+
+/** Drifts a repair cannot settle in this run: the venue stays unreconciled while any remains. */
+export function isBlocking(drift: Drift): boolean {
+  return drift.action === 'await_venue' || drift.action === 'replace_stop';
+}
+
+/** Before/after views for the `recon.event` of a drift. */
+export function driftBeforeAfter(drift: Drift): { before: unknown; after: unknown } {
+  switch (drift.kind) {
+    case 'missing_fill':
+      return { before: null, after: drift.trade };
+    case 'unknown_order':
+      return { before: null, after: { order: drift.order, action: drift.action } };
+    case 'order_state':
+      return { before: { status: drift.ours }, after: { status: drift.status, venue: drift.venue } };
+    case 'position_qty':
+      return { before: { qty: drift.ours }, after: { qty: drift.venue } };
+    case 'missing_stop':
+      // The position travels with the event: the stop manager re-places that position's stop.
+      return { before: { positionId: drift.positionId, clientOrderId: drift.clientOrderId }, after: null };
+    case 'balance':
+      return { before: { [drift.asset]: drift.ours }, after: { [drift.asset]: drift.venue } };
+  }
+}

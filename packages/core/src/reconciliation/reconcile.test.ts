@@ -1,0 +1,315 @@
+import { describe, expect, it } from 'vitest';
+import { balancesAfterTrades } from './balance-drifts';
+import { checkKeySafety } from './key-safety';
+import { driftBeforeAfter } from './recon-drift';
+import type { ReconPolicy } from './recon-policy';
+import type {
+  LedgerOrder,
+  LedgerSnapshot,
+  VenueOrderState,
+  VenueSnapshot,
+  VenueTrade,
+} from './recon-snapshot';
+import { reconcile } from './reconcile';
+
+const NOW = 1_700_000_000_000;
+const policy: ReconPolicy = {
+  clientIdPrefix: 'bl-',
+  externalOrders: 'leave',
+  inFlightGraceMs: 10_000,
+  positionTolerance: { 'BTC-USDT': 0.00001 },
+  balanceTolerance: { default: 0.000001 },
+  stopsOnVenue: true,
+  now: NOW,
+};
+
+const venue = (v: Partial<VenueSnapshot> = {}): VenueSnapshot => ({
+  venue: 'binance',
+  balances: {},
+  openOrders: [],
+  trades: [],
+  positions: null,
+  lookups: {},
+  ...v,
+});
+const ledger = (l: Partial<LedgerSnapshot> = {}): LedgerSnapshot => ({
+  venue: 'binance',
+  orders: [],
+  tradeIds: new Set(),
+  positions: {},
+  stops: [],
+  balances: null,
+  acknowledged: new Set(),
+  ...l,
+});
+const trade = (t: Partial<VenueTrade> = {}): VenueTrade => ({
+  tradeId: '7',
+  venueOrderId: '3',
+  symbol: 'BTC-USDT',
+  side: 'buy',
+  price: 58_000,
+  qty: 0.002,
+  fee: 0.116,
+  feeAsset: 'USDT',
+  liquidity: 'taker',
+  time: NOW - 1000,
+  ...t,
+});
+const ours = (o: Partial<LedgerOrder> = {}): LedgerOrder => ({
+  clientOrderId: 'bl-a',
+  venueOrderId: '3',
+  symbol: 'BTC-USDT',
+  side: 'buy',
+  qty: 0.002,
+  status: 'open',
+  filledQty: 0,
+  updatedAt: NOW - 60_000,
+  ...o,
+});
+const onVenue = (o: Partial<VenueOrderState> = {}): VenueOrderState => ({
+  clientOrderId: 'bl-a',
+  venueOrderId: '3',
+  symbol: 'BTC-USDT',
+  side: 'buy',
+  status: 'accepted',
+  qty: 0.002,
+  price: 50_000,
+  filledQty: 0,
+  ...o,
+});
+
+const STOP = {
+  positionId: 'binance:BTC-USDT',
+  symbol: 'BTC-USDT',
+  clientOrderId: 'bl-s1',
+  qty: 0.002,
+  stopPrice: 50_000,
+};
+
+describe('reconcile', () => {
+  it('is clean when the venue and our records agree', () => {
+    const v = reconcile(
+      venue({ openOrders: [onVenue()], balances: { USDT: 100 }, positions: {} }),
+      ledger({ orders: [ours()], balances: { USDT: 100 } }),
+      policy,
+    );
+    expect(v).toEqual({ venue: 'binance', drifts: [], settles: true, nextBaseline: { USDT: 100 } });
+  });
+
+  it('ingests a venue fill we never recorded, under its order, and then counts it in the position', () => {
+    const t = trade();
+    const v = reconcile(
+      venue({
+        trades: [t],
+        lookups: { 'bl-a': onVenue({ status: 'filled', filledQty: 0.002 }) },
+        positions: { 'BTC-USDT': 0.002 },
+      }),
+      ledger({ orders: [ours()] }),
+      policy,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.action])).toEqual([
+      ['missing_fill', 'ingest_fill'],
+      ['order_state', 'set_status'],
+    ]);
+    expect(v.drifts[0]).toMatchObject({ key: 'fill:7', clientOrderId: 'bl-a', trade: t });
+    expect(v.drifts[1]).toMatchObject({ clientOrderId: 'bl-a', ours: 'open', status: 'filled' });
+    expect(v.settles).toBe(true);
+  });
+
+  it('does not report a fill already in our records, nor the same trade twice', () => {
+    const v = reconcile(
+      venue({ trades: [trade(), trade(), trade({ tradeId: '8' })] }),
+      ledger({ orders: [ours({ status: 'filled' })], tradeIds: new Set(['7']) }),
+      policy,
+    );
+    expect(v.drifts.map((d) => d.key)).toEqual(['fill:8']);
+  });
+
+  it('names no owner for a fill of an order we never placed', () => {
+    const v = reconcile(venue({ trades: [trade({ venueOrderId: '99' })] }), ledger(), policy);
+    expect(v.drifts[0]).toMatchObject({ kind: 'missing_fill', clientOrderId: null });
+  });
+
+  it('adopts an unknown open order carrying our prefix and leaves an external one, once', () => {
+    const mine = onVenue({ clientOrderId: 'bl-zz', venueOrderId: '11' });
+    const web = onVenue({ clientOrderId: 'web_1', venueOrderId: '12' });
+    const v = reconcile(venue({ openOrders: [mine, web] }), ledger(), policy);
+    expect(v.drifts.map((d) => [d.kind, d.key, d.action])).toEqual([
+      ['unknown_order', 'order:11', 'adopt'],
+      ['unknown_order', 'order:12', 'leave'],
+    ]);
+    const again = reconcile(
+      venue({ openOrders: [web] }),
+      ledger({ acknowledged: new Set(['order:12']) }),
+      policy,
+    );
+    expect(again.drifts).toEqual([]);
+  });
+
+  it('cancels an external order when configured to', () => {
+    const web = onVenue({ clientOrderId: 'web_1', venueOrderId: '12' });
+    const v = reconcile(venue({ openOrders: [web] }), ledger(), { ...policy, externalOrders: 'cancel' });
+    expect(v.drifts[0]).toMatchObject({ kind: 'unknown_order', action: 'cancel' });
+  });
+
+  it('does not take our own resting stop for an unknown order', () => {
+    const stop = onVenue({ clientOrderId: 'bl-s1', venueOrderId: '20', side: 'sell' });
+    const v = reconcile(
+      venue({ openOrders: [stop], positions: { 'BTC-USDT': 0.002 } }),
+      ledger({
+        positions: { 'BTC-USDT': 0.002 },
+        stops: [STOP],
+      }),
+      policy,
+    );
+    expect(v.drifts).toEqual([]);
+  });
+
+  it('follows the venue for an order it reports cancelled, and cancels one it does not know', () => {
+    const v = reconcile(
+      venue({ lookups: { 'bl-a': onVenue({ status: 'cancelled' }), 'bl-b': null } }),
+      ledger({ orders: [ours(), ours({ clientOrderId: 'bl-b', venueOrderId: '4' })] }),
+      policy,
+    );
+    expect(
+      v.drifts.map((d) => (d.kind === 'order_state' ? [d.clientOrderId, d.status, d.action] : d.kind)),
+    ).toEqual([
+      ['bl-a', 'cancelled', 'set_status'],
+      ['bl-b', 'cancelled', 'set_status'],
+    ]);
+  });
+
+  it('never assumes an in-flight order rejected: it awaits the venue and blocks, after the grace period only', () => {
+    const sending = ours({ status: 'sending', venueOrderId: null, updatedAt: NOW - 2_000 });
+    const fresh = reconcile(venue({ lookups: { 'bl-a': null } }), ledger({ orders: [sending] }), policy);
+    expect(fresh.drifts).toEqual([]);
+    const old = reconcile(
+      venue({ lookups: { 'bl-a': null } }),
+      ledger({ orders: [{ ...sending, updatedAt: NOW - 60_000 }] }),
+      policy,
+    );
+    expect(old.drifts[0]).toMatchObject({ kind: 'order_state', action: 'await_venue', status: null });
+    expect(old.settles).toBe(false);
+  });
+
+  it('marks an in-flight order open when the venue holds it open', () => {
+    const v = reconcile(
+      venue({ openOrders: [onVenue()] }),
+      ledger({ orders: [ours({ status: 'sending', venueOrderId: null })] }),
+      policy,
+    );
+    expect(v.drifts[0]).toMatchObject({ kind: 'order_state', status: 'open', ours: 'sending' });
+  });
+
+  it('sets a position to the venue quantity only when it still differs after the missing fills', () => {
+    const t = trade({ venueOrderId: '99', qty: 0.002 });
+    const settled = reconcile(
+      venue({ trades: [t], positions: { 'BTC-USDT': 0.003 } }),
+      ledger({ positions: { 'BTC-USDT': 0.001 } }),
+      policy,
+    );
+    expect(settled.drifts.map((d) => d.kind)).toEqual(['missing_fill']);
+    const off = reconcile(
+      venue({ positions: { 'BTC-USDT': -0.0065 } }),
+      ledger({ positions: { 'BTC-USDT': 0.0075 } }),
+      policy,
+    );
+    expect(off.drifts).toEqual([
+      {
+        kind: 'position_qty',
+        key: 'position:BTC-USDT:-0.0065',
+        symbol: 'BTC-USDT',
+        ours: 0.0075,
+        venue: -0.0065,
+        action: 'set_position',
+        evidence: 'BTC-USDT: our fills add up to 0.0075, the venue holds -0.0065',
+      },
+    ]);
+    expect(driftBeforeAfter(off.drifts[0] as never)).toEqual({
+      before: { qty: 0.0075 },
+      after: { qty: -0.0065 },
+    });
+  });
+
+  it('ignores a position difference within one lot step', () => {
+    const v = reconcile(
+      venue({ positions: { 'BTC-USDT': 0.002 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002005 } }),
+      policy,
+    );
+    expect(v.drifts).toEqual([]);
+  });
+
+  it('reports an open position whose stop is not on the venue, and blocks until it is back', () => {
+    const v = reconcile(
+      venue({ positions: { 'BTC-USDT': 0.002 } }),
+      ledger({
+        positions: { 'BTC-USDT': 0.002 },
+        stops: [STOP],
+      }),
+      policy,
+    );
+    expect(v.drifts[0]).toMatchObject({
+      kind: 'missing_stop',
+      positionId: 'binance:BTC-USDT',
+      clientOrderId: 'bl-s1',
+    });
+    expect(v.settles).toBe(false);
+    expect(reconcile(venue(), ledger({ stops: [] }), { ...policy, stopsOnVenue: false }).drifts).toEqual([]);
+  });
+
+  it('flags balances beyond the tolerance with the figures, and not dust', () => {
+    const v = reconcile(
+      venue({ balances: { USDT: 900, BTC: 0.0000001, BNB: 0.5 } }),
+      ledger({ balances: { USDT: 1000, BTC: 0, BNB: 0.5 } }),
+      policy,
+    );
+    expect(v.drifts).toEqual([
+      {
+        kind: 'balance',
+        key: 'balance:USDT:900',
+        symbol: null,
+        asset: 'USDT',
+        ours: 1000,
+        venue: 900,
+        action: 'flag',
+        evidence: 'USDT: expected 1000, the venue holds 900 (difference -100, tolerance 0.000001)',
+      },
+    ]);
+    expect(v.nextBaseline).toEqual({ USDT: 900, BTC: 0.0000001, BNB: 0.5 });
+  });
+
+  it('moves expected balances by the trades: base, quote and the fee in its own asset', () => {
+    const out = balancesAfterTrades({ USDT: 1000 }, [
+      trade({ qty: 0.01, price: 50_000, fee: 0.5, feeAsset: 'USDT' }),
+      trade({ side: 'sell', qty: 0.004, price: 51_000, fee: 0.001, feeAsset: 'BNB' }),
+    ]);
+    expect(out).toEqual({ USDT: 1000 - 500 - 0.5 + 204, BTC: 0.006, BNB: -0.001 });
+  });
+});
+
+describe('checkKeySafety', () => {
+  const base = { venue: 'binance', live: true, override: null };
+  it('refuses a live key that can withdraw, and one whose permission cannot be read', () => {
+    expect(checkKeySafety({ ...base, withdrawals: true })).toMatchObject({
+      ok: false,
+      reason: 'withdrawals_enabled',
+    });
+    expect(checkKeySafety({ ...base, withdrawals: undefined })).toMatchObject({
+      ok: false,
+      reason: 'withdrawals_unverified',
+    });
+  });
+  it('allows a key without withdrawals, a paper venue, and an explicit override', () => {
+    expect(checkKeySafety({ ...base, withdrawals: false })).toMatchObject({ ok: true, overridden: false });
+    expect(checkKeySafety({ ...base, live: false, withdrawals: true })).toMatchObject({
+      ok: true,
+      overridden: false,
+    });
+    expect(checkKeySafety({ ...base, withdrawals: true, override: 'sub-account, IP-whitelisted' })).toEqual({
+      ok: true,
+      overridden: true,
+      detail: 'the binance API key allows withdrawals; allowed by override: sub-account, IP-whitelisted',
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import type { DashboardSpec } from '../dashboard-spec';
+import { BREAKER } from '../mappings';
+
+export const agents: DashboardSpec = {
+  uid: 'ballast-agents',
+  title: 'Ballast / Agents',
+  description: 'The LLM agents: calls, failures, latency, tokens, cost and circuit breakers.',
+  panels: [
+    {
+      title: 'Calls by outcome (1 h)',
+      kind: 'timeseries',
+      description: 'ok: model verdict; fallback: rules after a failure; rules: rules by configuration.',
+      queries: [
+        {
+          expr: 'sum by (provider, agent, outcome) (increase(ballast_agent_calls_total[1h]))',
+          legend: '{{provider}} {{agent}} {{outcome}}',
+        },
+      ],
+    },
+    {
+      title: 'Failures by reason (1 h)',
+      kind: 'timeseries',
+      description: 'Failed provider attempts by reason.',
+      queries: [
+        {
+          expr: 'sum by (provider, reason) (increase(ballast_agent_failures_total[1h]))',
+          legend: '{{provider}} {{reason}}',
+        },
+      ],
+    },
+    {
+      title: 'Latency p95',
+      kind: 'timeseries',
+      unit: 's',
+      description: 'Wall time of one agent invocation, retries included.',
+      queries: [{ expr: 'ballast:agent_latency_seconds:p95_5m', legend: '{{provider}} {{agent}}' }],
+    },
+    {
+      title: 'Tokens (1 h)',
+      kind: 'timeseries',
+      description: 'Tokens reported by providers, input and output.',
+      queries: [
+        {
+          expr: 'sum by (provider, direction) (increase(ballast_agent_tokens_total[1h]))',
+          legend: '{{provider}} {{direction}}',
+        },
+      ],
+    },
+    {
+      title: 'Cost today (USD)',
+      kind: 'stat',
+      unit: 'currencyUSD',
+      description: 'Estimated spend over the last 24 hours from reported tokens and the price table.',
+      queries: [{ expr: 'ballast:agent_cost_usd:increase1d', legend: '{{provider}}' }],
+    },
+    {
+      title: 'Breaker state',
+      kind: 'stat',
+      description: 'Circuit breaker per provider: closed, half-open or open (agents use the rules).',
+      queries: [{ expr: 'ballast_agent_breaker_state', legend: '{{provider}}' }],
+      mappings: BREAKER,
+    },
+  ],
+};

@@ -1,0 +1,61 @@
+import type { DashboardSpec } from '../dashboard-spec';
+
+export const risk: DashboardSpec = {
+  uid: 'ballast-risk',
+  title: 'Ballast / Risk',
+  description: 'How close each limit is, why entries were refused, loss streak and daily loss.',
+  panels: [
+    {
+      title: 'Headroom per limit',
+      kind: 'bargauge',
+      unit: 'percentunit',
+      description:
+        'Share of each limit still free: exposure, open risk, open positions, daily loss, drawdown.',
+      queries: [{ expr: 'ballast:risk_limit_headroom:ratio', legend: '{{limit}}' }],
+    },
+    {
+      title: 'Rejections by reason (1 h)',
+      kind: 'timeseries',
+      description: 'Entries the risk manager denied, by deny reason.',
+      queries: [{ expr: 'ballast:risk_denials:increase1h', legend: '{{reason}}' }],
+    },
+    {
+      title: 'Decisions (1 h)',
+      kind: 'timeseries',
+      description: 'Approved and denied entries.',
+      queries: [
+        { expr: 'sum by (outcome) (increase(ballast_risk_decisions_total[1h]))', legend: '{{outcome}}' },
+      ],
+    },
+    {
+      title: 'Loss streak',
+      kind: 'stat',
+      description: 'Consecutive losing trades; a pause starts at the configured counts.',
+      queries: [{ expr: 'ballast_risk_loss_streak' }],
+    },
+    {
+      title: 'Loss-streak pause left',
+      kind: 'stat',
+      unit: 's',
+      description: 'Time until entries resume after a loss streak (0 when not paused).',
+      queries: [{ expr: 'ballast_risk_loss_streak_pause_seconds' }],
+    },
+    {
+      title: 'Daily loss',
+      kind: 'timeseries',
+      unit: 'none',
+      description: 'Loss since 00:00 UTC in quote money, and the share of the daily loss limit it uses.',
+      queries: [
+        { expr: 'ballast_risk_daily_loss_quote', legend: 'loss' },
+        { expr: 'ballast_risk_limit_used_ratio{limit="daily_loss"}', legend: 'share of limit' },
+      ],
+    },
+    {
+      title: 'Open risk',
+      kind: 'timeseries',
+      unit: 'none',
+      description: 'Money lost if every open position stop filled.',
+      queries: [{ expr: 'ballast:risk_open_risk:sum', legend: 'open risk' }],
+    },
+  ],
+};

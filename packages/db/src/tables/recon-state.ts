@@ -1,0 +1,16 @@
+import type { Int8, Jsonb, Timestamptz } from '../column-types';
+
+/** One row per venue: trade cursors, balance baseline and the last reconciliation status. */
+export interface ReconStateTable {
+  venue: string;
+  cursors: Jsonb;
+  baseline: Jsonb | null;
+  /** reconciled | unreconciled | unknown */
+  status: string;
+  last_clean_at: Int8 | null;
+  updated_at: Timestamptz;
+}
+
+export const tableName = 'recon_state';
+
+export type PartialDB = { [tableName]: ReconStateTable };

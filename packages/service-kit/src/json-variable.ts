@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** A variable holding JSON, parsed and then checked by `schema`; bad JSON is a config problem, not a crash. */
+export const jsonVariable = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);

@@ -1,0 +1,47 @@
+import type { Clock } from '@ballast/contracts';
+
+export interface UptimeSampleSink {
+  record(sample: { service: string; sampledAt: number; healthy: boolean }): Promise<void>;
+}
+
+export interface UptimeSamplerDeps {
+  service: string;
+  clock: Clock;
+  intervalMs: number;
+  /** Whether every readiness check passes now. */
+  healthy: () => Promise<boolean>;
+  sink: UptimeSampleSink;
+  onError: (err: unknown) => void;
+}
+
+/**
+ * Records one health sample per interval, at the interval's boundary, for the readiness gate's
+ * uptime criterion. Minutes the process was down have no sample of its own; the gate counts them
+ * through the other services' samples and the expected count. A failed write is reported, never fatal.
+ */
+export class UptimeSampler {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: UptimeSamplerDeps) {}
+
+  start(): void {
+    void this.sample();
+    this.timer = setInterval(() => void this.sample(), this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async sample(): Promise<void> {
+    const { clock, intervalMs, service } = this.deps;
+    const sampledAt = Math.floor(clock.now() / intervalMs) * intervalMs;
+    try {
+      const healthy = await this.deps.healthy();
+      await this.deps.sink.record({ service, sampledAt, healthy });
+    } catch (err) {
+      this.deps.onError(err);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import {
+  FeatureEngine,
+  featureIndicators,
+  IndicatorSet,
+  parseBinanceKlineCsv,
+  periodsPerYear,
+} from '@ballast/core';
+import { CandleRepository, createDb, type DbHandle, migrate } from '@ballast/db';
+import { createTestDatabase, readDataFile, type TestDatabase } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CandleIntake } from './candle-intake';
+import type { Hole } from './holes';
+
+const FILE = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
+const btc = parseBinanceKlineCsv(readDataFile(FILE), {
+  exchange: 'binance',
+  symbol: 'BTC-USDT',
+  timeframe: '1h',
+}).candles.slice(0, 440);
+const series = { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '1h' } as const;
+
+describe(`CandleIntake over PostgreSQL (${FILE})`, () => {
+  let testDb: TestDatabase;
+  let handle: DbHandle;
+  let repository: CandleRepository;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('features_intake');
+    handle = await createDb({ url: testDb.url, poolSize: 2 });
+    await migrate(handle.db);
+    repository = new CandleRepository(handle.db);
+    // Hours 0–219 stored; 220–229 lost everywhere; the stream resumes at 230.
+    await repository.upsertMany(btc.slice(0, 220));
+  }, 60_000);
+
+  /** History up to 1,000 candles; what the hole callback saw. */
+  const intakeColdAfter = (coldAfterMissing: number) => {
+    const holes: Array<{ hole: Hole; cold: boolean }> = [];
+    const intake = new CandleIntake({
+      engine: new FeatureEngine(),
+      candles: repository,
+      warmUpCandles: () => 1000,
+      coldAfterMissing,
+      onHole: (_series, hole, cold) => holes.push({ hole, cold }),
+    });
+    return { intake, holes };
+  };
+
+  afterAll(async () => {
+    await handle?.db.destroy();
+    await testDb?.drop();
+  });
+
+  it('starts the series cold after a hole of coldAfterMissing candles, and warm again 200 candles later', async () => {
+    const { intake, holes } = intakeColdAfter(10);
+    expect(await intake.warm(series)).toBe(220);
+    const outcomes = [];
+    for (const c of btc.slice(230)) outcomes.push(...(await intake.accept(c)));
+    expect(holes).toEqual([
+      { hole: { after: btc[219]!.openTime, before: btc[230]!.openTime, missing: 10 }, cold: true },
+    ]);
+    // Nothing from before the hole counts: the first vector is the 200th candle after it.
+    const ready = outcomes.filter((s) => s.outcome.status === 'ready');
+    expect(ready[0]?.candle.openTime).toBe(btc[429]!.openTime);
+    const fresh = new IndicatorSet({ periodsPerYear: periodsPerYear('1h') });
+    const expected = new Map(btc.slice(230).map((c) => [c.openTime, featureIndicators(fresh.update(c))]));
+    for (const { candle, outcome } of ready)
+      expect(outcome.status === 'ready' && outcome.vector.indicators).toEqual(expected.get(candle.openTime));
+  });
+
+  it('bridges a shorter hole: the series keeps its history', async () => {
+    const { intake, holes } = intakeColdAfter(11);
+    await intake.warm(series);
+    const [step] = await intake.accept(btc[230]!);
+    expect(holes.map((h) => h.cold)).toEqual([false]);
+    const bridged = new IndicatorSet({ periodsPerYear: periodsPerYear('1h') });
+    let last = null;
+    for (const c of [...btc.slice(0, 220), btc[230]!]) last = featureIndicators(bridged.update(c));
+    expect(step?.outcome.status === 'ready' && step.outcome.vector.indicators).toEqual(last);
+  });
+});

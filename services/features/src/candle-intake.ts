@@ -1,0 +1,98 @@
+import { type Candle, TIMEFRAME_MS } from '@ballast/contracts';
+import type { FeatureEngine, FeatureOutcome } from '@ballast/core';
+import type { CandleRepository, SeriesKey } from '@ballast/db';
+import { type Hole, holesIn } from './holes';
+
+/** One candle the engine consumed for a delivered one, in open-time order. */
+export interface IntakeStep {
+  candle: Candle;
+  outcome: FeatureOutcome;
+}
+
+export interface CandleIntakeOptions {
+  engine: FeatureEngine;
+  candles: CandleRepository;
+  /** Stored candles replayed before a series' first live one. */
+  warmUpCandles: (series: SeriesKey) => number;
+  /** A hole of at least this many candles starts the series cold after it; undefined: always bridged. */
+  coldAfterMissing?: number;
+  onHole: (series: SeriesKey, hole: Hole, cold: boolean) => void;
+}
+
+/**
+ * Puts the engine's state in line with the md.candle stream so that no candle is lost or applied
+ * twice, whatever the order of start-up, history read and deliveries:
+ * - a series' first delivered candle is preceded by history read strictly before it, so history never
+ *   swallows a candle the stream delivers (its vector would be computed but never published);
+ * - a delivered candle at or before the newest applied one is a redelivery: the engine skips it;
+ * - a delivered candle that skips ahead is preceded by the stored candles in between (market-data stores
+ *   a candle before it publishes it); what the database lacks too is a hole, bridged as the backtest
+ *   bridges an exchange outage, or, from `coldAfterMissing` candles, the start of a cold series.
+ */
+export class CandleIntake {
+  private readonly live = new Set<string>();
+
+  constructor(private readonly options: CandleIntakeOptions) {}
+
+  /** Start-up warm-up from the newest stored candles; returns how many were replayed. */
+  async warm(series: SeriesKey): Promise<number> {
+    const last = await this.options.candles.lastOpenTime(series);
+    if (last === undefined) return 0;
+    return this.replayBefore(series, last + 1);
+  }
+
+  async accept(candle: Candle): Promise<IntakeStep[]> {
+    const series = seriesOf(candle);
+    const key = `${series.exchange}|${series.symbol}|${series.timeframe}`;
+    if (!this.live.has(key)) {
+      const last = this.options.engine.lastOpenTime(series);
+      if (last === undefined || candle.openTime <= last) {
+        this.options.engine.reset(series);
+        await this.replayBefore(series, candle.openTime);
+      }
+      this.live.add(key);
+    }
+    const sequence = await this.withStoredGap(series, candle);
+    return sequence.map((c) => ({ candle: c, outcome: this.options.engine.process(c) }));
+  }
+
+  /** The candle, preceded by whatever the database holds between the series' newest one and it. */
+  private async withStoredGap(series: SeriesKey, candle: Candle): Promise<Candle[]> {
+    const step = TIMEFRAME_MS[series.timeframe];
+    const last = this.options.engine.lastOpenTime(series);
+    if (last === undefined || candle.openTime <= last + step) return [candle];
+    const stored = await this.options.candles.range({
+      ...series,
+      fromOpenTime: last + step,
+      toOpenTime: candle.openTime,
+    });
+    const sequence = [...stored, candle];
+    const holes = holesIn(
+      last,
+      sequence.map((c) => c.openTime),
+      step,
+    );
+    const { coldAfterMissing } = this.options;
+    let coldFrom: number | null = null;
+    for (const hole of holes) {
+      const cold = coldAfterMissing !== undefined && hole.missing >= coldAfterMissing;
+      if (cold) coldFrom = hole.before;
+      this.options.onHole(series, hole, cold);
+    }
+    if (coldFrom === null) return sequence;
+    this.options.engine.reset(series);
+    return sequence.filter((c) => c.openTime >= (coldFrom as number));
+  }
+
+  private async replayBefore(series: SeriesKey, toOpenTime: number): Promise<number> {
+    const count = this.options.warmUpCandles(series);
+    const fromOpenTime = toOpenTime - count * TIMEFRAME_MS[series.timeframe];
+    const stored = await this.options.candles.range({ ...series, fromOpenTime, toOpenTime });
+    for (const c of stored) this.options.engine.process(c);
+    return stored.length;
+  }
+}
+
+function seriesOf(c: Candle): SeriesKey {
+  return { exchange: c.exchange, symbol: c.symbol, timeframe: c.timeframe };
+}

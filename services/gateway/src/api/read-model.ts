@@ -1,0 +1,236 @@
+import { gatherReadiness } from '@ballast/backtest';
+import type { Bus } from '@ballast/bus';
+import type { Clock } from '@ballast/contracts';
+import {
+  DEFAULT_READINESS_THRESHOLDS,
+  DEFAULT_RISK_LIMITS,
+  evaluateReadiness,
+  LossStreakTracker,
+  periodStart,
+  type RiskLimits,
+} from '@ballast/core';
+import {
+  AgentCallRepository,
+  type ClosedTradeRecord,
+  ClosedTradeRepository,
+  type Database,
+} from '@ballast/db';
+import { type Kysely, sql } from 'kysely';
+import type { LiveState } from '../live/live-state';
+import { equityCurve, type Period, pnlByGroup, pnlByPeriod, unrealizedPnl } from '../live/pnl';
+import { chartMarkers, type MarketChart, marketChart } from './market-chart';
+
+export interface ReadModelDeps {
+  db: Kysely<Database>;
+  bus: Bus;
+  clock: Clock;
+  live: LiveState;
+  initialEquity: number;
+  limits?: RiskLimits;
+  /** The limits in force now (operators may change them); `limits` when absent. */
+  currentLimits?: () => Promise<RiskLimits>;
+  healthUrls: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+const HEALTH_TIMEOUT_MS = 1_500;
+
+/** Answers the dashboard's questions from the database (history) and the live bus picture (now). */
+export class ReadModel {
+  private readonly trades: ClosedTradeRepository;
+  private readonly agentCalls: AgentCallRepository;
+  readonly limits: RiskLimits;
+
+  constructor(private readonly deps: ReadModelDeps) {
+    this.trades = new ClosedTradeRepository(deps.db);
+    this.agentCalls = new AgentCallRepository(deps.db);
+    this.limits = deps.limits ?? DEFAULT_RISK_LIMITS;
+  }
+
+  closedTrades(): Promise<ClosedTradeRecord[]> {
+    return this.trades.all();
+  }
+
+  positions() {
+    const { live } = this.deps;
+    return [...live.positions.values()].map((p) => {
+      const last = live.lastPrice(p.exchange, p.symbol) ?? null;
+      const stop = live.stops.get(p.positionId);
+      const decision = live.decisions.values().find((d) => d.correlationId === p.correlationId);
+      return {
+        ...p,
+        lastPrice: last,
+        unrealizedPnl: last === null ? null : unrealizedPnl(p, last),
+        stopPrice: stop?.stopPrice ?? null,
+        stopVerified: stop?.verified ?? false,
+        takeProfits: decision?.candidate.takeProfits ?? [],
+      };
+    });
+  }
+
+  orders(openOnly: boolean) {
+    const all = [...this.deps.live.orders.values()].sort((a, b) => b.updatedAt - a.updatedAt);
+    return openOnly ? all.filter((o) => o.status === 'accepted' || o.status === 'partially_filled') : all;
+  }
+
+  async equity() {
+    const trades = await this.closedTrades();
+    const curve = equityCurve(trades, this.deps.initialEquity);
+    const realized = curve.at(-1)?.equity ?? this.deps.initialEquity;
+    const unrealized = this.positions().reduce((s, p) => s + (p.unrealizedPnl ?? 0), 0);
+    const today = periodStart(this.deps.clock.now(), 'day');
+    const todayPnl = trades.filter((t) => t.closeTime >= today).reduce((s, t) => s + t.pnl, 0) + unrealized;
+    const peak = Math.max(this.deps.initialEquity, ...curve.map((c) => c.equity));
+    const equity = realized + unrealized;
+    return {
+      initial: this.deps.initialEquity,
+      equity,
+      realized,
+      unrealized,
+      todayPnl,
+      drawdownPct: peak === 0 ? 0 : Math.max(0, ((peak - equity) / peak) * 100),
+      curve,
+    };
+  }
+
+  async pnl(period: Period) {
+    return pnlByPeriod(await this.closedTrades(), period);
+  }
+
+  /** Totals over every closed trade, per strategy and per symbol. */
+  async pnlTotals() {
+    const trades = await this.closedTrades();
+    return { byStrategy: pnlByGroup(trades, 'strategy'), bySymbol: pnlByGroup(trades, 'symbol') };
+  }
+
+  /** One series (`exchange:symbol:timeframe`) charted with overlays, S/R and our markers. */
+  market(series: string): MarketChart {
+    const { live } = this.deps;
+    const [exchange = '', symbol = '', timeframe = ''] = series.split(':');
+    const markers = chartMarkers(exchange, symbol, {
+      fills: live.fills.values(),
+      positionSides: live.positionSides,
+      stopEvents: live.stopMarks.values(),
+    });
+    return marketChart(
+      series,
+      live.candleSeries(exchange, symbol, timeframe),
+      live.features.get(series),
+      markers,
+      [...live.stops.values()],
+    );
+  }
+
+  async decisionDetail(id: string) {
+    const { live } = this.deps;
+    const decision = live.decisions.values().find((d) => d.id === id || d.correlationId === id);
+    if (!decision) return undefined;
+    const corr = decision.correlationId;
+    return {
+      decision,
+      agentCalls: await this.agentCalls.byCorrelationId(corr),
+      orders: [...live.orders.values()].filter((o) => o.correlationId === corr),
+      fills: live.fills.values().filter((f) => f.correlationId === corr),
+    };
+  }
+
+  llmAudit(sinceMs: number, limit: number) {
+    return this.agentCalls.since(sinceMs, limit);
+  }
+
+  async risk() {
+    const limits = this.deps.currentLimits ? await this.deps.currentLimits() : this.limits;
+    const trades = await this.closedTrades();
+    const eq = await this.equity();
+    const positions = this.positions();
+    const exposure = positions.reduce((s, p) => s + p.qty * (p.lastPrice ?? p.avgEntry), 0);
+    const streak = LossStreakTracker.fromHistory(trades);
+    const pausedUntil = streak.pausedUntil(limits.lossStreakPauses);
+    const now = this.deps.clock.now();
+    const dayStartEquity = eq.equity - eq.todayPnl;
+    const dailyLossLimit = limits.dailyLoss * dayStartEquity;
+    const halts: string[] = [];
+    const control = this.deps.live.control;
+    if (control.engaged) halts.push(`kill switch: ${control.reason ?? ''}`);
+    if (pausedUntil !== null && now < pausedUntil)
+      halts.push(
+        `loss streak of ${streak.state.losses}: paused until ${new Date(pausedUntil).toISOString()}`,
+      );
+    if (-eq.todayPnl >= dailyLossLimit) halts.push('daily loss limit reached');
+    if (eq.drawdownPct >= limits.maxDrawdown * 100) halts.push('maximum drawdown reached');
+    return {
+      limits: limits as unknown as Record<string, unknown>,
+      equity: eq.equity,
+      exposure,
+      exposureLimit: limits.maxExposure * eq.equity,
+      exposureHeadroom: limits.maxExposure * eq.equity - exposure,
+      openPositions: positions.length,
+      openPositionsLimit: limits.maxOpenPositions,
+      dailyPnl: eq.todayPnl,
+      dailyLossLimit,
+      dailyLossHeadroom: dailyLossLimit + Math.min(0, eq.todayPnl),
+      drawdownPct: eq.drawdownPct,
+      maxDrawdownPct: limits.maxDrawdown * 100,
+      lossStreak: streak.state.losses,
+      pausedUntil,
+      halts,
+    };
+  }
+
+  async readiness() {
+    const strategies = new Set(
+      (await this.closedTrades()).map((t) => t.strategy).filter((s): s is string => !!s),
+    );
+    for (const p of this.deps.live.positions.values()) if (p.strategy) strategies.add(p.strategy);
+    const out = [];
+    for (const strategy of [...strategies].sort()) {
+      const gathered = await gatherReadiness({
+        db: this.deps.db,
+        clock: this.deps.clock,
+        strategy,
+        initialEquity: this.deps.initialEquity,
+      });
+      const report = evaluateReadiness(gathered.inputs, DEFAULT_READINESS_THRESHOLDS);
+      out.push({ strategy, ok: report.ok, paperStart: gathered.paperStart, criteria: report.criteria });
+    }
+    return out;
+  }
+
+  async health() {
+    const own = [
+      {
+        service: 'gateway:bus',
+        ok: this.deps.bus.isHealthy(),
+        detail: this.deps.bus.isHealthy() ? 'connected' : 'disconnected',
+      },
+      await this.dbHealth(),
+    ];
+    const others = await Promise.all(
+      Object.entries(this.deps.healthUrls).map(([service, url]) => this.probe(service, url)),
+    );
+    return [...own, ...others];
+  }
+
+  private async dbHealth() {
+    try {
+      await sql`select 1`.execute(this.deps.db);
+      return { service: 'gateway:database', ok: true, detail: 'reachable' };
+    } catch {
+      return { service: 'gateway:database', ok: false, detail: 'unreachable' };
+    }
+  }
+
+  private async probe(service: string, url: string) {
+    const f = this.deps.fetch ?? fetch;
+    try {
+      const res = await f(url, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+      return { service, ok: res.ok, detail: `HTTP ${res.status}` };
+    } catch (err) {
+      return {
+        service,
+        ok: false,
+        detail: (err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable',
+      };
+    }
+  }
+}

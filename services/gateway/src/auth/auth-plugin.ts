@@ -1,0 +1,166 @@
+import type { Clock } from '@ballast/contracts';
+import type { Logger } from '@ballast/service-kit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
+import { errorSchema, refuse } from '../api/api-error';
+import { clearedCookie, readCookie, sessionCookie, sessionCookieName } from './cookies';
+import { LoginRateLimiter } from './login-rate-limiter';
+import { hashPassword, verifyPassword } from './password';
+import { type Session, SessionStore, sameToken } from './sessions';
+import type { Role, User } from './users';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session | null;
+  }
+}
+
+export interface AuthOptions {
+  users: ReadonlyMap<string, User>;
+  clock: Clock;
+  log: Logger;
+  metrics: Registry;
+  secureCookies: boolean;
+  sessionTtlMs: number;
+  login: { windowMs: number; maxPerIp: number; maxPerUser: number };
+  /** GET-only API paths open without a session (the opt-in public results). */
+  publicReadPaths?: readonly string[];
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Paths reachable without a session: the login itself and the static dashboard shell.
+const PUBLIC_API = new Set(['/api/login']);
+
+const sessionSchema = {
+  type: 'object',
+  required: ['user', 'role', 'csrfToken'],
+  properties: {
+    user: { type: 'string' },
+    role: { type: 'string', enum: ['viewer', 'operator'] },
+    csrfToken: { type: 'string' },
+  },
+} as const;
+
+/**
+ * Login, logout and the guards every /api route passes: a session (401), a CSRF token on every
+ * state-changing request (403), and the role a route requires (403).
+ */
+export async function registerAuth(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  const sessions = new SessionStore(options.clock, options.sessionTtlMs);
+  const limiter = new LoginRateLimiter(options.clock, options.login);
+  const cookieName = sessionCookieName(options.secureCookies);
+  const refusals = new Counter({
+    name: 'ballast_gateway_refusals_total',
+    help: 'API requests refused, by reason',
+    labelNames: ['reason'],
+    registers: [options.metrics],
+  });
+  const logins = new Counter({
+    name: 'ballast_gateway_logins_total',
+    help: 'Login attempts by outcome',
+    labelNames: ['outcome'],
+    registers: [options.metrics],
+  });
+  // Unknown users still cost one scrypt, so timing does not tell which names exist.
+  const decoy = await hashPassword('decoy password that never matches');
+
+  app.decorateRequest('session', null);
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (!path.startsWith('/api/')) return;
+    req.session = sessions.get(readCookie(req.headers.cookie, cookieName)) ?? null;
+    if (PUBLIC_API.has(path)) return;
+    if (req.method === 'GET' && options.publicReadPaths?.includes(path)) return;
+    if (!req.session) {
+      refusals.inc({ reason: 'unauthenticated' });
+      return refuse(reply, 'unauthenticated', 'log in first');
+    }
+    if (!SAFE_METHODS.has(req.method) && !sameToken(req.session.csrfToken, req.headers['x-csrf-token'])) {
+      refusals.inc({ reason: 'csrf' });
+      options.log.warn({ user: req.session.user, path, method: req.method }, 'csrf token missing or wrong');
+      return refuse(reply, 'csrf', 'missing or wrong x-csrf-token');
+    }
+  });
+
+  app.post<{ Body: { user: string; password: string } }>(
+    '/api/login',
+    {
+      schema: {
+        summary: 'Log in; sets the session cookie and returns the CSRF token',
+        body: {
+          type: 'object',
+          required: ['user', 'password'],
+          additionalProperties: false,
+          properties: {
+            user: { type: 'string', maxLength: 64 },
+            password: { type: 'string', maxLength: 1024 },
+          },
+        },
+        response: { 200: sessionSchema, 401: errorSchema, 429: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const { user, password } = req.body;
+      const allowance = limiter.attempt(req.ip, user);
+      if (!allowance.ok) {
+        logins.inc({ outcome: 'rate_limited' });
+        refusals.inc({ reason: 'rate_limited' });
+        options.log.warn({ user, ip: req.ip, limit: allowance.key }, 'login rate limited');
+        reply.header('retry-after', String(Math.ceil(allowance.retryAfterMs / 1000)));
+        return refuse(
+          reply,
+          'rate_limited',
+          `too many login attempts; retry in ${Math.ceil(allowance.retryAfterMs / 1000)} s`,
+        );
+      }
+      const known = options.users.get(user);
+      const ok = await verifyPassword(password, known?.scryptHash ?? decoy);
+      if (!known || !ok) {
+        logins.inc({ outcome: 'refused' });
+        options.log.warn({ user, ip: req.ip }, 'login refused');
+        return refuse(reply, 'invalid_credentials', 'wrong user name or password');
+      }
+      limiter.succeeded(user);
+      if (req.session) sessions.delete(req.session.id);
+      const session = sessions.create(known.name, known.role);
+      logins.inc({ outcome: 'ok' });
+      options.log.info({ user: known.name, role: known.role, ip: req.ip }, 'logged in');
+      reply.header(
+        'set-cookie',
+        sessionCookie(cookieName, session.id, {
+          secure: options.secureCookies,
+          maxAgeMs: options.sessionTtlMs,
+        }),
+      );
+      return { user: session.user, role: session.role, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.get(
+    '/api/session',
+    { schema: { summary: 'Who is logged in, and the CSRF token', response: { 200: sessionSchema } } },
+    async (req) => {
+      const s = req.session as Session;
+      return { user: s.user, role: s.role, csrfToken: s.csrfToken };
+    },
+  );
+
+  app.post(
+    '/api/logout',
+    { schema: { summary: 'Ends the session', response: { 204: { type: 'null' } } } },
+    async (req, reply) => {
+      sessions.delete((req.session as Session).id);
+      reply.header('set-cookie', clearedCookie(cookieName, options.secureCookies));
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** A preHandler that lets only `role` through. */
+export function requireRole(role: Role, onRefuse: (req: FastifyRequest) => Promise<void> | void) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.session?.role === role) return;
+    await onRefuse(req);
+    return refuse(reply, 'forbidden', `${role} role required`);
+  };
+}

@@ -1,0 +1,130 @@
+import type { Bus } from '@ballast/bus';
+import { type Clock, type IdGenerator, Subjects, subject } from '@ballast/contracts';
+import type { Logger } from '@ballast/service-kit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
+import { errorSchema, refuse } from '../api/api-error';
+import { requireRole } from '../auth/auth-plugin';
+import type { Session } from '../auth/sessions';
+import type { LiveState } from '../live/live-state';
+import type { ControlActionKind, ControlLog, ControlOutcome } from './control-log';
+
+export interface ControlDeps {
+  bus: Bus;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  metrics: Registry;
+  controlLog: ControlLog;
+  live: LiveState;
+}
+
+const commandResponse = {
+  type: 'object',
+  required: ['commandId'],
+  properties: { commandId: { type: 'string' } },
+} as const;
+
+const killBody = {
+  type: 'object',
+  required: ['flatten', 'reason'],
+  additionalProperties: false,
+  properties: { flatten: { type: 'boolean' }, reason: { type: 'string', minLength: 1, maxLength: 500 } },
+} as const;
+
+const resumeBody = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+} as const;
+
+const controlResponses = { 200: commandResponse, 401: errorSchema, 403: errorSchema, 503: errorSchema };
+
+/**
+ * Kill and resume, for operators only, published on the bus as the CLI publishes them
+ * (`requestedBy` names the gateway user); every attempt is recorded, refused ones included.
+ */
+export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): void {
+  const actions = new Counter({
+    name: 'ballast_gateway_control_actions_total',
+    help: 'Kill and resume requests by action and outcome',
+    labelNames: ['action', 'outcome'],
+    registers: [deps.metrics],
+  });
+
+  const record = async (
+    req: FastifyRequest,
+    action: ControlActionKind,
+    outcome: ControlOutcome,
+    body: { flatten?: boolean; reason?: string },
+    commandId: string | null,
+  ) => {
+    const s = req.session as Session;
+    actions.inc({ action, outcome });
+    deps.log.info({ action, outcome, user: s.user, role: s.role, commandId }, 'control action');
+    await deps.controlLog.record({
+      id: deps.ids(),
+      action,
+      actor: s.user,
+      role: s.role,
+      outcome,
+      flatten: body.flatten ?? false,
+      reason: body.reason ?? '',
+      commandId,
+      remoteAddress: req.ip,
+      at: deps.clock.now(),
+    });
+  };
+
+  const refused = (action: ControlActionKind) => (req: FastifyRequest) =>
+    record(req, action, 'refused', (req.body ?? {}) as { flatten?: boolean; reason?: string }, null);
+
+  app.post<{ Body: { flatten: boolean; reason: string } }>(
+    '/api/control/kill',
+    {
+      schema: { summary: 'Engage the kill switch (operator)', body: killBody, response: controlResponses },
+      preHandler: requireRole('operator', refused('kill')),
+    },
+    async (req, reply) => {
+      const s = req.session as Session;
+      const commandId = deps.ids();
+      const payload = {
+        flatten: req.body.flatten,
+        reason: req.body.reason,
+        requestedBy: `gateway:${s.user}`,
+      };
+      try {
+        await deps.bus.publish(subject(Subjects.kill, {}), payload, { id: commandId });
+      } catch (err) {
+        deps.log.error({ err }, 'kill could not be published');
+        await record(req, 'kill', 'failed', req.body, null);
+        return refuse(reply, 'bus_unavailable', 'the kill command could not be published; use the CLI');
+      }
+      await record(req, 'kill', 'published', req.body, commandId);
+      return { commandId };
+    },
+  );
+
+  app.post<{ Body: { reason: string } }>(
+    '/api/control/resume',
+    {
+      schema: { summary: 'Lift the kill switch (operator)', body: resumeBody, response: controlResponses },
+      preHandler: requireRole('operator', refused('resume')),
+    },
+    async (req, reply) => {
+      const s = req.session as Session;
+      const commandId = deps.ids();
+      const payload = { confirm: true as const, reason: req.body.reason, requestedBy: `gateway:${s.user}` };
+      try {
+        await deps.bus.publish(subject(Subjects.resume, {}), payload, { id: commandId });
+      } catch (err) {
+        deps.log.error({ err }, 'resume could not be published');
+        await record(req, 'resume', 'failed', req.body, null);
+        return refuse(reply, 'bus_unavailable', 'the resume command could not be published');
+      }
+      await record(req, 'resume', 'published', req.body, commandId);
+      return { commandId };
+    },
+  );
+}

@@ -1,0 +1,204 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Candle, type KillCommand, Subjects, subject } from '@ballast/contracts';
+import { ClosedTradeRepository } from '@ballast/db';
+import { waitFor } from '@ballast/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Harness,
+  PASSWORDS,
+  recordedBtcCandles,
+  recordedCandles,
+  startHarness,
+} from './testing/harness';
+import { publishCandles, publishFeatures, publishPrice, publishTradeIdea } from './testing/trading-events';
+
+const ARTIFACTS = join(import.meta.dirname, '../../../test-artifacts/gateway');
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let h: Harness;
+let browser: Browser;
+const kills: Array<{ id: string; payload: KillCommand }> = [];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  h = await startHarness('gw_browser', { GATEWAY_PUBLIC_RESULTS: 'true' });
+  await h.publisher.subscribe(
+    subject(Subjects.kill, {}),
+    (m) => void kills.push({ id: m.id, payload: m.payload }),
+    {
+      durable: 'browser-test-kills',
+    },
+  );
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+const money = (v: number) =>
+  v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+async function logIn(page: Page, user: string, password: string): Promise<void> {
+  await page.goto(h.gateway.url);
+  await page.getByLabel('user').fill(user);
+  await page.getByLabel('password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('who').waitFor({ timeout: 30_000 });
+}
+
+describe('dashboard in a real browser', () => {
+  it('shows a position appear and its P&L move live, a decision with both agents and its fills, and a confirmed kill', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await logIn(page, 'olivia', PASSWORDS.op);
+    await expect.poll(() => page.getByTestId('who').textContent()).toBe('olivia (operator)');
+
+    const [candle, next, later] = recordedBtcCandles(3) as [Candle, Candle, Candle];
+    const idea = await publishTradeIdea(h.publisher, candle);
+    await publishPrice(h.publisher, candle, next.close, next.closeTime);
+    const pnl = page.getByTestId(`pnl-${idea.positionId}`);
+    await pnl.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => pnl.textContent(), { timeout: 30_000 })
+      .toBe(money((next.close - candle.close) * idea.qty));
+    await page.screenshot({ path: join(ARTIFACTS, 'position-phone.png'), fullPage: true });
+    await publishPrice(h.publisher, candle, later.close, later.closeTime);
+    await expect
+      .poll(() => pnl.textContent(), { timeout: 30_000 })
+      .toBe(money((later.close - candle.close) * idea.qty));
+    expect(await page.getByTestId('positions-table').textContent()).toContain('✓ verified');
+
+    await page.getByTestId('decisions-table').getByRole('button', { name: 'open' }).first().click();
+    const detail = page.getByTestId('decision-detail');
+    await detail.waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('analyst-reasoning').textContent()).toBe(idea.decision.analyst?.reasoning);
+    expect(await page.getByTestId('reviewer-reasoning').textContent()).toBe(
+      idea.decision.reviewer?.reasons.join(' '),
+    );
+    expect(await page.getByTestId('decision-fills').textContent()).toContain(idea.fill.tradeId);
+    await page.screenshot({ path: join(ARTIFACTS, 'decision.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'KILL' }).click();
+    await page.getByTestId('kill-dialog').waitFor();
+    await page.getByLabel('reason').fill('browser test kill');
+    await page.getByRole('button', { name: 'Confirm kill' }).click();
+    const seen = await waitFor(
+      () => kills.find((k) => k.payload.reason === 'browser test kill'),
+      'control.kill on the bus',
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(seen.payload).toEqual({
+      flatten: false,
+      reason: 'browser test kill',
+      requestedBy: 'gateway:olivia',
+    });
+    await expect
+      .poll(() => page.getByTestId('kill-state').textContent(), { timeout: 30_000 })
+      .toBe('ENGAGED: browser test kill');
+    await page.screenshot({ path: join(ARTIFACTS, 'kill-engaged.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('gives a viewer no kill button, and the API refuses the viewer’s kill', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await logIn(page, 'victor', PASSWORDS.view);
+    await page.getByTestId('kill-state').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('button', { name: 'KILL' }).count()).toBe(0);
+    const status = await page.evaluate(async () => {
+      const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
+      const res = await fetch('/api/control/kill', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
+        body: JSON.stringify({ flatten: true, reason: 'viewer from the page' }),
+      });
+      return res.status;
+    });
+    expect(status).toBe(403);
+    expect(kills.some((k) => k.payload.reason === 'viewer from the page')).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'viewer.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it('draws the Market view: recorded candles on a chart canvas with S/R, our stop and our entry marked', async () => {
+    const candles = recordedCandles('ETHUSDT', 80);
+    const last = candles.at(-1) as Candle;
+    await publishCandles(h.publisher, candles);
+    const features = await publishFeatures(h.publisher, last);
+    const idea = await publishTradeIdea(h.publisher, last);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await logIn(page, 'victor', PASSWORDS.view);
+    const series = `${last.exchange}:${last.symbol}:${last.timeframe}`;
+    await expect.poll(() => page.getByLabel('market').inputValue(), { timeout: 30_000 }).toBe(series);
+    const chart = page.getByTestId('market-chart');
+    await expect.poll(() => chart.getAttribute('data-markers'), { timeout: 30_000 }).toBe('1');
+    expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('market-markers').textContent()).toContain(
+      `entry buy ${idea.qty} @ ${money(idea.entry)}`,
+    );
+    await expect
+      .poll(() => page.getByTestId('market-levels').textContent(), { timeout: 30_000 })
+      .toBe(
+        `Support ${money(features.support[0] as number)} · Resistance ${money(features.resistance[0] as number)} · Stops ${money(idea.stop)}`,
+      );
+    await chart.scrollIntoViewIfNeeded();
+    await chart.screenshot({ path: join(ARTIFACTS, 'market-chart.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('renders the public results page without logging in', async () => {
+    const repo = new ClosedTradeRepository(h.db);
+    const [a, b, c] = recordedBtcCandles(4).slice(1) as [Candle, Candle, Candle];
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const trades = [
+      {
+        tradeKey: 'pub-1',
+        pnl: (b.close - a.close) * 0.02 - 0.2,
+        fees: 0.2,
+        closeTime: day - 86_400_000 + 60_000,
+      },
+      { tradeKey: 'pub-2', pnl: (c.close - b.close) * 0.02 - 0.2, fees: 0.2, closeTime: day + 60_000 },
+    ];
+    for (const t of trades)
+      await repo.record({ ...t, strategy: 'trend_pullback', exchange: 'binance', symbol: a.symbol });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${h.gateway.url}/public`);
+    await page.getByTestId('public-metrics').waitFor({ timeout: 30_000 });
+    const net = trades.reduce((s, t) => s + t.pnl, 0);
+    expect(await page.locator('[data-metric="Net P&L"]').textContent()).toBe(money(net));
+    expect(await page.locator('[data-metric="Trades"]').textContent()).toBe('2');
+    expect(await page.getByTestId('public-daily').locator('tbody tr').count()).toBe(2);
+    expect(await page.getByTestId('public-trades').textContent()).toContain(money(trades[0]?.pnl as number));
+    expect(await page.getByTestId('public-computed').textContent()).toMatch(
+      /^computed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/,
+    );
+    expect(await page.getByTestId('public-curve').locator('canvas').count()).toBeGreaterThan(0);
+    expect(await page.getByLabel('password').count()).toBe(0);
+    expect(await context.cookies()).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'public-phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { Candle } from '@ballast/contracts';
+import { AgentCallRepository, ClosedTradeRepository } from '@ballast/db';
+import { waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Harness,
+  type Login,
+  login,
+  PASSWORDS,
+  recordedBtcCandles,
+  startHarness,
+} from './testing/harness';
+import { publishCandles, publishFeatures, publishPrice, publishTradeIdea } from './testing/trading-events';
+
+let h: Harness;
+let viewer: Login;
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers checked field by field below
+const get = async (path: string): Promise<any> =>
+  (await fetch(`${h.gateway.url}${path}`, { headers: { cookie: viewer.cookie } })).json();
+
+beforeAll(async () => {
+  h = await startHarness('gw_read');
+  viewer = await login(h.gateway.url, 'victor', PASSWORDS.view);
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('gateway read API', () => {
+  it('values an open position at the last trade price, with its verified stop and take-profit', async () => {
+    const [candle, next] = recordedBtcCandles(2) as [Candle, Candle];
+    const idea = await publishTradeIdea(h.publisher, candle);
+    await publishPrice(h.publisher, candle, next.close, next.closeTime);
+    const [position] = await waitFor(
+      async () => {
+        const list = await get('/api/positions');
+        return list.length === 1 && list[0].lastPrice === next.close && list[0].stopVerified
+          ? list
+          : undefined;
+      },
+      'the position priced at the next close',
+      { timeoutMs: 20_000 },
+    );
+    expect(position).toMatchObject({
+      positionId: idea.positionId,
+      side: 'long',
+      qty: idea.qty,
+      avgEntry: idea.entry,
+      stopPrice: idea.stop,
+      stopVerified: true,
+      takeProfits: [idea.tp],
+      correlationId: idea.decided.correlationId,
+    });
+    expect(position.unrealizedPnl).toBeCloseTo((next.close - candle.close) * idea.qty, 8);
+
+    const stream = new AbortController();
+    const events = await fetch(`${h.gateway.url}/api/events`, {
+      headers: { cookie: viewer.cookie },
+      signal: stream.signal,
+    });
+    expect(events.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (events.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    await publishPrice(h.publisher, candle, next.high, next.closeTime + 1);
+    await waitFor(
+      async () => {
+        text += new TextDecoder().decode((await reader.read()).value);
+        return text.includes('event: price');
+      },
+      'a price event on the stream',
+      { timeoutMs: 20_000 },
+    );
+    expect(text).toContain(`"price":${next.high}`);
+    stream.abort();
+  });
+
+  it('links a decision to both agents’ audited calls, its orders and its fills', async () => {
+    const candle = recordedBtcCandles(3)[2] as Candle;
+    const idea = await publishTradeIdea(h.publisher, candle);
+    const repo = new AgentCallRepository(h.db);
+    for (const [agent, provider, text] of [
+      ['analyst', 'anthropic', idea.decision.analyst?.reasoning],
+      ['reviewer', 'gemini', idea.decision.reviewer?.reasons[0]],
+    ] as const)
+      await repo.record({
+        id: randomUUID(),
+        agent,
+        provider,
+        model: `${provider}-model`,
+        prompt: 'prompt',
+        promptSha256: 'sha',
+        rawResponse: text ?? null,
+        verdict: agent === 'analyst' ? idea.decision.analyst : idea.decision.reviewer,
+        latencyMs: 850,
+        tokensIn: 1200,
+        tokensOut: 180,
+        costUsd: 0.004,
+        correlationId: idea.decided.correlationId,
+        fallbackUsed: false,
+        errorReason: null,
+        createdAt: Date.now(),
+      });
+    const detail = await waitFor(
+      async () => {
+        const d = await get(`/api/decisions/${idea.decided.id}`);
+        return d.fills?.length === 1 ? d : undefined;
+      },
+      'the decision with its fill',
+      { timeoutMs: 20_000 },
+    );
+    expect(detail.decision.analyst.reasoning).toBe(idea.decision.analyst?.reasoning);
+    expect(detail.decision.reviewer.reasons).toEqual(idea.decision.reviewer?.reasons);
+    expect(detail.agentCalls.map((c: { agent: string }) => c.agent).sort()).toEqual(['analyst', 'reviewer']);
+    expect(detail.orders).toHaveLength(1);
+    expect(detail.fills[0]).toMatchObject({
+      tradeId: idea.fill.tradeId,
+      fee: idea.fill.fee,
+      correlationId: idea.decided.correlationId,
+    });
+  });
+
+  it('charts a market: recorded candles, EMA and Bollinger overlays, S/R from the features, our entry and stop', async () => {
+    const candles = recordedBtcCandles(60).slice(10);
+    await publishCandles(h.publisher, candles);
+    const last = candles.at(-1) as Candle;
+    const key = `${last.exchange}:${last.symbol}:${last.timeframe}`;
+    const features = await waitFor(
+      async () => ((await get('/api/markets')).includes(key) ? true : undefined),
+      'the series on the bus',
+      { timeoutMs: 20_000 },
+    ).then(() => publishFeatures(h.publisher, last));
+    const idea = await publishTradeIdea(h.publisher, last);
+    const series = encodeURIComponent(key);
+    const chart = await waitFor(
+      async () => {
+        const c = await get(`/api/market?series=${series}`);
+        const ours = c.markers?.filter((m: { price: number }) => m.price === idea.entry) ?? [];
+        return c.candles.length >= candles.length &&
+          c.support.length > 0 &&
+          ours.length > 0 &&
+          c.stops.length > 0
+          ? c
+          : undefined;
+      },
+      'the chart with levels and our entry',
+      { timeoutMs: 30_000 },
+    );
+    expect(chart.candles.at(-1)).toMatchObject({ openTime: last.openTime, close: last.close });
+    expect(chart.emas.map((e: { period: number }) => e.period)).toEqual([21, 50]);
+    expect(chart.bollinger.at(-1).time).toBe(last.openTime);
+    expect(chart).toMatchObject({
+      support: features.support,
+      resistance: features.resistance,
+      regime: 'trending',
+    });
+    expect(chart.markers).toContainEqual({
+      time: idea.fill.time,
+      price: idea.entry,
+      kind: 'entry',
+      side: 'buy',
+      label: `entry buy ${idea.qty}`,
+    });
+    expect(chart.stops).toContainEqual({ positionId: idea.positionId, price: idea.stop, verified: true });
+  });
+
+  it('totals closed trades per strategy and per symbol with their fees', async () => {
+    const repo = new ClosedTradeRepository(h.db);
+    const trades = [
+      {
+        tradeKey: 'k1',
+        strategy: 'trend_pullback',
+        exchange: 'binance',
+        symbol: 'BTC/USDT',
+        pnl: 12.5,
+        fees: 0.5,
+        closeTime: 1_700_000_000_000,
+      },
+      {
+        tradeKey: 'k2',
+        strategy: 'trend_pullback',
+        exchange: 'binance',
+        symbol: 'ETH/USDT',
+        pnl: -4.25,
+        fees: 0.25,
+        closeTime: 1_700_100_000_000,
+      },
+      {
+        tradeKey: 'k3',
+        strategy: 'mean_revert',
+        exchange: 'binance',
+        symbol: 'ETH/USDT',
+        pnl: -1,
+        fees: 0.125,
+        closeTime: 1_700_200_000_000,
+      },
+    ];
+    for (const t of trades) await repo.record(t);
+    const totals = await get('/api/pnl/totals');
+    expect(totals.byStrategy).toEqual([
+      { key: 'trend_pullback', trades: 2, wins: 1, pnl: 8.25, fees: 0.75, expectancy: 4.125 },
+      { key: 'mean_revert', trades: 1, wins: 0, pnl: -1, fees: 0.125, expectancy: -1 },
+    ]);
+    expect(totals.bySymbol.map((g: { key: string; pnl: number }) => [g.key, g.pnl])).toEqual([
+      ['BTC/USDT', 12.5],
+      ['ETH/USDT', -5.25],
+    ]);
+    const weeks = await get('/api/pnl?period=week');
+    expect(weeks.reduce((s: number, w: { fees: number }) => s + w.fees, 0)).toBe(0.875);
+    expect((await get('/api/trades')).map((t: { fees: number }) => t.fees)).toEqual([0.5, 0.25, 0.125]);
+  });
+});

@@ -1,0 +1,248 @@
+import { type ControlAck, type KillCommand, Subjects, subject } from '@ballast/contracts';
+import { waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, login, PASSWORDS, startHarness } from './testing/harness';
+
+let h: Harness;
+let url: string;
+const kills: Array<{ payload: KillCommand; id: string }> = [];
+
+beforeAll(async () => {
+  h = await startHarness('gw_security', { GATEWAY_LOGIN_MAX_PER_USER: '3', GATEWAY_LOGIN_MAX_PER_IP: '25' });
+  url = h.gateway.url;
+  await h.publisher.subscribe(
+    subject(Subjects.kill, {}),
+    (m) => void kills.push({ payload: m.payload, id: m.id }),
+    {
+      durable: 'security-test-kills',
+    },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
+type Json = any;
+const json = async (res: Response): Promise<Json> => res.json();
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe('gateway security', () => {
+  it('refuses every API route without a session with 401', async () => {
+    for (const path of [
+      '/api/positions',
+      '/api/decisions',
+      '/api/events',
+      '/api/openapi.json',
+      '/api/control',
+    ]) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect(await json(res)).toEqual({ error: 'unauthenticated', message: 'log in first' });
+    }
+    const kill = await post('/api/control/kill', { flatten: false, reason: 'no session' });
+    expect(kill.status).toBe(401);
+  });
+
+  it('refuses a wrong password with 401 and sets no cookie', async () => {
+    const res = await post('/api/login', { user: 'olivia', password: 'not-the-password' });
+    expect(res.status).toBe(401);
+    expect((await json(res)).error).toBe('invalid_credentials');
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('sets an HttpOnly, SameSite=Strict session cookie on login', async () => {
+    const res = await post('/api/login', { user: 'victor', password: PASSWORDS.view });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(
+      /^ballast_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/,
+    );
+    const body = await json(res);
+    expect(body).toEqual({
+      user: 'victor',
+      role: 'viewer',
+      csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+  });
+
+  it('refuses a viewer calling kill with 403, records the refusal and publishes nothing', async () => {
+    const viewer = await login(url, 'victor', PASSWORDS.view);
+    const res = await post(
+      '/api/control/kill',
+      { flatten: true, reason: 'viewer tries' },
+      { cookie: viewer.cookie, 'x-csrf-token': viewer.csrfToken },
+    );
+    expect(res.status).toBe(403);
+    expect(await json(res)).toEqual({ error: 'forbidden', message: 'operator role required' });
+    const control = await json(await fetch(`${url}/api/control`, { headers: { cookie: viewer.cookie } }));
+    expect(control.actions[0]).toMatchObject({
+      action: 'kill',
+      actor: 'victor',
+      role: 'viewer',
+      outcome: 'refused',
+      reason: 'viewer tries',
+      commandId: null,
+    });
+    expect(control.state.engaged).toBe(false);
+  });
+
+  it('refuses a state-changing request with a missing or wrong CSRF token with 403', async () => {
+    const op = await login(url, 'olivia', PASSWORDS.op);
+    const missing = await post('/api/control/kill', { flatten: false, reason: 'x' }, { cookie: op.cookie });
+    expect(missing.status).toBe(403);
+    expect((await json(missing)).error).toBe('csrf');
+    const wrong = await post(
+      '/api/control/kill',
+      { flatten: false, reason: 'x' },
+      // Change the last character to one it is not (a fixed 'A' matched the real token 1 time in 64).
+      {
+        cookie: op.cookie,
+        'x-csrf-token': `${op.csrfToken.slice(0, -1)}${op.csrfToken.endsWith('A') ? 'B' : 'A'}`,
+      },
+    );
+    expect(wrong.status).toBe(403);
+    expect((await json(wrong)).error).toBe('csrf');
+    // Another session's token is as wrong as a made-up one.
+    const other = await login(url, 'olivia', PASSWORDS.op);
+    const crossed = await post(
+      '/api/control/kill',
+      { flatten: false, reason: 'x' },
+      { cookie: op.cookie, 'x-csrf-token': other.csrfToken },
+    );
+    expect(crossed.status).toBe(403);
+    const logout = await post('/api/logout', {}, { cookie: op.cookie });
+    expect(logout.status).toBe(403);
+  });
+
+  it('publishes an operator kill on control.kill as the CLI does, and records who and when', async () => {
+    const op = await login(url, 'olivia', PASSWORDS.op);
+    const before = Date.now();
+    const res = await post(
+      '/api/control/kill',
+      { flatten: true, reason: 'test kill' },
+      { cookie: op.cookie, 'x-csrf-token': op.csrfToken },
+    );
+    expect(res.status).toBe(200);
+    const { commandId } = await json(res);
+    const seen = await waitFor(() => kills.find((k) => k.id === commandId), 'control.kill on the bus', {
+      timeoutMs: 20_000,
+    });
+    expect(seen.payload).toEqual({ flatten: true, reason: 'test kill', requestedBy: 'gateway:olivia' });
+    const ack: ControlAck = {
+      service: 'risk',
+      command: 'kill',
+      commandId,
+      engaged: true,
+      detail: 'entries blocked',
+    };
+    await h.publisher.publish(subject(Subjects.controlAck, {}), ack);
+    const control = await waitFor(
+      async () => {
+        const c = await json(await fetch(`${url}/api/control`, { headers: { cookie: op.cookie } }));
+        return c.state.acks.length === 1 ? c : undefined;
+      },
+      'the kill engaged and acknowledged',
+      { timeoutMs: 20_000 },
+    );
+    expect(control.state).toMatchObject({
+      engaged: true,
+      flatten: true,
+      reason: 'test kill',
+      requestedBy: 'gateway:olivia',
+      commandId,
+      acks: [ack],
+    });
+    expect(control.actions[0]).toMatchObject({
+      action: 'kill',
+      actor: 'olivia',
+      role: 'operator',
+      outcome: 'published',
+      flatten: true,
+      commandId,
+    });
+    expect(control.actions[0].at).toBeGreaterThanOrEqual(before);
+  });
+
+  it('limits logins per user with 429 and a Retry-After, even with the right password', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await post('/api/login', { user: 'mallory', password: `guess-${i}` })).status);
+    const limited = await post('/api/login', { user: 'mallory', password: 'guess-3' });
+    expect(statuses).toEqual([401, 401, 401]);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await json(limited)).error).toBe('rate_limited');
+  });
+
+  it('limits logins per client address across user names with 429', async () => {
+    const res = await h.gateway.app.inject({
+      method: 'POST',
+      url: '/api/login',
+      remoteAddress: '203.0.113.9',
+      payload: { user: 'a', password: 'b' },
+    });
+    expect(res.statusCode).toBe(401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const r = await h.gateway.app.inject({
+        method: 'POST',
+        url: '/api/login',
+        remoteAddress: '203.0.113.9',
+        payload: { user: `user${i}`, password: 'b' },
+      });
+      statuses.push(r.statusCode);
+    }
+    // 25 allowed per address: the first attempt and 24 more are judged, the 26th is refused unread.
+    expect(statuses.slice(0, 24)).toEqual(Array(24).fill(401));
+    expect(statuses[24]).toBe(429);
+  });
+
+  it('serves an OpenAPI document listing the typed routes', async () => {
+    const op = await login(url, 'olivia', PASSWORDS.op);
+    const doc = await json(await fetch(`${url}/api/openapi.json`, { headers: { cookie: op.cookie } }));
+    expect(doc.openapi).toBe('3.0.3');
+    for (const path of [
+      '/api/positions',
+      '/api/orders',
+      '/api/trades',
+      '/api/equity',
+      '/api/pnl',
+      '/api/decisions/{id}',
+      '/api/risk',
+      '/api/readiness',
+      '/api/health',
+      '/api/llm-audit',
+      '/api/control/kill',
+      '/api/control/resume',
+      '/api/events',
+    ])
+      expect(Object.keys(doc.paths), path).toContain(path);
+    expect(
+      doc.paths['/api/control/kill'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(['flatten', 'reason']);
+  });
+
+  it('never writes passwords, hashes, session ids or CSRF tokens to its log', async () => {
+    const op = await login(url, 'olivia', PASSWORDS.op);
+    await post('/api/login', { user: 'olivia', password: `${PASSWORDS.op}-wrong` });
+    await post(
+      '/api/control/kill',
+      { flatten: false, reason: 'x' },
+      { cookie: op.cookie, 'x-csrf-token': 'bad' },
+    );
+    const text = h.logLines.join('\n');
+    expect(text).toContain('logged in');
+    expect(text).toContain('login refused');
+    const sessionId = op.cookie.split('=')[1] as string;
+    for (const secret of [PASSWORDS.op, PASSWORDS.view, h.hashes.op, h.hashes.view, sessionId, op.csrfToken])
+      expect(text.includes(secret), 'a secret in the log').toBe(false);
+  });
+});

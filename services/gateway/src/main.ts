@@ -1,0 +1,23 @@
+import { connectDatabase, connectNatsBus, runService } from '@ballast/service-kit';
+import { gatewayConfigSchema } from './config';
+import { deleteDurables } from './durables';
+import { startGateway } from './service';
+
+await runService({
+  name: 'gateway',
+  configSchema: gatewayConfigSchema,
+  secret: ['GATEWAY_USERS'],
+  connectBus: connectNatsBus,
+  connectDb: connectDatabase,
+  start: ({ bus, db, clock, ids, config, log, metrics }) =>
+    startGateway({
+      bus,
+      db,
+      clock,
+      ids,
+      config,
+      log,
+      metrics,
+      forgetDurables: (names) => deleteDurables(config.NATS_URL ?? 'nats://127.0.0.1:4222', bus, names),
+    }),
+});

@@ -1,0 +1,89 @@
+import type { Bus } from '@ballast/bus';
+import type { Clock, IdGenerator } from '@ballast/contracts';
+import {
+  DEFAULT_RISK_LIMITS,
+  defaultStrategies,
+  KILL_RELEASED,
+  KillState,
+  StrategiesConfig,
+} from '@ballast/core';
+import { BotStateRepository, type Database } from '@ballast/db';
+import type { Logger } from '@ballast/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import { ReadModel } from './api/read-model';
+import { buildGatewayApp } from './app';
+import type { GatewayConfig } from './config';
+import { ControlLog } from './control/control-log';
+import { ConfigStore } from './governance/config-store';
+import { LiveState } from './live/live-state';
+import { registerReadinessGauge } from './readiness-metrics';
+import { ensureWebBuilt } from './web-assets';
+
+export interface GatewayDeps {
+  bus: Bus;
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: IdGenerator;
+  config: GatewayConfig;
+  log: Logger;
+  metrics: Registry;
+  /** Removes this instance's durable consumers when it stops (NATS only). */
+  forgetDurables?: (names: readonly string[]) => Promise<void>;
+}
+
+export interface Gateway extends AsyncDisposable {
+  app: FastifyInstance;
+  live: LiveState;
+  /** Where the dashboard and API listen. */
+  url: string;
+}
+
+/** Starts the gateway: the bus read model, then the HTTP API and dashboard on GATEWAY_HOST:GATEWAY_PORT. */
+export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
+  const { config } = deps;
+  const live = new LiveState(deps.bus, deps.clock, `gateway-${deps.ids().replaceAll('-', '').slice(-12)}`);
+  // The risk service's persisted switch is the state until the bus says otherwise.
+  const kill =
+    (await new BotStateRepository(deps.db, deps.clock).get('kill:risk', KillState))?.value ?? KILL_RELEASED;
+  await live.start(kill);
+  const webDist = await ensureWebBuilt(config.GATEWAY_WEB_DIR);
+  const controlLog = new ControlLog(deps.db);
+  const configStore = new ConfigStore({
+    db: deps.db,
+    clock: deps.clock,
+    ids: deps.ids,
+    baseLimits: config.RISK_LIMITS_JSON ?? DEFAULT_RISK_LIMITS,
+    strategies: defaultStrategies(StrategiesConfig.parse({})).map((s) => s.name),
+  });
+  const model = new ReadModel({
+    db: deps.db,
+    bus: deps.bus,
+    clock: deps.clock,
+    live,
+    initialEquity: config.GATEWAY_INITIAL_EQUITY,
+    ...(config.RISK_LIMITS_JSON ? { limits: config.RISK_LIMITS_JSON } : {}),
+    currentLimits: () => configStore.riskLimits(),
+    healthUrls: config.GATEWAY_HEALTH_URLS,
+  });
+  registerReadinessGauge(deps.metrics, () => model.readiness(), deps.log);
+  const app = await buildGatewayApp({ ...deps, live, model, controlLog, configStore, webDist });
+  await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.GATEWAY_PORT;
+  const url = `http://${config.GATEWAY_HOST.includes(':') ? `[${config.GATEWAY_HOST}]` : config.GATEWAY_HOST}:${port}`;
+  deps.log.info({ host: config.GATEWAY_HOST, port, users: config.GATEWAY_USERS.size }, 'gateway listening');
+  return {
+    app,
+    live,
+    url,
+    async [Symbol.asyncDispose]() {
+      await app.close();
+      await live.stop();
+      await deps
+        .forgetDurables?.(live.durables)
+        .catch((err: unknown) => deps.log.warn({ err }, 'could not delete the gateway durables'));
+    },
+  };
+}

@@ -1,0 +1,349 @@
+import { api, type SessionInfo } from './api';
+import { h, money, pct, time } from './dom';
+import { governanceView } from './views/governance';
+import { MarketView } from './views/market';
+import { PnlView } from './views/pnl';
+import { publicPage } from './views/public';
+import { signalsView } from './views/signals';
+import { type Json, section, table } from './views/ui';
+
+const root = document.getElementById('app') as HTMLElement;
+let session: SessionInfo | undefined;
+let openDecision: string | undefined;
+
+function loginView(error = ''): void {
+  const user = h('input', {
+    name: 'user',
+    autocomplete: 'username',
+    'aria-label': 'user',
+  }) as HTMLInputElement;
+  const password = h('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    'aria-label': 'password',
+  }) as HTMLInputElement;
+  const form = h(
+    'form',
+    {
+      class: 'login',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          session = await api.login(user.value, password.value);
+          start();
+        } catch (err) {
+          loginView((err as Error).message);
+        }
+      },
+    },
+    h('h1', {}, 'Ballast'),
+    h('label', {}, 'User', user),
+    h('label', {}, 'Password', password),
+    h('button', { type: 'submit' }, 'Log in'),
+    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+  );
+  root.replaceChildren(form);
+}
+
+function killControls(control: Json): HTMLElement | null {
+  if (session?.role !== 'operator') return null;
+  const dialog = h('dialog', { 'data-testid': 'kill-dialog' }) as HTMLDialogElement;
+  const reason = h('input', {
+    'aria-label': 'reason',
+    value: 'manual kill from the dashboard',
+  }) as HTMLInputElement;
+  const flatten = h('input', { type: 'checkbox', 'aria-label': 'flatten' }) as HTMLInputElement;
+  dialog.append(
+    h('p', {}, 'Engage the kill switch? No new entries; open orders are cancelled.'),
+    h('label', {}, 'Reason ', reason),
+    h('label', {}, flatten, ' Flatten all positions'),
+    h('button', { onclick: () => dialog.close() }, 'Cancel'),
+    h(
+      'button',
+      {
+        class: 'danger',
+        onclick: async () => {
+          await api.post('/api/control/kill', { flatten: flatten.checked, reason: reason.value });
+          dialog.close();
+          void refresh();
+        },
+      },
+      'Confirm kill',
+    ),
+  );
+  const kill = h('button', { class: 'danger big', onclick: () => dialog.showModal() }, 'KILL');
+  const resume = h(
+    'button',
+    {
+      onclick: async () => {
+        if (!confirm('Resume trading?')) return;
+        await api.post('/api/control/resume', { reason: 'resumed from the dashboard' });
+        void refresh();
+      },
+    },
+    'Resume',
+  );
+  return h('div', { class: 'controls' }, control.engaged ? resume : kill, dialog);
+}
+
+function overview(eq: Json, control: Json, risk: Json, readiness: Json[], health: Json[]): HTMLElement {
+  return section(
+    'Overview',
+    'overview',
+    h(
+      'div',
+      { class: 'cards' },
+      h('div', { class: 'card' }, 'Equity', h('b', { 'data-testid': 'equity' }, money(eq.equity))),
+      h('div', { class: 'card' }, "Today's P&L", h('b', { 'data-testid': 'today-pnl' }, money(eq.todayPnl))),
+      h('div', { class: 'card' }, 'Drawdown', h('b', {}, pct(eq.drawdownPct))),
+      h(
+        'div',
+        { class: `card ${control.engaged ? 'red' : 'green'}` },
+        'Kill switch',
+        h('b', { 'data-testid': 'kill-state' }, control.engaged ? `ENGAGED: ${control.reason}` : 'off'),
+        h('small', {}, control.acks.map((a: Json) => `${a.service} ✓`).join(' ')),
+      ),
+    ),
+    killControls(control),
+    risk.halts.length ? h('p', { class: 'error' }, `Halts: ${risk.halts.join('; ')}`) : null,
+    h('h3', {}, 'Readiness'),
+    ...readiness.map((r) =>
+      h(
+        'div',
+        { class: 'readiness' },
+        h('b', {}, `${r.strategy} `),
+        ...r.criteria.map((c: Json) =>
+          h(
+            'span',
+            { class: `light ${c.ok ? 'green' : 'red'}`, title: c.note ?? '' },
+            `${c.criterion} ${c.value === null ? '–' : c.value.toFixed(2)}`,
+          ),
+        ),
+      ),
+    ),
+    h('h3', {}, 'Services'),
+    h(
+      'div',
+      {},
+      ...health.map((s) =>
+        h('span', { class: `light ${s.ok ? 'green' : 'red'}` }, `${s.service}: ${s.detail}`),
+      ),
+    ),
+  );
+}
+
+function positions(list: Json[], orders: Json[]): HTMLElement {
+  return section(
+    'Positions and orders',
+    'positions',
+    table(
+      ['Symbol', 'Side', 'Qty', 'Entry', 'Last', 'P&L', 'Stop', 'TP', 'Strategy'],
+      list.map((p) => [
+        p.symbol,
+        p.side,
+        String(p.qty),
+        money(p.avgEntry),
+        money(p.lastPrice),
+        h(
+          'span',
+          { class: (p.unrealizedPnl ?? 0) >= 0 ? 'up' : 'down', 'data-testid': `pnl-${p.positionId}` },
+          money(p.unrealizedPnl),
+        ),
+        `${money(p.stopPrice)} ${p.stopVerified ? '✓ verified' : '✗ unverified'}`,
+        p.takeProfits.map(money).join(', '),
+        p.strategy ?? '',
+      ]),
+      'positions-table',
+    ),
+    table(
+      ['Order', 'Symbol', 'Side', 'Status', 'Qty', 'Filled'],
+      orders.map((o) => [o.clientOrderId, o.symbol, o.side, o.status, String(o.qty), String(o.filledQty)]),
+      'orders-table',
+    ),
+  );
+}
+
+function decisions(list: Json[], detail: Json | undefined): HTMLElement {
+  const filter = h('input', {
+    'aria-label': 'filter decisions',
+    placeholder: 'filter by symbol or strategy',
+  }) as HTMLInputElement;
+  const rows = [...list].reverse();
+  const body = table(
+    ['Time', 'Symbol', 'Strategy', 'Setup', 'Conf.', 'Approved', ''],
+    rows.map((d) => [
+      time(d.time),
+      d.candidate.symbol,
+      d.candidate.strategy,
+      d.candidate.setup,
+      d.candidate.confidence.toFixed(2),
+      d.approved ? 'yes' : 'no',
+      h(
+        'button',
+        {
+          onclick: () => {
+            openDecision = d.id;
+            void refresh();
+          },
+        },
+        'open',
+      ),
+    ]),
+    'decisions-table',
+  );
+  filter.addEventListener('input', () => {
+    for (const tr of body.querySelectorAll('tbody tr'))
+      (tr as HTMLElement).hidden = !tr.textContent?.toLowerCase().includes(filter.value.toLowerCase());
+  });
+  return section('Decisions', 'decisions', filter, body, detail ? decisionDetail(detail) : null);
+}
+
+function decisionDetail(d: Json): HTMLElement {
+  const { decision } = d;
+  return h(
+    'article',
+    { 'data-testid': 'decision-detail' },
+    h(
+      'h3',
+      {},
+      `${decision.candidate.symbol} ${decision.candidate.side} – correlation ${decision.correlationId}`,
+    ),
+    h('h4', {}, `Analyst (${decision.analyst?.meta.model ?? 'rules'})`),
+    h('p', { 'data-testid': 'analyst-reasoning' }, decision.analyst?.reasoning ?? '–'),
+    h('h4', {}, `Reviewer (${decision.reviewer?.meta.model ?? 'rules'})`),
+    h('p', { 'data-testid': 'reviewer-reasoning' }, decision.reviewer?.reasons.join(' ') ?? '–'),
+    h('h4', {}, 'Audited calls'),
+    table(
+      ['Agent', 'Model', 'Latency ms', 'Cost $'],
+      d.agentCalls.map((c: Json) => [c.agent, c.model, String(c.latencyMs), c.costUsd.toFixed(4)]),
+      'agent-calls',
+    ),
+    h('h4', {}, 'Fills'),
+    table(
+      ['Trade', 'Price', 'Qty', 'Fee'],
+      d.fills.map((f: Json) => [
+        f.tradeId,
+        money(f.price),
+        String(f.qty),
+        `${f.fee.toFixed(4)} ${f.feeAsset}`,
+      ]),
+      'decision-fills',
+    ),
+  );
+}
+
+const market = new MarketView(() => void refresh());
+const pnl = new PnlView(() => void refresh());
+
+const NAV = [
+  ['overview', 'Overview'],
+  ['positions', 'Positions'],
+  ['market', 'Market'],
+  ['decisions', 'Decisions'],
+  ['signals', 'Signals'],
+  ['pnl', 'P&L'],
+  ['governance', 'Governance'],
+] as const;
+
+async function refresh(): Promise<void> {
+  const markets = await api.get<string[]>('/api/markets');
+  const series = market.pick(markets);
+  const [
+    eq,
+    control,
+    risk,
+    readiness,
+    health,
+    pos,
+    orders,
+    decs,
+    periods,
+    totals,
+    trades,
+    signals,
+    chart,
+    gov,
+  ] = await Promise.all([
+    api.get<Json>('/api/equity'),
+    api.get<Json>('/api/control'),
+    api.get<Json>('/api/risk'),
+    api.get<Json[]>('/api/readiness'),
+    api.get<Json[]>('/api/health'),
+    api.get<Json[]>('/api/positions'),
+    api.get<Json[]>('/api/orders?open=true'),
+    api.get<Json[]>('/api/decisions'),
+    api.get<Json[]>(`/api/pnl?period=${pnl.period}`),
+    api.get<Json>('/api/pnl/totals'),
+    api.get<Json[]>('/api/trades'),
+    api.get<Json[]>('/api/signals'),
+    series ? api.get<Json>(`/api/market?series=${encodeURIComponent(series)}`) : Promise.resolve(undefined),
+    api.get<Json>('/api/governance'),
+  ]);
+  const detail = openDecision
+    ? await api.get<Json>(`/api/decisions/${openDecision}`).catch(() => undefined)
+    : undefined;
+  root.replaceChildren(
+    h(
+      'header',
+      {},
+      h('b', {}, 'Ballast'),
+      h('span', { 'data-testid': 'who' }, `${session?.user} (${session?.role})`),
+    ),
+    h('nav', {}, ...NAV.map(([id, label]) => h('a', { href: `#${id}` }, label))),
+    overview(eq, control.state, risk, readiness, health),
+    positions(pos, orders),
+    market.element,
+    decisions(decs, detail),
+    signalsView(signals),
+    pnl.element,
+    governanceView(gov, session?.role === 'operator', () => void refresh()),
+  );
+  // Drawn once attached, so the charts size to their boxes.
+  market.update(chart);
+  pnl.update(eq, periods, totals, trades);
+}
+
+let pending: ReturnType<typeof setTimeout> | undefined;
+/** A refresh rebuilds the views: wait while someone is typing in one (a filter, a limit). */
+function refreshUnlessTyping(): void {
+  const active = document.activeElement;
+  if (active instanceof HTMLInputElement && root.contains(active)) {
+    pending = setTimeout(refreshUnlessTyping, 1_000);
+    return;
+  }
+  pending = undefined;
+  void refresh();
+}
+function start(): void {
+  void refresh();
+  const events = new EventSource('/api/events');
+  // Any live event re-reads the views; bursts collapse into one refresh.
+  events.onmessage = () => undefined;
+  for (const kind of [
+    'position',
+    'order',
+    'stop',
+    'price',
+    'candle',
+    'decision',
+    'candidate',
+    'kill',
+    'resume',
+    'ack',
+    'alert',
+  ])
+    events.addEventListener(kind, () => {
+      if (pending) return;
+      pending = setTimeout(refreshUnlessTyping, 200);
+    });
+}
+
+// The opt-in public results need no session; the gateway answers 404 for /public unless opted in.
+if (location.pathname === '/public') void publicPage(root);
+else
+  void api.session().then((s) => {
+    session = s;
+    if (s) start();
+    else loginView();
+  });

@@ -1,0 +1,48 @@
+import type { Bus } from '@ballast/bus';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { FeedStatusReporter } from './feed-status-reporter';
+import { MarketDataMetrics } from './metrics';
+
+describe('MarketDataMetrics', () => {
+  it('declares reconnect reasons and gap kinds at 0 so rates exist before the first event', async () => {
+    const registry = new Registry();
+    new MarketDataMetrics(registry).declareVenue('binance');
+    const text = await registry.metrics();
+    expect(text).toContain('ballast_md_ws_reconnects_total{venue="binance",reason="heartbeat"} 0');
+    expect(text).toContain('ballast_md_gaps_total{kind="candle"} 0');
+    expect(text).toContain('ballast_md_gaps_total{kind="depth"} 0');
+  });
+
+  it('marks a symbol stale while the feed reporter holds it stale', async () => {
+    const registry = new Registry();
+    const metrics = new MarketDataMetrics(registry);
+    let now = 0;
+    const published: string[] = [];
+    const bus = { publish: async (_s: unknown, p: { state: string }) => void published.push(p.state) };
+    const reporter = new FeedStatusReporter({
+      bus: bus as unknown as Bus,
+      venue: 'binance',
+      clock: { now: () => now },
+      log: { info() {}, error() {} },
+      staleAfterMs: 1_000,
+      onSymbolState: (symbol, state) =>
+        metrics.symbolStale.set({ venue: 'binance', symbol }, state === 'stale' ? 1 : 0),
+    });
+    reporter.touch('BTC-USDT');
+    expect(await registry.metrics()).toContain(
+      'ballast_md_symbol_stale{venue="binance",symbol="BTC-USDT"} 0',
+    );
+    now = 5_000;
+    reporter.check();
+    expect(await registry.metrics()).toContain(
+      'ballast_md_symbol_stale{venue="binance",symbol="BTC-USDT"} 1',
+    );
+    reporter.touch('BTC-USDT');
+    reporter.check();
+    expect(await registry.metrics()).toContain(
+      'ballast_md_symbol_stale{venue="binance",symbol="BTC-USDT"} 0',
+    );
+    expect(published).toEqual(['live', 'stale', 'live']);
+  });
+});

@@ -1,0 +1,86 @@
+import type { Clock } from '@ballast/contracts';
+import { readinessKeys } from '@ballast/core';
+import { BotStateRepository, createDb, type DbHandle, migrate } from '@ballast/db';
+import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersConfigSchema } from './config';
+import { assertLiveStart, isLoopback, LiveStartRefusedError } from './live-gate';
+import { startOrders } from './service';
+
+const clock: Clock = { now: () => 1_700_000_000_000 };
+const silent = { info() {}, warn() {}, error() {} };
+let testDb: TestDatabase;
+let handle: DbHandle;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('orders_live_gate');
+  handle = await createDb({ url: testDb.url });
+  await migrate(handle.db);
+});
+
+afterAll(async () => {
+  await handle?.db.destroy();
+  await testDb?.drop();
+});
+
+async function refusal(strategies: string[]): Promise<LiveStartRefusedError> {
+  const error = await assertLiveStart(handle.db, clock, strategies).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LiveStartRefusedError);
+  return error as LiveStartRefusedError;
+}
+
+describe('live start behind the readiness gate', () => {
+  it('refuses when no strategy is configured to trade live', async () => {
+    expect((await refusal([])).refusals.map((r) => r.reason)).toEqual(['no_live_strategies']);
+  });
+
+  it('refuses a strategy the gate never judged, and one it keeps in shadow, naming both', async () => {
+    const state = new BotStateRepository(handle.db, clock);
+    await state.set(readinessKeys.lifecycle('breakout'), {
+      state: 'shadow',
+      reason: 'readiness_red',
+      detail: 'closed_trades 12 (needs >= 30)',
+      since: 1,
+    });
+    const error = await refusal(['trend_pullback', 'breakout']);
+    expect(error.refusals.map((r) => [r.strategy, r.reason])).toEqual([
+      ['trend_pullback', 'never_judged'],
+      ['breakout', 'in_shadow'],
+    ]);
+    expect(error.message).toContain('closed_trades 12 (needs >= 30)');
+  });
+
+  it('allows start once every configured strategy is live', async () => {
+    const state = new BotStateRepository(handle.db, clock);
+    for (const s of ['mean_revert', 'momentum'])
+      await state.set(readinessKeys.lifecycle(s), {
+        state: 'live',
+        reason: 'all_green',
+        detail: '',
+        since: 1,
+      });
+    await expect(assertLiveStart(handle.db, clock, ['mean_revert', 'momentum'])).resolves.toBeUndefined();
+  });
+
+  it('the orders service refuses a live ccxt venue before connecting to it', async () => {
+    const config = ordersConfigSchema.parse({
+      ORDERS_VENUE_KIND: 'ccxt',
+      EXCHANGE_BASE_URL: 'https://api.binance.com',
+      LIVE_STRATEGIES: 'breakout',
+    });
+    const bus = new Proxy({}, { get: () => () => Promise.reject(new Error('the bus must not be used')) });
+    await expect(
+      startOrders({ bus: bus as never, db: handle.db, clock, ids: () => 'x', config, log: silent }),
+    ).rejects.toBeInstanceOf(LiveStartRefusedError);
+  });
+
+  it('treats only loopback base URLs as the simulator', () => {
+    expect(isLoopback('http://127.0.0.1:9000')).toBe(true);
+    expect(isLoopback('http://localhost:9000')).toBe(true);
+    expect(isLoopback('https://api.binance.com')).toBe(false);
+    expect(isLoopback(undefined)).toBe(false);
+  });
+});

@@ -1,0 +1,48 @@
+import type { BookUpdate, Envelope } from '@ballast/contracts';
+import { OrderBook, type WalkableBook } from '@ballast/core';
+
+/**
+ * The venue's books as market-data streams them (md.book snapshots and deltas). A book is offered for
+ * the slippage check only while it is in sequence since its last snapshot (a restart resumes the
+ * durable mid-stream onto an empty book; a lost delta leaves levels wrong) and was touched recently:
+ * by the emitting service's publish time, so a backlog replayed after a restart is not taken as live.
+ */
+export class StreamedBooks {
+  private readonly books = new Map<string, OrderBook>();
+  private readonly touchedAt = new Map<string, number>();
+  /** The last update id applied in sequence since a snapshot; absent while out of sequence. */
+  private readonly inSequence = new Map<string, number>();
+
+  apply(message: Envelope<BookUpdate>): void {
+    const u = message.payload;
+    let book = this.books.get(u.symbol);
+    if (!book) {
+      book = new OrderBook();
+      this.books.set(u.symbol, book);
+    }
+    if (u.kind === 'snapshot') {
+      book.applySnapshot(u.bids, u.asks);
+      this.inSequence.set(u.symbol, u.lastUpdateId);
+    } else {
+      book.applyDelta(u.bids, u.asks);
+      const last = this.inSequence.get(u.symbol);
+      // A delta may overlap what was applied (Binance's first diff after a snapshot) but not skip ids.
+      if (last !== undefined && (u.firstUpdateId === null || u.firstUpdateId <= last + 1))
+        this.inSequence.set(u.symbol, Math.max(last, u.lastUpdateId));
+      else this.inSequence.delete(u.symbol);
+    }
+    this.touchedAt.set(u.symbol, Math.max(this.touchedAt.get(u.symbol) ?? 0, message.emittedAt));
+  }
+
+  /** Every level of a symbol's book, whatever its state (the paper broker fills against it). */
+  levels(symbol: string): WalkableBook | undefined {
+    return this.books.get(symbol)?.levels();
+  }
+
+  /** Every level of a symbol's book if it is in sequence and was updated within `maxAgeMs` of `now`. */
+  fresh(symbol: string, now: number, maxAgeMs: number): WalkableBook | undefined {
+    const at = this.touchedAt.get(symbol);
+    if (at === undefined || now - at > maxAgeMs || !this.inSequence.has(symbol)) return undefined;
+    return this.books.get(symbol)?.levels();
+  }
+}

@@ -1,0 +1,54 @@
+import { jsonVariable } from '@ballast/service-kit';
+import { z } from 'zod';
+
+const symbolList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[A-Z0-9]+-[A-Z0-9]+$/, 'normalised symbol, e.g. BTC-USDT')).min(1));
+
+/**
+ * The reconciliation service's own variables; it reads the venue through ccxt (the paper broker's
+ * account lives inside the orders process). Keys are secrets (EXCHANGE_API_KEY / _SECRET, or _FILE). */
+export const reconConfigSchema = z.object({
+  RECON_VENUE: z
+    .string()
+    .regex(/^[a-z][a-z0-9]*$/)
+    .default('binance'),
+  /** Real money on this venue: the API key must not allow withdrawals (unless overridden). */
+  RECON_LIVE: z.stringbool().default(false),
+  /** A reason to run live with a withdrawal-enabled key; recorded in recon_log at every start. */
+  RECON_WITHDRAWAL_OVERRIDE: z.string().min(1).optional(),
+  RECON_SYMBOLS: symbolList.default(['BTC-USDT']),
+  /**
+   * On a venue's first run, take trades from before it as history (the account's past, not fills we
+   * missed): the cursor starts after them and only the position differences are set, loudly.
+   */
+  RECON_SKIP_TRADE_HISTORY: z.stringbool().default(false),
+  RECON_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  RECON_EXTERNAL_ORDERS: z.enum(['leave', 'cancel']).default('leave'),
+  RECON_IN_FLIGHT_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /**
+   * Fills found on the venue are recorded by the orders service (the one writer of fills): how long a
+   * run waits for it before the repair counts as failed and the venue stays unreconciled.
+   */
+  RECON_FILL_WAIT_MS: z.coerce.number().int().positive().default(10_000),
+  RECON_BALANCE_TOLERANCE: z.coerce.number().nonnegative().default(0.000001),
+  /** Spot: base-asset holdings that are not positions (e.g. BNB kept for fees). */
+  RECON_BASE_HOLDINGS: jsonVariable(z.record(z.string(), z.number().nonnegative())).default({}),
+  /** Whether protective stops rest on the venue (false while the stops service keeps paper stops). */
+  RECON_STOPS_ON_VENUE: z.stringbool().default(false),
+  CLIENT_ID_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,12}$/)
+    .default('bl-'),
+  EXCHANGE_BASE_URL: z.url().optional(),
+  EXCHANGE_API_KEY: z.string().min(1).optional(),
+  EXCHANGE_API_SECRET: z.string().min(1).optional(),
+});
+
+export type ReconConfig = z.output<typeof reconConfigSchema>;

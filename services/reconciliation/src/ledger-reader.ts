@@ -1,0 +1,118 @@
+import {
+  applyFill,
+  FLAT,
+  type LedgerOrder,
+  type LedgerSnapshot,
+  type LedgerStop,
+  type NetPosition,
+} from '@ballast/core';
+import type {
+  Database,
+  OrderSlice,
+  OrderSliceRepository,
+  ProtectiveStopRepository,
+  ReconRepository,
+} from '@ballast/db';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+
+/** The part of the stops service's persisted record reconciliation reads. */
+export const StopView = z.object({
+  positionId: z.string().min(1),
+  symbol: z.string().min(1),
+  qty: z.number().nonnegative(),
+  stopPrice: z.number().positive(),
+  clientOrderId: z.string().nullable(),
+});
+export type StopView = z.infer<typeof StopView>;
+
+type FillView = { tradeId: string; qty: number; price: number; fee: number };
+
+export type LedgerRead = {
+  snapshot: LedgerSnapshot;
+  slices: OrderSlice[];
+  /** Net positions per symbol with entry and P&L, for position events. */
+  net: Map<string, NetPosition>;
+};
+
+/** Our books for one venue: the order manager's slices and fills, the stops, the last run's state. */
+export async function readLedger(
+  venue: string,
+  repos: {
+    db: Kysely<Database>;
+    slices: OrderSliceRepository;
+    stops: ProtectiveStopRepository<StopView>;
+    recon: ReconRepository;
+  },
+  baseline: Record<string, number> | null,
+): Promise<LedgerRead> {
+  const slices = (await repos.slices.all()).filter((s) => s.exchange === venue);
+  const changed = await updateTimes(repos.db, venue);
+  const net = foldPositions(slices);
+  const tradeIds = new Set(slices.flatMap((s) => (s.fills as FillView[]).map((f) => f.tradeId)));
+  const stops: LedgerStop[] = (await repos.stops.active(venue)).map((s) => ({
+    positionId: s.positionId,
+    symbol: s.symbol,
+    clientOrderId: s.clientOrderId,
+    qty: s.qty,
+    stopPrice: s.stopPrice,
+  }));
+  return {
+    slices,
+    net,
+    snapshot: {
+      venue,
+      orders: slices.map((s) => toLedgerOrder(s, changed.get(s.clientOrderId) ?? 0)),
+      tradeIds,
+      positions: Object.fromEntries([...net].map(([symbol, p]) => [symbol, signed(p)])),
+      stops,
+      balances: baseline,
+      acknowledged: await repos.recon.keysWithAction(venue, 'leave'),
+    },
+  };
+}
+
+/** Positions are folds over our fills, as the order manager builds them. */
+export function foldPositions(slices: readonly OrderSlice[]): Map<string, NetPosition> {
+  const net = new Map<string, NetPosition>();
+  for (const slice of slices)
+    for (const f of slice.fills as FillView[])
+      net.set(
+        slice.symbol,
+        applyFill(net.get(slice.symbol) ?? FLAT, {
+          side: slice.side,
+          qty: f.qty,
+          price: f.price,
+          fee: f.fee,
+        }),
+      );
+  return net;
+}
+
+export function signed(p: NetPosition): number {
+  return Number((p.side === 'long' ? p.qty : -p.qty).toFixed(12));
+}
+
+/** When each slice last changed: an order sent moments ago may not be known to the venue yet. */
+async function updateTimes(db: Kysely<Database>, venue: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('order_slices')
+    .select(['client_order_id', 'updated_at'])
+    .where('exchange', '=', venue)
+    .where('status', 'in', ['sending', 'open'])
+    .execute();
+  return new Map(rows.map((r) => [r.client_order_id, new Date(r.updated_at).getTime()]));
+}
+
+function toLedgerOrder(s: OrderSlice, updatedAt: number): LedgerOrder {
+  return {
+    clientOrderId: s.clientOrderId,
+    venueOrderId: s.venueOrderId,
+    symbol: s.symbol,
+    side: s.side,
+    qty: s.qty,
+    status: s.status,
+    filledQty: s.filledQty,
+    updatedAt,
+  };
+}

@@ -1,0 +1,38 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export type RunOutcome = 'clean' | 'repaired' | 'unreconciled' | 'unknown';
+
+/** Reconciliation's metrics: the last-clean timestamp is the one to alert on (it stops moving). */
+export class ReconMetrics {
+  readonly runs: Counter<'venue' | 'outcome'>;
+  readonly drifts: Counter<'venue' | 'kind'>;
+  readonly lastClean: Gauge<'venue'>;
+  readonly duration: Histogram;
+
+  constructor(registry: Registry) {
+    this.runs = new Counter({
+      name: 'ballast_recon_runs_total',
+      help: 'Reconciliation runs by venue and outcome (clean, repaired, unreconciled, unknown)',
+      labelNames: ['venue', 'outcome'],
+      registers: [registry],
+    });
+    this.drifts = new Counter({
+      name: 'ballast_recon_drift_total',
+      help: 'Differences found between the venue and our records, by venue and kind',
+      labelNames: ['venue', 'kind'],
+      registers: [registry],
+    });
+    this.lastClean = new Gauge({
+      name: 'ballast_recon_last_clean_timestamp_seconds',
+      help: 'Unix time of the last run that found the venue and our records equal',
+      labelNames: ['venue'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'ballast_recon_duration_seconds',
+      help: 'Wall time of one reconciliation run, reads and repairs included',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+  }
+}

@@ -1,0 +1,275 @@
+import type { Bus } from '@ballast/bus';
+import { type Clock, type ReconStatus, Subjects, subject } from '@ballast/contracts';
+import {
+  balancesAfterTrades,
+  type Drift,
+  derivedUuid,
+  driftBeforeAfter,
+  type ReconPolicy,
+  reconcile,
+} from '@ballast/core';
+import type {
+  Database,
+  OrderSliceRepository,
+  ProtectiveStopRepository,
+  ReconRepository,
+  ReconState,
+} from '@ballast/db';
+import type { OrderVenue } from '@ballast/exchange';
+import type { Kysely } from 'kysely';
+import { readLedger, type StopView } from './ledger-reader';
+import type { ReconMetrics, RunOutcome } from './recon-metrics';
+import { type RepairOutcome, Repairs } from './repairs';
+import { readVenue } from './venue-reader';
+
+export interface ReconcilerDeps {
+  bus: Bus;
+  db: Kysely<Database>;
+  venue: OrderVenue;
+  slices: OrderSliceRepository;
+  stops: ProtectiveStopRepository<StopView>;
+  recon: ReconRepository;
+  clock: Clock;
+  ids: () => string;
+  metrics: ReconMetrics | undefined;
+  symbols: readonly string[];
+  baseHoldings: Readonly<Record<string, number>>;
+  /** Trades of a symbol read before its first cursor are history, not missed fills. */
+  skipHistory: boolean;
+  /** How long a run waits for the orders service to record a fill it was asked to record. */
+  fillWaitMs: number;
+  policy: Omit<ReconPolicy, 'now' | 'positionTolerance'>;
+  log: {
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+}
+
+export type RunReport = {
+  runId: string;
+  venue: string;
+  outcome: RunOutcome;
+  status: ReconStatus['status'];
+  /** Every drift the run found (the first pass), with what was done about it. */
+  drifts: Array<{ drift: Drift; outcome: RepairOutcome }>;
+  detail: string;
+};
+
+/** Repairs are verified by a second read: the venue is reconciled only when that read is clean. */
+const PASSES = 2;
+
+/**
+ * One venue's reconciliation: read the venue, read our books, compare (core), repair, publish every
+ * drift and the venue's status. A venue that cannot be read is `unknown` and nothing is corrected.
+ */
+export class Reconciler {
+  private readonly repairs: Repairs;
+  private running: Promise<RunReport> | undefined;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.repairs = new Repairs(deps);
+  }
+
+  /** One run; a call during a run waits for it instead of overlapping it. */
+  run(options: { repair?: boolean } = {}): Promise<RunReport> {
+    this.running ??= this.runOnce(options.repair ?? true).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** The drifts a run would find now, without repairing, recording or publishing anything. */
+  async preview(): Promise<Drift[]> {
+    const venue = this.deps.venue.id;
+    return (await this.compare((await this.deps.recon.state(venue)) ?? emptyState(venue))).drifts;
+  }
+
+  private async runOnce(repair: boolean): Promise<RunReport> {
+    const runId = this.deps.ids();
+    const venue = this.deps.venue.id;
+    const started = performance.now();
+    const state = (await this.deps.recon.state(venue)) ?? emptyState(venue);
+    const report = await this.passes(runId, state, repair).catch(async (err: unknown) => {
+      this.deps.log.warn({ err, venue }, 'venue unreadable; no corrections made');
+      return this.unknown(runId, state, err);
+    });
+    this.deps.metrics?.duration.observe((performance.now() - started) / 1000);
+    this.deps.metrics?.runs.inc({ venue, outcome: report.outcome });
+    return report;
+  }
+
+  private async passes(runId: string, state: ReconState, repair: boolean): Promise<RunReport> {
+    let current = state;
+    const found: RunReport['drifts'] = [];
+    for (let pass = 1; pass <= PASSES; pass++) {
+      const { drifts, next, settles } = await this.compare(current);
+      if (drifts.length === 0) return this.finish(runId, next, found, true);
+      if (pass === 1)
+        for (const d of drifts) this.deps.metrics?.drifts.inc({ venue: next.venue, kind: d.kind });
+      if (!repair)
+        return this.finish(
+          runId,
+          { ...current, status: 'unreconciled' },
+          drifts.map((drift) => ({ drift, outcome: 'noted' as const })),
+          false,
+        );
+      const outcomes = await this.repairAll(runId, drifts);
+      if (pass === 1) found.push(...outcomes);
+      const failed = outcomes.some((o) => o.outcome === 'failed');
+      // Cursors and baseline advance only when every repair held, so a failed one is found again.
+      current = failed ? current : next;
+      if (!settles || failed) return this.finish(runId, { ...current, status: 'unreconciled' }, found, false);
+    }
+    return this.finish(runId, { ...current, status: 'unreconciled' }, found, false);
+  }
+
+  private async compare(state: ReconState) {
+    const { venue } = this.deps;
+    const ledger = await readLedger(venue.id, this.deps, null);
+    const read = await readVenue(venue, {
+      symbols: this.symbols(ledger.snapshot.orders.map((o) => o.symbol)),
+      cursors: state.cursors,
+      orders: ledger.snapshot.orders,
+      stops: ledger.snapshot.stops,
+      baseHoldings: this.deps.baseHoldings,
+    });
+    const snapshot = this.deps.skipHistory
+      ? { ...read.snapshot, trades: read.snapshot.trades.filter((t) => t.symbol in state.cursors) }
+      : read.snapshot;
+    const expected = state.baseline ? balancesAfterTrades(state.baseline, snapshot.trades) : null;
+    const policy: ReconPolicy = {
+      ...this.deps.policy,
+      now: this.deps.clock.now(),
+      positionTolerance: await this.tolerances(snapshot.positions ?? {}),
+    };
+    const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected }, policy);
+    const next: ReconState = { ...state, cursors: read.cursors, baseline: verdict.nextBaseline };
+    return { drifts: verdict.drifts, next, settles: verdict.settles };
+  }
+
+  private async repairAll(runId: string, drifts: readonly Drift[]): Promise<RunReport['drifts']> {
+    const out: RunReport['drifts'] = [];
+    for (const drift of [...drifts].sort((a, b) => ORDER[a.kind] - ORDER[b.kind])) {
+      let outcome: RepairOutcome;
+      try {
+        outcome = await this.repairs.apply(drift, runId);
+      } catch (err) {
+        this.deps.log.error({ err, key: drift.key }, 'repair failed');
+        outcome = 'failed';
+      }
+      out.push({ drift, outcome });
+      await this.record(runId, drift, outcome);
+    }
+    return out;
+  }
+
+  private async record(runId: string, drift: Drift, outcome: RepairOutcome): Promise<void> {
+    const venue = this.deps.venue.id;
+    const { before, after } = driftBeforeAfter(drift);
+    await this.deps.recon.log([
+      {
+        venue,
+        runId,
+        kind: drift.kind,
+        driftKey: drift.key,
+        action: drift.action,
+        outcome,
+        evidence: drift.evidence,
+        before,
+        after,
+      },
+    ]);
+    this.deps.log.warn(
+      { venue, kind: drift.kind, action: drift.action, outcome, evidence: drift.evidence },
+      'drift',
+    );
+    await this.deps.bus.publish(
+      subject(Subjects.reconEvent, {}),
+      { venue, kind: drift.kind, before, after, evidence: `${drift.action} (${outcome}): ${drift.evidence}` },
+      { id: derivedUuid('recon', runId, drift.key) },
+    );
+  }
+
+  private async finish(
+    runId: string,
+    state: ReconState,
+    drifts: RunReport['drifts'],
+    clean: boolean,
+  ): Promise<RunReport> {
+    const now = this.deps.clock.now();
+    const next: ReconState = clean ? { ...state, status: 'reconciled', lastCleanAt: now } : state;
+    await this.deps.recon.saveState(next);
+    if (clean) this.deps.metrics?.lastClean.set({ venue: state.venue }, now / 1000);
+    const detail = clean
+      ? drifts.length === 0
+        ? 'the venue and our records agree'
+        : `${drifts.length} drifts repaired; a second read agrees`
+      : `${drifts.length} drifts; ${
+          drifts
+            .filter((d) => d.outcome !== 'applied')
+            .map((d) => d.drift.key)
+            .join(', ') || 'unsettled'
+        }`;
+    if (clean && drifts.length === 0)
+      await this.deps.bus.publish(
+        subject(Subjects.reconEvent, {}),
+        { venue: state.venue, kind: 'clean', before: null, after: null, evidence: detail },
+        { id: derivedUuid('recon', runId, 'clean') },
+      );
+    await this.publishStatus(next, drifts.length, detail);
+    const outcome: RunOutcome = clean ? (drifts.length === 0 ? 'clean' : 'repaired') : 'unreconciled';
+    return { runId, venue: state.venue, outcome, status: next.status, drifts, detail };
+  }
+
+  private async unknown(runId: string, state: ReconState, err: unknown): Promise<RunReport> {
+    const detail = `venue unreadable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+    const next: ReconState = { ...state, status: 'unknown' };
+    await this.deps.recon.saveState(next);
+    await this.deps.bus.publish(
+      subject(Subjects.reconEvent, {}),
+      { venue: state.venue, kind: 'unknown', before: null, after: null, evidence: detail },
+      { id: derivedUuid('recon', runId, 'unknown') },
+    );
+    await this.publishStatus(next, 0, detail);
+    return { runId, venue: state.venue, outcome: 'unknown', status: 'unknown', drifts: [], detail };
+  }
+
+  private async publishStatus(state: ReconState, drifts: number, detail: string): Promise<void> {
+    await this.deps.bus.publish(subject(Subjects.reconStatus, { exchange: state.venue }), {
+      venue: state.venue,
+      status: state.status,
+      drifts,
+      lastCleanAt: state.lastCleanAt,
+      detail,
+    });
+  }
+
+  private symbols(ours: readonly string[]): string[] {
+    return [...new Set([...this.deps.symbols, ...ours])].sort();
+  }
+
+  /** One lot step per symbol: smaller differences are rounding. */
+  private async tolerances(positions: Record<string, number>): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const symbol of Object.keys(positions))
+      out[symbol] = await this.deps.venue.marketRules(symbol).then(
+        (r) => r.stepSize,
+        () => 0,
+      );
+    return out;
+  }
+}
+
+const ORDER: Record<Drift['kind'], number> = {
+  unknown_order: 0,
+  missing_fill: 1,
+  order_state: 2,
+  position_qty: 3,
+  missing_stop: 4,
+  balance: 5,
+};
+
+function emptyState(venue: string): ReconState {
+  return { venue, cursors: {}, baseline: null, status: 'unreconciled', lastCleanAt: null };
+}

@@ -1,0 +1,453 @@
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import {
+  type Clock,
+  type Envelope,
+  type OrderEvent,
+  pattern,
+  type ReconEvent,
+  type ReconStatus,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import {
+  createDb,
+  type DbHandle,
+  migrate,
+  OrderSliceRepository,
+  ProtectiveStopRepository,
+  ReconRepository,
+} from '@ballast/db';
+import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
+import {
+  createTestDatabase,
+  natsUrl,
+  type ServiceProcess,
+  sharedDataDir,
+  startServiceProcess,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from '@ballast/testkit';
+import ccxt from 'ccxt';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconConfigSchema } from './config';
+import { foldPositions, StopView } from './ledger-reader';
+import type { Reconciler } from './reconciler';
+import { KeySafetyError, startReconciliation } from './service';
+
+// The simulator's book is binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json and its
+// filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz (BTCUSDT step 0.00001).
+// The orders service runs beside the reconciler as its own process: it records the fills
+// reconciliation finds (the one writer of fills). Its order loop is idle (TICK_MS one hour), so the
+// drifts the tests inject are found by reconciliation, not by the order manager's own polling.
+const API_KEY = 'recon-key';
+const SECRET = 'recon-secret';
+const clock: Clock = { now: () => Date.now() };
+const quiet = { info() {}, warn() {}, error() {} };
+
+let sim: ExchangeSim;
+let testDb: TestDatabase;
+let handle: DbHandle;
+let bus: NatsBus;
+let serviceBus: NatsBus;
+let prefix: string;
+let reconciler: Reconciler;
+let service: AsyncDisposable;
+let orders: ServiceProcess;
+const registry = new Registry();
+const events: ReconEvent[] = [];
+const statuses: ReconStatus[] = [];
+const orderEvents: OrderEvent[] = [];
+const positions: Array<{ symbol: string; qty: number }> = [];
+
+function config(overrides: Record<string, string> = {}) {
+  return reconConfigSchema.parse({
+    RECON_VENUE: 'binance',
+    EXCHANGE_BASE_URL: sim.restUrl,
+    EXCHANGE_API_KEY: API_KEY,
+    EXCHANGE_API_SECRET: SECRET,
+    RECON_SYMBOLS: 'BTC-USDT',
+    RECON_INTERVAL_MS: '3600000',
+    RECON_IN_FLIGHT_GRACE_MS: '0',
+    RECON_STOPS_ON_VENUE: 'true',
+    ...overrides,
+  });
+}
+
+function client() {
+  const ex = new ccxt.binance({
+    apiKey: API_KEY,
+    secret: SECRET,
+    enableRateLimit: false,
+    options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
+  });
+  const api = ex.urls.api as Record<string, string>;
+  for (const key of Object.keys(api)) api[key] = `${sim.restUrl}${new URL(api[key] as string).pathname}`;
+  return ex;
+}
+
+const slices = () => new OrderSliceRepository(handle.db, clock);
+
+/** An order as the order manager records it: planned, sent, the venue's answer stored. */
+async function placeOurs(clientOrderId: string, side: 'buy' | 'sell', qty: number, price: number) {
+  await slices().plan([
+    {
+      clientOrderId,
+      intentId: `intent-${clientOrderId}`,
+      slice: 0,
+      strategy: 'test',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side,
+      type: 'limit',
+      qty,
+      price,
+      reduceOnly: false,
+      dueAt: Number.MAX_SAFE_INTEGER,
+    },
+  ]);
+  const placed = await client().createOrder('BTC/USDT', 'limit', side, qty, price, { clientOrderId });
+  await slices().update(clientOrderId, { status: 'open', venueOrderId: String(placed.id) });
+}
+
+type VenueView = { BTC: number; USDT: number; open: string[]; tradeIds: string[] };
+async function venueView(): Promise<VenueView> {
+  const ex = client();
+  const balance = (await ex.fetchBalance()) as unknown as { total: Record<string, number> };
+  return {
+    BTC: balance.total.BTC ?? 0,
+    USDT: balance.total.USDT ?? 0,
+    open: (await ex.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId ?? '').sort(),
+    tradeIds: (await ex.fetchMyTrades('BTC/USDT', undefined, 1000, { fromId: 0 }))
+      .map((t) => String(t.id))
+      .sort(),
+  };
+}
+
+async function ourView() {
+  const all = (await slices().all()).filter((s) => s.exchange === 'binance');
+  return {
+    BTC: Number((foldPositions(all).get('BTC-USDT')?.qty ?? 0).toFixed(8)),
+    open: all
+      .filter((s) => s.status === 'open')
+      .map((s) => s.clientOrderId)
+      .sort(),
+    tradeIds: all
+      .flatMap((s) => (s.fills as Array<{ tradeId: string }>).map((f) => f.tradeId))
+      .filter((id) => !id.startsWith('recon-adj'))
+      .sort(),
+  };
+}
+
+const logEntries = () => new ReconRepository(handle.db, clock).entries('binance');
+
+beforeAll(async () => {
+  sim = await startExchangeSim({
+    dataDir: sharedDataDir(),
+    speed: { mode: 'step' },
+    bybit: false,
+    binance: {
+      symbols: ['BTCUSDT'],
+      apiKey: API_KEY,
+      apiSecret: SECRET,
+      balances: { USDT: '10000', BTC: '0' },
+    },
+  });
+  testDb = await createTestDatabase('recon_sim');
+  handle = await createDb({ url: testDb.url });
+  await migrate(handle.db);
+  prefix = `${uniqueName('recon_sim')}.`;
+  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
+  await bus.ensureStreams();
+  await bus.subscribe(
+    subject(Subjects.reconEvent, {}),
+    (m: Envelope<ReconEvent>) => void events.push(m.payload),
+    {
+      durable: 'test-recon-event',
+    },
+  );
+  await bus.subscribe(
+    pattern(Subjects.reconStatus),
+    (m: Envelope<ReconStatus>) => void statuses.push(m.payload),
+    {
+      durable: 'test-recon-status',
+    },
+  );
+  await bus.subscribe(
+    subject(Subjects.orderEvent, {}),
+    (m: Envelope<OrderEvent>) => void orderEvents.push(m.payload),
+    {
+      durable: 'test-ord-event',
+    },
+  );
+  await bus.subscribe(
+    subject(Subjects.positionEvent, {}),
+    (m) => void positions.push({ symbol: m.payload.symbol, qty: m.payload.qty }),
+    { durable: 'test-pos-event' },
+  );
+  orders = await startServiceProcess(
+    'orders',
+    {
+      NATS_URL: await natsUrl(),
+      DATABASE_URL: testDb.url,
+      BUS_PREFIX: prefix,
+      LOG_LEVEL: 'info',
+      ORDERS_VENUE_KIND: 'ccxt',
+      ORDERS_VENUE: 'binance',
+      EXCHANGE_BASE_URL: sim.restUrl,
+      EXCHANGE_API_KEY: API_KEY,
+      EXCHANGE_API_SECRET: SECRET,
+      TICK_MS: '3600000',
+    },
+    { readyTimeoutMs: 180_000 },
+  );
+  serviceBus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'reconciliation', clock });
+  const started = await startReconciliation({
+    bus: serviceBus,
+    db: handle.db,
+    clock,
+    ids: () => crypto.randomUUID(),
+    config: config(),
+    log: quiet,
+    metrics: registry,
+  });
+  reconciler = started.reconciler;
+  service = started;
+  expect(started.first).toMatchObject({ outcome: 'clean', status: 'reconciled', drifts: [] });
+}, 240_000);
+
+afterAll(async () => {
+  await service?.[Symbol.asyncDispose]();
+  await orders?.stop(5_000);
+  await serviceBus?.drain();
+  await bus?.drain();
+  await deleteStreamsAt(await natsUrl(), bus.naming);
+  await handle?.db.destroy();
+  await testDb?.drop();
+  await sim?.close();
+});
+
+async function expectEqualToVenue(): Promise<void> {
+  const [venue, ours] = [await venueView(), await ourView()];
+  expect(ours.BTC).toBe(venue.BTC);
+  expect(ours.tradeIds).toEqual(venue.tradeIds);
+  // Our open orders are a subset of the venue's (external orders left alone are not ours).
+  for (const id of ours.open) expect(venue.open).toContain(id);
+}
+
+describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
+  it('publishes reconciled and a clean event after the first run on an agreeing account', async () => {
+    await waitFor(() => statuses.some((s) => s.status === 'reconciled'), 'a reconciled status', {
+      timeoutMs: 30_000,
+    });
+    expect(events.map((e) => e.kind)).toContain('clean');
+  });
+
+  it('ingests a fill made while we were not looking, once, and follows the order to filled', async () => {
+    await placeOurs('bl-fill1', 'buy', 0.002, 30_000);
+    await sim.tamper.fillSilently('BTCUSDT', 'bl-fill1');
+    const before = events.length;
+    const report = await reconciler.run();
+    expect(report.outcome).toBe('repaired');
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
+      ['missing_fill', 'applied'],
+      ['order_state', 'applied'],
+    ]);
+    const slice = await slices().get('bl-fill1');
+    expect(slice).toMatchObject({ status: 'filled', filledQty: 0.002, avgPrice: 30_000 });
+    expect(slice?.fills).toHaveLength(1);
+    await waitFor(() => events.length >= before + 2, 'two recon events');
+    expect(events.slice(before).map((e) => e.kind)).toEqual(['missing_fill', 'order_state']);
+    await waitFor(
+      () => orderEvents.some((e) => e.clientOrderId === 'bl-fill1' && e.fill !== null),
+      'the fill event',
+    );
+    await waitFor(() => positions.some((p) => p.qty === 0.002), 'the position event');
+    expect((await reconciler.run()).outcome).toBe('clean');
+    expect((await slices().get('bl-fill1'))?.fills).toHaveLength(1);
+    await expectEqualToVenue();
+  });
+
+  it('adopts an unknown order carrying our prefix and leaves an external one alone, reporting it once', async () => {
+    await client().createOrder('BTC/USDT', 'limit', 'buy', 0.001, 25_000, { clientOrderId: 'bl-lost1' });
+    sim.tamper.addExternalOrder({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      quantity: '0.001',
+      price: '20000',
+      clientOrderId: 'web_1',
+    });
+    const report = await reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.drift.action, d.outcome])).toEqual([
+      ['unknown_order', 'adopt', 'applied'],
+      ['unknown_order', 'leave', 'applied'],
+    ]);
+    expect(await slices().get('bl-lost1')).toMatchObject({ status: 'open', qty: 0.001, price: 25_000 });
+    expect(await slices().get('web_1')).toBeUndefined();
+    expect((await reconciler.run()).outcome).toBe('clean');
+    expect((await venueView()).open).toEqual(['bl-lost1', 'web_1']);
+    await expectEqualToVenue();
+  });
+
+  it('follows the venue when an order we hold open was cancelled by hand', async () => {
+    sim.tamper.cancelOrder('BTCUSDT', 'bl-lost1');
+    const report = await reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.drift.key])).toEqual([
+      ['order_state', 'state:bl-lost1:cancelled'],
+    ]);
+    expect((await slices().get('bl-lost1'))?.status).toBe('cancelled');
+    await waitFor(
+      () => orderEvents.some((e) => e.clientOrderId === 'bl-lost1' && e.status === 'cancelled'),
+      'cancelled',
+    );
+    await expectEqualToVenue();
+  });
+
+  it('sets a position that differs after every fill to the venue quantity, loudly, and flags the balance', async () => {
+    sim.tamper.moveBalance('BTC', '0.001');
+    const report = await reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
+      ['position_qty', 'applied'],
+      ['balance', 'noted'],
+    ]);
+    expect(report.drifts[1]?.drift.evidence).toBe(
+      'BTC: expected 0.002, the venue holds 0.003 (difference 0.001, tolerance 0.000001)',
+    );
+    expect(report.outcome).toBe('repaired');
+    await waitFor(() => positions.some((p) => p.qty === 0.003), 'the position set to 0.003');
+    expect((await reconciler.run()).outcome).toBe('clean');
+    await expectEqualToVenue();
+  });
+
+  it('reports an open position without its stop on the venue and stays unreconciled until it is back', async () => {
+    const stops = new ProtectiveStopRepository(handle.db, clock, StopView);
+    const key = { positionId: 'binance:BTC-USDT', exchange: 'binance', symbol: 'BTC-USDT' };
+    await stops.save(key, 'active', { ...key, qty: 0.003, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
+    const report = await reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([['missing_stop', 'noted']]);
+    expect(report.status).toBe('unreconciled');
+    await waitFor(() => statuses.at(-1)?.status === 'unreconciled', 'unreconciled on the bus');
+    // The stop manager re-places it (a resting sell under the stop's client id stands in for it here).
+    await client().createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: 'bl-stop1' });
+    expect((await reconciler.run()).status).toBe('reconciled');
+    await stops.save(key, 'closed', { ...key, qty: 0.003, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
+    sim.tamper.cancelOrder('BTCUSDT', 'bl-stop1');
+  });
+
+  it('counts an order caught mid-send exactly once: looked up by client id, never assumed rejected', async () => {
+    await slices().plan([
+      {
+        clientOrderId: 'bl-inflight',
+        intentId: 'intent-inflight',
+        slice: 0,
+        strategy: 'test',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        side: 'buy',
+        type: 'market',
+        qty: 0.001,
+        price: null,
+        reduceOnly: false,
+        dueAt: Number.MAX_SAFE_INTEGER,
+      },
+    ]);
+    await slices().update('bl-inflight', { status: 'sending' });
+    const awaiting = await reconciler.run();
+    expect(awaiting.drifts.map((d) => [d.drift.kind, d.drift.action])).toEqual([
+      ['order_state', 'await_venue'],
+    ]);
+    expect((await slices().get('bl-inflight'))?.status).toBe('sending');
+    // The venue answers after all: the order was placed and filled.
+    await client().createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, {
+      clientOrderId: 'bl-inflight',
+    });
+    const report = await reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual(
+      expect.arrayContaining([
+        ['missing_fill', 'applied'],
+        ['order_state', 'applied'],
+      ]),
+    );
+    const slice = await slices().get('bl-inflight');
+    expect(slice?.status).toBe('filled');
+    expect(slice?.filledQty).toBe(0.001);
+    expect((await reconciler.run()).outcome).toBe('clean');
+    await expectEqualToVenue();
+  });
+
+  it('makes no correction while the venue is unreachable, reports unknown, and repairs once it is back', async () => {
+    sim.tamper.moveBalance('BTC', '-0.001');
+    sim.tamper.unreachable(600_000);
+    const logged = (await logEntries()).length;
+    const down = await reconciler.run();
+    expect(down).toMatchObject({ outcome: 'unknown', status: 'unknown', drifts: [] });
+    expect((await logEntries()).length).toBe(logged);
+    await waitFor(() => statuses.at(-1)?.status === 'unknown', 'unknown on the bus');
+    sim.tamper.unreachable(0);
+    const back = await reconciler.run();
+    expect(back.drifts.map((d) => d.drift.kind)).toEqual(['position_qty', 'balance']);
+    expect(back.status).toBe('reconciled');
+    await expectEqualToVenue();
+    const metrics = await registry.getSingleMetricAsString('ballast_recon_runs_total');
+    expect(metrics).toContain('ballast_recon_runs_total{venue="binance",outcome="unknown"} 1');
+  });
+
+  it("counts a fill once when the order manager and reconciliation see it together; its tally includes reconciliation's fills", async () => {
+    await placeOurs('bl-race', 'buy', 0.001, 30_000);
+    await sim.tamper.fillSilently('BTCUSDT', 'bl-race');
+    const seen = positions.length;
+    // A submit wakes the order loop, which polls every open order (bl-race among them) while a run
+    // finds the same trade missing: both reach the orders service, which records it once.
+    const [report] = await Promise.all([
+      reconciler.run(),
+      bus.publish(subject(Subjects.orderCommand, {}), {
+        kind: 'submit',
+        intentId: 'tally-1',
+        clientOrderId: 'bl-tally-1',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        side: 'buy',
+        type: 'market',
+        qty: 0.001,
+        price: null,
+        triggerPrice: null,
+        reduceOnly: false,
+        maxSlippageBps: null,
+        execution: { algo: 'direct' },
+      }),
+    ]);
+    expect(report.drifts.every((d) => d.outcome !== 'failed')).toBe(true);
+    await waitFor(async () => (await slices().get('bl-tally-1'))?.status === 'filled', 'the submit filled');
+    await waitFor(async () => (await reconciler.run()).outcome === 'clean', 'a clean run', {
+      timeoutMs: 60_000,
+    });
+    expect((await slices().get('bl-race'))?.fills).toHaveLength(1);
+    await expectEqualToVenue();
+    // The order manager's running tally (never restarted) adds up every fill, reconciliation's too.
+    const venueBtc = (await venueView()).BTC;
+    await waitFor(
+      () => positions.slice(seen).some((p) => p.qty === venueBtc),
+      'a position event at the venue quantity',
+    );
+    expect(Number(positions.at(-1)?.qty.toFixed(8))).toBe(venueBtc);
+  });
+});
+
+describe('key safety', { timeout: 60_000 }, () => {
+  it('refuses a live start with a withdrawal-enabled key, and starts with a recorded override', async () => {
+    sim.tamper.setWithdrawals(true);
+    const deps = { bus: serviceBus, db: handle.db, clock, ids: () => crypto.randomUUID(), log: quiet };
+    const refused = startReconciliation({ ...deps, config: config({ RECON_LIVE: 'true' }) });
+    await expect(refused).rejects.toBeInstanceOf(KeySafetyError);
+    await expect(refused).rejects.toThrow(/allows withdrawals: live trading refuses to start/);
+    const started = await startReconciliation({
+      ...deps,
+      config: config({ RECON_LIVE: 'true', RECON_WITHDRAWAL_OVERRIDE: 'sub-account without funds' }),
+    });
+    await started[Symbol.asyncDispose]();
+    const keyLog = (await logEntries()).filter((e) => e.kind === 'key_safety').map((e) => e.action);
+    expect(keyLog).toEqual(['refuse', 'override']);
+    sim.tamper.setWithdrawals(false);
+  });
+});

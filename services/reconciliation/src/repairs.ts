@@ -1,0 +1,293 @@
+import type { Bus } from '@ballast/bus';
+import {
+  type Clock,
+  derivedId,
+  type Fill,
+  type OrderEvent,
+  type OrderStatus,
+  type RecordFill,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import { type Drift, derivedUuid, FLAT, type VenueTrade } from '@ballast/core';
+import type { NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
+import type { OrderVenue } from '@ballast/exchange';
+import { foldPositions, signed } from './ledger-reader';
+
+export type RepairOutcome = 'applied' | 'failed' | 'noted';
+
+export interface RepairDeps {
+  bus: Bus;
+  venue: OrderVenue;
+  slices: OrderSliceRepository;
+  clock: Clock;
+  /** How long a run waits for the orders service to record a fill it was asked to record. */
+  fillWaitMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  log: { warn(o: object, m: string): void; error(o: object, m: string): void };
+}
+
+const POLL_MS = 50;
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Slices reconciliation records are never due: the order manager must not send them. */
+const NEVER_DUE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Makes our records follow the venue, one drift at a time. Fills are keyed by the venue's trade id
+ * and bus messages by derived ids, so a repair repeated after a crash changes nothing twice.
+ *
+ * Fills (missing ones and position adjustments) are not written here: the orders service is their one
+ * writer and keeps the position tally, so they go to it as `record_fill` commands, and the repair
+ * holds when the fill shows in our books. When the orders service does not answer in time the repair
+ * fails (the venue stays unreconciled) and JetStream keeps the command for when it is back.
+ */
+export class Repairs {
+  /** The run in which the orders service already failed to answer: later fills do not wait again. */
+  private unanswered: string | undefined;
+
+  constructor(private readonly deps: RepairDeps) {}
+
+  async apply(drift: Drift, runId: string): Promise<RepairOutcome> {
+    switch (drift.kind) {
+      case 'missing_fill':
+        return this.ingestFill(drift.trade, drift.clientOrderId, runId);
+      case 'unknown_order':
+        if (drift.action === 'adopt') return this.adopt(drift.order);
+        if (drift.action === 'cancel') {
+          await this.deps.venue.cancel(drift.symbol, drift.order.clientOrderId);
+          return 'applied';
+        }
+        return 'applied';
+      case 'order_state':
+        if (drift.action === 'await_venue' || !drift.status) return 'noted';
+        return this.setStatus(drift.clientOrderId, drift.status, drift.venue?.venueOrderId ?? null);
+      case 'position_qty':
+        return this.setPosition(drift.symbol, drift.venue - drift.ours, runId);
+      case 'missing_stop':
+      case 'balance':
+        await this.alert(drift, 'warning');
+        return 'noted';
+    }
+  }
+
+  private async adopt(order: {
+    clientOrderId: string;
+    venueOrderId: string;
+    symbol: string;
+    side: 'buy' | 'sell';
+    qty: number;
+    price: number | null;
+  }): Promise<RepairOutcome> {
+    await this.record(
+      {
+        clientOrderId: order.clientOrderId,
+        intentId: `recon:adopted:${order.clientOrderId}`,
+        slice: 0,
+        strategy: null,
+        exchange: this.deps.venue.id,
+        symbol: order.symbol,
+        side: order.side,
+        type: order.price === null ? 'market' : 'limit',
+        qty: order.qty,
+        price: order.price,
+        reduceOnly: false,
+        dueAt: NEVER_DUE,
+      },
+      'open',
+      order.venueOrderId,
+    );
+    return 'applied';
+  }
+
+  /** Asks the orders service to record a venue trade under its order (or as an external one). */
+  private async ingestFill(trade: VenueTrade, owner: string | null, runId: string): Promise<RepairOutcome> {
+    const clientOrderId = owner ?? `ext-${trade.venueOrderId}`;
+    const slice = await this.deps.slices.get(clientOrderId);
+    return this.recordFill(
+      {
+        kind: 'record_fill',
+        origin: 'venue_trade',
+        clientOrderId,
+        intentId: slice?.intentId ?? `recon:external:${trade.venueOrderId}`,
+        venueOrderId: trade.venueOrderId,
+        exchange: this.deps.venue.id,
+        symbol: trade.symbol,
+        side: trade.side,
+        fill: {
+          tradeId: trade.tradeId,
+          price: trade.price,
+          qty: trade.qty,
+          fee: trade.fee,
+          feeAsset: trade.feeAsset,
+          liquidity: trade.liquidity,
+          time: trade.time,
+        },
+      },
+      runId,
+    );
+  }
+
+  /** Publishes the command (its id derived from the trade) and waits for the fill in our books. */
+  private async recordFill(command: RecordFill, runId: string): Promise<RepairOutcome> {
+    await this.deps.bus.publish(subject(Subjects.orderCommand, {}), command, {
+      id: derivedUuid('recon-fill', command.clientOrderId, command.fill.tradeId),
+    });
+    if (await this.recorded(command, runId)) return 'applied';
+    this.deps.log.warn(
+      { clientOrderId: command.clientOrderId, tradeId: command.fill.tradeId },
+      'the orders service has not recorded the fill yet',
+    );
+    return 'failed';
+  }
+
+  private async recorded(command: RecordFill, runId: string): Promise<boolean> {
+    const { fillWaitMs, slices } = this.deps;
+    const sleep = this.deps.sleep ?? realSleep;
+    const polls = this.unanswered === runId ? 1 : Math.max(1, Math.ceil(fillWaitMs / POLL_MS));
+    for (let i = 0; i < polls; i++) {
+      const slice = await slices.get(command.clientOrderId);
+      if ((slice?.fills as Fill[] | undefined)?.some((f) => f.tradeId === command.fill.tradeId)) return true;
+      if (i + 1 < polls) await sleep(POLL_MS);
+    }
+    this.unanswered = runId;
+    return false;
+  }
+
+  private async setStatus(
+    clientOrderId: string,
+    status: SliceStatus,
+    venueOrderId: string | null,
+  ): Promise<RepairOutcome> {
+    const slice = await this.deps.slices.get(clientOrderId);
+    if (!slice) return 'failed';
+    await this.deps.slices.update(clientOrderId, {
+      status,
+      ...(venueOrderId ? { venueOrderId } : {}),
+      detail: `reconciliation: the venue reports ${status}`,
+    });
+    const event: OrderStatus =
+      status === 'open' ? (slice.filledQty > 0 ? 'partially_filled' : 'accepted') : toEventStatus(status);
+    await this.publishOrder(slice, event, {
+      filledQty: slice.filledQty,
+      avgPrice: slice.avgPrice,
+      fill: null,
+      venueOrderId: venueOrderId ?? slice.venueOrderId,
+    });
+    return 'applied';
+  }
+
+  /**
+   * A position that differs after every fill: an adjusting fill at our entry (or the book's mid when
+   * we hold nothing) brings our fold to the venue's quantity. Loud: a critical alert says so. Its id
+   * follows from our books and the venue's figure, not the run, so an adjustment still waiting for
+   * the orders service is asked for again under the same id rather than doubled.
+   */
+  private async setPosition(symbol: string, diff: number, runId: string): Promise<RepairOutcome> {
+    const slices = (await this.deps.slices.all()).filter(
+      (s) => s.exchange === this.deps.venue.id && s.symbol === symbol,
+    );
+    const before = foldPositions(slices).get(symbol) ?? FLAT;
+    const fills = slices.reduce((n, s) => n + (s.fills as Fill[]).length, 0);
+    const key = derivedId(symbol, String(signed(before)), String(diff), String(fills));
+    const price = before.avgEntry > 0 ? before.avgEntry : await this.mid(symbol);
+    const quote = symbol.split('-')[1] ?? 'USDT';
+    const outcome = await this.recordFill(
+      {
+        kind: 'record_fill',
+        origin: 'adjustment',
+        clientOrderId: `recon-adj-${key}`,
+        intentId: `recon:adjust:${key}`,
+        venueOrderId: null,
+        exchange: this.deps.venue.id,
+        symbol,
+        side: diff > 0 ? 'buy' : 'sell',
+        fill: {
+          tradeId: `recon-adj:${key}`,
+          price,
+          qty: Math.abs(diff),
+          fee: 0,
+          feeAsset: quote,
+          liquidity: 'taker',
+          time: this.deps.clock.now(),
+        },
+      },
+      runId,
+    );
+    await this.deps.bus.publish(subject(Subjects.alert, {}), {
+      severity: 'critical',
+      kind: 'recon_position_set',
+      message: `${this.deps.venue.id} ${symbol}: our position was off by ${Number(diff.toFixed(12))}; set to the venue's`,
+      labels: { service: 'reconciliation', exchange: this.deps.venue.id, symbol },
+    });
+    return outcome;
+  }
+
+  private async record(
+    slice: NewSlice,
+    status: SliceStatus,
+    venueOrderId: string | null,
+  ): Promise<OrderSlice> {
+    await this.deps.slices.plan([slice]);
+    await this.deps.slices.update(slice.clientOrderId, {
+      status,
+      ...(venueOrderId ? { venueOrderId } : {}),
+      detail: 'recorded by reconciliation',
+    });
+    const stored = await this.deps.slices.get(slice.clientOrderId);
+    if (!stored) throw new Error(`slice ${slice.clientOrderId} vanished after recording`);
+    return stored;
+  }
+
+  private async mid(symbol: string): Promise<number> {
+    const book = await this.deps.venue.orderBook(symbol);
+    const bid = book.bids[0]?.[0];
+    const ask = book.asks[0]?.[0];
+    if (bid === undefined || ask === undefined) throw new Error(`${symbol}: no book to price an adjustment`);
+    return (bid + ask) / 2;
+  }
+
+  private async publishOrder(
+    slice: OrderSlice,
+    status: OrderStatus,
+    s: { filledQty: number; avgPrice: number | null; fill: Fill | null; venueOrderId: string | null },
+  ): Promise<void> {
+    const event: OrderEvent = {
+      status,
+      intentId: slice.intentId,
+      clientOrderId: slice.clientOrderId,
+      venueOrderId: s.venueOrderId,
+      exchange: slice.exchange,
+      symbol: slice.symbol,
+      side: slice.side,
+      type: slice.type,
+      qty: slice.qty,
+      filledQty: s.filledQty,
+      avgPrice: s.avgPrice,
+      fill: s.fill,
+      reason: null,
+      detail: 'reconciliation',
+    };
+    // The order manager's id for the same event: whichever of us publishes it first, it counts once.
+    const id = derivedUuid('ord', `${slice.clientOrderId}|${status}|${s.fill?.tradeId ?? ''}`, status);
+    await this.deps.bus.publish(subject(Subjects.orderEvent, {}), event, { id });
+  }
+
+  private async alert(drift: Drift, severity: 'warning' | 'critical'): Promise<void> {
+    await this.deps.bus.publish(subject(Subjects.alert, {}), {
+      severity,
+      kind: `recon_${drift.kind}`,
+      message: `${this.deps.venue.id}: ${drift.evidence}`,
+      labels: {
+        service: 'reconciliation',
+        exchange: this.deps.venue.id,
+        ...(drift.symbol ? { symbol: drift.symbol } : {}),
+      },
+    });
+  }
+}
+
+function toEventStatus(status: SliceStatus): OrderStatus {
+  if (status === 'filled' || status === 'cancelled' || status === 'rejected') return status;
+  return 'accepted';
+}

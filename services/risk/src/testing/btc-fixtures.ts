@@ -1,0 +1,55 @@
+import type { BookUpdate, SignalDecision } from '@ballast/contracts';
+import { readDataFile } from '@ballast/testkit';
+
+// Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; the rules are the simulator's for
+// BTCUSDT, from its recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
+const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
+  lastUpdateId: number;
+  bids: [string, string][];
+  asks: [string, string][];
+};
+const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
+
+/** The recorded BTC-USDT book as levels. */
+export const btcBook = { bids: levels(raw.bids), asks: levels(raw.asks) };
+
+export const BTC_RULES = { tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 10 };
+
+/** The recorded book as the snapshot market-data would publish at `time`. */
+export function btcBookSnapshot(time: number): BookUpdate {
+  return {
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    kind: 'snapshot',
+    firstUpdateId: null,
+    lastUpdateId: raw.lastUpdateId,
+    ...btcBook,
+    time,
+  };
+}
+
+/** An approved long BTC-USDT signal near the recorded book, 1.04% from entry to stop. */
+export function btcSignal(id: string): SignalDecision {
+  return {
+    candidate: {
+      id,
+      strategy: 'test',
+      setup: 'breakout',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      timeframe: '1h',
+      side: 'long',
+      entry: 58001.04,
+      stop: 57400,
+      takeProfits: [59500],
+      confidence: 70,
+      rank: 1,
+      rationale: 'test',
+      veto: null,
+    },
+    analyst: null,
+    reviewer: null,
+    approved: true,
+    sizeMultiplier: 1,
+  };
+}

@@ -1,0 +1,240 @@
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import {
+  type Alert,
+  type Clock,
+  type OrderCommand,
+  type PositionEvent,
+  type StopEvent,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import { roundToStep } from '@ballast/core';
+import { createDb, type DbHandle, migrate } from '@ballast/db';
+import { CcxtVenue, createCcxtExchange } from '@ballast/exchange';
+import type { ExchangeSim } from '@ballast/exchange-sim';
+import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
+
+import { type Gauge, Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { stopsConfigSchema } from './config';
+import { startStops } from './service';
+import { replayedCandles, startCandleSim } from './testing/candle-sim';
+
+// The Binance simulator replays real BTCUSDT 1h candles (binance-spot-ohlcv/BTCUSDT-1h.csv.gz) from
+// 2021-05-10 00:00 UTC, with the real BTCUSDT filters (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
+// This test plays the orders service: it trades on the simulator and publishes the position events.
+const KEY = 'stops-key';
+const SECRET = 'stops-secret';
+const POSITION = 'binance:BTC-USDT';
+const clock: Clock = { now: () => Date.now() };
+const silent = { info() {}, warn() {}, error() {} };
+
+const candles = replayedCandles();
+
+let sim: ExchangeSim;
+let testDb: TestDatabase;
+let handle: DbHandle;
+let bus: NatsBus;
+let servers: string;
+let orders: CcxtVenue;
+let raw: ReturnType<typeof createCcxtExchange>;
+let service: Awaited<ReturnType<typeof startStops>>;
+let serviceBus: NatsBus;
+const registry = new Registry();
+const stopEvents: StopEvent[] = [];
+const alerts: Alert[] = [];
+const commands: OrderCommand[] = [];
+/** Candles replayed so far; the last one's close is the simulator's last price. */
+let replayed = 0;
+
+beforeAll(async () => {
+  sim = await startCandleSim(KEY, SECRET);
+  replayed = sim.controls.step(1, 'binance-candles');
+  const credentials = { apiKey: KEY, secret: SECRET };
+  orders = new CcxtVenue({ venue: 'binance', exchangeId: 'binance', baseUrl: sim.restUrl, credentials });
+  raw = createCcxtExchange({ exchangeId: 'binance', baseUrl: sim.restUrl, credentials });
+
+  testDb = await createTestDatabase('stopssim');
+  handle = await createDb({ url: testDb.url });
+  await migrate(handle.db);
+  servers = await natsUrl();
+  const prefix = `${uniqueName('stopssim')}.`;
+  bus = await NatsBus.connect({ servers, prefix, source: 'test', clock });
+  await bus.ensureStreams();
+  await bus.subscribe(subject(Subjects.stopEvent, {}), (m) => void stopEvents.push(m.payload), {
+    durable: 't-stop',
+  });
+  await bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+    durable: 't-alert',
+  });
+  await bus.subscribe(subject(Subjects.orderCommand, {}), (m) => void commands.push(m.payload), {
+    durable: 't-cmd',
+  });
+  serviceBus = await NatsBus.connect({ servers, prefix, source: 'stops', clock });
+  service = await startStops({
+    bus: serviceBus,
+    db: handle.db,
+    clock,
+    ids: () => crypto.randomUUID(),
+    config: stopsConfigSchema.parse({
+      STOPS_VENUE_KIND: 'ccxt',
+      STOPS_VENUE: 'binance',
+      EXCHANGE_BASE_URL: sim.restUrl,
+      EXCHANGE_API_KEY: KEY,
+      EXCHANGE_API_SECRET: SECRET,
+      VERIFY_INTERVAL_MS: '250',
+      RETRY_BASE_MS: '5',
+    }),
+    log: silent,
+    metrics: registry,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await service?.[Symbol.asyncDispose]();
+  await serviceBus?.drain();
+  await bus?.drain();
+  if (bus) await deleteStreamsAt(servers, bus.naming);
+  await handle?.db.destroy();
+  await testDb?.drop();
+  await sim?.close();
+});
+
+async function coverage(): Promise<number | undefined> {
+  return (await registry.getSingleMetric('ballast_stops_coverage_ratio')?.get())?.values[0]?.value;
+}
+
+async function position(status: PositionEvent['status'], qty: number, avgEntry: number): Promise<void> {
+  await bus.publish(subject(Subjects.positionEvent, {}), {
+    status,
+    positionId: POSITION,
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    side: 'long',
+    qty,
+    avgEntry,
+    strategy: 'test',
+    realizedPnl: 0,
+    fees: 0,
+  });
+}
+
+/** A market order on the simulator, as the orders service would send it. */
+async function trade(side: 'buy' | 'sell', id: string) {
+  const order = await orders.submit({
+    clientOrderId: id,
+    symbol: 'BTC-USDT',
+    side,
+    type: 'market',
+    qty: 0.01,
+    price: null,
+    reduceOnly: side === 'sell',
+  });
+  expect(order).toMatchObject({ status: 'filled', filledQty: 0.01 });
+  return order.avgPrice as number;
+}
+
+const events = (kind: StopEvent['kind']) =>
+  stopEvents.filter((e) => e.positionId === POSITION && e.kind === kind);
+const openStops = async () =>
+  (await raw.fetchOpenOrders('BTC/USDT')).map((o) => ({
+    clientOrderId: o.clientOrderId,
+    type: (o.info as { type: string }).type,
+    status: (o.info as { status: string }).status,
+    side: o.side,
+    amount: o.amount,
+    stopPrice: o.triggerPrice,
+  }));
+
+describe('stops service: exchange-native stops on the Binance simulator (NATS + PostgreSQL)', () => {
+  it('flattens and raises a critical alert when the simulator refuses the stop', async () => {
+    await fetch(`${sim.restUrl}/_sim/orders/refuse-stops`, { method: 'POST', body: '{"count":1}' });
+    const entry = await trade('buy', 'entry-1');
+    await position('opened', 0.01, entry);
+    const alert = await waitFor(() => alerts.find((a) => a.kind === 'stop_placement_failed'), 'alert', {
+      timeoutMs: 30_000,
+    });
+    expect(alert.severity).toBe('critical');
+    expect(alert.message).toContain('MAX_NUM_ALGO_ORDERS');
+    const flatten = await waitFor(() => commands.find((c) => c.kind === 'submit'), 'flatten command');
+    expect(flatten).toMatchObject({ side: 'sell', type: 'market', qty: 0.01, reduceOnly: true });
+    expect(events('failed')).toHaveLength(1);
+    expect(events('flattened')).toHaveLength(1);
+    expect(await openStops()).toEqual([]);
+    expect(await coverage()).toBe(0);
+    // The orders service carries out the flatten and reports the position closed.
+    await trade('sell', 'flatten-1');
+    await position('closed', 0, entry);
+    await waitFor(() => service.manager.record(POSITION) === undefined, 'record retired');
+    await waitFor(async () => (await coverage()) === 1, 'coverage back to 1 once flat');
+  });
+
+  it('places a STOP_LOSS_LIMIT on the simulator on an entry fill and verifies it by read-back', async () => {
+    const entry = await trade('buy', 'entry-2');
+    await position('opened', 0.01, entry);
+    const verified = await waitFor(() => events('verified')[0], 'stop verified', { timeoutMs: 30_000 });
+    // No intent: the fallback stop 2 % under the entry, on BTCUSDT's 0.01 tick.
+    const stopPrice = roundToStep(entry * 0.98, 0.01);
+    expect(verified).toMatchObject({ stopPrice, qty: 0.01 });
+    expect(await openStops()).toEqual([
+      {
+        clientOrderId: verified.clientOrderId,
+        type: 'STOP_LOSS_LIMIT',
+        status: 'NEW',
+        side: 'sell',
+        amount: 0.01,
+        stopPrice,
+      },
+    ]);
+    const btc = (await raw.fetchBalance()).BTC;
+    expect(btc).toMatchObject({ free: 0, used: 0.01 });
+    expect(await coverage()).toBe(1);
+  });
+
+  it('re-places a stop cancelled behind its back; coverage dips to 0 and returns to 1', async () => {
+    const gauge = registry.getSingleMetric('ballast_stops_coverage_ratio') as Gauge;
+    const set = vi.spyOn(gauge, 'set');
+    const [original] = await openStops();
+    const cancel = await fetch(`${sim.restUrl}/_sim/venue/cancel`, {
+      method: 'POST',
+      body: JSON.stringify({ symbol: 'BTCUSDT', clientOrderId: original?.clientOrderId }),
+    });
+    expect(cancel.status).toBe(200);
+    const lost = await waitFor(() => alerts.find((a) => a.kind === 'stop_lost'), 'lost stop noticed', {
+      timeoutMs: 30_000,
+    });
+    expect(lost.message).toContain('cancelled');
+    await waitFor(() => events('verified').length === 2, 're-placed stop verified', { timeoutMs: 30_000 });
+    const [replaced] = await openStops();
+    expect(replaced).toMatchObject({ type: 'STOP_LOSS_LIMIT', stopPrice: original?.stopPrice, amount: 0.01 });
+    expect(replaced?.clientOrderId).not.toBe(original?.clientOrderId);
+    const values = set.mock.calls.map((args) => args[0]);
+    expect(values.indexOf(0)).toBeGreaterThanOrEqual(0);
+    expect(values.lastIndexOf(1)).toBeGreaterThan(values.indexOf(0));
+    expect(await coverage()).toBe(1);
+    set.mockRestore();
+  });
+
+  it('lets the simulator fill the stop when the price goes through it; the position is closed', async () => {
+    const [stop] = await openStops();
+    const stopPrice = stop?.stopPrice as number;
+    const through = candles.findIndex((c, i) => i >= replayed && c.low <= stopPrice);
+    expect(through).toBeGreaterThan(0);
+    replayed += sim.controls.step(through + 1 - replayed, 'binance-candles');
+    const triggered = await waitFor(() => events('triggered')[0], 'venue execution noticed', {
+      timeoutMs: 30_000,
+    });
+    expect(triggered.detail).toContain('venue executed the stop');
+    expect(await openStops()).toEqual([]);
+    const balance = await raw.fetchBalance();
+    expect(balance.BTC).toMatchObject({ free: 0, used: 0 });
+    const sold = (await raw.fetchMyTrades('BTC/USDT')).filter((t) => t.side === 'sell').at(-1);
+    expect(sold?.amount).toBe(0.01);
+    expect(sold?.price).toBeGreaterThanOrEqual(Math.floor(stopPrice * 0.995 * 100) / 100);
+    // No close was sent: the venue's own stop did it. The fill then reaches the position fold.
+    expect(commands.filter((c) => c.kind === 'submit')).toHaveLength(1);
+    await position('closed', 0, stopPrice);
+    await waitFor(() => service.manager.record(POSITION) === undefined, 'record retired');
+    await waitFor(async () => (await coverage()) === 1, 'coverage back to 1 once flat');
+  });
+});

@@ -1,0 +1,54 @@
+import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
+import { readDataFile, sharedDataDir } from '@ballast/testkit';
+
+/** Where the replay starts: 2021-05-10 00:00 UTC, before the May 2021 fall that takes stops out. */
+export const REPLAY_FROM = Date.UTC(2021, 4, 10);
+const FILE = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
+
+export type ReplayedCandle = {
+  openTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+};
+
+/** The real BTCUSDT 1h candles the simulator replays, in its order (first = the first step). */
+export function replayedCandles(): ReplayedCandle[] {
+  return readDataFile(FILE)
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',').map(Number))
+    .filter(([openTime]) => (openTime as number) >= REPLAY_FROM)
+    .map(([openTime, open, high, low, close, volume]) => ({
+      openTime: openTime as number,
+      open: open as number,
+      high: high as number,
+      low: low as number,
+      close: close as number,
+      volume: volume as number,
+    }));
+}
+
+/**
+ * The Binance simulator stepping those candles (no recorded book: orders fill at the last price),
+ * with the real BTCUSDT filters (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) and
+ * 10,000 USDT on the key's account.
+ */
+export function startCandleSim(apiKey: string, apiSecret: string): Promise<ExchangeSim> {
+  return startExchangeSim({
+    dataDir: sharedDataDir(),
+    speed: { mode: 'step' },
+    bybit: false,
+    binance: {
+      symbols: ['BTCUSDT'],
+      framesFile: null,
+      candles: [{ symbol: 'BTCUSDT', interval: '1h', file: FILE, replay: true, replayFrom: REPLAY_FROM }],
+      apiKey,
+      apiSecret,
+      balances: { USDT: '10000' },
+    },
+  });
+}

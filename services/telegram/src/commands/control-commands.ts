@@ -1,0 +1,130 @@
+import type { Bus } from '@ballast/bus';
+import { type IdGenerator, Subjects, subject } from '@ballast/contracts';
+import type { Logger } from '@ballast/service-kit';
+import { type Bot, type Context, InlineKeyboard } from 'grammy';
+import { Counter, type Registry } from 'prom-client';
+import type { ControlAction, PendingConfirmations, RefusedConfirmation } from '../state/confirmations';
+import { chatOf } from './access';
+
+export interface ControlCommandDeps {
+  bot: Bot;
+  bus: Bus;
+  ids: IdGenerator;
+  log: Logger;
+  metrics: Registry;
+  confirmations: PendingConfirmations;
+  ttlMs: number;
+}
+
+const REFUSAL: Record<RefusedConfirmation, string> = {
+  unknown: 'This request is no longer pending; nothing was sent.',
+  expired: 'This request expired; nothing was sent. Ask again.',
+  other_chat: 'Only the chat that asked can confirm this.',
+};
+
+/** Who asked, as the command records it: `telegram:<chat id>[:<username>]`. */
+function requester(ctx: Context): string {
+  const user = ctx.from?.username;
+  return `telegram:${chatOf(ctx)}${user ? `:${user}` : ''}`;
+}
+
+function question(action: ControlAction, ttlMs: number): string {
+  const what =
+    action.kind === 'kill'
+      ? `Engage the kill switch${action.flatten ? ' and FLATTEN every position' : ''}?`
+      : 'Lift the kill switch and let trading resume?';
+  return `${what}\nReason: ${action.reason}\nThe buttons expire in ${Math.round(ttlMs / 1000)} s.`;
+}
+
+/**
+ * /kill [flatten] [reason] and /resume [reason]: each asks first, with Confirm and Cancel buttons
+ * good once, for a limited time, in the asking chat only; a confirmation publishes the command on
+ * the bus exactly as the CLI does.
+ */
+export function registerControlCommands(deps: ControlCommandDeps): void {
+  const { bot, confirmations, log } = deps;
+  const outcomes = new Counter({
+    name: 'ballast_telegram_control_total',
+    help: 'Kill and resume requests from Telegram by action and outcome',
+    labelNames: ['action', 'outcome'],
+    registers: [deps.metrics],
+  });
+  const ask = async (ctx: Context, action: ControlAction) => {
+    const p = confirmations.ask(chatOf(ctx) as number, action, requester(ctx));
+    outcomes.inc({ action: action.kind, outcome: 'asked' });
+    log.info(
+      { action: action.kind, chatId: p.chatId, requestedBy: p.requestedBy },
+      'control confirmation asked',
+    );
+    const keyboard = new InlineKeyboard().text('Confirm', `c:${p.token}`).text('Cancel', `x:${p.token}`);
+    await ctx.reply(question(action, deps.ttlMs), { reply_markup: keyboard });
+  };
+
+  bot.command('kill', async (ctx) => {
+    const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+    const flatten = words[0]?.toLowerCase() === 'flatten';
+    if (flatten) words.shift();
+    await ask(ctx, { kind: 'kill', flatten, reason: reasonOf(words, 'kill switch from Telegram') });
+  });
+  bot.command('resume', async (ctx) => {
+    const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+    await ask(ctx, { kind: 'resume', reason: reasonOf(words, 'resume from Telegram') });
+  });
+
+  bot.callbackQuery(/^([cx]):([0-9a-f]+)$/, async (ctx) => {
+    const [, choice, token] = ctx.match as RegExpMatchArray;
+    const chatId = chatOf(ctx) as number;
+    const taken = confirmations.take(token as string, chatId);
+    if (!taken.ok) {
+      outcomes.inc({ action: 'unknown', outcome: taken.reason });
+      log.warn({ chatId, reason: taken.reason }, 'control confirmation refused');
+      await ctx.answerCallbackQuery({ text: REFUSAL[taken.reason] });
+      if (taken.reason === 'expired') await ctx.editMessageText(REFUSAL.expired);
+      return;
+    }
+    const { action, requestedBy } = taken.pending;
+    if (choice === 'x') {
+      outcomes.inc({ action: action.kind, outcome: 'cancelled' });
+      await ctx.answerCallbackQuery({ text: 'Cancelled' });
+      await ctx.editMessageText('Cancelled: nothing was sent.');
+      return;
+    }
+    const commandId = await publish(deps, action, requestedBy).catch((err: unknown) => {
+      log.error({ err, action: action.kind }, 'control command could not be published');
+      return null;
+    });
+    outcomes.inc({ action: action.kind, outcome: commandId ? 'published' : 'failed' });
+    log.info({ action: action.kind, chatId, requestedBy, commandId }, 'control command from Telegram');
+    await ctx.answerCallbackQuery({ text: commandId ? 'Sent' : 'Failed' });
+    await ctx.editMessageText(
+      commandId
+        ? `${action.kind === 'kill' ? 'Kill switch' : 'Resume'} command published (id ${commandId}). Watch for the alert confirming it.`
+        : 'The command could not be published on the bus. Use the CLI: ballast kill / ballast resume.',
+    );
+  });
+}
+
+function reasonOf(words: readonly string[], fallback: string): string {
+  return (words.join(' ') || fallback).slice(0, 500);
+}
+
+async function publish(
+  deps: ControlCommandDeps,
+  action: ControlAction,
+  requestedBy: string,
+): Promise<string> {
+  const id = deps.ids();
+  if (action.kind === 'kill')
+    await deps.bus.publish(
+      subject(Subjects.kill, {}),
+      { flatten: action.flatten, reason: action.reason, requestedBy },
+      { id },
+    );
+  else
+    await deps.bus.publish(
+      subject(Subjects.resume, {}),
+      { confirm: true, reason: action.reason, requestedBy },
+      { id },
+    );
+  return id;
+}

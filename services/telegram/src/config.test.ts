@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, readConfig } from '@ballast/service-kit';
+import { describe, expect, it } from 'vitest';
+import { telegramConfigSchema } from './config';
+
+const TOKEN = '7000001:AAH5kTz0-Wq3bVx8nLp2YcR6dFm9sJe4uGt';
+
+describe('telegram configuration', () => {
+  it('reads the token from a file, treats it as a secret and parses the chat ids', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tg-config-')), 'token');
+    writeFileSync(file, `${TOKEN}\n`);
+    const { config, secrets } = readConfig(
+      telegramConfigSchema,
+      { TELEGRAM_BOT_TOKEN_FILE: file, TELEGRAM_ALLOWED_CHAT_IDS: '111, -100222,111' },
+      { secret: ['TELEGRAM_BOT_TOKEN'] },
+    );
+    expect(config.TELEGRAM_BOT_TOKEN).toBe(TOKEN);
+    expect(secrets).toContain(TOKEN);
+    expect(config.TELEGRAM_ALLOWED_CHAT_IDS).toEqual([111, -100222]);
+    expect(config.TELEGRAM_API_ROOT).toBe('https://api.telegram.org');
+    expect(config).toMatchObject({ TELEGRAM_REPORT_WEEKDAY: 0, TELEGRAM_REPORT_HOUR: 18 });
+  });
+
+  it('refuses a start without allowed chats or with a malformed list, naming each variable', () => {
+    const attempt = (env: Record<string, string>) => () => readConfig(telegramConfigSchema, env);
+    expect(attempt({ TELEGRAM_BOT_TOKEN: TOKEN })).toThrow(ConfigError);
+    try {
+      readConfig(telegramConfigSchema, { TELEGRAM_ALLOWED_CHAT_IDS: '111,abc' });
+    } catch (err) {
+      const variables = (err as ConfigError).problems.map((p) => p.variable).sort();
+      expect(variables).toEqual(['TELEGRAM_ALLOWED_CHAT_IDS', 'TELEGRAM_BOT_TOKEN']);
+      return;
+    }
+    throw new Error('a malformed chat list was accepted');
+  });
+});

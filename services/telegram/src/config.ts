@@ -1,0 +1,72 @@
+import { SUNDAY_EVENING_UTC } from '@ballast/core';
+import { z } from 'zod';
+
+const chatIds = z.string().transform((text, ctx): readonly number[] => {
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const ids = parts.map(Number);
+  if (ids.length === 0 || ids.some((id, i) => !Number.isSafeInteger(id) || !/^-?\d+$/.test(parts[i] ?? ''))) {
+    ctx.addIssue({ code: 'custom', message: 'a comma-separated list of numeric chat ids, at least one' });
+    return z.NEVER;
+  }
+  return [...new Set(ids)];
+});
+
+const healthUrls = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.url()));
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The Telegram bot's variables. TELEGRAM_BOT_TOKEN (or TELEGRAM_BOT_TOKEN_FILE) is a secret: it is
+ * redacted from every log line and never written anywhere. Only TELEGRAM_ALLOWED_CHAT_IDS may use
+ * the commands, and alerts go to every one of them.
+ */
+export const telegramConfigSchema = z.object({
+  TELEGRAM_BOT_TOKEN: z.string().min(1),
+  /** The Bot API base, without a trailing slash; a local Bot API server or a test double. */
+  TELEGRAM_API_ROOT: z
+    .url()
+    .default('https://api.telegram.org')
+    .transform((u) => u.replace(/\/+$/, '')),
+  TELEGRAM_ALLOWED_CHAT_IDS: chatIds,
+  /** How long a /kill or /resume confirmation button stays valid. */
+  TELEGRAM_CONFIRM_TTL_MS: positiveInt.default(60_000),
+  /** Alerts arriving within this window after the first go out as one message. */
+  TELEGRAM_ALERT_WINDOW_MS: z.coerce.number().int().nonnegative().default(5_000),
+  TELEGRAM_ALERTS_PER_MINUTE: positiveInt.default(10),
+  TELEGRAM_ALERT_MAX_LINES: positiveInt.default(10),
+  /** Other services' /readyz URLs by name, e.g. `{"risk":"http://127.0.0.1:8081/readyz"}`. */
+  TELEGRAM_HEALTH_URLS: healthUrls.default({}),
+  TELEGRAM_HEALTH_INTERVAL_MS: positiveInt.default(15_000),
+  /** The weekly report: 0 = Sunday … 6 = Saturday, and the hour, both UTC. */
+  TELEGRAM_REPORT_WEEKDAY: z.coerce.number().int().min(0).max(6).default(SUNDAY_EVENING_UTC.weekday),
+  TELEGRAM_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(SUNDAY_EVENING_UTC.hour),
+  /** The account's starting equity: base of returns, drawdown and the equity chart. */
+  TELEGRAM_INITIAL_EQUITY: z.coerce.number().positive().default(10_000),
+  /** Strategies /readiness lists even before their first trade (comma list). */
+  TELEGRAM_STRATEGIES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  /** getUpdates long-poll timeout in seconds. */
+  TELEGRAM_POLL_TIMEOUT_S: z.coerce.number().int().min(0).max(50).default(30),
+});
+
+export type TelegramConfig = z.output<typeof telegramConfigSchema>;

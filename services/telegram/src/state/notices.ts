@@ -1,0 +1,136 @@
+import type {
+  Alert,
+  FeedStatus,
+  KillCommand,
+  PositionEvent,
+  ReconEvent,
+  ReconStatus,
+  ResumeCommand,
+  StopEvent,
+} from '@ballast/contracts';
+import type { Notice } from '@ballast/core';
+import { num, signed } from './format';
+
+/**
+ * Bus messages as the operator reads them. Each returns null for what is not worth a message.
+ * Kinds name the group a line is counted under when a storm is folded into one message.
+ */
+export function positionNotice(p: PositionEvent, at: number): Notice | null {
+  const who = p.strategy ? ` (${p.strategy})` : '';
+  if (p.status === 'opened')
+    return {
+      kind: 'entry',
+      severity: 'info',
+      text: `Entry: ${p.side} ${num(p.qty)} ${p.symbol} @ ${num(p.avgEntry)} on ${p.exchange}${who}`,
+      at,
+    };
+  if (p.status === 'closed')
+    return {
+      kind: 'exit',
+      severity: 'info',
+      text: `Exit: ${p.side} ${p.symbol} closed, P&L ${signed(p.realizedPnl)} (fees ${num(p.fees)})${who}`,
+      at,
+    };
+  return null;
+}
+
+export function stopNotice(s: StopEvent, at: number): Notice | null {
+  const where = `${s.symbol} on ${s.exchange}`;
+  if (s.kind === 'triggered')
+    return {
+      kind: 'stop hit',
+      severity: 'warning',
+      text: `Stop hit: ${where}${s.stopPrice === null ? '' : ` at ${num(s.stopPrice)}`}, qty ${num(s.qty)}`,
+      at,
+    };
+  if (s.kind === 'take_profit')
+    return {
+      kind: 'take-profit hit',
+      severity: 'info',
+      text: `Take-profit hit: ${where}, qty ${num(s.qty)}${s.detail ? ` (${s.detail})` : ''}`,
+      at,
+    };
+  if (s.kind === 'failed')
+    return { kind: 'stop failed', severity: 'critical', text: `Stop failed: ${where}: ${s.detail}`, at };
+  return null;
+}
+
+export function killNotice(k: KillCommand, at: number): Notice {
+  return {
+    kind: 'kill switch',
+    severity: 'critical',
+    text: `Kill switch ENGAGED${k.flatten ? ' with flatten' : ''} by ${k.requestedBy}: ${k.reason}`,
+    at,
+  };
+}
+
+export function resumeNotice(r: ResumeCommand, at: number): Notice {
+  return {
+    kind: 'kill switch',
+    severity: 'warning',
+    text: `Kill switch lifted by ${r.requestedBy}${r.reason ? `: ${r.reason}` : ''}`,
+    at,
+  };
+}
+
+/** Service alerts (stops that cannot close, drift repairs, breakers, …) keep their own kind and severity. */
+export function alertNotice(a: Alert, at: number): Notice {
+  const from = a.labels.service ? ` [${a.labels.service}]` : '';
+  return { kind: a.kind, severity: a.severity, text: `${a.kind}${from}: ${a.message}`, at };
+}
+
+const BAD_FEED = new Set<FeedStatus['state']>(['stale', 'down']);
+
+/** A feed going stale or down, and coming back; the states between (reconnecting, …) stay quiet. */
+export function feedNotice(
+  before: FeedStatus['state'] | undefined,
+  s: FeedStatus,
+  at: number,
+): Notice | null {
+  const what = `${s.exchange}${s.symbol ? ` ${s.symbol}` : ''}`;
+  if (BAD_FEED.has(s.state) && before !== s.state)
+    return {
+      kind: 'stale feed',
+      severity: 'warning',
+      text: `Feed ${s.state}: ${what}${s.reason ? ` (${s.reason})` : ''}`,
+      at,
+    };
+  if (s.state === 'live' && before !== undefined && BAD_FEED.has(before))
+    return { kind: 'feed back', severity: 'info', text: `Feed live again: ${what}`, at };
+  return null;
+}
+
+export function reconEventNotice(e: ReconEvent, at: number): Notice | null {
+  if (e.kind === 'clean') return null;
+  if (e.kind === 'unknown')
+    return {
+      kind: 'reconciliation unknown',
+      severity: 'warning',
+      text: `Reconciliation cannot read ${e.venue}: ${e.evidence}`,
+      at,
+    };
+  return {
+    kind: 'reconciliation drift',
+    severity: 'warning',
+    text: `Reconciliation drift on ${e.venue} (${e.kind}): ${e.evidence}`,
+    at,
+  };
+}
+
+export function reconStatusNotice(
+  before: ReconStatus['status'] | undefined,
+  s: ReconStatus,
+  at: number,
+): Notice | null {
+  if (s.status === before) return null;
+  if (s.status === 'reconciled')
+    return before === undefined
+      ? null
+      : { kind: 'reconciliation', severity: 'info', text: `${s.venue} reconciled again`, at };
+  return {
+    kind: 'reconciliation',
+    severity: 'critical',
+    text: `${s.venue} ${s.status}: ${s.drifts} drift(s), new entries blocked${s.detail ? ` (${s.detail})` : ''}`,
+    at,
+  };
+}

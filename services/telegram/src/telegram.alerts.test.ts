@@ -1,0 +1,291 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type PositionEvent, Subjects, subject } from '@ballast/contracts';
+import { readDataFile, waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALLOWED, type Harness, messageTo, startHarness, TEST_TOKEN } from './testing/harness';
+
+const [CHAT, OTHER_CHAT] = ALLOWED;
+
+/** The first recorded Binance BTCUSDT 4h candle whose high is 1% above its close: real prices, a winning exit. */
+const candle = (() => {
+  const rows = readDataFile('binance-spot-ohlcv/BTCUSDT-4h.csv').trim().split('\n').slice(1);
+  const candles = rows.map((row) => {
+    const [openTime, open, high, low, close] = row.split(',').map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return { openTime, open, high, low, close };
+  });
+  const found = candles.find((c) => c.high > c.close * 1.01);
+  if (!found) throw new Error('no BTCUSDT 4h candle with a high 1% above its close');
+  return found;
+})();
+
+/** A /readyz that the test turns down and up again. */
+let healthy = true;
+let readyz: Server;
+
+let h: Harness;
+
+beforeAll(async () => {
+  readyz = createServer((_req, res) =>
+    res.writeHead(healthy ? 200 : 503).end(healthy ? 'ready' : 'not ready'),
+  );
+  await new Promise<void>((r) => readyz.listen(0, '127.0.0.1', r));
+  const port = (readyz.address() as AddressInfo).port;
+  h = await startHarness('tg-alerts', {
+    env: {
+      TELEGRAM_ALERT_WINDOW_MS: '1500',
+      TELEGRAM_ALERTS_PER_MINUTE: '60',
+      TELEGRAM_ALERT_MAX_LINES: '5',
+      TELEGRAM_HEALTH_URLS: JSON.stringify({ risk: `http://127.0.0.1:${port}/readyz` }),
+      TELEGRAM_HEALTH_INTERVAL_MS: '250',
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+  await new Promise((r) => readyz?.close(r));
+});
+
+const position = (status: PositionEvent['status'], extra: Partial<PositionEvent> = {}): PositionEvent => ({
+  status,
+  positionId: `pos-${candle.openTime}`,
+  strategy: 'trend_pullback',
+  exchange: 'binance',
+  symbol: 'BTC-USDT',
+  side: 'long',
+  qty: 0.01,
+  avgEntry: candle.close,
+  realizedPnl: 0,
+  fees: 0,
+  ...extra,
+});
+
+describe('alerts from the bus reach every allowed chat', () => {
+  it('tells of an entry and of an exit with its P&L', async () => {
+    await h.publisher.publish(subject(Subjects.positionEvent, {}), position('opened'));
+    const entry = `Entry: long 0.01 BTC-USDT @ ${candle.close} on binance (trend_pullback)`;
+    await messageTo(h, CHAT, entry);
+    await messageTo(h, OTHER_CHAT, entry);
+    // Exit at the candle's high: 0.01 × (high − close) less 0.1% fees each way.
+    const fees = 0.001 * 0.01 * (candle.close + candle.high);
+    const pnl = 0.01 * (candle.high - candle.close) - fees;
+    await h.publisher.publish(
+      subject(Subjects.positionEvent, {}),
+      position('closed', { qty: 0, realizedPnl: pnl, fees }),
+    );
+    await messageTo(
+      h,
+      CHAT,
+      `Exit: long BTC-USDT closed, P&L +${pnl.toFixed(2)} (fees ${Number(fees.toFixed(8))})`,
+    );
+  });
+
+  it('tells of a stop hit and a take-profit hit', async () => {
+    const stopPrice = Math.round(candle.close * 0.98 * 100) / 100;
+    const base = {
+      positionId: 'pos-s',
+      exchange: 'binance',
+      symbol: 'ETH-USDT',
+      qty: 0.5,
+      clientOrderId: 'st-1',
+    };
+    await h.publisher.publish(subject(Subjects.stopEvent, {}), {
+      ...base,
+      kind: 'triggered',
+      stopPrice,
+      detail: 'stop filled',
+    });
+    await messageTo(h, CHAT, `Stop hit: ETH-USDT on binance at ${stopPrice}, qty 0.5`);
+    await h.publisher.publish(subject(Subjects.stopEvent, {}), {
+      ...base,
+      kind: 'take_profit',
+      stopPrice: null,
+      detail: 'TP1 filled',
+    });
+    await messageTo(h, CHAT, 'Take-profit hit: ETH-USDT on binance, qty 0.5 (TP1 filled)');
+  });
+
+  it('tells of the kill switch engaged and lifted', async () => {
+    await h.publisher.publish(subject(Subjects.kill, {}), {
+      flatten: true,
+      reason: 'exchange outage',
+      requestedBy: 'cli:alice',
+    });
+    await messageTo(h, CHAT, '🚨 Kill switch ENGAGED with flatten by cli:alice: exchange outage');
+    await waitFor(() => h.telegram.view.kill.engaged, 'the view to hold the engaged switch');
+    await h.publisher.publish(subject(Subjects.resume, {}), {
+      confirm: true,
+      reason: 'venue back',
+      requestedBy: 'cli:alice',
+    });
+    await messageTo(h, CHAT, 'Kill switch lifted by cli:alice: venue back');
+    expect(h.telegram.view.kill.engaged).toBe(false);
+  });
+
+  it('tells of risk halts and the loss-streak pause once each, and of entries approved again', async () => {
+    const denial = (reason: 'daily_loss' | 'loss_streak', detail: string) => ({
+      approved: false as const,
+      candidateId: `c-${reason}`,
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      reason,
+      limit: 300,
+      value: 312.5,
+      detail,
+    });
+    const risk = subject(Subjects.riskDecision, {});
+    await h.publisher.publish(risk, denial('daily_loss', 'daily loss 312.50 reached the limit 300'));
+    await h.publisher.publish(risk, denial('daily_loss', 'daily loss 312.50 reached the limit 300'));
+    await h.publisher.publish(risk, denial('loss_streak', '4 losses in a row: paused 4h'));
+    await messageTo(h, CHAT, 'Entries halted by risk: daily loss (daily loss 312.50 reached the limit 300)');
+    await messageTo(h, CHAT, 'Entries halted by risk: loss streak (4 losses in a row: paused 4h)');
+    const halts = h
+      .texts(CHAT)
+      .join('\n')
+      .match(/Entries halted by risk: daily loss/g);
+    expect(halts).toHaveLength(1);
+  });
+
+  it('relays service alerts with their kind: a stop that cannot close and an LLM breaker', async () => {
+    const alert = subject(Subjects.alert, {});
+    await h.publisher.publish(alert, {
+      severity: 'critical',
+      kind: 'close_failed',
+      message: 'BTC-USDT long 0.01 cannot be closed: 3 closes sent, position still open, no stop',
+      labels: { service: 'stops', exchange: 'binance', symbol: 'BTC-USDT' },
+    });
+    await messageTo(h, CHAT, '🚨 close_failed [stops]: BTC-USDT long 0.01 cannot be closed');
+    await h.publisher.publish(alert, {
+      severity: 'warning',
+      kind: 'llm_breaker_open',
+      message: 'anthropic circuit breaker open after 3 failures',
+      labels: { service: 'signals' },
+    });
+    await messageTo(h, CHAT, '⚠️ llm_breaker_open [signals]: anthropic circuit breaker open');
+  });
+
+  it('tells of a stale feed and of its return, not of the states between', async () => {
+    const status = subject(Subjects.feedStatus, { exchange: 'bybit' });
+    const feed = (state: 'stale' | 'reconnecting' | 'live') => ({
+      exchange: 'bybit',
+      symbol: 'SOL-USDT',
+      state,
+      reason: state === 'stale' ? 'no trade for 60 s' : '',
+      lastMessageTime: candle.openTime,
+    });
+    await h.publisher.publish(status, feed('stale'));
+    await messageTo(h, CHAT, 'Feed stale: bybit SOL-USDT (no trade for 60 s)');
+    await h.publisher.publish(status, feed('reconnecting'));
+    await h.publisher.publish(status, feed('live'));
+    await messageTo(h, CHAT, 'Feed live again: bybit SOL-USDT');
+    expect(h.texts(CHAT).join('\n')).not.toContain('reconnecting');
+  });
+
+  it('tells of reconciliation drift, an unreadable venue and an unreconciled status', async () => {
+    await h.publisher.publish(subject(Subjects.reconEvent, {}), {
+      venue: 'binance',
+      kind: 'missing_fill',
+      before: null,
+      after: { tradeId: '3381265520' },
+      evidence: 'venue trade 3381265520 on BTC-USDT has no fill in our ledger',
+    });
+    await messageTo(h, CHAT, 'Reconciliation drift on binance (missing_fill): venue trade 3381265520');
+    await h.publisher.publish(subject(Subjects.reconEvent, {}), {
+      venue: 'binance',
+      kind: 'unknown',
+      before: null,
+      after: null,
+      evidence: 'GET /api/v3/openOrders timed out',
+    });
+    await messageTo(h, CHAT, 'Reconciliation cannot read binance: GET /api/v3/openOrders timed out');
+    await h.publisher.publish(subject(Subjects.reconStatus, { exchange: 'binance' }), {
+      venue: 'binance',
+      status: 'unreconciled',
+      drifts: 1,
+      lastCleanAt: null,
+      detail: 'missing fill',
+    });
+    await messageTo(h, CHAT, 'binance unreconciled: 1 drift(s), new entries blocked (missing fill)');
+  });
+
+  it('tells when a watched service goes down and when it is back, once each', async () => {
+    await waitFor(
+      () => h.telegram.health.current().find((s) => s.service === 'risk' && s.ok),
+      'risk seen up',
+    );
+    healthy = false;
+    await messageTo(h, CHAT, 'Service down: risk (HTTP 503)');
+    healthy = true;
+    await messageTo(h, CHAT, 'Service back: risk');
+    expect(
+      h
+        .texts(CHAT)
+        .join('\n')
+        .match(/Service down: risk/g),
+    ).toHaveLength(1);
+  });
+
+  it('folds a storm into one message, critical first, the rest counted', async () => {
+    const before = h.api.sent('sendMessage', CHAT).length;
+    const symbols = ['BTC', 'ETH', 'SOL', 'BNB', 'ADA', 'DOGE', 'XRP', 'LTC', 'DOT', 'AVAX', 'LINK', 'TRX'];
+    await Promise.all(
+      symbols.map((base) =>
+        h.publisher.publish(subject(Subjects.feedStatus, { exchange: 'binance' }), {
+          exchange: 'binance',
+          symbol: `${base}-USDT`,
+          state: 'stale',
+          reason: 'no trade for 60 s',
+          lastMessageTime: candle.openTime,
+        }),
+      ),
+    );
+    await waitFor(() => h.telegram.view.badFeeds().length >= symbols.length, 'every stale feed seen');
+    await h.publisher.publish(subject(Subjects.kill, {}), {
+      flatten: false,
+      reason: 'feeds stale',
+      requestedBy: 'cli:alice',
+    });
+    const storm = await messageTo(
+      h,
+      CHAT,
+      `${symbols.length + 1} alerts (${symbols.length} stale feed, 1 kill switch)`,
+    );
+    const lines = storm.split('\n');
+    expect(lines[1]).toBe('🚨 Kill switch ENGAGED by cli:alice: feeds stale');
+    expect(lines.slice(2, 6).every((l) => l.startsWith('⚠️ Feed stale: binance'))).toBe(true);
+    expect(lines.at(-1)).toBe(`+${symbols.length + 1 - 5} more`);
+    // A later alert comes on its own: the storm was one message.
+    await h.publisher.publish(subject(Subjects.alert, {}), {
+      severity: 'info',
+      kind: 'sentinel',
+      message: 'after the storm',
+      labels: {},
+    });
+    await messageTo(h, CHAT, 'sentinel: after the storm');
+    expect(h.api.sent('sendMessage', CHAT).length - before).toBe(2);
+  });
+
+  it('never logs the bot token, even when the Bot API refuses it', async () => {
+    h.api.failNext('sendMessage', 500, 'Internal Server Error: try later');
+    await h.publisher.publish(subject(Subjects.alert, {}), {
+      severity: 'info',
+      kind: 'probe',
+      message: 'refused once',
+      labels: {},
+    });
+    const failed = await waitFor(
+      () => h.logLines.find((l) => l.includes('telegram message not delivered')),
+      'the refused send logged',
+    );
+    expect(failed).toContain('Internal Server Error: try later');
+    expect(h.logLines.join('\n')).not.toContain(TEST_TOKEN);
+    expect(h.logLines.join('\n')).not.toContain(TEST_TOKEN.split(':')[1]);
+  });
+});

@@ -1,0 +1,229 @@
+import { type Envelope, type KillCommand, type ResumeCommand, Subjects, subject } from '@ballast/contracts';
+import { periodStart, readinessKeys } from '@ballast/core';
+import { BotStateRepository, type ClosedTradeRecord, ClosedTradeRepository } from '@ballast/db';
+import { SystemClock } from '@ballast/service-kit';
+import { waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELP } from './commands/replies';
+import { ALLOWED, type Harness, messageTo, STRANGER, startHarness } from './testing/harness';
+import { recordedRoundTrips } from './testing/seed-trades';
+
+const [CHAT, OTHER_CHAT] = ALLOWED;
+const OLIVIA = { id: CHAT, username: 'olivia' };
+const TTL_MS = 2_000;
+const START = Date.now();
+/** Twelve trades 10 h apart, the last an hour ago: some today, some this week, some earlier. */
+const trades: ClosedTradeRecord[] = recordedRoundTrips(12, START - 3_600_000, 10);
+
+let h: Harness;
+const kills: Envelope<KillCommand>[] = [];
+const resumes: Envelope<ResumeCommand>[] = [];
+
+beforeAll(async () => {
+  h = await startHarness('tg-commands', {
+    env: { TELEGRAM_CONFIRM_TTL_MS: String(TTL_MS), TELEGRAM_ALERT_WINDOW_MS: '200' },
+    seed: async (db) => {
+      const repo = new ClosedTradeRepository(db);
+      for (const t of trades) await repo.record(t);
+      await new BotStateRepository(db, new SystemClock()).set(readinessKeys.lifecycle('trend_pullback'), {
+        state: 'shadow',
+        reason: 'paper',
+        detail: 'paper trading',
+        since: trades[0]?.closeTime ?? START,
+      });
+    },
+  });
+  await h.bus.subscribe(subject(Subjects.kill, {}), (m) => void kills.push(m), { durable: 'test-kills' });
+  await h.bus.subscribe(subject(Subjects.resume, {}), (m) => void resumes.push(m), {
+    durable: 'test-resumes',
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Alerts from the bus share the chat with replies; they open with a severity icon or a count. */
+const isAlert = (text: string) => /^(ℹ️|⚠️|🚨|\d+ alerts \()/u.test(text);
+
+/** Sends a command and waits for the bot's next reply (not an alert) in that chat. */
+async function ask(text: string, chatId: number = CHAT): Promise<string> {
+  const before = h.api.sent('sendMessage', chatId).length;
+  h.api.sendText(chatId, text, chatId === CHAT ? OLIVIA : { id: chatId });
+  const call = await waitFor(
+    () =>
+      h.api
+        .sent('sendMessage', chatId)
+        .slice(before)
+        .find((c) => !isAlert(String(c.params.text))),
+    `a reply to ${text}`,
+    { timeoutMs: 20_000 },
+  );
+  return String(call.params.text);
+}
+
+const money = (n: number) => `${n < 0 ? '-' : '+'}${Math.abs(n).toFixed(2)}`;
+const sumSince = (from: number) => {
+  const picked = trades.filter((t) => t.closeTime >= from);
+  return {
+    pnl: picked.reduce((s, t) => s + t.pnl, 0),
+    fees: picked.reduce((s, t) => s + t.fees, 0),
+    n: picked.length,
+  };
+};
+
+/** The callback data of the Confirm and Cancel buttons of the last question sent to `chatId`. */
+function buttons(chatId: number): { confirm: string; cancel: string } {
+  const q = h.api.sent('sendMessage', chatId).findLast((c) => c.params.reply_markup);
+  if (!q) throw new Error(`no question with buttons was sent to ${chatId}`);
+  const markup = q.params.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] };
+  const row = markup.inline_keyboard[0];
+  return { confirm: row?.[0]?.callback_data ?? '', cancel: row?.[1]?.callback_data ?? '' };
+}
+
+describe('commands from an allowed chat', () => {
+  it('/help lists every command', async () => {
+    expect(await ask('/help')).toBe(HELP);
+  });
+
+  it('/pnl sums the closed trades of the day, the week and the month, net of fees', async () => {
+    for (const period of ['day', 'week', 'month'] as const) {
+      const expected = sumSince(periodStart(Date.now(), period));
+      const reply = await ask(`/pnl ${period}`);
+      expect(reply).toContain(`Net ${money(expected.pnl)}`);
+      expect(reply).toContain(`${expected.n} trade(s)`);
+      expect(reply).toContain(`Fees ${expected.fees.toFixed(2)}`);
+    }
+    expect(await ask('/pnl year')).toBe('Usage: /pnl [day|week|month]');
+  });
+
+  it('/positions and /status show the open position, its stop, the switch and today', async () => {
+    await h.publisher.publish(subject(Subjects.positionEvent, {}), {
+      status: 'opened',
+      positionId: 'pos-1',
+      strategy: 'trend_pullback',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: 0.02,
+      avgEntry: 43_120.5,
+      realizedPnl: 0,
+      fees: 0.86,
+    });
+    await h.publisher.publish(subject(Subjects.stopEvent, {}), {
+      kind: 'placed',
+      positionId: 'pos-1',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      stopPrice: 42_258.09,
+      qty: 0.02,
+      clientOrderId: 'st-pos-1',
+      detail: '',
+    });
+    await waitFor(() => h.telegram.view.positions.get('pos-1')?.stopPrice, 'the stop on the position');
+    expect(await ask('/positions')).toBe(
+      'Open positions (1):\nBTC-USDT long 0.02 @ 43120.5 on binance, stop 42258.09 (trend_pullback)',
+    );
+    const today = sumSince(periodStart(Date.now(), 'day'));
+    const status = await ask('/status');
+    expect(status).toContain('Kill switch: off');
+    expect(status).toContain('Halts: none');
+    expect(status).toContain('Open positions: 1');
+    expect(status).toContain(`Today: ${money(today.pnl)} over ${today.n} trade(s)`);
+  });
+
+  it('/readiness shows each strategy’s lifecycle and every gate criterion with its figure', async () => {
+    const reply = await ask('/readiness');
+    expect(reply).toMatch(/^breakout: shadow \(not recorded\); gate not passed/);
+    expect(reply).toContain('trend_pullback: shadow since');
+    const criteria = reply.split('\n').filter((l) => /^ {2}(✅|❌) /.test(l));
+    expect(criteria).toHaveLength(16);
+    const trendTrades = trades.filter((t) => t.strategy === 'trend_pullback').length;
+    expect(reply).toContain(`closed_trades ${trendTrades} (needs >= `);
+  });
+});
+
+describe('kill and resume ask to confirm', () => {
+  it('/kill flatten asks; Confirm publishes control.kill as the CLI does, named after the chat and user', async () => {
+    const question = await ask('/kill flatten venue misbehaving');
+    expect(question).toContain('Engage the kill switch and FLATTEN every position?');
+    expect(kills).toHaveLength(0);
+    h.api.pressButton(CHAT, 1, buttons(CHAT).confirm, OLIVIA);
+    await waitFor(() => kills.length === 1, 'control.kill on the bus');
+    expect(kills[0]?.payload).toEqual({
+      flatten: true,
+      reason: 'venue misbehaving',
+      requestedBy: `telegram:${CHAT}:olivia`,
+    });
+    expect(kills[0]?.source).toBe('telegram');
+    await messageTo(h, CHAT, `Kill switch command published (id ${kills[0]?.id})`);
+    // Pressing again does nothing: a request is good once.
+    h.api.pressButton(CHAT, 1, buttons(CHAT).confirm, OLIVIA);
+    await waitFor(
+      () =>
+        h.api
+          .sent('answerCallbackQuery')
+          .some((c) => String(c.params.text).startsWith('This request is no longer')),
+      'the second press refused',
+    );
+  });
+
+  it('a button from another chat does nothing, and the asking chat can still confirm', async () => {
+    await ask('/resume venue is back');
+    const { confirm } = buttons(CHAT);
+    h.api.pressButton(OTHER_CHAT, 1, confirm);
+    await waitFor(
+      () =>
+        h.api
+          .sent('answerCallbackQuery')
+          .some((c) => c.params.text === 'Only the chat that asked can confirm this.'),
+      'the other chat refused',
+    );
+    expect(resumes).toHaveLength(0);
+    h.api.pressButton(CHAT, 1, confirm, OLIVIA);
+    await waitFor(() => resumes.length === 1, 'control.resume on the bus');
+    expect(resumes[0]?.payload).toEqual({
+      confirm: true,
+      reason: 'venue is back',
+      requestedBy: `telegram:${CHAT}:olivia`,
+    });
+  });
+
+  it('an expired or cancelled request publishes nothing', async () => {
+    await ask('/kill');
+    const expiring = buttons(CHAT).confirm;
+    const askedAt = Date.now();
+    await waitFor(() => Date.now() - askedAt > TTL_MS + 100, 'the confirmation to expire', {
+      timeoutMs: TTL_MS * 3,
+    });
+    h.api.pressButton(CHAT, 1, expiring, OLIVIA);
+    await messageTo(h, CHAT, 'This request expired; nothing was sent. Ask again.');
+    await ask('/kill');
+    h.api.pressButton(CHAT, 1, buttons(CHAT).cancel, OLIVIA);
+    await messageTo(h, CHAT, 'Cancelled: nothing was sent.');
+    // A confirmed request after them is the only new command on the bus.
+    await ask('/resume');
+    h.api.pressButton(CHAT, 1, buttons(CHAT).confirm, OLIVIA);
+    await waitFor(() => resumes.length === 2, 'the second resume');
+    expect(kills).toHaveLength(1);
+  });
+});
+
+describe('a chat that is not allowed', () => {
+  it('is ignored, counted and logged without the message text', async () => {
+    h.api.sendText(STRANGER, '/kill flatten words-only-the-stranger-typed');
+    const counted = async () =>
+      (await h.metrics.getSingleMetricAsString('ballast_telegram_updates_ignored_total')).includes(
+        'ballast_telegram_updates_ignored_total{update="message"} 1',
+      );
+    await waitFor(counted, 'the ignored update counted');
+    const logged = h.logLines.filter((l) => l.includes('not allowed'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain(`"chatId":${STRANGER}`);
+    expect(h.logLines.join('\n')).not.toContain('words-only-the-stranger-typed');
+    // Allowed chats are still answered afterwards, and the stranger never was.
+    await ask('/help');
+    expect(h.api.sent('sendMessage', STRANGER)).toHaveLength(0);
+    expect(kills).toHaveLength(1);
+  });
+});
