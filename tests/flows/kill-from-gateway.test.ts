@@ -1,7 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
-  type BookUpdate,
   type Clock,
   type ControlAck,
   type RiskDecision,
@@ -15,7 +14,7 @@ import {
   createTestDatabase,
   freePortRun,
   natsUrl,
-  readDataFile,
+  recordedDepthSnapshot,
   type ServiceProcess,
   sharedDataDir,
   startServiceProcess,
@@ -48,25 +47,6 @@ function scryptHash(password: string): string {
   const salt = randomBytes(16);
   const hash = scryptSync(password.normalize('NFKC'), salt, 64, { N: 16_384, r: 8, p: 1 });
   return `scrypt$16384$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
-}
-
-function recordedBook(time: number): BookUpdate {
-  const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
-    lastUpdateId: number;
-    bids: [string, string][];
-    asks: [string, string][];
-  };
-  const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
-  return {
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    kind: 'snapshot',
-    firstUpdateId: null,
-    lastUpdateId: raw.lastUpdateId,
-    bids: levels(raw.bids),
-    asks: levels(raw.asks),
-    time,
-  };
 }
 
 /** An approved long just above the recorded best ask, stop 1% below. */
@@ -170,7 +150,7 @@ async function control(action: 'kill' | 'resume', body: object, session: { cooki
 async function decide(id: string): Promise<RiskDecision> {
   await bus.publish(
     subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
-    recordedBook(clock.now()),
+    recordedDepthSnapshot('BTCUSDT', clock.now()),
   );
   await bus.publish(subject(Subjects.signalDecision, {}), signal(id));
   return waitFor(

@@ -4,6 +4,7 @@ export * from './infra';
 export * from './isolation';
 export * from './pipeline-idle';
 export * from './ports';
+export * from './recorded-book';
 export * from './replay-clock';
 export * from './service-process';
 export * from './wait-for';

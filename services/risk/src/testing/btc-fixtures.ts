@@ -1,31 +1,18 @@
 import type { BookUpdate, SignalDecision } from '@ballast/contracts';
-import { readDataFile } from '@ballast/testkit';
+import { recordedDepthSnapshot } from '@ballast/testkit';
 
 // Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; the rules are the simulator's for
 // BTCUSDT, from its recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
-const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
-  lastUpdateId: number;
-  bids: [string, string][];
-  asks: [string, string][];
-};
-const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
+const recorded = recordedDepthSnapshot('BTCUSDT', 0);
 
 /** The recorded BTC-USDT book as levels. */
-export const btcBook = { bids: levels(raw.bids), asks: levels(raw.asks) };
+export const btcBook = { bids: recorded.bids, asks: recorded.asks };
 
 export const BTC_RULES = { tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 10 };
 
 /** The recorded book as the snapshot market-data would publish at `time`. */
 export function btcBookSnapshot(time: number): BookUpdate {
-  return {
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    kind: 'snapshot',
-    firstUpdateId: null,
-    lastUpdateId: raw.lastUpdateId,
-    ...btcBook,
-    time,
-  };
+  return { ...recorded, time };
 }
 
 /** An approved long BTC-USDT signal near the recorded book, 1.04% from entry to stop. */

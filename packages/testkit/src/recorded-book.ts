@@ -1,0 +1,30 @@
+import { type BookUpdate, normaliseSymbol } from '@ballast/contracts';
+import { readDataFile } from './data';
+
+interface RestDepth {
+  lastUpdateId: number;
+  bids: [string, string][];
+  asks: [string, string][];
+}
+
+const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
+
+/**
+ * The recorded Binance REST depth (binance-spot-ws/2021-04-04_rest_depth_<PAIR>_limit1000.json) as the
+ * snapshot market-data publishes on md.book, stamped `time`. `pair` is the venue's name, e.g. BTCUSDT.
+ */
+export function recordedDepthSnapshot(pair: string, time: number): BookUpdate {
+  const raw = JSON.parse(
+    readDataFile(`binance-spot-ws/2021-04-04_rest_depth_${pair}_limit1000.json`),
+  ) as RestDepth;
+  return {
+    exchange: 'binance',
+    symbol: normaliseSymbol(pair),
+    kind: 'snapshot',
+    firstUpdateId: null,
+    lastUpdateId: raw.lastUpdateId,
+    bids: levels(raw.bids),
+    asks: levels(raw.asks),
+    time,
+  };
+}
