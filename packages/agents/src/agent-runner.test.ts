@@ -1,5 +1,6 @@
 import { VirtualClock } from '@ballast/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentCallRecord } from '@ballast/db';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decideWithAgents } from './pipeline/decide-with-agents';
 import { DEFAULT_LESSONS, type LessonStore } from './pipeline/lessons';
 import { AnthropicProvider } from './providers/anthropic/anthropic-provider';
@@ -217,5 +218,42 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(reviewer.logLines.length).toBeGreaterThan(0);
     expect(reviewer.logLines.join('\n')).not.toContain(KEY);
     expect(JSON.stringify(audit.rows)).not.toContain(KEY);
+  });
+});
+
+/** Audit rows whose first write is held until released: shows what runs while a row is written. */
+class HeldAudit extends MemoryAudit {
+  release: () => void = () => {};
+  private readonly held = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+  override async record(call: AgentCallRecord): Promise<void> {
+    await super.record(call);
+    if (this.rows.length === 1) await this.held;
+  }
+}
+
+describe('decideWithAgents audit writes', () => {
+  it("asks the reviewer while the analyst's audit row is written, and decides once both rows are", async () => {
+    const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
+    const audit = new HeldAudit();
+    const deps = {
+      analyst: harness({ provider: null, clock, audit }).runner,
+      reviewer: harness({ provider: null, clock, audit }).runner,
+      lessons: NO_LESSONS,
+      lessonConfig: DEFAULT_LESSONS,
+    };
+    let decided = false;
+    const deciding = decideWithAgents(candidate, context, deps).then((d) => {
+      decided = true;
+      return d;
+    });
+    await vi.waitFor(() => expect(audit.rows.map((r) => r.agent)).toEqual(['analyst', 'reviewer']));
+    expect(decided).toBe(false);
+    audit.release();
+    const decision = await deciding;
+    expect([decision.analyst?.meta.auditId, decision.reviewer?.meta.auditId]).toEqual(
+      audit.rows.map((r) => r.id),
+    );
   });
 });

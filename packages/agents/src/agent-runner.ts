@@ -38,6 +38,12 @@ export interface AgentResult<T> {
   readonly auditId: string | null;
 }
 
+/** A verdict whose audit row is being written; `audited` resolves once it is (never rejects). */
+export interface PendingResult<T> {
+  readonly verdict: T;
+  readonly audited: Promise<AgentResult<T>>;
+}
+
 export interface AgentRunnerDeps {
   /** null: rules only (no API key configured). */
   readonly provider: LanguageModelProvider | null;
@@ -81,6 +87,15 @@ export class AgentRunner {
   }
 
   async run<T>(task: AgentTask<T>): Promise<AgentResult<T>> {
+    return (await this.start(task)).audited;
+  }
+
+  /**
+   * The verdict as soon as it is known, with its audit row still being written: a caller can go on
+   * (ask the next agent) meanwhile and reads the full result, audit id included, from `audited`, which
+   * never rejects (a failed write is logged, counted and reported as a null audit id).
+   */
+  async start<T>(task: AgentTask<T>): Promise<PendingResult<T>> {
     const started = this.deps.monotonicMs();
     const provider = this.deps.provider;
     const attempts: Attempts = {
@@ -98,15 +113,15 @@ export class AgentRunner {
     const labels = { provider: this.providerLabel, agent: task.agent };
     this.deps.metrics.calls.inc({ ...labels, outcome });
     this.deps.metrics.latency.observe(labels, latencyMs / 1000);
-    const auditId = await this.audit(task, result, attempts, { latencyMs, fallbackUsed });
-    return {
+    const known = {
       verdict: result,
       provider: this.providerLabel,
       model: provider?.model ?? 'rules',
       fallbackUsed,
       errorReason: attempts.error?.reason ?? null,
-      auditId,
     };
+    const writing = this.audit(task, result, attempts, { latencyMs, fallbackUsed });
+    return { verdict: result, audited: writing.then((auditId) => ({ ...known, auditId })) };
   }
 
   private async askModel<T>(

@@ -8,6 +8,7 @@ export {
   type AgentRunnerDeps,
   type AgentTask,
   fullPrompt,
+  type PendingResult,
 } from './agent-runner';
 export type { AuditSink } from './audit/audit-sink';
 export { promptSha256 } from './audit/prompt-hash';

@@ -6,7 +6,7 @@ import {
   type SignalCandidate,
   SignalDecision,
 } from '@ballast/contracts';
-import type { AgentResult, AgentRunner } from '../agent-runner';
+import type { AgentResult, AgentRunner, PendingResult } from '../agent-runner';
 import { ANALYST_SYSTEM, analystPrompt } from '../prompts/analyst-prompt';
 import { REVIEWER_SYSTEM, reviewerPrompt } from '../prompts/reviewer-prompt';
 import { rulesAnalyst } from '../rules/rules-analyst';
@@ -57,8 +57,11 @@ export async function decideWithAgents(
     });
   }
   const lessons = await lessonsFor(deps.lessons, candidate, deps.lessonConfig);
-  const analyst = await runAnalyst(candidate, context, lessons, deps.analyst);
-  const reviewer = await runReviewer(candidate, context, analyst.verdict, lessons, deps.reviewer);
+  // The analyst's audit row is written while the reviewer is asked; the decision (with both audit ids)
+  // is made once both rows are.
+  const asked = await runAnalyst(candidate, context, lessons, deps.analyst);
+  const reviewed = await runReviewer(candidate, context, asked.verdict, lessons, deps.reviewer);
+  const [analyst, reviewer] = await Promise.all([asked.audited, reviewed.audited]);
   const approved = reviewer.verdict.approve;
   return SignalDecision.parse({
     candidate,
@@ -74,8 +77,8 @@ function runAnalyst(
   context: DecisionContext,
   lessons: readonly string[],
   runner: AgentRunner,
-): Promise<AgentResult<AnalystVerdict>> {
-  return runner.run({
+): Promise<PendingResult<AnalystVerdict>> {
+  return runner.start({
     agent: 'analyst',
     correlationId: context.correlationId,
     system: ANALYST_SYSTEM,
@@ -94,8 +97,8 @@ function runReviewer(
   analyst: AnalystVerdict,
   lessons: readonly string[],
   runner: AgentRunner,
-): Promise<AgentResult<ReviewVerdict>> {
-  return runner.run({
+): Promise<PendingResult<ReviewVerdict>> {
+  return runner.start({
     agent: 'reviewer',
     correlationId: context.correlationId,
     system: REVIEWER_SYSTEM,
