@@ -1,5 +1,6 @@
 import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { type Clock, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { clientOrderId } from '@ballast/core';
 import {
   BotStateRepository,
   createDb,
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { KillStore } from './kill-store';
 import { OrderManager } from './order-manager';
+import { approvedBuy } from './testing/approved-buy';
 
 // The simulator fills against binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json, with the
 // recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as market rules.
@@ -61,7 +63,10 @@ afterAll(async () => {
   await sim?.close();
 });
 
-async function start() {
+/** Called as the venue hears of an order, before it answers; the test may hold the answer back. */
+type AtVenue = (order: VenueOrderRequest, slices: OrderSliceRepository) => Promise<void>;
+
+async function start(killKey = 'orders-loop', atVenue: AtVenue = async () => {}) {
   const hub = new MemoryHub();
   const bus = new MemoryBus({ source: 'orders', clock, ids: randomIds(clock), hub });
   const slices = new CountedSlices(handle.db, clock);
@@ -76,13 +81,14 @@ async function start() {
   const submit = venue.submit.bind(venue);
   venue.submit = async (order: VenueOrderRequest) => {
     atSubmit.set(order.clientOrderId, (await slices.get(order.clientOrderId))?.status);
+    await atVenue(order, slices);
     return submit(order);
   };
   const manager = new OrderManager({
     bus,
     venue,
     slices,
-    kill: new KillStore(new BotStateRepository(handle.db, clock), 'orders-loop'),
+    kill: new KillStore(new BotStateRepository(handle.db, clock), killKey),
     clock,
     config: ordersConfigSchema.parse({
       ORDERS_VENUE_KIND: 'ccxt',
@@ -109,6 +115,29 @@ async function start() {
   return { manager, slices, atSubmit, events, testBus, ticks: () => ticks };
 }
 
+/** A gate the first order waits at on the venue until the test opens it. */
+function gate() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+/** Two decisions: the first order is at the venue (held there) when the second is recorded. */
+async function secondWhileFirstAtVenue(
+  { testBus, slices, atSubmit }: Awaited<ReturnType<typeof start>>,
+  intents: [string, string],
+): Promise<void> {
+  const [first, second] = intents.map((i) => clientOrderId('bl-', i, 0));
+  await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy(intents[0]));
+  await waitFor(() => atSubmit.has(first ?? ''), 'the first order at the venue', { timeoutMs: 30_000 });
+  await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy(intents[1]));
+  await waitFor(async () => (await slices.get(second ?? ''))?.status === 'sending', 'the second recorded', {
+    timeoutMs: 30_000,
+  });
+}
+
 describe('the send loop', () => {
   it('reads the orders table once while nothing is due or open, and sends a direct order on its record', {
     timeout: 60_000,
@@ -118,23 +147,7 @@ describe('the send loop', () => {
       await waitFor(() => ticks() >= 30, 'thirty loop ticks', { timeoutMs: 30_000 });
       expect(slices.reads).toEqual({ planned: 1, open: 1 });
 
-      await testBus.publish(subject(Subjects.riskDecision, {}), {
-        approved: true,
-        intent: {
-          intentId: 'loop-direct',
-          candidateId: 'cand-loop-direct',
-          strategy: 'test',
-          exchange: 'binance',
-          symbol: 'BTC-USDT',
-          positionSide: 'long',
-          side: 'buy',
-          qty: 0.01,
-          entry: 58001.04,
-          stop: 57000,
-          takeProfits: [60000],
-          riskAmount: 10.01,
-        },
-      });
+      await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy('loop-direct'));
       const filled = await waitFor(
         () => events.find((e) => e.intentId === 'loop-direct' && e.status === 'filled'),
         'the direct order filled',
@@ -186,6 +199,113 @@ describe('the send loop', () => {
       expect(reads).toBeGreaterThanOrEqual(2);
       expect(reads).toBeLessThanOrEqual(4);
       expect(ticks() - ticksBefore).toBeGreaterThan(reads * 5);
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it("sends a direct order recorded while another is at the venue before the other's answer is applied", {
+    timeout: 60_000,
+  }, async () => {
+    const [first, second] = ['loop-pair-1', 'loop-pair-2'].map((i) => clientOrderId('bl-', i, 0));
+    const held = gate();
+    let firstWhenSecondSent: SliceStatus | undefined;
+    const started = await start('orders-loop-pair', async (order, table) => {
+      if (order.clientOrderId === first) await held.opened;
+      if (order.clientOrderId === second) firstWhenSecondSent = (await table.get(first ?? ''))?.status;
+    });
+    try {
+      await secondWhileFirstAtVenue(started, ['loop-pair-1', 'loop-pair-2']);
+      held.open();
+      await waitFor(
+        () =>
+          [first, second].every((id) =>
+            started.events.some((e) => e.clientOrderId === id && e.status === 'filled'),
+          ),
+        'both orders filled',
+        { timeoutMs: 30_000 },
+      );
+      expect(started.atSubmit.get(second ?? '')).toBe('sending');
+      expect(firstWhenSecondSent).toBe('sending');
+    } finally {
+      await started.manager.stop();
+    }
+  });
+
+  it('aborts a direct order recorded before a kill came in: the venue never hears of it', {
+    timeout: 60_000,
+  }, async () => {
+    const [first, second] = ['loop-kill-1', 'loop-kill-2'].map((i) => clientOrderId('bl-', i, 0));
+    const held = gate();
+    const started = await start('orders-loop-kill', async (order) => {
+      if (order.clientOrderId === first) await held.opened;
+    });
+    const { manager, slices, atSubmit, events, testBus } = started;
+    try {
+      await secondWhileFirstAtVenue(started, ['loop-kill-1', 'loop-kill-2']);
+      await testBus.publish(subject(Subjects.kill, {}), {
+        flatten: false,
+        reason: 'test kill',
+        requestedBy: 'test',
+      });
+      await waitFor(() => manager.killed, 'the kill seen', { timeoutMs: 30_000 });
+      held.open();
+      await waitFor(
+        async () => (await slices.get(second ?? ''))?.status === 'aborted',
+        'the second aborted',
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      await waitFor(
+        () => events.some((e) => e.clientOrderId === first && e.status === 'filled'),
+        'the first filled',
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      expect(atSubmit.has(second ?? '')).toBe(false);
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it('sends a replayed direct order its first delivery left recorded as sending, once the venue shows none', {
+    timeout: 60_000,
+  }, async () => {
+    const { manager, slices, atSubmit, events, testBus } = await start('orders-loop-orphan');
+    const id = clientOrderId('bl-', 'loop-orphan', 0);
+    try {
+      // What a first delivery leaves when it fails after its insert: the record, and no send under way.
+      await slices.plan(
+        [
+          {
+            clientOrderId: id,
+            intentId: 'loop-orphan',
+            slice: 0,
+            strategy: 'test',
+            exchange: 'binance',
+            symbol: 'BTC-USDT',
+            side: 'buy',
+            type: 'market',
+            qty: 0.01,
+            price: null,
+            reduceOnly: false,
+            dueAt: clock.now(),
+          },
+        ],
+        'sending',
+      );
+      await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy('loop-orphan'));
+      await waitFor(
+        () => events.some((e) => e.clientOrderId === id && e.status === 'filled'),
+        'the order filled',
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      expect(atSubmit.get(id)).toBe('sending');
+      expect(events.filter((e) => e.clientOrderId === id && e.status === 'filled')).toHaveLength(1);
     } finally {
       await manager.stop();
     }

@@ -97,11 +97,11 @@ export class OrderManager {
   private mayHaveOpen = true;
   /** When the loop last read the table: reconciliation writes it too, so it is read now and then anyway. */
   private lastLookAt = 0;
-  /** Direct orders just recorded, sent first by the next pass without reading the table. */
+  /** Direct orders just recorded as `sending`, sent first by the next pass without reading the table. */
   private directQueue: Array<{ slice: NewSlice; kills: number }> = [];
-  /** Their client ids, claimed before the insert: a pass reading the table must not send them too. */
+  /** Their client ids until their send is over: a replayed submit must not resolve them as orphans. */
   private readonly sendingDirect = new Set<string>();
-  /** Kill commands seen: a direct order planned before one is left to the loop, which reads the table. */
+  /** Kill commands seen: a direct order recorded before one is not sent (the kill would abort it). */
   private kills = 0;
 
   constructor(private readonly deps: OrderManagerDeps) {
@@ -205,8 +205,8 @@ export class OrderManager {
 
   /**
    * Plans an order (one slice, or a TWAP) and records it; a loop pass started here sends it. A direct
-   * order is handed to that pass once its record is durable, so the pass need not read the table for
-   * it. Replays add nothing.
+   * order is recorded as `sending` (one round trip: the loop, which sends planned slices, never takes
+   * it) and handed to that pass once its record is durable. Replays add nothing.
    */
   private async accept(request: SubmitRequest, cause: Envelope<unknown>): Promise<void> {
     if (this.killed && !request.reduceOnly) {
@@ -259,12 +259,11 @@ export class OrderManager {
     }));
     const direct = twap ? undefined : slices[0];
     const kills = this.kills;
-    // Claimed before the insert: a loop pass reading the table meanwhile must not send it too.
     if (direct) this.sendingDirect.add(direct.clientOrderId);
     else this.loopOwns(Math.min(...slices.map((s) => s.dueAt)));
     let inserted = 0;
     try {
-      inserted = await this.deps.slices.plan(slices);
+      inserted = await this.deps.slices.plan(slices, direct ? 'sending' : 'planned');
     } finally {
       if (direct && inserted === 0) this.sendingDirect.delete(direct.clientOrderId);
     }
@@ -275,44 +274,63 @@ export class OrderManager {
     this.deps.log.info({ intentId: request.intentId, slices: slices.length, inserted }, 'order planned');
     if (inserted < slices.length) await this.reportRepeat(request, slices, inserted);
     if (direct && inserted > 0) this.directQueue.push({ slice: direct, kills });
-    // A replay: whatever the first delivery recorded is the loop's, if it is still planned.
-    else if (direct) this.loopOwns(direct.dueAt);
+    else if (direct) await this.serial.run(() => this.resolveReplayed(direct.clientOrderId));
     void this.tick();
   }
 
   /**
-   * Sends the direct orders recorded since the last pass, as a pass reading the table would have:
-   * not while the kill switch holds them back, and not when a kill came in after the record (it may
-   * have aborted it): those are left to a pass that reads the table.
+   * A replayed direct order: what the first delivery recorded stands. Left `sending` with no send of
+   * it under way here (that delivery failed after its insert), it is looked up on the venue first.
+   */
+  private async resolveReplayed(clientOrderId: string): Promise<void> {
+    if (this.sendingDirect.has(clientOrderId)) return;
+    const slice = await this.deps.slices.get(clientOrderId);
+    if (slice?.status === 'sending') await this.resolveUnknown(slice);
+    else if (slice?.status === 'planned') this.loopOwns(slice.dueAt);
+  }
+
+  /**
+   * Sends the direct orders recorded since the last pass, and those recorded while it sends, before
+   * any venue answer is applied: an order recorded meanwhile waits for no other's bookkeeping. One
+   * recorded before a kill came in is aborted, as the kill aborts planned slices; one still queued
+   * when the service stops is left planned for the next start.
    */
   private async sendDirect(): Promise<void> {
-    const queued = this.directQueue;
-    this.directQueue = [];
-    for (const [i, { slice, kills }] of queued.entries()) {
-      try {
-        if (this.stopped || this.kills !== kills || (this.killed && !slice.reduceOnly)) {
-          this.loopOwns(slice.dueAt);
+    const answered: Array<{ slice: OrderSlice; answer: VenueAnswer }> = [];
+    try {
+      for (let next = this.directQueue.shift(); next; next = this.directQueue.shift()) {
+        const slice = recordedSending(next.slice);
+        const killedSince = this.kills !== next.kills || (this.killed && !slice.reduceOnly);
+        if (killedSince || this.stopped) {
+          await this.holdBack(slice, killedSince);
           continue;
         }
-        await this.send({
-          ...slice,
-          status: 'planned',
-          venueOrderId: null,
-          filledQty: 0,
-          avgPrice: null,
-          fills: [],
-          detail: null,
-        });
-      } catch (err) {
-        // Left planned: a pass reading the table sends them.
-        for (const rest of queued.slice(i)) {
-          this.loopOwns(rest.slice.dueAt);
-          this.sendingDirect.delete(rest.slice.clientOrderId);
+        try {
+          answered.push({ slice, answer: await this.deliver(slice) });
+        } catch (err) {
+          this.sendingDirect.delete(slice.clientOrderId);
+          throw err;
         }
-        throw err;
-      } finally {
-        this.sendingDirect.delete(slice.clientOrderId);
       }
+    } finally {
+      try {
+        for (const { slice, answer } of answered) await this.settle(slice, answer);
+      } finally {
+        for (const { slice } of answered) this.sendingDirect.delete(slice.clientOrderId);
+      }
+    }
+  }
+
+  private async holdBack(slice: OrderSlice, killed: boolean): Promise<void> {
+    try {
+      await this.deps.slices.update(
+        slice.clientOrderId,
+        killed
+          ? { status: 'aborted', detail: 'kill switch engaged before it was sent' }
+          : { status: 'planned' },
+      );
+    } finally {
+      this.sendingDirect.delete(slice.clientOrderId);
     }
   }
 
@@ -386,9 +404,7 @@ export class OrderManager {
   private async sendDue(now: number): Promise<void> {
     // Lowered again by any plan made while this pass reads.
     this.nextDueAt = Number.POSITIVE_INFINITY;
-    const planned = (await this.deps.slices.withStatus(['planned'])).filter(
-      (s) => !this.sendingDirect.has(s.clientOrderId),
-    );
+    const planned = await this.deps.slices.withStatus(['planned']);
     for (const s of planned) if (s.dueAt > now) this.loopOwns(s.dueAt);
     const due = planned.filter((s) => s.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt || a.slice - b.slice);
     for (const slice of due) {
@@ -403,6 +419,14 @@ export class OrderManager {
   /** Marks the slice `sending` first, so a crash mid-send is found and looked up on restart. */
   private async send(slice: OrderSlice): Promise<void> {
     await this.deps.slices.update(slice.clientOrderId, { status: 'sending' });
+    await this.settle(slice, await this.deliver(slice));
+  }
+
+  /**
+   * The venue's answer to a slice recorded `sending`. A retryable failure is retried with backoff, but
+   * the failed call may have reached the venue: it is looked up before sending again.
+   */
+  private async deliver(slice: OrderSlice): Promise<VenueAnswer> {
     this.deps.metrics?.sent(slice.intentId, slice.clientOrderId);
     const { RETRY_ATTEMPTS, RETRY_BASE_MS } = this.deps.config;
     for (let attempt = 0; ; attempt++) {
@@ -416,28 +440,25 @@ export class OrderManager {
           price: slice.price,
           reduceOnly: slice.reduceOnly,
         });
-        await this.applyVenueOrder(slice, order);
-        return;
+        return { order };
       } catch (err) {
         const error = err instanceof VenueError ? err : new VenueError('unknown', String(err));
-        if (!error.retryable || attempt + 1 >= RETRY_ATTEMPTS) {
-          await this.reject(slice, error);
-          return;
-        }
+        if (!error.retryable || attempt + 1 >= RETRY_ATTEMPTS) return { error };
         const delay = Math.min(10_000, RETRY_BASE_MS * 2 ** attempt) * (0.5 + this.deps.random01() / 2);
         this.deps.log.warn(
           { clientOrderId: slice.clientOrderId, reason: error.reason, delay },
           'retrying order',
         );
         await this.deps.sleep(delay);
-        // The failed call may have reached the venue: look before sending again.
         const seen = await this.lookup(slice);
-        if (seen) {
-          await this.applyVenueOrder(slice, seen);
-          return;
-        }
+        if (seen) return { order: seen };
       }
     }
+  }
+
+  private async settle(slice: OrderSlice, answer: VenueAnswer): Promise<void> {
+    if ('order' in answer) await this.applyVenueOrder(slice, answer.order);
+    else await this.reject(slice, answer.error);
   }
 
   private async lookup(slice: OrderSlice): Promise<VenueOrder | undefined> {
@@ -451,16 +472,18 @@ export class OrderManager {
 
   /** After a restart: slices caught mid-send are resolved on the venue before anything is re-sent. */
   private async recover(): Promise<void> {
-    for (const slice of await this.deps.slices.withStatus(OPEN_OR_UNKNOWN)) {
-      const seen = await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId);
-      if (seen) await this.applyVenueOrder(slice, seen);
-      else if (slice.status === 'sending')
-        await this.deps.slices.update(slice.clientOrderId, { status: 'planned' });
-      this.deps.log.info(
-        { clientOrderId: slice.clientOrderId, found: seen !== undefined },
-        'recovered order',
-      );
+    for (const slice of await this.deps.slices.withStatus(OPEN_OR_UNKNOWN)) await this.resolveUnknown(slice);
+  }
+
+  /** Applies what the venue knows of a slice; one it never heard of, caught `sending`, is planned again. */
+  private async resolveUnknown(slice: OrderSlice): Promise<void> {
+    const seen = await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId);
+    if (seen) await this.applyVenueOrder(slice, seen);
+    else if (slice.status === 'sending') {
+      await this.deps.slices.update(slice.clientOrderId, { status: 'planned' });
+      this.loopOwns(slice.dueAt);
     }
+    this.deps.log.info({ clientOrderId: slice.clientOrderId, found: seen !== undefined }, 'recovered order');
   }
 
   private async refreshOpen(): Promise<void> {
@@ -800,6 +823,21 @@ export class OrderManager {
       return undefined;
     }
   }
+}
+
+/** What a send came to: the venue's order, or the error that ended the attempts. */
+type VenueAnswer = { order: VenueOrder } | { error: VenueError };
+
+function recordedSending(slice: NewSlice): OrderSlice {
+  return {
+    ...slice,
+    status: 'sending',
+    venueOrderId: null,
+    filledQty: 0,
+    avgPrice: null,
+    fills: [],
+    detail: null,
+  };
 }
 
 function toRejectReason(error: VenueError): RejectReason {

@@ -1,5 +1,5 @@
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import { type Clock, type ControlAck, type RiskDecision, Subjects, subject } from '@ballast/contracts';
+import { type Clock, type ControlAck, Subjects, subject } from '@ballast/contracts';
 import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
 import {
@@ -14,6 +14,7 @@ import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
+import { approvedBuy } from './testing/approved-buy';
 
 // The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book
 // and the recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as filters.
@@ -124,36 +125,18 @@ async function clientIdsOnVenue(): Promise<string[]> {
   return ids;
 }
 
-const decision = (intentId: string): RiskDecision => ({
-  approved: true,
-  intent: {
-    intentId,
-    candidateId: `cand-${intentId}`,
-    strategy: 'test',
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    positionSide: 'long',
-    side: 'buy',
-    qty: 0.01,
-    entry: 58001.04,
-    stop: 57000,
-    takeProfits: [60000],
-    riskAmount: 10.01,
-  },
-});
-
 describe('orders service against the exchange simulator', () => {
   it('sends exactly one order for a decision delivered twice and replayed after a restart', async () => {
     const first = await start();
     const riskDecision = subject(Subjects.riskDecision, {});
-    await bus.publish(riskDecision, decision('intent-dup'));
-    await bus.publish(riskDecision, decision('intent-dup'));
+    await bus.publish(riskDecision, approvedBuy('intent-dup'));
+    await bus.publish(riskDecision, approvedBuy('intent-dup'));
     const slices = new OrderSliceRepository(handle.db, clock);
     await waitFor(async () => (await slices.withStatus(['filled'])).length === 1, 'the order to fill');
     await first.stop();
 
     const second = await start();
-    await bus.publish(riskDecision, decision('intent-dup'));
+    await bus.publish(riskDecision, approvedBuy('intent-dup'));
     // The replay reached the handler, which planned nothing new: the slice was already recorded.
     await waitFor(
       () => second.planned.find((p) => p.intentId === 'intent-dup' && p.inserted === 0),

@@ -44,8 +44,11 @@ export class OrderSliceRepository {
     private readonly clock: Clock,
   ) {}
 
-  /** Records an intent's slices as planned; slices already recorded are left alone. Returns those inserted. */
-  async plan(slices: readonly NewSlice[]): Promise<number> {
+  /**
+   * Records an intent's slices as planned (or as `sending`, for an order sent right away: one round
+   * trip instead of an insert and an update); slices already recorded are left alone. Returns those inserted.
+   */
+  async plan(slices: readonly NewSlice[], status: 'planned' | 'sending' = 'planned'): Promise<number> {
     if (slices.length === 0) return 0;
     const now = new Date(this.clock.now());
     const rows = await this.db
@@ -63,7 +66,7 @@ export class OrderSliceRepository {
           qty: s.qty,
           price: s.price,
           reduce_only: s.reduceOnly,
-          status: 'planned',
+          status,
           due_at: s.dueAt,
           created_at: now,
           updated_at: now,
