@@ -163,6 +163,8 @@ export class BacktestRuntime {
           RISK_QUOTE_ASSET: config.quoteAsset,
           RISK_DEFAULT_REGIME: 'trending',
           RISK_LIMITS_JSON: config.riskLimits ? JSON.stringify(config.riskLimits) : undefined,
+          // The hour veto's table stays as the run found it: a run must not learn from its own trades.
+          RISK_HOUR_STATS: false,
         },
       }),
     );

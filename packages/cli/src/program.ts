@@ -7,6 +7,7 @@ import { registerDecisionsCommand } from './commands/decisions';
 import { registerDemoCommand } from './commands/demo';
 import { registerDownCommand } from './commands/down';
 import { registerFeaturesCommand } from './commands/features';
+import { registerHourStatsCommand } from './commands/hour-stats';
 import { registerImportCommand } from './commands/import';
 import { registerOptimizeCommand } from './commands/optimize';
 import { registerReadinessCommand } from './commands/readiness';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerOptimizeCommand(program);
   registerReadinessCommand(program);
+  registerHourStatsCommand(program);
   registerReconCommand(program);
   registerUpCommand(program);
   registerStatusCommand(program);

@@ -21,6 +21,11 @@ export const riskConfigSchema = z.object({
    * `unreconciled` or `unknown`). Off where no reconciliation runs (backtests, the demo).
    */
   RISK_REQUIRE_RECON: z.stringbool().default(false).optional(),
+  /**
+   * Keep strategy_hour_stats current with every closed trade (the signals veto reads it). Off where the
+   * statistics must not move during a run (backtests).
+   */
+  RISK_HOUR_STATS: z.stringbool().default(true).optional(),
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;

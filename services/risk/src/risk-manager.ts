@@ -37,8 +37,8 @@ import {
   setMarketStale,
   setVenueReconciled,
 } from '@ballast/core';
-import type { ClosedTradeRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
+import type { ClosedTradeRecorder } from './closed-trade-recorder';
 import type { RiskConfig } from './config';
 import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
@@ -47,7 +47,7 @@ import { type RiskFigures, riskFigures } from './risk-figures';
 export interface RiskManagerDeps {
   bus: Bus;
   venue: Pick<OrderVenue, 'id' | 'marketRules' | 'balances'>;
-  trades: ClosedTradeRepository;
+  trades: Pick<ClosedTradeRecorder, 'all' | 'record'>;
   kill: KillStore;
   clock: Clock;
   config: RiskConfig;
@@ -68,6 +68,8 @@ export class RiskManager {
   private closed: ClosedTrade[] = [];
   /** Venues reconciliation has reported on; the others stay closed to entries when it is required. */
   private readonly reconHeard = new Set<string>();
+  /** When each held position was entered (event time of the first event showing it), for closed trades. */
+  private readonly entries = new Map<string, number>();
 
   constructor(private readonly deps: RiskManagerDeps) {}
 
@@ -237,8 +239,10 @@ export class RiskManager {
         exchange: p.exchange,
         symbol: p.symbol,
         fees: this.ledger.tradeFees(p.positionId, p.fees),
+        entryTime: this.entries.get(p.positionId) ?? null,
         ...trade,
       });
+      this.entries.delete(p.positionId);
       this.ledger.book(p.positionId, net, p.fees);
       if (recorded) {
         this.state = applyClosedTrade(this.state, trade);
@@ -246,6 +250,7 @@ export class RiskManager {
       }
       return;
     }
+    if (p.qty > 0 && !this.entries.has(p.positionId)) this.entries.set(p.positionId, message.eventTime);
     const delta = p.qty - (held?.qty ?? 0);
     if (delta > 0) {
       this.state = applyEntryFill(this.state, {

@@ -1,7 +1,13 @@
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { type Clock, type PositionEvent, type RiskDecision, Subjects, subject } from '@ballast/contracts';
 import { DEFAULT_RISK_LIMITS, evaluateEntry, initialRiskState } from '@ballast/core';
-import { ClosedTradeRepository, createDb, type DbHandle, migrate } from '@ballast/db';
+import {
+  ClosedTradeRepository,
+  createDb,
+  type DbHandle,
+  migrate,
+  StrategyHourStatsRepository,
+} from '@ballast/db';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
 import {
   createTestDatabase,
@@ -123,21 +129,37 @@ describe('risk service', () => {
       });
     const equity = (value: number, what: string) =>
       waitFor(() => Math.abs(first.manager.current.equity - value) < 1e-9, what);
-    await position('opened', 0.01, 0, 0.58);
+    const firstEntry = await position('opened', 0.01, 0, 0.58);
     await equity(9999.42, 'the entry fee');
     await position('closed', 0, 20, 1.16);
     await equity(10018.84, 'the first close: +20 realised, 1.16 fees in all');
-    await position('opened', 0.01, 20, 1.74);
+    const secondEntry = await position('opened', 0.01, 20, 1.74);
     await equity(10018.26, 'the second entry fee');
     await position('closed', 0, 5, 2.32);
     await equity(10002.68, 'the second close: 15 lost, 0.58 more fees');
     const trades = new ClosedTradeRepository(handle.db);
+    // Equity moves before the close is recorded (with its hour statistics, in one transaction).
+    await waitFor(async () => (await trades.all()).length === 2, 'both closes recorded');
     const pnls = (await trades.all()).map((t) => Number(t.pnl.toFixed(8)));
     // Each trade's own pnl, not the cumulative figures: 20 − 1.16, then (5 − 2.32) − 18.84.
     expect(pnls).toEqual([18.84, -16.16]);
     // And each trade's own fees: 1.16 for the first round trip, 2.32 − 1.16 for the second.
     expect((await trades.all()).map((t) => Number(t.fees.toFixed(8)))).toEqual([1.16, 1.16]);
     expect(first.manager.current.lossStreak.losses).toBe(1);
+    // Each trade's entry is the event time of the event that opened it: its hour is the statistics' bucket.
+    expect((await trades.all()).map((t) => t.entryTime)).toEqual([
+      firstEntry.eventTime,
+      secondEntry.eventTime,
+    ]);
+    const [h1, h2] = [firstEntry, secondEntry].map((e) => new Date(e.eventTime).getUTCHours());
+    expect(await new StrategyHourStatsRepository(handle.db).all()).toEqual(
+      h1 === h2
+        ? [{ strategy: 'test', hourUtc: h1, trades: 2, expectancy: expect.closeTo((18.84 - 16.16) / 2, 9) }]
+        : [
+            { strategy: 'test', hourUtc: h1, trades: 1, expectancy: expect.closeTo(18.84, 9) },
+            { strategy: 'test', hourUtc: h2, trades: 1, expectancy: expect.closeTo(-16.16, 9) },
+          ].sort((a, b) => (a.hourUtc ?? 0) - (b.hourUtc ?? 0)),
+    );
     await first[Symbol.asyncDispose]();
 
     const second = await startRisk({ bus, db: handle.db, clock, config, log: silent });

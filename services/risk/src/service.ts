@@ -1,10 +1,11 @@
 import type { Bus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
 import { DEFAULT_RISK_LIMITS, RiskLimits } from '@ballast/core';
-import { BotStateRepository, ClosedTradeRepository, type Database } from '@ballast/db';
+import { BotStateRepository, type Database } from '@ballast/db';
 import { CcxtVenue, type OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
+import { ClosedTradeRecorder } from './closed-trade-recorder';
 import type { RiskConfig } from './config';
 import { KillStore } from './kill-store';
 import { LiveLimits } from './live-limits';
@@ -56,7 +57,7 @@ export async function startRisk(
   manager = new RiskManager({
     bus: deps.bus,
     venue,
-    trades: new ClosedTradeRepository(deps.db),
+    trades: new ClosedTradeRecorder(deps.db, deps.clock, config.RISK_HOUR_STATS !== false),
     kill: new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk'),
     clock: deps.clock,
     config,

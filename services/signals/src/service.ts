@@ -23,6 +23,7 @@ import {
   AgentCallRepository,
   AgentLessonRepository,
   CandleRepository,
+  ClosedTradeRepository,
   type Database,
   StrategyHourStatsRepository,
 } from '@ballast/db';
@@ -135,7 +136,12 @@ async function signalEngine(
 ): Promise<{ engine: SignalEngine; hours: RefreshingHourTable }> {
   const { config } = deps;
   const repository = new StrategyHourStatsRepository(deps.db);
-  const hours = new RefreshingHourTable(() => repository.all(), await repository.all());
+  const trades = new ClosedTradeRepository(deps.db);
+  const hours = new RefreshingHourTable(
+    () => repository.all(),
+    await repository.all(),
+    (tradeKey) => trades.has(tradeKey),
+  );
   deps.log.info({ hourStats: hours.size }, 'hour expectancy loaded');
   const engine = new SignalEngine({
     strategies: switches.wrap(defaultStrategies(config.SIGNALS_STRATEGIES)),

@@ -13,6 +13,7 @@ import {
   defaultStrategies,
   FeatureEngine,
   HourExpectancyTable,
+  hourExpectancies,
   parseBinanceKlineCsv,
   SignalEngine,
   StrategiesConfig,
@@ -21,6 +22,7 @@ import {
 import {
   AgentCallRepository,
   AgentLessonRepository,
+  ClosedTradeRepository,
   createDb,
   type DbHandle,
   migrate,
@@ -52,6 +54,27 @@ const vectors = parseBinanceKlineCsv(readDataFile(FILE), {
   .filter((v): v is FeatureVector => v !== null);
 // trend_pullback entries at 08:00 UTC lost money over 30 trades: the 2017-09-01 07:00 bar's entry is vetoed.
 const HOUR_STATS = [{ strategy: 'trend_pullback', hourUtc: 8, trades: 30, expectancy: -0.25 }];
+/** The closed trades behind HOUR_STATS: 15 losses of 1.25 and 15 wins of 0.75, net, entered at 08:xx UTC. */
+const LOSING_08 = Array.from({ length: 30 }, (_, i) => ({
+  tradeKey: `tp-08-${i}`,
+  strategy: 'trend_pullback',
+  exchange: 'binance',
+  symbol: 'BTC-USDT',
+  pnl: i % 2 === 0 ? -1.25 : 0.75,
+  fees: 0.1,
+  entryTime: Date.UTC(2017, 7, 1 + i, 8, i),
+  closeTime: Date.UTC(2017, 7, 1 + i, 15),
+}));
+
+/** What the risk service does with each close: record it and recompute its strategy's hour statistics. */
+async function recordClose(db: DbHandle['db'], trade: (typeof LOSING_08)[number]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const trades = new ClosedTradeRepository(trx);
+    await trades.record(trade);
+    const stats = hourExpectancies(await trades.ofStrategy(trade.strategy));
+    await new StrategyHourStatsRepository(trx).upsertMany(stats, new Date(trade.closeTime));
+  });
+}
 
 describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
   const prefix = `${uniqueName('signals')}.`;
@@ -70,7 +93,8 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
     testDb = await createTestDatabase('signals_service');
     handle = await createDb({ url: testDb.url, poolSize: 2 });
     await migrate(handle.db);
-    await new StrategyHourStatsRepository(handle.db).upsertMany(HOUR_STATS, new Date(Date.UTC(2022, 9, 11)));
+    for (const trade of LOSING_08) await recordClose(handle.db, trade);
+    expect(await new StrategyHourStatsRepository(handle.db).all()).toEqual(HOUR_STATS);
     serviceBus = await NatsBus.connect({ source: 'signals', clock, servers, prefix });
     await serviceBus.ensureStreams();
     testBus = await NatsBus.connect({ source: 'features', clock, servers, prefix });
@@ -162,7 +186,7 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
       side: 'long',
       veto: {
         reason: 'negative_hour_expectancy',
-        detail: 'trend_pullback at 8:00 UTC: expectancy -0.250 R over 30 trades',
+        detail: 'trend_pullback at 8:00 UTC: expectancy -0.250 net per trade over 30 trades',
       },
     });
     expect(new Set(candidates.map((m) => m.payload.veto?.reason ?? 'passed'))).toEqual(
@@ -170,14 +194,11 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
     );
   });
 
-  it('re-reads the hour expectancy when a position closes: the 08:00 entry then passes', async () => {
+  it('re-reads the hour expectancy once the close of a position is recorded: the 08:00 entry then passes', async () => {
     const vetoed = candidates.find((m) => m.payload.veto?.reason === 'negative_hour_expectancy')!.payload;
     const at = vectors.findIndex((v) => v.openTime === Date.UTC(2017, 8, 1, 7));
     expect(at).toBeGreaterThan(0);
-    // The same trades, now with 08:00 profitable.
-    const stats = new StrategyHourStatsRepository(handle.db);
-    await stats.upsertMany([{ ...HOUR_STATS[0]!, expectancy: 0.4 }], new Date(Date.UTC(2022, 9, 12)));
-    await testBus.publish(subject(Subjects.positionEvent, {}), {
+    const closed = await testBus.publish(subject(Subjects.positionEvent, {}), {
       status: 'closed',
       positionId: 'pos-1',
       strategy: 'trend_pullback',
@@ -189,19 +210,33 @@ describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
       realizedPnl: 12.5,
       fees: 0.4,
     });
+    // Recorded after signals heard of the close, as risk may well be: signals waits for the record.
+    // A win of 12.1 at 08:00 takes the hour's 31 trades to (−7.5 + 12.1) / 31 > 0.
+    await recordClose(handle.db, {
+      ...LOSING_08[0]!,
+      tradeKey: closed.id,
+      pnl: 12.1,
+      entryTime: Date.UTC(2017, 8, 2, 8),
+      closeTime: Date.UTC(2017, 8, 2, 12),
+    });
+    expect(await new StrategyHourStatsRepository(handle.db).all()).toEqual([
+      { ...HOUR_STATS[0]!, trades: 31, expectancy: expect.closeTo(4.6 / 31, 12) },
+    ]);
     const refreshes = async () =>
       (await metrics.getSingleMetric('ballast_signals_hour_stats_refreshes_total')!.get()).values[0]?.value;
     await waitFor(async () => (await refreshes()) === 1, 'one refresh', { timeoutMs: 20_000 });
-    const before = candidates.length;
     // The bar before and the 07:00 bar again: the same proposal, judged by the refreshed table.
+    const replayed = new Set<string>();
     for (const v of vectors.slice(at - 1, at + 1)) {
-      await testBus.publish(
+      const sent = await testBus.publish(
         subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
         v,
       );
+      replayed.add(sent.id);
     }
+    // Caused by these messages: a late redelivery of the first test's vectors was judged before the close.
     const again = await waitFor(
-      () => candidates.slice(before).find((m) => m.payload.id === vetoed.id)?.payload,
+      () => candidates.find((m) => m.payload.id === vetoed.id && replayed.has(m.causationId ?? ''))?.payload,
       'the 08:00 candidate again',
       { timeoutMs: 20_000 },
     );

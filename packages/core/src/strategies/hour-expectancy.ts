@@ -4,7 +4,7 @@ export interface HourExpectancy {
   /** 0–23, UTC. */
   hourUtc: number;
   trades: number;
-  /** Mean profit per trade in R (multiples of the initial risk). */
+  /** Mean net profit per trade (fees included), in the quote currency: see `hourExpectancies`. */
   expectancy: number;
 }
 

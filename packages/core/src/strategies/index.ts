@@ -3,6 +3,7 @@ export * from './bollinger-breakout';
 export * from './decide';
 export * from './default-strategies';
 export * from './hour-expectancy';
+export * from './hour-expectancy-stats';
 export * from './mean-reversion';
 export * from './rank-candidates';
 export * from './signal-engine';

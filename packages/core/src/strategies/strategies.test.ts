@@ -184,7 +184,7 @@ describe(`strategies over ${BTC_1H} (first 2,600 hours)`, () => {
     const vetoed = run(btcVectors, { hours: stats(30) }).candidates.find((c) => c.id === candidate.id);
     expect(vetoed?.veto).toEqual({
       reason: 'negative_hour_expectancy',
-      detail: 'trend_pullback at 8:00 UTC: expectancy -0.250 R over 30 trades',
+      detail: 'trend_pullback at 8:00 UTC: expectancy -0.250 net per trade over 30 trades',
     });
     const trusted = run(btcVectors, { hours: stats(5) }).candidates.find((c) => c.id === candidate.id);
     expect(trusted?.veto).toBeNull();

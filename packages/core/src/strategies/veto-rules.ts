@@ -67,7 +67,7 @@ export const negativeHourExpectancy: VetoRule = ({ vector, strategy }, { config,
   if (!stats || stats.trades < config.minHourTrades || stats.expectancy >= 0) return null;
   return {
     reason: 'negative_hour_expectancy',
-    detail: `${strategy.name} at ${hour}:00 UTC: expectancy ${stats.expectancy.toFixed(3)} R over ${stats.trades} trades`,
+    detail: `${strategy.name} at ${hour}:00 UTC: expectancy ${stats.expectancy.toFixed(3)} net per trade over ${stats.trades} trades`,
   };
 };
 

@@ -39,6 +39,15 @@ export class StrategyHourStatsRepository {
       .execute();
   }
 
+  /** Replaces the whole table with these rows, atomically (a seed from a backtest). */
+  async replaceAll(stats: readonly StrategyHourStats[], updatedAt: Date): Promise<void> {
+    for (const s of stats) check(s);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('strategy_hour_stats').execute();
+      await new StrategyHourStatsRepository(trx).upsertMany(stats, updatedAt);
+    });
+  }
+
   /** Every row, ordered by strategy and hour. */
   async all(): Promise<StrategyHourStats[]> {
     const rows = await this.db

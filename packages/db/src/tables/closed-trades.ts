@@ -12,6 +12,8 @@ export interface ClosedTradesTable {
   /** Fees the trade paid, in the quote currency; 0 for trades recorded before fees were kept. */
   fees: ColumnType<string | number, number | undefined, number>;
   close_time: Int8;
+  /** Epoch ms of the first entry fill; null when it was not recorded (see migration 0204). */
+  entry_time: ColumnType<string | number | bigint | null, number | null | undefined, number | null>;
 }
 
 export const tableName = 'closed_trades';
