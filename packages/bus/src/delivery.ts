@@ -24,10 +24,11 @@ export interface InboundMessage {
   raw: string;
   deliveries: number;
   /**
-   * The publisher in this process already validated `raw` as `target.family`'s envelope (MemoryBus):
-   * it is parsed, not validated again. Never set for bytes from a network or a foreign producer.
+   * The envelope `raw` encodes, already validated as `target.family`'s by a publisher in this process
+   * and frozen (MemoryBus): handed to the handler as it is. Never set for bytes from a network or a
+   * foreign producer.
    */
-  trusted?: boolean;
+  envelope?: Envelope<unknown>;
 }
 
 export interface DeliveryTarget<T> {
@@ -77,8 +78,8 @@ export async function processDelivery<T>(
   control: DeliveryControl,
 ): Promise<void> {
   const family = target.family.name;
-  const decoded: Decoded<T> = message.trusted
-    ? { ok: true, envelope: JSON.parse(message.raw) as Envelope<T> }
+  const decoded: Decoded<T> = message.envelope
+    ? { ok: true, envelope: message.envelope as Envelope<T> }
     : decodeEnvelope(target.family, message.raw);
   if (!decoded.ok) {
     services.observer.message({ family, direction: 'in', outcome: 'invalid' });

@@ -1,4 +1,11 @@
-import { type Candle, type DeadLetter, deadLetterSubject, Subjects, subject } from '@ballast/contracts';
+import {
+  type Candle,
+  type DeadLetter,
+  deadLetterSubject,
+  type Envelope,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
 import { MemoryBus } from './memory-bus';
 import { MemoryHub } from './memory-hub';
@@ -76,6 +83,22 @@ describe(`MemoryBus determinism (payloads from ${RECORDED_CANDLE_FILE})`, () => 
     });
     await hub.idle();
     expect(seen).toEqual(candles.map((c) => c.openTime));
+  });
+
+  it('hands the publisher and every subscriber one frozen envelope, equal to its text parsed', async () => {
+    const bus = memoryBus();
+    const seen: Array<Envelope<Candle>> = [];
+    for (const durable of ['a', 'b']) await bus.subscribe(binance, (m) => void seen.push(m), { durable });
+    const sent = await bus.publish(binance, candles[0]!);
+    await bus.idle();
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(sent);
+    expect(seen[1]).toBe(sent);
+    expect(sent).toStrictEqual(JSON.parse(JSON.stringify({ ...sent, payload: candles[0] })));
+    expect(Object.isFrozen(sent) && Object.isFrozen(sent.payload)).toBe(true);
+    expect(() => {
+      (sent.payload as { close: number }).close = 0;
+    }).toThrow(TypeError);
   });
 
   it('gives the same handler sequence for the same input, run after run', async () => {

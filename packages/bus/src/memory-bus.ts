@@ -22,8 +22,9 @@ import type {
 } from './bus';
 import { BusError } from './bus-error';
 import { type DeliveryServices, deliveryTarget } from './delivery';
-import { buildEnvelope, encodeChecked } from './envelope-codec';
+import { buildEnvelope } from './envelope-codec';
 import { MemoryHub, type MemoryMember } from './memory-hub';
+import { MemoryMessage } from './memory-message';
 import { validateOutbound } from './outbound';
 import { randomIds } from './random-ids';
 import { answerRequest, decodeReply, encodeRequest } from './rpc-wire';
@@ -147,15 +148,11 @@ export class MemoryBus implements Bus {
   ): Promise<Envelope<T>> {
     this.open();
     const checked = validateOutbound(family, envelope, this.observer, this.log);
-    const fresh = this.hub.publish(
-      family as SubjectFamily<unknown>,
-      subjectValue,
-      encodeChecked(checked),
-      checked.id,
-      true,
-    );
+    const message = MemoryMessage.checked(subjectValue, family, checked);
+    const fresh = this.hub.publish(family as SubjectFamily<unknown>, message, checked.id);
     this.observer.message({ family: family.name, direction: 'out', outcome: fresh ? 'ok' : 'duplicate' });
-    return checked;
+    // The publisher gets what its subscribers get: the frozen envelope.
+    return message.envelope as Envelope<T>;
   }
 
   private deliveryServices(): DeliveryServices {
@@ -169,13 +166,8 @@ export class MemoryBus implements Bus {
         const origin = { source: this.source, clock: this.deps.clock, ids: this.ids };
         const envelope = buildEnvelope(origin, DeadLetters, letter, causedBy ? { causedBy } : {});
         const checked = validateOutbound(DeadLetters, envelope, this.observer, this.log);
-        this.hub.publish(
-          DeadLetters,
-          deadLetterSubject(letter.subject).value,
-          encodeChecked(checked),
-          checked.id,
-          true,
-        );
+        const subjectValue = deadLetterSubject(letter.subject).value;
+        this.hub.publish(DeadLetters, MemoryMessage.checked(subjectValue, DeadLetters, checked), checked.id);
         this.observer.message({ family: DeadLetters.name, direction: 'out', outcome: 'ok' });
       },
     };

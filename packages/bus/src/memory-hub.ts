@@ -1,12 +1,14 @@
-import { familyOf, STREAMS, type SubjectFamily, subjectMatches } from '@ballast/contracts';
+import { type Envelope, familyOf, STREAMS, type SubjectFamily, subjectMatches } from '@ballast/contracts';
 import type { BusLogger } from './bus';
 import { BusError } from './bus-error';
 import {
   type DeliveryControl,
   type DeliveryServices,
   type DeliveryTarget,
+  type InboundMessage,
   processDelivery,
 } from './delivery';
+import { MemoryMessage } from './memory-message';
 import { MemoryRetainedLog } from './memory-retained-log';
 
 /** One subscriber of a durable: its target and where its dead letters go. */
@@ -26,19 +28,41 @@ interface Durable {
   backlog: Pending[];
 }
 
-interface Pending {
-  durable: Durable;
-  subject: string;
-  raw: string;
-  deliveries: number;
-  /** The family the publisher validated `raw` as; null for unvalidated text (publishRaw). */
-  checkedAs: SubjectFamily<unknown> | null;
-}
+/**
+ * One delivery of a message to a durable: what the pipeline reads and how it answers. A class, so
+ * a delivery allocates one object and no closures.
+ */
+class Pending implements InboundMessage, DeliveryControl {
+  /** Set when dispatched: the frozen envelope, if the member's family is the one it was checked as. */
+  envelope: Envelope<unknown> | undefined = undefined;
+  /** Set when dispatched. */
+  member: MemoryMember | undefined = undefined;
 
-interface Retained {
-  subject: string;
-  raw: string;
-  checkedAs: SubjectFamily<unknown> | null;
+  constructor(
+    readonly durable: Durable,
+    readonly message: MemoryMessage,
+    readonly deliveries: number,
+    private readonly queue: Pending[],
+  ) {}
+
+  get subject(): string {
+    return this.message.subject;
+  }
+
+  /** Written only if the pipeline needs the text (decoding, dead-lettering). */
+  get raw(): string {
+    return this.message.raw;
+  }
+
+  ack(): void {}
+
+  terminate(): void {}
+
+  /** Immediate: backtests run on a virtual clock, so backoff delays are not slept. */
+  retry(): void {
+    if (this.member && this.deliveries >= this.member.target.maxDeliver) return;
+    this.queue.push(new Pending(this.durable, this.message, this.deliveries + 1, this.queue));
+  }
 }
 
 const MAX_ROUTES = 10_000;
@@ -60,9 +84,10 @@ export class MemoryHub {
   private readonly queue: Pending[] = [];
   private readonly durables = new Map<string, Durable>();
   private readonly seen = new Map<string, Set<string>>();
-  private readonly retained = new Map<string, MemoryRetainedLog<Retained>>();
-  /** The durables each subject goes to; rebuilt after a durable is created. */
-  private readonly routes = new Map<string, Durable[]>();
+  private readonly retained = new Map<string, MemoryRetainedLog<MemoryMessage>>();
+  /** The durables each subject of a stream goes to; rebuilt after a durable is created. */
+  private readonly routes = new Map<string, Map<string, Durable[]>>();
+  private routeCount = 0;
   private readonly endpoints = new Map<string, (raw: string) => Promise<string>>();
   private readonly idleWaiters: Array<() => void> = [];
   private pumping = false;
@@ -75,21 +100,15 @@ export class MemoryHub {
   }
 
   /**
-   * Stores and routes a message; returns false when its id was already seen on the stream. `checked`:
-   * the caller validated `raw` as `family`'s envelope, so subscribers of that family only parse it.
+   * Stores and routes a message on `family`'s stream; returns false when its id was already seen there.
+   * A message its publisher validated (`MemoryMessage.checked`) reaches that family's subscribers as
+   * its frozen envelope, unparsed.
    */
-  publish(
-    family: SubjectFamily<unknown>,
-    subject: string,
-    raw: string,
-    id: string | null,
-    checked = false,
-  ): boolean {
+  publish(family: SubjectFamily<unknown>, message: MemoryMessage, id: string | null): boolean {
     if (id !== null && !this.remember(family.stream, id)) return false;
-    const checkedAs = checked ? family : null;
-    this.retain(family.stream, subject, raw, checkedAs);
-    for (const durable of this.routeOf(family.stream, subject)) {
-      this.queue.push({ durable, subject, raw, deliveries: 1, checkedAs });
+    this.retain(family.stream, message);
+    for (const durable of this.routeOf(family.stream, message.subject)) {
+      this.queue.push(new Pending(durable, message, 1, this.queue));
     }
     this.schedule();
     return true;
@@ -99,7 +118,7 @@ export class MemoryHub {
   publishRaw(subject: string, raw: string): void {
     const family = familyOf(subject);
     if (!family) throw new BusError('transport', `no stream captures subject ${subject}`);
-    this.publish(family, subject, raw, null);
+    this.publish(family, MemoryMessage.raw(subject, raw), null);
   }
 
   join(stream: string, name: string, filter: string, member: MemoryMember, fromStart: boolean): void {
@@ -114,7 +133,7 @@ export class MemoryHub {
     if (!durable) {
       durable = { stream, name, filter, members: [], turn: 0, backlog: [] };
       this.durables.set(key, durable);
-      this.routes.clear();
+      this.clearRoutes();
       if (fromStart) this.replayRetained(durable);
     }
     durable.members.push(member);
@@ -161,25 +180,30 @@ export class MemoryHub {
   }
 
   private routeOf(stream: string, subject: string): Durable[] {
-    const key = `${stream} ${subject}`;
-    let route = this.routes.get(key);
+    let routes = this.routes.get(stream);
+    if (!routes) {
+      routes = new Map();
+      this.routes.set(stream, routes);
+    }
+    let route = routes.get(subject);
     if (!route) {
       route = [...this.durables.values()].filter(
         (d) => d.stream === stream && subjectMatches(d.filter, subject),
       );
       // Subjects carry symbols and timeframes: bounded in practice, bounded here regardless.
-      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
-      this.routes.set(key, route);
+      if (this.routeCount >= MAX_ROUTES) this.clearRoutes();
+      routes.set(subject, route);
+      this.routeCount++;
     }
     return route;
   }
 
-  private retain(
-    stream: string,
-    subject: string,
-    raw: string,
-    checkedAs: SubjectFamily<unknown> | null,
-  ): void {
+  private clearRoutes(): void {
+    this.routes.clear();
+    this.routeCount = 0;
+  }
+
+  private retain(stream: string, message: MemoryMessage): void {
     let log = this.retained.get(stream);
     if (!log) {
       const limit = Math.min(
@@ -189,13 +213,13 @@ export class MemoryHub {
       log = new MemoryRetainedLog(limit);
       this.retained.set(stream, log);
     }
-    log.push({ subject, raw, checkedAs });
+    log.push(message);
   }
 
   private replayRetained(durable: Durable): void {
-    for (const m of this.retained.get(durable.stream) ?? []) {
-      if (subjectMatches(durable.filter, m.subject))
-        this.queue.push({ durable, subject: m.subject, raw: m.raw, deliveries: 1, checkedAs: m.checkedAs });
+    for (const message of this.retained.get(durable.stream) ?? []) {
+      if (subjectMatches(durable.filter, message.subject))
+        this.queue.push(new Pending(durable, message, 1, this.queue));
     }
   }
 
@@ -221,18 +245,9 @@ export class MemoryHub {
       return;
     }
     durable.turn++;
-    const control = this.control(pending, member);
-    const run = processDelivery(
-      {
-        subject: pending.subject,
-        raw: pending.raw,
-        deliveries: pending.deliveries,
-        trusted: pending.checkedAs === member.target.family,
-      },
-      member.target,
-      member.services,
-      control,
-    );
+    pending.member = member;
+    pending.envelope = pending.message.deliverableTo(member.target.family);
+    const run = processDelivery(pending, member.target, member.services, pending);
     member.inFlight = run;
     try {
       await run;
@@ -244,17 +259,5 @@ export class MemoryHub {
     } finally {
       member.inFlight = undefined;
     }
-  }
-
-  private control(pending: Pending, member: MemoryMember): DeliveryControl {
-    return {
-      ack() {},
-      terminate() {},
-      // Immediate: backtests run on a virtual clock, so backoff delays are not slept.
-      retry: () => {
-        if (pending.deliveries >= member.target.maxDeliver) return;
-        this.queue.push({ ...pending, deliveries: pending.deliveries + 1 });
-      },
-    };
   }
 }
