@@ -1,5 +1,6 @@
 import { SymbolId, Timeframe } from '@ballast/contracts';
 import { StrategiesConfig } from '@ballast/core';
+import { jsonVariable } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const SymbolList = z
@@ -13,15 +14,6 @@ const SymbolList = z
   )
   .pipe(z.array(SymbolId));
 
-const Json = z.string().transform((text, ctx) => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-    return z.NEVER;
-  }
-});
-
 export const signalsConfigSchema = z.object({
   /** Symbols expected each cycle; a cycle is ranked once all reported (empty: rank each vector alone). */
   SIGNALS_UNIVERSE: SymbolList,
@@ -29,7 +21,7 @@ export const signalsConfigSchema = z.object({
   SIGNALS_MIN_REWARD_RISK: z.coerce.number().positive().default(1.5),
   SIGNALS_MIN_HOUR_TRADES: z.coerce.number().int().positive().default(20),
   /** StrategiesConfig as JSON, e.g. `{"levels":{"stopAtr":2}}`; omitted fields take their defaults. */
-  SIGNALS_STRATEGIES: Json.prefault('{}').pipe(StrategiesConfig),
+  SIGNALS_STRATEGIES: jsonVariable(StrategiesConfig).prefault('{}'),
   SIGNALS_DURABLE: z.string().min(1).default('signals'),
   /** Higher timeframes whose trend must not oppose an entry, e.g. `1d` or `4h,1d`; unset: 4h for 1h. */
   SIGNALS_CONFIRM_TIMEFRAMES: z

@@ -35,4 +35,17 @@ describe('telegram configuration', () => {
     }
     throw new Error('a malformed chat list was accepted');
   });
+
+  it('reads TELEGRAM_HEALTH_URLS as JSON and names it when the JSON is bad', () => {
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOWED_CHAT_IDS: '111' };
+    const urls = { risk: 'http://127.0.0.1:9102/readyz' };
+    expect(
+      readConfig(telegramConfigSchema, { ...env, TELEGRAM_HEALTH_URLS: JSON.stringify(urls) }).config
+        .TELEGRAM_HEALTH_URLS,
+    ).toEqual(urls);
+    expect(readConfig(telegramConfigSchema, env).config.TELEGRAM_HEALTH_URLS).toEqual({});
+    expect(() => readConfig(telegramConfigSchema, { ...env, TELEGRAM_HEALTH_URLS: '{risk:' })).toThrow(
+      /TELEGRAM_HEALTH_URLS: invalid \(not valid JSON\)/,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { SUNDAY_EVENING_UTC } from '@ballast/core';
+import { jsonVariable } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const chatIds = z.string().transform((text, ctx): readonly number[] => {
@@ -14,17 +15,7 @@ const chatIds = z.string().transform((text, ctx): readonly number[] => {
   return [...new Set(ids)];
 });
 
-const healthUrls = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string(), z.url()));
+const healthUrls = jsonVariable(z.record(z.string(), z.url()));
 
 const positiveInt = z.coerce.number().int().positive();
 
