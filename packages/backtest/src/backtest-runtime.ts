@@ -3,7 +3,6 @@ import {
   type Candle,
   type Envelope,
   type FeatureVector,
-  type IdGenerator,
   type OrderEvent,
   pattern,
   type RiskDecision,
@@ -18,7 +17,6 @@ import {
   approveWithoutReview,
   type MarketRules,
   SeededRandom,
-  seededIds,
   VirtualClock,
   type WalkableBook,
 } from '@ballast/core';
@@ -37,6 +35,7 @@ import { candleBook } from './candle-book';
 import { memoryPaperStore } from './memory-paper-store';
 import { paperStops } from './paper-stops';
 import { rulesDecide } from './rules-decide';
+import { seededBusIds } from './seeded-bus-ids';
 import { settle, type TickTracker, trackTicks } from './settle';
 import { TradeLedger } from './trade-ledger';
 
@@ -49,11 +48,6 @@ export interface RuntimeOptions {
   startTime: number;
   /** Sees every stop event with the virtual time it was published at (tests check protection). */
   onStopEvent?: (event: StopEvent, time: number) => void;
-}
-
-/** Ids for one service's bus, from the run's seed: the same run draws the same ids. */
-function idsFor(clock: VirtualClock, seed: number, stream: number): IdGenerator {
-  return seededIds(clock, new SeededRandom(seed * 31 + stream));
 }
 
 /**
@@ -96,7 +90,7 @@ export class BacktestRuntime {
       source,
       clock: this.clock,
       hub: this.hub,
-      ids: idsFor(this.clock, this.options.seed, stream),
+      ids: seededBusIds(this.clock, this.options.seed, stream),
     });
   }
 
@@ -117,7 +111,7 @@ export class BacktestRuntime {
       fees: { maker: config.makerFee, taker: config.takerFee },
       store: memoryPaperStore(),
       clock: this.clock,
-      ids: idsFor(this.clock, seed, 3),
+      ids: seededBusIds(this.clock, seed, 3),
       initialBalances: { [config.quoteAsset]: config.initialEquity },
     });
     const series = this.options.symbols.map((symbol) => ({
@@ -172,7 +166,7 @@ export class BacktestRuntime {
       bus: this.bus('orders', 7),
       db,
       clock: this.clock,
-      ids: idsFor(this.clock, seed, 8),
+      ids: seededBusIds(this.clock, seed, 8),
       log,
       venue: this.paper,
       random01: () => random.next(),
@@ -208,11 +202,11 @@ export class BacktestRuntime {
         bus: this.bus('stops', 9),
         db,
         clock: this.clock,
-        ids: idsFor(this.clock, seed, 10),
+        ids: seededBusIds(this.clock, seed, 10),
         log,
         metrics: new Registry(),
         sleep: async () => undefined,
-        venue: paperStops(config.exchange, this.options.rules, idsFor(this.clock, seed, 11)),
+        venue: paperStops(config.exchange, this.options.rules, seededBusIds(this.clock, seed, 11)),
         config: {
           STOPS_VENUE_KIND: 'paper',
           STOPS_VENUE: config.exchange,

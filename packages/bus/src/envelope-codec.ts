@@ -9,6 +9,7 @@ import {
 import type { z } from 'zod';
 import type { PublishOptions } from './bus';
 import { BusError } from './bus-error';
+import { checkedHeader } from './envelope-header-check';
 import { checkHotEnvelope, payloadJsonOf } from './hot-envelopes';
 import { hotWireBytes } from './hot-envelopes-wire';
 
@@ -54,6 +55,8 @@ export function checkOutbound<T>(family: SubjectFamily<T>, envelope: Envelope<T>
   if (!payload.success) {
     throw new BusError('invalid_payload', `invalid ${family.name} payload: ${describe(payload.error)}`);
   }
+  const fast = checkedHeader(family as SubjectFamily<unknown>, envelope);
+  if (fast) return { ...fast, payload: payload.data };
   const header = EnvelopeHeader.safeParse(envelope);
   if (!header.success) {
     throw new BusError('invalid_envelope', `invalid ${family.name} envelope: ${describe(header.error)}`);

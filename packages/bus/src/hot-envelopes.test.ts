@@ -9,7 +9,9 @@ import {
 import { readDataFile } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { checkOutbound, encodeChecked, wireBytes } from './envelope-codec';
+import { checkedHeader } from './envelope-header-check';
 import { checkHotEnvelope, payloadJsonOf } from './hot-envelopes';
+import { recordedCandles } from './recorded-candles';
 
 // Payloads mapped plainly (Number of each decimal string) from recorded frames; see /work/shared/data.
 const BINANCE = 'binance-spot-ws/2021-04-04_BTCUSDT-ETHUSDT-DOTUSDT_depth-kline1m-aggTrade.frames.jsonl.gz';
@@ -277,6 +279,20 @@ describe(`hot envelope checks equal zod (${BINANCE}, ${BYBIT}, ${BYBIT_OB500})`,
   it('still checks the header of a payload that carries its own encoding', () => {
     const envelope = envelopeOf(Subjects.book, encodedAsReaders(books[0]));
     for (const edit of headerEdits) expectSameVerdict(Subjects.book, edit(envelope) as Envelope<BookUpdate>);
+  });
+
+  it("checks every family's header by hand with zod's verdict and result (recorded candles)", () => {
+    const candle = Subjects.candle as SubjectFamily<unknown>;
+    for (const payload of recordedCandles(20)) {
+      const envelope = envelopeOf(candle, payload);
+      const header = checkedHeader(candle, envelope);
+      expect(JSON.stringify(header)).toBe(JSON.stringify(EnvelopeHeader.parse(envelope)));
+      for (const edit of headerEdits) {
+        const edited = edit(envelope) as Envelope<unknown>;
+        if (checkedHeader(candle, edited)) expect(EnvelopeHeader.safeParse(edited).success).toBe(true);
+        expectSameVerdict(candle, edited);
+      }
+    }
   });
 
   it('leaves other families to zod', () => {

@@ -6,7 +6,7 @@ import {
   Subjects,
   type Trade,
 } from '@ballast/contracts';
-import { z } from 'zod';
+import { checkedHeader, isCount, isText } from './envelope-header-check';
 
 /**
  * Outbound checking for the families market data publishes thousands of times a second (md.book,
@@ -40,7 +40,6 @@ export function payloadJsonOf(payload: unknown): Uint8Array | undefined {
   return json instanceof Uint8Array ? json : undefined;
 }
 
-const UUID = z.regexes.uuid();
 // The contracts' ExchangeId and SymbolId patterns.
 const EXCHANGE = /^[a-z][a-z0-9]*$/;
 const SYMBOL = /^[A-Z0-9]+-[A-Z0-9]+$/;
@@ -48,8 +47,6 @@ const SYMBOL = /^[A-Z0-9]+-[A-Z0-9]+$/;
 type Fields = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const isNonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isExchange = (v: unknown): v is string => typeof v === 'string' && EXCHANGE.test(v);
@@ -67,29 +64,15 @@ export function checkHotEnvelope<T>(
   const hot = family as SubjectFamily<unknown>;
   if (!isHotFamily(hot) || !isObject(envelope)) return undefined;
   const e = envelope as unknown as Fields;
-  const { id, type, version, eventTime, emittedAt, source, correlationId, causationId } = e;
-  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
-  if (type !== hot.type || version !== hot.version) return undefined;
-  if (!isCount(eventTime) || !isCount(emittedAt) || !isText(source) || !isText(correlationId))
-    return undefined;
-  if (causationId !== null && !isText(causationId)) return undefined;
+  const header = checkedHeader(hot, e);
+  if (!header) return undefined;
   const payload = payloadJsonOf(e.payload)
     ? e.payload
     : hot === Subjects.book
       ? checkedBook(e.payload)
       : checkedTrade(e.payload);
   if (!payload) return undefined;
-  return {
-    id,
-    type,
-    version,
-    eventTime,
-    emittedAt,
-    source,
-    correlationId,
-    causationId,
-    payload: payload as T,
-  };
+  return { ...header, payload: payload as T };
 }
 
 function checkedTrade(p: unknown): Trade | undefined {

@@ -6,4 +6,4 @@ export * from './nats-bus';
 export * from './nats-naming';
 export { type NatsTarget, natsTarget } from './nats-servers';
 export { deleteStreams, deleteStreamsAt, ensureStreams, streamConfigs } from './nats-streams';
-export { randomIds } from './random-ids';
+export { randomIds, uuidv7Formatter } from './random-ids';

@@ -52,7 +52,8 @@ export function pivotPrices(bars: readonly OhlcvBar[], strength: number): number
  * that cluster's mean; a level is the mean of its cluster. Deterministic for a given input.
  */
 export function clusterPrices(prices: readonly number[], tolerance: number): SupportResistanceLevel[] {
-  const sorted = [...prices].sort((a, b) => a - b);
+  // A typed array sorts numbers ascending without a comparator call per pair (prices are finite).
+  const sorted = Float64Array.from(prices).sort();
   const levels: SupportResistanceLevel[] = [];
   let sum = 0;
   let count = 0;
@@ -78,14 +79,18 @@ export function supportResistance(
   close: number,
   options: SupportResistanceOptions = DEFAULT_SUPPORT_RESISTANCE,
 ): SupportResistance {
+  // Cluster means come out strictly ascending (each cluster starts above the previous mean), so
+  // the nearest levels are the ones either side of the close: no sort needed.
   const levels = clusterPrices(pivotPrices(bars, options.pivotStrength), options.clusterTolerance);
-  const support = levels
-    .filter((l) => l.price < close)
-    .sort((a, b) => b.price - a.price)
-    .slice(0, options.maxLevels);
-  const resistance = levels
-    .filter((l) => l.price > close)
-    .sort((a, b) => a.price - b.price)
-    .slice(0, options.maxLevels);
+  const support: SupportResistanceLevel[] = [];
+  for (let i = levels.length - 1; i >= 0 && support.length < options.maxLevels; i--) {
+    const level = levels[i]!;
+    if (level.price < close) support.push(level);
+  }
+  const resistance: SupportResistanceLevel[] = [];
+  for (let i = 0; i < levels.length && resistance.length < options.maxLevels; i++) {
+    const level = levels[i]!;
+    if (level.price > close) resistance.push(level);
+  }
   return { support, resistance };
 }
