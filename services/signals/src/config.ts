@@ -34,6 +34,8 @@ export const signalsConfigSchema = z.object({
     )
     .pipe(z.array(Timeframe).min(1))
     .optional(),
+  /** How long a close waits for risk to record it before the hour table is re-read anyway (0: no wait; default 10 s). */
+  SIGNALS_HOUR_STATS_WAIT_MS: z.coerce.number().int().nonnegative().optional(),
   /** Bars after a vetoed or rejected candidate before hindsight judges it at the close (default 24). */
   SIGNALS_HINDSIGHT_BARS: z.coerce.number().int().positive().optional(),
 });

@@ -2,23 +2,15 @@ import type { Bus, Subscription } from '@ballast/bus';
 import { Subjects, subject } from '@ballast/contracts';
 import { type HourExpectancy, HourExpectancyTable } from '@ballast/core';
 
-/** A close the risk service has not recorded yet: redelivered, so the table is read after it. */
-export class CloseNotRecordedError extends Error {
-  readonly reason = 'close_not_recorded';
-
-  constructor(readonly tradeKey: string) {
-    super(`close ${tradeKey} not in closed_trades yet: hour statistics re-read on redelivery`);
-  }
-}
-
 /**
  * The hour table the veto tier holds, re-read from strategy_hour_stats whenever a position closes: the
  * only moment the statistics can change. A few dozen rows, so one read per close is cheap. Subclassed
  * rather than rebuilt because the SignalEngine keeps the table it was given.
  *
  * The risk service writes the close and its statistics in one transaction as it handles the same
- * pos.event; with `recorded`, a close read before that transaction is redelivered rather than leaving
- * the table one close behind.
+ * pos.event; with `recorded`, the read waits (up to `waitMs`) for that transaction rather than leaving
+ * the table one close behind. A close still unrecorded then (risk down) is read as it stands: the
+ * next close brings the table up to date; no error, no dead letter for a statistic.
  */
 export class RefreshingHourTable extends HourExpectancyTable {
   private current: HourExpectancyTable;
@@ -26,8 +18,7 @@ export class RefreshingHourTable extends HourExpectancyTable {
   constructor(
     private readonly read: () => Promise<readonly HourExpectancy[]>,
     initial: readonly HourExpectancy[],
-    /** Whether the close with this envelope id is in closed_trades (its statistics with it). */
-    private readonly recorded?: (tradeKey: string) => Promise<boolean>,
+    private readonly wait?: RecordWait,
   ) {
     super();
     this.current = new HourExpectancyTable(initial);
@@ -46,16 +37,37 @@ export class RefreshingHourTable extends HourExpectancyTable {
     return this.current.size;
   }
 
-  /** Refreshes on every pos.event `closed`; a failed or early read is retried by the bus's redelivery. */
-  watch(bus: Bus, durable: string, onRefreshed: (rows: number) => void): Promise<Subscription> {
+  /** Refreshes on every pos.event `closed`, once risk has recorded it; a failed read is redelivered. */
+  watch(
+    bus: Bus,
+    durable: string,
+    onRefreshed: (rows: number, recorded: boolean) => void,
+  ): Promise<Subscription> {
     return bus.subscribe(
       subject(Subjects.positionEvent, {}),
       async (m) => {
         if (m.payload.status !== 'closed') return;
-        if (this.recorded && !(await this.recorded(m.id))) throw new CloseNotRecordedError(m.id);
-        onRefreshed(await this.refresh());
+        const recorded = this.wait ? await this.untilRecorded(this.wait, m.id) : true;
+        onRefreshed(await this.refresh(), recorded);
       },
       { durable },
     );
   }
+
+  private async untilRecorded(wait: RecordWait, tradeKey: string): Promise<boolean> {
+    for (let waited = 0; ; waited += wait.pollMs) {
+      if (await wait.recorded(tradeKey)) return true;
+      if (waited >= wait.waitMs) return false;
+      await wait.sleep(wait.pollMs);
+    }
+  }
+}
+
+/** How the table learns that risk has recorded a close (and its statistics with it). */
+export interface RecordWait {
+  /** Whether the close with this envelope id is in closed_trades. */
+  recorded: (tradeKey: string) => Promise<boolean>;
+  waitMs: number;
+  pollMs: number;
+  sleep: (ms: number) => Promise<void>;
 }

@@ -112,9 +112,11 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
     help: 'Re-reads of the hour expectancy table, one per closed position.',
     registers: [deps.metrics],
   });
-  const hoursWatch = await hours.watch(bus, `${config.SIGNALS_DURABLE}-hours`, (rows) => {
+  const hoursWatch = await hours.watch(bus, `${config.SIGNALS_DURABLE}-hours`, (rows, recorded) => {
     refreshes.inc();
-    log.debug({ hourStats: rows }, 'hour expectancy refreshed after a close');
+    if (recorded) log.debug({ hourStats: rows }, 'hour expectancy refreshed after a close');
+    else
+      log.warn({ hourStats: rows }, 'close not recorded by risk in time: hour expectancy read as it stands');
   });
   const subscription = await bus.subscribe(pattern(Subjects.features), onFeatures, {
     durable: config.SIGNALS_DURABLE,
@@ -137,10 +139,18 @@ async function signalEngine(
   const { config } = deps;
   const repository = new StrategyHourStatsRepository(deps.db);
   const trades = new ClosedTradeRepository(deps.db);
+  const waitMs = config.SIGNALS_HOUR_STATS_WAIT_MS ?? 10_000;
   const hours = new RefreshingHourTable(
     () => repository.all(),
     await repository.all(),
-    (tradeKey) => trades.has(tradeKey),
+    waitMs > 0
+      ? {
+          recorded: (tradeKey) => trades.has(tradeKey),
+          waitMs,
+          pollMs: 100,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        }
+      : undefined,
   );
   deps.log.info({ hourStats: hours.size }, 'hour expectancy loaded');
   const engine = new SignalEngine({
