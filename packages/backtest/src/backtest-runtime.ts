@@ -143,6 +143,9 @@ export class BacktestRuntime {
           SIGNALS_MIN_HOUR_TRADES: config.minHourTrades,
           SIGNALS_STRATEGIES: config.strategies,
           SIGNALS_DURABLE: 'signals',
+          // Risk records no hour statistics in a run (RISK_HOUR_STATS below): there is no record to
+          // wait for, and the wait would sleep on wall time.
+          SIGNALS_HOUR_STATS_WAIT_MS: 0,
         },
       }),
       await startRisk({
