@@ -50,7 +50,7 @@ console.log(
 console.log(
   `  measured over ${candles.toLocaleString('en')} BTCUSDT 1h candles (${(cpuMs / 1000).toFixed(1)} CPU-s, ${(loopMs / 1000).toFixed(1)} s of replay, ` +
     `PGlite start excluded); ${candles < GOAL ? `stopped before ${GOAL.toLocaleString('en')} (budget ${budgetMs / 1000} s), ` : ''}` +
-    `goal ${GOAL.toLocaleString('en')}/s ${perSecond >= GOAL ? 'met' : 'NOT met: every candle crosses the bus several times (validated once, delivered to each service) and runs every service's handlers, by design'}`,
+    `goal ${GOAL.toLocaleString('en')}/s ${perSecond >= GOAL ? 'met' : 'NOT met: every candle crosses the bus several times (validated once, delivered to each service) and runs the handlers of every service, by design'}`,
 );
 
 await grademarkFigure();
