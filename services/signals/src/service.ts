@@ -82,9 +82,18 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
     registers: [deps.metrics],
   });
   const latest = new Map<string, FeatureVector>();
-  const publish = async (candidate: SignalCandidate, cause: Envelope<FeatureVector>) => {
+  /** Publishes a candidate; a vetoed one is done once stored, a passing one goes to the agents. */
+  const propose = (candidate: SignalCandidate, cause: Envelope<FeatureVector>) => {
     counted.inc({ strategy: candidate.strategy, outcome: candidate.veto?.reason ?? 'passed' });
     const proposing = bus.publish(subject(Subjects.signalCandidate, {}), candidate, { causedBy: cause });
+    // Awaited in conclude; a failure there must not also surface as an unhandled rejection.
+    proposing.catch(() => undefined);
+    return { candidate, proposing };
+  };
+  const conclude = async (
+    { candidate, proposing }: ReturnType<typeof propose>,
+    cause: Envelope<FeatureVector>,
+  ): Promise<void> => {
     const features = latest.get(seriesKey(candidate)) ?? cause.payload;
     if (candidate.veto) {
       const proposed = await proposing;
@@ -104,7 +113,10 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   const onFeatures = async (message: Envelope<FeatureVector>) => {
     latest.set(seriesKey(message.payload), message.payload);
     await reflection?.onFeatures(message.payload);
-    for (const candidate of engine.onFeatures(message.payload)) await publish(candidate, message);
+    // Every candidate of the cycle goes out at once (the stream keeps their order), so the best one
+    // waits for no vetoed one's acknowledgement; decisions then follow one by one in rank order.
+    const proposals = engine.onFeatures(message.payload).map((candidate) => propose(candidate, message));
+    for (const proposal of proposals) await conclude(proposal, message);
   };
   await reflection?.start();
   const refreshes = new Counter({
