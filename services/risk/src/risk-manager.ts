@@ -1,5 +1,6 @@
 import type { Bus, Subscription } from '@ballast/bus';
 import {
+  type Alert,
   type BookUpdate,
   type Clock,
   type DenyReason,
@@ -25,6 +26,8 @@ import {
   engageKill,
   engageKillSwitch,
   evaluateEntry,
+  type HaltBegun,
+  haltsBegun,
   initialRiskState,
   type KillState,
   LossStreakTracker,
@@ -100,7 +103,15 @@ export class RiskManager {
       await bus.subscribe(subject(Subjects.resume, {}), (m) => this.onResume(m), opts('resume')),
       await bus.subscribe(pattern(Subjects.feedStatus), (m) => this.onStatus(m.payload), opts('status')),
       await bus.subscribe(pattern(Subjects.book), (m) => this.onBook(m.payload), opts('book')),
-      await bus.subscribe(subject(Subjects.positionEvent, {}), (m) => this.onPosition(m), opts('position')),
+      await bus.subscribe(
+        subject(Subjects.positionEvent, {}),
+        async (m) => {
+          const before = this.state;
+          await this.onPosition(m);
+          await this.announceHalts(before, m);
+        },
+        opts('position'),
+      ),
       await bus.subscribe(subject(Subjects.signalDecision, {}), (m) => this.onSignal(m), opts('signal')),
     );
     if (this.deps.config.RISK_REQUIRE_RECON)
@@ -267,6 +278,24 @@ export class RiskManager {
     }
   }
 
+  /**
+   * Tells each halt a position event began on `alert` at once (Telegram, the dashboard), instead of
+   * leaving the operator to learn of it from the next rejected entry. Ids derive from the event, so
+   * a redelivered event announces nothing twice.
+   */
+  private async announceHalts(before: RiskState, cause: Envelope<PositionEvent>): Promise<void> {
+    for (const halt of haltsBegun(before, this.state, this.deps.limits.current, this.deps.clock.now())) {
+      this.deps.log.warn(
+        { halt: halt.reason, limit: halt.limit, value: halt.value, until: halt.until },
+        'entries halted',
+      );
+      await this.deps.bus.publish(subject(Subjects.alert, {}), haltAlert(halt), {
+        causedBy: cause,
+        id: derivedUuid('halt', halt.reason, cause.id),
+      });
+    }
+  }
+
   private async onKill(message: Envelope<KillCommand>): Promise<void> {
     const now = this.deps.clock.now();
     const kill: KillState = engageKill(message.payload, message.id, now);
@@ -288,4 +317,13 @@ export class RiskManager {
       { causedBy: cause, id: derivedUuid('ack', 'risk', cause.id) },
     );
   }
+}
+
+function haltAlert(halt: HaltBegun): Alert {
+  return {
+    severity: halt.reason === 'loss_streak' ? 'warning' : 'critical',
+    kind: 'risk_halt',
+    message: `entries halted (${halt.reason.replace('_', ' ')}): ${halt.detail}`,
+    labels: { service: 'risk', halt: halt.reason },
+  };
 }

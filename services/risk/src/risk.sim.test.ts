@@ -1,5 +1,12 @@
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import { type Clock, type PositionEvent, type RiskDecision, Subjects, subject } from '@ballast/contracts';
+import {
+  type Alert,
+  type Clock,
+  type PositionEvent,
+  type RiskDecision,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { DEFAULT_RISK_LIMITS, evaluateEntry, initialRiskState } from '@ballast/core';
 import {
   ClosedTradeRepository,
@@ -53,6 +60,28 @@ afterAll(async () => {
 });
 
 const signal = btcSignal;
+
+/** A BTC-USDT long's pos.event, cumulative per position id as the orders service publishes them. */
+function publishPosition(
+  positionId: string,
+  status: PositionEvent['status'],
+  qty: number,
+  realizedPnl: number,
+  fees: number,
+) {
+  return bus.publish(subject(Subjects.positionEvent, {}), {
+    status,
+    positionId,
+    strategy: 'test',
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    side: 'long' as const,
+    qty,
+    avgEntry: 58001.04,
+    realizedPnl,
+    fees,
+  });
+}
 
 describe('risk service', () => {
   it('sizes an approval by the core rules and rejects with kill_switch while killed', async () => {
@@ -113,20 +142,8 @@ describe('risk service', () => {
   it('folds realised pnl and fees from position events into equity, per trade, and keeps it across a restart', async () => {
     const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
     const first = await startRisk({ bus, db: handle.db, clock, config, log: silent });
-    // Cumulative per position id, as the orders service publishes them.
     const position = (status: PositionEvent['status'], qty: number, realizedPnl: number, fees: number) =>
-      bus.publish(subject(Subjects.positionEvent, {}), {
-        status,
-        positionId: 'binance:BTC-USDT',
-        strategy: 'test',
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        side: 'long' as const,
-        qty,
-        avgEntry: 58001.04,
-        realizedPnl,
-        fees,
-      });
+      publishPosition('binance:BTC-USDT', status, qty, realizedPnl, fees);
     const equity = (value: number, what: string) =>
       waitFor(() => Math.abs(first.manager.current.equity - value) < 1e-9, what);
     const firstEntry = await position('opened', 0.01, 0, 0.58);
@@ -229,6 +246,38 @@ describe('risk: the reconciliation gate', () => {
     await waitFor(() => service.manager.current.unreconciledVenues.includes('binance'), 'the venue to close');
     await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-3'));
     expect(await decided('gate-3')).toMatchObject({ approved: false, reason: 'unreconciled' });
+    await sub.stop();
+    await service[Symbol.asyncDispose]();
+  });
+});
+
+describe('risk: halts are announced as they begin', () => {
+  it('publishes a critical daily-loss alert and a loss-streak warning on the close that causes them, each once', async () => {
+    const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
+    const alerts: Alert[] = [];
+    const sub = await bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+      durable: 'test-halt-alerts',
+    });
+    const service = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+    // The trade history so far ends with one loss (the second test's −16.16).
+    expect(service.manager.current.lossStreak.losses).toBe(1);
+    const roundTrip = async (positionId: string, realizedPnl: number) => {
+      await publishPosition(positionId, 'opened', 0.01, 0, 0);
+      await publishPosition(positionId, 'closed', 0, realizedPnl, 0);
+    };
+    await roundTrip('halt-1', -600);
+    const halts = () => alerts.filter((a) => a.kind === 'risk_halt').map((a) => a.labels.halt);
+    await waitFor(() => halts().length === 2, 'two halt alerts');
+    expect(alerts.filter((a) => a.kind === 'risk_halt')).toEqual([
+      expect.objectContaining({ severity: 'critical', labels: { service: 'risk', halt: 'daily_loss' } }),
+      expect.objectContaining({ severity: 'warning', labels: { service: 'risk', halt: 'loss_streak' } }),
+    ]);
+    expect(alerts[0]?.message).toMatch(/^entries halted \(daily loss\): lost 600 today against a limit of/);
+    // A third loss lengthens the pause (told again); the day's halt is already known.
+    await roundTrip('halt-2', -10);
+    await waitFor(() => halts().length === 3, 'the longer pause told');
+    expect(halts()).toEqual(['daily_loss', 'loss_streak', 'loss_streak']);
+    expect(alerts[2]?.message).toContain('3 losses in a row');
     await sub.stop();
     await service[Symbol.asyncDispose]();
   });

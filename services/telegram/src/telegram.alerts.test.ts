@@ -171,6 +171,46 @@ describe('alerts from the bus reach every allowed chat', () => {
     await messageTo(h, CHAT, '⚠️ llm_breaker_open [signals]: anthropic circuit breaker open');
   });
 
+  it('tells a halt from risk’s alert as it begins, and not again at the first entry it rejects', async () => {
+    await h.publisher.publish(subject(Subjects.alert, {}), {
+      severity: 'critical',
+      kind: 'risk_halt',
+      message: 'entries halted (max drawdown): equity 1600 below its peak against a limit of 1500',
+      labels: { service: 'risk', halt: 'max_drawdown' },
+    });
+    await messageTo(h, CHAT, '🚨 risk_halt [risk]: entries halted (max drawdown)');
+    await h.publisher.publish(subject(Subjects.riskDecision, {}), {
+      approved: false as const,
+      candidateId: 'c-drawdown',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      reason: 'max_drawdown',
+      limit: 1500,
+      value: 1600,
+      detail: 'drawdown halt since 2024-03-04T09:00:00.000Z; entries resume only on request',
+    });
+    // An approval after it on the same subject: once it is told, the rejection has been handled.
+    await h.publisher.publish(subject(Subjects.riskDecision, {}), {
+      approved: true as const,
+      intent: {
+        intentId: 'in-after-resume',
+        candidateId: 'c-after-resume',
+        strategy: 'test',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        positionSide: 'long' as const,
+        side: 'buy' as const,
+        qty: 0.01,
+        entry: 58001.04,
+        stop: 57400,
+        takeProfits: [59500],
+        riskAmount: 6.01,
+      },
+    });
+    await messageTo(h, CHAT, 'Risk approves entries again (was halted:');
+    expect(h.texts(CHAT).join('\n')).not.toContain('Entries halted by risk: max drawdown');
+  });
+
   it('tells of a stale feed and of its return, not of the states between', async () => {
     const status = subject(Subjects.feedStatus, { exchange: 'bybit' });
     const feed = (state: 'stale' | 'reconnecting' | 'live') => ({

@@ -1,6 +1,7 @@
 export * from './entry-gates';
 export * from './equity-halts';
 export * from './evaluate-entry';
+export * from './halts-begun';
 export * from './liquidity';
 export * from './loss-streak';
 export * from './market-rules';

@@ -9,7 +9,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import type { Notice } from '@ballast/core';
-import { alertNotice, positionNotice, reconEventNotice, stopNotice } from '../state/notices';
+import { positionNotice, reconEventNotice, stopNotice } from '../state/notices';
 import type { OperatorView } from '../state/operator-view';
 import type { DurableRef } from './durables';
 
@@ -53,7 +53,7 @@ export class BusWatch {
       notify(view.onResume(m.payload, m.id, m.eventTime)),
     );
     await this.shared(subject(Subjects.alert, {}), 'alert', (m) =>
-      notify(alertNotice(m.payload, m.eventTime)),
+      notify(view.onAlert(m.payload, m.eventTime)),
     );
     await this.shared(pattern(Subjects.feedStatus), 'md-status', (m) =>
       notify(view.onFeed(m.payload, m.eventTime)),

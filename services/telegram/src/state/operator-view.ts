@@ -1,4 +1,5 @@
 import type {
+  Alert,
   DenyReason,
   FeedStatus,
   KillCommand,
@@ -9,7 +10,7 @@ import type {
   StopEvent,
 } from '@ballast/contracts';
 import { KILL_RELEASED, type KillState, type Notice } from '@ballast/core';
-import { feedNotice, killNotice, reconStatusNotice, resumeNotice } from './notices';
+import { alertNotice, feedNotice, killNotice, reconStatusNotice, resumeNotice } from './notices';
 
 /** Denials that mean "no entries for a while", as opposed to one idea being refused. */
 const HALT_REASONS: ReadonlySet<DenyReason> = new Set(['daily_loss', 'max_drawdown', 'loss_streak']);
@@ -67,6 +68,14 @@ export class OperatorView {
   onResume(r: ResumeCommand, commandId: string, at: number): Notice {
     this.kill = { ...KILL_RELEASED, commandId };
     return resumeNotice(r, at);
+  }
+
+  /** Every alert is told; risk's halt alert also marks the halt, so its first rejection is not told again. */
+  onAlert(a: Alert, at: number): Notice {
+    const reason = a.labels.halt as DenyReason | undefined;
+    if (a.kind === 'risk_halt' && reason && HALT_REASONS.has(reason) && !this.halts.has(reason))
+      this.halts.set(reason, { reason, detail: a.message, since: at });
+    return alertNotice(a, at);
   }
 
   onRiskDecision(d: RiskDecision, at: number): Notice | null {
