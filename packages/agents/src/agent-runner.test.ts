@@ -257,3 +257,44 @@ describe('decideWithAgents audit writes', () => {
     );
   });
 });
+
+describe('decideWithAgents lessons', () => {
+  it('reads no lessons when the rules decide on both sides, and reads them when a model reads the prompt', async () => {
+    const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
+    const queries: unknown[] = [];
+    const lessons: LessonStore = {
+      add: async () => {},
+      recent: async (query) => {
+        queries.push(query);
+        return [];
+      },
+    };
+    const rules = () => harness({ provider: null, clock, audit: new MemoryAudit() }).runner;
+    const decision = await decideWithAgents(candidate, context, {
+      analyst: rules(),
+      reviewer: rules(),
+      lessons,
+      lessonConfig: DEFAULT_LESSONS,
+    });
+    expect(decision.analyst?.meta.provider).toBe('rules');
+    expect(queries).toEqual([]);
+    // A model that cannot be reached falls back to the rules, but its prompt was built with the lessons.
+    const unreachable = harness({
+      provider: new AnthropicProvider({
+        apiKey: KEY,
+        model: 'claude-sonnet-5',
+        baseURL: 'http://127.0.0.1:9',
+      }),
+      clock,
+      audit: new MemoryAudit(),
+      timeoutMs: 2_000,
+    }).runner;
+    await decideWithAgents(candidate, context, {
+      analyst: rules(),
+      reviewer: unreachable,
+      lessons,
+      lessonConfig: DEFAULT_LESSONS,
+    });
+    expect(queries).toHaveLength(1);
+  });
+});

@@ -56,7 +56,10 @@ export async function decideWithAgents(
       sizeMultiplier: 0,
     });
   }
-  const lessons = await lessonsFor(deps.lessons, candidate, deps.lessonConfig);
+  // Lessons are read only when a model will read the prompt: the rules ignore them (as they do the
+  // recent candles), so with rules on both sides the audited prompt shows none and no query is made.
+  const modelReads = deps.analyst.providerLabel !== 'rules' || deps.reviewer.providerLabel !== 'rules';
+  const lessons = modelReads ? await lessonsFor(deps.lessons, candidate, deps.lessonConfig) : [];
   // The analyst's audit row is written while the reviewer is asked; the decision (with both audit ids)
   // is made once both rows are.
   const asked = await runAnalyst(candidate, context, lessons, deps.analyst);
