@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseUrl } from '@ballast/testkit';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from './create-db';
 import { DbError } from './db-error';
@@ -46,6 +47,27 @@ describe('createDb with PostgreSQL', () => {
     expect(err.message).toBe(
       'unsupported database url mysql://root:***@127.0.0.1/ballast: expected postgres:// or postgresql://',
     );
+  });
+});
+
+describe('createDb commit mode', () => {
+  const setting = async (commit?: 'durable' | 'asynchronous') => {
+    const handle = await createDb({ url: await databaseUrl(), poolSize: 2, commit });
+    try {
+      // Every pooled connection carries it, not just the first.
+      const rows = await Promise.all(
+        [0, 1].map(() => sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(handle.db)),
+      );
+      return rows.map((r) => r.rows[0]?.synchronous_commit);
+    } finally {
+      await handle.db.destroy();
+    }
+  };
+
+  it('waits for the disk by default and not with asynchronous commits', async () => {
+    expect(await setting()).toEqual(['on', 'on']);
+    expect(await setting('durable')).toEqual(['on', 'on']);
+    expect(await setting('asynchronous')).toEqual(['off', 'off']);
   });
 });
 

@@ -21,6 +21,12 @@ export interface DbOptions {
   readonly poolSize?: number | undefined;
   /** Errors of idle pooled clients (e.g. the server restarted); the pool drops such a client itself. */
   readonly onIdleClientError?: ((message: string) => void) | undefined;
+  /**
+   * `asynchronous`: commits return before the WAL reaches the disk (PostgreSQL's synchronous_commit
+   * off), for services whose writes can be derived again; a server crash may lose the last moment of
+   * them, never corrupt anything. Default `durable`. See docs/adr/0007. PGlite ignores it.
+   */
+  readonly commit?: 'durable' | 'asynchronous' | undefined;
 }
 
 export interface DbHandle {
@@ -52,6 +58,7 @@ async function openPostgres(url: string, options: DbOptions): Promise<DbHandle> 
     connectionString: url,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    ...(options.commit === 'asynchronous' ? { options: '-c synchronous_commit=off' } : {}),
   });
   const report = options.onIdleClientError;
   // Without a listener an idle client's error would crash the process.

@@ -1,6 +1,6 @@
 import type { BusDeps } from '@ballast/bus';
 import { NatsBus } from '@ballast/bus';
-import { createDb, type Database, migrate, ServiceUptimeRepository } from '@ballast/db';
+import { createDb, type Database, type DbOptions, migrate, ServiceUptimeRepository } from '@ballast/db';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { BaseConfig } from './base-config';
@@ -21,23 +21,36 @@ export async function connectNatsBus(config: BaseConfig, deps: BusDeps & { log: 
 }
 
 /** PostgreSQL at DATABASE_URL (embedded PGlite when unset), migrated before the service starts. */
-export async function connectDatabase(
-  config: BaseConfig,
-  deps: { log: Logger },
-): Promise<DbConnection<Kysely<Database>>> {
-  const handle = await createDb({
-    url: config.DATABASE_URL,
-    onIdleClientError: (message) => deps.log.warn({ err: message }, 'idle database client failed'),
-  });
-  const report = await migrate(handle.db);
-  deps.log.info({ target: handle.target, driver: handle.driver, migrations: report }, 'database ready');
-  return {
-    db: handle.db,
-    close: () => handle.db.destroy(),
-    uptime: new ServiceUptimeRepository(handle.db),
-    ready: async () => {
-      await sql`select 1`.execute(handle.db);
-      return true;
-    },
+export function databaseConnector(
+  options: Pick<DbOptions, 'commit'> = {},
+): (config: BaseConfig, deps: { log: Logger }) => Promise<DbConnection<Kysely<Database>>> {
+  return async (config, deps) => {
+    const handle = await createDb({
+      url: config.DATABASE_URL,
+      onIdleClientError: (message) => deps.log.warn({ err: message }, 'idle database client failed'),
+      ...options,
+    });
+    const report = await migrate(handle.db);
+    deps.log.info(
+      {
+        target: handle.target,
+        driver: handle.driver,
+        commit: options.commit ?? 'durable',
+        migrations: report,
+      },
+      'database ready',
+    );
+    return {
+      db: handle.db,
+      close: () => handle.db.destroy(),
+      uptime: new ServiceUptimeRepository(handle.db),
+      ready: async () => {
+        await sql`select 1`.execute(handle.db);
+        return true;
+      },
+    };
   };
 }
+
+/** The database with durable commits: every service that records money, orders or positions. */
+export const connectDatabase = databaseConnector();

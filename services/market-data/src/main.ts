@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { connectDatabase, connectNatsBus, runService } from '@ballast/service-kit';
+import { connectNatsBus, databaseConnector, runService } from '@ballast/service-kit';
 import { marketDataConfigSchema } from './config';
 import { startMarketData } from './service';
 
@@ -9,7 +9,8 @@ await runService({
   name: 'market-data',
   configSchema: marketDataConfigSchema,
   connectBus: connectNatsBus,
-  connectDb: connectDatabase,
+  // Candles can be fetched again (gap detection backfills a lost one): commits need not wait for the disk. See docs/adr/0007.
+  connectDb: databaseConnector({ commit: 'asynchronous' }),
   start: ({ config, bus, db, clock, log, metrics }) =>
     startMarketData({
       config,

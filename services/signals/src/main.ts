@@ -1,5 +1,5 @@
 import { agentsConfigSchema } from '@ballast/agents';
-import { connectDatabase, connectNatsBus, runService } from '@ballast/service-kit';
+import { connectNatsBus, databaseConnector, runService } from '@ballast/service-kit';
 import { signalsConfigSchema } from './config';
 import { startSignalsService } from './service';
 
@@ -7,7 +7,8 @@ await runService({
   name: 'signals',
   configSchema: signalsConfigSchema.extend(agentsConfigSchema.shape),
   connectBus: connectNatsBus,
-  connectDb: connectDatabase,
+  // Agent audit rows and lessons are records of decisions, not of money: commits need not wait for the disk. See docs/adr/0007.
+  connectDb: databaseConnector({ commit: 'asynchronous' }),
   start: ({ bus, db, log, metrics, clock, ids, config }) =>
     startSignalsService({ bus, db, log, metrics, clock, ids, config, agents: config }),
 });
