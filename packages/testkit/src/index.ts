@@ -5,6 +5,7 @@ export * from './isolation';
 export * from './pipeline-idle';
 export * from './ports';
 export * from './recorded-book';
+export * from './recorded-klines';
 export * from './replay-clock';
 export * from './service-process';
 export * from './wait-for';

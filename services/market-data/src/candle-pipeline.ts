@@ -53,14 +53,13 @@ export interface CandlePipelineDeps {
  */
 export class CandlePipeline implements Disposable {
   private readonly sequencer = new CandleSequencer();
-  private readonly queue: SerialQueue;
+  /** One queue per symbol: each symbol's candles stay in order, and one symbol never waits on another's. */
+  private readonly queues = new Map<string, SerialQueue>();
   private readonly gaps = new Map<string, CandleGap>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
   private disposed = false;
 
-  constructor(private readonly deps: CandlePipelineDeps) {
-    this.queue = new SerialQueue((err) => deps.log.error({ err: String(err) }, 'candle task failed'));
-  }
+  constructor(private readonly deps: CandlePipelineDeps) {}
 
   /** Positions every series after its newest stored candle. */
   async seed(): Promise<void> {
@@ -71,13 +70,13 @@ export class CandlePipeline implements Disposable {
   }
 
   onCandle(candle: Candle): void {
-    void this.queue.run(() => this.handle(candle));
+    void this.queueOf(candle.symbol).run(() => this.handle(candle));
   }
 
   /** After a (re)connect: fetch what closed since the last stored candle while no stream was open. */
   catchUp(): void {
     for (const symbol of this.deps.symbols) {
-      void this.queue.run(async () => {
+      void this.queueOf(symbol).run(async () => {
         const last = this.sequencer.lastOpenTime(this.series(symbol));
         if (last === null) return;
         const step = TIMEFRAME_MS[this.deps.timeframe];
@@ -97,8 +96,8 @@ export class CandlePipeline implements Disposable {
   }
 
   /** Resolves when every candle received so far is stored and published, or held behind a gap. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  async idle(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.idle()));
   }
 
   /** Stops retrying; a gap still open is found again by the next start's catch-up (the DB has the hole). */
@@ -218,7 +217,7 @@ export class CandlePipeline implements Disposable {
       symbol,
       setTimeout(() => {
         this.retries.delete(symbol);
-        void this.queue.run(() => this.repair(symbol));
+        void this.queueOf(symbol).run(() => this.repair(symbol));
       }, delayMs),
     );
   }
@@ -240,6 +239,17 @@ export class CandlePipeline implements Disposable {
       await this.deps.bus.publish(to, c, { eventTime: c.closeTime, id: candleEnvelopeId(c) });
       this.sequencer.accept(c);
     }
+  }
+
+  private queueOf(symbol: string): SerialQueue {
+    let queue = this.queues.get(symbol);
+    if (!queue) {
+      queue = new SerialQueue((err) =>
+        this.deps.log.error({ symbol, err: String(err) }, 'candle task failed'),
+      );
+      this.queues.set(symbol, queue);
+    }
+    return queue;
   }
 
   private series(symbol: string) {

@@ -1,8 +1,8 @@
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import { type Candle, normaliseSymbol } from '@ballast/contracts';
+import type { Candle } from '@ballast/contracts';
 import { createDb, type Database, migrate } from '@ballast/db';
 import { createLogger, createMetricsRegistry, SystemClock, uuidv7Ids } from '@ballast/service-kit';
-import { createTestDatabase, natsUrl, readDataFile, uniqueName } from '@ballast/testkit';
+import { createTestDatabase, natsUrl, recordedKlines, uniqueName } from '@ballast/testkit';
 import type { Kysely } from 'kysely';
 import { hashPassword } from '../auth/password';
 import { type GatewayConfig, gatewayConfigSchema } from '../config';
@@ -18,25 +18,7 @@ export function recordedBtcCandles(count: number): Candle[] {
 
 /** Real Binance 4h candles of `pair` (e.g. ETHUSDT) from the shared data, oldest first. */
 export function recordedCandles(pair: string, count: number): Candle[] {
-  const rows = readDataFile(`binance-spot-ohlcv/${pair}-4h.csv`)
-    .trim()
-    .split('\n')
-    .slice(1, count + 1);
-  return rows.map((row) => {
-    const [openTime, open, high, low, close, volume, closeTime] = row.split(',').map(Number);
-    return {
-      exchange: 'binance',
-      symbol: normaliseSymbol(pair),
-      timeframe: '4h',
-      openTime: openTime as number,
-      closeTime: closeTime as number,
-      open: open as number,
-      high: high as number,
-      low: low as number,
-      close: close as number,
-      volume: volume as number,
-    };
-  });
+  return recordedKlines(pair, '4h', count);
 }
 
 export interface Harness {

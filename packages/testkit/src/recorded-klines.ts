@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Candle, normaliseSymbol } from '@ballast/contracts';
+import { readDataFile, sharedDataDir } from './data';
+
+/**
+ * The first `count` recorded Binance spot candles of `pair` (e.g. BTCUSDT) at `timeframe`, from
+ * binance-spot-ohlcv/<PAIR>-<tf>.csv (or .csv.gz), oldest first, as market-data publishes them.
+ */
+export function recordedKlines(
+  pair: string,
+  timeframe: '1h' | '4h',
+  count: number,
+  exchange = 'binance',
+): Candle[] {
+  const plain = `binance-spot-ohlcv/${pair}-${timeframe}.csv`;
+  const file = existsSync(join(sharedDataDir(), plain)) ? plain : `${plain}.gz`;
+  const rows = readDataFile(file)
+    .trim()
+    .split('\n')
+    .slice(1, count + 1);
+  return rows.map((row) => {
+    const [openTime, open, high, low, close, volume, closeTime] = row.split(',').map(Number) as number[];
+    return {
+      exchange,
+      symbol: normaliseSymbol(pair),
+      timeframe,
+      openTime: openTime!,
+      closeTime: closeTime!,
+      open: open!,
+      high: high!,
+      low: low!,
+      close: close!,
+      volume: volume!,
+    };
+  });
+}
