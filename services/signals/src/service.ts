@@ -52,6 +52,8 @@ export interface SignalsServiceDeps {
   /** Default: the system clock and UUIDv7 ids (audit rows and lessons). */
   clock?: Clock;
   ids?: IdGenerator;
+  /** Waits of the service's own (a close waiting for risk's record); default: timers on wall time. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 type DecideFor = (
@@ -160,7 +162,7 @@ async function signalEngine(
           recorded: (tradeKey) => trades.has(tradeKey),
           waitMs,
           pollMs: 100,
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
         }
       : undefined,
   );
