@@ -1,7 +1,7 @@
-import { sharedDataDir } from '@ballast/testkit';
 import ccxt, { type Order } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExchangeSim, startExchangeSim } from './index';
+import type { ExchangeSim } from './index';
+import { startBinanceSim } from './testing';
 
 // Reads the simulator's default Binance recording: binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz
 // (BTCUSDT filters, order types), binance-spot-ws/2021-04-04_*.frames.jsonl.gz with the matching BTCUSDT
@@ -13,16 +13,11 @@ const SECRET = 'stop-secret';
 let sim: ExchangeSim;
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT', 'ETHUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '1000', BTC: '0.004' },
-    },
+  sim = await startBinanceSim({
+    symbols: ['BTCUSDT', 'ETHUSDT'],
+    apiKey: API_KEY,
+    secret: SECRET,
+    balances: { USDT: '1000', BTC: '0.004' },
   });
 });
 afterAll(() => sim.close());

@@ -1,7 +1,7 @@
-import { sharedDataDir } from '@ballast/testkit';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExchangeSim, startExchangeSim } from './index';
+import type { ExchangeSim } from './index';
+import { startBinanceSim } from './testing';
 
 // Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; filters:
 // binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
@@ -10,17 +10,7 @@ const SECRET = 'tamper-secret';
 let sim: ExchangeSim;
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '10000', BTC: '0' },
-    },
-  });
+  sim = await startBinanceSim({ apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } });
 });
 afterAll(() => sim.close());
 

@@ -1,0 +1,29 @@
+import { sharedDataDir } from '@ballast/testkit';
+import { type ExchangeSim, startExchangeSim } from '../exchange-sim';
+
+/** One Binance spot account on the simulator: its credentials, markets and starting balances. */
+export interface SimAccount {
+  readonly apiKey: string;
+  readonly secret: string;
+  readonly balances: Record<string, string>;
+  /** Binance symbols to list; BTCUSDT when left out. */
+  readonly symbols?: readonly string[];
+}
+
+/**
+ * The simulator as integration tests use it: Binance only, over the recorded data in the shared
+ * data dir, advancing only when a test steps it (so nothing moves between a test's reads).
+ */
+export function startBinanceSim(account: SimAccount): Promise<ExchangeSim> {
+  return startExchangeSim({
+    dataDir: sharedDataDir(),
+    speed: { mode: 'step' },
+    bybit: false,
+    binance: {
+      symbols: [...(account.symbols ?? ['BTCUSDT'])],
+      apiKey: account.apiKey,
+      apiSecret: account.secret,
+      balances: account.balances,
+    },
+  });
+}

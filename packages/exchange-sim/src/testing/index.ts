@@ -1,0 +1,3 @@
+// Test support, imported as '@ballast/exchange-sim/testing' by integration tests only.
+export { type SimAccount, startBinanceSim } from './binance-sim';
+export { startVenueFixture, type VenueFixture, type VenueFixtureOptions } from './venue-fixture';
