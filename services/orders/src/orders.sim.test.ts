@@ -1,15 +1,8 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { NatsBus } from '@ballast/bus';
 import { type Clock, type ControlAck, Subjects, subject } from '@ballast/contracts';
-import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  sharedDataDir,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { OrderSliceRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, waitFor } from '@ballast/testkit';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
@@ -29,45 +22,22 @@ const silent = {
   },
 };
 
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let handle: DbHandle;
-let bus: NatsBus;
-let prefix: string;
+let fixture: VenueFixture;
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '10000', BTC: '0' },
-    },
+  fixture = await startVenueFixture({
+    label: 'orders',
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
   });
-  testDb = await createTestDatabase('orders');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
-  prefix = `${uniqueName('orders')}.`;
-  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
-  await bus.ensureStreams();
 });
 
-afterAll(async () => {
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
-});
+afterAll(() => fixture?.close());
 
 function config(overrides: Record<string, string> = {}) {
   return ordersConfigSchema.parse({
     ORDERS_VENUE_KIND: 'ccxt',
     ORDERS_VENUE: 'binance',
-    EXCHANGE_BASE_URL: sim.restUrl,
+    EXCHANGE_BASE_URL: fixture.sim.restUrl,
     EXCHANGE_API_KEY: API_KEY,
     EXCHANGE_API_SECRET: SECRET,
     TICK_MS: '50',
@@ -83,10 +53,15 @@ async function start(overrides: Record<string, string> = {}) {
       if (m === 'order planned') planned.push(o as { intentId: string; inserted: number });
     },
   };
-  const serviceBus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'orders', clock });
+  const serviceBus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: fixture.prefix,
+    source: 'orders',
+    clock,
+  });
   const service = await startOrders({
     bus: serviceBus,
-    db: handle.db,
+    db: fixture.handle.db,
     clock,
     ids: () => crypto.randomUUID(),
     config: config(overrides),
@@ -110,7 +85,8 @@ function client() {
     options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
   });
   const api = ex.urls.api as Record<string, string>;
-  for (const key of Object.keys(api)) api[key] = `${sim.restUrl}${new URL(api[key] as string).pathname}`;
+  for (const key of Object.keys(api))
+    api[key] = `${fixture.sim.restUrl}${new URL(api[key] as string).pathname}`;
   return ex;
 }
 
@@ -129,14 +105,14 @@ describe('orders service against the exchange simulator', () => {
   it('sends exactly one order for a decision delivered twice and replayed after a restart', async () => {
     const first = await start();
     const riskDecision = subject(Subjects.riskDecision, {});
-    await bus.publish(riskDecision, approvedBuy('intent-dup'));
-    await bus.publish(riskDecision, approvedBuy('intent-dup'));
-    const slices = new OrderSliceRepository(handle.db, clock);
+    await fixture.bus.publish(riskDecision, approvedBuy('intent-dup'));
+    await fixture.bus.publish(riskDecision, approvedBuy('intent-dup'));
+    const slices = new OrderSliceRepository(fixture.handle.db, clock);
     await waitFor(async () => (await slices.withStatus(['filled'])).length === 1, 'the order to fill');
     await first.stop();
 
     const second = await start();
-    await bus.publish(riskDecision, approvedBuy('intent-dup'));
+    await fixture.bus.publish(riskDecision, approvedBuy('intent-dup'));
     // The replay reached the handler, which planned nothing new: the slice was already recorded.
     await waitFor(
       () => second.planned.find((p) => p.intentId === 'intent-dup' && p.inserted === 0),
@@ -153,11 +129,15 @@ describe('orders service against the exchange simulator', () => {
     const running = await start();
     const before = (await clientIdsOnVenue()).length;
     const acks: ControlAck[] = [];
-    const sub = await bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
-      durable: 'test-acks',
-    });
+    const sub = await fixture.bus.subscribe(
+      subject(Subjects.controlAck, {}),
+      (m) => void acks.push(m.payload),
+      {
+        durable: 'test-acks',
+      },
+    );
     // A resting limit far below the market, to be cancelled by the kill.
-    await bus.publish(subject(Subjects.orderCommand, {}), {
+    await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
       kind: 'submit',
       intentId: 'resting-1',
       clientOrderId: 'bl-resting-1',
@@ -172,7 +152,7 @@ describe('orders service against the exchange simulator', () => {
       maxSlippageBps: null,
       execution: { algo: 'direct' },
     });
-    await bus.publish(subject(Subjects.orderCommand, {}), {
+    await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
       kind: 'submit',
       intentId: 'twap-1',
       clientOrderId: 'bl-twap-1',
@@ -191,7 +171,7 @@ describe('orders service against the exchange simulator', () => {
       async () => (await clientIdsOnVenue()).length >= before + 2,
       'the resting order and a first slice',
     );
-    const kill = await bus.publish(subject(Subjects.kill, {}), {
+    const kill = await fixture.bus.publish(subject(Subjects.kill, {}), {
       flatten: false,
       reason: 'test kill',
       requestedBy: 'test',
@@ -201,7 +181,7 @@ describe('orders service against the exchange simulator', () => {
       'the orders ack',
     );
     const atAck = await clientIdsOnVenue();
-    const slices = new OrderSliceRepository(handle.db, clock);
+    const slices = new OrderSliceRepository(fixture.handle.db, clock);
     const twap = (await slices.all()).filter((s) => s.intentId === 'twap-1');
     const lastDue = Math.max(...twap.map((s) => s.dueAt));
     await waitFor(() => Date.now() > lastDue + 500, 'the TWAP window to pass', { timeoutMs: 10_000 });
