@@ -1,16 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { type Clock, Subjects, subject } from '@ballast/contracts';
-import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  sharedDataDir,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { OrderSliceRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ChildService } from './testing/child-service';
 import { ordersOnVenue, simClient } from './testing/sim-client';
@@ -23,51 +15,30 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const clock: Clock = { now: () => Date.now() };
 const children: ChildService[] = [];
 
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let handle: DbHandle;
-let bus: NatsBus;
-let prefix: string;
+let fixture: VenueFixture;
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '10000', BTC: '0' },
-    },
+  fixture = await startVenueFixture({
+    label: 'orders_crash',
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
   });
-  testDb = await createTestDatabase('orders_crash');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
-  prefix = `${uniqueName('orders_crash')}.`;
-  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
-  await bus.ensureStreams();
 });
 
 afterAll(async () => {
   for (const child of children) await child.stop('SIGKILL');
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
+  await fixture?.close();
 });
 
 async function startService(): Promise<ChildService> {
   const child = new ChildService(main, {
     NATS_URL: await natsUrl(),
-    DATABASE_URL: testDb.url,
-    BUS_PREFIX: prefix,
+    DATABASE_URL: fixture.testDb.url,
+    BUS_PREFIX: fixture.prefix,
     HTTP_PORT: '0',
     LOG_LEVEL: 'info',
     ORDERS_VENUE_KIND: 'ccxt',
     ORDERS_VENUE: 'binance',
-    EXCHANGE_BASE_URL: sim.restUrl,
+    EXCHANGE_BASE_URL: fixture.sim.restUrl,
     EXCHANGE_API_KEY: API_KEY,
     EXCHANGE_API_SECRET: SECRET,
     TICK_MS: '20',
@@ -83,7 +54,7 @@ it('resumes a TWAP after SIGKILL: every slice sent once, the total exactly the t
   const first = await startService();
   const target = 0.012;
   const slices = 12;
-  await bus.publish(subject(Subjects.orderCommand, {}), {
+  await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
     kind: 'submit',
     intentId: 'crash-twap',
     clientOrderId: 'bl-crash-twap',
@@ -98,14 +69,14 @@ it('resumes a TWAP after SIGKILL: every slice sent once, the total exactly the t
     maxSlippageBps: null,
     execution: { algo: 'twap', slices, durationMs: 6_000 },
   });
-  const venue = () => ordersOnVenue(sim, API_KEY, SECRET);
+  const venue = () => ordersOnVenue(fixture.sim, API_KEY, SECRET);
   await waitFor(async () => (await venue()).length >= 3, 'three slices on the venue', { timeoutMs: 30_000 });
   expect(await first.stop('SIGKILL')).toBeNull();
   const atKill = (await venue()).length;
   expect(atKill).toBeLessThan(slices);
 
   await startService();
-  const repo = new OrderSliceRepository(handle.db, clock);
+  const repo = new OrderSliceRepository(fixture.handle.db, clock);
   await waitFor(
     async () => (await repo.all()).filter((s) => s.status === 'filled').length === slices,
     'every slice to fill after the restart',
@@ -118,7 +89,7 @@ it('resumes a TWAP after SIGKILL: every slice sent once, the total exactly the t
   expect(new Set(recorded).size).toBe(slices);
   const total = onVenue.reduce((s, o) => s + o.filled, 0);
   expect(total.toFixed(8)).toBe(target.toFixed(8));
-  const balances = (await simClient(sim, API_KEY, SECRET).fetchBalance()) as unknown as {
+  const balances = (await simClient(fixture.sim, API_KEY, SECRET).fetchBalance()) as unknown as {
     total: Record<string, number>;
   };
   expect(balances.total.BTC).toBe(target);
