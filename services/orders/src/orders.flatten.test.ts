@@ -1,15 +1,8 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { NatsBus } from '@ballast/bus';
 import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
-import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  sharedDataDir,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { OrderSliceRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
@@ -22,57 +15,34 @@ const SECRET = 'flatten-secret';
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {}, error() {} };
 
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let handle: DbHandle;
-let bus: NatsBus;
+let fixture: VenueFixture;
 const acks: ControlAck[] = [];
 const events: OrderEvent[] = [];
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '10000', BTC: '0' },
-    },
+  fixture = await startVenueFixture({
+    label: 'orders_flatten',
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
   });
-  testDb = await createTestDatabase('orders_flatten');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
-  bus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: `${uniqueName('orders_flatten')}.`,
-    source: 'test',
-    clock,
-  });
-  await bus.ensureStreams();
-  await bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+  await fixture.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
     durable: 'test-acks',
   });
-  await bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
+  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
     durable: 'test-events',
   });
 });
 
-afterAll(async () => {
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
-});
+afterAll(() => fixture?.close());
 
 const venueBtc = async () =>
-  ((await simClient(sim, API_KEY, SECRET).fetchBalance()) as unknown as { total: Record<string, number> })
-    .total.BTC ?? 0;
+  (
+    (await simClient(fixture.sim, API_KEY, SECRET).fetchBalance()) as unknown as {
+      total: Record<string, number>;
+    }
+  ).total.BTC ?? 0;
 
 async function buy(intentId: string, qty: number): Promise<void> {
-  await bus.publish(subject(Subjects.orderCommand, {}), {
+  await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
     kind: 'submit',
     intentId,
     clientOrderId: `bl-${intentId}`,
@@ -94,7 +64,11 @@ async function buy(intentId: string, qty: number): Promise<void> {
 }
 
 async function killAndFlatten(reason: string): Promise<ControlAck> {
-  const kill = await bus.publish(subject(Subjects.kill, {}), { flatten: true, reason, requestedBy: 'test' });
+  const kill = await fixture.bus.publish(subject(Subjects.kill, {}), {
+    flatten: true,
+    reason,
+    requestedBy: 'test',
+  });
   return waitFor(() => acks.find((a) => a.commandId === kill.id && a.service === 'orders'), 'the kill ack', {
     timeoutMs: 20_000,
   });
@@ -106,18 +80,18 @@ describe('kill --flatten in the orders service', () => {
   }, async () => {
     const serviceBus = await NatsBus.connect({
       servers: await natsUrl(),
-      prefix: bus.naming.prefix,
+      prefix: fixture.bus.naming.prefix,
       source: 'orders',
       clock,
     });
     const service = await startOrders({
       bus: serviceBus,
-      db: handle.db,
+      db: fixture.handle.db,
       clock,
       ids: () => crypto.randomUUID(),
       config: ordersConfigSchema.parse({
         ORDERS_VENUE_KIND: 'ccxt',
-        EXCHANGE_BASE_URL: sim.restUrl,
+        EXCHANGE_BASE_URL: fixture.sim.restUrl,
         EXCHANGE_API_KEY: API_KEY,
         EXCHANGE_API_SECRET: SECRET,
         TICK_MS: '20',
@@ -133,7 +107,7 @@ describe('kill --flatten in the orders service', () => {
       'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)',
     );
     expect(await venueBtc()).toBe(0);
-    const close = (await new OrderSliceRepository(handle.db, clock).all()).find((s) =>
+    const close = (await new OrderSliceRepository(fixture.handle.db, clock).all()).find((s) =>
       s.intentId.startsWith('flatten:'),
     );
     expect(close).toMatchObject({
@@ -144,7 +118,7 @@ describe('kill --flatten in the orders service', () => {
       status: 'filled',
     });
 
-    const resume = await bus.publish(subject(Subjects.resume, {}), {
+    const resume = await fixture.bus.publish(subject(Subjects.resume, {}), {
       confirm: true,
       reason: 'again',
       requestedBy: 'test',
@@ -155,7 +129,7 @@ describe('kill --flatten in the orders service', () => {
     );
     await buy('open-2', 0.01);
     // Bought on the same account behind the service's back: the local fold knows only 0.01.
-    await simClient(sim, API_KEY, SECRET).createOrder('BTC/USDT', 'market', 'buy', 0.005);
+    await simClient(fixture.sim, API_KEY, SECRET).createOrder('BTC/USDT', 'market', 'buy', 0.005);
     const notFlat = await killAndFlatten('flatten with an outside holding');
     expect(notFlat.detail).toBe(
       'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT NOT flat: the venue still holds 0.005 (0.005 tradable) BTC',
