@@ -1,17 +1,10 @@
 import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { type Clock, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { clientOrderId } from '@ballast/core';
-import {
-  BotStateRepository,
-  createDb,
-  type DbHandle,
-  migrate,
-  OrderSliceRepository,
-  type SliceStatus,
-} from '@ballast/db';
+import { BotStateRepository, OrderSliceRepository, type SliceStatus } from '@ballast/db';
 import { CcxtVenue, type VenueOrderRequest } from '@ballast/exchange';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import { createTestDatabase, sharedDataDir, type TestDatabase, waitFor } from '@ballast/testkit';
+import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
+import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { KillStore } from './kill-store';
@@ -36,32 +29,18 @@ class CountedSlices extends OrderSliceRepository {
   }
 }
 
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let handle: DbHandle;
+let fixture: SimDbFixture;
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '100000', BTC: '0' },
-    },
+  // Each test runs its own in-process memory bus (see start): no NATS bus here.
+  fixture = await startVenueFixture({
+    label: 'orders_loop',
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '100000', BTC: '0' } },
+    bus: false,
   });
-  testDb = await createTestDatabase('orders_loop');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
 });
 
-afterAll(async () => {
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
-});
+afterAll(() => fixture?.close());
 
 /** Called as the venue hears of an order, before it answers; the test may hold the answer back. */
 type AtVenue = (order: VenueOrderRequest, slices: OrderSliceRepository) => Promise<void>;
@@ -69,11 +48,11 @@ type AtVenue = (order: VenueOrderRequest, slices: OrderSliceRepository) => Promi
 async function start(killKey = 'orders-loop', atVenue: AtVenue = async () => {}) {
   const hub = new MemoryHub();
   const bus = new MemoryBus({ source: 'orders', clock, ids: randomIds(clock), hub });
-  const slices = new CountedSlices(handle.db, clock);
+  const slices = new CountedSlices(fixture.handle.db, clock);
   const venue = new CcxtVenue({
     venue: 'binance',
     exchangeId: 'binance',
-    baseUrl: sim.restUrl,
+    baseUrl: fixture.sim.restUrl,
     credentials: { apiKey: API_KEY, secret: SECRET },
   });
   // What the orders table held for each order at the moment the venue heard of it.
@@ -88,7 +67,7 @@ async function start(killKey = 'orders-loop', atVenue: AtVenue = async () => {})
     bus,
     venue,
     slices,
-    kill: new KillStore(new BotStateRepository(handle.db, clock), killKey),
+    kill: new KillStore(new BotStateRepository(fixture.handle.db, clock), killKey),
     clock,
     config: ordersConfigSchema.parse({
       ORDERS_VENUE_KIND: 'ccxt',

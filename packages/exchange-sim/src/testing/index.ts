@@ -1,3 +1,8 @@
 // Test support, imported as '@ballast/exchange-sim/testing' by integration tests only.
 export { type SimAccount, startBinanceSim } from './binance-sim';
-export { startVenueFixture, type VenueFixture, type VenueFixtureOptions } from './venue-fixture';
+export {
+  type SimDbFixture,
+  startVenueFixture,
+  type VenueFixture,
+  type VenueFixtureOptions,
+} from './venue-fixture';

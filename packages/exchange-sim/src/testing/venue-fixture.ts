@@ -14,7 +14,8 @@ export interface VenueFixtureOptions {
   readonly migrate?: boolean;
 }
 
-interface FixtureBase {
+/** The simulator and a fresh database: all a test without a NATS bus needs. */
+export interface SimDbFixture {
   readonly sim: ExchangeSim;
   readonly testDb: TestDatabase;
   readonly handle: DbHandle;
@@ -23,7 +24,7 @@ interface FixtureBase {
 }
 
 /** A fixture with a bus: `prefix` (ending in '.') is what a service under test needs as BUS_PREFIX. */
-export interface VenueFixture extends FixtureBase {
+export interface VenueFixture extends SimDbFixture {
   readonly bus: NatsBus;
   readonly prefix: string;
 }
@@ -35,9 +36,9 @@ type Closer = () => Promise<unknown>;
  * fresh database of their own and, unless `bus: false`, a test bus (source 'test') on real NATS.
  * If a step fails, what was already started is closed before the error is thrown.
  */
-export async function startVenueFixture(options: VenueFixtureOptions & { bus: false }): Promise<FixtureBase>;
+export async function startVenueFixture(options: VenueFixtureOptions & { bus: false }): Promise<SimDbFixture>;
 export async function startVenueFixture(options: VenueFixtureOptions): Promise<VenueFixture>;
-export async function startVenueFixture(options: VenueFixtureOptions): Promise<FixtureBase | VenueFixture> {
+export async function startVenueFixture(options: VenueFixtureOptions): Promise<SimDbFixture | VenueFixture> {
   const closers: Closer[] = [];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
