@@ -1,17 +1,7 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { type Clock, type Envelope, pattern, type ReconStatus, Subjects, subject } from '@ballast/contracts';
-import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  type ServiceProcess,
-  sharedDataDir,
-  startServiceProcess,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { OrderSliceRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, type ServiceProcess, startServiceProcess, waitFor } from '@ballast/testkit';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -23,31 +13,14 @@ const clock: Clock = { now: () => Date.now() };
 const children: ServiceProcess[] = [];
 const statuses: ReconStatus[] = [];
 
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let handle: DbHandle;
-let bus: NatsBus;
-let prefix: string;
+let fixture: VenueFixture;
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '10000', BTC: '0' },
-    },
+  fixture = await startVenueFixture({
+    label: 'recon_proc',
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
   });
-  testDb = await createTestDatabase('recon_proc');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
-  prefix = `${uniqueName('recon_proc')}.`;
-  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
-  await bus.ensureStreams();
-  await bus.subscribe(
+  await fixture.bus.subscribe(
     pattern(Subjects.reconStatus),
     (m: Envelope<ReconStatus>) => void statuses.push(m.payload),
     {
@@ -58,20 +31,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) await child.stop(5_000);
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
+  await fixture?.close();
 });
 
 async function env(extra: Record<string, string> = {}): Promise<Record<string, string>> {
   return {
     NATS_URL: await natsUrl(),
-    DATABASE_URL: testDb.url,
-    BUS_PREFIX: prefix,
+    DATABASE_URL: fixture.testDb.url,
+    BUS_PREFIX: fixture.prefix,
     LOG_LEVEL: 'info',
-    EXCHANGE_BASE_URL: sim.restUrl,
+    EXCHANGE_BASE_URL: fixture.sim.restUrl,
     EXCHANGE_API_KEY: API_KEY,
     EXCHANGE_API_SECRET: SECRET,
     ...extra,
@@ -94,13 +63,13 @@ const reconEnv = {
 /** Asks the running reconciliation service for a run and returns the status it publishes after. */
 async function requestRun(): Promise<ReconStatus> {
   const seen = statuses.length;
-  await bus.publish(subject(Subjects.reconRequest, {}), { venue: 'binance', requestedBy: 'test' });
+  await fixture.bus.publish(subject(Subjects.reconRequest, {}), { venue: 'binance', requestedBy: 'test' });
   return waitFor(() => statuses[seen], 'a status after the requested run', { timeoutMs: 60_000 });
 }
 
 describe('reconciliation as a process', { timeout: 600_000 }, () => {
   it('refuses a live start when the key allows withdrawals, and starts with an override', async () => {
-    sim.tamper.setWithdrawals(true);
+    fixture.sim.tamper.setWithdrawals(true);
     await expect(start('reconciliation', { ...reconEnv, RECON_LIVE: 'true' })).rejects.toThrow(
       /allows withdrawals: live trading refuses to start/,
     );
@@ -111,7 +80,7 @@ describe('reconciliation as a process', { timeout: 600_000 }, () => {
     });
     expect(overridden.logs.some((l) => l.includes('allowed by override: test account, no funds'))).toBe(true);
     expect(await overridden.stop()).toBe(0);
-    sim.tamper.setWithdrawals(false);
+    fixture.sim.tamper.setWithdrawals(false);
   });
 
   it('after orders is SIGKILLed around a send, the order exists once and its fill counts once', {
@@ -131,8 +100,8 @@ describe('reconciliation as a process', { timeout: 600_000 }, () => {
       options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
     });
     const api = ex.urls.api as Record<string, string>;
-    for (const k of Object.keys(api)) api[k] = `${sim.restUrl}${new URL(api[k] as string).pathname}`;
-    await bus.publish(subject(Subjects.orderCommand, {}), {
+    for (const k of Object.keys(api)) api[k] = `${fixture.sim.restUrl}${new URL(api[k] as string).pathname}`;
+    await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
       kind: 'submit',
       intentId: 'crash-1',
       clientOrderId: 'bl-crash-1',
@@ -157,7 +126,7 @@ describe('reconciliation as a process', { timeout: 600_000 }, () => {
     const after = await requestRun();
     if (after.status !== 'reconciled') expect(after.detail).toContain('fill:');
     await start('orders', { ORDERS_VENUE_KIND: 'ccxt', ORDERS_VENUE: 'binance', TICK_MS: '20' });
-    const slices = new OrderSliceRepository(handle.db, clock);
+    const slices = new OrderSliceRepository(fixture.handle.db, clock);
     // Filled from the venue's order on restart; its fill arrives as reconciliation's record_fill. NATS
     // may hand that command to a pull request the killed process left open: it comes back after the
     // consumer's 30 s ack wait.
