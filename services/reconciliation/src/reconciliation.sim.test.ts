@@ -1,4 +1,4 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { NatsBus } from '@ballast/bus';
 import {
   type Clock,
   type Envelope,
@@ -9,25 +9,9 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import {
-  createDb,
-  type DbHandle,
-  migrate,
-  OrderSliceRepository,
-  ProtectiveStopRepository,
-  ReconRepository,
-} from '@ballast/db';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  type ServiceProcess,
-  sharedDataDir,
-  startServiceProcess,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { OrderSliceRepository, ProtectiveStopRepository, ReconRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, type ServiceProcess, startServiceProcess, waitFor } from '@ballast/testkit';
 import ccxt from 'ccxt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,12 +30,8 @@ const SECRET = 'recon-secret';
 const clock: Clock = { now: () => Date.now() };
 const quiet = { info() {}, warn() {}, error() {} };
 
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let handle: DbHandle;
-let bus: NatsBus;
+let fixture: VenueFixture;
 let serviceBus: NatsBus;
-let prefix: string;
 let reconciler: Reconciler;
 let service: AsyncDisposable;
 let orders: ServiceProcess;
@@ -64,7 +44,7 @@ const positions: Array<{ symbol: string; qty: number }> = [];
 function config(overrides: Record<string, string> = {}) {
   return reconConfigSchema.parse({
     RECON_VENUE: 'binance',
-    EXCHANGE_BASE_URL: sim.restUrl,
+    EXCHANGE_BASE_URL: fixture.sim.restUrl,
     EXCHANGE_API_KEY: API_KEY,
     EXCHANGE_API_SECRET: SECRET,
     RECON_SYMBOLS: 'BTC-USDT',
@@ -83,11 +63,12 @@ function client() {
     options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
   });
   const api = ex.urls.api as Record<string, string>;
-  for (const key of Object.keys(api)) api[key] = `${sim.restUrl}${new URL(api[key] as string).pathname}`;
+  for (const key of Object.keys(api))
+    api[key] = `${fixture.sim.restUrl}${new URL(api[key] as string).pathname}`;
   return ex;
 }
 
-const slices = () => new OrderSliceRepository(handle.db, clock);
+const slices = () => new OrderSliceRepository(fixture.handle.db, clock);
 
 /** An order as the order manager records it: planned, sent, the venue's answer stored. */
 async function placeOurs(clientOrderId: string, side: 'buy' | 'sell', qty: number, price: number) {
@@ -140,48 +121,35 @@ async function ourView() {
   };
 }
 
-const logEntries = () => new ReconRepository(handle.db, clock).entries('binance');
+const logEntries = () => new ReconRepository(fixture.handle.db, clock).entries('binance');
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '10000', BTC: '0' },
-    },
+  fixture = await startVenueFixture({
+    label: 'recon_sim',
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
   });
-  testDb = await createTestDatabase('recon_sim');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
-  prefix = `${uniqueName('recon_sim')}.`;
-  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
-  await bus.ensureStreams();
-  await bus.subscribe(
+  await fixture.bus.subscribe(
     subject(Subjects.reconEvent, {}),
     (m: Envelope<ReconEvent>) => void events.push(m.payload),
     {
       durable: 'test-recon-event',
     },
   );
-  await bus.subscribe(
+  await fixture.bus.subscribe(
     pattern(Subjects.reconStatus),
     (m: Envelope<ReconStatus>) => void statuses.push(m.payload),
     {
       durable: 'test-recon-status',
     },
   );
-  await bus.subscribe(
+  await fixture.bus.subscribe(
     subject(Subjects.orderEvent, {}),
     (m: Envelope<OrderEvent>) => void orderEvents.push(m.payload),
     {
       durable: 'test-ord-event',
     },
   );
-  await bus.subscribe(
+  await fixture.bus.subscribe(
     subject(Subjects.positionEvent, {}),
     (m) => void positions.push({ symbol: m.payload.symbol, qty: m.payload.qty }),
     { durable: 'test-pos-event' },
@@ -190,22 +158,27 @@ beforeAll(async () => {
     'orders',
     {
       NATS_URL: await natsUrl(),
-      DATABASE_URL: testDb.url,
-      BUS_PREFIX: prefix,
+      DATABASE_URL: fixture.testDb.url,
+      BUS_PREFIX: fixture.prefix,
       LOG_LEVEL: 'info',
       ORDERS_VENUE_KIND: 'ccxt',
       ORDERS_VENUE: 'binance',
-      EXCHANGE_BASE_URL: sim.restUrl,
+      EXCHANGE_BASE_URL: fixture.sim.restUrl,
       EXCHANGE_API_KEY: API_KEY,
       EXCHANGE_API_SECRET: SECRET,
       TICK_MS: '3600000',
     },
     { readyTimeoutMs: 180_000 },
   );
-  serviceBus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'reconciliation', clock });
+  serviceBus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: fixture.prefix,
+    source: 'reconciliation',
+    clock,
+  });
   const started = await startReconciliation({
     bus: serviceBus,
-    db: handle.db,
+    db: fixture.handle.db,
     clock,
     ids: () => crypto.randomUUID(),
     config: config(),
@@ -221,11 +194,7 @@ afterAll(async () => {
   await service?.[Symbol.asyncDispose]();
   await orders?.stop(5_000);
   await serviceBus?.drain();
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
+  await fixture?.close();
 });
 
 async function expectEqualToVenue(): Promise<void> {
@@ -246,7 +215,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
 
   it('ingests a fill made while we were not looking, once, and follows the order to filled', async () => {
     await placeOurs('bl-fill1', 'buy', 0.002, 30_000);
-    await sim.tamper.fillSilently('BTCUSDT', 'bl-fill1');
+    await fixture.sim.tamper.fillSilently('BTCUSDT', 'bl-fill1');
     const before = events.length;
     const report = await reconciler.run();
     expect(report.outcome).toBe('repaired');
@@ -271,7 +240,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
 
   it('adopts an unknown order carrying our prefix and leaves an external one alone, reporting it once', async () => {
     await client().createOrder('BTC/USDT', 'limit', 'buy', 0.001, 25_000, { clientOrderId: 'bl-lost1' });
-    sim.tamper.addExternalOrder({
+    fixture.sim.tamper.addExternalOrder({
       symbol: 'BTCUSDT',
       side: 'BUY',
       quantity: '0.001',
@@ -291,7 +260,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   });
 
   it('follows the venue when an order we hold open was cancelled by hand', async () => {
-    sim.tamper.cancelOrder('BTCUSDT', 'bl-lost1');
+    fixture.sim.tamper.cancelOrder('BTCUSDT', 'bl-lost1');
     const report = await reconciler.run();
     expect(report.drifts.map((d) => [d.drift.kind, d.drift.key])).toEqual([
       ['order_state', 'state:bl-lost1:cancelled'],
@@ -305,7 +274,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   });
 
   it('sets a position that differs after every fill to the venue quantity, loudly, and flags the balance', async () => {
-    sim.tamper.moveBalance('BTC', '0.001');
+    fixture.sim.tamper.moveBalance('BTC', '0.001');
     const report = await reconciler.run();
     expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
       ['position_qty', 'applied'],
@@ -321,7 +290,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   });
 
   it('reports an open position without its stop on the venue and stays unreconciled until it is back', async () => {
-    const stops = new ProtectiveStopRepository(handle.db, clock, StopView);
+    const stops = new ProtectiveStopRepository(fixture.handle.db, clock, StopView);
     const key = { positionId: 'binance:BTC-USDT', exchange: 'binance', symbol: 'BTC-USDT' };
     await stops.save(key, 'active', { ...key, qty: 0.003, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
     const report = await reconciler.run();
@@ -332,7 +301,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
     await client().createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: 'bl-stop1' });
     expect((await reconciler.run()).status).toBe('reconciled');
     await stops.save(key, 'closed', { ...key, qty: 0.003, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
-    sim.tamper.cancelOrder('BTCUSDT', 'bl-stop1');
+    fixture.sim.tamper.cancelOrder('BTCUSDT', 'bl-stop1');
   });
 
   it('counts an order caught mid-send exactly once: looked up by client id, never assumed rejected', async () => {
@@ -377,14 +346,14 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   });
 
   it('makes no correction while the venue is unreachable, reports unknown, and repairs once it is back', async () => {
-    sim.tamper.moveBalance('BTC', '-0.001');
-    sim.tamper.unreachable(600_000);
+    fixture.sim.tamper.moveBalance('BTC', '-0.001');
+    fixture.sim.tamper.unreachable(600_000);
     const logged = (await logEntries()).length;
     const down = await reconciler.run();
     expect(down).toMatchObject({ outcome: 'unknown', status: 'unknown', drifts: [] });
     expect((await logEntries()).length).toBe(logged);
     await waitFor(() => statuses.at(-1)?.status === 'unknown', 'unknown on the bus');
-    sim.tamper.unreachable(0);
+    fixture.sim.tamper.unreachable(0);
     const back = await reconciler.run();
     expect(back.drifts.map((d) => d.drift.kind)).toEqual(['position_qty', 'balance']);
     expect(back.status).toBe('reconciled');
@@ -395,13 +364,13 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
 
   it("counts a fill once when the order manager and reconciliation see it together; its tally includes reconciliation's fills", async () => {
     await placeOurs('bl-race', 'buy', 0.001, 30_000);
-    await sim.tamper.fillSilently('BTCUSDT', 'bl-race');
+    await fixture.sim.tamper.fillSilently('BTCUSDT', 'bl-race');
     const seen = positions.length;
     // A submit wakes the order loop, which polls every open order (bl-race among them) while a run
     // finds the same trade missing: both reach the orders service, which records it once.
     const [report] = await Promise.all([
       reconciler.run(),
-      bus.publish(subject(Subjects.orderCommand, {}), {
+      fixture.bus.publish(subject(Subjects.orderCommand, {}), {
         kind: 'submit',
         intentId: 'tally-1',
         clientOrderId: 'bl-tally-1',
@@ -436,8 +405,14 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
 
 describe('key safety', { timeout: 60_000 }, () => {
   it('refuses a live start with a withdrawal-enabled key, and starts with a recorded override', async () => {
-    sim.tamper.setWithdrawals(true);
-    const deps = { bus: serviceBus, db: handle.db, clock, ids: () => crypto.randomUUID(), log: quiet };
+    fixture.sim.tamper.setWithdrawals(true);
+    const deps = {
+      bus: serviceBus,
+      db: fixture.handle.db,
+      clock,
+      ids: () => crypto.randomUUID(),
+      log: quiet,
+    };
     const refused = startReconciliation({ ...deps, config: config({ RECON_LIVE: 'true' }) });
     await expect(refused).rejects.toBeInstanceOf(KeySafetyError);
     await expect(refused).rejects.toThrow(/allows withdrawals: live trading refuses to start/);
@@ -448,6 +423,6 @@ describe('key safety', { timeout: 60_000 }, () => {
     await started[Symbol.asyncDispose]();
     const keyLog = (await logEntries()).filter((e) => e.kind === 'key_safety').map((e) => e.action);
     expect(keyLog).toEqual(['refuse', 'override']);
-    sim.tamper.setWithdrawals(false);
+    fixture.sim.tamper.setWithdrawals(false);
   });
 });
