@@ -2,18 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { CcxtVenue } from '@ballast/exchange';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  sharedDataDir,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, waitFor } from '@ballast/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -25,7 +17,6 @@ import { AckCollector, publishAndWait } from './control';
 // binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz. The CLI runs in this process.
 const API_KEY = 'cli-key';
 const SECRET = 'cli-secret';
-const clock: Clock = { now: () => Date.now() };
 const services = ['risk', 'orders'].map((name) =>
   fileURLToPath(new URL(`../../../../services/${name}/src/main.ts`, import.meta.url)),
 );
@@ -33,10 +24,7 @@ const children: ChildProcess[] = [];
 const events: OrderEvent[] = [];
 const acks: ControlAck[] = [];
 
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let bus: NatsBus;
-let prefix: string;
+let fixture: VenueFixture;
 
 function startService(script: string, env: NodeJS.ProcessEnv): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
@@ -53,33 +41,24 @@ function startService(script: string, env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 beforeAll(async () => {
-  sim = await startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
-    binance: {
-      symbols: ['BTCUSDT'],
-      apiKey: API_KEY,
-      apiSecret: SECRET,
-      balances: { USDT: '10000', BTC: '0' },
-    },
+  // The database stays empty: the services migrate it on start.
+  fixture = await startVenueFixture({
+    label: 'cli_control',
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
+    migrate: false,
   });
-  testDb = await createTestDatabase('cli_control');
-  prefix = `${uniqueName('cli_control')}.`;
-  bus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'test', clock });
-  await bus.ensureStreams();
-  await bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
+  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
     durable: 'test-events',
   });
-  await bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+  await fixture.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
     durable: 'test-acks',
   });
   const env = {
     NATS_URL: await natsUrl(),
-    DATABASE_URL: testDb.url,
-    BUS_PREFIX: prefix,
+    DATABASE_URL: fixture.testDb.url,
+    BUS_PREFIX: fixture.prefix,
     HTTP_PORT: '0',
-    EXCHANGE_BASE_URL: sim.restUrl,
+    EXCHANGE_BASE_URL: fixture.sim.restUrl,
     EXCHANGE_API_KEY: API_KEY,
     EXCHANGE_API_SECRET: SECRET,
   };
@@ -87,7 +66,7 @@ beforeAll(async () => {
   await startService(services[0] as string, { ...env, RISK_EQUITY: '10000' });
   await startService(services[1] as string, { ...env, ORDERS_VENUE_KIND: 'ccxt', TICK_MS: '20' });
   process.env.NATS_URL = await natsUrl();
-  process.env.BUS_PREFIX = prefix;
+  process.env.BUS_PREFIX = fixture.prefix;
 }, 120_000);
 
 afterAll(async () => {
@@ -97,10 +76,7 @@ afterAll(async () => {
     child.kill('SIGTERM');
     await exit;
   }
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await testDb?.drop();
-  await sim?.close();
+  await fixture?.close();
 });
 
 /** Runs `ballast <args>` in this process and returns what it printed and its exit code. */
@@ -125,7 +101,7 @@ async function cliConsumers(): Promise<string[]> {
   const nc = await connect({ servers: await natsUrl() });
   const jsm = await jetstreamManager(nc);
   const names: string[] = [];
-  for await (const c of jsm.consumers.list(bus.naming.stream(Subjects.controlAck.stream)))
+  for await (const c of jsm.consumers.list(fixture.bus.naming.stream(Subjects.controlAck.stream)))
     if (c.name.startsWith('cli-')) names.push(c.name);
   await nc.close();
   return names;
@@ -136,7 +112,7 @@ const venueBtc = async () =>
     await new CcxtVenue({
       venue: 'binance',
       exchangeId: 'binance',
-      baseUrl: sim.restUrl,
+      baseUrl: fixture.sim.restUrl,
       credentials: { apiKey: API_KEY, secret: SECRET },
     }).balances()
   ).BTC ?? 0;
@@ -145,7 +121,7 @@ describe('ballast kill / resume against running risk and orders services', () =>
   it('kill --flatten prints both acks, flat on the venue; resume needs --confirm; no consumer left', {
     timeout: 90_000,
   }, async () => {
-    await bus.publish(subject(Subjects.orderCommand, {}), {
+    await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
       kind: 'submit',
       intentId: 'cli-open',
       clientOrderId: 'bl-cli-open',
