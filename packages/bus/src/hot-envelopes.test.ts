@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { checkOutbound, encodeChecked, wireBytes } from './envelope-codec';
 import { checkedHeader } from './envelope-header-check';
 import { checkHotEnvelope, payloadJsonOf } from './hot-envelopes';
+import { numberedEnvelope } from './numbered-envelope';
 import { recordedCandles } from './recorded-candles';
 
 // Payloads mapped plainly (Number of each decimal string) from recorded frames; see /work/shared/data.
@@ -109,20 +110,8 @@ function headerVariant<T>(i: number, e: Envelope<T>): Envelope<T> {
   }
 }
 
-let n = 0;
 function envelopeOf<T>(family: SubjectFamily<T>, payload: T): Envelope<T> {
-  n++;
-  return {
-    id: `0190a1b2-c3d4-7e5f-8a9b-${String(n).padStart(12, '0')}`,
-    type: family.type,
-    version: family.version,
-    eventTime: 1_617_566_591_307 + n,
-    emittedAt: 1_617_566_600_000,
-    source: 'market-data',
-    correlationId: `corr-${n}`,
-    causationId: n % 2 === 0 ? null : `cause-${n}`,
-    payload,
-  };
+  return numberedEnvelope(family, payload, 'market-data');
 }
 
 /** The outbound check as it was before the fast path: zod on payload and header. */

@@ -7,6 +7,7 @@ import {
   type Trade,
 } from '@ballast/contracts';
 import { checkedHeader, isCount, isText } from './envelope-header-check';
+import { type Fields, isExchange, isNonNegative, isObject, isPositive, isSymbol } from './payload-checks';
 
 /**
  * Outbound checking for the families market data publishes thousands of times a second (md.book,
@@ -39,18 +40,6 @@ export function payloadJsonOf(payload: unknown): Uint8Array | undefined {
   const json = (payload as { [PAYLOAD_JSON]?: unknown })[PAYLOAD_JSON];
   return json instanceof Uint8Array ? json : undefined;
 }
-
-// The contracts' ExchangeId and SymbolId patterns.
-const EXCHANGE = /^[a-z][a-z0-9]*$/;
-const SYMBOL = /^[A-Z0-9]+-[A-Z0-9]+$/;
-
-type Fields = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
-const isNonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const isExchange = (v: unknown): v is string => typeof v === 'string' && EXCHANGE.test(v);
-const isSymbol = (v: unknown): v is string => typeof v === 'string' && SYMBOL.test(v);
 
 export function isHotFamily(family: SubjectFamily<unknown>): boolean {
   return family === Subjects.book || family === Subjects.trade;
