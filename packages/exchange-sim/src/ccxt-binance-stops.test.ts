@@ -1,7 +1,7 @@
 import ccxt, { type Order } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExchangeSim } from './index';
-import { startBinanceSim } from './testing';
+import { binanceClient, startBinanceSim } from './testing';
 
 // Reads the simulator's default Binance recording: binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz
 // (BTCUSDT filters, order types), binance-spot-ws/2021-04-04_*.frames.jsonl.gz with the matching BTCUSDT
@@ -22,17 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-function binance() {
-  const ex = new ccxt.binance({
-    apiKey: API_KEY,
-    secret: SECRET,
-    enableRateLimit: false,
-    options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
-  });
-  const api = ex.urls.api as Record<string, string>;
-  for (const key of Object.keys(api)) api[key] = `${sim.restUrl}${new URL(api[key] as string).pathname}`;
-  return ex;
-}
+const binance = () => binanceClient(sim, { apiKey: API_KEY, secret: SECRET });
 
 const stopSell = (ex: ReturnType<typeof binance>, id: string, qty: number, stop: number, limit: number) =>
   ex.createOrder('BTC/USDT', 'STOP_LOSS_LIMIT', 'sell', qty, limit, { stopPrice: stop, clientOrderId: id });

@@ -1,7 +1,7 @@
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExchangeSim } from './index';
-import { startBinanceSim } from './testing';
+import { binanceClient, startBinanceSim } from './testing';
 
 // Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; filters:
 // binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
@@ -14,18 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-function client() {
-  const ex = new ccxt.binance({
-    apiKey: API_KEY,
-    secret: SECRET,
-    enableRateLimit: false,
-    timeout: 5_000,
-    options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
-  });
-  const api = ex.urls.api as Record<string, string>;
-  for (const key of Object.keys(api)) api[key] = `${sim.restUrl}${new URL(api[key] as string).pathname}`;
-  return ex;
-}
+const client = () => binanceClient(sim, { apiKey: API_KEY, secret: SECRET }, { timeoutMs: 5_000 });
 
 async function admin(path: string, body: object): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${sim.restUrl}/_sim/venue/${path}`, {

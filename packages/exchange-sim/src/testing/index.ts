@@ -1,4 +1,5 @@
 // Test support, imported as '@ballast/exchange-sim/testing' by integration tests only.
+export { binanceClient } from './binance-client';
 export { type SimAccount, startBinanceSim } from './binance-sim';
 export {
   type SimDbFixture,
