@@ -1,9 +1,8 @@
 import { NatsBus } from '@ballast/bus';
 import { type Clock, type ControlAck, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, waitFor } from '@ballast/testkit';
-import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
@@ -77,18 +76,7 @@ async function start(overrides: Record<string, string> = {}) {
   };
 }
 
-function client() {
-  const ex = new ccxt.binance({
-    apiKey: API_KEY,
-    secret: SECRET,
-    enableRateLimit: false,
-    options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
-  });
-  const api = ex.urls.api as Record<string, string>;
-  for (const key of Object.keys(api))
-    api[key] = `${fixture.sim.restUrl}${new URL(api[key] as string).pathname}`;
-  return ex;
-}
+const client = () => binanceClient(fixture.sim, { apiKey: API_KEY, secret: SECRET });
 
 async function clientIdsOnVenue(): Promise<string[]> {
   const ex = client();
