@@ -10,9 +10,8 @@ import {
   subject,
 } from '@ballast/contracts';
 import { OrderSliceRepository, ProtectiveStopRepository, ReconRepository } from '@ballast/db';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, type ServiceProcess, startServiceProcess, waitFor } from '@ballast/testkit';
-import ccxt from 'ccxt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconConfigSchema } from './config';
@@ -55,18 +54,7 @@ function config(overrides: Record<string, string> = {}) {
   });
 }
 
-function client() {
-  const ex = new ccxt.binance({
-    apiKey: API_KEY,
-    secret: SECRET,
-    enableRateLimit: false,
-    options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
-  });
-  const api = ex.urls.api as Record<string, string>;
-  for (const key of Object.keys(api))
-    api[key] = `${fixture.sim.restUrl}${new URL(api[key] as string).pathname}`;
-  return ex;
-}
+const client = () => binanceClient(fixture.sim, { apiKey: API_KEY, secret: SECRET });
 
 const slices = () => new OrderSliceRepository(fixture.handle.db, clock);
 
