@@ -1,8 +1,7 @@
 import { type Clock, type Envelope, pattern, type ReconStatus, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, type ServiceProcess, startServiceProcess, waitFor } from '@ballast/testkit';
-import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Services as separate processes against the simulator (book binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,
@@ -93,14 +92,7 @@ describe('reconciliation as a process', { timeout: 600_000 }, () => {
       ORDERS_VENUE: 'binance',
       TICK_MS: '20',
     });
-    const ex = new ccxt.binance({
-      apiKey: API_KEY,
-      secret: SECRET,
-      enableRateLimit: false,
-      options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
-    });
-    const api = ex.urls.api as Record<string, string>;
-    for (const k of Object.keys(api)) api[k] = `${fixture.sim.restUrl}${new URL(api[k] as string).pathname}`;
+    const ex = binanceClient(fixture.sim, { apiKey: API_KEY, secret: SECRET });
     await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
       kind: 'submit',
       intentId: 'crash-1',
