@@ -1,17 +1,9 @@
 import type { ExchangeSim } from '@ballast/exchange-sim';
-import ccxt from 'ccxt';
+import { binanceClient } from '@ballast/exchange-sim/testing';
 
 /** A ccxt binance client pointed at the simulator: the venue's own view, independent of our tables. */
 export function simClient(sim: ExchangeSim, apiKey: string, secret: string) {
-  const ex = new ccxt.binance({
-    apiKey,
-    secret,
-    enableRateLimit: false,
-    options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } },
-  });
-  const api = ex.urls.api as Record<string, string>;
-  for (const key of Object.keys(api)) api[key] = `${sim.restUrl}${new URL(api[key] as string).pathname}`;
-  return ex;
+  return binanceClient(sim, { apiKey, secret });
 }
 
 export type VenueOrderView = { clientOrderId: string; filled: number };
