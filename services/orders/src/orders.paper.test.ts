@@ -1,16 +1,8 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { NatsBus } from '@ballast/bus';
 import { type Clock, type Fill, type OrderEvent, Subjects, subject } from '@ballast/contracts';
-import { createDb, type DbHandle, migrate, PaperAccountRepository } from '@ballast/db';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  readDataFile,
-  sharedDataDir,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { PaperAccountRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
@@ -20,60 +12,36 @@ import { startOrders } from './service';
 // (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz). The simulator takes no orders here.
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {}, error() {} };
-const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
-  lastUpdateId: number;
-  bids: [string, string][];
-  asks: [string, string][];
-};
-const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
-
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let handle: DbHandle;
-let bus: NatsBus;
+let fixture: VenueFixture;
 const events: OrderEvent[] = [];
 
 beforeAll(async () => {
-  sim = await startExchangeSim({ dataDir: sharedDataDir(), speed: { mode: 'step' }, bybit: false });
-  testDb = await createTestDatabase('orders_paper');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
-  bus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: `${uniqueName('orders_paper')}.`,
-    source: 'test',
-    clock,
-  });
-  await bus.ensureStreams();
-  await bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
+  fixture = await startVenueFixture({ label: 'orders_paper' });
+  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
     durable: 'test-order-events',
   });
 });
 
 afterAll(async () => {
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
+  await fixture?.close();
 });
 
 async function start() {
   const serviceBus = await NatsBus.connect({
     servers: await natsUrl(),
-    prefix: bus.naming.prefix,
+    prefix: fixture.bus.naming.prefix,
     source: 'orders',
     clock,
   });
   const service = await startOrders({
     bus: serviceBus,
-    db: handle.db,
+    db: fixture.handle.db,
     clock,
     ids: () => crypto.randomUUID(),
     config: ordersConfigSchema.parse({
       ORDERS_VENUE_KIND: 'paper',
       ORDERS_VENUE: 'binance',
-      EXCHANGE_BASE_URL: sim.restUrl,
+      EXCHANGE_BASE_URL: fixture.sim.restUrl,
       PAPER_INITIAL_BALANCES: '{"USDT":200000}',
       PAPER_TAKER_FEE: '0.001',
       PAPER_MAKER_FEE: '0.001',
@@ -82,16 +50,10 @@ async function start() {
     log: silent,
   });
   // The paper broker knows the market only from md.book: publish the recorded snapshot and wait for it.
-  await bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    kind: 'snapshot',
-    firstUpdateId: null,
-    lastUpdateId: raw.lastUpdateId,
-    bids: levels(raw.bids),
-    asks: levels(raw.asks),
-    time: clock.now(),
-  });
+  await fixture.bus.publish(
+    subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+    recordedDepthSnapshot('BTCUSDT', clock.now()),
+  );
   await waitFor(() => service.venue.orderBook('BTC-USDT'), 'the paper book');
   return {
     service,
@@ -115,7 +77,7 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     timeout: 60_000,
   }, async () => {
     const first = await start();
-    await bus.publish(subject(Subjects.riskDecision, {}), {
+    await fixture.bus.publish(subject(Subjects.riskDecision, {}), {
       approved: true,
       intent: {
         intentId: 'paper-buy',
@@ -149,11 +111,11 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     expect(await first.service.venue.balances()).toEqual(afterBuy);
     await first.stop();
 
-    const accounts = new PaperAccountRepository(handle.db, clock);
+    const accounts = new PaperAccountRepository(fixture.handle.db, clock);
     expect(await accounts.loadBalances('binance')).toEqual(afterBuy);
     const second = await start();
     expect(await second.service.venue.balances()).toEqual(afterBuy);
-    await bus.publish(subject(Subjects.orderCommand, {}), {
+    await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
       kind: 'submit',
       intentId: 'paper-sell',
       clientOrderId: 'bl-paper-sell',
@@ -181,7 +143,7 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     expect(await accounts.loadBalances('binance')).toEqual(afterSell);
 
     // A limit buy below the best ask rests; a trade printed through its price on md.trade fills it as maker.
-    await bus.publish(subject(Subjects.orderCommand, {}), {
+    await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
       kind: 'submit',
       intentId: 'paper-limit',
       clientOrderId: 'bl-paper-limit',
@@ -200,7 +162,7 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
       () => events.find((e) => e.clientOrderId === 'bl-paper-limit' && e.status === 'accepted'),
       'the limit to rest',
     );
-    await bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC-USDT' }), {
+    await fixture.bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC-USDT' }), {
       exchange: 'binance',
       symbol: 'BTC-USDT',
       tradeId: 'recorded-like-1',

@@ -1,16 +1,8 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { NatsBus } from '@ballast/bus';
 import { type Alert, type Clock, type OrderCommand, Subjects, subject } from '@ballast/contracts';
-import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  readDataFile,
-  sharedDataDir,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { OrderSliceRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
@@ -20,42 +12,18 @@ import { startOrders } from './service';
 const clock: Clock = { now: () => Date.now() };
 const warnings: string[] = [];
 const log = { info() {}, warn: (_o: object, m: string) => void warnings.push(m), error() {} };
-const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
-  lastUpdateId: number;
-  bids: [string, string][];
-  asks: [string, string][];
-};
-const levels = (xs: [string, string][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
-
-let sim: ExchangeSim;
-let testDb: TestDatabase;
-let handle: DbHandle;
-let bus: NatsBus;
+let fixture: VenueFixture;
 const alerts: Alert[] = [];
 
 beforeAll(async () => {
-  sim = await startExchangeSim({ dataDir: sharedDataDir(), speed: { mode: 'step' }, bybit: false });
-  testDb = await createTestDatabase('orders_reuse');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
-  bus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: `${uniqueName('orders_reuse')}.`,
-    source: 'test',
-    clock,
-  });
-  await bus.ensureStreams();
-  await bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+  fixture = await startVenueFixture({ label: 'orders_reuse' });
+  await fixture.bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
     durable: 'test-alerts',
   });
 });
 
 afterAll(async () => {
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
+  await fixture?.close();
 });
 
 const submit = (intentId: string, side: 'buy' | 'sell', qty: number): OrderCommand => ({
@@ -78,47 +46,41 @@ describe('orders service: a submit reusing a client order id', () => {
   it('sends nothing again, logs a warning, and alerts when side or quantity differ', async () => {
     const serviceBus = await NatsBus.connect({
       servers: await natsUrl(),
-      prefix: bus.naming.prefix,
+      prefix: fixture.bus.naming.prefix,
       source: 'orders',
       clock,
     });
     const service = await startOrders({
       bus: serviceBus,
-      db: handle.db,
+      db: fixture.handle.db,
       clock,
       ids: () => crypto.randomUUID(),
       config: ordersConfigSchema.parse({
         ORDERS_VENUE_KIND: 'paper',
         ORDERS_VENUE: 'binance',
-        EXCHANGE_BASE_URL: sim.restUrl,
+        EXCHANGE_BASE_URL: fixture.sim.restUrl,
         PAPER_INITIAL_BALANCES: '{"USDT":200000}',
         TICK_MS: '20',
       }),
       log,
     });
-    await bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      kind: 'snapshot',
-      firstUpdateId: null,
-      lastUpdateId: raw.lastUpdateId,
-      bids: levels(raw.bids),
-      asks: levels(raw.asks),
-      time: clock.now(),
-    });
+    await fixture.bus.publish(
+      subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+      recordedDepthSnapshot('BTCUSDT', clock.now()),
+    );
     await waitFor(() => service.venue.orderBook('BTC-USDT'), 'the paper book');
 
     const command = subject(Subjects.orderCommand, {});
-    await bus.publish(command, submit('reuse-a', 'buy', 0.01));
-    await bus.publish(command, submit('reuse-a', 'buy', 0.01));
-    await bus.publish(command, submit('reuse-b', 'sell', 0.02));
+    await fixture.bus.publish(command, submit('reuse-a', 'buy', 0.01));
+    await fixture.bus.publish(command, submit('reuse-a', 'buy', 0.01));
+    await fixture.bus.publish(command, submit('reuse-b', 'sell', 0.02));
     const alert = await waitFor(() => alerts.find((a) => a.kind === 'client_order_id_reused'), 'the alert');
     expect(alert).toMatchObject({ severity: 'warning', labels: { clientOrderId: 'bl-reused-id-1' } });
     expect(alert.message).toContain('bl-reused-id-1');
     // The identical replay warned but raised no alert; the colliding submit raised exactly one.
     expect(warnings.filter((m) => m.includes('used client order id'))).toHaveLength(2);
     expect(alerts.filter((a) => a.kind === 'client_order_id_reused')).toHaveLength(1);
-    const slices = await new OrderSliceRepository(handle.db, clock).all();
+    const slices = await new OrderSliceRepository(fixture.handle.db, clock).all();
     expect(slices).toHaveLength(1);
     expect(slices[0]).toMatchObject({ clientOrderId: 'bl-reused-id-1', side: 'buy', qty: 0.01 });
     await service[Symbol.asyncDispose]();

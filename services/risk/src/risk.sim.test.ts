@@ -1,4 +1,4 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import type { NatsBus } from '@ballast/bus';
 import {
   type Alert,
   type Clock,
@@ -8,22 +8,10 @@ import {
   subject,
 } from '@ballast/contracts';
 import { DEFAULT_RISK_LIMITS, evaluateEntry, initialRiskState } from '@ballast/core';
-import {
-  ClosedTradeRepository,
-  createDb,
-  type DbHandle,
-  migrate,
-  StrategyHourStatsRepository,
-} from '@ballast/db';
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
-import {
-  createTestDatabase,
-  natsUrl,
-  sharedDataDir,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { ClosedTradeRepository, type DbHandle, StrategyHourStatsRepository } from '@ballast/db';
+import type { ExchangeSim } from '@ballast/exchange-sim';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
@@ -32,31 +20,18 @@ import { BTC_RULES, btcBook, btcBookSnapshot, btcSignal } from './testing/btc-fi
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {} };
 
+let fixture: VenueFixture;
 let sim: ExchangeSim;
-let testDb: TestDatabase;
 let handle: DbHandle;
 let bus: NatsBus;
 
 beforeAll(async () => {
-  sim = await startExchangeSim({ dataDir: sharedDataDir(), speed: { mode: 'step' }, bybit: false });
-  testDb = await createTestDatabase('risk');
-  handle = await createDb({ url: testDb.url });
-  await migrate(handle.db);
-  bus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: `${uniqueName('risk')}.`,
-    source: 'test',
-    clock,
-  });
-  await bus.ensureStreams();
+  fixture = await startVenueFixture({ label: 'risk' });
+  ({ sim, handle, bus } = fixture);
 });
 
 afterAll(async () => {
-  await bus?.drain();
-  await deleteStreamsAt(await natsUrl(), bus.naming);
-  await handle?.db.destroy();
-  await testDb?.drop();
-  await sim?.close();
+  await fixture?.close();
 });
 
 const signal = btcSignal;

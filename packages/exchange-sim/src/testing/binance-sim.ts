@@ -12,13 +12,14 @@ export interface SimAccount {
 
 /**
  * The simulator as integration tests use it: Binance only, over the recorded data in the shared
- * data dir, advancing only when a test steps it (so nothing moves between a test's reads).
+ * data dir, advancing only when a test steps it (so nothing moves between a test's reads). Without an
+ * account it serves market data and rules only (for the paper broker, which never trades there).
  */
-export function startBinanceSim(account: SimAccount): Promise<ExchangeSim> {
+export function startBinanceSim(account?: SimAccount): Promise<ExchangeSim> {
+  const options = { dataDir: sharedDataDir(), speed: { mode: 'step' as const }, bybit: false as const };
+  if (!account) return startExchangeSim(options);
   return startExchangeSim({
-    dataDir: sharedDataDir(),
-    speed: { mode: 'step' },
-    bybit: false,
+    ...options,
     binance: {
       symbols: [...(account.symbols ?? ['BTCUSDT'])],
       apiKey: account.apiKey,

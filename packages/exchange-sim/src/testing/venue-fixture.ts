@@ -7,7 +7,8 @@ import { type SimAccount, startBinanceSim } from './binance-sim';
 export interface VenueFixtureOptions {
   /** Names the test database and the bus prefix, so a leftover is traced to its test file. */
   readonly label: string;
-  readonly account: SimAccount;
+  /** The Binance account to trade on; none: market data and rules only. */
+  readonly account?: SimAccount;
   /** Connect a test bus under a unique prefix with its streams created (default true). */
   readonly bus?: boolean;
   /** Migrate the database here (default true); false leaves it empty for services that migrate on start. */
