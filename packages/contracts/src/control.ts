@@ -42,6 +42,13 @@ export const ReconEvent = z.object({
 });
 export type ReconEvent = z.infer<typeof ReconEvent>;
 
+/** `before` of a `missing_stop` recon.event: the position whose stop the stop manager re-places. */
+export const MissingStopEvidence = z.object({
+  positionId: z.string().min(1),
+  clientOrderId: z.string().nullable(),
+});
+export type MissingStopEvidence = z.infer<typeof MissingStopEvidence>;
+
 /**
  * Whether a venue's books agree with ours: `unreconciled` until the first clean run and while drift
  * is unresolved, `unknown` while the venue cannot be read. Only `reconciled` admits new entries.

@@ -5,6 +5,7 @@ import {
   derivedId,
   type Envelope,
   type KillCommand,
+  MissingStopEvidence,
   type OrderIntent,
   type PositionEvent,
   pattern,
@@ -29,7 +30,6 @@ import {
 } from '@ballast/core';
 import type { ProtectiveStopRepository } from '@ballast/db';
 import { type StopOrder, type StopVenue, VenueError } from '@ballast/exchange';
-import { z } from 'zod';
 import type { StopsConfig } from './config';
 import type { StopMetrics } from './stop-metrics';
 import type { StopRecord } from './stop-record';
@@ -52,9 +52,6 @@ export interface StopManagerDeps {
 }
 
 const SERVICE = 'stops';
-
-/** What a `missing_stop` reconciliation event carries before the repair: the position and its stop. */
-const MissingStop = z.object({ positionId: z.string().min(1), clientOrderId: z.string().nullable() });
 
 type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
 
@@ -207,7 +204,7 @@ export class StopManager {
   private async onRecon(message: Envelope<ReconEvent>): Promise<void> {
     const event = message.payload;
     if (event.kind !== 'missing_stop' || event.venue !== this.deps.venue.id) return;
-    const missing = MissingStop.safeParse(event.before);
+    const missing = MissingStopEvidence.safeParse(event.before);
     if (!missing.success) {
       this.deps.metrics.invalid.inc({ subject: 'recon.event' });
       this.deps.log.warn({ before: event.before }, 'missing_stop event without a position id; ignored');

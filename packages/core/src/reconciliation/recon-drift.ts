@@ -1,3 +1,4 @@
+import type { MissingStopEvidence } from '@ballast/contracts';
 import type { LedgerOrderStatus, VenueOrderState, VenueTrade } from './recon-snapshot';
 
 /**
@@ -85,7 +86,13 @@ export function driftBeforeAfter(drift: Drift): { before: unknown; after: unknow
       return { before: { qty: drift.ours }, after: { qty: drift.venue } };
     case 'missing_stop':
       // The position travels with the event: the stop manager re-places that position's stop.
-      return { before: { positionId: drift.positionId, clientOrderId: drift.clientOrderId }, after: null };
+      return {
+        before: {
+          positionId: drift.positionId,
+          clientOrderId: drift.clientOrderId,
+        } satisfies MissingStopEvidence,
+        after: null,
+      };
     case 'balance':
       return { before: { [drift.asset]: drift.ours }, after: { [drift.asset]: drift.venue } };
   }
