@@ -1,16 +1,10 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import {
-  type Clock,
-  type ControlAck,
-  type RiskDecision,
-  type SignalDecision,
-  Subjects,
-  subject,
-} from '@ballast/contracts';
+import { type Clock, type ControlAck, type RiskDecision, Subjects, subject } from '@ballast/contracts';
 import { createDb, type DbHandle, migrate } from '@ballast/db';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
 import {
+  approvedBtcLong,
   createTestDatabase,
   freePortRun,
   natsUrl,
@@ -47,32 +41,6 @@ function scryptHash(password: string): string {
   const salt = randomBytes(16);
   const hash = scryptSync(password.normalize('NFKC'), salt, 64, { N: 16_384, r: 8, p: 1 });
   return `scrypt$16384$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
-}
-
-/** An approved long just above the recorded best ask, stop 1% below. */
-function signal(id: string): SignalDecision {
-  return {
-    candidate: {
-      id,
-      strategy: 'test',
-      setup: 'breakout',
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      timeframe: '1h',
-      side: 'long',
-      entry: 58001.04,
-      stop: 57400,
-      takeProfits: [59500],
-      confidence: 70,
-      rank: 1,
-      rationale: 'kill flow',
-      veto: null,
-    },
-    analyst: null,
-    reviewer: null,
-    approved: true,
-    sizeMultiplier: 1,
-  };
 }
 
 async function startRisk(): Promise<ServiceProcess> {
@@ -152,7 +120,7 @@ async function decide(id: string): Promise<RiskDecision> {
     subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
     recordedDepthSnapshot('BTCUSDT', clock.now()),
   );
-  await bus.publish(subject(Subjects.signalDecision, {}), signal(id));
+  await bus.publish(subject(Subjects.signalDecision, {}), approvedBtcLong(id));
   return waitFor(
     () => decisions.find((d) => (d.approved ? d.intent.candidateId : d.candidateId) === id),
     `risk's decision on ${id}`,

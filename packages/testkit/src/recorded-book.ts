@@ -1,4 +1,4 @@
-import { type BookUpdate, normaliseSymbol } from '@ballast/contracts';
+import { type BookUpdate, normaliseSymbol, type SignalDecision } from '@ballast/contracts';
 import { readDataFile } from './data';
 
 interface RestDepth {
@@ -26,5 +26,34 @@ export function recordedDepthSnapshot(pair: string, time: number): BookUpdate {
     bids: levels(raw.bids),
     asks: levels(raw.asks),
     time,
+  };
+}
+
+/**
+ * An approved long BTC-USDT decision priced against that recorded book (entry at its best ask 58001.04,
+ * stop 1.04% below), as signals would send it to risk.
+ */
+export function approvedBtcLong(id: string): SignalDecision {
+  return {
+    candidate: {
+      id,
+      strategy: 'test',
+      setup: 'breakout',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      timeframe: '1h',
+      side: 'long',
+      entry: 58001.04,
+      stop: 57400,
+      takeProfits: [59500],
+      confidence: 70,
+      rank: 1,
+      rationale: 'test',
+      veto: null,
+    },
+    analyst: null,
+    reviewer: null,
+    approved: true,
+    sizeMultiplier: 1,
   };
 }

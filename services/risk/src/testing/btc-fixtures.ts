@@ -1,5 +1,5 @@
-import type { BookUpdate, SignalDecision } from '@ballast/contracts';
-import { recordedDepthSnapshot } from '@ballast/testkit';
+import type { BookUpdate } from '@ballast/contracts';
+import { approvedBtcLong, recordedDepthSnapshot } from '@ballast/testkit';
 
 // Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; the rules are the simulator's for
 // BTCUSDT, from its recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
@@ -16,27 +16,4 @@ export function btcBookSnapshot(time: number): BookUpdate {
 }
 
 /** An approved long BTC-USDT signal near the recorded book, 1.04% from entry to stop. */
-export function btcSignal(id: string): SignalDecision {
-  return {
-    candidate: {
-      id,
-      strategy: 'test',
-      setup: 'breakout',
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      timeframe: '1h',
-      side: 'long',
-      entry: 58001.04,
-      stop: 57400,
-      takeProfits: [59500],
-      confidence: 70,
-      rank: 1,
-      rationale: 'test',
-      veto: null,
-    },
-    analyst: null,
-    reviewer: null,
-    approved: true,
-    sizeMultiplier: 1,
-  };
-}
+export const btcSignal = approvedBtcLong;
