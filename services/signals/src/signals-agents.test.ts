@@ -18,7 +18,6 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { FeatureEngine, parseBinanceKlineCsv } from '@ballast/core';
 import {
   AgentCallRepository,
   AgentLessonRepository,
@@ -28,30 +27,17 @@ import {
   migrate,
 } from '@ballast/db';
 import { createLogger, loadConfig, SystemClock } from '@ballast/service-kit';
-import {
-  createTestDatabase,
-  natsUrl,
-  readDataFile,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalsConfigSchema } from './config';
 import { startSignalsService } from './service';
+import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 
-const FILE = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
 const CLAUDE_KEY = 'sk-ant-signals-test-7c6b5a4f3e2d1c0b';
 const GEMINI_KEY = 'AIza-signals-test-0a1b2c3d4e5f6a7b';
-const candles = parseBinanceKlineCsv(readDataFile(FILE), {
-  exchange: 'binance',
-  symbol: 'BTC-USDT',
-  timeframe: '1h',
-}).candles.slice(0, 600);
-const engine = new FeatureEngine();
-const vectors = candles.map((c) => engine.onCandle(c)).filter((v): v is FeatureVector => v !== null);
+const { candles, vectors } = recordedBtcVectors();
 
 /** The analyst prompt as Gemini received it. */
 function geminiPrompt(request: RecordedRequest): string {
@@ -79,7 +65,7 @@ function analystReply(request: RecordedRequest) {
   );
 }
 
-describe.sequential(`signals service with Gemini as analyst and Claude as reviewer (feature vectors of ${FILE})`, () => {
+describe.sequential(`signals service with Gemini as analyst and Claude as reviewer (feature vectors of ${RECORDED_FILE})`, () => {
   const prefix = `${uniqueName('signals_agents')}.`;
   const clock = new SystemClock();
   const logLines: string[] = [];

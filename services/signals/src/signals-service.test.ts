@@ -2,7 +2,6 @@ import { RulesProvider, shrinkOnly } from '@ballast/agents';
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
   type Envelope,
-  type FeatureVector,
   pattern,
   type SignalCandidate,
   type SignalDecision,
@@ -11,10 +10,8 @@ import {
 } from '@ballast/contracts';
 import {
   defaultStrategies,
-  FeatureEngine,
   HourExpectancyTable,
   hourExpectancies,
-  parseBinanceKlineCsv,
   SignalEngine,
   StrategiesConfig,
   VetoConfig,
@@ -29,29 +26,14 @@ import {
   StrategyHourStatsRepository,
 } from '@ballast/db';
 import { createLogger, SystemClock } from '@ballast/service-kit';
-import {
-  createTestDatabase,
-  natsUrl,
-  readDataFile,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalsConfigSchema } from './config';
 import { startSignalsService } from './service';
+import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 
-const FILE = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
-const engine = new FeatureEngine();
-const vectors = parseBinanceKlineCsv(readDataFile(FILE), {
-  exchange: 'binance',
-  symbol: 'BTC-USDT',
-  timeframe: '1h',
-})
-  .candles.slice(0, 600)
-  .map((c) => engine.onCandle(c))
-  .filter((v): v is FeatureVector => v !== null);
+const { vectors } = recordedBtcVectors();
 // trend_pullback entries at 08:00 UTC lost money over 30 trades: the 2017-09-01 07:00 bar's entry is vetoed.
 const HOUR_STATS = [{ strategy: 'trend_pullback', hourUtc: 8, trades: 30, expectancy: -0.25 }];
 /** The closed trades behind HOUR_STATS: 15 losses of 1.25 and 15 wins of 0.75, net, entered at 08:xx UTC. */
@@ -76,7 +58,7 @@ async function recordClose(db: DbHandle['db'], trade: (typeof LOSING_08)[number]
   });
 }
 
-describe(`signals service over NATS (feature vectors of ${FILE})`, () => {
+describe(`signals service over NATS (feature vectors of ${RECORDED_FILE})`, () => {
   const prefix = `${uniqueName('signals')}.`;
   const clock = new SystemClock();
   let testDb: TestDatabase;

@@ -1,17 +1,8 @@
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import {
-  CONFIG_KEYS,
-  type FeatureVector,
-  pattern,
-  type SignalCandidate,
-  Subjects,
-  subject,
-} from '@ballast/contracts';
+import { CONFIG_KEYS, pattern, type SignalCandidate, Subjects, subject } from '@ballast/contracts';
 import {
   defaultStrategies,
-  FeatureEngine,
   HourExpectancyTable,
-  parseBinanceKlineCsv,
   SignalEngine,
   StrategiesConfig,
   type Strategy,
@@ -26,29 +17,14 @@ import {
   migrate,
 } from '@ballast/db';
 import { createLogger, SystemClock } from '@ballast/service-kit';
-import {
-  createTestDatabase,
-  natsUrl,
-  readDataFile,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalsConfigSchema } from './config';
 import { startSignalsService } from './service';
+import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 
-const FILE = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
-const features = new FeatureEngine();
-const vectors = parseBinanceKlineCsv(readDataFile(FILE), {
-  exchange: 'binance',
-  symbol: 'BTC-USDT',
-  timeframe: '1h',
-})
-  .candles.slice(0, 600)
-  .map((c) => features.onCandle(c))
-  .filter((v): v is FeatureVector => v !== null);
+const { vectors } = recordedBtcVectors();
 
 const SWITCHED = 'trend_pullback';
 // Phases over these vectors: on, off, on. Each of the first two ends on a vector that yields a candidate of
@@ -79,7 +55,7 @@ function expectedPhases(): SignalCandidate[][] {
   });
 }
 
-describe(`strategy switches in the signals service (feature vectors of ${FILE})`, () => {
+describe(`strategy switches in the signals service (feature vectors of ${RECORDED_FILE})`, () => {
   const prefix = `${uniqueName('sigswitch')}.`;
   const clock = new SystemClock();
   let testDb: TestDatabase;
