@@ -1,4 +1,5 @@
 import {
+  type BookUpdate,
   type Candle,
   type Envelope,
   type FeatureVector,
@@ -6,7 +7,7 @@ import {
   Subjects,
 } from '@ballast/contracts';
 import { FeatureEngine } from '@ballast/core';
-import { recordedKlines } from '@ballast/testkit';
+import { readDataFile, recordedKlines } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { checkedPayload } from './checked-payload';
 import { checkOutbound, decodeEnvelope, encodeChecked } from './envelope-codec';
@@ -224,5 +225,94 @@ describe('hand-written md.candle and feat checks equal zod (recorded BTCUSDT 1h,
 
   it('leaves other families to zod', () => {
     expect(checkedPayload(Subjects.trade as SubjectFamily<unknown>, candles[0])).toBeUndefined();
+  });
+});
+
+// Binance's 1,000-level REST depth snapshots (/work/shared/data/binance-spot-ws, 2021-04-04) as
+// market-data publishes them, and a delta made of their top levels with one removed (size 0).
+const books: BookUpdate[] = ['BTCUSDT', 'ETHUSDT', 'DOTUSDT'].flatMap((pair): BookUpdate[] => {
+  const raw = JSON.parse(readDataFile(`binance-spot-ws/2021-04-04_rest_depth_${pair}_limit1000.json`)) as {
+    lastUpdateId: number;
+    bids: string[][];
+    asks: string[][];
+  };
+  const levels = (xs: string[][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
+  const snapshot: BookUpdate = {
+    exchange: 'binance',
+    symbol: pair.replace('USDT', '-USDT'),
+    kind: 'snapshot',
+    firstUpdateId: null,
+    lastUpdateId: raw.lastUpdateId,
+    bids: levels(raw.bids),
+    asks: levels(raw.asks),
+    time: Date.UTC(2021, 3, 4),
+  };
+  const [best, ...rest] = snapshot.bids.slice(0, 5);
+  const delta: BookUpdate = {
+    ...snapshot,
+    kind: 'delta',
+    firstUpdateId: raw.lastUpdateId + 1,
+    lastUpdateId: raw.lastUpdateId + 3,
+    bids: [[best![0], 0], ...rest],
+    asks: snapshot.asks.slice(0, 5),
+  };
+  return [snapshot, delta];
+});
+const book = Subjects.book as SubjectFamily<unknown>;
+const withBids = (b: BookUpdate, bids: unknown): unknown => ({ ...b, bids });
+const bookEdits: Array<(b: BookUpdate) => unknown> = [
+  (b) => withBids(b, [...b.bids, [0, 1]]),
+  (b) => withBids(b, [...b.bids, [-1, 1]]),
+  (b) => withBids(b, [...b.bids, [1, -0.5]]),
+  (b) => withBids(b, [...b.bids, [1, -0]]),
+  (b) => withBids(b, [...b.bids, [Number.NaN, 1]]),
+  (b) => withBids(b, [...b.bids, [1, Number.POSITIVE_INFINITY]]),
+  (b) => withBids(b, [...b.bids, ['1', 1]]),
+  (b) => withBids(b, [...b.bids, [1]]),
+  (b) => withBids(b, [...b.bids, [1, 1, 1]]),
+  (b) => withBids(b, [...b.bids, { 0: 1, 1: 1 }]),
+  (b) => withBids(b, [...b.bids, null]),
+  (b) => withBids(b, new Array(2)),
+  (b) => withBids(b, { 0: b.bids[0] }),
+  (b) => withBids(b, []),
+  (b) => ({ ...b, asks: undefined }),
+  (b) => ({ ...b, kind: 'update' }),
+  (b) => ({ ...b, firstUpdateId: -1 }),
+  (b) => ({ ...b, firstUpdateId: 1.5 }),
+  (b) => ({ ...b, firstUpdateId: undefined }),
+  (b) => ({ ...b, lastUpdateId: 2 ** 53 }),
+  (b) => ({ ...b, lastUpdateId: null }),
+  (b) => ({ ...b, time: -1 }),
+  (b) => ({ ...b, exchange: 'Binance' }),
+  (b) => ({ ...b, symbol: 'BTCUSDT' }),
+  (b) => ({ ...b, extra: 1 }),
+  (b) => Object.fromEntries(Object.entries(b).reverse()),
+  (b) => [b],
+  () => null,
+];
+
+describe('hand-written md.book check equals zod (recorded 1,000-level Binance depth snapshots)', () => {
+  it('accepts every recorded snapshot and delta by hand, with the zod result', () => {
+    expect(books.map((b) => b.bids.length + b.asks.length)).toEqual([2_000, 10, 2_000, 10, 2_000, 10]);
+    for (const b of books) expect(expectSameVerdict(book, b)).toBe('fast');
+  });
+
+  it('never accepts an edited book that zod refuses, and agrees where zod accepts', () => {
+    let refused = 0;
+    for (const b of books)
+      for (const edit of bookEdits) {
+        const edited = edit(b);
+        if (!book.schema.safeParse(edited).success) refused++;
+        expectSameVerdict(book, edited);
+      }
+    // All but four: a -0 size, an empty side, an unknown key and another key order are valid.
+    expect(refused).toBe(books.length * (bookEdits.length - 4));
+  });
+
+  it('returns fresh level arrays, as zod does', () => {
+    const b = books[0] as BookUpdate;
+    const checked = checkedPayload(book, b) as BookUpdate;
+    expect(checked.bids).not.toBe(b.bids);
+    expect(checked.asks[0]).not.toBe(b.asks[0]);
   });
 });

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Bus, BusDeps, BusLogger, BusObserver, Handler } from './bus';
 import { BusError, isBusError } from './bus-error';
+import { DUPLICATE_WINDOW_MS } from './duplicate-window';
 import { randomIds } from './random-ids';
 import { recordedCandles } from './recorded-candles';
 
@@ -59,6 +60,13 @@ const Nobody: RpcEndpoint<{ text: string }, { echoed: string }> = {
   subject: 'rpc.conformance.nobody',
 };
 
+/** Never served: a request with a record, refused before it leaves. */
+const Labelled: RpcEndpoint<{ labels: Record<string, string> }, Record<string, never>> = {
+  subject: 'rpc.conformance.labelled',
+  request: z.object({ labels: z.record(z.string(), z.string()) }),
+  response: z.object({}),
+};
+
 function collect<T>(): {
   handler: Handler<T>;
   seen: Array<Envelope<T>>;
@@ -93,7 +101,8 @@ export function runBusConformance(name: string, makeTransport: () => Promise<Bus
     let transport: BusTransport;
     const buses: Bus[] = [];
     let durables = 0;
-    const now = 1_700_000_000_000;
+    const start = 1_700_000_000_000;
+    let now = start;
     const clock = { now: () => now };
     const candles = recordedCandles(30);
     const first = candles[0]!;
@@ -113,10 +122,30 @@ export function runBusConformance(name: string, makeTransport: () => Promise<Bus
       return b;
     }
 
+    /**
+     * Resolves once a request to `endpoint` reaches a responder. On a NATS cluster a new responder's
+     * interest reaches the other nodes a moment after `serve` resolved on its own node, and until then
+     * a client on another node is told that nobody serves the subject.
+     */
+    async function served<Req, Res>(
+      client: Bus,
+      endpoint: RpcEndpoint<Req, Res>,
+      request: Req,
+    ): Promise<void> {
+      await waitFor(async () => {
+        const err = await client.request(endpoint, request, { timeoutMs: 200 }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        return !(isBusError(err) && err.reason === 'no_responders');
+      }, `a responder for ${endpoint.subject}`);
+    }
+
     beforeAll(async () => {
       transport = await makeTransport();
     });
     afterEach(async () => {
+      now = start;
       await Promise.all(buses.splice(0).map((b) => b.drain()));
     });
     afterAll(async () => {
@@ -203,7 +232,7 @@ export function runBusConformance(name: string, makeTransport: () => Promise<Bus
       expect(handled.sort()).toEqual([...sent].sort());
     });
 
-    it('de-duplicates a message published twice with one envelope id', async () => {
+    it('de-duplicates a message published again with one envelope id within the duplicate window', async () => {
       const rec = recorder();
       const b = await bus('market-data', rec);
       const got = collect<Candle>();
@@ -211,11 +240,34 @@ export function runBusConformance(name: string, makeTransport: () => Promise<Bus
       const once = await b.publish(binance, first);
       await b.publishEnvelope(binance, once);
       await b.publish(binance, first, { id: once.id });
+      // The bus clock moves; NATS measures its window on the server's clock, the in-process hub on this.
+      now = start + DUPLICATE_WINDOW_MS - 1;
+      await b.publishEnvelope(binance, once);
       const sentinel = await b.publish(binance, candles[1]!);
       await waitFor(() => got.seen.some((m) => m.id === sentinel.id), 'the sentinel');
       expect(got.seen.map((m) => m.id)).toEqual([once.id, sentinel.id]);
       const out = rec.messages.filter((m) => m.direction === 'out').map((m) => m.outcome);
-      expect(out).toEqual(['ok', 'duplicate', 'duplicate', 'ok']);
+      expect(out).toEqual(['ok', 'duplicate', 'duplicate', 'duplicate', 'ok']);
+    });
+
+    it('refuses a symbol key (only an in-process caller can send one) with a typed error naming it', async () => {
+      const rec = recorder();
+      const b = await bus('risk', rec);
+      const labels = { [Symbol('trace')]: 'x' };
+      const alert = { severity: 'warning', kind: 'probe', message: 'symbol key', labels } as const;
+      const published = await b.publish(subject(Subjects.alert, {}), alert).catch((e: unknown) => e);
+      expect(published).toBeInstanceOf(BusError);
+      expect(published).toMatchObject({
+        reason: 'invalid_payload',
+        message: 'invalid alert payload: labels.Symbol(trace): Invalid key in record',
+      });
+      expect(rec.messages).toEqual([{ family: 'alert', direction: 'out', outcome: 'invalid' }]);
+      const requested = await b.request(Labelled, { labels }).catch((e: unknown) => e);
+      expect(requested).toBeInstanceOf(BusError);
+      expect(requested).toMatchObject({
+        reason: 'invalid_request',
+        message: `invalid request for ${Labelled.subject}: labels.Symbol(trace): Invalid key in record`,
+      });
     });
 
     it('refuses to publish an invalid payload with a typed error and publishes nothing', async () => {
@@ -405,6 +457,8 @@ export function runBusConformance(name: string, makeTransport: () => Promise<Bus
         if (req.text === 'fail') throw new Error('refused');
         return { echoed: req.text.toUpperCase() };
       });
+      await served(client, Rpc.controlState, {});
+      await served(client, Echo, { text: 'ping' });
       expect(await client.request(Rpc.controlState, {})).toEqual({
         engaged: true,
         reason: 'manual',
@@ -426,6 +480,8 @@ export function runBusConformance(name: string, makeTransport: () => Promise<Bus
         await release.wait;
         return { echoed: req.text };
       });
+      // The probe waits on the gate too: it times out, which shows a responder is there.
+      await served(client, Echo, { text: 'probe' });
       const err = await client.request(Echo, { text: 'slow' }, { timeoutMs: 200 }).catch((e: unknown) => e);
       release.open();
       expect(err).toBeInstanceOf(BusError);

@@ -14,6 +14,7 @@ import { checkedHeader } from './envelope-header-check';
 import { checkHotEnvelope, payloadJsonOf } from './hot-envelopes';
 import { hotWireBytes } from './hot-envelopes-wire';
 import { isObject } from './payload-checks';
+import { describeIssues } from './zod-issues';
 
 export interface EnvelopeOrigin {
   source: string;
@@ -43,19 +44,13 @@ export function buildEnvelope<T>(
   };
 }
 
-function describe(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
-}
-
 /** Checks an outbound envelope; the returned one carries the parsed payload (unknown keys stripped). */
 export function checkOutbound<T>(family: SubjectFamily<T>, envelope: Envelope<T>): Envelope<T> {
   const fast = checkedEnvelope(family, envelope);
   if (fast) return fast;
   const payload = family.schema.safeParse(envelope.payload);
   if (!payload.success) {
-    throw new BusError('invalid_payload', `invalid ${family.name} payload: ${describe(payload.error)}`);
+    throw new BusError('invalid_payload', `invalid ${family.name} payload: ${describeIssues(payload.error)}`);
   }
   const header = checkedHeader(family as SubjectFamily<unknown>, envelope);
   if (header) return { ...header, payload: payload.data };
@@ -79,7 +74,10 @@ function checkedEnvelope<T>(family: SubjectFamily<T>, envelope: unknown): Envelo
 function zodCheckedHeader<T>(family: SubjectFamily<T>, envelope: Envelope<T>, payload: T): Envelope<T> {
   const header = EnvelopeHeader.safeParse(envelope);
   if (!header.success) {
-    throw new BusError('invalid_envelope', `invalid ${family.name} envelope: ${describe(header.error)}`);
+    throw new BusError(
+      'invalid_envelope',
+      `invalid ${family.name} envelope: ${describeIssues(header.error)}`,
+    );
   }
   const mismatch = familyMismatch(family, header.data);
   if (mismatch) throw new BusError('invalid_envelope', mismatch);
@@ -181,7 +179,7 @@ export function decodeEnvelope<T>(family: SubjectFamily<T>, raw: string): Decode
   if (fast) return { ok: true, envelope: fast };
   const parsed = schemaFor(family).safeParse(json);
   if (!parsed.success)
-    return { ok: false, error: `invalid ${family.name} envelope: ${describe(parsed.error)}` };
+    return { ok: false, error: `invalid ${family.name} envelope: ${describeIssues(parsed.error)}` };
   const envelope = parsed.data as Envelope<T>;
   const mismatch = familyMismatch(family, envelope);
   return mismatch ? { ok: false, error: mismatch } : { ok: true, envelope };

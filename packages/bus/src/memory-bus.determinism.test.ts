@@ -101,6 +101,19 @@ describe(`MemoryBus determinism (payloads from ${RECORDED_CANDLE_FILE})`, () => 
     }).toThrow(TypeError);
   });
 
+  it('keeps nothing when asked to, and refuses a durable that would start from the messages kept', async () => {
+    const hub = new MemoryHub({ retainPerStream: 0 });
+    const seen: number[] = [];
+    const bus = memoryBus(hub);
+    await bus.subscribe(binance, (m) => void seen.push(m.payload.openTime), { durable: 'live' });
+    for (const c of candles) await bus.publish(binance, c);
+    await bus.idle();
+    expect(seen).toEqual(candles.map((c) => c.openTime));
+    await expect(
+      bus.subscribe(binance, () => undefined, { durable: 'late', deliverFrom: 'all' }),
+    ).rejects.toMatchObject({ name: 'BusError', reason: 'transport' });
+  });
+
   it('gives the same handler sequence for the same input, run after run', async () => {
     const run = async (): Promise<string[]> => {
       const hub = new MemoryHub();

@@ -1,6 +1,11 @@
+import { type Candle, type Envelope, Subjects, subject } from '@ballast/contracts';
+import { describe, expect, it } from 'vitest';
 import { runBusConformance } from './conformance';
+import { DUPLICATE_WINDOW_MS } from './duplicate-window';
 import { MemoryBus } from './memory-bus';
 import { MemoryHub } from './memory-hub';
+import { randomIds } from './random-ids';
+import { recordedCandles } from './recorded-candles';
 
 runBusConformance('MemoryBus', async () => {
   const hub = new MemoryHub();
@@ -9,4 +14,30 @@ runBusConformance('MemoryBus', async () => {
     publishRaw: async (subjectValue, raw) => hub.publishRaw(subjectValue, raw),
     close: async () => {},
   };
+});
+
+// JetStream forgets a Nats-Msg-Id after the stream's duplicate_window (DUPLICATE_WINDOW_MS, pinned
+// by nats-bus.jetstream.test.ts); the conformance suite cannot wait that long on a real server.
+describe('MemoryHub de-duplication window', () => {
+  it('accepts an envelope id again once DUPLICATE_WINDOW_MS has passed on the publishing clock, not before', async () => {
+    const start = 1_700_000_000_000;
+    let now = start;
+    const clock = { now: () => now };
+    const bus = new MemoryBus({ source: 'market-data', clock, ids: randomIds(clock), hub: new MemoryHub() });
+    const candle = subject(Subjects.candle, { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '4h' });
+    const seen: Array<Envelope<Candle>> = [];
+    await bus.subscribe(candle, (m) => void seen.push(m), { durable: 'window' });
+    const [first] = recordedCandles(1);
+    const once = await bus.publish(candle, first!);
+    now = start + DUPLICATE_WINDOW_MS - 1;
+    await bus.publishEnvelope(candle, once);
+    now = start + DUPLICATE_WINDOW_MS;
+    await bus.publishEnvelope(candle, once);
+    // The repeat within the window did not extend it; the accepted one starts a new one.
+    now = start + 2 * DUPLICATE_WINDOW_MS - 1;
+    await bus.publishEnvelope(candle, once);
+    await bus.idle();
+    expect(seen.map((m) => m.id)).toEqual([once.id, once.id]);
+    await bus.drain();
+  });
 });

@@ -149,7 +149,12 @@ export class MemoryBus implements Bus {
     this.open();
     const checked = validateOutbound(family, envelope, this.observer, this.log);
     const message = MemoryMessage.checked(subjectValue, family, checked);
-    const fresh = this.hub.publish(family as SubjectFamily<unknown>, message, checked.id);
+    const fresh = this.hub.publish(
+      family as SubjectFamily<unknown>,
+      message,
+      checked.id,
+      this.deps.clock.now(),
+    );
     this.observer.message({ family: family.name, direction: 'out', outcome: fresh ? 'ok' : 'duplicate' });
     // The publisher gets what its subscribers get: the frozen envelope.
     return message.envelope as Envelope<T>;
@@ -167,7 +172,12 @@ export class MemoryBus implements Bus {
         const envelope = buildEnvelope(origin, DeadLetters, letter, causedBy ? { causedBy } : {});
         const checked = validateOutbound(DeadLetters, envelope, this.observer, this.log);
         const subjectValue = deadLetterSubject(letter.subject).value;
-        this.hub.publish(DeadLetters, MemoryMessage.checked(subjectValue, DeadLetters, checked), checked.id);
+        this.hub.publish(
+          DeadLetters,
+          MemoryMessage.checked(subjectValue, DeadLetters, checked),
+          checked.id,
+          this.deps.clock.now(),
+        );
         this.observer.message({ family: DeadLetters.name, direction: 'out', outcome: 'ok' });
       },
     };

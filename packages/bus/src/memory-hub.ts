@@ -8,6 +8,7 @@ import {
   type InboundMessage,
   processDelivery,
 } from './delivery';
+import { DUPLICATE_WINDOW_MS } from './duplicate-window';
 import { MemoryMessage } from './memory-message';
 import { MemoryRetainedLog } from './memory-retained-log';
 
@@ -68,9 +69,11 @@ class Pending implements InboundMessage, DeliveryControl {
 const MAX_ROUTES = 10_000;
 
 export interface MemoryHubOptions {
-  /** Envelope ids remembered per stream for de-duplication (default 100,000). */
-  dedupWindow?: number;
-  /** Messages kept per stream for durables that start from 'all' (default 10,000, at most the stream's max). */
+  /**
+   * Messages kept per stream for durables that start from 'all' (default 10,000, at most the stream's
+   * max). 0 keeps none, and a durable asking to start from 'all' is then refused rather than silently
+   * given nothing (a backtest, whose durables all join before the first message, keeps nothing).
+   */
   retainPerStream?: number;
   log?: BusLogger;
 }
@@ -83,7 +86,8 @@ export interface MemoryHubOptions {
 export class MemoryHub {
   private readonly queue: Pending[] = [];
   private readonly durables = new Map<string, Durable>();
-  private readonly seen = new Map<string, Set<string>>();
+  /** Per stream, each envelope id published within the duplicate window and when, oldest first. */
+  private readonly seen = new Map<string, Map<string, number>>();
   private readonly retained = new Map<string, MemoryRetainedLog<MemoryMessage>>();
   /** The durables each subject of a stream goes to; rebuilt after a durable is created. */
   private readonly routes = new Map<string, Map<string, Durable[]>>();
@@ -91,21 +95,20 @@ export class MemoryHub {
   private readonly endpoints = new Map<string, (raw: string) => Promise<string>>();
   private readonly idleWaiters: Array<() => void> = [];
   private pumping = false;
-  private readonly dedupWindow: number;
   private readonly retainPerStream: number;
 
   constructor(private readonly options: MemoryHubOptions = {}) {
-    this.dedupWindow = options.dedupWindow ?? 100_000;
     this.retainPerStream = options.retainPerStream ?? 10_000;
   }
 
   /**
-   * Stores and routes a message on `family`'s stream; returns false when its id was already seen there.
-   * A message its publisher validated (`MemoryMessage.checked`) reaches that family's subscribers as
-   * its frozen envelope, unparsed.
+   * Stores and routes a message on `family`'s stream, published at `at` by the publisher's clock;
+   * returns false when its id was published there less than DUPLICATE_WINDOW_MS before. A message
+   * its publisher validated (`MemoryMessage.checked`) reaches that family's subscribers as its frozen
+   * envelope, unparsed.
    */
-  publish(family: SubjectFamily<unknown>, message: MemoryMessage, id: string | null): boolean {
-    if (id !== null && !this.remember(family.stream, id)) return false;
+  publish(family: SubjectFamily<unknown>, message: MemoryMessage, id: string | null, at: number): boolean {
+    if (id !== null && !this.remember(family.stream, id, at)) return false;
     this.retain(family.stream, message);
     for (const durable of this.routeOf(family.stream, message.subject)) {
       this.queue.push(new Pending(durable, message, 1, this.queue));
@@ -118,7 +121,8 @@ export class MemoryHub {
   publishRaw(subject: string, raw: string): void {
     const family = familyOf(subject);
     if (!family) throw new BusError('transport', `no stream captures subject ${subject}`);
-    this.publish(family, MemoryMessage.raw(subject, raw), null);
+    // No envelope id is read from raw text, so nothing is remembered and its time does not matter.
+    this.publish(family, MemoryMessage.raw(subject, raw), null, 0);
   }
 
   join(stream: string, name: string, filter: string, member: MemoryMember, fromStart: boolean): void {
@@ -128,6 +132,12 @@ export class MemoryHub {
       throw new BusError(
         'consumer_conflict',
         `durable ${name} on ${stream} already filters ${durable.filter}, not ${filter}`,
+      );
+    }
+    if (!durable && fromStart && this.retainPerStream === 0) {
+      throw new BusError(
+        'transport',
+        `durable ${name} on ${stream} starts from 'all', but this hub keeps nothing`,
       );
     }
     if (!durable) {
@@ -166,16 +176,26 @@ export class MemoryHub {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private remember(stream: string, id: string): boolean {
+  /**
+   * As JetStream's duplicate_window: an id is a duplicate for DUPLICATE_WINDOW_MS after its first
+   * publish (a repeat does not extend that), then forgotten and accepted again.
+   */
+  private remember(stream: string, id: string, at: number): boolean {
     let ids = this.seen.get(stream);
     if (!ids) {
-      ids = new Set();
+      ids = new Map();
       this.seen.set(stream, ids);
     }
-    if (ids.has(id)) return false;
-    ids.add(id);
-    // A Set iterates in insertion order, so the first entry is the oldest id.
-    if (ids.size > this.dedupWindow) ids.delete(ids.values().next().value as string);
+    const seenAt = ids.get(id);
+    if (seenAt !== undefined && at - seenAt < DUPLICATE_WINDOW_MS) return false;
+    // A Map iterates in insertion order; ids go in as published and clocks run forward, so the
+    // expired ones are at its front.
+    for (const old of ids.keys()) {
+      if (at - (ids.get(old) as number) < DUPLICATE_WINDOW_MS) break;
+      ids.delete(old);
+    }
+    ids.delete(id);
+    ids.set(id, at);
     return true;
   }
 
@@ -204,6 +224,7 @@ export class MemoryHub {
   }
 
   private retain(stream: string, message: MemoryMessage): void {
+    if (this.retainPerStream === 0) return;
     let log = this.retained.get(stream);
     if (!log) {
       const limit = Math.min(

@@ -12,9 +12,10 @@ import { natsUrl, uniqueName, waitFor } from '@ballast/testkit';
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DUPLICATE_WINDOW_MS } from './duplicate-window';
 import { NatsBus } from './nats-bus';
 import { NatsNaming } from './nats-naming';
-import { DUPLICATE_WINDOW_MS, deleteStreams } from './nats-streams';
+import { deleteStreams } from './nats-streams';
 import { randomIds } from './random-ids';
 import { RECORDED_CANDLE_FILE, recordedCandles } from './recorded-candles';
 

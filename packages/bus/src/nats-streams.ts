@@ -11,11 +11,9 @@ import {
 } from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
 import { BusError } from './bus-error';
+import { DUPLICATE_WINDOW_MS } from './duplicate-window';
 import type { NatsNaming } from './nats-naming';
 import { natsTarget } from './nats-servers';
-
-/** Publish de-duplication by `Nats-Msg-Id` (the envelope id) holds for this long. */
-export const DUPLICATE_WINDOW_MS = 120_000;
 
 export function streamConfigs(
   naming: NatsNaming,

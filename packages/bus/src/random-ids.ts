@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { type Clock, type IdGenerator, uuidv7 } from '@ballast/contracts';
+import { type Clock, HEX_BYTES as HEX, type IdGenerator, uuidv7 } from '@ballast/contracts';
 
 // One crypto call per id cost more than the rest of a market-data publish: draw random bytes for
 // many ids at once. Each id still gets 10 fresh bytes that no other id sees.
@@ -7,8 +7,6 @@ const IDS_PER_DRAW = 512;
 const RANDOM_BYTES_PER_ID = 10;
 /** UUIDv7 carries 48 bits of milliseconds. */
 const MAX_UUIDV7_MS = 2 ** 48;
-
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** Live default: UUIDv7 ordered by the injected clock; backtests inject a seeded generator instead. */
 export function randomIds(clock: Clock): IdGenerator {

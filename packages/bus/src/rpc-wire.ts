@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { BusLogger } from './bus';
 import { BusError } from './bus-error';
 import { errorText } from './delivery';
+import { describeIssues } from './zod-issues';
 
 /** Reply frame of request/reply: a result, or why the server refused. */
 const Reply = z.discriminatedUnion('ok', [
@@ -15,15 +16,14 @@ const Reply = z.discriminatedUnion('ok', [
 ]);
 type Reply = z.infer<typeof Reply>;
 
-function issues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-}
-
 /** Client side: refuses an invalid request before it leaves. */
 export function encodeRequest<Req, Res>(endpoint: RpcEndpoint<Req, Res>, request: Req): string {
   const parsed = endpoint.request.safeParse(request);
   if (!parsed.success) {
-    throw new BusError('invalid_request', `invalid request for ${endpoint.subject}: ${issues(parsed.error)}`);
+    throw new BusError(
+      'invalid_request',
+      `invalid request for ${endpoint.subject}: ${describeIssues(parsed.error)}`,
+    );
   }
   return JSON.stringify(parsed.data);
 }
@@ -41,7 +41,7 @@ export function decodeReply<Req, Res>(endpoint: RpcEndpoint<Req, Res>, raw: stri
   if (!result.success) {
     throw new BusError(
       'invalid_response',
-      `invalid response from ${endpoint.subject}: ${issues(result.error)}`,
+      `invalid response from ${endpoint.subject}: ${describeIssues(result.error)}`,
     );
   }
   return result.data;
@@ -75,7 +75,8 @@ async function answer<Req, Res>(
     return { ok: false, reason: 'invalid_request', message: `malformed JSON: ${errorText(err)}` };
   }
   const request = endpoint.request.safeParse(json);
-  if (!request.success) return { ok: false, reason: 'invalid_request', message: issues(request.error) };
+  if (!request.success)
+    return { ok: false, reason: 'invalid_request', message: describeIssues(request.error) };
   let result: Res;
   try {
     result = await handler(request.data);
@@ -83,6 +84,7 @@ async function answer<Req, Res>(
     return { ok: false, reason: 'remote_error', message: errorText(err) };
   }
   const response = endpoint.response.safeParse(result);
-  if (!response.success) return { ok: false, reason: 'invalid_response', message: issues(response.error) };
+  if (!response.success)
+    return { ok: false, reason: 'invalid_response', message: describeIssues(response.error) };
   return { ok: true, result: response.data };
 }

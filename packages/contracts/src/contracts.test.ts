@@ -6,6 +6,7 @@ import {
   Candle,
   deadLetterSubject,
   derivedId,
+  derivedIds,
   envelopeSchema,
   familyOf,
   KillCommand,
@@ -179,6 +180,28 @@ describe('ids and symbols', () => {
     expect(derivedId('intent-1', 0)).toBe(derivedId('intent-1', 0));
     expect(derivedId('intent-1', 0)).not.toBe(derivedId('intent-1', 1));
     expect(derivedId('x')).toHaveLength(16);
+  });
+
+  it('keeps derived ids stable across releases (stored ids and de-duplication depend on them)', () => {
+    expect(derivedId()).toBe('811c9dc501000193');
+    expect(derivedId('x')).toBe('fd0c5087b09b00c7');
+    expect(derivedId('intent-1', 0)).toBe('abbb725d74f49c5f');
+    expect(derivedId('feat', 'binance', 'BTC-USDT', '1h', 1546300800000)).toBe('8f3785d5fbc2801b');
+    expect(derivedId('ü€', '', 3.5)).toBe('326375b351481f5f');
+  });
+
+  it.each([
+    [[]],
+    [['x']],
+    [['intent-1', 0]],
+    [['feat', 'binance', 'BTC-USDT', '1h', 1546300800000]],
+    [['ü€', '', 3.5]],
+  ])('derives ids with suffixes as derivedId of the parts and each suffix (%j)', (parts) => {
+    expect(derivedIds(parts, ['a', 'b', ''])).toEqual([
+      derivedId(...parts, 'a'),
+      derivedId(...parts, 'b'),
+      derivedId(...parts, ''),
+    ]);
   });
 
   it.each([

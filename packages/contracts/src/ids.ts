@@ -19,14 +19,46 @@ export function uuidv7(epochMs: number, random: Uint8Array): string {
 
 /** Deterministic id for things that must repeat on replay (e.g. client order ids from intent ids). */
 export function derivedId(...parts: Array<string | number>): string {
-  // FNV-1a 64-bit over the joined parts, as two 32-bit halves: stable, dependency-free, short.
-  const text = parts.join('|');
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
+  return hexOf(fnv1a(parts.join('|'), FNV_START));
+}
+
+/**
+ * `suffixes.map((s) => derivedId(...parts, s))`, hashing the shared parts once: a derived UUID is two
+ * ids of the same parts, and a replay derives one per published vector.
+ */
+export function derivedIds(parts: ReadonlyArray<string | number>, suffixes: readonly string[]): string[] {
+  const shared = parts.length > 0 ? fnv1a(`${parts.join('|')}|`, FNV_START) : FNV_START;
+  return suffixes.map((suffix) => hexOf(fnv1a(suffix, shared)));
+}
+
+// FNV-1a 64-bit over the joined parts, as two 32-bit halves: stable, dependency-free, short.
+type FnvState = readonly [h1: number, h2: number];
+const FNV_START: FnvState = [0x811c9dc5, 0x01000193];
+
+function fnv1a(text: string, [start1, start2]: FnvState): FnvState {
+  let h1 = start1;
+  let h2 = start2;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
     h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
   }
-  return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+  return [h1, h2];
+}
+
+/**
+ * Two hex digits per byte value: ids on hot paths are written byte by byte from it, since
+ * `toString(16).padStart(…)` was most of a derived id's cost.
+ */
+export const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, b) =>
+  b.toString(16).padStart(2, '0'),
+);
+
+function hexOf([h1, h2]: FnvState): string {
+  return hex32(h1) + hex32(h2);
+}
+
+function hex32(word: number): string {
+  const hex = HEX_BYTES;
+  return hex[word >>> 24]! + hex[(word >>> 16) & 0xff]! + hex[(word >>> 8) & 0xff]! + hex[word & 0xff]!;
 }

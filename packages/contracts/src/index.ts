@@ -4,6 +4,7 @@ export * from './control';
 export * from './envelope';
 export * from './features';
 export * from './ids';
+export * from './json-variable';
 export * from './market-data';
 export * from './orders';
 export * from './primitives';

@@ -314,8 +314,10 @@ export function subject<T, K extends string>(
   fam: SubjectFamily<T, K>,
   tokens: Record<K, string>,
 ): Subject<T> {
-  const parts = fam.tokens.map((k) => checkToken(fam.name, k, tokens[k]));
-  return { family: fam as SubjectFamily<T>, value: [fam.name, ...parts].join('.') };
+  // Built by concatenation: every replayed candle builds a few subjects.
+  let value = fam.name;
+  for (const k of fam.tokens) value += `.${checkToken(fam.name, k, tokens[k])}`;
+  return { family: fam as SubjectFamily<T>, value };
 }
 
 /** Builds a filter: omitted tokens match anything (`*`). */

@@ -1,9 +1,10 @@
+// Defined in contracts so agents can share it without depending on service-kit; services import it here.
+export { jsonVariable } from '@ballast/contracts';
 export * from './base-config';
 export * from './config-error';
 export type { Env } from './env-files';
 export * from './exit-codes';
 export * from './http-server';
-export * from './json-variable';
 export * from './last-error';
 export * from './load-config';
 export * from './logger';

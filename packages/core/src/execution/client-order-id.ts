@@ -1,4 +1,4 @@
-import { derivedId } from '@ballast/contracts';
+import { derivedId, derivedIds } from '@ballast/contracts';
 
 /** Binance's newClientOrderId charset and length; ccxt passes the value through unchanged. */
 const CLIENT_ORDER_ID = /^[.A-Za-z0-9:/_-]{1,36}$/;
@@ -20,8 +20,10 @@ export function clientOrderId(prefix: string, intentId: string, slice: number): 
   return id;
 }
 
+const UUID_HALVES = ['a', 'b'];
+
 /** A UUID-shaped id derived from inputs, for bus messages that must de-duplicate on replay. */
 export function derivedUuid(...parts: Array<string | number>): string {
-  const hex = derivedId(...parts, 'a') + derivedId(...parts, 'b');
+  const hex = derivedIds(parts, UUID_HALVES).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
