@@ -78,6 +78,8 @@ const STRATEGIES = {
   meanReversion: { rsiOversold: 50, rsiOverbought: 50 },
 };
 const RISK_LIMITS = {
+  // The simulated account holds BTC and ETH to sell, so short signals reach the venue as long ones do.
+  allowShort: true,
   riskPerTrade: 1e-8,
   lossStreakPauses: [],
   maxOpenPositions: 1_000,

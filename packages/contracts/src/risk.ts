@@ -18,6 +18,7 @@ export const DenyReason = z.enum([
   'unreconciled',
   'kill_switch',
   'invalid_intent',
+  'short_not_allowed',
 ]);
 export type DenyReason = z.infer<typeof DenyReason>;
 

@@ -246,6 +246,7 @@ function assertApprovalWithinLimits(
   expect(now).toBeGreaterThanOrEqual(pauseEnd(s, limits));
   expect(s.staleMarkets).not.toContain(`${c.exchange}:${c.symbol}`);
   expect(s.unreconciledVenues).not.toContain(c.exchange);
+  if (!limits.allowShort) expect(c.side).toBe('long');
 
   const long = c.side === 'long';
   const distance = long ? a.entry - a.stop : a.stop - a.entry;
@@ -331,6 +332,7 @@ const anyLimits: fc.Arbitrary<RiskLimits> = fc
     }),
     dailyLoss: fc.double({ min: 0.01, max: 0.1, noNaN: true }),
     maxDrawdown: fc.double({ min: 0.05, max: 0.3, noNaN: true }),
+    allowShort: fc.boolean(),
   })
   .map((l) => RiskLimits.parse(l));
 

@@ -2,7 +2,11 @@ import type { BookLevel } from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
 import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
 import { binanceSpotRules, btcusdtBook } from './real-market.fixture';
-import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
+import { DEFAULT_RISK_LIMITS } from './risk-limits';
+
+/** The defaults, with shorts allowed (a venue that can borrow), so both sides' geometry is tested. */
+const limits = { ...DEFAULT_RISK_LIMITS, allowShort: true };
+
 import { engageKillSwitch, setMarketStale } from './risk-reducers';
 import { initialRiskState, type OpenPosition, type RiskState } from './risk-state';
 
@@ -299,6 +303,25 @@ describe('evaluateEntry order of checks', () => {
     expect(evaluate(setMarketStale(empty, 'binance:SOL-USDT', true), { takeProfits: [101] })).toMatchObject({
       reason: 'stale_data',
     });
+  });
+
+  it('denies a short by default, after the gates and before anything about the candidate', () => {
+    const short = { side: 'short' as const, entry: 100, stop: 110, takeProfits: [80] };
+    expect(evaluateEntry(empty, candidate(short), DEFAULT_RISK_LIMITS, NOW)).toEqual({
+      ok: false,
+      reason: 'short_not_allowed',
+      limit: 0,
+      value: 1,
+      detail: 'short entries are not allowed (risk limit allowShort is off)',
+    });
+    expect(evaluateEntry(empty, candidate({ ...short, stop: 90 }), DEFAULT_RISK_LIMITS, NOW)).toMatchObject({
+      reason: 'short_not_allowed',
+    });
+    const killed = engageKillSwitch(empty, { reason: 'manual', at: NOW });
+    expect(evaluateEntry(killed, candidate(short), DEFAULT_RISK_LIMITS, NOW)).toMatchObject({
+      reason: 'kill_switch',
+    });
+    expect(evaluate(empty, short)).toMatchObject({ ok: true });
   });
 
   it('answers reward:risk before sizing and portfolio limits', () => {

@@ -9,7 +9,7 @@ import { checkRewardRisk } from './reward-risk';
 import type { RiskLimits } from './risk-limits';
 import { marketKey, positionNotional, type RiskState, sameMarketSide } from './risk-state';
 import { sizeOrder } from './size-order';
-import { type Denial, deny } from './verdict';
+import { type Denial, deny, denyGate } from './verdict';
 
 /** A proposed new entry with the market context the rules need. */
 export type EntryCandidate = {
@@ -50,7 +50,8 @@ type AlignedPrices = { ok: true; entry: number; stop: number };
  * the first that says no is the answer:
  *
  * 1. kill switch → drawdown halt → daily loss → loss-streak pause → stale data → unreconciled venue
- * 2. the candidate itself (finite prices, stop and targets on the right sides) → `invalid_intent`
+ * 2. a short where shorts are not allowed → `short_not_allowed`; the candidate itself (finite prices,
+ *    stop and targets on the right sides) → `invalid_intent`
  * 3. reward:risk to the nearest target
  * 4. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance, cut to fit the
  *    per-market notional cap and the liquidity cap, then rounded down to the venue's step; a size
@@ -68,6 +69,8 @@ export function evaluateEntry(
 ): EntryApproval | Denial {
   const gate = checkEntryGates(state, candidate, limits, now);
   if (!gate.ok) return gate;
+  if (candidate.side === 'short' && !limits.allowShort)
+    return denyGate('short_not_allowed', 'short entries are not allowed (risk limit allowShort is off)');
   const prices = alignPrices(candidate);
   if (!prices.ok) return prices;
   const rr = checkRewardRisk(candidate.side, prices.entry, prices.stop, candidate.takeProfits, limits);

@@ -11,8 +11,22 @@ export function decimalPlaces(step: number): number {
   return Math.max(0, fraction.length - Number(exponent ?? 0));
 }
 
+// A venue has a handful of tick and lot sizes, and every price and quantity is rounded to one of them:
+// their decimal places are worked out once (bounded, in case a caller passes arbitrary steps).
+const stepPlaces = new Map<number, number>();
+const MAX_CACHED_STEPS = 1_000;
+
+function placesOfStep(step: number): number {
+  let places = stepPlaces.get(step);
+  if (places === undefined) {
+    places = decimalPlaces(step);
+    if (stepPlaces.size < MAX_CACHED_STEPS) stepPlaces.set(step, places);
+  }
+  return places;
+}
+
 function fromSteps(steps: number, step: number): number {
-  return Number((steps * step).toFixed(decimalPlaces(step)));
+  return Number((steps * step).toFixed(placesOfStep(step)));
 }
 
 export function roundDownToStep(value: number, step: number): number {

@@ -17,6 +17,12 @@ export const RiskLimits = z.object({
   /** Sum over open positions of qty × distance from entry to stop. */
   maxOpenRisk: Fraction.default(0.06),
   maxOpenPositions: z.number().int().positive().default(5),
+  /**
+   * Whether short entries may be opened. Off by default: on a spot account a "short" sell either fails
+   * for want of the base asset or, worse, sells holdings the operator never meant to trade. Turn it on
+   * only for a venue that can borrow (margin, perpetuals).
+   */
+  allowShort: z.boolean().default(false),
   /** Reward to the nearest take-profit over risk to the stop. */
   minRewardRisk: z.number().positive().default(1.5),
   liquidity: z
