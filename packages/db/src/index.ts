@@ -23,6 +23,7 @@ export * from './repositories/recon-repository';
 export * from './repositories/service-uptime-repository';
 export * from './repositories/stop-coverage-repository';
 export {
+  lockStrategyHourStats,
   type StrategyHourStats,
   StrategyHourStatsRepository,
 } from './repositories/strategy-hour-stats-repository';

@@ -1,4 +1,4 @@
-import { VirtualClock } from '@ballast/core';
+import { hourExpectancies, VirtualClock } from '@ballast/core';
 import { createDb, type DbHandle, migrate, StrategyHourStatsRepository } from '@ballast/db';
 import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -86,5 +86,35 @@ describe('ClosedTradeRecorder (PostgreSQL)', () => {
     expect(await recorder.record(trade('t1', at(1, 8), -12))).toBe(true);
     expect(await stats.all()).toEqual([]);
     expect(await recorder.all()).toHaveLength(1);
+  });
+
+  it('keeps the statistics equal to every committed close when two instances record closes at once', async () => {
+    // A second risk instance: its own pool, so its transactions interleave with the first's.
+    const other = await createDb({ url: testDb.url, poolSize: 2 });
+    try {
+      const first = new ClosedTradeRecorder(handle.db, clock);
+      const second = new ClosedTradeRecorder(other.db, clock);
+      const recorders = [first, second];
+      // Checked after every round: a later recompute can hide an earlier stale one.
+      const mismatches: number[] = [];
+      for (let round = 0; round < 30; round++) {
+        // Two closes per instance per round, all of one strategy, so every pair of recomputes races.
+        await Promise.all(
+          recorders.flatMap((recorder, r) =>
+            [0, 1].map((k) => {
+              const n = round * 4 + r * 2 + k;
+              return recorder.record(trade(`c${n}`, at(1 + (n % 9), n % 3, n % 60), (n % 7) - 3));
+            }),
+          ),
+        );
+        const fresh = hourExpectancies(await first.all());
+        if (JSON.stringify(await stats.all()) !== JSON.stringify(fresh)) mismatches.push(round);
+      }
+      expect(mismatches).toEqual([]);
+      expect(await first.all()).toHaveLength(120);
+      expect(await stats.all()).toEqual(hourExpectancies(await second.all()));
+    } finally {
+      await other.db.destroy();
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   type ClosedTradeRecord,
   ClosedTradeRepository,
   type Database,
+  lockStrategyHourStats,
   type NewClosedTrade,
   StrategyHourStatsRepository,
 } from '@ballast/db';
@@ -13,7 +14,9 @@ import type { Kysely } from 'kysely';
  * Records closed trades and, in the same transaction, recomputes the closing strategy's hour-of-day
  * statistics (strategy_hour_stats, read by the signals service's veto) from every closed trade of that
  * strategy. Recomputed rather than incremented, and only when the trade is new, so a redelivered close
- * counts once. Hours without a closed trade keep their rows (a backtest seed, `ballast hour-stats`).
+ * counts once. Recomputes of one strategy are serialised (several risk instances may record at once),
+ * so the table always equals an aggregate over every committed close. Hours without a closed trade
+ * keep their rows (a backtest seed, `ballast hour-stats`).
  */
 export class ClosedTradeRecorder {
   constructor(
@@ -33,6 +36,7 @@ export class ClosedTradeRecorder {
       const trades = new ClosedTradeRepository(trx);
       const recorded = await trades.record(trade);
       if (recorded && this.hourStats && trade.strategy !== null && trade.entryTime != null) {
+        await lockStrategyHourStats(trx, trade.strategy);
         const stats = hourExpectancies(await trades.ofStrategy(trade.strategy));
         await new StrategyHourStatsRepository(trx).upsertMany(stats, new Date(this.clock.now()));
       }

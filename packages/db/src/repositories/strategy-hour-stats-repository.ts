@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../database';
 import { DbError } from '../db-error';
 import { toNumber } from '../to-number';
@@ -9,6 +9,20 @@ export interface StrategyHourStats {
   hourUtc: number;
   trades: number;
   expectancy: number;
+}
+
+/** The first key of the advisory locks below: the statistics' migration range, apart from any other lock. */
+const RECOMPUTE_LOCK_SPACE = 300;
+
+/**
+ * Makes every other transaction that recomputes this strategy's rows wait until `trx` ends. Take it
+ * after writing the closed trade and before reading the trades to recompute from: under READ
+ * COMMITTED the next holder then reads after this transaction committed, so the last recompute to
+ * write has seen every committed close, where two unserialised recomputes could each miss the other's
+ * close and the later write would leave a stale aggregate.
+ */
+export async function lockStrategyHourStats(trx: Transaction<Database>, strategy: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${RECOMPUTE_LOCK_SPACE}, hashtext(${strategy}))`.execute(trx);
 }
 
 export class StrategyHourStatsRepository {

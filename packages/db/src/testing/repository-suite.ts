@@ -1,5 +1,5 @@
 import { type Candle, type Envelope, Subjects, subject, uuidv7 } from '@ballast/contracts';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../database';
 import { DbError } from '../db-error';
@@ -7,6 +7,7 @@ import { migrate } from '../migrate';
 import { BotStateRepository, type Parser } from '../repositories/bot-state-repository';
 import { CandleRepository } from '../repositories/candle-repository';
 import { EventJournal } from '../repositories/event-journal';
+import { lockStrategyHourStats } from '../repositories/strategy-hour-stats-repository';
 import { readBinanceCandles } from './binance-candles';
 import { FixedClock } from './fixed-clock';
 
@@ -217,6 +218,26 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
           .catch((err: unknown) => err);
         expect(rolledBack).toEqual(new Error('roll back'));
         expect(await readOutside).toBeUndefined();
+      });
+    });
+
+    describe('lockStrategyHourStats', () => {
+      const heldLocks = async (on: Kysely<Database>) => {
+        const { rows } = await sql<{ held: number }>`
+          SELECT count(*)::int AS held FROM pg_locks
+          WHERE locktype = 'advisory' AND granted
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(on);
+        return rows[0]?.held;
+      };
+
+      it('holds one strategy’s recompute lock, re-entrantly, until its transaction ends', async () => {
+        const inside = await db.transaction().execute(async (trx) => {
+          await lockStrategyHourStats(trx, 'trend_pullback');
+          await lockStrategyHourStats(trx, 'trend_pullback');
+          return heldLocks(trx);
+        });
+        expect(inside).toBe(1);
+        expect(await heldLocks(db)).toBe(0);
       });
     });
 
