@@ -18,7 +18,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { type Decide, defaultStrategies, SignalEngine, VetoConfig } from '@ballast/core';
+import { type Decide, defaultStrategies, derivedUuid, SignalEngine, VetoConfig } from '@ballast/core';
 import {
   AgentCallRepository,
   AgentLessonRepository,
@@ -87,7 +87,11 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   /** Publishes a candidate; a vetoed one is done once stored, a passing one goes to the agents. */
   const propose = (candidate: SignalCandidate, cause: Envelope<FeatureVector>) => {
     counted.inc({ strategy: candidate.strategy, outcome: candidate.veto?.reason ?? 'passed' });
-    const proposing = bus.publish(subject(Subjects.signalCandidate, {}), candidate, { causedBy: cause });
+    // Ids derived from the candidate: a redelivered vector publishes the same messages, de-duplicated.
+    const proposing = bus.publish(subject(Subjects.signalCandidate, {}), candidate, {
+      causedBy: cause,
+      id: derivedUuid('sig-candidate', candidate.id),
+    });
     // Awaited in conclude; a failure there must not also surface as an unhandled rejection.
     proposing.catch(() => undefined);
     return { candidate, proposing };
@@ -109,7 +113,10 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
       proposing,
       decide(candidate, features, cause.correlationId),
     ]);
-    await bus.publish(subject(Subjects.signalDecision, {}), decision, { causedBy: proposed });
+    await bus.publish(subject(Subjects.signalDecision, {}), decision, {
+      causedBy: proposed,
+      id: derivedUuid('sig-decision', candidate.id),
+    });
     reflection?.onDecision(decision, features.openTime, proposed.correlationId);
   };
   const onFeatures = async (message: Envelope<FeatureVector>) => {

@@ -1,13 +1,5 @@
 import { RulesProvider, shrinkOnly } from '@ballast/agents';
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import {
-  type Envelope,
-  pattern,
-  type SignalCandidate,
-  type SignalDecision,
-  Subjects,
-  subject,
-} from '@ballast/contracts';
+import { type SignalCandidate, Subjects, subject } from '@ballast/contracts';
 import {
   defaultStrategies,
   HourExpectancyTable,
@@ -20,18 +12,13 @@ import {
   AgentCallRepository,
   AgentLessonRepository,
   ClosedTradeRepository,
-  createDb,
   type DbHandle,
-  migrate,
   StrategyHourStatsRepository,
 } from '@ballast/db';
-import { createLogger, SystemClock } from '@ballast/service-kit';
-import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
-import { Registry } from 'prom-client';
+import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalsConfigSchema } from './config';
-import { startSignalsService } from './service';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
+import { type SignalsFixture, startSignalsFixture } from './testing/signals-fixture';
 
 const { vectors } = recordedBtcVectors();
 // trend_pullback entries at 08:00 UTC lost money over 30 trades: the 2017-09-01 07:00 bar's entry is vetoed.
@@ -59,49 +46,25 @@ async function recordClose(db: DbHandle['db'], trade: (typeof LOSING_08)[number]
 }
 
 describe(`signals service over NATS (feature vectors of ${RECORDED_FILE})`, () => {
-  const prefix = `${uniqueName('signals')}.`;
-  const clock = new SystemClock();
-  let testDb: TestDatabase;
-  let handle: DbHandle;
-  let serviceBus: NatsBus;
-  let testBus: NatsBus;
-  let service: AsyncDisposable;
-  const metrics = new Registry();
-  const candidates: Envelope<SignalCandidate>[] = [];
-  const decisions: Envelope<SignalDecision>[] = [];
+  let fixture: SignalsFixture;
+  let candidates: SignalsFixture['candidates'];
+  let decisions: SignalsFixture['decisions'];
+  let metrics: SignalsFixture['metrics'];
+  let testBus: SignalsFixture['testBus'];
 
   beforeAll(async () => {
-    const servers = await natsUrl();
-    testDb = await createTestDatabase('signals_service');
-    handle = await createDb({ url: testDb.url, poolSize: 2 });
-    await migrate(handle.db);
-    for (const trade of LOSING_08) await recordClose(handle.db, trade);
-    expect(await new StrategyHourStatsRepository(handle.db).all()).toEqual(HOUR_STATS);
-    serviceBus = await NatsBus.connect({ source: 'signals', clock, servers, prefix });
-    await serviceBus.ensureStreams();
-    testBus = await NatsBus.connect({ source: 'features', clock, servers, prefix });
-    await testBus.subscribe(pattern(Subjects.signalCandidate), (m) => void candidates.push(m), {
-      durable: 'cand',
+    fixture = await startSignalsFixture({
+      name: 'signals_service',
+      seed: async (db) => {
+        for (const trade of LOSING_08) await recordClose(db, trade);
+        expect(await new StrategyHourStatsRepository(db).all()).toEqual(HOUR_STATS);
+      },
     });
-    await testBus.subscribe(pattern(Subjects.signalDecision), (m) => void decisions.push(m), {
-      durable: 'dec',
-    });
-    service = await startSignalsService({
-      bus: serviceBus,
-      db: handle.db,
-      log: createLogger({ service: 'signals-test', level: 'silent' }),
-      metrics,
-      config: signalsConfigSchema.parse({}),
-    });
+    ({ candidates, decisions, metrics, testBus } = fixture);
   });
 
   afterAll(async () => {
-    await service?.[Symbol.asyncDispose]();
-    await serviceBus?.drain();
-    await testBus?.drain();
-    await deleteStreamsAt(await natsUrl(), serviceBus.naming);
-    await handle?.db.destroy();
-    await testDb?.drop();
+    await fixture?.[Symbol.asyncDispose]();
   });
 
   it('publishes every candidate with its veto, and the offline rules decision for each one that passed', async () => {
@@ -116,12 +79,7 @@ describe(`signals service over NATS (feature vectors of ${RECORDED_FILE})`, () =
     const passed = want.filter(({ candidate }) => candidate.veto === null);
     const rules = new RulesProvider();
     const meta = { provider: 'rules', model: 'rules', fallbackUsed: false, auditId: expect.any(String) };
-    for (const v of vectors) {
-      await testBus.publish(
-        subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
-        v,
-      );
-    }
+    await fixture.publishVectors(vectors);
     await waitFor(
       () => candidates.length >= want.length && decisions.length >= passed.length,
       'every candidate and decision',
@@ -143,13 +101,13 @@ describe(`signals service over NATS (feature vectors of ${RECORDED_FILE})`, () =
     );
     const first = decisions[0];
     if (!first) throw new Error('no decision');
-    const rows = await new AgentCallRepository(handle.db).byCorrelationId(first.correlationId);
+    const rows = await new AgentCallRepository(fixture.db).byCorrelationId(first.correlationId);
     expect(rows.map((r) => [r.agent, r.provider, r.id])).toEqual([
       ['analyst', 'rules', first.payload.analyst?.meta.auditId],
       ['reviewer', 'rules', first.payload.reviewer?.meta.auditId],
     ]);
     // Hindsight on the vetoed candidates writes rules lessons once 24 later bars are known.
-    const lessons = new AgentLessonRepository(handle.db);
+    const lessons = new AgentLessonRepository(fixture.db);
     const vetoed = want.find(({ candidate }) => candidate.veto !== null)?.candidate;
     if (!vetoed) throw new Error('no vetoed candidate');
     const written = await waitFor(
@@ -176,10 +134,22 @@ describe(`signals service over NATS (feature vectors of ${RECORDED_FILE})`, () =
     );
   });
 
-  it('re-reads the hour expectancy once the close of a position is recorded: the 08:00 entry then passes', async () => {
-    const vetoed = candidates.find((m) => m.payload.veto?.reason === 'negative_hour_expectancy')!.payload;
-    const at = vectors.findIndex((v) => v.openTime === Date.UTC(2017, 8, 1, 7));
-    expect(at).toBeGreaterThan(0);
+  it('re-reads the hour expectancy once the close of a position is recorded: the next 08:00 entry then passes', async () => {
+    // The recording goes on past the first test's bars to the next trend_pullback entry at 08:00 UTC,
+    // which the first test's table vetoes.
+    const later = recordedBtcVectors(900).vectors.slice(vectors.length);
+    const oldTable = new SignalEngine({
+      strategies: defaultStrategies(StrategiesConfig.parse({})),
+      vetoes: VetoConfig.parse({}),
+      hours: new HourExpectancyTable(HOUR_STATS),
+    });
+    for (const v of vectors) oldTable.onFeatures(v);
+    let vetoed: SignalCandidate | undefined;
+    const at = later.findIndex((v) => {
+      vetoed = oldTable.onFeatures(v).find((c) => c.veto?.reason === 'negative_hour_expectancy');
+      return vetoed !== undefined;
+    });
+    expect(later[at]?.openTime).toBe(Date.UTC(2017, 8, 22, 7));
     const closed = await testBus.publish(subject(Subjects.positionEvent, {}), {
       status: 'closed',
       positionId: 'pos-1',
@@ -194,34 +164,26 @@ describe(`signals service over NATS (feature vectors of ${RECORDED_FILE})`, () =
     });
     // Recorded after signals heard of the close, as risk may well be: signals waits for the record.
     // A win of 12.1 at 08:00 takes the hour's 31 trades to (−7.5 + 12.1) / 31 > 0.
-    await recordClose(handle.db, {
+    await recordClose(fixture.db, {
       ...LOSING_08[0]!,
       tradeKey: closed.id,
       pnl: 12.1,
       entryTime: Date.UTC(2017, 8, 2, 8),
       closeTime: Date.UTC(2017, 8, 2, 12),
     });
-    expect(await new StrategyHourStatsRepository(handle.db).all()).toEqual([
+    expect(await new StrategyHourStatsRepository(fixture.db).all()).toEqual([
       { ...HOUR_STATS[0]!, trades: 31, expectancy: expect.closeTo(4.6 / 31, 12) },
     ]);
     const refreshes = async () =>
       (await metrics.getSingleMetric('ballast_signals_hour_stats_refreshes_total')!.get()).values[0]?.value;
     await waitFor(async () => (await refreshes()) === 1, 'one refresh', { timeoutMs: 20_000 });
-    // The bar before and the 07:00 bar again: the same proposal, judged by the refreshed table.
-    const replayed = new Set<string>();
-    for (const v of vectors.slice(at - 1, at + 1)) {
-      const sent = await testBus.publish(
-        subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
-        v,
-      );
-      replayed.add(sent.id);
-    }
-    // Caused by these messages: a late redelivery of the first test's vectors was judged before the close.
-    const again = await waitFor(
-      () => candidates.find((m) => m.payload.id === vetoed.id && replayed.has(m.causationId ?? ''))?.payload,
-      'the 08:00 candidate again',
+    // The bars that follow, up to that entry: the same proposal, judged by the refreshed table.
+    await fixture.publishVectors(later.slice(0, at + 1));
+    const passed = await waitFor(
+      () => candidates.find((m) => m.payload.id === vetoed?.id)?.payload,
+      'the 08:00 candidate',
       { timeoutMs: 20_000 },
     );
-    expect(again).toEqual({ ...vetoed, veto: null });
+    expect(passed).toEqual({ ...vetoed, veto: null });
   });
 });

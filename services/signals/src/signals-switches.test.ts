@@ -1,5 +1,4 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import { CONFIG_KEYS, pattern, type SignalCandidate, Subjects, subject } from '@ballast/contracts';
+import { CONFIG_KEYS, type SignalCandidate, Subjects, subject } from '@ballast/contracts';
 import {
   defaultStrategies,
   HourExpectancyTable,
@@ -8,21 +7,12 @@ import {
   type Strategy,
   VetoConfig,
 } from '@ballast/core';
-import {
-  BotStateRepository,
-  ConfigChangeRepository,
-  createDb,
-  type DbHandle,
-  diffConfig,
-  migrate,
-} from '@ballast/db';
+import { BotStateRepository, ConfigChangeRepository, diffConfig } from '@ballast/db';
 import { createLogger, SystemClock } from '@ballast/service-kit';
-import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
-import { Registry } from 'prom-client';
+import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalsConfigSchema } from './config';
-import { startSignalsService } from './service';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
+import { type SignalsFixture, startSignalsFixture } from './testing/signals-fixture';
 
 const { vectors } = recordedBtcVectors();
 
@@ -56,16 +46,12 @@ function expectedPhases(): SignalCandidate[][] {
 }
 
 describe(`strategy switches in the signals service (feature vectors of ${RECORDED_FILE})`, () => {
-  const prefix = `${uniqueName('sigswitch')}.`;
+  let fixture: SignalsFixture;
+  /** Publishes as the gateway would. */
+  let testBus: SignalsFixture['testBus'];
+  let metrics: SignalsFixture['metrics'];
   const clock = new SystemClock();
-  let testDb: TestDatabase;
-  let handle: DbHandle;
-  let serviceBus: NatsBus;
-  /** Publishes as features and the gateway would. */
-  let testBus: NatsBus;
-  let service: AsyncDisposable;
-  const metrics = new Registry();
-  const candidates: SignalCandidate[] = [];
+  const candidates = () => fixture.candidates.map((m) => m.payload);
   const lines: string[] = [];
   let changes = 0;
 
@@ -77,7 +63,7 @@ describe(`strategy switches in the signals service (feature vectors of ${RECORDE
   /** What the gateway does for an operator's switch: the trail, the value, then config.changed. */
   async function operatorStores(switches: unknown, before: unknown): Promise<void> {
     const id = `switch-${++changes}`;
-    await new ConfigChangeRepository(handle.db).record({
+    await new ConfigChangeRepository(fixture.db).record({
       id,
       kind: 'strategy_enabled',
       subject: SWITCHED,
@@ -88,7 +74,7 @@ describe(`strategy switches in the signals service (feature vectors of ${RECORDE
       figures: null,
       createdAt: clock.now(),
     });
-    await new BotStateRepository(handle.db, clock).set(CONFIG_KEYS.strategies, switches);
+    await new BotStateRepository(fixture.db, clock).set(CONFIG_KEYS.strategies, switches);
     await testBus.publish(subject(Subjects.configChanged, {}), { key: CONFIG_KEYS.strategies, changeId: id });
   }
 
@@ -101,34 +87,18 @@ describe(`strategy switches in the signals service (feature vectors of ${RECORDE
 
   const publishPhase = async (index: number) => {
     const phase = PHASES[index] as (typeof PHASES)[number];
-    for (const v of vectors.slice(phase.from, phase.to))
-      await testBus.publish(
-        subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
-        v,
-      );
+    await fixture.publishVectors(vectors.slice(phase.from, phase.to));
   };
 
   beforeAll(async () => {
-    const servers = await natsUrl();
-    testDb = await createTestDatabase('signals_switches');
-    handle = await createDb({ url: testDb.url, poolSize: 2 });
-    await migrate(handle.db);
-    serviceBus = await NatsBus.connect({ source: 'signals', clock, servers, prefix });
-    await serviceBus.ensureStreams();
-    testBus = await NatsBus.connect({ source: 'gateway', clock, servers, prefix });
-    await testBus.subscribe(pattern(Subjects.signalCandidate), (m) => void candidates.push(m.payload), {
-      durable: 'cand',
-    });
-    service = await startSignalsService({
-      bus: serviceBus,
-      db: handle.db,
+    fixture = await startSignalsFixture({
+      name: 'signals_switches',
+      testSource: 'gateway',
       log: createLogger({
         service: 'signals-test',
         level: 'info',
         destination: { write: (l) => lines.push(l) },
       }),
-      metrics,
-      config: signalsConfigSchema.parse({}),
       // Decisions are not what this test is about: no agents, no reflection.
       decide: (candidate) => ({
         candidate,
@@ -138,15 +108,11 @@ describe(`strategy switches in the signals service (feature vectors of ${RECORDE
         sizeMultiplier: 0,
       }),
     });
+    ({ testBus, metrics } = fixture);
   }, 120_000);
 
   afterAll(async () => {
-    await service?.[Symbol.asyncDispose]();
-    await serviceBus?.drain();
-    await testBus?.drain();
-    if (serviceBus) await deleteStreamsAt(await natsUrl(), serviceBus.naming);
-    await handle?.db.destroy();
-    await testDb?.drop();
+    await fixture?.[Symbol.asyncDispose]();
   }, 120_000);
 
   it('a strategy switched off proposes nothing from the next bar on, and again once switched back on; no restart', {
@@ -162,27 +128,27 @@ describe(`strategy switches in the signals service (feature vectors of ${RECORDE
     expect(await value('ballast_signals_strategy_enabled', { strategy: SWITCHED })).toBe(1);
 
     await publishPhase(0);
-    await waitFor(() => candidates.length >= on.length, 'the first phase’s candidates', {
+    await waitFor(() => candidates().length >= on.length, 'the first phase’s candidates', {
       timeoutMs: 60_000,
     });
-    expect(candidates).toEqual(on);
+    expect(candidates()).toEqual(on);
 
     await operatorStores({ [SWITCHED]: false }, {});
     await loads('applied', 1);
     expect(await value('ballast_signals_strategy_enabled', { strategy: SWITCHED })).toBe(0);
     await publishPhase(1);
-    await waitFor(() => candidates.length >= on.length + off.length, 'the second phase’s candidates', {
+    await waitFor(() => candidates().length >= on.length + off.length, 'the second phase’s candidates', {
       timeoutMs: 60_000,
     });
-    expect(candidates.slice(on.length)).toEqual(off);
+    expect(candidates().slice(on.length)).toEqual(off);
 
     await operatorStores({ [SWITCHED]: true }, { [SWITCHED]: false });
     await loads('applied', 2);
     await publishPhase(2);
     const all = on.length + off.length + back.length;
-    await waitFor(() => candidates.length >= all, 'the third phase’s candidates', { timeoutMs: 60_000 });
-    expect(candidates.slice(on.length + off.length)).toEqual(back);
-    expect(candidates).toHaveLength(all);
+    await waitFor(() => candidates().length >= all, 'the third phase’s candidates', { timeoutMs: 60_000 });
+    expect(candidates().slice(on.length + off.length)).toEqual(back);
+    expect(candidates()).toHaveLength(all);
   });
 
   it('refuses stored switches that are not booleans by strategy name, counted and logged; the previous ones stay', async () => {

@@ -1,3 +1,4 @@
+import { jsonVariable } from '@ballast/contracts';
 import { z } from 'zod';
 
 export const PROVIDER_CHOICES = ['gemini', 'anthropic', 'openai-compatible', 'rules'] as const;
@@ -27,18 +28,9 @@ export const DEFAULT_PRICES = {
   'gemini-2.5-flash': { inputPerMillion: 0.3, outputPerMillion: 2.5 },
 } as const;
 
-const PriceTableJson = z
-  .string()
-  .default(JSON.stringify(DEFAULT_PRICES))
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string(), ModelPriceSchema));
+const PriceTableJson = jsonVariable(z.record(z.string(), ModelPriceSchema)).prefault(
+  JSON.stringify(DEFAULT_PRICES),
+);
 
 /**
  * The LLM agents' environment. A provider chosen without its key (or URL, for openai-compatible) runs

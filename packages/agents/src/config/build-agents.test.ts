@@ -8,7 +8,7 @@ import { MemoryAudit } from '../testing/harness';
 import { fixtureFor, recordedBtcCandles } from '../testing/market-fixture';
 import { type ScriptedServer, startScriptedServer } from '../testing/scripted-server';
 import { anthropicToolUse, geminiError } from '../testing/wire-replies';
-import { agentsConfigSchema } from './agents-config';
+import { agentsConfigSchema, DEFAULT_PRICES } from './agents-config';
 import { buildAgentsFromConfig } from './build-agents';
 
 const CLAUDE_KEY = 'sk-ant-test-build-0f1e2d3c4b5a6978';
@@ -66,6 +66,17 @@ describe('agents configuration', () => {
       ['AGENT_REFLECTION', 'invalid'],
     ]);
     expect(err.message).not.toContain(CLAUDE_KEY);
+  });
+
+  it('reads AGENT_PRICES_JSON as JSON, says which variable is not JSON, and prices from the defaults when unset', () => {
+    expect(loadConfig(agentsConfigSchema, {}).AGENT_PRICES_JSON).toEqual(DEFAULT_PRICES);
+    const prices = { 'llama3.1': { inputPerMillion: 0, outputPerMillion: 0 } };
+    const env = { AGENT_PRICES_JSON: JSON.stringify(prices) };
+    expect(loadConfig(agentsConfigSchema, env).AGENT_PRICES_JSON).toEqual(prices);
+    const err = configError(() => loadConfig(agentsConfigSchema, { AGENT_PRICES_JSON: '{m: 1' }));
+    expect(err.problems).toEqual([
+      { variable: 'AGENT_PRICES_JSON', reason: 'invalid', expected: 'not valid JSON' },
+    ]);
   });
 
   it('runs every agent on the rules when no key is configured, and says so once at start', async () => {

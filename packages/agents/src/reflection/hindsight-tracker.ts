@@ -16,6 +16,8 @@ interface Pending {
   readonly correlationId: string;
   readonly decision: string;
   seen: number;
+  /** The open time of the last bar counted: a redelivered bar is not counted twice. */
+  lastBar: number;
 }
 
 /**
@@ -34,9 +36,13 @@ export class HindsightTracker {
     return this.#pending.length;
   }
 
-  /** Watches a candidate raised on the bar at `openTime`. Returns false when one was dropped to fit. */
+  /**
+   * Watches a candidate raised on the bar at `openTime` (once: a redelivered decision is watched
+   * already). Returns false when one was dropped to fit.
+   */
   track(candidate: SignalCandidate, openTime: number, correlationId: string, decision: string): boolean {
-    this.#pending.push({ candidate, openTime, correlationId, decision, seen: 0 });
+    if (this.#pending.some((p) => p.candidate.id === candidate.id)) return true;
+    this.#pending.push({ candidate, openTime, correlationId, decision, seen: 0, lastBar: openTime });
     if (this.#pending.length <= this.options.maxPending) return true;
     this.#pending.shift();
     return false;
@@ -47,7 +53,7 @@ export class HindsightTracker {
     const resolved: ReflectionInput[] = [];
     const kept: Pending[] = [];
     for (const pending of this.#pending) {
-      const price = sameSeriesLater(pending, vector) ? this.resolve(pending, vector.close) : undefined;
+      const price = sameSeriesLater(pending, vector) ? this.resolve(pending, vector) : undefined;
       if (price === undefined) kept.push(pending);
       else resolved.push(toInput(pending, price));
     }
@@ -55,8 +61,11 @@ export class HindsightTracker {
     return resolved;
   }
 
-  private resolve(pending: Pending, close: number): number | undefined {
+  private resolve(pending: Pending, vector: FeatureVector): number | undefined {
+    if (vector.openTime <= pending.lastBar) return undefined;
+    pending.lastBar = vector.openTime;
     pending.seen += 1;
+    const { close } = vector;
     const { side, stop, takeProfits } = pending.candidate;
     const target = takeProfits[0] ?? pending.candidate.entry;
     const long = side === 'long';

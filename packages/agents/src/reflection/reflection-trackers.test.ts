@@ -41,16 +41,34 @@ describe(`HindsightTracker over the feature vectors of ${FILE}`, () => {
     for (const c of signals.onFeatures(v)) if (c.veto) vetoed.push({ candidate: c, index });
   });
 
-  it('resolves each vetoed candidate at the first close through its stop or target, else after 24 bars', () => {
+  /** Replays the vectors and vetoes; `deliveries` 2 hands every bar and every veto over twice. */
+  function judge(deliveries: number) {
     const tracker = new HindsightTracker({ bars: 24, maxPending: 1_000 });
     const resolved = new Map<string, { price: number; at: number }>();
+    let inputs = 0;
     vectors.forEach((v, index) => {
-      for (const input of tracker.onFeatures(v))
-        resolved.set(input.correlationId, { price: input.outcomePrice, at: index });
-      for (const { candidate } of vetoed.filter((x) => x.index === index)) {
-        tracker.track(candidate, v.openTime, candidate.id, 'vetoed');
+      for (let d = 0; d < deliveries; d++) {
+        for (const input of tracker.onFeatures(v)) {
+          inputs++;
+          resolved.set(input.correlationId, { price: input.outcomePrice, at: index });
+        }
+        for (const { candidate } of vetoed.filter((x) => x.index === index)) {
+          tracker.track(candidate, v.openTime, candidate.id, 'vetoed');
+        }
       }
     });
+    return { resolved, inputs, left: tracker.size };
+  }
+
+  it('a redelivered bar or veto is counted once: the same lessons, each once', () => {
+    const once = judge(1);
+    const twice = judge(2);
+    expect(once.inputs).toBeGreaterThanOrEqual(10);
+    expect(twice).toEqual(once);
+  });
+
+  it('resolves each vetoed candidate at the first close through its stop or target, else after 24 bars', () => {
+    const { resolved } = judge(1);
     expect(vetoed.length).toBeGreaterThan(10);
     const judged = vetoed.filter(({ index }) => index + 24 < vectors.length);
     for (const { candidate, index } of judged) {

@@ -28,6 +28,8 @@ interface PendingCycle {
 }
 
 const DEFAULT_HISTORY = 10;
+/** Answers remembered, so a redelivered vector gets what its first delivery got. */
+const REMEMBERED_ANSWERS = 256;
 
 /**
  * Tier 1 and tier 2 over feature vectors: every strategy proposes, each cycle (one candle close time per
@@ -37,6 +39,10 @@ const DEFAULT_HISTORY = 10;
 export class SignalEngine {
   private readonly history = new Map<string, FeatureVector[]>();
   private readonly pending = new Map<string, PendingCycle>();
+  /** The open time of the newest vector seen per series: a vector not newer was seen already. */
+  private readonly newest = new Map<string, number>();
+  /** Recent non-empty answers by the vector (series and open time) they were given to, oldest first. */
+  private readonly answered = new Map<string, SignalCandidate[]>();
   private readonly hours: HourExpectancyTable;
   private readonly universe: ReadonlySet<string>;
   private readonly historyLength: number;
@@ -49,15 +55,26 @@ export class SignalEngine {
     this.rules = options.rules ?? VETO_RULES;
   }
 
-  /** Candidates of every cycle this vector completed, ranked and checked, oldest cycle first. */
+  /**
+   * Candidates of every cycle this vector completed, ranked and checked, oldest cycle first. A vector
+   * seen before (a redelivery after its handler failed) changes nothing and gets the same candidates
+   * as the first time, so the handler can finish what it started.
+   */
   onFeatures(vector: FeatureVector): SignalCandidate[] {
+    const series = seriesOf(vector);
+    const key = `${series}|${vector.openTime}`;
+    if (vector.openTime <= (this.newest.get(series) ?? Number.NEGATIVE_INFINITY))
+      return this.answered.get(key) ?? [];
+    this.newest.set(series, vector.openTime);
     const cycle = this.cycleFor(vector);
     const completed = this.cyclesBefore(vector);
     for (const entry of this.propose(vector)) cycle.entries.push(entry);
     cycle.symbols.add(vector.symbol);
     if (this.universe.size === 0 || [...this.universe].every((s) => cycle.symbols.has(s)))
       completed.push(cycle);
-    return completed.flatMap((c) => this.close(c));
+    const candidates = completed.flatMap((c) => this.close(c));
+    if (candidates.length > 0) this.remember(key, candidates);
+    return candidates;
   }
 
   /** Ranks and returns every cycle still waiting for symbols (at shutdown or the end of a backtest). */
@@ -67,7 +84,7 @@ export class SignalEngine {
   }
 
   private propose(vector: FeatureVector): PendingCycle['entries'] {
-    const series = `${vector.exchange}|${vector.symbol}|${vector.timeframe}`;
+    const series = seriesOf(vector);
     const history = this.history.get(series) ?? [];
     const entries = this.options.strategies.flatMap((strategy) =>
       strategy.evaluate({ current: vector, history }).map((proposal) => ({
@@ -82,7 +99,7 @@ export class SignalEngine {
   }
 
   private cycleFor(vector: FeatureVector): PendingCycle {
-    const key = `${vector.timeframe}|${vector.openTime}`;
+    const key = cycleKey(vector.timeframe, vector.openTime);
     let cycle = this.pending.get(key);
     if (!cycle) {
       cycle = { timeframe: vector.timeframe, openTime: vector.openTime, symbols: new Set(), entries: [] };
@@ -98,7 +115,7 @@ export class SignalEngine {
   }
 
   private close(cycle: PendingCycle): SignalCandidate[] {
-    this.pending.delete(`${cycle.timeframe}|${cycle.openTime}`);
+    this.pending.delete(cycleKey(cycle.timeframe, cycle.openTime));
     const inputs = new Map(cycle.entries.map((e) => [e.candidate.id, e.input]));
     const context = { config: this.options.vetoes, hours: this.hours };
     return rankCandidates(cycle.entries.map((e) => e.candidate)).map((candidate) => {
@@ -106,7 +123,16 @@ export class SignalEngine {
       return { ...candidate, veto: input ? firstVeto(input, context, this.rules) : null };
     });
   }
+
+  private remember(key: string, candidates: SignalCandidate[]): void {
+    this.answered.set(key, candidates);
+    if (this.answered.size > REMEMBERED_ANSWERS)
+      this.answered.delete(this.answered.keys().next().value as string);
+  }
 }
+
+const seriesOf = (v: FeatureVector): string => `${v.exchange}|${v.symbol}|${v.timeframe}`;
+const cycleKey = (timeframe: string, openTime: number): string => `${timeframe}|${openTime}`;
 
 /** The id repeats on replay: it is derived from what the candidate is about, never from a clock. */
 export function candidateId(proposal: StrategyProposal, vector: FeatureVector): string {

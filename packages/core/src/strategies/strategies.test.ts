@@ -195,6 +195,26 @@ describe(`strategies over ${BTC_1H} (first 2,600 hours)`, () => {
     expect(again.candidates.length).toBeGreaterThan(100);
     expect(again.candidates).toEqual(btcRun.candidates);
   });
+
+  it('a redelivered vector changes nothing and gets the same candidates as its first delivery', () => {
+    const engine = new SignalEngine({
+      strategies: defaultStrategies(StrategiesConfig.parse({})),
+      vetoes: VetoConfig.parse({}),
+    });
+    const firsts: SignalCandidate[] = [];
+    let repeatedWithCandidates = 0;
+    for (const v of btcVectors) {
+      const first = engine.onFeatures(v);
+      const again = engine.onFeatures(structuredClone(v));
+      expect(again).toEqual(first);
+      if (first.length > 0) repeatedWithCandidates++;
+      firsts.push(...first);
+    }
+    expect(repeatedWithCandidates).toBeGreaterThan(100);
+    // The repeats neither entered the strategies' history nor opened a cycle of their own.
+    expect(firsts).toEqual(btcRun.candidates);
+    expect(engine.flush()).toEqual([]);
+  });
 });
 
 describe(`ranking BTC and ETH each hour (${BTC_1H}, ${ETH_1H})`, () => {
@@ -216,5 +236,28 @@ describe(`ranking BTC and ETH each hour (${BTC_1H}, ${ETH_1H})`, () => {
       const confidences = cs.map((c) => c.confidence);
       expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
     }
+  });
+
+  it('a vector redelivered while its cycle waits for the other symbol adds nothing; the cycle closes once', () => {
+    const eth = featureVectors(load(ETH_1H, 'ETH-USDT'));
+    const byTime = new Map<number, FeatureVector[]>();
+    for (const v of [...btcVectors, ...eth]) byTime.set(v.openTime, [...(byTime.get(v.openTime) ?? []), v]);
+    const ordered = [...byTime.keys()].sort((a, b) => a - b).flatMap((t) => byTime.get(t)!);
+    const universe = ['BTC-USDT', 'ETH-USDT'];
+    const once = run(ordered, { universe });
+    const engine = new SignalEngine({
+      strategies: defaultStrategies(StrategiesConfig.parse({})),
+      vetoes: VetoConfig.parse({}),
+      universe,
+    });
+    const delivered: SignalCandidate[] = [];
+    for (const v of ordered) {
+      // Every vector is delivered twice: the repeat of the first symbol of a cycle comes while it waits.
+      const first = engine.onFeatures(v);
+      expect(engine.onFeatures(v)).toEqual(first);
+      delivered.push(...first);
+    }
+    expect(delivered.length).toBeGreaterThan(100);
+    expect(delivered).toEqual(once.candidates);
   });
 });

@@ -1,0 +1,86 @@
+import type { BusObserver } from '@ballast/bus';
+import { Subjects } from '@ballast/contracts';
+import {
+  approveWithoutReview,
+  type Decide,
+  defaultStrategies,
+  HourExpectancyTable,
+  SignalEngine,
+  StrategiesConfig,
+  VetoConfig,
+} from '@ballast/core';
+import { waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
+import { type SignalsFixture, startSignalsFixture } from './testing/signals-fixture';
+
+const { vectors } = recordedBtcVectors();
+
+describe(`signals: a vector redelivered after its handler failed still gets its decision, once (${RECORDED_FILE})`, () => {
+  let fixture: SignalsFixture;
+  const featOutcomes: string[] = [];
+  const decisionsOut: string[] = [];
+  const candidatesOut: string[] = [];
+  const observer: BusObserver = {
+    message: (e) => {
+      if (e.direction !== 'out') return;
+      if (e.family === Subjects.signalDecision.name) decisionsOut.push(e.outcome);
+      if (e.family === Subjects.signalCandidate.name) candidatesOut.push(e.outcome);
+    },
+    handled: (e) => {
+      if (e.family === Subjects.features.name) featOutcomes.push(e.outcome);
+    },
+  };
+  /** The agents fail the first time they are asked (a provider or database outage), then decide. */
+  let asked = 0;
+  const decide: Decide = (candidate) => {
+    asked++;
+    if (asked === 1) throw new Error('injected agent failure');
+    return approveWithoutReview(candidate);
+  };
+
+  beforeAll(async () => {
+    fixture = await startSignalsFixture({ name: 'signals_redelivery', observer, decide });
+  });
+
+  afterAll(async () => {
+    await fixture?.[Symbol.asyncDispose]();
+  });
+
+  it('publishes the candidates again under the same ids and each decision once', async () => {
+    const engine = new SignalEngine({
+      strategies: defaultStrategies(StrategiesConfig.parse({})),
+      vetoes: VetoConfig.parse({}),
+      hours: new HourExpectancyTable([]),
+    });
+    // The vectors up to the first one with a candidate that passes the vetoes: its decision fails once.
+    let deciding = 0;
+    let passing = 0;
+    const upTo = vectors.findIndex((v) => {
+      const candidates = engine.onFeatures(v);
+      deciding = candidates.length;
+      passing = candidates.filter((c) => c.veto === null).length;
+      return passing > 0;
+    });
+    expect(upTo).toBeGreaterThan(0);
+    const sent = vectors.slice(0, upTo + 1);
+    await fixture.publishVectors(sent);
+    await waitFor(
+      () => featOutcomes.filter((o) => o === 'ok').length === sent.length,
+      'every vector handled',
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(featOutcomes.filter((o) => o === 'error')).toEqual(['error']);
+    const { decisions } = fixture;
+    await waitFor(() => decisions.length === passing, 'the decisions', { timeoutMs: 10_000 });
+    expect(decisions.every((d) => d.payload.approved)).toBe(true);
+    // Asked once in vain, then once for each passing candidate; each decision published once.
+    expect(asked).toBe(passing + 1);
+    expect(decisionsOut).toEqual(Array(passing).fill('ok'));
+    // The failed delivery had published the deciding vector's candidates; the redelivery's copies are
+    // the same messages (the same ids), kept once by the stream.
+    expect(candidatesOut.filter((o) => o === 'duplicate')).toHaveLength(deciding);
+  });
+});
