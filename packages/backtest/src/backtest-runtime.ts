@@ -58,7 +58,9 @@ export interface RuntimeOptions {
 export class BacktestRuntime {
   readonly clock: VirtualClock;
   readonly ledger: TradeLedger;
-  private readonly hub = new MemoryHub();
+  // Every durable of a run joins before the first candle and none starts from 'all', so the hub keeps
+  // no stream history: a year of retained envelopes would only be more heap for the collector to trace.
+  private readonly hub = new MemoryHub({ retainPerStream: 0 });
   private readonly market: MemoryBus;
   private readonly books = new Map<string, WalkableBook>();
   private readonly marks = new Map<string, number>();
@@ -187,8 +189,9 @@ export class BacktestRuntime {
         TWAP_JITTER: 0.2,
         // The live timer would run on wall time; the runtime drives the send loop itself (settle).
         TICK_MS: 2_147_483_647,
-        // Every pass reads the orders table, as settle expects; the paper book is the stream already.
-        LOOP_IDLE_READ_MS: 0,
+        // No reconciliation writes the orders table here: the manager knows every slice it planned
+        // or left open, so the idle read (for other writers) would find nothing more and never runs.
+        LOOP_IDLE_READ_MS: Number.MAX_SAFE_INTEGER,
         ORDERS_BOOK_MAX_AGE_MS: 0,
         RETRY_ATTEMPTS: 1,
         RETRY_BASE_MS: 200,

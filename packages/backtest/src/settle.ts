@@ -6,6 +6,8 @@ import { BacktestError } from './backtest-error';
 /** The part of the orders service's manager the runtime drives: its send loop. */
 export interface Tickable {
   tick(): Promise<void>;
+  /** False when no slice it planned can be due by `now`, so the table need not be asked. */
+  mayHaveDue(now: number): boolean;
 }
 
 /**
@@ -64,8 +66,10 @@ export async function settle(
       continue;
     }
     // A pass started while another ran is skipped by the manager; run one more for what it left.
-    // Slices are only planned by handlers that also start a pass, so without one nothing is due.
-    if (ticks.takeStarted() && (await slices.due(clock.now())).length > 0) {
+    // Slices are only planned by handlers that also start a pass, so without one nothing is due; the
+    // manager knows when it planned nothing due, and then the table is not read.
+    const now = clock.now();
+    if (ticks.takeStarted() && manager.mayHaveDue(now) && (await slices.due(now)).length > 0) {
       await manager.tick();
       continue;
     }

@@ -1,17 +1,13 @@
 import { type Candle, type FeatureVector, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
 import { IndicatorSet, periodsPerYear } from '../indicators';
-import { BarWindow } from './bar-window';
 import { featureIndicators } from './feature-indicators';
 import {
   HIGHER_TIMEFRAME_WARM_BARS,
   HigherTimeframeContext,
   type HigherTimeframeView,
 } from './higher-timeframe';
-import {
-  DEFAULT_SUPPORT_RESISTANCE,
-  type SupportResistanceOptions,
-  supportResistance,
-} from './support-resistance';
+import { DEFAULT_SUPPORT_RESISTANCE, type SupportResistanceOptions } from './support-resistance';
+import { SupportResistanceTracker } from './support-resistance-tracker';
 import {
   DEFAULT_VOLATILITY_REGIME,
   type VolatilityRegimeOptions,
@@ -53,7 +49,7 @@ const INDICATOR_WARM_BARS = 200;
 interface SeriesState {
   readonly indicators: IndicatorSet;
   readonly volatility: VolatilityRegimeTracker;
-  readonly window: BarWindow;
+  readonly levels: SupportResistanceTracker;
   readonly higher: readonly HigherTimeframeContext[];
   lastOpenTime: number;
 }
@@ -89,12 +85,12 @@ export class FeatureEngine {
     state.lastOpenTime = candle.openTime;
     const snapshot = state.indicators.update(candle);
     const volatility = state.volatility.update(candle.close);
-    state.window.push(candle);
+    state.levels.push(candle);
     const higher = pushHigher(state.higher, candle);
     if (!higher.ok) return { status: 'rejected', reason: 'resample_failed', message: higher.message };
     const indicators = featureIndicators(snapshot);
     if (indicators === null || volatility === null || snapshot.regime === null) return { status: 'warming' };
-    const levels = supportResistance(state.window.toArray(), candle.close, this.options.supportResistance);
+    const levels = state.levels.levels(candle.close);
     return {
       status: 'ready',
       vector: {
@@ -150,7 +146,10 @@ export class FeatureEngine {
       state = {
         indicators: new IndicatorSet({ periodsPerYear: periodsPerYear(candle.timeframe) }),
         volatility: new VolatilityRegimeTracker(this.options.volatility),
-        window: new BarWindow(this.options.supportResistanceWindow),
+        levels: new SupportResistanceTracker(
+          this.options.supportResistanceWindow,
+          this.options.supportResistance,
+        ),
         higher: this.higherOf(candle.timeframe).map((tf) => new HigherTimeframeContext(tf)),
         lastOpenTime: Number.NEGATIVE_INFINITY,
       };

@@ -31,20 +31,31 @@ export interface SupportResistance {
 /** The high of every pivot high and the low of every pivot low: beyond the `strength` bars on each side. */
 export function pivotPrices(bars: readonly OhlcvBar[], strength: number): number[] {
   const prices: number[] = [];
-  for (let i = strength; i < bars.length - strength; i++) {
-    const bar = bars[i]!;
-    let isHigh = true;
-    let isLow = true;
-    for (let k = 1; k <= strength && (isHigh || isLow); k++) {
-      const before = bars[i - k]!;
-      const after = bars[i + k]!;
-      if (before.high >= bar.high || after.high >= bar.high) isHigh = false;
-      if (before.low <= bar.low || after.low <= bar.low) isLow = false;
-    }
-    if (isHigh) prices.push(bar.high);
-    if (isLow) prices.push(bar.low);
-  }
+  for (let i = strength; i < bars.length - strength; i++) pushPivotPrices(bars, i, strength, prices);
   return prices;
+}
+
+/**
+ * Appends bar `i`'s high to `out` if it is a pivot high and its low if it is a pivot low, judged
+ * against the `strength` bars on each side (which must exist).
+ */
+export function pushPivotPrices(
+  bars: ReadonlyArray<Pick<OhlcvBar, 'high' | 'low'>>,
+  i: number,
+  strength: number,
+  out: number[],
+): void {
+  const bar = bars[i]!;
+  let isHigh = true;
+  let isLow = true;
+  for (let k = 1; k <= strength && (isHigh || isLow); k++) {
+    const before = bars[i - k]!;
+    const after = bars[i + k]!;
+    if (before.high >= bar.high || after.high >= bar.high) isHigh = false;
+    if (before.low <= bar.low || after.low <= bar.low) isLow = false;
+  }
+  if (isHigh) out.push(bar.high);
+  if (isLow) out.push(bar.low);
 }
 
 /**
@@ -53,11 +64,16 @@ export function pivotPrices(bars: readonly OhlcvBar[], strength: number): number
  */
 export function clusterPrices(prices: readonly number[], tolerance: number): SupportResistanceLevel[] {
   // A typed array sorts numbers ascending without a comparator call per pair (prices are finite).
-  const sorted = Float64Array.from(prices).sort();
+  return clusterSortedPrices(Float64Array.from(prices).sort(), tolerance);
+}
+
+/** `clusterPrices` of prices already sorted ascending. */
+export function clusterSortedPrices(sorted: ArrayLike<number>, tolerance: number): SupportResistanceLevel[] {
   const levels: SupportResistanceLevel[] = [];
   let sum = 0;
   let count = 0;
-  for (const price of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const price = sorted[i]!;
     if (count > 0 && price - sum / count > (sum / count) * tolerance) {
       levels.push({ price: sum / count, touches: count });
       sum = 0;
@@ -79,16 +95,25 @@ export function supportResistance(
   close: number,
   options: SupportResistanceOptions = DEFAULT_SUPPORT_RESISTANCE,
 ): SupportResistance {
+  const levels = clusterPrices(pivotPrices(bars, options.pivotStrength), options.clusterTolerance);
+  return levelsAround(levels, close, options.maxLevels);
+}
+
+/** Up to `maxLevels` clustered levels either side of the close, nearest first. */
+export function levelsAround(
+  levels: readonly SupportResistanceLevel[],
+  close: number,
+  maxLevels: number,
+): SupportResistance {
   // Cluster means come out strictly ascending (each cluster starts above the previous mean), so
   // the nearest levels are the ones either side of the close: no sort needed.
-  const levels = clusterPrices(pivotPrices(bars, options.pivotStrength), options.clusterTolerance);
   const support: SupportResistanceLevel[] = [];
-  for (let i = levels.length - 1; i >= 0 && support.length < options.maxLevels; i--) {
+  for (let i = levels.length - 1; i >= 0 && support.length < maxLevels; i--) {
     const level = levels[i]!;
     if (level.price < close) support.push(level);
   }
   const resistance: SupportResistanceLevel[] = [];
-  for (let i = 0; i < levels.length && resistance.length < options.maxLevels; i++) {
+  for (let i = 0; i < levels.length && resistance.length < maxLevels; i++) {
     const level = levels[i]!;
     if (level.price > close) resistance.push(level);
   }

@@ -23,6 +23,7 @@ export type VenueOrderState = {
   side: OrderSide;
   status: OrderStatus;
   qty: number;
+  /** Limit price; null for a market order. */
   price: number | null;
   filledQty: number;
 };

@@ -7,6 +7,7 @@ import {
   localStopDecision,
   nextTakeProfit,
   planStop,
+  takeProfitReached,
   trailStop,
   verifyStop,
 } from './index';
@@ -148,6 +149,21 @@ describe('take-profit ladder', () => {
       remainingQty: 0.167,
     });
     expect(action).toMatchObject({ level: 2, closeQty: 0.167, newStop: 108, next: { taken: 2 } });
+  });
+
+  it('says a level is reached exactly when nextTakeProfit acts, for either side and any progress', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('long' as const, 'short' as const),
+        fc.integer({ min: 0, max: 3 }),
+        fc.double({ min: 80, max: 140, noNaN: true }),
+        (side, taken, price) => {
+          const state = { levels: side === 'long' ? [110, 120] : [90, 85], taken };
+          const action = nextTakeProfit({ ...base, side, state, price, remainingQty: 1 });
+          expect(takeProfitReached(side, state, price)).toBe(action !== null);
+        },
+      ),
+    );
   });
 
   it('breakeven for a short is below entry by the fee rate', () => {

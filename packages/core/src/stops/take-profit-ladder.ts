@@ -32,6 +32,12 @@ function reached(side: PositionSide, level: number, price: number): boolean {
   return side === 'long' ? price >= level : price <= level;
 }
 
+/** Whether `price` reaches the ladder's next level: nextTakeProfit returns an action exactly then. */
+export function takeProfitReached(side: PositionSide, state: LadderState, price: number): boolean {
+  const level = state.levels[state.taken];
+  return level !== undefined && reached(side, level, price);
+}
+
 /** Entry, optionally beyond by the fees paid, so a stop-out at breakeven loses nothing. */
 export function breakevenPrice(side: PositionSide, entry: number, feeRate: number, tickSize: number): number {
   return roundToStep(side === 'long' ? entry * (1 + feeRate) : entry * (1 - feeRate), tickSize);
