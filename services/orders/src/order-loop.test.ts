@@ -125,6 +125,8 @@ describe('the send loop', () => {
     try {
       await waitFor(() => ticks() >= 30, 'thirty loop ticks', { timeoutMs: 30_000 });
       expect(slices.reads).toEqual({ planned: 1, open: 1 });
+      // What the backtest asks before reading the table for due slices.
+      expect(manager.mayHaveDue(clock.now())).toBe(false);
 
       await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy('loop-direct'));
       const filled = await waitFor(
@@ -135,6 +137,7 @@ describe('the send loop', () => {
       // Recorded (and marked sending) before the venue heard of it; sent without a read of the table.
       expect(atSubmit.get(filled.clientOrderId)).toBe('sending');
       expect(slices.reads.planned).toBe(1);
+      expect(manager.mayHaveDue(clock.now())).toBe(false);
       expect((await slices.get(filled.clientOrderId))?.status).toBe('filled');
     } finally {
       await manager.stop();
@@ -178,6 +181,8 @@ describe('the send loop', () => {
       expect(reads).toBeGreaterThanOrEqual(2);
       expect(reads).toBeLessThanOrEqual(4);
       expect(ticks() - ticksBefore).toBeGreaterThan(reads * 5);
+      // Every slice sent: nothing of this manager's can fall due, however late.
+      expect(manager.mayHaveDue(Number.MAX_SAFE_INTEGER)).toBe(false);
     } finally {
       await manager.stop();
     }

@@ -334,6 +334,14 @@ export class OrderManager {
     }
   }
 
+  /**
+   * Whether a slice this manager planned may be due by `now`; false means a pass would send nothing
+   * (slices planned by another process are found by the idle read, not here).
+   */
+  mayHaveDue(now: number): boolean {
+    return now >= this.nextDueAt;
+  }
+
   /** A planned slice the loop sends once due. */
   private loopOwns(dueAt: number): void {
     this.nextDueAt = Math.min(this.nextDueAt, dueAt);

@@ -24,6 +24,7 @@ import {
   planStop,
   roundDownToStep,
   type TrailConfig,
+  takeProfitReached,
   trailStop,
   type VenueStopState,
   verifyStop,
@@ -476,15 +477,13 @@ export class StopManager {
 
   private async onCandle(message: Envelope<Candle>): Promise<void> {
     const candle = message.payload;
-    const atr = this.atr.get(candle.symbol) ?? new Atr(14);
-    this.atr.set(candle.symbol, atr);
-    atr.push({
-      open: candle.open,
-      high: candle.high,
-      low: candle.low,
-      close: candle.close,
-      volume: candle.volume,
-    });
+    let atr = this.atr.get(candle.symbol);
+    if (!atr) {
+      atr = new Atr(14);
+      this.atr.set(candle.symbol, atr);
+    }
+    // The candle is a bar: the ATR reads it and keeps nothing of it, so no copy is made per candle.
+    atr.push(candle);
     // The adverse extreme first: a bar that touched the stop counts even if it closed above it.
     for (const record of this.records.values()) {
       if (record.symbol !== candle.symbol) continue;
@@ -495,15 +494,22 @@ export class StopManager {
 
   /** One printed price: venue-side triggers (paper), take-profits, trailing, then the local monitor. */
   private async onPrice(symbol: string, price: number, cause: Envelope<unknown>): Promise<void> {
-    await this.confirmCloses();
-    const triggered = (await this.deps.venue.observePrice?.(symbol, price)) ?? [];
-    for (const stop of triggered) await this.onVenueTrigger(stop, price, cause);
+    if (this.closeOverdue()) await this.confirmCloses();
+    const triggered = await this.deps.venue.observePrice?.(symbol, price);
+    if (triggered) for (const stop of triggered) await this.onVenueTrigger(stop, price, cause);
+    if (!this.follows(symbol)) return;
     for (const record of [...this.records.values()]) {
       if (record.symbol !== symbol || record.qty <= 0 || record.closing) continue;
       if (await this.takeProfit(record, price)) continue;
       await this.trail(record, price);
       await this.watch(record, price);
     }
+  }
+
+  /** Whether a record of `symbol` follows prices: most prices find none, and then nothing is copied. */
+  private follows(symbol: string): boolean {
+    for (const r of this.records.values()) if (r.symbol === symbol && r.qty > 0 && !r.closing) return true;
+    return false;
   }
 
   private async onVenueTrigger(stop: StopOrder, price: number, cause: Envelope<unknown>): Promise<void> {
@@ -528,6 +534,18 @@ export class StopManager {
     this.updateCoverage();
   }
 
+  /** Whether confirmCloses has anything to do: checked per price, without copying the records. */
+  private closeOverdue(): boolean {
+    const now = this.deps.clock.now();
+    for (const r of this.records.values()) if (this.overdue(r, now)) return true;
+    return false;
+  }
+
+  /** A close sent CLOSE_CONFIRM_MS ago or more and still not confirmed. */
+  private overdue(record: StopRecord, now: number): boolean {
+    return record.closing !== null && now - record.closing.sentAt >= this.deps.config.CLOSE_CONFIRM_MS;
+  }
+
   /**
    * Runs on every clock tick the service sees (trades, candles), so it follows a backtest's virtual
    * clock too. A close still unconfirmed after CLOSE_CONFIRM_MS is re-sent under a new client id
@@ -538,7 +556,7 @@ export class StopManager {
     const now = clock.now();
     for (const record of [...this.records.values()]) {
       const closing = record.closing;
-      if (!closing || now - closing.sentAt < config.CLOSE_CONFIRM_MS) continue;
+      if (!closing || !this.overdue(record, now)) continue;
       const waited = now - closing.sentAt;
       if (closing.byVenue) {
         await this.awaitRecorded(record, closing, waited);
@@ -596,6 +614,8 @@ export class StopManager {
   }
 
   private async takeProfit(record: StopRecord, price: number): Promise<boolean> {
+    // Checked first: most prices reach no level, and then no rules or ladder input are built.
+    if (!takeProfitReached(record.side, record.ladder, price)) return false;
     const rules = await this.deps.venue.marketRules(record.symbol);
     const action = nextTakeProfit({
       side: record.side,
@@ -627,8 +647,8 @@ export class StopManager {
   }
 
   private async trail(record: StopRecord, price: number): Promise<void> {
+    if (this.deps.config.TRAIL_MODE === 'off' || !record.clientOrderId) return;
     const config = this.trailConfig();
-    if (config.mode === 'off' || !record.clientOrderId) return;
     const rules = await this.deps.venue.marketRules(record.symbol);
     const atr = this.atr.get(record.symbol)?.value ?? null;
     const next = trailStop(record.side, record.stopPrice, price, config, atr, rules.tickSize);

@@ -1,5 +1,5 @@
-import type { Fill, OrderSide, OrderStatus, RejectReason } from '@ballast/contracts';
-import type { MarketRules, VenueTrade, WalkableBook } from '@ballast/core';
+import type { Fill, OrderSide, RejectReason } from '@ballast/contracts';
+import type { MarketRules, VenueOrderState, VenueTrade, WalkableBook } from '@ballast/core';
 
 /** What we ask a venue to do: a market or limit order under our own client order id. */
 export type VenueOrderRequest = {
@@ -12,17 +12,8 @@ export type VenueOrderRequest = {
   reduceOnly: boolean;
 };
 
-/** An order as the venue reports it. */
-export type VenueOrder = {
-  clientOrderId: string;
-  venueOrderId: string;
-  symbol: string;
-  side: OrderSide;
-  status: OrderStatus;
-  qty: number;
-  /** Limit price; null for a market order. */
-  price: number | null;
-  filledQty: number;
+/** An order as the venue reports it: the state reconciliation compares, with how it filled. */
+export type VenueOrder = VenueOrderState & {
   avgPrice: number | null;
   fills: Fill[];
 };

@@ -18,6 +18,8 @@ export interface PaperStopVenueDeps {
 export class PaperStopVenue implements StopVenue {
   readonly supportsReduceOnly = true;
   private readonly stops = new Map<string, StopOrder>();
+  /** The open ones only: a price is checked against these, not against every stop ever placed. */
+  private readonly open = new Map<string, StopOrder>();
 
   constructor(private readonly deps: PaperStopVenueDeps) {}
 
@@ -47,6 +49,7 @@ export class PaperStopVenue implements StopVenue {
       stopPrice: request.stopPrice,
     };
     this.stops.set(stop.clientOrderId, stop);
+    this.open.set(stop.clientOrderId, stop);
     return { ...stop };
   }
 
@@ -59,16 +62,18 @@ export class PaperStopVenue implements StopVenue {
     const stop = this.stops.get(clientOrderId);
     if (!stop) return undefined;
     if (stop.status === 'open') stop.status = 'cancelled';
+    this.open.delete(clientOrderId);
     return { ...stop };
   }
 
   async observePrice(symbol: string, price: number): Promise<StopOrder[]> {
     const triggered: StopOrder[] = [];
-    for (const stop of this.stops.values()) {
-      if (stop.symbol !== symbol || stop.status !== 'open') continue;
+    for (const stop of this.open.values()) {
+      if (stop.symbol !== symbol) continue;
       const positionSide = stop.side === 'sell' ? 'long' : 'short';
       if (!stopCrossed(positionSide, stop.stopPrice, price)) continue;
       stop.status = 'triggered';
+      this.open.delete(stop.clientOrderId);
       triggered.push({ ...stop });
     }
     return triggered;
@@ -76,6 +81,6 @@ export class PaperStopVenue implements StopVenue {
 
   /** Open stops, as an exchange's open-orders listing would show them. */
   openStops(symbol?: string): StopOrder[] {
-    return [...this.stops.values()].filter((s) => s.status === 'open' && (!symbol || s.symbol === symbol));
+    return [...this.open.values()].filter((s) => !symbol || s.symbol === symbol);
   }
 }
