@@ -11,8 +11,15 @@ import { recordedRoundTrips } from './testing/seed-trades';
 const [CHAT, OTHER_CHAT] = ALLOWED;
 const OLIVIA = { id: CHAT, username: 'olivia' };
 const TTL_MS = 2_000;
-const START = Date.now();
-/** Twelve trades 10 h apart, the last an hour ago: some today, some this week, some earlier. */
+/**
+ * The bot's clock starts at Wednesday 2026-08-05 14:00 UTC and runs on, so no day, week or month
+ * begins during the test, whenever it runs. Its week began on Monday the 3rd, its month on Saturday
+ * the 1st: the twelve trades, 10 h apart and the last an hour before, fall 2 today, 7 this week, 11
+ * this month and one before it.
+ */
+const START = Date.UTC(2026, 7, 5, 14);
+const offset = START - Date.now();
+const clock = { now: () => Date.now() + offset };
 const trades: ClosedTradeRecord[] = recordedRoundTrips(12, START - 3_600_000, 10);
 
 let h: Harness;
@@ -21,6 +28,7 @@ const resumes: Envelope<ResumeCommand>[] = [];
 
 beforeAll(async () => {
   h = await startHarness('tg-commands', {
+    clock,
     env: { TELEGRAM_CONFIRM_TTL_MS: String(TTL_MS), TELEGRAM_ALERT_WINDOW_MS: '200' },
     seed: async (db) => {
       const repo = new ClosedTradeRepository(db);
@@ -87,8 +95,13 @@ describe('commands from an allowed chat', () => {
   });
 
   it('/pnl sums the closed trades of the day, the week and the month, net of fees', async () => {
-    for (const period of ['day', 'week', 'month'] as const) {
-      const expected = sumSince(periodStart(Date.now(), period));
+    for (const [period, n] of [
+      ['day', 2],
+      ['week', 7],
+      ['month', 11],
+    ] as const) {
+      const expected = sumSince(periodStart(clock.now(), period));
+      expect(expected.n).toBe(n);
       const reply = await ask(`/pnl ${period}`);
       expect(reply).toContain(`Net ${money(expected.pnl)}`);
       expect(reply).toContain(`${expected.n} trade(s)`);
@@ -124,7 +137,7 @@ describe('commands from an allowed chat', () => {
     expect(await ask('/positions')).toBe(
       'Open positions (1):\nBTC-USDT long 0.02 @ 43120.5 on binance, stop 42258.09 (trend_pullback)',
     );
-    const today = sumSince(periodStart(Date.now(), 'day'));
+    const today = sumSince(periodStart(clock.now(), 'day'));
     const status = await ask('/status');
     expect(status).toContain('Kill switch: off');
     expect(status).toContain('Halts: none');

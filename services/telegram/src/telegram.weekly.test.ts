@@ -9,14 +9,24 @@ import { recordedRoundTrips } from './testing/seed-trades';
 
 const DAY_MS = 86_400_000;
 const INITIAL = 25_000;
-/** Last Sunday's report instant, and 30 round trips 8 h apart before it (ten days: the week and some before). */
-const REPORT_AT = nextWeeklyRun(Date.now(), SUNDAY_EVENING_UTC) - 7 * DAY_MS;
+/**
+ * The report of Sunday 2026-11-08 18:00 UTC, and 30 round trips 8 h apart before it (ten days: 21 in
+ * the week; the month began 18 h before the week, so month to date holds 24, and 6 came before it).
+ */
+const REPORT_AT = Date.UTC(2026, 10, 8, 18);
 const trades = recordedRoundTrips(30, REPORT_AT - 3_600_000, 8);
+/**
+ * The bot's clock runs from the Wednesday after: its own weekly job is due days away, so it cannot
+ * send a report of its own during the test, as the wall clock let it on a Sunday just before 18:00.
+ */
+const offset = nextWeeklyRun(REPORT_AT, SUNDAY_EVENING_UTC) - 4 * DAY_MS - Date.now();
+const clock = { now: () => Date.now() + offset };
 
 let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness('tg-weekly', {
+    clock,
     env: { TELEGRAM_INITIAL_EQUITY: String(INITIAL) },
     seed: async (db) => {
       const repo = new ClosedTradeRepository(db);
