@@ -24,6 +24,7 @@ import {
   type KillState,
   type NetPosition,
   planTwap,
+  positionOwner,
   releaseKill,
   roundDownToStep,
   sumLots,
@@ -85,6 +86,8 @@ export class OrderManager {
   private readonly subs: Subscription[] = [];
   private killState: KillState = KILL_RELEASED;
   private positions = new Map<string, NetPosition>();
+  /** The strategy each open position belongs to (see positionOwner), by exchange:symbol. */
+  private owners = new Map<string, string | null>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickAgain = false;
@@ -680,6 +683,7 @@ export class OrderManager {
   /** Positions are folds over our own fills, rebuilt from the recorded slices on start. */
   private async rebuildPositions(): Promise<void> {
     this.positions = new Map();
+    this.owners = new Map();
     for (const slice of await this.deps.slices.all()) {
       for (const fill of slice.fills as Fill[]) this.fold(slice, fill);
     }
@@ -690,6 +694,7 @@ export class OrderManager {
     const before = this.positions.get(key) ?? FLAT;
     const after = applyFill(before, { side: slice.side, qty: fill.qty, price: fill.price, fee: fill.fee });
     this.positions.set(key, after);
+    this.owners.set(key, positionOwner(before, after, this.owners.get(key) ?? null, slice.strategy));
     return after;
   }
 
@@ -702,7 +707,7 @@ export class OrderManager {
       {
         status,
         positionId: `${slice.exchange}:${slice.symbol}`,
-        strategy: slice.strategy,
+        strategy: this.owners.get(`${slice.exchange}:${slice.symbol}`) ?? null,
         exchange: slice.exchange,
         symbol: slice.symbol,
         side: after.side,

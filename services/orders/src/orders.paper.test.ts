@@ -1,5 +1,12 @@
 import { NatsBus } from '@ballast/bus';
-import { type Clock, type Fill, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import {
+  type Clock,
+  type Fill,
+  type OrderEvent,
+  type PositionEvent,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { PaperAccountRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
@@ -14,11 +21,15 @@ const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {}, error() {} };
 let fixture: VenueFixture;
 const events: OrderEvent[] = [];
+const positions: PositionEvent[] = [];
 
 beforeAll(async () => {
   fixture = await startVenueFixture({ label: 'orders_paper' });
   await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
     durable: 'test-order-events',
+  });
+  await fixture.bus.subscribe(subject(Subjects.positionEvent, {}), (m) => void positions.push(m.payload), {
+    durable: 'test-position-events',
   });
 });
 
@@ -139,6 +150,13 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
       { price: 58001.03, qty: 1, fee: 58.00103, liquidity: 'taker', feeAsset: 'USDT' },
     ]);
     const afterSell = { USDT: 111285.88828231, BTC: 1.526 };
+    // The sell carries no strategy, yet the position stays the strategy's that bought it, across the restart.
+    const changed = await waitFor(
+      () => positions.find((p) => p.status === 'changed' && p.qty === 1.526),
+      'the position event of the sell',
+    );
+    expect(changed).toMatchObject({ strategy: 'test', side: 'long', realizedPnl: expect.any(Number) });
+    expect(positions.map((p) => p.strategy)).toEqual(positions.map(() => 'test'));
     expect(await second.service.venue.balances()).toEqual(afterSell);
     expect(await accounts.loadBalances('binance')).toEqual(afterSell);
 

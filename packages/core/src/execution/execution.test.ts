@@ -6,7 +6,7 @@ import { walkBook } from './book-walk';
 import { clientOrderId, derivedUuid } from './client-order-id';
 import { sumLots } from './lot-units';
 import { executeRestingLimit, executeTaker } from './paper-fill-model';
-import { applyFill, FLAT } from './position-fold';
+import { applyFill, FLAT, positionOwner } from './position-fold';
 import { checkSlippage } from './slippage-guard';
 import { planTwap } from './twap-plan';
 
@@ -174,5 +174,23 @@ describe('position fold', () => {
       realizedPnl: 30,
       fees: expect.closeTo(0.45, 12),
     });
+  });
+
+  it('keeps a position with the strategy that opened it through exits that carry none, until it flips', () => {
+    const opened = applyFill(FLAT, { side: 'buy', qty: 2, price: 100, fee: 0 });
+    const owner = positionOwner(FLAT, opened, null, 'trend_pullback');
+    expect(owner).toBe('trend_pullback');
+    // A take-profit (no strategy) sells half, then a stop (no strategy) closes the rest.
+    const half = applyFill(opened, { side: 'sell', qty: 1, price: 110, fee: 0 });
+    expect(positionOwner(opened, half, owner, null)).toBe('trend_pullback');
+    const closed = applyFill(half, { side: 'sell', qty: 1, price: 95, fee: 0 });
+    expect(positionOwner(half, closed, owner, null)).toBe('trend_pullback');
+    // A fill that flips the position opens a new one: it belongs to whoever sent that fill.
+    const flipped = applyFill(half, { side: 'sell', qty: 3, price: 95, fee: 0 });
+    expect(flipped.side).toBe('short');
+    expect(positionOwner(half, flipped, owner, 'mean_reversion')).toBe('mean_reversion');
+    // The next position after flat starts afresh.
+    const again = applyFill(closed, { side: 'buy', qty: 1, price: 100, fee: 0 });
+    expect(positionOwner(closed, again, owner, 'breakout')).toBe('breakout');
   });
 });

@@ -36,3 +36,18 @@ export function applyFill(position: NetPosition, fill: PositionFill): NetPositio
   }
   return { ...position, qty: left <= position.qty * 1e-9 ? 0 : left, realizedPnl, fees };
 }
+
+/**
+ * The strategy a position belongs to: the one whose fill opened (or flipped) it. Exits carry no strategy
+ * (a stop or take-profit placed by the stop manager, a flatten, a fill reconciliation records), so they
+ * leave the owner as it was; the closed trade then counts for the strategy that took it.
+ */
+export function positionOwner(
+  before: NetPosition,
+  after: NetPosition,
+  owner: string | null,
+  fillStrategy: string | null,
+): string | null {
+  const opened = before.qty === 0 || after.side !== before.side;
+  return opened ? fillStrategy : (owner ?? fillStrategy);
+}
