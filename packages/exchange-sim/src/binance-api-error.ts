@@ -23,6 +23,8 @@ export const BinanceErrors = {
       -1100,
       `Illegal characters found in parameter '${name}'; legal range is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.`,
     ),
+  unreadParameters: (read: number, sent: number) =>
+    err(400, -1104, `Not all sent parameters were read; read '${read}' parameter(s) but was sent '${sent}'.`),
   invalidSymbol: () => err(400, -1121, 'Invalid symbol.'),
   invalidInterval: () => err(400, -1120, 'Invalid interval.'),
   invalidSide: () => err(400, -1117, 'Invalid side.'),

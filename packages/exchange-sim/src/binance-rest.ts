@@ -126,9 +126,40 @@ function depth(req: SimRequest, ctx: BinanceRestContext): RouteResult {
   return ok(ctx.market.book(symbol)?.snapshot(limit) ?? { lastUpdateId: 0, bids: [], asks: [] });
 }
 
+/**
+ * Every parameter Binance's POST /api/v3/order reads (its documented list, plus the signature).
+ * Those the simulator does not model (quoteOrderQty, icebergQty, trailingDelta, strategy ids, STP
+ * mode, pegs) are read and ignored; any other name is answered as Binance does, with -1104.
+ */
+const NEW_ORDER_PARAMS = new Set([
+  'symbol',
+  'side',
+  'type',
+  'timeInForce',
+  'quantity',
+  'quoteOrderQty',
+  'price',
+  'newClientOrderId',
+  'strategyId',
+  'strategyType',
+  'stopPrice',
+  'trailingDelta',
+  'icebergQty',
+  'newOrderRespType',
+  'selfTradePreventionMode',
+  'pegPriceType',
+  'pegOffsetValue',
+  'pegOffsetType',
+  'recvWindow',
+  'timestamp',
+  'signature',
+]);
+
 function newOrder(req: SimRequest, ctx: BinanceRestContext): RouteResult {
   const parsed = parseNewOrder(req, ctx);
   if ('status' in parsed) return failure(parsed);
+  const unread = unreadParameters(req, NEW_ORDER_PARAMS);
+  if (unread) return failure(unread);
   const result = ctx.engine.place(parsed);
   if (!result.ok) return failure(result.error);
   const respType = (req.params.get('newOrderRespType') ?? 'FULL') as NewOrderRespType;
@@ -171,6 +202,13 @@ function parseNewOrder(req: SimRequest, ctx: BinanceRestContext): NewOrderReques
     timeInForce: tif as TimeInForce | undefined,
     clientOrderId,
   };
+}
+
+/** Binance reads what it knows and refuses a request that carried anything else (e.g. a futures `reduceOnly`). */
+function unreadParameters(req: SimRequest, known: ReadonlySet<string>): BinanceApiError | undefined {
+  const sent = [...req.params.keys()];
+  const read = sent.filter((name) => known.has(name)).length;
+  return read < sent.length ? BinanceErrors.unreadParameters(read, sent.length) : undefined;
 }
 
 function queryOrder(req: SimRequest, ctx: BinanceRestContext): RouteResult {

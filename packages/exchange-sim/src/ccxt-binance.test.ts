@@ -178,6 +178,21 @@ describe('ccxt binance against the simulator', () => {
     );
   });
 
+  it('answers a parameter spot does not read with -1104 (ccxt BadRequest), as Binance does', async () => {
+    const ex = binance({ apiKey: API_KEY, secret: SECRET });
+    const before = await ex.fetchMyTrades('BTC/USDT');
+    // ccxt passes reduceOnly through on spot (it strips it only for margin), as it does any unknown name.
+    const reduceOnly = ex.createOrder('BTC/USDT', 'market', 'sell', 0.001, undefined, { reduceOnly: true });
+    await expect(reduceOnly).rejects.toBeInstanceOf(ccxt.BadRequest);
+    await expect(reduceOnly).rejects.toThrow(
+      /"code":-1104,"msg":"Not all sent parameters were read; read '\d+' parameter\(s\) but was sent '\d+'\."/,
+    );
+    const unknown = ex.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 50000, { notABinanceParam: 1 });
+    await expect(unknown).rejects.toThrow(/"code":-1104/);
+    expect(await ex.fetchMyTrades('BTC/USDT')).toEqual(before);
+    expect(await ex.fetchOpenOrders('BTC/USDT')).toHaveLength(1);
+  });
+
   it('raises InvalidOrder for a LOT_SIZE failure and OrderNotFound for unknown orders', async () => {
     const ex = binance({ apiKey: API_KEY, secret: SECRET });
     await expect(ex.createOrder('BTC/USDT', 'limit', 'buy', 20000, 50000)).rejects.toBeInstanceOf(

@@ -62,9 +62,14 @@ export class CcxtVenue implements OrderVenue {
   }
 
   async submit(order: VenueOrderRequest): Promise<VenueOrder> {
-    await this.call('loadMarkets', () => this.loadMarkets());
+    const market = await this.call('loadMarkets', async () => {
+      await this.loadMarkets();
+      return this.exchange.market(toCcxtSymbol(order.symbol));
+    });
     const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
-    if (order.reduceOnly && this.exchange.has.createReduceOnlyOrder) params.reduceOnly = true;
+    // Only derivatives know reduce-only: Binance spot refuses the parameter (-1104), and a spot sell
+    // cannot open a short anyway. `has.createReduceOnlyOrder` describes the exchange, not the market.
+    if (order.reduceOnly && market.contract) params.reduceOnly = true;
     const placed = await this.call('createOrder', () =>
       this.exchange.createOrder(
         toCcxtSymbol(order.symbol),
