@@ -1,5 +1,5 @@
 import type { OrderEvent } from '@ballast/contracts';
-import { applyFill, FLAT, type NetPosition } from '@ballast/core';
+import { applyFill, FLAT, type NetPosition, positionFill } from '@ballast/core';
 import type { BacktestTrade } from './backtest-result';
 
 interface OpenTrade {
@@ -56,7 +56,7 @@ export class TradeLedger {
       this.open.set(key, trade);
     }
     const before = trade.position;
-    trade.position = applyFill(before, { side: event.side, qty: fill.qty, price: fill.price, fee: fill.fee });
+    trade.position = applyFill(before, positionFill(event.symbol, event.side, fill));
     if (fillSide === trade.side) {
       trade.entryQty += fill.qty;
       trade.entryNotional += fill.qty * fill.price;

@@ -50,7 +50,7 @@ export function loadBinanceVenue(
   }
   const market = new BinanceMarket(snapshots);
   const account = new SpotAccount(o.balances);
-  const fees = { maker: toUnits(o.makerFee), taker: toUnits(o.takerFee) };
+  const fees = { maker: toUnits(o.makerFee), taker: toUnits(o.takerFee), feesIn: o.feesIn };
   const engine = new MatchingEngine({
     account,
     rules: (s) => rules.get(s),

@@ -17,7 +17,14 @@ export interface FeeSchedule {
   /** Rates as 1e-8 units: 0.001 (0.1 %) is 100000n. */
   maker: Units;
   taker: Units;
+  /**
+   * `quote`: every fee in the quote asset. `received`: in the asset the trade pays out, as Binance
+   * charges without BNB: a buy's fee in the base asset (the buyer gets qty − fee), a sell's in the quote.
+   */
+  feesIn: FeesIn;
 }
+
+export type FeesIn = 'quote' | 'received';
 
 /** `through`: a resting order fills when a trade prints strictly beyond its price; `touch`: at it. */
 export type LimitFillRule = 'through' | 'touch';
@@ -32,7 +39,8 @@ interface Fill {
 /**
  * A single-account spot matching engine. Incoming orders take liquidity from the replayed book
  * (without consuming it: the next replayed diff is the market's truth); resting limit orders fill as
- * maker when replayed trades or candles reach their price. Commission is charged in the quote asset.
+ * maker when replayed trades or candles reach their price. Commission is charged in the quote asset,
+ * or in the asset received (`FeeSchedule.feesIn`).
  * Stop orders (`STOP_LOSS`, `STOP_LOSS_LIMIT`) reserve their balance on placement, wait for a replayed
  * price at or through their stop, then take liquidity like a new market or limit order.
  */
@@ -247,7 +255,9 @@ export class MatchingEngine {
   }
 
   private buyReservation(order: SimOrder, fills: Fill[]): Units {
-    const rate = maxUnits(this.deps.fees.taker, this.deps.fees.maker);
+    // A fee taken from the base received costs no quote: the buy locks its price alone.
+    const { fees } = this.deps;
+    const rate = fees.feesIn === 'received' ? 0n : maxUnits(fees.taker, fees.maker);
     const takenQty = sumQty(fills);
     const takenCost = fills.reduce((s, f) => s + mulUnits(f.price, f.qty), 0n);
     // A stop-market buy has no price of its own: its stop is the best estimate of what it will pay.
@@ -264,19 +274,22 @@ export class MatchingEngine {
 
   private execute(order: SimOrder, rules: SymbolRules, fill: Fill, isMaker: boolean): void {
     const quoteQty = mulUnits(fill.price, fill.qty);
-    const commission = mulUnits(quoteQty, isMaker ? this.deps.fees.maker : this.deps.fees.taker);
-    const { account } = this.deps;
+    const { account, fees } = this.deps;
+    const rate = isMaker ? fees.maker : fees.taker;
+    const feeInBase = order.side === 'BUY' && fees.feesIn === 'received';
+    const commission = mulUnits(feeInBase ? fill.qty : quoteQty, rate);
     if (order.side === 'BUY') {
-      const spent = quoteQty + commission;
+      const spent = feeInBase ? quoteQty : quoteQty + commission;
       account.spendLocked(rules.quoteAsset, spent);
       order.lockedAmount -= minUnits(spent, order.lockedAmount);
-      account.credit(rules.baseAsset, fill.qty);
+      account.credit(rules.baseAsset, feeInBase ? fill.qty - commission : fill.qty);
     } else {
       account.spendLocked(rules.baseAsset, fill.qty);
       order.lockedAmount -= fill.qty;
       account.credit(rules.quoteAsset, quoteQty - commission);
     }
-    const trade = this.recordTrade(order, rules, fill, quoteQty, commission, isMaker);
+    const commissionAsset = feeInBase ? rules.baseAsset : rules.quoteAsset;
+    const trade = this.recordTrade(order, fill, quoteQty, { commission, commissionAsset }, isMaker);
     order.executedQty += fill.qty;
     order.cummulativeQuoteQty += quoteQty;
     order.updateTime = trade.time;
@@ -285,10 +298,9 @@ export class MatchingEngine {
 
   private recordTrade(
     order: SimOrder,
-    rules: SymbolRules,
     fill: Fill,
     quoteQty: Units,
-    commission: Units,
+    fee: Pick<SimTrade, 'commission' | 'commissionAsset'>,
     isMaker: boolean,
   ): SimTrade {
     const trade: SimTrade = {
@@ -298,8 +310,7 @@ export class MatchingEngine {
       price: fill.price,
       qty: fill.qty,
       quoteQty,
-      commission,
-      commissionAsset: rules.quoteAsset,
+      ...fee,
       time: this.deps.clock.now(),
       isBuyer: order.side === 'BUY',
       isMaker,

@@ -1,5 +1,5 @@
 import type { Clock } from '@ballast/contracts';
-import type { LimitFillRule } from './matching-engine';
+import type { FeesIn, LimitFillRule } from './matching-engine';
 import type { ReplaySpeed } from './replay-feed';
 
 /** A recorded candle CSV to serve from `/api/v3/klines`, optionally replayed as closed kline frames. */
@@ -48,6 +48,8 @@ export interface BinanceOptions {
   /** Fee rates as decimal strings; 0.1 % each by default. */
   takerFee?: string;
   makerFee?: string;
+  /** `received`: a buy's fee in the base asset, as Binance charges without BNB; `quote` by default. */
+  feesIn?: FeesIn;
   fillRule?: LimitFillRule;
 }
 
@@ -78,6 +80,7 @@ export const DEFAULTS = {
     balances: { USDT: '10000' } as Record<string, string>,
     takerFee: '0.001',
     makerFee: '0.001',
+    feesIn: 'quote' as FeesIn,
     fillRule: 'through' as LimitFillRule,
   },
   bybit: {

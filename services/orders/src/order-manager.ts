@@ -20,10 +20,12 @@ import {
   derivedUuid,
   engageKill,
   FLAT,
+  feeIn,
   KILL_RELEASED,
   type KillState,
   type NetPosition,
   planTwap,
+  positionFill,
   positionOwner,
   releaseKill,
   roundDownToStep,
@@ -692,7 +694,7 @@ export class OrderManager {
   private fold(slice: OrderSlice, fill: Fill): NetPosition {
     const key = `${slice.exchange}:${slice.symbol}`;
     const before = this.positions.get(key) ?? FLAT;
-    const after = applyFill(before, { side: slice.side, qty: fill.qty, price: fill.price, fee: fill.fee });
+    const after = applyFill(before, positionFill(slice.symbol, slice.side, fill));
     this.positions.set(key, after);
     this.owners.set(key, positionOwner(before, after, this.owners.get(key) ?? null, slice.strategy));
     return after;
@@ -701,6 +703,12 @@ export class OrderManager {
   private async foldFill(slice: OrderSlice, fill: Fill): Promise<void> {
     const before = this.positions.get(`${slice.exchange}:${slice.symbol}`) ?? FLAT;
     const after = this.fold(slice, fill);
+    if (fill.fee > 0 && feeIn(slice.symbol, fill.feeAsset) === 'other')
+      // Unpriced here (BNB): the position's fees leave it out rather than add it as quote.
+      this.deps.log.warn(
+        { clientOrderId: slice.clientOrderId, tradeId: fill.tradeId, fee: fill.fee, feeAsset: fill.feeAsset },
+        'fill fee in a third asset: not counted in the position fees',
+      );
     const status = before.qty === 0 ? 'opened' : after.qty <= 1e-12 ? 'closed' : 'changed';
     await this.deps.bus.publish(
       subject(Subjects.positionEvent, {}),

@@ -5,6 +5,7 @@ import {
   type LedgerSnapshot,
   type LedgerStop,
   type NetPosition,
+  positionFill,
 } from '@ballast/core';
 import type {
   Database,
@@ -26,7 +27,7 @@ export const StopView = z.object({
 });
 export type StopView = z.infer<typeof StopView>;
 
-type FillView = { tradeId: string; qty: number; price: number; fee: number };
+type FillView = { tradeId: string; qty: number; price: number; fee: number; feeAsset: string };
 
 export type LedgerRead = {
   snapshot: LedgerSnapshot;
@@ -79,12 +80,7 @@ export function foldPositions(slices: readonly OrderSlice[]): Map<string, NetPos
     for (const f of slice.fills as FillView[])
       net.set(
         slice.symbol,
-        applyFill(net.get(slice.symbol) ?? FLAT, {
-          side: slice.side,
-          qty: f.qty,
-          price: f.price,
-          fee: f.fee,
-        }),
+        applyFill(net.get(slice.symbol) ?? FLAT, positionFill(slice.symbol, slice.side, f)),
       );
   return net;
 }

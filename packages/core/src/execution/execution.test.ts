@@ -6,7 +6,7 @@ import { walkBook } from './book-walk';
 import { clientOrderId, derivedUuid } from './client-order-id';
 import { sumLots } from './lot-units';
 import { executeRestingLimit, executeTaker } from './paper-fill-model';
-import { applyFill, FLAT, positionOwner } from './position-fold';
+import { applyFill, FLAT, positionFill, positionOwner } from './position-fold';
 import { checkSlippage } from './slippage-guard';
 import { planTwap } from './twap-plan';
 
@@ -162,11 +162,13 @@ describe('TWAP plan', () => {
   });
 });
 
+const fill = (qty: number, price: number, fee: number, feeAsset: string) => ({ qty, price, fee, feeAsset });
+
 describe('position fold', () => {
   it('averages entries, realises pnl on the exit and keeps fees apart', () => {
-    let p = applyFill(FLAT, { side: 'buy', qty: 1, price: 100, fee: 0.1 });
-    p = applyFill(p, { side: 'buy', qty: 1, price: 110, fee: 0.11 });
-    p = applyFill(p, { side: 'sell', qty: 2, price: 120, fee: 0.24 });
+    let p = applyFill(FLAT, { side: 'buy', qty: 1, price: 100, fee: 0.1, feeIn: 'quote' });
+    p = applyFill(p, { side: 'buy', qty: 1, price: 110, fee: 0.11, feeIn: 'quote' });
+    p = applyFill(p, { side: 'sell', qty: 2, price: 120, fee: 0.24, feeIn: 'quote' });
     expect(p).toEqual({
       side: 'long',
       qty: 0,
@@ -176,21 +178,44 @@ describe('position fold', () => {
     });
   });
 
+  it('takes a base-asset fee off the quantity held and counts it at its quote value', () => {
+    // Binance spot without BNB: a 0.01 BTC buy at 0.1 % pays 0.00001 BTC; the account holds 0.00999.
+    const bought = applyFill(FLAT, positionFill('BTC-USDT', 'buy', fill(0.01, 58001.04, 0.00001, 'BTC')));
+    expect(bought).toMatchObject({ side: 'long', qty: expect.closeTo(0.00999, 15), avgEntry: 58001.04 });
+    expect(bought.fees).toBeCloseTo(0.5800104, 12);
+    // Selling what is held (its fee in USDT) closes the position flat.
+    const sold = applyFill(bought, positionFill('BTC-USDT', 'sell', fill(0.00999, 58100, 0.580419, 'USDT')));
+    expect(sold.qty).toBe(0);
+    expect(sold.realizedPnl).toBeCloseTo(0.00999 * (58100 - 58001.04), 9);
+    expect(sold.fees).toBeCloseTo(0.5800104 + 0.580419, 12);
+    // A sell whose fee is in base removes qty + fee; those units leave at the fill price.
+    const long = applyFill(FLAT, positionFill('BTC-USDT', 'buy', fill(0.02, 100, 0, 'USDT')));
+    const partly = applyFill(long, positionFill('BTC-USDT', 'sell', fill(0.01, 110, 0.0001, 'BTC')));
+    expect(partly.qty).toBeCloseTo(0.0099, 15);
+    expect(partly.realizedPnl).toBeCloseTo(0.0101 * 10, 12);
+    expect(partly.fees).toBeCloseTo(0.011, 12);
+  });
+
+  it('leaves a fee in a third asset (BNB) out of both the quantity and the quote fees', () => {
+    const p = applyFill(FLAT, positionFill('BTC-USDT', 'buy', fill(0.01, 58001.04, 0.0012, 'BNB')));
+    expect(p).toEqual({ side: 'long', qty: 0.01, avgEntry: 58001.04, realizedPnl: 0, fees: 0 });
+  });
+
   it('keeps a position with the strategy that opened it through exits that carry none, until it flips', () => {
-    const opened = applyFill(FLAT, { side: 'buy', qty: 2, price: 100, fee: 0 });
+    const opened = applyFill(FLAT, { side: 'buy', qty: 2, price: 100, fee: 0, feeIn: 'quote' });
     const owner = positionOwner(FLAT, opened, null, 'trend_pullback');
     expect(owner).toBe('trend_pullback');
     // A take-profit (no strategy) sells half, then a stop (no strategy) closes the rest.
-    const half = applyFill(opened, { side: 'sell', qty: 1, price: 110, fee: 0 });
+    const half = applyFill(opened, { side: 'sell', qty: 1, price: 110, fee: 0, feeIn: 'quote' });
     expect(positionOwner(opened, half, owner, null)).toBe('trend_pullback');
-    const closed = applyFill(half, { side: 'sell', qty: 1, price: 95, fee: 0 });
+    const closed = applyFill(half, { side: 'sell', qty: 1, price: 95, fee: 0, feeIn: 'quote' });
     expect(positionOwner(half, closed, owner, null)).toBe('trend_pullback');
     // A fill that flips the position opens a new one: it belongs to whoever sent that fill.
-    const flipped = applyFill(half, { side: 'sell', qty: 3, price: 95, fee: 0 });
+    const flipped = applyFill(half, { side: 'sell', qty: 3, price: 95, fee: 0, feeIn: 'quote' });
     expect(flipped.side).toBe('short');
     expect(positionOwner(half, flipped, owner, 'mean_reversion')).toBe('mean_reversion');
     // The next position after flat starts afresh.
-    const again = applyFill(closed, { side: 'buy', qty: 1, price: 100, fee: 0 });
+    const again = applyFill(closed, { side: 'buy', qty: 1, price: 100, fee: 0, feeIn: 'quote' });
     expect(positionOwner(closed, again, owner, 'breakout')).toBe('breakout');
   });
 });

@@ -1,4 +1,4 @@
-import type { OrderSide, PositionSide } from '@ballast/contracts';
+import type { Fill, OrderSide, PositionSide } from '@ballast/contracts';
 
 /** A net position in one market: signed by side, with what closing parts of it earned. */
 export type NetPosition = {
@@ -9,28 +9,56 @@ export type NetPosition = {
   fees: number;
 };
 
-export type PositionFill = { side: OrderSide; qty: number; price: number; fee: number };
+/** Where a fill's fee was charged, relative to its market: `other` is a third asset (BNB on Binance). */
+export type FeeIn = 'base' | 'quote' | 'other';
+
+/** A fill as the fold reads it: `fee` is an amount of the asset `feeIn` names. */
+export type PositionFill = { side: OrderSide; qty: number; price: number; fee: number; feeIn: FeeIn };
+
+/** Which side of `symbol` (`BASE-QUOTE`, e.g. BTC-USDT) an asset a fee was charged in is. */
+export function feeIn(symbol: string, feeAsset: string): FeeIn {
+  const [base, quote] = symbol.split('-');
+  return feeAsset === quote ? 'quote' : feeAsset === base ? 'base' : 'other';
+}
+
+/** A recorded fill of `side` on `symbol`, as every fold (orders, reconciliation, backtest) reads it. */
+export function positionFill(
+  symbol: string,
+  side: OrderSide,
+  fill: Pick<Fill, 'qty' | 'price' | 'fee' | 'feeAsset'>,
+): PositionFill {
+  return { side, qty: fill.qty, price: fill.price, fee: fill.fee, feeIn: feeIn(symbol, fill.feeAsset) };
+}
 
 export const FLAT: NetPosition = { side: 'long', qty: 0, avgEntry: 0, realizedPnl: 0, fees: 0 };
 
 /**
  * Folds one fill into a net position: same-direction fills average the entry; opposite fills
  * realise (exit − entry) × qty for a long (the reverse for a short) and may flip the side.
- * Fees accumulate separately so realised pnl stays a price result.
+ * Fees accumulate separately, in the quote asset, so realised pnl stays a price result.
+ *
+ * A fee in the base asset is base the account no longer holds: a buy adds qty − fee, a sell removes
+ * qty + fee (those units leave at the fill's price), and the fee counts at its quote value, fee × price.
+ * A fee in a third asset (BNB) leaves the quantity alone and counts 0 here: without that asset's price
+ * its value is unknown, and adding BNB to USDT would be wrong. Callers that can say so log it.
  */
 export function applyFill(position: NetPosition, fill: PositionFill): NetPosition {
   const fillSide: PositionSide = fill.side === 'buy' ? 'long' : 'short';
-  const fees = position.fees + fill.fee;
+  const inBase = fill.feeIn === 'base' ? fill.fee : 0;
+  const fees = position.fees + (fill.feeIn === 'quote' ? fill.fee : inBase * fill.price);
+  // Base units the fill moves: a base fee is deducted from what a buy brings or added to what a sell takes.
+  const moved = fill.side === 'buy' ? fill.qty - inBase : fill.qty + inBase;
+  if (moved <= 0) return { ...position, fees };
   if (position.qty === 0 || position.side === fillSide) {
-    const qty = position.qty + fill.qty;
-    const avgEntry = (position.qty * position.avgEntry + fill.qty * fill.price) / qty;
+    const qty = position.qty + moved;
+    const avgEntry = (position.qty * position.avgEntry + moved * fill.price) / qty;
     return { ...position, side: fillSide, qty, avgEntry, fees };
   }
-  const closed = Math.min(position.qty, fill.qty);
+  const closed = Math.min(position.qty, moved);
   const perUnit = position.side === 'long' ? fill.price - position.avgEntry : position.avgEntry - fill.price;
   const realizedPnl = position.realizedPnl + closed * perUnit;
   const left = position.qty - closed;
-  const flipped = fill.qty - closed;
+  const flipped = moved - closed;
   if (flipped > position.qty * 1e-12) {
     return { side: fillSide, qty: flipped, avgEntry: fill.price, realizedPnl, fees };
   }

@@ -1,5 +1,6 @@
 import { sharedDataDir } from '@ballast/testkit';
 import { type ExchangeSim, startExchangeSim } from '../exchange-sim';
+import type { FeesIn } from '../matching-engine';
 
 /** One Binance spot account on the simulator: its credentials, markets and starting balances. */
 export interface SimAccount {
@@ -8,6 +9,8 @@ export interface SimAccount {
   readonly balances: Record<string, string>;
   /** Binance symbols to list; BTCUSDT when left out. */
   readonly symbols?: readonly string[];
+  /** `received`: buys pay their fee in the base asset, as Binance without BNB; `quote` when left out. */
+  readonly feesIn?: FeesIn;
 }
 
 /**
@@ -25,6 +28,7 @@ export function startBinanceSim(account?: SimAccount): Promise<ExchangeSim> {
       apiKey: account.apiKey,
       apiSecret: account.secret,
       balances: account.balances,
+      ...(account.feesIn ? { feesIn: account.feesIn } : {}),
     },
   });
 }
