@@ -268,6 +268,7 @@ describe('the send loop', () => {
             intentId: 'loop-orphan',
             slice: 0,
             strategy: 'test',
+            correlationId: null,
             exchange: 'binance',
             symbol: 'BTC-USDT',
             side: 'buy',

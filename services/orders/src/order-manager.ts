@@ -24,6 +24,7 @@ import {
   KILL_RELEASED,
   type KillState,
   type NetPosition,
+  type PositionOwner,
   planTwap,
   positionFill,
   positionOwner,
@@ -75,6 +76,9 @@ type SubmitRequest = {
 };
 
 const OPEN_OR_UNKNOWN = ['sending', 'open'] as const;
+
+/** Publish options joining a chain; none for a slice recorded before correlation ids were kept. */
+const chainOf = (correlationId: string | null | undefined) => (correlationId ? { correlationId } : {});
 /** Orders recorded from reconciliation are never due: they are not ours to send. */
 const NEVER_DUE = Number.MAX_SAFE_INTEGER;
 
@@ -88,8 +92,8 @@ export class OrderManager {
   private readonly subs: Subscription[] = [];
   private killState: KillState = KILL_RELEASED;
   private positions = new Map<string, NetPosition>();
-  /** The strategy each open position belongs to (see positionOwner), by exchange:symbol. */
-  private owners = new Map<string, string | null>();
+  /** Whose each open position is (see positionOwner), by exchange:symbol. */
+  private owners = new Map<string, PositionOwner>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickAgain = false;
@@ -183,7 +187,7 @@ export class OrderManager {
     }
     if (command.exchange !== this.deps.venue.id) return;
     if (command.kind === 'record_fill') {
-      await this.serial.run(() => this.recordFill(command));
+      await this.serial.run(() => this.recordFill(command, message.correlationId));
       return;
     }
     if (command.kind === 'cancel') {
@@ -253,6 +257,7 @@ export class OrderManager {
       intentId: request.intentId,
       slice: p.index,
       strategy: request.strategy,
+      correlationId: cause.correlationId,
       exchange: this.deps.venue.id,
       symbol: request.symbol,
       side: request.side,
@@ -537,8 +542,9 @@ export class OrderManager {
    * writer of fills, and every venue answer is applied in the same serial turns, so a trade is
    * counted once (by its venue trade id) whichever path sees it first.
    */
-  private async recordFill(command: RecordFill): Promise<void> {
-    const slice = (await this.deps.slices.get(command.clientOrderId)) ?? (await this.recordOrder(command));
+  private async recordFill(command: RecordFill, correlationId: string): Promise<void> {
+    const slice =
+      (await this.deps.slices.get(command.clientOrderId)) ?? (await this.recordOrder(command, correlationId));
     const known = slice.fills as Fill[];
     if (known.some((f) => f.tradeId === command.fill.tradeId)) return;
     const fills = [...known, command.fill];
@@ -555,7 +561,7 @@ export class OrderManager {
       'fill recorded from reconciliation',
     );
     const status = filledQty >= slice.qty - 1e-12 ? 'filled' : 'partially_filled';
-    await this.publishEvent(`${slice.clientOrderId}|${status}|${command.fill.tradeId}`, status, {
+    await this.publishEvent(slice, `${slice.clientOrderId}|${status}|${command.fill.tradeId}`, status, {
       status,
       intentId: slice.intentId,
       clientOrderId: slice.clientOrderId,
@@ -575,7 +581,7 @@ export class OrderManager {
   }
 
   /** An order we never placed (external, a venue-side stop) or an adjustment, recorded as filled. */
-  private async recordOrder(command: RecordFill): Promise<OrderSlice> {
+  private async recordOrder(command: RecordFill, correlationId: string): Promise<OrderSlice> {
     const adjustment = command.origin === 'adjustment';
     await this.deps.slices.plan([
       {
@@ -583,6 +589,7 @@ export class OrderManager {
         intentId: command.intentId,
         slice: 0,
         strategy: null,
+        correlationId,
         exchange: command.exchange,
         symbol: command.symbol,
         side: command.side,
@@ -606,7 +613,7 @@ export class OrderManager {
   private async reject(slice: OrderSlice, error: VenueError): Promise<void> {
     const reason = toRejectReason(error);
     await this.deps.slices.update(slice.clientOrderId, { status: 'rejected', detail: error.message });
-    await this.publishEvent(slice.clientOrderId, 'rejected', {
+    await this.publishEvent(slice, slice.clientOrderId, 'rejected', {
       status: 'rejected',
       intentId: slice.intentId,
       clientOrderId: slice.clientOrderId,
@@ -627,7 +634,7 @@ export class OrderManager {
   private async publishOrder(slice: OrderSlice, order: VenueOrder, fill: Fill | null): Promise<void> {
     const status =
       fill && order.status === 'filled' && fill !== order.fills.at(-1) ? 'partially_filled' : order.status;
-    await this.publishEvent(`${slice.clientOrderId}|${status}|${fill?.tradeId ?? ''}`, status, {
+    await this.publishEvent(slice, `${slice.clientOrderId}|${status}|${fill?.tradeId ?? ''}`, status, {
       status,
       intentId: slice.intentId,
       clientOrderId: slice.clientOrderId,
@@ -645,10 +652,17 @@ export class OrderManager {
     });
   }
 
-  private async publishEvent(key: string, status: string, event: OrderEvent): Promise<void> {
+  /** An order's events join the chain of the message that asked for it (the trade's, for a decision). */
+  private async publishEvent(
+    slice: OrderSlice,
+    key: string,
+    status: string,
+    event: OrderEvent,
+  ): Promise<void> {
     this.deps.metrics?.event(event);
     await this.deps.bus.publish(subject(Subjects.orderEvent, {}), event, {
       id: derivedUuid('ord', key, status),
+      ...chainOf(slice.correlationId),
     });
   }
 
@@ -696,7 +710,8 @@ export class OrderManager {
     const before = this.positions.get(key) ?? FLAT;
     const after = applyFill(before, positionFill(slice.symbol, slice.side, fill));
     this.positions.set(key, after);
-    this.owners.set(key, positionOwner(before, after, this.owners.get(key) ?? null, slice.strategy));
+    const fillOwner = { strategy: slice.strategy, correlationId: slice.correlationId };
+    this.owners.set(key, positionOwner(before, after, this.owners.get(key), fillOwner));
     return after;
   }
 
@@ -710,12 +725,13 @@ export class OrderManager {
         'fill fee in a third asset: not counted in the position fees',
       );
     const status = before.qty === 0 ? 'opened' : after.qty <= 1e-12 ? 'closed' : 'changed';
+    const owner = this.owners.get(`${slice.exchange}:${slice.symbol}`);
     await this.deps.bus.publish(
       subject(Subjects.positionEvent, {}),
       {
         status,
         positionId: `${slice.exchange}:${slice.symbol}`,
-        strategy: this.owners.get(`${slice.exchange}:${slice.symbol}`) ?? null,
+        strategy: owner?.strategy ?? null,
         exchange: slice.exchange,
         symbol: slice.symbol,
         side: after.side,
@@ -724,7 +740,7 @@ export class OrderManager {
         realizedPnl: after.realizedPnl,
         fees: after.fees,
       },
-      { id: derivedUuid('pos', fill.tradeId, slice.clientOrderId) },
+      { id: derivedUuid('pos', fill.tradeId, slice.clientOrderId), ...chainOf(owner?.correlationId) },
     );
   }
 
@@ -738,7 +754,7 @@ export class OrderManager {
       await this.deps.kill.save(this.killState);
       const aborted = await this.deps.slices.abortPlanned(`kill switch: ${command.reason}`);
       const cancelled = await this.cancelOpen(`kill switch: ${command.reason}`);
-      const flat = command.flatten ? await this.flatten(message.id) : 'not asked to flatten';
+      const flat = command.flatten ? await this.flatten(message) : 'not asked to flatten';
       return `aborted ${aborted} planned slices, cancelled ${cancelled} open orders; ${flat}`;
     });
     await this.ack('kill', message, true, detail);
@@ -785,17 +801,21 @@ export class OrderManager {
    * balances, not only against the local fold of our fills. On spot the base asset held is the
    * position: the close sells at most what the venue holds, and what is left must be dust.
    */
-  private async flatten(commandId: string): Promise<string> {
+  private async flatten(command: Envelope<KillCommand>): Promise<string> {
     const results: string[] = [];
     for (const [key, position] of this.positions) {
       if (position.qty <= 0) continue;
       const symbol = key.split(':')[1] ?? '';
-      results.push(`${symbol} ${await this.closePosition(commandId, symbol, position)}`);
+      results.push(`${symbol} ${await this.closePosition(command, symbol, position)}`);
     }
     return results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions';
   }
 
-  private async closePosition(commandId: string, symbol: string, position: NetPosition): Promise<string> {
+  private async closePosition(
+    command: Envelope<KillCommand>,
+    symbol: string,
+    position: NetPosition,
+  ): Promise<string> {
     const base = symbol.split('-')[0] ?? symbol;
     const rules = await this.deps.venue.marketRules(symbol);
     const held = position.side === 'long' ? await this.venueHolding(base) : undefined;
@@ -804,12 +824,13 @@ export class OrderManager {
       rules.stepSize,
     );
     if (qty > 0) {
-      const intentId = `flatten:${commandId}:${symbol}`;
+      const intentId = `flatten:${command.id}:${symbol}`;
       const slice: NewSlice = {
         clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, 0),
         intentId,
         slice: 0,
         strategy: null,
+        correlationId: command.correlationId,
         exchange: this.deps.venue.id,
         symbol,
         side: position.side === 'long' ? 'sell' : 'buy',

@@ -22,15 +22,32 @@ const silent = { info() {}, warn() {}, error() {} };
 let fixture: VenueFixture;
 const events: OrderEvent[] = [];
 const positions: PositionEvent[] = [];
+/** The correlation id each order and position event travelled with, by client order id / position status. */
+const chains = { orders: new Map<string, Set<string>>(), positions: [] as string[] };
 
 beforeAll(async () => {
   fixture = await startVenueFixture({ label: 'orders_paper' });
-  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
-    durable: 'test-order-events',
-  });
-  await fixture.bus.subscribe(subject(Subjects.positionEvent, {}), (m) => void positions.push(m.payload), {
-    durable: 'test-position-events',
-  });
+  await fixture.bus.subscribe(
+    subject(Subjects.orderEvent, {}),
+    (m) => {
+      events.push(m.payload);
+      const seen = chains.orders.get(m.payload.clientOrderId) ?? new Set();
+      chains.orders.set(m.payload.clientOrderId, seen.add(m.correlationId));
+    },
+    {
+      durable: 'test-order-events',
+    },
+  );
+  await fixture.bus.subscribe(
+    subject(Subjects.positionEvent, {}),
+    (m) => {
+      positions.push(m.payload);
+      chains.positions.push(m.correlationId);
+    },
+    {
+      durable: 'test-position-events',
+    },
+  );
 });
 
 afterAll(async () => {
@@ -88,7 +105,7 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     timeout: 60_000,
   }, async () => {
     const first = await start();
-    await fixture.bus.publish(subject(Subjects.riskDecision, {}), {
+    const decision = await fixture.bus.publish(subject(Subjects.riskDecision, {}), {
       approved: true,
       intent: {
         intentId: 'paper-buy',
@@ -126,7 +143,7 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     expect(await accounts.loadBalances('binance')).toEqual(afterBuy);
     const second = await start();
     expect(await second.service.venue.balances()).toEqual(afterBuy);
-    await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
+    const sell = await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
       kind: 'submit',
       intentId: 'paper-sell',
       clientOrderId: 'bl-paper-sell',
@@ -157,6 +174,11 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     );
     expect(changed).toMatchObject({ strategy: 'test', side: 'long', realizedPnl: expect.any(Number) });
     expect(positions.map((p) => p.strategy)).toEqual(positions.map(() => 'test'));
+    // Every order and position event of the trade joins the decision's chain (the gateway joins on it),
+    // the sell's order events that of the command that asked for it.
+    expect([...(chains.orders.get(buy.clientOrderId) ?? [])]).toEqual([decision.correlationId]);
+    expect([...(chains.orders.get('bl-paper-sell') ?? [])]).toEqual([sell.correlationId]);
+    expect(chains.positions).toEqual(positions.map(() => decision.correlationId));
     expect(await second.service.venue.balances()).toEqual(afterSell);
     expect(await accounts.loadBalances('binance')).toEqual(afterSell);
 

@@ -85,6 +85,7 @@ export class Repairs {
         intentId: `recon:adopted:${order.clientOrderId}`,
         slice: 0,
         strategy: null,
+        correlationId: null,
         exchange: this.deps.venue.id,
         symbol: order.symbol,
         side: order.side,

@@ -201,21 +201,26 @@ describe('position fold', () => {
     expect(p).toEqual({ side: 'long', qty: 0.01, avgEntry: 58001.04, realizedPnl: 0, fees: 0 });
   });
 
-  it('keeps a position with the strategy that opened it through exits that carry none, until it flips', () => {
+  it('keeps a position with the order that opened it through exits that carry no strategy, until it flips', () => {
+    const trend = { strategy: 'trend_pullback', correlationId: 'decision-1' };
+    const exit = { strategy: null, correlationId: 'stop-1' };
     const opened = applyFill(FLAT, { side: 'buy', qty: 2, price: 100, fee: 0, feeIn: 'quote' });
-    const owner = positionOwner(FLAT, opened, null, 'trend_pullback');
-    expect(owner).toBe('trend_pullback');
+    const owner = positionOwner(FLAT, opened, undefined, trend);
+    expect(owner).toBe(trend);
     // A take-profit (no strategy) sells half, then a stop (no strategy) closes the rest.
     const half = applyFill(opened, { side: 'sell', qty: 1, price: 110, fee: 0, feeIn: 'quote' });
-    expect(positionOwner(opened, half, owner, null)).toBe('trend_pullback');
+    expect(positionOwner(opened, half, owner, exit)).toBe(trend);
     const closed = applyFill(half, { side: 'sell', qty: 1, price: 95, fee: 0, feeIn: 'quote' });
-    expect(positionOwner(half, closed, owner, null)).toBe('trend_pullback');
+    expect(positionOwner(half, closed, owner, exit)).toBe(trend);
     // A fill that flips the position opens a new one: it belongs to whoever sent that fill.
     const flipped = applyFill(half, { side: 'sell', qty: 3, price: 95, fee: 0, feeIn: 'quote' });
     expect(flipped.side).toBe('short');
-    expect(positionOwner(half, flipped, owner, 'mean_reversion')).toBe('mean_reversion');
-    // The next position after flat starts afresh.
+    const reversal = { strategy: 'mean_reversion', correlationId: 'decision-2' };
+    expect(positionOwner(half, flipped, owner, reversal)).toBe(reversal);
+    // The next position after flat starts afresh; a position we never saw open takes the fill's owner.
     const again = applyFill(closed, { side: 'buy', qty: 1, price: 100, fee: 0, feeIn: 'quote' });
-    expect(positionOwner(closed, again, owner, 'breakout')).toBe('breakout');
+    const breakout = { strategy: 'breakout', correlationId: 'decision-3' };
+    expect(positionOwner(closed, again, owner, breakout)).toBe(breakout);
+    expect(positionOwner(opened, half, undefined, exit)).toBe(exit);
   });
 });

@@ -65,17 +65,21 @@ export function applyFill(position: NetPosition, fill: PositionFill): NetPositio
   return { ...position, qty: left <= position.qty * 1e-9 ? 0 : left, realizedPnl, fees };
 }
 
+/** Whose a position is: the strategy that took it, and the correlation id of the decision behind it. */
+export type PositionOwner = { strategy: string | null; correlationId: string | null };
+
 /**
- * The strategy a position belongs to: the one whose fill opened (or flipped) it. Exits carry no strategy
- * (a stop or take-profit placed by the stop manager, a flatten, a fill reconciliation records), so they
- * leave the owner as it was; the closed trade then counts for the strategy that took it.
+ * A position belongs to the order whose fill opened (or flipped) it. Exits carry no strategy (a stop
+ * or take-profit placed by the stop manager, a flatten, a fill reconciliation records), so they leave
+ * the owner as it was: the closed trade counts for the strategy that took it, and its events join the
+ * chain of the decision that opened it.
  */
 export function positionOwner(
   before: NetPosition,
   after: NetPosition,
-  owner: string | null,
-  fillStrategy: string | null,
-): string | null {
+  owner: PositionOwner | undefined,
+  fillOwner: PositionOwner,
+): PositionOwner {
   const opened = before.qty === 0 || after.side !== before.side;
-  return opened ? fillStrategy : (owner ?? fillStrategy);
+  return opened || !owner ? fillOwner : owner;
 }

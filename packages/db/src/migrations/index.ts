@@ -10,6 +10,7 @@ import * as paperAccount from './0201-paper-account';
 import * as closedTrades from './0202-closed-trades';
 import * as closedTradeFees from './0203-closed-trade-fees';
 import * as closedTradeEntryTime from './0204-closed-trade-entry-time';
+import * as orderSliceCorrelation from './0205-order-slice-correlation';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as serviceUptimeSamples from './0400-service-uptime-samples';
@@ -36,6 +37,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0202_closed_trades': closedTrades,
   '0203_closed_trade_fees': closedTradeFees,
   '0204_closed_trade_entry_time': closedTradeEntryTime,
+  '0205_order_slice_correlation': orderSliceCorrelation,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0400_service_uptime_samples': serviceUptimeSamples,

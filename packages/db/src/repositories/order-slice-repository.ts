@@ -12,6 +12,8 @@ export type OrderSlice = {
   intentId: string;
   slice: number;
   strategy: string | null;
+  /** The correlation id of the message that asked for the order: its events join that chain. */
+  correlationId: string | null;
   exchange: string;
   symbol: string;
   side: 'buy' | 'sell';
@@ -59,6 +61,7 @@ export class OrderSliceRepository {
           intent_id: s.intentId,
           slice: s.slice,
           strategy: s.strategy,
+          correlation_id: s.correlationId,
           exchange: s.exchange,
           symbol: s.symbol,
           side: s.side,
@@ -159,6 +162,7 @@ function toSlice(row: Selectable<OrderSlicesTable>): OrderSlice {
     intentId: row.intent_id,
     slice: row.slice,
     strategy: row.strategy,
+    correlationId: row.correlation_id,
     exchange: row.exchange,
     symbol: row.symbol,
     side: row.side === 'sell' ? 'sell' : 'buy',

@@ -10,6 +10,8 @@ export interface OrderSlicesTable {
   intent_id: string;
   slice: number;
   strategy: string | null;
+  /** The asking message's correlation id (null: recorded before it was kept). */
+  correlation_id: ColumnType<string | null, string | null | undefined, string | null>;
   exchange: string;
   symbol: string;
   side: string;
