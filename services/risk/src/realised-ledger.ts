@@ -44,10 +44,13 @@ export class RealisedLedger {
     this.bookedFees.set(positionId, cumulativeFees);
   }
 
-  /** Everything booked so far (for equity configured as a starting amount). */
-  bookedTotal(): number {
+  /**
+   * Everything folded so far: the booked trades and what open positions have realised and paid (for
+   * equity configured as a starting amount).
+   */
+  foldedTotal(): number {
     let total = 0;
-    for (const net of this.booked.values()) total += net;
+    for (const net of this.folded.values()) total += net;
     return total;
   }
 }

@@ -9,10 +9,12 @@ import {
   type FeedStatus,
   type KillCommand,
   type PositionEvent,
+  type PositionSide,
   pattern,
   type ReconStatus,
   type RiskDecision,
   type SignalDecision,
+  type StopEvent,
   Subjects,
   subject,
 } from '@ballast/contracts';
@@ -21,6 +23,7 @@ import {
   applyEntryFill,
   applyEquityMark,
   applyExitFill,
+  applyStopMove,
   type ClosedTrade,
   derivedUuid,
   engageKill,
@@ -43,6 +46,7 @@ import {
 import type { OrderVenue } from '@ballast/exchange';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
 import type { RiskConfig } from './config';
+import type { HeldPositions } from './held-positions';
 import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
 import { type RiskFigures, riskFigures } from './risk-figures';
@@ -52,6 +56,8 @@ export interface RiskManagerDeps {
   venue: Pick<OrderVenue, 'id' | 'marketRules' | 'balances'>;
   trades: Pick<ClosedTradeRecorder, 'all' | 'record'>;
   kill: KillStore;
+  /** The positions held and their stops, from the durable records (readHeldPositions). */
+  held: () => Promise<HeldPositions>;
   clock: Clock;
   config: RiskConfig;
   /** The limits in force now; an operator may change them while the service runs (LiveLimits). */
@@ -60,6 +66,9 @@ export interface RiskManagerDeps {
   /** Told of every entry verdict (metrics). */
   decided?: (verdict: { ok: true } | { ok: false; reason: DenyReason }) => void;
 }
+
+/** Stop events that tell where a position's live stop is. */
+const LIVE_STOP_KINDS: ReadonlySet<StopEvent['kind']> = new Set(['placed', 'verified', 'moved']);
 
 /** A thin fold: bus events → core reducers → RiskState; decisions come from core's evaluateEntry. */
 export class RiskManager {
@@ -71,8 +80,15 @@ export class RiskManager {
   private closed: ClosedTrade[] = [];
   /** Venues reconciliation has reported on; the others stay closed to entries when it is required. */
   private readonly reconHeard = new Set<string>();
-  /** When each held position was entered (event time of the first event showing it), for closed trades. */
+  /**
+   * When each position id's latest position was entered (event time of the first event showing it, or
+   * its opening fill's time when read at start), for closed trades.
+   */
   private readonly entries = new Map<string, number>();
+  /** The stop the stop manager last reported per position id (at start: its active records). */
+  private readonly stops = new Map<string, number>();
+  /** The stop of the last entry approved per position id: the position it opens starts with it. */
+  private readonly approvedStops = new Map<string, { side: PositionSide; stop: number }>();
 
   constructor(private readonly deps: RiskManagerDeps) {}
 
@@ -89,13 +105,19 @@ export class RiskManager {
   async start(): Promise<void> {
     const now = this.deps.clock.now();
     const history = await this.deps.trades.all();
+    const held = await this.deps.held();
     this.ledger = new RealisedLedger(history);
+    // What open positions have paid and realised so far is in the venue balance already, and part of a
+    // configured equity; their next events add only what changes after.
+    for (const slot of held.slots)
+      if (slot.qty > 0) this.ledger.fold(slot.positionId, slot.realizedPnl - slot.fees);
     this.closed = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
     this.state = initialRiskState(await this.equity(), now);
     const kill = await this.deps.kill.load();
     if (kill.engaged)
       this.state = engageKillSwitch(this.state, { reason: kill.reason ?? '', at: kill.since ?? now });
     this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
+    this.holdFromRecords(held);
     const { bus } = this.deps;
     const opts = (what: string) => ({ durable: `risk-${what}` });
     this.subs.push(
@@ -112,6 +134,7 @@ export class RiskManager {
         },
         opts('position'),
       ),
+      await bus.subscribe(subject(Subjects.stopEvent, {}), (m) => this.onStop(m.payload), opts('stop')),
       await bus.subscribe(subject(Subjects.signalDecision, {}), (m) => this.onSignal(m), opts('signal')),
     );
     if (this.deps.config.RISK_REQUIRE_RECON)
@@ -129,12 +152,36 @@ export class RiskManager {
   }
 
   /**
-   * A configured equity is the starting amount, so the recorded trades' pnl is added to it; a venue
-   * balance already contains them.
+   * Starts from what the durable records hold: the position events that opened these positions were
+   * acknowledged before this start and are not delivered again. Flat slots keep their last entry time,
+   * for a close that happened while risk was down; a replayed event changes nothing (it is cumulative).
+   */
+  private holdFromRecords({ slots, stops }: HeldPositions): void {
+    for (const [positionId, stop] of stops) this.stops.set(positionId, stop);
+    for (const slot of slots) {
+      this.entries.set(slot.positionId, slot.enteredAt);
+      if (slot.qty <= 0) continue;
+      const { positionId, exchange, symbol, side, qty, entry } = slot;
+      const stop = this.stops.get(positionId) ?? 0;
+      this.state = applyEntryFill(this.state, {
+        positionId,
+        exchange,
+        symbol,
+        side,
+        qty,
+        price: entry,
+        stop,
+      });
+    }
+  }
+
+  /**
+   * A configured equity is the starting amount, so the recorded trades' pnl and the open positions'
+   * results so far are added to it; a venue balance already contains them.
    */
   private async equity(): Promise<number> {
     if (this.deps.config.RISK_EQUITY !== undefined)
-      return this.deps.config.RISK_EQUITY + this.ledger.bookedTotal();
+      return this.deps.config.RISK_EQUITY + this.ledger.foldedTotal();
     const balances = await this.deps.venue.balances();
     return balances[this.deps.config.RISK_QUOTE_ASSET] ?? 0;
   }
@@ -168,6 +215,11 @@ export class RiskManager {
       this.deps.clock.now(),
     );
     this.deps.decided?.(verdict);
+    if (verdict.ok)
+      this.approvedStops.set(marketKey(candidate.exchange, candidate.symbol), {
+        side: candidate.side,
+        stop: verdict.stop,
+      });
     const decision: RiskDecision = verdict.ok
       ? {
           approved: true,
@@ -254,6 +306,7 @@ export class RiskManager {
         ...trade,
       });
       this.entries.delete(p.positionId);
+      this.stops.delete(p.positionId);
       this.ledger.book(p.positionId, net, p.fees);
       if (recorded) {
         this.state = applyClosedTrade(this.state, trade);
@@ -261,7 +314,8 @@ export class RiskManager {
       }
       return;
     }
-    if (p.qty > 0 && !this.entries.has(p.positionId)) this.entries.set(p.positionId, message.eventTime);
+    if (p.qty > 0 && (!held || !this.entries.has(p.positionId)))
+      this.entries.set(p.positionId, message.eventTime);
     const delta = p.qty - (held?.qty ?? 0);
     if (delta > 0) {
       this.state = applyEntryFill(this.state, {
@@ -271,11 +325,28 @@ export class RiskManager {
         side: p.side,
         qty: delta,
         price: p.avgEntry,
-        stop: held?.stop ?? 0,
+        stop: held?.stop ?? this.openingStop(p),
       });
+      this.approvedStops.delete(p.positionId);
     } else if (delta < 0) {
       this.state = applyExitFill(this.state, { positionId: p.positionId, qty: -delta });
     }
+  }
+
+  /**
+   * A new position's stop: the one the stop manager reported, when its event came first (they travel on
+   * another stream), else the stop of the entry risk approved for it; 0 (unknown) when neither is known.
+   */
+  private openingStop(p: PositionEvent): number {
+    const approved = this.approvedStops.get(p.positionId);
+    return this.stops.get(p.positionId) ?? (approved?.side === p.side ? approved.stop : 0);
+  }
+
+  /** Open risk is measured to the live stop: the stop manager places it, reads it back and trails it. */
+  private onStop(event: StopEvent): void {
+    if (!LIVE_STOP_KINDS.has(event.kind) || event.stopPrice === null) return;
+    this.stops.set(event.positionId, event.stopPrice);
+    this.state = applyStopMove(this.state, { positionId: event.positionId, stop: event.stopPrice });
   }
 
   /**

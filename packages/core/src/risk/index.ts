@@ -6,6 +6,7 @@ export * from './liquidity';
 export * from './loss-streak';
 export * from './market-rules';
 export * from './portfolio-limits';
+export * from './position-slots';
 export * from './precision';
 export * from './regime-scale';
 export * from './reward-risk';

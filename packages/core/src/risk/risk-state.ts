@@ -10,6 +10,7 @@ export type OpenPosition = {
   side: PositionSide;
   qty: number;
   entry: number;
+  /** The protective stop's price; 0 while it is not known. */
   stop: number;
 };
 
@@ -63,8 +64,12 @@ export function positionNotional(position: Pick<OpenPosition, 'qty' | 'entry'>):
   return position.qty * position.entry;
 }
 
-/** Money lost if the stop fills; zero once the stop has moved past entry into profit. */
+/**
+ * Money lost if the stop fills; zero once the stop has moved past entry into profit. A position whose
+ * stop is not known (0) risks its whole notional, short or long: nothing is known to cap its loss.
+ */
 export function positionRisk(position: Pick<OpenPosition, 'side' | 'qty' | 'entry' | 'stop'>): number {
+  if (position.stop <= 0) return positionNotional(position);
   const distance = position.side === 'long' ? position.entry - position.stop : position.stop - position.entry;
   return position.qty * Math.max(0, distance);
 }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { foldPositionSlots, type RecordedFill } from './position-slots';
+import { alignedCloses } from './real-market.fixture';
+
+// Fill prices and times: consecutive real 4h closes (binance-spot-ohlcv/{BTC,ETH}USDT-4h.csv).
+const { times, closes } = alignedCloses(['BTCUSDT', 'ETHUSDT']);
+const at = (i: number) => ({ time: times[i]!, btc: closes.BTCUSDT![i]!, eth: closes.ETHUSDT![i]! });
+
+const btc = (i: number, side: 'buy' | 'sell', qty: number): RecordedFill => ({
+  exchange: 'binance',
+  symbol: 'BTC-USDT',
+  side,
+  qty,
+  price: at(i).btc,
+  fee: 0.001 * qty * at(i).btc,
+  feeIn: 'quote',
+  time: at(i).time,
+});
+
+describe('position slots folded from recorded fills', () => {
+  it('holds a long bought in two fills and partly sold, entered at its first fill', () => {
+    const [slot] = foldPositionSlots([btc(0, 'buy', 0.02), btc(1, 'buy', 0.01), btc(2, 'sell', 0.01)]);
+    expect(slot).toEqual({
+      positionId: 'binance:BTC-USDT',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty: expect.closeTo(0.02, 12),
+      entry: expect.closeTo((0.02 * at(0).btc + 0.01 * at(1).btc) / 0.03, 9),
+      enteredAt: at(0).time,
+      realizedPnl: expect.closeTo(0.01 * (at(2).btc - (0.02 * at(0).btc + 0.01 * at(1).btc) / 0.03), 9),
+      fees: expect.closeTo(0.001 * (0.02 * at(0).btc + 0.01 * at(1).btc + 0.01 * at(2).btc), 9),
+    });
+  });
+
+  it('dates a position opened again by its new first fill, and keeps a flat slot with its last entry', () => {
+    const reopened = foldPositionSlots([btc(0, 'buy', 0.02), btc(1, 'sell', 0.02), btc(2, 'buy', 0.01)]);
+    expect(reopened).toEqual([
+      expect.objectContaining({ side: 'long', qty: 0.01, entry: at(2).btc, enteredAt: at(2).time }),
+    ]);
+    const flat = foldPositionSlots([btc(0, 'buy', 0.02), btc(1, 'sell', 0.02)]);
+    expect(flat).toEqual([expect.objectContaining({ qty: 0, enteredAt: at(0).time })]);
+  });
+
+  it('dates a flipped position by the fill that flipped it', () => {
+    const [slot] = foldPositionSlots([btc(0, 'buy', 0.01), btc(1, 'sell', 0.03)]);
+    expect(slot).toMatchObject({ side: 'short', entry: at(1).btc, enteredAt: at(1).time });
+    expect(slot?.qty).toBeCloseTo(0.02, 12);
+  });
+
+  it('keeps one slot per exchange and symbol, as the orders service names its positions', () => {
+    const eth: RecordedFill = { ...btc(1, 'buy', 0.5), symbol: 'ETH-USDT', price: at(1).eth };
+    const bybit: RecordedFill = { ...btc(2, 'buy', 0.01), exchange: 'bybit' };
+    const slots = foldPositionSlots([btc(0, 'buy', 0.01), eth, bybit]);
+    expect(slots.map((s) => [s.positionId, s.qty, s.enteredAt])).toEqual([
+      ['binance:BTC-USDT', 0.01, at(0).time],
+      ['binance:ETH-USDT', 0.5, at(1).time],
+      ['bybit:BTC-USDT', 0.01, at(2).time],
+    ]);
+  });
+});
