@@ -188,6 +188,42 @@ describe('the send loop', () => {
     }
   });
 
+  it('plans a TWAP in no more slices than the venue minimum allows, priced at the recorded touch', {
+    timeout: 60_000,
+  }, async () => {
+    const { manager, slices, testBus } = await start('orders-loop-small-twap');
+    try {
+      // 0.0005 BTC asked in 5 slices: 0.0001 each is under BTCUSDT's 10 USDT minimum notional at the
+      // simulator's recorded book (about 58,000), so 2 slices of 0.00025 are planned instead.
+      await testBus.publish(subject(Subjects.orderCommand, {}), {
+        kind: 'submit',
+        intentId: 'loop-small-twap',
+        clientOrderId: 'bl-loop-small-twap',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        side: 'buy',
+        type: 'market',
+        qty: 0.0005,
+        price: null,
+        triggerPrice: null,
+        reduceOnly: false,
+        maxSlippageBps: null,
+        execution: { algo: 'twap', slices: 5, durationMs: 1_000 },
+      });
+      const planned = await waitFor(
+        async () => {
+          const all = (await slices.all()).filter((s) => s.intentId === 'loop-small-twap');
+          return all.length > 0 && all.every((s) => s.status === 'filled') ? all : undefined;
+        },
+        'the TWAP slices filled',
+        { timeoutMs: 30_000 },
+      );
+      expect(planned.map((s) => s.qty)).toEqual([0.00025, 0.00025]);
+    } finally {
+      await manager.stop();
+    }
+  });
+
   it("sends a direct order recorded while another is at the venue before the other's answer is applied", {
     timeout: 60_000,
   }, async () => {

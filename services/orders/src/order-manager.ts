@@ -30,7 +30,9 @@ import {
   positionOwner,
   releaseKill,
   roundDownToStep,
+  smallestOrderQty,
   sumLots,
+  type WalkableBook,
 } from '@ballast/core';
 import type { NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
 import { type OrderVenue, VenueError, type VenueOrder } from '@ballast/exchange';
@@ -225,8 +227,9 @@ export class OrderManager {
     const rules = await this.deps.venue.marketRules(request.symbol);
     const qty = roundDownToStep(request.qty, rules.stepSize);
     let twap = request.twap;
+    let book: WalkableBook | undefined;
     if (!twap && request.type === 'market' && !request.reduceOnly) {
-      const { book } = await this.slippageBook.forOrder(request.symbol, request.side, qty);
+      ({ book } = await this.slippageBook.forOrder(request.symbol, request.side, qty));
       this.deps.metrics?.accepted(request.intentId, request.side, qty, book);
       const guard = checkSlippage(book, request.side, qty, this.deps.config.MAX_SLIPPAGE_BPS);
       if (!guard.ok) {
@@ -245,6 +248,7 @@ export class OrderManager {
           durationMs: twap.durationMs,
           startAt: now,
           stepSize: rules.stepSize,
+          minSliceQty: smallestOrderQty(rules, request.price ?? (await this.touch(request, qty, book))),
           jitter: this.deps.config.TWAP_JITTER,
           random01: this.deps.random01,
         })
@@ -286,6 +290,14 @@ export class OrderManager {
     if (direct && inserted > 0) this.directQueue.push({ slice: direct, kills });
     else if (direct) await this.serial.run(() => this.resolveReplayed(direct.clientOrderId));
     void this.tick();
+  }
+
+  /** The best price on the order's side: what a market TWAP slice is worth, for the venue's minimum. */
+  private async touch(request: SubmitRequest, qty: number, read?: WalkableBook): Promise<number> {
+    const book = read ?? (await this.slippageBook.forOrder(request.symbol, request.side, qty)).book;
+    const prices = (request.side === 'buy' ? book.asks : book.bids).map(([price]) => price);
+    if (prices.length === 0) return 0;
+    return request.side === 'buy' ? Math.min(...prices) : Math.max(...prices);
   }
 
   /**

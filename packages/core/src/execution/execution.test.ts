@@ -1,6 +1,7 @@
 import type { BookLevel } from '@ballast/contracts';
 import { readDataFile } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
+import { binanceSpotRules } from '../risk/real-market.fixture';
 import { SeededRandom } from '../time';
 import { walkBook } from './book-walk';
 import { clientOrderId, derivedUuid } from './client-order-id';
@@ -8,6 +9,7 @@ import { sumLots } from './lot-units';
 import { executeRestingLimit, executeTaker } from './paper-fill-model';
 import { applyFill, FLAT, positionFill, positionOwner } from './position-fold';
 import { checkSlippage } from './slippage-guard';
+import { smallestOrderQty } from './smallest-order';
 import { planTwap } from './twap-plan';
 
 // Real depth: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json (1000 levels a side).
@@ -142,6 +144,31 @@ describe('client order ids', () => {
 });
 
 describe('TWAP plan', () => {
+  it('plans no slice below the venue minimum: fewer slices, at least one', () => {
+    // Binance BTCUSDT on 2021-10-12: step 0.00001, min qty 0.00001, min notional 10 USDT.
+    const rules = binanceSpotRules(['BTCUSDT']).BTCUSDT!;
+    const touch = book.asks[0]![0];
+    const min = smallestOrderQty(rules, touch);
+    expect(min).toBe(0.00018); // 10 / 58001.04 = 0.000172… rounded up to the step
+    const plan = (totalQty: number, slices: number) =>
+      planTwap({
+        totalQty,
+        slices,
+        durationMs: 60_000,
+        startAt: 0,
+        stepSize: rules.stepSize,
+        minSliceQty: min,
+        jitter: 0,
+        random01: () => 0,
+      });
+    // 0.0005 BTC (29 USDT) asked in 5 slices of 0.0001 (5.80 USDT each, all refused): 2 slices instead.
+    expect(plan(0.0005, 5).map((s) => s.qty)).toEqual([0.00025, 0.00025]);
+    expect(plan(0.01, 5).map((s) => s.qty)).toEqual([0.002, 0.002, 0.002, 0.002, 0.002]);
+    // Below one minimum order: one slice, the whole order (the venue decides, as for a direct order).
+    expect(plan(0.0001, 5).map((s) => s.qty)).toEqual([0.0001]);
+    expect(smallestOrderQty(rules, 0)).toBe(rules.minQty);
+  });
+
   it('splits 0.01 BTC into 3 step-aligned slices that add up exactly, spread with jitter', () => {
     const rnd = new SeededRandom(7);
     const plan = planTwap({
@@ -150,6 +177,7 @@ describe('TWAP plan', () => {
       durationMs: 60_000,
       startAt: 1_000,
       stepSize: 0.00001,
+      minSliceQty: 0,
       jitter: 0.2,
       random01: () => rnd.next(),
     });

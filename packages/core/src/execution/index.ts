@@ -6,4 +6,5 @@ export * from './lot-units';
 export * from './paper-fill-model';
 export * from './position-fold';
 export * from './slippage-guard';
+export * from './smallest-order';
 export * from './twap-plan';
