@@ -6,7 +6,7 @@ import {
   type Envelope,
   type KillCommand,
   MissingStopEvidence,
-  type OrderIntent,
+  type OrderEvent,
   type PositionEvent,
   pattern,
   type ReconEvent,
@@ -32,6 +32,7 @@ import {
 import type { ProtectiveStopRepository } from '@ballast/db';
 import { type StopOrder, type StopVenue, VenueError } from '@ballast/exchange';
 import type { StopsConfig } from './config';
+import { market, type Opening, opened, PendingIntents } from './pending-intents';
 import type { StopMetrics } from './stop-metrics';
 import type { StopRecord } from './stop-record';
 
@@ -67,8 +68,8 @@ type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
  */
 export class StopManager {
   private readonly records = new Map<string, StopRecord>();
-  /** The last approved intent per position key: its stop and take-profits protect the next entry. */
-  private readonly intents = new Map<string, OrderIntent>();
+  /** Approved intents no position has used yet: each protects the entry it opens, once. */
+  private readonly intents = new PendingIntents();
   private readonly atr = new Map<string, Atr>();
   private readonly subs: Subscription[] = [];
   private chain: Promise<unknown> = Promise.resolve();
@@ -87,6 +88,9 @@ export class StopManager {
       }),
       await bus.subscribe(subject(Subjects.positionEvent, {}), (m) => this.serial(() => this.onPosition(m)), {
         durable: durable('position'),
+      }),
+      await bus.subscribe(subject(Subjects.orderEvent, {}), (m) => this.serial(() => this.onOrder(m)), {
+        durable: durable('order'),
       }),
       await bus.subscribe(
         pattern(Subjects.trade, { exchange: this.deps.venue.id }),
@@ -286,24 +290,36 @@ export class StopManager {
     });
   }
 
-  /** True once an approved intent for this position key has been seen (tests wait on it). */
-  hasIntent(positionKey: string): boolean {
-    return this.intents.has(positionKey);
+  /** True while an approved intent for this market waits for its position (tests wait on it). */
+  hasIntent(marketKey: string): boolean {
+    return this.intents.has(marketKey);
   }
 
   /**
-   * Remembers the intent for the next entry. Decisions and positions travel on different streams,
+   * Keeps the intent for the entry it opens. Decisions and positions travel on different streams,
    * so a position may open before its decision is read: then the fallback stop protects it and the
-   * intent's stop and take-profits are adopted when the decision arrives.
+   * intent's stop and take-profits are adopted when the decision arrives (and the intent is used up).
    */
   private async onDecision(message: Envelope<RiskDecision>): Promise<void> {
     const decision = message.payload;
     if (!decision.approved || decision.intent.exchange !== this.deps.venue.id) return;
     const { intent } = decision;
-    const key = `${intent.exchange}:${intent.symbol}`;
-    this.intents.set(key, intent);
-    const record = this.records.get(key);
-    if (!record || record.closing || record.intentId !== null || record.side !== intent.positionSide) return;
+    const record = this.records.get(market(intent.exchange, intent.symbol));
+    const awaiting = record?.awaiting;
+    if (
+      !record ||
+      !awaiting ||
+      record.closing ||
+      !opened(intent, message.eventTime, {
+        strategy: awaiting.strategy,
+        side: record.side,
+        at: awaiting.openedAt,
+      })
+    ) {
+      this.intents.add(intent, message.eventTime);
+      return;
+    }
+    record.awaiting = null;
     record.intentId = intent.intentId;
     record.ladder = { levels: intent.takeProfits, taken: 0 };
     const rules = await this.deps.venue.marketRules(record.symbol);
@@ -326,11 +342,12 @@ export class StopManager {
     if (position.exchange !== this.deps.venue.id) return;
     const record = this.records.get(position.positionId);
     if (position.status === 'closed' || position.qty <= 0) {
+      this.intents.closed(market(position.exchange, position.symbol), message.eventTime);
       if (record) await this.retire(record, 'position closed');
       return;
     }
     if (!record) {
-      await this.protect(position);
+      await this.protect(position, message.eventTime);
       return;
     }
     const rules = await this.deps.venue.marketRules(position.symbol);
@@ -352,12 +369,11 @@ export class StopManager {
     }
   }
 
-  /** First stop for a newly opened position. */
-  private async protect(position: PositionEvent): Promise<void> {
+  /** First stop for a newly opened position, from the intent that opened it when that was read. */
+  private async protect(position: PositionEvent, openedAt: number): Promise<void> {
     const rules = await this.deps.venue.marketRules(position.symbol);
-    const intent =
-      this.intents.get(position.positionId) ?? this.intents.get(`${position.exchange}:${position.symbol}`);
-    const usable = intent && intent.positionSide === position.side ? intent : undefined;
+    const opening: Opening = { strategy: position.strategy, side: position.side, at: openedAt };
+    const usable = this.intents.take(market(position.exchange, position.symbol), opening);
     const plan = planStop({
       positionSide: position.side,
       positionQty: position.qty,
@@ -385,6 +401,7 @@ export class StopManager {
       seq: (previous?.state.seq ?? 0) + 1,
       verified: false,
       intentId: usable?.intentId ?? null,
+      awaiting: usable || position.strategy === null ? null : { strategy: position.strategy, openedAt },
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
       closing: null,
     };
@@ -611,6 +628,14 @@ export class StopManager {
         'close_unrecorded',
         `${record.symbol} ${record.side} ${record.qty}: the venue executed the stop ${waited} ms ago and our books still hold the position; reconciliation asked again`,
       );
+  }
+
+  /** The orders service's word on an entry whose intent waits here: refused, no position comes of it. */
+  private async onOrder(message: Envelope<OrderEvent>): Promise<void> {
+    const order = message.payload;
+    if (order.exchange !== this.deps.venue.id) return;
+    if (order.status === 'rejected')
+      this.intents.refused(market(order.exchange, order.symbol), order.intentId);
   }
 
   private async takeProfit(record: StopRecord, price: number): Promise<boolean> {

@@ -135,25 +135,54 @@ function paper(venue: string): PaperStopVenue {
   return new PaperStopVenue({ venue, rules, ids });
 }
 
+/** An approved decision; `decidedAt` (its event time) defaults to now. */
 async function approve(
   intent: Omit<OrderIntent, 'candidateId' | 'riskAmount' | 'qty' | 'side'> & { qty: number },
+  decidedAt?: number,
 ) {
-  await bus.publish(subject(Subjects.riskDecision, {}), {
-    approved: true,
-    intent: {
-      ...intent,
-      candidateId: `c-${intent.intentId}`,
-      side: intent.positionSide === 'long' ? 'buy' : 'sell',
-      riskAmount: 10,
+  await bus.publish(
+    subject(Subjects.riskDecision, {}),
+    {
+      approved: true,
+      intent: {
+        ...intent,
+        candidateId: `c-${intent.intentId}`,
+        side: intent.positionSide === 'long' ? 'buy' : 'sell',
+        riskAmount: 10,
+      },
     },
-  });
+    decidedAt === undefined ? {} : { eventTime: decidedAt },
+  );
 }
 
-async function position(p: Omit<PositionEvent, 'positionId' | 'strategy' | 'realizedPnl' | 'fees'>) {
+/** The long position slot of `symbol` on the venue `exchange`. */
+function longSlot(exchange: string, symbol: string) {
+  return { id: `${exchange}:${symbol}`, slot: { exchange, symbol, side: 'long' } as const };
+}
+
+/** A long entry of strategy `test` on the slot's market, approved with these prices. */
+function approveLong(
+  slot: { exchange: string; symbol: string },
+  intentId: string,
+  qty: number,
+  prices: { entry: number; stop: number; takeProfits: number[] },
+  decidedAt?: number,
+) {
+  const { exchange, symbol } = slot;
+  return approve(
+    { intentId, strategy: 'test', exchange, symbol, positionSide: 'long', qty, ...prices },
+    decidedAt,
+  );
+}
+
+/** A position event; `strategy` is who opened it (default `test`, null: a fill reconciliation recorded). */
+async function position(
+  p: Omit<PositionEvent, 'positionId' | 'strategy' | 'realizedPnl' | 'fees'> & { strategy?: string | null },
+) {
   await bus.publish(subject(Subjects.positionEvent, {}), {
+    strategy: 'test',
     ...p,
     positionId: `${p.exchange}:${p.symbol}`,
-    strategy: 'test',
     realizedPnl: 0,
     fees: 0,
   });
@@ -682,6 +711,118 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       avgEntry: entry,
     });
     await waitFor(() => svc.service.manager.record(id) === undefined, 'record retired with only dust left');
+    await svc.stop();
+  });
+
+  it('protects a position read before its decision with the fallback stop, then its own intent, never the last trade intent', async () => {
+    const venue = paper('paperorder');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperorder', 'ETH-USDT');
+    const tick = rules('ETH-USDT').tickSize;
+    const [first, second] = [eth[34_000] as number, eth[34_010] as number];
+    const record = () => svc.service.manager.record(id);
+    const intent = (intentId: string, entry: number, stopPct: number, tpPct: number, decidedAt?: number) =>
+      approveLong(
+        slot,
+        intentId,
+        0.3,
+        {
+          entry,
+          stop: roundToStep(entry * (1 - stopPct), tick),
+          takeProfits: [roundToStep(entry * (1 + tpPct), tick)],
+        },
+        decidedAt,
+      );
+    const opened = (avgEntry: number) => position({ ...slot, status: 'opened', qty: 0.3, avgEntry });
+
+    // The first trade: its decision is read first, and its position uses it up.
+    await intent('i-first', first, 0.03, 0.05);
+    await waitFor(() => svc.service.manager.hasIntent(id), 'first intent seen');
+    await opened(first);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'first stop verified');
+    expect(record()).toMatchObject({ intentId: 'i-first', stopPrice: roundToStep(first * 0.97, tick) });
+    expect(svc.service.manager.hasIntent(id)).toBe(false);
+    await position({ ...slot, status: 'closed', qty: 0, avgEntry: first });
+    await waitFor(() => record() === undefined, 'first record retired');
+
+    // The second trade's position is read before its decision (decided before the fill, read late):
+    // the fallback stop, no take-profits.
+    const decidedAt = Date.now();
+    await opened(second);
+    await waitFor(() => eventsFor(id, 'verified').length === 2, 'second stop verified');
+    const fallback = roundToStep(second * 0.98, tick);
+    expect(venue.openStops()).toMatchObject([{ qty: 0.3, stopPrice: fallback }]);
+    expect(record()).toMatchObject({ intentId: null, ladder: { levels: [], taken: 0 } });
+
+    // Its decision arrives: its stop and take-profits are adopted, and it is used up.
+    await intent('i-second', second, 0.04, 0.06, decidedAt);
+    const adopted = roundToStep(second * 0.96, tick);
+    await waitFor(() => venue.openStops()[0]?.stopPrice === adopted, 'own intent stop adopted');
+    expect(record()).toMatchObject({
+      intentId: 'i-second',
+      awaiting: null,
+      ladder: { levels: [roundToStep(second * 1.06, tick)], taken: 0 },
+    });
+    expect(svc.service.manager.hasIntent(id)).toBe(false);
+    expect(eventsFor(id, 'failed')).toEqual([]);
+    await svc.stop();
+  });
+
+  it('gives a fill reconciliation recorded the fallback stop, not an unused intent; forgets intents that end', async () => {
+    const { id, slot } = longSlot('paperadopt', 'BTC-USDT');
+    const venue = paper(slot.exchange);
+    const svc = await start(venue);
+    const entry = btc[44_000] as number;
+    // An approved entry from earlier whose order never filled: its stop is above today's price.
+    let earlier = 43_999;
+    while ((btc[earlier] as number) * 0.98 <= entry) earlier--;
+    const stale = btc[earlier] as number;
+    const approveAt = (intentId: string, price: number) =>
+      approveLong(slot, intentId, 0.02, {
+        entry: price,
+        stop: roundToStep(price * 0.98, 0.01),
+        takeProfits: [roundToStep(price * 1.04, 0.01)],
+      });
+    await approveAt('i-unfilled', stale);
+    await waitFor(() => svc.service.manager.hasIntent(id), 'unfilled intent seen');
+
+    // An external buy reconciliation recorded: no strategy opened it.
+    await position({ ...slot, status: 'opened', qty: 0.02, avgEntry: entry, strategy: null });
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    expect(venue.openStops()).toMatchObject([{ qty: 0.02, stopPrice: roundToStep(entry * 0.98, 0.01) }]);
+    expect(svc.service.manager.record(id)).toMatchObject({
+      intentId: null,
+      awaiting: null,
+      ladder: { levels: [] },
+    });
+    expect(eventsFor(id, 'failed')).toEqual([]);
+    expect(commands.filter((c) => c.kind === 'submit' && c.exchange === 'paperadopt')).toEqual([]);
+
+    // The position closes: the intent decided during it is forgotten with it.
+    await position({ ...slot, status: 'closed', qty: 0, avgEntry: entry });
+    await waitFor(() => svc.service.manager.record(id) === undefined, 'record retired');
+    expect(svc.service.manager.hasIntent(id)).toBe(false);
+
+    // An intent whose order the venue refused is forgotten too.
+    await approveAt('i-refused', entry);
+    await waitFor(() => svc.service.manager.hasIntent(id), 'refused intent seen');
+    await bus.publish(subject(Subjects.orderEvent, {}), {
+      status: 'rejected',
+      intentId: 'i-refused',
+      clientOrderId: 'bl-refused-0',
+      venueOrderId: null,
+      exchange: 'paperadopt',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      type: 'market',
+      qty: 0.02,
+      filledQty: 0,
+      avgPrice: null,
+      fill: null,
+      reason: 'insufficient_funds',
+      detail: 'Account has insufficient balance for requested action.',
+    });
+    await waitFor(() => !svc.service.manager.hasIntent(id), 'refused intent forgotten');
     await svc.stop();
   });
 });
