@@ -23,6 +23,7 @@ import {
   nextTakeProfit,
   planStop,
   roundDownToStep,
+  type TakeProfitAction,
   type TrailConfig,
   takeProfitReached,
   trailStop,
@@ -64,7 +65,7 @@ type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
  *
  * Closing orders (flatten, take-profit, local stop, paper stop triggers) go out as reduce-only market
  * `ord.cmd` submits: the orders service owns the account and the position fold, and JetStream keeps
- * the command if that service is briefly down.
+ * the command if that service is briefly down. Its order events say whether a take-profit sold.
  */
 export class StopManager {
   private readonly records = new Map<string, StopRecord>();
@@ -125,6 +126,7 @@ export class StopManager {
   /** Verifies every active record against the venue and re-places what is missing or wrong. */
   async reconcile(): Promise<void> {
     for (const record of [...this.records.values()]) {
+      await this.resumeTakeProfit(record);
       // A close is on its way: the next clock tick re-sends it if the position stays open.
       if (record.closing) continue;
       const live = record.clientOrderId
@@ -363,6 +365,8 @@ export class StopManager {
       await this.save(record);
       return;
     }
+    // The part a take-profit is selling is not covered: its outcome decides what the stop covers.
+    if (record.takeProfit && qty > record.qty) return;
     if (Math.abs(qty - record.qty) > 1e-12) {
       record.entry = position.avgEntry;
       await this.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
@@ -404,6 +408,7 @@ export class StopManager {
       awaiting: usable || position.strategy === null ? null : { strategy: position.strategy, openedAt },
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
       closing: null,
+      takeProfit: null,
     };
     this.records.set(record.positionId, record);
     if (!plan.ok) {
@@ -558,9 +563,10 @@ export class StopManager {
     return false;
   }
 
-  /** A close sent CLOSE_CONFIRM_MS ago or more and still not confirmed. */
+  /** A close or take-profit sent CLOSE_CONFIRM_MS ago or more and still not confirmed. */
   private overdue(record: StopRecord, now: number): boolean {
-    return record.closing !== null && now - record.closing.sentAt >= this.deps.config.CLOSE_CONFIRM_MS;
+    const sentAt = record.closing?.sentAt ?? record.takeProfit?.sentAt;
+    return sentAt !== undefined && now - sentAt >= this.deps.config.CLOSE_CONFIRM_MS;
   }
 
   /**
@@ -572,8 +578,16 @@ export class StopManager {
     const { config, clock, log } = this.deps;
     const now = clock.now();
     for (const record of [...this.records.values()]) {
+      if (!this.overdue(record, now)) continue;
       const closing = record.closing;
-      if (!closing || !this.overdue(record, now)) continue;
+      if (!closing) {
+        await this.takeProfitFailed(
+          record,
+          record.takeProfit?.qty ?? 0,
+          `unanswered after ${config.CLOSE_CONFIRM_MS} ms`,
+        );
+        continue;
+      }
       const waited = now - closing.sentAt;
       if (closing.byVenue) {
         await this.awaitRecorded(record, closing, waited);
@@ -630,17 +644,10 @@ export class StopManager {
       );
   }
 
-  /** The orders service's word on an entry whose intent waits here: refused, no position comes of it. */
-  private async onOrder(message: Envelope<OrderEvent>): Promise<void> {
-    const order = message.payload;
-    if (order.exchange !== this.deps.venue.id) return;
-    if (order.status === 'rejected')
-      this.intents.refused(market(order.exchange, order.symbol), order.intentId);
-  }
-
   private async takeProfit(record: StopRecord, price: number): Promise<boolean> {
-    // Checked first: most prices reach no level, and then no rules or ladder input are built.
-    if (!takeProfitReached(record.side, record.ladder, price)) return false;
+    // Checked first: most prices reach no level, and then no rules or ladder input are built. One
+    // take-profit at a time: the next level waits until this one filled or was undone.
+    if (record.takeProfit || !takeProfitReached(record.side, record.ladder, price)) return false;
     const rules = await this.deps.venue.marketRules(record.symbol);
     const action = nextTakeProfit({
       side: record.side,
@@ -657,18 +664,124 @@ export class StopManager {
       tickSize: rules.tickSize,
     });
     if (!action) return false;
-    record.ladder = action.next;
-    await this.save(record);
-    if (action.closeQty > 0)
-      await this.submitClose(record, action.closeQty, `tp${action.level}:${record.seq}`, undefined);
+    const keep = roundDownToStep(record.qty - action.closeQty, rules.stepSize);
+    const purpose = `tp${action.level}:${record.seq}`;
     await this.publish(
       record,
       'take_profit',
-      `TP${action.level} at ${action.price}: closing ${action.closeQty}, stop to ${action.newStop}`,
+      `TP${action.level} at ${action.price}: closing ${action.closeQty}, stop to ${action.newStop} on the ${keep} left`,
     );
-    const remaining = roundDownToStep(record.qty - action.closeQty, rules.stepSize);
-    await this.replace(record, action.newStop, remaining, `TP${action.level}: stop to breakeven`);
+    if (action.closeQty <= 0) {
+      record.ladder = action.next;
+      await this.save(record);
+      await this.replace(record, action.newStop, record.qty, `TP${action.level}: stop to breakeven`);
+    } else if (keep <= 0) await this.closeAll(record, purpose);
+    else await this.sendTakeProfit(record, action.newStop, { ...action, keep, purpose });
     return true;
+  }
+
+  /**
+   * The take-profit sells part of the position. A spot stop locks all it covers, so the stop is
+   * first moved onto what stays (cancel, place: the only moment without one), then the sale goes
+   * out; the ladder moves only once it fills. Each step is saved first: after a restart, one never
+   * sent is dropped and one that may have been sent is sent again under the same ids (see reconcile).
+   */
+  private async sendTakeProfit(
+    record: StopRecord,
+    newStop: number,
+    tp: Pick<TakeProfitAction, 'level' | 'closeQty'> & { keep: number; purpose: string },
+  ): Promise<void> {
+    record.takeProfit = {
+      level: tp.level,
+      qty: tp.closeQty,
+      keep: tp.keep,
+      purpose: tp.purpose,
+      sentAt: this.deps.clock.now(),
+    };
+    await this.save(record);
+    await this.replace(record, newStop, tp.keep, `TP${tp.level}: stop to breakeven on what stays`);
+    if (Math.abs(record.qty - tp.keep) > 1e-12) {
+      // The stop executed on the venue before it could be moved: the position is closing anyway.
+      record.takeProfit = null;
+      await this.save(record);
+      return;
+    }
+    await this.submitClose(record, tp.closeQty, tp.purpose, undefined);
+  }
+
+  /** The last level sells everything: a close like the local monitor's, re-sent until the position is flat. */
+  private async closeAll(record: StopRecord, purpose: string): Promise<void> {
+    if (record.clientOrderId) {
+      const cancelled = await this.deps.venue
+        .cancelStop(record.symbol, record.clientOrderId)
+        .catch(() => undefined);
+      if (cancelled?.status === 'triggered') return;
+    }
+    await this.submitClose(record, record.qty, purpose, undefined);
+    await this.awaitClosed(record, false);
+  }
+
+  /** The orders service's word on our take-profit (and on entries whose intent waits here). */
+  private async onOrder(message: Envelope<OrderEvent>): Promise<void> {
+    const order = message.payload;
+    if (order.exchange !== this.deps.venue.id) return;
+    if (order.status === 'rejected')
+      this.intents.refused(market(order.exchange, order.symbol), order.intentId);
+    const record = this.records.get(market(order.exchange, order.symbol));
+    const tp = record?.takeProfit;
+    if (!record || !tp || order.intentId !== this.closeIntentId(record, tp.purpose)) return;
+    if (order.status === 'filled') {
+      record.takeProfit = null;
+      record.ladder = { levels: record.ladder.levels, taken: tp.level };
+      await this.save(record);
+      return;
+    }
+    if (order.status === 'rejected' || order.status === 'cancelled')
+      await this.takeProfitFailed(
+        record,
+        tp.qty - order.filledQty,
+        `${order.status}${order.reason ? ` (${order.reason})` : ''}${order.detail ? `: ${order.detail}` : ''}`,
+      );
+  }
+
+  /** The take-profit did not sell (all of) its part: the stop covers it again, the ladder stays. */
+  private async takeProfitFailed(record: StopRecord, unsold: number, why: string): Promise<void> {
+    const tp = record.takeProfit;
+    if (!tp) return;
+    record.takeProfit = null;
+    // A close is on its way: the position events that follow size the re-sent close.
+    if (record.closing) {
+      await this.save(record);
+      return;
+    }
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    const qty = roundDownToStep(record.qty + Math.max(0, unsold), rules.stepSize);
+    this.deps.log.warn({ positionId: record.positionId, level: tp.level, why }, 'take-profit not filled');
+    await this.alert(
+      record,
+      'take_profit_failed',
+      `${record.symbol} ${record.side}: TP${tp.level} selling ${tp.qty} ${why}; the stop covers ${qty} again`,
+      'warning',
+    );
+    await this.replace(record, record.stopPrice, qty, `TP${tp.level} not filled: stop back on ${qty}`);
+  }
+
+  /**
+   * After a restart, a take-profit in progress: one whose stop was never moved was never sent and is
+   * dropped (the ladder stays); otherwise it is sent again, which the orders service ignores if it
+   * already has it, and its order event settles it.
+   */
+  private async resumeTakeProfit(record: StopRecord): Promise<void> {
+    const tp = record.takeProfit;
+    if (!tp) return;
+    if (record.qty > tp.keep + 1e-12) {
+      record.takeProfit = null;
+      await this.save(record);
+      return;
+    }
+    record.takeProfit = { ...tp, sentAt: this.deps.clock.now() };
+    await this.save(record);
+    await this.submitClose(record, tp.qty, tp.purpose, undefined);
   }
 
   private async trail(record: StopRecord, price: number): Promise<void> {
@@ -735,9 +848,14 @@ export class StopManager {
     await this.save(record);
   }
 
-  private async alert(record: StopRecord, kind: string, message: string): Promise<void> {
+  private async alert(
+    record: StopRecord,
+    kind: string,
+    message: string,
+    severity: 'warning' | 'critical' = 'critical',
+  ): Promise<void> {
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
-      severity: 'critical',
+      severity,
       kind,
       message: message.slice(0, 1000),
       labels: {
@@ -756,7 +874,7 @@ export class StopManager {
     purpose: string,
     cause: Envelope<unknown> | undefined,
   ): Promise<void> {
-    const intentId = `stops:${record.positionId}:${purpose}`;
+    const intentId = this.closeIntentId(record, purpose);
     await this.deps.bus.publish(
       subject(Subjects.orderCommand, {}),
       {
@@ -776,6 +894,10 @@ export class StopManager {
       },
       cause ? { causedBy: cause } : {},
     );
+  }
+
+  private closeIntentId(record: StopRecord, purpose: string): string {
+    return `stops:${record.positionId}:${purpose}`;
   }
 
   /** The position is flat (or being closed): cancel any resting stop and forget the record. */

@@ -42,5 +42,22 @@ export const StopRecord = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * A take-profit on its way: the stop already covers only `keep`, so the `qty` it sells is free
+   * (spot locks what a stop covers). The ladder moves to `level` once it fills; if it is refused or
+   * unanswered, the stop covers the whole position again and the ladder stays.
+   */
+  takeProfit: z
+    .object({
+      level: z.number().int().positive(),
+      qty: z.number().positive(),
+      keep: z.number().nonnegative(),
+      /** Names the close, so its intent and client ids repeat when it is re-sent after a restart. */
+      purpose: z.string().min(1),
+      /** Clock time it was started or last re-sent. */
+      sentAt: z.number(),
+    })
+    .nullable()
+    .default(null),
 });
 export type StopRecord = z.infer<typeof StopRecord>;

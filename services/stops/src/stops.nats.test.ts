@@ -825,4 +825,68 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await waitFor(() => !svc.service.manager.hasIntent(id), 'refused intent forgotten');
     await svc.stop();
   });
+
+  it('resumes a take-profit after a restart: sent again under its ids, undone when unanswered; one never sent is dropped', async () => {
+    const k = sol.findIndex((p, i) => i > 2000 && (sol[i + 5] ?? 0) > p * 1.03);
+    const [entry, price] = [sol[k] as number, sol[k + 5] as number];
+    const tick = rules('SOL-USDT').tickSize;
+    const { id, slot } = longSlot('paperresume', 'SOL-USDT');
+    const venue = paper('paperresume');
+    let now = Date.now();
+    const virtual: Clock = { now: () => now };
+    const overrides = { CLOSE_CONFIRM_MS: '60000', VERIFY_INTERVAL_MS: '0' };
+    const closes = () =>
+      commands.filter(
+        (c): c is Extract<OrderCommand, { kind: 'submit' }> =>
+          c.kind === 'submit' && c.exchange === 'paperresume',
+      );
+    const first = await start(venue, overrides, virtual);
+    await approveLong(slot, 'i-resume', 4, {
+      entry,
+      stop: roundToStep(entry * 0.95, tick),
+      takeProfits: [roundToStep(entry * 1.02, tick)],
+    });
+    await waitFor(() => first.service.manager.hasIntent(id), 'intent seen');
+    await position({ ...slot, status: 'opened', qty: 4, avgEntry: entry });
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    await trade('paperresume', 'SOL-USDT', price, 1);
+    const sent = await waitFor(() => closes()[0], 'take-profit sent');
+    expect(sent).toMatchObject({ side: 'sell', qty: 2, reduceOnly: true });
+    // The stop was moved onto what stays before the sale went out.
+    const breakeven = breakevenPrice('long', entry, 0.002, tick);
+    expect(venue.openStops()).toMatchObject([{ qty: 2, stopPrice: breakeven }]);
+    await first.stop();
+
+    // Restarted before the orders service answered: the take-profit goes again under the same ids.
+    const second = await start(venue, overrides, virtual);
+    await waitFor(() => closes().length === 2, 'take-profit sent again');
+    expect(closes()[1]).toMatchObject({ clientOrderId: sent.clientOrderId, intentId: sent.intentId, qty: 2 });
+    // Still no answer after CLOSE_CONFIRM_MS (a price of any symbol moves the clock): the stop covers
+    // the whole position again and the ladder stays.
+    now += 60_001;
+    await trade('paperresume', 'BTC-USDT', btc[44_000] as number, 2);
+    const failed = await waitFor(
+      () => alerts.find((a) => a.labels.positionId === id && a.kind === 'take_profit_failed'),
+      'unanswered take-profit undone',
+    );
+    expect(failed.message).toContain('unanswered');
+    await waitFor(() => venue.openStops()[0]?.qty === 4, 'whole position under the stop');
+    expect(second.service.manager.record(id)).toMatchObject({
+      qty: 4,
+      takeProfit: null,
+      ladder: { taken: 0 },
+    });
+    await second.stop();
+
+    // Caught after the take-profit was saved but before its stop moved: it was never sent, and is dropped.
+    const store = new ProtectiveStopRepository(handle.db, clock, StopRecord);
+    const saved = (await store.get(id))?.state as StopRecord;
+    const takeProfit = { level: 1, qty: 2, keep: 2, purpose: `tp1:${saved.seq}`, sentAt: now };
+    await store.save(saved, 'active', { ...saved, takeProfit });
+    const third = await start(venue, overrides, virtual);
+    expect(third.service.manager.record(id)).toMatchObject({ qty: 4, takeProfit: null, verified: true });
+    expect(venue.openStops()).toMatchObject([{ qty: 4 }]);
+    expect(closes()).toHaveLength(2);
+    await third.stop();
+  });
 });

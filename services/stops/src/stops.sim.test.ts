@@ -1,14 +1,15 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { type Bus, deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
   type Alert,
   type Clock,
   type OrderCommand,
+  type OrderEvent,
   type PositionEvent,
   type StopEvent,
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { roundToStep } from '@ballast/core';
+import { breakevenPrice, roundToStep } from '@ballast/core';
 import { createDb, type DbHandle, migrate } from '@ballast/db';
 import { CcxtVenue, createCcxtExchange } from '@ballast/exchange';
 import type { ExchangeSim } from '@ballast/exchange-sim';
@@ -72,7 +73,7 @@ beforeAll(async () => {
   });
   serviceBus = await NatsBus.connect({ servers, prefix, source: 'stops', clock });
   service = await startStops({
-    bus: serviceBus,
+    bus: withOrdersAtOnce(serviceBus),
     db: handle.db,
     clock,
     ids: () => crypto.randomUUID(),
@@ -100,11 +101,36 @@ afterAll(async () => {
   await sim?.close();
 });
 
+/**
+ * When set, plays the orders service at its fastest: each order command the stops service sends is
+ * carried out on the simulator before that service takes its next step.
+ */
+let ordersAtOnce: ((command: OrderCommand) => Promise<void>) | undefined;
+
+function withOrdersAtOnce(inner: Bus): Bus {
+  return {
+    source: inner.source,
+    async publish(on, payload, options) {
+      const sent = await inner.publish(on, payload, options);
+      if (on.family.name === Subjects.orderCommand.name && ordersAtOnce)
+        await ordersAtOnce(payload as OrderCommand);
+      return sent;
+    },
+    publishEnvelope: (on, envelope) => inner.publishEnvelope(on, envelope),
+    subscribe: (on, handler, options) => inner.subscribe(on, handler, options),
+    request: (endpoint, request, options) => inner.request(endpoint, request, options),
+    serve: (endpoint, handler) => inner.serve(endpoint, handler),
+    isHealthy: () => inner.isHealthy(),
+    drain: () => inner.drain(),
+  };
+}
+
 async function coverage(): Promise<number | undefined> {
   return (await registry.getSingleMetric('ballast_stops_coverage_ratio')?.get())?.values[0]?.value;
 }
 
 async function position(status: PositionEvent['status'], qty: number, avgEntry: number): Promise<void> {
+  heldQty = qty;
   await bus.publish(subject(Subjects.positionEvent, {}), {
     status,
     positionId: POSITION,
@@ -117,6 +143,66 @@ async function position(status: PositionEvent['status'], qty: number, avgEntry: 
     realizedPnl: 0,
     fees: 0,
   });
+}
+
+/** The position our books hold, as the last position event reported it. */
+let heldQty = 0;
+
+/**
+ * An order command carried out as the orders service does: sent to the simulator, then its order
+ * event and the position it leaves published. `refuse`: the simulator answers 503 and it gives up.
+ */
+async function carryOut(command: OrderCommand, refuse: boolean): Promise<void> {
+  if (command.kind !== 'submit') return;
+  const order: Omit<OrderEvent, 'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'reason' | 'detail'> =
+    {
+      intentId: command.intentId,
+      clientOrderId: command.clientOrderId,
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: command.side,
+      type: 'market',
+      qty: command.qty,
+      fill: null,
+    };
+  if (refuse)
+    await fetch(`${sim.restUrl}/_sim/http/fault`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'server_error', count: 1, pathPrefix: '/api/v3/order' }),
+    });
+  try {
+    const placed = await orders.submit({
+      clientOrderId: command.clientOrderId,
+      symbol: command.symbol,
+      side: command.side,
+      type: 'market',
+      qty: command.qty,
+      price: null,
+      reduceOnly: command.reduceOnly,
+    });
+    await bus.publish(subject(Subjects.orderEvent, {}), {
+      ...order,
+      status: 'filled',
+      venueOrderId: placed.venueOrderId,
+      filledQty: placed.filledQty,
+      avgPrice: placed.avgPrice,
+      reason: null,
+      detail: null,
+    });
+  } catch (err) {
+    await bus.publish(subject(Subjects.orderEvent, {}), {
+      ...order,
+      status: 'rejected',
+      venueOrderId: null,
+      filledQty: 0,
+      avgPrice: null,
+      reason: 'unknown',
+      detail: String(err).slice(0, 300),
+    });
+    return;
+  }
+  const left = roundToStep(heldQty - command.qty, 0.00001);
+  await position(left > 0 ? 'changed' : 'closed', left, service.manager.record(POSITION)?.entry ?? 1);
 }
 
 /** A market order on the simulator, as the orders service would send it. */
@@ -236,5 +322,89 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
     await position('closed', 0, stopPrice);
     await waitFor(() => service.manager.record(POSITION) === undefined, 'record retired');
     await waitFor(async () => (await coverage()) === 1, 'coverage back to 1 once flat');
+  });
+
+  it('sells a take-profit only once the stop no longer locks its coins; a refused one leaves the whole position under the stop', async () => {
+    // The first hour from here whose close is 1 % up before any low 3 % down: the entry, and TP1's hour.
+    const rise = (k: number) => {
+      const entry = candles[k]?.close as number;
+      const after = candles.slice(k + 1);
+      const end = after.findIndex((c) => c.low <= entry * 0.97 || c.close >= entry * 1.01);
+      return end >= 0 && (after[end]?.close as number) >= entry * 1.01 ? k + 1 + end : -1;
+    };
+    let k = replayed;
+    while (rise(k) < 0) k++;
+    const at = rise(k);
+    replayed += sim.controls.step(k + 1 - replayed, 'binance-candles');
+    const entry = await trade('buy', 'entry-tp');
+    const stop = roundToStep(entry * 0.97, 0.01);
+    const tp1 = roundToStep(entry * 1.01, 0.01);
+    // TP1 1 % up, TP2 out of reach.
+    const intent = { intentId: 'i-tp', candidateId: 'c-tp', strategy: 'test', qty: 0.01, riskAmount: 10 };
+    const where = { exchange: 'binance', symbol: 'BTC-USDT', positionSide: 'long', side: 'buy' } as const;
+    const takeProfits = [tp1, roundToStep(entry * 1.2, 0.01)];
+    await bus.publish(subject(Subjects.riskDecision, {}), {
+      approved: true,
+      intent: { ...intent, ...where, entry, stop, takeProfits },
+    });
+    await waitFor(() => service.manager.hasIntent(POSITION), 'intent seen');
+    await position('opened', 0.01, entry);
+    const record = () => service.manager.record(POSITION);
+    await waitFor(() => record()?.intentId === 'i-tp' && record()?.verified, 'the intent stop verified', {
+      timeoutMs: 30_000,
+    });
+    expect(await openStops()).toMatchObject([{ amount: 0.01, stopPrice: stop }]);
+    replayed += sim.controls.step(at + 1 - replayed, 'binance-candles');
+    const price = candles[at]?.close as number;
+    expect(price).toBeGreaterThanOrEqual(tp1);
+    const breakeven = breakevenPrice('long', entry, 0.002, 0.01);
+    const tick = (n: number) =>
+      bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC-USDT' }), {
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        tradeId: `tp-${n}`,
+        price,
+        size: 0.1,
+        side: 'buy',
+        time: clock.now(),
+      });
+
+    // TP1 is reached and the orders service cannot get the sale through: all of it is protected again.
+    ordersAtOnce = (command) => carryOut(command, true);
+    await tick(1);
+    const failed = await waitFor(
+      () => alerts.find((a) => a.kind === 'take_profit_failed'),
+      'failure noticed',
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(failed.severity).toBe('warning');
+    await waitFor(
+      () => record()?.takeProfit === null && record()?.verified,
+      'whole position protected again',
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(record()).toMatchObject({ qty: 0.01, stopPrice: breakeven, ladder: { taken: 0 } });
+    expect(await openStops()).toMatchObject([
+      { type: 'STOP_LOSS_LIMIT', amount: 0.01, stopPrice: breakeven },
+    ]);
+    expect((await raw.fetchBalance()).BTC).toMatchObject({ free: 0, used: 0.01 });
+
+    // The next price retries TP1: the sale goes through (no stop locks its coins), the rest stays protected.
+    ordersAtOnce = (command) => carryOut(command, false);
+    await tick(2);
+    await waitFor(() => record()?.ladder.taken === 1, 'TP1 taken', { timeoutMs: 30_000 });
+    ordersAtOnce = undefined;
+    const sold = (await raw.fetchMyTrades('BTC/USDT')).filter((t) => t.side === 'sell').at(-1);
+    expect(sold?.amount).toBe(0.005);
+    expect(await openStops()).toMatchObject([
+      { type: 'STOP_LOSS_LIMIT', amount: 0.005, stopPrice: breakeven },
+    ]);
+    expect((await raw.fetchBalance()).BTC).toMatchObject({ free: 0, used: 0.005 });
+    expect(record()).toMatchObject({ qty: 0.005, takeProfit: null, verified: true });
+    await waitFor(async () => (await coverage()) === 1, 'coverage 1');
   });
 });
