@@ -121,8 +121,14 @@ export const PositionEvent = z.object({
   side: PositionSide,
   qty: Size,
   avgEntry: Price,
+  /** Realised pnl and fees (quote) of every trade this position id ever had: differences are what changed. */
   realizedPnl: z.number(),
   fees: z.number().nonnegative(),
+  /**
+   * This trade's own realised pnl and fees, since the fill that opened it: what an exit notice reports.
+   * Absent from events published before it was kept.
+   */
+  trade: z.object({ realizedPnl: z.number(), fees: z.number().nonnegative() }).optional(),
 });
 export type PositionEvent = z.infer<typeof PositionEvent>;
 

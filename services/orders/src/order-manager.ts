@@ -24,6 +24,7 @@ import {
   KILL_RELEASED,
   type KillState,
   type NetPosition,
+  opensPosition,
   type PositionOwner,
   planTwap,
   positionFill,
@@ -79,6 +80,18 @@ type SubmitRequest = {
 
 const OPEN_OR_UNKNOWN = ['sending', 'open'] as const;
 
+/** A trade's own realised pnl and fees: what the position gained since the trade opened (binary noise cut). */
+function tradeFigures(
+  after: NetPosition,
+  start: Pick<NetPosition, 'realizedPnl' | 'fees'> = { realizedPnl: 0, fees: 0 },
+): { realizedPnl: number; fees: number } {
+  const cut = (x: number) => Number(x.toFixed(10));
+  return {
+    realizedPnl: cut(after.realizedPnl - start.realizedPnl),
+    fees: Math.max(0, cut(after.fees - start.fees)),
+  };
+}
+
 /** Publish options joining a chain; none for a slice recorded before correlation ids were kept. */
 const chainOf = (correlationId: string | null | undefined) => (correlationId ? { correlationId } : {});
 /** Orders recorded from reconciliation are never due: they are not ours to send. */
@@ -96,6 +109,8 @@ export class OrderManager {
   private positions = new Map<string, NetPosition>();
   /** Whose each open position is (see positionOwner), by exchange:symbol. */
   private owners = new Map<string, PositionOwner>();
+  /** The cumulative figures each open position started from: its trade's own are the difference. */
+  private tradeStarts = new Map<string, Pick<NetPosition, 'realizedPnl' | 'fees'>>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickAgain = false;
@@ -712,6 +727,7 @@ export class OrderManager {
   private async rebuildPositions(): Promise<void> {
     this.positions = new Map();
     this.owners = new Map();
+    this.tradeStarts = new Map();
     for (const slice of await this.deps.slices.all()) {
       for (const fill of slice.fills as Fill[]) this.fold(slice, fill);
     }
@@ -724,6 +740,9 @@ export class OrderManager {
     this.positions.set(key, after);
     const fillOwner = { strategy: slice.strategy, correlationId: slice.correlationId };
     this.owners.set(key, positionOwner(before, after, this.owners.get(key), fillOwner));
+    // A flip's realised part is counted in the new trade: one fill, one event (spot holds no shorts).
+    if (opensPosition(before, after) || !this.tradeStarts.has(key))
+      this.tradeStarts.set(key, { realizedPnl: before.realizedPnl, fees: before.fees });
     return after;
   }
 
@@ -751,6 +770,7 @@ export class OrderManager {
         avgEntry: after.avgEntry > 0 ? after.avgEntry : fill.price,
         realizedPnl: after.realizedPnl,
         fees: after.fees,
+        trade: tradeFigures(after, this.tradeStarts.get(`${slice.exchange}:${slice.symbol}`)),
       },
       { id: derivedUuid('pos', fill.tradeId, slice.clientOrderId), ...chainOf(owner?.correlationId) },
     );

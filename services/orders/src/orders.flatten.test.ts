@@ -6,6 +6,7 @@ import { natsUrl, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
+import { marketCommand } from './testing/market-command';
 import { simClient } from './testing/sim-client';
 
 // The simulator's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,
@@ -42,21 +43,7 @@ const venueBtc = async () =>
   ).total.BTC ?? 0;
 
 async function buy(intentId: string, qty: number): Promise<void> {
-  await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
-    kind: 'submit',
-    intentId,
-    clientOrderId: `bl-${intentId}`,
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    side: 'buy',
-    type: 'market',
-    qty,
-    price: null,
-    triggerPrice: null,
-    reduceOnly: false,
-    maxSlippageBps: null,
-    execution: { algo: 'direct' },
-  });
+  await fixture.bus.publish(subject(Subjects.orderCommand, {}), marketCommand(intentId, 'buy', qty));
   await waitFor(
     () => events.find((e) => e.intentId === intentId && e.status === 'filled'),
     `${intentId} to fill`,

@@ -13,6 +13,7 @@ import { natsUrl, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
+import { marketCommand } from './testing/market-command';
 
 // The paper broker's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,
 // published as md.book; the market rules come from the simulator's recorded exchangeInfo
@@ -99,6 +100,31 @@ const fillsOf = (
     .filter((e) => e.clientOrderId === clientOrderId && e.fill)
     .map((e) => e.fill as Fill)
     .map(({ price, qty, fee, liquidity, feeAsset }) => ({ price, qty, fee, liquidity, feeAsset }));
+
+const feesOf = (clientOrderId: string): number =>
+  Number(
+    fillsOf(clientOrderId)
+      .reduce((sum, f) => sum + f.fee, 0)
+      .toFixed(8),
+  );
+
+/** A market order by command; resolves with the position event its last fill brought. */
+async function roundTripLeg(qty: number, side: 'buy' | 'sell', intentId: string): Promise<PositionEvent> {
+  const seen = positions.length;
+  await fixture.bus.publish(
+    subject(Subjects.orderCommand, {}),
+    marketCommand(intentId, side, qty, { reduceOnly: side === 'sell' }),
+  );
+  await waitFor(
+    () => events.find((e) => e.clientOrderId === `bl-${intentId}` && e.status === 'filled'),
+    `${intentId} to fill`,
+  );
+  const fills = fillsOf(`bl-${intentId}`).length;
+  return waitFor(
+    () => (positions.length >= seen + fills ? positions.at(-1) : undefined),
+    `${intentId}'s position events`,
+  );
+}
 
 describe('orders service in paper mode, fed by md.book from the bus', () => {
   it('fills an approved decision against the recorded book with exact fees and balances, across a restart', {
@@ -222,6 +248,17 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     const afterLimit = { USDT: 105480.08828231, BTC: 1.626 };
     expect(await second.service.venue.balances()).toEqual(afterLimit);
     expect(await accounts.loadBalances('binance')).toEqual(afterLimit);
+
+    // Close it all, then a second round trip on the same market: the position id's running figures
+    // span both trades, each close reports its own trade's.
+    const closeAll = await roundTripLeg(1.626, 'sell', 'paper-close-1');
+    const reopen = await roundTripLeg(0.1, 'buy', 'paper-reopen');
+    const closeAgain = await roundTripLeg(0.1, 'sell', 'paper-close-2');
+    expect([closeAll.status, reopen.status, closeAgain.status]).toEqual(['closed', 'opened', 'closed']);
+    expect(reopen.trade).toEqual({ realizedPnl: 0, fees: feesOf('bl-paper-reopen') });
+    expect(closeAgain.trade?.fees).toBeCloseTo(feesOf('bl-paper-reopen') + feesOf('bl-paper-close-2'), 8);
+    expect(closeAgain.trade?.realizedPnl).toBeCloseTo(closeAgain.realizedPnl - closeAll.realizedPnl, 8);
+    expect(closeAll.trade?.realizedPnl).toBeCloseTo(closeAll.realizedPnl, 8);
     await second.stop();
   });
 });

@@ -6,6 +6,7 @@ import { natsUrl, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { startOrders } from './service';
+import { marketCommand } from './testing/market-command';
 
 // The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; market
 // rules come from the simulator's recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
@@ -26,21 +27,8 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-const submit = (intentId: string, side: 'buy' | 'sell', qty: number): OrderCommand => ({
-  kind: 'submit',
-  intentId,
-  clientOrderId: 'bl-reused-id-1',
-  exchange: 'binance',
-  symbol: 'BTC-USDT',
-  side,
-  type: 'market',
-  qty,
-  price: null,
-  triggerPrice: null,
-  reduceOnly: false,
-  maxSlippageBps: null,
-  execution: { algo: 'direct' },
-});
+const submit = (intentId: string, side: 'buy' | 'sell', qty: number): OrderCommand =>
+  marketCommand(intentId, side, qty, { clientOrderId: 'bl-reused-id-1' });
 
 describe('orders service: a submit reusing a client order id', () => {
   it('sends nothing again, logs a warning, and alerts when side or quantity differ', async () => {

@@ -134,6 +134,7 @@ async function recordBtcFill(clientOrderId: string, side: 'buy' | 'sell', price:
         intentId: `in-${clientOrderId}`,
         slice: 0,
         strategy: side === 'buy' ? 'test' : null,
+        correlationId: null,
         exchange: 'binance',
         symbol: 'BTC-USDT',
         side,

@@ -73,12 +73,19 @@ describe('alerts from the bus reach every allowed chat', () => {
     const entry = `Entry: long 0.01 BTC-USDT @ ${candle.close} on binance (trend_pullback)`;
     await messageTo(h, CHAT, entry);
     await messageTo(h, OTHER_CHAT, entry);
-    // Exit at the candle's high: 0.01 × (high − close) less 0.1% fees each way.
+    // Exit at the candle's high: 0.01 × (high − close) less 0.1% fees each way. The market's running
+    // figures also hold an earlier trade (+25 realised, 1.5 fees): the notice reports this trade's own.
     const fees = 0.001 * 0.01 * (candle.close + candle.high);
-    const pnl = 0.01 * (candle.high - candle.close) - fees;
+    const gross = 0.01 * (candle.high - candle.close);
+    const pnl = gross - fees;
     await h.publisher.publish(
       subject(Subjects.positionEvent, {}),
-      position('closed', { qty: 0, realizedPnl: pnl, fees }),
+      position('closed', {
+        qty: 0,
+        realizedPnl: 25 + gross,
+        fees: 1.5 + fees,
+        trade: { realizedPnl: gross, fees },
+      }),
     );
     await messageTo(
       h,

@@ -74,12 +74,16 @@ export type PositionOwner = { strategy: string | null; correlationId: string | n
  * the owner as it was: the closed trade counts for the strategy that took it, and its events join the
  * chain of the decision that opened it.
  */
+/** A fill opens a position when it finds the market flat, or flips it to the other side. */
+export function opensPosition(before: NetPosition, after: NetPosition): boolean {
+  return before.qty === 0 || after.side !== before.side;
+}
+
 export function positionOwner(
   before: NetPosition,
   after: NetPosition,
   owner: PositionOwner | undefined,
   fillOwner: PositionOwner,
 ): PositionOwner {
-  const opened = before.qty === 0 || after.side !== before.side;
-  return opened || !owner ? fillOwner : owner;
+  return opensPosition(before, after) || !owner ? fillOwner : owner;
 }

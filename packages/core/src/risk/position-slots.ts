@@ -1,4 +1,10 @@
-import { applyFill, FLAT, type NetPosition, type PositionFill } from '../execution/position-fold';
+import {
+  applyFill,
+  FLAT,
+  type NetPosition,
+  opensPosition,
+  type PositionFill,
+} from '../execution/position-fold';
 import { marketKey, type OpenPosition } from './risk-state';
 
 /** A fill of one of our orders as the orders service records it on the order's slice, and when it happened. */
@@ -30,7 +36,7 @@ export function foldPositionSlots(fills: Iterable<RecordedFill>): PositionSlot[]
     const before = nets.get(positionId) ?? FLAT;
     const after = applyFill(before, fill);
     nets.set(positionId, after);
-    if (before.qty === 0 || after.side !== before.side) entered.set(positionId, fill.time);
+    if (opensPosition(before, after)) entered.set(positionId, fill.time);
     slots.set(positionId, {
       positionId,
       exchange: fill.exchange,

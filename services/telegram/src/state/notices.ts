@@ -28,10 +28,19 @@ export function positionNotice(p: PositionEvent, at: number): Notice | null {
     return {
       kind: 'exit',
       severity: 'info',
-      text: `Exit: ${p.side} ${p.symbol} closed, P&L ${signed(p.realizedPnl)} (fees ${num(p.fees)})${who}`,
+      text: `Exit: ${p.side} ${p.symbol} closed${tradeResult(p)}${who}`,
       at,
     };
   return null;
+}
+
+/**
+ * The closed trade's own result, net of its fees. The position's running figures span every trade the
+ * market ever had, so an event without the trade's own says nothing rather than a wrong figure.
+ */
+function tradeResult(p: PositionEvent): string {
+  if (!p.trade) return '';
+  return `, P&L ${signed(p.trade.realizedPnl - p.trade.fees)} (fees ${num(p.trade.fees)})`;
 }
 
 export function stopNotice(s: StopEvent, at: number): Notice | null {
