@@ -312,13 +312,9 @@ export class StopManager {
       !record ||
       !awaiting ||
       record.closing ||
-      !opened(intent, message.eventTime, {
-        strategy: awaiting.strategy,
-        side: record.side,
-        at: awaiting.openedAt,
-      })
+      !opened(intent, message.correlationId, { ...awaiting, side: record.side })
     ) {
-      this.intents.add(intent, message.eventTime);
+      this.intents.add(intent, message.correlationId);
       return;
     }
     record.awaiting = null;
@@ -344,12 +340,11 @@ export class StopManager {
     if (position.exchange !== this.deps.venue.id) return;
     const record = this.records.get(position.positionId);
     if (position.status === 'closed' || position.qty <= 0) {
-      this.intents.closed(market(position.exchange, position.symbol), message.eventTime);
       if (record) await this.retire(record, 'position closed');
       return;
     }
     if (!record) {
-      await this.protect(position, message.eventTime);
+      await this.protect(position, message.correlationId);
       return;
     }
     const rules = await this.deps.venue.marketRules(position.symbol);
@@ -374,9 +369,9 @@ export class StopManager {
   }
 
   /** First stop for a newly opened position, from the intent that opened it when that was read. */
-  private async protect(position: PositionEvent, openedAt: number): Promise<void> {
+  private async protect(position: PositionEvent, correlationId: string): Promise<void> {
     const rules = await this.deps.venue.marketRules(position.symbol);
-    const opening: Opening = { strategy: position.strategy, side: position.side, at: openedAt };
+    const opening: Opening = { strategy: position.strategy, side: position.side, correlationId };
     const usable = this.intents.take(market(position.exchange, position.symbol), opening);
     const plan = planStop({
       positionSide: position.side,
@@ -405,7 +400,7 @@ export class StopManager {
       seq: (previous?.state.seq ?? 0) + 1,
       verified: false,
       intentId: usable?.intentId ?? null,
-      awaiting: usable || position.strategy === null ? null : { strategy: position.strategy, openedAt },
+      awaiting: usable || position.strategy === null ? null : { strategy: position.strategy, correlationId },
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
       closing: null,
       takeProfit: null,

@@ -19,10 +19,10 @@ export const StopRecord = z.object({
   verified: z.boolean(),
   intentId: z.string().nullable(),
   /**
-   * Opened by a strategy before its intent was read: that strategy's intent decided by `openedAt`
-   * is adopted when it arrives; null once adopted, or when no intent is expected.
+   * Opened by a strategy before its intent was read: that strategy's intent decided in the chain of
+   * the opening (`correlationId`) is adopted when it arrives; null once adopted, or when none is expected.
    */
-  awaiting: z.object({ strategy: z.string(), openedAt: z.number() }).nullable().default(null),
+  awaiting: z.object({ strategy: z.string(), correlationId: z.string() }).nullable().default(null),
   ladder: z.object({ levels: z.array(z.number().positive()), taken: z.number().int().nonnegative() }),
   /**
    * Set once a full close was sent (local monitor, venue trigger): the record stays until the

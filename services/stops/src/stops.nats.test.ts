@@ -135,12 +135,12 @@ function paper(venue: string): PaperStopVenue {
   return new PaperStopVenue({ venue, rules, ids });
 }
 
-/** An approved decision; `decidedAt` (its event time) defaults to now. */
+/** An approved decision, in the chain `chain` (default: a new one); returns that chain. */
 async function approve(
   intent: Omit<OrderIntent, 'candidateId' | 'riskAmount' | 'qty' | 'side'> & { qty: number },
-  decidedAt?: number,
-) {
-  await bus.publish(
+  chain?: string,
+): Promise<string> {
+  const sent = await bus.publish(
     subject(Subjects.riskDecision, {}),
     {
       approved: true,
@@ -151,8 +151,9 @@ async function approve(
         riskAmount: 10,
       },
     },
-    decidedAt === undefined ? {} : { eventTime: decidedAt },
+    chain === undefined ? {} : { correlationId: chain },
   );
+  return sent.correlationId;
 }
 
 /** The long position slot of `symbol` on the venue `exchange`. */
@@ -166,26 +167,29 @@ function approveLong(
   intentId: string,
   qty: number,
   prices: { entry: number; stop: number; takeProfits: number[] },
-  decidedAt?: number,
+  chain?: string,
 ) {
   const { exchange, symbol } = slot;
   return approve(
     { intentId, strategy: 'test', exchange, symbol, positionSide: 'long', qty, ...prices },
-    decidedAt,
+    chain,
   );
 }
 
-/** A position event; `strategy` is who opened it (default `test`, null: a fill reconciliation recorded). */
+/**
+ * A position event; `strategy` is who opened it (default `test`, null: a fill reconciliation
+ * recorded). An entry's events join the chain of the decision that asked for it, as the orders
+ * service publishes them.
+ */
 async function position(
   p: Omit<PositionEvent, 'positionId' | 'strategy' | 'realizedPnl' | 'fees'> & { strategy?: string | null },
+  chain?: string,
 ) {
-  await bus.publish(subject(Subjects.positionEvent, {}), {
-    strategy: 'test',
-    ...p,
-    positionId: `${p.exchange}:${p.symbol}`,
-    realizedPnl: 0,
-    fees: 0,
-  });
+  await bus.publish(
+    subject(Subjects.positionEvent, {}),
+    { strategy: 'test', ...p, positionId: `${p.exchange}:${p.symbol}`, realizedPnl: 0, fees: 0 },
+    chain === undefined ? {} : { correlationId: chain },
+  );
 }
 
 async function trade(exchange: string, symbol: string, price: number, n: number) {
@@ -209,7 +213,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     const svc = await start(venue, { COVERAGE_SAMPLE_MS: '100' });
     const entry = btc[40_000] as number;
     const stop = roundToStep(entry * 0.98, 0.01);
-    await approve({
+    const chain = await approve({
       intentId: 'i-entry',
       strategy: 'test',
       exchange: 'paperentry',
@@ -221,14 +225,17 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       takeProfits: [],
     });
     await waitFor(() => svc.service.manager.hasIntent('paperentry:BTC-USDT'), 'intent seen');
-    await position({
-      status: 'opened',
-      exchange: 'paperentry',
-      symbol: 'BTC-USDT',
-      side: 'long',
-      qty: 0.0123456,
-      avgEntry: entry,
-    });
+    await position(
+      {
+        status: 'opened',
+        exchange: 'paperentry',
+        symbol: 'BTC-USDT',
+        side: 'long',
+        qty: 0.0123456,
+        avgEntry: entry,
+      },
+      chain,
+    );
     await waitFor(() => eventsFor('paperentry:BTC-USDT', 'verified').length === 1, 'stop verified');
     expect(venue.openStops()).toMatchObject([
       { side: 'sell', qty: 0.01234, stopPrice: stop, status: 'open' },
@@ -351,7 +358,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
 
     const venue = paper('papertrail');
     const svc = await start(venue, { TRAIL_MODE: 'percent', TRAIL_PCT: '0.02' });
-    await approve({
+    const chain = await approve({
       intentId: 'i-trail',
       strategy: 'test',
       exchange: 'papertrail',
@@ -363,14 +370,17 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       takeProfits: [],
     });
     await waitFor(() => svc.service.manager.hasIntent('papertrail:BTC-USDT'), 'intent seen');
-    await position({
-      status: 'opened',
-      exchange: 'papertrail',
-      symbol: 'BTC-USDT',
-      side: 'long',
-      qty: 0.01,
-      avgEntry: entry,
-    });
+    await position(
+      {
+        status: 'opened',
+        exchange: 'papertrail',
+        symbol: 'BTC-USDT',
+        side: 'long',
+        qty: 0.01,
+        avgEntry: entry,
+      },
+      chain,
+    );
     await waitFor(() => eventsFor('papertrail:BTC-USDT', 'verified').length === 1, 'first stop verified');
     for (const [n, p] of prices.entries()) await trade('papertrail', 'BTC-USDT', p, n);
     await waitFor(() => venue.openStops()[0]?.stopPrice === expected, `venue stop at ${expected}`, {
@@ -399,7 +409,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     const tp1 = roundToStep(entry * 1.02, tick);
     const venue = paper('papertp');
     const svc = await start(venue);
-    await approve({
+    const chain = await approve({
       intentId: 'i-tp',
       strategy: 'test',
       exchange: 'papertp',
@@ -411,14 +421,17 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       takeProfits: [tp1, roundToStep(entry * 1.1, tick)],
     });
     await waitFor(() => svc.service.manager.hasIntent('papertp:SOL-USDT'), 'intent seen');
-    await position({
-      status: 'opened',
-      exchange: 'papertp',
-      symbol: 'SOL-USDT',
-      side: 'long',
-      qty: 4.5,
-      avgEntry: entry,
-    });
+    await position(
+      {
+        status: 'opened',
+        exchange: 'papertp',
+        symbol: 'SOL-USDT',
+        side: 'long',
+        qty: 4.5,
+        avgEntry: entry,
+      },
+      chain,
+    );
     await waitFor(() => eventsFor('papertp:SOL-USDT', 'verified').length === 1, 'stop verified');
     await trade('papertp', 'SOL-USDT', tp1Price, 1);
     const close = await waitFor(
@@ -721,7 +734,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     const tick = rules('ETH-USDT').tickSize;
     const [first, second] = [eth[34_000] as number, eth[34_010] as number];
     const record = () => svc.service.manager.record(id);
-    const intent = (intentId: string, entry: number, stopPct: number, tpPct: number, decidedAt?: number) =>
+    const intent = (intentId: string, entry: number, stopPct: number, tpPct: number, chain?: string) =>
       approveLong(
         slot,
         intentId,
@@ -731,31 +744,30 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
           stop: roundToStep(entry * (1 - stopPct), tick),
           takeProfits: [roundToStep(entry * (1 + tpPct), tick)],
         },
-        decidedAt,
+        chain,
       );
-    const opened = (avgEntry: number) => position({ ...slot, status: 'opened', qty: 0.3, avgEntry });
+    const opened = (avgEntry: number, chain: string) =>
+      position({ ...slot, status: 'opened', qty: 0.3, avgEntry }, chain);
 
     // The first trade: its decision is read first, and its position uses it up.
-    await intent('i-first', first, 0.03, 0.05);
+    const firstChain = await intent('i-first', first, 0.03, 0.05);
     await waitFor(() => svc.service.manager.hasIntent(id), 'first intent seen');
-    await opened(first);
+    await opened(first, firstChain);
     await waitFor(() => eventsFor(id, 'verified').length === 1, 'first stop verified');
     expect(record()).toMatchObject({ intentId: 'i-first', stopPrice: roundToStep(first * 0.97, tick) });
     expect(svc.service.manager.hasIntent(id)).toBe(false);
     await position({ ...slot, status: 'closed', qty: 0, avgEntry: first });
     await waitFor(() => record() === undefined, 'first record retired');
 
-    // The second trade's position is read before its decision (decided before the fill, read late):
-    // the fallback stop, no take-profits.
-    const decidedAt = Date.now();
-    await opened(second);
+    // The second trade's position is read before its decision: the fallback stop, no take-profits.
+    await opened(second, 'second-trade');
     await waitFor(() => eventsFor(id, 'verified').length === 2, 'second stop verified');
     const fallback = roundToStep(second * 0.98, tick);
     expect(venue.openStops()).toMatchObject([{ qty: 0.3, stopPrice: fallback }]);
     expect(record()).toMatchObject({ intentId: null, ladder: { levels: [], taken: 0 } });
 
     // Its decision arrives: its stop and take-profits are adopted, and it is used up.
-    await intent('i-second', second, 0.04, 0.06, decidedAt);
+    await intent('i-second', second, 0.04, 0.06, 'second-trade');
     const adopted = roundToStep(second * 0.96, tick);
     await waitFor(() => venue.openStops()[0]?.stopPrice === adopted, 'own intent stop adopted');
     expect(record()).toMatchObject({
@@ -768,7 +780,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await svc.stop();
   });
 
-  it('gives a fill reconciliation recorded the fallback stop, not an unused intent; forgets intents that end', async () => {
+  it('protects neither a fill reconciliation recorded nor another trade with an unused intent; forgets a refused one', async () => {
     const { id, slot } = longSlot('paperadopt', 'BTC-USDT');
     const venue = paper(slot.exchange);
     const svc = await start(venue);
@@ -796,12 +808,24 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       ladder: { levels: [] },
     });
     expect(eventsFor(id, 'failed')).toEqual([]);
-    expect(commands.filter((c) => c.kind === 'submit' && c.exchange === 'paperadopt')).toEqual([]);
 
-    // The position closes: the intent decided during it is forgotten with it.
     await position({ ...slot, status: 'closed', qty: 0, avgEntry: entry });
-    await waitFor(() => svc.service.manager.record(id) === undefined, 'record retired');
-    expect(svc.service.manager.hasIntent(id)).toBe(false);
+    await waitFor(() => svc.service.manager.record(id) === undefined, 'first record retired');
+
+    // The same strategy opens a position in another trade, read before its own decision: the unused
+    // intent is not its own either.
+    await position({ ...slot, status: 'opened', qty: 0.02, avgEntry: entry }, 'another-trade');
+    await waitFor(() => eventsFor(id, 'verified').length === 2, 'second stop verified');
+    expect(venue.openStops()).toMatchObject([{ qty: 0.02, stopPrice: roundToStep(entry * 0.98, 0.01) }]);
+    expect(svc.service.manager.record(id)).toMatchObject({
+      intentId: null,
+      awaiting: { strategy: 'test', correlationId: 'another-trade' },
+    });
+    expect(eventsFor(id, 'failed')).toEqual([]);
+    await position({ ...slot, status: 'closed', qty: 0, avgEntry: entry });
+    await waitFor(() => svc.service.manager.record(id) === undefined, 'second record retired');
+    // Neither was flattened for a stop on the wrong side of its entry.
+    expect(commands.filter((c) => c.kind === 'submit' && c.exchange === 'paperadopt')).toEqual([]);
 
     // An intent whose order the venue refused is forgotten too.
     await approveAt('i-refused', entry);
@@ -841,13 +865,13 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
           c.kind === 'submit' && c.exchange === 'paperresume',
       );
     const first = await start(venue, overrides, virtual);
-    await approveLong(slot, 'i-resume', 4, {
+    const chain = await approveLong(slot, 'i-resume', 4, {
       entry,
       stop: roundToStep(entry * 0.95, tick),
       takeProfits: [roundToStep(entry * 1.02, tick)],
     });
     await waitFor(() => first.service.manager.hasIntent(id), 'intent seen');
-    await position({ ...slot, status: 'opened', qty: 4, avgEntry: entry });
+    await position({ ...slot, status: 'opened', qty: 4, avgEntry: entry }, chain);
     await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
     await trade('paperresume', 'SOL-USDT', price, 1);
     const sent = await waitFor(() => closes()[0], 'take-profit sent');

@@ -129,20 +129,20 @@ async function coverage(): Promise<number | undefined> {
   return (await registry.getSingleMetric('ballast_stops_coverage_ratio')?.get())?.values[0]?.value;
 }
 
-async function position(status: PositionEvent['status'], qty: number, avgEntry: number): Promise<void> {
+/** `chain`: the decision's, for an entry (the orders service publishes it in that chain). */
+async function position(
+  status: PositionEvent['status'],
+  qty: number,
+  avgEntry: number,
+  chain?: string,
+): Promise<void> {
   heldQty = qty;
-  await bus.publish(subject(Subjects.positionEvent, {}), {
-    status,
-    positionId: POSITION,
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    side: 'long',
-    qty,
-    avgEntry,
-    strategy: 'test',
-    realizedPnl: 0,
-    fees: 0,
-  });
+  const where = { positionId: POSITION, exchange: 'binance', symbol: 'BTC-USDT', side: 'long' } as const;
+  await bus.publish(
+    subject(Subjects.positionEvent, {}),
+    { ...where, status, qty, avgEntry, strategy: 'test', realizedPnl: 0, fees: 0 },
+    chain === undefined ? {} : { correlationId: chain },
+  );
 }
 
 /** The position our books hold, as the last position event reported it. */
@@ -343,12 +343,12 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
     const intent = { intentId: 'i-tp', candidateId: 'c-tp', strategy: 'test', qty: 0.01, riskAmount: 10 };
     const where = { exchange: 'binance', symbol: 'BTC-USDT', positionSide: 'long', side: 'buy' } as const;
     const takeProfits = [tp1, roundToStep(entry * 1.2, 0.01)];
-    await bus.publish(subject(Subjects.riskDecision, {}), {
+    const decision = await bus.publish(subject(Subjects.riskDecision, {}), {
       approved: true,
       intent: { ...intent, ...where, entry, stop, takeProfits },
     });
     await waitFor(() => service.manager.hasIntent(POSITION), 'intent seen');
-    await position('opened', 0.01, entry);
+    await position('opened', 0.01, entry, decision.correlationId);
     const record = () => service.manager.record(POSITION);
     await waitFor(() => record()?.intentId === 'i-tp' && record()?.verified, 'the intent stop verified', {
       timeoutMs: 30_000,
