@@ -713,7 +713,9 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     expect(triggered.detail).toContain(
       `past its limit at ${past} (0 of 0.02 filled): cancelled, closing 0.02 at market`,
     );
-    expect(svc.service.manager.record(id)?.closing).toMatchObject({ attempts: 1, byVenue: false });
+    // The record notes the close once the command is out (the triggered event may be read first).
+    const closing = await waitFor(() => svc.service.manager.record(id)?.closing, 'the close on the record');
+    expect(closing).toMatchObject({ attempts: 1, byVenue: false });
     // The close leaves less than a lot (BTCUSDT step 0.00001): nothing more can be sold, the record goes.
     await position({
       status: 'changed',
