@@ -31,7 +31,7 @@ import {
   verifyStop,
 } from '@ballast/core';
 import type { ProtectiveStopRepository } from '@ballast/db';
-import { type StopOrder, type StopVenue, VenueError } from '@ballast/exchange';
+import { type StopOrder, type StopVenue, stopLimitPrice, VenueError } from '@ballast/exchange';
 import type { StopsConfig } from './config';
 import { market, type Opening, opened, PendingIntents } from './pending-intents';
 import type { StopMetrics } from './stop-metrics';
@@ -655,8 +655,15 @@ export class StopManager {
       remainingQty: record.qty,
       entry: record.entry,
       currentStop: record.stopPrice,
-      stepSize: rules.stepSize,
-      tickSize: rules.tickSize,
+      rules,
+      // What stays must take the stop the venue will rest: a stop-limit, valued at its limit (a paper
+      // stop is a market one; the same offset keeps paper splitting where the live venue would).
+      stopOrderPrice: (stop) =>
+        stopLimitPrice(
+          { side: record.stopSide, stopPrice: stop },
+          this.deps.config.STOP_LIMIT_OFFSET_BPS,
+          rules.tickSize,
+        ),
     });
     if (!action) return false;
     const keep = roundDownToStep(record.qty - action.closeQty, rules.stepSize);
@@ -664,7 +671,7 @@ export class StopManager {
     await this.publish(
       record,
       'take_profit',
-      `TP${action.level} at ${action.price}: closing ${action.closeQty}, stop to ${action.newStop} on the ${keep} left`,
+      `TP${action.level} at ${action.price}: closing ${action.closeQty}${action.resized ? ` (${action.resized})` : ''}, stop to ${action.newStop} on the ${keep} left`,
     );
     if (action.closeQty <= 0) {
       record.ladder = action.next;
@@ -704,7 +711,10 @@ export class StopManager {
     await this.submitClose(record, tp.closeQty, tp.purpose, undefined);
   }
 
-  /** The last level sells everything: a close like the local monitor's, re-sent until the position is flat. */
+  /**
+   * The last level, or one whose split the venue would refuse (sellableTakeProfit), sells everything:
+   * a close like the local monitor's, re-sent until the position is flat.
+   */
   private async closeAll(record: StopRecord, purpose: string): Promise<void> {
     if (record.clientOrderId) {
       const cancelled = await this.deps.venue

@@ -407,6 +407,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     const tp1Price = sol[k + 5] as number;
     const tick = rules('SOL-USDT').tickSize;
     const tp1 = roundToStep(entry * 1.02, tick);
+    // 9 SOL at about 2.77: each half (about 12.5 USDT) is above SOLUSDT's 10 USDT minimum notional.
     const venue = paper('papertp');
     const svc = await start(venue);
     const chain = await approve({
@@ -415,7 +416,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       exchange: 'papertp',
       symbol: 'SOL-USDT',
       positionSide: 'long',
-      qty: 4.5,
+      qty: 9,
       entry,
       stop: roundToStep(entry * 0.95, tick),
       takeProfits: [tp1, roundToStep(entry * 1.1, tick)],
@@ -427,7 +428,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
         exchange: 'papertp',
         symbol: 'SOL-USDT',
         side: 'long',
-        qty: 4.5,
+        qty: 9,
         avgEntry: entry,
       },
       chain,
@@ -438,10 +439,10 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       () => commands.find((c) => c.kind === 'submit' && c.exchange === 'papertp'),
       'TP1 close',
     );
-    expect(close).toMatchObject({ side: 'sell', type: 'market', qty: 2.25, reduceOnly: true });
+    expect(close).toMatchObject({ side: 'sell', type: 'market', qty: 4.5, reduceOnly: true });
     const breakeven = breakevenPrice('long', entry, 0.002, tick);
     await waitFor(() => venue.openStops()[0]?.stopPrice === breakeven, 'stop at breakeven');
-    expect(venue.openStops()).toMatchObject([{ qty: 2.25, stopPrice: breakeven, side: 'sell' }]);
+    expect(venue.openStops()).toMatchObject([{ qty: 4.5, stopPrice: breakeven, side: 'sell' }]);
     expect(eventsFor('papertp:SOL-USDT', 'take_profit')).toHaveLength(1);
     // The orders service then reports the smaller position; the stop already matches it.
     await position({
@@ -449,7 +450,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       exchange: 'papertp',
       symbol: 'SOL-USDT',
       side: 'long',
-      qty: 2.25,
+      qty: 4.5,
       avgEntry: entry,
     });
     await waitFor(async () => (await svc.coverage()) === 1, 'coverage 1');
@@ -856,6 +857,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     const k = sol.findIndex((p, i) => i > 2000 && (sol[i + 5] ?? 0) > p * 1.03);
     const [entry, price] = [sol[k] as number, sol[k + 5] as number];
     const tick = rules('SOL-USDT').tickSize;
+    // 20 SOL at about 1.35: each half (about 13.5 USDT) is above SOLUSDT's 10 USDT minimum notional.
     const { id, slot } = longSlot('paperresume', 'SOL-USDT');
     const venue = paper('paperresume');
     let now = Date.now();
@@ -867,26 +869,30 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
           c.kind === 'submit' && c.exchange === 'paperresume',
       );
     const first = await start(venue, overrides, virtual);
-    const chain = await approveLong(slot, 'i-resume', 4, {
+    const chain = await approveLong(slot, 'i-resume', 20, {
       entry,
       stop: roundToStep(entry * 0.95, tick),
       takeProfits: [roundToStep(entry * 1.02, tick)],
     });
     await waitFor(() => first.service.manager.hasIntent(id), 'intent seen');
-    await position({ ...slot, status: 'opened', qty: 4, avgEntry: entry }, chain);
+    await position({ ...slot, status: 'opened', qty: 20, avgEntry: entry }, chain);
     await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
     await trade('paperresume', 'SOL-USDT', price, 1);
     const sent = await waitFor(() => closes()[0], 'take-profit sent');
-    expect(sent).toMatchObject({ side: 'sell', qty: 2, reduceOnly: true });
+    expect(sent).toMatchObject({ side: 'sell', qty: 10, reduceOnly: true });
     // The stop was moved onto what stays before the sale went out.
     const breakeven = breakevenPrice('long', entry, 0.002, tick);
-    expect(venue.openStops()).toMatchObject([{ qty: 2, stopPrice: breakeven }]);
+    expect(venue.openStops()).toMatchObject([{ qty: 10, stopPrice: breakeven }]);
     await first.stop();
 
     // Restarted before the orders service answered: the take-profit goes again under the same ids.
     const second = await start(venue, overrides, virtual);
     await waitFor(() => closes().length === 2, 'take-profit sent again');
-    expect(closes()[1]).toMatchObject({ clientOrderId: sent.clientOrderId, intentId: sent.intentId, qty: 2 });
+    expect(closes()[1]).toMatchObject({
+      clientOrderId: sent.clientOrderId,
+      intentId: sent.intentId,
+      qty: 10,
+    });
     // Still no answer after CLOSE_CONFIRM_MS (a price of any symbol moves the clock): the stop covers
     // the whole position again and the ladder stays.
     now += 60_001;
@@ -896,9 +902,9 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       'unanswered take-profit undone',
     );
     expect(failed.message).toContain('unanswered');
-    await waitFor(() => venue.openStops()[0]?.qty === 4, 'whole position under the stop');
+    await waitFor(() => venue.openStops()[0]?.qty === 20, 'whole position under the stop');
     expect(second.service.manager.record(id)).toMatchObject({
-      qty: 4,
+      qty: 20,
       takeProfit: null,
       ladder: { taken: 0 },
     });
@@ -907,11 +913,11 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     // Caught after the take-profit was saved but before its stop moved: it was never sent, and is dropped.
     const store = new ProtectiveStopRepository(handle.db, clock, StopRecord);
     const saved = (await store.get(id))?.state as StopRecord;
-    const takeProfit = { level: 1, qty: 2, keep: 2, purpose: `tp1:${saved.seq}`, sentAt: now };
+    const takeProfit = { level: 1, qty: 10, keep: 10, purpose: `tp1:${saved.seq}`, sentAt: now };
     await store.save(saved, 'active', { ...saved, takeProfit });
     const third = await start(venue, overrides, virtual);
-    expect(third.service.manager.record(id)).toMatchObject({ qty: 4, takeProfit: null, verified: true });
-    expect(venue.openStops()).toMatchObject([{ qty: 4 }]);
+    expect(third.service.manager.record(id)).toMatchObject({ qty: 20, takeProfit: null, verified: true });
+    expect(venue.openStops()).toMatchObject([{ qty: 20 }]);
     expect(closes()).toHaveLength(2);
     await third.stop();
   });

@@ -9,7 +9,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { breakevenPrice, roundToStep } from '@ballast/core';
+import { breakevenPrice, roundToStep, roundUpToStep } from '@ballast/core';
 import { createDb, type DbHandle, migrate } from '@ballast/db';
 import { CcxtVenue, createCcxtExchange } from '@ballast/exchange';
 import type { ExchangeSim } from '@ballast/exchange-sim';
@@ -206,18 +206,47 @@ async function carryOut(command: OrderCommand, refuse: boolean): Promise<void> {
 }
 
 /** A market order on the simulator, as the orders service would send it. */
-async function trade(side: 'buy' | 'sell', id: string) {
+async function trade(side: 'buy' | 'sell', id: string, qty = 0.01) {
   const order = await orders.submit({
     clientOrderId: id,
     symbol: 'BTC-USDT',
     side,
     type: 'market',
-    qty: 0.01,
+    qty,
     price: null,
     reduceOnly: side === 'sell',
   });
-  expect(order).toMatchObject({ status: 'filled', filledQty: 0.01 });
+  expect(order).toMatchObject({ status: 'filled', filledQty: qty });
   return order.avgPrice as number;
+}
+
+/**
+ * The first hour from `from` whose close is 1 % up before any low 3 % down: its index (the entry's
+ * hour), and the index of the hour that reaches 1 % up.
+ */
+function firstRise(from: number): { entry: number; up: number } {
+  const rise = (k: number) => {
+    const entry = candles[k]?.close as number;
+    const after = candles.slice(k + 1);
+    const end = after.findIndex((c) => c.low <= entry * 0.97 || c.close >= entry * 1.01);
+    return end >= 0 && (after[end]?.close as number) >= entry * 1.01 ? k + 1 + end : -1;
+  };
+  let k = from;
+  while (rise(k) < 0) k++;
+  return { entry: k, up: rise(k) };
+}
+
+/** A BTC-USDT trade print at `price`, as the market data service publishes it. */
+function print(id: string, price: number) {
+  return bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC-USDT' }), {
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    tradeId: id,
+    price,
+    size: 0.1,
+    side: 'buy',
+    time: clock.now(),
+  });
 }
 
 const events = (kind: StopEvent['kind']) =>
@@ -325,16 +354,8 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
   });
 
   it('sells a take-profit only once the stop no longer locks its coins; a refused one leaves the whole position under the stop', async () => {
-    // The first hour from here whose close is 1 % up before any low 3 % down: the entry, and TP1's hour.
-    const rise = (k: number) => {
-      const entry = candles[k]?.close as number;
-      const after = candles.slice(k + 1);
-      const end = after.findIndex((c) => c.low <= entry * 0.97 || c.close >= entry * 1.01);
-      return end >= 0 && (after[end]?.close as number) >= entry * 1.01 ? k + 1 + end : -1;
-    };
-    let k = replayed;
-    while (rise(k) < 0) k++;
-    const at = rise(k);
+    // The entry's hour, and TP1's hour.
+    const { entry: k, up: at } = firstRise(replayed);
     replayed += sim.controls.step(k + 1 - replayed, 'binance-candles');
     const entry = await trade('buy', 'entry-tp');
     const stop = roundToStep(entry * 0.97, 0.01);
@@ -358,16 +379,7 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
     const price = candles[at]?.close as number;
     expect(price).toBeGreaterThanOrEqual(tp1);
     const breakeven = breakevenPrice('long', entry, 0.002, 0.01);
-    const tick = (n: number) =>
-      bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC-USDT' }), {
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        tradeId: `tp-${n}`,
-        price,
-        size: 0.1,
-        side: 'buy',
-        time: clock.now(),
-      });
+    const tick = (n: number) => print(`tp-${n}`, price);
 
     // TP1 is reached and the orders service cannot get the sale through: all of it is protected again.
     ordersAtOnce = (command) => carryOut(command, true);
@@ -403,5 +415,57 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
     expect((await raw.fetchBalance()).BTC).toMatchObject({ free: 0, used: 0.005 });
     expect(record()).toMatchObject({ qty: 0.005, takeProfit: null, verified: true });
     await waitFor(async () => (await coverage()) === 1, 'coverage 1');
+  });
+
+  it('takes the whole of a position too small to split at TP1 instead of a piece the venue refuses', async () => {
+    const record = () => service.manager.record(POSITION);
+    // Whatever an earlier test left open is closed first: its stop cancelled, its coins sold.
+    if (record()) {
+      await position('closed', 0, record()?.entry ?? 1);
+      await waitFor(() => record() === undefined, 'earlier position retired');
+    }
+    const left = (await raw.fetchBalance()).BTC?.free ?? 0;
+    if (left > 0) await trade('sell', 'flat-small', left);
+    const { entry: k, up: at } = firstRise(replayed);
+    replayed += sim.controls.step(k + 1 - replayed, 'binance-candles');
+    // An 18 USDT position: half of it (9 USDT) is below BTCUSDT's 10 USDT minimum notional, as a sale
+    // at TP1 and as the stop-limit on what would stay.
+    const qty = roundUpToStep(18 / (candles[k]?.close as number), 0.00001);
+    const entry = await trade('buy', 'entry-small', qty);
+    const stop = roundToStep(entry * 0.97, 0.01);
+    const tp1 = roundToStep(entry * 1.01, 0.01);
+    const intent = { intentId: 'i-small', candidateId: 'c-small', strategy: 'test', qty, riskAmount: 1 };
+    const where = { exchange: 'binance', symbol: 'BTC-USDT', positionSide: 'long', side: 'buy' } as const;
+    const decision = await bus.publish(subject(Subjects.riskDecision, {}), {
+      approved: true,
+      intent: { ...intent, ...where, entry, stop, takeProfits: [tp1, roundToStep(entry * 1.2, 0.01)] },
+    });
+    await waitFor(() => service.manager.hasIntent(POSITION), 'intent seen');
+    await position('opened', qty, entry, decision.correlationId);
+    await waitFor(() => record()?.intentId === 'i-small' && record()?.verified, 'the intent stop verified', {
+      timeoutMs: 30_000,
+    });
+    expect(await openStops()).toMatchObject([{ amount: qty, stopPrice: stop }]);
+    const sentBefore = commands.length;
+    const alertsBefore = alerts.length;
+    replayed += sim.controls.step(at + 1 - replayed, 'binance-candles');
+    const price = candles[at]?.close as number;
+    expect((qty / 2) * price).toBeLessThan(10);
+
+    ordersAtOnce = (command) => carryOut(command, false);
+    await print('tp-small', price);
+    // A refused stop or take-profit raises an alert: it ends the wait too, and the test there.
+    await waitFor(() => record() === undefined || alerts.length > alertsBefore, 'position sold whole', {
+      timeoutMs: 30_000,
+    });
+    ordersAtOnce = undefined;
+    expect(alerts.slice(alertsBefore)).toEqual([]);
+    // One sale of all of it, which the simulator took.
+    expect(commands.slice(sentBefore)).toMatchObject([{ kind: 'submit', side: 'sell', qty }]);
+    const sold = (await raw.fetchMyTrades('BTC/USDT')).filter((t) => t.side === 'sell').at(-1);
+    expect(sold?.amount).toBe(qty);
+    expect(events('take_profit').at(-1)?.detail).toContain(`closing ${qty} (piece_below_minimum)`);
+    expect(await openStops()).toEqual([]);
+    expect((await raw.fetchBalance()).BTC).toMatchObject({ free: 0, used: 0 });
   });
 });

@@ -1,3 +1,4 @@
+export * from './sellable-take-profit';
 export * from './stop-coverage';
 export * from './stop-monitor';
 export * from './stop-plan';

@@ -1,6 +1,10 @@
 import { readDataFile } from '@ballast/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { smallestOrderQty } from '../execution/smallest-order';
+import type { MarketRules } from '../risk/market-rules';
+import { roundDownToStep } from '../risk/precision';
+import { binanceSpotRules } from '../risk/real-market.fixture';
 import {
   breakevenPrice,
   coverageRatio,
@@ -114,8 +118,8 @@ describe('take-profit ladder', () => {
     config: { fractions: [0.5], breakevenFeeRate: 0.002 },
     entry: 100,
     currentStop: 95,
-    stepSize: 0.001,
-    tickSize: 0.01,
+    rules: { stepSize: 0.001, tickSize: 0.01, minQty: 0, minNotional: 0 },
+    stopOrderPrice: (stop: number) => stop,
   };
 
   it('does nothing below TP1', () => {
@@ -137,6 +141,7 @@ describe('take-profit ladder', () => {
       closeQty: 0.166,
       newStop: 100.2,
       next: { levels: [110, 120], taken: 1 },
+      resized: null,
     });
   });
 
@@ -168,6 +173,93 @@ describe('take-profit ladder', () => {
 
   it('breakeven for a short is below entry by the fee rate', () => {
     expect(breakevenPrice('short', 100, 0.002, 0.01)).toBe(99.8);
+  });
+});
+
+describe('take-profit ladder against the venue minimums (Binance BTCUSDT: step 0.00001, min notional 10)', () => {
+  // The real filters of binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
+  const rules = binanceSpotRules(['BTCUSDT']).BTCUSDT as MarketRules;
+  // What stays rests under a stop-limit whose limit is 50 bps under the stop (the stops service's default).
+  const stopOrderPrice = (stop: number) => roundDownToStep(stop * 0.995, rules.tickSize);
+  const long = (remainingQty: number, levels: number[], price: number) =>
+    nextTakeProfit({
+      side: 'long',
+      state: { levels, taken: 0 },
+      config: { fractions: [0.5], breakevenFeeRate: 0.002 },
+      price,
+      remainingQty,
+      entry: 60_000,
+      currentStop: 58_200,
+      rules,
+      stopOrderPrice,
+    });
+
+  it('sells the whole 18 USDT position at TP1: half (9.09 USDT) would be refused, and so would the stop on the rest', () => {
+    expect(rules).toMatchObject({ stepSize: 0.00001, minNotional: 10 });
+    expect(long(0.0003, [60_600, 66_000], 60_650)).toMatchObject({
+      level: 1,
+      closeQty: 0.0003,
+      newStop: 60_120,
+      resized: 'piece_below_minimum',
+    });
+  });
+
+  it('sells the whole position when the piece sells but the stop-limit on what stays would be refused', () => {
+    // 0.00015 at 70,000 is 10.50 USDT; the 0.00015 left under a stop-limit at 59,819.40 is 8.97.
+    expect(long(0.0003, [70_000, 80_000], 70_000)).toMatchObject({
+      closeQty: 0.0003,
+      resized: 'rest_below_minimum',
+    });
+  });
+
+  it('splits as planned when both parts are sellable', () => {
+    expect(long(0.001, [60_600, 66_000], 60_600)).toMatchObject({ closeQty: 0.0005, resized: null });
+  });
+
+  it('sells nothing from a position the venue would not buy whole, and only moves the stop', () => {
+    // 0.00016 at 60,600 is 9.70 USDT (a base-asset fee shrank a 10.20 USDT buy, say).
+    expect(long(0.00016, [60_600, 66_000], 60_600)).toMatchObject({
+      closeQty: 0,
+      newStop: 60_120,
+      next: { taken: 1 },
+      resized: 'position_below_minimum',
+    });
+  });
+
+  it('never plans a piece, or leaves a rest, the venue refuses, along real BTCUSDT prices', () => {
+    const smallest = (price: number) => Math.max(smallestOrderQty(rules, price), rules.stepSize);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: closes.length - 1 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.double({ min: 0.001, max: 0.2, noNaN: true }),
+        fc.constantFrom(0.25, 0.5, 0.75),
+        (i, usdt, rise, fraction) => {
+          const entry = closes[i - 1] as number;
+          const price = closes[i] as number;
+          // A position worth 1 to 200 USDT at entry: around the 10 USDT minimum.
+          const remainingQty = roundDownToStep(usdt / entry, rules.stepSize);
+          fc.pre(remainingQty > 0);
+          const level = roundDownToStep(Math.min(price, entry * (1 + rise)), rules.tickSize);
+          const action = nextTakeProfit({
+            side: 'long',
+            state: { levels: [level, level * 2], taken: 0 },
+            config: { fractions: [fraction], breakevenFeeRate: 0.002 },
+            price,
+            remainingQty,
+            entry,
+            currentStop: roundDownToStep(entry * 0.97, rules.tickSize),
+            rules,
+            stopOrderPrice,
+          });
+          if (!action) throw new Error('the level is at or under the price');
+          const rest = roundDownToStep(remainingQty - action.closeQty, rules.stepSize);
+          if (action.closeQty > 0) expect(action.closeQty).toBeGreaterThanOrEqual(smallest(level));
+          if (rest > 0 && action.closeQty > 0)
+            expect(rest).toBeGreaterThanOrEqual(smallest(stopOrderPrice(action.newStop)));
+        },
+      ),
+    );
   });
 });
 

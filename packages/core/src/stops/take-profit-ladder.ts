@@ -1,5 +1,7 @@
 import type { PositionSide } from '@ballast/contracts';
+import type { MarketRules } from '../risk/market-rules';
 import { roundDownToStep, roundToStep } from '../risk/precision';
+import { sellableTakeProfit, type TakeProfitResize } from './sellable-take-profit';
 import { ratchetStop } from './trailing-stop';
 
 /** The ladder's progress: how many take-profit levels have been taken. */
@@ -26,6 +28,8 @@ export interface TakeProfitAction {
   closeQty: number;
   newStop: number;
   next: LadderState;
+  /** Set when the venue's minimums changed the planned piece (see sellableTakeProfit). */
+  resized: TakeProfitResize | null;
 }
 
 function reached(side: PositionSide, level: number, price: number): boolean {
@@ -46,6 +50,9 @@ export function breakevenPrice(side: PositionSide, entry: number, feeRate: numbe
 /**
  * The next ladder step for one printed price, or null. A level closes its fraction of the remaining
  * position (the last configured fraction repeats); the stop moves to breakeven, never loosening.
+ * The piece and what stays are both held to the venue's minimums: a split it would refuse closes the
+ * whole position instead (sellableTakeProfit). The piece is valued at the lower of the level and the
+ * printed price (a long sells at about the print, at or above the level; a short buys back below it).
  */
 export function nextTakeProfit(input: {
   side: PositionSide;
@@ -55,22 +62,31 @@ export function nextTakeProfit(input: {
   remainingQty: number;
   entry: number;
   currentStop: number;
-  stepSize: number;
-  tickSize: number;
+  rules: Pick<MarketRules, 'tickSize' | 'stepSize' | 'minQty' | 'minNotional'>;
+  /** The price the venue values a stop at `stop` by: a stop-limit's limit, or the stop itself. */
+  stopOrderPrice: (stop: number) => number;
 }): TakeProfitAction | null {
-  const { state, config } = input;
+  const { state, config, rules } = input;
   const level = state.levels[state.taken];
   if (level === undefined || !reached(input.side, level, input.price)) return null;
   const isLast = state.taken === state.levels.length - 1;
   const fraction =
     isLast && state.taken > 0 ? 1 : (config.fractions[state.taken] ?? config.fractions.at(-1) ?? 0.5);
-  const closeQty = roundDownToStep(input.remainingQty * fraction, input.stepSize);
-  const breakeven = breakevenPrice(input.side, input.entry, config.breakevenFeeRate, input.tickSize);
+  const breakeven = breakevenPrice(input.side, input.entry, config.breakevenFeeRate, rules.tickSize);
+  const newStop = ratchetStop(input.side, input.currentStop, breakeven);
+  const { closeQty, resized } = sellableTakeProfit({
+    plannedQty: roundDownToStep(input.remainingQty * fraction, rules.stepSize),
+    remainingQty: input.remainingQty,
+    rules,
+    piecePrice: Math.min(level, input.price),
+    restStopPrice: input.stopOrderPrice(newStop),
+  });
   return {
     level: state.taken + 1,
     price: level,
     closeQty,
-    newStop: ratchetStop(input.side, input.currentStop, breakeven),
+    newStop,
     next: { levels: state.levels, taken: state.taken + 1 },
+    resized,
   };
 }
