@@ -18,6 +18,9 @@ import { DEFAULTS, type ExchangeSimOptions } from './sim-options';
 import { StreamHub } from './stream-hub';
 import { routeTamper, VenueTamper } from './venue-tamper';
 
+/** How long an idle HTTP connection stays open (Node's default is 5 s). */
+const IDLE_KEEP_ALIVE_MS = 65_000;
+
 export interface ExchangeSim {
   /** `http://host:port`: Binance paths under `/api`, `/sapi`; Bybit under `/v5`; admin under `/_sim`. */
   restUrl: string;
@@ -52,6 +55,11 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
   const server = createServer((req, res) => {
     void handleHttp(req, res, { restCtx, bybit, controls, httpFaults, hanging, clock, tamper });
   });
+  // Venues keep an idle connection open far longer than a client's pool does. With Node's 5 s default
+  // the server could close a socket just as undici (4 s) reused it, on a loaded machine: ECONNRESET on
+  // a plain GET, which no venue would cause.
+  server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS;
+  server.headersTimeout = IDLE_KEEP_ALIVE_MS + 1_000;
   const wss = new WebSocketServer({ noServer: true, autoPong: false });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://sim');
