@@ -1,6 +1,9 @@
 import { MarketRegime } from '@ballast/contracts';
 import { z } from 'zod';
 
+/** How long an approved entry's reservation lasts when neither its fill nor its refusal is heard of. */
+export const DEFAULT_PENDING_TTL_MS = 300_000;
+
 /** The risk manager's own variables; limits come from core's RiskLimits defaults unless given as JSON. */
 export const riskConfigSchema = z.object({
   RISK_VENUE: z
@@ -26,6 +29,12 @@ export const riskConfigSchema = z.object({
    * statistics must not move during a run (backtests).
    */
   RISK_HOUR_STATS: z.stringbool().default(true).optional(),
+  /**
+   * An approved entry counts against the limits until its fills show in the position or its order is
+   * refused or cancelled, for at most this long (on the service clock): a lost order must not hold
+   * its market forever. Longer than an order takes to fill, TWAP included.
+   */
+  RISK_PENDING_TTL_MS: z.coerce.number().int().positive().default(DEFAULT_PENDING_TTL_MS).optional(),
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;

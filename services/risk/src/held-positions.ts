@@ -1,14 +1,36 @@
 import type { Clock, Fill } from '@ballast/contracts';
-import { foldPositionSlots, type PositionSlot, positionFill, type RecordedFill } from '@ballast/core';
-import { type Database, OrderSliceRepository, ProtectiveStopRepository } from '@ballast/db';
+import {
+  foldPositionSlots,
+  type PositionSlot,
+  positionFill,
+  type RecordedEntryOrder,
+  type RecordedFill,
+} from '@ballast/core';
+import { type Database, type OrderSlice, OrderSliceRepository, ProtectiveStopRepository } from '@ballast/db';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
 /** The part of the stops service's persisted record (protective_stops) risk reads. */
 const StopView = z.object({ positionId: z.string().min(1), stopPrice: z.number().positive() });
 
-/** What a starting risk service holds: every position slot, and the stop known for each position id. */
-export type HeldPositions = { slots: PositionSlot[]; stops: ReadonlyMap<string, number> };
+/**
+ * What a starting risk service holds: every position slot, the stop known for each position id, and
+ * the orders of approved entries (a decision's slices), which may not have filled yet.
+ */
+export type HeldPositions = {
+  slots: PositionSlot[];
+  stops: ReadonlyMap<string, number>;
+  entryOrders: RecordedEntryOrder[];
+};
+
+/** Slices that can still fill: not yet sent, being sent, or resting on the venue. */
+const LIVE = new Set<OrderSlice['status']>(['planned', 'sending', 'open']);
+
+/**
+ * A risk decision's slice: the orders service records the intent's strategy on it and sends it as an
+ * entry; exits, stops and operator orders come as commands (no strategy) or reduce-only.
+ */
+const entryOrder = (slice: OrderSlice): boolean => slice.strategy !== null && !slice.reduceOnly;
 
 /**
  * Reads what is held from the durable records, not from the bus: risk's consumers resume after the last
@@ -33,5 +55,19 @@ export async function readHeldPositions(db: Kysely<Database>, clock: Clock): Pro
   return {
     slots: foldPositionSlots(fills),
     stops: new Map(stops.map((s) => [s.positionId, s.stopPrice])),
+    entryOrders: slices.filter(entryOrder).map(
+      (slice): RecordedEntryOrder => ({
+        intentId: slice.intentId,
+        clientOrderId: slice.clientOrderId,
+        exchange: slice.exchange,
+        symbol: slice.symbol,
+        side: slice.side,
+        qty: slice.qty,
+        filledQty: slice.filledQty,
+        price: slice.price ?? slice.avgPrice,
+        dueAt: slice.dueAt,
+        live: LIVE.has(slice.status),
+      }),
+    ),
   };
 }

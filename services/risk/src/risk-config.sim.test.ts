@@ -22,7 +22,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
-import { BTC_RULES, btcBook, btcBookSnapshot, btcSignal } from './testing/btc-fixtures';
+import { BTC_RULES, btcBook, btcBookSnapshot, btcSignal, refusedBtcBuy } from './testing/btc-fixtures';
 
 const clock: Clock = { now: () => Date.now() };
 
@@ -119,6 +119,14 @@ describe('risk limits an operator changes while risk runs', () => {
       );
     const inForce = (what: string, ok: (l: RiskLimits) => boolean) =>
       waitFor(() => ok(service.limits.current), what, { timeoutMs: 30_000 });
+    // An approval holds its room until its order fills or is refused: the orders service refuses it,
+    // so the next signal is sized against the limits alone.
+    const orderRefused = async (decision: RiskDecision) => {
+      if (!decision.approved) throw new Error(`${decision.candidateId} was not approved`);
+      const { intentId, qty } = decision.intent;
+      await bus.publish(subject(Subjects.orderEvent, {}), refusedBtcBuy(intentId, `bl-${intentId}`, qty));
+      await waitFor(() => service.manager.current.pending.length === 0, 'the approval released');
+    };
     try {
       await bus.publish(
         subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
@@ -142,7 +150,9 @@ describe('risk limits an operator changes while risk runs', () => {
       expect(await metric(registry, 'ballast_risk_limit_setting', 'limit="max_open_positions"')).toBe(5);
 
       await bus.publish(subject(Subjects.signalDecision, {}), signal('cfg-1'));
-      expect(await decided('cfg-1')).toMatchObject({ approved: true });
+      const first = await decided('cfg-1');
+      expect(first).toMatchObject({ approved: true });
+      await orderRefused(first);
 
       // At most one open position: the next entry is refused, naming the limit.
       const one = { ...DEFAULT_RISK_LIMITS, maxOpenPositions: 1 };
@@ -172,9 +182,9 @@ describe('risk limits an operator changes while risk runs', () => {
       const smaller = { ...DEFAULT_RISK_LIMITS, maxOpenPositions: 2, riskPerTrade: 0.001 };
       await operatorStores(smaller, one);
       await inForce('risk per trade 0.001', (l) => l.riskPerTrade === 0.001 && l.maxOpenPositions === 2);
+      const expected = evaluateEntry(service.manager.current, btcEntry, smaller, clock.now());
       await bus.publish(subject(Subjects.signalDecision, {}), signal('cfg-3'));
       const approved = await decided('cfg-3');
-      const expected = evaluateEntry(service.manager.current, btcEntry, smaller, clock.now());
       // 0.1% of 10,000: at most 10 lost at the stop (the quantity is rounded down to the step).
       expect(expected.ok && expected.riskAmount).toBeGreaterThan(9.9);
       expect(expected.ok && expected.riskAmount).toBeLessThanOrEqual(10);
@@ -207,6 +217,7 @@ describe('risk limits an operator changes while risk runs', () => {
         reason: 'invalid_limits',
         error: expect.stringMatching(/maxOpenPositions/),
       });
+      await orderRefused(approved);
       await bus.publish(subject(Subjects.signalDecision, {}), signal('cfg-4'));
       expect(await decided('cfg-4')).toMatchObject({
         approved: true,

@@ -8,6 +8,7 @@ import {
   type Envelope,
   type FeedStatus,
   type KillCommand,
+  type OrderEvent,
   type PositionEvent,
   type PositionSide,
   pattern,
@@ -25,10 +26,10 @@ import {
   applyExitFill,
   applyStopMove,
   type ClosedTrade,
+  decideEntry,
   derivedUuid,
   engageKill,
   engageKillSwitch,
-  evaluateEntry,
   type HaltBegun,
   haltsBegun,
   initialRiskState,
@@ -36,16 +37,20 @@ import {
   LossStreakTracker,
   marketKey,
   OrderBook,
+  pendingFromOrders,
+  pricePending,
   type RiskLimits,
   type RiskState,
   releaseKill,
   releaseKillSwitch,
+  releasePending,
+  reservePending,
   setMarketStale,
   setVenueReconciled,
 } from '@ballast/core';
 import type { OrderVenue } from '@ballast/exchange';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
-import type { RiskConfig } from './config';
+import { DEFAULT_PENDING_TTL_MS, type RiskConfig } from './config';
 import type { HeldPositions } from './held-positions';
 import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
@@ -70,7 +75,10 @@ export interface RiskManagerDeps {
 /** Stop events that tell where a position's live stop is. */
 const LIVE_STOP_KINDS: ReadonlySet<StopEvent['kind']> = new Set(['placed', 'verified', 'moved']);
 
-/** A thin fold: bus events → core reducers → RiskState; decisions come from core's evaluateEntry. */
+/** Order outcomes after which what the order left unfilled will not fill. */
+const UNFILLABLE: ReadonlySet<OrderEvent['status']> = new Set(['rejected', 'cancelled']);
+
+/** A thin fold: bus events → core reducers → RiskState; decisions come from core's decideEntry. */
 export class RiskManager {
   private state!: RiskState;
   private readonly books = new Map<string, OrderBook>();
@@ -135,6 +143,7 @@ export class RiskManager {
         opts('position'),
       ),
       await bus.subscribe(subject(Subjects.stopEvent, {}), (m) => this.onStop(m.payload), opts('stop')),
+      await bus.subscribe(subject(Subjects.orderEvent, {}), (m) => this.onOrder(m.payload), opts('order')),
       await bus.subscribe(subject(Subjects.signalDecision, {}), (m) => this.onSignal(m), opts('signal')),
     );
     if (this.deps.config.RISK_REQUIRE_RECON)
@@ -155,8 +164,9 @@ export class RiskManager {
    * Starts from what the durable records hold: the position events that opened these positions were
    * acknowledged before this start and are not delivered again. Flat slots keep their last entry time,
    * for a close that happened while risk was down; a replayed event changes nothing (it is cumulative).
+   * Approved entries whose orders may still fill are reserved again, for what they have not filled.
    */
-  private holdFromRecords({ slots, stops }: HeldPositions): void {
+  private holdFromRecords({ slots, stops, entryOrders }: HeldPositions): void {
     for (const [positionId, stop] of stops) this.stops.set(positionId, stop);
     for (const slot of slots) {
       this.entries.set(slot.positionId, slot.enteredAt);
@@ -173,6 +183,12 @@ export class RiskManager {
         stop,
       });
     }
+    for (const pending of pendingFromOrders(entryOrders, this.pendingTtlMs))
+      this.state = reservePending(this.state, pending);
+  }
+
+  private get pendingTtlMs(): number {
+    return this.deps.config.RISK_PENDING_TTL_MS ?? DEFAULT_PENDING_TTL_MS;
   }
 
   /**
@@ -196,8 +212,11 @@ export class RiskManager {
     const rules = await this.deps.venue.marketRules(candidate.symbol);
     if (this.deps.config.RISK_REQUIRE_RECON && !this.reconHeard.has(candidate.exchange))
       this.state = setVenueReconciled(this.state, candidate.exchange, false);
-    const verdict = evaluateEntry(
+    const intentId = `in-${derivedId('intent', candidate.id)}`;
+    // Decided and reserved in one turn: the next candidate sees this one's reservation.
+    const { state, verdict } = decideEntry(
       this.state,
+      { intentId, ttlMs: this.pendingTtlMs },
       {
         exchange: candidate.exchange,
         symbol: candidate.symbol,
@@ -214,6 +233,7 @@ export class RiskManager {
       this.deps.limits.current,
       this.deps.clock.now(),
     );
+    this.state = state;
     this.deps.decided?.(verdict);
     if (verdict.ok)
       this.approvedStops.set(marketKey(candidate.exchange, candidate.symbol), {
@@ -224,7 +244,7 @@ export class RiskManager {
       ? {
           approved: true,
           intent: {
-            intentId: `in-${derivedId('intent', candidate.id)}`,
+            intentId,
             candidateId: candidate.id,
             strategy: candidate.strategy,
             exchange: candidate.exchange,
@@ -261,6 +281,24 @@ export class RiskManager {
     this.books.set(key, book);
     if (update.kind === 'snapshot') book.applySnapshot(update.bids, update.asks);
     else book.applyDelta(update.bids, update.asks);
+    // Books arrive often; reservations read back unpriced are rare.
+    if (this.state.pending.length > 0)
+      this.state = pricePending(this.state, {
+        exchange: update.exchange,
+        symbol: update.symbol,
+        bestBid: book.bestBid()?.[0],
+        bestAsk: book.bestAsk()?.[0],
+      });
+  }
+
+  /** A refused or cancelled order frees the part of its entry's reservation it will never fill. */
+  private onOrder(event: OrderEvent): void {
+    if (event.intentId === null || !UNFILLABLE.has(event.status)) return;
+    this.state = releasePending(this.state, {
+      intentId: event.intentId,
+      clientOrderId: event.clientOrderId,
+      unfilledQty: event.qty - event.filledQty,
+    });
   }
 
   /** Only `reconciled` opens a venue to entries; exits and stops never pass through here. */

@@ -1,21 +1,18 @@
-import type { NatsBus } from '@ballast/bus';
 import type { Clock, PositionEvent, RiskDecision, SignalDecision, StopEvent } from '@ballast/contracts';
 import { Subjects, subject } from '@ballast/contracts';
 import { totalOpenRisk } from '@ballast/core';
 import {
   ClosedTradeRepository,
-  type DbHandle,
   OrderSliceRepository,
   ProtectiveStopRepository,
   StrategyHourStatsRepository,
 } from '@ballast/db';
-import type { ExchangeSim } from '@ballast/exchange-sim';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
 import { btcBookSnapshot, btcSignal } from './testing/btc-fixtures';
+import { useRiskBed } from './testing/risk-bed';
 
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {} };
@@ -26,33 +23,17 @@ const [QTY, PRICE, STOP] = [0.02, btcSignal('x').candidate.entry, 57_400];
 const FEE = 0.001 * QTY * PRICE;
 const AFTER_FIRST_TRADE = { realizedPnl: QTY * (58_100 - PRICE), fees: FEE + 0.001 * QTY * 58_100 };
 
-let fixture: VenueFixture;
-let sim: ExchangeSim;
-let handle: DbHandle;
-let bus: NatsBus;
-const decisions: RiskDecision[] = [];
-
-beforeAll(async () => {
-  fixture = await startVenueFixture({ label: 'risk-held' });
-  ({ sim, handle, bus } = fixture);
-  await bus.subscribe(subject(Subjects.riskDecision, {}), (m) => void decisions.push(m.payload), {
-    durable: 'test-decisions',
-  });
-});
-
-afterAll(async () => {
-  await fixture?.close();
-});
+const bed = useRiskBed('risk-held');
 
 const start = async () => {
-  const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
-  const service = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+  const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: bed.sim.restUrl, RISK_EQUITY: '10000' });
+  const service = await startRisk({ bus: bed.bus, db: bed.handle.db, clock, config, log: silent });
   // Risk's book consumer resumes after what it saw: a started service is given the books again.
-  await bus.publish(
+  await bed.bus.publish(
     subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
     btcBookSnapshot(clock.now()),
   );
-  await bus.publish(
+  await bed.bus.publish(
     subject(Subjects.book, { exchange: 'binance', symbol: 'ETH-USDT' }),
     recordedDepthSnapshot('ETHUSDT', clock.now()),
   );
@@ -74,11 +55,8 @@ function ethSignal(id: string): SignalDecision {
 /** Sends an approved signal to risk and waits for its decision. */
 async function decide(signal: SignalDecision): Promise<RiskDecision> {
   const id = signal.candidate.id;
-  await bus.publish(subject(Subjects.signalDecision, {}), signal);
-  return waitFor(
-    () => decisions.find((d) => (d.approved ? d.intent.candidateId : d.candidateId) === id),
-    `the decision on ${id}`,
-  );
+  await bed.bus.publish(subject(Subjects.signalDecision, {}), signal);
+  return bed.decisionOn(id);
 }
 
 function approvedQty(decision: RiskDecision): number {
@@ -94,7 +72,7 @@ function publishBtcPosition(
   money: { realizedPnl: number; fees: number },
   eventTime?: number,
 ) {
-  return bus.publish(
+  return bed.bus.publish(
     subject(Subjects.positionEvent, {}),
     {
       status,
@@ -112,7 +90,7 @@ function publishBtcPosition(
 }
 
 function publishBtcStop(kind: StopEvent['kind'], stopPrice: number, qty: number) {
-  return bus.publish(subject(Subjects.stopEvent, {}), {
+  return bed.bus.publish(subject(Subjects.stopEvent, {}), {
     kind,
     positionId: BTC,
     exchange: 'binance',
@@ -126,7 +104,7 @@ function publishBtcStop(kind: StopEvent['kind'], stopPrice: number, qty: number)
 
 /** A filled 0.02 BTC market order as the orders service records it, before it publishes the position. */
 async function recordBtcFill(clientOrderId: string, side: 'buy' | 'sell', price: number, time: number) {
-  const slices = new OrderSliceRepository(handle.db, clock);
+  const slices = new OrderSliceRepository(bed.handle.db, clock);
   await slices.plan(
     [
       {
@@ -163,7 +141,7 @@ async function recordBtcFill(clientOrderId: string, side: 'buy' | 'sell', price:
 /** The BTC position's stop record as the stops service persists it (its StopRecord). */
 async function saveBtcStop(status: 'active' | 'closed', stopPrice: number) {
   const key = { positionId: BTC, exchange: 'binance', symbol: 'BTC-USDT' };
-  await new ProtectiveStopRepository(handle.db, clock, { parse: (x: unknown) => x }).save(key, status, {
+  await new ProtectiveStopRepository(bed.handle.db, clock, { parse: (x: unknown) => x }).save(key, status, {
     ...key,
     side: 'long',
     stopSide: 'sell',
@@ -215,14 +193,14 @@ describe('risk: positions held across a restart', () => {
     await recordBtcFill('bl-held-sell', 'sell', 58_100, clock.now());
     await saveBtcStop('closed', STOP);
     await publishBtcPosition('closed', 0, PRICE, AFTER_FIRST_TRADE);
-    const trades = new ClosedTradeRepository(handle.db);
+    const trades = new ClosedTradeRepository(bed.handle.db);
     const [trade] = await waitFor(async () => {
       const all = await trades.all();
       return all.length === 1 ? all : undefined;
     }, 'the close recorded');
     expect(trade?.entryTime).toBe(filledAt);
     // Dated, so the strategy's hour statistics counted it.
-    expect(await new StrategyHourStatsRepository(handle.db).all()).toEqual([
+    expect(await new StrategyHourStatsRepository(bed.handle.db).all()).toEqual([
       expect.objectContaining({ strategy: 'test', hourUtc: new Date(filledAt).getUTCHours(), trades: 1 }),
     ]);
     await second[Symbol.asyncDispose]();

@@ -1,7 +1,8 @@
 import type { BookLevel } from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
+import { deepBook, NOW, solCandidate, spotRules } from './entry.fixture';
 import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
-import { binanceSpotRules, btcusdtBook } from './real-market.fixture';
+import { btcusdtBook } from './real-market.fixture';
 import { DEFAULT_RISK_LIMITS } from './risk-limits';
 
 /** The defaults, with shorts allowed (a venue that can borrow), so both sides' geometry is tested. */
@@ -10,26 +11,8 @@ const limits = { ...DEFAULT_RISK_LIMITS, allowShort: true };
 import { engageKillSwitch, setMarketStale } from './risk-reducers';
 import { initialRiskState, type OpenPosition, type RiskState } from './risk-state';
 
-// Real Binance spot filters from binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz:
-// SOLUSDT tick 0.01, step 0.01, minNotional 10; BTCUSDT tick 0.01, step 0.00001, minNotional 10.
-const rules = binanceSpotRules(['SOLUSDT', 'BTCUSDT']);
-const NOW = Date.UTC(2022, 0, 10, 12);
-const deepBook = { bids: [[100, 1_000]] as BookLevel[], asks: [[100, 1_000]] as BookLevel[] };
-
-const candidate = (over: Partial<EntryCandidate> = {}): EntryCandidate => ({
-  exchange: 'binance',
-  symbol: 'SOL-USDT',
-  side: 'long',
-  entry: 100,
-  stop: 90,
-  takeProfits: [120],
-  regime: 'trending',
-  volatilityScale: 1,
-  sizeMultiplier: 1,
-  book: deepBook,
-  rules: rules.SOLUSDT!,
-  ...over,
-});
+const rules = spotRules;
+const candidate = solCandidate;
 
 const position = (
   symbol: string,

@@ -1,13 +1,15 @@
 import type { MarketRegime, PositionSide } from '@ballast/contracts';
+import { committed, marketNotional, pendingNote } from './commitments';
 import { checkEntryGates, firstDenial } from './entry-gates';
 import { type BookDepth, depthWithinBand } from './liquidity';
 import type { MarketRules } from './market-rules';
+import { expirePending } from './pending-entries';
 import { checkExposure, checkOpenPositions, checkOpenRisk, type SizedEntry } from './portfolio-limits';
 import { roundDownToStep, roundToStep, roundUpToStep } from './precision';
 import { regimeScale } from './regime-scale';
 import { checkRewardRisk } from './reward-risk';
 import type { RiskLimits } from './risk-limits';
-import { marketKey, positionNotional, type RiskState, sameMarketSide } from './risk-state';
+import { marketKey, type RiskState } from './risk-state';
 import { sizeOrder } from './size-order';
 import { type Denial, deny, denyGate } from './verdict';
 
@@ -58,15 +60,19 @@ type AlignedPrices = { ok: true; entry: number; stop: number };
  *    a cap left below the venue minimum is denied with that cap's reason, otherwise `min_notional`
  * 5. total exposure → open risk → number of open positions
  *
+ * The caps in 4 and 5 count the positions held and the entries approved but not filled yet (pending,
+ * those not expired by `now`): entries approved before the first fills share the same room.
+ *
  * Only entries come here. Exits, stops and take-profits are reduce-only and always allowed: no
  * rule here may keep a position from being closed, including while killed or halted.
  */
 export function evaluateEntry(
-  state: RiskState,
+  current: RiskState,
   candidate: EntryCandidate,
   limits: RiskLimits,
   now: number,
 ): EntryApproval | Denial {
+  const state = expirePending(current, now);
   const gate = checkEntryGates(state, candidate, limits, now);
   if (!gate.ok) return gate;
   if (candidate.side === 'short' && !limits.allowShort)
@@ -119,12 +125,10 @@ function sizeEntry(
   let qty = riskBudget / stopDistance;
   let cappedBy: EntryApproval['cappedBy'] = null;
 
-  const held = sameMarketSide(state, c.exchange, c.symbol, c.side).reduce(
-    (s, p) => s + positionNotional(p),
-    0,
-  );
+  const inMarket = marketNotional(state, c.exchange, c.symbol, c.side);
+  const used = committed(inMarket);
   const maxNotional = limits.maxPositionNotional * state.equity;
-  const roomQty = Math.max(0, maxNotional - held) / prices.entry;
+  const roomQty = Math.max(0, maxNotional - used) / prices.entry;
   if (roomQty < qty) [qty, cappedBy] = [roomQty, 'max_position'];
 
   const depth = depthWithinBand(c.book, c.side, limits.liquidity.depthBandBps);
@@ -152,8 +156,8 @@ function sizeEntry(
     return deny(
       'max_position',
       maxNotional,
-      held + smallest * prices.entry,
-      `${market} ${c.side} holds ${held} of at most ${maxNotional}; the room left is below the venue's smallest order`,
+      used + smallest * prices.entry,
+      `${market} ${c.side} holds ${used}${pendingNote(inMarket)} of at most ${maxNotional}; the room left is below the venue's smallest order`,
     );
   }
   if (cappedBy === 'liquidity') {

@@ -1,3 +1,5 @@
+export * from './commitments';
+export * from './decide-entry';
 export * from './entry-gates';
 export * from './equity-halts';
 export * from './evaluate-entry';
@@ -5,9 +7,11 @@ export * from './halts-begun';
 export * from './liquidity';
 export * from './loss-streak';
 export * from './market-rules';
+export * from './pending-entries';
 export * from './portfolio-limits';
 export * from './position-slots';
 export * from './precision';
+export * from './recorded-entry-orders';
 export * from './regime-scale';
 export * from './reward-risk';
 export * from './risk-limits';

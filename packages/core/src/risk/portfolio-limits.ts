@@ -1,13 +1,14 @@
 import type { PositionSide } from '@ballast/contracts';
-import type { RiskLimits } from './risk-limits';
 import {
-  marketKey,
-  openPositionCount,
-  type RiskState,
-  sameMarketSide,
-  totalExposure,
-  totalOpenRisk,
-} from './risk-state';
+  committed,
+  committedExposure,
+  committedOpenRisk,
+  committedSlots,
+  occupiesSlot,
+  pendingNote,
+} from './commitments';
+import type { RiskLimits } from './risk-limits';
+import { marketKey, type RiskState } from './risk-state';
 import { ALLOW, deny, type Verdict } from './verdict';
 
 /** An entry about to be added, already sized. */
@@ -19,26 +20,38 @@ export type SizedEntry = {
   riskAmount: number;
 };
 
+// Each limit counts the positions held and the entries approved but not filled yet (commitments).
+
 /** Sum of every position's notional after this entry stays within `maxExposure` of equity. */
 export function checkExposure(state: RiskState, entry: SizedEntry, limits: RiskLimits): Verdict {
   const limit = limits.maxExposure * state.equity;
-  const after = totalExposure(state) + entry.notional;
+  const used = committedExposure(state);
+  const after = committed(used) + entry.notional;
   if (after <= limit) return ALLOW;
-  return deny('max_exposure', limit, after, `exposure would be ${after}, above ${limit}`);
+  return deny('max_exposure', limit, after, `exposure would be ${after}${pendingNote(used)}, above ${limit}`);
 }
 
 /** What every stop would cost if hit, this entry included, stays within `maxOpenRisk` of equity. */
 export function checkOpenRisk(state: RiskState, entry: SizedEntry, limits: RiskLimits): Verdict {
   const limit = limits.maxOpenRisk * state.equity;
-  const after = totalOpenRisk(state) + entry.riskAmount;
+  const used = committedOpenRisk(state, limits.riskPerTrade * state.equity);
+  const after = committed(used) + entry.riskAmount;
   if (after <= limit) return ALLOW;
-  return deny('max_open_risk', limit, after, `open risk would be ${after}, above ${limit}`);
+  return deny(
+    'max_open_risk',
+    limit,
+    after,
+    `open risk would be ${after}${pendingNote(used)}, above ${limit}`,
+  );
 }
 
-/** Adding to a held market and side does not open a new position; anything else does. */
+/**
+ * Adding to a market and side held, or awaiting an approved entry's fill, does not open a new
+ * position; anything else does.
+ */
 export function checkOpenPositions(state: RiskState, entry: SizedEntry, limits: RiskLimits): Verdict {
-  const adds = sameMarketSide(state, entry.exchange, entry.symbol, entry.side).length === 0 ? 1 : 0;
-  const after = openPositionCount(state) + adds;
+  const adds = occupiesSlot(state, entry.exchange, entry.symbol, entry.side) ? 0 : 1;
+  const after = committedSlots(state) + adds;
   if (after <= limits.maxOpenPositions) return ALLOW;
   return deny(
     'max_open_positions',

@@ -2,6 +2,7 @@ import type { PositionSide } from '@ballast/contracts';
 import { utcDayStart } from '../time';
 import { checkDailyLoss, checkDrawdown } from './equity-halts';
 import { type ClosedTrade, recordClosedTrade } from './loss-streak';
+import { fillPending } from './pending-entries';
 import type { RiskLimits } from './risk-limits';
 import type { OpenPosition, RiskState } from './risk-state';
 
@@ -50,16 +51,20 @@ export type EntryFill = {
   stop: number;
 };
 
-/** An entry fill opens a position or adds to it at the volume-weighted entry price. */
+/**
+ * An entry fill opens a position or adds to it at the volume-weighted entry price. The position counts
+ * it from now on, so as much comes off the entries pending in that market and side.
+ */
 export function applyEntryFill(state: RiskState, fill: EntryFill): RiskState {
+  const filled = { ...state, pending: fillPending(state.pending, fill) };
   const existing = state.positions.find((p) => p.positionId === fill.positionId);
   if (!existing) {
     const { price, ...rest } = fill;
-    return { ...state, positions: [...state.positions, { ...rest, entry: price }] };
+    return { ...filled, positions: [...state.positions, { ...rest, entry: price }] };
   }
   const qty = existing.qty + fill.qty;
   const entry = (existing.qty * existing.entry + fill.qty * fill.price) / qty;
-  return replacePosition(state, { ...existing, qty, entry, stop: fill.stop });
+  return replacePosition(filled, { ...existing, qty, entry, stop: fill.stop });
 }
 
 /**

@@ -14,6 +14,21 @@ export type OpenPosition = {
   stop: number;
 };
 
+/**
+ * An entry risk approved whose order has not filled yet. Until its fills show as a position, or its
+ * order is refused or cancelled, or it lapses, it holds the notional, risk and slot it was approved
+ * for: otherwise entries approved in the seconds before a fill were each sized as if nothing were held.
+ * `qty` is what is still to fill; `entry` is 0 while unknown (a market order read from its record,
+ * priced by the next book); `stop` is 0 when unknown (see pendingRisk).
+ */
+export type PendingEntry = Omit<OpenPosition, 'positionId'> & {
+  intentId: string;
+  /** When it stops counting (a lost order must not hold the market forever). */
+  expiresAt: number;
+  /** Client order ids whose refusal or cancellation was already taken off: a replayed event changes nothing. */
+  settled: readonly string[];
+};
+
 /** A halt latched when a limit was reached: the numbers at that moment and when. */
 export type HaltRecord = { limit: number; value: number; at: number };
 
@@ -32,6 +47,8 @@ export type RiskState = {
   /** Set when drawdown from peak reaches its limit; only `resumeFromDrawdown` clears it. */
   drawdownHalt: HaltRecord | null;
   positions: readonly OpenPosition[];
+  /** Approved entries not filled yet, oldest first. */
+  pending: readonly PendingEntry[];
   kill: ControlState;
   /** `marketKey`s whose market data is stale. */
   staleMarkets: readonly string[];
@@ -52,6 +69,7 @@ export function initialRiskState(equity: number, now: number): RiskState {
     dailyLossHalt: null,
     drawdownHalt: null,
     positions: [],
+    pending: [],
     kill: { engaged: false, reason: null, since: null },
     staleMarkets: [],
     unreconciledVenues: [],

@@ -1,4 +1,4 @@
-import type { BookUpdate } from '@ballast/contracts';
+import type { BookUpdate, OrderEvent } from '@ballast/contracts';
 import { approvedBtcLong, recordedDepthSnapshot } from '@ballast/testkit';
 
 // Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; the rules are the simulator's for
@@ -17,3 +17,23 @@ export function btcBookSnapshot(time: number): BookUpdate {
 
 /** An approved long BTC-USDT signal near the recorded book, 1.04% from entry to stop. */
 export const btcSignal = approvedBtcLong;
+
+/** The order event the orders service publishes when the venue refuses an approved BTC-USDT buy. */
+export function refusedBtcBuy(intentId: string, clientOrderId: string, qty: number): OrderEvent {
+  return {
+    status: 'rejected',
+    intentId,
+    clientOrderId,
+    venueOrderId: null,
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    side: 'buy',
+    type: 'market',
+    qty,
+    filledQty: 0,
+    avgPrice: null,
+    fill: null,
+    reason: 'insufficient_funds',
+    detail: 'test',
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { decideEntry } from './decide-entry';
+import { NOW, pendingEntry, solCandidate } from './entry.fixture';
+import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
+import { reservePending } from './pending-entries';
+import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
+import { initialRiskState, type PendingEntry, type RiskState } from './risk-state';
+
+// Equity 10,000: 1% risk per trade, 15% per market, 6% open risk (the defaults).
+const TTL = 300_000;
+const candidate = solCandidate;
+
+const empty = initialRiskState(10_000, NOW);
+
+/** Decides candidates one after another, as risk does when they arrive before any order fills. */
+function decideAll(state: RiskState, ...candidates: EntryCandidate[]) {
+  const verdicts = [];
+  for (const [i, c] of candidates.entries()) {
+    const decided = decideEntry(state, { intentId: `in-${i}`, ttlMs: TTL }, c, limits, NOW);
+    state = decided.state;
+    verdicts.push(decided.verdict);
+  }
+  return { state, verdicts };
+}
+
+const pendingOn = (symbol: string, over: Partial<PendingEntry> = {}) =>
+  pendingEntry(`in-${symbol}`, { symbol, ...over });
+
+describe('entries approved before any fill share the limits', () => {
+  it('sizes the second entry on a market to what the first left of the 15% cap, and denies the third naming it', () => {
+    const { state, verdicts } = decideAll(empty, candidate(), candidate(), candidate());
+    expect(verdicts[0]).toMatchObject({ ok: true, qty: 10, notional: 1_000, cappedBy: null });
+    expect(verdicts[1]).toMatchObject({ ok: true, qty: 5, notional: 500, cappedBy: 'max_position' });
+    expect(verdicts[2]).toMatchObject({ ok: false, reason: 'max_position', limit: 1_500, value: 1_510 });
+    expect(verdicts[2]).toMatchObject({
+      detail: expect.stringContaining('holds 1500 (1500 of it approved, not filled yet) of at most 1500'),
+    });
+    expect(state.pending.map((p) => [p.intentId, p.qty, p.stop, p.expiresAt])).toEqual([
+      ['in-0', 10, 90, NOW + TTL],
+      ['in-1', 5, 90, NOW + TTL],
+    ]);
+  });
+
+  it('counts pending notional in the total exposure', () => {
+    let state = empty;
+    for (const s of ['A', 'B', 'C', 'D']) state = reservePending(state, pendingOn(`${s}-USDT`, { qty: 12 }));
+    expect(evaluateEntry(state, candidate(), limits, NOW)).toMatchObject({
+      ok: false,
+      reason: 'max_exposure',
+      limit: 5_000,
+      value: 5_800,
+      detail: 'exposure would be 5800 (4800 of it approved, not filled yet), above 5000',
+    });
+  });
+
+  it('counts pending risk to its approved stop in the open-risk budget', () => {
+    const state = reservePending(empty, pendingOn('BNB-USDT', { stop: 45 }));
+    expect(evaluateEntry(state, candidate(), limits, NOW)).toMatchObject({
+      ok: false,
+      reason: 'max_open_risk',
+      limit: 600,
+      value: 650,
+    });
+  });
+
+  it('bounds the risk of a pending entry with no recorded stop by the risk per trade', () => {
+    // 1,000 of notional with its stop unknown: an approval never risked more than 1% of equity, 100.
+    const state = reservePending(empty, pendingOn('BNB-USDT', { stop: 0 }));
+    const tight = { ...limits, maxOpenRisk: 0.019 };
+    expect(evaluateEntry(state, candidate(), tight, NOW)).toMatchObject({
+      ok: false,
+      reason: 'max_open_risk',
+      value: 200,
+    });
+    expect(evaluateEntry(state, candidate(), { ...tight, maxOpenRisk: 0.02 }, NOW)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('counts a market awaiting its fill as an open position, and lets it be added to', () => {
+    const one = { ...limits, maxOpenPositions: 1 };
+    const state = reservePending(empty, pendingOn('SOL-USDT', { qty: 1 }));
+    expect(evaluateEntry(state, candidate({ symbol: 'BNB-USDT' }), one, NOW)).toMatchObject({
+      ok: false,
+      reason: 'max_open_positions',
+      limit: 1,
+      value: 2,
+    });
+    expect(evaluateEntry(state, candidate(), one, NOW)).toMatchObject({ ok: true });
+  });
+
+  it('stops counting a reservation once it has lapsed', () => {
+    const state = reservePending(empty, pendingOn('SOL-USDT', { qty: 15 }));
+    expect(evaluateEntry(state, candidate(), limits, NOW + TTL - 1)).toMatchObject({
+      reason: 'max_position',
+    });
+    expect(evaluateEntry(state, candidate(), limits, NOW + TTL)).toMatchObject({ ok: true, qty: 10 });
+  });
+
+  it('decides a redelivered candidate as before, without counting or reserving it twice', () => {
+    const first = decideEntry(empty, { intentId: 'in-a', ttlMs: TTL }, candidate(), limits, NOW);
+    const again = decideEntry(first.state, { intentId: 'in-a', ttlMs: TTL }, candidate(), limits, NOW + 5);
+    expect(again.verdict).toEqual(first.verdict);
+    expect(again.state.pending).toEqual(first.state.pending);
+  });
+
+  it('reserves nothing for a denial', () => {
+    const killed = { ...empty, kill: { engaged: true, reason: 'test', since: NOW } };
+    const decided = decideEntry(killed, { intentId: 'in-a', ttlMs: TTL }, candidate(), limits, NOW);
+    expect(decided.verdict).toMatchObject({ ok: false, reason: 'kill_switch' });
+    expect(decided.state.pending).toEqual([]);
+  });
+});

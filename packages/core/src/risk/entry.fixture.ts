@@ -1,0 +1,44 @@
+import type { BookLevel } from '@ballast/contracts';
+import type { EntryCandidate } from './evaluate-entry';
+import { binanceSpotRules } from './real-market.fixture';
+import type { PendingEntry } from './risk-state';
+
+// Test support only (not exported from the package): entries as the risk rules see them.
+
+/** Real Binance spot filters: SOLUSDT tick 0.01, step 0.01, minNotional 10; BTCUSDT tick 0.01, step 0.00001. */
+export const spotRules = binanceSpotRules(['SOLUSDT', 'BTCUSDT']);
+export const NOW = Date.UTC(2022, 0, 10, 12);
+/** A thousand on each side at 100: deep enough that liquidity never cuts a size. */
+export const deepBook = { bids: [[100, 1_000]] as BookLevel[], asks: [[100, 1_000]] as BookLevel[] };
+
+/** A SOL-USDT long at 100, stop 90, target 120, in a trending market nobody shrank. */
+export const solCandidate = (over: Partial<EntryCandidate> = {}): EntryCandidate => ({
+  exchange: 'binance',
+  symbol: 'SOL-USDT',
+  side: 'long',
+  entry: 100,
+  stop: 90,
+  takeProfits: [120],
+  regime: 'trending',
+  volatilityScale: 1,
+  sizeMultiplier: 1,
+  book: deepBook,
+  rules: spotRules.SOLUSDT!,
+  ...over,
+});
+
+/** An approved long of 10 at 100 with its stop at 90, reserved until five minutes after NOW. */
+export const pendingEntry = (
+  intentId: string,
+  over: Partial<PendingEntry> = {},
+): Omit<PendingEntry, 'settled'> => ({
+  intentId,
+  exchange: 'binance',
+  symbol: 'SOL-USDT',
+  side: 'long',
+  qty: 10,
+  entry: 100,
+  stop: 90,
+  expiresAt: NOW + 300_000,
+  ...over,
+});

@@ -1,0 +1,163 @@
+import type { Clock, RiskDecision, SignalDecision } from '@ballast/contracts';
+import { Subjects, subject } from '@ballast/contracts';
+import { OrderSliceRepository } from '@ballast/db';
+import { waitFor } from '@ballast/testkit';
+import { describe, expect, it } from 'vitest';
+import { riskConfigSchema } from './config';
+import { startRisk } from './service';
+import { btcBook, btcBookSnapshot, btcSignal, refusedBtcBuy } from './testing/btc-fixtures';
+import { useRiskBed } from './testing/risk-bed';
+
+/** The service clock; a test moves it forward to let a reservation lapse. */
+let skew = 0;
+const clock: Clock = { now: () => Date.now() + skew };
+const silent = { info() {}, warn() {} };
+const TTL_MS = 120_000;
+// The per-market cap is 15% of 10,000: the recorded BTC signal's 1% risk budget (0.166 BTC to its
+// stop) is cut to 1,500 of notional, 0.02586 BTC at its entry.
+const CAP = 1_500;
+const FULL = 0.02586;
+
+const bed = useRiskBed('risk-pending');
+const { decisionOn } = bed;
+
+const start = async () => {
+  const config = riskConfigSchema.parse({
+    EXCHANGE_BASE_URL: bed.sim.restUrl,
+    RISK_EQUITY: '10000',
+    RISK_PENDING_TTL_MS: String(TTL_MS),
+  });
+  const service = await startRisk({ bus: bed.bus, db: bed.handle.db, clock, config, log: silent });
+  // Risk's book consumer resumes after what it saw: a started service is given the book again.
+  await bed.bus.publish(
+    subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+    btcBookSnapshot(Date.now()),
+  );
+  await waitFor(() => service.manager.current !== undefined, 'started');
+  return service;
+};
+
+type Risk = Awaited<ReturnType<typeof start>>;
+
+/** Runs `test` against a started risk service, stopped after it even when the test fails. */
+async function withRisk(test: (service: Risk) => Promise<void>): Promise<void> {
+  const service = await start();
+  try {
+    await test(service);
+  } finally {
+    await service[Symbol.asyncDispose]();
+  }
+}
+
+/** A BTC long from `strategy`, as signals publishes it. */
+const btcFrom = (id: string, strategy: string): SignalDecision => {
+  const s = btcSignal(id);
+  return { ...s, candidate: { ...s.candidate, strategy } };
+};
+
+/** Two strategies' BTC longs published back to back: neither waits for the other's decision or fill. */
+async function twoAtOnce(prefix: string): Promise<[RiskDecision, RiskDecision]> {
+  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom(`${prefix}-a`, 'trend'));
+  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom(`${prefix}-b`, 'breakout'));
+  return [await decisionOn(`${prefix}-a`), await decisionOn(`${prefix}-b`)];
+}
+
+/** The pair shares the market's cap: the first takes it whole, the second is refused naming the cap. */
+function expectCapShared([first, second]: [RiskDecision, RiskDecision]) {
+  expect(first).toMatchObject({ approved: true, intent: { qty: FULL } });
+  expect(second).toMatchObject({ approved: false, reason: 'max_position', limit: CAP });
+  if (second.approved || !first.approved) throw new Error('the cap was not shared');
+  expect(second.detail).toMatch(/approved, not filled yet/);
+  return first.intent;
+}
+
+describe('risk: an approved entry holds its room until it fills, is refused, or lapses', () => {
+  it('sizes the second of two entries on one market to what the first left, until the first order is refused', () =>
+    withRisk(async (service) => {
+      const first = expectCapShared(await twoAtOnce('refused'));
+
+      await bed.bus.publish(
+        subject(Subjects.orderEvent, {}),
+        refusedBtcBuy(first.intentId, 'bl-refused-0', first.qty),
+      );
+      await waitFor(() => service.manager.current.pending.length === 0, 'the reservation released');
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('refused-c', 'trend'));
+      expect(await decisionOn('refused-c')).toMatchObject({ approved: true, intent: { qty: FULL } });
+    }));
+
+  it('counts the filled position instead of the reservation once the fill shows', () =>
+    withRisk(async (service) => {
+      const first = expectCapShared(await twoAtOnce('filled'));
+      await bed.bus.publish(subject(Subjects.positionEvent, {}), {
+        status: 'opened',
+        positionId: 'binance:BTC-USDT',
+        strategy: 'trend',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        side: 'long',
+        qty: first.qty,
+        avgEntry: first.entry,
+        realizedPnl: 0,
+        fees: 0,
+      });
+      await waitFor(() => service.manager.current.positions.length === 1, 'the position');
+      expect(service.manager.current.pending).toEqual([]);
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('filled-c', 'trend'));
+      expect(await decisionOn('filled-c')).toMatchObject({ approved: false, reason: 'max_position' });
+    }));
+
+  it('lets a reservation lapse after RISK_PENDING_TTL_MS on the service clock: a lost order does not hold the market', () =>
+    withRisk(async () => {
+      expectCapShared(await twoAtOnce('lapsed'));
+      skew += TTL_MS / 2;
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('lapsed-c', 'trend'));
+      expect(await decisionOn('lapsed-c')).toMatchObject({ approved: false, reason: 'max_position' });
+      skew += TTL_MS / 2;
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('lapsed-d', 'trend'));
+      expect(await decisionOn('lapsed-d')).toMatchObject({ approved: true, intent: { qty: FULL } });
+    }));
+
+  it("reserves, on start, what an approved entry's recorded orders have not filled", async () => {
+    // A decision's market order, planned before risk restarted and not sent yet: 0.02 BTC.
+    const slices = new OrderSliceRepository(bed.handle.db, clock);
+    await slices.plan([
+      {
+        clientOrderId: 'bl-restart-0',
+        intentId: 'in-restart',
+        slice: 0,
+        strategy: 'trend',
+        correlationId: null,
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        side: 'buy',
+        type: 'market',
+        qty: 0.02,
+        price: null,
+        reduceOnly: false,
+        dueAt: clock.now(),
+      },
+    ]);
+    await withRisk(async (service) => {
+      // Priced at the recorded book's best ask, the order leaves 1,500 − 0.02 × ask of the cap.
+      const ask = btcBook.asks[0]![0];
+      await waitFor(
+        () => service.manager.current.pending?.[0]?.entry === ask,
+        'the order priced by the book',
+      );
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('restart-a', 'breakout'));
+      const left = await decisionOn('restart-a');
+      if (!left.approved) throw new Error(`restart-a denied: ${left.reason} ${left.detail}`);
+      expect(left.intent.qty).toBeCloseTo((CAP - 0.02 * ask) / left.intent.entry, 4);
+
+      await slices.update('bl-restart-0', { status: 'rejected', detail: 'test' });
+      await bed.bus.publish(
+        subject(Subjects.orderEvent, {}),
+        refusedBtcBuy('in-restart', 'bl-restart-0', 0.02),
+      );
+      await waitFor(
+        () => service.manager.current.pending.every((p) => p.intentId !== 'in-restart'),
+        'the recorded order released',
+      );
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import type { NatsBus } from '@ballast/bus';
+import { type RiskDecision, Subjects, subject } from '@ballast/contracts';
+import type { DbHandle } from '@ballast/db';
+import type { ExchangeSim } from '@ballast/exchange-sim';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll } from 'vitest';
+
+/** What a risk test runs against: the simulator, its own database and bus, and every decision risk published. */
+export type RiskBed = {
+  sim: ExchangeSim;
+  handle: DbHandle;
+  bus: NatsBus;
+  decisions: RiskDecision[];
+  /** Risk's decision on a candidate, once published. */
+  decisionOn(candidateId: string): Promise<RiskDecision>;
+};
+
+/** Sets up a RiskBed for the test file (before all its tests) and closes it after them. */
+export function useRiskBed(label: string): RiskBed {
+  let fixture: VenueFixture | undefined;
+  const decisions: RiskDecision[] = [];
+  const bed = {
+    decisions,
+    decisionOn: (id: string) =>
+      waitFor(
+        () => decisions.find((d) => (d.approved ? d.intent.candidateId : d.candidateId) === id),
+        `the decision on ${id}`,
+      ),
+  } as RiskBed;
+  beforeAll(async () => {
+    fixture = await startVenueFixture({ label });
+    Object.assign(bed, { sim: fixture.sim, handle: fixture.handle, bus: fixture.bus });
+    await fixture.bus.subscribe(subject(Subjects.riskDecision, {}), (m) => void decisions.push(m.payload), {
+      durable: 'test-decisions',
+    });
+  });
+  afterAll(async () => {
+    await fixture?.close();
+  });
+  return bed;
+}
