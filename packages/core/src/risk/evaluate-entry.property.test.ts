@@ -282,6 +282,9 @@ function assertApprovalWithinLimits(
   expect(Math.abs(a.entry - c.entry)).toBeLessThanOrEqual(c.rules.tickSize / 2 + 1e-9);
   expect(a.qty).toBeGreaterThanOrEqual(c.rules.minQty);
   expect(newNotional).toBeGreaterThanOrEqual(c.rules.minNotional);
+  // Sellable at its stop: the stop-limit (and a take-profit's share of it) is not refused by the venue.
+  const exitPrice = c.side === 'long' ? a.stop * (1 - limits.stopExitAllowanceBps / 10_000) : a.entry;
+  expect(a.qty * exitPrice).toBeGreaterThanOrEqual(c.rules.minNotional);
 }
 
 /** A denial must show its breach: the value it reports is over (or, for minimums, under) the limit. */

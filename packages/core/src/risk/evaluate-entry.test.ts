@@ -128,6 +128,24 @@ describe('evaluateEntry sizing', () => {
     expect(evaluate(small)).toMatchObject({ ok: false, reason: 'min_notional', limit: 10, value: 5 });
   });
 
+  it('denies an entry the venue would take but whose stop it would refuse (below the minimum at the stop)', () => {
+    // Equity 105: 0.1 SOL at 100 is 10 USDT, just the minimum; at the stop-limit (90 less 100 bps:
+    // 89.1) it is 8.91, so the stop and any take-profit share would be refused.
+    const denied = evaluate({ ...initialRiskState(105, NOW) });
+    expect(denied).toMatchObject({ ok: false, reason: 'min_notional', limit: 10 });
+    expect(!denied.ok && denied.value).toBeCloseTo(8.91, 9);
+    expect(!denied.ok && denied.detail).toContain('at the stop');
+    // Equity 120: 0.12 SOL is 10.69 at 89.1, sellable at its stop.
+    expect(evaluate({ ...initialRiskState(120, NOW) })).toMatchObject({ ok: true, qty: 0.12 });
+    // With no allowance the stop's own price counts: 0.12 × 90 = 10.8 would pass, 0.1 × 90 = 9 would not.
+    const exact = { ...limits, stopExitAllowanceBps: 0 };
+    expect(evaluateEntry({ ...initialRiskState(105, NOW) }, candidate(), exact, NOW)).toMatchObject({
+      ok: false,
+      reason: 'min_notional',
+      value: 9,
+    });
+  });
+
   it('sizes a real BTCUSDT entry against the real book on 0.00001 BTC steps', () => {
     const real = btcusdtBook();
     const bestAsk = Math.min(...real.book.asks.map(([p]) => p));

@@ -1,4 +1,5 @@
 import type { MarketRegime, PositionSide } from '@ballast/contracts';
+import { smallestOrderQty } from '../execution/smallest-order';
 import { committed, marketNotional, pendingNote } from './commitments';
 import { checkEntryGates, firstDenial } from './entry-gates';
 import { type BookDepth, depthWithinBand } from './liquidity';
@@ -137,6 +138,8 @@ function sizeEntry(
 
   const order = sizeOrder({ qty, price: prices.entry }, c.rules);
   if (order.ok) {
+    const unsellable = belowMinimumAtStop(order.qty, c, prices, limits);
+    if (unsellable) return unsellable;
     const riskAmount = order.qty * stopDistance;
     const { entry, stop } = prices;
     return {
@@ -175,7 +178,24 @@ function sizeEntry(
   };
 }
 
-/** The least quantity the venue accepts at this price: min qty, one step, and min notional. */
-function smallestOrderQty(rules: MarketRules, price: number): number {
-  return Math.max(rules.minQty, rules.stepSize, roundUpToStep(rules.minNotional / price, rules.stepSize));
+/**
+ * An entry too small to exit at its stop: the protective stop-limit (and a take-profit's share) would
+ * be refused by the venue. A long exits below its stop's price; a short's exit buys above its entry.
+ */
+function belowMinimumAtStop(
+  qty: number,
+  c: EntryCandidate,
+  prices: AlignedPrices,
+  limits: RiskLimits,
+): Denial | undefined {
+  const allowance = limits.stopExitAllowanceBps / 10_000;
+  const exitPrice = c.side === 'long' ? prices.stop * (1 - allowance) : prices.entry;
+  const notional = qty * exitPrice;
+  if (notional >= c.rules.minNotional) return undefined;
+  return deny(
+    'min_notional',
+    c.rules.minNotional,
+    notional,
+    `${qty} × ${exitPrice} at the stop (${limits.stopExitAllowanceBps} bps below ${prices.stop}) is below the venue's minimum ${c.rules.minNotional}: the stop would be refused`,
+  );
 }

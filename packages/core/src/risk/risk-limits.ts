@@ -23,6 +23,13 @@ export const RiskLimits = z.object({
    * only for a venue that can borrow (margin, perpetuals).
    */
   allowShort: z.boolean().default(false),
+  /**
+   * An entry must stay sellable at its stop: its notional at the stop moved this many basis points
+   * further against it must meet the venue's minimum. It covers the stop-limit's limit offset (the stop
+   * service's STOP_LIMIT_OFFSET_BPS, 50 by default); below the minimum the venue refuses the stop and
+   * the take-profits, and the position could only be flattened.
+   */
+  stopExitAllowanceBps: z.number().min(0).max(1000).default(100),
   /** Reward to the nearest take-profit over risk to the stop. */
   minRewardRisk: z.number().positive().default(1.5),
   liquidity: z
