@@ -36,6 +36,19 @@ const TRADING: ServiceName[] = [
   'reconciliation',
 ];
 
+/** The `Subjects.<family>` a service's own code (not its tests or test support) names. */
+function familiesNamedIn(dir: string): Set<string> {
+  const found = new Set<string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== 'testing') for (const k of familiesNamedIn(path)) found.add(k);
+    else if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      for (const m of readFileSync(path, 'utf8').matchAll(/\bSubjects\.(\w+)/g))
+        if (m[1] && m[1] in Subjects) found.add(m[1]);
+  }
+  return found;
+}
+
 /** A concrete subject inside a permission pattern. */
 const example = (pattern: string) => pattern.replaceAll('*', 'x').replace(/>$/, 'x.y');
 
@@ -62,6 +75,19 @@ describe('NATS permissions derived from packages/contracts', () => {
     );
     const without = present.filter((name) => !users.some((u) => u.user === name));
     expect(without, 'services without a NATS user: add them to SERVICES in packages/contracts').toEqual([]);
+  });
+
+  it("declare every family a service's code names as one it produces or consumes (else NATS refuses it)", () => {
+    const services = join(infra, '..', '..', 'services');
+    const undeclared: string[] = [];
+    for (const name of readdirSync(services).filter((n) => SERVICES.includes(n as ServiceName))) {
+      for (const key of familiesNamedIn(join(services, name, 'src'))) {
+        const family = Subjects[key as keyof typeof Subjects];
+        const roles: readonly string[] = [...family.producers, ...family.consumers];
+        if (!roles.includes(name)) undeclared.push(`${name}: ${family.name}`);
+      }
+    }
+    expect(undeclared, 'add the service to the family in packages/contracts/src/subjects.ts').toEqual([]);
   });
 
   it('let only the operator identities throw the kill switch, only reconciliation report recon.event, and not signals command orders', () => {

@@ -144,7 +144,7 @@ export const Subjects = {
     schema: RiskDecision,
     stream: 'RISK',
     producers: ['risk'],
-    consumers: ['orders', 'gateway', 'telegram'],
+    consumers: ['orders', 'stops', 'gateway', 'telegram'],
   }),
   orderCommand: family({
     name: 'ord.cmd',
