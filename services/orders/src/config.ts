@@ -1,3 +1,4 @@
+import { baseHoldingsVariables } from '@ballast/core';
 import { jsonVariable } from '@ballast/service-kit';
 import { z } from 'zod';
 
@@ -47,6 +48,11 @@ export const ordersConfigSchema = z.object({
   PAPER_INITIAL_BALANCES: jsonVariable(z.record(z.string(), z.number().nonnegative())).default({
     USDT: 10_000,
   }),
+  /**
+   * Spot holdings that are not positions, the variable reconciliation reads: flatten never sells them
+   * and judges flat on the rest. Optional for configs built in code (the backtest's), which hold none.
+   */
+  RECON_BASE_HOLDINGS: baseHoldingsVariables.RECON_BASE_HOLDINGS.optional(),
 });
 
 export type OrdersConfig = z.output<typeof ordersConfigSchema>;

@@ -14,25 +14,22 @@ import {
   subject,
 } from '@ballast/contracts';
 import {
-  applyFill,
   checkSlippage,
   clientOrderId,
   derivedUuid,
   engageKill,
-  FLAT,
   feeIn,
+  type KeptPosition,
   KILL_RELEASED,
   type KillState,
   type NetPosition,
-  opensPosition,
-  type PositionOwner,
   planTwap,
-  positionFill,
-  positionOwner,
+  positionHolding,
   releaseKill,
   roundDownToStep,
   smallestOrderQty,
   sumLots,
+  type TradableRules,
   type WalkableBook,
 } from '@ballast/core';
 import type { NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
@@ -40,6 +37,7 @@ import { type OrderVenue, VenueError, type VenueOrder } from '@ballast/exchange'
 import type { OrdersConfig } from './config';
 import type { KillStore } from './kill-store';
 import type { OrderMetrics } from './order-metrics';
+import { orderOver, PositionBook } from './position-book';
 import { Serial } from './serial';
 import { SlippageBook } from './slippage-book';
 import { venueFlat } from './venue-flat';
@@ -80,18 +78,6 @@ type SubmitRequest = {
 
 const OPEN_OR_UNKNOWN = ['sending', 'open'] as const;
 
-/** A trade's own realised pnl and fees: what the position gained since the trade opened (binary noise cut). */
-function tradeFigures(
-  after: NetPosition,
-  start: Pick<NetPosition, 'realizedPnl' | 'fees'> = { realizedPnl: 0, fees: 0 },
-): { realizedPnl: number; fees: number } {
-  const cut = (x: number) => Number(x.toFixed(10));
-  return {
-    realizedPnl: cut(after.realizedPnl - start.realizedPnl),
-    fees: Math.max(0, cut(after.fees - start.fees)),
-  };
-}
-
 /** Publish options joining a chain; none for a slice recorded before correlation ids were kept. */
 const chainOf = (correlationId: string | null | undefined) => (correlationId ? { correlationId } : {});
 /** Orders recorded from reconciliation are never due: they are not ours to send. */
@@ -106,11 +92,7 @@ export class OrderManager {
   private readonly serial = new Serial();
   private readonly subs: Subscription[] = [];
   private killState: KillState = KILL_RELEASED;
-  private positions = new Map<string, NetPosition>();
-  /** Whose each open position is (see positionOwner), by exchange:symbol. */
-  private owners = new Map<string, PositionOwner>();
-  /** The cumulative figures each open position started from: its trade's own are the difference. */
-  private tradeStarts = new Map<string, Pick<NetPosition, 'realizedPnl' | 'fees'>>();
+  private positions = new PositionBook();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickAgain = false;
@@ -556,11 +538,13 @@ export class OrderManager {
       fills,
     });
     const next = { ...slice, status, fills, filledQty: order.filledQty };
+    const over = orderOver(status, order.filledQty, slice.qty);
     if (fresh.length === 0) await this.publishOrder(next, order, null);
+    if (fresh.length === 0 && over) await this.endExit(slice, fills.at(-1));
     for (const fill of fresh) {
       this.deps.metrics?.filled(slice.intentId, slice.clientOrderId, slice.side, fill);
       await this.publishOrder(next, order, fill);
-      await this.foldFill(slice, fill);
+      await this.foldFill(slice, fill, over && fill === fresh.at(-1));
     }
   }
 
@@ -604,7 +588,7 @@ export class OrderManager {
       reason: null,
       detail: `reconciliation: ${command.origin}`,
     });
-    await this.foldFill(slice, command.fill);
+    await this.foldFill(slice, command.fill, orderOver(slice.status, filledQty, slice.qty));
   }
 
   /** An order we never placed (external, a venue-side stop) or an adjustment, recorded as filled. */
@@ -723,56 +707,72 @@ export class OrderManager {
     });
   }
 
-  /** Positions are folds over our own fills, rebuilt from the recorded slices on start. */
+  /**
+   * Positions are folds over this venue's fills, rebuilt from the recorded slices on start with the
+   * verdicts the live fold reached: the last fill of an order that is over may leave dust, judged on
+   * the market's rules (read once per market here; the venue caches them).
+   */
   private async rebuildPositions(): Promise<void> {
-    this.positions = new Map();
-    this.owners = new Map();
-    this.tradeStarts = new Map();
-    for (const slice of await this.deps.slices.all()) {
-      for (const fill of slice.fills as Fill[]) this.fold(slice, fill);
+    this.positions = new PositionBook();
+    const slices = (await this.deps.slices.all()).filter((s) => s.exchange === this.deps.venue.id);
+    const rules = new Map<string, TradableRules | undefined>();
+    for (const symbol of new Set(slices.filter((s) => s.fills.length > 0).map((s) => s.symbol)))
+      rules.set(symbol, await this.rulesFor(symbol));
+    for (const slice of slices) {
+      const fills = slice.fills as Fill[];
+      const over = orderOver(slice.status, slice.filledQty, slice.qty);
+      for (const fill of fills)
+        this.positions.fold(slice, fill, over && fill === fills.at(-1) ? rules.get(slice.symbol) : undefined);
     }
   }
 
-  private fold(slice: OrderSlice, fill: Fill): NetPosition {
-    const key = `${slice.exchange}:${slice.symbol}`;
-    const before = this.positions.get(key) ?? FLAT;
-    const after = applyFill(before, positionFill(slice.symbol, slice.side, fill));
-    this.positions.set(key, after);
-    const fillOwner = { strategy: slice.strategy, correlationId: slice.correlationId };
-    this.owners.set(key, positionOwner(before, after, this.owners.get(key), fillOwner));
-    // A flip's realised part is counted in the new trade: one fill, one event (spot holds no shorts).
-    if (opensPosition(before, after) || !this.tradeStarts.has(key))
-      this.tradeStarts.set(key, { realizedPnl: before.realizedPnl, fees: before.fees });
-    return after;
+  /** The market's rules for a dust verdict; none (no verdict, only an exact 0 closes) when unreadable. */
+  private async rulesFor(symbol: string): Promise<TradableRules | undefined> {
+    try {
+      return await this.deps.venue.marketRules(symbol);
+    } catch (err) {
+      this.deps.log.warn({ err, symbol }, 'market rules unavailable: a dust remainder does not close');
+      return undefined;
+    }
   }
 
-  private async foldFill(slice: OrderSlice, fill: Fill): Promise<void> {
-    const before = this.positions.get(`${slice.exchange}:${slice.symbol}`) ?? FLAT;
-    const after = this.fold(slice, fill);
+  /** Folds a fill of ours and publishes the position; `ended`: the fill is the last its order will have. */
+  private async foldFill(slice: OrderSlice, fill: Fill, ended: boolean): Promise<void> {
+    const step = this.positions.fold(slice, fill, ended ? await this.rulesFor(slice.symbol) : undefined);
     if (fill.fee > 0 && feeIn(slice.symbol, fill.feeAsset) === 'other')
       // Unpriced here (BNB): the position's fees leave it out rather than add it as quote.
       this.deps.log.warn(
         { clientOrderId: slice.clientOrderId, tradeId: fill.tradeId, fee: fill.fee, feeAsset: fill.feeAsset },
         'fill fee in a third asset: not counted in the position fees',
       );
-    const status = before.qty === 0 ? 'opened' : after.qty <= 1e-12 ? 'closed' : 'changed';
-    const owner = this.owners.get(`${slice.exchange}:${slice.symbol}`);
+    // Dust found and left dust: no position was opened, none is closed.
+    if (step.status === null) return;
+    await this.publishPosition(slice, step.kept, step.status, fill.price, [
+      fill.tradeId,
+      slice.clientOrderId,
+    ]);
+  }
+
+  /** An exit order the venue ended after its last fill (cancelled part-filled): what it left may be dust. */
+  private async endExit(slice: OrderSlice, last: Fill | undefined): Promise<void> {
+    if (!last) return;
+    const rules = await this.rulesFor(slice.symbol);
+    const kept = rules && this.positions.endExit(slice, rules, last.price);
+    if (kept) await this.publishPosition(slice, kept, 'closed', last.price, ['ended', slice.clientOrderId]);
+  }
+
+  private async publishPosition(
+    slice: OrderSlice,
+    kept: KeptPosition,
+    status: 'opened' | 'changed' | 'closed',
+    price: number,
+    idParts: readonly string[],
+  ): Promise<void> {
+    const owner = this.positions.owner(slice);
     await this.deps.bus.publish(
       subject(Subjects.positionEvent, {}),
-      {
-        status,
-        positionId: `${slice.exchange}:${slice.symbol}`,
-        strategy: owner?.strategy ?? null,
-        exchange: slice.exchange,
-        symbol: slice.symbol,
-        side: after.side,
-        qty: Math.max(0, Number(after.qty.toFixed(12))),
-        avgEntry: after.avgEntry > 0 ? after.avgEntry : fill.price,
-        realizedPnl: after.realizedPnl,
-        fees: after.fees,
-        trade: tradeFigures(after, this.tradeStarts.get(`${slice.exchange}:${slice.symbol}`)),
-      },
-      { id: derivedUuid('pos', fill.tradeId, slice.clientOrderId), ...chainOf(owner?.correlationId) },
+      this.positions.event(slice, kept, status, price),
+      { id: derivedUuid('pos', ...idParts), ...chainOf(owner?.correlationId) },
     );
   }
 
@@ -830,16 +830,14 @@ export class OrderManager {
 
   /**
    * Closes every position with a reduce-only market order, then confirms flat against the venue's own
-   * balances, not only against the local fold of our fills. On spot the base asset held is the
-   * position: the close sells at most what the venue holds, and what is left must be dust.
+   * balances, not only against the local fold of our fills. On spot the base asset held beyond the
+   * configured holdings (RECON_BASE_HOLDINGS) is the position: the close sells at most that and at most
+   * the position, so coins held apart are never sold, and what is left of it must be dust.
    */
   private async flatten(command: Envelope<KillCommand>): Promise<string> {
     const results: string[] = [];
-    for (const [key, position] of this.positions) {
-      if (position.qty <= 0) continue;
-      const symbol = key.split(':')[1] ?? '';
+    for (const [symbol, position] of this.positions.open(this.deps.venue.id))
       results.push(`${symbol} ${await this.closePosition(command, symbol, position)}`);
-    }
     return results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions';
   }
 
@@ -878,7 +876,7 @@ export class OrderManager {
     }
     if (position.side !== 'long') {
       // A short has no balance to read on a spot venue; only our own fills can say.
-      const left = this.positions.get(`${this.deps.venue.id}:${symbol}`)?.qty ?? 0;
+      const left = this.positions.position(this.deps.venue.id, symbol)?.qty ?? 0;
       return left < Math.max(rules.minQty, rules.stepSize)
         ? 'flat (local fills)'
         : `NOT flat: still short ${left}`;
@@ -886,12 +884,21 @@ export class OrderManager {
     const residual = await this.venueHolding(base);
     if (residual === undefined) return `unverified: the venue's balances could not be read`;
     const verdict = venueFlat(residual, rules, position.avgEntry);
-    return verdict.flat ? `flat (venue ${base} ${residual})` : `NOT flat: ${verdict.detail} ${base}`;
+    const apart = this.deps.config.RECON_BASE_HOLDINGS?.[base] ?? 0;
+    const beyond = apart > 0 ? ` beyond the ${apart} held apart` : '';
+    return verdict.flat
+      ? `flat (venue ${base} ${residual}${beyond})`
+      : `NOT flat: ${verdict.detail} ${base}${beyond}`;
   }
 
+  /** What the venue holds of `asset` beyond the holdings that are no position (RECON_BASE_HOLDINGS). */
   private async venueHolding(asset: string): Promise<number | undefined> {
     try {
-      return (await this.deps.venue.balances())[asset] ?? 0;
+      return positionHolding(
+        await this.deps.venue.balances(),
+        this.deps.config.RECON_BASE_HOLDINGS ?? {},
+        asset,
+      );
     } catch (err) {
       this.deps.log.warn({ err, asset }, 'venue balances unavailable');
       return undefined;

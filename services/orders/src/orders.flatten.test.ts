@@ -1,48 +1,44 @@
-import { NatsBus } from '@ballast/bus';
 import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, waitFor } from '@ballast/testkit';
+import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ordersConfigSchema } from './config';
-import { startOrders } from './service';
 import { marketCommand } from './testing/market-command';
 import { simClient } from './testing/sim-client';
+import { startSimOrders } from './testing/sim-orders';
 
 // The simulator's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,
 // its filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
-const API_KEY = 'flatten-key';
-const SECRET = 'flatten-secret';
+const account = { apiKey: 'flatten-key', secret: 'flatten-secret' };
 const clock: Clock = { now: () => Date.now() };
-const silent = { info() {}, warn() {}, error() {} };
 
-let fixture: VenueFixture;
-const acks: ControlAck[] = [];
-const events: OrderEvent[] = [];
+/** A simulator account, its own bus and database, and the acks and order events seen on that bus. */
+type Venue = { fixture: VenueFixture; acks: ControlAck[]; events: OrderEvent[] };
 
-beforeAll(async () => {
-  fixture = await startVenueFixture({
-    label: 'orders_flatten',
-    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
+async function startVenue(label: string, btc: string): Promise<Venue> {
+  const fixture = await startVenueFixture({
+    label,
+    account: { ...account, balances: { USDT: '10000', BTC: btc } },
   });
+  const acks: ControlAck[] = [];
+  const events: OrderEvent[] = [];
   await fixture.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
     durable: 'test-acks',
   });
   await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
     durable: 'test-events',
   });
-});
+  return { fixture, acks, events };
+}
 
-afterAll(() => fixture?.close());
-
-const venueBtc = async () =>
+const venueBtc = async ({ fixture }: Venue) =>
   (
-    (await simClient(fixture.sim, API_KEY, SECRET).fetchBalance()) as unknown as {
+    (await simClient(fixture.sim, account.apiKey, account.secret).fetchBalance()) as unknown as {
       total: Record<string, number>;
     }
   ).total.BTC ?? 0;
 
-async function buy(intentId: string, qty: number): Promise<void> {
+async function buy({ fixture, events }: Venue, intentId: string, qty: number): Promise<void> {
   await fixture.bus.publish(subject(Subjects.orderCommand, {}), marketCommand(intentId, 'buy', qty));
   await waitFor(
     () => events.find((e) => e.intentId === intentId && e.status === 'filled'),
@@ -50,54 +46,67 @@ async function buy(intentId: string, qty: number): Promise<void> {
   );
 }
 
-async function killAndFlatten(reason: string): Promise<ControlAck> {
-  const kill = await fixture.bus.publish(subject(Subjects.kill, {}), {
+const ackOf = ({ acks }: Venue, commandId: string, what: string) =>
+  waitFor(() => acks.find((a) => a.commandId === commandId && a.service === 'orders'), what, {
+    timeoutMs: 20_000,
+  });
+
+async function killAndFlatten(venue: Venue, reason: string): Promise<ControlAck> {
+  const kill = await venue.fixture.bus.publish(subject(Subjects.kill, {}), {
     flatten: true,
     reason,
     requestedBy: 'test',
   });
-  return waitFor(() => acks.find((a) => a.commandId === kill.id && a.service === 'orders'), 'the kill ack', {
-    timeoutMs: 20_000,
-  });
+  return ackOf(venue, kill.id, 'the kill ack');
 }
 
+async function resume(venue: Venue): Promise<void> {
+  const sent = await venue.fixture.bus.publish(subject(Subjects.resume, {}), {
+    confirm: true,
+    reason: 'again',
+    requestedBy: 'test',
+  });
+  await ackOf(venue, sent.id, 'the resume ack');
+}
+
+/** Resumes after a kill, buys 0.01 through the service, then trades on the account behind its back. */
+async function reopenWithOutsideTrade(venue: Venue, intentId: string, side: 'buy' | 'sell', qty: number) {
+  await resume(venue);
+  await buy(venue, intentId, 0.01);
+  await simClient(venue.fixture.sim, account.apiKey, account.secret).createOrder(
+    'BTC/USDT',
+    'market',
+    side,
+    qty,
+  );
+}
+
+const flattenSlices = async ({ fixture }: Venue) =>
+  (await new OrderSliceRepository(fixture.handle.db, clock).all()).filter((s) =>
+    s.intentId.startsWith('flatten:'),
+  );
+
 describe('kill --flatten in the orders service', () => {
+  let venue: Venue;
+  beforeAll(async () => {
+    venue = await startVenue('orders_flatten', '0');
+  });
+  afterAll(() => venue?.fixture.close());
+
   it('closes with a reduce-only market sell and confirms flat, or not, from the venue balances', {
     timeout: 60_000,
   }, async () => {
-    const serviceBus = await NatsBus.connect({
-      servers: await natsUrl(),
-      prefix: fixture.bus.naming.prefix,
-      source: 'orders',
-      clock,
-    });
-    const service = await startOrders({
-      bus: serviceBus,
-      db: fixture.handle.db,
-      clock,
-      ids: () => crypto.randomUUID(),
-      config: ordersConfigSchema.parse({
-        ORDERS_VENUE_KIND: 'ccxt',
-        EXCHANGE_BASE_URL: fixture.sim.restUrl,
-        EXCHANGE_API_KEY: API_KEY,
-        EXCHANGE_API_SECRET: SECRET,
-        TICK_MS: '20',
-      }),
-      log: silent,
-    });
-    await buy('open-1', 0.01);
-    expect(await venueBtc()).toBe(0.01);
+    const stop = await startSimOrders(venue.fixture, account, { TICK_MS: '20' });
+    await buy(venue, 'open-1', 0.01);
+    expect(await venueBtc(venue)).toBe(0.01);
 
-    const flat = await killAndFlatten('flatten test');
+    const flat = await killAndFlatten(venue, 'flatten test');
     expect(flat).toMatchObject({ service: 'orders', command: 'kill', engaged: true });
     expect(flat.detail).toBe(
       'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)',
     );
-    expect(await venueBtc()).toBe(0);
-    const close = (await new OrderSliceRepository(fixture.handle.db, clock).all()).find((s) =>
-      s.intentId.startsWith('flatten:'),
-    );
-    expect(close).toMatchObject({
+    expect(await venueBtc(venue)).toBe(0);
+    expect((await flattenSlices(venue))[0]).toMatchObject({
       side: 'sell',
       type: 'market',
       reduceOnly: true,
@@ -105,24 +114,43 @@ describe('kill --flatten in the orders service', () => {
       status: 'filled',
     });
 
-    const resume = await fixture.bus.publish(subject(Subjects.resume, {}), {
-      confirm: true,
-      reason: 'again',
-      requestedBy: 'test',
-    });
-    await waitFor(
-      () => acks.find((a) => a.commandId === resume.id && a.service === 'orders'),
-      'the resume ack',
-    );
-    await buy('open-2', 0.01);
-    // Bought on the same account behind the service's back: the local fold knows only 0.01.
-    await simClient(fixture.sim, API_KEY, SECRET).createOrder('BTC/USDT', 'market', 'buy', 0.005);
-    const notFlat = await killAndFlatten('flatten with an outside holding');
+    // 0.005 bought on the same account behind the service's back: the local fold knows only 0.01.
+    await reopenWithOutsideTrade(venue, 'open-2', 'buy', 0.005);
+    const notFlat = await killAndFlatten(venue, 'flatten with an outside holding');
     expect(notFlat.detail).toBe(
       'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT NOT flat: the venue still holds 0.005 (0.005 tradable) BTC',
     );
-    expect(await venueBtc()).toBe(0.005);
-    await service[Symbol.asyncDispose]();
-    await serviceBus.drain();
+    expect(await venueBtc(venue)).toBe(0.005);
+    await stop();
+  });
+});
+
+describe('kill --flatten with coins held long-term (RECON_BASE_HOLDINGS, as reconciliation reads it)', () => {
+  let venue: Venue;
+  beforeAll(async () => {
+    venue = await startVenue('orders_flatten_held', '0.5');
+  });
+  afterAll(() => venue?.fixture.close());
+
+  it('reports flat without the holdings and never sells them', { timeout: 60_000 }, async () => {
+    const stop = await startSimOrders(venue.fixture, account, {
+      TICK_MS: '20',
+      RECON_BASE_HOLDINGS: '{"BTC":0.5}',
+    });
+    await buy(venue, 'held-open-1', 0.01);
+    expect(await venueBtc(venue)).toBe(0.51);
+    const flat = await killAndFlatten(venue, 'flatten with holdings');
+    expect(flat.detail).toBe(
+      'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0 beyond the 0.5 held apart)',
+    );
+    expect(await venueBtc(venue)).toBe(0.5);
+
+    // 0.004 sold behind the service's back: its fold says 0.01, only 0.006 of the 0.506 is the position.
+    await reopenWithOutsideTrade(venue, 'held-open-2', 'sell', 0.004);
+    const again = await killAndFlatten(venue, 'flatten what is left');
+    expect(again.detail).toBe(flat.detail);
+    expect((await flattenSlices(venue)).map((s) => s.qty)).toEqual([0.01, 0.006]);
+    expect(await venueBtc(venue)).toBe(0.5);
+    await stop();
   });
 });

@@ -1,12 +1,10 @@
-import { NatsBus } from '@ballast/bus';
 import { type Clock, type ControlAck, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, waitFor } from '@ballast/testkit';
+import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ordersConfigSchema } from './config';
-import { startOrders } from './service';
 import { approvedBuy } from './testing/approved-buy';
+import { startSimOrders } from './testing/sim-orders';
 
 // The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book
 // and the recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as filters.
@@ -32,18 +30,6 @@ beforeAll(async () => {
 
 afterAll(() => fixture?.close());
 
-function config(overrides: Record<string, string> = {}) {
-  return ordersConfigSchema.parse({
-    ORDERS_VENUE_KIND: 'ccxt',
-    ORDERS_VENUE: 'binance',
-    EXCHANGE_BASE_URL: fixture.sim.restUrl,
-    EXCHANGE_API_KEY: API_KEY,
-    EXCHANGE_API_SECRET: SECRET,
-    TICK_MS: '50',
-    ...overrides,
-  });
-}
-
 async function start(overrides: Record<string, string> = {}) {
   const planned: Array<{ intentId: string; inserted: number }> = [];
   const log = {
@@ -52,28 +38,13 @@ async function start(overrides: Record<string, string> = {}) {
       if (m === 'order planned') planned.push(o as { intentId: string; inserted: number });
     },
   };
-  const serviceBus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: fixture.prefix,
-    source: 'orders',
-    clock,
-  });
-  const service = await startOrders({
-    bus: serviceBus,
-    db: fixture.handle.db,
-    clock,
-    ids: () => crypto.randomUUID(),
-    config: config(overrides),
+  const stop = await startSimOrders(
+    fixture,
+    { apiKey: API_KEY, secret: SECRET },
+    { TICK_MS: '50', ...overrides },
     log,
-  });
-  return {
-    service,
-    planned,
-    async stop() {
-      await service[Symbol.asyncDispose]();
-      await serviceBus.drain();
-    },
-  };
+  );
+  return { planned, stop };
 }
 
 const client = () => binanceClient(fixture.sim, { apiKey: API_KEY, secret: SECRET });

@@ -1,21 +1,17 @@
-import { NatsBus } from '@ballast/bus';
-import { type Clock, type PositionEvent, Subjects, subject } from '@ballast/contracts';
+import { type PositionEvent, Subjects, subject } from '@ballast/contracts';
 import { CcxtVenue } from '@ballast/exchange';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, waitFor } from '@ballast/testkit';
+import { waitFor } from '@ballast/testkit';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ordersConfigSchema } from './config';
-import { startOrders } from './service';
 import { approvedBuy } from './testing/approved-buy';
+import { startSimOrders } from './testing/sim-orders';
 
 // Binance spot as it trades without BNB: a buy's fee is taken from the BTC received, a sell's from the
 // USDT. The simulator's book is binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json (best ask
 // 58001.04 for 0.00105 BTC or more) and its filters the recorded exchangeInfo (step 0.00001).
 const API_KEY = 'spot-fees-key';
 const SECRET = 'spot-fees-secret';
-const clock: Clock = { now: () => Date.now() };
-const silent = { info() {}, warn() {}, error() {} };
 
 let fixture: VenueFixture;
 
@@ -36,31 +32,6 @@ const venue = () =>
     baseUrl: fixture.sim.restUrl,
     credentials: { apiKey: API_KEY, secret: SECRET },
   });
-
-/** The orders service on the simulator's account, on its own bus connection; returns its stop. */
-async function startService(): Promise<() => Promise<void>> {
-  const servers = await natsUrl();
-  const bus = await NatsBus.connect({ servers, prefix: fixture.prefix, source: 'orders', clock });
-  const venueEnv = {
-    EXCHANGE_BASE_URL: fixture.sim.restUrl,
-    EXCHANGE_API_KEY: API_KEY,
-    EXCHANGE_API_SECRET: SECRET,
-  };
-  const env = { ORDERS_VENUE_KIND: 'ccxt', ORDERS_VENUE: 'binance', TICK_MS: '50', ...venueEnv };
-  const config = ordersConfigSchema.parse(env);
-  const service = await startOrders({
-    bus,
-    db: fixture.handle.db,
-    clock,
-    ids: () => crypto.randomUUID(),
-    config,
-    log: silent,
-  });
-  return async () => {
-    await service[Symbol.asyncDispose]();
-    await bus.drain();
-  };
-}
 
 describe('Binance spot through ccxt: reduce-only closes and fees in the base asset', () => {
   it('sends a reduce-only market sell on spot without the parameter spot refuses', async () => {
@@ -86,7 +57,7 @@ describe('Binance spot through ccxt: reduce-only closes and fees in the base ass
       (m) => void positions.push(m.payload),
       { durable: 'test-positions' },
     );
-    const stop = await startService();
+    const stop = await startSimOrders(fixture, { apiKey: API_KEY, secret: SECRET }, { TICK_MS: '50' });
     const ex = client();
     const usdtBefore = Number((await ex.fetchBalance()).USDT?.free);
     await fixture.bus.publish(subject(Subjects.riskDecision, {}), approvedBuy('spot-fee-buy'));

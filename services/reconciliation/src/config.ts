@@ -1,4 +1,4 @@
-import { jsonVariable } from '@ballast/service-kit';
+import { baseHoldingsVariables } from '@ballast/core';
 import { z } from 'zod';
 
 const symbolList = z
@@ -38,8 +38,8 @@ export const reconConfigSchema = z.object({
    */
   RECON_FILL_WAIT_MS: z.coerce.number().int().positive().default(10_000),
   RECON_BALANCE_TOLERANCE: z.coerce.number().nonnegative().default(0.000001),
-  /** Spot: base-asset holdings that are not positions (e.g. BNB kept for fees). */
-  RECON_BASE_HOLDINGS: jsonVariable(z.record(z.string(), z.number().nonnegative())).default({}),
+  /** Spot: base-asset holdings that are not positions (BNB kept for fees); the orders service reads it too. */
+  ...baseHoldingsVariables,
   /** Whether protective stops rest on the venue (false while the stops service keeps paper stops). */
   RECON_STOPS_ON_VENUE: z.stringbool().default(false),
   CLIENT_ID_PREFIX: z

@@ -1,4 +1,11 @@
-import type { LedgerOrder, LedgerStop, VenueOrderState, VenueSnapshot, VenueTrade } from '@ballast/core';
+import {
+  type LedgerOrder,
+  type LedgerStop,
+  positionHolding,
+  type VenueOrderState,
+  type VenueSnapshot,
+  type VenueTrade,
+} from '@ballast/core';
 import type { OrderVenue, VenueOrder } from '@ballast/exchange';
 
 export type VenueRead = {
@@ -85,10 +92,8 @@ function spotPositions(
   holdings: Readonly<Record<string, number>>,
 ): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const symbol of symbols) {
-    const base = symbol.split('-')[0] ?? symbol;
-    out[symbol] = Number(((balances[base] ?? 0) - (holdings[base] ?? 0)).toFixed(12));
-  }
+  for (const symbol of symbols)
+    out[symbol] = positionHolding(balances, holdings, symbol.split('-')[0] ?? symbol);
   return out;
 }
 

@@ -1,0 +1,134 @@
+import type { Fill, PositionEvent } from '@ballast/contracts';
+import {
+  endExit,
+  foldKept,
+  type KeptPosition,
+  type KeptStep,
+  keptPosition,
+  type NetPosition,
+  NOTHING_KEPT,
+  type PositionOwner,
+  positionFill,
+  type TradableRules,
+} from '@ballast/core';
+import type { OrderSlice, SliceStatus } from '@ballast/db';
+
+/** The slice a fill belongs to, as far as positions need it. */
+type FillSlice = Pick<
+  OrderSlice,
+  'clientOrderId' | 'exchange' | 'symbol' | 'side' | 'strategy' | 'correlationId'
+>;
+
+const CLOSED_BY_VENUE = new Set<SliceStatus>(['filled', 'cancelled', 'rejected', 'aborted']);
+
+/**
+ * Whether an order has nothing more to fill: its quantity is filled, or the venue closed it. Only the
+ * last fill of such an order may leave dust; earlier ones leave what the rest of the order sells.
+ */
+export function orderOver(status: SliceStatus, filledQty: number, qty: number): boolean {
+  return CLOSED_BY_VENUE.has(status) || filledQty >= qty - 1e-12;
+}
+
+/** A trade's own realised pnl and fees: what the position gained since the trade opened (binary noise cut). */
+function tradeFigures(
+  after: NetPosition,
+  start: Pick<NetPosition, 'realizedPnl' | 'fees'> = { realizedPnl: 0, fees: 0 },
+): { realizedPnl: number; fees: number } {
+  const cut = (x: number) => Number(x.toFixed(10));
+  return {
+    realizedPnl: cut(after.realizedPnl - start.realizedPnl),
+    fees: Math.max(0, cut(after.fees - start.fees)),
+  };
+}
+
+/**
+ * The orders service's positions: one kept fold of our fills per exchange:symbol (see KeptPosition:
+ * a remainder the venue will not trade closes the position and is carried into the next one), whose
+ * each is, and the figures each trade started from. Rebuilt on start by folding the same fills with
+ * the same verdicts, so a restart reaches the positions the live fold had.
+ */
+export class PositionBook {
+  private positions = new Map<string, KeptPosition>();
+  /** Whose each position is: the order whose fill opened it (exits carry no strategy). */
+  private owners = new Map<string, PositionOwner>();
+  /** The cumulative figures each position started from: its trade's own are the difference. */
+  private tradeStarts = new Map<string, Pick<NetPosition, 'realizedPnl' | 'fees'>>();
+  /** The slice whose fill each position took last: an exit the venue ends later may leave it dust. */
+  private lastFilledBy = new Map<string, string>();
+
+  /** Folds one fill; `endRules` as in foldKept (the market's rules when the fill ended its order). */
+  fold(slice: FillSlice, fill: Fill, endRules: TradableRules | undefined): KeptStep {
+    const key = positionKey(slice);
+    const kept = this.positions.get(key) ?? NOTHING_KEPT;
+    const step = foldKept(kept, positionFill(slice.symbol, slice.side, fill), endRules);
+    this.positions.set(key, step.kept);
+    this.lastFilledBy.set(key, slice.clientOrderId);
+    const owner = this.owners.get(key);
+    if (step.opens || !owner)
+      this.owners.set(key, { strategy: slice.strategy, correlationId: slice.correlationId });
+    // A flip's realised part is counted in the new trade: one fill, one event (spot holds no shorts).
+    // So is what dust taken in had moved since it was bought, realised as the new position opens.
+    if (step.opens || !this.tradeStarts.has(key))
+      this.tradeStarts.set(key, { realizedPnl: kept.net.realizedPnl, fees: kept.net.fees });
+    return step;
+  }
+
+  /**
+   * An exit order the venue ended after its last fill was folded (a partly filled order cancelled):
+   * when the position took that fill last and what it holds is dust at `price`, it is closed now.
+   */
+  endExit(slice: FillSlice, rules: TradableRules, price: number): KeptPosition | undefined {
+    const key = positionKey(slice);
+    const kept = this.positions.get(key);
+    const exits = slice.side === 'sell' ? 'long' : 'short';
+    if (!kept || this.lastFilledBy.get(key) !== slice.clientOrderId || kept.net.side !== exits) return;
+    const ended = endExit(kept, rules, price);
+    if (!ended.dust || kept.dust) return;
+    this.positions.set(key, ended);
+    return ended;
+  }
+
+  /** The position event for what a fill (at `price`) left kept, with `status`. */
+  event(slice: FillSlice, kept: KeptPosition, status: PositionEvent['status'], price: number): PositionEvent {
+    const key = positionKey(slice);
+    const { net } = kept;
+    return {
+      status,
+      positionId: key,
+      strategy: this.owner(slice)?.strategy ?? null,
+      exchange: slice.exchange,
+      symbol: slice.symbol,
+      side: net.side,
+      // A position closed on dust reports 0: the dust is no position (nothing can sell it).
+      qty: Math.max(0, Number(keptPosition(kept).qty.toFixed(12))),
+      avgEntry: net.avgEntry > 0 ? net.avgEntry : price,
+      realizedPnl: net.realizedPnl,
+      fees: net.fees,
+      trade: tradeFigures(net, this.tradeStarts.get(key)),
+    };
+  }
+
+  owner(slice: Pick<FillSlice, 'exchange' | 'symbol'>): PositionOwner | undefined {
+    return this.owners.get(positionKey(slice));
+  }
+
+  /** The open positions on `exchange` (dust is none), by symbol. */
+  open(exchange: string): Array<[symbol: string, position: NetPosition]> {
+    const out: Array<[string, NetPosition]> = [];
+    for (const [key, kept] of this.positions) {
+      const [venue = '', symbol = ''] = key.split(':');
+      if (venue === exchange && keptPosition(kept).qty > 0) out.push([symbol, kept.net]);
+    }
+    return out;
+  }
+
+  /** What the position in `symbol` on `exchange` holds, dust counted as flat. */
+  position(exchange: string, symbol: string): NetPosition | undefined {
+    const kept = this.positions.get(`${exchange}:${symbol}`);
+    return kept && keptPosition(kept);
+  }
+}
+
+function positionKey(slice: Pick<FillSlice, 'exchange' | 'symbol'>): string {
+  return `${slice.exchange}:${slice.symbol}`;
+}

@@ -1,0 +1,46 @@
+import { NatsBus } from '@ballast/bus';
+import type { Clock } from '@ballast/contracts';
+import type { VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl } from '@ballast/testkit';
+import { ordersConfigSchema } from '../config';
+import { type OrdersDeps, startOrders } from '../service';
+
+const clock: Clock = { now: () => Date.now() };
+const silent = { info() {}, warn() {}, error() {} };
+
+/**
+ * The orders service trading the simulator's account through ccxt, on its own bus connection under the
+ * fixture's prefix, with `env` over the venue's variables; returns its stop.
+ */
+export async function startSimOrders(
+  fixture: VenueFixture,
+  account: { apiKey: string; secret: string },
+  env: Record<string, string> = {},
+  log: OrdersDeps['log'] = silent,
+): Promise<() => Promise<void>> {
+  const bus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: fixture.prefix,
+    source: 'orders',
+    clock,
+  });
+  const service = await startOrders({
+    bus,
+    db: fixture.handle.db,
+    clock,
+    ids: () => crypto.randomUUID(),
+    config: ordersConfigSchema.parse({
+      ORDERS_VENUE_KIND: 'ccxt',
+      ORDERS_VENUE: 'binance',
+      EXCHANGE_BASE_URL: fixture.sim.restUrl,
+      EXCHANGE_API_KEY: account.apiKey,
+      EXCHANGE_API_SECRET: account.secret,
+      ...env,
+    }),
+    log,
+  });
+  return async () => {
+    await service[Symbol.asyncDispose]();
+    await bus.drain();
+  };
+}
