@@ -9,6 +9,7 @@ import {
   NOTHING_KEPT,
   type PositionOwner,
   positionFill,
+  positionOwner,
   type TradableRules,
 } from '@ballast/core';
 import type { OrderSlice, SliceStatus } from '@ballast/db';
@@ -63,9 +64,8 @@ export class PositionBook {
     const step = foldKept(kept, positionFill(slice.symbol, slice.side, fill), endRules);
     this.positions.set(key, step.kept);
     this.lastFilledBy.set(key, slice.clientOrderId);
-    const owner = this.owners.get(key);
-    if (step.opens || !owner)
-      this.owners.set(key, { strategy: slice.strategy, correlationId: slice.correlationId });
+    const fillOwner = { strategy: slice.strategy, correlationId: slice.correlationId };
+    this.owners.set(key, positionOwner(step.opens, this.owners.get(key), fillOwner));
     // A flip's realised part is counted in the new trade: one fill, one event (spot holds no shorts).
     // So is what dust taken in had moved since it was bought, realised as the new position opens.
     if (step.opens || !this.tradeStarts.has(key))

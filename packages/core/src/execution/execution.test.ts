@@ -7,7 +7,7 @@ import { walkBook } from './book-walk';
 import { clientOrderId, derivedUuid } from './client-order-id';
 import { sumLots } from './lot-units';
 import { executeRestingLimit, executeTaker } from './paper-fill-model';
-import { applyFill, FLAT, positionFill, positionOwner } from './position-fold';
+import { applyFill, FLAT, opensPosition, positionFill, positionOwner } from './position-fold';
 import { checkSlippage } from './slippage-guard';
 import { smallestOrderQty } from './smallest-order';
 import { planTwap } from './twap-plan';
@@ -233,22 +233,22 @@ describe('position fold', () => {
     const trend = { strategy: 'trend_pullback', correlationId: 'decision-1' };
     const exit = { strategy: null, correlationId: 'stop-1' };
     const opened = applyFill(FLAT, { side: 'buy', qty: 2, price: 100, fee: 0, feeIn: 'quote' });
-    const owner = positionOwner(FLAT, opened, undefined, trend);
+    const owner = positionOwner(opensPosition(FLAT, opened), undefined, trend);
     expect(owner).toBe(trend);
     // A take-profit (no strategy) sells half, then a stop (no strategy) closes the rest.
     const half = applyFill(opened, { side: 'sell', qty: 1, price: 110, fee: 0, feeIn: 'quote' });
-    expect(positionOwner(opened, half, owner, exit)).toBe(trend);
+    expect(positionOwner(opensPosition(opened, half), owner, exit)).toBe(trend);
     const closed = applyFill(half, { side: 'sell', qty: 1, price: 95, fee: 0, feeIn: 'quote' });
-    expect(positionOwner(half, closed, owner, exit)).toBe(trend);
+    expect(positionOwner(opensPosition(half, closed), owner, exit)).toBe(trend);
     // A fill that flips the position opens a new one: it belongs to whoever sent that fill.
     const flipped = applyFill(half, { side: 'sell', qty: 3, price: 95, fee: 0, feeIn: 'quote' });
     expect(flipped.side).toBe('short');
     const reversal = { strategy: 'mean_reversion', correlationId: 'decision-2' };
-    expect(positionOwner(half, flipped, owner, reversal)).toBe(reversal);
+    expect(positionOwner(opensPosition(half, flipped), owner, reversal)).toBe(reversal);
     // The next position after flat starts afresh; a position we never saw open takes the fill's owner.
     const again = applyFill(closed, { side: 'buy', qty: 1, price: 100, fee: 0, feeIn: 'quote' });
     const breakout = { strategy: 'breakout', correlationId: 'decision-3' };
-    expect(positionOwner(closed, again, owner, breakout)).toBe(breakout);
-    expect(positionOwner(opened, half, undefined, exit)).toBe(exit);
+    expect(positionOwner(opensPosition(closed, again), owner, breakout)).toBe(breakout);
+    expect(positionOwner(opensPosition(opened, half), undefined, exit)).toBe(exit);
   });
 });

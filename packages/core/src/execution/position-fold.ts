@@ -68,22 +68,21 @@ export function applyFill(position: NetPosition, fill: PositionFill): NetPositio
 /** Whose a position is: the strategy that took it, and the correlation id of the decision behind it. */
 export type PositionOwner = { strategy: string | null; correlationId: string | null };
 
-/**
- * A position belongs to the order whose fill opened (or flipped) it. Exits carry no strategy (a stop
- * or take-profit placed by the stop manager, a flatten, a fill reconciliation records), so they leave
- * the owner as it was: the closed trade counts for the strategy that took it, and its events join the
- * chain of the decision that opened it.
- */
 /** A fill opens a position when it finds the market flat, or flips it to the other side. */
 export function opensPosition(before: NetPosition, after: NetPosition): boolean {
   return before.qty === 0 || after.side !== before.side;
 }
 
+/**
+ * A position belongs to the order whose fill opened (or flipped) it. Exits carry no strategy (a stop
+ * or take-profit placed by the stop manager, a flatten, a fill reconciliation records), so they leave
+ * the owner as it was: the closed trade counts for the strategy that took it, and its events join the
+ * chain of the decision that opened it. A position whose opening was not seen takes the fill's owner.
+ */
 export function positionOwner(
-  before: NetPosition,
-  after: NetPosition,
+  opens: boolean,
   owner: PositionOwner | undefined,
   fillOwner: PositionOwner,
 ): PositionOwner {
-  return opensPosition(before, after) || !owner ? fillOwner : owner;
+  return opens || !owner ? fillOwner : owner;
 }
