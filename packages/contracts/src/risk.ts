@@ -19,6 +19,7 @@ export const DenyReason = z.enum([
   'kill_switch',
   'invalid_intent',
   'short_not_allowed',
+  'market_held',
 ]);
 export type DenyReason = z.infer<typeof DenyReason>;
 

@@ -30,7 +30,8 @@ const LIVE = new Set<OrderSlice['status']>(['planned', 'sending', 'open']);
  * A risk decision's slice: the orders service records the intent's strategy on it and sends it as an
  * entry; exits, stops and operator orders come as commands (no strategy) or reduce-only.
  */
-const entryOrder = (slice: OrderSlice): boolean => slice.strategy !== null && !slice.reduceOnly;
+const entryOrder = (slice: OrderSlice): slice is OrderSlice & { strategy: string } =>
+  slice.strategy !== null && !slice.reduceOnly;
 
 /**
  * Reads what is held from the durable records, not from the bus: risk's consumers resume after the last
@@ -48,6 +49,7 @@ export async function readHeldPositions(db: Kysely<Database>, clock: Clock): Pro
         exchange: slice.exchange,
         symbol: slice.symbol,
         time: f.time,
+        strategy: slice.strategy,
       }),
     ),
   );
@@ -58,6 +60,7 @@ export async function readHeldPositions(db: Kysely<Database>, clock: Clock): Pro
     entryOrders: slices.filter(entryOrder).map(
       (slice): RecordedEntryOrder => ({
         intentId: slice.intentId,
+        strategy: slice.strategy,
         clientOrderId: slice.clientOrderId,
         exchange: slice.exchange,
         symbol: slice.symbol,

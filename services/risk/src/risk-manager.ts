@@ -165,13 +165,14 @@ export class RiskManager {
    * acknowledged before this start and are not delivered again. Flat slots keep their last entry time,
    * for a close that happened while risk was down; a replayed event changes nothing (it is cumulative).
    * Approved entries whose orders may still fill are reserved again, for what they have not filled.
+   * Each position and reservation keeps its strategy: a market stays its holder's (market_held).
    */
   private holdFromRecords({ slots, stops, entryOrders }: HeldPositions): void {
     for (const [positionId, stop] of stops) this.stops.set(positionId, stop);
     for (const slot of slots) {
       this.entries.set(slot.positionId, slot.enteredAt);
       if (slot.qty <= 0) continue;
-      const { positionId, exchange, symbol, side, qty, entry } = slot;
+      const { positionId, exchange, symbol, side, qty, entry, strategy } = slot;
       const stop = this.stops.get(positionId) ?? 0;
       this.state = applyEntryFill(this.state, {
         positionId,
@@ -181,6 +182,7 @@ export class RiskManager {
         qty,
         price: entry,
         stop,
+        strategy,
       });
     }
     for (const pending of pendingFromOrders(entryOrders, this.pendingTtlMs))
@@ -218,6 +220,7 @@ export class RiskManager {
       this.state,
       { intentId, ttlMs: this.pendingTtlMs },
       {
+        strategy: candidate.strategy,
         exchange: candidate.exchange,
         symbol: candidate.symbol,
         side: candidate.side,
@@ -364,6 +367,8 @@ export class RiskManager {
         qty: delta,
         price: p.avgEntry,
         stop: held?.stop ?? this.openingStop(p),
+        // The orders service names the position's owner (positionOwner); an add leaves it as it was.
+        strategy: p.strategy,
       });
       this.approvedStops.delete(p.positionId);
     } else if (delta < 0) {

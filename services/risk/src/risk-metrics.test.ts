@@ -26,6 +26,7 @@ function state(): RiskState {
     qty: 0.02,
     price: 60_000,
     stop: 59_000,
+    strategy: 'trend',
   });
   s = applyEquityMark(s, { equity: 9_400, time: now - 1_000 }, limits);
   s = applyClosedTrade(s, { pnl: -50, closeTime: now - 120_000 });
@@ -94,6 +95,7 @@ describe('RiskMetrics', () => {
     metrics.decided({ ok: true });
     metrics.decided({ ok: false, reason: 'loss_streak' });
     metrics.decided({ ok: false, reason: 'loss_streak' });
+    metrics.decided({ ok: false, reason: 'market_held' });
     const text = await registry.metrics();
     expect(text).toContain('ballast_risk_equity_quote 9400');
     expect(text).toContain('ballast_control_kill_engaged 1');
@@ -107,6 +109,7 @@ describe('RiskMetrics', () => {
     expect(text).toContain('ballast_risk_decisions_total{outcome="approved",reason="none"} 1');
     expect(text).toContain('ballast_risk_decisions_total{outcome="denied",reason="loss_streak"} 2');
     expect(text).toContain('ballast_risk_decisions_total{outcome="denied",reason="max_exposure"} 0');
+    expect(text).toContain('ballast_risk_decisions_total{outcome="denied",reason="market_held"} 1');
     // A closed position disappears from the per-position series.
     current = { ...current, positions: [] };
     expect(await registry.metrics()).not.toContain('ballast_risk_position_risk_quote{');

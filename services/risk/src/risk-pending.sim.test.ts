@@ -55,10 +55,13 @@ const btcFrom = (id: string, strategy: string): SignalDecision => {
   return { ...s, candidate: { ...s.candidate, strategy } };
 };
 
-/** Two strategies' BTC longs published back to back: neither waits for the other's decision or fill. */
+/**
+ * Two BTC longs of one strategy (another strategy would be refused the market: market_held) published
+ * back to back: neither waits for the other's decision or fill.
+ */
 async function twoAtOnce(prefix: string): Promise<[RiskDecision, RiskDecision]> {
   await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom(`${prefix}-a`, 'trend'));
-  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom(`${prefix}-b`, 'breakout'));
+  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom(`${prefix}-b`, 'trend'));
   return [await decisionOn(`${prefix}-a`), await decisionOn(`${prefix}-b`)];
 }
 
@@ -144,7 +147,7 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
         () => service.manager.current.pending?.[0]?.entry === ask,
         'the order priced by the book',
       );
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('restart-a', 'breakout'));
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('restart-a', 'trend'));
       const left = await decisionOn('restart-a');
       if (!left.approved) throw new Error(`restart-a denied: ${left.reason} ${left.detail}`);
       expect(left.intent.qty).toBeCloseTo((CAP - 0.02 * ask) / left.intent.entry, 4);

@@ -1,21 +1,14 @@
 import type { Clock, PositionEvent, RiskDecision, SignalDecision, StopEvent } from '@ballast/contracts';
 import { Subjects, subject } from '@ballast/contracts';
 import { totalOpenRisk } from '@ballast/core';
-import {
-  ClosedTradeRepository,
-  OrderSliceRepository,
-  ProtectiveStopRepository,
-  StrategyHourStatsRepository,
-} from '@ballast/db';
+import { ClosedTradeRepository, ProtectiveStopRepository, StrategyHourStatsRepository } from '@ballast/db';
 import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { riskConfigSchema } from './config';
-import { startRisk } from './service';
-import { btcBookSnapshot, btcSignal } from './testing/btc-fixtures';
+import { btcSignal } from './testing/btc-fixtures';
+import { recordBtcFill } from './testing/recorded-orders';
 import { useRiskBed } from './testing/risk-bed';
 
 const clock: Clock = { now: () => Date.now() };
-const silent = { info() {}, warn() {} };
 const BTC = 'binance:BTC-USDT';
 // The first test's trade: 0.02 BTC bought at the recorded best ask a minute before the test, sold at
 // 58,100; 0.1% fees. Position events carry realised pnl and fees cumulated over the position id.
@@ -26,13 +19,8 @@ const AFTER_FIRST_TRADE = { realizedPnl: QTY * (58_100 - PRICE), fees: FEE + 0.0
 const bed = useRiskBed('risk-held');
 
 const start = async () => {
-  const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: bed.sim.restUrl, RISK_EQUITY: '10000' });
-  const service = await startRisk({ bus: bed.bus, db: bed.handle.db, clock, config, log: silent });
-  // Risk's book consumer resumes after what it saw: a started service is given the books again.
-  await bed.bus.publish(
-    subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
-    btcBookSnapshot(clock.now()),
-  );
+  const service = await bed.startRisk(clock);
+  // Risk's book consumer resumes after what it saw: a started service is given the ETH book again too.
   await bed.bus.publish(
     subject(Subjects.book, { exchange: 'binance', symbol: 'ETH-USDT' }),
     recordedDepthSnapshot('ETHUSDT', clock.now()),
@@ -103,39 +91,9 @@ function publishBtcStop(kind: StopEvent['kind'], stopPrice: number, qty: number)
 }
 
 /** A filled 0.02 BTC market order as the orders service records it, before it publishes the position. */
-async function recordBtcFill(clientOrderId: string, side: 'buy' | 'sell', price: number, time: number) {
-  const slices = new OrderSliceRepository(bed.handle.db, clock);
-  await slices.plan(
-    [
-      {
-        clientOrderId,
-        intentId: `in-${clientOrderId}`,
-        slice: 0,
-        strategy: side === 'buy' ? 'test' : null,
-        correlationId: null,
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        side,
-        type: 'market',
-        qty: QTY,
-        price: null,
-        reduceOnly: side === 'sell',
-        dueAt: time,
-      },
-    ],
-    'sending',
-  );
-  const fee = 0.001 * QTY * price;
-  const fill = {
-    tradeId: `t-${clientOrderId}`,
-    price,
-    qty: QTY,
-    fee,
-    feeAsset: 'USDT',
-    liquidity: 'taker',
-    time,
-  };
-  await slices.update(clientOrderId, { status: 'filled', filledQty: QTY, avgPrice: price, fills: [fill] });
+function recordFill(clientOrderId: string, side: 'buy' | 'sell', price: number, time: number) {
+  const strategy = side === 'buy' ? 'test' : null;
+  return recordBtcFill(bed.handle.db, { clientOrderId, strategy, side, qty: QTY, time }, price);
 }
 
 /** The BTC position's stop record as the stops service persists it (its StopRecord). */
@@ -163,7 +121,7 @@ describe('risk: positions held across a restart', () => {
     // The buy as the orders service records and publishes it; its stop as the stops service persists
     // and announces it.
     const filledAt = clock.now() - 60_000;
-    await recordBtcFill('bl-held-buy', 'buy', PRICE, filledAt);
+    await recordFill('bl-held-buy', 'buy', PRICE, filledAt);
     await saveBtcStop('active', STOP);
     await publishBtcPosition('opened', QTY, PRICE, { realizedPnl: 0, fees: FEE }, filledAt);
     await publishBtcStop('placed', STOP, QTY);
@@ -187,10 +145,11 @@ describe('risk: positions held across a restart', () => {
         qty: QTY,
         entry: expect.closeTo(PRICE, 9),
         stop: STOP,
+        strategy: 'test',
       },
     ]);
 
-    await recordBtcFill('bl-held-sell', 'sell', 58_100, clock.now());
+    await recordFill('bl-held-sell', 'sell', 58_100, clock.now());
     await saveBtcStop('closed', STOP);
     await publishBtcPosition('closed', 0, PRICE, AFTER_FIRST_TRADE);
     const trades = new ClosedTradeRepository(bed.handle.db);

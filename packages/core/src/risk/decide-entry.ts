@@ -22,9 +22,10 @@ export function decideEntry(
   const live = expirePending(state, now);
   const verdict = evaluateEntry(dropPending(live, intent.intentId), candidate, limits, now);
   if (!verdict.ok) return { state: live, verdict };
-  const { exchange, symbol, side } = candidate;
+  const { exchange, symbol, side, strategy } = candidate;
   const reserved = reservePending(live, {
     intentId: intent.intentId,
+    strategy,
     exchange,
     symbol,
     side,

@@ -11,8 +11,12 @@ export const NOW = Date.UTC(2022, 0, 10, 12);
 /** A thousand on each side at 100: deep enough that liquidity never cuts a size. */
 export const deepBook = { bids: [[100, 1_000]] as BookLevel[], asks: [[100, 1_000]] as BookLevel[] };
 
-/** A SOL-USDT long at 100, stop 90, target 120, in a trending market nobody shrank. */
+/** The strategy of the fixtures' entries, positions and reservations. */
+export const STRATEGY = 'trend';
+
+/** A SOL-USDT long at 100, stop 90, target 120, of strategy trend, in a trending market nobody shrank. */
 export const solCandidate = (over: Partial<EntryCandidate> = {}): EntryCandidate => ({
+  strategy: STRATEGY,
   exchange: 'binance',
   symbol: 'SOL-USDT',
   side: 'long',
@@ -27,12 +31,13 @@ export const solCandidate = (over: Partial<EntryCandidate> = {}): EntryCandidate
   ...over,
 });
 
-/** An approved long of 10 at 100 with its stop at 90, reserved until five minutes after NOW. */
+/** An approved long of 10 at 100 with its stop at 90, of strategy trend, reserved until five minutes after NOW. */
 export const pendingEntry = (
   intentId: string,
   over: Partial<PendingEntry> = {},
 ): Omit<PendingEntry, 'settled'> => ({
   intentId,
+  strategy: STRATEGY,
   exchange: 'binance',
   symbol: 'SOL-USDT',
   side: 'long',

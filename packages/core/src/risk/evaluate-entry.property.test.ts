@@ -33,10 +33,13 @@ const RUNS = 500;
 const TOLERANCE = 1e-9;
 const EXCHANGE = 'binance';
 const symbolId = (s: string) => `${s.slice(0, -4)}-USDT`;
+/** Strategies signalling the same markets: one market holds one strategy's position (market_held). */
+const STRATEGIES = ['trend', 'trend', 'breakout'] as const;
 
 type Action =
   | {
       kind: 'signal';
+      strategy: string;
       symbol: number;
       side: PositionSide;
       stopFraction: number;
@@ -57,6 +60,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     weight: 12,
     arbitrary: fc.record({
       kind: fc.constant('signal' as const),
+      strategy: fc.constantFrom(...STRATEGIES),
       symbol: fc.integer({ min: 0, max: SYMBOLS.length - 1 }),
       side: fc.constantFrom<PositionSide>('long', 'short'),
       stopFraction: fc.double({ min: 0.001, max: 0.15, noNaN: true }),
@@ -151,6 +155,7 @@ function simulate(
       const long = a.side === 'long';
       const distance = entry * a.stopFraction;
       const candidate: EntryCandidate = {
+        strategy: a.strategy,
         exchange: EXCHANGE,
         symbol: symbolId(name),
         side: a.side,
@@ -177,6 +182,7 @@ function simulate(
           qty: result.qty,
           price: result.entry,
           stop: result.stop,
+          strategy: a.strategy,
         });
         mark();
       }
@@ -247,6 +253,9 @@ function assertApprovalWithinLimits(
   expect(s.staleMarkets).not.toContain(`${c.exchange}:${c.symbol}`);
   expect(s.unreconciledVenues).not.toContain(c.exchange);
   if (!limits.allowShort) expect(c.side).toBe('long');
+  // Only the strategy holding the market (or none) adds to its position.
+  const inMarket = s.positions.filter((p) => p.exchange === c.exchange && p.symbol === c.symbol);
+  expect(inMarket.map((p) => p.strategy).filter((x) => x !== c.strategy)).toEqual([]);
 
   const long = c.side === 'long';
   const distance = long ? a.entry - a.stop : a.stop - a.entry;
@@ -309,6 +318,10 @@ function assertDenialShowsBreach(d: Denial) {
       break;
     case 'invalid_intent':
       expect(d.detail).not.toBe('');
+      break;
+    case 'market_held':
+      expect(d.limit).toBe(0);
+      expect(d.value).toBeGreaterThanOrEqual(1);
       break;
     default:
       expect(d.value).toBeGreaterThan(d.limit);
@@ -373,6 +386,7 @@ describe('evaluateEntry over real price paths (property)', () => {
         'kill_switch',
         'liquidity',
         'loss_streak',
+        'market_held',
         'max_drawdown',
         'max_exposure',
         'max_open_positions',

@@ -1,6 +1,6 @@
 import type { BookLevel } from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
-import { deepBook, NOW, solCandidate, spotRules } from './entry.fixture';
+import { deepBook, NOW, STRATEGY, solCandidate, spotRules } from './entry.fixture';
 import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
 import { btcusdtBook } from './real-market.fixture';
 import { DEFAULT_RISK_LIMITS } from './risk-limits';
@@ -28,6 +28,7 @@ const position = (
   qty,
   entry,
   stop,
+  strategy: STRATEGY,
 });
 
 const withPositions = (...positions: OpenPosition[]): RiskState => ({

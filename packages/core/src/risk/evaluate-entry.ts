@@ -3,6 +3,7 @@ import { smallestOrderQty } from '../execution/smallest-order';
 import { committed, marketNotional, pendingNote } from './commitments';
 import { checkEntryGates, firstDenial } from './entry-gates';
 import { type BookDepth, depthWithinBand } from './liquidity';
+import { checkMarketHeld } from './market-holder';
 import type { MarketRules } from './market-rules';
 import { expirePending } from './pending-entries';
 import { checkExposure, checkOpenPositions, checkOpenRisk, type SizedEntry } from './portfolio-limits';
@@ -16,6 +17,8 @@ import { type Denial, deny, denyGate } from './verdict';
 
 /** A proposed new entry with the market context the rules need. */
 export type EntryCandidate = {
+  /** The strategy proposing it: a market another strategy holds is not entered (market_held). */
+  strategy: string;
   exchange: string;
   symbol: string;
   side: PositionSide;
@@ -53,8 +56,9 @@ type AlignedPrices = { ok: true; entry: number; stop: number };
  * the first that says no is the answer:
  *
  * 1. kill switch → drawdown halt → daily loss → loss-streak pause → stale data → unreconciled venue
- * 2. a short where shorts are not allowed → `short_not_allowed`; the candidate itself (finite prices,
- *    stop and targets on the right sides) → `invalid_intent`
+ * 2. a short where shorts are not allowed → `short_not_allowed`; a market another strategy holds or has
+ *    an entry pending in → `market_held` (the venue nets one position per market: it would add to theirs);
+ *    the candidate itself (finite prices, stop and targets on the right sides) → `invalid_intent`
  * 3. reward:risk to the nearest target
  * 4. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance, cut to fit the
  *    per-market notional cap and the liquidity cap, then rounded down to the venue's step; a size
@@ -78,6 +82,8 @@ export function evaluateEntry(
   if (!gate.ok) return gate;
   if (candidate.side === 'short' && !limits.allowShort)
     return denyGate('short_not_allowed', 'short entries are not allowed (risk limit allowShort is off)');
+  const held = checkMarketHeld(state, candidate);
+  if (!held.ok) return held;
   const prices = alignPrices(candidate);
   if (!prices.ok) return prices;
   const rr = checkRewardRisk(candidate.side, prices.entry, prices.stop, candidate.takeProfits, limits);

@@ -6,6 +6,7 @@ export * from './evaluate-entry';
 export * from './halts-begun';
 export * from './liquidity';
 export * from './loss-streak';
+export * from './market-holder';
 export * from './market-rules';
 export * from './pending-entries';
 export * from './portfolio-limits';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOW, pendingEntry } from './entry.fixture';
+import { NOW, pendingEntry, STRATEGY } from './entry.fixture';
 import { dropPending, expirePending, pricePending, releasePending, reservePending } from './pending-entries';
 import { applyEntryFill } from './risk-reducers';
 import { initialRiskState, type PendingEntry, type RiskState } from './risk-state';
@@ -55,6 +55,7 @@ describe('applyEntryFill and pending entries', () => {
     qty,
     price: 100,
     stop: 90,
+    strategy: STRATEGY,
   });
 
   it('takes a fill off the oldest reservations of its market and side: the position counts it instead', () => {

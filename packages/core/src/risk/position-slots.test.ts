@@ -6,7 +6,13 @@ import { alignedCloses } from './real-market.fixture';
 const { times, closes } = alignedCloses(['BTCUSDT', 'ETHUSDT']);
 const at = (i: number) => ({ time: times[i]!, btc: closes.BTCUSDT![i]!, eth: closes.ETHUSDT![i]! });
 
-const btc = (i: number, side: 'buy' | 'sell', qty: number): RecordedFill => ({
+/** A BTC fill; buys are strategy trend's entries, sells exits (no strategy) unless `strategy` says. */
+const btc = (
+  i: number,
+  side: 'buy' | 'sell',
+  qty: number,
+  strategy: string | null = side === 'buy' ? 'trend' : null,
+): RecordedFill => ({
   exchange: 'binance',
   symbol: 'BTC-USDT',
   side,
@@ -15,6 +21,7 @@ const btc = (i: number, side: 'buy' | 'sell', qty: number): RecordedFill => ({
   fee: 0.001 * qty * at(i).btc,
   feeIn: 'quote',
   time: at(i).time,
+  strategy,
 });
 
 describe('position slots folded from recorded fills', () => {
@@ -28,6 +35,7 @@ describe('position slots folded from recorded fills', () => {
       qty: expect.closeTo(0.02, 12),
       entry: expect.closeTo((0.02 * at(0).btc + 0.01 * at(1).btc) / 0.03, 9),
       enteredAt: at(0).time,
+      strategy: 'trend',
       realizedPnl: expect.closeTo(0.01 * (at(2).btc - (0.02 * at(0).btc + 0.01 * at(1).btc) / 0.03), 9),
       fees: expect.closeTo(0.001 * (0.02 * at(0).btc + 0.01 * at(1).btc + 0.01 * at(2).btc), 9),
     });
@@ -57,5 +65,26 @@ describe('position slots folded from recorded fills', () => {
       ['binance:ETH-USDT', 0.5, at(1).time],
       ['bybit:BTC-USDT', 0.01, at(2).time],
     ]);
+  });
+
+  it("is the strategy's whose fill opened the position: another's add and the exits leave it so", () => {
+    const added = foldPositionSlots([
+      btc(0, 'buy', 0.02),
+      btc(1, 'buy', 0.01, 'breakout'),
+      btc(2, 'sell', 0.01),
+    ]);
+    expect(added).toEqual([expect.objectContaining({ qty: expect.closeTo(0.02, 12), strategy: 'trend' })]);
+  });
+
+  it('passes to the strategy that opens the market again, or to none when a recorded venue fill does', () => {
+    const closed = [btc(0, 'buy', 0.02), btc(1, 'sell', 0.02)];
+    expect(foldPositionSlots([...closed, btc(2, 'buy', 0.01, 'breakout')])).toEqual([
+      expect.objectContaining({ qty: 0.01, strategy: 'breakout' }),
+    ]);
+    expect(foldPositionSlots([...closed, btc(2, 'buy', 0.01, null)])).toEqual([
+      expect.objectContaining({ qty: 0.01, strategy: null }),
+    ]);
+    const [flipped] = foldPositionSlots([btc(0, 'buy', 0.01), btc(1, 'sell', 0.03, 'mean_revert')]);
+    expect(flipped).toMatchObject({ side: 'short', strategy: 'mean_revert' });
   });
 });

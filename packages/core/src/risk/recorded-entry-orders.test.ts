@@ -6,6 +6,7 @@ const TTL = 300_000;
 
 const order = (clientOrderId: string, over: Partial<RecordedEntryOrder> = {}): RecordedEntryOrder => ({
   intentId: 'in-twap',
+  strategy: 'trend',
   clientOrderId,
   exchange: 'binance',
   symbol: 'BTC-USDT',
@@ -29,6 +30,7 @@ describe('pendingFromOrders', () => {
     expect(pendingFromOrders(twap, TTL)).toEqual([
       {
         intentId: 'in-twap',
+        strategy: 'trend',
         exchange: 'binance',
         symbol: 'BTC-USDT',
         side: 'long',

@@ -4,6 +4,8 @@ import type { PendingEntry } from './risk-state';
 /** One order of an approved entry (a risk decision's slice) as the orders service records it. */
 export type RecordedEntryOrder = {
   intentId: string;
+  /** The strategy whose entry was approved (recorded on the slice). */
+  strategy: string;
   clientOrderId: string;
   exchange: string;
   symbol: string;
@@ -35,6 +37,7 @@ export function pendingFromOrders(orders: Iterable<RecordedEntryOrder>, ttlMs: n
     if (!first || qty <= 0) continue;
     pending.push({
       intentId,
+      strategy: first.strategy,
       exchange: first.exchange,
       symbol: first.symbol,
       side: first.side === 'buy' ? 'long' : 'short',

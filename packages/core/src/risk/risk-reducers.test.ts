@@ -92,12 +92,25 @@ describe('drawdown halt', () => {
 
 describe('position reducers', () => {
   const base = initialRiskState(10_000, DAY1);
-  const fill = { positionId: 'p1', exchange: 'binance', symbol: 'BTC-USDT', side: 'long' as const, stop: 95 };
+  const fill = {
+    positionId: 'p1',
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    side: 'long' as const,
+    stop: 95,
+    strategy: 'trend',
+  };
 
   it('opens a position and adds to it at the volume-weighted entry', () => {
     let state = applyEntryFill(base, { ...fill, qty: 1, price: 100 });
     state = applyEntryFill(state, { ...fill, qty: 3, price: 104, stop: 97 });
     expect(state.positions).toEqual([{ ...fill, qty: 4, entry: 103, stop: 97 }]);
+  });
+
+  it('leaves a position to the strategy whose fill opened it: an add credited to another does not take it', () => {
+    let state = applyEntryFill(base, { ...fill, qty: 1, price: 100 });
+    state = applyEntryFill(state, { ...fill, qty: 1, price: 100, strategy: 'breakout' });
+    expect(state.positions.map((p) => [p.strategy, p.qty])).toEqual([['trend', 2]]);
   });
 
   it('shrinks on an exit and removes the position when float noise is all that is left', () => {

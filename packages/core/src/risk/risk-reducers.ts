@@ -49,11 +49,14 @@ export type EntryFill = {
   qty: number;
   price: number;
   stop: number;
+  /** The strategy the fill is credited to; a new position is that strategy's (null: none took it). */
+  strategy: string | null;
 };
 
 /**
  * An entry fill opens a position or adds to it at the volume-weighted entry price. The position counts
- * it from now on, so as much comes off the entries pending in that market and side.
+ * it from now on, so as much comes off the entries pending in that market and side. An add leaves the
+ * position to the strategy that opened it, as the orders service credits its trade (positionOwner).
  */
 export function applyEntryFill(state: RiskState, fill: EntryFill): RiskState {
   const filled = { ...state, pending: fillPending(state.pending, fill) };

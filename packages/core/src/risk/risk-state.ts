@@ -12,6 +12,11 @@ export type OpenPosition = {
   entry: number;
   /** The protective stop's price; 0 while it is not known. */
   stop: number;
+  /**
+   * Whose it is: the strategy whose fill opened it (as the orders service credits its trade), or whose
+   * entry was approved; null when no strategy took it (a fill reconciliation recorded).
+   */
+  strategy: string | null;
 };
 
 /**

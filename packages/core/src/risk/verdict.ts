@@ -2,9 +2,10 @@ import type { DenyReason } from '@ballast/contracts';
 
 /**
  * Why a rule said no, with the numbers it compared. `limit` and `value` are in the rule's own
- * unit: quote money for equity-based limits, a count for positions, a ratio for reward:risk,
- * epoch ms for a pause (limit = pause end, value = now). Gates that are simply on or off
- * (kill switch, stale data, unreconciled venue) report limit 0 and value 1.
+ * unit: quote money for equity-based limits, a count for positions (and for the other holders of a
+ * market, market_held: limit 0), a ratio for reward:risk, epoch ms for a pause (limit = pause end,
+ * value = now). Gates that are simply on or off (kill switch, stale data, unreconciled venue) report
+ * limit 0 and value 1.
  */
 export type Denial = { ok: false; reason: DenyReason; limit: number; value: number; detail: string };
 

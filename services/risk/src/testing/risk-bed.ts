@@ -1,10 +1,16 @@
 import type { NatsBus } from '@ballast/bus';
-import { type RiskDecision, Subjects, subject } from '@ballast/contracts';
+import { type Clock, type RiskDecision, Subjects, subject } from '@ballast/contracts';
 import type { DbHandle } from '@ballast/db';
 import type { ExchangeSim } from '@ballast/exchange-sim';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll } from 'vitest';
+import { riskConfigSchema } from '../config';
+import { startRisk } from '../service';
+import { btcBookSnapshot } from './btc-fixtures';
+
+type RiskService = Awaited<ReturnType<typeof startRisk>>;
+const silent = { info() {}, warn() {} };
 
 /** What a risk test runs against: the simulator, its own database and bus, and every decision risk published. */
 export type RiskBed = {
@@ -14,6 +20,11 @@ export type RiskBed = {
   decisions: RiskDecision[];
   /** Risk's decision on a candidate, once published. */
   decisionOn(candidateId: string): Promise<RiskDecision>;
+  /**
+   * Starts risk on the simulator with 10,000 of equity (`env` adds to its configuration) and gives it
+   * the recorded BTC-USDT book: its book consumer resumes after what it saw, so a restart needs it again.
+   */
+  startRisk(clock: Clock, env?: Record<string, string>): Promise<RiskService>;
 };
 
 /** Sets up a RiskBed for the test file (before all its tests) and closes it after them. */
@@ -27,6 +38,16 @@ export function useRiskBed(label: string): RiskBed {
         () => decisions.find((d) => (d.approved ? d.intent.candidateId : d.candidateId) === id),
         `the decision on ${id}`,
       ),
+    startRisk: async (clock: Clock, env: Record<string, string> = {}) => {
+      const { sim, bus, handle } = bed;
+      const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000', ...env });
+      const service = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+      await bus.publish(
+        subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+        btcBookSnapshot(clock.now()),
+      );
+      return service;
+    },
   } as RiskBed;
   beforeAll(async () => {
     fixture = await startVenueFixture({ label });
