@@ -1,12 +1,15 @@
 import type { Clock, Fill } from '@ballast/contracts';
 import {
   foldPositionSlots,
+  marketKey,
   type PositionSlot,
   positionFill,
   type RecordedEntryOrder,
   type RecordedFill,
+  type TradableRules,
 } from '@ballast/core';
 import { type Database, type OrderSlice, OrderSliceRepository, ProtectiveStopRepository } from '@ballast/db';
+import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
@@ -27,6 +30,15 @@ export type HeldPositions = {
 const LIVE = new Set<OrderSlice['status']>(['planned', 'sending', 'open']);
 
 /**
+ * An order with nothing more to fill: its quantity filled, or the venue closed it. Its last fill may
+ * leave dust, which closes the position (the orders service's verdict, reached again here).
+ */
+const ended = (slice: OrderSlice): boolean => !LIVE.has(slice.status) || slice.filledQty >= slice.qty - 1e-12;
+
+/** A market's rules for the dust verdict; undefined when unknown (then only an exact 0 closes). */
+export type RulesReader = (exchange: string, symbol: string) => Promise<TradableRules | undefined>;
+
+/**
  * A risk decision's slice: the orders service records the intent's strategy on it and sends it as an
  * entry; exits, stops and operator orders come as commands (no strategy) or reduce-only.
  */
@@ -40,19 +52,31 @@ const entryOrder = (slice: OrderSlice): slice is OrderSlice & { strategy: string
  * publishes the position, and rebuilds its own positions from the same fold, so a restart of either
  * service finds the same positions. Stops are the stops service's active records.
  */
-export async function readHeldPositions(db: Kysely<Database>, clock: Clock): Promise<HeldPositions> {
+export async function readHeldPositions(
+  db: Kysely<Database>,
+  clock: Clock,
+  rules: RulesReader,
+): Promise<HeldPositions> {
   const slices = await new OrderSliceRepository(db, clock).all();
-  const fills = slices.flatMap((slice) =>
-    (slice.fills as Fill[]).map(
+  const markets = new Map<string, TradableRules | undefined>();
+  for (const { exchange, symbol, fills } of slices) {
+    const key = marketKey(exchange, symbol);
+    if (fills.length > 0 && !markets.has(key)) markets.set(key, await rules(exchange, symbol));
+  }
+  const fills = slices.flatMap((slice) => {
+    const recorded = slice.fills as Fill[];
+    const endRules = ended(slice) ? markets.get(marketKey(slice.exchange, slice.symbol)) : undefined;
+    return recorded.map(
       (f): RecordedFill => ({
         ...positionFill(slice.symbol, slice.side, f),
         exchange: slice.exchange,
         symbol: slice.symbol,
         time: f.time,
         strategy: slice.strategy,
+        ...(endRules && f === recorded.at(-1) ? { endRules } : {}),
       }),
-    ),
-  );
+    );
+  });
   const stops = await new ProtectiveStopRepository(db, clock, StopView).active();
   return {
     slots: foldPositionSlots(fills),
@@ -72,5 +96,24 @@ export async function readHeldPositions(db: Kysely<Database>, clock: Clock): Pro
         live: LIVE.has(slice.status),
       }),
     ),
+  };
+}
+
+/**
+ * Reads `venue`'s rules for its own markets (the orders service judges dust on the same); another
+ * venue's, or rules it cannot read (logged), give no verdict.
+ */
+export function venueRules(
+  venue: Pick<OrderVenue, 'id' | 'marketRules'>,
+  log: { warn(o: object, m: string): void },
+): RulesReader {
+  return async (exchange, symbol) => {
+    if (exchange !== venue.id) return undefined;
+    try {
+      return await venue.marketRules(symbol);
+    } catch (err) {
+      log.warn({ err, symbol }, 'market rules unavailable: a dust remainder read at start does not close');
+      return undefined;
+    }
   };
 }

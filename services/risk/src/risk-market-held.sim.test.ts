@@ -96,11 +96,30 @@ describe('risk: a market held or reserved by one strategy is closed to the other
         expect.objectContaining({ positionId: BTC, strategy: 'trend', qty: expect.closeTo(0.01, 12) }),
       ]);
       heldBy(await decide('restart-held', 'breakout'), 'holds 0.01 long');
+      const close = { clientOrderId: 'bl-restart-stop', strategy: null, side: 'sell' as const, qty: 0.01 };
+      await recordBtcFill(bed.handle.db, { ...close, time: clock.now() + 2 }, ENTRY);
       await publishBtc('closed', 0, 'trend');
       await waitFor(() => held.manager.current.positions.length === 0, 'the close');
       expect(await decide('restart-closed', 'breakout')).toMatchObject({ approved: true });
     } finally {
       await held[Symbol.asyncDispose]();
+    }
+  });
+
+  it('finds a market its holder closed on dust free after a restart, as the orders service closed it', async () => {
+    // 0.001 BTC bought with the fee in BTC holds 0.000999; the stop sold 0.00099 (the step) and the
+    // 0.000009 left is below the simulator's BTCUSDT minimums: the orders service published the close.
+    const time = clock.now() + 10;
+    const buy = { clientOrderId: 'bl-dust-buy', strategy: 'trend', side: 'buy' as const, qty: 0.001 };
+    await recordBtcFill(bed.handle.db, { ...buy, time }, ENTRY, 'BTC');
+    const stop = { clientOrderId: 'bl-dust-stop', strategy: null, side: 'sell' as const, qty: 0.00099 };
+    await recordBtcFill(bed.handle.db, { ...stop, time: time + 1 }, ENTRY);
+    const service = await start();
+    try {
+      expect(service.manager.current.positions).toEqual([]);
+      expect(await decide('dust-breakout', 'breakout')).toMatchObject({ approved: true });
+    } finally {
+      await service[Symbol.asyncDispose]();
     }
   });
 });

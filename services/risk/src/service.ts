@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { ClosedTradeRecorder } from './closed-trade-recorder';
 import type { RiskConfig } from './config';
-import { readHeldPositions } from './held-positions';
+import { readHeldPositions, venueRules } from './held-positions';
 import { KillStore } from './kill-store';
 import { LiveLimits } from './live-limits';
 import { RiskManager, type RiskManagerDeps } from './risk-manager';
@@ -60,7 +60,7 @@ export async function startRisk(
     venue,
     trades: new ClosedTradeRecorder(deps.db, deps.clock, config.RISK_HOUR_STATS !== false),
     kill: new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk'),
-    held: () => readHeldPositions(deps.db, deps.clock),
+    held: () => readHeldPositions(deps.db, deps.clock, venueRules(venue, deps.log)),
     clock: deps.clock,
     config,
     limits,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { foldPositionSlots, type RecordedFill } from './position-slots';
-import { alignedCloses } from './real-market.fixture';
+import { alignedCloses, binanceSpotRules } from './real-market.fixture';
 
 // Fill prices and times: consecutive real 4h closes (binance-spot-ohlcv/{BTC,ETH}USDT-4h.csv).
 const { times, closes } = alignedCloses(['BTCUSDT', 'ETHUSDT']);
@@ -86,5 +86,22 @@ describe('position slots folded from recorded fills', () => {
     ]);
     const [flipped] = foldPositionSlots([btc(0, 'buy', 0.01), btc(1, 'sell', 0.03, 'mean_revert')]);
     expect(flipped).toMatchObject({ side: 'short', strategy: 'mean_revert' });
+  });
+
+  it('closes a position on the dust its last exit fill leaves, as the orders service does; the next fill opens its own', () => {
+    // Binance spot BTCUSDT (step 0.00001, min notional 10): 0.001 bought with the fee in BTC holds
+    // 0.000999; the stop sells 0.00099 on the step and 0.000009 is left, which the venue will not trade.
+    const endRules = binanceSpotRules(['BTCUSDT']).BTCUSDT!;
+    const bought = { ...btc(0, 'buy', 0.001), fee: 0.000001, feeIn: 'base' as const };
+    const sold = { ...btc(1, 'sell', 0.00099), endRules };
+    expect(foldPositionSlots([bought, sold])).toEqual([
+      expect.objectContaining({ qty: 0, strategy: 'trend' }),
+    ]);
+    // The same fill with more of its order to come leaves the remainder held: the rest of the order sells it.
+    const partial = foldPositionSlots([bought, btc(1, 'sell', 0.00099)]);
+    expect(partial).toEqual([expect.objectContaining({ qty: expect.closeTo(0.000009, 12) })]);
+    const [next] = foldPositionSlots([bought, sold, btc(2, 'buy', 0.001, 'breakout')]);
+    expect(next).toMatchObject({ strategy: 'breakout', entry: at(2).btc, enteredAt: at(2).time });
+    expect(next?.qty).toBeCloseTo(0.001009, 12);
   });
 });

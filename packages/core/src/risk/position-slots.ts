@@ -1,12 +1,6 @@
-import {
-  applyFill,
-  FLAT,
-  type NetPosition,
-  opensPosition,
-  type PositionFill,
-  type PositionOwner,
-  positionOwner,
-} from '../execution/position-fold';
+import type { TradableRules } from '../execution/dust';
+import { foldKept, type KeptPosition, keptPosition, NOTHING_KEPT } from '../execution/kept-position';
+import { type PositionFill, type PositionOwner, positionOwner } from '../execution/position-fold';
 import { marketKey, type OpenPosition } from './risk-state';
 
 /**
@@ -18,14 +12,19 @@ export type RecordedFill = PositionFill & {
   symbol: string;
   time: number;
   strategy: string | null;
+  /**
+   * The market's rules when this is the last fill its order will have (filled, or ended by the venue):
+   * an exit that leaves dust then closes the position, as the orders service judged it (foldKept).
+   */
+  endRules?: TradableRules;
 };
 
 /**
  * One market's position as the recorded fills leave it: the orders service keeps one net position per
- * exchange and symbol (its position id). `qty` is 0 when it is flat; `enteredAt` stays the time of
- * the latest position's entry, so a close not yet seen can still be dated. Realised pnl and fees are
- * cumulated over the position id, as in the position events. `strategy` is the position's owner as
- * the orders service names it (positionOwner): the strategy of the fill that opened it.
+ * exchange and symbol (its position id). `qty` is 0 when it is flat or holds only dust; `enteredAt`
+ * stays the time of the latest position's entry, so a close not yet seen can still be dated. Realised
+ * pnl and fees are cumulated over the position id, as in the position events. `strategy` is the
+ * position's owner as the orders service names it (positionOwner): the strategy of the fill that opened it.
  */
 export type PositionSlot = Omit<OpenPosition, 'stop'> & {
   /** Time of the fill that opened the latest position (or flipped its side). */
@@ -36,36 +35,36 @@ export type PositionSlot = Omit<OpenPosition, 'stop'> & {
 
 /**
  * Folds recorded fills, in the order they were recorded, the way the orders service folds them into
- * the positions it publishes: the durable truth a restarted service starts from.
+ * the positions it publishes (foldKept, positionOwner): the durable truth a restarted service starts
+ * from. A position closed on dust is flat here too, and the next fill opens a position of its own
+ * strategy: otherwise the dust a base-asset fee leaves would keep the market its last strategy's
+ * after a restart (market_held).
  */
 export function foldPositionSlots(fills: Iterable<RecordedFill>): PositionSlot[] {
-  const nets = new Map<string, NetPosition>();
+  const kept = new Map<string, KeptPosition>();
   const entered = new Map<string, number>();
   const owners = new Map<string, PositionOwner>();
   const slots = new Map<string, PositionSlot>();
   for (const fill of fills) {
     const positionId = marketKey(fill.exchange, fill.symbol);
-    const before = nets.get(positionId) ?? FLAT;
-    const after = applyFill(before, fill);
-    nets.set(positionId, after);
-    const opens = opensPosition(before, after);
-    if (opens) entered.set(positionId, fill.time);
-    const owner = positionOwner(opens, owners.get(positionId), {
-      strategy: fill.strategy,
-      correlationId: null,
-    });
+    const step = foldKept(kept.get(positionId) ?? NOTHING_KEPT, fill, fill.endRules);
+    kept.set(positionId, step.kept);
+    if (step.opens) entered.set(positionId, fill.time);
+    const fillOwner = { strategy: fill.strategy, correlationId: null };
+    const owner = positionOwner(step.opens, owners.get(positionId), fillOwner);
     owners.set(positionId, owner);
+    const held = keptPosition(step.kept);
     slots.set(positionId, {
       positionId,
       exchange: fill.exchange,
       symbol: fill.symbol,
-      side: after.side,
-      qty: after.qty,
-      entry: after.avgEntry,
+      side: held.side,
+      qty: held.qty,
+      entry: held.avgEntry,
       enteredAt: entered.get(positionId) ?? fill.time,
       strategy: owner.strategy,
-      realizedPnl: after.realizedPnl,
-      fees: after.fees,
+      realizedPnl: held.realizedPnl,
+      fees: held.fees,
     });
   }
   return [...slots.values()];

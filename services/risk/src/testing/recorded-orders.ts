@@ -38,15 +38,23 @@ export async function recordBtcOrder(db: Kysely<Database>, order: BtcOrder): Pro
   ]);
 }
 
-/** Records the order filled whole at `price` (0.1% taker fee in USDT), as the orders service does before it publishes the position. */
-export async function recordBtcFill(db: Kysely<Database>, order: BtcOrder, price: number): Promise<void> {
+/**
+ * Records the order filled whole at `price`, as the orders service does before it publishes the position:
+ * a 0.1% taker fee in USDT, or in BTC (Binance spot without BNB charges a buy in what it buys).
+ */
+export async function recordBtcFill(
+  db: Kysely<Database>,
+  order: BtcOrder,
+  price: number,
+  feeAsset: 'USDT' | 'BTC' = 'USDT',
+): Promise<void> {
   await recordBtcOrder(db, order);
   const fill = {
     tradeId: `t-${order.clientOrderId}`,
     price,
     qty: order.qty,
-    fee: 0.001 * order.qty * price,
-    feeAsset: 'USDT',
+    fee: 0.001 * order.qty * (feeAsset === 'USDT' ? price : 1),
+    feeAsset,
     liquidity: 'taker',
     time: order.time,
   };
