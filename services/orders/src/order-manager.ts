@@ -222,7 +222,12 @@ export class OrderManager {
       return;
     }
     const rules = await this.deps.venue.marketRules(request.symbol);
-    const qty = roundDownToStep(request.qty, rules.stepSize);
+    const qty = await this.reducible(request, roundDownToStep(request.qty, rules.stepSize), rules.stepSize);
+    if (qty <= 0) {
+      const detail = `reduce-only ${request.side} of ${request.symbol}: no position of ours to reduce`;
+      await this.publishRejection(request, 'invalid_order', detail, cause);
+      return;
+    }
     let twap = request.twap;
     let book: WalkableBook | undefined;
     if (!twap && request.type === 'market' && !request.reduceOnly) {
@@ -289,9 +294,35 @@ export class OrderManager {
     void this.tick();
   }
 
-  /** The best price on the order's side: what a market TWAP slice is worth, for the venue's minimum. */
+  /**
+   * A reduce-only order sells (or buys back) at most what our position holds: on spot the venue
+   * cannot enforce it, and a close re-sent after the first one filled would sell coins that are no
+   * position (held apart, or another account's use). A repeat of a recorded order is left to the
+   * replay path, which keeps what its first delivery recorded.
+   */
+  private async reducible(request: SubmitRequest, qty: number, stepSize: number): Promise<number> {
+    if (!request.reduceOnly) return qty;
+    const id = request.clientOrderId ?? clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, 0);
+    if (await this.deps.slices.get(id)) return qty;
+    const position = this.positions.position(this.deps.venue.id, request.symbol);
+    const reduces = position && position.side === (request.side === 'sell' ? 'long' : 'short');
+    return reduces ? Math.min(qty, roundDownToStep(position.qty, stepSize)) : 0;
+  }
+
+  /**
+   * The best price on the order's side: what a market TWAP slice is worth, for the venue's minimum.
+   * 0 (the notional unchecked) when no book can be read: the TWAP is planned rather than redelivered.
+   */
   private async touch(request: SubmitRequest, qty: number, read?: WalkableBook): Promise<number> {
-    const book = read ?? (await this.slippageBook.forOrder(request.symbol, request.side, qty)).book;
+    const book =
+      read ??
+      (await this.slippageBook.forOrder(request.symbol, request.side, qty).then(
+        (r) => r.book,
+        (err: unknown) => {
+          this.deps.log.warn({ err, symbol: request.symbol }, 'no book to price the TWAP minimum');
+          return { bids: [], asks: [] };
+        },
+      ));
     const prices = (request.side === 'buy' ? book.asks : book.bids).map(([price]) => price);
     if (prices.length === 0) return 0;
     return request.side === 'buy' ? Math.min(...prices) : Math.max(...prices);

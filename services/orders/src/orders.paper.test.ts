@@ -7,6 +7,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
+import { sumLots } from '@ballast/core';
 import { PaperAccountRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
@@ -251,7 +252,9 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
 
     // Close it all, then a second round trip on the same market: the position id's running figures
     // span both trades, each close reports its own trade's.
-    const closeAll = await roundTripLeg(1.626, 'sell', 'paper-close-1');
+    // Asked to sell 5 reduce-only, it sells the 1.626 held: on spot the venue would sell any coins.
+    const closeAll = await roundTripLeg(5, 'sell', 'paper-close-1');
+    expect(sumLots(fillsOf('bl-paper-close-1').map((f) => f.qty))).toBe(1.626);
     const reopen = await roundTripLeg(0.1, 'buy', 'paper-reopen');
     const closeAgain = await roundTripLeg(0.1, 'sell', 'paper-close-2');
     expect([closeAll.status, reopen.status, closeAgain.status]).toEqual(['closed', 'opened', 'closed']);
@@ -259,6 +262,17 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     expect(closeAgain.trade?.fees).toBeCloseTo(feesOf('bl-paper-reopen') + feesOf('bl-paper-close-2'), 8);
     expect(closeAgain.trade?.realizedPnl).toBeCloseTo(closeAgain.realizedPnl - closeAll.realizedPnl, 8);
     expect(closeAll.trade?.realizedPnl).toBeCloseTo(closeAll.realizedPnl, 8);
+    // Flat: a reduce-only sell has nothing to reduce and is refused, naming why.
+    await fixture.bus.publish(
+      subject(Subjects.orderCommand, {}),
+      marketCommand('paper-nothing', 'sell', 0.1, { reduceOnly: true }),
+    );
+    const refused = await waitFor(
+      () => events.find((e) => e.clientOrderId === 'bl-paper-nothing' && e.status === 'rejected'),
+      'the reduce-only sell refused',
+    );
+    expect(refused).toMatchObject({ reason: 'invalid_order', filledQty: 0 });
+    expect(refused.detail).toContain('no position of ours to reduce');
     await second.stop();
   });
 });

@@ -62,7 +62,8 @@ type AlignedPrices = { ok: true; entry: number; stop: number };
  * 3. reward:risk to the nearest target
  * 4. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance, cut to fit the
  *    per-market notional cap and the liquidity cap, then rounded down to the venue's step; a size
- *    a cap left below the venue minimum is denied with that cap's reason, otherwise `min_notional`
+ *    a cap left below the venue minimum is denied with that cap's reason, otherwise `min_notional`;
+ *    so is a size the venue would take but not at its stop (`stopExitAllowanceBps` below it)
  * 5. total exposure → open risk → number of open positions
  *
  * The caps in 4 and 5 count the positions held and the entries approved but not filled yet (pending,
