@@ -317,9 +317,6 @@ export class StopManager {
       this.intents.add(intent, message.correlationId);
       return;
     }
-    record.awaiting = null;
-    record.intentId = intent.intentId;
-    record.ladder = { levels: intent.takeProfits, taken: 0 };
     const rules = await this.deps.venue.marketRules(record.symbol);
     const plan = planStop({
       positionSide: record.side,
@@ -330,9 +327,21 @@ export class StopManager {
       stepSize: rules.stepSize,
       tickSize: rules.tickSize,
     });
-    if (plan.ok && plan.stopPrice !== record.stopPrice)
-      await this.replace(record, plan.stopPrice, record.qty, `intent ${intent.intentId} stop adopted`);
-    else await this.save(record);
+    // Adopted only once persisted: a failure leaves it awaiting, so the redelivered decision adopts it.
+    const before = { awaiting, intentId: record.intentId, ladder: record.ladder };
+    Object.assign(record, {
+      awaiting: null,
+      intentId: intent.intentId,
+      ladder: { levels: intent.takeProfits, taken: 0 },
+    });
+    try {
+      if (plan.ok && plan.stopPrice !== record.stopPrice)
+        await this.replace(record, plan.stopPrice, record.qty, `intent ${intent.intentId} stop adopted`);
+      else await this.save(record);
+    } catch (err) {
+      Object.assign(record, before);
+      throw err;
+    }
   }
 
   private async onPosition(message: Envelope<PositionEvent>): Promise<void> {

@@ -783,6 +783,41 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await svc.stop();
   });
 
+  it('adopts a decision redelivered after its first adoption failed: market rules unreadable once', async () => {
+    // A venue whose market rules fail once, when armed: the decision's handler fails and is redelivered.
+    class FlakyRules extends PaperStopVenue {
+      failNext = false;
+      override async marketRules(symbol: string): Promise<MarketRules> {
+        if (this.failNext) {
+          this.failNext = false;
+          throw new VenueError('network', 'exchangeInfo timed out');
+        }
+        return super.marketRules(symbol);
+      }
+    }
+    const venue = new FlakyRules({ venue: 'paperflaky', rules, ids });
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperflaky', 'SOL-USDT');
+    const tick = rules('SOL-USDT').tickSize;
+    const entry = sol[10_000] as number;
+    await position({ ...slot, status: 'opened', qty: 2, avgEntry: entry }, 'flaky-trade');
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'fallback stop verified');
+
+    venue.failNext = true;
+    const stop = roundToStep(entry * 0.96, tick);
+    const takeProfit = roundToStep(entry * 1.06, tick);
+    await approveLong(slot, 'i-flaky', 2, { entry, stop, takeProfits: [takeProfit] }, 'flaky-trade');
+    await waitFor(() => venue.openStops()[0]?.stopPrice === stop, 'intent stop adopted on redelivery');
+    expect(venue.failNext).toBe(false);
+    expect(svc.service.manager.record(id)).toMatchObject({
+      intentId: 'i-flaky',
+      awaiting: null,
+      ladder: { levels: [takeProfit], taken: 0 },
+    });
+    expect(svc.service.manager.hasIntent(id)).toBe(false);
+    await svc.stop();
+  });
+
   it('protects neither a fill reconciliation recorded nor another trade with an unused intent; forgets a refused one', async () => {
     const { id, slot } = longSlot('paperadopt', 'BTC-USDT');
     const venue = paper(slot.exchange);
