@@ -65,6 +65,21 @@ async function twoAtOnce(prefix: string): Promise<[RiskDecision, RiskDecision]> 
   return [await decisionOn(`${prefix}-a`), await decisionOn(`${prefix}-b`)];
 }
 
+/** Trend's BTC long opened by the approved entry's fill, as the orders service publishes it. */
+const openedBtc = (intent: { qty: number; entry: number }) =>
+  bed.bus.publish(subject(Subjects.positionEvent, {}), {
+    status: 'opened',
+    positionId: 'binance:BTC-USDT',
+    strategy: 'trend',
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    side: 'long',
+    qty: intent.qty,
+    avgEntry: intent.entry,
+    realizedPnl: 0,
+    fees: 0,
+  });
+
 /** The pair shares the market's cap: the first takes it whole, the second is refused naming the cap. */
 function expectCapShared([first, second]: [RiskDecision, RiskDecision]) {
   expect(first).toMatchObject({ approved: true, intent: { qty: FULL } });
@@ -91,22 +106,29 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
   it('counts the filled position instead of the reservation once the fill shows', () =>
     withRisk(async (service) => {
       const first = expectCapShared(await twoAtOnce('filled'));
-      await bed.bus.publish(subject(Subjects.positionEvent, {}), {
-        status: 'opened',
-        positionId: 'binance:BTC-USDT',
-        strategy: 'trend',
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        side: 'long',
-        qty: first.qty,
-        avgEntry: first.entry,
-        realizedPnl: 0,
-        fees: 0,
-      });
+      await openedBtc(first);
       await waitFor(() => service.manager.current.positions.length === 1, 'the position');
       expect(service.manager.current.pending).toEqual([]);
       await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('filled-c', 'trend'));
       expect(await decisionOn('filled-c')).toMatchObject({ approved: false, reason: 'max_position' });
+    }));
+
+  it('reserves nothing for a signal redelivered after its entry filled (risk published, then failed before the ack)', () =>
+    withRisk(async (service) => {
+      // A twentieth of the risk budget: 0.0083 BTC, about a third of the cap, so room is left after it.
+      const small = (id: string): SignalDecision => ({ ...btcFrom(id, 'trend'), sizeMultiplier: 0.05 });
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), small('redelivered-a'));
+      const first = await decisionOn('redelivered-a');
+      if (!first.approved) throw new Error(`redelivered-a denied: ${first.reason} ${first.detail}`);
+      await openedBtc(first.intent);
+      await waitFor(() => service.manager.current.pending.length === 0, 'the fill took the reservation off');
+
+      // The same signal again; the next one is decided after it (one consumer, in order).
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), small('redelivered-a'));
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), small('redelivered-b'));
+      const next = await decisionOn('redelivered-b');
+      if (!next.approved) throw new Error(`redelivered-b denied: ${next.reason} ${next.detail}`);
+      expect(service.manager.current.pending.map((p) => p.intentId)).toEqual([next.intent.intentId]);
     }));
 
   it('lets a reservation lapse after RISK_PENDING_TTL_MS on the service clock: a lost order does not hold the market', () =>

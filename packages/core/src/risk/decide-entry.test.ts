@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decideEntry } from './decide-entry';
+import { MAX_DECIDED_INTENTS, rememberDecided } from './decided-intents';
 import { NOW, pendingEntry, solCandidate } from './entry.fixture';
 import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
 import { reservePending } from './pending-entries';
 import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
+import { applyEntryFill } from './risk-reducers';
 import { initialRiskState, type PendingEntry, type RiskState } from './risk-state';
 
 // Equity 10,000: 1% risk per trade, 15% per market, 6% open risk (the defaults).
@@ -102,6 +104,39 @@ describe('entries approved before any fill share the limits', () => {
     const again = decideEntry(first.state, { intentId: 'in-a', ttlMs: TTL }, candidate(), limits, NOW + 5);
     expect(again.verdict).toEqual(first.verdict);
     expect(again.state.pending).toEqual(first.state.pending);
+  });
+
+  it('reserves nothing for a candidate redelivered after its entry filled, and approves it as before', () => {
+    const intent = { intentId: 'in-a', ttlMs: TTL };
+    const first = decideEntry(empty, intent, candidate(), limits, NOW);
+    if (!first.verdict.ok) throw new Error('denied');
+    const filled = applyEntryFill(first.state, {
+      positionId: 'binance:SOL-USDT',
+      exchange: 'binance',
+      symbol: 'SOL-USDT',
+      side: 'long',
+      qty: first.verdict.qty,
+      price: first.verdict.entry,
+      stop: first.verdict.stop,
+      strategy: 'trend',
+    });
+    expect(filled.pending).toEqual([]);
+    const again = decideEntry(filled, intent, candidate(), limits, NOW + 5);
+    expect(again.verdict).toEqual(first.verdict);
+    expect(again.state.pending).toEqual([]);
+    expect(again.state.positions).toEqual(filled.positions);
+  });
+
+  it('forgets a decided intent when its reservation would have lapsed, and keeps a bounded number', () => {
+    const intent = { intentId: 'in-a', ttlMs: TTL };
+    const first = decideEntry(empty, intent, candidate(), limits, NOW);
+    const later = decideEntry(first.state, intent, candidate(), limits, NOW + TTL);
+    expect(later.state.pending.map((p) => p.expiresAt)).toEqual([NOW + 2 * TTL]);
+    const remembered = (i: number) => ({ intentId: `in-${i}`, verdict: first.verdict, expiresAt: NOW + TTL });
+    const full = { ...empty, decided: Array.from({ length: MAX_DECIDED_INTENTS }, (_, i) => remembered(i)) };
+    const state = rememberDecided(full, remembered(MAX_DECIDED_INTENTS), NOW);
+    expect(state.decided.length).toBe(MAX_DECIDED_INTENTS);
+    expect(state.decided[0]?.intentId).toBe('in-1');
   });
 
   it('reserves nothing for a denial', () => {

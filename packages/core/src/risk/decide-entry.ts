@@ -1,5 +1,6 @@
+import { decidedVerdict, rememberDecided } from './decided-intents';
 import { type EntryApproval, type EntryCandidate, evaluateEntry } from './evaluate-entry';
-import { dropPending, expirePending, reservePending } from './pending-entries';
+import { expirePending, reservePending } from './pending-entries';
 import type { RiskLimits } from './risk-limits';
 import type { RiskState } from './risk-state';
 import type { Denial } from './verdict';
@@ -9,8 +10,9 @@ export type EntryDecision = { state: RiskState; verdict: EntryApproval | Denial 
 /**
  * Decides a candidate as intent `intentId` and reserves what it approves for `ttlMs`: until its fills
  * show in the position, its orders are refused or cancelled, or the time passes, the next entries
- * count it. The intent's own reservation (left by an earlier delivery of the same candidate) is not
- * counted against it, so a redelivery is decided the same way and reserves nothing twice.
+ * count it. An intent already decided (a redelivered candidate) gets the same verdict and reserves
+ * nothing: by then its fills may have used its reservation up, and the orders service treats the
+ * decision, published again under the same id, as a repeat.
  */
 export function decideEntry(
   state: RiskState,
@@ -20,10 +22,17 @@ export function decideEntry(
   now: number,
 ): EntryDecision {
   const live = expirePending(state, now);
-  const verdict = evaluateEntry(dropPending(live, intent.intentId), candidate, limits, now);
-  if (!verdict.ok) return { state: live, verdict };
+  const earlier = decidedVerdict(live, intent.intentId, now);
+  if (earlier) return { state: live, verdict: earlier };
+  const verdict = evaluateEntry(live, candidate, limits, now);
+  const decided = rememberDecided(
+    live,
+    { intentId: intent.intentId, verdict, expiresAt: now + intent.ttlMs },
+    now,
+  );
+  if (!verdict.ok) return { state: decided, verdict };
   const { exchange, symbol, side, strategy } = candidate;
-  const reserved = reservePending(live, {
+  const reserved = reservePending(decided, {
     intentId: intent.intentId,
     strategy,
     exchange,

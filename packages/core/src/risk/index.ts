@@ -1,5 +1,6 @@
 export * from './commitments';
 export * from './decide-entry';
+export * from './decided-intents';
 export * from './entry-gates';
 export * from './equity-halts';
 export * from './evaluate-entry';

@@ -1,5 +1,6 @@
 import type { ControlState, PositionSide } from '@ballast/contracts';
 import { utcDayStart } from '../time';
+import type { DecidedIntent } from './decided-intents';
 import { type LossStreakState, NO_LOSS_STREAK } from './loss-streak';
 
 /** An open position as risk sees it: enough to know its notional and what its stop would cost. */
@@ -54,6 +55,8 @@ export type RiskState = {
   positions: readonly OpenPosition[];
   /** Approved entries not filled yet, oldest first. */
   pending: readonly PendingEntry[];
+  /** Intents decided lately, oldest first: a redelivered one gets its verdict again, nothing more. */
+  decided: readonly DecidedIntent[];
   kill: ControlState;
   /** `marketKey`s whose market data is stale. */
   staleMarkets: readonly string[];
@@ -75,6 +78,7 @@ export function initialRiskState(equity: number, now: number): RiskState {
     drawdownHalt: null,
     positions: [],
     pending: [],
+    decided: [],
     kill: { engaged: false, reason: null, since: null },
     staleMarkets: [],
     unreconciledVenues: [],
