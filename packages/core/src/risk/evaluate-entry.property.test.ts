@@ -263,15 +263,17 @@ function assertApprovalWithinLimits(
   const nearestReward = Math.min(...c.takeProfits.map((tp) => (long ? tp - a.entry : a.entry - tp)));
   expect(nearestReward / distance).toBeGreaterThanOrEqual(limits.minRewardRisk - 1e-12);
 
-  const risk = a.qty * distance;
+  // The stop protecting an add is the held position's where that is farther (unknown: all of entry).
+  const held = s.positions.filter(
+    (p) => p.exchange === c.exchange && p.symbol === c.symbol && p.side === c.side,
+  );
+  const toHeldStop = held.map((p) => (p.stop <= 0 ? a.entry : long ? a.entry - p.stop : p.stop - a.entry));
+  const risk = a.qty * Math.max(distance, ...toHeldStop);
   const scale = limits.regimeScale[c.regime] * c.volatilityScale * c.sizeMultiplier;
   expect(Math.abs(a.riskAmount - risk)).toBeLessThanOrEqual(risk * 1e-12);
   expect(within(risk, limits.riskPerTrade * s.equity)).toBe(true);
   expect(within(risk, limits.riskPerTrade * s.equity * scale)).toBe(true);
 
-  const held = s.positions.filter(
-    (p) => p.exchange === c.exchange && p.symbol === c.symbol && p.side === c.side,
-  );
   const newNotional = a.qty * a.entry;
   const heldNotional = held.reduce((x, p) => x + notional(p), 0);
   expect(within(heldNotional + newNotional, limits.maxPositionNotional * s.equity)).toBe(true);

@@ -1,5 +1,6 @@
 import type { MarketRegime, PositionSide } from '@ballast/contracts';
 import { smallestOrderQty } from '../execution/smallest-order';
+import { addStopDistance } from './add-stop-distance';
 import { committed, marketNotional, pendingNote } from './commitments';
 import { checkEntryGates, firstDenial } from './entry-gates';
 import { type BookDepth, depthWithinBand } from './liquidity';
@@ -40,7 +41,7 @@ export type EntryApproval = {
   /** Entry and stop on the venue's tick grid; risk and reward:risk are measured with these. */
   entry: number;
   stop: number;
-  /** qty × |entry − stop|: what the stop costs if hit. */
+  /** qty × the stop distance it was sized by: what the stop protecting it costs if hit. */
   riskAmount: number;
   notional: number;
   /** Regime × volatility × reviewer factor applied to the risk budget. */
@@ -60,7 +61,8 @@ type AlignedPrices = { ok: true; entry: number; stop: number };
  *    an entry pending in → `market_held` (the venue nets one position per market: it would add to theirs);
  *    the candidate itself (finite prices, stop and targets on the right sides) → `invalid_intent`
  * 3. reward:risk to the nearest target
- * 4. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance, cut to fit the
+ * 4. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance (for an add, the farther
+ *    of its own stop and the held position's: see addStopDistance), cut to fit the
  *    per-market notional cap and the liquidity cap, then rounded down to the venue's step; a size
  *    a cap left below the venue minimum is denied with that cap's reason, otherwise `min_notional`;
  *    so is a size the venue would take but not at its stop (`stopExitAllowanceBps` below it)
@@ -128,7 +130,8 @@ function sizeEntry(
   limits: RiskLimits,
 ): EntryApproval | Denial {
   const scaledBy = regimeScale(c.regime, c.volatilityScale, c.sizeMultiplier, limits);
-  const stopDistance = Math.abs(prices.entry - prices.stop);
+  // An add is protected at the held position's stop: sized to what that stop would cost.
+  const stopDistance = addStopDistance(state, c, prices);
   const riskBudget = limits.riskPerTrade * state.equity * scaledBy;
   let qty = riskBudget / stopDistance;
   let cappedBy: EntryApproval['cappedBy'] = null;
