@@ -42,6 +42,11 @@ export const stopsConfigSchema = z.object({
   CLOSE_CONFIRM_MS: z.coerce.number().int().positive().default(30_000),
   /** Closes sent for one position before only the repeating "cannot close" alert remains. */
   CLOSE_ATTEMPTS: z.coerce.number().int().min(1).default(3),
+  /**
+   * How long (injected clock) an approved intent waits for the fill that uses it before it is
+   * dropped; unset: 6 hours.
+   */
+  PENDING_INTENT_MAX_AGE_MS: z.coerce.number().int().positive().optional(),
   CLIENT_ID_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{0,12}$/)

@@ -1,4 +1,5 @@
-import type { OrderIntent, PositionSide } from '@ballast/contracts';
+import { OrderIntent, type PositionSide } from '@ballast/contracts';
+import { z } from 'zod';
 
 /**
  * What is known of a position's opening: who opened it, on which side, and the chain (correlation
@@ -25,33 +26,61 @@ export function opened(intent: OrderIntent, correlationId: string, opening: Open
   );
 }
 
+/** An approved intent waiting for its fill: its decision's chain and when (injected clock) it was read. */
+export const PendingIntent = z.object({
+  intent: OrderIntent,
+  correlationId: z.string(),
+  receivedAt: z.number(),
+});
+export type PendingIntent = z.infer<typeof PendingIntent>;
+
 /**
- * Approved intents that no position has used yet, at most one per market: a newer decision replaces
- * an older one that never filled. Each is used once, by the position it opened, so no later position
- * inherits the stop and take-profits of a trade that is over; one whose order is refused is dropped.
+ * Approved intents that no position has used yet, keyed by intent id: a market may have several
+ * (two approvals before the first fill), and the fill's chain says which is its own. Each is used
+ * once, by the position it opened, so no later position inherits the stop and take-profits of a
+ * trade that is over; one whose order is refused, or older than the bound, is dropped.
  */
 export class PendingIntents {
-  private readonly byMarket = new Map<string, { intent: OrderIntent; correlationId: string }>();
+  private readonly byId = new Map<string, PendingIntent>();
 
-  add(intent: OrderIntent, correlationId: string): void {
-    this.byMarket.set(market(intent.exchange, intent.symbol), { intent, correlationId });
+  constructor(pending: readonly PendingIntent[] = []) {
+    for (const p of pending) this.byId.set(p.intent.intentId, p);
   }
 
-  has(key: string): boolean {
-    return this.byMarket.has(key);
+  add(intent: OrderIntent, correlationId: string, receivedAt: number): void {
+    this.byId.set(intent.intentId, { intent, correlationId, receivedAt });
   }
 
-  /** The intent that opened this position, removed; undefined when none pending did. */
-  take(key: string, opening: Opening): OrderIntent | undefined {
-    const pending = this.byMarket.get(key);
-    if (!pending || !opened(pending.intent, pending.correlationId, opening)) return undefined;
-    this.byMarket.delete(key);
-    return pending.intent;
+  /** Whether one waits on this market (that one, when `intentId` is given). */
+  has(key: string, intentId?: string): boolean {
+    return [...this.byId.values()].some(
+      (p) =>
+        market(p.intent.exchange, p.intent.symbol) === key &&
+        (intentId === undefined || p.intent.intentId === intentId),
+    );
   }
 
-  /** The venue or the orders service refused the intent's order: no position will come of it. */
-  refused(key: string, intentId: string | null): void {
-    if (this.byMarket.get(key)?.intent.intentId === intentId) this.byMarket.delete(key);
+  /** The intent that opened this position; undefined when none pending did. */
+  find(key: string, opening: Opening): OrderIntent | undefined {
+    return this.list().find(
+      (p) => market(p.intent.exchange, p.intent.symbol) === key && opened(p.intent, p.correlationId, opening),
+    )?.intent;
+  }
+
+  /** Used by its position, or its order refused: no (other) position will come of it. */
+  remove(intentId: string | null): boolean {
+    return intentId !== null && this.byId.delete(intentId);
+  }
+
+  /** Drops those read before `before`: their order is long over; true when any was dropped. */
+  expire(before: number): boolean {
+    let dropped = false;
+    for (const [id, p] of this.byId) if (p.receivedAt < before) dropped = this.byId.delete(id) || dropped;
+    return dropped;
+  }
+
+  list(): PendingIntent[] {
+    return [...this.byId.values()];
   }
 }
 

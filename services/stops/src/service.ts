@@ -1,11 +1,17 @@
 import type { Bus } from '@ballast/bus';
 import type { Clock, IdGenerator } from '@ballast/contracts';
 import type { MarketRules } from '@ballast/core';
-import { type Database, ProtectiveStopRepository, StopCoverageRepository } from '@ballast/db';
+import {
+  BotStateRepository,
+  type Database,
+  ProtectiveStopRepository,
+  StopCoverageRepository,
+} from '@ballast/db';
 import { CcxtStopVenue, CcxtVenue, PaperStopVenue, type StopVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { StopsConfig } from './config';
+import { botStatePendingIntents } from './pending-intent-store';
 import { type StopLog, StopManager } from './stop-manager';
 import { StopMetrics } from './stop-metrics';
 import { StopRecord } from './stop-record';
@@ -35,6 +41,7 @@ export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { m
     bus: deps.bus,
     venue,
     store: new ProtectiveStopRepository(deps.db, deps.clock, StopRecord),
+    pending: botStatePendingIntents(new BotStateRepository(deps.db, deps.clock), venue.id),
     metrics: new StopMetrics(deps.metrics),
     clock: deps.clock,
     config: deps.config,

@@ -33,6 +33,7 @@ import {
 import type { ProtectiveStopRepository } from '@ballast/db';
 import { type StopOrder, type StopVenue, stopLimitPrice, VenueError } from '@ballast/exchange';
 import type { StopsConfig } from './config';
+import type { PendingIntentStore } from './pending-intent-store';
 import { market, type Opening, opened, PendingIntents } from './pending-intents';
 import type { StopMetrics } from './stop-metrics';
 import type { StopRecord } from './stop-record';
@@ -47,6 +48,7 @@ export interface StopManagerDeps {
   bus: Bus;
   venue: StopVenue;
   store: ProtectiveStopRepository<StopRecord>;
+  pending: PendingIntentStore;
   metrics: StopMetrics;
   clock: Clock;
   config: StopsConfig;
@@ -55,6 +57,8 @@ export interface StopManagerDeps {
 }
 
 const SERVICE = 'stops';
+/** How long an approved intent waits for its fill when the config does not say. */
+const DEFAULT_PENDING_INTENT_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
 type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
 
@@ -69,8 +73,8 @@ type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
  */
 export class StopManager {
   private readonly records = new Map<string, StopRecord>();
-  /** Approved intents no position has used yet: each protects the entry it opens, once. */
-  private readonly intents = new PendingIntents();
+  /** Approved intents no position has used yet (stored, reloaded on start): each protects the entry it opens, once. */
+  private intents = new PendingIntents();
   private readonly atr = new Map<string, Atr>();
   private readonly subs: Subscription[] = [];
   private chain: Promise<unknown> = Promise.resolve();
@@ -80,6 +84,7 @@ export class StopManager {
   async start(): Promise<void> {
     for (const record of await this.deps.store.active(this.deps.venue.id))
       this.records.set(record.positionId, record);
+    this.intents = new PendingIntents(await this.deps.pending.load());
     await this.serial(() => this.reconcile());
     const { bus } = this.deps;
     const durable = (name: string) => `stops-${this.deps.venue.id}-${name}`;
@@ -293,8 +298,8 @@ export class StopManager {
   }
 
   /** True while an approved intent for this market waits for its position (tests wait on it). */
-  hasIntent(marketKey: string): boolean {
-    return this.intents.has(marketKey);
+  hasIntent(marketKey: string, intentId?: string): boolean {
+    return this.intents.has(marketKey, intentId);
   }
 
   /**
@@ -314,7 +319,8 @@ export class StopManager {
       record.closing ||
       !opened(intent, message.correlationId, { ...awaiting, side: record.side })
     ) {
-      this.intents.add(intent, message.correlationId);
+      this.intents.add(intent, message.correlationId, this.deps.clock.now());
+      await this.saveIntents();
       return;
     }
     const rules = await this.deps.venue.marketRules(record.symbol);
@@ -381,7 +387,8 @@ export class StopManager {
   private async protect(position: PositionEvent, correlationId: string): Promise<void> {
     const rules = await this.deps.venue.marketRules(position.symbol);
     const opening: Opening = { strategy: position.strategy, side: position.side, correlationId };
-    const usable = this.intents.take(market(position.exchange, position.symbol), opening);
+    const usable = this.intents.find(market(position.exchange, position.symbol), opening);
+    if (usable) await this.dropIntent(usable.intentId);
     const plan = planStop({
       positionSide: position.side,
       positionQty: position.qty,
@@ -739,8 +746,7 @@ export class StopManager {
   private async onOrder(message: Envelope<OrderEvent>): Promise<void> {
     const order = message.payload;
     if (order.exchange !== this.deps.venue.id) return;
-    if (order.status === 'rejected')
-      this.intents.refused(market(order.exchange, order.symbol), order.intentId);
+    if (order.status === 'rejected' && order.intentId) await this.dropIntent(order.intentId);
     const record = this.records.get(market(order.exchange, order.symbol));
     const tp = record?.takeProfit;
     if (!record || !tp || order.intentId !== this.closeIntentId(record, tp.purpose)) return;
@@ -948,6 +954,21 @@ export class StopManager {
     if (config.TRAIL_MODE === 'percent') return { mode: 'percent', pct: config.TRAIL_PCT };
     if (config.TRAIL_MODE === 'atr') return { mode: 'atr', multiple: config.TRAIL_ATR_MULTIPLE };
     return { mode: 'off' };
+  }
+
+  /** Persists the pending intents, first dropping those older than the configured bound. */
+  private async saveIntents(): Promise<void> {
+    const maxAge = this.deps.config.PENDING_INTENT_MAX_AGE_MS ?? DEFAULT_PENDING_INTENT_MAX_AGE_MS;
+    this.intents.expire(this.deps.clock.now() - maxAge);
+    await this.deps.pending.save(this.intents.list());
+  }
+
+  /** Forgets a used or refused intent once stored without it: a failed write leaves it for the redelivery. */
+  private async dropIntent(intentId: string): Promise<void> {
+    const pending = this.intents.list();
+    if (!pending.some((p) => p.intent.intentId === intentId)) return;
+    await this.deps.pending.save(pending.filter((p) => p.intent.intentId !== intentId));
+    this.intents.remove(intentId);
   }
 
   private async save(record: StopRecord): Promise<void> {

@@ -26,6 +26,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopsConfigSchema } from './config';
 import { startStops } from './service';
+import type { StopManager } from './stop-manager';
 import { StopRecord } from './stop-record';
 
 // Market rules from binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz; prices are real
@@ -206,6 +207,16 @@ async function trade(exchange: string, symbol: string, price: number, n: number)
 
 const eventsFor = (positionId: string, kind: StopEvent['kind']) =>
   stopEvents.filter((e) => e.positionId === positionId && e.kind === kind);
+
+/** The position's record carries the intent's take-profit, and the intent is used up. */
+function expectIntentUsed(manager: StopManager, id: string, intentId: string, takeProfit: number) {
+  expect(manager.record(id)).toMatchObject({
+    intentId,
+    awaiting: null,
+    ladder: { levels: [takeProfit], taken: 0 },
+  });
+  expect(manager.hasIntent(id)).toBe(false);
+}
 
 describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
   it('places a stop on an entry fill, reads it back, and reports coverage 1; acknowledges a kill', async () => {
@@ -809,12 +820,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await approveLong(slot, 'i-flaky', 2, { entry, stop, takeProfits: [takeProfit] }, 'flaky-trade');
     await waitFor(() => venue.openStops()[0]?.stopPrice === stop, 'intent stop adopted on redelivery');
     expect(venue.failNext).toBe(false);
-    expect(svc.service.manager.record(id)).toMatchObject({
-      intentId: 'i-flaky',
-      awaiting: null,
-      ladder: { levels: [takeProfit], taken: 0 },
-    });
-    expect(svc.service.manager.hasIntent(id)).toBe(false);
+    expectIntentUsed(svc.service.manager, id, 'i-flaky', takeProfit);
     await svc.stop();
   });
 
@@ -865,9 +871,9 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     // Neither was flattened for a stop on the wrong side of its entry.
     expect(commands.filter((c) => c.kind === 'submit' && c.exchange === 'paperadopt')).toEqual([]);
 
-    // An intent whose order the venue refused is forgotten too.
+    // An intent whose order the venue refused is forgotten too; the unfilled one waits out its bound.
     await approveAt('i-refused', entry);
-    await waitFor(() => svc.service.manager.hasIntent(id), 'refused intent seen');
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-refused'), 'refused intent seen');
     await bus.publish(subject(Subjects.orderEvent, {}), {
       status: 'rejected',
       intentId: 'i-refused',
@@ -884,7 +890,67 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       reason: 'insufficient_funds',
       detail: 'Account has insufficient balance for requested action.',
     });
-    await waitFor(() => !svc.service.manager.hasIntent(id), 'refused intent forgotten');
+    await waitFor(() => !svc.service.manager.hasIntent(id, 'i-refused'), 'refused intent forgotten');
+    expect(svc.service.manager.hasIntent(id, 'i-unfilled')).toBe(true);
+    await svc.stop();
+  });
+
+  it('protects a position with the intent whose decision was read before a restart', async () => {
+    const venue = paper('paperlater');
+    const { id, slot } = longSlot('paperlater', 'ETH-USDT');
+    const tick = rules('ETH-USDT').tickSize;
+    const entry = eth[35_000] as number;
+    const stop = roundToStep(entry * 0.95, tick);
+    const takeProfit = roundToStep(entry * 1.07, tick);
+    const before = await start(venue);
+    const chain = await approveLong(slot, 'i-before-restart', 0.3, {
+      entry,
+      stop,
+      takeProfits: [takeProfit],
+    });
+    await waitFor(() => before.service.manager.hasIntent(id), 'intent read');
+    await before.stop();
+
+    // The decision was acked before the restart: only the stored intent can protect its fill.
+    const after = await start(venue);
+    await position({ ...slot, status: 'opened', qty: 0.3, avgEntry: entry }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    expect(venue.openStops()).toMatchObject([{ qty: 0.3, stopPrice: stop }]);
+    expectIntentUsed(after.service.manager, id, 'i-before-restart', takeProfit);
+    await after.stop();
+  });
+
+  it('keeps two approvals on one market before the first fill: each position gets its own', async () => {
+    const { id, slot } = longSlot('paperpair', 'SOL-USDT');
+    const [first, second] = [sol[12_000] as number, sol[12_010] as number];
+    const tick = rules(slot.symbol).tickSize;
+    const venue = paper(slot.exchange);
+    const svc = await start(venue);
+    const prices = (entry: number, stopPct: number, tpPct: number) => ({
+      entry,
+      stop: roundToStep(entry * (1 - stopPct), tick),
+      takeProfits: [roundToStep(entry * (1 + tpPct), tick)],
+    });
+    const firstChain = await approveLong(slot, 'i-pair-1', 2, prices(first, 0.03, 0.05));
+    const secondChain = await approveLong(slot, 'i-pair-2', 2, prices(second, 0.04, 0.06));
+    // Decisions are read in order: once a later one on another market is seen, both were read.
+    const marker = longSlot('paperpair', 'BTC-USDT');
+    await approveLong(marker.slot, 'i-pair-marker', 0.01, prices(btc[44_000] as number, 0.03, 0.05));
+    await waitFor(() => svc.service.manager.hasIntent(marker.id), 'both approvals read');
+    const record = () => svc.service.manager.record(id);
+
+    await position({ ...slot, status: 'opened', qty: 2, avgEntry: first }, firstChain);
+    await waitFor(() => record()?.intentId === 'i-pair-1', 'first position has its intent');
+    expect(venue.openStops()).toMatchObject([{ stopPrice: prices(first, 0.03, 0.05).stop }]);
+    expect(record()).toMatchObject({ ladder: { levels: prices(first, 0.03, 0.05).takeProfits } });
+    await position({ ...slot, status: 'closed', qty: 0, avgEntry: first });
+    await waitFor(() => record() === undefined, 'first record retired');
+
+    await position({ ...slot, status: 'opened', qty: 2, avgEntry: second }, secondChain);
+    await waitFor(() => record()?.intentId === 'i-pair-2', 'second position has its intent');
+    expect(venue.openStops()).toMatchObject([{ stopPrice: prices(second, 0.04, 0.06).stop }]);
+    expect(record()).toMatchObject({ ladder: { levels: prices(second, 0.04, 0.06).takeProfits } });
+    expect(svc.service.manager.hasIntent(id)).toBe(false);
     await svc.stop();
   });
 

@@ -1,0 +1,24 @@
+import type { BotStateRepository } from '@ballast/db';
+import { z } from 'zod';
+import { PendingIntent } from './pending-intents';
+
+/** Where the pending intents survive a restart: a decision acked before it is never read again. */
+export interface PendingIntentStore {
+  load(): Promise<PendingIntent[]>;
+  save(pending: readonly PendingIntent[]): Promise<void>;
+}
+
+const PendingList = z.array(PendingIntent);
+
+/** One bot_state entry per venue holds that venue's pending intents. */
+export function botStatePendingIntents(state: BotStateRepository, venue: string): PendingIntentStore {
+  const key = `stops.pending-intents.${venue}`;
+  return {
+    async load() {
+      return (await state.get(key, PendingList))?.value ?? [];
+    },
+    async save(pending) {
+      await state.set(key, pending);
+    },
+  };
+}
