@@ -1,6 +1,7 @@
 // Defined in contracts so agents can share it without depending on service-kit; services import it here.
 export { jsonVariable } from '@ballast/contracts';
 export * from './base-config';
+export * from './base-holdings-variable';
 export * from './config-error';
 export type { Env } from './env-files';
 export * from './exit-codes';

@@ -1,5 +1,4 @@
-import { baseHoldingsVariables } from '@ballast/core';
-import { jsonVariable } from '@ballast/service-kit';
+import { baseHoldingsVariables, jsonVariable } from '@ballast/service-kit';
 import { z } from 'zod';
 
 /** The order manager's own variables; keys are secrets (EXCHANGE_API_KEY / _SECRET, or their _FILE). */

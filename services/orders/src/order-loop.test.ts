@@ -10,6 +10,7 @@ import { ordersConfigSchema } from './config';
 import { KillStore } from './kill-store';
 import { OrderManager } from './order-manager';
 import { approvedBuy } from './testing/approved-buy';
+import { marketCommand } from './testing/market-command';
 
 // The simulator fills against binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json, with the
 // recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as market rules.
@@ -152,21 +153,12 @@ describe('the send loop', () => {
       await waitFor(() => ticks() >= 5, 'five loop ticks', { timeoutMs: 30_000 });
       const readsBefore = slices.reads.planned;
       const ticksBefore = ticks();
-      await testBus.publish(subject(Subjects.orderCommand, {}), {
-        kind: 'submit',
-        intentId: 'loop-twap',
-        clientOrderId: 'bl-loop-twap',
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        side: 'buy',
-        type: 'market',
-        qty: 0.004,
-        price: null,
-        triggerPrice: null,
-        reduceOnly: false,
-        maxSlippageBps: null,
-        execution: { algo: 'twap', slices: 2, durationMs: 1_500 },
-      });
+      await testBus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('loop-twap', 'buy', 0.004, {
+          execution: { algo: 'twap', slices: 2, durationMs: 1_500 },
+        }),
+      );
       const sent = await waitFor(
         async () => {
           const all = (await slices.all()).filter((s) => s.intentId === 'loop-twap');
@@ -195,21 +187,12 @@ describe('the send loop', () => {
     try {
       // 0.0005 BTC asked in 5 slices: 0.0001 each is under BTCUSDT's 10 USDT minimum notional at the
       // simulator's recorded book (about 58,000), so 2 slices of 0.00025 are planned instead.
-      await testBus.publish(subject(Subjects.orderCommand, {}), {
-        kind: 'submit',
-        intentId: 'loop-small-twap',
-        clientOrderId: 'bl-loop-small-twap',
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        side: 'buy',
-        type: 'market',
-        qty: 0.0005,
-        price: null,
-        triggerPrice: null,
-        reduceOnly: false,
-        maxSlippageBps: null,
-        execution: { algo: 'twap', slices: 5, durationMs: 1_000 },
-      });
+      await testBus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('loop-small-twap', 'buy', 0.0005, {
+          execution: { algo: 'twap', slices: 5, durationMs: 1_000 },
+        }),
+      );
       const planned = await waitFor(
         async () => {
           const all = (await slices.all()).filter((s) => s.intentId === 'loop-small-twap');

@@ -1,4 +1,4 @@
-import { baseHoldingsVariables } from '@ballast/core';
+import { baseHoldingsVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const symbolList = z

@@ -1,17 +1,7 @@
-import { jsonVariable } from '@ballast/contracts';
-import { z } from 'zod';
-
 /**
- * Spot: base-asset amounts the account holds that are not positions (BNB kept for fees, coins held
- * long-term), by asset. One variable for every service that reads spot balances as positions:
- * reconciliation compares the rest with our fills, the orders service's flatten sells none of them and
- * judges flat on the rest. Spread into each service's config schema.
+ * What the venue holds of `asset` that may be a position: its balance less the holdings that are not
+ * (spot: BNB kept for fees, coins held long-term; configured as RECON_BASE_HOLDINGS, see service-kit).
  */
-export const baseHoldingsVariables = {
-  RECON_BASE_HOLDINGS: jsonVariable(z.record(z.string(), z.number().nonnegative())).default({}),
-};
-
-/** What the venue holds of `asset` that may be a position: its balance less the holdings that are not. */
 export function positionHolding(
   balances: Readonly<Record<string, number>>,
   holdings: Readonly<Record<string, number>>,
