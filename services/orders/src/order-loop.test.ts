@@ -268,6 +268,11 @@ describe('the send loop', () => {
         },
       );
       expect(atSubmit.has(second ?? '')).toBe(false);
+      // Announced, so risk frees what the entry held.
+      await waitFor(() => events.some((e) => e.clientOrderId === second), 'the second announced');
+      expect(events.filter((e) => e.clientOrderId === second)).toMatchObject([
+        { status: 'cancelled', qty: 0.01, filledQty: 0, reason: 'kill_switch' },
+      ]);
     } finally {
       await manager.stop();
     }

@@ -127,6 +127,7 @@ export class OrderManager {
     this.killState = await this.deps.kill.load();
     await this.rebuildPositions();
     await this.serial.run(() => this.recover());
+    if (this.killed) await this.serial.run(() => this.abortEntriesLeft());
     const { bus } = this.deps;
     const durable = (what: string) => `${this.service}-${what}`;
     this.subs.push(
@@ -373,12 +374,8 @@ export class OrderManager {
 
   private async holdBack(slice: OrderSlice, killed: boolean): Promise<void> {
     try {
-      await this.deps.slices.update(
-        slice.clientOrderId,
-        killed
-          ? { status: 'aborted', detail: 'kill switch engaged before it was sent' }
-          : { status: 'planned' },
-      );
+      if (killed) await this.abortUnsent([slice], 'kill switch engaged before it was sent');
+      else await this.deps.slices.update(slice.clientOrderId, { status: 'planned' });
     } finally {
       this.sendingDirect.delete(slice.clientOrderId);
     }
@@ -815,7 +812,8 @@ export class OrderManager {
     const detail = await this.serial.run(async () => {
       this.deps.log.info({ command }, 'kill switch engaging');
       await this.deps.kill.save(this.killState);
-      const aborted = await this.deps.slices.abortPlanned(`kill switch: ${command.reason}`);
+      const planned = await this.deps.slices.withStatus(['planned']);
+      const aborted = await this.abortUnsent(planned, `kill switch: ${command.reason}`);
       const cancelled = await this.cancelOpen(`kill switch: ${command.reason}`);
       const flat = command.flatten ? await this.flatten(message) : 'not asked to flatten';
       return `aborted ${aborted} planned slices, cancelled ${cancelled} open orders; ${flat}`;
@@ -824,9 +822,54 @@ export class OrderManager {
   }
 
   private async onResume(message: Envelope<{ reason: string }>): Promise<void> {
-    this.killState = releaseKill(message.id);
-    await this.serial.run(() => this.deps.kill.save(this.killState));
+    await this.serial.run(async () => {
+      if (this.killed) await this.abortEntriesLeft();
+      this.killState = releaseKill(message.id);
+      await this.deps.kill.save(this.killState);
+    });
     await this.ack('resume', message, false, 'accepting orders again');
+  }
+
+  /**
+   * Slices the kill keeps from the venue, each announced `cancelled` (reason kill_switch, what it
+   * filled so far) and then recorded aborted: risk frees the room their entry held, at once rather
+   * than when its reservation lapses. Announced first, so an abort cut short (a crash, a failed write)
+   * leaves the slice planned, or sending, for the next step to finish: the kill redelivered, the start
+   * while the kill is engaged, the resume. A repeat carries the same id as the first announcement (and
+   * as a venue's cancel of the order would), so it is counted once.
+   */
+  private async abortUnsent(slices: readonly OrderSlice[], detail: string): Promise<number> {
+    for (const slice of slices) {
+      await this.publishEvent(slice, `${slice.clientOrderId}|cancelled|`, 'cancelled', {
+        status: 'cancelled',
+        intentId: slice.intentId,
+        clientOrderId: slice.clientOrderId,
+        venueOrderId: slice.venueOrderId,
+        exchange: slice.exchange,
+        symbol: slice.symbol,
+        side: slice.side,
+        type: slice.type,
+        qty: slice.qty,
+        filledQty: slice.filledQty,
+        avgPrice: slice.avgPrice,
+        fill: null,
+        reason: 'kill_switch',
+        detail,
+      });
+      await this.deps.slices.update(slice.clientOrderId, { status: 'aborted', detail });
+    }
+    return slices.length;
+  }
+
+  /**
+   * While the kill is engaged no entry waits to be sent: one still planned was recorded before the kill
+   * and missed by its abort (planned while the kill came in, found mid-send at a restart, or its abort
+   * cut short). Exits stay: the loop sends them during a kill.
+   */
+  private async abortEntriesLeft(): Promise<number> {
+    const planned = await this.deps.slices.withStatus(['planned']);
+    const entries = planned.filter((s) => !s.reduceOnly);
+    return this.abortUnsent(entries, `kill switch: ${this.killState.reason ?? 'engaged'}`);
   }
 
   private async ack(

@@ -5,7 +5,7 @@ import { waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
-import { btcBook, btcBookSnapshot, btcSignal, refusedBtcBuy } from './testing/btc-fixtures';
+import { btcBook, btcBookSnapshot, btcSignal, killedBtcBuy, refusedBtcBuy } from './testing/btc-fixtures';
 import { useRiskBed } from './testing/risk-bed';
 
 /** The service clock; a test moves it forward to let a reservation lapse. */
@@ -101,6 +101,25 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
       await waitFor(() => service.manager.current.pending.length === 0, 'the reservation released');
       await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('refused-c', 'trend'));
       expect(await decisionOn('refused-c')).toMatchObject({ approved: true, intent: { qty: FULL } });
+    }));
+
+  it("frees, once each, the slices of an entry's TWAP that the kill switch aborted; the slice sent keeps its part", () =>
+    withRisk(async (service) => {
+      const first = expectCapShared(await twoAtOnce('killed'));
+      // The TWAP's first slice was sent before the kill; the other two were aborted and announced.
+      const [sent, aborted] = [0.00866, 0.0086];
+      const killed = (slice: number) => killedBtcBuy(first.intentId, `bl-killed-${slice}`, aborted);
+      await bed.bus.publish(subject(Subjects.orderEvent, {}), killed(1));
+      // Announced again after the duplicate window (a restart of orders): a new envelope id.
+      await bed.bus.publish(subject(Subjects.orderEvent, {}), killed(1));
+      await bed.bus.publish(subject(Subjects.orderEvent, {}), killed(2));
+      const left = () => service.manager.current.pending.find((p) => p.intentId === first.intentId)?.qty;
+      await waitFor(() => Math.abs((left() ?? 0) - sent) < 1e-9, 'the aborted slices freed');
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('killed-c', 'trend'));
+      const next = await decisionOn('killed-c');
+      if (!next.approved) throw new Error(`killed-c denied: ${next.reason} ${next.detail}`);
+      expect(next.intent.qty).toBeCloseTo((CAP - sent * first.entry) / next.intent.entry, 4);
+      expect(left()).toBeCloseTo(sent, 9);
     }));
 
   it('counts the filled position instead of the reservation once the fill shows', () =>

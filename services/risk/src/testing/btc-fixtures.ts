@@ -37,3 +37,16 @@ export function refusedBtcBuy(intentId: string, clientOrderId: string, qty: numb
     detail: 'test',
   };
 }
+
+/**
+ * The order event the orders service publishes for a slice of an approved BTC-USDT buy that the kill
+ * switch kept from the venue (aborted before it was sent).
+ */
+export function killedBtcBuy(intentId: string, clientOrderId: string, qty: number): OrderEvent {
+  return {
+    ...refusedBtcBuy(intentId, clientOrderId, qty),
+    status: 'cancelled',
+    reason: 'kill_switch',
+    detail: 'kill switch: test kill',
+  };
+}

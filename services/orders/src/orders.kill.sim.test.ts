@@ -1,0 +1,213 @@
+import {
+  type Clock,
+  type ControlAck,
+  type Envelope,
+  type OrderEvent,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import { engageKill } from '@ballast/core';
+import { BotStateRepository, type NewSlice, OrderSliceRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KillStore } from './kill-store';
+import { marketCommand } from './testing/market-command';
+import { ordersOnVenue } from './testing/sim-client';
+import { startSimOrders } from './testing/sim-orders';
+
+// The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book and
+// the recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as filters.
+const API_KEY = 'kill-key';
+const SECRET = 'kill-secret';
+const clock: Clock = { now: () => Date.now() };
+
+let fixture: VenueFixture;
+let slices: OrderSliceRepository;
+const events: Array<Envelope<OrderEvent>> = [];
+const acks: ControlAck[] = [];
+
+beforeAll(async () => {
+  fixture = await startVenueFixture({
+    label: 'orders_kill',
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
+  });
+  slices = new OrderSliceRepository(fixture.handle.db, clock);
+  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m), {
+    durable: 'test-kill-events',
+  });
+  await fixture.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+    durable: 'test-kill-acks',
+  });
+});
+
+afterAll(() => fixture?.close());
+
+const startOrders = () => startSimOrders(fixture, { apiKey: API_KEY, secret: SECRET }, { TICK_MS: '50' });
+
+/** The order events published for one order, of one status. */
+const eventsOf = (clientOrderId: string, status: OrderEvent['status']) =>
+  events.filter((e) => e.payload.clientOrderId === clientOrderId && e.payload.status === status);
+
+/** Publishes a control command and waits for the orders service's acknowledgement of it. */
+async function control(command: 'kill' | 'resume') {
+  const sent =
+    command === 'kill'
+      ? await fixture.bus.publish(subject(Subjects.kill, {}), {
+          flatten: false,
+          reason: 'test kill',
+          requestedBy: 'test',
+        })
+      : await fixture.bus.publish(subject(Subjects.resume, {}), {
+          reason: 'test resume',
+          requestedBy: 'test',
+          confirm: true,
+        });
+  await waitFor(
+    () => acks.find((a) => a.commandId === sent.id && a.service === 'orders'),
+    `the ${command} ack`,
+  );
+}
+
+/** Waits until the order has exactly one `cancelled` event, and returns it. */
+async function cancelledOnce(clientOrderId: string): Promise<Envelope<OrderEvent>> {
+  const [event] = await waitFor(
+    () =>
+      eventsOf(clientOrderId, 'cancelled').length > 0 ? eventsOf(clientOrderId, 'cancelled') : undefined,
+    `the cancellation of ${clientOrderId}`,
+  );
+  expect(eventsOf(clientOrderId, 'cancelled')).toHaveLength(1);
+  if (!event) throw new Error(`no cancellation of ${clientOrderId}`);
+  return event;
+}
+
+/** The kill engaged as the orders service saves it, with the service stopped. */
+const killSaved = (reason: string) =>
+  new KillStore(new BotStateRepository(fixture.handle.db, clock), 'orders').save(
+    engageKill({ flatten: false, reason, requestedBy: 'test' }, `kill-${reason}`, clock.now()),
+  );
+
+/** An entry slice of `intentId` as the orders service records it from a risk decision, planned. */
+const entrySlice = (intentId: string, slice: number, over: Partial<NewSlice> = {}): NewSlice => ({
+  clientOrderId: `bl-${intentId}-${slice}`,
+  intentId,
+  slice,
+  strategy: 'trend',
+  correlationId: `chain-${intentId}`,
+  exchange: 'binance',
+  symbol: 'BTC-USDT',
+  side: 'buy',
+  type: 'market',
+  qty: 0.002,
+  price: null,
+  reduceOnly: false,
+  dueAt: clock.now(),
+  ...over,
+});
+
+describe('orders: every slice the kill keeps from the venue is announced cancelled', () => {
+  it('publishes each aborted TWAP slice once as cancelled (kill_switch, what it filled), so risk frees its room', async () => {
+    const stop = await startOrders();
+    try {
+      // Three slices over ten minutes: the first goes out at once, the other two wait.
+      await fixture.bus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('kill-twap', 'buy', 0.006, {
+          execution: { algo: 'twap', slices: 3, durationMs: 600_000 },
+        }),
+      );
+      const twap = await waitFor(async () => {
+        const all = (await slices.all()).filter((s) => s.intentId === 'kill-twap');
+        return all.length === 3 && all[0]?.status === 'filled' ? all : undefined;
+      }, 'the first slice filled');
+      await control('kill');
+
+      for (const slice of twap.slice(1)) {
+        const event = await cancelledOnce(slice.clientOrderId);
+        expect(event.payload).toEqual({
+          status: 'cancelled',
+          intentId: 'kill-twap',
+          clientOrderId: slice.clientOrderId,
+          venueOrderId: null,
+          exchange: 'binance',
+          symbol: 'BTC-USDT',
+          side: 'buy',
+          type: 'market',
+          qty: slice.qty,
+          filledQty: 0,
+          avgPrice: null,
+          fill: null,
+          reason: 'kill_switch',
+          detail: 'kill switch: test kill',
+        });
+        // In the order's chain, as its other events.
+        expect(event.correlationId).toBe(eventsOf(twap[0]?.clientOrderId ?? '', 'filled')[0]?.correlationId);
+        expect((await slices.get(slice.clientOrderId))?.status).toBe('aborted');
+      }
+      // The filled slice is over: nothing is announced for it.
+      expect(eventsOf(twap[0]?.clientOrderId ?? '', 'cancelled')).toEqual([]);
+
+      await control('resume');
+      expect(eventsOf(twap[1]?.clientOrderId ?? '', 'cancelled')).toHaveLength(1);
+      expect(eventsOf(twap[2]?.clientOrderId ?? '', 'cancelled')).toHaveLength(1);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('announces at start the entries a kill saved before its restart left planned; exits stay planned', async () => {
+    // What a crash right after the kill was saved leaves: the kill engaged, the entry's slices planned.
+    await killSaved('crash kill');
+    const entry = [
+      entrySlice('kill-crash', 0),
+      entrySlice('kill-crash', 1, { dueAt: clock.now() + 600_000 }),
+    ];
+    const exit = entrySlice('kill-crash-exit', 0, {
+      strategy: null,
+      side: 'sell',
+      reduceOnly: true,
+      dueAt: clock.now() + 3_600_000,
+    });
+    await slices.plan([...entry, exit]);
+
+    const stop = await startOrders();
+    try {
+      for (const slice of entry) {
+        const event = await cancelledOnce(slice.clientOrderId);
+        expect(event.payload).toMatchObject({
+          intentId: 'kill-crash',
+          qty: 0.002,
+          filledQty: 0,
+          reason: 'kill_switch',
+          detail: 'kill switch: crash kill',
+        });
+        expect(event.correlationId).toBe('chain-kill-crash');
+        expect((await slices.get(slice.clientOrderId))?.status).toBe('aborted');
+      }
+      // The loop sends exits during a kill; this one is not due yet.
+      expect((await slices.get(exit.clientOrderId))?.status).toBe('planned');
+      expect(eventsOf(exit.clientOrderId, 'cancelled')).toEqual([]);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('aborts at the resume an entry left planned during the kill instead of sending it', async () => {
+    await killSaved('late kill');
+    const stop = await startOrders();
+    try {
+      // An entry recorded as the kill came in (accepted before it, planned after its abort): due now,
+      // and held back only by the kill.
+      const late = entrySlice('kill-late', 0);
+      await slices.plan([late]);
+      await control('resume');
+      const event = await cancelledOnce(late.clientOrderId);
+      expect(event.payload).toMatchObject({ reason: 'kill_switch', filledQty: 0 });
+      expect((await slices.get(late.clientOrderId))?.status).toBe('aborted');
+      const venue = await ordersOnVenue(fixture.sim, API_KEY, SECRET);
+      expect(venue.map((o) => o.clientOrderId)).not.toContain(late.clientOrderId);
+    } finally {
+      await stop();
+    }
+  });
+});
