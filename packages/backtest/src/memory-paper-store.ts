@@ -8,7 +8,8 @@ export function memoryPaperStore(): PaperStore {
     loadBalances: async (venue) => ({ ...(balances.get(venue) ?? {}) }),
     saveBalances: async (venue, next) => void balances.set(venue, { ...next }),
     loadOrders: async (venue) => [...(orders.get(venue)?.values() ?? [])],
-    saveOrder: async (venue, order) => {
+    saveOrder: async (venue, order, next) => {
+      if (next) balances.set(venue, { ...next });
       const byId = orders.get(venue) ?? new Map<string, VenueOrder>();
       byId.set(order.clientOrderId, order);
       orders.set(venue, byId);

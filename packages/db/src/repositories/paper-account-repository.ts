@@ -18,24 +18,7 @@ export class PaperAccountRepository {
   }
 
   async saveBalances(venue: string, balances: Record<string, number>): Promise<void> {
-    const updatedAt = new Date(this.clock.now());
-    const rows = Object.entries(balances).map(([asset, total]) => ({
-      venue,
-      asset,
-      total,
-      updated_at: updatedAt,
-    }));
-    if (rows.length === 0) return;
-    await this.db
-      .insertInto('paper_balances')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['venue', 'asset']).doUpdateSet((eb) => ({
-          total: eb.ref('excluded.total'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
+    await upsertBalances(this.db, venue, balances, new Date(this.clock.now()));
   }
 
   async loadOrders<T>(venue: string, parser: Parser<T>): Promise<T[]> {
@@ -47,15 +30,54 @@ export class PaperAccountRepository {
     return rows.map((r) => parser.parse(r.order));
   }
 
-  async saveOrder(venue: string, clientOrderId: string, order: unknown): Promise<void> {
+  /**
+   * An order and, when given, the balances it left, in one transaction: a fill's balances are never
+   * stored without its order (a restart would not find the order and it would be sent, and filled, again).
+   */
+  async saveOrder(
+    venue: string,
+    clientOrderId: string,
+    order: unknown,
+    balances?: Record<string, number>,
+  ): Promise<void> {
     const json = toJsonText(order, `paper order ${clientOrderId}`);
     const updatedAt = new Date(this.clock.now());
-    await this.db
-      .insertInto('paper_orders')
-      .values({ venue, client_order_id: clientOrderId, order: json, updated_at: updatedAt })
-      .onConflict((oc) =>
-        oc.columns(['venue', 'client_order_id']).doUpdateSet({ order: json, updated_at: updatedAt }),
-      )
-      .execute();
+    const write = async (db: Kysely<Database>) => {
+      if (balances) await upsertBalances(db, venue, balances, updatedAt);
+      await db
+        .insertInto('paper_orders')
+        .values({ venue, client_order_id: clientOrderId, order: json, updated_at: updatedAt })
+        .onConflict((oc) =>
+          oc.columns(['venue', 'client_order_id']).doUpdateSet({ order: json, updated_at: updatedAt }),
+        )
+        .execute();
+    };
+    if (balances) await this.db.transaction().execute(write);
+    else await write(this.db);
   }
+}
+
+async function upsertBalances(
+  db: Kysely<Database>,
+  venue: string,
+  balances: Record<string, number>,
+  updatedAt: Date,
+): Promise<void> {
+  const rows = Object.entries(balances).map(([asset, total]) => ({
+    venue,
+    asset,
+    total,
+    updated_at: updatedAt,
+  }));
+  if (rows.length === 0) return;
+  await db
+    .insertInto('paper_balances')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['venue', 'asset']).doUpdateSet((eb) => ({
+        total: eb.ref('excluded.total'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .execute();
 }

@@ -5,7 +5,7 @@ import {
   executeTaker,
   type FeeSchedule,
   type MarketRules,
-  type PaperExecution,
+  type PaperFill,
   type PaperOrder,
   roundDownToStep,
   subtractLots,
@@ -24,9 +24,14 @@ import {
 /** Where the paper broker keeps balances and orders, so a restart continues the same account. */
 export interface PaperStore {
   loadBalances(venue: string): Promise<Record<string, number>>;
+  /** The balances of a brand-new account. */
   saveBalances(venue: string, balances: Record<string, number>): Promise<void>;
   loadOrders(venue: string): Promise<VenueOrder[]>;
-  saveOrder(venue: string, order: VenueOrder): Promise<void>;
+  /**
+   * An order as it now stands and, when it moved funds, the balances it left: both are stored or
+   * neither (one transaction), so no fill is ever stored without its order, nor an order without its fill.
+   */
+  saveOrder(venue: string, order: VenueOrder, balances?: Record<string, number>): Promise<void>;
 }
 
 export interface PaperVenueDeps {
@@ -48,7 +53,9 @@ export interface PaperVenueDeps {
 /**
  * The paper broker: the live venue's interface over a simulated account. Market orders walk the
  * book; limit orders take what crosses and rest the rest, filling as maker when a trade goes through
- * their price (`onTrade`). Balances and orders are persisted after every change.
+ * their price (`onTrade`). Every change is stored before it is applied in memory: a write that failed
+ * leaves the account as it was (a `network` error, so the order manager looks the client id up and
+ * sends again), and a restart finds every order whose fill the balances show.
  */
 export class PaperVenue implements OrderVenue {
   readonly id: string;
@@ -94,7 +101,7 @@ export class PaperVenue implements OrderVenue {
       const order = this.orders.get(clientOrderId);
       if (!order || !isOpen(order)) return order;
       const cancelled: VenueOrder = { ...order, status: 'cancelled' };
-      await this.record(cancelled);
+      await this.commit(cancelled);
       return cancelled;
     });
   }
@@ -147,7 +154,9 @@ export class PaperVenue implements OrderVenue {
         const rest = { ...paperOrder(order, subtractLots(order.qty, order.filledQty), stepSize), limitPrice };
         const result = executeRestingLimit(rest, price, this.balancesState, this.deps.fees);
         if (!result?.ok) continue;
-        filled.push(await this.apply(order, result, stepSize));
+        const next = this.withFills(order, result.fills, stepSize);
+        await this.commit(next, result.balances);
+        filled.push(next);
       }
       return filled;
     });
@@ -173,24 +182,19 @@ export class PaperVenue implements OrderVenue {
     const taker: PaperOrder = { ...paperOrder(order, request.qty, stepSize), limitPrice: request.price };
     const result = executeTaker(book, taker, this.balancesState, this.deps.fees);
     if (!result.ok) throw new VenueError(result.reason, `${request.clientOrderId}: ${result.detail}`);
-    const placed = await this.apply(order, result, stepSize);
+    let placed = this.withFills(order, result.fills, stepSize);
     // A market order takes what the book holds; the remainder is cancelled, as on a real venue.
-    if (request.type === 'market' && isOpen(placed)) {
-      const done: VenueOrder = { ...placed, status: placed.filledQty > 0 ? 'cancelled' : 'rejected' };
-      await this.record(done);
-      return done;
-    }
+    if (request.type === 'market' && isOpen(placed))
+      placed = { ...placed, status: placed.filledQty > 0 ? 'cancelled' : 'rejected' };
+    await this.commit(placed, result.fills.length > 0 ? result.balances : undefined);
     return placed;
   }
 
-  private async apply(
-    order: VenueOrder,
-    result: Extract<PaperExecution, { ok: true }>,
-    stepSize: number,
-  ): Promise<VenueOrder> {
+  /** The order with these fills added, and the status they give it. */
+  private withFills(order: VenueOrder, paperFills: readonly PaperFill[], stepSize: number): VenueOrder {
     const now = this.deps.clock.now();
     const [, quote] = order.symbol.split('-');
-    const fills: Fill[] = result.fills.map((f, i) => ({
+    const fills: Fill[] = paperFills.map((f, i) => ({
       tradeId: `${order.venueOrderId}-${order.fills.length + i}`,
       price: f.price,
       qty: f.qty,
@@ -203,22 +207,30 @@ export class PaperVenue implements OrderVenue {
     const filledQty = sumLots(allFills.map((f) => f.qty));
     const notional = allFills.reduce((s, f) => s + f.price * f.qty, 0);
     const complete = filledQty >= roundDownToStep(order.qty, stepSize);
-    const next: VenueOrder = {
+    return {
       ...order,
       fills: allFills,
       filledQty,
       avgPrice: filledQty > 0 ? notional / filledQty : null,
       status: complete ? 'filled' : filledQty > 0 ? 'partially_filled' : 'accepted',
     };
-    this.balancesState = result.balances;
-    await this.deps.store.saveBalances(this.id, { ...result.balances });
-    await this.record(next);
-    return next;
   }
 
-  private async record(order: VenueOrder): Promise<void> {
+  /**
+   * Stores an order's new state with the balances it left (when it moved funds) in one write, then
+   * applies both in memory. A failed write changes nothing here and is reported as the venue being
+   * unreachable: the order manager retries it, looking the client id up first.
+   */
+  private async commit(order: VenueOrder, balances?: Balances): Promise<void> {
+    try {
+      await this.deps.store.saveOrder(this.id, order, balances ? { ...balances } : undefined);
+    } catch (err) {
+      throw new VenueError('network', `paper account not stored for ${order.clientOrderId}: ${String(err)}`, {
+        cause: err,
+      });
+    }
     this.orders.set(order.clientOrderId, order);
-    await this.deps.store.saveOrder(this.id, order);
+    if (balances) this.balancesState = balances;
   }
 
   /** One account, one writer: orders and trades apply one at a time, like a matching engine. */
