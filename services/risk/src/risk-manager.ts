@@ -35,9 +35,10 @@ import {
   initialRiskState,
   type KillState,
   LossStreakTracker,
+  liveApprovals,
   marketKey,
   OrderBook,
-  pendingFromOrders,
+  pendingAtStart,
   pricePending,
   type RiskLimits,
   type RiskState,
@@ -51,6 +52,7 @@ import {
 import type { OrderVenue } from '@ballast/exchange';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
 import { DEFAULT_PENDING_TTL_MS, type RiskConfig } from './config';
+import type { DecidedStore } from './decided-store';
 import type { HeldPositions } from './held-positions';
 import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
@@ -61,6 +63,8 @@ export interface RiskManagerDeps {
   venue: Pick<OrderVenue, 'id' | 'marketRules' | 'balances'>;
   trades: Pick<ClosedTradeRecorder, 'all' | 'record'>;
   kill: KillStore;
+  /** The decisions risk remembers, kept across restarts. */
+  decisions: DecidedStore;
   /** The positions held and their stops, from the durable records (readHeldPositions). */
   held: () => Promise<HeldPositions>;
   clock: Clock;
@@ -97,6 +101,9 @@ export class RiskManager {
   private readonly stops = new Map<string, number>();
   /** The stop of the last entry approved per position id: the position it opens starts with it. */
   private readonly approvedStops = new Map<string, { side: PositionSide; stop: number }>();
+  /** The decisions as last stored, and the write under way. */
+  private storedDecided: RiskState['decided'] = [];
+  private storing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: RiskManagerDeps) {}
 
@@ -125,7 +132,9 @@ export class RiskManager {
     if (kill.engaged)
       this.state = engageKillSwitch(this.state, { reason: kill.reason ?? '', at: kill.since ?? now });
     this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
-    this.holdFromRecords(held);
+    this.storedDecided = (await this.deps.decisions.load()).filter((d) => d.expiresAt > now);
+    this.state = { ...this.state, decided: this.storedDecided };
+    this.holdFromRecords(held, now);
     const { bus } = this.deps;
     const opts = (what: string) => ({ durable: `risk-${what}` });
     this.subs.push(
@@ -164,10 +173,12 @@ export class RiskManager {
    * Starts from what the durable records hold: the position events that opened these positions were
    * acknowledged before this start and are not delivered again. Flat slots keep their last entry time,
    * for a close that happened while risk was down; a replayed event changes nothing (it is cumulative).
-   * Approved entries whose orders may still fill are reserved again, for what they have not filled.
-   * Each position and reservation keeps its strategy: a market stays its holder's (market_held).
+   * Approved entries whose orders may still fill are reserved again, for what they have not filled, and
+   * so are approvals the orders service has not recorded yet; the position such an entry opens starts
+   * with its approved stop. Each position and reservation keeps its strategy: a market stays its
+   * holder's (market_held).
    */
-  private holdFromRecords({ slots, stops, entryOrders }: HeldPositions): void {
+  private holdFromRecords({ slots, stops, entryOrders }: HeldPositions, now: number): void {
     for (const [positionId, stop] of stops) this.stops.set(positionId, stop);
     for (const slot of slots) {
       this.entries.set(slot.positionId, slot.enteredAt);
@@ -185,8 +196,32 @@ export class RiskManager {
         strategy,
       });
     }
-    for (const pending of pendingFromOrders(entryOrders, this.pendingTtlMs))
+    for (const pending of pendingAtStart(entryOrders, this.state.decided, this.pendingTtlMs, now))
       this.state = reservePending(this.state, pending);
+    const awaited = new Set(this.state.pending.map((p) => p.intentId));
+    for (const { intentId, candidate, verdict } of liveApprovals(this.state.decided, now))
+      if (awaited.has(intentId))
+        this.approvedStops.set(marketKey(candidate.exchange, candidate.symbol), {
+          side: candidate.side,
+          stop: verdict.stop,
+        });
+  }
+
+  /**
+   * Stores the decisions when they changed, one write after another, each of the latest. Awaited before
+   * the message that changed them is acknowledged, not before risk's decision is published: the publish
+   * does not wait for a commit, and a crash between the two leaves the signal unacknowledged, so it is
+   * decided again after the restart.
+   */
+  private storeDecided(): Promise<void> {
+    const run = this.storing.then(async () => {
+      const decided = this.state.decided;
+      if (decided === this.storedDecided) return;
+      await this.deps.decisions.save(decided);
+      this.storedDecided = decided;
+    });
+    this.storing = run.catch(() => undefined);
+    return run;
   }
 
   private get pendingTtlMs(): number {
@@ -272,10 +307,13 @@ export class RiskManager {
           detail: verdict.detail,
         };
     // The id is derived from the candidate, so a redelivered signal yields the same (de-duplicated) decision.
-    await this.deps.bus.publish(subject(Subjects.riskDecision, {}), decision, {
-      causedBy: message,
-      id: derivedUuid('risk', candidate.id),
-    });
+    await Promise.all([
+      this.deps.bus.publish(subject(Subjects.riskDecision, {}), decision, {
+        causedBy: message,
+        id: derivedUuid('risk', candidate.id),
+      }),
+      this.storeDecided(),
+    ]);
   }
 
   private onBook(update: BookUpdate): void {
@@ -295,13 +333,14 @@ export class RiskManager {
   }
 
   /** A refused or cancelled order frees the part of its entry's reservation it will never fill. */
-  private onOrder(event: OrderEvent): void {
+  private async onOrder(event: OrderEvent): Promise<void> {
     if (event.intentId === null || !UNFILLABLE.has(event.status)) return;
     this.state = releasePending(this.state, {
       intentId: event.intentId,
       clientOrderId: event.clientOrderId,
       unfilledQty: event.qty - event.filledQty,
     });
+    await this.storeDecided();
   }
 
   /** Only `reconciled` opens a venue to entries; exits and stops never pass through here. */

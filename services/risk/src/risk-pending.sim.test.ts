@@ -5,7 +5,14 @@ import { waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
-import { btcBook, btcBookSnapshot, btcSignal, killedBtcBuy, refusedBtcBuy } from './testing/btc-fixtures';
+import {
+  btcBook,
+  btcBookSnapshot,
+  btcSignal,
+  killedBtcBuy,
+  refusedBtcBuy,
+  trendBtcOpened,
+} from './testing/btc-fixtures';
 import { useRiskBed } from './testing/risk-bed';
 
 /** The service clock; a test moves it forward to let a reservation lapse. */
@@ -67,18 +74,7 @@ async function twoAtOnce(prefix: string): Promise<[RiskDecision, RiskDecision]> 
 
 /** Trend's BTC long opened by the approved entry's fill, as the orders service publishes it. */
 const openedBtc = (intent: { qty: number; entry: number }) =>
-  bed.bus.publish(subject(Subjects.positionEvent, {}), {
-    status: 'opened',
-    positionId: 'binance:BTC-USDT',
-    strategy: 'trend',
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    side: 'long',
-    qty: intent.qty,
-    avgEntry: intent.entry,
-    realizedPnl: 0,
-    fees: 0,
-  });
+  bed.bus.publish(subject(Subjects.positionEvent, {}), trendBtcOpened(intent));
 
 /** The pair shares the market's cap: the first takes it whole, the second is refused naming the cap. */
 function expectCapShared([first, second]: [RiskDecision, RiskDecision]) {

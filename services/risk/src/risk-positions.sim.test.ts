@@ -4,7 +4,7 @@ import { totalOpenRisk } from '@ballast/core';
 import { ClosedTradeRepository, ProtectiveStopRepository, StrategyHourStatsRepository } from '@ballast/db';
 import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { btcSignal } from './testing/btc-fixtures';
+import { btcSignal, refusedBtcBuy } from './testing/btc-fixtures';
 import { recordBtcFill } from './testing/recorded-orders';
 import { useRiskBed } from './testing/risk-bed';
 
@@ -50,6 +50,14 @@ async function decide(signal: SignalDecision): Promise<RiskDecision> {
 function approvedQty(decision: RiskDecision): number {
   if (!decision.approved) throw new Error(`${decision.reason}: ${decision.detail}`);
   return decision.intent.qty;
+}
+
+/** The orders service refuses the approved entry's order: risk frees the room it held. */
+async function refuse(risk: Awaited<ReturnType<typeof start>>, decision: RiskDecision): Promise<void> {
+  if (!decision.approved) throw new Error(`${decision.candidateId} was not approved`);
+  const { intentId, qty } = decision.intent;
+  await bed.bus.publish(subject(Subjects.orderEvent, {}), refusedBtcBuy(intentId, `bl-${intentId}`, qty));
+  await waitFor(() => risk.manager.current.pending.every((p) => p.intentId !== intentId), 'the refusal');
 }
 
 /** A BTC-USDT long's pos.event, cumulative per position id as the orders service publishes them. */
@@ -130,8 +138,11 @@ describe('risk: positions held across a restart', () => {
       'the position and its stop',
     );
     // The per-market cap (15% of equity) leaves room for a smaller second entry.
-    const before = approvedQty(await decide(btcSignal('held-before')));
+    const held = await decide(btcSignal('held-before'));
+    const before = approvedQty(held);
     expect(before).toBeLessThan(0.01);
+    // Its order is refused (an approval still awaited would hold its room across the restart).
+    await refuse(first, held);
     await first[Symbol.asyncDispose]();
 
     const second = await start();

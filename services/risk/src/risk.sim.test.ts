@@ -12,10 +12,11 @@ import { ClosedTradeRepository, type DbHandle, StrategyHourStatsRepository } fro
 import type { ExchangeSim } from '@ballast/exchange-sim';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { waitFor } from '@ballast/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
 import { BTC_RULES, btcBook, btcBookSnapshot, btcSignal } from './testing/btc-fixtures';
+import { forgetDecisions } from './testing/no-decisions';
 
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {} };
@@ -29,6 +30,9 @@ beforeAll(async () => {
   fixture = await startVenueFixture({ label: 'risk' });
   ({ sim, handle, bus } = fixture);
 });
+
+// The first test's approval neither fills nor is refused: each test starts with nothing decided.
+beforeEach(() => forgetDecisions(handle.db, clock));
 
 afterAll(async () => {
   await fixture?.close();

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { ClosedTradeRecorder } from './closed-trade-recorder';
 import type { RiskConfig } from './config';
+import { botStateDecided } from './decided-store';
 import { readHeldPositions, venueRules } from './held-positions';
 import { KillStore } from './kill-store';
 import { LiveLimits } from './live-limits';
@@ -60,6 +61,7 @@ export async function startRisk(
     venue,
     trades: new ClosedTradeRecorder(deps.db, deps.clock, config.RISK_HOUR_STATS !== false),
     kill: new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk'),
+    decisions: botStateDecided(new BotStateRepository(deps.db, deps.clock), venue.id),
     held: () => readHeldPositions(deps.db, deps.clock, venueRules(venue, deps.log)),
     clock: deps.clock,
     config,

@@ -3,7 +3,7 @@ import { decideEntry } from './decide-entry';
 import { MAX_DECIDED_INTENTS, rememberDecided } from './decided-intents';
 import { NOW, pendingEntry, solCandidate } from './entry.fixture';
 import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
-import { reservePending } from './pending-entries';
+import { releasePending, reservePending } from './pending-entries';
 import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
 import { applyEntryFill } from './risk-reducers';
 import { initialRiskState, type PendingEntry, type RiskState } from './risk-state';
@@ -132,11 +132,35 @@ describe('entries approved before any fill share the limits', () => {
     const first = decideEntry(empty, intent, candidate(), limits, NOW);
     const later = decideEntry(first.state, intent, candidate(), limits, NOW + TTL);
     expect(later.state.pending.map((p) => p.expiresAt)).toEqual([NOW + 2 * TTL]);
-    const remembered = (i: number) => ({ intentId: `in-${i}`, verdict: first.verdict, expiresAt: NOW + TTL });
+    const [decided] = first.state.decided;
+    if (!decided) throw new Error('not remembered');
+    const remembered = (i: number) => ({ ...decided, intentId: `in-${i}` });
     const full = { ...empty, decided: Array.from({ length: MAX_DECIDED_INTENTS }, (_, i) => remembered(i)) };
     const state = rememberDecided(full, remembered(MAX_DECIDED_INTENTS), NOW);
     expect(state.decided.length).toBe(MAX_DECIDED_INTENTS);
     expect(state.decided[0]?.intentId).toBe('in-1');
+  });
+
+  it('remembers whose entry it decided, where, its verdict and expiry', () => {
+    const first = decideEntry(empty, { intentId: 'in-a', ttlMs: TTL }, candidate(), limits, NOW);
+    expect(first.state.decided).toEqual([
+      {
+        intentId: 'in-a',
+        candidate: { strategy: 'trend', exchange: 'binance', symbol: 'SOL-USDT', side: 'long' },
+        verdict: first.verdict,
+        expiresAt: NOW + TTL,
+        released: false,
+      },
+    ]);
+  });
+
+  it('remembers an approval released once its refusals used its reservation up, not before', () => {
+    const { state } = decideAll(empty, candidate());
+    const half = releasePending(state, { intentId: 'in-0', clientOrderId: 'bl-0', unfilledQty: 5 });
+    expect(half.decided.map((d) => d.released)).toEqual([false]);
+    const rest = releasePending(half, { intentId: 'in-0', clientOrderId: 'bl-1', unfilledQty: 5 });
+    expect(rest.pending).toEqual([]);
+    expect(rest.decided.map((d) => d.released)).toEqual([true]);
   });
 
   it('reserves nothing for a denial', () => {

@@ -25,13 +25,19 @@ export function decideEntry(
   const earlier = decidedVerdict(live, intent.intentId, now);
   if (earlier) return { state: live, verdict: earlier };
   const verdict = evaluateEntry(live, candidate, limits, now);
+  const { exchange, symbol, side, strategy } = candidate;
   const decided = rememberDecided(
     live,
-    { intentId: intent.intentId, verdict, expiresAt: now + intent.ttlMs },
+    {
+      intentId: intent.intentId,
+      candidate: { strategy, exchange, symbol, side },
+      verdict,
+      expiresAt: now + intent.ttlMs,
+      released: false,
+    },
     now,
   );
   if (!verdict.ok) return { state: decided, verdict };
-  const { exchange, symbol, side, strategy } = candidate;
   const reserved = reservePending(decided, {
     intentId: intent.intentId,
     strategy,

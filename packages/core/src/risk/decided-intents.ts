@@ -1,4 +1,4 @@
-import type { EntryApproval } from './evaluate-entry';
+import type { EntryApproval, EntryCandidate } from './evaluate-entry';
 import type { RiskState } from './risk-state';
 import type { Denial } from './verdict';
 
@@ -6,9 +6,21 @@ import type { Denial } from './verdict';
  * An intent risk has decided, and its verdict, kept until `expiresAt` (the reservation's expiry). A
  * signal redelivered after its entry filled (risk published, then failed before the ack) must not
  * reserve again: fills have used the reservation up, so a second decision would add a fresh one that
- * the orders service never fills (it sees the same decision id as a repeat).
+ * the orders service never fills (it sees the same decision id as a repeat). The risk service stores
+ * them, so a restart remembers them too and rebuilds an approval's reservation (see pendingAtStart).
  */
-export type DecidedIntent = { intentId: string; verdict: EntryApproval | Denial; expiresAt: number };
+export type DecidedIntent = {
+  intentId: string;
+  /** Whose entry, where: what an approval's reservation holds. */
+  candidate: Pick<EntryCandidate, 'strategy' | 'exchange' | 'symbol' | 'side'>;
+  verdict: EntryApproval | Denial;
+  expiresAt: number;
+  /** Its orders were refused or cancelled for all its reservation had left: none of it is awaited. */
+  released: boolean;
+};
+
+/** A remembered approval. */
+export type DecidedApproval = DecidedIntent & { verdict: EntryApproval };
 
 /** At most this many are kept, oldest forgotten first: a flood of signals cannot grow risk's memory. */
 export const MAX_DECIDED_INTENTS = 10_000;
@@ -26,4 +38,18 @@ export function decidedVerdict(
 export function rememberDecided(state: RiskState, decided: DecidedIntent, now: number): RiskState {
   const live = state.decided.filter((d) => d.expiresAt > now);
   return { ...state, decided: [...live, decided].slice(-MAX_DECIDED_INTENTS) };
+}
+
+/** Notes that nothing of the intent's approval is awaited any more; unchanged when it is not remembered. */
+export function releaseDecided(
+  decided: readonly DecidedIntent[],
+  intentId: string,
+): readonly DecidedIntent[] {
+  if (!decided.some((d) => d.intentId === intentId && !d.released)) return decided;
+  return decided.map((d) => (d.intentId === intentId ? { ...d, released: true } : d));
+}
+
+/** The remembered approvals whose expiry has not come, oldest first. */
+export function liveApprovals(decided: readonly DecidedIntent[], now: number): DecidedApproval[] {
+  return decided.filter((d): d is DecidedApproval => d.verdict.ok && d.expiresAt > now);
 }

@@ -1,4 +1,5 @@
 import type { PositionSide } from '@ballast/contracts';
+import { releaseDecided } from './decided-intents';
 import type { PendingEntry, RiskState } from './risk-state';
 
 // Pure folds of the entries risk approved and that have not filled yet (RiskState.pending). An entry
@@ -22,7 +23,8 @@ export function dropPending(state: RiskState, intentId: string): RiskState {
 
 /**
  * One of the intent's orders was refused or cancelled: what it left unfilled will not fill. Each order
- * is taken off once; an intent sent as several orders (TWAP) keeps the rest of its reservation.
+ * is taken off once; an intent sent as several orders (TWAP) keeps the rest of its reservation. One
+ * whose reservation is used up is remembered released: a restart does not reserve it again.
  */
 export function releasePending(
   state: RiskState,
@@ -31,11 +33,15 @@ export function releasePending(
   const entry = state.pending.find((p) => p.intentId === order.intentId);
   if (!entry || entry.settled.includes(order.clientOrderId)) return state;
   const qty = entry.qty - Math.max(0, order.unfilledQty);
-  const pending = spent(qty, order.unfilledQty)
-    ? state.pending.filter((p) => p !== entry)
-    : state.pending.map((p) =>
-        p === entry ? { ...p, qty, settled: [...p.settled, order.clientOrderId] } : p,
-      );
+  if (spent(qty, order.unfilledQty))
+    return {
+      ...state,
+      pending: state.pending.filter((p) => p !== entry),
+      decided: releaseDecided(state.decided, order.intentId),
+    };
+  const pending = state.pending.map((p) =>
+    p === entry ? { ...p, qty, settled: [...p.settled, order.clientOrderId] } : p,
+  );
   return { ...state, pending };
 }
 

@@ -1,4 +1,4 @@
-import type { BookUpdate, OrderEvent } from '@ballast/contracts';
+import type { BookUpdate, OrderEvent, PositionEvent } from '@ballast/contracts';
 import { approvedBtcLong, recordedDepthSnapshot } from '@ballast/testkit';
 
 // Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; the rules are the simulator's for
@@ -48,5 +48,21 @@ export function killedBtcBuy(intentId: string, clientOrderId: string, qty: numbe
     status: 'cancelled',
     reason: 'kill_switch',
     detail: 'kill switch: test kill',
+  };
+}
+
+/** Trend's BTC-USDT long opened by an approved entry's fill, as the orders service publishes it. */
+export function trendBtcOpened(intent: { qty: number; entry: number }): PositionEvent {
+  return {
+    status: 'opened',
+    positionId: 'binance:BTC-USDT',
+    strategy: 'trend',
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    side: 'long',
+    qty: intent.qty,
+    avgEntry: intent.entry,
+    realizedPnl: 0,
+    fees: 0,
   };
 }

@@ -4,10 +4,11 @@ import type { DbHandle } from '@ballast/db';
 import type { ExchangeSim } from '@ballast/exchange-sim';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { waitFor } from '@ballast/testkit';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { riskConfigSchema } from '../config';
 import { startRisk } from '../service';
 import { btcBookSnapshot } from './btc-fixtures';
+import { forgetDecisions } from './no-decisions';
 
 type RiskService = Awaited<ReturnType<typeof startRisk>>;
 const silent = { info() {}, warn() {} };
@@ -56,6 +57,8 @@ export function useRiskBed(label: string): RiskBed {
       durable: 'test-decisions',
     });
   });
+  // Each test starts with nothing decided; a test restarts risk itself to see what a restart keeps.
+  beforeEach(() => forgetDecisions(bed.handle.db, { now: () => Date.now() }));
   afterAll(async () => {
     await fixture?.close();
   });
