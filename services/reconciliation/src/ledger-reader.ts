@@ -100,6 +100,30 @@ async function updateTimes(db: Kysely<Database>, venue: string): Promise<Map<str
   return new Map(rows.map((r) => [r.client_order_id, new Date(r.updated_at).getTime()]));
 }
 
+/**
+ * Our orders on the trade's market that may be its venue order, read now: the one recorded under its
+ * venue order id, and those `sending` whose venue order id is not recorded yet.
+ */
+export async function ordersThatMayOwn(
+  db: Kysely<Database>,
+  venue: string,
+  trade: { symbol: string; venueOrderId: string },
+): Promise<Array<{ clientOrderId: string; venueOrderId: string | null }>> {
+  const rows = await db
+    .selectFrom('order_slices')
+    .select(['client_order_id', 'venue_order_id'])
+    .where('exchange', '=', venue)
+    .where('symbol', '=', trade.symbol)
+    .where((eb) =>
+      eb.or([
+        eb('venue_order_id', '=', trade.venueOrderId),
+        eb.and([eb('status', '=', 'sending'), eb('venue_order_id', 'is', null)]),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => ({ clientOrderId: r.client_order_id, venueOrderId: r.venue_order_id }));
+}
+
 function toLedgerOrder(s: OrderSlice, updatedAt: number): LedgerOrder {
   return {
     clientOrderId: s.clientOrderId,

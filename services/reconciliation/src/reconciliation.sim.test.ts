@@ -9,23 +9,29 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { OrderSliceRepository, ProtectiveStopRepository, ReconRepository } from '@ballast/db';
-import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, type ServiceProcess, startServiceProcess, waitFor } from '@ballast/testkit';
+import { ProtectiveStopRepository, ReconRepository } from '@ballast/db';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconConfigSchema } from './config';
 import { foldPositions, StopView } from './ledger-reader';
 import type { Reconciler } from './reconciler';
 import { KeySafetyError, startReconciliation } from './service';
+import {
+  marketBuy,
+  ourSlice,
+  simClient,
+  simReconConfig,
+  simSlices,
+  startSimOrdersProcess,
+} from './testing/sim-recon';
 
 // The simulator's book is binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json and its
 // filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz (BTCUSDT step 0.00001).
 // The orders service runs beside the reconciler as its own process: it records the fills
 // reconciliation finds (the one writer of fills). Its order loop is idle (TICK_MS one hour), so the
 // drifts the tests inject are found by reconciliation, not by the order manager's own polling.
-const API_KEY = 'recon-key';
-const SECRET = 'recon-secret';
+const ACCOUNT = { apiKey: 'recon-key', secret: 'recon-secret' };
 const clock: Clock = { now: () => Date.now() };
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -40,43 +46,14 @@ const statuses: ReconStatus[] = [];
 const orderEvents: OrderEvent[] = [];
 const positions: Array<{ symbol: string; qty: number }> = [];
 
-function config(overrides: Record<string, string> = {}) {
-  return reconConfigSchema.parse({
-    RECON_VENUE: 'binance',
-    EXCHANGE_BASE_URL: fixture.sim.restUrl,
-    EXCHANGE_API_KEY: API_KEY,
-    EXCHANGE_API_SECRET: SECRET,
-    RECON_SYMBOLS: 'BTC-USDT',
-    RECON_INTERVAL_MS: '3600000',
-    RECON_IN_FLIGHT_GRACE_MS: '0',
-    RECON_STOPS_ON_VENUE: 'true',
-    ...overrides,
-  });
-}
-
-const client = () => binanceClient(fixture.sim, { apiKey: API_KEY, secret: SECRET });
-
-const slices = () => new OrderSliceRepository(fixture.handle.db, clock);
+const config = (overrides: Record<string, string> = {}) =>
+  simReconConfig(fixture, ACCOUNT, { RECON_STOPS_ON_VENUE: 'true', ...overrides });
+const client = () => simClient(fixture, ACCOUNT);
+const slices = () => simSlices(fixture);
 
 /** An order as the order manager records it: planned, sent, the venue's answer stored. */
 async function placeOurs(clientOrderId: string, side: 'buy' | 'sell', qty: number, price: number) {
-  await slices().plan([
-    {
-      clientOrderId,
-      intentId: `intent-${clientOrderId}`,
-      slice: 0,
-      strategy: 'test',
-      correlationId: null,
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      side,
-      type: 'limit',
-      qty,
-      price,
-      reduceOnly: false,
-      dueAt: Number.MAX_SAFE_INTEGER,
-    },
-  ]);
+  await slices().plan([ourSlice(clientOrderId, { side, type: 'limit', qty, price })]);
   const placed = await client().createOrder('BTC/USDT', 'limit', side, qty, price, { clientOrderId });
   await slices().update(clientOrderId, { status: 'open', venueOrderId: String(placed.id) });
 }
@@ -115,7 +92,7 @@ const logEntries = () => new ReconRepository(fixture.handle.db, clock).entries('
 beforeAll(async () => {
   fixture = await startVenueFixture({
     label: 'recon_sim',
-    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
+    account: { ...ACCOUNT, balances: { USDT: '10000', BTC: '0' } },
   });
   await fixture.bus.subscribe(
     subject(Subjects.reconEvent, {}),
@@ -143,22 +120,7 @@ beforeAll(async () => {
     (m) => void positions.push({ symbol: m.payload.symbol, qty: m.payload.qty }),
     { durable: 'test-pos-event' },
   );
-  orders = await startServiceProcess(
-    'orders',
-    {
-      NATS_URL: await natsUrl(),
-      DATABASE_URL: fixture.testDb.url,
-      BUS_PREFIX: fixture.prefix,
-      LOG_LEVEL: 'info',
-      ORDERS_VENUE_KIND: 'ccxt',
-      ORDERS_VENUE: 'binance',
-      EXCHANGE_BASE_URL: fixture.sim.restUrl,
-      EXCHANGE_API_KEY: API_KEY,
-      EXCHANGE_API_SECRET: SECRET,
-      TICK_MS: '3600000',
-    },
-    { readyTimeoutMs: 180_000 },
-  );
+  orders = await startSimOrdersProcess(fixture, ACCOUNT);
   serviceBus = await NatsBus.connect({
     servers: await natsUrl(),
     prefix: fixture.prefix,
@@ -294,23 +256,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   });
 
   it('counts an order caught mid-send exactly once: looked up by client id, never assumed rejected', async () => {
-    await slices().plan([
-      {
-        clientOrderId: 'bl-inflight',
-        intentId: 'intent-inflight',
-        slice: 0,
-        strategy: 'test',
-        correlationId: null,
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        side: 'buy',
-        type: 'market',
-        qty: 0.001,
-        price: null,
-        reduceOnly: false,
-        dueAt: Number.MAX_SAFE_INTEGER,
-      },
-    ]);
+    await slices().plan([ourSlice('bl-inflight')]);
     await slices().update('bl-inflight', { status: 'sending' });
     const awaiting = await reconciler.run();
     expect(awaiting.drifts.map((d) => [d.drift.kind, d.drift.action])).toEqual([
@@ -360,21 +306,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
     // finds the same trade missing: both reach the orders service, which records it once.
     const [report] = await Promise.all([
       reconciler.run(),
-      fixture.bus.publish(subject(Subjects.orderCommand, {}), {
-        kind: 'submit',
-        intentId: 'tally-1',
-        clientOrderId: 'bl-tally-1',
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        side: 'buy',
-        type: 'market',
-        qty: 0.001,
-        price: null,
-        triggerPrice: null,
-        reduceOnly: false,
-        maxSlippageBps: null,
-        execution: { algo: 'direct' },
-      }),
+      fixture.bus.publish(subject(Subjects.orderCommand, {}), marketBuy('bl-tally-1', 0.001)),
     ]);
     expect(report.drifts.every((d) => d.outcome !== 'failed')).toBe(true);
     await waitFor(async () => (await slices().get('bl-tally-1'))?.status === 'filled', 'the submit filled');

@@ -10,14 +10,16 @@ import {
   subject,
 } from '@ballast/contracts';
 import { type Drift, derivedUuid, FLAT, type VenueTrade } from '@ballast/core';
-import type { NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
+import type { Database, NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
-import { foldPositions, signed } from './ledger-reader';
+import type { Kysely } from 'kysely';
+import { foldPositions, ordersThatMayOwn, signed } from './ledger-reader';
 
 export type RepairOutcome = 'applied' | 'failed' | 'noted';
 
 export interface RepairDeps {
   bus: Bus;
+  db: Kysely<Database>;
   venue: OrderVenue;
   slices: OrderSliceRepository;
   clock: Clock;
@@ -79,6 +81,8 @@ export class Repairs {
     qty: number;
     price: number | null;
   }): Promise<RepairOutcome> {
+    // Recorded after our books were read (the orders service sent it meanwhile): it is known already.
+    if (await this.deps.slices.get(order.clientOrderId)) return 'applied';
     await this.record(
       {
         clientOrderId: order.clientOrderId,
@@ -101,10 +105,14 @@ export class Repairs {
     return 'applied';
   }
 
-  /** Asks the orders service to record a venue trade under its order (or as an external one). */
+  /**
+   * Asks the orders service to record a venue trade under its order (or as an external one). A trade
+   * already in its order's fills (recorded since our books were read) needs nothing.
+   */
   private async ingestFill(trade: VenueTrade, owner: string | null, runId: string): Promise<RepairOutcome> {
-    const clientOrderId = owner ?? `ext-${trade.venueOrderId}`;
+    const clientOrderId = owner ?? (await this.ownerNow(trade)) ?? `ext-${trade.venueOrderId}`;
     const slice = await this.deps.slices.get(clientOrderId);
+    if ((slice?.fills as Fill[] | undefined)?.some((f) => f.tradeId === trade.tradeId)) return 'applied';
     return this.recordFill(
       {
         kind: 'record_fill',
@@ -127,6 +135,26 @@ export class Repairs {
       },
       runId,
     );
+  }
+
+  /**
+   * Our order a trade belongs to, read from our books now, for a trade this run's read found no owner
+   * for. Our books are read before the venue, so an order sent in between (a direct order recorded as
+   * it came in, a TWAP slice then still planned) can fill before the venue's trades are read: filed as
+   * external, its trade would be recorded a second time beside the order's own fill. An order recorded
+   * with the trade's venue order id owns it; one still `sending` (the venue's answer not recorded yet)
+   * is asked for by client id. A lookup that fails fails the repair: the trade is read again next run,
+   * never guessed external. Null: no order of ours is that venue order.
+   */
+  private async ownerNow(trade: VenueTrade): Promise<string | null> {
+    const candidates = await ordersThatMayOwn(this.deps.db, this.deps.venue.id, trade);
+    const recorded = candidates.find((c) => c.venueOrderId === trade.venueOrderId);
+    if (recorded) return recorded.clientOrderId;
+    for (const { clientOrderId } of candidates) {
+      const seen = await this.deps.venue.fetchByClientId(trade.symbol, clientOrderId);
+      if (seen?.venueOrderId === trade.venueOrderId) return clientOrderId;
+    }
+    return null;
   }
 
   /** Publishes the command (its id derived from the trade) and waits for the fill in our books. */

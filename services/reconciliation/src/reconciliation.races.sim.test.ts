@@ -1,0 +1,155 @@
+import { NatsBus } from '@ballast/bus';
+import { type Alert, type Clock, type Envelope, Subjects, subject } from '@ballast/contracts';
+import type { OrderVenue } from '@ballast/exchange';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldPositions } from './ledger-reader';
+import type { RunReport } from './reconciler';
+import { buildReconciler, buildVenue } from './service';
+import {
+  beforeFirstTradeRead,
+  marketBuy,
+  ourSlice,
+  simClient,
+  simReconConfig,
+  simSlices,
+  startSimOrdersProcess,
+} from './testing/sim-recon';
+
+// Runs that race the orders service and the venue: each test wraps the venue the reconciler reads to
+// act at one moment of a run. The simulator's book is binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json
+// and its filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz (BTCUSDT step 0.00001).
+const ACCOUNT = { apiKey: 'recon-race-key', secret: 'recon-race-secret' };
+const clock: Clock = { now: () => Date.now() };
+const quiet = { info() {}, warn() {}, error() {} };
+
+let fixture: VenueFixture;
+let serviceBus: NatsBus;
+let orders: ServiceProcess | undefined;
+const positions: number[] = [];
+const alerts: Alert[] = [];
+
+const config = () => simReconConfig(fixture, ACCOUNT, { RECON_FILL_WAIT_MS: '2000' });
+const client = () => simClient(fixture, ACCOUNT);
+const slices = () => simSlices(fixture);
+
+const reconciler = (venue: OrderVenue = buildVenue(config())) =>
+  buildReconciler(
+    {
+      bus: serviceBus,
+      db: fixture.handle.db,
+      clock,
+      ids: () => crypto.randomUUID(),
+      config: config(),
+      log: quiet,
+    },
+    venue,
+  );
+
+async function venueBtc(): Promise<number> {
+  const balance = (await client().fetchBalance()) as unknown as { total: Record<string, number> };
+  return balance.total.BTC ?? 0;
+}
+
+async function tradeIdsOf(clientOrderId: string): Promise<string[]> {
+  const fills = ((await slices().get(clientOrderId))?.fills ?? []) as Array<{ tradeId: string }>;
+  return fills.map((f) => f.tradeId);
+}
+
+/** Every order record holding each venue trade id, and our position. */
+async function ourBooks() {
+  const all = (await slices().all()).filter((s) => s.exchange === 'binance');
+  const holders = new Map<string, string[]>();
+  for (const s of all)
+    for (const f of s.fills as Array<{ tradeId: string }>)
+      holders.set(f.tradeId, [...(holders.get(f.tradeId) ?? []), s.clientOrderId]);
+  return {
+    holders,
+    adjustments: all.filter((s) => s.clientOrderId.startsWith('recon-adj-')).map((s) => s.clientOrderId),
+    external: all.filter((s) => s.clientOrderId.startsWith('ext-')).map((s) => s.clientOrderId),
+    BTC: Number((foldPositions(all).get('BTC-USDT')?.qty ?? 0).toFixed(8)),
+  };
+}
+
+const kinds = (r: RunReport) => r.drifts.map((d) => [d.drift.kind, d.outcome]);
+
+beforeAll(async () => {
+  fixture = await startVenueFixture({
+    label: 'recon_race',
+    account: { ...ACCOUNT, balances: { USDT: '10000', BTC: '0' } },
+  });
+  await fixture.bus.subscribe(
+    subject(Subjects.positionEvent, {}),
+    (m) => void positions.push(m.payload.qty),
+    { durable: 'test-pos-event' },
+  );
+  await fixture.bus.subscribe(
+    subject(Subjects.alert, {}),
+    (m: Envelope<Alert>) => void alerts.push(m.payload),
+    {
+      durable: 'test-alert',
+    },
+  );
+  orders = await startSimOrdersProcess(fixture, ACCOUNT);
+  serviceBus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: fixture.prefix,
+    source: 'reconciliation',
+    clock,
+  });
+  expect((await reconciler().run()).outcome).toBe('clean');
+}, 240_000);
+
+afterAll(async () => {
+  await orders?.stop(5_000);
+  await serviceBus?.drain();
+  await fixture?.close();
+});
+
+describe('reconciliation racing the orders service', { timeout: 120_000 }, () => {
+  it('books a trade once when its order is sent and filled while the run reads the venue', async () => {
+    const seen = positions.length;
+    const start = await venueBtc();
+    const venue = beforeFirstTradeRead(config(), async () => {
+      await fixture.bus.publish(subject(Subjects.orderCommand, {}), marketBuy('bl-race-direct', 0.001));
+      await waitFor(
+        async () => (await slices().get('bl-race-direct'))?.status === 'filled',
+        'the order filled',
+      );
+    });
+    const report = await reconciler(venue).run();
+    expect(kinds(report)).toEqual([['missing_fill', 'applied']]);
+    expect(report.outcome).toBe('repaired');
+    expect((await reconciler().run()).outcome).toBe('clean');
+
+    const books = await ourBooks();
+    const [tradeId = ''] = await tradeIdsOf('bl-race-direct');
+    expect(books.holders.get(tradeId)).toEqual(['bl-race-direct']);
+    expect(books).toMatchObject({ adjustments: [], external: [], BTC: start + 0.001 });
+    expect(await venueBtc()).toBe(start + 0.001);
+    await waitFor(() => positions.length > seen, 'the position event');
+    expect(Math.max(...positions.slice(seen))).toBe(start + 0.001);
+    expect(alerts.filter((a) => a.kind === 'recon_position_set')).toEqual([]);
+  });
+
+  it('books a trade under our order still recorded sending, looked up by client id, not as external', async () => {
+    const start = await venueBtc();
+    // Sent after our books were read; filled on the venue before its answer is recorded.
+    const venue = beforeFirstTradeRead(config(), async () => {
+      await slices().plan([ourSlice('bl-race-sending')], 'sending');
+      await client().createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, {
+        clientOrderId: 'bl-race-sending',
+      });
+    });
+    const report = await reconciler(venue).run();
+    expect(report.drifts[0]).toMatchObject({ drift: { kind: 'missing_fill' }, outcome: 'applied' });
+    await waitFor(async () => (await reconciler().run()).outcome === 'clean', 'a clean run');
+
+    expect(await slices().get('bl-race-sending')).toMatchObject({ status: 'filled', filledQty: 0.001 });
+    const [tradeId = ''] = await tradeIdsOf('bl-race-sending');
+    const books = await ourBooks();
+    expect(books.holders.get(tradeId)).toEqual(['bl-race-sending']);
+    expect(books).toMatchObject({ adjustments: [], external: [], BTC: start + 0.001 });
+  });
+});

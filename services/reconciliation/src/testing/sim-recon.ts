@@ -1,0 +1,120 @@
+import type { Clock, OrderCommand } from '@ballast/contracts';
+import { type NewSlice, OrderSliceRepository } from '@ballast/db';
+import type { OrderVenue } from '@ballast/exchange';
+import { binanceClient, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, type ServiceProcess, startServiceProcess } from '@ballast/testkit';
+import { type ReconConfig, reconConfigSchema } from '../config';
+import { buildVenue } from '../service';
+
+export type SimAccount = { apiKey: string; secret: string };
+
+const clock: Clock = { now: () => Date.now() };
+
+/** Reconciliation of the simulator's BTC-USDT account, runs on demand only, `overrides` on top. */
+export function simReconConfig(
+  fixture: VenueFixture,
+  account: SimAccount,
+  overrides: Record<string, string> = {},
+): ReconConfig {
+  return reconConfigSchema.parse({
+    RECON_VENUE: 'binance',
+    EXCHANGE_BASE_URL: fixture.sim.restUrl,
+    EXCHANGE_API_KEY: account.apiKey,
+    EXCHANGE_API_SECRET: account.secret,
+    RECON_SYMBOLS: 'BTC-USDT',
+    RECON_INTERVAL_MS: '3600000',
+    RECON_IN_FLIGHT_GRACE_MS: '0',
+    ...overrides,
+  });
+}
+
+export const simClient = (fixture: VenueFixture, account: SimAccount) =>
+  binanceClient(fixture.sim, { apiKey: account.apiKey, secret: account.secret });
+
+export const simSlices = (fixture: VenueFixture) => new OrderSliceRepository(fixture.handle.db, clock);
+
+/**
+ * The orders service as its own process on the simulator's account (the one writer of fills). Its
+ * loop is idle (TICK_MS one hour): an order is sent when it is submitted, and nothing is polled, so
+ * the drifts a test makes are found by reconciliation.
+ */
+export async function startSimOrdersProcess(
+  fixture: VenueFixture,
+  account: SimAccount,
+): Promise<ServiceProcess> {
+  return startServiceProcess(
+    'orders',
+    {
+      NATS_URL: await natsUrl(),
+      DATABASE_URL: fixture.testDb.url,
+      BUS_PREFIX: fixture.prefix,
+      LOG_LEVEL: 'info',
+      ORDERS_VENUE_KIND: 'ccxt',
+      ORDERS_VENUE: 'binance',
+      EXCHANGE_BASE_URL: fixture.sim.restUrl,
+      EXCHANGE_API_KEY: account.apiKey,
+      EXCHANGE_API_SECRET: account.secret,
+      TICK_MS: '3600000',
+    },
+    { readyTimeoutMs: 180_000 },
+  );
+}
+
+/** A BTC-USDT order of ours on Binance as the order manager records it, never due to its loop. */
+export function ourSlice(clientOrderId: string, o: Partial<NewSlice> = {}): NewSlice {
+  return {
+    clientOrderId,
+    intentId: `intent-${clientOrderId}`,
+    slice: 0,
+    strategy: 'test',
+    correlationId: null,
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    side: 'buy',
+    type: 'market',
+    qty: 0.001,
+    price: null,
+    reduceOnly: false,
+    dueAt: Number.MAX_SAFE_INTEGER,
+    ...o,
+  };
+}
+
+/** A direct BTC-USDT market buy on Binance under `clientOrderId`, as a submit command. */
+export function marketBuy(clientOrderId: string, qty: number): OrderCommand {
+  return {
+    kind: 'submit',
+    intentId: `intent-${clientOrderId}`,
+    clientOrderId,
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    side: 'buy',
+    type: 'market',
+    qty,
+    price: null,
+    triggerPrice: null,
+    reduceOnly: false,
+    maxSlippageBps: null,
+    execution: { algo: 'direct' },
+  };
+}
+
+/** The simulator's account as the reconciler reads it, with `over` in place of some of its calls. */
+export function venueWith(config: ReconConfig, over: (base: OrderVenue) => Partial<OrderVenue>): OrderVenue {
+  const base = buildVenue(config);
+  return Object.assign(Object.create(base) as OrderVenue, over(base));
+}
+
+/** The venue, with `action` run once: after our books are read, before the venue's trades are. */
+export function beforeFirstTradeRead(config: ReconConfig, action: () => Promise<void>): OrderVenue {
+  let done = false;
+  return venueWith(config, (base) => ({
+    async tradesSince(symbol, cursor) {
+      if (!done) {
+        done = true;
+        await action();
+      }
+      return base.tradesSince(symbol, cursor);
+    },
+  }));
+}
