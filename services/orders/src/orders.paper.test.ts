@@ -1,4 +1,3 @@
-import { NatsBus } from '@ballast/bus';
 import {
   type Clock,
   type Fill,
@@ -10,17 +9,15 @@ import {
 import { sumLots } from '@ballast/core';
 import { PaperAccountRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ordersConfigSchema } from './config';
-import { startOrders } from './service';
 import { marketCommand } from './testing/market-command';
+import { startPaperOrders } from './testing/paper-orders';
 
 // The paper broker's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,
 // published as md.book; the market rules come from the simulator's recorded exchangeInfo
 // (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz). The simulator takes no orders here.
 const clock: Clock = { now: () => Date.now() };
-const silent = { info() {}, warn() {}, error() {} };
 let fixture: VenueFixture;
 const events: OrderEvent[] = [];
 const positions: PositionEvent[] = [];
@@ -57,27 +54,10 @@ afterAll(async () => {
 });
 
 async function start() {
-  const serviceBus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: fixture.bus.naming.prefix,
-    source: 'orders',
-    clock,
-  });
-  const service = await startOrders({
-    bus: serviceBus,
-    db: fixture.handle.db,
-    clock,
-    ids: () => crypto.randomUUID(),
-    config: ordersConfigSchema.parse({
-      ORDERS_VENUE_KIND: 'paper',
-      ORDERS_VENUE: 'binance',
-      EXCHANGE_BASE_URL: fixture.sim.restUrl,
-      PAPER_INITIAL_BALANCES: '{"USDT":200000}',
-      PAPER_TAKER_FEE: '0.001',
-      PAPER_MAKER_FEE: '0.001',
-      TICK_MS: '20',
-    }),
-    log: silent,
+  const { service, stop } = await startPaperOrders(fixture, {
+    PAPER_INITIAL_BALANCES: '{"USDT":200000}',
+    PAPER_TAKER_FEE: '0.001',
+    PAPER_MAKER_FEE: '0.001',
   });
   // The paper broker knows the market only from md.book: publish the recorded snapshot and wait for it.
   await fixture.bus.publish(
@@ -85,13 +65,7 @@ async function start() {
     recordedDepthSnapshot('BTCUSDT', clock.now()),
   );
   await waitFor(() => service.venue.orderBook('BTC-USDT'), 'the paper book');
-  return {
-    service,
-    async stop() {
-      await service[Symbol.asyncDispose]();
-      await serviceBus.drain();
-    },
-  };
+  return { service, stop };
 }
 
 const fillsOf = (

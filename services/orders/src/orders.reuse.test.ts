@@ -1,12 +1,10 @@
-import { NatsBus } from '@ballast/bus';
 import { type Alert, type Clock, type OrderCommand, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ordersConfigSchema } from './config';
-import { startOrders } from './service';
 import { marketCommand } from './testing/market-command';
+import { startPaperOrders } from './testing/paper-orders';
 
 // The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; market
 // rules come from the simulator's recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
@@ -32,26 +30,11 @@ const submit = (intentId: string, side: 'buy' | 'sell', qty: number): OrderComma
 
 describe('orders service: a submit reusing a client order id', () => {
   it('sends nothing again, logs a warning, and alerts when side or quantity differ', async () => {
-    const serviceBus = await NatsBus.connect({
-      servers: await natsUrl(),
-      prefix: fixture.bus.naming.prefix,
-      source: 'orders',
-      clock,
-    });
-    const service = await startOrders({
-      bus: serviceBus,
-      db: fixture.handle.db,
-      clock,
-      ids: () => crypto.randomUUID(),
-      config: ordersConfigSchema.parse({
-        ORDERS_VENUE_KIND: 'paper',
-        ORDERS_VENUE: 'binance',
-        EXCHANGE_BASE_URL: fixture.sim.restUrl,
-        PAPER_INITIAL_BALANCES: '{"USDT":200000}',
-        TICK_MS: '20',
-      }),
+    const { service, stop } = await startPaperOrders(
+      fixture,
+      { PAPER_INITIAL_BALANCES: '{"USDT":200000}' },
       log,
-    });
+    );
     await fixture.bus.publish(
       subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
       recordedDepthSnapshot('BTCUSDT', clock.now()),
@@ -71,7 +54,6 @@ describe('orders service: a submit reusing a client order id', () => {
     const slices = await new OrderSliceRepository(fixture.handle.db, clock).all();
     expect(slices).toHaveLength(1);
     expect(slices[0]).toMatchObject({ clientOrderId: 'bl-reused-id-1', side: 'buy', qty: 0.01 });
-    await service[Symbol.asyncDispose]();
-    await serviceBus.drain();
+    await stop();
   });
 });

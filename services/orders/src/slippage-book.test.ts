@@ -40,6 +40,12 @@ function snapshot(book: WalkableBook, emittedAt: number): Envelope<BookUpdate> {
   };
 }
 
+/** A Binance diff with update ids `first`..`last` carrying `book`'s levels. */
+function diff(first: number, last: number, book: WalkableBook, emittedAt: number): Envelope<BookUpdate> {
+  const m = snapshot(book, emittedAt);
+  return { ...m, payload: { ...m.payload, kind: 'delta', firstUpdateId: first, lastUpdateId: last } };
+}
+
 /** A venue whose REST book answers `limit` levels (its default 100), counting the calls. */
 function restVenue() {
   const calls: Array<number | undefined> = [];
@@ -95,13 +101,7 @@ describe('SlippageBook', () => {
 
   it('offers no book resumed mid-stream or after a skipped delta, until the next snapshot', () => {
     const streamed = new StreamedBooks();
-    const delta = (first: number, last: number) => {
-      const m = snapshot({ bids: [], asks: [] }, now);
-      return {
-        ...m,
-        payload: { ...m.payload, kind: 'delta' as const, firstUpdateId: first, lastUpdateId: last },
-      };
-    };
+    const delta = (first: number, last: number) => diff(first, last, { bids: [], asks: [] }, now);
     streamed.apply(delta(raw.lastUpdateId + 1, raw.lastUpdateId + 2));
     expect(streamed.fresh('BTC-USDT', now, 2_000)).toBeUndefined();
     streamed.apply(snapshot(FULL, now));
@@ -122,5 +122,33 @@ describe('SlippageBook', () => {
     streamed.apply({ ...delta, payload: { ...delta.payload, kind: 'delta' } });
     expect(streamed.fresh('BTC-USDT', now, 2_000)?.asks).toEqual(FULL.asks.slice(1, 3));
     expect(streamed.fresh('BTC-USDT', now + 2_000, 2_000)).toBeUndefined();
+  });
+});
+
+describe('StreamedBooks for the paper broker', () => {
+  const now = 1_617_500_000_000;
+  const id = raw.lastUpdateId;
+
+  it('offers no book built from deltas alone (a restart resumed mid-stream), until a snapshot', () => {
+    const streamed = new StreamedBooks();
+    // After a restart the durable resumes on deltas: they hold only the levels that changed.
+    streamed.apply(diff(id + 1, id + 2, top(2), now));
+    streamed.apply(diff(id + 3, id + 4, { bids: [], asks: FULL.asks.slice(5, 6) }, now));
+    expect(streamed.levels('BTC-USDT')).toBeUndefined();
+    streamed.apply(snapshot(FULL, now));
+    expect(streamed.levels('BTC-USDT')).toEqual(FULL);
+  });
+
+  it('offers none after a skipped delta, until the next snapshot', () => {
+    const streamed = new StreamedBooks();
+    streamed.apply(snapshot(FULL, now));
+    const [, second] = FULL.asks;
+    if (!second) throw new Error('recorded book has too few asks');
+    streamed.apply(diff(id - 3, id + 2, { bids: [], asks: [[second[0], 0]] }, now));
+    expect(streamed.levels('BTC-USDT')?.asks).toEqual([FULL.asks[0], ...FULL.asks.slice(2)]);
+    streamed.apply(diff(id + 4, id + 5, { bids: [], asks: [] }, now));
+    expect(streamed.levels('BTC-USDT')).toBeUndefined();
+    streamed.apply(snapshot(FULL, now));
+    expect(streamed.levels('BTC-USDT')).toEqual(FULL);
   });
 });

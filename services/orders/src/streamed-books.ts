@@ -2,10 +2,12 @@ import type { BookUpdate, Envelope } from '@ballast/contracts';
 import { OrderBook, type WalkableBook } from '@ballast/core';
 
 /**
- * The venue's books as market-data streams them (md.book snapshots and deltas). A book is offered for
- * the slippage check only while it is in sequence since its last snapshot (a restart resumes the
- * durable mid-stream onto an empty book; a lost delta leaves levels wrong) and was touched recently:
- * by the emitting service's publish time, so a backlog replayed after a restart is not taken as live.
+ * The venue's books as market-data streams them (md.book snapshots and deltas). A book is offered only
+ * while it is in sequence since its last snapshot: a restart resumes the durable mid-stream onto an
+ * empty book, and market-data sends a snapshot only when it resyncs (hours apart), so deltas alone
+ * would hold just the levels that changed since; a lost delta leaves levels wrong. For the slippage
+ * check it must also have been touched recently: by the emitting service's publish time, so a backlog
+ * replayed after a restart is not taken as live.
  */
 export class StreamedBooks {
   private readonly books = new Map<string, OrderBook>();
@@ -34,15 +36,16 @@ export class StreamedBooks {
     this.touchedAt.set(u.symbol, Math.max(this.touchedAt.get(u.symbol) ?? 0, message.emittedAt));
   }
 
-  /** Every level of a symbol's book, whatever its state (the paper broker fills against it). */
+  /** Every level of a symbol's book if it is in sequence since a snapshot (the paper broker fills against it). */
   levels(symbol: string): WalkableBook | undefined {
+    if (!this.inSequence.has(symbol)) return undefined;
     return this.books.get(symbol)?.levels();
   }
 
   /** Every level of a symbol's book if it is in sequence and was updated within `maxAgeMs` of `now`. */
   fresh(symbol: string, now: number, maxAgeMs: number): WalkableBook | undefined {
     const at = this.touchedAt.get(symbol);
-    if (at === undefined || now - at > maxAgeMs || !this.inSequence.has(symbol)) return undefined;
-    return this.books.get(symbol)?.levels();
+    if (at === undefined || now - at > maxAgeMs) return undefined;
+    return this.levels(symbol);
   }
 }

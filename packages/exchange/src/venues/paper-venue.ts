@@ -36,8 +36,13 @@ export interface PaperStore {
 
 export interface PaperVenueDeps {
   venue: string;
-  /** The live or replayed book; undefined until one arrived. */
+  /** The streamed or replayed book; undefined while none can be trusted (none yet, or out of sequence). */
   book: (symbol: string) => WalkableBook | undefined;
+  /**
+   * The market's depth read over REST (`limit` levels a side when given), for when `book` has none, as
+   * the live venue's slippage check reads it. Without it such an order is refused (`network`).
+   */
+  restBook?: (symbol: string, limit?: number) => Promise<WalkableBook>;
   rules: (symbol: string) => MarketRules;
   fees: FeeSchedule;
   store: PaperStore;
@@ -81,10 +86,14 @@ export class PaperVenue implements OrderVenue {
     return this.deps.rules(symbol);
   }
 
-  async orderBook(symbol: string): Promise<WalkableBook> {
+  async orderBook(symbol: string, limit?: number): Promise<WalkableBook> {
     const book = this.deps.book(symbol);
-    if (!book) throw new VenueError('network', `no order book for ${symbol} yet`);
-    return book;
+    if (book) return book;
+    if (this.deps.restBook) return this.deps.restBook(symbol, limit);
+    throw new VenueError(
+      'network',
+      `no trusted order book for ${symbol} (none in sequence since a snapshot)`,
+    );
   }
 
   async submit(request: VenueOrderRequest): Promise<VenueOrder> {

@@ -8,16 +8,12 @@ import { type OrdersDeps, startOrders } from '../service';
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {}, error() {} };
 
-/**
- * The orders service trading the simulator's account through ccxt, on its own bus connection under the
- * fixture's prefix, with `env` over the venue's variables; returns its stop.
- */
-export async function startSimOrders(
+/** The orders service on its own bus connection under the fixture's prefix, configured by `env`. */
+export async function startOrdersService(
   fixture: VenueFixture,
-  account: { apiKey: string; secret: string },
-  env: Record<string, string> = {},
+  env: Record<string, string>,
   log: OrdersDeps['log'] = silent,
-): Promise<() => Promise<void>> {
+) {
   const bus = await NatsBus.connect({
     servers: await natsUrl(),
     prefix: fixture.prefix,
@@ -29,18 +25,39 @@ export async function startSimOrders(
     db: fixture.handle.db,
     clock,
     ids: () => crypto.randomUUID(),
-    config: ordersConfigSchema.parse({
+    config: ordersConfigSchema.parse(env),
+    log,
+  });
+  return {
+    service,
+    async stop() {
+      await service[Symbol.asyncDispose]();
+      await bus.drain();
+    },
+  };
+}
+
+/**
+ * The orders service trading the simulator's account through ccxt, with `env` over the venue's
+ * variables; returns its stop.
+ */
+export async function startSimOrders(
+  fixture: VenueFixture,
+  account: { apiKey: string; secret: string },
+  env: Record<string, string> = {},
+  log: OrdersDeps['log'] = silent,
+): Promise<() => Promise<void>> {
+  const { stop } = await startOrdersService(
+    fixture,
+    {
       ORDERS_VENUE_KIND: 'ccxt',
       ORDERS_VENUE: 'binance',
       EXCHANGE_BASE_URL: fixture.sim.restUrl,
       EXCHANGE_API_KEY: account.apiKey,
       EXCHANGE_API_SECRET: account.secret,
       ...env,
-    }),
+    },
     log,
-  });
-  return async () => {
-    await service[Symbol.asyncDispose]();
-    await bus.drain();
-  };
+  );
+  return stop;
 }

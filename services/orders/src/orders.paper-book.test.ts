@@ -1,0 +1,79 @@
+import { type BookUpdate, type Clock, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { marketCommand } from './testing/market-command';
+import { startPaperOrders } from './testing/paper-orders';
+
+// The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json (best ask
+// 58001.04); market rules come from the simulator's recorded exchangeInfo
+// (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
+const clock: Clock = { now: () => Date.now() };
+let fixture: VenueFixture;
+const events: OrderEvent[] = [];
+
+beforeAll(async () => {
+  fixture = await startVenueFixture({ label: 'orders_paper_book' });
+  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
+    durable: 'test-order-events',
+  });
+});
+
+afterAll(async () => {
+  await fixture?.close();
+});
+
+const start = () =>
+  startPaperOrders(fixture, { PAPER_INITIAL_BALANCES: '{"USDT":10000}', RETRY_ATTEMPTS: '1' });
+
+const publishBook = (update: BookUpdate) =>
+  fixture.bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: update.symbol }), update);
+
+/** A limit buy through the best ask: it fills at once against any book holding that ask. */
+const limitBuy = (intentId: string) => marketCommand(intentId, 'buy', 0.01, { type: 'limit', price: 58100 });
+
+describe('orders service in paper mode after a restart', () => {
+  it('refuses to fill against a book rebuilt from deltas alone, and fills once a snapshot came', {
+    timeout: 60_000,
+  }, async () => {
+    const snapshot = recordedDepthSnapshot('BTCUSDT', clock.now());
+    const first = await start();
+    await publishBook(snapshot);
+    await waitFor(() => first.service.venue.orderBook('BTC-USDT'), 'the paper book');
+    await first.stop();
+
+    // While orders is down, market-data streams on: a delta in sequence, and no snapshot (it sends
+    // one only when it resyncs). The restarted durable resumes on the delta.
+    await publishBook({
+      ...snapshot,
+      kind: 'delta',
+      firstUpdateId: snapshot.lastUpdateId + 1,
+      lastUpdateId: snapshot.lastUpdateId + 2,
+      bids: [],
+      asks: [[58001.04, 3]],
+    });
+    // Published after the delta on the same durable: once its book is there, the delta was applied.
+    await publishBook({ ...snapshot, symbol: 'ETH-USDT' });
+    const second = await start();
+    await waitFor(() => second.service.venue.orderBook('ETH-USDT'), 'the marker book');
+
+    await fixture.bus.publish(subject(Subjects.orderCommand, {}), limitBuy('after-restart'));
+    const refused = await waitFor(
+      () => events.find((e) => e.clientOrderId === 'bl-after-restart' && e.status !== 'accepted'),
+      'the order refused',
+    );
+    expect(refused).toMatchObject({ status: 'rejected', reason: 'venue_unavailable', filledQty: 0 });
+    expect(refused.detail).toContain('no trusted order book for BTC-USDT');
+    expect(await second.service.venue.balances()).toEqual({ USDT: 10_000 });
+
+    await publishBook(recordedDepthSnapshot('BTCUSDT', clock.now()));
+    await waitFor(() => second.service.venue.orderBook('BTC-USDT'), 'the paper book again');
+    await fixture.bus.publish(subject(Subjects.orderCommand, {}), limitBuy('after-snapshot'));
+    const filled = await waitFor(
+      () => events.find((e) => e.clientOrderId === 'bl-after-snapshot' && e.status === 'filled'),
+      'the order filled',
+    );
+    expect(filled).toMatchObject({ filledQty: 0.01, avgPrice: 58001.04 });
+    await second.stop();
+  });
+});
