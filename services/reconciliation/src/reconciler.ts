@@ -18,6 +18,7 @@ import type {
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import { readLedger, type StopView } from './ledger-reader';
+import { ReconRefusal } from './recon-errors';
 import type { ReconMetrics, RunOutcome } from './recon-metrics';
 import { type RepairOutcome, Repairs } from './repairs';
 import { readVenue } from './venue-reader';
@@ -61,7 +62,8 @@ const PASSES = 2;
 
 /**
  * One venue's reconciliation: read the venue, read our books, compare (core), repair, publish every
- * drift and the venue's status. A venue that cannot be read is `unknown` and nothing is corrected.
+ * drift and the venue's status. A venue that cannot be read, or not consistently (ReconRefusal), is
+ * `unknown` and nothing is corrected.
  */
 export class Reconciler {
   private readonly repairs: Repairs;
@@ -91,7 +93,7 @@ export class Reconciler {
     const started = performance.now();
     const state = (await this.deps.recon.state(venue)) ?? emptyState(venue);
     const report = await this.passes(runId, state, repair).catch(async (err: unknown) => {
-      this.deps.log.warn({ err, venue }, 'venue unreadable; no corrections made');
+      this.deps.log.warn({ err, venue }, 'no comparison this run; no corrections made');
       return this.unknown(runId, state, err);
     });
     this.deps.metrics?.duration.observe((performance.now() - started) / 1000);
@@ -223,7 +225,8 @@ export class Reconciler {
   }
 
   private async unknown(runId: string, state: ReconState, err: unknown): Promise<RunReport> {
-    const detail = `venue unreadable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+    const why = err instanceof Error ? err.message : String(err);
+    const detail = (err instanceof ReconRefusal ? why : `venue unreadable: ${why}`).slice(0, 500);
     const next: ReconState = { ...state, status: 'unknown' };
     await this.deps.recon.saveState(next);
     await this.deps.bus.publish(

@@ -1,5 +1,6 @@
 import { NatsBus } from '@ballast/bus';
 import { type Alert, type Clock, type Envelope, Subjects, subject } from '@ballast/contracts';
+import { ReconRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
@@ -15,6 +16,7 @@ import {
   simReconConfig,
   simSlices,
   startSimOrdersProcess,
+  venueWith,
 } from './testing/sim-recon';
 
 // Runs that race the orders service and the venue: each test wraps the venue the reconciler reads to
@@ -71,6 +73,8 @@ async function ourBooks() {
     BTC: Number((foldPositions(all).get('BTC-USDT')?.qty ?? 0).toFixed(8)),
   };
 }
+
+const logEntries = () => new ReconRepository(fixture.handle.db, clock).entries('binance');
 
 const kinds = (r: RunReport) => r.drifts.map((d) => [d.drift.kind, d.outcome]);
 
@@ -151,5 +155,42 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     const books = await ourBooks();
     expect(books.holders.get(tradeId)).toEqual(['bl-race-sending']);
     expect(books).toMatchObject({ adjustments: [], external: [], BTC: start + 0.001 });
+  });
+
+  it('corrects nothing from a read whose balances miss trades that kept landing, and repairs from the next', async () => {
+    const start = await venueBtc();
+    let landed = 0;
+    // After every balance read an external buy fills: each read's later trades miss from its balances.
+    const venue = venueWith(config(), (base) => ({
+      async balances() {
+        const balances = await base.balances();
+        landed++;
+        await client().createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, {
+          clientOrderId: `web-landing-${landed}`,
+        });
+        return balances;
+      },
+    }));
+    const logged = (await logEntries()).length;
+    const busy = await reconciler(venue).run();
+    expect(busy).toMatchObject({ outcome: 'unknown', status: 'unknown', drifts: [] });
+    expect(busy.detail).toMatch(
+      /^trades kept landing while the venue's balances were read \(3 reads in a row\)/,
+    );
+    expect(landed).toBe(3);
+    expect((await logEntries()).length).toBe(logged);
+
+    const next = await reconciler().run();
+    expect(kinds(next)).toEqual([
+      ['missing_fill', 'applied'],
+      ['missing_fill', 'applied'],
+      ['missing_fill', 'applied'],
+    ]);
+    expect(next.outcome).toBe('repaired');
+    const books = await ourBooks();
+    expect(books.adjustments).toEqual([]);
+    expect(books.external).toHaveLength(3);
+    expect(books.BTC).toBe(Number((start + 0.003).toFixed(8)));
+    expect(await venueBtc()).toBe(Number((start + 0.003).toFixed(8)));
   });
 });

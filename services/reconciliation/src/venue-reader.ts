@@ -7,6 +7,7 @@ import {
   type VenueTrade,
 } from '@ballast/core';
 import type { OrderVenue, VenueOrder } from '@ballast/exchange';
+import { InconsistentVenueRead } from './recon-errors';
 
 export type VenueRead = {
   snapshot: VenueSnapshot;
@@ -20,7 +21,9 @@ const CONSISTENT_READ_ATTEMPTS = 3;
 
 /**
  * Everything reconciliation compares, read from the venue. Trades are read before and after the
- * balances: a trade landing in between would count in one and not the other, so the read is redone.
+ * balances: a trade landing in between would count in one and not the other, so the read is redone,
+ * and when trades still land after the last attempt the read fails (InconsistentVenueRead): neither
+ * set of trades is known to match the balances, so nothing may be corrected from it.
  * Spot venues keep no positions: the base asset held (less holdings that are not positions) is one.
  */
 export async function readVenue(
@@ -37,8 +40,11 @@ export async function readVenue(
     const first = await readTrades(venue, input.symbols, input.cursors);
     const balances = await venue.balances();
     const after = await readTrades(venue, input.symbols, first.cursors);
-    if (after.trades.length > 0 && attempt < CONSISTENT_READ_ATTEMPTS) continue;
-    const trades = [...first.trades, ...after.trades];
+    if (after.trades.length > 0) {
+      if (attempt < CONSISTENT_READ_ATTEMPTS) continue;
+      throw new InconsistentVenueRead(attempt);
+    }
+    const trades = first.trades;
     const openOrders = (await venue.openOrders()).map(toState);
     const lookups = await lookUp(venue, input.orders, openOrders);
     return {

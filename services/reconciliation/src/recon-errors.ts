@@ -1,0 +1,18 @@
+/**
+ * A run that cannot compare the venue with our records safely: it is reported `unknown` and nothing
+ * is corrected. The message says why, for the operator.
+ */
+export class ReconRefusal extends Error {}
+
+/**
+ * Trades kept landing between the trade and balance reads: balances that do not reflect the trades
+ * read would set a position wrongly (and the next run would buy it back).
+ */
+export class InconsistentVenueRead extends ReconRefusal {
+  override readonly name = 'InconsistentVenueRead';
+  constructor(readonly attempts: number) {
+    super(
+      `trades kept landing while the venue's balances were read (${attempts} reads in a row); nothing is corrected from a read whose balances may not reflect its trades; read again next run`,
+    );
+  }
+}
