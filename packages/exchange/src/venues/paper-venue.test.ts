@@ -96,3 +96,115 @@ describe('PaperVenue without a trusted book', () => {
     expect(reads).toEqual([]);
   });
 });
+
+describe('PaperVenue resting limits', () => {
+  const book: WalkableBook = { bids: [[59990, 5]], asks: [[60000, 5]] };
+  const limit = (clientOrderId: string, side: 'buy' | 'sell', qty: number, price: number) => ({
+    clientOrderId,
+    symbol: 'BTC-USDT',
+    side,
+    type: 'limit' as const,
+    qty,
+    price,
+    reduceOnly: false,
+  });
+  const market = (clientOrderId: string, side: 'buy' | 'sell', qty: number) => ({
+    ...marketBuy,
+    clientOrderId,
+    side,
+    qty,
+  });
+  const refusal = (paper: PaperVenue, request: VenueOrderRequest) =>
+    paper.submit(request).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+  it('lock what they will take, refuse what the free balance cannot cover, and release it on cancel', async () => {
+    const store = memoryStore();
+    const paper = await open({ book: () => book, store, initialBalances: { USDT: 1000 } });
+    // 0.01 @ 59000 = 590, maker fee 0.59: 590.59 USDT locked, 409.41 free.
+    expect(await paper.submit(limit('bl-a', 'buy', 0.01, 59000))).toMatchObject({ status: 'accepted' });
+    expect(await paper.balances()).toEqual({ USDT: 1000 });
+    // 0.01 @ 58000 = 580 + 0.58 = 580.58 > 409.41: refused, as Binance refuses what it cannot lock.
+    expect(await refusal(paper, limit('bl-b', 'buy', 0.01, 58000))).toMatchObject({
+      reason: 'insufficient_funds',
+      message: 'bl-b: resting 0.01 @ 58000 needs 580.58 USDT, has 409.41 free',
+    });
+    expect(await paper.fetchByClientId('BTC-USDT', 'bl-b')).toBeUndefined();
+    // A market buy spends only the free balance: 0.007 @ 60000 = 420 + 0.42 = 420.42 > 409.41.
+    expect(await refusal(paper, market('bl-c', 'buy', 0.007))).toMatchObject({
+      reason: 'insufficient_funds',
+    });
+    // The lock holds across a restart: it is read from the open orders.
+    const restarted = await open({ book: () => book, store });
+    expect(await refusal(restarted, market('bl-c', 'buy', 0.007))).toMatchObject({
+      reason: 'insufficient_funds',
+    });
+    expect(await restarted.balances()).toEqual({ USDT: 1000 });
+
+    // Cancelled, the 590.59 are free again: the refused order now rests (580.58 locked, 419.42 free).
+    expect(await restarted.cancel('BTC-USDT', 'bl-a')).toMatchObject({ status: 'cancelled' });
+    expect(await restarted.submit(limit('bl-b', 'buy', 0.01, 58000))).toMatchObject({ status: 'accepted' });
+    // A trade through 58000 fills it as maker from its own lock: USDT 1000 − 580.58 = 419.42.
+    expect(await restarted.onTrade('BTC-USDT', 57999.99)).toEqual([
+      expect.objectContaining({ clientOrderId: 'bl-b', status: 'filled', filledQty: 0.01 }),
+    ]);
+    expect(await restarted.balances()).toEqual({ USDT: 419.42, BTC: 0.01 });
+    expect(store.stored.balances).toEqual({ USDT: 419.42, BTC: 0.01 });
+
+    // A resting sell locks its coins: a market sell of them is refused until it is cancelled.
+    expect(await restarted.submit(limit('bl-d', 'sell', 0.01, 61000))).toMatchObject({ status: 'accepted' });
+    expect(await refusal(restarted, market('bl-e', 'sell', 0.005))).toMatchObject({
+      reason: 'insufficient_funds',
+      message: 'bl-e: needs 0.005 BTC, has 0',
+    });
+  });
+
+  it('refuses a limit whose rest it cannot lock after what crossed, taking nothing', async () => {
+    const thin: WalkableBook = { bids: [[59990, 5]], asks: [[60000, 0.005]] };
+    const paper = await open({ book: () => thin, initialBalances: { USDT: 500 } });
+    // 0.005 cross @ 60000 for 300 + taker 0.3 = 300.3, leaving 199.7; the rest, 0.005 @ 60000, needs
+    // 300 + maker 0.3 = 300.3 locked.
+    expect(await refusal(paper, limit('bl-f', 'buy', 0.01, 60000))).toMatchObject({
+      reason: 'insufficient_funds',
+      message: 'bl-f: resting 0.005 @ 60000 needs 300.3 USDT, has 199.7 free',
+    });
+    expect(await paper.balances()).toEqual({ USDT: 500 });
+    // With enough for both it takes the cross and rests the rest: 600.6 USDT used, 300.3 of it locked.
+    const rich = await open({ book: () => thin, initialBalances: { USDT: 700 } });
+    expect(await rich.submit(limit('bl-f', 'buy', 0.01, 60000))).toMatchObject({
+      status: 'partially_filled',
+      filledQty: 0.005,
+    });
+    expect(await rich.balances()).toEqual({ USDT: 399.7, BTC: 0.005 });
+    expect(await refusal(rich, market('bl-g', 'buy', 0.002))).toMatchObject({ reason: 'insufficient_funds' });
+  });
+
+  it('ends a resting order stored before locks existed that its fill finds unfunded, rather than keep it open', async () => {
+    const store = memoryStore();
+    store.stored.balances = { USDT: 100 };
+    // Accepted back then without funds: 0.01 @ 59000 needs 590.59 USDT.
+    const unfunded: VenueOrder = {
+      clientOrderId: 'bl-old',
+      venueOrderId: 'old-1',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      status: 'accepted',
+      qty: 0.01,
+      price: 59000,
+      filledQty: 0,
+      avgPrice: null,
+      fills: [],
+    };
+    store.stored.orders = [unfunded];
+    const paper = await open({ book: () => book, store });
+    expect(await paper.onTrade('BTC-USDT', 58999)).toEqual([]);
+    expect(await paper.fetchByClientId('BTC-USDT', 'bl-old')).toMatchObject({
+      status: 'cancelled',
+      filledQty: 0,
+    });
+    expect(await paper.openOrders()).toEqual([]);
+    expect(await paper.balances()).toEqual({ USDT: 100 });
+  });
+});

@@ -20,6 +20,7 @@ import {
   type VenueOrder,
   type VenueOrderRequest,
 } from './order-venue';
+import { freeBalances, type Lock, restingLock, totalBalances } from './paper-locks';
 
 /** Where the paper broker keeps balances and orders, so a restart continues the same account. */
 export interface PaperStore {
@@ -58,7 +59,8 @@ export interface PaperVenueDeps {
 /**
  * The paper broker: the live venue's interface over a simulated account. Market orders walk the
  * book; limit orders take what crosses and rest the rest, filling as maker when a trade goes through
- * their price (`onTrade`). Every change is stored before it is applied in memory: a write that failed
+ * their price (`onTrade`). A resting order locks what its fill will take, released when it fills or
+ * is cancelled; balances are totals, locked funds included, as a venue reports them. Every change is stored before it is applied in memory: a write that failed
  * leaves the account as it was (a `network` error, so the order manager looks the client id up and
  * sends again), and a restart finds every order whose fill the balances show.
  */
@@ -161,10 +163,19 @@ export class PaperVenue implements OrderVenue {
         if (limitPrice === null) continue;
         const { stepSize } = await this.marketRules(symbol);
         const rest = { ...paperOrder(order, subtractLots(order.qty, order.filledQty), stepSize), limitPrice };
-        const result = executeRestingLimit(rest, price, this.balancesState, this.deps.fees);
-        if (!result?.ok) continue;
+        // Its own lock is what it spends; the others' stay held.
+        const others = this.locks(order.clientOrderId);
+        const free = freeBalances(this.balancesState, others);
+        const result = executeRestingLimit(rest, price, free, this.deps.fees);
+        if (!result) continue;
+        if (!result.ok) {
+          // Cannot happen to an order that locked its funds; one stored before locks existed may lack
+          // them, and would otherwise stay open for good. The venue ends it.
+          await this.commit({ ...order, status: 'cancelled' });
+          continue;
+        }
         const next = this.withFills(order, result.fills, stepSize);
-        await this.commit(next, result.balances);
+        await this.commit(next, totalBalances(result.balances, others));
         filled.push(next);
       }
       return filled;
@@ -189,14 +200,43 @@ export class PaperVenue implements OrderVenue {
       fills: [],
     };
     const taker: PaperOrder = { ...paperOrder(order, request.qty, stepSize), limitPrice: request.price };
-    const result = executeTaker(book, taker, this.balancesState, this.deps.fees);
+    // Funds resting orders hold back are not spendable, as on Binance.
+    const locked = this.locks();
+    const result = executeTaker(book, taker, freeBalances(this.balancesState, locked), this.deps.fees);
     if (!result.ok) throw new VenueError(result.reason, `${request.clientOrderId}: ${result.detail}`);
     let placed = this.withFills(order, result.fills, stepSize);
     // A market order takes what the book holds; the remainder is cancelled, as on a real venue.
     if (request.type === 'market' && isOpen(placed))
       placed = { ...placed, status: placed.filledQty > 0 ? 'cancelled' : 'rejected' };
-    await this.commit(placed, result.fills.length > 0 ? result.balances : undefined);
+    if (isOpen(placed)) this.assertLockable(placed, result.balances);
+    await this.commit(placed, result.fills.length > 0 ? totalBalances(result.balances, locked) : undefined);
     return placed;
+  }
+
+  /**
+   * A limit order rests only if the free balance covers all its rest will take, as Binance refuses an
+   * order it cannot lock funds for: otherwise the whole order is refused, what crossed included.
+   */
+  private assertLockable(order: VenueOrder, free: Balances): void {
+    const lock = restingLock(order, this.deps.fees);
+    if (!lock) return;
+    const has = free[lock.asset] ?? 0;
+    if (lock.amount > has)
+      throw new VenueError(
+        'insufficient_funds',
+        `${order.clientOrderId}: resting ${subtractLots(order.qty, order.filledQty)} @ ${order.price} needs ${lock.amount} ${lock.asset}, has ${has} free`,
+      );
+  }
+
+  /** What the open orders (all, or all but one) hold back. */
+  private locks(except?: string): Lock[] {
+    const locks: Lock[] = [];
+    for (const order of this.orders.values()) {
+      if (!isOpen(order) || order.clientOrderId === except) continue;
+      const lock = restingLock(order, this.deps.fees);
+      if (lock) locks.push(lock);
+    }
+    return locks;
   }
 
   /** The order with these fills added, and the status they give it. */
