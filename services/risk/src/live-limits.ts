@@ -12,6 +12,8 @@ export interface LiveLimitsDeps {
   clock: Clock;
   /** The configured limits (RISK_LIMITS_JSON or the defaults): what an operator's stored fields go over. */
   base: RiskLimits;
+  /** The stops service's stop-limit offset: stored limits must cover it (coversStopLimitOffset). */
+  stopLimitOffsetBps?: number;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
   /** Told of every read of the stored limits (metrics). */
   loaded?: (outcome: LimitsLoadOutcome) => void;
@@ -22,8 +24,9 @@ const asStored = { parse: (v: unknown) => v };
 
 /**
  * The risk limits in force: the configured ones with an operator's stored `config:risk_limits` over them,
- * read at start and again on every `config.changed` for that key. A stored value that is not valid limits
- * is refused with its reason, and the limits in force stay as they were.
+ * read at start and again on every `config.changed` for that key. A stored value that is not valid limits,
+ * or whose stop exit allowance does not cover the stop-limit offset, is refused with its reason, and the
+ * limits in force stay as they were.
  */
 export class LiveLimits {
   private limits: RiskLimits;
@@ -50,7 +53,7 @@ export class LiveLimits {
   private async read(changeId: string | null): Promise<void> {
     const stored = await this.state.get(CONFIG_KEYS.riskLimits, asStored);
     if (stored === undefined) return;
-    const next = limitsOver(this.deps.base, stored.value);
+    const next = limitsOver(this.deps.base, stored.value, this.deps.stopLimitOffsetBps);
     if (!next.ok) {
       this.deps.loaded?.('invalid');
       this.deps.log.warn(

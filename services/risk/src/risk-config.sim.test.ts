@@ -14,6 +14,7 @@ import {
   createTestDatabase,
   natsUrl,
   sharedDataDir,
+  startServiceProcess,
   type TestDatabase,
   uniqueName,
   waitFor,
@@ -32,6 +33,7 @@ let handle: DbHandle;
 let bus: NatsBus;
 /** Publishes as the gateway does (source `gateway`). */
 let gateway: NatsBus;
+let prefix: string;
 const lines: Array<{ level: string; o: Record<string, unknown>; m: string }> = [];
 const log = {
   info: (o: object, m: string) => void lines.push({ level: 'info', o: o as Record<string, unknown>, m }),
@@ -44,7 +46,7 @@ beforeAll(async () => {
   handle = await createDb({ url: testDb.url });
   await migrate(handle.db);
   const servers = await natsUrl();
-  const prefix = `${uniqueName('riskcfg')}.`;
+  prefix = `${uniqueName('riskcfg')}.`;
   bus = await NatsBus.connect({ servers, prefix, source: 'test', clock });
   await bus.ensureStreams();
   gateway = await NatsBus.connect({ servers, prefix, source: 'gateway', clock });
@@ -236,6 +238,51 @@ describe('risk limits an operator changes while risk runs', () => {
       expect(await metric(again, 'ballast_risk_limit_loads_total', 'outcome="invalid"')).toBe(1);
     } finally {
       await restarted[Symbol.asyncDispose]();
+    }
+  });
+});
+
+describe("a stop exit allowance below the stops service's stop-limit offset", () => {
+  it('stops risk at start, naming both settings', { timeout: 120_000 }, async () => {
+    // The default allowance (100 bps) under a 150 bps offset, set once for both services.
+    const refused = await startServiceProcess('risk', {
+      NATS_URL: await natsUrl(),
+      DATABASE_URL: testDb.url,
+      BUS_PREFIX: prefix,
+      EXCHANGE_BASE_URL: sim.restUrl,
+      RISK_EQUITY: '10000',
+      STOP_LIMIT_OFFSET_BPS: '150',
+    }).then(
+      // Started after all: stopped, and the test fails below.
+      (risk) => risk.stop(5_000).then(() => undefined),
+      (err: Error) => err.message,
+    );
+    expect(refused).toMatch(/exited \(1\) before it was ready/);
+    expect(refused).toMatch(
+      /RISK_LIMITS_JSON: invalid \(stopExitAllowanceBps \(100\) is below STOP_LIMIT_OFFSET_BPS \(150/,
+    );
+  });
+
+  it("is refused in an operator's stored limits, and the limits in force stay", {
+    timeout: 120_000,
+  }, async () => {
+    const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
+    const service = await startRisk({ bus, db: handle.db, clock, config, log });
+    try {
+      const before = service.limits.current;
+      const change = await operatorStores({ ...before, stopExitAllowanceBps: 20 }, before);
+      const refused = await waitFor(
+        () => lines.find((l) => l.level === 'warn' && l.o.changeId === change),
+        'the refusal',
+        { timeoutMs: 30_000 },
+      );
+      expect(refused.o).toMatchObject({
+        reason: 'invalid_limits',
+        error: expect.stringContaining('stopExitAllowanceBps (20) is below STOP_LIMIT_OFFSET_BPS (50'),
+      });
+      expect(service.limits.current).toEqual(before);
+    } finally {
+      await service[Symbol.asyncDispose]();
     }
   });
 });

@@ -1,12 +1,12 @@
 import type { Bus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
-import { DEFAULT_RISK_LIMITS, RiskLimits } from '@ballast/core';
 import { BotStateRepository, type Database } from '@ballast/db';
 import { CcxtVenue, type OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { ClosedTradeRecorder } from './closed-trade-recorder';
 import type { RiskConfig } from './config';
+import { configuredLimits } from './configured-limits';
 import { botStateDecided } from './decided-store';
 import { readHeldPositions, venueRules } from './held-positions';
 import { KillStore } from './kill-store';
@@ -29,6 +29,7 @@ export async function startRisk(
   deps: RiskDeps,
 ): Promise<AsyncDisposable & { manager: RiskManager; limits: LiveLimits }> {
   const { config } = deps;
+  const base = configuredLimits(config);
   const credentials =
     config.EXCHANGE_API_KEY && config.EXCHANGE_API_SECRET
       ? { apiKey: config.EXCHANGE_API_KEY, secret: config.EXCHANGE_API_SECRET }
@@ -41,15 +42,15 @@ export async function startRisk(
       ...(config.EXCHANGE_BASE_URL ? { baseUrl: config.EXCHANGE_BASE_URL } : {}),
       ...(credentials ? { credentials } : {}),
     });
-  const base = config.RISK_LIMITS_JSON
-    ? RiskLimits.parse(JSON.parse(config.RISK_LIMITS_JSON))
-    : DEFAULT_RISK_LIMITS;
   let manager: RiskManager | undefined;
   const metrics = deps.metrics ? new RiskMetrics(deps.metrics, () => manager?.figures()) : undefined;
   const limits = new LiveLimits({
     db: deps.db,
     clock: deps.clock,
     base,
+    ...(config.STOP_LIMIT_OFFSET_BPS === undefined
+      ? {}
+      : { stopLimitOffsetBps: config.STOP_LIMIT_OFFSET_BPS }),
     log: deps.log,
     ...(metrics ? { loaded: (outcome) => metrics.limitsLoaded(outcome) } : {}),
   });

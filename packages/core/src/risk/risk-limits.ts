@@ -25,9 +25,9 @@ export const RiskLimits = z.object({
   allowShort: z.boolean().default(false),
   /**
    * An entry must stay sellable at its stop: its notional at the stop moved this many basis points
-   * further against it must meet the venue's minimum. It covers the stop-limit's limit offset (the stop
-   * service's STOP_LIMIT_OFFSET_BPS, 50 by default); below the minimum the venue refuses the stop and
-   * the take-profits, and the position could only be flattened.
+   * further against it must meet the venue's minimum. It must cover the stop-limit's limit offset (the
+   * stop service's STOP_LIMIT_OFFSET_BPS, 50 by default; see coversStopLimitOffset); below the minimum
+   * the venue refuses the stop and the take-profits, and the position could only be flattened.
    */
   stopExitAllowanceBps: z.number().min(0).max(1000).default(100),
   /** Reward to the nearest take-profit over risk to the stop. */
@@ -67,3 +67,6 @@ export const RiskLimits = z.object({
 export type RiskLimits = z.infer<typeof RiskLimits>;
 
 export const DEFAULT_RISK_LIMITS: RiskLimits = RiskLimits.parse({});
+
+/** The stops service's STOP_LIMIT_OFFSET_BPS when it is not set: its stop-limits sell this far beyond the stop. */
+export const DEFAULT_STOP_LIMIT_OFFSET_BPS = 50;
