@@ -9,7 +9,7 @@
 // closing at the same instant as they do live; the next instant is sent once this process has seen the
 // feature vectors of the previous one and every order they caused has arrived (a live 1h market is idle
 // between closes: the figure is the latency of one close, not of a backlog). The strategies run with
-// permissive settings (printed) so that enough closes trigger; risk sizes to a few hundred USDT on a
+// permissive settings (printed) so that enough closes trigger; risk sizes to a few thousand USDT on a
 // 1e9 book. The simulator fills against its recorded 2021-04-04 depth snapshots: fills are not the point.
 //
 // Beside it: the split at md.candle, feat, sig.decision and risk.decision as seen by this process (each
@@ -36,6 +36,7 @@ import {
   uniqueName,
   waitFor,
 } from '@ballast/testkit';
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 const TRIGGERS = Number(process.env.LATENCY_TRIGGERS ?? 1_000);
@@ -71,7 +72,7 @@ function closingInstants(): number[] {
   return [...counts.entries()].sort((x, y) => x[0] - y[0]).map(([, n]) => n);
 }
 const instants = closingInstants();
-/** Loose enough that about one close in forty triggers an approved order on these candles. */
+/** Loose enough that about one close in seventy triggers an approved order on these candles. */
 const STRATEGIES = {
   trendPullback: { minAdx: 0, rsiMin: 0, rsiMax: 100, pullbackAtr: 0 },
   breakout: { minVolumeRatio: 0.1, squeezeLookback: 50 },
@@ -80,7 +81,9 @@ const STRATEGIES = {
 const RISK_LIMITS = {
   // The simulated account holds BTC and ETH to sell, so short signals reach the venue as long ones do.
   allowShort: true,
-  riskPerTrade: 1e-8,
+  // 100 USDT a trade. No stops service runs here, so a position's stop is unknown and an add is sized to
+  // risk its whole entry price (addStopDistance): at 1e-8 adds fell below the venue's minimum notional.
+  riskPerTrade: 1e-7,
   lossStreakPauses: [],
   maxOpenPositions: 1_000,
   maxOpenRisk: 1,
@@ -140,6 +143,47 @@ class ArrivalProxy {
     this.arrived.set(id, at);
     this.waiters.get(id)?.(at);
   }
+}
+
+/**
+ * Conditions re-checked whenever a message reaches this process, instead of polling: the bench shares
+ * two cores with the services, and a 1 ms poll would steal from what it measures.
+ */
+class Waits {
+  private waiting: Array<{ ready: () => boolean; done: (ok: boolean) => void }> = [];
+
+  /** Resolves true once `ready` holds, false after `timeoutMs`. */
+  until(ready: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (ready()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        ready,
+        done: (ok: boolean) => {
+          clearTimeout(timer);
+          this.waiting = this.waiting.filter((w) => w !== waiter);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => waiter.done(false), timeoutMs);
+      this.waiting.push(waiter);
+    });
+  }
+
+  changed(): void {
+    for (const w of this.waiting.filter((x) => x.ready())) w.done(true);
+  }
+}
+
+/**
+ * Whether every consumer of the streams between features and orders has handled (acked) all it was
+ * sent: signals, risk and orders are done with an instant only then (signals publishes nothing for a
+ * close without a setup, so no message says so).
+ */
+async function pipelineIdle(jsm: JetStreamManager, streams: string[]): Promise<boolean> {
+  for (const stream of streams)
+    for await (const c of jsm.consumers.list(stream))
+      if (c.num_pending > 0 || c.num_ack_pending > 0) return false;
+  return true;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -216,6 +260,14 @@ const arrivals: Array<{ correlation: string; at: number; decided: number }> = []
 const fresh: string[] = [];
 let rejected = 0;
 let featCount = 0;
+const waits = new Waits();
+const jsm = await jetstreamManager(await connect({ servers }));
+const idleStreams = [Subjects.features, Subjects.signalDecision, Subjects.riskDecision].map((s) =>
+  bus.naming.stream(s.stream),
+);
+/** Where candidates went: signals' verdicts and risk's, by reason (printed, so a short run is explained). */
+const outcomes = new Map<string, number>();
+const tally = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
 
 try {
   await bus.subscribe(
@@ -224,6 +276,7 @@ try {
       const key = `${m.payload.symbol}|${m.payload.openTime}`;
       byCorrelation.set(m.correlationId, { key, at: performance.now() });
       fresh.push(key);
+      waits.changed();
     },
     { durable: 'bench-candles' },
   );
@@ -231,18 +284,24 @@ try {
     pattern(Subjects.features),
     (m) => {
       featCount++;
+      waits.changed();
       featSeen.set(m.correlationId, performance.now());
     },
     { durable: 'bench-features' },
   );
   await bus.subscribe(
     subject(Subjects.signalDecision, {}),
-    (m) => void (m.payload.approved && decisionSeen.set(m.correlationId, performance.now())),
+    (m) => {
+      const { approved, candidate } = m.payload;
+      tally(approved ? 'signals approved' : `signals vetoed ${candidate.veto?.reason ?? 'by the agents'}`);
+      if (m.payload.approved) decisionSeen.set(m.correlationId, performance.now());
+    },
     { durable: 'bench-signals' },
   );
   await bus.subscribe(
     subject(Subjects.riskDecision, {}),
     (m) => {
+      tally(m.payload.approved ? 'risk approved' : `risk denied ${m.payload.reason}`);
       if (!m.payload.approved) return;
       const id = clientOrderId('bl-', m.payload.intent.intentId, 0);
       const decided = performance.now();
@@ -250,6 +309,7 @@ try {
       void proxy.arrival(id).then((at) => {
         pending.delete(id);
         arrivals.push({ correlation: m.correlationId, at, decided });
+        waits.changed();
       });
     },
     { durable: 'bench-decisions' },
@@ -259,6 +319,7 @@ try {
     (m) => {
       // Refused before the venue (slippage guard): no arrival will come.
       if (m.payload.status === 'rejected' && pending.delete(m.payload.clientOrderId)) rejected++;
+      waits.changed();
     },
     { durable: 'bench-orders' },
   );
@@ -372,21 +433,18 @@ try {
     sent += sim.controls.step(count, 'binance-candles');
     const featBefore = featCount;
     // A candle market-data holds back (a gap it backfills first) is waited for only so long.
-    const seen = await waitFor(() => fresh.length >= count, 'md.candle', {
-      timeoutMs: 5_000,
-      intervalMs: 1,
-    }).catch(() => false);
+    const seen = await waits.until(() => fresh.length >= count, 5_000);
     // Features publishes once warmed up (EMA200 and friends); from then on, one vector per candle.
-    if (seen && featBefore > 0)
-      await waitFor(() => featCount >= featBefore + count, `the feature vectors of candle ${sent}`, {
-        timeoutMs: 60_000,
-        intervalMs: 1,
-      });
+    if (seen && featBefore > 0 && !(await waits.until(() => featCount >= featBefore + count, 60_000)))
+      throw new Error(`timed out waiting for the feature vectors of candle ${sent}`);
     for (const key of fresh.splice(0)) emitted.set(key, stepAt);
-    // Orders caused by this instant reach the venue before the next one closes.
-    await waitFor(() => pending.size === 0, 'orders to arrive', { timeoutMs: 60_000, intervalMs: 1 }).catch(
-      () => undefined,
-    );
+    // Signals, risk and orders finish with this instant, and the orders it caused reach the venue,
+    // before the next one closes.
+    await waitFor(() => pipelineIdle(jsm, idleStreams), 'signals, risk and orders to be idle', {
+      timeoutMs: 60_000,
+      intervalMs: 1,
+    });
+    await waits.until(() => pending.size === 0, 60_000);
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
       console.error(`… ${sent} candles, ${arrivals.length} orders at the simulator`);
@@ -420,6 +478,12 @@ try {
   const rtt = await natsRoundTrips(servers, prefix, payload, Math.max(TRIGGERS, 1_000));
   console.log(
     `latency bench: ${chain.length} triggers after ${WARMUP} warm-up, ${sent} candles replayed, ${rejected} refused before the venue`,
+  );
+  console.log(
+    `candidates: ${[...outcomes.entries()]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
   );
   console.log(`strategies ${JSON.stringify(STRATEGIES)}; risk ${JSON.stringify(RISK_LIMITS)}`);
   console.log(`candle emitted by the simulator → order at the simulator: ${fmt(chain)}`);
