@@ -1,3 +1,4 @@
+import { sharedAssetProblem, sharedBaseAssets } from '@ballast/core';
 import { baseHoldingsVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 
@@ -11,6 +12,12 @@ const symbolList = z
   )
   .pipe(z.array(z.string().regex(/^[A-Z0-9]+-[A-Z0-9]+$/, 'normalised symbol, e.g. BTC-USDT')).min(1));
 
+/** Spot positions are read from base-asset balances: no two markets may move one (ADR 9). */
+const reconSymbols = symbolList.superRefine((symbols, ctx) => {
+  for (const shared of sharedBaseAssets(symbols))
+    ctx.addIssue({ code: 'custom', message: sharedAssetProblem(shared) });
+});
+
 /**
  * The reconciliation service's own variables; it reads the venue through ccxt (the paper broker's
  * account lives inside the orders process). Keys are secrets (EXCHANGE_API_KEY / _SECRET, or _FILE). */
@@ -23,7 +30,7 @@ export const reconConfigSchema = z.object({
   RECON_LIVE: z.stringbool().default(false),
   /** A reason to run live with a withdrawal-enabled key; recorded in recon_log at every start. */
   RECON_WITHDRAWAL_OVERRIDE: z.string().min(1).optional(),
-  RECON_SYMBOLS: symbolList.default(['BTC-USDT']),
+  RECON_SYMBOLS: reconSymbols.default(['BTC-USDT']),
   /**
    * On a venue's first run, take trades from before it as history (the account's past, not fills we
    * missed): the cursor starts after them and only the position differences are set, loudly.

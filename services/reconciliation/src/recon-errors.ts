@@ -1,3 +1,5 @@
+import { type SharedAsset, sharedAssetProblem } from '@ballast/core';
+
 /**
  * A run that cannot compare the venue with our records safely: it is reported `unknown` and nothing
  * is corrected. The message says why, for the operator.
@@ -14,5 +16,16 @@ export class InconsistentVenueRead extends ReconRefusal {
     super(
       `trades kept landing while the venue's balances were read (${attempts} reads in a row); nothing is corrected from a read whose balances may not reflect its trades; read again next run`,
     );
+  }
+}
+
+/**
+ * The markets read (those configured and those our orders traded) include two that move one asset's
+ * balance: a position set from that balance would be invented in one market and taken from another.
+ */
+export class SharedAssetMarkets extends ReconRefusal {
+  override readonly name = 'SharedAssetMarkets';
+  constructor(readonly shared: readonly SharedAsset[]) {
+    super(shared.map(sharedAssetProblem).join('; '));
   }
 }

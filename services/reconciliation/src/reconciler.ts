@@ -7,6 +7,7 @@ import {
   driftBeforeAfter,
   type ReconPolicy,
   reconcile,
+  sharedBaseAssets,
 } from '@ballast/core';
 import type {
   Database,
@@ -18,7 +19,7 @@ import type {
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import { readLedger, type StopView } from './ledger-reader';
-import { ReconRefusal } from './recon-errors';
+import { ReconRefusal, SharedAssetMarkets } from './recon-errors';
 import type { ReconMetrics, RunOutcome } from './recon-metrics';
 import { type RepairOutcome, Repairs } from './repairs';
 import { readVenue } from './venue-reader';
@@ -129,8 +130,11 @@ export class Reconciler {
   private async compare(state: ReconState) {
     const { venue } = this.deps;
     const ledger = await readLedger(venue.id, this.deps, null);
+    const symbols = this.symbols(ledger.snapshot.orders.map((o) => o.symbol));
+    const shared = sharedBaseAssets(symbols);
+    if (shared.length > 0) throw new SharedAssetMarkets(shared);
     const read = await readVenue(venue, {
-      symbols: this.symbols(ledger.snapshot.orders.map((o) => o.symbol)),
+      symbols,
       cursors: state.cursors,
       orders: ledger.snapshot.orders,
       stops: ledger.snapshot.stops,

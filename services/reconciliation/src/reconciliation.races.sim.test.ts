@@ -14,6 +14,7 @@ import {
   ourSlice,
   simClient,
   simReconConfig,
+  simReconDeps,
   simSlices,
   startSimOrdersProcess,
   venueWith,
@@ -24,7 +25,6 @@ import {
 // and its filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz (BTCUSDT step 0.00001).
 const ACCOUNT = { apiKey: 'recon-race-key', secret: 'recon-race-secret' };
 const clock: Clock = { now: () => Date.now() };
-const quiet = { info() {}, warn() {}, error() {} };
 
 let fixture: VenueFixture;
 let serviceBus: NatsBus;
@@ -37,17 +37,7 @@ const client = () => simClient(fixture, ACCOUNT);
 const slices = () => simSlices(fixture);
 
 const reconciler = (venue: OrderVenue = buildVenue(config())) =>
-  buildReconciler(
-    {
-      bus: serviceBus,
-      db: fixture.handle.db,
-      clock,
-      ids: () => crypto.randomUUID(),
-      config: config(),
-      log: quiet,
-    },
-    venue,
-  );
+  buildReconciler(simReconDeps(fixture, serviceBus, config()), venue);
 
 async function venueBtc(): Promise<number> {
   const balance = (await client().fetchBalance()) as unknown as { total: Record<string, number> };

@@ -16,14 +16,16 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldPositions, StopView } from './ledger-reader';
 import type { Reconciler } from './reconciler';
-import { KeySafetyError, startReconciliation } from './service';
+import { buildReconciler, KeySafetyError, startReconciliation } from './service';
 import {
   marketBuy,
   ourSlice,
   simClient,
   simReconConfig,
+  simReconDeps,
   simSlices,
   startSimOrdersProcess,
+  venueWith,
 } from './testing/sim-recon';
 
 // The simulator's book is binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json and its
@@ -33,7 +35,6 @@ import {
 // drifts the tests inject are found by reconciliation, not by the order manager's own polling.
 const ACCOUNT = { apiKey: 'recon-key', secret: 'recon-secret' };
 const clock: Clock = { now: () => Date.now() };
-const quiet = { info() {}, warn() {}, error() {} };
 
 let fixture: VenueFixture;
 let serviceBus: NatsBus;
@@ -128,12 +129,7 @@ beforeAll(async () => {
     clock,
   });
   const started = await startReconciliation({
-    bus: serviceBus,
-    db: fixture.handle.db,
-    clock,
-    ids: () => crypto.randomUUID(),
-    config: config(),
-    log: quiet,
+    ...simReconDeps(fixture, serviceBus, config()),
     metrics: registry,
   });
   reconciler = started.reconciler;
@@ -325,23 +321,48 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   });
 });
 
+describe('markets that move one asset balance', { timeout: 60_000 }, () => {
+  it("corrects nothing while our orders trade a market sharing a reconciled market's base asset", async () => {
+    // BTC-USDT is reconciled; an order of ours on BTC-USDC moves the same BTC balance.
+    await slices().plan([ourSlice('bl-usdc', { symbol: 'BTC-USDC' })]);
+    // The simulator lists no BTC-USDC market: read here as a venue that has it, with no trades yet.
+    const venue = venueWith(config(), (base) => ({
+      tradesSince: (symbol, cursor) =>
+        symbol === 'BTC-USDC' ? Promise.resolve({ trades: [], cursor }) : base.tradesSince(symbol, cursor),
+      orderBook: (symbol, limit) => base.orderBook(symbol === 'BTC-USDC' ? 'BTC-USDT' : symbol, limit),
+    }));
+    const withUsdc = buildReconciler(simReconDeps(fixture, serviceBus, config()), venue);
+    const adjustments = async () =>
+      (await slices().all()).filter((s) => s.clientOrderId.startsWith('recon-adj-')).length;
+    try {
+      const [logged, adjusted] = [(await logEntries()).length, await adjustments()];
+      const report = await withUsdc.run();
+      expect(report).toMatchObject({ outcome: 'unknown', status: 'unknown', drifts: [] });
+      expect(report.detail).toMatch(/^BTC-USDC, BTC-USDT all move the one BTC balance of a spot account/);
+      await waitFor(() => statuses.at(-1)?.detail === report.detail, 'the reason on the bus');
+      expect((await logEntries()).length).toBe(logged);
+      expect(await adjustments()).toBe(adjusted);
+      expect((await ourView()).BTC).toBe((await venueView()).BTC);
+    } finally {
+      await fixture.handle.db.deleteFrom('order_slices').where('client_order_id', '=', 'bl-usdc').execute();
+    }
+    expect((await reconciler.run()).outcome).toBe('clean');
+  });
+});
+
 describe('key safety', { timeout: 60_000 }, () => {
   it('refuses a live start with a withdrawal-enabled key, and starts with a recorded override', async () => {
     fixture.sim.tamper.setWithdrawals(true);
-    const deps = {
-      bus: serviceBus,
-      db: fixture.handle.db,
-      clock,
-      ids: () => crypto.randomUUID(),
-      log: quiet,
-    };
-    const refused = startReconciliation({ ...deps, config: config({ RECON_LIVE: 'true' }) });
+    const refused = startReconciliation(simReconDeps(fixture, serviceBus, config({ RECON_LIVE: 'true' })));
     await expect(refused).rejects.toBeInstanceOf(KeySafetyError);
     await expect(refused).rejects.toThrow(/allows withdrawals: live trading refuses to start/);
-    const started = await startReconciliation({
-      ...deps,
-      config: config({ RECON_LIVE: 'true', RECON_WITHDRAWAL_OVERRIDE: 'sub-account without funds' }),
-    });
+    const started = await startReconciliation(
+      simReconDeps(
+        fixture,
+        serviceBus,
+        config({ RECON_LIVE: 'true', RECON_WITHDRAWAL_OVERRIDE: 'sub-account without funds' }),
+      ),
+    );
     await started[Symbol.asyncDispose]();
     const keyLog = (await logEntries()).filter((e) => e.kind === 'key_safety').map((e) => e.action);
     expect(keyLog).toEqual(['refuse', 'override']);

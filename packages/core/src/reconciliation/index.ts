@@ -7,4 +7,5 @@ export * from './recon-drift';
 export * from './recon-policy';
 export * from './recon-snapshot';
 export * from './reconcile';
+export * from './shared-assets';
 export * from './stop-drifts';

@@ -1,14 +1,21 @@
+import type { Bus } from '@ballast/bus';
 import type { Clock, OrderCommand } from '@ballast/contracts';
 import { type NewSlice, OrderSliceRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import { binanceClient, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, type ServiceProcess, startServiceProcess } from '@ballast/testkit';
 import { type ReconConfig, reconConfigSchema } from '../config';
-import { buildVenue } from '../service';
+import { buildVenue, type ReconDeps } from '../service';
 
 export type SimAccount = { apiKey: string; secret: string };
 
 const clock: Clock = { now: () => Date.now() };
+const quiet = { info() {}, warn() {}, error() {} };
+
+/** Reconciliation on the fixture's database and `bus`: the system clock, random ids, no logs. */
+export function simReconDeps(fixture: VenueFixture, bus: Bus, config: ReconConfig): ReconDeps {
+  return { bus, db: fixture.handle.db, clock, ids: () => crypto.randomUUID(), config, log: quiet };
+}
 
 /** Reconciliation of the simulator's BTC-USDT account, runs on demand only, `overrides` on top. */
 export function simReconConfig(
