@@ -111,6 +111,9 @@ async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<Order
   return PaperVenue.open({
     venue: config.ORDERS_VENUE,
     book: (symbol) => books.levels(symbol),
+    // Until the stream gives a book in sequence since a snapshot (after a restart: market-data's next
+    // resync), the venue's public REST depth, as the live slippage check reads it.
+    restBook: (symbol, limit) => live.orderBook(symbol, limit),
     rules: (symbol) => {
       const r = rules.get(symbol);
       if (!r) throw new Error(`no market rules for ${symbol} yet`);
