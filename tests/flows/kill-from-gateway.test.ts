@@ -130,7 +130,26 @@ async function decide(id: string): Promise<RiskDecision> {
 
 describe('kill switch from the dashboard to the risk manager', () => {
   it('rejects entries from the moment risk acknowledges the kill, across a restart, until a resume', async () => {
-    expect(await decide('flow-1')).toMatchObject({ approved: true });
+    const first = await decide('flow-1');
+    if (!first.approved) throw new Error(`flow-1 denied: ${first.reason}`);
+    // No orders service runs here: it stands refused, else its approval would hold the market's room
+    // (until RISK_PENDING_TTL_MS, across the restart too) and the entry after the resume would not fit.
+    await bus.publish(subject(Subjects.orderEvent, {}), {
+      status: 'rejected',
+      intentId: first.intent.intentId,
+      clientOrderId: `bl-${first.intent.intentId}`,
+      venueOrderId: null,
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      type: 'market',
+      qty: first.intent.qty,
+      filledQty: 0,
+      avgPrice: null,
+      fill: null,
+      reason: 'insufficient_funds',
+      detail: 'test: no orders service',
+    });
     const session = await loginOperator();
 
     const killId = await control('kill', { flatten: false, reason: 'operator test' }, session);
