@@ -106,7 +106,7 @@ export class Reconciler {
     let current = state;
     const found: RunReport['drifts'] = [];
     for (let pass = 1; pass <= PASSES; pass++) {
-      const { drifts, next, settles } = await this.compare(current);
+      const { drifts, next, settles, counted } = await this.compare(current);
       if (drifts.length === 0) return this.finish(runId, next, found, true);
       if (pass === 1)
         for (const d of drifts) this.deps.metrics?.drifts.inc({ venue: next.venue, kind: d.kind });
@@ -117,7 +117,7 @@ export class Reconciler {
           drifts.map((drift) => ({ drift, outcome: 'noted' as const })),
           false,
         );
-      const outcomes = await this.repairAll(runId, drifts);
+      const outcomes = await this.repairAll(runId, drifts, counted);
       if (pass === 1) found.push(...outcomes);
       const failed = outcomes.some((o) => o.outcome === 'failed');
       // Cursors and baseline advance only when every repair held, so a failed one is found again.
@@ -151,15 +151,19 @@ export class Reconciler {
     };
     const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected }, policy);
     const next: ReconState = { ...state, cursors: read.cursors, baseline: verdict.nextBaseline };
-    return { drifts: verdict.drifts, next, settles: verdict.settles };
+    return { drifts: verdict.drifts, next, settles: verdict.settles, counted: ledger.snapshot.tradeIds };
   }
 
-  private async repairAll(runId: string, drifts: readonly Drift[]): Promise<RunReport['drifts']> {
+  private async repairAll(
+    runId: string,
+    drifts: readonly Drift[],
+    counted: ReadonlySet<string>,
+  ): Promise<RunReport['drifts']> {
     const out: RunReport['drifts'] = [];
     for (const drift of [...drifts].sort((a, b) => ORDER[a.kind] - ORDER[b.kind])) {
       let outcome: RepairOutcome;
       try {
-        outcome = await this.repairs.apply(drift, runId);
+        outcome = await this.repairs.apply(drift, runId, counted);
       } catch (err) {
         this.deps.log.error({ err, key: drift.key }, 'repair failed');
         outcome = 'failed';

@@ -66,6 +66,22 @@ async function ourBooks() {
 
 const logEntries = () => new ReconRepository(fixture.handle.db, clock).entries('binance');
 
+/** An order the order manager sent and recorded with the venue's answer, as it does itself. */
+async function recordOwnFill(clientOrderId: string, qty: number): Promise<void> {
+  const order = await buildVenue(config()).submit({
+    clientOrderId,
+    symbol: 'BTC-USDT',
+    side: 'buy',
+    type: 'market',
+    qty,
+    price: null,
+    reduceOnly: false,
+  });
+  await slices().plan([ourSlice(clientOrderId, { qty })], 'sending');
+  const { venueOrderId, filledQty, avgPrice, fills } = order;
+  await slices().update(clientOrderId, { status: 'filled', venueOrderId, filledQty, avgPrice, fills });
+}
+
 const kinds = (r: RunReport) => r.drifts.map((d) => [d.drift.kind, d.outcome]);
 
 beforeAll(async () => {
@@ -182,5 +198,31 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     expect(books.external).toHaveLength(3);
     expect(books.BTC).toBe(Number((start + 0.003).toFixed(8)));
     expect(await venueBtc()).toBe(Number((start + 0.003).toFixed(8)));
+  });
+
+  it('asks for one position adjustment while the orders service lags, though it records other fills first', async () => {
+    const seen = positions.length;
+    await orders?.stop(5_000);
+    orders = undefined;
+    try {
+      fixture.sim.tamper.moveBalance('BTC', '0.001');
+      const first = await reconciler().run();
+      expect(kinds(first)).toContainEqual(['position_qty', 'failed']);
+      // Back before it reads the adjustment, the orders service records a fill of its own (its start
+      // recovers an order the venue filled meanwhile): our books move, the difference stays.
+      await recordOwnFill('bl-lag-own', 0.001);
+      const second = await reconciler().run();
+      expect(kinds(second)).toContainEqual(['position_qty', 'failed']);
+    } finally {
+      orders = await startSimOrdersProcess(fixture, ACCOUNT);
+    }
+    await waitFor(async () => (await reconciler().run()).outcome === 'clean', 'a clean run', {
+      timeoutMs: 60_000,
+    });
+    const books = await ourBooks();
+    expect(books.adjustments).toHaveLength(1);
+    const venue = await venueBtc();
+    expect(books.BTC).toBe(venue);
+    expect(Math.max(...positions.slice(seen))).toBeLessThanOrEqual(venue);
   });
 });

@@ -10,10 +10,18 @@ import {
   subject,
 } from '@ballast/contracts';
 import { type Drift, derivedUuid, FLAT, type VenueTrade } from '@ballast/core';
-import type { Database, NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
+import {
+  BotStateRepository,
+  type Database,
+  type NewSlice,
+  type OrderSlice,
+  type OrderSliceRepository,
+  type SliceStatus,
+} from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import { foldPositions, ordersThatMayOwn, signed } from './ledger-reader';
+import { PendingAdjustments } from './pending-adjustments';
 
 export type RepairOutcome = 'applied' | 'failed' | 'noted';
 
@@ -47,10 +55,14 @@ const NEVER_DUE = Number.MAX_SAFE_INTEGER;
 export class Repairs {
   /** The run in which the orders service already failed to answer: later fills do not wait again. */
   private unanswered: string | undefined;
+  private readonly pending: PendingAdjustments;
 
-  constructor(private readonly deps: RepairDeps) {}
+  constructor(private readonly deps: RepairDeps) {
+    this.pending = new PendingAdjustments(new BotStateRepository(deps.db, deps.clock), deps.venue.id);
+  }
 
-  async apply(drift: Drift, runId: string): Promise<RepairOutcome> {
+  /** `counted`: the trade ids in the books the drift was measured from (fills and adjustments). */
+  async apply(drift: Drift, runId: string, counted: ReadonlySet<string>): Promise<RepairOutcome> {
     switch (drift.kind) {
       case 'missing_fill':
         return this.ingestFill(drift.trade, drift.clientOrderId, runId);
@@ -65,7 +77,7 @@ export class Repairs {
         if (drift.action === 'await_venue' || !drift.status) return 'noted';
         return this.setStatus(drift.clientOrderId, drift.status, drift.venue?.venueOrderId ?? null);
       case 'position_qty':
-        return this.setPosition(drift.symbol, drift.venue - drift.ours, runId);
+        return this.setPosition(drift.symbol, drift.venue - drift.ours, runId, counted);
       case 'missing_stop':
       case 'balance':
         await this.alert(drift, 'warning');
@@ -208,47 +220,62 @@ export class Repairs {
 
   /**
    * A position that differs after every fill: an adjusting fill at our entry (or the book's mid when
-   * we hold nothing) brings our fold to the venue's quantity. Loud: a critical alert says so. Its id
-   * follows from our books and the venue's figure, not the run, so an adjustment still waiting for
-   * the orders service is asked for again under the same id rather than doubled.
+   * we hold nothing) brings our fold to the venue's quantity. Loud: a critical alert says so. An
+   * adjustment asked for earlier that is not in the books this difference was measured from is still
+   * on its way to the orders service (lagging, or down): it is asked for again under its own id, and
+   * no other is asked for beside it, since both would apply once it catches up. The next difference
+   * is measured with it counted.
    */
-  private async setPosition(symbol: string, diff: number, runId: string): Promise<RepairOutcome> {
+  private async setPosition(
+    symbol: string,
+    diff: number,
+    runId: string,
+    counted: ReadonlySet<string>,
+  ): Promise<RepairOutcome> {
+    const pending = await this.pending.get(symbol);
+    if (pending && !counted.has(pending.fill.tradeId)) return this.adjust(pending, runId);
     const slices = (await this.deps.slices.all()).filter(
       (s) => s.exchange === this.deps.venue.id && s.symbol === symbol,
     );
     const before = foldPositions(slices).get(symbol) ?? FLAT;
     const fills = slices.reduce((n, s) => n + (s.fills as Fill[]).length, 0);
-    const key = derivedId(symbol, String(signed(before)), String(diff), String(fills));
+    const key = derivedId(runId, symbol, String(signed(before)), String(diff), String(fills));
     const price = before.avgEntry > 0 ? before.avgEntry : await this.mid(symbol);
     const quote = symbol.split('-')[1] ?? 'USDT';
-    const outcome = await this.recordFill(
-      {
-        kind: 'record_fill',
-        origin: 'adjustment',
-        clientOrderId: `recon-adj-${key}`,
-        intentId: `recon:adjust:${key}`,
-        venueOrderId: null,
-        exchange: this.deps.venue.id,
-        symbol,
-        side: diff > 0 ? 'buy' : 'sell',
-        fill: {
-          tradeId: `recon-adj:${key}`,
-          price,
-          qty: Math.abs(diff),
-          fee: 0,
-          feeAsset: quote,
-          liquidity: 'taker',
-          time: this.deps.clock.now(),
-        },
+    const command: RecordFill = {
+      kind: 'record_fill',
+      origin: 'adjustment',
+      clientOrderId: `recon-adj-${key}`,
+      intentId: `recon:adjust:${key}`,
+      venueOrderId: null,
+      exchange: this.deps.venue.id,
+      symbol,
+      side: diff > 0 ? 'buy' : 'sell',
+      fill: {
+        tradeId: `recon-adj:${key}`,
+        price,
+        qty: Math.abs(diff),
+        fee: 0,
+        feeAsset: quote,
+        liquidity: 'taker',
+        time: this.deps.clock.now(),
       },
-      runId,
-    );
+    };
+    // Remembered before it is published: a crash in between asks for this one again, not a new one.
+    await this.pending.remember(command);
+    const outcome = await this.adjust(command, runId);
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
       severity: 'critical',
       kind: 'recon_position_set',
       message: `${this.deps.venue.id} ${symbol}: our position was off by ${Number(diff.toFixed(12))}; set to the venue's`,
       labels: { service: 'reconciliation', exchange: this.deps.venue.id, symbol },
     });
+    return outcome;
+  }
+
+  private async adjust(command: RecordFill, runId: string): Promise<RepairOutcome> {
+    const outcome = await this.recordFill(command, runId);
+    if (outcome === 'applied') await this.pending.forget(command.symbol);
     return outcome;
   }
 
