@@ -11,6 +11,7 @@ import {
   familyOf,
   KillCommand,
   normaliseSymbol,
+  OrderCommand,
   pattern,
   RiskDecision,
   SignalCandidate,
@@ -99,6 +100,29 @@ describe('other payloads', () => {
       veto: null,
     });
     expect(issuesOf(result)).toEqual(['stop: stop on the wrong side of entry']);
+  });
+
+  it('refuses a trigger order command: the order manager would send it at market at once', () => {
+    const submit = {
+      kind: 'submit',
+      intentId: 'i-1',
+      clientOrderId: 'bl-i-1',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'sell',
+      type: 'market',
+      qty: 0.01,
+      price: null,
+      triggerPrice: null,
+      reduceOnly: true,
+      maxSlippageBps: null,
+      execution: { algo: 'direct' },
+    };
+    expect(OrderCommand.safeParse(submit).success).toBe(true);
+    const stop = OrderCommand.safeParse({ ...submit, type: 'stop_market', triggerPrice: 55_000 });
+    expect(stop.success).toBe(false);
+    expect(stop.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['triggerPrice', 'type']);
+    expect(OrderCommand.safeParse({ ...submit, triggerPrice: 55_000 }).success).toBe(false);
   });
 
   it('rejects an unknown deny reason', () => {

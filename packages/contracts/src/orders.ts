@@ -10,7 +10,12 @@ import {
   SymbolId,
 } from './primitives';
 
-export const OrderType = z.enum(['market', 'limit', 'stop_market', 'take_profit_market']);
+/**
+ * What the order manager executes. Trigger orders are not among them: protective stops and their
+ * take-profits are the stops service's, placed on the venue by it; a stop type here used to be sent as
+ * an immediate market order with its trigger price ignored.
+ */
+export const OrderType = z.enum(['market', 'limit']);
 export type OrderType = z.infer<typeof OrderType>;
 
 export const Execution = z.discriminatedUnion('algo', [
@@ -32,7 +37,8 @@ export const SubmitOrder = z.object({
   type: OrderType,
   qty: PositiveSize,
   price: Price.nullable(),
-  triggerPrice: Price.nullable(),
+  /** Always null: no trigger order goes through the order manager (see OrderType). */
+  triggerPrice: z.null(),
   reduceOnly: z.boolean(),
   maxSlippageBps: z.number().nonnegative().nullable(),
   execution: Execution,
