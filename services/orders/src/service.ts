@@ -8,6 +8,7 @@ import {
   Subjects,
   type Trade,
 } from '@ballast/contracts';
+import { StreamedBooks } from '@ballast/core';
 import { BotStateRepository, type Database, OrderSliceRepository, PaperAccountRepository } from '@ballast/db';
 import { CcxtVenue, type OrderVenue, PaperVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
@@ -19,7 +20,6 @@ import { OrderManager, type OrderManagerDeps } from './order-manager';
 import { OrderMetrics } from './order-metrics';
 import { paperStore } from './paper-store';
 import { SlippageBook } from './slippage-book';
-import { StreamedBooks } from './streamed-books';
 
 export interface OrdersDeps {
   bus: Bus;

@@ -1,9 +1,8 @@
 import type { BookUpdate, Envelope } from '@ballast/contracts';
-import { type WalkableBook, walkBook } from '@ballast/core';
+import { StreamedBooks, type WalkableBook, walkBook } from '@ballast/core';
 import { readDataFile } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { SlippageBook } from './slippage-book';
-import { StreamedBooks } from './streamed-books';
 
 // Recorded Binance BTCUSDT depth: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json.
 const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json')) as {
@@ -38,12 +37,6 @@ function snapshot(book: WalkableBook, emittedAt: number): Envelope<BookUpdate> {
       time: emittedAt,
     },
   };
-}
-
-/** A Binance diff with update ids `first`..`last` carrying `book`'s levels. */
-function diff(first: number, last: number, book: WalkableBook, emittedAt: number): Envelope<BookUpdate> {
-  const m = snapshot(book, emittedAt);
-  return { ...m, payload: { ...m.payload, kind: 'delta', firstUpdateId: first, lastUpdateId: last } };
 }
 
 /** A venue whose REST book answers `limit` levels (its default 100), counting the calls. */
@@ -97,58 +90,5 @@ describe('SlippageBook', () => {
     expect((await source.forOrder('BTC-USDT', 'buy', asksQty(5))).source).toBe('rest_shallow');
     expect((await source.forOrder('ETH-USDT', 'sell', 0.01)).source).toBe('rest_shallow');
     expect(venue.calls).toEqual([100, 100]);
-  });
-
-  it('offers no book resumed mid-stream or after a skipped delta, until the next snapshot', () => {
-    const streamed = new StreamedBooks();
-    const delta = (first: number, last: number) => diff(first, last, { bids: [], asks: [] }, now);
-    streamed.apply(delta(raw.lastUpdateId + 1, raw.lastUpdateId + 2));
-    expect(streamed.fresh('BTC-USDT', now, 2_000)).toBeUndefined();
-    streamed.apply(snapshot(FULL, now));
-    streamed.apply(delta(raw.lastUpdateId - 3, raw.lastUpdateId + 2));
-    expect(streamed.fresh('BTC-USDT', now, 2_000)).toBeDefined();
-    streamed.apply(delta(raw.lastUpdateId + 4, raw.lastUpdateId + 5));
-    expect(streamed.fresh('BTC-USDT', now, 2_000)).toBeUndefined();
-    streamed.apply(snapshot(FULL, now));
-    expect(streamed.fresh('BTC-USDT', now, 2_000)?.asks).toEqual(FULL.asks);
-  });
-
-  it('applies deltas on the snapshot and dates the book by the latest update', () => {
-    const streamed = new StreamedBooks();
-    streamed.apply(snapshot(top(3), now - 10_000));
-    const [bestAsk] = FULL.asks;
-    if (!bestAsk) throw new Error('recorded book has no asks');
-    const delta = snapshot({ bids: [], asks: [[bestAsk[0], 0]] }, now - 100);
-    streamed.apply({ ...delta, payload: { ...delta.payload, kind: 'delta' } });
-    expect(streamed.fresh('BTC-USDT', now, 2_000)?.asks).toEqual(FULL.asks.slice(1, 3));
-    expect(streamed.fresh('BTC-USDT', now + 2_000, 2_000)).toBeUndefined();
-  });
-});
-
-describe('StreamedBooks for the paper broker', () => {
-  const now = 1_617_500_000_000;
-  const id = raw.lastUpdateId;
-
-  it('offers no book built from deltas alone (a restart resumed mid-stream), until a snapshot', () => {
-    const streamed = new StreamedBooks();
-    // After a restart the durable resumes on deltas: they hold only the levels that changed.
-    streamed.apply(diff(id + 1, id + 2, top(2), now));
-    streamed.apply(diff(id + 3, id + 4, { bids: [], asks: FULL.asks.slice(5, 6) }, now));
-    expect(streamed.levels('BTC-USDT')).toBeUndefined();
-    streamed.apply(snapshot(FULL, now));
-    expect(streamed.levels('BTC-USDT')).toEqual(FULL);
-  });
-
-  it('offers none after a skipped delta, until the next snapshot', () => {
-    const streamed = new StreamedBooks();
-    streamed.apply(snapshot(FULL, now));
-    const [, second] = FULL.asks;
-    if (!second) throw new Error('recorded book has too few asks');
-    streamed.apply(diff(id - 3, id + 2, { bids: [], asks: [[second[0], 0]] }, now));
-    expect(streamed.levels('BTC-USDT')?.asks).toEqual([FULL.asks[0], ...FULL.asks.slice(2)]);
-    streamed.apply(diff(id + 4, id + 5, { bids: [], asks: [] }, now));
-    expect(streamed.levels('BTC-USDT')).toBeUndefined();
-    streamed.apply(snapshot(FULL, now));
-    expect(streamed.levels('BTC-USDT')).toEqual(FULL);
   });
 });

@@ -1,7 +1,6 @@
 import type { Clock, OrderSide } from '@ballast/contracts';
-import { type WalkableBook, walkBook } from '@ballast/core';
+import { type StreamedBooks, type WalkableBook, walkBook } from '@ballast/core';
 import type { OrderVenue } from '@ballast/exchange';
-import type { StreamedBooks } from './streamed-books';
 
 /** Levels a first REST look asks for: Binance's default depth, one request weight. */
 const SHALLOW_LEVELS = 100;

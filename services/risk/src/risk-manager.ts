@@ -37,7 +37,6 @@ import {
   LossStreakTracker,
   liveApprovals,
   marketKey,
-  OrderBook,
   pendingAtStart,
   pricePending,
   type RiskLimits,
@@ -46,6 +45,7 @@ import {
   releaseKillSwitch,
   releasePending,
   reservePending,
+  StreamedBooks,
   setMarketStale,
   setVenueReconciled,
 } from '@ballast/core';
@@ -85,7 +85,11 @@ const UNFILLABLE: ReadonlySet<OrderEvent['status']> = new Set(['rejected', 'canc
 /** A thin fold: bus events → core reducers → RiskState; decisions come from core's decideEntry. */
 export class RiskManager {
   private state!: RiskState;
-  private readonly books = new Map<string, OrderBook>();
+  /**
+   * Each venue's streamed books, offered only while in sequence since a snapshot: after a restart the
+   * book consumer resumes on deltas, which hold only the levels changed since.
+   */
+  private readonly books = new Map<string, StreamedBooks>();
   private readonly subs: Subscription[] = [];
   private ledger = new RealisedLedger([]);
   /** Closed trades' results, for the P&L figures. */
@@ -141,7 +145,7 @@ export class RiskManager {
       await bus.subscribe(subject(Subjects.kill, {}), (m) => this.onKill(m), opts('kill')),
       await bus.subscribe(subject(Subjects.resume, {}), (m) => this.onResume(m), opts('resume')),
       await bus.subscribe(pattern(Subjects.feedStatus), (m) => this.onStatus(m.payload), opts('status')),
-      await bus.subscribe(pattern(Subjects.book), (m) => this.onBook(m.payload), opts('book')),
+      await bus.subscribe(pattern(Subjects.book), (m) => this.onBook(m), opts('book')),
       await bus.subscribe(
         subject(Subjects.positionEvent, {}),
         async (m) => {
@@ -242,10 +246,12 @@ export class RiskManager {
   private async onSignal(message: Envelope<SignalDecision>): Promise<void> {
     const { candidate, approved, sizeMultiplier } = message.payload;
     if (!approved) return;
-    const sides = this.books.get(marketKey(candidate.exchange, candidate.symbol))?.levels();
+    // A book not in sequence since a snapshot (deltas alone after a restart, or a lost delta) is no
+    // book: the entry is denied liquidity, naming why, as it was with none streamed at all.
+    const sides = this.books.get(candidate.exchange)?.levels(candidate.symbol);
     const copy = (xs: ReadonlyArray<readonly [number, number]>) =>
       xs.map(([p, q]): [number, number] => [p, q]);
-    const book = { bids: copy(sides?.bids ?? []), asks: copy(sides?.asks ?? []) };
+    const book = sides ? { bids: copy(sides.bids), asks: copy(sides.asks) } : null;
     const rules = await this.deps.venue.marketRules(candidate.symbol);
     if (this.deps.config.RISK_REQUIRE_RECON && !this.reconHeard.has(candidate.exchange))
       this.state = setVenueReconciled(this.state, candidate.exchange, false);
@@ -316,20 +322,14 @@ export class RiskManager {
     ]);
   }
 
-  private onBook(update: BookUpdate): void {
-    const key = marketKey(update.exchange, update.symbol);
-    const book = this.books.get(key) ?? new OrderBook();
-    this.books.set(key, book);
-    if (update.kind === 'snapshot') book.applySnapshot(update.bids, update.asks);
-    else book.applyDelta(update.bids, update.asks);
-    // Books arrive often; reservations read back unpriced are rare.
-    if (this.state.pending.length > 0)
-      this.state = pricePending(this.state, {
-        exchange: update.exchange,
-        symbol: update.symbol,
-        bestBid: book.bestBid()?.[0],
-        bestAsk: book.bestAsk()?.[0],
-      });
+  private onBook(message: Envelope<BookUpdate>): void {
+    const { exchange, symbol } = message.payload;
+    const books = this.books.get(exchange) ?? new StreamedBooks();
+    this.books.set(exchange, books);
+    books.apply(message);
+    // Books arrive often; reservations read back unpriced are rare. Priced only by a book in sequence.
+    const touch = this.state.pending.length > 0 ? books.touch(symbol) : undefined;
+    if (touch) this.state = pricePending(this.state, { exchange, symbol, ...touch });
   }
 
   /** A refused or cancelled order frees the part of its entry's reservation it will never fill. */

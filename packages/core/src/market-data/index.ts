@@ -5,3 +5,4 @@ export * from './depth-sync-outcome';
 export * from './order-book';
 export * from './reconnect-delay';
 export * from './staleness-monitor';
+export * from './streamed-books';

@@ -231,6 +231,7 @@ function pauseEnd(state: RiskState, limits: RiskLimits): number {
 }
 
 function depthInBand(c: EntryCandidate, bandBps: number): number {
+  if (!c.book) return 0;
   const levels = c.side === 'long' ? c.book.asks : c.book.bids;
   const touch = c.side === 'long' ? Math.min(...levels.map(([p]) => p)) : Math.max(...levels.map(([p]) => p));
   const inBand = ([p]: readonly [number, number]) =>

@@ -214,6 +214,17 @@ describe('evaluateEntry liquidity', () => {
       value: 0.1,
     });
   });
+
+  it('denies an entry liquidity when no book can be trusted (none in sequence since a snapshot), saying so', () => {
+    expect(evaluate(empty, { book: null })).toEqual({
+      ok: false,
+      reason: 'liquidity',
+      limit: 0,
+      value: 0.1,
+      detail:
+        'no binance:SOL-USDT order book to size against (none in sequence since a snapshot; market-data sends one when it resyncs)',
+    });
+  });
 });
 
 describe('evaluateEntry portfolio limits', () => {

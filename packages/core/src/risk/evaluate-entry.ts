@@ -31,7 +31,11 @@ export type EntryCandidate = {
   volatilityScale: number;
   /** A reviewer's shrink factor in [0, 1]; 1 when nobody reviewed. */
   sizeMultiplier: number;
-  book: BookDepth;
+  /**
+   * The market's visible depth; null when there is none to trust (no book in sequence since a snapshot):
+   * nothing can be taken from it, so the entry is denied `liquidity`, saying so.
+   */
+  book: BookDepth | null;
   rules: MarketRules;
 };
 
@@ -142,7 +146,7 @@ function sizeEntry(
   const roomQty = Math.max(0, maxNotional - used) / prices.entry;
   if (roomQty < qty) [qty, cappedBy] = [roomQty, 'max_position'];
 
-  const depth = depthWithinBand(c.book, c.side, limits.liquidity.depthBandBps);
+  const depth = c.book ? depthWithinBand(c.book, c.side, limits.liquidity.depthBandBps) : 0;
   const bookQty = limits.liquidity.maxDepthFraction * depth;
   if (bookQty < qty) [qty, cappedBy] = [bookQty, 'liquidity'];
 
@@ -178,8 +182,10 @@ function sizeEntry(
       'liquidity',
       bookQty,
       smallest,
-      `${depth} ${c.symbol} rest within ${limits.liquidity.depthBandBps} bps of the touch; ` +
-        `${limits.liquidity.maxDepthFraction * 100}% of it is below the venue's smallest order`,
+      c.book === null
+        ? `no ${market} order book to size against (none in sequence since a snapshot; market-data sends one when it resyncs)`
+        : `${depth} ${c.symbol} rest within ${limits.liquidity.depthBandBps} bps of the touch; ` +
+            `${limits.liquidity.maxDepthFraction * 100}% of it is below the venue's smallest order`,
     );
   }
   return {

@@ -18,14 +18,17 @@ export type RiskBed = {
   sim: ExchangeSim;
   handle: DbHandle;
   bus: NatsBus;
+  /** The bus prefix (BUS_PREFIX): what watchPipeline needs to see risk's consumers at rest. */
+  prefix: string;
   decisions: RiskDecision[];
   /** Risk's decision on a candidate, once published. */
   decisionOn(candidateId: string): Promise<RiskDecision>;
   /**
    * Starts risk on the simulator with 10,000 of equity (`env` adds to its configuration) and gives it
-   * the recorded BTC-USDT book: its book consumer resumes after what it saw, so a restart needs it again.
+   * the recorded BTC-USDT book: its book consumer resumes after what it saw, so a restart needs it again
+   * (`book: false` leaves it out: a restart that resumes on deltas).
    */
-  startRisk(clock: Clock, env?: Record<string, string>): Promise<RiskService>;
+  startRisk(clock: Clock, env?: Record<string, string>, options?: { book?: boolean }): Promise<RiskService>;
 };
 
 /** Sets up a RiskBed for the test file (before all its tests) and closes it after them. */
@@ -39,10 +42,11 @@ export function useRiskBed(label: string): RiskBed {
         () => decisions.find((d) => (d.approved ? d.intent.candidateId : d.candidateId) === id),
         `the decision on ${id}`,
       ),
-    startRisk: async (clock: Clock, env: Record<string, string> = {}) => {
+    startRisk: async (clock: Clock, env: Record<string, string> = {}, { book = true } = {}) => {
       const { sim, bus, handle } = bed;
       const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000', ...env });
       const service = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+      if (!book) return service;
       await bus.publish(
         subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
         btcBookSnapshot(clock.now()),
@@ -52,7 +56,12 @@ export function useRiskBed(label: string): RiskBed {
   } as RiskBed;
   beforeAll(async () => {
     fixture = await startVenueFixture({ label });
-    Object.assign(bed, { sim: fixture.sim, handle: fixture.handle, bus: fixture.bus });
+    Object.assign(bed, {
+      sim: fixture.sim,
+      handle: fixture.handle,
+      bus: fixture.bus,
+      prefix: fixture.prefix,
+    });
     await fixture.bus.subscribe(subject(Subjects.riskDecision, {}), (m) => void decisions.push(m.payload), {
       durable: 'test-decisions',
     });

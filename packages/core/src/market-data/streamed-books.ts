@@ -1,13 +1,17 @@
 import type { BookUpdate, Envelope } from '@ballast/contracts';
-import { OrderBook, type WalkableBook } from '@ballast/core';
+import type { WalkableBook } from '../execution/book-walk';
+import { OrderBook } from './order-book';
+
+/** The best price each side of a book; undefined on an empty side. */
+export type BookTouch = { bestBid: number | undefined; bestAsk: number | undefined };
 
 /**
- * The venue's books as market-data streams them (md.book snapshots and deltas). A book is offered only
- * while it is in sequence since its last snapshot: a restart resumes the durable mid-stream onto an
- * empty book, and market-data sends a snapshot only when it resyncs (hours apart), so deltas alone
- * would hold just the levels that changed since; a lost delta leaves levels wrong. For the slippage
- * check it must also have been touched recently: by the emitting service's publish time, so a backlog
- * replayed after a restart is not taken as live.
+ * One venue's books as market-data streams them (md.book snapshots and deltas), for a service that
+ * follows them (orders, risk). A book is offered only while it is in sequence since its last snapshot:
+ * a restart resumes the durable mid-stream onto an empty book, and market-data sends a snapshot only
+ * when it resyncs (hours apart), so deltas alone would hold just the levels that changed since; a lost
+ * delta leaves levels wrong. For the slippage check it must also have been touched recently: by the
+ * emitting service's publish time, so a backlog replayed after a restart is not taken as live.
  */
 export class StreamedBooks {
   private readonly books = new Map<string, OrderBook>();
@@ -15,7 +19,7 @@ export class StreamedBooks {
   /** The last update id applied in sequence since a snapshot; absent while out of sequence. */
   private readonly inSequence = new Map<string, number>();
 
-  apply(message: Envelope<BookUpdate>): void {
+  apply(message: Pick<Envelope<BookUpdate>, 'payload' | 'emittedAt'>): void {
     const u = message.payload;
     let book = this.books.get(u.symbol);
     if (!book) {
@@ -38,8 +42,14 @@ export class StreamedBooks {
 
   /** Every level of a symbol's book if it is in sequence since a snapshot (the paper broker fills against it). */
   levels(symbol: string): WalkableBook | undefined {
-    if (!this.inSequence.has(symbol)) return undefined;
-    return this.books.get(symbol)?.levels();
+    return this.trusted(symbol)?.levels();
+  }
+
+  /** The best bid and ask of a symbol's book if it is in sequence since a snapshot. */
+  touch(symbol: string): BookTouch | undefined {
+    const book = this.trusted(symbol);
+    if (!book) return undefined;
+    return { bestBid: book.bestBid()?.[0], bestAsk: book.bestAsk()?.[0] };
   }
 
   /** Every level of a symbol's book if it is in sequence and was updated within `maxAgeMs` of `now`. */
@@ -47,5 +57,9 @@ export class StreamedBooks {
     const at = this.touchedAt.get(symbol);
     if (at === undefined || now - at > maxAgeMs) return undefined;
     return this.levels(symbol);
+  }
+
+  private trusted(symbol: string): OrderBook | undefined {
+    return this.inSequence.has(symbol) ? this.books.get(symbol) : undefined;
   }
 }
