@@ -141,17 +141,6 @@ export class OrderSliceRepository {
       .execute();
     return rows.map(toSlice);
   }
-
-  /** The kill switch: planned slices will never be sent. Returns how many were aborted. */
-  async abortPlanned(detail: string): Promise<number> {
-    const rows = await this.db
-      .updateTable('order_slices')
-      .set({ status: 'aborted', detail, updated_at: new Date(this.clock.now()) })
-      .where('status', '=', 'planned')
-      .returning('client_order_id')
-      .execute();
-    return rows.length;
-  }
 }
 
 const nullableNumber = (v: string | number | null): number | null => (v === null ? null : toNumber(v));
