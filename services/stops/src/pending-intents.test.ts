@@ -1,6 +1,6 @@
 import type { OrderIntent } from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
-import { PendingIntents } from './pending-intents';
+import { PendingIntent, PendingIntents } from './pending-intents';
 
 function intent(intentId: string): OrderIntent {
   return {
@@ -40,5 +40,17 @@ describe('PendingIntents', () => {
     expect(pending.expire(2_000)).toBe(true);
     const reloaded = new PendingIntents(pending.list());
     expect(reloaded.list().map((p) => p.intent.intentId)).toEqual(['new']);
+  });
+
+  it("keeps what an entry's orders came to when its decision is read again; loads intents stored without it", () => {
+    const pending = new PendingIntents();
+    pending.add(intent('a'), 'chain-a', 0);
+    const heard = { filled: false, unfilled: { 'bl-a0': 0.005 } };
+    const first = pending.get('a');
+    if (first) pending.update({ ...first, orders: heard });
+    pending.add(intent('a'), 'chain-a', 10);
+    expect(pending.get('a')).toMatchObject({ receivedAt: 10, orders: heard });
+    const stored = PendingIntent.parse({ intent: intent('b'), correlationId: 'chain-b', receivedAt: 0 });
+    expect(stored.orders).toEqual({ filled: false, unfilled: {} });
   });
 });

@@ -19,6 +19,8 @@ import {
 import {
   Atr,
   coverageRatio,
+  entryOrderSeen,
+  entryRefused,
   localStopDecision,
   nextTakeProfit,
   planStop,
@@ -746,7 +748,7 @@ export class StopManager {
   private async onOrder(message: Envelope<OrderEvent>): Promise<void> {
     const order = message.payload;
     if (order.exchange !== this.deps.venue.id) return;
-    if (order.status === 'rejected' && order.intentId) await this.dropIntent(order.intentId);
+    if (order.intentId) await this.onEntryOrder(order.intentId, order);
     const record = this.records.get(market(order.exchange, order.symbol));
     const tp = record?.takeProfit;
     if (!record || !tp || order.intentId !== this.closeIntentId(record, tp.purpose)) return;
@@ -961,6 +963,30 @@ export class StopManager {
     const maxAge = this.deps.config.PENDING_INTENT_MAX_AGE_MS ?? DEFAULT_PENDING_INTENT_MAX_AGE_MS;
     this.intents.expire(this.deps.clock.now() - maxAge);
     await this.deps.pending.save(this.intents.list());
+  }
+
+  /**
+   * An order of an entry whose intent waits here. The intent is forgotten once the entry is over with
+   * nothing filled: its one order refused, or every TWAP slice refused or cancelled (the kill announces
+   * those it keeps from the venue cancelled). A slice refused while another filled, or is still to be
+   * sent, leaves the intent for the position they open. What the orders came to is stored with it, so
+   * a restart between two slices' refusals keeps the first.
+   */
+  private async onEntryOrder(intentId: string, order: OrderEvent): Promise<void> {
+    const pending = this.intents.get(intentId);
+    if (!pending) return;
+    const orders = entryOrderSeen(pending.orders, order);
+    if (orders === pending.orders) return;
+    if (!orders.filled) {
+      const { stepSize } = await this.deps.venue.marketRules(order.symbol);
+      if (entryRefused(orders, { qty: pending.intent.qty, stepSize })) {
+        await this.dropIntent(intentId);
+        return;
+      }
+    }
+    const next = { ...pending, orders };
+    await this.deps.pending.save(this.intents.with(next));
+    this.intents.update(next);
   }
 
   /** Forgets a used or refused intent once stored without it: a failed write leaves it for the redelivery. */

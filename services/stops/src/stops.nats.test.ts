@@ -11,8 +11,8 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { breakevenPrice, type MarketRules, roundToStep, trailStop } from '@ballast/core';
-import { createDb, type DbHandle, migrate, ProtectiveStopRepository } from '@ballast/db';
+import { breakevenPrice, clientOrderId, type MarketRules, roundToStep, trailStop } from '@ballast/core';
+import { BotStateRepository, createDb, type DbHandle, migrate, ProtectiveStopRepository } from '@ballast/db';
 import { PaperStopVenue, type StopVenue, VenueError } from '@ballast/exchange';
 import {
   createTestDatabase,
@@ -25,6 +25,7 @@ import {
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopsConfigSchema } from './config';
+import { botStatePendingIntents } from './pending-intent-store';
 import { startStops } from './service';
 import type { StopManager } from './stop-manager';
 import { StopRecord } from './stop-record';
@@ -216,6 +217,87 @@ function expectIntentUsed(manager: StopManager, id: string, intentId: string, ta
     ladder: { levels: [takeProfit], taken: 0 },
   });
   expect(manager.hasIntent(id)).toBe(false);
+}
+
+/** The position an entry's fill opens, in its decision's chain, gets the intent's stop and take-profit. */
+async function expectOpenedWithIntent(
+  manager: StopManager,
+  venue: PaperStopVenue,
+  slot: ReturnType<typeof longSlot>['slot'],
+  chain: string,
+  opened: { qty: number; entry: number; stop: number; intentId: string; takeProfit: number },
+) {
+  const id = `${slot.exchange}:${slot.symbol}`;
+  await position({ ...slot, status: 'opened', qty: opened.qty, avgEntry: opened.entry }, chain);
+  await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+  expect(venue.openStops()).toMatchObject([{ qty: opened.qty, stopPrice: opened.stop }]);
+  expectIntentUsed(manager, id, opened.intentId, opened.takeProfit);
+}
+
+/**
+ * The ord.event of one order (TWAP slice `slice`) of an entry, as the orders service publishes it:
+ * that order's own qty and fill, its client id derived from intent and slice, in its decision's
+ * chain. A refusal is the venue's (insufficient funds); a cancellation the kill's (058f15d).
+ */
+async function entryOrder(
+  slot: { exchange: string; symbol: string },
+  order: { intentId: string; slice: number; status: 'rejected' | 'cancelled' | 'filled'; qty: number },
+  chain: string,
+  price = 0,
+) {
+  const id = clientOrderId('bl-', order.intentId, order.slice);
+  const filled = order.status === 'filled';
+  await bus.publish(
+    subject(Subjects.orderEvent, {}),
+    {
+      status: order.status,
+      intentId: order.intentId,
+      clientOrderId: id,
+      venueOrderId: filled ? `v-${id}` : null,
+      exchange: slot.exchange,
+      symbol: slot.symbol,
+      side: 'buy',
+      type: 'market',
+      qty: order.qty,
+      filledQty: filled ? order.qty : 0,
+      avgPrice: filled ? price : null,
+      fill: filled
+        ? {
+            tradeId: `t-${id}`,
+            price,
+            qty: order.qty,
+            fee: 0,
+            feeAsset: 'USDT',
+            liquidity: 'taker' as const,
+            time: clock.now(),
+          }
+        : null,
+      reason: { rejected: 'insufficient_funds' as const, cancelled: 'kill_switch' as const, filled: null }[
+        order.status
+      ],
+      detail: filled ? null : `${order.status} in the test`,
+    },
+    { correlationId: chain },
+  );
+}
+
+let markers = 0;
+/**
+ * Returns once the stop manager handled every ord.event published before: a marker entry on another
+ * market, refused whole after them, is forgotten only once its refusal is read, and they come first.
+ */
+async function orderEventsRead(manager: StopManager, exchange: string) {
+  const { id, slot } = longSlot(exchange, 'ETH-USDT');
+  const intentId = `i-marker-${++markers}`;
+  const entry = eth[35_000] as number;
+  const chain = await approveLong(slot, intentId, 0.3, {
+    entry,
+    stop: roundToStep(entry * 0.97, 0.01),
+    takeProfits: [],
+  });
+  await waitFor(() => manager.hasIntent(id, intentId), 'marker intent seen');
+  await entryOrder(slot, { intentId, slice: 0, status: 'rejected', qty: 0.3 }, chain);
+  await waitFor(() => !manager.hasIntent(id, intentId), 'marker refusal read');
 }
 
 describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
@@ -913,10 +995,8 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
 
     // The decision was acked before the restart: only the stored intent can protect its fill.
     const after = await start(venue);
-    await position({ ...slot, status: 'opened', qty: 0.3, avgEntry: entry }, chain);
-    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
-    expect(venue.openStops()).toMatchObject([{ qty: 0.3, stopPrice: stop }]);
-    expectIntentUsed(after.service.manager, id, 'i-before-restart', takeProfit);
+    const opened = { qty: 0.3, entry, stop, intentId: 'i-before-restart', takeProfit };
+    await expectOpenedWithIntent(after.service.manager, venue, slot, chain, opened);
     await after.stop();
   });
 
@@ -951,6 +1031,97 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     expect(venue.openStops()).toMatchObject([{ stopPrice: prices(second, 0.04, 0.06).stop }]);
     expect(record()).toMatchObject({ ladder: { levels: prices(second, 0.04, 0.06).takeProfits } });
     expect(svc.service.manager.hasIntent(id)).toBe(false);
+    await svc.stop();
+  });
+
+  it('keeps the intent of a TWAP entry one slice of which was refused: the position its other slice opens gets the intent stop and take-profits', async () => {
+    const { id, slot } = longSlot('paperslice', 'BTC-USDT');
+    const venue = paper(slot.exchange);
+    const svc = await start(venue);
+    const entry = btc[44_100] as number;
+    const stop = roundToStep(entry * 0.97, 0.01);
+    const takeProfit = roundToStep(entry * 1.05, 0.01);
+    const chain = await approveLong(slot, 'i-twap', 0.02, { entry, stop, takeProfits: [takeProfit] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-twap'), 'intent seen');
+
+    // The first of two slices is refused: the second is still to be sent, the entry is not over.
+    await entryOrder(slot, { intentId: 'i-twap', slice: 0, status: 'rejected', qty: 0.01 }, chain);
+    await orderEventsRead(svc.service.manager, slot.exchange);
+    expect(svc.service.manager.hasIntent(id, 'i-twap')).toBe(true);
+
+    // The second fills and opens the position, which gets the intent's stop and ladder, not the fallback.
+    await entryOrder(slot, { intentId: 'i-twap', slice: 1, status: 'filled', qty: 0.01 }, chain, entry);
+    const opened = { qty: 0.01, entry, stop, intentId: 'i-twap', takeProfit };
+    await expectOpenedWithIntent(svc.service.manager, venue, slot, chain, opened);
+    await svc.stop();
+  });
+
+  it('forgets a TWAP entry refused whole once its last slice is refused, across a restart; a repeated refusal counts once', async () => {
+    const { id, slot } = longSlot('paperrefused', 'SOL-USDT');
+    const tick = rules(slot.symbol).tickSize;
+    const venue = paper(slot.exchange);
+    const entry = sol[12_100] as number;
+    const first = await start(venue);
+    const chain = await approveLong(slot, 'i-twap-refused', 6, {
+      entry,
+      stop: roundToStep(entry * 0.96, tick),
+      takeProfits: [roundToStep(entry * 1.06, tick)],
+    });
+    await waitFor(() => first.service.manager.hasIntent(id, 'i-twap-refused'), 'intent seen');
+    const refuse = (slice: number) =>
+      entryOrder(slot, { intentId: 'i-twap-refused', slice, status: 'rejected', qty: 2 }, chain);
+    await refuse(0);
+    await refuse(0);
+    await refuse(1);
+    // Two of its three slices refused (the first twice): the intent waits, stored with what they left.
+    const store = botStatePendingIntents(new BotStateRepository(handle.db, clock), slot.exchange);
+    const unfilled = {
+      [clientOrderId('bl-', 'i-twap-refused', 0)]: 2,
+      [clientOrderId('bl-', 'i-twap-refused', 1)]: 2,
+    };
+    const stored = await waitFor(async () => {
+      const orders = (await store.load()).find((p) => p.intent.intentId === 'i-twap-refused')?.orders;
+      return Object.keys(orders?.unfilled ?? {}).length === 2 ? orders : undefined;
+    }, 'two refused slices stored');
+    expect(stored).toEqual({ filled: false, unfilled });
+    expect(first.service.manager.hasIntent(id, 'i-twap-refused')).toBe(true);
+    await first.stop();
+
+    // After a restart the last refusal ends the entry: the intent is forgotten.
+    const second = await start(venue);
+    expect(second.service.manager.hasIntent(id, 'i-twap-refused')).toBe(true);
+    await refuse(2);
+    await waitFor(() => !second.service.manager.hasIntent(id, 'i-twap-refused'), 'refused entry forgotten');
+    await second.stop();
+  });
+
+  it('forgets an entry the kill cancelled with nothing filled; one that filled a slice keeps its intent for its position', async () => {
+    const { id, slot } = longSlot('paperkilled', 'BTC-USDT');
+    const venue = paper(slot.exchange);
+    const svc = await start(venue);
+    const entry = btc[44_200] as number;
+    const stop = roundToStep(entry * 0.97, 0.01);
+    const takeProfit = roundToStep(entry * 1.05, 0.01);
+    const prices = { entry, stop, takeProfits: [takeProfit] };
+
+    // A direct entry held back by the kill: announced cancelled, nothing filled.
+    const direct = await approveLong(slot, 'i-killed', 0.02, prices);
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-killed'), 'intent seen');
+    await entryOrder(slot, { intentId: 'i-killed', slice: 0, status: 'cancelled', qty: 0.02 }, direct);
+    await waitFor(() => !svc.service.manager.hasIntent(id, 'i-killed'), 'kill-cancelled entry forgotten');
+
+    // A TWAP whose first slice filled before the kill cancelled the other two: its position uses it.
+    const twap = await approveLong(slot, 'i-killed-twap', 0.03, prices);
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-killed-twap'), 'TWAP intent seen');
+    const slice = (n: number, status: 'cancelled' | 'filled') =>
+      entryOrder(slot, { intentId: 'i-killed-twap', slice: n, status, qty: 0.01 }, twap, entry);
+    await slice(0, 'filled');
+    await slice(1, 'cancelled');
+    await slice(2, 'cancelled');
+    await orderEventsRead(svc.service.manager, slot.exchange);
+    expect(svc.service.manager.hasIntent(id, 'i-killed-twap')).toBe(true);
+    const opened = { qty: 0.01, entry, stop, intentId: 'i-killed-twap', takeProfit };
+    await expectOpenedWithIntent(svc.service.manager, venue, slot, twap, opened);
     await svc.stop();
   });
 
