@@ -1,4 +1,4 @@
-import { RiskLimits } from '@ballast/core';
+import { DEFAULT_STOP_LIMIT_OFFSET_BPS, RiskLimits } from '@ballast/core';
 import { jsonVariable } from '@ballast/service-kit';
 import { z } from 'zod';
 import { parseUsers, type User } from './auth/users';
@@ -46,6 +46,12 @@ export const gatewayConfigSchema = z.object({
   GATEWAY_PUBLIC_RESULTS_TTL_MS: z.coerce.number().int().positive().default(60_000),
   /** The risk service's limits, to show headroom against; same format as the risk service's variable. */
   RISK_LIMITS_JSON: jsonVariable(RiskLimits).optional(),
+  /**
+   * The stops service's stop-limit offset, read as the risk service reads it: risk limits an operator
+   * changes here must have stopExitAllowanceBps at least this, else risk would refuse them on reload and
+   * keep the old ones. Set once for every service (`.env`); unset, the stops service's default.
+   */
+  STOP_LIMIT_OFFSET_BPS: z.coerce.number().min(0).max(1000).default(DEFAULT_STOP_LIMIT_OFFSET_BPS),
   /** Other services' /readyz URLs by name, e.g. `{"risk":"http://127.0.0.1:8081/readyz"}`. */
   GATEWAY_HEALTH_URLS: jsonVariable(z.record(z.string(), z.url())).default({}),
 });

@@ -20,8 +20,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const put = (who: Login, path: string, body: unknown) =>
-  fetch(`${h.gateway.url}${path}`, {
+const put = (who: Login, path: string, body: unknown, on: Harness = h) =>
+  fetch(`${on.gateway.url}${path}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', cookie: who.cookie, 'x-csrf-token': who.csrfToken },
     body: JSON.stringify(body),
@@ -29,6 +29,14 @@ const put = (who: Login, path: string, body: unknown) =>
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers checked field by field below
 const get = async (path: string): Promise<any> =>
   (await fetch(`${h.gateway.url}${path}`, { headers: { cookie: viewer.cookie } })).json();
+
+/** The refusal of an allowance below the stop-limit offset: the message risk logs when it refuses such limits. */
+const uncovered = (allowance: number, offset: number) => ({
+  error: 'invalid_limits',
+  message:
+    `stopExitAllowanceBps (${allowance}) is below STOP_LIMIT_OFFSET_BPS (${offset}, the stops service's ` +
+    `stop-limit offset): entries would pass risk that their stop cannot sell; raise stopExitAllowanceBps to at least ${offset}`,
+});
 
 describe('governance', () => {
   it('records an operator’s risk-limit change with who, when, why and the diff, and puts it in force', async () => {
@@ -83,6 +91,19 @@ describe('governance', () => {
     expect(noReason.status).toBe(400);
     expect(await new ConfigChangeRepository(h.db).recent(10, 'risk')).toHaveLength(1);
     expect((await get('/api/risk')).limits.dailyLoss).toBe(0.03);
+  });
+
+  it("refuses, with risk's message, limits whose stop exit allowance is below the stops service's stop-limit offset (default 50); none is recorded", async () => {
+    const res = await put(operator, '/api/config/risk-limits', {
+      limits: { stopExitAllowanceBps: 20 },
+      reason: 'exits closer to the stop',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual(uncovered(20, 50));
+    expect(await new ConfigChangeRepository(h.db).recent(10, 'risk')).toHaveLength(1);
+    expect((await get('/api/governance')).riskLimits.stopExitAllowanceBps).toBe(
+      DEFAULT_RISK_LIMITS.stopExitAllowanceBps,
+    );
   });
 
   it('switches a strategy off and on again, each switch in the trail; an unknown strategy is 404', async () => {
@@ -174,6 +195,45 @@ describe('governance', () => {
     expect(gov.changes.find((c: { id: string }) => c.id === 'lc-1')).toMatchObject({
       diff: [{ path: 'state', from: 'shadow', to: 'live' }],
       figures: { closed_trades: 41, sharpe: 0.8 },
+    });
+  });
+});
+
+describe('governance with STOP_LIMIT_OFFSET_BPS=150 (read as the risk service reads it)', () => {
+  let g: Harness;
+  let op: Login;
+
+  beforeAll(async () => {
+    g = await startHarness('gw_gov_offset', { STOP_LIMIT_OFFSET_BPS: '150' });
+    op = await login(g.gateway.url, 'olivia', PASSWORDS.op);
+  }, 120_000);
+
+  afterAll(async () => {
+    await g?.close();
+  });
+
+  it('refuses a change that leaves the allowance at its default 100, naming 150; records one that raises it to 150', async () => {
+    const kept = await put(
+      op,
+      '/api/config/risk-limits',
+      { limits: { dailyLoss: 0.03 }, reason: 'tighter' },
+      g,
+    );
+    expect(kept.status).toBe(400);
+    expect(await kept.json()).toEqual(uncovered(100, 150));
+    expect(await new ConfigChangeRepository(g.db).recent(10, 'risk')).toEqual([]);
+    const raised = await put(
+      op,
+      '/api/config/risk-limits',
+      { limits: { dailyLoss: 0.03, stopExitAllowanceBps: 150 }, reason: 'cover the stop-limit offset' },
+      g,
+    );
+    expect(raised.status).toBe(200);
+    expect(await raised.json()).toMatchObject({
+      diff: [
+        { path: 'dailyLoss', from: DEFAULT_RISK_LIMITS.dailyLoss, to: 0.03 },
+        { path: 'stopExitAllowanceBps', from: 100, to: 150 },
+      ],
     });
   });
 });

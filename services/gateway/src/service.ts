@@ -55,6 +55,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     clock: deps.clock,
     ids: deps.ids,
     baseLimits: config.RISK_LIMITS_JSON ?? DEFAULT_RISK_LIMITS,
+    stopLimitOffsetBps: config.STOP_LIMIT_OFFSET_BPS,
     strategies: defaultStrategies(StrategiesConfig.parse({})).map((s) => s.name),
   });
   const model = new ReadModel({

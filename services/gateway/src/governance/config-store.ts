@@ -31,6 +31,8 @@ export interface ConfigStoreDeps {
   ids: IdGenerator;
   /** The limits in force before anyone changed them here (RISK_LIMITS_JSON or the defaults). */
   baseLimits: RiskLimits;
+  /** The stops service's STOP_LIMIT_OFFSET_BPS: limits must cover it, as risk checks when it reloads them. */
+  stopLimitOffsetBps: number;
   /** Strategies that can be switched. */
   strategies: readonly string[];
 }
@@ -59,10 +61,14 @@ export class ConfigStore {
     return Object.fromEntries(this.deps.strategies.map((s) => [s, strategyEnabled(stored, s)]));
   }
 
-  /** Applies `patch` over the limits in force; the whole result must still be valid limits. */
+  /**
+   * Applies `patch` over the limits in force; the whole result must still be valid limits that cover the
+   * stop-limit offset (core limitsOver, as the risk service judges them): risk would refuse any other
+   * stored value and keep the limits it has, so it is refused here, not reported as in force.
+   */
   async setRiskLimits(patch: Record<string, unknown>, actor: string, reason: string): Promise<ConfigResult> {
     const before = await this.riskLimits();
-    const parsed = limitsOver(before, patch);
+    const parsed = limitsOver(before, patch, this.deps.stopLimitOffsetBps);
     if (!parsed.ok) return parsed;
     return this.apply('risk_limits', 'risk', before, parsed.limits, actor, reason, CONFIG_KEYS.riskLimits);
   }
