@@ -712,6 +712,12 @@ export class OrderManager {
     cause: Envelope<unknown>,
   ): Promise<void> {
     const id = request.clientOrderId ?? clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, 0);
+    // A redelivered request whose order is recorded is a repeat: it may have filled, and a rejection
+    // now would tell risk, stops and the operator otherwise. Its own events stand.
+    if (await this.deps.slices.get(id)) {
+      this.deps.log.warn({ clientOrderId: id, reason }, 'repeat of a recorded order; not refused');
+      return;
+    }
     const event: OrderEvent = {
       status: 'rejected',
       intentId: request.intentId,

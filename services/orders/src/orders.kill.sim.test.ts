@@ -106,6 +106,30 @@ const entrySlice = (intentId: string, slice: number, over: Partial<NewSlice> = {
 });
 
 describe('orders: every slice the kill keeps from the venue is announced cancelled', () => {
+  it('refuses no repeat of an order it already has: a filled order is not announced rejected', async () => {
+    const stop = await startOrders();
+    try {
+      const command = marketCommand('kill-repeat', 'buy', 0.001);
+      await fixture.bus.publish(subject(Subjects.orderCommand, {}), command);
+      await waitFor(() => eventsOf('bl-kill-repeat', 'filled')[0], 'the order filled');
+      await control('kill');
+      // The same order again (a redelivery after its ack was lost), then a new one as a marker:
+      // commands are handled in order, so once the marker is refused the repeat was handled.
+      await fixture.bus.publish(subject(Subjects.orderCommand, {}), command);
+      await fixture.bus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('kill-marker', 'buy', 0.001),
+      );
+      await waitFor(() => eventsOf('bl-kill-marker', 'rejected')[0], 'the new order refused');
+      expect(eventsOf('bl-kill-marker', 'rejected')[0]?.payload.reason).toBe('kill_switch');
+      expect(eventsOf('bl-kill-repeat', 'rejected')).toEqual([]);
+    } finally {
+      // The next tests start without the kill, whatever happened here.
+      await control('resume');
+      await stop();
+    }
+  });
+
   it('publishes each aborted TWAP slice once as cancelled (kill_switch, what it filled), so risk frees its room', async () => {
     const stop = await startOrders();
     try {
