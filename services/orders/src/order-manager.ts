@@ -582,6 +582,17 @@ export class OrderManager {
    * counted once (by its venue trade id) whichever path sees it first.
    */
   private async recordFill(command: RecordFill, correlationId: string): Promise<void> {
+    // A venue trade is booked once, whichever order reconciliation names: under a second order it
+    // would count twice in the position.
+    const { exchange, symbol, fill } = command;
+    const holder = await this.deps.slices.holderOfTrade(exchange, symbol, fill.tradeId);
+    if (holder && holder !== command.clientOrderId) {
+      this.deps.log.warn(
+        { clientOrderId: command.clientOrderId, holder, tradeId: fill.tradeId, origin: command.origin },
+        'fill from reconciliation already booked under another order; not recorded again',
+      );
+      return;
+    }
     const slice =
       (await this.deps.slices.get(command.clientOrderId)) ?? (await this.recordOrder(command, correlationId));
     const known = slice.fills as Fill[];

@@ -1,5 +1,5 @@
 import type { Clock } from '@ballast/contracts';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from '../database';
 import { toJsonText } from '../json-text';
 import type { OrderSlicesTable } from '../tables/order-slices';
@@ -104,6 +104,18 @@ export class OrderSliceRepository {
       .where('client_order_id', '=', clientOrderId)
       .executeTakeFirst();
     return row ? toSlice(row) : undefined;
+  }
+
+  /** The order whose fills hold a venue trade of this market, if one does (a trade is booked once). */
+  async holderOfTrade(exchange: string, symbol: string, tradeId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('order_slices')
+      .select('client_order_id')
+      .where('exchange', '=', exchange)
+      .where('symbol', '=', symbol)
+      .where(sql<boolean>`fills @> ${JSON.stringify([{ tradeId }])}::jsonb`)
+      .executeTakeFirst();
+    return row?.client_order_id;
   }
 
   /** Planned slices due by `now`, oldest first. */
