@@ -51,6 +51,79 @@ describe('gateway security', () => {
     expect(kill.status).toBe(401);
   });
 
+  it('refuses every spelling of an API path without a session with 401, never with data', async () => {
+    // The router decodes the path before matching (`/%61pi/risk` is served by /api/risk): each of
+    // these answered 200 with the data (the SSE stream included) when the guard read the raw URL.
+    const paths = [
+      '/%61pi/risk',
+      '/%61pi/control',
+      '/%61pi/governance',
+      '/%61pi/llm-audit',
+      '/%61pi/openapi.json',
+      '/%61pi/events',
+      '/%61%70%69/positions',
+      '/ap%69/decisions',
+      '/%2561pi/risk',
+      '/API/risk',
+      '/Api/control',
+      '//api/risk',
+      '/api//control',
+      '/%2Fapi/risk',
+      '/%61pi/no-such-route',
+      '/api/no-such-route',
+    ];
+    for (const path of paths) {
+      const abort = new AbortController();
+      const res = await fetch(`${url}${path}`, { signal: abort.signal });
+      const status = res.status;
+      if (status !== 401) abort.abort();
+      const body = status === 401 ? await json(res) : null;
+      expect({ path, status, body }).toEqual({
+        path,
+        status: 401,
+        body: { error: 'unauthenticated', message: 'log in first' },
+      });
+    }
+  });
+
+  it('refuses an encoded kill without a session with 401, publishing and recording nothing', async () => {
+    const before = kills.length;
+    const res = await post('/%61pi/control/kill', { flatten: true, reason: 'encoded, no session' });
+    expect(res.status).toBe(401);
+    expect(await json(res)).toEqual({ error: 'unauthenticated', message: 'log in first' });
+    const viewer = await login(url, 'victor', PASSWORDS.view);
+    const control = await json(await fetch(`${url}/api/control`, { headers: { cookie: viewer.cookie } }));
+    expect(control.actions.some((a: Json) => a.reason === 'encoded, no session')).toBe(false);
+    expect(kills.length).toBe(before);
+  });
+
+  it('guards an encoded route as the route it reaches, and answers unknown spellings 404', async () => {
+    const viewer = await login(url, 'victor', PASSWORDS.view);
+    const kill = await post(
+      '/%61pi/control/kill',
+      { flatten: false, reason: 'viewer, encoded' },
+      { cookie: viewer.cookie, 'x-csrf-token': viewer.csrfToken },
+    );
+    expect(kill.status).toBe(403);
+    expect(await json(kill)).toEqual({ error: 'forbidden', message: 'operator role required' });
+    const noCsrf = await post(
+      '/%61pi/control/kill',
+      { flatten: false, reason: 'x' },
+      { cookie: viewer.cookie },
+    );
+    expect(noCsrf.status).toBe(403);
+    expect((await json(noCsrf)).error).toBe('csrf');
+    // With a session, a spelling no route matches is the API's 404, not the dashboard's shell.
+    for (const path of ['/API/risk', '//api/risk', '/%2561pi/risk']) {
+      const res = await fetch(`${url}${path}`, { headers: { cookie: viewer.cookie } });
+      expect({ path, status: res.status, body: await json(res) }).toEqual({
+        path,
+        status: 404,
+        body: { error: 'not_found', message: 'no such route' },
+      });
+    }
+  });
+
   it('refuses a wrong password with 401 and sets no cookie', async () => {
     const res = await post('/api/login', { user: 'olivia', password: 'not-the-password' });
     expect(res.status).toBe(401);

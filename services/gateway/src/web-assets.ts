@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } f
 import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { isApiPath } from './auth/api-path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -74,8 +75,7 @@ export function registerWebAssets(app: FastifyInstance, dist: string): void {
   });
   app.get('/*', { schema: { hide: true } }, (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    if (path.startsWith('/api/'))
-      return reply.code(404).send({ error: 'not_found', message: 'no such route' });
+    if (isApiPath(path)) return reply.code(404).send({ error: 'not_found', message: 'no such route' });
     const file = files.get(path) ?? index;
     const immutable = path.startsWith('/assets/');
     reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -3,6 +3,7 @@ import type { Logger } from '@ballast/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { errorSchema, refuse } from '../api/api-error';
+import { isApiPath } from './api-path';
 import { clearedCookie, readCookie, sessionCookie, sessionCookieName } from './cookies';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { hashPassword, verifyPassword } from './password';
@@ -66,9 +67,12 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
 
   app.decorateRequest('session', null);
   app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (!path.startsWith('/api/')) return;
+    // Judged by the route the router matched (it decodes the path: `/%61pi/risk` is `/api/risk`) and,
+    // for paths no /api route matched, by the decoded path, so unknown API paths answer 401 as well.
+    const route = req.routeOptions.url;
+    if (!route?.startsWith('/api/') && !isApiPath(req.url)) return;
     req.session = sessions.get(readCookie(req.headers.cookie, cookieName)) ?? null;
+    const path = route ?? req.url.split('?')[0] ?? '';
     if (PUBLIC_API.has(path)) return;
     if (req.method === 'GET' && options.publicReadPaths?.includes(path)) return;
     if (!req.session) {
@@ -160,6 +164,8 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
 export function requireRole(role: Role, onRefuse: (req: FastifyRequest) => Promise<void> | void) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.session?.role === role) return;
+    // Only a route the session guard skipped gets here without a session; it is refused, unrecorded.
+    if (!req.session) return refuse(reply, 'unauthenticated', 'log in first');
     await onRefuse(req);
     return refuse(reply, 'forbidden', `${role} role required`);
   };
