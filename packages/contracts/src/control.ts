@@ -21,6 +21,12 @@ export const ControlAck = z.object({
   commandId: z.string().min(1),
   engaged: z.boolean(),
   detail: z.string(),
+  /**
+   * What a kill's flatten came to, from the service that closes positions (orders): true every
+   * position was verified flat, false one is not flat or could not be verified (`detail` names it).
+   * Null or absent: no flatten asked, a service that closes none, or a producer that does not say.
+   */
+  flat: z.boolean().nullable().optional(),
 });
 export type ControlAck = z.infer<typeof ControlAck>;
 

@@ -10,7 +10,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../program';
-import { AckCollector, publishAndWait } from './control';
+import { AckCollector, CONTROL_EXIT, publishAndWait } from './control';
 
 // Risk and orders run as their own processes (their main.ts), on real NATS and PostgreSQL, against the
 // simulator: book binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json, filters
@@ -192,6 +192,80 @@ describe('ballast kill / resume against running risk and orders services', () =>
       'orders: kill engaged=true aborted 0 planned slices, cancelled 0 open orders; not asked to flatten',
       'risk: kill engaged=true rejecting every new entry (kill_switch)',
     ]);
+  });
+});
+
+describe('ballast kill --flatten when a position is left', () => {
+  /** publishAndWait with `send` answering for orders itself: the running services see no command. */
+  async function killAnsweredWith(acks: Array<Omit<ControlAck, 'commandId'>>, services: string) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    const error = vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+    try {
+      const code = await publishAndWait(
+        'kill',
+        async () => {
+          const id = `not-flat-${crypto.randomUUID()}`;
+          for (const a of acks)
+            await fixture.bus.publish(subject(Subjects.controlAck, {}), { ...a, commandId: id });
+          return { id };
+        },
+        { timeoutMs: '5000', services },
+      );
+      return { code, out, err };
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+  }
+  const riskAck = {
+    service: 'risk',
+    command: 'kill',
+    engaged: true,
+    detail: 'rejecting every new entry',
+  } as const;
+
+  it('exits 3 naming what is not flat when every service acknowledged but orders says NOT flat', {
+    timeout: 30_000,
+  }, async () => {
+    const detail =
+      'aborted 0 planned slices, cancelled 1 open orders; flatten: BTC-USDT NOT flat: the venue still holds 0.005 (0.005 tradable) BTC, ETH-USDT flat (venue ETH 0)';
+    const run = await killAnsweredWith(
+      [riskAck, { service: 'orders', command: 'kill', engaged: true, detail }],
+      'risk,orders',
+    );
+    expect(run.code).toBe(CONTROL_EXIT.notFlat);
+    expect(run.code).toBe(3);
+    expect(run.out).toContain(`orders: kill engaged=true ${detail}`);
+    expect(run.err).toEqual([
+      'NOT FLAT after the flatten (orders: BTC-USDT NOT flat: the venue still holds 0.005 (0.005 tradable) BTC); the kill cancelled the exchange stops, so what is left is unprotected: close it by hand',
+    ]);
+  });
+
+  it('exits 3 when the flatten could not be verified, even if another service timed out', {
+    timeout: 30_000,
+  }, async () => {
+    const detail =
+      "aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT unverified: the venue's balances could not be read";
+    const run = await killAnsweredWith(
+      [{ service: 'orders', command: 'kill', engaged: true, detail }],
+      'orders,stops',
+    );
+    expect(run.code).toBe(3);
+    expect(run.err).toEqual([
+      'timed out waiting for: stops',
+      "NOT FLAT after the flatten (orders: BTC-USDT unverified: the venue's balances could not be read); the kill cancelled the exchange stops, so what is left is unprotected: close it by hand",
+    ]);
+  });
+
+  it('exits 0 when orders reports every position flat', { timeout: 30_000 }, async () => {
+    const detail = 'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)';
+    const run = await killAnsweredWith(
+      [riskAck, { service: 'orders', command: 'kill', engaged: true, detail, flat: true }],
+      'risk,orders',
+    );
+    expect(run).toMatchObject({ code: 0, err: [] });
   });
 });
 

@@ -5,10 +5,21 @@ import { type ControlAck, Subjects, subject, uuidv7 } from '@ballast/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Command } from 'commander';
+import { flattenShortfall } from './flatten-shortfall';
 
 const clock = { now: () => Date.now() };
 
 type Options = { timeoutMs: string; services: string };
+
+/** Exit codes of kill and resume besides 0: every expected service acknowledged (and flat). */
+export const CONTROL_EXIT = {
+  /** An expected service did not acknowledge in time. */
+  timeout: 1,
+  /** resume without --confirm. */
+  unconfirmed: 2,
+  /** A kill --flatten left a position not flat, or could not verify it: it has no exchange stop. */
+  notFlat: 3,
+} as const;
 
 /** `ballast kill [--flatten] --reason "..."` and `ballast resume --confirm`: publish, then wait for acks. */
 export function registerControlCommands(program: Command): void {
@@ -16,7 +27,11 @@ export function registerControlCommands(program: Command): void {
     .command('kill')
     .description('engage the kill switch: no new entries, open orders cancelled, optionally flatten')
     .requiredOption('--reason <text>', 'why (recorded with the command)')
-    .option('--flatten', 'close every position with reduce-only market orders', false)
+    .option(
+      '--flatten',
+      'close every position with reduce-only market orders; exits 3 unless every one is verified flat',
+      false,
+    )
     .option('--timeout-ms <ms>', 'how long to wait for acknowledgements', '10000')
     .option('--services <list>', 'services expected to acknowledge', 'risk,orders')
     .action(async (opts: Options & { reason: string; flatten: boolean }) => {
@@ -37,7 +52,7 @@ export function registerControlCommands(program: Command): void {
     .action(async (opts: Options & { confirm: boolean; reason: string }) => {
       if (!opts.confirm) {
         console.error('refusing to resume without --confirm');
-        process.exitCode = 2;
+        process.exitCode = CONTROL_EXIT.unconfirmed;
         return;
       }
       const payload = { confirm: true as const, reason: opts.reason, requestedBy: requester() };
@@ -85,6 +100,14 @@ export class AckCollector {
     return [...this.expected].filter((s) => !this.acked.has(s));
   }
 
+  /** `service: what is not flat` for each acknowledgement whose flatten left a position open. */
+  notFlat(): string[] {
+    return [...this.acked.values()].flatMap((ack) => {
+      const left = flattenShortfall(ack);
+      return left === null ? [] : [`${ack.service}: ${left}`];
+    });
+  }
+
   private match(ack: ControlAck): void {
     if (ack.commandId !== this.commandId || this.acked.has(ack.service)) return;
     this.acked.set(ack.service, ack);
@@ -127,11 +150,15 @@ export async function publishAndWait(
     const outcome = await Promise.race([collector.allAcked, timeout]);
     clearTimeout(timer);
     await sub.stop();
-    if (outcome === 'timeout') {
-      console.error(`timed out waiting for: ${collector.missing().join(', ')}`);
-      return 1;
+    if (outcome === 'timeout') console.error(`timed out waiting for: ${collector.missing().join(', ')}`);
+    const notFlat = collector.notFlat();
+    if (notFlat.length > 0) {
+      console.error(
+        `NOT FLAT after the flatten (${notFlat.join('; ')}); the kill cancelled the exchange stops, so what is left is unprotected: close it by hand`,
+      );
+      return CONTROL_EXIT.notFlat;
     }
-    return 0;
+    return outcome === 'timeout' ? CONTROL_EXIT.timeout : 0;
   } finally {
     await bus.drain();
     await deleteConsumer(servers, bus.naming.stream(Subjects.controlAck.stream), durable);

@@ -1,0 +1,20 @@
+import type { ControlAck } from '@ballast/contracts';
+
+// The orders service's kill detail ends `flatten: <SYMBOL> <verdict>, <SYMBOL> <verdict>...`, each
+// verdict `flat (...)`, `NOT flat: ...` or `unverified: ...` (OrderManager.closePosition). Read as
+// text because the orders service does not set the ack's `flat` field yet; it wins once it does.
+const FLATTEN_SECTION = /(?:^|; )flatten: (.*)$/;
+const ITEM_START = /, (?=\S+ (?:flat \(|NOT flat|unverified))/;
+const NOT_FLAT_ITEM = /^\S+ (?:NOT flat|unverified)\b/;
+
+/**
+ * What a kill acknowledgement says its flatten left open, or null when it reports every position
+ * flat, or no flatten. `flat: false` without a readable item yields the whole detail.
+ */
+export function flattenShortfall(ack: ControlAck): string | null {
+  if (ack.command !== 'kill' || ack.flat === true) return null;
+  const section = FLATTEN_SECTION.exec(ack.detail)?.[1];
+  const items = section === undefined ? [] : section.split(ITEM_START).filter((i) => NOT_FLAT_ITEM.test(i));
+  if (items.length > 0) return items.join('; ');
+  return ack.flat === false ? ack.detail : null;
+}
