@@ -1,3 +1,5 @@
+import type { TokenUsage } from './provider';
+
 /**
  * Why an agent call did not produce a verdict, as one closed set:
  * - `rate_limited`: the provider answered 429 (retried with backoff)
@@ -43,6 +45,8 @@ export class AgentError extends Error {
     readonly retryAfterMs: number | undefined = undefined,
     /** The raw reply text when one arrived (malformed or invalid replies), for the audit. */
     readonly rawResponse: string | undefined = undefined,
+    /** The tokens the vendor billed for a reply it answered that we could not read: still spent. */
+    readonly usage: TokenUsage | undefined = undefined,
   ) {
     super(message);
   }

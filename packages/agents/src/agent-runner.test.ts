@@ -8,7 +8,13 @@ import { GeminiProvider } from './providers/gemini/gemini-provider';
 import { harness, MemoryAudit } from './testing/harness';
 import { fixtureFor, recordedBtcCandles } from './testing/market-fixture';
 import { type ScriptedServer, startScriptedServer } from './testing/scripted-server';
-import { anthropicError, anthropicToolUse, geminiError, geminiJson } from './testing/wire-replies';
+import {
+  anthropicError,
+  anthropicText,
+  anthropicToolUse,
+  geminiError,
+  geminiJson,
+} from './testing/wire-replies';
 
 const KEY = 'sk-ant-test-runner-5f1e2d3c4b5a';
 const NO_LESSONS: LessonStore = { add: async () => {}, recent: async () => [] };
@@ -196,6 +202,25 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     claude.enqueue(anthropicToolUse('review_verdict', APPROVE_HALF));
     expect((await decideWithAgents(candidate, context, deps)).reviewer?.meta.fallbackUsed).toBe(false);
     expect(reviewer.logLines.join('\n')).toContain('budget_exceeded');
+  });
+
+  it('counts the tokens of replies it could not read against the budget and in the audit', async () => {
+    const { audit, reviewer, analyst, deps } = setup();
+    // Billed but unreadable: Claude answers text instead of the forced tool; Gemini's JSON is cut off.
+    gemini.enqueue(
+      geminiJson('{"setup": "pullback", "trend": ', { promptTokenCount: 2_000, candidatesTokenCount: 300 }),
+    );
+    claude.enqueue(anthropicText('I would approve half.'));
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect(decision.analyst?.meta.fallbackUsed).toBe(true);
+    expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
+    // Claude: 900 × $3/M + 40 × $15/M = $0.0033; Gemini: 2,000 × $0.1/M + 300 × $0.4/M = $0.00032.
+    expect(audit.rows.map((r) => [r.agent, r.errorReason, r.tokensIn, r.tokensOut, r.costUsd])).toEqual([
+      ['analyst', 'malformed_response', 2_000, 300, expect.closeTo(0.00032, 10)],
+      ['reviewer', 'malformed_response', 900, 40, expect.closeTo(0.0033, 10)],
+    ]);
+    expect(reviewer.budget.spentTodayUsd()).toBeCloseTo(0.0033, 10);
+    expect(analyst.budget.spentTodayUsd()).toBeCloseTo(0.00032, 10);
   });
 
   it('never lets the reviewer enlarge a position: a reply of 1.7 is clamped to 1', async () => {

@@ -4,7 +4,7 @@ import type { AgentLog } from './agent-log';
 import type { AgentMetrics } from './agent-metrics';
 import type { AuditSink } from './audit/audit-sink';
 import { promptSha256 } from './audit/prompt-hash';
-import type { JsonSchema, LanguageModelProvider, TokenUsage } from './provider';
+import type { JsonSchema, LanguageModelProvider, StructuredReply, TokenUsage } from './provider';
 import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
 import { type BreakerState, breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
 import type { DailyCostBudget } from './resilience/cost-budget';
@@ -166,14 +166,22 @@ export class AgentRunner {
     task: AgentTask<T>,
     attempts: Attempts,
   ): Promise<T> {
-    const reply = await provider.generate({
-      system: task.system,
-      prompt: task.prompt,
-      schemaName: task.schemaName,
-      schema: task.schema,
-      maxOutputTokens: task.maxOutputTokens,
-      signal: AbortSignal.timeout(this.deps.timeoutMs),
-    });
+    let reply: StructuredReply;
+    try {
+      reply = await provider.generate({
+        system: task.system,
+        prompt: task.prompt,
+        schemaName: task.schemaName,
+        schema: task.schema,
+        maxOutputTokens: task.maxOutputTokens,
+        signal: AbortSignal.timeout(this.deps.timeoutMs),
+      });
+    } catch (err) {
+      // A reply the vendor answered but we could not read was billed all the same.
+      if (err instanceof AgentError && err.usage !== undefined)
+        this.account(provider, task, attempts, err.usage);
+      throw err;
+    }
     attempts.raw = reply.raw;
     this.account(provider, task, attempts, reply.usage);
     try {

@@ -26,6 +26,7 @@ export {
   buildAgentsFromConfig,
   providerFor,
 } from './config/build-agents';
+export { UnpricedModelError } from './config/unpriced-models';
 export { type DecisionContext, type DecisionDeps, decideWithAgents } from './pipeline/decide-with-agents';
 export {
   DEFAULT_LESSONS,
@@ -68,7 +69,7 @@ export {
   type CircuitBreakerOptions,
   DEFAULT_BREAKER,
 } from './resilience/circuit-breaker';
-export { DailyCostBudget, type ModelPrice, type PriceTable } from './resilience/cost-budget';
+export { DailyCostBudget, type ModelPrice, type PriceTable, priceOf } from './resilience/cost-budget';
 export { rulesAnalyst } from './rules/rules-analyst';
 export { RulesProvider } from './rules/rules-provider';
 export { rulesReflection } from './rules/rules-reflection';

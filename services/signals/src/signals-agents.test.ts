@@ -35,6 +35,12 @@ import { signalsConfigSchema } from './config';
 import { startSignalsService } from './service';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 
+/** The test's models are not in the default price table: a paid model without a price is refused. */
+const PRICES = {
+  'claude-sonnet-5': { inputPerMillion: 3, outputPerMillion: 15 },
+  'gemini-2.0-flash': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
+};
+
 const CLAUDE_KEY = 'sk-ant-signals-test-7c6b5a4f3e2d1c0b';
 const GEMINI_KEY = 'AIza-signals-test-0a1b2c3d4e5f6a7b';
 const { candles, vectors } = recordedBtcVectors();
@@ -160,6 +166,7 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
         GEMINI_API_KEY: GEMINI_KEY,
         GEMINI_BASE_URL: gemini.url,
         GEMINI_MODEL: 'gemini-2.0-flash',
+        AGENT_PRICES_JSON: JSON.stringify(PRICES),
         AGENT_TIMEOUT_MS: '3000',
         AGENT_LESSONS_COUNT: '50',
         AGENT_LESSONS_CHARS: '20000',

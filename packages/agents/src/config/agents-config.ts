@@ -22,7 +22,11 @@ const ModelPriceSchema = z.object({
   outputPerMillion: z.number().nonnegative(),
 });
 
-/** USD per million tokens (list prices when written); a model missing here costs nothing (local). */
+/**
+ * USD per million tokens (list prices when written). A dated snapshot (`claude-sonnet-4-5-20250929`)
+ * takes its model's price; a paid model (Anthropic, Gemini) missing here is refused at start; a local
+ * (OpenAI-compatible) model missing here costs nothing.
+ */
 export const DEFAULT_PRICES = {
   'claude-sonnet-4-5': { inputPerMillion: 3, outputPerMillion: 15 },
   'gemini-2.5-flash': { inputPerMillion: 0.3, outputPerMillion: 2.5 },

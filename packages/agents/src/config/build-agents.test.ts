@@ -10,6 +10,7 @@ import { type ScriptedServer, startScriptedServer } from '../testing/scripted-se
 import { anthropicToolUse, geminiError } from '../testing/wire-replies';
 import { agentsConfigSchema, DEFAULT_PRICES } from './agents-config';
 import { buildAgentsFromConfig } from './build-agents';
+import { UnpricedModelError } from './unpriced-models';
 
 const CLAUDE_KEY = 'sk-ant-test-build-0f1e2d3c4b5a6978';
 const GEMINI_KEY = 'AIza-test-build-5566778899aabbcc';
@@ -112,6 +113,52 @@ describe('agents configuration', () => {
     expect(agents.choices.reviewer.provider).toBe('rules');
   });
 
+  it('refuses at start a paid model without a price, naming it and AGENT_PRICES_JSON', () => {
+    const refused = (env: Record<string, string>) => {
+      try {
+        build(env);
+      } catch (err) {
+        if (err instanceof UnpricedModelError) return err.problems;
+        throw err;
+      }
+      return [];
+    };
+    const both = refused({
+      ANTHROPIC_API_KEY: CLAUDE_KEY,
+      ANTHROPIC_MODEL: 'claude-opus-4-1',
+      GEMINI_API_KEY: GEMINI_KEY,
+      GEMINI_MODEL: 'gemini-2.5-pro',
+    });
+    expect(both.map((p) => p.split(' has no price')[0])).toEqual([
+      'GEMINI_MODEL gemini-2.5-pro',
+      'ANTHROPIC_MODEL claude-opus-4-1',
+    ]);
+    expect(both[1]).toContain(
+      'AGENT_PRICES_JSON, e.g. {"claude-opus-4-1":{"inputPerMillion":3,"outputPerMillion":15}}',
+    );
+    // Priced through AGENT_PRICES_JSON, or not called (no key, or the provider not chosen): started.
+    const prices = { 'claude-opus-4-1': { inputPerMillion: 15, outputPerMillion: 75 } };
+    expect(
+      refused({
+        ANTHROPIC_API_KEY: CLAUDE_KEY,
+        ANTHROPIC_MODEL: 'claude-opus-4-1',
+        ANALYST_PROVIDER: 'anthropic',
+        AGENT_PRICES_JSON: JSON.stringify(prices),
+      }),
+    ).toEqual([]);
+    expect(refused({ ANTHROPIC_MODEL: 'claude-opus-4-1', GEMINI_MODEL: 'gemini-2.5-pro' })).toEqual([]);
+    expect(
+      refused({ GEMINI_API_KEY: GEMINI_KEY, GEMINI_MODEL: 'gemini-2.5-pro', ANALYST_PROVIDER: 'rules' }),
+    ).toEqual([]);
+    // A dated snapshot takes its model's price; another suffix does not.
+    expect(refused({ ANTHROPIC_API_KEY: CLAUDE_KEY, ANTHROPIC_MODEL: 'claude-sonnet-4-5-20250929' })).toEqual(
+      [],
+    );
+    expect(
+      refused({ ANTHROPIC_API_KEY: CLAUDE_KEY, ANTHROPIC_MODEL: 'claude-sonnet-4-5-latest' }),
+    ).toHaveLength(1);
+  });
+
   describe('with keys, against local vendor servers', () => {
     let claude: ScriptedServer;
     let gemini: ScriptedServer;
@@ -125,10 +172,10 @@ describe('agents configuration', () => {
     });
 
     it('shares one breaker per vendor, logs providers and models but never a key', async () => {
-      const { agents, lines } = build({
+      const { agents, audit, lines } = build({
         ANTHROPIC_API_KEY: CLAUDE_KEY,
         ANTHROPIC_BASE_URL: claude.url,
-        ANTHROPIC_MODEL: 'claude-sonnet-5',
+        ANTHROPIC_MODEL: 'claude-sonnet-4-5-20250929',
         GEMINI_API_KEY: GEMINI_KEY,
         GEMINI_BASE_URL: gemini.url,
         REFLECTOR_PROVIDER: 'gemini',
@@ -138,7 +185,7 @@ describe('agents configuration', () => {
       });
       expect(agents.choices).toEqual({
         analyst: { provider: 'gemini', model: 'gemini-2.5-flash' },
-        reviewer: { provider: 'anthropic', model: 'claude-sonnet-5' },
+        reviewer: { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' },
         reflector: { provider: 'gemini', model: 'gemini-2.5-flash' },
       });
       expect(agents.lessonConfig.enabled).toBe(false);
@@ -158,6 +205,8 @@ describe('agents configuration', () => {
       );
       expect(decision.analyst?.meta).toMatchObject({ provider: 'gemini', fallbackUsed: true });
       expect(decision.reviewer?.meta).toMatchObject({ provider: 'anthropic', fallbackUsed: false });
+      // The dated snapshot is priced as claude-sonnet-4-5: 1,000 × $3/M + 200 × $15/M.
+      expect(audit.rows.find((r) => r.agent === 'reviewer')?.costUsd).toBeCloseTo(0.006, 10);
       // The analyst's two failures opened the Gemini breaker, which the reflector shares.
       const sent = gemini.requests.length;
       const reflected = await agents.reflector.run({

@@ -12,6 +12,7 @@ import { OpenAiCompatibleProvider } from '../providers/openai-compatible/openai-
 import { type BreakerState, CircuitBreaker } from '../resilience/circuit-breaker';
 import { DailyCostBudget } from '../resilience/cost-budget';
 import type { AgentsConfig, ProviderChoice } from './agents-config';
+import { UnpricedModelError, unpricedModels } from './unpriced-models';
 
 export interface BuildAgentsDeps {
   readonly clock: Clock;
@@ -45,9 +46,12 @@ export interface Agents {
 /**
  * Builds the three agent runners from configuration. Providers, breakers and the budget are shared:
  * one breaker per vendor (an outage is the vendor's, whichever agent notices it) and one daily budget
- * for all. An agent whose provider lacks its key or URL runs the rules.
+ * for all. An agent whose provider lacks its key or URL runs the rules. Throws UnpricedModelError when
+ * a paid model some agent would call has no price (its spend would escape the daily budget).
  */
 export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDeps): Agents {
+  const problems = unpricedModels(config);
+  if (problems.length > 0) throw new UnpricedModelError(problems);
   const metrics = createAgentMetrics(deps.metrics);
   const budget = new DailyCostBudget(deps.clock, config.AGENT_DAILY_BUDGET_USD, config.AGENT_PRICES_JSON);
   const providers = new Map<ProviderChoice, LanguageModelProvider | null>();

@@ -10,11 +10,29 @@ export interface ModelPrice {
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
 const DAY_MS = 86_400_000;
+/** A dated snapshot of a model, e.g. `claude-sonnet-4-5-20250929`: priced as `claude-sonnet-4-5`. */
+const DATE_SUFFIX = /-\d{8}$/;
+
+/**
+ * The price of a model: its own entry, else (for a dated snapshot name) the entry of the name without
+ * the date. Undefined when neither is listed.
+ */
+export function priceOf(prices: PriceTable, model: string): ModelPrice | undefined {
+  if (Object.hasOwn(prices, model)) return prices[model];
+  const undated = model.replace(DATE_SUFFIX, '');
+  return undated !== model && Object.hasOwn(prices, undated) ? prices[undated] : undefined;
+}
+
+/** Start of the UTC day holding `ms`. */
+export function utcDayStartMs(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
 
 /**
  * Spend per UTC day across every agent. Once today's spend reaches the limit, calls are refused until
  * the next UTC day; the call that crosses the limit is allowed (its cost is only known afterwards).
- * A model missing from the price table costs nothing: that is a local model.
+ * A model missing from the price table costs nothing: only local models may be unpriced, which
+ * `buildAgentsFromConfig` checks at start.
  */
 export class DailyCostBudget {
   #day = -1;
@@ -27,7 +45,7 @@ export class DailyCostBudget {
   ) {}
 
   costOf(model: string, usage: TokenUsage): number {
-    const price = this.prices[model];
+    const price = priceOf(this.prices, model);
     if (price === undefined) return 0;
     return (
       (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000

@@ -2,7 +2,10 @@ import type { Message } from '@anthropic-ai/sdk/resources/messages/messages';
 import { AgentError } from '../../agent-error';
 import type { StructuredReply } from '../../provider';
 
-/** The forced tool call's input is the verdict; its absence (a text-only reply) is malformed. */
+/**
+ * The forced tool call's input is the verdict; its absence (a text-only reply) is malformed, and
+ * carries the usage billed for it.
+ */
 export function mapAnthropicResponse(message: Message, toolName: string): StructuredReply {
   const usage = { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens };
   const block = message.content.find((b) => b.type === 'tool_use' && b.name === toolName);
@@ -13,6 +16,7 @@ export function mapAnthropicResponse(message: Message, toolName: string): Struct
       `anthropic reply has no ${toolName} tool call`,
       undefined,
       raw,
+      usage,
     );
   }
   return { raw: JSON.stringify(block.input), value: block.input, usage };

@@ -12,7 +12,7 @@ export function mapGeminiResponse(response: GenerateContentResponse): Structured
   const text = response.candidates?.[0]?.content?.parts?.[0]?.text;
   if (typeof text !== 'string') {
     const raw = JSON.stringify(response);
-    throw new AgentError('malformed_response', 'gemini reply has no text part', undefined, raw);
+    throw new AgentError('malformed_response', 'gemini reply has no text part', undefined, raw, usage);
   }
-  return { raw: text, value: parseJson(text, 'gemini'), usage };
+  return { raw: text, value: parseJson(text, 'gemini', usage), usage };
 }

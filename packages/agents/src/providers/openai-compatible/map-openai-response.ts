@@ -6,24 +6,28 @@ import { parseJson } from '../parse-json';
 /** The part of an OpenAI chat-completions response we read; servers add more fields freely. */
 const ChatCompletion = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).optional(),
+});
+const Usage = z.object({
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }),
 });
 
+/** The reply's content as JSON; a reply we cannot read still carries the usage it reports. */
 export function mapOpenAiResponse(body: unknown): StructuredReply {
+  const reported = Usage.safeParse(body);
+  const usage = {
+    inputTokens: reported.success ? reported.data.usage.prompt_tokens : 0,
+    outputTokens: reported.success ? reported.data.usage.completion_tokens : 0,
+  };
   const parsed = ChatCompletion.safeParse(body);
   const content = parsed.success ? parsed.data.choices[0]?.message.content : undefined;
-  if (!parsed.success || typeof content !== 'string') {
+  if (typeof content !== 'string') {
     throw new AgentError(
       'malformed_response',
       'chat completion has no message content',
       undefined,
       JSON.stringify(body),
+      usage,
     );
   }
-  const usage = parsed.data.usage;
-  return {
-    raw: content,
-    value: parseJson(content, 'openai-compatible'),
-    usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
-  };
+  return { raw: content, value: parseJson(content, 'openai-compatible', usage), usage };
 }
