@@ -54,7 +54,10 @@ export const CancelAll = z.object({ kind: z.literal('cancel_all'), exchange: Exc
 export const OrderStatus = z.enum(['accepted', 'partially_filled', 'filled', 'cancelled', 'rejected']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
-/** Why the venue (or our submission path) refused an order. */
+/**
+ * Why the venue (or our submission path) refused an order. `strategy_not_live`: an entry of a strategy
+ * that is not in LIVE_STRATEGIES, or no longer `live` per the readiness gate, on a live venue.
+ */
 export const RejectReason = z.enum([
   'insufficient_funds',
   'invalid_order',
@@ -64,6 +67,7 @@ export const RejectReason = z.enum([
   'rate_limited',
   'venue_unavailable',
   'kill_switch',
+  'strategy_not_live',
   'unknown',
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;

@@ -19,6 +19,12 @@ export const ordersConfigSchema = z.object({
         .map((x) => x.trim())
         .filter((x) => x.length > 0),
     ),
+  /**
+   * How often the lifecycles of LIVE_STRATEGIES are re-read: a demotion by `ballast readiness` stops
+   * that strategy's entries within this time, without a restart. Default 5000; optional for configs
+   * built in code (the backtest's paper venue has no live strategies to re-read).
+   */
+  LIVE_STRATEGIES_REFRESH_MS: z.coerce.number().int().positive().optional(),
   EXCHANGE_BASE_URL: z.url().optional(),
   EXCHANGE_API_KEY: z.string().min(1).optional(),
   EXCHANGE_API_SECRET: z.string().min(1).optional(),

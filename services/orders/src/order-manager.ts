@@ -60,6 +60,8 @@ export interface OrderManagerDeps {
   metrics?: OrderMetrics;
   /** Where the slippage check reads the book; default: the venue's REST book. */
   slippageBook?: SlippageBook;
+  /** On a live venue: an approved entry of a strategy not live now is refused (`strategy_not_live`). */
+  liveStrategies?: { refusal(strategy: string): string | null };
 }
 
 type SubmitRequest = {
@@ -161,21 +163,22 @@ export class OrderManager {
     if (!decision.approved) return;
     const { intent } = decision;
     if (intent.exchange !== this.deps.venue.id) return;
-    await this.accept(
-      {
-        intentId: intent.intentId,
-        strategy: intent.strategy,
-        symbol: intent.symbol,
-        side: intent.side,
-        qty: intent.qty,
-        type: 'market',
-        price: null,
-        reduceOnly: false,
-        twap: null,
-        clientOrderId: null,
-      },
-      message,
-    );
+    const request: SubmitRequest = {
+      intentId: intent.intentId,
+      strategy: intent.strategy,
+      symbol: intent.symbol,
+      side: intent.side,
+      qty: intent.qty,
+      type: 'market',
+      price: null,
+      reduceOnly: false,
+      twap: null,
+      clientOrderId: null,
+    };
+    // Decisions are entries only (exits come as reduce-only commands), so no close is ever held here.
+    const notLive = this.deps.liveStrategies?.refusal(intent.strategy);
+    if (notLive) await this.publishRejection(request, 'strategy_not_live', notLive, message);
+    else await this.accept(request, message);
   }
 
   private async onCommand(message: Envelope<OrderCommand>): Promise<void> {

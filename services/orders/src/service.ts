@@ -15,7 +15,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { OrdersConfig } from './config';
 import { KillStore } from './kill-store';
-import { assertLiveStart, isLoopback } from './live-gate';
+import { assertLiveStart, isLoopback, LiveStrategies } from './live-gate';
 import { OrderManager, type OrderManagerDeps } from './order-manager';
 import { OrderMetrics } from './order-metrics';
 import { paperStore } from './paper-store';
@@ -52,9 +52,11 @@ export async function startOrders(
       );
     else await assertLiveStart(deps.db, deps.clock, deps.config.LIVE_STRATEGIES);
   }
+  const stops: Array<() => Promise<void>> = [];
+  const liveStrategies = await gateEntries(deps);
+  if (liveStrategies) stops.push(async () => liveStrategies.stop());
   const books = new StreamedBooks();
   const venue = deps.venue ?? (await buildVenue(deps, books));
-  const stops: Array<() => Promise<void>> = [];
   // The paper broker's book is the stream already; a live venue's stream spares a REST book per order.
   const paper = venue instanceof PaperVenue;
   if (paper) stops.push(...(await feedPaperVenue(deps.bus, venue, books)));
@@ -75,6 +77,7 @@ export async function startOrders(
     random01: deps.random01 ?? Math.random,
     sleep: deps.sleep ?? realSleep,
     ...(metrics ? { metrics } : {}),
+    ...(liveStrategies ? { liveStrategies } : {}),
     slippageBook: new SlippageBook({
       venue,
       ...(paper ? {} : { streamed: books }),
@@ -91,6 +94,28 @@ export async function startOrders(
       for (const stop of stops) await stop();
     },
   };
+}
+
+const DEFAULT_LIVE_STRATEGIES_REFRESH_MS = 5_000;
+
+/**
+ * On a live venue, the strategies whose entries may be sent, re-read as the readiness gate promotes
+ * or demotes them. Also on loopback when LIVE_STRATEGIES is set (a rehearsal against the simulator);
+ * none on paper, on a venue handed in by a test, or on loopback without LIVE_STRATEGIES.
+ */
+async function gateEntries(deps: OrdersDeps): Promise<LiveStrategies | undefined> {
+  const { config } = deps;
+  if (deps.venue || config.ORDERS_VENUE_KIND !== 'ccxt') return undefined;
+  if (isLoopback(config.EXCHANGE_BASE_URL) && config.LIVE_STRATEGIES.length === 0) return undefined;
+  const gate = new LiveStrategies({
+    db: deps.db,
+    clock: deps.clock,
+    strategies: config.LIVE_STRATEGIES,
+    refreshMs: config.LIVE_STRATEGIES_REFRESH_MS ?? DEFAULT_LIVE_STRATEGIES_REFRESH_MS,
+    log: deps.log,
+  });
+  await gate.start();
+  return gate;
 }
 
 async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<OrderVenue> {

@@ -1,7 +1,7 @@
 import type { StoredLifecycle } from './readiness-state';
 
 /** Why a strategy may not trade on a live venue, one closed set. */
-export type LiveStartRefusalReason = 'no_live_strategies' | 'never_judged' | 'in_shadow';
+export type LiveStartRefusalReason = 'no_live_strategies' | 'not_listed' | 'never_judged' | 'in_shadow';
 
 export interface LiveStartRefusal {
   strategy: string | null;
@@ -38,4 +38,23 @@ export function liveStartRefusals(
       });
   }
   return refusals;
+}
+
+/**
+ * Whether an entry of this strategy may go to a live venue now: the strategy must be listed to trade
+ * live and still be `live` in its lifecycle (a demotion by the readiness gate stops its entries).
+ * Null when allowed.
+ */
+export function liveEntryRefusal(
+  strategy: string,
+  liveStrategies: readonly string[],
+  lifecycles: ReadonlyMap<string, StoredLifecycle>,
+): LiveStartRefusal | null {
+  if (!liveStrategies.includes(strategy))
+    return {
+      strategy,
+      reason: 'not_listed',
+      detail: `${strategy} is not in LIVE_STRATEGIES (${liveStrategies.join(', ') || 'none'})`,
+    };
+  return liveStartRefusals([strategy], lifecycles)[0] ?? null;
 }

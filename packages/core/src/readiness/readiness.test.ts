@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateReadiness, type ReadinessCriterion, redCriteria } from './evaluate-readiness';
+import { liveEntryRefusal } from './live-start';
 import { closedTradeDrawdownPct, dailyReturns, paperPerformance } from './paper-performance';
 import type { ReadinessInputs } from './readiness-inputs';
 import { DEFAULT_READINESS_THRESHOLDS as T } from './readiness-thresholds';
@@ -151,5 +152,25 @@ describe('nextLifecycle', () => {
       reason: 'live_healthy',
     });
     expect(nextLifecycle('live', green, null)).toMatchObject({ state: 'live', reason: 'live_healthy' });
+  });
+});
+
+describe('liveEntryRefusal', () => {
+  const lifecycle = (state: 'live' | 'shadow') => ({ state, reason: 'r', detail: 'd', since: 1 });
+  const lifecycles = new Map([
+    ['trend_pullback', lifecycle('live')],
+    ['breakout', lifecycle('shadow')],
+    ['mean_reversion', lifecycle('live')],
+  ]);
+
+  it('allows a listed strategy that is live, and only that', () => {
+    const listed = ['trend_pullback', 'breakout', 'momentum'];
+    expect(liveEntryRefusal('trend_pullback', listed, lifecycles)).toBeNull();
+    expect(liveEntryRefusal('mean_reversion', listed, lifecycles)).toMatchObject({
+      strategy: 'mean_reversion',
+      reason: 'not_listed',
+    });
+    expect(liveEntryRefusal('breakout', listed, lifecycles)?.reason).toBe('in_shadow');
+    expect(liveEntryRefusal('momentum', listed, lifecycles)?.reason).toBe('never_judged');
   });
 });
