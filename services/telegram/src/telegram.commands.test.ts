@@ -10,6 +10,10 @@ import { recordedRoundTrips } from './testing/seed-trades';
 
 const [CHAT, OTHER_CHAT] = ALLOWED;
 const OLIVIA = { id: CHAT, username: 'olivia' };
+/** An allowed group where two operators talk to the bot. */
+const GROUP = -100_333_333;
+const ALICE = { id: 501, username: 'alice' };
+const BOB = { id: 502, username: 'bob' };
 const TTL_MS = 2_000;
 /**
  * The bot's clock starts at Wednesday 2026-08-05 14:00 UTC and runs on, so no day, week or month
@@ -29,7 +33,11 @@ const resumes: Envelope<ResumeCommand>[] = [];
 beforeAll(async () => {
   h = await startHarness('tg-commands', {
     clock,
-    env: { TELEGRAM_CONFIRM_TTL_MS: String(TTL_MS), TELEGRAM_ALERT_WINDOW_MS: '200' },
+    env: {
+      TELEGRAM_CONFIRM_TTL_MS: String(TTL_MS),
+      TELEGRAM_ALERT_WINDOW_MS: '200',
+      TELEGRAM_ALLOWED_CHAT_IDS: [...ALLOWED, GROUP].join(','),
+    },
     seed: async (db) => {
       const repo = new ClosedTradeRepository(db);
       for (const t of trades) await repo.record(t);
@@ -202,6 +210,32 @@ describe('kill and resume ask to confirm', () => {
     });
   });
 
+  it('in a group, only the user who asked can confirm or cancel, so the command carries the right name', async () => {
+    const asked = h.api.sent('sendMessage', GROUP).length;
+    h.api.sendText(GROUP, '/kill flatten alice sees a runaway', ALICE);
+    await waitFor(() => h.api.sent('sendMessage', GROUP).length > asked, 'the question in the group');
+    const { confirm, cancel } = buttons(GROUP);
+    const refusal =
+      'Only the person who asked can confirm or cancel this; ask yourself to act under your name.';
+    const refusals = () => h.api.sent('answerCallbackQuery').filter((c) => c.params.text === refusal).length;
+    h.api.pressButton(GROUP, 1, confirm, BOB);
+    await waitFor(() => refusals() === 1, "bob's confirm refused");
+    h.api.pressButton(GROUP, 1, cancel, BOB);
+    await waitFor(() => refusals() === 2, "bob's cancel refused");
+    expect(kills).toHaveLength(1);
+    // Still pending for alice, and published under her name.
+    h.api.pressButton(GROUP, 1, confirm, ALICE);
+    await waitFor(() => kills.length === 2, "alice's kill on the bus");
+    expect(kills[1]?.payload).toEqual({
+      flatten: true,
+      reason: 'alice sees a runaway',
+      requestedBy: `telegram:${GROUP}:alice`,
+    });
+    expect(
+      h.logLines.filter((l) => l.includes('control confirmation refused') && l.includes('"fromId":502')),
+    ).toHaveLength(2);
+  });
+
   it('an expired or cancelled request publishes nothing', async () => {
     await ask('/kill');
     const expiring = buttons(CHAT).confirm;
@@ -218,7 +252,7 @@ describe('kill and resume ask to confirm', () => {
     await ask('/resume');
     h.api.pressButton(CHAT, 1, buttons(CHAT).confirm, OLIVIA);
     await waitFor(() => resumes.length === 2, 'the second resume');
-    expect(kills).toHaveLength(1);
+    expect(kills).toHaveLength(2);
   });
 });
 
@@ -237,6 +271,6 @@ describe('a chat that is not allowed', () => {
     // Allowed chats are still answered afterwards, and the stranger never was.
     await ask('/help');
     expect(h.api.sent('sendMessage', STRANGER)).toHaveLength(0);
-    expect(kills).toHaveLength(1);
+    expect(kills).toHaveLength(2);
   });
 });

@@ -20,6 +20,7 @@ const REFUSAL: Record<RefusedConfirmation, string> = {
   unknown: 'This request is no longer pending; nothing was sent.',
   expired: 'This request expired; nothing was sent. Ask again.',
   other_chat: 'Only the chat that asked can confirm this.',
+  other_user: 'Only the person who asked can confirm or cancel this; ask yourself to act under your name.',
 };
 
 /** Who asked, as the command records it: `telegram:<chat id>[:<username>]`. */
@@ -38,7 +39,7 @@ function question(action: ControlAction, ttlMs: number): string {
 
 /**
  * /kill [flatten] [reason] and /resume [reason]: each asks first, with Confirm and Cancel buttons
- * good once, for a limited time, in the asking chat only; a confirmation publishes the command on
+ * good once, for a limited time, for the asking user in the asking chat only; a confirmation publishes the command on
  * the bus exactly as the CLI does.
  */
 export function registerControlCommands(deps: ControlCommandDeps): void {
@@ -50,7 +51,7 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
     registers: [deps.metrics],
   });
   const ask = async (ctx: Context, action: ControlAction) => {
-    const p = confirmations.ask(chatOf(ctx) as number, action, requester(ctx));
+    const p = confirmations.ask(chatOf(ctx) as number, ctx.from?.id ?? null, action, requester(ctx));
     outcomes.inc({ action: action.kind, outcome: 'asked' });
     log.info(
       { action: action.kind, chatId: p.chatId, requestedBy: p.requestedBy },
@@ -74,10 +75,13 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
   bot.callbackQuery(/^([cx]):([0-9a-f]+)$/, async (ctx) => {
     const [, choice, token] = ctx.match as RegExpMatchArray;
     const chatId = chatOf(ctx) as number;
-    const taken = confirmations.take(token as string, chatId);
+    const taken = confirmations.take(token as string, chatId, ctx.from?.id);
     if (!taken.ok) {
       outcomes.inc({ action: 'unknown', outcome: taken.reason });
-      log.warn({ chatId, reason: taken.reason }, 'control confirmation refused');
+      log.warn(
+        { chatId, fromId: ctx.from?.id ?? null, reason: taken.reason },
+        'control confirmation refused',
+      );
       await ctx.answerCallbackQuery({ text: REFUSAL[taken.reason] });
       if (taken.reason === 'expired') await ctx.editMessageText(REFUSAL.expired);
       return;
