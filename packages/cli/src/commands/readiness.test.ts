@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { assertLiveAllowed, LiveNotAllowedError, runBacktest } from '@ballast/backtest';
-import { DEFAULT_READINESS_THRESHOLDS, SeededRandom, seededIds, VirtualClock } from '@ballast/core';
+import {
+  DEFAULT_READINESS_THRESHOLDS,
+  redCriteria,
+  SeededRandom,
+  seededIds,
+  VirtualClock,
+} from '@ballast/core';
 import {
   ClosedTradeRepository,
   ConfigChangeRepository,
@@ -166,5 +172,44 @@ describe('ballast readiness against PostgreSQL', () => {
       reason: 'override_stale',
       red: ['paper_days', 'closed_trades', 'sharpe', 'expectancy', 'uptime', 'backtest'],
     });
+  });
+
+  it('an override promotes once: after a demotion the strategy stays in shadow until a new one', async () => {
+    const trades = new ClosedTradeRepository(handle.db);
+    const trade = (tradeKey: string, pnl: number, closeTime: number) =>
+      trades.record({
+        tradeKey,
+        strategy: 'breakout',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        pnl,
+        closeTime,
+      });
+    for (let i = 0; i < 5; i++) await trade(`bo-paper-${i}`, -2, START + 20 * DAY + i * HOUR);
+    const run = async (override?: { reason: string; by: string }) =>
+      (
+        await runReadiness({ ...base, strategies: ['breakout'], ...(override ? { override } : {}) }, deps())
+      )[0]!;
+
+    const promoted = await run({ reason: 'small size trial', by: 'ana' });
+    expect(promoted.lifecycle).toMatchObject({ from: 'shadow', state: 'live', reason: 'override' });
+    const red = redCriteria(promoted.report);
+
+    const since = clock.now();
+    for (let i = 0; i < 10; i++) await trade(`bo-live-${i}`, -3, since + (i + 1) * HOUR);
+    clock.advance(DAY);
+    const demoted = await run();
+    expect(demoted.lifecycle).toMatchObject({ from: 'live', state: 'shadow', reason: 'live_expectancy' });
+
+    clock.advance(DAY);
+    const after = await run();
+    // The old override would cover every criterion red now; it was spent on the first promotion.
+    expect(redCriteria(after.report).every((c) => red.includes(c))).toBe(true);
+    expect(after.lifecycle).toMatchObject({ from: 'shadow', state: 'shadow', reason: 'criteria_red' });
+    expect(after.overrideRecorded).toBe(false);
+
+    const again = await run({ reason: 'second trial after review', by: 'ana' });
+    expect(again.lifecycle).toMatchObject({ from: 'shadow', state: 'live', reason: 'override' });
+    expect(again.overrideRecorded).toBe(true);
   });
 });

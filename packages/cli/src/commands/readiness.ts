@@ -136,10 +136,15 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     ? await gatherReadiness({ db, clock, strategy, initialEquity: options.initialEquity, backtest })
     : first;
   const report = evaluateReadiness(inputs, options.thresholds);
-  const overrides = new LiveOverrideRepository(db);
+  const stored = (await state.get(readinessKeys.lifecycle(strategy), StoredLifecycle))?.value;
+  const from = stored?.state ?? 'shadow';
+  // An override lets the strategy go live from the run that records it, once: an old one (say, given
+  // before a demotion) does not promote it again; going live again takes a new override.
   let overrideRecorded = false;
-  if (options.override && !report.ok) {
-    await overrides.record({
+  if (options.override && !report.ok && from === 'live')
+    deps.print(`${strategy}: live already; override not recorded (it only promotes from shadow)`);
+  if (options.override && !report.ok && from === 'shadow') {
+    await new LiveOverrideRepository(db).record({
       id: deps.ids(),
       strategy,
       reason: options.override.reason,
@@ -157,13 +162,9 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
       figures: figures(report, null),
     });
   }
-  const latest = await overrides.latest(strategy);
-  const overridden = latest !== undefined && redCriteria(report).every((c) => latest.redCriteria.includes(c));
-  const stored = (await state.get(readinessKeys.lifecycle(strategy), StoredLifecycle))?.value;
-  const from = stored?.state ?? 'shadow';
   const recent =
     from === 'live' ? await recentLive(db, strategy, stored?.since ?? now, options.initialEquity) : null;
-  const step = nextLifecycle(from, report, recent, { overridden });
+  const step = nextLifecycle(from, report, recent, { overridden: overrideRecorded });
   const since = step.state === from && stored ? stored.since : now;
   await state.set(readinessKeys.lifecycle(strategy), { ...step, since });
   if (!stored || step.state !== from)
