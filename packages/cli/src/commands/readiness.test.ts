@@ -1,5 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertLiveAllowed, LiveNotAllowedError, runBacktest } from '@ballast/backtest';
+import {
+  assertLiveAllowed,
+  type BacktestResult,
+  type BacktestTrade,
+  LiveNotAllowedError,
+  runBacktest,
+} from '@ballast/backtest';
 import {
   DEFAULT_READINESS_THRESHOLDS,
   redCriteria,
@@ -211,5 +219,70 @@ describe('ballast readiness against PostgreSQL', () => {
     const again = await run({ reason: 'second trial after review', by: 'ana' });
     expect(again.lifecycle).toMatchObject({ from: 'shadow', state: 'live', reason: 'override' });
     expect(again.overrideRecorded).toBe(true);
+  });
+  it('judges each strategy of a backtest file on its own trades; one with none there is red', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ballast-readiness-'));
+    const trade = (strategy: string, pnl: number, i: number): BacktestTrade => ({
+      symbol: 'BTC-USDT',
+      side: 'long',
+      strategy,
+      entry_time: START + i * DAY,
+      exit_time: START + i * DAY + HOUR,
+      qty: 0.01,
+      entry_price: 30_000,
+      exit_price: 30_000 + pnl * 100,
+      fees: 0,
+      pnl,
+      exit_reason: 'take_profit',
+    });
+    const file = (name: string, trades: BacktestTrade[], expectancy: number): string => {
+      const result = {
+        meta: { symbols: ['BTC-USDT'], timeframe: '1h', from: START, to: clock.now() },
+        trades,
+        metrics: { trades: trades.length, expectancy, max_drawdown_pct: 1 },
+      } as unknown as BacktestResult;
+      result.meta.initial_equity = 10_000;
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify(result));
+      return path;
+    };
+    const backtestOf = (r: { report: { criteria: Array<{ criterion: string }> } }) =>
+      r.report.criteria.find((c) => c.criterion === 'backtest');
+    try {
+      const onlyTrend = file(
+        'trend.json',
+        [0, 1, 2, 3].map((i) => trade('trend_pullback', 10, i)),
+        10,
+      );
+      lines.length = 0;
+      const [mr] = await runReadiness(
+        { ...base, strategies: ['mean_reversion'], backtestFile: onlyTrend },
+        deps(),
+      );
+      expect(backtestOf(mr!)).toMatchObject({ ok: false, value: 0, note: '0 trades, max drawdown 0.00%' });
+      expect(lines[0]).toBe("mean_reversion: judged on its own 0 of the backtest's 4 trades (none: red)");
+
+      // Mixed: each strategy's figures from its trades alone, not the run's (expectancy 5 over 6 trades).
+      const mixed = file(
+        'mixed.json',
+        [
+          'trend_pullback',
+          'mean_reversion',
+          'trend_pullback',
+          'trend_pullback',
+          'mean_reversion',
+          'trend_pullback',
+        ].map((s, i) => trade(s, s === 'trend_pullback' ? 10 : -5, i)),
+        5,
+      );
+      const [mr2, tp] = await runReadiness(
+        { ...base, strategies: ['mean_reversion', 'trend_pullback'], backtestFile: mixed },
+        deps(),
+      );
+      expect(backtestOf(mr2!)).toMatchObject({ ok: false, value: -5, note: '2 trades, max drawdown 0.10%' });
+      expect(backtestOf(tp!)).toMatchObject({ ok: true, value: 10, note: '4 trades, max drawdown 0.00%' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -68,22 +68,41 @@ interface Deps {
   print: (line: string) => void;
 }
 
+/**
+ * One strategy's part of a backtest result: the run's own figures when every trade is the strategy's,
+ * else its trades alone (expectancy, closed-trade drawdown); none: a backtest of 0 trades, never green.
+ */
+export function strategyBacktest(result: BacktestResult, strategy: string): StoredBacktest {
+  const period = { from: result.meta.from, to: result.meta.to };
+  const own = result.trades.filter((t) => t.strategy === strategy);
+  const m = result.metrics;
+  if (own.length > 0 && own.length === result.trades.length)
+    return { ...period, trades: m.trades, expectancy: m.expectancy, maxDrawdownPct: m.max_drawdown_pct };
+  const net = own.reduce((s, t) => s + t.pnl, 0);
+  const closed = own.map((t) => ({ pnl: t.pnl, closeTime: t.exit_time }));
+  return {
+    ...period,
+    trades: own.length,
+    expectancy: own.length === 0 ? 0 : net / own.length,
+    maxDrawdownPct: closedTradeDrawdownPct(closed, result.meta.initial_equity),
+  };
+}
+
 async function sameperiodBacktest(
   strategy: string,
   start: number,
   now: number,
   options: ReadinessRunOptions,
+  print: (line: string) => void,
 ): Promise<StoredBacktest | undefined> {
   if (options.backtestFile) {
     const result = JSON.parse(readFileSync(options.backtestFile, 'utf8')) as BacktestResult;
-    const m = result.metrics;
-    return {
-      from: result.meta.from,
-      to: result.meta.to,
-      trades: m.trades,
-      expectancy: m.expectancy,
-      maxDrawdownPct: m.max_drawdown_pct,
-    };
+    const own = strategyBacktest(result, strategy);
+    if (own.trades < result.trades.length)
+      print(
+        `${strategy}: judged on its own ${own.trades} of the backtest's ${result.trades.length} trades${own.trades === 0 ? ' (none: red)' : ''}`,
+      );
+    return own;
   }
   if (!options.data) return undefined;
   const step = TIMEFRAME_MS[options.data.timeframe];
@@ -126,7 +145,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
   const backtest =
     first.paperStart === null
       ? undefined
-      : await sameperiodBacktest(strategy, first.paperStart, now, options);
+      : await sameperiodBacktest(strategy, first.paperStart, now, options, deps.print);
   if (backtest && first.paperStart !== null && !coversPeriod(backtest, first.paperStart, now))
     deps.print(
       `${strategy}: the backtest spans ${day(backtest.from)}..${day(backtest.to)}, not the paper period ${day(first.paperStart)}..${day(now)}; not counted`,
