@@ -10,6 +10,7 @@ import {
 } from '@ballast/backtest';
 import {
   DEFAULT_READINESS_THRESHOLDS,
+  ReadinessThresholds,
   redCriteria,
   SeededRandom,
   seededIds,
@@ -36,6 +37,21 @@ const NOW = START + 36 * DAY;
 // Real Binance spot 1h candles for the same-period backtest: binance-spot-ohlcv/BTCUSDT-1h.csv.gz.
 const BTC = join(sharedDataDir(), 'binance-spot-ohlcv', 'BTCUSDT-1h.csv.gz');
 
+/** A backtest round trip of one day's hour, from day `day` of the paper period. */
+const backtestTrade = (strategy: string, pnl: number, day: number): BacktestTrade => ({
+  symbol: 'BTC-USDT',
+  side: 'long',
+  strategy,
+  entry_time: START + day * DAY,
+  exit_time: START + day * DAY + HOUR,
+  qty: 0.01,
+  entry_price: 30_000,
+  exit_price: 30_000 + pnl * 100,
+  fees: 0,
+  pnl,
+  exit_reason: 'take_profit',
+});
+
 /** A trade result pattern: two wins of 10 then a loss of 8, one close per day from day 0. */
 const pnlOf = (i: number): number => (i % 3 === 2 ? -8 : 10);
 
@@ -47,8 +63,22 @@ describe('ballast readiness against PostgreSQL', () => {
   const lines: string[] = [];
   const deps = () => ({ db: handle.db, clock, ids, print: (l: string) => lines.push(l) });
   const base: ReadinessRunOptions = { initialEquity: 10_000, thresholds: DEFAULT_READINESS_THRESHOLDS };
+  let dir: string;
+
+  /** A `ballast backtest --json` result over the paper period so far with these trades, written to a file. */
+  const writeBacktest = (name: string, trades: BacktestTrade[], expectancy: number): string => {
+    const result = {
+      meta: { symbols: ['BTC-USDT'], timeframe: '1h', from: START, to: clock.now(), initial_equity: 10_000 },
+      trades,
+      metrics: { trades: trades.length, expectancy, max_drawdown_pct: 1 },
+    } as unknown as BacktestResult;
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(result));
+    return path;
+  };
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ballast-readiness-'));
     testDb = await createTestDatabase('cli_readiness');
     handle = await createDb({ url: testDb.url, poolSize: 2 });
     await migrate(handle.db);
@@ -85,6 +115,7 @@ describe('ballast readiness against PostgreSQL', () => {
   });
 
   afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
     await handle?.db.destroy();
     await testDb?.drop();
   });
@@ -221,68 +252,92 @@ describe('ballast readiness against PostgreSQL', () => {
     expect(again.overrideRecorded).toBe(true);
   });
   it('judges each strategy of a backtest file on its own trades; one with none there is red', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ballast-readiness-'));
-    const trade = (strategy: string, pnl: number, i: number): BacktestTrade => ({
-      symbol: 'BTC-USDT',
-      side: 'long',
-      strategy,
-      entry_time: START + i * DAY,
-      exit_time: START + i * DAY + HOUR,
-      qty: 0.01,
-      entry_price: 30_000,
-      exit_price: 30_000 + pnl * 100,
-      fees: 0,
-      pnl,
-      exit_reason: 'take_profit',
-    });
-    const file = (name: string, trades: BacktestTrade[], expectancy: number): string => {
-      const result = {
-        meta: { symbols: ['BTC-USDT'], timeframe: '1h', from: START, to: clock.now() },
-        trades,
-        metrics: { trades: trades.length, expectancy, max_drawdown_pct: 1 },
-      } as unknown as BacktestResult;
-      result.meta.initial_equity = 10_000;
-      const path = join(dir, name);
-      writeFileSync(path, JSON.stringify(result));
-      return path;
-    };
     const backtestOf = (r: { report: { criteria: Array<{ criterion: string }> } }) =>
       r.report.criteria.find((c) => c.criterion === 'backtest');
-    try {
-      const onlyTrend = file(
-        'trend.json',
-        [0, 1, 2, 3].map((i) => trade('trend_pullback', 10, i)),
-        10,
-      );
-      lines.length = 0;
-      const [mr] = await runReadiness(
-        { ...base, strategies: ['mean_reversion'], backtestFile: onlyTrend },
-        deps(),
-      );
-      expect(backtestOf(mr!)).toMatchObject({ ok: false, value: 0, note: '0 trades, max drawdown 0.00%' });
-      expect(lines[0]).toBe("mean_reversion: judged on its own 0 of the backtest's 4 trades (none: red)");
+    const onlyTrend = writeBacktest(
+      'trend.json',
+      [0, 1, 2, 3].map((i) => backtestTrade('trend_pullback', 10, i)),
+      10,
+    );
+    lines.length = 0;
+    const [mr] = await runReadiness(
+      { ...base, strategies: ['mean_reversion'], backtestFile: onlyTrend },
+      deps(),
+    );
+    expect(backtestOf(mr!)).toMatchObject({ ok: false, value: 0, note: '0 trades, max drawdown 0.00%' });
+    expect(lines[0]).toBe("mean_reversion: judged on its own 0 of the backtest's 4 trades (none: red)");
 
-      // Mixed: each strategy's figures from its trades alone, not the run's (expectancy 5 over 6 trades).
-      const mixed = file(
-        'mixed.json',
-        [
-          'trend_pullback',
-          'mean_reversion',
-          'trend_pullback',
-          'trend_pullback',
-          'mean_reversion',
-          'trend_pullback',
-        ].map((s, i) => trade(s, s === 'trend_pullback' ? 10 : -5, i)),
-        5,
-      );
-      const [mr2, tp] = await runReadiness(
-        { ...base, strategies: ['mean_reversion', 'trend_pullback'], backtestFile: mixed },
+    // Mixed: each strategy's figures from its trades alone, not the run's (expectancy 5 over 6 trades).
+    const mixed = writeBacktest(
+      'mixed.json',
+      [
+        'trend_pullback',
+        'mean_reversion',
+        'trend_pullback',
+        'trend_pullback',
+        'mean_reversion',
+        'trend_pullback',
+      ].map((s, i) => backtestTrade(s, s === 'trend_pullback' ? 10 : -5, i)),
+      5,
+    );
+    const [mr2, tp] = await runReadiness(
+      { ...base, strategies: ['mean_reversion', 'trend_pullback'], backtestFile: mixed },
+      deps(),
+    );
+    expect(backtestOf(mr2!)).toMatchObject({ ok: false, value: -5, note: '2 trades, max drawdown 0.10%' });
+    expect(backtestOf(tp!)).toMatchObject({ ok: true, value: 10, note: '4 trades, max drawdown 0.00%' });
+  });
+
+  it('promotes under loosened thresholds as green_loosened, recording the thresholds in the audit', async () => {
+    const trades = new ClosedTradeRepository(handle.db);
+    for (const [i, pnl] of [4, -1, 6].entries())
+      await trades.record({
+        tradeKey: `mo-${i}`,
+        strategy: 'momentum',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        pnl,
+        closeTime: START + 21 * DAY + i * DAY,
+      });
+    const thresholds = ReadinessThresholds.parse({
+      minPaperDays: 1,
+      minClosedTrades: 0,
+      minSharpe: -100,
+      minStopCoveragePct: 0,
+      minUptimePct: 0,
+    });
+    const backtestFile = writeBacktest('momentum.json', [backtestTrade('momentum', 5, 21)], 5);
+    lines.length = 0;
+    const [r] = await runReadiness({ ...base, thresholds, strategies: ['momentum'], backtestFile }, deps());
+    const loosened =
+      'minPaperDays 1 (default 30), minClosedTrades 0 (default 30), minSharpe -100 (default 0.5), ' +
+      'minStopCoveragePct 0 (default 100), minUptimePct 0 (default 99)';
+    expect(r!.report.ok).toBe(true);
+    expect(r!.lifecycle).toMatchObject({ from: 'shadow', state: 'live', reason: 'green_loosened' });
+    expect(lines[0]).toBe(`thresholds looser than the defaults: ${loosened}`);
+    const [row] = (await new ConfigChangeRepository(handle.db).recent(10, 'momentum')).filter(
+      (c) => c.kind === 'lifecycle',
+    );
+    expect(row).toMatchObject({
+      reason: `green_loosened: every criterion is green under thresholds looser than the defaults: ${loosened}`,
+      diff: [{ path: 'state', from: null, to: 'live' }],
+    });
+    expect(row?.figures).toMatchObject({ closed_trades: 3, thresholds });
+  });
+
+  it('refuses an override naming several strategies, recording nothing', async () => {
+    await expect(
+      runReadiness(
+        {
+          ...base,
+          strategies: ['grid', 'scalper'],
+          override: { reason: 'batch', by: 'ana' },
+        },
         deps(),
-      );
-      expect(backtestOf(mr2!)).toMatchObject({ ok: false, value: -5, note: '2 trades, max drawdown 0.10%' });
-      expect(backtestOf(tp!)).toMatchObject({ ok: true, value: 10, note: '4 trades, max drawdown 0.00%' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      ),
+    ).rejects.toThrow('--override needs exactly one --strategy, got grid, scalper');
+    const overrides = new LiveOverrideRepository(handle.db);
+    expect(await overrides.latest('grid')).toBeUndefined();
+    expect(await overrides.latest('scalper')).toBeUndefined();
   });
 });

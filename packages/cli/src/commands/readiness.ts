@@ -13,6 +13,7 @@ import {
   DEFAULT_READINESS_THRESHOLDS,
   evaluateReadiness,
   type LifecycleStep,
+  looserThresholds,
   nextLifecycle,
   type ReadinessReport,
   ReadinessThresholds,
@@ -178,12 +179,15 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
       actor: options.override.by,
       reason: options.override.reason,
       diff: diffConfig({}, { override: { redCriteria: redCriteria(report) } }),
-      figures: figures(report, null),
+      figures: figures(report, null, options.thresholds),
     });
   }
   const recent =
     from === 'live' ? await recentLive(db, strategy, stored?.since ?? now, options.initialEquity) : null;
-  const step = nextLifecycle(from, report, recent, { overridden: overrideRecorded });
+  const loosened = looserThresholds(options.thresholds).map(
+    (l) => `${l.name} ${l.value} (default ${l.default})`,
+  );
+  const step = nextLifecycle(from, report, recent, { overridden: overrideRecorded, loosened });
   const since = step.state === from && stored ? stored.since : now;
   await state.set(readinessKeys.lifecycle(strategy), { ...step, since });
   if (!stored || step.state !== from)
@@ -193,15 +197,22 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
       actor: options.override?.by ?? options.actor ?? 'cli',
       reason: `${step.reason}: ${step.detail}`,
       diff: diffConfig(stored ? { state: from } : {}, { state: step.state }),
-      figures: figures(report, recent),
+      figures: figures(report, recent, options.thresholds),
     });
   return { strategy, report, paperStart, lifecycle: { ...step, from }, overrideRecorded };
 }
 
-/** The figures that moved a lifecycle: each criterion's value, and the live results when judged live. */
-function figures(report: ReadinessReport, recent: RecentLive | null): Record<string, unknown> {
+/**
+ * The figures that moved a lifecycle: each criterion's value, the thresholds they were judged against,
+ * and the live results when judged live.
+ */
+function figures(
+  report: ReadinessReport,
+  recent: RecentLive | null,
+  thresholds: ReadinessThresholds,
+): Record<string, unknown> {
   const criteria = Object.fromEntries(report.criteria.map((c) => [c.criterion, c.value]));
-  return recent ? { ...criteria, live: recent } : criteria;
+  return { ...criteria, thresholds, ...(recent ? { live: recent } : {}) };
 }
 
 /** Appends to the configuration audit trail shown on the dashboard. */
@@ -242,7 +253,17 @@ export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Pr
     [...new Set((await new ClosedTradeRepository(deps.db).all()).map((t) => t.strategy))]
       .filter((s): s is string => s !== null)
       .sort();
+  // An override is one operator's word on one strategy's red criteria, never a batch.
+  if (options.override && names.length !== 1)
+    throw new Error(
+      `--override needs exactly one --strategy, got ${names.length ? names.join(', ') : 'none'}`,
+    );
   if (names.length === 0) deps.print('no strategy has a closed trade; name one with --strategy');
+  const looser = looserThresholds(options.thresholds);
+  if (looser.length > 0)
+    deps.print(
+      `thresholds looser than the defaults: ${looser.map((l) => `${l.name} ${l.value} (default ${l.default})`).join(', ')}`,
+    );
   const results: StrategyReadiness[] = [];
   for (const name of names) {
     const r = await judge(name, options, deps);
@@ -270,7 +291,8 @@ interface ReadinessFlags {
 function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
   if (flags.override && (!flags.reason?.trim() || !flags.by?.trim()))
     throw new Error('--override needs --reason "<why>" and --by <name>');
-  if (flags.override && !flags.strategy) throw new Error('--override needs one --strategy');
+  if (flags.override && flags.strategy?.split(',').length !== 1)
+    throw new Error('--override needs exactly one --strategy');
   const equity = Number(flags.equity);
   if (!(equity > 0)) throw new Error(`--equity: a positive number, got ${flags.equity}`);
   return {

@@ -21,3 +21,30 @@ export const ReadinessThresholds = z.object({
 export type ReadinessThresholds = z.output<typeof ReadinessThresholds>;
 
 export const DEFAULT_READINESS_THRESHOLDS: ReadinessThresholds = ReadinessThresholds.parse({});
+
+/** A threshold set to something less demanding than its default, with both values. */
+export interface LooserThreshold {
+  name: keyof ReadinessThresholds;
+  value: number;
+  default: number;
+}
+
+/** Thresholds a higher value makes easier to pass; every other gating one is easier lower. */
+const HIGHER_IS_LOOSER: ReadonlySet<keyof ReadinessThresholds> = new Set(['maxDrawdownPct']);
+/** Shown beside a figure, never gating. */
+const NOT_GATING: ReadonlySet<keyof ReadinessThresholds> = new Set(['targetSharpe']);
+
+/** Every gating threshold of `thresholds` less demanding than in `base` (the defaults); empty when none. */
+export function looserThresholds(
+  thresholds: ReadinessThresholds,
+  base: ReadinessThresholds = DEFAULT_READINESS_THRESHOLDS,
+): LooserThreshold[] {
+  const looser: LooserThreshold[] = [];
+  for (const name of Object.keys(base) as Array<keyof ReadinessThresholds>) {
+    if (NOT_GATING.has(name)) continue;
+    const value = thresholds[name];
+    const loosened = HIGHER_IS_LOOSER.has(name) ? value > base[name] : value < base[name];
+    if (loosened) looser.push({ name, value, default: base[name] });
+  }
+  return looser;
+}

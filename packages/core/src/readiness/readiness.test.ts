@@ -3,7 +3,11 @@ import { evaluateReadiness, type ReadinessCriterion, redCriteria } from './evalu
 import { liveEntryRefusal } from './live-start';
 import { closedTradeDrawdownPct, dailyReturns, paperPerformance } from './paper-performance';
 import type { ReadinessInputs } from './readiness-inputs';
-import { DEFAULT_READINESS_THRESHOLDS as T } from './readiness-thresholds';
+import {
+  looserThresholds,
+  ReadinessThresholds,
+  DEFAULT_READINESS_THRESHOLDS as T,
+} from './readiness-thresholds';
 import { nextLifecycle } from './strategy-lifecycle';
 
 const GREEN: ReadinessInputs = {
@@ -172,5 +176,32 @@ describe('liveEntryRefusal', () => {
     });
     expect(liveEntryRefusal('breakout', listed, lifecycles)?.reason).toBe('in_shadow');
     expect(liveEntryRefusal('momentum', listed, lifecycles)?.reason).toBe('never_judged');
+  });
+});
+
+describe('looserThresholds', () => {
+  it('names each gating threshold less demanding than its default, and nothing for the defaults', () => {
+    expect(looserThresholds(T)).toEqual([]);
+    const t = ReadinessThresholds.parse({
+      minClosedTrades: 0,
+      maxDrawdownPct: 20,
+      minUptimePct: 99.5,
+      targetSharpe: 0,
+      minPaperDays: 45,
+    });
+    expect(looserThresholds(t)).toEqual([
+      { name: 'minClosedTrades', value: 0, default: 30 },
+      { name: 'maxDrawdownPct', value: 20, default: 15 },
+    ]);
+  });
+
+  it('promotes a green strategy judged under them as green_loosened, naming them', () => {
+    const green = evaluateReadiness(GREEN, T);
+    expect(nextLifecycle('shadow', green, null, { loosened: ['minClosedTrades 0 (default 30)'] })).toEqual({
+      state: 'live',
+      reason: 'green_loosened',
+      detail:
+        'every criterion is green under thresholds looser than the defaults: minClosedTrades 0 (default 30)',
+    });
   });
 });

@@ -7,6 +7,8 @@ export type LifecycleState = 'shadow' | 'live';
 /** Why the lifecycle moved or stayed, one closed set. */
 export type LifecycleReason =
   | 'all_green'
+  /** Every criterion green, but under thresholds looser than the defaults. */
+  | 'green_loosened'
   | 'criteria_red'
   | 'override'
   | 'live_drawdown'
@@ -35,7 +37,17 @@ export interface LifecycleStep {
   detail: string;
 }
 
-function promote(readiness: ReadinessReport, overridden: boolean): LifecycleStep {
+function promote(
+  readiness: ReadinessReport,
+  overridden: boolean,
+  loosened: readonly string[],
+): LifecycleStep {
+  if (readiness.ok && loosened.length > 0)
+    return {
+      state: 'live',
+      reason: 'green_loosened',
+      detail: `every criterion is green under thresholds looser than the defaults: ${loosened.join(', ')}`,
+    };
   if (readiness.ok) return { state: 'live', reason: 'all_green', detail: 'every criterion is green' };
   const red = redCriteria(readiness).join(', ');
   if (overridden)
@@ -72,8 +84,13 @@ export function nextLifecycle(
   state: LifecycleState,
   readiness: ReadinessReport,
   recentLive: RecentLive | null,
-  options: { overridden?: boolean; limits?: DemotionLimits } = {},
+  options: {
+    overridden?: boolean;
+    limits?: DemotionLimits;
+    /** The thresholds judged looser than the defaults, described (`minClosedTrades 0 (default 30)`). */
+    loosened?: readonly string[];
+  } = {},
 ): LifecycleStep {
-  if (state === 'shadow') return promote(readiness, options.overridden ?? false);
+  if (state === 'shadow') return promote(readiness, options.overridden ?? false, options.loosened ?? []);
   return review(recentLive, options.limits ?? DEFAULT_DEMOTION_LIMITS);
 }
