@@ -4,7 +4,7 @@ import { BotStateRepository, createDb, type DbHandle, migrate } from '@ballast/d
 import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
-import { assertLiveStart, isLoopback, LiveStartRefusedError } from './live-gate';
+import { assertLiveStart, isLoopback, LiveStartRefusedError, LiveStrategies } from './live-gate';
 import { startOrders } from './service';
 
 const clock: Clock = { now: () => 1_700_000_000_000 };
@@ -75,6 +75,33 @@ describe('live start behind the readiness gate', () => {
     await expect(
       startOrders({ bus: bus as never, db: handle.db, clock, ids: () => 'x', config, log: silent }),
     ).rejects.toBeInstanceOf(LiveStartRefusedError);
+  });
+
+  it('refuses every entry once the lifecycles have gone unread for ten refresh periods', async () => {
+    const state = new BotStateRepository(handle.db, clock);
+    await state.set(readinessKeys.lifecycle('scalper'), {
+      state: 'live',
+      reason: 'all_green',
+      detail: '',
+      since: 1,
+    });
+    let now = 1_700_000_000_000;
+    const gate = new LiveStrategies({
+      db: handle.db,
+      clock: { now: () => now },
+      strategies: ['scalper'],
+      refreshMs: 60_000,
+      log: silent,
+    });
+    await gate.start();
+    gate.stop();
+    expect(gate.refusal('scalper')).toBeNull();
+    now += 600_000;
+    expect(gate.refusal('scalper')).toBeNull();
+    now += 1;
+    expect(gate.refusal('scalper')).toBe('strategy lifecycles unread for 600s; no entry goes live unchecked');
+    await gate.refresh();
+    expect(gate.refusal('scalper')).toBeNull();
   });
 
   it('treats only loopback base URLs as the simulator', () => {
