@@ -5,6 +5,15 @@ import { z } from 'zod';
 /** How long an approved entry's reservation lasts when neither its fill nor its refusal is heard of. */
 export const DEFAULT_PENDING_TTL_MS = 300_000;
 
+/**
+ * How old (by its emit time) the streamed book may be for sizing an entry, as the orders service's
+ * ORDERS_BOOK_MAX_AGE_MS: older, the venue's REST depth is read instead.
+ */
+export const DEFAULT_BOOK_MAX_AGE_MS = 2_000;
+
+/** How long an entry waits for the venue's REST depth before it is denied `liquidity`. */
+export const DEFAULT_REST_BOOK_TIMEOUT_MS = 5_000;
+
 /** The risk manager's own variables; limits come from core's RiskLimits defaults unless given as JSON. */
 export const riskConfigSchema = z.object({
   RISK_VENUE: z
@@ -43,6 +52,22 @@ export const riskConfigSchema = z.object({
    * its market forever. Longer than an order takes to fill, TWAP included.
    */
   RISK_PENDING_TTL_MS: z.coerce.number().int().positive().default(DEFAULT_PENDING_TTL_MS).optional(),
+  /**
+   * Entries are sized (the liquidity cap) against the streamed md.book while it is in sequence since a
+   * snapshot and updated within this long; otherwise against the venue's public REST depth (after a
+   * restart the book consumer resumes on deltas, and market-data sends a snapshot only when it resyncs).
+   */
+  RISK_BOOK_MAX_AGE_MS: z.coerce.number().int().positive().default(DEFAULT_BOOK_MAX_AGE_MS).optional(),
+  /**
+   * How long a REST depth read may take: risk decides one signal at a time, so a venue that does not
+   * answer must not hold the next. Past it the entry is denied `liquidity`, saying why.
+   */
+  RISK_REST_BOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_REST_BOOK_TIMEOUT_MS)
+    .optional(),
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;

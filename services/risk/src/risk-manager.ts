@@ -25,18 +25,23 @@ import {
   applyEquityMark,
   applyExitFill,
   applyStopMove,
+  bookTouch,
   type ClosedTrade,
+  decidedVerdict,
   decideEntry,
   derivedUuid,
+  type EntryBook,
   engageKill,
   engageKillSwitch,
   type HaltBegun,
   haltsBegun,
   initialRiskState,
+  isNoBook,
   type KillState,
   LossStreakTracker,
   liveApprovals,
   marketKey,
+  noRestBook,
   pendingAtStart,
   pricePending,
   type RiskLimits,
@@ -48,19 +53,27 @@ import {
   StreamedBooks,
   setMarketStale,
   setVenueReconciled,
+  streamedEntryBook,
 } from '@ballast/core';
 import type { OrderVenue } from '@ballast/exchange';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
-import { DEFAULT_PENDING_TTL_MS, type RiskConfig } from './config';
+import {
+  DEFAULT_BOOK_MAX_AGE_MS,
+  DEFAULT_PENDING_TTL_MS,
+  DEFAULT_REST_BOOK_TIMEOUT_MS,
+  type RiskConfig,
+} from './config';
 import type { DecidedStore } from './decided-store';
 import type { HeldPositions } from './held-positions';
 import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
+import { readRestBook } from './rest-book';
 import { type RiskFigures, riskFigures } from './risk-figures';
 
 export interface RiskManagerDeps {
   bus: Bus;
-  venue: Pick<OrderVenue, 'id' | 'marketRules' | 'balances'>;
+  /** Its public REST depth stands in for a streamed book that cannot be trusted. */
+  venue: Pick<OrderVenue, 'id' | 'marketRules' | 'balances' | 'orderBook'>;
   trades: Pick<ClosedTradeRecorder, 'all' | 'record'>;
   kill: KillStore;
   /** The decisions risk remembers, kept across restarts. */
@@ -87,7 +100,8 @@ export class RiskManager {
   private state!: RiskState;
   /**
    * Each venue's streamed books, offered only while in sequence since a snapshot: after a restart the
-   * book consumer resumes on deltas, which hold only the levels changed since.
+   * book consumer resumes on deltas, which hold only the levels changed since. Until then the venue's
+   * REST depth is read instead.
    */
   private readonly books = new Map<string, StreamedBooks>();
   private readonly subs: Subscription[] = [];
@@ -139,6 +153,7 @@ export class RiskManager {
     this.storedDecided = (await this.deps.decisions.load()).filter((d) => d.expiresAt > now);
     this.state = { ...this.state, decided: this.storedDecided };
     this.holdFromRecords(held, now);
+    await this.priceFromRest();
     const { bus } = this.deps;
     const opts = (what: string) => ({ durable: `risk-${what}` });
     this.subs.push(
@@ -246,16 +261,14 @@ export class RiskManager {
   private async onSignal(message: Envelope<SignalDecision>): Promise<void> {
     const { candidate, approved, sizeMultiplier } = message.payload;
     if (!approved) return;
-    // A book not in sequence since a snapshot (deltas alone after a restart, or a lost delta) is no
-    // book: the entry is denied liquidity, naming why, as it was with none streamed at all.
-    const sides = this.books.get(candidate.exchange)?.levels(candidate.symbol);
-    const copy = (xs: ReadonlyArray<readonly [number, number]>) =>
-      xs.map(([p, q]): [number, number] => [p, q]);
-    const book = sides ? { bids: copy(sides.bids), asks: copy(sides.asks) } : null;
+    const intentId = `in-${derivedId('intent', candidate.id)}`;
+    // A redelivered signal gets its verdict again whatever the book: no REST read for it.
+    const book: EntryBook = decidedVerdict(this.state, intentId, this.deps.clock.now())
+      ? { none: 'decided before' }
+      : await this.entryBook(candidate.exchange, candidate.symbol);
     const rules = await this.deps.venue.marketRules(candidate.symbol);
     if (this.deps.config.RISK_REQUIRE_RECON && !this.reconHeard.has(candidate.exchange))
       this.state = setVenueReconciled(this.state, candidate.exchange, false);
-    const intentId = `in-${derivedId('intent', candidate.id)}`;
     // Decided and reserved in one turn: the next candidate sees this one's reservation.
     const { state, verdict } = decideEntry(
       this.state,
@@ -320,6 +333,55 @@ export class RiskManager {
       }),
       this.storeDecided(),
     ]);
+  }
+
+  /**
+   * The book an entry is sized against: the streamed one while it is in sequence since a snapshot and
+   * fresh, with no I/O (the path of every entry while market-data streams); else the venue's public REST
+   * depth, read within RISK_REST_BOOK_TIMEOUT_MS (after a restart the stream offers none until
+   * market-data's next resync, up to PLANNED_RECONNECT_MS), which also prices the market's reservations
+   * read back unpriced, so this entry counts them; when that read fails too, why there is neither.
+   */
+  private async entryBook(exchange: string, symbol: string): Promise<EntryBook> {
+    const { config, clock } = this.deps;
+    const maxAgeMs = config.RISK_BOOK_MAX_AGE_MS ?? DEFAULT_BOOK_MAX_AGE_MS;
+    const streamed = streamedEntryBook(this.books.get(exchange), symbol, clock.now(), maxAgeMs);
+    if (!isNoBook(streamed)) return streamed;
+    // Another venue's depth would size the entry against the wrong market.
+    if (exchange !== this.deps.venue.id)
+      return noRestBook(streamed, `risk reads the REST depth of ${this.deps.venue.id} only`);
+    const rest = await this.restBook(symbol);
+    if (!rest.ok) return noRestBook(streamed, rest.reason);
+    this.deps.log.info({ exchange, symbol, streamed: streamed.none }, 'entry sized against the REST depth');
+    this.state = pricePending(this.state, { exchange, symbol, ...bookTouch(rest.book) });
+    return rest.book;
+  }
+
+  private restBook(symbol: string) {
+    const timeoutMs = this.deps.config.RISK_REST_BOOK_TIMEOUT_MS ?? DEFAULT_REST_BOOK_TIMEOUT_MS;
+    return readRestBook(this.deps.venue, symbol, timeoutMs);
+  }
+
+  /**
+   * Prices the reservations read back unpriced at start (orders recorded without a price: a market
+   * order not sent yet) from the venue's REST depth: the stream offers no book in sequence until
+   * market-data's next snapshot, and until priced they count their slot and market but no notional.
+   * One read per market, all at once, before any signal is decided; a market whose read fails stays
+   * unpriced until a trusted streamed book or an entry's REST read on it.
+   */
+  private async priceFromRest(): Promise<void> {
+    const venue = this.deps.venue.id;
+    const symbols = new Set(
+      this.state.pending.filter((p) => p.entry <= 0 && p.exchange === venue).map((p) => p.symbol),
+    );
+    await Promise.all(
+      [...symbols].map(async (symbol) => {
+        const rest = await this.restBook(symbol);
+        if (rest.ok)
+          this.state = pricePending(this.state, { exchange: venue, symbol, ...bookTouch(rest.book) });
+        else this.deps.log.warn({ symbol, reason: rest.reason }, 'reservations left unpriced');
+      }),
+    );
   }
 
   private onBook(message: Envelope<BookUpdate>): void {

@@ -1,7 +1,7 @@
 import type { Bus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
 import { BotStateRepository, type Database } from '@ballast/db';
-import { CcxtVenue, type OrderVenue } from '@ballast/exchange';
+import { CcxtVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { ClosedTradeRecorder } from './closed-trade-recorder';
@@ -20,7 +20,7 @@ export interface RiskDeps {
   clock: Clock;
   config: RiskConfig;
   log: RiskManagerDeps['log'];
-  venue?: Pick<OrderVenue, 'id' | 'marketRules' | 'balances'>;
+  venue?: RiskManagerDeps['venue'];
   /** The service's registry; figures and decisions are exported on it. */
   metrics?: Registry;
 }

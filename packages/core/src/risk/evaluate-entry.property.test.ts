@@ -2,6 +2,7 @@ import type { MarketRegime, PositionSide } from '@ballast/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { utcDayStart } from '../time';
+import { isNoBook } from './entry-book';
 import { type EntryApproval, type EntryCandidate, evaluateEntry } from './evaluate-entry';
 import { isMultipleOfStep } from './precision';
 import { alignedCloses, binanceSpotRules, bookAt, btcusdtBook } from './real-market.fixture';
@@ -231,7 +232,7 @@ function pauseEnd(state: RiskState, limits: RiskLimits): number {
 }
 
 function depthInBand(c: EntryCandidate, bandBps: number): number {
-  if (!c.book) return 0;
+  if (isNoBook(c.book)) return 0;
   const levels = c.side === 'long' ? c.book.asks : c.book.bids;
   const touch = c.side === 'long' ? Math.min(...levels.map(([p]) => p)) : Math.max(...levels.map(([p]) => p));
   const inBand = ([p]: readonly [number, number]) =>

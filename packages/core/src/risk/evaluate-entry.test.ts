@@ -215,14 +215,14 @@ describe('evaluateEntry liquidity', () => {
     });
   });
 
-  it('denies an entry liquidity when no book can be trusted (none in sequence since a snapshot), saying so', () => {
-    expect(evaluate(empty, { book: null })).toEqual({
+  it('denies an entry liquidity when no book can be trusted, saying why', () => {
+    const none = 'streamed: none in sequence since a snapshot; REST depth read failed: fetchOrderBook: 503';
+    expect(evaluate(empty, { book: { none } })).toEqual({
       ok: false,
       reason: 'liquidity',
       limit: 0,
       value: 0.1,
-      detail:
-        'no binance:SOL-USDT order book to size against (none in sequence since a snapshot; market-data sends one when it resyncs)',
+      detail: `no binance:SOL-USDT order book to size against (${none})`,
     });
   });
 });

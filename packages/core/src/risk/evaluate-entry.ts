@@ -2,8 +2,9 @@ import type { MarketRegime, PositionSide } from '@ballast/contracts';
 import { smallestOrderQty } from '../execution/smallest-order';
 import { addStopDistance } from './add-stop-distance';
 import { committed, marketNotional, pendingNote } from './commitments';
+import { type EntryBook, isNoBook } from './entry-book';
 import { checkEntryGates, firstDenial } from './entry-gates';
-import { type BookDepth, depthWithinBand } from './liquidity';
+import { depthWithinBand } from './liquidity';
 import { checkMarketHeld } from './market-holder';
 import type { MarketRules } from './market-rules';
 import { expirePending } from './pending-entries';
@@ -32,10 +33,11 @@ export type EntryCandidate = {
   /** A reviewer's shrink factor in [0, 1]; 1 when nobody reviewed. */
   sizeMultiplier: number;
   /**
-   * The market's visible depth; null when there is none to trust (no book in sequence since a snapshot):
-   * nothing can be taken from it, so the entry is denied `liquidity`, saying so.
+   * The market's visible depth, or why there is none to trust (no streamed book in sequence since a
+   * snapshot, nor the venue's REST depth): nothing can be taken from it, so the entry is denied
+   * `liquidity`, saying why.
    */
-  book: BookDepth | null;
+  book: EntryBook;
   rules: MarketRules;
 };
 
@@ -146,7 +148,7 @@ function sizeEntry(
   const roomQty = Math.max(0, maxNotional - used) / prices.entry;
   if (roomQty < qty) [qty, cappedBy] = [roomQty, 'max_position'];
 
-  const depth = c.book ? depthWithinBand(c.book, c.side, limits.liquidity.depthBandBps) : 0;
+  const depth = isNoBook(c.book) ? 0 : depthWithinBand(c.book, c.side, limits.liquidity.depthBandBps);
   const bookQty = limits.liquidity.maxDepthFraction * depth;
   if (bookQty < qty) [qty, cappedBy] = [bookQty, 'liquidity'];
 
@@ -182,8 +184,8 @@ function sizeEntry(
       'liquidity',
       bookQty,
       smallest,
-      c.book === null
-        ? `no ${market} order book to size against (none in sequence since a snapshot; market-data sends one when it resyncs)`
+      isNoBook(c.book)
+        ? `no ${market} order book to size against (${c.book.none})`
         : `${depth} ${c.symbol} rest within ${limits.liquidity.depthBandBps} bps of the touch; ` +
             `${limits.liquidity.maxDepthFraction * 100}% of it is below the venue's smallest order`,
     );

@@ -1,6 +1,7 @@
 export * from './commitments';
 export * from './decide-entry';
 export * from './decided-intents';
+export * from './entry-book';
 export * from './entry-gates';
 export * from './equity-halts';
 export * from './evaluate-entry';
