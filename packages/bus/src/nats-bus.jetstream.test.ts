@@ -150,6 +150,40 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     });
   });
 
+  it('handles each message once when handlers outlast the ack wait, held or waiting its turn', async () => {
+    // A 1 s ack wait and handlers of 1.8 s (a slow agent call), the three pulled ahead at once: each
+    // would expire mid-handler, or while waiting behind another, without the in-progress marks.
+    const slow = await NatsBus.connect({ source: 'signals', clock, servers, prefix, ackWaitMs: 1_000 });
+    const handled: Array<[number, number]> = [];
+    try {
+      await slow.subscribe(
+        binance,
+        async (m, context) => {
+          handled.push([m.payload.openTime, context.deliveries]);
+          await new Promise((resolve) => setTimeout(resolve, 1_800));
+        },
+        { durable: 'slow_handler' },
+      );
+      const candles = recordedCandles(3);
+      for (const candle of candles) await bus.publish(binance, candle);
+      const info = await waitFor(
+        async () => {
+          const i = await jsm.consumers.info(naming.stream('MD_CANDLE'), 'slow_handler');
+          return handled.length >= 3 && i.num_ack_pending === 0 && i.num_pending === 0 ? i : undefined;
+        },
+        'the three messages to be handled and acknowledged',
+        { timeoutMs: 20_000 },
+      );
+      expect(handled).toEqual(candles.map((c) => [c.openTime, 1]));
+      expect({ redelivered: info.num_redelivered, maxAckPending: info.config.max_ack_pending }).toEqual({
+        redelivered: 0,
+        maxAckPending: 32,
+      });
+    } finally {
+      await slow.drain();
+    }
+  }, 30_000);
+
   it('refuses a prefix that is not dot-terminated tokens, and refuses to delete unprefixed streams', async () => {
     await expect(NatsBus.connect({ source: 'x', clock, servers, prefix: 'no-dot' })).rejects.toMatchObject({
       reason: 'transport',

@@ -37,6 +37,7 @@ import {
   processDelivery,
 } from './delivery';
 import { buildEnvelope, wireBytes } from './envelope-codec';
+import { KeptAliveMessages } from './kept-alive-messages';
 import { ensureDurable } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
 import { natsTarget } from './nats-servers';
@@ -50,14 +51,20 @@ export interface NatsBusOptions extends BusDeps {
   servers: string | string[];
   /** Prepended to every subject and (dots as underscores) every stream name, e.g. `t_x_ab12.`. */
   prefix?: string;
-  /** How long the server waits for an ack before redelivering (a crashed handler); default 30 s. */
+  /**
+   * How long the server waits for an ack before redelivering (a crashed handler); default 30 s. A
+   * message being handled, or waiting for its turn, is marked in progress every third of it, so a slow
+   * handler does not get its messages redelivered.
+   */
   ackWaitMs?: number;
-  /** Messages a consumer pulls ahead of its handler (default 32). */
+  /** Messages a consumer pulls ahead of its handler, and most it holds unacknowledged (default 32). */
   pullBatch?: number;
   /** Copies of each stream kept by a NATS cluster (default 1; 3 on a three-node cluster). */
   replicas?: number;
 }
 
+const DEFAULT_ACK_WAIT_MS = 30_000;
+const DEFAULT_PULL_BATCH = 32;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -140,17 +147,20 @@ export class NatsBus implements Bus {
     this.open();
     const target = deliveryTarget(on.family, handler, options);
     const stream = this.naming.stream(on.family.stream);
+    const ackWaitMs = this.options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+    const pullBatch = this.options.pullBatch ?? DEFAULT_PULL_BATCH;
     await ensureDurable(this.jsm, {
       stream,
       durable: options.durable,
       filter: this.naming.subject(on.value),
       maxDeliver: target.maxDeliver,
-      ackWaitMs: this.options.ackWaitMs ?? 30_000,
+      ackWaitMs,
+      maxAckPending: pullBatch,
       fromStart: options.deliverFrom === 'all',
     });
     const consumer = await this.js.consumers.get(stream, options.durable);
-    const messages = await consumer.consume({ max_messages: this.options.pullBatch ?? 32 });
-    return this.track(this.runConsumer(messages, target));
+    const messages = await consumer.consume({ max_messages: pullBatch });
+    return this.track(this.runConsumer(messages, target, ackWaitMs));
   }
 
   async request<Req, Res>(
@@ -234,11 +244,16 @@ export class NatsBus implements Bus {
     return checked;
   }
 
-  private runConsumer<T>(messages: ConsumerMessages, target: DeliveryTarget<T>): Subscription {
+  private runConsumer<T>(
+    messages: ConsumerMessages,
+    target: DeliveryTarget<T>,
+    ackWaitMs: number,
+  ): Subscription {
     let stopping = false;
     const services = this.deliveryServices();
+    const held = new KeptAliveMessages(messages, ackWaitMs);
     const loop = (async () => {
-      for await (const m of messages) {
+      for await (const m of held) {
         // Pulled ahead but not started: hand it back at once so another instance takes it.
         if (stopping) {
           m.nak();

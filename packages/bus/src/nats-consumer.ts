@@ -9,6 +9,8 @@ export interface DurableSpec {
   filter: string;
   maxDeliver: number;
   ackWaitMs: number;
+  /** Unacknowledged messages the server lets the consumer hold: what it pulls ahead, at most. */
+  maxAckPending: number;
   fromStart: boolean;
 }
 
@@ -26,11 +28,16 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
         `durable ${spec.durable} on ${spec.stream} already filters ${existing.config.filter_subject}, not ${spec.filter}`,
       );
     }
-    if (existing.config.max_deliver === spec.maxDeliver && existing.config.ack_wait === nanos(spec.ackWaitMs))
+    if (
+      existing.config.max_deliver === spec.maxDeliver &&
+      existing.config.ack_wait === nanos(spec.ackWaitMs) &&
+      existing.config.max_ack_pending === spec.maxAckPending
+    )
       return;
     await jsm.consumers.update(spec.stream, spec.durable, {
       max_deliver: spec.maxDeliver,
       ack_wait: nanos(spec.ackWaitMs),
+      max_ack_pending: spec.maxAckPending,
     });
     return;
   }
@@ -41,6 +48,7 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
     deliver_policy: spec.fromStart ? DeliverPolicy.All : DeliverPolicy.New,
     max_deliver: spec.maxDeliver,
     ack_wait: nanos(spec.ackWaitMs),
+    max_ack_pending: spec.maxAckPending,
   };
   try {
     await jsm.consumers.add(spec.stream, config);
