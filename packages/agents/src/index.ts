@@ -12,6 +12,7 @@ export {
 } from './agent-runner';
 export type { AuditSink } from './audit/audit-sink';
 export { promptSha256 } from './audit/prompt-hash';
+export { spentTodayUsd } from './audit/spent-today';
 export {
   type AgentsConfig,
   agentsConfigSchema,

@@ -4,6 +4,7 @@ import {
   type BreakerState,
   buildAgentsFromConfig,
   DEFAULT_HINDSIGHT,
+  spentTodayUsd,
 } from '@ballast/agents';
 import type { Bus } from '@ballast/bus';
 import {
@@ -76,7 +77,7 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   });
   await switches.start();
   const { engine, hours } = await signalEngine(deps, switches);
-  const { decide, reflection } = wireDecisions(deps);
+  const { decide, reflection } = await wireDecisions(deps);
   const counted = new Counter({
     name: 'ballast_signals_candidates_total',
     help: 'Signal candidates published, by strategy and outcome (passed or the veto reason).',
@@ -217,11 +218,14 @@ function breakerAlerts(deps: SignalsServiceDeps): (provider: string, state: Brea
   };
 }
 
-/** The caller's decision step as given, or the configured agents with their reflection loop. */
-function wireDecisions(deps: SignalsServiceDeps): {
+/**
+ * The caller's decision step as given, or the configured agents with their reflection loop; their
+ * daily budget starts from what the audit says today's calls already cost.
+ */
+async function wireDecisions(deps: SignalsServiceDeps): Promise<{
   decide: DecideFor;
   reflection: ReflectionLoop | undefined;
-} {
+}> {
   const given = deps.decide;
   if (given) return { decide: async (candidate) => given(candidate), reflection: undefined };
   const clock = deps.clock ?? new SystemClock();
@@ -233,6 +237,7 @@ function wireDecisions(deps: SignalsServiceDeps): {
     metrics: deps.metrics,
     log: deps.log,
     onBreakerState: breakerAlerts(deps),
+    spentTodayUsd: await spentTodayUsd(deps.db, clock),
   });
   const lessons = new AgentLessonRepository(deps.db);
   const step = new AgentDecision({ agents, lessons, candles: new CandleRepository(deps.db), log: deps.log });

@@ -1,6 +1,7 @@
 import { agentsConfigSchema } from '@ballast/agents';
 import {
   anthropicToolUse,
+  auditedCall,
   geminiError,
   geminiJson,
   type RecordedRequest,
@@ -130,6 +131,11 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
     handle = await createDb({ url: testDb.url, poolSize: 3 });
     await migrate(handle.db);
     await new CandleRepository(handle.db).upsertMany(candles);
+    // Spend audited before this start (a restart): today's counts against the budget, yesterday's not.
+    const dayStart = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const audit = new AgentCallRepository(handle.db);
+    await audit.record(auditedCall('00000000-0000-7000-8000-0000000e0001', dayStart - 1, 3));
+    await audit.record(auditedCall('00000000-0000-7000-8000-0000000e0002', dayStart, 1.25));
     claude = await startScriptedServer();
     gemini = await startScriptedServer();
     claude.respondWith(() =>
@@ -306,6 +312,11 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
         labels: { provider: 'gemini' },
       },
     ]);
+  });
+
+  it('starts its daily budget from the spend audited earlier today (UTC)', () => {
+    const configured = logLines.find((l) => l.includes('agents configured')) ?? '';
+    expect(JSON.parse(configured)).toMatchObject({ dailyBudgetUsd: 5, spentTodayUsd: 1.25 });
   });
 
   it('keeps both API keys out of logs, audit and lesson rows, and published messages', async () => {

@@ -1,17 +1,23 @@
 import { VirtualClock } from '@ballast/core';
 import { AgentCallRepository, AgentLessonRepository, createDb, type DbHandle, migrate } from '@ballast/db';
+import { createLogger, loadConfig } from '@ballast/service-kit';
 import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
 import { sql } from 'kysely';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentsConfigSchema } from '../config/agents-config';
+import { buildAgentsFromConfig } from '../config/build-agents';
 import { decideWithAgents } from '../pipeline/decide-with-agents';
 import { DEFAULT_LESSONS } from '../pipeline/lessons';
 import { reflect } from '../pipeline/reflect';
 import { AnthropicProvider } from '../providers/anthropic/anthropic-provider';
+import { auditedCall } from '../testing/audited-call';
 import { harness } from '../testing/harness';
 import { fixtureFor, recordedBtcCandles } from '../testing/market-fixture';
 import { type ScriptedServer, startScriptedServer } from '../testing/scripted-server';
 import { anthropicError, anthropicToolUse } from '../testing/wire-replies';
 import { promptSha256 } from './prompt-hash';
+import { spentTodayUsd } from './spent-today';
 
 const KEY = 'sk-ant-test-audit-9a8b7c6d5e4f';
 // Real 4h BTCUSDT candles from binance-spot-ohlcv/BTCUSDT-4h.csv.
@@ -154,5 +160,59 @@ describe('agent audit and lessons on PostgreSQL', () => {
       },
     );
     expect(JSON.parse(claude.requests.at(-1)?.body ?? '{}').messages[0].content).not.toContain('Lessons');
+  });
+  it("counts what today's audited calls cost (UTC day, injected clock) against the budget after a restart", async () => {
+    const today = new VirtualClock(Date.UTC(2023, 2, 1, 12));
+    const audit = new AgentCallRepository(handle.db);
+    await audit.record(
+      auditedCall('00000000-0000-7000-8000-0000000a0001', Date.UTC(2023, 1, 28, 23, 59, 59), 4),
+    );
+    await audit.record(auditedCall('00000000-0000-7000-8000-0000000a0002', Date.UTC(2023, 2, 1), 0.03));
+    await audit.record(auditedCall('00000000-0000-7000-8000-0000000a0003', Date.UTC(2023, 2, 1, 11), 0.02));
+    const spent = await spentTodayUsd(handle.db, today);
+    expect(spent).toBeCloseTo(0.05, 10);
+    // A signals process restarted at noon with a $0.05 allowance has none left: Claude is not asked.
+    const restarted = (budgetUsd: string) =>
+      buildAgentsFromConfig(
+        loadConfig(agentsConfigSchema, {
+          ANTHROPIC_API_KEY: KEY,
+          ANTHROPIC_BASE_URL: claude.url,
+          ANALYST_PROVIDER: 'rules',
+          AGENT_DAILY_BUDGET_USD: budgetUsd,
+        }),
+        {
+          clock: today,
+          ids: () => crypto.randomUUID(),
+          audit,
+          metrics: new Registry(),
+          log: createLogger({ service: 'agents-restart-test', destination: { write: () => {} } }),
+          spentTodayUsd: spent,
+        },
+      );
+    const ask = (agents: ReturnType<typeof restarted>) =>
+      decideWithAgents(
+        candidate,
+        { correlationId: 'corr-restart', features, recentCandles: candles },
+        {
+          analyst: agents.analyst,
+          reviewer: agents.reviewer,
+          lessons: new AgentLessonRepository(handle.db),
+          lessonConfig: DEFAULT_LESSONS,
+        },
+      );
+    const sent = claude.requests.length;
+    const refused = await ask(restarted('0.05'));
+    expect(refused.reviewer?.meta.fallbackUsed).toBe(true);
+    expect(claude.requests.length).toBe(sent);
+    const rows = await audit.byCorrelationId('corr-restart');
+    expect(rows.map((r) => [r.agent, r.errorReason])).toContainEqual(['reviewer', 'budget_exceeded']);
+    // With $0.01 left it asks; the next UTC day starts from nothing whatever was spent.
+    claude.enqueue(
+      anthropicToolUse('review_verdict', { approve: true, sizeMultiplier: 0.5, reasons: ['ok'] }),
+    );
+    expect((await ask(restarted('0.06'))).reviewer?.meta.fallbackUsed).toBe(false);
+    expect(claude.requests.length).toBe(sent + 1);
+    today.set(Date.UTC(2023, 2, 2));
+    expect(await spentTodayUsd(handle.db, today)).toBe(0);
   });
 });

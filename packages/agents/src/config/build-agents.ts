@@ -27,6 +27,11 @@ export interface BuildAgentsDeps {
   readonly random?: () => number;
   /** Told once per change of a vendor's breaker (several agents may share one vendor and notice it). */
   readonly onBreakerState?: (provider: string, state: BreakerState) => void;
+  /**
+   * Today's spend already recorded (`spentTodayUsd` of the audit, read at start): counted against
+   * AGENT_DAILY_BUDGET_USD, so a restart does not open a fresh daily allowance. Default 0.
+   */
+  readonly spentTodayUsd?: number;
 }
 
 export interface AgentChoice {
@@ -54,6 +59,7 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
   if (problems.length > 0) throw new UnpricedModelError(problems);
   const metrics = createAgentMetrics(deps.metrics);
   const budget = new DailyCostBudget(deps.clock, config.AGENT_DAILY_BUDGET_USD, config.AGENT_PRICES_JSON);
+  budget.spentEarlierToday(deps.spentTodayUsd ?? 0);
   const providers = new Map<ProviderChoice, LanguageModelProvider | null>();
   const breakers = new Map<ProviderChoice, CircuitBreaker>();
   const told = new Map<string, BreakerState>();
@@ -89,7 +95,12 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
     reflector: choiceOf(providers.get(config.REFLECTOR_PROVIDER) ?? null),
   };
   deps.log.info(
-    { ...choices, reflection: config.AGENT_REFLECTION, dailyBudgetUsd: config.AGENT_DAILY_BUDGET_USD },
+    {
+      ...choices,
+      reflection: config.AGENT_REFLECTION,
+      dailyBudgetUsd: config.AGENT_DAILY_BUDGET_USD,
+      spentTodayUsd: budget.spentTodayUsd(),
+    },
     'agents configured',
   );
   return {

@@ -57,6 +57,11 @@ export class DailyCostBudget {
     return this.#spentUsd < this.limitUsd;
   }
 
+  /** Counts spend made today before this budget existed (a restart: the audit's rows since midnight UTC). */
+  spentEarlierToday(usd: number): void {
+    this.spend(usd);
+  }
+
   spend(usd: number): void {
     this.rollDay();
     this.#spentUsd += usd;

@@ -2,6 +2,8 @@
  * Test helpers for other packages' tests (`@ballast/agents/testing`): local servers that speak the
  * vendors' wire formats to the real SDKs. Only the dependency-free files are exported here.
  */
+
+export { auditedCall } from './audited-call';
 export {
   type RecordedRequest,
   type ScriptedReply,
