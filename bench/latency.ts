@@ -261,7 +261,8 @@ const fresh: string[] = [];
 let rejected = 0;
 let featCount = 0;
 const waits = new Waits();
-const jsm = await jetstreamManager(await connect({ servers }));
+const watcher = await connect({ servers });
+const jsm = await jetstreamManager(watcher);
 const idleStreams = [Subjects.features, Subjects.signalDecision, Subjects.riskDecision].map((s) =>
   bus.naming.stream(s.stream),
 );
@@ -503,6 +504,7 @@ try {
 } finally {
   clearInterval(bookTimer);
   for (const p of running.reverse()) await p.stop();
+  await watcher.close();
   await bus.drain();
   await deleteStreamsAt(servers, bus.naming);
   await database.drop();
