@@ -829,16 +829,21 @@ export class OrderManager {
     const command = message.payload;
     this.kills++;
     this.killState = engageKill(command, message.id, this.deps.clock.now());
-    const detail = await this.serial.run(async () => {
+    const { detail, flat } = await this.serial.run(async () => {
       this.deps.log.info({ command }, 'kill switch engaging');
       await this.deps.kill.save(this.killState);
       const planned = await this.deps.slices.withStatus(['planned']);
       const aborted = await this.abortUnsent(planned, `kill switch: ${command.reason}`);
       const cancelled = await this.cancelOpen(`kill switch: ${command.reason}`);
-      const flat = command.flatten ? await this.flatten(message) : 'not asked to flatten';
-      return `aborted ${aborted} planned slices, cancelled ${cancelled} open orders; ${flat}`;
+      const flattened = command.flatten
+        ? await this.flatten(message)
+        : { text: 'not asked to flatten', flat: null };
+      return {
+        detail: `aborted ${aborted} planned slices, cancelled ${cancelled} open orders; ${flattened.text}`,
+        flat: flattened.flat,
+      };
     });
-    await this.ack('kill', message, true, detail);
+    await this.ack('kill', message, true, detail, flat);
   }
 
   private async onResume(message: Envelope<{ reason: string }>): Promise<void> {
@@ -897,10 +902,11 @@ export class OrderManager {
     cause: Envelope<unknown>,
     engaged: boolean,
     detail: string,
+    flat: boolean | null = null,
   ): Promise<void> {
     await this.deps.bus.publish(
       subject(Subjects.controlAck, {}),
-      { service: this.service, command, commandId: cause.id, engaged, detail },
+      { service: this.service, command, commandId: cause.id, engaged, detail, flat },
       { causedBy: cause, id: derivedUuid('ack', this.service, cause.id) },
     );
   }
@@ -928,18 +934,22 @@ export class OrderManager {
    * configured holdings (RECON_BASE_HOLDINGS) is the position: the close sells at most that and at most
    * the position, so coins held apart are never sold, and what is left of it must be dust.
    */
-  private async flatten(command: Envelope<KillCommand>): Promise<string> {
+  private async flatten(command: Envelope<KillCommand>): Promise<{ text: string; flat: boolean }> {
     const results: string[] = [];
-    for (const [symbol, position] of this.positions.open(this.deps.venue.id))
-      results.push(`${symbol} ${await this.closePosition(command, symbol, position)}`);
-    return results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions';
+    let flat = true;
+    for (const [symbol, position] of this.positions.open(this.deps.venue.id)) {
+      const closed = await this.closePosition(command, symbol, position);
+      results.push(`${symbol} ${closed.text}`);
+      flat &&= closed.flat;
+    }
+    return { text: results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions', flat };
   }
 
   private async closePosition(
     command: Envelope<KillCommand>,
     symbol: string,
     position: NetPosition,
-  ): Promise<string> {
+  ): Promise<{ text: string; flat: boolean }> {
     const base = symbol.split('-')[0] ?? symbol;
     const rules = await this.deps.venue.marketRules(symbol);
     const held = position.side === 'long' ? await this.venueHolding(base) : undefined;
@@ -972,17 +982,18 @@ export class OrderManager {
       // A short has no balance to read on a spot venue; only our own fills can say.
       const left = this.positions.position(this.deps.venue.id, symbol)?.qty ?? 0;
       return left < Math.max(rules.minQty, rules.stepSize)
-        ? 'flat (local fills)'
-        : `NOT flat: still short ${left}`;
+        ? { text: 'flat (local fills)', flat: true }
+        : { text: `NOT flat: still short ${left}`, flat: false };
     }
     const residual = await this.venueHolding(base);
-    if (residual === undefined) return `unverified: the venue's balances could not be read`;
+    if (residual === undefined)
+      return { text: `unverified: the venue's balances could not be read`, flat: false };
     const verdict = venueFlat(residual, rules, position.avgEntry);
     const apart = this.deps.config.RECON_BASE_HOLDINGS?.[base] ?? 0;
     const beyond = apart > 0 ? ` beyond the ${apart} held apart` : '';
     return verdict.flat
-      ? `flat (venue ${base} ${residual}${beyond})`
-      : `NOT flat: ${verdict.detail} ${base}${beyond}`;
+      ? { text: `flat (venue ${base} ${residual}${beyond})`, flat: true }
+      : { text: `NOT flat: ${verdict.detail} ${base}${beyond}`, flat: false };
   }
 
   /** What the venue holds of `asset` beyond the holdings that are no position (RECON_BASE_HOLDINGS). */

@@ -174,7 +174,11 @@ export const controlState = obj({
   requestedBy: nullable(str),
   since: nullable(int),
   commandId: nullable(str),
-  acks: arr(obj({ service: str, command: str, commandId: str, engaged: bool, detail: str })),
+  acks: arr(
+    obj({ service: str, command: str, commandId: str, engaged: bool, detail: str, flat: nullable(bool) }, [
+      'flat',
+    ]),
+  ),
 });
 
 export const controlAction = obj({
