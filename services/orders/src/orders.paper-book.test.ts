@@ -67,4 +67,34 @@ describe('orders service in paper mode after a restart', () => {
     expect(filled).toMatchObject({ filledQty: 0.01, avgPrice: 58001.04 });
     await second.stop();
   });
+
+  it('leaves a streamed book that stopped updating for the venue REST depth', {
+    timeout: 60_000,
+  }, async () => {
+    const paper = await startPaperOrders(fixture, {
+      PAPER_INITIAL_BALANCES: '{"USDT":10000}',
+      RETRY_ATTEMPTS: '1',
+      ORDERS_BOOK_MAX_AGE_MS: '300',
+    });
+    try {
+      // A snapshot whose one ask (58050) is not the recording's: then market-data goes quiet.
+      await publishBook({ ...recordedDepthSnapshot('BTCUSDT', clock.now()), asks: [[58050, 3]] });
+      await waitFor(
+        async () => (await paper.service.venue.orderBook('BTC-USDT')).asks[0]?.[0] === 58050,
+        'the streamed book in use',
+      );
+      await waitFor(
+        async () => (await paper.service.venue.orderBook('BTC-USDT')).asks[0]?.[0] === 58001.04,
+        'the REST depth once the streamed book is older than 300 ms',
+      );
+      await fixture.bus.publish(subject(Subjects.orderCommand, {}), limitBuy('stale-book'));
+      const filled = await waitFor(
+        () => events.find((e) => e.clientOrderId === 'bl-stale-book' && e.status === 'filled'),
+        'the order filled',
+      );
+      expect(filled).toMatchObject({ filledQty: 0.01, avgPrice: 58001.04 });
+    } finally {
+      await paper.stop();
+    }
+  });
 });

@@ -135,9 +135,11 @@ async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<Order
   const rules = new Map<string, Awaited<ReturnType<OrderVenue['marketRules']>>>();
   return PaperVenue.open({
     venue: config.ORDERS_VENUE,
-    book: (symbol) => books.levels(symbol),
-    // Until the stream gives a book in sequence since a snapshot (after a restart: market-data's next
-    // resync), the venue's public REST depth, as the live slippage check reads it.
+    // The streamed book while it is in sequence and fresh, as the live slippage check trusts it: one
+    // market-data stopped updating would fill paper orders at prices long gone.
+    book: (symbol) => books.fresh(symbol, deps.clock.now(), config.ORDERS_BOOK_MAX_AGE_MS),
+    // Otherwise (after a restart: until market-data's next resync; or while it is down) the venue's
+    // public REST depth, as the live slippage check reads it.
     restBook: (symbol, limit) => live.orderBook(symbol, limit),
     rules: (symbol) => {
       const r = rules.get(symbol);
