@@ -12,6 +12,7 @@ import type * as paperAccount from './tables/paper-account';
 import type * as protectiveStops from './tables/protective-stops';
 import type * as reconLog from './tables/recon-log';
 import type * as reconState from './tables/recon-state';
+import type * as riskDecidedIntents from './tables/risk-decided-intents';
 import type * as serviceUptimeSamples from './tables/service-uptime-samples';
 import type * as stopCoverageSamples from './tables/stop-coverage-samples';
 import type * as strategyHourStats from './tables/strategy-hour-stats';
@@ -27,6 +28,7 @@ export type Database = candles.PartialDB &
   agentCalls.PartialDB &
   agentLessons.PartialDB &
   strategyHourStats.PartialDB &
+  riskDecidedIntents.PartialDB &
   serviceUptimeSamples.PartialDB &
   stopCoverageSamples.PartialDB &
   liveOverrides.PartialDB &

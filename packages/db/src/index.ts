@@ -20,6 +20,7 @@ export * from './repositories/order-slice-repository';
 export * from './repositories/paper-account-repository';
 export * from './repositories/protective-stop-repository';
 export * from './repositories/recon-repository';
+export * from './repositories/risk-decided-repository';
 export * from './repositories/service-uptime-repository';
 export * from './repositories/stop-coverage-repository';
 export {

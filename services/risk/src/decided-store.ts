@@ -1,6 +1,6 @@
 import { DenyReason, PositionSide } from '@ballast/contracts';
-import type { DecidedIntent } from '@ballast/core';
-import type { BotStateRepository } from '@ballast/db';
+import { type DecidedIntent, MAX_DECIDED_INTENTS } from '@ballast/core';
+import type { RiskDecidedRepository } from '@ballast/db';
 import { z } from 'zod';
 
 /**
@@ -8,8 +8,10 @@ import { z } from 'zod';
  * the orders service has not recorded yet keeps its room (see pendingAtStart).
  */
 export interface DecidedStore {
-  load(): Promise<DecidedIntent[]>;
-  save(decided: readonly DecidedIntent[]): Promise<void>;
+  /** The decisions not expired by `now`, oldest first. */
+  load(now: number): Promise<DecidedIntent[]>;
+  /** Writes the decisions new or changed since the last save and forgets those expired by `now`. */
+  save(changed: readonly DecidedIntent[], now: number): Promise<void>;
 }
 
 /** A limit JSON cannot hold (an infinite one is stored as null) reads back as 0, as it was published. */
@@ -45,17 +47,29 @@ const Decided: z.ZodType<DecidedIntent, unknown> = z.object({
   released: z.boolean(),
 });
 
-const DecidedList = z.array(Decided);
-
-/** One bot_state entry per venue holds the decisions risk remembers (those not expired yet). */
-export function botStateDecided(state: BotStateRepository, venue: string): DecidedStore {
-  const key = `risk.decided-intents.${venue}`;
+/**
+ * One row per decision (risk_decided_intents): a decision writes its own row, so the cost of a write
+ * does not grow with how many risk remembers (up to MAX_DECIDED_INTENTS within RISK_PENDING_TTL_MS).
+ */
+export function tableDecided(repository: RiskDecidedRepository, venue: string): DecidedStore {
   return {
-    async load() {
-      return (await state.get(key, DecidedList))?.value ?? [];
+    async load(now) {
+      const rows = await repository.live(venue, now);
+      return rows.slice(-MAX_DECIDED_INTENTS).map((row) => {
+        const parsed = Decided.safeParse(row.decided);
+        if (!parsed.success)
+          throw new Error(
+            `stored risk decision ${row.intentId} does not match its schema: ${parsed.error.message}`,
+          );
+        return parsed.data;
+      });
     },
-    async save(decided) {
-      await state.set(key, decided);
+    async save(changed, now) {
+      await repository.save(
+        venue,
+        changed.map((d) => ({ intentId: d.intentId, decided: d, expiresAt: d.expiresAt })),
+        now,
+      );
     },
   };
 }

@@ -150,7 +150,7 @@ export class RiskManager {
     if (kill.engaged)
       this.state = engageKillSwitch(this.state, { reason: kill.reason ?? '', at: kill.since ?? now });
     this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
-    this.storedDecided = (await this.deps.decisions.load()).filter((d) => d.expiresAt > now);
+    this.storedDecided = await this.deps.decisions.load(now);
     this.state = { ...this.state, decided: this.storedDecided };
     this.holdFromRecords(held, now);
     await this.priceFromRest();
@@ -236,7 +236,10 @@ export class RiskManager {
     const run = this.storing.then(async () => {
       const decided = this.state.decided;
       if (decided === this.storedDecided) return;
-      await this.deps.decisions.save(decided);
+      // A decision is a new object when it is new or changed (rememberDecided, releaseDecided).
+      const stored = new Set(this.storedDecided);
+      const changed = decided.filter((d) => !stored.has(d));
+      await this.deps.decisions.save(changed, this.deps.clock.now());
       this.storedDecided = decided;
     });
     this.storing = run.catch(() => undefined);

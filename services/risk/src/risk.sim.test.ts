@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 
 // The first test's approval neither fills nor is refused: each test starts with nothing decided.
-beforeEach(() => forgetDecisions(handle.db, clock));
+beforeEach(() => forgetDecisions(handle.db));
 
 afterAll(async () => {
   await fixture?.close();

@@ -1,13 +1,13 @@
 import type { Bus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
-import { BotStateRepository, type Database } from '@ballast/db';
+import { BotStateRepository, type Database, RiskDecidedRepository } from '@ballast/db';
 import { CcxtVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { ClosedTradeRecorder } from './closed-trade-recorder';
 import type { RiskConfig } from './config';
 import { configuredLimits } from './configured-limits';
-import { botStateDecided } from './decided-store';
+import { tableDecided } from './decided-store';
 import { readHeldPositions, venueRules } from './held-positions';
 import { KillStore } from './kill-store';
 import { LiveLimits } from './live-limits';
@@ -62,7 +62,7 @@ export async function startRisk(
     venue,
     trades: new ClosedTradeRecorder(deps.db, deps.clock, config.RISK_HOUR_STATS !== false),
     kill: new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk'),
-    decisions: botStateDecided(new BotStateRepository(deps.db, deps.clock), venue.id),
+    decisions: tableDecided(new RiskDecidedRepository(deps.db), venue.id),
     held: () => readHeldPositions(deps.db, deps.clock, venueRules(venue, deps.log)),
     clock: deps.clock,
     config,

@@ -67,7 +67,7 @@ export function useRiskBed(label: string): RiskBed {
     });
   });
   // Each test starts with nothing decided; a test restarts risk itself to see what a restart keeps.
-  beforeEach(() => forgetDecisions(bed.handle.db, { now: () => Date.now() }));
+  beforeEach(() => forgetDecisions(bed.handle.db));
   afterAll(async () => {
     await fixture?.close();
   });
