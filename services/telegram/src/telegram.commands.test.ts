@@ -14,6 +14,8 @@ const OLIVIA = { id: CHAT, username: 'olivia' };
 const GROUP = -100_333_333;
 const ALICE = { id: 501, username: 'alice' };
 const BOB = { id: 502, username: 'bob' };
+/** Every anonymous admin of a group arrives as this one account, the message on behalf of the group. */
+const ANONYMOUS_ADMIN = { id: 1_087_968_824, username: 'GroupAnonymousBot' };
 const TTL_MS = 2_000;
 /**
  * The bot's clock starts at Wednesday 2026-08-05 14:00 UTC and runs on, so no day, week or month
@@ -234,6 +236,48 @@ describe('kill and resume ask to confirm', () => {
     expect(
       h.logLines.filter((l) => l.includes('control confirmation refused') && l.includes('"fromId":502')),
     ).toHaveLength(2);
+  });
+
+  it('an anonymous admin can neither ask nor confirm: asked to send as themselves, counted and logged', async () => {
+    const refusal =
+      'Kill and resume cannot be asked or confirmed anonymously: nobody could be named as having done it. Send as yourself (turn off "Remain anonymous") and ask again.';
+    const anonymousLogs = () =>
+      h.logLines.filter((l) => l.includes('control command from an anonymous sender refused'));
+    const asked = h.api.sent('sendMessage', GROUP).length;
+    h.api.sendText(GROUP, '/resume anonymous says go', ANONYMOUS_ADMIN, GROUP);
+    await messageTo(h, GROUP, refusal);
+    expect(
+      h.api
+        .sent('sendMessage', GROUP)
+        .slice(asked)
+        .map((c) => String(c.params.text))
+        .filter((t) => !isAlert(t)),
+    ).toEqual([refusal]);
+    // A message on behalf of the group is refused whatever its from says.
+    h.api.sendText(GROUP, '/kill', ALICE, GROUP);
+    await waitFor(() => anonymousLogs().length === 2, 'the second anonymous request refused');
+    // Alice asks as herself; the shared anonymous account cannot press her buttons.
+    h.api.sendText(GROUP, '/resume alice checked', ALICE);
+    await messageTo(h, GROUP, 'Lift the kill switch and let trading resume?');
+    const { confirm, cancel } = buttons(GROUP);
+    h.api.pressButton(GROUP, 1, confirm, ANONYMOUS_ADMIN);
+    h.api.pressButton(GROUP, 1, cancel, ANONYMOUS_ADMIN);
+    await waitFor(
+      () => h.api.sent('answerCallbackQuery').filter((c) => c.params.text === refusal).length === 2,
+      'both anonymous presses refused',
+    );
+    expect(resumes).toHaveLength(1);
+    expect(anonymousLogs()).toHaveLength(4);
+    expect(anonymousLogs().filter((l) => l.includes('"fromId":1087968824'))).toHaveLength(3);
+    expect(anonymousLogs().filter((l) => l.includes(`"senderChatId":${GROUP}`))).toHaveLength(2);
+    const metrics = await h.metrics.metrics();
+    expect(metrics).toContain('ballast_telegram_control_total{action="resume",outcome="anonymous"} 1');
+    expect(metrics).toContain('ballast_telegram_control_total{action="kill",outcome="anonymous"} 1');
+    expect(metrics).toContain('ballast_telegram_control_total{action="unknown",outcome="anonymous"} 2');
+    // Still pending for alice, published under her name.
+    h.api.pressButton(GROUP, 1, confirm, ALICE);
+    await waitFor(() => resumes.length === 2, "alice's resume on the bus");
+    expect(resumes[1]?.payload.requestedBy).toBe(`telegram:${GROUP}:alice`);
   });
 
   it('an expired or cancelled request publishes nothing', async () => {

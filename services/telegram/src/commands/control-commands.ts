@@ -5,6 +5,7 @@ import { type Bot, type Context, InlineKeyboard } from 'grammy';
 import { Counter, type Registry } from 'prom-client';
 import type { ControlAction, PendingConfirmations, RefusedConfirmation } from '../state/confirmations';
 import { chatOf } from './access';
+import { isAnonymousSender } from './anonymous-sender';
 
 export interface ControlCommandDeps {
   bot: Bot;
@@ -23,6 +24,10 @@ const REFUSAL: Record<RefusedConfirmation, string> = {
   other_user: 'Only the person who asked can confirm or cancel this; ask yourself to act under your name.',
 };
 
+/** The answer to a control command or button press from an anonymous admin or a chat. */
+export const ANONYMOUS_REFUSAL =
+  'Kill and resume cannot be asked or confirmed anonymously: nobody could be named as having done it. Send as yourself (turn off "Remain anonymous") and ask again.';
+
 /** Who asked, as the command records it: `telegram:<chat id>[:<username>]`. */
 function requester(ctx: Context): string {
   const user = ctx.from?.username;
@@ -40,7 +45,7 @@ function question(action: ControlAction, ttlMs: number): string {
 /**
  * /kill [flatten] [reason] and /resume [reason]: each asks first, with Confirm and Cancel buttons
  * good once, for a limited time, for the asking user in the asking chat only; a confirmation publishes the command on
- * the bus exactly as the CLI does.
+ * the bus exactly as the CLI does. An anonymous admin (or a chat posting as itself) can neither ask nor press.
  */
 export function registerControlCommands(deps: ControlCommandDeps): void {
   const { bot, confirmations, log } = deps;
@@ -50,7 +55,25 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
     labelNames: ['action', 'outcome'],
     registers: [deps.metrics],
   });
+  /** Refuses (answers, counts, logs) an anonymous sender; true when it did. */
+  const refusedAnonymous = async (ctx: Context, action: string): Promise<boolean> => {
+    if (!isAnonymousSender(ctx)) return false;
+    outcomes.inc({ action, outcome: 'anonymous' });
+    log.warn(
+      {
+        action,
+        chatId: chatOf(ctx) ?? null,
+        fromId: ctx.from?.id ?? null,
+        senderChatId: ctx.message?.sender_chat?.id ?? null,
+      },
+      'control command from an anonymous sender refused',
+    );
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ANONYMOUS_REFUSAL });
+    else await ctx.reply(ANONYMOUS_REFUSAL);
+    return true;
+  };
   const ask = async (ctx: Context, action: ControlAction) => {
+    if (await refusedAnonymous(ctx, action.kind)) return;
     const p = confirmations.ask(chatOf(ctx) as number, ctx.from?.id ?? null, action, requester(ctx));
     outcomes.inc({ action: action.kind, outcome: 'asked' });
     log.info(
@@ -74,6 +97,7 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
 
   bot.callbackQuery(/^([cx]):([0-9a-f]+)$/, async (ctx) => {
     const [, choice, token] = ctx.match as RegExpMatchArray;
+    if (await refusedAnonymous(ctx, 'unknown')) return;
     const chatId = chatOf(ctx) as number;
     const taken = confirmations.take(token as string, chatId, ctx.from?.id);
     if (!taken.ok) {

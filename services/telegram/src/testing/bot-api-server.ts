@@ -56,8 +56,11 @@ export class BotApiServer {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** A user types `text` in `chatId`; a leading /command is marked as one, as Telegram does. */
-  sendText(chatId: number, text: string, from: TestUser = { id: chatId }): number {
+  /**
+   * A user types `text` in `chatId`; a leading /command is marked as one, as Telegram does. With
+   * `senderChat` the message is sent on behalf of that chat (an anonymous admin: the group itself).
+   */
+  sendText(chatId: number, text: string, from: TestUser = { id: chatId }, senderChat?: number): number {
     const command = /^\/\w+(@\w+)?/.exec(text)?.[0];
     return this.push({
       message: {
@@ -65,6 +68,9 @@ export class BotApiServer {
         date: Math.floor(Date.now() / 1000),
         chat: { id: chatId, type: chatId < 0 ? 'group' : 'private' },
         from: { is_bot: false, first_name: 'Op', ...from },
+        ...(senderChat === undefined
+          ? {}
+          : { sender_chat: { id: senderChat, type: senderChat < 0 ? 'group' : 'private', title: 'Ops' } }),
         text,
         ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command.length }] } : {}),
       },
