@@ -204,7 +204,11 @@ describe('governance with STOP_LIMIT_OFFSET_BPS=150 (read as the risk service re
   let op: Login;
 
   beforeAll(async () => {
-    g = await startHarness('gw_gov_offset', { STOP_LIMIT_OFFSET_BPS: '150' });
+    // Limits that cover the offset: with the default allowance (100) the gateway, as risk, refuses to start.
+    g = await startHarness('gw_gov_offset', {
+      STOP_LIMIT_OFFSET_BPS: '150',
+      RISK_LIMITS_JSON: '{"stopExitAllowanceBps":150}',
+    });
     op = await login(g.gateway.url, 'olivia', PASSWORDS.op);
   }, 120_000);
 
@@ -212,11 +216,11 @@ describe('governance with STOP_LIMIT_OFFSET_BPS=150 (read as the risk service re
     await g?.close();
   });
 
-  it('refuses a change that leaves the allowance at its default 100, naming 150; records one that raises it to 150', async () => {
+  it('refuses a change that lowers the allowance to 100, naming 150; records one that keeps it at least 150', async () => {
     const kept = await put(
       op,
       '/api/config/risk-limits',
-      { limits: { dailyLoss: 0.03 }, reason: 'tighter' },
+      { limits: { dailyLoss: 0.03, stopExitAllowanceBps: 100 }, reason: 'tighter' },
       g,
     );
     expect(kept.status).toBe(400);
@@ -225,14 +229,14 @@ describe('governance with STOP_LIMIT_OFFSET_BPS=150 (read as the risk service re
     const raised = await put(
       op,
       '/api/config/risk-limits',
-      { limits: { dailyLoss: 0.03, stopExitAllowanceBps: 150 }, reason: 'cover the stop-limit offset' },
+      { limits: { dailyLoss: 0.03, stopExitAllowanceBps: 200 }, reason: 'cover the stop-limit offset' },
       g,
     );
     expect(raised.status).toBe(200);
     expect(await raised.json()).toMatchObject({
       diff: [
         { path: 'dailyLoss', from: DEFAULT_RISK_LIMITS.dailyLoss, to: 0.03 },
-        { path: 'stopExitAllowanceBps', from: 100, to: 150 },
+        { path: 'stopExitAllowanceBps', from: 150, to: 200 },
       ],
     });
   });

@@ -1,12 +1,6 @@
 import type { Bus } from '@ballast/bus';
 import type { Clock, IdGenerator } from '@ballast/contracts';
-import {
-  DEFAULT_RISK_LIMITS,
-  defaultStrategies,
-  KILL_RELEASED,
-  KillState,
-  StrategiesConfig,
-} from '@ballast/core';
+import { defaultStrategies, KILL_RELEASED, KillState, StrategiesConfig } from '@ballast/core';
 import { BotStateRepository, type Database } from '@ballast/db';
 import type { Logger } from '@ballast/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +9,7 @@ import type { Registry } from 'prom-client';
 import { ReadModel } from './api/read-model';
 import { buildGatewayApp } from './app';
 import type { GatewayConfig } from './config';
+import { configuredLimits } from './configured-limits';
 import { ControlLog } from './control/control-log';
 import { ConfigStore } from './governance/config-store';
 import { LiveState } from './live/live-state';
@@ -40,9 +35,13 @@ export interface Gateway extends AsyncDisposable {
   url: string;
 }
 
-/** Starts the gateway: the bus read model, then the HTTP API and dashboard on GATEWAY_HOST:GATEWAY_PORT. */
+/**
+ * Starts the gateway: risk limits not covering the stop-limit offset refuse the start (configuredLimits),
+ * then the bus read model, then the HTTP API and dashboard on GATEWAY_HOST:GATEWAY_PORT.
+ */
 export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config } = deps;
+  const baseLimits = configuredLimits(config);
   const live = new LiveState(deps.bus, deps.clock, `gateway-${deps.ids().replaceAll('-', '').slice(-12)}`);
   // The risk service's persisted switch is the state until the bus says otherwise.
   const kill =
@@ -54,7 +53,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     db: deps.db,
     clock: deps.clock,
     ids: deps.ids,
-    baseLimits: config.RISK_LIMITS_JSON ?? DEFAULT_RISK_LIMITS,
+    baseLimits,
     stopLimitOffsetBps: config.STOP_LIMIT_OFFSET_BPS,
     strategies: defaultStrategies(StrategiesConfig.parse({})).map((s) => s.name),
   });
