@@ -5,7 +5,7 @@ import type { CandlePage } from '@ballast/exchange';
 import { createTestDatabase, recordedKlines, type TestDatabase, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CandlePipeline, type CandleSource } from './candle-pipeline';
+import { CandlePipeline, type CandleSource, REST_SETTLE_MS } from './candle-pipeline';
 import { MarketDataMetrics } from './metrics';
 
 // Real Binance 1h candles of BTCUSDT and ETHUSDT (binance-spot-ohlcv/<PAIR>-1h.csv.gz), from the start.
@@ -25,17 +25,44 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
+/** The pipeline's bus, and what a listener on every candle subject received. */
+async function busWithListener(durable: string): Promise<{ bus: MemoryBus; published: Candle[] }> {
+  const hub = new MemoryHub();
+  const bus = new MemoryBus({ source: 'market-data', clock, ids: randomIds(clock), hub });
+  const published: Candle[] = [];
+  const listener = new MemoryBus({ source: 'test', clock, ids: randomIds(clock), hub });
+  await listener.subscribe(pattern(Subjects.candle), (m) => void published.push(m.payload), { durable });
+  return { bus, published };
+}
+
+function pipelineOf(
+  symbols: string[],
+  rest: CandleSource,
+  bus: MemoryBus,
+  at: Clock,
+  maxHeld = 100,
+): CandlePipeline {
+  return new CandlePipeline({
+    venue: 'binance',
+    timeframe: '1h',
+    symbols,
+    repo: new CandleRepository(handle.db),
+    rest,
+    bus,
+    clock: at,
+    metrics: new MarketDataMetrics(new Registry()),
+    log: silent,
+    repair: { retryBaseMs: 100, retryCapMs: 1_000, maxHeld },
+    random01: () => 0.5,
+    status: () => {},
+  });
+}
+
 describe('the candle pipeline', () => {
   it('publishes one symbol’s candles while another symbol’s backfill is still fetching', async () => {
     const btc = recordedKlines('BTCUSDT', '1h', 6);
     const eth = recordedKlines('ETHUSDT', '1h', 6);
-    const hub = new MemoryHub();
-    const bus = new MemoryBus({ source: 'market-data', clock, ids: randomIds(clock), hub });
-    const published: Candle[] = [];
-    const listener = new MemoryBus({ source: 'test', clock, ids: randomIds(clock), hub });
-    await listener.subscribe(pattern(Subjects.candle), (m) => void published.push(m.payload), {
-      durable: 'test-candles',
-    });
+    const { bus, published } = await busWithListener('test-candles');
     // BTC's backfill hangs until released, as a slow venue's REST would.
     let release: (page: CandlePage) => void = () => {};
     const rest: CandleSource = {
@@ -46,20 +73,7 @@ describe('the candle pipeline', () => {
         });
       },
     };
-    const pipeline = new CandlePipeline({
-      venue: 'binance',
-      timeframe: '1h',
-      symbols: ['BTC-USDT', 'ETH-USDT'],
-      repo: new CandleRepository(handle.db),
-      rest,
-      bus,
-      clock,
-      metrics: new MarketDataMetrics(new Registry()),
-      log: silent,
-      repair: { retryBaseMs: 100, retryCapMs: 1_000, maxHeld: 100 },
-      random01: () => 0.5,
-      status: () => {},
-    });
+    const pipeline = pipelineOf(['BTC-USDT', 'ETH-USDT'], rest, bus, clock);
     pipeline.onCandle(btc[0]!);
     pipeline.onCandle(btc[3]!); // two candles missing: a backfill that hangs
     for (const c of eth) pipeline.onCandle(c);
@@ -74,6 +88,74 @@ describe('the candle pipeline', () => {
     expect(published.filter((c) => c.symbol === 'BTC-USDT').map((c) => c.openTime)).toEqual(
       btc.slice(0, 4).map((c) => c.openTime),
     );
+    pipeline[Symbol.dispose]();
+  });
+
+  it('after a reconnect right at a bar boundary, leaves that bar to the stream instead of REST’s unfinished copy', async () => {
+    // Real XRPUSDT 1h candles (binance-spot-ohlcv/XRPUSDT-1h.csv.gz), from the start: its own series.
+    const xrp = recordedKlines('XRPUSDT', '1h', 5).map((c) => ({ ...c, symbol: 'XRP-USDT' }));
+    const last = xrp[4]!;
+    // Our clock is 300 ms past bar 4's close; the venue's is behind ours, so its bar 4 is still forming:
+    // derived from the final one, before the bar's last trades (close back at the open, half the volume).
+    const now = last.closeTime + 1 + 300;
+    const unfinished: Candle = { ...last, close: last.open, volume: last.volume / 2 };
+    const fetched: Array<[number, number]> = [];
+    const rest: CandleSource = {
+      // As CcxtRest does: every bar in [since, until] whose close is past our clock's now.
+      fetchCandles: async (_symbol, _tf, since, until) => {
+        fetched.push([since, until]);
+        const bars = [...xrp.slice(0, 4), unfinished].filter(
+          (c) => c.openTime >= since && c.openTime <= until && c.closeTime < now,
+        );
+        return { candles: bars, rejected: [] };
+      },
+    };
+    const { bus, published } = await busWithListener('test-candles-settle');
+    const pipeline = pipelineOf(['XRP-USDT'], rest, bus, { now: () => now });
+    pipeline.onCandle(xrp[0]!);
+    pipeline.catchUp(); // the stream reopened: bars 1.. closed while it was down
+    pipeline.onCandle(last); // then the stream's final bar 4 (x=true)
+    await pipeline.idle();
+    await waitFor(() => published.length === 5, 'five XRP candles');
+
+    expect(now - (last.closeTime + 1)).toBeLessThan(REST_SETTLE_MS);
+    expect(published).toEqual(xrp);
+    const stored = await new CandleRepository(handle.db).range({
+      exchange: 'binance',
+      symbol: 'XRP-USDT',
+      timeframe: '1h',
+      fromOpenTime: 0,
+      toOpenTime: Number.MAX_SAFE_INTEGER,
+    });
+    expect(stored.at(-1)).toEqual(last);
+    expect(fetched).toEqual([[xrp[1]!.openTime, xrp[3]!.openTime]]);
+    pipeline[Symbol.dispose]();
+  });
+
+  it('a gap widened over a bar that just closed waits for the bar to settle before REST fetches it', async () => {
+    // Real ADAUSDT 1h candles (binance-spot-ohlcv/ADAUSDT-1h.csv.gz), from the start: its own series.
+    const ada = recordedKlines('ADAUSDT', '1h', 5).map((c) => ({ ...c, symbol: 'ADA-USDT' }));
+    const last = ada[4]!;
+    // Our clock starts 300 ms past bar 4's close and runs; the venue's bar 4 is final 1 s after it.
+    const t0 = Date.now();
+    const at: Clock = { now: () => last.closeTime + 1 + 300 + (Date.now() - t0) };
+    const unfinished: Candle = { ...last, close: last.open, volume: last.volume / 2 };
+    const rest: CandleSource = {
+      fetchCandles: async (_symbol, _tf, since, until) => {
+        const settled = at.now() > last.closeTime + 1_000;
+        const bars = [...ada.slice(0, 4), settled ? last : unfinished].filter(
+          (c) => c.openTime >= since && c.openTime <= until && c.closeTime < at.now(),
+        );
+        return { candles: bars, rejected: [] };
+      },
+    };
+    const { bus, published } = await busWithListener('test-candles-widened');
+    // No room to hold: the stream's final bar 4 is let go and the backfill range widened over it.
+    const pipeline = pipelineOf(['ADA-USDT'], rest, bus, at, 0);
+    pipeline.onCandle(ada[0]!);
+    pipeline.onCandle(last);
+    await waitFor(() => published.length === 5, 'five ADA candles');
+    expect(published).toEqual(ada);
     pipeline[Symbol.dispose]();
   });
 });

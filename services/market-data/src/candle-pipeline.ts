@@ -27,6 +27,14 @@ export interface CandleRepairPolicy {
   maxHeld: number;
 }
 
+/**
+ * How long after a bar's close, by our clock, REST may be asked for it. A bar fetched right at the
+ * boundary can still be forming at the venue (its clock behind ours, its kline lagging its trades);
+ * once stored and published it would never be replaced (the stream's final one is then a duplicate).
+ * Such a bar is left to the stream's final candle, or to a backfill once it has settled.
+ */
+export const REST_SETTLE_MS = 2_000;
+
 export interface CandlePipelineDeps {
   venue: string;
   timeframe: Timeframe;
@@ -80,7 +88,7 @@ export class CandlePipeline implements Disposable {
         const last = this.sequencer.lastOpenTime(this.series(symbol));
         if (last === null) return;
         const step = TIMEFRAME_MS[this.deps.timeframe];
-        const lastClosedOpen = Math.floor(this.deps.clock.now() / step) * step - step;
+        const lastClosedOpen = Math.floor((this.deps.clock.now() - REST_SETTLE_MS) / step) * step - step;
         const gap = this.gaps.get(symbol);
         if (gap) {
           // The network is back: try now rather than at the end of the current backoff.
@@ -169,6 +177,12 @@ export class CandlePipeline implements Disposable {
     const gap = this.gaps.get(symbol);
     if (!gap || this.disposed) return;
     const { from, to } = gap;
+    // A gap widened over a bar that just closed: wait until REST's copy of it is final.
+    const settleInMs = to + TIMEFRAME_MS[this.deps.timeframe] + REST_SETTLE_MS - this.deps.clock.now();
+    if (settleInMs > 0) {
+      this.repairLater(symbol, settleInMs);
+      return;
+    }
     try {
       const page = await this.deps.rest.fetchCandles(symbol, this.deps.timeframe, from, to);
       for (const r of page.rejected) {
@@ -212,7 +226,12 @@ export class CandlePipeline implements Disposable {
       },
       'candle backfill failed: newer candles held, retrying',
     );
+    this.repairLater(symbol, delayMs);
+  }
+
+  private repairLater(symbol: string, delayMs: number): void {
     if (this.disposed) return;
+    this.cancelRetry(symbol);
     this.retries.set(
       symbol,
       setTimeout(() => {
