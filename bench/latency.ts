@@ -35,8 +35,8 @@ import {
   startServiceProcess,
   uniqueName,
   waitFor,
+  watchPipeline,
 } from '@ballast/testkit';
-import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 const TRIGGERS = Number(process.env.LATENCY_TRIGGERS ?? 1_000);
@@ -174,18 +174,6 @@ class Waits {
   }
 }
 
-/**
- * Whether every consumer of the streams between features and orders has handled (acked) all it was
- * sent: signals, risk and orders are done with an instant only then (signals publishes nothing for a
- * close without a setup, so no message says so).
- */
-async function pipelineIdle(jsm: JetStreamManager, streams: string[]): Promise<boolean> {
-  for (const stream of streams)
-    for await (const c of jsm.consumers.list(stream))
-      if (c.num_pending > 0 || c.num_ack_pending > 0) return false;
-  return true;
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
@@ -261,11 +249,12 @@ const fresh: string[] = [];
 let rejected = 0;
 let featCount = 0;
 const waits = new Waits();
-const watcher = await connect({ servers });
-const jsm = await jetstreamManager(watcher);
-const idleStreams = [Subjects.features, Subjects.signalDecision, Subjects.riskDecision].map((s) =>
-  bus.naming.stream(s.stream),
-);
+const pipeline = await watchPipeline(servers, prefix);
+/**
+ * The streams between features and orders: signals, risk and orders are done with an instant only once
+ * their consumers acked all of it (signals publishes nothing for a close without a setup).
+ */
+const idleStreams = [Subjects.features, Subjects.signalDecision, Subjects.riskDecision].map((s) => s.stream);
 /** Where candidates went: signals' verdicts and risk's, by reason (printed, so a short run is explained). */
 const outcomes = new Map<string, number>();
 const tally = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
@@ -441,11 +430,12 @@ try {
     for (const key of fresh.splice(0)) emitted.set(key, stepAt);
     // Signals, risk and orders finish with this instant, and the orders it caused reach the venue,
     // before the next one closes.
-    await waitFor(() => pipelineIdle(jsm, idleStreams), 'signals, risk and orders to be idle', {
-      timeoutMs: 60_000,
+    await pipeline.waitIdle({
+      streams: idleStreams,
+      inFlowOrder: true,
+      settled: () => pending.size === 0,
       intervalMs: 1,
     });
-    await waits.until(() => pending.size === 0, 60_000);
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
       console.error(`… ${sent} candles, ${arrivals.length} orders at the simulator`);
@@ -504,7 +494,7 @@ try {
 } finally {
   clearInterval(bookTimer);
   for (const p of running.reverse()) await p.stop();
-  await watcher.close();
+  await pipeline.close();
   await bus.drain();
   await deleteStreamsAt(servers, bus.naming);
   await database.drop();

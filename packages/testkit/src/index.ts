@@ -2,6 +2,7 @@ export * from './candle-window';
 export * from './data';
 export * from './infra';
 export * from './isolation';
+export * from './market-command';
 export * from './pipeline-idle';
 export * from './ports';
 export * from './recorded-book';

@@ -4,13 +4,12 @@ import { clientOrderId } from '@ballast/core';
 import { BotStateRepository, OrderSliceRepository, type SliceStatus } from '@ballast/db';
 import { CcxtVenue, type VenueOrderRequest } from '@ballast/exchange';
 import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
-import { waitFor } from '@ballast/testkit';
+import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
 import { KillStore } from './kill-store';
 import { OrderManager } from './order-manager';
 import { approvedBuy } from './testing/approved-buy';
-import { marketCommand } from './testing/market-command';
 
 // The simulator fills against binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json, with the
 // recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as market rules.

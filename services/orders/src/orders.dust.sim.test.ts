@@ -1,8 +1,7 @@
 import { type PositionEvent, Subjects, subject } from '@ballast/contracts';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { waitFor } from '@ballast/testkit';
+import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketCommand } from './testing/market-command';
 import { startSimOrders } from './testing/sim-orders';
 
 // Binance spot without BNB: a buy's fee is taken from the BTC received. The simulator's book is

@@ -1,9 +1,8 @@
 import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { waitFor } from '@ballast/testkit';
+import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketCommand } from './testing/market-command';
 import { simClient } from './testing/sim-client';
 import { startSimOrders } from './testing/sim-orders';
 

@@ -9,10 +9,9 @@ import {
 import { engageKill } from '@ballast/core';
 import { BotStateRepository, type NewSlice, OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { waitFor } from '@ballast/testkit';
+import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KillStore } from './kill-store';
-import { marketCommand } from './testing/market-command';
 import { ordersOnVenue } from './testing/sim-client';
 import { startSimOrders } from './testing/sim-orders';
 

@@ -2,10 +2,9 @@ import { type Clock, type Envelope, type OrderEvent, Subjects, subject } from '@
 import { readinessKeys, type StoredLifecycle } from '@ballast/core';
 import { BotStateRepository } from '@ballast/db';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { waitFor } from '@ballast/testkit';
+import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvedBuy } from './testing/approved-buy';
-import { marketCommand } from './testing/market-command';
 import { startSimOrders } from './testing/sim-orders';
 
 // The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book.

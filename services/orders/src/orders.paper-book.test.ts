@@ -1,8 +1,7 @@
 import { type BookUpdate, type Clock, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketCommand } from './testing/market-command';
 import { startPaperOrders } from './testing/paper-orders';
 
 // The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json (best ask

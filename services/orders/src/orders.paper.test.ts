@@ -9,9 +9,8 @@ import {
 import { sumLots } from '@ballast/core';
 import { PaperAccountRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketCommand } from './testing/market-command';
 import { startPaperOrders } from './testing/paper-orders';
 
 // The paper broker's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,

@@ -3,14 +3,13 @@ import { type Alert, type Clock, type Envelope, Subjects, subject } from '@balla
 import { ReconRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
+import { marketCommand, natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldPositions } from './ledger-reader';
 import type { RunReport } from './reconciler';
 import { buildReconciler, buildVenue } from './service';
 import {
   beforeFirstTradeRead,
-  marketBuy,
   ourSlice,
   simClient,
   simReconConfig,
@@ -122,7 +121,10 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     const seen = positions.length;
     const start = await venueBtc();
     const venue = beforeFirstTradeRead(config(), async () => {
-      await fixture.bus.publish(subject(Subjects.orderCommand, {}), marketBuy('bl-race-direct', 0.001));
+      await fixture.bus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('race-direct', 'buy', 0.001),
+      );
       await waitFor(
         async () => (await slices().get('bl-race-direct'))?.status === 'filled',
         'the order filled',

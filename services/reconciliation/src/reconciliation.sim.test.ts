@@ -11,14 +11,13 @@ import {
 } from '@ballast/contracts';
 import { ProtectiveStopRepository, ReconRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
+import { marketCommand, natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldPositions, StopView } from './ledger-reader';
 import type { Reconciler } from './reconciler';
 import { buildReconciler, KeySafetyError, startReconciliation } from './service';
 import {
-  marketBuy,
   ourSlice,
   simClient,
   simReconConfig,
@@ -302,7 +301,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
     // finds the same trade missing: both reach the orders service, which records it once.
     const [report] = await Promise.all([
       reconciler.run(),
-      fixture.bus.publish(subject(Subjects.orderCommand, {}), marketBuy('bl-tally-1', 0.001)),
+      fixture.bus.publish(subject(Subjects.orderCommand, {}), marketCommand('tally-1', 'buy', 0.001)),
     ]);
     expect(report.drifts.every((d) => d.outcome !== 'failed')).toBe(true);
     await waitFor(async () => (await slices().get('bl-tally-1'))?.status === 'filled', 'the submit filled');

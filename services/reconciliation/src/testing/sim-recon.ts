@@ -1,5 +1,5 @@
 import type { Bus } from '@ballast/bus';
-import type { Clock, OrderCommand } from '@ballast/contracts';
+import type { Clock } from '@ballast/contracts';
 import { type NewSlice, OrderSliceRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import { binanceClient, type VenueFixture } from '@ballast/exchange-sim/testing';
@@ -84,25 +84,6 @@ export function ourSlice(clientOrderId: string, o: Partial<NewSlice> = {}): NewS
     reduceOnly: false,
     dueAt: Number.MAX_SAFE_INTEGER,
     ...o,
-  };
-}
-
-/** A direct BTC-USDT market buy on Binance under `clientOrderId`, as a submit command. */
-export function marketBuy(clientOrderId: string, qty: number): OrderCommand {
-  return {
-    kind: 'submit',
-    intentId: `intent-${clientOrderId}`,
-    clientOrderId,
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    side: 'buy',
-    type: 'market',
-    qty,
-    price: null,
-    triggerPrice: null,
-    reduceOnly: false,
-    maxSlippageBps: null,
-    execution: { algo: 'direct' },
   };
 }
 
