@@ -1,8 +1,8 @@
 import type { ControlAck } from '@ballast/contracts';
 
 // The orders service's kill detail ends `flatten: <SYMBOL> <verdict>, <SYMBOL> <verdict>...`, each
-// verdict `flat (...)`, `NOT flat: ...` or `unverified: ...` (OrderManager.closePosition). Read as
-// text because the orders service does not set the ack's `flat` field yet; it wins once it does.
+// verdict `flat (...)`, `NOT flat: ...` or `unverified: ...` (OrderManager.closePosition). The text
+// names what is left; it is also the verdict of a producer that leaves the ack's `flat` unset.
 const FLATTEN_SECTION = /(?:^|; )flatten: (.*)$/;
 const ITEM_START = /, (?=\S+ (?:flat \(|NOT flat|unverified))/;
 const NOT_FLAT_ITEM = /^\S+ (?:NOT flat|unverified)\b/;

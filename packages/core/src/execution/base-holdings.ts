@@ -1,3 +1,5 @@
+import { roundQty } from '../risk/precision';
+
 /**
  * What the venue holds of `asset` that may be a position: its balance less the holdings that are not
  * (spot: BNB kept for fees, coins held long-term; configured as RECON_BASE_HOLDINGS, see service-kit).
@@ -7,5 +9,5 @@ export function positionHolding(
   holdings: Readonly<Record<string, number>>,
   asset: string,
 ): number {
-  return Number(((balances[asset] ?? 0) - (holdings[asset] ?? 0)).toFixed(12));
+  return roundQty((balances[asset] ?? 0) - (holdings[asset] ?? 0));
 }

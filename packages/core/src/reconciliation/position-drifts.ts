@@ -1,3 +1,4 @@
+import { roundQty } from '../risk/precision';
 import { signedQty } from './missing-fills';
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
@@ -10,7 +11,7 @@ export function positionsAfterFills(
 ): Record<string, number> {
   const after: Record<string, number> = { ...ledger.positions };
   for (const d of missing)
-    if (d.kind === 'missing_fill') after[d.symbol] = round12((after[d.symbol] ?? 0) + signedQty(d.trade));
+    if (d.kind === 'missing_fill') after[d.symbol] = roundQty((after[d.symbol] ?? 0) + signedQty(d.trade));
   return after;
 }
 
@@ -38,8 +39,4 @@ export function findPositionDrifts(
     });
   }
   return drifts;
-}
-
-function round12(x: number): number {
-  return Number(x.toFixed(12));
 }

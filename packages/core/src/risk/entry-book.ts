@@ -1,6 +1,6 @@
 import type { BookLevel } from '@ballast/contracts';
 import type { WalkableBook } from '../execution/book-walk';
-import type { StreamedBooks } from '../market-data/streamed-books';
+import type { BookTouch, StreamedBooks } from '../market-data/streamed-books';
 import type { BookDepth } from './liquidity';
 
 /** Why an entry has no book to size against; its `liquidity` denial says it. */
@@ -44,7 +44,7 @@ export function bookDepth(book: WalkableBook): BookDepth {
 }
 
 /** The best bid and ask of a book (undefined on an empty side), to price reservations read back unpriced. */
-export function bookTouch(book: BookDepth): { bestBid: number | undefined; bestAsk: number | undefined } {
+export function bookTouch(book: BookDepth): BookTouch {
   const best = (xs: readonly BookLevel[], pick: (...v: number[]) => number) => {
     const prices = xs.filter(([, q]) => q > 0).map(([p]) => p);
     return prices.length > 0 ? pick(...prices) : undefined;

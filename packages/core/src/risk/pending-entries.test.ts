@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOW, pendingEntry, STRATEGY } from './entry.fixture';
-import { dropPending, expirePending, pricePending, releasePending, reservePending } from './pending-entries';
+import { expirePending, pricePending, releasePending, reservePending } from './pending-entries';
 import { applyEntryFill } from './risk-reducers';
 import { initialRiskState, type PendingEntry, type RiskState } from './risk-state';
 
@@ -38,11 +38,6 @@ describe('pending entries', () => {
     const state = reserved(pending('in-a'), pending('in-b', { expiresAt: NOW + 2 * TTL }));
     expect(expirePending(state, NOW + TTL - 1)).toBe(state);
     expect(left(expirePending(state, NOW + TTL))).toEqual([['in-b', 10]]);
-  });
-
-  it('forgets one intent on request (decided again as if it had none)', () => {
-    const state = reserved(pending('in-a'), pending('in-b'));
-    expect(left(dropPending(state, 'in-a'))).toEqual([['in-b', 10]]);
   });
 });
 

@@ -15,12 +15,6 @@ export function reservePending(state: RiskState, entry: Omit<PendingEntry, 'sett
   return { ...state, pending: [...state.pending, { ...entry, settled: [] }] };
 }
 
-/** Forgets an intent's reservation: the intent is decided again as if it had none. */
-export function dropPending(state: RiskState, intentId: string): RiskState {
-  if (!state.pending.some((p) => p.intentId === intentId)) return state;
-  return { ...state, pending: state.pending.filter((p) => p.intentId !== intentId) };
-}
-
 /**
  * One of the intent's orders was refused or cancelled: what it left unfilled will not fill. Each order
  * is taken off once; an intent sent as several orders (TWAP) keeps the rest of its reservation. One

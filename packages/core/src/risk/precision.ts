@@ -46,3 +46,8 @@ export function isMultipleOfStep(value: number, step: number): boolean {
   const steps = value / step;
   return Math.abs(steps - Math.round(steps)) < 1e-6;
 }
+
+/** A sum or difference of quantities without float noise (0.1 + 0.2 -> 0.3): 12 decimals. */
+export function roundQty(x: number): number {
+  return Number(x.toFixed(12));
+}

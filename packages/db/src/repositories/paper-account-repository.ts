@@ -52,8 +52,7 @@ export class PaperAccountRepository {
         )
         .execute();
     };
-    if (balances) await this.db.transaction().execute(write);
-    else await write(this.db);
+    await this.db.transaction().execute(write);
   }
 }
 
