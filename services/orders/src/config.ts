@@ -1,3 +1,4 @@
+import { DEFAULT_BOOK_MAX_AGE_MS } from '@ballast/core';
 import { baseHoldingsVariables, jsonVariable } from '@ballast/service-kit';
 import { z } from 'zod';
 
@@ -44,7 +45,7 @@ export const ordersConfigSchema = z.object({
    * A streamed book (md.book) untouched for longer is not used for the slippage check (a REST book
    * is fetched instead); 0 never uses the stream.
    */
-  ORDERS_BOOK_MAX_AGE_MS: z.coerce.number().int().min(0).default(2_000),
+  ORDERS_BOOK_MAX_AGE_MS: z.coerce.number().int().min(0).default(DEFAULT_BOOK_MAX_AGE_MS),
   RETRY_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   PAPER_MAKER_FEE: z.coerce.number().min(0).default(0.001),

@@ -23,6 +23,7 @@ import {
   KILL_RELEASED,
   type KillState,
   type NetPosition,
+  orderOver,
   planTwap,
   positionHolding,
   releaseKill,
@@ -37,7 +38,7 @@ import { type OrderVenue, VenueError, type VenueOrder } from '@ballast/exchange'
 import type { OrdersConfig } from './config';
 import type { KillStore } from './kill-store';
 import type { OrderMetrics } from './order-metrics';
-import { orderOver, PositionBook } from './position-book';
+import { PositionBook } from './position-book';
 import { Serial } from './serial';
 import { SlippageBook } from './slippage-book';
 import { venueFlat } from './venue-flat';

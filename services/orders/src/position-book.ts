@@ -12,23 +12,13 @@ import {
   positionOwner,
   type TradableRules,
 } from '@ballast/core';
-import type { OrderSlice, SliceStatus } from '@ballast/db';
+import type { OrderSlice } from '@ballast/db';
 
 /** The slice a fill belongs to, as far as positions need it. */
 type FillSlice = Pick<
   OrderSlice,
   'clientOrderId' | 'exchange' | 'symbol' | 'side' | 'strategy' | 'correlationId'
 >;
-
-const CLOSED_BY_VENUE = new Set<SliceStatus>(['filled', 'cancelled', 'rejected', 'aborted']);
-
-/**
- * Whether an order has nothing more to fill: its quantity is filled, or the venue closed it. Only the
- * last fill of such an order may leave dust; earlier ones leave what the rest of the order sells.
- */
-export function orderOver(status: SliceStatus, filledQty: number, qty: number): boolean {
-  return CLOSED_BY_VENUE.has(status) || filledQty >= qty - 1e-12;
-}
 
 /** A trade's own realised pnl and fees: what the position gained since the trade opened (binary noise cut). */
 function tradeFigures(

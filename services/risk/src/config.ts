@@ -1,15 +1,9 @@
 import { MarketRegime } from '@ballast/contracts';
-import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/core';
+import { DEFAULT_BOOK_MAX_AGE_MS, DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/core';
 import { z } from 'zod';
 
 /** How long an approved entry's reservation lasts when neither its fill nor its refusal is heard of. */
 export const DEFAULT_PENDING_TTL_MS = 300_000;
-
-/**
- * How old (by its emit time) the streamed book may be for sizing an entry, as the orders service's
- * ORDERS_BOOK_MAX_AGE_MS: older, the venue's REST depth is read instead.
- */
-export const DEFAULT_BOOK_MAX_AGE_MS = 2_000;
 
 /** How long an entry waits for the venue's REST depth before it is denied `liquidity`. */
 export const DEFAULT_REST_BOOK_TIMEOUT_MS = 5_000;

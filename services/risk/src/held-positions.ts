@@ -1,7 +1,9 @@
 import type { Clock, Fill } from '@ballast/contracts';
 import {
   foldPositionSlots,
+  LIVE_ORDER_STATUSES,
   marketKey,
+  orderOver,
   type PositionSlot,
   positionFill,
   type RecordedEntryOrder,
@@ -25,15 +27,6 @@ export type HeldPositions = {
   stops: ReadonlyMap<string, number>;
   entryOrders: RecordedEntryOrder[];
 };
-
-/** Slices that can still fill: not yet sent, being sent, or resting on the venue. */
-const LIVE = new Set<OrderSlice['status']>(['planned', 'sending', 'open']);
-
-/**
- * An order with nothing more to fill: its quantity filled, or the venue closed it. Its last fill may
- * leave dust, which closes the position (the orders service's verdict, reached again here).
- */
-const ended = (slice: OrderSlice): boolean => !LIVE.has(slice.status) || slice.filledQty >= slice.qty - 1e-12;
 
 /** A market's rules for the dust verdict; undefined when unknown (then only an exact 0 closes). */
 export type RulesReader = (exchange: string, symbol: string) => Promise<TradableRules | undefined>;
@@ -65,7 +58,9 @@ export async function readHeldPositions(
   }
   const fills = slices.flatMap((slice) => {
     const recorded = slice.fills as Fill[];
-    const endRules = ended(slice) ? markets.get(marketKey(slice.exchange, slice.symbol)) : undefined;
+    const endRules = orderOver(slice.status, slice.filledQty, slice.qty)
+      ? markets.get(marketKey(slice.exchange, slice.symbol))
+      : undefined;
     return recorded.map(
       (f): RecordedFill => ({
         ...positionFill(slice.symbol, slice.side, f),
@@ -93,7 +88,7 @@ export async function readHeldPositions(
         filledQty: slice.filledQty,
         price: slice.price ?? slice.avgPrice,
         dueAt: slice.dueAt,
-        live: LIVE.has(slice.status),
+        live: LIVE_ORDER_STATUSES.has(slice.status),
       }),
     ),
   };

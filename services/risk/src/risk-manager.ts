@@ -27,6 +27,7 @@ import {
   applyStopMove,
   bookTouch,
   type ClosedTrade,
+  DEFAULT_BOOK_MAX_AGE_MS,
   decidedVerdict,
   decideEntry,
   derivedUuid,
@@ -57,12 +58,7 @@ import {
 } from '@ballast/core';
 import type { OrderVenue } from '@ballast/exchange';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
-import {
-  DEFAULT_BOOK_MAX_AGE_MS,
-  DEFAULT_PENDING_TTL_MS,
-  DEFAULT_REST_BOOK_TIMEOUT_MS,
-  type RiskConfig,
-} from './config';
+import { DEFAULT_PENDING_TTL_MS, DEFAULT_REST_BOOK_TIMEOUT_MS, type RiskConfig } from './config';
 import type { DecidedStore } from './decided-store';
 import type { HeldPositions } from './held-positions';
 import type { KillStore } from './kill-store';

@@ -6,6 +6,7 @@ export * from './fee-model';
 export * from './kept-position';
 export * from './kill-state';
 export * from './lot-units';
+export * from './order-over';
 export * from './paper-fill-model';
 export * from './position-fold';
 export * from './slippage-guard';

@@ -3,6 +3,12 @@ import type { WalkableBook } from '../execution/book-walk';
 import { OrderBook } from './order-book';
 
 /** The best price each side of a book; undefined on an empty side. */
+/**
+ * How old (by its emit time) a streamed book may be and still be trusted for an order or an entry's
+ * size: the default of ORDERS_BOOK_MAX_AGE_MS and RISK_BOOK_MAX_AGE_MS. Older, the REST depth is read.
+ */
+export const DEFAULT_BOOK_MAX_AGE_MS = 2_000;
+
 export type BookTouch = { bestBid: number | undefined; bestAsk: number | undefined };
 
 /**

@@ -1,7 +1,7 @@
 import type { Context } from 'grammy';
 
 /** The account Telegram puts in `from` for a group admin who posts anonymously ("Remain anonymous"). */
-export const GROUP_ANONYMOUS_BOT_ID = 1_087_968_824;
+const GROUP_ANONYMOUS_BOT_ID = 1_087_968_824;
 
 /**
  * Whether an update comes from nobody we can name: a message sent on behalf of a chat (an anonymous
