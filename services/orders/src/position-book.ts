@@ -11,6 +11,8 @@ import {
   positionFill,
   positionOwner,
   type TradableRules,
+  type TradeFigures,
+  tradeFigures,
 } from '@ballast/core';
 import type { OrderSlice } from '@ballast/db';
 
@@ -19,18 +21,6 @@ type FillSlice = Pick<
   OrderSlice,
   'clientOrderId' | 'exchange' | 'symbol' | 'side' | 'strategy' | 'correlationId'
 >;
-
-/** A trade's own realised pnl and fees: what the position gained since the trade opened (binary noise cut). */
-function tradeFigures(
-  after: NetPosition,
-  start: Pick<NetPosition, 'realizedPnl' | 'fees'> = { realizedPnl: 0, fees: 0 },
-): { realizedPnl: number; fees: number } {
-  const cut = (x: number) => Number(x.toFixed(10));
-  return {
-    realizedPnl: cut(after.realizedPnl - start.realizedPnl),
-    fees: Math.max(0, cut(after.fees - start.fees)),
-  };
-}
 
 /**
  * The orders service's positions: one kept fold of our fills per exchange:symbol (see KeptPosition:
@@ -43,7 +33,7 @@ export class PositionBook {
   /** Whose each position is: the order whose fill opened it (exits carry no strategy). */
   private owners = new Map<string, PositionOwner>();
   /** The cumulative figures each position started from: its trade's own are the difference. */
-  private tradeStarts = new Map<string, Pick<NetPosition, 'realizedPnl' | 'fees'>>();
+  private tradeStarts = new Map<string, TradeFigures>();
   /** The slice whose fill each position took last: an exit the venue ends later may leave it dust. */
   private lastFilledBy = new Map<string, string>();
 

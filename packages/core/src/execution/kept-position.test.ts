@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { binanceSpotRules } from '../risk/real-market.fixture';
 import type { TradableRules } from './dust';
-import { endExit, foldKept, type KeptPosition, keptPosition, NOTHING_KEPT } from './kept-position';
+import {
+  endExit,
+  foldKept,
+  type KeptPosition,
+  keptPosition,
+  NOTHING_KEPT,
+  tradeFigures,
+} from './kept-position';
 import { type PositionFill, positionFill } from './position-fold';
 
 // BTCUSDT's filters on 2021-10-12 (step 0.00001, min qty 0.00001, min notional 10) and prices of the
@@ -81,5 +88,21 @@ describe('kept positions: dust the venue will not trade closes the position', ()
     expect(endExit(part, rules, BID)).toEqual({ ...part, dust: true });
     const big = foldKept(NOTHING_KEPT, buy(0.002, ASK), rules).kept;
     expect(endExit(big, rules, BID)).toBe(big);
+  });
+});
+
+describe("a trade's own figures: the fold's since the trade opened", () => {
+  it("counts the second trade its own pnl (the dust taken in included) and fees, not the first one's", () => {
+    const first = foldKept(bought(), sell(0.00099, BID), rules).kept;
+    expect(tradeFigures(first.net)).toEqual({ realizedPnl: -0.0000099, fees: 0.1154220597 });
+    const second = foldKept(foldKept(first, buy(0.001, THIRD_ASK), rules).kept, sell(0.001, BID), rules);
+    // Dust 0.000009 × 3.88 realised as it is taken in, 0.001 × (BID − THIRD_ASK) on the exit; fees:
+    // 0.000001 BTC at 58004.92 on the buy, 0.1 % of 58.00103 USDT on the sell.
+    expect(tradeFigures(second.kept.net, first.net)).toEqual({ realizedPnl: -0.00385508, fees: 0.11600595 });
+  });
+
+  it('leaves no binary noise: 0.3 − 0.1 is 0.2, and fees that did not move are 0', () => {
+    const start = { realizedPnl: 0.1, fees: 0.3 };
+    expect(tradeFigures({ realizedPnl: 0.3, fees: 0.1 + 0.2 }, start)).toEqual({ realizedPnl: 0.2, fees: 0 });
   });
 });

@@ -58,6 +58,25 @@ export function endExit(kept: KeptPosition, rules: TradableRules, price: number)
     : kept;
 }
 
+/** A trade's own realised pnl and fees; also the fold's cumulative ones a trade started from. */
+export type TradeFigures = Pick<NetPosition, 'realizedPnl' | 'fees'>;
+
+/**
+ * A trade's own figures: what the position realised and paid since the trade opened (`start`, the fold's
+ * cumulative figures then; none before the first trade). Cut to 10 decimals: the difference of two sums
+ * carries binary noise (0.3 − 0.1 is 0.19999999999999998), and fees that did not move are 0, never below.
+ */
+export function tradeFigures(
+  after: TradeFigures,
+  start: TradeFigures = { realizedPnl: 0, fees: 0 },
+): TradeFigures {
+  const cut = (x: number) => Number(x.toFixed(10));
+  return {
+    realizedPnl: cut(after.realizedPnl - start.realizedPnl),
+    fees: Math.max(0, cut(after.fees - start.fees)),
+  };
+}
+
 /** The position valued at `price`: entry moved there, the difference realised. */
 function atPrice(position: NetPosition, price: number): NetPosition {
   const perUnit = position.side === 'long' ? price - position.avgEntry : position.avgEntry - price;
