@@ -5,6 +5,7 @@ import {
   type KeptPosition,
   type KeptStep,
   keptPosition,
+  marketKey,
   type NetPosition,
   NOTHING_KEPT,
   type PositionOwner,
@@ -39,7 +40,7 @@ export class PositionBook {
 
   /** Folds one fill; `endRules` as in foldKept (the market's rules when the fill ended its order). */
   fold(slice: FillSlice, fill: Fill, endRules: TradableRules | undefined): KeptStep {
-    const key = positionKey(slice);
+    const key = marketKey(slice.exchange, slice.symbol);
     const kept = this.positions.get(key) ?? NOTHING_KEPT;
     const step = foldKept(kept, positionFill(slice.symbol, slice.side, fill), endRules);
     this.positions.set(key, step.kept);
@@ -58,7 +59,7 @@ export class PositionBook {
    * when the position took that fill last and what it holds is dust at `price`, it is closed now.
    */
   endExit(slice: FillSlice, rules: TradableRules, price: number): KeptPosition | undefined {
-    const key = positionKey(slice);
+    const key = marketKey(slice.exchange, slice.symbol);
     const kept = this.positions.get(key);
     const exits = slice.side === 'sell' ? 'long' : 'short';
     if (!kept || this.lastFilledBy.get(key) !== slice.clientOrderId || kept.net.side !== exits) return;
@@ -70,7 +71,7 @@ export class PositionBook {
 
   /** The position event for what a fill (at `price`) left kept, with `status`. */
   event(slice: FillSlice, kept: KeptPosition, status: PositionEvent['status'], price: number): PositionEvent {
-    const key = positionKey(slice);
+    const key = marketKey(slice.exchange, slice.symbol);
     const { net } = kept;
     return {
       status,
@@ -89,7 +90,7 @@ export class PositionBook {
   }
 
   owner(slice: Pick<FillSlice, 'exchange' | 'symbol'>): PositionOwner | undefined {
-    return this.owners.get(positionKey(slice));
+    return this.owners.get(marketKey(slice.exchange, slice.symbol));
   }
 
   /** The open positions on `exchange` (dust is none), by symbol. */
@@ -104,11 +105,7 @@ export class PositionBook {
 
   /** What the position in `symbol` on `exchange` holds, dust counted as flat. */
   position(exchange: string, symbol: string): NetPosition | undefined {
-    const kept = this.positions.get(`${exchange}:${symbol}`);
+    const kept = this.positions.get(marketKey(exchange, symbol));
     return kept && keptPosition(kept);
   }
-}
-
-function positionKey(slice: Pick<FillSlice, 'exchange' | 'symbol'>): string {
-  return `${slice.exchange}:${slice.symbol}`;
 }
