@@ -13,7 +13,8 @@
 // 1e9 book. The simulator fills against its recorded 2021-04-04 depth snapshots: fills are not the point.
 //
 // Beside it: the split at md.candle, feat, sig.decision and risk.decision as seen by this process (each
-// includes one more consumer hop), the raw NATS request/reply round trip from the same run and server,
+// includes one more consumer hop), the raw NATS request/reply round trip and the JetStream floor (the same
+// legs passed through processes that do no work: bench/support/jetstream-floor.ts) from the same run and server,
 // CPU time of this process, and the load. Needs NATS_URL and DATABASE_URL. LATENCY_TRIGGERS overrides
 // 1,000; LATENCY_CPU_PROF=<dir> has every service write a CPU profile there.
 
@@ -38,6 +39,7 @@ import {
   watchPipeline,
 } from '@ballast/testkit';
 import { connect } from '@nats-io/transport-node';
+import { jetStreamFloor } from './support/jetstream-floor';
 
 const TRIGGERS = Number(process.env.LATENCY_TRIGGERS ?? 1_000);
 const WARMUP = 20;
@@ -184,7 +186,7 @@ const fmt = (xs: number[]) => {
   return `p50 ${percentile(s, 50).toFixed(2)} ms  p99 ${percentile(s, 99).toFixed(2)} ms  max ${(s.at(-1) ?? 0).toFixed(2)} ms  (n=${s.length})`;
 };
 
-/** Raw NATS request/reply against an echo responder on the same server: the transport's floor. */
+/** Raw NATS request/reply against an echo responder on the same server: one round trip, no stream. */
 async function natsRoundTrips(
   servers: string,
   prefix: string,
@@ -368,9 +370,9 @@ try {
       },
     ],
   ];
-  // LATENCY_CPU_PROF=<dir>: each service writes a CPU profile there when it stops (bench/cpu-profile.ts).
+  // LATENCY_CPU_PROF=<dir>: each service writes a CPU profile there when it stops (bench/support/cpu-profile.ts).
   const profiled = process.env.LATENCY_CPU_PROF
-    ? { imports: [new URL('./cpu-profile.ts', import.meta.url).href] }
+    ? { imports: [new URL('./support/cpu-profile.ts', import.meta.url).href] }
     : {};
   for (const [name, env] of services)
     running.push(await startServiceProcess(name, { ...common, ...env }, profiled));
@@ -467,6 +469,11 @@ try {
 
   const payload = new TextEncoder().encode(JSON.stringify({ probe: 'x'.repeat(600) }));
   const rtt = await natsRoundTrips(servers, prefix, payload, Math.max(TRIGGERS, 1_000));
+  const floor = await jetStreamFloor(servers, uniqueName('bench_floor'), payload, {
+    n: Math.max(TRIGGERS, 1_000),
+    warmup: WARMUP,
+    gapMs: 2,
+  });
   console.log(
     `latency bench: ${chain.length} triggers after ${WARMUP} warm-up, ${sent} candles replayed, ${rejected} refused before the venue`,
   );
@@ -483,6 +490,9 @@ try {
   console.log(`  split: → sig.decision seen here:  ${fmt(toDecision)}`);
   console.log(`  split: → risk.decision seen here: ${fmt(toRisk)}`);
   console.log(`raw NATS request/reply (${payload.length} B): ${fmt(rtt)}`);
+  console.log(
+    `JetStream floor, 5 legs through 4 pass-through processes (${payload.length} B): ${fmt(floor)}`,
+  );
   console.log(
     `run: ${(wall / 1000).toFixed(1)} s wall, this process ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU; ` +
       `load ${loadavg()
