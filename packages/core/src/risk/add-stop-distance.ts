@@ -1,7 +1,4 @@
-import type { PositionSide } from '@ballast/contracts';
-import type { RiskState } from './risk-state';
-
-type Market = { exchange: string; symbol: string; side: PositionSide };
+import { inMarketSide, type MarketSide, type RiskState } from './risk-state';
 
 /**
  * The stop distance an entry is sized by: its own, or for an add to what the strategy holds in the
@@ -16,10 +13,10 @@ type Market = { exchange: string; symbol: string; side: PositionSide };
  */
 export function addStopDistance(
   state: Pick<RiskState, 'positions' | 'pending'>,
-  c: Market,
+  c: MarketSide,
   prices: { entry: number; stop: number },
 ): number {
-  const here = (p: Market) => p.exchange === c.exchange && p.symbol === c.symbol && p.side === c.side;
+  const here = inMarketSide(c);
   const toStop = (stop: number) => (c.side === 'long' ? prices.entry - stop : stop - prices.entry);
   const held = state.positions.filter(here).map((p) => (p.stop > 0 ? toStop(p.stop) : prices.entry));
   const awaited = state.pending.filter((p) => here(p) && p.stop > 0).map((p) => toStop(p.stop));

@@ -1,11 +1,11 @@
 import type { PositionSide } from '@ballast/contracts';
 import {
-  marketKey,
+  inMarketSide,
+  marketSideKey,
   type PendingEntry,
   positionNotional,
   positionRisk,
   type RiskState,
-  sameMarketSide,
   totalExposure,
   totalOpenRisk,
 } from './risk-state';
@@ -22,9 +22,6 @@ export const committed = (c: Commitment): number => c.held + c.pending;
 const sum = (xs: readonly PendingEntry[], of: (p: PendingEntry) => number): number =>
   xs.reduce((s, p) => s + of(p), 0);
 
-const inMarketSide = (exchange: string, symbol: string, side: PositionSide) => (p: PendingEntry) =>
-  p.exchange === exchange && p.symbol === symbol && p.side === side;
-
 /** Notional committed in one market and side: what the per-market cap measures. */
 export function marketNotional(
   state: Pick<RiskState, 'positions' | 'pending'>,
@@ -32,9 +29,10 @@ export function marketNotional(
   symbol: string,
   side: PositionSide,
 ): Commitment {
+  const here = inMarketSide({ exchange, symbol, side });
   return {
-    held: sameMarketSide(state, exchange, symbol, side).reduce((s, p) => s + positionNotional(p), 0),
-    pending: sum(state.pending.filter(inMarketSide(exchange, symbol, side)), positionNotional),
+    held: state.positions.filter(here).reduce((s, p) => s + positionNotional(p), 0),
+    pending: sum(state.pending.filter(here), positionNotional),
   };
 }
 
@@ -65,17 +63,13 @@ export function occupiesSlot(
   symbol: string,
   side: PositionSide,
 ): boolean {
-  return (
-    sameMarketSide(state, exchange, symbol, side).length > 0 ||
-    state.pending.some(inMarketSide(exchange, symbol, side))
-  );
+  const here = inMarketSide({ exchange, symbol, side });
+  return state.positions.some(here) || state.pending.some(here);
 }
 
 /** Distinct (market, side) held or awaiting a fill: what the open-positions limit counts. */
 export function committedSlots(state: Pick<RiskState, 'positions' | 'pending'>): number {
-  const slot = (p: { exchange: string; symbol: string; side: PositionSide }) =>
-    `${marketKey(p.exchange, p.symbol)}:${p.side}`;
-  return new Set([...state.positions.map(slot), ...state.pending.map(slot)]).size;
+  return new Set([...state.positions.map(marketSideKey), ...state.pending.map(marketSideKey)]).size;
 }
 
 /** " (N of it approved, not filled yet)" when entries are pending: a denial says what it counted. */

@@ -1,4 +1,11 @@
-import { marketKey, type OpenPosition, type PendingEntry, type RiskState } from './risk-state';
+import {
+  inMarket,
+  type Market,
+  marketKey,
+  type OpenPosition,
+  type PendingEntry,
+  type RiskState,
+} from './risk-state';
 import { ALLOW, deny, type Verdict } from './verdict';
 
 // A netting venue holds one position per market: an entry where another strategy holds, or has an entry
@@ -6,13 +13,6 @@ import { ALLOW, deny, type Verdict } from './verdict';
 // holder's stop for the larger quantity (the newcomer was sized to its own stop distance, so it could
 // lose more than its risk per trade), and the closed trade, its pnl and statistics would all be the
 // holder's.
-
-type Market = { exchange: string; symbol: string };
-
-const inMarket =
-  ({ exchange, symbol }: Market) =>
-  (p: Market): boolean =>
-    p.exchange === exchange && p.symbol === symbol;
 
 /** Whoever holds a market or awaits a fill there, on either side: strategies, null for none. */
 export function marketHolders(

@@ -1,6 +1,6 @@
 import type { PositionSide } from '@ballast/contracts';
 import { releaseDecided } from './decided-intents';
-import type { PendingEntry, RiskState } from './risk-state';
+import { inMarket, inMarketSide, type PendingEntry, type RiskState } from './risk-state';
 
 // Pure folds of the entries risk approved and that have not filled yet (RiskState.pending). An entry
 // is reserved when approved; its fills take it off as they show in the position (applyEntryFill), its
@@ -54,11 +54,11 @@ export function fillPending(
   pending: readonly PendingEntry[],
   fill: { exchange: string; symbol: string; side: PositionSide; qty: number },
 ): readonly PendingEntry[] {
+  const here = inMarketSide(fill);
   let left = fill.qty;
   const after: PendingEntry[] = [];
   for (const p of pending) {
-    const here = p.exchange === fill.exchange && p.symbol === fill.symbol && p.side === fill.side;
-    if (!here || left <= 0) {
+    if (!here(p) || left <= 0) {
       after.push(p);
       continue;
     }
@@ -78,8 +78,8 @@ export function pricePending(
   market: { exchange: string; symbol: string; bestBid: number | undefined; bestAsk: number | undefined },
 ): RiskState {
   const touch = (side: PositionSide) => (side === 'long' ? market.bestAsk : market.bestBid) ?? 0;
-  const unpriced = (p: PendingEntry) =>
-    p.entry <= 0 && p.exchange === market.exchange && p.symbol === market.symbol && touch(p.side) > 0;
+  const here = inMarket(market);
+  const unpriced = (p: PendingEntry) => p.entry <= 0 && here(p) && touch(p.side) > 0;
   if (!state.pending.some(unpriced)) return state;
   return {
     ...state,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { positionRisk } from './risk-state';
+import { inMarket, inMarketSide, marketSideKey, positionRisk } from './risk-state';
 
 // Entry at the recorded BTC-USDT book's best ask (binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json).
 const ENTRY = 58001.04;
@@ -24,5 +24,24 @@ describe('a position’s open risk', () => {
   it('is the whole notional, short or long, while the stop is not known', () => {
     expect(positionRisk({ side: 'long', qty: 0.02, entry: ENTRY, stop: 0 })).toBeCloseTo(0.02 * ENTRY, 9);
     expect(positionRisk({ side: 'short', qty: 0.02, entry: ENTRY, stop: 0 })).toBeCloseTo(0.02 * ENTRY, 9);
+  });
+});
+
+describe('where a position or an approved entry is', () => {
+  const btcLong = { exchange: 'binance', symbol: 'BTC-USDT', side: 'long' as const };
+
+  it('is in a market on either side, and in a market side only on that side of that market', () => {
+    const short = { ...btcLong, side: 'short' as const };
+    expect([btcLong, short, { ...btcLong, exchange: 'bybit' }].map(inMarket(btcLong))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    const elsewhere = [short, { ...btcLong, symbol: 'ETH-USDT' }, { ...btcLong, exchange: 'bybit' }];
+    expect([btcLong, ...elsewhere].map(inMarketSide(btcLong))).toEqual([true, false, false, false]);
+  });
+
+  it('is keyed by market and side', () => {
+    expect(marketSideKey(btcLong)).toBe('binance:BTC-USDT:long');
   });
 });

@@ -68,6 +68,29 @@ export function marketKey(exchange: string, symbol: string): string {
   return `${exchange}:${symbol}`;
 }
 
+/** A market on a venue: where positions are held and approved entries await their fills. */
+export type Market = { exchange: string; symbol: string };
+
+/** One side of a market: a netting venue holds what is there as one position. */
+export type MarketSide = Market & { side: PositionSide };
+
+/** Whether `p` (a position, an approved entry) is in `market`, on either side. */
+export const inMarket =
+  (market: Market) =>
+  (p: Market): boolean =>
+    p.exchange === market.exchange && p.symbol === market.symbol;
+
+/** Whether `p` (a position, an approved entry) is in `where`'s market and on its side. */
+export function inMarketSide(where: MarketSide): (p: MarketSide) => boolean {
+  const market = inMarket(where);
+  return (p) => market(p) && p.side === where.side;
+}
+
+/** The key of a market and side: what the open-positions limit counts distinct ones of. */
+export function marketSideKey(p: MarketSide): string {
+  return `${marketKey(p.exchange, p.symbol)}:${p.side}`;
+}
+
 export function initialRiskState(equity: number, now: number): RiskState {
   return {
     equity,
@@ -109,17 +132,7 @@ export function totalOpenRisk(state: Pick<RiskState, 'positions'>): number {
   return state.positions.reduce((sum, p) => sum + positionRisk(p), 0);
 }
 
-/** Positions in one market on one side: a netting venue holds them as one. */
-export function sameMarketSide(
-  state: Pick<RiskState, 'positions'>,
-  exchange: string,
-  symbol: string,
-  side: PositionSide,
-): OpenPosition[] {
-  return state.positions.filter((p) => p.exchange === exchange && p.symbol === symbol && p.side === side);
-}
-
 /** Distinct (market, side) holdings: what the open-positions limit counts. */
 export function openPositionCount(state: Pick<RiskState, 'positions'>): number {
-  return new Set(state.positions.map((p) => `${marketKey(p.exchange, p.symbol)}:${p.side}`)).size;
+  return new Set(state.positions.map(marketSideKey)).size;
 }
