@@ -1,5 +1,5 @@
 import { MarketRegime } from '@ballast/contracts';
-import { DEFAULT_BOOK_MAX_AGE_MS, DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/core';
+import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/core';
 import { z } from 'zod';
 
 /** How long an approved entry's reservation lasts when neither its fill nor its refusal is heard of. */
@@ -8,7 +8,11 @@ export const DEFAULT_PENDING_TTL_MS = 300_000;
 /** How long an entry waits for the venue's REST depth before it is denied `liquidity`. */
 export const DEFAULT_REST_BOOK_TIMEOUT_MS = 5_000;
 
-/** The risk manager's own variables; limits come from core's RiskLimits defaults unless given as JSON. */
+/**
+ * The risk manager's own variables; limits come from core's RiskLimits defaults unless given as JSON.
+ * The durations have no default here: the backtest builds this config in code without them, so the risk
+ * manager applies the DEFAULT_* each names, in one place for both.
+ */
 export const riskConfigSchema = z.object({
   RISK_VENUE: z
     .string()
@@ -43,25 +47,22 @@ export const riskConfigSchema = z.object({
   /**
    * An approved entry counts against the limits until its fills show in the position or its order is
    * refused or cancelled, for at most this long (on the service clock): a lost order must not hold
-   * its market forever. Longer than an order takes to fill, TWAP included.
+   * its market forever. Longer than an order takes to fill, TWAP included. Unset: DEFAULT_PENDING_TTL_MS.
    */
-  RISK_PENDING_TTL_MS: z.coerce.number().int().positive().default(DEFAULT_PENDING_TTL_MS).optional(),
+  RISK_PENDING_TTL_MS: z.coerce.number().int().positive().optional(),
   /**
    * Entries are sized (the liquidity cap) against the streamed md.book while it is in sequence since a
    * snapshot and updated within this long; otherwise against the venue's public REST depth (after a
    * restart the book consumer resumes on deltas, and market-data sends a snapshot only when it resyncs).
+   * Unset: core's DEFAULT_BOOK_MAX_AGE_MS.
    */
-  RISK_BOOK_MAX_AGE_MS: z.coerce.number().int().positive().default(DEFAULT_BOOK_MAX_AGE_MS).optional(),
+  RISK_BOOK_MAX_AGE_MS: z.coerce.number().int().positive().optional(),
   /**
    * How long a REST depth read may take: risk decides one signal at a time, so a venue that does not
-   * answer must not hold the next. Past it the entry is denied `liquidity`, saying why.
+   * answer must not hold the next. Past it the entry is denied `liquidity`, saying why. Unset:
+   * DEFAULT_REST_BOOK_TIMEOUT_MS.
    */
-  RISK_REST_BOOK_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(DEFAULT_REST_BOOK_TIMEOUT_MS)
-    .optional(),
+  RISK_REST_BOOK_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;
