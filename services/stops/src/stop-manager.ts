@@ -134,8 +134,9 @@ export class StopManager {
   async reconcile(): Promise<void> {
     for (const record of [...this.records.values()]) {
       await this.resumeTakeProfit(record);
-      // A close is on its way: the next clock tick re-sends it if the position stays open.
-      if (record.closing) continue;
+      // A close is on its way: the next clock tick re-sends it if the position stays open. A sale of
+      // everything whose stop was cancelled for it: its order event (or its timeout) puts the stop back.
+      if (record.closing || (sellingAll(record) && !record.clientOrderId)) continue;
       const live = record.clientOrderId
         ? await this.readBack(record.symbol, record.clientOrderId).catch(() => undefined)
         : undefined;
@@ -232,8 +233,8 @@ export class StopManager {
       );
       return;
     }
-    // A close, or the venue's own execution of the stop, is already under way.
-    if (record.closing) return;
+    // A close, the venue's own execution of the stop, or a sale of everything is already under way.
+    if (record.closing || (sellingAll(record) && !record.clientOrderId)) return;
     const outcome = record.clientOrderId
       ? await this.verifyOne(record, record.clientOrderId)
       : (await this.place(record, 'reconciliation found no stop'))
@@ -378,7 +379,7 @@ export class StopManager {
       return;
     }
     // The part a take-profit is selling is not covered: its outcome decides what the stop covers.
-    if (record.takeProfit && qty > record.qty) return;
+    if (record.takeProfit && qty > record.takeProfit.keep) return;
     if (Math.abs(qty - record.qty) > 1e-12) {
       record.entry = position.avgEntry;
       await this.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
@@ -535,6 +536,8 @@ export class StopManager {
     if (!this.follows(symbol)) return;
     for (const record of [...this.records.values()]) {
       if (record.symbol !== symbol || record.qty <= 0 || record.closing) continue;
+      // Everything is being sold: the stop neither trails nor is backed up by a second close.
+      if (sellingAll(record)) continue;
       if (await this.takeProfit(record, price)) continue;
       await this.trail(record, price);
       await this.watch(record, price);
@@ -551,9 +554,15 @@ export class StopManager {
     const record = [...this.records.values()].find((r) => r.clientOrderId === stop.clientOrderId);
     if (!record || record.closing) return;
     // The paper venue's stop became a market order; the paper account lives in the orders service.
-    await this.submitClose(record, stop.qty, `trigger:${stop.clientOrderId}`, cause);
+    // A take-profit already selling everything is that order: a second would sell what is not held.
+    const selling = sellingAll(record);
+    if (!selling) await this.submitClose(record, stop.qty, `trigger:${stop.clientOrderId}`, cause);
     record.verified = false;
-    await this.publish(record, 'triggered', `venue stop triggered at ${price}`);
+    await this.publish(
+      record,
+      'triggered',
+      `venue stop triggered at ${price}${selling ? ' while a take-profit sells the position' : ''}`,
+    );
     await this.awaitClosed(record, false);
   }
 
@@ -695,7 +704,7 @@ export class StopManager {
       record.ladder = action.next;
       await this.save(record);
       await this.replace(record, action.newStop, record.qty, `TP${action.level}: stop to breakeven`);
-    } else if (keep <= 0) await this.closeAll(record, purpose);
+    } else if (keep <= 0) await this.sellAll(record, action.level, purpose);
     else await this.sendTakeProfit(record, action.newStop, { ...action, keep, purpose });
     return true;
   }
@@ -730,18 +739,48 @@ export class StopManager {
   }
 
   /**
-   * The last level, or one whose split the venue would refuse (sellableTakeProfit), sells everything:
-   * a close like the local monitor's, re-sent until the position is flat.
+   * The last level, or one whose split the venue would refuse (sellableTakeProfit), sells everything.
+   * The stop stays until the sale fills: where stops are reduce-only (paper) it rests through it and
+   * goes with the position; a spot stop locks the coins, so it is cancelled first (the only moment
+   * without one) and, as for any take-profit, put back on the position if the sale is refused or
+   * unanswered. A stop that cannot be cancelled keeps the position: the next price tries again.
    */
-  private async closeAll(record: StopRecord, purpose: string): Promise<void> {
-    if (record.clientOrderId) {
-      const cancelled = await this.deps.venue
-        .cancelStop(record.symbol, record.clientOrderId)
-        .catch(() => undefined);
-      if (cancelled?.status === 'triggered') return;
+  private async sellAll(record: StopRecord, level: number, purpose: string): Promise<void> {
+    const sentAt = this.deps.clock.now();
+    record.takeProfit = { level, qty: record.qty, keep: 0, purpose, sentAt };
+    await this.save(record);
+    if (!this.deps.venue.supportsReduceOnly && record.clientOrderId) {
+      const freed = await this.freeCoins(record, record.clientOrderId);
+      if (!freed) {
+        record.takeProfit = null;
+        await this.save(record);
+        return;
+      }
     }
     await this.submitClose(record, record.qty, purpose, undefined);
-    await this.awaitClosed(record, false);
+  }
+
+  /**
+   * Cancels the stop so a sale can use the coins it locks. False when it is still there, or the
+   * venue is executing it (its read-back and the local monitor follow that).
+   */
+  private async freeCoins(record: StopRecord, clientOrderId: string): Promise<boolean> {
+    const cancelled = await this.deps.venue.cancelStop(record.symbol, clientOrderId).then(
+      (stop) => stop ?? { status: 'cancelled' as const },
+      (err: unknown) => {
+        this.deps.log.warn(
+          { positionId: record.positionId, error: String(err) },
+          'cancel before sale failed',
+        );
+        return undefined;
+      },
+    );
+    if (cancelled?.status !== 'cancelled' && cancelled?.status !== 'rejected') return false;
+    record.clientOrderId = null;
+    record.verified = false;
+    await this.save(record);
+    this.updateCoverage();
+    return true;
   }
 
   /** The orders service's word on our take-profit (and on entries whose intent waits here). */
@@ -755,7 +794,10 @@ export class StopManager {
     if (order.status === 'filled') {
       record.takeProfit = null;
       record.ladder = { levels: record.ladder.levels, taken: tp.level };
+      // All of it sold: the record waits for the position to close, which retires any stop left.
+      if (tp.keep === 0) record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue: false };
       await this.save(record);
+      this.updateCoverage();
       return;
     }
     if (order.status === 'rejected' || order.status === 'cancelled')
@@ -777,7 +819,9 @@ export class StopManager {
       return;
     }
     const rules = await this.deps.venue.marketRules(record.symbol);
-    const qty = roundDownToStep(record.qty + Math.max(0, unsold), rules.stepSize);
+    // What the stop still covers: what stays of a partial take-profit, nothing of a whole sale.
+    const covered = tp.keep > 0 ? record.qty : 0;
+    const qty = roundDownToStep(covered + Math.max(0, unsold), rules.stepSize);
     this.deps.log.warn({ positionId: record.positionId, level: tp.level, why }, 'take-profit not filled');
     await this.alert(
       record,
@@ -796,7 +840,7 @@ export class StopManager {
   private async resumeTakeProfit(record: StopRecord): Promise<void> {
     const tp = record.takeProfit;
     if (!tp) return;
-    if (record.qty > tp.keep + 1e-12) {
+    if (!this.takeProfitSent(record, tp)) {
       record.takeProfit = null;
       await this.save(record);
       return;
@@ -804,6 +848,15 @@ export class StopManager {
     record.takeProfit = { ...tp, sentAt: this.deps.clock.now() };
     await this.save(record);
     await this.submitClose(record, tp.qty, tp.purpose, undefined);
+  }
+
+  /**
+   * Whether a stored take-profit may have gone out: its stop was moved onto what stays, or, for a
+   * whole sale, cancelled (or left resting, where stops are reduce-only).
+   */
+  private takeProfitSent(record: StopRecord, tp: NonNullable<StopRecord['takeProfit']>): boolean {
+    if (tp.keep > 0) return record.qty <= tp.keep + 1e-12;
+    return this.deps.venue.supportsReduceOnly || record.clientOrderId === null;
   }
 
   private async trail(record: StopRecord, price: number): Promise<void> {
@@ -1031,6 +1084,11 @@ export class StopManager {
     this.chain = run.catch(() => undefined);
     return run;
   }
+}
+
+/** A take-profit is selling the whole position: the last level, or a split the venue would refuse. */
+function sellingAll(record: StopRecord): boolean {
+  return record.takeProfit?.keep === 0;
 }
 
 /** True when a printed price is beyond a triggered stop-limit's limit: the limit cannot fill there. */

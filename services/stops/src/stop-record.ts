@@ -25,8 +25,9 @@ export const StopRecord = z.object({
   awaiting: z.object({ strategy: z.string(), correlationId: z.string() }).nullable().default(null),
   ladder: z.object({ levels: z.array(z.number().positive()), taken: z.number().int().nonnegative() }),
   /**
-   * Set once a full close was sent (local monitor, venue trigger): the record stays until the
-   * position is reported closed, and the close is re-sent when that does not happen in time.
+   * Set once a full close was sent (local monitor, venue trigger) or a take-profit sold everything:
+   * the record stays until the position is reported closed, and the close is re-sent when that does
+   * not happen in time.
    */
   closing: z
     .object({
@@ -44,8 +45,10 @@ export const StopRecord = z.object({
     .default(null),
   /**
    * A take-profit on its way: the stop already covers only `keep`, so the `qty` it sells is free
-   * (spot locks what a stop covers). The ladder moves to `level` once it fills; if it is refused or
-   * unanswered, the stop covers the whole position again and the ladder stays.
+   * (spot locks what a stop covers). `keep` 0 sells everything: the stop rests on until the sale
+   * fills where stops are reduce-only, and is cancelled for it on spot. The ladder moves to `level`
+   * once it fills; if it is refused or unanswered, the stop covers the whole position again and the
+   * ladder stays.
    */
   takeProfit: z
     .object({

@@ -551,6 +551,64 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await svc.stop();
   });
 
+  it('keeps the stop resting while a take-profit sells the whole position: a refused sale leaves it on, a triggered stop sends no second sale', async () => {
+    const k = sol.findIndex((p, i) => i > 3000 && (sol[i + 5] ?? 0) > p * 1.03);
+    const [entry, price] = [sol[k] as number, sol[k + 5] as number];
+    const tick = rules('SOL-USDT').tickSize;
+    const stop = roundToStep(entry * 0.95, tick);
+    const { id, slot } = longSlot('paperwhole', 'SOL-USDT');
+    const venue = paper('paperwhole');
+    // TP1 sells all of it.
+    const svc = await start(venue, { TP_FRACTIONS: '1', VERIFY_INTERVAL_MS: '0' });
+    const sales = () =>
+      commands.filter(
+        (c): c is Extract<OrderCommand, { kind: 'submit' }> =>
+          c.kind === 'submit' && c.exchange === 'paperwhole',
+      );
+    const chain = await approveLong(slot, 'i-whole', 9, {
+      entry,
+      stop,
+      takeProfits: [roundToStep(entry * 1.02, tick)],
+    });
+    await waitFor(() => svc.service.manager.hasIntent(id), 'intent seen');
+    await position({ ...slot, status: 'opened', qty: 9, avgEntry: entry }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    const [resting] = venue.openStops();
+
+    await trade('paperwhole', 'SOL-USDT', price, 1);
+    const first = await waitFor(() => sales()[0], 'sale of everything');
+    expect(first).toMatchObject({ side: 'sell', type: 'market', qty: 9, reduceOnly: true });
+    // The stop is still there while the sale is out.
+    expect(venue.openStops()).toEqual([resting]);
+    expect(svc.service.manager.record(id)).toMatchObject({ verified: true, closing: null });
+
+    // The orders service refuses the sale: the stop protects all of it, the ladder stays.
+    await entryOrder(slot, { intentId: first.intentId, slice: 0, status: 'rejected', qty: 9 }, chain);
+    await waitFor(
+      () => alerts.some((a) => a.labels.positionId === id && a.kind === 'take_profit_failed'),
+      'refused sale noticed',
+    );
+    await waitFor(() => svc.service.manager.record(id)?.verified === true, 'stop back');
+    expect(venue.openStops()).toMatchObject([{ qty: 9, stopPrice: stop }]);
+    expect(svc.service.manager.record(id)).toMatchObject({ qty: 9, takeProfit: null, ladder: { taken: 0 } });
+
+    // The next price sells again under a new id; the stop triggers before that sale is done: it is
+    // the close, and no second one goes out.
+    await trade('paperwhole', 'SOL-USDT', price, 2);
+    const second = await waitFor(() => sales()[1], 'sale sent again');
+    expect(second).toMatchObject({ qty: 9 });
+    expect(second.intentId).not.toBe(first.intentId);
+    await trade('paperwhole', 'SOL-USDT', stop, 3);
+    const triggered = await waitFor(() => eventsFor(id, 'triggered')[0], 'stop triggered');
+    expect(triggered.detail).toContain('while a take-profit sells the position');
+    await entryOrder(slot, { intentId: second.intentId, slice: 0, status: 'filled', qty: 9 }, chain, price);
+    await position({ ...slot, status: 'closed', qty: 0, avgEntry: entry });
+    await waitFor(() => svc.service.manager.record(id) === undefined, 'record retired');
+    expect(sales()).toHaveLength(2);
+    expect(venue.openStops()).toEqual([]);
+    await svc.stop();
+  });
+
   it('closes the position locally when the price crosses the stop and the venue stop did not trigger', async () => {
     const inner = paper('paperdown');
     // A venue whose stop never fires and which stops answering reads: the local monitor must act.

@@ -261,6 +261,43 @@ const openStops = async () =>
     stopPrice: o.triggerPrice,
   }));
 
+/**
+ * Opens, from a flat account, an 18 USDT long at the next hour that rises 1 %, with TP1 1 % up and
+ * its intent stop verified on the simulator: half of it (9 USDT) is below BTCUSDT's 10 USDT minimum
+ * notional, as a sale at TP1 and as the stop-limit on what would stay, so TP1 sells all of it.
+ * Returns the index of TP1's hour too.
+ */
+async function openTooSmallToSplit(tag: string): Promise<{ qty: number; stop: number; at: number }> {
+  const record = () => service.manager.record(POSITION);
+  // Whatever an earlier test left open is closed first: its stop cancelled, its coins sold.
+  if (record()) {
+    await position('closed', 0, record()?.entry ?? 1);
+    await waitFor(() => record() === undefined, 'earlier position retired');
+  }
+  const left = (await raw.fetchBalance()).BTC?.free ?? 0;
+  if (left > 0) await trade('sell', `flat-${tag}`, left);
+  const { entry: k, up: at } = firstRise(replayed);
+  replayed += sim.controls.step(k + 1 - replayed, 'binance-candles');
+  const qty = roundUpToStep(18 / (candles[k]?.close as number), 0.00001);
+  const entry = await trade('buy', `entry-${tag}`, qty);
+  const stop = roundToStep(entry * 0.97, 0.01);
+  const tp1 = roundToStep(entry * 1.01, 0.01);
+  const intentId = `i-${tag}`;
+  const intent = { intentId, candidateId: `c-${tag}`, strategy: 'test', qty, riskAmount: 1 };
+  const where = { exchange: 'binance', symbol: 'BTC-USDT', positionSide: 'long', side: 'buy' } as const;
+  const decision = await bus.publish(subject(Subjects.riskDecision, {}), {
+    approved: true,
+    intent: { ...intent, ...where, entry, stop, takeProfits: [tp1, roundToStep(entry * 1.2, 0.01)] },
+  });
+  await waitFor(() => service.manager.hasIntent(POSITION), 'intent seen');
+  await position('opened', qty, entry, decision.correlationId);
+  await waitFor(() => record()?.intentId === intentId && record()?.verified, 'the intent stop verified', {
+    timeoutMs: 30_000,
+  });
+  expect(await openStops()).toMatchObject([{ amount: qty, stopPrice: stop }]);
+  return { qty, stop, at };
+}
+
 describe('stops service: exchange-native stops on the Binance simulator (NATS + PostgreSQL)', () => {
   it('flattens and raises a critical alert when the simulator refuses the stop', async () => {
     await fetch(`${sim.restUrl}/_sim/orders/refuse-stops`, { method: 'POST', body: '{"count":1}' });
@@ -419,33 +456,7 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
 
   it('takes the whole of a position too small to split at TP1 instead of a piece the venue refuses', async () => {
     const record = () => service.manager.record(POSITION);
-    // Whatever an earlier test left open is closed first: its stop cancelled, its coins sold.
-    if (record()) {
-      await position('closed', 0, record()?.entry ?? 1);
-      await waitFor(() => record() === undefined, 'earlier position retired');
-    }
-    const left = (await raw.fetchBalance()).BTC?.free ?? 0;
-    if (left > 0) await trade('sell', 'flat-small', left);
-    const { entry: k, up: at } = firstRise(replayed);
-    replayed += sim.controls.step(k + 1 - replayed, 'binance-candles');
-    // An 18 USDT position: half of it (9 USDT) is below BTCUSDT's 10 USDT minimum notional, as a sale
-    // at TP1 and as the stop-limit on what would stay.
-    const qty = roundUpToStep(18 / (candles[k]?.close as number), 0.00001);
-    const entry = await trade('buy', 'entry-small', qty);
-    const stop = roundToStep(entry * 0.97, 0.01);
-    const tp1 = roundToStep(entry * 1.01, 0.01);
-    const intent = { intentId: 'i-small', candidateId: 'c-small', strategy: 'test', qty, riskAmount: 1 };
-    const where = { exchange: 'binance', symbol: 'BTC-USDT', positionSide: 'long', side: 'buy' } as const;
-    const decision = await bus.publish(subject(Subjects.riskDecision, {}), {
-      approved: true,
-      intent: { ...intent, ...where, entry, stop, takeProfits: [tp1, roundToStep(entry * 1.2, 0.01)] },
-    });
-    await waitFor(() => service.manager.hasIntent(POSITION), 'intent seen');
-    await position('opened', qty, entry, decision.correlationId);
-    await waitFor(() => record()?.intentId === 'i-small' && record()?.verified, 'the intent stop verified', {
-      timeoutMs: 30_000,
-    });
-    expect(await openStops()).toMatchObject([{ amount: qty, stopPrice: stop }]);
+    const { qty, at } = await openTooSmallToSplit('small');
     const sentBefore = commands.length;
     const alertsBefore = alerts.length;
     replayed += sim.controls.step(at + 1 - replayed, 'binance-candles');
@@ -465,6 +476,35 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
     const sold = (await raw.fetchMyTrades('BTC/USDT')).filter((t) => t.side === 'sell').at(-1);
     expect(sold?.amount).toBe(qty);
     expect(events('take_profit').at(-1)?.detail).toContain(`closing ${qty} (piece_below_minimum)`);
+    expect(await openStops()).toEqual([]);
+    expect((await raw.fetchBalance()).BTC).toMatchObject({ free: 0, used: 0 });
+  });
+
+  it('puts the stop back on all of a position whose whole sale is refused; the next price sells it', async () => {
+    const record = () => service.manager.record(POSITION);
+    const { qty, stop, at } = await openTooSmallToSplit('refused');
+    const alertsBefore = alerts.length;
+    replayed += sim.controls.step(at + 1 - replayed, 'binance-candles');
+    const price = candles[at]?.close as number;
+
+    // The stop is cancelled so the sale can use its coins; the sale is refused: the stop goes back.
+    ordersAtOnce = (command) => carryOut(command, true);
+    await print('tp-refused-1', price);
+    const failed = await waitFor(
+      () => alerts.slice(alertsBefore).find((a) => a.kind === 'take_profit_failed'),
+      'refused sale noticed',
+      { timeoutMs: 30_000 },
+    );
+    expect(failed.message).toContain(`the stop covers ${qty} again`);
+    await waitFor(() => record()?.verified === true, 'whole position protected again', { timeoutMs: 30_000 });
+    expect(record()).toMatchObject({ qty, stopPrice: stop, takeProfit: null, ladder: { taken: 0 } });
+    expect(await openStops()).toMatchObject([{ type: 'STOP_LOSS_LIMIT', amount: qty, stopPrice: stop }]);
+    expect((await raw.fetchBalance()).BTC).toMatchObject({ free: 0, used: qty });
+
+    ordersAtOnce = (command) => carryOut(command, false);
+    await print('tp-refused-2', price);
+    await waitFor(() => record() === undefined, 'position sold whole', { timeoutMs: 30_000 });
+    ordersAtOnce = undefined;
     expect(await openStops()).toEqual([]);
     expect((await raw.fetchBalance()).BTC).toMatchObject({ free: 0, used: 0 });
   });
