@@ -17,6 +17,7 @@ export * from './run-service';
 export { isSecretVariable, SECRET_FIELD } from './secret-names';
 export * from './service-handle';
 export * from './standard-connections';
+export * from './stop-limit-offset-variable';
 export * from './system-clock';
 export * from './uptime-sampler';
 export * from './uuidv7-ids';

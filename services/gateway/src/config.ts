@@ -1,5 +1,5 @@
-import { DEFAULT_STOP_LIMIT_OFFSET_BPS, RiskLimits } from '@ballast/core';
-import { jsonVariable } from '@ballast/service-kit';
+import { RiskLimits } from '@ballast/core';
+import { jsonVariable, stopLimitOffsetVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 import { parseUsers, type User } from './auth/users';
 
@@ -49,9 +49,9 @@ export const gatewayConfigSchema = z.object({
   /**
    * The stops service's stop-limit offset, read as the risk service reads it: risk limits an operator
    * changes here must have stopExitAllowanceBps at least this, else risk would refuse them on reload and
-   * keep the old ones. Set once for every service (`.env`); unset, the stops service's default.
+   * keep the old ones.
    */
-  STOP_LIMIT_OFFSET_BPS: z.coerce.number().min(0).max(1000).default(DEFAULT_STOP_LIMIT_OFFSET_BPS),
+  ...stopLimitOffsetVariables,
   /** Other services' /readyz URLs by name, e.g. `{"risk":"http://127.0.0.1:8081/readyz"}`. */
   GATEWAY_HEALTH_URLS: jsonVariable(z.record(z.string(), z.url())).default({}),
 });

@@ -1,5 +1,5 @@
 import { MarketRegime } from '@ballast/contracts';
-import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/core';
+import { stopLimitOffsetVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 
 /** How long an approved entry's reservation lasts when neither its fill nor its refusal is heard of. */
@@ -29,11 +29,10 @@ export const riskConfigSchema = z.object({
   RISK_LIMITS_JSON: z.string().optional(),
   /**
    * The stops service's variable, read here too: the limits' stopExitAllowanceBps must be at least it,
-   * else risk refuses to start (and refuses such stored limits). Set it once for both (`.env`); unset,
-   * it is the stops service's default. Left out of a config built in code (the backtest's paper stops
-   * sell at the stop): nothing to cover.
+   * else risk refuses to start (and refuses such stored limits). Left out of a config built in code (the
+   * backtest's paper stops sell at the stop): nothing to cover.
    */
-  STOP_LIMIT_OFFSET_BPS: z.coerce.number().min(0).max(1000).default(DEFAULT_STOP_LIMIT_OFFSET_BPS).optional(),
+  STOP_LIMIT_OFFSET_BPS: stopLimitOffsetVariables.STOP_LIMIT_OFFSET_BPS.optional(),
   /**
    * Refuse new entries on a venue until reconciliation reports it `reconciled` (and while it reports
    * `unreconciled` or `unknown`). Off where no reconciliation runs (backtests, the demo).

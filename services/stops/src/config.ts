@@ -1,4 +1,4 @@
-import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/core';
+import { stopLimitOffsetVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const list = z
@@ -14,11 +14,8 @@ export const stopsConfigSchema = z.object({
   EXCHANGE_BASE_URL: z.url().optional(),
   EXCHANGE_API_KEY: z.string().min(1).optional(),
   EXCHANGE_API_SECRET: z.string().min(1).optional(),
-  /**
-   * ccxt stops on Binance spot are stop-limits: the limit sits this far beyond the stop. Risk reads the
-   * same variable with the same default, to check its stop exit allowance covers it.
-   */
-  STOP_LIMIT_OFFSET_BPS: z.coerce.number().min(0).max(1000).default(DEFAULT_STOP_LIMIT_OFFSET_BPS),
+  /** ccxt stops on Binance spot are stop-limits: the limit sits this far beyond the stop. */
+  ...stopLimitOffsetVariables,
   /**
    * How often (wall time) every live stop is read back from the venue; a stop cancelled or lost
    * behind our back is re-placed on the next check. 0 turns the periodic check off.

@@ -67,6 +67,3 @@ export const RiskLimits = z.object({
 export type RiskLimits = z.infer<typeof RiskLimits>;
 
 export const DEFAULT_RISK_LIMITS: RiskLimits = RiskLimits.parse({});
-
-/** The stops service's STOP_LIMIT_OFFSET_BPS when it is not set: its stop-limits sell this far beyond the stop. */
-export const DEFAULT_STOP_LIMIT_OFFSET_BPS = 50;
