@@ -11,9 +11,10 @@ const REST_LEVELS = 1_000;
 export type RestBookRead = { ok: true; book: BookDepth } | { ok: false; reason: string };
 
 /**
- * A market's public REST depth from the venue, given up after `timeoutMs` (the request itself runs on
- * until the client's own timeout; nothing waits for it). A failure is a value: its reason goes into
- * the entry's denial.
+ * A market's public REST depth from the venue, given up after `timeoutMs`. The venue cancels its
+ * request at that bound too, so a venue that does not answer leaves no request running; the deadline
+ * here also bounds what comes before the request (the venue's markets, read once). A failure is a
+ * value: its reason goes into the entry's denial.
  */
 export async function readRestBook(
   venue: Pick<OrderVenue, 'orderBook'>,
@@ -25,7 +26,7 @@ export async function readRestBook(
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const book = await Promise.race([venue.orderBook(symbol, REST_LEVELS), deadline]);
+    const book = await Promise.race([venue.orderBook(symbol, REST_LEVELS, { timeoutMs }), deadline]);
     return { ok: true, book: bookDepth(book) };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };

@@ -26,8 +26,13 @@ export class CcxtVenue implements OrderVenue {
   readonly id: string;
   private readonly exchange: Exchange;
   private markets: Promise<unknown> | undefined;
+  /** Instances of this venue whose requests ccxt aborts after a timeout (the key), for bounded reads. */
+  private readonly timed = new Map<number, Exchange>();
 
-  constructor(config: CcxtVenueConfig, exchange?: Exchange) {
+  constructor(
+    private readonly config: CcxtVenueConfig,
+    exchange?: Exchange,
+  ) {
     this.id = config.venue;
     this.exchange = exchange ?? createCcxtExchange(config);
     // Spot only: other market types call endpoints a spot simulator does not serve.
@@ -53,9 +58,15 @@ export class CcxtVenue implements OrderVenue {
     };
   }
 
-  async orderBook(symbol: string, limit?: number): Promise<WalkableBook> {
+  async orderBook(
+    symbol: string,
+    limit?: number,
+    options: { timeoutMs?: number } = {},
+  ): Promise<WalkableBook> {
+    const exchange =
+      options.timeoutMs === undefined ? this.exchange : await this.timedExchange(options.timeoutMs);
     const book = await this.call('fetchOrderBook', () =>
-      this.exchange.fetchOrderBook(toCcxtSymbol(symbol), limit),
+      exchange.fetchOrderBook(toCcxtSymbol(symbol), limit),
     );
     const levels = (xs: unknown[][]): BookLevel[] => xs.map(([p, q]) => [Number(p), Number(q)]);
     return { bids: levels(book.bids), asks: levels(book.asks) };
@@ -160,6 +171,23 @@ export class CcxtVenue implements OrderVenue {
       order,
       trades.filter((t) => t.order === order.id),
     );
+  }
+
+  /**
+   * This venue's ccxt instance with requests cancelled after `timeoutMs`: ccxt takes no per-request
+   * signal, only a timeout per instance, past which it aborts the request. It is handed the markets
+   * loaded here, so a read through it is the one request.
+   */
+  private async timedExchange(timeoutMs: number): Promise<Exchange> {
+    await this.call('loadMarkets', () => this.loadMarkets());
+    let timed = this.timed.get(timeoutMs);
+    if (!timed) {
+      timed = createCcxtExchange(this.config);
+      timed.timeout = timeoutMs;
+      timed.setMarketsFromExchange(this.exchange);
+      this.timed.set(timeoutMs, timed);
+    }
+    return timed;
   }
 
   private loadMarkets(): Promise<unknown> {

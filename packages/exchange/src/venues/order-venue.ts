@@ -56,8 +56,11 @@ export class VenueError extends Error {
 export interface OrderVenue {
   readonly id: string;
   marketRules(symbol: string): Promise<MarketRules>;
-  /** The venue's book, at most `limit` levels a side when given (the venue's default depth otherwise). */
-  orderBook(symbol: string, limit?: number): Promise<WalkableBook>;
+  /**
+   * The venue's book, at most `limit` levels a side when given (the venue's default depth otherwise).
+   * With `timeoutMs` the request is given up and cancelled after that long, not left running.
+   */
+  orderBook(symbol: string, limit?: number, options?: { timeoutMs?: number }): Promise<WalkableBook>;
   submit(order: VenueOrderRequest): Promise<VenueOrder>;
   /** The order with this client id, or undefined when the venue never saw it. */
   fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined>;

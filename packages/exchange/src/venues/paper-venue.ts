@@ -43,7 +43,7 @@ export interface PaperVenueDeps {
    * The market's depth read over REST (`limit` levels a side when given), for when `book` has none, as
    * the live venue's slippage check reads it. Without it such an order is refused (`network`).
    */
-  restBook?: (symbol: string, limit?: number) => Promise<WalkableBook>;
+  restBook?: OrderVenue['orderBook'];
   rules: (symbol: string) => MarketRules;
   fees: FeeSchedule;
   store: PaperStore;
@@ -88,10 +88,10 @@ export class PaperVenue implements OrderVenue {
     return this.deps.rules(symbol);
   }
 
-  async orderBook(symbol: string, limit?: number): Promise<WalkableBook> {
+  async orderBook(symbol: string, limit?: number, options?: { timeoutMs?: number }): Promise<WalkableBook> {
     const book = this.deps.book(symbol);
     if (book) return book;
-    if (this.deps.restBook) return this.deps.restBook(symbol, limit);
+    if (this.deps.restBook) return this.deps.restBook(symbol, limit, options);
     throw new VenueError(
       'network',
       `no trusted order book for ${symbol} (none in sequence since a snapshot)`,
