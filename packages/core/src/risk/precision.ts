@@ -41,10 +41,20 @@ export function roundToStep(value: number, step: number): number {
   return fromSteps(Math.round(value / step), step);
 }
 
-/** True when `value` is a whole number of steps, up to binary noise. */
+/** Binary noise a value on a decimal grid can carry, relative to its size (a few ulps, with room). */
+const VALUE_NOISE = 1e-12;
+
+/**
+ * True when `value` is a whole number of steps, up to binary noise. Decided on the step's decimal grid
+ * in integers: `value / step` is off by more than any fixed tolerance once it counts billions of steps
+ * (278.11016167 / 1e-8 = 27811016167.000004).
+ */
 export function isMultipleOfStep(value: number, step: number): boolean {
-  const steps = value / step;
-  return Math.abs(steps - Math.round(steps)) < 1e-6;
+  const places = placesOfStep(step);
+  const onGrid = Number(value.toFixed(places));
+  if (Math.abs(onGrid - value) > Math.abs(value) * VALUE_NOISE) return false;
+  const scale = 10 ** places;
+  return Math.round(onGrid * scale) % Math.round(step * scale) === 0;
 }
 
 /** A sum or difference of quantities without float noise (0.1 + 0.2 -> 0.3): 12 decimals. */

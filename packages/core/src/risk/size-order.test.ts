@@ -20,6 +20,21 @@ describe('precision', () => {
     expect(roundDownToStep(57.9, 1)).toBe(57);
   });
 
+  it('knows a value on the step grid, however many steps it counts, and one off it', () => {
+    // A SOL position of 278.11016167 on the 1e-8 lot: 27,811,016,167 steps, divided with binary noise.
+    expect(isMultipleOfStep(278.11016167, 1e-8)).toBe(true);
+    expect(isMultipleOfStep(123_456_789.12345678, 1e-8)).toBe(true);
+    expect(isMultipleOfStep(0.1 + 0.2, 0.1)).toBe(true);
+    expect(isMultipleOfStep(0.75, 0.25)).toBe(true);
+    expect(isMultipleOfStep(30, 10)).toBe(true);
+    expect(isMultipleOfStep(0, 0.01)).toBe(true);
+    expect(isMultipleOfStep(278.110161675, 1e-8)).toBe(false);
+    expect(isMultipleOfStep(0.7, 0.25)).toBe(false);
+    expect(isMultipleOfStep(35, 10)).toBe(false);
+    expect(isMultipleOfStep(0.000000001, 1e-8)).toBe(false);
+    expect(isMultipleOfStep(60650.005, 0.01)).toBe(false);
+  });
+
   it('rounds prices to the nearest tick, and up when asked', () => {
     expect(roundToStep(60650.004, 0.01)).toBe(60650);
     expect(roundToStep(60650.005000001, 0.01)).toBe(60650.01);
