@@ -1,7 +1,7 @@
 import { readDataFile } from '@ballast/testkit';
 import ccxt, { type OHLCV, type OrderBook } from 'ccxt';
 import { describe, expect, it } from 'vitest';
-import { type CcxtExchange, CcxtRest, createCcxtExchange } from './ccxt-rest';
+import { type CcxtExchange, CcxtRest, createCcxtExchange, REST_SETTLE_MS } from './ccxt-rest';
 import { RestError } from './rest-error';
 
 // Candles: binance-spot-ohlcv/BTCUSDT-1h.csv.gz (with its real 33-hour gap from 2018-02-08 00:00).
@@ -95,6 +95,20 @@ describe('CcxtRest.fetchCandles', () => {
     const rest = new CcxtRest(fakeVenue(rows).exchange, 'binance', { ...time, random01: () => 0.5 });
     const page = await rest.fetchCandles('BTC-USDT', '1h', lastOpen - 2 * H, lastOpen);
     expect(page.candles.map((c) => c.openTime)).toEqual([lastOpen - 2 * H, lastOpen - H]);
+  });
+
+  it('leaves out a bar closed less than REST_SETTLE_MS ago: the venue may still be forming it', async () => {
+    const lastOpen = rows.at(-1)?.[0] as number;
+    const fetchAt = async (now: number) => {
+      const rest = new CcxtRest(fakeVenue(rows).exchange, 'binance', {
+        ...virtualTime(now),
+        random01: () => 0.5,
+      });
+      const page = await rest.fetchCandles('BTC-USDT', '1h', lastOpen - H, lastOpen);
+      return page.candles.map((c) => c.openTime);
+    };
+    expect(await fetchAt(lastOpen + H + REST_SETTLE_MS - 1)).toEqual([lastOpen - H]);
+    expect(await fetchAt(lastOpen + H + REST_SETTLE_MS)).toEqual([lastOpen - H, lastOpen]);
   });
 
   it('returns rows that break the contract as rejected, with the reason', async () => {

@@ -73,6 +73,15 @@ export interface CandlePage {
 }
 
 const PAGE_LIMIT = 1000;
+
+/**
+ * How long after a bar's close, by our clock, REST may be asked for it. A bar fetched right at the
+ * boundary can still be forming at the venue (its clock behind ours, its kline lagging its trades);
+ * once stored and published it would never be replaced (the stream's final one is then a duplicate).
+ * fetchCandles leaves such a bar out; market-data leaves it to the stream's final candle, or to a
+ * backfill once it has settled.
+ */
+export const REST_SETTLE_MS = 2_000;
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 250, capMs: 10_000 };
 
 /** REST through ccxt: markets, paginated candles (closed only), depth snapshots, as contracts types. */
@@ -103,8 +112,8 @@ export class CcxtRest {
 
   /**
    * Closed candles with open times in [since, until], oldest first, fetched 1,000 at a time: each page
-   * starts at the previous page's last open time + one timeframe. A bar still forming at the clock's
-   * now is left out.
+   * starts at the previous page's last open time + one timeframe. A bar closed less than
+   * REST_SETTLE_MS before the clock's now (or not closed) is left out: it may still be forming.
    */
   async fetchCandles(
     symbol: string,
@@ -113,7 +122,7 @@ export class CcxtRest {
     until: number,
   ): Promise<CandlePage> {
     const step = TIMEFRAME_MS[timeframe];
-    const closedBefore = this.deps.clock.now();
+    const closedBefore = this.deps.clock.now() - REST_SETTLE_MS;
     const page: CandlePage = { candles: [], rejected: [] };
     let cursor = since;
     while (cursor <= until) {

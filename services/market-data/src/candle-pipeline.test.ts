@@ -1,11 +1,11 @@
 import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { type Candle, type Clock, pattern, Subjects } from '@ballast/contracts';
 import { CandleRepository, createDb, type DbHandle, migrate } from '@ballast/db';
-import type { CandlePage } from '@ballast/exchange';
+import { type CandlePage, REST_SETTLE_MS } from '@ballast/exchange';
 import { createTestDatabase, recordedKlines, type TestDatabase, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CandlePipeline, type CandleSource, REST_SETTLE_MS } from './candle-pipeline';
+import { CandlePipeline, type CandleSource } from './candle-pipeline';
 import { MarketDataMetrics } from './metrics';
 
 // Real Binance 1h candles of BTCUSDT and ETHUSDT (binance-spot-ohlcv/<PAIR>-1h.csv.gz), from the start.
@@ -101,7 +101,8 @@ describe('the candle pipeline', () => {
     const unfinished: Candle = { ...last, close: last.open, volume: last.volume / 2 };
     const fetched: Array<[number, number]> = [];
     const rest: CandleSource = {
-      // As CcxtRest does: every bar in [since, until] whose close is past our clock's now.
+      // Every bar in [since, until] whose close is past our clock's now, with no settle margin: the pipeline
+      // alone must keep the unfinished bar out (CcxtRest also leaves out a bar within REST_SETTLE_MS).
       fetchCandles: async (_symbol, _tf, since, until) => {
         fetched.push([since, until]);
         const bars = [...xrp.slice(0, 4), unfinished].filter(

@@ -2,7 +2,7 @@ import type { Bus } from '@ballast/bus';
 import { type Candle, type Clock, Subjects, subject, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
 import { CandleSequencer, reconnectDelay } from '@ballast/core';
 import type { CandleRepository } from '@ballast/db';
-import { type CandlePage, RestError } from '@ballast/exchange';
+import { type CandlePage, REST_SETTLE_MS, RestError } from '@ballast/exchange';
 import { CandleGap } from './candle-gap';
 import { candleEnvelopeId } from './candle-id';
 import type { MarketDataMetrics } from './metrics';
@@ -26,14 +26,6 @@ export interface CandleRepairPolicy {
   /** Stream candles held per symbol while its gap is unfilled; beyond it REST fetches them instead. */
   maxHeld: number;
 }
-
-/**
- * How long after a bar's close, by our clock, REST may be asked for it. A bar fetched right at the
- * boundary can still be forming at the venue (its clock behind ours, its kline lagging its trades);
- * once stored and published it would never be replaced (the stream's final one is then a duplicate).
- * Such a bar is left to the stream's final candle, or to a backfill once it has settled.
- */
-export const REST_SETTLE_MS = 2_000;
 
 export interface CandlePipelineDeps {
   venue: string;

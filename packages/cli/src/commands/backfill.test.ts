@@ -1,6 +1,6 @@
 import { parseBinanceKlineCsv } from '@ballast/core';
 import { CandleRepository, createDb, type DbHandle, migrate } from '@ballast/db';
-import { CcxtRest } from '@ballast/exchange';
+import { CcxtRest, REST_SETTLE_MS } from '@ballast/exchange';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
 import { SystemClock } from '@ballast/service-kit';
 import { createTestDatabase, readDataFile, sharedDataDir, type TestDatabase } from '@ballast/testkit';
@@ -96,6 +96,38 @@ describe('backfillCandles', () => {
 
     await backfillCandles(request, { db: handle.db, source });
     expect(await repo.count(key)).toBe(btc.length);
+  });
+
+  it('stores no bar closed less than REST_SETTLE_MS before the clock: the venue may still be forming it', async () => {
+    const H = 3_600_000;
+    // Three recorded bars after the range above; our clock 1 ms short of the last one settling.
+    const [since, until] = [UNTIL + 10 * H, UNTIL + 12 * H];
+    let now = until + H + REST_SETTLE_MS - 1;
+    const source = CcxtRest.create(
+      { exchangeId: 'binance', baseUrl: sim.restUrl },
+      { clock: { now: () => now }, random01: () => 0.5, minIntervalMs: 10 },
+    );
+    const request = { exchange: 'binance', symbols: ['BTC-USDT'], timeframe: '1h' as const, since, until };
+    const repo = new CandleRepository(handle.db);
+    const stored = async () =>
+      (
+        await repo.range({
+          exchange: 'binance',
+          symbol: 'BTC-USDT',
+          timeframe: '1h',
+          fromOpenTime: since,
+          toOpenTime: until + 1,
+        })
+      ).map((c) => c.openTime);
+
+    expect(await backfillCandles(request, { db: handle.db, source })).toEqual([
+      { symbol: 'BTC-USDT', fetched: 2, stored: 2, rejected: 0 },
+    ]);
+    expect(await stored()).toEqual([since, since + H]);
+    // Settled: the next run takes it.
+    now += 1;
+    await backfillCandles(request, { db: handle.db, source });
+    expect(await stored()).toEqual([since, since + H, until]);
   });
 
   it('refuses a bad time range or timeframe with a clear message', () => {
