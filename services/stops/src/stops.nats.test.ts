@@ -206,6 +206,12 @@ async function trade(exchange: string, symbol: string, price: number, n: number)
   });
 }
 
+/** The submits sent for the venue `exchange` so far. */
+const submitsOn = (exchange: string) =>
+  commands.filter(
+    (c): c is Extract<OrderCommand, { kind: 'submit' }> => c.kind === 'submit' && c.exchange === exchange,
+  );
+
 const eventsFor = (positionId: string, kind: StopEvent['kind']) =>
   stopEvents.filter((e) => e.positionId === positionId && e.kind === kind);
 
@@ -232,6 +238,32 @@ async function expectOpenedWithIntent(
   await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
   expect(venue.openStops()).toMatchObject([{ qty: opened.qty, stopPrice: opened.stop }]);
   expectIntentUsed(manager, id, opened.intentId, opened.takeProfit);
+}
+
+/**
+ * A 9 SOL long on the paper venue `venueId` whose one take-profit (2 % up) sells all of it
+ * (TP_FRACTIONS 1), its intent stop (5 % down) verified. Entry and `price`, which reaches the
+ * take-profit, are real SOLUSDT closes five hours apart, from index `from` on.
+ */
+async function wholeSaleLong(
+  venueId: string,
+  from: number,
+  overrides: Record<string, string>,
+  serviceClock: Clock = clock,
+) {
+  const k = sol.findIndex((p, i) => i > from && (sol[i + 5] ?? 0) > p * 1.03);
+  const [entry, price] = [sol[k] as number, sol[k + 5] as number];
+  const tick = rules('SOL-USDT').tickSize;
+  const stop = roundToStep(entry * 0.95, tick);
+  const { id, slot } = longSlot(venueId, 'SOL-USDT');
+  const venue = paper(venueId);
+  const svc = await start(venue, { TP_FRACTIONS: '1', VERIFY_INTERVAL_MS: '0', ...overrides }, serviceClock);
+  const takeProfits = [roundToStep(entry * 1.02, tick)];
+  const chain = await approveLong(slot, `i-${venueId}`, 9, { entry, stop, takeProfits });
+  await waitFor(() => svc.service.manager.hasIntent(id), 'intent seen');
+  await position({ ...slot, status: 'opened', qty: 9, avgEntry: entry }, chain);
+  await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+  return { svc, venue, id, slot, chain, entry, price, stop, sales: () => submitsOn(venueId) };
 }
 
 /**
@@ -552,27 +584,11 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
   });
 
   it('keeps the stop resting while a take-profit sells the whole position: a refused sale leaves it on, a triggered stop sends no second sale', async () => {
-    const k = sol.findIndex((p, i) => i > 3000 && (sol[i + 5] ?? 0) > p * 1.03);
-    const [entry, price] = [sol[k] as number, sol[k + 5] as number];
-    const tick = rules('SOL-USDT').tickSize;
-    const stop = roundToStep(entry * 0.95, tick);
-    const { id, slot } = longSlot('paperwhole', 'SOL-USDT');
-    const venue = paper('paperwhole');
-    // TP1 sells all of it.
-    const svc = await start(venue, { TP_FRACTIONS: '1', VERIFY_INTERVAL_MS: '0' });
-    const sales = () =>
-      commands.filter(
-        (c): c is Extract<OrderCommand, { kind: 'submit' }> =>
-          c.kind === 'submit' && c.exchange === 'paperwhole',
-      );
-    const chain = await approveLong(slot, 'i-whole', 9, {
-      entry,
-      stop,
-      takeProfits: [roundToStep(entry * 1.02, tick)],
-    });
-    await waitFor(() => svc.service.manager.hasIntent(id), 'intent seen');
-    await position({ ...slot, status: 'opened', qty: 9, avgEntry: entry }, chain);
-    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    const { svc, venue, id, slot, chain, entry, price, stop, sales } = await wholeSaleLong(
+      'paperwhole',
+      3000,
+      {},
+    );
     const [resting] = venue.openStops();
 
     await trade('paperwhole', 'SOL-USDT', price, 1);
@@ -607,6 +623,43 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     expect(sales()).toHaveLength(2);
     expect(venue.openStops()).toEqual([]);
     await svc.stop();
+  });
+
+  it('resumes a sale of the whole position after a restart with its stop still resting; undone when unanswered', async () => {
+    let now = Date.now();
+    const virtual: Clock = { now: () => now };
+    const overrides = { TP_FRACTIONS: '1', CLOSE_CONFIRM_MS: '60000', VERIFY_INTERVAL_MS: '0' };
+    const opened = await wholeSaleLong('paperwholeresume', 4000, overrides, virtual);
+    const { venue, id, stop, sales } = opened;
+    await trade('paperwholeresume', 'SOL-USDT', opened.price, 1);
+    const sent = await waitFor(() => sales()[0], 'sale sent');
+    await opened.svc.stop();
+
+    // Restarted before the orders service answered: the sale goes again under its ids, the stop is
+    // found resting on all of it.
+    const second = await start(venue, overrides, virtual);
+    await waitFor(() => sales().length === 2, 'sale sent again');
+    expect(sales()[1]).toMatchObject({ clientOrderId: sent.clientOrderId, intentId: sent.intentId, qty: 9 });
+    expect(second.service.manager.record(id)).toMatchObject({
+      verified: true,
+      takeProfit: { keep: 0, qty: 9 },
+    });
+    expect(venue.openStops()).toMatchObject([{ qty: 9, stopPrice: stop }]);
+    // Still unanswered after CLOSE_CONFIRM_MS: undone, the stop on all of it, the ladder where it was.
+    now += 60_001;
+    await trade('paperwholeresume', 'BTC-USDT', btc[44_000] as number, 2);
+    await waitFor(
+      () => alerts.some((a) => a.labels.positionId === id && a.kind === 'take_profit_failed'),
+      'unanswered sale undone',
+    );
+    await waitFor(() => second.service.manager.record(id)?.verified === true, 'stop back');
+    expect(second.service.manager.record(id)).toMatchObject({
+      qty: 9,
+      takeProfit: null,
+      ladder: { taken: 0 },
+    });
+    expect(venue.openStops()).toMatchObject([{ qty: 9, stopPrice: stop }]);
+    await second.stop();
   });
 
   it('closes the position locally when the price crosses the stop and the venue stop did not trigger', async () => {
@@ -678,11 +731,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
     const stopPrice = inner.openStops()[0]?.stopPrice as number;
     const through = btc.slice(42_000).find((p) => p < stopPrice * 0.995) as number;
-    const closesSent = () =>
-      commands.filter(
-        (c): c is Extract<OrderCommand, { kind: 'submit' }> =>
-          c.kind === 'submit' && c.exchange === 'paperresend',
-      );
+    const closesSent = () => submitsOn('paperresend');
     const alertsOf = (kind: string) => alerts.filter((a) => a.labels.positionId === id && a.kind === kind);
 
     await trade('paperresend', 'BTC-USDT', through, 1);
@@ -1193,11 +1242,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     let now = Date.now();
     const virtual: Clock = { now: () => now };
     const overrides = { CLOSE_CONFIRM_MS: '60000', VERIFY_INTERVAL_MS: '0' };
-    const closes = () =>
-      commands.filter(
-        (c): c is Extract<OrderCommand, { kind: 'submit' }> =>
-          c.kind === 'submit' && c.exchange === 'paperresume',
-      );
+    const closes = () => submitsOn('paperresume');
     const first = await start(venue, overrides, virtual);
     const chain = await approveLong(slot, 'i-resume', 20, {
       entry,
