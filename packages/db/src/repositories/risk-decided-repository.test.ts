@@ -62,4 +62,27 @@ describe('RiskDecidedRepository (PostgreSQL)', () => {
     expect(await repo.live('binance', 0)).toEqual([]);
     expect(await repo.live('bybit', 0)).toHaveLength(1);
   });
+
+  it('rewrites a decision whose row had expired and forgets one saved already expired', async () => {
+    await repo.save(
+      'okx',
+      [
+        { intentId: 'a', decided: { verdict: 'approved' }, expiresAt: 1_000 },
+        { intentId: 'b', decided: { verdict: 'denied' }, expiresAt: 2_000 },
+      ],
+      500,
+    );
+    // At 2,500 'a' and 'b' have expired: 'a' is forgotten, 'b' is written again and lives on.
+    await repo.save('okx', [{ intentId: 'b', decided: { verdict: 'approved' }, expiresAt: 5_000 }], 2_500);
+    await repo.save('okx', [{ intentId: 'c', decided: { verdict: 'denied' }, expiresAt: 4_000 }], 2_500);
+    expect(await repo.live('okx', 0)).toEqual([
+      { intentId: 'c', decided: { verdict: 'denied' }, expiresAt: 4_000 },
+      { intentId: 'b', decided: { verdict: 'approved' }, expiresAt: 5_000 },
+    ]);
+    // 'c' saved with an expiry already past: its live row goes with the other expired ones.
+    await repo.save('okx', [{ intentId: 'c', decided: { verdict: 'denied' }, expiresAt: 2_000 }], 3_000);
+    expect(await repo.live('okx', 0)).toEqual([
+      { intentId: 'b', decided: { verdict: 'approved' }, expiresAt: 5_000 },
+    ]);
+  });
 });
