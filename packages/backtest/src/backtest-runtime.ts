@@ -38,6 +38,7 @@ import { rulesDecide } from './rules-decide';
 import { seededBusIds } from './seeded-bus-ids';
 import { settle, type TickTracker, trackTicks } from './settle';
 import { TradeLedger } from './trade-ledger';
+import { unstoredDecisions } from './unstored-decisions';
 
 export interface RuntimeOptions {
   config: BacktestConfig;
@@ -156,6 +157,7 @@ export class BacktestRuntime {
         clock: this.clock,
         log,
         venue: this.paper,
+        decisions: unstoredDecisions(),
         config: {
           RISK_VENUE: config.exchange,
           RISK_EQUITY: config.initialEquity,
@@ -224,6 +226,7 @@ export class BacktestRuntime {
           TRAIL_MODE: config.stops.trailMode,
           TRAIL_PCT: config.stops.trailPct,
           TRAIL_ATR_MULTIPLE: config.stops.trailAtrMultiple,
+          TRAIL_ATR_TIMEFRAME: this.options.timeframe,
           TP_FRACTIONS: config.stops.tpFractions,
           BREAKEVEN_FEE_RATE: config.stops.breakevenFeeRate,
           LOCAL_GRACE_BPS: 10,

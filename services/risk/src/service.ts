@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import { ClosedTradeRecorder } from './closed-trade-recorder';
 import type { RiskConfig } from './config';
 import { configuredLimits } from './configured-limits';
-import { tableDecided } from './decided-store';
+import { type DecidedStore, tableDecided } from './decided-store';
 import { readHeldPositions, venueRules } from './held-positions';
 import { KillStore } from './kill-store';
 import { LiveLimits } from './live-limits';
@@ -23,7 +23,11 @@ export interface RiskDeps {
   venue?: RiskManagerDeps['venue'];
   /** The service's registry; figures and decisions are exported on it. */
   metrics?: Registry;
+  /** Where decisions survive a restart; default the risk_decided_intents table of `db`. */
+  decisions?: DecidedStore;
 }
+
+export type { DecidedStore } from './decided-store';
 
 export async function startRisk(
   deps: RiskDeps,
@@ -62,7 +66,7 @@ export async function startRisk(
     venue,
     trades: new ClosedTradeRecorder(deps.db, deps.clock, config.RISK_HOUR_STATS !== false),
     kill: new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk'),
-    decisions: tableDecided(new RiskDecidedRepository(deps.db), venue.id),
+    decisions: deps.decisions ?? tableDecided(new RiskDecidedRepository(deps.db), venue.id),
     held: () => readHeldPositions(deps.db, deps.clock, venueRules(venue, deps.log)),
     clock: deps.clock,
     config,
