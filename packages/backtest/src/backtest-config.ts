@@ -31,7 +31,8 @@ export const BacktestConfig = z.object({
   stops: z
     .object({
       fallbackStopPct: z.number().positive().max(0.5).default(0.02),
-      trailMode: z.enum(['off', 'percent', 'atr']).default('off'),
+      /** As the stops service: trailing by 2 ATR of the backtest's timeframe unless `off` (ADR 11). */
+      trailMode: z.enum(['off', 'percent', 'atr']).default('atr'),
       trailPct: z.number().positive().max(0.5).default(0.02),
       trailAtrMultiple: z.number().positive().default(2),
       tpFractions: z.array(z.number().positive().max(1)).min(1).default([0.5]),

@@ -1,3 +1,4 @@
+import { Timeframe } from '@ballast/contracts';
 import { stopLimitOffsetVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 
@@ -29,9 +30,12 @@ export const stopsConfigSchema = z.object({
     .default('binance'),
   /** Stop distance from entry when a position has no known intent stop. */
   FALLBACK_STOP_PCT: z.coerce.number().positive().max(0.5).default(0.02),
-  TRAIL_MODE: z.enum(['off', 'percent', 'atr']).default('off'),
+  /** Stops trail by default (ADR 11): `off` leaves each stop where its entry and take-profits put it. */
+  TRAIL_MODE: z.enum(['off', 'percent', 'atr']).default('atr'),
   TRAIL_PCT: z.coerce.number().positive().max(0.5).default(0.02),
   TRAIL_ATR_MULTIPLE: z.coerce.number().positive().default(2),
+  /** The candles the trailing ATR(14) is measured on: one timeframe, that of the strategies. */
+  TRAIL_ATR_TIMEFRAME: Timeframe.default('1h'),
   /** Fraction of the remaining position each take-profit closes; TP1 = 0.5 by design. */
   TP_FRACTIONS: list.default([0.5]),
   BREAKEVEN_FEE_RATE: z.coerce.number().min(0).max(0.05).default(0.002),

@@ -519,7 +519,8 @@ export class StopManager {
       this.atr.set(candle.symbol, atr);
     }
     // The candle is a bar: the ATR reads it and keeps nothing of it, so no copy is made per candle.
-    atr.push(candle);
+    // Bars of one timeframe only: a 4h confirmation bar averaged with 1h bars is no ATR of either.
+    if (candle.timeframe === this.deps.config.TRAIL_ATR_TIMEFRAME) atr.push(candle);
     // The adverse extreme first: a bar that touched the stop counts even if it closed above it.
     for (const record of this.records.values()) {
       if (record.symbol !== candle.symbol) continue;

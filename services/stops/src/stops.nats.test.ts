@@ -11,7 +11,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { breakevenPrice, clientOrderId, type MarketRules, roundToStep, trailStop } from '@ballast/core';
+import { Atr, breakevenPrice, clientOrderId, type MarketRules, roundToStep, trailStop } from '@ballast/core';
 import { BotStateRepository, createDb, type DbHandle, migrate, ProtectiveStopRepository } from '@ballast/db';
 import { PaperStopVenue, type StopVenue, VenueError } from '@ballast/exchange';
 import {
@@ -29,6 +29,7 @@ import { botStatePendingIntents } from './pending-intent-store';
 import { startStops } from './service';
 import type { StopManager } from './stop-manager';
 import { StopRecord } from './stop-record';
+import { type ReplayedCandle, recordedBars } from './testing/candle-sim';
 
 // Market rules from binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz; prices are real
 // BTCUSDT / ETHUSDT / SOLUSDT 1h closes from binance-spot-ohlcv/*-1h.csv.gz.
@@ -1295,5 +1296,75 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     expect(venue.openStops()).toMatchObject([{ qty: 20 }]);
     expect(closes()).toHaveLength(2);
     await third.stop();
+  });
+});
+
+describe('the trailing ATR (NATS + PostgreSQL + paper stop venue)', () => {
+  // SOLUSDT filters: tick 0.01, step 0.01 (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
+  const tick = 0.01;
+
+  it('trails by the ATR of TRAIL_ATR_TIMEFRAME candles only: 4h bars of the symbol are not averaged in', async () => {
+    /** Where the stop ends after `hourly`, the ATR first fed `before`; null when a price reaches it. */
+    const trailed = (hourly: ReplayedCandle[], before: ReplayedCandle[], first: number): number | null => {
+      const atr = new Atr(14);
+      for (const bar of before) atr.push(bar);
+      let stop = first;
+      // What the stop manager does per bar: the ATR reads it, then its low and its close may trail the stop.
+      for (const bar of hourly) {
+        atr.push(bar);
+        for (const price of [bar.low, bar.close]) {
+          if (price <= stop) return null;
+          stop = trailStop('long', stop, price, { mode: 'atr', multiple: 2 }, atr.value, tick);
+        }
+      }
+      return stop;
+    };
+    // The first day-aligned 40-bar window of real SOLUSDT 1h bars from 2021 whose trail, never reached,
+    // ends elsewhere than it would with the 20 4h bars before it averaged into the ATR.
+    const allHourly = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+    const allFourHourly = recordedBars('binance-spot-ohlcv/SOLUSDT-4h.csv');
+    let window:
+      | { hourly: ReplayedCandle[]; fourHourly: ReplayedCandle[]; first: number; expected: number }
+      | undefined;
+    for (let i = allHourly.findIndex((b) => b.openTime >= Date.UTC(2021, 0, 1)); !window; i += 24) {
+      const hourly = allHourly.slice(i, i + 40);
+      const from = (hourly[0] as ReplayedCandle).openTime;
+      const fourHourly = allFourHourly.filter((b) => b.openTime < from).slice(-20);
+      const first = roundToStep((hourly[0] as ReplayedCandle).open * 0.9, tick);
+      const expected = trailed(hourly, [], first);
+      const mixed = trailed(hourly, fourHourly, first);
+      if (expected !== null && expected > first && mixed !== expected)
+        window = { hourly, fourHourly, first, expected };
+    }
+    const { hourly, fourHourly, first, expected } = window;
+    const entry = (hourly[0] as ReplayedCandle).open;
+
+    const venue = paper('paperatr');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperatr', 'SOL-USDT');
+    const chain = await approveLong(slot, 'i-atr', 10, { entry, stop: first, takeProfits: [] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-atr'), 'intent seen');
+    await position({ ...slot, status: 'opened', qty: 10, avgEntry: entry }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    const publish = (bar: ReplayedCandle, timeframe: '1h' | '4h') =>
+      bus.publish(subject(Subjects.candle, { exchange: 'paperatr', symbol: 'SOL-USDT', timeframe }), {
+        exchange: 'paperatr',
+        symbol: 'SOL-USDT',
+        timeframe,
+        openTime: bar.openTime,
+        closeTime: bar.openTime + (timeframe === '1h' ? 3_600_000 : 14_400_000) - 1,
+        open: bar.open,
+        high: bar.high,
+        low: bar.low,
+        close: bar.close,
+        volume: bar.volume,
+      });
+    for (const bar of fourHourly) await publish(bar, '4h');
+    for (const bar of hourly) await publish(bar, '1h');
+    await waitFor(() => venue.openStops()[0]?.stopPrice === expected, `venue stop at ${expected}`, {
+      timeoutMs: 20_000,
+    });
+    expect(svc.service.manager.record(id)?.stopPrice).toBe(expected);
+    await svc.stop();
   });
 });

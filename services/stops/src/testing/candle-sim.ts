@@ -16,12 +16,16 @@ export type ReplayedCandle = {
 
 /** The real BTCUSDT 1h candles the simulator replays, in its order (first = the first step). */
 export function replayedCandles(): ReplayedCandle[] {
-  return readDataFile(FILE)
+  return recordedBars(FILE).filter((bar) => bar.openTime >= REPLAY_FROM);
+}
+
+/** Every bar of a recorded Binance kline file under the shared data directory (.csv or .csv.gz). */
+export function recordedBars(file: string): ReplayedCandle[] {
+  return readDataFile(file)
     .trim()
     .split('\n')
     .slice(1)
     .map((line) => line.split(',').map(Number))
-    .filter(([openTime]) => (openTime as number) >= REPLAY_FROM)
     .map(([openTime, open, high, low, close, volume]) => ({
       openTime: openTime as number,
       open: open as number,
