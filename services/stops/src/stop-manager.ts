@@ -7,6 +7,7 @@ import {
   type KillCommand,
   MissingStopEvidence,
   type OrderEvent,
+  type OrderIntent,
   type PositionEvent,
   pattern,
   type ReconEvent,
@@ -18,6 +19,7 @@ import {
 } from '@ballast/contracts';
 import {
   Atr,
+  addedEntry,
   coverageRatio,
   entryOrderSeen,
   entryRefused,
@@ -419,6 +421,7 @@ export class StopManager {
       seq: (previous?.state.seq ?? 0) + 1,
       verified: false,
       intentId: usable?.intentId ?? null,
+      strategy: position.strategy,
       awaiting: usable || position.strategy === null ? null : { strategy: position.strategy, correlationId },
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
       closing: null,
@@ -1031,6 +1034,7 @@ export class StopManager {
     if (!pending) return;
     const orders = entryOrderSeen(pending.orders, order);
     if (orders === pending.orders) return;
+    if (orders.filled && !pending.orders.filled && (await this.added(pending.intent))) return;
     if (!orders.filled) {
       const { stepSize } = await this.deps.venue.marketRules(order.symbol);
       if (entryRefused(orders, { qty: pending.intent.qty, stepSize })) {
@@ -1041,6 +1045,40 @@ export class StopManager {
     const next = { ...pending, orders };
     await this.deps.pending.save(this.intents.with(next));
     this.intents.update(next);
+  }
+
+  /**
+   * An entry of the strategy holding the market filled while its position is open: an add, which the
+   * position's one stop must now cover at the add's stop where that is tighter (addedEntry). The position
+   * event carries the opening's chain, not the add's, so the add is known by its order's fill. The stop
+   * keeps the quantity it covers until that event says how much the position grew. False when no open
+   * position takes this intent as an add.
+   */
+  private async added(intent: OrderIntent): Promise<boolean> {
+    const record = this.records.get(market(intent.exchange, intent.symbol));
+    if (
+      !record ||
+      record.closing ||
+      record.takeProfit ||
+      record.side !== intent.positionSide ||
+      record.strategy !== intent.strategy ||
+      record.intentId === intent.intentId
+    )
+      return false;
+    await this.dropIntent(intent.intentId);
+    const { tickSize } = await this.deps.venue.marketRules(record.symbol);
+    const { stopPrice, ladder } = addedEntry({
+      side: record.side,
+      currentStop: record.stopPrice,
+      ladder: record.ladder,
+      intent,
+      tickSize,
+    });
+    record.ladder = ladder;
+    if (stopPrice === record.stopPrice) await this.save(record);
+    else
+      await this.replace(record, stopPrice, record.qty, `add ${intent.intentId} filled: its stop is tighter`);
+    return true;
   }
 
   /** Forgets a used or refused intent once stored without it: a failed write leaves it for the redelivery. */

@@ -19,6 +19,11 @@ export const StopRecord = z.object({
   verified: z.boolean(),
   intentId: z.string().nullable(),
   /**
+   * The strategy whose fill opened the position (null: a fill reconciliation recorded, or a record kept
+   * before this was): only its own entries add to the position.
+   */
+  strategy: z.string().nullable().default(null),
+  /**
    * Opened by a strategy before its intent was read: that strategy's intent decided in the chain of
    * the opening (`correlationId`) is adopted when it arrives; null once adopted, or when none is expected.
    */

@@ -1299,9 +1299,105 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
   });
 });
 
-describe('the trailing ATR (NATS + PostgreSQL + paper stop venue)', () => {
+describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + paper stop venue)', () => {
   // SOLUSDT filters: tick 0.01, step 0.01 (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
   const tick = 0.01;
+
+  it("moves the whole position's stop to an add's tighter stop, keeps it for a looser one or another slice", async () => {
+    const venue = paper('paperadd');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperadd', 'SOL-USDT');
+    const [e1, e2, e3] = [sol[10_000], sol[10_050], sol[10_100]] as [number, number, number];
+    const opening = await approveLong(slot, 'i-open', 10, {
+      entry: e1,
+      stop: roundToStep(e1 * 0.95, tick),
+      takeProfits: [roundToStep(e1 * 1.3, tick)],
+    });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-open'), 'opening intent seen');
+    await position({ ...slot, status: 'opened', qty: 10, avgEntry: e1 }, opening);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'opening stop verified');
+
+    // The add was sized by risk to lose its share at 98 % of its entry: every lot now stops there. Its
+    // order fills in its own chain; the position event, as the orders service sends it, in the opening's.
+    const addStop = roundToStep(e2 * 0.98, tick);
+    const add = await approveLong(slot, 'i-add', 5, { entry: e2, stop: addStop, takeProfits: [] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-add'), 'add intent seen');
+    await entryOrder(slot, { intentId: 'i-add', slice: 0, status: 'filled', qty: 3 }, add, e2);
+    await position({ ...slot, status: 'changed', qty: 13, avgEntry: (10 * e1 + 3 * e2) / 13 }, opening);
+    await waitFor(() => eventsFor(id, 'moved').at(-1)?.stopPrice === addStop, 'the stop moved for the add');
+    await waitFor(() => venue.openStops()[0]?.qty === 13, 'the stop covers the add');
+    expect(venue.openStops()).toMatchObject([{ qty: 13, stopPrice: addStop }]);
+    expect(svc.service.manager.hasIntent(id, 'i-add')).toBe(false);
+
+    // The add's second slice: a bigger position under the same stop.
+    await entryOrder(slot, { intentId: 'i-add', slice: 1, status: 'filled', qty: 2 }, add, e2);
+    await position({ ...slot, status: 'changed', qty: 15, avgEntry: (10 * e1 + 5 * e2) / 15 }, opening);
+    await waitFor(() => venue.openStops()[0]?.qty === 15, 'the stop covers the second slice');
+    expect(venue.openStops()).toMatchObject([{ qty: 15, stopPrice: addStop }]);
+
+    // A later add sized to a looser stop: the tighter one stays, so no lot loses more than it was sized for.
+    // Here the position event comes before the order's: the stop covers the growth at once.
+    const later = await approveLong(slot, 'i-add-2', 4, {
+      entry: e3,
+      stop: roundToStep(e3 * 0.9, tick),
+      takeProfits: [],
+    });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-add-2'), 'second add intent seen');
+    await position(
+      { ...slot, status: 'changed', qty: 19, avgEntry: (10 * e1 + 5 * e2 + 4 * e3) / 19 },
+      opening,
+    );
+    await waitFor(() => venue.openStops()[0]?.qty === 19, 'the stop covers the second add');
+    await entryOrder(slot, { intentId: 'i-add-2', slice: 0, status: 'filled', qty: 4 }, later, e3);
+    await waitFor(() => !svc.service.manager.hasIntent(id, 'i-add-2'), 'second add used');
+    expect(venue.openStops()).toMatchObject([{ qty: 19, stopPrice: addStop }]);
+    expect(svc.service.manager.record(id)).toMatchObject({ intentId: 'i-open', strategy: 'test' });
+    await svc.stop();
+  });
+
+  it("gives an add's take-profits to a position whose ladder is all taken; another strategy's entry is no add", async () => {
+    const venue = paper('paperaddtp');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperaddtp', 'SOL-USDT');
+    const [e1, e2] = [sol[12_000], sol[12_040]] as [number, number];
+    const opening = await approveLong(slot, 'i-tp-open', 10, {
+      entry: e1,
+      stop: roundToStep(e1 * 0.95, tick),
+      takeProfits: [],
+    });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-tp-open'), 'opening intent seen');
+    await position({ ...slot, status: 'opened', qty: 10, avgEntry: e1 }, opening);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'opening stop verified');
+
+    // Another strategy's entry on this market (risk would deny it: market_held) does not touch the stop.
+    const other = await approve({
+      intentId: 'i-other',
+      strategy: 'other',
+      exchange: slot.exchange,
+      symbol: slot.symbol,
+      positionSide: 'long',
+      qty: 4,
+      entry: e2,
+      stop: roundToStep(e2 * 0.99, tick),
+      takeProfits: [],
+    });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-other'), 'other intent seen');
+    await entryOrder(slot, { intentId: 'i-other', slice: 0, status: 'filled', qty: 4 }, other, e2);
+
+    const addStop = roundToStep(e2 * 0.97, tick);
+    const target = roundToStep(e2 * 1.2, tick);
+    const add = await approveLong(slot, 'i-tp-add', 4, { entry: e2, stop: addStop, takeProfits: [target] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-tp-add'), 'add intent seen');
+    await entryOrder(slot, { intentId: 'i-tp-add', slice: 0, status: 'filled', qty: 4 }, add, e2);
+    await waitFor(() => venue.openStops()[0]?.stopPrice === addStop, "the add's stop adopted");
+    expect(svc.service.manager.record(id)).toMatchObject({
+      intentId: 'i-tp-open',
+      qty: 10,
+      ladder: { levels: [target], taken: 0 },
+    });
+    expect(svc.service.manager.hasIntent(id, 'i-other')).toBe(true);
+    await svc.stop();
+  });
 
   it('trails by the ATR of TRAIL_ATR_TIMEFRAME candles only: 4h bars of the symbol are not averaged in', async () => {
     /** Where the stop ends after `hourly`, the ATR first fed `before`; null when a price reaches it. */

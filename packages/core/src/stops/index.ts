@@ -1,3 +1,4 @@
+export * from './added-entry';
 export * from './entry-orders';
 export * from './sellable-take-profit';
 export * from './stop-coverage';

@@ -1,0 +1,38 @@
+import type { PositionSide } from '@ballast/contracts';
+import { roundToStep } from '../risk/precision';
+import type { LadderState } from './take-profit-ladder';
+import { ratchetStop } from './trailing-stop';
+
+/** An add's approved prices: risk sized it to lose its risk per trade at `stop`. */
+export interface AddedIntent {
+  stop: number;
+  takeProfits: number[];
+}
+
+/** The position's stop and ladder once an add has filled. */
+export interface AddedEntryOutcome {
+  stopPrice: number;
+  ladder: LadderState;
+}
+
+/**
+ * What an add to an open position does to its protection. The venue nets one position per market, so
+ * one stop covers every lot; it moves to the add's stop when that is tighter. Each lot then loses at
+ * most what risk sized it for (a tighter stop loses less on every lot), where keeping the position's
+ * old stop would leave the add exposed down to a stop it was never sized for. The stop never loosens.
+ * A ladder with levels still to take is kept; one fully taken gives way to the add's take-profits,
+ * so what is added is not left without a target.
+ */
+export function addedEntry(input: {
+  side: PositionSide;
+  currentStop: number;
+  ladder: LadderState;
+  intent: AddedIntent;
+  tickSize: number;
+}): AddedEntryOutcome {
+  const addStop = roundToStep(input.intent.stop, input.tickSize);
+  const stopPrice = ratchetStop(input.side, input.currentStop, addStop);
+  const exhausted = input.ladder.taken >= input.ladder.levels.length;
+  const ladder = exhausted ? { levels: [...input.intent.takeProfits], taken: 0 } : input.ladder;
+  return { stopPrice, ladder };
+}
