@@ -208,9 +208,13 @@ it('every panel of every dashboard shows data from services run by `ballast up` 
   for (const [i, step] of steps.entries()) {
     await replayBar(replay, step, i);
     if (!lookedWhileOpen && ledger.openMarkets().length > 0) {
+      // The recorded open risk too: a rule evaluated after the scrape, and gone once the position closes
+      // (with trailing stops that can be the next bar).
       await waitFor(
-        async () => (await seriesWithValues(prometheus, 'ballast_risk_open_positions > 0')) > 0,
-        'Prometheus to scrape the open position',
+        async () =>
+          (await seriesWithValues(prometheus, 'ballast_risk_open_positions > 0')) > 0 &&
+          (await seriesWithValues(prometheus, 'ballast:risk_open_risk:sum')) > 0,
+        'Prometheus to scrape the open position and record its risk',
         { timeoutMs: 30_000, intervalMs: 500 },
       );
       await look();
