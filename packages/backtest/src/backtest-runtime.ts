@@ -226,7 +226,7 @@ export class BacktestRuntime {
           TRAIL_MODE: config.stops.trailMode,
           TRAIL_PCT: config.stops.trailPct,
           TRAIL_ATR_MULTIPLE: config.stops.trailAtrMultiple,
-          TRAIL_ATR_TIMEFRAME: this.options.timeframe,
+          TRAIL_TIMEFRAME: this.options.timeframe,
           TP_FRACTIONS: config.stops.tpFractions,
           BREAKEVEN_FEE_RATE: config.stops.breakevenFeeRate,
           LOCAL_GRACE_BPS: 10,

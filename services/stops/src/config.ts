@@ -34,8 +34,8 @@ export const stopsConfigSchema = z.object({
   TRAIL_MODE: z.enum(['off', 'percent', 'atr']).default('atr'),
   TRAIL_PCT: z.coerce.number().positive().max(0.5).default(0.02),
   TRAIL_ATR_MULTIPLE: z.coerce.number().positive().default(2),
-  /** The candles the trailing ATR(14) is measured on: one timeframe, that of the strategies. */
-  TRAIL_ATR_TIMEFRAME: Timeframe.default('1h'),
+  /** The bars the stop trails on, at their close, by their ATR(14): the timeframe market-data publishes. */
+  TRAIL_TIMEFRAME: Timeframe.default('1h'),
   /** Fraction of the remaining position each take-profit closes; TP1 = 0.5 by design. */
   TP_FRACTIONS: list.default([0.5]),
   BREAKEVEN_FEE_RATE: z.coerce.number().min(0).max(0.05).default(0.002),

@@ -23,6 +23,7 @@ import {
   coverageRatio,
   entryOrderSeen,
   entryRefused,
+  isAddTo,
   localStopDecision,
   nextTakeProfit,
   planStop,
@@ -80,6 +81,8 @@ export class StopManager {
   /** Approved intents no position has used yet (stored, reloaded on start): each protects the entry it opens, once. */
   private intents = new PendingIntents();
   private readonly atr = new Map<string, Atr>();
+  /** The latest trade time seen per symbol (venue time): the bars they fall in were checked trade by trade. */
+  private readonly lastTrade = new Map<string, number>();
   private readonly subs: Subscription[] = [];
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -104,7 +107,7 @@ export class StopManager {
       }),
       await bus.subscribe(
         pattern(Subjects.trade, { exchange: this.deps.venue.id }),
-        (m: Envelope<Trade>) => this.serial(() => this.onPrice(m.payload.symbol, m.payload.price, m)),
+        (m: Envelope<Trade>) => this.serial(() => this.onTrade(m)),
         { durable: durable('trade') },
       ),
       await bus.subscribe(
@@ -382,10 +385,52 @@ export class StopManager {
     }
     // The part a take-profit is selling is not covered: its outcome decides what the stop covers.
     if (record.takeProfit && qty > record.takeProfit.keep) return;
-    if (Math.abs(qty - record.qty) > 1e-12) {
-      record.entry = position.avgEntry;
+    if (Math.abs(qty - record.qty) <= 1e-12) return;
+    record.entry = position.avgEntry;
+    if (qty < record.qty) {
       await this.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
+      return;
     }
+    // Grown: by the adds whose fills were heard, or by one whose fill is still to come (or a slice).
+    const adds = this.intents.list().filter((p) => p.orders.filled && this.addsTo(record, p.intent));
+    record.growthAwaitingAdd =
+      adds.length === 0 && this.intents.list().some((p) => this.addsTo(record, p.intent));
+    await this.adopt(
+      record,
+      adds.map((p) => p.intent),
+      qty,
+      `position now ${position.qty}`,
+    );
+  }
+
+  /** Whether an approved intent adds to this record's open position (core isAddTo). */
+  private addsTo(record: StopRecord, intent: OrderIntent): boolean {
+    return (
+      market(intent.exchange, intent.symbol) === market(record.exchange, record.symbol) &&
+      isAddTo({ strategy: record.strategy, side: record.side, intentId: record.intentId }, intent)
+    );
+  }
+
+  /**
+   * The stop and ladder after `adds` filled (core addedEntry), placed for `qty`; the adds' intents are
+   * used up only once it is, so a redelivery after a crash in between adopts them again (the same stop).
+   */
+  private async adopt(record: StopRecord, adds: OrderIntent[], qty: number, why: string): Promise<void> {
+    const { tickSize } = await this.deps.venue.marketRules(record.symbol);
+    let { stopPrice, ladder } = record;
+    for (const intent of adds)
+      ({ stopPrice, ladder } = addedEntry({
+        side: record.side,
+        currentStop: stopPrice,
+        ladder,
+        intent,
+        tickSize,
+      }));
+    record.ladder = ladder;
+    const named = adds.length === 0 ? why : `add ${adds.map((a) => a.intentId).join(', ')}: ${why}`;
+    if (stopPrice === record.stopPrice && qty === record.qty) await this.save(record);
+    else await this.replace(record, stopPrice, qty, named);
+    for (const intent of adds) await this.dropIntent(intent.intentId);
   }
 
   /** First stop for a newly opened position, from the intent that opened it when that was read. */
@@ -422,6 +467,7 @@ export class StopManager {
       verified: false,
       intentId: usable?.intentId ?? null,
       strategy: position.strategy,
+      growthAwaitingAdd: false,
       awaiting: usable || position.strategy === null ? null : { strategy: position.strategy, correlationId },
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
       closing: null,
@@ -514,6 +560,19 @@ export class StopManager {
     if ((await this.place(record, why)) && moved) await this.publish(record, 'moved', why);
   }
 
+  /** A trade: its price is checked against stops and take-profits as it prints; stops trail on bars. */
+  private async onTrade(message: Envelope<Trade>): Promise<void> {
+    const { symbol, price, time } = message.payload;
+    this.lastTrade.set(symbol, Math.max(time, this.lastTrade.get(symbol) ?? 0));
+    await this.onPrice(symbol, price, message, false);
+  }
+
+  /**
+   * A closed bar. Its adverse extreme counts (a bar that touched the stop counts even if it closed above
+   * it) unless trades of the bar were seen: they were checked as they printed, and the extreme may be
+   * older than a stop they trailed since. The stop trails at the close of a TRAIL_TIMEFRAME bar only,
+   * once per bar as a backtest does, not at every trade (each move is a cancel and a place).
+   */
   private async onCandle(message: Envelope<Candle>): Promise<void> {
     const candle = message.payload;
     let atr = this.atr.get(candle.symbol);
@@ -523,17 +582,24 @@ export class StopManager {
     }
     // The candle is a bar: the ATR reads it and keeps nothing of it, so no copy is made per candle.
     // Bars of one timeframe only: a 4h confirmation bar averaged with 1h bars is no ATR of either.
-    if (candle.timeframe === this.deps.config.TRAIL_ATR_TIMEFRAME) atr.push(candle);
-    // The adverse extreme first: a bar that touched the stop counts even if it closed above it.
-    for (const record of this.records.values()) {
-      if (record.symbol !== candle.symbol) continue;
-      await this.onPrice(candle.symbol, record.side === 'long' ? candle.low : candle.high, message);
-    }
-    await this.onPrice(candle.symbol, candle.close, message);
+    if (candle.timeframe === this.deps.config.TRAIL_TIMEFRAME) atr.push(candle);
+    const traded = (this.lastTrade.get(candle.symbol) ?? Number.NEGATIVE_INFINITY) >= candle.openTime;
+    if (!traded)
+      for (const record of this.records.values()) {
+        if (record.symbol !== candle.symbol) continue;
+        await this.onPrice(candle.symbol, record.side === 'long' ? candle.low : candle.high, message, false);
+      }
+    const trails = candle.timeframe === this.deps.config.TRAIL_TIMEFRAME;
+    await this.onPrice(candle.symbol, candle.close, message, trails);
   }
 
   /** One printed price: venue-side triggers (paper), take-profits, trailing, then the local monitor. */
-  private async onPrice(symbol: string, price: number, cause: Envelope<unknown>): Promise<void> {
+  private async onPrice(
+    symbol: string,
+    price: number,
+    cause: Envelope<unknown>,
+    trails: boolean,
+  ): Promise<void> {
     if (this.closeOverdue()) await this.confirmCloses();
     const triggered = await this.deps.venue.observePrice?.(symbol, price);
     if (triggered) for (const stop of triggered) await this.onVenueTrigger(stop, price, cause);
@@ -543,7 +609,7 @@ export class StopManager {
       // Everything is being sold: the stop neither trails nor is backed up by a second close.
       if (sellingAll(record)) continue;
       if (await this.takeProfit(record, price)) continue;
-      await this.trail(record, price);
+      if (trails) await this.trail(record, price);
       await this.watch(record, price);
     }
   }
@@ -817,8 +883,16 @@ export class StopManager {
     const tp = record.takeProfit;
     if (!tp) return;
     record.takeProfit = null;
-    // A close is on its way: the position events that follow size the re-sent close.
     if (record.closing) {
+      // The stop triggered while this sale of everything was out, and the sale was to be the close: it
+      // failed, so the close goes now rather than after CLOSE_CONFIRM_MS.
+      const rules = await this.deps.venue.marketRules(record.symbol);
+      const rest = roundDownToStep(Math.max(0, unsold), rules.stepSize);
+      if (tp.keep === 0 && !record.closing.byVenue && rest > 0) {
+        await this.submitClose(record, rest, `trigger:${record.clientOrderId ?? tp.purpose}`, undefined);
+        record.closing = { ...record.closing, sentAt: this.deps.clock.now() };
+      }
+      // Otherwise a close is on its way: the position events that follow size the re-sent close.
       await this.save(record);
       return;
     }
@@ -1048,36 +1122,18 @@ export class StopManager {
   }
 
   /**
-   * An entry of the strategy holding the market filled while its position is open: an add, which the
-   * position's one stop must now cover at the add's stop where that is tighter (addedEntry). The position
-   * event carries the opening's chain, not the add's, so the add is known by its order's fill. The stop
-   * keeps the quantity it covers until that event says how much the position grew. False when no open
-   * position takes this intent as an add.
+   * An entry of the strategy holding the market filled: the add the position's last growth awaited, if
+   * one did. The position event carries the opening's chain, not the add's, so an add is known by its
+   * order's fill and the growth together, whichever is read first; a fill with no growth awaiting it is
+   * left to the position it opens (a re-entry whose old position's close is not read yet). False when
+   * no open position takes this intent as an add now.
    */
   private async added(intent: OrderIntent): Promise<boolean> {
     const record = this.records.get(market(intent.exchange, intent.symbol));
-    if (
-      !record ||
-      record.closing ||
-      record.takeProfit ||
-      record.side !== intent.positionSide ||
-      record.strategy !== intent.strategy ||
-      record.intentId === intent.intentId
-    )
+    if (!record?.growthAwaitingAdd || record.closing || record.takeProfit || !this.addsTo(record, intent))
       return false;
-    await this.dropIntent(intent.intentId);
-    const { tickSize } = await this.deps.venue.marketRules(record.symbol);
-    const { stopPrice, ladder } = addedEntry({
-      side: record.side,
-      currentStop: record.stopPrice,
-      ladder: record.ladder,
-      intent,
-      tickSize,
-    });
-    record.ladder = ladder;
-    if (stopPrice === record.stopPrice) await this.save(record);
-    else
-      await this.replace(record, stopPrice, record.qty, `add ${intent.intentId} filled: its stop is tighter`);
+    record.growthAwaitingAdd = false;
+    await this.adopt(record, [intent], record.qty, 'its fill heard after the growth');
     return true;
   }
 

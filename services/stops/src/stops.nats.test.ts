@@ -213,6 +213,43 @@ const submitsOn = (exchange: string) =>
     (c): c is Extract<OrderCommand, { kind: 'submit' }> => c.kind === 'submit' && c.exchange === exchange,
   );
 
+/** A paper venue, the service on it, and a long of strategy `test` opened by its approved intent. */
+async function openLong(
+  venueId: string,
+  intentId: string,
+  qty: number,
+  entry: number,
+  stop = roundToStep(entry * 0.95, 0.01),
+  takeProfits: number[] = [],
+) {
+  const prices = { entry, stop, takeProfits };
+  const venue = paper(venueId);
+  const svc = await start(venue);
+  const { id, slot } = longSlot(venueId, 'SOL-USDT');
+  const chain = await approveLong(slot, intentId, qty, prices);
+  await waitFor(() => svc.service.manager.hasIntent(id, intentId), 'opening intent seen');
+  await position({ ...slot, status: 'opened', qty, avgEntry: prices.entry }, chain);
+  await waitFor(() => eventsFor(id, 'verified').length === 1, 'opening stop verified');
+  return { venue, svc, id, slot, chain };
+}
+
+/** A closed bar of `symbol` on the venue `exchange`, as market-data publishes it. */
+async function bar(
+  slot: { exchange: string; symbol: string },
+  timeframe: '1h' | '4h',
+  b: Omit<ReplayedCandle, 'volume'> & { volume?: number },
+) {
+  const { exchange, symbol } = slot;
+  await bus.publish(subject(Subjects.candle, { exchange, symbol, timeframe }), {
+    exchange,
+    symbol,
+    timeframe,
+    openTime: b.openTime,
+    closeTime: b.openTime + (timeframe === '1h' ? 3_600_000 : 14_400_000) - 1,
+    ...{ open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume ?? 1 },
+  });
+}
+
 const eventsFor = (positionId: string, kind: StopEvent['kind']) =>
   stopEvents.filter((e) => e.positionId === positionId && e.kind === kind);
 
@@ -460,7 +497,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await svc.stop();
   });
 
-  it('trails the venue stop up on favourable prices and never down', async () => {
+  it('trails the venue stop up at favourable bar closes and never down', async () => {
     // The first 48-hour BTCUSDT window from 2021 where a 2 % trail moves at least 3 times and is never hit.
     const tick = 0.01;
     let window: number[] = [];
@@ -508,7 +545,13 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       chain,
     );
     await waitFor(() => eventsFor('papertrail:BTC-USDT', 'verified').length === 1, 'first stop verified');
-    for (const [n, p] of prices.entries()) await trade('papertrail', 'BTC-USDT', p, n);
+    // The stop trails at bar closes (TRAIL_TIMEFRAME 1h): one 1h bar per price.
+    const from = Date.UTC(2021, 0, 1);
+    for (const [n, p] of prices.entries())
+      await bar({ exchange: 'papertrail', symbol: 'BTC-USDT' }, '1h', {
+        openTime: from + n * 3_600_000,
+        ...{ open: p, high: p, low: p, close: p },
+      });
     await waitFor(() => venue.openStops()[0]?.stopPrice === expected, `venue stop at ${expected}`, {
       timeoutMs: 20_000,
     });
@@ -1304,18 +1347,16 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
   const tick = 0.01;
 
   it("moves the whole position's stop to an add's tighter stop, keeps it for a looser one or another slice", async () => {
-    const venue = paper('paperadd');
-    const svc = await start(venue);
-    const { id, slot } = longSlot('paperadd', 'SOL-USDT');
     const [e1, e2, e3] = [sol[10_000], sol[10_050], sol[10_100]] as [number, number, number];
-    const opening = await approveLong(slot, 'i-open', 10, {
-      entry: e1,
-      stop: roundToStep(e1 * 0.95, tick),
-      takeProfits: [roundToStep(e1 * 1.3, tick)],
-    });
-    await waitFor(() => svc.service.manager.hasIntent(id, 'i-open'), 'opening intent seen');
-    await position({ ...slot, status: 'opened', qty: 10, avgEntry: e1 }, opening);
-    await waitFor(() => eventsFor(id, 'verified').length === 1, 'opening stop verified');
+    const {
+      venue,
+      svc,
+      id,
+      slot,
+      chain: opening,
+    } = await openLong('paperadd', 'i-open', 10, e1, roundToStep(e1 * 0.95, tick), [
+      roundToStep(e1 * 1.3, tick),
+    ]);
 
     // The add was sized by risk to lose its share at 98 % of its entry: every lot now stops there. Its
     // order fills in its own chain; the position event, as the orders service sends it, in the opening's.
@@ -1356,18 +1397,8 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
   });
 
   it("gives an add's take-profits to a position whose ladder is all taken; another strategy's entry is no add", async () => {
-    const venue = paper('paperaddtp');
-    const svc = await start(venue);
-    const { id, slot } = longSlot('paperaddtp', 'SOL-USDT');
     const [e1, e2] = [sol[12_000], sol[12_040]] as [number, number];
-    const opening = await approveLong(slot, 'i-tp-open', 10, {
-      entry: e1,
-      stop: roundToStep(e1 * 0.95, tick),
-      takeProfits: [],
-    });
-    await waitFor(() => svc.service.manager.hasIntent(id, 'i-tp-open'), 'opening intent seen');
-    await position({ ...slot, status: 'opened', qty: 10, avgEntry: e1 }, opening);
-    await waitFor(() => eventsFor(id, 'verified').length === 1, 'opening stop verified');
+    const { venue, svc, id, slot, chain } = await openLong('paperaddtp', 'i-tp-open', 10, e1);
 
     // Another strategy's entry on this market (risk would deny it: market_held) does not touch the stop.
     const other = await approve({
@@ -1389,26 +1420,103 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     const add = await approveLong(slot, 'i-tp-add', 4, { entry: e2, stop: addStop, takeProfits: [target] });
     await waitFor(() => svc.service.manager.hasIntent(id, 'i-tp-add'), 'add intent seen');
     await entryOrder(slot, { intentId: 'i-tp-add', slice: 0, status: 'filled', qty: 4 }, add, e2);
+    await position({ ...slot, status: 'changed', qty: 14, avgEntry: (10 * e1 + 4 * e2) / 14 }, chain);
     await waitFor(() => venue.openStops()[0]?.stopPrice === addStop, "the add's stop adopted");
     expect(svc.service.manager.record(id)).toMatchObject({
       intentId: 'i-tp-open',
-      qty: 10,
+      qty: 14,
       ladder: { levels: [target], taken: 0 },
     });
     expect(svc.service.manager.hasIntent(id, 'i-other')).toBe(true);
     await svc.stop();
   });
 
-  it('trails by the ATR of TRAIL_ATR_TIMEFRAME candles only: 4h bars of the symbol are not averaged in', async () => {
+  it("gives a re-entry whose fill is read before the old position's close its own stop, not an add's", async () => {
+    const [e1, e2] = [sol[14_000], sol[14_030]] as [number, number];
+    const { venue, svc, id, slot, chain } = await openLong('paperreentry', 'i-re-1', 10, e1);
+
+    // Closed outside the stops service (an operator's flatten); before its close is read, the same
+    // strategy enters again and that entry's fill is read.
+    const stop2 = roundToStep(e2 * 0.99, tick);
+    const target2 = roundToStep(e2 * 1.03, tick);
+    const second = await approveLong(slot, 'i-re-2', 6, { entry: e2, stop: stop2, takeProfits: [target2] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-re-2'), 'second intent seen');
+    await entryOrder(slot, { intentId: 'i-re-2', slice: 0, status: 'filled', qty: 6 }, second, e2);
+    await position({ ...slot, status: 'closed', qty: 0, avgEntry: e1 }, chain);
+    await waitFor(() => svc.service.manager.record(id) === undefined, 'chain position retired');
+    await position({ ...slot, status: 'opened', qty: 6, avgEntry: e2 }, second);
+    await waitFor(() => eventsFor(id, 'verified').length === 2, 'second stop verified');
+    expect(venue.openStops()).toMatchObject([{ qty: 6, stopPrice: stop2 }]);
+    expect(svc.service.manager.record(id)).toMatchObject({
+      intentId: 'i-re-2',
+      ladder: { levels: [target2] },
+    });
+    await svc.stop();
+  });
+
+  it("checks a bar's extreme only when none of its trades were seen: an older low does not close the position", async () => {
+    const venue = paper('paperbarlow');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperbarlow', 'SOL-USDT');
+    // A real SOLUSDT 1h bar whose low is more than 1 % under its close.
+    const bars = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+    const recorded = bars.find((b, i) => i > 10_000 && b.low < b.close * 0.99) as ReplayedCandle;
+    const stop = roundToStep((recorded.low + recorded.close) / 2, tick);
+    const chain = await approveLong(slot, 'i-barlow', 5, { entry: recorded.close, stop, takeProfits: [] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-barlow'), 'intent seen');
+    await position({ ...slot, status: 'opened', qty: 5, avgEntry: recorded.close }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    // A trade of the bar at its close was seen (the position opened on it): the bar's low is older.
+    await bus.publish(subject(Subjects.trade, { exchange: 'paperbarlow', symbol: 'SOL-USDT' }), {
+      exchange: 'paperbarlow',
+      symbol: 'SOL-USDT',
+      tradeId: 'barlow-1',
+      price: recorded.close,
+      size: 0.1,
+      side: 'buy',
+      time: recorded.openTime + 3_500_000,
+    });
+    await bar(slot, '1h', recorded);
+    // The next bar, with no trade of it seen, reaching under the stop: its low counts.
+    const next = {
+      ...recorded,
+      openTime: recorded.openTime + 3_600_000,
+      low: stop - tick,
+      open: recorded.close,
+    };
+    await bar(slot, '1h', {
+      ...next,
+      close: Math.max(next.close, stop + tick),
+      high: Math.max(next.high, stop + tick),
+    });
+    await waitFor(() => eventsFor(id, 'triggered').length === 1, 'the next bar triggers the stop');
+    expect(eventsFor(id, 'triggered')[0]?.detail).toContain(`at ${stop - tick}`);
+    await svc.stop();
+  });
+
+  it('closes at once when a whole sale is refused after the stop triggered during it', async () => {
+    const { svc, id, slot, chain, price, stop, sales } = await wholeSaleLong('paperwholefail', 6000, {});
+    await trade('paperwholefail', 'SOL-USDT', price, 1);
+    const sale = await waitFor(() => sales()[0], 'sale of everything');
+    await trade('paperwholefail', 'SOL-USDT', stop, 2);
+    await waitFor(() => eventsFor(id, 'triggered').length === 1, 'stop triggered during the sale');
+    expect(sales()).toHaveLength(1);
+    await entryOrder(slot, { intentId: sale.intentId, slice: 0, status: 'rejected', qty: 9 }, chain);
+    const close = await waitFor(() => sales()[1], 'the close, at once');
+    expect(close).toMatchObject({ side: 'sell', type: 'market', qty: 9, reduceOnly: true });
+    await svc.stop();
+  });
+
+  it('trails by the ATR of TRAIL_TIMEFRAME candles only: 4h bars of the symbol are not averaged in', async () => {
     /** Where the stop ends after `hourly`, the ATR first fed `before`; null when a price reaches it. */
     const trailed = (hourly: ReplayedCandle[], before: ReplayedCandle[], first: number): number | null => {
       const atr = new Atr(14);
-      for (const bar of before) atr.push(bar);
+      for (const b of before) atr.push(b);
       let stop = first;
       // What the stop manager does per bar: the ATR reads it, then its low and its close may trail the stop.
-      for (const bar of hourly) {
-        atr.push(bar);
-        for (const price of [bar.low, bar.close]) {
+      for (const b of hourly) {
+        atr.push(b);
+        for (const price of [b.low, b.close]) {
           if (price <= stop) return null;
           stop = trailStop('long', stop, price, { mode: 'atr', multiple: 2 }, atr.value, tick);
         }
@@ -1435,28 +1543,9 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     const { hourly, fourHourly, first, expected } = window;
     const entry = (hourly[0] as ReplayedCandle).open;
 
-    const venue = paper('paperatr');
-    const svc = await start(venue);
-    const { id, slot } = longSlot('paperatr', 'SOL-USDT');
-    const chain = await approveLong(slot, 'i-atr', 10, { entry, stop: first, takeProfits: [] });
-    await waitFor(() => svc.service.manager.hasIntent(id, 'i-atr'), 'intent seen');
-    await position({ ...slot, status: 'opened', qty: 10, avgEntry: entry }, chain);
-    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
-    const publish = (bar: ReplayedCandle, timeframe: '1h' | '4h') =>
-      bus.publish(subject(Subjects.candle, { exchange: 'paperatr', symbol: 'SOL-USDT', timeframe }), {
-        exchange: 'paperatr',
-        symbol: 'SOL-USDT',
-        timeframe,
-        openTime: bar.openTime,
-        closeTime: bar.openTime + (timeframe === '1h' ? 3_600_000 : 14_400_000) - 1,
-        open: bar.open,
-        high: bar.high,
-        low: bar.low,
-        close: bar.close,
-        volume: bar.volume,
-      });
-    for (const bar of fourHourly) await publish(bar, '4h');
-    for (const bar of hourly) await publish(bar, '1h');
+    const { venue, svc, id, slot } = await openLong('paperatr', 'i-atr', 10, entry, first);
+    for (const b of fourHourly) await bar(slot, '4h', b);
+    for (const b of hourly) await bar(slot, '1h', b);
     await waitFor(() => venue.openStops()[0]?.stopPrice === expected, `venue stop at ${expected}`, {
       timeoutMs: 20_000,
     });

@@ -9,6 +9,30 @@ export interface AddedIntent {
   takeProfits: number[];
 }
 
+/** Who holds a position, as far as adds go: the strategy whose fill opened it, its side, its intent. */
+export interface PositionHolder {
+  strategy: string | null;
+  side: PositionSide;
+  intentId: string | null;
+}
+
+/**
+ * Whether an approved entry adds to the open position: the holder's own strategy on the same side, and
+ * not the intent that opened it. Risk lets only the holder enter a held market (market_held), and a
+ * position no strategy opened takes no adds.
+ */
+export function isAddTo(
+  holder: PositionHolder,
+  intent: { strategy: string; positionSide: PositionSide; intentId: string },
+): boolean {
+  return (
+    holder.strategy !== null &&
+    holder.strategy === intent.strategy &&
+    holder.side === intent.positionSide &&
+    holder.intentId !== intent.intentId
+  );
+}
+
 /** The position's stop and ladder once an add has filled. */
 export interface AddedEntryOutcome {
   stopPrice: number;
