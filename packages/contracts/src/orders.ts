@@ -139,6 +139,11 @@ export const PositionEvent = z.object({
    * Absent from events published before it was kept.
    */
   trade: z.object({ realizedPnl: z.number(), fees: z.number().nonnegative() }).optional(),
+  /**
+   * The intent whose order's fill this event reports (an add's own, where the chain is the opening's);
+   * null when no intent names it. Absent from events published before it was kept.
+   */
+  intentId: z.string().nullable().optional(),
 });
 export type PositionEvent = z.infer<typeof PositionEvent>;
 

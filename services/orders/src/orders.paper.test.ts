@@ -173,6 +173,9 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
       'the position event of the sell',
     );
     expect(changed).toMatchObject({ strategy: 'test', side: 'long', realizedPnl: expect.any(Number) });
+    // Each names the intent whose fill it reports (stops tell an add from the opening by it).
+    expect(positions.find((p) => p.status === 'opened')?.intentId).toBe('paper-buy');
+    expect(changed.intentId).toBe('paper-sell');
     expect(positions.map((p) => p.strategy)).toEqual(positions.map(() => 'test'));
     // Every order and position event of the trade joins the decision's chain (the gateway joins on it),
     // the sell's order events that of the command that asked for it.

@@ -20,7 +20,7 @@ import type { OrderSlice } from '@ballast/db';
 /** The slice a fill belongs to, as far as positions need it. */
 type FillSlice = Pick<
   OrderSlice,
-  'clientOrderId' | 'exchange' | 'symbol' | 'side' | 'strategy' | 'correlationId'
+  'clientOrderId' | 'intentId' | 'exchange' | 'symbol' | 'side' | 'strategy' | 'correlationId'
 >;
 
 /**
@@ -86,6 +86,7 @@ export class PositionBook {
       realizedPnl: net.realizedPnl,
       fees: net.fees,
       trade: tradeFigures(net, this.tradeStarts.get(key)),
+      intentId: slice.intentId,
     };
   }
 

@@ -29,6 +29,7 @@ import {
   planStop,
   roundDownToStep,
   type TakeProfitAction,
+  TradeCoverage,
   type TrailConfig,
   takeProfitReached,
   trailStop,
@@ -81,8 +82,8 @@ export class StopManager {
   /** Approved intents no position has used yet (stored, reloaded on start): each protects the entry it opens, once. */
   private intents = new PendingIntents();
   private readonly atr = new Map<string, Atr>();
-  /** The latest trade time seen per symbol (venue time): the bars they fall in were checked trade by trade. */
-  private readonly lastTrade = new Map<string, number>();
+  /** The runs of trades seen: a bar inside one was checked trade by trade. */
+  private readonly trades = new TradeCoverage();
   private readonly subs: Subscription[] = [];
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -320,6 +321,11 @@ export class StopManager {
     if (!decision.approved || decision.intent.exchange !== this.deps.venue.id) return;
     const { intent } = decision;
     const record = this.records.get(market(intent.exchange, intent.symbol));
+    if (record?.awaitingAdd === intent.intentId && !record.closing && this.addsTo(record, intent)) {
+      record.awaitingAdd = null;
+      await this.adopt(record, intent, record.qty, 'its decision read after its fill');
+      return;
+    }
     const awaiting = record?.awaiting;
     if (
       !record ||
@@ -391,16 +397,23 @@ export class StopManager {
       await this.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
       return;
     }
-    // Grown: by the adds whose fills were heard, or by one whose fill is still to come (or a slice).
-    const adds = this.intents.list().filter((p) => p.orders.filled && this.addsTo(record, p.intent));
-    record.growthAwaitingAdd =
-      adds.length === 0 && this.intents.list().some((p) => this.addsTo(record, p.intent));
-    await this.adopt(
-      record,
-      adds.map((p) => p.intent),
-      qty,
-      `position now ${position.qty}`,
-    );
+    // Grown by the fill of an add (the event names its intent) or by another slice of an entry seen.
+    const add = this.addOf(record, position.intentId ?? null);
+    await this.adopt(record, add, qty, `position now ${position.qty}`);
+  }
+
+  /**
+   * The pending intent of an add whose fill grew the position; null for a slice of the opening, a fill
+   * no intent names, or an add whose decision is not read yet (then it is awaited, see onDecision).
+   */
+  private addOf(record: StopRecord, intentId: string | null): OrderIntent | null {
+    if (intentId === null || intentId === record.intentId) return null;
+    const pending = this.intents.get(intentId);
+    if (!pending) {
+      record.awaitingAdd = intentId;
+      return null;
+    }
+    return this.addsTo(record, pending.intent) ? pending.intent : null;
   }
 
   /** Whether an approved intent adds to this record's open position (core isAddTo). */
@@ -412,25 +425,24 @@ export class StopManager {
   }
 
   /**
-   * The stop and ladder after `adds` filled (core addedEntry), placed for `qty`; the adds' intents are
-   * used up only once it is, so a redelivery after a crash in between adopts them again (the same stop).
+   * The stop and ladder after `add` filled (core addedEntry; none: as they are), placed for `qty`. The
+   * add's intent is used up only once that is done: a failure leaves it for the redelivery.
    */
-  private async adopt(record: StopRecord, adds: OrderIntent[], qty: number, why: string): Promise<void> {
+  private async adopt(record: StopRecord, add: OrderIntent | null, qty: number, why: string): Promise<void> {
     const { tickSize } = await this.deps.venue.marketRules(record.symbol);
-    let { stopPrice, ladder } = record;
-    for (const intent of adds)
-      ({ stopPrice, ladder } = addedEntry({
-        side: record.side,
-        currentStop: stopPrice,
-        ladder,
-        intent,
-        tickSize,
-      }));
+    const { stopPrice, ladder } = add
+      ? addedEntry({
+          side: record.side,
+          currentStop: record.stopPrice,
+          ladder: record.ladder,
+          intent: add,
+          tickSize,
+        })
+      : record;
     record.ladder = ladder;
-    const named = adds.length === 0 ? why : `add ${adds.map((a) => a.intentId).join(', ')}: ${why}`;
     if (stopPrice === record.stopPrice && qty === record.qty) await this.save(record);
-    else await this.replace(record, stopPrice, qty, named);
-    for (const intent of adds) await this.dropIntent(intent.intentId);
+    else await this.replace(record, stopPrice, qty, add ? `add ${add.intentId}: ${why}` : why);
+    if (add) await this.dropIntent(add.intentId);
   }
 
   /** First stop for a newly opened position, from the intent that opened it when that was read. */
@@ -467,7 +479,7 @@ export class StopManager {
       verified: false,
       intentId: usable?.intentId ?? null,
       strategy: position.strategy,
-      growthAwaitingAdd: false,
+      awaitingAdd: null,
       awaiting: usable || position.strategy === null ? null : { strategy: position.strategy, correlationId },
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
       closing: null,
@@ -563,14 +575,14 @@ export class StopManager {
   /** A trade: its price is checked against stops and take-profits as it prints; stops trail on bars. */
   private async onTrade(message: Envelope<Trade>): Promise<void> {
     const { symbol, price, time } = message.payload;
-    this.lastTrade.set(symbol, Math.max(time, this.lastTrade.get(symbol) ?? 0));
+    this.trades.seen(symbol, time);
     await this.onPrice(symbol, price, message, false);
   }
 
   /**
    * A closed bar. Its adverse extreme counts (a bar that touched the stop counts even if it closed above
-   * it) unless trades of the bar were seen: they were checked as they printed, and the extreme may be
-   * older than a stop they trailed since. The stop trails at the close of a TRAIL_TIMEFRAME bar only,
+   * it) unless its trades were seen from open to close without a gap (TradeCoverage): they were checked
+   * as they printed, and the extreme may be older than a stop a take-profit moved since. The stop trails at the close of a TRAIL_TIMEFRAME bar only,
    * once per bar as a backtest does, not at every trade (each move is a cancel and a place).
    */
   private async onCandle(message: Envelope<Candle>): Promise<void> {
@@ -583,8 +595,7 @@ export class StopManager {
     // The candle is a bar: the ATR reads it and keeps nothing of it, so no copy is made per candle.
     // Bars of one timeframe only: a 4h confirmation bar averaged with 1h bars is no ATR of either.
     if (candle.timeframe === this.deps.config.TRAIL_TIMEFRAME) atr.push(candle);
-    const traded = (this.lastTrade.get(candle.symbol) ?? Number.NEGATIVE_INFINITY) >= candle.openTime;
-    if (!traded)
+    if (!this.trades.covers(candle.symbol, candle))
       for (const record of this.records.values()) {
         if (record.symbol !== candle.symbol) continue;
         await this.onPrice(candle.symbol, record.side === 'long' ? candle.low : candle.high, message, false);
@@ -1108,7 +1119,6 @@ export class StopManager {
     if (!pending) return;
     const orders = entryOrderSeen(pending.orders, order);
     if (orders === pending.orders) return;
-    if (orders.filled && !pending.orders.filled && (await this.added(pending.intent))) return;
     if (!orders.filled) {
       const { stepSize } = await this.deps.venue.marketRules(order.symbol);
       if (entryRefused(orders, { qty: pending.intent.qty, stepSize })) {
@@ -1119,22 +1129,6 @@ export class StopManager {
     const next = { ...pending, orders };
     await this.deps.pending.save(this.intents.with(next));
     this.intents.update(next);
-  }
-
-  /**
-   * An entry of the strategy holding the market filled: the add the position's last growth awaited, if
-   * one did. The position event carries the opening's chain, not the add's, so an add is known by its
-   * order's fill and the growth together, whichever is read first; a fill with no growth awaiting it is
-   * left to the position it opens (a re-entry whose old position's close is not read yet). False when
-   * no open position takes this intent as an add now.
-   */
-  private async added(intent: OrderIntent): Promise<boolean> {
-    const record = this.records.get(market(intent.exchange, intent.symbol));
-    if (!record?.growthAwaitingAdd || record.closing || record.takeProfit || !this.addsTo(record, intent))
-      return false;
-    record.growthAwaitingAdd = false;
-    await this.adopt(record, [intent], record.qty, 'its fill heard after the growth');
-    return true;
   }
 
   /** Forgets a used or refused intent once stored without it: a failed write leaves it for the redelivery. */

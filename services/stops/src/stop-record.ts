@@ -24,11 +24,10 @@ export const StopRecord = z.object({
    */
   strategy: z.string().nullable().default(null),
   /**
-   * The position grew while an add of its strategy was approved and its fill not heard yet: that fill,
-   * when heard, is the add. Without such a growth a fill of the strategy is a new position's (its close
-   * not read yet), never an add.
+   * The add (intent id) a growth of the position reported before its decision was read: that
+   * decision, when it comes, is adopted as an add; null when none is awaited.
    */
-  growthAwaitingAdd: z.boolean().default(false),
+  awaitingAdd: z.string().nullable().default(null),
   /**
    * Opened by a strategy before its intent was read: that strategy's intent decided in the chain of
    * the opening (`correlationId`) is adopted when it arrives; null once adopted, or when none is expected.

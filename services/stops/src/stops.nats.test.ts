@@ -1357,39 +1357,29 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     } = await openLong('paperadd', 'i-open', 10, e1, roundToStep(e1 * 0.95, tick), [
       roundToStep(e1 * 1.3, tick),
     ]);
+    // The orders service sends an add's position events in the opening's chain, naming the add's intent.
+    const grown = (qty: number, avgEntry: number, intentId: string) =>
+      position({ ...slot, status: 'changed', qty, avgEntry, intentId }, opening);
 
-    // The add was sized by risk to lose its share at 98 % of its entry: every lot now stops there. Its
-    // order fills in its own chain; the position event, as the orders service sends it, in the opening's.
+    // The add was sized by risk to lose its share at 98 % of its entry: every lot now stops there.
     const addStop = roundToStep(e2 * 0.98, tick);
-    const add = await approveLong(slot, 'i-add', 5, { entry: e2, stop: addStop, takeProfits: [] });
+    await approveLong(slot, 'i-add', 5, { entry: e2, stop: addStop, takeProfits: [] });
     await waitFor(() => svc.service.manager.hasIntent(id, 'i-add'), 'add intent seen');
-    await entryOrder(slot, { intentId: 'i-add', slice: 0, status: 'filled', qty: 3 }, add, e2);
-    await position({ ...slot, status: 'changed', qty: 13, avgEntry: (10 * e1 + 3 * e2) / 13 }, opening);
+    await grown(13, (10 * e1 + 3 * e2) / 13, 'i-add');
     await waitFor(() => eventsFor(id, 'moved').at(-1)?.stopPrice === addStop, 'the stop moved for the add');
-    await waitFor(() => venue.openStops()[0]?.qty === 13, 'the stop covers the add');
+    await waitFor(() => !svc.service.manager.hasIntent(id, 'i-add'), 'the add used');
     expect(venue.openStops()).toMatchObject([{ qty: 13, stopPrice: addStop }]);
-    expect(svc.service.manager.hasIntent(id, 'i-add')).toBe(false);
 
     // The add's second slice: a bigger position under the same stop.
-    await entryOrder(slot, { intentId: 'i-add', slice: 1, status: 'filled', qty: 2 }, add, e2);
-    await position({ ...slot, status: 'changed', qty: 15, avgEntry: (10 * e1 + 5 * e2) / 15 }, opening);
+    await grown(15, (10 * e1 + 5 * e2) / 15, 'i-add');
     await waitFor(() => venue.openStops()[0]?.qty === 15, 'the stop covers the second slice');
     expect(venue.openStops()).toMatchObject([{ qty: 15, stopPrice: addStop }]);
 
     // A later add sized to a looser stop: the tighter one stays, so no lot loses more than it was sized for.
-    // Here the position event comes before the order's: the stop covers the growth at once.
-    const later = await approveLong(slot, 'i-add-2', 4, {
-      entry: e3,
-      stop: roundToStep(e3 * 0.9, tick),
-      takeProfits: [],
-    });
+    await approveLong(slot, 'i-add-2', 4, { entry: e3, stop: roundToStep(e3 * 0.9, tick), takeProfits: [] });
     await waitFor(() => svc.service.manager.hasIntent(id, 'i-add-2'), 'second add intent seen');
-    await position(
-      { ...slot, status: 'changed', qty: 19, avgEntry: (10 * e1 + 5 * e2 + 4 * e3) / 19 },
-      opening,
-    );
+    await grown(19, (10 * e1 + 5 * e2 + 4 * e3) / 19, 'i-add-2');
     await waitFor(() => venue.openStops()[0]?.qty === 19, 'the stop covers the second add');
-    await entryOrder(slot, { intentId: 'i-add-2', slice: 0, status: 'filled', qty: 4 }, later, e3);
     await waitFor(() => !svc.service.manager.hasIntent(id, 'i-add-2'), 'second add used');
     expect(venue.openStops()).toMatchObject([{ qty: 19, stopPrice: addStop }]);
     expect(svc.service.manager.record(id)).toMatchObject({ intentId: 'i-open', strategy: 'test' });
@@ -1399,9 +1389,10 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
   it("gives an add's take-profits to a position whose ladder is all taken; another strategy's entry is no add", async () => {
     const [e1, e2] = [sol[12_000], sol[12_040]] as [number, number];
     const { venue, svc, id, slot, chain } = await openLong('paperaddtp', 'i-tp-open', 10, e1);
+    const opening = venue.openStops()[0]?.stopPrice;
 
-    // Another strategy's entry on this market (risk would deny it: market_held) does not touch the stop.
-    const other = await approve({
+    // Another strategy's entry on this market (risk would deny it: market_held) does not move the stop.
+    await approve({
       intentId: 'i-other',
       strategy: 'other',
       exchange: slot.exchange,
@@ -1413,21 +1404,37 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
       takeProfits: [],
     });
     await waitFor(() => svc.service.manager.hasIntent(id, 'i-other'), 'other intent seen');
-    await entryOrder(slot, { intentId: 'i-other', slice: 0, status: 'filled', qty: 4 }, other, e2);
+    await position({ ...slot, status: 'changed', qty: 14, avgEntry: e1, intentId: 'i-other' }, chain);
+    await waitFor(() => venue.openStops()[0]?.qty === 14, 'the stop covers the growth');
+    expect(venue.openStops()).toMatchObject([{ qty: 14, stopPrice: opening }]);
 
     const addStop = roundToStep(e2 * 0.97, tick);
     const target = roundToStep(e2 * 1.2, tick);
-    const add = await approveLong(slot, 'i-tp-add', 4, { entry: e2, stop: addStop, takeProfits: [target] });
+    await approveLong(slot, 'i-tp-add', 4, { entry: e2, stop: addStop, takeProfits: [target] });
     await waitFor(() => svc.service.manager.hasIntent(id, 'i-tp-add'), 'add intent seen');
-    await entryOrder(slot, { intentId: 'i-tp-add', slice: 0, status: 'filled', qty: 4 }, add, e2);
-    await position({ ...slot, status: 'changed', qty: 14, avgEntry: (10 * e1 + 4 * e2) / 14 }, chain);
+    await position({ ...slot, status: 'changed', qty: 18, avgEntry: e1, intentId: 'i-tp-add' }, chain);
     await waitFor(() => venue.openStops()[0]?.stopPrice === addStop, "the add's stop adopted");
     expect(svc.service.manager.record(id)).toMatchObject({
       intentId: 'i-tp-open',
-      qty: 14,
+      qty: 18,
       ladder: { levels: [target], taken: 0 },
     });
     expect(svc.service.manager.hasIntent(id, 'i-other')).toBe(true);
+    await svc.stop();
+  });
+
+  it('adopts an add whose fill is read before its decision, once the decision comes; no later position takes it', async () => {
+    const [e1, e2] = [sol[13_000], sol[13_020]] as [number, number];
+    const { venue, svc, id, slot, chain } = await openLong('paperlateadd', 'i-late-open', 10, e1);
+    await position({ ...slot, status: 'changed', qty: 14, avgEntry: e1, intentId: 'i-late-add' }, chain);
+    await waitFor(() => svc.service.manager.record(id)?.awaitingAdd === 'i-late-add', 'the add awaited');
+    expect(venue.openStops()).toMatchObject([{ qty: 14, stopPrice: roundToStep(e1 * 0.95, tick) }]);
+
+    const addStop = roundToStep(e2 * 0.98, tick);
+    await approveLong(slot, 'i-late-add', 4, { entry: e2, stop: addStop, takeProfits: [] });
+    await waitFor(() => venue.openStops()[0]?.stopPrice === addStop, "the add's stop adopted");
+    expect(svc.service.manager.record(id)).toMatchObject({ awaitingAdd: null, qty: 14 });
+    expect(svc.service.manager.hasIntent(id, 'i-late-add')).toBe(false);
     await svc.stop();
   });
 
@@ -1466,18 +1473,20 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     await waitFor(() => svc.service.manager.hasIntent(id, 'i-barlow'), 'intent seen');
     await position({ ...slot, status: 'opened', qty: 5, avgEntry: recorded.close }, chain);
     await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
-    // A trade of the bar at its close was seen (the position opened on it): the bar's low is older.
-    await bus.publish(subject(Subjects.trade, { exchange: 'paperbarlow', symbol: 'SOL-USDT' }), {
-      exchange: 'paperbarlow',
-      symbol: 'SOL-USDT',
-      tradeId: 'barlow-1',
-      price: recorded.close,
-      size: 0.1,
-      side: 'buy',
-      time: recorded.openTime + 3_500_000,
-    });
+    // The bar's trades were seen from its open to its close, each above the stop (at its close): its
+    // low is older than them.
+    for (let t = recorded.openTime + 10_000; t < recorded.openTime + 3_600_000; t += 30_000)
+      await bus.publish(subject(Subjects.trade, { exchange: 'paperbarlow', symbol: 'SOL-USDT' }), {
+        exchange: 'paperbarlow',
+        symbol: 'SOL-USDT',
+        tradeId: `barlow-${t}`,
+        price: recorded.close,
+        size: 0.1,
+        side: 'buy',
+        time: t,
+      });
     await bar(slot, '1h', recorded);
-    // The next bar, with no trade of it seen, reaching under the stop: its low counts.
+    // The next bar, none of whose trades were seen (a stream gap), reaching under the stop: its low counts.
     const next = {
       ...recorded,
       openTime: recorded.openTime + 3_600_000,

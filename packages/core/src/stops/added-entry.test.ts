@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binanceSpotRules } from '../risk/real-market.fixture';
-import { addedEntry } from './added-entry';
+import { addedEntry, isAddTo } from './added-entry';
 
 // Real figures: a SOLUSDT 4h backtest (binance-spot-ohlcv/SOLUSDT-4h.csv, default config). TP1 at
 // 4.82 had closed half the position and moved its stop to breakeven, 4.05; on 2021-02-07 12:00
@@ -42,5 +42,28 @@ describe('addedEntry', () => {
       addedEntry({ side: 'short', currentStop: 7.4, ladder, intent: { stop, takeProfits: [5.5] }, tickSize });
     const [tighter, looser] = [after(6.9), after(7.9)];
     expect([tighter.stopPrice, looser.stopPrice]).toEqual([6.9, 7.4]);
+  });
+});
+
+describe('isAddTo', () => {
+  const holder = { strategy: 'trend_pullback', side: 'long' as const, intentId: 'in-open' };
+  const intent = (over: Partial<{ strategy: string; positionSide: 'long' | 'short'; intentId: string }>) => ({
+    strategy: 'trend_pullback',
+    positionSide: 'long' as const,
+    intentId: 'in-add',
+    ...over,
+  });
+
+  it("takes the holder's own further entry on its side as an add", () => {
+    expect(isAddTo(holder, intent({}))).toBe(true);
+  });
+
+  it("refuses the opening's own intent, another strategy's, the other side's, and any on a position no strategy opened", () => {
+    expect([
+      isAddTo(holder, intent({ intentId: 'in-open' })),
+      isAddTo(holder, intent({ strategy: 'mean_reversion' })),
+      isAddTo(holder, intent({ positionSide: 'short' })),
+      isAddTo({ ...holder, strategy: null }, intent({})),
+    ]).toEqual([false, false, false, false]);
   });
 });

@@ -6,4 +6,5 @@ export * from './stop-monitor';
 export * from './stop-plan';
 export * from './stop-verification';
 export * from './take-profit-ladder';
+export * from './trade-coverage';
 export * from './trailing-stop';
