@@ -32,6 +32,7 @@ import { Registry } from 'prom-client';
 import type { BacktestConfig } from './backtest-config';
 import type { BacktestDecision } from './backtest-result';
 import { candleBook } from './candle-book';
+import { keptStops } from './kept-stops';
 import { memoryPaperStore } from './memory-paper-store';
 import { paperStops } from './paper-stops';
 import { rulesDecide } from './rules-decide';
@@ -209,6 +210,7 @@ export class BacktestRuntime {
       await startStops({
         bus: this.bus('stops', 9),
         db,
+        stores: keptStops(),
         clock: this.clock,
         ids: seededBusIds(this.clock, seed, 10),
         log,

@@ -11,10 +11,14 @@ import { CcxtStopVenue, CcxtVenue, PaperStopVenue, type StopVenue } from '@balla
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { StopsConfig } from './config';
-import { botStatePendingIntents } from './pending-intent-store';
-import { type StopLog, StopManager } from './stop-manager';
+import { botStatePendingIntents, type PendingIntentStore } from './pending-intent-store';
+import { type StopLog, StopManager, type StopRecordStore } from './stop-manager';
 import { StopMetrics } from './stop-metrics';
 import { StopRecord } from './stop-record';
+
+export type { PendingIntentStore } from './pending-intent-store';
+export type { StopRecordStore } from './stop-manager';
+export type { StopRecord } from './stop-record';
 
 export interface StopsDeps {
   bus: Bus;
@@ -27,6 +31,8 @@ export interface StopsDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Replaces the configured venue (tests hand in a paper venue that outlives a restart). */
   venue?: StopVenue;
+  /** Replaces the stored records and pending intents (default: protective_stops and bot_state). */
+  stores?: { records: StopRecordStore; pending: PendingIntentStore };
 }
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -40,8 +46,9 @@ export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { m
   const manager = new StopManager({
     bus: deps.bus,
     venue,
-    store: new ProtectiveStopRepository(deps.db, deps.clock, StopRecord),
-    pending: botStatePendingIntents(new BotStateRepository(deps.db, deps.clock), venue.id),
+    store: deps.stores?.records ?? new ProtectiveStopRepository(deps.db, deps.clock, StopRecord),
+    pending:
+      deps.stores?.pending ?? botStatePendingIntents(new BotStateRepository(deps.db, deps.clock), venue.id),
     metrics: new StopMetrics(deps.metrics),
     clock: deps.clock,
     config: deps.config,

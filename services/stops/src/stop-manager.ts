@@ -50,10 +50,13 @@ export interface StopLog {
   error(obj: object, msg: string): void;
 }
 
+/** Where stop records are kept: the protective_stops table, or memory in a run that never restarts. */
+export type StopRecordStore = Pick<ProtectiveStopRepository<StopRecord>, 'save' | 'get' | 'active'>;
+
 export interface StopManagerDeps {
   bus: Bus;
   venue: StopVenue;
-  store: ProtectiveStopRepository<StopRecord>;
+  store: StopRecordStore;
   pending: PendingIntentStore;
   metrics: StopMetrics;
   clock: Clock;
