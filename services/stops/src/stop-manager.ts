@@ -68,6 +68,8 @@ export interface StopManagerDeps {
 const SERVICE = 'stops';
 /** How long an approved intent waits for its fill when the config does not say. */
 const DEFAULT_PENDING_INTENT_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+/** Ids a record awaits as adds: more than a position ever has in flight. */
+const MAX_AWAITED_ADDS = 20;
 
 type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
 
@@ -324,12 +326,20 @@ export class StopManager {
     if (!decision.approved || decision.intent.exchange !== this.deps.venue.id) return;
     const { intent } = decision;
     const record = this.records.get(market(intent.exchange, intent.symbol));
-    if (record?.awaitingAdd === intent.intentId && !record.closing && this.addsTo(record, intent)) {
-      record.awaitingAdd = null;
+    const awaiting = record?.awaiting;
+    // An add whose growth was read first (not the opening's own intent, whose slices name it too; not
+    // while a take-profit sells: a new stop would lock the coins it sells).
+    if (
+      record?.awaitingAdds.includes(intent.intentId) &&
+      !(awaiting && opened(intent, message.correlationId, { ...awaiting, side: record.side })) &&
+      !record.closing &&
+      !record.takeProfit &&
+      this.addsTo(record, intent)
+    ) {
+      record.awaitingAdds = record.awaitingAdds.filter((id) => id !== intent.intentId);
       await this.adopt(record, intent, record.qty, 'its decision read after its fill');
       return;
     }
-    const awaiting = record?.awaiting;
     if (
       !record ||
       !awaiting ||
@@ -351,11 +361,18 @@ export class StopManager {
       tickSize: rules.tickSize,
     });
     // Adopted only once persisted: a failure leaves it awaiting, so the redelivered decision adopts it.
-    const before = { awaiting, intentId: record.intentId, ladder: record.ladder };
+    const before = {
+      awaiting,
+      intentId: record.intentId,
+      ladder: record.ladder,
+      awaitingAdds: record.awaitingAdds,
+    };
     Object.assign(record, {
       awaiting: null,
       intentId: intent.intentId,
       ladder: { levels: intent.takeProfits, taken: 0 },
+      // Its slices' growths, read before it, named it: it is the opening, not an add to await.
+      awaitingAdds: record.awaitingAdds.filter((id) => id !== intent.intentId),
     });
     try {
       if (plan.ok && plan.stopPrice !== record.stopPrice)
@@ -395,6 +412,9 @@ export class StopManager {
     // The part a take-profit is selling is not covered: its outcome decides what the stop covers.
     if (record.takeProfit && qty > record.takeProfit.keep) return;
     if (Math.abs(qty - record.qty) <= 1e-12) return;
+    // A fill of one of our own closes cannot grow the position: the event is older than what the
+    // close's order event already told (a take-profit's first fill read after its last).
+    if (qty > record.qty && position.intentId?.startsWith(this.closeIntentId(record, ''))) return;
     record.entry = position.avgEntry;
     if (qty < record.qty) {
       await this.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
@@ -413,7 +433,8 @@ export class StopManager {
     if (intentId === null || intentId === record.intentId) return null;
     const pending = this.intents.get(intentId);
     if (!pending) {
-      record.awaitingAdd = intentId;
+      if (!record.awaitingAdds.includes(intentId))
+        record.awaitingAdds = [...record.awaitingAdds, intentId].slice(-MAX_AWAITED_ADDS);
       return null;
     }
     return this.addsTo(record, pending.intent) ? pending.intent : null;
@@ -482,7 +503,7 @@ export class StopManager {
       verified: false,
       intentId: usable?.intentId ?? null,
       strategy: position.strategy,
-      awaitingAdd: null,
+      awaitingAdds: [],
       awaiting: usable || position.strategy === null ? null : { strategy: position.strategy, correlationId },
       ladder: { levels: usable?.takeProfits ?? [], taken: 0 },
       closing: null,

@@ -24,10 +24,11 @@ export const StopRecord = z.object({
    */
   strategy: z.string().nullable().default(null),
   /**
-   * The add (intent id) a growth of the position reported before its decision was read: that
-   * decision, when it comes, is adopted as an add; null when none is awaited.
+   * Intents (ids) that growths of the position named before their decisions were read, newest last:
+   * such a decision, when it comes, is adopted as an add. Ids that are no add (a reconciliation
+   * adjustment) are never decided and wait here harmlessly, bounded.
    */
-  awaitingAdd: z.string().nullable().default(null),
+  awaitingAdds: z.array(z.string()).default([]),
   /**
    * Opened by a strategy before its intent was read: that strategy's intent decided in the chain of
    * the opening (`correlationId`) is adopted when it arrives; null once adopted, or when none is expected.

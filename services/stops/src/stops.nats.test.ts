@@ -1427,14 +1427,68 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     const [e1, e2] = [sol[13_000], sol[13_020]] as [number, number];
     const { venue, svc, id, slot, chain } = await openLong('paperlateadd', 'i-late-open', 10, e1);
     await position({ ...slot, status: 'changed', qty: 14, avgEntry: e1, intentId: 'i-late-add' }, chain);
-    await waitFor(() => svc.service.manager.record(id)?.awaitingAdd === 'i-late-add', 'the add awaited');
-    expect(venue.openStops()).toMatchObject([{ qty: 14, stopPrice: roundToStep(e1 * 0.95, tick) }]);
+    // A reconciliation adjustment's growth, never decided, waits beside it.
+    await position({ ...slot, status: 'changed', qty: 15, avgEntry: e1, intentId: 'recon:adjust:1' }, chain);
+    await waitFor(
+      () => svc.service.manager.record(id)?.awaitingAdds.join() === 'i-late-add,recon:adjust:1',
+      'the add awaited',
+    );
+    expect(venue.openStops()).toMatchObject([{ qty: 15, stopPrice: roundToStep(e1 * 0.95, tick) }]);
 
     const addStop = roundToStep(e2 * 0.98, tick);
     await approveLong(slot, 'i-late-add', 4, { entry: e2, stop: addStop, takeProfits: [] });
     await waitFor(() => venue.openStops()[0]?.stopPrice === addStop, "the add's stop adopted");
-    expect(svc.service.manager.record(id)).toMatchObject({ awaitingAdd: null, qty: 14 });
+    expect(svc.service.manager.record(id)).toMatchObject({ awaitingAdds: ['recon:adjust:1'], qty: 15 });
     expect(svc.service.manager.hasIntent(id, 'i-late-add')).toBe(false);
+    await svc.stop();
+  });
+
+  it('takes an opening read before its decision as the opening when its second fill names it, not as an add', async () => {
+    const venue = paper('paperopenslice');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperopenslice', 'SOL-USDT');
+    const entry = sol[13_500] as number;
+    const chain = `open-slice-${uniqueName('chain')}`;
+    // Read before its decision: the fallback stop (2 %), then the order's second fill naming its intent.
+    await position({ ...slot, status: 'opened', qty: 4, avgEntry: entry, intentId: 'i-slice-open' }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'fallback stop verified');
+    await position({ ...slot, status: 'changed', qty: 6, avgEntry: entry, intentId: 'i-slice-open' }, chain);
+    await waitFor(() => venue.openStops()[0]?.qty === 6, 'the stop covers the second fill');
+    const stop = roundToStep(entry * 0.95, tick);
+    await approveLong(slot, 'i-slice-open', 6, { entry, stop, takeProfits: [] }, chain);
+    await waitFor(() => svc.service.manager.record(id)?.intentId === 'i-slice-open', 'the opening adopted');
+    expect(svc.service.manager.record(id)).toMatchObject({
+      awaiting: null,
+      awaitingAdds: [],
+      stopPrice: stop,
+    });
+    expect(venue.openStops()).toMatchObject([{ qty: 6, stopPrice: stop }]);
+    await svc.stop();
+  });
+
+  it("does not take a take-profit's first fill, read after its last, for growth", async () => {
+    const entry = sol[15_000] as number;
+    const target = roundToStep(entry * 1.02, tick);
+    const { venue, svc, id, slot } = await openLong('paperstaletp', 'i-stale-tp', 10, entry, undefined, [
+      target,
+    ]);
+    await trade('paperstaletp', 'SOL-USDT', target, 1);
+    const sale = await waitFor(() => submitsOn('paperstaletp')[0], 'TP1 sale of half');
+    await waitFor(() => venue.openStops()[0]?.qty === 5, 'the stop covers the half kept');
+    await entryOrder(
+      slot,
+      { intentId: sale.intentId, slice: 0, status: 'filled', qty: 5 },
+      'tp-chain',
+      target,
+    );
+    await waitFor(() => svc.service.manager.record(id)?.takeProfit === null, 'the sale filled');
+    // The position event of the sale's first fill (3 of 5), read last.
+    await position({ ...slot, status: 'changed', qty: 7, avgEntry: entry, intentId: sale.intentId });
+    await position({ ...slot, status: 'changed', qty: 5, avgEntry: entry, intentId: sale.intentId });
+    // Then a sale of 1 more (an operator's): the stop follows to 4, after the two events above.
+    await position({ ...slot, status: 'changed', qty: 4, avgEntry: entry, intentId: 'operator-1' });
+    await waitFor(() => venue.openStops()[0]?.qty === 4, 'the stop covers the 4 left');
+    expect(eventsFor(id, 'placed').map((e) => e.qty)).not.toContain(7);
     await svc.stop();
   });
 
