@@ -606,8 +606,9 @@ export class StopManager {
   /**
    * A closed bar. Its adverse extreme counts (a bar that touched the stop counts even if it closed above
    * it) unless its trades were seen from open to close without a gap (TradeCoverage): they were checked
-   * as they printed, and the extreme may be older than a stop a take-profit moved since. The stop trails at the close of a TRAIL_TIMEFRAME bar only,
-   * once per bar as a backtest does, not at every trade (each move is a cancel and a place).
+   * as they printed, and the extreme may be older than a stop a take-profit moved since. The stop
+   * trails at the close of a TRAIL_TIMEFRAME bar only, once per bar as a backtest does, not at every
+   * trade (each move is a cancel and a place).
    */
   private async onCandle(message: Envelope<Candle>): Promise<void> {
     const candle = message.payload;
@@ -924,7 +925,8 @@ export class StopManager {
       const rules = await this.deps.venue.marketRules(record.symbol);
       const rest = roundDownToStep(Math.max(0, unsold), rules.stepSize);
       if (tp.keep === 0 && !record.closing.byVenue && rest > 0) {
-        await this.submitClose(record, rest, `trigger:${record.clientOrderId ?? tp.purpose}`, undefined);
+        // Named after the sale it replaces: unique, and the same if this is redone after a crash.
+        await this.submitClose(record, rest, `trigger:${tp.purpose}`, undefined);
         record.closing = { ...record.closing, sentAt: this.deps.clock.now() };
       }
       // Otherwise a close is on its way: the position events that follow size the re-sent close.
