@@ -17,7 +17,7 @@ const record: StopRecord = {
   verified: true,
   intentId: 'in-1',
   strategy: 'trend_pullback',
-  awaitingAdd: null,
+  awaitingAdds: [],
   awaiting: null,
   ladder: { levels: [61_000], taken: 0 },
   closing: null,
