@@ -1570,6 +1570,27 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     await svc.stop();
   });
 
+  it('does not trail on trades, only at bar closes: a trade far above leaves the stop where it was', async () => {
+    const venue = paper('papertradetrail');
+    const svc = await start(venue, { TRAIL_MODE: 'percent', TRAIL_PCT: '0.02' });
+    const { id, slot } = longSlot('papertradetrail', 'SOL-USDT');
+    const entry = sol[16_000] as number;
+    const stop = roundToStep(entry * 0.95, tick);
+    const chain = await approveLong(slot, 'i-trade-trail', 5, { entry, stop, takeProfits: [] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-trade-trail'), 'intent seen');
+    await position({ ...slot, status: 'opened', qty: 5, avgEntry: entry }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    // 10 % up, where a 2 % trail on trades would move the stop to 1.078 × entry; then back to entry,
+    // which that stop would have sold at; then under the entry's stop, which sells.
+    const [high, back, under] = [entry * 1.1, entry, roundToStep(stop - tick, tick)];
+    for (const [n, price] of [high, back, under].entries())
+      await trade('papertradetrail', 'SOL-USDT', price, n);
+    const triggered = await waitFor(() => eventsFor(id, 'triggered')[0], 'the stop triggered');
+    expect(triggered).toMatchObject({ stopPrice: stop });
+    expect(triggered.detail).toContain(`at ${under}`);
+    await svc.stop();
+  });
+
   it('trails by the ATR of TRAIL_TIMEFRAME candles only: 4h bars of the symbol are not averaged in', async () => {
     /** Where the stop ends after `hourly`, the ATR first fed `before`; null when a price reaches it. */
     const trailed = (hourly: ReplayedCandle[], before: ReplayedCandle[], first: number): number | null => {
