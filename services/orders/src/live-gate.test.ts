@@ -23,6 +23,16 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
+/** Records a strategy's lifecycle as the readiness gate would. */
+async function lifecycle(strategy: string, state: 'live' | 'shadow', reason: string, detail = '') {
+  await new BotStateRepository(handle.db, clock).set(readinessKeys.lifecycle(strategy), {
+    state,
+    reason,
+    detail,
+    since: 1,
+  });
+}
+
 async function refusal(strategies: string[]): Promise<LiveStartRefusedError> {
   const error = await assertLiveStart(handle.db, clock, strategies).then(
     () => undefined,
@@ -38,13 +48,7 @@ describe('live start behind the readiness gate', () => {
   });
 
   it('refuses a strategy the gate never judged, and one it keeps in shadow, naming both', async () => {
-    const state = new BotStateRepository(handle.db, clock);
-    await state.set(readinessKeys.lifecycle('breakout'), {
-      state: 'shadow',
-      reason: 'readiness_red',
-      detail: 'closed_trades 12 (needs >= 30)',
-      since: 1,
-    });
+    await lifecycle('breakout', 'shadow', 'readiness_red', 'closed_trades 12 (needs >= 30)');
     const error = await refusal(['trend_pullback', 'breakout']);
     expect(error.refusals.map((r) => [r.strategy, r.reason])).toEqual([
       ['trend_pullback', 'never_judged'],
@@ -54,14 +58,7 @@ describe('live start behind the readiness gate', () => {
   });
 
   it('allows start once every configured strategy is live', async () => {
-    const state = new BotStateRepository(handle.db, clock);
-    for (const s of ['mean_revert', 'momentum'])
-      await state.set(readinessKeys.lifecycle(s), {
-        state: 'live',
-        reason: 'all_green',
-        detail: '',
-        since: 1,
-      });
+    for (const s of ['mean_revert', 'momentum']) await lifecycle(s, 'live', 'all_green');
     await expect(assertLiveStart(handle.db, clock, ['mean_revert', 'momentum'])).resolves.toBeUndefined();
   });
 
@@ -78,13 +75,7 @@ describe('live start behind the readiness gate', () => {
   });
 
   it('refuses every entry once the lifecycles have gone unread for ten refresh periods', async () => {
-    const state = new BotStateRepository(handle.db, clock);
-    await state.set(readinessKeys.lifecycle('scalper'), {
-      state: 'live',
-      reason: 'all_green',
-      detail: '',
-      since: 1,
-    });
+    await lifecycle('scalper', 'live', 'all_green');
     let now = 1_700_000_000_000;
     const gate = new LiveStrategies({
       db: handle.db,
