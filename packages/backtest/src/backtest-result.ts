@@ -1,3 +1,5 @@
+import type { MarketRules } from '@ballast/core';
+import type { MarketRulesSource } from './market-rules-source';
 import type { BacktestMetrics } from './metrics';
 
 /** One round trip: from flat to flat in one market. Times are epoch ms of the first and last fill. */
@@ -59,6 +61,8 @@ export interface BacktestResult {
     seed: number;
     initial_equity: number;
     fill_model: string;
+    /** The tick, step and minimums each symbol's orders were rounded and refused with, and their source. */
+    market_rules: Record<string, MarketRules & { source: MarketRulesSource }>;
   };
   trades: BacktestTrade[];
   equity: EquityPoint[];

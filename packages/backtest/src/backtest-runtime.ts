@@ -11,6 +11,7 @@ import {
   type StopEvent,
   Subjects,
   subject,
+  symbolAssets,
   TIMEFRAME_MS,
 } from '@ballast/contracts';
 import {
@@ -32,6 +33,7 @@ import { Registry } from 'prom-client';
 import type { BacktestConfig } from './backtest-config';
 import type { BacktestDecision } from './backtest-result';
 import { candleBook } from './candle-book';
+import { hourStatsAsFound } from './hour-stats-as-found';
 import { keptStops } from './kept-stops';
 import { memoryPaperStore } from './memory-paper-store';
 import { paperStops } from './paper-stops';
@@ -151,6 +153,7 @@ export class BacktestRuntime {
           // wait for, and the wait would sleep on wall time.
           SIGNALS_HOUR_STATS_WAIT_MS: 0,
         },
+        hourStats: await hourStatsAsFound(db),
       }),
       await startRisk({
         bus: this.bus('risk', 6),
@@ -190,6 +193,9 @@ export class BacktestRuntime {
         TWAP_SLICES: 5,
         TWAP_DURATION_MS: 60_000,
         TWAP_JITTER: 0.2,
+        TWAP_SLIPPAGE_WAITS: 3,
+        // No send outcome is ever unknown here (the paper venue answers every order).
+        UNSENT_ENTRY_MAX_AGE_MS: 300_000,
         // The live timer would run on wall time; the runtime drives the send loop itself (settle).
         TICK_MS: 2_147_483_647,
         // No reconciliation writes the orders table here: the manager knows every slice it planned
@@ -357,7 +363,7 @@ export class BacktestRuntime {
   async equity(): Promise<number> {
     const balances = await this.paper.balances();
     let total = balances[this.options.config.quoteAsset] ?? 0;
-    for (const [symbol, price] of this.marks) total += (balances[symbol.split('-')[0] ?? ''] ?? 0) * price;
+    for (const [symbol, price] of this.marks) total += (balances[symbolAssets(symbol).base] ?? 0) * price;
     return total;
   }
 

@@ -4,6 +4,7 @@ export type * from './backtest-result';
 export * from './demo';
 export * from './exchange-info-rules';
 export * from './load-candles';
+export * from './market-rules-source';
 export * from './metrics';
 export * from './optimize';
 export * from './readiness';

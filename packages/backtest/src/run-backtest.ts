@@ -1,5 +1,4 @@
 import { type Candle, type StopEvent, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
-import type { MarketRules } from '@ballast/core';
 import {
   type BacktestConfig,
   type BacktestConfigInput,
@@ -9,8 +8,8 @@ import {
 import { BacktestError } from './backtest-error';
 import type { BacktestResult, EquityPoint } from './backtest-result';
 import { BacktestRuntime } from './backtest-runtime';
-import { loadExchangeInfoRules } from './exchange-info-rules';
 import { type CandleFile, loadCandleFile } from './load-candles';
+import { marketRulesBook } from './market-rules-source';
 import { computeMetrics } from './metrics';
 import { replaySteps } from './replay-steps';
 
@@ -38,13 +37,6 @@ export interface RunBacktestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Sees every stop event of the stops service with its virtual time. */
   onStopEvent?: (event: StopEvent, time: number) => void;
-}
-
-const FALLBACK_RULES: MarketRules = { tickSize: 1e-8, stepSize: 1e-8, minQty: 0, minNotional: 10 };
-
-function rulesLookup(config: BacktestConfig): (symbol: string) => MarketRules {
-  const fromFile = config.exchangeInfoFile ? loadExchangeInfoRules(config.exchangeInfoFile) : new Map();
-  return (symbol) => config.marketRules[symbol] ?? fromFile.get(symbol) ?? FALLBACK_RULES;
 }
 
 /** The candles a run replays (for reports), loaded and filtered the same way. */
@@ -81,11 +73,12 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const steps = replaySteps(candles);
   const symbols = [...new Set(candles.map((c) => c.symbol))].sort();
   const first = steps[0]!;
+  const book = marketRulesBook(config);
   const runtime = await BacktestRuntime.start({
     config,
     symbols,
     timeframe: options.timeframe,
-    rules: rulesLookup(config),
+    rules: book.rules,
     seed: options.seed,
     startTime: first.candle.openTime,
     ...(options.onStopEvent ? { onStopEvent: options.onStopEvent } : {}),
@@ -123,6 +116,9 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       seed: options.seed,
       initial_equity: config.initialEquity,
       fill_model: FILL_MODEL,
+      market_rules: Object.fromEntries(
+        symbols.map((symbol) => [symbol, { ...book.rules(symbol), source: book.source(symbol) }]),
+      ),
     },
     trades,
     equity: curve,

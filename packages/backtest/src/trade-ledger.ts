@@ -1,5 +1,5 @@
 import type { OrderEvent } from '@ballast/contracts';
-import { applyFill, FLAT, type NetPosition, positionFill } from '@ballast/core';
+import { applyFill, FLAT, isTakeProfitClose, type NetPosition, positionFill } from '@ballast/core';
 import type { BacktestTrade } from './backtest-result';
 
 interface OpenTrade {
@@ -20,8 +20,7 @@ export function exitReason(intentId: string | null): BacktestTrade['exit_reason'
   if (!intentId) return 'other';
   if (intentId.startsWith('backtest:end')) return 'end_of_data';
   if (!intentId.startsWith('stops:')) return 'other';
-  const purpose = intentId.split(':').at(-1) ?? '';
-  return /^tp\d+$/.test(purpose) ? 'take_profit' : 'stop';
+  return isTakeProfitClose(intentId) ? 'take_profit' : 'stop';
 }
 
 /**

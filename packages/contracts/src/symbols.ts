@@ -10,6 +10,19 @@ export function normaliseSymbol(raw: string): string {
   return `${upper.slice(0, -quote.length)}-${quote}`;
 }
 
+/** A market's two assets: the one traded (base) and the one it is priced and paid in (quote). */
+export type SymbolAssets = { base: string; quote: string };
+
+/**
+ * `BTC-USDT` → `{ base: 'BTC', quote: 'USDT' }`. A symbol without '-' is not normalised (SymbolId refuses
+ * it at every boundary); it reads as all base with an empty quote, as the splits this replaced read it,
+ * so a caller with a default quote asset gives it with `||`.
+ */
+export function symbolAssets(symbol: string): SymbolAssets {
+  const [base = '', quote = ''] = symbol.split('-');
+  return { base, quote };
+}
+
 /** `BTC-USDT` → `BTC/USDT` (ccxt's unified form). */
 export function toCcxtSymbol(symbol: string): string {
   return symbol.replace('-', '/');

@@ -38,8 +38,24 @@ export const ordersConfigSchema = z.object({
   TWAP_SLICES: z.coerce.number().int().min(2).max(1000).default(5),
   TWAP_DURATION_MS: z.coerce.number().int().positive().default(60_000),
   TWAP_JITTER: z.coerce.number().min(0).max(0.5).default(0.2),
+  /**
+   * How many times in a row an entry slice that fails the slippage guard at its send time waits for the
+   * next slice's due time before it, and the rest of its TWAP, is cancelled with reason `slippage`.
+   * Default 3 (45 s of the default 60 s, 5-slice plan).
+   */
+  TWAP_SLIPPAGE_WAITS: z.coerce.number().int().min(0).default(3),
   TICK_MS: z.coerce.number().int().positive().default(100),
-  /** The loop reads the orders table at least this often even when nothing is due or open. */
+  /**
+   * An entry whose send outcome was unknown and which the venue then answered it never saw is sent late
+   * only within this many ms of its due time; older, it is given up (`venue_unavailable`): risk has let
+   * its reservation lapse (RISK_PENDING_TTL_MS, default 300000) and the market has moved. Exits are
+   * always sent. Default 300000.
+   */
+  UNSENT_ENTRY_MAX_AGE_MS: z.coerce.number().int().min(0).default(300_000),
+  /**
+   * The loop reads the orders table at least this often even when nothing is due or open, and looks up
+   * orders whose send outcome is unknown (left `sending`) at least this often.
+   */
   LOOP_IDLE_READ_MS: z.coerce.number().int().min(0).default(5_000),
   /**
    * A streamed book (md.book) untouched for longer is not used for the slippage check (a REST book

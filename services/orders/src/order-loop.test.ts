@@ -7,6 +7,7 @@ import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/test
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
+import { IntentPlans } from './intent-plans';
 import { KillStore } from './kill-store';
 import { OrderManager } from './order-manager';
 import { approvedBuy } from './testing/approved-buy';
@@ -67,6 +68,7 @@ async function start(killKey = 'orders-loop', atVenue: AtVenue = async () => {})
     bus,
     venue,
     slices,
+    intents: new IntentPlans(fixture.handle.db, clock),
     kill: new KillStore(new BotStateRepository(fixture.handle.db, clock), killKey),
     clock,
     config: ordersConfigSchema.parse({
@@ -115,6 +117,16 @@ async function secondWhileFirstAtVenue(
   await waitFor(async () => (await slices.get(second ?? ''))?.status === 'sending', 'the second recorded', {
     timeoutMs: 30_000,
   });
+}
+
+/** Engages the kill switch (no flatten) and waits until the manager has seen it. */
+async function killed({ testBus, manager }: Awaited<ReturnType<typeof start>>): Promise<void> {
+  await testBus.publish(subject(Subjects.kill, {}), {
+    flatten: false,
+    reason: 'test kill',
+    requestedBy: 'test',
+  });
+  await waitFor(() => manager.killed, 'the kill seen', { timeoutMs: 30_000 });
 }
 
 describe('the send loop', () => {
@@ -242,15 +254,10 @@ describe('the send loop', () => {
     const started = await start('orders-loop-kill', async (order) => {
       if (order.clientOrderId === first) await held.opened;
     });
-    const { manager, slices, atSubmit, events, testBus } = started;
+    const { manager, slices, atSubmit, events } = started;
     try {
       await secondWhileFirstAtVenue(started, ['loop-kill-1', 'loop-kill-2']);
-      await testBus.publish(subject(Subjects.kill, {}), {
-        flatten: false,
-        reason: 'test kill',
-        requestedBy: 'test',
-      });
-      await waitFor(() => manager.killed, 'the kill seen', { timeoutMs: 30_000 });
+      await killed(started);
       held.open();
       await waitFor(
         async () => (await slices.get(second ?? ''))?.status === 'aborted',
@@ -272,6 +279,45 @@ describe('the send loop', () => {
       expect(events.filter((e) => e.clientOrderId === second)).toMatchObject([
         { status: 'cancelled', qty: 0.01, filledQty: 0, reason: 'kill_switch' },
       ]);
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it('sends a reduce-only close recorded before a kill came in: exits go out during a kill', {
+    timeout: 60_000,
+  }, async () => {
+    const heldId = clientOrderId('bl-', 'loop-exit-held', 0);
+    const closeId = 'bl-loop-exit-close';
+    const held = gate();
+    const started = await start('orders-loop-kill-exit', async (order) => {
+      if (order.clientOrderId === heldId) await held.opened;
+    });
+    const { manager, slices, atSubmit, events, testBus } = started;
+    try {
+      await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy('loop-exit-entry'));
+      await waitFor(
+        () => events.some((e) => e.intentId === 'loop-exit-entry' && e.status === 'filled'),
+        'the position opened',
+        { timeoutMs: 30_000 },
+      );
+      // Another order held at the venue, and the close recorded behind it when the kill comes.
+      await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy('loop-exit-held'));
+      await waitFor(() => atSubmit.has(heldId), 'the other order at the venue', { timeoutMs: 30_000 });
+      await testBus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('loop-exit-close', 'sell', 0.01, { reduceOnly: true }),
+      );
+      await waitFor(async () => (await slices.get(closeId))?.status === 'sending', 'the close recorded', {
+        timeoutMs: 30_000,
+      });
+      await killed(started);
+      held.open();
+      await waitFor(async () => (await slices.get(closeId))?.status === 'filled', 'the close filled', {
+        timeoutMs: 30_000,
+      });
+      expect(atSubmit.get(closeId)).toBe('sending');
+      expect(events.filter((e) => e.clientOrderId === closeId && e.status === 'cancelled')).toEqual([]);
     } finally {
       await manager.stop();
     }

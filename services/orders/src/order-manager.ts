@@ -8,10 +8,11 @@ import {
   type OrderCommand,
   type OrderEvent,
   type RecordFill,
-  type RejectReason,
+  RejectReason,
   type RiskDecision,
   Subjects,
   subject,
+  symbolAssets,
 } from '@ballast/contracts';
 import {
   checkSlippage,
@@ -24,11 +25,12 @@ import {
   type KillState,
   type NetPosition,
   orderOver,
+  orderOwner,
   planTwap,
   positionHolding,
   releaseKill,
   roundDownToStep,
-  smallestOrderQty,
+  smallestSliceQty,
   sumLots,
   type TradableRules,
   type WalkableBook,
@@ -36,17 +38,21 @@ import {
 import type { NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
 import { type OrderVenue, VenueError, type VenueOrder } from '@ballast/exchange';
 import type { OrdersConfig } from './config';
+import type { IntentPlans } from './intent-plans';
 import type { KillStore } from './kill-store';
 import type { OrderMetrics } from './order-metrics';
 import { PositionBook } from './position-book';
 import { Serial } from './serial';
 import { SlippageBook } from './slippage-book';
+import { type SliceGuard, TwapPacer } from './twap-pacer';
 import { venueFlat } from './venue-flat';
 
 export interface OrderManagerDeps {
   bus: Bus;
   venue: OrderVenue;
   slices: OrderSliceRepository;
+  /** Records each intent's plan, or its refusal, once: a later delivery of it adds nothing. */
+  intents: IntentPlans;
   kill: KillStore;
   clock: Clock;
   config: OrdersConfig;
@@ -88,8 +94,8 @@ const NEVER_DUE = Number.MAX_SAFE_INTEGER;
 
 /**
  * The order manager. Every order is recorded (planned) before the venue hears of it, under a client
- * order id derived from intent and slice; a loop sends due slices one at a time. After a crash,
- * slices caught mid-send are looked up on the venue by client id before anything is re-sent.
+ * order id derived from intent and slice; a loop sends due slices one at a time. After a crash, or a
+ * send that got no answer, the order is looked up on the venue by client id before anything is re-sent.
  */
 export class OrderManager {
   private readonly serial = new Serial();
@@ -102,6 +108,7 @@ export class OrderManager {
   private stopped = false;
   private readonly service: string;
   private readonly slippageBook: SlippageBook;
+  private readonly pacer: TwapPacer;
   /** Earliest due time of a planned slice the loop owns; it reads the table only once that is reached. */
   private nextDueAt = 0;
   /** Whether an order of ours may rest on the venue: the loop looks open orders up only then. */
@@ -114,6 +121,10 @@ export class OrderManager {
   private readonly sendingDirect = new Set<string>();
   /** Kill commands seen: a direct order recorded before one is not sent (the kill would abort it). */
   private kills = 0;
+  /** When slices whose send ended unknown are looked up again (the idle read looks too). */
+  private recheckAt = Number.POSITIVE_INFINITY;
+  /** Re-checks in a row that left some unknown: the next waits longer. */
+  private recheckRound = 0;
 
   constructor(private readonly deps: OrderManagerDeps) {
     this.service = deps.service ?? 'orders';
@@ -124,6 +135,7 @@ export class OrderManager {
         clock: deps.clock,
         maxAgeMs: deps.config.ORDERS_BOOK_MAX_AGE_MS,
       });
+    this.pacer = new TwapPacer({ ...deps, slippageBook: this.slippageBook });
   }
 
   async start(): Promise<void> {
@@ -177,9 +189,7 @@ export class OrderManager {
       clientOrderId: null,
     };
     // Decisions are entries only (exits come as reduce-only commands), so no close is ever held here.
-    const notLive = this.deps.liveStrategies?.refusal(intent.strategy);
-    if (notLive) await this.publishRejection(request, 'strategy_not_live', notLive, message);
-    else await this.accept(request, message);
+    await this.accept(request, message, this.deps.liveStrategies?.refusal(intent.strategy) ?? null);
   }
 
   private async onCommand(message: Envelope<OrderCommand>): Promise<void> {
@@ -219,18 +229,30 @@ export class OrderManager {
   /**
    * Plans an order (one slice, or a TWAP) and records it; a loop pass started here sends it. A direct
    * order is recorded as `sending` (one round trip: the loop, which sends planned slices, never takes
-   * it) and handed to that pass once its record is durable. Replays add nothing.
+   * it) and handed to that pass once its record is durable. A delivery of an intent already planned or
+   * refused is a repeat and adds nothing, whatever the book, the kill or the TWAP settings say now: its
+   * plan, or its refusal, finds slice 0 claimed (IntentPlans) and replays what was recorded. Nothing is
+   * read first, so a new decision goes out without a round trip to the database it does not need.
+   * `notLive`: why the strategy's entries are not sent now (see OrderManagerDeps.liveStrategies).
    */
-  private async accept(request: SubmitRequest, cause: Envelope<unknown>): Promise<void> {
+  private async accept(
+    request: SubmitRequest,
+    cause: Envelope<unknown>,
+    notLive: string | null = null,
+  ): Promise<void> {
+    if (notLive) {
+      await this.refuse(request, 'strategy_not_live', notLive, cause);
+      return;
+    }
     if (this.killed && !request.reduceOnly) {
-      await this.publishRejection(request, 'kill_switch', 'the kill switch is engaged', cause);
+      await this.refuse(request, 'kill_switch', 'the kill switch is engaged', cause);
       return;
     }
     const rules = await this.deps.venue.marketRules(request.symbol);
-    const qty = await this.reducible(request, roundDownToStep(request.qty, rules.stepSize), rules.stepSize);
+    const qty = this.reducible(request, roundDownToStep(request.qty, rules.stepSize), rules.stepSize);
     if (qty <= 0) {
       const detail = `reduce-only ${request.side} of ${request.symbol}: no position of ours to reduce`;
-      await this.publishRejection(request, 'invalid_order', detail, cause);
+      await this.refuse(request, 'invalid_order', detail, cause);
       return;
     }
     let twap = request.twap;
@@ -241,7 +263,7 @@ export class OrderManager {
       const guard = checkSlippage(book, request.side, qty, this.deps.config.MAX_SLIPPAGE_BPS);
       if (!guard.ok) {
         if (this.deps.config.SLIPPAGE_ACTION === 'reject') {
-          await this.publishRejection(request, 'slippage', guard.detail, cause);
+          await this.refuse(request, 'slippage', guard.detail, cause);
           return;
         }
         twap = { slices: this.deps.config.TWAP_SLICES, durationMs: this.deps.config.TWAP_DURATION_MS };
@@ -255,36 +277,29 @@ export class OrderManager {
           durationMs: twap.durationMs,
           startAt: now,
           stepSize: rules.stepSize,
-          minSliceQty: smallestOrderQty(rules, request.price ?? (await this.touch(request, qty, book))),
+          minSliceQty: smallestSliceQty(rules, request.price ?? (await this.touch(request, qty, book))),
           jitter: this.deps.config.TWAP_JITTER,
           random01: this.deps.random01,
         })
       : [{ index: 0, qty, dueAt: now }];
-    const slices: NewSlice[] = pieces.map((p) => ({
-      clientOrderId:
-        !twap && request.clientOrderId
-          ? request.clientOrderId
-          : clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, p.index),
-      intentId: request.intentId,
-      slice: p.index,
-      strategy: request.strategy,
-      correlationId: cause.correlationId,
-      exchange: this.deps.venue.id,
-      symbol: request.symbol,
-      side: request.side,
-      type: request.type,
-      qty: p.qty,
-      price: request.price,
-      reduceOnly: request.reduceOnly,
-      dueAt: p.dueAt,
-    }));
+    const slices = pieces.map((p) =>
+      this.sliceOf(request, cause, {
+        clientOrderId:
+          !twap && request.clientOrderId
+            ? request.clientOrderId
+            : clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, p.index),
+        slice: p.index,
+        qty: p.qty,
+        dueAt: p.dueAt,
+      }),
+    );
     const direct = twap ? undefined : slices[0];
     const kills = this.kills;
     if (direct) this.sendingDirect.add(direct.clientOrderId);
     else this.loopOwns(Math.min(...slices.map((s) => s.dueAt)));
     let inserted = 0;
     try {
-      inserted = await this.deps.slices.plan(slices, direct ? 'sending' : 'planned');
+      inserted = await this.deps.intents.plan(slices, direct ? 'sending' : 'planned');
     } finally {
       if (direct && inserted === 0) this.sendingDirect.delete(direct.clientOrderId);
     }
@@ -292,23 +307,71 @@ export class OrderManager {
     // and reset the due time, so without this the TWAP would wait for the idle read.
     if (!direct) this.loopOwns(Math.min(...slices.map((s) => s.dueAt)));
     if (twap && inserted > 0) this.deps.metrics?.twapPlanned(request.intentId, inserted);
-    this.deps.log.info({ intentId: request.intentId, slices: slices.length, inserted }, 'order planned');
-    if (inserted < slices.length) await this.reportRepeat(request, slices, inserted);
+    if (inserted > 0)
+      this.deps.log.info({ intentId: request.intentId, slices: slices.length, inserted }, 'order planned');
     if (direct && inserted > 0) this.directQueue.push({ slice: direct, kills });
-    else if (direct) await this.serial.run(() => this.resolveReplayed(direct.clientOrderId));
+    // A concurrent delivery of the same intent claimed it first.
+    else if (inserted === 0) await this.replay(request, await this.recordedIntent(request), cause);
     void this.tick();
+  }
+
+  /** The intent's slice 0 if any delivery recorded one: under the request's own client id, or derived. */
+  private async recordedIntent(request: SubmitRequest): Promise<OrderSlice | undefined> {
+    const derived = clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, 0);
+    if (request.clientOrderId) {
+      const own = await this.deps.slices.get(request.clientOrderId);
+      if (own) return own;
+    }
+    return this.deps.slices.get(derived);
+  }
+
+  /** One slice of the request, as recorded: its events join the chain of the message that asked. */
+  private sliceOf(
+    request: SubmitRequest,
+    cause: Envelope<unknown>,
+    piece: Pick<NewSlice, 'clientOrderId' | 'slice' | 'qty' | 'dueAt'>,
+  ): NewSlice {
+    return {
+      ...piece,
+      intentId: request.intentId,
+      strategy: request.strategy,
+      correlationId: cause.correlationId,
+      exchange: this.deps.venue.id,
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      price: request.price,
+      reduceOnly: request.reduceOnly,
+    };
+  }
+
+  /**
+   * A delivery of an intent (or a client id) already recorded: what the first delivery recorded stands,
+   * and is resolved if that delivery left it mid-send.
+   */
+  private async replay(
+    request: SubmitRequest,
+    recorded: OrderSlice | undefined,
+    cause: Envelope<unknown>,
+  ): Promise<void> {
+    await this.reportRepeat(request, recorded);
+    if (!recorded) return;
+    const refusal = recorded.status === 'rejected' ? refusalOf(recorded.detail) : undefined;
+    if (refusal) await this.announceRefusal(recorded, refusal.reason, refusal.detail, cause);
+    else await this.serial.run(() => this.resolveReplayed(recorded.clientOrderId));
   }
 
   /**
    * A reduce-only order sells (or buys back) at most what our position holds: on spot the venue
    * cannot enforce it, and a close re-sent after the first one filled would sell coins that are no
-   * position (held apart, or another account's use). A repeat of a recorded order is left to the
-   * replay path, which keeps what its first delivery recorded.
+   * position (held apart, or another account's use).
    */
-  private async reducible(request: SubmitRequest, qty: number, stepSize: number): Promise<number> {
+  private reducible(
+    request: Pick<SubmitRequest, 'reduceOnly' | 'symbol' | 'side'>,
+    qty: number,
+    stepSize: number,
+  ): number {
     if (!request.reduceOnly) return qty;
-    const id = request.clientOrderId ?? clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, 0);
-    if (await this.deps.slices.get(id)) return qty;
     const position = this.positions.position(this.deps.venue.id, request.symbol);
     const reduces = position && position.side === (request.side === 'sell' ? 'long' : 'short');
     return reduces ? Math.min(qty, roundDownToStep(position.qty, stepSize)) : 0;
@@ -346,16 +409,16 @@ export class OrderManager {
 
   /**
    * Sends the direct orders recorded since the last pass, and those recorded while it sends, before
-   * any venue answer is applied: an order recorded meanwhile waits for no other's bookkeeping. One
-   * recorded before a kill came in is aborted, as the kill aborts planned slices; one still queued
-   * when the service stops is left planned for the next start.
+   * any venue answer is applied: an order recorded meanwhile waits for no other's bookkeeping. An
+   * entry recorded before a kill came in is aborted, as the kill aborts planned entries; an exit goes
+   * out. One still queued when the service stops is left planned for the next start.
    */
   private async sendDirect(): Promise<void> {
     const answered: Array<{ slice: OrderSlice; answer: VenueAnswer }> = [];
     try {
       for (let next = this.directQueue.shift(); next; next = this.directQueue.shift()) {
         const slice = recordedSending(next.slice);
-        const killedSince = this.kills !== next.kills || (this.killed && !slice.reduceOnly);
+        const killedSince = !slice.reduceOnly && (this.kills !== next.kills || this.killed);
         if (killedSince || this.stopped) {
           await this.holdBack(slice, killedSince);
           continue;
@@ -402,28 +465,25 @@ export class OrderManager {
    * A submit whose client ids were already used sends nothing again. A replay is expected; the same
    * id carrying a different side or quantity means two callers collide on one id, which must be seen.
    */
-  private async reportRepeat(
-    request: SubmitRequest,
-    slices: readonly NewSlice[],
-    inserted: number,
-  ): Promise<void> {
+  private async reportRepeat(request: SubmitRequest, recorded: OrderSlice | undefined): Promise<void> {
     this.deps.log.warn(
-      { intentId: request.intentId, slices: slices.length, inserted },
+      { intentId: request.intentId, clientOrderId: recorded?.clientOrderId, status: recorded?.status },
       'submit repeats a used client order id; not sent again',
     );
-    const [only] = slices;
-    if (!request.clientOrderId || slices.length !== 1 || !only) return;
-    const recorded = await this.deps.slices.get(only.clientOrderId);
-    if (!recorded || (recorded.side === only.side && Math.abs(recorded.qty - only.qty) < 1e-12)) return;
+    const id = request.clientOrderId;
+    if (!id || !recorded || recorded.clientOrderId !== id) return;
+    const { stepSize } = await this.deps.venue.marketRules(request.symbol);
+    const qty = roundDownToStep(request.qty, stepSize);
+    if (recorded.side === request.side && Math.abs(recorded.qty - qty) < 1e-12) return;
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
       severity: 'warning',
       kind: 'client_order_id_reused',
-      message: `client order id ${only.clientOrderId} reused by a ${only.side} ${only.qty} ${only.symbol} submit; recorded order is ${recorded.side} ${recorded.qty}; nothing sent`,
+      message: `client order id ${id} reused by a ${request.side} ${qty} ${request.symbol} submit; recorded order is ${recorded.side} ${recorded.qty}; nothing sent`,
       labels: {
         service: this.service,
-        exchange: only.exchange,
-        symbol: only.symbol,
-        clientOrderId: only.clientOrderId,
+        exchange: this.deps.venue.id,
+        symbol: request.symbol,
+        clientOrderId: id,
       },
     });
   }
@@ -450,6 +510,7 @@ export class OrderManager {
         if (idle) this.lastLookAt = now;
         if (idle || now >= this.nextDueAt) await this.sendDue(now);
         if (idle || this.mayHaveOpen) await this.refreshOpen();
+        if (idle || now >= this.recheckAt) await this.recheckSending();
       });
     } catch (err) {
       this.deps.log.error({ err }, 'order loop failed');
@@ -459,73 +520,178 @@ export class OrderManager {
     if (this.tickAgain) void this.tick();
   }
 
-  /** Sends the slices due by `now` and notes when the next planned one falls due. */
+  /**
+   * Sends the slices due by `now`, at most one per intent a pass (a TWAP found late is re-spaced, and a
+   * refused slice may have grown the next), each past the slippage guard; notes when the next falls due.
+   */
   private async sendDue(now: number): Promise<void> {
     // Lowered again by any plan made while this pass reads.
     this.nextDueAt = Number.POSITIVE_INFINITY;
-    const planned = await this.deps.slices.withStatus(['planned']);
-    for (const s of planned) if (s.dueAt > now) this.loopOwns(s.dueAt);
-    const due = planned.filter((s) => s.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt || a.slice - b.slice);
+    const planned = await this.pacer.respace(await this.deps.slices.withStatus(['planned']), now);
+    const due = firstPerIntent(
+      planned.filter((s) => s.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt || a.slice - b.slice),
+    );
+    for (const s of planned) if (s.dueAt > now || !due.includes(s)) this.loopOwns(s.dueAt);
     for (const slice of due) {
-      if (this.stopped || (this.killed && !slice.reduceOnly)) {
+      if (this.stopped) {
         this.loopOwns(slice.dueAt);
         return;
       }
-      await this.send(slice);
+      // An entry left planned during a kill waits for the resume's abort; the exits after it go out.
+      if (this.killed && !slice.reduceOnly) this.loopOwns(slice.dueAt);
+      else if (await this.passesGuard(slice, await this.pacer.guard(slice, planned))) await this.send(slice);
+    }
+  }
+
+  /** A slice the guard holds back is due again later; one held back too often is cancelled, its TWAP too. */
+  private async passesGuard(slice: OrderSlice, guard: SliceGuard): Promise<boolean> {
+    if (guard.kind === 'wait') this.loopOwns(guard.until);
+    if (guard.kind === 'cancel') await this.cancelUnsent(guard.slices, 'slippage', guard.detail);
+    if (guard.kind !== 'send')
+      this.deps.log.warn({ clientOrderId: slice.clientOrderId, guard }, 'slice not sent');
+    return guard.kind === 'send';
+  }
+
+  /**
+   * Planned slices given up before the venue heard of them, each announced `cancelled` first (so risk
+   * frees the room their entry held) and then recorded aborted, as the kill switch's abort does.
+   */
+  private async cancelUnsent(
+    slices: readonly OrderSlice[],
+    reason: RejectReason,
+    detail: string,
+  ): Promise<void> {
+    for (const slice of slices) {
+      await this.publishEvent(slice, `${slice.clientOrderId}|cancelled|`, 'cancelled', {
+        ...eventOf(slice),
+        status: 'cancelled',
+        reason,
+        detail,
+      });
+      await this.deps.slices.update(slice.clientOrderId, { status: 'aborted', detail });
     }
   }
 
   /** Marks the slice `sending` first, so a crash mid-send is found and looked up on restart. */
-  private async send(slice: OrderSlice): Promise<void> {
+  private async send(planned: OrderSlice): Promise<void> {
+    const slice = await this.reducedToPosition(planned);
+    if (!slice) return;
     await this.deps.slices.update(slice.clientOrderId, { status: 'sending' });
     await this.settle(slice, await this.deliver(slice));
   }
 
   /**
-   * The venue's answer to a slice recorded `sending`. A retryable failure is retried with backoff, but
-   * the failed call may have reached the venue: it is looked up before sending again.
+   * A reduce-only slice is capped to the position again when it goes out, not only when it was
+   * accepted: since then a flatten may have sold the rest under a TWAP exit's later slices, or a later
+   * close filled while this one's outcome was unknown. On spot the venue cannot refuse the excess, which
+   * would sell coins held apart. Nothing left to reduce: the slice is announced cancelled and aborted, unsent.
+   */
+  private async reducedToPosition(slice: OrderSlice): Promise<OrderSlice | undefined> {
+    if (!slice.reduceOnly) return slice;
+    const { stepSize } = await this.deps.venue.marketRules(slice.symbol);
+    const qty = this.reducible(slice, slice.qty, stepSize);
+    if (qty >= slice.qty) return slice;
+    if (qty > 0) {
+      await this.deps.slices.update(slice.clientOrderId, { qty });
+      return { ...slice, qty };
+    }
+    const detail = `reduce-only ${slice.side} of ${slice.symbol}: the position it reduced is closed`;
+    await this.cancelUnsent([slice], 'invalid_order', detail);
+    return undefined;
+  }
+
+  /**
+   * The venue's answer to a slice recorded `sending`. A retryable failure may still have reached the
+   * venue (a reply lost after the order filled), and Binance refuses a repeated client id only while
+   * the first order is open: so it is sent again only after a look-up answered that the venue has no
+   * such order. A look-up that fails is tried again, never taken for "not there"; when none answers
+   * within RETRY_ATTEMPTS waits, the outcome is unknown.
    */
   private async deliver(slice: OrderSlice): Promise<VenueAnswer> {
     this.deps.metrics?.sent(slice.intentId, slice.clientOrderId);
-    const { RETRY_ATTEMPTS, RETRY_BASE_MS } = this.deps.config;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const order = await this.deps.venue.submit({
-          clientOrderId: slice.clientOrderId,
-          symbol: slice.symbol,
-          side: slice.side,
-          type: slice.type,
-          qty: slice.qty,
-          price: slice.price,
-          reduceOnly: slice.reduceOnly,
-        });
-        return { order };
-      } catch (err) {
-        const error = err instanceof VenueError ? err : new VenueError('unknown', String(err));
-        if (!error.retryable || attempt + 1 >= RETRY_ATTEMPTS) return { error };
-        const delay = Math.min(10_000, RETRY_BASE_MS * 2 ** attempt) * (0.5 + this.deps.random01() / 2);
-        this.deps.log.warn(
-          { clientOrderId: slice.clientOrderId, reason: error.reason, delay },
-          'retrying order',
-        );
-        await this.deps.sleep(delay);
-        const seen = await this.lookup(slice);
-        if (seen) return { order: seen };
-      }
+    const waits = { used: 0 };
+    for (let sends = 1; ; sends++) {
+      const sent = await this.submitOnce(slice);
+      if (!(sent instanceof VenueError)) return { order: sent };
+      if (!sent.retryable) return { error: sent };
+      const after = await this.lookUpAfter(slice, sent, waits);
+      if (after) return after;
+      // The venue answered it has no such order: sent again, unless that was the last attempt.
+      if (sends >= this.deps.config.RETRY_ATTEMPTS) return { error: sent };
     }
+  }
+
+  /**
+   * Looks a slice up after a failed send until a look-up answers, waiting before each (RETRY_ATTEMPTS
+   * waits per delivery): the order found, unknown when none answered, undefined when it is not there.
+   */
+  private async lookUpAfter(
+    slice: OrderSlice,
+    failed: VenueError,
+    waits: { used: number },
+  ): Promise<VenueAnswer | undefined> {
+    let last = failed;
+    while (waits.used < this.deps.config.RETRY_ATTEMPTS) {
+      await this.backOff(slice, last, waits.used++);
+      const look = await this.lookup(slice);
+      if (!('failed' in look)) return look.seen ? { order: look.seen } : undefined;
+      last = look.failed;
+    }
+    return { unknown: failed };
+  }
+
+  /** One submit: the venue's order, or why it failed. */
+  private async submitOnce(slice: OrderSlice): Promise<VenueOrder | VenueError> {
+    try {
+      return await this.deps.venue.submit({
+        clientOrderId: slice.clientOrderId,
+        symbol: slice.symbol,
+        side: slice.side,
+        type: slice.type,
+        qty: slice.qty,
+        price: slice.price,
+        reduceOnly: slice.reduceOnly,
+      });
+    } catch (err) {
+      return err instanceof VenueError ? err : new VenueError('unknown', String(err));
+    }
+  }
+
+  private async backOff(slice: OrderSlice, error: VenueError, attempt: number): Promise<void> {
+    const delay =
+      Math.min(10_000, this.deps.config.RETRY_BASE_MS * 2 ** attempt) * (0.5 + this.deps.random01() / 2);
+    this.deps.log.warn({ clientOrderId: slice.clientOrderId, reason: error.reason, delay }, 'retrying order');
+    await this.deps.sleep(delay);
   }
 
   private async settle(slice: OrderSlice, answer: VenueAnswer): Promise<void> {
     if ('order' in answer) await this.applyVenueOrder(slice, answer.order);
-    else await this.reject(slice, answer.error);
+    else if ('error' in answer) await this.reject(slice, answer.error);
+    else this.leaveUnknown(slice, answer.unknown);
   }
 
-  private async lookup(slice: OrderSlice): Promise<VenueOrder | undefined> {
+  /**
+   * Neither the venue nor a look-up answered: the order may be filled on the venue, or not there at
+   * all. It stays `sending` (no event: neither refused nor filled) for the loop's re-check to resolve.
+   */
+  private leaveUnknown(slice: OrderSlice, error: VenueError): void {
+    this.deps.metrics?.unknownOutcome();
+    this.deps.log.error(
+      { clientOrderId: slice.clientOrderId, reason: error.reason, detail: error.message },
+      'order outcome unknown: left sending until a look-up answers',
+    );
+    this.recheckAt = Math.min(this.recheckAt, this.deps.clock.now() + this.recheckDelay());
+  }
+
+  /** The venue's order under the slice's client id, none (`seen` undefined), or the look-up's failure. */
+  private async lookup(
+    slice: OrderSlice,
+  ): Promise<{ seen: VenueOrder | undefined } | { failed: VenueError }> {
     try {
-      return await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId);
+      return { seen: await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId) };
     } catch (err) {
       this.deps.log.warn({ err, clientOrderId: slice.clientOrderId }, 'order lookup failed');
-      return undefined;
+      return { failed: err instanceof VenueError ? err : new VenueError('unknown', String(err)) };
     }
   }
 
@@ -538,18 +704,66 @@ export class OrderManager {
   private async resolveUnknown(slice: OrderSlice): Promise<void> {
     const seen = await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId);
     if (seen) await this.applyVenueOrder(slice, seen);
-    else if (slice.status === 'sending') {
-      await this.deps.slices.update(slice.clientOrderId, { status: 'planned' });
-      this.loopOwns(slice.dueAt);
-    }
+    else if (slice.status === 'sending') await this.planAgain(slice);
     this.deps.log.info({ clientOrderId: slice.clientOrderId, found: seen !== undefined }, 'recovered order');
+  }
+
+  /**
+   * Slices left `sending` while the service runs (a send whose outcome stayed unknown) are looked up
+   * again: applied when found, planned again (so sent) only when the venue answers it has none, left
+   * for the next re-check when the look-up fails. Direct orders whose send is under way are not ours
+   * to resolve here. Re-checks back off while look-ups fail, up to LOOP_IDLE_READ_MS apart.
+   */
+  private async recheckSending(): Promise<void> {
+    let unknown = 0;
+    for (const slice of await this.deps.slices.withStatus(['sending'])) {
+      if (this.sendingDirect.has(slice.clientOrderId)) continue;
+      if (!(await this.resolveSending(slice))) unknown++;
+    }
+    this.recheckRound = unknown > 0 ? this.recheckRound + 1 : 0;
+    this.recheckAt = unknown > 0 ? this.deps.clock.now() + this.recheckDelay() : Number.POSITIVE_INFINITY;
+  }
+
+  /** Whether a look-up resolved the slice: found (applied) or answered absent (planned again). */
+  private async resolveSending(slice: OrderSlice): Promise<boolean> {
+    const look = await this.lookup(slice);
+    if ('failed' in look) return false;
+    if (look.seen) await this.applyVenueOrder(slice, look.seen);
+    else await this.planAgain(slice);
+    this.deps.log.info(
+      { clientOrderId: slice.clientOrderId, found: look.seen !== undefined },
+      'order of unknown outcome resolved',
+    );
+    return true;
+  }
+
+  private recheckDelay(): number {
+    const { RETRY_BASE_MS, LOOP_IDLE_READ_MS } = this.deps.config;
+    return Math.min(LOOP_IDLE_READ_MS, RETRY_BASE_MS * 2 ** Math.min(this.recheckRound, 20));
+  }
+
+  /**
+   * A slice the venue answered it never saw: the loop sends it (it may be due already). An entry past
+   * due by more than UNSENT_ENTRY_MAX_AGE_MS is given up instead, announced cancelled.
+   */
+  private async planAgain(slice: OrderSlice): Promise<void> {
+    const late = this.deps.clock.now() - slice.dueAt;
+    const maxAge = this.deps.config.UNSENT_ENTRY_MAX_AGE_MS;
+    if (!slice.reduceOnly && late > maxAge) {
+      const detail = `entry never reached the venue and is ${late} ms past due (over ${maxAge}): given up, not sent late`;
+      await this.cancelUnsent([slice], 'venue_unavailable', detail);
+      return;
+    }
+    await this.deps.slices.update(slice.clientOrderId, { status: 'planned' });
+    this.loopOwns(slice.dueAt);
   }
 
   private async refreshOpen(): Promise<void> {
     const open = await this.deps.slices.withStatus(['open']);
     this.mayHaveOpen = open.length > 0;
     for (const slice of open) {
-      const seen = await this.lookup(slice);
+      const look = await this.lookup(slice);
+      const seen = 'seen' in look ? look.seen : undefined;
       if (seen && (seen.status !== 'accepted' || seen.filledQty !== slice.filledQty))
         await this.applyVenueOrder(slice, seen);
     }
@@ -665,8 +879,12 @@ export class OrderManager {
   }
 
   private async reject(slice: OrderSlice, error: VenueError): Promise<void> {
+    const twap = await this.pacer.refused(slice, error);
+    if (twap?.action === 'retry') this.loopOwns(this.deps.clock.now());
+    if (twap && twap.action !== 'end') return;
     const reason = toRejectReason(error);
-    await this.deps.slices.update(slice.clientOrderId, { status: 'rejected', detail: error.message });
+    const detail = twap ? `${error.message}; TWAP ended with ${twap.unfilledQty} unfilled` : error.message;
+    await this.deps.slices.update(slice.clientOrderId, { status: 'rejected', detail });
     await this.publishEvent(slice, slice.clientOrderId, 'rejected', {
       status: 'rejected',
       intentId: slice.intentId,
@@ -681,8 +899,29 @@ export class OrderManager {
       avgPrice: null,
       fill: null,
       reason,
-      detail: error.message,
+      detail,
     });
+    if (twap) await this.alertUnfilled(slice, twap.unfilledQty, detail);
+  }
+
+  /** A TWAP that ends short: the operator hears how much of it was never filled. */
+  private async alertUnfilled(slice: OrderSlice, unfilledQty: number, detail: string): Promise<void> {
+    await this.deps.bus.publish(
+      subject(Subjects.alert, {}),
+      {
+        severity: 'warning',
+        kind: 'twap_unfilled',
+        message: `TWAP ${slice.intentId} ${slice.side} ${slice.symbol} ended with ${unfilledQty} unfilled: ${detail}`,
+        labels: {
+          service: this.service,
+          exchange: slice.exchange,
+          symbol: slice.symbol,
+          intentId: slice.intentId,
+          unfilledQty: String(unfilledQty),
+        },
+      },
+      { id: derivedUuid('alert', 'twap_unfilled', slice.clientOrderId), ...chainOf(slice.correlationId) },
+    );
   }
 
   private async publishOrder(slice: OrderSlice, order: VenueOrder, fill: Fill | null): Promise<void> {
@@ -720,39 +959,59 @@ export class OrderManager {
     });
   }
 
-  private async publishRejection(
+  /**
+   * Refuses a request before any order is sent. An entry's refusal is recorded first, as its slice 0
+   * rejected: a later delivery of it is a repeat, not a second chance once risk has freed its room.
+   * One a concurrent delivery recorded first is not refused: it may have filled, and a rejection now
+   * would tell risk, stops and the operator otherwise. An exit refused for want of a position is not
+   * recorded: sent again once there is one, it must go.
+   */
+  private async refuse(
     request: SubmitRequest,
     reason: RejectReason,
     detail: string,
     cause: Envelope<unknown>,
   ): Promise<void> {
     const id = request.clientOrderId ?? clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, 0);
-    // A redelivered request whose order is recorded is a repeat: it may have filled, and a rejection
-    // now would tell risk, stops and the operator otherwise. Its own events stand.
-    if (await this.deps.slices.get(id)) {
-      this.deps.log.warn({ clientOrderId: id, reason }, 'repeat of a recorded order; not refused');
+    const claim = this.sliceOf(request, cause, {
+      clientOrderId: id,
+      slice: 0,
+      qty: request.qty,
+      dueAt: this.deps.clock.now(),
+    });
+    // An exit is refused unrecorded, unless it repeats one recorded (a close redelivered after it filled
+    // finds no position left to reduce: it was that close).
+    const refused = request.reduceOnly
+      ? !(await this.recordedIntent(request))
+      : await this.deps.intents.refuse(claim, refusalDetail(reason, detail));
+    if (!refused) {
+      await this.replay(request, await this.recordedIntent(request), cause);
       return;
     }
-    const event: OrderEvent = {
-      status: 'rejected',
-      intentId: request.intentId,
-      clientOrderId: id,
-      venueOrderId: null,
-      exchange: this.deps.venue.id,
-      symbol: request.symbol,
-      side: request.side,
-      type: request.type,
-      qty: request.qty,
-      filledQty: 0,
-      avgPrice: null,
-      fill: null,
+    await this.announceRefusal(
+      { ...claim, venueOrderId: null, filledQty: 0, avgPrice: null },
       reason,
       detail,
-    };
+      cause,
+    );
+  }
+
+  /**
+   * The rejection of a refused request. Published after the refusal is recorded, so a delivery of it
+   * again announces it again under the same id (a repeat the stream drops): a crash in between loses
+   * no rejection, and risk frees the room at once rather than when the reservation lapses.
+   */
+  private async announceRefusal(
+    slice: Omit<OrderSlice, 'status' | 'fills' | 'detail'>,
+    reason: RejectReason,
+    detail: string,
+    cause: Envelope<unknown>,
+  ): Promise<void> {
+    const event: OrderEvent = { ...eventOf(slice), status: 'rejected', reason, detail };
     this.deps.metrics?.event(event);
     await this.deps.bus.publish(subject(Subjects.orderEvent, {}), event, {
       causedBy: cause,
-      id: derivedUuid('ord', id, 'rejected', reason),
+      id: derivedUuid('ord', slice.clientOrderId, 'rejected', reason),
     });
   }
 
@@ -825,7 +1084,10 @@ export class OrderManager {
     );
   }
 
-  /** Kill: stop sending, abort TWAPs, cancel open orders, flatten when asked; then acknowledge. */
+  /**
+   * Kill: stop sending entries, abort those planned, cancel open orders, flatten when asked; then
+   * acknowledge. Exits (reduce-only: a TWAP's later exit slices, a close queued) still go out.
+   */
   private async onKill(message: Envelope<KillCommand>): Promise<void> {
     const command = message.payload;
     this.kills++;
@@ -833,8 +1095,7 @@ export class OrderManager {
     const { detail, flat } = await this.serial.run(async () => {
       this.deps.log.info({ command }, 'kill switch engaging');
       await this.deps.kill.save(this.killState);
-      const planned = await this.deps.slices.withStatus(['planned']);
-      const aborted = await this.abortUnsent(planned, `kill switch: ${command.reason}`);
+      const aborted = await this.abortEntriesLeft();
       const cancelled = await this.cancelOpen(`kill switch: ${command.reason}`);
       const flattened = command.flatten
         ? await this.flatten(message)
@@ -865,32 +1126,14 @@ export class OrderManager {
    * as a venue's cancel of the order would), so it is counted once.
    */
   private async abortUnsent(slices: readonly OrderSlice[], detail: string): Promise<number> {
-    for (const slice of slices) {
-      await this.publishEvent(slice, `${slice.clientOrderId}|cancelled|`, 'cancelled', {
-        status: 'cancelled',
-        intentId: slice.intentId,
-        clientOrderId: slice.clientOrderId,
-        venueOrderId: slice.venueOrderId,
-        exchange: slice.exchange,
-        symbol: slice.symbol,
-        side: slice.side,
-        type: slice.type,
-        qty: slice.qty,
-        filledQty: slice.filledQty,
-        avgPrice: slice.avgPrice,
-        fill: null,
-        reason: 'kill_switch',
-        detail,
-      });
-      await this.deps.slices.update(slice.clientOrderId, { status: 'aborted', detail });
-    }
+    await this.cancelUnsent(slices, 'kill_switch', detail);
     return slices.length;
   }
 
   /**
-   * While the kill is engaged no entry waits to be sent: one still planned was recorded before the kill
-   * and missed by its abort (planned while the kill came in, found mid-send at a restart, or its abort
-   * cut short). Exits stay: the loop sends them during a kill.
+   * While the kill is engaged no entry waits to be sent: the kill aborts those planned, and one still
+   * planned later was recorded before the kill and missed by its abort (planned while the kill came in,
+   * found mid-send at a restart, or its abort cut short). Exits stay: the loop sends them during a kill.
    */
   private async abortEntriesLeft(): Promise<number> {
     const planned = await this.deps.slices.withStatus(['planned']);
@@ -912,15 +1155,36 @@ export class OrderManager {
     );
   }
 
+  /**
+   * Cancels our orders resting on the venue (kill, cancel_all). The venue lists the stops service's
+   * protective stops too: they stay, the positions they protect being open (see orderOwner), as do
+   * orders not placed under our prefix.
+   */
   private async cancelOpen(why: string): Promise<number> {
-    let cancelled = 0;
     const open = await this.deps.venue.openOrders();
-    for (const order of open) {
-      await this.cancelOne(order.symbol, order.clientOrderId);
-      cancelled++;
-    }
-    this.deps.log.info({ cancelled, why }, 'open orders cancelled');
-    return cancelled;
+    const ours = open.filter((o) => this.ownerOf(o.clientOrderId) === 'orders');
+    for (const order of ours) await this.cancelOne(order.symbol, order.clientOrderId);
+    this.deps.log.info(
+      { cancelled: ours.length, left: open.length - ours.length, why },
+      'open orders cancelled',
+    );
+    return ours.length;
+  }
+
+  private ownerOf(clientOrderId: string) {
+    return orderOwner(clientOrderId, this.deps.config.CLIENT_ID_PREFIX);
+  }
+
+  /**
+   * A flatten's close sells (or buys back) what a protective stop of its market holds: on spot the stop
+   * locks those coins and the venue refuses the close while it rests. So the stop stays until the close
+   * goes out and is cancelled right before it, as the stops service frees the coins for a sale of its
+   * own; should the close be refused, the stops service's periodic check puts the stop back.
+   */
+  private async cancelStopsOf(symbol: string, closeSide: 'buy' | 'sell'): Promise<void> {
+    const open = await this.deps.venue.openOrders(symbol);
+    for (const stop of open.filter((o) => o.side === closeSide && this.ownerOf(o.clientOrderId) === 'stops'))
+      await this.deps.venue.cancel(symbol, stop.clientOrderId);
   }
 
   private async cancelOne(symbol: string, id: string): Promise<void> {
@@ -951,7 +1215,7 @@ export class OrderManager {
     symbol: string,
     position: NetPosition,
   ): Promise<{ text: string; flat: boolean }> {
-    const base = symbol.split('-')[0] ?? symbol;
+    const { base } = symbolAssets(symbol);
     const rules = await this.deps.venue.marketRules(symbol);
     const held = position.side === 'long' ? await this.venueHolding(base) : undefined;
     const qty = roundDownToStep(
@@ -959,6 +1223,8 @@ export class OrderManager {
       rules.stepSize,
     );
     if (qty > 0) {
+      const side = position.side === 'long' ? 'sell' : 'buy';
+      await this.cancelStopsOf(symbol, side);
       const intentId = `flatten:${command.id}:${symbol}`;
       const slice: NewSlice = {
         clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, 0),
@@ -968,7 +1234,7 @@ export class OrderManager {
         correlationId: command.correlationId,
         exchange: this.deps.venue.id,
         symbol,
-        side: position.side === 'long' ? 'sell' : 'buy',
+        side,
         type: 'market',
         qty,
         price: null,
@@ -1012,8 +1278,36 @@ export class OrderManager {
   }
 }
 
-/** What a send came to: the venue's order, or the error that ended the attempts. */
-type VenueAnswer = { order: VenueOrder } | { error: VenueError };
+/**
+ * What a send came to: the venue's order, the error that ended the attempts (the venue refused it, or
+ * a look-up answered it has no such order), or no answer at all (it may be on the venue).
+ */
+type VenueAnswer = { order: VenueOrder } | { error: VenueError } | { unknown: VenueError };
+
+/** Of due slices in send order, the first of each intent: the next pass reads the table again. */
+function firstPerIntent(due: readonly OrderSlice[]): OrderSlice[] {
+  const seen = new Set<string>();
+  return due.filter((s) => !seen.has(s.intentId) && seen.add(s.intentId));
+}
+
+/** An order event's fields as a recorded slice gives them. */
+function eventOf(
+  slice: Omit<OrderSlice, 'status' | 'fills' | 'detail'>,
+): Omit<OrderEvent, 'status' | 'reason' | 'detail'> {
+  return {
+    intentId: slice.intentId,
+    clientOrderId: slice.clientOrderId,
+    venueOrderId: slice.venueOrderId,
+    exchange: slice.exchange,
+    symbol: slice.symbol,
+    side: slice.side,
+    type: slice.type,
+    qty: slice.qty,
+    filledQty: slice.filledQty,
+    avgPrice: slice.avgPrice,
+    fill: null,
+  };
+}
 
 function recordedSending(slice: NewSlice): OrderSlice {
   return {
@@ -1040,4 +1334,18 @@ function toRejectReason(error: VenueError): RejectReason {
     default:
       return 'unknown';
   }
+}
+
+/** How a refusal is recorded on its slice 0 (`<reason>: <detail>`), so a repeat can announce it again. */
+function refusalDetail(reason: RejectReason, detail: string): string {
+  return `${reason}: ${detail}`;
+}
+
+/** The refusal recorded by refusalDetail, or undefined for a slice the venue rejected (its own words). */
+function refusalOf(recorded: string | null): { reason: RejectReason; detail: string } | undefined {
+  const at = recorded?.indexOf(': ') ?? -1;
+  const reason = RejectReason.safeParse(recorded?.slice(0, at));
+  return recorded && at > 0 && reason.success
+    ? { reason: reason.data, detail: recorded.slice(at + 2) }
+    : undefined;
 }

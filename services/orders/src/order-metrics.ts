@@ -21,6 +21,7 @@ export class OrderMetrics {
   private readonly slippage: Histogram<'side'>;
   private readonly latency: Histogram;
   private readonly twapSlices: Counter<'stage'>;
+  private readonly unknownOutcomes: Counter;
   private readonly touches = new Map<string, number>();
   private readonly sentAt = new Map<string, number>();
   private readonly twapIntents = new Map<string, true>();
@@ -57,6 +58,11 @@ export class OrderMetrics {
       registers,
     });
     for (const stage of ['planned', 'sent']) this.twapSlices.inc({ stage }, 0);
+    this.unknownOutcomes = new Counter({
+      name: 'ballast_orders_unknown_outcome_total',
+      help: 'Sends that ended with neither a venue answer nor a look-up answering: the order stays sending until a later look-up resolves it',
+      registers,
+    });
     // Born at zero: a rate over a histogram whose first sample already holds a fill loses that fill.
     for (const side of ['buy', 'sell'] as const) this.slippage.zero({ side });
     new Gauge({
@@ -92,6 +98,11 @@ export class OrderMetrics {
     if (touch === undefined) return;
     const adverse = side === 'buy' ? fill.price - touch : touch - fill.price;
     this.slippage.observe({ side }, (adverse / touch) * 10_000);
+  }
+
+  /** A send whose outcome is unknown: it may have filled on the venue, or never reached it. */
+  unknownOutcome(): void {
+    this.unknownOutcomes.inc();
   }
 
   event(event: OrderEvent): void {

@@ -1,6 +1,7 @@
 import {
   type Clock,
   type ControlAck,
+  derivedId,
   type Envelope,
   type OrderEvent,
   Subjects,
@@ -8,15 +9,19 @@ import {
 } from '@ballast/contracts';
 import { engageKill } from '@ballast/core';
 import { BotStateRepository, type NewSlice, OrderSliceRepository } from '@ballast/db';
+import { CcxtStopVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KillStore } from './kill-store';
-import { ordersOnVenue } from './testing/sim-client';
+import { ordersOnVenue, simClient } from './testing/sim-client';
 import { startSimOrders } from './testing/sim-orders';
 
 // The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book and
 // the recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as filters.
+// A protective stop is a real STOP_LOSS_LIMIT on the simulator's account, placed through CcxtStopVenue
+// as the stops service places it and under its client id: the venue lists it among the open orders,
+// and it locks the coins it would sell.
 const API_KEY = 'kill-key';
 const SECRET = 'kill-secret';
 const clock: Clock = { now: () => Date.now() };
@@ -48,12 +53,12 @@ const startOrders = () => startSimOrders(fixture, { apiKey: API_KEY, secret: SEC
 const eventsOf = (clientOrderId: string, status: OrderEvent['status']) =>
   events.filter((e) => e.payload.clientOrderId === clientOrderId && e.payload.status === status);
 
-/** Publishes a control command and waits for the orders service's acknowledgement of it. */
-async function control(command: 'kill' | 'resume') {
+/** Publishes a control command and returns the orders service's acknowledgement of it. */
+async function control(command: 'kill' | 'resume', flatten = false): Promise<ControlAck> {
   const sent =
     command === 'kill'
       ? await fixture.bus.publish(subject(Subjects.kill, {}), {
-          flatten: false,
+          flatten,
           reason: 'test kill',
           requestedBy: 'test',
         })
@@ -62,7 +67,7 @@ async function control(command: 'kill' | 'resume') {
           requestedBy: 'test',
           confirm: true,
         });
-  await waitFor(
+  return waitFor(
     () => acks.find((a) => a.commandId === sent.id && a.service === 'orders'),
     `the ${command} ack`,
   );
@@ -103,6 +108,16 @@ const entrySlice = (intentId: string, slice: number, over: Partial<NewSlice> = {
   dueAt: clock.now(),
   ...over,
 });
+
+const openOnVenue = async () =>
+  (await simClient(fixture.sim, API_KEY, SECRET).fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId);
+
+/** Releases any kill an earlier test left engaged, then buys `qty` BTC and waits for the fill. */
+async function boughtFirst(intentId: string, qty: number): Promise<void> {
+  await control('resume');
+  await fixture.bus.publish(subject(Subjects.orderCommand, {}), marketCommand(intentId, 'buy', qty));
+  await waitFor(() => eventsOf(`bl-${intentId}`, 'filled')[0], `the buy ${intentId} filled`);
+}
 
 describe('orders: every slice the kill keeps from the venue is announced cancelled', () => {
   it('refuses no repeat of an order it already has: a filled order is not announced rejected', async () => {
@@ -215,6 +230,48 @@ describe('orders: every slice the kill keeps from the venue is announced cancell
     }
   });
 
+  it('sends the later slices of a reduce-only TWAP exit under way when the kill comes', {
+    timeout: 60_000,
+  }, async () => {
+    const stop = await startOrders();
+    try {
+      await boughtFirst('kill-exit-entry', 0.02);
+      // Four slices two seconds apart: the first goes out at once, the kill comes before the second.
+      await fixture.bus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('kill-exit', 'sell', 0.02, {
+          reduceOnly: true,
+          execution: { algo: 'twap', slices: 4, durationMs: 6_000 },
+        }),
+      );
+      const exit = await waitFor(async () => {
+        const all = (await slices.all()).filter((s) => s.intentId === 'kill-exit');
+        return all.length === 4 && all[0]?.status === 'filled' ? all : undefined;
+      }, 'the first exit slice filled');
+      await control('kill');
+      expect((await slices.all()).filter((s) => s.intentId === 'kill-exit').map((s) => s.status)).toEqual([
+        'filled',
+        'planned',
+        'planned',
+        'planned',
+      ]);
+
+      const sold = await waitFor(
+        async () => {
+          const all = (await slices.all()).filter((s) => s.intentId === 'kill-exit');
+          return all.every((s) => s.status === 'filled') ? all : undefined;
+        },
+        'every exit slice filled',
+        { timeoutMs: 30_000 },
+      );
+      expect(sold.map((s) => s.filledQty)).toEqual(exit.map((s) => s.qty));
+      for (const slice of exit) expect(eventsOf(slice.clientOrderId, 'cancelled')).toEqual([]);
+    } finally {
+      await control('resume');
+      await stop();
+    }
+  });
+
   it('aborts at the resume an entry left planned during the kill instead of sending it', async () => {
     await killSaved('late kill');
     const stop = await startOrders();
@@ -230,6 +287,74 @@ describe('orders: every slice the kill keeps from the venue is announced cancell
       const venue = await ordersOnVenue(fixture.sim, API_KEY, SECRET);
       expect(venue.map((o) => o.clientOrderId)).not.toContain(late.clientOrderId);
     } finally {
+      await stop();
+    }
+  });
+
+  it('sends an exit due behind an entry the kill holds back', async () => {
+    const stop = await startOrders();
+    try {
+      await boughtFirst('kill-ahead-buy', 0.002);
+      await control('kill');
+      // Planned after the kill's abort, as an entry accepted while the kill came in; the exit is due
+      // just after it.
+      const entry = entrySlice('kill-ahead', 0);
+      await slices.plan([entry]);
+      const exit = entrySlice('kill-ahead-exit', 0, {
+        strategy: null,
+        side: 'sell',
+        qty: 0.001,
+        reduceOnly: true,
+        dueAt: entry.dueAt + 1,
+      });
+      await slices.plan([exit]);
+      await waitFor(() => eventsOf(exit.clientOrderId, 'filled')[0], 'the exit filled');
+      expect((await slices.get(entry.clientOrderId))?.status).toBe('planned');
+    } finally {
+      await control('resume');
+      await stop();
+    }
+  });
+
+  it('cancels our resting order and keeps the protective stop; with flatten, closes past the stop', {
+    timeout: 60_000,
+  }, async () => {
+    const stopId = `bl-s${derivedId('binance:BTC-USDT:long', 1)}`;
+    const stop = await startOrders();
+    try {
+      await boughtFirst('ks-entry', 0.002);
+      // Ours, resting far below the market: the kill cancels it.
+      await fixture.bus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('ks-resting', 'buy', 0.001, { type: 'limit', price: 40000 }),
+      );
+      await waitFor(async () => (await slices.get('bl-ks-resting'))?.status === 'open', 'our limit resting');
+      await new CcxtStopVenue({
+        venue: 'binance',
+        exchangeId: 'binance',
+        baseUrl: fixture.sim.restUrl,
+        credentials: { apiKey: API_KEY, secret: SECRET },
+        limitOffsetBps: 50,
+      }).placeStop({
+        clientOrderId: stopId,
+        symbol: 'BTC-USDT',
+        side: 'sell',
+        qty: 0.001,
+        stopPrice: 50000,
+        reduceOnly: false,
+      });
+      expect((await openOnVenue()).sort()).toEqual(['bl-ks-resting', stopId].sort());
+
+      const kill = await control('kill');
+      expect(kill.detail).toContain('cancelled 1 open orders');
+      expect(await openOnVenue()).toEqual([stopId]);
+      expect((await slices.get('bl-ks-resting'))?.status).toBe('cancelled');
+
+      // With flatten the stop rests until the close goes out: on spot it locks coins the close sells.
+      expect(await control('kill', true)).toMatchObject({ flat: true });
+      expect(await openOnVenue()).toEqual([]);
+    } finally {
+      await control('resume');
       await stop();
     }
   });

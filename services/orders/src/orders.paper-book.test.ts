@@ -73,7 +73,8 @@ describe('orders service in paper mode after a restart', () => {
     const paper = await startPaperOrders(fixture, {
       PAPER_INITIAL_BALANCES: '{"USDT":10000}',
       RETRY_ATTEMPTS: '1',
-      ORDERS_BOOK_MAX_AGE_MS: '300',
+      // Long enough that a loaded machine still sees the streamed book before it goes stale.
+      ORDERS_BOOK_MAX_AGE_MS: '3000',
     });
     try {
       // A snapshot whose one ask (58050) is not the recording's: then market-data goes quiet.
@@ -84,7 +85,7 @@ describe('orders service in paper mode after a restart', () => {
       );
       await waitFor(
         async () => (await paper.service.venue.orderBook('BTC-USDT')).asks[0]?.[0] === 58001.04,
-        'the REST depth once the streamed book is older than 300 ms',
+        'the REST depth once the streamed book is older than 3 s',
       );
       await fixture.bus.publish(subject(Subjects.orderCommand, {}), limitBuy('stale-book'));
       const filled = await waitFor(

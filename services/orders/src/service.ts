@@ -14,6 +14,7 @@ import { CcxtVenue, type OrderVenue, PaperVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { OrdersConfig } from './config';
+import { IntentPlans } from './intent-plans';
 import { KillStore } from './kill-store';
 import { assertLiveStart, isLoopback, LiveStrategies } from './live-gate';
 import { OrderManager, type OrderManagerDeps } from './order-manager';
@@ -69,6 +70,7 @@ export async function startOrders(
     bus: deps.bus,
     venue,
     slices: new OrderSliceRepository(deps.db, deps.clock),
+    intents: new IntentPlans(deps.db, deps.clock),
     kill: new KillStore(new BotStateRepository(deps.db, deps.clock), 'orders'),
     clock: deps.clock,
     config: deps.config,

@@ -8,6 +8,7 @@ import {
   type RecordFill,
   Subjects,
   subject,
+  symbolAssets,
 } from '@ballast/contracts';
 import { type Drift, derivedUuid, FLAT, type VenueTrade } from '@ballast/core';
 import {
@@ -241,7 +242,7 @@ export class Repairs {
     const fills = slices.reduce((n, s) => n + (s.fills as Fill[]).length, 0);
     const key = derivedId(runId, symbol, String(signed(before)), String(diff), String(fills));
     const price = before.avgEntry > 0 ? before.avgEntry : await this.mid(symbol);
-    const quote = symbol.split('-')[1] ?? 'USDT';
+    const quote = symbolAssets(symbol).quote || 'USDT';
     const command: RecordFill = {
       kind: 'record_fill',
       origin: 'adjustment',

@@ -1,3 +1,4 @@
+import { symbolAssets } from '@ballast/contracts';
 import {
   type LedgerOrder,
   type LedgerStop,
@@ -98,8 +99,7 @@ function spotPositions(
   holdings: Readonly<Record<string, number>>,
 ): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const symbol of symbols)
-    out[symbol] = positionHolding(balances, holdings, symbol.split('-')[0] ?? symbol);
+  for (const symbol of symbols) out[symbol] = positionHolding(balances, holdings, symbolAssets(symbol).base);
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { hourExpectancies, VirtualClock } from '@ballast/core';
 import { createDb, type DbHandle, migrate, StrategyHourStatsRepository } from '@ballast/db';
 import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClosedTradeRecorder } from './closed-trade-recorder';
 
 const at = (day: number, hour: number, minute = 0) => Date.UTC(2024, 4, day, hour, minute);
@@ -86,6 +86,19 @@ describe('ClosedTradeRecorder (PostgreSQL)', () => {
     expect(await recorder.record(trade('t1', at(1, 8), -12))).toBe(true);
     expect(await stats.all()).toEqual([]);
     expect(await recorder.all()).toHaveLength(1);
+  });
+
+  it('records a close in one statement, without a transaction, when the statistics are off', async () => {
+    const transaction = vi.spyOn(handle.db, 'transaction');
+    try {
+      const recorder = new ClosedTradeRecorder(handle.db, clock, false);
+      expect(await recorder.record(trade('t1', at(1, 8), -12))).toBe(true);
+      expect(await recorder.record(trade('t1', at(1, 8), -12))).toBe(false);
+      expect(transaction).not.toHaveBeenCalled();
+      expect((await recorder.all()).map((t) => t.tradeKey)).toEqual(['t1']);
+    } finally {
+      transaction.mockRestore();
+    }
   });
 
   it('keeps the statistics equal to every committed close when two instances record closes at once', async () => {

@@ -19,7 +19,14 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { type Decide, defaultStrategies, derivedUuid, SignalEngine, VetoConfig } from '@ballast/core';
+import {
+  type Decide,
+  defaultStrategies,
+  derivedUuid,
+  type HourExpectancy,
+  SignalEngine,
+  VetoConfig,
+} from '@ballast/core';
 import {
   AgentCallRepository,
   AgentLessonRepository,
@@ -55,6 +62,12 @@ export interface SignalsServiceDeps {
   ids?: IdGenerator;
   /** Waits of the service's own (a close waiting for risk's record); default: timers on wall time. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Where the hour expectancy table is read, at start and again after every close; default: the
+   * strategy_hour_stats table. A backtest, where nothing writes that table during a run, hands the rows
+   * it found at start rather than have each close read them back from PGlite.
+   */
+  hourStats?: { all(): Promise<readonly HourExpectancy[]> };
 }
 
 type DecideFor = (
@@ -159,7 +172,7 @@ async function signalEngine(
   switches: StrategySwitchboard,
 ): Promise<{ engine: SignalEngine; hours: RefreshingHourTable }> {
   const { config } = deps;
-  const repository = new StrategyHourStatsRepository(deps.db);
+  const repository = deps.hourStats ?? new StrategyHourStatsRepository(deps.db);
   const trades = new ClosedTradeRepository(deps.db);
   const waitMs = config.SIGNALS_HOUR_STATS_WAIT_MS ?? 10_000;
   const hours = new RefreshingHourTable(

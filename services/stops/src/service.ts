@@ -3,6 +3,7 @@ import type { Clock, IdGenerator } from '@ballast/contracts';
 import type { MarketRules } from '@ballast/core';
 import {
   BotStateRepository,
+  CandleRepository,
   type Database,
   ProtectiveStopRepository,
   StopCoverageRepository,
@@ -12,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { StopsConfig } from './config';
 import { botStatePendingIntents, type PendingIntentStore } from './pending-intent-store';
+import { storedBars } from './recent-bars';
 import { type StopLog, StopManager, type StopRecordStore } from './stop-manager';
 import { StopMetrics } from './stop-metrics';
 import { StopRecord } from './stop-record';
@@ -38,8 +40,8 @@ export interface StopsDeps {
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Starts the stop manager: reload active stops, verify them on the venue, then follow events, and
- * read every live stop back every VERIFY_INTERVAL_MS.
+ * Starts the stop manager: reload active stops, verify them on the venue, warm their trailing ATRs
+ * from stored candles, then follow events, and read every live stop back every VERIFY_INTERVAL_MS.
  */
 export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { manager: StopManager }> {
   const venue = deps.venue ?? configuredVenue(deps);
@@ -49,6 +51,7 @@ export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { m
     store: deps.stores?.records ?? new ProtectiveStopRepository(deps.db, deps.clock, StopRecord),
     pending:
       deps.stores?.pending ?? botStatePendingIntents(new BotStateRepository(deps.db, deps.clock), venue.id),
+    recentBars: storedBars(new CandleRepository(deps.db), venue.id),
     metrics: new StopMetrics(deps.metrics),
     clock: deps.clock,
     config: deps.config,

@@ -9,6 +9,7 @@ export class StopMetrics {
   readonly placements: Counter<'outcome'>;
   readonly invalid: Counter<'subject'>;
   readonly verifications: Counter<'outcome'>;
+  readonly atrWarmUps: Counter<'outcome'>;
 
   constructor(registry: Registry) {
     this.coverage = new Gauge({
@@ -26,6 +27,12 @@ export class StopMetrics {
     this.verifications = new Counter({
       name: 'ballast_stops_verifications_total',
       help: 'Periodic read-backs of live stops by outcome (ok, lost, executed, error)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.atrWarmUps = new Counter({
+      name: 'ballast_stops_atr_warmups_total',
+      help: 'Trailing ATRs filled from stored candles at start or for a new position, by outcome (warmed, too_few_bars, failed: the read failed and the ATR warms on live bars)',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -1,4 +1,5 @@
-import { OrderSide, PositionSide } from '@ballast/contracts';
+import { type OrderIntent, OrderSide, type PositionEvent, PositionSide } from '@ballast/contracts';
+import { closingSide } from '@ballast/core';
 import { z } from 'zod';
 
 /** What the stops service persists per open position (table `protective_stops`, column `state`). */
@@ -75,3 +76,41 @@ export const StopRecord = z.object({
     .default(null),
 });
 export type StopRecord = z.infer<typeof StopRecord>;
+
+/**
+ * The record of a newly opened position, before its stop is placed: the planned stop (none planned:
+ * the entry, and the position is flattened), the intent that opened it when that was read, else the
+ * opening to await that strategy's intent from. `seq` is the first of this record's stop ids.
+ */
+export function openedRecord(input: {
+  position: PositionEvent;
+  correlationId: string;
+  plan: { ok: true; qty: number; stopPrice: number } | { ok: false };
+  intent: OrderIntent | undefined;
+  seq: number;
+}): StopRecord {
+  const { position, plan, intent } = input;
+  return {
+    positionId: position.positionId,
+    exchange: position.exchange,
+    symbol: position.symbol,
+    side: position.side,
+    stopSide: closingSide(position.side),
+    qty: plan.ok ? plan.qty : position.qty,
+    entry: position.avgEntry,
+    stopPrice: plan.ok ? plan.stopPrice : position.avgEntry,
+    clientOrderId: null,
+    seq: input.seq,
+    verified: false,
+    intentId: intent?.intentId ?? null,
+    strategy: position.strategy,
+    awaitingAdds: [],
+    awaiting:
+      intent || position.strategy === null
+        ? null
+        : { strategy: position.strategy, correlationId: input.correlationId },
+    ladder: { levels: intent?.takeProfits ?? [], taken: 0 },
+    closing: null,
+    takeProfit: null,
+  };
+}

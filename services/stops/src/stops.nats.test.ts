@@ -12,7 +12,14 @@ import {
   subject,
 } from '@ballast/contracts';
 import { Atr, breakevenPrice, clientOrderId, type MarketRules, roundToStep, trailStop } from '@ballast/core';
-import { BotStateRepository, createDb, type DbHandle, migrate, ProtectiveStopRepository } from '@ballast/db';
+import {
+  BotStateRepository,
+  CandleRepository,
+  createDb,
+  type DbHandle,
+  migrate,
+  ProtectiveStopRepository,
+} from '@ballast/db';
 import { PaperStopVenue, type StopVenue, VenueError } from '@ballast/exchange';
 import {
   createTestDatabase,
@@ -26,7 +33,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopsConfigSchema } from './config';
 import { botStatePendingIntents } from './pending-intent-store';
-import { startStops } from './service';
+import { type StopsDeps, startStops } from './service';
 import type { StopManager } from './stop-manager';
 import { StopRecord } from './stop-record';
 import { type ReplayedCandle, recordedBars } from './testing/candle-sim';
@@ -104,7 +111,12 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-async function start(venue: StopVenue, overrides: Record<string, string> = {}, serviceClock: Clock = clock) {
+async function start(
+  venue: StopVenue,
+  overrides: Record<string, string> = {},
+  serviceClock: Clock = clock,
+  deps: Partial<Pick<StopsDeps, 'db' | 'stores' | 'log'>> = {},
+) {
   const registry = new Registry();
   const serviceBus = await NatsBus.connect({ servers: await natsUrl(), prefix, source: 'stops', clock });
   const service = await startStops({
@@ -116,6 +128,7 @@ async function start(venue: StopVenue, overrides: Record<string, string> = {}, s
     log: silent,
     metrics: registry,
     venue,
+    ...deps,
   });
   return {
     service,
@@ -1557,6 +1570,42 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     await svc.stop();
   });
 
+  it('judges no stop by a bar older than one already seen (a redelivery): its low does not close the position', async () => {
+    const venue = paper('paperstale');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperstale', 'SOL-USDT');
+    // A real SOLUSDT 1h bar whose low is more than 1 % under its close, and the two bars after it.
+    const bars = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+    const at = bars.findIndex((b, i) => i > 10_000 && b.low < b.close * 0.99);
+    const [old, next, last] = [at, at + 1, at + 2].map((i) => bars[i] as ReplayedCandle) as [
+      ReplayedCandle,
+      ReplayedCandle,
+      ReplayedCandle,
+    ];
+    const stop = roundToStep((old.low + old.close) / 2, tick);
+    const chain = await approveLong(slot, 'i-stale', 5, { entry: old.close, stop, takeProfits: [] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-stale'), 'intent seen');
+    await position({ ...slot, status: 'opened', qty: 5, avgEntry: old.close }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    // The real bar, lifted where it reached under the stop.
+    const floor = stop + tick;
+    const above = (b: ReplayedCandle) => ({
+      ...b,
+      open: Math.max(b.open, floor),
+      low: Math.max(b.low, floor),
+      close: Math.max(b.close, floor),
+      high: Math.max(b.high, floor),
+    });
+    await bar(slot, '1h', above(next));
+    // The older bar, delivered again after the newer one: its low under the stop is past.
+    await bar(slot, '1h', old);
+    // A newer bar reaching under the stop does close: read after the old one, so that one was judged first.
+    await bar(slot, '1h', { ...above(last), low: stop - tick });
+    await waitFor(() => eventsFor(id, 'triggered').length === 1, 'the newer bar triggers the stop');
+    expect(eventsFor(id, 'triggered')[0]?.detail).toContain(`at ${stop - tick}`);
+    await svc.stop();
+  });
+
   it('closes at once when a whole sale is refused after the stop triggered during it', async () => {
     const { svc, id, slot, chain, price, stop, sales } = await wholeSaleLong('paperwholefail', 6000, {});
     await trade('paperwholefail', 'SOL-USDT', price, 1);
@@ -1635,5 +1684,118 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     });
     expect(svc.service.manager.record(id)?.stopPrice).toBe(expected);
     await svc.stop();
+  });
+
+  it('trails a position reloaded after a restart at the first bar close, its ATR warmed from stored candles; a redelivered bar changes nothing', async () => {
+    /**
+     * The stop after each delivered bar, the ATR(14) first fed the stored bars (as the service warms it
+     * up); null once a low reaches the stop. `once`: a bar not after the newest taken is neither averaged
+     * in nor trailed at (the fix); otherwise every delivery is.
+     */
+    const trailAfterRestart = (
+      stored: ReplayedCandle[],
+      delivered: ReplayedCandle[],
+      first: number,
+      once: boolean,
+    ) => {
+      const atr = new Atr(14);
+      for (const b of stored) atr.push(b);
+      let newest = (stored.at(-1) as ReplayedCandle).openTime;
+      let stop = first;
+      const path: number[] = [];
+      for (const b of delivered) {
+        if (b.low <= stop) return null;
+        if (!once || b.openTime > newest) {
+          atr.push(b);
+          newest = b.openTime;
+          stop = trailStop('long', stop, b.close, { mode: 'atr', multiple: 2 }, atr.value, tick);
+        }
+        path.push(stop);
+      }
+      return path;
+    };
+    // The first day-aligned window of 44 real SOLUSDT 1h bars from 2021 where, with bars 0-41 stored
+    // and 42, 41 (again), 42 (again), 43 delivered after the restart, bars 42 and 43 move the stop,
+    // nothing reaches it, and the two redelivered bars averaged in and trailed at would end elsewhere.
+    const allHourly = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+    let window:
+      | { stored: ReplayedCandle[]; delivered: ReplayedCandle[]; first: number; path: number[] }
+      | undefined;
+    for (let i = allHourly.findIndex((b) => b.openTime >= Date.UTC(2021, 0, 1)); !window; i += 24) {
+      const stored = allHourly.slice(i, i + 42);
+      const [b42, b43] = allHourly.slice(i + 42, i + 44) as [ReplayedCandle, ReplayedCandle];
+      const delivered = [b42, stored[41] as ReplayedCandle, b42, b43];
+      const first = roundToStep((stored[0] as ReplayedCandle).open * 0.9, tick);
+      const path = trailAfterRestart(stored, delivered, first, true);
+      const twice = trailAfterRestart(stored, delivered, first, false);
+      if (path && first < path[0]! && path[2]! < path[3]! && JSON.stringify(twice) !== JSON.stringify(path))
+        window = { stored, delivered, first, path };
+    }
+    const { stored, delivered, first, path } = window;
+    const { venue, svc, id, slot } = await openLong(
+      'paperwarm',
+      'i-warm',
+      10,
+      (stored[0] as ReplayedCandle).open,
+      first,
+    );
+    const candles = new CandleRepository(handle.db);
+    /** Bars as market-data keeps them: under its venue's name, in the candles table. */
+    const store = (bars: ReplayedCandle[]) =>
+      candles.upsertMany(
+        bars.map((b) => ({ ...slot, timeframe: '1h' as const, ...b, closeTime: b.openTime + 3_599_999 })),
+      );
+    // The service saw these bars before its restart; all its ATR knew of them is lost with it.
+    await store(stored);
+    await svc.stop();
+
+    const restarted = await start(venue);
+    await waitFor(() => eventsFor(id, 'verified').length === 2, 'stop verified after the restart');
+    const placedBefore = eventsFor(id, 'placed').length;
+    // Bar 42 closes; bar 41 (read at warm-up) and bar 42 come again, as JetStream redelivers after a
+    // missed ack; bar 43 closes.
+    for (const b of delivered) {
+      if (b.openTime > (stored[41] as ReplayedCandle).openTime) await store([b]);
+      await bar(slot, '1h', b);
+    }
+    await waitFor(() => venue.openStops()[0]?.stopPrice === path[3], `trailed to ${path[3]} at bar 43`, {
+      timeoutMs: 20_000,
+    });
+    await waitFor(() => eventsFor(id, 'placed').length >= placedBefore + 2, 'both moves reported');
+    expect(
+      eventsFor(id, 'placed')
+        .slice(placedBefore)
+        .map((e) => e.stopPrice),
+    ).toEqual([path[0], path[3]]);
+    expect(restarted.service.manager.record(id)?.stopPrice).toBe(path[3]);
+    expect(await restarted.registry.metrics()).toContain(
+      'ballast_stops_atr_warmups_total{outcome="warmed"} 1',
+    );
+    await restarted.stop();
+  });
+
+  it('starts when the stored candles cannot be read: the failed warm-up is logged and counted, the stop kept', async () => {
+    const entry = sol[12_000] as number;
+    const { venue, svc, id } = await openLong('paperwarmfail', 'i-warmfail', 10, entry);
+    await svc.stop();
+    // A pool already closed: every read of the candles table fails; the records are read as usual.
+    const closed = await createDb({ url: testDb.url });
+    await closed.db.destroy();
+    const warnings: string[] = [];
+    const restarted = await start(venue, { COVERAGE_SAMPLE_MS: '0' }, clock, {
+      db: closed.db,
+      stores: {
+        records: new ProtectiveStopRepository(handle.db, clock, StopRecord),
+        pending: botStatePendingIntents(new BotStateRepository(handle.db, clock), venue.id),
+      },
+      log: { ...silent, warn: (_fields, msg) => void warnings.push(msg) },
+    });
+    await waitFor(() => eventsFor(id, 'verified').length === 2, 'stop verified after the restart');
+    expect(await restarted.registry.metrics()).toContain(
+      'ballast_stops_atr_warmups_total{outcome="failed"} 1',
+    );
+    expect(warnings).toContain('trailing ATR not warmed from stored candles; live bars warm it');
+    expect(venue.openStops()).toHaveLength(1);
+    await restarted.stop();
   });
 });

@@ -24,8 +24,8 @@ const ModelPriceSchema = z.object({
 
 /**
  * USD per million tokens (list prices when written). A dated snapshot (`claude-sonnet-4-5-20250929`)
- * takes its model's price; a paid model (Anthropic, Gemini) missing here is refused at start; a local
- * (OpenAI-compatible) model missing here costs nothing.
+ * takes its model's price; a paid model (Anthropic, Gemini, an OpenAI-compatible endpoint called with an
+ * API key) missing here is refused at start; a local OpenAI-compatible model (no key) costs nothing.
  */
 export const DEFAULT_PRICES = {
   'claude-sonnet-4-5': { inputPerMillion: 3, outputPerMillion: 15 },

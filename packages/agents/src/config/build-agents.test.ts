@@ -159,6 +159,32 @@ describe('agents configuration', () => {
     ).toHaveLength(1);
   });
 
+  it('refuses a hosted OpenAI-compatible model (called with an API key) without a price; a local one costs nothing', () => {
+    const started = (env: Record<string, string>) => {
+      try {
+        build(env);
+        return 'started';
+      } catch (err) {
+        if (err instanceof UnpricedModelError) return err.problems.join('\n');
+        throw err;
+      }
+    };
+    const hosted = {
+      ANALYST_PROVIDER: 'openai-compatible',
+      OPENAI_COMPAT_URL: 'https://openrouter.example/api/v1',
+      OPENAI_COMPAT_MODEL: 'gpt-4.1',
+      OPENAI_COMPAT_API_KEY: 'sk-hosted-0123456789',
+    };
+    const problems = started(hosted);
+    expect(problems).toContain('OPENAI_COMPAT_MODEL gpt-4.1 has no price');
+    expect(problems).toContain('a free model is priced 0');
+    expect(problems).not.toContain('sk-hosted');
+    const free = { 'gpt-4.1': { inputPerMillion: 0, outputPerMillion: 0 } };
+    expect(started({ ...hosted, AGENT_PRICES_JSON: JSON.stringify(free) })).toBe('started');
+    const { OPENAI_COMPAT_API_KEY: _key, ...local } = hosted;
+    expect(started({ ...local, OPENAI_COMPAT_URL: 'http://127.0.0.1:11434/v1' })).toBe('started');
+  });
+
   describe('with keys, against local vendor servers', () => {
     let claude: ScriptedServer;
     let gemini: ScriptedServer;

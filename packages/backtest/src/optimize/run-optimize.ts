@@ -1,5 +1,6 @@
 import { TIMEFRAME_MS } from '@ballast/contracts';
 import { BacktestError } from '../backtest-error';
+import type { BacktestResult } from '../backtest-result';
 import type { BacktestMetrics } from '../metrics';
 import { type RunBacktestOptions, runBacktest } from '../run-backtest';
 import { applyParams, expandGrid, type GridSpec, type ParamSet } from './parameter-grid';
@@ -42,6 +43,8 @@ export interface OptimizeResult {
     grid: GridSpec;
     selection: string;
     method: string;
+    /** The market rules every run rounded orders with (as in a backtest's meta). */
+    market_rules: BacktestResult['meta']['market_rules'];
   };
   /** Sorted by out-of-sample expectancy, best first. */
   folds: FoldOutcome[];
@@ -118,6 +121,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRes
   const split = [...folds.map((f) => f.inSample), folds.at(-1)!.outOfSample];
   const grid: GridPointOutcome[] = [];
   let symbols: string[] = [];
+  let marketRules: BacktestResult['meta']['market_rules'] = {};
   for (const [i, params] of points.entries()) {
     const result = await runBacktest({
       ...run,
@@ -125,6 +129,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRes
       onProgress: (done, total) => onProgress?.(i + 1, points.length, done, total),
     });
     symbols = result.meta.symbols;
+    marketRules = result.meta.market_rules;
     grid.push({ params, windows: split.map((w) => figures(windowMetrics(result, w, stepMs))) });
   }
   const selected = selectWalkForward(grid, folds);
@@ -138,6 +143,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRes
       grid: spec,
       selection: 'highest in-sample expectancy per fold; ties to the earlier grid point',
       method: METHOD,
+      market_rules: marketRules,
     },
     folds: selected,
     grid,

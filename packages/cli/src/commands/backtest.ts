@@ -1,5 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadBacktestCandles, type RunBacktestOptions, runBacktest, writeReport } from '@ballast/backtest';
+import {
+  assumedRulesWarning,
+  loadBacktestCandles,
+  type RunBacktestOptions,
+  runBacktest,
+  writeReport,
+} from '@ballast/backtest';
 import { Timeframe } from '@ballast/contracts';
 import type { Command } from 'commander';
 import { progressBar } from './progress-bar';
@@ -12,6 +18,7 @@ interface BacktestFlags {
   to?: string;
   strategy?: string;
   config?: string;
+  exchangeInfo?: string;
   json: string;
   report?: string;
   seed: string;
@@ -38,6 +45,10 @@ export function registerBacktestCommand(program: Command): void {
     .option('--to <date>', 'end, exclusive (ISO date or epoch ms)')
     .option('--strategy <name>', 'only this strategy: trend_pullback, bollinger_breakout, mean_reversion')
     .option('--config <file>', 'backtest config JSON (fees, slippage, strategies, risk limits, stops)')
+    .option(
+      '--exchange-info <file>',
+      'a Binance spot exchangeInfo response (.json or .json.gz): tick, step and minimums per symbol',
+    )
     .requiredOption('--json <file>', 'where to write the result JSON')
     .option('--report <dir>', 'write an HTML report into this directory')
     .option('--seed <n>', 'seed for ids and jitter', '1')
@@ -54,11 +65,16 @@ export function registerBacktestCommand(program: Command): void {
         ...(flags.from ? { from: parseDate(flags.from, 'from') } : {}),
         ...(flags.to ? { to: parseDate(flags.to, 'to') } : {}),
         ...(flags.strategy ? { strategy: flags.strategy } : {}),
-        ...(flags.config ? { config: JSON.parse(readFileSync(flags.config, 'utf8')) as object } : {}),
+        config: {
+          ...(flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as object) : {}),
+          ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
+        },
       };
       const bar = progressBar('backtest');
       const result = await runBacktest({ ...options, onProgress: (d, t) => bar.update(d, t) });
       bar.done();
+      const assumed = assumedRulesWarning(result.meta.market_rules);
+      if (assumed) console.error(assumed);
       writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
       const m = result.metrics;
       console.log(

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
+  assumedRulesWarning,
   expandGrid,
   type GridSpec,
   LOSS_STREAK_VARIANT_NAMES,
@@ -20,6 +21,7 @@ interface OptimizeFlags {
   to: string;
   strategy?: string;
   config?: string;
+  exchangeInfo?: string;
   json?: string;
   seed: string;
   stopAtr: string;
@@ -118,6 +120,10 @@ export function registerOptimizeCommand(program: Command): void {
       `loss-streak pause ladders: ${LOSS_STREAK_VARIANT_NAMES.join(', ')}`,
       'default,off',
     )
+    .option(
+      '--exchange-info <file>',
+      'a Binance spot exchangeInfo response (.json or .json.gz): tick, step and minimums per symbol',
+    )
     .option('--windows <n>', 'consecutive windows; folds = windows - 1', '4')
     .option('--json <file>', 'write the full result (folds, every grid point per window) as JSON')
     .option('--seed <n>', 'seed for ids and jitter', '1')
@@ -137,10 +143,15 @@ export function registerOptimizeCommand(program: Command): void {
         windows: Number.parseInt(flags.windows, 10),
         ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
         ...(flags.strategy ? { strategy: flags.strategy } : {}),
-        ...(flags.config ? { config: JSON.parse(readFileSync(flags.config, 'utf8')) as object } : {}),
+        config: {
+          ...(flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as object) : {}),
+          ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
+        },
         onProgress: (point, points, done, total) => bar.update((point - 1) * total + done, points * total),
       });
       bar.done();
+      const assumed = assumedRulesWarning(result.meta.market_rules);
+      if (assumed) console.error(assumed);
       console.log(formatOptimizeTable(result));
       if (flags.json) {
         writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);

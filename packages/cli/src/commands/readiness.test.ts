@@ -36,6 +36,7 @@ const START = Date.UTC(2021, 0, 1);
 const NOW = START + 36 * DAY;
 // Real Binance spot 1h candles for the same-period backtest: binance-spot-ohlcv/BTCUSDT-1h.csv.gz.
 const BTC = join(sharedDataDir(), 'binance-spot-ohlcv', 'BTCUSDT-1h.csv.gz');
+const EXCHANGE_INFO = join(sharedDataDir(), 'binance-rest', '2021-10-12_spot_api-v3-exchangeInfo.json.gz');
 
 /** A backtest round trip of one day's hour, from day `day` of the paper period. */
 const backtestTrade = (strategy: string, pnl: number, day: number): BacktestTrade => ({
@@ -123,7 +124,11 @@ describe('ballast readiness against PostgreSQL', () => {
   it('prints each criterion with its figure, backtesting the paper period on real candles', async () => {
     lines.length = 0;
     const [r] = await runReadiness(
-      { ...base, strategies: ['trend_pullback'], data: { files: [BTC], timeframe: '1h', seed: 1 } },
+      {
+        ...base,
+        strategies: ['trend_pullback'],
+        data: { files: [BTC], timeframe: '1h', seed: 1, exchangeInfoFile: EXCHANGE_INFO },
+      },
       deps(),
     );
     const expectancy = Array.from({ length: 35 }, (_, i) => pnlOf(i)).reduce((s, p) => s + p, 0) / 35;
@@ -143,9 +148,11 @@ describe('ballast readiness against PostgreSQL', () => {
       to: NOW,
       strategy: 'trend_pullback',
       seed: 1,
-      config: { initialEquity: 10_000 },
+      config: { initialEquity: 10_000, exchangeInfoFile: EXCHANGE_INFO },
     });
     expect(byName.backtest!.value).toBe(bt.metrics.expectancy);
+    // Orders rounded with BTCUSDT's recorded rules: no warning of assumed ones.
+    expect(lines.filter((l) => l.includes('warning'))).toEqual([]);
     const btGreen = bt.metrics.trades > 0 && bt.metrics.expectancy > 0 && bt.metrics.max_drawdown_pct < 15;
     expect(byName.backtest!.ok).toBe(btGreen);
     expect(r!.report.ok).toBe(btGreen);

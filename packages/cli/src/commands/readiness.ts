@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  assumedRulesWarning,
   type BacktestResult,
   coversPeriod,
   gatherReadiness,
@@ -46,7 +47,13 @@ export interface ReadinessRunOptions {
   /** A backtest result JSON (`ballast backtest --json`) to judge as the same-period backtest. */
   backtestFile?: string;
   /** Candle files to backtest the paper period on instead. */
-  data?: { files: string[]; timeframe: Timeframe; symbols?: string[]; seed: number };
+  data?: {
+    files: string[];
+    timeframe: Timeframe;
+    symbols?: string[];
+    seed: number;
+    exchangeInfoFile?: string;
+  };
   override?: { reason: string; by: string };
   /** Who runs the gate, for the configuration audit (`--by`, else $USER). */
   actor?: string;
@@ -115,9 +122,14 @@ async function sameperiodBacktest(
     to: now,
     strategy,
     seed: options.data.seed,
-    config: { initialEquity: options.initialEquity },
+    config: {
+      initialEquity: options.initialEquity,
+      ...(options.data.exchangeInfoFile ? { exchangeInfoFile: options.data.exchangeInfoFile } : {}),
+    },
     ...(options.data.symbols ? { symbols: options.data.symbols } : {}),
   });
+  const assumed = assumedRulesWarning(result.meta.market_rules);
+  if (assumed) print(`${strategy}: ${assumed}`);
   const m = result.metrics;
   return { from, to: now, trades: m.trades, expectancy: m.expectancy, maxDrawdownPct: m.max_drawdown_pct };
 }
@@ -281,6 +293,7 @@ interface ReadinessFlags {
   timeframe: string;
   symbols?: string;
   seed: string;
+  exchangeInfo?: string;
   thresholds?: string;
   override?: boolean;
   reason?: string;
@@ -309,6 +322,7 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
             timeframe: Timeframe.parse(flags.timeframe),
             seed: Number.parseInt(flags.seed, 10),
             ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
+            ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
           },
         }
       : {}),
@@ -331,6 +345,7 @@ export function registerReadinessCommand(program: Command): void {
     .option('--timeframe <tf>', 'timeframe of --data', '1h')
     .option('--symbols <list>', 'only these symbols of --data')
     .option('--seed <n>', 'backtest seed', '1')
+    .option('--exchange-info <file>', 'a Binance spot exchangeInfo for --data: tick, step and minimums')
     .option('--thresholds <file>', 'JSON overriding the default thresholds')
     .option('--override', 'record an override letting the strategy go live with its current red criteria')
     .option('--reason <text>', 'why (with --override)')

@@ -1,4 +1,4 @@
-import type { Fill, OrderSide, PositionSide } from '@ballast/contracts';
+import { type Fill, type OrderSide, type PositionSide, symbolAssets } from '@ballast/contracts';
 
 /** A net position in one market: signed by side, with what closing parts of it earned. */
 export type NetPosition = {
@@ -17,7 +17,7 @@ export type PositionFill = { side: OrderSide; qty: number; price: number; fee: n
 
 /** Which side of `symbol` (`BASE-QUOTE`, e.g. BTC-USDT) an asset a fee was charged in is. */
 export function feeIn(symbol: string, feeAsset: string): FeeIn {
-  const [base, quote] = symbol.split('-');
+  const { base, quote } = symbolAssets(symbol);
   return feeAsset === quote ? 'quote' : feeAsset === base ? 'base' : 'other';
 }
 

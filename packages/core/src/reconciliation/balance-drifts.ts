@@ -1,3 +1,4 @@
+import { symbolAssets } from '@ballast/contracts';
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
 import type { VenueSnapshot, VenueTrade } from './recon-snapshot';
@@ -15,7 +16,7 @@ export function balancesAfterTrades(
     out[asset] = Number(((out[asset] ?? 0) + x).toFixed(10));
   };
   for (const t of trades) {
-    const [base = '', quote = ''] = t.symbol.split('-');
+    const { base, quote } = symbolAssets(t.symbol);
     const sign = t.side === 'buy' ? 1 : -1;
     add(base, sign * t.qty);
     add(quote, -sign * t.qty * t.price);

@@ -1,3 +1,5 @@
+import { symbolAssets } from '@ballast/contracts';
+
 /** An asset whose one spot balance several markets move. */
 export type SharedAsset = { asset: string; markets: string[] };
 
@@ -11,9 +13,9 @@ export function sharedBaseAssets(symbols: readonly string[]): SharedAsset[] {
   const movedBy = new Map<string, Set<string>>();
   const bases = new Set<string>();
   for (const symbol of new Set(symbols)) {
-    const [base = symbol, quote] = symbol.split('-');
+    const { base, quote } = symbolAssets(symbol);
     bases.add(base);
-    for (const asset of quote === undefined ? [base] : [base, quote])
+    for (const asset of quote === '' ? [base] : [base, quote])
       movedBy.set(asset, (movedBy.get(asset) ?? new Set()).add(symbol));
   }
   return [...movedBy]

@@ -44,8 +44,8 @@ export function bookDepth(book: WalkableBook): BookDepth {
 }
 
 /** The best bid and ask of a book (undefined on an empty side), to price reservations read back unpriced. */
-export function bookTouch(book: BookDepth): BookTouch {
-  const best = (xs: readonly BookLevel[], pick: (...v: number[]) => number) => {
+export function bookTouch(book: WalkableBook): BookTouch {
+  const best = (xs: WalkableBook['bids'], pick: (...v: number[]) => number) => {
     const prices = xs.filter(([, q]) => q > 0).map(([p]) => p);
     return prices.length > 0 ? pick(...prices) : undefined;
   };

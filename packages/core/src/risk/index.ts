@@ -1,4 +1,5 @@
 export * from './commitments';
+export * from './configured-limits';
 export * from './decide-entry';
 export * from './decided-intents';
 export * from './entry-book';

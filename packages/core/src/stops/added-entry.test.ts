@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binanceSpotRules } from '../risk/real-market.fixture';
-import { addedEntry, isAddTo } from './added-entry';
+import { addedEntry, addsTo, isAddTo } from './added-entry';
 
 // Real figures: a SOLUSDT 4h backtest (binance-spot-ohlcv/SOLUSDT-4h.csv, default config). TP1 at
 // 4.82 had closed half the position and moved its stop to breakeven, 4.05; on 2021-02-07 12:00
@@ -65,5 +65,28 @@ describe('isAddTo', () => {
       isAddTo(holder, intent({ positionSide: 'short' })),
       isAddTo({ ...holder, strategy: null }, intent({})),
     ]).toEqual([false, false, false, false]);
+  });
+});
+
+describe('addsTo', () => {
+  const position = {
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    strategy: 'trend_pullback',
+    side: 'long' as const,
+    intentId: 'in-open',
+  };
+  const add = {
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    strategy: 'trend_pullback',
+    positionSide: 'long' as const,
+    intentId: 'in-add',
+  };
+
+  it("takes the holder's add in its own market, and none in another market", () => {
+    expect(addsTo(position, add)).toBe(true);
+    expect(addsTo(position, { ...add, symbol: 'ETH-USDT' })).toBe(false);
+    expect(addsTo(position, { ...add, exchange: 'bybit' })).toBe(false);
   });
 });

@@ -33,6 +33,29 @@ export function isAddTo(
   );
 }
 
+/** A held position as far as adds go: its holder and its market. */
+export interface HeldPosition extends PositionHolder {
+  exchange: string;
+  symbol: string;
+}
+
+/** Whether an approved intent adds to this open position: one of its market (`exchange:symbol`) and isAddTo. */
+export function addsTo(
+  position: HeldPosition,
+  intent: {
+    exchange: string;
+    symbol: string;
+    strategy: string;
+    positionSide: PositionSide;
+    intentId: string;
+  },
+): boolean {
+  return (
+    `${intent.exchange}:${intent.symbol}` === `${position.exchange}:${position.symbol}` &&
+    isAddTo(position, intent)
+  );
+}
+
 /** The position's stop and ladder once an add has filled. */
 export interface AddedEntryOutcome {
   stopPrice: number;

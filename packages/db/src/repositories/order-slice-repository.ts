@@ -35,8 +35,12 @@ export type NewSlice = Omit<
   'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail'
 >;
 
+/** What changes as an order goes out; `qty` and `dueAt` only while it is planned (a TWAP re-paced). */
 export type SliceUpdate = Partial<
-  Pick<OrderSlice, 'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail'>
+  Pick<
+    OrderSlice,
+    'status' | 'qty' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail' | 'dueAt'
+  >
 >;
 
 /** Orders we send, recorded before sending: the unique client order id makes every retry safe. */
@@ -86,11 +90,13 @@ export class OrderSliceRepository {
       .updateTable('order_slices')
       .set({
         ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.qty !== undefined ? { qty: patch.qty } : {}),
         ...(patch.venueOrderId !== undefined ? { venue_order_id: patch.venueOrderId } : {}),
         ...(patch.filledQty !== undefined ? { filled_qty: patch.filledQty } : {}),
         ...(patch.avgPrice !== undefined ? { avg_price: patch.avgPrice } : {}),
         ...(patch.fills !== undefined ? { fills: toJsonText(patch.fills, `fills of ${clientOrderId}`) } : {}),
         ...(patch.detail !== undefined ? { detail: patch.detail } : {}),
+        ...(patch.dueAt !== undefined ? { due_at: patch.dueAt } : {}),
         updated_at: new Date(this.clock.now()),
       })
       .where('client_order_id', '=', clientOrderId)

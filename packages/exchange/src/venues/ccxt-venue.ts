@@ -91,7 +91,7 @@ export class CcxtVenue implements OrderVenue {
         params,
       ),
     );
-    return this.withFills(order.symbol, placed);
+    return this.withFills(order.symbol, placed).catch(() => landedWithoutFills(order.symbol, placed));
   }
 
   async fetchByClientId(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
@@ -236,6 +236,15 @@ function toVenueOrder(symbol: string, order: Order, trades: Trade[]): VenueOrder
     avgPrice: order.average ?? null,
     fills: trades.map(toFill),
   };
+}
+
+/**
+ * An order the venue took whose trades could not be read: it is on the venue whatever that read came
+ * to, so it is never reported refused. Open with nothing filled yet (a filled status without its fills
+ * would end the order with no fill counted): the order manager's next look-up reads status and trades.
+ */
+function landedWithoutFills(symbol: string, placed: Order): VenueOrder {
+  return { ...toVenueOrder(symbol, placed, []), status: 'accepted', filledQty: 0, avgPrice: null };
 }
 
 function toVenueTrade(symbol: string, t: Trade): VenueTrade {

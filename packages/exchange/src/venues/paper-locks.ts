@@ -1,3 +1,4 @@
+import { symbolAssets } from '@ballast/contracts';
 import { type Balances, type FeeSchedule, feeFor, roundQuote, subtractLots } from '@ballast/core';
 import type { VenueOrder } from './order-venue';
 
@@ -14,7 +15,7 @@ export function restingLock(
   fees: FeeSchedule,
 ): Lock | undefined {
   if (order.price === null) return undefined;
-  const [base = '', quote = ''] = order.symbol.split('-');
+  const { base, quote } = symbolAssets(order.symbol);
   const remaining = subtractLots(order.qty, order.filledQty);
   if (order.side === 'sell') return { asset: base, amount: remaining };
   const notional = order.price * remaining;

@@ -1,4 +1,5 @@
 import type { WalkableBook } from '@ballast/core';
+import { recordedDepthSnapshot } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { VenueError, type VenueOrder, type VenueOrderRequest } from './order-venue';
 import { type PaperStore, PaperVenue, type PaperVenueDeps } from './paper-venue';
@@ -206,5 +207,42 @@ describe('PaperVenue resting limits', () => {
     });
     expect(await paper.openOrders()).toEqual([]);
     expect(await paper.balances()).toEqual({ USDT: 100 });
+  });
+});
+
+describe('PaperVenue applies the venue filters', () => {
+  // Recorded Binance BTCUSDT depth (best ask 58001.04) and BTCUSDT's recorded spot filters (2021-10-12
+  // exchangeInfo: tick 0.01, step 0.00001, minimum quantity 0.00001, minimum notional 10).
+  const depth = recordedDepthSnapshot('BTCUSDT', 1_700_000_000_000);
+  const binanceRules = { tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 10 };
+  const venue = () => open({ book: () => depth, rules: () => binanceRules });
+  const refusal = (paper: PaperVenue, request: VenueOrderRequest) =>
+    paper.submit(request).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+  it('refuses a quantity off the step, a price off the tick and less than the minimum notional, as Binance does', async () => {
+    const paper = await venue();
+    expect(await refusal(paper, { ...marketBuy, qty: 0.0339716 })).toMatchObject({
+      reason: 'precision',
+      message: expect.stringContaining('Filter failure: LOT_SIZE'),
+    });
+    const limit = { ...marketBuy, clientOrderId: 'bl-2', type: 'limit' as const, qty: 0.001 };
+    expect(await refusal(paper, { ...limit, price: 57_000.005 })).toMatchObject({
+      reason: 'precision',
+      message: expect.stringContaining('Filter failure: PRICE_FILTER'),
+    });
+    // 0.00017 at the best ask 58001.04 is 9.86 USDT.
+    expect(await refusal(paper, { ...marketBuy, clientOrderId: 'bl-3', qty: 0.00017 })).toMatchObject({
+      reason: 'min_notional',
+      message: expect.stringContaining('Filter failure: NOTIONAL'),
+    });
+    expect(await paper.balances()).toEqual({ USDT: 10_000 });
+    // 0.00018 is 10.44 USDT: taken.
+    expect(await paper.submit({ ...marketBuy, clientOrderId: 'bl-4', qty: 0.00018 })).toMatchObject({
+      status: 'filled',
+      filledQty: 0.00018,
+    });
   });
 });

@@ -1,10 +1,12 @@
-import type { Clock, Fill, IdGenerator } from '@ballast/contracts';
+import { type Clock, type Fill, type IdGenerator, symbolAssets } from '@ballast/contracts';
 import {
   type Balances,
+  bookTouch,
   executeRestingLimit,
   executeTaker,
   type FeeSchedule,
   type MarketRules,
+  orderFilterFailure,
   type PaperFill,
   type PaperOrder,
   roundDownToStep,
@@ -186,7 +188,9 @@ export class PaperVenue implements OrderVenue {
     const existing = this.orders.get(request.clientOrderId);
     if (existing) throw new VenueError('invalid_order', `duplicate client order id ${request.clientOrderId}`);
     const book = await this.orderBook(request.symbol);
-    const { stepSize } = await this.marketRules(request.symbol);
+    const rules = await this.marketRules(request.symbol);
+    const { stepSize } = rules;
+    assertFilters(request, rules, book);
     const order: VenueOrder = {
       clientOrderId: request.clientOrderId,
       venueOrderId: this.deps.ids(),
@@ -242,13 +246,13 @@ export class PaperVenue implements OrderVenue {
   /** The order with these fills added, and the status they give it. */
   private withFills(order: VenueOrder, paperFills: readonly PaperFill[], stepSize: number): VenueOrder {
     const now = this.deps.clock.now();
-    const [, quote] = order.symbol.split('-');
+    const { quote } = symbolAssets(order.symbol);
     const fills: Fill[] = paperFills.map((f, i) => ({
       tradeId: `${order.venueOrderId}-${order.fills.length + i}`,
       price: f.price,
       qty: f.qty,
       fee: f.fee,
-      feeAsset: quote ?? 'USDT',
+      feeAsset: quote || 'USDT',
       liquidity: f.liquidity,
       time: now,
     }));
@@ -291,7 +295,7 @@ export class PaperVenue implements OrderVenue {
 }
 
 function paperOrder(order: VenueOrder, qty: number, stepSize: number): PaperOrder {
-  const [base = '', quote = ''] = order.symbol.split('-');
+  const { base, quote } = symbolAssets(order.symbol);
   return { side: order.side, qty, limitPrice: null, base, quote, stepSize };
 }
 
@@ -300,3 +304,17 @@ function isOpen(order: VenueOrder): boolean {
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The venue's filters (step, minimum quantity, tick, minimum notional: core orderFilterFailure), so
+ * paper refuses what the live venue would. A market order is valued at the touch it takes; with that
+ * side of the book empty the walk itself refuses it.
+ */
+function assertFilters(request: VenueOrderRequest, rules: MarketRules, book: WalkableBook): void {
+  const touch = bookTouch(book);
+  const reference = request.side === 'buy' ? touch.bestAsk : touch.bestBid;
+  const price = request.type === 'limit' ? request.price : null;
+  if (price === null && reference === undefined) return;
+  const refused = orderFilterFailure({ qty: request.qty, price }, rules, reference ?? 0);
+  if (refused) throw new VenueError(refused.reason, `${request.clientOrderId}: ${refused.detail}`);
+}

@@ -8,17 +8,21 @@ import { type OrdersDeps, startOrders } from '../service';
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {}, error() {} };
 
-/** The orders service on its own bus connection under the fixture's prefix, configured by `env`. */
+/**
+ * The orders service on its own bus connection under the fixture's prefix, configured by `env`;
+ * `extra` hands in a venue of the test's own, a metrics registry, a clock the test moves, or randomness.
+ */
 export async function startOrdersService(
   fixture: VenueFixture,
   env: Record<string, string>,
   log: OrdersDeps['log'] = silent,
+  extra: Partial<Pick<OrdersDeps, 'venue' | 'metrics' | 'clock' | 'random01'>> = {},
 ) {
   const bus = await NatsBus.connect({
     servers: await natsUrl(),
     prefix: fixture.prefix,
     source: 'orders',
-    clock,
+    clock: extra.clock ?? clock,
   });
   const service = await startOrders({
     bus,
@@ -27,6 +31,7 @@ export async function startOrdersService(
     ids: () => crypto.randomUUID(),
     config: ordersConfigSchema.parse(env),
     log,
+    ...extra,
   });
   return {
     service,

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { configuredRiskLimits } from './configured-limits';
+import { DEFAULT_RISK_LIMITS } from './risk-limits';
+
+describe('configuredRiskLimits', () => {
+  it('is the defaults when RISK_LIMITS_JSON is unset, and its fields over the defaults when set', () => {
+    expect(configuredRiskLimits(undefined, 50)).toEqual({ ok: true, limits: DEFAULT_RISK_LIMITS });
+    expect(configuredRiskLimits({ dailyLoss: 0.03, stopExitAllowanceBps: 150 }, 150)).toEqual({
+      ok: true,
+      limits: { ...DEFAULT_RISK_LIMITS, dailyLoss: 0.03, stopExitAllowanceBps: 150 },
+    });
+  });
+
+  it('refuses a value that is not an object, or a field that is not valid, naming the field', () => {
+    expect(configuredRiskLimits([0.02])).toEqual({
+      ok: false,
+      reason: 'invalid_limits',
+      message: 'stored risk limits are not an object',
+    });
+    const r = configuredRiskLimits({ riskPerTrade: 2 });
+    expect(r).toMatchObject({ ok: false, reason: 'invalid_limits' });
+    expect(!r.ok && r.message).toMatch(/riskPerTrade/);
+  });
+
+  it('refuses the default allowance (100) under an offset of 150, naming both; checks nothing without one', () => {
+    expect(configuredRiskLimits(undefined, 150)).toEqual({
+      ok: false,
+      reason: 'invalid_limits',
+      message:
+        "stopExitAllowanceBps (100) is below STOP_LIMIT_OFFSET_BPS (150, the stops service's stop-limit offset): entries would pass risk that their stop cannot sell; raise stopExitAllowanceBps to at least 150",
+    });
+    expect(configuredRiskLimits({ stopExitAllowanceBps: 0 })).toMatchObject({ ok: true });
+  });
+});

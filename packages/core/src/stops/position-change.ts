@@ -1,0 +1,35 @@
+import { isOwnClose } from './close-intent';
+
+/**
+ * What a position's new size (in whole lots) means for its stop: `below_lot` (a close left only dust,
+ * nothing more can be sold), `closing` (a partly filled close: the re-sent close covers what is left,
+ * no new stop goes out), `ignored` (nothing for the stop to follow), or `shrunk` / `grown` (the stop
+ * follows the size).
+ */
+export type PositionChange = 'below_lot' | 'closing' | 'ignored' | 'shrunk' | 'grown';
+
+/** What the change reads of the position's record. */
+export interface FollowedPosition {
+  positionId: string;
+  qty: number;
+  closing: object | null;
+  takeProfit: { keep: number } | null;
+}
+
+/**
+ * Reads a position event of `qty` whole lots, named by `intentId`, against the record. Ignored: the
+ * part a take-profit is selling (its outcome decides what the stop covers), an unchanged size, and a
+ * growth by one of the position's own closes, which cannot grow it: that event is older than what the
+ * close's order event already told (a take-profit's first fill read after its last).
+ */
+export function positionChange(
+  record: FollowedPosition,
+  qty: number,
+  intentId: string | null | undefined,
+): PositionChange {
+  if (record.closing) return qty <= 0 ? 'below_lot' : 'closing';
+  if (record.takeProfit && qty > record.takeProfit.keep) return 'ignored';
+  if (Math.abs(qty - record.qty) <= 1e-12) return 'ignored';
+  if (qty > record.qty && isOwnClose(record.positionId, intentId)) return 'ignored';
+  return qty < record.qty ? 'shrunk' : 'grown';
+}

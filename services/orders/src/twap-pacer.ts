@@ -1,0 +1,159 @@
+import type { Clock } from '@ballast/contracts';
+import {
+  afterSizeRefusal,
+  bookTouch,
+  checkSlippage,
+  deferSlices,
+  isSizeRefusal,
+  LAST_ATTEMPT,
+  orderFilterFailure,
+  type PacedSlice,
+  respaceOverdue,
+  slippageWaitDetail,
+  slippageWaits,
+  type TwapRefusal,
+} from '@ballast/core';
+import type { OrderSlice, OrderSliceRepository } from '@ballast/db';
+import type { OrderVenue, VenueError } from '@ballast/exchange';
+import type { OrdersConfig } from './config';
+import type { SlippageBook } from './slippage-book';
+
+export interface TwapPacerDeps {
+  slices: Pick<OrderSliceRepository, 'update' | 'withStatus'>;
+  venue: Pick<OrderVenue, 'marketRules'>;
+  slippageBook: SlippageBook;
+  clock: Clock;
+  config: Pick<OrdersConfig, 'MAX_SLIPPAGE_BPS' | 'TWAP_SLIPPAGE_WAITS' | 'TWAP_DURATION_MS' | 'TWAP_SLICES'>;
+  log: { warn(o: object, m: string): void };
+}
+
+/** What the slippage guard makes of a due slice: send it, let it wait, or cancel what is left of it. */
+export type SliceGuard =
+  | { kind: 'send' }
+  | { kind: 'wait'; until: number }
+  | { kind: 'cancel'; slices: OrderSlice[]; detail: string };
+
+/**
+ * Paces planned slices in the send loop: a TWAP found late is re-spaced rather than burst, an entry
+ * slice is priced against the book at its send time, and a slice refused for its size is folded into
+ * the next. The order manager publishes what comes of it.
+ */
+export class TwapPacer {
+  constructor(private readonly deps: TwapPacerDeps) {}
+
+  /** Re-spaces every TWAP more than one interval late; returns the planned slices as they now stand. */
+  async respace(planned: readonly OrderSlice[], now: number): Promise<OrderSlice[]> {
+    const moved = new Map<string, number>();
+    for (const siblings of byIntent(planned).values())
+      for (const s of respaceOverdue(siblings, now)) moved.set(s.clientOrderId, s.dueAt);
+    await this.move(moved);
+    if (moved.size > 0) this.deps.log.warn({ slices: [...moved.keys()] }, 'TWAP late: re-spaced from now');
+    return planned.map((s) => ({ ...s, dueAt: moved.get(s.clientOrderId) ?? s.dueAt }));
+  }
+
+  /**
+   * An entry market slice goes out only if the book then holds it within MAX_SLIPPAGE_BPS (exits always
+   * go: an exit must leave). One that fails waits for the next slice's due time, its TWAP moving with
+   * it; after TWAP_SLIPPAGE_WAITS waits it and the rest of its TWAP are cancelled.
+   */
+  async guard(slice: OrderSlice, planned: readonly OrderSlice[]): Promise<SliceGuard> {
+    if (slice.reduceOnly || slice.type !== 'market') return { kind: 'send' };
+    const why = await this.slippage(slice);
+    if (why === null) return { kind: 'send' };
+    const waits = slippageWaits(slice.detail) + 1;
+    const rest = planned.filter((s) => s.intentId === slice.intentId && s.dueAt >= slice.dueAt);
+    if (waits > this.deps.config.TWAP_SLIPPAGE_WAITS)
+      return {
+        kind: 'cancel',
+        slices: rest,
+        detail: `slippage guard held it back ${waits - 1} times: ${why}`,
+      };
+    const deferred = deferSlices(rest, this.interval());
+    await this.move(new Map(deferred.map((s) => [s.clientOrderId, s.dueAt])));
+    const until = deferred.find((s) => s.clientOrderId === slice.clientOrderId)?.dueAt ?? slice.dueAt;
+    await this.deps.slices.update(slice.clientOrderId, { detail: slippageWaitDetail(waits, why) });
+    this.deps.log.warn(
+      { clientOrderId: slice.clientOrderId, waits, until, why },
+      'slice held back: slippage',
+    );
+    return { kind: 'wait', until };
+  }
+
+  /**
+   * A TWAP slice the venue refused for its size: folded into the next planned slice, or (the last) sent
+   * once more when it passes the filters at the touch now, or the TWAP ends. Undefined: not such a
+   * refusal, or not a TWAP's slice, which is rejected as any order.
+   */
+  async refused(slice: OrderSlice, error: VenueError): Promise<TwapRefusal | undefined> {
+    if (!isSizeRefusal(error.reason)) return undefined;
+    const later = (await this.deps.slices.withStatus(['planned']))
+      .filter((s) => s.intentId === slice.intentId && s.clientOrderId !== slice.clientOrderId)
+      .sort((a, b) => a.dueAt - b.dueAt || a.slice - b.slice);
+    const next = later[0];
+    if (slice.slice === 0 && !next) return undefined;
+    const outcome = afterSizeRefusal({
+      refused: slice,
+      next,
+      failureNow: next ? null : await this.filterFailureNow(slice),
+    });
+    await this.apply(slice, error, outcome);
+    return outcome;
+  }
+
+  private async apply(slice: OrderSlice, error: VenueError, outcome: TwapRefusal): Promise<void> {
+    const { slices } = this.deps;
+    if (outcome.action === 'fold') {
+      // Recorded refused first: cut short after it, the quantity is left unfilled; the other way round
+      // the slice, still `sending`, would be sent again at the restart and folded a second time.
+      const detail = `${error.message}; its ${slice.qty} folded into ${outcome.into}`;
+      await slices.update(slice.clientOrderId, { status: 'rejected', detail });
+      await slices.update(outcome.into, { qty: outcome.qty });
+      this.deps.log.warn({ clientOrderId: slice.clientOrderId, into: outcome.into }, 'refused slice folded');
+    } else if (outcome.action === 'retry') {
+      const detail = `${LAST_ATTEMPT}: ${error.message}`;
+      await slices.update(slice.clientOrderId, { status: 'planned', dueAt: this.deps.clock.now(), detail });
+    }
+  }
+
+  /** Why the slice would fail the slippage guard against the book now; null when it passes. */
+  private async slippage(slice: OrderSlice): Promise<string | null> {
+    try {
+      const { book } = await this.deps.slippageBook.forOrder(slice.symbol, slice.side, slice.qty);
+      const check = checkSlippage(book, slice.side, slice.qty, this.deps.config.MAX_SLIPPAGE_BPS);
+      return check.ok ? null : check.detail;
+    } catch (err) {
+      // Unpriced is not safe: the slice waits as if the book were too thin.
+      return `no book to price the slice: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  /** The venue filter the slice fails at the touch now; a book or rules that cannot be read count as failing. */
+  private async filterFailureNow(slice: OrderSlice) {
+    try {
+      const rules = await this.deps.venue.marketRules(slice.symbol);
+      const { book } = await this.deps.slippageBook.forOrder(slice.symbol, slice.side, slice.qty);
+      const touch = bookTouch(book);
+      const reference = (slice.side === 'buy' ? touch.bestAsk : touch.bestBid) ?? 0;
+      return orderFilterFailure({ qty: slice.qty, price: slice.price }, rules, reference);
+    } catch (err) {
+      this.deps.log.warn({ err, clientOrderId: slice.clientOrderId }, 'refused slice not re-checked');
+      return { filter: 'NOTIONAL' as const, reason: 'min_notional' as const, detail: 'not re-checked' };
+    }
+  }
+
+  /** The configured plan's interval: how long a last slice, with none after it, waits. */
+  private interval(): number {
+    const { TWAP_DURATION_MS, TWAP_SLICES } = this.deps.config;
+    return Math.round(TWAP_DURATION_MS / Math.max(1, TWAP_SLICES - 1));
+  }
+
+  private async move(dueAt: ReadonlyMap<string, number>): Promise<void> {
+    for (const [clientOrderId, at] of dueAt) await this.deps.slices.update(clientOrderId, { dueAt: at });
+  }
+}
+
+function byIntent(planned: readonly OrderSlice[]): Map<string, PacedSlice[]> {
+  const groups = new Map<string, PacedSlice[]>();
+  for (const s of planned) groups.set(s.intentId, [...(groups.get(s.intentId) ?? []), s]);
+  return groups;
+}

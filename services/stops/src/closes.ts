@@ -1,0 +1,171 @@
+import { derivedId, type Envelope, Subjects, subject } from '@ballast/contracts';
+import { closeIntentId, overdue } from '@ballast/core';
+import { type StopContext, StopPart } from './stop-context';
+import type { StopRecord } from './stop-record';
+import type { TakeProfits } from './take-profits';
+
+/** A full close on its way, as its record keeps it. */
+type Closing = NonNullable<StopRecord['closing']>;
+
+/**
+ * Closing orders and their confirmation. Every close (flatten, take-profit, local stop, paper trigger)
+ * is a reduce-only market `ord.cmd` submit through the orders service, whose id repeats on redelivery;
+ * a full close keeps the record, unprotected, until the position is reported closed, and is re-sent
+ * when that does not happen in CLOSE_CONFIRM_MS.
+ */
+export class Closes extends StopPart {
+  constructor(
+    ctx: StopContext,
+    private readonly takeProfits: Pick<TakeProfits, 'takeProfitFailed'>,
+  ) {
+    super(ctx);
+  }
+
+  /** A reduce-only market order through the orders service; the id repeats on redelivery. */
+  async submitClose(
+    record: StopRecord,
+    qty: number,
+    purpose: string,
+    cause: Envelope<unknown> | undefined,
+  ): Promise<void> {
+    const intentId = closeIntentId(record.positionId, purpose);
+    await this.deps.bus.publish(
+      subject(Subjects.orderCommand, {}),
+      {
+        kind: 'submit',
+        intentId,
+        clientOrderId: `${this.deps.config.CLIENT_ID_PREFIX}x${derivedId(intentId)}`,
+        exchange: record.exchange,
+        symbol: record.symbol,
+        side: record.stopSide,
+        type: 'market',
+        qty,
+        price: null,
+        triggerPrice: null,
+        reduceOnly: true,
+        maxSlippageBps: null,
+        execution: { algo: 'direct' },
+      },
+      cause ? { causedBy: cause } : {},
+    );
+  }
+
+  /** No stop could be placed or planned: the position is closed at market rather than left bare. */
+  async failAndFlatten(record: StopRecord, why: string): Promise<void> {
+    this.deps.metrics.placements.inc({ outcome: 'failed' });
+    this.deps.log.error({ positionId: record.positionId, why }, 'position unprotected: flattening');
+    this.ctx.updateCoverage();
+    await this.ctx.publish(record, 'failed', why);
+    await this.submitClose(record, record.qty, `flatten:${record.seq}`, undefined);
+    await this.ctx.publish(record, 'flattened', `reduce-only market close of ${record.qty} sent: ${why}`);
+    await this.ctx.alert(
+      record,
+      'stop_placement_failed',
+      `${record.symbol} ${record.side} ${record.qty} could not be protected and is being flattened: ${why}`,
+    );
+    await this.ctx.save(record);
+  }
+
+  /**
+   * A full close was sent and the stop is gone: the record stays, unprotected, until the position
+   * is reported closed, so a refused or lost close is noticed and re-sent.
+   */
+  async awaitClosed(record: StopRecord, byVenue: boolean): Promise<void> {
+    record.verified = false;
+    record.clientOrderId = null;
+    record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue };
+    await this.ctx.save(record);
+    this.ctx.updateCoverage();
+  }
+
+  /** Whether confirmCloses has anything to do: checked per price, without copying the records. */
+  closeOverdue(): boolean {
+    const now = this.deps.clock.now();
+    for (const r of this.ctx.records.values())
+      if (overdue(r, now, this.deps.config.CLOSE_CONFIRM_MS)) return true;
+    return false;
+  }
+
+  /**
+   * Runs on every clock tick the service sees (trades, candles), so it follows a backtest's virtual
+   * clock too. A close still unconfirmed after CLOSE_CONFIRM_MS is re-sent under a new client id
+   * (the orders service drops a repeated id); after CLOSE_ATTEMPTS closes only the alert repeats.
+   */
+  async confirmCloses(): Promise<void> {
+    const { config, clock } = this.deps;
+    const now = clock.now();
+    for (const record of [...this.ctx.records.values()]) {
+      if (!overdue(record, now, config.CLOSE_CONFIRM_MS)) continue;
+      const closing = record.closing;
+      if (!closing) {
+        await this.takeProfits.takeProfitFailed(
+          record,
+          record.takeProfit?.qty ?? 0,
+          `unanswered after ${config.CLOSE_CONFIRM_MS} ms`,
+        );
+        continue;
+      }
+      const waited = now - closing.sentAt;
+      if (closing.byVenue) await this.awaitRecorded(record, closing, waited);
+      else if (closing.attempts >= config.CLOSE_ATTEMPTS) await this.cannotClose(record, closing, now);
+      else await this.resendClose(record, closing, now, waited);
+    }
+  }
+
+  /** CLOSE_ATTEMPTS closes went unconfirmed: none more is sent, the alert repeats each CLOSE_CONFIRM_MS. */
+  private async cannotClose(record: StopRecord, closing: Closing, now: number): Promise<void> {
+    record.closing = { ...closing, sentAt: now };
+    await this.ctx.save(record);
+    this.deps.log.error(
+      { positionId: record.positionId, attempts: closing.attempts },
+      'position cannot be closed',
+    );
+    await this.ctx.alert(
+      record,
+      'close_failed',
+      `${record.symbol} ${record.side} ${record.qty} cannot be closed: ${closing.attempts} closes sent, position still open, no stop`,
+    );
+  }
+
+  /** The close is sent again, under a new client id: the orders service drops a repeated one. */
+  private async resendClose(
+    record: StopRecord,
+    closing: Closing,
+    now: number,
+    waited: number,
+  ): Promise<void> {
+    record.seq += 1;
+    await this.submitClose(record, record.qty, `close:${record.seq}`, undefined);
+    record.closing = { ...closing, sentAt: now, attempts: closing.attempts + 1 };
+    await this.ctx.save(record);
+    this.deps.log.error(
+      { positionId: record.positionId, attempt: record.closing.attempts, waitedMs: waited },
+      'close not confirmed; re-sent',
+    );
+    await this.ctx.alert(
+      record,
+      'close_unconfirmed',
+      `${record.symbol} ${record.side} ${record.qty} still open ${waited} ms after its close, no stop: close ${record.closing.attempts} of ${this.deps.config.CLOSE_ATTEMPTS} sent`,
+    );
+  }
+
+  /**
+   * The venue executed the stop but our books still hold the position: the fill has not been recorded
+   * yet. A close would sell coins the account no longer has, so reconciliation is asked again instead.
+   */
+  private async awaitRecorded(record: StopRecord, closing: Closing, waited: number): Promise<void> {
+    record.closing = { ...closing, sentAt: this.deps.clock.now(), attempts: closing.attempts + 1 };
+    await this.ctx.save(record);
+    this.deps.log.warn(
+      { positionId: record.positionId, waitedMs: waited },
+      'executed stop not yet in our books',
+    );
+    await this.ctx.requestRecon(record, `position still open ${waited} ms after the venue executed its stop`);
+    if (closing.attempts >= this.deps.config.CLOSE_ATTEMPTS)
+      await this.ctx.alert(
+        record,
+        'close_unrecorded',
+        `${record.symbol} ${record.side} ${record.qty}: the venue executed the stop ${waited} ms ago and our books still hold the position; reconciliation asked again`,
+      );
+  }
+}

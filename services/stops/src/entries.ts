@@ -1,0 +1,223 @@
+import type { Envelope, OrderEvent, OrderIntent, PositionEvent, RiskDecision } from '@ballast/contracts';
+import {
+  addedEntry,
+  addsTo,
+  decisionRoute,
+  entryOrderSeen,
+  entryRefused,
+  type Opening,
+  planStop,
+} from '@ballast/core';
+import type { Closes } from './closes';
+import { market, PendingIntents } from './pending-intents';
+import { type StopContext, StopPart } from './stop-context';
+import type { StopPlacement } from './stop-placement';
+import { openedRecord, type StopRecord } from './stop-record';
+import type { Trailing } from './trailing';
+
+/** How long an approved intent waits for its fill when the config does not say. */
+const DEFAULT_PENDING_INTENT_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+/** Ids a record awaits as adds: more than a position ever has in flight. */
+const MAX_AWAITED_ADDS = 20;
+
+/**
+ * Entries and their protection: the approved intents that wait for their fills (stored, reloaded on
+ * start), the first stop of each opened position from the intent that opened it (or the fallback
+ * stop), the intent's stop and ladder adopted when its decision is read after the fill, and adds.
+ */
+export class Entries extends StopPart {
+  /** Approved intents no position has used yet (stored, reloaded on start): each protects the entry it opens, once. */
+  private intents = new PendingIntents();
+
+  constructor(
+    ctx: StopContext,
+    private readonly closes: Closes,
+    private readonly placement: StopPlacement,
+    private readonly trailing: Trailing,
+  ) {
+    super(ctx);
+  }
+
+  /** Reloads the stored pending intents (on start). */
+  async load(): Promise<void> {
+    this.intents = new PendingIntents(await this.deps.pending.load());
+  }
+
+  /** True while an approved intent for this market waits for its position (tests wait on it). */
+  hasIntent(marketKey: string, intentId?: string): boolean {
+    return this.intents.has(marketKey, intentId);
+  }
+
+  /**
+   * Keeps the intent for the entry it opens. Decisions and positions travel on different streams,
+   * so a position may open before its decision is read: then the fallback stop protects it and the
+   * intent's stop and take-profits are adopted when the decision arrives (and the intent is used up).
+   */
+  async onDecision(message: Envelope<RiskDecision>): Promise<void> {
+    const decision = message.payload;
+    if (!decision.approved || decision.intent.exchange !== this.deps.venue.id) return;
+    const { intent } = decision;
+    const record = this.ctx.records.get(market(intent.exchange, intent.symbol));
+    const route = decisionRoute(record, intent, message.correlationId);
+    if (record && route === 'add') {
+      record.awaitingAdds = record.awaitingAdds.filter((id) => id !== intent.intentId);
+      await this.adopt(record, intent, record.qty, 'its decision read after its fill');
+      return;
+    }
+    if (!record || route === 'pending') {
+      this.intents.add(intent, message.correlationId, this.deps.clock.now());
+      await this.saveIntents();
+      return;
+    }
+    await this.adoptOpening(record, intent);
+  }
+
+  /**
+   * The opening's intent, read after its fill: its stop (when it plans one other than the one in
+   * place) and its ladder become the position's, which awaits no intent any more.
+   */
+  private async adoptOpening(record: StopRecord, intent: OrderIntent): Promise<void> {
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    const plan = planStop({
+      positionSide: record.side,
+      positionQty: record.qty,
+      avgEntry: record.entry,
+      intentStop: intent.stop,
+      fallbackPct: this.deps.config.FALLBACK_STOP_PCT,
+      stepSize: rules.stepSize,
+      tickSize: rules.tickSize,
+    });
+    // Adopted only once persisted: a failure leaves it awaiting, so the redelivered decision adopts it.
+    const before = {
+      awaiting: record.awaiting,
+      intentId: record.intentId,
+      ladder: record.ladder,
+      awaitingAdds: record.awaitingAdds,
+    };
+    Object.assign(record, {
+      awaiting: null,
+      intentId: intent.intentId,
+      ladder: { levels: intent.takeProfits, taken: 0 },
+      // Its slices' growths, read before it, named it: it is the opening, not an add to await.
+      awaitingAdds: record.awaitingAdds.filter((id) => id !== intent.intentId),
+    });
+    try {
+      if (plan.ok && plan.stopPrice !== record.stopPrice)
+        await this.placement.replace(
+          record,
+          plan.stopPrice,
+          record.qty,
+          `intent ${intent.intentId} stop adopted`,
+        );
+      else await this.ctx.save(record);
+    } catch (err) {
+      Object.assign(record, before);
+      throw err;
+    }
+  }
+
+  /**
+   * The pending intent of an add whose fill grew the position; null for a slice of the opening, a fill
+   * no intent names, or an add whose decision is not read yet (then it is awaited, see onDecision).
+   */
+  addOf(record: StopRecord, intentId: string | null): OrderIntent | null {
+    if (intentId === null || intentId === record.intentId) return null;
+    const pending = this.intents.get(intentId);
+    if (!pending) {
+      if (!record.awaitingAdds.includes(intentId))
+        record.awaitingAdds = [...record.awaitingAdds, intentId].slice(-MAX_AWAITED_ADDS);
+      return null;
+    }
+    return addsTo(record, pending.intent) ? pending.intent : null;
+  }
+
+  /**
+   * The stop and ladder after `add` filled (core addedEntry; none: as they are), placed for `qty`. The
+   * add's intent is used up only once that is done: a failure leaves it for the redelivery.
+   */
+  async adopt(record: StopRecord, add: OrderIntent | null, qty: number, why: string): Promise<void> {
+    const { tickSize } = await this.deps.venue.marketRules(record.symbol);
+    const { stopPrice, ladder } = add
+      ? addedEntry({
+          side: record.side,
+          currentStop: record.stopPrice,
+          ladder: record.ladder,
+          intent: add,
+          tickSize,
+        })
+      : record;
+    record.ladder = ladder;
+    if (stopPrice === record.stopPrice && qty === record.qty) await this.ctx.save(record);
+    else await this.placement.replace(record, stopPrice, qty, add ? `add ${add.intentId}: ${why}` : why);
+    if (add) await this.dropIntent(add.intentId);
+  }
+
+  /** First stop for a newly opened position, from the intent that opened it when that was read. */
+  async protect(position: PositionEvent, correlationId: string): Promise<void> {
+    const rules = await this.deps.venue.marketRules(position.symbol);
+    const opening: Opening = { strategy: position.strategy, side: position.side, correlationId };
+    const usable = this.intents.find(market(position.exchange, position.symbol), opening);
+    if (usable) await this.dropIntent(usable.intentId);
+    const plan = planStop({
+      positionSide: position.side,
+      positionQty: position.qty,
+      avgEntry: position.avgEntry,
+      intentStop: usable?.stop ?? null,
+      fallbackPct: this.deps.config.FALLBACK_STOP_PCT,
+      stepSize: rules.stepSize,
+      tickSize: rules.tickSize,
+    });
+    // A position id names the symbol's position slot and every later position on it reuses it; the
+    // ids derived from (position id, seq) must not repeat, or the venue refuses the new stop as a
+    // duplicate and the orders service drops the closes as already sent. So seq carries on from
+    // the slot's last record.
+    const previous = await this.deps.store.get(position.positionId);
+    const seq = (previous?.state.seq ?? 0) + 1;
+    const record = openedRecord({ position, correlationId, plan, intent: usable, seq });
+    this.ctx.records.set(record.positionId, record);
+    if (!plan.ok) {
+      await this.closes.failAndFlatten(record, `no stop could be planned: ${plan.detail}`);
+      return;
+    }
+    if (await this.placement.place(record, 'entry fill')) await this.trailing.warmAtr(record.symbol);
+  }
+
+  /**
+   * An order of an entry whose intent waits here. The intent is forgotten once the entry is over with
+   * nothing filled: its one order refused, or every TWAP slice refused or cancelled (the kill announces
+   * those it keeps from the venue cancelled). A slice refused while another filled, or is still to be
+   * sent, leaves the intent for the position they open. What the orders came to is stored with it, so
+   * a restart between two slices' refusals keeps the first.
+   */
+  async onEntryOrder(intentId: string, order: OrderEvent): Promise<void> {
+    const pending = this.intents.get(intentId);
+    if (!pending) return;
+    const orders = entryOrderSeen(pending.orders, order);
+    if (orders === pending.orders) return;
+    if (!orders.filled) {
+      const { stepSize } = await this.deps.venue.marketRules(order.symbol);
+      if (entryRefused(orders, { qty: pending.intent.qty, stepSize })) {
+        await this.dropIntent(intentId);
+        return;
+      }
+    }
+    const next = { ...pending, orders };
+    await this.deps.pending.save(this.intents.with(next));
+    this.intents.update(next);
+  }
+
+  /** Persists the pending intents, first dropping those older than the configured bound. */
+  private async saveIntents(): Promise<void> {
+    const maxAge = this.deps.config.PENDING_INTENT_MAX_AGE_MS ?? DEFAULT_PENDING_INTENT_MAX_AGE_MS;
+    this.intents.expire(this.deps.clock.now() - maxAge);
+    await this.deps.pending.save(this.intents.list());
+  }
+
+  /** Forgets a used or refused intent once stored without it: a failed write leaves it for the redelivery. */
+  private async dropIntent(intentId: string): Promise<void> {
+    const pending = this.intents.list();
+    if (!pending.some((p) => p.intent.intentId === intentId)) return;
+    await this.deps.pending.save(pending.filter((p) => p.intent.intentId !== intentId));
+    this.intents.remove(intentId);
+  }
+}

@@ -1,0 +1,142 @@
+import type { Envelope } from '@ballast/contracts';
+import {
+  localStopDecision,
+  pastLimit,
+  roundDownToStep,
+  sellingAll,
+  stopCrossed,
+  type VenueStopState,
+} from '@ballast/core';
+import type { StopOrder } from '@ballast/exchange';
+import type { Closes } from './closes';
+import { type StopContext, StopPart } from './stop-context';
+import type { StopRecord } from './stop-record';
+
+/**
+ * A price through a stop: the venue's trigger (a paper stop becomes a close; a live stop executes, or
+ * stops past its limit and is cancelled and closed at market), and the local monitor, the second line
+ * of defence when the venue did not act.
+ */
+export class StopTriggers extends StopPart {
+  constructor(
+    ctx: StopContext,
+    private readonly closes: Closes,
+  ) {
+    super(ctx);
+  }
+
+  /**
+   * A paper stop triggered as a price printed: it became a market order, which the orders service
+   * (owner of the paper account) fills as a reduce-only close.
+   */
+  async onVenueTrigger(stop: StopOrder, price: number, cause: Envelope<unknown>): Promise<void> {
+    const record = [...this.ctx.records.values()].find((r) => r.clientOrderId === stop.clientOrderId);
+    if (!record || record.closing) return;
+    // The paper venue's stop became a market order; the paper account lives in the orders service.
+    // A take-profit already selling everything is that order: a second would sell what is not held.
+    const selling = sellingAll(record);
+    if (!selling) await this.closes.submitClose(record, stop.qty, `trigger:${stop.clientOrderId}`, cause);
+    record.verified = false;
+    await this.ctx.publish(
+      record,
+      'triggered',
+      `venue stop triggered at ${price}${selling ? ' while a take-profit sells the position' : ''}`,
+    );
+    await this.closes.awaitClosed(record, false);
+  }
+
+  /**
+   * The venue triggered our stop. Executed in full: the position is closed on the venue, so no close
+   * is sent; reconciliation is asked to record the fill, through which our books close the position.
+   * Triggered but unfilled because the price went past its limit: the resting limit locks the coins,
+   * so it is cancelled first, then what it did not fill is closed at market.
+   */
+  async onStopTriggered(
+    record: StopRecord,
+    stop: StopOrder,
+    pastLimit: boolean,
+    price?: number,
+  ): Promise<void> {
+    const filled = stop.filledQty ?? stop.qty;
+    if (filled >= stop.qty - 1e-12) {
+      await this.executed(record, stop);
+      return;
+    }
+    if (!pastLimit) return;
+    const cancelled = await this.ctx.cancelStop(
+      record,
+      stop.clientOrderId,
+      'cannot cancel a stuck stop',
+      'error',
+    );
+    if (!cancelled) return;
+    const done = cancelled.filledQty ?? filled;
+    if (cancelled.status === 'triggered' && done >= cancelled.qty - 1e-12) {
+      await this.onStopTriggered(record, cancelled, pastLimit, price);
+      return;
+    }
+    await this.closeRest(record, stop, done, price);
+  }
+
+  /** Executed in full on the venue: our books close the position once reconciliation records the fill. */
+  private async executed(record: StopRecord, stop: StopOrder): Promise<void> {
+    await this.ctx.publish(record, 'triggered', `venue executed the stop (${stop.venueOrderId})`);
+    await this.closes.awaitClosed(record, true);
+    await this.ctx.requestRecon(record, `stop ${stop.clientOrderId} executed on the venue`);
+  }
+
+  /** A stop cancelled past its limit with `done` filled: what it did not fill is closed at market. */
+  private async closeRest(record: StopRecord, stop: StopOrder, done: number, price?: number): Promise<void> {
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    const rest = roundDownToStep(record.qty - done, rules.stepSize);
+    await this.ctx.publish(
+      record,
+      'triggered',
+      `stop ${stop.clientOrderId} triggered but past its limit${price === undefined ? '' : ` at ${price}`} (${done} of ${stop.qty} filled): cancelled, closing ${rest} at market`,
+    );
+    if (done > 0) await this.ctx.requestRecon(record, `stop ${stop.clientOrderId} partly filled`);
+    record.qty = rest;
+    if (rest > 0) await this.closes.submitClose(record, rest, `gap:${stop.clientOrderId}`, undefined);
+    await this.closes.awaitClosed(record, false);
+  }
+
+  /** The second line of defence: the price went through the stop and the venue did not act. */
+  async watch(record: StopRecord, price: number): Promise<void> {
+    if (!stopCrossed(record.side, record.stopPrice, price)) return;
+    const { state: venueStop, stop } = await this.venueStop(record);
+    if (venueStop === 'triggered' && stop) {
+      await this.onStopTriggered(
+        record,
+        stop,
+        stop.limitPrice !== undefined && pastLimit(record.side, stop.limitPrice, price),
+        price,
+      );
+      return;
+    }
+    const decision = localStopDecision({
+      side: record.side,
+      stopPrice: record.stopPrice,
+      price,
+      graceBps: this.deps.config.LOCAL_GRACE_BPS,
+      venueStop,
+    });
+    if (!decision.close) return;
+    if (record.clientOrderId)
+      await this.deps.venue.cancelStop(record.symbol, record.clientOrderId).catch(() => undefined);
+    await this.closes.submitClose(record, record.qty, `local:${record.seq}`, undefined);
+    await this.ctx.publish(record, 'triggered', `local monitor: ${decision.reason}`);
+    await this.closes.awaitClosed(record, false);
+  }
+
+  /** What the venue says of the record's stop, for the local monitor; unknown when it cannot be read. */
+  private async venueStop(record: StopRecord): Promise<{ state: VenueStopState; stop?: StopOrder }> {
+    if (!record.clientOrderId) return { state: 'missing' };
+    try {
+      const stop = await this.ctx.readBack(record.symbol, record.clientOrderId);
+      if (!stop || stop.status === 'cancelled' || stop.status === 'rejected') return { state: 'missing' };
+      return { state: stop.status === 'triggered' ? 'triggered' : 'open', stop };
+    } catch {
+      return { state: 'unknown' };
+    }
+  }
+}

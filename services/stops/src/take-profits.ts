@@ -1,0 +1,242 @@
+import type { OrderEvent } from '@ballast/contracts';
+import {
+  closeIntentId,
+  type MarketRules,
+  nextTakeProfit,
+  roundDownToStep,
+  type TakeProfitAction,
+  takeProfitPurpose,
+  takeProfitReached,
+  takeProfitSent,
+} from '@ballast/core';
+import { stopLimitPrice } from '@ballast/exchange';
+import type { Closes } from './closes';
+import { market } from './pending-intents';
+import { type StopContext, StopPart } from './stop-context';
+import type { StopPlacement } from './stop-placement';
+import type { StopRecord } from './stop-record';
+
+/**
+ * Takes profit in steps (core nextTakeProfit). One take-profit at a time: its stop is first moved onto
+ * what stays (a spot stop locks what it covers), then the sale goes out as a close; the ladder moves
+ * only once the orders service says it filled, and a refused or unanswered one puts the stop back.
+ */
+export class TakeProfits extends StopPart {
+  constructor(
+    ctx: StopContext,
+    private readonly closes: Closes,
+    private readonly placement: StopPlacement,
+  ) {
+    super(ctx);
+  }
+
+  /**
+   * A price reached the ladder's next level: the stop goes to breakeven and part or all of the position
+   * is sold (core nextTakeProfit). True when a take-profit started.
+   */
+  async takeProfit(record: StopRecord, price: number): Promise<boolean> {
+    // Checked first: most prices reach no level, and then no rules or ladder input are built. One
+    // take-profit at a time: the next level waits until this one filled or was undone.
+    if (record.takeProfit || !takeProfitReached(record.side, record.ladder, price)) return false;
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    const action = this.nextAction(record, price, rules);
+    if (!action) return false;
+    const keep = roundDownToStep(record.qty - action.closeQty, rules.stepSize);
+    const purpose = takeProfitPurpose(action.level, record.seq);
+    await this.ctx.publish(
+      record,
+      'take_profit',
+      `TP${action.level} at ${action.price}: closing ${action.closeQty}${action.resized ? ` (${action.resized})` : ''}, stop to ${action.newStop} on the ${keep} left`,
+    );
+    if (action.closeQty <= 0) {
+      record.ladder = action.next;
+      await this.ctx.save(record);
+      await this.placement.replace(
+        record,
+        action.newStop,
+        record.qty,
+        `TP${action.level}: stop to breakeven`,
+      );
+    } else if (keep <= 0) await this.sellAll(record, action.level, purpose);
+    else await this.sendTakeProfit(record, action.newStop, { ...action, keep, purpose });
+    return true;
+  }
+
+  /** The take-profit `price` reaches on the record's ladder, sized for the venue; null when none. */
+  private nextAction(record: StopRecord, price: number, rules: MarketRules): TakeProfitAction | null {
+    return nextTakeProfit({
+      side: record.side,
+      state: record.ladder,
+      config: {
+        fractions: this.deps.config.TP_FRACTIONS,
+        breakevenFeeRate: this.deps.config.BREAKEVEN_FEE_RATE,
+      },
+      price,
+      remainingQty: record.qty,
+      entry: record.entry,
+      currentStop: record.stopPrice,
+      rules,
+      // What stays must take the stop the venue will rest: a stop-limit, valued at its limit (a paper
+      // stop is a market one; the same offset keeps paper splitting where the live venue would).
+      stopOrderPrice: (stop) =>
+        stopLimitPrice(
+          { side: record.stopSide, stopPrice: stop },
+          this.deps.config.STOP_LIMIT_OFFSET_BPS,
+          rules.tickSize,
+        ),
+    });
+  }
+
+  /**
+   * The take-profit sells part of the position. A spot stop locks all it covers, so the stop is
+   * first moved onto what stays (cancel, place: the only moment without one), then the sale goes
+   * out; the ladder moves only once it fills. Each step is saved first: after a restart, one never
+   * sent is dropped and one that may have been sent is sent again under the same ids (see reconcile).
+   */
+  private async sendTakeProfit(
+    record: StopRecord,
+    newStop: number,
+    tp: Pick<TakeProfitAction, 'level' | 'closeQty'> & { keep: number; purpose: string },
+  ): Promise<void> {
+    record.takeProfit = {
+      level: tp.level,
+      qty: tp.closeQty,
+      keep: tp.keep,
+      purpose: tp.purpose,
+      sentAt: this.deps.clock.now(),
+    };
+    await this.ctx.save(record);
+    await this.placement.replace(record, newStop, tp.keep, `TP${tp.level}: stop to breakeven on what stays`);
+    if (Math.abs(record.qty - tp.keep) > 1e-12) {
+      // The stop executed on the venue before it could be moved: the position is closing anyway.
+      record.takeProfit = null;
+      await this.ctx.save(record);
+      return;
+    }
+    await this.closes.submitClose(record, tp.closeQty, tp.purpose, undefined);
+  }
+
+  /**
+   * The last level, or one whose split the venue would refuse (sellableTakeProfit), sells everything.
+   * The stop stays until the sale fills: where stops are reduce-only (paper) it rests through it and
+   * goes with the position; a spot stop locks the coins, so it is cancelled first (the only moment
+   * without one) and, as for any take-profit, put back on the position if the sale is refused or
+   * unanswered. A stop that cannot be cancelled keeps the position: the next price tries again.
+   */
+  private async sellAll(record: StopRecord, level: number, purpose: string): Promise<void> {
+    const sentAt = this.deps.clock.now();
+    record.takeProfit = { level, qty: record.qty, keep: 0, purpose, sentAt };
+    await this.ctx.save(record);
+    if (!this.deps.venue.supportsReduceOnly && record.clientOrderId) {
+      const freed = await this.freeCoins(record, record.clientOrderId);
+      if (!freed) {
+        record.takeProfit = null;
+        await this.ctx.save(record);
+        return;
+      }
+    }
+    await this.closes.submitClose(record, record.qty, purpose, undefined);
+  }
+
+  /**
+   * Cancels the stop so a sale can use the coins it locks. False when it is still there, or the
+   * venue is executing it (its read-back and the local monitor follow that).
+   */
+  private async freeCoins(record: StopRecord, clientOrderId: string): Promise<boolean> {
+    const cancelled = await this.deps.venue.cancelStop(record.symbol, clientOrderId).then(
+      // The venue no longer knows it: nothing locks the coins.
+      (stop) => stop ?? { status: 'cancelled' as const },
+      (err: unknown) => {
+        this.deps.log.warn(
+          { positionId: record.positionId, error: String(err) },
+          'cancel before sale failed',
+        );
+        return undefined;
+      },
+    );
+    if (cancelled?.status !== 'cancelled' && cancelled?.status !== 'rejected') return false;
+    record.clientOrderId = null;
+    record.verified = false;
+    await this.ctx.save(record);
+    this.ctx.updateCoverage();
+    return true;
+  }
+
+  /** The orders service's word on our take-profit: filled moves the ladder, refused puts the stop back. */
+  async onOrder(order: OrderEvent): Promise<void> {
+    const record = this.ctx.records.get(market(order.exchange, order.symbol));
+    const tp = record?.takeProfit;
+    if (!record || !tp || order.intentId !== closeIntentId(record.positionId, tp.purpose)) return;
+    if (order.status === 'filled') {
+      record.takeProfit = null;
+      record.ladder = { levels: record.ladder.levels, taken: tp.level };
+      // All of it sold: the record waits for the position to close, which retires any stop left.
+      if (tp.keep === 0) record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue: false };
+      await this.ctx.save(record);
+      this.ctx.updateCoverage();
+      return;
+    }
+    if (order.status === 'rejected' || order.status === 'cancelled')
+      await this.takeProfitFailed(
+        record,
+        tp.qty - order.filledQty,
+        `${order.status}${order.reason ? ` (${order.reason})` : ''}${order.detail ? `: ${order.detail}` : ''}`,
+      );
+  }
+
+  /** The take-profit did not sell (all of) its part: the stop covers it again, the ladder stays. */
+  async takeProfitFailed(record: StopRecord, unsold: number, why: string): Promise<void> {
+    const tp = record.takeProfit;
+    if (!tp) return;
+    record.takeProfit = null;
+    if (record.closing) {
+      // The stop triggered while this sale of everything was out, and the sale was to be the close: it
+      // failed, so the close goes now rather than after CLOSE_CONFIRM_MS.
+      const rules = await this.deps.venue.marketRules(record.symbol);
+      const rest = roundDownToStep(Math.max(0, unsold), rules.stepSize);
+      if (tp.keep === 0 && !record.closing.byVenue && rest > 0) {
+        // Named after the sale it replaces: unique, and the same if this is redone after a crash.
+        await this.closes.submitClose(record, rest, `trigger:${tp.purpose}`, undefined);
+        record.closing = { ...record.closing, sentAt: this.deps.clock.now() };
+      }
+      // Otherwise a close is on its way: the position events that follow size the re-sent close.
+      await this.ctx.save(record);
+      return;
+    }
+    const rules = await this.deps.venue.marketRules(record.symbol);
+    // What the stop still covers: what stays of a partial take-profit, nothing of a whole sale.
+    const covered = tp.keep > 0 ? record.qty : 0;
+    const qty = roundDownToStep(covered + Math.max(0, unsold), rules.stepSize);
+    this.deps.log.warn({ positionId: record.positionId, level: tp.level, why }, 'take-profit not filled');
+    await this.ctx.alert(
+      record,
+      'take_profit_failed',
+      `${record.symbol} ${record.side}: TP${tp.level} selling ${tp.qty} ${why}; the stop covers ${qty} again`,
+      'warning',
+    );
+    await this.placement.replace(
+      record,
+      record.stopPrice,
+      qty,
+      `TP${tp.level} not filled: stop back on ${qty}`,
+    );
+  }
+
+  /**
+   * After a restart, a take-profit in progress: one whose stop was never moved was never sent and is
+   * dropped (the ladder stays); otherwise it is sent again, which the orders service ignores if it
+   * already has it, and its order event settles it.
+   */
+  async resumeTakeProfit(record: StopRecord): Promise<void> {
+    const tp = record.takeProfit;
+    if (!tp) return;
+    if (!takeProfitSent(record, tp, this.deps.venue.supportsReduceOnly)) {
+      record.takeProfit = null;
+      await this.ctx.save(record);
+      return;
+    }
+    record.takeProfit = { ...tp, sentAt: this.deps.clock.now() };
+    await this.ctx.save(record);
+    await this.closes.submitClose(record, tp.qty, tp.purpose, undefined);
+  }
+}
