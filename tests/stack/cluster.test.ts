@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NatsBus, NatsNaming } from '@ballast/bus';
 import { pattern, Subjects, subject, uuidv7 } from '@ballast/contracts';
-import { uniqueName, waitFor } from '@ballast/testkit';
+import { freePort, uniqueName, waitFor } from '@ballast/testkit';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The shared suite and its recorded candles are test code of the bus package, not part of its API.
 import { runBusConformance } from '../../packages/bus/src/conformance';
 import { recordedCandles } from '../../packages/bus/src/recorded-candles';
-import { freePort, type NatsServerProcess, startNatsServer } from './nats-server-process';
+import { type NatsServerProcess, startNatsServer } from './nats-server-process';
 
 // Three nats-server processes on loopback, each from the committed infra/nats/cluster/node-N.conf with only
 // its ports and store directory moved, and its auth include left out: the suite publishes as a test

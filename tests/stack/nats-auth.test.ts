@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureStreams, NatsBus, NatsNaming } from '@ballast/bus';
 import { familyOf, SERVICES, type ServiceName, Subjects, subject, subjectMatches } from '@ballast/contracts';
-import { waitFor } from '@ballast/testkit';
+import { freePort, waitFor } from '@ballast/testkit';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { natsUsers, renderAuthConf, type UserPermissions } from '../../scripts/nats-permissions';
-import { freePort, type NatsServerProcess, startNatsServer } from './nats-server-process';
+import { type NatsServerProcess, startNatsServer } from './nats-server-process';
 
 const infra = join(import.meta.dirname, '..', '..', 'infra', 'nats');
 const users = natsUsers();

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from './ports';
 import { waitFor } from './wait-for';
 
 /** The repository root: services are found under it and `tsx` resolves from it. */
@@ -100,15 +100,6 @@ class DiedError extends Error {
 }
 
 /** A port free right now on loopback (the child binds it moments later; the log level may hide its own). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function stopChild(
   child: ChildProcess,
   exited: Promise<unknown>,

@@ -132,7 +132,20 @@ it('up starts every service and Prometheus; status reports them ready; a killed 
   });
   expect(ready.map((r) => r.name)).toEqual([...SERVICES, 'prometheus']);
   for (const row of ready.filter((r) => r.name !== 'prometheus')) {
-    expect(row).toMatchObject({ phase: 'running', health: 'ready', restarts: 0, failing: [] });
+    // A restart before ready has its reason in the service's own log lines: shown when it happens.
+    const ownLog = () =>
+      upLog
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith(`${row.name} `))
+        .slice(-40)
+        .join('\n');
+    expect(row, row.restarts === 0 ? undefined : ownLog()).toMatchObject({
+      phase: 'running',
+      health: 'ready',
+      restarts: 0,
+      failing: [],
+    });
     expect(row.lag).toBeTypeOf('number');
   }
   // Logs arrive prefixed with the service name.
