@@ -695,17 +695,32 @@ export class OrderManager {
     }
   }
 
-  /** After a restart: slices caught mid-send are resolved on the venue before anything is re-sent. */
+  /**
+   * After a restart: slices caught mid-send are resolved on the venue before anything is re-sent. The
+   * service starts even while the venue does not answer (a kill must still be heard): a slice it could
+   * not look up stays as it is, `sending` ones for the re-check, `open` ones for the idle read.
+   */
   private async recover(): Promise<void> {
-    for (const slice of await this.deps.slices.withStatus(OPEN_OR_UNKNOWN)) await this.resolveUnknown(slice);
+    let unknown = 0;
+    for (const slice of await this.deps.slices.withStatus(OPEN_OR_UNKNOWN))
+      if (!(await this.resolveUnknown(slice))) unknown++;
+    if (unknown > 0) this.recheckAt = this.deps.clock.now() + this.recheckDelay();
   }
 
-  /** Applies what the venue knows of a slice; one it never heard of, caught `sending`, is planned again. */
-  private async resolveUnknown(slice: OrderSlice): Promise<void> {
-    const seen = await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId);
-    if (seen) await this.applyVenueOrder(slice, seen);
+  /**
+   * Applies what the venue knows of a slice; one it never heard of, caught `sending`, is planned again.
+   * Whether the venue answered.
+   */
+  private async resolveUnknown(slice: OrderSlice): Promise<boolean> {
+    const look = await this.lookup(slice);
+    if ('failed' in look) return false;
+    if (look.seen) await this.applyVenueOrder(slice, look.seen);
     else if (slice.status === 'sending') await this.planAgain(slice);
-    this.deps.log.info({ clientOrderId: slice.clientOrderId, found: seen !== undefined }, 'recovered order');
+    this.deps.log.info(
+      { clientOrderId: slice.clientOrderId, found: look.seen !== undefined },
+      'recovered order',
+    );
+    return true;
   }
 
   /**

@@ -117,7 +117,9 @@ describe('a reduce-only order is capped to the position when it is sent', () => 
     timeout: 90_000,
   }, async () => {
     const { bus, slices, events, btc, announced, heldAfterEntry } = await start('twapkill');
-    const twap = { algo: 'twap' as const, slices: 2, durationMs: 4_000 };
+    // The second slice falls due 8 s after the first: the kill and its flatten land in between even on a
+    // loaded machine (at 2 s apart, a slow run sent the second slice before the kill).
+    const twap = { algo: 'twap' as const, slices: 2, durationMs: 16_000 };
     const exit = marketCommand('twapkill-exit', 'sell', 0.01, { reduceOnly: true, execution: twap });
     await bus.publish(subject(Subjects.orderCommand, {}), exit);
     await announced('twapkill-exit', 'filled', 'exit slice 0 filled');

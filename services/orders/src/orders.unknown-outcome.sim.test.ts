@@ -62,6 +62,14 @@ afterEach(async () => {
  * on a registry, sent the approved buy of `intentId`; returns the transport and the slice's client id.
  */
 async function buyThrough(faults: readonly TransportFault[], intentId: string) {
+  const { lossy, unknownOutcomes } = await ordersThrough(faults);
+  await fixture.bus.publish(subject(Subjects.riskDecision, {}), approvedBuy(intentId));
+  const id = (await waitFor(() => slices.all().then((all) => all[0]), 'the slice')).clientOrderId;
+  return { lossy, id, unknownOutcomes };
+}
+
+/** The orders service started on the simulator through a transport failing as `faults` say. */
+async function ordersThrough(faults: readonly TransportFault[]) {
   const lossy = lossyBinance(fixture.sim, ACCOUNT);
   for (const fault of faults) lossy.fail(fault);
   const venue = new CcxtVenue({ venue: 'binance', exchangeId: 'binance' }, lossy.exchange);
@@ -83,9 +91,7 @@ async function buyThrough(faults: readonly TransportFault[], intentId: string) {
   stops.push(stop);
   const unknownOutcomes = async () =>
     (await metrics.getSingleMetric('ballast_orders_unknown_outcome_total')?.get())?.values[0]?.value ?? 0;
-  await fixture.bus.publish(subject(Subjects.riskDecision, {}), approvedBuy(intentId));
-  const id = (await waitFor(() => slices.all().then((all) => all[0]), 'the slice')).clientOrderId;
-  return { lossy, id, unknownOutcomes };
+  return { lossy, stop, unknownOutcomes };
 }
 
 /**
@@ -147,6 +153,24 @@ describe('orders: a send whose outcome is unknown is never sent again blind', { 
     lossy.heal();
     await expectFilledOnce(id, 'never-sent');
     expect(lossy.failed(`POST ${ORDER}`)).toBe(1);
+  });
+
+  it('a restart while the venue still does not answer starts anyway; the buy is resolved, once, when it does', async () => {
+    const first = await buyThrough(
+      [{ method: 'POST', path: ORDER, kind: 'lost-reply', count: 1 }, LOOK_UPS_FAIL],
+      'restart-in-outage',
+    );
+    await expectUnknown(first.id, first.unknownOutcomes, [{ clientOrderId: first.id, filled: 0.01 }]);
+    await stops.pop()?.();
+
+    // The recovery at start cannot look the slice up: the service starts regardless and keeps it `sending`.
+    const second = await ordersThrough([LOOK_UPS_FAIL]);
+    expect(second.lossy.failed(`GET ${ORDER}`)).toBeGreaterThanOrEqual(1);
+    expect((await slices.get(first.id))?.status).toBe('sending');
+    expect(await ordersOnVenue(fixture.sim, ACCOUNT.apiKey, ACCOUNT.secret)).toHaveLength(1);
+
+    second.lossy.heal();
+    await expectFilledOnce(first.id, 'restart-in-outage');
   });
 
   it('a buy whose trades could not be read after it filled is recorded filled, never rejected', async () => {
