@@ -85,6 +85,10 @@ async function cancelledOnce(clientOrderId: string): Promise<Envelope<OrderEvent
   return event;
 }
 
+/** A slice cancelled unsent is announced first, then recorded `aborted` (a crash between repeats the announcement). */
+const recordedAborted = (clientOrderId: string) =>
+  waitFor(async () => (await slices.get(clientOrderId))?.status === 'aborted', `${clientOrderId} aborted`);
+
 /** The kill engaged as the orders service saves it, with the service stopped. */
 const killSaved = (reason: string) =>
   new KillStore(new BotStateRepository(fixture.handle.db, clock), 'orders').save(
@@ -180,7 +184,7 @@ describe('orders: every slice the kill keeps from the venue is announced cancell
         });
         // In the order's chain, as its other events.
         expect(event.correlationId).toBe(eventsOf(twap[0]?.clientOrderId ?? '', 'filled')[0]?.correlationId);
-        expect((await slices.get(slice.clientOrderId))?.status).toBe('aborted');
+        await recordedAborted(slice.clientOrderId);
       }
       // The filled slice is over: nothing is announced for it.
       expect(eventsOf(twap[0]?.clientOrderId ?? '', 'cancelled')).toEqual([]);
@@ -220,7 +224,7 @@ describe('orders: every slice the kill keeps from the venue is announced cancell
           detail: 'kill switch: crash kill',
         });
         expect(event.correlationId).toBe('chain-kill-crash');
-        expect((await slices.get(slice.clientOrderId))?.status).toBe('aborted');
+        await recordedAborted(slice.clientOrderId);
       }
       // The loop sends exits during a kill; this one is not due yet.
       expect((await slices.get(exit.clientOrderId))?.status).toBe('planned');
@@ -283,7 +287,7 @@ describe('orders: every slice the kill keeps from the venue is announced cancell
       await control('resume');
       const event = await cancelledOnce(late.clientOrderId);
       expect(event.payload).toMatchObject({ reason: 'kill_switch', filledQty: 0 });
-      expect((await slices.get(late.clientOrderId))?.status).toBe('aborted');
+      await recordedAborted(late.clientOrderId);
       const venue = await ordersOnVenue(fixture.sim, API_KEY, SECRET);
       expect(venue.map((o) => o.clientOrderId)).not.toContain(late.clientOrderId);
     } finally {

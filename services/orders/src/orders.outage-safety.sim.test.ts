@@ -192,7 +192,8 @@ describe('an entry whose send outcome was unknown', () => {
     );
     expect(given).toMatchObject({ reason: 'venue_unavailable', filledQty: 0 });
     expect(given.detail).toContain('given up, not sent late');
-    expect((await slices.get(id ?? ''))?.status).toBe('aborted');
+    // Announced first, then recorded (a crash in between repeats the same announcement): waited for.
+    await waitFor(async () => (await slices.get(id ?? ''))?.status === 'aborted', 'the slice aborted', WAIT);
     expect(sent).not.toContain(id);
   });
 });
