@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MarketRegime } from './features';
 import { Confidence, ExchangeId, PositionSide, Price, Ratio, SymbolId, Timeframe } from './primitives';
 
 export const VetoReason = z.enum([
@@ -27,6 +28,12 @@ export const SignalCandidate = z
     rank: z.number().int().positive().nullable(),
     rationale: z.string(),
     veto: z.object({ reason: VetoReason, detail: z.string() }).nullable(),
+    /**
+     * The market regime and the volatility regime's position scale of the vector the candidate came from:
+     * risk sizes by them. Optional: candidates from before they were added are sized as risk's default.
+     */
+    regime: MarketRegime.optional(),
+    volatilityScale: z.number().min(0).max(1).optional(),
   })
   .superRefine((c, ctx) => {
     const stopOnWrongSide = c.side === 'long' ? c.stop >= c.entry : c.stop <= c.entry;

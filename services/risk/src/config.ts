@@ -24,7 +24,7 @@ export const riskConfigSchema = z.object({
   /** Account equity in quote money; when unset it is read from the venue's balance of RISK_QUOTE_ASSET. */
   RISK_EQUITY: z.coerce.number().positive().optional(),
   RISK_QUOTE_ASSET: z.string().min(1).default('USDT'),
-  /** Used until a regime arrives with features. */
+  /** The regime a candidate without one (published before candidates carried it) is sized for. */
   RISK_DEFAULT_REGIME: MarketRegime.default('trending'),
   RISK_LIMITS_JSON: z.string().optional(),
   /**

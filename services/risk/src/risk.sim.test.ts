@@ -118,6 +118,58 @@ describe('risk service', () => {
     await service[Symbol.asyncDispose]();
   });
 
+  it("sizes by the regime and volatility scale the candidate's vector had, not risk's default regime", async () => {
+    const service = await startRisk({
+      bus,
+      db: handle.db,
+      clock,
+      config: riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' }),
+      log: silent,
+    });
+    const decisions: RiskDecision[] = [];
+    const sub = await bus.subscribe(
+      subject(Subjects.riskDecision, {}),
+      (m) => void decisions.push(m.payload),
+      { durable: 'test-decisions-regime' },
+    );
+    try {
+      await bus.publish(
+        subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+        btcBookSnapshot(clock.now()),
+      );
+      // The test before left the kill switch engaged (stored): resumed first.
+      await bus.publish(subject(Subjects.resume, {}), { confirm: true, reason: 'test', requestedBy: 'test' });
+      await waitFor(() => !service.manager.current.kill.engaged, 'the kill switch off');
+      const choppy = signal('cand-choppy');
+      // A stop wide enough that the risk-based size stays under the per-market cap, scaled or not.
+      const candidate = {
+        ...choppy.candidate,
+        stop: 52_000,
+        takeProfits: [72_000],
+        regime: 'choppy' as const,
+        volatilityScale: 0.5,
+      };
+      await bus.publish(subject(Subjects.signalDecision, {}), { ...choppy, candidate });
+      const approved = await waitFor(() => decisions.find((d) => d.approved), 'an approval');
+      const sized = (regime: 'trending' | 'choppy', volatilityScale: number) =>
+        evaluateEntry(
+          initialRiskState(10_000, clock.now()),
+          { ...candidate, regime, volatilityScale, sizeMultiplier: 1, book: btcBook, rules: BTC_RULES },
+          DEFAULT_RISK_LIMITS,
+          clock.now(),
+        );
+      const expected = sized('choppy', 0.5);
+      const asTrending = sized('trending', 1);
+      if (!expected.ok || !asTrending.ok) throw new Error('the core rules refuse the test candidate');
+      // choppy 0.5 × volatility 0.5: a quarter of the trending size (lot steps aside).
+      expect(expected.qty).toBeLessThan(asTrending.qty * 0.3);
+      expect(approved).toMatchObject({ approved: true, intent: { qty: expected.qty } });
+    } finally {
+      await sub.stop();
+      await service[Symbol.asyncDispose]();
+    }
+  });
+
   it('folds realised pnl and fees from position events into equity, per trade, and keeps it across a restart', async () => {
     const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
     const first = await startRisk({ bus, db: handle.db, clock, config, log: silent });

@@ -163,5 +163,7 @@ function toCandidate(proposal: StrategyProposal, vector: FeatureVector): SignalC
     rank: null,
     rationale: proposal.rationale,
     veto: null,
+    regime: vector.regime,
+    volatilityScale: vector.volatility.positionScale,
   };
 }
