@@ -62,23 +62,25 @@ function publishPosition(
   });
 }
 
+/** Risk on 10,000 USDT of configured equity, and the decisions it publishes (read through `durable`). */
+async function riskOn10000(durable: string) {
+  const service = await startRisk({
+    bus,
+    db: handle.db,
+    clock,
+    config: riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' }),
+    log: silent,
+  });
+  const decisions: RiskDecision[] = [];
+  const sub = await bus.subscribe(subject(Subjects.riskDecision, {}), (m) => void decisions.push(m.payload), {
+    durable,
+  });
+  return { service, decisions, sub };
+}
+
 describe('risk service', () => {
   it('sizes an approval by the core rules and rejects with kill_switch while killed', async () => {
-    const service = await startRisk({
-      bus,
-      db: handle.db,
-      clock,
-      config: riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' }),
-      log: silent,
-    });
-    const decisions: RiskDecision[] = [];
-    const sub = await bus.subscribe(
-      subject(Subjects.riskDecision, {}),
-      (m) => void decisions.push(m.payload),
-      {
-        durable: 'test-decisions',
-      },
-    );
+    const { service, decisions, sub } = await riskOn10000('test-decisions');
     const book = btcBook;
     await bus.publish(
       subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
@@ -119,19 +121,7 @@ describe('risk service', () => {
   });
 
   it("sizes by the regime and volatility scale the candidate's vector had, not risk's default regime", async () => {
-    const service = await startRisk({
-      bus,
-      db: handle.db,
-      clock,
-      config: riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' }),
-      log: silent,
-    });
-    const decisions: RiskDecision[] = [];
-    const sub = await bus.subscribe(
-      subject(Subjects.riskDecision, {}),
-      (m) => void decisions.push(m.payload),
-      { durable: 'test-decisions-regime' },
-    );
+    const { service, decisions, sub } = await riskOn10000('test-decisions-regime');
     try {
       await bus.publish(
         subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
