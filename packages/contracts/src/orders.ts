@@ -68,6 +68,8 @@ export const RejectReason = z.enum([
   'venue_unavailable',
   'kill_switch',
   'strategy_not_live',
+  /** An entry risk approved arrived after its reservation lapsed (OrderIntent.expiresAt). */
+  'expired',
   'unknown',
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;

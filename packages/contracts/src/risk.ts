@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExchangeId, OrderSide, PositionSide, PositiveSize, Price, SymbolId } from './primitives';
+import { EpochMs, ExchangeId, OrderSide, PositionSide, PositiveSize, Price, SymbolId } from './primitives';
 
 /** Why our risk manager said no: one closed set (a venue's refusal is an order rejection instead). */
 export const DenyReason = z.enum([
@@ -36,6 +36,12 @@ export const OrderIntent = z.object({
   stop: Price,
   takeProfits: z.array(Price),
   riskAmount: z.number().nonnegative(),
+  /**
+   * When risk's reservation for the intent lapses: an intent arriving later (orders was down or behind)
+   * is refused `expired`, not bought at a price and beside entries risk no longer counts it against.
+   * Optional: intents from before it was added do not expire.
+   */
+  expiresAt: EpochMs.optional(),
 });
 export type OrderIntent = z.infer<typeof OrderIntent>;
 

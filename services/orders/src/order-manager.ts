@@ -7,6 +7,7 @@ import {
   type KillCommand,
   type OrderCommand,
   type OrderEvent,
+  type OrderIntent,
   type RecordFill,
   RejectReason,
   type RiskDecision,
@@ -84,6 +85,9 @@ type SubmitRequest = {
   twap: { slices: number; durationMs: number } | null;
   clientOrderId: string | null;
 };
+
+/** Why a request is refused before anything is planned. */
+type Refusal = { reason: RejectReason; detail: string };
 
 const OPEN_OR_UNKNOWN = ['sending', 'open'] as const;
 
@@ -189,7 +193,18 @@ export class OrderManager {
       clientOrderId: null,
     };
     // Decisions are entries only (exits come as reduce-only commands), so no close is ever held here.
-    await this.accept(request, message, this.deps.liveStrategies?.refusal(intent.strategy) ?? null);
+    await this.accept(request, message, this.entryRefusal(intent));
+  }
+
+  /** Why an approved entry is not sent: its approval lapsed before it arrived, or its strategy is not live. */
+  private entryRefusal(intent: OrderIntent): Refusal | null {
+    const now = this.deps.clock.now();
+    if (intent.expiresAt !== undefined && now > intent.expiresAt) {
+      const detail = `approved until ${new Date(intent.expiresAt).toISOString()}, arrived ${now - intent.expiresAt} ms later: risk no longer reserves it`;
+      return { reason: 'expired', detail };
+    }
+    const notLive = this.deps.liveStrategies?.refusal(intent.strategy);
+    return notLive ? { reason: 'strategy_not_live', detail: notLive } : null;
   }
 
   private async onCommand(message: Envelope<OrderCommand>): Promise<void> {
@@ -233,15 +248,15 @@ export class OrderManager {
    * refused is a repeat and adds nothing, whatever the book, the kill or the TWAP settings say now: its
    * plan, or its refusal, finds slice 0 claimed (IntentPlans) and replays what was recorded. Nothing is
    * read first, so a new decision goes out without a round trip to the database it does not need.
-   * `notLive`: why the strategy's entries are not sent now (see OrderManagerDeps.liveStrategies).
+   * `refusal`: why an entry is not sent at all (its strategy not live, its approval expired).
    */
   private async accept(
     request: SubmitRequest,
     cause: Envelope<unknown>,
-    notLive: string | null = null,
+    refusal: Refusal | null = null,
   ): Promise<void> {
-    if (notLive) {
-      await this.refuse(request, 'strategy_not_live', notLive, cause);
+    if (refusal) {
+      await this.refuse(request, refusal.reason, refusal.detail, cause);
       return;
     }
     if (this.killed && !request.reduceOnly) {

@@ -130,3 +130,42 @@ describe('orders: a risk decision delivered again adds nothing', () => {
     }
   });
 });
+
+const expiringAt = (decision: RiskDecision, expiresAt: number): RiskDecision =>
+  decision.approved ? { ...decision, intent: { ...decision.intent, expiresAt } } : decision;
+
+// Risk reserves an approved entry until its expiresAt (RISK_PENDING_TTL_MS): orders down or behind past
+// that would otherwise buy it late, at another price and beside entries risk has approved since.
+describe('orders: an approval that arrives after it expired', () => {
+  it('is refused `expired` and nothing is sent; one that filled before it expired is a repeat when delivered again', {
+    timeout: 60_000,
+  }, async () => {
+    const paper = await start({ SLIPPAGE_ACTION: 'reject' });
+    try {
+      await paper.useBook(false);
+      await decide(expiringAt(approvedBuy('expired-late'), clock.now() - 60_000));
+      const refused = await waitFor(
+        () => eventsOf('expired-late', 'rejected')[0],
+        'the late approval refused',
+      );
+      expect(refused).toMatchObject({ reason: 'expired', filledQty: 0 });
+      expect(refused.detail).toMatch(/arrived \d+ ms later/);
+      expect((await slicesOf('expired-late')).map((s) => [s.slice, s.status, s.fills])).toEqual([
+        [0, 'rejected', []],
+      ]);
+
+      const expiresAt = clock.now() + 1_000;
+      const decision = expiringAt(approvedBuy('expired-after-fill'), expiresAt);
+      await decide(decision);
+      await waitFor(() => eventsOf('expired-after-fill', 'filled')[0], 'the timely approval filled');
+      await waitFor(() => clock.now() > expiresAt, 'its expiry passed');
+      await decide(decision);
+      await decide(approvedBuy('expired-marker'));
+      await waitFor(() => eventsOf('expired-marker', 'filled')[0], 'the marker filled');
+      expect(eventsOf('expired-after-fill', 'rejected')).toEqual([]);
+      expect((await slicesOf('expired-after-fill')).map((s) => [s.slice, s.status])).toEqual([[0, 'filled']]);
+    } finally {
+      await paper.stop();
+    }
+  });
+});

@@ -312,6 +312,7 @@ export class RiskManager {
             stop: verdict.stop,
             takeProfits: candidate.takeProfits,
             riskAmount: verdict.riskAmount,
+            expiresAt: this.deps.clock.now() + this.pendingTtlMs,
           },
         }
       : {

@@ -104,6 +104,10 @@ describe('risk service', () => {
     );
     expect(expected.ok).toBe(true);
     expect(approved).toMatchObject({ approved: true, intent: { qty: expected.ok ? expected.qty : -1 } });
+    // Reserved for RISK_PENDING_TTL_MS (default 5 minutes): orders refuses it after that.
+    const expiresAt = approved.approved ? (approved.intent.expiresAt ?? 0) : 0;
+    expect(expiresAt - clock.now()).toBeGreaterThan(290_000);
+    expect(expiresAt - clock.now()).toBeLessThanOrEqual(300_000);
 
     await bus.publish(subject(Subjects.kill, {}), { flatten: false, reason: 'test', requestedBy: 'test' });
     await waitFor(() => service.manager.current.kill.engaged, 'the kill to apply');

@@ -60,10 +60,13 @@ export interface DecisionView extends SignalDecision {
   time: number;
 }
 
-export interface CandidateView extends SignalCandidate {
+export interface CandidateView extends Omit<SignalCandidate, 'regime'> {
   correlationId: string;
   time: number;
-  /** The market regime of the series' latest feature vector when the signal came; null before any. */
+  /**
+   * The regime the candidate came from; for one that does not carry it, the series' latest feature
+   * vector's when the signal came; null before any.
+   */
   regime: string | null;
 }
 
@@ -289,7 +292,7 @@ export class LiveState {
 
   private onCandidate(m: Envelope<SignalCandidate>): void {
     const c = m.payload;
-    const regime = this.features.get(`${c.exchange}:${c.symbol}:${c.timeframe}`)?.regime ?? null;
+    const regime = c.regime ?? this.features.get(`${c.exchange}:${c.symbol}:${c.timeframe}`)?.regime ?? null;
     this.candidates.push({ ...c, correlationId: m.correlationId, time: m.eventTime, regime });
     this.emit(liveEvent('candidate', m, m.payload));
   }
