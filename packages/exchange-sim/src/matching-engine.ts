@@ -48,7 +48,8 @@ export class MatchingEngine {
   private readonly orders = new Map<number, SimOrder>();
   private readonly trades: SimTrade[] = [];
   private nextOrderId = 1;
-  private nextTradeId = 1;
+  /** Per market, as Binance numbers trades: ETHUSDT's trade 1 and BTCUSDT's trade 1 are two trades. */
+  private readonly nextTradeId = new Map<string, number>();
   /** Injected fault: the next N stop orders are refused. */
   private stopRefusals = 0;
 
@@ -303,8 +304,10 @@ export class MatchingEngine {
     fee: Pick<SimTrade, 'commission' | 'commissionAsset'>,
     isMaker: boolean,
   ): SimTrade {
+    const id = this.nextTradeId.get(order.symbol) ?? 1;
+    this.nextTradeId.set(order.symbol, id + 1);
     const trade: SimTrade = {
-      id: this.nextTradeId++,
+      id,
       orderId: order.orderId,
       symbol: order.symbol,
       price: fill.price,

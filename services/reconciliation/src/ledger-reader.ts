@@ -6,6 +6,7 @@ import {
   type LedgerStop,
   type NetPosition,
   positionFill,
+  tradeKey,
 } from '@ballast/core';
 import type {
   Database,
@@ -50,7 +51,9 @@ export async function readLedger(
   const slices = (await repos.slices.all()).filter((s) => s.exchange === venue);
   const changed = await updateTimes(repos.db, venue);
   const net = foldPositions(slices);
-  const tradeIds = new Set(slices.flatMap((s) => (s.fills as FillView[]).map((f) => f.tradeId)));
+  const tradeKeys = new Set(
+    slices.flatMap((s) => (s.fills as FillView[]).map((f) => tradeKey(s.symbol, f.tradeId))),
+  );
   const stops: LedgerStop[] = (await repos.stops.active(venue)).map((s) => ({
     positionId: s.positionId,
     symbol: s.symbol,
@@ -64,7 +67,7 @@ export async function readLedger(
     snapshot: {
       venue,
       orders: slices.map((s) => toLedgerOrder(s, changed.get(s.clientOrderId) ?? 0)),
-      tradeIds,
+      tradeKeys,
       positions: Object.fromEntries([...net].map(([symbol, p]) => [symbol, signed(p)])),
       stops,
       balances: baseline,

@@ -151,7 +151,7 @@ export class Reconciler {
     };
     const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected }, policy);
     const next: ReconState = { ...state, cursors: read.cursors, baseline: verdict.nextBaseline };
-    return { drifts: verdict.drifts, next, settles: verdict.settles, counted: ledger.snapshot.tradeIds };
+    return { drifts: verdict.drifts, next, settles: verdict.settles, counted: ledger.snapshot.tradeKeys };
   }
 
   private async repairAll(

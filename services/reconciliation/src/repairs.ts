@@ -10,7 +10,7 @@ import {
   subject,
   symbolAssets,
 } from '@ballast/contracts';
-import { type Drift, derivedUuid, FLAT, type VenueTrade } from '@ballast/core';
+import { type Drift, derivedUuid, FLAT, tradeKey, type VenueTrade } from '@ballast/core';
 import {
   BotStateRepository,
   type Database,
@@ -62,7 +62,7 @@ export class Repairs {
     this.pending = new PendingAdjustments(new BotStateRepository(deps.db, deps.clock), deps.venue.id);
   }
 
-  /** `counted`: the trade ids in the books the drift was measured from (fills and adjustments). */
+  /** `counted`: the trades (`tradeKey`) in the books the drift was measured from (fills and adjustments). */
   async apply(drift: Drift, runId: string, counted: ReadonlySet<string>): Promise<RepairOutcome> {
     switch (drift.kind) {
       case 'missing_fill':
@@ -234,7 +234,7 @@ export class Repairs {
     counted: ReadonlySet<string>,
   ): Promise<RepairOutcome> {
     const pending = await this.pending.get(symbol);
-    if (pending && !counted.has(pending.fill.tradeId)) return this.adjust(pending, runId);
+    if (pending && !counted.has(tradeKey(symbol, pending.fill.tradeId))) return this.adjust(pending, runId);
     const slices = (await this.deps.slices.all()).filter(
       (s) => s.exchange === this.deps.venue.id && s.symbol === symbol,
     );

@@ -80,8 +80,8 @@ export type LedgerStop = {
 export type LedgerSnapshot = {
   venue: string;
   orders: readonly LedgerOrder[];
-  /** Every venue trade id already counted in our fills. */
-  tradeIds: ReadonlySet<string>;
+  /** Every venue trade already counted in our fills, as `tradeKey(symbol, tradeId)`. */
+  tradeKeys: ReadonlySet<string>;
   /** Signed net quantity per symbol, folded from our fills. */
   positions: Readonly<Record<string, number>>;
   stops: readonly LedgerStop[];

@@ -35,7 +35,7 @@ const venue = (v: Partial<VenueSnapshot> = {}): VenueSnapshot => ({
 const ledger = (l: Partial<LedgerSnapshot> = {}): LedgerSnapshot => ({
   venue: 'binance',
   orders: [],
-  tradeIds: new Set(),
+  tradeKeys: new Set(),
   positions: {},
   stops: [],
   balances: null,
@@ -111,7 +111,7 @@ describe('reconcile', () => {
       ['missing_fill', 'ingest_fill'],
       ['order_state', 'set_status'],
     ]);
-    expect(v.drifts[0]).toMatchObject({ key: 'fill:7', clientOrderId: 'bl-a', trade: t });
+    expect(v.drifts[0]).toMatchObject({ key: 'fill:BTC-USDT:7', clientOrderId: 'bl-a', trade: t });
     expect(v.drifts[1]).toMatchObject({ clientOrderId: 'bl-a', ours: 'open', status: 'filled' });
     expect(v.settles).toBe(true);
   });
@@ -119,10 +119,22 @@ describe('reconcile', () => {
   it('does not report a fill already in our records, nor the same trade twice', () => {
     const v = reconcile(
       venue({ trades: [trade(), trade(), trade({ tradeId: '8' })] }),
-      ledger({ orders: [ours({ status: 'filled' })], tradeIds: new Set(['7']) }),
+      ledger({ orders: [ours({ status: 'filled' })], tradeKeys: new Set(['BTC-USDT:7']) }),
       policy,
     );
-    expect(v.drifts.map((d) => d.key)).toEqual(['fill:8']);
+    expect(v.drifts.map((d) => d.key)).toEqual(['fill:BTC-USDT:8']);
+  });
+
+  it("reports a trade on one market whose id is another market's recorded fill: venues number trades per market", () => {
+    const eth = trade({ symbol: 'ETH-USDT', price: 2_000, qty: 0.5, fee: 1 });
+    const v = reconcile(
+      venue({ trades: [trade(), eth] }),
+      ledger({ orders: [ours({ status: 'filled' })], tradeKeys: new Set(['BTC-USDT:7']) }),
+      policy,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.key])).toEqual([['missing_fill', 'fill:ETH-USDT:7']]);
+    // Its venue order id is our BTC-USDT order's too (order ids count per market as well): not ours.
+    expect(v.drifts[0]).toMatchObject({ symbol: 'ETH-USDT', trade: eth, clientOrderId: null });
   });
 
   it('names no owner for a fill of an order we never placed', () => {

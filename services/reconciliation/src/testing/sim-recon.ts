@@ -1,11 +1,18 @@
 import type { Bus } from '@ballast/bus';
+import { NatsBus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
 import { type NewSlice, OrderSliceRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
-import { binanceClient, type VenueFixture } from '@ballast/exchange-sim/testing';
+import {
+  binanceClient,
+  startVenueFixture,
+  type SimAccount as VenueAccount,
+  type VenueFixture,
+} from '@ballast/exchange-sim/testing';
 import { natsUrl, type ServiceProcess, startServiceProcess } from '@ballast/testkit';
 import { type ReconConfig, reconConfigSchema } from '../config';
-import { buildVenue, type ReconDeps } from '../service';
+import type { Reconciler, RunReport } from '../reconciler';
+import { buildVenue, type ReconDeps, startReconciliation } from '../service';
 
 export type SimAccount = { apiKey: string; secret: string };
 
@@ -33,6 +40,38 @@ export function simReconConfig(
     RECON_IN_FLIGHT_GRACE_MS: '0',
     ...overrides,
   });
+}
+
+export type SimRecon = AsyncDisposable & { fixture: VenueFixture; reconciler: Reconciler; first: RunReport };
+
+/**
+ * An account of its own on the simulator (`account`, with its markets and fee asset), the orders
+ * service beside reconciliation, and reconciliation started (its first run done) with `overrides`.
+ */
+export async function startSimRecon(
+  label: string,
+  account: VenueAccount,
+  overrides: Record<string, string> = {},
+): Promise<SimRecon> {
+  const fixture = await startVenueFixture({ label, account });
+  const closers: Array<() => PromiseLike<unknown>> = [() => fixture.close()];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
+  try {
+    const orders = await startSimOrdersProcess(fixture, account);
+    closers.push(() => orders.stop(5_000));
+    const servers = await natsUrl();
+    const bus = await NatsBus.connect({ servers, prefix: fixture.prefix, source: 'reconciliation', clock });
+    closers.push(() => bus.drain());
+    const config = simReconConfig(fixture, account, overrides);
+    const service = await startReconciliation(simReconDeps(fixture, bus, config));
+    closers.push(() => service[Symbol.asyncDispose]());
+    return { fixture, reconciler: service.reconciler, first: service.first, [Symbol.asyncDispose]: close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 export const simClient = (fixture: VenueFixture, account: SimAccount) =>
