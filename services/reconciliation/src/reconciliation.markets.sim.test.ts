@@ -1,9 +1,12 @@
+import type { SimAccount as VenueAccount } from '@ballast/exchange-sim/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldPositions } from './ledger-reader';
 import { ourSlice, type SimRecon, simClient, simSlices, startSimRecon } from './testing/sim-recon';
 
-// Accounts trading more than BTC-USDT, each on a simulator of its own with the orders service beside
-// reconciliation. The simulator's books are binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json
-// and 2021-04-04_rest_depth_ETHUSDT_limit1000.json, its filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
+// Accounts unlike the main suite's (two markets, fees in the base asset), each on a simulator of its
+// own with the orders service beside reconciliation. The simulator's books are binance-spot-ws/
+// 2021-04-04_rest_depth_BTCUSDT_limit1000.json and 2021-04-04_rest_depth_ETHUSDT_limit1000.json, its
+// filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
 const ACCOUNT = { apiKey: 'recon-markets-key', secret: 'recon-markets-secret' };
 const MARKETS = ['BTCUSDT', 'ETHUSDT'];
 
@@ -37,38 +40,71 @@ async function tradeIdsOf(recon: SimRecon, clientOrderId: string): Promise<strin
   return fills.map((f) => f.tradeId);
 }
 
-const kinds = (report: Awaited<ReturnType<SimRecon['reconciler']['run']>>) =>
-  report.drifts.map((d) => [d.drift.kind, d.drift.key, d.outcome]);
-
-describe('two markets numbering their trades apart', { timeout: 120_000 }, () => {
-  let recon: SimRecon;
+/** An account of its own for the enclosing describe: started before its tests, closed after them. */
+function ownAccount(
+  label: string,
+  account: Omit<VenueAccount, 'apiKey' | 'secret'>,
+  overrides?: Record<string, string>,
+): () => SimRecon {
+  let recon: SimRecon | undefined;
   beforeAll(async () => {
-    recon = await startSimRecon(
-      'recon_markets_ids',
-      { ...ACCOUNT, balances: { USDT: '10000' }, symbols: MARKETS },
-      { RECON_SYMBOLS: 'BTC-USDT,ETH-USDT' },
-    );
+    recon = await startSimRecon(label, { ...ACCOUNT, ...account }, overrides);
   }, 240_000);
   afterAll(async () => {
     await recon?.[Symbol.asyncDispose]();
   });
+  return () => {
+    if (!recon) throw new Error(`${label}: the account did not start`);
+    return recon;
+  };
+}
+
+/** A run that ingests the order's missed trade (`symbol:tradeId`), follows the order to filled, and finds nothing else. */
+async function expectIngested(recon: SimRecon, clientOrderId: string, trade: string): Promise<void> {
+  const report = await recon.reconciler.run();
+  expect(report.drifts.map((d) => [d.drift.kind, d.drift.key, d.outcome])).toEqual([
+    ['missing_fill', `fill:${trade}`, 'applied'],
+    ['order_state', `state:${clientOrderId}:filled`, 'applied'],
+  ]);
+  expect(report.outcome).toBe('repaired');
+}
+
+describe('two markets numbering their trades apart', { timeout: 120_000 }, () => {
+  const account = ownAccount(
+    'recon_markets_ids',
+    { balances: { USDT: '10000' }, symbols: MARKETS },
+    { RECON_SYMBOLS: 'BTC-USDT,ETH-USDT' },
+  );
 
   it("ingests a missed trade whose id is a recorded fill's on another market: Binance numbers trades per market", async () => {
+    const recon = account();
     await missedFill(recon, 'bl-btc1', { symbol: 'BTC-USDT', side: 'buy', qty: 0.002, price: 30_000 });
     expect((await recon.reconciler.run()).outcome).toBe('repaired');
     await missedFill(recon, 'bl-eth1', { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
-    const report = await recon.reconciler.run();
-    expect(kinds(report)).toEqual([
-      ['missing_fill', 'fill:ETH-USDT:1', 'applied'],
-      ['order_state', 'state:bl-eth1:filled', 'applied'],
-    ]);
-    expect(report.outcome).toBe('repaired');
+    await expectIngested(recon, 'bl-eth1', 'ETH-USDT:1');
     expect(await simSlices(recon.fixture).get('bl-eth1')).toMatchObject({
       status: 'filled',
       filledQty: 0.5,
       avgPrice: 1_000,
     });
     expect([await tradeIdsOf(recon, 'bl-btc1'), await tradeIdsOf(recon, 'bl-eth1')]).toEqual([['1'], ['1']]);
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
+  });
+});
+
+describe('fees taken in the base asset', { timeout: 120_000 }, () => {
+  // Binance without BNB: a buy pays its fee in the asset it buys.
+  const account = ownAccount('recon_markets_fee', { balances: { USDT: '10000' }, feesIn: 'received' });
+
+  it('ingests a missed buy whose fee was paid in BTC and sets no position: our fold holds what the venue holds', async () => {
+    const recon = account();
+    await missedFill(recon, 'bl-fee1', { symbol: 'BTC-USDT', side: 'buy', qty: 0.1, price: 30_000 });
+    await expectIngested(recon, 'bl-fee1', 'BTC-USDT:1');
+    const balance = (await simClient(recon.fixture, ACCOUNT).fetchBalance()) as unknown as {
+      total: Record<string, number>;
+    };
+    const ours = foldPositions(await simSlices(recon.fixture).all()).get('BTC-USDT');
+    expect([balance.total.BTC, ours?.qty]).toEqual([0.0999, 0.0999]);
     expect((await recon.reconciler.run()).outcome).toBe('clean');
   });
 });

@@ -45,8 +45,3 @@ export function findMissingFills(venue: VenueSnapshot, ledger: LedgerSnapshot): 
   }
   return drifts;
 }
-
-/** Signed quantity a trade adds to a position (a buy lengthens, a sell shortens). */
-export function signedQty(trade: Pick<VenueTrade, 'side' | 'qty'>): number {
-  return trade.side === 'buy' ? trade.qty : -trade.qty;
-}

@@ -1,18 +1,30 @@
+import { applyFill, FLAT, type NetPosition, positionFill } from '../execution/position-fold';
 import { roundQty } from '../risk/precision';
-import { signedQty } from './missing-fills';
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
 import type { LedgerSnapshot, VenueSnapshot } from './recon-snapshot';
 
-/** Our positions once this run's missing fills are counted, by symbol. */
+/**
+ * Our positions once this run's missing fills are counted, by symbol. Each is folded as the orders
+ * service will fold it once recorded (`applyFill`): a fee taken in the base asset (Binance without BNB)
+ * is base the account no longer holds, so a buy adds its quantity less the fee.
+ */
 export function positionsAfterFills(
   ledger: LedgerSnapshot,
   missing: readonly Drift[],
 ): Record<string, number> {
   const after: Record<string, number> = { ...ledger.positions };
-  for (const d of missing)
-    if (d.kind === 'missing_fill') after[d.symbol] = roundQty((after[d.symbol] ?? 0) + signedQty(d.trade));
+  for (const d of missing) {
+    if (d.kind !== 'missing_fill') continue;
+    const folded = applyFill(fromSigned(after[d.symbol] ?? 0), positionFill(d.symbol, d.trade.side, d.trade));
+    after[d.symbol] = roundQty(folded.side === 'long' ? folded.qty : -folded.qty);
+  }
   return after;
+}
+
+/** A signed quantity as a position to fold into: its entry does not change the quantity a fill leaves. */
+function fromSigned(qty: number): NetPosition {
+  return { ...FLAT, side: qty < 0 ? 'short' : 'long', qty: Math.abs(qty) };
 }
 
 /** Positions that still differ from the venue's after every fill is applied: set to the venue's. */

@@ -243,6 +243,18 @@ describe('reconcile', () => {
     });
   });
 
+  it('counts a missed buy whose fee was taken in the base asset as the venue does: no position is set', () => {
+    // Binance without BNB: a 0.1 BTC buy pays 0.0001 BTC, so the account holds 0.0999 BTC.
+    const t = trade({ qty: 0.1, price: 30_000, fee: 0.0001, feeAsset: 'BTC' });
+    const v = reconcile(
+      venue({ trades: [t], positions: { 'BTC-USDT': 0.0999 } }),
+      ledger({ orders: [ours({ status: 'filled' })] }),
+      policy,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.key])).toEqual([['missing_fill', 'fill:BTC-USDT:7']]);
+    expect(v.settles).toBe(true);
+  });
+
   it('ignores a position difference within one lot step', () => {
     const v = reconcile(
       venue({ positions: { 'BTC-USDT': 0.002 } }),
