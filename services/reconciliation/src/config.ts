@@ -32,8 +32,9 @@ export const reconConfigSchema = z.object({
   RECON_WITHDRAWAL_OVERRIDE: z.string().min(1).optional(),
   RECON_SYMBOLS: reconSymbols.default(['BTC-USDT']),
   /**
-   * On a venue's first run, take trades from before it as history (the account's past, not fills we
-   * missed): the cursor starts after them and only the position differences are set, loudly.
+   * Take trades from before the venue's first run as history (the account's past, not fills we
+   * missed): a market's cursor starts after them and only the position differences are set, loudly.
+   * A market first read on a later run skips only its trades from before that first run.
    */
   RECON_SKIP_TRADE_HISTORY: z.stringbool().default(false),
   RECON_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),

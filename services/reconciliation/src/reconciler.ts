@@ -5,9 +5,11 @@ import {
   type Drift,
   derivedUuid,
   driftBeforeAfter,
+  isTradeHistory,
   type ReconPolicy,
   reconcile,
   sharedBaseAssets,
+  type VenueSnapshot,
 } from '@ballast/core';
 import type {
   Database,
@@ -36,7 +38,7 @@ export interface ReconcilerDeps {
   metrics: ReconMetrics | undefined;
   symbols: readonly string[];
   baseHoldings: Readonly<Record<string, number>>;
-  /** Trades of a symbol read before its first cursor are history, not missed fills. */
+  /** Trades of a market not read yet from before the venue's first run are history, not missed fills. */
   skipHistory: boolean;
   /** How long a run waits for the orders service to record a fill it was asked to record. */
   fillWaitMs: number;
@@ -84,15 +86,14 @@ export class Reconciler {
 
   /** The drifts a run would find now, without repairing, recording or publishing anything. */
   async preview(): Promise<Drift[]> {
-    const venue = this.deps.venue.id;
-    return (await this.compare((await this.deps.recon.state(venue)) ?? emptyState(venue))).drifts;
+    return (await this.compare(await this.state())).drifts;
   }
 
   private async runOnce(repair: boolean): Promise<RunReport> {
     const runId = this.deps.ids();
     const venue = this.deps.venue.id;
     const started = performance.now();
-    const state = (await this.deps.recon.state(venue)) ?? emptyState(venue);
+    const state = await this.state();
     const report = await this.passes(runId, state, repair).catch(async (err: unknown) => {
       this.deps.log.warn({ err, venue }, 'no comparison this run; no corrections made');
       return this.unknown(runId, state, err);
@@ -140,9 +141,7 @@ export class Reconciler {
       stops: ledger.snapshot.stops,
       baseHoldings: this.deps.baseHoldings,
     });
-    const snapshot = this.deps.skipHistory
-      ? { ...read.snapshot, trades: read.snapshot.trades.filter((t) => t.symbol in state.cursors) }
-      : read.snapshot;
+    const snapshot = this.withoutHistory(read.snapshot, state);
     const expected = state.baseline ? balancesAfterTrades(state.baseline, snapshot.trades) : null;
     const policy: ReconPolicy = {
       ...this.deps.policy,
@@ -152,6 +151,13 @@ export class Reconciler {
     const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected }, policy);
     const next: ReconState = { ...state, cursors: read.cursors, baseline: verdict.nextBaseline };
     return { drifts: verdict.drifts, next, settles: verdict.settles, counted: ledger.snapshot.tradeKeys };
+  }
+
+  /** With RECON_SKIP_TRADE_HISTORY, the trades that are the account's past are not missed fills. */
+  private withoutHistory(snapshot: VenueSnapshot, state: ReconState): VenueSnapshot {
+    const { cursors, historyBefore } = state;
+    if (!this.deps.skipHistory || historyBefore === null) return snapshot;
+    return { ...snapshot, trades: snapshot.trades.filter((t) => !isTradeHistory(t, cursors, historyBefore)) };
   }
 
   private async repairAll(
@@ -256,6 +262,26 @@ export class Reconciler {
     });
   }
 
+  /**
+   * The venue's stored state, or a first run's. Its trade history ends at its first run; a row kept
+   * before that time was stored ends it at this run, as the markets read until now were treated.
+   */
+  private async state(): Promise<ReconState> {
+    const venue = this.deps.venue.id;
+    const now = this.deps.clock.now();
+    const stored = await this.deps.recon.state(venue);
+    if (!stored)
+      return {
+        venue,
+        cursors: {},
+        baseline: null,
+        status: 'unreconciled',
+        lastCleanAt: null,
+        historyBefore: now,
+      };
+    return { ...stored, historyBefore: stored.historyBefore ?? now };
+  }
+
   private symbols(ours: readonly string[]): string[] {
     return [...new Set([...this.deps.symbols, ...ours])].sort();
   }
@@ -280,7 +306,3 @@ const ORDER: Record<Drift['kind'], number> = {
   missing_stop: 4,
   balance: 5,
 };
-
-function emptyState(venue: string): ReconState {
-  return { venue, cursors: {}, baseline: null, status: 'unreconciled', lastCleanAt: null };
-}

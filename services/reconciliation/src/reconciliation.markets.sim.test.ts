@@ -44,11 +44,11 @@ async function tradeIdsOf(recon: SimRecon, clientOrderId: string): Promise<strin
 function ownAccount(
   label: string,
   account: Omit<VenueAccount, 'apiKey' | 'secret'>,
-  overrides?: Record<string, string>,
+  options?: Parameters<typeof startSimRecon>[2],
 ): () => SimRecon {
   let recon: SimRecon | undefined;
   beforeAll(async () => {
-    recon = await startSimRecon(label, { ...ACCOUNT, ...account }, overrides);
+    recon = await startSimRecon(label, { ...ACCOUNT, ...account }, options);
   }, 240_000);
   afterAll(async () => {
     await recon?.[Symbol.asyncDispose]();
@@ -59,7 +59,10 @@ function ownAccount(
   };
 }
 
-/** A run that ingests the order's missed trade (`symbol:tradeId`), follows the order to filled, and finds nothing else. */
+/**
+ * A run that ingests the order's missed trade (`symbol:tradeId`) under it, follows the order (still
+ * its strategy's) to filled at its limit price, and finds nothing else.
+ */
 async function expectIngested(recon: SimRecon, clientOrderId: string, trade: string): Promise<void> {
   const report = await recon.reconciler.run();
   expect(report.drifts.map((d) => [d.drift.kind, d.drift.key, d.outcome])).toEqual([
@@ -67,13 +70,20 @@ async function expectIngested(recon: SimRecon, clientOrderId: string, trade: str
     ['order_state', `state:${clientOrderId}:filled`, 'applied'],
   ]);
   expect(report.outcome).toBe('repaired');
+  const slice = await simSlices(recon.fixture).get(clientOrderId);
+  expect(slice).toMatchObject({
+    status: 'filled',
+    filledQty: slice?.qty,
+    avgPrice: slice?.price,
+    strategy: 'test',
+  });
 }
 
 describe('two markets numbering their trades apart', { timeout: 120_000 }, () => {
   const account = ownAccount(
     'recon_markets_ids',
     { balances: { USDT: '10000' }, symbols: MARKETS },
-    { RECON_SYMBOLS: 'BTC-USDT,ETH-USDT' },
+    { config: { RECON_SYMBOLS: 'BTC-USDT,ETH-USDT' } },
   );
 
   it("ingests a missed trade whose id is a recorded fill's on another market: Binance numbers trades per market", async () => {
@@ -82,11 +92,6 @@ describe('two markets numbering their trades apart', { timeout: 120_000 }, () =>
     expect((await recon.reconciler.run()).outcome).toBe('repaired');
     await missedFill(recon, 'bl-eth1', { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
     await expectIngested(recon, 'bl-eth1', 'ETH-USDT:1');
-    expect(await simSlices(recon.fixture).get('bl-eth1')).toMatchObject({
-      status: 'filled',
-      filledQty: 0.5,
-      avgPrice: 1_000,
-    });
     expect([await tradeIdsOf(recon, 'bl-btc1'), await tradeIdsOf(recon, 'bl-eth1')]).toEqual([['1'], ['1']]);
     expect((await recon.reconciler.run()).outcome).toBe('clean');
   });
@@ -105,6 +110,33 @@ describe('fees taken in the base asset', { timeout: 120_000 }, () => {
     };
     const ours = foldPositions(await simSlices(recon.fixture).all()).get('BTC-USDT');
     expect([balance.total.BTC, ours?.qty]).toEqual([0.0999, 0.0999]);
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
+  });
+});
+
+describe('trade history skipped, and a market first traded after the first run', { timeout: 120_000 }, () => {
+  const account = ownAccount(
+    'recon_markets_history',
+    { balances: { USDT: '10000' }, symbols: MARKETS },
+    {
+      // Reconciliation reads BTC-USDT from its first run; ETH-USDT only once an order of ours trades it.
+      config: { RECON_SYMBOLS: 'BTC-USDT', RECON_SKIP_TRADE_HISTORY: 'true' },
+      // The account's past on ETH-USDT, from before Ballast: bought and sold again (ETH trades 1 and 2).
+      beforeStart: async (fixture) => {
+        const ex = simClient(fixture, ACCOUNT);
+        await ex.createOrder('ETH/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'web_h1' });
+        await ex.createOrder('ETH/USDT', 'market', 'sell', 0.01, undefined, { clientOrderId: 'web_h2' });
+      },
+    },
+  );
+
+  it('ingests a missed fill on that market and still skips its trades from before the first run', async () => {
+    const recon = account();
+    expect(recon.first.outcome).toBe('clean');
+    await missedFill(recon, 'bl-eth1', { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
+    await expectIngested(recon, 'bl-eth1', 'ETH-USDT:3');
+    const ours = foldPositions(await simSlices(recon.fixture).all()).get('ETH-USDT');
+    expect([ours?.qty, ours?.avgEntry]).toEqual([0.5, 1_000]);
     expect((await recon.reconciler.run()).outcome).toBe('clean');
   });
 });

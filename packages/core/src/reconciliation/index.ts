@@ -9,3 +9,4 @@ export * from './recon-snapshot';
 export * from './reconcile';
 export * from './shared-assets';
 export * from './stop-drifts';
+export * from './trade-history';

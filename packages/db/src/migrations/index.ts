@@ -19,6 +19,7 @@ import * as stopCoverageSamples from './0401-stop-coverage-samples';
 import * as liveOverrides from './0402-live-overrides';
 import * as reconState from './0500-recon-state';
 import * as reconLog from './0501-recon-log';
+import * as reconStateHistoryBefore from './0502-recon-state-history-before';
 import * as controlActions from './0600-control-actions';
 import * as configChanges from './0650-config-changes';
 
@@ -47,6 +48,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0402_live_overrides': liveOverrides,
   '0500_recon_state': reconState,
   '0501_recon_log': reconLog,
+  '0502_recon_state_history_before': reconStateHistoryBefore,
   '0600_control_actions': controlActions,
   '0650_config_changes': configChanges,
 };

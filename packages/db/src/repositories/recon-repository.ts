@@ -12,6 +12,8 @@ export type ReconState = {
   baseline: Record<string, number> | null;
   status: ReconVenueStatus;
   lastCleanAt: number | null;
+  /** Epoch ms of the venue's first run: trades from before it are the account's history. */
+  historyBefore: number | null;
 };
 
 export type ReconLogEntry = {
@@ -48,6 +50,7 @@ export class ReconRepository {
       baseline: (parse(row.baseline) ?? null) as Record<string, number> | null,
       status: row.status as ReconVenueStatus,
       lastCleanAt: row.last_clean_at === null ? null : toNumber(row.last_clean_at),
+      historyBefore: row.history_before === null ? null : toNumber(row.history_before),
     };
   }
 
@@ -57,6 +60,7 @@ export class ReconRepository {
       baseline: toJsonText(state.baseline, 'recon baseline'),
       status: state.status,
       last_clean_at: state.lastCleanAt,
+      history_before: state.historyBefore,
       updated_at: new Date(this.clock.now()),
     };
     await this.db

@@ -8,6 +8,8 @@ export interface ReconStateTable {
   /** reconciled | unreconciled | unknown */
   status: string;
   last_clean_at: Int8 | null;
+  /** Epoch ms of the venue's first run: trades from before it are the account's history. */
+  history_before: Int8 | null;
   updated_at: Timestamptz;
 }
 

@@ -46,12 +46,13 @@ export type SimRecon = AsyncDisposable & { fixture: VenueFixture; reconciler: Re
 
 /**
  * An account of its own on the simulator (`account`, with its markets and fee asset), the orders
- * service beside reconciliation, and reconciliation started (its first run done) with `overrides`.
+ * service beside reconciliation, and reconciliation started (its first run done) with `config` on top.
+ * `beforeStart` acts on the account before either service starts (its past, for example).
  */
 export async function startSimRecon(
   label: string,
   account: VenueAccount,
-  overrides: Record<string, string> = {},
+  options: { config?: Record<string, string>; beforeStart?: (fixture: VenueFixture) => Promise<void> } = {},
 ): Promise<SimRecon> {
   const fixture = await startVenueFixture({ label, account });
   const closers: Array<() => PromiseLike<unknown>> = [() => fixture.close()];
@@ -59,12 +60,13 @@ export async function startSimRecon(
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
+    await options.beforeStart?.(fixture);
     const orders = await startSimOrdersProcess(fixture, account);
     closers.push(() => orders.stop(5_000));
     const servers = await natsUrl();
     const bus = await NatsBus.connect({ servers, prefix: fixture.prefix, source: 'reconciliation', clock });
     closers.push(() => bus.drain());
-    const config = simReconConfig(fixture, account, overrides);
+    const config = simReconConfig(fixture, account, options.config);
     const service = await startReconciliation(simReconDeps(fixture, bus, config));
     closers.push(() => service[Symbol.asyncDispose]());
     return { fixture, reconciler: service.reconciler, first: service.first, [Symbol.asyncDispose]: close };
