@@ -6,6 +6,7 @@ export type RunOutcome = 'clean' | 'repaired' | 'unreconciled' | 'unknown';
 export class ReconMetrics {
   readonly runs: Counter<'venue' | 'outcome'>;
   readonly drifts: Counter<'venue' | 'kind'>;
+  readonly superseded: Counter<'venue' | 'kind'>;
   readonly lastClean: Gauge<'venue'>;
   readonly duration: Histogram;
 
@@ -19,6 +20,12 @@ export class ReconMetrics {
     this.drifts = new Counter({
       name: 'ballast_recon_drift_total',
       help: 'Differences found between the venue and our records, by venue and kind',
+      labelNames: ['venue', 'kind'],
+      registers: [registry],
+    });
+    this.superseded = new Counter({
+      name: 'ballast_recon_superseded_total',
+      help: 'Corrections not written because our record changed after it was read (another service wrote it first); read again next pass',
       labelNames: ['venue', 'kind'],
       registers: [registry],
     });

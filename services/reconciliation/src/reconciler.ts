@@ -174,6 +174,8 @@ export class Reconciler {
         this.deps.log.error({ err, key: drift.key }, 'repair failed');
         outcome = 'failed';
       }
+      if (outcome === 'superseded')
+        this.deps.metrics?.superseded.inc({ venue: this.deps.venue.id, kind: drift.kind });
       out.push({ drift, outcome });
       await this.record(runId, drift, outcome);
     }

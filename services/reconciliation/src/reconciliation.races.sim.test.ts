@@ -227,4 +227,52 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     expect(books.BTC).toBe(venue);
     expect(Math.max(...positions.slice(seen))).toBeLessThanOrEqual(venue);
   });
+
+  it('never moves an order the orders service recorded filled after the read back to open', async () => {
+    const start = await venueBtc();
+    await slices().plan([ourSlice('bl-race-fill', { type: 'limit', price: 30_000 })], 'sending');
+    await client().createOrder('BTC/USDT', 'limit', 'buy', 0.001, 30_000, { clientOrderId: 'bl-race-fill' });
+    // Sent long ago and never answered: it awaits the venue, so the run ends after its first pass.
+    await slices().plan([ourSlice('bl-race-unsent')], 'sending');
+    let raced = false;
+    // Read while it rests (ours `sending`, the venue's open); before the repairs it fills and the
+    // orders service records the venue's answer, as it does on its own.
+    const venue = venueWith(config(), (base) => ({
+      async marketRules(symbol) {
+        if (!raced) {
+          raced = true;
+          fixture.sim.tamper.fillSilently('BTCUSDT', 'bl-race-fill');
+          const order = await base.fetchByClientId('BTC-USDT', 'bl-race-fill');
+          if (!order?.fills.length) throw new Error('the venue shows no fill for bl-race-fill');
+          const { venueOrderId, filledQty, avgPrice, fills } = order;
+          await slices().update('bl-race-fill', {
+            status: 'filled',
+            venueOrderId,
+            filledQty,
+            avgPrice,
+            fills,
+          });
+        }
+        return base.marketRules(symbol);
+      },
+    }));
+    const logged = (await logEntries()).length;
+    const report = await reconciler(venue).run();
+    expect(raced).toBe(true);
+    expect(await slices().get('bl-race-fill')).toMatchObject({ status: 'filled', filledQty: 0.001 });
+    expect(report.drifts.map((d) => [d.drift.key, d.outcome])).toEqual([
+      ['state:bl-race-fill:open', 'superseded'],
+      ['state:bl-race-unsent:await', 'noted'],
+    ]);
+    expect(report.outcome).toBe('unreconciled');
+    expect((await logEntries()).slice(logged).map((e) => [e.driftKey, e.outcome])).toEqual([
+      ['state:bl-race-fill:open', 'superseded'],
+      ['state:bl-race-unsent:await', 'noted'],
+    ]);
+
+    await slices().update('bl-race-unsent', { status: 'rejected' });
+    expect((await reconciler().run()).outcome).toBe('clean');
+    expect(await slices().get('bl-race-fill')).toMatchObject({ status: 'filled' });
+    expect((await ourBooks()).BTC).toBe(Number((start + 0.001).toFixed(8)));
+  });
 });

@@ -24,7 +24,8 @@ import type { Kysely } from 'kysely';
 import { foldPositions, ordersThatMayOwn, signed } from './ledger-reader';
 import { PendingAdjustments } from './pending-adjustments';
 
-export type RepairOutcome = 'applied' | 'failed' | 'noted';
+/** `superseded`: not written, our record changed after it was read; the next read measures it again. */
+export type RepairOutcome = 'applied' | 'failed' | 'noted' | 'superseded';
 
 export interface RepairDeps {
   bus: Bus;
@@ -76,7 +77,7 @@ export class Repairs {
         return 'applied';
       case 'order_state':
         if (drift.action === 'await_venue' || !drift.status) return 'noted';
-        return this.setStatus(drift.clientOrderId, drift.status, drift.venue?.venueOrderId ?? null);
+        return this.setStatus(drift, drift.status);
       case 'position_qty':
         return this.setPosition(drift.symbol, drift.venue - drift.ours, runId, counted);
       case 'missing_stop':
@@ -196,25 +197,45 @@ export class Repairs {
     return false;
   }
 
+  /**
+   * Our order's status set to the venue's, only while our record is what the drift was measured from
+   * (compare-and-set): the orders service writes the same record in its own turns and may have
+   * recorded the venue's answer or a fill since our read. Overwriting that would move a filled order
+   * back to open and publish its events out of order; lost to it, the correction is `superseded` and
+   * the next pass reads both sides again. Fills recorded by this run's repairs (up to the venue's
+   * filled quantity) are expected and do not count as a change.
+   */
   private async setStatus(
-    clientOrderId: string,
+    drift: Extract<Drift, { kind: 'order_state' }>,
     status: SliceStatus,
-    venueOrderId: string | null,
   ): Promise<RepairOutcome> {
-    const slice = await this.deps.slices.get(clientOrderId);
-    if (!slice) return 'failed';
-    await this.deps.slices.update(clientOrderId, {
+    const { clientOrderId } = drift;
+    const venueOrderId = drift.venue?.venueOrderId ?? null;
+    const expected = {
+      status: drift.ours,
+      maxFilledQty: Math.max(drift.oursFilledQty, drift.venue?.filledQty ?? 0),
+    };
+    const slice = await this.deps.slices.updateIf(clientOrderId, expected, {
       status,
       ...(venueOrderId ? { venueOrderId } : {}),
       detail: `reconciliation: the venue reports ${status}`,
     });
+    if (!slice) {
+      const now = await this.deps.slices.get(clientOrderId);
+      if (!now) return 'failed';
+      this.deps.log.warn(
+        { clientOrderId, read: expected, now: { status: now.status, filledQty: now.filledQty }, to: status },
+        'order changed since it was read; status correction not written',
+      );
+      return 'superseded';
+    }
     const event: OrderStatus =
       status === 'open' ? (slice.filledQty > 0 ? 'partially_filled' : 'accepted') : toEventStatus(status);
     await this.publishOrder(slice, event, {
       filledQty: slice.filledQty,
       avgPrice: slice.avgPrice,
       fill: null,
-      venueOrderId: venueOrderId ?? slice.venueOrderId,
+      venueOrderId: slice.venueOrderId,
     });
     return 'applied';
   }

@@ -44,6 +44,9 @@ export function findOrderStates(venue: VenueSnapshot, ledger: LedgerSnapshot, po
   const drifts: Drift[] = [];
   for (const order of ledger.orders) {
     if (!IN_FLIGHT.includes(order.status)) continue;
+    // Sent, its answer not recorded yet: the orders service records it (whatever the venue says)
+    // within the grace; a correction now would race it. Trades are still counted from the venue.
+    if (order.status === 'sending' && policy.now - order.updatedAt < policy.inFlightGraceMs) continue;
     const onVenue = open.get(order.clientOrderId);
     const drift = onVenue ? stillOpen(order, onVenue) : closedOrUnknown(order, venue, policy);
     if (drift) drifts.push(drift);
@@ -76,13 +79,13 @@ function closedOrUnknown(order: LedgerOrder, venue: VenueSnapshot, policy: Recon
   }
   if (order.status === 'sending') {
     // Sent, answer never recorded: the venue may still show it. Looked up again next run, never rejected.
-    if (policy.now - order.updatedAt < policy.inFlightGraceMs) return undefined;
     return {
       kind: 'order_state',
       key: `state:${order.clientOrderId}:await`,
       symbol: order.symbol,
       clientOrderId: order.clientOrderId,
       ours: order.status,
+      oursFilledQty: order.filledQty,
       venue: null,
       action: 'await_venue',
       status: null,
@@ -109,6 +112,7 @@ function stateDrift(
     symbol: order.symbol,
     clientOrderId: order.clientOrderId,
     ours: order.status,
+    oursFilledQty: order.filledQty,
     venue,
     action: 'set_status',
     status,

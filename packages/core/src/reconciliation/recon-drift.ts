@@ -30,6 +30,11 @@ export type Drift =
       symbol: string;
       clientOrderId: string;
       ours: LedgerOrderStatus;
+      /**
+       * Our filled quantity when measured. The correction holds only while our record is still `ours`
+       * and knows no more fills than this (or the venue's): a change made since is not overwritten.
+       */
+      oursFilledQty: number;
       venue: VenueOrderState | null;
       /** `await_venue`: an in-flight order the venue does not know yet; never assumed rejected. */
       action: 'set_status' | 'await_venue';

@@ -213,6 +213,25 @@ describe('reconcile', () => {
     expect(v.drifts[0]).toMatchObject({ kind: 'order_state', status: 'open', ours: 'sending' });
   });
 
+  it("leaves a just-sent order's state to the orders service, whatever the venue shows, until the grace ends", () => {
+    const sending = ours({ status: 'sending', venueOrderId: null, updatedAt: NOW - 2_000 });
+    const open = reconcile(venue({ openOrders: [onVenue()] }), ledger({ orders: [sending] }), policy);
+    const filled = reconcile(
+      venue({ lookups: { 'bl-a': onVenue({ status: 'filled', filledQty: 0.002 }) } }),
+      ledger({ orders: [sending] }),
+      policy,
+    );
+    expect([open.drifts, filled.drifts]).toEqual([[], []]);
+    const late = reconcile(
+      venue({ openOrders: [onVenue({ filledQty: 0.001 })] }),
+      ledger({ orders: [{ ...sending, updatedAt: NOW - 10_000 }] }),
+      policy,
+    );
+    expect(late.drifts).toEqual([
+      expect.objectContaining({ kind: 'order_state', status: 'open', ours: 'sending', oursFilledQty: 0 }),
+    ]);
+  });
+
   it('sets a position to the venue quantity only when it still differs after the missing fills', () => {
     const t = trade({ venueOrderId: '99', qty: 0.002 });
     const settled = reconcile(

@@ -88,19 +88,45 @@ export class OrderSliceRepository {
   async update(clientOrderId: string, patch: SliceUpdate): Promise<void> {
     await this.db
       .updateTable('order_slices')
-      .set({
-        ...(patch.status !== undefined ? { status: patch.status } : {}),
-        ...(patch.qty !== undefined ? { qty: patch.qty } : {}),
-        ...(patch.venueOrderId !== undefined ? { venue_order_id: patch.venueOrderId } : {}),
-        ...(patch.filledQty !== undefined ? { filled_qty: patch.filledQty } : {}),
-        ...(patch.avgPrice !== undefined ? { avg_price: patch.avgPrice } : {}),
-        ...(patch.fills !== undefined ? { fills: toJsonText(patch.fills, `fills of ${clientOrderId}`) } : {}),
-        ...(patch.detail !== undefined ? { detail: patch.detail } : {}),
-        ...(patch.dueAt !== undefined ? { due_at: patch.dueAt } : {}),
-        updated_at: new Date(this.clock.now()),
-      })
+      .set(this.row(clientOrderId, patch))
       .where('client_order_id', '=', clientOrderId)
       .execute();
+  }
+
+  /**
+   * Compare-and-set for a writer outside the order manager's serial turns (reconciliation): `patch`
+   * applies only while the slice is still `expected.status` with at most `expected.maxFilledQty`
+   * filled, so a change recorded after that writer's read is never overwritten. The slice as written,
+   * or undefined when it had moved on (or does not exist).
+   */
+  async updateIf(
+    clientOrderId: string,
+    expected: { status: SliceStatus; maxFilledQty: number },
+    patch: SliceUpdate,
+  ): Promise<OrderSlice | undefined> {
+    const row = await this.db
+      .updateTable('order_slices')
+      .set(this.row(clientOrderId, patch))
+      .where('client_order_id', '=', clientOrderId)
+      .where('status', '=', expected.status)
+      .where('filled_qty', '<=', expected.maxFilledQty)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toSlice(row) : undefined;
+  }
+
+  private row(clientOrderId: string, patch: SliceUpdate) {
+    return {
+      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      ...(patch.qty !== undefined ? { qty: patch.qty } : {}),
+      ...(patch.venueOrderId !== undefined ? { venue_order_id: patch.venueOrderId } : {}),
+      ...(patch.filledQty !== undefined ? { filled_qty: patch.filledQty } : {}),
+      ...(patch.avgPrice !== undefined ? { avg_price: patch.avgPrice } : {}),
+      ...(patch.fills !== undefined ? { fills: toJsonText(patch.fills, `fills of ${clientOrderId}`) } : {}),
+      ...(patch.detail !== undefined ? { detail: patch.detail } : {}),
+      ...(patch.dueAt !== undefined ? { due_at: patch.dueAt } : {}),
+      updated_at: new Date(this.clock.now()),
+    };
   }
 
   async get(clientOrderId: string): Promise<OrderSlice | undefined> {

@@ -22,7 +22,8 @@ export type ReconLogEntry = {
   kind: string;
   driftKey: string;
   action: string;
-  outcome: 'applied' | 'failed' | 'noted';
+  /** `superseded`: not written, the record changed after it was read (read again next pass). */
+  outcome: 'applied' | 'failed' | 'noted' | 'superseded';
   evidence: string;
   before: unknown;
   after: unknown;
