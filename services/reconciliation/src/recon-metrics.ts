@@ -1,6 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-export type RunOutcome = 'clean' | 'repaired' | 'unreconciled' | 'unknown';
+/**
+ * `flagged`: the records agree only after noting a drift nothing of ours explains (a balance): the
+ * venue is reconciled, but the run does not count as clean (the last-clean time does not move).
+ */
+export type RunOutcome = 'clean' | 'repaired' | 'flagged' | 'unreconciled' | 'unknown';
 
 /** Reconciliation's metrics: the last-clean timestamp is the one to alert on (it stops moving). */
 export class ReconMetrics {
@@ -13,7 +17,7 @@ export class ReconMetrics {
   constructor(registry: Registry) {
     this.runs = new Counter({
       name: 'ballast_recon_runs_total',
-      help: 'Reconciliation runs by venue and outcome (clean, repaired, unreconciled, unknown)',
+      help: 'Reconciliation runs by venue and outcome (clean, repaired, flagged, unreconciled, unknown)',
       labelNames: ['venue', 'outcome'],
       registers: [registry],
     });
@@ -31,7 +35,7 @@ export class ReconMetrics {
     });
     this.lastClean = new Gauge({
       name: 'ballast_recon_last_clean_timestamp_seconds',
-      help: 'Unix time of the last run that found the venue and our records equal',
+      help: 'Unix time of the last run that found the venue and our records equal (clean, or repaired; never flagged)',
       labelNames: ['venue'],
       registers: [registry],
     });

@@ -108,6 +108,7 @@ export class Reconciler {
     const found: RunReport['drifts'] = [];
     for (let pass = 1; pass <= PASSES; pass++) {
       const { drifts, next, settles, counted } = await this.compare(current);
+      if (pass === 1 && repair) await this.repairs.found(drifts);
       if (drifts.length === 0) return this.finish(runId, next, found, true);
       if (pass === 1)
         for (const d of drifts) this.deps.metrics?.drifts.inc({ venue: next.venue, kind: d.kind });
@@ -216,27 +217,23 @@ export class Reconciler {
     clean: boolean,
   ): Promise<RunReport> {
     const now = this.deps.clock.now();
-    const next: ReconState = clean ? { ...state, status: 'reconciled', lastCleanAt: now } : state;
+    const outcome = runOutcome(clean, drifts);
+    // A flagged run agrees only because our balances now follow the venue's, unexplained: the venue
+    // is reconciled (entries stay open) but it is not a clean run.
+    const agreed = outcome === 'clean' || outcome === 'repaired';
+    const next: ReconState = clean
+      ? { ...state, status: 'reconciled', lastCleanAt: agreed ? now : state.lastCleanAt }
+      : state;
     await this.deps.recon.saveState(next);
-    if (clean) this.deps.metrics?.lastClean.set({ venue: state.venue }, now / 1000);
-    const detail = clean
-      ? drifts.length === 0
-        ? 'the venue and our records agree'
-        : `${drifts.length} drifts repaired; a second read agrees`
-      : `${drifts.length} drifts; ${
-          drifts
-            .filter((d) => d.outcome !== 'applied')
-            .map((d) => d.drift.key)
-            .join(', ') || 'unsettled'
-        }`;
-    if (clean && drifts.length === 0)
+    if (agreed) this.deps.metrics?.lastClean.set({ venue: state.venue }, now / 1000);
+    const detail = runDetail(outcome, drifts);
+    if (outcome === 'clean')
       await this.deps.bus.publish(
         subject(Subjects.reconEvent, {}),
         { venue: state.venue, kind: 'clean', before: null, after: null, evidence: detail },
         { id: derivedUuid('recon', runId, 'clean') },
       );
     await this.publishStatus(next, drifts.length, detail);
-    const outcome: RunOutcome = clean ? (drifts.length === 0 ? 'clean' : 'repaired') : 'unreconciled';
     return { runId, venue: state.venue, outcome, status: next.status, drifts, detail };
   }
 
@@ -297,6 +294,30 @@ export class Reconciler {
         () => 0,
       );
     return out;
+  }
+}
+
+/**
+ * `flagged`: the second read agrees, but some drift was only noted, not repaired (a balance our
+ * trades and fees do not explain): reported as such, never as repaired or clean.
+ */
+function runOutcome(clean: boolean, drifts: RunReport['drifts']): RunOutcome {
+  if (!clean) return 'unreconciled';
+  if (drifts.length === 0) return 'clean';
+  return drifts.some((d) => d.outcome === 'noted') ? 'flagged' : 'repaired';
+}
+
+function runDetail(outcome: RunOutcome, drifts: RunReport['drifts']): string {
+  const notApplied = drifts.filter((d) => d.outcome !== 'applied');
+  switch (outcome) {
+    case 'clean':
+      return 'the venue and our records agree';
+    case 'repaired':
+      return `${drifts.length} drifts repaired; a second read agrees`;
+    case 'flagged':
+      return `${drifts.length} drifts; flagged, not repaired: ${notApplied.map((d) => d.drift.evidence).join('; ')}`;
+    default:
+      return `${drifts.length} drifts; ${notApplied.map((d) => d.drift.key).join(', ') || 'unsettled'}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { NatsBus } from '@ballast/bus';
 import {
+  type Alert,
   type Clock,
   type Envelope,
   type OrderEvent,
@@ -45,6 +46,7 @@ const events: ReconEvent[] = [];
 const statuses: ReconStatus[] = [];
 const orderEvents: OrderEvent[] = [];
 const positions: Array<{ symbol: string; qty: number }> = [];
+const alerts: Alert[] = [];
 
 const config = (overrides: Record<string, string> = {}) =>
   simReconConfig(fixture, ACCOUNT, { RECON_STOPS_ON_VENUE: 'true', ...overrides });
@@ -119,6 +121,13 @@ beforeAll(async () => {
     subject(Subjects.positionEvent, {}),
     (m) => void positions.push({ symbol: m.payload.symbol, qty: m.payload.qty }),
     { durable: 'test-pos-event' },
+  );
+  await fixture.bus.subscribe(
+    subject(Subjects.alert, {}),
+    (m: Envelope<Alert>) => void alerts.push(m.payload),
+    {
+      durable: 'test-alert',
+    },
   );
   orders = await startSimOrdersProcess(fixture, ACCOUNT);
   serviceBus = await NatsBus.connect({
@@ -229,10 +238,59 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
     expect(report.drifts[1]?.drift.evidence).toBe(
       'BTC: expected 0.002, the venue holds 0.003 (difference 0.001, tolerance 0.000001)',
     );
-    expect(report.outcome).toBe('repaired');
+    expect(report.outcome).toBe('flagged');
     await waitFor(() => positions.some((p) => p.qty === 0.003), 'the position set to 0.003');
     expect((await reconciler.run()).outcome).toBe('clean');
     await expectEqualToVenue();
+  });
+
+  it('reports 500 USDT gone unexplained as a flagged run, never clean, with one critical alert naming the amount', async () => {
+    const recon = new ReconRepository(fixture.handle.db, clock);
+    const lastClean = () => registry.getSingleMetricAsString('ballast_recon_last_clean_timestamp_seconds');
+    const flaggedRuns = async () =>
+      (await registry.getSingleMetric('ballast_recon_runs_total')?.get())?.values.find(
+        (v) => v.labels.outcome === 'flagged',
+      )?.value ?? 0;
+    const [cleanAt, cleanGauge, flagged] = [
+      (await recon.state('binance'))?.lastCleanAt,
+      await lastClean(),
+      await flaggedRuns(),
+    ];
+    fixture.sim.tamper.moveBalance('USDT', '-500');
+    // The first run sees the drop, then loses the venue before its second read: the next run finds
+    // the same difference again.
+    let reads = 0;
+    const venue = venueWith(config(), (base) => ({
+      async balances() {
+        if (++reads === 2) throw new Error('venue unreachable');
+        return base.balances();
+      },
+    }));
+    const lost = await buildReconciler(simReconDeps(fixture, serviceBus, config()), venue).run();
+    expect([lost.outcome, reads]).toEqual(['unknown', 2]);
+    const drops = () => alerts.filter((a) => a.kind === 'recon_balance_drop');
+    await waitFor(() => drops().length > 0, 'the balance drop alert');
+
+    const report = await reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([['balance', 'noted']]);
+    expect(report).toMatchObject({ outcome: 'flagged', status: 'reconciled' });
+    expect(report.detail).toMatch(/flagged, not repaired: USDT: expected \d+(\.\d+)?, the venue holds/);
+    expect(await flaggedRuns()).toBe(flagged + 1);
+    expect([(await recon.state('binance'))?.lastCleanAt, await lastClean()]).toEqual([cleanAt, cleanGauge]);
+    await waitFor(() => statuses.at(-1)?.detail === report.detail, 'the flagged status on the bus');
+
+    expect((await reconciler.run()).outcome).toBe('clean');
+    // The flagged status was published after any alert of its run: a second one would be here by now.
+    expect(drops()).toEqual([
+      {
+        severity: 'critical',
+        kind: 'recon_balance_drop',
+        message: expect.stringMatching(
+          /^binance: 500 USDT left the account unexplained by our trades and fees/,
+        ),
+        labels: { service: 'reconciliation', exchange: 'binance', asset: 'USDT' },
+      },
+    ]);
   });
 
   it('reports an open position without its stop on the venue and stays unreconciled until it is back', async () => {

@@ -21,6 +21,7 @@ import {
 } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
+import { FlaggedBalances } from './flagged-balances';
 import { foldPositions, ordersThatMayOwn, signed } from './ledger-reader';
 import { PendingAdjustments } from './pending-adjustments';
 
@@ -58,9 +59,17 @@ export class Repairs {
   /** The run in which the orders service already failed to answer: later fills do not wait again. */
   private unanswered: string | undefined;
   private readonly pending: PendingAdjustments;
+  private readonly flagged: FlaggedBalances;
 
   constructor(private readonly deps: RepairDeps) {
-    this.pending = new PendingAdjustments(new BotStateRepository(deps.db, deps.clock), deps.venue.id);
+    const state = new BotStateRepository(deps.db, deps.clock);
+    this.pending = new PendingAdjustments(state, deps.venue.id);
+    this.flagged = new FlaggedBalances(state, deps.venue.id);
+  }
+
+  /** A run's first read found these drifts: balance differences it no longer finds are settled. */
+  async found(drifts: readonly Drift[]): Promise<void> {
+    await this.flagged.keepOnly(new Set(drifts.flatMap((d) => (d.kind === 'balance' ? [d.asset] : []))));
   }
 
   /** `counted`: the trades (`tradeKey`) in the books the drift was measured from (fills and adjustments). */
@@ -81,10 +90,31 @@ export class Repairs {
       case 'position_qty':
         return this.setPosition(drift.symbol, drift.venue - drift.ours, runId, counted);
       case 'missing_stop':
-      case 'balance':
         await this.alert(drift, 'warning');
         return 'noted';
+      case 'balance':
+        await this.flagBalance(drift);
+        return 'noted';
     }
+  }
+
+  /**
+   * A balance that differs from our trades and fees beyond the tolerance cannot be repaired (nothing
+   * of ours explains it); it is flagged and the run is `flagged`. A drop is money gone without an
+   * explanation: a critical alert with the amount. A rise (a deposit) is a warning. Each difference is
+   * alerted once, however many runs find it before the baseline follows the venue.
+   */
+  private async flagBalance(drift: Extract<Drift, { kind: 'balance' }>): Promise<void> {
+    const difference = Number((drift.venue - drift.ours).toFixed(10));
+    if (!(await this.flagged.flag(drift.asset, difference))) return;
+    if (difference > 0) return this.alert(drift, 'warning');
+    const venue = this.deps.venue.id;
+    await this.deps.bus.publish(subject(Subjects.alert, {}), {
+      severity: 'critical',
+      kind: 'recon_balance_drop',
+      message: `${venue}: ${-difference} ${drift.asset} left the account unexplained by our trades and fees (expected ${drift.ours}, the venue holds ${drift.venue})`,
+      labels: { service: 'reconciliation', exchange: venue, asset: drift.asset },
+    });
   }
 
   private async adopt(order: {

@@ -40,7 +40,8 @@ export const platform: DashboardSpec = {
     {
       title: 'Reconciliation runs (1 h)',
       kind: 'timeseries',
-      description: 'Runs by venue and outcome: clean, repaired, unreconciled, unknown.',
+      description:
+        'Runs by venue and outcome: clean, repaired, flagged (a balance nothing of ours explains), unreconciled, unknown.',
       queries: [
         {
           expr: 'sum by (venue, outcome) (increase(ballast_recon_runs_total[1h]))',
@@ -52,7 +53,8 @@ export const platform: DashboardSpec = {
       title: 'Since last clean reconciliation',
       kind: 'stat',
       unit: 's',
-      description: 'Time since reconciliation last found the venue and our records equal.',
+      description:
+        'Time since reconciliation last found the venue and our records equal (a flagged run does not count).',
       queries: [{ expr: 'time() - ballast_recon_last_clean_timestamp_seconds', legend: '{{venue}}' }],
     },
     {
