@@ -12,6 +12,11 @@ export const ResumeCommand = z.object({
   confirm: z.literal(true),
   reason: z.string().max(500),
   requestedBy: z.string().min(1),
+  /**
+   * Also lift risk's drawdown halt, the current equity becoming the new peak (`ballast resume
+   * --clear-drawdown`). Absent or false: the halt stays, so lifting a kill does not reset the peak.
+   */
+  clearDrawdown: z.boolean().optional(),
 });
 export type ResumeCommand = z.infer<typeof ResumeCommand>;
 

@@ -13,6 +13,7 @@ import {
   type PositionSide,
   pattern,
   type ReconStatus,
+  type ResumeCommand,
   type RiskDecision,
   type SignalDecision,
   type StopEvent,
@@ -24,6 +25,7 @@ import {
   applyEntryFill,
   applyEquityMark,
   applyExitFill,
+  applyResume,
   applyStopMove,
   bookTouch,
   type ClosedTrade,
@@ -32,8 +34,10 @@ import {
   decideEntry,
   derivedUuid,
   type EntryBook,
+  type EquityBaseline,
   engageKill,
   engageKillSwitch,
+  equityBaseline,
   type HaltBegun,
   haltsBegun,
   initialRiskState,
@@ -48,10 +52,11 @@ import {
   type RiskLimits,
   type RiskState,
   releaseKill,
-  releaseKillSwitch,
   releasePending,
   reservePending,
+  restoreEquityBaseline,
   StreamedBooks,
+  sameEquityBaseline,
   setMarketStale,
   setVenueReconciled,
   streamedEntryBook,
@@ -60,6 +65,7 @@ import type { OrderVenue } from '@ballast/exchange';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
 import { DEFAULT_PENDING_TTL_MS, DEFAULT_REST_BOOK_TIMEOUT_MS, type RiskConfig } from './config';
 import type { DecidedStore } from './decided-store';
+import type { EquityBaselineStore } from './equity-baseline-store';
 import type { HeldPositions } from './held-positions';
 import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
@@ -72,6 +78,11 @@ export interface RiskManagerDeps {
   venue: Pick<OrderVenue, 'id' | 'marketRules' | 'balances' | 'orderBook'>;
   trades: Pick<ClosedTradeRecorder, 'all' | 'record'>;
   kill: KillStore;
+  /**
+   * Where the peak, the day's start and the drawdown and daily-loss halts survive a restart: a restart
+   * must neither lift a halt nor hand out a fresh drawdown or daily-loss budget.
+   */
+  baseline: Pick<EquityBaselineStore, 'load' | 'save'>;
   /** The decisions risk remembers, kept across restarts. */
   decisions: DecidedStore;
   /** The positions held and their stops, from the durable records (readHeldPositions). */
@@ -118,6 +129,9 @@ export class RiskManager {
   /** The decisions as last stored, and the write under way. */
   private storedDecided: RiskState['decided'] = [];
   private storing: Promise<void> = Promise.resolve();
+  /** The equity baseline as last stored (undefined: none yet), and the write under way. */
+  private storedBaseline: EquityBaseline | undefined;
+  private storingBaseline: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: RiskManagerDeps) {}
 
@@ -141,7 +155,7 @@ export class RiskManager {
     for (const slot of held.slots)
       if (slot.qty > 0) this.ledger.fold(slot.positionId, slot.realizedPnl - slot.fees);
     this.closed = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
-    this.state = initialRiskState(await this.equity(), now);
+    await this.restoreBaseline(now);
     const kill = await this.deps.kill.load();
     if (kill.engaged)
       this.state = engageKillSwitch(this.state, { reason: kill.reason ?? '', at: kill.since ?? now });
@@ -162,6 +176,7 @@ export class RiskManager {
         async (m) => {
           const before = this.state;
           await this.onPosition(m);
+          await this.storeBaseline();
           await this.announceHalts(before, m);
         },
         opts('position'),
@@ -182,6 +197,36 @@ export class RiskManager {
 
   async stop(): Promise<void> {
     for (const s of this.subs) await s.stop();
+  }
+
+  /**
+   * The equity read now on the baseline stored before the restart (restoreEquityBaseline): the halts
+   * and the peak stay as they were, and the day's start unless a new UTC day has begun. Stored again at
+   * once when the restart changed it (a new day, a new peak, a halt latched on what changed while down).
+   */
+  private async restoreBaseline(now: number): Promise<void> {
+    const fresh = initialRiskState(await this.equity(), now);
+    this.storedBaseline = await this.deps.baseline.load();
+    this.state = restoreEquityBaseline(fresh, this.storedBaseline, this.deps.limits.current, now);
+    const { drawdownHalt, dailyLossHalt, peakEquity, dayStartEquity } = this.state;
+    if (drawdownHalt || dailyLossHalt)
+      this.deps.log.warn(
+        { drawdownHalt, dailyLossHalt, peakEquity, dayStartEquity },
+        'entries halted as before the restart',
+      );
+    await this.storeBaseline();
+  }
+
+  /** Stores the equity baseline when it changed, one write after another, each of the latest. */
+  private storeBaseline(): Promise<void> {
+    const run = this.storingBaseline.then(async () => {
+      const baseline = equityBaseline(this.state);
+      if (this.storedBaseline && sameEquityBaseline(baseline, this.storedBaseline)) return;
+      await this.deps.baseline.save(baseline);
+      this.storedBaseline = baseline;
+    });
+    this.storingBaseline = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -519,10 +564,17 @@ export class RiskManager {
     await this.ack('kill', message, true, 'rejecting every new entry (kill_switch)');
   }
 
-  private async onResume(message: Envelope<{ reason: string }>): Promise<void> {
+  /**
+   * Lifts the kill switch, and the drawdown halt when the resume asks (`clearDrawdown`); the baseline
+   * is stored before the acknowledgement, so a restart after it does not bring the halt back.
+   */
+  private async onResume(message: Envelope<ResumeCommand>): Promise<void> {
     await this.deps.kill.save(releaseKill(message.id));
-    this.state = releaseKillSwitch(this.state);
-    await this.ack('resume', message, false, 'evaluating entries again');
+    const halt = this.state.drawdownHalt;
+    const clearDrawdown = message.payload.clearDrawdown === true;
+    this.state = applyResume(this.state, { clearDrawdown });
+    await this.storeBaseline();
+    await this.ack('resume', message, false, resumeDetail(halt, clearDrawdown, this.state.peakEquity));
   }
 
   private async ack(command: 'kill' | 'resume', cause: Envelope<unknown>, engaged: boolean, detail: string) {
@@ -532,6 +584,14 @@ export class RiskManager {
       { causedBy: cause, id: derivedUuid('ack', 'risk', cause.id) },
     );
   }
+}
+
+/** What a resume did, for the operator: a drawdown halt it left in place says how to lift it. */
+function resumeDetail(halt: RiskState['drawdownHalt'], cleared: boolean, peak: number): string {
+  if (!halt) return 'evaluating entries again';
+  const since = new Date(halt.at).toISOString();
+  if (cleared) return `evaluating entries again; drawdown halt since ${since} lifted, peak reset to ${peak}`;
+  return `kill switch lifted; entries stay halted by the drawdown halt since ${since} (lift it with resume --clear-drawdown)`;
 }
 
 function haltAlert(halt: HaltBegun): Alert {

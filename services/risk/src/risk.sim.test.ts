@@ -16,7 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
 import { BTC_RULES, btcBook, btcBookSnapshot, btcSignal } from './testing/btc-fixtures';
-import { forgetDecisions } from './testing/no-decisions';
+import { forgetAccount } from './testing/fresh-account';
 
 const clock: Clock = { now: () => Date.now() };
 const silent = { info() {}, warn() {} };
@@ -31,8 +31,9 @@ beforeAll(async () => {
   ({ sim, handle, bus } = fixture);
 });
 
-// The first test's approval neither fills nor is refused: each test starts with nothing decided.
-beforeEach(() => forgetDecisions(handle.db));
+// The first test's approval neither fills nor is refused: each test starts with nothing decided, and from
+// its own equity at start (an earlier test's peak and day start are forgotten, as its halts).
+beforeEach(() => forgetAccount(handle.db));
 
 afterAll(async () => {
   await fixture?.close();

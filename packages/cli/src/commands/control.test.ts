@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { type ControlAck, type OrderEvent, type ResumeCommand, Subjects, subject } from '@ballast/contracts';
 import { CcxtVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, waitFor } from '@ballast/testkit';
@@ -23,6 +23,7 @@ const services = ['risk', 'orders'].map((name) =>
 const children: ChildProcess[] = [];
 const events: OrderEvent[] = [];
 const acks: ControlAck[] = [];
+const resumes: ResumeCommand[] = [];
 
 let fixture: VenueFixture;
 
@@ -52,6 +53,9 @@ beforeAll(async () => {
   });
   await fixture.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
     durable: 'test-acks',
+  });
+  await fixture.bus.subscribe(subject(Subjects.resume, {}), (m) => void resumes.push(m.payload), {
+    durable: 'test-resumes',
   });
   const env = {
     NATS_URL: await natsUrl(),
@@ -161,6 +165,12 @@ describe('ballast kill / resume against running risk and orders services', () =>
       'orders: resume engaged=false accepting orders again',
       'risk: resume engaged=false evaluating entries again',
     ]);
+    // Asked to lift a drawdown halt where there is none: risk keeps its peak and says what it did.
+    const clear = await ballast('resume', '--confirm', '--clear-drawdown');
+    expect(clear.code).toBe(0);
+    expect(clear.out).toContain('risk: resume engaged=false evaluating entries again');
+    await waitFor(() => resumes.length === 2, 'both resumes');
+    expect(resumes.map((r) => r.clearDrawdown)).toEqual([undefined, true]);
     expect(await cliConsumers()).toEqual([]);
   });
 

@@ -21,7 +21,10 @@ export const CONTROL_EXIT = {
   notFlat: 3,
 } as const;
 
-/** `ballast kill [--flatten] --reason "..."` and `ballast resume --confirm`: publish, then wait for acks. */
+/**
+ * `ballast kill [--flatten] --reason "..."` and `ballast resume --confirm [--clear-drawdown]`: publish,
+ * then wait for acks.
+ */
 export function registerControlCommands(program: Command): void {
   program
     .command('kill')
@@ -44,18 +47,28 @@ export function registerControlCommands(program: Command): void {
     });
   program
     .command('resume')
-    .description('lift the kill switch')
+    .description("lift the kill switch (and, when asked, risk's drawdown halt)")
     .option('--confirm', 'required: resuming trading is deliberate', false)
+    .option(
+      '--clear-drawdown',
+      "also lift risk's drawdown halt: the current equity becomes the new peak (a restart does not lift it)",
+      false,
+    )
     .option('--reason <text>', 'why', 'manual resume')
     .option('--timeout-ms <ms>', 'how long to wait for acknowledgements', '10000')
     .option('--services <list>', 'services expected to acknowledge', 'risk,orders')
-    .action(async (opts: Options & { confirm: boolean; reason: string }) => {
+    .action(async (opts: Options & { confirm: boolean; reason: string; clearDrawdown: boolean }) => {
       if (!opts.confirm) {
         console.error('refusing to resume without --confirm');
         process.exitCode = CONTROL_EXIT.unconfirmed;
         return;
       }
-      const payload = { confirm: true as const, reason: opts.reason, requestedBy: requester() };
+      const payload = {
+        confirm: true as const,
+        reason: opts.reason,
+        requestedBy: requester(),
+        ...(opts.clearDrawdown ? { clearDrawdown: true } : {}),
+      };
       process.exitCode = await publishAndWait(
         'resume',
         (bus) => bus.publish(subject(Subjects.resume, {}), payload),

@@ -6,6 +6,7 @@ import {
   applyEntryFill,
   applyEquityMark,
   applyExitFill,
+  applyResume,
   applyStopMove,
   engageKillSwitch,
   releaseKillSwitch,
@@ -87,6 +88,29 @@ describe('drawdown halt', () => {
     expect(checkDrawdown(state, limits)).toEqual({ ok: true });
     state = mark(state, 6_800, DAY1 + 2 * HOUR);
     expect(state.drawdownHalt).toEqual({ limit: 1_200, value: 1_200, at: DAY1 + 2 * HOUR });
+  });
+
+  it("is lifted by the operator's resume only when it asks to clear it; the kill switch by either", () => {
+    const killed = engageKillSwitch(mark(initialRiskState(10_000, DAY1), 8_400, DAY1 + HOUR), {
+      reason: 'incident',
+      at: DAY1 + HOUR,
+    });
+    const halt = { limit: 1_500, value: 1_600, at: DAY1 + HOUR };
+    expect(applyResume(killed, { clearDrawdown: false })).toMatchObject({
+      kill: { engaged: false },
+      drawdownHalt: halt,
+      peakEquity: 10_000,
+    });
+    expect(applyResume(killed, { clearDrawdown: true })).toMatchObject({
+      kill: { engaged: false },
+      drawdownHalt: null,
+      peakEquity: 8_400,
+    });
+  });
+
+  it('keeps the peak on a resume asking to clear a drawdown halt when there is none', () => {
+    const state = mark(initialRiskState(10_000, DAY1), 9_000, DAY1 + HOUR);
+    expect(applyResume(state, { clearDrawdown: true }).peakEquity).toBe(10_000);
   });
 });
 

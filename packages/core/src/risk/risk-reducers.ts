@@ -110,6 +110,16 @@ export function resumeFromDrawdown(state: RiskState): RiskState {
   return { ...state, drawdownHalt: null, peakEquity: state.equity };
 }
 
+/**
+ * The operator's resume (`control.resume`): lifts the kill switch, and a drawdown halt only when the
+ * resume asks for it (`clearDrawdown`): a resume after a kill for another reason must not hand out a
+ * fresh drawdown budget as a side effect. Without a drawdown halt the peak stays where it is.
+ */
+export function applyResume(state: RiskState, resume: { clearDrawdown: boolean }): RiskState {
+  const released = releaseKillSwitch(state);
+  return resume.clearDrawdown && released.drawdownHalt ? resumeFromDrawdown(released) : released;
+}
+
 export function setMarketStale(state: RiskState, key: string, stale: boolean): RiskState {
   return { ...state, staleMarkets: toggle(state.staleMarkets, key, stale) };
 }

@@ -1,4 +1,5 @@
 import type { ControlState, PositionSide } from '@ballast/contracts';
+import { z } from 'zod';
 import { utcDayStart } from '../time';
 import type { DecidedIntent } from './decided-intents';
 import { type LossStreakState, NO_LOSS_STREAK } from './loss-streak';
@@ -36,7 +37,8 @@ export type PendingEntry = Omit<OpenPosition, 'positionId'> & {
 };
 
 /** A halt latched when a limit was reached: the numbers at that moment and when. */
-export type HaltRecord = { limit: number; value: number; at: number };
+export const HaltRecord = z.object({ limit: z.number(), value: z.number(), at: z.number() });
+export type HaltRecord = z.infer<typeof HaltRecord>;
 
 /**
  * Everything the risk rules read, as one plain value. A service folds events into it with the
@@ -50,7 +52,7 @@ export type RiskState = {
   dayStartEquity: number;
   /** Set when the daily loss limit is reached; it lapses when the UTC day rolls over. */
   dailyLossHalt: HaltRecord | null;
-  /** Set when drawdown from peak reaches its limit; only `resumeFromDrawdown` clears it. */
+  /** Set when drawdown from peak reaches its limit; only `resumeFromDrawdown` clears it (a restart keeps it). */
   drawdownHalt: HaltRecord | null;
   positions: readonly OpenPosition[];
   /** Approved entries not filled yet, oldest first. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { riskConfigSchema } from '../config';
 import { startRisk } from '../service';
 import { btcBookSnapshot } from './btc-fixtures';
-import { forgetDecisions } from './no-decisions';
+import { forgetAccount } from './fresh-account';
 
 type RiskService = Awaited<ReturnType<typeof startRisk>>;
 const silent = { info() {}, warn() {} };
@@ -66,8 +66,8 @@ export function useRiskBed(label: string): RiskBed {
       durable: 'test-decisions',
     });
   });
-  // Each test starts with nothing decided; a test restarts risk itself to see what a restart keeps.
-  beforeEach(() => forgetDecisions(bed.handle.db));
+  // Each test starts with nothing decided and no equity history; a test restarts risk itself to see what a restart keeps.
+  beforeEach(() => forgetAccount(bed.handle.db));
   afterAll(async () => {
     await fixture?.close();
   });

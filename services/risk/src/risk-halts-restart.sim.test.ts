@@ -1,0 +1,127 @@
+import type { Clock, ControlAck, PositionEvent, ResumeCommand } from '@ballast/contracts';
+import { Subjects, subject } from '@ballast/contracts';
+import { waitFor } from '@ballast/testkit';
+import { describe, expect, it } from 'vitest';
+import { btcSignal } from './testing/btc-fixtures';
+import { useRiskBed } from './testing/risk-bed';
+
+// Risk with 10,000 of equity (RISK_EQUITY) and the default limits: 15 % drawdown from the peak (1,500)
+// and 5 % daily loss of the day's start (500). Its clock starts at noon UTC of today, so the test does
+// not straddle midnight, and is moved a day on to see the next UTC day.
+const DAY_MS = 86_400_000;
+let shift = Math.floor(Date.now() / DAY_MS) * DAY_MS + DAY_MS / 2 - Date.now();
+const clock: Clock = { now: () => Date.now() + shift };
+
+const bed = useRiskBed('risk-halts-restart');
+type Risk = Awaited<ReturnType<typeof bed.startRisk>>;
+
+/** An ETH-USDT long closed 1,600 down, as the orders service publishes it. */
+const closedAtLoss: PositionEvent = {
+  status: 'closed',
+  positionId: 'binance:ETH-USDT',
+  strategy: 'trend',
+  exchange: 'binance',
+  symbol: 'ETH-USDT',
+  side: 'long',
+  qty: 0,
+  avgEntry: 2_000,
+  realizedPnl: -1_600,
+  fees: 0,
+};
+
+const signal = async (id: string) => {
+  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcSignal(id));
+  return bed.decisionOn(id);
+};
+
+const halts = (risk: Risk) => {
+  const { equity, peakEquity, dayStartEquity, drawdownHalt, dailyLossHalt } = risk.manager.current;
+  return { equity, peakEquity, dayStartEquity, drawdownHalt, dailyLossHalt };
+};
+
+describe('the drawdown and daily-loss halts across a restart', () => {
+  it('stay after it; only a resume asking to clear the drawdown halt lifts it, and the next UTC day the daily one', {
+    timeout: 120_000,
+  }, async () => {
+    const acks: ControlAck[] = [];
+    await bed.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+      durable: 'test-halt-acks',
+    });
+    const resume = async (clearDrawdown?: boolean) => {
+      const command: ResumeCommand = { confirm: true, reason: 'test', requestedBy: 'test' };
+      const { id } = await bed.bus.publish(subject(Subjects.resume, {}), {
+        ...command,
+        ...(clearDrawdown === undefined ? {} : { clearDrawdown }),
+      });
+      return waitFor(
+        () => acks.find((a) => a.service === 'risk' && a.commandId === id),
+        'the resume acknowledged',
+      );
+    };
+
+    let risk = await bed.startRisk(clock);
+    await bed.bus.publish(subject(Subjects.positionEvent, {}), closedAtLoss);
+    await waitFor(() => risk.manager.current.drawdownHalt !== null, 'the drawdown halt');
+    const halted = halts(risk);
+    const at = halted.drawdownHalt?.at ?? 0;
+    expect(halted).toEqual({
+      equity: 8_400,
+      peakEquity: 10_000,
+      dayStartEquity: 10_000,
+      drawdownHalt: { limit: 1_500, value: 1_600, at },
+      dailyLossHalt: { limit: 500, value: 1_600, at },
+    });
+    expect(await signal('halt-1')).toMatchObject({
+      approved: false,
+      reason: 'max_drawdown',
+      limit: 1_500,
+      value: 1_600,
+    });
+    await risk[Symbol.asyncDispose]();
+
+    // A crash or a deploy: the same day, the equity read again from RISK_EQUITY and the recorded trade.
+    risk = await bed.startRisk(clock);
+    expect(halts(risk)).toEqual(halted);
+    expect(await signal('halt-2')).toMatchObject({
+      approved: false,
+      reason: 'max_drawdown',
+      limit: 1_500,
+      value: 1_600,
+    });
+
+    // Lifting the kill switch does not lift the drawdown halt; the acknowledgement says how to.
+    const kept = await resume();
+    expect(kept.detail).toMatch(/entries stay halted by the drawdown halt since .*resume --clear-drawdown/);
+    expect(await signal('halt-3')).toMatchObject({ approved: false, reason: 'max_drawdown' });
+
+    const lifted = await resume(true);
+    expect(lifted.detail).toMatch(/drawdown halt since .* lifted, peak reset to 8400$/);
+    // The day's loss halt stays until the next UTC day.
+    expect(await signal('halt-4')).toMatchObject({
+      approved: false,
+      reason: 'daily_loss',
+      limit: 500,
+      value: 1_600,
+    });
+    await risk[Symbol.asyncDispose]();
+
+    // The resume is kept across a restart as the halt was.
+    risk = await bed.startRisk(clock);
+    expect(halts(risk)).toEqual({ ...halted, peakEquity: 8_400, drawdownHalt: null });
+    expect(await signal('halt-5')).toMatchObject({ approved: false, reason: 'daily_loss' });
+    await risk[Symbol.asyncDispose]();
+
+    // Restarted on the next UTC day: a new day from the last equity, entries open.
+    shift += DAY_MS;
+    risk = await bed.startRisk(clock);
+    expect(halts(risk)).toEqual({
+      ...halted,
+      peakEquity: 8_400,
+      dayStartEquity: 8_400,
+      drawdownHalt: null,
+      dailyLossHalt: null,
+    });
+    expect(await signal('halt-6')).toMatchObject({ approved: true });
+    await risk[Symbol.asyncDispose]();
+  });
+});
