@@ -7,6 +7,7 @@ export type { Env } from './env-files';
 export * from './exit-codes';
 export * from './http-server';
 export * from './last-error';
+export * from './latest-writer';
 export * from './load-config';
 export * from './logger';
 export * from './metrics-registry';

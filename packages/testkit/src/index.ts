@@ -3,6 +3,7 @@ export * from './data';
 export * from './infra';
 export * from './isolation';
 export * from './market-command';
+export * from './outage-store';
 export * from './pipeline-idle';
 export * from './ports';
 export * from './recorded-book';

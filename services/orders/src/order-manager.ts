@@ -10,16 +10,17 @@ import {
   type OrderIntent,
   type RecordFill,
   RejectReason,
+  type ResumeCommand,
   type RiskDecision,
   Subjects,
   subject,
   symbolAssets,
 } from '@ballast/contracts';
 import {
+  applyControl,
   checkSlippage,
   clientOrderId,
   derivedUuid,
-  engageKill,
   feeIn,
   type KeptPosition,
   KILL_RELEASED,
@@ -29,7 +30,6 @@ import {
   orderOwner,
   planTwap,
   positionHolding,
-  releaseKill,
   roundDownToStep,
   smallestSliceQty,
   sumLots,
@@ -38,6 +38,7 @@ import {
 } from '@ballast/core';
 import type { NewSlice, OrderSlice, OrderSliceRepository, SliceStatus } from '@ballast/db';
 import { type OrderVenue, VenueError, type VenueOrder } from '@ballast/exchange';
+import { LatestWriter } from '@ballast/service-kit';
 import type { OrdersConfig } from './config';
 import type { IntentPlans } from './intent-plans';
 import type { KillStore } from './kill-store';
@@ -54,7 +55,7 @@ export interface OrderManagerDeps {
   slices: OrderSliceRepository;
   /** Records each intent's plan, or its refusal, once: a later delivery of it adds nothing. */
   intents: IntentPlans;
-  kill: KillStore;
+  kill: Pick<KillStore, 'load' | 'save'>;
   clock: Clock;
   config: OrdersConfig;
   log: {
@@ -104,7 +105,9 @@ const NEVER_DUE = Number.MAX_SAFE_INTEGER;
 export class OrderManager {
   private readonly serial = new Serial();
   private readonly subs: Subscription[] = [];
+  /** The kill switch as the last kill or resume applied set it; `killWriter` stores it. */
   private killState: KillState = KILL_RELEASED;
+  private readonly killWriter: LatestWriter<KillState>;
   private positions = new PositionBook();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -140,6 +143,14 @@ export class OrderManager {
         maxAgeMs: deps.config.ORDERS_BOOK_MAX_AGE_MS,
       });
     this.pacer = new TwapPacer({ ...deps, slippageBook: this.slippageBook });
+    this.killWriter = new LatestWriter({
+      write: (state) => deps.kill.save(state),
+      failed: (err, failures) => {
+        deps.log.error({ err, failures }, 'kill switch not stored: trying again');
+        deps.metrics?.killSaveFailed();
+      },
+      random01: deps.random01,
+    });
   }
 
   async start(): Promise<void> {
@@ -167,6 +178,8 @@ export class OrderManager {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    // A kill or resume still waiting for its write gives up first: its message is delivered again.
+    await this.killWriter.stop();
     for (const s of this.subs) await s.stop();
     await this.serial.run(async () => undefined);
   }
@@ -1116,15 +1129,27 @@ export class OrderManager {
 
   /**
    * Kill: stop sending entries, abort those planned, cancel open orders, flatten when asked; then
-   * acknowledge. Exits (reduce-only: a TWAP's later exit slices, a close queued) still go out.
+   * acknowledge. Exits (reduce-only: a TWAP's later exit slices, a close queued) still go out. The kill
+   * is in force at once and stored meanwhile: a store that does not answer delays the record, never the
+   * kill. Its message is acknowledged once stored, or once a command given later is applied (whose
+   * message then waits), so a restart before then has it delivered again. A kill given before the
+   * command in force changes nothing (applyControl).
    */
   private async onKill(message: Envelope<KillCommand>): Promise<void> {
     const command = message.payload;
+    const { applied, state } = applyControl(
+      this.killState,
+      { kind: 'kill', id: message.id, at: message.eventTime, kill: command },
+      this.deps.clock.now(),
+    );
+    if (!applied) return this.ackOutdated('kill', message);
     this.kills++;
-    this.killState = engageKill(command, message.id, this.deps.clock.now());
+    this.killState = state;
+    const stored = this.killWriter.set(state);
+    // Awaited below; until then a failure of the work in between must not leave it unhandled.
+    stored.catch(() => undefined);
     const { detail, flat } = await this.serial.run(async () => {
       this.deps.log.info({ command }, 'kill switch engaging');
-      await this.deps.kill.save(this.killState);
       const aborted = await this.abortEntriesLeft();
       const cancelled = await this.cancelOpen(`kill switch: ${command.reason}`);
       const flattened = command.flatten
@@ -1136,15 +1161,35 @@ export class OrderManager {
       };
     });
     await this.ack('kill', message, true, detail, flat);
+    await stored;
   }
 
-  private async onResume(message: Envelope<{ reason: string }>): Promise<void> {
-    await this.serial.run(async () => {
+  /** Resume, unless a kill given after it is in force; stored as a kill is. */
+  private async onResume(message: Envelope<ResumeCommand>): Promise<void> {
+    const command = { kind: 'resume', id: message.id, at: message.eventTime } as const;
+    const resumed = await this.serial.run(async () => {
       if (this.killed) await this.abortEntriesLeft();
-      this.killState = releaseKill(message.id);
-      await this.deps.kill.save(this.killState);
+      // Decided after the abort: a kill may have come in meanwhile.
+      const { applied, state } = applyControl(this.killState, command, this.deps.clock.now());
+      if (applied) this.killState = state;
+      return applied;
     });
-    await this.ack('resume', message, false, 'accepting orders again');
+    if (!resumed) return this.ackOutdated('resume', message);
+    // The switch as it is now: a kill applied since the resume is not overwritten.
+    await Promise.all([
+      this.killWriter.set(this.killState),
+      this.ack('resume', message, false, 'accepting orders again'),
+    ]);
+  }
+
+  private ackOutdated(command: ControlAck['command'], cause: Envelope<unknown>): Promise<void> {
+    const { engaged, commandId } = this.killState;
+    return this.ack(
+      command,
+      cause,
+      engaged,
+      `not applied: command ${commandId}, given after it, is in force`,
+    );
   }
 
   /**

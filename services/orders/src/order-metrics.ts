@@ -22,6 +22,7 @@ export class OrderMetrics {
   private readonly latency: Histogram;
   private readonly twapSlices: Counter<'stage'>;
   private readonly unknownOutcomes: Counter;
+  private readonly killSaveFailures: Counter;
   private readonly touches = new Map<string, number>();
   private readonly sentAt = new Map<string, number>();
   private readonly twapIntents = new Map<string, true>();
@@ -63,6 +64,11 @@ export class OrderMetrics {
       help: 'Sends that ended with neither a venue answer nor a look-up answering: the order stays sending until a later look-up resolves it',
       registers,
     });
+    this.killSaveFailures = new Counter({
+      name: 'ballast_control_kill_save_failures_total',
+      help: 'Failed writes of the kill switch state (in force already; the write is tried again)',
+      registers,
+    });
     // Born at zero: a rate over a histogram whose first sample already holds a fill loses that fill.
     for (const side of ['buy', 'sell'] as const) this.slippage.zero({ side });
     new Gauge({
@@ -101,6 +107,10 @@ export class OrderMetrics {
   }
 
   /** A send whose outcome is unknown: it may have filled on the venue, or never reached it. */
+  killSaveFailed(): void {
+    this.killSaveFailures.inc();
+  }
+
   unknownOutcome(): void {
     this.unknownOutcomes.inc();
   }

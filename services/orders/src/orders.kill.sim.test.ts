@@ -7,7 +7,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { engageKill } from '@ballast/core';
+import { applyControl, KILL_RELEASED } from '@ballast/core';
 import { BotStateRepository, type NewSlice, OrderSliceRepository } from '@ballast/db';
 import { CcxtStopVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
@@ -92,7 +92,16 @@ const recordedAborted = (clientOrderId: string) =>
 /** The kill engaged as the orders service saves it, with the service stopped. */
 const killSaved = (reason: string) =>
   new KillStore(new BotStateRepository(fixture.handle.db, clock), 'orders').save(
-    engageKill({ flatten: false, reason, requestedBy: 'test' }, `kill-${reason}`, clock.now()),
+    applyControl(
+      KILL_RELEASED,
+      {
+        kind: 'kill',
+        id: `kill-${reason}`,
+        at: clock.now(),
+        kill: { flatten: false, reason, requestedBy: 'test' },
+      },
+      clock.now(),
+    ).state,
   );
 
 /** An entry slice of `intentId` as the orders service records it from a risk decision, planned. */

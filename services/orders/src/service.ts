@@ -35,6 +35,8 @@ export interface OrdersDeps {
   venue?: OrderVenue;
   /** The service's registry; execution metrics are exported on it. */
   metrics?: Registry;
+  /** Where the kill switch survives a restart; default bot_state `kill:orders` of `db`. */
+  kill?: OrderManagerDeps['kill'];
 }
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -71,7 +73,7 @@ export async function startOrders(
     venue,
     slices: new OrderSliceRepository(deps.db, deps.clock),
     intents: new IntentPlans(deps.db, deps.clock),
-    kill: new KillStore(new BotStateRepository(deps.db, deps.clock), 'orders'),
+    kill: deps.kill ?? new KillStore(new BotStateRepository(deps.db, deps.clock), 'orders'),
     clock: deps.clock,
     config: deps.config,
     log: deps.log,

@@ -22,6 +22,7 @@ import {
 } from '@ballast/contracts';
 import {
   applyClosedTrade,
+  applyControl,
   applyEntryFill,
   applyEquityMark,
   applyExitFill,
@@ -29,19 +30,20 @@ import {
   applyStopMove,
   bookTouch,
   type ClosedTrade,
+  type ControlCommand,
   DEFAULT_BOOK_MAX_AGE_MS,
   decidedVerdict,
   decideEntry,
   derivedUuid,
   type EntryBook,
   type EquityBaseline,
-  engageKill,
   engageKillSwitch,
   equityBaseline,
   type HaltBegun,
   haltsBegun,
   initialRiskState,
   isNoBook,
+  KILL_RELEASED,
   type KillState,
   LossStreakTracker,
   liveApprovals,
@@ -51,7 +53,7 @@ import {
   pricePending,
   type RiskLimits,
   type RiskState,
-  releaseKill,
+  releaseKillSwitch,
   releasePending,
   reservePending,
   restoreEquityBaseline,
@@ -62,6 +64,7 @@ import {
   streamedEntryBook,
 } from '@ballast/core';
 import type { OrderVenue } from '@ballast/exchange';
+import { LatestWriter } from '@ballast/service-kit';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
 import { DEFAULT_PENDING_TTL_MS, DEFAULT_REST_BOOK_TIMEOUT_MS, type RiskConfig } from './config';
 import type { DecidedStore } from './decided-store';
@@ -77,7 +80,7 @@ export interface RiskManagerDeps {
   /** Its public REST depth stands in for a streamed book that cannot be trusted. */
   venue: Pick<OrderVenue, 'id' | 'marketRules' | 'balances' | 'orderBook'>;
   trades: Pick<ClosedTradeRecorder, 'all' | 'record'>;
-  kill: KillStore;
+  kill: Pick<KillStore, 'load' | 'save'>;
   /**
    * Where the peak, the day's start and the drawdown and daily-loss halts survive a restart: a restart
    * must neither lift a halt nor hand out a fresh drawdown or daily-loss budget.
@@ -91,9 +94,15 @@ export interface RiskManagerDeps {
   config: RiskConfig;
   /** The limits in force now; an operator may change them while the service runs (LiveLimits). */
   limits: { readonly current: RiskLimits };
-  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  log: {
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error?(o: object, m: string): void;
+  };
   /** Told of every entry verdict (metrics). */
   decided?: (verdict: { ok: true } | { ok: false; reason: DenyReason }) => void;
+  /** Told of each failed write of the kill switch (metrics); it is tried again. */
+  killSaveFailed?: () => void;
 }
 
 /** Stop events that tell where a position's live stop is. */
@@ -132,6 +141,19 @@ export class RiskManager {
   /** The equity baseline as last stored (undefined: none yet), and the write under way. */
   private storedBaseline: EquityBaseline | undefined;
   private storingBaseline: Promise<void> = Promise.resolve();
+  /** The kill switch as the last kill or resume applied set it; `killWriter` stores it. */
+  private killSwitch: KillState = KILL_RELEASED;
+  private readonly killWriter = new LatestWriter<KillState>({
+    write: (state) => this.deps.kill.save(state),
+    failed: (err, failures) => {
+      const { log } = this.deps;
+      if (log.error) log.error({ err, failures }, 'kill switch not stored: trying again');
+      else log.warn({ err, failures }, 'kill switch not stored: trying again');
+      this.deps.killSaveFailed?.();
+    },
+    // Jitter only: when the next try goes, never what is decided.
+    random01: Math.random,
+  });
 
   constructor(private readonly deps: RiskManagerDeps) {}
 
@@ -156,9 +178,8 @@ export class RiskManager {
       if (slot.qty > 0) this.ledger.fold(slot.positionId, slot.realizedPnl - slot.fees);
     this.closed = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
     await this.restoreBaseline(now);
-    const kill = await this.deps.kill.load();
-    if (kill.engaged)
-      this.state = engageKillSwitch(this.state, { reason: kill.reason ?? '', at: kill.since ?? now });
+    this.killSwitch = await this.deps.kill.load();
+    this.state = riskKill(this.state, this.killSwitch, now);
     this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
     this.storedDecided = await this.deps.decisions.load(now);
     this.state = { ...this.state, decided: this.storedDecided };
@@ -196,6 +217,8 @@ export class RiskManager {
   }
 
   async stop(): Promise<void> {
+    // A kill or resume still waiting for its write gives up first: its message is delivered again.
+    await this.killWriter.stop();
     for (const s of this.subs) await s.stop();
   }
 
@@ -556,25 +579,44 @@ export class RiskManager {
     }
   }
 
-  private async onKill(message: Envelope<KillCommand>): Promise<void> {
-    const now = this.deps.clock.now();
-    const kill: KillState = engageKill(message.payload, message.id, now);
-    await this.deps.kill.save(kill);
-    this.state = engageKillSwitch(this.state, { reason: message.payload.reason, at: now });
-    await this.ack('kill', message, true, 'rejecting every new entry (kill_switch)');
+  private onKill(message: Envelope<KillCommand>): Promise<void> {
+    const { id, eventTime: at, payload: kill } = message;
+    return this.onControl(message, { kind: 'kill', id, at, kill });
   }
 
   /**
    * Lifts the kill switch, and the drawdown halt when the resume asks (`clearDrawdown`); the baseline
    * is stored before the acknowledgement, so a restart after it does not bring the halt back.
    */
-  private async onResume(message: Envelope<ResumeCommand>): Promise<void> {
-    await this.deps.kill.save(releaseKill(message.id));
-    const halt = this.state.drawdownHalt;
-    const clearDrawdown = message.payload.clearDrawdown === true;
-    this.state = applyResume(this.state, { clearDrawdown });
-    await this.storeBaseline();
-    await this.ack('resume', message, false, resumeDetail(halt, clearDrawdown, this.state.peakEquity));
+  private onResume(message: Envelope<ResumeCommand>): Promise<void> {
+    const command: ControlCommand = { kind: 'resume', id: message.id, at: message.eventTime };
+    return this.onControl(message, command, message.payload.clearDrawdown === true);
+  }
+
+  /**
+   * A kill or resume is in force at once, then stored: a store that does not answer delays the record,
+   * never the switch. Its message is acknowledged once stored, or once a command given later is applied
+   * (whose message then waits), so a restart before then has it delivered again. One given before the
+   * command in force changes nothing (applyControl), a drawdown halt it asks to clear included.
+   */
+  private async onControl(message: Envelope<unknown>, command: ControlCommand, clearDrawdown = false) {
+    const now = this.deps.clock.now();
+    const { applied, state } = applyControl(this.killSwitch, command, now);
+    if (!applied) {
+      const detail = `not applied: command ${state.commandId}, given after it, is in force`;
+      await this.ack(command.kind, message, state.engaged, detail);
+      return;
+    }
+    this.killSwitch = state;
+    this.state = riskKill(this.state, state, now);
+    let detail = state.engaged ? 'rejecting every new entry (kill_switch)' : 'evaluating entries again';
+    if (command.kind === 'resume') {
+      const halt = this.state.drawdownHalt;
+      this.state = applyResume(this.state, { clearDrawdown });
+      await this.storeBaseline();
+      detail = resumeDetail(halt, clearDrawdown, this.state.peakEquity);
+    }
+    await Promise.all([this.killWriter.set(state), this.ack(command.kind, message, state.engaged, detail)]);
   }
 
   private async ack(command: 'kill' | 'resume', cause: Envelope<unknown>, engaged: boolean, detail: string) {
@@ -592,6 +634,13 @@ function resumeDetail(halt: RiskState['drawdownHalt'], cleared: boolean, peak: n
   const since = new Date(halt.at).toISOString();
   if (cleared) return `evaluating entries again; drawdown halt since ${since} lifted, peak reset to ${peak}`;
   return `kill switch lifted; entries stay halted by the drawdown halt since ${since} (lift it with resume --clear-drawdown)`;
+}
+
+/** Risk's view of the kill switch: engaged (entries refused) or not. */
+function riskKill(state: RiskState, kill: KillState, now: number): RiskState {
+  return kill.engaged
+    ? engageKillSwitch(state, { reason: kill.reason ?? '', at: kill.since ?? now })
+    : releaseKillSwitch(state);
 }
 
 function haltAlert(halt: HaltBegun): Alert {

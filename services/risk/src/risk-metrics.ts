@@ -13,6 +13,7 @@ type Verdict = { ok: true } | { ok: false; reason: DenyReason };
 export class RiskMetrics {
   private readonly decisions: Counter<'outcome' | 'reason'>;
   private readonly limitLoads: Counter<'outcome'>;
+  private readonly killSaveFailures: Counter;
 
   constructor(registry: Registry, figures: () => RiskFigures | undefined) {
     const registers = [registry];
@@ -131,6 +132,15 @@ export class RiskMetrics {
       registers,
     });
     for (const outcome of ['applied', 'invalid'] as const) this.limitLoads.inc({ outcome }, 0);
+    this.killSaveFailures = new Counter({
+      name: 'ballast_control_kill_save_failures_total',
+      help: 'Failed writes of the kill switch state (in force already; the write is tried again)',
+      registers,
+    });
+  }
+
+  killSaveFailed(): void {
+    this.killSaveFailures.inc();
   }
 
   limitsLoaded(outcome: LimitsLoadOutcome): void {

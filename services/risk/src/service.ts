@@ -26,6 +26,8 @@ export interface RiskDeps {
   metrics?: Registry;
   /** Where decisions survive a restart; default the risk_decided_intents table of `db`. */
   decisions?: DecidedStore;
+  /** Where the kill switch survives a restart; default bot_state `kill:risk` of `db`. */
+  kill?: RiskManagerDeps['kill'];
 }
 
 export type { DecidedStore } from './decided-store';
@@ -66,7 +68,7 @@ export async function startRisk(
     bus: deps.bus,
     venue,
     trades: new ClosedTradeRecorder(deps.db, deps.clock, config.RISK_HOUR_STATS !== false),
-    kill: new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk'),
+    kill: deps.kill ?? new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk'),
     baseline: new EquityBaselineStore(new BotStateRepository(deps.db, deps.clock), venue.id),
     decisions: deps.decisions ?? tableDecided(new RiskDecidedRepository(deps.db), venue.id),
     held: () => readHeldPositions(deps.db, deps.clock, venueRules(venue, deps.log)),
@@ -74,7 +76,9 @@ export async function startRisk(
     config,
     limits,
     log: deps.log,
-    ...(metrics ? { decided: (v) => metrics.decided(v) } : {}),
+    ...(metrics
+      ? { decided: (v) => metrics.decided(v), killSaveFailed: () => metrics.killSaveFailed() }
+      : {}),
   });
   await manager.start();
   return {

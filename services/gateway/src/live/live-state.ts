@@ -19,7 +19,7 @@ import {
   subject,
   type Trade,
 } from '@ballast/contracts';
-import { KILL_RELEASED, type KillState } from '@ballast/core';
+import { applyControl, type ControlCommand, KILL_RELEASED, type KillState } from '@ballast/core';
 import { type LiveEvent, type LiveListener, liveEvent } from './live-event';
 import { Ring } from './ring';
 
@@ -298,14 +298,19 @@ export class LiveState {
   }
 
   private onKill(m: Envelope<KillCommand>): void {
-    const k = m.payload;
-    this.control = { engaged: true, ...k, since: m.eventTime, commandId: m.id, acks: [] };
-    this.emit(liveEvent('kill', m, k));
+    this.applyControl({ kind: 'kill', id: m.id, at: m.eventTime, kill: m.payload });
+    this.emit(liveEvent('kill', m, m.payload));
   }
 
   private onResume(m: Envelope<ResumeCommand>): void {
-    this.control = { ...KILL_RELEASED, commandId: m.id, acks: [] };
+    this.applyControl({ kind: 'resume', id: m.id, at: m.eventTime });
     this.emit(liveEvent('resume', m, m.payload));
+  }
+
+  /** The switch as the services hold it: a command given before the one in force leaves it as it is. */
+  private applyControl(command: ControlCommand): void {
+    const { applied, state } = applyControl(this.control, command, command.at);
+    if (applied) this.control = { ...state, acks: [] };
   }
 
   private onAck(m: Envelope<ControlAck>): void {

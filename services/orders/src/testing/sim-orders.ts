@@ -10,13 +10,14 @@ const silent = { info() {}, warn() {}, error() {} };
 
 /**
  * The orders service on its own bus connection under the fixture's prefix, configured by `env`;
- * `extra` hands in a venue of the test's own, a metrics registry, a clock the test moves, or randomness.
+ * `extra` hands in a venue of the test's own, a metrics registry, a clock the test moves, randomness,
+ * or a kill store.
  */
 export async function startOrdersService(
   fixture: VenueFixture,
   env: Record<string, string>,
   log: OrdersDeps['log'] = silent,
-  extra: Partial<Pick<OrdersDeps, 'venue' | 'metrics' | 'clock' | 'random01'>> = {},
+  extra: Partial<Pick<OrdersDeps, 'venue' | 'metrics' | 'clock' | 'random01' | 'kill'>> = {},
 ) {
   const bus = await NatsBus.connect({
     servers: await natsUrl(),
@@ -44,13 +45,14 @@ export async function startOrdersService(
 
 /**
  * The orders service trading the simulator's account through ccxt, with `env` over the venue's
- * variables; returns its stop.
+ * variables (`extra` as startOrdersService takes it); returns its stop.
  */
 export async function startSimOrders(
   fixture: VenueFixture,
   account: { apiKey: string; secret: string },
   env: Record<string, string> = {},
   log: OrdersDeps['log'] = silent,
+  extra: Parameters<typeof startOrdersService>[3] = {},
 ): Promise<() => Promise<void>> {
   const { stop } = await startOrdersService(
     fixture,
@@ -63,6 +65,7 @@ export async function startSimOrders(
       ...env,
     },
     log,
+    extra,
   );
   return stop;
 }

@@ -9,7 +9,7 @@ import type {
   RiskDecision,
   StopEvent,
 } from '@ballast/contracts';
-import { KILL_RELEASED, type KillState, type Notice } from '@ballast/core';
+import { applyControl, KILL_RELEASED, type KillState, type Notice } from '@ballast/core';
 import { alertNotice, feedNotice, killNotice, reconStatusNotice, resumeNotice } from './notices';
 
 /** Denials that mean "no entries for a while", as opposed to one idea being refused. */
@@ -60,13 +60,14 @@ export class OperatorView {
     if (open) open.stopPrice = price;
   }
 
+  /** Every kill and resume is told; one given before the command in force leaves the switch as it is. */
   onKill(k: KillCommand, commandId: string, at: number): Notice {
-    this.kill = { engaged: true, ...k, since: at, commandId };
+    this.kill = applyControl(this.kill, { kind: 'kill', id: commandId, at, kill: k }, at).state;
     return killNotice(k, at);
   }
 
   onResume(r: ResumeCommand, commandId: string, at: number): Notice {
-    this.kill = { ...KILL_RELEASED, commandId };
+    this.kill = applyControl(this.kill, { kind: 'resume', id: commandId, at }, at).state;
     return resumeNotice(r, at);
   }
 
