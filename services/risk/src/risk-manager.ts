@@ -535,6 +535,8 @@ export class RiskManager {
         side: p.side,
         qty: delta,
         price: p.avgEntry,
+        // The event's average already counts this fill: an add is not averaged in again.
+        avgEntry: p.avgEntry,
         stop: held?.stop ?? this.openingStop(p),
         // The orders service names the position's owner (positionOwner); an add leaves it as it was.
         strategy: p.strategy,

@@ -4,7 +4,7 @@ import { totalOpenRisk } from '@ballast/core';
 import { ClosedTradeRepository, ProtectiveStopRepository, StrategyHourStatsRepository } from '@ballast/db';
 import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { btcSignal, refusedBtcBuy } from './testing/btc-fixtures';
+import { btcBook, btcSignal, refusedBtcBuy } from './testing/btc-fixtures';
 import { recordBtcFill } from './testing/recorded-orders';
 import { useRiskBed } from './testing/risk-bed';
 
@@ -174,6 +174,24 @@ describe('risk: positions held across a restart', () => {
       expect.objectContaining({ strategy: 'test', hourUtc: new Date(filledAt).getUTCHours(), trades: 1 }),
     ]);
     await second[Symbol.asyncDispose]();
+  });
+});
+
+describe('risk: an add to a position', () => {
+  it("takes the position's average entry from its event, not averaged in again", async () => {
+    const service = await start();
+    // 0.01 BTC at the recorded best ask, then 0.01 at its third ask (58,004.92): the orders service
+    // reports 0.02 at their average.
+    const [ask1, ask3] = [btcBook.asks[0]![0], btcBook.asks[2]![0]];
+    const avg = (ask1 + ask3) / 2;
+    await publishBtcPosition('opened', 0.01, ask1, AFTER_FIRST_TRADE);
+    await publishBtcPosition('changed', 0.02, avg, AFTER_FIRST_TRADE);
+    const held = await waitFor(
+      () => service.manager.current.positions.find((p) => p.positionId === BTC && p.qty === 0.02),
+      'the add',
+    );
+    expect(held.entry).toBe(avg);
+    await service[Symbol.asyncDispose]();
   });
 });
 

@@ -131,6 +131,13 @@ describe('position reducers', () => {
     expect(state.positions).toEqual([{ ...fill, qty: 4, entry: 103, stop: 97 }]);
   });
 
+  it("takes the position's reported average entry on an add instead of averaging it in again", () => {
+    let state = applyEntryFill(base, { ...fill, qty: 1, price: 100, avgEntry: 100 });
+    // The second lot filled at 110: the orders service reports the position at 105.
+    state = applyEntryFill(state, { ...fill, qty: 1, price: 105, avgEntry: 105 });
+    expect(state.positions).toEqual([{ ...fill, qty: 2, entry: 105 }]);
+  });
+
   it('leaves a position to the strategy whose fill opened it: an add credited to another does not take it', () => {
     let state = applyEntryFill(base, { ...fill, qty: 1, price: 100 });
     state = applyEntryFill(state, { ...fill, qty: 1, price: 100, strategy: 'breakout' });

@@ -48,13 +48,19 @@ export type EntryFill = {
   side: PositionSide;
   qty: number;
   price: number;
+  /**
+   * The position's average entry after this fill, as the orders service's position event reports it:
+   * taken as it is, since it already averages the fill in. Absent: the fill's price is averaged in.
+   */
+  avgEntry?: number;
   stop: number;
   /** The strategy the fill is credited to; a new position is that strategy's (null: none took it). */
   strategy: string | null;
 };
 
 /**
- * An entry fill opens a position or adds to it at the volume-weighted entry price. The position counts
+ * An entry fill opens a position or adds to it at the volume-weighted entry price (or the reported
+ * average, `avgEntry`). The position counts
  * it from now on, so as much comes off the entries pending in that market and side. An add leaves the
  * position to the strategy that opened it, as the orders service credits its trade (positionOwner).
  */
@@ -62,11 +68,11 @@ export function applyEntryFill(state: RiskState, fill: EntryFill): RiskState {
   const filled = { ...state, pending: fillPending(state.pending, fill) };
   const existing = state.positions.find((p) => p.positionId === fill.positionId);
   if (!existing) {
-    const { price, ...rest } = fill;
-    return { ...filled, positions: [...state.positions, { ...rest, entry: price }] };
+    const { price, avgEntry, ...rest } = fill;
+    return { ...filled, positions: [...state.positions, { ...rest, entry: avgEntry ?? price }] };
   }
   const qty = existing.qty + fill.qty;
-  const entry = (existing.qty * existing.entry + fill.qty * fill.price) / qty;
+  const entry = fill.avgEntry ?? (existing.qty * existing.entry + fill.qty * fill.price) / qty;
   return replacePosition(filled, { ...existing, qty, entry, stop: fill.stop });
 }
 
