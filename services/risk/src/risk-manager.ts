@@ -63,6 +63,7 @@ import {
   setVenueReconciled,
   streamedEntryBook,
 } from '@ballast/core';
+import type { NewClosedTrade } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import { LatestWriter } from '@ballast/service-kit';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
@@ -135,6 +136,8 @@ export class RiskManager {
   private readonly stops = new Map<string, number>();
   /** The stop of the last entry approved per position id: the position it opens starts with it. */
   private readonly approvedStops = new Map<string, { side: PositionSide; stop: number }>();
+  /** Closed trades whose record failed, by their close's message id: its redelivery records them. */
+  private readonly unrecorded = new Map<string, NewClosedTrade>();
   /** The decisions as last stored, and the write under way. */
   private storedDecided: RiskState['decided'] = [];
   private storing: Promise<void> = Promise.resolve();
@@ -494,6 +497,10 @@ export class RiskManager {
 
   private async onPosition(message: Envelope<PositionEvent>): Promise<void> {
     const p = message.payload;
+    // A close whose state was applied and whose trade failed to record only records it: later events of
+    // the position id were handled while it waited (a new position may have opened), and are newer.
+    const unrecorded = this.unrecorded.get(message.id);
+    if (unrecorded) return this.recordClose(message.id, unrecorded);
     const held = this.state.positions.find((x) => x.positionId === p.positionId);
     const net = p.realizedPnl - p.fees;
     const change = this.ledger.fold(p.positionId, net);
@@ -505,24 +512,20 @@ export class RiskManager {
       );
     if (p.status === 'closed') {
       this.state = applyExitFill(this.state, { positionId: p.positionId, qty: held?.qty ?? 0 });
-      const trade = { pnl: this.ledger.tradePnl(p.positionId, net), closeTime: message.eventTime };
-      const recorded = await this.deps.trades.record({
+      const trade: NewClosedTrade = {
         tradeKey: message.id,
         strategy: p.strategy,
         exchange: p.exchange,
         symbol: p.symbol,
+        pnl: this.ledger.tradePnl(p.positionId, net),
         fees: this.ledger.tradeFees(p.positionId, p.fees),
         entryTime: this.entries.get(p.positionId) ?? null,
-        ...trade,
-      });
+        closeTime: message.eventTime,
+      };
       this.entries.delete(p.positionId);
       this.stops.delete(p.positionId);
       this.ledger.book(p.positionId, net, p.fees);
-      if (recorded) {
-        this.state = applyClosedTrade(this.state, trade);
-        this.closed.push(trade);
-      }
-      return;
+      return this.recordClose(message.id, trade);
     }
     if (p.qty > 0 && (!held || !this.entries.has(p.positionId)))
       this.entries.set(p.positionId, message.eventTime);
@@ -545,6 +548,21 @@ export class RiskManager {
     } else if (delta < 0) {
       this.state = applyExitFill(this.state, { positionId: p.positionId, qty: -delta });
     }
+  }
+
+  /**
+   * Records a closed trade and counts it (loss streak, P&L figures) once recorded. Until then it is kept
+   * by its close's message id and the error fails the message: the bus delivers it again after a delay,
+   * and meanwhile the events after it, so the close's effect on the position is applied once, in order.
+   */
+  private async recordClose(messageId: string, trade: NewClosedTrade): Promise<void> {
+    this.unrecorded.set(messageId, trade);
+    const recorded = await this.deps.trades.record(trade);
+    this.unrecorded.delete(messageId);
+    if (!recorded) return;
+    const closed = { pnl: trade.pnl, closeTime: trade.closeTime };
+    this.state = applyClosedTrade(this.state, closed);
+    this.closed.push(closed);
   }
 
   /**

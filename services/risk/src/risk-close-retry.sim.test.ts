@@ -1,0 +1,75 @@
+import type { Clock, PositionEvent } from '@ballast/contracts';
+import { Subjects, subject } from '@ballast/contracts';
+import { ClosedTradeRepository } from '@ballast/db';
+import { waitFor } from '@ballast/testkit';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { btcBook, trendBtcOpened } from './testing/btc-fixtures';
+import { useRiskBed } from './testing/risk-bed';
+
+// A BTC-USDT long of 0.02 bought at the recorded book's best ask and sold at its best bid
+// (binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json), 0.1% taker fees; then a new 0.02 bought
+// at the best ask. Position events carry realised pnl and fees cumulated over the position id
+// (exchange:symbol), which the new position keeps.
+const clock: Clock = { now: () => Date.now() };
+const QTY = 0.02;
+const [ASK, BID] = [btcBook.asks[0]![0], btcBook.bids[0]![0]];
+const FEE_BUY = 0.001 * QTY * ASK;
+const FEE_SELL = 0.001 * QTY * BID;
+const REALISED = QTY * (BID - ASK);
+
+const bed = useRiskBed('risk-close-retry');
+
+/** Trend's BTC-USDT long as the orders service publishes it at `eventTime`. */
+function publishPosition(
+  status: PositionEvent['status'],
+  qty: number,
+  money: { realizedPnl: number; fees: number },
+  eventTime: number,
+) {
+  const event = { ...trendBtcOpened({ qty, entry: ASK }), status, ...money };
+  return bed.bus.publish(subject(Subjects.positionEvent, {}), event, { eventTime });
+}
+
+/** Postgres refuses every closed trade while this constraint stands (the recording fails, as in an outage). */
+const refuseClosedTrades = (refuse: boolean) =>
+  (refuse
+    ? sql`alter table closed_trades add constraint refuse_all check (false) not valid`
+    : sql`alter table closed_trades drop constraint refuse_all`
+  ).execute(bed.handle.db);
+
+describe('risk: a close whose trade failed to record', () => {
+  it('is recorded when delivered again after a new position opened on the market, which stays held', async () => {
+    const risk = await bed.startRisk(clock);
+    const state = () => risk.manager.current;
+    const openedAt = clock.now() - 60_000;
+    await publishPosition('opened', QTY, { realizedPnl: 0, fees: FEE_BUY }, openedAt);
+    await waitFor(() => state().positions.length === 1, 'the first position');
+
+    await refuseClosedTrades(true);
+    await publishPosition('closed', 0, { realizedPnl: REALISED, fees: FEE_BUY + FEE_SELL }, openedAt + 1_000);
+    await waitFor(() => state().positions.length === 0, 'the close applied');
+    const reopenedAt = openedAt + 2_000;
+    const reopened = { realizedPnl: REALISED, fees: 2 * FEE_BUY + FEE_SELL };
+    await publishPosition('opened', QTY, reopened, reopenedAt);
+    await waitFor(() => state().positions.length === 1, 'the new position');
+    await refuseClosedTrades(false);
+
+    // The close, delivered again, is recorded once; its loss starts a streak.
+    await waitFor(() => state().lossStreak.losses === 1, 'the close recorded');
+    expect(state().positions).toEqual([
+      expect.objectContaining({ positionId: 'binance:BTC-USDT', qty: QTY, entry: ASK }),
+    ]);
+    expect(await new ClosedTradeRepository(bed.handle.db).all()).toEqual([
+      expect.objectContaining({
+        pnl: expect.closeTo(REALISED - FEE_BUY - FEE_SELL, 9),
+        fees: expect.closeTo(FEE_BUY + FEE_SELL, 9),
+        entryTime: openedAt,
+        closeTime: openedAt + 1_000,
+      }),
+    ]);
+    // Equity counts both trades' money once: the new position's fee and the closed trade's result.
+    expect(state().equity).toBeCloseTo(10_000 + REALISED - reopened.fees, 9);
+    await risk[Symbol.asyncDispose]();
+  });
+});
