@@ -20,6 +20,8 @@ export const DenyReason = z.enum([
   'invalid_intent',
   'short_not_allowed',
   'market_held',
+  'stale_signal',
+  'entry_off_market',
 ]);
 export type DenyReason = z.infer<typeof DenyReason>;
 

@@ -1,4 +1,4 @@
-import type { BookUpdate, Clock } from '@ballast/contracts';
+import type { BookUpdate, Clock, SignalDecision } from '@ballast/contracts';
 import { Subjects, subject } from '@ballast/contracts';
 import type { HttpFaultSpec } from '@ballast/exchange-sim';
 import { natsUrl, type PipelineWatch, waitFor, watchPipeline } from '@ballast/testkit';
@@ -149,6 +149,55 @@ describe('risk with a streamed book in sequence', () => {
       expect(await decisionOn('stale-stream')).toMatchObject({
         approved: true,
         intent: { qty: FROM_RECORDED_DEPTH },
+      });
+    } finally {
+      await risk[Symbol.asyncDispose]();
+    }
+  });
+});
+
+describe('risk compares an entry with the market it would be bought in', () => {
+  const signalAt = (id: string, candidate: Partial<SignalDecision['candidate']>, eventTime = clock.now()) => {
+    const s = btcSignal(id);
+    return bed.bus.publish(
+      subject(Subjects.signalDecision, {}),
+      { ...s, candidate: { ...s.candidate, ...candidate } },
+      { eventTime },
+    );
+  };
+
+  it('denies an entry priced far from the book (entry_off_market), and a signal decided too long ago (stale_signal)', async () => {
+    const risk = await bed.startRisk(clock);
+    try {
+      // Sized at its price it would be 0.0375 BTC (the per-market cap, 1,500 of notional) risking 15 to its
+      // stop; bought at the recorded best ask, 2,175 of notional losing 690 at the stop.
+      await signalAt('off-market', { entry: 40_000, stop: 39_600, takeProfits: [41_000] });
+      expect(await decisionOn('off-market')).toMatchObject({
+        approved: false,
+        reason: 'entry_off_market',
+        limit: 50,
+        value: expect.closeTo(((bestAsk - 40_000) / bestAsk) * 10_000, 9),
+      });
+      await signalAt('stale', {}, clock.now() - 61_000);
+      expect(await decisionOn('stale')).toMatchObject({
+        approved: false,
+        reason: 'stale_signal',
+        limit: 60_000,
+      });
+      await signalAt('at-market', {});
+      expect(await decisionOn('at-market')).toMatchObject({ approved: true, intent: { entry: bestAsk } });
+    } finally {
+      await risk[Symbol.asyncDispose]();
+    }
+  });
+
+  it('takes the largest gap allowed from the limits (RISK_LIMITS_JSON)', async () => {
+    const risk = await bed.startRisk(clock, { RISK_LIMITS_JSON: '{"maxEntryGapBps":5000}' });
+    try {
+      await signalAt('off-market-allowed', { entry: 40_000, stop: 39_600, takeProfits: [41_000] });
+      expect(await decisionOn('off-market-allowed')).toMatchObject({
+        approved: true,
+        intent: { entry: 40_000, qty: 0.0375, riskAmount: 15 },
       });
     } finally {
       await risk[Symbol.asyncDispose]();

@@ -83,15 +83,16 @@ async function operatorStores(value: unknown, before: unknown): Promise<string> 
 }
 
 const signal = btcSignal;
-/** The signals' entry as risk evaluates it, against the recorded book. */
-const btcEntry = {
+/** The signals' entry as risk evaluates it, against the recorded book, decided now. */
+const btcEntry = () => ({
   ...signal('entry').candidate,
   regime: 'trending' as const,
   volatilityScale: 1,
   sizeMultiplier: 1,
+  signalTime: clock.now(),
   book: btcBook,
   rules: BTC_RULES,
-};
+});
 
 const metric = async (registry: Registry, name: string, labels: string): Promise<number | undefined> => {
   const line = (await registry.metrics()).split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
@@ -184,7 +185,7 @@ describe('risk limits an operator changes while risk runs', () => {
       const smaller = { ...DEFAULT_RISK_LIMITS, maxOpenPositions: 2, riskPerTrade: 0.001 };
       await operatorStores(smaller, one);
       await inForce('risk per trade 0.001', (l) => l.riskPerTrade === 0.001 && l.maxOpenPositions === 2);
-      const expected = evaluateEntry(service.manager.current, btcEntry, smaller, clock.now());
+      const expected = evaluateEntry(service.manager.current, btcEntry(), smaller, clock.now());
       await bus.publish(subject(Subjects.signalDecision, {}), signal('cfg-3'));
       const approved = await decided('cfg-3');
       // 0.1% of 10,000: at most 10 lost at the stop (the quantity is rounded down to the step).
@@ -197,7 +198,7 @@ describe('risk limits an operator changes while risk runs', () => {
       // The same entry under the defaults would have risked more (capped by the position notional).
       const before = evaluateEntry(
         initialRiskState(10_000, clock.now()),
-        btcEntry,
+        btcEntry(),
         DEFAULT_RISK_LIMITS,
         clock.now(),
       );

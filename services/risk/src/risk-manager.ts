@@ -354,6 +354,7 @@ export class RiskManager {
         regime: candidate.regime ?? this.deps.config.RISK_DEFAULT_REGIME,
         volatilityScale: candidate.volatilityScale ?? 1,
         sizeMultiplier,
+        signalTime: message.eventTime,
         book,
         rules,
       },

@@ -26,6 +26,10 @@ const CAP = 1_500;
 const FULL = 0.02586;
 
 const bed = useRiskBed('risk-pending');
+
+/** A signal decided now on the service clock, as the signals service running on it would publish it. */
+const publishSignal = (signal: SignalDecision) =>
+  bed.bus.publish(subject(Subjects.signalDecision, {}), signal, { eventTime: clock.now() });
 const { decisionOn } = bed;
 
 const start = async () => {
@@ -67,8 +71,8 @@ const btcFrom = (id: string, strategy: string): SignalDecision => {
  * back to back: neither waits for the other's decision or fill.
  */
 async function twoAtOnce(prefix: string): Promise<[RiskDecision, RiskDecision]> {
-  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom(`${prefix}-a`, 'trend'));
-  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom(`${prefix}-b`, 'trend'));
+  await publishSignal(btcFrom(`${prefix}-a`, 'trend'));
+  await publishSignal(btcFrom(`${prefix}-b`, 'trend'));
   return [await decisionOn(`${prefix}-a`), await decisionOn(`${prefix}-b`)];
 }
 
@@ -95,7 +99,7 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
         refusedBtcBuy(first.intentId, 'bl-refused-0', first.qty),
       );
       await waitFor(() => service.manager.current.pending.length === 0, 'the reservation released');
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('refused-c', 'trend'));
+      await publishSignal(btcFrom('refused-c', 'trend'));
       expect(await decisionOn('refused-c')).toMatchObject({ approved: true, intent: { qty: FULL } });
     }));
 
@@ -111,7 +115,7 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
       await bed.bus.publish(subject(Subjects.orderEvent, {}), killed(2));
       const left = () => service.manager.current.pending.find((p) => p.intentId === first.intentId)?.qty;
       await waitFor(() => Math.abs((left() ?? 0) - sent) < 1e-9, 'the aborted slices freed');
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('killed-c', 'trend'));
+      await publishSignal(btcFrom('killed-c', 'trend'));
       const next = await decisionOn('killed-c');
       if (!next.approved) throw new Error(`killed-c denied: ${next.reason} ${next.detail}`);
       expect(next.intent.qty).toBeCloseTo((CAP - sent * first.entry) / next.intent.entry, 4);
@@ -124,7 +128,7 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
       await openedBtc(first);
       await waitFor(() => service.manager.current.positions.length === 1, 'the position');
       expect(service.manager.current.pending).toEqual([]);
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('filled-c', 'trend'));
+      await publishSignal(btcFrom('filled-c', 'trend'));
       expect(await decisionOn('filled-c')).toMatchObject({ approved: false, reason: 'max_position' });
     }));
 
@@ -132,15 +136,15 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
     withRisk(async (service) => {
       // A twentieth of the risk budget: 0.0083 BTC, about a third of the cap, so room is left after it.
       const small = (id: string): SignalDecision => ({ ...btcFrom(id, 'trend'), sizeMultiplier: 0.05 });
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), small('redelivered-a'));
+      await publishSignal(small('redelivered-a'));
       const first = await decisionOn('redelivered-a');
       if (!first.approved) throw new Error(`redelivered-a denied: ${first.reason} ${first.detail}`);
       await openedBtc(first.intent);
       await waitFor(() => service.manager.current.pending.length === 0, 'the fill took the reservation off');
 
       // The same signal again; the next one is decided after it (one consumer, in order).
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), small('redelivered-a'));
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), small('redelivered-b'));
+      await publishSignal(small('redelivered-a'));
+      await publishSignal(small('redelivered-b'));
       const next = await decisionOn('redelivered-b');
       if (!next.approved) throw new Error(`redelivered-b denied: ${next.reason} ${next.detail}`);
       expect(service.manager.current.pending.map((p) => p.intentId)).toEqual([next.intent.intentId]);
@@ -150,10 +154,10 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
     withRisk(async () => {
       expectCapShared(await twoAtOnce('lapsed'));
       skew += TTL_MS / 2;
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('lapsed-c', 'trend'));
+      await publishSignal(btcFrom('lapsed-c', 'trend'));
       expect(await decisionOn('lapsed-c')).toMatchObject({ approved: false, reason: 'max_position' });
       skew += TTL_MS / 2;
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('lapsed-d', 'trend'));
+      await publishSignal(btcFrom('lapsed-d', 'trend'));
       expect(await decisionOn('lapsed-d')).toMatchObject({ approved: true, intent: { qty: FULL } });
     }));
 
@@ -184,7 +188,7 @@ describe('risk: an approved entry holds its room until it fills, is refused, or 
         () => service.manager.current.pending?.[0]?.entry === ask,
         'the order priced by the book',
       );
-      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcFrom('restart-a', 'trend'));
+      await publishSignal(btcFrom('restart-a', 'trend'));
       const left = await decisionOn('restart-a');
       if (!left.approved) throw new Error(`restart-a denied: ${left.reason} ${left.detail}`);
       expect(left.intent.qty).toBeCloseTo((CAP - 0.02 * ask) / left.intent.entry, 4);

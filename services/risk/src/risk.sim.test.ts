@@ -97,6 +97,7 @@ describe('risk service', () => {
         regime: 'trending',
         volatilityScale: 1,
         sizeMultiplier: 1,
+        signalTime: clock.now(),
         book,
         rules: BTC_RULES,
       },

@@ -93,10 +93,10 @@ describe('entries approved before any fill share the limits', () => {
 
   it('stops counting a reservation once it has lapsed', () => {
     const state = reservePending(empty, pendingOn('SOL-USDT', { qty: 15 }));
-    expect(evaluateEntry(state, candidate(), limits, NOW + TTL - 1)).toMatchObject({
-      reason: 'max_position',
-    });
-    expect(evaluateEntry(state, candidate(), limits, NOW + TTL)).toMatchObject({ ok: true, qty: 10 });
+    // Signals decided then, so only the reservation is older.
+    const at = (now: number) => evaluateEntry(state, candidate({ signalTime: now }), limits, now);
+    expect(at(NOW + TTL - 1)).toMatchObject({ reason: 'max_position' });
+    expect(at(NOW + TTL)).toMatchObject({ ok: true, qty: 10 });
   });
 
   it('decides a redelivered candidate as before, without counting or reserving it twice', () => {
@@ -130,7 +130,7 @@ describe('entries approved before any fill share the limits', () => {
   it('forgets a decided intent when its reservation would have lapsed, and keeps a bounded number', () => {
     const intent = { intentId: 'in-a', ttlMs: TTL };
     const first = decideEntry(empty, intent, candidate(), limits, NOW);
-    const later = decideEntry(first.state, intent, candidate(), limits, NOW + TTL);
+    const later = decideEntry(first.state, intent, candidate({ signalTime: NOW + TTL }), limits, NOW + TTL);
     expect(later.state.pending.map((p) => p.expiresAt)).toEqual([NOW + 2 * TTL]);
     const [decided] = first.state.decided;
     if (!decided) throw new Error('not remembered');

@@ -26,6 +26,7 @@ export const solCandidate = (over: Partial<EntryCandidate> = {}): EntryCandidate
   regime: 'trending',
   volatilityScale: 1,
   sizeMultiplier: 1,
+  signalTime: NOW,
   book: deepBook,
   rules: spotRules.SOLUSDT!,
   ...over,

@@ -168,6 +168,7 @@ function simulate(
         regime: a.regime,
         volatilityScale: a.volatilityScale,
         sizeMultiplier: a.sizeMultiplier,
+        signalTime: now(),
         book: bookAt(REAL_BOOK, entry, a.depthScale),
         rules: RULES[name]!,
       };

@@ -4,6 +4,7 @@ import { addStopDistance } from './add-stop-distance';
 import { committed, marketNotional, pendingNote } from './commitments';
 import { type EntryBook, isNoBook } from './entry-book';
 import { checkEntryGates, firstDenial } from './entry-gates';
+import { checkEntryNearBook, checkSignalAge } from './entry-market';
 import { depthWithinBand } from './liquidity';
 import { checkMarketHeld } from './market-holder';
 import type { MarketRules } from './market-rules';
@@ -32,10 +33,12 @@ export type EntryCandidate = {
   volatilityScale: number;
   /** A reviewer's shrink factor in [0, 1]; 1 when nobody reviewed. */
   sizeMultiplier: number;
+  /** When the signal was decided (epoch ms): one older than maxSignalAgeMs is denied `stale_signal`. */
+  signalTime: number;
   /**
    * The market's visible depth, or why there is none to trust (no streamed book in sequence since a
    * snapshot, nor the venue's REST depth): nothing can be taken from it, so the entry is denied
-   * `liquidity`, saying why.
+   * `liquidity`, saying why. Its touch is where the entry would fill (`entry_off_market`).
    */
   book: EntryBook;
   rules: MarketRules;
@@ -66,15 +69,17 @@ type AlignedPrices = { ok: true; entry: number; stop: number };
  * 2. a short where shorts are not allowed → `short_not_allowed`; a market another strategy holds or has
  *    an entry pending in → `market_held` (the venue nets one position per market: it would add to theirs);
  *    the candidate itself (finite prices, stop and targets on the right sides) → `invalid_intent`
- * 3. reward:risk to the nearest target
- * 4. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance (for an add, the farther
+ * 3. the signal's age → `stale_signal`; its entry's distance from the book's touch (where a market order
+ *    fills) → `entry_off_market`; without a book it is denied `liquidity` in 5
+ * 4. reward:risk to the nearest target
+ * 5. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance (for an add, the farther
  *    of its own stop and the held position's: see addStopDistance), cut to fit the
  *    per-market notional cap and the liquidity cap, then rounded down to the venue's step; a size
  *    a cap left below the venue minimum is denied with that cap's reason, otherwise `min_notional`;
  *    so is a size the venue would take but not at its stop (`stopExitAllowanceBps` below it)
- * 5. total exposure → open risk → number of open positions
+ * 6. total exposure → open risk → number of open positions
  *
- * The caps in 4 and 5 count the positions held and the entries approved but not filled yet (pending,
+ * The caps in 5 and 6 count the positions held and the entries approved but not filled yet (pending,
  * those not expired by `now`): entries approved before the first fills share the same room.
  *
  * Only entries come here. Exits, stops and take-profits are reduce-only and always allowed: no
@@ -95,6 +100,11 @@ export function evaluateEntry(
   if (!held.ok) return held;
   const prices = alignPrices(candidate);
   if (!prices.ok) return prices;
+  const market = firstDenial([
+    () => checkSignalAge(candidate.signalTime, now, limits),
+    () => checkEntryNearBook(candidate, prices.entry, limits),
+  ]);
+  if (!market.ok) return market;
   const rr = checkRewardRisk(candidate.side, prices.entry, prices.stop, candidate.takeProfits, limits);
   if (!rr.ok) return rr;
   const sized = sizeEntry(state, candidate, prices, limits);

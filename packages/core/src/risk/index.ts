@@ -4,6 +4,7 @@ export * from './decide-entry';
 export * from './decided-intents';
 export * from './entry-book';
 export * from './entry-gates';
+export * from './entry-market';
 export * from './equity-baseline';
 export * from './equity-halts';
 export * from './evaluate-entry';

@@ -72,7 +72,8 @@ describe('an entry on a market another strategy holds (market_held)', () => {
     });
     expect(evaluate(released, from('breakout'))).toMatchObject({ ok: true, qty: 10 });
     // A lapsed reservation holds nothing either.
-    expect(evaluateEntry(decided.state, from('breakout'), limits, NOW + TTL)).toMatchObject({ ok: true });
+    const lapsed = from('breakout', { signalTime: NOW + TTL });
+    expect(evaluateEntry(decided.state, lapsed, limits, NOW + TTL)).toMatchObject({ ok: true });
   });
 
   it('is approved once the holder has closed its position', () => {

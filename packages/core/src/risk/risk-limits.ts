@@ -30,6 +30,18 @@ export const RiskLimits = z.object({
    * the venue refuses the stop and the take-profits, and the position could only be flattened.
    */
   stopExitAllowanceBps: z.number().min(0).max(1000).default(100),
+  /**
+   * How far, in basis points, an entry's price may lie from the touch it would take (a long's best ask, a
+   * short's best bid) in the book it is sized against; further, it is denied `entry_off_market`. An entry
+   * is sized at its own price but sent at market: a price the market has left would make its notional
+   * and its loss at the stop larger than the limits allowed.
+   */
+  maxEntryGapBps: z.number().positive().max(10_000).default(50),
+  /**
+   * How old a signal may be when risk decides it (from its sig.decision's event time, on risk's clock);
+   * older, it is denied `stale_signal`: a backlog delivered after an outage is not the market now.
+   */
+  maxSignalAgeMs: z.number().int().positive().default(60_000),
   /** Reward to the nearest take-profit over risk to the stop. */
   minRewardRisk: z.number().positive().default(1.5),
   liquidity: z
