@@ -29,8 +29,9 @@ const closedAtLoss: PositionEvent = {
   fees: 0,
 };
 
+// Sent at risk's (shifted) time: a signal dated before risk's clock by more than maxSignalAgeMs is stale.
 const signal = async (id: string) => {
-  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcSignal(id));
+  await bed.bus.publish(subject(Subjects.signalDecision, {}), btcSignal(id), { eventTime: clock.now() });
   return bed.decisionOn(id);
 };
 

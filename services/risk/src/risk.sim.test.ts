@@ -150,7 +150,15 @@ describe('risk service', () => {
       const sized = (regime: 'trending' | 'choppy', volatilityScale: number) =>
         evaluateEntry(
           initialRiskState(10_000, clock.now()),
-          { ...candidate, regime, volatilityScale, sizeMultiplier: 1, book: btcBook, rules: BTC_RULES },
+          {
+            ...candidate,
+            regime,
+            volatilityScale,
+            sizeMultiplier: 1,
+            book: btcBook,
+            rules: BTC_RULES,
+            signalTime: clock.now(),
+          },
           DEFAULT_RISK_LIMITS,
           clock.now(),
         );
