@@ -29,11 +29,11 @@ export const SignalCandidate = z
     rationale: z.string(),
     veto: z.object({ reason: VetoReason, detail: z.string() }).nullable(),
     /**
-     * The market regime and the volatility regime's position scale of the vector the candidate came from:
-     * risk sizes by them. Optional: candidates from before they were added are sized as risk's default.
+     * The market regime of the vector the candidate came from: risk sizes by it (the limits' regimeScale;
+     * the volatility regime's scale comes as the reviewer's sizeMultiplier). Optional: candidates from
+     * before it was added are sized as risk's default regime.
      */
     regime: MarketRegime.optional(),
-    volatilityScale: z.number().min(0).max(1).optional(),
   })
   .superRefine((c, ctx) => {
     const stopOnWrongSide = c.side === 'long' ? c.stop >= c.entry : c.stop <= c.entry;

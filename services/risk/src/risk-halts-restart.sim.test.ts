@@ -1,7 +1,11 @@
 import type { Clock, ControlAck, PositionEvent, ResumeCommand } from '@ballast/contracts';
 import { Subjects, subject } from '@ballast/contracts';
+import { KillState } from '@ballast/core';
+import { BotStateRepository } from '@ballast/db';
 import { waitFor } from '@ballast/testkit';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { equityBaselineKey } from './equity-baseline-store';
 import { btcSignal } from './testing/btc-fixtures';
 import { useRiskBed } from './testing/risk-bed';
 
@@ -123,6 +127,73 @@ describe('the drawdown and daily-loss halts across a restart', () => {
       dailyLossHalt: null,
     });
     expect(await signal('halt-6')).toMatchObject({ approved: true });
+    await risk[Symbol.asyncDispose]();
+  });
+});
+
+describe('a kill given while a resume --clear-drawdown is storing the baseline', () => {
+  it('is what stays stored: a restart keeps it engaged', { timeout: 120_000 }, async () => {
+    const acks: ControlAck[] = [];
+    await bed.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+      durable: 'test-race-acks',
+    });
+    const acked = (id: string) =>
+      waitFor(() => acks.find((a) => a.service === 'risk' && a.commandId === id), `the ack of ${id}`);
+    let risk = await bed.startRisk(clock);
+    // Another position than the first test's (whose trade is recorded): its loss counts again.
+    const loss = { ...closedAtLoss, positionId: 'binance:SOL-USDT', symbol: 'SOL-USDT' };
+    await bed.bus.publish(subject(Subjects.positionEvent, {}), loss);
+    await waitFor(() => risk.manager.current.drawdownHalt !== null, 'the drawdown halt');
+
+    // A slow baseline write: its row held by another transaction until the kill has been applied.
+    let release = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = bed.handle.db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      await sql`select * from bot_state where key = ${equityBaselineKey('binance')} for update`.execute(conn);
+      locked();
+      await released;
+      await sql`commit`.execute(conn);
+    });
+    await isLocked;
+    const resume = await bed.bus.publish(
+      subject(Subjects.resume, {}),
+      { confirm: true, reason: 'test', requestedBy: 'test', clearDrawdown: true },
+      { eventTime: clock.now() },
+    );
+    const waitingLocks = async () =>
+      Number(
+        (
+          await sql<{ n: string }>`select count(*) as n from pg_locks where not granted`.execute(
+            bed.handle.db,
+          )
+        ).rows[0]?.n ?? 0,
+      );
+    await waitFor(async () => (await waitingLocks()) > 0, 'the resume waiting on the baseline row');
+    const kill = await bed.bus.publish(
+      subject(Subjects.kill, {}),
+      { flatten: false, reason: 'incident', requestedBy: 'test' },
+      { eventTime: clock.now() + 1 },
+    );
+    await acked(kill.id);
+    release();
+    await holder;
+    await acked(resume.id);
+
+    const stored = new BotStateRepository(bed.handle.db, clock);
+    await waitFor(
+      async () => (await stored.get('kill:risk', KillState))?.value.commandId === kill.id,
+      'the kill stored',
+    );
+    await risk[Symbol.asyncDispose]();
+    risk = await bed.startRisk(clock);
+    expect(risk.manager.current.kill.engaged).toBe(true);
     await risk[Symbol.asyncDispose]();
   });
 });

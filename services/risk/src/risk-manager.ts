@@ -352,7 +352,8 @@ export class RiskManager {
         stop: candidate.stop,
         takeProfits: candidate.takeProfits,
         regime: candidate.regime ?? this.deps.config.RISK_DEFAULT_REGIME,
-        volatilityScale: candidate.volatilityScale ?? 1,
+        // The volatility regime's scale is in sizeMultiplier already (the reviewer sizes by it).
+        volatilityScale: 1,
         sizeMultiplier,
         signalTime: message.eventTime,
         book,
@@ -630,6 +631,8 @@ export class RiskManager {
     }
     this.killSwitch = state;
     this.state = riskKill(this.state, state, now);
+    // Handed to the writer before any wait: a command applied meanwhile is written after this one.
+    const stored = this.killWriter.set(state);
     let detail = state.engaged ? 'rejecting every new entry (kill_switch)' : 'evaluating entries again';
     if (command.kind === 'resume') {
       const halt = this.state.drawdownHalt;
@@ -637,7 +640,7 @@ export class RiskManager {
       await this.storeBaseline();
       detail = resumeDetail(halt, clearDrawdown, this.state.peakEquity);
     }
-    await Promise.all([this.killWriter.set(state), this.ack(command.kind, message, state.engaged, detail)]);
+    await Promise.all([stored, this.ack(command.kind, message, state.engaged, detail)]);
   }
 
   private async ack(command: 'kill' | 'resume', cause: Envelope<unknown>, engaged: boolean, detail: string) {

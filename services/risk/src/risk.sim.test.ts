@@ -126,7 +126,7 @@ describe('risk service', () => {
     await service[Symbol.asyncDispose]();
   });
 
-  it("sizes by the regime and volatility scale the candidate's vector had, not risk's default regime", async () => {
+  it("sizes by the regime the candidate's vector had, not risk's default regime", async () => {
     const { service, decisions, sub } = await riskOn10000('test-decisions-regime');
     try {
       await bus.publish(
@@ -143,17 +143,16 @@ describe('risk service', () => {
         stop: 52_000,
         takeProfits: [72_000],
         regime: 'choppy' as const,
-        volatilityScale: 0.5,
       };
       await bus.publish(subject(Subjects.signalDecision, {}), { ...choppy, candidate });
       const approved = await waitFor(() => decisions.find((d) => d.approved), 'an approval');
-      const sized = (regime: 'trending' | 'choppy', volatilityScale: number) =>
+      const sized = (regime: 'trending' | 'choppy') =>
         evaluateEntry(
           initialRiskState(10_000, clock.now()),
           {
             ...candidate,
             regime,
-            volatilityScale,
+            volatilityScale: 1,
             sizeMultiplier: 1,
             book: btcBook,
             rules: BTC_RULES,
@@ -162,11 +161,11 @@ describe('risk service', () => {
           DEFAULT_RISK_LIMITS,
           clock.now(),
         );
-      const expected = sized('choppy', 0.5);
-      const asTrending = sized('trending', 1);
+      const expected = sized('choppy');
+      const asTrending = sized('trending');
       if (!expected.ok || !asTrending.ok) throw new Error('the core rules refuse the test candidate');
-      // choppy 0.5 × volatility 0.5: a quarter of the trending size (lot steps aside).
-      expect(expected.qty).toBeLessThan(asTrending.qty * 0.3);
+      // choppy: half the trending size (lot steps aside).
+      expect(expected.qty).toBeLessThan(asTrending.qty * 0.55);
       expect(approved).toMatchObject({ approved: true, intent: { qty: expected.qty } });
     } finally {
       await sub.stop();

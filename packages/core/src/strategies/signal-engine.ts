@@ -164,6 +164,5 @@ function toCandidate(proposal: StrategyProposal, vector: FeatureVector): SignalC
     rationale: proposal.rationale,
     veto: null,
     regime: vector.regime,
-    volatilityScale: vector.volatility.positionScale,
   };
 }

@@ -104,13 +104,8 @@ describe(`strategies over ${BTC_1H} (first 2,600 hours)`, () => {
     const { candidate, vector } = first(btcRun, (c) => c.strategy === 'mean_reversion' && c.veto === null);
     expect(vector.openTime).toBe(Date.UTC(2017, 7, 28, 5));
     expect(vector.regime).toBe('choppy');
-    // Risk sizes it by the regime and the volatility scale it came from (choppy: half size by default).
-    expect(candidate).toMatchObject({
-      setup: 'oversold_fade',
-      side: 'long',
-      regime: 'choppy',
-      volatilityScale: vector.volatility.positionScale,
-    });
+    // Risk sizes it by the regime it came from (choppy: half size by default).
+    expect(candidate).toMatchObject({ setup: 'oversold_fade', side: 'long', regime: 'choppy' });
     expect(ind(vector, 'rsi14')).toBeLessThanOrEqual(30);
     expect(vector.close).toBeLessThanOrEqual(ind(vector, 'bbLower'));
   });
