@@ -279,6 +279,35 @@ describe('ballast kill --flatten when a position is left', () => {
   });
 });
 
+describe('ballast kill when a service keeps a command given later', () => {
+  it('exits 4 naming the service whose switch stayed released', { timeout: 30_000 }, async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    const error = vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+    try {
+      const detail = 'not applied: command r-1, given after it, is in force';
+      const code = await publishAndWait(
+        'kill',
+        async () => {
+          const id = `not-applied-${crypto.randomUUID()}`;
+          const ack = { service: 'risk', command: 'kill', engaged: false, detail, commandId: id } as const;
+          await fixture.bus.publish(subject(Subjects.controlAck, {}), ack);
+          return { id };
+        },
+        { timeoutMs: '5000', services: 'risk' },
+      );
+      expect(code).toBe(CONTROL_EXIT.notApplied);
+      expect(err).toEqual([
+        `NOT APPLIED by risk: ${detail}; a command given after this one is in force there (compare the clocks of the hosts sending commands)`,
+      ]);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+  });
+});
+
 describe('AckCollector', () => {
   it('keeps early acks, prints each expected service once and ignores other commands', async () => {
     const printed: string[] = [];

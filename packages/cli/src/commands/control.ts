@@ -19,6 +19,8 @@ export const CONTROL_EXIT = {
   unconfirmed: 2,
   /** A kill --flatten left a position not flat, or could not verify it: it has no exchange stop. */
   notFlat: 3,
+  /** A service acknowledged the command without applying it (a command in force there was given later). */
+  notApplied: 4,
 } as const;
 
 /**
@@ -114,6 +116,13 @@ export class AckCollector {
   }
 
   /** `service: what is not flat` for each acknowledgement whose flatten left a position open. */
+  /** The services whose switch is not what `what` asks: they kept a command they hold for later. */
+  notApplied(what: 'kill' | 'resume'): string[] {
+    return [...this.acked.values()]
+      .filter((ack) => ack.engaged !== (what === 'kill'))
+      .map((ack) => `${ack.service}: ${ack.detail}`);
+  }
+
   notFlat(): string[] {
     return [...this.acked.values()].flatMap((ack) => {
       const left = flattenShortfall(ack);
@@ -170,6 +179,13 @@ export async function publishAndWait(
         `NOT FLAT after the flatten (${notFlat.join('; ')}); the kill cancelled the exchange stops, so what is left is unprotected: close it by hand`,
       );
       return CONTROL_EXIT.notFlat;
+    }
+    const notApplied = collector.notApplied(what);
+    if (notApplied.length > 0) {
+      console.error(
+        `NOT APPLIED by ${notApplied.join('; ')}; a command given after this one is in force there (compare the clocks of the hosts sending commands)`,
+      );
+      return CONTROL_EXIT.notApplied;
     }
     return outcome === 'timeout' ? CONTROL_EXIT.timeout : 0;
   } finally {

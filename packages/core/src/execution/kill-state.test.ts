@@ -22,6 +22,7 @@ describe('applyControl', () => {
         since: NOW,
         commandId: 'k1',
         commandAt: 1_000,
+        lastKillId: 'k1',
       },
     });
   });
@@ -30,7 +31,7 @@ describe('applyControl', () => {
     const killed = applyControl(KILL_RELEASED, kill('k1', 1_000), NOW).state;
     expect(applyControl(killed, resume('r1', 2_000), NOW)).toEqual({
       applied: true,
-      state: { ...KILL_RELEASED, commandId: 'r1', commandAt: 2_000 },
+      state: { ...KILL_RELEASED, commandId: 'r1', commandAt: 2_000, lastKillId: 'k1' },
     });
   });
 
@@ -39,17 +40,29 @@ describe('applyControl', () => {
     expect(applyControl(killed, resume('r1', 2_000), NOW)).toEqual({ applied: false, state: killed });
   });
 
-  it('leaves the resume in force when a kill given before it arrives after it', () => {
-    const resumed = applyControl(KILL_RELEASED, resume('r2', 3_000), NOW).state;
+  it('engages on any kill after a resume, whatever its time, but the kill that resume lifted', () => {
+    const killed = applyControl(KILL_RELEASED, kill('k1', 2_000), NOW).state;
+    const resumed = applyControl(killed, resume('r2', 3_000), NOW).state;
+    // k1 delivered again after the resume that lifted it: old.
     expect(applyControl(resumed, kill('k1', 2_000), NOW)).toEqual({ applied: false, state: resumed });
+    // Another kill stamped before the resume (a clock behind, a delivery late) still stops everything.
+    expect(applyControl(resumed, kill('k0', 1_000), NOW).state.engaged).toBe(true);
+  });
+
+  it('never lets a resume stamped by a clock running ahead keep a later kill from engaging', () => {
+    const ahead = applyControl(KILL_RELEASED, resume('r-fast', NOW + 300_000), NOW).state;
+    expect(ahead.commandAt).toBe(NOW);
+    const killed = applyControl(ahead, kill('k1', NOW + 1_000), NOW + 1_000);
+    expect(killed.state).toMatchObject({ engaged: true, commandId: 'k1', commandAt: NOW + 1_000 });
+    // A kill stamped ahead counts as given when applied: a resume sent right after it lifts it.
+    const fastKill = applyControl(KILL_RELEASED, kill('k-fast', NOW + 300_000), NOW).state;
+    expect(applyControl(fastKill, resume('r1', NOW + 2_000), NOW + 2_000).applied).toBe(true);
   });
 
   it('applies the command in force again when it is redelivered', () => {
     const killed = applyControl(KILL_RELEASED, kill('k1', 1_000), NOW).state;
-    expect(applyControl(killed, kill('k1', 1_000), NOW + 5)).toEqual({
-      applied: true,
-      state: { ...killed, since: NOW + 5 },
-    });
+    // Still engaged since its first application.
+    expect(applyControl(killed, kill('k1', 1_000), NOW + 5)).toEqual({ applied: true, state: killed });
   });
 
   it('keeps a kill over a resume given in the same millisecond, whichever arrives first', () => {
@@ -57,12 +70,6 @@ describe('applyControl', () => {
     expect(applyControl(killed, resume('0190-c', 1_000), NOW).applied).toBe(false);
     const resumed = applyControl(KILL_RELEASED, resume('0190-c', 1_000), NOW).state;
     expect(applyControl(resumed, kill('0190-b', 1_000), NOW).applied).toBe(true);
-  });
-
-  it('orders two kills given in the same millisecond by id', () => {
-    const killed = applyControl(KILL_RELEASED, kill('0190-b', 1_000), NOW).state;
-    expect(applyControl(killed, kill('0190-a', 1_000), NOW).applied).toBe(false);
-    expect(applyControl(killed, kill('0190-c', 1_000), NOW).applied).toBe(true);
   });
 
   it('applies any command over a state stored before command times were kept', () => {

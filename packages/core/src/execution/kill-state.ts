@@ -10,10 +10,13 @@ export const KillState = z.object({
   /** The id of the control command that set this state. */
   commandId: z.string().nullable(),
   /**
-   * When that command was given (its envelope's event time): a command given before it is out of date.
-   * Null when no command set the state, or it was stored before this was kept.
+   * When that command was given (its envelope's event time, never later than when it was applied): a
+   * resume given before the kill in force is out of date. Null when no command set the state, or it was
+   * stored before this was kept.
    */
   commandAt: z.number().int().nullable().default(null),
+  /** The id of the latest kill applied, kept after a resume lifts it: that kill delivered again is old. */
+  lastKillId: z.string().nullable().default(null),
 });
 export type KillState = z.infer<typeof KillState>;
 
@@ -25,6 +28,7 @@ export const KILL_RELEASED: KillState = {
   since: null,
   commandId: null,
   commandAt: null,
+  lastKillId: null,
 };
 
 /** A kill or resume as a service receives it: the envelope's id and event time, and a kill's payload. */
@@ -34,32 +38,31 @@ export type ControlCommand =
 
 /**
  * What a kill or resume does to the switch. Kill and resume travel on separate consumers, so a resume
- * sent before a kill can arrive after it (a restart in between, a retried delivery): the command given
- * last is the one in force, and an older one leaves the switch as it is (`applied: false`). Commands are
- * ordered by event time (a kill first in a tie), then by id; the command in force applies again when redelivered, so a service
- * finishes what a delivery cut short. `now` is when the service applied it (`since` of a kill).
+ * sent before a kill can arrive after it (a restart in between, a retried delivery).
+ * - A kill always engages (stopping is the safe side), except the very kill a resume applied since has
+ *   lifted, delivered again. It never depends on another host's clock: a resume stamped by a clock
+ *   running ahead cannot keep a kill from engaging.
+ * - A resume lifts the switch unless it was given before the kill in force (event times, a kill winning
+ *   a tie). A command stamped later than `now` counts as given `now`, so a sender's fast clock cannot
+ *   date a kill past the resumes that follow it.
+ * The command in force applies again when redelivered, so a service finishes what a delivery cut short.
+ * `now` is when the service applies it (`since` of a kill).
  */
 export function applyControl(
   state: KillState,
   command: ControlCommand,
   now: number,
 ): { applied: boolean; state: KillState } {
-  if (!givenSince(state, command)) return { applied: false, state };
-  const next =
-    command.kind === 'kill'
-      ? { engaged: true, ...command.kill, since: now, commandId: command.id, commandAt: command.at }
-      : { ...KILL_RELEASED, commandId: command.id, commandAt: command.at };
-  return { applied: true, state: next };
-}
-
-/**
- * Whether `command` was given at or after the one that set `state`. Of a kill and a resume given in the
- * same millisecond the kill is the later: stopping is the safe side of a tie.
- */
-function givenSince(state: KillState, command: ControlCommand): boolean {
-  if (state.commandAt === null) return true;
-  if (command.at !== state.commandAt) return command.at > state.commandAt;
-  const engages = command.kind === 'kill';
-  if (engages !== state.engaged) return engages;
-  return command.id >= (state.commandId ?? '');
+  const at = Math.min(command.at, now);
+  if (command.kind === 'kill') {
+    if (!state.engaged && state.lastKillId === command.id) return { applied: false, state };
+    const since = state.engaged && state.commandId === command.id ? (state.since ?? now) : now;
+    const next = { engaged: true, ...command.kill, since, commandId: command.id, commandAt: at };
+    return { applied: true, state: { ...next, lastKillId: command.id } };
+  }
+  if (state.engaged && state.commandAt !== null && at <= state.commandAt) return { applied: false, state };
+  return {
+    applied: true,
+    state: { ...KILL_RELEASED, commandId: command.id, commandAt: at, lastKillId: state.lastKillId },
+  };
 }
