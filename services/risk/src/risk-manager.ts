@@ -70,6 +70,7 @@ import type { ClosedTradeRecorder } from './closed-trade-recorder';
 import { DEFAULT_PENDING_TTL_MS, DEFAULT_REST_BOOK_TIMEOUT_MS, type RiskConfig } from './config';
 import type { DecidedStore } from './decided-store';
 import type { EquityBaselineStore } from './equity-baseline-store';
+import type { FeedStates, FeedStatesStore } from './feed-states-store';
 import type { HeldPositions } from './held-positions';
 import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
@@ -87,6 +88,11 @@ export interface RiskManagerDeps {
    * must neither lift a halt nor hand out a fresh drawdown or daily-loss budget.
    */
   baseline: Pick<EquityBaselineStore, 'load' | 'save'>;
+  /**
+   * Where each market's latest feed status survives a restart: market-data publishes one only when it
+   * changes, so a market stale before the restart must stay stale after it.
+   */
+  feeds: Pick<FeedStatesStore, 'load' | 'save'>;
   /** The decisions risk remembers, kept across restarts. */
   decisions: DecidedStore;
   /** The positions held and their stops, from the durable records (readHeldPositions). */
@@ -144,6 +150,10 @@ export class RiskManager {
   /** The equity baseline as last stored (undefined: none yet), and the write under way. */
   private storedBaseline: EquityBaseline | undefined;
   private storingBaseline: Promise<void> = Promise.resolve();
+  /** Each market's latest feed status applied, the states as last stored, and the write under way. */
+  private feeds: FeedStates = {};
+  private storedFeeds: FeedStates = {};
+  private storingFeeds: Promise<void> = Promise.resolve();
   /** The kill switch as the last kill or resume applied set it; `killWriter` stores it. */
   private killSwitch: KillState = KILL_RELEASED;
   private readonly killWriter = new LatestWriter<KillState>({
@@ -187,13 +197,14 @@ export class RiskManager {
     this.storedDecided = await this.deps.decisions.load(now);
     this.state = { ...this.state, decided: this.storedDecided };
     this.holdFromRecords(held, now);
+    await this.restoreFeeds();
     await this.priceFromRest();
     const { bus } = this.deps;
     const opts = (what: string) => ({ durable: `risk-${what}` });
     this.subs.push(
       await bus.subscribe(subject(Subjects.kill, {}), (m) => this.onKill(m), opts('kill')),
       await bus.subscribe(subject(Subjects.resume, {}), (m) => this.onResume(m), opts('resume')),
-      await bus.subscribe(pattern(Subjects.feedStatus), (m) => this.onStatus(m.payload), opts('status')),
+      await bus.subscribe(pattern(Subjects.feedStatus), (m) => this.onStatus(m), opts('status')),
       await bus.subscribe(pattern(Subjects.book), (m) => this.onBook(m), opts('book')),
       await bus.subscribe(
         subject(Subjects.positionEvent, {}),
@@ -488,13 +499,44 @@ export class RiskManager {
     );
   }
 
-  private onStatus(status: FeedStatus): void {
-    if (status.symbol === null) return;
-    this.state = setMarketStale(
-      this.state,
-      marketKey(status.exchange, status.symbol),
-      status.state !== 'live',
-    );
+  /**
+   * The feed states stored before the restart: the status consumer resumes after the last status it
+   * acknowledged, and each was stored before its acknowledgement. A market never reported is not stale.
+   */
+  private async restoreFeeds(): Promise<void> {
+    this.feeds = await this.deps.feeds.load();
+    this.storedFeeds = this.feeds;
+    for (const [key, { stale }] of Object.entries(this.feeds))
+      this.state = setMarketStale(this.state, key, stale);
+  }
+
+  /**
+   * A market's status is in force at once and stored before it is acknowledged; one older than the
+   * status applied last (delivered again after a failed write or a restart) changes nothing.
+   */
+  private async onStatus(message: Envelope<FeedStatus>): Promise<void> {
+    const { exchange, symbol, state } = message.payload;
+    if (symbol === null) return;
+    const key = marketKey(exchange, symbol);
+    const at = message.eventTime;
+    if (at >= (this.feeds[key]?.at ?? Number.NEGATIVE_INFINITY)) {
+      const stale = state !== 'live';
+      this.feeds = { ...this.feeds, [key]: { stale, at } };
+      this.state = setMarketStale(this.state, key, stale);
+    }
+    await this.storeFeeds();
+  }
+
+  /** Stores the feed states when they changed, one write after another, each of the latest. */
+  private storeFeeds(): Promise<void> {
+    const run = this.storingFeeds.then(async () => {
+      const feeds = this.feeds;
+      if (feeds === this.storedFeeds) return;
+      await this.deps.feeds.save(feeds);
+      this.storedFeeds = feeds;
+    });
+    this.storingFeeds = run.catch(() => undefined);
+    return run;
   }
 
   private async onPosition(message: Envelope<PositionEvent>): Promise<void> {

@@ -9,6 +9,7 @@ import type { RiskConfig } from './config';
 import { configuredLimits } from './configured-limits';
 import { type DecidedStore, tableDecided } from './decided-store';
 import { EquityBaselineStore } from './equity-baseline-store';
+import { FeedStatesStore } from './feed-states-store';
 import { readHeldPositions, venueRules } from './held-positions';
 import { KillStore } from './kill-store';
 import { LiveLimits } from './live-limits';
@@ -70,6 +71,7 @@ export async function startRisk(
     trades: new ClosedTradeRecorder(deps.db, deps.clock, config.RISK_HOUR_STATS !== false),
     kill: deps.kill ?? new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk'),
     baseline: new EquityBaselineStore(new BotStateRepository(deps.db, deps.clock), venue.id),
+    feeds: new FeedStatesStore(new BotStateRepository(deps.db, deps.clock), venue.id),
     decisions: deps.decisions ?? tableDecided(new RiskDecidedRepository(deps.db), venue.id),
     held: () => readHeldPositions(deps.db, deps.clock, venueRules(venue, deps.log)),
     clock: deps.clock,
