@@ -45,8 +45,8 @@ export class RealisedLedger {
   }
 
   /**
-   * Everything folded so far: the booked trades and what open positions have realised and paid (for
-   * equity configured as a starting amount).
+   * Everything folded so far: the booked trades and what each position id's recorded fills have
+   * realised and paid (for equity configured as a starting amount).
    */
   foldedTotal(): number {
     let total = 0;

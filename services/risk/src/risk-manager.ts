@@ -185,10 +185,11 @@ export class RiskManager {
     const history = await this.deps.trades.all();
     const held = await this.deps.held();
     this.ledger = new RealisedLedger(history);
-    // What open positions have paid and realised so far is in the venue balance already, and part of a
-    // configured equity; their next events add only what changes after.
-    for (const slot of held.slots)
-      if (slot.qty > 0) this.ledger.fold(slot.positionId, slot.realizedPnl - slot.fees);
+    // What every position id has paid and realised so far, by the recorded fills, is in the venue
+    // balance already, and part of a configured equity: a close that happened while risk was down
+    // included, whose event (not acknowledged yet) is delivered now and must add nothing. Their next
+    // events add only what changes after.
+    for (const slot of held.slots) this.ledger.fold(slot.positionId, slot.realizedPnl - slot.fees);
     this.closed = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
     await this.restoreBaseline(now);
     this.killSwitch = await this.deps.kill.load();
@@ -329,8 +330,8 @@ export class RiskManager {
   }
 
   /**
-   * A configured equity is the starting amount, so the recorded trades' pnl and the open positions'
-   * results so far are added to it; a venue balance already contains them.
+   * A configured equity is the starting amount, so what the recorded trades and fills have realised and
+   * paid so far is added to it; a venue balance already contains it.
    */
   private async equity(): Promise<number> {
     if (this.deps.config.RISK_EQUITY !== undefined)
