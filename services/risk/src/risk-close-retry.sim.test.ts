@@ -1,10 +1,12 @@
+import { NatsBus } from '@ballast/bus';
 import type { Clock, PositionEvent } from '@ballast/contracts';
 import { Subjects, subject } from '@ballast/contracts';
 import { ClosedTradeRepository } from '@ballast/db';
-import { waitFor } from '@ballast/testkit';
+import { natsUrl, waitFor } from '@ballast/testkit';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { btcBook, trendBtcOpened } from './testing/btc-fixtures';
+import { recordBtcFill } from './testing/recorded-orders';
 import { useRiskBed } from './testing/risk-bed';
 
 // A BTC-USDT long of 0.02 bought at the recorded book's best ask and sold at its best bid
@@ -38,6 +40,29 @@ const refuseClosedTrades = (refuse: boolean) =>
     : sql`alter table closed_trades drop constraint refuse_all`
   ).execute(bed.handle.db);
 
+/**
+ * The close, delivered again, recorded once (its loss starts a streak); the new position held, and
+ * equity counting both trades' money once: the closed trade's result and the new position's fee.
+ */
+async function recordedOnce(
+  risk: Awaited<ReturnType<typeof bed.startRisk>>,
+  times: { entryTime: number | null; closeTime: number },
+) {
+  const state = () => risk.manager.current;
+  await waitFor(() => state().lossStreak.losses === 1, 'the close recorded');
+  expect(state().positions).toEqual([
+    expect.objectContaining({ positionId: 'binance:BTC-USDT', qty: QTY, entry: ASK }),
+  ]);
+  expect(await new ClosedTradeRepository(bed.handle.db).all()).toEqual([
+    expect.objectContaining({
+      pnl: expect.closeTo(REALISED - FEE_BUY - FEE_SELL, 9),
+      fees: expect.closeTo(FEE_BUY + FEE_SELL, 9),
+      ...times,
+    }),
+  ]);
+  expect(state().equity).toBeCloseTo(10_000 + REALISED - (2 * FEE_BUY + FEE_SELL), 9);
+}
+
 describe('risk: a close whose trade failed to record', () => {
   it('is recorded when delivered again after a new position opened on the market, which stays held', async () => {
     const risk = await bed.startRisk(clock);
@@ -55,21 +80,53 @@ describe('risk: a close whose trade failed to record', () => {
     await waitFor(() => state().positions.length === 1, 'the new position');
     await refuseClosedTrades(false);
 
-    // The close, delivered again, is recorded once; its loss starts a streak.
-    await waitFor(() => state().lossStreak.losses === 1, 'the close recorded');
-    expect(state().positions).toEqual([
-      expect.objectContaining({ positionId: 'binance:BTC-USDT', qty: QTY, entry: ASK }),
-    ]);
-    expect(await new ClosedTradeRepository(bed.handle.db).all()).toEqual([
-      expect.objectContaining({
-        pnl: expect.closeTo(REALISED - FEE_BUY - FEE_SELL, 9),
-        fees: expect.closeTo(FEE_BUY + FEE_SELL, 9),
-        entryTime: openedAt,
-        closeTime: openedAt + 1_000,
-      }),
-    ]);
-    // Equity counts both trades' money once: the new position's fee and the closed trade's result.
-    expect(state().equity).toBeCloseTo(10_000 + REALISED - reopened.fees, 9);
+    await recordedOnce(risk, { entryTime: openedAt, closeTime: openedAt + 1_000 });
     await risk[Symbol.asyncDispose]();
+  });
+
+  it('is only recorded when delivered again after a restart, the new position read from the fills staying held', async () => {
+    // The fills as the orders service records them before it publishes each position.
+    const fill = (id: string, side: 'buy' | 'sell', price: number, time: number) =>
+      recordBtcFill(
+        bed.handle.db,
+        { clientOrderId: id, strategy: side === 'buy' ? 'trend' : null, side, qty: QTY, time },
+        price,
+      );
+    // The trade the test before recorded would count in this one's position id.
+    await bed.handle.db.deleteFrom('closed_trades').execute();
+    // A redelivery on its way to the risk being stopped waits out the ack wait (30 s by default) before
+    // it comes again: risk runs on a connection of its own with a short one.
+    const quick = await NatsBus.connect({
+      servers: await natsUrl(),
+      prefix: bed.prefix,
+      source: 'risk',
+      clock,
+      ackWaitMs: 1_000,
+    });
+    let risk = await bed.startRisk(clock, {}, { bus: quick });
+    const state = () => risk.manager.current;
+    const openedAt = clock.now() - 60_000;
+    await fill('bl-retry-buy-1', 'buy', ASK, openedAt);
+    await publishPosition('opened', QTY, { realizedPnl: 0, fees: FEE_BUY }, openedAt);
+    await waitFor(() => state().positions.length === 1, 'the first position');
+
+    await refuseClosedTrades(true);
+    await fill('bl-retry-sell-1', 'sell', BID, openedAt + 1_000);
+    await publishPosition('closed', 0, { realizedPnl: REALISED, fees: FEE_BUY + FEE_SELL }, openedAt + 1_000);
+    await waitFor(() => state().positions.length === 0, 'the close applied');
+    const reopenedAt = openedAt + 2_000;
+    const reopened = { realizedPnl: REALISED, fees: 2 * FEE_BUY + FEE_SELL };
+    await fill('bl-retry-buy-2', 'buy', ASK, reopenedAt);
+    await publishPosition('opened', QTY, reopened, reopenedAt);
+    await waitFor(() => state().positions.length === 1, 'the new position');
+    // Restarted before the close is delivered again: what risk kept of it is gone.
+    await risk[Symbol.asyncDispose]();
+    await refuseClosedTrades(false);
+
+    risk = await bed.startRisk(clock, {}, { bus: quick });
+    // The position it closed is not known any more: its entry time neither.
+    await recordedOnce(risk, { entryTime: null, closeTime: openedAt + 1_000 });
+    await risk[Symbol.asyncDispose]();
+    await quick.drain();
   });
 });

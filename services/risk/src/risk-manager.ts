@@ -144,6 +144,8 @@ export class RiskManager {
   private readonly approvedStops = new Map<string, { side: PositionSide; stop: number }>();
   /** Closed trades whose record failed, by their close's message id: its redelivery records them. */
   private readonly unrecorded = new Map<string, NewClosedTrade>();
+  /** The trade keys (their close's message id) of the closed trades recorded. */
+  private readonly recorded = new Set<string>();
   /** The decisions as last stored, and the write under way. */
   private storedDecided: RiskState['decided'] = [];
   private storing: Promise<void> = Promise.resolve();
@@ -185,6 +187,7 @@ export class RiskManager {
     const history = await this.deps.trades.all();
     const held = await this.deps.held();
     this.ledger = new RealisedLedger(history);
+    for (const t of history) this.recorded.add(t.tradeKey);
     // What every position id has paid and realised so far, by the recorded fills, is in the venue
     // balance already, and part of a configured equity: a close that happened while risk was down
     // included, whose event (not acknowledged yet) is delivered now and must add nothing. Their next
@@ -546,8 +549,12 @@ export class RiskManager {
     // the position id were handled while it waited (a new position may have opened), and are newer.
     const unrecorded = this.unrecorded.get(message.id);
     if (unrecorded) return this.recordClose(message.id, unrecorded);
+    // A close whose trade is recorded was applied before: delivered again, it changes nothing.
+    if (p.status === 'closed' && this.recorded.has(message.id)) return;
     const held = this.state.positions.find((x) => x.positionId === p.positionId);
     const net = p.realizedPnl - p.fees;
+    if (p.status === 'closed' && held && message.eventTime < (this.entries.get(p.positionId) ?? 0))
+      return this.recordEarlierClose(message, net);
     const change = this.ledger.fold(p.positionId, net);
     if (change !== 0)
       this.state = applyEquityMark(
@@ -557,16 +564,7 @@ export class RiskManager {
       );
     if (p.status === 'closed') {
       this.state = applyExitFill(this.state, { positionId: p.positionId, qty: held?.qty ?? 0 });
-      const trade: NewClosedTrade = {
-        tradeKey: message.id,
-        strategy: p.strategy,
-        exchange: p.exchange,
-        symbol: p.symbol,
-        pnl: this.ledger.tradePnl(p.positionId, net),
-        fees: this.ledger.tradeFees(p.positionId, p.fees),
-        entryTime: this.entries.get(p.positionId) ?? null,
-        closeTime: message.eventTime,
-      };
+      const trade = this.closedTrade(message, net, this.entries.get(p.positionId) ?? null);
       this.entries.delete(p.positionId);
       this.stops.delete(p.positionId);
       this.ledger.book(p.positionId, net, p.fees);
@@ -596,6 +594,43 @@ export class RiskManager {
   }
 
   /**
+   * The close of a position before the one held on the position id (exchange:symbol, reused), delivered
+   * again after a restart: its record failed before it, and the held position was read from the
+   * recorded fills, which count the close already. It only records its trade; the entry time of the
+   * position it closed is not known any more.
+   */
+  private recordEarlierClose(message: Envelope<PositionEvent>, net: number): Promise<void> {
+    const p = message.payload;
+    const trade = this.closedTrade(message, net, null);
+    // The held position's own trade is counted from this close on.
+    this.ledger.book(p.positionId, net, p.fees);
+    this.deps.log.warn(
+      { positionId: p.positionId, closeTime: message.eventTime, enteredAt: this.entries.get(p.positionId) },
+      'close of an earlier position: recorded, the position held stays',
+    );
+    return this.recordClose(message.id, trade);
+  }
+
+  /** The trade a close ends: its own pnl and fees, since the position id's previous close. */
+  private closedTrade(
+    message: Envelope<PositionEvent>,
+    net: number,
+    entryTime: number | null,
+  ): NewClosedTrade {
+    const p = message.payload;
+    return {
+      tradeKey: message.id,
+      strategy: p.strategy,
+      exchange: p.exchange,
+      symbol: p.symbol,
+      pnl: this.ledger.tradePnl(p.positionId, net),
+      fees: this.ledger.tradeFees(p.positionId, p.fees),
+      entryTime,
+      closeTime: message.eventTime,
+    };
+  }
+
+  /**
    * Records a closed trade and counts it (loss streak, P&L figures) once recorded. Until then it is kept
    * by its close's message id and the error fails the message: the bus delivers it again after a delay,
    * and meanwhile the events after it, so the close's effect on the position is applied once, in order.
@@ -604,6 +639,7 @@ export class RiskManager {
     this.unrecorded.set(messageId, trade);
     const recorded = await this.deps.trades.record(trade);
     this.unrecorded.delete(messageId);
+    this.recorded.add(messageId);
     if (!recorded) return;
     const closed = { pnl: trade.pnl, closeTime: trade.closeTime };
     this.state = applyClosedTrade(this.state, closed);

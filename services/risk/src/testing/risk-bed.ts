@@ -1,4 +1,4 @@
-import type { NatsBus } from '@ballast/bus';
+import type { Bus, NatsBus } from '@ballast/bus';
 import { type Clock, type RiskDecision, Subjects, subject } from '@ballast/contracts';
 import type { DbHandle } from '@ballast/db';
 import type { ExchangeSim } from '@ballast/exchange-sim';
@@ -26,9 +26,14 @@ export type RiskBed = {
   /**
    * Starts risk on the simulator with 10,000 of equity (`env` adds to its configuration) and gives it
    * the recorded BTC-USDT book: its book consumer resumes after what it saw, so a restart needs it again
-   * (`book: false` leaves it out: a restart that resumes on deltas).
+   * (`book: false` leaves it out: a restart that resumes on deltas). `bus` is risk's own connection
+   * (under the bed's prefix) in place of the bed's.
    */
-  startRisk(clock: Clock, env?: Record<string, string>, options?: { book?: boolean }): Promise<RiskService>;
+  startRisk(
+    clock: Clock,
+    env?: Record<string, string>,
+    options?: { book?: boolean; bus?: Bus },
+  ): Promise<RiskService>;
 };
 
 /** Sets up a RiskBed for the test file (before all its tests) and closes it after them. */
@@ -42,10 +47,14 @@ export function useRiskBed(label: string): RiskBed {
         () => decisions.find((d) => (d.approved ? d.intent.candidateId : d.candidateId) === id),
         `the decision on ${id}`,
       ),
-    startRisk: async (clock: Clock, env: Record<string, string> = {}, { book = true } = {}) => {
+    startRisk: async (
+      clock: Clock,
+      env: Record<string, string> = {},
+      { book = true, bus: riskBus }: { book?: boolean; bus?: Bus } = {},
+    ) => {
       const { sim, bus, handle } = bed;
       const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000', ...env });
-      const service = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+      const service = await startRisk({ bus: riskBus ?? bus, db: handle.db, clock, config, log: silent });
       if (!book) return service;
       await bus.publish(
         subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
