@@ -20,6 +20,8 @@ const REALISED = QTY * (BID - ASK);
 const FEES = 0.001 * QTY * ASK + 0.001 * QTY * BID;
 const NET = REALISED - FEES;
 const BALANCE = 10_000 + NET;
+/** The USDT left while the long is open: 10,000 less its cost and the buy's fee. */
+const WHILE_OPEN = 10_000 - QTY * ASK - 0.001 * QTY * ASK;
 const ACCOUNT = { apiKey: 'risk-balance-key', secret: 'risk-balance-secret' };
 
 let fixture: VenueFixture;
@@ -80,12 +82,15 @@ const fill = (clientOrderId: string, side: 'buy' | 'sell', price: number, time: 
 async function closedWhileDown(env: Record<string, string> = {}) {
   const boughtAt = clock.now() - 60_000;
   await fill('bl-bal-buy', 'buy', ASK, boughtAt);
+  // While the long is open the venue holds the USDT it did not spend.
+  fixture.sim.controls.setBalance('USDT', String(WHILE_OPEN));
   const before = await start(env);
   expect(before.manager.current.positions).toMatchObject([{ positionId: 'binance:BTC-USDT', qty: QTY }]);
   await stop(before);
 
   const soldAt = boughtAt + 30_000;
   await fill('bl-bal-sell', 'sell', BID, soldAt);
+  fixture.sim.controls.setBalance('USDT', String(BALANCE));
   const closed: PositionEvent = {
     ...trendBtcOpened({ qty: 0, entry: ASK }),
     status: 'closed',
@@ -105,9 +110,10 @@ describe('risk: a close that happened while risk was down', () => {
   it('adds nothing to an equity read from the venue balance, which contains it already', async () => {
     const risk = await closedWhileDown();
     const { equity, peakEquity, positions } = risk.manager.current;
+    // The peak is the equity with the long open (its cost counted, only the buy's fee paid).
     expect({ equity, peakEquity, positions }).toEqual({
       equity: BALANCE,
-      peakEquity: BALANCE,
+      peakEquity: expect.closeTo(10_000 - 0.001 * QTY * ASK, 6),
       positions: [],
     });
   });
@@ -116,5 +122,27 @@ describe('risk: a close that happened while risk was down', () => {
     const risk = await closedWhileDown({ RISK_EQUITY: '10000' });
     expect(risk.manager.current.equity).toBeCloseTo(10_000 + NET, 9);
     expect(risk.manager.current.positions).toEqual([]);
+  });
+
+  it('reads no loss from a long still open: its cost is in coins, not gone (no halt latches)', async () => {
+    fixture.sim.controls.setBalance('USDT', '10000');
+    const first = await start();
+    expect(first.manager.current.equity).toBe(10_000);
+    await stop(first);
+    // While risk is down the long is bought: the venue's USDT drops by its cost and the buy's fee.
+    const cost = QTY * ASK;
+    const fee = 0.001 * cost;
+    await fill('bl-bal-open', 'buy', ASK, clock.now() - 1_000);
+    fixture.sim.controls.setBalance('USDT', String(WHILE_OPEN));
+    try {
+      const risk = await start();
+      const { equity, peakEquity, drawdownHalt, dailyLossHalt, positions } = risk.manager.current;
+      expect(equity).toBeCloseTo(10_000 - fee, 6);
+      expect(peakEquity).toBe(10_000);
+      expect({ drawdownHalt, dailyLossHalt }).toEqual({ drawdownHalt: null, dailyLossHalt: null });
+      expect(positions).toMatchObject([{ positionId: 'binance:BTC-USDT', qty: QTY }]);
+    } finally {
+      fixture.sim.controls.setBalance('USDT', String(BALANCE));
+    }
   });
 });

@@ -1,6 +1,6 @@
-import type { Clock, ControlAck, PositionEvent, ResumeCommand } from '@ballast/contracts';
+import type { Alert, Clock, ControlAck, PositionEvent, ResumeCommand } from '@ballast/contracts';
 import { Subjects, subject } from '@ballast/contracts';
-import { KillState } from '@ballast/core';
+import { EquityBaseline, KillState } from '@ballast/core';
 import { BotStateRepository } from '@ballast/db';
 import { waitFor } from '@ballast/testkit';
 import { sql } from 'kysely';
@@ -194,6 +194,39 @@ describe('a kill given while a resume --clear-drawdown is storing the baseline',
     await risk[Symbol.asyncDispose]();
     risk = await bed.startRisk(clock);
     expect(risk.manager.current.kill.engaged).toBe(true);
+    await risk[Symbol.asyncDispose]();
+  });
+});
+
+describe('a halt whose baseline could not be stored at once', () => {
+  it('is announced all the same, once', { timeout: 120_000 }, async () => {
+    const alerts: Alert[] = [];
+    await bed.bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+      durable: 'test-halt-alerts',
+    });
+    const risk = await bed.startRisk(clock);
+    const key = equityBaselineKey('binance');
+    // The database refuses the baseline's row (a blip): its store fails, the event is delivered again.
+    await sql
+      .raw(`alter table bot_state add constraint test_no_baseline check (key <> '${key}') not valid`)
+      .execute(bed.handle.db);
+    try {
+      const loss = { ...closedAtLoss, positionId: 'binance:ADA-USDT', symbol: 'ADA-USDT' };
+      await bed.bus.publish(subject(Subjects.positionEvent, {}), loss);
+      await waitFor(
+        () => alerts.find((a) => a.labels.halt === 'max_drawdown'),
+        'the drawdown halt announced',
+      );
+    } finally {
+      await sql.raw('alter table bot_state drop constraint test_no_baseline').execute(bed.handle.db);
+    }
+    const stored = new BotStateRepository(bed.handle.db, clock);
+    await waitFor(
+      async () => (await stored.get(key, EquityBaseline))?.value.drawdownHalt ?? undefined,
+      'the halt stored once the database answers',
+      { timeoutMs: 60_000 },
+    );
+    expect(alerts.filter((a) => a.labels.halt === 'max_drawdown')).toHaveLength(1);
     await risk[Symbol.asyncDispose]();
   });
 });

@@ -194,7 +194,7 @@ export class RiskManager {
     // events add only what changes after.
     for (const slot of held.slots) this.ledger.fold(slot.positionId, slot.realizedPnl - slot.fees);
     this.closed = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
-    await this.restoreBaseline(now);
+    await this.restoreBaseline(now, heldCost(held, this.deps.venue.id));
     this.killSwitch = await this.deps.kill.load();
     this.state = riskKill(this.state, this.killSwitch, now);
     this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
@@ -213,10 +213,12 @@ export class RiskManager {
       await bus.subscribe(
         subject(Subjects.positionEvent, {}),
         async (m) => {
-          const before = this.state;
+          // Halts are announced against the baseline as stored, before storing the new one: a delivery
+          // whose store failed announces them again (the same alert id), never loses them.
+          const before = this.storedBaseline ? { ...this.state, ...this.storedBaseline } : this.state;
           await this.onPosition(m);
-          await this.storeBaseline();
           await this.announceHalts(before, m);
+          await this.storeBaseline();
         },
         opts('position'),
       ),
@@ -245,8 +247,8 @@ export class RiskManager {
    * and the peak stay as they were, and the day's start unless a new UTC day has begun. Stored again at
    * once when the restart changed it (a new day, a new peak, a halt latched on what changed while down).
    */
-  private async restoreBaseline(now: number): Promise<void> {
-    const fresh = initialRiskState(await this.equity(), now);
+  private async restoreBaseline(now: number, heldCost: number): Promise<void> {
+    const fresh = initialRiskState(await this.equity(heldCost), now);
     this.storedBaseline = await this.deps.baseline.load();
     this.state = restoreEquityBaseline(fresh, this.storedBaseline, this.deps.limits.current, now);
     const { drawdownHalt, dailyLossHalt, peakEquity, dayStartEquity } = this.state;
@@ -336,11 +338,16 @@ export class RiskManager {
    * A configured equity is the starting amount, so what the recorded trades and fills have realised and
    * paid so far is added to it; a venue balance already contains it.
    */
-  private async equity(): Promise<number> {
+  /**
+   * The equity at start. From the venue: its quote balance plus what our open longs cost (the quote they
+   * took is still ours, in coins): otherwise every restart with a position open would read its cost as a
+   * loss against the stored peak and latch the drawdown and daily-loss halts.
+   */
+  private async equity(heldCost: number): Promise<number> {
     if (this.deps.config.RISK_EQUITY !== undefined)
       return this.deps.config.RISK_EQUITY + this.ledger.foldedTotal();
     const balances = await this.deps.venue.balances();
-    return balances[this.deps.config.RISK_QUOTE_ASSET] ?? 0;
+    return (balances[this.deps.config.RISK_QUOTE_ASSET] ?? 0) + heldCost;
   }
 
   private async onSignal(message: Envelope<SignalDecision>): Promise<void> {
@@ -737,6 +744,14 @@ function resumeDetail(halt: RiskState['drawdownHalt'], cleared: boolean, peak: n
   const since = new Date(halt.at).toISOString();
   if (cleared) return `evaluating entries again; drawdown halt since ${since} lifted, peak reset to ${peak}`;
   return `kill switch lifted; entries stay halted by the drawdown halt since ${since} (lift it with resume --clear-drawdown)`;
+}
+
+/** What our open longs on `venue` cost at entry: quote money now held as coins. */
+function heldCost(held: HeldPositions, venue: string): number {
+  let cost = 0;
+  for (const slot of held.slots)
+    if (slot.exchange === venue && slot.side === 'long' && slot.qty > 0) cost += slot.qty * slot.entry;
+  return cost;
 }
 
 /** Risk's view of the kill switch: engaged (entries refused) or not. */
