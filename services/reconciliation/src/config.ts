@@ -39,6 +39,10 @@ export const reconConfigSchema = z.object({
   RECON_SKIP_TRADE_HISTORY: z.stringbool().default(false),
   RECON_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   RECON_EXTERNAL_ORDERS: z.enum(['leave', 'cancel']).default('leave'),
+  /**
+   * An order sent this recently is left to the orders service, and one recorded open this recently
+   * that the venue cannot find yet is not declared cancelled: the venue may not know it yet.
+   */
   RECON_IN_FLIGHT_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
   /**
    * Fills found on the venue are recorded by the orders service (the one writer of fills): how long a

@@ -275,4 +275,33 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     expect(await slices().get('bl-race-fill')).toMatchObject({ status: 'filled' });
     expect((await ourBooks()).BTC).toBe(Number((start + 0.001).toFixed(8)));
   });
+  it('leaves an order just recorded open while the venue cannot find it yet, and follows the venue after', async () => {
+    await slices().plan([ourSlice('bl-race-fresh', { type: 'limit', price: 30_000 })], 'sending');
+    const placed = await client().createOrder('BTC/USDT', 'limit', 'buy', 0.001, 30_000, {
+      clientOrderId: 'bl-race-fresh',
+    });
+    await slices().update('bl-race-fresh', { status: 'open', venueOrderId: String(placed.id) });
+    // Binance just after it accepted an order: not among the open orders, "order does not exist" by client id.
+    const graced = simReconConfig(fixture, ACCOUNT, { RECON_IN_FLIGHT_GRACE_MS: '60000' });
+    const lagging = venueWith(graced, (base) => ({
+      openOrders: async (symbol) =>
+        (await base.openOrders(symbol)).filter((o) => o.clientOrderId !== 'bl-race-fresh'),
+      fetchByClientId: (symbol, id) =>
+        id === 'bl-race-fresh' ? Promise.resolve(undefined) : base.fetchByClientId(symbol, id),
+    }));
+    const report = await buildReconciler(simReconDeps(fixture, serviceBus, graced), lagging).run();
+    expect([report.outcome, kinds(report)]).toEqual(['clean', []]);
+    expect((await slices().get('bl-race-fresh'))?.status).toBe('open');
+    expect((await client().fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toContain(
+      'bl-race-fresh',
+    );
+
+    // What the venue does report is followed at once: cancelled by hand, it is cancelled in ours.
+    await client().cancelOrder(String(placed.id), 'BTC/USDT');
+    const after = await buildReconciler(simReconDeps(fixture, serviceBus, graced), buildVenue(graced)).run();
+    expect(after.drifts.map((d) => [d.drift.key, d.outcome])).toEqual([
+      ['state:bl-race-fresh:cancelled', 'applied'],
+    ]);
+    expect((await slices().get('bl-race-fresh'))?.status).toBe('cancelled');
+  });
 });

@@ -92,6 +92,9 @@ function closedOrUnknown(order: LedgerOrder, venue: VenueSnapshot, policy: Recon
       evidence: `${order.clientOrderId} was sent ${policy.now - order.updatedAt} ms ago and the venue does not know it yet`,
     };
   }
+  // Binance can answer "order does not exist" just after it accepted an order: one recorded (or
+  // changed) within the grace is looked for again next run, not declared cancelled while it rests.
+  if (policy.now - order.updatedAt < policy.inFlightGraceMs) return undefined;
   return stateDrift(
     order,
     null,

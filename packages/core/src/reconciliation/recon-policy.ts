@@ -4,7 +4,7 @@ export type ReconPolicy = {
   clientIdPrefix: string;
   /** What to do with an open order on the venue that is not ours. */
   externalOrders: 'leave' | 'cancel';
-  /** An order sent this recently may not be known to the venue yet: it is not a drift. */
+  /** An order sent or recorded open this recently may not be known to the venue yet: it is not a drift. */
   inFlightGraceMs: number;
   /** Position differences up to this (the lot step) are rounding, per symbol; 0 when absent. */
   positionTolerance: Readonly<Record<string, number>>;

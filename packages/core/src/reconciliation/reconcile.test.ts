@@ -191,6 +191,27 @@ describe('reconcile', () => {
     ]);
   });
 
+  it('does not cancel an order recorded open within the grace that the venue cannot find yet, only after it', () => {
+    const placed = ours({ updatedAt: NOW - 2_000 });
+    const fresh = reconcile(venue({ lookups: { 'bl-a': null } }), ledger({ orders: [placed] }), policy);
+    expect(fresh.drifts).toEqual([]);
+    const old = reconcile(
+      venue({ lookups: { 'bl-a': null } }),
+      ledger({ orders: [{ ...placed, updatedAt: NOW - 10_000 }] }),
+      policy,
+    );
+    expect(old.drifts).toEqual([
+      expect.objectContaining({ kind: 'order_state', key: 'state:bl-a:cancelled', status: 'cancelled' }),
+    ]);
+    // What the venue does say is followed at once: a fresh order it reports cancelled is cancelled.
+    const said = reconcile(
+      venue({ lookups: { 'bl-a': onVenue({ status: 'cancelled' }) } }),
+      ledger({ orders: [placed] }),
+      policy,
+    );
+    expect(said.drifts).toEqual([expect.objectContaining({ kind: 'order_state', status: 'cancelled' })]);
+  });
+
   it('never assumes an in-flight order rejected: it awaits the venue and blocks, after the grace period only', () => {
     const sending = ours({ status: 'sending', venueOrderId: null, updatedAt: NOW - 2_000 });
     const fresh = reconcile(venue({ lookups: { 'bl-a': null } }), ledger({ orders: [sending] }), policy);
