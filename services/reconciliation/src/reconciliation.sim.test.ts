@@ -244,6 +244,31 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
     await expectEqualToVenue();
   });
 
+  it('adjusts a position by whole lot steps: a difference of two folds carries no binary noise into the record', async () => {
+    const adjustments = async () =>
+      (await slices().all()).filter((s) => s.clientOrderId.startsWith('recon-adj-'));
+    const before = new Set((await adjustments()).map((s) => s.clientOrderId));
+    const start = (await venueView()).BTC;
+    // 0.0031 - 0.003 is 0.00009999999999999983 in binary: the venue holds 10 lot steps more.
+    fixture.sim.tamper.moveBalance('BTC', '0.0001');
+    const report = await reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
+      ['position_qty', 'applied'],
+      ['balance', 'noted'],
+    ]);
+    const made = (await adjustments()).filter((s) => !before.has(s.clientOrderId));
+    expect(made.map((s) => [s.side, s.qty, (s.fills as Array<{ qty: number }>).map((f) => f.qty)])).toEqual([
+      ['buy', 0.0001, [0.0001]],
+    ]);
+    await waitFor(
+      () => alerts.some((a) => a.kind === 'recon_position_set' && a.message.includes('off by 0.0001;')),
+      'the alert naming 0.0001',
+    );
+    expect((await reconciler.run()).outcome).toBe('clean');
+    expect((await ourView()).BTC).toBe(Number((start + 0.0001).toFixed(8)));
+    await expectEqualToVenue();
+  });
+
   it('reports 500 USDT gone unexplained as a flagged run, never clean, with one critical alert naming the amount', async () => {
     const recon = new ReconRepository(fixture.handle.db, clock);
     const lastClean = () => registry.getSingleMetricAsString('ballast_recon_last_clean_timestamp_seconds');

@@ -10,7 +10,15 @@ import {
   subject,
   symbolAssets,
 } from '@ballast/contracts';
-import { type Drift, derivedUuid, FLAT, tradeKey, type VenueTrade } from '@ballast/core';
+import {
+  type Drift,
+  derivedUuid,
+  FLAT,
+  isPositionDrift,
+  positionAdjustment,
+  tradeKey,
+  type VenueTrade,
+} from '@ballast/core';
 import {
   BotStateRepository,
   type Database,
@@ -88,7 +96,7 @@ export class Repairs {
         if (drift.action === 'await_venue' || !drift.status) return 'noted';
         return this.setStatus(drift, drift.status);
       case 'position_qty':
-        return this.setPosition(drift.symbol, drift.venue - drift.ours, runId, counted);
+        return this.setPosition(drift, runId, counted);
       case 'missing_stop':
         await this.alert(drift, 'warning');
         return 'noted';
@@ -276,16 +284,28 @@ export class Repairs {
    * adjustment asked for earlier that is not in the books this difference was measured from is still
    * on its way to the orders service (lagging, or down): it is asked for again under its own id, and
    * no other is asked for beside it, since both would apply once it catches up. The next difference
-   * is measured with it counted.
+   * is measured with it counted. The adjustment is a whole number of the market's lot steps, as any
+   * quantity the venue holds; a difference of one step or less is rounding, not corrected.
    */
   private async setPosition(
-    symbol: string,
-    diff: number,
+    drift: Extract<Drift, { kind: 'position_qty' }>,
     runId: string,
     counted: ReadonlySet<string>,
   ): Promise<RepairOutcome> {
+    const { symbol } = drift;
     const pending = await this.pending.get(symbol);
     if (pending && !counted.has(tradeKey(symbol, pending.fill.tradeId))) return this.adjust(pending, runId);
+    const { stepSize } = await this.deps.venue.marketRules(symbol);
+    const difference = drift.venue - drift.ours;
+    if (!isPositionDrift(difference, stepSize)) {
+      this.deps.log.warn(
+        { symbol, difference, stepSize },
+        'position difference within one lot step: not corrected',
+      );
+      return 'noted';
+    }
+    const qty = positionAdjustment(difference, stepSize);
+    const diff = difference > 0 ? qty : -qty;
     const slices = (await this.deps.slices.all()).filter(
       (s) => s.exchange === this.deps.venue.id && s.symbol === symbol,
     );
@@ -306,7 +326,7 @@ export class Repairs {
       fill: {
         tradeId: `recon-adj:${key}`,
         price,
-        qty: Math.abs(diff),
+        qty,
         fee: 0,
         feeAsset: quote,
         liquidity: 'taker',
@@ -319,7 +339,7 @@ export class Repairs {
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
       severity: 'critical',
       kind: 'recon_position_set',
-      message: `${this.deps.venue.id} ${symbol}: our position was off by ${Number(diff.toFixed(12))}; set to the venue's`,
+      message: `${this.deps.venue.id} ${symbol}: our position was off by ${diff}; set to the venue's`,
       labels: { service: 'reconciliation', exchange: this.deps.venue.id, symbol },
     });
     return outcome;

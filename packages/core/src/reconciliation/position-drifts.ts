@@ -1,5 +1,5 @@
 import { applyFill, FLAT, type NetPosition, positionFill } from '../execution/position-fold';
-import { roundQty } from '../risk/precision';
+import { roundQty, roundToStep } from '../risk/precision';
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
 import type { LedgerSnapshot, VenueSnapshot } from './recon-snapshot';
@@ -27,6 +27,22 @@ function fromSigned(qty: number): NetPosition {
   return { ...FLAT, side: qty < 0 ? 'short' : 'long', qty: Math.abs(qty) };
 }
 
+/**
+ * Whether a position difference is a drift to correct: one lot step or less (up to binary noise) is
+ * rounding, and no order could trade it.
+ */
+export function isPositionDrift(difference: number, step: number): boolean {
+  return Math.abs(difference) > step + 1e-12;
+}
+
+/**
+ * The quantity that adjusts a position by `difference`, on the market's lot grid: differences of two
+ * folds carry binary noise (0.0021 - 0.002 = 0.00009999999999999983) that no venue quantity has.
+ */
+export function positionAdjustment(difference: number, step: number): number {
+  return step > 0 ? roundToStep(Math.abs(difference), step) : roundQty(Math.abs(difference));
+}
+
 /** Positions that still differ from the venue's after every fill is applied: set to the venue's. */
 export function findPositionDrifts(
   venue: VenueSnapshot,
@@ -39,7 +55,7 @@ export function findPositionDrifts(
   for (const symbol of [...symbols].sort()) {
     const mine = ours[symbol] ?? 0;
     const theirs = venue.positions[symbol] ?? 0;
-    if (Math.abs(mine - theirs) <= (policy.positionTolerance[symbol] ?? 0) + 1e-12) continue;
+    if (!isPositionDrift(theirs - mine, policy.positionTolerance[symbol] ?? 0)) continue;
     drifts.push({
       kind: 'position_qty',
       key: `position:${symbol}:${theirs}`,

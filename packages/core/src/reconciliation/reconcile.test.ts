@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { balancesAfterTrades } from './balance-drifts';
 import { checkKeySafety } from './key-safety';
+import { isPositionDrift, positionAdjustment } from './position-drifts';
 import { driftBeforeAfter } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
 import type {
@@ -302,6 +303,16 @@ describe('reconcile', () => {
       policy,
     );
     expect(v.drifts).toEqual([]);
+  });
+
+  it('adjusts a position by whole lot steps, and takes one step or less for rounding', () => {
+    const difference = 0.0031 - 0.003;
+    expect([
+      difference,
+      positionAdjustment(difference, 0.00001),
+      positionAdjustment(-difference, 0.00001),
+    ]).toEqual([0.00009999999999999983, 0.0001, 0.0001]);
+    expect([isPositionDrift(0.00001, 0.00001), isPositionDrift(0.000011, 0.00001)]).toEqual([false, true]);
   });
 
   it('reports an open position whose stop is not on the venue, and blocks until it is back', () => {
