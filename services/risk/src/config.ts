@@ -5,6 +5,12 @@ import { z } from 'zod';
 /** How long an approved entry's reservation lasts when neither its fill nor its refusal is heard of. */
 export const DEFAULT_PENDING_TTL_MS = 300_000;
 
+/**
+ * How old the last `recon.status` may be before a venue counts as unreconciled: three of
+ * reconciliation's default runs (RECON_INTERVAL_MS 30 s, a status published at the end of each).
+ */
+export const DEFAULT_RECON_MAX_AGE_MS = 90_000;
+
 /** How long an entry waits for the venue's REST depth before it is denied `liquidity`. */
 export const DEFAULT_REST_BOOK_TIMEOUT_MS = 5_000;
 
@@ -38,6 +44,12 @@ export const riskConfigSchema = z.object({
    * `unreconciled` or `unknown`). Off where no reconciliation runs (backtests, the demo).
    */
   RISK_REQUIRE_RECON: z.stringbool().default(false).optional(),
+  /**
+   * With RISK_REQUIRE_RECON, a venue whose last `recon.status` was published longer ago than this (on
+   * the service clock) counts as unreconciled: a reconciliation that stopped must not leave its last
+   * `reconciled` in force. Above RECON_INTERVAL_MS plus a run's length. Unset: DEFAULT_RECON_MAX_AGE_MS.
+   */
+  RISK_RECON_MAX_AGE_MS: z.coerce.number().int().positive().optional(),
   /**
    * Keep strategy_hour_stats current with every closed trade (the signals veto reads it). Off where the
    * statistics must not move during a run (backtests).

@@ -67,7 +67,12 @@ import type { NewClosedTrade } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import { LatestWriter } from '@ballast/service-kit';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
-import { DEFAULT_PENDING_TTL_MS, DEFAULT_REST_BOOK_TIMEOUT_MS, type RiskConfig } from './config';
+import {
+  DEFAULT_PENDING_TTL_MS,
+  DEFAULT_RECON_MAX_AGE_MS,
+  DEFAULT_REST_BOOK_TIMEOUT_MS,
+  type RiskConfig,
+} from './config';
 import type { DecidedStore } from './decided-store';
 import type { EquityBaselineStore } from './equity-baseline-store';
 import type { FeedStates, FeedStatesStore } from './feed-states-store';
@@ -131,8 +136,11 @@ export class RiskManager {
   private ledger = new RealisedLedger([]);
   /** Closed trades' results, for the P&L figures. */
   private closed: ClosedTrade[] = [];
-  /** Venues reconciliation has reported on; the others stay closed to entries when it is required. */
-  private readonly reconHeard = new Set<string>();
+  /**
+   * When reconciliation last reported on each venue (the status's event time); the others stay closed
+   * to entries when it is required, and so does one whose last report is older than its max age.
+   */
+  private readonly reconHeard = new Map<string, number>();
   /**
    * When each position id's latest position was entered (event time of the first event showing it, or
    * its opening fill's time when read at start), for closed trades.
@@ -230,7 +238,7 @@ export class RiskManager {
       this.subs.push(
         await bus.subscribe(
           pattern(Subjects.reconStatus),
-          (m) => this.onRecon(m.payload),
+          (m) => this.onRecon(m.payload, m.eventTime),
           opts('recon-status'),
         ),
       );
@@ -359,8 +367,7 @@ export class RiskManager {
       ? { none: 'decided before' }
       : await this.entryBook(candidate.exchange, candidate.symbol);
     const rules = await this.deps.venue.marketRules(candidate.symbol);
-    if (this.deps.config.RISK_REQUIRE_RECON && !this.reconHeard.has(candidate.exchange))
-      this.state = setVenueReconciled(this.state, candidate.exchange, false);
+    if (this.deps.config.RISK_REQUIRE_RECON) this.closeUnheardVenue(candidate.exchange);
     // Decided and reserved in one turn: the next candidate sees this one's reservation.
     const { state, verdict } = decideEntry(
       this.state,
@@ -500,9 +507,27 @@ export class RiskManager {
     await this.storeDecided();
   }
 
+  /**
+   * A venue reconciliation has not reported on, or not within RISK_RECON_MAX_AGE_MS, is closed to
+   * entries: a reconciliation that died must not leave its last `reconciled` in force. Its next status
+   * opens it again (onRecon).
+   */
+  private closeUnheardVenue(venue: string): void {
+    const heardAt = this.reconHeard.get(venue);
+    if (heardAt === undefined) {
+      this.state = setVenueReconciled(this.state, venue, false);
+      return;
+    }
+    const maxAgeMs = this.deps.config.RISK_RECON_MAX_AGE_MS ?? DEFAULT_RECON_MAX_AGE_MS;
+    const age = this.deps.clock.now() - heardAt;
+    if (age <= maxAgeMs) return;
+    const why = `${venue}: the last reconciliation status is ${age} ms old (limit ${maxAgeMs} ms); reconciliation may have stopped`;
+    this.state = setVenueReconciled(this.state, venue, false, why);
+  }
+
   /** Only `reconciled` opens a venue to entries; exits and stops never pass through here. */
-  private onRecon(status: ReconStatus): void {
-    this.reconHeard.add(status.venue);
+  private onRecon(status: ReconStatus, publishedAt: number): void {
+    this.reconHeard.set(status.venue, publishedAt);
     this.state = setVenueReconciled(this.state, status.venue, status.status === 'reconciled');
     this.deps.log.info(
       { venue: status.venue, status: status.status, detail: status.detail },

@@ -221,16 +221,19 @@ describe('risk service', () => {
 });
 
 describe('risk: the reconciliation gate', () => {
-  it('refuses entries on a venue until it is reconciled and while it is unknown, with a machine-readable reason', {
-    timeout: 120_000,
-  }, async () => {
+  /**
+   * Risk requiring reconciliation on `riskClock`, the kill switch the first test leaves engaged lifted,
+   * the recorded book published; `decided` waits for a candidate's decision, `status` publishes one
+   * recon.status for binance (at `publishedAt`, the bus clock's now by default).
+   */
+  async function gatedRisk(durable: string, riskClock: Clock, overrides: Record<string, string> = {}) {
     const config = riskConfigSchema.parse({
       EXCHANGE_BASE_URL: sim.restUrl,
       RISK_EQUITY: '10000',
       RISK_REQUIRE_RECON: 'true',
+      ...overrides,
     });
-    const service = await startRisk({ bus, db: handle.db, clock, config, log: silent });
-    // The first test leaves the kill switch engaged in this database.
+    const service = await startRisk({ bus, db: handle.db, clock: riskClock, config, log: silent });
     await bus.publish(subject(Subjects.resume, {}), {
       confirm: true,
       reason: 'gate test',
@@ -241,47 +244,103 @@ describe('risk: the reconciliation gate', () => {
     const sub = await bus.subscribe(
       subject(Subjects.riskDecision, {}),
       (m) => void decisions.push(m.payload),
-      {
-        durable: 'test-gate-decisions',
-      },
+      { durable },
     );
-    await bus.publish(
-      subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
-      btcBookSnapshot(clock.now()),
-    );
+    const book = () =>
+      bus.publish(
+        subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+        btcBookSnapshot(riskClock.now()),
+      );
+    await book();
     const decided = (id: string) =>
       waitFor(
         () => decisions.find((d) => (!d.approved ? d.candidateId === id : d.intent.candidateId === id)),
         id,
       );
-    const status = (s: 'reconciled' | 'unreconciled' | 'unknown') =>
-      bus.publish(subject(Subjects.reconStatus, { exchange: 'binance' }), {
-        venue: 'binance',
-        status: s,
-        drifts: 0,
-        lastCleanAt: s === 'reconciled' ? clock.now() : null,
-        detail: 'test',
+    const status = (s: 'reconciled' | 'unreconciled' | 'unknown', publishedAt?: number) =>
+      bus.publish(
+        subject(Subjects.reconStatus, { exchange: 'binance' }),
+        {
+          venue: 'binance',
+          status: s,
+          drifts: 0,
+          lastCleanAt: s === 'reconciled' ? clock.now() : null,
+          detail: 'test',
+        },
+        publishedAt === undefined ? {} : { eventTime: publishedAt },
+      );
+    const open = (yes: boolean) =>
+      waitFor(
+        () => service.manager.current.unreconciledVenues.includes('binance') !== yes,
+        yes ? 'the venue to open' : 'the venue to close',
+      );
+    return {
+      service,
+      book,
+      decided,
+      status,
+      open,
+      async close() {
+        await sub.stop();
+        await service[Symbol.asyncDispose]();
+      },
+    };
+  }
+
+  it('refuses entries on a venue until it is reconciled and while it is unknown, with a machine-readable reason', {
+    timeout: 120_000,
+  }, async () => {
+    const risk = await gatedRisk('test-gate-decisions', clock);
+    try {
+      await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-1'));
+      expect(await risk.decided('gate-1')).toMatchObject({
+        approved: false,
+        reason: 'unreconciled',
+        limit: 0,
+        value: 1,
       });
 
-    await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-1'));
-    expect(await decided('gate-1')).toMatchObject({
-      approved: false,
-      reason: 'unreconciled',
-      limit: 0,
-      value: 1,
-    });
+      await risk.status('reconciled');
+      await risk.open(true);
+      await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-2'));
+      expect(await risk.decided('gate-2')).toMatchObject({ approved: true });
 
-    await status('reconciled');
-    await waitFor(() => !service.manager.current.unreconciledVenues.includes('binance'), 'the venue to open');
-    await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-2'));
-    expect(await decided('gate-2')).toMatchObject({ approved: true });
+      await risk.status('unknown');
+      await risk.open(false);
+      await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-3'));
+      expect(await risk.decided('gate-3')).toMatchObject({ approved: false, reason: 'unreconciled' });
+    } finally {
+      await risk.close();
+    }
+  });
 
-    await status('unknown');
-    await waitFor(() => service.manager.current.unreconciledVenues.includes('binance'), 'the venue to close');
-    await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-3'));
-    expect(await decided('gate-3')).toMatchObject({ approved: false, reason: 'unreconciled' });
-    await sub.stop();
-    await service[Symbol.asyncDispose]();
+  it('refuses entries once the last reconciled status is older than RISK_RECON_MAX_AGE_MS: reconciliation may have died', {
+    timeout: 120_000,
+  }, async () => {
+    let skewMs = 0;
+    const riskClock: Clock = { now: () => Date.now() + skewMs };
+    const risk = await gatedRisk('test-gate-age-decisions', riskClock, { RISK_RECON_MAX_AGE_MS: '5000' });
+    try {
+      await risk.status('reconciled');
+      await risk.open(true);
+      // No status for 6 s of risk's clock: reconciliation stopped after its last reconciled run.
+      skewMs = 6_000;
+      await risk.book();
+      await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-age-1'));
+      const denied = await risk.decided('gate-age-1');
+      expect(denied).toMatchObject({ approved: false, reason: 'unreconciled', limit: 0, value: 1 });
+      expect(denied.approved ? '' : denied.detail).toMatch(
+        /^binance: the last reconciliation status is 6\d{3} ms old \(limit 5000 ms\); reconciliation may have stopped$/,
+      );
+
+      // Its next run's status opens the venue again.
+      await risk.status('reconciled', riskClock.now());
+      await risk.open(true);
+      await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-age-2'));
+      expect(await risk.decided('gate-age-2')).toMatchObject({ approved: true });
+    } finally {
+      await risk.close();
+    }
   });
 });
 

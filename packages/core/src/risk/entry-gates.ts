@@ -27,7 +27,8 @@ export function checkMarketData(state: RiskState, exchange: string, symbol: stri
 
 export function checkReconciled(state: RiskState, exchange: string): Verdict {
   if (!state.unreconciledVenues.includes(exchange)) return ALLOW;
-  return denyGate('unreconciled', `${exchange} is not reconciled with our records`);
+  const why = state.unreconciledWhy[exchange] ?? `${exchange} is not reconciled with our records`;
+  return denyGate('unreconciled', why);
 }
 
 /**

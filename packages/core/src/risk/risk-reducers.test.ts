@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkEntryGates } from './entry-gates';
 import { checkDailyLoss, checkDrawdown } from './equity-halts';
 import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
 import {
@@ -182,5 +183,22 @@ describe('position reducers', () => {
     const unreconciled = setVenueReconciled(base, 'bybit', false);
     expect(unreconciled.unreconciledVenues).toEqual(['bybit']);
     expect(setVenueReconciled(unreconciled, 'bybit', true).unreconciledVenues).toEqual([]);
+  });
+
+  it('says why a venue is closed when told, and forgets it once the venue opens', () => {
+    const stale = setVenueReconciled(base, 'binance', false, 'binance: the last status is 95000 ms old');
+    expect(checkEntryGates(stale, { exchange: 'binance', symbol: 'BTC-USDT' }, limits, DAY1)).toEqual({
+      ok: false,
+      reason: 'unreconciled',
+      limit: 0,
+      value: 1,
+      detail: 'binance: the last status is 95000 ms old',
+    });
+    const reopened = setVenueReconciled(stale, 'binance', true);
+    expect([reopened.unreconciledVenues, reopened.unreconciledWhy]).toEqual([[], {}]);
+    const closed = setVenueReconciled(reopened, 'binance', false);
+    expect(checkEntryGates(closed, { exchange: 'binance', symbol: 'BTC-USDT' }, limits, DAY1)).toMatchObject({
+      detail: 'binance is not reconciled with our records',
+    });
   });
 });

@@ -130,8 +130,19 @@ export function setMarketStale(state: RiskState, key: string, stale: boolean): R
   return { ...state, staleMarkets: toggle(state.staleMarkets, key, stale) };
 }
 
-export function setVenueReconciled(state: RiskState, venue: string, reconciled: boolean): RiskState {
-  return { ...state, unreconciledVenues: toggle(state.unreconciledVenues, venue, !reconciled) };
+/** `why`: what the denial of an entry on a venue closed by this says (a status gone stale, for example). */
+export function setVenueReconciled(
+  state: RiskState,
+  venue: string,
+  reconciled: boolean,
+  why?: string,
+): RiskState {
+  const { [venue]: _, ...others } = state.unreconciledWhy;
+  return {
+    ...state,
+    unreconciledVenues: toggle(state.unreconciledVenues, venue, !reconciled),
+    unreconciledWhy: !reconciled && why ? { ...others, [venue]: why } : others,
+  };
 }
 
 function replacePosition(state: RiskState, position: OpenPosition): RiskState {

@@ -63,6 +63,8 @@ export type RiskState = {
   /** `marketKey`s whose market data is stale. */
   staleMarkets: readonly string[];
   unreconciledVenues: readonly string[];
+  /** Why a venue is closed to entries, when more is known than that reconciliation did not report it reconciled. */
+  unreconciledWhy: Readonly<Record<string, string>>;
   lossStreak: LossStreakState;
 };
 
@@ -107,6 +109,7 @@ export function initialRiskState(equity: number, now: number): RiskState {
     kill: { engaged: false, reason: null, since: null },
     staleMarkets: [],
     unreconciledVenues: [],
+    unreconciledWhy: {},
     lossStreak: NO_LOSS_STREAK,
   };
 }
