@@ -157,6 +157,25 @@ describe('ccxt binance against the simulator', () => {
     ).rejects.toThrow(/Duplicate order sent/);
   });
 
+  it('numbers orders per market, as Binance does: ETH/USDT has its own order 1, each found on its market', async () => {
+    const ex = binance({ apiKey: API_KEY, secret: SECRET });
+    const btc = await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 50000, { clientOrderId: 'btc-eth' });
+    const btcFirst = await ex.fetchOrder('1', 'BTC/USDT');
+    const eth = await ex.createOrder('ETH/USDT', 'limit', 'buy', 0.02, 1000, { clientOrderId: 'eth-1' });
+    expect(eth).toMatchObject({ id: '1', status: 'open' });
+    expect(await ex.fetchOrder('1', 'ETH/USDT')).toMatchObject({
+      symbol: 'ETH/USDT',
+      clientOrderId: 'eth-1',
+    });
+    await ex.cancelOrder('1', 'ETH/USDT');
+    await ex.cancelOrder(String(btc.id), 'BTC/USDT');
+    expect((await ex.fetchOrder('1', 'ETH/USDT')).status).toBe('canceled');
+    expect(await ex.fetchOrder('1', 'BTC/USDT')).toMatchObject({
+      symbol: 'BTC/USDT',
+      clientOrderId: btcFirst.clientOrderId,
+    });
+  });
+
   it('raises AuthenticationError on a bad signature', async () => {
     const ex = binance({ apiKey: API_KEY, secret: 'wrong-secret' });
     await expect(ex.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);

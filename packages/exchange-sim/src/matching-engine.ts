@@ -45,9 +45,11 @@ interface Fill {
  * price at or through their stop, then take liquidity like a new market or limit order.
  */
 export class MatchingEngine {
-  private readonly orders = new Map<number, SimOrder>();
+  /** By market and order id: Binance numbers orders per market, as it does trades. */
+  private readonly orders = new Map<string, SimOrder>();
   private readonly trades: SimTrade[] = [];
-  private nextOrderId = 1;
+  /** Per market, as Binance numbers orders: ETHUSDT's order 5 and BTCUSDT's order 5 are two orders. */
+  private readonly nextOrderId = new Map<string, number>();
   /** Per market, as Binance numbers trades: ETHUSDT's trade 1 and BTCUSDT's trade 1 are two trades. */
   private readonly nextTradeId = new Map<string, number>();
   /** Injected fault: the next N stop orders are refused. */
@@ -83,7 +85,7 @@ export class MatchingEngine {
     if (failure) return fail(BinanceErrors.filterFailure(failure));
     const order = this.newOrder(req, rules);
     if (!this.reserve(order, fills)) return fail(BinanceErrors.insufficientBalance());
-    this.orders.set(order.orderId, order);
+    this.orders.set(`${order.symbol}:${order.orderId}`, order);
     for (const f of fills) this.execute(order, rules, f, false);
     this.settleAfterTaking(order);
     return { ok: true, value: order };
@@ -150,7 +152,7 @@ export class MatchingEngine {
       return fail(stopWouldTrigger());
     const order = this.newOrder(req, rules);
     if (!this.reserve(order, [])) return fail(BinanceErrors.insufficientBalance());
-    this.orders.set(order.orderId, order);
+    this.orders.set(`${order.symbol}:${order.orderId}`, order);
     return { ok: true, value: order };
   }
 
@@ -223,8 +225,10 @@ export class MatchingEngine {
   private newOrder(req: NewOrderRequest, rules: SymbolRules): SimOrder {
     const now = this.deps.clock.now();
     const stop = isStopType(req.type);
+    const orderId = this.nextOrderId.get(req.symbol) ?? 1;
+    this.nextOrderId.set(req.symbol, orderId + 1);
     return {
-      orderId: this.nextOrderId++,
+      orderId,
       clientOrderId: req.clientOrderId,
       symbol: req.symbol,
       side: req.side,
