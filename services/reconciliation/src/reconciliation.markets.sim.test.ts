@@ -1,7 +1,17 @@
+import { type RecordFill, Subjects, subject } from '@ballast/contracts';
 import type { SimAccount as VenueAccount } from '@ballast/exchange-sim/testing';
+import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldPositions } from './ledger-reader';
-import { ourSlice, type SimRecon, simClient, simSlices, startSimRecon } from './testing/sim-recon';
+import { buildVenue } from './service';
+import {
+  ourSlice,
+  type SimRecon,
+  simClient,
+  simReconConfig,
+  simSlices,
+  startSimRecon,
+} from './testing/sim-recon';
 
 // Accounts unlike the main suite's (two markets, fees in the base asset), each on a simulator of its
 // own with the orders service beside reconciliation. The simulator's books are binance-spot-ws/
@@ -94,6 +104,89 @@ describe('two markets numbering their trades apart', { timeout: 120_000 }, () =>
     await expectIngested(recon, 'bl-eth1', 'ETH-USDT:1');
     expect([await tradeIdsOf(recon, 'bl-btc1'), await tradeIdsOf(recon, 'bl-eth1')]).toEqual([['1'], ['1']]);
     expect((await recon.reconciler.run()).outcome).toBe('clean');
+  });
+});
+
+describe('external orders of two markets with one order id', { timeout: 120_000 }, () => {
+  const account = ownAccount(
+    'recon_markets_ext',
+    { balances: { USDT: '10000' }, symbols: MARKETS },
+    { config: { RECON_SYMBOLS: 'BTC-USDT,ETH-USDT' } },
+  );
+  const externalRecords = async (recon: SimRecon) =>
+    (await simSlices(recon.fixture).all())
+      .filter((s) => s.clientOrderId.startsWith('ext-'))
+      .map((s) => [
+        s.clientOrderId,
+        s.symbol,
+        s.venueOrderId,
+        (s.fills as Array<{ tradeId: string }>).map((f) => f.tradeId),
+      ])
+      .sort();
+  const venueHolds = async (recon: SimRecon) => {
+    const balance = (await simClient(recon.fixture, ACCOUNT).fetchBalance()) as unknown as {
+      total: Record<string, number>;
+    };
+    return { BTC: balance.total.BTC ?? 0, ETH: balance.total.ETH ?? 0 };
+  };
+  const ourHoldings = async (recon: SimRecon) => {
+    const folded = foldPositions(await simSlices(recon.fixture).all());
+    return { BTC: folded.get('BTC-USDT')?.qty ?? 0, ETH: folded.get('ETH-USDT')?.qty ?? 0 };
+  };
+
+  it('records each under its own market: Binance numbers orders per market, so both are order 1', async () => {
+    const recon = account();
+    const ex = simClient(recon.fixture, ACCOUNT);
+    await ex.createOrder('BTC/USDT', 'market', 'buy', 0.002, undefined, { clientOrderId: 'web_btc1' });
+    await ex.createOrder('ETH/USDT', 'market', 'buy', 0.05, undefined, { clientOrderId: 'web_eth1' });
+    const report = await recon.reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.key, d.outcome])).toEqual([
+      ['fill:BTC-USDT:1', 'applied'],
+      ['fill:ETH-USDT:1', 'applied'],
+    ]);
+    expect(report.outcome).toBe('repaired');
+    expect(await externalRecords(recon)).toEqual([
+      ['ext-BTC-USDT-1', 'BTC-USDT', '1', ['1']],
+      ['ext-ETH-USDT-1', 'ETH-USDT', '1', ['1']],
+    ]);
+    expect(await ourHoldings(recon)).toEqual(await venueHolds(recon));
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
+  });
+
+  it('keeps a record named by the venue order id alone, as before: its trade is not recorded again', async () => {
+    const recon = account();
+    await simClient(recon.fixture, ACCOUNT).createOrder('ETH/USDT', 'market', 'buy', 0.05, undefined, {
+      clientOrderId: 'web_eth2',
+    });
+    // Recorded as reconciliation recorded an external order before it named them per market.
+    const venue = buildVenue(simReconConfig(recon.fixture, ACCOUNT));
+    const trade = (await venue.tradesSince('ETH-USDT', null)).trades.find((t) => t.venueOrderId === '2');
+    if (!trade) throw new Error('the venue shows no trade of ETH-USDT order 2');
+    const { tradeId, price, qty, fee, feeAsset, liquidity, time } = trade;
+    const command: RecordFill = {
+      kind: 'record_fill',
+      origin: 'venue_trade',
+      clientOrderId: 'ext-2',
+      intentId: 'recon:external:2',
+      venueOrderId: '2',
+      exchange: 'binance',
+      symbol: 'ETH-USDT',
+      side: 'buy',
+      fill: { tradeId, price, qty, fee, feeAsset, liquidity, time },
+    };
+    await recon.fixture.bus.publish(subject(Subjects.orderCommand, {}), command);
+    await waitFor(
+      async () => ((await simSlices(recon.fixture).get('ext-2'))?.fills ?? []).length === 1,
+      'the fill recorded under ext-2',
+    );
+    const report = await recon.reconciler.run();
+    expect([report.outcome, report.drifts]).toEqual(['clean', []]);
+    expect(await externalRecords(recon)).toEqual([
+      ['ext-2', 'ETH-USDT', '2', [tradeId]],
+      ['ext-BTC-USDT-1', 'BTC-USDT', '1', ['1']],
+      ['ext-ETH-USDT-1', 'ETH-USDT', '1', ['1']],
+    ]);
+    expect(await ourHoldings(recon)).toEqual(await venueHolds(recon));
   });
 });
 

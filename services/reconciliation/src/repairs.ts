@@ -159,18 +159,21 @@ export class Repairs {
 
   /**
    * Asks the orders service to record a venue trade under its order (or as an external one). A trade
-   * already in its order's fills (recorded since our books were read) needs nothing.
+   * in any order's fills (recorded since our books were read) needs nothing: the orders service books
+   * a trade under one order only.
    */
   private async ingestFill(trade: VenueTrade, owner: string | null, runId: string): Promise<RepairOutcome> {
-    const clientOrderId = owner ?? (await this.ownerNow(trade)) ?? `ext-${trade.venueOrderId}`;
-    const slice = await this.deps.slices.get(clientOrderId);
-    if ((slice?.fills as Fill[] | undefined)?.some((f) => f.tradeId === trade.tradeId)) return 'applied';
+    const { slices, venue } = this.deps;
+    if (await slices.holderOfTrade(venue.id, trade.symbol, trade.tradeId)) return 'applied';
+    const external = externalOrder(trade);
+    const clientOrderId = owner ?? (await this.ownerNow(trade)) ?? external.clientOrderId;
+    const slice = await slices.get(clientOrderId);
     return this.recordFill(
       {
         kind: 'record_fill',
         origin: 'venue_trade',
         clientOrderId,
-        intentId: slice?.intentId ?? `recon:external:${trade.venueOrderId}`,
+        intentId: slice?.intentId ?? external.intentId,
         venueOrderId: trade.venueOrderId,
         exchange: this.deps.venue.id,
         symbol: trade.symbol,
@@ -413,6 +416,22 @@ export class Repairs {
       },
     });
   }
+}
+
+/**
+ * How a venue order that is not ours is recorded: per market, since Binance numbers orders per market
+ * (ETH-USDT's order 5 and BTC-USDT's order 5 are two orders; under one name the orders service would add
+ * one's fills to the other's record). Records named before by the venue order id alone (`ext-5`) keep
+ * their name: they carry their market and venue order id, by which their later trades find them.
+ */
+export function externalOrder(trade: { symbol: string; venueOrderId: string }): {
+  clientOrderId: string;
+  intentId: string;
+} {
+  return {
+    clientOrderId: `ext-${trade.symbol}-${trade.venueOrderId}`,
+    intentId: `recon:external:${trade.symbol}:${trade.venueOrderId}`,
+  };
 }
 
 function toEventStatus(status: SliceStatus): OrderStatus {
