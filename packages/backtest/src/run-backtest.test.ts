@@ -128,3 +128,18 @@ describe('runBacktest over real BTCUSDT and ETHUSDT 1h candles (Jan–Feb 2021)'
     expect(full.equity.filter((p) => p.time < lastStep)).toEqual(cut.equity.filter((p) => p.time < lastStep));
   });
 });
+
+// A candle book quotes the configured slippage as its spread: risk's entry_off_market gate measures from
+// the mid, so a backtest with slippage above maxEntryGapBps (50) still trades.
+describe('runBacktest with 60 bps of slippage (BTCUSDT 1h, January 2021)', () => {
+  it('trades: the entries are not refused as off the market', { timeout: 300_000 }, async () => {
+    const result = await runBacktest({
+      ...options,
+      files: [join(data, 'BTCUSDT-1h.csv.gz')],
+      to: CUT,
+      config: { ...options.config, slippageBps: 60 },
+    });
+    expect(result.trades.length).toBeGreaterThan(0);
+    expect(result.decisions.filter((d) => d.outcome === 'denied:entry_off_market')).toEqual([]);
+  });
+});

@@ -18,6 +18,7 @@ const RICH = { RISK_EQUITY: '10000000' };
 const FROM_RECORDED_DEPTH = 10.54958;
 const snapshot = btcBookSnapshot(0);
 const bestAsk = btcBook.asks[0]![0];
+const mid = (btcBook.bids[0]![0] + bestAsk) / 2;
 
 const bed = useRiskBed('risk-book');
 const { decisionOn } = bed;
@@ -176,7 +177,8 @@ describe('risk compares an entry with the market it would be bought in', () => {
         approved: false,
         reason: 'entry_off_market',
         limit: 50,
-        value: expect.closeTo(((bestAsk - 40_000) / bestAsk) * 10_000, 9),
+        // From the recorded book's mid.
+        value: expect.closeTo(((mid - 40_000) / mid) * 10_000, 9),
       });
       await signalAt('stale', {}, clock.now() - 61_000);
       expect(await decisionOn('stale')).toMatchObject({

@@ -9,6 +9,7 @@ import { initialRiskState } from './risk-state';
 // best bid 58,001.03, best ask 58,001.04.
 const { book } = btcusdtBook();
 const [BID, ASK] = [58_001.03, 58_001.04];
+const MID = (BID + ASK) / 2;
 const limits = { ...DEFAULT_RISK_LIMITS, allowShort: true };
 const empty = initialRiskState(10_000, NOW);
 
@@ -18,21 +19,21 @@ const btcLong = (entry: number, over: Partial<EntryCandidate> = {}) =>
   btc({ entry, stop: entry * 0.99, takeProfits: [entry * 1.03], ...over });
 
 describe('an entry priced away from the book (entry_off_market)', () => {
-  it('denies a long whose entry lies far below the best ask: sized at 40,000, it would be bought at 58,001', () => {
+  it('denies a long whose entry lies far below the market: sized at 40,000, it would be bought at 58,001', () => {
     expect(
       evaluateEntry(empty, btc({ entry: 40_000, stop: 39_600, takeProfits: [41_000] }), limits, NOW),
     ).toEqual({
       ok: false,
       reason: 'entry_off_market',
       limit: 50,
-      value: expect.closeTo(((ASK - 40_000) / ASK) * 10_000, 9),
+      value: expect.closeTo(((MID - 40_000) / MID) * 10_000, 9),
       detail:
-        'binance:BTC-USDT long entry 40000 is 3103.6 bps from the best ask 58001.04 (at most 50): ' +
+        'binance:BTC-USDT long entry 40000 is 3103.6 bps from the market 58001.035 (at most 50): ' +
         "sized at its price, it would fill at the market's",
     });
   });
 
-  it('measures a long from the best ask and a short from the best bid, within maxEntryGapBps either way', () => {
+  it('measures from the mid, within maxEntryGapBps either way, long or short', () => {
     // Entries go on the 0.01 tick first: the gaps are 51 bps to within a thousandth.
     const below = ASK * (1 - 0.0049);
     const above = ASK * (1 + 0.0051);
@@ -62,6 +63,7 @@ describe('an entry priced away from the book (entry_off_market)', () => {
       reason: 'liquidity',
       detail: `no binance:BTC-USDT order book to size against (${none})`,
     });
+    // One side empty: measured from the touch it would take, which is none here.
     const noAsks = { bids: book.bids, asks: [] };
     expect(evaluateEntry(empty, btcLong(40_000, { book: noAsks }), limits, NOW)).toMatchObject({
       reason: 'liquidity',

@@ -19,10 +19,12 @@ export function checkSignalAge(signalTime: number, now: number, limits: RiskLimi
 }
 
 /**
- * An entry priced more than `maxEntryGapBps` from the touch it would take (a long buys at the best ask,
- * a short sells at the best bid): it is sized at its own price and filled at the market's, so its
- * notional and its loss at the stop would not be what the limits allowed. Limit and value in basis
- * points of the touch. Without a book, or with nothing on that side, there is nothing to compare: the
+ * An entry priced more than `maxEntryGapBps` from where the market is (the book's mid; the touch it
+ * would take when one side is empty): it is sized at its own price and filled at the market's, so its
+ * notional and its loss at the stop would not be what the limits allowed. The mid, not the touch: the
+ * spread (and a backtest's modelled slippage, which its candle book quotes as the spread) is what the
+ * orders service's slippage guard judges, and would otherwise deny every entry on a wide market.
+ * Limit and value in basis points of that price. Without a book there is nothing to compare: the
  * sizing denies it `liquidity`, saying why.
  */
 export function checkEntryNearBook(
@@ -31,17 +33,21 @@ export function checkEntryNearBook(
   limits: RiskLimits,
 ): Verdict {
   if (isNoBook(entry.book)) return ALLOW;
-  const long = entry.side === 'long';
   const { bestAsk, bestBid } = bookTouch(entry.book);
-  const touch = long ? bestAsk : bestBid;
-  if (touch === undefined) return ALLOW;
-  const gapBps = (Math.abs(price - touch) / touch) * 10_000;
+  const market =
+    bestAsk !== undefined && bestBid !== undefined
+      ? (bestAsk + bestBid) / 2
+      : entry.side === 'long'
+        ? bestAsk
+        : bestBid;
+  if (market === undefined) return ALLOW;
+  const gapBps = (Math.abs(price - market) / market) * 10_000;
   if (gapBps <= limits.maxEntryGapBps) return ALLOW;
   return deny(
     'entry_off_market',
     limits.maxEntryGapBps,
     gapBps,
     `${entry.exchange}:${entry.symbol} ${entry.side} entry ${price} is ${gapBps.toFixed(1)} bps from the ` +
-      `best ${long ? 'ask' : 'bid'} ${touch} (at most ${limits.maxEntryGapBps}): sized at its price, it would fill at the market's`,
+      `market ${market} (at most ${limits.maxEntryGapBps}): sized at its price, it would fill at the market's`,
   );
 }
