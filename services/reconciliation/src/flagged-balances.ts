@@ -19,12 +19,14 @@ export class FlaggedBalances {
     this.key = `recon.flagged-balances.${venue}`;
   }
 
-  /** Remembers `difference` for `asset`; false when it was already the one remembered. */
-  async flag(asset: string, difference: number): Promise<boolean> {
-    const all = await this.all();
-    if (all[asset] === difference) return false;
-    await this.state.set(this.key, { ...all, [asset]: difference });
-    return true;
+  /** Whether `difference` for `asset` is not the one already alerted on. */
+  async isNew(asset: string, difference: number): Promise<boolean> {
+    return (await this.all())[asset] !== difference;
+  }
+
+  /** Remembers `difference` for `asset` as alerted on: only after its alert is out, so a failed one is sent again. */
+  async remember(asset: string, difference: number): Promise<void> {
+    await this.state.set(this.key, { ...(await this.all()), [asset]: difference });
   }
 
   /** Forgets the assets a run found no balance difference for. */

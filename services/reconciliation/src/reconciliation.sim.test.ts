@@ -17,7 +17,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldPositions, StopView } from './ledger-reader';
 import type { Reconciler } from './reconciler';
-import { buildReconciler, KeySafetyError, startReconciliation } from './service';
+import { buildReconciler, buildVenue, KeySafetyError, startReconciliation } from './service';
 import {
   ourSlice,
   simClient,
@@ -316,6 +316,34 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
         labels: { service: 'reconciliation', exchange: 'binance', asset: 'USDT' },
       },
     ]);
+  });
+
+  it('sends a balance-drop alert whose publish failed on the next run, once', async () => {
+    fixture.sim.tamper.moveBalance('USDT', '-300');
+    // The bus refuses the first balance-drop alert (a NATS blip in the middle of the run).
+    let refused = 0;
+    const flaky = new Proxy(serviceBus, {
+      get(target, key) {
+        if (key === 'publish')
+          return (async (...args: Parameters<typeof serviceBus.publish>) => {
+            if (refused === 0 && (args[1] as Alert | undefined)?.kind === 'recon_balance_drop') {
+              refused++;
+              throw new Error('bus unreachable (test)');
+            }
+            return target.publish(...args);
+          }) as typeof serviceBus.publish;
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await buildReconciler(simReconDeps(fixture, flaky, config()), buildVenue(config())).run();
+    expect(refused).toBe(1);
+    const drops = () =>
+      alerts.filter((a) => a.kind === 'recon_balance_drop' && a.message.includes(' 300 USDT'));
+    expect((await reconciler.run()).outcome).toBe('flagged');
+    await waitFor(() => drops().length > 0, 'the balance drop alert sent by the next run');
+    expect((await reconciler.run()).outcome).toBe('clean');
+    expect(drops()).toHaveLength(1);
   });
 
   it('reports an open position without its stop on the venue and stays unreconciled until it is back', async () => {

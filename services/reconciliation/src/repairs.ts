@@ -114,15 +114,25 @@ export class Repairs {
    */
   private async flagBalance(drift: Extract<Drift, { kind: 'balance' }>): Promise<void> {
     const difference = Number((drift.venue - drift.ours).toFixed(10));
-    if (!(await this.flagged.flag(drift.asset, difference))) return;
-    if (difference > 0) return this.alert(drift, 'warning');
-    const venue = this.deps.venue.id;
-    await this.deps.bus.publish(subject(Subjects.alert, {}), {
-      severity: 'critical',
-      kind: 'recon_balance_drop',
-      message: `${venue}: ${-difference} ${drift.asset} left the account unexplained by our trades and fees (expected ${drift.ours}, the venue holds ${drift.venue})`,
-      labels: { service: 'reconciliation', exchange: venue, asset: drift.asset },
-    });
+    if (!(await this.flagged.isNew(drift.asset, difference))) return;
+    if (difference > 0) await this.alert(drift, 'warning');
+    else {
+      const venue = this.deps.venue.id;
+      // The same difference alerted again (a run whose remembering failed) is the same message.
+      const id = derivedUuid('recon-balance-drop', venue, drift.asset, String(difference));
+      const message = `${venue}: ${-difference} ${drift.asset} left the account unexplained by our trades and fees (expected ${drift.ours}, the venue holds ${drift.venue})`;
+      await this.deps.bus.publish(
+        subject(Subjects.alert, {}),
+        {
+          severity: 'critical',
+          kind: 'recon_balance_drop',
+          message,
+          labels: { service: 'reconciliation', exchange: venue, asset: drift.asset },
+        },
+        { id },
+      );
+    }
+    await this.flagged.remember(drift.asset, difference);
   }
 
   private async adopt(order: {
