@@ -18,6 +18,7 @@ import {
 } from '@ballast/contracts';
 import {
   applyControl,
+  approvalExpired,
   checkSlippage,
   clientOrderId,
   derivedUuid,
@@ -211,11 +212,8 @@ export class OrderManager {
 
   /** Why an approved entry is not sent: its approval lapsed before it arrived, or its strategy is not live. */
   private entryRefusal(intent: OrderIntent): Refusal | null {
-    const now = this.deps.clock.now();
-    if (intent.expiresAt !== undefined && now > intent.expiresAt) {
-      const detail = `approved until ${new Date(intent.expiresAt).toISOString()}, arrived ${now - intent.expiresAt} ms later: risk no longer reserves it`;
-      return { reason: 'expired', detail };
-    }
+    const late = approvalExpired(intent.expiresAt, this.deps.clock.now());
+    if (late) return { reason: 'expired', detail: late };
     const notLive = this.deps.liveStrategies?.refusal(intent.strategy);
     return notLive ? { reason: 'strategy_not_live', detail: notLive } : null;
   }

@@ -49,10 +49,12 @@ import {
   liveApprovals,
   marketKey,
   noRestBook,
+  openLongsCost,
   pendingAtStart,
   pricePending,
   type RiskLimits,
   type RiskState,
+  reconFreshness,
   releaseKillSwitch,
   releasePending,
   reservePending,
@@ -202,7 +204,7 @@ export class RiskManager {
     // events add only what changes after.
     for (const slot of held.slots) this.ledger.fold(slot.positionId, slot.realizedPnl - slot.fees);
     this.closed = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
-    await this.restoreBaseline(now, heldCost(held, this.deps.venue.id));
+    await this.restoreBaseline(now, openLongsCost(held.slots, this.deps.venue.id));
     this.killSwitch = await this.deps.kill.load();
     this.state = riskKill(this.state, this.killSwitch, now);
     this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
@@ -513,16 +515,9 @@ export class RiskManager {
    * opens it again (onRecon).
    */
   private closeUnheardVenue(venue: string): void {
-    const heardAt = this.reconHeard.get(venue);
-    if (heardAt === undefined) {
-      this.state = setVenueReconciled(this.state, venue, false);
-      return;
-    }
     const maxAgeMs = this.deps.config.RISK_RECON_MAX_AGE_MS ?? DEFAULT_RECON_MAX_AGE_MS;
-    const age = this.deps.clock.now() - heardAt;
-    if (age <= maxAgeMs) return;
-    const why = `${venue}: the last reconciliation status is ${age} ms old (limit ${maxAgeMs} ms); reconciliation may have stopped`;
-    this.state = setVenueReconciled(this.state, venue, false, why);
+    const heard = reconFreshness(venue, this.reconHeard.get(venue), this.deps.clock.now(), maxAgeMs);
+    if (!heard.fresh) this.state = setVenueReconciled(this.state, venue, false, heard.why);
   }
 
   /** Only `reconciled` opens a venue to entries; exits and stops never pass through here. */
@@ -769,14 +764,6 @@ function resumeDetail(halt: RiskState['drawdownHalt'], cleared: boolean, peak: n
   const since = new Date(halt.at).toISOString();
   if (cleared) return `evaluating entries again; drawdown halt since ${since} lifted, peak reset to ${peak}`;
   return `kill switch lifted; entries stay halted by the drawdown halt since ${since} (lift it with resume --clear-drawdown)`;
-}
-
-/** What our open longs on `venue` cost at entry: quote money now held as coins. */
-function heldCost(held: HeldPositions, venue: string): number {
-  let cost = 0;
-  for (const slot of held.slots)
-    if (slot.exchange === venue && slot.side === 'long' && slot.qty > 0) cost += slot.qty * slot.entry;
-  return cost;
 }
 
 /** Risk's view of the kill switch: engaged (entries refused) or not. */

@@ -1,3 +1,4 @@
+export * from './approval-expiry';
 export * from './base-holdings';
 export * from './book-walk';
 export * from './client-order-id';

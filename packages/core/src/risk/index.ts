@@ -17,6 +17,7 @@ export * from './pending-entries';
 export * from './portfolio-limits';
 export * from './position-slots';
 export * from './precision';
+export * from './recon-freshness';
 export * from './recorded-entry-orders';
 export * from './regime-scale';
 export * from './reward-risk';

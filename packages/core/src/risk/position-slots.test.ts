@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldPositionSlots, type RecordedFill } from './position-slots';
+import { foldPositionSlots, openLongsCost, type RecordedFill } from './position-slots';
 import { alignedCloses, binanceSpotRules } from './real-market.fixture';
 
 // Fill prices and times: consecutive real 4h closes (binance-spot-ohlcv/{BTC,ETH}USDT-4h.csv).
@@ -65,6 +65,8 @@ describe('position slots folded from recorded fills', () => {
       ['binance:ETH-USDT', 0.5, at(1).time],
       ['bybit:BTC-USDT', 0.01, at(2).time],
     ]);
+    // What the open longs on one venue cost: quote money held as coins.
+    expect(openLongsCost(slots, 'binance')).toBeCloseTo(0.01 * at(0).btc + 0.5 * at(1).eth, 9);
   });
 
   it("is the strategy's whose fill opened the position: another's add and the exits leave it so", () => {

@@ -69,3 +69,14 @@ export function foldPositionSlots(fills: Iterable<RecordedFill>): PositionSlot[]
   }
   return [...slots.values()];
 }
+
+/**
+ * What the open longs among `slots` on `venue` cost at entry: quote money now held as coins, which a
+ * venue's quote balance no longer shows but the equity still owns.
+ */
+export function openLongsCost(slots: readonly PositionSlot[], venue: string): number {
+  let cost = 0;
+  for (const slot of slots)
+    if (slot.exchange === venue && slot.side === 'long' && slot.qty > 0) cost += slot.qty * slot.entry;
+  return cost;
+}
