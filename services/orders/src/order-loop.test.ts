@@ -1,23 +1,19 @@
 import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { type Clock, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { clientOrderId } from '@ballast/core';
-import { BotStateRepository, OrderSliceRepository, type SliceStatus } from '@ballast/db';
+import { OrderSliceRepository, type SliceStatus } from '@ballast/db';
 import { CcxtVenue, type VenueOrderRequest } from '@ballast/exchange';
 import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ordersConfigSchema } from './config';
-import { IntentPlans } from './intent-plans';
-import { KillStore } from './kill-store';
-import { OrderManager } from './order-manager';
 import { approvedBuy } from './testing/approved-buy';
+import { dbOrderManager } from './testing/db-manager';
 
 // The simulator fills against binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json, with the
 // recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) as market rules.
 const API_KEY = 'loop-key';
 const SECRET = 'loop-secret';
 const clock: Clock = { now: () => Date.now() };
-const silent = { info() {}, warn() {}, error() {} };
 
 /** The orders table, counting each read the send loop makes of planned and of open slices. */
 class CountedSlices extends OrderSliceRepository {
@@ -64,23 +60,7 @@ async function start(killKey = 'orders-loop', atVenue: AtVenue = async () => {})
     await atVenue(order, slices);
     return submit(order);
   };
-  const manager = new OrderManager({
-    bus,
-    venue,
-    slices,
-    intents: new IntentPlans(fixture.handle.db, clock),
-    kill: new KillStore(new BotStateRepository(fixture.handle.db, clock), killKey),
-    clock,
-    config: ordersConfigSchema.parse({
-      ORDERS_VENUE_KIND: 'ccxt',
-      TICK_MS: '10',
-      LOOP_IDLE_READ_MS: '600000',
-      ORDERS_BOOK_MAX_AGE_MS: '0',
-    }),
-    log: silent,
-    random01: () => 0.5,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  });
+  const manager = dbOrderManager(fixture, { bus, venue, slices, clock, killKey });
   let ticks = 0;
   const tick = manager.tick.bind(manager);
   manager.tick = () => {

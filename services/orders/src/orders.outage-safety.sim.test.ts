@@ -1,21 +1,18 @@
 import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { type Clock, type OrderEvent, Subjects, subject } from '@ballast/contracts';
-import { BotStateRepository, OrderSliceRepository } from '@ballast/db';
+import { OrderSliceRepository } from '@ballast/db';
 import { CcxtVenue, VenueError, type VenueOrderRequest } from '@ballast/exchange';
 import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ordersConfigSchema } from './config';
-import { IntentPlans } from './intent-plans';
-import { KillStore } from './kill-store';
-import { OrderManager } from './order-manager';
+import type { OrderManager } from './order-manager';
 import { approvedBuy } from './testing/approved-buy';
+import { dbOrderManager } from './testing/db-manager';
 
 // The orders manager through venue outages, kills and crashes, on a spot account on the exchange simulator
 // holding 1 BTC apart from trading: a reduce-only sell the venue takes beyond our position sells those
 // coins (spot has no reduce-only to refuse it).
 const clock: Clock = { now: () => Date.now() };
-const silent = { info() {}, warn() {}, error() {} };
 const WAIT = { timeoutMs: 30_000 };
 let fixture: SimDbFixture | undefined;
 let manager: OrderManager | undefined;
@@ -58,26 +55,11 @@ async function start(label: string, config: Record<string, string> = {}) {
   const hub = new MemoryHub();
   const slices = new OrderSliceRepository(fixture.handle.db, clock);
   const ordersBus = new MemoryBus({ source: 'orders', clock, ids: randomIds(clock), hub });
-  manager = new OrderManager({
-    bus: ordersBus,
-    venue,
-    slices,
-    intents: new IntentPlans(fixture.handle.db, clock),
-    kill: new KillStore(new BotStateRepository(fixture.handle.db, clock), label),
-    clock,
-    config: ordersConfigSchema.parse({
-      ORDERS_VENUE_KIND: 'ccxt',
-      TICK_MS: '10',
-      LOOP_IDLE_READ_MS: '600000',
-      ORDERS_BOOK_MAX_AGE_MS: '0',
-      RETRY_ATTEMPTS: '3',
-      RETRY_BASE_MS: '5',
-      ...config,
-    }),
-    log: silent,
-    random01: () => 0.5,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  });
+  manager = dbOrderManager(
+    fixture,
+    { bus: ordersBus, venue, slices, clock, killKey: label },
+    { RETRY_ATTEMPTS: '3', RETRY_BASE_MS: '5', ...config },
+  );
   const bus = new MemoryBus({ source: 'test', clock, ids: randomIds(clock), hub });
   const events: OrderEvent[] = [];
   await bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), { durable: 't' });
