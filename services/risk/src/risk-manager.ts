@@ -83,6 +83,7 @@ import type { KillStore } from './kill-store';
 import { RealisedLedger } from './realised-ledger';
 import { readRestBook } from './rest-book';
 import { type RiskFigures, riskFigures } from './risk-figures';
+import { StoredValue } from './stored-value';
 
 export interface RiskManagerDeps {
   bus: Bus;
@@ -160,12 +161,16 @@ export class RiskManager {
   private storedDecided: RiskState['decided'] = [];
   private storing: Promise<void> = Promise.resolve();
   /** The equity baseline as last stored (undefined: none yet), and the write under way. */
-  private storedBaseline: EquityBaseline | undefined;
-  private storingBaseline: Promise<void> = Promise.resolve();
+  private readonly baseline = new StoredValue<EquityBaseline>(
+    (baseline) => this.deps.baseline.save(baseline),
+    sameEquityBaseline,
+  );
   /** Each market's latest feed status applied, the states as last stored, and the write under way. */
   private feeds: FeedStates = {};
-  private storedFeeds: FeedStates = {};
-  private storingFeeds: Promise<void> = Promise.resolve();
+  private readonly storedFeeds = new StoredValue<FeedStates>(
+    (feeds) => this.deps.feeds.save(feeds),
+    (a, b) => a === b,
+  );
   /** The kill switch as the last kill or resume applied set it; `killWriter` stores it. */
   private killSwitch: KillState = KILL_RELEASED;
   private readonly killWriter = new LatestWriter<KillState>({
@@ -225,7 +230,8 @@ export class RiskManager {
         async (m) => {
           // Halts are announced against the baseline as stored, before storing the new one: a delivery
           // whose store failed announces them again (the same alert id), never loses them.
-          const before = this.storedBaseline ? { ...this.state, ...this.storedBaseline } : this.state;
+          const stored = this.baseline.stored;
+          const before = stored ? { ...this.state, ...stored } : this.state;
           await this.onPosition(m);
           await this.announceHalts(before, m);
           await this.storeBaseline();
@@ -259,8 +265,8 @@ export class RiskManager {
    */
   private async restoreBaseline(now: number, heldCost: number): Promise<void> {
     const fresh = initialRiskState(await this.equity(heldCost), now);
-    this.storedBaseline = await this.deps.baseline.load();
-    this.state = restoreEquityBaseline(fresh, this.storedBaseline, this.deps.limits.current, now);
+    this.baseline.stored = await this.deps.baseline.load();
+    this.state = restoreEquityBaseline(fresh, this.baseline.stored, this.deps.limits.current, now);
     const { drawdownHalt, dailyLossHalt, peakEquity, dayStartEquity } = this.state;
     if (drawdownHalt || dailyLossHalt)
       this.deps.log.warn(
@@ -272,14 +278,7 @@ export class RiskManager {
 
   /** Stores the equity baseline when it changed, one write after another, each of the latest. */
   private storeBaseline(): Promise<void> {
-    const run = this.storingBaseline.then(async () => {
-      const baseline = equityBaseline(this.state);
-      if (this.storedBaseline && sameEquityBaseline(baseline, this.storedBaseline)) return;
-      await this.deps.baseline.save(baseline);
-      this.storedBaseline = baseline;
-    });
-    this.storingBaseline = run.catch(() => undefined);
-    return run;
+    return this.baseline.store(() => equityBaseline(this.state));
   }
 
   /**
@@ -536,7 +535,7 @@ export class RiskManager {
    */
   private async restoreFeeds(): Promise<void> {
     this.feeds = await this.deps.feeds.load();
-    this.storedFeeds = this.feeds;
+    this.storedFeeds.stored = this.feeds;
     for (const [key, { stale }] of Object.entries(this.feeds))
       this.state = setMarketStale(this.state, key, stale);
   }
@@ -555,19 +554,7 @@ export class RiskManager {
       this.feeds = { ...this.feeds, [key]: { stale, at } };
       this.state = setMarketStale(this.state, key, stale);
     }
-    await this.storeFeeds();
-  }
-
-  /** Stores the feed states when they changed, one write after another, each of the latest. */
-  private storeFeeds(): Promise<void> {
-    const run = this.storingFeeds.then(async () => {
-      const feeds = this.feeds;
-      if (feeds === this.storedFeeds) return;
-      await this.deps.feeds.save(feeds);
-      this.storedFeeds = feeds;
-    });
-    this.storingFeeds = run.catch(() => undefined);
-    return run;
+    await this.storedFeeds.store(() => this.feeds);
   }
 
   private async onPosition(message: Envelope<PositionEvent>): Promise<void> {
