@@ -1,4 +1,4 @@
-import { type ControlAck, type KillCommand, Subjects, subject } from '@ballast/contracts';
+import { type ControlAck, type KillCommand, type ResumeCommand, Subjects, subject } from '@ballast/contracts';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, login, PASSWORDS, startHarness } from './testing/harness';
@@ -6,6 +6,7 @@ import { type Harness, login, PASSWORDS, startHarness } from './testing/harness'
 let h: Harness;
 let url: string;
 const kills: Array<{ payload: KillCommand; id: string }> = [];
+const resumes: Array<{ payload: ResumeCommand; id: string }> = [];
 
 beforeAll(async () => {
   h = await startHarness('gw_security', { GATEWAY_LOGIN_MAX_PER_USER: '3', GATEWAY_LOGIN_MAX_PER_IP: '25' });
@@ -16,6 +17,11 @@ beforeAll(async () => {
     {
       durable: 'security-test-kills',
     },
+  );
+  await h.publisher.subscribe(
+    subject(Subjects.resume, {}),
+    (m) => void resumes.push({ payload: m.payload, id: m.id }),
+    { durable: 'security-test-resumes' },
   );
 }, 120_000);
 
@@ -276,6 +282,33 @@ describe('gateway security', () => {
     // 25 allowed per address: the first attempt and 24 more are judged, the 26th is refused unread.
     expect(statuses.slice(0, 24)).toEqual(Array(24).fill(401));
     expect(statuses[24]).toBe(429);
+  });
+
+  it("publishes an operator's resume as the CLI does, clearing the drawdown halt only when asked", async () => {
+    const op = await login(url, 'olivia', PASSWORDS.op);
+    const headers = { cookie: op.cookie, 'x-csrf-token': op.csrfToken };
+    const plain = await json(await post('/api/control/resume', { reason: 'venue back' }, headers));
+    const clearing = await json(
+      await post('/api/control/resume', { reason: 'losses reviewed', clearDrawdown: true }, headers),
+    );
+    await waitFor(() => resumes.length === 2, 'both resumes on the bus');
+    expect(resumes).toEqual([
+      {
+        id: plain.commandId,
+        payload: { confirm: true, reason: 'venue back', requestedBy: 'gateway:olivia' },
+      },
+      {
+        id: clearing.commandId,
+        payload: {
+          confirm: true,
+          reason: 'losses reviewed',
+          requestedBy: 'gateway:olivia',
+          clearDrawdown: true,
+        },
+      },
+    ]);
+    const wrongType = await post('/api/control/resume', { reason: 'x', clearDrawdown: 'yes' }, headers);
+    expect(wrongType.status).toBe(400);
   });
 
   it('serves an OpenAPI document listing the typed routes', async () => {

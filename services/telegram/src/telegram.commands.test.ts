@@ -295,8 +295,22 @@ describe('kill and resume ask to confirm', () => {
     // A confirmed request after them is the only new command on the bus.
     await ask('/resume');
     h.api.pressButton(CHAT, 1, buttons(CHAT).confirm, OLIVIA);
-    await waitFor(() => resumes.length === 2, 'the second resume');
+    await waitFor(() => resumes.length === 3, 'the third resume');
+    expect(resumes[2]?.payload.reason).toBe('resume from Telegram');
     expect(kills).toHaveLength(2);
+  });
+
+  it('/resume clear-drawdown asks about the drawdown halt and publishes clearDrawdown as the CLI does', async () => {
+    const question = await ask('/resume clear-drawdown reviewed the losses');
+    expect(question).toContain('Lift the kill switch AND the max-drawdown halt');
+    h.api.pressButton(CHAT, 1, buttons(CHAT).confirm, OLIVIA);
+    await waitFor(() => resumes.length === 4, 'the clearing resume on the bus');
+    expect(resumes[3]?.payload).toEqual({
+      confirm: true,
+      reason: 'reviewed the losses',
+      requestedBy: `telegram:${CHAT}:olivia`,
+      clearDrawdown: true,
+    });
   });
 });
 

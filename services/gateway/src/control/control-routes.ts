@@ -36,7 +36,11 @@ const resumeBody = {
   type: 'object',
   required: ['reason'],
   additionalProperties: false,
-  properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: 500 },
+    // As `ballast resume --clear-drawdown`: also lifts a max-drawdown halt (ADR 12).
+    clearDrawdown: { type: 'boolean' },
+  },
 } as const;
 
 const controlResponses = { 200: commandResponse, 401: errorSchema, 403: errorSchema, 503: errorSchema };
@@ -106,16 +110,25 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     },
   );
 
-  app.post<{ Body: { reason: string } }>(
+  app.post<{ Body: { reason: string; clearDrawdown?: boolean } }>(
     '/api/control/resume',
     {
-      schema: { summary: 'Lift the kill switch (operator)', body: resumeBody, response: controlResponses },
+      schema: {
+        summary: 'Lift the kill switch, and with clearDrawdown the max-drawdown halt (operator)',
+        body: resumeBody,
+        response: controlResponses,
+      },
       preHandler: requireRole('operator', refused('resume')),
     },
     async (req, reply) => {
       const s = req.session as Session;
       const commandId = deps.ids();
-      const payload = { confirm: true as const, reason: req.body.reason, requestedBy: `gateway:${s.user}` };
+      const payload = {
+        confirm: true as const,
+        reason: req.body.reason,
+        requestedBy: `gateway:${s.user}`,
+        ...(req.body.clearDrawdown ? { clearDrawdown: true } : {}),
+      };
       try {
         await deps.bus.publish(subject(Subjects.resume, {}), payload, { id: commandId });
       } catch (err) {

@@ -38,12 +38,14 @@ function question(action: ControlAction, ttlMs: number): string {
   const what =
     action.kind === 'kill'
       ? `Engage the kill switch${action.flatten ? ' and FLATTEN every position' : ''}?`
-      : 'Lift the kill switch and let trading resume?';
+      : action.clearDrawdown
+        ? "Lift the kill switch AND the max-drawdown halt (the peak restarts from today's equity) and let trading resume?"
+        : 'Lift the kill switch and let trading resume?';
   return `${what}\nReason: ${action.reason}\nThe buttons expire in ${Math.round(ttlMs / 1000)} s.`;
 }
 
 /**
- * /kill [flatten] [reason] and /resume [reason]: each asks first, with Confirm and Cancel buttons
+ * /kill [flatten] [reason] and /resume [clear-drawdown] [reason]: each asks first, with Confirm and Cancel buttons
  * good once, for a limited time, for the asking user in the asking chat only; a confirmation publishes the command on
  * the bus exactly as the CLI does. An anonymous admin (or a chat posting as itself) can neither ask nor press.
  */
@@ -92,7 +94,10 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
   });
   bot.command('resume', async (ctx) => {
     const words = ctx.match.trim().split(/\s+/).filter(Boolean);
-    await ask(ctx, { kind: 'resume', reason: reasonOf(words, 'resume from Telegram') });
+    // As `ballast resume --clear-drawdown`: the only way to lift a max-drawdown halt (ADR 12).
+    const clearDrawdown = words[0]?.toLowerCase() === 'clear-drawdown';
+    if (clearDrawdown) words.shift();
+    await ask(ctx, { kind: 'resume', clearDrawdown, reason: reasonOf(words, 'resume from Telegram') });
   });
 
   bot.callbackQuery(/^([cx]):([0-9a-f]+)$/, async (ctx) => {
@@ -151,7 +156,12 @@ async function publish(
   else
     await deps.bus.publish(
       subject(Subjects.resume, {}),
-      { confirm: true, reason: action.reason, requestedBy },
+      {
+        confirm: true,
+        reason: action.reason,
+        requestedBy,
+        ...(action.clearDrawdown ? { clearDrawdown: true } : {}),
+      },
       { id },
     );
   return id;

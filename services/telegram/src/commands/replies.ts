@@ -10,7 +10,7 @@ export const HELP = [
   '/pnl [day|week|month]: closed-trade P&L (default day)',
   '/readiness: each strategy’s lifecycle and go-live criteria',
   '/kill [flatten] [reason]: engage the kill switch (asks to confirm)',
-  '/resume [reason]: lift the kill switch (asks to confirm)',
+  '/resume [clear-drawdown] [reason]: lift the kill switch, and with clear-drawdown the max-drawdown halt (asks to confirm)',
   '/help: this list',
 ].join('\n');
 

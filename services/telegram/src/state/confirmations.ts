@@ -3,7 +3,7 @@ import type { Clock } from '@ballast/contracts';
 /** What a confirmation button stands for. */
 export type ControlAction =
   | { kind: 'kill'; flatten: boolean; reason: string }
-  | { kind: 'resume'; reason: string };
+  | { kind: 'resume'; clearDrawdown: boolean; reason: string };
 
 export interface PendingConfirmation {
   token: string;
