@@ -28,4 +28,5 @@ export {
   type StrategyHourStats,
   StrategyHourStatsRepository,
 } from './repositories/strategy-hour-stats-repository';
+export { advisoryLockKey, SessionLock } from './session-lock';
 export { candlesIsHypertable, timescaleUsable } from './timescale';

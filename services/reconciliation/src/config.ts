@@ -38,6 +38,11 @@ export const reconConfigSchema = z.object({
    */
   RECON_SKIP_TRADE_HISTORY: z.stringbool().default(false),
   RECON_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * One process reconciles a venue at a time (ADR 13): one that finds another holding the venue's lock
+   * stands by and tries to take it this often, so it takes over within this long of the holder dying.
+   */
+  RECON_LOCK_RETRY_MS: z.coerce.number().int().positive().default(5_000),
   RECON_EXTERNAL_ORDERS: z.enum(['leave', 'cancel']).default('leave'),
   /**
    * An order sent this recently is left to the orders service, and one recorded open this recently

@@ -9,5 +9,5 @@ await runService({
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
   start: ({ bus, db, clock, ids, config, log, metrics }) =>
-    startReconciliation({ bus, db, clock, ids, config, log, metrics }),
+    startReconciliation({ bus, db, clock, ids, config, log, metrics, databaseUrl: config.DATABASE_URL }),
 });

@@ -12,6 +12,7 @@ export class ReconMetrics {
   readonly drifts: Counter<'venue' | 'kind'>;
   readonly superseded: Counter<'venue' | 'kind'>;
   readonly lastClean: Gauge<'venue'>;
+  readonly leader: Gauge<'venue'>;
   readonly duration: Histogram;
 
   constructor(registry: Registry) {
@@ -36,6 +37,12 @@ export class ReconMetrics {
     this.lastClean = new Gauge({
       name: 'ballast_recon_last_clean_timestamp_seconds',
       help: 'Unix time of the last run that found the venue and our records equal (clean, or repaired; never flagged)',
+      labelNames: ['venue'],
+      registers: [registry],
+    });
+    this.leader = new Gauge({
+      name: 'ballast_recon_leader',
+      help: 'Whether this process reconciles the venue: 1 while it holds the venue reconciliation lock, 0 while another process does and this one stands by',
       labelNames: ['venue'],
       registers: [registry],
     });

@@ -463,9 +463,14 @@ describe('markets that move one asset balance', { timeout: 60_000 }, () => {
 describe('key safety', { timeout: 60_000 }, () => {
   it('refuses a live start with a withdrawal-enabled key, and starts with a recorded override', async () => {
     fixture.sim.tamper.setWithdrawals(true);
+    const seen = statuses.length;
     const refused = startReconciliation(simReconDeps(fixture, serviceBus, config({ RECON_LIVE: 'true' })));
     await expect(refused).rejects.toBeInstanceOf(KeySafetyError);
     await expect(refused).rejects.toThrow(/allows withdrawals: live trading refuses to start/);
+    // The running service holds the venue's lock: the refused process does not call the venue unknown.
+    await fixture.bus.publish(subject(Subjects.reconRequest, {}), { venue: 'binance', requestedBy: 'test' });
+    await waitFor(() => statuses.length > seen, "the running service's status");
+    expect(statuses.slice(seen).map((s) => s.status)).toEqual(['reconciled']);
     const started = await startReconciliation(
       simReconDeps(
         fixture,

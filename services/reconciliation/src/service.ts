@@ -1,7 +1,13 @@
 import type { Bus, Subscription } from '@ballast/bus';
 import { type Clock, type IdGenerator, Subjects, subject } from '@ballast/contracts';
 import { checkKeySafety, type KeySafetyVerdict } from '@ballast/core';
-import { type Database, OrderSliceRepository, ProtectiveStopRepository, ReconRepository } from '@ballast/db';
+import {
+  type Database,
+  OrderSliceRepository,
+  ProtectiveStopRepository,
+  ReconRepository,
+  SessionLock,
+} from '@ballast/db';
 import { CcxtVenue, type OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -9,6 +15,13 @@ import type { ReconConfig } from './config';
 import { StopView } from './ledger-reader';
 import { ReconMetrics } from './recon-metrics';
 import { Reconciler, type ReconcilerDeps, type RunReport } from './reconciler';
+import {
+  type Every,
+  type LeadershipDeps,
+  type Leading,
+  systemEvery,
+  VenueLeadership,
+} from './venue-leadership';
 
 export interface ReconDeps {
   bus: Bus;
@@ -20,6 +33,13 @@ export interface ReconDeps {
   metrics?: Registry;
   /** Replaces the configured venue. */
   venue?: OrderVenue;
+  /**
+   * The PostgreSQL database `db` is on, where the venue's reconciliation lock is held (ADR 13); unset
+   * with embedded PGlite, which one process owns anyway.
+   */
+  databaseUrl?: string | undefined;
+  /** The timers of the runs and of the lock's retries (the system's unless given). */
+  every?: Every;
 }
 
 export class KeySafetyError extends Error {
@@ -29,40 +49,80 @@ export class KeySafetyError extends Error {
   }
 }
 
+/** The advisory lock one process holds while it reconciles `venue` (ADR 13). */
+export const reconLockName = (venue: string) => `ballast-recon:${venue}`;
+
 /**
- * Starts reconciliation for one venue: key safety first (live venues), then a run before anything
- * else, then a run every RECON_INTERVAL_MS and on every `recon.request`.
+ * Starts reconciliation for one venue: key safety first (live venues), then, if no other process
+ * reconciles the venue (its lock is free), a run before anything else, then a run every
+ * RECON_INTERVAL_MS and on every `recon.request`. A process that finds the lock held stands by, tries
+ * again every RECON_LOCK_RETRY_MS and takes over when it gets it (`first` is then undefined).
  */
 export async function startReconciliation(
   deps: ReconDeps,
-): Promise<AsyncDisposable & { reconciler: Reconciler; first: RunReport }> {
+): Promise<AsyncDisposable & { reconciler: Reconciler; first: RunReport | undefined }> {
   const { config } = deps;
   const venue = deps.venue ?? buildVenue(config);
   const recon = new ReconRepository(deps.db, deps.clock);
-  await ensureKeySafe(deps, venue, recon);
-  const reconciler = buildReconciler(deps, venue, recon);
+  const metrics = deps.metrics ? new ReconMetrics(deps.metrics) : undefined;
+  const reconciler = buildReconciler(deps, venue, recon, metrics);
+  const every = deps.every ?? systemEvery;
+  const leadership: VenueLeadership = new VenueLeadership({
+    venue: venue.id,
+    lock: lockOf(deps.databaseUrl, venue.id),
+    retryMs: config.RECON_LOCK_RETRY_MS,
+    every,
+    metrics,
+    log: deps.log,
+    lead: () => lead(deps, { reconciler, venue: venue.id, every, holds: () => leadership.holds }),
+  });
+  let first: RunReport | undefined;
+  try {
+    await ensureKeySafe(deps, venue, recon, await leadership.take());
+    first = await leadership.start();
+  } catch (err) {
+    await leadership.stop();
+    throw err;
+  }
+  return { reconciler, first, [Symbol.asyncDispose]: () => leadership.stop() };
+}
+
+function lockOf(url: string | undefined, venue: string): LeadershipDeps['lock'] {
+  if (!url) return undefined;
+  return (onLost) => new SessionLock({ url, name: reconLockName(venue), onLost });
+}
+
+/** Reconciling as the venue's one reconciler: the first run, then on the interval and on request. */
+async function lead(
+  deps: ReconDeps,
+  own: { reconciler: Reconciler; venue: string; every: Every; holds: () => boolean },
+): Promise<Leading> {
+  const { reconciler, venue } = own;
   const first = await reconciler.run();
-  deps.log.info({ venue: venue.id, outcome: first.outcome, detail: first.detail }, 'first reconciliation');
-  const runLogged = () =>
-    reconciler.run().then(
-      (r) => deps.log.info({ venue: venue.id, outcome: r.outcome, drifts: r.drifts.length }, 'reconciled'),
+  deps.log.info({ venue, outcome: first.outcome, detail: first.detail }, 'first reconciliation');
+  // A run starts only while the lock is held: a lost lock stops the runs before its loss is handled.
+  const runLogged = async () => {
+    if (!own.holds()) return;
+    await reconciler.run().then(
+      (r) => deps.log.info({ venue, outcome: r.outcome, drifts: r.drifts.length }, 'reconciled'),
       (err: unknown) => deps.log.error({ err }, 'reconciliation run failed'),
     );
-  const timer = setInterval(() => void runLogged(), config.RECON_INTERVAL_MS);
+  };
+  // Subscribed only while reconciling: a request waits in the durable for the process that reconciles.
   const sub: Subscription = await deps.bus.subscribe(
     subject(Subjects.reconRequest, {}),
     async (m) => {
-      if (m.payload.venue === null || m.payload.venue === venue.id) await runLogged();
+      if (m.payload.venue === null || m.payload.venue === venue) await runLogged();
     },
-    { durable: `reconciliation-${venue.id}-request` },
+    { durable: `reconciliation-${venue}-request` },
   );
+  const timer = own.every(deps.config.RECON_INTERVAL_MS, () => void runLogged());
   return {
-    reconciler,
     first,
-    async [Symbol.asyncDispose]() {
-      clearInterval(timer);
+    async stop(final) {
+      timer.stop();
       await sub.stop();
-      await reconciler.run({ repair: false }).catch(() => undefined);
+      if (final) await reconciler.run({ repair: false }).catch(() => undefined);
     },
   };
 }
@@ -72,6 +132,7 @@ export function buildReconciler(
   deps: Omit<ReconDeps, 'venue'>,
   venue: OrderVenue,
   recon = new ReconRepository(deps.db, deps.clock),
+  metrics = deps.metrics ? new ReconMetrics(deps.metrics) : undefined,
 ): Reconciler {
   const { config } = deps;
   return new Reconciler({
@@ -83,7 +144,7 @@ export function buildReconciler(
     recon,
     clock: deps.clock,
     ids: deps.ids,
-    metrics: deps.metrics ? new ReconMetrics(deps.metrics) : undefined,
+    metrics,
     symbols: config.RECON_SYMBOLS,
     baseHoldings: config.RECON_BASE_HOLDINGS,
     skipHistory: config.RECON_SKIP_TRADE_HISTORY,
@@ -114,9 +175,15 @@ export function buildVenue(config: ReconConfig): CcxtVenue {
 
 /**
  * A live key that can withdraw stops the start (the venue stays unknown, so risk admits no entries)
- * unless an override is configured; an override is recorded every time it is used.
+ * unless an override is configured; an override is recorded every time it is used. Only the process
+ * that holds the venue's lock (`reconciles`) says the venue is unknown: another one reconciles it.
  */
-async function ensureKeySafe(deps: ReconDeps, venue: OrderVenue, recon: ReconRepository): Promise<void> {
+async function ensureKeySafe(
+  deps: ReconDeps,
+  venue: OrderVenue,
+  recon: ReconRepository,
+  reconciles: boolean,
+): Promise<void> {
   const { config } = deps;
   if (!config.RECON_LIVE) return;
   const withdrawals = await venue.withdrawalsEnabled().catch(() => undefined);
@@ -151,13 +218,14 @@ async function ensureKeySafe(deps: ReconDeps, venue: OrderVenue, recon: ReconRep
     deps.log.warn({ venue: venue.id }, verdict.detail);
     return;
   }
-  await deps.bus.publish(subject(Subjects.reconStatus, { exchange: venue.id }), {
-    venue: venue.id,
-    status: 'unknown',
-    drifts: 0,
-    lastCleanAt: null,
-    detail: verdict.detail,
-  });
+  if (reconciles)
+    await deps.bus.publish(subject(Subjects.reconStatus, { exchange: venue.id }), {
+      venue: venue.id,
+      status: 'unknown',
+      drifts: 0,
+      lastCleanAt: null,
+      detail: verdict.detail,
+    });
   throw new KeySafetyError(verdict);
 }
 

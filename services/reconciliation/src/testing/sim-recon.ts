@@ -19,9 +19,20 @@ export type SimAccount = { apiKey: string; secret: string };
 const clock: Clock = { now: () => Date.now() };
 const quiet = { info() {}, warn() {}, error() {} };
 
-/** Reconciliation on the fixture's database and `bus`: the system clock, random ids, no logs. */
+/**
+ * Reconciliation on the fixture's database (its venue lock there too) and `bus`: the system clock,
+ * random ids, no logs.
+ */
 export function simReconDeps(fixture: VenueFixture, bus: Bus, config: ReconConfig): ReconDeps {
-  return { bus, db: fixture.handle.db, clock, ids: () => crypto.randomUUID(), config, log: quiet };
+  return {
+    bus,
+    db: fixture.handle.db,
+    clock,
+    ids: () => crypto.randomUUID(),
+    config,
+    log: quiet,
+    databaseUrl: fixture.testDb.url,
+  };
 }
 
 /** Reconciliation of the simulator's BTC-USDT account, runs on demand only, `overrides` on top. */
@@ -69,6 +80,7 @@ export async function startSimRecon(
     const config = simReconConfig(fixture, account, options.config);
     const service = await startReconciliation(simReconDeps(fixture, bus, config));
     closers.push(() => service[Symbol.asyncDispose]());
+    if (!service.first) throw new Error(`${label}: another reconciler holds the venue's lock`);
     return { fixture, reconciler: service.reconciler, first: service.first, [Symbol.asyncDispose]: close };
   } catch (err) {
     await close();
