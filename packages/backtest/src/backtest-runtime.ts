@@ -32,6 +32,7 @@ import { startStops } from '@ballast/stops-service';
 import { Registry } from 'prom-client';
 import type { BacktestConfig } from './backtest-config';
 import type { BacktestDecision } from './backtest-result';
+import { BarPath, type PathPrint, type PathReplay, printSize, replayPaths, watchedLevels } from './bar-path';
 import { candleBook } from './candle-book';
 import { hourStatsAsFound } from './hour-stats-as-found';
 import { keptStops } from './kept-stops';
@@ -72,7 +73,9 @@ export class BacktestRuntime {
   private readonly features = new Map<string, FeatureVector>();
   private readonly decisionLog = new Map<string, BacktestDecision>();
   private readonly disposers: AsyncDisposable[] = [];
+  private readonly stopStores = keptStops();
   private bookId = 0;
+  private printId = 0;
   private paper!: PaperVenue;
   private db!: DbHandle;
   private ticks!: TickTracker;
@@ -216,7 +219,7 @@ export class BacktestRuntime {
       await startStops({
         bus: this.bus('stops', 9),
         db,
-        stores: keptStops(),
+        stores: this.stopStores,
         clock: this.clock,
         ids: seededBusIds(this.clock, seed, 10),
         log,
@@ -311,25 +314,74 @@ export class BacktestRuntime {
   }
 
   /**
+   * The bars about to close, printed along their paths (bar-path.ts) on the markets where something
+   * watches prices (a position's stop or take-profit, a resting order): a stop crossed inside a bar
+   * triggers at its price, not at the bar's close. Elsewhere nothing would act on a print: none is made.
+   */
+  async printBars(candles: readonly Candle[]): Promise<void> {
+    const replays: PathReplay[] = [];
+    for (const candle of candles) {
+      const levels = () => this.levels(candle.symbol);
+      const resting = await this.paper.openOrders(candle.symbol);
+      if ((await levels()).length > 0 || resting.length > 0)
+        replays.push({ path: new BarPath(candle), levels });
+    }
+    if (replays.length > 0) await replayPaths(replays, (candle, p) => this.print(candle, p));
+  }
+
+  /**
    * One closed candle, as market-data would publish it: first the book at `quote` (the price at which
    * orders sent in reaction will fill), then the candle itself; then everything it caused runs out.
    */
   async step(candle: Candle, quote: number): Promise<void> {
-    const time = candle.closeTime + 1;
-    this.clock.set(time);
-    const { exchange, slippageBps } = this.options.config;
-    const { tickSize } = this.options.rules(candle.symbol);
-    const book = candleBook(exchange, candle.symbol, quote, slippageBps, tickSize, time, ++this.bookId);
-    this.books.set(candle.symbol, { bids: book.bids, asks: book.asks });
-    this.marks.set(candle.symbol, quote);
-    await this.market.publish(subject(Subjects.book, { exchange, symbol: candle.symbol }), book);
-    await this.settle();
+    this.clock.set(candle.closeTime + 1);
+    await this.quote(candle.symbol, quote);
     await this.market.publish(
-      subject(Subjects.candle, { exchange, symbol: candle.symbol, timeframe: candle.timeframe }),
+      subject(Subjects.candle, {
+        exchange: this.options.config.exchange,
+        symbol: candle.symbol,
+        timeframe: candle.timeframe,
+      }),
       candle,
       { eventTime: candle.closeTime },
     );
     await this.settle();
+  }
+
+  /** A print inside a bar: the book moves to its price, then the trade prints, as market-data has them. */
+  private async print(candle: Candle, p: PathPrint): Promise<void> {
+    this.clock.set(Math.max(this.clock.now(), p.time));
+    await this.quote(candle.symbol, p.price);
+    const { exchange } = this.options.config;
+    const trade = {
+      exchange,
+      symbol: candle.symbol,
+      tradeId: `path-${++this.printId}`,
+      price: p.price,
+      size: printSize(candle),
+      side: p.side,
+      time: p.time,
+    };
+    await this.market.publish(subject(Subjects.trade, { exchange, symbol: candle.symbol }), trade, {
+      eventTime: p.time,
+    });
+    await this.settle();
+  }
+
+  /** The candle book at `price` (orders sent now fill there), published as market-data publishes books. */
+  private async quote(symbol: string, price: number): Promise<void> {
+    const time = this.clock.now();
+    const { exchange, slippageBps } = this.options.config;
+    const { tickSize } = this.options.rules(symbol);
+    const book = candleBook(exchange, symbol, price, slippageBps, tickSize, time, ++this.bookId);
+    this.books.set(symbol, { bids: book.bids, asks: book.asks });
+    this.marks.set(symbol, price);
+    await this.market.publish(subject(Subjects.book, { exchange, symbol }), book);
+    await this.settle();
+  }
+
+  private async levels(symbol: string): Promise<number[]> {
+    return watchedLevels(await this.stopStores.records.active(this.options.config.exchange), symbol);
   }
 
   /** Closes whatever is still open at the last quoted price, through the orders service. */

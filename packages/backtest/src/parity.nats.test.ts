@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { createDb } from '@ballast/db';
 import { startExchangeSim } from '@ballast/exchange-sim';
 import {
   candleWindowDir,
@@ -179,6 +180,10 @@ it('replays recorded candles through the services as processes on NATS into the 
     timeoutMs: 30_000,
   });
 
+  // The services' own tables, read for the stops they hold (which bars print along their paths).
+  const servicesDb = await createDb({ url: database.url });
+  cleanups.push(() => servicesDb.db.destroy());
+
   // Each bar only once the pipeline is idle: the backtest's settle, across processes.
   const replay = {
     bus,
@@ -190,6 +195,8 @@ it('replays recorded candles through the services as processes on NATS into the 
     slippageBps: SLIPPAGE_BPS,
     tickSize,
     timeoutMs: 120_000,
+    db: servicesDb.db,
+    published: { books: 0, prints: 0 },
   };
   for (const [i, step] of steps.entries()) await replayBar(replay, step, i);
 

@@ -11,14 +11,16 @@ import { BacktestRuntime } from './backtest-runtime';
 import { type CandleFile, loadCandleFile } from './load-candles';
 import { marketRulesBook } from './market-rules-source';
 import { computeMetrics } from './metrics';
-import { replaySteps } from './replay-steps';
+import { type ReplayStep, replaySteps } from './replay-steps';
 
 export const FILL_MODEL =
-  'market orders (entries, stop and take-profit closes, end-of-data closes) fill at the open of the bar after ' +
-  'the one that caused them, plus slippageBps against the order, rounded to the tick against the order, plus ' +
-  'the taker fee; unlimited depth at that ' +
-  'price; stops and take-profits trigger on the bar high/low/close seen by the stops service; positions still ' +
-  'open after the last bar are closed at its close';
+  'entries fill at the open of the bar after the signal, plus slippageBps against the order, rounded to the tick ' +
+  'against the order, plus the taker fee; unlimited depth at that price. While a position or a resting order is ' +
+  'open on a market, its bars print along a path (open, the extreme nearer the open, the other extreme, close) and ' +
+  'at every stop or take-profit level the path crosses: a stop or take-profit fills in the bar that reached it, at ' +
+  'its level (the open if the bar opened past it) with the same slippage and fee; a resting limit fills in full on ' +
+  'a print through its price; stops trail at bar closes; ' +
+  'positions still open after the last bar are closed at its close';
 
 export interface RunBacktestOptions {
   /** Binance kline CSV files (.csv or .csv.gz); the symbol comes from the name unless given. */
@@ -37,6 +39,16 @@ export interface RunBacktestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Sees every stop event of the stops service with its virtual time. */
   onStopEvent?: (event: StopEvent, time: number) => void;
+}
+
+/** The candles of the steps from `i` on that close at the same instant as step `i`. */
+function barsClosingWith(steps: readonly ReplayStep[], i: number): Candle[] {
+  const bars: Candle[] = [];
+  for (let k = i; k < steps.length; k++) {
+    bars.push(steps[k]!.candle);
+    if (steps[k]!.lastAtTime) break;
+  }
+  return bars;
 }
 
 /** The candles a run replays (for reports), loaded and filtered the same way. */
@@ -89,6 +101,8 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   try {
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
+      // The first candle of an instant: the bars closing now print along their paths first.
+      if (i === 0 || steps[i - 1]!.lastAtTime) await runtime.printBars(barsClosingWith(steps, i));
       await runtime.step(step.candle, step.quote);
       if (step.lastAtTime) {
         curve.push({

@@ -62,6 +62,44 @@ describe('stop protection across successive positions on a symbol (real BTC and 
     expect(new Set(ids).size).toBe(result.trades.length);
   });
 
+  it('fills a stop crossed inside a bar in that bar, at its price less slippage (the open if it gapped past)', () => {
+    const candles = loadBacktestCandles(options);
+    // Stopped out whole: a take-profit before the stop would average its own price into the exit.
+    const tookProfit = (t: BacktestResult['trades'][number]) =>
+      events.some(
+        (e) =>
+          e.kind === 'take_profit' && e.symbol === t.symbol && e.time > t.entry_time && e.time < t.exit_time,
+      );
+    const stopped = result.trades.filter((t) => t.exit_reason === 'stop' && !tookProfit(t));
+    expect(stopped.length).toBeGreaterThan(5);
+    for (const trade of stopped) {
+      const trigger = events.find(
+        (e) => e.kind === 'triggered' && e.symbol === trade.symbol && e.time === trade.exit_time,
+      );
+      if (typeof trigger?.stopPrice !== 'number')
+        throw new Error(`${trade.symbol} ${trade.exit_time}: no trigger`);
+      const bar = candles.find(
+        (c) => c.symbol === trade.symbol && c.openTime <= trade.exit_time && trade.exit_time <= c.closeTime,
+      );
+      if (!bar) throw new Error(`${trade.symbol} ${trade.exit_time}: exit outside every bar`);
+      const crossed =
+        trade.side === 'long' ? Math.min(trigger.stopPrice, bar.open) : Math.max(trigger.stopPrice, bar.open);
+      const slippage = crossed * (5 / 10_000) * (trade.side === 'long' ? -1 : 1);
+      expect(
+        Math.abs(trade.exit_price - (crossed + slippage)),
+        `${trade.symbol} ${trade.exit_time}`,
+      ).toBeLessThanOrEqual(0.01 + 1e-9);
+    }
+    // The 2021-11-10 13:00 UTC bar opened at 66,396.98, went down to 65,888 and closed at 67,983.45: the
+    // stop at 66,188.58 sold in that bar, at 66,188.58 less 5 bps, a loss (it sold at the next open,
+    // 67,949.45, a win, before bars printed along their paths).
+    const wick = result.trades.find((t) => t.symbol === 'BTC-USDT' && t.entry_price === 67754.86);
+    expect(wick).toMatchObject({ exit_price: 66155.48, exit_reason: 'stop' });
+    expect(wick!.exit_time).toBeGreaterThan(Date.UTC(2021, 10, 10, 13));
+    expect(wick!.exit_time).toBeLessThan(Date.UTC(2021, 10, 10, 14));
+    expect(wick!.pnl).toBeLessThan(-35);
+  });
+
   it('holds no position through a bar that traded beyond its stop', () => {
     const candles = loadBacktestCandles(options);
     for (const trade of result.trades) {

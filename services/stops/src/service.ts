@@ -20,7 +20,7 @@ import { StopRecord } from './stop-record';
 
 export type { PendingIntentStore } from './pending-intent-store';
 export type { StopRecordStore } from './stop-manager';
-export type { StopRecord } from './stop-record';
+export { StopRecord } from './stop-record';
 
 export interface StopsDeps {
   bus: Bus;

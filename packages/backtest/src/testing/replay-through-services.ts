@@ -1,7 +1,11 @@
 import type { NatsBus } from '@ballast/bus';
-import { pattern, Subjects, subject } from '@ballast/contracts';
+import { type Candle, pattern, Subjects, subject } from '@ballast/contracts';
+import { type Database, PaperAccountRepository, ProtectiveStopRepository } from '@ballast/db';
 import type { ExchangeSim } from '@ballast/exchange-sim';
+import { StopRecord } from '@ballast/stops-service';
 import { type PipelineWatch, type ReplayClockFile, waitFor } from '@ballast/testkit';
+import type { Kysely } from 'kysely';
+import { BarPath, type PathPrint, printSize, replayPaths, watchedLevels } from '../bar-path';
 import { candleBook } from '../candle-book';
 import type { ReplayStep } from '../replay-steps';
 import { TradeLedger } from '../trade-ledger';
@@ -69,34 +73,77 @@ export interface BarReplay {
   readonly tickSize: number;
   /** Per wait for an idle pipeline or a published candle (a loaded machine is slow). */
   readonly timeoutMs: number;
+  /** The services' database: the stops they hold and the paper orders resting decide which bars print. */
+  readonly db: Kysely<Database>;
+  /** Ids of the books and prints published so far (a book's id only ever grows). */
+  readonly published: { books: number; prints: number };
 }
 
 /**
- * Replays bar `index` through the services, as the backtest settles a bar: the clock moves to its
- * close, the candle book (recorded klines carry no depth) is published, and once the pipeline is idle
- * the simulator sends the candle; returns when market-data published it and the pipeline is idle again.
+ * Replays bar `index` through the services, as the backtest settles a bar: where a stop, a take-profit or
+ * a resting order watches the market, the bar prints along its path first (bar-path.ts); then the clock
+ * moves to its close, the candle book (recorded klines carry no depth) is published, and once the
+ * pipeline is idle the simulator sends the candle; returns when market-data published it and the pipeline
+ * is idle again.
  */
 export async function replayBar(replay: BarReplay, step: ReplayStep, index: number): Promise<void> {
-  const { bus, sim, clock, pipeline, watch } = replay;
-  const idle = () => pipeline.waitIdle({ settled: watch.settled, timeoutMs: replay.timeoutMs });
-  const time = step.candle.closeTime + 1;
-  clock.set(time);
-  const book = candleBook(
-    'binance',
-    replay.symbol,
-    step.quote,
-    replay.slippageBps,
-    replay.tickSize,
-    time,
-    index + 1,
-  );
-  await bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: replay.symbol }), book);
-  await idle();
+  const { sim, clock, watch } = replay;
+  await printBar(replay, step.candle);
+  clock.set(step.candle.closeTime + 1);
+  await publishBook(replay, step.quote);
   if (sim.controls.step(1, 'binance-candles') !== 1)
     throw new Error(`the simulator has no candle left for bar ${index}`);
   await waitFor(() => watch.candlesSeen() > index, `market-data to publish bar ${index}`, {
     timeoutMs: replay.timeoutMs,
     intervalMs: 2,
   });
-  await idle();
+  await idle(replay);
+}
+
+async function printBar(replay: BarReplay, candle: Candle): Promise<void> {
+  const stops = new ProtectiveStopRepository(replay.db, replay.clock, StopRecord);
+  const levels = async () => watchedLevels(await stops.active('binance'), replay.symbol);
+  const paper = new PaperAccountRepository(replay.db, replay.clock);
+  const resting = (
+    await paper.loadOrders('binance', { parse: (o) => o as { symbol: string; status: string } })
+  ).filter((o) => o.symbol === replay.symbol && (o.status === 'accepted' || o.status === 'partially_filled'));
+  if ((await levels()).length === 0 && resting.length === 0) return;
+  await replayPaths([{ path: new BarPath(candle), levels }], (c, p) => printAt(replay, c, p));
+}
+
+/** A print inside the bar, as the backtest runtime makes it: the book moves there, then the trade. */
+async function printAt(replay: BarReplay, candle: Candle, p: PathPrint): Promise<void> {
+  replay.clock.set(Math.max(replay.clock.now(), p.time));
+  await publishBook(replay, p.price);
+  const trade = {
+    exchange: 'binance',
+    symbol: replay.symbol,
+    tradeId: `path-${++replay.published.prints}`,
+    price: p.price,
+    size: printSize(candle),
+    side: p.side,
+    time: p.time,
+  };
+  await replay.bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: replay.symbol }), trade, {
+    eventTime: p.time,
+  });
+  await idle(replay);
+}
+
+async function publishBook(replay: BarReplay, price: number): Promise<void> {
+  const book = candleBook(
+    'binance',
+    replay.symbol,
+    price,
+    replay.slippageBps,
+    replay.tickSize,
+    replay.clock.now(),
+    ++replay.published.books,
+  );
+  await replay.bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: replay.symbol }), book);
+  await idle(replay);
+}
+
+function idle(replay: BarReplay): Promise<void> {
+  return replay.pipeline.waitIdle({ settled: replay.watch.settled, timeoutMs: replay.timeoutMs });
 }
