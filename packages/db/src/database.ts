@@ -14,6 +14,7 @@ import type * as reconLog from './tables/recon-log';
 import type * as reconState from './tables/recon-state';
 import type * as riskDecidedIntents from './tables/risk-decided-intents';
 import type * as serviceUptimeSamples from './tables/service-uptime-samples';
+import type * as signalDecisions from './tables/signal-decisions';
 import type * as stopCoverageSamples from './tables/stop-coverage-samples';
 import type * as strategyHourStats from './tables/strategy-hour-stats';
 
@@ -29,6 +30,7 @@ export type Database = candles.PartialDB &
   agentLessons.PartialDB &
   strategyHourStats.PartialDB &
   riskDecidedIntents.PartialDB &
+  signalDecisions.PartialDB &
   serviceUptimeSamples.PartialDB &
   stopCoverageSamples.PartialDB &
   liveOverrides.PartialDB &

@@ -15,7 +15,6 @@ import {
   type IdGenerator,
   pattern,
   type SignalCandidate,
-  type SignalDecision,
   Subjects,
   subject,
 } from '@ballast/contracts';
@@ -33,6 +32,7 @@ import {
   CandleRepository,
   ClosedTradeRepository,
   type Database,
+  SignalDecisionRepository,
   StrategyHourStatsRepository,
 } from '@ballast/db';
 import { type Logger, SystemClock, uuidv7Ids } from '@ballast/service-kit';
@@ -40,6 +40,7 @@ import type { Kysely } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import { AgentDecision } from './agent-decision';
 import type { SignalsConfig } from './config';
+import { type DecideFor, FirstDecision } from './first-decision';
 import { RefreshingHourTable } from './hour-stats-refresh';
 import { ReflectionLoop } from './reflection-loop';
 import { StrategySwitchboard } from './strategy-switches';
@@ -70,27 +71,29 @@ export interface SignalsServiceDeps {
   hourStats?: { all(): Promise<readonly HourExpectancy[]> };
 }
 
-type DecideFor = (
-  candidate: SignalCandidate,
-  features: FeatureVector,
-  correlationId: string,
-) => Promise<SignalDecision>;
-
 /**
  * feat.* → SignalEngine (strategies, ranking, vetoes) → sig.candidate for every candidate, vetoed ones
  * included with their reason, and sig.decision (caused by the candidate, so it shares its correlation
- * id) for each one that passed. Outcomes feed lessons back into later prompts (ReflectionLoop).
+ * id) for each one that passed: the first decision made for it, stored before it is published, so a
+ * redelivery publishes the same one again. Outcomes feed lessons back into later prompts (ReflectionLoop).
  */
 export async function startSignalsService(deps: SignalsServiceDeps): Promise<AsyncDisposable> {
   const { bus, log, config } = deps;
+  const clock = deps.clock ?? new SystemClock();
   const switches = new StrategySwitchboard({
     ...deps,
-    clock: deps.clock ?? new SystemClock(),
+    clock,
     durable: `${config.SIGNALS_DURABLE}-config`,
   });
   await switches.start();
   const { engine, hours } = await signalEngine(deps, switches);
-  const { decide, reflection } = await wireDecisions(deps);
+  const wired = await wireDecisions({ ...deps, clock });
+  const { reflection } = wired;
+  const decisions = new FirstDecision({
+    decide: wired.decide,
+    store: new SignalDecisionRepository(deps.db),
+    clock,
+  });
   const counted = new Counter({
     name: 'ballast_signals_candidates_total',
     help: 'Signal candidates published, by strategy and outcome (passed or the veto reason).',
@@ -123,10 +126,15 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
     }
     // The candidate carries its cause's correlation id: the agents decide while the stream stores it,
     // and the decision is published only once the candidate is stored.
-    const [proposed, decision] = await Promise.all([
+    const [proposed, { decision, earlier }] = await Promise.all([
       proposing,
-      decide(candidate, features, cause.correlationId),
+      decisions.decide(candidate, features, cause.correlationId),
     ]);
+    if (earlier)
+      log.info(
+        { id: candidate.id, approved: decision.approved },
+        'candidate decided before: same decision again',
+      );
     await bus.publish(subject(Subjects.signalDecision, {}), decision, {
       causedBy: proposed,
       id: derivedUuid('sig-decision', candidate.id),
@@ -235,13 +243,13 @@ function breakerAlerts(deps: SignalsServiceDeps): (provider: string, state: Brea
  * The caller's decision step as given, or the configured agents with their reflection loop; their
  * daily budget starts from what the audit says today's calls already cost.
  */
-async function wireDecisions(deps: SignalsServiceDeps): Promise<{
+async function wireDecisions(deps: SignalsServiceDeps & { clock: Clock }): Promise<{
   decide: DecideFor;
   reflection: ReflectionLoop | undefined;
 }> {
   const given = deps.decide;
   if (given) return { decide: async (candidate) => given(candidate), reflection: undefined };
-  const clock = deps.clock ?? new SystemClock();
+  const { clock } = deps;
   const ids = deps.ids ?? uuidv7Ids(clock);
   const agents = buildAgentsFromConfig(deps.agents ?? agentsConfigSchema.parse({}), {
     clock,

@@ -3,7 +3,6 @@ import {
   anthropicToolUse,
   auditedCall,
   geminiError,
-  geminiJson,
   type RecordedRequest,
   type ScriptedServer,
   startScriptedServer,
@@ -34,6 +33,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalsConfigSchema } from './config';
 import { startSignalsService } from './service';
+import { analystReply, geminiPrompt } from './testing/analyst-replies';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 
 /** The test's models are not in the default price table: a paid model without a price is refused. */
@@ -45,32 +45,6 @@ const PRICES = {
 const CLAUDE_KEY = 'sk-ant-signals-test-7c6b5a4f3e2d1c0b';
 const GEMINI_KEY = 'AIza-signals-test-0a1b2c3d4e5f6a7b';
 const { candles, vectors } = recordedBtcVectors();
-
-/** The analyst prompt as Gemini received it. */
-function geminiPrompt(request: RecordedRequest): string {
-  return JSON.parse(request.body).contents[0].parts[0].text as string;
-}
-
-/** A model analyst that agrees with the candidate's own levels, read back from its prompt. */
-function analystReply(request: RecordedRequest) {
-  const levels = /entry (\d+(?:\.\d+)?), stop (\d+(?:\.\d+)?), targets (\d+(?:\.\d+)?)/.exec(
-    geminiPrompt(request),
-  );
-  const [entry, stop, target] = (levels ?? []).slice(1).map(Number);
-  return geminiJson(
-    JSON.stringify({
-      setup: 'as proposed',
-      trend: (target ?? 0) > (entry ?? 0) ? 'up' : 'down',
-      strength: 40,
-      entryLow: Math.min(entry ?? 1, target ?? 1),
-      entryHigh: entry,
-      stop,
-      takeProfit: target,
-      confidence: 61,
-      reasoning: 'model: structure intact',
-    }),
-  );
-}
 
 describe.sequential(`signals service with Gemini as analyst and Claude as reviewer (feature vectors of ${RECORDED_FILE})`, () => {
   const prefix = `${uniqueName('signals_agents')}.`;

@@ -1,16 +1,9 @@
 import type { BusObserver } from '@ballast/bus';
 import { Subjects } from '@ballast/contracts';
-import {
-  approveWithoutReview,
-  type Decide,
-  defaultStrategies,
-  HourExpectancyTable,
-  SignalEngine,
-  StrategiesConfig,
-  VetoConfig,
-} from '@ballast/core';
+import { approveWithoutReview, type Decide } from '@ballast/core';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSignalEngine } from './testing/default-engine';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 import { type SignalsFixture, startSignalsFixture } from './testing/signals-fixture';
 
@@ -18,7 +11,6 @@ const { vectors } = recordedBtcVectors();
 
 describe(`signals: a vector redelivered after its handler failed still gets its decision, once (${RECORDED_FILE})`, () => {
   let fixture: SignalsFixture;
-  const featOutcomes: string[] = [];
   const decisionsOut: string[] = [];
   const candidatesOut: string[] = [];
   const observer: BusObserver = {
@@ -27,9 +19,7 @@ describe(`signals: a vector redelivered after its handler failed still gets its 
       if (e.family === Subjects.signalDecision.name) decisionsOut.push(e.outcome);
       if (e.family === Subjects.signalCandidate.name) candidatesOut.push(e.outcome);
     },
-    handled: (e) => {
-      if (e.family === Subjects.features.name) featOutcomes.push(e.outcome);
-    },
+    handled: () => undefined,
   };
   /** The agents fail the first time they are asked (a provider or database outage), then decide. */
   let asked = 0;
@@ -48,11 +38,7 @@ describe(`signals: a vector redelivered after its handler failed still gets its 
   });
 
   it('publishes the candidates again under the same ids and each decision once', async () => {
-    const engine = new SignalEngine({
-      strategies: defaultStrategies(StrategiesConfig.parse({})),
-      vetoes: VetoConfig.parse({}),
-      hours: new HourExpectancyTable([]),
-    });
+    const engine = defaultSignalEngine();
     // The vectors up to the first one with a candidate that passes the vetoes: its decision fails once.
     let deciding = 0;
     let passing = 0;
@@ -65,14 +51,8 @@ describe(`signals: a vector redelivered after its handler failed still gets its 
     expect(upTo).toBeGreaterThan(0);
     const sent = vectors.slice(0, upTo + 1);
     await fixture.publishVectors(sent);
-    await waitFor(
-      () => featOutcomes.filter((o) => o === 'ok').length === sent.length,
-      'every vector handled',
-      {
-        timeoutMs: 20_000,
-      },
-    );
-    expect(featOutcomes.filter((o) => o === 'error')).toEqual(['error']);
+    await fixture.vectorsHandled(sent.length);
+    expect(fixture.vectorOutcomes.filter((o) => o === 'error')).toEqual(['error']);
     const { decisions } = fixture;
     await waitFor(() => decisions.length === passing, 'the decisions', { timeoutMs: 10_000 });
     expect(decisions.every((d) => d.payload.approved)).toBe(true);

@@ -14,6 +14,7 @@ import * as orderSliceCorrelation from './0205-order-slice-correlation';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as riskDecidedIntents from './0301-risk-decided-intents';
+import * as signalDecisions from './0302-signal-decisions';
 import * as serviceUptimeSamples from './0400-service-uptime-samples';
 import * as stopCoverageSamples from './0401-stop-coverage-samples';
 import * as liveOverrides from './0402-live-overrides';
@@ -43,6 +44,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0301_risk_decided_intents': riskDecidedIntents,
+  '0302_signal_decisions': signalDecisions,
   '0400_service_uptime_samples': serviceUptimeSamples,
   '0401_stop_coverage_samples': stopCoverageSamples,
   '0402_live_overrides': liveOverrides,

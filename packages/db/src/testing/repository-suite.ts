@@ -7,6 +7,7 @@ import { migrate } from '../migrate';
 import { BotStateRepository, type Parser } from '../repositories/bot-state-repository';
 import { CandleRepository } from '../repositories/candle-repository';
 import { EventJournal } from '../repositories/event-journal';
+import { SignalDecisionRepository } from '../repositories/signal-decision-repository';
 import { lockStrategyHourStats } from '../repositories/strategy-hour-stats-repository';
 import { readBinanceCandles } from './binance-candles';
 import { FixedClock } from './fixed-clock';
@@ -238,6 +239,20 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         });
         expect(inside).toBe(1);
         expect(await heldLocks(db)).toBe(0);
+      });
+    });
+
+    describe('SignalDecisionRepository', () => {
+      it('keeps the first decision for a candidate and hands it back to a second store', async () => {
+        const repo = new SignalDecisionRepository(db);
+        const rejected = { candidate: { id: 'cand-1' }, approved: false, sizeMultiplier: 0 };
+        expect(await repo.first('cand-1')).toBeUndefined();
+        expect(await repo.keepFirst('cand-1', rejected, clock.now())).toBeUndefined();
+        const approved = { ...rejected, approved: true, sizeMultiplier: 1 };
+        expect(await repo.keepFirst('cand-1', approved, clock.now() + 1)).toEqual(rejected);
+        expect(await repo.first('cand-1')).toEqual(rejected);
+        expect(await repo.keepFirst('cand-2', approved, clock.now())).toBeUndefined();
+        expect(await repo.first('cand-2')).toEqual(approved);
       });
     });
 

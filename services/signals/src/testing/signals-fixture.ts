@@ -1,4 +1,5 @@
-import { type BusObserver, deleteStreamsAt, NatsBus } from '@ballast/bus';
+import type { AgentsConfig } from '@ballast/agents';
+import { type Bus, type BusObserver, deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
   type Envelope,
   type FeatureVector,
@@ -11,7 +12,7 @@ import {
 import type { Decide } from '@ballast/core';
 import { createDb, type DbHandle, migrate } from '@ballast/db';
 import { createLogger, type Logger, SystemClock } from '@ballast/service-kit';
-import { createTestDatabase, natsUrl, type TestDatabase, uniqueName } from '@ballast/testkit';
+import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { signalsConfigSchema } from '../config';
 import { startSignalsService } from '../service';
@@ -25,6 +26,12 @@ export interface SignalsFixtureOptions {
   testSource?: string;
   /** Replaces the agents (and with them the reflection loop). */
   decide?: Decide;
+  /** The agents' configuration (default: every agent on the rules). */
+  agents?: AgentsConfig;
+  /** The service's environment beyond the defaults (e.g. SIGNALS_HINDSIGHT_BARS). */
+  env?: Record<string, string>;
+  /** Wraps the service's bus (inject a publish failure). */
+  wrapBus?: (bus: Bus) => Bus;
   log?: Logger;
   /** Runs on the migrated database before the service starts (seed rows, inject failures). */
   seed?: (db: DbHandle['db']) => Promise<void>;
@@ -41,8 +48,14 @@ export interface SignalsFixture extends AsyncDisposable {
   readonly testBus: NatsBus;
   readonly candidates: Envelope<SignalCandidate>[];
   readonly decisions: Envelope<SignalDecision>[];
+  /** How each delivery of a feature vector to the service ended, in order. */
+  readonly vectorOutcomes: Array<'ok' | 'error'>;
+  /** Resolves once `count` vector deliveries ended well (those that failed are delivered again). */
+  vectorsHandled(count: number): Promise<void>;
   /** Publishes the vectors on feat, in order; resolves with their envelopes. */
   publishVectors(vectors: readonly FeatureVector[]): Promise<Envelope<FeatureVector>[]>;
+  /** Stops the service and starts a new one on the same bus and database, as a process restart does. */
+  restart(): Promise<void>;
 }
 
 export async function startSignalsFixture(options: SignalsFixtureOptions): Promise<SignalsFixture> {
@@ -50,6 +63,14 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
   const clock = new SystemClock();
   const prefix = `${uniqueName(options.name)}.`;
   const opened: AsyncDisposable[] = [];
+  const vectorOutcomes: Array<'ok' | 'error'> = [];
+  const observer: BusObserver = {
+    message: (e) => options.observer?.message(e),
+    handled: (e) => {
+      if (e.family === Subjects.features.name) vectorOutcomes.push(e.outcome);
+      options.observer?.handled(e);
+    },
+  };
   const dispose = async () => {
     for (const d of opened.reverse()) await d[Symbol.asyncDispose]();
   };
@@ -65,7 +86,7 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
       clock,
       servers,
       prefix,
-      observer: options.observer,
+      observer,
     });
     opened.push({
       [Symbol.asyncDispose]: async () => {
@@ -89,17 +110,19 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
     await testBus.subscribe(pattern(Subjects.signalDecision), (m) => void decisions.push(m), {
       durable: 'dec',
     });
-    const metrics = new Registry();
-    opened.push(
-      await startSignalsService({
-        bus: serviceBus,
+    let metrics = new Registry();
+    const start = () =>
+      startSignalsService({
+        bus: options.wrapBus?.(serviceBus) ?? serviceBus,
         db: handle.db,
         log: options.log ?? createLogger({ service: 'signals-test', level: 'silent' }),
         metrics,
-        config: signalsConfigSchema.parse({}),
+        config: signalsConfigSchema.parse(options.env ?? {}),
         ...(options.decide ? { decide: options.decide } : {}),
-      }),
-    );
+        ...(options.agents ? { agents: options.agents } : {}),
+      });
+    let service = await start();
+    opened.push({ [Symbol.asyncDispose]: () => service[Symbol.asyncDispose]() });
     const publishVectors = async (vectors: readonly FeatureVector[]) => {
       const sent: Envelope<FeatureVector>[] = [];
       for (const v of vectors)
@@ -111,13 +134,31 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
         );
       return sent;
     };
+    const restart = async () => {
+      await service[Symbol.asyncDispose]();
+      metrics = new Registry();
+      service = await start();
+    };
     return {
       db: handle.db,
-      metrics,
+      get metrics() {
+        return metrics;
+      },
       testBus,
       candidates,
       decisions,
+      vectorOutcomes,
+      vectorsHandled: async (count) => {
+        await waitFor(
+          () => vectorOutcomes.filter((o) => o === 'ok').length >= count,
+          `${count} vectors handled`,
+          {
+            timeoutMs: 20_000,
+          },
+        );
+      },
       publishVectors,
+      restart,
       [Symbol.asyncDispose]: dispose,
     };
   } catch (err) {

@@ -1,0 +1,16 @@
+import {
+  defaultStrategies,
+  HourExpectancyTable,
+  SignalEngine,
+  StrategiesConfig,
+  VetoConfig,
+} from '@ballast/core';
+
+/** The engine the service runs on its default configuration and an empty hour table: what it will propose. */
+export function defaultSignalEngine(): SignalEngine {
+  return new SignalEngine({
+    strategies: defaultStrategies(StrategiesConfig.parse({})),
+    vetoes: VetoConfig.parse({}),
+    hours: new HourExpectancyTable([]),
+  });
+}
