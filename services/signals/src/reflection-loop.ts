@@ -19,7 +19,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import type { Logger } from '@ballast/service-kit';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 export interface ReflectionLoopDeps {
   readonly bus: Bus;
@@ -30,22 +30,38 @@ export interface ReflectionLoopDeps {
   readonly durable: string;
 }
 
+/** Reflections waiting for the reflector; beyond this a new one is dropped (a slow model, bounded memory). */
+export const MAX_QUEUED_REFLECTIONS = 100;
+
 /**
  * Writes lessons from outcomes: every closed position (pos.event), and every vetoed or rejected
  * candidate once hindsight on the following bars of its series says what it would have done.
+ * Reflections are queued and written one at a time, apart from the deliveries that raise them: a slow
+ * or failing reflector delays lessons, never a decision. Stopping drops what is still queued and waits
+ * for the one being written.
  */
 export class ReflectionLoop {
   readonly #outcomes = new TradeOutcomeTracker();
   readonly #hindsight: HindsightTracker;
   readonly #counted: Counter<'kind' | 'outcome'>;
+  readonly #queuedGauge: Gauge;
+  readonly #queued: ReflectionInput[] = [];
+  /** The queue being written, while it is. */
+  #writing: Promise<void> | undefined;
+  #stopped = false;
   #subscription: Subscription | undefined;
 
   constructor(private readonly deps: ReflectionLoopDeps) {
     this.#hindsight = new HindsightTracker(deps.hindsight);
     this.#counted = new Counter({
       name: 'ballast_signals_reflections_total',
-      help: 'Reflections by kind (closed_position, rejected_candidate) and outcome (written, failed, or why a close was untracked).',
+      help: 'Reflections by kind (closed_position, rejected_candidate) and outcome (written, failed, dropped, queue_full, stopped, or why a close was untracked).',
       labelNames: ['kind', 'outcome'],
+      registers: [deps.metrics],
+    });
+    this.#queuedGauge = new Gauge({
+      name: 'ballast_signals_reflections_queued',
+      help: 'Reflections waiting for the reflector.',
       registers: [deps.metrics],
     });
   }
@@ -60,6 +76,10 @@ export class ReflectionLoop {
 
   async stop(): Promise<void> {
     await this.#subscription?.stop();
+    this.#stopped = true;
+    for (const input of this.#queued.splice(0)) this.#counted.inc({ kind: input.kind, outcome: 'stopped' });
+    this.#queuedGauge.set(0);
+    await this.#writing;
   }
 
   onVetoed(candidate: SignalCandidate, openTime: number, correlationId: string): void {
@@ -72,8 +92,9 @@ export class ReflectionLoop {
       this.watch(decision.candidate, openTime, correlationId, decisionSummary(decision));
   }
 
-  async onFeatures(vector: FeatureVector): Promise<void> {
-    for (const input of this.#hindsight.onFeatures(vector)) await this.write(input);
+  /** Queues a reflection for every watched candidate this bar resolves; returns at once. */
+  onFeatures(vector: FeatureVector): void {
+    for (const input of this.#hindsight.onFeatures(vector)) this.enqueue(input);
   }
 
   private watch(candidate: SignalCandidate, openTime: number, correlationId: string, decision: string): void {
@@ -82,7 +103,7 @@ export class ReflectionLoop {
     }
   }
 
-  private async onPosition(message: Envelope<PositionEvent>): Promise<void> {
+  private onPosition(message: Envelope<PositionEvent>): void {
     const result = this.#outcomes.onPosition(message.payload, message.correlationId);
     if (result === null) return;
     if (typeof result === 'string') {
@@ -93,7 +114,33 @@ export class ReflectionLoop {
       );
       return;
     }
-    await this.write(result);
+    this.enqueue(result);
+  }
+
+  private enqueue(input: ReflectionInput): void {
+    if (this.#stopped || this.#queued.length >= MAX_QUEUED_REFLECTIONS) {
+      const outcome = this.#stopped ? 'stopped' : 'queue_full';
+      this.#counted.inc({ kind: input.kind, outcome });
+      this.deps.log.warn(
+        { kind: input.kind, correlationId: input.correlationId, outcome },
+        'reflection dropped',
+      );
+      return;
+    }
+    this.#queued.push(input);
+    this.#queuedGauge.set(this.#queued.length);
+    this.#writing ??= this.writeQueued();
+  }
+
+  private async writeQueued(): Promise<void> {
+    try {
+      for (let input = this.#queued.shift(); input; input = this.#queued.shift()) {
+        this.#queuedGauge.set(this.#queued.length);
+        await this.write(input);
+      }
+    } finally {
+      this.#writing = undefined;
+    }
   }
 
   /** A failed reflection is logged and counted, never retried: a lesson is not worth a stuck stream. */

@@ -75,7 +75,8 @@ export interface SignalsServiceDeps {
  * feat.* → SignalEngine (strategies, ranking, vetoes) → sig.candidate for every candidate, vetoed ones
  * included with their reason, and sig.decision (caused by the candidate, so it shares its correlation
  * id) for each one that passed: the first decision made for it, stored before it is published, so a
- * redelivery publishes the same one again. Outcomes feed lessons back into later prompts (ReflectionLoop).
+ * redelivery publishes the same one again. Outcomes feed lessons back into later prompts, written off
+ * the decision path (ReflectionLoop).
  */
 export async function startSignalsService(deps: SignalsServiceDeps): Promise<AsyncDisposable> {
   const { bus, log, config } = deps;
@@ -143,7 +144,7 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   };
   const onFeatures = async (message: Envelope<FeatureVector>) => {
     latest.set(seriesKey(message.payload), message.payload);
-    await reflection?.onFeatures(message.payload);
+    reflection?.onFeatures(message.payload);
     // Every candidate of the cycle goes out at once (the stream keeps their order), so the best one
     // waits for no vetoed one's acknowledgement; decisions then follow one by one in rank order.
     const proposals = engine.onFeatures(message.payload).map((candidate) => propose(candidate, message));
