@@ -42,7 +42,7 @@ import { rulesDecide } from './rules-decide';
 import { seededBusIds } from './seeded-bus-ids';
 import { settle, type TickTracker, trackTicks } from './settle';
 import { TradeLedger } from './trade-ledger';
-import { unstoredDecisions } from './unstored-decisions';
+import { keptFirstDecisions, unstoredDecisions } from './unstored-decisions';
 
 export interface RuntimeOptions {
   config: BacktestConfig;
@@ -157,6 +157,7 @@ export class BacktestRuntime {
           SIGNALS_HOUR_STATS_WAIT_MS: 0,
         },
         hourStats: await hourStatsAsFound(db),
+        firstDecisions: keptFirstDecisions(),
       }),
       await startRisk({
         bus: this.bus('risk', 6),

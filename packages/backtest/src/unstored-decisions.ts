@@ -1,4 +1,5 @@
 import type { DecidedStore } from '@ballast/risk-service';
+import type { SignalsServiceDeps } from '@ballast/signals-service';
 
 /**
  * Risk's decisions in a run: a run never restarts, so no decision is ever read back, and its database
@@ -9,5 +10,22 @@ export function unstoredDecisions(): DecidedStore {
   return {
     load: async () => [],
     save: async () => undefined,
+  };
+}
+
+/**
+ * The signals service's first decision per candidate in a run, kept in memory: a delivery repeated within
+ * the run (a handler failed) gets it back as it would from the signal_decisions table, and the run never
+ * restarts, so the table would only cost a read and a write in PGlite per candidate that passed.
+ */
+export function keptFirstDecisions(): NonNullable<SignalsServiceDeps['firstDecisions']> {
+  const kept = new Map<string, unknown>();
+  return {
+    first: async (candidateId) => kept.get(candidateId),
+    keepFirst: async (candidateId, decision) => {
+      if (kept.has(candidateId)) return kept.get(candidateId);
+      kept.set(candidateId, decision);
+      return undefined;
+    },
   };
 }

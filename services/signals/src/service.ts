@@ -40,7 +40,7 @@ import type { Kysely } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import { AgentDecision } from './agent-decision';
 import type { SignalsConfig } from './config';
-import { type DecideFor, FirstDecision } from './first-decision';
+import { type DecideFor, FirstDecision, type FirstDecisionDeps } from './first-decision';
 import { RefreshingHourTable } from './hour-stats-refresh';
 import { ReflectionLoop } from './reflection-loop';
 import { StrategySwitchboard } from './strategy-switches';
@@ -69,6 +69,8 @@ export interface SignalsServiceDeps {
    * it found at start rather than have each close read them back from PGlite.
    */
   hourStats?: { all(): Promise<readonly HourExpectancy[]> };
+  /** Where each candidate's first decision is kept; default: the signal_decisions table. */
+  firstDecisions?: FirstDecisionDeps['store'];
 }
 
 /**
@@ -92,7 +94,7 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   const { reflection } = wired;
   const decisions = new FirstDecision({
     decide: wired.decide,
-    store: new SignalDecisionRepository(deps.db),
+    store: deps.firstDecisions ?? new SignalDecisionRepository(deps.db),
     clock,
   });
   const counted = new Counter({
