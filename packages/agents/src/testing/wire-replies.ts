@@ -59,15 +59,20 @@ export function anthropicError(
   };
 }
 
+/** `thoughtsTokenCount` as a thinking model (gemini-2.5-*) reports it: counted in the total, not in the candidates. */
 export function geminiJson(
   text: string,
-  usage = { promptTokenCount: 800, candidatesTokenCount: 150 },
+  usage: { promptTokenCount: number; candidatesTokenCount: number; thoughtsTokenCount?: number } = {
+    promptTokenCount: 800,
+    candidatesTokenCount: 150,
+  },
 ): ScriptedReply {
+  const total = usage.promptTokenCount + usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0);
   return {
     status: 200,
     body: JSON.stringify({
       candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
-      usageMetadata: { ...usage, totalTokenCount: usage.promptTokenCount + usage.candidatesTokenCount },
+      usageMetadata: { ...usage, totalTokenCount: total },
       modelVersion: 'gemini-2.0-flash',
     }),
   };

@@ -70,6 +70,17 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     expect(body.systemInstruction.parts[0].text).toBe('system text');
   });
 
+  it("counts a thinking model's thoughtsTokenCount as output tokens, as Google bills them", async () => {
+    server.enqueue(
+      geminiJson(JSON.stringify(VERDICT), {
+        promptTokenCount: 900,
+        candidatesTokenCount: 120,
+        thoughtsTokenCount: 640,
+      }),
+    );
+    expect((await provider.generate(request())).usage).toEqual({ inputTokens: 900, outputTokens: 760 });
+  });
+
   it('reports 429 as rate_limited, 503 as server_error, 400 as rejected', async () => {
     server.enqueue(
       geminiError(429, 'RESOURCE_EXHAUSTED'),

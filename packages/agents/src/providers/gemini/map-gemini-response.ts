@@ -3,11 +3,21 @@ import { AgentError } from '../../agent-error';
 import type { StructuredReply } from '../../provider';
 import { parseJson } from '../parse-json';
 
+/**
+ * A thinking model (gemini-2.5-*) also reports `thoughtsTokenCount`: its reasoning, billed at the output
+ * price and not part of `candidatesTokenCount`. The REST API sends it; the SDK's 0.24 `UsageMetadata`
+ * type does not declare it (the SDK passes the body through untouched).
+ */
+type UsageWithThoughts = NonNullable<GenerateContentResponse['usageMetadata']> & {
+  thoughtsTokenCount?: number;
+};
+
 /** With responseMimeType application/json, the first candidate's first text part is the verdict JSON. */
 export function mapGeminiResponse(response: GenerateContentResponse): StructuredReply {
+  const metadata: UsageWithThoughts | undefined = response.usageMetadata;
   const usage = {
-    inputTokens: response.usageMetadata?.promptTokenCount ?? 0,
-    outputTokens: response.usageMetadata?.candidatesTokenCount ?? 0,
+    inputTokens: metadata?.promptTokenCount ?? 0,
+    outputTokens: (metadata?.candidatesTokenCount ?? 0) + (metadata?.thoughtsTokenCount ?? 0),
   };
   const text = response.candidates?.[0]?.content?.parts?.[0]?.text;
   if (typeof text !== 'string') {
