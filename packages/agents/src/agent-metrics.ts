@@ -15,7 +15,7 @@ export function createAgentMetrics(registry: Registry): AgentMetrics {
   return {
     calls: new Counter({
       name: 'ballast_agent_calls_total',
-      help: 'Agent invocations by outcome: ok (model verdict), fallback (rules verdict after a failure or refusal), rules (rules by configuration)',
+      help: 'Agent invocations by outcome: ok (model verdict), fallback (no valid model verdict after a failure or refusal: the fallback verdict, or a veto kept from an invalid reply), rules (rules by configuration)',
       labelNames: ['provider', 'agent', 'outcome'],
       registers,
     }),

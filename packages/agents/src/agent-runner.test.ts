@@ -1,10 +1,13 @@
+import type { VolatilityRegime } from '@ballast/contracts';
 import { VirtualClock } from '@ballast/core';
 import type { AgentCallRecord } from '@ballast/db';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decideWithAgents } from './pipeline/decide-with-agents';
 import { DEFAULT_LESSONS, type LessonStore } from './pipeline/lessons';
+import { VETO_KEPT } from './pipeline/verdict-schemas';
 import { AnthropicProvider } from './providers/anthropic/anthropic-provider';
 import { GeminiProvider } from './providers/gemini/gemini-provider';
+import { decisionSummary } from './reflection/decision-summary';
 import { harness, MemoryAudit } from './testing/harness';
 import { fixtureFor, recordedBtcCandles } from './testing/market-fixture';
 import { type ScriptedServer, startScriptedServer } from './testing/scripted-server';
@@ -22,6 +25,13 @@ const NO_LESSONS: LessonStore = { add: async () => {}, recent: async () => [] };
 const candles = recordedBtcCandles();
 const { candidate, features } = fixtureFor(candles);
 const context = { correlationId: 'corr-runner-1', features, recentCandles: candles };
+/** The context with another volatility regime. */
+function inVolatility(level: VolatilityRegime['level'], positionScale: number) {
+  return {
+    ...context,
+    features: { ...features, volatility: { ...features.volatility, level, positionScale } },
+  };
+}
 const APPROVE_HALF = { approve: true, sizeMultiplier: 0.5, reasons: ['trend intact'] };
 
 describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
@@ -36,7 +46,9 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     await gemini.close();
   });
 
-  function setup(options: { budgetUsd?: number; clock?: VirtualClock } = {}) {
+  function setup(
+    options: { budgetUsd?: number; clock?: VirtualClock; reviewerFallback?: 'rules' | 'reject' } = {},
+  ) {
     const clock = options.clock ?? new VirtualClock(Date.UTC(2022, 9, 11, 12));
     const audit = new MemoryAudit();
     const reviewer = harness({
@@ -61,11 +73,14 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
       reviewer: reviewer.runner,
       lessons: NO_LESSONS,
       lessonConfig: DEFAULT_LESSONS,
+      ...(options.reviewerFallback === undefined ? {} : { reviewerFallback: options.reviewerFallback }),
     };
     return { clock, audit, reviewer, analyst, deps };
   }
 
-  function analystReply() {
+  function analystReply(
+    usage: Parameters<typeof geminiJson>[1] = { promptTokenCount: 2_000, candidatesTokenCount: 300 },
+  ) {
     return geminiJson(
       JSON.stringify({
         setup: 'pullback',
@@ -78,7 +93,7 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
         confidence: 66,
         reasoning: 'higher lows',
       }),
-      { promptTokenCount: 2_000, candidatesTokenCount: 300 },
+      usage,
     );
   }
 
@@ -229,9 +244,110 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     claude.enqueue(
       anthropicToolUse('review_verdict', { approve: true, sizeMultiplier: 1.7, reasons: ['strong'] }),
     );
-    const decision = await decideWithAgents(candidate, context, deps);
+    const decision = await decideWithAgents(candidate, inVolatility('normal', 1), deps);
     expect(decision.reviewer?.meta.fallbackUsed).toBe(false);
     expect(decision.sizeMultiplier).toBe(1);
+  });
+
+  it("counts a thinking model's thoughts as output tokens: in the cost, the audit row, the budget and the metrics", async () => {
+    const { audit, analyst, deps } = setup();
+    gemini.enqueue(
+      analystReply({ promptTokenCount: 2_000, candidatesTokenCount: 300, thoughtsTokenCount: 1_200 }),
+    );
+    claude.enqueue(anthropicToolUse('review_verdict', APPROVE_HALF));
+    await decideWithAgents(candidate, context, deps);
+    // 2,000 in × $0.1/M + (300 + 1,200) out × $0.4/M = $0.0008.
+    expect(audit.rows.find((r) => r.agent === 'analyst')).toMatchObject({
+      tokensIn: 2_000,
+      tokensOut: 1_500,
+      costUsd: expect.closeTo(0.0008, 10),
+    });
+    expect(analyst.budget.spentTodayUsd()).toBeCloseTo(0.0008, 10);
+    expect(await analyst.registry.getSingleMetricAsString('ballast_agent_tokens_total')).toContain(
+      'ballast_agent_tokens_total{provider="gemini",agent="analyst",direction="output"} 1500',
+    );
+  });
+
+  it('keeps a veto whose reply fails the schema (11 reasons, a reason over 500 chars) as a rejection, audited as an invalid reply', async () => {
+    const { audit, deps } = setup();
+    const longReason = `funding flipped; ${'x'.repeat(600)}`;
+    const reasons = [longReason, ...Array.from({ length: 10 }, (_, i) => `concern ${i + 1}`)];
+    gemini.enqueue(analystReply());
+    claude.enqueue(anthropicToolUse('review_verdict', { approve: false, sizeMultiplier: 0, reasons }));
+    const before = claude.requests.length;
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect(claude.requests.length - before).toBe(1);
+    expect(decision).toMatchObject({
+      approved: false,
+      sizeMultiplier: 0,
+      rejection: { reason: 'reviewer_rejected' },
+    });
+    expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
+    expect(decision.reviewer?.reasons).toEqual([VETO_KEPT, longReason.slice(0, 500), ...reasons.slice(1, 9)]);
+    const row = audit.rows.find((r) => r.agent === 'reviewer');
+    expect(row).toMatchObject({
+      fallbackUsed: true,
+      errorReason: 'invalid_reply',
+      verdict: { approve: false, sizeMultiplier: 0, reasons: decision.reviewer?.reasons },
+    });
+    expect(row?.rawResponse).toContain('concern 10');
+  });
+
+  it('with REVIEWER_FALLBACK=reject rejects a candidate the reviewer failed to review, saying why', async () => {
+    const { audit, deps } = setup({ reviewerFallback: 'reject' });
+    gemini.enqueue(analystReply());
+    claude.enqueue(
+      anthropicError(500, 'api_error'),
+      anthropicError(529, 'overloaded_error'),
+      anthropicError(500, 'api_error'),
+    );
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect(decision).toMatchObject({
+      approved: false,
+      sizeMultiplier: 0,
+      rejection: { reason: 'reviewer_failed', detail: 'server_error' },
+    });
+    expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
+    expect(audit.rows.find((r) => r.agent === 'reviewer')).toMatchObject({
+      fallbackUsed: true,
+      errorReason: 'server_error',
+      verdict: { approve: false, sizeMultiplier: 0, reasons: ['reviewer_failed: server_error'] },
+    });
+    // The same failure under the default reviews by the rules, which approve this candidate.
+    const rules = setup();
+    gemini.enqueue(analystReply());
+    claude.enqueue(
+      anthropicError(500, 'api_error'),
+      anthropicError(529, 'overloaded_error'),
+      anthropicError(500, 'api_error'),
+    );
+    const reviewed = await decideWithAgents(candidate, context, rules.deps);
+    expect([reviewed.approved, reviewed.rejection, reviewed.reviewer?.reasons[0]]).toEqual([
+      true,
+      null,
+      expect.stringMatching(/^rules: approved/),
+    ]);
+  });
+
+  it("caps a model's approval at the volatility regime's scale and rejects in extreme volatility", async () => {
+    const { deps } = setup();
+    const fullSize = { approve: true, sizeMultiplier: 1, reasons: ['model: go'] };
+    gemini.enqueue(analystReply(), analystReply());
+    claude.enqueue(
+      anthropicToolUse('review_verdict', fullSize),
+      anthropicToolUse('review_verdict', fullSize),
+    );
+    const high = await decideWithAgents(candidate, inVolatility('high', 0.5), deps);
+    expect([high.approved, high.sizeMultiplier, high.reviewer?.sizeMultiplier]).toEqual([true, 0.5, 1]);
+    const extreme = await decideWithAgents(candidate, inVolatility('extreme', 0.25), deps);
+    expect(extreme).toMatchObject({
+      approved: false,
+      sizeMultiplier: 0,
+      rejection: { reason: 'extreme_volatility', detail: 'volatility ratio 1 is extreme' },
+      reviewer: { approve: true, sizeMultiplier: 1 },
+    });
+    // A lesson about it names the guard, not the reviewer that approved.
+    expect(decisionSummary(extreme)).toBe('rejected (extreme_volatility): volatility ratio 1 is extreme');
   });
 
   it('keeps the key out of every audit row and log line, through failures and successes', async () => {

@@ -23,8 +23,16 @@ export interface AgentTask<T> {
   readonly maxOutputTokens: number;
   /** Validates (and where documented, clamps) the reply; throwing makes the call an `invalid_reply`. */
   readonly parse: (value: unknown) => T;
-  /** The deterministic verdict used when no model answers validly. */
-  readonly fallback: () => T;
+  /**
+   * What may still be kept of a reply `parse` refused (a reviewer's veto is safe to honour however it
+   * is worded); undefined: nothing. A kept verdict is audited as a fallback with `invalid_reply`.
+   */
+  readonly salvage?: (value: unknown) => T | undefined;
+  /**
+   * The verdict used when no model answers validly: `failure` is why the model gave none, null when no
+   * model is configured (rules only).
+   */
+  readonly fallback: (failure: AgentErrorReason | null) => T;
 }
 
 export interface AgentResult<T> {
@@ -65,16 +73,18 @@ export interface AgentRunnerDeps {
   readonly onBreakerState?: (provider: string, state: BreakerState) => void;
 }
 
-interface Attempts {
+interface Attempts<T = unknown> {
   usage: TokenUsage;
   costUsd: number;
   raw: string | null;
   error: AgentError | null;
+  /** What `salvage` kept of the last reply `parse` refused. */
+  salvaged?: T | undefined;
 }
 
 /**
  * Asks one provider for one verdict under the full policy: budget, breaker, per-call timeout, retries
- * with backoff on retryable failures, zod validation, and the rules fallback. Every invocation writes
+ * with backoff on retryable failures, zod validation, and the task's fallback. Every invocation writes
  * exactly one audit row, whatever happened.
  */
 export class AgentRunner {
@@ -98,7 +108,7 @@ export class AgentRunner {
   async start<T>(task: AgentTask<T>): Promise<PendingResult<T>> {
     const started = this.deps.monotonicMs();
     const provider = this.deps.provider;
-    const attempts: Attempts = {
+    const attempts: Attempts<T> = {
       usage: { inputTokens: 0, outputTokens: 0 },
       costUsd: 0,
       raw: null,
@@ -107,7 +117,7 @@ export class AgentRunner {
     let verdict: T | undefined;
     if (provider !== null) verdict = await this.askModel(provider, task, attempts);
     const fallbackUsed = provider !== null && verdict === undefined;
-    const result = verdict ?? task.fallback();
+    const result = verdict ?? attempts.salvaged ?? task.fallback(attempts.error?.reason ?? null);
     const latencyMs = this.deps.monotonicMs() - started;
     const outcome = provider === null ? 'rules' : fallbackUsed ? 'fallback' : 'ok';
     const labels = { provider: this.providerLabel, agent: task.agent };
@@ -127,7 +137,7 @@ export class AgentRunner {
   private async askModel<T>(
     provider: LanguageModelProvider,
     task: AgentTask<T>,
-    attempts: Attempts,
+    attempts: Attempts<T>,
   ): Promise<T | undefined> {
     for (let attempt = 1; attempt <= this.deps.retry.maxAttempts; attempt++) {
       const refusal = this.refusal();
@@ -164,7 +174,7 @@ export class AgentRunner {
   private async attempt<T>(
     provider: LanguageModelProvider,
     task: AgentTask<T>,
-    attempts: Attempts,
+    attempts: Attempts<T>,
   ): Promise<T> {
     let reply: StructuredReply;
     try {
@@ -187,6 +197,7 @@ export class AgentRunner {
     try {
       return task.parse(reply.value);
     } catch {
+      attempts.salvaged = task.salvage?.(reply.value);
       throw new AgentError('invalid_reply', `${provider.id} reply failed the ${task.schemaName} schema`);
     }
   }

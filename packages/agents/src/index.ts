@@ -40,11 +40,20 @@ export {
 export { type ReflectDeps, reflect } from './pipeline/reflect';
 export { ReflectionInput, resultInPercent, resultInR } from './pipeline/reflection-input';
 export {
+  failedReviewVerdict,
+  REVIEWER_FALLBACKS,
+  type ReviewerFallback,
+  type SettledReview,
+  settleReview,
+} from './pipeline/settle-review';
+export {
   ANALYST_JSON_SCHEMA,
   parseAnalystVerdict,
   parseReviewVerdict,
   REVIEW_JSON_SCHEMA,
+  salvageReviewVeto,
   shrinkOnly,
+  VETO_KEPT,
 } from './pipeline/verdict-schemas';
 export type {
   JsonSchema,
@@ -70,7 +79,13 @@ export {
   type CircuitBreakerOptions,
   DEFAULT_BREAKER,
 } from './resilience/circuit-breaker';
-export { DailyCostBudget, type ModelPrice, type PriceTable, priceOf } from './resilience/cost-budget';
+export {
+  type BudgetSpent,
+  DailyCostBudget,
+  type ModelPrice,
+  type PriceTable,
+  priceOf,
+} from './resilience/cost-budget';
 export { rulesAnalyst } from './rules/rules-analyst';
 export { RulesProvider } from './rules/rules-provider';
 export { rulesReflection } from './rules/rules-reflection';

@@ -30,7 +30,7 @@ export const SignalCandidate = z
     veto: z.object({ reason: VetoReason, detail: z.string() }).nullable(),
     /**
      * The market regime of the vector the candidate came from: risk sizes by it (the limits' regimeScale;
-     * the volatility regime's scale comes as the reviewer's sizeMultiplier). Optional: candidates from
+     * the volatility regime's scale comes in the decision's sizeMultiplier). Optional: candidates from
      * before it was added are sized as risk's default regime.
      */
     regime: MarketRegime.optional(),
@@ -70,11 +70,31 @@ export const AgentOutcome = z.object({
   auditId: z.string().nullable(),
 });
 
+/**
+ * Why a decision rejects its candidate, as one closed set:
+ * - `vetoed`: the candidate carried a veto; no agent was asked
+ * - `extreme_volatility`: the volatility regime is extreme; rejected whatever the reviewer said
+ * - `reviewer_failed`: the reviewer gave no valid verdict and REVIEWER_FALLBACK is `reject`
+ * - `reviewer_rejected`: the reviewer (a model, or the rules standing in for one) said no
+ */
+export const DecisionRejectReason = z.enum([
+  'vetoed',
+  'extreme_volatility',
+  'reviewer_failed',
+  'reviewer_rejected',
+]);
+export type DecisionRejectReason = z.infer<typeof DecisionRejectReason>;
+
 export const SignalDecision = z.object({
   candidate: SignalCandidate,
   analyst: AnalystVerdict.extend({ meta: AgentOutcome }).nullable(),
   reviewer: ReviewVerdict.extend({ meta: AgentOutcome }).nullable(),
   approved: z.boolean(),
   sizeMultiplier: Ratio,
+  /**
+   * Null when approved. Optional: decisions from before it was added, and from decision steps that do
+   * not say (the backtest's rules), carry none.
+   */
+  rejection: z.object({ reason: DecisionRejectReason, detail: z.string() }).nullable().optional(),
 });
 export type SignalDecision = z.infer<typeof SignalDecision>;

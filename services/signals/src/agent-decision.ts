@@ -42,6 +42,7 @@ export class AgentDecision {
         reviewer: this.deps.agents.reviewer,
         lessons: this.deps.lessons,
         lessonConfig: this.deps.agents.lessonConfig,
+        reviewerFallback: this.deps.agents.reviewerFallback,
       },
     );
   }

@@ -2,6 +2,7 @@ import {
   type AgentsConfig,
   agentsConfigSchema,
   type BreakerState,
+  type BudgetSpent,
   buildAgentsFromConfig,
   DEFAULT_HINDSIGHT,
   spentTodayUsd,
@@ -213,16 +214,21 @@ async function signalEngine(
   return { engine, hours };
 }
 
+/** Publishes an alert without waiting for it; a failed publish is logged, never thrown. */
+function alertRaiser(deps: SignalsServiceDeps): (alert: Alert) => void {
+  return (alert) =>
+    void deps.bus
+      .publish(subject(Subjects.alert, {}), alert)
+      .catch((err: unknown) => deps.log.warn({ err, kind: alert.kind }, 'alert not published'));
+}
+
 /**
  * Operators hear when a vendor's breaker opens (decisions fall back to the rules) and when it closes
  * again; the half-open probe in between is not news.
  */
 function breakerAlerts(deps: SignalsServiceDeps): (provider: string, state: BreakerState) => void {
   const open = new Set<string>();
-  const raise = (alert: Alert) =>
-    void deps.bus
-      .publish(subject(Subjects.alert, {}), alert)
-      .catch((err: unknown) => deps.log.warn({ err, kind: alert.kind }, 'alert not published'));
+  const raise = alertRaiser(deps);
   return (provider, state) => {
     if (state === 'open' && !open.has(provider)) {
       open.add(provider);
@@ -243,6 +249,27 @@ function breakerAlerts(deps: SignalsServiceDeps): (provider: string, state: Brea
 }
 
 /**
+ * Operators hear once per UTC day (the budget tells once) that the agents' daily budget is spent: every
+ * call takes its fallback until the next UTC day, which must not go unnoticed all day.
+ */
+function budgetAlert(deps: SignalsServiceDeps, config: AgentsConfig): (spent: BudgetSpent) => void {
+  const raise = alertRaiser(deps);
+  const reviewer =
+    config.REVIEWER_FALLBACK === 'reject'
+      ? 'the reviewer rejects every candidate'
+      : 'agents decide by the rules';
+  return ({ dayStartMs, spentUsd, limitUsd }) => {
+    const day = new Date(dayStartMs).toISOString().slice(0, 10);
+    raise({
+      severity: 'critical',
+      kind: 'llm_budget_spent',
+      message: `LLM daily budget spent ($${usd(spentUsd)} of $${usd(limitUsd)} on ${day} UTC): ${reviewer} until the next UTC day`,
+      labels: { day },
+    });
+  };
+}
+
+/**
  * The caller's decision step as given, or the configured agents with their reflection loop; their
  * daily budget starts from what the audit says today's calls already cost.
  */
@@ -254,13 +281,15 @@ async function wireDecisions(deps: SignalsServiceDeps & { clock: Clock }): Promi
   if (given) return { decide: async (candidate) => given(candidate), reflection: undefined };
   const { clock } = deps;
   const ids = deps.ids ?? uuidv7Ids(clock);
-  const agents = buildAgentsFromConfig(deps.agents ?? agentsConfigSchema.parse({}), {
+  const config = deps.agents ?? agentsConfigSchema.parse({});
+  const agents = buildAgentsFromConfig(config, {
     clock,
     ids,
     audit: new AgentCallRepository(deps.db),
     metrics: deps.metrics,
     log: deps.log,
     onBreakerState: breakerAlerts(deps),
+    onBudgetSpent: budgetAlert(deps, config),
     spentTodayUsd: await spentTodayUsd(deps.db, clock),
   });
   const lessons = new AgentLessonRepository(deps.db);
@@ -279,6 +308,11 @@ async function wireDecisions(deps: SignalsServiceDeps & { clock: Clock }): Promi
       })
     : undefined;
   return { decide: (c, f, id) => step.decide(c, f, id), reflection };
+}
+
+/** Dollars to at most four decimals, without trailing zeros (5, 5.03, 0.001). */
+function usd(amount: number): string {
+  return String(Number(amount.toFixed(4)));
 }
 
 function seriesKey(s: { exchange: string; symbol: string; timeframe: string }): string {

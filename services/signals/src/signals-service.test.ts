@@ -1,4 +1,4 @@
-import { RulesProvider, shrinkOnly } from '@ballast/agents';
+import { RulesProvider, settleReview } from '@ballast/agents';
 import { type SignalCandidate, Subjects, subject } from '@ballast/contracts';
 import {
   defaultStrategies,
@@ -94,8 +94,7 @@ describe(`signals service over NATS (feature vectors of ${RECORDED_FILE})`, () =
           candidate,
           analyst: { ...analyst, meta },
           reviewer: { ...reviewer, meta },
-          approved: reviewer.approve,
-          sizeMultiplier: reviewer.approve ? shrinkOnly(reviewer.sizeMultiplier) : 0,
+          ...settleReview({ verdict: reviewer, failure: null }, vector.volatility, 'rules'),
         };
       }),
     );

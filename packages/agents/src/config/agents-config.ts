@@ -1,5 +1,6 @@
 import { jsonVariable } from '@ballast/contracts';
 import { z } from 'zod';
+import { REVIEWER_FALLBACKS } from '../pipeline/settle-review';
 
 export const PROVIDER_CHOICES = ['gemini', 'anthropic', 'openai-compatible', 'rules'] as const;
 const ProviderChoice = z.enum(PROVIDER_CHOICES);
@@ -66,7 +67,16 @@ export const agentsConfigSchema = z.object({
   AGENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   AGENT_BREAKER_FAILURES: z.coerce.number().int().positive().default(3),
   AGENT_BREAKER_OPEN_MS: z.coerce.number().int().positive().default(300_000),
-  /** Shared by every agent; once spent, calls fall back to the rules until the next UTC day. */
+  /**
+   * When the reviewer model gives no valid verdict (timeout, 429/5xx after the retries, breaker open,
+   * budget spent, a reply failing the schema): `rules` reviews by the rules, `reject` rejects the
+   * candidate (decision rejection `reviewer_failed`). Either way a veto in an invalid reply stands.
+   */
+  REVIEWER_FALLBACK: z.enum(REVIEWER_FALLBACKS).default('rules'),
+  /**
+   * Shared by every agent; once spent, calls take their fallback until the next UTC day, and signals
+   * raises one `llm_budget_spent` alert that day.
+   */
   AGENT_DAILY_BUDGET_USD: z.coerce.number().nonnegative().default(5),
   /** JSON: model → { inputPerMillion, outputPerMillion } in USD. */
   AGENT_PRICES_JSON: PriceTableJson,

@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideWithAgents } from '../pipeline/decide-with-agents';
 import { DEFAULT_LESSONS, type LessonStore } from '../pipeline/lessons';
+import type { BudgetSpent } from '../resilience/cost-budget';
 import { MemoryAudit } from '../testing/harness';
 import { fixtureFor, recordedBtcCandles } from '../testing/market-fixture';
 import { type ScriptedServer, startScriptedServer } from '../testing/scripted-server';
@@ -33,6 +34,7 @@ function build(env: Record<string, string>) {
   const lines: string[] = [];
   const audit = new MemoryAudit();
   const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
+  const budgetSpent: BudgetSpent[] = [];
   let n = 0;
   const agents = buildAgentsFromConfig(loadConfig(agentsConfigSchema, env), {
     clock,
@@ -42,8 +44,9 @@ function build(env: Record<string, string>) {
     log: createLogger({ service: 'agents-build-test', destination: { write: (l) => lines.push(l) } }),
     sleep: async () => {},
     random: () => 0.5,
+    onBudgetSpent: (spent) => budgetSpent.push(spent),
   });
-  return { agents, audit, lines };
+  return { agents, audit, lines, clock, budgetSpent };
 }
 
 describe('agents configuration', () => {
@@ -52,6 +55,7 @@ describe('agents configuration', () => {
       loadConfig(agentsConfigSchema, {
         ANALYST_PROVIDER: 'openai',
         AGENT_TIMEOUT_MS: '-5',
+        REVIEWER_FALLBACK: 'deny',
         AGENT_PRICES_JSON: '{"m": {"inputPerMillion": "cheap"}}',
         AGENT_REFLECTION: 'maybe',
         ANTHROPIC_BASE_URL: 'not a url',
@@ -62,6 +66,7 @@ describe('agents configuration', () => {
       ['ANALYST_PROVIDER', 'invalid'],
       ['ANTHROPIC_BASE_URL', 'invalid'],
       ['AGENT_TIMEOUT_MS', 'invalid'],
+      ['REVIEWER_FALLBACK', 'invalid'],
       ['AGENT_PRICES_JSON.m.inputPerMillion', 'invalid'],
       ['AGENT_PRICES_JSON.m.outputPerMillion', 'invalid'],
       ['AGENT_REFLECTION', 'invalid'],
@@ -105,6 +110,11 @@ describe('agents configuration', () => {
       ['analyst', 'rules', false],
       ['reviewer', 'rules', false],
     ]);
+  });
+
+  it('reviews by the rules when the reviewer fails unless REVIEWER_FALLBACK=reject', () => {
+    expect(build({}).agents.reviewerFallback).toBe('rules');
+    expect(build({ REVIEWER_FALLBACK: 'reject' }).agents.reviewerFallback).toBe('reject');
   });
 
   it('treats an empty key as unset and a missing OpenAI-compatible URL as rules', () => {
@@ -253,6 +263,52 @@ describe('agents configuration', () => {
       expect(log).toContain('"analyst":{"provider":"gemini","model":"gemini-2.5-flash"}');
       expect(log).not.toContain(CLAUDE_KEY);
       expect(log).not.toContain(GEMINI_KEY);
+    });
+
+    it('tells once per UTC day that the daily budget is spent, at the first call it refuses', async () => {
+      const { agents, audit, clock, budgetSpent } = build({
+        ANTHROPIC_API_KEY: CLAUDE_KEY,
+        ANTHROPIC_BASE_URL: claude.url,
+        AGENT_DAILY_BUDGET_USD: '0.001',
+      });
+      const decide = () =>
+        decideWithAgents(
+          candidate,
+          { correlationId: 'corr-build-budget', features, recentCandles: candles },
+          {
+            analyst: agents.analyst,
+            reviewer: agents.reviewer,
+            lessons: NO_LESSONS,
+            lessonConfig: DEFAULT_LESSONS,
+          },
+        );
+      const approve = anthropicToolUse('review_verdict', {
+        approve: true,
+        sizeMultiplier: 0.5,
+        reasons: ['ok'],
+      });
+      // 1,000 × $3/M + 200 × $15/M = $0.006: the call that crosses the limit is allowed.
+      claude.enqueue(approve);
+      await decide();
+      expect(budgetSpent).toEqual([]);
+      await decide();
+      await decide();
+      const day = Date.UTC(2022, 9, 11);
+      expect(budgetSpent).toEqual([
+        { dayStartMs: day, spentUsd: expect.closeTo(0.006, 10), limitUsd: 0.001 },
+      ]);
+      clock.set(Date.UTC(2022, 9, 12, 0, 0, 1));
+      claude.enqueue(approve);
+      await decide();
+      await decide();
+      expect(budgetSpent.map((b) => b.dayStartMs)).toEqual([day, Date.UTC(2022, 9, 12)]);
+      expect(audit.rows.filter((r) => r.agent === 'reviewer').map((r) => r.errorReason)).toEqual([
+        null,
+        'budget_exceeded',
+        'budget_exceeded',
+        null,
+        'budget_exceeded',
+      ]);
     });
   });
 });

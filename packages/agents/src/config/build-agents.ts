@@ -5,12 +5,13 @@ import { createAgentMetrics } from '../agent-metrics';
 import { type AgentName, AgentRunner } from '../agent-runner';
 import type { AuditSink } from '../audit/audit-sink';
 import type { LessonConfig } from '../pipeline/lessons';
+import type { ReviewerFallback } from '../pipeline/settle-review';
 import type { LanguageModelProvider } from '../provider';
 import { AnthropicProvider } from '../providers/anthropic/anthropic-provider';
 import { GeminiProvider } from '../providers/gemini/gemini-provider';
 import { OpenAiCompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider';
 import { type BreakerState, CircuitBreaker } from '../resilience/circuit-breaker';
-import { DailyCostBudget } from '../resilience/cost-budget';
+import { type BudgetSpent, DailyCostBudget } from '../resilience/cost-budget';
 import type { AgentsConfig, ProviderChoice } from './agents-config';
 import { UnpricedModelError, unpricedModels } from './unpriced-models';
 
@@ -27,6 +28,8 @@ export interface BuildAgentsDeps {
   readonly random?: () => number;
   /** Told once per change of a vendor's breaker (several agents may share one vendor and notice it). */
   readonly onBreakerState?: (provider: string, state: BreakerState) => void;
+  /** Told once per UTC day, when the shared daily budget first refuses a call. */
+  readonly onBudgetSpent?: (spent: BudgetSpent) => void;
   /**
    * Today's spend already recorded (`spentTodayUsd` of the audit, read at start): counted against
    * AGENT_DAILY_BUDGET_USD, so a restart does not open a fresh daily allowance. Default 0.
@@ -44,6 +47,8 @@ export interface Agents {
   readonly reviewer: AgentRunner;
   readonly reflector: AgentRunner;
   readonly lessonConfig: LessonConfig;
+  /** REVIEWER_FALLBACK, for decideWithAgents. */
+  readonly reviewerFallback: ReviewerFallback;
   /** Which provider and model each agent uses (never a key): what was logged at start. */
   readonly choices: Readonly<Record<AgentName, AgentChoice>>;
 }
@@ -58,7 +63,12 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
   const problems = unpricedModels(config);
   if (problems.length > 0) throw new UnpricedModelError(problems);
   const metrics = createAgentMetrics(deps.metrics);
-  const budget = new DailyCostBudget(deps.clock, config.AGENT_DAILY_BUDGET_USD, config.AGENT_PRICES_JSON);
+  const budget = new DailyCostBudget(
+    deps.clock,
+    config.AGENT_DAILY_BUDGET_USD,
+    config.AGENT_PRICES_JSON,
+    deps.onBudgetSpent,
+  );
   budget.spentEarlierToday(deps.spentTodayUsd ?? 0);
   const providers = new Map<ProviderChoice, LanguageModelProvider | null>();
   const breakers = new Map<ProviderChoice, CircuitBreaker>();
@@ -98,6 +108,7 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
     {
       ...choices,
       reflection: config.AGENT_REFLECTION,
+      reviewerFallback: config.REVIEWER_FALLBACK,
       dailyBudgetUsd: config.AGENT_DAILY_BUDGET_USD,
       spentTodayUsd: budget.spentTodayUsd(),
     },
@@ -108,6 +119,7 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
     reviewer,
     reflector,
     choices,
+    reviewerFallback: config.REVIEWER_FALLBACK,
     lessonConfig: {
       enabled: config.AGENT_REFLECTION,
       maxCount: config.AGENT_LESSONS_COUNT,

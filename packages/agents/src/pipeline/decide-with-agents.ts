@@ -12,12 +12,13 @@ import { REVIEWER_SYSTEM, reviewerPrompt } from '../prompts/reviewer-prompt';
 import { rulesAnalyst } from '../rules/rules-analyst';
 import { rulesReviewer } from '../rules/rules-reviewer';
 import { type LessonConfig, type LessonStore, lessonsFor } from './lessons';
+import { failedReviewVerdict, type ReviewerFallback, settleReview } from './settle-review';
 import {
   ANALYST_JSON_SCHEMA,
   parseAnalystVerdict,
   parseReviewVerdict,
   REVIEW_JSON_SCHEMA,
-  shrinkOnly,
+  salvageReviewVeto,
 } from './verdict-schemas';
 
 export interface DecisionContext {
@@ -33,14 +34,17 @@ export interface DecisionDeps {
   readonly reviewer: AgentRunner;
   readonly lessons: LessonStore;
   readonly lessonConfig: LessonConfig;
+  /** When the reviewer model gives no valid verdict: the rules review (default) or a rejection. */
+  readonly reviewerFallback?: ReviewerFallback;
 }
 
 const MAX_OUTPUT_TOKENS = 1_024;
 
 /**
  * Adds judgement to a candidate without any way to break a hard limit: a vetoed candidate is rejected
- * without asking anyone; the reviewer can only reject or shrink (min(1, x), enforced here again); the
- * risk engine downstream still applies every limit to whatever size results.
+ * without asking anyone; the reviewer can only reject or shrink, never above the volatility regime's
+ * scale, and never approves in extreme volatility (settleReview); a veto in a reply that fails the
+ * schema stands. The risk engine downstream still applies every limit to whatever size results.
  */
 export async function decideWithAgents(
   candidate: SignalCandidate,
@@ -54,8 +58,10 @@ export async function decideWithAgents(
       reviewer: null,
       approved: false,
       sizeMultiplier: 0,
+      rejection: { reason: 'vetoed', detail: candidate.veto.reason },
     });
   }
+  const fallback = deps.reviewerFallback ?? 'rules';
   // Lessons are read only when a model will read the prompt: the rules ignore them (as they do the
   // recent candles), so with rules on both sides the audited prompt shows none and no query is made.
   const modelReads = deps.analyst.providerLabel !== 'rules' || deps.reviewer.providerLabel !== 'rules';
@@ -63,15 +69,15 @@ export async function decideWithAgents(
   // The analyst's audit row is written while the reviewer is asked; the decision (with both audit ids)
   // is made once both rows are.
   const asked = await runAnalyst(candidate, context, lessons, deps.analyst);
-  const reviewed = await runReviewer(candidate, context, asked.verdict, lessons, deps.reviewer);
+  const reviewed = await runReviewer(candidate, context, asked.verdict, lessons, deps.reviewer, fallback);
   const [analyst, reviewer] = await Promise.all([asked.audited, reviewed.audited]);
-  const approved = reviewer.verdict.approve;
+  const failure = reviewer.fallbackUsed ? reviewer.errorReason : null;
+  const settled = settleReview({ verdict: reviewer.verdict, failure }, context.features.volatility, fallback);
   return SignalDecision.parse({
     candidate,
     analyst: { ...analyst.verdict, meta: meta(analyst) },
     reviewer: { ...reviewer.verdict, meta: meta(reviewer) },
-    approved,
-    sizeMultiplier: approved ? shrinkOnly(reviewer.verdict.sizeMultiplier) : 0,
+    ...settled,
   });
 }
 
@@ -100,6 +106,7 @@ function runReviewer(
   analyst: AnalystVerdict,
   lessons: readonly string[],
   runner: AgentRunner,
+  fallback: ReviewerFallback,
 ): Promise<PendingResult<ReviewVerdict>> {
   return runner.start({
     agent: 'reviewer',
@@ -110,7 +117,11 @@ function runReviewer(
     schema: REVIEW_JSON_SCHEMA,
     maxOutputTokens: MAX_OUTPUT_TOKENS,
     parse: parseReviewVerdict,
-    fallback: () => rulesReviewer(candidate, context.features, analyst),
+    salvage: salvageReviewVeto,
+    fallback: (failure) =>
+      failure !== null && fallback === 'reject'
+        ? failedReviewVerdict(failure)
+        : rulesReviewer(candidate, context.features, analyst),
   });
 }
 

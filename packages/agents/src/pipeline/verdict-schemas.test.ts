@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { selectLessons } from './lessons';
-import { parseReviewVerdict, shrinkOnly } from './verdict-schemas';
+import { parseReviewVerdict, salvageReviewVeto, shrinkOnly, VETO_KEPT } from './verdict-schemas';
 
 describe('the reviewer can only shrink', () => {
   it('clamps any non-negative multiplier a model replies into [0, 1], keeping values already inside', () => {
@@ -51,5 +51,32 @@ describe('selectLessons', () => {
     expect(selectLessons(lessons, { enabled: true, maxCount: 1, maxChars: 1_000 })).toEqual([
       'newest lesson',
     ]);
+  });
+});
+
+describe('a veto in a reply that fails the schema', () => {
+  it('is kept, its string reasons within the schema bounds', () => {
+    const reasons = ['a'.repeat(700), 7, ...Array.from({ length: 12 }, (_, i) => `r${i}`)];
+    expect(salvageReviewVeto({ approve: false, sizeMultiplier: -3, reasons })).toEqual({
+      approve: false,
+      sizeMultiplier: 0,
+      reasons: [VETO_KEPT, 'a'.repeat(500), 'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'],
+    });
+    expect(salvageReviewVeto({ approve: false })).toEqual({
+      approve: false,
+      sizeMultiplier: 0,
+      reasons: [VETO_KEPT],
+    });
+  });
+
+  it('keeps nothing of an approval or of a reply that does not say approve: false', () => {
+    for (const reply of [
+      { approve: true, reasons: Array(11).fill('x') },
+      { approve: 'false' },
+      null,
+      'no',
+      [false],
+    ])
+      expect(salvageReviewVeto(reply)).toBeUndefined();
   });
 });

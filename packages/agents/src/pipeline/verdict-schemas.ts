@@ -23,6 +23,31 @@ export function parseReviewVerdict(value: unknown): ReviewVerdict {
   return ReviewVerdict.parse({ ...reply, sizeMultiplier: shrinkOnly(reply.sizeMultiplier) });
 }
 
+/** ReviewVerdict's bounds on `reasons`. */
+const MAX_REASONS = 10;
+const MAX_REASON_CHARS = 500;
+
+/** The first reason of a veto kept from an invalid reply. */
+export const VETO_KEPT = 'invalid_reply: veto kept from a reply that failed the schema';
+
+/**
+ * A reply that failed the review schema but plainly says `approve: false` is still a veto, and a veto
+ * is always safe to honour: falling back to the rules could approve what the model rejected. Its
+ * string reasons are kept within the schema's bounds (the first ones, each cut short); anything else
+ * (an approval, or no `approve: false`) keeps nothing.
+ */
+export function salvageReviewVeto(value: unknown): ReviewVerdict | undefined {
+  if (typeof value !== 'object' || value === null || !('approve' in value) || value.approve !== false)
+    return undefined;
+  const given = 'reasons' in value && Array.isArray(value.reasons) ? value.reasons : [];
+  const reasons = given
+    .filter((r): r is string => typeof r === 'string')
+    .slice(0, MAX_REASONS - 1)
+    .map((r) => r.slice(0, MAX_REASON_CHARS));
+  const veto = { approve: false, sizeMultiplier: 0, reasons: [VETO_KEPT, ...reasons] };
+  return ReviewVerdict.safeParse(veto).data;
+}
+
 /** min(1, x), floored at 0: the one place the "only shrink" rule is written. */
 export function shrinkOnly(multiplier: number): number {
   if (!Number.isFinite(multiplier)) return 0;

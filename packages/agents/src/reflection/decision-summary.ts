@@ -2,8 +2,14 @@ import type { SignalDecision } from '@ballast/contracts';
 
 const MAX_CHARS = 1_000;
 
-/** The decision in a line, for the reflector: what was decided and the reviewer's reasons. */
+/**
+ * The decision in a line, for the reflector: what was decided and the reviewer's reasons, or the
+ * guard's reason when the decision rejected for another (extreme volatility, a failed reviewer).
+ */
 export function decisionSummary(decision: SignalDecision): string {
+  const rejection = decision.rejection;
+  if (!decision.approved && rejection && rejection.reason !== 'reviewer_rejected')
+    return `rejected (${rejection.reason}): ${rejection.detail}`.slice(0, MAX_CHARS);
   const verdict = decision.approved ? `approved at ${decision.sizeMultiplier}` : 'rejected by the reviewer';
   const reasons = decision.reviewer?.reasons.join('; ') ?? '';
   return (reasons === '' ? verdict : `${verdict}: ${reasons}`).slice(0, MAX_CHARS);

@@ -28,6 +28,13 @@ export function utcDayStartMs(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
 }
 
+/** A day's budget found spent: told once per UTC day, at the first call it refuses. */
+export interface BudgetSpent {
+  readonly dayStartMs: number;
+  readonly spentUsd: number;
+  readonly limitUsd: number;
+}
+
 /**
  * Spend per UTC day across every agent. Once today's spend reaches the limit, calls are refused until
  * the next UTC day; the call that crosses the limit is allowed (its cost is only known afterwards).
@@ -37,11 +44,13 @@ export function utcDayStartMs(ms: number): number {
 export class DailyCostBudget {
   #day = -1;
   #spentUsd = 0;
+  #toldDay = -1;
 
   constructor(
     private readonly clock: Clock,
     private readonly limitUsd: number,
     private readonly prices: PriceTable,
+    private readonly onSpent?: (spent: BudgetSpent) => void,
   ) {}
 
   costOf(model: string, usage: TokenUsage): number {
@@ -54,7 +63,12 @@ export class DailyCostBudget {
 
   allows(): boolean {
     this.rollDay();
-    return this.#spentUsd < this.limitUsd;
+    const allowed = this.#spentUsd < this.limitUsd;
+    if (!allowed && this.#toldDay !== this.#day) {
+      this.#toldDay = this.#day;
+      this.onSpent?.({ dayStartMs: this.#day * DAY_MS, spentUsd: this.#spentUsd, limitUsd: this.limitUsd });
+    }
+    return allowed;
   }
 
   /** Counts spend made today before this budget existed (a restart: the audit's rows since midnight UTC). */

@@ -1,6 +1,7 @@
 import type { AgentsConfig } from '@ballast/agents';
 import { type Bus, type BusObserver, deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
+  type Alert,
   type Envelope,
   type FeatureVector,
   pattern,
@@ -52,6 +53,7 @@ export interface SignalsFixture extends AsyncDisposable {
   readonly vectorOutcomes: Array<'ok' | 'error'>;
   /** Resolves once `count` vector deliveries ended well (those that failed are delivered again). */
   vectorsHandled(count: number): Promise<void>;
+  readonly alerts: Alert[];
   /** Publishes the vectors on feat, in order; resolves with their envelopes. */
   publishVectors(vectors: readonly FeatureVector[]): Promise<Envelope<FeatureVector>[]>;
   /** Stops the service and starts a new one on the same bus and database, as a process restart does. */
@@ -104,11 +106,15 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
     opened.push({ [Symbol.asyncDispose]: () => testBus.drain() });
     const candidates: Envelope<SignalCandidate>[] = [];
     const decisions: Envelope<SignalDecision>[] = [];
+    const alerts: Alert[] = [];
     await testBus.subscribe(pattern(Subjects.signalCandidate), (m) => void candidates.push(m), {
       durable: 'cand',
     });
     await testBus.subscribe(pattern(Subjects.signalDecision), (m) => void decisions.push(m), {
       durable: 'dec',
+    });
+    await testBus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+      durable: 'alerts',
     });
     let metrics = new Registry();
     const start = () =>
@@ -157,6 +163,7 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
           },
         );
       },
+      alerts,
       publishVectors,
       restart,
       [Symbol.asyncDispose]: dispose,

@@ -1,0 +1,51 @@
+import type { DecisionRejectReason, ReviewVerdict, VolatilityRegime } from '@ballast/contracts';
+import type { AgentErrorReason } from '../agent-error';
+import { shrinkOnly } from './verdict-schemas';
+
+/** What a reviewer that gives no valid verdict stands for: the rules reviewer, or a rejection. */
+export const REVIEWER_FALLBACKS = ['rules', 'reject'] as const;
+export type ReviewerFallback = (typeof REVIEWER_FALLBACKS)[number];
+
+export interface Review {
+  readonly verdict: ReviewVerdict;
+  /** Why the model gave no valid verdict (the verdict is then the fallback's); null when it did. */
+  readonly failure: AgentErrorReason | null;
+}
+
+export interface SettledReview {
+  readonly approved: boolean;
+  readonly sizeMultiplier: number;
+  readonly rejection: { readonly reason: DecisionRejectReason; readonly detail: string } | null;
+}
+
+/**
+ * The decision a review comes to, under guards no reviewer can talk its way past: extreme volatility
+ * rejects, and the size never exceeds the volatility regime's positionScale (risk leaves volatility
+ * scaling to this multiplier, which the rules reviewer sizes by and a model may not). With the
+ * `reject` fallback, a review the model failed to give rejects.
+ */
+export function settleReview(
+  review: Review,
+  volatility: VolatilityRegime,
+  fallback: ReviewerFallback,
+): SettledReview {
+  if (volatility.level === 'extreme')
+    return rejected('extreme_volatility', `volatility ratio ${volatility.ratio} is extreme`);
+  if (review.failure !== null && fallback === 'reject') return rejected('reviewer_failed', review.failure);
+  if (!review.verdict.approve) return rejected('reviewer_rejected', review.verdict.reasons.join('; '));
+  const cap = shrinkOnly(volatility.positionScale);
+  return {
+    approved: true,
+    sizeMultiplier: Math.min(shrinkOnly(review.verdict.sizeMultiplier), cap),
+    rejection: null,
+  };
+}
+
+/** The reviewer's verdict when it failed and REVIEWER_FALLBACK is `reject`: audited as given. */
+export function failedReviewVerdict(failure: AgentErrorReason): ReviewVerdict {
+  return { approve: false, sizeMultiplier: 0, reasons: [`reviewer_failed: ${failure}`] };
+}
+
+function rejected(reason: DecisionRejectReason, detail: string): SettledReview {
+  return { approved: false, sizeMultiplier: 0, rejection: { reason, detail } };
+}
