@@ -2,7 +2,7 @@ import type { ControlAck } from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
 import { flattenShortfall } from './flatten-shortfall';
 
-// Details as OrderManager.onKill writes them (services/orders: orders.flatten.test.ts and the CLI test).
+// Details as KillSwitch.onKill writes them (services/orders: orders.flatten.test.ts and the CLI test).
 const ack = (detail: string, extra: Partial<ControlAck> = {}): ControlAck => ({
   service: 'orders',
   command: 'kill',

@@ -1,7 +1,7 @@
 import type { ControlAck } from '@ballast/contracts';
 
 // The orders service's kill detail ends `flatten: <SYMBOL> <verdict>, <SYMBOL> <verdict>...`, each
-// verdict `flat (...)`, `NOT flat: ...` or `unverified: ...` (OrderManager.closePosition). The text
+// verdict `flat (...)`, `NOT flat: ...` or `unverified: ...` (Flatten.closePosition). The text
 // names what is left; it is also the verdict of a producer that leaves the ack's `flat` unset.
 const FLATTEN_SECTION = /(?:^|; )flatten: (.*)$/;
 const ITEM_START = /, (?=\S+ (?:flat \(|NOT flat|unverified))/;

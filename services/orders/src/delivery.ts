@@ -1,0 +1,126 @@
+import type { OrderSlice } from '@ballast/db';
+import { VenueError, type VenueOrder } from '@ballast/exchange';
+import { type OrderContext, OrderPart } from './order-context';
+import type { Positions } from './positions';
+import type { Recovery } from './recovery';
+import type { VenueOrders } from './venue-orders';
+
+/**
+ * What a send came to: the venue's order, the error that ended the attempts (the venue refused it, or
+ * a look-up answered it has no such order), or no answer at all (it may be on the venue).
+ */
+export type VenueAnswer = { order: VenueOrder } | { error: VenueError } | { unknown: VenueError };
+
+/**
+ * One slice to the venue: recorded `sending` first, submitted, re-sent after a failure only once a
+ * look-up answered the venue has no such order, and its answer settled (applied, rejected, or left
+ * unknown for the re-check).
+ */
+export class Delivery extends OrderPart {
+  constructor(
+    ctx: OrderContext,
+    private readonly positions: Positions,
+    private readonly venueOrders: VenueOrders,
+    private readonly recovery: Recovery,
+  ) {
+    super(ctx);
+  }
+
+  /** Marks the slice `sending` first, so a crash mid-send is found and looked up on restart. */
+  async send(planned: OrderSlice): Promise<void> {
+    const slice = await this.reducedToPosition(planned);
+    if (!slice) return;
+    await this.deps.slices.update(slice.clientOrderId, { status: 'sending' });
+    await this.settle(slice, await this.deliver(slice));
+  }
+
+  /**
+   * A reduce-only slice is capped to the position again when it goes out, not only when it was
+   * accepted: since then a flatten may have sold the rest under a TWAP exit's later slices, or a later
+   * close filled while this one's outcome was unknown. On spot the venue cannot refuse the excess, which
+   * would sell coins held apart. Nothing left to reduce: the slice is announced cancelled and aborted, unsent.
+   */
+  private async reducedToPosition(slice: OrderSlice): Promise<OrderSlice | undefined> {
+    if (!slice.reduceOnly) return slice;
+    const { stepSize } = await this.deps.venue.marketRules(slice.symbol);
+    const qty = this.positions.reducible(slice, slice.qty, stepSize);
+    if (qty >= slice.qty) return slice;
+    if (qty > 0) {
+      await this.deps.slices.update(slice.clientOrderId, { qty });
+      return { ...slice, qty };
+    }
+    const detail = `reduce-only ${slice.side} of ${slice.symbol}: the position it reduced is closed`;
+    await this.ctx.cancelUnsent([slice], 'invalid_order', detail);
+    return undefined;
+  }
+
+  /**
+   * The venue's answer to a slice recorded `sending`. A retryable failure may still have reached the
+   * venue (a reply lost after the order filled), and Binance refuses a repeated client id only while
+   * the first order is open: so it is sent again only after a look-up answered that the venue has no
+   * such order. A look-up that fails is tried again, never taken for "not there"; when none answers
+   * within RETRY_ATTEMPTS waits, the outcome is unknown.
+   */
+  async deliver(slice: OrderSlice): Promise<VenueAnswer> {
+    this.deps.metrics?.sent(slice.intentId, slice.clientOrderId);
+    const waits = { used: 0 };
+    for (let sends = 1; ; sends++) {
+      const sent = await this.submitOnce(slice);
+      if (!(sent instanceof VenueError)) return { order: sent };
+      if (!sent.retryable) return { error: sent };
+      const after = await this.lookUpAfter(slice, sent, waits);
+      if (after) return after;
+      // The venue answered it has no such order: sent again, unless that was the last attempt.
+      if (sends >= this.deps.config.RETRY_ATTEMPTS) return { error: sent };
+    }
+  }
+
+  /**
+   * Looks a slice up after a failed send until a look-up answers, waiting before each (RETRY_ATTEMPTS
+   * waits per delivery): the order found, unknown when none answered, undefined when it is not there.
+   */
+  private async lookUpAfter(
+    slice: OrderSlice,
+    failed: VenueError,
+    waits: { used: number },
+  ): Promise<VenueAnswer | undefined> {
+    let last = failed;
+    while (waits.used < this.deps.config.RETRY_ATTEMPTS) {
+      await this.backOff(slice, last, waits.used++);
+      const look = await this.recovery.lookup(slice);
+      if (!('failed' in look)) return look.seen ? { order: look.seen } : undefined;
+      last = look.failed;
+    }
+    return { unknown: failed };
+  }
+
+  /** One submit: the venue's order, or why it failed. */
+  private async submitOnce(slice: OrderSlice): Promise<VenueOrder | VenueError> {
+    try {
+      return await this.deps.venue.submit({
+        clientOrderId: slice.clientOrderId,
+        symbol: slice.symbol,
+        side: slice.side,
+        type: slice.type,
+        qty: slice.qty,
+        price: slice.price,
+        reduceOnly: slice.reduceOnly,
+      });
+    } catch (err) {
+      return err instanceof VenueError ? err : new VenueError('unknown', String(err));
+    }
+  }
+
+  private async backOff(slice: OrderSlice, error: VenueError, attempt: number): Promise<void> {
+    const delay =
+      Math.min(10_000, this.deps.config.RETRY_BASE_MS * 2 ** attempt) * (0.5 + this.deps.random01() / 2);
+    this.deps.log.warn({ clientOrderId: slice.clientOrderId, reason: error.reason, delay }, 'retrying order');
+    await this.deps.sleep(delay);
+  }
+
+  async settle(slice: OrderSlice, answer: VenueAnswer): Promise<void> {
+    if ('order' in answer) await this.venueOrders.applyVenueOrder(slice, answer.order);
+    else if ('error' in answer) await this.venueOrders.reject(slice, answer.error);
+    else this.recovery.leaveUnknown(slice, answer.unknown);
+  }
+}

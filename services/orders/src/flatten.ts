@@ -1,0 +1,143 @@
+import { type Envelope, type KillCommand, symbolAssets } from '@ballast/contracts';
+import {
+  clientOrderId,
+  type MarketRules,
+  type NetPosition,
+  positionHolding,
+  roundDownToStep,
+} from '@ballast/core';
+import type { NewSlice } from '@ballast/db';
+import type { Cancels } from './cancels';
+import type { Delivery } from './delivery';
+import { type OrderContext, OrderPart } from './order-context';
+import type { Positions } from './positions';
+import { venueFlat } from './venue-flat';
+
+/** What a flatten, or the close of one position, came to: the ack's words, and whether it is flat. */
+type Flattened = { text: string; flat: boolean };
+
+/**
+ * The kill's flatten: every position closed with a reduce-only market order, sent at once, and then
+ * confirmed flat against the venue's own balances.
+ */
+export class Flatten extends OrderPart {
+  constructor(
+    ctx: OrderContext,
+    private readonly positions: Positions,
+    private readonly delivery: Delivery,
+    private readonly cancels: Cancels,
+  ) {
+    super(ctx);
+  }
+
+  /**
+   * Closes every position with a reduce-only market order, then confirms flat against the venue's own
+   * balances, not only against the local fold of our fills. On spot the base asset held beyond the
+   * configured holdings (RECON_BASE_HOLDINGS) is the position: the close sells at most that and at most
+   * the position, so coins held apart are never sold, and what is left of it must be dust.
+   */
+  async flatten(command: Envelope<KillCommand>): Promise<Flattened> {
+    const results: string[] = [];
+    let flat = true;
+    for (const [symbol, position] of this.positions.book.open(this.deps.venue.id)) {
+      const closed = await this.closePosition(command, symbol, position);
+      results.push(`${symbol} ${closed.text}`);
+      flat &&= closed.flat;
+    }
+    return { text: results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions', flat };
+  }
+
+  /** Closes one position (what the venue holds of it, on spot), then says whether it is flat. */
+  private async closePosition(
+    command: Envelope<KillCommand>,
+    symbol: string,
+    position: NetPosition,
+  ): Promise<Flattened> {
+    const { base } = symbolAssets(symbol);
+    const rules = await this.deps.venue.marketRules(symbol);
+    const held = position.side === 'long' ? await this.venueHolding(base) : undefined;
+    const qty = roundDownToStep(
+      held === undefined ? position.qty : Math.min(position.qty, held),
+      rules.stepSize,
+    );
+    if (qty > 0) await this.sendClose(command, symbol, position.side === 'long' ? 'sell' : 'buy', qty);
+    if (position.side !== 'long') {
+      // A short has no balance to read on a spot venue; only our own fills can say.
+      const left = this.positions.book.position(this.deps.venue.id, symbol)?.qty ?? 0;
+      return left < Math.max(rules.minQty, rules.stepSize)
+        ? { text: 'flat (local fills)', flat: true }
+        : { text: `NOT flat: still short ${left}`, flat: false };
+    }
+    return this.venueFlatness(base, rules, position);
+  }
+
+  /** The close of `qty`, a reduce-only market order recorded under the kill's id and sent at once. */
+  private async sendClose(
+    command: Envelope<KillCommand>,
+    symbol: string,
+    side: 'buy' | 'sell',
+    qty: number,
+  ): Promise<void> {
+    await this.cancelStopsOf(symbol, side);
+    const intentId = `flatten:${command.id}:${symbol}`;
+    const slice: NewSlice = {
+      clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, 0),
+      intentId,
+      slice: 0,
+      strategy: null,
+      correlationId: command.correlationId,
+      exchange: this.deps.venue.id,
+      symbol,
+      side,
+      type: 'market',
+      qty,
+      price: null,
+      reduceOnly: true,
+      dueAt: this.deps.clock.now(),
+    };
+    await this.deps.slices.plan([slice]);
+    const stored = await this.deps.slices.get(slice.clientOrderId);
+    if (stored?.status === 'planned') await this.delivery.send(stored);
+  }
+
+  /** Whether a long is flat by the venue's balance of its base asset: what is left must be dust. */
+  private async venueFlatness(base: string, rules: MarketRules, position: NetPosition): Promise<Flattened> {
+    const residual = await this.venueHolding(base);
+    if (residual === undefined)
+      return { text: `unverified: the venue's balances could not be read`, flat: false };
+    const verdict = venueFlat(residual, rules, position.avgEntry);
+    const apart = this.deps.config.RECON_BASE_HOLDINGS?.[base] ?? 0;
+    const beyond = apart > 0 ? ` beyond the ${apart} held apart` : '';
+    return verdict.flat
+      ? { text: `flat (venue ${base} ${residual}${beyond})`, flat: true }
+      : { text: `NOT flat: ${verdict.detail} ${base}${beyond}`, flat: false };
+  }
+
+  /**
+   * A flatten's close sells (or buys back) what a protective stop of its market holds: on spot the stop
+   * locks those coins and the venue refuses the close while it rests. So the stop stays until the close
+   * goes out and is cancelled right before it, as the stops service frees the coins for a sale of its
+   * own; should the close be refused, the stops service's periodic check puts the stop back.
+   */
+  private async cancelStopsOf(symbol: string, closeSide: 'buy' | 'sell'): Promise<void> {
+    const open = await this.deps.venue.openOrders(symbol);
+    for (const stop of open.filter(
+      (o) => o.side === closeSide && this.cancels.ownerOf(o.clientOrderId) === 'stops',
+    ))
+      await this.deps.venue.cancel(symbol, stop.clientOrderId);
+  }
+
+  /** What the venue holds of `asset` beyond the holdings that are no position (RECON_BASE_HOLDINGS). */
+  private async venueHolding(asset: string): Promise<number | undefined> {
+    try {
+      return positionHolding(
+        await this.deps.venue.balances(),
+        this.deps.config.RECON_BASE_HOLDINGS ?? {},
+        asset,
+      );
+    } catch (err) {
+      this.deps.log.warn({ err, asset }, 'venue balances unavailable');
+      return undefined;
+    }
+  }
+}

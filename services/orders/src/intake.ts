@@ -1,0 +1,239 @@
+import type { Envelope, OrderCommand, OrderIntent, RiskDecision } from '@ballast/contracts';
+import {
+  approvalExpired,
+  checkSlippage,
+  clientOrderId,
+  planTwap,
+  roundDownToStep,
+  smallestSliceQty,
+  type TradableRules,
+  type WalkableBook,
+} from '@ballast/core';
+import type { NewSlice } from '@ballast/db';
+import type { KillSwitch } from './kill-switch';
+import { type OrderContext, OrderPart } from './order-context';
+import type { Positions } from './positions';
+import type { Refusals } from './refusals';
+import { type Refusal, type SubmitRequest, sliceOf } from './submit-request';
+
+/** An `ord.cmd` submit. */
+type SubmitCommand = Extract<OrderCommand, { kind: 'submit' }>;
+
+/** How an order goes: direct (twap null) or as a TWAP, and the book the slippage guard read, if any. */
+type Route = { twap: SubmitRequest['twap']; book: WalkableBook | undefined };
+
+/**
+ * Orders asked for (approved risk decisions, `ord.cmd` submits) planned and recorded: refused before
+ * anything is planned when they may not go, routed to a TWAP when the book would slip too far, split
+ * into slices under client ids derived from the intent, and handed to the send loop.
+ */
+export class Intake extends OrderPart {
+  constructor(
+    ctx: OrderContext,
+    private readonly positions: Positions,
+    private readonly killSwitch: Pick<KillSwitch, 'killed' | 'kills'>,
+    private readonly refusals: Refusals,
+    /** Starts a loop pass through the manager's `tick`, which the backtest wraps to see every pass. */
+    private readonly tick: () => Promise<void>,
+  ) {
+    super(ctx);
+  }
+
+  async onDecision(message: Envelope<RiskDecision>): Promise<void> {
+    const decision = message.payload;
+    if (!decision.approved) return;
+    const { intent } = decision;
+    if (intent.exchange !== this.deps.venue.id) return;
+    const request: SubmitRequest = {
+      intentId: intent.intentId,
+      strategy: intent.strategy,
+      symbol: intent.symbol,
+      side: intent.side,
+      qty: intent.qty,
+      type: 'market',
+      price: null,
+      reduceOnly: false,
+      twap: null,
+      clientOrderId: null,
+    };
+    // Decisions are entries only (exits come as reduce-only commands), so no close is ever held here.
+    await this.accept(request, message, this.entryRefusal(intent));
+  }
+
+  /** Why an approved entry is not sent: its approval lapsed before it arrived, or its strategy is not live. */
+  private entryRefusal(intent: OrderIntent): Refusal | null {
+    const late = approvalExpired(intent.expiresAt, this.deps.clock.now());
+    if (late) return { reason: 'expired', detail: late };
+    const notLive = this.deps.liveStrategies?.refusal(intent.strategy);
+    return notLive ? { reason: 'strategy_not_live', detail: notLive } : null;
+  }
+
+  async onSubmit(command: SubmitCommand, message: Envelope<OrderCommand>): Promise<void> {
+    const type = command.type === 'limit' ? 'limit' : 'market';
+    await this.accept(
+      {
+        intentId: command.intentId,
+        strategy: null,
+        symbol: command.symbol,
+        side: command.side,
+        qty: command.qty,
+        type,
+        price: command.price,
+        reduceOnly: command.reduceOnly,
+        twap: command.execution.algo === 'twap' ? command.execution : null,
+        clientOrderId: command.execution.algo === 'direct' ? command.clientOrderId : null,
+      },
+      message,
+    );
+  }
+
+  /**
+   * Plans an order (one slice, or a TWAP) and records it; a loop pass started here sends it. A direct
+   * order is recorded as `sending` (one round trip: the loop, which sends planned slices, never takes
+   * it) and handed to that pass once its record is durable. A delivery of an intent already planned or
+   * refused is a repeat and adds nothing, whatever the book, the kill or the TWAP settings say now: its
+   * plan, or its refusal, finds slice 0 claimed (IntentPlans) and replays what was recorded. Nothing is
+   * read first, so a new decision goes out without a round trip to the database it does not need.
+   * `refusal`: why an entry is not sent at all (its strategy not live, its approval expired).
+   */
+  private async accept(
+    request: SubmitRequest,
+    cause: Envelope<unknown>,
+    refusal: Refusal | null = null,
+  ): Promise<void> {
+    if (refusal) {
+      await this.refusals.refuse(request, refusal.reason, refusal.detail, cause);
+      return;
+    }
+    if (this.killSwitch.killed && !request.reduceOnly) {
+      await this.refusals.refuse(request, 'kill_switch', 'the kill switch is engaged', cause);
+      return;
+    }
+    const rules = await this.deps.venue.marketRules(request.symbol);
+    const qty = this.positions.reducible(
+      request,
+      roundDownToStep(request.qty, rules.stepSize),
+      rules.stepSize,
+    );
+    if (qty <= 0) {
+      const detail = `reduce-only ${request.side} of ${request.symbol}: no position of ours to reduce`;
+      await this.refusals.refuse(request, 'invalid_order', detail, cause);
+      return;
+    }
+    const route = await this.route(request, qty, cause);
+    if (!route) return;
+    const slices = await this.slicesOf(request, cause, qty, rules, route);
+    await this.record(request, cause, slices, route.twap);
+    void this.tick();
+  }
+
+  /**
+   * How the order goes: as asked, unless a direct market entry would slip more than MAX_SLIPPAGE_BPS
+   * on the book now; then it goes as a TWAP, or is refused (SLIPPAGE_ACTION) and undefined is returned.
+   */
+  private async route(
+    request: SubmitRequest,
+    qty: number,
+    cause: Envelope<unknown>,
+  ): Promise<Route | undefined> {
+    const twap = request.twap;
+    if (twap || request.type !== 'market' || request.reduceOnly) return { twap, book: undefined };
+    const { book } = await this.ctx.slippageBook.forOrder(request.symbol, request.side, qty);
+    this.deps.metrics?.accepted(request.intentId, request.side, qty, book);
+    const guard = checkSlippage(book, request.side, qty, this.deps.config.MAX_SLIPPAGE_BPS);
+    if (guard.ok) return { twap, book };
+    if (this.deps.config.SLIPPAGE_ACTION === 'reject') {
+      await this.refusals.refuse(request, 'slippage', guard.detail, cause);
+      return undefined;
+    }
+    return {
+      twap: { slices: this.deps.config.TWAP_SLICES, durationMs: this.deps.config.TWAP_DURATION_MS },
+      book,
+    };
+  }
+
+  /** The slices the order is planned as: one due now, or a TWAP's (core planTwap). */
+  private async slicesOf(
+    request: SubmitRequest,
+    cause: Envelope<unknown>,
+    qty: number,
+    rules: TradableRules,
+    { twap, book }: Route,
+  ): Promise<NewSlice[]> {
+    const now = this.deps.clock.now();
+    const pieces = twap
+      ? planTwap({
+          totalQty: qty,
+          slices: twap.slices,
+          durationMs: twap.durationMs,
+          startAt: now,
+          stepSize: rules.stepSize,
+          minSliceQty: smallestSliceQty(rules, request.price ?? (await this.touch(request, qty, book))),
+          jitter: this.deps.config.TWAP_JITTER,
+          random01: this.deps.random01,
+        })
+      : [{ index: 0, qty, dueAt: now }];
+    return pieces.map((p) =>
+      sliceOf(request, cause, this.deps.venue.id, {
+        clientOrderId:
+          !twap && request.clientOrderId
+            ? request.clientOrderId
+            : clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, p.index),
+        slice: p.index,
+        qty: p.qty,
+        dueAt: p.dueAt,
+      }),
+    );
+  }
+
+  /**
+   * Records the slices (IntentPlans claims the intent) and hands them on: a direct order to the next
+   * pass's queue, a TWAP to the loop. None recorded: a repeat, which replays what was recorded first.
+   */
+  private async record(
+    request: SubmitRequest,
+    cause: Envelope<unknown>,
+    slices: NewSlice[],
+    twap: Route['twap'],
+  ): Promise<void> {
+    const direct = twap ? undefined : slices[0];
+    const kills = this.killSwitch.kills;
+    if (direct) this.ctx.sendingDirect.add(direct.clientOrderId);
+    else this.ctx.loopOwns(Math.min(...slices.map((s) => s.dueAt)));
+    let inserted = 0;
+    try {
+      inserted = await this.deps.intents.plan(slices, direct ? 'sending' : 'planned');
+    } finally {
+      if (direct && inserted === 0) this.ctx.sendingDirect.delete(direct.clientOrderId);
+    }
+    // Again once durable: a pass that read the table between the claim and the commit saw no slice
+    // and reset the due time, so without this the TWAP would wait for the idle read.
+    if (!direct) this.ctx.loopOwns(Math.min(...slices.map((s) => s.dueAt)));
+    if (twap && inserted > 0) this.deps.metrics?.twapPlanned(request.intentId, inserted);
+    if (inserted > 0)
+      this.deps.log.info({ intentId: request.intentId, slices: slices.length, inserted }, 'order planned');
+    if (direct && inserted > 0) this.ctx.directQueue.push({ slice: direct, kills });
+    // A concurrent delivery of the same intent claimed it first.
+    else if (inserted === 0)
+      await this.refusals.replay(request, await this.refusals.recordedIntent(request), cause);
+  }
+
+  /**
+   * The best price on the order's side: what a market TWAP slice is worth, for the venue's minimum.
+   * 0 (the notional unchecked) when no book can be read: the TWAP is planned rather than redelivered.
+   */
+  private async touch(request: SubmitRequest, qty: number, read?: WalkableBook): Promise<number> {
+    const book =
+      read ??
+      (await this.ctx.slippageBook.forOrder(request.symbol, request.side, qty).then(
+        (r) => r.book,
+        (err: unknown) => {
+          this.deps.log.warn({ err, symbol: request.symbol }, 'no book to price the TWAP minimum');
+          return { bids: [], asks: [] };
+        },
+      ));
+    const prices = (request.side === 'buy' ? book.asks : book.bids).map(([price]) => price);
+    if (prices.length === 0) return 0;
+    return request.side === 'buy' ? Math.min(...prices) : Math.max(...prices);
+  }
+}

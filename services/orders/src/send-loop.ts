@@ -1,0 +1,133 @@
+import type { NewSlice, OrderSlice } from '@ballast/db';
+import type { Delivery, VenueAnswer } from './delivery';
+import type { KillSwitch } from './kill-switch';
+import { type OrderContext, OrderPart } from './order-context';
+import type { Recovery } from './recovery';
+import type { SliceGuard } from './twap-pacer';
+
+/**
+ * One pass of the send loop: the direct orders just recorded go out first, then the planned slices
+ * due (TWAP pacing and the slippage guard deciding each), then orders resting on the venue are
+ * followed and sends of unknown outcome looked up again. The manager runs passes in its serial chain.
+ */
+export class SendLoop extends OrderPart {
+  /** When the loop last read the table: reconciliation writes it too, so it is read now and then anyway. */
+  private lastLookAt = 0;
+
+  constructor(
+    ctx: OrderContext,
+    private readonly killSwitch: Pick<KillSwitch, 'killed' | 'kills' | 'abortUnsent'>,
+    private readonly delivery: Delivery,
+    private readonly recovery: Recovery,
+  ) {
+    super(ctx);
+  }
+
+  /**
+   * The table is read only when a slice is due, an order may be open, or LOOP_IDLE_READ_MS has passed
+   * (reconciliation writes it too).
+   */
+  async pass(): Promise<void> {
+    await this.sendDirect();
+    const now = this.deps.clock.now();
+    const idle = now - this.lastLookAt >= this.deps.config.LOOP_IDLE_READ_MS;
+    if (idle) this.lastLookAt = now;
+    if (idle || now >= this.ctx.nextDueAt) await this.sendDue(now);
+    if (idle || this.ctx.mayHaveOpen) await this.recovery.refreshOpen();
+    if (idle || this.recovery.recheckDue(now)) await this.recovery.recheckSending();
+  }
+
+  /**
+   * Sends the direct orders recorded since the last pass, and those recorded while it sends, before
+   * any venue answer is applied: an order recorded meanwhile waits for no other's bookkeeping. An
+   * entry recorded before a kill came in is aborted, as the kill aborts planned entries; an exit goes
+   * out. One still queued when the service stops is left planned for the next start.
+   */
+  private async sendDirect(): Promise<void> {
+    const { directQueue, sendingDirect } = this.ctx;
+    const answered: Array<{ slice: OrderSlice; answer: VenueAnswer }> = [];
+    try {
+      for (let next = directQueue.shift(); next; next = directQueue.shift()) {
+        const slice = recordedSending(next.slice);
+        const killedSince =
+          !slice.reduceOnly && (this.killSwitch.kills !== next.kills || this.killSwitch.killed);
+        if (killedSince || this.ctx.stopped) {
+          await this.holdBack(slice, killedSince);
+          continue;
+        }
+        try {
+          answered.push({ slice, answer: await this.delivery.deliver(slice) });
+        } catch (err) {
+          sendingDirect.delete(slice.clientOrderId);
+          throw err;
+        }
+      }
+    } finally {
+      try {
+        for (const { slice, answer } of answered) await this.delivery.settle(slice, answer);
+      } finally {
+        for (const { slice } of answered) sendingDirect.delete(slice.clientOrderId);
+      }
+    }
+  }
+
+  private async holdBack(slice: OrderSlice, killed: boolean): Promise<void> {
+    try {
+      if (killed) await this.killSwitch.abortUnsent([slice], 'kill switch engaged before it was sent');
+      else await this.deps.slices.update(slice.clientOrderId, { status: 'planned' });
+    } finally {
+      this.ctx.sendingDirect.delete(slice.clientOrderId);
+    }
+  }
+
+  /**
+   * Sends the slices due by `now`, at most one per intent a pass (a TWAP found late is re-spaced, and a
+   * refused slice may have grown the next), each past the slippage guard; notes when the next falls due.
+   */
+  private async sendDue(now: number): Promise<void> {
+    // Lowered again by any plan made while this pass reads.
+    this.ctx.nextDueAt = Number.POSITIVE_INFINITY;
+    const planned = await this.ctx.pacer.respace(await this.deps.slices.withStatus(['planned']), now);
+    const due = firstPerIntent(
+      planned.filter((s) => s.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt || a.slice - b.slice),
+    );
+    for (const s of planned) if (s.dueAt > now || !due.includes(s)) this.ctx.loopOwns(s.dueAt);
+    for (const slice of due) {
+      if (this.ctx.stopped) {
+        this.ctx.loopOwns(slice.dueAt);
+        return;
+      }
+      // An entry left planned during a kill waits for the resume's abort; the exits after it go out.
+      if (this.killSwitch.killed && !slice.reduceOnly) this.ctx.loopOwns(slice.dueAt);
+      else if (await this.passesGuard(slice, await this.ctx.pacer.guard(slice, planned)))
+        await this.delivery.send(slice);
+    }
+  }
+
+  /** A slice the guard holds back is due again later; one held back too often is cancelled, its TWAP too. */
+  private async passesGuard(slice: OrderSlice, guard: SliceGuard): Promise<boolean> {
+    if (guard.kind === 'wait') this.ctx.loopOwns(guard.until);
+    if (guard.kind === 'cancel') await this.ctx.cancelUnsent(guard.slices, 'slippage', guard.detail);
+    if (guard.kind !== 'send')
+      this.deps.log.warn({ clientOrderId: slice.clientOrderId, guard }, 'slice not sent');
+    return guard.kind === 'send';
+  }
+}
+
+/** Of due slices in send order, the first of each intent: the next pass reads the table again. */
+function firstPerIntent(due: readonly OrderSlice[]): OrderSlice[] {
+  const seen = new Set<string>();
+  return due.filter((s) => !seen.has(s.intentId) && seen.add(s.intentId));
+}
+
+function recordedSending(slice: NewSlice): OrderSlice {
+  return {
+    ...slice,
+    status: 'sending',
+    venueOrderId: null,
+    filledQty: 0,
+    avgPrice: null,
+    fills: [],
+    detail: null,
+  };
+}

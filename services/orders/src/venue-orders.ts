@@ -1,0 +1,127 @@
+import { type Fill, type RejectReason, Subjects, subject } from '@ballast/contracts';
+import { derivedUuid, orderOver } from '@ballast/core';
+import type { OrderSlice, SliceStatus } from '@ballast/db';
+import type { VenueError, VenueOrder } from '@ballast/exchange';
+import { chainOf, type OrderContext, OrderPart } from './order-context';
+import type { Positions } from './positions';
+
+/**
+ * What the venue says of our orders, applied: a slice's status and new fills recorded, each announced
+ * (`ord.event`) and folded into its position; a refusal recorded and announced, a TWAP's ending short
+ * alerted.
+ */
+export class VenueOrders extends OrderPart {
+  constructor(
+    ctx: OrderContext,
+    private readonly positions: Positions,
+  ) {
+    super(ctx);
+  }
+
+  async applyVenueOrder(slice: OrderSlice, order: VenueOrder): Promise<void> {
+    const known = new Set((slice.fills as Fill[]).map((f) => f.tradeId));
+    const fresh = order.fills.filter((f) => !known.has(f.tradeId));
+    const status: SliceStatus =
+      order.status === 'accepted' || order.status === 'partially_filled' ? 'open' : order.status;
+    if (status === 'open') this.ctx.mayHaveOpen = true;
+    const fills = [...(slice.fills as Fill[]), ...fresh];
+    await this.deps.slices.update(slice.clientOrderId, {
+      status,
+      venueOrderId: order.venueOrderId,
+      filledQty: order.filledQty,
+      avgPrice: order.avgPrice,
+      fills,
+    });
+    const next = { ...slice, status, fills, filledQty: order.filledQty };
+    const over = orderOver(status, order.filledQty, slice.qty);
+    if (fresh.length === 0) await this.publishOrder(next, order, null);
+    if (fresh.length === 0 && over) await this.positions.endExit(slice, fills.at(-1));
+    for (const fill of fresh) {
+      this.deps.metrics?.filled(slice.intentId, slice.clientOrderId, slice.side, fill);
+      await this.publishOrder(next, order, fill);
+      await this.positions.foldFill(slice, fill, over && fill === fresh.at(-1));
+    }
+  }
+
+  async reject(slice: OrderSlice, error: VenueError): Promise<void> {
+    const twap = await this.ctx.pacer.refused(slice, error);
+    if (twap?.action === 'retry') this.ctx.loopOwns(this.deps.clock.now());
+    if (twap && twap.action !== 'end') return;
+    const reason = toRejectReason(error);
+    const detail = twap ? `${error.message}; TWAP ended with ${twap.unfilledQty} unfilled` : error.message;
+    await this.deps.slices.update(slice.clientOrderId, { status: 'rejected', detail });
+    await this.ctx.publishEvent(slice, slice.clientOrderId, 'rejected', {
+      status: 'rejected',
+      intentId: slice.intentId,
+      clientOrderId: slice.clientOrderId,
+      venueOrderId: null,
+      exchange: slice.exchange,
+      symbol: slice.symbol,
+      side: slice.side,
+      type: slice.type,
+      qty: slice.qty,
+      filledQty: 0,
+      avgPrice: null,
+      fill: null,
+      reason,
+      detail,
+    });
+    if (twap) await this.alertUnfilled(slice, twap.unfilledQty, detail);
+  }
+
+  /** A TWAP that ends short: the operator hears how much of it was never filled. */
+  private async alertUnfilled(slice: OrderSlice, unfilledQty: number, detail: string): Promise<void> {
+    await this.deps.bus.publish(
+      subject(Subjects.alert, {}),
+      {
+        severity: 'warning',
+        kind: 'twap_unfilled',
+        message: `TWAP ${slice.intentId} ${slice.side} ${slice.symbol} ended with ${unfilledQty} unfilled: ${detail}`,
+        labels: {
+          service: this.ctx.service,
+          exchange: slice.exchange,
+          symbol: slice.symbol,
+          intentId: slice.intentId,
+          unfilledQty: String(unfilledQty),
+        },
+      },
+      { id: derivedUuid('alert', 'twap_unfilled', slice.clientOrderId), ...chainOf(slice.correlationId) },
+    );
+  }
+
+  private async publishOrder(slice: OrderSlice, order: VenueOrder, fill: Fill | null): Promise<void> {
+    const status =
+      fill && order.status === 'filled' && fill !== order.fills.at(-1) ? 'partially_filled' : order.status;
+    await this.ctx.publishEvent(slice, `${slice.clientOrderId}|${status}|${fill?.tradeId ?? ''}`, status, {
+      status,
+      intentId: slice.intentId,
+      clientOrderId: slice.clientOrderId,
+      venueOrderId: order.venueOrderId,
+      exchange: slice.exchange,
+      symbol: slice.symbol,
+      side: slice.side,
+      type: slice.type,
+      qty: slice.qty,
+      filledQty: order.filledQty,
+      avgPrice: order.avgPrice,
+      fill,
+      reason: null,
+      detail: null,
+    });
+  }
+}
+
+function toRejectReason(error: VenueError): RejectReason {
+  switch (error.reason) {
+    case 'insufficient_funds':
+    case 'invalid_order':
+    case 'min_notional':
+    case 'precision':
+    case 'rate_limited':
+      return error.reason;
+    case 'network':
+      return 'venue_unavailable';
+    default:
+      return 'unknown';
+  }
+}
