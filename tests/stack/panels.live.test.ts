@@ -193,6 +193,9 @@ it('every panel of every dashboard shows data from services run by `ballast up` 
   const look = async () => {
     for (const t of await targetsWithData(prometheus, queries)) shown.add(t);
   };
+  // The services' tables, read for the stops they hold (which bars print along their paths).
+  const servicesDb = await createDb({ url: database.url });
+  cleanups.push(() => servicesDb.db.destroy());
   const replay = {
     bus,
     sim,
@@ -203,6 +206,8 @@ it('every panel of every dashboard shows data from services run by `ballast up` 
     slippageBps: SLIPPAGE_BPS,
     tickSize,
     timeoutMs: 180_000,
+    db: servicesDb.db,
+    published: { books: 0, prints: 0 },
   };
   let lookedWhileOpen = false;
   for (const [i, step] of steps.entries()) {
