@@ -26,6 +26,7 @@ import {
   applyEntryFill,
   applyEquityMark,
   applyExitFill,
+  applyKillState,
   applyResume,
   applyStopMove,
   bookTouch,
@@ -37,7 +38,6 @@ import {
   derivedUuid,
   type EntryBook,
   type EquityBaseline,
-  engageKillSwitch,
   equityBaseline,
   type HaltBegun,
   haltsBegun,
@@ -55,7 +55,6 @@ import {
   type RiskLimits,
   type RiskState,
   reconFreshness,
-  releaseKillSwitch,
   releasePending,
   reservePending,
   restoreEquityBaseline,
@@ -211,7 +210,7 @@ export class RiskManager {
     this.closed = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
     await this.restoreBaseline(now, openLongsCost(held.slots, this.deps.venue.id));
     this.killSwitch = await this.deps.kill.load();
-    this.state = riskKill(this.state, this.killSwitch, now);
+    this.state = applyKillState(this.state, this.killSwitch, now);
     this.state = { ...this.state, lossStreak: LossStreakTracker.fromHistory(history).state };
     this.storedDecided = await this.deps.decisions.load(now);
     this.state = { ...this.state, decided: this.storedDecided };
@@ -723,7 +722,7 @@ export class RiskManager {
       return;
     }
     this.killSwitch = state;
-    this.state = riskKill(this.state, state, now);
+    this.state = applyKillState(this.state, state, now);
     // Handed to the writer before any wait: a command applied meanwhile is written after this one.
     const stored = this.killWriter.set(state);
     let detail = state.engaged ? 'rejecting every new entry (kill_switch)' : 'evaluating entries again';
@@ -751,13 +750,6 @@ function resumeDetail(halt: RiskState['drawdownHalt'], cleared: boolean, peak: n
   const since = new Date(halt.at).toISOString();
   if (cleared) return `evaluating entries again; drawdown halt since ${since} lifted, peak reset to ${peak}`;
   return `kill switch lifted; entries stay halted by the drawdown halt since ${since} (lift it with resume --clear-drawdown)`;
-}
-
-/** Risk's view of the kill switch: engaged (entries refused) or not. */
-function riskKill(state: RiskState, kill: KillState, now: number): RiskState {
-  return kill.engaged
-    ? engageKillSwitch(state, { reason: kill.reason ?? '', at: kill.since ?? now })
-    : releaseKillSwitch(state);
 }
 
 function haltAlert(halt: HaltBegun): Alert {

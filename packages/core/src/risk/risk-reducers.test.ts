@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KILL_RELEASED } from '../execution/kill-state';
 import { checkEntryGates } from './entry-gates';
 import { checkDailyLoss, checkDrawdown } from './equity-halts';
 import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
@@ -7,6 +8,7 @@ import {
   applyEntryFill,
   applyEquityMark,
   applyExitFill,
+  applyKillState,
   applyResume,
   applyStopMove,
   engageKillSwitch,
@@ -183,6 +185,23 @@ describe('position reducers', () => {
     const unreconciled = setVenueReconciled(base, 'bybit', false);
     expect(unreconciled.unreconciledVenues).toEqual(['bybit']);
     expect(setVenueReconciled(unreconciled, 'bybit', true).unreconciledVenues).toEqual([]);
+  });
+
+  it('reads a stored kill switch: engaged with its reason and time, or released', () => {
+    const stored = { ...KILL_RELEASED, engaged: true, reason: 'operator', since: DAY1 };
+    expect(applyKillState(base, stored, DAY2).kill).toEqual({
+      engaged: true,
+      reason: 'operator',
+      since: DAY1,
+    });
+    const bare = { ...KILL_RELEASED, engaged: true };
+    expect(applyKillState(base, bare, DAY2).kill).toEqual({ engaged: true, reason: '', since: DAY2 });
+    const killed = applyKillState(base, stored, DAY2);
+    expect(applyKillState(killed, KILL_RELEASED, DAY2).kill).toEqual({
+      engaged: false,
+      reason: null,
+      since: null,
+    });
   });
 
   it('says why a venue is closed when told, and forgets it once the venue opens', () => {

@@ -1,4 +1,5 @@
 import type { PositionSide } from '@ballast/contracts';
+import type { KillState } from '../execution/kill-state';
 import { utcDayStart } from '../time';
 import { checkDailyLoss, checkDrawdown } from './equity-halts';
 import { type ClosedTrade, recordClosedTrade } from './loss-streak';
@@ -106,6 +107,16 @@ export function engageKillSwitch(state: RiskState, kill: { reason: string; at: n
 
 export function releaseKillSwitch(state: RiskState): RiskState {
   return { ...state, kill: { engaged: false, reason: null, since: null } };
+}
+
+/**
+ * Risk's view of the kill switch a service stores (KillState): engaged (entries refused) or not. One
+ * stored without a reason or a time reads as engaged for no stated reason, since `now`.
+ */
+export function applyKillState(state: RiskState, kill: KillState, now: number): RiskState {
+  return kill.engaged
+    ? engageKillSwitch(state, { reason: kill.reason ?? '', at: kill.since ?? now })
+    : releaseKillSwitch(state);
 }
 
 /**
