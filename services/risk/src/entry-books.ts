@@ -1,0 +1,86 @@
+import type { BookUpdate, Envelope } from '@ballast/contracts';
+import {
+  bookTouch,
+  DEFAULT_BOOK_MAX_AGE_MS,
+  type EntryBook,
+  isNoBook,
+  noRestBook,
+  pricePending,
+  StreamedBooks,
+  streamedEntryBook,
+} from '@ballast/core';
+import { DEFAULT_REST_BOOK_TIMEOUT_MS } from './config';
+import { readRestBook } from './rest-book';
+import { RiskPart } from './risk-context';
+
+/**
+ * The books entries are sized against and reservations priced by: each venue's streamed books, or
+ * the venue's public REST depth where the stream offers none to trust.
+ */
+export class EntryBooks extends RiskPart {
+  /**
+   * Each venue's streamed books, offered only while in sequence since a snapshot: after a restart the
+   * book consumer resumes on deltas, which hold only the levels changed since. Until then the venue's
+   * REST depth is read instead.
+   */
+  private readonly books = new Map<string, StreamedBooks>();
+
+  onBook(message: Envelope<BookUpdate>): void {
+    const { exchange, symbol } = message.payload;
+    const books = this.books.get(exchange) ?? new StreamedBooks();
+    this.books.set(exchange, books);
+    books.apply(message);
+    // Books arrive often; reservations read back unpriced are rare. Priced only by a book in sequence.
+    const touch = this.ctx.state.pending.length > 0 ? books.touch(symbol) : undefined;
+    if (touch) this.ctx.state = pricePending(this.ctx.state, { exchange, symbol, ...touch });
+  }
+
+  /**
+   * The book an entry is sized against: the streamed one while it is in sequence since a snapshot and
+   * fresh, with no I/O (the path of every entry while market-data streams); else the venue's public REST
+   * depth, read within RISK_REST_BOOK_TIMEOUT_MS (after a restart the stream offers none until
+   * market-data's next resync, up to PLANNED_RECONNECT_MS), which also prices the market's reservations
+   * read back unpriced, so this entry counts them; when that read fails too, why there is neither.
+   */
+  async entryBook(exchange: string, symbol: string): Promise<EntryBook> {
+    const { config, clock } = this.deps;
+    const maxAgeMs = config.RISK_BOOK_MAX_AGE_MS ?? DEFAULT_BOOK_MAX_AGE_MS;
+    const streamed = streamedEntryBook(this.books.get(exchange), symbol, clock.now(), maxAgeMs);
+    if (!isNoBook(streamed)) return streamed;
+    // Another venue's depth would size the entry against the wrong market.
+    if (exchange !== this.deps.venue.id)
+      return noRestBook(streamed, `risk reads the REST depth of ${this.deps.venue.id} only`);
+    const rest = await this.restBook(symbol);
+    if (!rest.ok) return noRestBook(streamed, rest.reason);
+    this.deps.log.info({ exchange, symbol, streamed: streamed.none }, 'entry sized against the REST depth');
+    this.ctx.state = pricePending(this.ctx.state, { exchange, symbol, ...bookTouch(rest.book) });
+    return rest.book;
+  }
+
+  /**
+   * Prices the reservations read back unpriced at start (orders recorded without a price: a market
+   * order not sent yet) from the venue's REST depth: the stream offers no book in sequence until
+   * market-data's next snapshot, and until priced they count their slot and market but no notional.
+   * One read per market, all at once, before any signal is decided; a market whose read fails stays
+   * unpriced until a trusted streamed book or an entry's REST read on it.
+   */
+  async priceFromRest(): Promise<void> {
+    const venue = this.deps.venue.id;
+    const symbols = new Set(
+      this.ctx.state.pending.filter((p) => p.entry <= 0 && p.exchange === venue).map((p) => p.symbol),
+    );
+    await Promise.all(
+      [...symbols].map(async (symbol) => {
+        const rest = await this.restBook(symbol);
+        if (rest.ok)
+          this.ctx.state = pricePending(this.ctx.state, { exchange: venue, symbol, ...bookTouch(rest.book) });
+        else this.deps.log.warn({ symbol, reason: rest.reason }, 'reservations left unpriced');
+      }),
+    );
+  }
+
+  private restBook(symbol: string) {
+    const timeoutMs = this.deps.config.RISK_REST_BOOK_TIMEOUT_MS ?? DEFAULT_REST_BOOK_TIMEOUT_MS;
+    return readRestBook(this.deps.venue, symbol, timeoutMs);
+  }
+}
