@@ -50,6 +50,8 @@ export const marketDataConfigSchema = z.object({
   REST_URL: z.url().optional(),
   STALE_AFTER_MS: ms(30_000),
   HEARTBEAT_TIMEOUT_MS: ms(60_000),
+  /** A connect not open (TCP, TLS, HTTP upgrade) within this long fails and is retried with backoff. */
+  HANDSHAKE_TIMEOUT_MS: ms(10_000),
   /** Binance cuts every connection after 24 h; reconnect on our terms before that. */
   PLANNED_RECONNECT_MS: ms(23 * 3_600_000),
   RECONNECT_BASE_MS: ms(500),

@@ -130,6 +130,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
       subscribeMessages: feed.subscribeMessages(subscription),
       appPing: feed.heartbeat,
       watchdogMs: config.HEARTBEAT_TIMEOUT_MS,
+      handshakeTimeoutMs: config.HANDSHAKE_TIMEOUT_MS,
       plannedReconnectMs: config.PLANNED_RECONNECT_MS,
       backoff: {
         baseMs: config.RECONNECT_BASE_MS,

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket, type Server as TcpServer } from 'node:net';
 import { SystemClock } from '@ballast/service-kit';
 import { waitFor } from '@ballast/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,8 +9,13 @@ import { type ReconnectReason, WsConnection, type WsConnectionOptions } from './
 const silent = { info: () => {}, warn: () => {} };
 const servers: WebSocketServer[] = [];
 const connections: WsConnection[] = [];
+const tcpServers: Array<{ tcp: TcpServer; accepted: Socket[] }> = [];
 afterEach(async () => {
   for (const c of connections.splice(0)) await c[Symbol.asyncDispose]();
+  for (const { tcp, accepted } of tcpServers.splice(0)) {
+    for (const socket of accepted) socket.destroy();
+    await new Promise((r) => tcp.close(r));
+  }
   for (const s of servers.splice(0)) {
     for (const ws of s.clients) ws.terminate();
     await new Promise((r) => s.close(r));
@@ -42,6 +47,16 @@ async function server(): Promise<Server> {
   return s;
 }
 
+/** A peer that accepts TCP and reads the upgrade request but never answers it. */
+async function silentPeer(): Promise<{ url: string; accepted: Socket[] }> {
+  const accepted: Socket[] = [];
+  const tcp = createServer((socket) => void accepted.push(socket));
+  tcpServers.push({ tcp, accepted });
+  tcp.listen(0, '127.0.0.1');
+  await once(tcp, 'listening');
+  return { url: `ws://127.0.0.1:${(tcp.address() as AddressInfo).port}/stream`, accepted };
+}
+
 function connection(url: string, overrides: Partial<WsConnectionOptions>) {
   const lost: Array<{ reason: ReconnectReason; delayMs: number }> = [];
   const opens: boolean[] = [];
@@ -53,6 +68,7 @@ function connection(url: string, overrides: Partial<WsConnectionOptions>) {
       subscribeMessages: ['{"op":"subscribe"}'],
       appPing: null,
       watchdogMs: 60_000,
+      handshakeTimeoutMs: 60_000,
       plannedReconnectMs: 60_000,
       backoff: { baseMs: 40, capMs: 200, stableMs: 60_000 },
       random01: () => 0.5,
@@ -86,6 +102,18 @@ describe('WsConnection', () => {
     const { lost, opens } = connection(s.url, { plannedReconnectMs: 150 });
     await waitFor(() => opens.length >= 2, 'the planned reconnect');
     expect(lost[0]).toEqual({ reason: 'planned', delayMs: 0 });
+  });
+
+  it('gives up a connect whose upgrade is never answered and retries it with backoff as connect_failed', async () => {
+    const peer = await silentPeer();
+    const { lost, opens } = connection(peer.url, { handshakeTimeoutMs: 150, watchdogMs: 100 });
+    await waitFor(() => lost.length >= 2, 'two abandoned connects');
+    expect(lost.slice(0, 2)).toEqual([
+      { reason: 'connect_failed', delayMs: 20 },
+      { reason: 'connect_failed', delayMs: 40 },
+    ]);
+    expect(peer.accepted.length).toBeGreaterThanOrEqual(2);
+    expect(opens).toEqual([]);
   });
 
   it('backs off with growing jittered delays while the server is down, and closes cleanly on dispose', async () => {

@@ -19,6 +19,12 @@ export interface WsConnectionOptions {
   appPing: { intervalMs: number; message: string } | null;
   /** No frame (or server ping) for this long: the connection is dead even if TCP says otherwise. */
   watchdogMs: number;
+  /**
+   * A connect (TCP, TLS and the HTTP upgrade) not open within this long is abandoned as
+   * `connect_failed` and retried with backoff: a peer that accepts TCP but never answers must not
+   * hold the feed forever.
+   */
+  handshakeTimeoutMs: number;
   /** Reconnect on our terms after this long (Binance cuts connections at 24 h). */
   plannedReconnectMs: number;
   backoff: BackoffStateOptions;
@@ -100,9 +106,17 @@ export class WsConnection implements AsyncDisposable {
       reason = why;
       socket.terminate();
     };
+    const handshake = this.later(this.options.handshakeTimeoutMs, () => {
+      this.options.log.warn(
+        { venue: this.options.venue, timeoutMs: this.options.handshakeTimeoutMs },
+        'ws: no handshake in time',
+      );
+      fail('connect_failed');
+    });
     socket.on('open', () => {
       opened = true;
       reason = 'closed';
+      this.forget(handshake);
       this.onOpen(socket, fail);
     });
     socket.on('message', (data) => {
@@ -144,10 +158,7 @@ export class WsConnection implements AsyncDisposable {
   }
 
   private feedWatchdog(fail: (why: ReconnectReason) => void): void {
-    if (this.watchdog) {
-      clearTimeout(this.watchdog);
-      this.timers.delete(this.watchdog);
-    }
+    if (this.watchdog) this.forget(this.watchdog);
     this.watchdog = this.later(this.options.watchdogMs, () => fail('heartbeat'));
   }
 
@@ -158,6 +169,11 @@ export class WsConnection implements AsyncDisposable {
     }, ms);
     this.timers.add(timer);
     return timer;
+  }
+
+  private forget(timer: NodeJS.Timeout): void {
+    clearTimeout(timer);
+    this.timers.delete(timer);
   }
 
   private every(ms: number, fn: () => void): void {
