@@ -43,5 +43,11 @@ export const BinanceErrors = {
       -1003,
       'Too many requests; current limit of IP is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid bans.',
     ),
+  ipBanned: (untilMs: number) =>
+    err(
+      418,
+      -1003,
+      `Way too much request weight used; IP banned until ${untilMs}. Please use WebSocket Streams for live updates to avoid bans.`,
+    ),
   serverError: () => err(503, -1001, 'Internal error; unable to process your request. Please try again.'),
 } as const;

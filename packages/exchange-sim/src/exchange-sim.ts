@@ -160,7 +160,11 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, deps: HttpD
   }
   if (fault?.kind === 'rate_limit')
     return send(res, {
-      ...failure(BinanceErrors.tooManyRequests()),
+      ...failure(
+        fault.status === 418
+          ? BinanceErrors.ipBanned(deps.clock.now() + fault.retryAfterSeconds * 1_000)
+          : BinanceErrors.tooManyRequests(),
+      ),
       headers: { 'retry-after': String(fault.retryAfterSeconds) },
     });
   if (fault?.kind === 'server_error')

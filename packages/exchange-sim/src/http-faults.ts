@@ -1,5 +1,5 @@
 /**
- * REST faults: `rate_limit` answers 429 with Retry-After, `server_error` answers 5xx, `timeout` never
+ * REST faults: `rate_limit` answers 429 with Retry-After (418, Binance's IP ban, when `status` says so), `server_error` answers 5xx, `timeout` never
  * answers. Each rule applies to the next `count` matching calls (Infinity: until cleared), optionally
  * only to paths starting with `pathPrefix`.
  */
@@ -7,7 +7,7 @@ export interface HttpFaultSpec {
   kind: 'rate_limit' | 'server_error' | 'timeout';
   count?: number;
   pathPrefix?: string;
-  /** For server_error; 503 when omitted. */
+  /** For server_error, 503 when omitted; for rate_limit, 429 when omitted, or 418 (an IP ban). */
   status?: number;
   /** For rate_limit; 1 when omitted. */
   retryAfterSeconds?: number;
@@ -23,7 +23,7 @@ export class HttpFaults {
       kind: spec.kind,
       count: spec.count ?? 1,
       pathPrefix: spec.pathPrefix,
-      status: spec.status ?? 503,
+      status: spec.status ?? (spec.kind === 'rate_limit' ? 429 : 503),
       retryAfterSeconds: spec.retryAfterSeconds ?? 1,
     });
   }

@@ -2,6 +2,7 @@ import { readDataFile } from '@ballast/testkit';
 import ccxt, { type OHLCV, type OrderBook } from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { type CcxtExchange, CcxtRest, createCcxtExchange, REST_SETTLE_MS } from './ccxt-rest';
+import { withHttpFailure } from './http-failure';
 import { RestError } from './rest-error';
 
 // Candles: binance-spot-ohlcv/BTCUSDT-1h.csv.gz (with its real 33-hour gap from 2018-02-08 00:00).
@@ -151,6 +152,36 @@ describe('CcxtRest retries', () => {
     expect(page.candles).toHaveLength(3);
     expect(calls).toHaveLength(4);
     expect(time.sleeps).toEqual([50, 100, 200]);
+  });
+
+  it('waits a 429’s Retry-After between tries, and leaves one longer than the cap to the caller', async () => {
+    const throttled = (seconds: number) =>
+      withHttpFailure(new ccxt.RateLimitExceeded('binance 429'), {
+        status: 429,
+        retryAfterMs: seconds * 1_000,
+      });
+    const { exchange, calls } = fakeVenue(rows, [throttled(0.5), throttled(3)]);
+    const time = virtualTime(Date.UTC(2022, 11, 1));
+    const rest = new CcxtRest(exchange, 'binance', { ...time, random01: () => 0.5, minIntervalMs: 0, retry });
+    const error = await rest.fetchCandles('BTC-USDT', '1h', start2018, start2018).catch((e: unknown) => e);
+    expect(time.sleeps).toEqual([500]);
+    expect(calls).toHaveLength(2);
+    expect(error).toMatchObject({ reason: 'rate_limited', retryAfterMs: 3_000 });
+  });
+
+  it('never retries an IP ban (HTTP 418, DDoSProtection to ccxt): it is a banned error with its Retry-After', async () => {
+    const ban = withHttpFailure(new ccxt.DDoSProtection('binance 418'), {
+      status: 418,
+      retryAfterMs: 120_000,
+    });
+    const { exchange, calls } = fakeVenue(rows, [ban]);
+    const time = virtualTime(Date.UTC(2022, 11, 1));
+    const rest = new CcxtRest(exchange, 'binance', { ...time, random01: () => 0.5, minIntervalMs: 0, retry });
+    const error = await rest.fetchCandles('BTC-USDT', '1h', start2018, start2018).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RestError);
+    expect(error).toMatchObject({ reason: 'banned', retryAfterMs: 120_000 });
+    expect(calls).toHaveLength(1);
+    expect(time.sleeps).toEqual([]);
   });
 
   it('does not retry other ccxt errors and reports them as exchange errors', async () => {

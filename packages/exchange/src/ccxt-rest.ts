@@ -7,6 +7,7 @@ import {
   toCcxtSymbol,
 } from '@ballast/contracts';
 import ccxt, { type Exchange, type OHLCV, type OrderBook } from 'ccxt';
+import { httpFailureOf, recordHttpFailures } from './http-failure';
 import { checkBookUpdate, checkCandle } from './payload-checks';
 import { IntervalLimiter, realSleep, type Sleep } from './rate-limiter';
 import { isRetryable, RestError, toRestError } from './rest-error';
@@ -45,6 +46,7 @@ export function createCcxtExchange(config: CcxtConfig): Exchange {
     },
   });
   if (config.baseUrl) exchange.urls.api = overrideOrigins(exchange.urls.api, config.baseUrl);
+  recordHttpFailures(exchange);
   return exchange;
 }
 
@@ -207,7 +209,12 @@ export class CcxtRest {
           return fn();
         },
         this.retryPolicy,
-        { retryable: isRetryable, sleep: this.sleep, random01: this.deps.random01 },
+        {
+          retryable: isRetryable,
+          waitAtLeast: (err) => httpFailureOf(err)?.retryAfterMs ?? 0,
+          sleep: this.sleep,
+          random01: this.deps.random01,
+        },
       );
     } catch (err) {
       throw toRestError(err, what);

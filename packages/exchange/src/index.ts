@@ -3,6 +3,7 @@ export * from './binance-spot-feed';
 export * from './bybit-linear-feed';
 export * from './ccxt-rest';
 export * from './frame-result';
+export * from './http-failure';
 export * from './payload-checks';
 export * from './rate-limiter';
 export * from './rest-error';

@@ -1,25 +1,45 @@
 import ccxt from 'ccxt';
+import { httpFailureOf } from './http-failure';
 
 /**
  * Why a REST call failed, as one closed set: `network` and `rate_limited` were retried and ran out
- * of attempts; `exchange` is any other venue or ccxt error (bad symbol, auth…), never retried.
+ * of attempts; `banned` is HTTP 418 (Binance's IP ban for ignoring 429s), never retried: every call
+ * before the ban lifts prolongs it; `exchange` is any other venue or ccxt error (bad symbol, auth…),
+ * never retried.
  */
-export type RestErrorReason = 'network' | 'rate_limited' | 'exchange' | 'schema_invalid' | 'no_sequence';
+export type RestErrorReason =
+  | 'network'
+  | 'rate_limited'
+  | 'banned'
+  | 'exchange'
+  | 'schema_invalid'
+  | 'no_sequence';
+
+/** HTTP 418: the venue banned our IP (Binance, after 429s were ignored). */
+export const HTTP_BANNED = 418;
 
 export class RestError extends Error {
   override readonly name = 'RestError';
 
+  /** How long the venue asked us to wait (its Retry-After), if it said. */
+  readonly retryAfterMs: number | null;
+
   constructor(
     readonly reason: RestErrorReason,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | null },
   ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs ?? null;
   }
 }
 
-/** Transient failures worth another try: ccxt's NetworkError family (timeouts, 5xx, throttling). */
+/**
+ * Transient failures worth another try: ccxt's NetworkError family (timeouts, 5xx, throttling), but
+ * never a ban (ccxt calls a 418 DDoSProtection too).
+ */
 export function isRetryable(err: unknown): boolean {
+  if (httpFailureOf(err)?.status === HTTP_BANNED) return false;
   return (
     err instanceof ccxt.NetworkError ||
     err instanceof ccxt.RateLimitExceeded ||
@@ -29,14 +49,20 @@ export function isRetryable(err: unknown): boolean {
 
 export function toRestError(err: unknown, what: string): RestError {
   if (err instanceof RestError) return err;
+  const http = httpFailureOf(err);
   const reason: RestErrorReason =
-    err instanceof ccxt.RateLimitExceeded || err instanceof ccxt.DDoSProtection
-      ? 'rate_limited'
-      : err instanceof ccxt.NetworkError
-        ? 'network'
-        : 'exchange';
+    http?.status === HTTP_BANNED
+      ? 'banned'
+      : err instanceof ccxt.RateLimitExceeded || err instanceof ccxt.DDoSProtection
+        ? 'rate_limited'
+        : err instanceof ccxt.NetworkError
+          ? 'network'
+          : 'exchange';
   const detail = err instanceof Error ? `${err.constructor.name}: ${withoutQuery(err.message)}` : String(err);
-  return new RestError(reason, `${what} failed: ${detail}`, { cause: err });
+  return new RestError(reason, `${what} failed: ${detail}`, {
+    cause: err,
+    retryAfterMs: http?.retryAfterMs ?? null,
+  });
 }
 
 /** ccxt puts request URLs in messages; signed ones carry timestamps and signatures we keep out of logs. */

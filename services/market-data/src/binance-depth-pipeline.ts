@@ -1,5 +1,6 @@
 import type { BookUpdate, Clock } from '@ballast/contracts';
-import { BinanceDepthSync, type BookSides } from '@ballast/core';
+import { BinanceDepthSync, type BookSides, type RestRetryOptions, restRetryDelay } from '@ballast/core';
+import { RestError } from '@ballast/exchange';
 import type { BookPublisher } from './book-publisher';
 import type { MarketDataMetrics } from './metrics';
 
@@ -21,10 +22,12 @@ export interface BinanceDepthDeps {
   books: BookPublisher;
   metrics: MarketDataMetrics;
   log: DepthLog;
+  /** Retries of a failed (or too old) snapshot: capped, jittered backoff honouring the venue's waits. */
+  retry: RestRetryOptions;
+  /** Uniform in [0, 1): retry jitter. */
+  random01: () => number;
   status(symbol: string, state: 'resyncing' | 'live', reason: string): void;
 }
-
-const RETRY_SNAPSHOT_MS = 500;
 
 /**
  * Binance diff depth: diffs are buffered while the REST snapshot is fetched (Binance's documented
@@ -33,7 +36,10 @@ const RETRY_SNAPSHOT_MS = 500;
 export class BinanceDepthPipeline implements Disposable {
   private readonly syncs = new Map<string, BinanceDepthSync>();
   private readonly fetching = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Failed snapshot attempts in a row per symbol (drives the backoff); cleared once synced. */
+  private readonly failures = new Map<string, number>();
+  /** Per symbol, the pending retry: until it fires no diff or gap fetches early (a ban would grow). */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
   private disposed = false;
 
   constructor(private readonly deps: BinanceDepthDeps) {}
@@ -88,15 +94,12 @@ export class BinanceDepthPipeline implements Disposable {
   }
 
   private fetchSnapshot(symbol: string): void {
-    if (this.fetching.has(symbol) || this.disposed) return;
+    if (this.fetching.has(symbol) || this.retries.has(symbol) || this.disposed) return;
     this.fetching.add(symbol);
     void this.deps.rest
       .fetchDepthSnapshot(symbol, this.deps.snapshotLimit)
       .then((snapshot) => this.applySnapshot(symbol, snapshot))
-      .catch((err: unknown) => {
-        this.deps.log.error({ symbol, err: String(err) }, 'depth snapshot failed');
-        this.retry(symbol);
-      })
+      .catch((err: unknown) => this.retry(symbol, err))
       .finally(() => this.fetching.delete(symbol));
   }
 
@@ -107,9 +110,10 @@ export class BinanceDepthPipeline implements Disposable {
     if (outcome.kind === 'gap') {
       // The snapshot is older than the diffs we hold: a newer one will bracket them.
       this.deps.log.warn({ symbol, ...outcome }, 'depth snapshot too old: fetching again');
-      this.retry(symbol);
+      this.retry(symbol, undefined);
       return;
     }
+    this.failures.delete(symbol);
     const levels = sync.book.levels();
     this.deps.books.publish({
       exchange: this.deps.venue,
@@ -125,17 +129,36 @@ export class BinanceDepthPipeline implements Disposable {
     this.deps.status(symbol, 'live', 'depth synced');
   }
 
-  private retry(symbol: string): void {
+  /** Schedules the next snapshot: `err` undefined for a snapshot that came back too old. */
+  private retry(symbol: string, err: unknown): void {
     if (this.disposed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.fetchSnapshot(symbol);
-    }, RETRY_SNAPSHOT_MS);
-    this.timers.add(timer);
+    const attempt = this.failures.get(symbol) ?? 0;
+    this.failures.set(symbol, attempt + 1);
+    const rest = err instanceof RestError ? err : undefined;
+    const banned = rest?.reason === 'banned';
+    const delayMs = restRetryDelay(attempt, this.deps.retry, this.deps.random01(), {
+      banned,
+      retryAfterMs: rest?.retryAfterMs ?? null,
+    });
+    if (err !== undefined) {
+      const reason = rest?.reason ?? 'unknown';
+      this.deps.metrics.snapshotFailures.inc({ venue: this.deps.venue, reason });
+      const context = { symbol, reason, failures: attempt + 1, retryInMs: delayMs, err: String(err) };
+      if (banned) this.deps.log.error(context, 'depth snapshot: IP banned (HTTP 418), waiting it out');
+      else this.deps.log.error(context, 'depth snapshot failed');
+    }
+    this.retries.set(
+      symbol,
+      setTimeout(() => {
+        this.retries.delete(symbol);
+        this.fetchSnapshot(symbol);
+      }, delayMs),
+    );
   }
 
   [Symbol.dispose](): void {
     this.disposed = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
   }
 }

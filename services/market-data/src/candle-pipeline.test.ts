@@ -52,7 +52,7 @@ function pipelineOf(
     clock: at,
     metrics: new MarketDataMetrics(new Registry()),
     log: silent,
-    repair: { retryBaseMs: 100, retryCapMs: 1_000, maxHeld },
+    repair: { retryBaseMs: 100, retryCapMs: 1_000, banWaitMs: 60_000, maxHeld },
     random01: () => 0.5,
     status: () => {},
   });

@@ -1,6 +1,6 @@
 import type { Bus } from '@ballast/bus';
 import { type Candle, type Clock, Subjects, subject, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
-import { CandleSequencer, reconnectDelay } from '@ballast/core';
+import { CandleSequencer, restRetryDelay } from '@ballast/core';
 import type { CandleRepository } from '@ballast/db';
 import { type CandlePage, REST_SETTLE_MS, RestError } from '@ballast/exchange';
 import { CandleGap } from './candle-gap';
@@ -23,6 +23,8 @@ export interface CandleRepairPolicy {
   /** Pipeline-level retries of a failed backfill (each one already retried per request by CcxtRest). */
   retryBaseMs: number;
   retryCapMs: number;
+  /** A ban (HTTP 418) with no Retry-After: wait this long before asking REST again. */
+  banWaitMs: number;
   /** Stream candles held per symbol while its gap is unfilled; beyond it REST fetches them instead. */
   maxHeld: number;
 }
@@ -198,11 +200,14 @@ export class CandlePipeline implements Disposable {
   }
 
   private retryLater(symbol: string, gap: CandleGap, err: unknown): void {
-    const reason = err instanceof RestError ? err.reason : 'store_or_publish';
-    const { retryBaseMs, retryCapMs } = this.deps.repair;
-    const delayMs = Math.max(
-      retryBaseMs,
-      reconnectDelay(gap.failures, { baseMs: retryBaseMs, capMs: retryCapMs }, this.deps.random01()),
+    const rest = err instanceof RestError ? err : undefined;
+    const reason = rest?.reason ?? 'store_or_publish';
+    const { retryBaseMs, retryCapMs, banWaitMs } = this.deps.repair;
+    const delayMs = restRetryDelay(
+      gap.failures,
+      { baseMs: retryBaseMs, capMs: retryCapMs, banWaitMs },
+      this.deps.random01(),
+      { banned: reason === 'banned', retryAfterMs: rest?.retryAfterMs ?? null },
     );
     gap.failures++;
     this.deps.metrics.backfillFailures.inc({ venue: this.deps.venue, reason });

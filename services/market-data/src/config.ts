@@ -68,6 +68,14 @@ export const marketDataConfigSchema = z.object({
   /** A backfill whose requests ran out of retries is tried again after capped, jittered backoff. */
   BACKFILL_RETRY_BASE_MS: ms(1_000),
   BACKFILL_RETRY_CAP_MS: ms(60_000),
+  /** A depth snapshot whose requests ran out of retries (or came back too old) is fetched again so. */
+  SNAPSHOT_RETRY_BASE_MS: ms(500),
+  SNAPSHOT_RETRY_CAP_MS: ms(60_000),
+  /**
+   * An IP ban (HTTP 418) is never retried before its Retry-After; without one, not before this
+   * (Binance bans last 2 minutes to 3 days, and every request meanwhile prolongs them).
+   */
+  REST_BAN_WAIT_MS: ms(300_000),
   /**
    * Newer candles held per symbol while its gap is unfilled (never published before it). Beyond
    * this they are let go and the backfill range widened over them: REST brings them back.

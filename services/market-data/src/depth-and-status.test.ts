@@ -62,6 +62,28 @@ describe('market-data depth and feed status against the simulator', () => {
     expect(ours.asks).toEqual(numeric(exchange.asks));
   });
 
+  it('waits out an IP ban (HTTP 418) for its Retry-After before asking for the depth snapshot again', async () => {
+    harness = await recordedHarness('md_ban', { CHANNELS: 'book', STALE_AFTER_MS: '600000' });
+    const h = harness;
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+    h.sim.controls.failHttp({
+      kind: 'rate_limit',
+      status: 418,
+      retryAfterSeconds: 2,
+      count: 1,
+      pathPrefix: '/api/v3/depth',
+    });
+    const bannedFrom = performance.now();
+    h.sim.controls.step(300);
+    await waitFor(() => h.sim.controls.state().httpFaults.length === 0, 'the banned snapshot request');
+    // Diffs keep coming during the ban: none of them may send a snapshot request early.
+    h.sim.controls.step(100);
+    await waitFor(() => btcStates(h).includes('live'), 'synced once the ban lifted', { timeoutMs: 10_000 });
+    expect(performance.now() - bannedFrom).toBeGreaterThanOrEqual(2_000);
+    expect(btcStates(h)).toEqual(['resyncing', 'live']);
+    expect(await h.metric('ballast_md_depth_snapshot_failures_total', { reason: 'banned' })).toBe(1);
+  });
+
   it('reports a stalled symbol stale within the configured time and live when updates resume', async () => {
     harness = await recordedHarness('md_stale', { CHANNELS: 'trades', STALE_AFTER_MS: '400' });
     const h = harness;

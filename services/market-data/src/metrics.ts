@@ -16,6 +16,7 @@ export class MarketDataMetrics {
   readonly gaps: Counter<'kind'>;
   readonly backfilled: Counter;
   readonly backfillFailures: Counter<'venue' | 'reason'>;
+  readonly snapshotFailures: Counter<'venue' | 'reason'>;
   readonly feedLag: Gauge<'venue'>;
   readonly symbolStale: Gauge<'venue' | 'symbol'>;
 
@@ -49,6 +50,12 @@ export class MarketDataMetrics {
       labelNames: ['venue', 'reason'],
       registers: [registry],
     });
+    this.snapshotFailures = new Counter({
+      name: 'ballast_md_depth_snapshot_failures_total',
+      help: 'Depth snapshots that failed after their per-request retries and were scheduled again, by venue and reason (banned: HTTP 418)',
+      labelNames: ['venue', 'reason'],
+      registers: [registry],
+    });
     this.feedLag = new Gauge({
       name: 'ballast_md_feed_lag_seconds',
       help: 'Clock now minus the event time of the last payload received, by venue',
@@ -67,6 +74,9 @@ export class MarketDataMetrics {
   /** Declares a venue's counters at 0, so rates and alerts over them exist before the first event. */
   declareVenue(venue: string): void {
     for (const reason of RECONNECT_REASONS) this.reconnects.inc({ venue, reason }, 0);
-    this.backfillFailures.inc({ venue, reason: 'network' }, 0);
+    for (const reason of ['network', 'rate_limited', 'banned']) {
+      this.backfillFailures.inc({ venue, reason }, 0);
+      this.snapshotFailures.inc({ venue, reason }, 0);
+    }
   }
 }

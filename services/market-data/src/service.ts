@@ -91,6 +91,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     repair: {
       retryBaseMs: config.BACKFILL_RETRY_BASE_MS,
       retryCapMs: config.BACKFILL_RETRY_CAP_MS,
+      banWaitMs: config.REST_BAN_WAIT_MS,
       maxHeld: config.BACKFILL_MAX_HELD,
     },
     random01: deps.random01,
@@ -110,6 +111,12 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
           books,
           metrics,
           log,
+          retry: {
+            baseMs: config.SNAPSHOT_RETRY_BASE_MS,
+            capMs: config.SNAPSHOT_RETRY_CAP_MS,
+            banWaitMs: config.REST_BAN_WAIT_MS,
+          },
+          random01: deps.random01,
           status: (symbol, state, reason) =>
             status.condition(symbol, 'resyncing', state === 'resyncing', reason),
         })

@@ -4,5 +4,6 @@ export * from './candle-sequencer';
 export * from './depth-sync-outcome';
 export * from './order-book';
 export * from './reconnect-delay';
+export * from './rest-retry-delay';
 export * from './staleness-monitor';
 export * from './streamed-books';
