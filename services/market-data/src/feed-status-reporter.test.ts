@@ -1,19 +1,31 @@
 import type { Bus } from '@ballast/bus';
+import { waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { FeedStatusReporter } from './feed-status-reporter';
 
 function reporter() {
   const clock = { t: 0, now: () => clock.t };
   const published: string[] = [];
-  const bus = { publish: async (_s: unknown, p: { state: string }) => void published.push(p.state) };
+  const failures: string[] = [];
+  /** Publishes that fail next, as a NATS timeout would. */
+  const bus = {
+    failing: 0,
+    publish: async (_s: unknown, p: { state: string }) => {
+      if (bus.failing > 0) {
+        bus.failing--;
+        throw new Error('TIMEOUT');
+      }
+      published.push(p.state);
+    },
+  };
   const r = new FeedStatusReporter({
     bus: bus as unknown as Bus,
     venue: 'binance',
     clock,
-    log: { info() {}, error() {} },
+    log: { info() {}, error: (o: object) => void failures.push(JSON.stringify(o)) },
     staleAfterMs: 1_000,
   });
-  return { r, clock, published };
+  return { r, clock, published, bus, failures };
 }
 
 describe('FeedStatusReporter conditions', () => {
@@ -45,5 +57,40 @@ describe('FeedStatusReporter conditions', () => {
     r.touch('BTC-USDT');
     r.check();
     expect(published.at(-1)).toBe('live');
+  });
+});
+
+describe('FeedStatusReporter delivery', () => {
+  it('sends a state whose publish failed again at the next check, so subscribers still learn a market went stale', async () => {
+    const { r, clock, published, bus, failures } = reporter();
+    r.touch('BTC-USDT');
+    clock.t = 2_000;
+    bus.failing = 2;
+    r.check();
+    await waitFor(() => failures.length === 1, 'the stale publish failed');
+    r.check();
+    await waitFor(() => failures.length === 2, 'the first resend failed too');
+    r.check();
+    await waitFor(() => published.length === 2, 'stale delivered');
+    expect(published).toEqual(['live', 'stale']);
+    r.check();
+    r.check();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published).toEqual(['live', 'stale']);
+  });
+
+  it('does not resend a failed state that a newer one replaced', async () => {
+    const { r, clock, published, bus, failures } = reporter();
+    r.touch('BTC-USDT');
+    clock.t = 2_000;
+    bus.failing = 1;
+    r.check();
+    await waitFor(() => failures.length === 1, 'the stale publish failed');
+    r.touch('BTC-USDT');
+    r.check();
+    r.check();
+    await waitFor(() => published.length === 2, 'live delivered');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published).toEqual(['live', 'live']);
   });
 });

@@ -19,6 +19,9 @@ export class FeedStatusReporter implements Disposable {
   private readonly monitor: StalenessMonitor;
   private readonly lastMessage = new Map<string, number>();
   private readonly states = new Map<string | null, FeedState>();
+  private readonly reasons = new Map<string | null, string>();
+  /** Keys whose current state's publish failed: every check sends it again until one gets through. */
+  private readonly undelivered = new Set<string | null>();
   /** Per symbol, the pipelines that cannot vouch for it now (a candle gap unfilled, a book resyncing). */
   private readonly conditions = new Map<string, Map<SymbolCondition, string>>();
   private timer: NodeJS.Timeout | undefined;
@@ -85,7 +88,14 @@ export class FeedStatusReporter implements Disposable {
   report(symbol: string | null, state: FeedState, reason: string): void {
     if (this.states.get(symbol) === state) return;
     this.states.set(symbol, state);
+    this.reasons.set(symbol, reason);
     if (symbol !== null) this.deps.onSymbolState?.(symbol, state);
+    this.deps.log.info({ symbol, state, reason }, 'feed status');
+    this.publish(symbol, state, reason);
+  }
+
+  private publish(symbol: string | null, state: FeedState, reason: string): void {
+    this.undelivered.delete(symbol);
     const payload: FeedStatus = {
       exchange: this.deps.venue,
       symbol,
@@ -93,11 +103,23 @@ export class FeedStatusReporter implements Disposable {
       reason,
       lastMessageTime: symbol === null ? null : (this.lastMessage.get(symbol) ?? null),
     };
-    this.deps.log.info({ symbol, state, reason }, 'feed status');
     const to = subject(Subjects.feedStatus, { exchange: this.deps.venue });
     this.deps.bus.publish(to, payload).catch((err: unknown) => {
-      this.deps.log.error({ err: String(err), symbol, state }, 'publishing feed status failed');
+      this.deps.log.error(
+        { err: String(err), symbol, state },
+        'publishing feed status failed: sending it again',
+      );
+      // A later state supersedes this one; otherwise subscribers (risk's stale-feed guard) must still learn it.
+      if (this.states.get(symbol) === state) this.undelivered.add(symbol);
     });
+  }
+
+  /** Sends again each current state whose publish failed. */
+  private redeliver(): void {
+    for (const symbol of [...this.undelivered]) {
+      const state = this.states.get(symbol);
+      if (state !== undefined) this.publish(symbol, state, this.reasons.get(symbol) ?? '');
+    }
   }
 
   check(): void {
@@ -107,6 +129,7 @@ export class FeedStatusReporter implements Disposable {
       else if (this.states.get(t.key) === 'stale')
         this.report(t.key, ...this.settled(t.key, 'updates resumed'));
     }
+    this.redeliver();
   }
 
   [Symbol.dispose](): void {
