@@ -1,7 +1,7 @@
 import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { type Candle, type Clock, pattern, Subjects } from '@ballast/contracts';
 import { CandleRepository, createDb, type DbHandle, migrate } from '@ballast/db';
-import { type CandlePage, REST_SETTLE_MS } from '@ballast/exchange';
+import { type CandlePage, REST_SETTLE_MS, RestError } from '@ballast/exchange';
 import { createTestDatabase, recordedKlines, type TestDatabase, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +157,35 @@ describe('the candle pipeline', () => {
     pipeline.onCandle(last);
     await waitFor(() => published.length === 5, 'five ADA candles');
     expect(published).toEqual(ada);
+    pipeline[Symbol.dispose]();
+  });
+
+  it('fetches a candle lost while a backfill was pending too, instead of publishing around the hole', async () => {
+    // Real SOLUSDT 1h candles (binance-spot-ohlcv/SOLUSDT-1h.csv.gz), from the start: its own series.
+    const sol = recordedKlines('SOLUSDT', '1h', 8).map((c) => ({ ...c, symbol: 'SOL-USDT' }));
+    const fetched: Array<[number, number]> = [];
+    const rest: CandleSource = {
+      fetchCandles: async (_symbol, _tf, since, until) => {
+        fetched.push([since, until]);
+        if (fetched.length === 1)
+          throw new RestError('network', 'fetchOHLCV SOL-USDT 1h failed: NetworkError: ECONNRESET');
+        return { candles: sol.filter((c) => c.openTime >= since && c.openTime <= until), rejected: [] };
+      },
+    };
+    const { bus, published } = await busWithListener('test-candles-held-hole');
+    const pipeline = pipelineOf(['SOL-USDT'], rest, bus, clock);
+    pipeline.onCandle(sol[0]!);
+    pipeline.onCandle(sol[3]!); // bars 1 and 2 missing: the first backfill fails, a retry is due
+    await pipeline.idle();
+    pipeline.onCandle(sol[4]!); // held behind the gap
+    pipeline.onCandle(sol[6]!); // bar 5's frame never came
+    pipeline.onCandle(sol[7]!);
+    await waitFor(() => published.at(-1)?.openTime === sol[7]!.openTime, 'the last SOL candle');
+    expect(published).toEqual(sol);
+    expect(fetched).toEqual([
+      [sol[1]!.openTime, sol[2]!.openTime],
+      [sol[1]!.openTime, sol[5]!.openTime],
+    ]);
     pipeline[Symbol.dispose]();
   });
 });

@@ -138,12 +138,26 @@ export class CandlePipeline implements Disposable {
     this.countOk(1);
   }
 
-  /** A candle that arrived while its symbol's gap is open: held, or (at the bound) left to REST. */
+  /**
+   * A candle that arrived while its symbol's gap is open: held, or (at the bound) left to REST. One
+   * that skips past the next expected open time (a frame lost meanwhile) widens the gap over the
+   * missing ones, so the backfill fetches them too instead of publishing around a hole.
+   */
   private holdBehind(gap: CandleGap, candle: Candle): void {
     const newest = gap.newest;
     if (newest !== null && candle.openTime <= newest) {
       this.drop(candle, candle.openTime === newest ? 'duplicate' : 'out_of_order');
       return;
+    }
+    const step = TIMEFRAME_MS[this.deps.timeframe];
+    const expected = Math.max(newest ?? gap.to, gap.to) + step;
+    if (candle.openTime > expected) {
+      this.deps.metrics.gaps.inc({ kind: 'candle' });
+      gap.widen(candle.openTime - step);
+      this.deps.log.warn(
+        { symbol: candle.symbol, from: expected, to: gap.to, missing: (candle.openTime - expected) / step },
+        'candle gap behind a pending backfill: fetching those too',
+      );
     }
     const { outcome, released } = gap.hold(candle);
     if (outcome === 'held') return;
