@@ -50,7 +50,7 @@ function pipelineOf(
     rest,
     bus,
     clock: at,
-    metrics: new MarketDataMetrics(new Registry()),
+    metrics: new MarketDataMetrics(new Registry(), at),
     log: silent,
     repair: { retryBaseMs: 100, retryCapMs: 1_000, banWaitMs: 60_000, maxHeld },
     random01: () => 0.5,

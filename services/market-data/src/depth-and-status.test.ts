@@ -95,6 +95,12 @@ describe('market-data depth and feed status against the simulator', () => {
     const stalledAt = performance.now();
     await waitFor(() => btcStates(h).at(-1) === 'stale', 'stale while stalled', { timeoutMs: 2_000 });
     expect(performance.now() - stalledAt).toBeLessThan(1_000);
+    const lag = () => h.metric('ballast_md_feed_lag_seconds', { venue: 'binance' });
+    const stalledLag = await lag();
+    await waitFor(
+      async () => (await lag()) >= stalledLag + 0.2,
+      'the feed lag growing while nothing arrives',
+    );
     h.sim.controls.resume('binance');
     h.sim.controls.step(100);
     await waitFor(() => btcStates(h).at(-1) === 'live', 'live again after resume', { timeoutMs: 2_000 });

@@ -7,7 +7,7 @@ import { MarketDataMetrics } from './metrics';
 describe('MarketDataMetrics', () => {
   it('declares reconnect reasons and gap kinds at 0 so rates exist before the first event', async () => {
     const registry = new Registry();
-    new MarketDataMetrics(registry).declareVenue('binance');
+    new MarketDataMetrics(registry, { now: () => 0 }).declareVenue('binance');
     const text = await registry.metrics();
     expect(text).toContain('ballast_md_ws_reconnects_total{venue="binance",reason="heartbeat"} 0');
     expect(text).toContain('ballast_md_gaps_total{kind="candle"} 0');
@@ -16,8 +16,8 @@ describe('MarketDataMetrics', () => {
 
   it('marks a symbol stale while the feed reporter holds it stale', async () => {
     const registry = new Registry();
-    const metrics = new MarketDataMetrics(registry);
     let now = 0;
+    const metrics = new MarketDataMetrics(registry, { now: () => now });
     const published: string[] = [];
     const bus = { publish: async (_s: unknown, p: { state: string }) => void published.push(p.state) };
     const reporter = new FeedStatusReporter({
@@ -44,5 +44,15 @@ describe('MarketDataMetrics', () => {
       'ballast_md_symbol_stale{venue="binance",symbol="BTC-USDT"} 0',
     );
     expect(published).toEqual(['live', 'stale', 'live']);
+  });
+
+  it('measures the feed lag when scraped, so it grows while a feed is silent', async () => {
+    const registry = new Registry();
+    let now = 10_000;
+    const metrics = new MarketDataMetrics(registry, { now: () => now });
+    metrics.eventReceived('binance', 9_500);
+    expect(await registry.metrics()).toContain('ballast_md_feed_lag_seconds{venue="binance"} 0.5');
+    now = 70_000;
+    expect(await registry.metrics()).toContain('ballast_md_feed_lag_seconds{venue="binance"} 60.5');
   });
 });

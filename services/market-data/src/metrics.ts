@@ -1,3 +1,4 @@
+import type { Clock } from '@ballast/contracts';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReconnectReason } from './ws-connection';
 
@@ -19,8 +20,13 @@ export class MarketDataMetrics {
   readonly snapshotFailures: Counter<'venue' | 'reason'>;
   readonly feedLag: Gauge<'venue'>;
   readonly symbolStale: Gauge<'venue' | 'symbol'>;
+  /** Per venue, the event time of the last payload received: the lag is measured from it at scrape time. */
+  private readonly lastEventTime = new Map<string, number>();
 
-  constructor(registry: Registry) {
+  constructor(
+    registry: Registry,
+    private readonly clock: Clock,
+  ) {
     this.reconnects = new Counter({
       name: 'ballast_md_ws_reconnects_total',
       help: 'WebSocket reconnects by venue and reason (closed, error, heartbeat, planned, connect_failed)',
@@ -58,9 +64,10 @@ export class MarketDataMetrics {
     });
     this.feedLag = new Gauge({
       name: 'ballast_md_feed_lag_seconds',
-      help: 'Clock now minus the event time of the last payload received, by venue',
+      help: 'Clock now (at scrape) minus the event time of the last payload received, by venue: grows while a feed is dead',
       labelNames: ['venue'],
       registers: [registry],
+      collect: () => this.measureLag(),
     });
     this.symbolStale = new Gauge({
       name: 'ballast_md_symbol_stale',
@@ -69,6 +76,17 @@ export class MarketDataMetrics {
       registers: [registry],
     });
     for (const kind of ['candle', 'depth']) this.gaps.inc({ kind }, 0);
+  }
+
+  /** A payload with this event time arrived from the venue. */
+  eventReceived(venue: string, eventTime: number): void {
+    this.lastEventTime.set(venue, eventTime);
+  }
+
+  private measureLag(): void {
+    const now = this.clock.now();
+    for (const [venue, eventTime] of this.lastEventTime)
+      this.feedLag.set({ venue }, (now - eventTime) / 1000);
   }
 
   /** Declares a venue's counters at 0, so rates and alerts over them exist before the first event. */

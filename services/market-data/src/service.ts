@@ -45,7 +45,7 @@ export interface MarketDataHandle extends AsyncDisposable {
 export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataHandle> {
   const { config, bus, clock } = deps;
   const log = deps.log.child({ venue: config.VENUE });
-  const metrics = new MarketDataMetrics(deps.metrics);
+  const metrics = new MarketDataMetrics(deps.metrics, clock);
   metrics.declareVenue(config.VENUE);
   const feed = venueFeed(config);
   const subscription: FeedSubscription = {
@@ -129,7 +129,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
           resubscribe: (symbol) => resubscribeBybitBook(connection, symbol, subscription),
         });
 
-  const router = new FrameRouter({ feed, subscription, bus, clock, metrics, log, status, candles, depth });
+  const router = new FrameRouter({ feed, subscription, bus, metrics, log, status, candles, depth });
   connection = new WsConnection(
     {
       venue: config.VENUE,
@@ -195,7 +195,6 @@ interface RouterDeps {
   feed: VenueFeed;
   subscription: FeedSubscription;
   bus: Bus;
-  clock: Clock;
   metrics: MarketDataMetrics;
   log: Logger;
   status: FeedStatusReporter;
@@ -268,10 +267,7 @@ class FrameRouter {
   }
 
   private lag(eventTime: number): void {
-    this.deps.metrics.feedLag.set(
-      { venue: this.deps.feed.venue },
-      (this.deps.clock.now() - eventTime) / 1000,
-    );
+    this.deps.metrics.eventReceived(this.deps.feed.venue, eventTime);
   }
 
   private count(outcome: string): void {
