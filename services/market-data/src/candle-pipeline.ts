@@ -90,6 +90,7 @@ export class CandlePipeline implements Disposable {
           this.cancelRetry(symbol);
           await this.repair(symbol);
         } else if (lastClosedOpen > last) {
+          this.deps.metrics.gaps.inc({ kind: 'candle' });
           this.openGap(symbol, last + step, lastClosedOpen, 'reconnect');
           await this.repair(symbol);
         }

@@ -87,6 +87,7 @@ describe('market-data candles against the simulator', () => {
     expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
     expect(isContiguous(h.candles, HOUR)).toBe(true);
     expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(50);
+    expect(await h.metric('ballast_md_gaps_total', { kind: 'candle' })).toBe(1);
   });
 
   it('backfills a 30-candle gap over REST before publishing the newer candle', async () => {
