@@ -3,29 +3,32 @@ import { waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { FeedStatusReporter } from './feed-status-reporter';
 
-function reporter() {
+function reporter(symbols: readonly string[] = ['BTC-USDT']) {
   const clock = { t: 0, now: () => clock.t };
   const published: string[] = [];
+  const symbolStates: string[] = [];
   const failures: string[] = [];
   /** Publishes that fail next, as a NATS timeout would. */
   const bus = {
     failing: 0,
-    publish: async (_s: unknown, p: { state: string }) => {
+    publish: async (_s: unknown, p: { symbol: string | null; state: string }) => {
       if (bus.failing > 0) {
         bus.failing--;
         throw new Error('TIMEOUT');
       }
       published.push(p.state);
+      symbolStates.push(`${p.symbol}:${p.state}`);
     },
   };
   const r = new FeedStatusReporter({
     bus: bus as unknown as Bus,
     venue: 'binance',
+    symbols,
     clock,
     log: { info() {}, error: (o: object) => void failures.push(JSON.stringify(o)) },
     staleAfterMs: 1_000,
   });
-  return { r, clock, published, bus, failures };
+  return { r, clock, published, symbolStates, bus, failures };
 }
 
 describe('FeedStatusReporter conditions', () => {
@@ -92,5 +95,27 @@ describe('FeedStatusReporter delivery', () => {
     await waitFor(() => published.length === 2, 'live delivered');
     await new Promise((resolve) => setImmediate(resolve));
     expect(published).toEqual(['live', 'live']);
+  });
+});
+
+describe('FeedStatusReporter configured symbols', () => {
+  it('reports a configured symbol that never sent an update stale, and live at its first update', async () => {
+    const { r, clock, symbolStates } = reporter(['BTC-USDT', 'ETH-USDT']);
+    r.start();
+    try {
+      r.touch('BTC-USDT');
+      clock.t = 900;
+      r.touch('BTC-USDT');
+      clock.t = 1_500;
+      r.check();
+      await waitFor(() => symbolStates.length === 2, 'ETH-USDT reported');
+      expect(symbolStates).toEqual(['BTC-USDT:live', 'ETH-USDT:stale']);
+      r.touch('ETH-USDT');
+      r.check();
+      await waitFor(() => symbolStates.length === 3, 'ETH-USDT live');
+      expect(symbolStates.at(-1)).toBe('ETH-USDT:live');
+    } finally {
+      r[Symbol.dispose]();
+    }
   });
 });

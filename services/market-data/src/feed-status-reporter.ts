@@ -12,12 +12,14 @@ export interface StatusLog {
 
 /**
  * Publishes `md.status.{exchange}`: connection states (symbol null) and per-symbol states, including
- * stale when a symbol has had no update for `staleAfterMs` and live again when updates resume, so
- * downstream services can refuse entries on stale data.
+ * stale when a symbol has had no update for `staleAfterMs` (counted from start for one that never
+ * sent any) and live again when updates resume, so downstream services can refuse entries on stale data.
  */
 export class FeedStatusReporter implements Disposable {
   private readonly monitor: StalenessMonitor;
   private readonly lastMessage = new Map<string, number>();
+  /** Symbols that sent at least one update. */
+  private readonly heard = new Set<string>();
   private readonly states = new Map<string | null, FeedState>();
   private readonly reasons = new Map<string | null, string>();
   /** Keys whose current state's publish failed: every check sends it again until one gets through. */
@@ -30,6 +32,8 @@ export class FeedStatusReporter implements Disposable {
     private readonly deps: {
       bus: Bus;
       venue: string;
+      /** Every configured symbol: each is watched from start, so one that never sends goes stale too. */
+      symbols: readonly string[];
       clock: Clock;
       log: StatusLog;
       staleAfterMs: number;
@@ -42,6 +46,8 @@ export class FeedStatusReporter implements Disposable {
 
   /** Checks staleness a few times per threshold, so a stale feed is reported within about 1.25× it. */
   start(): void {
+    const now = this.deps.clock.now();
+    for (const symbol of this.deps.symbols) if (!this.heard.has(symbol)) this.monitor.touch(symbol, now);
     const every = Math.max(50, Math.min(1_000, Math.floor(this.deps.staleAfterMs / 4)));
     this.timer = setInterval(() => this.check(), every);
   }
@@ -54,9 +60,10 @@ export class FeedStatusReporter implements Disposable {
   touch(symbol: string): void {
     const now = this.deps.clock.now();
     this.lastMessage.set(symbol, now);
-    const known = this.monitor.stateOf(symbol) !== undefined;
+    const first = !this.heard.has(symbol);
+    this.heard.add(symbol);
     this.monitor.touch(symbol, now);
-    if (!known && !this.conditions.get(symbol)?.size) this.report(symbol, 'live', 'first update');
+    if (first && !this.conditions.get(symbol)?.size) this.report(symbol, 'live', 'first update');
   }
 
   /**
@@ -125,7 +132,13 @@ export class FeedStatusReporter implements Disposable {
   check(): void {
     for (const t of this.monitor.check(this.deps.clock.now())) {
       if (t.to === 'stale')
-        this.report(t.key, 'stale', `no update for more than ${this.deps.staleAfterMs} ms`);
+        this.report(
+          t.key,
+          'stale',
+          this.heard.has(t.key)
+            ? `no update for more than ${this.deps.staleAfterMs} ms`
+            : `no update since start, more than ${this.deps.staleAfterMs} ms ago`,
+        );
       else if (this.states.get(t.key) === 'stale')
         this.report(t.key, ...this.settled(t.key, 'updates resumed'));
     }

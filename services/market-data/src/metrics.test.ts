@@ -23,6 +23,7 @@ describe('MarketDataMetrics', () => {
     const reporter = new FeedStatusReporter({
       bus: bus as unknown as Bus,
       venue: 'binance',
+      symbols: ['BTC-USDT'],
       clock: { now: () => now },
       log: { info() {}, error() {} },
       staleAfterMs: 1_000,

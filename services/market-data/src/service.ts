@@ -69,6 +69,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
   const status = new FeedStatusReporter({
     bus,
     venue: config.VENUE,
+    symbols: config.SYMBOLS,
     clock,
     log,
     staleAfterMs: config.STALE_AFTER_MS,
