@@ -11,6 +11,8 @@ export class CandleGap {
   private held: Candle[] = [];
   /** Failed repair attempts so far (drives the backoff). */
   failures = 0;
+  /** The last failure named its own wait (Retry-After, or a ban): nothing may retry before it. */
+  venueWait = false;
 
   constructor(
     public from: number,

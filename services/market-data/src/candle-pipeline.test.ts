@@ -188,4 +188,28 @@ describe('the candle pipeline', () => {
     ]);
     pipeline[Symbol.dispose]();
   });
+
+  it('does not ask REST again on a reconnect while an IP ban (HTTP 418) it was given is not over', async () => {
+    // Real DOGEUSDT 1h candles (binance-spot-ohlcv/DOGEUSDT-1h.csv.gz), from the start: its own series.
+    const doge = recordedKlines('DOGEUSDT', '1h', 4).map((c) => ({ ...c, symbol: 'DOGE-USDT' }));
+    const fetched: Array<[number, number]> = [];
+    const rest: CandleSource = {
+      fetchCandles: async (_symbol, _tf, since, until) => {
+        fetched.push([since, until]);
+        throw new RestError('banned', 'fetchOHLCV DOGE-USDT 1h failed: DDoSProtection: binance 418', {
+          retryAfterMs: 60_000,
+        });
+      },
+    };
+    const { bus, published } = await busWithListener('test-candles-banned');
+    const pipeline = pipelineOf(['DOGE-USDT'], rest, bus, clock);
+    pipeline.onCandle(doge[0]!);
+    pipeline.onCandle(doge[3]!); // bars 1 and 2 missing: the backfill is answered with a ban
+    await pipeline.idle();
+    pipeline.catchUp(); // the stream reconnected meanwhile
+    await pipeline.idle();
+    expect(fetched).toEqual([[doge[1]!.openTime, doge[2]!.openTime]]);
+    expect(published.map((c) => c.openTime)).toEqual([doge[0]!.openTime]);
+    pipeline[Symbol.dispose]();
+  });
 });

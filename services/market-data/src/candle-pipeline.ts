@@ -85,8 +85,10 @@ export class CandlePipeline implements Disposable {
         const lastClosedOpen = Math.floor((this.deps.clock.now() - REST_SETTLE_MS) / step) * step - step;
         const gap = this.gaps.get(symbol);
         if (gap) {
-          // The network is back: try now rather than at the end of the current backoff.
           gap.widen(lastClosedOpen);
+          // The network is back: try now rather than at the end of the current backoff, unless the
+          // venue named the wait (a ban grows with every request before it lifts).
+          if (gap.venueWait) return;
           this.cancelRetry(symbol);
           await this.repair(symbol);
         } else if (lastClosedOpen > last) {
@@ -224,6 +226,7 @@ export class CandlePipeline implements Disposable {
       this.deps.random01(),
       { banned: reason === 'banned', retryAfterMs: rest?.retryAfterMs ?? null },
     );
+    gap.venueWait = reason === 'banned' || rest?.retryAfterMs != null;
     gap.failures++;
     this.deps.metrics.backfillFailures.inc({ venue: this.deps.venue, reason });
     this.deps.log.error(
