@@ -32,6 +32,9 @@ export interface StopManagerDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
+/** What a cancel came to: the venue's word on the stop after it, or a failure (the stop may still rest). */
+export type CancelResult = { failed: false; stop: StopOrder | undefined } | { failed: true };
+
 /** The name the stops service signs its alerts and acknowledgements with. */
 export const SERVICE = 'stops';
 
@@ -107,19 +110,23 @@ export class StopContext {
   }
 
   /**
-   * Cancels a stop on the venue: what the venue says of it after, or undefined when the cancel failed
-   * (logged at `level` with `why`; the periodic read-back and the local monitor follow what it does).
+   * Cancels a stop on the venue: what the venue says of it after (`stop` undefined when the venue does
+   * not know it), or `failed` when the cancel failed (logged at `level` with `why`): the stop may still
+   * rest, so whoever asked keeps its id and tries again.
    */
   async cancelStop(
     record: StopRecord,
     clientOrderId: string,
     why: string,
     level: 'warn' | 'error' = 'warn',
-  ): Promise<StopOrder | undefined> {
-    return this.deps.venue.cancelStop(record.symbol, clientOrderId).catch((err: unknown) => {
-      this.deps.log[level]({ positionId: record.positionId, error: String(err) }, why);
-      return undefined;
-    });
+  ): Promise<CancelResult> {
+    return this.deps.venue.cancelStop(record.symbol, clientOrderId).then(
+      (stop) => ({ failed: false, stop }),
+      (err: unknown) => {
+        this.deps.log[level]({ positionId: record.positionId, clientOrderId, error: String(err) }, why);
+        return { failed: true };
+      },
+    );
   }
 
   /** The stop as the venue holds it now; undefined when the venue does not know it. */

@@ -137,7 +137,8 @@ export class StopManager {
    * The periodic check (VERIFY_INTERVAL_MS): reads every live stop back. One the venue no longer
    * holds (cancelled by an operator, lost in maintenance) stops counting as coverage at once and is
    * re-placed; one the venue executed leaves the record waiting for the position to close. A failed
-   * read changes nothing: the next check tries again.
+   * read changes nothing: the next check tries again. A move whose cancel failed is tried again, and
+   * so is the cancel of a retired position's stop.
    */
   verifyLive(): Promise<void> {
     return this.serial(async () => {
@@ -145,6 +146,7 @@ export class StopManager {
         if (record.closing || !record.clientOrderId) continue;
         await this.placement.verifyOne(record, record.clientOrderId);
       }
+      await this.placement.cancelLeftovers();
     });
   }
 

@@ -5,8 +5,16 @@ import { type StopContext, StopPart } from './stop-context';
 import type { StopRecord } from './stop-record';
 import type { StopTriggers } from './stop-triggers';
 
-/** One placement: verified, or why not and whether another attempt may do better. */
-type PlaceAttempt = { placed: true } | { placed: false; error: string; retry: boolean };
+/**
+ * One placement: verified, or why not, whether another attempt may do better, and whether the stop
+ * may rest under this attempt's id all the same (`unknown`: the next attempt keeps that id, so the
+ * venue answers it with the stop it holds, never a second one).
+ */
+type PlaceAttempt = { placed: true } | PlaceFailure;
+type PlaceFailure = { placed: false; error: string; retry: boolean; unknown: boolean };
+
+/** A move of the stop that waits for its old stop's cancel to succeed. */
+type DeferredMove = { stopPrice: number; qty: number; why: string };
 
 /** What a read-back of a live stop found. */
 export type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
@@ -14,9 +22,16 @@ export type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
 /**
  * The exchange-side stop of each position: placed with retries and read back (the position is
  * flattened when that cannot be done), moved by cancel and place, checked against the venue, and
- * cancelled when the position is flat.
+ * cancelled when the position is flat. A stop whose fate is unknown (a placement unanswered, a cancel
+ * failed) is never replaced by a second one: it is looked up under its own id, and a move waits for
+ * its cancel.
  */
 export class StopPlacement extends StopPart {
+  /** Moves whose old stop could not be cancelled: retried at the periodic check (verifyOne). */
+  private readonly deferred = new Map<string, DeferredMove>();
+  /** Stops of retired records whose cancel failed, by client id: cancelled again at the periodic check. */
+  private readonly leftovers = new Map<string, StopRecord>();
+
   constructor(
     ctx: StopContext,
     private readonly closes: Closes,
@@ -28,40 +43,37 @@ export class StopPlacement extends StopPart {
   /** Places the record's stop with retries, reads it back; flattens when that cannot be done. */
   async place(record: StopRecord, why: string): Promise<boolean> {
     const { config, metrics } = this.deps;
-    let lastError = '';
+    let last: PlaceFailure | undefined;
     for (let attempt = 1; attempt <= config.PLACE_ATTEMPTS; attempt++) {
-      record.seq += 1;
+      // A stop that may rest under the last id is asked for under it again, never doubled.
+      if (!last?.unknown) record.seq += 1;
       const outcome = await this.attempt(record, why, attempt);
       if (outcome.placed) return true;
-      lastError = outcome.error;
+      last = outcome;
       if (!outcome.retry) break;
       if (attempt < config.PLACE_ATTEMPTS) {
         metrics.placements.inc({ outcome: 'retried' });
         await this.deps.sleep(config.RETRY_BASE_MS * 2 ** (attempt - 1));
       }
     }
-    record.clientOrderId = null;
     record.verified = false;
-    await this.closes.failAndFlatten(record, `stop placement failed: ${lastError}`);
+    record.clientOrderId = last?.unknown ? await this.cancelUnknown(record) : null;
+    await this.closes.failAndFlatten(record, `stop placement failed: ${last?.error ?? 'no attempt'}`);
     return false;
   }
 
   /**
    * Places the stop under the id of the record's seq and reads it back. A stop the read-back refutes is
-   * cancelled and tried again; a venue error is tried again only when the venue says it may pass.
+   * cancelled and tried again; a venue error is tried again only when the venue says it may pass. Once
+   * the venue holds the stop, a failure to store or read it back leaves it the record's: the next
+   * attempt asks for it under the same id.
    */
   private async attempt(record: StopRecord, why: string, attempt: number): Promise<PlaceAttempt> {
     const { config, metrics } = this.deps;
     const clientOrderId = stopOrderId(config.CLIENT_ID_PREFIX, record.positionId, record.seq);
+    const refused = await this.send(record, clientOrderId, attempt);
+    if (refused) return refused;
     try {
-      await this.deps.venue.placeStop({
-        clientOrderId,
-        symbol: record.symbol,
-        side: record.stopSide,
-        qty: record.qty,
-        stopPrice: record.stopPrice,
-        reduceOnly: this.deps.venue.supportsReduceOnly,
-      });
       record.clientOrderId = clientOrderId;
       await this.ctx.save(record);
       await this.ctx.publish(record, 'placed', why);
@@ -78,22 +90,103 @@ export class StopPlacement extends StopPart {
         return { placed: true };
       }
       metrics.placements.inc({ outcome: 'verify_failed' });
-      const error = `read-back: ${check.detail}`;
-      await this.deps.venue.cancelStop(record.symbol, clientOrderId).catch(() => undefined);
-      return { placed: false, error, retry: true };
+      const cancel = await this.ctx.cancelStop(record, clientOrderId, 'cancel of a refuted stop failed');
+      return { placed: false, error: `read-back: ${check.detail}`, retry: true, unknown: cancel.failed };
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      this.deps.log.warn({ positionId: record.positionId, attempt, error }, 'stop placement failed');
-      return { placed: false, error, retry: err instanceof VenueError && err.retryable };
+      return this.failed(record, attempt, err, { retry: true, unknown: true });
     }
   }
 
-  /** Moves the stop: cancel the old order (spot locks the base asset), place the new one. */
+  /**
+   * Sends the stop; undefined once the venue holds it. A failure is looked up under the id sent: the
+   * venue may hold the stop all the same (it took it before a timeout; an id sent again after a crash is
+   * refused as a duplicate), and then it is the record's. A lookup that fails leaves it unknown.
+   */
+  private async send(
+    record: StopRecord,
+    clientOrderId: string,
+    attempt: number,
+  ): Promise<PlaceFailure | undefined> {
+    try {
+      await this.deps.venue.placeStop({
+        clientOrderId,
+        symbol: record.symbol,
+        side: record.stopSide,
+        qty: record.qty,
+        stopPrice: record.stopPrice,
+        reduceOnly: this.deps.venue.supportsReduceOnly,
+      });
+      return undefined;
+    } catch (err) {
+      const found = await this.ctx.readBack(record.symbol, clientOrderId).then(
+        (stop) => ({ read: true as const, stop }),
+        () => ({ read: false as const }),
+      );
+      if (found.read && found.stop?.status === 'open') {
+        this.deps.log.warn(
+          { positionId: record.positionId, clientOrderId, error: String(err) },
+          'stop placement failed, yet the venue holds the stop: adopted',
+        );
+        return undefined;
+      }
+      // The venue knows the id (a duplicate of a stop no longer open): a new id may pass.
+      const retry = !found.read || found.stop !== undefined || (err instanceof VenueError && err.retryable);
+      return this.failed(record, attempt, err, { retry, unknown: !found.read });
+    }
+  }
+
+  private failed(
+    record: StopRecord,
+    attempt: number,
+    err: unknown,
+    outcome: Pick<PlaceFailure, 'retry' | 'unknown'>,
+  ): PlaceFailure {
+    const error = err instanceof Error ? err.message : String(err);
+    this.deps.log.warn(
+      { positionId: record.positionId, attempt, error, ...outcome },
+      'stop placement failed',
+    );
+    return { placed: false, error, ...outcome };
+  }
+
+  /**
+   * Placement gave up on a stop that may rest under the record's last id: it is cancelled before the
+   * position is flattened (on spot it locks the coins the close sells). The id stays the record's when
+   * the cancel fails, so retirement cancels it once the position is flat.
+   */
+  private async cancelUnknown(record: StopRecord): Promise<string | null> {
+    const clientOrderId = stopOrderId(this.deps.config.CLIENT_ID_PREFIX, record.positionId, record.seq);
+    const cancel = await this.ctx.cancelStop(
+      record,
+      clientOrderId,
+      'cancel of a stop that may rest failed',
+      'error',
+    );
+    return cancel.failed ? clientOrderId : null;
+  }
+
+  /**
+   * Moves the stop: cancel the old order (spot locks the base asset), place the new one. An old stop
+   * whose cancel fails may still rest: it stays the record's, unchanged, and the move is tried again at
+   * the next periodic check (and by the next trail, take-profit or resize that asks for one).
+   */
   async replace(record: StopRecord, stopPrice: number, qty: number, why: string): Promise<void> {
     if (record.clientOrderId) {
       const cancelled = await this.ctx.cancelStop(record, record.clientOrderId, 'cancel before move failed');
-      if (cancelled?.status === 'triggered') return;
+      if (cancelled.failed) {
+        this.deferred.set(record.positionId, { stopPrice, qty, why });
+        return;
+      }
+      if (cancelled.stop?.status === 'triggered') {
+        // The venue is executing it: no longer protection that rests. Its read-back follows it.
+        this.deferred.delete(record.positionId);
+        record.verified = false;
+        this.ctx.updateCoverage();
+        await this.ctx.save(record);
+        return;
+      }
     }
+    this.deferred.delete(record.positionId);
     const moved = record.clientOrderId !== null && stopPrice !== record.stopPrice;
     record.stopPrice = stopPrice;
     record.qty = qty;
@@ -105,26 +198,57 @@ export class StopPlacement extends StopPart {
     if ((await this.place(record, why)) && moved) await this.ctx.publish(record, 'moved', why);
   }
 
-  /** The position is flat (or being closed): cancel any resting stop and forget the record. */
+  /**
+   * The position is flat (or being closed): cancel any resting stop and forget the record. A stop whose
+   * cancel fails is remembered and cancelled again at the periodic check.
+   */
   async retire(record: StopRecord, why: string, cancel = true): Promise<void> {
-    if (cancel && record.clientOrderId) {
-      const cancelled = await this.ctx.cancelStop(
-        record,
-        record.clientOrderId,
-        'cancel at retirement failed',
-      );
-      if (cancelled) await this.ctx.publish(record, 'cancelled', why);
-    }
+    this.deferred.delete(record.positionId);
+    if (cancel && record.clientOrderId) await this.cancelRetired(record, record.clientOrderId, why);
     this.ctx.records.delete(record.positionId);
     await this.deps.store.save(record, 'closed', { ...record, verified: false });
     this.ctx.updateCoverage();
   }
 
-  /** At start: a stop the venue still holds as recorded is verified; one missing or wrong is re-placed. */
+  /** Cancels again the stops of retired records whose cancel failed (the periodic check). */
+  async cancelLeftovers(): Promise<void> {
+    for (const [clientOrderId, record] of [...this.leftovers])
+      await this.cancelRetired(record, clientOrderId, 'position closed earlier');
+  }
+
+  private async cancelRetired(record: StopRecord, clientOrderId: string, why: string): Promise<void> {
+    const cancelled = await this.ctx.cancelStop(
+      record,
+      clientOrderId,
+      'cancel at retirement failed',
+      'error',
+    );
+    if (cancelled.failed) {
+      this.leftovers.set(clientOrderId, { ...record, clientOrderId });
+      return;
+    }
+    this.leftovers.delete(clientOrderId);
+    if (cancelled.stop) await this.ctx.publish({ ...record, clientOrderId }, 'cancelled', why);
+  }
+
+  /**
+   * At start: a stop the venue still holds as recorded is verified; one missing or wrong is re-placed.
+   * One that cannot be read stays the record's, unverified, for the periodic check.
+   */
   async verifyAtStart(record: StopRecord): Promise<void> {
-    const live = record.clientOrderId
-      ? await this.ctx.readBack(record.symbol, record.clientOrderId).catch(() => undefined)
-      : undefined;
+    let live: StopOrder | undefined;
+    if (record.clientOrderId)
+      try {
+        live = await this.ctx.readBack(record.symbol, record.clientOrderId);
+      } catch (err) {
+        // Unknown, not missing: a stop re-placed beside one that rests would lock the coins twice.
+        record.verified = false;
+        this.deps.log.warn(
+          { positionId: record.positionId, error: String(err) },
+          'stop not readable at start; the periodic check reads it again',
+        );
+        return;
+      }
     const check = verifyStop({ side: record.stopSide, qty: record.qty, stopPrice: record.stopPrice }, live);
     if (check.ok) {
       record.verified = true;
@@ -152,18 +276,22 @@ export class StopPlacement extends StopPart {
       return 'error';
     }
     if (live?.status === 'triggered') {
+      this.deferred.delete(record.positionId);
       metrics.verifications.inc({ outcome: 'executed' });
       // Still unfilled at a periodic check: the price has moved past its limit.
       await this.triggers.onStopTriggered(record, live, true);
       return 'executed';
     }
     const check = verifyStop({ side: record.stopSide, qty: record.qty, stopPrice: record.stopPrice }, live);
+    const move = this.deferred.get(record.positionId);
     if (check.ok) {
       metrics.verifications.inc({ outcome: 'ok' });
-      if (record.verified) return 'ok';
-      record.verified = true;
-      await this.ctx.save(record);
-      this.ctx.updateCoverage();
+      if (!record.verified) {
+        record.verified = true;
+        await this.ctx.save(record);
+        this.ctx.updateCoverage();
+      }
+      if (move) await this.replace(record, move.stopPrice, move.qty, `${move.why} (retried)`);
       return 'ok';
     }
     metrics.verifications.inc({ outcome: 'lost' });
@@ -176,7 +304,12 @@ export class StopPlacement extends StopPart {
       'stop_lost',
       `${record.symbol} ${record.side} ${record.qty}: stop ${clientOrderId} no longer live (${check.detail}); re-placing`,
     );
-    await this.replace(record, record.stopPrice, record.qty, `re-placed after check: ${check.detail}`);
+    await this.replace(
+      record,
+      move?.stopPrice ?? record.stopPrice,
+      move?.qty ?? record.qty,
+      `re-placed after check: ${check.detail}`,
+    );
     return 'lost';
   }
 }

@@ -63,13 +63,14 @@ export class StopTriggers extends StopPart {
       return;
     }
     if (!pastLimit) return;
-    const cancelled = await this.ctx.cancelStop(
+    const result = await this.ctx.cancelStop(
       record,
       stop.clientOrderId,
       'cannot cancel a stuck stop',
       'error',
     );
-    if (!cancelled) return;
+    if (result.failed || !result.stop) return;
+    const cancelled = result.stop;
     const done = cancelled.filledQty ?? filled;
     if (cancelled.status === 'triggered' && done >= cancelled.qty - 1e-12) {
       await this.onStopTriggered(record, cancelled, pastLimit, price);

@@ -1,0 +1,109 @@
+import { stopOrderId } from '@ballast/core';
+import { describe, expect, it } from 'vitest';
+import { MemoryStops } from './testing/memory-stops';
+import { SpotStopVenue } from './testing/spot-stop-venue';
+
+// A spot account holding 1 BTC: a resting sell stop locks it, so a second stop beside it is refused.
+const rules = { tickSize: 0.01, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
+const positionId = (venue: string) => `${venue}:BTC-USDT`;
+/** The fallback stop (2 % under the entry at 100) on the whole position. */
+const fallback = { qty: 1, stopPrice: 98, status: 'open' };
+
+async function protectedLong(venueId: string, overrides: Record<string, string> = {}) {
+  const stops = await MemoryStops.create();
+  const venue = new SpotStopVenue(venueId, rules, 1);
+  const svc = await stops.start(venue, overrides);
+  await stops.position(venueId, 1);
+  expect(svc.manager.record(positionId(venueId))).toMatchObject({ verified: true });
+  return { stops, venue, svc, id: positionId(venueId) };
+}
+
+describe('stops: a stop whose fate the venue left unknown is never doubled (spot venue, memory bus)', () => {
+  it('adopts the stop the venue took before its placement timed out: one stop, protected, nothing flattened', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spottimeout', rules, 1);
+    venue.timeoutsAfterPlacing = 1;
+    const svc = await stops.start(venue);
+    await stops.position('spottimeout', 1);
+
+    const record = svc.manager.record(positionId('spottimeout'));
+    expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: record?.clientOrderId }]);
+    expect(record).toMatchObject({ verified: true, closing: null });
+    expect(stops.closes('spottimeout')).toEqual([]);
+    expect(await svc.coverage()).toBe(1);
+  });
+
+  it('keeps the stop placed when its record cannot be stored: the next attempt finds it under the same id', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotsave', rules, 1);
+    const svc = await stops.start(venue);
+    stops.records.failSaves = 1;
+    await stops.position('spotsave', 1);
+
+    const record = svc.manager.record(positionId('spotsave'));
+    expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: record?.clientOrderId }]);
+    expect(record).toMatchObject({ verified: true, closing: null });
+    expect(stops.records.rows.get(positionId('spotsave'))?.state.clientOrderId).toBe(record?.clientOrderId);
+    expect(stops.closes('spotsave')).toEqual([]);
+  });
+
+  it('keeps the old stop and its record when the cancel before a move fails; the move is made at the next check', async () => {
+    const { stops, venue, svc, id } = await protectedLong('spottrail', { TRAIL_MODE: 'percent' });
+    const before = svc.manager.record(id);
+
+    venue.failCancel = true;
+    await stops.bar('spottrail', 110);
+    expect(svc.manager.record(id)).toEqual(before);
+    expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: before?.clientOrderId }]);
+    expect(stops.closes('spottrail')).toEqual([]);
+
+    venue.failCancel = false;
+    await svc.manager.verifyLive();
+    // Trailed 2 % under the bar's close.
+    expect(venue.openStops()).toMatchObject([{ qty: 1, stopPrice: 107.8, status: 'open' }]);
+    expect(svc.manager.record(id)).toMatchObject({
+      stopPrice: 107.8,
+      verified: true,
+      clientOrderId: venue.openStops()[0]?.clientOrderId,
+    });
+    expect(await svc.coverage()).toBe(1);
+  });
+
+  it('re-places no stop it cannot read at start: the periodic check verifies the one resting', async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotstart');
+    const placed = svc.manager.record(id)?.clientOrderId;
+    await svc.manager.stop();
+
+    venue.failFetch = true;
+    venue.failCancel = true;
+    const restarted = await stops.start(venue);
+    expect(restarted.manager.record(id)).toMatchObject({ clientOrderId: placed, verified: false });
+    expect(await restarted.coverage()).toBe(0);
+    expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: placed }]);
+    expect(stops.closes('spotstart')).toEqual([]);
+
+    venue.failFetch = false;
+    venue.failCancel = false;
+    await restarted.manager.verifyLive();
+    expect(restarted.manager.record(id)).toMatchObject({ clientOrderId: placed, verified: true });
+    expect(await restarted.coverage()).toBe(1);
+  });
+
+  it('after a crash between a placement and its record, the restart looks up the id the venue refuses as a duplicate', async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotcrash', { TRAIL_MODE: 'percent' });
+    const stored = svc.manager.record(id);
+    // The move's new stop reaches the venue and the process dies before it stores the record.
+    venue.hangAfterPlacing = true;
+    void stops.bar('spotcrash', 110);
+    await expect.poll(() => venue.openStops()[0]?.stopPrice).toBe(107.8);
+    expect(stops.records.rows.get(id)?.state).toMatchObject({ seq: stored?.seq, stopPrice: 98 });
+
+    const restarted = await stops.start(venue);
+    const record = restarted.manager.record(id);
+    // The trailed stop was found under the id sent again and, refuted by the record, replaced by one.
+    expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: record?.clientOrderId }]);
+    expect(record).toMatchObject({ stopPrice: 98, verified: true, closing: null });
+    expect(record?.clientOrderId).not.toBe(stopOrderId('bl-', id, (stored?.seq ?? 0) + 1));
+    expect(stops.closes('spotcrash')).toEqual([]);
+  });
+});

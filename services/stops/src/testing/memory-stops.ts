@@ -1,0 +1,182 @@
+import { MemoryBus, MemoryHub } from '@ballast/bus';
+import {
+  type Alert,
+  type Candle,
+  type Clock,
+  type KillCommand,
+  type OrderCommand,
+  type PositionEvent,
+  type StopEvent,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
+import type { StopVenue } from '@ballast/exchange';
+import { Registry } from 'prom-client';
+import { stopsConfigSchema } from '../config';
+import type { PendingIntentStore } from '../pending-intent-store';
+import { StopManager, type StopRecordStore } from '../stop-manager';
+import { StopMetrics } from '../stop-metrics';
+import type { StopRecord } from '../stop-record';
+
+/** A virtual clock the test moves. */
+export class TestClock implements Clock {
+  constructor(public time = Date.UTC(2024, 0, 1)) {}
+  now(): number {
+    return this.time;
+  }
+}
+
+/** protective_stops in memory, outliving a restart of the manager; its writes fail when told. */
+export class MemoryRecords implements StopRecordStore {
+  readonly rows = new Map<string, { status: 'active' | 'closed'; state: StopRecord }>();
+  /** Writes still to fail. */
+  failSaves = 0;
+  failGets = 0;
+
+  async save(key: { positionId: string }, status: 'active' | 'closed', state: StopRecord): Promise<void> {
+    if (this.failSaves > 0) {
+      this.failSaves--;
+      throw new Error('connection terminated unexpectedly');
+    }
+    this.rows.set(key.positionId, { status, state: structuredClone(state) });
+  }
+
+  async get(positionId: string) {
+    if (this.failGets > 0) {
+      this.failGets--;
+      throw new Error('connection terminated unexpectedly');
+    }
+    const row = this.rows.get(positionId);
+    return row ? structuredClone(row) : undefined;
+  }
+
+  async active(): Promise<StopRecord[]> {
+    return [...this.rows.values()].filter((r) => r.status === 'active').map((r) => structuredClone(r.state));
+  }
+}
+
+function memoryIntents(): PendingIntentStore {
+  let kept: Parameters<PendingIntentStore['save']>[0] = [];
+  return {
+    load: async () => [...kept],
+    save: async (pending) => {
+      kept = [...pending];
+    },
+  };
+}
+
+/**
+ * A stop manager on an in-process bus (deterministic delivery, redelivery and dead letters as on
+ * NATS) with in-memory stores, and what it sends: stop events, alerts and close commands.
+ */
+export class MemoryStops {
+  readonly hub = new MemoryHub();
+  readonly clock = new TestClock();
+  readonly records = new MemoryRecords();
+  readonly pending = memoryIntents();
+  readonly stopEvents: StopEvent[] = [];
+  readonly alerts: Alert[] = [];
+  readonly commands: OrderCommand[] = [];
+  private readonly test = new MemoryBus({ source: 'test', clock: this.clock, hub: this.hub });
+
+  static async create(): Promise<MemoryStops> {
+    const stops = new MemoryStops();
+    const { test } = stops;
+    await test.subscribe(subject(Subjects.stopEvent, {}), (m) => void stops.stopEvents.push(m.payload), {
+      durable: 't-stop',
+    });
+    await test.subscribe(subject(Subjects.alert, {}), (m) => void stops.alerts.push(m.payload), {
+      durable: 't-alert',
+    });
+    await test.subscribe(subject(Subjects.orderCommand, {}), (m) => void stops.commands.push(m.payload), {
+      durable: 't-cmd',
+    });
+    return stops;
+  }
+
+  /** Starts a manager on `venue` (again, after a "crash", on the same stores and venue). */
+  async start(venue: StopVenue, overrides: Record<string, string> = {}) {
+    const registry = new Registry();
+    const manager = new StopManager({
+      bus: new MemoryBus({ source: 'stops', clock: this.clock, hub: this.hub }),
+      venue,
+      store: this.records,
+      pending: this.pending,
+      recentBars: async () => [],
+      metrics: new StopMetrics(registry),
+      clock: this.clock,
+      config: stopsConfigSchema.parse({
+        STOPS_VENUE: venue.id,
+        VERIFY_INTERVAL_MS: '0',
+        TRAIL_MODE: 'off',
+        ...overrides,
+      }),
+      log: { info() {}, warn() {}, error() {} },
+      sleep: async () => undefined,
+    });
+    await manager.start();
+    const coverage = async () =>
+      (await registry.getSingleMetric('ballast_stops_coverage_ratio')?.get())?.values[0]?.value;
+    return { manager, registry, coverage };
+  }
+
+  /** Waits until every message published so far has been handled. */
+  idle(): Promise<void> {
+    return this.hub.idle();
+  }
+
+  /** A long of `qty` BTC entered at `avgEntry`, opened by a fill no intent names (the fallback stop). */
+  async position(exchange: string, qty: number, avgEntry = 100, status: PositionEvent['status'] = 'opened') {
+    await this.test.publish(subject(Subjects.positionEvent, {}), {
+      status,
+      positionId: `${exchange}:BTC-USDT`,
+      strategy: null,
+      exchange,
+      symbol: 'BTC-USDT',
+      side: 'long',
+      qty,
+      avgEntry,
+      realizedPnl: 0,
+      fees: 0,
+      intentId: null,
+    });
+    await this.idle();
+  }
+
+  /** A closed 1h bar of BTC-USDT that closes at `close`. */
+  async bar(exchange: string, close: number) {
+    const openTime = this.clock.now() - 3_600_000;
+    const candle: Candle = {
+      exchange,
+      symbol: 'BTC-USDT',
+      timeframe: '1h',
+      openTime,
+      closeTime: openTime + 3_599_999,
+      open: close,
+      high: close,
+      low: close,
+      close,
+      volume: 1,
+    };
+    await this.test.publish(
+      subject(Subjects.candle, { exchange, symbol: 'BTC-USDT', timeframe: '1h' }),
+      candle,
+    );
+    await this.idle();
+  }
+
+  async kill(payload: KillCommand) {
+    const sent = await this.test.publish(subject(Subjects.kill, {}), payload);
+    await this.idle();
+    return sent;
+  }
+
+  /** The close commands sent for `exchange`. */
+  closes(exchange: string) {
+    return this.commands.filter((c) => c.kind === 'submit' && c.exchange === exchange);
+  }
+
+  eventsOf(kind: StopEvent['kind']) {
+    return this.stopEvents.filter((e) => e.kind === kind);
+  }
+}

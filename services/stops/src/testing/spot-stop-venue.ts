@@ -1,0 +1,73 @@
+import type { MarketRules } from '@ballast/core';
+import {
+  PaperStopVenue,
+  type StopOrder,
+  type StopRequest,
+  type StopVenue,
+  VenueError,
+} from '@ballast/exchange';
+
+/**
+ * A paper stop venue that behaves as a spot exchange does: no reduce-only, and a resting sell stop
+ * locks the coins it covers, so a second stop beside it is refused for insufficient funds. Its
+ * faults are switched on by the test: a placement the venue takes and then answers with a timeout,
+ * a placement that never answers (the process dies waiting), and reads or cancels that fail.
+ */
+export class SpotStopVenue implements StopVenue {
+  readonly supportsReduceOnly = false;
+  readonly paper: PaperStopVenue;
+  /** Placements still to be taken by the venue and then answered with a timeout. */
+  timeoutsAfterPlacing = 0;
+  /** The next placement is taken and never answered. */
+  hangAfterPlacing = false;
+  failFetch = false;
+  failCancel = false;
+  failRules = false;
+  placements = 0;
+
+  constructor(
+    readonly id: string,
+    rules: MarketRules,
+    /** The base asset the account holds: what the resting sell stops may lock. */
+    private readonly held: number,
+  ) {
+    let n = 0;
+    this.paper = new PaperStopVenue({ venue: id, rules: () => rules, ids: () => `${id}-${++n}` });
+  }
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    if (this.failRules) throw new VenueError('network', 'exchangeInfo: ETIMEDOUT');
+    return this.paper.marketRules(symbol);
+  }
+
+  async placeStop(request: StopRequest): Promise<StopOrder> {
+    this.placements++;
+    const locked = this.paper.openStops(request.symbol).reduce((sum, s) => sum + s.qty, 0);
+    if (locked + request.qty > this.held + 1e-9)
+      throw new VenueError('insufficient_funds', 'Account has insufficient balance for requested action.');
+    const stop = await this.paper.placeStop(request);
+    if (this.hangAfterPlacing) {
+      this.hangAfterPlacing = false;
+      return new Promise<StopOrder>(() => {});
+    }
+    if (this.timeoutsAfterPlacing > 0) {
+      this.timeoutsAfterPlacing--;
+      throw new VenueError('network', 'createOrder: RequestTimeout');
+    }
+    return stop;
+  }
+
+  async fetchStop(symbol: string, clientOrderId: string): Promise<StopOrder | undefined> {
+    if (this.failFetch) throw new VenueError('network', 'fetchOrder: RequestTimeout');
+    return this.paper.fetchStop(symbol, clientOrderId);
+  }
+
+  async cancelStop(symbol: string, clientOrderId: string): Promise<StopOrder | undefined> {
+    if (this.failCancel) throw new VenueError('rate_limited', 'cancelOrder: 429 Too Many Requests');
+    return this.paper.cancelStop(symbol, clientOrderId);
+  }
+
+  openStops(): StopOrder[] {
+    return this.paper.openStops();
+  }
+}
