@@ -5,12 +5,13 @@ import {
   decisionRoute,
   entryOrderSeen,
   entryRefused,
+  type MarketRules,
   type Opening,
   planStop,
 } from '@ballast/core';
 import type { Closes } from './closes';
 import { market, PendingIntents } from './pending-intents';
-import { type StopContext, StopPart } from './stop-context';
+import { type StopContext, StopPart, type StopRecordStore } from './stop-context';
 import type { StopPlacement } from './stop-placement';
 import { openedRecord, type StopRecord } from './stop-record';
 import type { Trailing } from './trailing';
@@ -152,12 +153,28 @@ export class Entries extends StopPart {
     if (add) await this.dropIntent(add.intentId);
   }
 
-  /** First stop for a newly opened position, from the intent that opened it when that was read. */
+  /**
+   * First stop for a newly opened position, from the intent that opened it when that was read. The
+   * position counts (unprotected) before anything that can fail is read: when the market rules or the
+   * slot's last record stay unreadable it waits in `unplanned`, alerted once, and the periodic check
+   * and its next position event try again; it is not left to the redelivery of its event.
+   */
   async protect(position: PositionEvent, correlationId: string): Promise<void> {
-    const rules = await this.deps.venue.marketRules(position.symbol);
+    const waiting = this.ctx.unplanned.get(position.positionId);
+    this.ctx.unplanned.set(position.positionId, {
+      position,
+      correlationId,
+      alerted: waiting?.alerted ?? false,
+    });
+    this.ctx.updateCoverage();
+    const inputs = await this.planInputs(position);
+    if (!inputs.ok) {
+      await this.notPlanned(position, inputs.error);
+      return;
+    }
+    const { rules, previous } = inputs;
     const opening: Opening = { strategy: position.strategy, side: position.side, correlationId };
     const usable = this.intents.find(market(position.exchange, position.symbol), opening);
-    if (usable) await this.dropIntent(usable.intentId);
     const plan = planStop({
       positionSide: position.side,
       positionQty: position.qty,
@@ -171,15 +188,60 @@ export class Entries extends StopPart {
     // ids derived from (position id, seq) must not repeat, or the venue refuses the new stop as a
     // duplicate and the orders service drops the closes as already sent. So seq carries on from
     // the slot's last record.
-    const previous = await this.deps.store.get(position.positionId);
     const seq = (previous?.state.seq ?? 0) + 1;
     const record = openedRecord({ position, correlationId, plan, intent: usable, seq });
+    // Used up by this position: a failed write leaves it to expire by age, and the position its stop.
+    if (usable)
+      await this.dropIntent(usable.intentId).catch((err: unknown) =>
+        this.deps.log.warn({ intentId: usable.intentId, error: String(err) }, 'used intent not forgotten'),
+      );
+    this.ctx.unplanned.delete(position.positionId);
     this.ctx.records.set(record.positionId, record);
     if (!plan.ok) {
       await this.closes.failAndFlatten(record, `no stop could be planned: ${plan.detail}`);
       return;
     }
     if (await this.placement.place(record, 'entry fill')) await this.trailing.warmAtr(record.symbol);
+  }
+
+  /** Positions still waiting for their stop to be planned: tried again (the periodic check). */
+  async retryUnplanned(): Promise<void> {
+    for (const { position, correlationId } of [...this.ctx.unplanned.values()])
+      await this.protect(position, correlationId);
+  }
+
+  /** What a stop's plan reads, with PLACE_ATTEMPTS tries spaced as placements are. */
+  private async planInputs(
+    position: PositionEvent,
+  ): Promise<
+    | { ok: true; rules: MarketRules; previous: Awaited<ReturnType<StopRecordStore['get']>> }
+    | { ok: false; error: string }
+  > {
+    const { config } = this.deps;
+    let error = '';
+    for (let attempt = 1; attempt <= config.PLACE_ATTEMPTS; attempt++) {
+      try {
+        const rules = await this.deps.venue.marketRules(position.symbol);
+        return { ok: true, rules, previous: await this.deps.store.get(position.positionId) };
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+        if (attempt < config.PLACE_ATTEMPTS) await this.deps.sleep(config.RETRY_BASE_MS * 2 ** (attempt - 1));
+      }
+    }
+    return { ok: false, error };
+  }
+
+  /** The position stays unprotected for now: said once, loudly; the coverage gauge shows it meanwhile. */
+  private async notPlanned(position: PositionEvent, error: string): Promise<void> {
+    const waiting = this.ctx.unplanned.get(position.positionId);
+    this.deps.log.error({ positionId: position.positionId, error }, 'stop not planned: position unprotected');
+    if (!waiting || waiting.alerted) return;
+    await this.ctx.alert(
+      position,
+      'stop_not_planned',
+      `${position.symbol} ${position.side} ${position.qty} opened without a stop: ${error}; retried at each check`,
+    );
+    waiting.alerted = true;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Bus } from '@ballast/bus';
-import { type Clock, type StopEvent, Subjects, subject } from '@ballast/contracts';
+import { type Clock, type PositionEvent, type StopEvent, Subjects, subject } from '@ballast/contracts';
 import { coverageRatio } from '@ballast/core';
 import type { ProtectiveStopRepository } from '@ballast/db';
 import type { StopOrder, StopVenue } from '@ballast/exchange';
@@ -46,6 +46,14 @@ export const SERVICE = 'stops';
 export class StopContext {
   /** Every open position's record, by position id. */
   readonly records = new Map<string, StopRecord>();
+  /**
+   * Positions opened whose stop could not be planned yet (market rules or the slot's last record
+   * unreadable): no record, no stop, counted unprotected; protection is retried (Entries.protect).
+   */
+  readonly unplanned = new Map<
+    string,
+    { position: PositionEvent; correlationId: string; alerted: boolean }
+  >();
 
   constructor(readonly deps: StopManagerDeps) {}
 
@@ -70,7 +78,7 @@ export class StopContext {
 
   /** Tells the operator (`alert`): critical unless said otherwise. */
   async alert(
-    record: StopRecord,
+    record: Pick<StopRecord, 'exchange' | 'symbol' | 'positionId'>,
     kind: string,
     message: string,
     severity: 'warning' | 'critical' = 'critical',
@@ -100,7 +108,10 @@ export class StopContext {
   /** Open positions and how many have a stop verified on the venue, as the coverage gauge shows. */
   coverage(): { openPositions: number; protectedPositions: number } {
     const open = [...this.records.values()].filter((r) => r.qty > 0);
-    return { openPositions: open.length, protectedPositions: open.filter((r) => r.verified).length };
+    return {
+      openPositions: open.length + this.unplanned.size,
+      protectedPositions: open.filter((r) => r.verified).length,
+    };
   }
 
   /** Sets the coverage gauge from the records: every change of a stop's verified state calls it. */

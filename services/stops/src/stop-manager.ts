@@ -138,10 +138,12 @@ export class StopManager {
    * holds (cancelled by an operator, lost in maintenance) stops counting as coverage at once and is
    * re-placed; one the venue executed leaves the record waiting for the position to close. A failed
    * read changes nothing: the next check tries again. A move whose cancel failed is tried again, and
-   * so is the cancel of a retired position's stop.
+   * so are the cancel of a retired position's stop and the first stop of a position opened while its
+   * plan could not be read.
    */
   verifyLive(): Promise<void> {
     return this.serial(async () => {
+      await this.entries.retryUnplanned();
       for (const record of [...this.ctx.records.values()]) {
         if (record.closing || !record.clientOrderId) continue;
         await this.placement.verifyOne(record, record.clientOrderId);
@@ -197,6 +199,7 @@ export class StopManager {
     if (position.exchange !== this.deps.venue.id) return;
     const record = this.ctx.records.get(position.positionId);
     if (position.status === 'closed' || position.qty <= 0) {
+      if (this.ctx.unplanned.delete(position.positionId)) this.ctx.updateCoverage();
       if (record) await this.placement.retire(record, 'position closed');
       return;
     }

@@ -107,3 +107,29 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
     expect(stops.closes('spotcrash')).toEqual([]);
   });
 });
+
+describe('stops: an entry fill is protected even when what its stop is planned from cannot be read', () => {
+  it('counts a position whose market rules are unreadable at its fill as unprotected, alerts, and protects it at the next check', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotrules', rules, 1);
+    const svc = await stops.start(venue);
+    venue.failRules = true;
+    await stops.position('spotrules', 1);
+    await stops.position('spotrules', 1);
+
+    expect(svc.manager.coverage()).toEqual({ openPositions: 1, protectedPositions: 0 });
+    expect(await svc.coverage()).toBe(0);
+    expect(stops.alerts).toMatchObject([
+      { severity: 'critical', kind: 'stop_not_planned', labels: { positionId: positionId('spotrules') } },
+    ]);
+    expect(venue.openStops()).toEqual([]);
+
+    venue.failRules = false;
+    stops.records.failGets = 1;
+    await svc.manager.verifyLive();
+    expect(await svc.coverage()).toBe(1);
+    expect(venue.openStops()).toMatchObject([fallback]);
+    expect(svc.manager.record(positionId('spotrules'))).toMatchObject({ verified: true, seq: 2 });
+    expect(stops.alerts).toHaveLength(1);
+  });
+});
