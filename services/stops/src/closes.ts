@@ -50,8 +50,14 @@ export class Closes extends StopPart {
     );
   }
 
-  /** No stop could be placed or planned: the position is closed at market rather than left bare. */
+  /**
+   * No stop could be placed or planned: the position is closed at market rather than left bare. The
+   * close is awaited as any full close is (confirmCloses): re-sent when the position is not reported
+   * closed in CLOSE_CONFIRM_MS, then alerted on.
+   */
   async failAndFlatten(record: StopRecord, why: string): Promise<void> {
+    record.verified = false;
+    record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue: false };
     this.deps.metrics.placements.inc({ outcome: 'failed' });
     this.deps.log.error({ positionId: record.positionId, why }, 'position unprotected: flattening');
     this.ctx.updateCoverage();

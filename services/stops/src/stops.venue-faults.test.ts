@@ -133,3 +133,27 @@ describe('stops: an entry fill is protected even when what its stop is planned f
     expect(stops.alerts).toHaveLength(1);
   });
 });
+
+describe('stops: the flatten after a failed placement is followed as any close', () => {
+  it('re-sends a flatten the orders service did not carry out, then alerts that the position cannot be closed', async () => {
+    const stops = await MemoryStops.create();
+    // Nothing to lock: the venue refuses every stop.
+    const venue = new SpotStopVenue('spotbare', rules, 0);
+    const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000', CLOSE_ATTEMPTS: '2' });
+    await stops.position('spotbare', 1);
+    expect(stops.closes('spotbare')).toHaveLength(1);
+    expect(svc.manager.record(positionId('spotbare'))).toMatchObject({ closing: { attempts: 1 } });
+
+    stops.clock.time += 30_000;
+    await stops.trade('spotbare', 99);
+    expect(stops.closes('spotbare')).toMatchObject([{ qty: 1 }, { qty: 1, reduceOnly: true }]);
+    stops.clock.time += 30_000;
+    await stops.trade('spotbare', 99);
+    expect(stops.closes('spotbare')).toHaveLength(2);
+    expect(stops.alerts.map((a) => a.kind)).toEqual([
+      'stop_placement_failed',
+      'close_unconfirmed',
+      'close_failed',
+    ]);
+  });
+});

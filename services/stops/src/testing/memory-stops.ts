@@ -165,6 +165,20 @@ export class MemoryStops {
     await this.idle();
   }
 
+  /** A BTC-USDT trade at `price`, at the clock's now. */
+  async trade(exchange: string, price: number) {
+    await this.test.publish(subject(Subjects.trade, { exchange, symbol: 'BTC-USDT' }), {
+      exchange,
+      symbol: 'BTC-USDT',
+      tradeId: `t${this.clock.now()}`,
+      price,
+      size: 0.1,
+      side: 'buy',
+      time: this.clock.now(),
+    });
+    await this.idle();
+  }
+
   async kill(payload: KillCommand) {
     const sent = await this.test.publish(subject(Subjects.kill, {}), payload);
     await this.idle();
