@@ -1,6 +1,7 @@
 import type { Subscription } from '@ballast/bus';
 import {
   type Candle,
+  type ControlAck,
   type Envelope,
   type KillCommand,
   MissingStopEvidence,
@@ -22,8 +23,9 @@ import {
 } from '@ballast/core';
 import { Closes } from './closes';
 import { Entries } from './entries';
+import { FlattenHold } from './flatten-hold';
 import { SERVICE, StopContext, type StopManagerDeps } from './stop-context';
-import { StopPlacement } from './stop-placement';
+import { StopPlacement, type VerifyOutcome } from './stop-placement';
 import type { StopRecord } from './stop-record';
 import { StopTriggers } from './stop-triggers';
 import { TakeProfits } from './take-profits';
@@ -54,6 +56,7 @@ export class StopManager {
   private readonly takeProfits: TakeProfits;
   private readonly trailing: Trailing;
   private readonly entries: Entries;
+  private readonly flattenHold: FlattenHold;
 
   constructor(private readonly deps: StopManagerDeps) {
     this.ctx = new StopContext(deps);
@@ -66,6 +69,7 @@ export class StopManager {
     this.takeProfits = new TakeProfits(this.ctx, this.closes, this.placement);
     this.trailing = new Trailing(this.ctx, this.placement);
     this.entries = new Entries(this.ctx, this.closes, this.placement, this.trailing);
+    this.flattenHold = new FlattenHold(this.ctx);
   }
 
   /** Reloads records and intents, reconciles them with the venue, warms the ATRs, then subscribes. */
@@ -108,6 +112,9 @@ export class StopManager {
       await bus.subscribe(subject(Subjects.reconEvent, {}), (m) => this.serial(() => this.onRecon(m)), {
         durable: durable('recon'),
       }),
+      await bus.subscribe(subject(Subjects.controlAck, {}), (m) => this.serial(() => this.onAck(m)), {
+        durable: durable('ack'),
+      }),
     );
   }
 
@@ -143,9 +150,10 @@ export class StopManager {
    */
   verifyLive(): Promise<void> {
     return this.serial(async () => {
+      await this.endFlattenHoldIfExpired();
       await this.entries.retryUnplanned();
       for (const record of [...this.ctx.records.values()]) {
-        if (record.closing || !record.clientOrderId) continue;
+        if (record.closing || !record.clientOrderId || this.flattenHold.held(record)) continue;
         await this.placement.verifyOne(record, record.clientOrderId);
       }
       await this.placement.cancelLeftovers();
@@ -174,15 +182,17 @@ export class StopManager {
       );
       return;
     }
-    // A close, the venue's own execution of the stop, or a sale of everything is already under way.
-    if (!stopExpected(record)) return;
-    const outcome = record.clientOrderId
-      ? await this.placement.verifyOne(record, record.clientOrderId)
-      : (await this.placement.place(record, 'reconciliation found no stop'))
-        ? 'lost'
-        : 'error';
+    // A close, the venue's own execution of the stop, a sale of everything or a flatten is under way.
+    if (!stopExpected(record) || this.flattenHold.held(record)) return;
+    const outcome = await this.recheck(record, 'reconciliation found no stop');
     if (outcome === 'lost' && record.verified)
       await this.ctx.requestRecon(record, `stop re-placed after reconciliation: ${event.evidence}`);
+  }
+
+  /** Reads the record's stop back now (re-placed when lost), or places it when it has none. */
+  private async recheck(record: StopRecord, why: string): Promise<VerifyOutcome> {
+    if (record.clientOrderId) return this.placement.verifyOne(record, record.clientOrderId);
+    return (await this.placement.place(record, why)) ? 'lost' : 'error';
   }
 
   /** True while an approved intent for this market waits for its position (tests wait on it). */
@@ -223,6 +233,12 @@ export class StopManager {
       return;
     }
     record.entry = position.avgEntry;
+    if (this.flattenHold.held(record)) {
+      // The flatten is selling it: its stop is not moved meanwhile.
+      record.qty = qty;
+      await this.ctx.save(record);
+      return;
+    }
     if (change === 'shrunk') {
       await this.placement.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
       return;
@@ -271,11 +287,14 @@ export class StopManager {
     trails: boolean,
   ): Promise<void> {
     if (this.closes.closeOverdue()) await this.closes.confirmCloses();
+    await this.endFlattenHoldIfExpired();
     const triggered = await this.deps.venue.observePrice?.(symbol, price);
     if (triggered) for (const stop of triggered) await this.triggers.onVenueTrigger(stop, price, cause);
     if (!this.follows(symbol)) return;
     for (const record of [...this.ctx.records.values()]) {
       if (record.symbol !== symbol || record.qty <= 0 || record.closing) continue;
+      // The kill's flatten sells it: no take-profit, trail or close of ours beside it.
+      if (this.flattenHold.held(record)) continue;
       // Everything is being sold: the stop neither trails nor is backed up by a second close.
       if (sellingAll(record)) continue;
       if (await this.takeProfits.takeProfit(record, price)) continue;
@@ -299,17 +318,40 @@ export class StopManager {
     await this.takeProfits.onOrder(order);
   }
 
-  /** Acknowledges a kill: stops stay live, protecting each position until it is flat (orders flattens). */
+  /**
+   * Acknowledges a kill. Without flatten stops stay live, protecting each position. With flatten the
+   * orders service cancels open orders and closes every position: the stops are held meanwhile
+   * (FlattenHold), counted unverified, and a position still open after the flatten is alerted on and
+   * protected again.
+   */
   private async onKill(message: Envelope<KillCommand>): Promise<void> {
     const { flatten } = message.payload;
     const detail = flatten
-      ? `orders flattens; ${this.ctx.records.size} stops stay until their positions are flat, then are cancelled`
+      ? `orders flattens; ${this.flattenHold.begin(message.id)} stops held unverified until it reports the flatten, then checked for positions still open`
       : `${this.ctx.records.size} stops stay live: positions remain protected`;
     await this.deps.bus.publish(
       subject(Subjects.controlAck, {}),
       { service: SERVICE, command: 'kill', commandId: message.id, engaged: true, detail },
       { causedBy: message },
     );
+  }
+
+  /** A service's acknowledgement: the orders service's report of the flatten ends or times the hold. */
+  private async onAck(message: Envelope<ControlAck>): Promise<void> {
+    const why = this.flattenHold.onAck(message.payload);
+    if (why) await this.endFlattenHold(why);
+  }
+
+  private async endFlattenHoldIfExpired(): Promise<void> {
+    const why = this.flattenHold.expired();
+    if (why) await this.endFlattenHold(why);
+  }
+
+  /** The flatten is over: each position it left open gets its stop back. */
+  private async endFlattenHold(why: string): Promise<void> {
+    for (const record of await this.flattenHold.end(why))
+      if (stopExpected(record)) await this.recheck(record, `protected again after the flatten: ${why}`);
+    this.ctx.updateCoverage();
   }
 
   /** Open positions and how many have a stop verified on the venue, as the coverage gauge shows. */

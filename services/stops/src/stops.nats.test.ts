@@ -438,6 +438,8 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       requestedBy: 'test',
     });
     await waitFor(() => acks.find((a) => a.service === 'stops' && a.commandId === kill.id), 'kill ack');
+    // Held while the flatten runs: the orders service may cancel the stop to sell the coins it locks.
+    expect(await svc.coverage()).toBe(0);
     // With flatten the orders service closes the position; its `closed` event retires the stop.
     await position({
       status: 'closed',
@@ -452,7 +454,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
       'stop cancelled after flat',
     );
     expect(venue.openStops()).toEqual([]);
-    expect(await svc.coverage()).toBe(1);
+    await waitFor(async () => (await svc.coverage()) === 1, 'coverage 1 once flat');
     await svc.stop();
   });
 

@@ -157,3 +157,58 @@ describe('stops: the flatten after a failed placement is followed as any close',
     ]);
   });
 });
+
+describe('stops: a kill with flatten holds the stops while the orders service sells', () => {
+  const kill = { flatten: true, reason: 'operator', requestedBy: 'cli' };
+
+  it('counts held stops unverified and re-places none while the flatten runs; a position left open is alerted and protected again', async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotkill', { TRAIL_MODE: 'percent' });
+    const killed = await stops.kill(kill);
+    expect(await svc.coverage()).toBe(0);
+    expect(svc.manager.record(id)).toMatchObject({ verified: false });
+
+    // The orders service cancels the stop to sell the coins it locks; the sale is refused.
+    const held = svc.manager.record(id)?.clientOrderId as string;
+    await venue.cancelStop('BTC-USDT', held);
+    await svc.manager.verifyLive();
+    await stops.bar('spotkill', 110);
+    expect(venue.openStops()).toEqual([]);
+    expect(stops.alerts).toEqual([]);
+    expect(stops.closes('spotkill')).toEqual([]);
+
+    await stops.flattenReported(killed.id, false, 'flatten: BTC-USDT NOT flat: 1 BTC');
+    expect(stops.alerts.map((a) => a.kind)).toEqual(['flatten_incomplete', 'stop_lost']);
+    expect(venue.openStops()).toMatchObject([fallback]);
+    expect(await svc.coverage()).toBe(1);
+  });
+
+  it('waits for the closed events of a flatten reported flat, and alerts on a position still open after CLOSE_CONFIRM_MS', async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotflat', { CLOSE_CONFIRM_MS: '30000' });
+    const killed = await stops.kill(kill);
+    await venue.cancelStop('BTC-USDT', svc.manager.record(id)?.clientOrderId as string);
+    await stops.flattenReported(killed.id, true, 'flatten: BTC-USDT flat');
+    stops.clock.time += 29_000;
+    await stops.trade('spotflat', 99);
+    expect(stops.alerts).toEqual([]);
+    expect(venue.openStops()).toEqual([]);
+
+    stops.clock.time += 1_000;
+    await stops.trade('spotflat', 99);
+    expect(stops.alerts.map((a) => a.kind)).toEqual(['flatten_incomplete', 'stop_lost']);
+    expect(venue.openStops()).toMatchObject([fallback]);
+  });
+
+  it('says nothing of a flatten reported flat whose position closes', async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotgone', { CLOSE_CONFIRM_MS: '30000' });
+    const killed = await stops.kill(kill);
+    await venue.cancelStop('BTC-USDT', svc.manager.record(id)?.clientOrderId as string);
+    await stops.flattenReported(killed.id, true, 'flatten: BTC-USDT flat');
+    await stops.position('spotgone', 0, 100, 'closed');
+    stops.clock.time += 30_000;
+    await stops.trade('spotgone', 99);
+    expect(svc.manager.record(id)).toBeUndefined();
+    expect(stops.alerts).toEqual([]);
+    expect(venue.openStops()).toEqual([]);
+    expect(await svc.coverage()).toBe(1);
+  });
+});

@@ -185,6 +185,19 @@ export class MemoryStops {
     return sent;
   }
 
+  /** The orders service's acknowledgement of the kill `killId`, with what its flatten came to. */
+  async flattenReported(killId: string, flat: boolean, detail: string) {
+    await this.test.publish(subject(Subjects.controlAck, {}), {
+      service: 'orders',
+      command: 'kill',
+      commandId: killId,
+      engaged: true,
+      detail,
+      flat,
+    });
+    await this.idle();
+  }
+
   /** The close commands sent for `exchange`. */
   closes(exchange: string) {
     return this.commands.filter((c) => c.kind === 'submit' && c.exchange === exchange);

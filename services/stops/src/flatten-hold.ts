@@ -1,0 +1,88 @@
+import type { ControlAck } from '@ballast/contracts';
+import { type StopContext, StopPart } from './stop-context';
+import type { StopRecord } from './stop-record';
+
+/** The kill whose flatten is under way, the positions it holds, until when, and what running out means. */
+type Hold = { killId: string; until: number; expiry: string; positions: ReadonlySet<string> };
+
+/**
+ * A kill with flatten: the orders service cancels every open order (our stops too, where the venue
+ * lists them) and closes every position. Meanwhile the stops of the positions open at the kill are
+ * held: counted unverified (they may be gone), never re-placed, moved or backed by a close of ours, so
+ * no stop of ours locks the coins the flatten sells. The hold ends when the orders service reports the
+ * flatten not flat (its kill's control.ack, `flat` false), CLOSE_CONFIRM_MS after it reports it flat
+ * (the positions' closed events may come after the ack), or CLOSE_CONFIRM_MS after the kill without a
+ * report. A position still open then is alerted on (`flatten_incomplete`) and protected again.
+ * The hold lives in memory: after a restart every stop is verified (and re-placed) as at any start.
+ */
+export class FlattenHold extends StopPart {
+  private hold: Hold | null = null;
+
+  constructor(ctx: StopContext) {
+    super(ctx);
+  }
+
+  /** Holds every open position's stop; how many are held. */
+  begin(killId: string): number {
+    const open = [...this.ctx.records.values()].filter((r) => r.qty > 0);
+    this.hold = {
+      killId,
+      until: this.expiry(),
+      expiry: `no report of the flatten within ${this.deps.config.CLOSE_CONFIRM_MS} ms`,
+      positions: new Set(open.map((r) => r.positionId)),
+    };
+    for (const record of open) record.verified = false;
+    this.ctx.updateCoverage();
+    return open.length;
+  }
+
+  /** Whether the record's stop is left alone while a flatten runs. */
+  held(record: StopRecord): boolean {
+    return this.hold?.positions.has(record.positionId) ?? false;
+  }
+
+  /**
+   * The orders service's word on the kill. Not flat: the hold ends now. Flat: its positions' closed
+   * events are given CLOSE_CONFIRM_MS to arrive. Null when the hold goes on.
+   */
+  onAck(ack: ControlAck): string | null {
+    const hold = this.hold;
+    if (!hold || ack.command !== 'kill' || ack.commandId !== hold.killId || typeof ack.flat !== 'boolean')
+      return null;
+    if (!ack.flat) return `${ack.service} reports: ${ack.detail}`;
+    this.hold = { ...hold, until: this.expiry(), expiry: `${ack.service} reported it flat: ${ack.detail}` };
+    return null;
+  }
+
+  /** Why the hold has run out, or null while it lasts (checked on every clock tick the service sees). */
+  expired(): string | null {
+    return this.hold && this.deps.clock.now() >= this.hold.until ? this.hold.expiry : null;
+  }
+
+  /**
+   * Ends the hold: each held position still open is alerted on and returned, for its stop to be
+   * checked and re-placed.
+   */
+  async end(why: string): Promise<StopRecord[]> {
+    const hold = this.hold;
+    this.hold = null;
+    if (!hold) return [];
+    const open: StopRecord[] = [];
+    for (const positionId of hold.positions) {
+      const record = this.ctx.records.get(positionId);
+      if (!record || record.qty <= 0) continue;
+      open.push(record);
+      this.deps.log.error({ positionId, why }, 'position still open after the flatten');
+      await this.ctx.alert(
+        record,
+        'flatten_incomplete',
+        `${record.symbol} ${record.side} ${record.qty} still open after the kill's flatten (${why}); its stop is checked and placed again`,
+      );
+    }
+    return open;
+  }
+
+  private expiry(): number {
+    return this.deps.clock.now() + this.deps.config.CLOSE_CONFIRM_MS;
+  }
+}
