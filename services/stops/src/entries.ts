@@ -2,6 +2,7 @@ import type { Envelope, OrderEvent, OrderIntent, PositionEvent, RiskDecision } f
 import {
   addedEntry,
   addsTo,
+  adoptedOpeningStop,
   decisionRoute,
   entryOrderSeen,
   entryRefused,
@@ -79,15 +80,18 @@ export class Entries extends StopPart {
    */
   private async adoptOpening(record: StopRecord, intent: OrderIntent): Promise<void> {
     const rules = await this.deps.venue.marketRules(record.symbol);
-    const plan = planStop({
-      positionSide: record.side,
-      positionQty: record.qty,
-      avgEntry: record.entry,
-      intentStop: intent.stop,
-      fallbackPct: this.deps.config.FALLBACK_STOP_PCT,
-      stepSize: rules.stepSize,
-      tickSize: rules.tickSize,
-    });
+    const planned = (intentStop: number | null) =>
+      planStop({
+        positionSide: record.side,
+        positionQty: record.qty,
+        avgEntry: record.entry,
+        intentStop,
+        fallbackPct: this.deps.config.FALLBACK_STOP_PCT,
+        stepSize: rules.stepSize,
+        tickSize: rules.tickSize,
+      });
+    const plan = planned(intent.stop);
+    const fallback = planned(null);
     // Adopted only once persisted: a failure leaves it awaiting, so the redelivered decision adopts it.
     const before = {
       awaiting: record.awaiting,
@@ -103,13 +107,17 @@ export class Entries extends StopPart {
       awaitingAdds: record.awaitingAdds.filter((id) => id !== intent.intentId),
     });
     try {
-      if (plan.ok && plan.stopPrice !== record.stopPrice)
-        await this.placement.replace(
-          record,
-          plan.stopPrice,
-          record.qty,
-          `intent ${intent.intentId} stop adopted`,
-        );
+      // Once the fallback stop trailed, the intent's stop may only tighten it.
+      const stopPrice = plan.ok
+        ? adoptedOpeningStop(
+            record.side,
+            record.stopPrice,
+            fallback.ok ? fallback.stopPrice : null,
+            plan.stopPrice,
+          )
+        : record.stopPrice;
+      if (stopPrice !== record.stopPrice)
+        await this.placement.replace(record, stopPrice, record.qty, `intent ${intent.intentId} stop adopted`);
       else await this.ctx.save(record);
     } catch (err) {
       Object.assign(record, before);

@@ -212,3 +212,25 @@ describe('stops: a kill with flatten holds the stops while the orders service se
     expect(await svc.coverage()).toBe(1);
   });
 });
+
+describe('stops: an opening decision read after its fill', () => {
+  it("never moves a trailed fallback stop back to the intent's looser stop", async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotlate', rules, 1);
+    const svc = await stops.start(venue, { TRAIL_MODE: 'percent' });
+    const opening = { strategy: 'trend', chain: 'late-chain' };
+    await stops.position('spotlate', 1, 100, 'opened', opening);
+    expect(venue.openStops()).toMatchObject([fallback]);
+    await stops.bar('spotlate', 110);
+    expect(venue.openStops()).toMatchObject([{ qty: 1, stopPrice: 107.8 }]);
+
+    await stops.approveLong('spotlate', opening.strategy, opening.chain, 95);
+    expect(svc.manager.record(positionId('spotlate'))).toMatchObject({
+      intentId: 'i-late-chain',
+      awaiting: null,
+      stopPrice: 107.8,
+      verified: true,
+    });
+    expect(venue.openStops()).toMatchObject([{ qty: 1, stopPrice: 107.8 }]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { opened } from './opening';
+import { adoptedOpeningStop, opened } from './opening';
 
 const intent = { strategy: 'trend', positionSide: 'long' as const };
 const opening = { strategy: 'trend', side: 'long' as const, correlationId: 'chain-1' };
@@ -16,5 +16,18 @@ describe('opened', () => {
       opened({ ...intent, positionSide: 'short' }, 'chain-1', opening),
       opened(intent, 'chain-1', { ...opening, strategy: null }),
     ]).toEqual([false, false, false, false]);
+  });
+});
+
+describe('adoptedOpeningStop', () => {
+  it("replaces the fallback stop with the intent's, looser or tighter", () => {
+    expect(adoptedOpeningStop('long', 98, 98, 95)).toBe(95);
+    expect(adoptedOpeningStop('short', 102, 102, 105)).toBe(105);
+  });
+
+  it('never loosens a stop that moved from the fallback (trailed): only a tighter intent stop is taken', () => {
+    expect(adoptedOpeningStop('long', 104.5, 98, 95)).toBe(104.5);
+    expect(adoptedOpeningStop('long', 104.5, 98, 106)).toBe(106);
+    expect(adoptedOpeningStop('short', 96, 102, 105)).toBe(96);
   });
 });

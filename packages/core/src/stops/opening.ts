@@ -1,4 +1,5 @@
 import type { PositionSide } from '@ballast/contracts';
+import { ratchetStop } from './trailing-stop';
 
 /**
  * What is known of a position's opening: who opened it, on which side, and the chain (correlation
@@ -27,4 +28,19 @@ export function opened(
     intent.positionSide === opening.side &&
     correlationId === opening.correlationId
   );
+}
+
+/**
+ * The stop a position takes when the intent that opened it is read after its fill: the intent's
+ * `planned` stop replaces the `fallback` the position was protected with, looser or tighter. A stop
+ * that has moved from that fallback since (trailed, moved to breakeven) only ratchets: a late decision
+ * never gives back what the stop already protects.
+ */
+export function adoptedOpeningStop(
+  side: PositionSide,
+  current: number,
+  fallback: number | null,
+  planned: number,
+): number {
+  return current === fallback ? planned : ratchetStop(side, current, planned);
 }

@@ -125,21 +125,60 @@ export class MemoryStops {
     return this.hub.idle();
   }
 
-  /** A long of `qty` BTC entered at `avgEntry`, opened by a fill no intent names (the fallback stop). */
-  async position(exchange: string, qty: number, avgEntry = 100, status: PositionEvent['status'] = 'opened') {
-    await this.test.publish(subject(Subjects.positionEvent, {}), {
-      status,
-      positionId: `${exchange}:BTC-USDT`,
-      strategy: null,
-      exchange,
-      symbol: 'BTC-USDT',
-      side: 'long',
-      qty,
-      avgEntry,
-      realizedPnl: 0,
-      fees: 0,
-      intentId: null,
-    });
+  /**
+   * A long of `qty` BTC entered at `avgEntry`; by default opened by a fill no intent names (the fallback
+   * stop), else by `strategy` in the decision chain `chain`.
+   */
+  async position(
+    exchange: string,
+    qty: number,
+    avgEntry = 100,
+    status: PositionEvent['status'] = 'opened',
+    opening: { strategy: string; chain: string } | undefined = undefined,
+  ) {
+    await this.test.publish(
+      subject(Subjects.positionEvent, {}),
+      {
+        status,
+        positionId: `${exchange}:BTC-USDT`,
+        strategy: opening?.strategy ?? null,
+        exchange,
+        symbol: 'BTC-USDT',
+        side: 'long',
+        qty,
+        avgEntry,
+        realizedPnl: 0,
+        fees: 0,
+        intentId: null,
+      },
+      opening ? { correlationId: opening.chain } : {},
+    );
+    await this.idle();
+  }
+
+  /** Risk's approval of a BTC long of `strategy` entered at 100 with this stop, in the chain `chain`. */
+  async approveLong(exchange: string, strategy: string, chain: string, stop: number) {
+    await this.test.publish(
+      subject(Subjects.riskDecision, {}),
+      {
+        approved: true,
+        intent: {
+          intentId: `i-${chain}`,
+          candidateId: `c-${chain}`,
+          strategy,
+          exchange,
+          symbol: 'BTC-USDT',
+          positionSide: 'long',
+          side: 'buy',
+          qty: 1,
+          entry: 100,
+          stop,
+          takeProfits: [],
+          riskAmount: 5,
+        },
+      },
+      { correlationId: chain },
+    );
     await this.idle();
   }
 
