@@ -234,3 +234,36 @@ describe('stops: an opening decision read after its fill', () => {
     expect(venue.openStops()).toMatchObject([{ qty: 1, stopPrice: 107.8 }]);
   });
 });
+
+describe('stops: a stop the venue executes or will not cancel is followed, not forgotten', () => {
+  it('counts a stop found executing when it is to be moved as no protection, and follows its execution', async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotexec', { TRAIL_MODE: 'percent' });
+    // The venue triggers the stop; a bar's close then asks for a move.
+    await venue.paper.observePrice('BTC-USDT', 97);
+    await stops.bar('spotexec', 110);
+    expect(svc.manager.record(id)).toMatchObject({ verified: false, stopPrice: 98 });
+    expect(await svc.coverage()).toBe(0);
+
+    await svc.manager.verifyLive();
+    expect(svc.manager.record(id)).toMatchObject({ closing: { byVenue: true } });
+    expect(stops.closes('spotexec')).toEqual([]);
+  });
+
+  it("cancels a closed position's stop at the next check when the cancel at its close failed", async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotleft');
+    const placed = svc.manager.record(id)?.clientOrderId;
+    venue.failCancel = true;
+    await stops.position('spotleft', 0, 100, 'closed');
+    expect(svc.manager.record(id)).toBeUndefined();
+    expect(venue.openStops()).toMatchObject([{ clientOrderId: placed, status: 'open' }]);
+
+    await svc.manager.verifyLive();
+    expect(venue.openStops()).toHaveLength(1);
+    venue.failCancel = false;
+    await svc.manager.verifyLive();
+    expect(venue.openStops()).toEqual([]);
+    expect(stops.eventsOf('cancelled')).toMatchObject([{ positionId: id, clientOrderId: placed }]);
+    await svc.manager.verifyLive();
+    expect(stops.eventsOf('cancelled')).toHaveLength(1);
+  });
+});
