@@ -244,7 +244,7 @@ export const Subjects = {
     schema: ControlAck,
     stream: 'CONTROL',
     producers: ALL,
-    consumers: ['cli', 'gateway'],
+    consumers: ['cli', 'gateway', 'stops'],
   }),
   configChanged: family({
     name: 'config.changed',
