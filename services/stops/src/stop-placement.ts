@@ -198,12 +198,17 @@ export class StopPlacement extends StopPart {
     if ((await this.place(record, why)) && moved) await this.ctx.publish(record, 'moved', why);
   }
 
+  /** Drops the move waiting for its old stop's cancel: what asked for it no longer wants it. */
+  forgetMove(record: StopRecord): void {
+    this.deferred.delete(record.positionId);
+  }
+
   /**
    * The position is flat (or being closed): cancel any resting stop and forget the record. A stop whose
    * cancel fails is remembered and cancelled again at the periodic check.
    */
   async retire(record: StopRecord, why: string, cancel = true): Promise<void> {
-    this.deferred.delete(record.positionId);
+    this.forgetMove(record);
     if (cancel && record.clientOrderId) await this.cancelRetired(record, record.clientOrderId, why);
     this.ctx.records.delete(record.positionId);
     await this.deps.store.save(record, 'closed', { ...record, verified: false });

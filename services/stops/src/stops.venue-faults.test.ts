@@ -235,6 +235,34 @@ describe('stops: an opening decision read after its fill', () => {
   });
 });
 
+describe('stops: a take-profit whose stop cannot be moved', () => {
+  it('sells nothing and leaves the stop on the whole position; the next price at the level takes profit', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spottp', rules, 1);
+    const svc = await stops.start(venue);
+    const opening = { strategy: 'trend', chain: 'tp-chain' };
+    await stops.approveLong('spottp', opening.strategy, opening.chain, 95, [110]);
+    await stops.position('spottp', 1, 100, 'opened', opening);
+    expect(venue.openStops()).toMatchObject([{ qty: 1, stopPrice: 95 }]);
+
+    venue.failCancel = true;
+    await stops.trade('spottp', 110);
+    expect(stops.closes('spottp')).toEqual([]);
+    venue.failCancel = false;
+    await svc.manager.verifyLive();
+    expect(venue.openStops()).toMatchObject([{ qty: 1, stopPrice: 95 }]);
+    expect(svc.manager.record(positionId('spottp'))).toMatchObject({
+      qty: 1,
+      takeProfit: null,
+      verified: true,
+    });
+
+    await stops.trade('spottp', 110);
+    expect(venue.openStops()).toMatchObject([{ qty: 0.5, status: 'open' }]);
+    expect(stops.closes('spottp')).toMatchObject([{ qty: 0.5, reduceOnly: true }]);
+  });
+});
+
 describe('stops: a stop the venue executes or will not cancel is followed, not forgotten', () => {
   it('counts a stop found executing when it is to be moved as no protection, and follows its execution', async () => {
     const { stops, venue, svc, id } = await protectedLong('spotexec', { TRAIL_MODE: 'percent' });

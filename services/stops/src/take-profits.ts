@@ -108,7 +108,10 @@ export class TakeProfits extends StopPart {
     await this.ctx.save(record);
     await this.placement.replace(record, newStop, tp.keep, `TP${tp.level}: stop to breakeven on what stays`);
     if (Math.abs(record.qty - tp.keep) > 1e-12) {
-      // The stop executed on the venue before it could be moved: the position is closing anyway.
+      // The stop could not be cancelled (the next price that reaches the level tries again), or the
+      // venue executed it before it could be moved (the position is closing anyway): nothing is sold,
+      // and the stop is not to be shrunk later for a sale that was never sent.
+      this.placement.forgetMove(record);
       record.takeProfit = null;
       await this.ctx.save(record);
       return;

@@ -156,8 +156,14 @@ export class MemoryStops {
     await this.idle();
   }
 
-  /** Risk's approval of a BTC long of `strategy` entered at 100 with this stop, in the chain `chain`. */
-  async approveLong(exchange: string, strategy: string, chain: string, stop: number) {
+  /** Risk's approval of a BTC long of `strategy` entered at 100 with these prices, in the chain `chain`. */
+  async approveLong(
+    exchange: string,
+    strategy: string,
+    chain: string,
+    stop: number,
+    takeProfits: number[] = [],
+  ) {
     await this.test.publish(
       subject(Subjects.riskDecision, {}),
       {
@@ -173,7 +179,7 @@ export class MemoryStops {
           qty: 1,
           entry: 100,
           stop,
-          takeProfits: [],
+          takeProfits,
           riskAmount: 5,
         },
       },
