@@ -117,7 +117,8 @@ export class Flatten extends OrderPart {
    * A flatten's close sells (or buys back) what a protective stop of its market holds: on spot the stop
    * locks those coins and the venue refuses the close while it rests. So the stop stays until the close
    * goes out and is cancelled right before it, as the stops service frees the coins for a sale of its
-   * own; should the close be refused, the stops service's periodic check puts the stop back.
+   * own; the stops service holds its stops while the flatten runs and, should the position stay open
+   * (this kill's acknowledgement says NOT flat), alerts and puts the stop back.
    */
   private async cancelStopsOf(symbol: string, closeSide: 'buy' | 'sell'): Promise<void> {
     const open = await this.deps.venue.openOrders(symbol);
