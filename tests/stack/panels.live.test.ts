@@ -158,6 +158,8 @@ it('every panel of every dashboard shows data from services run by `ballast up` 
     CLIENT_ID_PREFIX: 'bt-',
     PAPER_INITIAL_BALANCES: JSON.stringify({ USDT: EQUITY }),
     CLOSE_CONFIRM_MS: String(2 * HOUR),
+    // As the backtest: a bar printed along its path is one run of trades (bar-path.ts).
+    TRADE_RUN_GAP_MS: String(HOUR),
     // The paper account lives inside the orders process, and reconciliation would set our ETH position
     // to the venue's (none). It reconciles the simulator's own account instead, under another venue id,
     // over the same wire: runs, durations and clean timestamps as a live account produces them.

@@ -242,6 +242,9 @@ export class BacktestRuntime {
           TP_FRACTIONS: config.stops.tpFractions,
           BREAKEVEN_FEE_RATE: config.stops.breakevenFeeRate,
           LOCAL_GRACE_BPS: 10,
+          // A bar prints at its path's vertices, a third of a bar apart (bar-path.ts): still one run, so a
+          // low passed before a take-profit moved the stop up is not checked against it at the close.
+          TRADE_RUN_GAP_MS: TIMEFRAME_MS[this.options.timeframe],
           PLACE_ATTEMPTS: 3,
           RETRY_BASE_MS: 200,
           CLIENT_ID_PREFIX: 'bt-',

@@ -165,7 +165,16 @@ it('replays recorded candles through the services as processes on NATS into the 
         PAPER_INITIAL_BALANCES: JSON.stringify({ USDT: EQUITY }),
       },
     ],
-    ['stops', { ...venue, CLIENT_ID_PREFIX: 'bt-', CLOSE_CONFIRM_MS: String(2 * 3_600_000) }],
+    [
+      'stops',
+      {
+        ...venue,
+        CLIENT_ID_PREFIX: 'bt-',
+        CLOSE_CONFIRM_MS: String(2 * 3_600_000),
+        // As the backtest: a bar printed along its path is one run of trades (bar-path.ts).
+        TRADE_RUN_GAP_MS: String(3_600_000),
+      },
+    ],
   ];
   const running: ServiceProcess[] = [];
   cleanups.push(async () => {

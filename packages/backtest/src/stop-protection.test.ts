@@ -117,3 +117,34 @@ describe('stop protection across successive positions on a symbol (real BTC and 
     }
   });
 });
+
+// Real Binance spot ADAUSDT 1h, 2021-03-01 → 2021-04-15. The 2021-04-06 12:00 bar (open 1.20234, low
+// 1.20173, high 1.29621, close 1.2891) went down to its low first, above the trailed stop at 1.18464331,
+// then up through TP1, which moved the stop to breakeven, 1.21178311: above the low already passed.
+describe('a take-profit inside a bar that moves the stop above the low already passed (real ADA 1h)', () => {
+  const ada: RunBacktestOptions = {
+    files: [join(data, 'ADAUSDT-1h.csv.gz')],
+    timeframe: '1h',
+    from: Date.UTC(2021, 2, 1),
+    to: Date.UTC(2021, 3, 15),
+    seed: 1,
+  };
+  const entry = Date.UTC(2021, 3, 6, 6);
+  let run: BacktestResult;
+  const seen: TimedStopEvent[] = [];
+
+  beforeAll(async () => {
+    run = await runBacktest({ ...ada, onStopEvent: (e, time) => seen.push({ ...e, time }) });
+  }, 240_000);
+
+  it('keeps the rest of the position past that bar: its low is not held against the moved stop at the close', () => {
+    const tp = seen.find((e) => e.kind === 'take_profit' && e.time > entry);
+    expect(tp?.time).toBeLessThan(Date.UTC(2021, 3, 6, 13));
+    expect(seen.filter((e) => e.kind === 'triggered' && e.time === Date.UTC(2021, 3, 6, 13))).toEqual([]);
+    // The rest rode on, and the stop trailed at the next two closes sold it inside the 14:00 bar.
+    const trade = run.trades.find((t) => t.symbol === 'ADA-USDT' && t.entry_time === entry);
+    expect(trade?.exit_reason).toBe('stop');
+    expect(trade!.exit_time).toBeGreaterThan(Date.UTC(2021, 3, 6, 14));
+    expect(trade!.exit_time).toBeLessThan(Date.UTC(2021, 3, 6, 15));
+  });
+});

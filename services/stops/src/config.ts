@@ -1,4 +1,5 @@
 import { Timeframe } from '@ballast/contracts';
+import { TRADE_RUN_GAP_MS } from '@ballast/core';
 import { stopLimitOffsetVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 
@@ -41,6 +42,12 @@ export const stopsConfigSchema = z.object({
   BREAKEVEN_FEE_RATE: z.coerce.number().min(0).max(0.05).default(0.002),
   /** How far past the stop the local monitor waits for the venue's stop before closing itself. */
   LOCAL_GRACE_BPS: z.coerce.number().min(0).default(10),
+  /**
+   * Trades at most this far apart count as an unbroken run: a bar inside one was checked print by print,
+   * and its low and high are not checked again at its close. A replay printing a bar at its path's
+   * vertices only (the backtest) sets it to the bar's length.
+   */
+  TRADE_RUN_GAP_MS: z.coerce.number().int().positive().default(TRADE_RUN_GAP_MS),
   PLACE_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   /** How long (injected clock) a sent close may go unconfirmed by a closed position before it is re-sent. */

@@ -44,7 +44,7 @@ export type { StopLog, StopManagerDeps, StopRecordStore } from './stop-context';
  */
 export class StopManager {
   /** The runs of trades seen: a bar inside one was checked trade by trade. */
-  private readonly trades = new TradeCoverage();
+  private readonly trades: TradeCoverage;
   /** The newest bar seen of each series not trailed by (the trailing ATR keeps its own). */
   private readonly bars = new LatestBars();
   private readonly subs: Subscription[] = [];
@@ -60,6 +60,7 @@ export class StopManager {
 
   constructor(private readonly deps: StopManagerDeps) {
     this.ctx = new StopContext(deps);
+    this.trades = new TradeCoverage(deps.config.TRADE_RUN_GAP_MS);
     // Closes give up an unanswered take-profit, and take-profits send closes: bound late.
     this.closes = new Closes(this.ctx, {
       takeProfitFailed: (record, unsold, why) => this.takeProfits.takeProfitFailed(record, unsold, why),
