@@ -19,12 +19,13 @@ export function unstoredDecisions(): DecidedStore {
  * restarts, so the table would only cost a read and a write in PGlite per candidate that passed.
  */
 export function keptFirstDecisions(): NonNullable<SignalsServiceDeps['firstDecisions']> {
-  const kept = new Map<string, unknown>();
+  const kept = new Map<string, { decision: unknown; decidedAt: number }>();
   return {
     first: async (candidateId) => kept.get(candidateId),
-    keepFirst: async (candidateId, decision) => {
-      if (kept.has(candidateId)) return kept.get(candidateId);
-      kept.set(candidateId, decision);
+    keepFirst: async (candidateId, decision, decidedAt) => {
+      const earlier = kept.get(candidateId);
+      if (earlier) return earlier;
+      kept.set(candidateId, { decision, decidedAt });
       return undefined;
     },
   };

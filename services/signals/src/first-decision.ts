@@ -1,5 +1,5 @@
 import { type Clock, type FeatureVector, type SignalCandidate, SignalDecision } from '@ballast/contracts';
-import type { SignalDecisionRepository } from '@ballast/db';
+import type { KeptDecision, SignalDecisionRepository } from '@ballast/db';
 
 /** Decides one candidate (the agents, or the caller's decision step). */
 export type DecideFor = (
@@ -14,8 +14,15 @@ export interface FirstDecisionDeps {
   readonly clock: Clock;
 }
 
-/** A candidate's decision, and whether it was made before this delivery (then it is not made again). */
-export type Decided = { readonly decision: SignalDecision; readonly earlier: boolean };
+/**
+ * A candidate's decision, when it was made, and whether that was before this delivery (then it is not
+ * made again, and it goes out stamped with its own time: risk judges its age from that).
+ */
+export type Decided = {
+  readonly decision: SignalDecision;
+  readonly decidedAt: number;
+  readonly earlier: boolean;
+};
 
 /**
  * The first decision made for a candidate, stored before it is published, is its only decision: a
@@ -28,11 +35,14 @@ export class FirstDecision {
 
   async decide(candidate: SignalCandidate, features: FeatureVector, correlationId: string): Promise<Decided> {
     const stored = await this.deps.store.first(candidate.id);
-    if (stored !== undefined) return { decision: SignalDecision.parse(stored), earlier: true };
+    if (stored !== undefined) return earlierDecision(stored);
     const made = await this.deps.decide(candidate, features, correlationId);
-    const earlier = await this.deps.store.keepFirst(candidate.id, made, this.deps.clock.now());
-    return earlier === undefined
-      ? { decision: made, earlier: false }
-      : { decision: SignalDecision.parse(earlier), earlier: true };
+    const decidedAt = this.deps.clock.now();
+    const earlier = await this.deps.store.keepFirst(candidate.id, made, decidedAt);
+    return earlier === undefined ? { decision: made, decidedAt, earlier: false } : earlierDecision(earlier);
   }
+}
+
+function earlierDecision(kept: KeptDecision): Decided {
+  return { decision: SignalDecision.parse(kept.decision), decidedAt: kept.decidedAt, earlier: true };
 }

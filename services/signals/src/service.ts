@@ -130,7 +130,7 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
     }
     // The candidate carries its cause's correlation id: the agents decide while the stream stores it,
     // and the decision is published only once the candidate is stored.
-    const [proposed, { decision, earlier }] = await Promise.all([
+    const [proposed, { decision, decidedAt, earlier }] = await Promise.all([
       proposing,
       decisions.decide(candidate, features, cause.correlationId),
     ]);
@@ -139,9 +139,12 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
         { id: candidate.id, approved: decision.approved },
         'candidate decided before: same decision again',
       );
+    // Stamped with when it was made: one made before an outage goes out as old as it is, and risk's
+    // stale_signal refuses it as it would have had it arrived late the first time.
     await bus.publish(subject(Subjects.signalDecision, {}), decision, {
       causedBy: proposed,
       id: derivedUuid('sig-decision', candidate.id),
+      eventTime: decidedAt,
     });
     reflection?.onDecision(decision, features.openTime, proposed.correlationId);
   };

@@ -103,7 +103,13 @@ describe(`signals: a candidate delivered again gets its first decision, without 
     expect(gemini.requests).toHaveLength(passing);
     for (const again of published.slice(before)) {
       const [first] = byCandidate(again.payload.candidate.id);
-      expect({ id: again.id, payload: again.payload }).toEqual({ id: first?.id, payload: first?.payload });
+      // Stamped with when it was made, so risk judges its age (stale_signal) from then, not from now.
+      expect({ id: again.id, payload: again.payload, eventTime: again.eventTime }).toEqual({
+        id: first?.id,
+        payload: first?.payload,
+        eventTime: first?.eventTime,
+      });
+      expect(again.emittedAt).toBeGreaterThan(again.eventTime);
     }
   });
 });

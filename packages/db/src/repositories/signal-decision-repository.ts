@@ -1,26 +1,37 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database';
 import { toJsonText } from '../json-text';
+import { toNumber } from '../to-number';
 
-/** The first decision made for each candidate (JSON as published; the service checks it on load). */
+/** A candidate's first decision (JSON as published) and when it was made. */
+export interface KeptDecision {
+  decision: unknown;
+  decidedAt: number;
+}
+
+/** The first decision made for each candidate (the service checks the JSON on load). */
 export class SignalDecisionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The decision stored for the candidate, if one was made. */
-  async first(candidateId: string): Promise<unknown | undefined> {
+  async first(candidateId: string): Promise<KeptDecision | undefined> {
     const row = await this.db
       .selectFrom('signal_decisions')
-      .select('decision')
+      .select(['decision', 'decided_at'])
       .where('candidate_id', '=', candidateId)
       .executeTakeFirst();
-    return row?.decision;
+    return row && { decision: row.decision, decidedAt: toNumber(row.decided_at) };
   }
 
   /**
    * Stores the decision unless the candidate has one already: the first made wins. Returns the earlier
    * decision that stands instead, or undefined when this one was stored.
    */
-  async keepFirst(candidateId: string, decision: unknown, decidedAt: number): Promise<unknown | undefined> {
+  async keepFirst(
+    candidateId: string,
+    decision: unknown,
+    decidedAt: number,
+  ): Promise<KeptDecision | undefined> {
     const inserted = await this.db
       .insertInto('signal_decisions')
       .values({

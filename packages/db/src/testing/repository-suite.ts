@@ -247,12 +247,16 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         const repo = new SignalDecisionRepository(db);
         const rejected = { candidate: { id: 'cand-1' }, approved: false, sizeMultiplier: 0 };
         expect(await repo.first('cand-1')).toBeUndefined();
-        expect(await repo.keepFirst('cand-1', rejected, clock.now())).toBeUndefined();
+        const at = clock.now();
+        expect(await repo.keepFirst('cand-1', rejected, at)).toBeUndefined();
         const approved = { ...rejected, approved: true, sizeMultiplier: 1 };
-        expect(await repo.keepFirst('cand-1', approved, clock.now() + 1)).toEqual(rejected);
-        expect(await repo.first('cand-1')).toEqual(rejected);
-        expect(await repo.keepFirst('cand-2', approved, clock.now())).toBeUndefined();
-        expect(await repo.first('cand-2')).toEqual(approved);
+        expect(await repo.keepFirst('cand-1', approved, at + 1)).toEqual({
+          decision: rejected,
+          decidedAt: at,
+        });
+        expect(await repo.first('cand-1')).toEqual({ decision: rejected, decidedAt: at });
+        expect(await repo.keepFirst('cand-2', approved, at + 2)).toBeUndefined();
+        expect(await repo.first('cand-2')).toEqual({ decision: approved, decidedAt: at + 2 });
       });
     });
 
