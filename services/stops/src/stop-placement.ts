@@ -16,6 +16,14 @@ type PlaceFailure = { placed: false; error: string; retry: boolean; unknown: boo
 /** A move of the stop that waits for its old stop's cancel to succeed. */
 type DeferredMove = { stopPrice: number; qty: number; why: string };
 
+/**
+ * A placement the venue did not answer (a timeout, a dropped connection, an error of no known kind):
+ * it may have taken the order all the same. A refusal it answered (funds, precision, rate limit) did not.
+ */
+function unanswered(err: unknown): boolean {
+  return !(err instanceof VenueError) || err.reason === 'network' || err.reason === 'unknown';
+}
+
 /** What a read-back of a live stop found. */
 export type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
 
@@ -129,9 +137,13 @@ export class StopPlacement extends StopPart {
         );
         return undefined;
       }
+      // Unanswered, and not yet known under its id: the order may still land, so the next attempt sends
+      // the same id (a late order then makes the venue refuse it as a duplicate, and it is adopted).
+      const mayLand = found.read && found.stop === undefined && unanswered(err);
       // The venue knows the id (a duplicate of a stop no longer open): a new id may pass.
-      const retry = !found.read || found.stop !== undefined || (err instanceof VenueError && err.retryable);
-      return this.failed(record, attempt, err, { retry, unknown: !found.read });
+      const retry =
+        !found.read || found.stop !== undefined || mayLand || (err instanceof VenueError && err.retryable);
+      return this.failed(record, attempt, err, { retry, unknown: !found.read || mayLand });
     }
   }
 

@@ -1,0 +1,43 @@
+import { type StopRequest, VenueError } from '@ballast/exchange';
+import { describe, expect, it } from 'vitest';
+import { MemoryStops } from './testing/memory-stops';
+import { SpotStopVenue } from './testing/spot-stop-venue';
+
+// A spot account holding 1 BTC: a resting sell stop locks it, so a second stop beside it is refused.
+const rules = { tickSize: 0.01, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
+const positionId = (venue: string) => `${venue}:BTC-USDT`;
+/** The fallback stop (2 % under the entry at 100) on the whole position. */
+const fallback = { qty: 1, stopPrice: 98, status: 'open' };
+
+/** A spot venue whose first placement times out and lands a moment later, after its read-back. */
+class LateStopVenue extends SpotStopVenue {
+  private late: StopRequest | null = null;
+  lateOnce = true;
+
+  override async placeStop(request: StopRequest) {
+    const late = this.late;
+    this.late = null;
+    if (late) await super.placeStop(late);
+    if (this.lateOnce) {
+      this.lateOnce = false;
+      this.late = request;
+      throw new VenueError('network', 'createOrder: RequestTimeout');
+    }
+    return super.placeStop(request);
+  }
+}
+
+describe('stops: a placement that lands after its timeout and read-back', () => {
+  it('asks again under the same id: the late stop is adopted, never doubled, nothing flattened', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new LateStopVenue('spotlate1', rules, 1);
+    const svc = await stops.start(venue);
+    await stops.position('spotlate1', 1);
+
+    const record = svc.manager.record(positionId('spotlate1'));
+    expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: record?.clientOrderId }]);
+    expect(record).toMatchObject({ verified: true, closing: null });
+    expect(stops.closes('spotlate1')).toEqual([]);
+    expect(await svc.coverage()).toBe(1);
+  });
+});
