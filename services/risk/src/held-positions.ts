@@ -15,8 +15,15 @@ import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
-/** The part of the stops service's persisted record (protective_stops) risk reads. */
-const StopView = z.object({ positionId: z.string().min(1), stopPrice: z.number().positive() });
+/**
+ * The part of the stops service's persisted record (protective_stops) risk reads. A record `unplanned`
+ * (a position opened while its stop could not be planned) has no stop: its price is none to count.
+ */
+const StopView = z.object({
+  positionId: z.string().min(1),
+  stopPrice: z.number().positive(),
+  unplanned: z.unknown().optional(),
+});
 
 /**
  * What a starting risk service holds: every position slot, the stop known for each position id, and
@@ -75,7 +82,7 @@ export async function readHeldPositions(
   const stops = await new ProtectiveStopRepository(db, clock, StopView).active();
   return {
     slots: foldPositionSlots(fills),
-    stops: new Map(stops.map((s) => [s.positionId, s.stopPrice])),
+    stops: new Map(stops.filter((s) => s.unplanned == null).map((s) => [s.positionId, s.stopPrice])),
     entryOrders: slices.filter(entryOrder).map(
       (slice): RecordedEntryOrder => ({
         intentId: slice.intentId,

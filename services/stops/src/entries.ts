@@ -14,7 +14,7 @@ import type { Closes } from './closes';
 import { market, PendingIntents } from './pending-intents';
 import { type StopContext, StopPart, type StopRecordStore } from './stop-context';
 import type { StopPlacement } from './stop-placement';
-import { openedRecord, type StopRecord } from './stop-record';
+import { openedRecord, type StopRecord, unplannedPosition, unplannedRecord } from './stop-record';
 import type { Trailing } from './trailing';
 
 /** How long an approved intent waits for its fill when the config does not say. */
@@ -169,14 +169,17 @@ export class Entries extends StopPart {
    */
   async protect(position: PositionEvent, correlationId: string): Promise<void> {
     const waiting = this.ctx.unplanned.get(position.positionId);
-    this.ctx.unplanned.set(position.positionId, {
+    const unplanned = {
       position,
       correlationId,
       alerted: waiting?.alerted ?? false,
-    });
+      stub: waiting?.stub ?? null,
+    };
+    this.ctx.unplanned.set(position.positionId, unplanned);
     this.ctx.updateCoverage();
     const inputs = await this.planInputs(position);
     if (!inputs.ok) {
+      await this.storeUnplanned(unplanned, inputs.lastSeq);
       await this.notPlanned(position, inputs.error);
       return;
     }
@@ -212,31 +215,83 @@ export class Entries extends StopPart {
     if (await this.placement.place(record, 'entry fill')) await this.trailing.warmAtr(record.symbol);
   }
 
-  /** Positions still waiting for their stop to be planned: tried again (the periodic check). */
-  async retryUnplanned(): Promise<void> {
+  /**
+   * Positions still waiting for their stop to be planned (all, or the one named): tried again (start,
+   * the periodic check, reconciliation's report of a missing stop).
+   */
+  async retryUnplanned(positionId?: string): Promise<void> {
     for (const { position, correlationId } of [...this.ctx.unplanned.values()])
-      await this.protect(position, correlationId);
+      if (positionId === undefined || position.positionId === positionId)
+        await this.protect(position, correlationId);
   }
 
-  /** What a stop's plan reads, with PLACE_ATTEMPTS tries spaced as placements are. */
+  /** A stored stub (on start): its position waits for its stop to be planned, as before the restart. */
+  reloadUnplanned(stub: StopRecord & { unplanned: { correlationId: string } }): void {
+    this.ctx.unplanned.set(stub.positionId, {
+      position: unplannedPosition(stub),
+      correlationId: stub.unplanned.correlationId,
+      alerted: false,
+      stub,
+    });
+  }
+
+  /** A position closed before its stop could be planned: its stub, if stored, is closed too. */
+  async forgetUnplanned(positionId: string): Promise<void> {
+    const waiting = this.ctx.unplanned.get(positionId);
+    if (!waiting) return;
+    if (waiting.stub) await this.deps.store.save(waiting.stub, 'closed', waiting.stub);
+    this.ctx.unplanned.delete(positionId);
+    this.ctx.updateCoverage();
+  }
+
+  /**
+   * Stores the stub of a position whose stop could not be planned, so a restart (and reconciliation,
+   * which reads the stored records) still finds it. Not when the slot's last record could not be read
+   * (`lastSeq` null): its seq is unknown and must not be overwritten; the position waits in memory.
+   */
+  private async storeUnplanned(
+    waiting: { position: PositionEvent; correlationId: string; stub: StopRecord | null },
+    lastSeq: number | null,
+  ): Promise<void> {
+    const { position, correlationId, stub } = waiting;
+    if (lastSeq === null) return;
+    if (stub && stub.qty === position.qty && stub.entry === position.avgEntry) return;
+    const next = unplannedRecord(position, correlationId, lastSeq);
+    try {
+      await this.deps.store.save(next, 'active', next);
+      waiting.stub = next;
+    } catch (err) {
+      this.deps.log.warn(
+        { positionId: position.positionId, error: String(err) },
+        'unplanned position not stored',
+      );
+    }
+  }
+
+  /**
+   * What a stop's plan reads, with PLACE_ATTEMPTS tries spaced as placements are. A failure says the
+   * slot's last seq when its record was read (0: it has none), null when that too failed.
+   */
   private async planInputs(
     position: PositionEvent,
   ): Promise<
     | { ok: true; rules: MarketRules; previous: Awaited<ReturnType<StopRecordStore['get']>> }
-    | { ok: false; error: string }
+    | { ok: false; error: string; lastSeq: number | null }
   > {
     const { config } = this.deps;
     let error = '';
+    let previous: { row: Awaited<ReturnType<StopRecordStore['get']>> } | undefined;
     for (let attempt = 1; attempt <= config.PLACE_ATTEMPTS; attempt++) {
       try {
+        previous ??= { row: await this.deps.store.get(position.positionId) };
         const rules = await this.deps.venue.marketRules(position.symbol);
-        return { ok: true, rules, previous: await this.deps.store.get(position.positionId) };
+        return { ok: true, rules, previous: previous.row };
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
         if (attempt < config.PLACE_ATTEMPTS) await this.deps.sleep(config.RETRY_BASE_MS * 2 ** (attempt - 1));
       }
     }
-    return { ok: false, error };
+    return { ok: false, error, lastSeq: previous ? (previous.row?.state.seq ?? 0) : null };
   }
 
   /** The position stays unprotected for now: said once, loudly; the coverage gauge shows it meanwhile. */

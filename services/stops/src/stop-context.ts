@@ -48,11 +48,13 @@ export class StopContext {
   readonly records = new Map<string, StopRecord>();
   /**
    * Positions opened whose stop could not be planned yet (market rules or the slot's last record
-   * unreadable): no record, no stop, counted unprotected; protection is retried (Entries.protect).
+   * unreadable): no record in force, no stop, counted unprotected; protection is retried
+   * (Entries.protect). `stub` is what is stored of it (a record `unplanned`), so a restart reloads it
+   * here; null while nothing could be stored.
    */
   readonly unplanned = new Map<
     string,
-    { position: PositionEvent; correlationId: string; alerted: boolean }
+    { position: PositionEvent; correlationId: string; alerted: boolean; stub: StopRecord | null }
   >();
 
   constructor(readonly deps: StopManagerDeps) {}

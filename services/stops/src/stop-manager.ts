@@ -76,7 +76,8 @@ export class StopManager {
   /** Reloads records and intents, reconciles them with the venue, warms the ATRs, then subscribes. */
   async start(): Promise<void> {
     for (const record of await this.deps.store.active(this.deps.venue.id))
-      this.ctx.records.set(record.positionId, record);
+      if (record.unplanned) this.entries.reloadUnplanned({ ...record, unplanned: record.unplanned });
+      else this.ctx.records.set(record.positionId, record);
     await this.entries.load();
     await this.serial(() => this.reconcile());
     for (const symbol of new Set([...this.ctx.records.values()].map((r) => r.symbol)))
@@ -131,13 +132,17 @@ export class StopManager {
     return r ? { ...r } : undefined;
   }
 
-  /** Verifies every active record against the venue and re-places what is missing or wrong. */
+  /**
+   * Verifies every active record against the venue and re-places what is missing or wrong; a position
+   * stored while its stop could not be planned is planned again.
+   */
   async reconcile(): Promise<void> {
     for (const record of [...this.ctx.records.values()]) {
       await this.takeProfits.resumeTakeProfit(record);
       // None rests while a close, or a sale of everything whose stop was cancelled for it, is out.
       if (stopExpected(record)) await this.placement.verifyAtStart(record);
     }
+    await this.entries.retryUnplanned();
     this.ctx.updateCoverage();
   }
 
@@ -176,6 +181,10 @@ export class StopManager {
       return;
     }
     const record = this.ctx.records.get(missing.data.positionId);
+    if (!record && this.ctx.unplanned.has(missing.data.positionId)) {
+      await this.entries.retryUnplanned(missing.data.positionId);
+      return;
+    }
     if (!record) {
       this.deps.log.warn(
         { positionId: missing.data.positionId },
@@ -210,7 +219,7 @@ export class StopManager {
     if (position.exchange !== this.deps.venue.id) return;
     const record = this.ctx.records.get(position.positionId);
     if (position.status === 'closed' || position.qty <= 0) {
-      if (this.ctx.unplanned.delete(position.positionId)) this.ctx.updateCoverage();
+      await this.entries.forgetUnplanned(position.positionId);
       if (record) await this.placement.retire(record, 'position closed');
       return;
     }

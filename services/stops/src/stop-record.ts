@@ -74,6 +74,12 @@ export const StopRecord = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * Opened while its stop could not be planned (market rules unreadable): a stub, stored so a restart
+   * still knows the position, with no stop and counted unprotected. It is never a record in force:
+   * start, the periodic check and reconciliation plan the position again from it (Entries.protect).
+   */
+  unplanned: z.object({ correlationId: z.string() }).nullable().default(null),
 });
 export type StopRecord = z.infer<typeof StopRecord>;
 
@@ -112,5 +118,35 @@ export function openedRecord(input: {
     ladder: { levels: intent?.takeProfits ?? [], taken: 0 },
     closing: null,
     takeProfit: null,
+    unplanned: null,
+  };
+}
+
+/**
+ * The stub of a position opened while its stop could not be planned. `seq` is the slot's last: the
+ * record planned later carries on from it.
+ */
+export function unplannedRecord(position: PositionEvent, correlationId: string, seq: number): StopRecord {
+  const plan = { ok: false } as const;
+  return {
+    ...openedRecord({ position, correlationId, plan, intent: undefined, seq }),
+    unplanned: { correlationId },
+  };
+}
+
+/** The position a stub was stored for, as its opening event told it: what planning it again reads. */
+export function unplannedPosition(stub: StopRecord): PositionEvent {
+  return {
+    status: 'opened',
+    positionId: stub.positionId,
+    strategy: stub.strategy,
+    exchange: stub.exchange,
+    symbol: stub.symbol,
+    side: stub.side,
+    qty: stub.qty,
+    avgEntry: stub.entry,
+    realizedPnl: 0,
+    fees: 0,
+    intentId: null,
   };
 }

@@ -41,3 +41,53 @@ describe('stops: a placement that lands after its timeout and read-back', () => 
     expect(await svc.coverage()).toBe(1);
   });
 });
+
+describe('stops: a position whose stop cannot be planned outlives a restart', () => {
+  it('stores it unprotected, so after a restart it still counts open and is protected at start', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotplan', rules, 1);
+    const svc = await stops.start(venue);
+    venue.failRules = true;
+    await stops.position('spotplan', 1);
+    expect(svc.manager.coverage()).toEqual({ openPositions: 1, protectedPositions: 0 });
+    await svc.manager.stop();
+
+    const down = await stops.start(venue);
+    expect(down.manager.coverage()).toEqual({ openPositions: 1, protectedPositions: 0 });
+    expect(await down.coverage()).toBe(0);
+    expect(venue.openStops()).toEqual([]);
+    await down.manager.stop();
+
+    venue.failRules = false;
+    const up = await stops.start(venue);
+    expect(venue.openStops()).toMatchObject([fallback]);
+    expect(up.manager.record(positionId('spotplan'))).toMatchObject({ verified: true, unplanned: null });
+    expect(await up.coverage()).toBe(1);
+  });
+
+  it("plans it at reconciliation's report of its missing stop", async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotplanrecon', rules, 1);
+    const svc = await stops.start(venue);
+    venue.failRules = true;
+    await stops.position('spotplanrecon', 1);
+    await svc.manager.stop();
+    const restarted = await stops.start(venue);
+    venue.failRules = false;
+    await stops.missingStop('spotplanrecon', positionId('spotplanrecon'));
+    expect(venue.openStops()).toMatchObject([fallback]);
+    expect(await restarted.coverage()).toBe(1);
+  });
+
+  it('closes the stored stub of a position that closes before its stop could be planned', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotplanclose', rules, 1);
+    const svc = await stops.start(venue);
+    venue.failRules = true;
+    await stops.position('spotplanclose', 1);
+    expect(stops.records.rows.get(positionId('spotplanclose'))).toMatchObject({ status: 'active' });
+    await stops.position('spotplanclose', 0, 100, 'closed');
+    expect(stops.records.rows.get(positionId('spotplanclose'))).toMatchObject({ status: 'closed' });
+    expect(svc.manager.coverage()).toEqual({ openPositions: 0, protectedPositions: 0 });
+  });
+});

@@ -243,6 +243,18 @@ export class MemoryStops {
     await this.idle();
   }
 
+  /** Reconciliation's report that the position `positionId` has no stop resting on `exchange`. */
+  async missingStop(exchange: string, positionId: string, clientOrderId: string | null = null) {
+    await this.test.publish(subject(Subjects.reconEvent, {}), {
+      venue: exchange,
+      kind: 'missing_stop',
+      before: { positionId, clientOrderId },
+      after: null,
+      evidence: `${positionId} has no stop placed`,
+    });
+    await this.idle();
+  }
+
   /** The close commands sent for `exchange`. */
   closes(exchange: string) {
     return this.commands.filter((c) => c.kind === 'submit' && c.exchange === exchange);
