@@ -22,6 +22,7 @@ const record: StopRecord = {
   ladder: { levels: [61_000], taken: 0 },
   closing: null,
   takeProfit: null,
+  pendingMove: null,
   unplanned: null,
 };
 

@@ -14,7 +14,7 @@ import type { Closes } from './closes';
 import { market, PendingIntents } from './pending-intents';
 import { type StopContext, StopPart, type StopRecordStore } from './stop-context';
 import type { StopPlacement } from './stop-placement';
-import { openedRecord, type StopRecord, unplannedPosition, unplannedRecord } from './stop-record';
+import { openedRecord, type StopRecord, unplannedPosition, unplannedRecord, wantedStop } from './stop-record';
 import type { Trailing } from './trailing';
 
 /** How long an approved intent waits for its fill when the config does not say. */
@@ -63,7 +63,7 @@ export class Entries extends StopPart {
     const route = decisionRoute(record, intent, message.correlationId);
     if (record && route === 'add') {
       record.awaitingAdds = record.awaitingAdds.filter((id) => id !== intent.intentId);
-      await this.adopt(record, intent, record.qty, 'its decision read after its fill');
+      await this.adopt(record, intent, wantedStop(record).qty, 'its decision read after its fill');
       return;
     }
     if (!record || route === 'pending') {
@@ -80,10 +80,12 @@ export class Entries extends StopPart {
    */
   private async adoptOpening(record: StopRecord, intent: OrderIntent): Promise<void> {
     const rules = await this.deps.venue.marketRules(record.symbol);
+    // A move still pending (its old stop's cancel failed) is what the intent's stop adjusts.
+    const wanted = wantedStop(record);
     const planned = (intentStop: number | null) =>
       planStop({
         positionSide: record.side,
-        positionQty: record.qty,
+        positionQty: wanted.qty,
         avgEntry: record.entry,
         intentStop,
         fallbackPct: this.deps.config.FALLBACK_STOP_PCT,
@@ -111,13 +113,14 @@ export class Entries extends StopPart {
       const stopPrice = plan.ok
         ? adoptedOpeningStop(
             record.side,
-            record.stopPrice,
+            wanted.stopPrice,
             fallback.ok ? fallback.stopPrice : null,
             plan.stopPrice,
           )
-        : record.stopPrice;
-      if (stopPrice !== record.stopPrice)
-        await this.placement.replace(record, stopPrice, record.qty, `intent ${intent.intentId} stop adopted`);
+        : wanted.stopPrice;
+      // A move deferred by a failed cancel is stored with the ladder (replace saves the record).
+      if (stopPrice !== wanted.stopPrice)
+        await this.placement.replace(record, stopPrice, wanted.qty, `intent ${intent.intentId} stop adopted`);
       else await this.ctx.save(record);
     } catch (err) {
       Object.assign(record, before);
@@ -146,17 +149,19 @@ export class Entries extends StopPart {
    */
   async adopt(record: StopRecord, add: OrderIntent | null, qty: number, why: string): Promise<void> {
     const { tickSize } = await this.deps.venue.marketRules(record.symbol);
+    // From the stop the record wants: a move still pending is moved on, not undone.
+    const wanted = wantedStop(record);
     const { stopPrice, ladder } = add
       ? addedEntry({
           side: record.side,
-          currentStop: record.stopPrice,
+          currentStop: wanted.stopPrice,
           ladder: record.ladder,
           intent: add,
           tickSize,
         })
-      : record;
+      : { stopPrice: wanted.stopPrice, ladder: record.ladder };
     record.ladder = ladder;
-    if (stopPrice === record.stopPrice && qty === record.qty) await this.ctx.save(record);
+    if (stopPrice === wanted.stopPrice && qty === wanted.qty) await this.ctx.save(record);
     else await this.placement.replace(record, stopPrice, qty, add ? `add ${add.intentId}: ${why}` : why);
     if (add) await this.dropIntent(add.intentId);
   }

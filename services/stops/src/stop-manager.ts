@@ -26,7 +26,7 @@ import { Entries } from './entries';
 import { FlattenHold } from './flatten-hold';
 import { SERVICE, StopContext, type StopManagerDeps } from './stop-context';
 import { StopPlacement, type VerifyOutcome } from './stop-placement';
-import type { StopRecord } from './stop-record';
+import { type StopRecord, wantedStop } from './stop-record';
 import { StopTriggers } from './stop-triggers';
 import { TakeProfits } from './take-profits';
 import { Trailing } from './trailing';
@@ -229,7 +229,8 @@ export class StopManager {
     }
     const rules = await this.deps.venue.marketRules(position.symbol);
     const qty = roundDownToStep(position.qty, rules.stepSize);
-    const change = positionChange(record, qty, position.intentId);
+    // Read against the stop the record wants: a resize still pending counts as made.
+    const change = positionChange({ ...record, qty: wantedStop(record).qty }, qty, position.intentId);
     if (change === 'ignored') return;
     if (change === 'below_lot') {
       // The stop or close sold whole lots: nothing more can be sold.
@@ -246,11 +247,12 @@ export class StopManager {
     if (this.flattenHold.held(record)) {
       // The flatten is selling it: its stop is not moved meanwhile.
       record.qty = qty;
+      if (record.pendingMove) record.pendingMove = { ...record.pendingMove, qty };
       await this.ctx.save(record);
       return;
     }
     if (change === 'shrunk') {
-      await this.placement.replace(record, record.stopPrice, qty, `position now ${position.qty}`);
+      await this.placement.replace(record, wantedStop(record).stopPrice, qty, `position now ${position.qty}`);
       return;
     }
     // Grown by the fill of an add (the event names its intent) or by another slice of an entry seen.

@@ -2,7 +2,7 @@ import { stopOrderId, verifyStop } from '@ballast/core';
 import { type StopOrder, VenueError } from '@ballast/exchange';
 import type { Closes } from './closes';
 import { type StopContext, StopPart } from './stop-context';
-import type { StopRecord } from './stop-record';
+import { type StopRecord, wantedStop } from './stop-record';
 import type { StopTriggers } from './stop-triggers';
 
 /**
@@ -12,9 +12,6 @@ import type { StopTriggers } from './stop-triggers';
  */
 type PlaceAttempt = { placed: true } | PlaceFailure;
 type PlaceFailure = { placed: false; error: string; retry: boolean; unknown: boolean };
-
-/** A move of the stop that waits for its old stop's cancel to succeed. */
-type DeferredMove = { stopPrice: number; qty: number; why: string };
 
 /**
  * A placement the venue did not answer (a timeout, a dropped connection, an error of no known kind):
@@ -35,8 +32,6 @@ export type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
  * its cancel.
  */
 export class StopPlacement extends StopPart {
-  /** Moves whose old stop could not be cancelled: retried at the periodic check (verifyOne). */
-  private readonly deferred = new Map<string, DeferredMove>();
   /** Stops of retired records whose cancel failed, by client id: cancelled again at the periodic check. */
   private readonly leftovers = new Map<string, StopRecord>();
 
@@ -179,26 +174,28 @@ export class StopPlacement extends StopPart {
 
   /**
    * Moves the stop: cancel the old order (spot locks the base asset), place the new one. An old stop
-   * whose cancel fails may still rest: it stays the record's, unchanged, and the move is tried again at
-   * the next periodic check (and by the next trail, take-profit or resize that asks for one).
+   * whose cancel fails may still rest: it stays the record's, unchanged, and the move is stored as the
+   * record's `pendingMove`, made at the next periodic check or start (and by the next trail or resize
+   * that asks for one, which starts from it).
    */
   async replace(record: StopRecord, stopPrice: number, qty: number, why: string): Promise<void> {
     if (record.clientOrderId) {
       const cancelled = await this.ctx.cancelStop(record, record.clientOrderId, 'cancel before move failed');
       if (cancelled.failed) {
-        this.deferred.set(record.positionId, { stopPrice, qty, why });
+        record.pendingMove = { stopPrice, qty, why: why.slice(0, 300) };
+        await this.ctx.save(record);
         return;
       }
       if (cancelled.stop?.status === 'triggered') {
         // The venue is executing it: no longer protection that rests. Its read-back follows it.
-        this.deferred.delete(record.positionId);
+        record.pendingMove = null;
         record.verified = false;
         this.ctx.updateCoverage();
         await this.ctx.save(record);
         return;
       }
     }
-    this.deferred.delete(record.positionId);
+    record.pendingMove = null;
     const moved = record.clientOrderId !== null && stopPrice !== record.stopPrice;
     record.stopPrice = stopPrice;
     record.qty = qty;
@@ -212,7 +209,7 @@ export class StopPlacement extends StopPart {
 
   /** Drops the move waiting for its old stop's cancel: what asked for it no longer wants it. */
   forgetMove(record: StopRecord): void {
-    this.deferred.delete(record.positionId);
+    record.pendingMove = null;
   }
 
   /**
@@ -267,10 +264,13 @@ export class StopPlacement extends StopPart {
         return;
       }
     const check = verifyStop({ side: record.stopSide, qty: record.qty, stopPrice: record.stopPrice }, live);
+    const move = record.pendingMove;
     if (check.ok) {
       record.verified = true;
       await this.ctx.save(record);
       await this.ctx.publish(record, 'verified', 'stop found live on the venue at start');
+      // A move whose cancel failed before the restart is made now.
+      if (move) await this.replace(record, move.stopPrice, move.qty, `${move.why} (retried at start)`);
       return;
     }
     this.deps.log.warn(
@@ -278,7 +278,8 @@ export class StopPlacement extends StopPart {
       'stop missing on the venue; re-placing',
     );
     record.verified = false;
-    await this.replace(record, record.stopPrice, record.qty, `re-placed at start: ${check.detail}`);
+    const { stopPrice, qty } = wantedStop(record);
+    await this.replace(record, stopPrice, qty, `re-placed at start: ${check.detail}`);
   }
 
   /** Reads one live stop back: verified, lost (re-placed), executed (followed), or unreadable. */
@@ -293,14 +294,14 @@ export class StopPlacement extends StopPart {
       return 'error';
     }
     if (live?.status === 'triggered') {
-      this.deferred.delete(record.positionId);
+      record.pendingMove = null;
       metrics.verifications.inc({ outcome: 'executed' });
       // Still unfilled at a periodic check: the price has moved past its limit.
       await this.triggers.onStopTriggered(record, live, true);
       return 'executed';
     }
     const check = verifyStop({ side: record.stopSide, qty: record.qty, stopPrice: record.stopPrice }, live);
-    const move = this.deferred.get(record.positionId);
+    const move = record.pendingMove;
     if (check.ok) {
       metrics.verifications.inc({ outcome: 'ok' });
       if (!record.verified) {
@@ -321,12 +322,8 @@ export class StopPlacement extends StopPart {
       'stop_lost',
       `${record.symbol} ${record.side} ${record.qty}: stop ${clientOrderId} no longer live (${check.detail}); re-placing`,
     );
-    await this.replace(
-      record,
-      move?.stopPrice ?? record.stopPrice,
-      move?.qty ?? record.qty,
-      `re-placed after check: ${check.detail}`,
-    );
+    const { stopPrice, qty } = wantedStop(record);
+    await this.replace(record, stopPrice, qty, `re-placed after check: ${check.detail}`);
     return 'lost';
   }
 }

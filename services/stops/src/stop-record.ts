@@ -75,6 +75,15 @@ export const StopRecord = z.object({
     .nullable()
     .default(null),
   /**
+   * A move of the stop whose old stop could not be cancelled: the stop the record wants. `stopPrice`
+   * and `qty` above still describe the old stop, which may rest; the move is made once its cancel
+   * succeeds (the periodic check, start), and moves asked meanwhile start from this target.
+   */
+  pendingMove: z
+    .object({ stopPrice: z.number().positive(), qty: z.number().nonnegative(), why: z.string() })
+    .nullable()
+    .default(null),
+  /**
    * Opened while its stop could not be planned (market rules unreadable): a stub, stored so a restart
    * still knows the position, with no stop and counted unprotected. It is never a record in force:
    * start, the periodic check and reconciliation plan the position again from it (Entries.protect).
@@ -118,8 +127,17 @@ export function openedRecord(input: {
     ladder: { levels: intent?.takeProfits ?? [], taken: 0 },
     closing: null,
     takeProfit: null,
+    pendingMove: null,
     unplanned: null,
   };
+}
+
+/**
+ * The stop the record wants: its pending move's target while the old stop's cancel has not
+ * succeeded, else the stop it has. What a trail, a resize or an add moves from.
+ */
+export function wantedStop(record: StopRecord): { stopPrice: number; qty: number } {
+  return record.pendingMove ?? record;
 }
 
 /**

@@ -91,3 +91,64 @@ describe('stops: a position whose stop cannot be planned outlives a restart', ()
     expect(svc.manager.coverage()).toEqual({ openPositions: 0, protectedPositions: 0 });
   });
 });
+
+describe('stops: a move whose old stop cannot be cancelled is kept, not lost', () => {
+  it('sizes a later move from the pending one: a position grown while its cancel failed ends with a stop on all of it', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotgrow', rules, 2);
+    const svc = await stops.start(venue, { TRAIL_MODE: 'percent' });
+    await stops.position('spotgrow', 1);
+    venue.failCancel = true;
+    await stops.position('spotgrow', 2, 100, 'changed');
+    await stops.bar('spotgrow', 110);
+    venue.failCancel = false;
+    await svc.manager.verifyLive();
+
+    expect(venue.openStops()).toMatchObject([{ qty: 2, stopPrice: 107.8, status: 'open' }]);
+    expect(svc.manager.record(positionId('spotgrow'))).toMatchObject({
+      qty: 2,
+      stopPrice: 107.8,
+      verified: true,
+      pendingMove: null,
+    });
+  });
+
+  it('makes the pending move at start after a restart', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotgrowrestart', rules, 2);
+    const svc = await stops.start(venue);
+    await stops.position('spotgrowrestart', 1);
+    venue.failCancel = true;
+    await stops.position('spotgrowrestart', 2, 100, 'changed');
+    await svc.manager.stop();
+
+    venue.failCancel = false;
+    const restarted = await stops.start(venue);
+    expect(venue.openStops()).toMatchObject([{ qty: 2, stopPrice: 98, status: 'open' }]);
+    expect(restarted.manager.record(positionId('spotgrowrestart'))).toMatchObject({ qty: 2, verified: true });
+    expect(await restarted.coverage()).toBe(1);
+  });
+
+  it("stores the opening intent's ladder when the move to its stop waits for a cancel", async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotladder', rules, 1);
+    const svc = await stops.start(venue);
+    const opening = { strategy: 'trend', chain: 'ladder-chain' };
+    await stops.position('spotladder', 1, 100, 'opened', opening);
+    venue.failCancel = true;
+    await stops.approveLong('spotladder', opening.strategy, opening.chain, 99, [110]);
+    await svc.manager.stop();
+
+    venue.failCancel = false;
+    const restarted = await stops.start(venue);
+    expect(restarted.manager.record(positionId('spotladder'))).toMatchObject({
+      awaiting: null,
+      intentId: 'i-ladder-chain',
+      ladder: { levels: [110], taken: 0 },
+      stopPrice: 99,
+      verified: true,
+      pendingMove: null,
+    });
+    expect(venue.openStops()).toMatchObject([{ qty: 1, stopPrice: 99, status: 'open' }]);
+  });
+});

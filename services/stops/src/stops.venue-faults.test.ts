@@ -53,7 +53,11 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
 
     venue.failCancel = true;
     await stops.bar('spottrail', 110);
-    expect(svc.manager.record(id)).toEqual(before);
+    // The old stop stays the record's; the move waits, stored, for its cancel.
+    expect(svc.manager.record(id)).toEqual({
+      ...before,
+      pendingMove: { stopPrice: 107.8, qty: 1, why: expect.stringContaining('trailing to 107.8') },
+    });
     expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: before?.clientOrderId }]);
     expect(stops.closes('spottrail')).toEqual([]);
 

@@ -14,7 +14,7 @@ import type { Closes } from './closes';
 import { market } from './pending-intents';
 import { type StopContext, StopPart } from './stop-context';
 import type { StopPlacement } from './stop-placement';
-import type { StopRecord } from './stop-record';
+import { type StopRecord, wantedStop } from './stop-record';
 
 /**
  * Takes profit in steps (core nextTakeProfit). One take-profit at a time: its stop is first moved onto
@@ -36,8 +36,10 @@ export class TakeProfits extends StopPart {
    */
   async takeProfit(record: StopRecord, price: number): Promise<boolean> {
     // Checked first: most prices reach no level, and then no rules or ladder input are built. One
-    // take-profit at a time: the next level waits until this one filled or was undone.
-    if (record.takeProfit || !takeProfitReached(record.side, record.ladder, price)) return false;
+    // take-profit at a time: the next level waits until this one filled or was undone, and for a move
+    // whose old stop could not be cancelled (its stop and size are not the record's yet).
+    if (record.takeProfit || record.pendingMove || !takeProfitReached(record.side, record.ladder, price))
+      return false;
     const rules = await this.deps.venue.marketRules(record.symbol);
     const action = this.nextAction(record, price, rules);
     if (!action) return false;
@@ -219,7 +221,7 @@ export class TakeProfits extends StopPart {
     );
     await this.placement.replace(
       record,
-      record.stopPrice,
+      wantedStop(record).stopPrice,
       qty,
       `TP${tp.level} not filled: stop back on ${qty}`,
     );

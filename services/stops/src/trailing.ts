@@ -2,7 +2,7 @@ import type { Candle } from '@ballast/contracts';
 import { TrailAtr, trailConfig, trailStop } from '@ballast/core';
 import { type StopContext, StopPart } from './stop-context';
 import type { StopPlacement } from './stop-placement';
-import type { StopRecord } from './stop-record';
+import { type StopRecord, wantedStop } from './stop-record';
 
 /** The stops trail by 2 × ATR(14) (ADR 11). */
 const ATR_PERIOD = 14;
@@ -66,14 +66,18 @@ export class Trailing extends StopPart {
     if (!current || warmed.isReady) this.atr.set(symbol, warmed);
   }
 
-  /** Moves the stop behind `price` when it would ratchet by a tick or more; never loosens it. */
+  /**
+   * Moves the stop behind `price` when it would ratchet by a tick or more; never loosens it. It trails
+   * from the stop the record wants (a move still pending included), sized as that.
+   */
   async trail(record: StopRecord, price: number): Promise<void> {
     if (this.deps.config.TRAIL_MODE === 'off' || !record.clientOrderId) return;
     const config = trailConfig(this.deps.config);
     const rules = await this.deps.venue.marketRules(record.symbol);
     const atr = this.atr.get(record.symbol)?.value ?? null;
-    const next = trailStop(record.side, record.stopPrice, price, config, atr, rules.tickSize);
-    if (Math.abs(next - record.stopPrice) < rules.tickSize / 2) return;
-    await this.placement.replace(record, next, record.qty, `trailing to ${next} after ${price}`);
+    const wanted = wantedStop(record);
+    const next = trailStop(record.side, wanted.stopPrice, price, config, atr, rules.tickSize);
+    if (Math.abs(next - wanted.stopPrice) < rules.tickSize / 2) return;
+    await this.placement.replace(record, next, wanted.qty, `trailing to ${next} after ${price}`);
   }
 }
