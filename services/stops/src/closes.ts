@@ -1,5 +1,6 @@
 import { derivedId, type Envelope, Subjects, subject } from '@ballast/contracts';
 import { closeIntentId, overdue } from '@ballast/core';
+import type { FlattenHold } from './flatten-hold';
 import { type StopContext, StopPart } from './stop-context';
 import type { StopRecord } from './stop-record';
 import type { TakeProfits } from './take-profits';
@@ -17,6 +18,7 @@ export class Closes extends StopPart {
   constructor(
     ctx: StopContext,
     private readonly takeProfits: Pick<TakeProfits, 'takeProfitFailed'>,
+    private readonly hold: Pick<FlattenHold, 'held'>,
   ) {
     super(ctx);
   }
@@ -96,6 +98,7 @@ export class Closes extends StopPart {
    * Runs on every clock tick the service sees (trades, candles), so it follows a backtest's virtual
    * clock too. A close still unconfirmed after CLOSE_CONFIRM_MS is re-sent under a new client id
    * (the orders service drops a repeated id); after CLOSE_ATTEMPTS closes only the alert repeats.
+   * None is re-sent while a kill's flatten sells the position (FlattenHold): its end follows it up.
    */
   async confirmCloses(): Promise<void> {
     const { config, clock } = this.deps;
@@ -111,6 +114,7 @@ export class Closes extends StopPart {
         );
         continue;
       }
+      if (this.hold.held(record)) continue;
       const waited = now - closing.sentAt;
       if (closing.byVenue) await this.awaitRecorded(record, closing, waited);
       else if (closing.attempts >= config.CLOSE_ATTEMPTS) await this.cannotClose(record, closing, now);

@@ -41,6 +41,13 @@ export class FlattenHold extends StopPart {
     return this.hold?.positions.has(record.positionId) ?? false;
   }
 
+  /** A held position's new size, kept for the hold's end: its stop is not moved meanwhile. */
+  async resized(record: StopRecord, qty: number): Promise<void> {
+    record.qty = qty;
+    if (record.pendingMove) record.pendingMove = { ...record.pendingMove, qty };
+    await this.ctx.save(record);
+  }
+
   /**
    * The orders service's word on the kill. Not flat: the hold ends now. Flat: its positions' closed
    * events are given CLOSE_CONFIRM_MS to arrive. Null when the hold goes on.

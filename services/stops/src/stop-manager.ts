@@ -61,16 +61,18 @@ export class StopManager {
   constructor(private readonly deps: StopManagerDeps) {
     this.ctx = new StopContext(deps);
     this.trades = new TradeCoverage(deps.config.TRADE_RUN_GAP_MS);
+    this.flattenHold = new FlattenHold(this.ctx);
     // Closes give up an unanswered take-profit, and take-profits send closes: bound late.
-    this.closes = new Closes(this.ctx, {
-      takeProfitFailed: (record, unsold, why) => this.takeProfits.takeProfitFailed(record, unsold, why),
-    });
+    this.closes = new Closes(
+      this.ctx,
+      { takeProfitFailed: (record, unsold, why) => this.takeProfits.takeProfitFailed(record, unsold, why) },
+      this.flattenHold,
+    );
     this.triggers = new StopTriggers(this.ctx, this.closes);
     this.placement = new StopPlacement(this.ctx, this.closes, this.triggers);
-    this.takeProfits = new TakeProfits(this.ctx, this.closes, this.placement);
+    this.takeProfits = new TakeProfits(this.ctx, this.closes, this.placement, this.flattenHold);
     this.trailing = new Trailing(this.ctx, this.placement);
     this.entries = new Entries(this.ctx, this.closes, this.placement, this.trailing);
-    this.flattenHold = new FlattenHold(this.ctx);
   }
 
   /** Reloads records and intents, reconciles them with the venue, warms the ATRs, then subscribes. */
@@ -246,9 +248,7 @@ export class StopManager {
     record.entry = position.avgEntry;
     if (this.flattenHold.held(record)) {
       // The flatten is selling it: its stop is not moved meanwhile.
-      record.qty = qty;
-      if (record.pendingMove) record.pendingMove = { ...record.pendingMove, qty };
-      await this.ctx.save(record);
+      await this.flattenHold.resized(record, qty);
       return;
     }
     if (change === 'shrunk') {

@@ -152,3 +152,82 @@ describe('stops: a move whose old stop cannot be cancelled is kept, not lost', (
     expect(venue.openStops()).toMatchObject([{ qty: 1, stopPrice: 99, status: 'open' }]);
   });
 });
+
+describe("stops: a take-profit undone while a kill's flatten runs", () => {
+  const kill = { flatten: true, reason: 'operator', requestedBy: 'cli' };
+
+  /** A long with TP1 at 110 whose first take-profit (0.5 of 1) is out when the kill comes. */
+  async function takingProfit(venueId: string) {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue(venueId, rules, 1);
+    const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
+    const opening = { strategy: 'trend', chain: `${venueId}-chain` };
+    await stops.approveLong(venueId, opening.strategy, opening.chain, 95, [110, 130]);
+    await stops.position(venueId, 1, 100, 'opened', opening);
+    await stops.trade(venueId, 110);
+    const record = svc.manager.record(positionId(venueId));
+    expect(record?.takeProfit).toMatchObject({ qty: 0.5, keep: 0.5 });
+    const [sale] = stops.closes(venueId);
+    // The kill comes 20 s after the sale went out.
+    stops.clock.time += 20_000;
+    const killed = await stops.kill(kill);
+    // The orders service cancels the stop to sell the coins it locks.
+    for (const stop of venue.openStops()) await venue.paper.cancelStop('BTC-USDT', stop.clientOrderId);
+    return { stops, venue, svc, killed, sale };
+  }
+
+  it('puts no stop back for a take-profit cancelled by the flatten; the hold ends and protects what is left', async () => {
+    const { stops, venue, svc, killed, sale } = await takingProfit('spottpkill');
+    if (sale?.kind !== 'submit') throw new Error('no take-profit sent');
+    await stops.order({
+      status: 'cancelled',
+      intentId: sale.intentId,
+      clientOrderId: sale.clientOrderId,
+      venueOrderId: null,
+      exchange: 'spottpkill',
+      symbol: 'BTC-USDT',
+      side: 'sell',
+      type: 'market',
+      qty: sale.qty,
+      filledQty: 0,
+      avgPrice: null,
+      fill: null,
+      reason: null,
+      detail: 'kill: open orders cancelled',
+    });
+    expect(venue.openStops()).toEqual([]);
+    expect(svc.manager.record(positionId('spottpkill'))).toMatchObject({ qty: 1, takeProfit: null });
+
+    await stops.flattenReported(killed.id, false, 'flatten: BTC-USDT NOT flat: 1 BTC');
+    expect(venue.openStops()).toMatchObject([{ qty: 1, status: 'open' }]);
+    expect(await svc.coverage()).toBe(1);
+  });
+
+  it('puts no stop back and re-sends nothing for a take-profit left unanswered during the flatten', async () => {
+    const { stops, venue, svc } = await takingProfit('spottpquiet');
+    // The sale unanswered for CLOSE_CONFIRM_MS; the hold still runs.
+    stops.clock.time += 10_000;
+    await stops.trade('spottpquiet', 105);
+    expect(venue.openStops()).toEqual([]);
+    expect(stops.closes('spottpquiet')).toHaveLength(1);
+    expect(svc.manager.record(positionId('spottpquiet'))).toMatchObject({ qty: 1, takeProfit: null });
+  });
+
+  it('re-sends no close of its own beside the flatten, and after the hold re-sends one the flatten left', async () => {
+    const stops = await MemoryStops.create();
+    // Nothing to lock: the venue refuses every stop, so the position is being flattened by us.
+    const venue = new SpotStopVenue('spotclosekill', rules, 0);
+    await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
+    await stops.position('spotclosekill', 1);
+    expect(stops.closes('spotclosekill')).toHaveLength(1);
+    stops.clock.time += 20_000;
+    const killed = await stops.kill(kill);
+    stops.clock.time += 10_000;
+    await stops.trade('spotclosekill', 99);
+    expect(stops.closes('spotclosekill')).toHaveLength(1);
+
+    await stops.flattenReported(killed.id, false, 'flatten: BTC-USDT NOT flat: 1 BTC');
+    await stops.trade('spotclosekill', 99);
+    expect(stops.closes('spotclosekill')).toHaveLength(2);
+  });
+});

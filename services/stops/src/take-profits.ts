@@ -11,6 +11,7 @@ import {
 } from '@ballast/core';
 import { stopLimitPrice } from '@ballast/exchange';
 import type { Closes } from './closes';
+import type { FlattenHold } from './flatten-hold';
 import { market } from './pending-intents';
 import { type StopContext, StopPart } from './stop-context';
 import type { StopPlacement } from './stop-placement';
@@ -26,6 +27,7 @@ export class TakeProfits extends StopPart {
     ctx: StopContext,
     private readonly closes: Closes,
     private readonly placement: StopPlacement,
+    private readonly hold: Pick<FlattenHold, 'held' | 'resized'>,
   ) {
     super(ctx);
   }
@@ -199,7 +201,8 @@ export class TakeProfits extends StopPart {
       // failed, so the close goes now rather than after CLOSE_CONFIRM_MS.
       const rules = await this.deps.venue.marketRules(record.symbol);
       const rest = roundDownToStep(Math.max(0, unsold), rules.stepSize);
-      if (tp.keep === 0 && !record.closing.byVenue && rest > 0) {
+      // Not beside a kill's flatten, which sells it: after the hold the close is re-sent if need be.
+      if (tp.keep === 0 && !record.closing.byVenue && rest > 0 && !this.hold.held(record)) {
         // Named after the sale it replaces: unique, and the same if this is redone after a crash.
         await this.closes.submitClose(record, rest, `trigger:${tp.purpose}`, undefined);
         record.closing = { ...record.closing, sentAt: this.deps.clock.now() };
@@ -212,6 +215,12 @@ export class TakeProfits extends StopPart {
     // What the stop still covers: what stays of a partial take-profit, nothing of a whole sale.
     const covered = tp.keep > 0 ? record.qty : 0;
     const qty = roundDownToStep(covered + Math.max(0, unsold), rules.stepSize);
+    if (this.hold.held(record)) {
+      // A kill's flatten sells the position (and likely cancelled this sale): no stop of ours goes
+      // back beside it. The hold's end checks the stop of what is left and places it again.
+      await this.hold.resized(record, qty);
+      return;
+    }
     this.deps.log.warn({ positionId: record.positionId, level: tp.level, why }, 'take-profit not filled');
     await this.ctx.alert(
       record,

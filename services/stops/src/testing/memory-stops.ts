@@ -5,6 +5,7 @@ import {
   type Clock,
   type KillCommand,
   type OrderCommand,
+  type OrderEvent,
   type PositionEvent,
   type StopEvent,
   Subjects,
@@ -240,6 +241,12 @@ export class MemoryStops {
       detail,
       flat,
     });
+    await this.idle();
+  }
+
+  /** The orders service's report on one of its orders. */
+  async order(event: OrderEvent) {
+    await this.test.publish(subject(Subjects.orderEvent, {}), event);
     await this.idle();
   }
 
