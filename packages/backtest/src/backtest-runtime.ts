@@ -250,6 +250,8 @@ export class BacktestRuntime {
           CLIENT_ID_PREFIX: 'bt-',
           // A close fills at the next bar's open: allow two bars before calling it unconfirmed.
           CLOSE_CONFIRM_MS: 2 * TIMEFRAME_MS[this.options.timeframe],
+          // A kill's flatten reported late holds the stops at most 20 times that, as the live default.
+          FLATTEN_HOLD_MAX_MS: 40 * TIMEFRAME_MS[this.options.timeframe],
           CLOSE_ATTEMPTS: 3,
         },
       }),

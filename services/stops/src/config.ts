@@ -52,6 +52,13 @@ export const stopsConfigSchema = z.object({
   RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   /** How long (injected clock) a sent close may go unconfirmed by a closed position before it is re-sent. */
   CLOSE_CONFIRM_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * How long (injected clock) after a kill with flatten its stops stay held without the orders
+   * service's report of the flatten (which may come late: the service down, its commands queued).
+   * CLOSE_CONFIRM_MS after the kill an unreported flatten is alerted on (`flatten_incomplete`); at this
+   * limit the hold ends and the positions still open are protected again.
+   */
+  FLATTEN_HOLD_MAX_MS: z.coerce.number().int().positive().default(600_000),
   /** Closes sent for one position before only the repeating "cannot close" alert remains. */
   CLOSE_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   /**

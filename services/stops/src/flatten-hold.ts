@@ -2,8 +2,17 @@ import type { ControlAck } from '@ballast/contracts';
 import { type StopContext, StopPart } from './stop-context';
 import type { StopRecord } from './stop-record';
 
-/** The kill whose flatten is under way, the positions it holds, until when, and what running out means. */
-type Hold = { killId: string; until: number; expiry: string; positions: ReadonlySet<string> };
+/**
+ * The kill whose flatten is under way, the positions it holds, until when, what running out means, and
+ * when its missing report is alerted on (null once alerted, or once the orders service reported).
+ */
+type Hold = {
+  killId: string;
+  until: number;
+  expiry: string;
+  positions: ReadonlySet<string>;
+  unreportedAt: number | null;
+};
 
 /**
  * A kill with flatten: the orders service cancels every open order (our stops too, where the venue
@@ -11,8 +20,10 @@ type Hold = { killId: string; until: number; expiry: string; positions: Readonly
  * held: counted unverified (they may be gone), never re-placed, moved or backed by a close of ours, so
  * no stop of ours locks the coins the flatten sells. The hold ends when the orders service reports the
  * flatten not flat (its kill's control.ack, `flat` false), CLOSE_CONFIRM_MS after it reports it flat
- * (the positions' closed events may come after the ack), or CLOSE_CONFIRM_MS after the kill without a
- * report. A position still open then is alerted on (`flatten_incomplete`) and protected again.
+ * (the positions' closed events may come after the ack), or FLATTEN_HOLD_MAX_MS after the kill without
+ * a report. A position still open then is alerted on (`flatten_incomplete`) and protected again. The
+ * orders service may flatten late (down, its commands queued): CLOSE_CONFIRM_MS after the kill without a
+ * report the positions still open are alerted on once, and the hold goes on until the report comes.
  * The hold lives in memory: after a restart every stop is verified (and re-placed) as at any start.
  */
 export class FlattenHold extends StopPart {
@@ -25,11 +36,14 @@ export class FlattenHold extends StopPart {
   /** Holds every open position's stop; how many are held. */
   begin(killId: string): number {
     const open = [...this.ctx.records.values()].filter((r) => r.qty > 0);
+    const { CLOSE_CONFIRM_MS, FLATTEN_HOLD_MAX_MS } = this.deps.config;
+    const now = this.deps.clock.now();
     this.hold = {
       killId,
-      until: this.expiry(),
-      expiry: `no report of the flatten within ${this.deps.config.CLOSE_CONFIRM_MS} ms`,
+      until: now + FLATTEN_HOLD_MAX_MS,
+      expiry: `no report of the flatten within ${FLATTEN_HOLD_MAX_MS} ms`,
       positions: new Set(open.map((r) => r.positionId)),
+      unreportedAt: now + CLOSE_CONFIRM_MS,
     };
     for (const record of open) record.verified = false;
     this.ctx.updateCoverage();
@@ -57,8 +71,32 @@ export class FlattenHold extends StopPart {
     if (!hold || ack.command !== 'kill' || ack.commandId !== hold.killId || typeof ack.flat !== 'boolean')
       return null;
     if (!ack.flat) return `${ack.service} reports: ${ack.detail}`;
-    this.hold = { ...hold, until: this.expiry(), expiry: `${ack.service} reported it flat: ${ack.detail}` };
+    this.hold = {
+      ...hold,
+      until: this.deps.clock.now() + this.deps.config.CLOSE_CONFIRM_MS,
+      expiry: `${ack.service} reported it flat: ${ack.detail}`,
+      unreportedAt: null,
+    };
     return null;
+  }
+
+  /**
+   * CLOSE_CONFIRM_MS after the kill without a report of its flatten: each held position still open is
+   * alerted on, once; the hold goes on (checked on every clock tick the service sees).
+   */
+  async alertUnreported(): Promise<void> {
+    const hold = this.hold;
+    if (!hold || hold.unreportedAt === null || this.deps.clock.now() < hold.unreportedAt) return;
+    this.hold = { ...hold, unreportedAt: null };
+    const { CLOSE_CONFIRM_MS, FLATTEN_HOLD_MAX_MS } = this.deps.config;
+    for (const record of this.openHeld(hold)) {
+      this.deps.log.error({ positionId: record.positionId }, 'flatten not reported; stop still held');
+      await this.ctx.alert(
+        record,
+        'flatten_incomplete',
+        `${record.symbol} ${record.side} ${record.qty} still open ${CLOSE_CONFIRM_MS} ms after the kill's flatten, which is not reported yet; its stop stays held until it is, at most ${FLATTEN_HOLD_MAX_MS} ms after the kill`,
+      );
+    }
   }
 
   /** Why the hold has run out, or null while it lasts (checked on every clock tick the service sees). */
@@ -74,11 +112,9 @@ export class FlattenHold extends StopPart {
     const hold = this.hold;
     this.hold = null;
     if (!hold) return [];
-    const open: StopRecord[] = [];
-    for (const positionId of hold.positions) {
-      const record = this.ctx.records.get(positionId);
-      if (!record || record.qty <= 0) continue;
-      open.push(record);
+    const open = this.openHeld(hold);
+    for (const record of open) {
+      const { positionId } = record;
       this.deps.log.error({ positionId, why }, 'position still open after the flatten');
       await this.ctx.alert(
         record,
@@ -89,7 +125,10 @@ export class FlattenHold extends StopPart {
     return open;
   }
 
-  private expiry(): number {
-    return this.deps.clock.now() + this.deps.config.CLOSE_CONFIRM_MS;
+  /** The records of the held positions still open. */
+  private openHeld(hold: Hold): StopRecord[] {
+    return [...hold.positions]
+      .map((positionId) => this.ctx.records.get(positionId))
+      .filter((record): record is StopRecord => record !== undefined && record.qty > 0);
   }
 }

@@ -354,7 +354,9 @@ export class StopManager {
     if (why) await this.endFlattenHold(why);
   }
 
+  /** Alerts on a flatten not reported in time, and ends a hold that has run out. */
   private async endFlattenHoldIfExpired(): Promise<void> {
+    await this.flattenHold.alertUnreported();
     const why = this.flattenHold.expired();
     if (why) await this.endFlattenHold(why);
   }

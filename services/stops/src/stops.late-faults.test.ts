@@ -231,3 +231,57 @@ describe("stops: a take-profit undone while a kill's flatten runs", () => {
     expect(stops.closes('spotclosekill')).toHaveLength(2);
   });
 });
+
+describe("stops: a kill's flatten reported late", () => {
+  const kill = { flatten: true, reason: 'operator', requestedBy: 'cli' };
+  const fallback1 = { qty: 1, stopPrice: 98, status: 'open' };
+
+  async function killedLong(venueId: string) {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue(venueId, rules, 1);
+    const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000', FLATTEN_HOLD_MAX_MS: '600000' });
+    await stops.position(venueId, 1);
+    const killed = await stops.kill(kill);
+    // The orders service, queued behind an outage, has cancelled the stop and not yet sold.
+    await venue.cancelStop('BTC-USDT', svc.manager.record(positionId(venueId))?.clientOrderId as string);
+    return { stops, venue, svc, killed };
+  }
+
+  it('alerts once when unreported after CLOSE_CONFIRM_MS and keeps holding; the late report ends the hold', async () => {
+    const { stops, venue, svc, killed } = await killedLong('spotlatekill');
+    stops.clock.time += 30_000;
+    await stops.trade('spotlatekill', 99);
+    stops.clock.time += 60_000;
+    await stops.trade('spotlatekill', 99);
+    await svc.manager.verifyLive();
+    expect(stops.alerts).toMatchObject([
+      { kind: 'flatten_incomplete', labels: { positionId: positionId('spotlatekill') } },
+    ]);
+    expect(venue.openStops()).toEqual([]);
+    expect(await svc.coverage()).toBe(0);
+
+    // The orders service comes back and flattens; it reports the market flat and the position closes.
+    await stops.flattenReported(killed.id, true, 'flatten: BTC-USDT flat');
+    await stops.position('spotlatekill', 0, 100, 'closed');
+    stops.clock.time += 30_000;
+    await stops.trade('spotlatekill', 99);
+    expect(stops.alerts).toHaveLength(1);
+    expect(venue.openStops()).toEqual([]);
+    expect(svc.manager.record(positionId('spotlatekill'))).toBeUndefined();
+  });
+
+  it('ends the hold at FLATTEN_HOLD_MAX_MS without a report and protects the position again', async () => {
+    const { stops, venue } = await killedLong('spotneverkill');
+    stops.clock.time += 599_000;
+    await stops.trade('spotneverkill', 99);
+    expect(venue.openStops()).toEqual([]);
+    stops.clock.time += 1_000;
+    await stops.trade('spotneverkill', 99);
+    expect(stops.alerts.map((a) => a.kind)).toEqual([
+      'flatten_incomplete',
+      'flatten_incomplete',
+      'stop_lost',
+    ]);
+    expect(venue.openStops()).toMatchObject([fallback1]);
+  });
+});
