@@ -26,7 +26,7 @@ import { Entries } from './entries';
 import { FlattenHold } from './flatten-hold';
 import { SERVICE, StopContext, type StopManagerDeps } from './stop-context';
 import { StopPlacement, type VerifyOutcome } from './stop-placement';
-import { type StopRecord, wantedStop } from './stop-record';
+import { leftoverStop, type StopRecord, wantedStop } from './stop-record';
 import { StopTriggers } from './stop-triggers';
 import { TakeProfits } from './take-profits';
 import { Trailing } from './trailing';
@@ -79,6 +79,7 @@ export class StopManager {
   async start(): Promise<void> {
     for (const record of await this.deps.store.active(this.deps.venue.id))
       if (record.unplanned) this.entries.reloadUnplanned({ ...record, unplanned: record.unplanned });
+      else if (leftoverStop(record)) this.placement.reloadLeftover(record);
       else this.ctx.records.set(record.positionId, record);
     await this.entries.load();
     await this.serial(() => this.reconcile());
@@ -136,7 +137,8 @@ export class StopManager {
 
   /**
    * Verifies every active record against the venue and re-places what is missing or wrong; a position
-   * stored while its stop could not be planned is planned again.
+   * stored while its stop could not be planned is planned again, and a closed position's stop whose
+   * cancel failed is cancelled.
    */
   async reconcile(): Promise<void> {
     for (const record of [...this.ctx.records.values()]) {
@@ -145,6 +147,7 @@ export class StopManager {
       if (stopExpected(record)) await this.placement.verifyAtStart(record);
     }
     await this.entries.retryUnplanned();
+    await this.placement.cancelLeftovers();
     this.ctx.updateCoverage();
   }
 

@@ -2,7 +2,7 @@ import { stopOrderId, verifyStop } from '@ballast/core';
 import { type StopOrder, VenueError } from '@ballast/exchange';
 import type { Closes } from './closes';
 import { type StopContext, StopPart } from './stop-context';
-import { type StopRecord, wantedStop } from './stop-record';
+import { leftoverRecord, type StopRecord, wantedStop } from './stop-record';
 import type { StopTriggers } from './stop-triggers';
 
 /**
@@ -213,24 +213,38 @@ export class StopPlacement extends StopPart {
   }
 
   /**
-   * The position is flat (or being closed): cancel any resting stop and forget the record. A stop whose
-   * cancel fails is remembered and cancelled again at the periodic check.
+   * The position is flat (or being closed): cancel any resting stop and close the record. A stop whose
+   * cancel fails is remembered, its record stored active with nothing to protect (qty 0), and it is
+   * cancelled again at the periodic check and at start.
    */
   async retire(record: StopRecord, why: string, cancel = true): Promise<void> {
     this.forgetMove(record);
-    if (cancel && record.clientOrderId) await this.cancelRetired(record, record.clientOrderId, why);
+    const left =
+      cancel && record.clientOrderId ? await this.cancelRetired(record, record.clientOrderId, why) : false;
     this.ctx.records.delete(record.positionId);
-    await this.deps.store.save(record, 'closed', { ...record, verified: false });
+    if (!left) await this.deps.store.save(record, 'closed', { ...record, verified: false });
     this.ctx.updateCoverage();
   }
 
-  /** Cancels again the stops of retired records whose cancel failed (the periodic check). */
-  async cancelLeftovers(): Promise<void> {
-    for (const [clientOrderId, record] of [...this.leftovers])
-      await this.cancelRetired(record, clientOrderId, 'position closed earlier');
+  /** A stored record of a flat position whose stop is still to be cancelled (start): cancelled at the next check. */
+  reloadLeftover(record: StopRecord & { clientOrderId: string }): void {
+    this.leftovers.set(record.clientOrderId, record);
   }
 
-  private async cancelRetired(record: StopRecord, clientOrderId: string, why: string): Promise<void> {
+  /**
+   * Cancels again the stops of retired records whose cancel failed (the periodic check, start). Once
+   * cancelled the record is closed, unless a new position of its slot has a record since.
+   */
+  async cancelLeftovers(): Promise<void> {
+    for (const [clientOrderId, record] of [...this.leftovers]) {
+      if (await this.cancelRetired(record, clientOrderId, 'position closed earlier')) continue;
+      if (!this.ctx.records.has(record.positionId) && !this.ctx.unplanned.has(record.positionId))
+        await this.deps.store.save(record, 'closed', record);
+    }
+  }
+
+  /** Cancels a retired record's stop; true when the cancel failed and the stop is left for later. */
+  private async cancelRetired(record: StopRecord, clientOrderId: string, why: string): Promise<boolean> {
     const cancelled = await this.ctx.cancelStop(
       record,
       clientOrderId,
@@ -238,11 +252,17 @@ export class StopPlacement extends StopPart {
       'error',
     );
     if (cancelled.failed) {
-      this.leftovers.set(clientOrderId, { ...record, clientOrderId });
-      return;
+      if (!this.leftovers.has(clientOrderId)) {
+        const left = leftoverRecord(record, clientOrderId);
+        // Stored first: a restart finds the stop and cancels it.
+        await this.deps.store.save(left, 'active', left);
+        this.leftovers.set(clientOrderId, left);
+      }
+      return true;
     }
     this.leftovers.delete(clientOrderId);
     if (cancelled.stop) await this.ctx.publish({ ...record, clientOrderId }, 'cancelled', why);
+    return false;
   }
 
   /**

@@ -133,6 +133,27 @@ export function openedRecord(input: {
 }
 
 /**
+ * The record of a flat position whose stop `clientOrderId` could not be cancelled: stored active with
+ * nothing to protect (qty 0, no close or move), so a restart still cancels the stop (leftoverStop).
+ */
+export function leftoverRecord(record: StopRecord, clientOrderId: string): StopRecord {
+  return {
+    ...record,
+    qty: 0,
+    clientOrderId,
+    verified: false,
+    closing: null,
+    takeProfit: null,
+    pendingMove: null,
+  };
+}
+
+/** A stored record that is only a retired position's stop still to be cancelled (see leftoverRecord). */
+export function leftoverStop(record: StopRecord): record is StopRecord & { clientOrderId: string } {
+  return record.qty <= 0 && record.clientOrderId !== null;
+}
+
+/**
  * The stop the record wants: its pending move's target while the old stop's cancel has not
  * succeeded, else the stop it has. What a trail, a resize or an add moves from.
  */

@@ -285,3 +285,28 @@ describe("stops: a kill's flatten reported late", () => {
     expect(venue.openStops()).toMatchObject([fallback1]);
   });
 });
+
+describe("stops: a closed position's stop whose cancel failed outlives a restart", () => {
+  it('keeps its record active with nothing to protect until the stop is cancelled, at start after a restart', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotleftover', rules, 1);
+    const svc = await stops.start(venue);
+    await stops.position('spotleftover', 1);
+    const placed = svc.manager.record(positionId('spotleftover'))?.clientOrderId;
+    venue.failCancel = true;
+    await stops.position('spotleftover', 0, 100, 'closed');
+    expect(stops.records.rows.get(positionId('spotleftover'))).toMatchObject({
+      status: 'active',
+      state: { qty: 0, clientOrderId: placed },
+    });
+    expect(await svc.coverage()).toBe(1);
+    await svc.manager.stop();
+
+    venue.failCancel = false;
+    const restarted = await stops.start(venue);
+    expect(venue.openStops()).toEqual([]);
+    expect(stops.eventsOf('cancelled')).toMatchObject([{ clientOrderId: placed }]);
+    expect(stops.records.rows.get(positionId('spotleftover'))).toMatchObject({ status: 'closed' });
+    expect(restarted.manager.coverage()).toEqual({ openPositions: 0, protectedPositions: 0 });
+  });
+});
