@@ -76,11 +76,12 @@ export class Closes extends StopPart {
 
   /**
    * A full close was sent and the stop is gone: the record stays, unprotected, until the position
-   * is reported closed, so a refused or lost close is noticed and re-sent.
+   * is reported closed, so a refused or lost close is noticed and re-sent. `left` is a stop whose
+   * cancel failed: kept, to be cancelled before the close is re-sent (on spot it locks the coins).
    */
-  async awaitClosed(record: StopRecord, byVenue: boolean): Promise<void> {
+  async awaitClosed(record: StopRecord, byVenue: boolean, left: string | null = null): Promise<void> {
     record.verified = false;
-    record.clientOrderId = null;
+    record.clientOrderId = left;
     record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue };
     await this.ctx.save(record);
     this.ctx.updateCoverage();
@@ -137,13 +138,24 @@ export class Closes extends StopPart {
     );
   }
 
-  /** The close is sent again, under a new client id: the orders service drops a repeated one. */
+  /**
+   * The close is sent again, under a new client id: the orders service drops a repeated one. A stop
+   * whose cancel failed earlier is cancelled again first: on spot it locks the coins the close sells.
+   */
   private async resendClose(
     record: StopRecord,
     closing: Closing,
     now: number,
     waited: number,
   ): Promise<void> {
+    if (record.clientOrderId) {
+      const cancel = await this.ctx.cancelStop(
+        record,
+        record.clientOrderId,
+        'cancel before a re-sent close failed',
+      );
+      if (!cancel.failed) record.clientOrderId = null;
+    }
     record.seq += 1;
     await this.submitClose(record, record.qty, `close:${record.seq}`, undefined);
     record.closing = { ...closing, sentAt: now, attempts: closing.attempts + 1 };

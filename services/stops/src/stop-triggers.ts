@@ -122,11 +122,14 @@ export class StopTriggers extends StopPart {
       venueStop,
     });
     if (!decision.close) return;
-    if (record.clientOrderId)
-      await this.deps.venue.cancelStop(record.symbol, record.clientOrderId).catch(() => undefined);
+    // A stop whose cancel fails is kept: the close, if re-sent, cancels it again first.
+    const cancel = record.clientOrderId
+      ? await this.ctx.cancelStop(record, record.clientOrderId, 'cancel before a local close failed')
+      : undefined;
+    const left = cancel?.failed ? record.clientOrderId : null;
     await this.closes.submitClose(record, record.qty, `local:${record.seq}`, undefined);
     await this.ctx.publish(record, 'triggered', `local monitor: ${decision.reason}`);
-    await this.closes.awaitClosed(record, false);
+    await this.closes.awaitClosed(record, false, left);
   }
 
   /** What the venue says of the record's stop, for the local monitor; unknown when it cannot be read. */

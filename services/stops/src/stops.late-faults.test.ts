@@ -310,3 +310,44 @@ describe("stops: a closed position's stop whose cancel failed outlives a restart
     expect(restarted.manager.coverage()).toEqual({ openPositions: 0, protectedPositions: 0 });
   });
 });
+
+describe('stops: a close re-sent while a stop of ours may still rest', () => {
+  it('cancels the stop whose cancel failed before re-sending the close (on spot it locks the coins)', async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotresend', rules, 1);
+    // Every placement times out and no read-back answers: the stop's fate stays unknown.
+    venue.timeoutsAfterPlacing = 3;
+    venue.failFetch = true;
+    venue.failCancel = true;
+    const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
+    await stops.position('spotresend', 1);
+    expect(stops.closes('spotresend')).toHaveLength(1);
+    expect(venue.openStops()).toHaveLength(1);
+
+    venue.failCancel = false;
+    stops.clock.time += 30_000;
+    await stops.trade('spotresend', 99);
+    expect(stops.closes('spotresend')).toHaveLength(2);
+    expect(venue.openStops()).toEqual([]);
+    expect(svc.manager.record(positionId('spotresend'))).toMatchObject({ clientOrderId: null });
+  });
+
+  it("keeps the stop the local monitor's close could not cancel, and cancels it before the close is re-sent", async () => {
+    const stops = await MemoryStops.create();
+    const venue = new SpotStopVenue('spotlocal', rules, 1);
+    const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
+    await stops.position('spotlocal', 1);
+    const placed = svc.manager.record(positionId('spotlocal'))?.clientOrderId;
+    venue.failCancel = true;
+    // Through the stop (98) and its grace; the venue's stop has not acted.
+    await stops.trade('spotlocal', 97);
+    expect(stops.closes('spotlocal')).toHaveLength(1);
+    expect(svc.manager.record(positionId('spotlocal'))).toMatchObject({ clientOrderId: placed, closing: {} });
+
+    venue.failCancel = false;
+    stops.clock.time += 30_000;
+    await stops.trade('spotlocal', 97);
+    expect(stops.closes('spotlocal')).toHaveLength(2);
+    expect(venue.openStops()).toEqual([]);
+  });
+});
