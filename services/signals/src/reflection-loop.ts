@@ -77,7 +77,10 @@ export class ReflectionLoop {
   async stop(): Promise<void> {
     await this.#subscription?.stop();
     this.#stopped = true;
-    for (const input of this.#queued.splice(0)) this.#counted.inc({ kind: input.kind, outcome: 'stopped' });
+    const dropped = this.#queued.splice(0);
+    for (const input of dropped) this.#counted.inc({ kind: input.kind, outcome: 'stopped' });
+    if (dropped.length > 0)
+      this.deps.log.warn({ dropped: dropped.length }, 'reflections still queued at stop are not written');
     this.#queuedGauge.set(0);
     await this.#writing;
   }

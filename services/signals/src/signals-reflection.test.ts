@@ -1,6 +1,6 @@
 import { agentsConfigSchema } from '@ballast/agents';
 import { type ScriptedServer, startScriptedServer } from '@ballast/agents/testing';
-import { loadConfig } from '@ballast/service-kit';
+import { createLogger, loadConfig } from '@ballast/service-kit';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSignalEngine } from './testing/default-engine';
@@ -12,12 +12,14 @@ const { vectors } = recordedBtcVectors();
 describe(`signals: a reflector that does not answer delays no decision (${RECORDED_FILE})`, () => {
   let fixture: SignalsFixture;
   let reflector: ScriptedServer;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     reflector = await startScriptedServer();
     reflector.respondWith(() => ({ hang: true }));
     fixture = await startSignalsFixture({
       name: 'signals_reflection',
+      log: createLogger({ service: 'signals', destination: { write: (l) => logLines.push(l) } }),
       // A vetoed candidate is judged on the next bar of its series: the reflector is asked then.
       env: { SIGNALS_HINDSIGHT_BARS: '1' },
       agents: loadConfig(agentsConfigSchema, {
@@ -37,8 +39,8 @@ describe(`signals: a reflector that does not answer delays no decision (${RECORD
   });
 
   afterAll(async () => {
-    // The hung call fails once its server is gone; the service then stops without waiting for it.
-    await reflector?.close();
+    // Closed already unless the test failed early; a hung call fails once its server is gone.
+    await reflector?.close().catch(() => undefined);
     await fixture?.[Symbol.asyncDispose]();
   });
 
@@ -58,5 +60,12 @@ describe(`signals: a reflector that does not answer delays no decision (${RECORD
     expect(reflector.requests).toHaveLength(1);
     const queued = await fixture.metrics.getSingleMetric('ballast_signals_reflections_queued')?.get();
     expect(queued?.values[0]?.value).toBe(vetoed - 1);
+    // Stopped (a restart), the lessons still queued are counted and said in the log, not lost quietly.
+    // The hung call fails once its server is gone; the stop waits for the lesson being written.
+    await reflector.close();
+    await fixture.restart();
+    const dropped = logLines.filter((l) => l.includes('reflections still queued at stop are not written'));
+    expect(dropped).toHaveLength(1);
+    expect(JSON.parse(dropped[0]!).dropped).toBe(vetoed - 1);
   });
 });
