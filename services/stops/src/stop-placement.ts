@@ -238,7 +238,11 @@ export class StopPlacement extends StopPart {
   async cancelLeftovers(): Promise<void> {
     for (const [clientOrderId, record] of [...this.leftovers]) {
       if (await this.cancelRetired(record, clientOrderId, 'position closed earlier')) continue;
-      if (!this.ctx.records.has(record.positionId) && !this.ctx.unplanned.has(record.positionId))
+      if (this.ctx.records.has(record.positionId) || this.ctx.unplanned.has(record.positionId)) continue;
+      // Closed only while the row is still this leftover: a later position of the slot may have opened
+      // and closed since, and its row (a higher seq, perhaps a leftover of its own) must stay as it is.
+      const stored = await this.deps.store.get(record.positionId);
+      if (stored?.status === 'active' && stored.state.clientOrderId === clientOrderId && stored.state.qty === 0)
         await this.deps.store.save(record, 'closed', record);
     }
   }

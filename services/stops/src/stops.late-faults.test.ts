@@ -311,6 +311,45 @@ describe("stops: a closed position's stop whose cancel failed outlives a restart
   });
 });
 
+describe("stops: a leftover stop cancelled late leaves a later position's record as it is", () => {
+  it('closes its own row only, so the slot keeps its sequence and a later leftover stays remembered', async () => {
+    class SelectiveCancels extends SpotStopVenue {
+      readonly failing = new Set<string>();
+      override async cancelStop(symbol: string, id: string) {
+        if (this.failing.has(id)) throw new VenueError('rate_limited', 'cancelOrder: 429 Too Many Requests');
+        return super.cancelStop(symbol, id);
+      }
+    }
+    const stops = await MemoryStops.create();
+    const venue = new SelectiveCancels('slotreuse', rules, 5);
+    let svc = await stops.start(venue);
+    const slot = positionId('slotreuse');
+    await stops.position('slotreuse', 1);
+    const first = svc.manager.record(slot)?.clientOrderId as string;
+    venue.failing.add(first);
+    await stops.position('slotreuse', 0, 100, 'closed');
+    // A second position on the slot, whose stop cannot be cancelled at its close either.
+    await stops.position('slotreuse', 1);
+    const second = svc.manager.record(slot)?.clientOrderId as string;
+    venue.failing.add(second);
+    await stops.position('slotreuse', 0, 100, 'closed');
+    const row = () => stops.records.rows.get(slot);
+    const secondRow = { status: row()?.status, state: { ...row()?.state } };
+    expect(secondRow).toMatchObject({ status: 'active', state: { qty: 0, clientOrderId: second } });
+    // The first stop's cancel goes through at last: the row is the second's still.
+    venue.failing.delete(first);
+    await svc.manager.verifyLive();
+    expect(venue.openStops().map((o) => o.clientOrderId)).toEqual([second]);
+    expect(row()).toMatchObject(secondRow);
+    // So a restart still finds the second stop and cancels it.
+    await svc.manager.stop();
+    venue.failing.clear();
+    svc = await stops.start(venue);
+    expect(venue.openStops()).toEqual([]);
+    expect(row()?.status).toBe('closed');
+  });
+});
+
 describe('stops: a close re-sent while a stop of ours may still rest', () => {
   it('cancels the stop whose cancel failed before re-sending the close (on spot it locks the coins)', async () => {
     const stops = await MemoryStops.create();
