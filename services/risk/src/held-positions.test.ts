@@ -37,7 +37,7 @@ describe('readHeldPositions', () => {
     await testDb?.drop();
   });
 
-  it('reads no stop for a position the stops service stored while its stop could not be planned', async () => {
+  it('reads no stop for a position whose stop could not be planned, nor for a stop left to cancel', async () => {
     await saveStop(handle.db, 'BTC-USDT', {});
     // Its stop price is its entry, a placeholder: the position has no stop.
     await saveStop(handle.db, 'ETH-USDT', {
@@ -47,6 +47,8 @@ describe('readHeldPositions', () => {
       verified: false,
       unplanned: { correlationId: 'c-1' },
     });
+    // A closed position's stop whose cancel failed: kept (qty 0) until cancelled, its price is no one's.
+    await saveStop(handle.db, 'SOL-USDT', { qty: 0, entry: 150, stopPrice: 140 });
     const held = await readHeldPositions(handle.db, clock, async () => undefined);
     expect([...held.stops]).toEqual([['binance:BTC-USDT', 57_400]]);
   });

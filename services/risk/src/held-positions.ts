@@ -17,10 +17,13 @@ import { z } from 'zod';
 
 /**
  * The part of the stops service's persisted record (protective_stops) risk reads. A record `unplanned`
- * (a position opened while its stop could not be planned) has no stop: its price is none to count.
+ * (a position opened while its stop could not be planned) has no stop: its price is none to count. A
+ * record of nothing held (qty 0: a closed position's stop still to be cancelled) protects nothing either,
+ * and its price belongs to a position gone: the next one of its slot must not be measured to it.
  */
 const StopView = z.object({
   positionId: z.string().min(1),
+  qty: z.number(),
   stopPrice: z.number().positive(),
   unplanned: z.unknown().optional(),
 });
@@ -82,7 +85,9 @@ export async function readHeldPositions(
   const stops = await new ProtectiveStopRepository(db, clock, StopView).active();
   return {
     slots: foldPositionSlots(fills),
-    stops: new Map(stops.filter((s) => s.unplanned == null).map((s) => [s.positionId, s.stopPrice])),
+    stops: new Map(
+      stops.filter((s) => s.unplanned == null && s.qty > 0).map((s) => [s.positionId, s.stopPrice]),
+    ),
     entryOrders: slices.filter(entryOrder).map(
       (slice): RecordedEntryOrder => ({
         intentId: slice.intentId,
