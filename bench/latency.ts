@@ -90,6 +90,9 @@ const RISK_LIMITS = {
   maxOpenPositions: 1_000,
   maxOpenRisk: 1,
   maxExposure: 100,
+  // The book is one recorded 2021-04-04 snapshot (above) beside candles from 2017 on: every entry is far
+  // from its mid, and entry_off_market (50 bps by default) refused them all. The widest gap allowed.
+  maxEntryGapBps: 10_000,
 };
 
 /** A pass-through proxy that stamps when each order reaches the venue, by client order id. */
@@ -501,6 +504,13 @@ try {
   );
   console.log(`service CPU per replayed candle (ms, user + system): ${serviceCpu.join(', ')}`);
   console.log(`REST book requests through the proxy: ${proxy.depthRequests} (load at start ${loadAtStart})`);
+  if (chain.length < TRIGGERS) {
+    // Fewer triggers than asked is no figure: say so and fail (a risk rule refusing every entry once gave 0).
+    console.error(
+      `latency bench: only ${chain.length} of ${TRIGGERS} triggers measured; see the refusals above`,
+    );
+    process.exitCode = 1;
+  }
 } finally {
   clearInterval(bookTimer);
   for (const p of running.reverse()) await p.stop();
