@@ -229,16 +229,20 @@ function alertRaiser(deps: SignalsServiceDeps): (alert: Alert) => void {
  * Operators hear when a vendor's breaker opens (decisions fall back to the rules) and when it closes
  * again; the half-open probe in between is not news.
  */
-function breakerAlerts(deps: SignalsServiceDeps): (provider: string, state: BreakerState) => void {
+function breakerAlerts(
+  deps: SignalsServiceDeps,
+  config: AgentsConfig,
+): (provider: string, state: BreakerState) => void {
   const open = new Set<string>();
   const raise = alertRaiser(deps);
+  const fallback = fallbackSaid(config);
   return (provider, state) => {
     if (state === 'open' && !open.has(provider)) {
       open.add(provider);
       raise({
         severity: 'critical',
         kind: 'llm_breaker_open',
-        message: `LLM breaker open for ${provider}: agents decide by the rules until it recovers`,
+        message: `LLM breaker open for ${provider}: ${fallback} until it recovers`,
         labels: { provider },
       });
     } else if (state === 'closed' && open.delete(provider))
@@ -251,16 +255,20 @@ function breakerAlerts(deps: SignalsServiceDeps): (provider: string, state: Brea
   };
 }
 
+/** What an alert says the agents do while their calls fail (REVIEWER_FALLBACK). */
+function fallbackSaid(config: AgentsConfig): string {
+  return config.REVIEWER_FALLBACK === 'reject'
+    ? 'the analyst decides by the rules and the reviewer rejects every candidate'
+    : 'agents decide by the rules';
+}
+
 /**
  * Operators hear once per UTC day (the budget tells once) that the agents' daily budget is spent: every
  * call takes its fallback until the next UTC day, which must not go unnoticed all day.
  */
 function budgetAlert(deps: SignalsServiceDeps, config: AgentsConfig): (spent: BudgetSpent) => void {
   const raise = alertRaiser(deps);
-  const reviewer =
-    config.REVIEWER_FALLBACK === 'reject'
-      ? 'the reviewer rejects every candidate'
-      : 'agents decide by the rules';
+  const reviewer = fallbackSaid(config);
   return ({ dayStartMs, spentUsd, limitUsd }) => {
     const day = new Date(dayStartMs).toISOString().slice(0, 10);
     raise({
@@ -291,7 +299,7 @@ async function wireDecisions(deps: SignalsServiceDeps & { clock: Clock }): Promi
     audit: new AgentCallRepository(deps.db),
     metrics: deps.metrics,
     log: deps.log,
-    onBreakerState: breakerAlerts(deps),
+    onBreakerState: breakerAlerts(deps, config),
     onBudgetSpent: budgetAlert(deps, config),
     spentTodayUsd: await spentTodayUsd(deps.db, clock),
   });

@@ -53,7 +53,7 @@ describe(`signals with Claude as reviewer on a daily budget it spends at once ($
       {
         severity: 'critical',
         kind: 'llm_budget_spent',
-        message: `LLM daily budget spent ($0.006 of $0.001 on ${day} UTC): the reviewer rejects every candidate until the next UTC day`,
+        message: `LLM daily budget spent ($0.006 of $0.001 on ${day} UTC): the analyst decides by the rules and the reviewer rejects every candidate until the next UTC day`,
         labels: { day },
       },
     ]);
