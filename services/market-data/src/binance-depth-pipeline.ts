@@ -38,8 +38,11 @@ export class BinanceDepthPipeline implements Disposable {
   private readonly fetching = new Set<string>();
   /** Failed snapshot attempts in a row per symbol (drives the backoff); cleared once synced. */
   private readonly failures = new Map<string, number>();
-  /** Per symbol, the pending retry: until it fires no diff or gap fetches early (a ban would grow). */
-  private readonly retries = new Map<string, NodeJS.Timeout>();
+  /**
+   * Per symbol, the pending retry: until it fires no diff or gap fetches early (a ban would grow).
+   * `venueWait`: the venue named the wait (a ban, a Retry-After); only those outlive a new connection.
+   */
+  private readonly retries = new Map<string, { timer: NodeJS.Timeout; venueWait: boolean }>();
   private disposed = false;
 
   constructor(private readonly deps: BinanceDepthDeps) {}
@@ -51,9 +54,18 @@ export class BinanceDepthPipeline implements Disposable {
     return { ...sync.book.levels(), lastUpdateId: sync.lastAppliedId };
   }
 
-  /** A new connection carries no history: every book starts over from a fresh snapshot. */
+  /**
+   * A new connection carries no history: every book starts over from a fresh snapshot, at once unless
+   * the venue asked us to wait (the backoff of failures before the reconnect is no reason to wait now).
+   */
   reset(): void {
     this.syncs.clear();
+    for (const [symbol, retry] of this.retries) {
+      if (retry.venueWait) continue;
+      clearTimeout(retry.timer);
+      this.retries.delete(symbol);
+      this.failures.delete(symbol);
+    }
   }
 
   onDiff(update: BookUpdate): string {
@@ -147,18 +159,16 @@ export class BinanceDepthPipeline implements Disposable {
       if (banned) this.deps.log.error(context, 'depth snapshot: IP banned (HTTP 418), waiting it out');
       else this.deps.log.error(context, 'depth snapshot failed');
     }
-    this.retries.set(
-      symbol,
-      setTimeout(() => {
-        this.retries.delete(symbol);
-        this.fetchSnapshot(symbol);
-      }, delayMs),
-    );
+    const timer = setTimeout(() => {
+      this.retries.delete(symbol);
+      this.fetchSnapshot(symbol);
+    }, delayMs);
+    this.retries.set(symbol, { timer, venueWait: banned || rest?.retryAfterMs != null });
   }
 
   [Symbol.dispose](): void {
     this.disposed = true;
-    for (const t of this.retries.values()) clearTimeout(t);
+    for (const { timer } of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
   }
 }

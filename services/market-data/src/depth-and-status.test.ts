@@ -84,6 +84,29 @@ describe('market-data depth and feed status against the simulator', () => {
     expect(await h.metric('ballast_md_depth_snapshot_failures_total', { reason: 'banned' })).toBe(1);
   });
 
+  it('asks for the depth snapshot at once on a new connection, not after the backoff of earlier failures', async () => {
+    // A 20 s backoff after one failed snapshot: only the reconnect can explain a sync within seconds.
+    harness = await recordedHarness('md_reset', {
+      CHANNELS: 'book',
+      STALE_AFTER_MS: '600000',
+      SNAPSHOT_RETRY_BASE_MS: '20000',
+    });
+    const h = harness;
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+    // Every depth request fails until the first snapshot attempt (the REST client's own tries) gave up.
+    h.sim.controls.failHttp({ kind: 'server_error', count: 1_000, pathPrefix: '/api/v3/depth' });
+    h.sim.controls.step(300);
+    const failed = async () => (await h.metric('ballast_md_depth_snapshot_failures_total', {})) >= 1;
+    await waitFor(failed, 'a failed snapshot attempt', { timeoutMs: 30_000 });
+    h.sim.controls.clearHttpFaults();
+    expect(h.sim.controls.dropConnections('binance')).toBe(1);
+    const reconnectedFrom = performance.now();
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to reconnect');
+    h.sim.controls.step(300);
+    await waitFor(() => btcStates(h).includes('live'), 'synced on the new connection', { timeoutMs: 10_000 });
+    expect(performance.now() - reconnectedFrom).toBeLessThan(15_000);
+  });
+
   it('reports a stalled symbol stale within the configured time and live when updates resume', async () => {
     harness = await recordedHarness('md_stale', { CHANNELS: 'trades', STALE_AFTER_MS: '400' });
     const h = harness;

@@ -242,7 +242,11 @@ export class StopPlacement extends StopPart {
       // Closed only while the row is still this leftover: a later position of the slot may have opened
       // and closed since, and its row (a higher seq, perhaps a leftover of its own) must stay as it is.
       const stored = await this.deps.store.get(record.positionId);
-      if (stored?.status === 'active' && stored.state.clientOrderId === clientOrderId && stored.state.qty === 0)
+      if (
+        stored?.status === 'active' &&
+        stored.state.clientOrderId === clientOrderId &&
+        stored.state.qty === 0
+      )
         await this.deps.store.save(record, 'closed', record);
     }
   }
