@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  analystReply,
   anthropicToolUse,
   geminiError,
-  geminiJson,
-  type RecordedRequest,
   type ScriptedServer,
   startScriptedServer,
 } from '@ballast/agents/testing';
@@ -56,25 +55,6 @@ export async function startLlmDoubles(): Promise<LlmDoubles> {
       await claude.close();
     },
   };
-}
-
-function analystReply(request: RecordedRequest) {
-  const prompt = JSON.parse(request.body).contents[0].parts[0].text as string;
-  const levels = /entry (\d+(?:\.\d+)?), stop (\d+(?:\.\d+)?), targets (\d+(?:\.\d+)?)/.exec(prompt);
-  const [entry, stop, target] = (levels ?? []).slice(1).map(Number);
-  return geminiJson(
-    JSON.stringify({
-      setup: 'as proposed',
-      trend: (target ?? 0) > (entry ?? 0) ? 'up' : 'down',
-      strength: 40,
-      entryLow: Math.min(entry ?? 1, target ?? 1),
-      entryHigh: entry,
-      stop,
-      takeProfit: target,
-      confidence: 61,
-      reasoning: 'model: structure intact',
-    }),
-  );
 }
 
 /** A gateway user list with one viewer (scrypt at a test's cost; nobody logs in). */

@@ -1,8 +1,10 @@
 import { agentsConfigSchema } from '@ballast/agents';
 import {
+  analystReply,
   anthropicToolUse,
   auditedCall,
   geminiError,
+  geminiPrompt,
   type RecordedRequest,
   type ScriptedServer,
   startScriptedServer,
@@ -33,7 +35,6 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalsConfigSchema } from './config';
 import { startSignalsService } from './service';
-import { analystReply, geminiPrompt } from './testing/analyst-replies';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 
 /** The test's models are not in the default price table: a paid model without a price is refused. */

@@ -1,11 +1,10 @@
 import { agentsConfigSchema } from '@ballast/agents';
-import { type ScriptedServer, startScriptedServer } from '@ballast/agents/testing';
+import { analystReply, type ScriptedServer, startScriptedServer } from '@ballast/agents/testing';
 import type { Bus } from '@ballast/bus';
 import { type Envelope, type SignalDecision, Subjects } from '@ballast/contracts';
 import { loadConfig } from '@ballast/service-kit';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analystReply } from './testing/analyst-replies';
 import { defaultSignalEngine } from './testing/default-engine';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 import { type SignalsFixture, startSignalsFixture } from './testing/signals-fixture';

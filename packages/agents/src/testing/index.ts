@@ -3,6 +3,7 @@
  * vendors' wire formats to the real SDKs. Only the dependency-free files are exported here.
  */
 
+export { analystReply, geminiPrompt } from './analyst-replies';
 export { auditedCall } from './audited-call';
 export {
   type RecordedRequest,

@@ -1,4 +1,5 @@
-import { geminiJson, type RecordedRequest, type ScriptedReply } from '@ballast/agents/testing';
+import type { RecordedRequest, ScriptedReply } from './scripted-server';
+import { geminiJson } from './wire-replies';
 
 /** The analyst prompt as Gemini received it. */
 export function geminiPrompt(request: RecordedRequest): string {
