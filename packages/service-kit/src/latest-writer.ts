@@ -1,3 +1,4 @@
+import { reconnectDelay } from '@ballast/core';
 export interface LatestWriterDeps<T> {
   write(value: T): Promise<void>;
   /** Told of each failed write (`failures` in a row so far): say it loudly; the writer tries again. */
@@ -80,9 +81,7 @@ export class LatestWriter<T> {
   }
 
   private delayMs(failures: number): number {
-    const { baseMs, capMs } = this.deps.backoff ?? DEFAULT_BACKOFF;
-    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(failures - 1, 30));
-    return Math.floor(ceiling * this.deps.random01());
+    return reconnectDelay(failures - 1, this.deps.backoff ?? DEFAULT_BACKOFF, this.deps.random01());
   }
 
   private wait(ms: number): Promise<void> {
