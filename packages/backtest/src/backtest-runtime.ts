@@ -32,7 +32,7 @@ import { startStops } from '@ballast/stops-service';
 import { Registry } from 'prom-client';
 import type { BacktestConfig } from './backtest-config';
 import type { BacktestDecision } from './backtest-result';
-import { BarPath, type PathPrint, type PathReplay, printSize, replayPaths, watchedLevels } from './bar-path';
+import { BarPath, type PathPrint, type PathReplay, pathTrade, replayPaths, watchedLevels } from './bar-path';
 import { candleBook } from './candle-book';
 import { hourStatsAsFound } from './hour-stats-as-found';
 import { keptStops } from './kept-stops';
@@ -359,15 +359,7 @@ export class BacktestRuntime {
     this.clock.set(Math.max(this.clock.now(), p.time));
     await this.quote(candle.symbol, p.price);
     const { exchange } = this.options.config;
-    const trade = {
-      exchange,
-      symbol: candle.symbol,
-      tradeId: `path-${++this.printId}`,
-      price: p.price,
-      size: printSize(candle),
-      side: p.side,
-      time: p.time,
-    };
+    const trade = pathTrade(exchange, candle, p, ++this.printId);
     await this.market.publish(subject(Subjects.trade, { exchange, symbol: candle.symbol }), trade, {
       eventTime: p.time,
     });

@@ -1,4 +1,4 @@
-import type { Candle } from '@ballast/contracts';
+import type { Candle, Trade } from '@ballast/contracts';
 import type { StopRecord } from '@ballast/stops-service';
 
 /** One price a bar is replayed as printing, at a time inside the bar. */
@@ -95,9 +95,20 @@ export function watchedLevels(records: readonly StopRecord[], symbol: string): n
   return levels;
 }
 
-/** A print's size: the bar's volume spread over its four vertices (klines record no more than that). */
-export function printSize(candle: Candle): number {
-  return candle.volume > 0 ? candle.volume / 4 : 1e-8;
+/**
+ * A print as market-data publishes a trade (md.trade), numbered by the caller. Its size is the bar's
+ * volume spread over its four vertices: klines record no more than that.
+ */
+export function pathTrade(exchange: string, candle: Candle, p: PathPrint, n: number): Trade {
+  return {
+    exchange,
+    symbol: candle.symbol,
+    tradeId: `path-${n}`,
+    price: p.price,
+    size: candle.volume > 0 ? candle.volume / 4 : 1e-8,
+    side: p.side,
+    time: p.time,
+  };
 }
 
 /** A bar whose path is replayed, with the levels watched on its market now. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { StopEvent } from '@ballast/contracts';
 import { sharedDataDir } from '@ballast/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseBacktestConfig } from './backtest-config';
 import type { BacktestResult } from './backtest-result';
 import { loadBacktestCandles, type RunBacktestOptions, runBacktest } from './run-backtest';
 
@@ -21,6 +22,7 @@ const options: RunBacktestOptions = {
   },
 };
 const CYCLE = Date.UTC(2021, 11, 22, 2);
+const { slippageBps } = parseBacktestConfig(options.config);
 
 type TimedStopEvent = StopEvent & { time: number };
 let result: BacktestResult;
@@ -84,7 +86,7 @@ describe('stop protection across successive positions on a symbol (real BTC and 
       if (!bar) throw new Error(`${trade.symbol} ${trade.exit_time}: exit outside every bar`);
       const crossed =
         trade.side === 'long' ? Math.min(trigger.stopPrice, bar.open) : Math.max(trigger.stopPrice, bar.open);
-      const slippage = crossed * (5 / 10_000) * (trade.side === 'long' ? -1 : 1);
+      const slippage = crossed * (slippageBps / 10_000) * (trade.side === 'long' ? -1 : 1);
       expect(
         Math.abs(trade.exit_price - (crossed + slippage)),
         `${trade.symbol} ${trade.exit_time}`,

@@ -55,11 +55,14 @@ export const AnalystVerdict = z.object({
 });
 export type AnalystVerdict = z.infer<typeof AnalystVerdict>;
 
+/** A review's reasons: at most this many, each at most this long. */
+export const REVIEW_REASONS = { max: 10, maxChars: 500 } as const;
+
 export const ReviewVerdict = z.object({
   approve: z.boolean(),
   /** The reviewer may only shrink a position. */
   sizeMultiplier: Ratio,
-  reasons: z.array(z.string().max(500)).max(10),
+  reasons: z.array(z.string().max(REVIEW_REASONS.maxChars)).max(REVIEW_REASONS.max),
 });
 export type ReviewVerdict = z.infer<typeof ReviewVerdict>;
 

@@ -1,4 +1,4 @@
-import { AnalystVerdict, ReviewVerdict } from '@ballast/contracts';
+import { AnalystVerdict, REVIEW_REASONS, ReviewVerdict } from '@ballast/contracts';
 import { z } from 'zod';
 import type { JsonSchema } from '../provider';
 
@@ -23,10 +23,6 @@ export function parseReviewVerdict(value: unknown): ReviewVerdict {
   return ReviewVerdict.parse({ ...reply, sizeMultiplier: shrinkOnly(reply.sizeMultiplier) });
 }
 
-/** ReviewVerdict's bounds on `reasons`. */
-const MAX_REASONS = 10;
-const MAX_REASON_CHARS = 500;
-
 /** The first reason of a veto kept from an invalid reply. */
 export const VETO_KEPT = 'invalid_reply: veto kept from a reply that failed the schema';
 
@@ -42,8 +38,8 @@ export function salvageReviewVeto(value: unknown): ReviewVerdict | undefined {
   const given = 'reasons' in value && Array.isArray(value.reasons) ? value.reasons : [];
   const reasons = given
     .filter((r): r is string => typeof r === 'string')
-    .slice(0, MAX_REASONS - 1)
-    .map((r) => r.slice(0, MAX_REASON_CHARS));
+    .slice(0, REVIEW_REASONS.max - 1)
+    .map((r) => r.slice(0, REVIEW_REASONS.maxChars));
   const veto = { approve: false, sizeMultiplier: 0, reasons: [VETO_KEPT, ...reasons] };
   return ReviewVerdict.safeParse(veto).data;
 }

@@ -1,11 +1,13 @@
 import type { NatsBus } from '@ballast/bus';
-import { type Candle, pattern, Subjects, subject } from '@ballast/contracts';
+import { type Candle, OrderStatus, pattern, Subjects, subject } from '@ballast/contracts';
 import { type Database, PaperAccountRepository, ProtectiveStopRepository } from '@ballast/db';
+import { isOpenOrder } from '@ballast/exchange';
 import type { ExchangeSim } from '@ballast/exchange-sim';
 import { StopRecord } from '@ballast/stops-service';
 import { type PipelineWatch, type ReplayClockFile, waitFor } from '@ballast/testkit';
 import type { Kysely } from 'kysely';
-import { BarPath, type PathPrint, printSize, replayPaths, watchedLevels } from '../bar-path';
+import { z } from 'zod';
+import { BarPath, type PathPrint, pathTrade, replayPaths, watchedLevels } from '../bar-path';
 import { candleBook } from '../candle-book';
 import type { ReplayStep } from '../replay-steps';
 import { TradeLedger } from '../trade-ledger';
@@ -100,13 +102,16 @@ export async function replayBar(replay: BarReplay, step: ReplayStep, index: numb
   await idle(replay);
 }
 
+/** What a paper order row tells of whether it rests on the book. */
+const RestingView = z.object({ symbol: z.string(), status: OrderStatus });
+
 async function printBar(replay: BarReplay, candle: Candle): Promise<void> {
   const stops = new ProtectiveStopRepository(replay.db, replay.clock, StopRecord);
   const levels = async () => watchedLevels(await stops.active('binance'), replay.symbol);
   const paper = new PaperAccountRepository(replay.db, replay.clock);
-  const resting = (
-    await paper.loadOrders('binance', { parse: (o) => o as { symbol: string; status: string } })
-  ).filter((o) => o.symbol === replay.symbol && (o.status === 'accepted' || o.status === 'partially_filled'));
+  const resting = (await paper.loadOrders('binance', RestingView)).filter(
+    (o) => o.symbol === replay.symbol && isOpenOrder(o),
+  );
   if ((await levels()).length === 0 && resting.length === 0) return;
   await replayPaths([{ path: new BarPath(candle), levels }], (c, p) => printAt(replay, c, p));
 }
@@ -115,15 +120,7 @@ async function printBar(replay: BarReplay, candle: Candle): Promise<void> {
 async function printAt(replay: BarReplay, candle: Candle, p: PathPrint): Promise<void> {
   replay.clock.set(Math.max(replay.clock.now(), p.time));
   await publishBook(replay, p.price);
-  const trade = {
-    exchange: 'binance',
-    symbol: replay.symbol,
-    tradeId: `path-${++replay.published.prints}`,
-    price: p.price,
-    size: printSize(candle),
-    side: p.side,
-    time: p.time,
-  };
+  const trade = pathTrade('binance', candle, p, ++replay.published.prints);
   await replay.bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: replay.symbol }), trade, {
     eventTime: p.time,
   });

@@ -38,7 +38,7 @@ export type EntryCandidate = {
   /**
    * The market's visible depth, or why there is none to trust (no streamed book in sequence since a
    * snapshot, nor the venue's REST depth): nothing can be taken from it, so the entry is denied
-   * `liquidity`, saying why. Its touch is where the entry would fill (`entry_off_market`).
+   * `liquidity`, saying why. Its mid is what the entry's price is measured from (`entry_off_market`).
    */
   book: EntryBook;
   rules: MarketRules;
@@ -69,8 +69,8 @@ type AlignedPrices = { ok: true; entry: number; stop: number };
  * 2. a short where shorts are not allowed → `short_not_allowed`; a market another strategy holds or has
  *    an entry pending in → `market_held` (the venue nets one position per market: it would add to theirs);
  *    the candidate itself (finite prices, stop and targets on the right sides) → `invalid_intent`
- * 3. the signal's age → `stale_signal`; its entry's distance from the book's touch (where a market order
- *    fills) → `entry_off_market`; without a book it is denied `liquidity` in 5
+ * 3. the signal's age → `stale_signal`; its entry's distance from the book's mid (the touch when one
+ *    side is empty) → `entry_off_market`; without a book it is denied `liquidity` in 5
  * 4. reward:risk to the nearest target
  * 5. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance (for an add, the farther
  *    of its own stop and the held position's: see addStopDistance), cut to fit the

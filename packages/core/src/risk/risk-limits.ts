@@ -31,8 +31,8 @@ export const RiskLimits = z.object({
    */
   stopExitAllowanceBps: z.number().min(0).max(1000).default(100),
   /**
-   * How far, in basis points, an entry's price may lie from the touch it would take (a long's best ask, a
-   * short's best bid) in the book it is sized against; further, it is denied `entry_off_market`. An entry
+   * How far, in basis points, an entry's price may lie from the mid of the book it is sized against (the
+   * touch when one side is empty); further, it is denied `entry_off_market`. An entry
    * is sized at its own price but sent at market: a price the market has left would make its notional
    * and its loss at the stop larger than the limits allowed.
    */

@@ -112,7 +112,7 @@ export class PaperVenue implements OrderVenue {
   async cancel(_symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
     return this.serial(async () => {
       const order = this.orders.get(clientOrderId);
-      if (!order || !isOpen(order)) return order;
+      if (!order || !isOpenOrder(order)) return order;
       const cancelled: VenueOrder = { ...order, status: 'cancelled' };
       await this.commit(cancelled);
       return cancelled;
@@ -120,7 +120,7 @@ export class PaperVenue implements OrderVenue {
   }
 
   async openOrders(symbol?: string): Promise<VenueOrder[]> {
-    return [...this.orders.values()].filter((o) => isOpen(o) && (!symbol || o.symbol === symbol));
+    return [...this.orders.values()].filter((o) => isOpenOrder(o) && (!symbol || o.symbol === symbol));
   }
 
   async balances(): Promise<Record<string, number>> {
@@ -160,7 +160,7 @@ export class PaperVenue implements OrderVenue {
     return this.serial(async () => {
       const filled: VenueOrder[] = [];
       for (const order of this.orders.values()) {
-        if (order.symbol !== symbol || !isOpen(order)) continue;
+        if (order.symbol !== symbol || !isOpenOrder(order)) continue;
         const limitPrice = order.price;
         if (limitPrice === null) continue;
         const { stepSize } = await this.marketRules(symbol);
@@ -210,9 +210,9 @@ export class PaperVenue implements OrderVenue {
     if (!result.ok) throw new VenueError(result.reason, `${request.clientOrderId}: ${result.detail}`);
     let placed = this.withFills(order, result.fills, stepSize);
     // A market order takes what the book holds; the remainder is cancelled, as on a real venue.
-    if (request.type === 'market' && isOpen(placed))
+    if (request.type === 'market' && isOpenOrder(placed))
       placed = { ...placed, status: placed.filledQty > 0 ? 'cancelled' : 'rejected' };
-    if (isOpen(placed)) this.assertLockable(placed, result.balances);
+    if (isOpenOrder(placed)) this.assertLockable(placed, result.balances);
     await this.commit(placed, result.fills.length > 0 ? totalBalances(result.balances, locked) : undefined);
     return placed;
   }
@@ -236,7 +236,7 @@ export class PaperVenue implements OrderVenue {
   private locks(except?: string): Lock[] {
     const locks: Lock[] = [];
     for (const order of this.orders.values()) {
-      if (!isOpen(order) || order.clientOrderId === except) continue;
+      if (!isOpenOrder(order) || order.clientOrderId === except) continue;
       const lock = restingLock(order, this.deps.fees);
       if (lock) locks.push(lock);
     }
@@ -299,7 +299,8 @@ function paperOrder(order: VenueOrder, qty: number, stepSize: number): PaperOrde
   return { side: order.side, qty, limitPrice: null, base, quote, stepSize };
 }
 
-function isOpen(order: VenueOrder): boolean {
+/** An order resting on the book: accepted, or partly filled and not done. */
+export function isOpenOrder(order: Pick<VenueOrder, 'status'>): boolean {
   return order.status === 'accepted' || order.status === 'partially_filled';
 }
 
