@@ -32,6 +32,11 @@ export class RestError extends Error {
     super(message, options);
     this.retryAfterMs = options?.retryAfterMs ?? null;
   }
+
+  /** The venue named the wait (an IP ban, a Retry-After): nothing of ours may cut it short. */
+  get venueNamedWait(): boolean {
+    return this.reason === 'banned' || this.retryAfterMs !== null;
+  }
 }
 
 /**

@@ -163,7 +163,7 @@ export class BinanceDepthPipeline implements Disposable {
       this.retries.delete(symbol);
       this.fetchSnapshot(symbol);
     }, delayMs);
-    this.retries.set(symbol, { timer, venueWait: banned || rest?.retryAfterMs != null });
+    this.retries.set(symbol, { timer, venueWait: rest?.venueNamedWait ?? false });
   }
 
   [Symbol.dispose](): void {

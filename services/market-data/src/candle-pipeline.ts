@@ -226,7 +226,7 @@ export class CandlePipeline implements Disposable {
       this.deps.random01(),
       { banned: reason === 'banned', retryAfterMs: rest?.retryAfterMs ?? null },
     );
-    gap.venueWait = reason === 'banned' || rest?.retryAfterMs != null;
+    gap.venueWait = rest?.venueNamedWait ?? false;
     gap.failures++;
     this.deps.metrics.backfillFailures.inc({ venue: this.deps.venue, reason });
     this.deps.log.error(

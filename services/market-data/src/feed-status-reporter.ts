@@ -17,9 +17,8 @@ export interface StatusLog {
  */
 export class FeedStatusReporter implements Disposable {
   private readonly monitor: StalenessMonitor;
+  /** Per symbol that sent at least one update, when the last one came. */
   private readonly lastMessage = new Map<string, number>();
-  /** Symbols that sent at least one update. */
-  private readonly heard = new Set<string>();
   private readonly states = new Map<string | null, FeedState>();
   private readonly reasons = new Map<string | null, string>();
   /** Keys whose current state's publish failed: every check sends it again until one gets through. */
@@ -47,7 +46,8 @@ export class FeedStatusReporter implements Disposable {
   /** Checks staleness a few times per threshold, so a stale feed is reported within about 1.25× it. */
   start(): void {
     const now = this.deps.clock.now();
-    for (const symbol of this.deps.symbols) if (!this.heard.has(symbol)) this.monitor.touch(symbol, now);
+    for (const symbol of this.deps.symbols)
+      if (!this.lastMessage.has(symbol)) this.monitor.touch(symbol, now);
     const every = Math.max(50, Math.min(1_000, Math.floor(this.deps.staleAfterMs / 4)));
     this.timer = setInterval(() => this.check(), every);
   }
@@ -59,9 +59,8 @@ export class FeedStatusReporter implements Disposable {
   /** An update for a symbol arrived: it is live (again) if it was not. */
   touch(symbol: string): void {
     const now = this.deps.clock.now();
+    const first = !this.lastMessage.has(symbol);
     this.lastMessage.set(symbol, now);
-    const first = !this.heard.has(symbol);
-    this.heard.add(symbol);
     this.monitor.touch(symbol, now);
     if (first && !this.conditions.get(symbol)?.size) this.report(symbol, 'live', 'first update');
   }
@@ -135,7 +134,7 @@ export class FeedStatusReporter implements Disposable {
         this.report(
           t.key,
           'stale',
-          this.heard.has(t.key)
+          this.lastMessage.has(t.key)
             ? `no update for more than ${this.deps.staleAfterMs} ms`
             : `no update since start, more than ${this.deps.staleAfterMs} ms ago`,
         );
