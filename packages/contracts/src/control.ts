@@ -20,6 +20,20 @@ export const ResumeCommand = z.object({
 });
 export type ResumeCommand = z.infer<typeof ResumeCommand>;
 
+/** A resume as every surface (CLI, gateway, Telegram) publishes it: `clearDrawdown` only when asked. */
+export function resumeCommand(r: {
+  reason: string;
+  requestedBy: string;
+  clearDrawdown?: boolean | undefined;
+}): ResumeCommand {
+  return {
+    confirm: true,
+    reason: r.reason,
+    requestedBy: r.requestedBy,
+    ...(r.clearDrawdown ? { clearDrawdown: true } : {}),
+  };
+}
+
 export const ControlAck = z.object({
   service: z.string().min(1),
   command: z.enum(['kill', 'resume']),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { NatsBus } from '@ballast/bus';
-import { type ControlAck, Subjects, subject, uuidv7 } from '@ballast/contracts';
+import { type ControlAck, resumeCommand, Subjects, subject, uuidv7 } from '@ballast/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Command } from 'commander';
@@ -65,12 +65,11 @@ export function registerControlCommands(program: Command): void {
         process.exitCode = CONTROL_EXIT.unconfirmed;
         return;
       }
-      const payload = {
-        confirm: true as const,
+      const payload = resumeCommand({
         reason: opts.reason,
         requestedBy: requester(),
-        ...(opts.clearDrawdown ? { clearDrawdown: true } : {}),
-      };
+        clearDrawdown: opts.clearDrawdown,
+      });
       process.exitCode = await publishAndWait(
         'resume',
         (bus) => bus.publish(subject(Subjects.resume, {}), payload),

@@ -1,5 +1,5 @@
 import type { Bus } from '@ballast/bus';
-import { type Clock, type IdGenerator, Subjects, subject } from '@ballast/contracts';
+import { type Clock, type IdGenerator, resumeCommand, Subjects, subject } from '@ballast/contracts';
 import type { Logger } from '@ballast/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
@@ -123,12 +123,11 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     async (req, reply) => {
       const s = req.session as Session;
       const commandId = deps.ids();
-      const payload = {
-        confirm: true as const,
+      const payload = resumeCommand({
         reason: req.body.reason,
         requestedBy: `gateway:${s.user}`,
-        ...(req.body.clearDrawdown ? { clearDrawdown: true } : {}),
-      };
+        clearDrawdown: req.body.clearDrawdown,
+      });
       try {
         await deps.bus.publish(subject(Subjects.resume, {}), payload, { id: commandId });
       } catch (err) {

@@ -1,5 +1,5 @@
 import type { Bus } from '@ballast/bus';
-import { type IdGenerator, Subjects, subject } from '@ballast/contracts';
+import { type IdGenerator, resumeCommand, Subjects, subject } from '@ballast/contracts';
 import type { Logger } from '@ballast/service-kit';
 import { type Bot, type Context, InlineKeyboard } from 'grammy';
 import { Counter, type Registry } from 'prom-client';
@@ -156,12 +156,7 @@ async function publish(
   else
     await deps.bus.publish(
       subject(Subjects.resume, {}),
-      {
-        confirm: true,
-        reason: action.reason,
-        requestedBy,
-        ...(action.clearDrawdown ? { clearDrawdown: true } : {}),
-      },
+      resumeCommand({ reason: action.reason, requestedBy, clearDrawdown: action.clearDrawdown }),
       { id },
     );
   return id;
