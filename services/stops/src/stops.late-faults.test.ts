@@ -169,7 +169,7 @@ describe("stops: a take-profit undone while a kill's flatten runs", () => {
     expect(record?.takeProfit).toMatchObject({ qty: 0.5, keep: 0.5 });
     const [sale] = stops.closes(venueId);
     // The kill comes 20 s after the sale went out.
-    stops.clock.time += 20_000;
+    stops.clock.advance(20_000);
     const killed = await stops.kill(kill);
     // The orders service cancels the stop to sell the coins it locks.
     for (const stop of venue.openStops()) await venue.paper.cancelStop('BTC-USDT', stop.clientOrderId);
@@ -206,7 +206,7 @@ describe("stops: a take-profit undone while a kill's flatten runs", () => {
   it('puts no stop back and re-sends nothing for a take-profit left unanswered during the flatten', async () => {
     const { stops, venue, svc } = await takingProfit('spottpquiet');
     // The sale unanswered for CLOSE_CONFIRM_MS; the hold still runs.
-    stops.clock.time += 10_000;
+    stops.clock.advance(10_000);
     await stops.trade('spottpquiet', 105);
     expect(venue.openStops()).toEqual([]);
     expect(stops.closes('spottpquiet')).toHaveLength(1);
@@ -220,9 +220,9 @@ describe("stops: a take-profit undone while a kill's flatten runs", () => {
     await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
     await stops.position('spotclosekill', 1);
     expect(stops.closes('spotclosekill')).toHaveLength(1);
-    stops.clock.time += 20_000;
+    stops.clock.advance(20_000);
     const killed = await stops.kill(kill);
-    stops.clock.time += 10_000;
+    stops.clock.advance(10_000);
     await stops.trade('spotclosekill', 99);
     expect(stops.closes('spotclosekill')).toHaveLength(1);
 
@@ -249,9 +249,9 @@ describe("stops: a kill's flatten reported late", () => {
 
   it('alerts once when unreported after CLOSE_CONFIRM_MS and keeps holding; the late report ends the hold', async () => {
     const { stops, venue, svc, killed } = await killedLong('spotlatekill');
-    stops.clock.time += 30_000;
+    stops.clock.advance(30_000);
     await stops.trade('spotlatekill', 99);
-    stops.clock.time += 60_000;
+    stops.clock.advance(60_000);
     await stops.trade('spotlatekill', 99);
     await svc.manager.verifyLive();
     expect(stops.alerts).toMatchObject([
@@ -263,7 +263,7 @@ describe("stops: a kill's flatten reported late", () => {
     // The orders service comes back and flattens; it reports the market flat and the position closes.
     await stops.flattenReported(killed.id, true, 'flatten: BTC-USDT flat');
     await stops.position('spotlatekill', 0, 100, 'closed');
-    stops.clock.time += 30_000;
+    stops.clock.advance(30_000);
     await stops.trade('spotlatekill', 99);
     expect(stops.alerts).toHaveLength(1);
     expect(venue.openStops()).toEqual([]);
@@ -272,10 +272,10 @@ describe("stops: a kill's flatten reported late", () => {
 
   it('ends the hold at FLATTEN_HOLD_MAX_MS without a report and protects the position again', async () => {
     const { stops, venue } = await killedLong('spotneverkill');
-    stops.clock.time += 599_000;
+    stops.clock.advance(599_000);
     await stops.trade('spotneverkill', 99);
     expect(venue.openStops()).toEqual([]);
-    stops.clock.time += 1_000;
+    stops.clock.advance(1_000);
     await stops.trade('spotneverkill', 99);
     expect(stops.alerts.map((a) => a.kind)).toEqual([
       'flatten_incomplete',
@@ -364,7 +364,7 @@ describe('stops: a close re-sent while a stop of ours may still rest', () => {
     expect(venue.openStops()).toHaveLength(1);
 
     venue.failCancel = false;
-    stops.clock.time += 30_000;
+    stops.clock.advance(30_000);
     await stops.trade('spotresend', 99);
     expect(stops.closes('spotresend')).toHaveLength(2);
     expect(venue.openStops()).toEqual([]);
@@ -384,7 +384,7 @@ describe('stops: a close re-sent while a stop of ours may still rest', () => {
     expect(svc.manager.record(positionId('spotlocal'))).toMatchObject({ clientOrderId: placed, closing: {} });
 
     venue.failCancel = false;
-    stops.clock.time += 30_000;
+    stops.clock.advance(30_000);
     await stops.trade('spotlocal', 97);
     expect(stops.closes('spotlocal')).toHaveLength(2);
     expect(venue.openStops()).toEqual([]);

@@ -148,10 +148,10 @@ describe('stops: the flatten after a failed placement is followed as any close',
     expect(stops.closes('spotbare')).toHaveLength(1);
     expect(svc.manager.record(positionId('spotbare'))).toMatchObject({ closing: { attempts: 1 } });
 
-    stops.clock.time += 30_000;
+    stops.clock.advance(30_000);
     await stops.trade('spotbare', 99);
     expect(stops.closes('spotbare')).toMatchObject([{ qty: 1 }, { qty: 1, reduceOnly: true }]);
-    stops.clock.time += 30_000;
+    stops.clock.advance(30_000);
     await stops.trade('spotbare', 99);
     expect(stops.closes('spotbare')).toHaveLength(2);
     expect(stops.alerts.map((a) => a.kind)).toEqual([
@@ -191,12 +191,12 @@ describe('stops: a kill with flatten holds the stops while the orders service se
     const killed = await stops.kill(kill);
     await venue.cancelStop('BTC-USDT', svc.manager.record(id)?.clientOrderId as string);
     await stops.flattenReported(killed.id, true, 'flatten: BTC-USDT flat');
-    stops.clock.time += 29_000;
+    stops.clock.advance(29_000);
     await stops.trade('spotflat', 99);
     expect(stops.alerts).toEqual([]);
     expect(venue.openStops()).toEqual([]);
 
-    stops.clock.time += 1_000;
+    stops.clock.advance(1_000);
     await stops.trade('spotflat', 99);
     expect(stops.alerts.map((a) => a.kind)).toEqual(['flatten_incomplete', 'stop_lost']);
     expect(venue.openStops()).toMatchObject([fallback]);
@@ -208,7 +208,7 @@ describe('stops: a kill with flatten holds the stops while the orders service se
     await venue.cancelStop('BTC-USDT', svc.manager.record(id)?.clientOrderId as string);
     await stops.flattenReported(killed.id, true, 'flatten: BTC-USDT flat');
     await stops.position('spotgone', 0, 100, 'closed');
-    stops.clock.time += 30_000;
+    stops.clock.advance(30_000);
     await stops.trade('spotgone', 99);
     expect(svc.manager.record(id)).toBeUndefined();
     expect(stops.alerts).toEqual([]);

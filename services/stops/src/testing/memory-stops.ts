@@ -2,7 +2,6 @@ import { MemoryBus, MemoryHub } from '@ballast/bus';
 import {
   type Alert,
   type Candle,
-  type Clock,
   type KillCommand,
   type OrderCommand,
   type OrderEvent,
@@ -11,6 +10,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
+import { VirtualClock } from '@ballast/core';
 import type { StopVenue } from '@ballast/exchange';
 import { Registry } from 'prom-client';
 import { stopsConfigSchema } from '../config';
@@ -18,14 +18,6 @@ import type { PendingIntentStore } from '../pending-intent-store';
 import { StopManager, type StopRecordStore } from '../stop-manager';
 import { StopMetrics } from '../stop-metrics';
 import type { StopRecord } from '../stop-record';
-
-/** A virtual clock the test moves. */
-export class TestClock implements Clock {
-  constructor(public time = Date.UTC(2024, 0, 1)) {}
-  now(): number {
-    return this.time;
-  }
-}
 
 /** protective_stops in memory, outliving a restart of the manager; its writes fail when told. */
 export class MemoryRecords implements StopRecordStore {
@@ -72,7 +64,8 @@ function memoryIntents(): PendingIntentStore {
  */
 export class MemoryStops {
   readonly hub = new MemoryHub();
-  readonly clock = new TestClock();
+  /** The test moves it (`advance`). */
+  readonly clock = new VirtualClock(Date.UTC(2024, 0, 1));
   readonly records = new MemoryRecords();
   readonly pending = memoryIntents();
   readonly stopEvents: StopEvent[] = [];
