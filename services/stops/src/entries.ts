@@ -288,7 +288,7 @@ export class Entries extends StopPart {
     let previous: { row: Awaited<ReturnType<StopRecordStore['get']>> } | undefined;
     for (let attempt = 1; attempt <= config.PLACE_ATTEMPTS; attempt++) {
       try {
-        previous ??= { row: await this.deps.store.get(position.positionId) };
+        previous ??= { row: await this.slotRow(position.positionId) };
         const rules = await this.deps.venue.marketRules(position.symbol);
         return { ok: true, rules, previous: previous.row };
       } catch (err) {
@@ -297,6 +297,16 @@ export class Entries extends StopPart {
       }
     }
     return { ok: false, error, lastSeq: previous ? (previous.row?.state.seq ?? 0) : null };
+  }
+
+  /**
+   * The slot's last row, which this position's record (or stub) takes: a leftover stop stored there
+   * first moves to a row of its own, so it is not forgotten.
+   */
+  private async slotRow(positionId: string): Promise<Awaited<ReturnType<StopRecordStore['get']>>> {
+    const row = await this.deps.store.get(positionId);
+    await this.placement.keepLeftover(row);
+    return row;
   }
 
   /** The position stays unprotected for now: said once, loudly; the coverage gauge shows it meanwhile. */

@@ -1,8 +1,16 @@
 import { stopOrderId, verifyStop } from '@ballast/core';
 import { type StopOrder, VenueError } from '@ballast/exchange';
 import type { Closes } from './closes';
-import { type StopContext, StopPart } from './stop-context';
-import { leftoverRecord, type StopRecord, wantedStop } from './stop-record';
+import { type StopContext, StopPart, type StopRecordStore } from './stop-context';
+import {
+  type Leftover,
+  leftoverRecord,
+  leftoverRow,
+  leftoverStop,
+  type RowKey,
+  type StopRecord,
+  wantedStop,
+} from './stop-record';
 import type { StopTriggers } from './stop-triggers';
 
 /**
@@ -33,7 +41,7 @@ export type VerifyOutcome = 'ok' | 'lost' | 'executed' | 'error';
  */
 export class StopPlacement extends StopPart {
   /** Stops of retired records whose cancel failed, by client id: cancelled again at the periodic check. */
-  private readonly leftovers = new Map<string, StopRecord>();
+  private readonly leftovers = new Map<string, Leftover>();
 
   constructor(
     ctx: StopContext,
@@ -227,28 +235,44 @@ export class StopPlacement extends StopPart {
   }
 
   /** A stored record of a flat position whose stop is still to be cancelled (start): cancelled at the next check. */
-  reloadLeftover(record: StopRecord & { clientOrderId: string }): void {
+  reloadLeftover(record: Leftover): void {
     this.leftovers.set(record.clientOrderId, record);
   }
 
   /**
+   * The slot's next position is about to take the slot's row: a leftover still to be cancelled that is
+   * stored there moves to a row of its own first (leftoverRow), so a restart still finds and cancels
+   * it. One no longer remembered here was cancelled already: its row is done with.
+   */
+  async keepLeftover(row: Awaited<ReturnType<StopRecordStore['get']>>): Promise<void> {
+    const state = row?.status === 'active' ? row.state : undefined;
+    if (!state || !leftoverStop(state) || !this.leftovers.has(state.clientOrderId)) return;
+    await this.deps.store.save(leftoverRow(state), 'active', state);
+  }
+
+  /**
    * Cancels again the stops of retired records whose cancel failed (the periodic check, start). Once
-   * cancelled the record is closed, unless a new position of its slot has a record since.
+   * cancelled its rows are closed: its own, when the slot's next position took the slot's row, and the
+   * slot's row unless a new position of the slot has a record since.
    */
   async cancelLeftovers(): Promise<void> {
-    for (const [clientOrderId, record] of [...this.leftovers]) {
-      if (await this.cancelRetired(record, clientOrderId, 'position closed earlier')) continue;
-      if (this.ctx.records.has(record.positionId) || this.ctx.unplanned.has(record.positionId)) continue;
-      // Closed only while the row is still this leftover: a later position of the slot may have opened
-      // and closed since, and its row (a higher seq, perhaps a leftover of its own) must stay as it is.
-      const stored = await this.deps.store.get(record.positionId);
-      if (
-        stored?.status === 'active' &&
-        stored.state.clientOrderId === clientOrderId &&
-        stored.state.qty === 0
-      )
-        await this.deps.store.save(record, 'closed', record);
+    for (const [clientOrderId, left] of [...this.leftovers]) {
+      if (await this.cancelRetired(left, clientOrderId, 'position closed earlier')) continue;
+      await this.closeLeftoverRow(left, leftoverRow(left));
+      if (!this.ctx.records.has(left.positionId) && !this.ctx.unplanned.has(left.positionId))
+        await this.closeLeftoverRow(left, left);
     }
+  }
+
+  /**
+   * Closes the row `key` only while it is still the leftover: a later position of the slot may have
+   * opened and closed since, and its row (a higher seq, perhaps a leftover of its own) stays as it is.
+   */
+  private async closeLeftoverRow(left: Leftover, key: RowKey): Promise<void> {
+    const stored = await this.deps.store.get(key.positionId);
+    const state = stored?.status === 'active' ? stored.state : undefined;
+    if (state?.clientOrderId === left.clientOrderId && state.qty === 0)
+      await this.deps.store.save(key, 'closed', left);
   }
 
   /** Cancels a retired record's stop; true when the cancel failed and the stop is left for later. */

@@ -132,11 +132,17 @@ export function openedRecord(input: {
   };
 }
 
+/** A retired position's record whose stop `clientOrderId` is still to be cancelled (leftoverRecord). */
+export type Leftover = StopRecord & { clientOrderId: string };
+
+/** What names a record's row in the store: the position id, unless it is a leftover moved apart. */
+export type RowKey = Pick<StopRecord, 'positionId' | 'exchange' | 'symbol'>;
+
 /**
  * The record of a flat position whose stop `clientOrderId` could not be cancelled: stored active with
  * nothing to protect (qty 0, no close or move), so a restart still cancels the stop (leftoverStop).
  */
-export function leftoverRecord(record: StopRecord, clientOrderId: string): StopRecord {
+export function leftoverRecord(record: StopRecord, clientOrderId: string): Leftover {
   return {
     ...record,
     qty: 0,
@@ -149,8 +155,17 @@ export function leftoverRecord(record: StopRecord, clientOrderId: string): StopR
 }
 
 /** A stored record that is only a retired position's stop still to be cancelled (see leftoverRecord). */
-export function leftoverStop(record: StopRecord): record is StopRecord & { clientOrderId: string } {
+export function leftoverStop(record: StopRecord): record is Leftover {
   return record.qty <= 0 && record.clientOrderId !== null;
+}
+
+/**
+ * The row a leftover moves to when the next position of its slot takes the slot's row (keyed by
+ * position id): its own, named by its stop, so no later record of the slot overwrites it.
+ */
+export function leftoverRow(record: Leftover): RowKey {
+  const { positionId, exchange, symbol, clientOrderId } = record;
+  return { positionId: `${positionId}~${clientOrderId}`, exchange, symbol };
 }
 
 /**
