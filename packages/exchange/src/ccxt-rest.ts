@@ -27,8 +27,11 @@ export interface CcxtConfig {
   marketType?: MarketType;
 }
 
-/** Builds a ccxt exchange; throws for an id ccxt does not know. */
-export function createCcxtExchange(config: CcxtConfig): Exchange {
+/**
+ * Builds a ccxt exchange; throws for an id ccxt does not know. `clock` reads an HTTP-date Retry-After
+ * as a wait (see recordHttpFailures).
+ */
+export function createCcxtExchange(config: CcxtConfig, clock?: Clock): Exchange {
   const classes = ccxt as unknown as Record<string, (new (options: object) => Exchange) | undefined>;
   const Ctor = ccxt.exchanges.includes(config.exchangeId) ? classes[config.exchangeId] : undefined;
   if (!Ctor) throw new RestError('exchange', `unknown ccxt exchange id "${config.exchangeId}"`);
@@ -46,7 +49,7 @@ export function createCcxtExchange(config: CcxtConfig): Exchange {
     },
   });
   if (config.baseUrl) exchange.urls.api = overrideOrigins(exchange.urls.api, config.baseUrl);
-  recordHttpFailures(exchange);
+  recordHttpFailures(exchange, clock);
   return exchange;
 }
 
@@ -105,7 +108,7 @@ export class CcxtRest {
   }
 
   static create(config: CcxtConfig, deps: CcxtRestDeps): CcxtRest {
-    return new CcxtRest(createCcxtExchange(config), config.exchangeId, deps, config.marketType);
+    return new CcxtRest(createCcxtExchange(config, deps.clock), config.exchangeId, deps, config.marketType);
   }
 
   async loadMarkets(): Promise<Awaited<ReturnType<Exchange['loadMarkets']>>> {

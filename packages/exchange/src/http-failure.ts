@@ -1,3 +1,5 @@
+import type { Clock } from '@ballast/contracts';
+import { parseRetryAfter } from '@ballast/core';
 import type { Exchange } from 'ccxt';
 
 /**
@@ -6,7 +8,7 @@ import type { Exchange } from 'ccxt';
  */
 export interface HttpFailure {
   status: number;
-  /** From a delta-seconds `Retry-After` header; null when absent or not a number of seconds. */
+  /** From the `Retry-After` header (seconds, or an HTTP-date read against the clock); null when absent. */
   retryAfterMs: number | null;
 }
 
@@ -24,18 +26,13 @@ export function withHttpFailure<E extends object>(err: E, failure: HttpFailure):
   return err;
 }
 
-/** `Retry-After: 120` → 120,000 ms; an HTTP date or garbage → null (Binance and Bybit send seconds). */
-export function parseRetryAfter(value: string | undefined): number | null {
-  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return null;
-  return Number(value) * 1_000;
-}
-
 /**
  * Every error ccxt raises from an HTTP response carries that response's status and Retry-After
  * afterwards (see httpFailureOf). Recorded on the error itself, not on the exchange, because
- * concurrent calls share one exchange.
+ * concurrent calls share one exchange. An HTTP-date Retry-After needs `clock`; without one (the order
+ * venues, which read no Retry-After) only delay-seconds are.
  */
-export function recordHttpFailures(exchange: Exchange): void {
+export function recordHttpFailures(exchange: Exchange, clock?: Clock): void {
   const handle = exchange.handleRestResponse.bind(exchange);
   exchange.handleRestResponse = async (response: { status: number }, ...rest: unknown[]) => {
     try {
@@ -45,8 +42,14 @@ export function recordHttpFailures(exchange: Exchange): void {
       const headers: Record<string, string | undefined> = exchange.getResponseHeaders(response);
       throw withHttpFailure(err, {
         status: response.status,
-        retryAfterMs: parseRetryAfter(headers['Retry-After']),
+        retryAfterMs: retryAfterOf(headers['Retry-After'], clock),
       });
     }
   };
+}
+
+/** Without a clock an HTTP-date cannot become a wait: then only delay-seconds are read. */
+function retryAfterOf(value: string | undefined, clock: Clock | undefined): number | null {
+  if (clock) return parseRetryAfter(value, clock.now());
+  return value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) * 1_000 : null;
 }
