@@ -13,6 +13,7 @@ import { IntervalLimiter, realSleep, type Sleep } from './rate-limiter';
 import { isRetryable, RestError, toRestError } from './rest-error';
 import { type RetryPolicy, withRetry } from './retry';
 import type { MarketType } from './venue-feed';
+import { VenueWait } from './venue-wait';
 
 /** The part of a ccxt exchange this wrapper uses; tests hand in a fake with the same shape. */
 export type CcxtExchange = Pick<Exchange, 'loadMarkets' | 'fetchOHLCV' | 'fetchOrderBook'>;
@@ -69,6 +70,8 @@ export interface CcxtRestDeps {
   /** Minimum spacing between requests (default 100 ms). */
   minIntervalMs?: number;
   retry?: RetryPolicy;
+  /** An IP ban (HTTP 418) that named no Retry-After holds every call this long (default 5 minutes). */
+  banWaitMs?: number;
 }
 
 export interface CandlePage {
@@ -88,12 +91,17 @@ const PAGE_LIMIT = 1000;
  */
 export const REST_SETTLE_MS = 2_000;
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 250, capMs: 10_000 };
+const DEFAULT_BAN_WAIT_MS = 300_000;
 
-/** REST through ccxt: markets, paginated candles (closed only), depth snapshots, as contracts types. */
+/**
+ * REST through ccxt: markets, paginated candles (closed only), depth snapshots, as contracts types.
+ * A wait the venue names (a ban, a Retry-After) holds every call of this instance (see VenueWait).
+ */
 export class CcxtRest {
   private readonly limiter: IntervalLimiter;
   private readonly sleep: Sleep;
   private readonly retryPolicy: RetryPolicy;
+  private readonly venueWait: VenueWait;
 
   constructor(
     private readonly exchange: CcxtExchange,
@@ -105,10 +113,22 @@ export class CcxtRest {
     this.sleep = deps.sleep ?? realSleep;
     this.limiter = new IntervalLimiter(deps.minIntervalMs ?? 100, deps.clock, this.sleep);
     this.retryPolicy = deps.retry ?? DEFAULT_RETRY;
+    this.venueWait = new VenueWait({
+      venue,
+      clock: deps.clock,
+      sleep: this.sleep,
+      maxSleepMs: this.retryPolicy.capMs,
+      banWaitMs: deps.banWaitMs ?? DEFAULT_BAN_WAIT_MS,
+    });
   }
 
   static create(config: CcxtConfig, deps: CcxtRestDeps): CcxtRest {
     return new CcxtRest(createCcxtExchange(config, deps.clock), config.exchangeId, deps, config.marketType);
+  }
+
+  /** Epoch ms before which no call is sent (the venue named a wait), or null. */
+  blockedUntil(): number | null {
+    return this.venueWait.blockedUntil();
   }
 
   async loadMarkets(): Promise<Awaited<ReturnType<Exchange['loadMarkets']>>> {
@@ -206,21 +226,29 @@ export class CcxtRest {
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await withRetry(
-        async () => {
-          await this.limiter.acquire();
-          return fn();
-        },
-        this.retryPolicy,
-        {
-          retryable: isRetryable,
-          waitAtLeast: (err) => httpFailureOf(err)?.retryAfterMs ?? 0,
-          sleep: this.sleep,
-          random01: this.deps.random01,
-        },
-      );
+      return await withRetry(() => this.send(what, fn), this.retryPolicy, {
+        retryable: isRetryable,
+        waitAtLeast: (err) => httpFailureOf(err)?.retryAfterMs ?? 0,
+        sleep: this.sleep,
+        random01: this.deps.random01,
+      });
     } catch (err) {
       throw toRestError(err, what);
+    }
+  }
+
+  /** One request, once the venue's named wait has passed and in the limiter's turn. */
+  private async send<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    do {
+      await this.venueWait.pass(what);
+      await this.limiter.acquire();
+      // A wait named while this call queued for its turn holds it too.
+    } while (this.venueWait.blockedUntil() !== null);
+    try {
+      return await fn();
+    } catch (err) {
+      this.venueWait.note(err);
+      throw err;
     }
   }
 }

@@ -18,6 +18,9 @@ const RECORDED: Record<string, string> = {
   '/api/v3/depth ETHUSDT': 'binance-spot-ws/2021-04-04_rest_depth_ETHUSDT_limit1000.json',
   '/api/v3/klines BTCUSDT': 'binance-rest/2021-10-22_spot_api-v3-klines_BTCUSDT_1m.json',
 };
+const KLINES_FROM = 1_634_943_780_000;
+const recordedUpdateId = (key: string) =>
+  (JSON.parse(readDataFile(RECORDED[key] as string)) as { lastUpdateId: number }).lastUpdateId;
 
 interface Request {
   path: string;
@@ -108,7 +111,59 @@ async function setUp(deps: Partial<CcxtRestDeps> = {}) {
   return { time, venue, rest, sent };
 }
 
-describe('CcxtRest: the wait a venue names', () => {
+describe('CcxtRest: a wait the venue names holds every call to it, whatever the symbol', () => {
+  it('after an IP ban (418) on one symbol’s snapshot, no snapshot or backfill of another reaches the venue before it lifts', async () => {
+    const { time, venue, rest, sent } = await setUp();
+    venue.refuse({ path: '/api/v3/depth', symbol: 'ETHUSDT', status: 418, retryAfter: '120' });
+    await expect(rest.fetchDepthSnapshot('ETH-USDT', 10)).rejects.toMatchObject({
+      reason: 'banned',
+      retryAfterMs: 120_000,
+    });
+    expect(rest.blockedUntil()).toBe(T0 + 120_000);
+
+    time.advance(20_000);
+    await expect(rest.fetchDepthSnapshot('BTC-USDT', 10)).rejects.toMatchObject({
+      reason: 'banned',
+      retryAfterMs: 100_000,
+    });
+    await expect(rest.fetchCandles('BTC-USDT', '1m', KLINES_FROM, KLINES_FROM)).rejects.toMatchObject({
+      reason: 'banned',
+      retryAfterMs: 100_000,
+    });
+    expect(sent('/api/v3/depth', 'BTCUSDT')).toEqual([]);
+    expect(sent('/api/v3/klines', 'BTCUSDT')).toEqual([]);
+
+    time.advance(100_000);
+    expect(rest.blockedUntil()).toBeNull();
+    const snapshot = await rest.fetchDepthSnapshot('BTC-USDT', 10);
+    expect(snapshot.lastUpdateId).toBe(recordedUpdateId('/api/v3/depth BTCUSDT'));
+    expect(sent('/api/v3/depth', 'BTCUSDT')).toEqual([120_000]);
+  });
+
+  it('holds a call for another symbol through a short Retry-After (429), then sends it', async () => {
+    const { venue, rest, sent } = await setUp();
+    const throttled: Refusal = { path: '/api/v3/depth', symbol: 'ETHUSDT', status: 429, retryAfter: '3' };
+    venue.refuse(throttled, throttled);
+    await expect(rest.fetchDepthSnapshot('ETH-USDT', 10)).rejects.toMatchObject({
+      reason: 'rate_limited',
+      retryAfterMs: 3_000,
+    });
+    expect(sent('/api/v3/depth', 'ETHUSDT')).toEqual([0, 3_000]);
+    await rest.fetchDepthSnapshot('BTC-USDT', 10);
+    expect(sent('/api/v3/depth', 'BTCUSDT')).toEqual([6_000]);
+  });
+
+  it('holds every call for REST_BAN_WAIT after a ban that named no Retry-After', async () => {
+    const { venue, rest, sent } = await setUp({ banWaitMs: 60_000 });
+    venue.refuse({ path: '/api/v3/depth', symbol: 'ETHUSDT', status: 418 });
+    await expect(rest.fetchDepthSnapshot('ETH-USDT', 10)).rejects.toMatchObject({ reason: 'banned' });
+    await expect(rest.fetchDepthSnapshot('BTC-USDT', 10)).rejects.toMatchObject({
+      reason: 'banned',
+      retryAfterMs: 60_000,
+    });
+    expect(sent('/api/v3/depth', 'BTCUSDT')).toEqual([]);
+  });
+
   it('reads a Retry-After given as an HTTP-date against the injected clock', async () => {
     const { venue, rest, sent } = await setUp();
     const retryAfter = new Date(T0 + 30_000).toUTCString();

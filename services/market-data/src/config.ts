@@ -72,8 +72,9 @@ export const marketDataConfigSchema = z.object({
   SNAPSHOT_RETRY_BASE_MS: ms(500),
   SNAPSHOT_RETRY_CAP_MS: ms(60_000),
   /**
-   * An IP ban (HTTP 418) is never retried before its Retry-After; without one, not before this
-   * (Binance bans last 2 minutes to 3 days, and every request meanwhile prolongs them).
+   * An IP ban (HTTP 418) holds every REST call to the venue, whatever the symbol, until its
+   * Retry-After; without one, for this long (Binance bans last 2 minutes to 3 days, and every request
+   * meanwhile prolongs them).
    */
   REST_BAN_WAIT_MS: ms(300_000),
   /**

@@ -12,11 +12,21 @@ afterEach(async () => {
   harness = undefined;
 });
 
-function recordedHarness(label: string, env: Record<string, string>): Promise<Harness> {
+function recordedHarness(
+  label: string,
+  env: Record<string, string>,
+  symbols = ['BTCUSDT'],
+): Promise<Harness> {
   return startHarness({
     label,
-    sim: { binance: { symbols: ['BTCUSDT'] } },
-    env: { VENUE: 'binance', SYMBOLS: 'BTC/USDT', TIMEFRAME: '1m', HEARTBEAT_TIMEOUT_MS: '600000', ...env },
+    sim: { binance: { symbols } },
+    env: {
+      VENUE: 'binance',
+      SYMBOLS: symbols.map((s) => s.replace(/USDT$/, '/USDT')).join(','),
+      TIMEFRAME: '1m',
+      HEARTBEAT_TIMEOUT_MS: '600000',
+      ...env,
+    },
   });
 }
 
@@ -82,6 +92,46 @@ describe('market-data depth and feed status against the simulator', () => {
     expect(performance.now() - bannedFrom).toBeGreaterThanOrEqual(2_000);
     expect(btcStates(h)).toEqual(['resyncing', 'live']);
     expect(await h.metric('ballast_md_depth_snapshot_failures_total', { reason: 'banned' })).toBe(1);
+  });
+
+  it('holds every symbol’s depth snapshot through an IP ban (HTTP 418) answered to one of them', async () => {
+    // One request a second: the second symbol's snapshot request queues behind the banned one.
+    harness = await recordedHarness(
+      'md_ban_venue',
+      { CHANNELS: 'book', STALE_AFTER_MS: '600000', REST_MIN_INTERVAL_MS: '1000' },
+      ['BTCUSDT', 'ETHUSDT'],
+    );
+    const h = harness;
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+    h.sim.controls.failHttp({
+      kind: 'rate_limit',
+      status: 418,
+      retryAfterSeconds: 3,
+      count: 1,
+      pathPrefix: '/api/v3/depth',
+    });
+    const bannedFrom = performance.now();
+    h.sim.controls.step(300);
+    await waitFor(() => h.sim.controls.state().httpFaults.length === 0, 'the banned snapshot request');
+    const blocked = await h.metric('ballast_md_rest_blocked_seconds', { venue: 'binance' });
+    expect(blocked).toBeGreaterThan(2);
+    expect(blocked).toBeLessThanOrEqual(3);
+    const liveAt: Record<string, number> = {};
+    await waitFor(
+      () => {
+        h.sim.controls.step(10);
+        for (const s of h.statuses)
+          if (s.symbol !== null && s.state === 'live') liveAt[s.symbol] ??= performance.now() - bannedFrom;
+        return Object.keys(liveAt).length === 2;
+      },
+      'both books synced once the ban lifted',
+      { timeoutMs: 15_000 },
+    );
+    // Neither book could sync before the ban lifted: no snapshot request went out meanwhile.
+    expect(liveAt['BTC-USDT']).toBeGreaterThanOrEqual(3_000);
+    expect(liveAt['ETH-USDT']).toBeGreaterThanOrEqual(3_000);
+    expect(await h.metric('ballast_md_depth_snapshot_failures_total', { reason: 'banned' })).toBe(1);
+    expect(await h.metric('ballast_md_rest_blocked_seconds', { venue: 'binance' })).toBe(0);
   });
 
   it('asks for the depth snapshot at once on a new connection, not after the backoff of earlier failures', async () => {

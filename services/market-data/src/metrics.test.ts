@@ -56,4 +56,16 @@ describe('MarketDataMetrics', () => {
     now = 70_000;
     expect(await registry.metrics()).toContain('ballast_md_feed_lag_seconds{venue="binance"} 60.5');
   });
+
+  it('reports how long the venue’s REST is still held when scraped, 0 once the wait passed', async () => {
+    const registry = new Registry();
+    let now = 10_000;
+    const metrics = new MarketDataMetrics(registry, { now: () => now });
+    metrics.watchRestWait('binance', () => (now < 130_000 ? 130_000 : null));
+    expect(await registry.metrics()).toContain('ballast_md_rest_blocked_seconds{venue="binance"} 120');
+    now = 129_500;
+    expect(await registry.metrics()).toContain('ballast_md_rest_blocked_seconds{venue="binance"} 0.5');
+    now = 130_000;
+    expect(await registry.metrics()).toContain('ballast_md_rest_blocked_seconds{venue="binance"} 0');
+  });
 });

@@ -20,6 +20,9 @@ export class MarketDataMetrics {
   readonly snapshotFailures: Counter<'venue' | 'reason'>;
   readonly feedLag: Gauge<'venue'>;
   readonly symbolStale: Gauge<'venue' | 'symbol'>;
+  readonly restBlocked: Gauge<'venue'>;
+  /** Per venue, until when (epoch ms, or null) its REST holds every call: read at scrape time. */
+  private readonly restBlockedUntil = new Map<string, () => number | null>();
   /** Per venue, the event time of the last payload received: the lag is measured from it at scrape time. */
   private readonly lastEventTime = new Map<string, number>();
 
@@ -75,7 +78,25 @@ export class MarketDataMetrics {
       labelNames: ['venue', 'symbol'],
       registers: [registry],
     });
+    this.restBlocked = new Gauge({
+      name: 'ballast_md_rest_blocked_seconds',
+      help: 'Seconds until the venue may be asked over REST again, by venue: a wait it named (IP ban HTTP 418, Retry-After) holds every snapshot and backfill; 0 when none',
+      labelNames: ['venue'],
+      registers: [registry],
+      collect: () => this.measureRestBlocked(),
+    });
     for (const kind of ['candle', 'depth']) this.gaps.inc({ kind }, 0);
+  }
+
+  /** Where to read until when the venue's REST is held (CcxtRest.blockedUntil). */
+  watchRestWait(venue: string, blockedUntil: () => number | null): void {
+    this.restBlockedUntil.set(venue, blockedUntil);
+  }
+
+  private measureRestBlocked(): void {
+    const now = this.clock.now();
+    for (const [venue, blockedUntil] of this.restBlockedUntil)
+      this.restBlocked.set({ venue }, Math.max(0, (blockedUntil() ?? now) - now) / 1000);
   }
 
   /** A payload with this event time arrived from the venue. */

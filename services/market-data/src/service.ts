@@ -64,8 +64,10 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
       random01: deps.random01,
       minIntervalMs: config.REST_MIN_INTERVAL_MS,
       retry: { attempts: 5, baseMs: config.REST_RETRY_BASE_MS, capMs: 10_000 },
+      banWaitMs: config.REST_BAN_WAIT_MS,
     },
   );
+  metrics.watchRestWait(config.VENUE, () => rest.blockedUntil());
   const status = new FeedStatusReporter({
     bus,
     venue: config.VENUE,
