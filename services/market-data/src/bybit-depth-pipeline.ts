@@ -11,11 +11,19 @@ export interface BybitDepthDeps {
   status(symbol: string, state: 'resyncing' | 'live', reason: string): void;
   /** Bybit sends a fresh snapshot after a re-subscription: how a broken book is rebuilt. */
   resubscribe(symbol: string): void;
+  /** A re-subscription whose snapshot has not come within this long is sent again. */
+  snapshotTimeoutMs: number;
 }
 
-/** Bybit `orderbook.N`: snapshots on the stream, deltas checked by `u` and `seq`. */
-export class BybitDepthPipeline {
+/**
+ * Bybit `orderbook.N`: snapshots on the stream, deltas checked by `u` and `seq`. A broken book is
+ * rebuilt from the snapshot a re-subscription brings; one that never comes (a lost reply, a refused
+ * subscribe) is asked for again, or the book would wait for it until the next connection.
+ */
+export class BybitDepthPipeline implements Disposable {
   private readonly syncs = new Map<string, BybitDepthSync>();
+  /** Per symbol resyncing, the timer that re-subscribes if its snapshot has not come. */
+  private readonly awaiting = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: BybitDepthDeps) {}
 
@@ -25,8 +33,14 @@ export class BybitDepthPipeline {
     return { ...sync.book.levels(), lastUpdateId: sync.lastAppliedId };
   }
 
+  /** A new connection subscribes every topic again, so every book gets a fresh snapshot. */
   reset(): void {
     this.syncs.clear();
+    this.stopWaiting();
+  }
+
+  [Symbol.dispose](): void {
+    this.stopWaiting();
   }
 
   onUpdate(update: BookUpdate, sequence: number | null): string {
@@ -40,7 +54,10 @@ export class BybitDepthPipeline {
     switch (outcome.kind) {
       case 'applied':
         this.deps.books.publish(update);
-        if (!wasSynced) this.deps.status(update.symbol, 'live', 'depth snapshot received');
+        if (!wasSynced) {
+          this.snapshotCame(update.symbol);
+          this.deps.status(update.symbol, 'live', 'depth snapshot received');
+        }
         return 'ok';
       case 'stale':
         return 'stale_update';
@@ -54,10 +71,35 @@ export class BybitDepthPipeline {
           'resyncing',
           `depth gap: ${outcome.field} expected ${outcome.expected}, got ${outcome.got}`,
         );
-        this.deps.resubscribe(update.symbol);
+        this.resubscribe(update.symbol);
         return 'depth_gap';
       default:
         return 'ok';
     }
+  }
+
+  private resubscribe(symbol: string): void {
+    this.deps.resubscribe(symbol);
+    clearTimeout(this.awaiting.get(symbol));
+    const timer = setTimeout(() => {
+      this.awaiting.delete(symbol);
+      if (!this.syncs.get(symbol)?.needsSnapshot) return;
+      this.deps.log.warn(
+        { symbol, waitedMs: this.deps.snapshotTimeoutMs },
+        'depth snapshot not received after resubscribing: resubscribing again',
+      );
+      this.resubscribe(symbol);
+    }, this.deps.snapshotTimeoutMs);
+    this.awaiting.set(symbol, timer);
+  }
+
+  private snapshotCame(symbol: string): void {
+    clearTimeout(this.awaiting.get(symbol));
+    this.awaiting.delete(symbol);
+  }
+
+  private stopWaiting(): void {
+    for (const timer of this.awaiting.values()) clearTimeout(timer);
+    this.awaiting.clear();
   }
 }

@@ -130,6 +130,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
           status: (symbol, state, reason) =>
             status.condition(symbol, 'resyncing', state === 'resyncing', reason),
           resubscribe: (symbol) => resubscribeBybitBook(connection, symbol, subscription),
+          snapshotTimeoutMs: config.BOOK_SNAPSHOT_TIMEOUT_MS,
         });
 
   const router = new FrameRouter({ feed, subscription, bus, metrics, log, status, candles, depth });
@@ -178,7 +179,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
       await connection[Symbol.asyncDispose]();
       status[Symbol.dispose]();
       candles[Symbol.dispose]();
-      if (depth instanceof BinanceDepthPipeline) depth[Symbol.dispose]();
+      depth[Symbol.dispose]();
       await candles.idle();
     },
   };
