@@ -10,7 +10,8 @@
 // feature vectors of the previous one and every order they caused has arrived (a live 1h market is idle
 // between closes: the figure is the latency of one close, not of a backlog). The strategies run with
 // permissive settings (printed) so that enough closes trigger; risk sizes to a few thousand USDT on a
-// 1e9 book. The simulator fills against its recorded 2021-04-04 depth snapshots: fills are not the point.
+// 1e9 book. md.book is the recorded 2021-04-04 depth moved to each close; the simulator fills against
+// the recorded snapshots as they are: fills are not the point.
 //
 // Beside it: the split at md.candle, feat, sig.decision and risk.decision as seen by this process (each
 // includes one more consumer hop), the raw NATS request/reply round trip and the JetStream floor (the same
@@ -48,6 +49,9 @@ const BOOKS: Record<string, string> = {
   BTCUSDT: 'binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json',
   ETHUSDT: 'binance-spot-ws/2021-04-04_rest_depth_ETHUSDT_limit1000.json',
 };
+type RecordedBook = { lastUpdateId: number; bids: string[][]; asks: string[][] };
+/** The levels a side sent on md.book: the depth near the touch that sizing and the slippage walk read. */
+const BOOK_LEVELS = 100;
 /** How often the recorded book is re-sent on md.book (orders trusts a streamed book for 2 s). */
 const BOOK_EVERY_MS = 1_000;
 const API_KEY = 'bench-key';
@@ -63,15 +67,19 @@ function processCpuMs(pid: number | undefined): number {
   }
 }
 
-/** How many of the replayed candles close at each instant, in replay order. */
-function closingInstants(): number[] {
-  const counts = new Map<number, number>();
+/** The replayed candles closing at each instant, in replay order: each symbol's close price then. */
+function closingInstants(): Array<Map<string, number>> {
+  const byTime = new Map<number, Map<string, number>>();
   for (const symbol of SYMBOLS)
     for (const line of readDataFile(`binance-spot-ohlcv/${symbol}-1h.csv.gz`).split('\n').slice(1)) {
-      const close = Number(line.split(',')[6]);
-      if (line) counts.set(close, (counts.get(close) ?? 0) + 1);
+      if (!line) continue;
+      const fields = line.split(',');
+      const closeTime = Number(fields[6]);
+      const closes = byTime.get(closeTime) ?? new Map<string, number>();
+      closes.set(symbol, Number(fields[4]));
+      byTime.set(closeTime, closes);
     }
-  return [...counts.entries()].sort((x, y) => x[0] - y[0]).map(([, n]) => n);
+  return [...byTime.entries()].sort((x, y) => x[0] - y[0]).map(([, closes]) => closes);
 }
 const instants = closingInstants();
 /** Loose enough that about one close in seventy triggers an approved order on these candles. */
@@ -90,9 +98,6 @@ const RISK_LIMITS = {
   maxOpenPositions: 1_000,
   maxOpenRisk: 1,
   maxExposure: 100,
-  // The book is one recorded 2021-04-04 snapshot (above) beside candles from 2017 on: every entry is far
-  // from its mid, and entry_off_market (50 bps by default) refused them all. The widest gap allowed.
-  maxEntryGapBps: 10_000,
 };
 
 /** A pass-through proxy that stamps when each order reaches the venue, by client order id. */
@@ -382,16 +387,19 @@ try {
   await waitFor(() => sim.controls.state().connections.binance > 0, 'market-data to connect', {
     timeoutMs: 30_000,
   });
-  // Risk's liquidity cap and orders' slippage check read md.book: the same recorded depth the
-  // simulator fills against, re-sent every second as a live depth stream keeps the book fresh.
+  // Risk's liquidity cap and entry_off_market and orders' slippage check read md.book: the recorded
+  // depth's top levels, their mid moved to the close about to be emitted (a live book is where the
+  // market trades), sent before the candle and re-sent every second as a live depth stream would.
+  const recorded = new Map(
+    SYMBOLS.map((symbol) => [symbol, JSON.parse(readDataFile(BOOKS[symbol]!)) as RecordedBook]),
+  );
+  const bookAt = new Map<string, number>();
   const publishBooks = async () => {
-    for (const symbol of SYMBOLS) {
-      const raw = JSON.parse(readDataFile(BOOKS[symbol]!)) as {
-        lastUpdateId: number;
-        bids: string[][];
-        asks: string[][];
-      };
-      const levels = (xs: string[][]) => xs.map(([p, q]): [number, number] => [Number(p), Number(q)]);
+    for (const [symbol, close] of bookAt) {
+      const raw = recorded.get(symbol)!;
+      const scale = close / ((Number(raw.bids[0]![0]) + Number(raw.asks[0]![0])) / 2);
+      const levels = (xs: string[][]) =>
+        xs.slice(0, BOOK_LEVELS).map(([p, q]): [number, number] => [Number(p) * scale, Number(q)]);
       const sym = symbol.replace('USDT', '-USDT');
       await bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: sym }), {
         exchange: 'binance',
@@ -405,7 +413,12 @@ try {
       });
     }
   };
-  await publishBooks();
+  const bookBefore = async (closes: Map<string, number> | undefined) => {
+    for (const [symbol, close] of closes ?? []) bookAt.set(symbol, close);
+    await publishBooks();
+    // Risk and orders hold it when the candle closes, as they hold a live book, outside the measure.
+    await pipeline.waitIdle({ streams: [Subjects.book.stream], inFlowOrder: true, intervalMs: 1 });
+  };
   bookTimer = setInterval(
     () => void publishBooks().catch((err: unknown) => console.error('md.book not re-sent', err)),
     BOOK_EVERY_MS,
@@ -423,7 +436,9 @@ try {
   let lastReport = wall0;
   while (arrivals.length < TRIGGERS + WARMUP && sent < feed.total) {
     // One instant: every symbol's candle closing then, sent together as live.
-    const count = instants[instant++] ?? 1;
+    const closes = instants[instant++];
+    const count = closes?.size ?? 1;
+    await bookBefore(closes);
     const stepAt = performance.now();
     sent += sim.controls.step(count, 'binance-candles');
     const featBefore = featCount;
