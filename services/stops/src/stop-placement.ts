@@ -56,6 +56,8 @@ export class StopPlacement extends StopPart {
     const { config, metrics } = this.deps;
     let last: PlaceFailure | undefined;
     for (let attempt = 1; attempt <= config.PLACE_ATTEMPTS; attempt++) {
+      // On spot a leftover sell stop locks the coins the new one needs: it goes first where it can.
+      await this.cancelLeftovers(record);
       // A stop that may rest under the last id is asked for under it again, never doubled.
       if (!last?.unknown) record.seq += 1;
       const outcome = await this.attempt(record, why, attempt);
@@ -251,12 +253,14 @@ export class StopPlacement extends StopPart {
   }
 
   /**
-   * Cancels again the stops of retired records whose cancel failed (the periodic check, start). Once
+   * Cancels again the stops of retired records whose cancel failed (the periodic check, start; those of
+   * one market before a stop is placed there). Once
    * cancelled its rows are closed: its own, when the slot's next position took the slot's row, and the
    * slot's row unless a new position of the slot has a record since.
    */
-  async cancelLeftovers(): Promise<void> {
+  async cancelLeftovers(market?: Pick<StopRecord, 'exchange' | 'symbol'>): Promise<void> {
     for (const [clientOrderId, left] of [...this.leftovers]) {
+      if (market && (left.exchange !== market.exchange || left.symbol !== market.symbol)) continue;
       if (await this.cancelRetired(left, clientOrderId, 'position closed earlier')) continue;
       await this.closeLeftoverRow(left, leftoverRow(left));
       if (!this.ctx.records.has(left.positionId) && !this.ctx.unplanned.has(left.positionId))

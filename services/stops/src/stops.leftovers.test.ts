@@ -170,4 +170,28 @@ describe("stops: a closed position's stop whose cancel failed, and the slot's ne
     expect((await records().active(venue.id)).map((r) => r.clientOrderId)).toEqual([second]);
     await svc.stop();
   });
+
+  it("cancels the leftover before the next position's stop when its coins are all the account holds, instead of flattening", async () => {
+    // 1 BTC held: the leftover sell stop locks it, so the new stop fits only once the leftover is gone.
+    const venue = new SpotStopVenue('spotslotlock', rules, 1);
+    const SLOT = slotOf(venue.id);
+    const svc = await start(venue);
+    const first = await leaveStop(venue, svc);
+    // The venue takes cancels again before any periodic check has retried the leftover.
+    venue.failCancel = false;
+    await position(venue.id, 'opened');
+    await waitFor(
+      () =>
+        verified(SLOT).length === 2 || stopEvents.some((e) => e.positionId === SLOT && e.kind === 'failed'),
+      'the second stop verified or given up',
+    );
+    expect(cancelled(first)).toBe(true);
+    const second = svc.manager.record(SLOT)?.clientOrderId;
+    expect(venue.openStops()).toMatchObject([
+      { clientOrderId: second, qty: 1, stopPrice: 98, status: 'open' },
+    ]);
+    expect(svc.manager.record(SLOT)).toMatchObject({ verified: true, closing: null });
+    expect((await records().active(venue.id)).map((r) => r.clientOrderId)).toEqual([second]);
+    await svc.stop();
+  });
 });
