@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Candle } from '@ballast/contracts';
+import { type Candle, Subjects, subject } from '@ballast/contracts';
 import { AgentCallRepository, ClosedTradeRepository } from '@ballast/db';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,5 +209,38 @@ describe('gateway read API', () => {
     const weeks = await get('/api/pnl?period=week');
     expect(weeks.reduce((s: number, w: { fees: number }) => s + w.fees, 0)).toBe(0.875);
     expect((await get('/api/trades')).map((t: { fees: number }) => t.fees)).toEqual([0.5, 0.25, 0.125]);
+  });
+
+  it("keeps a position's stop shown when an earlier stop of its slot is cancelled late", async () => {
+    const candle = recordedBtcCandles(80)[79] as Candle;
+    const idea = await publishTradeIdea(h.publisher, candle);
+    const stop = (positionId: string, kind: 'cancelled' | 'verified', clientOrderId: string) =>
+      h.publisher.publish(subject(Subjects.stopEvent, {}), {
+        kind,
+        positionId,
+        exchange: candle.exchange,
+        symbol: candle.symbol,
+        stopPrice: idea.stop - 100,
+        qty: 0,
+        clientOrderId,
+        detail: kind,
+      });
+    // The slot's previous stop, whose cancel had failed, is cancelled now under its own id; then a
+    // marker on the same consumer: once the marker shows, the cancel has been applied.
+    await stop(idea.positionId, 'cancelled', 'bl-earlier-s');
+    await stop(`${candle.exchange}:marker`, 'verified', 'bl-marker-s');
+    const series = encodeURIComponent(`${candle.exchange}:${candle.symbol}:${candle.timeframe}`);
+    await waitFor(
+      async () =>
+        (await get(`/api/market?series=${series}`)).stops?.some(
+          (s: { positionId: string }) => s.positionId === `${candle.exchange}:marker`,
+        ) || undefined,
+      'the marker stop shown',
+      { timeoutMs: 20_000 },
+    );
+    const position = (await get('/api/positions')).find(
+      (p: { positionId: string }) => p.positionId === idea.positionId,
+    );
+    expect(position).toMatchObject({ stopPrice: idea.stop, stopVerified: true });
   });
 });

@@ -41,6 +41,8 @@ export interface StopView {
   stopPrice: number | null;
   /** True once the stops service has seen the stop resting on the venue. */
   verified: boolean;
+  /** The venue order of the stop shown: a late cancel of an earlier stop of the slot leaves it shown. */
+  clientOrderId: string | null;
   lastEvent: string;
   detail: string;
   updatedAt: number;
@@ -225,15 +227,21 @@ export class LiveState {
         : s.kind === 'placed' || s.kind === 'moved'
           ? false
           : (before?.verified ?? false);
+    // A late cancel of an earlier stop of the slot (its cancel had failed) leaves the one shown as it is.
+    const earlier =
+      s.kind === 'cancelled' &&
+      s.clientOrderId !== null &&
+      (before?.clientOrderId ?? s.clientOrderId) !== s.clientOrderId;
     const gone = s.kind === 'cancelled' || s.kind === 'triggered' || s.kind === 'flattened';
-    if (gone) this.stops.delete(s.positionId);
-    else
+    if (gone && !earlier) this.stops.delete(s.positionId);
+    else if (!gone)
       this.stops.set(s.positionId, {
         positionId: s.positionId,
         exchange: s.exchange,
         symbol: s.symbol,
         stopPrice: s.stopPrice ?? before?.stopPrice ?? null,
         verified,
+        clientOrderId: s.clientOrderId ?? before?.clientOrderId ?? null,
         lastEvent: s.kind,
         detail: s.detail,
         updatedAt: m.eventTime,
