@@ -36,6 +36,19 @@ describe('telegram configuration', () => {
     throw new Error('a malformed chat list was accepted');
   });
 
+  it('reads TELEGRAM_OPERATOR_IDS as user ids (none when unset) and names it when one is not', () => {
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOWED_CHAT_IDS: '111,-100222' };
+    expect(readConfig(telegramConfigSchema, env).config.TELEGRAM_OPERATOR_IDS).toEqual([]);
+    expect(
+      readConfig(telegramConfigSchema, { ...env, TELEGRAM_OPERATOR_IDS: '501, 502,501' }).config
+        .TELEGRAM_OPERATOR_IDS,
+    ).toEqual([501, 502]);
+    // A group's id (negative) is no person.
+    expect(() => readConfig(telegramConfigSchema, { ...env, TELEGRAM_OPERATOR_IDS: '501,-100222' })).toThrow(
+      /TELEGRAM_OPERATOR_IDS/,
+    );
+  });
+
   it('reads TELEGRAM_HEALTH_URLS as JSON and names it when the JSON is bad', () => {
     const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOWED_CHAT_IDS: '111' };
     const urls = { risk: 'http://127.0.0.1:9102/readyz' };

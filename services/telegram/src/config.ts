@@ -15,6 +15,22 @@ const chatIds = z.string().transform((text, ctx): readonly number[] => {
   return [...new Set(ids)];
 });
 
+/** Telegram user ids (positive), comma-separated; empty when unset. */
+const userIds = z
+  .string()
+  .default('')
+  .transform((text, ctx): readonly number[] => {
+    const parts = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (parts.some((p) => !/^\d+$/.test(p) || !Number.isSafeInteger(Number(p)))) {
+      ctx.addIssue({ code: 'custom', message: 'a comma-separated list of numeric Telegram user ids' });
+      return z.NEVER;
+    }
+    return [...new Set(parts.map(Number))];
+  });
+
 const healthUrls = jsonVariable(z.record(z.string(), z.url()));
 
 const positiveInt = z.coerce.number().int().positive();
@@ -32,6 +48,12 @@ export const telegramConfigSchema = z.object({
     .default('https://api.telegram.org')
     .transform((u) => u.replace(/\/+$/, '')),
   TELEGRAM_ALLOWED_CHAT_IDS: chatIds,
+  /**
+   * The people who may ask for /kill and /resume, by Telegram user id. Unset: the allowed private
+   * chats' own users (a private chat's id is its user's), so a member of an allowed group who is not
+   * named cannot act on the account.
+   */
+  TELEGRAM_OPERATOR_IDS: userIds,
   /** How long a /kill or /resume confirmation button stays valid. */
   TELEGRAM_CONFIRM_TTL_MS: positiveInt.default(60_000),
   /** Alerts arriving within this window after the first go out as one message. */

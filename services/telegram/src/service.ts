@@ -54,6 +54,11 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
   const { config, log, clock } = deps;
   const token = config.TELEGRAM_BOT_TOKEN;
   const chats = config.TELEGRAM_ALLOWED_CHAT_IDS;
+  if (chats.some((id) => id < 0) && config.TELEGRAM_OPERATOR_IDS.length === 0)
+    log.warn(
+      { groups: chats.filter((id) => id < 0) },
+      'an allowed group has no TELEGRAM_OPERATOR_IDS: its members can read, but only the allowed private chats can kill or resume',
+    );
   const bot = new Bot(token, { client: { apiRoot: config.TELEGRAM_API_ROOT } });
   const sender = new ChatSender(bot.api, chats, log, deps.metrics, token);
   const relay = new AlertRelay(
@@ -104,6 +109,7 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
     metrics: deps.metrics,
     confirmations,
     ttlMs: config.TELEGRAM_CONFIRM_TTL_MS,
+    operators: operatorIds(config),
   });
   registerReadCommands({ bot, view, facts, health });
   bot.catch(async (err) => {
@@ -155,4 +161,10 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
         .catch((err: unknown) => log.warn({ err }, 'could not delete the telegram durables'));
     },
   };
+}
+
+/** TELEGRAM_OPERATOR_IDS, or when unset the allowed private chats' users (a private chat's id is its user's). */
+function operatorIds(config: TelegramConfig): ReadonlySet<number> {
+  const named = config.TELEGRAM_OPERATOR_IDS;
+  return new Set(named.length > 0 ? named : config.TELEGRAM_ALLOWED_CHAT_IDS.filter((id) => id > 0));
 }

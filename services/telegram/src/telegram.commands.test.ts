@@ -4,6 +4,7 @@ import { BotStateRepository, type ClosedTradeRecord, ClosedTradeRepository } fro
 import { SystemClock } from '@ballast/service-kit';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOT_OPERATOR_REFUSAL } from './commands/control-commands';
 import { HELP } from './commands/replies';
 import { ALLOWED, type Harness, messageTo, STRANGER, startHarness } from './testing/harness';
 import { recordedRoundTrips } from './testing/seed-trades';
@@ -39,6 +40,8 @@ beforeAll(async () => {
       TELEGRAM_CONFIRM_TTL_MS: String(TTL_MS),
       TELEGRAM_ALERT_WINDOW_MS: '200',
       TELEGRAM_ALLOWED_CHAT_IDS: [...ALLOWED, GROUP].join(','),
+      // Olivia in her private chat, Alice in the group; Bob, in the group too, is not an operator.
+      TELEGRAM_OPERATOR_IDS: [OLIVIA.id, ALICE.id].join(','),
     },
     seed: async (db) => {
       const repo = new ClosedTradeRepository(db);
@@ -176,7 +179,7 @@ describe('kill and resume ask to confirm', () => {
     expect(kills[0]?.payload).toEqual({
       flatten: true,
       reason: 'venue misbehaving',
-      requestedBy: `telegram:${CHAT}:olivia`,
+      requestedBy: `telegram:${CHAT}:${OLIVIA.id}:olivia`,
     });
     expect(kills[0]?.source).toBe('telegram');
     await messageTo(h, CHAT, `Kill switch command published (id ${kills[0]?.id})`);
@@ -208,7 +211,7 @@ describe('kill and resume ask to confirm', () => {
     expect(resumes[0]?.payload).toEqual({
       confirm: true,
       reason: 'venue is back',
-      requestedBy: `telegram:${CHAT}:olivia`,
+      requestedBy: `telegram:${CHAT}:${OLIVIA.id}:olivia`,
     });
   });
 
@@ -231,11 +234,30 @@ describe('kill and resume ask to confirm', () => {
     expect(kills[1]?.payload).toEqual({
       flatten: true,
       reason: 'alice sees a runaway',
-      requestedBy: `telegram:${GROUP}:alice`,
+      requestedBy: `telegram:${GROUP}:${ALICE.id}:alice`,
     });
     expect(
       h.logLines.filter((l) => l.includes('control confirmation refused') && l.includes('"fromId":502')),
     ).toHaveLength(2);
+  });
+
+  it('a member of an allowed group who is not an operator cannot ask: told so, counted and logged, nothing sent', async () => {
+    const asked = h.api.sent('sendMessage', GROUP).length;
+    const published = kills.length + resumes.length;
+    h.api.sendText(GROUP, '/kill flatten bob wants out', BOB);
+    await messageTo(h, GROUP, NOT_OPERATOR_REFUSAL);
+    const replies = h.api
+      .sent('sendMessage', GROUP)
+      .slice(asked)
+      .filter((c) => !isAlert(String(c.params.text)));
+    expect(replies.map((c) => c.params.reply_markup ?? null)).toEqual([null]);
+    expect(kills.length + resumes.length).toBe(published);
+    expect(
+      h.logLines.filter((l) => l.includes('who is not an operator refused') && l.includes('"fromId":502')),
+    ).toHaveLength(1);
+    expect(await h.metrics.metrics()).toContain(
+      'ballast_telegram_control_total{action="kill",outcome="not_operator"} 1',
+    );
   });
 
   it('an anonymous admin can neither ask nor confirm: asked to send as themselves, counted and logged', async () => {
@@ -277,7 +299,7 @@ describe('kill and resume ask to confirm', () => {
     // Still pending for alice, published under her name.
     h.api.pressButton(GROUP, 1, confirm, ALICE);
     await waitFor(() => resumes.length === 2, "alice's resume on the bus");
-    expect(resumes[1]?.payload.requestedBy).toBe(`telegram:${GROUP}:alice`);
+    expect(resumes[1]?.payload.requestedBy).toBe(`telegram:${GROUP}:${ALICE.id}:alice`);
   });
 
   it('an expired or cancelled request publishes nothing', async () => {
@@ -308,7 +330,7 @@ describe('kill and resume ask to confirm', () => {
     expect(resumes[3]?.payload).toEqual({
       confirm: true,
       reason: 'reviewed the losses',
-      requestedBy: `telegram:${CHAT}:olivia`,
+      requestedBy: `telegram:${CHAT}:${OLIVIA.id}:olivia`,
       clearDrawdown: true,
     });
   });

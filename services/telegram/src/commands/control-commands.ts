@@ -15,6 +15,8 @@ export interface ControlCommandDeps {
   metrics: Registry;
   confirmations: PendingConfirmations;
   ttlMs: number;
+  /** Telegram user ids who may ask for kill and resume (only the asker can confirm). */
+  operators: ReadonlySet<number>;
 }
 
 const REFUSAL: Record<RefusedConfirmation, string> = {
@@ -28,10 +30,14 @@ const REFUSAL: Record<RefusedConfirmation, string> = {
 export const ANONYMOUS_REFUSAL =
   'Kill and resume cannot be asked or confirmed anonymously: nobody could be named as having done it. Send as yourself (turn off "Remain anonymous") and ask again.';
 
-/** Who asked, as the command records it: `telegram:<chat id>[:<username>]`. */
+/** The answer to a kill or resume asked by someone who is not one of TELEGRAM_OPERATOR_IDS. */
+export const NOT_OPERATOR_REFUSAL =
+  'Only the operators named in TELEGRAM_OPERATOR_IDS can ask for kill or resume; nothing was sent.';
+
+/** Who asked, as the command records it: `telegram:<chat id>:<user id>[:<username>]`. */
 function requester(ctx: Context): string {
   const user = ctx.from?.username;
-  return `telegram:${chatOf(ctx)}${user ? `:${user}` : ''}`;
+  return `telegram:${chatOf(ctx)}:${ctx.from?.id}${user ? `:${user}` : ''}`;
 }
 
 function question(action: ControlAction, ttlMs: number): string {
@@ -74,8 +80,21 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
     else await ctx.reply(ANONYMOUS_REFUSAL);
     return true;
   };
+  /** Refuses (answers, counts, logs) someone who is not an operator; true when it did. */
+  const refusedNonOperator = async (ctx: Context, action: string): Promise<boolean> => {
+    if (ctx.from && deps.operators.has(ctx.from.id)) return false;
+    outcomes.inc({ action, outcome: 'not_operator' });
+    log.warn(
+      { action, chatId: chatOf(ctx) ?? null, fromId: ctx.from?.id ?? null },
+      'control command from someone who is not an operator refused',
+    );
+    await ctx.reply(NOT_OPERATOR_REFUSAL);
+    return true;
+  };
   const ask = async (ctx: Context, action: ControlAction) => {
     if (await refusedAnonymous(ctx, action.kind)) return;
+    // Only the asker can confirm: checking the asker is enough.
+    if (await refusedNonOperator(ctx, action.kind)) return;
     const p = confirmations.ask(chatOf(ctx) as number, ctx.from?.id ?? null, action, requester(ctx));
     outcomes.inc({ action: action.kind, outcome: 'asked' });
     log.info(
