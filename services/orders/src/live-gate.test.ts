@@ -99,6 +99,8 @@ describe('live start behind the readiness gate', () => {
     expect(isLoopback('http://127.0.0.1:9000')).toBe(true);
     expect(isLoopback('http://localhost:9000')).toBe(true);
     expect(isLoopback('https://api.binance.com')).toBe(false);
+    expect(isLoopback('http://127.0.0.1.nip.example:9000')).toBe(false);
+    expect(isLoopback('https://127.binance-proxy.example')).toBe(false);
     expect(isLoopback(undefined)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Clock } from '@ballast/contracts';
 import {
   type LiveStartRefusal,
@@ -116,5 +117,6 @@ export class LiveStrategies {
 export function isLoopback(baseUrl: string | undefined): boolean {
   if (!baseUrl) return false;
   const host = new URL(baseUrl).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  // An address, not a name that starts like one: `127.0.0.1.example.com` is somebody's host.
+  return host === 'localhost' || host === '[::1]' || (isIP(host) === 4 && host.startsWith('127.'));
 }
