@@ -1,7 +1,12 @@
 import { type StopRequest, VenueError } from '@ballast/exchange';
 import { describe, expect, it } from 'vitest';
-import { MemoryStops } from './testing/memory-stops';
+import { fileDatabase } from './testing/file-database';
+import { NatsStops } from './testing/nats-stops';
 import { SpotStopVenue } from './testing/spot-stop-venue';
+
+// The stops service on NATS JetStream and PostgreSQL (each test its own prefix and streams, this file
+// its own database), faced with a spot venue's faults and the store's.
+const db = fileDatabase('stopslate');
 
 // A spot account holding 1 BTC: a resting sell stop locks it, so a second stop beside it is refused.
 const rules = { tickSize: 0.01, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
@@ -29,7 +34,7 @@ class LateStopVenue extends SpotStopVenue {
 
 describe('stops: a placement that lands after its timeout and read-back', () => {
   it('asks again under the same id: the late stop is adopted, never doubled, nothing flattened', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new LateStopVenue('spotlate1', rules, 1);
     const svc = await stops.start(venue);
     await stops.position('spotlate1', 1);
@@ -44,7 +49,7 @@ describe('stops: a placement that lands after its timeout and read-back', () => 
 
 describe('stops: a position whose stop cannot be planned outlives a restart', () => {
   it('stores it unprotected, so after a restart it still counts open and is protected at start', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotplan', rules, 1);
     const svc = await stops.start(venue);
     venue.failRules = true;
@@ -66,7 +71,7 @@ describe('stops: a position whose stop cannot be planned outlives a restart', ()
   });
 
   it("plans it at reconciliation's report of its missing stop", async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotplanrecon', rules, 1);
     const svc = await stops.start(venue);
     venue.failRules = true;
@@ -80,21 +85,21 @@ describe('stops: a position whose stop cannot be planned outlives a restart', ()
   });
 
   it('closes the stored stub of a position that closes before its stop could be planned', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotplanclose', rules, 1);
     const svc = await stops.start(venue);
     venue.failRules = true;
     await stops.position('spotplanclose', 1);
-    expect(stops.records.rows.get(positionId('spotplanclose'))).toMatchObject({ status: 'active' });
+    expect(await stops.row(positionId('spotplanclose'))).toMatchObject({ status: 'active' });
     await stops.position('spotplanclose', 0, 100, 'closed');
-    expect(stops.records.rows.get(positionId('spotplanclose'))).toMatchObject({ status: 'closed' });
+    expect(await stops.row(positionId('spotplanclose'))).toMatchObject({ status: 'closed' });
     expect(svc.manager.coverage()).toEqual({ openPositions: 0, protectedPositions: 0 });
   });
 });
 
 describe('stops: a move whose old stop cannot be cancelled is kept, not lost', () => {
   it('sizes a later move from the pending one: a position grown while its cancel failed ends with a stop on all of it', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotgrow', rules, 2);
     const svc = await stops.start(venue, { TRAIL_MODE: 'percent' });
     await stops.position('spotgrow', 1);
@@ -114,7 +119,7 @@ describe('stops: a move whose old stop cannot be cancelled is kept, not lost', (
   });
 
   it('makes the pending move at start after a restart', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotgrowrestart', rules, 2);
     const svc = await stops.start(venue);
     await stops.position('spotgrowrestart', 1);
@@ -130,7 +135,7 @@ describe('stops: a move whose old stop cannot be cancelled is kept, not lost', (
   });
 
   it("stores the opening intent's ladder when the move to its stop waits for a cancel", async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotladder', rules, 1);
     const svc = await stops.start(venue);
     const opening = { strategy: 'trend', chain: 'ladder-chain' };
@@ -158,7 +163,7 @@ describe("stops: a take-profit undone while a kill's flatten runs", () => {
 
   /** A long with TP1 at 110 whose first take-profit (0.5 of 1) is out when the kill comes. */
   async function takingProfit(venueId: string) {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue(venueId, rules, 1);
     const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
     const opening = { strategy: 'trend', chain: `${venueId}-chain` };
@@ -214,7 +219,7 @@ describe("stops: a take-profit undone while a kill's flatten runs", () => {
   });
 
   it('re-sends no close of its own beside the flatten, and after the hold re-sends one the flatten left', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     // Nothing to lock: the venue refuses every stop, so the position is being flattened by us.
     const venue = new SpotStopVenue('spotclosekill', rules, 0);
     await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
@@ -237,7 +242,7 @@ describe("stops: a kill's flatten reported late", () => {
   const fallback1 = { qty: 1, stopPrice: 98, status: 'open' };
 
   async function killedLong(venueId: string) {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue(venueId, rules, 1);
     const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000', FLATTEN_HOLD_MAX_MS: '600000' });
     await stops.position(venueId, 1);
@@ -288,14 +293,14 @@ describe("stops: a kill's flatten reported late", () => {
 
 describe("stops: a closed position's stop whose cancel failed outlives a restart", () => {
   it('keeps its record active with nothing to protect until the stop is cancelled, at start after a restart', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotleftover', rules, 1);
     const svc = await stops.start(venue);
     await stops.position('spotleftover', 1);
     const placed = svc.manager.record(positionId('spotleftover'))?.clientOrderId;
     venue.failCancel = true;
     await stops.position('spotleftover', 0, 100, 'closed');
-    expect(stops.records.rows.get(positionId('spotleftover'))).toMatchObject({
+    expect(await stops.row(positionId('spotleftover'))).toMatchObject({
       status: 'active',
       state: { qty: 0, clientOrderId: placed },
     });
@@ -306,7 +311,7 @@ describe("stops: a closed position's stop whose cancel failed outlives a restart
     const restarted = await stops.start(venue);
     expect(venue.openStops()).toEqual([]);
     expect(stops.eventsOf('cancelled')).toMatchObject([{ clientOrderId: placed }]);
-    expect(stops.records.rows.get(positionId('spotleftover'))).toMatchObject({ status: 'closed' });
+    expect(await stops.row(positionId('spotleftover'))).toMatchObject({ status: 'closed' });
     expect(restarted.manager.coverage()).toEqual({ openPositions: 0, protectedPositions: 0 });
   });
 });
@@ -320,7 +325,7 @@ describe("stops: a leftover stop cancelled late leaves a later position's record
         return super.cancelStop(symbol, id);
       }
     }
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SelectiveCancels('slotreuse', rules, 5);
     let svc = await stops.start(venue);
     const slot = positionId('slotreuse');
@@ -333,26 +338,27 @@ describe("stops: a leftover stop cancelled late leaves a later position's record
     const second = svc.manager.record(slot)?.clientOrderId as string;
     venue.failing.add(second);
     await stops.position('slotreuse', 0, 100, 'closed');
-    const row = () => stops.records.rows.get(slot);
-    const secondRow = { status: row()?.status, state: { ...row()?.state } };
+    const row = () => stops.row(slot);
+    const stored = await row();
+    const secondRow = { status: stored?.status, state: { ...stored?.state } };
     expect(secondRow).toMatchObject({ status: 'active', state: { qty: 0, clientOrderId: second } });
     // The first stop's cancel goes through at last: the row is the second's still.
     venue.failing.delete(first);
     await svc.manager.verifyLive();
     expect(venue.openStops().map((o) => o.clientOrderId)).toEqual([second]);
-    expect(row()).toMatchObject(secondRow);
+    expect(await row()).toMatchObject(secondRow);
     // So a restart still finds the second stop and cancels it.
     await svc.manager.stop();
     venue.failing.clear();
     svc = await stops.start(venue);
     expect(venue.openStops()).toEqual([]);
-    expect(row()?.status).toBe('closed');
+    expect((await row())?.status).toBe('closed');
   });
 });
 
 describe('stops: a close re-sent while a stop of ours may still rest', () => {
   it('cancels the stop whose cancel failed before re-sending the close (on spot it locks the coins)', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotresend', rules, 1);
     // Every placement times out and no read-back answers: the stop's fate stays unknown.
     venue.timeoutsAfterPlacing = 3;
@@ -372,7 +378,7 @@ describe('stops: a close re-sent while a stop of ours may still rest', () => {
   });
 
   it("keeps the stop the local monitor's close could not cancel, and cancels it before the close is re-sent", async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotlocal', rules, 1);
     const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
     await stops.position('spotlocal', 1);

@@ -1,7 +1,12 @@
 import { stopOrderId } from '@ballast/core';
 import { describe, expect, it } from 'vitest';
-import { MemoryStops } from './testing/memory-stops';
+import { fileDatabase } from './testing/file-database';
+import { NatsStops } from './testing/nats-stops';
 import { SpotStopVenue } from './testing/spot-stop-venue';
+
+// The stops service on NATS JetStream and PostgreSQL (each test its own prefix and streams, this file
+// its own database), faced with a spot venue's faults and the store's.
+const db = fileDatabase('stopsfaults');
 
 // A spot account holding 1 BTC: a resting sell stop locks it, so a second stop beside it is refused.
 const rules = { tickSize: 0.01, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
@@ -10,7 +15,7 @@ const positionId = (venue: string) => `${venue}:BTC-USDT`;
 const fallback = { qty: 1, stopPrice: 98, status: 'open' };
 
 async function protectedLong(venueId: string, overrides: Record<string, string> = {}) {
-  const stops = await MemoryStops.create();
+  const stops = await NatsStops.create(db());
   const venue = new SpotStopVenue(venueId, rules, 1);
   const svc = await stops.start(venue, overrides);
   await stops.position(venueId, 1);
@@ -18,9 +23,9 @@ async function protectedLong(venueId: string, overrides: Record<string, string> 
   return { stops, venue, svc, id: positionId(venueId) };
 }
 
-describe('stops: a stop whose fate the venue left unknown is never doubled (spot venue, memory bus)', () => {
+describe('stops: a stop whose fate the venue left unknown is never doubled (spot venue)', () => {
   it('adopts the stop the venue took before its placement timed out: one stop, protected, nothing flattened', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spottimeout', rules, 1);
     venue.timeoutsAfterPlacing = 1;
     const svc = await stops.start(venue);
@@ -34,7 +39,7 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
   });
 
   it('keeps the stop placed when its record cannot be stored: the next attempt finds it under the same id', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotsave', rules, 1);
     const svc = await stops.start(venue);
     stops.records.failSaves = 1;
@@ -43,7 +48,9 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
     const record = svc.manager.record(positionId('spotsave'));
     expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: record?.clientOrderId }]);
     expect(record).toMatchObject({ verified: true, closing: null });
-    expect(stops.records.rows.get(positionId('spotsave'))?.state.clientOrderId).toBe(record?.clientOrderId);
+    expect((await stops.row(positionId('spotsave')))?.state.clientOrderId).toBe(record?.clientOrderId);
+    // The injected failure was met: the record was stored at a later attempt.
+    expect(stops.records.failSaves).toBe(0);
     expect(stops.closes('spotsave')).toEqual([]);
   });
 
@@ -98,9 +105,9 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
     const stored = svc.manager.record(id);
     // The move's new stop reaches the venue and the process dies before it stores the record.
     venue.hangAfterPlacing = true;
-    void stops.bar('spotcrash', 110);
+    await stops.bar('spotcrash', 110, { settle: false });
     await expect.poll(() => venue.openStops()[0]?.stopPrice).toBe(107.8);
-    expect(stops.records.rows.get(id)?.state).toMatchObject({ seq: stored?.seq, stopPrice: 98 });
+    expect((await stops.row(id))?.state).toMatchObject({ seq: stored?.seq, stopPrice: 98 });
 
     const restarted = await stops.start(venue);
     const record = restarted.manager.record(id);
@@ -114,7 +121,7 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
 
 describe('stops: an entry fill is protected even when what its stop is planned from cannot be read', () => {
   it('counts a position whose market rules are unreadable at its fill as unprotected, alerts, and protects it at the next check', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotrules', rules, 1);
     const svc = await stops.start(venue);
     venue.failRules = true;
@@ -134,13 +141,14 @@ describe('stops: an entry fill is protected even when what its stop is planned f
     expect(await svc.coverage()).toBe(1);
     expect(venue.openStops()).toMatchObject([fallback]);
     expect(svc.manager.record(positionId('spotrules'))).toMatchObject({ verified: true, seq: 2 });
+    expect(stops.records.failGets).toBe(0);
     expect(stops.alerts).toHaveLength(1);
   });
 });
 
 describe('stops: the flatten after a failed placement is followed as any close', () => {
   it('re-sends a flatten the orders service did not carry out, then alerts that the position cannot be closed', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     // Nothing to lock: the venue refuses every stop.
     const venue = new SpotStopVenue('spotbare', rules, 0);
     const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000', CLOSE_ATTEMPTS: '2' });
@@ -219,7 +227,7 @@ describe('stops: a kill with flatten holds the stops while the orders service se
 
 describe('stops: an opening decision read after its fill', () => {
   it("never moves a trailed fallback stop back to the intent's looser stop", async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotlate', rules, 1);
     const svc = await stops.start(venue, { TRAIL_MODE: 'percent' });
     const opening = { strategy: 'trend', chain: 'late-chain' };
@@ -241,7 +249,7 @@ describe('stops: an opening decision read after its fill', () => {
 
 describe('stops: a take-profit whose stop cannot be moved', () => {
   it('sells nothing and leaves the stop on the whole position; the next price at the level takes profit', async () => {
-    const stops = await MemoryStops.create();
+    const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spottp', rules, 1);
     const svc = await stops.start(venue);
     const opening = { strategy: 'trend', chain: 'tp-chain' };

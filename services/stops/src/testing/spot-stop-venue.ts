@@ -24,6 +24,8 @@ export class SpotStopVenue implements StopVenue {
   failCancel = false;
   failRules = false;
   placements = 0;
+  /** Fails the placements left hanging, as their requests do when the process waiting on them is gone. */
+  private readonly hanging: Array<(err: Error) => void> = [];
 
   constructor(
     readonly id: string,
@@ -48,13 +50,19 @@ export class SpotStopVenue implements StopVenue {
     const stop = await this.paper.placeStop(request);
     if (this.hangAfterPlacing) {
       this.hangAfterPlacing = false;
-      return new Promise<StopOrder>(() => {});
+      return new Promise<StopOrder>((_, reject) => this.hanging.push(reject));
     }
     if (this.timeoutsAfterPlacing > 0) {
       this.timeoutsAfterPlacing--;
       throw new VenueError('network', 'createOrder: RequestTimeout');
     }
     return stop;
+  }
+
+  /** Lets the process left waiting on a hung placement stop: those placements fail now. */
+  abandonHanging(): void {
+    for (const reject of this.hanging.splice(0))
+      reject(new VenueError('network', 'createOrder: socket hang up'));
   }
 
   async fetchStop(symbol: string, clientOrderId: string): Promise<StopOrder | undefined> {
