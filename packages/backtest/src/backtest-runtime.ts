@@ -174,6 +174,8 @@ export class BacktestRuntime {
           RISK_LIMITS_JSON: config.riskLimits ? JSON.stringify(config.riskLimits) : undefined,
           // The hour veto's table stays as the run found it: a run must not learn from its own trades.
           RISK_HOUR_STATS: false,
+          // Lifecycles are the account's, not a run's.
+          RISK_LIFECYCLE_REVIEW: false,
         },
       }),
     );

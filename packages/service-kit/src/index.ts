@@ -19,6 +19,7 @@ export { isSecretVariable, SECRET_FIELD } from './secret-names';
 export * from './service-handle';
 export * from './standard-connections';
 export * from './stop-limit-offset-variable';
+export * from './strategy-lifecycle-record';
 export * from './system-clock';
 export * from './uptime-sampler';
 export * from './uuidv7-ids';

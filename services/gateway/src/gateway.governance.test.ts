@@ -171,6 +171,7 @@ describe('governance', () => {
       by: 'ana',
       redCriteria: ['sharpe'],
       createdAt: at,
+      expiresAt: at + 30 * 86_400_000,
     });
     await new ConfigChangeRepository(h.db).record({
       id: 'lc-1',

@@ -69,5 +69,6 @@ export class ClosedTrades extends RiskPart {
     const closed = { pnl: trade.pnl, closeTime: trade.closeTime };
     this.ctx.state = applyClosedTrade(this.ctx.state, closed);
     this.results.push(closed);
+    if (trade.strategy !== null) this.deps.tradeClosed?.(trade.strategy);
   }
 }

@@ -56,6 +56,13 @@ export const riskConfigSchema = z.object({
    */
   RISK_HOUR_STATS: z.stringbool().default(true).optional(),
   /**
+   * Demote a live strategy to shadow when its live results degrade or its override expired (core's
+   * reviewLive), after each of its closed trades and every RISK_LIFECYCLE_REVIEW_MS. Off in backtests.
+   */
+  RISK_LIFECYCLE_REVIEW: z.stringbool().default(true).optional(),
+  /** Unset: DEFAULT_LIFECYCLE_REVIEW_MS. */
+  RISK_LIFECYCLE_REVIEW_MS: z.coerce.number().int().positive().optional(),
+  /**
    * An approved entry counts against the limits until its fills show in the position or its order is
    * refused or cancelled, for at most this long (on the service clock): a lost order must not hold
    * its market forever. Longer than an order takes to fill, TWAP included. Unset: DEFAULT_PENDING_TTL_MS.

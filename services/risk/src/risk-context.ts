@@ -41,6 +41,8 @@ export interface RiskManagerDeps {
   };
   /** Told of every entry verdict (metrics). */
   decided?: (verdict: { ok: true } | { ok: false; reason: DenyReason }) => void;
+  /** Told of each closed trade once recorded, by its strategy (the lifecycle review). */
+  tradeClosed?: (strategy: string) => void;
   /** Told of each failed write of the kill switch (metrics); it is tried again. */
   killSaveFailed?: () => void;
 }

@@ -12,6 +12,7 @@ import { EquityBaselineStore } from './equity-baseline-store';
 import { FeedStatesStore } from './feed-states-store';
 import { readHeldPositions, venueRules } from './held-positions';
 import { KillStore } from './kill-store';
+import { DEFAULT_LIFECYCLE_REVIEW_MS, LifecycleReview } from './lifecycle-review';
 import { LiveLimits } from './live-limits';
 import { RiskManager, type RiskManagerDeps } from './risk-manager';
 import { RiskMetrics } from './risk-metrics';
@@ -51,6 +52,17 @@ export async function startRisk(
       ...(credentials ? { credentials } : {}),
     });
   let manager: RiskManager | undefined;
+  const review =
+    config.RISK_LIFECYCLE_REVIEW === false
+      ? undefined
+      : new LifecycleReview({
+          bus: deps.bus,
+          db: deps.db,
+          clock: deps.clock,
+          equity: () => manager?.current.equity ?? 0,
+          intervalMs: config.RISK_LIFECYCLE_REVIEW_MS ?? DEFAULT_LIFECYCLE_REVIEW_MS,
+          log: deps.log,
+        });
   const metrics = deps.metrics ? new RiskMetrics(deps.metrics, () => manager?.figures()) : undefined;
   const limits = new LiveLimits({
     db: deps.db,
@@ -81,14 +93,17 @@ export async function startRisk(
     ...(metrics
       ? { decided: (v) => metrics.decided(v), killSaveFailed: () => metrics.killSaveFailed() }
       : {}),
+    ...(review ? { tradeClosed: (strategy: string) => review.closed(strategy) } : {}),
   });
   await manager.start();
+  review?.start();
   return {
     manager,
     limits,
     [Symbol.asyncDispose]: async () => {
       await reload.stop();
       await manager.stop();
+      await review?.stop();
     },
   };
 }

@@ -1,2 +1,1 @@
-export * from './assert-live-allowed';
 export * from './gather-readiness';

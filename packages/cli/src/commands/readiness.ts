@@ -11,9 +11,11 @@ import { type Clock, type IdGenerator, TIMEFRAME_MS, Timeframe } from '@ballast/
 import {
   type CriterionResult,
   closedTradeDrawdownPct,
+  DEFAULT_OVERRIDE_TTL_MS,
   DEFAULT_READINESS_THRESHOLDS,
   evaluateReadiness,
   type LifecycleStep,
+  liveResults,
   looserThresholds,
   nextLifecycle,
   type ReadinessReport,
@@ -22,7 +24,6 @@ import {
   readinessKeys,
   redCriteria,
   type StoredBacktest,
-  StoredLifecycle,
 } from '@ballast/core';
 import {
   BotStateRepository,
@@ -36,7 +37,7 @@ import {
   LiveOverrideRepository,
   migrate,
 } from '@ballast/db';
-import { SystemClock, uuidv7Ids } from '@ballast/service-kit';
+import { readLifecycle, recordLifecycle, SystemClock, uuidv7Ids } from '@ballast/service-kit';
 import type { Command } from 'commander';
 
 export interface ReadinessRunOptions {
@@ -55,6 +56,8 @@ export interface ReadinessRunOptions {
     exchangeInfoFile?: string;
   };
   override?: { reason: string; by: string };
+  /** How long an override recorded now keeps the strategy live without an all-green gate; default 30 days. */
+  overrideTtlMs?: number;
   /** Who runs the gate, for the configuration audit (`--by`, else $USER). */
   actor?: string;
 }
@@ -141,13 +144,7 @@ async function recentLive(
   since: number,
   equity: number,
 ): Promise<RecentLive> {
-  const trades = (await strategyTrades(db, strategy)).filter((t) => t.closeTime >= since);
-  const net = trades.reduce((s, t) => s + t.pnl, 0);
-  return {
-    trades: trades.length,
-    expectancy: trades.length === 0 ? null : net / trades.length,
-    drawdownPct: closedTradeDrawdownPct(trades, equity),
-  };
+  return liveResults(await strategyTrades(db, strategy), since, equity);
 }
 
 async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps): Promise<StrategyReadiness> {
@@ -168,11 +165,12 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     ? await gatherReadiness({ db, clock, strategy, initialEquity: options.initialEquity, backtest })
     : first;
   const report = evaluateReadiness(inputs, options.thresholds);
-  const stored = (await state.get(readinessKeys.lifecycle(strategy), StoredLifecycle))?.value;
+  const stored = await readLifecycle(deps, strategy);
   const from = stored?.state ?? 'shadow';
   // An override lets the strategy go live from the run that records it, once: an old one (say, given
   // before a demotion) does not promote it again; going live again takes a new override.
   let overrideRecorded = false;
+  const expiresAt = now + (options.overrideTtlMs ?? DEFAULT_OVERRIDE_TTL_MS);
   if (options.override && !report.ok && from === 'live')
     deps.print(`${strategy}: live already; override not recorded (it only promotes from shadow)`);
   if (options.override && !report.ok && from === 'shadow') {
@@ -183,6 +181,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
       by: options.override.by,
       redCriteria: redCriteria(report),
       createdAt: now,
+      expiresAt,
     });
     overrideRecorded = true;
     await audit(deps, {
@@ -190,7 +189,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
       subject: strategy,
       actor: options.override.by,
       reason: options.override.reason,
-      diff: diffConfig({}, { override: { redCriteria: redCriteria(report) } }),
+      diff: diffConfig({}, { override: { redCriteria: redCriteria(report), expiresAt } }),
       figures: figures(report, null, options.thresholds),
     });
   }
@@ -199,18 +198,19 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
   const loosened = looserThresholds(options.thresholds).map(
     (l) => `${l.name} ${l.value} (default ${l.default})`,
   );
-  const step = nextLifecycle(from, report, recent, { overridden: overrideRecorded, loosened });
-  const since = step.state === from && stored ? stored.since : now;
-  await state.set(readinessKeys.lifecycle(strategy), { ...step, since });
-  if (!stored || step.state !== from)
-    await audit(deps, {
-      kind: 'lifecycle',
-      subject: strategy,
-      actor: options.override?.by ?? options.actor ?? 'cli',
-      reason: `${step.reason}: ${step.detail}`,
-      diff: diffConfig(stored ? { state: from } : {}, { state: step.state }),
-      figures: figures(report, recent, options.thresholds),
-    });
+  const step = nextLifecycle(stored ?? { state: 'shadow' }, report, recent, {
+    now,
+    loosened,
+    ...(overrideRecorded ? { override: { expiresAt } } : {}),
+  });
+  await recordLifecycle(deps, {
+    strategy,
+    stored,
+    step,
+    actor: options.override?.by ?? options.actor ?? 'cli',
+    source: 'cli',
+    figures: figures(report, recent, options.thresholds),
+  });
   return { strategy, report, paperStart, lifecycle: { ...step, from }, overrideRecorded };
 }
 
@@ -296,6 +296,7 @@ interface ReadinessFlags {
   exchangeInfo?: string;
   thresholds?: string;
   override?: boolean;
+  overrideDays: string;
   reason?: string;
   by?: string;
   pgliteDir: string;
@@ -308,8 +309,11 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
     throw new Error('--override needs exactly one --strategy');
   const equity = Number(flags.equity);
   if (!(equity > 0)) throw new Error(`--equity: a positive number, got ${flags.equity}`);
+  const overrideDays = Number(flags.overrideDays);
+  if (!(overrideDays > 0)) throw new Error(`--override-days: a positive number, got ${flags.overrideDays}`);
   return {
     initialEquity: equity,
+    overrideTtlMs: overrideDays * 86_400_000,
     thresholds: flags.thresholds
       ? ReadinessThresholds.parse(JSON.parse(readFileSync(flags.thresholds, 'utf8')))
       : DEFAULT_READINESS_THRESHOLDS,
@@ -348,6 +352,11 @@ export function registerReadinessCommand(program: Command): void {
     .option('--exchange-info <file>', 'a Binance spot exchangeInfo for --data: tick, step and minimums')
     .option('--thresholds <file>', 'JSON overriding the default thresholds')
     .option('--override', 'record an override letting the strategy go live with its current red criteria')
+    .option(
+      '--override-days <n>',
+      'days the override keeps the strategy live unless the gate turns all green; then it is demoted',
+      String(DEFAULT_OVERRIDE_TTL_MS / 86_400_000),
+    )
     .option('--reason <text>', 'why (with --override)')
     .option('--by <name>', 'who (with --override; recorded with lifecycle changes, default $USER)')
     .option(

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 
+/** Every lifecycle key starts so; the rest is the strategy. */
+export const LIFECYCLE_KEY_PREFIX = 'readiness:lifecycle:';
+
 /** bot_state keys the readiness gate keeps per strategy. */
 export const readinessKeys = {
   /** An explicitly recorded start of paper trading; without it the first closed trade starts the period. */
   paperStart: (strategy: string) => `readiness:paper_start:${strategy}`,
   /** The last backtest judged over the paper period, so live start-up need not rerun it. */
   backtest: (strategy: string) => `readiness:backtest:${strategy}`,
-  lifecycle: (strategy: string) => `readiness:lifecycle:${strategy}`,
+  lifecycle: (strategy: string) => `${LIFECYCLE_KEY_PREFIX}${strategy}`,
 };
 
 export const PaperStart = z.object({ at: z.number() });
@@ -26,5 +29,7 @@ export const StoredLifecycle = z.object({
   detail: z.string(),
   /** When the state was entered (epoch ms); live results are counted from here. */
   since: z.number(),
+  /** Live by an override until then (epoch ms); past it, only an all-green gate keeps it live. */
+  overrideExpiresAt: z.number().optional(),
 });
 export type StoredLifecycle = z.infer<typeof StoredLifecycle>;

@@ -8,7 +8,7 @@ import {
   ReadinessThresholds,
   DEFAULT_READINESS_THRESHOLDS as T,
 } from './readiness-thresholds';
-import { nextLifecycle } from './strategy-lifecycle';
+import { liveResults, nextLifecycle, reviewLive } from './strategy-lifecycle';
 
 const GREEN: ReadinessInputs = {
   paperDays: 30,
@@ -20,6 +20,9 @@ const GREEN: ReadinessInputs = {
   uptimePct: 99,
   backtest: { trades: 12, expectancy: 3.5, maxDrawdownPct: 8 },
 };
+
+const DAY = 86_400_000;
+const START = Date.UTC(2024, 0, 1);
 
 const outcome = (inputs: ReadinessInputs, name: ReadinessCriterion) =>
   evaluateReadiness(inputs, T).criteria.find((c) => c.criterion === name);
@@ -86,9 +89,6 @@ describe('evaluateReadiness', () => {
 });
 
 describe('paperPerformance', () => {
-  const DAY = 86_400_000;
-  const START = Date.UTC(2024, 0, 1);
-
   it('counts idle days as zero returns and compounds equity day by day', () => {
     const trades = [
       { pnl: 100, closeTime: START + 0.5 * DAY },
@@ -121,41 +121,92 @@ describe('paperPerformance', () => {
 describe('nextLifecycle', () => {
   const green = evaluateReadiness(GREEN, T);
   const red = evaluateReadiness({ ...GREEN, closedTrades: 3, uptimePct: 90 }, T);
+  const NOW = START + 40 * DAY;
+  const shadow = { state: 'shadow' } as const;
+  const live = { state: 'live' } as const;
+  const at = { now: NOW };
 
   it('promotes shadow to live only when every criterion is green', () => {
-    expect(nextLifecycle('shadow', green, null)).toMatchObject({ state: 'live', reason: 'all_green' });
-    expect(nextLifecycle('shadow', red, null)).toEqual({
+    expect(nextLifecycle(shadow, green, null, at)).toMatchObject({ state: 'live', reason: 'all_green' });
+    expect(nextLifecycle(shadow, red, null, at)).toEqual({
       state: 'shadow',
       reason: 'criteria_red',
       detail: 'red: closed_trades, uptime',
     });
   });
 
-  it('promotes with red criteria only under a recorded override, naming them', () => {
-    expect(nextLifecycle('shadow', red, null, { overridden: true })).toEqual({
+  it('promotes with red criteria only under a recorded override, naming them and its expiry', () => {
+    const override = { expiresAt: NOW + 30 * DAY };
+    expect(nextLifecycle(shadow, red, null, { ...at, override })).toEqual({
       state: 'live',
       reason: 'override',
-      detail: 'live by recorded override; red: closed_trades, uptime',
+      detail: `live by recorded override until ${new Date(NOW + 30 * DAY).toISOString()}; red: closed_trades, uptime`,
+      overrideExpiresAt: NOW + 30 * DAY,
     });
   });
 
   it('demotes live on drawdown at the limit, and on non-positive expectancy after enough trades', () => {
-    expect(nextLifecycle('live', green, { trades: 2, expectancy: 5, drawdownPct: 15 })).toMatchObject({
+    expect(nextLifecycle(live, green, { trades: 2, expectancy: 5, drawdownPct: 15 }, at)).toMatchObject({
       state: 'shadow',
       reason: 'live_drawdown',
     });
-    expect(nextLifecycle('live', green, { trades: 10, expectancy: 0, drawdownPct: 3 })).toMatchObject({
+    expect(nextLifecycle(live, green, { trades: 10, expectancy: 0, drawdownPct: 3 }, at)).toMatchObject({
       state: 'shadow',
       reason: 'live_expectancy',
     });
   });
 
   it('keeps live while its results hold, even with few losing trades or a red gate', () => {
-    expect(nextLifecycle('live', red, { trades: 9, expectancy: -5, drawdownPct: 3 })).toMatchObject({
+    expect(nextLifecycle(live, red, { trades: 9, expectancy: -5, drawdownPct: 3 }, at)).toMatchObject({
       state: 'live',
       reason: 'live_healthy',
     });
-    expect(nextLifecycle('live', green, null)).toMatchObject({ state: 'live', reason: 'live_healthy' });
+    expect(nextLifecycle(live, green, null, at)).toMatchObject({ state: 'live', reason: 'live_healthy' });
+  });
+
+  it('demotes a strategy live by override once the override expired and the gate is not all green', () => {
+    const overridden = { state: 'live', overrideExpiresAt: NOW } as const;
+    expect(nextLifecycle(overridden, red, null, { now: NOW - 1 })).toEqual({
+      state: 'live',
+      reason: 'live_healthy',
+      detail: 'live performance within limits',
+      overrideExpiresAt: NOW,
+    });
+    expect(nextLifecycle(overridden, red, null, at)).toEqual({
+      state: 'shadow',
+      reason: 'override_expired',
+      detail: `the override expired ${new Date(NOW).toISOString()} and the gate is not all green`,
+    });
+    // All green: the override is no longer needed, and ends.
+    expect(nextLifecycle(overridden, green, null, at)).toEqual({
+      state: 'live',
+      reason: 'live_healthy',
+      detail: 'live performance within limits',
+    });
+  });
+
+  it('reviews without a gate verdict (a service) by demoting at the override expiry', () => {
+    expect(reviewLive({ overrideExpiresAt: NOW }, null, { now: NOW, gateGreen: null })).toMatchObject({
+      state: 'shadow',
+      reason: 'override_expired',
+    });
+    expect(reviewLive({}, null, { now: NOW, gateGreen: null })).toMatchObject({ state: 'live' });
+  });
+});
+
+describe('liveResults', () => {
+  it('counts only trades closed since going live, drawdown from the equity then', () => {
+    const trades = [
+      { pnl: -500, closeTime: START - 1 },
+      { pnl: 100, closeTime: START },
+      { pnl: -300, closeTime: START + DAY },
+    ];
+    expect(liveResults(trades, START, 1000)).toEqual({
+      trades: 2,
+      expectancy: -100,
+      drawdownPct: (300 / 1100) * 100,
+    });
+    expect(liveResults([], START, 1000)).toEqual({ trades: 0, expectancy: null, drawdownPct: 0 });
   });
 });
 
@@ -197,7 +248,12 @@ describe('looserThresholds', () => {
 
   it('promotes a green strategy judged under them as green_loosened, naming them', () => {
     const green = evaluateReadiness(GREEN, T);
-    expect(nextLifecycle('shadow', green, null, { loosened: ['minClosedTrades 0 (default 30)'] })).toEqual({
+    expect(
+      nextLifecycle({ state: 'shadow' }, green, null, {
+        now: 0,
+        loosened: ['minClosedTrades 0 (default 30)'],
+      }),
+    ).toEqual({
       state: 'live',
       reason: 'green_loosened',
       detail:

@@ -1,5 +1,7 @@
 import type { ReadinessReport } from './evaluate-readiness';
 import { redCriteria } from './evaluate-readiness';
+import { closedTradeDrawdownPct, type PerformanceTrade } from './paper-performance';
+import type { StoredLifecycle } from './readiness-state';
 
 /** Shadow: paper or signal-only; live: real orders. A demoted strategy is back in shadow. */
 export type LifecycleState = 'shadow' | 'live';
@@ -13,6 +15,8 @@ export type LifecycleReason =
   | 'override'
   | 'live_drawdown'
   | 'live_expectancy'
+  /** Live by an override whose term ended while the gate was not all green. */
+  | 'override_expired'
   | 'live_healthy';
 
 /** Live performance since going live, as the demotion rule sees it. */
@@ -20,6 +24,20 @@ export interface RecentLive {
   trades: number;
   expectancy: number | null;
   drawdownPct: number;
+}
+
+/**
+ * A strategy's live results from its closed trades since `since`: their drawdown from `equity` (the
+ * account's equity when it went live) and expectancy.
+ */
+export function liveResults(trades: readonly PerformanceTrade[], since: number, equity: number): RecentLive {
+  const live = trades.filter((t) => t.closeTime >= since);
+  const net = live.reduce((s, t) => s + t.pnl, 0);
+  return {
+    trades: live.length,
+    expectancy: live.length === 0 ? null : net / live.length,
+    drawdownPct: closedTradeDrawdownPct(live, equity),
+  };
 }
 
 export interface DemotionLimits {
@@ -31,15 +49,20 @@ export interface DemotionLimits {
 
 export const DEFAULT_DEMOTION_LIMITS: DemotionLimits = { maxDrawdownPct: 15, minTradesForExpectancy: 10 };
 
+/** How long an override keeps a strategy live without an all-green gate, unless told otherwise. */
+export const DEFAULT_OVERRIDE_TTL_MS = 30 * 86_400_000;
+
 export interface LifecycleStep {
   state: LifecycleState;
   reason: LifecycleReason;
   detail: string;
+  /** Live by override until then (epoch ms); absent once the gate is all green. */
+  overrideExpiresAt?: number;
 }
 
 function promote(
   readiness: ReadinessReport,
-  overridden: boolean,
+  override: { expiresAt: number } | null,
   loosened: readonly string[],
 ): LifecycleStep {
   if (readiness.ok && loosened.length > 0)
@@ -50,12 +73,35 @@ function promote(
     };
   if (readiness.ok) return { state: 'live', reason: 'all_green', detail: 'every criterion is green' };
   const red = redCriteria(readiness).join(', ');
-  if (overridden)
-    return { state: 'live', reason: 'override', detail: `live by recorded override; red: ${red}` };
+  if (override)
+    return {
+      state: 'live',
+      reason: 'override',
+      detail: `live by recorded override until ${new Date(override.expiresAt).toISOString()}; red: ${red}`,
+      overrideExpiresAt: override.expiresAt,
+    };
   return { state: 'shadow', reason: 'criteria_red', detail: `red: ${red}` };
 }
 
-function review(recent: RecentLive | null, limits: DemotionLimits): LifecycleStep {
+/** What a live review knows besides the live results. */
+export interface LiveReviewContext {
+  now: number;
+  /** The gate's verdict now; null where it cannot be judged (a service: no backtest at hand). */
+  gateGreen: boolean | null;
+  limits?: DemotionLimits;
+}
+
+/**
+ * Whether a live strategy stays live: demoted when its live results degrade, or when the override it
+ * went live by has expired and the gate is not all green (unknown counts as not green: a service
+ * demotes at expiry unless `ballast readiness` found it all green since, which ends the override).
+ */
+export function reviewLive(
+  current: Pick<StoredLifecycle, 'overrideExpiresAt'>,
+  recent: RecentLive | null,
+  context: LiveReviewContext,
+): LifecycleStep {
+  const limits = context.limits ?? DEFAULT_DEMOTION_LIMITS;
   if (recent && recent.drawdownPct >= limits.maxDrawdownPct)
     return {
       state: 'shadow',
@@ -73,7 +119,19 @@ function review(recent: RecentLive | null, limits: DemotionLimits): LifecycleSte
       reason: 'live_expectancy',
       detail: `live expectancy ${recent.expectancy.toFixed(4)} ≤ 0 over ${recent.trades} trades`,
     };
-  return { state: 'live', reason: 'live_healthy', detail: 'live performance within limits' };
+  const expiresAt = context.gateGreen ? undefined : current.overrideExpiresAt;
+  if (expiresAt !== undefined && context.now >= expiresAt)
+    return {
+      state: 'shadow',
+      reason: 'override_expired',
+      detail: `the override expired ${new Date(expiresAt).toISOString()} and the gate is ${context.gateGreen === null ? 'not judged all green since' : 'not all green'}`,
+    };
+  return {
+    state: 'live',
+    reason: 'live_healthy',
+    detail: 'live performance within limits',
+    ...(expiresAt === undefined ? {} : { overrideExpiresAt: expiresAt }),
+  };
 }
 
 /**
@@ -81,16 +139,22 @@ function review(recent: RecentLive | null, limits: DemotionLimits): LifecycleSte
  * override is recorded); live goes back to shadow when its own results degrade, whatever the gate says.
  */
 export function nextLifecycle(
-  state: LifecycleState,
+  current: Pick<StoredLifecycle, 'state' | 'overrideExpiresAt'>,
   readiness: ReadinessReport,
   recentLive: RecentLive | null,
   options: {
-    overridden?: boolean;
+    now: number;
+    /** An override recorded in this run, and until when it holds. */
+    override?: { expiresAt: number };
     limits?: DemotionLimits;
     /** The thresholds judged looser than the defaults, described (`minClosedTrades 0 (default 30)`). */
     loosened?: readonly string[];
-  } = {},
+  },
 ): LifecycleStep {
-  if (state === 'shadow') return promote(readiness, options.overridden ?? false, options.loosened ?? []);
-  return review(recentLive, options.limits ?? DEFAULT_DEMOTION_LIMITS);
+  if (current.state === 'shadow') return promote(readiness, options.override ?? null, options.loosened ?? []);
+  return reviewLive(current, recentLive, {
+    now: options.now,
+    gateGreen: readiness.ok,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
 }

@@ -18,6 +18,7 @@ import * as signalDecisions from './0302-signal-decisions';
 import * as serviceUptimeSamples from './0400-service-uptime-samples';
 import * as stopCoverageSamples from './0401-stop-coverage-samples';
 import * as liveOverrides from './0402-live-overrides';
+import * as liveOverrideExpiry from './0410-live-override-expiry';
 import * as reconState from './0500-recon-state';
 import * as reconLog from './0501-recon-log';
 import * as reconStateHistoryBefore from './0502-recon-state-history-before';
@@ -48,6 +49,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0400_service_uptime_samples': serviceUptimeSamples,
   '0401_stop_coverage_samples': stopCoverageSamples,
   '0402_live_overrides': liveOverrides,
+  '0410_live_override_expiry': liveOverrideExpiry,
   '0500_recon_state': reconState,
   '0501_recon_log': reconLog,
   '0502_recon_state_history_before': reconStateHistoryBefore,

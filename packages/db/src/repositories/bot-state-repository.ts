@@ -42,6 +42,17 @@ export class BotStateRepository {
     if (!row) return undefined;
     return { value: parseStored(key, row.value, parser), updatedAt: row.updated_at.getTime() };
   }
+
+  /** Every key set that starts with `prefix`, sorted. */
+  async keys(prefix: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('bot_state')
+      .select('key')
+      .where('key', 'like', `${prefix.replace(/[\\%_]/g, '\\$&')}%`)
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => r.key);
+  }
 }
 
 function parseStored<T>(key: string, value: unknown, parser: Parser<T>): T {

@@ -24,7 +24,8 @@ export interface ConfigChange {
   kind: ConfigChangeKind;
   subject: string;
   actor: string;
-  source: 'cli' | 'gateway';
+  /** Where it was made: the CLI, the gateway, or the risk service's automatic lifecycle review. */
+  source: 'cli' | 'gateway' | 'risk';
   reason: string;
   diff: ConfigDiffEntry[];
   figures: Record<string, unknown> | null;

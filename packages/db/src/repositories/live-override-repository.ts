@@ -12,6 +12,8 @@ export interface LiveOverride {
   /** The readiness criteria that were red when it was recorded. */
   redCriteria: string[];
   createdAt: number;
+  /** Past it the override no longer keeps the strategy live (epoch ms); null when recorded without one. */
+  expiresAt: number | null;
 }
 
 function required(value: string, field: string): string {
@@ -33,6 +35,7 @@ export class LiveOverrideRepository {
         overridden_by: required(override.by, 'by'),
         red_criteria: toJsonText(override.redCriteria, 'redCriteria'),
         created_at: finite(override.createdAt, 'createdAt'),
+        expires_at: override.expiresAt === null ? null : finite(override.expiresAt, 'expiresAt'),
       })
       .execute();
   }
@@ -55,6 +58,7 @@ export class LiveOverrideRepository {
       by: row.overridden_by,
       redCriteria: Array.isArray(criteria) ? criteria.map(String) : [],
       createdAt: toNumber(row.created_at),
+      expiresAt: row.expires_at === null ? null : toNumber(row.expires_at),
     };
   }
 }

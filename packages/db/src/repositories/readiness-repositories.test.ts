@@ -55,7 +55,7 @@ describe('readiness repositories (PostgreSQL)', () => {
     await expect(bad).rejects.toMatchObject({ reason: 'invalid_value' });
   });
 
-  it('records overrides with who, when, why and the red criteria, and returns the latest', async () => {
+  it('records overrides with who, when, why, the red criteria and the expiry, and returns the latest', async () => {
     const repo = new LiveOverrideRepository(handle.db);
     const first = {
       id: 'o1',
@@ -64,6 +64,7 @@ describe('readiness repositories (PostgreSQL)', () => {
       by: 'ana',
       redCriteria: ['uptime'],
       createdAt: T0,
+      expiresAt: null,
     };
     await repo.record(first);
     await repo.record({
@@ -72,6 +73,7 @@ describe('readiness repositories (PostgreSQL)', () => {
       reason: 'second',
       redCriteria: ['uptime', 'sharpe'],
       createdAt: T0 + MIN,
+      expiresAt: T0 + 30 * 1440 * MIN,
     });
     expect(await repo.latest('trend_pullback')).toEqual({
       ...first,
@@ -79,6 +81,7 @@ describe('readiness repositories (PostgreSQL)', () => {
       reason: 'second',
       redCriteria: ['uptime', 'sharpe'],
       createdAt: T0 + MIN,
+      expiresAt: T0 + 30 * 1440 * MIN,
     });
     expect(await repo.latest('mean_reversion')).toBeUndefined();
     await expect(repo.record({ ...first, id: 'o3', reason: '  ' })).rejects.toBeInstanceOf(DbError);

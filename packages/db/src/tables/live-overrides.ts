@@ -9,6 +9,8 @@ export interface LiveOverridesTable {
   /** The criteria that were red when the override was recorded; it covers these and no others. */
   red_criteria: Jsonb;
   created_at: Int8;
+  /** Past it the override no longer keeps the strategy live; null for overrides recorded before expiries. */
+  expires_at: Int8 | null;
 }
 
 export const tableName = 'live_overrides';

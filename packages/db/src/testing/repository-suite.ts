@@ -182,6 +182,14 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         expect((await repo.get('cursors', list))?.value).toEqual([1, 'two', { three: 3 }]);
       });
 
+      it('lists the keys under a prefix, taking its _ and % literally', async () => {
+        const repo = new BotStateRepository(db, clock);
+        for (const key of ['ls:a_1:x', 'ls:a_1:y', 'ls:ab1:z', 'ls:a%:w']) await repo.set(key, {});
+        expect(await repo.keys('ls:a_1:')).toEqual(['ls:a_1:x', 'ls:a_1:y']);
+        expect(await repo.keys('ls:a%')).toEqual(['ls:a%:w']);
+        expect(await repo.keys('ls:none')).toEqual([]);
+      });
+
       it('returns undefined for a key never set', async () => {
         const repo = new BotStateRepository(db, clock);
         expect(await repo.get('never_set', killSwitch)).toBeUndefined();

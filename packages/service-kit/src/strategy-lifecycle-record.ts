@@ -1,0 +1,80 @@
+import type { Clock, IdGenerator } from '@ballast/contracts';
+import {
+  LIFECYCLE_KEY_PREFIX,
+  type LifecycleStep,
+  readinessKeys,
+  type StoredLifecycle,
+  StoredLifecycle as StoredLifecycleSchema,
+} from '@ballast/core';
+import {
+  BotStateRepository,
+  type ConfigChange,
+  ConfigChangeRepository,
+  type Database,
+  diffConfig,
+} from '@ballast/db';
+import type { Kysely } from 'kysely';
+
+export interface LifecycleRecordDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+/** One lifecycle step to record, with who took it and the figures behind it. */
+export interface LifecycleChange {
+  strategy: string;
+  /** The record before this step; undefined when the strategy was never judged. */
+  stored: StoredLifecycle | undefined;
+  step: LifecycleStep;
+  actor: string;
+  source: ConfigChange['source'];
+  figures: Record<string, unknown>;
+}
+
+/** The strategy's lifecycle as last recorded, or undefined when never judged. */
+export async function readLifecycle(
+  deps: Pick<LifecycleRecordDeps, 'db' | 'clock'>,
+  strategy: string,
+): Promise<StoredLifecycle | undefined> {
+  const state = new BotStateRepository(deps.db, deps.clock);
+  return (await state.get(readinessKeys.lifecycle(strategy), StoredLifecycleSchema))?.value;
+}
+
+/** Every strategy with a recorded lifecycle. */
+export async function judgedStrategies(deps: Pick<LifecycleRecordDeps, 'db' | 'clock'>): Promise<string[]> {
+  const keys = await new BotStateRepository(deps.db, deps.clock).keys(LIFECYCLE_KEY_PREFIX);
+  return keys.map((k) => k.slice(LIFECYCLE_KEY_PREFIX.length));
+}
+
+/**
+ * Records a lifecycle step the one way `ballast readiness` and risk's automatic review both do: the
+ * lifecycle (its `since` kept while the state holds), an audit row when the state changes, and on a
+ * demotion a new paper period from now, so the strategy goes live again only on fresh evidence.
+ */
+export async function recordLifecycle(
+  deps: LifecycleRecordDeps,
+  change: LifecycleChange,
+): Promise<StoredLifecycle> {
+  const { stored, step, strategy } = change;
+  const now = deps.clock.now();
+  const from = stored?.state ?? 'shadow';
+  const state = new BotStateRepository(deps.db, deps.clock);
+  const record: StoredLifecycle = { ...step, since: step.state === from && stored ? stored.since : now };
+  if (from === 'live' && step.state === 'shadow')
+    await state.set(readinessKeys.paperStart(strategy), { at: now });
+  await state.set(readinessKeys.lifecycle(strategy), record);
+  if (!stored || step.state !== from)
+    await new ConfigChangeRepository(deps.db).record({
+      id: deps.ids(),
+      kind: 'lifecycle',
+      subject: strategy,
+      actor: change.actor,
+      source: change.source,
+      reason: `${step.reason}: ${step.detail}`,
+      diff: diffConfig(stored ? { state: from } : {}, { state: step.state }),
+      figures: change.figures,
+      createdAt: now,
+    });
+  return record;
+}
