@@ -23,6 +23,7 @@ const clock: Clock = { now: () => Date.now() };
 const API_KEY = 'risk-lifecycle-key';
 const SECRET = 'risk-lifecycle-secret';
 const STRATEGY = 'trend_pullback';
+const EXPIRED_AT = Date.UTC(2026, 0, 1);
 
 let fixture: VenueFixture;
 let riskBus: NatsBus;
@@ -48,6 +49,14 @@ beforeAll(async () => {
     reason: 'all_green',
     detail: 'every criterion is green',
     since: clock.now() - 60_000,
+  });
+  // Live by an override that expired while risk was down: its start-up review demotes it.
+  await new BotStateRepository(fixture.handle.db, clock).set(readinessKeys.lifecycle('overridden'), {
+    state: 'live',
+    reason: 'override',
+    detail: 'live by recorded override; red: sharpe',
+    since: clock.now() - 31 * 86_400_000,
+    overrideExpiresAt: EXPIRED_AT,
   });
   riskBus = await NatsBus.connect({
     servers: await natsUrl(),
@@ -183,7 +192,7 @@ describe('risk demotes a live strategy whose live results degrade, without the r
       diff: [{ path: 'state', from: 'live', to: 'shadow' }],
       figures: { live: { trades: 2, expectancy: -800, drawdownPct: expect.closeTo(16, 1) } },
     });
-    const alert = await waitFor(() => alerts.find((a) => a.kind === 'strategy_demoted'), 'the alert');
+    const alert = await waitFor(() => alerts.find((a) => a.labels.strategy === STRATEGY), 'the alert');
     expect(alert).toEqual({
       severity: 'critical',
       kind: 'strategy_demoted',
@@ -205,5 +214,21 @@ describe('risk demotes a live strategy whose live results degrade, without the r
       detail: 'trend_pullback is in shadow (live_drawdown: live drawdown 16.00% ≥ 15%)',
     });
     expect(orderEvent('live-2', 'filled')).toBeUndefined();
+  });
+
+  it('demotes a strategy whose override expired, with no trade to trigger it', async () => {
+    const state = new BotStateRepository(fixture.handle.db, clock);
+    const demoted = await waitFor(async () => {
+      const l = (await state.get(readinessKeys.lifecycle('overridden'), StoredLifecycle))?.value;
+      return l?.state === 'shadow' ? l : undefined;
+    }, 'the expired override demoted');
+    expect(demoted).toMatchObject({
+      reason: 'override_expired',
+      detail: `the override expired ${new Date(EXPIRED_AT).toISOString()} and the gate is not judged all green since`,
+    });
+    expect(alerts.find((a) => a.labels.strategy === 'overridden')).toMatchObject({
+      kind: 'strategy_demoted',
+      labels: { reason: 'override_expired' },
+    });
   });
 });
