@@ -58,6 +58,7 @@ export const ReconEvent = z.object({
     'unknown_order',
     'order_state',
     'position_qty',
+    'position_unexplained',
     'missing_stop',
     'balance',
   ]),

@@ -326,6 +326,7 @@ const ORDER: Record<Drift['kind'], number> = {
   missing_fill: 1,
   order_state: 2,
   position_qty: 3,
+  position_unexplained: 3,
   missing_stop: 4,
   balance: 5,
 };

@@ -10,6 +10,7 @@ import type { RunReport } from './reconciler';
 import { buildReconciler, buildVenue } from './service';
 import {
   beforeFirstTradeRead,
+  forgetBaseline,
   ourSlice,
   simClient,
   simReconConfig,
@@ -207,7 +208,9 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     await orders?.stop(5_000);
     orders = undefined;
     try {
+      // With no baseline (a first run) the balance is not flagged: the position is ours to set.
       fixture.sim.tamper.moveBalance('BTC', '0.001');
+      await forgetBaseline(fixture);
       const first = await reconciler().run();
       expect(kinds(first)).toContainEqual(['position_qty', 'failed']);
       // Back before it reads the adjustment, the orders service records a fill of its own (its start

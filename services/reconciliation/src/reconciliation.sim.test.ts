@@ -19,6 +19,7 @@ import { foldPositions, StopView } from './ledger-reader';
 import type { Reconciler } from './reconciler';
 import { buildReconciler, buildVenue, KeySafetyError, startReconciliation } from './service';
 import {
+  forgetBaseline,
   ourSlice,
   simClient,
   simReconConfig,
@@ -228,18 +229,31 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
     await expectEqualToVenue();
   });
 
-  it('sets a position that differs after every fill to the venue quantity, loudly, and flags the balance', async () => {
+  it('never makes deposited coins a position: flagged for the operator, unreconciled, until they are accounted for', async () => {
     fixture.sim.tamper.moveBalance('BTC', '0.001');
-    const report = await reconciler.run();
-    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
-      ['position_qty', 'applied'],
-      ['balance', 'noted'],
-    ]);
-    expect(report.drifts[1]?.drift.evidence).toBe(
-      'BTC: expected 0.002, the venue holds 0.003 (difference 0.001, tolerance 0.000001)',
+    for (const run of [1, 2]) {
+      // Found again on the second run: the BTC baseline stays where our trades put it.
+      const report = await reconciler.run();
+      expect([run, report.drifts.map((d) => [d.drift.kind, d.outcome])]).toEqual([
+        run,
+        [
+          ['position_unexplained', 'noted'],
+          ['balance', 'noted'],
+        ],
+      ]);
+      expect(report.drifts[1]?.drift.evidence).toBe(
+        'BTC: expected 0.002, the venue holds 0.003 (difference 0.001, tolerance 0.000001)',
+      );
+      expect(report).toMatchObject({ outcome: 'unreconciled', status: 'unreconciled' });
+    }
+    await waitFor(
+      () => alerts.some((a) => a.kind === 'recon_balance_unexplained' && a.severity === 'critical'),
+      'the critical alert',
     );
-    expect(report.outcome).toBe('flagged');
-    await waitFor(() => positions.some((p) => p.qty === 0.003), 'the position set to 0.003');
+    expect((await ourView()).BTC).toBe(0.002);
+    expect((await slices().all()).filter((s) => s.clientOrderId.startsWith('recon-adj-'))).toEqual([]);
+    // The operator moves the coins back out: the account agrees with our books again.
+    fixture.sim.tamper.moveBalance('BTC', '-0.001');
     expect((await reconciler.run()).outcome).toBe('clean');
     await expectEqualToVenue();
   });
@@ -249,13 +263,14 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
       (await slices().all()).filter((s) => s.clientOrderId.startsWith('recon-adj-'));
     const before = new Set((await adjustments()).map((s) => s.clientOrderId));
     const start = (await venueView()).BTC;
-    // 0.0031 - 0.003 is 0.00009999999999999983 in binary: the venue holds 10 lot steps more.
+    // 0.0021 - 0.002 is 0.00009999999999999983 in binary: the venue holds 10 lot steps more. With no
+    // baseline (a first run) nothing flags the balance, so the position is set, loudly.
     fixture.sim.tamper.moveBalance('BTC', '0.0001');
+    await forgetBaseline(fixture);
     const report = await reconciler.run();
-    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
-      ['position_qty', 'applied'],
-      ['balance', 'noted'],
-    ]);
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([['position_qty', 'applied']]);
+    expect(report.outcome).toBe('repaired');
+    await waitFor(() => positions.some((p) => p.qty === 0.0021), 'the position set to 0.0021');
     const made = (await adjustments()).filter((s) => !before.has(s.clientOrderId));
     expect(made.map((s) => [s.side, s.qty, (s.fills as Array<{ qty: number }>).map((f) => f.qty)])).toEqual([
       ['buy', 0.0001, [0.0001]],
@@ -349,15 +364,15 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   it('reports an open position without its stop on the venue and stays unreconciled until it is back', async () => {
     const stops = new ProtectiveStopRepository(fixture.handle.db, clock, StopView);
     const key = { positionId: 'binance:BTC-USDT', exchange: 'binance', symbol: 'BTC-USDT' };
-    await stops.save(key, 'active', { ...key, qty: 0.003, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
+    await stops.save(key, 'active', { ...key, qty: 0.002, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
     const report = await reconciler.run();
     expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([['missing_stop', 'noted']]);
     expect(report.status).toBe('unreconciled');
     await waitFor(() => statuses.at(-1)?.status === 'unreconciled', 'unreconciled on the bus');
     // The stop manager re-places it (a resting sell under the stop's client id stands in for it here).
-    await client().createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: 'bl-stop1' });
+    await client().createOrder('BTC/USDT', 'limit', 'sell', 0.002, 90_000, { clientOrderId: 'bl-stop1' });
     expect((await reconciler.run()).status).toBe('reconciled');
-    await stops.save(key, 'closed', { ...key, qty: 0.003, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
+    await stops.save(key, 'closed', { ...key, qty: 0.002, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
     fixture.sim.tamper.cancelOrder('BTCUSDT', 'bl-stop1');
   });
 
@@ -388,7 +403,8 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   });
 
   it('makes no correction while the venue is unreachable, reports unknown, and repairs once it is back', async () => {
-    fixture.sim.tamper.moveBalance('BTC', '-0.001');
+    await placeOurs('bl-down1', 'buy', 0.001, 30_000);
+    await fixture.sim.tamper.fillSilently('BTCUSDT', 'bl-down1');
     fixture.sim.tamper.unreachable(600_000);
     const logged = (await logEntries()).length;
     const down = await reconciler.run();
@@ -397,7 +413,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
     await waitFor(() => statuses.at(-1)?.status === 'unknown', 'unknown on the bus');
     fixture.sim.tamper.unreachable(0);
     const back = await reconciler.run();
-    expect(back.drifts.map((d) => d.drift.kind)).toEqual(['position_qty', 'balance']);
+    expect(back.drifts.map((d) => d.drift.kind)).toEqual(['missing_fill', 'order_state']);
     expect(back.status).toBe('reconciled');
     await expectEqualToVenue();
     const metrics = await registry.getSingleMetricAsString('ballast_recon_runs_total');

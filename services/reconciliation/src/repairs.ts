@@ -97,6 +97,9 @@ export class Repairs {
         return this.setStatus(drift, drift.status);
       case 'position_qty':
         return this.setPosition(drift, runId, counted);
+      case 'position_unexplained':
+        await this.positionUnexplained(drift);
+        return 'noted';
       case 'missing_stop':
         await this.alert(drift, 'warning');
         return 'noted';
@@ -133,6 +136,25 @@ export class Repairs {
       );
     }
     await this.flagged.remember(drift.asset, difference);
+  }
+
+  /**
+   * A position no repair may set (the venue's figure is not ours to book): a critical alert, the same
+   * message id for the same drift, so runs that find it again within the bus's duplicate window say
+   * it once.
+   */
+  private async positionUnexplained(drift: Extract<Drift, { kind: 'position_unexplained' }>): Promise<void> {
+    const venue = this.deps.venue.id;
+    await this.deps.bus.publish(
+      subject(Subjects.alert, {}),
+      {
+        severity: 'critical',
+        kind: `recon_${drift.reason}`,
+        message: `${venue}: ${drift.evidence}`,
+        labels: { service: 'reconciliation', exchange: venue, symbol: drift.symbol },
+      },
+      { id: derivedUuid('recon-position-unexplained', venue, drift.key) },
+    );
   }
 
   private async adopt(order: {

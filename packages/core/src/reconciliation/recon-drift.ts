@@ -52,6 +52,24 @@ export type Drift =
       evidence: string;
     }
   | {
+      /**
+       * A position the venue shows that no automatic repair may take: `holdings_exceed_balance`, a spot
+       * account holding less of the base asset than RECON_BASE_HOLDINGS (a spot short does not exist);
+       * `balance_unexplained`, a difference that comes with a balance change none of our trades explains
+       * (a deposit, a withdrawal): set automatically, coins of the operator's would become a position
+       * that stops protect and `kill --flatten` sells. It waits for the operator (RECON_BASE_HOLDINGS,
+       * or the coins moved back).
+       */
+      kind: 'position_unexplained';
+      key: string;
+      symbol: string;
+      reason: 'holdings_exceed_balance' | 'balance_unexplained';
+      ours: number;
+      venue: number;
+      action: 'await_operator';
+      evidence: string;
+    }
+  | {
       kind: 'missing_stop';
       key: string;
       symbol: string;
@@ -75,7 +93,9 @@ export type DriftKind = Drift['kind'];
 
 /** Drifts a repair cannot settle in this run: the venue stays unreconciled while any remains. */
 export function isBlocking(drift: Drift): boolean {
-  return drift.action === 'await_venue' || drift.action === 'replace_stop';
+  return (
+    drift.action === 'await_venue' || drift.action === 'replace_stop' || drift.action === 'await_operator'
+  );
 }
 
 /** Before/after views for the `recon.event` of a drift. */
@@ -89,6 +109,8 @@ export function driftBeforeAfter(drift: Drift): { before: unknown; after: unknow
       return { before: { status: drift.ours }, after: { status: drift.status, venue: drift.venue } };
     case 'position_qty':
       return { before: { qty: drift.ours }, after: { qty: drift.venue } };
+    case 'position_unexplained':
+      return { before: { qty: drift.ours }, after: { qty: drift.venue, reason: drift.reason } };
     case 'missing_stop':
       // The position travels with the event: the stop manager re-places that position's stop.
       return {

@@ -263,25 +263,83 @@ describe('reconcile', () => {
     );
     expect(settled.drifts.map((d) => d.kind)).toEqual(['missing_fill']);
     const off = reconcile(
-      venue({ positions: { 'BTC-USDT': -0.0065 } }),
+      venue({ positions: { 'BTC-USDT': 0.0065 } }),
       ledger({ positions: { 'BTC-USDT': 0.0075 } }),
       policy,
     );
     expect(off.drifts).toEqual([
       {
         kind: 'position_qty',
-        key: 'position:BTC-USDT:-0.0065',
+        key: 'position:BTC-USDT:0.0065',
         symbol: 'BTC-USDT',
         ours: 0.0075,
-        venue: -0.0065,
+        venue: 0.0065,
         action: 'set_position',
-        evidence: 'BTC-USDT: our fills add up to 0.0075, the venue holds -0.0065',
+        evidence: 'BTC-USDT: our fills add up to 0.0075, the venue holds 0.0065',
       },
     ]);
+    expect(off.settles).toBe(true);
     expect(driftBeforeAfter(off.drifts[0] as never)).toEqual({
       before: { qty: 0.0075 },
-      after: { qty: -0.0065 },
+      after: { qty: 0.0065 },
     });
+  });
+
+  it('never sets a spot short: holdings above the balance wait for the operator, and the run does not settle', () => {
+    // RECON_BASE_HOLDINGS {"BTC":0.5} and 0.1 BTC of those coins withdrawn: the venue "holds" -0.1.
+    const v = reconcile(
+      venue({ balances: { BTC: 0.4 }, positions: { 'BTC-USDT': -0.1 } }),
+      ledger({ balances: { BTC: 0.5 } }),
+      policy,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.action, d.key])).toEqual([
+      ['position_unexplained', 'await_operator', 'unexplained:BTC-USDT:holdings_exceed_balance:-0.1'],
+      ['balance', 'flag', 'balance:BTC:0.4'],
+    ]);
+    expect(v.drifts[0]).toMatchObject({ reason: 'holdings_exceed_balance', ours: 0, venue: -0.1 });
+    expect(v.settles).toBe(false);
+    // Without a balance flag too (a first run, or the baseline already followed): still never set.
+    const first = reconcile(
+      venue({ positions: { 'BTC-USDT': -0.1 } }),
+      ledger({ positions: { 'BTC-USDT': -0.1 } }),
+      policy,
+    );
+    expect(first.drifts.map((d) => [d.kind, d.action])).toEqual([['position_unexplained', 'await_operator']]);
+    expect(first.settles).toBe(false);
+  });
+
+  it('leaves a position that a deposit no trade explains made to the operator, and finds it again next run', () => {
+    // 0.001 BTC deposited: the balance rises by what no trade explains, and the position with it.
+    const v = reconcile(
+      venue({ balances: { BTC: 0.003, USDT: 9_900 }, positions: { 'BTC-USDT': 0.003 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, balances: { BTC: 0.002, USDT: 9_900 } }),
+      policy,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.action])).toEqual([
+      ['position_unexplained', 'await_operator'],
+      ['balance', 'flag'],
+    ]);
+    expect(v.drifts[0]).toMatchObject({
+      reason: 'balance_unexplained',
+      evidence:
+        'BTC-USDT: our fills add up to 0.002, the venue holds 0.003; the BTC balance moved by more than our trades explain (a deposit or withdrawal?): not set, for the operator',
+    });
+    expect(v.settles).toBe(false);
+    // The BTC baseline stays where our trades put it: the next run sees the same unexplained change.
+    expect(v.nextBaseline).toEqual({ BTC: 0.002, USDT: 9_900 });
+    const next = reconcile(
+      venue({ balances: { BTC: 0.003, USDT: 9_900 }, positions: { 'BTC-USDT': 0.003 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, balances: v.nextBaseline }),
+      policy,
+    );
+    expect(next.drifts.map((d) => d.kind)).toEqual(['position_unexplained', 'balance']);
+    // With no baseline to compare (a first run) nothing flags the balance: the position is set.
+    const first = reconcile(
+      venue({ balances: { BTC: 0.003 }, positions: { 'BTC-USDT': 0.003 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 } }),
+      policy,
+    );
+    expect(first.drifts.map((d) => [d.kind, d.action])).toEqual([['position_qty', 'set_position']]);
   });
 
   it('counts a missed buy whose fee was taken in the base asset as the venue does: no position is set', () => {

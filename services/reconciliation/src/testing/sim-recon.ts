@@ -1,7 +1,7 @@
 import type { Bus } from '@ballast/bus';
 import { NatsBus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
-import { type NewSlice, OrderSliceRepository } from '@ballast/db';
+import { type NewSlice, OrderSliceRepository, ReconRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import {
   binanceClient,
@@ -158,4 +158,15 @@ export function beforeFirstTradeRead(config: ReconConfig, action: () => Promise<
       return base.tradesSince(symbol, cursor);
     },
   }));
+}
+
+/**
+ * The venue's stored balances forgotten, as before its first run: the next run has nothing to flag a
+ * balance against, so a position difference is ours to set (a deposit then would be set too).
+ */
+export async function forgetBaseline(fixture: VenueFixture, venue = 'binance'): Promise<void> {
+  const recon = new ReconRepository(fixture.handle.db, clock);
+  const state = await recon.state(venue);
+  if (!state) throw new Error(`${venue}: no reconciliation state to forget the baseline of`);
+  await recon.saveState({ ...state, baseline: null });
 }
