@@ -1,6 +1,6 @@
 import { type Clock, type OrderCommand, type OrderEvent, Subjects, subject } from '@ballast/contracts';
-import { OrderSliceRepository } from '@ballast/db';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { type NewSlice, OrderSliceRepository } from '@ballast/db';
+import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimOrders } from './testing/sim-orders';
@@ -67,6 +67,61 @@ describe('orders: a venue trade is booked under one order only', () => {
       expect(await slices.get(`ext-${ours.venueOrderId}`)).toBeUndefined();
       expect(events.filter((e) => e.clientOrderId === `ext-${ours.venueOrderId}`)).toEqual([]);
       expect((await slices.get('bl-rf-1'))?.fills).toEqual([fill]);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("does not book again a trade reconciliation filed under another order when the venue's answer for ours comes", async () => {
+    // Our buy was sent and filled, its answer never recorded (left `sending`); reconciliation, told by
+    // the venue the order did not exist yet, filed its trade as external.
+    const ex = binanceClient(fixture.sim, { apiKey: API_KEY, secret: SECRET });
+    const placed = await ex.createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, {
+      clientOrderId: 'bl-rf-late',
+    });
+    const venueOrderId = String(placed.id);
+    const trade = (await ex.fetchMyTrades('BTC/USDT', undefined, 1000, { fromId: 0 })).find(
+      (t) => String(t.order) === venueOrderId,
+    );
+    if (!trade) throw new Error('no trade of the placed order');
+    const fill: Fill = {
+      tradeId: String(trade.id),
+      price: trade.price ?? 0,
+      qty: trade.amount ?? 0.001,
+      fee: trade.fee?.cost ?? 0,
+      feeAsset: 'USDT',
+      liquidity: 'taker',
+      time: trade.timestamp ?? Date.now(),
+    };
+    const order = (clientOrderId: string): NewSlice => ({
+      clientOrderId,
+      intentId: `intent-${clientOrderId}`,
+      slice: 0,
+      strategy: null,
+      correlationId: null,
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      type: 'market',
+      qty: 0.001,
+      price: null,
+      reduceOnly: false,
+      dueAt: Number.MAX_SAFE_INTEGER,
+    });
+    const external = `ext-BTC-USDT-${venueOrderId}`;
+    await slices.plan([order(external)]);
+    await slices.update(external, { status: 'filled', venueOrderId, fills: [fill], filledQty: 0.001 });
+    await slices.plan([order('bl-rf-late')], 'sending');
+    const warnings: string[] = [];
+    const log = { info() {}, error() {}, warn: (_: object, m: string) => void warnings.push(m) };
+    // Its start recovers the order left `sending`: the venue's answer holds the same trade.
+    const stop = await startSimOrders(fixture, { apiKey: API_KEY, secret: SECRET }, { TICK_MS: '50' }, log);
+    try {
+      await waitFor(async () => (await slices.get('bl-rf-late'))?.status === 'filled', 'our order filled');
+      expect((await slices.get('bl-rf-late'))?.fills).toEqual([]);
+      expect((await slices.get(external))?.fills).toEqual([fill]);
+      expect(warnings).toContain('venue fill already booked under another order; not recorded again');
+      expect(events.filter((e) => e.clientOrderId === 'bl-rf-late' && e.fill !== null)).toEqual([]);
     } finally {
       await stop();
     }

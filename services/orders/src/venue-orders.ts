@@ -19,8 +19,7 @@ export class VenueOrders extends OrderPart {
   }
 
   async applyVenueOrder(slice: OrderSlice, order: VenueOrder): Promise<void> {
-    const known = new Set((slice.fills as Fill[]).map((f) => f.tradeId));
-    const fresh = order.fills.filter((f) => !known.has(f.tradeId));
+    const fresh = await this.freshFills(slice, order.fills);
     const status: SliceStatus =
       order.status === 'accepted' || order.status === 'partially_filled' ? 'open' : order.status;
     if (status === 'open') this.ctx.mayHaveOpen = true;
@@ -41,6 +40,29 @@ export class VenueOrders extends OrderPart {
       await this.publishOrder(next, order, fill);
       await this.positions.foldFill(slice, fill, over && fill === fresh.at(-1));
     }
+  }
+
+  /**
+   * The venue's fills of the order not booked yet: neither in its own fills nor under another order
+   * (reconciliation may have filed the trade as external before this answer came): a trade is booked
+   * once, or it counts twice in the position.
+   */
+  private async freshFills(slice: OrderSlice, fills: readonly Fill[]): Promise<Fill[]> {
+    const known = new Set((slice.fills as Fill[]).map((f) => f.tradeId));
+    const fresh: Fill[] = [];
+    for (const fill of fills) {
+      if (known.has(fill.tradeId)) continue;
+      const holder = await this.deps.slices.holderOfTrade(slice.exchange, slice.symbol, fill.tradeId);
+      if (holder && holder !== slice.clientOrderId) {
+        this.deps.log.warn(
+          { clientOrderId: slice.clientOrderId, holder, tradeId: fill.tradeId },
+          'venue fill already booked under another order; not recorded again',
+        );
+        continue;
+      }
+      fresh.push(fill);
+    }
+    return fresh;
   }
 
   async reject(slice: OrderSlice, error: VenueError): Promise<void> {

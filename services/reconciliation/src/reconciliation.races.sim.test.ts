@@ -166,6 +166,43 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     expect(books).toMatchObject({ adjustments: [], external: [], BTC: start + 0.001 });
   });
 
+  it('never books as external a trade of our order still sending that the venue does not know yet: read again next run', async () => {
+    const start = await venueBtc();
+    let sent = false;
+    let unknownOnce = false;
+    // Sent after our books were read and filled before the venue's trades are read; asked for by client
+    // id, the venue answers "order does not exist" once (Binance does, just after accepting an order).
+    const venue = venueWith(config(), (base) => ({
+      async tradesSince(symbol, cursor) {
+        if (!sent) {
+          sent = true;
+          await slices().plan([ourSlice('bl-race-unseen')], 'sending');
+          await client().createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, {
+            clientOrderId: 'bl-race-unseen',
+          });
+        }
+        return base.tradesSince(symbol, cursor);
+      },
+      async fetchByClientId(symbol, clientOrderId) {
+        if (clientOrderId === 'bl-race-unseen' && !unknownOnce) {
+          unknownOnce = true;
+          return undefined;
+        }
+        return base.fetchByClientId(symbol, clientOrderId);
+      },
+    }));
+    const report = await reconciler(venue).run();
+    expect(unknownOnce).toBe(true);
+    expect(report.drifts[0]).toMatchObject({ drift: { kind: 'missing_fill' }, outcome: 'failed' });
+    expect(report.status).toBe('unreconciled');
+    await waitFor(async () => (await reconciler().run()).outcome === 'clean', 'a clean run');
+
+    const [tradeId = ''] = await tradeIdsOf('bl-race-unseen');
+    const books = await ourBooks();
+    expect(books.holders.get(tradeId)).toEqual(['bl-race-unseen']);
+    expect(books).toMatchObject({ adjustments: [], external: [], BTC: start + 0.001 });
+  });
+
   it('corrects nothing from a read whose balances miss trades that kept landing, and repairs from the next', async () => {
     const start = await venueBtc();
     let landed = 0;

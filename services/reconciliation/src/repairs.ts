@@ -15,6 +15,8 @@ import {
   derivedUuid,
   FLAT,
   isPositionDrift,
+  type OwnerCandidate,
+  ownerAtRepair,
   positionAdjustment,
   tradeKey,
   type VenueTrade,
@@ -198,7 +200,15 @@ export class Repairs {
     const { slices, venue } = this.deps;
     if (await slices.holderOfTrade(venue.id, trade.symbol, trade.tradeId)) return 'applied';
     const external = externalOrder(trade);
-    const clientOrderId = owner ?? (await this.ownerNow(trade)) ?? external.clientOrderId;
+    const now = owner === null ? ownerAtRepair(trade, await this.ownerCandidates(trade)) : { owner };
+    if ('unresolved' in now) {
+      this.deps.log.warn(
+        { tradeId: trade.tradeId, symbol: trade.symbol, sending: now.unresolved },
+        'trade may be our order still sending, which the venue does not know yet: read again next run',
+      );
+      return 'failed';
+    }
+    const clientOrderId = now.owner ?? external.clientOrderId;
     const slice = await slices.get(clientOrderId);
     return this.recordFill(
       {
@@ -225,23 +235,22 @@ export class Repairs {
   }
 
   /**
-   * Our order a trade belongs to, read from our books now, for a trade this run's read found no owner
-   * for. Our books are read before the venue, so an order sent in between (a direct order recorded as
-   * it came in, a TWAP slice then still planned) can fill before the venue's trades are read: filed as
-   * external, its trade would be recorded a second time beside the order's own fill. An order recorded
-   * with the trade's venue order id owns it; one still `sending` (the venue's answer not recorded yet)
-   * is asked for by client id. A lookup that fails fails the repair: the trade is read again next run,
-   * never guessed external. Null: no order of ours is that venue order.
+   * Our orders that may own a trade this run's read found no owner for, read from our books now (core's
+   * ownerAtRepair judges). Our books are read before the venue, so an order sent in between (a direct
+   * order recorded as it came in, a TWAP slice then still planned) can fill before the venue's trades
+   * are read: filed as external, its trade would be recorded a second time beside the order's own fill.
+   * One still `sending` (the venue's answer not recorded yet) is asked for by client id. A lookup that
+   * fails fails the repair: the trade is read again next run, never guessed external.
    */
-  private async ownerNow(trade: VenueTrade): Promise<string | null> {
+  private async ownerCandidates(trade: VenueTrade): Promise<OwnerCandidate[]> {
     const candidates = await ordersThatMayOwn(this.deps.db, this.deps.venue.id, trade);
-    const recorded = candidates.find((c) => c.venueOrderId === trade.venueOrderId);
-    if (recorded) return recorded.clientOrderId;
-    for (const { clientOrderId } of candidates) {
-      const seen = await this.deps.venue.fetchByClientId(trade.symbol, clientOrderId);
-      if (seen?.venueOrderId === trade.venueOrderId) return clientOrderId;
+    if (candidates.some((c) => c.venueOrderId === trade.venueOrderId)) return candidates;
+    const out: OwnerCandidate[] = [];
+    for (const c of candidates) {
+      const seen = await this.deps.venue.fetchByClientId(trade.symbol, c.clientOrderId);
+      out.push({ ...c, seenVenueOrderId: seen?.venueOrderId ?? null });
     }
-    return null;
+    return out;
   }
 
   /** Publishes the command (its id derived from the trade) and waits for the fill in our books. */

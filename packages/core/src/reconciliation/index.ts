@@ -2,6 +2,7 @@ export * from './balance-drifts';
 export * from './key-safety';
 export * from './missing-fills';
 export * from './order-drifts';
+export * from './owner-at-repair';
 export * from './position-drifts';
 export * from './recon-drift';
 export * from './recon-policy';
