@@ -268,6 +268,51 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     expect(Math.max(...positions.slice(seen))).toBeLessThanOrEqual(venue);
   });
 
+  it('asks for one position adjustment, and alerts once, when two reconcilers overlap (ADR 13)', async () => {
+    const [before, alerted] = [new Set((await ourBooks()).adjustments), alerts.length];
+    // With no baseline (a first run) the balance is not flagged: the position is ours to set.
+    fixture.sim.tamper.moveBalance('BTC', '0.001');
+    await forgetBaseline(fixture);
+    // Each run reads the lot step once to compare, then once to adjust, after it found no adjustment
+    // pending: both reach that second read before either goes on, the window in which they overlap.
+    let waiting = 0;
+    let release = () => {};
+    const bothThere = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const overlapping = () => {
+      let reads = 0;
+      return venueWith(config(), (base) => ({
+        async marketRules(symbol) {
+          if (++reads === 2) {
+            if (++waiting === 2) release();
+            await bothThere;
+          }
+          return base.marketRules(symbol);
+        },
+      }));
+    };
+    const runs = await Promise.all([reconciler(overlapping()).run(), reconciler(overlapping()).run()]);
+    expect(runs.map((r) => kinds(r)[0])).toEqual([
+      ['position_qty', 'applied'],
+      ['position_qty', 'applied'],
+    ]);
+    await waitFor(async () => (await reconciler().run()).outcome === 'clean', 'a clean run');
+    const made = (await ourBooks()).adjustments.filter((id) => !before.has(id));
+    expect(made).toHaveLength(1);
+    expect((await ourBooks()).BTC).toBe(await venueBtc());
+    // A marker alert published after both runs: any second adjustment alert arrived before it.
+    await fixture.bus.publish(subject(Subjects.alert, {}), {
+      severity: 'info',
+      kind: 'test_marker',
+      message: 'marker',
+      labels: {},
+    });
+    await waitFor(() => alerts.some((a) => a.kind === 'test_marker'), 'the marker alert');
+    const set = alerts.slice(alerted).filter((a) => a.kind === 'recon_position_set');
+    expect(set).toHaveLength(1);
+  });
+
   it('never moves an order the orders service recorded filled after the read back to open', async () => {
     const start = await venueBtc();
     await slices().plan([ourSlice('bl-race-fill', { type: 'limit', price: 30_000 })], 'sending');

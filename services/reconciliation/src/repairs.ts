@@ -1,7 +1,6 @@
 import type { Bus } from '@ballast/bus';
 import {
   type Clock,
-  derivedId,
   type Fill,
   type OrderEvent,
   type OrderStatus,
@@ -11,6 +10,7 @@ import {
   symbolAssets,
 } from '@ballast/contracts';
 import {
+  adjustmentKey,
   type Drift,
   derivedUuid,
   FLAT,
@@ -355,7 +355,7 @@ export class Repairs {
     );
     const before = foldPositions(slices).get(symbol) ?? FLAT;
     const fills = slices.reduce((n, s) => n + (s.fills as Fill[]).length, 0);
-    const key = derivedId(runId, symbol, String(signed(before)), String(diff), String(fills));
+    const key = adjustmentKey({ venue: this.deps.venue.id, symbol, before: signed(before), diff, fills });
     const price = before.avgEntry > 0 ? before.avgEntry : await this.mid(symbol);
     const quote = symbolAssets(symbol).quote || 'USDT';
     const command: RecordFill = {
@@ -380,12 +380,16 @@ export class Repairs {
     // Remembered before it is published: a crash in between asks for this one again, not a new one.
     await this.pending.remember(command);
     const outcome = await this.adjust(command, runId);
-    await this.deps.bus.publish(subject(Subjects.alert, {}), {
-      severity: 'critical',
-      kind: 'recon_position_set',
-      message: `${this.deps.venue.id} ${symbol}: our position was off by ${diff}; set to the venue's`,
-      labels: { service: 'reconciliation', exchange: this.deps.venue.id, symbol },
-    });
+    await this.deps.bus.publish(
+      subject(Subjects.alert, {}),
+      {
+        severity: 'critical',
+        kind: 'recon_position_set',
+        message: `${this.deps.venue.id} ${symbol}: our position was off by ${diff}; set to the venue's`,
+        labels: { service: 'reconciliation', exchange: this.deps.venue.id, symbol },
+      },
+      { id: derivedUuid('recon-position-set', key) },
+    );
     return outcome;
   }
 

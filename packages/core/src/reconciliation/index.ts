@@ -1,3 +1,4 @@
+export * from './adjustment-key';
 export * from './balance-drifts';
 export * from './key-safety';
 export * from './missing-fills';
