@@ -1,10 +1,10 @@
 import type { Bus } from '@ballast/bus';
 import { type Clock, type ReconStatus, Subjects, subject } from '@ballast/contracts';
 import {
-  balancesAfterTrades,
   type Drift,
   derivedUuid,
   driftBeforeAfter,
+  expectedBalances,
   isTradeHistory,
   type ReconPolicy,
   reconcile,
@@ -141,16 +141,22 @@ export class Reconciler {
       orders: ledger.snapshot.orders,
       stops: ledger.snapshot.stops,
       baseHoldings: this.deps.baseHoldings,
+      now: () => this.deps.clock.now(),
     });
     const snapshot = this.withoutHistory(read.snapshot, state);
-    const expected = state.baseline ? balancesAfterTrades(state.baseline, snapshot.trades) : null;
+    const expected = expectedBalances(state.baseline, state.baselineAt, state.cursors, snapshot.trades);
     const policy: ReconPolicy = {
       ...this.deps.policy,
       now: this.deps.clock.now(),
       positionTolerance: await this.tolerances(snapshot.positions ?? {}),
     };
     const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected }, policy);
-    const next: ReconState = { ...state, cursors: read.cursors, baseline: verdict.nextBaseline };
+    const next: ReconState = {
+      ...state,
+      cursors: read.cursors,
+      baseline: verdict.nextBaseline,
+      baselineAt: read.balancesAt,
+    };
     return { drifts: verdict.drifts, next, settles: verdict.settles, counted: ledger.snapshot.tradeKeys };
   }
 
@@ -277,6 +283,7 @@ export class Reconciler {
         status: 'unreconciled',
         lastCleanAt: null,
         historyBefore: now,
+        baselineAt: null,
       };
     return { ...stored, historyBefore: stored.historyBefore ?? now };
   }

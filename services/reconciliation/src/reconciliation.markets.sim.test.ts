@@ -234,6 +234,40 @@ describe('trade history skipped, and a market first traded after the first run',
   });
 });
 
+describe('a market first read after the first run, with trade history (not skipped)', {
+  timeout: 120_000,
+}, () => {
+  const account = ownAccount(
+    'recon_markets_first_read',
+    { balances: { USDT: '10000' }, symbols: MARKETS },
+    {
+      // Reconciliation reads BTC-USDT from its first run; ETH-USDT only once an order of ours trades it.
+      config: { RECON_SYMBOLS: 'BTC-USDT' },
+      // The account's past on ETH-USDT, from before Ballast: in the first run's balances already.
+      beforeStart: async (fixture) => {
+        await simClient(fixture, ACCOUNT).createOrder('ETH/USDT', 'market', 'buy', 0.01, undefined, {
+          clientOrderId: 'web_h1',
+        });
+      },
+    },
+  );
+
+  it('does not count the trades before the baseline was read a second time: no balance difference', async () => {
+    const recon = account();
+    expect(recon.first.outcome).toBe('clean');
+    await missedFill(recon, 'bl-eth2', { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
+    const report = await recon.reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
+      ['missing_fill', 'applied'],
+      ['missing_fill', 'applied'],
+      ['order_state', 'applied'],
+    ]);
+    expect(report.outcome).toBe('repaired');
+    expect(foldPositions(await simSlices(recon.fixture).all()).get('ETH-USDT')?.qty).toBe(0.51);
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
+  });
+});
+
 describe('coins held apart from trading, some of them withdrawn', { timeout: 120_000 }, () => {
   const account = ownAccount(
     'recon_markets_holdings',

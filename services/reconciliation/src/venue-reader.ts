@@ -14,6 +14,8 @@ export type VenueRead = {
   snapshot: VenueSnapshot;
   /** Where the next run's trade reads start, per symbol. */
   cursors: Record<string, string | null>;
+  /** Clock time just before the balances were read: the trades up to it are in them. */
+  balancesAt: number;
 };
 
 const IN_FLIGHT = new Set(['sending', 'open']);
@@ -35,10 +37,12 @@ export async function readVenue(
     orders: readonly LedgerOrder[];
     stops: readonly LedgerStop[];
     baseHoldings: Readonly<Record<string, number>>;
+    now: () => number;
   },
 ): Promise<VenueRead> {
   for (let attempt = 1; ; attempt++) {
     const first = await readTrades(venue, input.symbols, input.cursors);
+    const balancesAt = input.now();
     const balances = await venue.balances();
     const after = await readTrades(venue, input.symbols, first.cursors);
     if (after.trades.length > 0) {
@@ -58,6 +62,7 @@ export async function readVenue(
         lookups,
       },
       cursors: after.cursors,
+      balancesAt,
     };
   }
 }

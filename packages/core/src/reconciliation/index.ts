@@ -1,5 +1,6 @@
 export * from './adjustment-key';
 export * from './balance-drifts';
+export * from './expected-balances';
 export * from './key-safety';
 export * from './missing-fills';
 export * from './order-drifts';

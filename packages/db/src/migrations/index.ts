@@ -22,6 +22,7 @@ import * as liveOverrideExpiry from './0410-live-override-expiry';
 import * as reconState from './0500-recon-state';
 import * as reconLog from './0501-recon-log';
 import * as reconStateHistoryBefore from './0502-recon-state-history-before';
+import * as reconStateBaselineAt from './0503-recon-state-baseline-at';
 import * as controlActions from './0600-control-actions';
 import * as configChanges from './0650-config-changes';
 
@@ -53,6 +54,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0500_recon_state': reconState,
   '0501_recon_log': reconLog,
   '0502_recon_state_history_before': reconStateHistoryBefore,
+  '0503_recon_state_baseline_at': reconStateBaselineAt,
   '0600_control_actions': controlActions,
   '0650_config_changes': configChanges,
 };

@@ -14,6 +14,8 @@ export type ReconState = {
   lastCleanAt: number | null;
   /** Epoch ms of the venue's first run: trades from before it are the account's history. */
   historyBefore: number | null;
+  /** Epoch ms of the balance read `baseline` holds; null before the first, or stored before it was kept. */
+  baselineAt: number | null;
 };
 
 export type ReconLogEntry = {
@@ -52,6 +54,7 @@ export class ReconRepository {
       status: row.status as ReconVenueStatus,
       lastCleanAt: row.last_clean_at === null ? null : toNumber(row.last_clean_at),
       historyBefore: row.history_before === null ? null : toNumber(row.history_before),
+      baselineAt: row.baseline_at === null ? null : toNumber(row.baseline_at),
     };
   }
 
@@ -62,6 +65,7 @@ export class ReconRepository {
       status: state.status,
       last_clean_at: state.lastCleanAt,
       history_before: state.historyBefore,
+      baseline_at: state.baselineAt,
       updated_at: new Date(this.clock.now()),
     };
     await this.db

@@ -10,6 +10,8 @@ export interface ReconStateTable {
   last_clean_at: Int8 | null;
   /** Epoch ms of the venue's first run: trades from before it are the account's history. */
   history_before: Int8 | null;
+  /** Epoch ms of the balance read the baseline holds; null in rows stored before it was kept. */
+  baseline_at: Int8 | null;
   updated_at: Timestamptz;
 }
 
