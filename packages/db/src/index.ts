@@ -11,6 +11,7 @@ export {
   type LessonQuery,
 } from './repositories/agent-lesson-repository';
 export { BotStateRepository, type Parser, type StoredState } from './repositories/bot-state-repository';
+export { BotStateValue } from './repositories/bot-state-value';
 export { type CandleRange, CandleRepository, type SeriesKey } from './repositories/candle-repository';
 export * from './repositories/closed-trade-repository';
 export * from './repositories/config-change-repository';

@@ -5,12 +5,14 @@ import type { Database } from '../database';
 import { DbError } from '../db-error';
 import { migrate } from '../migrate';
 import { BotStateRepository, type Parser } from '../repositories/bot-state-repository';
+import { BotStateValue } from '../repositories/bot-state-value';
 import { CandleRepository } from '../repositories/candle-repository';
 import { EventJournal } from '../repositories/event-journal';
 import { SignalDecisionRepository } from '../repositories/signal-decision-repository';
 import { lockStrategyHourStats } from '../repositories/strategy-hour-stats-repository';
 import { readBinanceCandles } from './binance-candles';
 import { FixedClock } from './fixed-clock';
+import { expectInvalidState } from './invalid-state';
 
 export interface OpenedDatabase {
   readonly db: Kysely<Database>;
@@ -201,6 +203,43 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         const err = await repo.get('not_a_switch', killSwitch).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(DbError);
         expect(err).toMatchObject({ reason: 'invalid_state' });
+      });
+    });
+
+    describe('BotStateValue', () => {
+      const counter: Parser<{ n: number }> = {
+        parse(input) {
+          const n = (input as { n?: unknown } | null)?.n;
+          if (typeof n !== 'number') throw new Error('not a counter');
+          return { n };
+        },
+      };
+      const NONE = { n: 0 };
+
+      it('loads the fallback until a value is saved, then the value saved last', async () => {
+        const value = new BotStateValue(new BotStateRepository(db, clock), 'value_counter', counter, NONE);
+        expect(await value.load()).toBe(NONE);
+        await value.save({ n: 1 });
+        await value.save({ n: 2 });
+        expect(await value.load()).toEqual({ n: 2 });
+      });
+
+      it('loads a row the repository wrote at its key, and saves as the repository sets', async () => {
+        const repo = new BotStateRepository(db, clock);
+        await repo.set('value_shared', { n: 7 });
+        const value = new BotStateValue(repo, 'value_shared', counter, NONE);
+        expect(await value.load()).toEqual({ n: 7 });
+        await value.save({ n: 8 });
+        expect(await repo.get('value_shared', counter)).toEqual({ value: { n: 8 }, updatedAt: clock.now() });
+      });
+
+      it('fails a row that does not parse with invalid_state naming the key, never the fallback', async () => {
+        const repo = new BotStateRepository(db, clock);
+        await repo.set('value_broken', { n: 'seven' });
+        await expectInvalidState(
+          new BotStateValue(repo, 'value_broken', counter, NONE).load(),
+          'value_broken',
+        );
       });
     });
 
