@@ -6,6 +6,7 @@ export * from './config-error';
 export type { Env } from './env-files';
 export * from './exit-codes';
 export * from './http-server';
+export * from './kill-store';
 export * from './last-error';
 export * from './latest-writer';
 export * from './load-config';

@@ -1,8 +1,8 @@
 import type { Bus } from '@ballast/bus';
 import type { Clock, IdGenerator } from '@ballast/contracts';
-import { defaultStrategies, KILL_RELEASED, KillState, StrategiesConfig } from '@ballast/core';
+import { defaultStrategies, StrategiesConfig } from '@ballast/core';
 import { BotStateRepository, type Database } from '@ballast/db';
-import type { Logger } from '@ballast/service-kit';
+import { KillStore, type Logger } from '@ballast/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -44,8 +44,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const baseLimits = configuredLimits(config);
   const live = new LiveState(deps.bus, deps.clock, `gateway-${deps.ids().replaceAll('-', '').slice(-12)}`);
   // The risk service's persisted switch is the state until the bus says otherwise.
-  const kill =
-    (await new BotStateRepository(deps.db, deps.clock).get('kill:risk', KillState))?.value ?? KILL_RELEASED;
+  const kill = await new KillStore(new BotStateRepository(deps.db, deps.clock), 'risk').load();
   await live.start(kill);
   const webDist = await ensureWebBuilt(config.GATEWAY_WEB_DIR);
   const controlLog = new ControlLog(deps.db);

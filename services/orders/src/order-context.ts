@@ -3,9 +3,9 @@ import { type Clock, type OrderEvent, type RejectReason, Subjects, subject } fro
 import { derivedUuid } from '@ballast/core';
 import type { NewSlice, OrderSlice, OrderSliceRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
+import type { KillStore } from '@ballast/service-kit';
 import type { OrdersConfig } from './config';
 import type { IntentPlans } from './intent-plans';
-import type { KillStore } from './kill-store';
 import type { OrderMetrics } from './order-metrics';
 import { Serial } from './serial';
 import { SlippageBook } from './slippage-book';

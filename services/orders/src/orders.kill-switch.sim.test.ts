@@ -10,9 +10,9 @@ import {
 import { KILL_RELEASED } from '@ballast/core';
 import { BotStateRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { KillStore } from '@ballast/service-kit';
 import { marketCommand, outageStore, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KillStore } from './kill-store';
 import type { OrdersDeps } from './service';
 import { startSimOrders } from './testing/sim-orders';
 

@@ -11,9 +11,9 @@ import { applyControl, KILL_RELEASED } from '@ballast/core';
 import { BotStateRepository, type NewSlice, OrderSliceRepository } from '@ballast/db';
 import { CcxtStopVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { KillStore } from '@ballast/service-kit';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KillStore } from './kill-store';
 import { ordersOnVenue, simClient } from './testing/sim-client';
 import { startSimOrders } from './testing/sim-orders';
 

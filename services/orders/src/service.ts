@@ -11,11 +11,11 @@ import {
 import { StreamedBooks } from '@ballast/core';
 import { BotStateRepository, type Database, OrderSliceRepository, PaperAccountRepository } from '@ballast/db';
 import { CcxtVenue, type OrderVenue, PaperVenue } from '@ballast/exchange';
+import { KillStore } from '@ballast/service-kit';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { OrdersConfig } from './config';
 import { IntentPlans } from './intent-plans';
-import { KillStore } from './kill-store';
 import { assertLiveStart, isLoopback, LiveStrategies } from './live-gate';
 import { OrderManager, type OrderManagerDeps } from './order-manager';
 import { OrderMetrics } from './order-metrics';

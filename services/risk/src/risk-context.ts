@@ -2,13 +2,13 @@ import type { Bus } from '@ballast/bus';
 import type { Clock, DenyReason } from '@ballast/contracts';
 import type { RiskLimits, RiskState } from '@ballast/core';
 import type { OrderVenue } from '@ballast/exchange';
+import type { KillStore } from '@ballast/service-kit';
 import type { ClosedTradeRecorder } from './closed-trade-recorder';
 import { DEFAULT_PENDING_TTL_MS, type RiskConfig } from './config';
 import type { DecidedStore } from './decided-store';
 import type { EquityBaselineStore } from './equity-baseline-store';
 import type { FeedStatesStore } from './feed-states-store';
 import type { HeldPositions } from './held-positions';
-import type { KillStore } from './kill-store';
 
 export interface RiskManagerDeps {
   bus: Bus;

@@ -8,11 +8,11 @@ import {
 } from '@ballast/contracts';
 import { KILL_RELEASED } from '@ballast/core';
 import { BotStateRepository } from '@ballast/db';
+import { KillStore } from '@ballast/service-kit';
 import { outageStore, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
-import { KillStore } from './kill-store';
 import { type RiskDeps, startRisk } from './service';
 import { btcBookSnapshot, btcSignal } from './testing/btc-fixtures';
 import { useRiskBed } from './testing/risk-bed';

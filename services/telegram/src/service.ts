@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '@ballast/bus';
 import type { Clock, IdGenerator } from '@ballast/contracts';
-import { KILL_RELEASED, KillState, weeklyReport } from '@ballast/core';
+import { weeklyReport } from '@ballast/core';
 import { BotStateRepository, type Database } from '@ballast/db';
-import type { Logger, ReadinessCheck } from '@ballast/service-kit';
+import { KillStore, type Logger, type ReadinessCheck } from '@ballast/service-kit';
 import { Bot } from 'grammy';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -73,8 +73,7 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
   );
   const view = new OperatorView();
   // The risk service's persisted switch is the state until the bus says otherwise.
-  view.kill =
-    (await new BotStateRepository(deps.db, clock).get('kill:risk', KillState))?.value ?? KILL_RELEASED;
+  view.kill = await new KillStore(new BotStateRepository(deps.db, clock), 'risk').load();
   const watch = new BusWatch({
     bus: deps.bus,
     view,

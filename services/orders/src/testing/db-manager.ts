@@ -3,9 +3,9 @@ import type { Clock } from '@ballast/contracts';
 import { BotStateRepository, type OrderSliceRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { SimDbFixture } from '@ballast/exchange-sim/testing';
+import { KillStore } from '@ballast/service-kit';
 import { ordersConfigSchema } from '../config';
 import { IntentPlans } from '../intent-plans';
-import { KillStore } from '../kill-store';
 import { OrderManager } from '../order-manager';
 
 const silent = { info() {}, warn() {}, error() {} };
