@@ -1,4 +1,4 @@
-import type { BotStateRepository } from '@ballast/db';
+import { type BotStateRepository, BotStateValue } from '@ballast/db';
 import { z } from 'zod';
 
 /**
@@ -13,19 +13,12 @@ export type FeedStates = z.infer<typeof FeedStates>;
 /** The bot_state key of the feed states risk keeps for a venue account. */
 export const feedStatesKey = (venue: string): string => `risk-feeds:${venue}`;
 
-/** Risk's feed states as it persists them, one bot_state row, as the equity baseline (EquityBaselineStore). */
-export class FeedStatesStore {
-  constructor(
-    private readonly repo: BotStateRepository,
-    private readonly venue: string,
-  ) {}
-
-  /** The states last saved; none before the first (no market is stale until market-data says so). */
-  async load(): Promise<FeedStates> {
-    return (await this.repo.get(feedStatesKey(this.venue), FeedStates))?.value ?? {};
-  }
-
-  save(states: FeedStates): Promise<void> {
-    return this.repo.set(feedStatesKey(this.venue), states);
+/**
+ * Risk's feed states as it persists them, one bot_state row per venue account; none before the first
+ * save (no market is stale until market-data says so).
+ */
+export class FeedStatesStore extends BotStateValue<FeedStates> {
+  constructor(state: BotStateRepository, venue: string) {
+    super(state, feedStatesKey(venue), FeedStates, {});
   }
 }
