@@ -1,4 +1,4 @@
-import type { BotStateRepository } from '@ballast/db';
+import { type BotStateRepository, BotStateValue } from '@ballast/db';
 import { z } from 'zod';
 
 const Flagged = z.record(z.string(), z.number());
@@ -10,13 +10,10 @@ const Flagged = z.record(z.string(), z.number());
  * a restart of reconciliation does not alert again either; a new difference is alerted.
  */
 export class FlaggedBalances {
-  private readonly key: string;
+  private readonly stored: BotStateValue<Record<string, number>>;
 
-  constructor(
-    private readonly state: BotStateRepository,
-    venue: string,
-  ) {
-    this.key = `recon.flagged-balances.${venue}`;
+  constructor(state: BotStateRepository, venue: string) {
+    this.stored = new BotStateValue(state, `recon.flagged-balances.${venue}`, Flagged, {});
   }
 
   /** Whether `difference` for `asset` is not the one already alerted on. */
@@ -26,17 +23,17 @@ export class FlaggedBalances {
 
   /** Remembers `difference` for `asset` as alerted on: only after its alert is out, so a failed one is sent again. */
   async remember(asset: string, difference: number): Promise<void> {
-    await this.state.set(this.key, { ...(await this.all()), [asset]: difference });
+    await this.stored.save({ ...(await this.all()), [asset]: difference });
   }
 
   /** Forgets the assets a run found no balance difference for. */
   async keepOnly(assets: ReadonlySet<string>): Promise<void> {
     const all = await this.all();
     const kept = Object.fromEntries(Object.entries(all).filter(([asset]) => assets.has(asset)));
-    if (Object.keys(kept).length < Object.keys(all).length) await this.state.set(this.key, kept);
+    if (Object.keys(kept).length < Object.keys(all).length) await this.stored.save(kept);
   }
 
   private async all(): Promise<Record<string, number>> {
-    return { ...(await this.state.get(this.key, Flagged))?.value };
+    return { ...(await this.stored.load()) };
   }
 }

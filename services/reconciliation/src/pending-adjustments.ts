@@ -1,5 +1,5 @@
 import { RecordFill } from '@ballast/contracts';
-import type { BotStateRepository } from '@ballast/db';
+import { type BotStateRepository, BotStateValue } from '@ballast/db';
 import { z } from 'zod';
 
 const Pending = z.record(z.string(), RecordFill);
@@ -10,13 +10,10 @@ const Pending = z.record(z.string(), RecordFill);
  * reconciliation still knows what it asked for and does not ask for a second one beside it.
  */
 export class PendingAdjustments {
-  private readonly key: string;
+  private readonly stored: BotStateValue<Record<string, RecordFill>>;
 
-  constructor(
-    private readonly state: BotStateRepository,
-    venue: string,
-  ) {
-    this.key = `recon.pending-adjustments.${venue}`;
+  constructor(state: BotStateRepository, venue: string) {
+    this.stored = new BotStateValue(state, `recon.pending-adjustments.${venue}`, Pending, {});
   }
 
   async get(symbol: string): Promise<RecordFill | undefined> {
@@ -24,17 +21,17 @@ export class PendingAdjustments {
   }
 
   async remember(command: RecordFill): Promise<void> {
-    await this.state.set(this.key, { ...(await this.all()), [command.symbol]: command });
+    await this.stored.save({ ...(await this.all()), [command.symbol]: command });
   }
 
   async forget(symbol: string): Promise<void> {
     const all = await this.all();
     if (!(symbol in all)) return;
     delete all[symbol];
-    await this.state.set(this.key, all);
+    await this.stored.save(all);
   }
 
   private async all(): Promise<Record<string, RecordFill>> {
-    return { ...(await this.state.get(this.key, Pending))?.value };
+    return { ...(await this.stored.load()) };
   }
 }
