@@ -1,4 +1,4 @@
-import type { BotStateRepository } from '@ballast/db';
+import { type BotStateRepository, BotStateValue } from '@ballast/db';
 import { z } from 'zod';
 import { PendingIntent } from './pending-intents';
 
@@ -10,15 +10,7 @@ export interface PendingIntentStore {
 
 const PendingList = z.array(PendingIntent);
 
-/** One bot_state entry per venue holds that venue's pending intents. */
+/** One bot_state entry per venue holds that venue's pending intents; none before the first save. */
 export function botStatePendingIntents(state: BotStateRepository, venue: string): PendingIntentStore {
-  const key = `stops.pending-intents.${venue}`;
-  return {
-    async load() {
-      return (await state.get(key, PendingList))?.value ?? [];
-    },
-    async save(pending) {
-      await state.set(key, pending);
-    },
-  };
+  return new BotStateValue(state, `stops.pending-intents.${venue}`, PendingList, []);
 }
