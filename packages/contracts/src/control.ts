@@ -56,6 +56,7 @@ export const ReconEvent = z.object({
     'unknown',
     'missing_fill',
     'unknown_order',
+    'orphan_stop',
     'order_state',
     'position_qty',
     'position_unexplained',

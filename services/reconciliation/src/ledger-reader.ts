@@ -54,13 +54,7 @@ export async function readLedger(
   const tradeKeys = new Set(
     slices.flatMap((s) => (s.fills as FillView[]).map((f) => tradeKey(s.symbol, f.tradeId))),
   );
-  const stops: LedgerStop[] = (await repos.stops.active(venue)).map((s) => ({
-    positionId: s.positionId,
-    symbol: s.symbol,
-    clientOrderId: s.clientOrderId,
-    qty: s.qty,
-    stopPrice: s.stopPrice,
-  }));
+  const stops = await readStops(venue, repos.stops);
   return {
     slices,
     net,
@@ -74,6 +68,20 @@ export async function readLedger(
       acknowledged: await repos.recon.keysWithAction(venue, 'leave'),
     },
   };
+}
+
+/** The stops service's active stop records for the venue, as reconciliation compares them. */
+export async function readStops(
+  venue: string,
+  stops: ProtectiveStopRepository<StopView>,
+): Promise<LedgerStop[]> {
+  return (await stops.active(venue)).map((s) => ({
+    positionId: s.positionId,
+    symbol: s.symbol,
+    clientOrderId: s.clientOrderId,
+    qty: s.qty,
+    stopPrice: s.stopPrice,
+  }));
 }
 
 /** Positions are folds over our fills, as the order manager builds them. */

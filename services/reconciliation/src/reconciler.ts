@@ -5,11 +5,14 @@ import {
   derivedUuid,
   driftBeforeAfter,
   expectedBalances,
+  hasStopDrift,
+  isBlocking,
   isTradeHistory,
   type ReconPolicy,
   reconcile,
   sharedBaseAssets,
   type VenueSnapshot,
+  withoutMovedStops,
 } from '@ballast/core';
 import type {
   Database,
@@ -20,7 +23,7 @@ import type {
 } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
-import { readLedger, type StopView } from './ledger-reader';
+import { readLedger, readStops, type StopView } from './ledger-reader';
 import { ReconRefusal, SharedAssetMarkets } from './recon-errors';
 import type { ReconMetrics, RunOutcome } from './recon-metrics';
 import { type RepairOutcome, Repairs } from './repairs';
@@ -151,13 +154,20 @@ export class Reconciler {
       positionTolerance: await this.tolerances(snapshot.positions ?? {}),
     };
     const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected }, policy);
+    const drifts = await this.stopsRead(verdict.drifts);
     const next: ReconState = {
       ...state,
       cursors: read.cursors,
       baseline: verdict.nextBaseline,
       baselineAt: read.balancesAt,
     };
-    return { drifts: verdict.drifts, next, settles: verdict.settles, counted: ledger.snapshot.tradeKeys };
+    return { drifts, next, settles: !drifts.some(isBlocking), counted: ledger.snapshot.tradeKeys };
+  }
+
+  /** Stop drifts checked against the stop records read again now, after the venue (a trail moves stops). */
+  private async stopsRead(drifts: Drift[]): Promise<Drift[]> {
+    if (!hasStopDrift(drifts)) return drifts;
+    return withoutMovedStops(drifts, await readStops(this.deps.venue.id, this.deps.stops));
   }
 
   /** With RECON_SKIP_TRADE_HISTORY, the trades that are the account's past are not missed fills. */
@@ -330,6 +340,7 @@ function runDetail(outcome: RunOutcome, drifts: RunReport['drifts']): string {
 
 const ORDER: Record<Drift['kind'], number> = {
   unknown_order: 0,
+  orphan_stop: 0,
   missing_fill: 1,
   order_state: 2,
   position_qty: 3,

@@ -94,6 +94,8 @@ export class Repairs {
           return 'applied';
         }
         return 'applied';
+      case 'orphan_stop':
+        return this.orphanStop(drift);
       case 'order_state':
         if (drift.action === 'await_venue' || !drift.status) return 'noted';
         return this.setStatus(drift, drift.status);
@@ -157,6 +159,16 @@ export class Repairs {
       },
       { id: derivedUuid('recon-position-unexplained', venue, drift.key) },
     );
+  }
+
+  /**
+   * A stop of ours no stop record names, still so after the records were read again: one with no
+   * position to protect is cancelled; one beside a position is left to the operator. Loud either way.
+   */
+  private async orphanStop(drift: Extract<Drift, { kind: 'orphan_stop' }>): Promise<RepairOutcome> {
+    if (drift.action === 'cancel') await this.deps.venue.cancel(drift.symbol, drift.order.clientOrderId);
+    await this.alert(drift, 'critical');
+    return drift.action === 'cancel' ? 'applied' : 'noted';
   }
 
   private async adopt(order: {

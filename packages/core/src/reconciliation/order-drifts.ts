@@ -1,3 +1,4 @@
+import { orderOwner } from '../execution/order-owner';
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
 import type {
@@ -10,10 +11,15 @@ import type {
 
 const IN_FLIGHT: readonly LedgerOrderStatus[] = ['sending', 'open'];
 
-/** Open orders on the venue that we do not know: ours by prefix are adopted, others per policy. */
+/**
+ * Open orders on the venue that we do not know: ours by prefix are adopted, a protective stop of
+ * ours that no stop record names is an orphan (never an order of the orders service), others per
+ * policy. `positions`: ours after this run's missing fills.
+ */
 export function findUnknownOrders(
   venue: VenueSnapshot,
   ledger: LedgerSnapshot,
+  positions: Readonly<Record<string, number>>,
   policy: ReconPolicy,
 ): Drift[] {
   const known = new Set(ledger.orders.map((o) => o.clientOrderId));
@@ -21,7 +27,13 @@ export function findUnknownOrders(
   const drifts: Drift[] = [];
   for (const order of venue.openOrders) {
     if (known.has(order.clientOrderId)) continue;
-    const ours = policy.clientIdPrefix !== '' && order.clientOrderId.startsWith(policy.clientIdPrefix);
+    const owner =
+      policy.clientIdPrefix === '' ? 'other' : orderOwner(order.clientOrderId, policy.clientIdPrefix);
+    if (owner === 'stops') {
+      drifts.push(orphanStop(order, positions, policy));
+      continue;
+    }
+    const ours = owner === 'orders';
     const key = `order:${order.venueOrderId}`;
     if (!ours && ledger.acknowledged.has(key)) continue;
     drifts.push({
@@ -36,6 +48,29 @@ export function findUnknownOrders(
     });
   }
   return drifts;
+}
+
+/**
+ * A stop of ours no stop record names. With no position in its market it can only open one when it
+ * triggers: cancelled. Beside a position it would close it a second time: flagged for the operator
+ * (or the stops service), never cancelled blind, since it may be the only protection resting.
+ */
+function orphanStop(
+  order: VenueOrderState,
+  positions: Readonly<Record<string, number>>,
+  policy: ReconPolicy,
+): Drift {
+  const flat = Math.abs(positions[order.symbol] ?? 0) <= (policy.positionTolerance[order.symbol] ?? 0);
+  return {
+    kind: 'orphan_stop',
+    key: `orphan-stop:${order.symbol}:${order.clientOrderId}`,
+    symbol: order.symbol,
+    order,
+    action: flat ? 'cancel' : 'flag',
+    evidence: flat
+      ? `stop ${order.clientOrderId} (${order.side} ${order.qty} ${order.symbol}) rests on the venue with no position and no stop record`
+      : `stop ${order.clientOrderId} (${order.side} ${order.qty} ${order.symbol}) rests on the venue beside the position but no stop record names it`,
+  };
 }
 
 /** Our open or in-flight orders whose venue state differs: ours follows the venue's. */

@@ -25,6 +25,16 @@ export type Drift =
       evidence: string;
     }
   | {
+      /** A protective stop of ours (its client id says so) that no stop record names. */
+      kind: 'orphan_stop';
+      key: string;
+      symbol: string;
+      order: VenueOrderState;
+      /** `cancel`: no position in its market; `flag`: beside a position, left to the operator. */
+      action: 'cancel' | 'flag';
+      evidence: string;
+    }
+  | {
       kind: 'order_state';
       key: string;
       symbol: string;
@@ -94,7 +104,10 @@ export type DriftKind = Drift['kind'];
 /** Drifts a repair cannot settle in this run: the venue stays unreconciled while any remains. */
 export function isBlocking(drift: Drift): boolean {
   return (
-    drift.action === 'await_venue' || drift.action === 'replace_stop' || drift.action === 'await_operator'
+    drift.action === 'await_venue' ||
+    drift.action === 'replace_stop' ||
+    drift.action === 'await_operator' ||
+    (drift.kind === 'orphan_stop' && drift.action === 'flag')
   );
 }
 
@@ -104,6 +117,8 @@ export function driftBeforeAfter(drift: Drift): { before: unknown; after: unknow
     case 'missing_fill':
       return { before: null, after: drift.trade };
     case 'unknown_order':
+      return { before: null, after: { order: drift.order, action: drift.action } };
+    case 'orphan_stop':
       return { before: null, after: { order: drift.order, action: drift.action } };
     case 'order_state':
       return { before: { status: drift.ours }, after: { status: drift.status, venue: drift.venue } };

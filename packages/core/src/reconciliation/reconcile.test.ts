@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stopOrderId } from '../execution/order-owner';
 import { balancesAfterTrades } from './balance-drifts';
 import { checkKeySafety } from './key-safety';
 import { isPositionDrift, positionAdjustment } from './position-drifts';
@@ -12,6 +13,7 @@ import type {
   VenueTrade,
 } from './recon-snapshot';
 import { reconcile } from './reconcile';
+import { withoutMovedStops } from './stop-drifts';
 
 const NOW = 1_700_000_000_000;
 const policy: ReconPolicy = {
@@ -176,6 +178,43 @@ describe('reconcile', () => {
       policy,
     );
     expect(v.drifts).toEqual([]);
+  });
+
+  it('never adopts a stop of ours no record names: cancelled with no position, flagged (blocking) beside one', () => {
+    const orphan = onVenue({ clientOrderId: stopOrderId('bl-', 'binance:BTC-USDT', 2), side: 'sell' });
+    const flat = reconcile(venue({ openOrders: [orphan] }), ledger(), policy);
+    expect(flat.drifts.map((d) => [d.kind, d.action])).toEqual([['orphan_stop', 'cancel']]);
+    expect(flat.settles).toBe(true);
+    const held = reconcile(
+      venue({ openOrders: [orphan], positions: { 'BTC-USDT': 0.002 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, stops: [{ ...STOP, clientOrderId: orphan.clientOrderId }] }),
+      policy,
+    );
+    expect(held.drifts).toEqual([]);
+    const beside = reconcile(
+      venue({ openOrders: [orphan], positions: { 'BTC-USDT': 0.002 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 } }),
+      policy,
+    );
+    expect(beside.drifts.map((d) => [d.kind, d.action])).toEqual([['orphan_stop', 'flag']]);
+    expect(beside.settles).toBe(false);
+  });
+
+  it('drops stop drifts a moved stop explains once the stop records are read again', () => {
+    const next = stopOrderId('bl-', STOP.positionId, 2);
+    const moved = onVenue({ clientOrderId: next, side: 'sell' });
+    const v = reconcile(
+      venue({ openOrders: [moved], positions: { 'BTC-USDT': 0.002 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, stops: [STOP] }),
+      policy,
+    );
+    expect(v.drifts.map((d) => d.kind).sort()).toEqual(['missing_stop', 'orphan_stop']);
+    expect(withoutMovedStops(v.drifts, [{ ...STOP, clientOrderId: next }])).toEqual([]);
+    expect(
+      withoutMovedStops(v.drifts, [STOP])
+        .map((d) => d.kind)
+        .sort(),
+    ).toEqual(['missing_stop', 'orphan_stop']);
   });
 
   it('follows the venue for an order it reports cancelled, and cancels one it does not know', () => {

@@ -28,7 +28,7 @@ export function reconcile(venue: VenueSnapshot, ledger: LedgerSnapshot, policy: 
   const flagged = new Set(balances.flatMap((d) => (d.kind === 'balance' ? [d.asset] : [])));
   const drifts = [
     ...fills,
-    ...findUnknownOrders(venue, ledger, policy),
+    ...findUnknownOrders(venue, ledger, positions, policy),
     ...findOrderStates(venue, ledger, policy),
     ...findPositionDrifts(venue, positions, policy, flagged),
     ...findMissingStops(venue, ledger, positions, policy),

@@ -1,6 +1,6 @@
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
-import type { LedgerSnapshot, VenueSnapshot } from './recon-snapshot';
+import type { LedgerSnapshot, LedgerStop, VenueSnapshot } from './recon-snapshot';
 
 /** Open positions whose protective stop is not resting on the venue. */
 export function findMissingStops(
@@ -28,4 +28,25 @@ export function findMissingStops(
     });
   }
   return drifts;
+}
+
+/**
+ * Stop drifts measured against stop records read before the venue, checked against the records read
+ * again after it. The stops service moves a stop (a trail: cancel, place the next, save it) at any
+ * time: a stop placed and saved between the two reads is known, not an orphan, and the position's
+ * stop it replaced is not missing. Either is judged again by the next run's reads.
+ */
+export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly LedgerStop[]): Drift[] {
+  const named = new Set(stopsNow.flatMap((s) => (s.clientOrderId ? [s.clientOrderId] : [])));
+  const current = new Map(stopsNow.map((s) => [s.positionId, s.clientOrderId]));
+  return drifts.filter((d) => {
+    if (d.kind === 'orphan_stop') return !named.has(d.order.clientOrderId);
+    if (d.kind === 'missing_stop') return current.get(d.positionId) === d.clientOrderId;
+    return true;
+  });
+}
+
+/** Whether the drifts name a stop, and the stop records are worth reading again. */
+export function hasStopDrift(drifts: readonly Drift[]): boolean {
+  return drifts.some((d) => d.kind === 'orphan_stop' || d.kind === 'missing_stop');
 }

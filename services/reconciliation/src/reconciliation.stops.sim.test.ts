@@ -1,0 +1,106 @@
+import { NatsBus } from '@ballast/bus';
+import { type Alert, type Envelope, Subjects, subject } from '@ballast/contracts';
+import { stopOrderId } from '@ballast/core';
+import { ProtectiveStopRepository } from '@ballast/db';
+import type { SimAccount as VenueAccount } from '@ballast/exchange-sim/testing';
+import { natsUrl, waitFor } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StopView } from './ledger-reader';
+import { buildReconciler } from './service';
+import {
+  beforeFirstTradeRead,
+  type SimRecon,
+  simClient,
+  simReconConfig,
+  simReconDeps,
+  simSlices,
+  startSimRecon,
+} from './testing/sim-recon';
+
+// Protective stops of ours on the venue, against the stops service's records: each account on a
+// simulator of its own, the orders service beside reconciliation, stops resting on the venue.
+const ACCOUNT = { apiKey: 'recon-stops-key', secret: 'recon-stops-secret' };
+const STOPS_ON_VENUE = { RECON_STOPS_ON_VENUE: 'true' };
+const clock = { now: () => Date.now() };
+const KEY = { positionId: 'binance:BTC-USDT', exchange: 'binance', symbol: 'BTC-USDT' };
+
+function ownAccount(label: string, account: Omit<VenueAccount, 'apiKey' | 'secret'>): () => SimRecon {
+  let recon: SimRecon | undefined;
+  beforeAll(async () => {
+    recon = await startSimRecon(label, { ...ACCOUNT, ...account }, { config: STOPS_ON_VENUE });
+  }, 240_000);
+  afterAll(async () => {
+    await recon?.[Symbol.asyncDispose]();
+  });
+  return () => {
+    if (!recon) throw new Error(`${label}: not started`);
+    return recon;
+  };
+}
+
+async function alertsOf(recon: SimRecon, durable: string): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  await recon.fixture.bus.subscribe(
+    subject(Subjects.alert, {}),
+    (m: Envelope<Alert>) => void alerts.push(m.payload),
+    { durable },
+  );
+  return alerts;
+}
+
+describe('a stop the stops service moves while a run reads the venue', { timeout: 180_000 }, () => {
+  const account = ownAccount('recon_stop_trail', { balances: { USDT: '10000', BTC: '0.003' } });
+
+  it('is neither adopted as an order nor reported missing', async () => {
+    const recon = account();
+    const stops = new ProtectiveStopRepository(recon.fixture.handle.db, clock, StopView);
+    const ex = simClient(recon.fixture, ACCOUNT);
+    const [first, next] = [stopOrderId('bl-', KEY.positionId, 1), stopOrderId('bl-', KEY.positionId, 2)];
+    await waitFor(async () => (await recon.reconciler.run()).status === 'reconciled', 'the position set');
+    await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: first });
+    await stops.save(KEY, 'active', { ...KEY, qty: 0.003, stopPrice: 40_000, clientOrderId: first });
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
+    const alerts = await alertsOf(recon, 'test-alert-trail');
+    const config = simReconConfig(recon.fixture, ACCOUNT, STOPS_ON_VENUE);
+    const bus = await NatsBus.connect({
+      servers: await natsUrl(),
+      prefix: recon.fixture.prefix,
+      source: 'reconciliation',
+      clock,
+    });
+    // The trail, between our read of the stop records and the venue's open orders: cancel, place, save.
+    const venue = beforeFirstTradeRead(config, async () => {
+      recon.fixture.sim.tamper.cancelOrder('BTCUSDT', first);
+      await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.003, 91_000, { clientOrderId: next });
+      await stops.save(KEY, 'active', { ...KEY, qty: 0.003, stopPrice: 41_000, clientOrderId: next });
+    });
+    const report = await buildReconciler(simReconDeps(recon.fixture, bus, config), venue).run();
+    await bus.drain();
+    expect(report.drifts.map((d) => d.drift.kind)).toEqual([]);
+    expect(report.status).toBe('reconciled');
+    expect(await simSlices(recon.fixture).get(next)).toBeUndefined();
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
+    expect(alerts.filter((a) => a.kind.startsWith('recon_'))).toEqual([]);
+  });
+});
+
+describe('a stop of ours no record names, in a market with no position', { timeout: 180_000 }, () => {
+  const account = ownAccount('recon_stop_orphan', { balances: { USDT: '10000' } });
+
+  it('is cancelled with a critical alert, never adopted', async () => {
+    const recon = account();
+    const alerts = await alertsOf(recon, 'test-alert-orphan');
+    const orphan = stopOrderId('bl-', KEY.positionId, 7);
+    const ex = simClient(recon.fixture, ACCOUNT);
+    await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 30_000, { clientOrderId: orphan });
+    const report = await recon.reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.drift.action, d.outcome])).toEqual([
+      ['orphan_stop', 'cancel', 'applied'],
+    ]);
+    expect(report.status).toBe('reconciled');
+    expect((await ex.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toEqual([]);
+    expect(await simSlices(recon.fixture).get(orphan)).toBeUndefined();
+    await waitFor(() => alerts.some((a) => a.kind === 'recon_orphan_stop'), 'the orphan stop alert');
+    expect(alerts.find((a) => a.kind === 'recon_orphan_stop')?.severity).toBe('critical');
+  });
+});
