@@ -1,4 +1,5 @@
 import {
+  acknowledgedKeys,
   applyFill,
   FLAT,
   type LedgerOrder,
@@ -65,7 +66,7 @@ export async function readLedger(
       positions: Object.fromEntries([...net].map(([symbol, p]) => [symbol, signed(p)])),
       stops,
       balances: baseline,
-      acknowledged: await repos.recon.keysWithAction(venue, 'leave'),
+      acknowledged: acknowledgedKeys(await repos.recon.settledWith(venue, 'leave')),
     },
   };
 }

@@ -34,7 +34,7 @@ export function findUnknownOrders(
       continue;
     }
     const ours = owner === 'orders';
-    const key = `order:${order.venueOrderId}`;
+    const key = unknownOrderKey(order.symbol, order.venueOrderId);
     if (!ours && ledger.acknowledged.has(key)) continue;
     drifts.push({
       kind: 'unknown_order',
@@ -71,6 +71,32 @@ function orphanStop(
       ? `stop ${order.clientOrderId} (${order.side} ${order.qty} ${order.symbol}) rests on the venue with no position and no stop record`
       : `stop ${order.clientOrderId} (${order.side} ${order.qty} ${order.symbol}) rests on the venue beside the position but no stop record names it`,
   };
+}
+
+/**
+ * An unknown order's drift key: its market and venue order id, since Binance numbers orders per
+ * market (ETH-USDT's order 1 and BTC-USDT's order 1 are two orders).
+ */
+export function unknownOrderKey(symbol: string, venueOrderId: string): string {
+  return `order:${symbol}:${venueOrderId}`;
+}
+
+/**
+ * The drift keys settled for good, from the recon log: an external order left alone before keys
+ * named the market (`order:<venue order id>`) is still acknowledged, under its market, read from the
+ * order the entry recorded; it never silences another market's order of the same number.
+ */
+export function acknowledgedKeys(settled: ReadonlyArray<{ driftKey: string; after: unknown }>): Set<string> {
+  const keys = new Set<string>();
+  for (const { driftKey, after } of settled) {
+    const legacy = /^order:([^:]+)$/.exec(driftKey);
+    if (!legacy) keys.add(driftKey);
+    else {
+      const symbol = (after as { order?: { symbol?: unknown } } | null)?.order?.symbol;
+      if (typeof symbol === 'string') keys.add(unknownOrderKey(symbol, legacy[1] as string));
+    }
+  }
+  return keys;
 }
 
 /** Our open or in-flight orders whose venue state differs: ours follows the venue's. */

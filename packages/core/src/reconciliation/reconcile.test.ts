@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stopOrderId } from '../execution/order-owner';
 import { balancesAfterTrades } from './balance-drifts';
 import { checkKeySafety } from './key-safety';
+import { acknowledgedKeys } from './order-drifts';
 import { isPositionDrift, positionAdjustment } from './position-drifts';
 import { driftBeforeAfter } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
@@ -150,15 +151,26 @@ describe('reconcile', () => {
     const web = onVenue({ clientOrderId: 'web_1', venueOrderId: '12' });
     const v = reconcile(venue({ openOrders: [mine, web] }), ledger(), policy);
     expect(v.drifts.map((d) => [d.kind, d.key, d.action])).toEqual([
-      ['unknown_order', 'order:11', 'adopt'],
-      ['unknown_order', 'order:12', 'leave'],
+      ['unknown_order', 'order:BTC-USDT:11', 'adopt'],
+      ['unknown_order', 'order:BTC-USDT:12', 'leave'],
     ]);
     const again = reconcile(
       venue({ openOrders: [web] }),
-      ledger({ acknowledged: new Set(['order:12']) }),
+      ledger({ acknowledged: new Set(['order:BTC-USDT:12']) }),
       policy,
     );
     expect(again.drifts).toEqual([]);
+  });
+
+  it("reports an external order whose number is another market's acknowledged one, each under its own key", () => {
+    const eth = onVenue({ clientOrderId: 'web_eth', venueOrderId: '1', symbol: 'ETH-USDT' });
+    const btc = onVenue({ clientOrderId: 'web_btc', venueOrderId: '1' });
+    const both = reconcile(venue({ openOrders: [eth, btc] }), ledger(), policy);
+    expect(new Set(both.drifts.map((d) => d.key)).size).toBe(2);
+    // Acknowledged before keys named the market: still acknowledged, in its own market only.
+    const legacy = acknowledgedKeys([{ driftKey: 'order:1', after: { order: eth, action: 'leave' } }]);
+    const v = reconcile(venue({ openOrders: [eth, btc] }), ledger({ acknowledged: legacy }), policy);
+    expect(v.drifts.map((d) => d.key)).toEqual(['order:BTC-USDT:1']);
   });
 
   it('cancels an external order when configured to', () => {

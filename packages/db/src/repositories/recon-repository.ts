@@ -97,16 +97,16 @@ export class ReconRepository {
       .execute();
   }
 
-  /** Drift keys already settled with this action (e.g. external orders left alone). */
-  async keysWithAction(venue: string, action: string): Promise<Set<string>> {
+  /** Drifts already settled with this action (e.g. external orders left alone): key and `after`. */
+  async settledWith(venue: string, action: string): Promise<Array<{ driftKey: string; after: unknown }>> {
     const rows = await this.db
       .selectFrom('recon_log')
-      .select('drift_key')
+      .select(['drift_key', 'after'])
       .where('venue', '=', venue)
       .where('action', '=', action)
       .where('outcome', '=', 'applied')
       .execute();
-    return new Set(rows.map((r) => r.drift_key));
+    return rows.map((r) => ({ driftKey: r.drift_key, after: parse(r.after) }));
   }
 
   async entries(venue: string): Promise<ReconLogEntry[]> {
