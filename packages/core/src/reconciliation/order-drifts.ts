@@ -99,9 +99,18 @@ export function acknowledgedKeys(settled: ReadonlyArray<{ driftKey: string; afte
   return keys;
 }
 
-/** Our open or in-flight orders whose venue state differs: ours follows the venue's. */
-export function findOrderStates(venue: VenueSnapshot, ledger: LedgerSnapshot, policy: ReconPolicy): Drift[] {
+/**
+ * Our open or in-flight orders whose venue state differs: ours follows the venue's. `fills`: this
+ * run's missing fills, which our records will hold once repaired.
+ */
+export function findOrderStates(
+  venue: VenueSnapshot,
+  ledger: LedgerSnapshot,
+  fills: readonly Drift[],
+  policy: ReconPolicy,
+): Drift[] {
   const open = new Map(venue.openOrders.map((o) => [o.clientOrderId, o]));
+  const missing = missingQty(fills);
   const drifts: Drift[] = [];
   for (const order of ledger.orders) {
     if (!IN_FLIGHT.includes(order.status)) continue;
@@ -109,7 +118,9 @@ export function findOrderStates(venue: VenueSnapshot, ledger: LedgerSnapshot, po
     // within the grace; a correction now would race it. Trades are still counted from the venue.
     if (order.status === 'sending' && policy.now - order.updatedAt < policy.inFlightGraceMs) continue;
     const onVenue = open.get(order.clientOrderId);
-    const drift = onVenue ? stillOpen(order, onVenue) : closedOrUnknown(order, venue, policy);
+    const drift = onVenue
+      ? stillOpen(order, onVenue)
+      : closedOrUnknown(order, venue, missing.get(order.clientOrderId) ?? 0, policy);
     if (drift) drifts.push(drift);
   }
   return drifts;
@@ -125,12 +136,28 @@ function stillOpen(order: LedgerOrder, onVenue: VenueOrderState): Drift | undefi
   );
 }
 
-function closedOrUnknown(order: LedgerOrder, venue: VenueSnapshot, policy: ReconPolicy): Drift | undefined {
+/** Quantity of this run's missing fills per order of ours. */
+function missingQty(fills: readonly Drift[]): Map<string, number> {
+  const qty = new Map<string, number>();
+  for (const d of fills)
+    if (d.kind === 'missing_fill' && d.clientOrderId)
+      qty.set(d.clientOrderId, (qty.get(d.clientOrderId) ?? 0) + d.trade.qty);
+  return qty;
+}
+
+function closedOrUnknown(
+  order: LedgerOrder,
+  venue: VenueSnapshot,
+  missing: number,
+  policy: ReconPolicy,
+): Drift | undefined {
   if (!(order.clientOrderId in venue.lookups)) return undefined;
   const seen = venue.lookups[order.clientOrderId] ?? null;
   if (seen) {
     const status = toLedgerStatus(seen);
     if (status === order.status) return undefined;
+    const early = awaitingFills(order, seen, missing);
+    if (early) return early;
     return stateDrift(
       order,
       seen,
@@ -162,6 +189,26 @@ function closedOrUnknown(order: LedgerOrder, venue: VenueSnapshot, policy: Recon
     'cancelled',
     `${order.clientOrderId} is open in our records but unknown to the venue`,
   );
+}
+
+/**
+ * The lookup, read after the trades, shows more filled than our fills and the trades read: set now,
+ * the order would close with less filled than the venue's. Its trades are read next run, then its status.
+ */
+function awaitingFills(order: LedgerOrder, seen: VenueOrderState, missing: number): Drift | undefined {
+  if (Number((seen.filledQty - order.filledQty - missing).toFixed(12)) <= 0) return undefined;
+  return {
+    kind: 'order_state',
+    key: `state:${order.clientOrderId}:await-fills`,
+    symbol: order.symbol,
+    clientOrderId: order.clientOrderId,
+    ours: order.status,
+    oursFilledQty: order.filledQty,
+    venue: seen,
+    action: 'await_venue',
+    status: null,
+    evidence: `the venue reports ${order.clientOrderId} ${seen.status} (filled ${seen.filledQty}); its trades read so far fill ${order.filledQty + missing}: awaiting them`,
+  };
 }
 
 function stateDrift(

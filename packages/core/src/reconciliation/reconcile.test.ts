@@ -229,6 +229,22 @@ describe('reconcile', () => {
     ).toEqual(['missing_stop', 'orphan_stop']);
   });
 
+  it('never closes an order with less filled than the venue reports: its trades are awaited first', () => {
+    const filled = onVenue({ status: 'filled', filledQty: 0.002 });
+    const early = reconcile(venue({ lookups: { 'bl-a': filled } }), ledger({ orders: [ours()] }), policy);
+    expect(early.drifts.map((d) => [d.kind, d.action])).toEqual([['order_state', 'await_venue']]);
+    expect(early.settles).toBe(false);
+    const withTrade = reconcile(
+      venue({ lookups: { 'bl-a': filled }, trades: [trade()] }),
+      ledger({ orders: [ours()] }),
+      policy,
+    );
+    expect(withTrade.drifts.find((d) => d.kind === 'order_state')).toMatchObject({
+      action: 'set_status',
+      status: 'filled',
+    });
+  });
+
   it('follows the venue for an order it reports cancelled, and cancels one it does not know', () => {
     const v = reconcile(
       venue({ lookups: { 'bl-a': onVenue({ status: 'cancelled' }), 'bl-b': null } }),

@@ -29,7 +29,7 @@ export function reconcile(venue: VenueSnapshot, ledger: LedgerSnapshot, policy: 
   const drifts = [
     ...fills,
     ...findUnknownOrders(venue, ledger, positions, policy),
-    ...findOrderStates(venue, ledger, policy),
+    ...findOrderStates(venue, ledger, fills, policy),
     ...findPositionDrifts(venue, positions, policy, flagged),
     ...findMissingStops(venue, ledger, positions, policy),
     ...balances,
