@@ -1,10 +1,12 @@
+import { DRIFT_KINDS } from '@ballast/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
  * `flagged`: the records agree only after noting a drift nothing of ours explains (a balance): the
  * venue is reconciled, but the run does not count as clean (the last-clean time does not move).
  */
-export type RunOutcome = 'clean' | 'repaired' | 'flagged' | 'unreconciled' | 'unknown';
+export const RUN_OUTCOMES = ['clean', 'repaired', 'flagged', 'unreconciled', 'unknown'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 /** Reconciliation's metrics: the last-clean timestamp is the one to alert on (it stops moving). */
 export class ReconMetrics {
@@ -52,5 +54,16 @@ export class ReconMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
+  }
+
+  /**
+   * A process that starts reconciling `venue`: every run outcome and drift kind at 0, so the first of
+   * each is an increase, and the last clean time the stored one (`lastCleanAt`, epoch ms), so a
+   * restarted process that is never clean still ages it.
+   */
+  leading(venue: string, lastCleanAt: number): void {
+    for (const outcome of RUN_OUTCOMES) this.runs.inc({ venue, outcome }, 0);
+    for (const kind of DRIFT_KINDS) this.drifts.inc({ venue, kind }, 0);
+    this.lastClean.set({ venue }, lastCleanAt / 1000);
   }
 }

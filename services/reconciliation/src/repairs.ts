@@ -31,6 +31,7 @@ import {
 } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
+import { AlertedDrifts } from './alerted-drifts';
 import { FlaggedBalances } from './flagged-balances';
 import { foldPositions, ordersThatMayOwn, signed } from './ledger-reader';
 import { PendingAdjustments } from './pending-adjustments';
@@ -70,16 +71,19 @@ export class Repairs {
   private unanswered: string | undefined;
   private readonly pending: PendingAdjustments;
   private readonly flagged: FlaggedBalances;
+  private readonly alerted: AlertedDrifts;
 
   constructor(private readonly deps: RepairDeps) {
     const state = new BotStateRepository(deps.db, deps.clock);
     this.pending = new PendingAdjustments(state, deps.venue.id);
     this.flagged = new FlaggedBalances(state, deps.venue.id);
+    this.alerted = new AlertedDrifts(state, deps.venue.id);
   }
 
   /** A run's first read found these drifts: balance differences it no longer finds are settled. */
   async found(drifts: readonly Drift[]): Promise<void> {
     await this.flagged.keepOnly(new Set(drifts.flatMap((d) => (d.kind === 'balance' ? [d.asset] : []))));
+    await this.alerted.keepOnly(new Set(drifts.map((d) => d.key)));
   }
 
   /** `counted`: the trades (`tradeKey`) in the books the drift was measured from (fills and adjustments). */
@@ -105,7 +109,7 @@ export class Repairs {
         await this.positionUnexplained(drift);
         return 'noted';
       case 'missing_stop':
-        await this.alert(drift, 'warning');
+        await this.alertOnce(drift, 'warning');
         return 'noted';
       case 'balance':
         await this.flagBalance(drift);
@@ -167,7 +171,7 @@ export class Repairs {
    */
   private async orphanStop(drift: Extract<Drift, { kind: 'orphan_stop' }>): Promise<RepairOutcome> {
     if (drift.action === 'cancel') await this.deps.venue.cancel(drift.symbol, drift.order.clientOrderId);
-    await this.alert(drift, 'critical');
+    await this.alertOnce(drift, 'critical');
     return drift.action === 'cancel' ? 'applied' : 'noted';
   }
 
@@ -392,12 +396,16 @@ export class Repairs {
     // Remembered before it is published: a crash in between asks for this one again, not a new one.
     await this.pending.remember(command);
     const outcome = await this.adjust(command, runId);
+    const done =
+      outcome === 'applied'
+        ? "set to the venue's"
+        : "an adjustment to the venue's is asked of the orders service, not recorded yet (asked again next run)";
     await this.deps.bus.publish(
       subject(Subjects.alert, {}),
       {
         severity: 'critical',
         kind: 'recon_position_set',
-        message: `${this.deps.venue.id} ${symbol}: our position was off by ${diff}; set to the venue's`,
+        message: `${this.deps.venue.id} ${symbol}: our position was off by ${diff}; ${done}`,
         labels: { service: 'reconciliation', exchange: this.deps.venue.id, symbol },
       },
       { id: derivedUuid('recon-position-set', key) },
@@ -459,6 +467,13 @@ export class Repairs {
     // The order manager's id for the same event: whichever of us publishes it first, it counts once.
     const id = derivedUuid('ord', `${slice.clientOrderId}|${status}|${s.fill?.tradeId ?? ''}`, status);
     await this.deps.bus.publish(subject(Subjects.orderEvent, {}), event, { id });
+  }
+
+  /** A drift that persists run after run is alerted on once, while it persists. */
+  private async alertOnce(drift: Drift, severity: 'warning' | 'critical'): Promise<void> {
+    if (!(await this.alerted.isNew(drift.key))) return;
+    await this.alert(drift, severity);
+    await this.alerted.remember(drift.key);
   }
 
   private async alert(drift: Drift, severity: 'warning' | 'critical'): Promise<void> {

@@ -74,7 +74,11 @@ export async function startReconciliation(
     every,
     metrics,
     log: deps.log,
-    lead: () => lead(deps, { reconciler, venue: venue.id, every, holds: () => leadership.holds }),
+    lead: async () => {
+      // No clean run stored yet: the 30 minutes without one count from now.
+      metrics?.leading(venue.id, (await recon.state(venue.id))?.lastCleanAt ?? deps.clock.now());
+      return lead(deps, { reconciler, venue: venue.id, every, holds: () => leadership.holds });
+    },
   });
   let first: RunReport | undefined;
   try {

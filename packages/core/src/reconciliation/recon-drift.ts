@@ -101,6 +101,20 @@ export type Drift =
 
 export type DriftKind = Drift['kind'];
 
+const KINDS: Record<DriftKind, true> = {
+  missing_fill: true,
+  unknown_order: true,
+  orphan_stop: true,
+  order_state: true,
+  position_qty: true,
+  position_unexplained: true,
+  missing_stop: true,
+  balance: true,
+};
+
+/** Every kind of drift (a metric shows each from the start, at 0). */
+export const DRIFT_KINDS = Object.keys(KINDS) as DriftKind[];
+
 /** Drifts a repair cannot settle in this run: the venue stays unreconciled while any remains. */
 export function isBlocking(drift: Drift): boolean {
   return (

@@ -1,0 +1,132 @@
+import { NatsBus } from '@ballast/bus';
+import { type Alert, type Envelope, Subjects, subject } from '@ballast/contracts';
+import { DRIFT_KINDS, stopOrderId } from '@ballast/core';
+import { ProtectiveStopRepository, ReconRepository } from '@ballast/db';
+import { natsUrl, waitFor } from '@ballast/testkit';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StopView } from './ledger-reader';
+import { buildReconciler, startReconciliation } from './service';
+import {
+  type SimRecon,
+  simClient,
+  simReconConfig,
+  simReconDeps,
+  startSimRecon,
+  venueWith,
+} from './testing/sim-recon';
+
+// What reconciliation tells operators (alerts, metrics) about drifts that last, on a simulator of its
+// own with the orders service: a BTC position set by the first run, stops resting on the venue.
+const ACCOUNT = { apiKey: 'recon-alerts-key', secret: 'recon-alerts-secret' };
+const STOPS_ON_VENUE = { RECON_STOPS_ON_VENUE: 'true' };
+const KEY = { positionId: 'binance:BTC-USDT', exchange: 'binance', symbol: 'BTC-USDT' };
+const clock = { now: () => Date.now() };
+let recon: SimRecon;
+let bus: NatsBus;
+const alerts: Alert[] = [];
+
+beforeAll(async () => {
+  recon = await startSimRecon(
+    'recon_alerts',
+    { ...ACCOUNT, balances: { USDT: '10000', BTC: '0.003' } },
+    { config: STOPS_ON_VENUE },
+  );
+  await recon.fixture.bus.subscribe(
+    subject(Subjects.alert, {}),
+    (m: Envelope<Alert>) => void alerts.push(m.payload),
+    { durable: 'test-alert-once' },
+  );
+  bus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: recon.fixture.prefix,
+    source: 'reconciliation',
+    clock,
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await bus?.drain();
+  await recon?.[Symbol.asyncDispose]();
+});
+
+const config = (over: Record<string, string> = {}) =>
+  simReconConfig(recon.fixture, ACCOUNT, { ...STOPS_ON_VENUE, ...over });
+const alertsOf = (kind: string) => alerts.filter((a) => a.kind === kind);
+
+describe('a drift that lasts', { timeout: 120_000 }, () => {
+  it('is alerted once while it lasts, across a restart, and again when it comes back', async () => {
+    await waitFor(async () => (await recon.reconciler.run()).status === 'reconciled', 'the position set');
+    const stops = new ProtectiveStopRepository(recon.fixture.handle.db, clock, StopView);
+    const stop = stopOrderId('bl-', KEY.positionId, 1);
+    await stops.save(KEY, 'active', { ...KEY, qty: 0.003, stopPrice: 40_000, clientOrderId: stop });
+    expect((await recon.reconciler.run()).drifts.map((d) => d.drift.kind)).toEqual(['missing_stop']);
+    expect((await recon.reconciler.run()).drifts.map((d) => d.drift.kind)).toEqual(['missing_stop']);
+    // A restarted process (a new reconciler on the same books) knows it was alerted.
+    const restarted = buildReconciler(
+      simReconDeps(recon.fixture, bus, config()),
+      venueWith(config(), () => ({})),
+    );
+    expect((await restarted.run()).status).toBe('unreconciled');
+    // The stop rests again: settled. Gone once more: a new alert.
+    await simClient(recon.fixture, ACCOUNT).createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, {
+      clientOrderId: stop,
+    });
+    expect((await recon.reconciler.run()).status).toBe('reconciled');
+    recon.fixture.sim.tamper.cancelOrder('BTCUSDT', stop);
+    expect((await recon.reconciler.run()).status).toBe('unreconciled');
+    await waitFor(() => alertsOf('recon_missing_stop').length >= 2, 'the stop alerted when it went again');
+    expect(alertsOf('recon_missing_stop')).toHaveLength(2);
+    await stops.save(KEY, 'closed', { ...KEY, qty: 0.003, stopPrice: 40_000, clientOrderId: stop });
+  });
+});
+
+describe('a process that takes over a venue', { timeout: 120_000 }, () => {
+  it('shows every drift kind and run outcome from 0 and the stored last clean time, before any clean run', async () => {
+    const stored = await new ReconRepository(recon.fixture.handle.db, clock).state('binance');
+    expect(stored?.lastCleanAt).toEqual(expect.any(Number));
+    const registry = new Registry();
+    const unreadable = venueWith(config(), () => ({
+      tradesSince: () => Promise.reject(new Error('venue down')),
+    }));
+    // Without the lock (as with embedded PGlite): it reconciles at once.
+    await using service = await startReconciliation({
+      ...simReconDeps(recon.fixture, bus, config()),
+      databaseUrl: undefined,
+      metrics: registry,
+      venue: unreadable,
+    });
+    expect(service.first?.outcome).toBe('unknown');
+    const values = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? [];
+    expect((await values('ballast_recon_last_clean_timestamp_seconds')).map((v) => v.value)).toEqual([
+      (stored?.lastCleanAt ?? 0) / 1000,
+    ]);
+    const drifts = await values('ballast_recon_drift_total');
+    expect(drifts.map((v) => [v.labels.kind, v.value]).sort()).toEqual(DRIFT_KINDS.map((k) => [k, 0]).sort());
+    const runs = await values('ballast_recon_runs_total');
+    expect(runs.map((v) => [v.labels.outcome, v.value]).sort()).toEqual([
+      ['clean', 0],
+      ['flagged', 0],
+      ['repaired', 0],
+      ['unknown', 1],
+      ['unreconciled', 0],
+    ]);
+  });
+});
+
+describe('a position adjustment the orders service has not recorded in time', { timeout: 120_000 }, () => {
+  it('is alerted as asked for, not as set', async () => {
+    recon.fixture.sim.tamper.moveBalance('BTC', '0.001');
+    const hurried = config({ RECON_FILL_WAIT_MS: '1' });
+    const report = await buildReconciler(
+      simReconDeps(recon.fixture, bus, hurried),
+      venueWith(hurried, () => ({})),
+    ).run();
+    const position = report.drifts.find((d) => d.drift.kind === 'position_qty');
+    expect(position?.outcome).toBe('failed');
+    await waitFor(() => alertsOf('recon_position_set').length > 0, 'the position alert');
+    const message = alertsOf('recon_position_set').at(-1)?.message ?? '';
+    expect(message).toContain('not recorded yet');
+    expect(message).not.toContain("set to the venue's");
+  });
+});
