@@ -275,10 +275,14 @@ function toFill(t: Trade): Fill {
   };
 }
 
-/** Messages keep the venue's wording but never a signed URL's query (timestamps, signatures). */
+/**
+ * Messages keep the venue's wording but never a signed request's query or body (timestamps, keys,
+ * signatures). The ccxt error is not kept as the cause: its message and stack hold the signed URL,
+ * and a logged error's cause is logged with it.
+ */
 export function toVenueError(err: unknown, what: string): VenueError {
   if (err instanceof VenueError) return err;
-  const message = `${what}: ${err instanceof Error ? err.message.replace(/(https?:\/\/[^\s?]+)\?\S*/g, '$1?…').slice(0, 300) : String(err)}`;
+  const message = `${what}: ${err instanceof Error ? unsigned(err.message).slice(0, 300) : String(err)}`;
   const reason =
     err instanceof ccxt.OrderNotFound
       ? 'not_found'
@@ -291,5 +295,11 @@ export function toVenueError(err: unknown, what: string): VenueError {
             : err instanceof ccxt.OperationFailed
               ? 'network'
               : 'unknown';
-  return new VenueError(reason, message, { cause: err });
+  return new VenueError(reason, message);
+}
+
+function unsigned(message: string): string {
+  return message
+    .replace(/(https?:\/\/[^\s?]+)\?\S*/g, '$1?…')
+    .replace(/\b(signature|api_?key|timestamp)=[^&\s"']*/gi, '…');
 }
