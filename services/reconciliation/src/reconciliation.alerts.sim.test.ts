@@ -2,6 +2,7 @@ import { NatsBus } from '@ballast/bus';
 import { type Alert, type Envelope, Subjects, subject } from '@ballast/contracts';
 import { DRIFT_KINDS, stopOrderId } from '@ballast/core';
 import { ProtectiveStopRepository, ReconRepository } from '@ballast/db';
+import { VenueError } from '@ballast/exchange';
 import { natsUrl, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,5 +129,27 @@ describe('a position adjustment the orders service has not recorded in time', { 
     const message = alertsOf('recon_position_set').at(-1)?.message ?? '';
     expect(message).toContain('not recorded yet');
     expect(message).not.toContain("set to the venue's");
+  });
+});
+
+describe('a live start while the venue is briefly unreachable', { timeout: 120_000 }, () => {
+  it('reads the key again instead of refusing it as unsafe', async () => {
+    let failures = 2;
+    const flaky = venueWith(config({ RECON_LIVE: 'true' }), (base) => ({
+      withdrawalsEnabled: () =>
+        failures-- > 0
+          ? Promise.reject(new VenueError('network', 'apiRestrictions: binance fetch failed'))
+          : base.withdrawalsEnabled(),
+    }));
+    const waits: number[] = [];
+    await using service = await startReconciliation({
+      ...simReconDeps(recon.fixture, bus, config({ RECON_LIVE: 'true' })),
+      databaseUrl: undefined,
+      venue: flaky,
+      sleep: async (ms) => void waits.push(ms),
+    });
+    expect(service.first).toBeDefined();
+    expect(waits).toHaveLength(2);
+    expect(alertsOf('withdrawal_key_refused')).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import {
   ReconRepository,
   SessionLock,
 } from '@ballast/db';
-import { CcxtVenue, type OrderVenue } from '@ballast/exchange';
+import { CcxtVenue, type OrderVenue, VenueError } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ReconConfig } from './config';
@@ -40,6 +40,8 @@ export interface ReconDeps {
   databaseUrl?: string | undefined;
   /** The timers of the runs and of the lock's retries (the system's unless given). */
   every?: Every;
+  /** Waits between reads of the key's permissions that failed for a passing reason (the system's unless given). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export class KeySafetyError extends Error {
@@ -190,7 +192,7 @@ async function ensureKeySafe(
 ): Promise<void> {
   const { config } = deps;
   if (!config.RECON_LIVE) return;
-  const withdrawals = await venue.withdrawalsEnabled().catch(() => undefined);
+  const withdrawals = await readWithdrawals(venue, deps.sleep ?? realSleep);
   const verdict = checkKeySafety({
     venue: venue.id,
     live: true,
@@ -231,6 +233,31 @@ async function ensureKeySafe(
       detail: verdict.detail,
     });
   throw new KeySafetyError(verdict);
+}
+
+/** Waits before each retry of a key permission read that failed for a passing reason. */
+const WITHDRAWALS_RETRY_MS = [500, 1_000, 2_000, 4_000];
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Whether the key can withdraw; undefined when the venue cannot say (the key counts as unsafe). A
+ * venue unreachable or rate limiting at start is asked again: an outage is not an unsafe key. Still
+ * unreachable after the retries, the start fails on the venue's error, not as a refused key.
+ */
+async function readWithdrawals(
+  venue: OrderVenue,
+  sleep: (ms: number) => Promise<void>,
+): Promise<boolean | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await venue.withdrawalsEnabled();
+    } catch (err) {
+      if (!(err instanceof VenueError && err.retryable)) return undefined;
+      const wait = WITHDRAWALS_RETRY_MS[attempt];
+      if (wait === undefined) throw err;
+      await sleep(wait);
+    }
+  }
 }
 
 export { reconConfigSchema } from './config';
