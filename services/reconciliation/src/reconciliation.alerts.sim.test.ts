@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StopView } from './ledger-reader';
 import { buildReconciler, startReconciliation } from './service';
 import {
+  forgetBaseline,
   type SimRecon,
   simClient,
   simReconConfig,
@@ -118,6 +119,8 @@ describe('a process that takes over a venue', { timeout: 120_000 }, () => {
 describe('a position adjustment the orders service has not recorded in time', { timeout: 120_000 }, () => {
   it('is alerted as asked for, not as set', async () => {
     recon.fixture.sim.tamper.moveBalance('BTC', '0.001');
+    // As on a first run: against a stored baseline an unexplained balance is flagged, not set.
+    await forgetBaseline(recon.fixture);
     const hurried = config({ RECON_FILL_WAIT_MS: '1' });
     const report = await buildReconciler(
       simReconDeps(recon.fixture, bus, hurried),
