@@ -1,7 +1,7 @@
 import type { Clock, RecordFill } from '@ballast/contracts';
 import { botStateBed, expectInvalidState } from '@ballast/db/testing';
 import { describe, expect, it } from 'vitest';
-import { FlaggedBalances } from './flagged-balances';
+import { alertedDrifts, flaggedBalances } from './alerted-once';
 import { PendingAdjustments } from './pending-adjustments';
 
 let now = Date.UTC(2026, 10, 24, 12);
@@ -28,11 +28,11 @@ const adjustment: RecordFill = {
   },
 };
 
-describe('FlaggedBalances in bot_state', () => {
+describe('flagged balances in bot_state', () => {
   it('reads the differences a row written before holds, and keeps only the assets still off', async () => {
     const key = 'recon.flagged-balances.olddesk';
     await bed.write(key, '{"BTC":0.0005,"USDT":-12.5}');
-    const flagged = new FlaggedBalances(bed.state, 'olddesk');
+    const flagged = flaggedBalances(bed.state, 'olddesk');
     expect(await flagged.isNew('BTC', 0.0005)).toBe(false);
     expect(await flagged.isNew('BTC', 0.0006)).toBe(true);
     expect(await flagged.isNew('ETH', 1)).toBe(true);
@@ -46,8 +46,19 @@ describe('FlaggedBalances in bot_state', () => {
     expect(await bed.read(key)).toEqual({ value: { BTC: 0.0005, ETH: 2 }, updatedAt: now });
   });
 
+  it('remembers lasting drifts by key, as alerted once, until a run no longer finds them', async () => {
+    const key = 'recon.alerted-drifts.desk';
+    const alerted = alertedDrifts(bed.state, 'desk');
+    expect(await alerted.isNew('stop:binance:BTC-USDT', true)).toBe(true);
+    await alerted.remember('stop:binance:BTC-USDT', true);
+    expect(await alerted.isNew('stop:binance:BTC-USDT', true)).toBe(false);
+    expect(await bed.read(key)).toMatchObject({ value: { 'stop:binance:BTC-USDT': true } });
+    await alerted.keepOnly(new Set());
+    expect(await alerted.isNew('stop:binance:BTC-USDT', true)).toBe(true);
+  });
+
   it('alerts on every difference before the first is remembered', async () => {
-    expect(await new FlaggedBalances(bed.state, 'never').isNew('BTC', 0)).toBe(true);
+    expect(await flaggedBalances(bed.state, 'never').isNew('BTC', 0)).toBe(true);
   });
 });
 

@@ -31,8 +31,7 @@ import {
 } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
-import { AlertedDrifts } from './alerted-drifts';
-import { FlaggedBalances } from './flagged-balances';
+import { type AlertedOnce, alertedDrifts, flaggedBalances } from './alerted-once';
 import { foldPositions, ordersThatMayOwn, signed } from './ledger-reader';
 import { PendingAdjustments } from './pending-adjustments';
 
@@ -70,14 +69,14 @@ export class Repairs {
   /** The run in which the orders service already failed to answer: later fills do not wait again. */
   private unanswered: string | undefined;
   private readonly pending: PendingAdjustments;
-  private readonly flagged: FlaggedBalances;
-  private readonly alerted: AlertedDrifts;
+  private readonly flagged: AlertedOnce<number>;
+  private readonly alerted: AlertedOnce<true>;
 
   constructor(private readonly deps: RepairDeps) {
     const state = new BotStateRepository(deps.db, deps.clock);
     this.pending = new PendingAdjustments(state, deps.venue.id);
-    this.flagged = new FlaggedBalances(state, deps.venue.id);
-    this.alerted = new AlertedDrifts(state, deps.venue.id);
+    this.flagged = flaggedBalances(state, deps.venue.id);
+    this.alerted = alertedDrifts(state, deps.venue.id);
   }
 
   /** A run's first read found these drifts: balance differences it no longer finds are settled. */
@@ -471,9 +470,9 @@ export class Repairs {
 
   /** A drift that persists run after run is alerted on once, while it persists. */
   private async alertOnce(drift: Drift, severity: 'warning' | 'critical'): Promise<void> {
-    if (!(await this.alerted.isNew(drift.key))) return;
+    if (!(await this.alerted.isNew(drift.key, true))) return;
     await this.alert(drift, severity);
-    await this.alerted.remember(drift.key);
+    await this.alerted.remember(drift.key, true);
   }
 
   private async alert(drift: Drift, severity: 'warning' | 'critical'): Promise<void> {
