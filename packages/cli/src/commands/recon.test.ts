@@ -48,16 +48,16 @@ describe('ballast recon', { timeout: 120_000 }, () => {
     const options = { venue: 'binance', symbols: 'BTC-USDT', pgliteDir: '' };
     const first = await reconOnce(options, env);
     expect(first.drifts.map((d) => [d.kind, d.action, d.key])).toEqual([
-      ['unknown_order', 'leave', 'order:1'],
-      ['unknown_order', 'adopt', 'order:2'],
+      ['unknown_order', 'leave', 'order:BTC-USDT:1'],
+      ['unknown_order', 'adopt', 'order:BTC-USDT:2'],
     ]);
     // A preview: the same differences the second time, nothing was adopted or recorded.
     expect((await reconOnce(options, env)).drifts).toEqual(first.drifts);
     expect(formatDriftTable(first.drifts).split('\n')).toEqual([
-      'kind           symbol    action  key      evidence',
-      `-------------  --------  ------  -------  ${'-'.repeat(ADOPTED.length)}`,
-      'unknown_order  BTC-USDT  leave   order:1  open buy 0.001 BTC-USDT web_9 was placed outside Ballast',
-      `unknown_order  BTC-USDT  adopt   order:2  ${ADOPTED}`,
+      'kind           symbol    action  key               evidence',
+      `-------------  --------  ------  ----------------  ${'-'.repeat(ADOPTED.length)}`,
+      'unknown_order  BTC-USDT  leave   order:BTC-USDT:1  open buy 0.001 BTC-USDT web_9 was placed outside Ballast',
+      `unknown_order  BTC-USDT  adopt   order:BTC-USDT:2  ${ADOPTED}`,
     ]);
   });
 
