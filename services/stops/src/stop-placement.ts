@@ -55,9 +55,8 @@ export class StopPlacement extends StopPart {
   async place(record: StopRecord, why: string): Promise<boolean> {
     const { config, metrics } = this.deps;
     let last: PlaceFailure | undefined;
+    await this.freeLockedCoins(record);
     for (let attempt = 1; attempt <= config.PLACE_ATTEMPTS; attempt++) {
-      // On spot a leftover sell stop locks the coins the new one needs: it goes first where it can.
-      await this.cancelLeftovers(record);
       // A stop that may rest under the last id is asked for under it again, never doubled.
       if (!last?.unknown) record.seq += 1;
       const outcome = await this.attempt(record, why, attempt);
@@ -73,6 +72,23 @@ export class StopPlacement extends StopPart {
     record.clientOrderId = last?.unknown ? await this.cancelUnknown(record) : null;
     await this.closes.failAndFlatten(record, `stop placement failed: ${last?.error ?? 'no attempt'}`);
     return false;
+  }
+
+  /**
+   * On spot a leftover sell stop of the market locks the coins the new stop needs: it is cancelled
+   * first, where it can be. Only tidying: whatever fails here is logged and left to the periodic check,
+   * never kept from the placement.
+   */
+  private async freeLockedCoins(record: StopRecord): Promise<void> {
+    if (this.deps.venue.supportsReduceOnly) return;
+    try {
+      await this.cancelLeftovers(record);
+    } catch (err) {
+      this.deps.log.warn(
+        { err, positionId: record.positionId },
+        'leftover stops of the market not cancelled before placing; placing anyway',
+      );
+    }
   }
 
   /**

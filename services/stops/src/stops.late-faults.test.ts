@@ -309,10 +309,36 @@ describe("stops: a closed position's stop whose cancel failed outlives a restart
 
     venue.failCancel = false;
     const restarted = await stops.start(venue);
+    await stops.idle();
     expect(venue.openStops()).toEqual([]);
     expect(stops.eventsOf('cancelled')).toMatchObject([{ clientOrderId: placed }]);
     expect(await stops.row(positionId('spotleftover'))).toMatchObject({ status: 'closed' });
     expect(restarted.manager.coverage()).toEqual({ openPositions: 0, protectedPositions: 0 });
+  });
+});
+
+describe("stops: a leftover stop cancelled before the next position's stop", () => {
+  it('leaves the new position protected when tidying the leftover fails on the store', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spottidy', rules, 2);
+    const svc = await stops.start(venue);
+    const slot = positionId('spottidy');
+    await stops.position('spottidy', 1);
+    const first = svc.manager.record(slot)?.clientOrderId as string;
+    venue.failCancel = true;
+    await stops.position('spottidy', 0, 100, 'closed');
+    // The venue takes cancels again; the leftover's row cannot be read when it is closed.
+    venue.failCancel = false;
+    stops.records.failNextGetOf.add(`${slot}~`);
+    await stops.position('spottidy', 1);
+    const second = svc.manager.record(slot);
+    expect(second).toMatchObject({ verified: true, closing: null });
+    expect(venue.openStops()).toMatchObject([
+      { clientOrderId: second?.clientOrderId, qty: 1, status: 'open' },
+    ]);
+    expect(venue.openStops().map((o) => o.clientOrderId)).not.toContain(first);
+    expect(stops.records.failNextGetOf.size).toBe(0);
+    expect(svc.manager.coverage()).toEqual({ openPositions: 1, protectedPositions: 1 });
   });
 });
 

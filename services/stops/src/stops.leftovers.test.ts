@@ -161,7 +161,7 @@ describe("stops: a closed position's stop whose cancel failed, and the slot's ne
     venue.failRules = false;
     venue.failCancel = false;
     svc = await start(venue);
-    expect(cancelled(first)).toBe(true);
+    await waitFor(() => cancelled(first), 'the leftover cancelled at start');
     const second = svc.manager.record(SLOT)?.clientOrderId;
     expect(venue.openStops()).toMatchObject([
       { clientOrderId: second, qty: 1, stopPrice: 98, status: 'open' },

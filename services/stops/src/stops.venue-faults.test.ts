@@ -142,6 +142,8 @@ describe('stops: an entry fill is protected even when what its stop is planned f
     expect(venue.openStops()).toMatchObject([fallback]);
     expect(svc.manager.record(positionId('spotrules'))).toMatchObject({ verified: true, seq: 2 });
     expect(stops.records.failGets).toBe(0);
+    // Everything the check published has arrived: still the one alert.
+    await stops.idle();
     expect(stops.alerts).toHaveLength(1);
   });
 });
@@ -301,9 +303,11 @@ describe('stops: a stop the venue executes or will not cancel is followed, not f
     expect(venue.openStops()).toHaveLength(1);
     venue.failCancel = false;
     await svc.manager.verifyLive();
+    await stops.idle();
     expect(venue.openStops()).toEqual([]);
     expect(stops.eventsOf('cancelled')).toMatchObject([{ positionId: id, clientOrderId: placed }]);
     await svc.manager.verifyLive();
+    await stops.idle();
     expect(stops.eventsOf('cancelled')).toHaveLength(1);
   });
 });

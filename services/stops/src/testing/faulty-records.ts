@@ -6,6 +6,8 @@ export class FaultyRecords implements StopRecordStore {
   failSaves = 0;
   /** Reads of one row still to fail. */
   failGets = 0;
+  /** Rows whose next read fails (once each), by the start of their key. */
+  readonly failNextGetOf = new Set<string>();
 
   constructor(private readonly inner: StopRecordStore) {}
 
@@ -18,8 +20,10 @@ export class FaultyRecords implements StopRecordStore {
   }
 
   async get(positionId: string) {
-    if (this.failGets > 0) {
-      this.failGets--;
+    const failing = [...this.failNextGetOf].find((start) => positionId.startsWith(start));
+    if (failing !== undefined) this.failNextGetOf.delete(failing);
+    if (failing !== undefined || this.failGets > 0) {
+      if (failing === undefined) this.failGets--;
       throw new Error('Connection terminated unexpectedly');
     }
     return this.inner.get(positionId);
