@@ -1,3 +1,4 @@
+import { DEFAULT_UPTIME_SAMPLE_MS } from '@ballast/core';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -14,8 +15,12 @@ export const baseConfigSchema = z.object({
   BUS_PREFIX: z.string().min(1).optional(),
   /** Copies of each JetStream stream: 1 on one server, 3 on a three-node NATS cluster. */
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  /** How often a service records a health sample for the readiness gate's uptime (0: never). */
-  UPTIME_SAMPLE_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * How often a service records a health sample for the readiness gate's uptime (0: never). The gate
+   * expects one per interval (`ballast readiness` reads the same variable): a service sampling less
+   * often reads as down.
+   */
+  UPTIME_SAMPLE_MS: z.coerce.number().int().min(0).default(DEFAULT_UPTIME_SAMPLE_MS),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
 });
 

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('UptimeSampler', () => {
-  it('records one sample per interval boundary, healthy or not, and the gate reads the share', async () => {
+  it('records one sample per interval boundary, healthy or not, and the gate reads the healthy ones', async () => {
     let now = Date.UTC(2024, 0, 1, 0, 0, 30);
     let healthy = true;
     const sink = new ServiceUptimeRepository(handle.db);
@@ -40,10 +40,7 @@ describe('UptimeSampler', () => {
     now += 60_000;
     healthy = true;
     await sampler.sample();
-    expect(await sink.summary(Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 1))).toEqual({
-      samples: 3,
-      healthy: 2,
-    });
+    expect(await sink.healthyByService(Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 1))).toEqual({ orders: 2 });
   });
 
   it('reports a failed write instead of throwing', async () => {

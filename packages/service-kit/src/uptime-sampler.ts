@@ -16,8 +16,9 @@ export interface UptimeSamplerDeps {
 
 /**
  * Records one health sample per interval, at the interval's boundary, for the readiness gate's
- * uptime criterion. Minutes the process was down have no sample of its own; the gate counts them
- * through the other services' samples and the expected count. A failed write is reported, never fatal.
+ * uptime criterion. Nothing is written while the process or the database is down: the gate divides
+ * each service's healthy samples by the boundaries in the period (serviceUptime), so those minutes
+ * count as down. A failed write is reported, never fatal.
  */
 export class UptimeSampler {
   private timer: NodeJS.Timeout | undefined;

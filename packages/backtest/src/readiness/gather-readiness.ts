@@ -1,10 +1,12 @@
 import type { Clock } from '@ballast/contracts';
 import {
+  DEFAULT_UPTIME_SAMPLE_MS,
   PaperStart,
   paperPerformance,
   type ReadinessInputs,
   readinessKeys,
   StoredBacktest,
+  serviceUptime,
 } from '@ballast/core';
 import {
   BotStateRepository,
@@ -24,6 +26,8 @@ export interface GatherOptions {
   initialEquity: number;
   /** A backtest over the paper period; omitted: the last one stored for the strategy. Either counts only if it covers the period. */
   backtest?: StoredBacktest;
+  /** The services' UPTIME_SAMPLE_MS: one sample per service is expected per interval. */
+  uptimeSampleMs?: number;
 }
 
 export interface GatheredReadiness {
@@ -72,7 +76,9 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
   const backtest = candidate && start !== null && coversPeriod(candidate, start, now) ? candidate : undefined;
   const from = start ?? now;
   const perf = start === null ? null : paperPerformance(trades, options.initialEquity, start, now);
-  const uptime = await new ServiceUptimeRepository(db).summary(from, now);
+  const healthy = await new ServiceUptimeRepository(db).healthyByService(from, now);
+  const uptime = serviceUptime(healthy, from, now, options.uptimeSampleMs ?? DEFAULT_UPTIME_SAMPLE_MS);
+  const weakest = uptime.services.find((s) => s.service === uptime.weakest);
   const coverage = await new StopCoverageRepository(db).summary(from, now);
   const inputs: ReadinessInputs = {
     paperDays: perf?.paperDays ?? null,
@@ -83,7 +89,12 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
     // Samples with no open position say nothing about coverage; samples that exist but saw none are vacuously full.
     stopCoveragePct:
       coverage.samples === 0 ? null : (percent(coverage.protectedPositions, coverage.openPositions) ?? 100),
-    uptimePct: percent(uptime.healthy, uptime.samples),
+    uptimePct: uptime.pct,
+    ...(weakest
+      ? {
+          uptimeNote: `lowest: ${weakest.service}, ${weakest.healthy} of ${weakest.expected} samples healthy`,
+        }
+      : {}),
     backtest: backtest
       ? { trades: backtest.trades, expectancy: backtest.expectancy, maxDrawdownPct: backtest.maxDrawdownPct }
       : null,

@@ -11,6 +11,7 @@ import {
   SeededRandom,
   StoredLifecycle,
   seededIds,
+  TRADING_SERVICES,
   VirtualClock,
 } from '@ballast/core';
 import {
@@ -73,7 +74,13 @@ describe('ballast readiness against PostgreSQL', () => {
   const lifecycleOf = async (strategy: string) =>
     (await new BotStateRepository(handle.db, clock).get(readinessKeys.lifecycle(strategy), StoredLifecycle))
       ?.value;
-  const base: ReadinessRunOptions = { initialEquity: 10_000, thresholds: DEFAULT_READINESS_THRESHOLDS };
+  // The services sample health every 4 h here, so the fixture stays small.
+  const SAMPLE_MS = 4 * HOUR;
+  const base: ReadinessRunOptions = {
+    initialEquity: 10_000,
+    thresholds: DEFAULT_READINESS_THRESHOLDS,
+    uptimeSampleMs: SAMPLE_MS,
+  };
   let dir: string;
 
   /** A `ballast backtest --json` result over the paper period so far with these trades, written to a file. */
@@ -114,14 +121,10 @@ describe('ballast readiness against PostgreSQL', () => {
       });
     const uptime = new ServiceUptimeRepository(handle.db);
     const stops = new StopCoverageRepository(handle.db);
-    for (let i = 0; i < 200; i++) {
-      await uptime.record({ service: 'risk', sampledAt: START + 13 * HOUR + i * 4 * HOUR, healthy: true });
-      await stops.record({
-        source: 'stops',
-        sampledAt: START + 13 * HOUR + i * 4 * HOUR,
-        openPositions: i % 2,
-        protectedPositions: i % 2,
-      });
+    // Every trading service healthy at every boundary from the first close to past the tests' last clock.
+    for (let at = START + 12 * HOUR, i = 0; at <= NOW + 5 * DAY; at += SAMPLE_MS, i++) {
+      for (const service of TRADING_SERVICES) await uptime.record({ service, sampledAt: at, healthy: true });
+      await stops.record({ source: 'stops', sampledAt: at, openPositions: i % 2, protectedPositions: i % 2 });
     }
   });
 
@@ -148,7 +151,11 @@ describe('ballast readiness against PostgreSQL', () => {
     expect(byName.expectancy).toMatchObject({ ok: true, value: expectancy });
     expect(byName.max_drawdown!.value).toBeCloseTo((8 / 10_020) * 100, 10);
     expect(byName.stop_coverage).toMatchObject({ ok: true, value: 100 });
-    expect(byName.uptime).toMatchObject({ ok: true, value: 100 });
+    expect(byName.uptime).toMatchObject({
+      ok: true,
+      value: 100,
+      note: 'lowest: market-data, 214 of 214 samples healthy',
+    });
     expect(byName.sharpe).toMatchObject({ ok: true, target: 1 });
     // The same-period backtest, run independently: from the first close's hour to now, this strategy only.
     const bt = await runBacktest({
@@ -212,6 +219,14 @@ describe('ballast readiness against PostgreSQL', () => {
       ],
     });
     expect((await lifecycleOf('mean_reversion'))?.overrideExpiresAt).toBe(NOW + 30 * DAY);
+
+    // Uptime turns red when the stack wrote no samples for days; the override still holds until it expires.
+    const [later] = await runReadiness(
+      { ...base, strategies: ['mean_reversion'] },
+      { ...deps(), clock: new VirtualClock(NOW + 10 * DAY) },
+    );
+    expect(redCriteria(later!.report)).toEqual([...red.slice(0, 4), 'uptime', 'backtest']);
+    expect(later!.lifecycle).toMatchObject({ from: 'live', state: 'live', reason: 'live_healthy' });
   });
 
   it('an override promotes once: after a demotion the strategy stays in shadow until a new one', async () => {

@@ -13,6 +13,7 @@ import {
   closedTradeDrawdownPct,
   DEFAULT_OVERRIDE_TTL_MS,
   DEFAULT_READINESS_THRESHOLDS,
+  DEFAULT_UPTIME_SAMPLE_MS,
   evaluateReadiness,
   type LifecycleStep,
   liveResults,
@@ -60,6 +61,8 @@ export interface ReadinessRunOptions {
   overrideTtlMs?: number;
   /** Who runs the gate, for the configuration audit (`--by`, else $USER). */
   actor?: string;
+  /** The services' UPTIME_SAMPLE_MS: uptime expects one sample per service per interval. */
+  uptimeSampleMs?: number;
 }
 
 export interface StrategyReadiness {
@@ -151,7 +154,14 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
   const { db, clock } = deps;
   const now = clock.now();
   const state = new BotStateRepository(db, clock);
-  const first = await gatherReadiness({ db, clock, strategy, initialEquity: options.initialEquity });
+  const gather = {
+    db,
+    clock,
+    strategy,
+    initialEquity: options.initialEquity,
+    uptimeSampleMs: options.uptimeSampleMs,
+  };
+  const first = await gatherReadiness(gather);
   const backtest =
     first.paperStart === null
       ? undefined
@@ -161,9 +171,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
       `${strategy}: the backtest spans ${day(backtest.from)}..${day(backtest.to)}, not the paper period ${day(first.paperStart)}..${day(now)}; not counted`,
     );
   if (backtest) await state.set(readinessKeys.backtest(strategy), backtest);
-  const { inputs, paperStart } = backtest
-    ? await gatherReadiness({ db, clock, strategy, initialEquity: options.initialEquity, backtest })
-    : first;
+  const { inputs, paperStart } = backtest ? await gatherReadiness({ ...gather, backtest }) : first;
   const report = evaluateReadiness(inputs, options.thresholds);
   const stored = await readLifecycle(deps, strategy);
   const from = stored?.state ?? 'shadow';
@@ -300,6 +308,7 @@ interface ReadinessFlags {
   reason?: string;
   by?: string;
   pgliteDir: string;
+  uptimeSampleMs: string;
 }
 
 function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
@@ -311,6 +320,9 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
   if (!(equity > 0)) throw new Error(`--equity: a positive number, got ${flags.equity}`);
   const overrideDays = Number(flags.overrideDays);
   if (!(overrideDays > 0)) throw new Error(`--override-days: a positive number, got ${flags.overrideDays}`);
+  const uptimeSampleMs = Number(flags.uptimeSampleMs);
+  if (!(uptimeSampleMs > 0))
+    throw new Error(`--uptime-sample-ms: a positive number, got ${flags.uptimeSampleMs}`);
   return {
     initialEquity: equity,
     overrideTtlMs: overrideDays * 86_400_000,
@@ -332,6 +344,7 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
       : {}),
     ...(flags.override ? { override: { reason: flags.reason ?? '', by: flags.by ?? '' } } : {}),
     actor: flags.by?.trim() || process.env.USER || 'cli',
+    uptimeSampleMs,
   };
 }
 
@@ -351,6 +364,11 @@ export function registerReadinessCommand(program: Command): void {
     .option('--seed <n>', 'backtest seed', '1')
     .option('--exchange-info <file>', 'a Binance spot exchangeInfo for --data: tick, step and minimums')
     .option('--thresholds <file>', 'JSON overriding the default thresholds')
+    .option(
+      '--uptime-sample-ms <ms>',
+      "the services' UPTIME_SAMPLE_MS: uptime is healthy samples over one per interval per trading service",
+      process.env.UPTIME_SAMPLE_MS || String(DEFAULT_UPTIME_SAMPLE_MS),
+    )
     .option('--override', 'record an override letting the strategy go live with its current red criteria')
     .option(
       '--override-days <n>',

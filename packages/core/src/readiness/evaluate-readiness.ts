@@ -59,6 +59,8 @@ function criterion(
   };
 }
 
+const noteOf = (note: string | undefined): Pick<CriterionResult, 'note'> => (note ? { note } : {});
+
 /** A backtest passes when it traded, earned a positive expectancy and stayed inside the drawdown limit. */
 function backtestResult(inputs: ReadinessInputs, t: ReadinessThresholds): CriterionResult {
   const b = inputs.backtest;
@@ -78,7 +80,7 @@ export function evaluateReadiness(inputs: ReadinessInputs, thresholds: Readiness
     criterion('max_drawdown', inputs.maxDrawdownPct, '<', t.maxDrawdownPct),
     criterion('expectancy', inputs.expectancy, '>', t.minExpectancy),
     criterion('stop_coverage', inputs.stopCoveragePct, '>=', t.minStopCoveragePct),
-    criterion('uptime', inputs.uptimePct, '>=', t.minUptimePct),
+    criterion('uptime', inputs.uptimePct, '>=', t.minUptimePct, noteOf(inputs.uptimeNote)),
     backtestResult(inputs, t),
   ];
   return { ok: criteria.every((c) => c.ok), criteria };

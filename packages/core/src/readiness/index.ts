@@ -4,4 +4,5 @@ export * from './paper-performance';
 export * from './readiness-inputs';
 export * from './readiness-state';
 export * from './readiness-thresholds';
+export * from './service-uptime';
 export * from './strategy-lifecycle';

@@ -19,7 +19,12 @@ export interface ReadinessInputs {
   expectancy: number | null;
   /** Percent of sampled open positions that had a protective stop; null without samples. */
   stopCoveragePct: number | null;
-  /** Percent of healthy service samples; null without samples. */
+  /**
+   * The lowest trading service's healthy samples over the samples it should have written in the
+   * period (serviceUptime); null when the period holds no sample boundary.
+   */
   uptimePct: number | null;
+  /** Which service the uptime figure is, and its counts. */
+  uptimeNote?: string;
   backtest: BacktestSummary | null;
 }

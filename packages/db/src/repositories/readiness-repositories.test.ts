@@ -25,15 +25,16 @@ describe('readiness repositories (PostgreSQL)', () => {
     await testDb?.drop();
   });
 
-  it('counts healthy uptime samples in a time range, ignoring a repeated sample', async () => {
+  it('counts healthy uptime samples per service in a time range, ignoring a repeated sample', async () => {
     const repo = new ServiceUptimeRepository(handle.db);
     await repo.record({ service: 'risk', sampledAt: T0, healthy: true });
     await repo.record({ service: 'risk', sampledAt: T0, healthy: false });
     await repo.record({ service: 'risk', sampledAt: T0 + MIN, healthy: false });
     await repo.record({ service: 'orders', sampledAt: T0 + MIN, healthy: true });
     await repo.record({ service: 'orders', sampledAt: T0 + 10 * MIN, healthy: true });
-    expect(await repo.summary(T0, T0 + 5 * MIN)).toEqual({ samples: 3, healthy: 2 });
-    expect(await repo.summary(T0 - 2 * MIN, T0 - MIN)).toEqual({ samples: 0, healthy: 0 });
+    await repo.record({ service: 'stops', sampledAt: T0 + 2 * MIN, healthy: false });
+    expect(await repo.healthyByService(T0, T0 + 5 * MIN)).toEqual({ risk: 1, orders: 1 });
+    expect(await repo.healthyByService(T0 - 2 * MIN, T0 - MIN)).toEqual({});
   });
 
   it('sums stop coverage samples and refuses more protected positions than open ones', async () => {

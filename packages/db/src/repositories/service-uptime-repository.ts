@@ -8,14 +8,9 @@ export interface UptimeSample {
   healthy: boolean;
 }
 
-export interface UptimeSummary {
-  samples: number;
-  healthy: number;
-}
-
 /**
- * Health samples per service. Services are meant to record one per interval (healthy when their
- * health check passes); the readiness gate reads the healthy share over the paper period.
+ * Health samples per service, one per interval while the service runs (healthy when its readiness
+ * checks pass); the readiness gate reads each service's healthy count over the paper period.
  */
 export class ServiceUptimeRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -33,17 +28,19 @@ export class ServiceUptimeRepository {
       .execute();
   }
 
-  /** Samples of every service in [from, to]. */
-  async summary(from: number, to: number): Promise<UptimeSummary> {
-    const row = await this.db
+  /**
+   * Healthy samples per service in [from, to]. Only counts: the gate divides by the samples each
+   * service should have written (serviceUptime), since none are written while it is down.
+   */
+  async healthyByService(from: number, to: number): Promise<Record<string, number>> {
+    const rows = await this.db
       .selectFrom('service_uptime_samples')
-      .select((eb) => [
-        eb.fn.countAll<string | number | bigint>().as('samples'),
-        eb.fn.count<string | number | bigint>('service').filterWhere('healthy', '=', true).as('healthy'),
-      ])
+      .select((eb) => ['service', eb.fn.countAll<string | number | bigint>().as('healthy')])
+      .where('healthy', '=', true)
       .where('sampled_at', '>=', from)
       .where('sampled_at', '<=', to)
-      .executeTakeFirstOrThrow();
-    return { samples: toNumber(row.samples), healthy: toNumber(row.healthy) };
+      .groupBy('service')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.service, toNumber(r.healthy)]));
   }
 }

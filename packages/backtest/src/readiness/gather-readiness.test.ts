@@ -1,0 +1,64 @@
+import { TRADING_SERVICES, VirtualClock } from '@ballast/core';
+import {
+  ClosedTradeRepository,
+  createDb,
+  type DbHandle,
+  migrate,
+  ServiceUptimeRepository,
+} from '@ballast/db';
+import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatherReadiness } from './gather-readiness';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const START = Date.UTC(2024, 0, 1);
+const NOW = START + 40 * DAY;
+
+describe('gatherReadiness against PostgreSQL', () => {
+  let testDb: TestDatabase;
+  let handle: DbHandle;
+  const clock = new VirtualClock(NOW);
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('gather_readiness');
+    handle = await createDb({ url: testDb.url, poolSize: 2 });
+    await migrate(handle.db);
+    const trades = new ClosedTradeRepository(handle.db);
+    const trade = (key: string, closeTime: number, pnl: number) =>
+      trades.record({
+        tradeKey: key,
+        strategy: 'trend',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        pnl,
+        closeTime,
+      });
+    await trade('t0', START, 10);
+    await trade('t1', START + DAY, -5);
+  });
+
+  afterAll(async () => {
+    await handle?.db.destroy();
+    await testDb?.drop();
+  });
+
+  it('counts the days nothing was sampled as down: 2 days of samples in 40 is under 5 %', async () => {
+    const uptime = new ServiceUptimeRepository(handle.db);
+    for (let at = START; at < START + 2 * DAY; at += HOUR)
+      for (const service of TRADING_SERVICES) await uptime.record({ service, sampledAt: at, healthy: true });
+    // Services that do not trade running all along change nothing.
+    for (let at = START; at <= NOW; at += HOUR)
+      await uptime.record({ service: 'gateway', sampledAt: at, healthy: true });
+    const { inputs } = await gatherReadiness({
+      db: handle.db,
+      clock,
+      strategy: 'trend',
+      initialEquity: 1_000,
+      uptimeSampleMs: HOUR,
+    });
+    expect(inputs.uptimePct).toBeCloseTo((48 / (40 * 24 + 1)) * 100, 10);
+    expect(inputs.uptimePct).toBeLessThan(5);
+    expect(inputs.uptimeNote).toBe('lowest: market-data, 48 of 961 samples healthy');
+  });
+});

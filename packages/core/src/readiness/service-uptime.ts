@@ -1,0 +1,48 @@
+/** How often each service records a health sample by default (a service's UPTIME_SAMPLE_MS). */
+export const DEFAULT_UPTIME_SAMPLE_MS = 60_000;
+
+/** The services without which nothing trades safely: the gate's uptime is the weakest of these. */
+export const TRADING_SERVICES = ['market-data', 'features', 'signals', 'risk', 'orders', 'stops'] as const;
+
+export interface ServiceUptime {
+  service: string;
+  healthy: number;
+  expected: number;
+  pct: number;
+}
+
+export interface UptimeFigure {
+  /** The lowest service's share; null when the period holds no sample boundary. */
+  pct: number | null;
+  services: ServiceUptime[];
+  /** The service the figure is, for the printed note. */
+  weakest: string | null;
+}
+
+/** Sample boundaries (multiples of the interval, as the sampler stamps them) in [from, to]. */
+export function expectedSamples(from: number, to: number, intervalMs: number): number {
+  if (!(intervalMs > 0) || to < from) return 0;
+  return Math.floor(to / intervalMs) - Math.ceil(from / intervalMs) + 1;
+}
+
+/**
+ * Uptime per required service: its healthy samples over the samples it should have written in
+ * [from, to]. A service writes none while it, or the database, is down, so counting only the
+ * samples that exist would call a stack that was off for weeks 100 % up; one with none is 0 %.
+ */
+export function serviceUptime(
+  healthyByService: Readonly<Record<string, number>>,
+  from: number,
+  to: number,
+  intervalMs: number,
+  required: readonly string[] = TRADING_SERVICES,
+): UptimeFigure {
+  const expected = expectedSamples(from, to, intervalMs);
+  if (expected === 0 || required.length === 0) return { pct: null, services: [], weakest: null };
+  const services = required.map((service) => {
+    const healthy = healthyByService[service] ?? 0;
+    return { service, healthy, expected, pct: Math.min(100, (healthy / expected) * 100) };
+  });
+  const weakest = services.reduce((low, s) => (s.pct < low.pct ? s : low));
+  return { pct: weakest.pct, services, weakest: weakest.service };
+}
