@@ -12,8 +12,10 @@ describe('coversPeriod', () => {
     expect(coversPeriod(bt(START + DAY, NOW - DAY), START, NOW)).toBe(true);
   });
 
-  it('refuses one that starts late, ends early or covers another period', () => {
+  it('refuses one that starts late or early, ends early or covers another period', () => {
     expect(coversPeriod(bt(START + DAY + 1, NOW), START, NOW)).toBe(false);
+    expect(coversPeriod(bt(START - DAY - 1, NOW), START, NOW)).toBe(false);
+    expect(coversPeriod(bt(START - 400 * DAY, NOW), START, NOW)).toBe(false);
     expect(coversPeriod(bt(START, NOW - DAY - 1), START, NOW)).toBe(false);
     expect(coversPeriod(bt(START - 400 * DAY, START - 340 * DAY), START, NOW)).toBe(false);
   });

@@ -54,9 +54,13 @@ async function paperStartOf(
 /** Slack for a backtest's bounds: candles start on the hour or day, and the last one may not have closed yet. */
 const PERIOD_SLACK_MS = 86_400_000;
 
-/** A backtest counts only when it spans the paper period (a year-old run says nothing about this one). */
+/**
+ * A backtest counts only when it spans the paper period and no more: a year-old run says nothing about
+ * this one, and one starting years earlier is judged mostly on other markets than the paper period's.
+ */
 export function coversPeriod(backtest: StoredBacktest, start: number, now: number): boolean {
-  return backtest.from <= start + PERIOD_SLACK_MS && backtest.to >= now - PERIOD_SLACK_MS;
+  const startsAtStart = Math.abs(backtest.from - start) <= PERIOD_SLACK_MS;
+  return startsAtStart && backtest.to >= now - PERIOD_SLACK_MS;
 }
 
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : (part / whole) * 100);

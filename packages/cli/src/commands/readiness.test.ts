@@ -9,6 +9,7 @@ import {
   readinessKeys,
   redCriteria,
   SeededRandom,
+  StoredBacktest,
   StoredLifecycle,
   seededIds,
   TRADING_SERVICES,
@@ -61,6 +62,9 @@ const LOOSE = ReadinessThresholds.parse({
   minUptimePct: 0,
 });
 
+/** mean_reversion's paper period starts with its first close. */
+const MR_START = START + 20 * DAY;
+
 /** A trade result pattern: two wins of 10 then a loss of 8, one close per day from day 0. */
 const pnlOf = (i: number): number => (i % 3 === 2 ? -8 : 10);
 
@@ -83,10 +87,10 @@ describe('ballast readiness against PostgreSQL', () => {
   };
   let dir: string;
 
-  /** A `ballast backtest --json` result over the paper period so far with these trades, written to a file. */
-  const writeBacktest = (name: string, trades: BacktestTrade[], expectancy: number): string => {
+  /** A `ballast backtest --json` result from `from` to now with these trades, written to a file. */
+  const writeBacktest = (name: string, trades: BacktestTrade[], expectancy: number, from: number): string => {
     const result = {
-      meta: { symbols: ['BTC-USDT'], timeframe: '1h', from: START, to: clock.now(), initial_equity: 10_000 },
+      meta: { symbols: ['BTC-USDT'], timeframe: '1h', from, to: clock.now(), initial_equity: 10_000 },
       trades,
       metrics: { trades: trades.length, expectancy, max_drawdown_pct: 1 },
     } as unknown as BacktestResult;
@@ -117,7 +121,7 @@ describe('ballast readiness against PostgreSQL', () => {
         exchange: 'binance',
         symbol: 'ETH-USDT',
         pnl: -3,
-        closeTime: START + 20 * DAY + i * HOUR,
+        closeTime: MR_START + i * HOUR,
       });
     const uptime = new ServiceUptimeRepository(handle.db);
     const stops = new StopCoverageRepository(handle.db);
@@ -273,6 +277,7 @@ describe('ballast readiness against PostgreSQL', () => {
       'trend.json',
       [0, 1, 2, 3].map((i) => backtestTrade('trend_pullback', 10, i)),
       10,
+      MR_START,
     );
     lines.length = 0;
     const [mr] = await runReadiness(
@@ -282,21 +287,32 @@ describe('ballast readiness against PostgreSQL', () => {
     expect(backtestOf(mr!)).toMatchObject({ ok: false, value: 0, note: '0 trades, max drawdown 0.00%' });
     expect(lines[0]).toBe("mean_reversion: judged on its own 0 of the backtest's 4 trades (none: red)");
 
-    // Mixed: each strategy's figures from its trades alone, not the run's (expectancy 5 over 6 trades).
-    const mixed = writeBacktest(
-      'mixed.json',
-      [
-        'trend_pullback',
-        'mean_reversion',
-        'trend_pullback',
-        'trend_pullback',
-        'mean_reversion',
-        'trend_pullback',
-      ].map((s, i) => backtestTrade(s, s === 'trend_pullback' ? 10 : -5, i)),
-      5,
+    // Mixed: each strategy's figures from its trades alone, not the run's (expectancy 5 over 6 trades),
+    // over each one's paper period.
+    const mixedFrom = (name: string, from: number) =>
+      writeBacktest(
+        name,
+        [
+          'trend_pullback',
+          'mean_reversion',
+          'trend_pullback',
+          'trend_pullback',
+          'mean_reversion',
+          'trend_pullback',
+        ].map((s, i) => backtestTrade(s, s === 'trend_pullback' ? 10 : -5, i)),
+        5,
+        from,
+      );
+    const [mr2] = await runReadiness(
+      { ...base, strategies: ['mean_reversion'], backtestFile: mixedFrom('mixed-mr.json', MR_START) },
+      deps(),
     );
-    const [mr2, tp] = await runReadiness(
-      { ...base, strategies: ['mean_reversion', 'trend_pullback'], backtestFile: mixed },
+    const [tp] = await runReadiness(
+      {
+        ...base,
+        strategies: ['trend_pullback'],
+        backtestFile: mixedFrom('mixed-tp.json', START + 12 * HOUR),
+      },
       deps(),
     );
     expect(backtestOf(mr2!)).toMatchObject({ ok: false, value: -5, note: '2 trades, max drawdown 0.10%' });
@@ -315,7 +331,12 @@ describe('ballast readiness against PostgreSQL', () => {
         closeTime: START + 21 * DAY + i * DAY,
       });
     const thresholds = LOOSE;
-    const backtestFile = writeBacktest('momentum.json', [backtestTrade('momentum', 5, 21)], 5);
+    const backtestFile = writeBacktest(
+      'momentum.json',
+      [backtestTrade('momentum', 5, 21)],
+      5,
+      START + 21 * DAY,
+    );
     lines.length = 0;
     const [r] = await runReadiness({ ...base, thresholds, strategies: ['momentum'], backtestFile }, deps());
     const loosened =
@@ -333,6 +354,44 @@ describe('ballast readiness against PostgreSQL', () => {
     });
     expect(row?.figures).toMatchObject({ closed_trades: 3, thresholds });
   });
+
+  it('does not count a --data backtest whose candles end before now: it records their own bounds', async () => {
+    // The recorded BTCUSDT candles end on 2022-10-11; the paper period runs to 2022-11-01.
+    const late = new VirtualClock(Date.UTC(2022, 10, 1));
+    const paperStart = Date.UTC(2022, 9, 1, 12);
+    const trades = new ClosedTradeRepository(handle.db);
+    for (let i = 0; i < 3; i++)
+      await trades.record({
+        tradeKey: `bb-${i}`,
+        strategy: 'bollinger_breakout',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        pnl: 5,
+        closeTime: paperStart + i * DAY,
+      });
+    lines.length = 0;
+    const [r] = await runReadiness(
+      {
+        ...base,
+        strategies: ['bollinger_breakout'],
+        data: { files: [BTC], timeframe: '1h', seed: 1, exchangeInfoFile: EXCHANGE_INFO },
+      },
+      { ...deps(), clock: late },
+    );
+    expect(r!.report.criteria.find((c) => c.criterion === 'backtest')).toMatchObject({
+      ok: false,
+      value: null,
+      note: 'no backtest over the period',
+    });
+    expect(lines).toContain(
+      'bollinger_breakout: the backtest spans 2022-10-01..2022-10-11, not the paper period 2022-10-01..2022-11-01; not counted',
+    );
+    const stored = await new BotStateRepository(handle.db, late).get(
+      readinessKeys.backtest('bollinger_breakout'),
+      StoredBacktest,
+    );
+    expect(stored?.value).toMatchObject({ from: paperStart, to: Date.UTC(2022, 9, 11, 11) });
+  }, 120_000);
 
   it('refuses an override naming several strategies, recording nothing', async () => {
     await expect(
@@ -354,10 +413,12 @@ describe('ballast readiness against PostgreSQL', () => {
     const trades = new ClosedTradeRepository(handle.db);
     const trade = (tradeKey: string, pnl: number, closeTime: number) =>
       trades.record({ tradeKey, strategy: 'swing', exchange: 'binance', symbol: 'BTC-USDT', pnl, closeTime });
-    for (let i = 0; i < 3; i++) await trade(`sw-paper-${i}`, 2_000, clock.now() - (5 - i) * DAY);
+    const paperStart = clock.now() - 5 * DAY;
+    for (let i = 0; i < 3; i++) await trade(`sw-paper-${i}`, 2_000, paperStart + i * DAY);
     const thresholds = LOOSE;
-    const run = async () => {
-      const backtestFile = writeBacktest('swing.json', [backtestTrade('swing', 5, 21)], 5);
+    // The backtest spans the paper period, from its start.
+    const run = async (from = paperStart) => {
+      const backtestFile = writeBacktest('swing.json', [backtestTrade('swing', 5, 21)], 5, from);
       return (await runReadiness({ ...base, thresholds, strategies: ['swing'], backtestFile }, deps()))[0]!;
     };
     expect((await run()).lifecycle).toMatchObject({
@@ -376,8 +437,9 @@ describe('ballast readiness against PostgreSQL', () => {
       at: clock.now(),
     });
 
+    const restartedAt = clock.now();
     clock.advance(HOUR);
-    const again = await run();
+    const again = await run(restartedAt);
     expect(again.lifecycle).toMatchObject({ from: 'shadow', state: 'shadow', reason: 'criteria_red' });
     expect(again.report.criteria.find((c) => c.criterion === 'closed_trades')?.value).toBe(0);
   });

@@ -137,7 +137,15 @@ async function sameperiodBacktest(
   const assumed = assumedRulesWarning(result.meta.market_rules);
   if (assumed) print(`${strategy}: ${assumed}`);
   const m = result.metrics;
-  return { from, to: now, trades: m.trades, expectancy: m.expectancy, maxDrawdownPct: m.max_drawdown_pct };
+  // The candles' own bounds: data ending before now does not cover the paper period, whatever was asked.
+  const { from: dataFrom, to: dataTo } = result.meta;
+  return {
+    from: dataFrom,
+    to: dataTo,
+    trades: m.trades,
+    expectancy: m.expectancy,
+    maxDrawdownPct: m.max_drawdown_pct,
+  };
 }
 
 /** Live results since the strategy went live, for the demotion rule. */
