@@ -5,6 +5,7 @@ import {
   type DbHandle,
   migrate,
   ServiceUptimeRepository,
+  StopCoverageRepository,
 } from '@ballast/db';
 import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,5 +61,22 @@ describe('gatherReadiness against PostgreSQL', () => {
     expect(inputs.uptimePct).toBeCloseTo((48 / (40 * 24 + 1)) * 100, 10);
     expect(inputs.uptimePct).toBeLessThan(5);
     expect(inputs.uptimeNote).toBe('lowest: market-data, 48 of 961 samples healthy');
+  });
+
+  it('leaves stop coverage unmeasured when no sample saw an open position, instead of 100 %', async () => {
+    const stops = new StopCoverageRepository(handle.db);
+    for (let at = START; at <= NOW; at += DAY)
+      await stops.record({ source: 'stops', sampledAt: at, openPositions: 0, protectedPositions: 0 });
+    const gather = () => gatherReadiness({ db: handle.db, clock, strategy: 'trend', initialEquity: 1_000 });
+    expect((await gather()).inputs).toMatchObject({
+      stopCoveragePct: null,
+      stopCoverageNote: 'no open position sampled (41 samples)',
+    });
+    // One sample with an unprotected position: coverage is judged on it alone.
+    await stops.record({ source: 'stops', sampledAt: START + HOUR, openPositions: 2, protectedPositions: 1 });
+    expect((await gather()).inputs).toMatchObject({
+      stopCoveragePct: 50,
+      stopCoverageNote: '1 of 42 samples had open positions',
+    });
   });
 });

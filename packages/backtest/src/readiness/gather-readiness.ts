@@ -90,9 +90,12 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
     sharpe: perf?.sharpe ?? null,
     maxDrawdownPct: perf?.maxDrawdownPct ?? null,
     expectancy: perf?.expectancy ?? null,
-    // Samples with no open position say nothing about coverage; samples that exist but saw none are vacuously full.
-    stopCoveragePct:
-      coverage.samples === 0 ? null : (percent(coverage.protectedPositions, coverage.openPositions) ?? 100),
+    // Judged on the samples that saw a position only: one with none proves no stop was placed.
+    stopCoveragePct: percent(coverage.protectedPositions, coverage.openPositions),
+    stopCoverageNote:
+      coverage.withPositions === 0
+        ? `no open position sampled (${coverage.samples} samples)`
+        : `${coverage.withPositions} of ${coverage.samples} samples had open positions`,
     uptimePct: uptime.pct,
     ...(weakest
       ? {

@@ -154,7 +154,11 @@ describe('ballast readiness against PostgreSQL', () => {
     expect(byName.closed_trades).toMatchObject({ ok: true, value: 35 });
     expect(byName.expectancy).toMatchObject({ ok: true, value: expectancy });
     expect(byName.max_drawdown!.value).toBeCloseTo((8 / 10_020) * 100, 10);
-    expect(byName.stop_coverage).toMatchObject({ ok: true, value: 100 });
+    expect(byName.stop_coverage).toMatchObject({
+      ok: true,
+      value: 100,
+      note: '107 of 214 samples had open positions',
+    });
     expect(byName.uptime).toMatchObject({
       ok: true,
       value: 100,
@@ -182,7 +186,9 @@ describe('ballast readiness against PostgreSQL', () => {
       `trend_pullback: ${btGreen ? 'GREEN' : 'RED'} (lifecycle shadow → ${btGreen ? 'live: all_green' : 'shadow: criteria_red'})`,
     );
     expect(lines[2]).toBe('  green  closed_trades          35  needs >= 30');
-    expect(lines[6]).toBe('  green  stop_coverage     100.00%  needs >= 100');
+    expect(lines[6]).toBe(
+      '  green  stop_coverage     100.00%  needs >= 100 [107 of 214 samples had open positions]',
+    );
   }, 120_000);
 
   it('promotes a red strategy only by a recorded override, which expires after 30 days by default', async () => {

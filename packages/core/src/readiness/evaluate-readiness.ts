@@ -79,7 +79,13 @@ export function evaluateReadiness(inputs: ReadinessInputs, thresholds: Readiness
     criterion('sharpe', inputs.sharpe, '>', t.minSharpe, { target: t.targetSharpe }),
     criterion('max_drawdown', inputs.maxDrawdownPct, '<', t.maxDrawdownPct),
     criterion('expectancy', inputs.expectancy, '>', t.minExpectancy),
-    criterion('stop_coverage', inputs.stopCoveragePct, '>=', t.minStopCoveragePct),
+    criterion(
+      'stop_coverage',
+      inputs.stopCoveragePct,
+      '>=',
+      t.minStopCoveragePct,
+      noteOf(inputs.stopCoverageNote),
+    ),
     criterion('uptime', inputs.uptimePct, '>=', t.minUptimePct, noteOf(inputs.uptimeNote)),
     backtestResult(inputs, t),
   ];

@@ -17,8 +17,13 @@ export interface ReadinessInputs {
   sharpe: number | null;
   maxDrawdownPct: number | null;
   expectancy: number | null;
-  /** Percent of sampled open positions that had a protective stop; null without samples. */
+  /**
+   * Percent of sampled open positions that had a protective stop, over the samples that saw a
+   * position; null when none did (a period without positions proves nothing).
+   */
   stopCoveragePct: number | null;
+  /** How many samples the coverage figure stands on. */
+  stopCoverageNote?: string;
   /**
    * The lowest trading service's healthy samples over the samples it should have written in the
    * period (serviceUptime); null when the period holds no sample boundary.

@@ -37,13 +37,20 @@ describe('readiness repositories (PostgreSQL)', () => {
     expect(await repo.healthyByService(T0 - 2 * MIN, T0 - MIN)).toEqual({});
   });
 
-  it('sums stop coverage samples and refuses more protected positions than open ones', async () => {
+  it('sums stop coverage samples, counting those with positions, and refuses more protected positions than open ones', async () => {
     const repo = new StopCoverageRepository(handle.db);
     await repo.record({ source: 'stops', sampledAt: T0, openPositions: 2, protectedPositions: 2 });
     await repo.record({ source: 'stops', sampledAt: T0 + MIN, openPositions: 3, protectedPositions: 2 });
-    expect(await repo.summary(T0, T0 + MIN)).toEqual({ samples: 2, openPositions: 5, protectedPositions: 4 });
+    await repo.record({ source: 'stops', sampledAt: T0 + 3 * MIN, openPositions: 0, protectedPositions: 0 });
+    expect(await repo.summary(T0, T0 + 3 * MIN)).toEqual({
+      samples: 3,
+      withPositions: 2,
+      openPositions: 5,
+      protectedPositions: 4,
+    });
     expect(await repo.summary(T0 + 9 * MIN, T0 + 10 * MIN)).toEqual({
       samples: 0,
+      withPositions: 0,
       openPositions: 0,
       protectedPositions: 0,
     });

@@ -12,6 +12,8 @@ export interface StopCoverageSample {
 
 export interface StopCoverageSummary {
   samples: number;
+  /** Samples that saw an open position: the only ones that say anything about coverage. */
+  withPositions: number;
   openPositions: number;
   protectedPositions: number;
 }
@@ -42,6 +44,10 @@ export class StopCoverageRepository {
       .selectFrom('stop_coverage_samples')
       .select((eb) => [
         eb.fn.countAll<string | number | bigint>().as('samples'),
+        eb.fn
+          .count<string | number | bigint>('open_positions')
+          .filterWhere('open_positions', '>', 0)
+          .as('withPositions'),
         eb.fn.coalesce(eb.fn.sum<string | number>('open_positions'), eb.lit(0)).as('open'),
         eb.fn.coalesce(eb.fn.sum<string | number>('protected_positions'), eb.lit(0)).as('covered'),
       ])
@@ -50,6 +56,7 @@ export class StopCoverageRepository {
       .executeTakeFirstOrThrow();
     return {
       samples: toNumber(row.samples),
+      withPositions: toNumber(row.withPositions),
       openPositions: toNumber(row.open),
       protectedPositions: toNumber(row.covered),
     };
