@@ -1,8 +1,7 @@
-import { EquityBaseline } from '@ballast/core';
+import { EquityBaseline, equityBaselineKey } from '@ballast/core';
 import { type BotStateRepository, BotStateValue } from '@ballast/db';
 
-/** The bot_state key of a venue's equity baseline. */
-export const equityBaselineKey = (venue: string): string => `risk-equity:${venue}`;
+export { equityBaselineKey };
 
 /**
  * Risk's equity baseline (peak, the UTC day and its start, the drawdown and daily-loss halts) as it

@@ -166,6 +166,9 @@ describe('commands from an allowed chat', () => {
     expect(criteria).toHaveLength(16);
     const trendTrades = trades.filter((t) => t.strategy === 'trend_pullback').length;
     expect(reply).toContain(`closed_trades ${trendTrades} (needs >= `);
+    // Risk stored no equity for the account: Sharpe and drawdown are unmeasured, not judged on TELEGRAM_INITIAL_EQUITY.
+    expect(reply).toContain('❌ sharpe n/a (needs > ');
+    expect(reply).toContain('❌ max_drawdown n/a (needs < ');
   });
 });
 

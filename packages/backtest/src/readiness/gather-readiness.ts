@@ -17,13 +17,17 @@ import {
   StopCoverageRepository,
 } from '@ballast/db';
 import type { Kysely } from 'kysely';
+import { type PaperEquity, paperEquity } from './paper-equity';
 
 export interface GatherOptions {
   db: Kysely<Database>;
   clock: Clock;
   strategy: string;
-  /** The paper account's starting equity, for returns and drawdown. */
-  initialEquity: number;
+  /**
+   * The paper account's starting equity, for returns and drawdown; omitted: the account's own, from
+   * risk's stored equity (paperEquity), else Sharpe and drawdown are unmeasured.
+   */
+  initialEquity?: number;
   /** A backtest over the paper period; omitted: the last one stored for the strategy. Either counts only if it covers the period. */
   backtest?: StoredBacktest;
   /** The services' UPTIME_SAMPLE_MS: one sample per service is expected per interval. */
@@ -35,6 +39,8 @@ export interface GatheredReadiness {
   /** Start of the paper period, or null when the strategy has neither a recorded start nor a trade. */
   paperStart: number | null;
   trades: ClosedTradeRecord[];
+  /** The equity returns and drawdown were measured on; null when none was given or stored. */
+  equity: PaperEquity | null;
 }
 
 /** The strategy's closed trades, in close order. */
@@ -79,7 +85,8 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
   const candidate = options.backtest ?? stored?.value;
   const backtest = candidate && start !== null && coversPeriod(candidate, start, now) ? candidate : undefined;
   const from = start ?? now;
-  const perf = start === null ? null : paperPerformance(trades, options.initialEquity, start, now);
+  const equity = start === null ? null : await paperEquity(db, clock, options.initialEquity, trades, start);
+  const perf = start === null ? null : paperPerformance(trades, equity?.value ?? Number.NaN, start, now);
   const healthy = await new ServiceUptimeRepository(db).healthyByService(from, now);
   const uptime = serviceUptime(healthy, from, now, options.uptimeSampleMs ?? DEFAULT_UPTIME_SAMPLE_MS);
   const weakest = uptime.services.find((s) => s.service === uptime.weakest);
@@ -87,8 +94,15 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
   const inputs: ReadinessInputs = {
     paperDays: perf?.paperDays ?? null,
     closedTrades: perf?.closedTrades ?? 0,
-    sharpe: perf?.sharpe ?? null,
-    maxDrawdownPct: perf?.maxDrawdownPct ?? null,
+    sharpe: equity ? (perf?.sharpe ?? null) : null,
+    maxDrawdownPct: equity ? (perf?.maxDrawdownPct ?? null) : null,
+    ...(start === null
+      ? {}
+      : {
+          equityNote: equity
+            ? `on equity ${equity.value.toFixed(2)} (${equity.source})`
+            : 'no account equity stored by risk; give one',
+        }),
     expectancy: perf?.expectancy ?? null,
     // Judged on the samples that saw a position only: one with none proves no stop was placed.
     stopCoveragePct: percent(coverage.protectedPositions, coverage.openPositions),
@@ -106,5 +120,5 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
       ? { trades: backtest.trades, expectancy: backtest.expectancy, maxDrawdownPct: backtest.maxDrawdownPct }
       : null,
   };
-  return { inputs, paperStart: start, trades };
+  return { inputs, paperStart: start, trades, equity };
 }

@@ -1,1 +1,2 @@
 export * from './gather-readiness';
+export * from './paper-equity';

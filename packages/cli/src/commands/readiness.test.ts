@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type BacktestResult, type BacktestTrade, runBacktest } from '@ballast/backtest';
 import {
   DEFAULT_READINESS_THRESHOLDS,
+  equityBaselineKey,
   PaperStart,
   ReadinessThresholds,
   readinessKeys,
@@ -64,6 +65,24 @@ const LOOSE = ReadinessThresholds.parse({
 
 /** mean_reversion's paper period starts with its first close. */
 const MR_START = START + 20 * DAY;
+
+/** Records one closed trade of `strategy` on `exchange`. */
+const closeTrade = (
+  db: DbHandle['db'],
+  strategy: string,
+  exchange: string,
+  key: string,
+  pnl: number,
+  closeTime: number,
+) =>
+  new ClosedTradeRepository(db).record({
+    tradeKey: key,
+    strategy,
+    exchange,
+    symbol: 'BTC-USDT',
+    pnl,
+    closeTime,
+  });
 
 /** A trade result pattern: two wins of 10 then a loss of 8, one close per day from day 0. */
 const pnlOf = (i: number): number => (i % 3 === 2 ? -8 : 10);
@@ -365,16 +384,8 @@ describe('ballast readiness against PostgreSQL', () => {
     // The recorded BTCUSDT candles end on 2022-10-11; the paper period runs to 2022-11-01.
     const late = new VirtualClock(Date.UTC(2022, 10, 1));
     const paperStart = Date.UTC(2022, 9, 1, 12);
-    const trades = new ClosedTradeRepository(handle.db);
     for (let i = 0; i < 3; i++)
-      await trades.record({
-        tradeKey: `bb-${i}`,
-        strategy: 'bollinger_breakout',
-        exchange: 'binance',
-        symbol: 'BTC-USDT',
-        pnl: 5,
-        closeTime: paperStart + i * DAY,
-      });
+      await closeTrade(handle.db, 'bollinger_breakout', 'binance', `bb-${i}`, 5, paperStart + i * DAY);
     lines.length = 0;
     const [r] = await runReadiness(
       {
@@ -398,6 +409,39 @@ describe('ballast readiness against PostgreSQL', () => {
     );
     expect(stored?.value).toMatchObject({ from: paperStart, to: Date.UTC(2022, 9, 11, 11) });
   }, 120_000);
+
+  it("judges drawdown on the account's own equity, as risk stored it, when no --equity is given", async () => {
+    for (const [i, pnl] of [10, -100, -60, -50].entries())
+      await closeTrade(handle.db, 'small_account', 'kraken', `small-${i}`, pnl, START + (10 + i) * DAY);
+    // Risk's equity for the kraken account after those trades: 1,000 less the 200 they lost.
+    await new BotStateRepository(handle.db, clock).set(equityBaselineKey('kraken'), {
+      equity: 800,
+      peakEquity: 1_010,
+      day: START + 13 * DAY,
+      dayStartEquity: 850,
+      dailyLossHalt: null,
+      drawdownHalt: null,
+    });
+    const { initialEquity: _, ...noEquity } = base;
+    const [r] = await runReadiness({ ...noEquity, strategies: ['small_account'] }, deps());
+    const drawdown = r!.report.criteria.find((c) => c.criterion === 'max_drawdown');
+    expect(drawdown).toMatchObject({ ok: false, note: "on equity 1000.00 (risk's kraken account)" });
+    expect(drawdown!.value).toBeCloseTo((210 / 1_010) * 100, 10);
+  });
+
+  it('refuses to judge without --equity when risk stored no equity for the venue traded on', async () => {
+    await closeTrade(handle.db, 'unknown_account', 'okx', 'unknown-0', -200, START + 10 * DAY);
+    const { initialEquity: _, ...noEquity } = base;
+    await expect(runReadiness({ ...noEquity, strategies: ['unknown_account'] }, deps())).rejects.toThrow(
+      "unknown_account: no account equity to measure returns and drawdown on: risk has stored none for the venues it traded on; give --equity <the paper account's starting equity>",
+    );
+    expect(
+      await new BotStateRepository(handle.db, clock).get(
+        readinessKeys.lifecycle('unknown_account'),
+        StoredLifecycle,
+      ),
+    ).toBeUndefined();
+  });
 
   it('refuses an override naming several strategies, recording nothing', async () => {
     await expect(

@@ -4,6 +4,7 @@ import {
   type BacktestResult,
   coversPeriod,
   gatherReadiness,
+  paperEquity,
   runBacktest,
   strategyTrades,
 } from '@ballast/backtest';
@@ -44,7 +45,8 @@ import type { Command } from 'commander';
 export interface ReadinessRunOptions {
   /** Strategies to judge; default: every strategy with a closed trade. */
   strategies?: string[];
-  initialEquity: number;
+  /** The paper account's starting equity (`--equity`); omitted: the account's own, as risk stored it. */
+  initialEquity?: number;
   thresholds: ReadinessThresholds;
   /** A backtest result JSON (`ballast backtest --json`) to judge as the same-period backtest. */
   backtestFile?: string;
@@ -148,14 +150,19 @@ async function sameperiodBacktest(
   };
 }
 
-/** Live results since the strategy went live, for the demotion rule. */
+/**
+ * Live results since the strategy went live, for the demotion rule: drawdown from the account's equity
+ * when it went live (as risk's review measures it), or from --equity when given.
+ */
 async function recentLive(
-  db: DbHandle['db'],
+  { db, clock }: Pick<Deps, 'db' | 'clock'>,
   strategy: string,
   since: number,
-  equity: number,
+  given: number | undefined,
 ): Promise<RecentLive> {
-  return liveResults(await strategyTrades(db, strategy), since, equity);
+  const trades = await strategyTrades(db, strategy);
+  const equity = await paperEquity(db, clock, given, trades, since);
+  return liveResults(trades, since, equity?.value ?? refuseUnknownEquity(strategy));
 }
 
 async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps): Promise<StrategyReadiness> {
@@ -170,16 +177,27 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     uptimeSampleMs: options.uptimeSampleMs,
   };
   const first = await gatherReadiness(gather);
+  const equity = first.equity?.value;
+  const required = (): number => equity ?? refuseUnknownEquity(strategy);
+  if (first.paperStart !== null) required();
   const backtest =
     first.paperStart === null
       ? undefined
-      : await sameperiodBacktest(strategy, first.paperStart, now, options, deps.print);
+      : await sameperiodBacktest(
+          strategy,
+          first.paperStart,
+          now,
+          { ...options, initialEquity: required() },
+          deps.print,
+        );
   if (backtest && first.paperStart !== null && !coversPeriod(backtest, first.paperStart, now))
     deps.print(
       `${strategy}: the backtest spans ${day(backtest.from)}..${day(backtest.to)}, not the paper period ${day(first.paperStart)}..${day(now)}; not counted`,
     );
   if (backtest) await state.set(readinessKeys.backtest(strategy), backtest);
-  const { inputs, paperStart } = backtest ? await gatherReadiness({ ...gather, backtest }) : first;
+  const { inputs, paperStart } = backtest
+    ? await gatherReadiness({ ...gather, initialEquity: equity, backtest })
+    : first;
   const report = evaluateReadiness(inputs, options.thresholds);
   const stored = await readLifecycle(deps, strategy);
   const from = stored?.state ?? 'shadow';
@@ -210,7 +228,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     });
   }
   const recent =
-    from === 'live' ? await recentLive(db, strategy, stored?.since ?? now, options.initialEquity) : null;
+    from === 'live' ? await recentLive(deps, strategy, stored?.since ?? now, options.initialEquity) : null;
   const loosened = looserThresholds(options.thresholds).map(
     (l) => `${l.name} ${l.value} (default ${l.default})`,
   );
@@ -228,6 +246,13 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     figures: figures(report, recent, options.thresholds),
   });
   return { strategy, report, paperStart, lifecycle: { ...step, from }, overrideRecorded };
+}
+
+/** Sharpe and drawdown need the account's equity: never judged against a made-up one. */
+function refuseUnknownEquity(strategy: string): never {
+  throw new Error(
+    `${strategy}: no account equity to measure returns and drawdown on: risk has stored none for the venues it traded on; give --equity <the paper account's starting equity>`,
+  );
 }
 
 /**
@@ -303,7 +328,7 @@ export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Pr
 
 interface ReadinessFlags {
   strategy?: string;
-  equity: string;
+  equity?: string;
   backtest?: string;
   data?: string;
   timeframe: string;
@@ -324,15 +349,16 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
     throw new Error('--override needs --reason "<why>" and --by <name>');
   if (flags.override && flags.strategy?.split(',').length !== 1)
     throw new Error('--override needs exactly one --strategy');
-  const equity = Number(flags.equity);
-  if (!(equity > 0)) throw new Error(`--equity: a positive number, got ${flags.equity}`);
+  const equity = flags.equity === undefined ? undefined : Number(flags.equity);
+  if (equity !== undefined && !(equity > 0))
+    throw new Error(`--equity: a positive number, got ${flags.equity}`);
   const overrideDays = Number(flags.overrideDays);
   if (!(overrideDays > 0)) throw new Error(`--override-days: a positive number, got ${flags.overrideDays}`);
   const uptimeSampleMs = Number(flags.uptimeSampleMs);
   if (!(uptimeSampleMs > 0))
     throw new Error(`--uptime-sample-ms: a positive number, got ${flags.uptimeSampleMs}`);
   return {
-    initialEquity: equity,
+    ...(equity === undefined ? {} : { initialEquity: equity }),
     overrideTtlMs: overrideDays * 86_400_000,
     thresholds: flags.thresholds
       ? ReadinessThresholds.parse(JSON.parse(readFileSync(flags.thresholds, 'utf8')))
@@ -364,7 +390,10 @@ export function registerReadinessCommand(program: Command): void {
       'go-live gate per strategy from closed trades, uptime and stop samples, and a same-period backtest',
     )
     .option('--strategy <names>', 'comma-separated strategies (default: every strategy with a closed trade)')
-    .option('--equity <n>', 'paper account starting equity, for returns and drawdown', '10000')
+    .option(
+      '--equity <n>',
+      "paper account starting equity, for returns and drawdown (default: the account's, from the equity risk stored)",
+    )
     .option('--backtest <file>', 'a backtest result JSON over the paper period (ballast backtest --json)')
     .option('--data <files>', 'or: candle CSVs to backtest the paper period on')
     .option('--timeframe <tf>', 'timeframe of --data', '1h')

@@ -73,11 +73,12 @@ function backtestResult(inputs: ReadinessInputs, t: ReadinessThresholds): Criter
 /** Judges each criterion against its threshold; the gate is green only when every criterion is. */
 export function evaluateReadiness(inputs: ReadinessInputs, thresholds: ReadinessThresholds): ReadinessReport {
   const t = thresholds;
+  const equity = noteOf(inputs.equityNote);
   const criteria = [
     criterion('paper_days', inputs.paperDays, '>=', t.minPaperDays),
     criterion('closed_trades', inputs.closedTrades, '>=', t.minClosedTrades),
-    criterion('sharpe', inputs.sharpe, '>', t.minSharpe, { target: t.targetSharpe }),
-    criterion('max_drawdown', inputs.maxDrawdownPct, '<', t.maxDrawdownPct),
+    criterion('sharpe', inputs.sharpe, '>', t.minSharpe, { target: t.targetSharpe, ...equity }),
+    criterion('max_drawdown', inputs.maxDrawdownPct, '<', t.maxDrawdownPct, equity),
     criterion('expectancy', inputs.expectancy, '>', t.minExpectancy),
     criterion(
       'stop_coverage',

@@ -1,3 +1,4 @@
+export * from './equity-at-start';
 export * from './evaluate-readiness';
 export * from './live-start';
 export * from './paper-performance';

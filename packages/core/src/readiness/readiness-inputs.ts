@@ -16,6 +16,8 @@ export interface ReadinessInputs {
   /** Annualised Sharpe of the paper period's daily returns. */
   sharpe: number | null;
   maxDrawdownPct: number | null;
+  /** The equity Sharpe and drawdown are measured on, or why they are not. */
+  equityNote?: string;
   expectancy: number | null;
   /**
    * Percent of sampled open positions that had a protective stop, over the samples that saw a

@@ -19,6 +19,9 @@ export const EquityBaseline = z.object({
 });
 export type EquityBaseline = z.infer<typeof EquityBaseline>;
 
+/** The bot_state key of a venue account's equity baseline (risk writes it; the readiness gate reads it). */
+export const equityBaselineKey = (venue: string): string => `risk-equity:${venue}`;
+
 export function equityBaseline(state: RiskState): EquityBaseline {
   const { equity, peakEquity, day, dayStartEquity, dailyLossHalt, drawdownHalt } = state;
   return { equity, peakEquity, day, dayStartEquity, dailyLossHalt, drawdownHalt };

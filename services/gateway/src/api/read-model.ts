@@ -188,7 +188,7 @@ export class ReadModel {
         db: this.deps.db,
         clock: this.deps.clock,
         strategy,
-        initialEquity: this.deps.initialEquity,
+        // The account's own equity as risk stored it (as `ballast readiness`), never the curve's configured base.
       });
       const report = evaluateReadiness(gathered.inputs, DEFAULT_READINESS_THRESHOLDS);
       out.push({ strategy, ok: report.ok, paperStart: gathered.paperStart, criteria: report.criteria });

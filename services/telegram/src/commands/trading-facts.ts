@@ -53,7 +53,7 @@ export class TradingFacts {
         db: this.deps.db,
         clock: this.deps.clock,
         strategy,
-        initialEquity: this.deps.initialEquity,
+        // The account's own equity as risk stored it (as `ballast readiness`), never the configured one.
       });
       const report = evaluateReadiness(gathered.inputs, DEFAULT_READINESS_THRESHOLDS);
       rows.push({ strategy, lifecycle: lifecycle?.value ?? null, ok: report.ok, criteria: report.criteria });

@@ -1,0 +1,42 @@
+import type { Clock } from '@ballast/contracts';
+import { EquityBaseline, equityAtStart, equityBaselineKey } from '@ballast/core';
+import {
+  BotStateRepository,
+  type ClosedTradeRecord,
+  ClosedTradeRepository,
+  type Database,
+} from '@ballast/db';
+import type { Kysely } from 'kysely';
+
+/** The equity a strategy's returns and drawdown are measured on, and where it came from. */
+export interface PaperEquity {
+  value: number;
+  /** For the printed figures: `given`, or the accounts it was read from. */
+  source: string;
+}
+
+/**
+ * The paper period's starting equity: the one given, else the account's own, from the equity risk
+ * stores for each venue the strategy traded on (equityAtStart). Null when any of them has none:
+ * judging drawdown against a made-up equity would pass a strategy that lost a fifth of a small account.
+ */
+export async function paperEquity(
+  db: Kysely<Database>,
+  clock: Clock,
+  given: number | undefined,
+  trades: readonly ClosedTradeRecord[],
+  start: number,
+): Promise<PaperEquity | null> {
+  if (given !== undefined) return { value: given, source: 'given' };
+  const venues = [...new Set(trades.map((t) => t.exchange))].sort();
+  if (venues.length === 0) return null;
+  const state = new BotStateRepository(db, clock);
+  const accounts = [];
+  for (const venue of venues) {
+    const stored = await state.get(equityBaselineKey(venue), EquityBaseline);
+    if (!stored) return null;
+    accounts.push({ venue, equity: stored.value.equity, at: stored.updatedAt });
+  }
+  const all = await new ClosedTradeRepository(db).all();
+  return { value: equityAtStart(accounts, all, start), source: `risk's ${venues.join(', ')} account` };
+}
