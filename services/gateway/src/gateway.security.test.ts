@@ -336,6 +336,16 @@ describe('gateway security', () => {
     ).toEqual(['flatten', 'reason']);
   });
 
+  it('never logs an unknown user name a failed login typed: it may be a password in the wrong field', async () => {
+    const typed = `${PASSWORDS.view}-typed-as-user`;
+    const before = h.logLines.length;
+    await post('/api/login', { user: typed, password: 'anything' });
+    const text = h.logLines.slice(before).join('\n');
+    expect(text).toContain('login refused');
+    expect(text.includes(typed), 'the typed name in the log').toBe(false);
+    expect(text).toContain('"knownUser":false');
+  });
+
   it('never writes passwords, hashes, session ids or CSRF tokens to its log', async () => {
     const op = await login(url, 'olivia', PASSWORDS.op);
     await post('/api/login', { user: 'olivia', password: `${PASSWORDS.op}-wrong` });

@@ -109,7 +109,10 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
       if (!allowance.ok) {
         logins.inc({ outcome: 'rate_limited' });
         refusals.inc({ reason: 'rate_limited' });
-        options.log.warn({ user, ip: req.ip, limit: allowance.key }, 'login rate limited');
+        options.log.warn(
+          { ...loggedUser(options.users, user), ip: req.ip, limit: allowance.key },
+          'login rate limited',
+        );
         reply.header('retry-after', String(Math.ceil(allowance.retryAfterMs / 1000)));
         return refuse(
           reply,
@@ -121,7 +124,7 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
       const ok = await verifyPassword(password, known?.scryptHash ?? decoy);
       if (!known || !ok) {
         logins.inc({ outcome: 'refused' });
-        options.log.warn({ user, ip: req.ip }, 'login refused');
+        options.log.warn({ ...loggedUser(options.users, user), ip: req.ip }, 'login refused');
         return refuse(reply, 'invalid_credentials', 'wrong user name or password');
       }
       limiter.succeeded(user);
@@ -169,4 +172,15 @@ export function requireRole(role: Role, onRefuse: (req: FastifyRequest) => Promi
     await onRefuse(req);
     return refuse(reply, 'forbidden', `${role} role required`);
   };
+}
+
+/**
+ * A refused login's user name for the log: a configured user's name, else none. An unknown name is often a
+ * password typed into the wrong field, and a log line would keep it (a hash of it would be as good to a guesser).
+ */
+function loggedUser(
+  users: ReadonlyMap<string, User>,
+  typed: string,
+): { user: string } | { knownUser: false } {
+  return users.has(typed) ? { user: typed } : { knownUser: false };
 }
