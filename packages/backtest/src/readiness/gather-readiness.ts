@@ -71,6 +71,60 @@ export function coversPeriod(backtest: StoredBacktest, start: number, now: numbe
 
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : (part / whole) * 100);
 
+type Figures<K extends keyof ReadinessInputs> = Pick<ReadinessInputs, K>;
+
+/** Closed-trade figures; Sharpe and drawdown only on a known equity (none: unmeasured, and why). */
+function performanceFigures(
+  trades: readonly ClosedTradeRecord[],
+  equity: PaperEquity | null,
+  start: number | null,
+  now: number,
+): Figures<'paperDays' | 'closedTrades' | 'sharpe' | 'maxDrawdownPct' | 'equityNote' | 'expectancy'> {
+  if (start === null)
+    return { paperDays: null, closedTrades: 0, sharpe: null, maxDrawdownPct: null, expectancy: null };
+  const perf = paperPerformance(trades, equity?.value ?? Number.NaN, start, now);
+  return {
+    paperDays: perf.paperDays,
+    closedTrades: perf.closedTrades,
+    sharpe: equity ? perf.sharpe : null,
+    maxDrawdownPct: equity ? perf.maxDrawdownPct : null,
+    equityNote: equity
+      ? `on equity ${equity.value.toFixed(2)} (${equity.source})`
+      : 'no account equity stored by risk; give one',
+    expectancy: perf.expectancy,
+  };
+}
+
+async function uptimeFigures(
+  db: Kysely<Database>,
+  from: number,
+  now: number,
+  sampleMs: number,
+): Promise<Figures<'uptimePct' | 'uptimeNote'>> {
+  const healthy = await new ServiceUptimeRepository(db).healthyByService(from, now);
+  const uptime = serviceUptime(healthy, from, now, sampleMs);
+  const weakest = uptime.services.find((s) => s.service === uptime.weakest);
+  if (!weakest) return { uptimePct: uptime.pct };
+  const uptimeNote = `lowest: ${weakest.service}, ${weakest.healthy} of ${weakest.expected} samples healthy`;
+  return { uptimePct: uptime.pct, uptimeNote };
+}
+
+/** Judged on the samples that saw a position only: one with none proves no stop was placed. */
+async function coverageFigures(
+  db: Kysely<Database>,
+  from: number,
+  now: number,
+): Promise<Figures<'stopCoveragePct' | 'stopCoverageNote'>> {
+  const coverage = await new StopCoverageRepository(db).summary(from, now);
+  return {
+    stopCoveragePct: percent(coverage.protectedPositions, coverage.openPositions),
+    stopCoverageNote:
+      coverage.withPositions === 0
+        ? `no open position sampled (${coverage.samples} samples)`
+        : `${coverage.withPositions} of ${coverage.samples} samples had open positions`,
+  };
+}
+
 /**
  * The gate's figures for one strategy from the database: closed trades, the paper start, uptime and
  * stop-coverage samples over the paper period, and a backtest over the same period.
@@ -86,36 +140,10 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
   const backtest = candidate && start !== null && coversPeriod(candidate, start, now) ? candidate : undefined;
   const from = start ?? now;
   const equity = start === null ? null : await paperEquity(db, clock, options.initialEquity, trades, start);
-  const perf = start === null ? null : paperPerformance(trades, equity?.value ?? Number.NaN, start, now);
-  const healthy = await new ServiceUptimeRepository(db).healthyByService(from, now);
-  const uptime = serviceUptime(healthy, from, now, options.uptimeSampleMs ?? DEFAULT_UPTIME_SAMPLE_MS);
-  const weakest = uptime.services.find((s) => s.service === uptime.weakest);
-  const coverage = await new StopCoverageRepository(db).summary(from, now);
   const inputs: ReadinessInputs = {
-    paperDays: perf?.paperDays ?? null,
-    closedTrades: perf?.closedTrades ?? 0,
-    sharpe: equity ? (perf?.sharpe ?? null) : null,
-    maxDrawdownPct: equity ? (perf?.maxDrawdownPct ?? null) : null,
-    ...(start === null
-      ? {}
-      : {
-          equityNote: equity
-            ? `on equity ${equity.value.toFixed(2)} (${equity.source})`
-            : 'no account equity stored by risk; give one',
-        }),
-    expectancy: perf?.expectancy ?? null,
-    // Judged on the samples that saw a position only: one with none proves no stop was placed.
-    stopCoveragePct: percent(coverage.protectedPositions, coverage.openPositions),
-    stopCoverageNote:
-      coverage.withPositions === 0
-        ? `no open position sampled (${coverage.samples} samples)`
-        : `${coverage.withPositions} of ${coverage.samples} samples had open positions`,
-    uptimePct: uptime.pct,
-    ...(weakest
-      ? {
-          uptimeNote: `lowest: ${weakest.service}, ${weakest.healthy} of ${weakest.expected} samples healthy`,
-        }
-      : {}),
+    ...performanceFigures(trades, equity, start, now),
+    ...(await coverageFigures(db, from, now)),
+    ...(await uptimeFigures(db, from, now, options.uptimeSampleMs ?? DEFAULT_UPTIME_SAMPLE_MS)),
     backtest: backtest
       ? { trades: backtest.trades, expectancy: backtest.expectancy, maxDrawdownPct: backtest.maxDrawdownPct }
       : null,
