@@ -13,6 +13,9 @@ export interface VenueWaitDeps {
   banWaitMs: number;
 }
 
+/** The longest wait a venue's answer can impose here: Binance's longest IP ban (3 days). */
+export const MAX_VENUE_WAIT_MS = 3 * 86_400_000;
+
 /**
  * The venue's own "not before" (an IP ban, a Retry-After), for every REST call to it: a ban answered
  * to one symbol's request bans the IP, and on Binance every request before it lifts prolongs it
@@ -36,9 +39,11 @@ export class VenueWait {
     const http = httpFailureOf(err);
     if (!http) return;
     const banned = http.status === HTTP_BANNED;
-    const waitMs = http.retryAfterMs ?? (banned ? this.deps.banWaitMs : null);
+    const named = http.retryAfterMs;
+    // A ban that names no wait, or one already past (an HTTP-date behind our clock), still bans.
+    const waitMs = banned && !(named !== null && named > 0) ? this.deps.banWaitMs : named;
     if (waitMs === null) return;
-    const until = this.deps.clock.now() + waitMs;
+    const until = this.deps.clock.now() + Math.min(waitMs, MAX_VENUE_WAIT_MS);
     if (until <= this.until) return;
     this.until = until;
     this.reason = banned ? 'banned' : 'rate_limited';
