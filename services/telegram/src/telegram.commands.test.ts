@@ -4,7 +4,7 @@ import { BotStateRepository, type ClosedTradeRecord, ClosedTradeRepository } fro
 import { SystemClock } from '@ballast/service-kit';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_OPERATOR_REFUSAL } from './commands/control-commands';
+import { notOperatorRefusal } from './commands/control-commands';
 import { HELP } from './commands/replies';
 import { ALLOWED, type Harness, messageTo, STRANGER, startHarness } from './testing/harness';
 import { recordedRoundTrips } from './testing/seed-trades';
@@ -248,7 +248,8 @@ describe('kill and resume ask to confirm', () => {
     const asked = h.api.sent('sendMessage', GROUP).length;
     const published = kills.length + resumes.length;
     h.api.sendText(GROUP, '/kill flatten bob wants out', BOB);
-    await messageTo(h, GROUP, NOT_OPERATOR_REFUSAL);
+    await messageTo(h, GROUP, notOperatorRefusal(BOB.id));
+    expect(notOperatorRefusal(BOB.id)).toContain('Your Telegram user id is 502.');
     const replies = h.api
       .sent('sendMessage', GROUP)
       .slice(asked)

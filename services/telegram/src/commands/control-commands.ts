@@ -31,8 +31,8 @@ export const ANONYMOUS_REFUSAL =
   'Kill and resume cannot be asked or confirmed anonymously: nobody could be named as having done it. Send as yourself (turn off "Remain anonymous") and ask again.';
 
 /** The answer to a kill or resume asked by someone who is not one of TELEGRAM_OPERATOR_IDS. */
-export const NOT_OPERATOR_REFUSAL =
-  'Only the operators named in TELEGRAM_OPERATOR_IDS can ask for kill or resume; nothing was sent.';
+export const notOperatorRefusal = (userId: number | undefined) =>
+  `Only the operators named in TELEGRAM_OPERATOR_IDS can ask for kill or resume; nothing was sent. Your Telegram user id is ${userId ?? 'unknown'}.`;
 
 /** Who asked, as the command records it: `telegram:<chat id>:<user id>[:<username>]`. */
 function requester(ctx: Context): string {
@@ -88,7 +88,7 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
       { action, chatId: chatOf(ctx) ?? null, fromId: ctx.from?.id ?? null },
       'control command from someone who is not an operator refused',
     );
-    await ctx.reply(NOT_OPERATOR_REFUSAL);
+    await ctx.reply(notOperatorRefusal(ctx.from?.id));
     return true;
   };
   const ask = async (ctx: Context, action: ControlAction) => {
