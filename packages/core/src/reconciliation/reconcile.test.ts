@@ -229,6 +229,27 @@ describe('reconcile', () => {
     ).toEqual(['missing_stop', 'orphan_stop']);
   });
 
+  it("judges a slot's stop, not the leftover of its previous position kept beside it (qty 0)", () => {
+    const leftover = { ...STOP, clientOrderId: 'bl-s0', qty: 0 };
+    const resting = onVenue({ clientOrderId: leftover.clientOrderId, side: 'sell' });
+    // The new position's stop is not on the venue; the leftover, still resting, is known.
+    const v = reconcile(
+      venue({ openOrders: [resting], positions: { 'BTC-USDT': 0.002 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, stops: [STOP, leftover] }),
+      policy,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.key])).toEqual([['missing_stop', 'stop:binance:BTC-USDT:bl-s1']]);
+    // Read again in the order the store gives (the leftover's row sorts after the slot's): still missing.
+    expect(withoutMovedStops(v.drifts, [STOP, leftover]).map((d) => d.kind)).toEqual(['missing_stop']);
+    // A leftover whose stop is gone from the venue is not a missing stop either.
+    const gone = reconcile(
+      venue({ positions: { 'BTC-USDT': 0.002 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, stops: [leftover] }),
+      policy,
+    );
+    expect(gone.drifts).toEqual([]);
+  });
+
   it('never closes an order with less filled than the venue reports: its trades are awaited first', () => {
     const filled = onVenue({ status: 'filled', filledQty: 0.002 });
     const early = reconcile(venue({ lookups: { 'bl-a': filled } }), ledger({ orders: [ours()] }), policy);

@@ -13,6 +13,9 @@ export function findMissingStops(
   const live = new Set(venue.openOrders.map((o) => o.clientOrderId));
   const drifts: Drift[] = [];
   for (const stop of ledger.stops) {
+    // A leftover (a closed position's stop whose cancel failed, qty 0) protects nothing: it is the
+    // stops service's to cancel, never a position's missing stop.
+    if (isLeftover(stop)) continue;
     if (Math.abs(positions[stop.symbol] ?? 0) <= (policy.positionTolerance[stop.symbol] ?? 0)) continue;
     if (stop.clientOrderId && live.has(stop.clientOrderId)) continue;
     drifts.push({
@@ -38,7 +41,8 @@ export function findMissingStops(
  */
 export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly LedgerStop[]): Drift[] {
   const named = new Set(stopsNow.flatMap((s) => (s.clientOrderId ? [s.clientOrderId] : [])));
-  const current = new Map(stopsNow.map((s) => [s.positionId, s.clientOrderId]));
+  // A leftover keeps its slot's position id: the slot's stop now is its position's, not the leftover's.
+  const current = new Map(stopsNow.filter((s) => !isLeftover(s)).map((s) => [s.positionId, s.clientOrderId]));
   return drifts.filter((d) => {
     if (d.kind === 'orphan_stop') return !named.has(d.order.clientOrderId);
     if (d.kind === 'missing_stop') return current.get(d.positionId) === d.clientOrderId;
@@ -49,4 +53,9 @@ export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly L
 /** Whether the drifts name a stop, and the stop records are worth reading again. */
 export function hasStopDrift(drifts: readonly Drift[]): boolean {
   return drifts.some((d) => d.kind === 'orphan_stop' || d.kind === 'missing_stop');
+}
+
+/** A stop record kept only to cancel its stop: its position closed (qty 0) while the cancel failed. */
+function isLeftover(stop: LedgerStop): boolean {
+  return stop.qty <= 0;
 }
