@@ -67,6 +67,8 @@ export async function readLedger(
       stops,
       balances: baseline,
       acknowledged: acknowledgedKeys(await repos.recon.settledWith(venue, 'leave')),
+      // Kept in bot_state by the run (Repairs), which fills it in.
+      orphanStopsSeen: new Set(),
     },
   };
 }

@@ -89,7 +89,7 @@ export class Reconciler {
 
   /** The drifts a run would find now, without repairing, recording or publishing anything. */
   async preview(): Promise<Drift[]> {
-    return (await this.compare(await this.state())).drifts;
+    return (await this.compare(await this.state(), await this.repairs.orphanStopsSeen())).drifts;
   }
 
   private async runOnce(repair: boolean): Promise<RunReport> {
@@ -109,8 +109,10 @@ export class Reconciler {
   private async passes(runId: string, state: ReconState, repair: boolean): Promise<RunReport> {
     let current = state;
     const found: RunReport['drifts'] = [];
+    // Read once: a stop first found orphaned in this run's first pass is not cancelled by its second.
+    const orphansSeen = await this.repairs.orphanStopsSeen();
     for (let pass = 1; pass <= PASSES; pass++) {
-      const { drifts, next, settles, counted } = await this.compare(current);
+      const { drifts, next, settles, counted } = await this.compare(current, orphansSeen);
       if (pass === 1 && repair) await this.repairs.found(drifts);
       if (drifts.length === 0) return this.finish(runId, next, found, true);
       if (pass === 1)
@@ -132,7 +134,7 @@ export class Reconciler {
     return this.finish(runId, { ...current, status: 'unreconciled' }, found, false);
   }
 
-  private async compare(state: ReconState) {
+  private async compare(state: ReconState, orphanStopsSeen: ReadonlySet<string>) {
     const { venue } = this.deps;
     const ledger = await readLedger(venue.id, this.deps, null);
     const symbols = this.symbols(ledger.snapshot.orders.map((o) => o.symbol));
@@ -153,7 +155,7 @@ export class Reconciler {
       now: this.deps.clock.now(),
       positionTolerance: await this.tolerances(snapshot.positions ?? {}),
     };
-    const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected }, policy);
+    const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected, orphanStopsSeen }, policy);
     const drifts = await this.stopsRead(verdict.drifts);
     const next: ReconState = {
       ...state,

@@ -87,12 +87,18 @@ describe('a stop the stops service moves while a run reads the venue', { timeout
 describe('a stop of ours no record names, in a market with no position', { timeout: 180_000 }, () => {
   const account = ownAccount('recon_stop_orphan', { balances: { USDT: '10000' } });
 
-  it('is cancelled with a critical alert, never adopted', async () => {
+  it('is flagged when first found, cancelled when the next run finds it again, with a critical alert, never adopted', async () => {
     const recon = account();
     const alerts = await alertsOf(recon, 'test-alert-orphan');
     const orphan = stopOrderId('bl-', KEY.positionId, 7);
     const ex = simClient(recon.fixture, ACCOUNT);
     await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 30_000, { clientOrderId: orphan });
+    const first = await recon.reconciler.run();
+    expect(first.drifts.map((d) => [d.drift.kind, d.drift.action, d.outcome])).toEqual([
+      ['orphan_stop', 'flag', 'noted'],
+    ]);
+    expect(first.status).toBe('unreconciled');
+    expect((await ex.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toEqual([orphan]);
     const report = await recon.reconciler.run();
     expect(report.drifts.map((d) => [d.drift.kind, d.drift.action, d.outcome])).toEqual([
       ['orphan_stop', 'cancel', 'applied'],

@@ -23,6 +23,7 @@ import {
 } from '@ballast/core';
 import {
   BotStateRepository,
+  BotStateValue,
   type Database,
   type NewSlice,
   type OrderSlice,
@@ -31,6 +32,7 @@ import {
 } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import { type AlertedOnce, alertedDrifts, flaggedBalances } from './alerted-once';
 import { foldPositions, ordersThatMayOwn, signed } from './ledger-reader';
 import { PendingAdjustments } from './pending-adjustments';
@@ -71,18 +73,30 @@ export class Repairs {
   private readonly pending: PendingAdjustments;
   private readonly flagged: AlertedOnce<number>;
   private readonly alerted: AlertedOnce<true>;
+  /** The orphan stops (drift keys) the last run found (bot_state `recon.orphan-stops.<venue>`). */
+  private readonly orphans: BotStateValue<string[]>;
 
   constructor(private readonly deps: RepairDeps) {
     const state = new BotStateRepository(deps.db, deps.clock);
     this.pending = new PendingAdjustments(state, deps.venue.id);
     this.flagged = flaggedBalances(state, deps.venue.id);
     this.alerted = alertedDrifts(state, deps.venue.id);
+    this.orphans = new BotStateValue(state, `recon.orphan-stops.${deps.venue.id}`, z.array(z.string()), []);
+  }
+
+  /** Orphan stops a previous run found: only one found again may be cancelled (core's reconcile). */
+  async orphanStopsSeen(): Promise<ReadonlySet<string>> {
+    return new Set(await this.orphans.load());
   }
 
   /** A run's first read found these drifts: balance differences it no longer finds are settled. */
   async found(drifts: readonly Drift[]): Promise<void> {
     await this.flagged.keepOnly(new Set(drifts.flatMap((d) => (d.kind === 'balance' ? [d.asset] : []))));
     await this.alerted.keepOnly(new Set(drifts.map((d) => d.key)));
+    const orphans = drifts.flatMap((d) => (d.kind === 'orphan_stop' ? [d.key] : []));
+    const seen = await this.orphans.load();
+    if (orphans.length !== seen.length || orphans.some((k) => !seen.includes(k)))
+      await this.orphans.save(orphans);
   }
 
   /** `counted`: the trades (`tradeKey`) in the books the drift was measured from (fills and adjustments). */

@@ -30,7 +30,7 @@ export function findUnknownOrders(
     const owner =
       policy.clientIdPrefix === '' ? 'other' : orderOwner(order.clientOrderId, policy.clientIdPrefix);
     if (owner === 'stops') {
-      drifts.push(orphanStop(order, positions, policy));
+      drifts.push(orphanStop(order, venue, ledger, positions, policy));
       continue;
     }
     const ours = owner === 'orders';
@@ -51,26 +51,56 @@ export function findUnknownOrders(
 }
 
 /**
- * A stop of ours no stop record names. With no position in its market it can only open one when it
- * triggers: cancelled. Beside a position it would close it a second time: flagged for the operator
- * (or the stops service), never cancelled blind, since it may be the only protection resting.
+ * A stop of ours no stop record names. It is cancelled only when it cannot be protecting anything:
+ * our position and the venue's are flat in its market, no order of ours there is planned, in flight
+ * or awaiting fills (its stop may be placed before its record is saved), and a previous run found it
+ * orphaned too. Otherwise it is flagged for the operator (or the stops service): a stop cancelled
+ * blind may be the only protection resting.
  */
 function orphanStop(
   order: VenueOrderState,
+  venue: VenueSnapshot,
+  ledger: LedgerSnapshot,
   positions: Readonly<Record<string, number>>,
   policy: ReconPolicy,
 ): Drift {
-  const flat = Math.abs(positions[order.symbol] ?? 0) <= (policy.positionTolerance[order.symbol] ?? 0);
+  const key = `orphan-stop:${order.symbol}:${order.clientOrderId}`;
+  const guarding = mayProtect(order.symbol, venue, ledger, positions, policy);
+  const why = guarding ?? (ledger.orphanStopsSeen.has(key) ? null : 'first seen this run');
+  const stop = `stop ${order.clientOrderId} (${order.side} ${order.qty} ${order.symbol}) rests on the venue and no stop record names it`;
   return {
     kind: 'orphan_stop',
-    key: `orphan-stop:${order.symbol}:${order.clientOrderId}`,
+    key,
     symbol: order.symbol,
     order,
-    action: flat ? 'cancel' : 'flag',
-    evidence: flat
-      ? `stop ${order.clientOrderId} (${order.side} ${order.qty} ${order.symbol}) rests on the venue with no position and no stop record`
-      : `stop ${order.clientOrderId} (${order.side} ${order.qty} ${order.symbol}) rests on the venue beside the position but no stop record names it`,
+    action: why ? 'flag' : 'cancel',
+    evidence: why ? `${stop}: not cancelled, ${why}` : `${stop}, with nothing in its market to protect`,
   };
+}
+
+const PENDING: readonly LedgerOrderStatus[] = ['planned', ...IN_FLIGHT];
+
+/** Why a stop in `symbol` may be protecting a position (ours, the venue's, or one being entered); null if nothing. */
+function mayProtect(
+  symbol: string,
+  venue: VenueSnapshot,
+  ledger: LedgerSnapshot,
+  positions: Readonly<Record<string, number>>,
+  policy: ReconPolicy,
+): string | null {
+  const flat = (qty: number) => Math.abs(qty) <= (policy.positionTolerance[symbol] ?? 0);
+  if (!flat(positions[symbol] ?? 0)) return `our position in ${symbol} is ${positions[symbol]}`;
+  const theirs = venue.positions?.[symbol];
+  if (theirs === undefined) return `the venue's position in ${symbol} is not known`;
+  if (!flat(theirs)) return `the venue holds ${theirs} ${symbol}`;
+  const pending = ledger.orders.find((o) => o.symbol === symbol && PENDING.includes(o.status));
+  if (pending) return `our order ${pending.clientOrderId} in ${symbol} is ${pending.status}`;
+  const prefix = policy.clientIdPrefix;
+  const resting = venue.openOrders.find(
+    (o) => o.symbol === symbol && prefix !== '' && orderOwner(o.clientOrderId, prefix) === 'orders',
+  );
+  if (resting) return `our order ${resting.clientOrderId} rests in ${symbol}`;
+  return null;
 }
 
 /**

@@ -30,7 +30,7 @@ export type Drift =
       key: string;
       symbol: string;
       order: VenueOrderState;
-      /** `cancel`: no position in its market; `flag`: beside a position, left to the operator. */
+      /** `cancel`: nothing in its market it may protect, and orphaned last run too; `flag`: left to the operator. */
       action: 'cancel' | 'flag';
       evidence: string;
     }

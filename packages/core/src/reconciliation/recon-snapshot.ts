@@ -89,4 +89,6 @@ export type LedgerSnapshot = {
   balances: Readonly<Record<string, number>> | null;
   /** Drift keys already handled for good (an external order left alone is reported once). */
   acknowledged: ReadonlySet<string>;
+  /** Orphan stop drift keys the previous run found: only a stop found orphaned twice may be cancelled. */
+  orphanStopsSeen: ReadonlySet<string>;
 };

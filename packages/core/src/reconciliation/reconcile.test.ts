@@ -44,6 +44,7 @@ const ledger = (l: Partial<LedgerSnapshot> = {}): LedgerSnapshot => ({
   stops: [],
   balances: null,
   acknowledged: new Set(),
+  orphanStopsSeen: new Set(),
   ...l,
 });
 const trade = (t: Partial<VenueTrade> = {}): VenueTrade => ({
@@ -192,9 +193,14 @@ describe('reconcile', () => {
     expect(v.drifts).toEqual([]);
   });
 
-  it('never adopts a stop of ours no record names: cancelled with no position, flagged (blocking) beside one', () => {
+  it('never adopts a stop of ours no record names: cancelled when orphaned twice with nothing to protect, flagged (blocking) otherwise', () => {
     const orphan = onVenue({ clientOrderId: stopOrderId('bl-', 'binance:BTC-USDT', 2), side: 'sell' });
-    const flat = reconcile(venue({ openOrders: [orphan] }), ledger(), policy);
+    const flatVenue = venue({ openOrders: [orphan], positions: { 'BTC-USDT': 0 } });
+    const first = reconcile(flatVenue, ledger(), policy);
+    expect(first.drifts.map((d) => [d.kind, d.action])).toEqual([['orphan_stop', 'flag']]);
+    expect(first.settles).toBe(false);
+    const seen = new Set(first.drifts.map((d) => d.key));
+    const flat = reconcile(flatVenue, ledger({ orphanStopsSeen: seen }), policy);
     expect(flat.drifts.map((d) => [d.kind, d.action])).toEqual([['orphan_stop', 'cancel']]);
     expect(flat.settles).toBe(true);
     const held = reconcile(
@@ -210,6 +216,46 @@ describe('reconcile', () => {
     );
     expect(beside.drifts.map((d) => [d.kind, d.action])).toEqual([['orphan_stop', 'flag']]);
     expect(beside.settles).toBe(false);
+  });
+
+  it('never cancels an orphan stop while the venue holds a position our books miss (first run, books off)', () => {
+    const orphan = onVenue({ clientOrderId: stopOrderId('bl-', 'binance:BTC-USDT', 1), side: 'sell' });
+    const seen = new Set([`orphan-stop:BTC-USDT:${orphan.clientOrderId}`]);
+    const v = reconcile(
+      venue({ openOrders: [orphan], positions: { 'BTC-USDT': 0.002 }, balances: { BTC: 0.002 } }),
+      ledger({ orphanStopsSeen: seen }),
+      policy,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.action])).toEqual([
+      ['orphan_stop', 'flag'],
+      ['position_qty', 'set_position'],
+    ]);
+    expect(v.settles).toBe(false);
+  });
+
+  it('never cancels an orphan stop while an order of ours in its market is in flight or awaiting fills', () => {
+    const orphan = onVenue({ clientOrderId: stopOrderId('bl-', 'binance:BTC-USDT', 1), side: 'sell' });
+    const seen = new Set([`orphan-stop:BTC-USDT:${orphan.clientOrderId}`]);
+    // Our entry, sent, filled after the trade read; the stops service placed its stop, record not saved yet.
+    const entry = ours({ clientOrderId: 'bl-e1', venueOrderId: null, status: 'sending' });
+    const filled = onVenue({ clientOrderId: 'bl-e1', status: 'filled', filledQty: 0.002 });
+    const v = reconcile(
+      venue({ openOrders: [orphan], positions: { 'BTC-USDT': 0 }, lookups: { 'bl-e1': filled } }),
+      ledger({ orders: [entry], orphanStopsSeen: seen }),
+      policy,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.action])).toEqual([
+      ['orphan_stop', 'flag'],
+      ['order_state', 'await_venue'],
+    ]);
+    for (const status of ['planned', 'open'] as const) {
+      const pending = reconcile(
+        venue({ openOrders: [orphan], positions: { 'BTC-USDT': 0 } }),
+        ledger({ orders: [ours({ status, updatedAt: NOW })], orphanStopsSeen: seen }),
+        policy,
+      );
+      expect(pending.drifts.filter((d) => d.kind === 'orphan_stop').map((d) => d.action)).toEqual(['flag']);
+    }
   });
 
   it('drops stop drifts a moved stop explains once the stop records are read again', () => {
