@@ -11,6 +11,7 @@ import {
   type ReconPolicy,
   reconcile,
   sharedBaseAssets,
+  tradeKey,
   type VenueSnapshot,
   withoutMovedStops,
 } from '@ballast/core';
@@ -163,7 +164,11 @@ export class Reconciler {
       baseline: verdict.nextBaseline,
       baselineAt: read.balancesAt,
     };
-    return { drifts, next, settles: !drifts.some(isBlocking), counted: ledger.snapshot.tradeKeys };
+    const missing = drifts.flatMap((d) =>
+      d.kind === 'missing_fill' ? [tradeKey(d.symbol, d.trade.tradeId)] : [],
+    );
+    const counted = new Set([...ledger.snapshot.tradeKeys, ...missing]);
+    return { drifts, next, settles: !drifts.some(isBlocking), counted };
   }
 
   /** Stop drifts checked against the stop records read again now, after the venue (a trail moves stops). */

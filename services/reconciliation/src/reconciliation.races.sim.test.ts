@@ -82,6 +82,25 @@ async function recordOwnFill(clientOrderId: string, qty: number): Promise<void> 
   await slices().update(clientOrderId, { status: 'filled', venueOrderId, filledQty, avgPrice, fills });
 }
 
+/**
+ * Once a run is clean: one adjustment booked since `before` (recon-adj ids), our position the venue's,
+ * and one position alert since `alerted`, checked behind a marker alert published after the runs.
+ */
+async function expectOneAdjustment(before: ReadonlySet<string>, alerted: number, marker: string) {
+  await waitFor(async () => (await reconciler().run()).outcome === 'clean', 'a clean run');
+  const made = (await ourBooks()).adjustments.filter((id) => !before.has(id));
+  expect(made).toHaveLength(1);
+  expect((await ourBooks()).BTC).toBe(await venueBtc());
+  await fixture.bus.publish(subject(Subjects.alert, {}), {
+    severity: 'info',
+    kind: marker,
+    message: 'marker',
+    labels: {},
+  });
+  await waitFor(() => alerts.some((a) => a.kind === marker), 'the marker alert');
+  expect(alerts.slice(alerted).filter((a) => a.kind === 'recon_position_set')).toHaveLength(1);
+}
+
 const kinds = (r: RunReport) => r.drifts.map((d) => [d.drift.kind, d.outcome]);
 
 beforeAll(async () => {
@@ -297,20 +316,40 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
       ['position_qty', 'applied'],
       ['position_qty', 'applied'],
     ]);
-    await waitFor(async () => (await reconciler().run()).outcome === 'clean', 'a clean run');
-    const made = (await ourBooks()).adjustments.filter((id) => !before.has(id));
-    expect(made).toHaveLength(1);
-    expect((await ourBooks()).BTC).toBe(await venueBtc());
-    // A marker alert published after both runs: any second adjustment alert arrived before it.
-    await fixture.bus.publish(subject(Subjects.alert, {}), {
-      severity: 'info',
-      kind: 'test_marker',
-      message: 'marker',
-      labels: {},
+    await expectOneAdjustment(before, alerted, 'test_marker');
+  });
+
+  it('asks for one position adjustment when a second reconciler measured our books before the first one adjusted them', async () => {
+    const [before, alerted] = [new Set((await ourBooks()).adjustments), alerts.length];
+    fixture.sim.tamper.moveBalance('BTC', '0.001');
+    await forgetBaseline(fixture);
+    // B reads our books and the venue, then waits (at its first lot step read, comparing) until A has
+    // measured the same difference, booked its adjustment and cleared it from pending.
+    let bMeasured = () => {};
+    let aDone = () => {};
+    const measured = new Promise<void>((resolve) => {
+      bMeasured = resolve;
     });
-    await waitFor(() => alerts.some((a) => a.kind === 'test_marker'), 'the marker alert');
-    const set = alerts.slice(alerted).filter((a) => a.kind === 'recon_position_set');
-    expect(set).toHaveLength(1);
+    const released = new Promise<void>((resolve) => {
+      aDone = resolve;
+    });
+    let reads = 0;
+    const late = venueWith(config(), (base) => ({
+      async marketRules(symbol) {
+        if (++reads === 1) {
+          bMeasured();
+          await released;
+        }
+        return base.marketRules(symbol);
+      },
+    }));
+    const b = reconciler(late).run();
+    await measured;
+    const a = await reconciler().run();
+    expect(kinds(a)[0]).toEqual(['position_qty', 'applied']);
+    aDone();
+    expect(kinds(await b)[0]).toEqual(['position_qty', 'superseded']);
+    await expectOneAdjustment(before, alerted, 'test_marker_late');
   });
 
   it('never moves an order the orders service recorded filled after the read back to open', async () => {

@@ -34,7 +34,7 @@ import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { type AlertedOnce, alertedDrifts, flaggedBalances } from './alerted-once';
-import { foldPositions, ordersThatMayOwn, signed } from './ledger-reader';
+import { foldPositions, ordersThatMayOwn } from './ledger-reader';
 import { PendingAdjustments } from './pending-adjustments';
 
 /** `superseded`: not written, our record changed after it was read; the next read measures it again. */
@@ -99,7 +99,10 @@ export class Repairs {
       await this.orphans.save(orphans);
   }
 
-  /** `counted`: the trades (`tradeKey`) in the books the drift was measured from (fills and adjustments). */
+  /**
+   * `counted`: the trades (`tradeKey`) in the books the drift was measured from (fills and adjustments),
+   * with this run's missing fills, which the drift counts as ours.
+   */
   async apply(drift: Drift, runId: string, counted: ReadonlySet<string>): Promise<RepairOutcome> {
     switch (drift.kind) {
       case 'missing_fill':
@@ -382,9 +385,22 @@ export class Repairs {
     const slices = (await this.deps.slices.all()).filter(
       (s) => s.exchange === this.deps.venue.id && s.symbol === symbol,
     );
+    // A fill booked since the books were measured (another reconciler's adjustment, an order's fill)
+    // may already settle the difference: measured again next pass or run, never adjusted twice.
+    const unmeasured = slices.flatMap((s) =>
+      (s.fills as Fill[]).filter((f) => !counted.has(tradeKey(symbol, f.tradeId))).map((f) => f.tradeId),
+    );
+    if (unmeasured.length > 0) {
+      this.deps.log.warn(
+        { symbol, unmeasured },
+        'fills booked since the position was measured; not adjusted',
+      );
+      return 'superseded';
+    }
     const before = foldPositions(slices).get(symbol) ?? FLAT;
-    const fills = slices.reduce((n, s) => n + (s.fills as Fill[]).length, 0);
-    const key = adjustmentKey({ venue: this.deps.venue.id, symbol, before: signed(before), diff, fills });
+    // From the measured books only: reconcilers that measured the same books ask for the same fill.
+    const fills = [...counted].filter((k) => k.startsWith(tradeKey(symbol, ''))).length;
+    const key = adjustmentKey({ venue: this.deps.venue.id, symbol, before: drift.ours, diff, fills });
     const price = before.avgEntry > 0 ? before.avgEntry : await this.mid(symbol);
     const quote = symbolAssets(symbol).quote || 'USDT';
     const command: RecordFill = {
