@@ -1,3 +1,4 @@
+import type { Drift } from '@ballast/core';
 import { type BotStateRepository, BotStateValue } from '@ballast/db';
 import { z } from 'zod';
 
@@ -44,3 +45,9 @@ export const flaggedBalances = (state: BotStateRepository, venue: string) =>
 /** Lasting drifts alerted on, by drift key (bot_state `recon.alerted-drifts.<venue>`). */
 export const alertedDrifts = (state: BotStateRepository, venue: string) =>
   new AlertedOnce(state, `recon.alerted-drifts.${venue}`, z.literal(true));
+
+/**
+ * A drift's key in the alerted-drifts memory: with its action, so a drift whose repair changes (an
+ * orphan stop flagged, then cancelled) is alerted for each.
+ */
+export const alertKey = (drift: Drift): string => `${drift.key}:${drift.action}`;

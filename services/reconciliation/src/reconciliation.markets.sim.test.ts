@@ -1,7 +1,9 @@
 import { type RecordFill, Subjects, subject } from '@ballast/contracts';
+import { BotStateRepository } from '@ballast/db';
 import type { SimAccount as VenueAccount } from '@ballast/exchange-sim/testing';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertedDrifts, alertKey } from './alerted-once';
 import { foldPositions } from './ledger-reader';
 import { buildVenue } from './service';
 import {
@@ -19,6 +21,7 @@ import {
 // filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
 const ACCOUNT = { apiKey: 'recon-markets-key', secret: 'recon-markets-secret' };
 const MARKETS = ['BTCUSDT', 'ETHUSDT'];
+const clock = { now: () => Date.now() };
 
 /** An order of ours as the order manager records it (planned, sent, the venue's answer stored), then filled unseen. */
 async function missedFill(
@@ -279,6 +282,7 @@ describe('coins held apart from trading, some of them withdrawn', { timeout: 120
     const recon = account();
     expect(recon.first.outcome).toBe('clean');
     recon.fixture.sim.tamper.moveBalance('BTC', '-0.1');
+    const alerted = alertedDrifts(new BotStateRepository(recon.fixture.handle.db, clock), 'binance');
     for (const run of [1, 2]) {
       // Found again on the second run: nothing of ours explains it, nothing of ours changed.
       const report = await recon.reconciler.run();
@@ -289,8 +293,11 @@ describe('coins held apart from trading, some of them withdrawn', { timeout: 120
           ['balance', 'flag', 'noted'],
         ],
       ]);
-      expect(report.drifts[0]?.drift).toMatchObject({ reason: 'holdings_exceed_balance', venue: -0.1 });
+      const drift = report.drifts[0]?.drift;
+      expect(drift).toMatchObject({ reason: 'holdings_exceed_balance', venue: -0.1 });
       expect(report).toMatchObject({ outcome: 'unreconciled', status: 'unreconciled' });
+      // Remembered as alerted: runs past the bus's duplicate window (every 30 s, for hours) say nothing again.
+      expect(drift && (await alerted.isNew(alertKey(drift), true))).toBe(false);
     }
     const all = await simSlices(recon.fixture).all();
     expect(all.filter((s) => s.clientOrderId.startsWith('recon-adj-'))).toEqual([]);

@@ -15,6 +15,7 @@ import {
   simReconDeps,
   simSlices,
   startSimRecon,
+  venueWith,
 } from './testing/sim-recon';
 
 // Protective stops of ours on the venue, against the stops service's records: each account on a
@@ -48,6 +49,15 @@ async function alertsOf(recon: SimRecon, durable: string): Promise<Alert[]> {
   return alerts;
 }
 
+/** A bus as reconciliation's own, for a reconciler built on a wrapped venue. */
+const serviceBus = async (recon: SimRecon) =>
+  NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: recon.fixture.prefix,
+    source: 'reconciliation',
+    clock,
+  });
+
 describe('a stop the stops service moves while a run reads the venue', { timeout: 180_000 }, () => {
   const account = ownAccount('recon_stop_trail', { balances: { USDT: '10000', BTC: '0.003' } });
 
@@ -62,12 +72,7 @@ describe('a stop the stops service moves while a run reads the venue', { timeout
     expect((await recon.reconciler.run()).outcome).toBe('clean');
     const alerts = await alertsOf(recon, 'test-alert-trail');
     const config = simReconConfig(recon.fixture, ACCOUNT, STOPS_ON_VENUE);
-    const bus = await NatsBus.connect({
-      servers: await natsUrl(),
-      prefix: recon.fixture.prefix,
-      source: 'reconciliation',
-      clock,
-    });
+    const bus = await serviceBus(recon);
     // The trail, between our read of the stop records and the venue's open orders: cancel, place, save.
     const venue = beforeFirstTradeRead(config, async () => {
       recon.fixture.sim.tamper.cancelOrder('BTCUSDT', first);
@@ -99,6 +104,22 @@ describe('a stop of ours no record names, in a market with no position', { timeo
     ]);
     expect(first.status).toBe('unreconciled');
     expect((await ex.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toEqual([orphan]);
+    await waitFor(() => alerts.some((a) => a.kind === 'recon_orphan_stop'), 'the orphan stop flagged');
+    // Found again, its cancel fails: alerted as cancelled (failing), tried again next run.
+    const config = simReconConfig(recon.fixture, ACCOUNT, STOPS_ON_VENUE);
+    const bus = await serviceBus(recon);
+    const refusing = venueWith(config, () => ({ cancel: () => Promise.reject(new Error('venue down')) }));
+    const failing = await buildReconciler(simReconDeps(recon.fixture, bus, config), refusing)
+      .run()
+      .finally(() => bus.drain());
+    expect(failing.drifts.map((d) => [d.drift.kind, d.drift.action, d.outcome])).toEqual([
+      ['orphan_stop', 'cancel', 'failed'],
+    ]);
+    await waitFor(
+      () => alerts.filter((a) => a.kind === 'recon_orphan_stop').length === 2,
+      'the failed cancel alerted',
+    );
+    expect(alerts.at(-1)?.message).toContain('the cancel failed');
     const report = await recon.reconciler.run();
     expect(report.drifts.map((d) => [d.drift.kind, d.drift.action, d.outcome])).toEqual([
       ['orphan_stop', 'cancel', 'applied'],

@@ -33,7 +33,7 @@ import {
 import type { OrderVenue } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { type AlertedOnce, alertedDrifts, flaggedBalances } from './alerted-once';
+import { type AlertedOnce, alertedDrifts, alertKey, flaggedBalances } from './alerted-once';
 import { foldPositions, ordersThatMayOwn } from './ledger-reader';
 import { PendingAdjustments } from './pending-adjustments';
 
@@ -92,7 +92,7 @@ export class Repairs {
   /** A run's first read found these drifts: balance differences it no longer finds are settled. */
   async found(drifts: readonly Drift[]): Promise<void> {
     await this.flagged.keepOnly(new Set(drifts.flatMap((d) => (d.kind === 'balance' ? [d.asset] : []))));
-    await this.alerted.keepOnly(new Set(drifts.map((d) => d.key)));
+    await this.alerted.keepOnly(new Set(drifts.map(alertKey)));
     const orphans = drifts.flatMap((d) => (d.kind === 'orphan_stop' ? [d.key] : []));
     const seen = await this.orphans.load();
     if (orphans.length !== seen.length || orphans.some((k) => !seen.includes(k)))
@@ -162,33 +162,33 @@ export class Repairs {
     await this.flagged.remember(drift.asset, difference);
   }
 
-  /**
-   * A position no repair may set (the venue's figure is not ours to book): a critical alert, the same
-   * message id for the same drift, so runs that find it again within the bus's duplicate window say
-   * it once.
-   */
+  /** A position no repair may set (the venue's figure is not ours to book): a critical alert, once per drift. */
   private async positionUnexplained(drift: Extract<Drift, { kind: 'position_unexplained' }>): Promise<void> {
-    const venue = this.deps.venue.id;
-    await this.deps.bus.publish(
-      subject(Subjects.alert, {}),
-      {
-        severity: 'critical',
-        kind: `recon_${drift.reason}`,
-        message: `${venue}: ${drift.evidence}`,
-        labels: { service: 'reconciliation', exchange: venue, symbol: drift.symbol },
-      },
-      { id: derivedUuid('recon-position-unexplained', venue, drift.key) },
-    );
+    await this.alertOnce(drift, 'critical', { kind: `recon_${drift.reason}` });
   }
 
   /**
-   * A stop of ours no stop record names, still so after the records were read again: one with no
-   * position to protect is cancelled; one beside a position is left to the operator. Loud either way.
+   * A stop of ours no stop record names, still so after the records were read again: cancelled when
+   * core found it can protect nothing, else left to the operator. Loud either way, a failed cancel too
+   * (tried again next run).
    */
   private async orphanStop(drift: Extract<Drift, { kind: 'orphan_stop' }>): Promise<RepairOutcome> {
-    if (drift.action === 'cancel') await this.deps.venue.cancel(drift.symbol, drift.order.clientOrderId);
-    await this.alertOnce(drift, 'critical');
-    return drift.action === 'cancel' ? 'applied' : 'noted';
+    if (drift.action === 'flag') {
+      await this.alertOnce(drift, 'critical');
+      return 'noted';
+    }
+    const failure = await this.deps.venue.cancel(drift.symbol, drift.order.clientOrderId).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await this.alertOnce(
+      drift,
+      'critical',
+      failure ? { note: 'the cancel failed; tried again next run' } : {},
+    );
+    if (!failure) return 'applied';
+    this.deps.log.error({ err: failure, key: drift.key }, 'orphan stop not cancelled');
+    return 'failed';
   }
 
   private async adopt(order: {
@@ -498,18 +498,23 @@ export class Repairs {
     await this.deps.bus.publish(subject(Subjects.orderEvent, {}), event, { id });
   }
 
-  /** A drift that persists run after run is alerted on once, while it persists. */
-  private async alertOnce(drift: Drift, severity: 'warning' | 'critical'): Promise<void> {
-    if (!(await this.alerted.isNew(drift.key, true))) return;
-    await this.alert(drift, severity);
-    await this.alerted.remember(drift.key, true);
+  /** A drift that persists run after run is alerted on once per action, while it persists. */
+  private async alertOnce(
+    drift: Drift,
+    severity: 'warning' | 'critical',
+    say: AlertWording = {},
+  ): Promise<void> {
+    const key = alertKey(drift);
+    if (!(await this.alerted.isNew(key, true))) return;
+    await this.alert(drift, severity, say);
+    await this.alerted.remember(key, true);
   }
 
-  private async alert(drift: Drift, severity: 'warning' | 'critical'): Promise<void> {
+  private async alert(drift: Drift, severity: 'warning' | 'critical', say: AlertWording = {}): Promise<void> {
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
       severity,
-      kind: `recon_${drift.kind}`,
-      message: `${this.deps.venue.id}: ${drift.evidence}`,
+      kind: say.kind ?? `recon_${drift.kind}`,
+      message: `${this.deps.venue.id}: ${drift.evidence}${say.note ? ` (${say.note})` : ''}`,
       labels: {
         service: 'reconciliation',
         exchange: this.deps.venue.id,
@@ -518,6 +523,9 @@ export class Repairs {
     });
   }
 }
+
+/** An alert's kind when not `recon_<drift kind>`, and a note after the drift's evidence. */
+type AlertWording = { kind?: string; note?: string };
 
 /**
  * How a venue order that is not ours is recorded: per market, since Binance numbers orders per market
