@@ -296,6 +296,18 @@ describe('reconcile', () => {
     expect(gone.drifts).toEqual([]);
   });
 
+  it('keeps a missing stop whose record the stops service cleared (gave up placing it) when read again', () => {
+    const v = reconcile(
+      venue({ positions: { 'BTC-USDT': 0.002 } }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, stops: [STOP] }),
+      policy,
+    );
+    expect(v.drifts.map((d) => d.kind)).toEqual(['missing_stop']);
+    expect(withoutMovedStops(v.drifts, [{ ...STOP, clientOrderId: null }]).map((d) => d.kind)).toEqual([
+      'missing_stop',
+    ]);
+  });
+
   it('never closes an order with less filled than the venue reports: its trades are awaited first', () => {
     const filled = onVenue({ status: 'filled', filledQty: 0.002 });
     const early = reconcile(venue({ lookups: { 'bl-a': filled } }), ledger({ orders: [ours()] }), policy);

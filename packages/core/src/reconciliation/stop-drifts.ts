@@ -45,7 +45,11 @@ export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly L
   const current = new Map(stopsNow.filter((s) => !isLeftover(s)).map((s) => [s.positionId, s.clientOrderId]));
   return drifts.filter((d) => {
     if (d.kind === 'orphan_stop') return !named.has(d.order.clientOrderId);
-    if (d.kind === 'missing_stop') return current.get(d.positionId) === d.clientOrderId;
+    // Cleared to null is no move: the stops service gave up placing it, and the stop is still missing.
+    if (d.kind === 'missing_stop') {
+      const now = current.get(d.positionId);
+      return now === d.clientOrderId || now === null;
+    }
     return true;
   });
 }
