@@ -56,6 +56,15 @@ const config = (over: Record<string, string> = {}) =>
   simReconConfig(recon.fixture, ACCOUNT, { ...STOPS_ON_VENUE, ...over });
 const alertsOf = (kind: string) => alerts.filter((a) => a.kind === kind);
 
+/** A process taking over the venue, without the lock (as with embedded PGlite), while it is unreadable. */
+const takeOverUnreadable = (registry: Registry) =>
+  startReconciliation({
+    ...simReconDeps(recon.fixture, bus, config()),
+    databaseUrl: undefined,
+    metrics: registry,
+    venue: venueWith(config(), () => ({ tradesSince: () => Promise.reject(new Error('venue down')) })),
+  });
+
 describe('a drift that lasts', { timeout: 120_000 }, () => {
   it('is alerted once while it lasts, across a restart, and again when it comes back', async () => {
     await waitFor(async () => (await recon.reconciler.run()).status === 'reconciled', 'the position set');
@@ -88,16 +97,7 @@ describe('a process that takes over a venue', { timeout: 120_000 }, () => {
     const stored = await new ReconRepository(recon.fixture.handle.db, clock).state('binance');
     expect(stored?.lastCleanAt).toEqual(expect.any(Number));
     const registry = new Registry();
-    const unreadable = venueWith(config(), () => ({
-      tradesSince: () => Promise.reject(new Error('venue down')),
-    }));
-    // Without the lock (as with embedded PGlite): it reconciles at once.
-    await using service = await startReconciliation({
-      ...simReconDeps(recon.fixture, bus, config()),
-      databaseUrl: undefined,
-      metrics: registry,
-      venue: unreadable,
-    });
+    await using service = await takeOverUnreadable(registry);
     expect(service.first?.outcome).toBe('unknown');
     const values = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values ?? [];
     expect((await values('ballast_recon_last_clean_timestamp_seconds')).map((v) => v.value)).toEqual([
@@ -113,6 +113,25 @@ describe('a process that takes over a venue', { timeout: 120_000 }, () => {
       ['unknown', 1],
       ['unreconciled', 0],
     ]);
+  });
+});
+
+describe('a process that takes over a venue never reconciled clean', { timeout: 120_000 }, () => {
+  it('shows the stored first run time as the last clean time, not the takeover time', async () => {
+    const repo = new ReconRepository(recon.fixture.handle.db, clock);
+    const stored = await repo.state('binance');
+    if (!stored) throw new Error('no stored state');
+    const firstRun = Date.now() - 3_600_000;
+    await repo.saveState({ ...stored, lastCleanAt: null, historyBefore: firstRun });
+    try {
+      const registry = new Registry();
+      await using service = await takeOverUnreadable(registry);
+      expect(service.first?.outcome).toBe('unknown');
+      const gauge = await registry.getSingleMetric('ballast_recon_last_clean_timestamp_seconds')?.get();
+      expect(gauge?.values.map((v) => v.value)).toEqual([firstRun / 1000]);
+    } finally {
+      await repo.saveState(stored);
+    }
   });
 });
 

@@ -77,8 +77,10 @@ export async function startReconciliation(
     metrics,
     log: deps.log,
     lead: async () => {
-      // No clean run stored yet: the 30 minutes without one count from now.
-      metrics?.leading(venue.id, (await recon.state(venue.id))?.lastCleanAt ?? deps.clock.now());
+      // No clean run stored yet: the 30 minutes without one count from the first run (its stored
+      // time), not from this takeover, or restarts would keep the alert quiet; from now on a first run.
+      const stored = await recon.state(venue.id);
+      metrics?.leading(venue.id, stored?.lastCleanAt ?? stored?.historyBefore ?? deps.clock.now());
       return lead(deps, { reconciler, venue: venue.id, every, holds: () => leadership.holds });
     },
   });
