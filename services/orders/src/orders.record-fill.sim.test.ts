@@ -1,4 +1,12 @@
-import { type Clock, type OrderCommand, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import {
+  type Alert,
+  type Clock,
+  type Envelope,
+  type OrderCommand,
+  type OrderEvent,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { type NewSlice, OrderSliceRepository } from '@ballast/db';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
@@ -14,6 +22,7 @@ const clock: Clock = { now: () => Date.now() };
 let fixture: VenueFixture;
 let slices: OrderSliceRepository;
 const events: OrderEvent[] = [];
+const alerts: Alert[] = [];
 
 beforeAll(async () => {
   fixture = await startVenueFixture({
@@ -24,6 +33,13 @@ beforeAll(async () => {
   await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
     durable: 'test-record-fill-events',
   });
+  await fixture.bus.subscribe(
+    subject(Subjects.alert, {}),
+    (m: Envelope<Alert>) => void alerts.push(m.payload),
+    {
+      durable: 'test-record-fill-alerts',
+    },
+  );
 });
 
 afterAll(() => fixture?.close());
@@ -121,6 +137,12 @@ describe('orders: a venue trade is booked under one order only', () => {
       expect((await slices.get('bl-rf-late'))?.fills).toEqual([]);
       expect((await slices.get(external))?.fills).toEqual([fill]);
       expect(warnings).toContain('venue fill already booked under another order; not recorded again');
+      const alert = await waitFor(
+        () => alerts.find((a) => a.kind === 'fill_booked_elsewhere'),
+        'the booked-elsewhere alert',
+      );
+      expect(alert).toMatchObject({ severity: 'warning', labels: { clientOrderId: 'bl-rf-late' } });
+      expect(alert.message).toContain(external);
       expect(events.filter((e) => e.clientOrderId === 'bl-rf-late' && e.fill !== null)).toEqual([]);
     } finally {
       await stop();

@@ -58,11 +58,37 @@ export class VenueOrders extends OrderPart {
           { clientOrderId: slice.clientOrderId, holder, tradeId: fill.tradeId },
           'venue fill already booked under another order; not recorded again',
         );
+        await this.alertBookedElsewhere(slice, holder, fill.tradeId);
         continue;
       }
       fresh.push(fill);
     }
     return fresh;
+  }
+
+  /**
+   * Our order's trade is in our books under another order (reconciliation filed it as external): the
+   * position counts it once, but our order shows less filled than the venue's, for the operator to see.
+   */
+  private async alertBookedElsewhere(slice: OrderSlice, holder: string, tradeId: string): Promise<void> {
+    await this.deps.bus.publish(
+      subject(Subjects.alert, {}),
+      {
+        severity: 'warning',
+        kind: 'fill_booked_elsewhere',
+        message: `${slice.exchange} ${slice.symbol}: venue trade ${tradeId} of ${slice.clientOrderId} is booked under ${holder}; not recorded again under ${slice.clientOrderId}`,
+        labels: {
+          service: this.ctx.service,
+          exchange: slice.exchange,
+          symbol: slice.symbol,
+          clientOrderId: slice.clientOrderId,
+        },
+      },
+      {
+        id: derivedUuid('alert', 'fill_booked_elsewhere', slice.clientOrderId, tradeId),
+        ...chainOf(slice.correlationId),
+      },
+    );
   }
 
   async reject(slice: OrderSlice, error: VenueError): Promise<void> {
