@@ -1,0 +1,82 @@
+import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
+import { readinessKeys, StoredLifecycle, VirtualClock } from '@ballast/core';
+import {
+  BotStateRepository,
+  createDb,
+  type DbHandle,
+  LiveOverrideRepository,
+  migrate,
+  migrations,
+} from '@ballast/db';
+import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
+import { Migrator } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LifecycleReview } from './lifecycle-review';
+
+const DAY = 86_400_000;
+const OVERRIDDEN_AT = Date.UTC(2026, 9, 1);
+
+describe('risk lifecycle review of a strategy live by an override recorded before overrides expired', () => {
+  let testDb: TestDatabase;
+  let handle: DbHandle;
+  const clock = new VirtualClock(OVERRIDDEN_AT);
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('risk_lifecycle_review');
+    handle = await createDb({ url: testDb.url, poolSize: 2 });
+    // The schema as it stood when overrides had no expiry (0410 added the column, nullable).
+    const migrator = new Migrator({
+      db: handle.db,
+      provider: { getMigrations: async () => ({ ...migrations }) },
+      allowUnorderedMigrations: true,
+    });
+    expect((await migrator.migrateTo('0410_live_override_expiry')).error).toBeUndefined();
+    // Promoted by an override the way the command then recorded it: `since` is the override's time.
+    await new LiveOverrideRepository(handle.db).record({
+      id: 'ov-old',
+      strategy: 'legacy',
+      reason: 'trial',
+      by: 'ana',
+      redCriteria: ['sharpe'],
+      createdAt: OVERRIDDEN_AT,
+      expiresAt: null,
+    });
+    await new BotStateRepository(handle.db, clock).set(readinessKeys.lifecycle('legacy'), {
+      state: 'live',
+      reason: 'live_healthy',
+      detail: 'live performance within limits',
+      since: OVERRIDDEN_AT,
+    });
+    await migrate(handle.db);
+  });
+
+  afterAll(async () => {
+    await handle?.db.destroy();
+    await testDb?.drop();
+  });
+
+  it('demotes it (override_expired) 31 days after the override', async () => {
+    clock.set(OVERRIDDEN_AT + 31 * DAY);
+    const review = new LifecycleReview({
+      bus: new MemoryBus({ source: 'risk', clock, ids: randomIds(clock), hub: new MemoryHub() }),
+      db: handle.db,
+      clock,
+      equity: () => 10_000,
+      intervalMs: 60_000,
+      log: { warn() {} },
+    });
+    const expiredAt = new Date(OVERRIDDEN_AT + 30 * DAY).toISOString();
+    expect(await review.review('legacy')).toEqual({
+      state: 'shadow',
+      reason: 'override_expired',
+      detail: `the override expired ${expiredAt} and the gate is not judged all green since`,
+    });
+    expect(
+      (await new BotStateRepository(handle.db, clock).get(readinessKeys.lifecycle('legacy'), StoredLifecycle))
+        ?.value.state,
+    ).toBe('shadow');
+    expect((await new LiveOverrideRepository(handle.db).latest('legacy'))?.expiresAt).toBe(
+      OVERRIDDEN_AT + 30 * DAY,
+    );
+  });
+});
