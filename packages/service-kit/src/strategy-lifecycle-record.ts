@@ -51,19 +51,23 @@ export async function judgedStrategies(deps: Pick<LifecycleRecordDeps, 'db' | 'c
  * Records a lifecycle step the one way `ballast readiness` and risk's automatic review both do: the
  * lifecycle (its `since` kept while the state holds), an audit row when the state changes, and on a
  * demotion a new paper period from now, so the strategy goes live again only on fresh evidence.
+ * Written only while the record is still the one the step was judged on (`stored`'s state and since):
+ * when the other writer moved it meanwhile (risk demoted it while a readiness run judged it live), nothing
+ * is written and undefined is returned, for the caller to judge the new record or say so.
  */
 export async function recordLifecycle(
   deps: LifecycleRecordDeps,
   change: LifecycleChange,
-): Promise<StoredLifecycle> {
+): Promise<StoredLifecycle | undefined> {
   const { stored, step, strategy } = change;
   const now = deps.clock.now();
   const from = stored?.state ?? 'shadow';
   const state = new BotStateRepository(deps.db, deps.clock);
   const record: StoredLifecycle = { ...step, since: step.state === from && stored ? stored.since : now };
+  const read = stored ? { state: stored.state, since: stored.since } : null;
+  if (!(await state.setIf(readinessKeys.lifecycle(strategy), record, read))) return undefined;
   if (from === 'live' && step.state === 'shadow')
     await state.set(readinessKeys.paperStart(strategy), { at: now });
-  await state.set(readinessKeys.lifecycle(strategy), record);
   if (!stored || step.state !== from)
     await new ConfigChangeRepository(deps.db).record({
       id: deps.ids(),

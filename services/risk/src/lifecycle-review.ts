@@ -64,8 +64,11 @@ export class LifecycleReview {
     for (const strategy of await judgedStrategies(this.deps)) await this.review(strategy);
   }
 
-  /** Reviews one strategy; the step taken when it was demoted, else null. */
-  async review(strategy: string): Promise<LifecycleStep | null> {
+  /**
+   * Reviews one strategy; the step taken when it was demoted, else null. A record changed by a readiness
+   * run while judged is read and judged again (a few times at most), never overwritten.
+   */
+  async review(strategy: string, attempts = 3): Promise<LifecycleStep | null> {
     const stored = await readLifecycle(this.deps, strategy);
     if (stored?.state !== 'live') return null;
     const trades = await new ClosedTradeRepository(this.deps.db).ofStrategy(strategy);
@@ -77,10 +80,11 @@ export class LifecycleReview {
       ...(this.deps.limits ? { limits: this.deps.limits } : {}),
     });
     if (step.state === 'live') return null;
-    await recordLifecycle(
+    const recorded = await recordLifecycle(
       { db: this.deps.db, clock: this.deps.clock, ids: this.ids },
       { strategy, stored, step, actor: 'risk', source: 'risk', figures: { live: recent } },
     );
+    if (!recorded) return attempts > 1 ? this.review(strategy, attempts - 1) : null;
     this.deps.log.warn({ strategy, reason: step.reason, live: recent }, 'strategy demoted to shadow');
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
       severity: 'critical',

@@ -237,7 +237,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     loosened,
     ...(overrideRecorded ? { override: { expiresAt } } : {}),
   });
-  await recordLifecycle(deps, {
+  const recorded = await recordLifecycle(deps, {
     strategy,
     stored,
     step,
@@ -245,7 +245,16 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     source: 'cli',
     figures: figures(report, recent, options.thresholds),
   });
+  if (!recorded) await refuseMovedLifecycle(deps, strategy);
   return { strategy, report, paperStart, lifecycle: { ...step, from }, overrideRecorded };
+}
+
+/** Risk (or another run) changed the lifecycle while this run judged it: its step is stale, never written. */
+async function refuseMovedLifecycle(deps: Deps, strategy: string): Promise<never> {
+  const now = await readLifecycle(deps, strategy);
+  throw new Error(
+    `${strategy}: its lifecycle changed while judged (now ${now?.state ?? 'unjudged'}${now ? `: ${now.reason}` : ''}); nothing recorded, run again`,
+  );
 }
 
 /** Sharpe and drawdown need the account's equity: never judged against a made-up one. */

@@ -1,5 +1,5 @@
 import type { Clock } from '@ballast/contracts';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
 import { DbError } from '../db-error';
 import { toJsonText } from '../json-text';
@@ -30,6 +30,36 @@ export class BotStateRepository {
       .values({ key, value: json, updated_at: updatedAt })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: updatedAt }))
       .execute();
+  }
+
+  /**
+   * Compare-and-set: writes `value` only while the stored value still holds every field of `expected`
+   * (null: only while the key is unset), so a decision taken on a stale read never overwrites a newer
+   * one. Whether it was written.
+   */
+  async setIf(
+    key: string,
+    value: unknown,
+    expected: Readonly<Record<string, unknown>> | null,
+  ): Promise<boolean> {
+    const json = toJsonText(value, `bot_state "${key}"`);
+    const updatedAt = new Date(this.clock.now());
+    if (expected === null) {
+      const inserted = await this.db
+        .insertInto('bot_state')
+        .values({ key, value: json, updated_at: updatedAt })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+    }
+    const held = toJsonText(expected, `bot_state "${key}" expected`);
+    const updated = await this.db
+      .updateTable('bot_state')
+      .set({ value: json, updated_at: updatedAt })
+      .where('key', '=', key)
+      .where(sql<boolean>`value @> ${held}::jsonb`)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
   }
 
   /** The stored value parsed by `parser`, or undefined when the key was never set. */
