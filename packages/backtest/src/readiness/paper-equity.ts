@@ -17,8 +17,9 @@ export interface PaperEquity {
 
 /**
  * The paper period's starting equity: the one given, else the account's own, from the equity risk
- * stores for each venue the strategy traded on (equityAtStart). Null when any of them has none:
- * judging drawdown against a made-up equity would pass a strategy that lost a fifth of a small account.
+ * stores for each venue the strategy traded on in the period (equityAtStart), or with no trade there
+ * yet the venue of its last one. Null when any of them has none: judging drawdown against a made-up
+ * equity would pass a strategy that lost a fifth of a small account.
  */
 export async function paperEquity(
   db: Kysely<Database>,
@@ -28,7 +29,7 @@ export async function paperEquity(
   start: number,
 ): Promise<PaperEquity | null> {
   if (given !== undefined) return { value: given, source: 'given' };
-  const venues = [...new Set(trades.map((t) => t.exchange))].sort();
+  const venues = periodVenues(trades, start);
   if (venues.length === 0) return null;
   const state = new BotStateRepository(db, clock);
   const accounts = [];
@@ -39,4 +40,15 @@ export async function paperEquity(
   }
   const all = await new ClosedTradeRepository(db).all();
   return { value: equityAtStart(accounts, all, start), source: `risk's ${venues.join(', ')} account` };
+}
+
+/** The accounts a period's returns are made on: those traded on since `start`, else the last one traded on. */
+function periodVenues(trades: readonly ClosedTradeRecord[], start: number): string[] {
+  const inPeriod = trades.filter((t) => t.closeTime >= start);
+  const last = trades.reduce<ClosedTradeRecord | undefined>(
+    (latest, t) => (latest && latest.closeTime >= t.closeTime ? latest : t),
+    undefined,
+  );
+  const from = inPeriod.length > 0 ? inPeriod : last ? [last] : [];
+  return [...new Set(from.map((t) => t.exchange))].sort();
 }

@@ -159,7 +159,9 @@ describe('ballast readiness against PostgreSQL', () => {
 
   it('prints each criterion with its figure, backtesting the paper period on real candles', async () => {
     lines.length = 0;
-    const [r] = await runReadiness(
+    const {
+      judged: [r],
+    } = await runReadiness(
       {
         ...base,
         strategies: ['trend_pullback'],
@@ -212,7 +214,9 @@ describe('ballast readiness against PostgreSQL', () => {
 
   it('promotes a red strategy only by a recorded override, which expires after 30 days by default', async () => {
     lines.length = 0;
-    const [r] = await runReadiness(
+    const {
+      judged: [r],
+    } = await runReadiness(
       { ...base, strategies: ['mean_reversion'], override: { reason: 'small size trial', by: 'ana' } },
       deps(),
     );
@@ -250,7 +254,9 @@ describe('ballast readiness against PostgreSQL', () => {
     expect((await lifecycleOf('mean_reversion'))?.overrideExpiresAt).toBe(NOW + 30 * DAY);
 
     // Uptime turns red when the stack wrote no samples for days; the override still holds until it expires.
-    const [later] = await runReadiness(
+    const {
+      judged: [later],
+    } = await runReadiness(
       { ...base, strategies: ['mean_reversion'] },
       { ...deps(), clock: new VirtualClock(NOW + 10 * DAY) },
     );
@@ -271,9 +277,8 @@ describe('ballast readiness against PostgreSQL', () => {
       });
     for (let i = 0; i < 5; i++) await trade(`bo-paper-${i}`, -2, START + 20 * DAY + i * HOUR);
     const run = async (override?: { reason: string; by: string }) =>
-      (
-        await runReadiness({ ...base, strategies: ['breakout'], ...(override ? { override } : {}) }, deps())
-      )[0]!;
+      (await runReadiness({ ...base, strategies: ['breakout'], ...(override ? { override } : {}) }, deps()))
+        .judged[0]!;
 
     const promoted = await run({ reason: 'small size trial', by: 'ana' });
     expect(promoted.lifecycle).toMatchObject({ from: 'shadow', state: 'live', reason: 'override' });
@@ -305,10 +310,9 @@ describe('ballast readiness against PostgreSQL', () => {
       MR_START,
     );
     lines.length = 0;
-    const [mr] = await runReadiness(
-      { ...base, strategies: ['mean_reversion'], backtestFile: onlyTrend },
-      deps(),
-    );
+    const {
+      judged: [mr],
+    } = await runReadiness({ ...base, strategies: ['mean_reversion'], backtestFile: onlyTrend }, deps());
     expect(backtestOf(mr!)).toMatchObject({ ok: false, value: 0, note: '0 trades, max drawdown 0.00%' });
     expect(lines[0]).toBe("mean_reversion: judged on its own 0 of the backtest's 4 trades (none: red)");
 
@@ -328,11 +332,15 @@ describe('ballast readiness against PostgreSQL', () => {
         5,
         from,
       );
-    const [mr2] = await runReadiness(
+    const {
+      judged: [mr2],
+    } = await runReadiness(
       { ...base, strategies: ['mean_reversion'], backtestFile: mixedFrom('mixed-mr.json', MR_START) },
       deps(),
     );
-    const [tp] = await runReadiness(
+    const {
+      judged: [tp],
+    } = await runReadiness(
       {
         ...base,
         strategies: ['trend_pullback'],
@@ -363,7 +371,9 @@ describe('ballast readiness against PostgreSQL', () => {
       START + 21 * DAY,
     );
     lines.length = 0;
-    const [r] = await runReadiness({ ...base, thresholds, strategies: ['momentum'], backtestFile }, deps());
+    const {
+      judged: [r],
+    } = await runReadiness({ ...base, thresholds, strategies: ['momentum'], backtestFile }, deps());
     const loosened =
       'minPaperDays 1 (default 30), minClosedTrades 0 (default 30), minSharpe -100 (default 0.5), ' +
       'minStopCoveragePct 0 (default 100), minUptimePct 0 (default 99)';
@@ -387,7 +397,9 @@ describe('ballast readiness against PostgreSQL', () => {
     for (let i = 0; i < 3; i++)
       await closeTrade(handle.db, 'bollinger_breakout', 'binance', `bb-${i}`, 5, paperStart + i * DAY);
     lines.length = 0;
-    const [r] = await runReadiness(
+    const {
+      judged: [r],
+    } = await runReadiness(
       {
         ...base,
         strategies: ['bollinger_breakout'],
@@ -423,18 +435,41 @@ describe('ballast readiness against PostgreSQL', () => {
       drawdownHalt: null,
     });
     const { initialEquity: _, ...noEquity } = base;
-    const [r] = await runReadiness({ ...noEquity, strategies: ['small_account'] }, deps());
+    const {
+      judged: [r],
+    } = await runReadiness({ ...noEquity, strategies: ['small_account'] }, deps());
     const drawdown = r!.report.criteria.find((c) => c.criterion === 'max_drawdown');
     expect(drawdown).toMatchObject({ ok: false, note: "on equity 1000.00 (risk's kraken account)" });
     expect(drawdown!.value).toBeCloseTo((210 / 1_010) * 100, 10);
   });
 
-  it('refuses to judge without --equity when risk stored no equity for the venue traded on', async () => {
+  it('judges each strategy on its own: one without known equity is printed as not judged, the others are', async () => {
+    // Its bitstamp account has risk's equity; okx, where it traded only before its paper start, has none.
+    await closeTrade(handle.db, 'moved_account', 'okx', 'moved-0', 5, START + DAY);
+    await new BotStateRepository(handle.db, clock).set(equityBaselineKey('bitstamp'), {
+      equity: 2_000,
+      peakEquity: 2_000,
+      day: START + 10 * DAY,
+      dayStartEquity: 2_000,
+      dailyLossHalt: null,
+      drawdownHalt: null,
+    });
+    await new BotStateRepository(handle.db, clock).set(readinessKeys.paperStart('moved_account'), {
+      at: START + 9 * DAY,
+    });
+    await closeTrade(handle.db, 'moved_account', 'bitstamp', 'moved-1', 10, START + 10 * DAY);
     await closeTrade(handle.db, 'unknown_account', 'okx', 'unknown-0', -200, START + 10 * DAY);
     const { initialEquity: _, ...noEquity } = base;
-    await expect(runReadiness({ ...noEquity, strategies: ['unknown_account'] }, deps())).rejects.toThrow(
-      "unknown_account: no account equity to measure returns and drawdown on: risk has stored none for the venues it traded on; give --equity <the paper account's starting equity>",
-    );
+    lines.length = 0;
+    const run = await runReadiness({ ...noEquity, strategies: ['unknown_account', 'moved_account'] }, deps());
+    const error =
+      "unknown_account: no account equity to measure returns and drawdown on: risk has stored none for the venues it traded on; give --equity <the paper account's starting equity>";
+    expect(run.failed).toEqual([{ strategy: 'unknown_account', error }]);
+    expect(lines).toContain(`unknown_account: not judged: ${error}`);
+    expect(run.judged.map((r) => r.strategy)).toEqual(['moved_account']);
+    expect(run.judged[0]!.report.criteria.find((c) => c.criterion === 'max_drawdown')).toMatchObject({
+      note: "on equity 1990.00 (risk's bitstamp account)",
+    });
     expect(
       await new BotStateRepository(handle.db, clock).get(
         readinessKeys.lifecycle('unknown_account'),
@@ -469,7 +504,8 @@ describe('ballast readiness against PostgreSQL', () => {
     // The backtest spans the paper period, from its start.
     const run = async (from = paperStart) => {
       const backtestFile = writeBacktest('swing.json', [backtestTrade('swing', 5, 21)], 5, from);
-      return (await runReadiness({ ...base, thresholds, strategies: ['swing'], backtestFile }, deps()))[0]!;
+      return (await runReadiness({ ...base, thresholds, strategies: ['swing'], backtestFile }, deps()))
+        .judged[0]!;
     };
     expect((await run()).lifecycle).toMatchObject({
       from: 'shadow',
@@ -504,9 +540,8 @@ describe('ballast readiness against PostgreSQL', () => {
       closeTime: clock.now() - DAY,
     });
     const run = async (override?: { reason: string; by: string }) =>
-      (
-        await runReadiness({ ...base, strategies: ['overridden'], ...(override ? { override } : {}) }, deps())
-      )[0]!;
+      (await runReadiness({ ...base, strategies: ['overridden'], ...(override ? { override } : {}) }, deps()))
+        .judged[0]!;
     const start = clock.now();
     expect((await run({ reason: 'trial', by: 'ana' })).lifecycle).toMatchObject({
       state: 'live',

@@ -308,8 +308,17 @@ export function formatReadiness(r: StrategyReadiness): string[] {
   return [head, ...lines];
 }
 
-/** Judges each strategy, records backtest, override and lifecycle, and prints the verdicts. */
-export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Promise<StrategyReadiness[]> {
+/** A run's outcome: the strategies judged, and those that could not be, each with why. */
+export interface ReadinessRun {
+  judged: StrategyReadiness[];
+  failed: { strategy: string; error: string }[];
+}
+
+/**
+ * Judges each strategy, records backtest, override and lifecycle, and prints the verdicts. Each on its
+ * own: one that cannot be judged (no equity known for it, say) is printed with why and the run goes on.
+ */
+export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Promise<ReadinessRun> {
   const names =
     options.strategies ??
     [...new Set((await new ClosedTradeRepository(deps.db).all()).map((t) => t.strategy))]
@@ -326,13 +335,19 @@ export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Pr
     deps.print(
       `thresholds looser than the defaults: ${looser.map((l) => `${l.name} ${l.value} (default ${l.default})`).join(', ')}`,
     );
-  const results: StrategyReadiness[] = [];
-  for (const name of names) {
-    const r = await judge(name, options, deps);
-    for (const line of formatReadiness(r)) deps.print(line);
-    results.push(r);
+  const run: ReadinessRun = { judged: [], failed: [] };
+  for (const strategy of names) {
+    try {
+      const r = await judge(strategy, options, deps);
+      for (const line of formatReadiness(r)) deps.print(line);
+      run.judged.push(r);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      deps.print(`${strategy}: not judged: ${error}`);
+      run.failed.push({ strategy, error });
+    }
   }
-  return results;
+  return run;
 }
 
 interface ReadinessFlags {
@@ -438,13 +453,15 @@ export function registerReadinessCommand(program: Command): void {
       try {
         await migrate(handle.db);
         const clock = new SystemClock();
-        const results = await runReadiness(options, {
+        const run = await runReadiness(options, {
           db: handle.db,
           clock,
           ids: uuidv7Ids(clock),
           print: (line) => console.log(line),
         });
-        if (results.some((r) => !r.report.ok)) process.exitCode = 2;
+        // 1: a strategy could not be judged; 2: every one was, and one is red.
+        if (run.failed.length > 0) process.exitCode = 1;
+        else if (run.judged.some((r) => !r.report.ok)) process.exitCode = 2;
       } finally {
         await handle.db.destroy();
       }
