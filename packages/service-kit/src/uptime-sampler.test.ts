@@ -40,7 +40,9 @@ describe('UptimeSampler', () => {
     now += 60_000;
     healthy = true;
     await sampler.sample();
-    expect(await sink.healthyByService(Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 1))).toEqual({ orders: 2 });
+    expect(await sink.healthyByService(Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 1), 60_000)).toEqual({
+      orders: 2,
+    });
   });
 
   it('reports a failed write instead of throwing', async () => {

@@ -2,7 +2,7 @@ import type { Bus } from '@ballast/bus';
 import type { Clock, IdGenerator } from '@ballast/contracts';
 import { defaultStrategies, StrategiesConfig } from '@ballast/core';
 import { BotStateRepository, type Database } from '@ballast/db';
-import { KillStore, type Logger } from '@ballast/service-kit';
+import { type BaseConfig, KillStore, type Logger } from '@ballast/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -21,7 +21,8 @@ export interface GatewayDeps {
   db: Kysely<Database>;
   clock: Clock;
   ids: IdGenerator;
-  config: GatewayConfig;
+  /** With the stack's UPTIME_SAMPLE_MS (runService passes the base variables), uptime expects its interval. */
+  config: GatewayConfig & Partial<Pick<BaseConfig, 'UPTIME_SAMPLE_MS'>>;
   log: Logger;
   metrics: Registry;
   /** Removes this instance's durable consumers when it stops (NATS only). */
@@ -65,6 +66,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     ...(config.RISK_LIMITS_JSON ? { limits: config.RISK_LIMITS_JSON } : {}),
     currentLimits: () => configStore.riskLimits(),
     healthUrls: config.GATEWAY_HEALTH_URLS,
+    // 0 only stops this service's own sampling; the trading services' interval is then the default.
+    ...(config.UPTIME_SAMPLE_MS ? { uptimeSampleMs: config.UPTIME_SAMPLE_MS } : {}),
   });
   registerReadinessGauge(deps.metrics, () => model.readiness(), deps.log);
   const app = await buildGatewayApp({ ...deps, live, model, controlLog, configStore, webDist });

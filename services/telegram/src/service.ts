@@ -3,7 +3,7 @@ import type { Bus } from '@ballast/bus';
 import type { Clock, IdGenerator } from '@ballast/contracts';
 import { weeklyReport } from '@ballast/core';
 import { BotStateRepository, type Database } from '@ballast/db';
-import { KillStore, type Logger, type ReadinessCheck } from '@ballast/service-kit';
+import { type BaseConfig, KillStore, type Logger, type ReadinessCheck } from '@ballast/service-kit';
 import { Bot } from 'grammy';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -29,7 +29,8 @@ export interface TelegramDeps {
   db: Kysely<Database>;
   clock: Clock;
   ids: IdGenerator;
-  config: TelegramConfig;
+  /** With the stack's UPTIME_SAMPLE_MS (runService passes the base variables), uptime expects its interval. */
+  config: TelegramConfig & Partial<Pick<BaseConfig, 'UPTIME_SAMPLE_MS'>>;
   log: Logger;
   metrics: Registry;
   addReadinessCheck?: (check: ReadinessCheck) => void;
@@ -95,6 +96,8 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
     clock,
     initialEquity: config.TELEGRAM_INITIAL_EQUITY,
     strategies: config.TELEGRAM_STRATEGIES,
+    // 0 only stops this service's own sampling; the trading services' interval is then the default.
+    ...(config.UPTIME_SAMPLE_MS ? { uptimeSampleMs: config.UPTIME_SAMPLE_MS } : {}),
   });
   const confirmations = new PendingConfirmations(config.TELEGRAM_CONFIRM_TTL_MS, clock, () =>
     randomBytes(12).toString('hex'),

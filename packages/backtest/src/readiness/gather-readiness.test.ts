@@ -63,6 +63,30 @@ describe('gatherReadiness against PostgreSQL', () => {
     expect(inputs.uptimeNote).toBe('lowest: market-data, 48 of 961 samples healthy');
   });
 
+  it('counts each sample interval once: services sampling every 30 s, up half an hour of one, read at 60 s are about 50 % up', async () => {
+    const from = NOW + DAY;
+    await new ClosedTradeRepository(handle.db).record({
+      tradeKey: 'fast-0',
+      strategy: 'fast',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      pnl: 1,
+      closeTime: from,
+    });
+    const uptime = new ServiceUptimeRepository(handle.db);
+    for (let at = from; at < from + HOUR / 2; at += 30_000)
+      for (const service of TRADING_SERVICES) await uptime.record({ service, sampledAt: at, healthy: true });
+    const { inputs } = await gatherReadiness({
+      db: handle.db,
+      clock: new VirtualClock(from + HOUR),
+      strategy: 'fast',
+      initialEquity: 1_000,
+      uptimeSampleMs: 60_000,
+    });
+    expect(inputs.uptimePct).toBeCloseTo((30 / 61) * 100, 10);
+    expect(inputs.uptimeNote).toBe('lowest: market-data, 30 of 61 samples healthy');
+  });
+
   it('leaves stop coverage unmeasured when no sample saw an open position, instead of 100 %', async () => {
     const stops = new StopCoverageRepository(handle.db);
     for (let at = START; at <= NOW; at += DAY)

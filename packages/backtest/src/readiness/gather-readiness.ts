@@ -101,7 +101,7 @@ async function uptimeFigures(
   now: number,
   sampleMs: number,
 ): Promise<Figures<'uptimePct' | 'uptimeNote'>> {
-  const healthy = await new ServiceUptimeRepository(db).healthyByService(from, now);
+  const healthy = await new ServiceUptimeRepository(db).healthyByService(from, now, sampleMs);
   const uptime = serviceUptime(healthy, from, now, sampleMs);
   const weakest = uptime.services.find((s) => s.service === uptime.weakest);
   if (!weakest) return { uptimePct: uptime.pct };

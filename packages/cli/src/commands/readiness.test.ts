@@ -29,7 +29,7 @@ import {
 } from '@ballast/db';
 import { createTestDatabase, sharedDataDir, type TestDatabase } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ReadinessRunOptions, runReadiness } from './readiness';
+import { type ReadinessRunOptions, runReadiness, uptimeSampleMsDefault } from './readiness';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -557,5 +557,16 @@ describe('ballast readiness against PostgreSQL', () => {
       reason: 'override_expired',
       detail: `the override expired ${new Date(start + 30 * DAY).toISOString()} and the gate is not all green`,
     });
+  });
+});
+
+describe('--uptime-sample-ms default', () => {
+  it("takes the shell's UPTIME_SAMPLE_MS, reading 0 or empty (a service that does not sample) as unset", () => {
+    expect(uptimeSampleMsDefault('30000')).toBe('30000');
+    expect(uptimeSampleMsDefault('0')).toBe('60000');
+    expect(uptimeSampleMsDefault(' ')).toBe('60000');
+    expect(uptimeSampleMsDefault(undefined)).toBe('60000');
+    // Anything else is the flag's to refuse, naming it.
+    expect(uptimeSampleMsDefault('soon')).toBe('soon');
   });
 });

@@ -379,8 +379,8 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
   const overrideDays = Number(flags.overrideDays);
   if (!(overrideDays > 0)) throw new Error(`--override-days: a positive number, got ${flags.overrideDays}`);
   const uptimeSampleMs = Number(flags.uptimeSampleMs);
-  if (!(uptimeSampleMs > 0))
-    throw new Error(`--uptime-sample-ms: a positive number, got ${flags.uptimeSampleMs}`);
+  if (!(Number.isSafeInteger(uptimeSampleMs) && uptimeSampleMs > 0))
+    throw new Error(`--uptime-sample-ms: a positive whole number of ms, got ${flags.uptimeSampleMs}`);
   return {
     ...(equity === undefined ? {} : { initialEquity: equity }),
     overrideTtlMs: overrideDays * 86_400_000,
@@ -406,6 +406,15 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
   };
 }
 
+/**
+ * The --uptime-sample-ms default: the shell's UPTIME_SAMPLE_MS, where 0 or empty means what it means to
+ * a service (no sampling of its own), not an interval: then 60 s. Anything else is checked as the flag is.
+ */
+export function uptimeSampleMsDefault(env: string | undefined): string {
+  const raw = env?.trim();
+  return !raw || Number(raw) === 0 ? String(DEFAULT_UPTIME_SAMPLE_MS) : raw;
+}
+
 /** `ballast readiness`: the go-live gate per strategy, green or red with the figure behind each criterion. */
 export function registerReadinessCommand(program: Command): void {
   program
@@ -428,7 +437,7 @@ export function registerReadinessCommand(program: Command): void {
     .option(
       '--uptime-sample-ms <ms>',
       "the services' UPTIME_SAMPLE_MS: uptime is healthy samples over one per interval per trading service",
-      process.env.UPTIME_SAMPLE_MS || String(DEFAULT_UPTIME_SAMPLE_MS),
+      uptimeSampleMsDefault(process.env.UPTIME_SAMPLE_MS),
     )
     .option('--override', 'record an override letting the strategy go live with its current red criteria')
     .option(

@@ -33,8 +33,8 @@ describe('readiness repositories (PostgreSQL)', () => {
     await repo.record({ service: 'orders', sampledAt: T0 + MIN, healthy: true });
     await repo.record({ service: 'orders', sampledAt: T0 + 10 * MIN, healthy: true });
     await repo.record({ service: 'stops', sampledAt: T0 + 2 * MIN, healthy: false });
-    expect(await repo.healthyByService(T0, T0 + 5 * MIN)).toEqual({ risk: 1, orders: 1 });
-    expect(await repo.healthyByService(T0 - 2 * MIN, T0 - MIN)).toEqual({});
+    expect(await repo.healthyByService(T0, T0 + 5 * MIN, MIN)).toEqual({ risk: 1, orders: 1 });
+    expect(await repo.healthyByService(T0 - 2 * MIN, T0 - MIN, MIN)).toEqual({});
   });
 
   it('sums stop coverage samples, counting those with positions, and refuses more protected positions than open ones', async () => {

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database';
+import { DbError } from '../db-error';
 import { finite, toNumber } from '../to-number';
 
 export interface UptimeSample {
@@ -29,13 +30,23 @@ export class ServiceUptimeRepository {
   }
 
   /**
-   * Healthy samples per service in [from, to]. Only counts: the gate divides by the samples each
-   * service should have written (serviceUptime), since none are written while it is down.
+   * Healthy sample intervals per service in [from, to]: the distinct `intervalMs` periods with a healthy
+   * sample, so a service sampling faster than the gate assumes cannot count more than one per period.
+   * Only counts: the gate divides by the periods each service should have covered (serviceUptime),
+   * since none are written while it is down.
    */
-  async healthyByService(from: number, to: number): Promise<Record<string, number>> {
+  async healthyByService(from: number, to: number, intervalMs: number): Promise<Record<string, number>> {
+    if (!(Number.isSafeInteger(intervalMs) && intervalMs > 0))
+      throw new DbError(
+        'invalid_value',
+        `intervalMs must be a positive whole number of ms, got ${intervalMs}`,
+      );
     const rows = await this.db
       .selectFrom('service_uptime_samples')
-      .select((eb) => ['service', eb.fn.countAll<string | number | bigint>().as('healthy')])
+      .select([
+        'service',
+        sql<string | number | bigint>`count(distinct sampled_at / ${intervalMs}::int8)`.as('healthy'),
+      ])
       .where('healthy', '=', true)
       .where('sampled_at', '>=', from)
       .where('sampled_at', '<=', to)

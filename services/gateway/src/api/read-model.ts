@@ -31,6 +31,8 @@ export interface ReadModelDeps {
   currentLimits?: () => Promise<RiskLimits>;
   healthUrls: Record<string, string>;
   fetch?: typeof fetch;
+  /** The services' UPTIME_SAMPLE_MS, the interval uptime expects a sample per; default 60 s. */
+  uptimeSampleMs?: number;
 }
 
 const HEALTH_TIMEOUT_MS = 1_500;
@@ -189,6 +191,7 @@ export class ReadModel {
         clock: this.deps.clock,
         strategy,
         // The account's own equity as risk stored it (as `ballast readiness`), never the curve's configured base.
+        uptimeSampleMs: this.deps.uptimeSampleMs,
       });
       const report = evaluateReadiness(gathered.inputs, DEFAULT_READINESS_THRESHOLDS);
       out.push({ strategy, ok: report.ok, paperStart: gathered.paperStart, criteria: report.criteria });

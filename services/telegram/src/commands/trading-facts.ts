@@ -21,6 +21,8 @@ export interface TradingFactsDeps {
   initialEquity: number;
   /** Strategies to list even before their first trade. */
   strategies: readonly string[];
+  /** The services' UPTIME_SAMPLE_MS, the interval uptime expects a sample per; default 60 s. */
+  uptimeSampleMs?: number;
 }
 
 /** What the commands read from the database: closed trades (net of fees) and the readiness gate. */
@@ -54,6 +56,7 @@ export class TradingFacts {
         clock: this.deps.clock,
         strategy,
         // The account's own equity as risk stored it (as `ballast readiness`), never the configured one.
+        uptimeSampleMs: this.deps.uptimeSampleMs,
       });
       const report = evaluateReadiness(gathered.inputs, DEFAULT_READINESS_THRESHOLDS);
       rows.push({ strategy, lifecycle: lifecycle?.value ?? null, ok: report.ok, criteria: report.criteria });
