@@ -2,6 +2,7 @@ import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { readinessKeys, StoredLifecycle, VirtualClock } from '@ballast/core';
 import {
   BotStateRepository,
+  ClosedTradeRepository,
   createDb,
   type DbHandle,
   LiveOverrideRepository,
@@ -61,6 +62,7 @@ describe('risk lifecycle review of a strategy live by an override recorded befor
       bus: new MemoryBus({ source: 'risk', clock, ids: randomIds(clock), hub: new MemoryHub() }),
       db: handle.db,
       clock,
+      venue: 'binance',
       equity: () => 10_000,
       intervalMs: 60_000,
       log: { warn() {} },
@@ -78,5 +80,43 @@ describe('risk lifecycle review of a strategy live by an override recorded befor
     expect((await new LiveOverrideRepository(handle.db).latest('legacy'))?.expiresAt).toBe(
       OVERRIDDEN_AT + 30 * DAY,
     );
+  });
+
+  it("judges only its own venue's trades: another account's losses do not demote the strategy here", async () => {
+    await new BotStateRepository(handle.db, clock).set(readinessKeys.lifecycle('two_venues'), {
+      state: 'live',
+      reason: 'all_green',
+      detail: 'every criterion is green',
+      since: clock.now(),
+    });
+    const trades = new ClosedTradeRepository(handle.db);
+    // 20 % of this account's 10,000, but lost on okx, which binance's risk does not guard.
+    await trades.record({
+      tradeKey: 'okx-loss',
+      strategy: 'two_venues',
+      exchange: 'okx',
+      symbol: 'BTC-USDT',
+      pnl: -2_000,
+      closeTime: clock.now() + 1,
+    });
+    await trades.record({
+      tradeKey: 'binance-loss',
+      strategy: 'two_venues',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      pnl: -100,
+      closeTime: clock.now() + 2,
+    });
+    clock.advance(3);
+    const review = new LifecycleReview({
+      bus: new MemoryBus({ source: 'risk', clock, ids: randomIds(clock), hub: new MemoryHub() }),
+      db: handle.db,
+      clock,
+      venue: 'binance',
+      equity: () => 9_900,
+      intervalMs: 60_000,
+      log: { warn() {} },
+    });
+    expect(await review.review('two_venues')).toBeNull();
   });
 });

@@ -12,6 +12,8 @@ export interface LifecycleReviewDeps {
   bus: Bus;
   db: Kysely<Database>;
   clock: Clock;
+  /** The venue this risk instance guards: only its trades are judged, against its account's equity. */
+  venue: string;
   /** The account's equity now; less a strategy's live results, the equity its drawdown is measured from. */
   equity: () => number;
   intervalMs: number;
@@ -71,7 +73,10 @@ export class LifecycleReview {
   async review(strategy: string, attempts = 3): Promise<LifecycleStep | null> {
     const stored = await readLifecycle(this.deps, strategy);
     if (stored?.state !== 'live') return null;
-    const trades = await new ClosedTradeRepository(this.deps.db).ofStrategy(strategy);
+    // Another venue's trades moved another account: its own risk instance judges them.
+    const trades = (await new ClosedTradeRepository(this.deps.db).ofStrategy(strategy)).filter(
+      (t) => t.exchange === this.deps.venue,
+    );
     const liveNet = trades.filter((t) => t.closeTime >= stored.since).reduce((s, t) => s + t.pnl, 0);
     const recent = liveResults(trades, stored.since, this.deps.equity() - liveNet);
     const step = reviewLive(stored, recent, {

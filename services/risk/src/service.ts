@@ -59,6 +59,7 @@ export async function startRisk(
           bus: deps.bus,
           db: deps.db,
           clock: deps.clock,
+          venue: venue.id,
           equity: () => manager?.current.equity ?? 0,
           intervalMs: config.RISK_LIFECYCLE_REVIEW_MS ?? DEFAULT_LIFECYCLE_REVIEW_MS,
           log: deps.log,
