@@ -30,6 +30,8 @@ export interface LifecycleChange {
   actor: string;
   source: ConfigChange['source'];
   figures: Record<string, unknown>;
+  /** On a promotion, each venue account's equity now (kept while the strategy stays live). */
+  equityAtLive?: Record<string, number>;
 }
 
 /** The strategy's lifecycle as last recorded, or undefined when never judged. */
@@ -63,7 +65,13 @@ export async function recordLifecycle(
   const now = deps.clock.now();
   const from = stored?.state ?? 'shadow';
   const state = new BotStateRepository(deps.db, deps.clock);
-  const record: StoredLifecycle = { ...step, since: step.state === from && stored ? stored.since : now };
+  const held = step.state === from && stored !== undefined;
+  const equityAtLive = step.state !== 'live' ? undefined : held ? stored.equityAtLive : change.equityAtLive;
+  const record: StoredLifecycle = {
+    ...step,
+    since: held ? stored.since : now,
+    ...(equityAtLive ? { equityAtLive } : {}),
+  };
   const read = stored ? { state: stored.state, since: stored.since } : null;
   if (!(await state.setIf(readinessKeys.lifecycle(strategy), record, read))) return undefined;
   if (from === 'live' && step.state === 'shadow')

@@ -51,6 +51,18 @@ describe('risk lifecycle review of a strategy live by an override recorded befor
     await migrate(handle.db);
   });
 
+  /** Binance's risk with the account at `equity`. */
+  const reviewer = (equity: number) =>
+    new LifecycleReview({
+      bus: new MemoryBus({ source: 'risk', clock, ids: randomIds(clock), hub: new MemoryHub() }),
+      db: handle.db,
+      clock,
+      venue: 'binance',
+      equity: () => equity,
+      intervalMs: 60_000,
+      log: { warn() {} },
+    });
+
   afterAll(async () => {
     await handle?.db.destroy();
     await testDb?.drop();
@@ -58,15 +70,7 @@ describe('risk lifecycle review of a strategy live by an override recorded befor
 
   it('demotes it (override_expired) 31 days after the override', async () => {
     clock.set(OVERRIDDEN_AT + 31 * DAY);
-    const review = new LifecycleReview({
-      bus: new MemoryBus({ source: 'risk', clock, ids: randomIds(clock), hub: new MemoryHub() }),
-      db: handle.db,
-      clock,
-      venue: 'binance',
-      equity: () => 10_000,
-      intervalMs: 60_000,
-      log: { warn() {} },
-    });
+    const review = reviewer(10_000);
     const expiredAt = new Date(OVERRIDDEN_AT + 30 * DAY).toISOString();
     expect(await review.review('legacy')).toEqual({
       state: 'shadow',
@@ -108,15 +112,29 @@ describe('risk lifecycle review of a strategy live by an override recorded befor
       closeTime: clock.now() + 2,
     });
     clock.advance(3);
-    const review = new LifecycleReview({
-      bus: new MemoryBus({ source: 'risk', clock, ids: randomIds(clock), hub: new MemoryHub() }),
-      db: handle.db,
-      clock,
-      venue: 'binance',
-      equity: () => 9_900,
-      intervalMs: 60_000,
-      log: { warn() {} },
-    });
+    const review = reviewer(9_900);
     expect(await review.review('two_venues')).toBeNull();
+  });
+
+  it("measures live drawdown from the equity recorded at promotion, not now's less its own results", async () => {
+    await new BotStateRepository(handle.db, clock).set(readinessKeys.lifecycle('promoted'), {
+      state: 'live',
+      reason: 'all_green',
+      detail: 'every criterion is green',
+      since: clock.now(),
+      equityAtLive: { binance: 10_000 },
+    });
+    // It loses 1,200 (12 %); another strategy 2,000 of the same account, now at 6,800.
+    await new ClosedTradeRepository(handle.db).record({
+      tradeKey: 'promoted-loss',
+      strategy: 'promoted',
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      pnl: -1_200,
+      closeTime: clock.now() + 1,
+    });
+    clock.advance(2);
+    const review = reviewer(6_800);
+    expect(await review.review('promoted')).toBeNull();
   });
 });

@@ -78,7 +78,9 @@ export class LifecycleReview {
       (t) => t.exchange === this.deps.venue,
     );
     const liveNet = trades.filter((t) => t.closeTime >= stored.since).reduce((s, t) => s + t.pnl, 0);
-    const recent = liveResults(trades, stored.since, this.deps.equity() - liveNet);
+    // The account's equity when the strategy went live, else (an older record) now less its live results.
+    const start = stored.equityAtLive?.[this.deps.venue] ?? this.deps.equity() - liveNet;
+    const recent = liveResults(trades, stored.since, start);
     const step = reviewLive(stored, recent, {
       now: this.deps.clock.now(),
       gateGreen: null,

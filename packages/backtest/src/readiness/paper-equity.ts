@@ -1,5 +1,5 @@
 import type { Clock } from '@ballast/contracts';
-import { EquityBaseline, equityAtStart, equityBaselineKey } from '@ballast/core';
+import { EquityBaseline, equityAtStart, equityBaselineKey, type StoredAccountEquity } from '@ballast/core';
 import {
   BotStateRepository,
   type ClosedTradeRecord,
@@ -30,14 +30,8 @@ export async function paperEquity(
 ): Promise<PaperEquity | null> {
   if (given !== undefined) return { value: given, source: 'given' };
   const venues = periodVenues(trades, start);
-  if (venues.length === 0) return null;
-  const state = new BotStateRepository(db, clock);
-  const accounts = [];
-  for (const venue of venues) {
-    const stored = await state.get(equityBaselineKey(venue), EquityBaseline);
-    if (!stored) return null;
-    accounts.push({ venue, equity: stored.value.equity, at: stored.updatedAt });
-  }
+  const accounts = await storedAccounts(db, clock, venues);
+  if (!accounts) return null;
   const all = await new ClosedTradeRepository(db).all();
   return { value: equityAtStart(accounts, all, start), source: `risk's ${venues.join(', ')} account` };
 }
@@ -51,4 +45,32 @@ function periodVenues(trades: readonly ClosedTradeRecord[], start: number): stri
   );
   const from = inPeriod.length > 0 ? inPeriod : last ? [last] : [];
   return [...new Set(from.map((t) => t.exchange))].sort();
+}
+
+/** The equity risk last stored for each venue's account; null when there are none or any is missing. */
+export async function storedAccounts(
+  db: Kysely<Database>,
+  clock: Clock,
+  venues: readonly string[],
+): Promise<StoredAccountEquity[] | null> {
+  if (venues.length === 0) return null;
+  const state = new BotStateRepository(db, clock);
+  const accounts: StoredAccountEquity[] = [];
+  for (const venue of venues) {
+    const stored = await state.get(equityBaselineKey(venue), EquityBaseline);
+    if (!stored) return null;
+    accounts.push({ venue, equity: stored.value.equity, at: stored.updatedAt });
+  }
+  return accounts;
+}
+
+/** Each account's equity as risk last stored it, for a strategy going live on the venues it traded since `start`. */
+export async function equityAtLive(
+  db: Kysely<Database>,
+  clock: Clock,
+  trades: readonly ClosedTradeRecord[],
+  start: number,
+): Promise<Record<string, number> | null> {
+  const accounts = await storedAccounts(db, clock, periodVenues(trades, start));
+  return accounts && Object.fromEntries(accounts.map((a) => [a.venue, a.equity]));
 }

@@ -558,6 +558,42 @@ describe('ballast readiness against PostgreSQL', () => {
       detail: `the override expired ${new Date(start + 30 * DAY).toISOString()} and the gate is not all green`,
     });
   });
+
+  it("measures live drawdown from the account's equity recorded at promotion, whatever other strategies lost since", async () => {
+    const equity = (value: number) =>
+      new BotStateRepository(handle.db, clock).set(equityBaselineKey('gemini'), {
+        equity: value,
+        peakEquity: 5_000,
+        day: clock.now(),
+        dayStartEquity: value,
+        dailyLossHalt: null,
+        drawdownHalt: null,
+      });
+    const start = clock.now() - 3 * DAY;
+    for (const [i, pnl] of [4, -1, 6].entries())
+      await closeTrade(handle.db, 'steady', 'gemini', `steady-${i}`, pnl, start + i * DAY);
+    await equity(5_000);
+    await new StopCoverageRepository(handle.db).record({
+      source: 'stops',
+      sampledAt: start + HOUR,
+      openPositions: 1,
+      protectedPositions: 1,
+    });
+    const backtestFile = writeBacktest('steady.json', [backtestTrade('steady', 5, 0)], 5, start);
+    const { initialEquity: _, ...noEquity } = base;
+    const run = async () =>
+      (await runReadiness({ ...noEquity, thresholds: LOOSE, strategies: ['steady'], backtestFile }, deps()))
+        .judged[0]!;
+    expect((await run()).lifecycle).toMatchObject({ from: 'shadow', state: 'live' });
+    expect((await lifecycleOf('steady'))?.equityAtLive).toEqual({ gemini: 5_000 });
+    // It loses 600 (12 % of 5,000); other strategies lose 1,400 on the same account.
+    clock.advance(HOUR);
+    await closeTrade(handle.db, 'steady', 'gemini', 'steady-live', -600, clock.now());
+    await equity(3_000);
+    clock.advance(HOUR);
+    expect((await run()).lifecycle).toMatchObject({ from: 'live', state: 'live', reason: 'live_healthy' });
+    expect((await lifecycleOf('steady'))?.equityAtLive).toEqual({ gemini: 5_000 });
+  });
 });
 
 describe('--uptime-sample-ms default', () => {

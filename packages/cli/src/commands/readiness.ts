@@ -3,6 +3,7 @@ import {
   assumedRulesWarning,
   type BacktestResult,
   coversPeriod,
+  equityAtLive,
   gatherReadiness,
   paperEquity,
   runBacktest,
@@ -26,6 +27,7 @@ import {
   readinessKeys,
   redCriteria,
   type StoredBacktest,
+  type StoredLifecycle,
 } from '@ballast/core';
 import {
   BotStateRepository,
@@ -151,18 +153,20 @@ async function sameperiodBacktest(
 }
 
 /**
- * Live results since the strategy went live, for the demotion rule: drawdown from the account's equity
- * when it went live (as risk's review measures it), or from --equity when given.
+ * Live results since the strategy went live, for the demotion rule: drawdown from the accounts' equity
+ * recorded when it went live (as risk's review measures it); for an older record, from their equity
+ * then as read back now, or from --equity when given.
  */
 async function recentLive(
   { db, clock }: Pick<Deps, 'db' | 'clock'>,
   strategy: string,
-  since: number,
+  stored: StoredLifecycle,
   given: number | undefined,
 ): Promise<RecentLive> {
   const trades = await strategyTrades(db, strategy);
-  const equity = await paperEquity(db, clock, given, trades, since);
-  return liveResults(trades, since, equity?.value ?? refuseUnknownEquity(strategy));
+  const recorded = stored.equityAtLive && Object.values(stored.equityAtLive).reduce((s, e) => s + e, 0);
+  const equity = recorded ?? (await paperEquity(db, clock, given, trades, stored.since))?.value;
+  return liveResults(trades, stored.since, equity ?? refuseUnknownEquity(strategy));
 }
 
 async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps): Promise<StrategyReadiness> {
@@ -228,7 +232,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     });
   }
   const recent =
-    from === 'live' ? await recentLive(deps, strategy, stored?.since ?? now, options.initialEquity) : null;
+    stored?.state === 'live' ? await recentLive(deps, strategy, stored, options.initialEquity) : null;
   const loosened = looserThresholds(options.thresholds).map(
     (l) => `${l.name} ${l.value} (default ${l.default})`,
   );
@@ -237,10 +241,13 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     loosened,
     ...(overrideRecorded ? { override: { expiresAt } } : {}),
   });
+  const promoted = from === 'shadow' && step.state === 'live';
+  const atLive = promoted ? await equityAtLive(db, clock, first.trades, paperStart ?? now) : null;
   const recorded = await recordLifecycle(deps, {
     strategy,
     stored,
     step,
+    ...(atLive ? { equityAtLive: atLive } : {}),
     actor: options.override?.by ?? options.actor ?? 'cli',
     source: 'cli',
     figures: figures(report, recent, options.thresholds),

@@ -31,5 +31,10 @@ export const StoredLifecycle = z.object({
   since: z.number(),
   /** Live by an override until then (epoch ms); past it, only an all-green gate keeps it live. */
   overrideExpiresAt: z.number().optional(),
+  /**
+   * Each venue account's equity when the strategy went live: its live drawdown is measured from it, the
+   * same in risk (its venue's) and the readiness command (their sum), whatever other strategies did since.
+   */
+  equityAtLive: z.record(z.string(), z.number()).optional(),
 });
 export type StoredLifecycle = z.infer<typeof StoredLifecycle>;
