@@ -1,4 +1,4 @@
-import { type BookUpdate, normaliseSymbol, type SignalDecision } from '@ballast/contracts';
+import { type BookUpdate, normaliseSymbol, type RiskDecision, type SignalDecision } from '@ballast/contracts';
 import { readDataFile } from './data';
 
 interface RestDepth {
@@ -57,3 +57,22 @@ export function approvedBtcLong(id: string): SignalDecision {
     sizeMultiplier: 1,
   };
 }
+
+/** Risk's approval of a 0.01 BTC market buy of `strategy` on Binance, priced near the recorded BTCUSDT book. */
+export const approvedBuy = (intentId: string, strategy = 'test'): RiskDecision => ({
+  approved: true,
+  intent: {
+    intentId,
+    candidateId: `cand-${intentId}`,
+    strategy,
+    exchange: 'binance',
+    symbol: 'BTC-USDT',
+    positionSide: 'long',
+    side: 'buy',
+    qty: 0.01,
+    entry: 58001.04,
+    stop: 57000,
+    takeProfits: [60000],
+    riskAmount: 10.01,
+  },
+});

@@ -4,9 +4,8 @@ import { clientOrderId } from '@ballast/core';
 import { OrderSliceRepository, type SliceStatus } from '@ballast/db';
 import { CcxtVenue, type VenueOrderRequest } from '@ballast/exchange';
 import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
-import { marketCommand, waitFor } from '@ballast/testkit';
+import { approvedBuy, marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvedBuy } from './testing/approved-buy';
 import { dbOrderManager } from './testing/db-manager';
 
 // The simulator fills against binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json, with the

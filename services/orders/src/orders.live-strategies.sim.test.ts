@@ -2,9 +2,8 @@ import { type Clock, type Envelope, type OrderEvent, Subjects, subject } from '@
 import { readinessKeys, type StoredLifecycle } from '@ballast/core';
 import { BotStateRepository } from '@ballast/db';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { marketCommand, waitFor } from '@ballast/testkit';
+import { approvedBuy, marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvedBuy } from './testing/approved-buy';
 import { startSimOrders } from './testing/sim-orders';
 
 // The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book.

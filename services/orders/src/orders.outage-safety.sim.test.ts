@@ -3,10 +3,9 @@ import { type Clock, type OrderEvent, Subjects, subject } from '@ballast/contrac
 import { OrderSliceRepository } from '@ballast/db';
 import { CcxtVenue, VenueError, type VenueOrderRequest } from '@ballast/exchange';
 import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
-import { marketCommand, waitFor } from '@ballast/testkit';
+import { approvedBuy, marketCommand, waitFor } from '@ballast/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderManager } from './order-manager';
-import { approvedBuy } from './testing/approved-buy';
 import { dbOrderManager } from './testing/db-manager';
 
 // The orders manager through venue outages, kills and crashes, on a spot account on the exchange simulator

@@ -8,9 +8,8 @@ import {
 } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { approvedBuy, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvedBuy } from './testing/approved-buy';
 import { startPaperOrders } from './testing/paper-orders';
 
 // The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json (best ask

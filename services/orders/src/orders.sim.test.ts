@@ -1,9 +1,8 @@
 import { type Clock, type ControlAck, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { waitFor } from '@ballast/testkit';
+import { approvedBuy, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvedBuy } from './testing/approved-buy';
 import { startSimOrders } from './testing/sim-orders';
 
 // The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book

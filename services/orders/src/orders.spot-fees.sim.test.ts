@@ -1,10 +1,9 @@
 import { type PositionEvent, Subjects, subject } from '@ballast/contracts';
 import { CcxtVenue } from '@ballast/exchange';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { waitFor } from '@ballast/testkit';
+import { approvedBuy, waitFor } from '@ballast/testkit';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvedBuy } from './testing/approved-buy';
 import { startSimOrders } from './testing/sim-orders';
 
 // Binance spot as it trades without BNB: a buy's fee is taken from the BTC received, a sell's from the

@@ -2,11 +2,10 @@ import { type Clock, type OrderEvent, type PositionEvent, Subjects, subject } fr
 import { OrderSliceRepository } from '@ballast/db';
 import { CcxtVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { waitFor } from '@ballast/testkit';
+import { approvedBuy, waitFor } from '@ballast/testkit';
 import ccxt from 'ccxt';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { approvedBuy } from './testing/approved-buy';
 import { lossyBinance, type TransportFault } from './testing/lossy-binance';
 import { ordersOnVenue } from './testing/sim-client';
 import { startOrdersService } from './testing/sim-orders';

@@ -4,14 +4,13 @@ import {
   type Clock,
   type OrderEvent,
   type PositionEvent,
-  type RiskDecision,
   Subjects,
   subject,
 } from '@ballast/contracts';
 import { PaperStart, readinessKeys, StoredLifecycle } from '@ballast/core';
 import { BotStateRepository, ConfigChangeRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, type ServiceProcess, startServiceProcess, waitFor } from '@ballast/testkit';
+import { approvedBuy, natsUrl, type ServiceProcess, startServiceProcess, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
 import { startRisk } from './service';
@@ -99,25 +98,6 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-/** An approved 0.01 BTC market buy of the strategy, near the recorded book. */
-const entry = (intentId: string): RiskDecision => ({
-  approved: true,
-  intent: {
-    intentId,
-    candidateId: `cand-${intentId}`,
-    strategy: STRATEGY,
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    positionSide: 'long',
-    side: 'buy',
-    qty: 0.01,
-    entry: 58001.04,
-    stop: 57000,
-    takeProfits: [60000],
-    riskAmount: 10.01,
-  },
-});
-
 /** A close of the strategy's ETH position losing `loss` (as the orders service reports one). */
 const close = (positionId: string, loss: number): PositionEvent => ({
   status: 'closed',
@@ -148,7 +128,7 @@ const lifecycle = async () =>
 describe('risk demotes a live strategy whose live results degrade, without the readiness command', () => {
   it('records the demotion, alerts, restarts its paper period, and orders refuses its next entry', async () => {
     const decisions = subject(Subjects.riskDecision, {});
-    await fixture.bus.publish(decisions, entry('live-1'));
+    await fixture.bus.publish(decisions, approvedBuy('live-1', STRATEGY));
     await waitFor(() => orderEvent('live-1', 'filled'), 'the entry of the live strategy filled', {
       timeoutMs: 30_000,
     });
@@ -205,7 +185,7 @@ describe('risk demotes a live strategy whose live results degrade, without the r
       () => orders?.logs.some((l) => l.includes('strategy not live: entries refused')),
       'the orders service to read the demotion',
     );
-    await fixture.bus.publish(decisions, entry('live-2'));
+    await fixture.bus.publish(decisions, approvedBuy('live-2', STRATEGY));
     const refused = await waitFor(() => orderEvent('live-2', 'rejected'), 'the next entry refused', {
       timeoutMs: 30_000,
     });
