@@ -7,7 +7,8 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { type NewSlice, OrderSliceRepository } from '@ballast/db';
+import { OrderSliceRepository } from '@ballast/db';
+import { btcSlice } from '@ballast/db/testing';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,21 +110,7 @@ describe('orders: a venue trade is booked under one order only', () => {
       liquidity: 'taker',
       time: trade.timestamp ?? Date.now(),
     };
-    const order = (clientOrderId: string): NewSlice => ({
-      clientOrderId,
-      intentId: `intent-${clientOrderId}`,
-      slice: 0,
-      strategy: null,
-      correlationId: null,
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      side: 'buy',
-      type: 'market',
-      qty: 0.001,
-      price: null,
-      reduceOnly: false,
-      dueAt: Number.MAX_SAFE_INTEGER,
-    });
+    const order = (clientOrderId: string) => btcSlice(clientOrderId, { strategy: null });
     const external = `ext-BTC-USDT-${venueOrderId}`;
     await slices.plan([order(external)]);
     await slices.update(external, { status: 'filled', venueOrderId, fills: [fill], filledQty: 0.001 });

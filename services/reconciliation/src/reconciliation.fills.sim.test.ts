@@ -1,10 +1,10 @@
 import { NatsBus } from '@ballast/bus';
 import { type Envelope, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { btcSlice } from '@ballast/db/testing';
 import { natsUrl, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReconciler } from './service';
 import {
-  ourSlice,
   type SimRecon,
   simClient,
   simReconConfig,
@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('an order that fills after the trades are read, before its lookup', { timeout: 120_000 }, () => {
   it('is never set filled with less filled than the venue reports', async () => {
     const slices = simSlices(recon.fixture);
-    await slices.plan([ourSlice('bl-late1', { type: 'limit', qty: 0.002, price: 30_000 })]);
+    await slices.plan([btcSlice('bl-late1', { type: 'limit', qty: 0.002, price: 30_000 })]);
     const placed = await simClient(recon.fixture, ACCOUNT).createOrder(
       'BTC/USDT',
       'limit',

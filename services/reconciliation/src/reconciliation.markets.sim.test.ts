@@ -1,19 +1,13 @@
 import { type RecordFill, Subjects, subject } from '@ballast/contracts';
 import { BotStateRepository } from '@ballast/db';
+import { btcSlice } from '@ballast/db/testing';
 import type { SimAccount as VenueAccount } from '@ballast/exchange-sim/testing';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertedDrifts, alertKey } from './alerted-once';
 import { foldPositions } from './ledger-reader';
 import { buildVenue } from './service';
-import {
-  ourSlice,
-  type SimRecon,
-  simClient,
-  simReconConfig,
-  simSlices,
-  startSimRecon,
-} from './testing/sim-recon';
+import { type SimRecon, simClient, simReconConfig, simSlices, startSimRecon } from './testing/sim-recon';
 
 // Accounts unlike the main suite's (two markets, fees in the base asset), each on a simulator of its
 // own with the orders service beside reconciliation. The simulator's books are binance-spot-ws/
@@ -30,7 +24,7 @@ async function missedFill(
   o: { symbol: string; side: 'buy' | 'sell'; qty: number; price: number },
 ): Promise<void> {
   const slices = simSlices(recon.fixture);
-  await slices.plan([ourSlice(clientOrderId, { ...o, type: 'limit' })]);
+  await slices.plan([btcSlice(clientOrderId, { ...o, type: 'limit' })]);
   const ccxtSymbol = o.symbol.replace('-', '/');
   const placed = await simClient(recon.fixture, ACCOUNT).createOrder(
     ccxtSymbol,

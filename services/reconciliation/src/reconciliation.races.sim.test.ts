@@ -1,6 +1,7 @@
 import { NatsBus } from '@ballast/bus';
 import { type Alert, type Clock, type Envelope, Subjects, subject } from '@ballast/contracts';
 import { ReconRepository } from '@ballast/db';
+import { btcSlice } from '@ballast/db/testing';
 import type { OrderVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
@@ -11,7 +12,6 @@ import { buildReconciler, buildVenue } from './service';
 import {
   beforeFirstTradeRead,
   forgetBaseline,
-  ourSlice,
   simClient,
   simReconConfig,
   simReconDeps,
@@ -77,7 +77,7 @@ async function recordOwnFill(clientOrderId: string, qty: number): Promise<void> 
     price: null,
     reduceOnly: false,
   });
-  await slices().plan([ourSlice(clientOrderId, { qty })], 'sending');
+  await slices().plan([btcSlice(clientOrderId, { qty })], 'sending');
   const { venueOrderId, filledQty, avgPrice, fills } = order;
   await slices().update(clientOrderId, { status: 'filled', venueOrderId, filledQty, avgPrice, fills });
 }
@@ -169,7 +169,7 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     const start = await venueBtc();
     // Sent after our books were read; filled on the venue before its answer is recorded.
     const venue = beforeFirstTradeRead(config(), async () => {
-      await slices().plan([ourSlice('bl-race-sending')], 'sending');
+      await slices().plan([btcSlice('bl-race-sending')], 'sending');
       await client().createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, {
         clientOrderId: 'bl-race-sending',
       });
@@ -195,7 +195,7 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
       async tradesSince(symbol, cursor) {
         if (!sent) {
           sent = true;
-          await slices().plan([ourSlice('bl-race-unseen')], 'sending');
+          await slices().plan([btcSlice('bl-race-unseen')], 'sending');
           await client().createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, {
             clientOrderId: 'bl-race-unseen',
           });
@@ -354,10 +354,10 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
 
   it('never moves an order the orders service recorded filled after the read back to open', async () => {
     const start = await venueBtc();
-    await slices().plan([ourSlice('bl-race-fill', { type: 'limit', price: 30_000 })], 'sending');
+    await slices().plan([btcSlice('bl-race-fill', { type: 'limit', price: 30_000 })], 'sending');
     await client().createOrder('BTC/USDT', 'limit', 'buy', 0.001, 30_000, { clientOrderId: 'bl-race-fill' });
     // Sent long ago and never answered: it awaits the venue, so the run ends after its first pass.
-    await slices().plan([ourSlice('bl-race-unsent')], 'sending');
+    await slices().plan([btcSlice('bl-race-unsent')], 'sending');
     let raced = false;
     // Read while it rests (ours `sending`, the venue's open); before the repairs it fills and the
     // orders service records the venue's answer, as it does on its own.
@@ -400,7 +400,7 @@ describe('reconciliation racing the orders service', { timeout: 120_000 }, () =>
     expect((await ourBooks()).BTC).toBe(Number((start + 0.001).toFixed(8)));
   });
   it('leaves an order just recorded open while the venue cannot find it yet, and follows the venue after', async () => {
-    await slices().plan([ourSlice('bl-race-fresh', { type: 'limit', price: 30_000 })], 'sending');
+    await slices().plan([btcSlice('bl-race-fresh', { type: 'limit', price: 30_000 })], 'sending');
     const placed = await client().createOrder('BTC/USDT', 'limit', 'buy', 0.001, 30_000, {
       clientOrderId: 'bl-race-fresh',
     });

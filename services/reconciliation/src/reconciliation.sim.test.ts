@@ -11,6 +11,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import { ProtectiveStopRepository, ReconRepository } from '@ballast/db';
+import { btcSlice } from '@ballast/db/testing';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, natsUrl, type ServiceProcess, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
@@ -20,7 +21,6 @@ import type { Reconciler } from './reconciler';
 import { buildReconciler, buildVenue, KeySafetyError, startReconciliation } from './service';
 import {
   forgetBaseline,
-  ourSlice,
   simClient,
   simReconConfig,
   simReconDeps,
@@ -56,7 +56,7 @@ const slices = () => simSlices(fixture);
 
 /** An order as the order manager records it: planned, sent, the venue's answer stored. */
 async function placeOurs(clientOrderId: string, side: 'buy' | 'sell', qty: number, price: number) {
-  await slices().plan([ourSlice(clientOrderId, { side, type: 'limit', qty, price })]);
+  await slices().plan([btcSlice(clientOrderId, { side, type: 'limit', qty, price })]);
   const placed = await client().createOrder('BTC/USDT', 'limit', side, qty, price, { clientOrderId });
   await slices().update(clientOrderId, { status: 'open', venueOrderId: String(placed.id) });
 }
@@ -377,7 +377,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   });
 
   it('counts an order caught mid-send exactly once: looked up by client id, never assumed rejected', async () => {
-    await slices().plan([ourSlice('bl-inflight')]);
+    await slices().plan([btcSlice('bl-inflight')]);
     await slices().update('bl-inflight', { status: 'sending' });
     const awaiting = await reconciler.run();
     expect(awaiting.drifts.map((d) => [d.drift.kind, d.drift.action])).toEqual([
@@ -450,7 +450,7 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
 describe('markets that move one asset balance', { timeout: 60_000 }, () => {
   it("corrects nothing while our orders trade a market sharing a reconciled market's base asset", async () => {
     // BTC-USDT is reconciled; an order of ours on BTC-USDC moves the same BTC balance.
-    await slices().plan([ourSlice('bl-usdc', { symbol: 'BTC-USDC' })]);
+    await slices().plan([btcSlice('bl-usdc', { symbol: 'BTC-USDC' })]);
     // The simulator lists no BTC-USDC market: read here as a venue that has it, with no trades yet.
     const venue = venueWith(config(), (base) => ({
       tradesSince: (symbol, cursor) =>

@@ -1,7 +1,7 @@
 import type { Bus } from '@ballast/bus';
 import { NatsBus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
-import { type NewSlice, OrderSliceRepository, ReconRepository } from '@ballast/db';
+import { OrderSliceRepository, ReconRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
 import {
   binanceClient,
@@ -118,26 +118,6 @@ export async function startSimOrdersProcess(
     },
     { readyTimeoutMs: 180_000 },
   );
-}
-
-/** A BTC-USDT order of ours on Binance as the order manager records it, never due to its loop. */
-export function ourSlice(clientOrderId: string, o: Partial<NewSlice> = {}): NewSlice {
-  return {
-    clientOrderId,
-    intentId: `intent-${clientOrderId}`,
-    slice: 0,
-    strategy: 'test',
-    correlationId: null,
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    side: 'buy',
-    type: 'market',
-    qty: 0.001,
-    price: null,
-    reduceOnly: false,
-    dueAt: Number.MAX_SAFE_INTEGER,
-    ...o,
-  };
 }
 
 /** The simulator's account as the reconciler reads it, with `over` in place of some of its calls. */
