@@ -1,5 +1,5 @@
-import { createDb, type Database, type DbHandle, migrate } from '@ballast/db';
-import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
+import type { Database } from '@ballast/db';
+import { type MigratedTestDb, migratedTestDb } from '@ballast/db/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -8,19 +8,13 @@ import { afterAll, beforeAll } from 'vitest';
  * after the file; the returned function gives its connection pool.
  */
 export function fileDatabase(label: string): () => Kysely<Database> {
-  let testDb: TestDatabase | undefined;
-  let handle: DbHandle | undefined;
+  let database: MigratedTestDb | undefined;
   beforeAll(async () => {
-    testDb = await createTestDatabase(label);
-    handle = await createDb({ url: testDb.url });
-    await migrate(handle.db);
+    database = await migratedTestDb(label);
   });
-  afterAll(async () => {
-    await handle?.db.destroy();
-    await testDb?.drop();
-  });
+  afterAll(() => database?.close());
   return () => {
-    if (!handle) throw new Error('fileDatabase: the database is created in beforeAll');
-    return handle.db;
+    if (!database) throw new Error('fileDatabase: the database is created in beforeAll');
+    return database.db;
   };
 }
