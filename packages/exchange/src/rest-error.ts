@@ -1,3 +1,4 @@
+import type { RestFailureWait } from '@ballast/core';
 import ccxt from 'ccxt';
 import { httpFailureOf } from './http-failure';
 
@@ -37,6 +38,12 @@ export class RestError extends Error {
   get venueNamedWait(): boolean {
     return this.reason === 'banned' || this.retryAfterMs !== null;
   }
+}
+
+/** What a failure said about waiting (an IP ban, a Retry-After), for core's restRetryDelay; nothing for other errors. */
+export function restFailureWait(err: unknown): RestFailureWait {
+  const rest = err instanceof RestError ? err : undefined;
+  return { banned: rest?.reason === 'banned', retryAfterMs: rest?.retryAfterMs ?? null };
 }
 
 /**

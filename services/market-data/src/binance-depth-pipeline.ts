@@ -1,6 +1,6 @@
 import type { BookUpdate, Clock } from '@ballast/contracts';
 import { BinanceDepthSync, type BookSides, type RestRetryOptions, restRetryDelay } from '@ballast/core';
-import { RestError } from '@ballast/exchange';
+import { RestError, restFailureWait } from '@ballast/exchange';
 import type { BookPublisher } from './book-publisher';
 import type { MarketDataMetrics } from './metrics';
 
@@ -147,16 +147,13 @@ export class BinanceDepthPipeline implements Disposable {
     const attempt = this.failures.get(symbol) ?? 0;
     this.failures.set(symbol, attempt + 1);
     const rest = err instanceof RestError ? err : undefined;
-    const banned = rest?.reason === 'banned';
-    const delayMs = restRetryDelay(attempt, this.deps.retry, this.deps.random01(), {
-      banned,
-      retryAfterMs: rest?.retryAfterMs ?? null,
-    });
+    const wait = restFailureWait(err);
+    const delayMs = restRetryDelay(attempt, this.deps.retry, this.deps.random01(), wait);
     if (err !== undefined) {
       const reason = rest?.reason ?? 'unknown';
       this.deps.metrics.snapshotFailures.inc({ venue: this.deps.venue, reason });
       const context = { symbol, reason, failures: attempt + 1, retryInMs: delayMs, err: String(err) };
-      if (banned) this.deps.log.error(context, 'depth snapshot: IP banned (HTTP 418), waiting it out');
+      if (wait.banned) this.deps.log.error(context, 'depth snapshot: IP banned (HTTP 418), waiting it out');
       else this.deps.log.error(context, 'depth snapshot failed');
     }
     const timer = setTimeout(() => {

@@ -2,7 +2,7 @@ import type { Bus } from '@ballast/bus';
 import { type Candle, type Clock, Subjects, subject, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
 import { CandleSequencer, restRetryDelay } from '@ballast/core';
 import type { CandleRepository } from '@ballast/db';
-import { type CandlePage, REST_SETTLE_MS, RestError } from '@ballast/exchange';
+import { type CandlePage, REST_SETTLE_MS, RestError, restFailureWait } from '@ballast/exchange';
 import { CandleGap } from './candle-gap';
 import { candleEnvelopeId } from './candle-id';
 import type { MarketDataMetrics } from './metrics';
@@ -224,7 +224,7 @@ export class CandlePipeline implements Disposable {
       gap.failures,
       { baseMs: retryBaseMs, capMs: retryCapMs, banWaitMs },
       this.deps.random01(),
-      { banned: reason === 'banned', retryAfterMs: rest?.retryAfterMs ?? null },
+      restFailureWait(err),
     );
     gap.venueWait = rest?.venueNamedWait ?? false;
     gap.failures++;
