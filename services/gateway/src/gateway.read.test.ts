@@ -140,7 +140,11 @@ describe('gateway read API', () => {
         return c.candles.length >= candles.length &&
           c.support.length > 0 &&
           ours.length > 0 &&
-          c.stops.length > 0
+          // This idea's stop verified (its `placed` may be shown first; other positions' stops are there).
+          c.stops.some(
+            (st: { positionId: string; verified: boolean }) =>
+              st.positionId === idea.positionId && st.verified,
+          )
           ? c
           : undefined;
       },
