@@ -351,6 +351,9 @@ try {
       {
         SIGNALS_UNIVERSE: 'BTC-USDT,ETH-USDT',
         SIGNALS_MIN_HOUR_TRADES: '1000',
+        // The simulator replays recorded bars of years ago on the wall clock: none is a live bar's
+        // age, and the bench measures the chain's latency, not the freshness gate.
+        SIGNALS_MAX_VECTOR_AGE_MS: String(20 * 365 * 86_400_000),
         SIGNALS_STRATEGIES: JSON.stringify(STRATEGIES),
         ANALYST_PROVIDER: 'rules',
         REVIEWER_PROVIDER: 'rules',

@@ -9,6 +9,9 @@ import type { TokenUsage } from './provider';
  * - `rejected`: the provider refused the request (4xx other than 429: bad key, bad request)
  * - `malformed_response`: the reply was not the expected shape or not JSON
  * - `invalid_reply`: the reply was JSON but failed the verdict schema
+ * - `truncated`: the reply stopped at the output-token cap (or the context window): whatever verdict it
+ *   carries may be cut short, so it is not used
+ * - `refused`: the vendor stopped the reply as a refusal or a safety block
  * - `circuit_open`: the provider's breaker is open; no request was sent
  * - `budget_exceeded`: today's cost budget is spent; no request was sent
  */
@@ -20,8 +23,23 @@ export type AgentErrorReason =
   | 'rejected'
   | 'malformed_response'
   | 'invalid_reply'
+  | 'truncated'
+  | 'refused'
   | 'circuit_open'
   | 'budget_exceeded';
+
+/**
+ * The vendor answered, but not with a verdict we can read: the reply may have said no in other words
+ * (or before it was cut off, or by refusing), so a reviewer failing this way rejects whatever
+ * REVIEWER_FALLBACK says (the rules stand in only for a model that could not be asked or did not
+ * answer), and the vendor's breaker does not count it: the vendor is up.
+ */
+export const ANSWERED_REASONS: ReadonlySet<AgentErrorReason> = new Set([
+  'malformed_response',
+  'invalid_reply',
+  'truncated',
+  'refused',
+]);
 
 /** Reasons worth another attempt: the same request may succeed a moment later. */
 export const RETRYABLE_REASONS: ReadonlySet<AgentErrorReason> = new Set([

@@ -10,7 +10,7 @@ import { GeminiProvider } from './providers/gemini/gemini-provider';
 import { decisionSummary } from './reflection/decision-summary';
 import { harness, MemoryAudit } from './testing/harness';
 import { fixtureFor, recordedBtcCandles } from './testing/market-fixture';
-import { type ScriptedServer, startScriptedServer } from './testing/scripted-server';
+import { type ScriptedReply, type ScriptedServer, startScriptedServer } from './testing/scripted-server';
 import {
   anthropicError,
   anthropicText,
@@ -33,6 +33,11 @@ function inVolatility(level: VolatilityRegime['level'], positionScale: number) {
   };
 }
 const APPROVE_HALF = { approve: true, sizeMultiplier: 0.5, reasons: ['trend intact'] };
+/** A review_verdict tool call whose reply stopped with `stopReason` instead of at the tool call. */
+function reviewStoppedWith(stopReason: string, input: unknown): ScriptedReply {
+  const reply = anthropicToolUse('review_verdict', input) as { status: number; body: string };
+  return { ...reply, body: JSON.stringify({ ...JSON.parse(reply.body), stop_reason: stopReason }) };
+}
 
 describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
   let claude: ScriptedServer;
@@ -123,8 +128,8 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(metrics).toContain('ballast_agent_cost_usd_total{provider="anthropic",agent="reviewer"} 0.045');
   });
 
-  it('retries a 429 after the Retry-After wait and a 500 with backoff, then succeeds', async () => {
-    const { reviewer, analyst, deps } = setup();
+  it('retries a 429 after the Retry-After wait and a 500 with backoff, then succeeds, audited without an error', async () => {
+    const { reviewer, analyst, deps, audit } = setup();
     gemini.enqueue(geminiError(503, 'UNAVAILABLE'), analystReply());
     claude.enqueue(
       anthropicError(429, 'rate_limit_error', { 'retry-after': '2' }),
@@ -136,17 +141,49 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(reviewer.sleeps).toEqual([2_000]);
     // Full jitter with random() = 0.5 on a 500 ms base.
     expect(analyst.sleeps).toEqual([250]);
+    expect(audit.rows.map((r) => [r.agent, r.fallbackUsed, r.errorReason])).toEqual([
+      ['analyst', false, null],
+      ['reviewer', false, null],
+    ]);
   });
 
-  it('falls back to the rules on a schema-invalid reply without retrying, and audits the fallback', async () => {
-    const { audit, deps } = setup();
+  it('takes the fallback at once on a 429 asking for a longer wait than the retry cap, instead of retrying into another 429', async () => {
+    const { reviewer, deps } = setup();
+    gemini.enqueue(analystReply());
+    claude.enqueue(anthropicError(429, 'rate_limit_error', { 'retry-after': '60' }));
+    const before = claude.requests.length;
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect(claude.requests.length - before).toBe(1);
+    expect(reviewer.sleeps).toEqual([]);
+    expect(decision.rejection).toEqual({ reason: 'reviewer_failed', detail: 'rate_limited' });
+    expect(reviewer.breaker.state()).toBe('closed');
+  });
+
+  it('takes the fallback at once on a Gemini quota 429 whose RetryInfo asks for a longer wait than the cap', async () => {
+    const { analyst, deps } = setup();
+    const retryInfo = { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '38s' };
+    gemini.enqueue(geminiError(429, 'RESOURCE_EXHAUSTED', [retryInfo]));
+    claude.enqueue(anthropicToolUse('review_verdict', APPROVE_HALF));
+    const before = gemini.requests.length;
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect(gemini.requests.length - before).toBe(1);
+    expect([analyst.sleeps, analyst.breaker.state()]).toEqual([[], 'closed']);
+    expect(decision.analyst?.meta.fallbackUsed).toBe(true);
+  });
+
+  it('rejects on a schema-invalid reviewer reply without retrying, even with REVIEWER_FALLBACK=rules, and audits the fallback', async () => {
+    const { audit, deps } = setup({ reviewerFallback: 'rules' });
     gemini.enqueue(analystReply());
     claude.enqueue(anthropicToolUse('review_verdict', { approve: 'yes', sizeMultiplier: 0.5, reasons: [] }));
     const before = claude.requests.length;
     const decision = await decideWithAgents(candidate, context, deps);
     expect(claude.requests.length - before).toBe(1);
     expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
-    expect(decision.reviewer?.reasons[0]).toMatch(/^rules: approved/);
+    expect([decision.approved, decision.rejection, decision.reviewer?.reasons]).toEqual([
+      false,
+      { reason: 'reviewer_failed', detail: 'invalid_reply' },
+      ['reviewer_failed: invalid_reply'],
+    ]);
     const row = audit.rows.find((r) => r.agent === 'reviewer');
     expect(row).toMatchObject({ fallbackUsed: true, errorReason: 'invalid_reply', provider: 'anthropic' });
     expect(row?.rawResponse).toContain('"approve":"yes"');
@@ -268,7 +305,37 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     );
   });
 
-  it('keeps a veto whose reply fails the schema (11 reasons, a reason over 500 chars) as a rejection, audited as an invalid reply', async () => {
+  it('rejects when the reviewer says no in prose instead of the verdict, even with REVIEWER_FALLBACK=rules', async () => {
+    const { audit, deps } = setup({ reviewerFallback: 'rules' });
+    gemini.enqueue(analystReply());
+    claude.enqueue(
+      anthropicText('I cannot approve this trade: funding is extreme and the stop is too tight.'),
+    );
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect([decision.approved, decision.sizeMultiplier, decision.rejection]).toEqual([
+      false,
+      0,
+      { reason: 'reviewer_failed', detail: 'malformed_response' },
+    ]);
+    expect(audit.rows.find((r) => r.agent === 'reviewer')?.rawResponse).toContain('I cannot approve');
+  });
+
+  it('rejects a reviewer reply cut off at the token cap or refused, even with REVIEWER_FALLBACK=rules', async () => {
+    const { deps } = setup({ reviewerFallback: 'rules' });
+    const rejections = [];
+    for (const stop of ['max_tokens', 'refusal']) {
+      gemini.enqueue(analystReply());
+      // What survived the cut reads as an approval; the reasons it was still writing may have said no.
+      claude.enqueue(reviewStoppedWith(stop, APPROVE_HALF));
+      rejections.push((await decideWithAgents(candidate, context, deps)).rejection);
+    }
+    expect(rejections).toEqual([
+      { reason: 'reviewer_failed', detail: 'truncated' },
+      { reason: 'reviewer_failed', detail: 'refused' },
+    ]);
+  });
+
+  it("keeps a veto whose reply fails the schema (11 reasons, a reason over 500 chars) as the reviewer's rejection with its reasons, audited as an invalid reply", async () => {
     const { audit, deps } = setup();
     const longReason = `funding flipped; ${'x'.repeat(600)}`;
     const reasons = [longReason, ...Array.from({ length: 10 }, (_, i) => `concern ${i + 1}`)];
@@ -277,13 +344,17 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     const before = claude.requests.length;
     const decision = await decideWithAgents(candidate, context, deps);
     expect(claude.requests.length - before).toBe(1);
+    expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
+    expect(decision.reviewer?.reasons).toEqual([VETO_KEPT, longReason.slice(0, 500), ...reasons.slice(1, 9)]);
     expect(decision).toMatchObject({
       approved: false,
       sizeMultiplier: 0,
-      rejection: { reason: 'reviewer_rejected' },
+      rejection: { reason: 'reviewer_rejected', detail: decision.reviewer?.reasons.join('; ') },
     });
-    expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
-    expect(decision.reviewer?.reasons).toEqual([VETO_KEPT, longReason.slice(0, 500), ...reasons.slice(1, 9)]);
+    // What the reflector reads of it: the reviewer's reasons, not only that the reply was invalid.
+    expect(decisionSummary(decision)).toMatch(
+      /^rejected by the reviewer: invalid_reply: veto kept .*; funding flipped; /,
+    );
     const row = audit.rows.find((r) => r.agent === 'reviewer');
     expect(row).toMatchObject({
       fallbackUsed: true,
@@ -293,14 +364,19 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(row?.rawResponse).toContain('concern 10');
   });
 
-  it('with REVIEWER_FALLBACK=reject rejects a candidate the reviewer failed to review, saying why', async () => {
-    const { audit, deps } = setup({ reviewerFallback: 'reject' });
+  /** An analyst reply, then a reviewer failing every attempt with 5xx. */
+  function enqueueReviewerOutage() {
     gemini.enqueue(analystReply());
     claude.enqueue(
       anthropicError(500, 'api_error'),
       anthropicError(529, 'overloaded_error'),
       anthropicError(500, 'api_error'),
     );
+  }
+
+  it('with REVIEWER_FALLBACK=reject rejects a candidate the reviewer failed to review, saying why', async () => {
+    const { audit, deps } = setup({ reviewerFallback: 'reject' });
+    enqueueReviewerOutage();
     const decision = await decideWithAgents(candidate, context, deps);
     expect(decision).toMatchObject({
       approved: false,
@@ -313,14 +389,17 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
       errorReason: 'server_error',
       verdict: { approve: false, sizeMultiplier: 0, reasons: ['reviewer_failed: server_error'] },
     });
-    // The same failure under the default reviews by the rules, which approve this candidate.
-    const rules = setup();
-    gemini.enqueue(analystReply());
-    claude.enqueue(
-      anthropicError(500, 'api_error'),
-      anthropicError(529, 'overloaded_error'),
-      anthropicError(500, 'api_error'),
-    );
+    // The default rejects too; the same failure with REVIEWER_FALLBACK=rules opted into reviews by the
+    // rules, which approve this candidate.
+    const byDefault = setup();
+    enqueueReviewerOutage();
+    const rejected = await decideWithAgents(candidate, context, byDefault.deps);
+    expect([rejected.approved, rejected.rejection]).toEqual([
+      false,
+      { reason: 'reviewer_failed', detail: 'server_error' },
+    ]);
+    const rules = setup({ reviewerFallback: 'rules' });
+    enqueueReviewerOutage();
     const reviewed = await decideWithAgents(candidate, context, rules.deps);
     expect([reviewed.approved, reviewed.rejection, reviewed.reviewer?.reasons[0]]).toEqual([
       true,

@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '@ballast/contracts';
-import { AgentError, type AgentErrorReason, RETRYABLE_REASONS } from './agent-error';
+import { AgentError, type AgentErrorReason, ANSWERED_REASONS, RETRYABLE_REASONS } from './agent-error';
 import type { AgentLog } from './agent-log';
 import type { AgentMetrics } from './agent-metrics';
 import type { AuditSink } from './audit/audit-sink';
@@ -8,8 +8,12 @@ import type { JsonSchema, LanguageModelProvider, StructuredReply, TokenUsage } f
 import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
 import { type BreakerState, breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
 import type { DailyCostBudget } from './resilience/cost-budget';
+import { UnusableStreak } from './resilience/unusable-streak';
 
 export type AgentName = 'analyst' | 'reviewer' | 'reflector';
+
+/** Failures of ours that sent no request. */
+const UNSENT_REASONS: ReadonlySet<AgentErrorReason> = new Set(['circuit_open', 'budget_exceeded']);
 
 /** One piece of judgement to ask for: the prompt, how to read the reply, and the rules answer. */
 export interface AgentTask<T> {
@@ -71,6 +75,19 @@ export interface AgentRunnerDeps {
   readonly log: AgentLog;
   /** Told whenever this runner sees its provider's breaker in another state than it last saw. */
   readonly onBreakerState?: (provider: string, state: BreakerState) => void;
+  /** Told once when `unusableAfter` calls in a row (default 5) ended on replies we could not use. */
+  readonly onUnusableReplies?: (report: UnusableReplies) => void;
+  readonly unusableAfter?: number;
+}
+
+/** An agent whose model keeps answering unusably (not JSON, off the schema, cut off, refused). */
+export interface UnusableReplies {
+  readonly agent: AgentName;
+  readonly provider: string;
+  /** Calls in a row that ended so. */
+  readonly count: number;
+  /** The last one's reason. */
+  readonly reason: AgentErrorReason;
 }
 
 interface Attempts<T = unknown> {
@@ -89,8 +106,11 @@ interface Attempts<T = unknown> {
  */
 export class AgentRunner {
   private lastBreakerState: BreakerState = 'closed';
+  private readonly unusable: UnusableStreak;
 
-  constructor(private readonly deps: AgentRunnerDeps) {}
+  constructor(private readonly deps: AgentRunnerDeps) {
+    this.unusable = new UnusableStreak(deps.unusableAfter ?? 5);
+  }
 
   get providerLabel(): string {
     return this.deps.provider?.id ?? 'rules';
@@ -122,6 +142,7 @@ export class AgentRunner {
     const outcome = provider === null ? 'rules' : fallbackUsed ? 'fallback' : 'ok';
     const labels = { provider: this.providerLabel, agent: task.agent };
     this.deps.metrics.calls.inc({ ...labels, outcome });
+    if (provider !== null) this.noteUsability(task.agent, fallbackUsed ? attempts.error : null);
     this.deps.metrics.latency.observe(labels, latencyMs / 1000);
     const known = {
       verdict: result,
@@ -147,19 +168,33 @@ export class AgentRunner {
       }
       try {
         const verdict = await this.attempt(provider, task, attempts);
+        // The verdict is the model's: an earlier attempt's failure is no longer why anything happened.
+        attempts.error = null;
         this.deps.breaker.onSuccess();
         this.publishBreaker();
         return verdict;
       } catch (err) {
         const error = err instanceof AgentError ? err : new AgentError('network', 'provider call failed');
-        this.deps.breaker.onFailure();
+        // The breaker watches the vendor: a reply it delivered that we cannot use says it is up, and must
+        // not open the breaker every agent on that vendor shares.
+        if (ANSWERED_REASONS.has(error.reason)) this.deps.breaker.onSuccess();
+        else this.deps.breaker.onFailure();
         this.publishBreaker();
         this.fail(task, attempts, error, attempt);
-        if (!RETRYABLE_REASONS.has(error.reason) || attempt === this.deps.retry.maxAttempts) return undefined;
+        if (!this.worthRetrying(error, attempt)) return undefined;
         await this.deps.sleep(backoffDelayMs(this.deps.retry, attempt, this.deps.random, error.retryAfterMs));
       }
     }
     return undefined;
+  }
+
+  /**
+   * A retryable failure with attempts left, unless the server asked for a longer wait than we would
+   * sleep: retrying sooner would only meet another 429 (and count another breaker failure).
+   */
+  private worthRetrying(error: AgentError, attempt: number): boolean {
+    if (!RETRYABLE_REASONS.has(error.reason) || attempt === this.deps.retry.maxAttempts) return false;
+    return (error.retryAfterMs ?? 0) <= this.deps.retry.maxDelayMs;
   }
 
   /** Why no request may be sent now, if any: the budget is checked first so it costs no probe. */
@@ -222,7 +257,8 @@ export class AgentRunner {
   }
 
   private fail(task: AgentTask<unknown>, attempts: Attempts, error: AgentError, attempt: number): void {
-    attempts.error = error;
+    // A refusal to send (breaker just reopened, budget spent) does not hide the vendor's failure before it.
+    if (attempts.error === null || !UNSENT_REASONS.has(error.reason)) attempts.error = error;
     if (error.rawResponse !== undefined) attempts.raw = error.rawResponse;
     this.deps.metrics.failures.inc({ provider: this.providerLabel, agent: task.agent, reason: error.reason });
     this.deps.log.warn(
@@ -235,6 +271,12 @@ export class AgentRunner {
       },
       error.message,
     );
+  }
+
+  private noteUsability(agent: AgentName, failure: AgentError | null): void {
+    const count = this.unusable.record(failure?.reason ?? null);
+    if (count === undefined || failure === null) return;
+    this.deps.onUnusableReplies?.({ agent, provider: this.providerLabel, count, reason: failure.reason });
   }
 
   private publishBreaker(): void {

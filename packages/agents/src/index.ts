@@ -9,6 +9,7 @@ export {
   type AgentTask,
   fullPrompt,
   type PendingResult,
+  type UnusableReplies,
 } from './agent-runner';
 export type { AuditSink } from './audit/audit-sink';
 export { promptSha256 } from './audit/prompt-hash';
@@ -20,6 +21,7 @@ export {
   PROVIDER_CHOICES,
   type ProviderChoice,
 } from './config/agents-config';
+export { AgentsConfigError, type AgentsConfigProblem } from './config/agents-config-error';
 export {
   type AgentChoice,
   type Agents,
@@ -27,7 +29,7 @@ export {
   buildAgentsFromConfig,
   providerFor,
 } from './config/build-agents';
-export { UnpricedModelError } from './config/unpriced-models';
+export { type ResolvedProviders, resolveProviders } from './config/resolve-providers';
 export { type DecisionContext, type DecisionDeps, decideWithAgents } from './pipeline/decide-with-agents';
 export {
   DEFAULT_LESSONS,

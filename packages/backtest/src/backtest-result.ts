@@ -11,6 +11,11 @@ export interface BacktestTrade {
   exit_time: number;
   /** Total quantity bought (long) or sold (short) to open. */
   qty: number;
+  /**
+   * Quantity the closing fills took: less than `qty` by a fee taken from the base bought and by any
+   * dust left (a remainder no order can sell). The price result is realised on it.
+   */
+  exit_qty?: number;
   /** Quantity-weighted average of the opening fills. */
   entry_price: number;
   /** Quantity-weighted average of the closing fills. */

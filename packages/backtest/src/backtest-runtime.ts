@@ -14,20 +14,22 @@ import {
   symbolAssets,
   TIMEFRAME_MS,
 } from '@ballast/contracts';
+import { type MarketRules, SeededRandom, VirtualClock, type WalkableBook } from '@ballast/core';
 import {
-  approveWithoutReview,
-  type MarketRules,
-  SeededRandom,
-  VirtualClock,
-  type WalkableBook,
-} from '@ballast/core';
-import { createDb, type DbHandle, migrate, OrderSliceRepository, PGLITE_IN_MEMORY } from '@ballast/db';
-import { PaperVenue } from '@ballast/exchange';
+  CandleRepository,
+  createDb,
+  type DbHandle,
+  migrate,
+  OrderSliceRepository,
+  PGLITE_IN_MEMORY,
+  StrategyHourStatsRepository,
+} from '@ballast/db';
+import { PaperStopVenue, PaperVenue } from '@ballast/exchange';
 import { startFeaturesService } from '@ballast/features-service';
 import { startOrders } from '@ballast/orders-service';
 import { startRisk } from '@ballast/risk-service';
 import { createLogger } from '@ballast/service-kit';
-import { startSignalsService } from '@ballast/signals-service';
+import { type SignalsService, startSignalsService } from '@ballast/signals-service';
 import { startStops } from '@ballast/stops-service';
 import { Registry } from 'prom-client';
 import type { BacktestConfig } from './backtest-config';
@@ -37,11 +39,11 @@ import { candleBook } from './candle-book';
 import { hourStatsAsFound } from './hour-stats-as-found';
 import { keptStops } from './kept-stops';
 import { memoryPaperStore } from './memory-paper-store';
-import { paperStops } from './paper-stops';
 import { rulesDecide } from './rules-decide';
 import { seededBusIds } from './seeded-bus-ids';
 import { settle, type TickTracker, trackTicks } from './settle';
 import { TradeLedger } from './trade-ledger';
+import { unreviewedDecide } from './unreviewed-decide';
 import { keptFirstDecisions, unstoredDecisions } from './unstored-decisions';
 
 export interface RuntimeOptions {
@@ -51,8 +53,12 @@ export interface RuntimeOptions {
   rules: (symbol: string) => MarketRules;
   seed: number;
   startTime: number;
+  /** Candles before the run, stored as live's database holds them: the features service warms from them. */
+  history?: readonly Candle[];
   /** Sees every stop event with the virtual time it was published at (tests check protection). */
   onStopEvent?: (event: StopEvent, time: number) => void;
+  /** Sees every feature vector published. */
+  onFeatures?: (vector: FeatureVector) => void;
 }
 
 /**
@@ -70,13 +76,15 @@ export class BacktestRuntime {
   private readonly books = new Map<string, WalkableBook>();
   private readonly marks = new Map<string, number>();
   private readonly intents = new Map<string, string>();
-  private readonly features = new Map<string, FeatureVector>();
   private readonly decisionLog = new Map<string, BacktestDecision>();
   private readonly disposers: AsyncDisposable[] = [];
+  private signals: SignalsService | undefined;
   private readonly stopStores = keptStops();
   private bookId = 0;
   private printId = 0;
   private paper!: PaperVenue;
+  /** The paper account's resting stops: they lock the coins they cover in `paper`, as on Binance spot. */
+  private stopVenue!: PaperStopVenue;
   private db!: DbHandle;
   private ticks!: TickTracker;
   private orders!: Awaited<ReturnType<typeof startOrders>>;
@@ -85,7 +93,10 @@ export class BacktestRuntime {
   private constructor(private readonly options: RuntimeOptions) {
     this.clock = new VirtualClock(options.startTime);
     this.market = this.bus('market-data', 1);
-    this.ledger = new TradeLedger((intentId) => (intentId ? (this.intents.get(intentId) ?? null) : null));
+    this.ledger = new TradeLedger(
+      (intentId) => (intentId ? (this.intents.get(intentId) ?? null) : null),
+      options.rules,
+    );
   }
 
   static async start(options: RuntimeOptions): Promise<BacktestRuntime> {
@@ -109,6 +120,8 @@ export class BacktestRuntime {
     this.db = await createDb({ pgliteDir: PGLITE_IN_MEMORY });
     await migrate(this.db.db);
     const db = this.db.db;
+    await new StrategyHourStatsRepository(db).replaceAll(config.hourStats, new Date(this.clock.now()));
+    await new CandleRepository(db).upsertMany(this.options.history ?? []);
     this.slices = new OrderSliceRepository(db, this.clock);
     // The listeners join first, so they see each message before the services react to it.
     await this.listen(this.bus('backtest', 2));
@@ -117,68 +130,80 @@ export class BacktestRuntime {
       venue: config.exchange,
       book: (symbol) => this.books.get(symbol),
       rules: this.options.rules,
-      fees: { maker: config.makerFee, taker: config.takerFee },
+      fees: { maker: config.makerFee, taker: config.takerFee, feesIn: config.feesIn },
       store: memoryPaperStore(),
       clock: this.clock,
       ids: seededBusIds(this.clock, seed, 3),
       initialBalances: { [config.quoteAsset]: config.initialEquity },
+      heldBack: () => this.stopVenue.locks(),
+    });
+    // A spot account's stop-limits, as the live venue rests them (no reduce-only).
+    this.stopVenue = new PaperStopVenue({
+      venue: config.exchange,
+      rules: this.options.rules,
+      ids: seededBusIds(this.clock, seed, 11),
+      limitOffsetBps: config.stops.limitOffsetBps,
+      account: this.paper,
     });
     const series = this.options.symbols.map((symbol) => ({
       exchange: config.exchange,
       symbol,
       timeframe: this.options.timeframe,
     }));
-    this.disposers.push(
-      await startFeaturesService({
-        bus: this.bus('features', 4),
-        db,
-        log,
-        metrics: new Registry(),
-        config: { FEATURES_SERIES: series, FEATURES_WARMUP_CANDLES: 500, FEATURES_DURABLE: 'features' },
-      }),
-      await startSignalsService({
-        bus: this.bus('signals', 5),
-        db,
-        log,
-        metrics: new Registry(),
-        decide:
-          config.agents === 'rules'
-            ? rulesDecide((c) => this.features.get(`${c.symbol}|${c.timeframe}`))
-            : approveWithoutReview,
-        config: {
-          SIGNALS_UNIVERSE: this.options.symbols,
-          SIGNALS_EXCLUDED_SYMBOLS: [],
-          SIGNALS_MIN_REWARD_RISK: config.minRewardRisk,
-          SIGNALS_MIN_HOUR_TRADES: config.minHourTrades,
-          SIGNALS_STRATEGIES: config.strategies,
-          SIGNALS_DURABLE: 'signals',
-          // Risk records no hour statistics in a run (RISK_HOUR_STATS below): there is no record to
-          // wait for, and the wait would sleep on wall time.
-          SIGNALS_HOUR_STATS_WAIT_MS: 0,
-        },
-        hourStats: await hourStatsAsFound(db),
-        firstDecisions: keptFirstDecisions(),
-      }),
-      await startRisk({
-        bus: this.bus('risk', 6),
-        db,
-        clock: this.clock,
-        log,
-        venue: this.paper,
-        decisions: unstoredDecisions(),
-        config: {
-          RISK_VENUE: config.exchange,
-          RISK_EQUITY: config.initialEquity,
-          RISK_QUOTE_ASSET: config.quoteAsset,
-          RISK_DEFAULT_REGIME: 'trending',
-          RISK_LIMITS_JSON: config.riskLimits ? JSON.stringify(config.riskLimits) : undefined,
-          // The hour veto's table stays as the run found it: a run must not learn from its own trades.
-          RISK_HOUR_STATS: false,
-          // Lifecycles are the account's, not a run's.
-          RISK_LIFECYCLE_REVIEW: false,
-        },
-      }),
-    );
+    const features = await startFeaturesService({
+      bus: this.bus('features', 4),
+      db,
+      log,
+      metrics: new Registry(),
+      // The live default warm-up, so a run warms from its history exactly as a live restart would.
+      config: { FEATURES_SERIES: series, FEATURES_DURABLE: 'features' },
+    });
+    this.signals = await startSignalsService({
+      bus: this.bus('signals', 5),
+      db,
+      log,
+      metrics: new Registry(),
+      // Bar ages and cycle deadlines on the run's time: each vector is handled as its bar closes.
+      clock: this.clock,
+      decide: config.agents === 'rules' ? rulesDecide(config.minRewardRisk) : unreviewedDecide(),
+      config: {
+        SIGNALS_UNIVERSE: this.options.symbols,
+        SIGNALS_EXCLUDED_SYMBOLS: config.excludedSymbols,
+        SIGNALS_MIN_REWARD_RISK: config.minRewardRisk,
+        SIGNALS_MIN_HOUR_TRADES: config.minHourTrades,
+        SIGNALS_STRATEGIES: config.strategies,
+        SIGNALS_DURABLE: 'signals',
+        ...(config.confirmTimeframes ? { SIGNALS_CONFIRM_TIMEFRAMES: config.confirmTimeframes } : {}),
+        // Risk records no hour statistics in a run (RISK_HOUR_STATS below): there is no record to
+        // wait for, and the wait would sleep on wall time.
+        SIGNALS_HOUR_STATS_WAIT_MS: 0,
+        // No wall-time timer: the run's clock moves only with its bars; `cycleDeadline` runs the check
+        // at each close + grace, as the live timer would.
+        SIGNALS_CYCLE_CHECK_MS: 0,
+      },
+      hourStats: await hourStatsAsFound(db),
+      firstDecisions: keptFirstDecisions(),
+    });
+    const risk = await startRisk({
+      bus: this.bus('risk', 6),
+      db,
+      clock: this.clock,
+      log,
+      venue: this.paper,
+      decisions: unstoredDecisions(),
+      config: {
+        RISK_VENUE: config.exchange,
+        RISK_EQUITY: config.initialEquity,
+        RISK_QUOTE_ASSET: config.quoteAsset,
+        RISK_DEFAULT_REGIME: 'trending',
+        RISK_LIMITS_JSON: config.riskLimits ? JSON.stringify(config.riskLimits) : undefined,
+        // The hour veto's table stays as the run found it: a run must not learn from its own trades.
+        RISK_HOUR_STATS: false,
+        // Lifecycles are the account's, not a run's.
+        RISK_LIFECYCLE_REVIEW: false,
+      },
+    });
+    this.disposers.push(features, this.signals, risk);
     this.orders = await startOrders({
       bus: this.bus('orders', 7),
       db,
@@ -212,6 +237,7 @@ export class BacktestRuntime {
         RETRY_BASE_MS: 200,
         PAPER_MAKER_FEE: config.makerFee,
         PAPER_TAKER_FEE: config.takerFee,
+        PAPER_FEES_IN: config.feesIn,
         PAPER_LATENCY_MS: 0,
         PAPER_INITIAL_BALANCES: { [config.quoteAsset]: config.initialEquity },
       },
@@ -228,11 +254,11 @@ export class BacktestRuntime {
         log,
         metrics: new Registry(),
         sleep: async () => undefined,
-        venue: paperStops(config.exchange, this.options.rules, seededBusIds(this.clock, seed, 11)),
+        venue: this.stopVenue,
         config: {
           STOPS_VENUE_KIND: 'paper',
           STOPS_VENUE: config.exchange,
-          STOP_LIMIT_OFFSET_BPS: 0,
+          STOP_LIMIT_OFFSET_BPS: config.stops.limitOffsetBps,
           // No wall-clock read-backs in a backtest: the paper stops live in this process.
           VERIFY_INTERVAL_MS: 0,
           COVERAGE_SAMPLE_MS: 0,
@@ -262,13 +288,11 @@ export class BacktestRuntime {
 
   /** What the runtime records: fills for the trade list, intents for strategy names, the decision trail. */
   private async listen(bus: MemoryBus): Promise<void> {
-    await bus.subscribe(
-      pattern(Subjects.features),
-      (m: Envelope<FeatureVector>) => {
-        this.features.set(`${m.payload.symbol}|${m.payload.timeframe}`, m.payload);
-      },
-      { durable: 'backtest-features' },
-    );
+    const { onFeatures } = this.options;
+    if (onFeatures)
+      await bus.subscribe(pattern(Subjects.features), (m: Envelope<FeatureVector>) => onFeatures(m.payload), {
+        durable: 'backtest-features',
+      });
     await bus.subscribe(
       subject(Subjects.signalCandidate, {}),
       (m: Envelope<SignalCandidate>) => {
@@ -353,6 +377,19 @@ export class BacktestRuntime {
       candle,
       { eventTime: candle.closeTime },
     );
+    await this.settle();
+  }
+
+  /**
+   * Once every bar of an instant was stepped: the clock moves to the close plus the signals grace and the
+   * cycles still missing a symbol are ranked then, as live, at this bar's prices rather than the next's.
+   */
+  async cycleDeadline(closeTime: number): Promise<void> {
+    const signals = this.signals;
+    if (!signals) return;
+    // The bar closed at closeTime + 1 (the open of the next): its deadline is the grace after that.
+    this.clock.set(Math.max(this.clock.now(), closeTime + 1 + signals.cycleGraceMs));
+    await signals.checkDeadlines();
     await this.settle();
   }
 

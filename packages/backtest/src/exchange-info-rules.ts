@@ -11,11 +11,47 @@ const ExchangeInfo = z.object({
   ),
 });
 
-const num = (filter: Record<string, unknown> | undefined, key: string): number => Number(filter?.[key] ?? 0);
+type FilterFields = Record<string, unknown> | undefined;
+
+const num = (filter: FilterFields, key: string): number => Number(filter?.[key] ?? 0);
+
+/** A maximum or minimum Binance writes as 0 when the filter does not limit it: absent here. */
+const limit = (filter: FilterFields, key: string): number | undefined => {
+  const value = num(filter, key);
+  return value > 0 ? value : undefined;
+};
+
+/** PERCENT_PRICE_BY_SIDE's bid band for buys and ask band for sells, else PERCENT_PRICE's for both. */
+function percentPrice(byType: Map<string, FilterFields>): MarketRules['percentPrice'] {
+  const bySide = byType.get('PERCENT_PRICE_BY_SIDE');
+  if (bySide)
+    return {
+      buy: { up: num(bySide, 'bidMultiplierUp'), down: num(bySide, 'bidMultiplierDown') },
+      sell: { up: num(bySide, 'askMultiplierUp'), down: num(bySide, 'askMultiplierDown') },
+    };
+  const both = byType.get('PERCENT_PRICE');
+  if (!both) return undefined;
+  const band = { up: num(both, 'multiplierUp'), down: num(both, 'multiplierDown') };
+  return { buy: band, sell: band };
+}
+
+/** The filters beyond tick, step and minimums; only those the recording sets. */
+function maximums(byType: Map<string, FilterFields>): Partial<MarketRules> {
+  const fields: Partial<MarketRules> = {
+    maxQty: limit(byType.get('LOT_SIZE'), 'maxQty'),
+    marketMaxQty: limit(byType.get('MARKET_LOT_SIZE'), 'maxQty'),
+    maxNotional: limit(byType.get('NOTIONAL'), 'maxNotional'),
+    minPrice: limit(byType.get('PRICE_FILTER'), 'minPrice'),
+    maxPrice: limit(byType.get('PRICE_FILTER'), 'maxPrice'),
+    percentPrice: percentPrice(byType),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
 
 /**
- * Market rules (tick, step, minimums) from a recorded Binance spot `exchangeInfo`, so paper orders
- * round and refuse exactly as the venue did; keyed by normalised symbol (`BTC-USDT`).
+ * Market rules (tick, step, minimums, maximums, percent band) from a recorded Binance spot
+ * `exchangeInfo`, so paper orders round and refuse exactly as the venue did; keyed by normalised
+ * symbol (`BTC-USDT`).
  */
 export function loadExchangeInfoRules(path: string): Map<string, MarketRules> {
   let raw: unknown;
@@ -29,7 +65,7 @@ export function loadExchangeInfoRules(path: string): Map<string, MarketRules> {
   if (!parsed.success) throw new BacktestError('bad_input', `${path} is not a Binance exchangeInfo response`);
   const rules = new Map<string, MarketRules>();
   for (const s of parsed.data.symbols) {
-    const byType = new Map(s.filters.map((f) => [f.filterType, f as Record<string, unknown>]));
+    const byType = new Map(s.filters.map((f) => [f.filterType, f as FilterFields]));
     const notional = byType.get('MIN_NOTIONAL') ?? byType.get('NOTIONAL');
     const tickSize = num(byType.get('PRICE_FILTER'), 'tickSize');
     const stepSize = num(byType.get('LOT_SIZE'), 'stepSize');
@@ -39,6 +75,7 @@ export function loadExchangeInfoRules(path: string): Map<string, MarketRules> {
       stepSize,
       minQty: num(byType.get('LOT_SIZE'), 'minQty'),
       minNotional: num(notional, 'minNotional'),
+      ...maximums(byType),
     });
   }
   return rules;

@@ -11,7 +11,7 @@ export function memoryPaperStore(): PaperStore {
     saveOrder: async (venue, order, next) => {
       if (next) balances.set(venue, { ...next });
       const byId = orders.get(venue) ?? new Map<string, VenueOrder>();
-      byId.set(order.clientOrderId, order);
+      byId.set(order.venueOrderId, order);
       orders.set(venue, byId);
     },
   };

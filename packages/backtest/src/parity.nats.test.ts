@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import { createDb } from '@ballast/db';
+import { FeatureEngine } from '@ballast/core';
+import { CandleRepository, createDb, migrate } from '@ballast/db';
 import { startExchangeSim } from '@ballast/exchange-sim';
 import {
   candleWindowDir,
@@ -25,8 +26,8 @@ import { replaySteps } from './replay-steps';
 import { runBacktest } from './run-backtest';
 import { replayBar, watchReplay } from './testing';
 
-// Real Binance spot ETHUSDT 1h candles, 1–26 January 2021: 600 bars, a cold start (no history, as the
-// backtest), four round trips in the backtest. The same candles go once through the in-process
+// Real Binance spot ETHUSDT 1h candles, 1–26 January 2021: 600 bars, after the features warm-up's worth
+// of stored history (the backtest stores the same before `from`), four round trips in the backtest. The same candles go once through the in-process
 // backtest and once through the exchange simulator into market-data, features, signals (rules agents),
 // risk, orders (paper venue) and stops, each its own process on NATS JetStream and PostgreSQL.
 //
@@ -44,6 +45,7 @@ const CSV = `binance-spot-ohlcv/${SYMBOL}-1h.csv.gz`;
 const INFO = 'binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz';
 const CONFIG = { agents: 'rules' as const, exchangeInfoFile: join(sharedDataDir(), INFO) };
 const SLIPPAGE_BPS = 5;
+const HOUR = 3_600_000;
 const EQUITY = 10_000;
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -51,7 +53,7 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => console.error(err));
 });
 
-/** A data directory holding only the window's candles (REST shows no history: a cold start). */
+/** A data directory holding only the window's candles (the history before it is in the database). */
 function windowDataDir(): string {
   const { dir } = candleWindowDir(CSV, FROM, TO);
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -87,6 +89,20 @@ it('replays recorded candles through the services as processes on NATS into the 
   const prefix = `${uniqueName('parity')}.`;
   const database = await createTestDatabase('parity');
   cleanups.push(() => database.drop());
+  // The history a live deployment holds before the window (backfilled), as the backtest stores it.
+  const servicesDb = await createDb({ url: database.url });
+  cleanups.push(() => servicesDb.db.destroy());
+  await migrate(servicesDb.db);
+  const history = loadCandleFile(
+    { path: join(sharedDataDir(), CSV) },
+    {
+      exchange: 'binance',
+      timeframe: '1h',
+      from: FROM - new FeatureEngine().warmUpBars('1h') * HOUR,
+      to: FROM,
+    },
+  );
+  await new CandleRepository(servicesDb.db).upsertMany(history);
   const stateDir = mkdtempSync(join(tmpdir(), 'ballast-parity-clock-'));
   cleanups.push(async () => rmSync(stateDir, { recursive: true, force: true }));
   const clock = new ReplayClockFile(join(stateDir, 'now'), steps[0]!.candle.openTime);
@@ -115,7 +131,8 @@ it('replays recorded candles through the services as processes on NATS into the 
   cleanups.push(() => pipeline.close());
 
   // What this test records, as the backtest runtime's listeners do.
-  const watch = await watchReplay(bus, 'parity');
+  const infoRules = loadExchangeInfoRules(CONFIG.exchangeInfoFile);
+  const watch = await watchReplay(bus, 'parity', (symbol) => infoRules.get(symbol)!);
 
   const common = {
     NATS_URL: servers,
@@ -189,9 +206,7 @@ it('replays recorded candles through the services as processes on NATS into the 
     timeoutMs: 30_000,
   });
 
-  // The services' own tables, read for the stops they hold (which bars print along their paths).
-  const servicesDb = await createDb({ url: database.url });
-  cleanups.push(() => servicesDb.db.destroy());
+  // servicesDb: the services' own tables, read for the stops they hold (which bars print along their paths).
 
   // Each bar only once the pipeline is idle: the backtest's settle, across processes.
   const replay = {

@@ -1,19 +1,16 @@
 import { RulesProvider } from '@ballast/agents';
-import type { FeatureVector, SignalCandidate, SignalDecision } from '@ballast/contracts';
+import type { SignalDecision } from '@ballast/contracts';
 import type { Decide } from '@ballast/core';
 
 const RULES_META = { provider: 'rules', model: 'rules', fallbackUsed: false, auditId: null };
 
 /**
  * The signals service's decision step with the offline rules analyst and reviewer (packages/agents):
- * what a deployment without an API key runs. It needs the features the candidate came from, which
- * `features` returns (the runtime keeps the last vector per series from the bus).
+ * what a deployment without an API key runs, judged on the vector of the candidate's own bar.
  */
-export function rulesDecide(features: (candidate: SignalCandidate) => FeatureVector | undefined): Decide {
-  const provider = new RulesProvider();
-  return (candidate): SignalDecision => {
-    const vector = features(candidate);
-    if (!vector) return { candidate, analyst: null, reviewer: null, approved: false, sizeMultiplier: 0 };
+export function rulesDecide(minRewardRisk: number): Decide {
+  const provider = new RulesProvider({ minRewardRisk });
+  return (candidate, vector): SignalDecision => {
     const analyst = provider.analyse(candidate, vector);
     const review = provider.review(candidate, vector, analyst);
     return {

@@ -1,4 +1,11 @@
-import { type Candle, type StopEvent, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
+import {
+  type Candle,
+  type FeatureVector,
+  type StopEvent,
+  TIMEFRAME_MS,
+  type Timeframe,
+} from '@ballast/contracts';
+import { FeatureEngine } from '@ballast/core';
 import {
   type BacktestConfig,
   type BacktestConfigInput,
@@ -8,6 +15,7 @@ import {
 import { BacktestError } from './backtest-error';
 import type { BacktestResult, EquityPoint } from './backtest-result';
 import { BacktestRuntime } from './backtest-runtime';
+import { checkConfirmTimeframes } from './confirmable-timeframes';
 import { type CandleFile, loadCandleFile } from './load-candles';
 import { marketRulesBook } from './market-rules-source';
 import { computeMetrics } from './metrics';
@@ -18,7 +26,9 @@ export const FILL_MODEL =
   'against the order, plus the taker fee; unlimited depth at that price. While a position or a resting order is ' +
   'open on a market, its bars print along a path (open, the extreme nearer the open, the other extreme, close) and ' +
   'at every stop or take-profit level the path crosses: a stop or take-profit fills in the bar that reached it, at ' +
-  'its level (the open if the bar opened past it) with the same slippage and fee; a resting limit fills in full on ' +
+  'its level (the open if the bar opened past it) with the same slippage and fee; a stop is a spot stop-limit, ' +
+  'its limit stops.limitOffsetBps beyond it, locking the coins it covers: a bar opening past that limit leaves it ' +
+  'unfilled, and the stops service cancels it and sells at market at that print; a resting limit fills in full on ' +
   'a print through its price; stops trail at bar closes; ' +
   'positions still open after the last bar are closed at its close';
 
@@ -39,6 +49,8 @@ export interface RunBacktestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Sees every stop event of the stops service with its virtual time. */
   onStopEvent?: (event: StopEvent, time: number) => void;
+  /** Sees every feature vector the features service publishes. */
+  onFeatures?: (vector: FeatureVector) => void;
 }
 
 /** The candles of the steps from `i` on that close at the same instant as step `i`. */
@@ -56,7 +68,35 @@ export function loadBacktestCandles(options: RunBacktestOptions): Candle[] {
   return loadAll(options, parseBacktestConfig(options.config));
 }
 
+/**
+ * The candles before `from` that a live deployment would hold at that instant: the features service's
+ * default warm-up of them, so a run that starts mid-file starts warm and converged, as live does.
+ */
+function loadHistory(options: RunBacktestOptions, config: BacktestConfig): Candle[] {
+  if (options.from === undefined) return [];
+  const bars = new FeatureEngine().warmUpBars(options.timeframe);
+  return loadRange(options, config, {
+    from: options.from - bars * TIMEFRAME_MS[options.timeframe],
+    to: options.from,
+  });
+}
+
 function loadAll(options: RunBacktestOptions, config: BacktestConfig): Candle[] {
+  const range = {
+    ...(options.from !== undefined ? { from: options.from } : {}),
+    ...(options.to !== undefined ? { to: options.to } : {}),
+  };
+  const candles = loadRange(options, config, range);
+  if (candles.length === 0)
+    throw new BacktestError('no_data', 'no candles in the selected files, symbols and range');
+  return candles;
+}
+
+function loadRange(
+  options: RunBacktestOptions,
+  config: BacktestConfig,
+  range: { from?: number; to?: number },
+): Candle[] {
   const wanted = options.symbols ? new Set(options.symbols) : undefined;
   const candles: Candle[] = [];
   for (const entry of options.files) {
@@ -64,13 +104,10 @@ function loadAll(options: RunBacktestOptions, config: BacktestConfig): Candle[] 
     const loaded = loadCandleFile(file, {
       exchange: config.exchange,
       timeframe: options.timeframe,
-      ...(options.from !== undefined ? { from: options.from } : {}),
-      ...(options.to !== undefined ? { to: options.to } : {}),
+      ...range,
     });
     for (const c of loaded) if (!wanted || wanted.has(c.symbol)) candles.push(c);
   }
-  if (candles.length === 0)
-    throw new BacktestError('no_data', 'no candles in the selected files, symbols and range');
   return candles;
 }
 
@@ -81,6 +118,7 @@ function loadAll(options: RunBacktestOptions, config: BacktestConfig): Candle[] 
 export async function runBacktest(options: RunBacktestOptions): Promise<BacktestResult> {
   let config = parseBacktestConfig(options.config);
   if (options.strategy) config = onlyStrategy(config, options.strategy);
+  checkConfirmTimeframes(config, options.timeframe);
   const candles = loadAll(options, config);
   const steps = replaySteps(candles);
   const symbols = [...new Set(candles.map((c) => c.symbol))].sort();
@@ -93,7 +131,9 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     rules: book.rules,
     seed: options.seed,
     startTime: first.candle.openTime,
+    history: loadHistory(options, config),
     ...(options.onStopEvent ? { onStopEvent: options.onStopEvent } : {}),
+    ...(options.onFeatures ? { onFeatures: options.onFeatures } : {}),
   });
   const curve: EquityPoint[] = [
     { time: first.candle.openTime, equity: config.initialEquity, exposed: false },
@@ -110,6 +150,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
           equity: await runtime.equity(),
           exposed: runtime.ledger.exposed,
         });
+        await runtime.cycleDeadline(step.candle.closeTime);
       }
       options.onProgress?.(i + 1, steps.length);
     }

@@ -1,5 +1,14 @@
 import type { OrderEvent } from '@ballast/contracts';
-import { applyFill, FLAT, isTakeProfitClose, type NetPosition, positionFill } from '@ballast/core';
+import {
+  applyFill,
+  FLAT,
+  isDust,
+  isTakeProfitClose,
+  type NetPosition,
+  positionFill,
+  sumLots,
+  type TradableRules,
+} from '@ballast/core';
 import type { BacktestTrade } from './backtest-result';
 
 interface OpenTrade {
@@ -25,13 +34,18 @@ export function exitReason(intentId: string | null): BacktestTrade['exit_reason'
 
 /**
  * Turns the orders service's fill events into round trips, folding each fill with core's position
- * fold (the same one the orders service keeps positions with). A trade ends when its market is flat.
+ * fold (the same one the orders service keeps positions with). A trade ends when its market is flat,
+ * or, with the market's rules, when an exit order ended leaving only dust (a buy's fee taken in base
+ * leaves a remainder no order can sell), as the orders service closes the position.
  */
 export class TradeLedger {
   private readonly open = new Map<string, OpenTrade>();
   private readonly closed: BacktestTrade[] = [];
 
-  constructor(private readonly strategyOf: (intentId: string | null) => string | null) {}
+  constructor(
+    private readonly strategyOf: (intentId: string | null) => string | null,
+    private readonly rules?: (symbol: string) => TradableRules,
+  ) {}
 
   onOrderEvent(event: OrderEvent): void {
     const fill = event.fill;
@@ -62,11 +76,28 @@ export class TradeLedger {
       return;
     }
     const closing = Math.min(fill.qty, before.qty);
-    trade.exitQty += closing;
+    trade.exitQty = sumLots([trade.exitQty, closing]);
     trade.exitNotional += closing * fill.price;
     trade.exitTime = fill.time;
     trade.exitIntent = event.intentId;
-    if (trade.position.qty === 0 || trade.position.side !== trade.side) this.close(key, event.symbol, trade);
+    if (
+      trade.position.qty === 0 ||
+      trade.position.side !== trade.side ||
+      this.leftDust(event, trade.position)
+    )
+      this.close(key, event.symbol, trade);
+  }
+
+  /** Whether an exit order that ended left only what the venue will not trade. */
+  private leftDust(event: OrderEvent, position: NetPosition): boolean {
+    const ended = event.status === 'filled' || event.status === 'cancelled';
+    const price = event.fill?.price;
+    return (
+      ended &&
+      price !== undefined &&
+      this.rules !== undefined &&
+      isDust(position.qty, this.rules(event.symbol), price)
+    );
   }
 
   /** Closed round trips, in the order they closed. */
@@ -97,6 +128,7 @@ export class TradeLedger {
       entry_time: trade.entryTime,
       exit_time: trade.exitTime,
       qty: trade.entryQty,
+      exit_qty: trade.exitQty,
       entry_price: trade.entryNotional / trade.entryQty,
       exit_price: trade.exitNotional / trade.exitQty,
       fees: position.fees,

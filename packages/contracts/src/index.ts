@@ -8,6 +8,7 @@ export * from './json-variable';
 export * from './market-data';
 export * from './orders';
 export * from './primitives';
+export * from './retry-after';
 export * from './risk';
 export * from './signals';
 export * from './subjects';

@@ -55,8 +55,9 @@ export const OrderStatus = z.enum(['accepted', 'partially_filled', 'filled', 'ca
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
 /**
- * Why the venue (or our submission path) refused an order. `strategy_not_live`: an entry of a strategy
- * that is not in LIVE_STRATEGIES, or no longer `live` per the readiness gate, on a live venue.
+ * Why the venue (or our submission path) refused an order. `strategy_not_live`: on a live venue, an
+ * entry of a strategy not in LIVE_STRATEGIES or no longer `live` per the readiness gate, or an entry
+ * of no strategy at all (an `ord.cmd` submit that is not reduce-only).
  */
 export const RejectReason = z.enum([
   'insufficient_funds',

@@ -77,14 +77,17 @@ export const AgentOutcome = z.object({
  * Why a decision rejects its candidate, as one closed set:
  * - `vetoed`: the candidate carried a veto; no agent was asked
  * - `extreme_volatility`: the volatility regime is extreme; rejected whatever the reviewer said
- * - `reviewer_failed`: the reviewer gave no valid verdict and REVIEWER_FALLBACK is `reject`
+ * - `reviewer_failed`: the reviewer gave no valid verdict and REVIEWER_FALLBACK is `reject` (the default), or it
+ *   answered but unreadably (not JSON, failing the schema, cut off at the token cap, refused: it may have said no)
  * - `reviewer_rejected`: the reviewer (a model, or the rules standing in for one) said no
+ * - `strategy_disabled`: an operator switched the candidate's strategy off after it proposed; no agent was asked
  */
 export const DecisionRejectReason = z.enum([
   'vetoed',
   'extreme_volatility',
   'reviewer_failed',
   'reviewer_rejected',
+  'strategy_disabled',
 ]);
 export type DecisionRejectReason = z.infer<typeof DecisionRejectReason>;
 

@@ -50,15 +50,21 @@ export class BinanceMarket implements LiquiditySource {
     return this.last.get(symbol);
   }
 
-  /** Applies a recorded combined-stream frame; returns the trade price it carried, if any. */
-  applyFrame(frame: RecordedFrame): { symbol: string; price: Units } | undefined {
-    const data = frame.data as { e?: string; s?: string; p?: string; k?: { c?: string } } & DepthDiff;
+  /** Applies a recorded combined-stream frame; returns the trade (price and size) it carried, if any. */
+  applyFrame(frame: RecordedFrame): { symbol: string; price: Units; qty: Units } | undefined {
+    const data = frame.data as {
+      e?: string;
+      s?: string;
+      p?: string;
+      q?: string;
+      k?: { c?: string };
+    } & DepthDiff;
     if (typeof data?.s !== 'string') return undefined;
     if (data.e === 'depthUpdate') this.books.get(data.s)?.apply(data);
     if (data.e === 'aggTrade' || data.e === 'trade') {
       const price = toUnits(String(data.p));
       this.last.set(data.s, price);
-      return { symbol: data.s, price };
+      return { symbol: data.s, price, qty: toUnits(String(data.q ?? '0')) };
     }
     if (data.e === 'kline' && typeof data.k?.c === 'string' && !this.books.has(data.s))
       this.last.set(data.s, toUnits(data.k.c));

@@ -64,7 +64,7 @@ export function loadBinanceVenue(
   const frames = new ReplayFeed('binance', recorded, speed, feedOpts);
   frames.onSource((f) => {
     const trade = market.applyFrame(f);
-    if (trade) engine.onTrade(trade.symbol, trade.price);
+    if (trade) engine.onTrade(trade.symbol, trade.price, trade.qty);
   });
   frames.onRewind(() => market.resetBooks());
 
@@ -77,7 +77,7 @@ export function loadBinanceVenue(
   candles.onSource((f) => {
     const { symbol, interval, row } = f.data as CandleFrameData;
     market.revealCandle(symbol, interval, row);
-    engine.onCandle(symbol, toUnits(row.low), toUnits(row.high));
+    engine.onCandle(symbol, toUnits(row.low), toUnits(row.high), toUnits(row.volume));
   });
 
   // Binance reports commission in basis points: 10 = 0.1 %.

@@ -86,12 +86,14 @@ describe('Binance STOP_LOSS_LIMIT on the simulator, through ccxt', () => {
     expect(b).toMatchObject({ status: 'open', filled: 0 });
     expect(b.info).toMatchObject({ status: 'NEW', isWorking: true });
     sim.controls.step(110 - 77); // frames 78 to 110: 58001.03 at 110 goes through the resting limit
+    // That recorded trade is 0.00023 BTC: the resting limit fills no more than it.
     const filledB = await byClientId(ex, 'stop-b');
-    expect(filledB).toMatchObject({ status: 'closed', filled: 0.001, average: 58001.02 });
+    expect(filledB).toMatchObject({ status: 'open', filled: 0.00023, average: 58001.02 });
+    expect((await ex.cancelOrder('', 'BTC/USDT', { origClientOrderId: 'stop-b' })).status).toBe('canceled');
     const balance = await ex.fetchBalance();
-    expect(balance.BTC).toMatchObject({ free: 0.002, used: 0 });
-    // 1000 + (58.00101 − 0.1 % fee 0.05800101) + (58.00102 − 0.05800102), exact to 1e-8.
-    expect(balance.USDT).toMatchObject({ free: 1115.88602797, used: 0 });
+    expect(balance.BTC).toMatchObject({ free: 0.00277, used: 0 });
+    // 1000 + (58.00101 − 0.1 % fee 0.05800101) + (13.3402346 − 0.01334023), exact to 1e-8.
+    expect(balance.USDT).toMatchObject({ free: 1071.26990336, used: 0 });
   });
 
   it('cancels a stop by client id and unlocks the base asset', async () => {
@@ -101,7 +103,7 @@ describe('Binance STOP_LOSS_LIMIT on the simulator, through ccxt', () => {
     const cancelled = await ex.cancelOrder('', 'BTC/USDT', { clientOrderId: 'stop-c' });
     expect(cancelled.status).toBe('canceled');
     expect(await ex.fetchOpenOrders('BTC/USDT')).toEqual([]);
-    expect((await ex.fetchBalance()).BTC).toMatchObject({ free: 0.002, used: 0 });
+    expect((await ex.fetchBalance()).BTC).toMatchObject({ free: 0.00277, used: 0 });
   });
 
   it('admin hooks: a stop cancelled behind the client, and the next stops refused', async () => {

@@ -118,16 +118,22 @@ export class MatchingEngine {
     return this.trades.filter((t) => t.symbol === symbol);
   }
 
-  /** A replayed trade at `price`: resting orders it reaches fill completely at their own price. */
-  onTrade(symbol: string, price: Units): void {
+  /**
+   * A replayed trade of `size` at `price`: resting orders it reaches fill at their own price, together
+   * no more than its size (the orders placed first take it first).
+   */
+  onTrade(symbol: string, price: Units, size: Units): void {
     this.triggerStops(symbol, price, price);
-    this.fillResting(symbol, price, price);
+    this.fillResting(symbol, price, price, size);
   }
 
-  /** A replayed candle: its low reaches resting buys and sell stops, its high resting sells and buy stops. */
-  onCandle(symbol: string, low: Units, high: Units): void {
+  /**
+   * A replayed candle: its low reaches resting buys and sell stops, its high resting sells and buy stops;
+   * resting orders fill no more than its volume.
+   */
+  onCandle(symbol: string, low: Units, high: Units, volume: Units): void {
     this.triggerStops(symbol, low, high);
-    this.fillResting(symbol, low, high);
+    this.fillResting(symbol, low, high, volume);
   }
 
   /**
@@ -182,9 +188,11 @@ export class MatchingEngine {
     }
   }
 
-  private fillResting(symbol: string, low: Units, high: Units): void {
+  private fillResting(symbol: string, low: Units, high: Units, size: Units): void {
     const touch = this.deps.fillRule === 'touch';
+    let left = size;
     for (const order of this.openOrders(symbol)) {
+      if (left <= 0n) break;
       if (!order.working || order.type === 'MARKET' || order.type === 'STOP_LOSS') continue;
       const reached =
         order.side === 'BUY'
@@ -197,7 +205,12 @@ export class MatchingEngine {
       if (!reached) continue;
       const rules = this.deps.rules(symbol);
       if (!rules) continue;
-      this.execute(order, rules, { price: order.price, qty: order.origQty - order.executedQty }, true);
+      const most = minUnits(order.origQty - order.executedQty, left);
+      // Whole lot steps only: a print finer than the step fills what the step allows.
+      const qty = rules.stepSize > 0n ? most - (most % rules.stepSize) : most;
+      if (qty <= 0n) continue;
+      this.execute(order, rules, { price: order.price, qty }, true);
+      left -= qty;
       if (order.executedQty === order.origQty) this.close(order, 'FILLED');
     }
   }

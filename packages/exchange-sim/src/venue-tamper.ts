@@ -39,7 +39,12 @@ export class VenueTamper {
   fillSilently(symbol: string, clientOrderId: string): number {
     const order = this.binance.engine.openOrders(symbol).find((o) => o.clientOrderId === clientOrderId);
     if (!order) throw new TamperError(`no open order ${clientOrderId} on ${symbol}`);
-    this.binance.engine.onTrade(symbol, order.side === 'BUY' ? order.price - 1n : order.price + 1n);
+    const through = order.side === 'BUY' ? order.price - 1n : order.price + 1n;
+    // A print large enough for every open order, so the others it reaches cannot leave this one short.
+    const size = this.binance.engine
+      .openOrders(symbol)
+      .reduce((sum, o) => sum + (o.origQty - o.executedQty), 0n);
+    this.binance.engine.onTrade(symbol, through, size);
     return order.orderId;
   }
 

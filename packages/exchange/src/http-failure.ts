@@ -1,5 +1,4 @@
-import type { Clock } from '@ballast/contracts';
-import { parseRetryAfter } from '@ballast/core';
+import { type Clock, parseRetryAfter } from '@ballast/contracts';
 import type { Exchange } from 'ccxt';
 
 /**

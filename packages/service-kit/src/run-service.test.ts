@@ -103,7 +103,7 @@ describe('runService', () => {
       'invalid configuration (4 problems):',
       '  NATS_URL: invalid (Invalid URL)',
       '  HTTP_PORT: invalid (Invalid input: expected number, received NaN)',
-      '  FIXTURE_MODE: invalid (Invalid option: expected one of "graceful"|"reject"|"hang"|"fail")',
+      '  FIXTURE_MODE: invalid (Invalid option: expected one of "graceful"|"reject"|"hang"|"fail"|"refuse")',
       '  VENUE_API_KEY: missing (Invalid input: expected string, received undefined)',
     ]);
     expect(child.logs).toHaveLength(1);
@@ -142,6 +142,21 @@ describe('runService', () => {
       'stopped',
     ]);
     expect(child.raw()).not.toContain(VENUE_KEY);
+  });
+
+  it('exits 78 with the fatal line, closing what it opened, when start refuses the configuration (ConfigError)', async () => {
+    const child = runFixture({ VENUE_API_KEY: VENUE_KEY, FIXTURE_MODE: 'refuse' });
+    expect(await child.exited).toBe(78);
+    const fatal = child.logs.find((l) => l.level === 60);
+    expect([fatal?.reason, fatal?.msg.split('\n')]).toEqual([
+      'invalid_config',
+      ['invalid configuration (1 problem):', '  VENUE_LIMITS: invalid (limits the venue accepts)'],
+    ]);
+    expect(messages(child)).not.toContain('start failed');
+    expect(messages(child)).toEqual(
+      expect.arrayContaining(['stopped bus', 'stopped database', 'stopped http']),
+    );
+    expect(child.logs.at(-1)).toMatchObject({ msg: 'stopped', exitCode: 78 });
   });
 
   it('forces exit 1 on a second signal while shutdown hangs', async () => {

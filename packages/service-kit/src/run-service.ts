@@ -66,7 +66,8 @@ type Options<S extends ConfigSchema, B extends Bus | undefined, D> = RunServiceO
 /**
  * The one main helper: parse env whole, log, serve health and metrics, connect, start the
  * service, and on SIGTERM/SIGINT stop taking work, dispose the service, drain the bus, close
- * the database and HTTP, exit 0. Invalid configuration exits 78; failures exit 1.
+ * the database and HTTP, exit 0. Invalid configuration exits 78, whether the schema refuses it or the
+ * service's start does (a ConfigError: limits or agents that cannot run as configured); failures exit 1.
  */
 export async function runService<
   S extends ConfigSchema,
@@ -91,6 +92,12 @@ export async function runService<
   try {
     await startup;
   } catch (err) {
+    // A configuration refused at start does not heal by restarting: 78 tells supervisors to stop trying.
+    if (err instanceof ConfigError) {
+      log.fatal({ reason: err.reason }, err.message);
+      await lifecycle.shutdown(ExitCode.config);
+      return;
+    }
     log.error({ err }, 'start failed');
     await lifecycle.shutdown(ExitCode.failure);
   }

@@ -8,6 +8,8 @@ export * from './pipeline-idle';
 export * from './ports';
 export * from './recorded-book';
 export * from './recorded-klines';
+export * from './recorded-market-rules';
 export * from './replay-clock';
 export * from './service-process';
+export * from './vector-differences';
 export * from './wait-for';

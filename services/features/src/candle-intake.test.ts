@@ -68,6 +68,22 @@ describe(`CandleIntake over PostgreSQL (${FILE})`, () => {
       expect(outcome.status === 'ready' && outcome.vector.indicators).toEqual(expected.get(candle.openTime));
   });
 
+  it('applies the cold rule to history replayed at start-up, as a running instance does, and counts the hole', async () => {
+    // Another series: a restart at hour 300 after the same outage, everything before it stored.
+    const restarted = { ...series, exchange: 'restarted' };
+    const candles = btc.map((c) => ({ ...c, exchange: restarted.exchange }));
+    await repository.upsertMany([...candles.slice(0, 220), ...candles.slice(230, 300)]);
+    const { intake, holes } = intakeColdAfter(10);
+    expect(await intake.warm(restarted)).toBe(290);
+    const outcomes = [];
+    for (const c of candles.slice(300)) outcomes.push(...(await intake.accept(c)));
+    expect(holes).toEqual([
+      { hole: { after: btc[219]!.openTime, before: btc[230]!.openTime, missing: 10 }, cold: true },
+    ]);
+    const ready = outcomes.filter((s) => s.outcome.status === 'ready');
+    expect(ready[0]?.candle.openTime).toBe(btc[429]!.openTime);
+  });
+
   it('bridges a shorter hole: the series keeps its history', async () => {
     const { intake, holes } = intakeColdAfter(11);
     await intake.warm(series);

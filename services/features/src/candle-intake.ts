@@ -14,6 +14,8 @@ export interface CandleIntakeOptions {
   candles: CandleRepository;
   /** Stored candles replayed before a series' first live one. */
   warmUpCandles: (series: SeriesKey) => number;
+  /** Each stored candle replayed into the engine, with what it gave (the series' state follows it). */
+  onReplayed?: (candle: Candle, outcome: FeatureOutcome) => void;
   /** A hole of at least this many candles starts the series cold after it; undefined: always bridged. */
   coldAfterMissing?: number;
   onHole: (series: SeriesKey, hole: Hole, cold: boolean) => void;
@@ -31,6 +33,8 @@ export interface CandleIntakeOptions {
  */
 export class CandleIntake {
   private readonly live = new Set<string>();
+  /** Per series, the newest hole reported (its `before`). */
+  private readonly reportedHoles = new Map<string, number>();
 
   constructor(private readonly options: CandleIntakeOptions) {}
 
@@ -43,7 +47,7 @@ export class CandleIntake {
 
   async accept(candle: Candle): Promise<IntakeStep[]> {
     const series = seriesOf(candle);
-    const key = `${series.exchange}|${series.symbol}|${series.timeframe}`;
+    const key = seriesKeyOf(series);
     if (!this.live.has(key)) {
       const last = this.options.engine.lastOpenTime(series);
       if (last === undefined || candle.openTime <= last) {
@@ -66,9 +70,20 @@ export class CandleIntake {
       fromOpenTime: last + step,
       toOpenTime: candle.openTime,
     });
-    const sequence = [...stored, candle];
+    return this.afterColdHole(series, last, [...stored, candle]);
+  }
+
+  /**
+   * The candles the engine must consume from `sequence` (ascending, after `previous`): all of them, or,
+   * after a hole of at least `coldAfterMissing`, only those after it (the series restarts cold). Every
+   * hole is reported once, whether it is found in the stream or in history replayed at start-up.
+   */
+  private afterColdHole(series: SeriesKey, previous: number, sequence: Candle[]): Candle[] {
+    const step = TIMEFRAME_MS[series.timeframe];
+    const key = seriesKeyOf(series);
+    const reportedUpTo = this.reportedHoles.get(key) ?? Number.NEGATIVE_INFINITY;
     const holes = holesIn(
-      last,
+      previous,
       sequence.map((c) => c.openTime),
       step,
     );
@@ -77,6 +92,9 @@ export class CandleIntake {
     for (const hole of holes) {
       const cold = coldAfterMissing !== undefined && hole.missing >= coldAfterMissing;
       if (cold) coldFrom = hole.before;
+      // A redelivery replays the same history again: its holes were already reported.
+      if (hole.before <= reportedUpTo) continue;
+      this.reportedHoles.set(key, hole.before);
       this.options.onHole(series, hole, cold);
     }
     if (coldFrom === null) return sequence;
@@ -88,9 +106,21 @@ export class CandleIntake {
     const count = this.options.warmUpCandles(series);
     const fromOpenTime = toOpenTime - count * TIMEFRAME_MS[series.timeframe];
     const stored = await this.options.candles.range({ ...series, fromOpenTime, toOpenTime });
-    for (const c of stored) this.options.engine.process(c);
+    const first = stored[0];
+    if (first === undefined) return 0;
+    // History obeys the cold rule as the stream does, or a restart would bridge a hole a running
+    // instance went cold over (and publish at once where it stays silent).
+    const previous = first.openTime - TIMEFRAME_MS[series.timeframe];
+    for (const c of this.afterColdHole(series, previous, stored)) {
+      const outcome = this.options.engine.process(c);
+      this.options.onReplayed?.(c, outcome);
+    }
     return stored.length;
   }
+}
+
+function seriesKeyOf(s: SeriesKey): string {
+  return `${s.exchange}|${s.symbol}|${s.timeframe}`;
 }
 
 function seriesOf(c: Candle): SeriesKey {

@@ -6,7 +6,9 @@ export const featuresConfigSchema = z.object({
   FEATURES_SERIES: SeriesList,
   /**
    * Stored candles replayed per series before its first live one; default: what the series' slowest
-   * indicator or higher-timeframe context needs (FeatureEngine.warmUpBars, 1224 for 1h with a 1d context).
+   * indicator or higher-timeframe context needs to converge, so that a restart changes no vector
+   * (FeatureEngine.warmUpBars: 9,528 for 1h with a 1d context, 2,382 for 4h). The database must hold
+   * that much history (`ballast backfill --since` about 400 days back), else a restart starts short.
    */
   FEATURES_WARMUP_CANDLES: z.coerce.number().int().positive().optional(),
   /**

@@ -2,6 +2,7 @@ import { deleteStreamsAt, NatsBus, natsTarget } from '@ballast/bus';
 import type { Candle, Envelope, FeatureVector } from '@ballast/contracts';
 import { pattern, STREAMS, Subjects, subject } from '@ballast/contracts';
 import {
+  FeatureEngine,
   featureIndicators,
   HigherTimeframeContext,
   IndicatorSet,
@@ -48,7 +49,12 @@ function expectedVectors(candles: readonly Candle[]) {
 describe(`features service start-up over NATS and PostgreSQL (${BTC_FILE}, ${ETH_FILE}, ${BNB_FILE})`, () => {
   const prefix = `${uniqueName('features')}.`;
   const clock = new SystemClock();
-  const log = createLogger({ service: 'features-test', level: 'silent' });
+  const warned: Array<Record<string, unknown>> = [];
+  const log = createLogger({
+    service: 'features-test',
+    level: 'warn',
+    destination: { write: (l: string) => void warned.push(JSON.parse(l)) },
+  });
   const metrics = new Registry();
   let testDb: TestDatabase;
   let handle: DbHandle;
@@ -118,6 +124,12 @@ describe(`features service start-up over NATS and PostgreSQL (${BTC_FILE}, ${ETH
     await testDb?.drop();
   });
 
+  it('warns at start, per series, that its stored history is shorter than the warm-up (1h: 9,528)', () => {
+    const short = warned.filter((l) => l.reason === 'short_warm_up');
+    expect(short.map((l) => l.symbol).sort()).toEqual(['BNB-USDT', 'BTC-USDT', 'ETH-USDT']);
+    expect(short.find((l) => l.symbol === 'BNB-USDT')).toMatchObject({ replayed: 1300, wanted: 9528 });
+  });
+
   it('publishes one exact vector for every candle after the history, none lost, none twice', async () => {
     await waitFor(() => vectorsOf('BTC-USDT').at(-1)?.payload.openTime === btc[299]!.openTime, 'BTC 299', {
       timeoutMs: 60_000,
@@ -151,8 +163,9 @@ describe(`features service start-up over NATS and PostgreSQL (${BTC_FILE}, ${ETH
     await waitFor(() => vectorsOf('BNB-USDT').length > 0, 'a BNB vector', { timeoutMs: 60_000 });
     const [vector] = vectorsOf('BNB-USDT').map((m) => m.payload);
     expect(vector!.openTime).toBe(bnb[1300]!.openTime);
-    // The default warm-up (51 daily bars of hours) replays the newest 1,224 stored hours.
-    const replayed = bnb.filter((c) => c.openTime > bnb[1299]!.openTime - 1224 * HOUR);
+    // The default warm-up (397 daily bars of hours) is longer than the history: all of it is replayed.
+    expect(new FeatureEngine().warmUpBars('1h')).toBeGreaterThan(1300);
+    const replayed = bnb.slice(0, 1300);
     const h4 = new HigherTimeframeContext('4h');
     const d1 = new HigherTimeframeContext('1d');
     for (const c of replayed) {

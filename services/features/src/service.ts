@@ -8,12 +8,13 @@ import {
   subject,
 } from '@ballast/contracts';
 import { derivedUuid, FeatureEngine, type FeatureEngineOptions, type FeatureOutcome } from '@ballast/core';
-import { CandleRepository, type Database } from '@ballast/db';
+import { CandleRepository, type Database, type SeriesKey } from '@ballast/db';
 import type { Logger } from '@ballast/service-kit';
 import type { Kysely } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import { CandleIntake } from './candle-intake';
 import type { FeaturesConfig } from './config';
+import { SeriesStates } from './series-states';
 
 export interface FeaturesServiceDeps {
   bus: Bus;
@@ -34,13 +35,18 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
   const { bus, log, config } = deps;
   const engine = new FeatureEngine(deps.engine);
   const metrics = featuresMetrics(deps.metrics);
+  const states = new SeriesStates(deps.metrics);
+  const warmUpCandles = (series: SeriesKey) =>
+    config.FEATURES_WARMUP_CANDLES ?? engine.warmUpBars(series.timeframe);
   const intake = new CandleIntake({
     engine,
     candles: new CandleRepository(deps.db),
-    warmUpCandles: (series) => config.FEATURES_WARMUP_CANDLES ?? engine.warmUpBars(series.timeframe),
+    warmUpCandles,
+    onReplayed: (candle, outcome) => states.observe(candle, outcome, candle.closeTime),
     coldAfterMissing: config.FEATURES_COLD_AFTER_MISSING,
     onHole: (series, hole, cold) => {
       metrics.holes.inc({ action: cold ? 'cold' : 'bridged' });
+      if (cold) states.cold(series);
       log.warn({ ...series, ...hole, cold }, 'candles missing from both stream and database');
     },
   });
@@ -60,17 +66,26 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
       queue.shift();
     }
   };
+  // The gate deliveries wait on. It must also fail: stopping the subscription waits for the delivery
+  // in flight, which would otherwise wait on the gate forever and start-up would never settle.
   let warmed!: () => void;
-  const ready = new Promise<void>((resolve) => {
+  let failed!: (err: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => {
     warmed = resolve;
+    failed = reject;
   });
+  ready.catch(() => {});
   const onCandle = async (message: Envelope<Candle>) => {
     await ready;
     const key = `${message.payload.exchange}|${message.payload.symbol}|${message.payload.timeframe}`;
     const queue = unpublished.get(key) ?? [];
     for (const { candle, outcome } of await intake.accept(message.payload)) {
       metrics.candles.inc({ outcome: outcome.status });
-      if (outcome.status === 'rejected') report(log, candle, outcome);
+      states.observe(candle, outcome, candle.closeTime);
+      if (outcome.status === 'rejected') {
+        metrics.rejections.inc({ reason: outcome.reason });
+        report(log, candle, outcome);
+      }
       if (outcome.status === 'ready') queue.push({ vector: outcome.vector, closeTime: candle.closeTime });
     }
     unpublished.set(key, queue);
@@ -81,10 +96,20 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
   });
   try {
     for (const series of config.FEATURES_SERIES) {
+      states.starting(series);
       const replayed = await intake.warm(series);
       log.info({ ...series, replayed }, 'warmed up from stored candles');
+      const wanted = warmUpCandles(series);
+      // Its vectors still depend on where the history starts: they differ from a backtest's over the
+      // same bars until the live candles make up the budget.
+      if (replayed < wanted)
+        log.warn(
+          { ...series, replayed, wanted, reason: 'short_warm_up' },
+          'stored history shorter than the warm-up: run `ballast backfill` over the missing days (README)',
+        );
     }
   } catch (err) {
+    failed(err);
     await subscription.stop();
     throw err;
   }
@@ -98,6 +123,12 @@ function featuresMetrics(registry: Registry) {
       name: 'ballast_features_candles_total',
       help: 'Candles consumed by the features service (delivered or filled from the database), by outcome (ready, warming, duplicate, rejected).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    rejections: new Counter({
+      name: 'ballast_features_rejections_total',
+      help: 'Candles that gave no vector by error, by reason (out_of_order, resample_failed, non_finite: an indicator came out NaN or infinite).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     holes: new Counter({

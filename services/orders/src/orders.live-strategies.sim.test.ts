@@ -50,7 +50,7 @@ async function clientIdsOnVenue(): Promise<string[]> {
 }
 
 describe('orders on a live venue send entries only for strategies live now', () => {
-  it('refuses an unlisted strategy, sends a live one, refuses it once demoted, and still sends exits', async () => {
+  it('refuses an unlisted strategy, sends a live one, refuses it once demoted or entered through ord.cmd, and still sends exits', async () => {
     await setLifecycle('trend_pullback', {
       state: 'live',
       reason: 'all_green',
@@ -102,6 +102,15 @@ describe('orders on a live venue send entries only for strategies live now', () 
         detail: 'trend_pullback is in shadow (live_expectancy: live expectancy -3.0000 ≤ 0 over 10 trades)',
       });
 
+      // An entry published straight on ord.cmd (not reduce-only) bypasses risk: refused on a live venue.
+      await fixture.bus.publish(subject(Subjects.orderCommand, {}), marketCommand('cmd-entry', 'buy', 0.01));
+      await waitFor(() => eventOf('cmd-entry', 'rejected'), 'the ord.cmd entry refused');
+      expect(eventOf('cmd-entry', 'rejected')).toMatchObject({
+        reason: 'strategy_not_live',
+        detail:
+          'an ord.cmd submit that is not reduce-only: on a live venue entries go out only as approved risk decisions',
+      });
+
       // Closing the position opened while live is never held back.
       await fixture.bus.publish(
         subject(Subjects.orderCommand, {}),
@@ -114,6 +123,7 @@ describe('orders on a live venue send entries only for strategies live now', () 
       expect(sent).toContain('bl-tp-1-exit');
       expect(eventOf('mr-1', 'accepted')).toBeUndefined();
       expect(eventOf('tp-2', 'accepted')).toBeUndefined();
+      expect(eventOf('cmd-entry', 'accepted')).toBeUndefined();
     } finally {
       await stop();
     }

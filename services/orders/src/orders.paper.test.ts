@@ -57,6 +57,8 @@ async function start() {
     PAPER_INITIAL_BALANCES: '{"USDT":200000}',
     PAPER_TAKER_FEE: '0.001',
     PAPER_MAKER_FEE: '0.001',
+    // The figures below are worked out with every fee in USDT.
+    PAPER_FEES_IN: 'quote',
   });
   // The paper broker knows the market only from md.book: publish the recorded snapshot and wait for it.
   await fixture.bus.publish(

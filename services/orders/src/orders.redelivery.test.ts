@@ -7,6 +7,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
+import { VenueError } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { approvedBuy, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,42 @@ describe('orders: a risk decision delivered again adds nothing', () => {
       expect((await slicesOf('redeliver-refused')).map((s) => [s.slice, s.status, s.fills])).toEqual([
         [0, 'rejected', []],
       ]);
+    } finally {
+      await paper.stop();
+    }
+  });
+});
+
+// Paper takes a client id again once its order is closed, as Binance does: a slice sent again after it
+// filled would fill again (a double position live), so paper is evidence that the manager never does it.
+describe('orders: a send whose reply was lost after the paper venue filled it', () => {
+  it('is looked up and recorded filled, never sent again', { timeout: 60_000 }, async () => {
+    const paper = await start({ SLIPPAGE_ACTION: 'reject' });
+    try {
+      await paper.useBook(false);
+      const venue = paper.service.venue;
+      // The file's tests share one paper account.
+      const btcBefore = (await venue.balances()).BTC ?? 0;
+      const submit = venue.submit.bind(venue);
+      const sent: string[] = [];
+      venue.submit = async (request) => {
+        sent.push(request.clientOrderId);
+        const placed = await submit(request);
+        if (sent.length === 1) throw new VenueError('network', 'the reply was lost');
+        return placed;
+      };
+      await decide(approvedBuy('lost-reply'));
+      await waitFor(() => eventsOf('lost-reply', 'filled')[0], 'the buy recorded filled');
+      await decide(approvedBuy('lost-reply-marker'));
+      await waitFor(() => eventsOf('lost-reply-marker', 'filled')[0], 'the marker filled');
+
+      const [filled] = eventsOf('lost-reply', 'filled');
+      const [marker] = eventsOf('lost-reply-marker', 'filled');
+      expect(sent).toEqual([filled?.clientOrderId, marker?.clientOrderId]);
+      expect(eventsOf('lost-reply', 'filled')).toHaveLength(1);
+      expect(filled).toMatchObject({ filledQty: 0.01 });
+      // Two buys of 0.01, each paying 0.1 % of what it received in BTC: one fill each.
+      expect((await venue.balances()).BTC).toBeCloseTo(btcBefore + 0.01998, 12);
     } finally {
       await paper.stop();
     }

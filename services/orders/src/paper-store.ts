@@ -22,6 +22,6 @@ export function paperStore(repo: PaperAccountRepository): PaperStore {
     loadBalances: (venue) => repo.loadBalances(venue),
     saveBalances: (venue, balances) => repo.saveBalances(venue, balances),
     loadOrders: (venue): Promise<VenueOrder[]> => repo.loadOrders(venue, StoredVenueOrder),
-    saveOrder: (venue, order, balances) => repo.saveOrder(venue, order.clientOrderId, order, balances),
+    saveOrder: (venue, order, balances) => repo.saveOrder(venue, order, order, balances),
   };
 }

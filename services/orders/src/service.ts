@@ -150,7 +150,7 @@ async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<Order
       if (!r) throw new Error(`no market rules for ${symbol} yet`);
       return r;
     },
-    fees: { maker: config.PAPER_MAKER_FEE, taker: config.PAPER_TAKER_FEE },
+    fees: { maker: config.PAPER_MAKER_FEE, taker: config.PAPER_TAKER_FEE, feesIn: config.PAPER_FEES_IN },
     store: paperStore(new PaperAccountRepository(deps.db, deps.clock)),
     clock: deps.clock,
     ids: deps.ids,
@@ -180,7 +180,7 @@ async function feedPaperVenue(
 ): Promise<Array<() => Promise<void>>> {
   const onBook = (m: Envelope<BookUpdate>) => books.apply(m);
   const onTrade = async (m: Envelope<Trade>) => {
-    await venue.onTrade(m.payload.symbol, m.payload.price);
+    await venue.onTrade(m.payload.symbol, m.payload.price, m.payload.size);
   };
   const a = await bus.subscribe(pattern(Subjects.book, { exchange: venue.id }), onBook, {
     durable: 'orders-paper-book',

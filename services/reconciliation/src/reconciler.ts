@@ -75,6 +75,7 @@ const PASSES = 2;
 export class Reconciler {
   private readonly repairs: Repairs;
   private running: Promise<RunReport> | undefined;
+  private followUp: Promise<RunReport> | undefined;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.repairs = new Repairs(deps);
@@ -86,6 +87,21 @@ export class Reconciler {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  /**
+   * A run that reads the venue after this call (a `recon.request`). The run in progress may have read
+   * it before the asker's reason to ask (a stop gone, an order's fate unknown), so joining it would
+   * leave that drift to the next interval: one more run follows it, shared by every call meanwhile.
+   */
+  runFresh(): Promise<RunReport> {
+    if (!this.running) return this.run();
+    const next = () => {
+      this.followUp = undefined;
+      return this.run();
+    };
+    this.followUp ??= this.running.then(next, next);
+    return this.followUp;
   }
 
   /** The drifts a run would find now, without repairing, recording or publishing anything. */

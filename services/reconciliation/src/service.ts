@@ -57,8 +57,9 @@ export const reconLockName = (venue: string) => `ballast-recon:${venue}`;
 /**
  * Starts reconciliation for one venue: key safety first (live venues), then, if no other process
  * reconciles the venue (its lock is free), a run before anything else, then a run every
- * RECON_INTERVAL_MS and on every `recon.request`. A process that finds the lock held stands by, tries
- * again every RECON_LOCK_RETRY_MS and takes over when it gets it (`first` is then undefined).
+ * RECON_INTERVAL_MS and on every `recon.request` (a run that reads the venue after the request). A
+ * process that finds the lock held stands by, tries again every RECON_LOCK_RETRY_MS and takes over
+ * when it gets it (`first` is then undefined).
  */
 export async function startReconciliation(
   deps: ReconDeps,
@@ -109,9 +110,9 @@ async function lead(
   const first = await reconciler.run();
   deps.log.info({ venue, outcome: first.outcome, detail: first.detail }, 'first reconciliation');
   // A run starts only while the lock is held: a lost lock stops the runs before its loss is handled.
-  const runLogged = async () => {
+  const runLogged = async (fresh = false) => {
     if (!own.holds()) return;
-    await reconciler.run().then(
+    await (fresh ? reconciler.runFresh() : reconciler.run()).then(
       (r) => deps.log.info({ venue, outcome: r.outcome, drifts: r.drifts.length }, 'reconciled'),
       (err: unknown) => deps.log.error({ err }, 'reconciliation run failed'),
     );
@@ -120,7 +121,9 @@ async function lead(
   const sub: Subscription = await deps.bus.subscribe(
     subject(Subjects.reconRequest, {}),
     async (m) => {
-      if (m.payload.venue === null || m.payload.venue === venue) await runLogged();
+      if (m.payload.venue !== null && m.payload.venue !== venue) return;
+      deps.log.info({ venue, requestedBy: m.payload.requestedBy }, 'reconciliation requested');
+      await runLogged(true);
     },
     { durable: `reconciliation-${venue}-request` },
   );

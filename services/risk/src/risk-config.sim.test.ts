@@ -258,7 +258,7 @@ describe("a stop exit allowance below the stops service's stop-limit offset", ()
       (risk) => risk.stop(5_000).then(() => undefined),
       (err: Error) => err.message,
     );
-    expect(refused).toMatch(/exited \(1\) before it was ready/);
+    expect(refused).toMatch(/exited \(78\) before it was ready/);
     expect(refused).toMatch(
       /RISK_LIMITS_JSON: invalid \(stopExitAllowanceBps \(100\) is below STOP_LIMIT_OFFSET_BPS \(150/,
     );

@@ -12,6 +12,8 @@ export interface AgentDecisionDeps {
   readonly lessons: LessonStore;
   readonly candles: CandleRepository;
   readonly log: Logger;
+  /** SIGNALS_MIN_REWARD_RISK: the rules reviewer rejects below the floor the vetoes apply, no other. */
+  readonly minRewardRisk: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export class AgentDecision {
         lessons: this.deps.lessons,
         lessonConfig: this.deps.agents.lessonConfig,
         reviewerFallback: this.deps.agents.reviewerFallback,
+        minRewardRisk: this.deps.minRewardRisk,
       },
     );
   }

@@ -27,4 +27,12 @@ describe('signals configuration', () => {
     expect(problems('{"levels":{"stopAtr":-1}}')).toMatch(/SIGNALS_STRATEGIES\.levels\.stopAtr/);
     expect(() => readConfig(signalsConfigSchema, { SIGNALS_STRATEGIES: '[' })).toThrow(ConfigError);
   });
+
+  it('refuses a misspelt key in SIGNALS_STRATEGIES by name (the defaults would trade instead)', () => {
+    const refused = (text: string) => () => readConfig(signalsConfigSchema, { SIGNALS_STRATEGIES: text });
+    expect(refused('{"levls":{}}')).toThrow(/SIGNALS_STRATEGIES.*Unrecognized key: "levls"/);
+    expect(refused('{"trendPulback":{"enabled":false}}')).toThrow(/Unrecognized key: "trendPulback"/);
+    expect(refused('{"levels":{"stopATR":1.5}}')).toThrow(/SIGNALS_STRATEGIES\.levels.*"stopATR"/);
+    expect(refused('{"trendPullback":{"rsiMin":70,"rsiMax":60}}')).toThrow(/rsiMin must be below rsiMax/);
+  });
 });

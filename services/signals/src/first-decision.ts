@@ -33,10 +33,16 @@ export type Decided = {
 export class FirstDecision {
   constructor(private readonly deps: FirstDecisionDeps) {}
 
-  async decide(candidate: SignalCandidate, features: FeatureVector, correlationId: string): Promise<Decided> {
+  /** `step` replaces the usual decision step for this candidate (a strategy switched off). */
+  async decide(
+    candidate: SignalCandidate,
+    features: FeatureVector,
+    correlationId: string,
+    step: DecideFor = this.deps.decide,
+  ): Promise<Decided> {
     const stored = await this.deps.store.first(candidate.id);
     if (stored !== undefined) return earlierDecision(stored);
-    const made = await this.deps.decide(candidate, features, correlationId);
+    const made = await step(candidate, features, correlationId);
     const decidedAt = this.deps.clock.now();
     const earlier = await this.deps.store.keepFirst(candidate.id, made, decidedAt);
     return earlier === undefined ? { decision: made, decidedAt, earlier: false } : earlierDecision(earlier);

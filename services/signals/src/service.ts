@@ -1,11 +1,17 @@
 import {
+  type AgentName,
+  type Agents,
   type AgentsConfig,
+  AgentsConfigError,
   agentsConfigSchema,
   type BreakerState,
   type BudgetSpent,
+  type BuildAgentsDeps,
   buildAgentsFromConfig,
   DEFAULT_HINDSIGHT,
+  resolveProviders,
   spentTodayUsd,
+  type UnusableReplies,
 } from '@ballast/agents';
 import type { Bus } from '@ballast/bus';
 import {
@@ -21,10 +27,13 @@ import {
 } from '@ballast/contracts';
 import {
   type Decide,
+  type DecidedCandidate,
+  type DueAnswer,
   defaultStrategies,
   derivedUuid,
   type HourExpectancy,
   SignalEngine,
+  switchedOffDecision,
   VetoConfig,
 } from '@ballast/core';
 import {
@@ -36,14 +45,18 @@ import {
   SignalDecisionRepository,
   StrategyHourStatsRepository,
 } from '@ballast/db';
-import { type Logger, SystemClock, uuidv7Ids } from '@ballast/service-kit';
+import { ConfigError, type Logger, SystemClock, uuidv7Ids } from '@ballast/service-kit';
 import type { Kysely } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import { AgentDecision } from './agent-decision';
+import { outageText, unusableText } from './agent-outage-text';
 import type { SignalsConfig } from './config';
+import { EngineReport, seriesKey } from './engine-report';
 import { type DecideFor, FirstDecision, type FirstDecisionDeps } from './first-decision';
 import { RefreshingHourTable } from './hour-stats-refresh';
+import { OwedCandidates, type Settling } from './owed-candidates';
 import { ReflectionLoop } from './reflection-loop';
+import { rewardRiskFloorWarning } from './reward-risk-floors';
 import { StrategySwitchboard } from './strategy-switches';
 
 export interface SignalsServiceDeps {
@@ -81,16 +94,26 @@ export interface SignalsServiceDeps {
  * redelivery publishes the same one again. Outcomes feed lessons back into later prompts, written off
  * the decision path (ReflectionLoop).
  */
-export async function startSignalsService(deps: SignalsServiceDeps): Promise<AsyncDisposable> {
+/** The running service; a backtest, whose clock moves only with its data, runs the deadline check itself. */
+export interface SignalsService extends AsyncDisposable {
+  /** How long after its close a cycle missing symbols waits (SIGNALS_CYCLE_GRACE_MS). */
+  readonly cycleGraceMs: number;
+  /** Ranks and publishes the cycles past their deadline on the clock, as the live timer does. */
+  checkDeadlines(): Promise<void>;
+}
+
+export async function startSignalsService(deps: SignalsServiceDeps): Promise<SignalsService> {
   const { bus, log, config } = deps;
   const clock = deps.clock ?? new SystemClock();
+  const floors = rewardRiskFloorWarning(config.SIGNALS_MIN_REWARD_RISK, config.RISK_LIMITS_JSON);
+  if (floors) log.warn({ reason: 'reward_risk_floors' }, floors);
   const switches = new StrategySwitchboard({
     ...deps,
     clock,
     durable: `${config.SIGNALS_DURABLE}-config`,
   });
   await switches.start();
-  const { engine, hours } = await signalEngine(deps, switches);
+  const { engine, hours } = await signalEngine({ ...deps, clock }, switches);
   const wired = await wireDecisions({ ...deps, clock });
   const { reflection } = wired;
   const decisions = new FirstDecision({
@@ -100,14 +123,24 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   });
   const counted = new Counter({
     name: 'ballast_signals_candidates_total',
-    help: 'Signal candidates published, by strategy and outcome (passed or the veto reason).',
+    help: 'Signal candidates published, by strategy and outcome (passed or the veto reason); a redelivery is not counted again.',
     labelNames: ['strategy', 'outcome'],
     registers: [deps.metrics],
   });
-  const latest = new Map<string, FeatureVector>();
+  const switchedOff = new Counter({
+    name: 'ballast_signals_switched_off_total',
+    help: 'Passing candidates decided not approved because their strategy was switched off after proposing',
+    labelNames: ['strategy'],
+    registers: [deps.metrics],
+  });
+  const report = new EngineReport(log, deps.metrics, maxVectorAge(config));
+  /** Each vector's envelope while its cycle may wait: a candidate is caused by its own vector. */
+  const causes = new Map<string, Envelope<FeatureVector>>();
   /** Publishes a candidate; a vetoed one is done once stored, a passing one goes to the agents. */
-  const propose = (candidate: SignalCandidate, cause: Envelope<FeatureVector>) => {
-    counted.inc({ strategy: candidate.strategy, outcome: candidate.veto?.reason ?? 'passed' });
+  const propose = ({ candidate, vector }: DecidedCandidate, first: boolean) => {
+    const cause = causes.get(vectorKey(vector));
+    if (!cause) throw new Error(`the vector of candidate ${candidate.id} is no longer known`);
+    if (first) counted.inc({ strategy: candidate.strategy, outcome: candidate.veto?.reason ?? 'passed' });
     // Ids derived from the candidate: a redelivered vector publishes the same messages, de-duplicated.
     const proposing = bus.publish(subject(Subjects.signalCandidate, {}), candidate, {
       causedBy: cause,
@@ -115,24 +148,27 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
     });
     // Awaited in conclude; a failure there must not also surface as an unhandled rejection.
     proposing.catch(() => undefined);
-    return { candidate, proposing };
+    return { candidate, vector, cause, proposing, first };
   };
-  const conclude = async (
-    { candidate, proposing }: ReturnType<typeof propose>,
-    cause: Envelope<FeatureVector>,
-  ): Promise<void> => {
-    const features = latest.get(seriesKey(candidate)) ?? cause.payload;
+  const conclude = async ({
+    candidate,
+    vector,
+    cause,
+    proposing,
+    first,
+  }: ReturnType<typeof propose>): Promise<void> => {
     if (candidate.veto) {
       const proposed = await proposing;
-      log.info({ id: candidate.id, symbol: candidate.symbol, veto: candidate.veto }, 'candidate vetoed');
-      reflection?.onVetoed(candidate, features.openTime, proposed.correlationId);
+      if (first)
+        log.info({ id: candidate.id, symbol: candidate.symbol, veto: candidate.veto }, 'candidate vetoed');
+      reflection?.onVetoed(candidate, vector.openTime, proposed.correlationId);
       return;
     }
     // The candidate carries its cause's correlation id: the agents decide while the stream stores it,
     // and the decision is published only once the candidate is stored.
     const [proposed, { decision, decidedAt, earlier }] = await Promise.all([
       proposing,
-      decisions.decide(candidate, features, cause.correlationId),
+      decisions.decide(candidate, vector, cause.correlationId, stepFor(candidate)),
     ]);
     if (earlier)
       log.info(
@@ -146,16 +182,45 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
       id: derivedUuid('sig-decision', candidate.id),
       eventTime: decidedAt,
     });
-    reflection?.onDecision(decision, features.openTime, proposed.correlationId);
+    reflection?.onDecision(decision, vector.openTime, proposed.correlationId);
+  };
+  /** A strategy switched off since it proposed gets no approval: the operator was told it is off. */
+  const stepFor = (candidate: SignalCandidate): DecideFor | undefined => {
+    if (switches.enabled(candidate.strategy)) return undefined;
+    switchedOff.inc({ strategy: candidate.strategy });
+    log.warn(
+      { id: candidate.id, strategy: candidate.strategy, reason: 'strategy_disabled' },
+      'candidate of a strategy switched off after it proposed: not approved',
+    );
+    return async (c) => switchedOffDecision(c);
+  };
+  // Every candidate of a cycle goes out at once (the stream keeps their order), so the best one waits
+  // for no vetoed one's acknowledgement; decisions then follow one by one in rank order.
+  const settleEach = async (items: readonly Settling[]) => {
+    const proposals = items.map(({ decided, first }) => propose(decided, first));
+    for (const proposal of proposals) await conclude(proposal);
+  };
+  const settle = (decided: readonly DecidedCandidate[], first: boolean) =>
+    settleEach(decided.map((d) => ({ decided: d, first })));
+  const owed = new OwedCandidates(settleEach, OWED_ATTEMPTS, (dropped, err) =>
+    log.error(
+      { err, candidates: dropped.map((d) => d.candidate.id) },
+      'candidates of cycles past their deadline never published: dropped',
+    ),
+  );
+  /** Cycles ranked outside a delivery: retried on the next check until published. */
+  const closedOutside = async ({ cycles, decided }: DueAnswer) => {
+    report.cycle(cycles);
+    await owed.pay(decided);
   };
   const onFeatures = async (message: Envelope<FeatureVector>) => {
-    latest.set(seriesKey(message.payload), message.payload);
     reflection?.onFeatures(message.payload);
-    // Every candidate of the cycle goes out at once (the stream keeps their order), so the best one
-    // waits for no vetoed one's acknowledgement; decisions then follow one by one in rank order.
-    const proposals = engine.onFeatures(message.payload).map((candidate) => propose(candidate, message));
-    for (const proposal of proposals) await conclude(proposal, message);
+    keepCause(causes, message);
+    const answer = engine.receive(message.payload, message.emittedAt);
+    report.vector(message.payload, answer);
+    await settle(answer.decided, answer.outcome !== 'repeat');
   };
+  const deadlines = cycleDeadlines(config, () => closedOutside(engine.due()), log);
   await reflection?.start();
   const refreshes = new Counter({
     name: 'ballast_signals_hour_stats_refreshes_total',
@@ -173,8 +238,15 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
   });
   log.info({ reflection: reflection !== undefined }, 'signals service subscribed');
   return {
+    cycleGraceMs: cycleGrace(config),
+    checkDeadlines: () => closedOutside(engine.due()),
     [Symbol.asyncDispose]: async () => {
+      await deadlines.stop();
       await subscription.stop();
+      // Cycles still waiting for symbols are ranked now: their vectors were acknowledged.
+      await closedOutside(engine.flush()).catch((err: unknown) =>
+        log.error({ err, owed: owed.size }, 'candidates of cycles open at shutdown not all published: lost'),
+      );
       await hoursWatch.stop();
       await switches.stop();
       await reflection?.stop();
@@ -183,7 +255,7 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Asy
 }
 
 async function signalEngine(
-  deps: SignalsServiceDeps,
+  deps: SignalsServiceDeps & { clock: Clock },
   switches: StrategySwitchboard,
 ): Promise<{ engine: SignalEngine; hours: RefreshingHourTable }> {
   const { config } = deps;
@@ -213,6 +285,11 @@ async function signalEngine(
     }),
     hours,
     universe: config.SIGNALS_UNIVERSE,
+    clock: deps.clock,
+    maxVectorAgeMs: maxVectorAge(config),
+    maxQueueMs:
+      config.SIGNALS_MAX_QUEUE_MS ?? worstQueueMs(config, deps.agents ?? agentsConfigSchema.parse({})),
+    cycleGraceMs: cycleGrace(config),
   });
   return { engine, hours };
 }
@@ -225,24 +302,28 @@ function alertRaiser(deps: SignalsServiceDeps): (alert: Alert) => void {
       .catch((err: unknown) => deps.log.warn({ err, kind: alert.kind }, 'alert not published'));
 }
 
+/** Which provider each agent asks ('rules' for none): what an outage of one vendor takes away. */
+type AgentProviders = Readonly<Record<AgentName, string>>;
+
 /**
- * Operators hear when a vendor's breaker opens (decisions fall back to the rules) and when it closes
- * again; the half-open probe in between is not news.
+ * Operators hear when a vendor's breaker opens (the agents asking it take their fallback, said per
+ * agent) and when it closes again; the half-open probe in between is not news.
  */
 function breakerAlerts(
   deps: SignalsServiceDeps,
   config: AgentsConfig,
+  providers: AgentProviders,
 ): (provider: string, state: BreakerState) => void {
   const open = new Set<string>();
   const raise = alertRaiser(deps);
-  const fallback = fallbackSaid(config);
   return (provider, state) => {
     if (state === 'open' && !open.has(provider)) {
       open.add(provider);
+      const instead = outageText(providers, config.REVIEWER_FALLBACK, provider);
       raise({
         severity: 'critical',
         kind: 'llm_breaker_open',
-        message: `LLM breaker open for ${provider}: ${fallback} until it recovers`,
+        message: `LLM breaker open for ${provider}: ${instead} until it recovers`,
         labels: { provider },
       });
     } else if (state === 'closed' && open.delete(provider))
@@ -255,29 +336,55 @@ function breakerAlerts(
   };
 }
 
-/** What an alert says the agents do while their calls fail (REVIEWER_FALLBACK). */
-function fallbackSaid(config: AgentsConfig): string {
-  return config.REVIEWER_FALLBACK === 'reject'
-    ? 'the analyst decides by the rules and the reviewer rejects every candidate'
-    : 'agents decide by the rules';
+/**
+ * Operators hear when an agent's model answers unusably call after call (not JSON, off the schema, cut
+ * off, refused): its vendor is up, so its breaker stays closed, while every call is paid for and a
+ * reviewer's rejects its candidate.
+ */
+function unusableRepliesAlert(deps: SignalsServiceDeps): (report: UnusableReplies) => void {
+  const raise = alertRaiser(deps);
+  return ({ agent, provider, count, reason }) =>
+    raise({
+      severity: 'critical',
+      kind: 'llm_replies_unusable',
+      message: `LLM ${agent} on ${provider}: ${count} replies in a row could not be used (last: ${reason}), each paid for: ${unusableText(agent)}`,
+      labels: { agent, provider },
+    });
 }
 
 /**
  * Operators hear once per UTC day (the budget tells once) that the agents' daily budget is spent: every
  * call takes its fallback until the next UTC day, which must not go unnoticed all day.
  */
-function budgetAlert(deps: SignalsServiceDeps, config: AgentsConfig): (spent: BudgetSpent) => void {
+function budgetAlert(
+  deps: SignalsServiceDeps,
+  config: AgentsConfig,
+  providers: AgentProviders,
+): (spent: BudgetSpent) => void {
   const raise = alertRaiser(deps);
-  const reviewer = fallbackSaid(config);
   return ({ dayStartMs, spentUsd, limitUsd }) => {
     const day = new Date(dayStartMs).toISOString().slice(0, 10);
+    const instead = outageText(providers, config.REVIEWER_FALLBACK);
     raise({
       severity: 'critical',
       kind: 'llm_budget_spent',
-      message: `LLM daily budget spent ($${usd(spentUsd)} of $${usd(limitUsd)} on ${day} UTC): ${reviewer} until the next UTC day`,
+      message: `LLM daily budget spent ($${usd(spentUsd)} of $${usd(limitUsd)} on ${day} UTC): ${instead} until the next UTC day`,
       labels: { day },
     });
   };
+}
+
+/**
+ * The agents as configured; agents that cannot run so (a provider chosen without its key, a paid model
+ * without a price) refuse the start as a ConfigError, which exits 78: a restart would not heal it.
+ */
+function agentsOrConfigError(config: AgentsConfig, deps: BuildAgentsDeps): Agents {
+  try {
+    return buildAgentsFromConfig(config, deps);
+  } catch (err) {
+    if (err instanceof AgentsConfigError) throw new ConfigError(err.problems);
+    throw err;
+  }
 }
 
 /**
@@ -289,22 +396,31 @@ async function wireDecisions(deps: SignalsServiceDeps & { clock: Clock }): Promi
   reflection: ReflectionLoop | undefined;
 }> {
   const given = deps.decide;
-  if (given) return { decide: async (candidate) => given(candidate), reflection: undefined };
+  if (given)
+    return { decide: async (candidate, features) => given(candidate, features), reflection: undefined };
   const { clock } = deps;
   const ids = deps.ids ?? uuidv7Ids(clock);
   const config = deps.agents ?? agentsConfigSchema.parse({});
-  const agents = buildAgentsFromConfig(config, {
+  const providers = resolveProviders(config).choices;
+  const agents = agentsOrConfigError(config, {
     clock,
     ids,
     audit: new AgentCallRepository(deps.db),
     metrics: deps.metrics,
     log: deps.log,
-    onBreakerState: breakerAlerts(deps, config),
-    onBudgetSpent: budgetAlert(deps, config),
+    onBreakerState: breakerAlerts(deps, config, providers),
+    onBudgetSpent: budgetAlert(deps, config, providers),
+    onUnusableReplies: unusableRepliesAlert(deps),
     spentTodayUsd: await spentTodayUsd(deps.db, clock),
   });
   const lessons = new AgentLessonRepository(deps.db);
-  const step = new AgentDecision({ agents, lessons, candles: new CandleRepository(deps.db), log: deps.log });
+  const step = new AgentDecision({
+    agents,
+    lessons,
+    candles: new CandleRepository(deps.db),
+    log: deps.log,
+    minRewardRisk: deps.config.SIGNALS_MIN_REWARD_RISK,
+  });
   const reflection = agents.lessonConfig.enabled
     ? new ReflectionLoop({
         bus: deps.bus,
@@ -326,6 +442,63 @@ function usd(amount: number): string {
   return String(Number(amount.toFixed(4)));
 }
 
-function seriesKey(s: { exchange: string; symbol: string; timeframe: string }): string {
-  return `${s.exchange}|${s.symbol}|${s.timeframe}`;
+const DEFAULT_MAX_VECTOR_AGE_MS = 60_000;
+const DEFAULT_CYCLE_GRACE_MS = 30_000;
+const DEFAULT_CYCLE_CHECK_MS = 5_000;
+/** Far more vectors than can wait in open cycles (universe × timeframes × a few bars). */
+const CAUSES_KEPT = 4_096;
+/** Checks a cycle's candidates are retried in before they are given up (a minute at the default 5 s). */
+const OWED_ATTEMPTS = 12;
+
+function cycleGrace(config: SignalsConfig): number {
+  return config.SIGNALS_CYCLE_GRACE_MS ?? DEFAULT_CYCLE_GRACE_MS;
+}
+
+function maxVectorAge(config: SignalsConfig): number {
+  return config.SIGNALS_MAX_VECTOR_AGE_MS ?? DEFAULT_MAX_VECTOR_AGE_MS;
+}
+
+/** Analyst and reviewer, each at its worst (every attempt timing out), for each symbol of a bar. */
+function worstQueueMs(config: SignalsConfig, agents: AgentsConfig): number {
+  const decision = agents.AGENT_TIMEOUT_MS * agents.AGENT_MAX_ATTEMPTS * 2;
+  return Math.max(maxVectorAge(config), decision * Math.max(1, config.SIGNALS_UNIVERSE.length));
+}
+
+const vectorKey = (v: FeatureVector): string => `${seriesKey(v)}|${v.openTime}`;
+
+/** The first envelope of each recent vector (a redelivery keeps it), the oldest forgotten past the cap. */
+function keepCause(causes: Map<string, Envelope<FeatureVector>>, message: Envelope<FeatureVector>): void {
+  const key = vectorKey(message.payload);
+  if (causes.has(key)) return;
+  causes.set(key, message);
+  if (causes.size > CAUSES_KEPT) causes.delete(causes.keys().next().value as string);
+}
+
+/**
+ * Ranks cycles past their deadline between vectors, every SIGNALS_CYCLE_CHECK_MS of wall time (0: never;
+ * a backtest's clock moves only with its data, and its next vector closes them). One check at a time; a
+ * failed one is logged, and its candidates are retried by the next (OwedCandidates).
+ */
+function cycleDeadlines(
+  config: SignalsConfig,
+  check: () => Promise<void>,
+  log: Logger,
+): { stop(): Promise<void> } {
+  const every = config.SIGNALS_CYCLE_CHECK_MS ?? DEFAULT_CYCLE_CHECK_MS;
+  if (every === 0) return { stop: async () => undefined };
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = check()
+      .catch((err: unknown) => log.error({ err }, 'cycles past their deadline not all published: retried'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, every);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

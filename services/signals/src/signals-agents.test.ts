@@ -20,6 +20,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
+import { VirtualClock } from '@ballast/core';
 import {
   AgentCallRepository,
   AgentLessonRepository,
@@ -28,14 +29,15 @@ import {
   type DbHandle,
   migrate,
 } from '@ballast/db';
-import { createLogger, loadConfig, SystemClock } from '@ballast/service-kit';
+import { createLogger, loadConfig } from '@ballast/service-kit';
 import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signalsConfigSchema } from './config';
 import { startSignalsService } from './service';
-import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
+import { deliveredAtBarClose, publishingClock } from './testing/bar-clock';
+import { RECORDED_FILE, RECORDED_START, recordedBtcVectors } from './testing/recorded-vectors';
 
 /** The test's models are not in the default price table: a paid model without a price is refused. */
 const PRICES = {
@@ -49,7 +51,8 @@ const { candles, vectors } = recordedBtcVectors();
 
 describe.sequential(`signals service with Gemini as analyst and Claude as reviewer (feature vectors of ${RECORDED_FILE})`, () => {
   const prefix = `${uniqueName('signals_agents')}.`;
-  const clock = new SystemClock();
+  // Each vector reaches the service as its bar closes (deliveredAtBarClose), as live.
+  const clock = new VirtualClock(RECORDED_START);
   const logLines: string[] = [];
   let testDb: TestDatabase;
   let handle: DbHandle;
@@ -64,13 +67,16 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
 
   /** Feature envelope id → the vector's index, to tell which bar raised a candidate. */
   const barIndex = new Map<string, number>();
+  const emitting = publishingClock(clock);
 
   async function publishVectors(from: number, to: number): Promise<void> {
     for (let i = from; i < to; i++) {
       const v = vectors[i] as FeatureVector;
-      const sent = await testBus.publish(
-        subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
-        v,
+      const sent = await emitting.publishing(v, () =>
+        testBus.publish(
+          subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
+          v,
+        ),
       );
       barIndex.set(sent.id, i);
     }
@@ -107,7 +113,7 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
     await migrate(handle.db);
     await new CandleRepository(handle.db).upsertMany(candles);
     // Spend audited before this start (a restart): today's counts against the budget, yesterday's not.
-    const dayStart = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const dayStart = Math.floor(clock.now() / 86_400_000) * 86_400_000;
     const audit = new AgentCallRepository(handle.db);
     await audit.record(auditedCall('00000000-0000-7000-8000-0000000e0001', dayStart - 1, 3));
     await audit.record(auditedCall('00000000-0000-7000-8000-0000000e0002', dayStart, 1.25));
@@ -119,7 +125,7 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
     gemini.respondWith(analystReply);
     serviceBus = await NatsBus.connect({ source: 'signals', clock, servers, prefix });
     await serviceBus.ensureStreams();
-    testBus = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
+    testBus = await NatsBus.connect({ source: 'orders', clock: emitting, servers, prefix });
     await testBus.subscribe(pattern(Subjects.signalCandidate), (m) => void candidates.push(m), {
       durable: 'cand',
     });
@@ -130,7 +136,8 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
       durable: 'dec',
     });
     service = await startSignalsService({
-      bus: serviceBus,
+      bus: deliveredAtBarClose(serviceBus, clock),
+      clock,
       db: handle.db,
       // No secrets handed to the logger: the test proves the key is never logged, not that it is scrubbed.
       log: createLogger({
@@ -151,6 +158,9 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
         AGENT_TIMEOUT_MS: '3000',
         AGENT_LESSONS_COUNT: '50',
         AGENT_LESSONS_CHARS: '20000',
+        // Open for longer than the last phase's bars span on the bar clock (about 12 days), so every
+        // decision after the breaker opened meets it open.
+        AGENT_BREAKER_OPEN_MS: String(30 * 86_400_000),
       }),
     });
   });
@@ -185,7 +195,10 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
         model: 'claude-sonnet-5',
         fallbackUsed: false,
       });
-      const rows = await audit.byCorrelationId(decision.correlationId);
+      // Both calls are recorded at the bar's close on the bar clock: their order in the table is not the point.
+      const rows = [...(await audit.byCorrelationId(decision.correlationId))].sort((a, b) =>
+        a.agent.localeCompare(b.agent),
+      );
       expect(rows.map((r) => [r.agent, r.provider, r.id, r.fallbackUsed])).toEqual([
         ['analyst', 'gemini', decision.payload.analyst?.meta.auditId, false],
         ['reviewer', 'anthropic', decision.payload.reviewer?.meta.auditId, false],
@@ -261,7 +274,7 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
       expect(decision.payload.analyst?.meta).toMatchObject({ provider: 'gemini', fallbackUsed: true });
       expect(decision.payload.analyst?.reasoning).toMatch(/^rules: /);
       expect(decision.payload.reviewer?.meta).toMatchObject({ provider: 'anthropic', fallbackUsed: false });
-      const [row] = await audit.byCorrelationId(decision.correlationId);
+      const row = (await audit.byCorrelationId(decision.correlationId)).find((r) => r.agent === 'analyst');
       expect(row).toMatchObject({
         agent: 'analyst',
         fallbackUsed: true,
@@ -283,7 +296,9 @@ describe.sequential(`signals service with Gemini as analyst and Claude as review
       {
         severity: 'critical',
         kind: 'llm_breaker_open',
-        message: 'LLM breaker open for gemini: agents decide by the rules until it recovers',
+        message:
+          // The reviewer is Claude's, still answering: only the analyst is affected.
+          'LLM breaker open for gemini: the analyst decides by the rules until it recovers',
         labels: { provider: 'gemini' },
       },
     ]);

@@ -18,8 +18,12 @@ describe(`signals with Claude as reviewer on a daily budget it spends at once ($
     claude.respondWith(() =>
       anthropicToolUse('review_verdict', { approve: true, sizeMultiplier: 1, reasons: ['model: go'] }),
     );
+    // The budget's UTC day is today's: the recorded bars are replayed on the system clock, every one of
+    // them years old, so the age limit is lifted (bar ages are signals-bar-age.test.ts's subject).
     fixture = await startSignalsFixture({
       name: 'signals_budget',
+      wallClock: true,
+      env: { SIGNALS_MAX_VECTOR_AGE_MS: String(20 * 365 * 86_400_000) },
       agents: loadConfig(agentsConfigSchema, {
         ANTHROPIC_API_KEY: 'sk-ant-signals-budget-test-1a2b3c',
         ANTHROPIC_BASE_URL: claude.url,
@@ -53,7 +57,7 @@ describe(`signals with Claude as reviewer on a daily budget it spends at once ($
       {
         severity: 'critical',
         kind: 'llm_budget_spent',
-        message: `LLM daily budget spent ($0.006 of $0.001 on ${day} UTC): the analyst decides by the rules and the reviewer rejects every candidate until the next UTC day`,
+        message: `LLM daily budget spent ($0.006 of $0.001 on ${day} UTC): the reviewer rejects every candidate (REVIEWER_FALLBACK=reject: no new entries) until the next UTC day`,
         labels: { day },
       },
     ]);

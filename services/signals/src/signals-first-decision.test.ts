@@ -6,6 +6,7 @@ import { loadConfig } from '@ballast/service-kit';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSignalEngine } from './testing/default-engine';
+import { onPublish } from './testing/on-publish';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 import { type SignalsFixture, startSignalsFixture } from './testing/signals-fixture';
 
@@ -33,22 +34,15 @@ describe(`signals: a candidate delivered again gets its first decision, without 
    * next step of the cycle failing): the vector is delivered again.
    */
   const wrapBus = (bus: Bus): Bus =>
-    new Proxy(bus, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
-        if (prop !== 'publish') return typeof value === 'function' ? value.bind(target) : value;
-        const publish: Bus['publish'] = async (on, payload, options) => {
-          const sent = await target.publish(on, payload, options);
-          if (on.family.name !== Subjects.signalDecision.name) return sent;
-          published.push(sent as Envelope<SignalDecision>);
-          if (failNextDecision) {
-            failNextDecision = false;
-            throw new Error('injected failure after the decision went out');
-          }
-          return sent;
-        };
-        return publish;
-      },
+    onPublish(bus, async (on, publish) => {
+      const sent = await publish();
+      if (on.family.name !== Subjects.signalDecision.name) return sent;
+      published.push(sent as Envelope<SignalDecision>);
+      if (failNextDecision) {
+        failNextDecision = false;
+        throw new Error('injected failure after the decision went out');
+      }
+      return sent;
     });
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import type { BusObserver } from '@ballast/bus';
 import { Subjects } from '@ballast/contracts';
-import { approveWithoutReview, type Decide } from '@ballast/core';
+import type { Decide } from '@ballast/core';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSignalEngine } from './testing/default-engine';
@@ -26,7 +26,7 @@ describe(`signals: a vector redelivered after its handler failed still gets its 
   const decide: Decide = (candidate) => {
     asked++;
     if (asked === 1) throw new Error('injected agent failure');
-    return approveWithoutReview(candidate);
+    return { candidate, analyst: null, reviewer: null, approved: true, sizeMultiplier: 1 };
   };
 
   beforeAll(async () => {
@@ -42,9 +42,11 @@ describe(`signals: a vector redelivered after its handler failed still gets its 
     // The vectors up to the first one with a candidate that passes the vetoes: its decision fails once.
     let deciding = 0;
     let passing = 0;
+    let proposed = 0;
     const upTo = vectors.findIndex((v) => {
       const candidates = engine.onFeatures(v);
       deciding = candidates.length;
+      proposed += candidates.length;
       passing = candidates.filter((c) => c.veto === null).length;
       return passing > 0;
     });
@@ -62,5 +64,12 @@ describe(`signals: a vector redelivered after its handler failed still gets its 
     // The failed delivery had published the deciding vector's candidates; the redelivery's copies are
     // the same messages (the same ids), kept once by the stream.
     expect(candidatesOut.filter((o) => o === 'duplicate')).toHaveLength(deciding);
+    // Counted once each: the redelivery is a repeat, not more candidates.
+    const counted = (await fixture.metrics.getSingleMetric('ballast_signals_candidates_total')?.get())
+      ?.values;
+    expect(counted?.reduce((sum, v) => sum + v.value, 0)).toBe(proposed);
+    const vectorsSeen = (await fixture.metrics.getSingleMetric('ballast_signals_vectors_total')?.get())
+      ?.values;
+    expect(vectorsSeen?.find((v) => v.labels.outcome === 'repeat')?.value).toBe(1);
   });
 });

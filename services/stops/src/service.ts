@@ -118,9 +118,12 @@ function configuredVenue(deps: StopsDeps): StopVenue {
 /** Paper stops take tick and step sizes from the real market definitions, read once per symbol. */
 function paperVenue(deps: StopsDeps, live: CcxtVenue): PaperStopVenue {
   const rules = new Map<string, Promise<MarketRules>>();
+  // A spot account's stop-limits, as the live venue rests them; the paper account is the orders
+  // service's, so its balance is not checked here.
   return new PaperStopVenue({
     venue: deps.config.STOPS_VENUE,
     ids: deps.ids,
+    limitOffsetBps: deps.config.STOP_LIMIT_OFFSET_BPS,
     rules: (symbol) => {
       const cached = rules.get(symbol) ?? live.marketRules(symbol);
       rules.set(symbol, cached);

@@ -26,13 +26,14 @@ export class StopTriggers extends StopPart {
   }
 
   /**
-   * A paper stop triggered as a price printed: it became a market order, which the orders service
-   * (owner of the paper account) fills as a reduce-only close.
+   * A paper stop executed as a price printed (through its stop, no worse than its limit): its fill is a
+   * market order, which the orders service (owner of the paper account) fills as a reduce-only close.
+   * One past its limit rests triggered and unfilled, and the local monitor handles it as live.
    */
   async onVenueTrigger(stop: StopOrder, price: number, cause: Envelope<unknown>): Promise<void> {
     const record = [...this.ctx.records.values()].find((r) => r.clientOrderId === stop.clientOrderId);
     if (!record || record.closing) return;
-    // The paper venue's stop became a market order; the paper account lives in the orders service.
+    // The paper venue's stop executed as a market order; the paper account lives in the orders service.
     // A take-profit already selling everything is that order: a second would sell what is not held.
     const selling = sellingAll(record);
     if (!selling) await this.closes.submitClose(record, stop.qty, `trigger:${stop.clientOrderId}`, cause);

@@ -21,6 +21,7 @@ import {
   ProtectiveStopRepository,
 } from '@ballast/db';
 import { PaperStopVenue, type StopVenue, VenueError } from '@ballast/exchange';
+import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/service-kit';
 import {
   createTestDatabase,
   natsUrl,
@@ -147,8 +148,15 @@ async function start(
   };
 }
 
-function paper(venue: string): PaperStopVenue {
-  return new PaperStopVenue({ venue, rules, ids });
+/** A paper spot account's stops; `reduceOnly` simulates a venue whose stops are reduce-only (derivatives). */
+function paper(venue: string, reduceOnly = false): PaperStopVenue {
+  return new PaperStopVenue({
+    venue,
+    rules,
+    ids,
+    limitOffsetBps: DEFAULT_STOP_LIMIT_OFFSET_BPS,
+    supportsReduceOnly: reduceOnly,
+  });
 }
 
 /** An approved decision, in the chain `chain` (default: a new one); returns that chain. */
@@ -301,13 +309,14 @@ async function wholeSaleLong(
   from: number,
   overrides: Record<string, string>,
   serviceClock: Clock = clock,
+  reduceOnly = false,
 ) {
   const k = sol.findIndex((p, i) => i > from && (sol[i + 5] ?? 0) > p * 1.03);
   const [entry, price] = [sol[k] as number, sol[k + 5] as number];
   const tick = rules('SOL-USDT').tickSize;
   const stop = roundToStep(entry * 0.95, tick);
   const { id, slot } = longSlot(venueId, 'SOL-USDT');
-  const venue = paper(venueId);
+  const venue = paper(venueId, reduceOnly);
   const svc = await start(venue, { TP_FRACTIONS: '1', VERIFY_INTERVAL_MS: '0', ...overrides }, serviceClock);
   const takeProfits = [roundToStep(entry * 1.02, tick)];
   const chain = await approveLong(slot, `i-${venueId}`, 9, { entry, stop, takeProfits });
@@ -642,11 +651,13 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await svc.stop();
   });
 
-  it('keeps the stop resting while a take-profit sells the whole position: a refused sale leaves it on, a triggered stop sends no second sale', async () => {
+  it('where stops are reduce-only, keeps the stop resting while a take-profit sells the whole position: a refused sale leaves it on, a triggered stop sends no second sale', async () => {
     const { svc, venue, id, slot, chain, entry, price, stop, sales } = await wholeSaleLong(
       'paperwhole',
       3000,
       {},
+      clock,
+      true,
     );
     const [resting] = venue.openStops();
 
@@ -684,11 +695,11 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     await svc.stop();
   });
 
-  it('resumes a sale of the whole position after a restart with its stop still resting; undone when unanswered', async () => {
+  it('where stops are reduce-only, resumes a sale of the whole position after a restart with its stop still resting; undone when unanswered', async () => {
     let now = Date.now();
     const virtual: Clock = { now: () => now };
     const overrides = { TP_FRACTIONS: '1', CLOSE_CONFIRM_MS: '60000', VERIFY_INTERVAL_MS: '0' };
-    const opened = await wholeSaleLong('paperwholeresume', 4000, overrides, virtual);
+    const opened = await wholeSaleLong('paperwholeresume', 4000, overrides, virtual, true);
     const { venue, id, stop, sales } = opened;
     await trade('paperwholeresume', 'SOL-USDT', opened.price, 1);
     const sent = await waitFor(() => sales()[0], 'sale sent');
@@ -1054,7 +1065,12 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
         return super.marketRules(symbol);
       }
     }
-    const venue = new FlakyRules({ venue: 'paperflaky', rules, ids });
+    const venue = new FlakyRules({
+      venue: 'paperflaky',
+      rules,
+      ids,
+      limitOffsetBps: DEFAULT_STOP_LIMIT_OFFSET_BPS,
+    });
     const svc = await start(venue);
     const { id, slot } = longSlot('paperflaky', 'SOL-USDT');
     const tick = rules('SOL-USDT').tickSize;
@@ -1608,8 +1624,14 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     await svc.stop();
   });
 
-  it('closes at once when a whole sale is refused after the stop triggered during it', async () => {
-    const { svc, id, slot, chain, price, stop, sales } = await wholeSaleLong('paperwholefail', 6000, {});
+  it('where stops are reduce-only, closes at once when a whole sale is refused after the stop triggered during it', async () => {
+    const { svc, id, slot, chain, price, stop, sales } = await wholeSaleLong(
+      'paperwholefail',
+      6000,
+      {},
+      clock,
+      true,
+    );
     await trade('paperwholefail', 'SOL-USDT', price, 1);
     const sale = await waitFor(() => sales()[0], 'sale of everything');
     await trade('paperwholefail', 'SOL-USDT', stop, 2);
@@ -1618,6 +1640,56 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     await entryOrder(slot, { intentId: sale.intentId, slice: 0, status: 'rejected', qty: 9 }, chain);
     const close = await waitFor(() => sales()[1], 'the close, at once');
     expect(close).toMatchObject({ side: 'sell', type: 'market', qty: 9, reduceOnly: true });
+    await svc.stop();
+  });
+
+  it('on a spot account, cancels the stop before a take-profit sells the whole position and puts it back when the sale is refused', async () => {
+    const { svc, venue, id, slot, chain, price, stop, sales } = await wholeSaleLong(
+      'paperwholespot',
+      3500,
+      {},
+    );
+    const [resting] = venue.openStops();
+    await trade('paperwholespot', 'SOL-USDT', price, 1);
+    const sale = await waitFor(() => sales()[0], 'sale of everything');
+    expect(sale).toMatchObject({ side: 'sell', type: 'market', qty: 9, reduceOnly: true });
+    // The stop locked the coins the sale sells: it was cancelled before the sale went out.
+    expect(venue.openStops()).toEqual([]);
+    expect(await venue.fetchStop('SOL-USDT', resting?.clientOrderId ?? '')).toMatchObject({
+      status: 'cancelled',
+    });
+    expect(svc.service.manager.record(id)).toMatchObject({ verified: false, clientOrderId: null });
+
+    await entryOrder(slot, { intentId: sale.intentId, slice: 0, status: 'rejected', qty: 9 }, chain);
+    await waitFor(() => svc.service.manager.record(id)?.verified === true, 'stop back');
+    expect(venue.openStops()).toMatchObject([{ qty: 9, stopPrice: stop, status: 'open' }]);
+    expect(svc.service.manager.record(id)).toMatchObject({ qty: 9, takeProfit: null, ladder: { taken: 0 } });
+    await svc.stop();
+  });
+
+  it('a print past a paper stop-limit leaves it triggered and unfilled: it is cancelled and the position closed at market', async () => {
+    const venue = paper('paperpastlimit');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperpastlimit', 'SOL-USDT');
+    const entry = sol[18_000] as number;
+    const stop = roundToStep(entry * 0.95, tick);
+    const chain = await approveLong(slot, 'i-past-limit', 5, { entry, stop, takeProfits: [] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-past-limit'), 'intent seen');
+    await position({ ...slot, status: 'opened', qty: 5, avgEntry: entry }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    const [placed] = venue.openStops();
+    // 1 % under the stop: past its limit (50 bps under it), so the venue's stop-limit cannot fill.
+    const gap = roundToStep(stop * 0.99, tick);
+    await trade('paperpastlimit', 'SOL-USDT', gap, 1);
+    const triggered = await waitFor(() => eventsFor(id, 'triggered')[0], 'stop triggered');
+    expect(triggered.detail).toContain(`triggered but past its limit at ${gap} (0 of 5 filled)`);
+    const close = await waitFor(() => submitsOn('paperpastlimit')[0], 'close at market');
+    expect(close).toMatchObject({ side: 'sell', type: 'market', qty: 5, reduceOnly: true });
+    expect(submitsOn('paperpastlimit')).toHaveLength(1);
+    expect(await venue.fetchStop('SOL-USDT', placed?.clientOrderId ?? '')).toMatchObject({
+      status: 'cancelled',
+      filledQty: 0,
+    });
     await svc.stop();
   });
 

@@ -280,8 +280,8 @@ describe('stops: a take-profit whose stop cannot be moved', () => {
 describe('stops: a stop the venue executes or will not cancel is followed, not forgotten', () => {
   it('counts a stop found executing when it is to be moved as no protection, and follows its execution', async () => {
     const { stops, venue, svc, id } = await protectedLong('spotexec', { TRAIL_MODE: 'percent' });
-    // The venue triggers the stop; a bar's close then asks for a move.
-    await venue.paper.observePrice('BTC-USDT', 97);
+    // The venue executes the stop (a print at it, within its limit); a bar's close then asks for a move.
+    await venue.paper.observePrice('BTC-USDT', 98);
     await stops.bar('spotexec', 110);
     expect(svc.manager.record(id)).toMatchObject({ verified: false, stopPrice: 98 });
     expect(await svc.coverage()).toBe(0);

@@ -80,8 +80,8 @@ export class TakeProfits extends StopPart {
       entry: record.entry,
       currentStop: record.stopPrice,
       rules,
-      // What stays must take the stop the venue will rest: a stop-limit, valued at its limit (a paper
-      // stop is a market one; the same offset keeps paper splitting where the live venue would).
+      // What stays must take the stop the venue will rest: a stop-limit, valued at its limit (paper
+      // rests the same one).
       stopOrderPrice: (stop) =>
         stopLimitPrice(
           { side: record.stopSide, stopPrice: stop },
@@ -125,7 +125,7 @@ export class TakeProfits extends StopPart {
 
   /**
    * The last level, or one whose split the venue would refuse (sellableTakeProfit), sells everything.
-   * The stop stays until the sale fills: where stops are reduce-only (paper) it rests through it and
+   * The stop stays until the sale fills: where stops are reduce-only (derivatives) it rests through it and
    * goes with the position; a spot stop locks the coins, so it is cancelled first (the only moment
    * without one) and, as for any take-profit, put back on the position if the sale is refused or
    * unanswered. A stop that cannot be cancelled keeps the position: the next price tries again.

@@ -262,6 +262,28 @@ describe('alerts from the bus reach every allowed chat', () => {
     await messageTo(h, CHAT, 'binance unreconciled: 1 drift(s), new entries blocked (missing fill)');
   });
 
+  it('tells a drift that persists run after run once, until a clean run', async () => {
+    const recon = subject(Subjects.reconEvent, {});
+    const persisting = {
+      venue: 'bybit',
+      kind: 'order_state' as const,
+      before: null,
+      after: null,
+      evidence: 'cancel (failed): order bl-persisting open on the venue',
+    };
+    const clean = { venue: 'bybit', kind: 'clean' as const, before: null, after: null, evidence: 'clean' };
+    const told = () => h.texts(CHAT).join('\n').split('bl-persisting').length - 1;
+    await h.publisher.publish(recon, persisting);
+    await messageTo(h, CHAT, 'bl-persisting');
+    await h.publisher.publish(recon, persisting);
+    await h.publisher.publish(recon, { ...persisting, evidence: 'cancel (failed): order bl-marker open' });
+    await messageTo(h, CHAT, 'bl-marker');
+    expect(told()).toBe(1);
+    await h.publisher.publish(recon, clean);
+    await h.publisher.publish(recon, persisting);
+    await waitFor(() => told() === 2, 'the drift told again after a clean run');
+  });
+
   it('tells when a watched service goes down and when it is back, once each', async () => {
     await waitFor(
       () => h.telegram.health.current().find((s) => s.service === 'risk' && s.ok),

@@ -1,17 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { VirtualClock } from '@ballast/core';
 import { ConfigError, createLogger, loadConfig } from '@ballast/service-kit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentError } from '../agent-error';
 import { decideWithAgents } from '../pipeline/decide-with-agents';
 import { DEFAULT_LESSONS, type LessonStore } from '../pipeline/lessons';
+import { ANTHROPIC_DEPRECATED_MODELS } from '../providers/anthropic/deprecated-models';
 import type { BudgetSpent } from '../resilience/cost-budget';
-import { MemoryAudit } from '../testing/harness';
+import { harness, MemoryAudit } from '../testing/harness';
 import { fixtureFor, recordedBtcCandles } from '../testing/market-fixture';
 import { type ScriptedServer, startScriptedServer } from '../testing/scripted-server';
 import { anthropicToolUse, geminiError } from '../testing/wire-replies';
 import { agentsConfigSchema, DEFAULT_PRICES } from './agents-config';
+import { AgentsConfigError } from './agents-config-error';
 import { buildAgentsFromConfig } from './build-agents';
-import { UnpricedModelError } from './unpriced-models';
 
 const CLAUDE_KEY = 'sk-ant-test-build-0f1e2d3c4b5a6978';
 const GEMINI_KEY = 'AIza-test-build-5566778899aabbcc';
@@ -28,6 +33,14 @@ function configError(run: () => unknown): ConfigError {
     throw err;
   }
   throw new Error('expected a ConfigError');
+}
+
+/** The pinned SDK's own table of deprecated models (not exported, so read from its source). */
+function sdkDeprecatedModels(): Record<string, string> {
+  const sdk = dirname(createRequire(import.meta.url).resolve('@anthropic-ai/sdk'));
+  const source = readFileSync(join(sdk, 'resources/messages/messages.js'), 'utf8');
+  const table = /const DEPRECATED_MODELS = (\{[^}]*\});/.exec(source)?.[1] ?? '';
+  return JSON.parse(table.replaceAll("'", '"').replace(/,\s*\}/, '}'));
 }
 
 function build(env: Record<string, string>) {
@@ -78,7 +91,7 @@ describe('agents configuration', () => {
     expect(loadConfig(agentsConfigSchema, {}).AGENT_PRICES_JSON).toEqual(DEFAULT_PRICES);
     const prices = { 'llama3.1': { inputPerMillion: 0, outputPerMillion: 0 } };
     const env = { AGENT_PRICES_JSON: JSON.stringify(prices) };
-    expect(loadConfig(agentsConfigSchema, env).AGENT_PRICES_JSON).toEqual(prices);
+    expect(loadConfig(agentsConfigSchema, env).AGENT_PRICES_JSON).toEqual({ ...DEFAULT_PRICES, ...prices });
     const err = configError(() => loadConfig(agentsConfigSchema, { AGENT_PRICES_JSON: '{m: 1' }));
     expect(err.problems).toEqual([
       { variable: 'AGENT_PRICES_JSON', reason: 'invalid', expected: 'not valid JSON' },
@@ -112,15 +125,106 @@ describe('agents configuration', () => {
     ]);
   });
 
-  it('reviews by the rules when the reviewer fails unless REVIEWER_FALLBACK=reject', () => {
-    expect(build({}).agents.reviewerFallback).toBe('rules');
-    expect(build({ REVIEWER_FALLBACK: 'reject' }).agents.reviewerFallback).toBe('reject');
+  it("defaults to a priced Anthropic model the pinned SDK does not list as deprecated, and knows the SDK's list", () => {
+    const config = loadConfig(agentsConfigSchema, {});
+    expect(ANTHROPIC_DEPRECATED_MODELS).toEqual(sdkDeprecatedModels());
+    expect(Object.keys(sdkDeprecatedModels())).not.toContain(config.ANTHROPIC_MODEL);
+    expect(config.AGENT_PRICES_JSON).toHaveProperty([config.ANTHROPIC_MODEL]);
   });
 
-  it('treats an empty key as unset and a missing OpenAI-compatible URL as rules', () => {
-    const { agents } = build({ GEMINI_API_KEY: '  ', REVIEWER_PROVIDER: 'openai-compatible' });
+  it('warns at start, once, when the configured Anthropic model is deprecated, with its end-of-life date', () => {
+    const { lines } = build({
+      ANTHROPIC_API_KEY: CLAUDE_KEY,
+      ANTHROPIC_MODEL: 'claude-sonnet-4-5',
+      ANALYST_PROVIDER: 'anthropic',
+    });
+    const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 40);
+    expect(warned.map((l) => [l.model, l.endOfLife])).toEqual([['claude-sonnet-4-5', 'November 30th, 2026']]);
+    expect(
+      build({ ANTHROPIC_API_KEY: CLAUDE_KEY, ANALYST_PROVIDER: 'rules' }).lines.filter((l) =>
+        l.includes('"level":40'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('rejects when the reviewer fails unless REVIEWER_FALLBACK=rules is opted into', () => {
+    expect(build({}).agents.reviewerFallback).toBe('reject');
+    expect(build({ REVIEWER_FALLBACK: 'rules' }).agents.reviewerFallback).toBe('rules');
+  });
+
+  it('with the default fallback, rejects a candidate whose reviewer model fails (fails closed)', async () => {
+    const config = agentsConfigSchema.parse({});
+    const { agents } = build({ ANALYST_PROVIDER: 'rules', REVIEWER_PROVIDER: 'rules' });
+    const failing = harness({
+      clock: new VirtualClock(Date.UTC(2022, 9, 11, 12)),
+      audit: new MemoryAudit(),
+      provider: {
+        id: 'anthropic',
+        model: 'claude-sonnet-4-6',
+        generate: async () => {
+          throw new AgentError('server_error', 'anthropic answered 529');
+        },
+      },
+    }).runner;
+    const decision = await decideWithAgents(
+      candidate,
+      { correlationId: 'corr-build-closed', features, recentCandles: candles },
+      {
+        analyst: agents.analyst,
+        reviewer: failing,
+        lessons: NO_LESSONS,
+        lessonConfig: DEFAULT_LESSONS,
+        reviewerFallback: config.REVIEWER_FALLBACK,
+      },
+    );
+    expect([decision.approved, decision.sizeMultiplier, decision.rejection]).toEqual([
+      false,
+      0,
+      { reason: 'reviewer_failed', detail: 'server_error' },
+    ]);
+  });
+
+  it('refuses to start when a provider chosen explicitly lacks its key or URL, naming the variable, never a value', () => {
+    const refused = (env: Record<string, string>) => {
+      try {
+        build(env);
+      } catch (err) {
+        if (err instanceof AgentsConfigError) return err;
+        throw err;
+      }
+      throw new Error('expected an AgentsConfigError');
+    };
+    const err = refused({
+      REVIEWER_PROVIDER: 'anthropic',
+      REVIEWER_FALLBACK: 'reject',
+      ANTHROPIC_API_KEY: '',
+      ANALYST_PROVIDER: 'openai-compatible',
+      OPENAI_COMPAT_API_KEY: 'sk-hosted-0123456789',
+      GEMINI_API_KEY: GEMINI_KEY,
+      REFLECTOR_PROVIDER: 'gemini',
+    });
+    expect(err.problems.map((p) => p.expected.split(' needs ')[0])).toEqual([
+      'ANALYST_PROVIDER=openai-compatible',
+      'REVIEWER_PROVIDER=anthropic',
+    ]);
+    expect(err.message).toContain('needs OPENAI_COMPAT_URL');
+    expect(err.message).toContain('needs ANTHROPIC_API_KEY (or ANTHROPIC_API_KEY_FILE), which is not set');
+    expect(err.message).not.toContain('sk-hosted');
+    expect(err.message).not.toContain(GEMINI_KEY);
+  });
+
+  it('runs an agent left to its default vendor on the rules when that key is unset (an empty key counts as unset), and warns at start', () => {
+    const { agents, lines } = build({ GEMINI_API_KEY: '  ' });
     expect(agents.choices.analyst.provider).toBe('rules');
     expect(agents.choices.reviewer.provider).toBe('rules');
+    const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 40);
+    expect(warned.map((l) => l.msg)).toEqual([
+      'ANALYST_PROVIDER is unset and GEMINI_API_KEY is not configured: the analyst decides by the rules (set ANALYST_PROVIDER=rules to say so, or configure GEMINI_API_KEY)',
+      'REVIEWER_PROVIDER is unset and ANTHROPIC_API_KEY is not configured: the reviewer decides by the rules (set REVIEWER_PROVIDER=rules to say so, or configure ANTHROPIC_API_KEY)',
+    ]);
+    // Said so explicitly: no warning.
+    const quiet = build({ ANALYST_PROVIDER: 'rules', REVIEWER_PROVIDER: 'rules' });
+    expect(quiet.lines.filter((l) => l.includes('"level":40'))).toEqual([]);
   });
 
   it('refuses at start a paid model without a price, naming it and AGENT_PRICES_JSON', () => {
@@ -128,7 +232,7 @@ describe('agents configuration', () => {
       try {
         build(env);
       } catch (err) {
-        if (err instanceof UnpricedModelError) return err.problems;
+        if (err instanceof AgentsConfigError) return err.problems.map((p) => p.expected);
         throw err;
       }
       return [];
@@ -169,13 +273,31 @@ describe('agents configuration', () => {
     ).toHaveLength(1);
   });
 
+  it('starts on a price table written before the default model changed: the defaults price what it does not list', () => {
+    // The .env.example line of the claude-sonnet-4-5 days, with ANTHROPIC_MODEL left to its default.
+    const old = {
+      'claude-sonnet-4-5': { inputPerMillion: 3, outputPerMillion: 15 },
+      'gemini-2.5-flash': { inputPerMillion: 0.3, outputPerMillion: 2.5 },
+    };
+    const { agents } = build({
+      ANTHROPIC_API_KEY: CLAUDE_KEY,
+      GEMINI_API_KEY: GEMINI_KEY,
+      AGENT_PRICES_JSON: JSON.stringify(old),
+    });
+    expect(agents.choices.reviewer).toEqual({ provider: 'anthropic', model: 'claude-sonnet-4-6' });
+    // A listed model keeps the operator's price over the default.
+    const dearer = { 'gemini-2.5-flash': { inputPerMillion: 1, outputPerMillion: 4 } };
+    const config = loadConfig(agentsConfigSchema, { AGENT_PRICES_JSON: JSON.stringify(dearer) });
+    expect(config.AGENT_PRICES_JSON['gemini-2.5-flash']).toEqual(dearer['gemini-2.5-flash']);
+  });
+
   it('refuses a hosted OpenAI-compatible model (called with an API key) without a price; a local one costs nothing', () => {
     const started = (env: Record<string, string>) => {
       try {
         build(env);
         return 'started';
       } catch (err) {
-        if (err instanceof UnpricedModelError) return err.problems.join('\n');
+        if (err instanceof AgentsConfigError) return err.problems.map((p) => p.expected).join('\n');
         throw err;
       }
     };

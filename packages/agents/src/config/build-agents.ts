@@ -2,18 +2,21 @@ import type { Clock, IdGenerator } from '@ballast/contracts';
 import type { Registry } from 'prom-client';
 import type { AgentLog } from '../agent-log';
 import { createAgentMetrics } from '../agent-metrics';
-import { type AgentName, AgentRunner } from '../agent-runner';
+import { type AgentName, AgentRunner, type UnusableReplies } from '../agent-runner';
 import type { AuditSink } from '../audit/audit-sink';
 import type { LessonConfig } from '../pipeline/lessons';
 import type { ReviewerFallback } from '../pipeline/settle-review';
 import type { LanguageModelProvider } from '../provider';
 import { AnthropicProvider } from '../providers/anthropic/anthropic-provider';
+import { anthropicEndOfLife } from '../providers/anthropic/deprecated-models';
 import { GeminiProvider } from '../providers/gemini/gemini-provider';
 import { OpenAiCompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider';
 import { type BreakerState, CircuitBreaker } from '../resilience/circuit-breaker';
 import { type BudgetSpent, DailyCostBudget } from '../resilience/cost-budget';
 import type { AgentsConfig, ProviderChoice } from './agents-config';
-import { UnpricedModelError, unpricedModels } from './unpriced-models';
+import { AgentsConfigError } from './agents-config-error';
+import { resolveProviders } from './resolve-providers';
+import { unpricedModels } from './unpriced-models';
 
 export interface BuildAgentsDeps {
   readonly clock: Clock;
@@ -28,6 +31,8 @@ export interface BuildAgentsDeps {
   readonly random?: () => number;
   /** Told once per change of a vendor's breaker (several agents may share one vendor and notice it). */
   readonly onBreakerState?: (provider: string, state: BreakerState) => void;
+  /** Told when an agent's calls ended on unusable replies 5 times in a row (again after a usable one). */
+  readonly onUnusableReplies?: (report: UnusableReplies) => void;
   /** Told once per UTC day, when the shared daily budget first refuses a call. */
   readonly onBudgetSpent?: (spent: BudgetSpent) => void;
   /**
@@ -56,12 +61,15 @@ export interface Agents {
 /**
  * Builds the three agent runners from configuration. Providers, breakers and the budget are shared:
  * one breaker per vendor (an outage is the vendor's, whichever agent notices it) and one daily budget
- * for all. An agent whose provider lacks its key or URL runs the rules. Throws UnpricedModelError when
- * a paid model some agent would call has no price (its spend would escape the daily budget).
+ * for all. An agent left to its default vendor without that vendor's key runs the rules, warned. Throws
+ * AgentsConfigError when a provider chosen explicitly lacks its key or URL, or a paid model some agent
+ * would call has no price (its spend would escape the daily budget).
  */
 export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDeps): Agents {
-  const problems = unpricedModels(config);
-  if (problems.length > 0) throw new UnpricedModelError(problems);
+  const resolved = resolveProviders(config);
+  const problems = [...resolved.problems, ...unpricedModels(config, resolved.choices)];
+  if (problems.length > 0) throw new AgentsConfigError(problems);
+  for (const warning of resolved.warnings) deps.log.warn({ agents: 'unconfigured' }, warning);
   const metrics = createAgentMetrics(deps.metrics);
   const budget = new DailyCostBudget(
     deps.clock,
@@ -80,7 +88,7 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
   };
   const runnerFor = (choice: ProviderChoice): AgentRunner => {
     return new AgentRunner({
-      provider: getOrCreate(providers, choice, () => providerFor(choice, config)),
+      provider: getOrCreate(providers, choice, () => providerFor(choice, config, () => deps.clock.now())),
       breaker: getOrCreate(breakers, choice, () => breakerFor(config, deps.clock)),
       budget,
       retry: { maxAttempts: config.AGENT_MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 8_000 },
@@ -94,16 +102,18 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
       metrics,
       log: deps.log,
       onBreakerState,
+      ...(deps.onUnusableReplies === undefined ? {} : { onUnusableReplies: deps.onUnusableReplies }),
     });
   };
-  const analyst = runnerFor(config.ANALYST_PROVIDER);
-  const reviewer = runnerFor(config.REVIEWER_PROVIDER);
-  const reflector = runnerFor(config.REFLECTOR_PROVIDER);
+  const analyst = runnerFor(resolved.choices.analyst);
+  const reviewer = runnerFor(resolved.choices.reviewer);
+  const reflector = runnerFor(resolved.choices.reflector);
   const choices = {
-    analyst: choiceOf(providers.get(config.ANALYST_PROVIDER) ?? null),
-    reviewer: choiceOf(providers.get(config.REVIEWER_PROVIDER) ?? null),
-    reflector: choiceOf(providers.get(config.REFLECTOR_PROVIDER) ?? null),
+    analyst: choiceOf(providers.get(resolved.choices.analyst) ?? null),
+    reviewer: choiceOf(providers.get(resolved.choices.reviewer) ?? null),
+    reflector: choiceOf(providers.get(resolved.choices.reflector) ?? null),
   };
+  warnDeprecated(Object.values(choices), deps.log);
   deps.log.info(
     {
       ...choices,
@@ -128,8 +138,15 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
   };
 }
 
-/** The vendor adapter for a choice, or null (rules) when its key or URL is not configured. */
-export function providerFor(choice: ProviderChoice, config: AgentsConfig): LanguageModelProvider | null {
+/**
+ * The vendor adapter for a choice, or null (rules) when its key or URL is not configured. `now` (epoch
+ * ms) dates an HTTP-date Retry-After; default the system clock.
+ */
+export function providerFor(
+  choice: ProviderChoice,
+  config: AgentsConfig,
+  now?: () => number,
+): LanguageModelProvider | null {
   switch (choice) {
     case 'anthropic':
       return config.ANTHROPIC_API_KEY === undefined
@@ -138,6 +155,7 @@ export function providerFor(choice: ProviderChoice, config: AgentsConfig): Langu
             apiKey: config.ANTHROPIC_API_KEY,
             model: config.ANTHROPIC_MODEL,
             baseURL: config.ANTHROPIC_BASE_URL,
+            now,
           });
     case 'gemini':
       return config.GEMINI_API_KEY === undefined
@@ -154,6 +172,7 @@ export function providerFor(choice: ProviderChoice, config: AgentsConfig): Langu
             baseUrl: config.OPENAI_COMPAT_URL,
             model: config.OPENAI_COMPAT_MODEL,
             apiKey: config.OPENAI_COMPAT_API_KEY,
+            now,
           });
     case 'rules':
       return null;
@@ -170,6 +189,19 @@ function breakerFor(config: AgentsConfig, clock: Clock): CircuitBreaker {
     failureThreshold: config.AGENT_BREAKER_FAILURES,
     openMs: config.AGENT_BREAKER_OPEN_MS,
   });
+}
+
+/** Once per deprecated model in use: calls to it fail once it is retired, on a date already known. */
+function warnDeprecated(choices: readonly AgentChoice[], log: AgentLog): void {
+  const models = new Set(choices.filter((c) => c.provider === 'anthropic').map((c) => c.model));
+  for (const model of models) {
+    const endOfLife = anthropicEndOfLife(model);
+    if (endOfLife === undefined) continue;
+    log.warn(
+      { provider: 'anthropic', model, endOfLife },
+      `ANTHROPIC_MODEL ${model} is deprecated and reaches end-of-life on ${endOfLife}: its calls will fail then; choose a current model`,
+    );
+  }
 }
 
 function choiceOf(provider: LanguageModelProvider | null): AgentChoice {

@@ -1,5 +1,7 @@
+import type { AgentName } from '../agent-runner';
 import { priceOf } from '../resilience/cost-budget';
 import type { AgentsConfig, ProviderChoice } from './agents-config';
+import type { AgentsConfigProblem } from './agents-config-error';
 
 /**
  * Vendors that bill per token, called when every `needs` variable is set: their model must have a price,
@@ -17,33 +19,31 @@ const PAID: Readonly<
   },
 };
 
-/** Thrown at start when a configured paid model has no price: one line per model. */
-export class UnpricedModelError extends Error {
-  override readonly name = 'UnpricedModelError';
-  constructor(readonly problems: readonly string[]) {
-    super(`agents configuration refused:\n${problems.map((p) => `- ${p}`).join('\n')}`);
-  }
-}
-
 /**
  * What is wrong with the prices of the paid models some agent will call (a provider chosen with its
- * key): a model missing from AGENT_PRICES_JSON would cost 0 and never count against
+ * key): a model missing from AGENT_PRICES_JSON and the defaults would cost 0 and never count against
  * AGENT_DAILY_BUDGET_USD. A dated snapshot of a listed model (`<model>-YYYYMMDD`) takes its price.
  */
-export function unpricedModels(config: AgentsConfig): string[] {
-  const chosen = new Set([config.ANALYST_PROVIDER, config.REVIEWER_PROVIDER, config.REFLECTOR_PROVIDER]);
-  const problems: string[] = [];
+export function unpricedModels(
+  config: AgentsConfig,
+  choices: Readonly<Record<AgentName, ProviderChoice>>,
+): AgentsConfigProblem[] {
+  const chosen = new Set(Object.values(choices));
+  const problems: AgentsConfigProblem[] = [];
   for (const choice of chosen) {
     const paid = PAID[choice];
     if (paid === undefined || paid.needs.some((name) => config[name] === undefined)) continue;
     const model = String(config[paid.model]);
     if (priceOf(config.AGENT_PRICES_JSON, model) !== undefined) continue;
-    problems.push(
-      `${paid.model} ${model} has no price, so AGENT_DAILY_BUDGET_USD could not count what it spends: ` +
+    problems.push({
+      variable: 'AGENT_PRICES_JSON',
+      reason: 'invalid',
+      expected:
+        `${paid.model} ${model} has no price, so AGENT_DAILY_BUDGET_USD could not count what it spends: ` +
         `give its USD per million tokens in AGENT_PRICES_JSON, e.g. ` +
-        `{"${model}":{"inputPerMillion":3,"outputPerMillion":15}} (the variable replaces the default ` +
-        `table: list every model in use; a free model is priced 0)`,
-    );
+        `{"${model}":{"inputPerMillion":3,"outputPerMillion":15}} (added to the default prices; a free ` +
+        `model is priced 0)`,
+    });
   }
   return problems;
 }

@@ -10,9 +10,9 @@ import type { AgentResult, AgentRunner, PendingResult } from '../agent-runner';
 import { ANALYST_SYSTEM, analystPrompt } from '../prompts/analyst-prompt';
 import { REVIEWER_SYSTEM, reviewerPrompt } from '../prompts/reviewer-prompt';
 import { rulesAnalyst } from '../rules/rules-analyst';
-import { rulesReviewer } from '../rules/rules-reviewer';
+import { MIN_REWARD_RISK, rulesReviewer } from '../rules/rules-reviewer';
 import { type LessonConfig, type LessonStore, lessonsFor } from './lessons';
-import { failedReviewVerdict, type ReviewerFallback, settleReview } from './settle-review';
+import { failedReviewVerdict, failureRejects, type ReviewerFallback, settleReview } from './settle-review';
 import {
   ANALYST_JSON_SCHEMA,
   parseAnalystVerdict,
@@ -34,11 +34,18 @@ export interface DecisionDeps {
   readonly reviewer: AgentRunner;
   readonly lessons: LessonStore;
   readonly lessonConfig: LessonConfig;
-  /** When the reviewer model gives no valid verdict: the rules review (default) or a rejection. */
+  /** When the reviewer model gives no valid verdict: a rejection (default) or the rules review. */
   readonly reviewerFallback?: ReviewerFallback;
+  /** The rules reviewer's reward:risk floor: the veto tier's (SIGNALS_MIN_REWARD_RISK); default 1.5. */
+  readonly minRewardRisk?: number;
 }
 
-const MAX_OUTPUT_TOKENS = 1_024;
+/**
+ * Room for the largest verdict the schemas allow (10 review reasons of 500 chars, or 4,000 chars of
+ * analyst reasoning, ~5,300 chars of JSON) at a conservative 3 chars per token; a vendor's thinking
+ * budget comes on top (the Gemini provider adds its own).
+ */
+export const MAX_OUTPUT_TOKENS = 2_048;
 
 /**
  * Adds judgement to a candidate without any way to break a hard limit: a vetoed candidate is rejected
@@ -61,7 +68,7 @@ export async function decideWithAgents(
       rejection: { reason: 'vetoed', detail: candidate.veto.reason },
     });
   }
-  const fallback = deps.reviewerFallback ?? 'rules';
+  const fallback = deps.reviewerFallback ?? 'reject';
   // Lessons are read only when a model will read the prompt: the rules ignore them (as they do the
   // recent candles), so with rules on both sides the audited prompt shows none and no query is made.
   const modelReads = deps.analyst.providerLabel !== 'rules' || deps.reviewer.providerLabel !== 'rules';
@@ -69,7 +76,7 @@ export async function decideWithAgents(
   // The analyst's audit row is written while the reviewer is asked; the decision (with both audit ids)
   // is made once both rows are.
   const asked = await runAnalyst(candidate, context, lessons, deps.analyst);
-  const reviewed = await runReviewer(candidate, context, asked.verdict, lessons, deps.reviewer, fallback);
+  const reviewed = await runReviewer(candidate, context, asked.verdict, lessons, deps, fallback);
   const [analyst, reviewer] = await Promise.all([asked.audited, reviewed.audited]);
   const failure = reviewer.fallbackUsed ? reviewer.errorReason : null;
   const settled = settleReview({ verdict: reviewer.verdict, failure }, context.features.volatility, fallback);
@@ -105,10 +112,10 @@ function runReviewer(
   context: DecisionContext,
   analyst: AnalystVerdict,
   lessons: readonly string[],
-  runner: AgentRunner,
+  deps: DecisionDeps,
   fallback: ReviewerFallback,
 ): Promise<PendingResult<ReviewVerdict>> {
-  return runner.start({
+  return deps.reviewer.start({
     agent: 'reviewer',
     correlationId: context.correlationId,
     system: REVIEWER_SYSTEM,
@@ -119,9 +126,9 @@ function runReviewer(
     parse: parseReviewVerdict,
     salvage: salvageReviewVeto,
     fallback: (failure) =>
-      failure !== null && fallback === 'reject'
+      failure !== null && failureRejects(failure, fallback)
         ? failedReviewVerdict(failure)
-        : rulesReviewer(candidate, context.features, analyst),
+        : rulesReviewer(candidate, context.features, analyst, deps.minRewardRisk ?? MIN_REWARD_RISK),
   });
 }
 

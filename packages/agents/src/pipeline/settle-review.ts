@@ -1,9 +1,12 @@
 import type { DecisionRejectReason, ReviewVerdict, VolatilityRegime } from '@ballast/contracts';
-import type { AgentErrorReason } from '../agent-error';
-import { shrinkOnly } from './verdict-schemas';
+import { type AgentErrorReason, ANSWERED_REASONS } from '../agent-error';
+import { shrinkOnly, VETO_KEPT } from './verdict-schemas';
 
-/** What a reviewer that gives no valid verdict stands for: the rules reviewer, or a rejection. */
-export const REVIEWER_FALLBACKS = ['rules', 'reject'] as const;
+/**
+ * What a reviewer that gives no valid verdict stands for: a rejection (the default: an unavailable
+ * reviewer must not approve), or, opted into, the rules reviewer.
+ */
+export const REVIEWER_FALLBACKS = ['reject', 'rules'] as const;
 export type ReviewerFallback = (typeof REVIEWER_FALLBACKS)[number];
 
 export interface Review {
@@ -31,7 +34,11 @@ export function settleReview(
 ): SettledReview {
   if (volatility.level === 'extreme')
     return rejected('extreme_volatility', `volatility ratio ${volatility.ratio} is extreme`);
-  if (review.failure !== null && fallback === 'reject') return rejected('reviewer_failed', review.failure);
+  // A veto kept from a reply that failed the schema is the reviewer's own no: its reasons are the detail.
+  if (review.failure !== null && isKeptVeto(review.verdict))
+    return rejected('reviewer_rejected', review.verdict.reasons.join('; '));
+  if (review.failure !== null && failureRejects(review.failure, fallback))
+    return rejected('reviewer_failed', review.failure);
   if (!review.verdict.approve) return rejected('reviewer_rejected', review.verdict.reasons.join('; '));
   const cap = shrinkOnly(volatility.positionScale);
   return {
@@ -41,7 +48,20 @@ export function settleReview(
   };
 }
 
-/** The reviewer's verdict when it failed and REVIEWER_FALLBACK is `reject`: audited as given. */
+/**
+ * Whether a reviewer failing so rejects the candidate: always under `reject`; under `rules` when the
+ * model did answer but unreadably (it may have rejected in prose), the rules standing in only for a
+ * model that could not be reached.
+ */
+export function failureRejects(failure: AgentErrorReason, fallback: ReviewerFallback): boolean {
+  return fallback === 'reject' || ANSWERED_REASONS.has(failure);
+}
+
+function isKeptVeto(verdict: ReviewVerdict): boolean {
+  return !verdict.approve && verdict.reasons[0] === VETO_KEPT;
+}
+
+/** The reviewer's verdict when its failure rejects (failureRejects): audited as given. */
 export function failedReviewVerdict(failure: AgentErrorReason): ReviewVerdict {
   return { approve: false, sizeMultiplier: 0, reasons: [`reviewer_failed: ${failure}`] };
 }

@@ -1,7 +1,15 @@
+import { REVIEW_REASONS } from '@ballast/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_OUTPUT_TOKENS } from './decide-with-agents';
 import { selectLessons } from './lessons';
-import { parseReviewVerdict, salvageReviewVeto, shrinkOnly, VETO_KEPT } from './verdict-schemas';
+import {
+  parseAnalystVerdict,
+  parseReviewVerdict,
+  salvageReviewVeto,
+  shrinkOnly,
+  VETO_KEPT,
+} from './verdict-schemas';
 
 describe('the reviewer can only shrink', () => {
   it('clamps any non-negative multiplier a model replies into [0, 1], keeping values already inside', () => {
@@ -78,5 +86,28 @@ describe('a veto in a reply that fails the schema', () => {
       [false],
     ])
       expect(salvageReviewVeto(reply)).toBeUndefined();
+  });
+});
+
+describe('the output-token cap', () => {
+  it('leaves room for the largest verdict either schema allows, at a conservative 3 chars per token', () => {
+    const review = parseReviewVerdict({
+      approve: false,
+      sizeMultiplier: 0,
+      reasons: Array.from({ length: REVIEW_REASONS.max }, () => 'x'.repeat(REVIEW_REASONS.maxChars)),
+    });
+    const analyst = parseAnalystVerdict({
+      setup: 'x'.repeat(64),
+      trend: 'sideways',
+      strength: 100,
+      entryLow: 123_456.789,
+      entryHigh: 123_456.789,
+      stop: 123_456.789,
+      takeProfit: 123_456.789,
+      confidence: 100,
+      reasoning: 'x'.repeat(4_000),
+    });
+    for (const verdict of [review, analyst])
+      expect(MAX_OUTPUT_TOKENS).toBeGreaterThanOrEqual(Math.ceil(JSON.stringify(verdict).length / 3));
   });
 });

@@ -4,14 +4,14 @@ import type { AnalystVerdict, FeatureVector, SignalCandidate } from '@ballast/co
  * The offline analyst, deterministic, from the feature vector alone:
  * - trend: the higher timeframe's trend (flat → sideways); without one, the candidate's side when the
  *   regime is trending, else sideways;
- * - strength: ADX (`adx` indicator) when present, else 50, bounded to 0–100;
+ * - strength: ADX (the features service's `adx14` indicator) when present, else 50, bounded to 0–100;
  * - entry zone: between the candidate's entry and the last close;
  * - stop and take-profit: the candidate's stop and first target;
  * - confidence: the candidate's confidence, ×0.8 in a choppy regime and ×0.7 in a volatile one.
  */
 export function rulesAnalyst(candidate: SignalCandidate, features: FeatureVector): AnalystVerdict {
   const trend = analystTrend(candidate, features);
-  const strength = clamp(features.indicators.adx ?? 50, 0, 100);
+  const strength = clamp(features.indicators.adx14 ?? 50, 0, 100);
   const regimeFactor = features.regime === 'choppy' ? 0.8 : features.regime === 'volatile' ? 0.7 : 1;
   return {
     setup: candidate.setup,

@@ -1,19 +1,21 @@
 import type { AnalystVerdict, FeatureVector, ReviewVerdict, SignalCandidate } from '@ballast/contracts';
 
-/** Below this reward-to-risk (first target vs stop) the rules reviewer rejects. */
+/** The reward-to-risk floor when none is configured: SIGNALS_MIN_REWARD_RISK's default. */
 export const MIN_REWARD_RISK = 1.5;
 
 /**
  * The offline risk reviewer, deterministic. Rejects when: the candidate carries a veto; reward/risk
- * is below 1.5; the analyst's trend opposes the side; volatility is extreme. Otherwise approves at the
- * volatility regime's position scale, halved when the analyst sees no trend.
+ * (first target vs stop) is below `minRewardRisk`, the floor the veto tier applies (SIGNALS_MIN_REWARD_RISK),
+ * so the two never disagree; the analyst's trend opposes the side; volatility is extreme. Otherwise
+ * approves at the volatility regime's position scale, halved when the analyst sees no trend.
  */
 export function rulesReviewer(
   candidate: SignalCandidate,
   features: FeatureVector,
   analyst: AnalystVerdict,
+  minRewardRisk: number,
 ): ReviewVerdict {
-  const reasons = rejectionReasons(candidate, features, analyst);
+  const reasons = rejectionReasons(candidate, features, analyst, minRewardRisk);
   if (reasons.length > 0) return { approve: false, sizeMultiplier: 0, reasons };
   const scale = features.volatility.positionScale * (analyst.trend === 'sideways' ? 0.5 : 1);
   return {
@@ -29,11 +31,12 @@ function rejectionReasons(
   candidate: SignalCandidate,
   features: FeatureVector,
   analyst: AnalystVerdict,
+  minRewardRisk: number,
 ): string[] {
   const reasons: string[] = [];
   if (candidate.veto) reasons.push(`vetoed: ${candidate.veto.reason}`);
   const rr = rewardRisk(candidate);
-  if (rr < MIN_REWARD_RISK) reasons.push(`reward/risk ${rr.toFixed(2)} below ${MIN_REWARD_RISK}`);
+  if (rr < minRewardRisk) reasons.push(`reward/risk ${rr.toFixed(2)} below ${minRewardRisk}`);
   const opposed = candidate.side === 'long' ? analyst.trend === 'down' : analyst.trend === 'up';
   if (opposed) reasons.push(`analyst trend ${analyst.trend} opposes a ${candidate.side}`);
   if (features.volatility.level === 'extreme') reasons.push('extreme volatility');

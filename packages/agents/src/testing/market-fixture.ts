@@ -29,7 +29,7 @@ export function fixtureFor(candles: readonly Candle[]): {
     timeframe: '4h',
     openTime: last.openTime,
     close: last.close,
-    indicators: { adx: 27.5, atr: meanRange },
+    indicators: { adx14: 27.5, atr14: meanRange },
     regime: 'trending',
     volatility: { ratio: 1, level: 'normal', positionScale: 0.8, stopMultiplier: 1.5 },
     support: [Math.min(...lows)],

@@ -78,9 +78,8 @@ export function geminiJson(
   };
 }
 
-export function geminiError(status: number, statusText: string): ScriptedReply {
-  return {
-    status,
-    body: JSON.stringify({ error: { code: status, message: `${statusText} (test)`, status: statusText } }),
-  };
+/** `details` as Google sends them (google.rpc.* messages), e.g. a quota 429's RetryInfo. */
+export function geminiError(status: number, statusText: string, details?: readonly unknown[]): ScriptedReply {
+  const error = { code: status, message: `${statusText} (test)`, status: statusText };
+  return { status, body: JSON.stringify({ error: details === undefined ? error : { ...error, details } }) };
 }

@@ -1,5 +1,6 @@
 import type { NatsBus } from '@ballast/bus';
 import { type Candle, OrderStatus, pattern, Subjects, subject } from '@ballast/contracts';
+import type { TradableRules } from '@ballast/core';
 import { type Database, PaperAccountRepository, ProtectiveStopRepository } from '@ballast/db';
 import { isOpenOrder } from '@ballast/exchange';
 import type { ExchangeSim } from '@ballast/exchange-sim';
@@ -24,10 +25,18 @@ export interface ReplayWatch {
   candlesSeen(): number;
 }
 
-/** Subscribes (durables `<label>-*`) to candles, risk decisions, order commands and order events. */
-export async function watchReplay(bus: NatsBus, label: string): Promise<ReplayWatch> {
+/**
+ * Subscribes (durables `<label>-*`) to candles, risk decisions, order commands and order events; its
+ * ledger closes a trade whose exit left dust by the market's `rules`, as the backtest's does (a buy's
+ * fee is taken in the base, so no exit sells everything).
+ */
+export async function watchReplay(
+  bus: NatsBus,
+  label: string,
+  rules: (symbol: string) => TradableRules,
+): Promise<ReplayWatch> {
   const strategies = new Map<string, string>();
-  const ledger = new TradeLedger((intentId) => (intentId ? (strategies.get(intentId) ?? null) : null));
+  const ledger = new TradeLedger((intentId) => (intentId ? (strategies.get(intentId) ?? null) : null), rules);
   const awaited = new Set<string>();
   const finished = new Set<string>();
   let candles = 0;

@@ -1,11 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BacktestResult } from '@ballast/backtest';
-import { sharedDataDir } from '@ballast/testkit';
+import { createDb, migrate, StrategyHourStatsRepository } from '@ballast/db';
+import { createTestDatabase, RECORDED_BTCUSDT_RULES, sharedDataDir } from '@ballast/testkit';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { registerBacktestCommand } from './backtest';
+import { readDeployedHourStats } from './hour-stats';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-backtest-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,11 +44,9 @@ describe('ballast backtest market rules', () => {
       ['--exchange-info', exchangeInfo],
       join(dir, 'with-rules.json'),
     );
+    // Every filter the recording sets, maximums and percent band included.
     expect(result.meta.market_rules['BTC-USDT']).toEqual({
-      tickSize: 0.01,
-      stepSize: STEP,
-      minQty: STEP,
-      minNotional: 10,
+      ...RECORDED_BTCUSDT_RULES,
       source: 'exchange_info',
     });
     expect(result.trades.length).toBeGreaterThan(0);
@@ -63,5 +63,90 @@ describe('ballast backtest market rules', () => {
     expect(stderr).toContain('--exchange-info FILE');
     // What the warning is about: quantities the venue would have refused or rounded.
     expect(result.trades.some((t) => !onStep(t.qty))).toBe(true);
+  });
+});
+
+describe('ballast backtest --hour-stats-from-db', () => {
+  it('starts from the deployment’s hour expectancy table: its losing hours veto the run’s entries', {
+    timeout: 120_000,
+  }, async () => {
+    const testDb = await createTestDatabase('cli_backtest_hour_stats');
+    try {
+      const handle = await createDb({ url: testDb.url, poolSize: 1 });
+      try {
+        await migrate(handle.db);
+        // trend_pullback lost money over 30 trades in every UTC hour, as a live table could say.
+        const losing = Array.from({ length: 24 }, (_, hourUtc) => ({
+          strategy: 'trend_pullback',
+          hourUtc,
+          trades: 30,
+          expectancy: -1,
+        }));
+        await new StrategyHourStatsRepository(handle.db).replaceAll(losing, new Date(0));
+      } finally {
+        await handle.db.destroy();
+      }
+      vi.stubEnv('DATABASE_URL', testDb.url);
+      const { result } = await backtest(['--hour-stats-from-db'], join(dir, 'hour-stats.json'));
+      const trendPullback = result.decisions.filter((d) => d.strategy === 'trend_pullback');
+      expect(trendPullback.some((d) => d.outcome === 'veto:negative_hour_expectancy')).toBe(true);
+      expect(trendPullback.filter((d) => d.outcome === 'approved')).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+      await testDb.drop();
+    }
+  });
+});
+
+describe('ballast backtest --hour-stats-from-db, what it read', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('prints the rows and strategies read, and refuses an empty table: the run would be the default one', {
+    timeout: 60_000,
+  }, async () => {
+    const testDb = await createTestDatabase('cli_backtest_hour_stats_read');
+    try {
+      const handle = await createDb({ url: testDb.url, poolSize: 1 });
+      try {
+        await migrate(handle.db);
+        vi.stubEnv('DATABASE_URL', testDb.url);
+        await expect(backtest(['--hour-stats-from-db'], join(dir, 'empty.json'))).rejects.toThrow(
+          /--hour-stats-from-db: strategy_hour_stats at postgres:.* is empty; the run would be the default one/,
+        );
+        const rows = [0, 1].map((hourUtc) => ({
+          strategy: 'mean_reversion',
+          hourUtc,
+          trades: 30,
+          expectancy: -1,
+        }));
+        await new StrategyHourStatsRepository(handle.db).replaceAll(rows, new Date(0));
+      } finally {
+        await handle.db.destroy();
+      }
+      const lines: string[] = [];
+      expect(await readDeployedHourStats(join(dir, 'unused'), (l) => lines.push(l))).toHaveLength(2);
+      expect(lines).toEqual([
+        expect.stringMatching(/^hour stats: 2 rows for 1 strategies \(mean_reversion\) from postgres:/),
+      ]);
+    } finally {
+      await testDb.drop();
+    }
+  });
+
+  it('without DATABASE_URL, refuses a --pglite-dir holding no database rather than create one there', async () => {
+    vi.stubEnv('DATABASE_URL', '');
+    const missing = join(dir, 'no-such-pglite');
+    await expect(
+      backtest(['--hour-stats-from-db', '--pglite-dir', missing], join(dir, 'no-db.json')),
+    ).rejects.toThrow(`--hour-stats-from-db: DATABASE_URL is unset and ${missing} holds no PGlite database`);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('refuses the flag together with hourStats in --config, which it would replace unsaid', async () => {
+    const config = join(dir, 'hours.json');
+    writeFileSync(config, '{"hourStats":[]}');
+    await expect(
+      backtest(['--hour-stats-from-db', '--config', config], join(dir, 'both.json')),
+    ).rejects.toThrow(`--hour-stats-from-db and hourStats in --config ${config}: give one`);
   });
 });

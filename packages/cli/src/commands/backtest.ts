@@ -7,7 +7,9 @@ import {
   writeReport,
 } from '@ballast/backtest';
 import { Timeframe } from '@ballast/contracts';
+import { DEFAULT_PGLITE_DIR } from '@ballast/db';
 import type { Command } from 'commander';
+import { readDeployedHourStats } from './hour-stats';
 import { progressBar } from './progress-bar';
 
 interface BacktestFlags {
@@ -19,6 +21,8 @@ interface BacktestFlags {
   strategy?: string;
   config?: string;
   exchangeInfo?: string;
+  hourStatsFromDb?: boolean;
+  pgliteDir: string;
   json: string;
   report?: string;
   seed: string;
@@ -29,6 +33,20 @@ const parseDate = (text: string, flag: string): number => {
   if (!Number.isFinite(ms)) throw new Error(`--${flag}: not a date or epoch ms: ${text}`);
   return ms;
 };
+
+/** `--config` with `--exchange-info` and `--hour-stats-from-db` on top; the flag never silently replaces the file's rows. */
+async function backtestConfig(flags: BacktestFlags): Promise<object> {
+  const given = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as object) : {};
+  if (flags.hourStatsFromDb && 'hourStats' in given)
+    throw new Error(`--hour-stats-from-db and hourStats in --config ${flags.config}: give one`);
+  return {
+    ...given,
+    ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
+    ...(flags.hourStatsFromDb
+      ? { hourStats: await readDeployedHourStats(flags.pgliteDir, console.log) }
+      : {}),
+  };
+}
 
 /** `ballast backtest`: recorded candles through the services on a virtual clock; JSON and an HTML report. */
 export function registerBacktestCommand(program: Command): void {
@@ -49,6 +67,15 @@ export function registerBacktestCommand(program: Command): void {
       '--exchange-info <file>',
       'a Binance spot exchangeInfo response (.json or .json.gz): tick, step and minimums per symbol',
     )
+    .option(
+      '--hour-stats-from-db',
+      "start from the deployment's hour expectancy table (strategy_hour_stats at DATABASE_URL, else --pglite-dir), as live's hour veto does",
+    )
+    .option(
+      '--pglite-dir <dir>',
+      'PGlite data directory, used when DATABASE_URL is unset',
+      DEFAULT_PGLITE_DIR,
+    )
     .requiredOption('--json <file>', 'where to write the result JSON')
     .option('--report <dir>', 'write an HTML report into this directory')
     .option('--seed <n>', 'seed for ids and jitter', '1')
@@ -65,10 +92,7 @@ export function registerBacktestCommand(program: Command): void {
         ...(flags.from ? { from: parseDate(flags.from, 'from') } : {}),
         ...(flags.to ? { to: parseDate(flags.to, 'to') } : {}),
         ...(flags.strategy ? { strategy: flags.strategy } : {}),
-        config: {
-          ...(flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as object) : {}),
-          ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
-        },
+        config: await backtestConfig(flags),
       };
       const bar = progressBar('backtest');
       const result = await runBacktest({ ...options, onProgress: (d, t) => bar.update(d, t) });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Clock } from '@ballast/contracts';
 import { type HourExpectancy, type HourStatsTrade, hourExpectancies } from '@ballast/core';
 import {
@@ -45,6 +46,38 @@ export async function seedHourStats(
   const stats = hourExpectancies(trades);
   await new StrategyHourStatsRepository(deps.db).replaceAll(stats, new Date(deps.clock.now()));
   return stats;
+}
+
+/**
+ * The table as the deployment has it (DATABASE_URL, else the PGlite directory), for a backtest to start
+ * from (`ballast backtest --hour-stats-from-db`): read only, nothing migrated or written, what was read
+ * printed. An empty table is refused: the run would be the default one while looking vetoed by hour.
+ */
+export async function readDeployedHourStats(
+  pgliteDir: string,
+  print: (line: string) => void,
+): Promise<HourExpectancy[]> {
+  const url = process.env.DATABASE_URL;
+  // Opening PGlite on a directory without a database would create one there, and then fail obscurely.
+  if (!url && !pgliteDir.includes('://') && !existsSync(join(pgliteDir, 'PG_VERSION')))
+    throw new Error(
+      `--hour-stats-from-db: DATABASE_URL is unset and ${pgliteDir} holds no PGlite database; set DATABASE_URL to the deployment's (or --pglite-dir)`,
+    );
+  const handle = await createDb({ url, pgliteDir, poolSize: 1 });
+  try {
+    const rows = await new StrategyHourStatsRepository(handle.db).all();
+    if (rows.length === 0)
+      throw new Error(
+        `--hour-stats-from-db: strategy_hour_stats at ${handle.target} is empty; the run would be the default one`,
+      );
+    const strategies = new Set(rows.map((r) => r.strategy));
+    print(
+      `hour stats: ${rows.length} rows for ${strategies.size} strategies (${[...strategies].sort().join(', ')}) from ${handle.target}`,
+    );
+    return rows;
+  } finally {
+    await handle.db.destroy();
+  }
 }
 
 /** `ballast hour-stats --from-backtest OUT.json`: seeds the hour-of-day veto's table from a backtest. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   assumedRulesWarning,
+  type BacktestConfigInput,
   type BacktestResult,
   coversPeriod,
   equityAtLive,
@@ -43,6 +44,7 @@ import {
 } from '@ballast/db';
 import { readLifecycle, recordLifecycle, SystemClock, uuidv7Ids } from '@ballast/service-kit';
 import type { Command } from 'commander';
+import { gateBacktestConfig, looserBacktestConfig, readGateConfigFile } from './readiness-config';
 
 export interface ReadinessRunOptions {
   /** Strategies to judge; default: every strategy with a closed trade. */
@@ -59,6 +61,11 @@ export interface ReadinessRunOptions {
     symbols?: string[];
     seed: number;
     exchangeInfoFile?: string;
+    /**
+     * The backtest config live's signals settings are in (`--config`): confirming timeframes, excluded
+     * symbols, strategies. Hour stats are refused (in-sample); lower costs or no reviewer loosen the gate.
+     */
+    config?: BacktestConfigInput;
   };
   override?: { reason: string; by: string };
   /** How long an override recorded now keeps the strategy live without an all-green gate; default 30 days. */
@@ -133,6 +140,7 @@ async function sameperiodBacktest(
     strategy,
     seed: options.data.seed,
     config: {
+      ...options.data.config,
       initialEquity: options.initialEquity,
       ...(options.data.exchangeInfoFile ? { exchangeInfoFile: options.data.exchangeInfoFile } : {}),
     },
@@ -198,7 +206,10 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     deps.print(
       `${strategy}: the backtest spans ${day(backtest.from)}..${day(backtest.to)}, not the paper period ${day(first.paperStart)}..${day(now)}; not counted`,
     );
-  if (backtest) await state.set(readinessKeys.backtest(strategy), backtest);
+  const config = backtestConfigOf(options);
+  // The config the backtest was earned with is kept beside it, so a verdict can be traced to its costs.
+  if (backtest)
+    await state.set(readinessKeys.backtest(strategy), { ...backtest, ...(config ? { config } : {}) });
   const { inputs, paperStart } = backtest
     ? await gatherReadiness({ ...gather, initialEquity: equity, backtest })
     : first;
@@ -228,14 +239,15 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
       actor: options.override.by,
       reason: options.override.reason,
       diff: diffConfig({}, { override: { redCriteria: redCriteria(report), expiresAt } }),
-      figures: figures(report, null, options.thresholds),
+      figures: figures(report, null, options.thresholds, config),
     });
   }
   const recent =
     stored?.state === 'live' ? await recentLive(deps, strategy, stored, options.initialEquity) : null;
-  const loosened = looserThresholds(options.thresholds).map(
-    (l) => `${l.name} ${l.value} (default ${l.default})`,
-  );
+  const loosened = [
+    ...looserThresholds(options.thresholds).map((l) => `${l.name} ${l.value} (default ${l.default})`),
+    ...looserBacktestConfig(config),
+  ];
   const step = nextLifecycle(stored ?? { state: 'shadow' }, report, recent, {
     now,
     loosened,
@@ -250,7 +262,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     ...(atLive ? { equityAtLive: atLive } : {}),
     actor: options.override?.by ?? options.actor ?? 'cli',
     source: 'cli',
-    figures: figures(report, recent, options.thresholds),
+    figures: figures(report, recent, options.thresholds, config),
   });
   if (!recorded) await refuseMovedLifecycle(deps, strategy);
   return { strategy, report, paperStart, lifecycle: { ...step, from }, overrideRecorded };
@@ -271,17 +283,28 @@ function refuseUnknownEquity(strategy: string): never {
   );
 }
 
+/** The `--config` a `--data` backtest of this run is configured with; none for a `--backtest` file. */
+function backtestConfigOf(options: ReadinessRunOptions): BacktestConfigInput | undefined {
+  return options.backtestFile ? undefined : options.data?.config;
+}
+
 /**
  * The figures that moved a lifecycle: each criterion's value, the thresholds they were judged against,
- * and the live results when judged live.
+ * the backtest config given, and the live results when judged live.
  */
 function figures(
   report: ReadinessReport,
   recent: RecentLive | null,
   thresholds: ReadinessThresholds,
+  backtestConfig: BacktestConfigInput | undefined,
 ): Record<string, unknown> {
   const criteria = Object.fromEntries(report.criteria.map((c) => [c.criterion, c.value]));
-  return { ...criteria, thresholds, ...(recent ? { live: recent } : {}) };
+  return {
+    ...criteria,
+    thresholds,
+    ...(backtestConfig ? { backtestConfig } : {}),
+    ...(recent ? { live: recent } : {}),
+  };
 }
 
 /** Appends to the configuration audit trail shown on the dashboard. */
@@ -337,11 +360,16 @@ export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Pr
       `--override needs exactly one --strategy, got ${names.length ? names.join(', ') : 'none'}`,
     );
   if (names.length === 0) deps.print('no strategy has a closed trade; name one with --strategy');
+  const config = backtestConfigOf(options);
+  if (config) gateBacktestConfig(config, '--config');
   const looser = looserThresholds(options.thresholds);
   if (looser.length > 0)
     deps.print(
       `thresholds looser than the defaults: ${looser.map((l) => `${l.name} ${l.value} (default ${l.default})`).join(', ')}`,
     );
+  const looserConfig = looserBacktestConfig(config);
+  if (looserConfig.length > 0)
+    deps.print(`backtest config looser than the defaults: ${looserConfig.join(', ')}`);
   const run: ReadinessRun = { judged: [], failed: [] };
   for (const strategy of names) {
     try {
@@ -357,7 +385,7 @@ export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Pr
   return run;
 }
 
-interface ReadinessFlags {
+export interface ReadinessFlags {
   strategy?: string;
   equity?: string;
   backtest?: string;
@@ -366,6 +394,7 @@ interface ReadinessFlags {
   symbols?: string;
   seed: string;
   exchangeInfo?: string;
+  config?: string;
   thresholds?: string;
   override?: boolean;
   overrideDays: string;
@@ -375,7 +404,9 @@ interface ReadinessFlags {
   uptimeSampleMs: string;
 }
 
-function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
+export function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
+  // A --backtest result was run with its own config: naming another would only look applied.
+  if (flags.config && !flags.data) throw new Error('--config applies to --data backtests only');
   if (flags.override && (!flags.reason?.trim() || !flags.by?.trim()))
     throw new Error('--override needs --reason "<why>" and --by <name>');
   if (flags.override && flags.strategy?.split(',').length !== 1)
@@ -404,6 +435,7 @@ function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
             seed: Number.parseInt(flags.seed, 10),
             ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
             ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
+            ...(flags.config ? { config: readGateConfigFile(flags.config) } : {}),
           },
         }
       : {}),
@@ -440,6 +472,10 @@ export function registerReadinessCommand(program: Command): void {
     .option('--symbols <list>', 'only these symbols of --data')
     .option('--seed <n>', 'backtest seed', '1')
     .option('--exchange-info <file>', 'a Binance spot exchangeInfo for --data: tick, step and minimums')
+    .option(
+      '--config <file>',
+      "backtest config JSON for --data, as ballast backtest takes it: give live's signals settings (confirmTimeframes, excludedSymbols, strategies, minRewardRisk) so the verdict is earned by the strategy set that will trade; hourStats/minHourTrades are refused (in-sample), lower fees or slippage or agents none promote as green_loosened",
+    )
     .option('--thresholds <file>', 'JSON overriding the default thresholds')
     .option(
       '--uptime-sample-ms <ms>',

@@ -1,8 +1,8 @@
 import { type Candle, type FeatureVector, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
-import { IndicatorSet, periodsPerYear } from '../indicators';
-import { featureIndicators } from './feature-indicators';
+import { convergedBars, IndicatorSet, periodsPerYear } from '../indicators';
+import { checkedFeatureIndicators } from './feature-indicators';
 import {
-  HIGHER_TIMEFRAME_WARM_BARS,
+  HIGHER_TIMEFRAME_CONVERGED_BARS,
   HigherTimeframeContext,
   type HigherTimeframeView,
 } from './higher-timeframe';
@@ -33,18 +33,21 @@ export const DEFAULT_FEATURE_ENGINE: FeatureEngineOptions = {
   volatility: DEFAULT_VOLATILITY_REGIME,
 };
 
-/** What one candle did: `warming` until the series' slowest indicator (EMA200) is ready. */
+/**
+ * What one candle did: `warming` until the series' slowest indicator (EMA200) is ready; `non_finite` when
+ * an indicator came out NaN or ±Infinity (no vector; an error, not a warm-up).
+ */
 export type FeatureOutcome =
   | { status: 'ready'; vector: FeatureVector }
   | { status: 'warming' }
   | { status: 'duplicate' }
-  | { status: 'rejected'; reason: 'out_of_order' | 'resample_failed'; message: string };
+  | { status: 'rejected'; reason: 'out_of_order' | 'resample_failed' | 'non_finite'; message: string };
 
 /** Which series a call is about: a candle or a vector will do. */
 export type SeriesRef = Pick<Candle, 'exchange' | 'symbol' | 'timeframe'>;
 
-/** EMA200 is the slowest indicator of a vector. */
-const INDICATOR_WARM_BARS = 200;
+/** EMA200 is the slowest indicator of a vector: ready after 200 bars, independent of its seed after ~1,600. */
+const INDICATOR_CONVERGED_BARS = convergedBars(200, 2 / 201);
 
 interface SeriesState {
   readonly indicators: IndicatorSet;
@@ -88,8 +91,11 @@ export class FeatureEngine {
     state.levels.push(candle);
     const higher = pushHigher(state.higher, candle);
     if (!higher.ok) return { status: 'rejected', reason: 'resample_failed', message: higher.message };
-    const indicators = featureIndicators(snapshot);
-    if (indicators === null || volatility === null || snapshot.regime === null) return { status: 'warming' };
+    const checked = checkedFeatureIndicators(snapshot);
+    if (!checked.ok && checked.reason === 'non_finite')
+      return { status: 'rejected', reason: 'non_finite', message: `non-finite ${checked.names.join(', ')}` };
+    if (!checked.ok || volatility === null || snapshot.regime === null) return { status: 'warming' };
+    const indicators = checked.values;
     const levels = state.levels.levels(candle.close);
     return {
       status: 'ready',
@@ -121,14 +127,16 @@ export class FeatureEngine {
   }
 
   /**
-   * Candles of `timeframe` a series needs before its vectors, volatility regime and every higher-timeframe
-   * context are ready: one spare higher bar covers a first bucket that starts part-way through.
+   * Candles of `timeframe` a series replays on a (re)start so that its vectors, volatility regime and
+   * every higher-timeframe context are not just ready but converged: the same as those of an engine that
+   * ran through (or of the backtest), whatever bar the replay starts on. One spare higher bar covers a
+   * first bucket that starts part-way through.
    */
   warmUpBars(timeframe: Timeframe): number {
-    const needs = [INDICATOR_WARM_BARS, this.options.volatility.longPeriod + 1];
+    const needs = [INDICATOR_CONVERGED_BARS, this.options.volatility.longPeriod + 1];
     for (const higher of this.higherOf(timeframe)) {
       const ratio = TIMEFRAME_MS[higher] / TIMEFRAME_MS[timeframe];
-      needs.push((HIGHER_TIMEFRAME_WARM_BARS + 1) * ratio);
+      needs.push((HIGHER_TIMEFRAME_CONVERGED_BARS + 1) * ratio);
     }
     return Math.max(...needs);
   }

@@ -1,10 +1,20 @@
 import type { Candle, FeatureVector, PositionSide, Timeframe } from '@ballast/contracts';
-import { IndicatorSet } from '../indicators';
+import { convergedBars, DEFAULT_BOLLINGER, IndicatorSet } from '../indicators';
 import { CandleResampler, type ResampleRejectionReason } from '../market';
 import { trendOf } from './trend';
 
 /** Higher-timeframe bars before a view exists: EMA50 (of the trend) is the slowest input. */
 export const HIGHER_TIMEFRAME_WARM_BARS = 50;
+
+/**
+ * Higher-timeframe bars before a view no longer depends on where the series started (a restart): the
+ * trend's EMA50 forgetting its seed, the regime's ADX(14) and its 120-bar bandwidth look-back.
+ */
+export const HIGHER_TIMEFRAME_CONVERGED_BARS = Math.max(
+  convergedBars(HIGHER_TIMEFRAME_WARM_BARS, 2 / (HIGHER_TIMEFRAME_WARM_BARS + 1)),
+  convergedBars(2 * 14 - 1, 1 / 14),
+  DEFAULT_BOLLINGER.period + DEFAULT_BOLLINGER.squeezeLookback,
+);
 
 export type HigherTimeframeView = NonNullable<FeatureVector['higherTimeframe']>;
 

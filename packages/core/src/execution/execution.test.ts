@@ -19,7 +19,7 @@ const raw = JSON.parse(readDataFile('binance-spot-ws/2021-04-04_rest_depth_BTCUS
 };
 const toLevels = (xs: [string, string][]): BookLevel[] => xs.map(([p, q]) => [Number(p), Number(q)]);
 const book = { bids: toLevels(raw.bids), asks: toLevels(raw.asks) };
-const fees = { maker: 0.001, taker: 0.001 };
+const fees = { maker: 0.001, taker: 0.001, feesIn: 'quote' as const };
 const btc = { base: 'BTC', quote: 'USDT' };
 
 describe('paper fill model on the recorded BTCUSDT book', () => {
@@ -34,9 +34,9 @@ describe('paper fill model on the recorded BTCUSDT book', () => {
       ok: true,
       filledQty: 3,
       fills: [
-        { price: 58001.04, qty: 2.524693, fee: 146.43481968, liquidity: 'taker' },
-        { price: 58001.06, qty: 0.000532, fee: 0.03085656, liquidity: 'taker' },
-        { price: 58004.92, qty: 0.474775, fee: 27.53928589, liquidity: 'taker' },
+        { price: 58001.04, qty: 2.524693, fee: 146.43481968, feeIn: 'quote', liquidity: 'taker' },
+        { price: 58001.06, qty: 0.000532, fee: 0.03085656, feeIn: 'quote', liquidity: 'taker' },
+        { price: 58004.92, qty: 0.474775, fee: 27.53928589, feeIn: 'quote', liquidity: 'taker' },
       ],
       // 200000 − 174004.96213764 notional − 174.00496213 fees
       balances: { USDT: 25821.03290023, BTC: 3 },
@@ -75,13 +75,74 @@ describe('paper fill model on the recorded BTCUSDT book', () => {
 
   it('fills a resting limit as maker when a trade goes through its price, not at equality', () => {
     const order = { side: 'buy' as const, qty: 0.5, limitPrice: 57000, ...btc };
-    expect(executeRestingLimit(order, 57000, { USDT: 50_000 }, fees)).toBeNull();
-    expect(executeRestingLimit(order, 56999.99, { USDT: 50_000 }, fees)).toEqual({
+    expect(executeRestingLimit(order, { price: 57000, size: 1 }, { USDT: 50_000 }, fees)).toBeNull();
+    expect(executeRestingLimit(order, { price: 56999.99, size: 1 }, { USDT: 50_000 }, fees)).toEqual({
       ok: true,
       filledQty: 0.5,
-      fills: [{ price: 57000, qty: 0.5, fee: 28.5, liquidity: 'maker' }],
+      fills: [{ price: 57000, qty: 0.5, fee: 28.5, feeIn: 'quote', liquidity: 'maker' }],
       balances: { USDT: 21471.5, BTC: 0.5 },
     });
+  });
+});
+
+describe('paper resting limits fill no more than the print', () => {
+  const order = { side: 'buy' as const, qty: 5, limitPrice: 60000, stepSize: 0.00001, ...btc };
+
+  it('a resting buy of 5 meets a through-print of 0.001: fills 0.001', () => {
+    expect(
+      executeRestingLimit(order, { price: 59999.99, size: 0.001 }, { USDT: 400_000 }, fees),
+    ).toMatchObject({
+      ok: true,
+      filledQty: 0.001,
+      fills: [{ price: 60000, qty: 0.001, fee: 0.06, feeIn: 'quote', liquidity: 'maker' }],
+    });
+  });
+
+  it('a print smaller than one lot step fills nothing', () => {
+    expect(
+      executeRestingLimit(order, { price: 59999.99, size: 0.000009 }, { USDT: 400_000 }, fees),
+    ).toBeNull();
+  });
+});
+
+describe('paper fill model with fees taken from what is received (Binance spot without BNB)', () => {
+  const received = { ...fees, feesIn: 'received' as const };
+
+  it('a market buy of 0.5 BTC pays only its notional and is credited 0.5 − 0.0005 BTC, the fee in base', () => {
+    const result = executeTaker(
+      book,
+      { side: 'buy', qty: 0.5, limitPrice: null, ...btc },
+      { USDT: 30_000 },
+      received,
+    );
+    expect(result).toEqual({
+      ok: true,
+      filledQty: 0.5,
+      fills: [{ price: 58001.04, qty: 0.5, fee: 0.0005, feeIn: 'base', liquidity: 'taker' }],
+      // 30000 − 29000.52 notional, nothing more.
+      balances: { USDT: 999.48, BTC: 0.4995 },
+    });
+  });
+
+  it('a buy of the whole free quote is accepted, as the venue takes no quote for the fee', () => {
+    const order = { side: 'buy' as const, qty: 0.5, limitPrice: 57000, ...btc };
+    expect(
+      executeRestingLimit(order, { price: 56999.99, size: 1 }, { USDT: 28_500 }, received),
+    ).toMatchObject({
+      ok: true,
+      fills: [{ price: 57000, qty: 0.5, fee: 0.0005, feeIn: 'base', liquidity: 'maker' }],
+      balances: { USDT: 0, BTC: 0.4995 },
+    });
+  });
+
+  it('a sell still pays its fee in the quote it receives', () => {
+    const result = executeTaker(
+      book,
+      { side: 'sell', qty: 1.6, limitPrice: null, ...btc },
+      { USDT: 0, BTC: 3 },
+      received,
+    );
+    expect(result).toMatchObject({ ok: true, balances: { BTC: 1.4, USDT: 92708.846352 } });
   });
 });
 

@@ -43,3 +43,55 @@ describe('orderFilterFailure', () => {
     });
   });
 });
+
+describe('orderFilterFailure with the maximums and the percent band', () => {
+  // BTCUSDT's other filters in the same recording: LOT_SIZE maxQty 9000, MARKET_LOT_SIZE maxQty
+  // 100.05381873, PRICE_FILTER 0.01..1000000, PERCENT_PRICE up 5 / down 0.2.
+  const full = {
+    ...BTC,
+    maxQty: 9000,
+    marketMaxQty: 100.05381873,
+    minPrice: 0.01,
+    maxPrice: 1_000_000,
+    percentPrice: { buy: { up: 5, down: 0.2 }, sell: { up: 5, down: 0.2 } },
+  };
+
+  it('refuses a quantity above LOT_SIZE maxQty (LOT_SIZE)', () => {
+    expect(orderFilterFailure({ qty: 9500, price: 60_000 }, full, 60_000)).toMatchObject({
+      filter: 'LOT_SIZE',
+      reason: 'invalid_order',
+    });
+  });
+
+  it('refuses a market quantity above MARKET_LOT_SIZE maxQty, which a limit of the same size passes', () => {
+    expect(orderFilterFailure({ qty: 150, price: null }, full, 60_000)).toMatchObject({
+      filter: 'MARKET_LOT_SIZE',
+      reason: 'invalid_order',
+      detail: 'Filter failure: MARKET_LOT_SIZE: market quantity 150 is above the maximum 100.05381873',
+    });
+    expect(orderFilterFailure({ qty: 150, price: 60_000 }, full, 60_000)).toBeNull();
+  });
+
+  it('refuses a limit sell above 5× the reference and a limit buy below 0.2× (PERCENT_PRICE)', () => {
+    expect(orderFilterFailure({ qty: 0.001, price: 400_000, side: 'sell' }, full, 60_000)).toMatchObject({
+      filter: 'PERCENT_PRICE',
+    });
+    expect(orderFilterFailure({ qty: 1, price: 11_999.99, side: 'buy' }, full, 60_000)).toMatchObject({
+      filter: 'PERCENT_PRICE',
+    });
+    expect(orderFilterFailure({ qty: 1, price: 12_000, side: 'buy' }, full, 60_000)).toBeNull();
+  });
+
+  it('refuses a limit price outside PRICE_FILTER min/max and a notional above maxNotional', () => {
+    expect(orderFilterFailure({ qty: 0.00001, price: 1_000_000.01 }, full, 0)).toMatchObject({
+      filter: 'PRICE_FILTER',
+      reason: 'invalid_order',
+    });
+    expect(
+      orderFilterFailure({ qty: 2, price: null }, { ...BTC, maxNotional: 100_000 }, 60_000),
+    ).toMatchObject({
+      filter: 'NOTIONAL',
+      reason: 'invalid_order',
+    });
+  });
+});

@@ -1,10 +1,17 @@
 import type { OrderSide } from '@ballast/contracts';
 import { roundDownToStep } from '../risk/precision';
 import { type WalkableBook, walkBook } from './book-walk';
-import { type FeeSchedule, feeFor, type Liquidity, roundQuote } from './fee-model';
+import { type FeeSchedule, feeInBase, fillFee, type Liquidity, roundQuote } from './fee-model';
 import { sumLots } from './lot-units';
 
-export type PaperFill = { price: number; qty: number; fee: number; liquidity: Liquidity };
+/** `feeIn`: the asset the fee was taken in (base: a buy under `received` fees). */
+export type PaperFill = {
+  price: number;
+  qty: number;
+  fee: number;
+  feeIn: 'base' | 'quote';
+  liquidity: Liquidity;
+};
 
 export type Balances = Readonly<Record<string, number>>;
 
@@ -25,7 +32,7 @@ export type PaperExecution =
 
 /**
  * A taker order against the visible book: walks the levels (up to the limit price for a limit
- * order), charges the taker fee per level in the quote asset, and moves balances. What the book
+ * order), charges the taker fee per level (in the asset the schedule says), and moves balances. What the book
  * cannot supply stays unfilled (a partial fill). Funds are checked against the whole fill first,
  * so a refused order changes nothing.
  */
@@ -38,55 +45,65 @@ export function executeTaker(
   if (!(order.qty > 0))
     return { ok: false, reason: 'invalid_order', detail: `quantity ${order.qty} is not positive` };
   const walk = walkBook(book, order.side, order.qty, order.limitPrice ?? undefined, order.stepSize);
-  const fills = walk.fills.map((f) => ({
-    ...f,
-    fee: feeFor(f.price * f.qty, 'taker', fees),
-    liquidity: 'taker' as const,
-  }));
+  const fills = walk.fills.map((f) => paperFill(order.side, f.price, f.qty, 'taker', fees));
   return settle(fills, order, balances);
 }
 
 /**
- * A resting limit order meets a trade: it fills completely, as maker, at its own price, when the
- * trade goes through the price (a buy below it, a sell above it). Equality is not enough: the queue
- * ahead of us at that price may have absorbed the trade.
+ * A resting limit order meets a trade: it fills as maker, at its own price, when the trade goes through
+ * the price (a buy below it, a sell above it), and no more than the trade's size: a print of 0.001
+ * cannot have filled 5 of ours. Equality is not enough: the queue ahead of us at that price may have
+ * absorbed the trade. Null when nothing fills (not through, or a print smaller than one lot step).
  */
 export function executeRestingLimit(
   order: PaperOrder & { limitPrice: number },
-  tradePrice: number,
+  trade: { price: number; size: number },
   balances: Balances,
   fees: FeeSchedule,
 ): PaperExecution | null {
-  const through = order.side === 'buy' ? tradePrice < order.limitPrice : tradePrice > order.limitPrice;
+  const through = order.side === 'buy' ? trade.price < order.limitPrice : trade.price > order.limitPrice;
   if (!through) return null;
-  const qty = order.stepSize === undefined ? order.qty : roundDownToStep(order.qty, order.stepSize);
-  const fill: PaperFill = {
-    price: order.limitPrice,
-    qty,
-    fee: feeFor(order.limitPrice * qty, 'maker', fees),
-    liquidity: 'maker',
-  };
-  return settle([fill], order, balances);
+  const most = Math.min(order.qty, trade.size);
+  const qty = order.stepSize === undefined ? most : roundDownToStep(most, order.stepSize);
+  if (!(qty > 0)) return null;
+  return settle([paperFill(order.side, order.limitPrice, qty, 'maker', fees)], order, balances);
+}
+
+function paperFill(
+  side: PaperOrder['side'],
+  price: number,
+  qty: number,
+  liquidity: Liquidity,
+  fees: FeeSchedule,
+): PaperFill {
+  const feeIn = feeInBase(side, fees) ? 'base' : 'quote';
+  return { price, qty, fee: fillFee(side, price, qty, liquidity, fees), feeIn, liquidity };
 }
 
 function settle(fills: PaperFill[], order: PaperOrder, balances: Balances): PaperExecution {
   const filledQty = sumLots(fills.map((f) => f.qty));
   const notional = fills.reduce((s, f) => s + f.price * f.qty, 0);
-  const fee = fills.reduce((s, f) => s + f.fee, 0);
+  const quoteFee = sumFees(fills, 'quote');
+  const baseFee = sumFees(fills, 'base');
   const base = balances[order.base] ?? 0;
   const quote = balances[order.quote] ?? 0;
   const next = { ...balances };
   if (order.side === 'buy') {
-    const cost = roundQuote(notional + fee);
+    // A fee taken from the base received costs no quote: the buyer gets filledQty − fee.
+    const cost = roundQuote(notional + quoteFee);
     if (cost > quote) return insufficient(order.quote, cost, quote);
-    next[order.base] = roundQuote(base + filledQty);
+    next[order.base] = roundQuote(base + filledQty - baseFee);
     next[order.quote] = roundQuote(quote - cost);
   } else {
     if (filledQty > base + 1e-12) return insufficient(order.base, filledQty, base);
     next[order.base] = roundQuote(base - filledQty);
-    next[order.quote] = roundQuote(quote + notional - fee);
+    next[order.quote] = roundQuote(quote + notional - quoteFee);
   }
   return { ok: true, fills, filledQty, balances: next };
+}
+
+function sumFees(fills: readonly PaperFill[], asset: PaperFill['feeIn']): number {
+  return fills.reduce((s, f) => s + (f.feeIn === asset ? f.fee : 0), 0);
 }
 
 function insufficient(asset: string, need: number, have: number): PaperExecution {

@@ -1,6 +1,6 @@
 import type { OhlcvBar } from './ohlcv-bar';
 import { assertPeriod } from './period';
-import { isTaZero } from './ta-lib-zero';
+import { isTaZero, isZeroAtScale } from './ta-lib-zero';
 import { trueRange } from './true-range';
 
 export interface AdxValue {
@@ -145,7 +145,8 @@ function advance(s: AdxState, high: number, low: number, close: number, tr: numb
 
   let dx = 0;
   let hasDx = false;
-  if (isTaZero(s.range)) {
+  // The range is in price units: zero relative to the price, not TA-Lib's absolute 1e-8 (ta-lib-zero.ts).
+  if (isZeroAtScale(s.range, close)) {
     s.minusDi = 0;
     s.plusDi = 0;
   } else {

@@ -1,5 +1,5 @@
 import { assertPeriod } from './period';
-import { isTaZeroOrNegative } from './ta-lib-zero';
+import { isZeroOrNegativeAtScale } from './ta-lib-zero';
 
 export interface BollingerValue {
   upper: number;
@@ -31,8 +31,8 @@ export const DEFAULT_BOLLINGER: BollingerOptions = {
 
 /**
  * Bollinger Bands as TA-Lib's BBANDS with an SMA middle: population standard deviation computed the way
- * TA-Lib does (running sums of x and x², variance = E[x²] − mean², 0 below 1e-8), so values match to the
- * bit. Bandwidth and the squeeze flag are additions TA-Lib does not have.
+ * TA-Lib does (running sums of x and x², variance = E[x²] − mean²), so values match to the bit; except
+ * that a variance is zero below 1e-12·mean², not TA-Lib's absolute 1e-8 (see ta-lib-zero.ts). Bandwidth and the squeeze flag are additions TA-Lib does not have.
  */
 export class BollingerBands {
   readonly options: BollingerOptions;
@@ -132,7 +132,8 @@ export class BollingerBands {
     const squared = x * x;
     const meanOfSquares = (this.partialSquares + squared) / n;
     const variance = meanOfSquares - middle * middle;
-    const deviation = (isTaZeroOrNegative(variance) ? 0 : Math.sqrt(variance)) * this.deviations;
+    const deviation =
+      (isZeroOrNegativeAtScale(variance, middle * middle) ? 0 : Math.sqrt(variance)) * this.deviations;
     out.middle = middle;
     out.upper = middle + deviation;
     out.lower = middle - deviation;

@@ -3,6 +3,7 @@ export * from './atr';
 export * from './bollinger-bands';
 export * from './chaikin-money-flow';
 export * from './classify-regime';
+export * from './convergence';
 export * from './ema';
 export * from './indicator-set';
 export * from './macd';

@@ -1,9 +1,10 @@
 import { assertPeriod } from './period';
-import { isTaZero } from './ta-lib-zero';
+import { isZeroAtScale } from './ta-lib-zero';
 
 /**
  * Relative strength index as TA-Lib's RSI: the first n price changes are averaged, then Wilder-smoothed
- * (avg = (avg·(n−1) + change) / n). Ready after n+1 closes; 0 when there was no movement at all.
+ * (avg = (avg·(n−1) + change) / n). Ready after n+1 closes; 0 when there was no movement at all
+ * (below 1e-12 of the price).
  */
 export class Rsi {
   readonly period: number;
@@ -55,7 +56,7 @@ export class Rsi {
       this.loss /= n;
       this.gain /= n;
     }
-    this.current = rsiOf(this.gain, this.loss);
+    this.current = rsiOf(this.gain, this.loss, close);
   }
 
   preview(close: number): number | null {
@@ -67,11 +68,12 @@ export class Rsi {
     let gain = this.gain * weight;
     if (change < 0) loss -= change;
     else gain += change;
-    return rsiOf(gain / n, loss / n);
+    return rsiOf(gain / n, loss / n, close);
   }
 }
 
-function rsiOf(gain: number, loss: number): number {
+/** No movement is relative to the price (TA-Lib's is an absolute 1e-8, see ta-lib-zero.ts). */
+function rsiOf(gain: number, loss: number, close: number): number {
   const total = gain + loss;
-  return isTaZero(total) ? 0 : 100 * (gain / total);
+  return isZeroAtScale(total, close) ? 0 : 100 * (gain / total);
 }

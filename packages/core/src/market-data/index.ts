@@ -5,6 +5,5 @@ export * from './depth-sync-outcome';
 export * from './order-book';
 export * from './reconnect-delay';
 export * from './rest-retry-delay';
-export * from './retry-after';
 export * from './staleness-monitor';
 export * from './streamed-books';

@@ -20,6 +20,8 @@ export const StoredBacktest = z.object({
   trades: z.number(),
   expectancy: z.number(),
   maxDrawdownPct: z.number(),
+  /** The `--config` a `--data` backtest ran with, as given; absent for defaults or a `--backtest` file. */
+  config: z.record(z.string(), z.unknown()).optional(),
 });
 export type StoredBacktest = z.infer<typeof StoredBacktest>;
 

@@ -257,7 +257,7 @@ describe('looserThresholds', () => {
       state: 'live',
       reason: 'green_loosened',
       detail:
-        'every criterion is green under thresholds looser than the defaults: minClosedTrades 0 (default 30)',
+        'every criterion is green under a gate looser than the defaults: minClosedTrades 0 (default 30)',
     });
   });
 });

@@ -69,7 +69,7 @@ function promote(
     return {
       state: 'live',
       reason: 'green_loosened',
-      detail: `every criterion is green under thresholds looser than the defaults: ${loosened.join(', ')}`,
+      detail: `every criterion is green under a gate looser than the defaults: ${loosened.join(', ')}`,
     };
   if (readiness.ok) return { state: 'live', reason: 'all_green', detail: 'every criterion is green' };
   const red = redCriteria(readiness).join(', ');

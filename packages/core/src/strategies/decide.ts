@@ -1,13 +1,28 @@
-import type { SignalCandidate, SignalDecision } from '@ballast/contracts';
+import type { FeatureVector, SignalCandidate, SignalDecision } from '@ballast/contracts';
 
-/** Turns a candidate that passed the vetoes into a decision; the LLM analyst/reviewer tier replaces it. */
-export type Decide = (candidate: SignalCandidate) => SignalDecision | Promise<SignalDecision>;
+/**
+ * Turns a candidate that passed the vetoes into a decision, judged on the vector of its own bar; the LLM
+ * analyst/reviewer tier replaces it.
+ */
+export type Decide = (
+  candidate: SignalCandidate,
+  features: FeatureVector,
+) => SignalDecision | Promise<SignalDecision>;
 
-/** The rule-only decision: approve at full size, no analyst, no reviewer. */
-export const approveWithoutReview: Decide = (candidate) => ({
-  candidate,
-  analyst: null,
-  reviewer: null,
-  approved: true,
-  sizeMultiplier: 1,
-});
+/**
+ * The decision for a candidate whose strategy an operator switched off after it proposed (it waited in
+ * its cycle, or was delivered again): not approved, and no agent is asked.
+ */
+export function switchedOffDecision(candidate: SignalCandidate): SignalDecision {
+  return {
+    candidate,
+    analyst: null,
+    reviewer: null,
+    approved: false,
+    sizeMultiplier: 0,
+    rejection: {
+      reason: 'strategy_disabled',
+      detail: `${candidate.strategy} was switched off after it proposed`,
+    },
+  };
+}

@@ -5,6 +5,7 @@ export * from './default-strategies';
 export * from './hour-expectancy';
 export * from './hour-expectancy-stats';
 export * from './mean-reversion';
+export * from './pending-cycles';
 export * from './rank-candidates';
 export * from './signal-engine';
 export * from './strategy';

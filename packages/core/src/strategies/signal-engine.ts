@@ -1,9 +1,16 @@
-import { derivedId, type FeatureVector, type SignalCandidate } from '@ballast/contracts';
+import { type Clock, derivedId, type FeatureVector, type SignalCandidate } from '@ballast/contracts';
 import { HourExpectancyTable } from './hour-expectancy';
+import {
+  barClose,
+  type ClosedCycle,
+  type CycleEntry,
+  type PendingCycle,
+  PendingCycles,
+} from './pending-cycles';
 import { rankCandidates } from './rank-candidates';
 import type { Strategy, StrategyProposal } from './strategy';
 import type { VetoConfig } from './veto-config';
-import { firstVeto, VETO_RULES, type VetoInput, type VetoRule } from './veto-rules';
+import { firstVeto, VETO_RULES, type VetoRule } from './veto-rules';
 
 export interface SignalEngineOptions {
   strategies: readonly Strategy[];
@@ -11,20 +18,69 @@ export interface SignalEngineOptions {
   /** Per-strategy, per-hour expectancy read from the database; empty means no hour is vetoed. */
   hours?: HourExpectancyTable;
   /**
-   * Symbols expected every cycle: a cycle is ranked as soon as all of them reported. Empty: every vector
-   * is its own cycle. A cycle missing a symbol is ranked when the next cycle of its timeframe begins.
+   * Symbols expected every cycle (per exchange): a cycle is ranked as soon as all of them reported.
+   * Empty: every vector is its own cycle. A cycle missing a symbol is ranked at its deadline (see
+   * `cycleGraceMs`), or when the next bar of its series begins, whichever comes first.
    */
   universe?: readonly string[];
   /** Vectors of each series kept for the strategies (the current one excluded). */
   historyLength?: number;
   rules?: readonly VetoRule[];
+  /** Where bar ages and cycle deadlines are measured; without it neither is checked. */
+  clock?: Clock;
+  /**
+   * A vector published (its `emittedAt`) longer than this after its bar closed proposes nothing: its
+   * entry, stop and take-profits are as old as the bar (an upstream backlog). It still enters the
+   * strategies' history. Without `emittedAt`, measured on `clock`.
+   */
+  maxVectorAgeMs?: number;
+  /**
+   * A vector received longer than this (on `clock`) after it was published proposes nothing either (a
+   * backlog of our own, after an outage). Larger than `maxVectorAgeMs`: it has to cover the decisions a
+   * vector may wait behind in this service's own queue (slow agents), which are not lateness of the bar.
+   */
+  maxQueueMs?: number;
+  /** A cycle still missing symbols this long after its bar closed (on `clock`) is ranked without them. */
+  cycleGraceMs?: number;
 }
 
-interface PendingCycle {
-  readonly timeframe: string;
-  readonly openTime: number;
-  readonly symbols: Set<string>;
-  readonly entries: Array<{ candidate: SignalCandidate; input: VetoInput }>;
+/** A candidate and the vector of its own bar, which its decision is to be judged on. */
+export interface DecidedCandidate {
+  readonly candidate: SignalCandidate;
+  readonly vector: FeatureVector;
+}
+
+/**
+ * What became of one delivered vector:
+ * - `new`: first seen; it proposed (or joined its cycle)
+ * - `repeat`: seen before (a redelivery): the same candidates as its first delivery, nothing changed
+ * - `out_of_order`: older than a vector of its series already seen, not a known repeat: ignored
+ * - `stale`: published more than `maxVectorAgeMs` after its bar closed, or received more than
+ *   `maxQueueMs` after it was published: kept as history, proposed nothing
+ */
+export type VectorOutcome = 'new' | 'repeat' | 'out_of_order' | 'stale';
+
+/** A strategy that could not read a vector (an indicator it needs is missing): the others still proposed. */
+export interface UnreadableBy {
+  readonly strategy: string;
+  readonly reason: string;
+}
+
+export interface EngineAnswer {
+  readonly outcome: VectorOutcome;
+  /** Candidates of every cycle this answer closed, ranked and checked, oldest cycle first. */
+  readonly decided: readonly DecidedCandidate[];
+  /** The cycles this answer closed (none on a repeat). */
+  readonly cycles: readonly ClosedCycle[];
+  readonly unreadable: readonly UnreadableBy[];
+  /** How long before now (on the clock) the vector's bar closed; undefined without a clock. */
+  readonly ageMs: number | undefined;
+}
+
+/** Cycles closed outside a vector's delivery: by their deadline. */
+export interface DueAnswer {
+  readonly decided: readonly DecidedCandidate[];
+  readonly cycles: readonly ClosedCycle[];
 }
 
 const DEFAULT_HISTORY = 10;
@@ -33,106 +89,139 @@ const REMEMBERED_ANSWERS = 256;
 
 /**
  * Tier 1 and tier 2 over feature vectors: every strategy proposes, each cycle (one candle close time per
- * timeframe) is ranked across symbols, then every candidate is checked by the veto rules. Vetoed
- * candidates are returned too, with their reason, so the reason is published. Pure and synchronous.
+ * exchange and timeframe) is ranked across symbols, then every candidate is checked by the veto rules.
+ * Vetoed candidates are returned too, with their reason, so the reason is published. Pure and
+ * synchronous; time is the injected clock's.
  */
 export class SignalEngine {
   private readonly history = new Map<string, FeatureVector[]>();
-  private readonly pending = new Map<string, PendingCycle>();
+  private readonly cycles: PendingCycles;
   /** The open time of the newest vector seen per series: a vector not newer was seen already. */
   private readonly newest = new Map<string, number>();
-  /** Recent non-empty answers by the vector (series and open time) they were given to, oldest first. */
-  private readonly answered = new Map<string, SignalCandidate[]>();
+  /** Recent answers with candidates or unreadable strategies, by the vector they were given to. */
+  private readonly answered = new Map<string, Pick<EngineAnswer, 'decided' | 'unreadable'>>();
   private readonly hours: HourExpectancyTable;
-  private readonly universe: ReadonlySet<string>;
   private readonly historyLength: number;
   private readonly rules: readonly VetoRule[];
 
   constructor(private readonly options: SignalEngineOptions) {
     this.hours = options.hours ?? new HourExpectancyTable();
-    this.universe = new Set(options.universe ?? []);
+    this.cycles = new PendingCycles(new Set(options.universe ?? []), options.cycleGraceMs);
     this.historyLength = options.historyLength ?? DEFAULT_HISTORY;
     this.rules = options.rules ?? VETO_RULES;
   }
 
-  /**
-   * Candidates of every cycle this vector completed, ranked and checked, oldest cycle first. A vector
-   * seen before (a redelivery after its handler failed) changes nothing and gets the same candidates
-   * as the first time, so the handler can finish what it started.
-   */
+  /** The candidates `receive` returns, alone. */
   onFeatures(vector: FeatureVector): SignalCandidate[] {
+    return this.receive(vector).decided.map((d) => d.candidate);
+  }
+
+  /**
+   * Proposals are computed before any state changes, so a strategy that throws changes nothing the
+   * others see. A vector seen before (a redelivery after its handler failed) changes nothing and gets
+   * the same candidates as the first time, so the handler can finish what it started.
+   */
+  receive(vector: FeatureVector, emittedAt?: number): EngineAnswer {
     const series = seriesOf(vector);
     const key = `${series}|${vector.openTime}`;
-    if (vector.openTime <= (this.newest.get(series) ?? Number.NEGATIVE_INFINITY))
-      return this.answered.get(key) ?? [];
+    const now = this.options.clock?.now();
+    const ageMs = now === undefined ? undefined : now - barClose(vector);
+    const newest = this.newest.get(series) ?? Number.NEGATIVE_INFINITY;
+    if (vector.openTime <= newest) {
+      const remembered = this.answered.get(key);
+      const outcome = remembered || vector.openTime === newest ? 'repeat' : 'out_of_order';
+      return { outcome, decided: [], unreadable: [], ...remembered, cycles: [], ageMs };
+    }
+    const stale = this.isStale(vector, now, emittedAt);
+    const { entries, unreadable } = stale ? { entries: [], unreadable: [] } : this.propose(vector);
     this.newest.set(series, vector.openTime);
-    const cycle = this.cycleFor(vector);
-    const completed = this.cyclesBefore(vector);
-    for (const entry of this.propose(vector)) cycle.entries.push(entry);
-    cycle.symbols.add(vector.symbol);
-    if (this.universe.size === 0 || [...this.universe].every((s) => cycle.symbols.has(s)))
-      completed.push(cycle);
-    const candidates = completed.flatMap((c) => this.close(c));
-    if (candidates.length > 0) this.remember(key, candidates);
-    return candidates;
+    this.keep(series, vector);
+    if (!stale) this.cycles.join(vector, entries);
+    const { decided, cycles } = this.closeAll(this.cycles.takeClosing(now, vector));
+    if (decided.length > 0 || unreadable.length > 0) this.remember(key, { decided, unreadable });
+    return { outcome: stale ? 'stale' : 'new', decided, cycles, unreadable, ageMs };
+  }
+
+  /** Ranks every cycle whose deadline passed on the clock (called on a timer between vectors). */
+  due(): DueAnswer {
+    return this.closeAll(this.cycles.takeClosing(this.options.clock?.now()));
   }
 
   /** Ranks and returns every cycle still waiting for symbols (at shutdown or the end of a backtest). */
-  flush(): SignalCandidate[] {
-    const cycles = [...this.pending.values()].sort((a, b) => a.openTime - b.openTime);
-    return cycles.flatMap((c) => this.close(c));
+  flush(): DueAnswer {
+    return this.closeAll(this.cycles.takeAll());
   }
 
-  private propose(vector: FeatureVector): PendingCycle['entries'] {
-    const series = seriesOf(vector);
+  /**
+   * Lateness upstream (published long after the close) and our own (received long after publication)
+   * are judged apart, so time spent deciding earlier vectors of the same bar never makes a vector stale.
+   */
+  private isStale(vector: FeatureVector, now: number | undefined, emittedAt: number | undefined): boolean {
+    if (now === undefined) return false;
+    const published = emittedAt ?? now;
+    const late = published - barClose(vector) > (this.options.maxVectorAgeMs ?? Number.POSITIVE_INFINITY);
+    return late || now - published > (this.options.maxQueueMs ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** Every strategy's proposals for the vector; one that throws is named, the others still count. */
+  private propose(vector: FeatureVector): { entries: CycleEntry[]; unreadable: UnreadableBy[] } {
+    const history = this.history.get(seriesOf(vector)) ?? [];
+    const entries: CycleEntry[] = [];
+    const unreadable: UnreadableBy[] = [];
+    for (const strategy of this.options.strategies) {
+      try {
+        for (const proposal of strategy.evaluate({ current: vector, history: [...history] }))
+          entries.push({ candidate: toCandidate(proposal, vector), input: { proposal, vector, strategy } });
+      } catch (err) {
+        unreadable.push({
+          strategy: strategy.name,
+          reason: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+    return { entries, unreadable };
+  }
+
+  private keep(series: string, vector: FeatureVector): void {
     const history = this.history.get(series) ?? [];
-    const entries = this.options.strategies.flatMap((strategy) =>
-      strategy.evaluate({ current: vector, history }).map((proposal) => ({
-        candidate: toCandidate(proposal, vector),
-        input: { proposal, vector, strategy },
-      })),
-    );
     history.push(vector);
     if (history.length > this.historyLength) history.shift();
     this.history.set(series, history);
-    return entries;
   }
 
-  private cycleFor(vector: FeatureVector): PendingCycle {
-    const key = cycleKey(vector.timeframe, vector.openTime);
-    let cycle = this.pending.get(key);
-    if (!cycle) {
-      cycle = { timeframe: vector.timeframe, openTime: vector.openTime, symbols: new Set(), entries: [] };
-      this.pending.set(key, cycle);
-    }
-    return cycle;
+  private closeAll(closing: readonly PendingCycle[]): DueAnswer {
+    return {
+      decided: closing.flatMap((c) => this.close(c)),
+      cycles: closing.map((c) => ({
+        exchange: c.exchange,
+        timeframe: c.timeframe,
+        openTime: c.openTime,
+        missing: this.cycles.missing(c),
+      })),
+    };
   }
 
-  private cyclesBefore(vector: FeatureVector): PendingCycle[] {
-    return [...this.pending.values()]
-      .filter((c) => c.timeframe === vector.timeframe && c.openTime < vector.openTime)
-      .sort((a, b) => a.openTime - b.openTime);
-  }
-
-  private close(cycle: PendingCycle): SignalCandidate[] {
-    this.pending.delete(cycleKey(cycle.timeframe, cycle.openTime));
+  private close(cycle: PendingCycle): DecidedCandidate[] {
     const inputs = new Map(cycle.entries.map((e) => [e.candidate.id, e.input]));
     const context = { config: this.options.vetoes, hours: this.hours };
     return rankCandidates(cycle.entries.map((e) => e.candidate)).map((candidate) => {
       const input = inputs.get(candidate.id);
-      return { ...candidate, veto: input ? firstVeto(input, context, this.rules) : null };
+      if (!input) throw new Error(`candidate ${candidate.id} lost its proposal`);
+      return {
+        candidate: { ...candidate, veto: firstVeto(input, context, this.rules) },
+        vector: input.vector,
+      };
     });
   }
 
-  private remember(key: string, candidates: SignalCandidate[]): void {
-    this.answered.set(key, candidates);
+  private remember(key: string, answer: Pick<EngineAnswer, 'decided' | 'unreadable'>): void {
+    this.answered.set(key, answer);
     if (this.answered.size > REMEMBERED_ANSWERS)
       this.answered.delete(this.answered.keys().next().value as string);
   }
 }
 
 const seriesOf = (v: FeatureVector): string => `${v.exchange}|${v.symbol}|${v.timeframe}`;
-const cycleKey = (timeframe: string, openTime: number): string => `${timeframe}|${openTime}`;
 
 /** The id repeats on replay: it is derived from what the candidate is about, never from a clock. */
 export function candidateId(proposal: StrategyProposal, vector: FeatureVector): string {

@@ -11,6 +11,7 @@ import * as closedTrades from './0202-closed-trades';
 import * as closedTradeFees from './0203-closed-trade-fees';
 import * as closedTradeEntryTime from './0204-closed-trade-entry-time';
 import * as orderSliceCorrelation from './0205-order-slice-correlation';
+import * as paperOrdersByVenueOrderId from './0206-paper-orders-by-venue-order-id';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as riskDecidedIntents from './0301-risk-decided-intents';
@@ -44,6 +45,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0203_closed_trade_fees': closedTradeFees,
   '0204_closed_trade_entry_time': closedTradeEntryTime,
   '0205_order_slice_correlation': orderSliceCorrelation,
+  '0206_paper_orders_by_venue_order_id': paperOrdersByVenueOrderId,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0301_risk_decided_intents': riskDecidedIntents,

@@ -26,6 +26,7 @@ export class PaperAccountRepository {
       .selectFrom('paper_orders')
       .select('order')
       .where('venue', '=', venue)
+      .orderBy('placed')
       .execute();
     return rows.map((r) => parser.parse(r.order));
   }
@@ -33,22 +34,30 @@ export class PaperAccountRepository {
   /**
    * An order and, when given, the balances it left, in one transaction: a fill's balances are never
    * stored without its order (a restart would not find the order and it would be sent, and filled, again).
+   * Keyed by the venue's order id: a client id may name a later order once this one is closed.
    */
   async saveOrder(
     venue: string,
-    clientOrderId: string,
+    ids: { clientOrderId: string; venueOrderId: string },
     order: unknown,
     balances?: Record<string, number>,
   ): Promise<void> {
+    const { clientOrderId, venueOrderId } = ids;
     const json = toJsonText(order, `paper order ${clientOrderId}`);
     const updatedAt = new Date(this.clock.now());
     const write = async (db: Kysely<Database>) => {
       if (balances) await upsertBalances(db, venue, balances, updatedAt);
       await db
         .insertInto('paper_orders')
-        .values({ venue, client_order_id: clientOrderId, order: json, updated_at: updatedAt })
+        .values({
+          venue,
+          venue_order_id: venueOrderId,
+          client_order_id: clientOrderId,
+          order: json,
+          updated_at: updatedAt,
+        })
         .onConflict((oc) =>
-          oc.columns(['venue', 'client_order_id']).doUpdateSet({ order: json, updated_at: updatedAt }),
+          oc.columns(['venue', 'venue_order_id']).doUpdateSet({ order: json, updated_at: updatedAt }),
         )
         .execute();
     };

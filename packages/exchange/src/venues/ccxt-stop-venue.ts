@@ -1,9 +1,10 @@
 import { toCcxtSymbol } from '@ballast/contracts';
-import { type MarketRules, roundDownToStep, roundUpToStep } from '@ballast/core';
+import type { MarketRules } from '@ballast/core';
 import type { Exchange, Order } from 'ccxt';
 import { createCcxtExchange } from '../ccxt-rest';
 import { CcxtVenue, type CcxtVenueConfig, toVenueError } from './ccxt-venue';
 import { VenueError } from './order-venue';
+import { stopLimitPrice } from './stop-limit-price';
 import type { StopOrder, StopRequest, StopVenue } from './stop-venue';
 
 export type CcxtStopVenueConfig = CcxtVenueConfig & {
@@ -97,18 +98,6 @@ export class CcxtStopVenue implements StopVenue {
       throw toVenueError(err, what);
     }
   }
-}
-
-/** The limit `offsetBps` beyond the stop, on the tick, rounded away from the market (further out). */
-export function stopLimitPrice(
-  request: Pick<StopRequest, 'side' | 'stopPrice'>,
-  offsetBps: number,
-  tickSize: number,
-): number {
-  const factor = offsetBps / 10_000;
-  return request.side === 'sell'
-    ? roundDownToStep(request.stopPrice * (1 - factor), tickSize)
-    : roundUpToStep(request.stopPrice * (1 + factor), tickSize);
 }
 
 /**

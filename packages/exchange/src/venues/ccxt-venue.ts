@@ -2,6 +2,7 @@ import { type BookLevel, type Fill, type OrderStatus, toCcxtSymbol } from '@ball
 import type { MarketRules, VenueTrade, WalkableBook } from '@ballast/core';
 import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
 import { type CcxtConfig, createCcxtExchange } from '../ccxt-rest';
+import { type CcxtMarketLimits, ccxtMarketMaximums } from './ccxt-market-rules';
 import {
   type OrderVenue,
   type TradePage,
@@ -55,6 +56,7 @@ export class CcxtVenue implements OrderVenue {
       stepSize,
       minQty: market.limits.amount?.min ?? 0,
       minNotional: market.limits.cost?.min ?? 0,
+      ...ccxtMarketMaximums(market as CcxtMarketLimits),
     };
   }
 

@@ -1,14 +1,16 @@
 import { symbolAssets } from '@ballast/contracts';
-import { type Balances, type FeeSchedule, feeFor, roundQuote, subtractLots } from '@ballast/core';
+import { type Balances, type FeeSchedule, feeFor, feeInBase, roundQuote, subtractLots } from '@ballast/core';
 import type { VenueOrder } from './order-venue';
+import type { StopOrder } from './stop-venue';
 
 /** Funds a resting order holds back from every other order until it fills or is cancelled. */
 export type Lock = { asset: string; amount: number };
 
 /**
  * What a resting paper limit holds back: all its fill will take, as Binance spot locks it (a buy its
- * quote, a sell its base). A buy's lock includes the maker fee, which paper charges in the quote asset,
- * so the fill always finds its funds. A market order never rests: no lock.
+ * quote, a sell its base). A buy's lock includes the maker fee when the schedule charges it in the
+ * quote asset, so the fill always finds its funds; a fee taken from the base received costs no quote.
+ * A market order never rests: no lock.
  */
 export function restingLock(
   order: Pick<VenueOrder, 'symbol' | 'side' | 'qty' | 'filledQty' | 'price'>,
@@ -19,7 +21,8 @@ export function restingLock(
   const remaining = subtractLots(order.qty, order.filledQty);
   if (order.side === 'sell') return { asset: base, amount: remaining };
   const notional = order.price * remaining;
-  return { asset: quote, amount: roundQuote(notional + feeFor(notional, 'maker', fees)) };
+  const fee = feeInBase('buy', fees) ? 0 : feeFor(notional, 'maker', fees);
+  return { asset: quote, amount: roundQuote(notional + fee) };
 }
 
 /** The balances an order may spend: the totals less what the locks hold back. */
@@ -36,4 +39,17 @@ function shift(balances: Balances, locks: readonly Lock[], sign: 1 | -1): Balanc
   const next: Record<string, number> = { ...balances };
   for (const { asset, amount } of locks) next[asset] = roundQuote((next[asset] ?? 0) + sign * amount);
   return next;
+}
+
+/**
+ * What a resting paper stop holds back, as a Binance spot stop-limit does from placement until it is
+ * done: a sell stop its base, a buy stop its quote at its limit.
+ */
+export function stopLock(
+  stop: Pick<StopOrder, 'symbol' | 'side' | 'qty' | 'filledQty'> & { limitPrice: number },
+): Lock {
+  const { base, quote } = symbolAssets(stop.symbol);
+  const remaining = subtractLots(stop.qty, stop.filledQty ?? 0);
+  if (stop.side === 'sell') return { asset: base, amount: remaining };
+  return { asset: quote, amount: roundQuote(remaining * stop.limitPrice) };
 }

@@ -18,18 +18,20 @@ function memoryStore(): PaperStore & { stored: { balances: Record<string, number
     loadOrders: async () => [...stored.orders],
     saveOrder: async (_venue, order, balances) => {
       if (balances) stored.balances = { ...balances };
-      stored.orders = [...stored.orders.filter((o) => o.clientOrderId !== order.clientOrderId), order];
+      const i = stored.orders.findIndex((o) => o.venueOrderId === order.venueOrderId);
+      stored.orders = i < 0 ? [...stored.orders, order] : stored.orders.map((o, j) => (j === i ? order : o));
     },
   };
 }
 
+// Venue order ids are unique across restarts, as the service's are (UUIDv7).
+let n = 0;
 function open(overrides: Partial<PaperVenueDeps> = {}): Promise<PaperVenue> {
-  let n = 0;
   return PaperVenue.open({
     venue: 'binance',
     book: () => undefined,
     rules: () => rules,
-    fees: { maker: 0.001, taker: 0.001 },
+    fees: { maker: 0.001, taker: 0.001, feesIn: 'quote' },
     store: memoryStore(),
     clock: { now: () => 1_700_000_000_000 },
     ids: () => `v${++n}`,
@@ -98,6 +100,111 @@ describe('PaperVenue without a trusted book', () => {
   });
 });
 
+describe('PaperVenue with fees taken from what is received (Binance spot without BNB)', () => {
+  const book: WalkableBook = { bids: [[59990, 5]], asks: [[60000, 5]] };
+  const received = { maker: 0.001, taker: 0.001, feesIn: 'received' as const };
+
+  it('a market buy of 0.001 BTC at 60000 leaves 0.000999 BTC, pays 60 USDT, and its fill names BTC', async () => {
+    const paper = await open({ book: () => book, fees: received, initialBalances: { USDT: 1000 } });
+    const filled = await paper.submit({ ...marketBuy, qty: 0.001 });
+    expect(filled).toMatchObject({ status: 'filled', filledQty: 0.001 });
+    expect(filled.fills).toEqual([expect.objectContaining({ qty: 0.001, fee: 0.000001, feeAsset: 'BTC' })]);
+    expect(await paper.balances()).toEqual({ USDT: 940, BTC: 0.000999 });
+    // An exit sized to the ordered quantity is refused, as live; the held quantity, on the step, leaves dust.
+    const exit = { ...marketBuy, clientOrderId: 'bl-2', side: 'sell' as const, qty: 0.001 };
+    await expect(paper.submit(exit)).rejects.toMatchObject({ reason: 'insufficient_funds' });
+    const sold = await paper.submit({ ...exit, clientOrderId: 'bl-3', qty: 0.00099 });
+    // The sale pays in the quote it receives: 0.00099 × 59990 = 59.3901, less 0.0593901.
+    expect(sold.fills).toEqual([expect.objectContaining({ fee: 0.0593901, feeAsset: 'USDT' })]);
+    expect(await paper.balances()).toEqual({ USDT: 999.3307099, BTC: 0.000009 });
+  });
+
+  it('a resting buy locks its notional alone, so the whole free quote can rest', async () => {
+    const paper = await open({ book: () => book, fees: received, initialBalances: { USDT: 590 } });
+    const limit = { ...marketBuy, type: 'limit' as const, qty: 0.01, price: 59000 };
+    expect(await paper.submit(limit)).toMatchObject({ status: 'accepted' });
+    expect(await paper.onTrade('BTC-USDT', 58999, 1)).toEqual([
+      expect.objectContaining({ status: 'filled', filledQty: 0.01 }),
+    ]);
+    expect(await paper.balances()).toEqual({ USDT: 0, BTC: 0.00999 });
+  });
+});
+
+describe('PaperVenue client order ids and trade paging', () => {
+  const book: WalkableBook = { bids: [[59990, 5]], asks: [[60000, 5]] };
+  const limitBuy = { ...marketBuy, clientOrderId: 'bl-a', type: 'limit' as const, qty: 0.01, price: 59000 };
+
+  it('a market order re-sent under the client id of a filled order is accepted and fills again, as on Binance', async () => {
+    const store = memoryStore();
+    const paper = await open({ book: () => book, store });
+    const first = await paper.submit(marketBuy);
+    const again = await paper.submit(marketBuy);
+    expect(again).toMatchObject({ status: 'filled', filledQty: 0.01 });
+    expect(again.venueOrderId).not.toBe(first.venueOrderId);
+    // Two real fills: a double-send costs a double position, as it would live.
+    expect(await paper.balances()).toEqual({ USDT: 8798.8, BTC: 0.02 });
+    // The id names the latest order, also after a restart; the first is still stored.
+    expect(await paper.fetchByClientId('BTC-USDT', 'bl-1')).toEqual(again);
+    expect(store.stored.orders.map((o) => o.venueOrderId)).toEqual([first.venueOrderId, again.venueOrderId]);
+    const restarted = await open({ book: () => book, store });
+    expect(await restarted.fetchByClientId('BTC-USDT', 'bl-1')).toEqual(again);
+  });
+
+  it('refuses a client id while the order that has it is open, and takes it again once it is cancelled', async () => {
+    const paper = await open({ book: () => book });
+    await paper.submit(limitBuy);
+    await expect(paper.submit(limitBuy)).rejects.toMatchObject({
+      reason: 'invalid_order',
+      message: 'duplicate client order id bl-a',
+    });
+    await paper.cancel('BTC-USDT', 'bl-a');
+    expect(await paper.submit(limitBuy)).toMatchObject({ status: 'accepted' });
+  });
+
+  it('a fill of an older order at the same time as an already-read fill is returned by the next page', async () => {
+    const paper = await open({ book: () => book });
+    const resting = await paper.submit(limitBuy);
+    const taken = await paper.submit({ ...marketBuy, clientOrderId: 'bl-b' });
+    const first = await paper.tradesSince('BTC-USDT', null);
+    expect(first.trades.map((t) => t.venueOrderId)).toEqual([taken.venueOrderId]);
+    // Same clock time: the resting order (placed first) fills after the page was read.
+    await paper.onTrade('BTC-USDT', 58999, 1);
+    const second = await paper.tradesSince('BTC-USDT', first.cursor);
+    expect(second.trades.map((t) => t.venueOrderId)).toEqual([resting.venueOrderId]);
+    expect((await paper.tradesSince('BTC-USDT', second.cursor)).trades).toEqual([]);
+  });
+});
+
+describe('PaperVenue resting limits meet prints of a size', () => {
+  const book: WalkableBook = { bids: [[59990, 5]], asks: [[60000, 5]] };
+  const limitBuy = { ...marketBuy, clientOrderId: 'bl-a', type: 'limit' as const, qty: 1, price: 59000 };
+
+  it('two prints of 0.6 and 0.5 fill a limit of 1 as 0.6, then 0.4', async () => {
+    const paper = await open({ book: () => book, initialBalances: { USDT: 100_000 } });
+    await paper.submit(limitBuy);
+    expect(await paper.onTrade('BTC-USDT', 58999, 0.6)).toEqual([
+      expect.objectContaining({ status: 'partially_filled', filledQty: 0.6 }),
+    ]);
+    expect(await paper.openOrders('BTC-USDT')).toHaveLength(1);
+    expect(await paper.onTrade('BTC-USDT', 58999, 0.5)).toEqual([
+      expect.objectContaining({ status: 'filled', filledQty: 1 }),
+    ]);
+    expect((await paper.fetchByClientId('BTC-USDT', 'bl-a'))?.fills.map((f) => f.qty)).toEqual([0.6, 0.4]);
+    // 1 @ 59000 + 0.1 % maker fee in USDT.
+    expect(await paper.balances()).toEqual({ USDT: 40_941, BTC: 1 });
+  });
+
+  it('one print is shared by the resting orders it goes through, the first placed first', async () => {
+    const paper = await open({ book: () => book, initialBalances: { USDT: 200_000 } });
+    await paper.submit(limitBuy);
+    await paper.submit({ ...limitBuy, clientOrderId: 'bl-b' });
+    expect(await paper.onTrade('BTC-USDT', 58999, 1.5)).toEqual([
+      expect.objectContaining({ clientOrderId: 'bl-a', status: 'filled', filledQty: 1 }),
+      expect.objectContaining({ clientOrderId: 'bl-b', status: 'partially_filled', filledQty: 0.5 }),
+    ]);
+  });
+});
+
 describe('PaperVenue resting limits', () => {
   const book: WalkableBook = { bids: [[59990, 5]], asks: [[60000, 5]] };
   const limit = (clientOrderId: string, side: 'buy' | 'sell', qty: number, price: number) => ({
@@ -148,7 +255,7 @@ describe('PaperVenue resting limits', () => {
     expect(await restarted.cancel('BTC-USDT', 'bl-a')).toMatchObject({ status: 'cancelled' });
     expect(await restarted.submit(limit('bl-b', 'buy', 0.01, 58000))).toMatchObject({ status: 'accepted' });
     // A trade through 58000 fills it as maker from its own lock: USDT 1000 − 580.58 = 419.42.
-    expect(await restarted.onTrade('BTC-USDT', 57999.99)).toEqual([
+    expect(await restarted.onTrade('BTC-USDT', 57999.99, 1)).toEqual([
       expect.objectContaining({ clientOrderId: 'bl-b', status: 'filled', filledQty: 0.01 }),
     ]);
     expect(await restarted.balances()).toEqual({ USDT: 419.42, BTC: 0.01 });
@@ -200,7 +307,7 @@ describe('PaperVenue resting limits', () => {
     };
     store.stored.orders = [unfunded];
     const paper = await open({ book: () => book, store });
-    expect(await paper.onTrade('BTC-USDT', 58999)).toEqual([]);
+    expect(await paper.onTrade('BTC-USDT', 58999, 1)).toEqual([]);
     expect(await paper.fetchByClientId('BTC-USDT', 'bl-old')).toMatchObject({
       status: 'cancelled',
       filledQty: 0,
@@ -244,5 +351,26 @@ describe('PaperVenue applies the venue filters', () => {
       status: 'filled',
       filledQty: 0.00018,
     });
+  });
+
+  it('refuses a market order above MARKET_LOT_SIZE and a limit outside the percent band, as Binance does', async () => {
+    // The same recording's MARKET_LOT_SIZE maxQty 100.05381873 and PERCENT_PRICE 0.2..5.
+    const band = { up: 5, down: 0.2 };
+    const rules = { ...binanceRules, marketMaxQty: 100.05381873, percentPrice: { buy: band, sell: band } };
+    const paper = await open({
+      book: () => depth,
+      rules: () => rules,
+      initialBalances: { USDT: 10_000_000 },
+    });
+    expect(await refusal(paper, { ...marketBuy, qty: 150 })).toMatchObject({
+      reason: 'invalid_order',
+      message: expect.stringContaining('Filter failure: MARKET_LOT_SIZE'),
+    });
+    const limit = { ...marketBuy, clientOrderId: 'bl-2', type: 'limit' as const, qty: 0.001 };
+    expect(await refusal(paper, { ...limit, price: 11_000 })).toMatchObject({
+      reason: 'invalid_order',
+      message: expect.stringContaining('Filter failure: PERCENT_PRICE'),
+    });
+    expect(await paper.balances()).toEqual({ USDT: 10_000_000 });
   });
 });

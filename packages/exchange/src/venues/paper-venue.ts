@@ -29,10 +29,12 @@ export interface PaperStore {
   loadBalances(venue: string): Promise<Record<string, number>>;
   /** The balances of a brand-new account. */
   saveBalances(venue: string, balances: Record<string, number>): Promise<void>;
+  /** Every order, in the order each was first stored. */
   loadOrders(venue: string): Promise<VenueOrder[]>;
   /**
-   * An order as it now stands and, when it moved funds, the balances it left: both are stored or
-   * neither (one transaction), so no fill is ever stored without its order, nor an order without its fill.
+   * An order as it now stands (keyed by its venue order id: a client id may name several orders over
+   * time) and, when it moved funds, the balances it left: both are stored or neither (one transaction),
+   * so no fill is ever stored without its order, nor an order without its fill.
    */
   saveOrder(venue: string, order: VenueOrder, balances?: Record<string, number>): Promise<void>;
 }
@@ -56,6 +58,11 @@ export interface PaperVenueDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Balances of a brand-new account (nothing stored yet). */
   initialBalances?: Record<string, number>;
+  /**
+   * Funds held back outside this account's orders: the resting stops of a paper stop venue in the
+   * same process, which lock what they cover as Binance spot stops do.
+   */
+  heldBack?: () => readonly Lock[];
 }
 
 /**
@@ -69,7 +76,12 @@ export interface PaperVenueDeps {
 export class PaperVenue implements OrderVenue {
   readonly id: string;
   private balancesState: Balances = {};
+  /** By venue order id: a client id names a new order once the one before it is closed, as on Binance. */
   private readonly orders = new Map<string, VenueOrder>();
+  /** The order each client id names now: the latest placed under it. */
+  private readonly byClientId = new Map<string, string>();
+  /** The next fill's sequence number: fills are numbered venue-wide as they are stored, and paged by it. */
+  private nextFillSeq = 1;
   private chain: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly deps: PaperVenueDeps) {
@@ -82,7 +94,7 @@ export class PaperVenue implements OrderVenue {
     venue.balancesState = Object.keys(stored).length > 0 ? stored : { ...(deps.initialBalances ?? {}) };
     if (Object.keys(stored).length === 0)
       await deps.store.saveBalances(deps.venue, { ...venue.balancesState });
-    for (const order of await deps.store.loadOrders(deps.venue)) venue.orders.set(order.clientOrderId, order);
+    for (const order of await deps.store.loadOrders(deps.venue)) venue.remember(order);
     return venue;
   }
 
@@ -106,12 +118,12 @@ export class PaperVenue implements OrderVenue {
   }
 
   async fetchByClientId(_symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
-    return this.orders.get(clientOrderId);
+    return this.named(clientOrderId);
   }
 
   async cancel(_symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
     return this.serial(async () => {
-      const order = this.orders.get(clientOrderId);
+      const order = this.named(clientOrderId);
       if (!order || !isOpenOrder(order)) return order;
       const cancelled: VenueOrder = { ...order, status: 'cancelled' };
       await this.commit(cancelled);
@@ -127,9 +139,18 @@ export class PaperVenue implements OrderVenue {
     return { ...this.balancesState };
   }
 
-  /** Fills in the order they happened; the cursor counts the fills already read. */
+  /** What a new order (or stop) may still spend: the totals less every lock, stops' included. */
+  async freeBalances(): Promise<Balances> {
+    return freeBalances(this.balancesState, this.locks());
+  }
+
+  /**
+   * Fills in the order they were stored; the cursor is the sequence number of the last fill read, so a
+   * later fill of an older order is never skipped and none is served twice (as Binance pages by trade id).
+   */
   async tradesSince(symbol: string, cursor: string | null): Promise<TradePage> {
-    const all: VenueTrade[] = [...this.orders.values()]
+    const after = cursor === null ? 0 : Number(cursor);
+    const trades: VenueTrade[] = [...this.orders.values()]
       .filter((o) => o.symbol === symbol)
       .flatMap((o) =>
         o.fills.map((f) => ({
@@ -145,9 +166,10 @@ export class PaperVenue implements OrderVenue {
           time: f.time,
         })),
       )
-      .sort((a, b) => a.time - b.time);
-    const from = cursor === null ? 0 : Number(cursor);
-    return { trades: all.slice(from), cursor: String(all.length) };
+      .filter((t) => fillSeq(t.tradeId) > after)
+      .sort((a, b) => fillSeq(a.tradeId) - fillSeq(b.tradeId));
+    const last = trades.at(-1);
+    return { trades, cursor: String(last ? fillSeq(last.tradeId) : after) };
   }
 
   /** A paper account holds no real funds. */
@@ -155,11 +177,16 @@ export class PaperVenue implements OrderVenue {
     return false;
   }
 
-  /** A trade printed on the market: resting limits it goes through fill as maker. */
-  async onTrade(symbol: string, price: number): Promise<VenueOrder[]> {
+  /**
+   * A trade printed on the market: resting limits it goes through fill as maker, together no more
+   * than its size (the orders placed first take it first).
+   */
+  async onTrade(symbol: string, price: number, size: number): Promise<VenueOrder[]> {
     return this.serial(async () => {
       const filled: VenueOrder[] = [];
+      let left = size;
       for (const order of this.orders.values()) {
+        if (!(left > 0)) break;
         if (order.symbol !== symbol || !isOpenOrder(order)) continue;
         const limitPrice = order.price;
         if (limitPrice === null) continue;
@@ -168,7 +195,7 @@ export class PaperVenue implements OrderVenue {
         // Its own lock is what it spends; the others' stay held.
         const others = this.locks(order.clientOrderId);
         const free = freeBalances(this.balancesState, others);
-        const result = executeRestingLimit(rest, price, free, this.deps.fees);
+        const result = executeRestingLimit(rest, { price, size: left }, free, this.deps.fees);
         if (!result) continue;
         if (!result.ok) {
           // Cannot happen to an order that locked its funds; one stored before locks existed may lack
@@ -178,6 +205,7 @@ export class PaperVenue implements OrderVenue {
         }
         const next = this.withFills(order, result.fills, stepSize);
         await this.commit(next, totalBalances(result.balances, others));
+        left = subtractLots(left, result.filledQty);
         filled.push(next);
       }
       return filled;
@@ -185,8 +213,10 @@ export class PaperVenue implements OrderVenue {
   }
 
   private async place(request: VenueOrderRequest): Promise<VenueOrder> {
-    const existing = this.orders.get(request.clientOrderId);
-    if (existing) throw new VenueError('invalid_order', `duplicate client order id ${request.clientOrderId}`);
+    // Binance refuses a client id only while an order with it is open; once closed it names a new order.
+    const existing = this.named(request.clientOrderId);
+    if (existing && isOpenOrder(existing))
+      throw new VenueError('invalid_order', `duplicate client order id ${request.clientOrderId}`);
     const book = await this.orderBook(request.symbol);
     const rules = await this.marketRules(request.symbol);
     const { stepSize } = rules;
@@ -240,19 +270,20 @@ export class PaperVenue implements OrderVenue {
       const lock = restingLock(order, this.deps.fees);
       if (lock) locks.push(lock);
     }
+    locks.push(...(this.deps.heldBack?.() ?? []));
     return locks;
   }
 
   /** The order with these fills added, and the status they give it. */
   private withFills(order: VenueOrder, paperFills: readonly PaperFill[], stepSize: number): VenueOrder {
     const now = this.deps.clock.now();
-    const { quote } = symbolAssets(order.symbol);
+    const { base, quote } = symbolAssets(order.symbol);
     const fills: Fill[] = paperFills.map((f, i) => ({
-      tradeId: `${order.venueOrderId}-${order.fills.length + i}`,
+      tradeId: `${order.venueOrderId}-${this.nextFillSeq + i}`,
       price: f.price,
       qty: f.qty,
       fee: f.fee,
-      feeAsset: quote || 'USDT',
+      feeAsset: f.feeIn === 'base' ? base : quote || 'USDT',
       liquidity: f.liquidity,
       time: now,
     }));
@@ -282,8 +313,19 @@ export class PaperVenue implements OrderVenue {
         cause: err,
       });
     }
-    this.orders.set(order.clientOrderId, order);
+    this.remember(order);
     if (balances) this.balancesState = balances;
+  }
+
+  private remember(order: VenueOrder): void {
+    this.orders.set(order.venueOrderId, order);
+    this.byClientId.set(order.clientOrderId, order.venueOrderId);
+    for (const f of order.fills) this.nextFillSeq = Math.max(this.nextFillSeq, fillSeq(f.tradeId) + 1);
+  }
+
+  private named(clientOrderId: string): VenueOrder | undefined {
+    const venueOrderId = this.byClientId.get(clientOrderId);
+    return venueOrderId === undefined ? undefined : this.orders.get(venueOrderId);
   }
 
   /** One account, one writer: orders and trades apply one at a time, like a matching engine. */
@@ -292,6 +334,11 @@ export class PaperVenue implements OrderVenue {
     this.chain = run.catch(() => undefined);
     return run;
   }
+}
+
+/** A paper fill's sequence number, the tail of its trade id (`<venueOrderId>-<seq>`). */
+function fillSeq(tradeId: string): number {
+  return Number(tradeId.slice(tradeId.lastIndexOf('-') + 1)) || 0;
 }
 
 function paperOrder(order: VenueOrder, qty: number, stepSize: number): PaperOrder {
@@ -307,8 +354,8 @@ export function isOpenOrder(order: Pick<VenueOrder, 'status'>): boolean {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * The venue's filters (step, minimum quantity, tick, minimum notional: core orderFilterFailure), so
- * paper refuses what the live venue would. A market order is valued at the touch it takes; with that
+ * The venue's filters (step, tick, quantity, price and notional limits, percent band: core
+ * orderFilterFailure), so paper refuses what the live venue would. A market order is valued at the touch it takes; with that
  * side of the book empty the walk itself refuses it.
  */
 function assertFilters(request: VenueOrderRequest, rules: MarketRules, book: WalkableBook): void {
@@ -316,6 +363,6 @@ function assertFilters(request: VenueOrderRequest, rules: MarketRules, book: Wal
   const reference = request.side === 'buy' ? touch.bestAsk : touch.bestBid;
   const price = request.type === 'limit' ? request.price : null;
   if (price === null && reference === undefined) return;
-  const refused = orderFilterFailure({ qty: request.qty, price }, rules, reference ?? 0);
+  const refused = orderFilterFailure({ qty: request.qty, price, side: request.side }, rules, reference ?? 0);
   if (refused) throw new VenueError(refused.reason, `${request.clientOrderId}: ${refused.detail}`);
 }

@@ -1,7 +1,7 @@
 import type { OrderSide } from '@ballast/contracts';
 import type { MarketRules, ObservedStop } from '@ballast/core';
 
-/** A protective stop-market order we ask a venue to rest. */
+/** A protective stop we ask a venue to rest (a stop-limit on Binance spot, live and paper). */
 export interface StopRequest {
   clientOrderId: string;
   symbol: string;

@@ -2,6 +2,7 @@ import type { AgentsConfig } from '@ballast/agents';
 import { type Bus, type BusObserver, deleteStreamsAt, NatsBus } from '@ballast/bus';
 import {
   type Alert,
+  type Clock,
   type Envelope,
   type FeatureVector,
   pattern,
@@ -10,13 +11,15 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import type { Decide } from '@ballast/core';
+import { type Decide, VirtualClock } from '@ballast/core';
 import { createDb, type DbHandle, migrate } from '@ballast/db';
 import { createLogger, type Logger, SystemClock } from '@ballast/service-kit';
 import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { signalsConfigSchema } from '../config';
 import { startSignalsService } from '../service';
+import { deliveredAtBarClose, publishingClock } from './bar-clock';
+import { RECORDED_START } from './recorded-vectors';
 
 export interface SignalsFixtureOptions {
   /** Database, stream and subject names are derived from it, so test files run in parallel. */
@@ -34,6 +37,12 @@ export interface SignalsFixtureOptions {
   /** Wraps the service's bus (inject a publish failure). */
   wrapBus?: (bus: Bus) => Bus;
   log?: Logger;
+  /**
+   * Runs the service on the system clock, the recorded bars replayed years after they closed (set
+   * SIGNALS_MAX_VECTOR_AGE_MS to have them proposed). Default: a virtual clock that each delivered vector
+   * moves to its bar's close, as live.
+   */
+  wallClock?: boolean;
   /** Runs on the migrated database before the service starts (seed rows, inject failures). */
   seed?: (db: DbHandle['db']) => Promise<void>;
 }
@@ -45,6 +54,10 @@ export interface SignalsFixtureOptions {
 export interface SignalsFixture extends AsyncDisposable {
   readonly db: DbHandle['db'];
   readonly metrics: Registry;
+  /** The service's clock (a VirtualClock at the last delivered bar's close, unless `wallClock`). */
+  readonly clock: Clock;
+  /** The same clock when it is the bar clock, to move it as a test's scenario needs (an outage). */
+  readonly bars: VirtualClock | undefined;
   /** Publishes as another service would (features, gateway, risk). */
   readonly testBus: NatsBus;
   readonly candidates: Envelope<SignalCandidate>[];
@@ -56,13 +69,18 @@ export interface SignalsFixture extends AsyncDisposable {
   readonly alerts: Alert[];
   /** Publishes the vectors on feat, in order; resolves with their envelopes. */
   publishVectors(vectors: readonly FeatureVector[]): Promise<Envelope<FeatureVector>[]>;
-  /** Stops the service and starts a new one on the same bus and database, as a process restart does. */
+  /**
+   * Stops the service and starts a new one on the same bus and database, as a process restart does; on
+   * the bar clock the restart takes a second.
+   */
   restart(): Promise<void>;
 }
 
 export async function startSignalsFixture(options: SignalsFixtureOptions): Promise<SignalsFixture> {
   const servers = await natsUrl();
-  const clock = new SystemClock();
+  const bars = options.wallClock ? undefined : new VirtualClock(RECORDED_START);
+  const clock: Clock = bars ?? new SystemClock();
+  const atBarClose = (bus: Bus): Bus => (bars ? deliveredAtBarClose(bus, bars) : bus);
   const prefix = `${uniqueName(options.name)}.`;
   const opened: AsyncDisposable[] = [];
   const vectorOutcomes: Array<'ok' | 'error'> = [];
@@ -97,9 +115,10 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
       },
     });
     await serviceBus.ensureStreams();
+    const emitting = publishingClock(clock);
     const testBus = await NatsBus.connect({
       source: options.testSource ?? 'features',
-      clock,
+      clock: emitting,
       servers,
       prefix,
     });
@@ -119,8 +138,9 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
     let metrics = new Registry();
     const start = () =>
       startSignalsService({
-        bus: options.wrapBus?.(serviceBus) ?? serviceBus,
+        bus: atBarClose(options.wrapBus?.(serviceBus) ?? serviceBus),
         db: handle.db,
+        clock,
         log: options.log ?? createLogger({ service: 'signals-test', level: 'silent' }),
         metrics,
         config: signalsConfigSchema.parse(options.env ?? {}),
@@ -133,20 +153,25 @@ export async function startSignalsFixture(options: SignalsFixtureOptions): Promi
       const sent: Envelope<FeatureVector>[] = [];
       for (const v of vectors)
         sent.push(
-          await testBus.publish(
-            subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
-            v,
+          await emitting.publishing(v, () =>
+            testBus.publish(
+              subject(Subjects.features, { exchange: v.exchange, symbol: v.symbol, timeframe: v.timeframe }),
+              v,
+            ),
           ),
         );
       return sent;
     };
     const restart = async () => {
       await service[Symbol.asyncDispose]();
+      bars?.advance(1_000);
       metrics = new Registry();
       service = await start();
     };
     return {
       db: handle.db,
+      clock,
+      bars,
       get metrics() {
         return metrics;
       },

@@ -6,6 +6,7 @@ import {
   type StopVenue,
   VenueError,
 } from '@ballast/exchange';
+import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/service-kit';
 
 /**
  * A paper stop venue that behaves as a spot exchange does: no reduce-only, and a resting sell stop
@@ -34,7 +35,12 @@ export class SpotStopVenue implements StopVenue {
     private readonly held: number,
   ) {
     let n = 0;
-    this.paper = new PaperStopVenue({ venue: id, rules: () => rules, ids: () => `${id}-${++n}` });
+    this.paper = new PaperStopVenue({
+      venue: id,
+      rules: () => rules,
+      ids: () => `${id}-${++n}`,
+      limitOffsetBps: DEFAULT_STOP_LIMIT_OFFSET_BPS,
+    });
   }
 
   async marketRules(symbol: string): Promise<MarketRules> {

@@ -9,7 +9,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import type { Notice } from '@ballast/core';
-import { positionNotice, reconEventNotice, stopNotice } from '../state/notices';
+import { positionNotice, stopNotice } from '../state/notices';
 import type { OperatorView } from '../state/operator-view';
 import type { DurableRef } from './durables';
 
@@ -59,7 +59,7 @@ export class BusWatch {
       notify(view.onFeed(m.payload, m.eventTime)),
     );
     await this.shared(subject(Subjects.reconEvent, {}), 'recon-event', (m) =>
-      notify(reconEventNotice(m.payload, m.eventTime)),
+      notify(view.onReconEvent(m.payload, m.eventTime)),
     );
     await this.shared(pattern(Subjects.reconStatus), 'recon-status', (m) =>
       notify(view.onReconStatus(m.payload, m.eventTime)),

@@ -4,6 +4,7 @@ import type {
   FeedStatus,
   KillCommand,
   PositionEvent,
+  ReconEvent,
   ReconStatus,
   ResumeCommand,
   RiskDecision,
@@ -11,6 +12,7 @@ import type {
 } from '@ballast/contracts';
 import { applyControl, KILL_RELEASED, type KillState, type Notice } from '@ballast/core';
 import { alertNotice, feedNotice, killNotice, reconStatusNotice, resumeNotice } from './notices';
+import { ReconDriftsTold } from './recon-drifts-told';
 
 /** Denials that mean "no entries for a while", as opposed to one idea being refused. */
 const HALT_REASONS: ReadonlySet<DenyReason> = new Set(['daily_loss', 'max_drawdown', 'loss_streak']);
@@ -39,6 +41,7 @@ export class OperatorView {
   /** Feeds last reported stale or down, until they are live again (reconnecting in between). */
   private readonly troubledFeeds = new Map<string, FeedStatus['state']>();
   readonly recon = new Map<string, ReconStatus>();
+  private readonly reconDrifts = new ReconDriftsTold();
   kill: KillState = KILL_RELEASED;
 
   applyPosition(p: PositionEvent, at: number): void {
@@ -109,6 +112,11 @@ export class OperatorView {
     if (s.state === 'live') this.troubledFeeds.delete(key);
     else if (s.state === 'stale' || s.state === 'down') this.troubledFeeds.set(key, s.state);
     return feedNotice(before, s, at);
+  }
+
+  /** A drift reconciliation found: told the first time, not again on each run it persists. */
+  onReconEvent(e: ReconEvent, at: number): Notice | null {
+    return this.reconDrifts.notice(e, at);
   }
 
   onReconStatus(s: ReconStatus, at: number): Notice | null {

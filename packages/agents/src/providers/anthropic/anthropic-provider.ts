@@ -9,6 +9,8 @@ export interface AnthropicProviderOptions {
   readonly model: string;
   /** Default https://api.anthropic.com; tests point it at a local server. */
   readonly baseURL?: string | undefined;
+  /** Epoch ms, to read an HTTP-date Retry-After; default the system clock (build-agents injects its own). */
+  readonly now?: (() => number) | undefined;
 }
 
 /** Claude via the Messages API; structured output by one forced tool whose input schema is the verdict. */
@@ -16,9 +18,11 @@ export class AnthropicProvider implements LanguageModelProvider {
   readonly id = 'anthropic';
   readonly model: string;
   readonly #client: Anthropic;
+  readonly #now: () => number;
 
   constructor(options: AnthropicProviderOptions) {
     this.model = options.model;
+    this.#now = options.now ?? (() => Date.now());
     this.#client = new Anthropic({
       apiKey: options.apiKey,
       baseURL: options.baseURL ?? null,
@@ -49,7 +53,7 @@ export class AnthropicProvider implements LanguageModelProvider {
       );
       return mapAnthropicResponse(message, request.schemaName);
     } catch (err) {
-      throw mapAnthropicError(err);
+      throw mapAnthropicError(err, this.#now());
     }
   }
 }

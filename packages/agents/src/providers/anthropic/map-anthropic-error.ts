@@ -8,8 +8,11 @@ import { AgentError } from '../../agent-error';
 import { retryAfterMs } from '../../resilience/retry-after';
 import { httpStatusError } from '../http-status-error';
 
-/** Maps what the Anthropic SDK throws to an AgentError; the SDK's own message text is not kept. */
-export function mapAnthropicError(err: unknown): AgentError {
+/**
+ * Maps what the Anthropic SDK throws to an AgentError; the SDK's own message text is not kept. `now`
+ * dates an HTTP-date Retry-After.
+ */
+export function mapAnthropicError(err: unknown, now: number): AgentError {
   if (err instanceof AgentError) return err;
   // Our per-call timeout aborts the request; the SDK reports that as a user abort.
   if (err instanceof APIUserAbortError || err instanceof APIConnectionTimeoutError) {
@@ -21,7 +24,7 @@ export function mapAnthropicError(err: unknown): AgentError {
     return httpStatusError(
       'anthropic',
       err.status,
-      retryAfterMs((name) => headers?.get(name)),
+      retryAfterMs((name) => headers?.get(name), now),
     );
   }
   return new AgentError('network', 'anthropic call failed without an HTTP status');

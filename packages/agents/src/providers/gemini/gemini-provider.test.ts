@@ -70,6 +70,27 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     expect(body.systemInstruction.parts[0].text).toBe('system text');
   });
 
+  it("bounds a Gemini 2.5 model's thinking (off for Flash, the least for Pro) and gives the verdict its room on top", async () => {
+    const sent = async (model: string) => {
+      const thinking = new GeminiProvider({ apiKey: KEY, model, baseUrl: server.url });
+      server.enqueue(geminiJson(JSON.stringify(VERDICT)));
+      await thinking.generate(request());
+      const { thinkingConfig, maxOutputTokens } = JSON.parse(
+        server.requests.at(-1)?.body ?? '{}',
+      ).generationConfig;
+      return { thinkingConfig, maxOutputTokens };
+    };
+    expect(await sent('gemini-2.5-flash')).toEqual({
+      thinkingConfig: { thinkingBudget: 0 },
+      maxOutputTokens: 256,
+    });
+    expect(await sent('gemini-2.5-pro')).toEqual({
+      thinkingConfig: { thinkingBudget: 128 },
+      maxOutputTokens: 384,
+    });
+    expect(await sent('gemini-2.0-flash')).toEqual({ maxOutputTokens: 256 });
+  });
+
   it("counts a thinking model's thoughtsTokenCount as output tokens, as Google bills them", async () => {
     server.enqueue(
       geminiJson(JSON.stringify(VERDICT), {
@@ -90,6 +111,37 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     expect((await failure(provider.generate(request()))).reason).toBe('rate_limited');
     expect((await failure(provider.generate(request()))).reason).toBe('server_error');
     expect((await failure(provider.generate(request()))).reason).toBe('rejected');
+  });
+
+  it("reads a quota 429's RetryInfo retryDelay as the wait to honour", async () => {
+    // The details of a Gemini API free-tier quota 429 (QuotaFailure, Help, RetryInfo), values shortened.
+    const quota = [
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          { quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests' },
+        ],
+      },
+      { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more' }] },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '38s' },
+    ];
+    server.enqueue(
+      geminiError(429, 'RESOURCE_EXHAUSTED', quota),
+      geminiError(429, 'RESOURCE_EXHAUSTED', [
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1.5s' },
+      ]),
+      geminiError(429, 'RESOURCE_EXHAUSTED'),
+    );
+    const waits = [];
+    for (let i = 0; i < 3; i++) {
+      const err = await failure(provider.generate(request()));
+      waits.push([err.reason, err.retryAfterMs]);
+    }
+    expect(waits).toEqual([
+      ['rate_limited', 38_000],
+      ['rate_limited', 1_500],
+      ['rate_limited', undefined],
+    ]);
   });
 
   it('reports text that is not JSON as malformed, keeping the text', async () => {

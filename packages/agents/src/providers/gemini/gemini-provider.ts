@@ -1,7 +1,8 @@
-import { GoogleGenerativeAI } from '@google/generative-ai';
+import { type GenerationConfig, GoogleGenerativeAI } from '@google/generative-ai';
 import type { LanguageModelProvider, StructuredReply, StructuredRequest } from '../../provider';
 import { mapGeminiError } from './map-gemini-error';
 import { mapGeminiResponse } from './map-gemini-response';
+import { thinkingBudgetFor } from './thinking-budget';
 import { toGeminiSchema } from './to-gemini-schema';
 
 export interface GeminiProviderOptions {
@@ -25,6 +26,7 @@ export class GeminiProvider implements LanguageModelProvider {
   }
 
   async generate(request: StructuredRequest): Promise<StructuredReply> {
+    const thinkingBudget = thinkingBudgetFor(this.model);
     const model = this.#client.getGenerativeModel(
       {
         model: this.model,
@@ -32,8 +34,11 @@ export class GeminiProvider implements LanguageModelProvider {
         generationConfig: {
           responseMimeType: 'application/json',
           responseSchema: toGeminiSchema(request.schema),
-          maxOutputTokens: request.maxOutputTokens,
-        },
+          // Thinking tokens count against the cap: the verdict's room comes on top of the budget.
+          maxOutputTokens: request.maxOutputTokens + (thinkingBudget ?? 0),
+          // The 0.24 SDK's types predate thinkingConfig; it passes the config through untouched.
+          ...(thinkingBudget === undefined ? {} : { thinkingConfig: { thinkingBudget } }),
+        } as GenerationConfig,
       },
       this.#baseUrl === undefined ? {} : { baseUrl: this.#baseUrl },
     );

@@ -1,7 +1,17 @@
-import type { GenerateContentResponse } from '@google/generative-ai';
+import { FinishReason, type GenerateContentResponse } from '@google/generative-ai';
 import { AgentError } from '../../agent-error';
 import type { StructuredReply } from '../../provider';
 import { parseJson } from '../parse-json';
+import { type EarlyStop, stoppedEarly } from '../stopped-early';
+
+const STOPS: Readonly<Partial<Record<FinishReason, EarlyStop>>> = {
+  [FinishReason.MAX_TOKENS]: 'truncated',
+  [FinishReason.SAFETY]: 'refused',
+  [FinishReason.RECITATION]: 'refused',
+  [FinishReason.BLOCKLIST]: 'refused',
+  [FinishReason.PROHIBITED_CONTENT]: 'refused',
+  [FinishReason.SPII]: 'refused',
+};
 
 /**
  * A thinking model (gemini-2.5-*) also reports `thoughtsTokenCount`: its reasoning, billed at the output
@@ -12,13 +22,19 @@ type UsageWithThoughts = NonNullable<GenerateContentResponse['usageMetadata']> &
   thoughtsTokenCount?: number;
 };
 
-/** With responseMimeType application/json, the first candidate's first text part is the verdict JSON. */
+/**
+ * With responseMimeType application/json, the first candidate's first text part is the verdict JSON;
+ * a candidate cut at MAX_TOKENS (thinking may have spent them) or blocked for safety is no verdict.
+ */
 export function mapGeminiResponse(response: GenerateContentResponse): StructuredReply {
   const metadata: UsageWithThoughts | undefined = response.usageMetadata;
   const usage = {
     inputTokens: metadata?.promptTokenCount ?? 0,
     outputTokens: (metadata?.candidatesTokenCount ?? 0) + (metadata?.thoughtsTokenCount ?? 0),
   };
+  const finish = response.candidates?.[0]?.finishReason;
+  const stop = finish === undefined ? undefined : STOPS[finish];
+  if (stop !== undefined) throw stoppedEarly(stop, 'gemini', String(finish), JSON.stringify(response), usage);
   const text = response.candidates?.[0]?.content?.parts?.[0]?.text;
   if (typeof text !== 'string') {
     const raw = JSON.stringify(response);

@@ -10,6 +10,8 @@ export interface OpenAiCompatibleProviderOptions {
   readonly model: string;
   /** Local servers usually need none. */
   readonly apiKey?: string | undefined;
+  /** Epoch ms, to read an HTTP-date Retry-After; default the system clock (build-agents injects its own). */
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -30,7 +32,7 @@ export class OpenAiCompatibleProvider implements LanguageModelProvider {
       throw httpStatusError(
         'openai-compatible',
         response.status,
-        retryAfterMs((n) => response.headers.get(n)),
+        retryAfterMs((n) => response.headers.get(n), (this.options.now ?? Date.now)()),
       );
     }
     let body: unknown;

@@ -1,0 +1,87 @@
+import { NatsBus } from '@ballast/bus';
+import { type Clock, Subjects, subject } from '@ballast/contracts';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { natsUrl, waitFor } from '@ballast/testkit';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReconciliation } from './service';
+import { manualEvery } from './testing/manual-every';
+import { simReconConfig, simReconDeps, venueWith } from './testing/sim-recon';
+
+// The simulator's Binance account with no trades (every run is clean) and a reconciler whose venue
+// reads can be held mid-run, so a request can arrive while a run is under way.
+const ACCOUNT = { apiKey: 'recon-request-key', secret: 'recon-request-secret' };
+const INTERVAL_MS = 3_600_000;
+const clock: Clock = { now: () => Date.now() };
+
+let fixture: VenueFixture;
+let bus: NatsBus;
+
+beforeAll(async () => {
+  fixture = await startVenueFixture({
+    label: 'recon_request',
+    account: { ...ACCOUNT, balances: { USDT: '10000', BTC: '0' } },
+  });
+  bus = await NatsBus.connect({
+    servers: await natsUrl(),
+    prefix: fixture.prefix,
+    source: 'reconciliation',
+    clock,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await bus?.drain();
+  await fixture?.close();
+});
+
+describe('a recon.request during a run', { timeout: 120_000 }, () => {
+  it('is answered by a run that reads the venue after it, not by the run already under way', async () => {
+    let reads = 0;
+    let held: Promise<void> | undefined;
+    let release = () => {};
+    const config = simReconConfig(fixture, ACCOUNT, { RECON_INTERVAL_MS: String(INTERVAL_MS) });
+    const venue = venueWith(config, (base) => ({
+      async tradesSince(symbol, cursor) {
+        reads++;
+        if (held) await held;
+        return base.tradesSince(symbol, cursor);
+      },
+    }));
+    const logs: string[] = [];
+    const line = (_o: object, m: string) => void logs.push(m);
+    const registry = new Registry();
+    const timers = manualEvery();
+    const service = await startReconciliation({
+      ...simReconDeps(fixture, bus, config),
+      venue,
+      log: { info: line, warn: line, error: line },
+      metrics: registry,
+      every: timers.every,
+    });
+    const runs = async () =>
+      ((await registry.getSingleMetric('ballast_recon_runs_total')?.get())?.values ?? []).reduce(
+        (sum, v) => sum + v.value,
+        0,
+      );
+    try {
+      expect(service.first).toMatchObject({ outcome: 'clean' });
+      const readsBefore = reads;
+      held = new Promise((resolve) => {
+        release = resolve;
+      });
+      timers.fire(INTERVAL_MS);
+      await waitFor(() => reads > readsBefore, 'the interval run reading the venue (held)');
+      await bus.publish(subject(Subjects.reconRequest, {}), { venue: 'binance', requestedBy: 'test' });
+      await waitFor(() => logs.includes('reconciliation requested'), 'the request received mid-run');
+      held = undefined;
+      release();
+      // The held run, then one more that reads the venue again for the request.
+      await waitFor(async () => (await runs()) === 3, 'the follow-up run for the request');
+      expect(logs.filter((m) => m === 'reconciled')).toHaveLength(2);
+    } finally {
+      release();
+      await service[Symbol.asyncDispose]();
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import type { FeatureVector } from '@ballast/contracts';
+import type { ClosedCycle, EngineAnswer } from '@ballast/core';
+import type { Logger } from '@ballast/service-kit';
+import { Counter, type Registry } from 'prom-client';
+
+const VECTOR_OUTCOMES = ['new', 'repeat', 'out_of_order', 'stale', 'unreadable'] as const;
+
+/**
+ * What the engine made of each vector and cycle, as counters and log lines: after an outage an operator
+ * can tell vectors ignored as old or out of order, strategies that could not read a vector, and cycles
+ * ranked without a symbol (named, and said when it never reported at all: a typo or an unwarmed series).
+ */
+export class EngineReport {
+  private readonly vectors: Counter<'outcome'>;
+  private readonly cycles: Counter<'outcome'>;
+  /** Series seen at least once, so a missing symbol that never reported is said as such. */
+  private readonly reported = new Set<string>();
+  /** Series in a spell of stale vectors: said once when it starts and once when it ends. */
+  private readonly staleSeries = new Set<string>();
+
+  constructor(
+    private readonly log: Logger,
+    metrics: Registry,
+    private readonly maxVectorAgeMs: number,
+  ) {
+    this.vectors = new Counter({
+      name: 'ballast_signals_vectors_total',
+      help: 'Feature vectors delivered, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable (a strategy could not read it)',
+      labelNames: ['outcome'],
+      registers: [metrics],
+    });
+    for (const outcome of VECTOR_OUTCOMES) this.vectors.inc({ outcome }, 0);
+    this.cycles = new Counter({
+      name: 'ballast_signals_cycles_total',
+      help: 'Cycles ranked, by outcome: complete, or incomplete (ranked at the deadline without a universe symbol)',
+      labelNames: ['outcome'],
+      registers: [metrics],
+    });
+    for (const outcome of ['complete', 'incomplete']) this.cycles.inc({ outcome }, 0);
+  }
+
+  vector(vector: FeatureVector, answer: EngineAnswer): void {
+    const series = seriesKey(vector);
+    this.reported.add(series);
+    const unreadable = answer.outcome === 'new' && answer.unreadable.length > 0;
+    this.vectors.inc({ outcome: unreadable ? 'unreadable' : answer.outcome });
+    const at = { exchange: vector.exchange, symbol: vector.symbol, timeframe: vector.timeframe };
+    const bar = { ...at, openTime: vector.openTime, ageMs: answer.ageMs };
+    if (answer.outcome === 'stale') this.stale(series, bar);
+    else if (answer.outcome === 'new' && this.staleSeries.delete(series))
+      this.log.info(bar, 'feature vectors on time again: strategies propose');
+    if (answer.outcome === 'out_of_order')
+      this.log.warn(bar, 'feature vector older than one already seen of its series: ignored');
+    if (unreadable)
+      this.log.warn(
+        { ...bar, reason: 'unreadable_vector', strategies: answer.unreadable },
+        'strategies could not read a feature vector; the others proposed',
+      );
+    this.cycle(answer.cycles);
+  }
+
+  cycle(cycles: readonly ClosedCycle[]): void {
+    for (const c of cycles) {
+      this.cycles.inc({ outcome: c.missing.length === 0 ? 'complete' : 'incomplete' });
+      if (c.missing.length === 0) continue;
+      const neverReported = c.missing.filter((symbol) => !this.reported.has(seriesKey({ ...c, symbol })));
+      this.log.warn(
+        { ...c, neverReported, reason: 'incomplete_cycle' },
+        'cycle ranked at its deadline without every universe symbol',
+      );
+    }
+  }
+
+  private stale(series: string, bar: Record<string, unknown>): void {
+    if (this.staleSeries.has(series)) return;
+    this.staleSeries.add(series);
+    this.log.warn(
+      { ...bar, maxAgeMs: this.maxVectorAgeMs, reason: 'stale_vector' },
+      'feature vectors older than SIGNALS_MAX_VECTOR_AGE_MS: kept as history, no candidates until they are on time',
+    );
+  }
+}
+
+export function seriesKey(s: { exchange: string; symbol: string; timeframe: string }): string {
+  return `${s.exchange}|${s.symbol}|${s.timeframe}`;
+}
