@@ -64,7 +64,6 @@ export async function recordLifecycle(
   const { stored, step, strategy } = change;
   const now = deps.clock.now();
   const from = stored?.state ?? 'shadow';
-  const state = new BotStateRepository(deps.db, deps.clock);
   const held = step.state === from && stored !== undefined;
   const equityAtLive = step.state !== 'live' ? undefined : held ? stored.equityAtLive : change.equityAtLive;
   const record: StoredLifecycle = {
@@ -73,20 +72,26 @@ export async function recordLifecycle(
     ...(equityAtLive ? { equityAtLive } : {}),
   };
   const read = stored ? { state: stored.state, since: stored.since } : null;
-  if (!(await state.setIf(readinessKeys.lifecycle(strategy), record, read))) return undefined;
-  if (from === 'live' && step.state === 'shadow')
-    await state.set(readinessKeys.paperStart(strategy), { at: now });
-  if (!stored || step.state !== from)
-    await new ConfigChangeRepository(deps.db).record({
-      id: deps.ids(),
-      kind: 'lifecycle',
-      subject: strategy,
-      actor: change.actor,
-      source: change.source,
-      reason: `${step.reason}: ${step.detail}`,
-      diff: diffConfig(stored ? { state: from } : {}, { state: step.state }),
-      figures: change.figures,
-      createdAt: now,
-    });
+  // One transaction: a demotion is never seen (or left by a crash) without its new paper period and audit row.
+  const written = await deps.db.transaction().execute(async (trx) => {
+    const state = new BotStateRepository(trx, deps.clock);
+    if (!(await state.setIf(readinessKeys.lifecycle(strategy), record, read))) return false;
+    if (from === 'live' && step.state === 'shadow')
+      await state.set(readinessKeys.paperStart(strategy), { at: now });
+    if (!stored || step.state !== from)
+      await new ConfigChangeRepository(trx).record({
+        id: deps.ids(),
+        kind: 'lifecycle',
+        subject: strategy,
+        actor: change.actor,
+        source: change.source,
+        reason: `${step.reason}: ${step.detail}`,
+        diff: diffConfig(stored ? { state: from } : {}, { state: step.state }),
+        figures: change.figures,
+        createdAt: now,
+      });
+    return true;
+  });
+  if (!written) return undefined;
   return record;
 }
