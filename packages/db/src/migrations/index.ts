@@ -12,6 +12,7 @@ import * as closedTradeFees from './0203-closed-trade-fees';
 import * as closedTradeEntryTime from './0204-closed-trade-entry-time';
 import * as orderSliceCorrelation from './0205-order-slice-correlation';
 import * as paperOrdersByVenueOrderId from './0206-paper-orders-by-venue-order-id';
+import * as orderSliceFillsIndex from './0207-order-slice-fills-index';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as riskDecidedIntents from './0301-risk-decided-intents';
@@ -46,6 +47,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0204_closed_trade_entry_time': closedTradeEntryTime,
   '0205_order_slice_correlation': orderSliceCorrelation,
   '0206_paper_orders_by_venue_order_id': paperOrdersByVenueOrderId,
+  '0207_order_slice_fills_index': orderSliceFillsIndex,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0301_risk_decided_intents': riskDecidedIntents,
