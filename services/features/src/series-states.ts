@@ -15,6 +15,8 @@ export class SeriesStates {
   private readonly gauge: Gauge;
   private readonly current = new Map<string, SeriesState>();
   private readonly lastVector: Gauge;
+  /** Each series' child of `lastVector`, so a vector's update skips prom-client's label hashing. */
+  private readonly lastVectorOf = new Map<string, Gauge.Internal<string>>();
 
   constructor(registry: Registry) {
     this.gauge = new Gauge({
@@ -42,8 +44,7 @@ export class SeriesStates {
   observe(series: SeriesKey, outcome: FeatureOutcome, closeTime: number): void {
     if (outcome.status === 'ready') {
       this.set(series, 'ready');
-      const { exchange, symbol, timeframe } = series;
-      this.lastVector.set({ exchange, symbol, timeframe }, (closeTime + 1) / 1000);
+      this.lastVectorChild(series).set((closeTime + 1) / 1000);
     } else if (outcome.status === 'warming' && this.current.get(keyOf(series)) !== 'cold')
       this.set(series, 'warming');
     else if (outcome.status === 'rejected' && outcome.reason !== 'out_of_order') this.set(series, 'rejected');
@@ -54,10 +55,24 @@ export class SeriesStates {
     if (!this.current.has(keyOf(series))) this.set(series, 'warming');
   }
 
+  /** Writes the state's gauges only when it changes: it is asked on every candle. */
   private set(series: SeriesKey, state: SeriesState): void {
-    this.current.set(keyOf(series), state);
+    const key = keyOf(series);
+    if (this.current.get(key) === state) return;
+    this.current.set(key, state);
     const { exchange, symbol, timeframe } = series;
     for (const s of STATES) this.gauge.set({ exchange, symbol, timeframe, state: s }, s === state ? 1 : 0);
+  }
+
+  private lastVectorChild(series: SeriesKey): Gauge.Internal<string> {
+    const key = keyOf(series);
+    let child = this.lastVectorOf.get(key);
+    if (!child) {
+      const { exchange, symbol, timeframe } = series;
+      child = this.lastVector.labels({ exchange, symbol, timeframe });
+      this.lastVectorOf.set(key, child);
+    }
+    return child;
   }
 }
 
