@@ -156,7 +156,17 @@ describe(`features service start-up over NATS and PostgreSQL (${BTC_FILE}, ${ETH
     const expected = expectedVectors(seen);
     for (const m of vectors) expect(m.payload.indicators).toEqual(expected.get(m.payload.openTime));
     const holes = await metrics.getSingleMetric('ballast_features_holes_total')!.get();
-    expect(holes.values).toEqual([{ labels: { action: 'bridged' }, value: 1 }]);
+    // Every action and rejection reason is exported from the start, at 0 until it happens.
+    expect(holes.values).toEqual([
+      { labels: { action: 'bridged' }, value: 1 },
+      { labels: { action: 'cold' }, value: 0 },
+    ]);
+    const rejections = await metrics.getSingleMetric('ballast_features_rejections_total')!.get();
+    expect(rejections.values.map((v) => v.labels.reason).sort()).toEqual([
+      'non_finite',
+      'out_of_order',
+      'resample_failed',
+    ]);
   });
 
   it('publishes the 4h and the 1d context warmed from stored history with the first live candle', async () => {

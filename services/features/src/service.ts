@@ -117,8 +117,18 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
   return { [Symbol.asyncDispose]: () => subscription.stop() };
 }
 
+/** Every reason a candle gives no vector by error: each counter is born at 0, so a rate or panel over one exists before it fires. */
+const REJECTION_REASONS = [
+  'out_of_order',
+  'resample_failed',
+  'non_finite',
+] as const satisfies readonly (FeatureOutcome & {
+  status: 'rejected';
+})['reason'][];
+const HOLE_ACTIONS = ['bridged', 'cold'] as const;
+
 function featuresMetrics(registry: Registry) {
-  return {
+  const metrics = {
     candles: new Counter({
       name: 'ballast_features_candles_total',
       help: 'Candles consumed by the features service (delivered or filled from the database), by outcome (ready, warming, duplicate, rejected).',
@@ -138,6 +148,9 @@ function featuresMetrics(registry: Registry) {
       registers: [registry],
     }),
   };
+  for (const reason of REJECTION_REASONS) metrics.rejections.inc({ reason }, 0);
+  for (const action of HOLE_ACTIONS) metrics.holes.inc({ action }, 0);
+  return metrics;
 }
 
 function report(log: Logger, candle: Candle, outcome: FeatureOutcome & { status: 'rejected' }): void {

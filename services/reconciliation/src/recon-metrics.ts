@@ -57,13 +57,16 @@ export class ReconMetrics {
   }
 
   /**
-   * A process that starts reconciling `venue`: every run outcome and drift kind at 0, so the first of
+   * A process that starts reconciling `venue`: every run outcome, drift kind and superseded kind at 0, so the first of
    * each is an increase, and the last clean time the stored one (`lastCleanAt`, epoch ms), so a
    * restarted process that is never clean still ages it.
    */
   leading(venue: string, lastCleanAt: number): void {
     for (const outcome of RUN_OUTCOMES) this.runs.inc({ venue, outcome }, 0);
-    for (const kind of DRIFT_KINDS) this.drifts.inc({ venue, kind }, 0);
+    for (const kind of DRIFT_KINDS) {
+      this.drifts.inc({ venue, kind }, 0);
+      this.superseded.inc({ venue, kind }, 0);
+    }
     this.lastClean.set({ venue }, lastCleanAt / 1000);
   }
 }

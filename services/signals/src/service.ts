@@ -133,6 +133,8 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
     labelNames: ['strategy'],
     registers: [deps.metrics],
   });
+  // Born at 0 per strategy: a panel or rate over it exists before the first switch-off.
+  for (const strategy of switches.strategies) switchedOff.inc({ strategy }, 0);
   const report = new EngineReport(log, deps.metrics, maxVectorAge(config));
   /** Each vector's envelope while its cycle may wait: a candidate is caused by its own vector. */
   const causes = new Map<string, Envelope<FeatureVector>>();

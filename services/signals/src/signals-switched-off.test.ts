@@ -1,5 +1,5 @@
 import { CONFIG_KEYS, Subjects, subject } from '@ballast/contracts';
-import { switchedOffDecision } from '@ballast/core';
+import { defaultStrategies, StrategiesConfig, switchedOffDecision } from '@ballast/core';
 import { BotStateRepository } from '@ballast/db';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,13 @@ describe('signals: a strategy switched off while its candidate waits for the res
 
   afterAll(async () => {
     await fixture?.[Symbol.asyncDispose]();
+  });
+
+  it('exports the switch-off count of every strategy at 0 before any was switched off', async () => {
+    const counted = await fixture.metrics.getSingleMetric('ballast_signals_switched_off_total')?.get();
+    const names = defaultStrategies(StrategiesConfig.parse({})).map((s) => s.name);
+    expect(names.length).toBeGreaterThan(0);
+    expect(counted?.values).toEqual(names.map((strategy) => ({ labels: { strategy }, value: 0 })));
   });
 
   it('publishes its decision not approved (strategy_disabled), no decision step asked', async () => {

@@ -74,6 +74,11 @@ export class StrategySwitchboard {
     await this.subscription?.stop();
   }
 
+  /** The strategies wrapped (none before `wrap`). */
+  get strategies(): readonly string[] {
+    return this.names;
+  }
+
   enabled(strategy: string): boolean {
     return strategyEnabled(this.switches, strategy);
   }

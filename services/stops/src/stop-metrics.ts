@@ -1,7 +1,10 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-export type PlacementOutcome = 'verified' | 'retried' | 'failed' | 'verify_failed';
-export type VerificationOutcome = 'ok' | 'lost' | 'executed' | 'error';
+const PLACEMENT_OUTCOMES = ['verified', 'retried', 'failed', 'verify_failed'] as const;
+export type PlacementOutcome = (typeof PLACEMENT_OUTCOMES)[number];
+const VERIFICATION_OUTCOMES = ['ok', 'lost', 'executed', 'error'] as const;
+export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
+const ATR_WARM_UP_OUTCOMES = ['warmed', 'too_few_bars', 'failed'] as const;
 
 /** The stops service's metrics: coverage is the one to alert on (below 1 = an unprotected position). */
 export class StopMetrics {
@@ -42,5 +45,10 @@ export class StopMetrics {
       labelNames: ['subject'],
       registers: [registry],
     });
+    // Born at 0, so panels and rates over them exist before the first of each.
+    for (const outcome of PLACEMENT_OUTCOMES) this.placements.inc({ outcome }, 0);
+    for (const outcome of VERIFICATION_OUTCOMES) this.verifications.inc({ outcome }, 0);
+    for (const outcome of ATR_WARM_UP_OUTCOMES) this.atrWarmUps.inc({ outcome }, 0);
+    this.invalid.inc({ subject: 'recon.event' }, 0);
   }
 }

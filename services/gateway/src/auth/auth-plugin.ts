@@ -62,6 +62,9 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     labelNames: ['outcome'],
     registers: [options.metrics],
   });
+  // Born at 0, so panels and rates over them exist before the first of each.
+  for (const reason of ['unauthenticated', 'csrf', 'rate_limited']) refusals.inc({ reason }, 0);
+  for (const outcome of ['ok', 'refused', 'rate_limited']) logins.inc({ outcome }, 0);
   // Unknown users still cost one scrypt, so timing does not tell which names exist.
   const decoy = await hashPassword('decoy password that never matches');
 

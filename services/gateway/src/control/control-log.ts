@@ -1,8 +1,10 @@
 import type { Database } from '@ballast/db';
 import type { Kysely } from 'kysely';
 
-export type ControlActionKind = 'kill' | 'resume';
-export type ControlOutcome = 'published' | 'refused' | 'failed';
+export const CONTROL_ACTIONS = ['kill', 'resume'] as const;
+export type ControlActionKind = (typeof CONTROL_ACTIONS)[number];
+export const CONTROL_OUTCOMES = ['published', 'refused', 'failed'] as const;
+export type ControlOutcome = (typeof CONTROL_OUTCOMES)[number];
 
 export interface ControlAction {
   id: string;

@@ -7,7 +7,13 @@ import { errorSchema, refuse } from '../api/api-error';
 import { requireRole } from '../auth/auth-plugin';
 import type { Session } from '../auth/sessions';
 import type { LiveState } from '../live/live-state';
-import type { ControlActionKind, ControlLog, ControlOutcome } from './control-log';
+import {
+  CONTROL_ACTIONS,
+  CONTROL_OUTCOMES,
+  type ControlActionKind,
+  type ControlLog,
+  type ControlOutcome,
+} from './control-log';
 
 export interface ControlDeps {
   bus: Bus;
@@ -56,6 +62,9 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     labelNames: ['action', 'outcome'],
     registers: [deps.metrics],
   });
+  // Born at 0, so panels and rates over them exist before the first request.
+  for (const action of CONTROL_ACTIONS)
+    for (const outcome of CONTROL_OUTCOMES) actions.inc({ action, outcome }, 0);
 
   const record = async (
     req: FastifyRequest,

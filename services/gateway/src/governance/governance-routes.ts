@@ -42,6 +42,9 @@ export function registerGovernanceRoutes(app: FastifyInstance, deps: GovernanceD
     labelNames: ['kind', 'outcome'],
     registers: [deps.metrics],
   });
+  // Born at 0 for the outcomes of an accepted request, so panels and rates over them exist before the first.
+  for (const kind of ['risk_limits', 'strategy_enabled'])
+    for (const outcome of ['recorded', 'not_announced']) changes.inc({ kind, outcome }, 0);
   const operatorOnly = requireRole('operator', () => undefined);
 
   const answer = async (

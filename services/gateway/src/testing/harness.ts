@@ -4,6 +4,7 @@ import { createDb, type Database, migrate } from '@ballast/db';
 import { createLogger, createMetricsRegistry, SystemClock, uuidv7Ids } from '@ballast/service-kit';
 import { createTestDatabase, natsUrl, recordedKlines, uniqueName } from '@ballast/testkit';
 import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
 import { hashPassword } from '../auth/password';
 import { type GatewayConfig, gatewayConfigSchema } from '../config';
 import { deleteDurables } from '../durables';
@@ -30,6 +31,8 @@ export interface Harness {
   logLines: string[];
   config: GatewayConfig;
   hashes: Record<keyof typeof PASSWORDS, string>;
+  /** The registry the gateway's metrics are on. */
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
   });
   const bus = await NatsBus.connect({ servers, prefix, source: 'gateway', clock });
   await bus.ensureStreams();
+  const metrics = createMetricsRegistry();
   const publisher = await NatsBus.connect({ servers, prefix, source: 'orders', clock });
   const gateway = await startGateway({
     bus,
@@ -67,7 +71,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     ids: uuidv7Ids(clock),
     config,
     log,
-    metrics: createMetricsRegistry(),
+    metrics,
     forgetDurables: (names) => deleteDurables(servers, bus, names),
   });
   return {
@@ -77,6 +81,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     logLines,
     config,
     hashes,
+    metrics,
     async close() {
       await gateway[Symbol.asyncDispose]();
       await publisher.drain();
