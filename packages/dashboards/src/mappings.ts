@@ -28,3 +28,19 @@ export const READY: ValueMapping[] = [
     options: { '0': { text: 'not ready', color: 'orange' }, '1': { text: 'ready', color: 'green' } },
   },
 ];
+
+/** A strategy switch: 1 while it proposes candidates. */
+export const SWITCHED: ValueMapping[] = [
+  {
+    type: MappingType.ValueToText,
+    options: { '0': { text: 'off', color: 'orange' }, '1': { text: 'on', color: 'green' } },
+  },
+];
+
+/** Whether a process holds a venue's reconciliation lock. */
+export const LEADER: ValueMapping[] = [
+  {
+    type: MappingType.ValueToText,
+    options: { '0': { text: 'standing by', color: 'blue' }, '1': { text: 'leading', color: 'green' } },
+  },
+];

@@ -1,10 +1,11 @@
 import type { DashboardSpec } from '../dashboard-spec';
-import { BREAKER } from '../mappings';
+import { BREAKER, SWITCHED } from '../mappings';
 
 export const agents: DashboardSpec = {
   uid: 'ballast-agents',
   title: 'Ballast / Agents',
-  description: 'The LLM agents: calls, failures, latency, tokens, cost and circuit breakers.',
+  description:
+    'Signals and its LLM agents: candidates and strategy switches, then calls, failures, latency, tokens, cost and circuit breakers.',
   panels: [
     {
       title: 'Calls by outcome (1 h)',
@@ -59,6 +60,48 @@ export const agents: DashboardSpec = {
       description: 'Circuit breaker per provider: closed, half-open or open (agents use the rules).',
       queries: [{ expr: 'ballast_agent_breaker_state', legend: '{{provider}}' }],
       mappings: BREAKER,
+    },
+    {
+      title: 'Candidates by outcome (1 h)',
+      kind: 'timeseries',
+      description:
+        'Candidates signals published, by strategy: passed (sent to the agents) or the veto that stopped it.',
+      queries: [
+        {
+          expr: 'sum by (strategy, outcome) (increase(ballast_signals_candidates_total[1h]))',
+          legend: '{{strategy}} {{outcome}}',
+        },
+      ],
+    },
+    {
+      title: 'Strategies switched on',
+      kind: 'stat',
+      width: 12,
+      description: 'Whether each strategy proposes candidates, as the operator switched it in the gateway.',
+      queries: [{ expr: 'ballast_signals_strategy_enabled', legend: '{{strategy}}' }],
+      mappings: SWITCHED,
+    },
+    {
+      title: 'Strategy switches (1 h)',
+      kind: 'timeseries',
+      description:
+        'Passing candidates not approved because their strategy was switched off after proposing, and reads of the stored switches (applied, or invalid and refused).',
+      queries: [
+        {
+          expr: 'sum by (strategy) (increase(ballast_signals_switched_off_total[1h]))',
+          legend: '{{strategy}} switched off after proposing',
+        },
+        {
+          expr: 'sum by (outcome) (increase(ballast_signals_strategy_switch_loads_total[1h]))',
+          legend: 'switches read {{outcome}}',
+        },
+      ],
+    },
+    {
+      title: 'Hour table re-reads (1 h)',
+      kind: 'stat',
+      description: 'Re-reads of the hour expectancy table (the hour veto), one per closed position.',
+      queries: [{ expr: 'sum(increase(ballast_signals_hour_stats_refreshes_total[1h]))' }],
     },
   ],
 };

@@ -55,5 +55,40 @@ export const execution: DashboardSpec = {
         { expr: 'sum by (outcome) (increase(ballast_stops_placements_total[1h]))', legend: '{{outcome}}' },
       ],
     },
+    {
+      title: 'Stop read-backs (1 h)',
+      kind: 'timeseries',
+      description:
+        'Periodic read-backs of live stops on the venue: ok, lost (gone without a fill), executed, error.',
+      queries: [
+        {
+          expr: 'sum by (outcome) (increase(ballast_stops_verifications_total[1h]))',
+          legend: '{{outcome}}',
+        },
+      ],
+    },
+    {
+      title: 'Trailing ATR warm-ups and unusable messages (1 h)',
+      kind: 'timeseries',
+      description:
+        'Trailing ATRs filled from stored candles (warmed, too_few_bars, failed: warms on live bars), and messages the stops service could not act on, by subject.',
+      queries: [
+        {
+          expr: 'sum by (outcome) (increase(ballast_stops_atr_warmups_total[1h]))',
+          legend: 'ATR {{outcome}}',
+        },
+        {
+          expr: 'sum by (subject) (increase(ballast_stops_invalid_messages_total[1h]))',
+          legend: 'unusable {{subject}}',
+        },
+      ],
+    },
+    {
+      title: 'Sends with unknown outcome (1 h)',
+      kind: 'stat',
+      description:
+        'Sends answered neither by the venue nor by a look-up: the order stays sending until a later look-up resolves it.',
+      queries: [{ expr: 'sum(increase(ballast_orders_unknown_outcome_total[1h]))' }],
+    },
   ],
 };

@@ -1,9 +1,11 @@
 import type { DashboardSpec } from '../dashboard-spec';
+import { LEADER } from '../mappings';
 
 export const platform: DashboardSpec = {
   uid: 'ballast-platform',
   title: 'Ballast / Platform',
-  description: 'The machinery: services up, bus traffic, DLQ, handler time, reconciliation, memory.',
+  description:
+    'The machinery: services up, bus traffic, DLQ, handler time, reconciliation, the gateway, kill-switch writes, memory.',
   panels: [
     {
       title: 'Services up',
@@ -64,6 +66,80 @@ export const platform: DashboardSpec = {
       description: 'Wall time of one reconciliation run.',
       queries: [
         { expr: 'histogram_quantile(0.95, sum by (le) (rate(ballast_recon_duration_seconds_bucket[1h])))' },
+      ],
+    },
+    {
+      title: 'Reconciliation drift (1 h)',
+      kind: 'timeseries',
+      description:
+        'Differences found between the venue and our records, by venue and kind, and corrections not written because our record changed meanwhile (read again next pass).',
+      queries: [
+        {
+          expr: 'sum by (venue, kind) (increase(ballast_recon_drift_total[1h]))',
+          legend: '{{venue}} {{kind}}',
+        },
+        {
+          expr: 'sum by (venue, kind) (increase(ballast_recon_superseded_total[1h]))',
+          legend: '{{venue}} {{kind}} superseded',
+        },
+      ],
+    },
+    {
+      title: 'Reconciliation leader',
+      kind: 'stat',
+      description:
+        'Per venue and process, whether it holds the venue reconciliation lock (leading) or stands by.',
+      queries: [{ expr: 'ballast_recon_leader', legend: '{{venue}} {{instance}}' }],
+      mappings: LEADER,
+    },
+    {
+      title: 'Gateway sign-ins and refusals (1 h)',
+      kind: 'timeseries',
+      description:
+        'Login attempts by outcome (ok, refused, rate_limited) and API requests refused by reason (unauthenticated, csrf, rate_limited).',
+      queries: [
+        {
+          expr: 'sum by (outcome) (increase(ballast_gateway_logins_total[1h]))',
+          legend: 'login {{outcome}}',
+        },
+        {
+          expr: 'sum by (reason) (increase(ballast_gateway_refusals_total[1h]))',
+          legend: 'refused {{reason}}',
+        },
+      ],
+    },
+    {
+      title: 'Operator actions in the gateway (1 h)',
+      kind: 'timeseries',
+      description:
+        'Kill and resume requests by outcome (published, refused, failed) and configuration changes by kind and outcome (recorded, not_announced, or why refused).',
+      queries: [
+        {
+          expr: 'sum by (action, outcome) (increase(ballast_gateway_control_actions_total[1h]))',
+          legend: '{{action}} {{outcome}}',
+        },
+        {
+          expr: 'sum by (kind, outcome) (increase(ballast_gateway_config_changes_total[1h]))',
+          legend: '{{kind}} {{outcome}}',
+        },
+      ],
+    },
+    {
+      title: 'Live-event streams',
+      kind: 'stat',
+      description: 'Open server-sent event streams of the gateway (its dashboards in browsers).',
+      queries: [{ expr: 'ballast_gateway_sse_clients' }],
+    },
+    {
+      title: 'Kill-switch write failures (1 h)',
+      kind: 'stat',
+      description:
+        'Failed writes of the kill switch state, per service (it is in force already; the write is tried again).',
+      queries: [
+        {
+          expr: 'sum by (service) (increase(ballast_control_kill_save_failures_total[1h]))',
+          legend: '{{service}}',
+        },
       ],
     },
     {

@@ -57,5 +57,21 @@ export const risk: DashboardSpec = {
       description: 'Money lost if every open position stop filled.',
       queries: [{ expr: 'ballast:risk_open_risk:sum', legend: 'open risk' }],
     },
+    {
+      title: 'Limits in force',
+      kind: 'table',
+      description:
+        'Each risk limit risk applies, by deny reason: a fraction of equity, a count (max_open_positions) or a ratio (reward_risk).',
+      queries: [{ expr: 'ballast_risk_limit_setting', legend: '{{limit}}' }],
+    },
+    {
+      title: 'Stored limits read (1 h)',
+      kind: 'timeseries',
+      description:
+        'Reads of the operator-stored risk limits: applied, or invalid (refused; the previous limits stay).',
+      queries: [
+        { expr: 'sum by (outcome) (increase(ballast_risk_limit_loads_total[1h]))', legend: '{{outcome}}' },
+      ],
+    },
   ],
 };
