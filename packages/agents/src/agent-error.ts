@@ -6,7 +6,9 @@ import type { TokenUsage } from './provider';
  * - `server_error`: the provider answered 5xx or 529 overloaded (retried with backoff)
  * - `timeout`: no answer within the per-call timeout (retried with backoff)
  * - `network`: the connection failed before an HTTP status (retried with backoff)
- * - `rejected`: the provider refused the request (4xx other than 429: bad key, bad request)
+ * - `auth_failed`: the provider refused our credentials (401, 403; Gemini's 400 API_KEY_INVALID): a bad,
+ *   revoked or misplaced key, which no retry heals; the operator must fix the key
+ * - `rejected`: the provider refused the request (another 4xx than 429 and the above: a bad request)
  * - `malformed_response`: the reply was not the expected shape or not JSON
  * - `invalid_reply`: the reply was JSON but failed the verdict schema
  * - `truncated`: the reply stopped at the output-token cap (or the context window): whatever verdict it
@@ -20,6 +22,7 @@ export type AgentErrorReason =
   | 'server_error'
   | 'timeout'
   | 'network'
+  | 'auth_failed'
   | 'rejected'
   | 'malformed_response'
   | 'invalid_reply'

@@ -5,6 +5,8 @@ import type { AgentMetrics } from './agent-metrics';
 import type { AuditSink } from './audit/audit-sink';
 import { promptSha256 } from './audit/prompt-hash';
 import type { JsonSchema, LanguageModelProvider, StructuredReply, TokenUsage } from './provider';
+import { keyVariable } from './providers/key-variable';
+import { AuthRefusal } from './resilience/auth-refusal';
 import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
 import { type BreakerState, breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
 import type { DailyCostBudget } from './resilience/cost-budget';
@@ -78,6 +80,21 @@ export interface AgentRunnerDeps {
   /** Told once when `unusableAfter` calls in a row (default 5) ended on replies we could not use. */
   readonly onUnusableReplies?: (report: UnusableReplies) => void;
   readonly unusableAfter?: number;
+  /** Whether the vendor is refusing our key, shared by the agents asking it; default this runner's own. */
+  readonly authRefusal?: AuthRefusal;
+  /** Told when the vendor refuses our key (401, 403): once, until it accepts the key again. */
+  readonly onAuthFailed?: (report: AuthFailed) => void;
+}
+
+/** A vendor refusing our API key: every call to it fails until the key is fixed, so retrying is pointless. */
+export interface AuthFailed {
+  /** The agent whose call was refused first. */
+  readonly agent: AgentName;
+  readonly provider: string;
+  /** The variable to fix (never its value); null for a provider this package does not know. */
+  readonly variable: string | null;
+  /** What the vendor answered, in our words (`anthropic answered 401`): never its text, never the key. */
+  readonly detail: string;
 }
 
 /** An agent whose model keeps answering unusably (not JSON, off the schema, cut off, refused). */
@@ -107,9 +124,11 @@ interface Attempts<T = unknown> {
 export class AgentRunner {
   private lastBreakerState: BreakerState = 'closed';
   private readonly unusable: UnusableStreak;
+  private readonly authRefusal: AuthRefusal;
 
   constructor(private readonly deps: AgentRunnerDeps) {
     this.unusable = new UnusableStreak(deps.unusableAfter ?? 5);
+    this.authRefusal = deps.authRefusal ?? new AuthRefusal();
   }
 
   get providerLabel(): string {
@@ -171,16 +190,20 @@ export class AgentRunner {
         // The verdict is the model's: an earlier attempt's failure is no longer why anything happened.
         attempts.error = null;
         this.deps.breaker.onSuccess();
+        this.authRefusal.accepted();
         this.publishBreaker();
         return verdict;
       } catch (err) {
         const error = err instanceof AgentError ? err : new AgentError('network', 'provider call failed');
         // The breaker watches the vendor: a reply it delivered that we cannot use says it is up, and must
         // not open the breaker every agent on that vendor shares.
-        if (ANSWERED_REASONS.has(error.reason)) this.deps.breaker.onSuccess();
-        else this.deps.breaker.onFailure();
+        if (ANSWERED_REASONS.has(error.reason)) {
+          this.deps.breaker.onSuccess();
+          this.authRefusal.accepted();
+        } else this.deps.breaker.onFailure();
         this.publishBreaker();
         this.fail(task, attempts, error, attempt);
+        if (error.reason === 'auth_failed') this.noteAuthFailed(task.agent, error);
         if (!this.worthRetrying(error, attempt)) return undefined;
         await this.deps.sleep(backoffDelayMs(this.deps.retry, attempt, this.deps.random, error.retryAfterMs));
       }
@@ -277,6 +300,21 @@ export class AgentRunner {
     const count = this.unusable.record(failure?.reason ?? null);
     if (count === undefined || failure === null) return;
     this.deps.onUnusableReplies?.({ agent, provider: this.providerLabel, count, reason: failure.reason });
+  }
+
+  /**
+   * A refused key fails every call until someone fixes it: said at once, loudly and once per vendor (not
+   * per call, nor after the breaker has turned the next ones into circuit_open).
+   */
+  private noteAuthFailed(agent: AgentName, error: AgentError): void {
+    if (!this.authRefusal.refused()) return;
+    const provider = this.providerLabel;
+    const variable = keyVariable(provider);
+    this.deps.log.error(
+      { agent, provider, reason: error.reason, variable },
+      `${error.message}: ${provider} refused our API key; retrying will not help: fix ${variable ?? 'the key'} and restart`,
+    );
+    this.deps.onAuthFailed?.({ agent, provider, variable, detail: error.message });
   }
 
   private publishBreaker(): void {

@@ -7,6 +7,7 @@ export {
   AgentRunner,
   type AgentRunnerDeps,
   type AgentTask,
+  type AuthFailed,
   fullPrompt,
   type PendingResult,
   type UnusableReplies,

@@ -1,8 +1,8 @@
 import type { Clock, IdGenerator } from '@ballast/contracts';
 import type { Registry } from 'prom-client';
 import type { AgentLog } from '../agent-log';
-import { createAgentMetrics } from '../agent-metrics';
-import { type AgentName, AgentRunner, type UnusableReplies } from '../agent-runner';
+import { type AgentMetrics, createAgentMetrics } from '../agent-metrics';
+import { type AgentName, AgentRunner, type AuthFailed, type UnusableReplies } from '../agent-runner';
 import type { AuditSink } from '../audit/audit-sink';
 import type { LessonConfig } from '../pipeline/lessons';
 import type { ReviewerFallback } from '../pipeline/settle-review';
@@ -11,6 +11,7 @@ import { AnthropicProvider } from '../providers/anthropic/anthropic-provider';
 import { anthropicEndOfLife } from '../providers/anthropic/deprecated-models';
 import { GeminiProvider } from '../providers/gemini/gemini-provider';
 import { OpenAiCompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider';
+import { AuthRefusal } from '../resilience/auth-refusal';
 import { type BreakerState, CircuitBreaker } from '../resilience/circuit-breaker';
 import { type BudgetSpent, DailyCostBudget } from '../resilience/cost-budget';
 import type { AgentsConfig, ProviderChoice } from './agents-config';
@@ -33,6 +34,11 @@ export interface BuildAgentsDeps {
   readonly onBreakerState?: (provider: string, state: BreakerState) => void;
   /** Told when an agent's calls ended on unusable replies 5 times in a row (again after a usable one). */
   readonly onUnusableReplies?: (report: UnusableReplies) => void;
+  /**
+   * Told when a vendor refuses our key (401, 403): once per vendor, whichever agent's call it refused,
+   * again only after that vendor has accepted the key in between.
+   */
+  readonly onAuthFailed?: (report: AuthFailed) => void;
   /** Told once per UTC day, when the shared daily budget first refuses a call. */
   readonly onBudgetSpent?: (spent: BudgetSpent) => void;
   /**
@@ -80,16 +86,22 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
   budget.spentEarlierToday(deps.spentTodayUsd ?? 0);
   const providers = new Map<ProviderChoice, LanguageModelProvider | null>();
   const breakers = new Map<ProviderChoice, CircuitBreaker>();
+  const authRefusals = new Map<ProviderChoice, AuthRefusal>();
   const told = new Map<string, BreakerState>();
   const onBreakerState = (provider: string, state: BreakerState) => {
     if ((told.get(provider) ?? 'closed') === state) return;
     told.set(provider, state);
     deps.onBreakerState?.(provider, state);
   };
-  const runnerFor = (choice: ProviderChoice): AgentRunner => {
+  const runnerFor = (choice: ProviderChoice, agent: AgentName): AgentRunner => {
+    const provider = getOrCreate(providers, choice, () =>
+      providerFor(choice, config, () => deps.clock.now()),
+    );
+    if (provider !== null) countsAuthFailures(metrics, provider.id, agent);
     return new AgentRunner({
-      provider: getOrCreate(providers, choice, () => providerFor(choice, config, () => deps.clock.now())),
+      provider,
       breaker: getOrCreate(breakers, choice, () => breakerFor(config, deps.clock)),
+      authRefusal: getOrCreate(authRefusals, choice, () => new AuthRefusal()),
       budget,
       retry: { maxAttempts: config.AGENT_MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 8_000 },
       timeoutMs: config.AGENT_TIMEOUT_MS,
@@ -103,11 +115,12 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
       log: deps.log,
       onBreakerState,
       ...(deps.onUnusableReplies === undefined ? {} : { onUnusableReplies: deps.onUnusableReplies }),
+      ...(deps.onAuthFailed === undefined ? {} : { onAuthFailed: deps.onAuthFailed }),
     });
   };
-  const analyst = runnerFor(resolved.choices.analyst);
-  const reviewer = runnerFor(resolved.choices.reviewer);
-  const reflector = runnerFor(resolved.choices.reflector);
+  const analyst = runnerFor(resolved.choices.analyst, 'analyst');
+  const reviewer = runnerFor(resolved.choices.reviewer, 'reviewer');
+  const reflector = runnerFor(resolved.choices.reflector, 'reflector');
   const choices = {
     analyst: choiceOf(providers.get(resolved.choices.analyst) ?? null),
     reviewer: choiceOf(providers.get(resolved.choices.reviewer) ?? null),
@@ -182,6 +195,14 @@ export function providerFor(
 function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   if (!map.has(key)) map.set(key, make());
   return map.get(key) as V;
+}
+
+/**
+ * Starts an agent's auth_failed count at 0: a counter series born at 1 hides its first increase from
+ * PromQL's increase(), and a refused key may fail only one call before the breaker opens.
+ */
+function countsAuthFailures(metrics: AgentMetrics, provider: string, agent: AgentName): void {
+  metrics.failures.inc({ provider, agent, reason: 'auth_failed' }, 0);
 }
 
 function breakerFor(config: AgentsConfig, clock: Clock): CircuitBreaker {

@@ -11,4 +11,12 @@ export {
   type ScriptedServer,
   startScriptedServer,
 } from './scripted-server';
-export { anthropicError, anthropicText, anthropicToolUse, geminiError, geminiJson } from './wire-replies';
+export {
+  anthropicAuthError,
+  anthropicError,
+  anthropicText,
+  anthropicToolUse,
+  geminiAuthError,
+  geminiError,
+  geminiJson,
+} from './wire-replies';

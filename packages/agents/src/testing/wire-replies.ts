@@ -83,3 +83,68 @@ export function geminiError(status: number, statusText: string, details?: readon
   const error = { code: status, message: `${statusText} (test)`, status: statusText };
   return { status, body: JSON.stringify({ error: details === undefined ? error : { ...error, details } }) };
 }
+
+/**
+ * Anthropic refusing the key, as its API sends it (docs.anthropic.com/en/api/errors): 401
+ * `authentication_error` for a bad or revoked key, 403 `permission_error` for one without access.
+ */
+export function anthropicAuthError(status: 401 | 403): ScriptedReply {
+  const error =
+    status === 401
+      ? { type: 'authentication_error', message: 'invalid x-api-key' }
+      : {
+          type: 'permission_error',
+          message: 'Your API key does not have permission to use the specified resource.',
+        };
+  return {
+    status,
+    headers: { 'request-id': 'req_011CTestAuth' },
+    body: JSON.stringify({ type: 'error', error, request_id: 'req_011CTestAuth' }),
+  };
+}
+
+/**
+ * Google refusing the key, as the Gemini API sends it: `key_invalid` is its answer to a bad, deleted or
+ * expired key (400 INVALID_ARGUMENT with ErrorInfo API_KEY_INVALID, as quoted in google-gemini/gemini-cli
+ * issues 4690 and 3008), 401 UNAUTHENTICATED a request without valid credentials, 403 PERMISSION_DENIED a
+ * key whose project may not call the API (disabled, or blocked for the key).
+ */
+export function geminiAuthError(kind: 'key_invalid' | 401 | 403): ScriptedReply {
+  const errorInfo = (reason: string) => ({
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason,
+    domain: 'googleapis.com',
+    metadata: { service: 'generativelanguage.googleapis.com' },
+  });
+  const error =
+    kind === 'key_invalid'
+      ? {
+          code: 400,
+          message: 'API key not valid. Please pass a valid API key.',
+          status: 'INVALID_ARGUMENT',
+          details: [
+            errorInfo('API_KEY_INVALID'),
+            {
+              '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+              locale: 'en-US',
+              message: 'API key not valid. Please pass a valid API key.',
+            },
+          ],
+        }
+      : kind === 401
+        ? {
+            code: 401,
+            message:
+              'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+            status: 'UNAUTHENTICATED',
+            details: [errorInfo('ACCESS_TOKEN_TYPE_UNSUPPORTED')],
+          }
+        : {
+            code: 403,
+            message:
+              'Generative Language API has not been used in project 123456789012 before or it is disabled.',
+            status: 'PERMISSION_DENIED',
+            details: [errorInfo('SERVICE_DISABLED')],
+          };
+  return { status: error.code, body: JSON.stringify({ error }) };
+}

@@ -3,7 +3,12 @@ import { AgentError } from '../../agent-error';
 import { REVIEW_JSON_SCHEMA } from '../../pipeline/verdict-schemas';
 import type { StructuredRequest } from '../../provider';
 import { type ScriptedServer, startScriptedServer } from '../../testing/scripted-server';
-import { anthropicError, anthropicText, anthropicToolUse } from '../../testing/wire-replies';
+import {
+  anthropicAuthError,
+  anthropicError,
+  anthropicText,
+  anthropicToolUse,
+} from '../../testing/wire-replies';
 import { AnthropicProvider } from './anthropic-provider';
 
 const KEY = 'sk-ant-test-0123456789abcdef';
@@ -71,15 +76,28 @@ describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API
     });
   });
 
-  it('reports 500 and 529 as server_error and 401 as rejected', async () => {
+  it('reports 500 and 529 as server_error and a 400 as rejected', async () => {
     server.enqueue(
       anthropicError(500, 'api_error'),
       anthropicError(529, 'overloaded_error'),
-      anthropicError(401, 'authentication_error'),
+      anthropicError(400, 'invalid_request_error'),
     );
     expect((await failure(provider.generate(request()))).reason).toBe('server_error');
     expect((await failure(provider.generate(request()))).reason).toBe('server_error');
     expect((await failure(provider.generate(request()))).reason).toBe('rejected');
+  });
+
+  it('reports a refused key (401 authentication_error, 403 permission_error) as auth_failed, in our words', async () => {
+    server.enqueue(anthropicAuthError(401), anthropicAuthError(403));
+    const refused = [];
+    for (let i = 0; i < 2; i++) {
+      const err = await failure(provider.generate(request()));
+      refused.push([err.reason, err.message, err.retryAfterMs]);
+    }
+    expect(refused).toEqual([
+      ['auth_failed', 'anthropic answered 401', undefined],
+      ['auth_failed', 'anthropic answered 403', undefined],
+    ]);
   });
 
   it('treats a text-only reply as malformed and keeps the text for the audit', async () => {

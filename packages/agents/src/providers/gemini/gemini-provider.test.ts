@@ -3,7 +3,7 @@ import { AgentError } from '../../agent-error';
 import { ANALYST_JSON_SCHEMA } from '../../pipeline/verdict-schemas';
 import type { StructuredRequest } from '../../provider';
 import { type ScriptedServer, startScriptedServer } from '../../testing/scripted-server';
-import { geminiError, geminiJson } from '../../testing/wire-replies';
+import { geminiAuthError, geminiError, geminiJson } from '../../testing/wire-replies';
 import { GeminiProvider } from './gemini-provider';
 import { toGeminiSchema } from './to-gemini-schema';
 
@@ -111,6 +111,20 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     expect((await failure(provider.generate(request()))).reason).toBe('rate_limited');
     expect((await failure(provider.generate(request()))).reason).toBe('server_error');
     expect((await failure(provider.generate(request()))).reason).toBe('rejected');
+  });
+
+  it('reports a refused key (400 API_KEY_INVALID, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED) as auth_failed', async () => {
+    server.enqueue(geminiAuthError('key_invalid'), geminiAuthError(401), geminiAuthError(403));
+    const refused = [];
+    for (let i = 0; i < 3; i++) {
+      const err = await failure(provider.generate(request()));
+      refused.push([err.reason, err.message]);
+    }
+    expect(refused).toEqual([
+      ['auth_failed', 'gemini answered 400 API_KEY_INVALID'],
+      ['auth_failed', 'gemini answered 401'],
+      ['auth_failed', 'gemini answered 403'],
+    ]);
   });
 
   it("reads a quota 429's RetryInfo retryDelay as the wait to honour", async () => {

@@ -1,4 +1,5 @@
 import {
+  type ErrorDetails,
   GoogleGenerativeAIAbortError,
   GoogleGenerativeAIError,
   GoogleGenerativeAIFetchError,
@@ -10,16 +11,27 @@ import { retryInfoDelayMs } from './retry-info';
 /**
  * Maps what the Gemini SDK throws to an AgentError. The SDK drops response headers, but keeps the
  * error's details, whose RetryInfo says how long to wait (a quota 429's retryDelay): without one our
- * own backoff applies.
+ * own backoff applies. A refused key is auth_failed whether Google says so by status or by ErrorInfo.
  */
 export function mapGeminiError(err: unknown): AgentError {
   if (err instanceof AgentError) return err;
   if (err instanceof GoogleGenerativeAIAbortError) return new AgentError('timeout', 'gemini call timed out');
   if (err instanceof GoogleGenerativeAIFetchError && typeof err.status === 'number') {
+    if (keyRefused(err.errorDetails))
+      return new AgentError('auth_failed', `gemini answered ${err.status} API_KEY_INVALID`);
     return httpStatusError('gemini', err.status, retryInfoDelayMs(err.errorDetails));
   }
   // A 200 whose body is not JSON fails inside the SDK's response.json().
   if (err instanceof SyntaxError) return new AgentError('malformed_response', 'gemini reply is not JSON');
   if (err instanceof GoogleGenerativeAIError) return new AgentError('network', 'gemini connection failed');
   return new AgentError('network', 'gemini call failed without an HTTP status');
+}
+
+/**
+ * Whether the error's `google.rpc.ErrorInfo` says the key itself was refused: the Gemini API answers an
+ * invalid, deleted or expired key with 400 INVALID_ARGUMENT ("API key not valid", "API key expired"), reason
+ * API_KEY_INVALID, not with a 401. The reason alone decides (some proxies drop the `@type`).
+ */
+function keyRefused(details: readonly ErrorDetails[] | undefined): boolean {
+  return (details ?? []).some((d) => d.reason === 'API_KEY_INVALID');
 }
