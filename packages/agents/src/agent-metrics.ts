@@ -52,3 +52,34 @@ export function createAgentMetrics(registry: Registry): AgentMetrics {
     }),
   };
 }
+
+/** What the budget gauges read at each scrape. */
+export interface BudgetReading {
+  spentTodayUsd(): number;
+  readonly limitUsd: number;
+}
+
+/**
+ * Registers gauges of today's shared agent spend and its daily limit (once per registry), read at scrape
+ * time so the spend falls to 0 when the UTC day turns even without a call: an operator sees the spend
+ * approach the cap before every agent takes its fallback.
+ */
+export function createBudgetGauges(registry: Registry, budget: BudgetReading): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'ballast_agent_budget_spent_usd',
+    help: 'Estimated agent spend since 00:00 UTC today, counted against AGENT_DAILY_BUDGET_USD, in USD',
+    registers,
+    collect() {
+      this.set(budget.spentTodayUsd());
+    },
+  });
+  new Gauge({
+    name: 'ballast_agent_budget_limit_usd',
+    help: 'The daily agent budget (AGENT_DAILY_BUDGET_USD) shared by every agent, in USD',
+    registers,
+    collect() {
+      this.set(budget.limitUsd);
+    },
+  });
+}

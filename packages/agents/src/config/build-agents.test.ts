@@ -48,18 +48,19 @@ function build(env: Record<string, string>) {
   const audit = new MemoryAudit();
   const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
   const budgetSpent: BudgetSpent[] = [];
+  const metrics = new Registry();
   let n = 0;
   const agents = buildAgentsFromConfig(loadConfig(agentsConfigSchema, env), {
     clock,
     ids: () => `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`,
     audit,
-    metrics: new Registry(),
+    metrics,
     log: createLogger({ service: 'agents-build-test', destination: { write: (l) => lines.push(l) } }),
     sleep: async () => {},
     random: () => 0.5,
     onBudgetSpent: (spent) => budgetSpent.push(spent),
   });
-  return { agents, audit, lines, clock, budgetSpent };
+  return { agents, audit, lines, clock, budgetSpent, metrics };
 }
 
 describe('agents configuration', () => {
@@ -430,6 +431,47 @@ describe('agents configuration', () => {
         'budget_exceeded',
         null,
         'budget_exceeded',
+      ]);
+    });
+
+    it("exposes today's spend and the daily limit as gauges, the spend back at 0 once the UTC day turns without a call", async () => {
+      const { agents, clock, metrics } = build({
+        ANTHROPIC_API_KEY: CLAUDE_KEY,
+        ANTHROPIC_BASE_URL: claude.url,
+        AGENT_DAILY_BUDGET_USD: '2.5',
+      });
+      const gauges = async () =>
+        (await metrics.metrics()).split('\n').filter((l) => l.startsWith('ballast_agent_budget_'));
+      expect(await gauges()).toEqual([
+        'ballast_agent_budget_spent_usd 0',
+        'ballast_agent_budget_limit_usd 2.5',
+      ]);
+      claude.enqueue(
+        anthropicToolUse(
+          'review_verdict',
+          { approve: true, sizeMultiplier: 0.5, reasons: ['ok'] },
+          { input_tokens: 100_000, output_tokens: 20_000 },
+        ),
+      );
+      await decideWithAgents(
+        candidate,
+        { correlationId: 'corr-build-gauges', features, recentCandles: candles },
+        {
+          analyst: agents.analyst,
+          reviewer: agents.reviewer,
+          lessons: NO_LESSONS,
+          lessonConfig: DEFAULT_LESSONS,
+        },
+      );
+      // 100,000 × $3/M + 20,000 × $15/M = $0.6.
+      expect(await gauges()).toEqual([
+        'ballast_agent_budget_spent_usd 0.6',
+        'ballast_agent_budget_limit_usd 2.5',
+      ]);
+      clock.set(Date.UTC(2022, 9, 12));
+      expect(await gauges()).toEqual([
+        'ballast_agent_budget_spent_usd 0',
+        'ballast_agent_budget_limit_usd 2.5',
       ]);
     });
   });

@@ -1,7 +1,7 @@
 import type { Clock, IdGenerator } from '@ballast/contracts';
 import type { Registry } from 'prom-client';
 import type { AgentLog } from '../agent-log';
-import { type AgentMetrics, createAgentMetrics } from '../agent-metrics';
+import { type AgentMetrics, createAgentMetrics, createBudgetGauges } from '../agent-metrics';
 import { type AgentName, AgentRunner, type AuthFailed, type UnusableReplies } from '../agent-runner';
 import type { AuditSink } from '../audit/audit-sink';
 import type { LessonConfig } from '../pipeline/lessons';
@@ -84,6 +84,7 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
     deps.onBudgetSpent,
   );
   budget.spentEarlierToday(deps.spentTodayUsd ?? 0);
+  createBudgetGauges(deps.metrics, budget);
   const providers = new Map<ProviderChoice, LanguageModelProvider | null>();
   const breakers = new Map<ProviderChoice, CircuitBreaker>();
   const authRefusals = new Map<ProviderChoice, AuthRefusal>();

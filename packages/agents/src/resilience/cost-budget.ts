@@ -48,7 +48,7 @@ export class DailyCostBudget {
 
   constructor(
     private readonly clock: Clock,
-    private readonly limitUsd: number,
+    readonly limitUsd: number,
     private readonly prices: PriceTable,
     private readonly onSpent?: (spent: BudgetSpent) => void,
   ) {}
