@@ -3,6 +3,7 @@ import {
   type Agents,
   type AgentsConfig,
   AgentsConfigError,
+  type AuthFailed,
   agentsConfigSchema,
   type BreakerState,
   type BudgetSpent,
@@ -355,6 +356,28 @@ function unusableRepliesAlert(deps: SignalsServiceDeps): (report: UnusableReplie
 }
 
 /**
+ * Operators hear at once, once per vendor (the agents tell once until the vendor accepts the key again),
+ * that a vendor refuses our key: no retry or breaker heals that, and until someone fixes the key every
+ * agent asking that vendor takes its fallback (a reviewer's rejects every candidate by default).
+ */
+function authFailedAlert(
+  deps: SignalsServiceDeps,
+  config: AgentsConfig,
+  providers: AgentProviders,
+): (report: AuthFailed) => void {
+  const raise = alertRaiser(deps);
+  return ({ provider, variable, detail }) => {
+    const instead = outageText(providers, config.REVIEWER_FALLBACK, provider);
+    raise({
+      severity: 'critical',
+      kind: 'llm_auth_failed',
+      message: `LLM ${provider} refused our API key (${detail}): ${instead} until ${variable ?? 'the key'} is fixed and signals restarted; retrying will not help`,
+      labels: { provider },
+    });
+  };
+}
+
+/**
  * Operators hear once per UTC day (the budget tells once) that the agents' daily budget is spent: every
  * call takes its fallback until the next UTC day, which must not go unnoticed all day.
  */
@@ -413,6 +436,7 @@ async function wireDecisions(deps: SignalsServiceDeps & { clock: Clock }): Promi
     onBreakerState: breakerAlerts(deps, config, providers),
     onBudgetSpent: budgetAlert(deps, config, providers),
     onUnusableReplies: unusableRepliesAlert(deps),
+    onAuthFailed: authFailedAlert(deps, config, providers),
     spentTodayUsd: await spentTodayUsd(deps.db, clock),
   });
   const lessons = new AgentLessonRepository(deps.db);
