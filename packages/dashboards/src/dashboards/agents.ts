@@ -5,7 +5,7 @@ export const agents: DashboardSpec = {
   uid: 'ballast-agents',
   title: 'Ballast / Agents',
   description:
-    'Signals and its LLM agents: candidates and strategy switches, then calls, failures, latency, tokens, cost and circuit breakers.',
+    'Signals and its LLM agents: candidates and strategy switches, then calls, failures, latency, tokens, cost, daily budget and circuit breakers.',
   panels: [
     {
       title: 'Calls by outcome (1 h)',
@@ -53,6 +53,17 @@ export const agents: DashboardSpec = {
       unit: 'currencyUSD',
       description: 'Estimated spend over the last 24 hours from reported tokens and the price table.',
       queries: [{ expr: 'ballast:agent_cost_usd:increase1d', legend: '{{provider}}' }],
+    },
+    {
+      title: 'Daily budget (USD)',
+      kind: 'stat',
+      unit: 'currencyUSD',
+      description:
+        'Spend since 00:00 UTC against AGENT_DAILY_BUDGET_USD: once spent, every agent takes its fallback until the next UTC day.',
+      queries: [
+        { expr: 'max by (service) (ballast_agent_budget_spent_usd)', legend: 'spent today' },
+        { expr: 'max by (service) (ballast_agent_budget_limit_usd)', legend: 'limit' },
+      ],
     },
     {
       title: 'Breaker state',
