@@ -29,6 +29,7 @@ import {
   type TestDatabase,
   uniqueName,
   waitFor,
+  watchPipeline,
 } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -1570,6 +1571,9 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
         side: 'buy',
         time: t,
       });
+    // Trades and bars come through separate consumers: the bar goes out once every trade was handled.
+    const pipeline = await watchPipeline(await natsUrl(), prefix);
+    await pipeline.waitIdle({ streams: ['MD_TRADE'] }).finally(() => pipeline.close());
     await bar(slot, '1h', recorded);
     // The next bar, none of whose trades were seen (a stream gap), reaching under the stop: its low counts.
     const next = {
