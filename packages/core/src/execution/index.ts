@@ -7,6 +7,7 @@ export * from './fee-model';
 export * from './kept-position';
 export * from './kill-state';
 export * from './lot-units';
+export * from './market-close-chunks';
 export * from './order-filters';
 export * from './order-over';
 export * from './order-owner';
