@@ -1,7 +1,9 @@
 import { type Envelope, type KillCommand, symbolAssets } from '@ballast/contracts';
 import {
+  bookTouch,
   clientOrderId,
   type MarketRules,
+  marketCloseChunks,
   type NetPosition,
   positionHolding,
   roundDownToStep,
@@ -17,8 +19,8 @@ import { venueFlat } from './venue-flat';
 type Flattened = { text: string; flat: boolean };
 
 /**
- * The kill's flatten: every position closed with a reduce-only market order, sent at once, and then
- * confirmed flat against the venue's own balances.
+ * The kill's flatten: every position closed with reduce-only market orders (as many as the venue's
+ * market maximum needs), sent at once, and then confirmed flat against the venue's own balances.
  */
 export class Flatten extends OrderPart {
   constructor(
@@ -31,7 +33,7 @@ export class Flatten extends OrderPart {
   }
 
   /**
-   * Closes every position with a reduce-only market order, then confirms flat against the venue's own
+   * Closes every position with reduce-only market orders, then confirms flat against the venue's own
    * balances, not only against the local fold of our fills. On spot the base asset held beyond the
    * configured holdings (RECON_BASE_HOLDINGS) is the position: the close sells at most that and at most
    * the position, so coins held apart are never sold, and what is left of it must be dust.
@@ -60,7 +62,12 @@ export class Flatten extends OrderPart {
       held === undefined ? position.qty : Math.min(position.qty, held),
       rules.stepSize,
     );
-    if (qty > 0) await this.sendClose(command, symbol, position.side === 'long' ? 'sell' : 'buy', qty);
+    if (qty > 0)
+      await this.sendClose(command, position, rules, {
+        symbol,
+        side: position.side === 'long' ? 'sell' : 'buy',
+        qty,
+      });
     if (position.side !== 'long') {
       // A short has no balance to read on a spot venue; only our own fills can say.
       const left = this.positions.book.position(this.deps.venue.id, symbol)?.qty ?? 0;
@@ -71,33 +78,68 @@ export class Flatten extends OrderPart {
     return this.venueFlatness(base, rules, position);
   }
 
-  /** The close of `qty`, a reduce-only market order recorded under the kill's id and sent at once. */
+  /**
+   * The close of `qty`: reduce-only market orders recorded under the kill's id, then sent one after
+   * another. A close above the venue's market maximum (MARKET_LOT_SIZE, LOT_SIZE, NOTIONAL) would be
+   * refused whole and leave the position open, so it goes as chunks within it (core marketCloseChunks),
+   * each under a client id derived from the kill, the market and its index. The chunks are planned all
+   * or none (IntentPlans): the kill delivered again, after a flatten it cut short, finds them recorded,
+   * sends only those still planned and plans nothing beside them, whatever the position is now.
+   */
   private async sendClose(
     command: Envelope<KillCommand>,
-    symbol: string,
-    side: 'buy' | 'sell',
-    qty: number,
+    position: NetPosition,
+    rules: MarketRules,
+    close: { symbol: string; side: 'buy' | 'sell'; qty: number },
   ): Promise<void> {
+    const { symbol, side } = close;
     await this.cancelStopsOf(symbol, side);
     const intentId = `flatten:${command.id}:${symbol}`;
-    const slice: NewSlice = {
-      clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, 0),
-      intentId,
-      slice: 0,
-      strategy: null,
-      correlationId: command.correlationId,
-      exchange: this.deps.venue.id,
-      symbol,
-      side,
-      type: 'market',
-      qty,
-      price: null,
-      reduceOnly: true,
-      dueAt: this.deps.clock.now(),
-    };
-    await this.deps.slices.plan([slice]);
-    const stored = await this.deps.slices.get(slice.clientOrderId);
-    if (stored?.status === 'planned') await this.delivery.send(stored);
+    const idOf = (index: number) => clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, index);
+    const price = await this.referencePrice(close, rules, position.avgEntry);
+    const chunks = marketCloseChunks(close.qty, rules, price).map(
+      (qty, index): NewSlice => ({
+        clientOrderId: idOf(index),
+        intentId,
+        slice: index,
+        strategy: null,
+        correlationId: command.correlationId,
+        exchange: this.deps.venue.id,
+        symbol,
+        side,
+        type: 'market',
+        qty,
+        price: null,
+        reduceOnly: true,
+        dueAt: this.deps.clock.now(),
+      }),
+    );
+    await this.deps.intents.plan(chunks, 'planned');
+    for (let index = 0; ; index++) {
+      const stored = await this.deps.slices.get(idOf(index));
+      if (!stored) return;
+      if (stored.status === 'planned') await this.delivery.send(stored);
+    }
+  }
+
+  /**
+   * What a close is valued at against the venue's maximum notional: the touch it sells into (or buys
+   * from), else the position's entry. Read only when the venue has a maximum notional.
+   */
+  private async referencePrice(
+    close: { symbol: string; side: 'buy' | 'sell'; qty: number },
+    rules: MarketRules,
+    entry: number,
+  ): Promise<number> {
+    if (rules.maxNotional === undefined) return entry;
+    try {
+      const { book } = await this.ctx.slippageBook.forOrder(close.symbol, close.side, close.qty);
+      const touch = bookTouch(book);
+      return (close.side === 'sell' ? touch.bestBid : touch.bestAsk) ?? entry;
+    } catch (err) {
+      this.deps.log.warn({ err, symbol: close.symbol }, 'no book to value the close: its entry price used');
+      return entry;
+    }
   }
 
   /** Whether a long is flat by the venue's balance of its base asset: what is left must be dust. */

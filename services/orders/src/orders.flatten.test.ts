@@ -1,5 +1,6 @@
 import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
+import { CcxtVenue, VenueError, type VenueOrderRequest } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,5 +154,97 @@ describe('kill --flatten with coins held long-term (RECON_BASE_HOLDINGS, as reco
     expect((await flattenSlices(venue)).map((s) => s.qty)).toEqual([0.01, 0.006]);
     expect(await venueBtc(venue)).toBe(0.5);
     await stop();
+  });
+});
+
+/**
+ * The simulator's account through CcxtVenue, with a market maximum the test sets once the position is
+ * open. The simulator checks no MARKET_LOT_SIZE, so a market order above the maximum is refused here,
+ * as Binance refuses it. `cutAfterFirstSell`: the venue's rules cannot be read from the first sale's
+ * answer on until orders are next listed (the kill's cancel of open orders, when it comes again), so a
+ * flatten is cut short after its first chunk and its kill, failed, delivered again.
+ */
+function cappedVenue(fixture: VenueFixture) {
+  const venue = new CcxtVenue({
+    venue: 'binance',
+    exchangeId: 'binance',
+    baseUrl: fixture.sim.restUrl,
+    credentials: account,
+  });
+  const state = {
+    marketMaxQty: undefined as number | undefined,
+    cutAfterFirstSell: false,
+    rulesDown: false,
+    rulesFailed: 0,
+    sells: [] as VenueOrderRequest[],
+  };
+  const rules = venue.marketRules.bind(venue);
+  venue.marketRules = async (symbol: string) => {
+    if (state.rulesDown) {
+      state.rulesFailed++;
+      throw new VenueError('network', 'binance exchangeInfo request timed out (test)');
+    }
+    const read = await rules(symbol);
+    return state.marketMaxQty === undefined ? read : { ...read, marketMaxQty: state.marketMaxQty };
+  };
+  const submit = venue.submit.bind(venue);
+  venue.submit = async (order: VenueOrderRequest) => {
+    if (order.type === 'market' && state.marketMaxQty !== undefined && order.qty > state.marketMaxQty)
+      throw new VenueError('invalid_order', 'binance {"code":-1013,"msg":"Filter failure: MARKET_LOT_SIZE"}');
+    const placed = await submit(order);
+    if (order.side === 'sell') state.sells.push(order);
+    if (state.cutAfterFirstSell && state.sells.length === 1) state.rulesDown = true;
+    return placed;
+  };
+  const open = venue.openOrders.bind(venue);
+  venue.openOrders = (symbol?: string) => {
+    state.rulesDown = false;
+    return open(symbol);
+  };
+  return { venue, state };
+}
+
+describe("kill --flatten of a position above the venue's market maximum (MARKET_LOT_SIZE)", () => {
+  let venue: Venue;
+  beforeAll(async () => {
+    venue = await startVenue('orders_flatten_chunks', '0');
+  });
+  afterAll(() => venue?.fixture.close());
+
+  it('sells it in chunks within the maximum, ends flat, and sends none twice when the kill comes again', {
+    timeout: 60_000,
+  }, async () => {
+    const capped = cappedVenue(venue.fixture);
+    const stop = await startSimOrders(venue.fixture, account, { TICK_MS: '20' }, undefined, {
+      venue: capped.venue,
+    });
+    try {
+      await buy(venue, 'chunks-open', 0.01);
+      capped.state.marketMaxQty = 0.004;
+      capped.state.cutAfterFirstSell = true;
+
+      // The first delivery sells one chunk and fails; the kill delivered again sends the rest.
+      const ack = await killAndFlatten(venue, 'flatten above the market maximum');
+      expect(ack.detail).toBe(
+        'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)',
+      );
+      expect(ack).toMatchObject({ command: 'kill', engaged: true, flat: true });
+      expect(capped.state.rulesFailed).toBeGreaterThan(0);
+      expect(await venueBtc(venue)).toBe(0);
+
+      const chunks = await flattenSlices(venue);
+      expect(chunks.map((s) => [s.slice, s.qty, s.status])).toEqual([
+        [0, 0.00334, 'filled'],
+        [1, 0.00333, 'filled'],
+        [2, 0.00333, 'filled'],
+      ]);
+      expect(new Set(chunks.map((s) => s.intentId))).toEqual(new Set([`flatten:${ack.commandId}:BTC-USDT`]));
+      for (const chunk of chunks)
+        expect(chunk).toMatchObject({ side: 'sell', type: 'market', reduceOnly: true });
+      // Each chunk went to the venue once, under its own client id.
+      expect(capped.state.sells.map((o) => o.clientOrderId)).toEqual(chunks.map((s) => s.clientOrderId));
+    } finally {
+      await stop();
+    }
   });
 });
