@@ -95,11 +95,10 @@ export class Flatten extends OrderPart {
     const { symbol, side } = close;
     await this.cancelStopsOf(symbol, side);
     const intentId = `flatten:${command.id}:${symbol}`;
-    const idOf = (index: number) => clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, index);
     const price = await this.referencePrice(close, rules, position.avgEntry);
     const chunks = marketCloseChunks(close.qty, rules, price).map(
       (qty, index): NewSlice => ({
-        clientOrderId: idOf(index),
+        clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, intentId, index),
         intentId,
         slice: index,
         strategy: null,
@@ -115,11 +114,8 @@ export class Flatten extends OrderPart {
       }),
     );
     await this.deps.intents.plan(chunks, 'planned');
-    for (let index = 0; ; index++) {
-      const stored = await this.deps.slices.get(idOf(index));
-      if (!stored) return;
+    for (const stored of await this.deps.slices.ofIntent(intentId))
       if (stored.status === 'planned') await this.delivery.send(stored);
-    }
   }
 
   /**

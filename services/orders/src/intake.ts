@@ -3,10 +3,11 @@ import {
   approvalExpired,
   checkSlippage,
   clientOrderId,
+  type MarketRules,
+  marketCloseChunks,
   planTwap,
   roundDownToStep,
   smallestSliceQty,
-  type TradableRules,
   type WalkableBook,
 } from '@ballast/core';
 import type { NewSlice } from '@ballast/db';
@@ -162,12 +163,15 @@ export class Intake extends OrderPart {
     };
   }
 
-  /** The slices the order is planned as: one due now, or a TWAP's (core planTwap). */
+  /**
+   * The slices the order is planned as: one due now, or a TWAP's (core planTwap); a market close above
+   * the venue's market maximum, refused whole, as chunks within it all due now (core marketCloseChunks).
+   */
   private async slicesOf(
     request: SubmitRequest,
     cause: Envelope<unknown>,
     qty: number,
-    rules: TradableRules,
+    rules: MarketRules,
     { twap, book }: Route,
   ): Promise<NewSlice[]> {
     const now = this.deps.clock.now();
@@ -182,11 +186,15 @@ export class Intake extends OrderPart {
           jitter: this.deps.config.TWAP_JITTER,
           random01: this.deps.random01,
         })
-      : [{ index: 0, qty, dueAt: now }];
+      : (await this.closeChunks(request, qty, rules, book)).map((q, index) => ({
+          index,
+          qty: q,
+          dueAt: now,
+        }));
     return pieces.map((p) =>
       sliceOf(request, cause, this.deps.venue.id, {
         clientOrderId:
-          !twap && request.clientOrderId
+          !twap && request.clientOrderId && p.index === 0
             ? request.clientOrderId
             : clientOrderId(this.deps.config.CLIENT_ID_PREFIX, request.intentId, p.index),
         slice: p.index,
@@ -197,8 +205,25 @@ export class Intake extends OrderPart {
   }
 
   /**
+   * A direct order's quantities: the order whole, unless it is a market close above the venue's market
+   * maximum (the stops service's closes, a strategy's exit), which would be refused and leave the
+   * position open. Its chunks keep the first under the command's client id, the rest under ids derived
+   * from the intent, so a repeat of the command plans and sends nothing more.
+   */
+  private async closeChunks(
+    request: SubmitRequest,
+    qty: number,
+    rules: MarketRules,
+    book: WalkableBook | undefined,
+  ): Promise<number[]> {
+    if (request.type !== 'market' || !request.reduceOnly) return [qty];
+    const price = rules.maxNotional === undefined ? 0 : await this.touch(request, qty, book);
+    return marketCloseChunks(qty, rules, price);
+  }
+
+  /**
    * Records the slices (IntentPlans claims the intent) and hands them on: a direct order to the next
-   * pass's queue, a TWAP to the loop. None recorded: a repeat, which replays what was recorded first.
+   * pass's queue, a TWAP or a close in chunks to the loop. None recorded: a repeat, which replays what was recorded first.
    */
   private async record(
     request: SubmitRequest,
@@ -206,7 +231,7 @@ export class Intake extends OrderPart {
     slices: NewSlice[],
     twap: Route['twap'],
   ): Promise<void> {
-    const direct = twap ? undefined : slices[0];
+    const direct = !twap && slices.length === 1 ? slices[0] : undefined;
     const kills = this.killSwitch.kills;
     if (direct) this.ctx.sendingDirect.add(direct.clientOrderId);
     else this.ctx.loopOwns(Math.min(...slices.map((s) => s.dueAt)));

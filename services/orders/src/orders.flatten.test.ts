@@ -1,4 +1,11 @@
-import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import {
+  type Alert,
+  type Clock,
+  type ControlAck,
+  type OrderEvent,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { CcxtVenue, VenueError, type VenueOrderRequest } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
@@ -204,6 +211,25 @@ function cappedVenue(fixture: VenueFixture) {
   return { venue, state };
 }
 
+/**
+ * The orders service on a capped venue, a 0.01 BTC position bought through it, then the venue's market
+ * maximum lowered to 0.004: a close of the position in one order is refused.
+ */
+async function openAboveTheMaximum(venue: Venue, intentId: string) {
+  const capped = cappedVenue(venue.fixture);
+  const stop = await startSimOrders(venue.fixture, account, { TICK_MS: '20' }, undefined, {
+    venue: capped.venue,
+  });
+  try {
+    await buy(venue, intentId, 0.01);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  capped.state.marketMaxQty = 0.004;
+  return { capped, stop };
+}
+
 describe("kill --flatten of a position above the venue's market maximum (MARKET_LOT_SIZE)", () => {
   let venue: Venue;
   beforeAll(async () => {
@@ -214,13 +240,8 @@ describe("kill --flatten of a position above the venue's market maximum (MARKET_
   it('sells it in chunks within the maximum, ends flat, and sends none twice when the kill comes again', {
     timeout: 60_000,
   }, async () => {
-    const capped = cappedVenue(venue.fixture);
-    const stop = await startSimOrders(venue.fixture, account, { TICK_MS: '20' }, undefined, {
-      venue: capped.venue,
-    });
+    const { capped, stop } = await openAboveTheMaximum(venue, 'chunks-open');
     try {
-      await buy(venue, 'chunks-open', 0.01);
-      capped.state.marketMaxQty = 0.004;
       capped.state.cutAfterFirstSell = true;
 
       // The first delivery sells one chunk and fails; the kill delivered again sends the rest.
@@ -243,6 +264,54 @@ describe("kill --flatten of a position above the venue's market maximum (MARKET_
         expect(chunk).toMatchObject({ side: 'sell', type: 'market', reduceOnly: true });
       // Each chunk went to the venue once, under its own client id.
       expect(capped.state.sells.map((o) => o.clientOrderId)).toEqual(chunks.map((s) => s.clientOrderId));
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe("a reduce-only market close above the venue's market maximum (a stop's or a strategy's exit)", () => {
+  let venue: Venue;
+  beforeAll(async () => {
+    venue = await startVenue('orders_close_chunks', '0');
+  });
+  afterAll(() => venue?.fixture.close());
+
+  it("goes in chunks within the maximum, the first under the command's client id, and once only", {
+    timeout: 60_000,
+  }, async () => {
+    const alerts: Alert[] = [];
+    await venue.fixture.bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
+      durable: 'test-alerts',
+    });
+    const { capped, stop } = await openAboveTheMaximum(venue, 'close-chunks-open');
+    try {
+      // As the stops service sends a close: direct, reduce-only, under its own client id.
+      const close = marketCommand('close-chunks-close', 'sell', 0.01, { reduceOnly: true });
+      await venue.fixture.bus.publish(subject(Subjects.orderCommand, {}), close);
+      await waitFor(async () => (await venueBtc(venue)) === 0, 'the position sold');
+      const slices = async () =>
+        (await new OrderSliceRepository(venue.fixture.handle.db, clock).all()).filter(
+          (s) => s.intentId === 'close-chunks-close',
+        );
+      await waitFor(
+        async () => (await slices()).every((s) => s.status === 'filled'),
+        'every chunk recorded filled',
+      );
+      expect((await slices()).map((s) => [s.slice, s.qty, s.reduceOnly, s.status])).toEqual([
+        [0, 0.00334, true, 'filled'],
+        [1, 0.00333, true, 'filled'],
+        [2, 0.00333, true, 'filled'],
+      ]);
+      expect((await slices())[0]?.clientOrderId).toBe('bl-close-chunks-close');
+
+      // The same close delivered again, then a marker: commands are handled in order.
+      await venue.fixture.bus.publish(subject(Subjects.orderCommand, {}), close);
+      await buy(venue, 'close-chunks-marker', 0.002);
+      expect(capped.state.sells.map((o) => o.clientOrderId)).toEqual(
+        (await slices()).map((s) => s.clientOrderId),
+      );
+      expect(alerts.filter((a) => a.kind === 'client_order_id_reused')).toEqual([]);
     } finally {
       await stop();
     }

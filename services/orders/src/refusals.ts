@@ -1,5 +1,5 @@
 import { type Envelope, type OrderEvent, RejectReason, Subjects, subject } from '@ballast/contracts';
-import { clientOrderId, derivedUuid, roundDownToStep } from '@ballast/core';
+import { clientOrderId, derivedUuid, roundDownToStep, sumLots } from '@ballast/core';
 import type { OrderSlice } from '@ballast/db';
 import { eventOf, type OrderContext, OrderPart } from './order-context';
 import type { Recovery } from './recovery';
@@ -94,7 +94,10 @@ export class Refusals extends OrderPart {
     if (!id || !recorded || recorded.clientOrderId !== id) return;
     const { stepSize } = await this.deps.venue.marketRules(request.symbol);
     const qty = roundDownToStep(request.qty, stepSize);
-    if (recorded.side === request.side && Math.abs(recorded.qty - qty) < 1e-12) return;
+    // A close above the venue's market maximum was recorded in chunks (Intake): together they are the order.
+    const chunks = await this.deps.slices.ofIntent(recorded.intentId);
+    const recordedQty = chunks.length > 1 ? sumLots(chunks.map((c) => c.qty)) : recorded.qty;
+    if (recorded.side === request.side && Math.abs(recordedQty - qty) < 1e-12) return;
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
       severity: 'warning',
       kind: 'client_order_id_reused',

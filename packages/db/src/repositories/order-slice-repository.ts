@@ -138,6 +138,17 @@ export class OrderSliceRepository {
     return row ? toSlice(row) : undefined;
   }
 
+  /** The slices of one intent, in slice order: a TWAP's, or a close sent in chunks. */
+  async ofIntent(intentId: string): Promise<OrderSlice[]> {
+    const rows = await this.db
+      .selectFrom('order_slices')
+      .selectAll()
+      .where('intent_id', '=', intentId)
+      .orderBy('slice')
+      .execute();
+    return rows.map(toSlice);
+  }
+
   /** The order whose fills hold a venue trade of this market, if one does (a trade is booked once). */
   async holderOfTrade(exchange: string, symbol: string, tradeId: string): Promise<string | undefined> {
     const row = await this.db
