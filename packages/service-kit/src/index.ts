@@ -11,6 +11,7 @@ export * from './last-error';
 export * from './latest-writer';
 export * from './load-config';
 export * from './logger';
+export * from './market-data-feed-variables';
 export * from './metrics-registry';
 export * from './prom-bus-observer';
 export * from './readiness';

@@ -1,3 +1,4 @@
+import { featuresWarmUpVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 import { SeriesList } from './series-list';
 
@@ -5,12 +6,12 @@ export const featuresConfigSchema = z.object({
   /** Series warmed from stored candles at start, e.g. `binance:BTC-USDT:1h,binance:ETH-USDT:1h`. */
   FEATURES_SERIES: SeriesList,
   /**
-   * Stored candles replayed per series before its first live one; default: what the series' slowest
-   * indicator or higher-timeframe context needs to converge, so that a restart changes no vector
-   * (FeatureEngine.warmUpBars: 9,528 for 1h with a 1d context, 2,382 for 4h). The database must hold
-   * that much history (`ballast backfill --since` about 400 days back), else a restart starts short.
+   * FEATURES_WARMUP_CANDLES: stored candles replayed per series before its first live one; default what the
+   * series' slowest indicator or higher-timeframe context needs to converge, so that a restart changes no vector
+   * (FeatureEngine.warmUpBars: 9,528 for 1h with a 1d context, 2,382 for 4h). The database must hold that much
+   * history (`ballast backfill --warm-up`, the stack's `warm-up` one-shot), else a restart starts short.
    */
-  FEATURES_WARMUP_CANDLES: z.coerce.number().int().positive().optional(),
+  ...featuresWarmUpVariables,
   /**
    * A run of at least this many candles missing from both stream and database starts the series cold
    * (silent until warm again); unset: every hole is bridged, as the backtest bridges exchange outages.

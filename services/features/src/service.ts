@@ -105,7 +105,7 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
       if (replayed < wanted)
         log.warn(
           { ...series, replayed, wanted, reason: 'short_warm_up' },
-          'stored history shorter than the warm-up: run `ballast backfill` over the missing days (README)',
+          'stored history shorter than the warm-up: run `ballast backfill --warm-up` (README)',
         );
     }
   } catch (err) {

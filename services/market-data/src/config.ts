@@ -1,30 +1,8 @@
-import { normaliseSymbol, Timeframe } from '@ballast/contracts';
 import type { FeedChannel } from '@ballast/exchange';
+import { commaList, marketDataFeedVariables } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const CHANNELS = ['candles', 'trades', 'book'] as const satisfies readonly FeedChannel[];
-
-const commaList = (value: string): string[] =>
-  value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-
-const symbolList = z
-  .string()
-  .min(1)
-  .transform((value, ctx) => {
-    const out: string[] = [];
-    for (const raw of commaList(value)) {
-      try {
-        out.push(normaliseSymbol(raw));
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      }
-    }
-    if (out.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one symbol, e.g. BTC/USDT' });
-    return [...new Set(out)];
-  });
 
 const channelList = z
   .string()
@@ -36,18 +14,14 @@ const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** The market-data service's own variables (merged over service-kit's base config by runService). */
 export const marketDataConfigSchema = z.object({
-  VENUE: z.enum(['binance', 'bybit']),
-  /** Comma list, e.g. `BTC/USDT,ETH-USDT`; normalised to `BTC-USDT`. */
-  SYMBOLS: symbolList,
-  TIMEFRAME: Timeframe.default('1h'),
+  /** VENUE, SYMBOLS, TIMEFRAME, REST_URL: shared with `ballast backfill --warm-up`. */
+  ...marketDataFeedVariables,
   CHANNELS: channelList.default(['candles', 'trades', 'book']),
   /** WebSocket base (e.g. a simulator's `ws://127.0.0.1:8900`); the venue's public stream when unset. */
   WS_URL: z
     .string()
     .regex(/^wss?:\/\//, 'ws:// or wss:// URL')
     .optional(),
-  /** REST origin for backfills and depth snapshots (e.g. a simulator's `http://127.0.0.1:8900`). */
-  REST_URL: z.url().optional(),
   STALE_AFTER_MS: ms(30_000),
   HEARTBEAT_TIMEOUT_MS: ms(60_000),
   /** A connect not open (TCP, TLS, HTTP upgrade) within this long fails and is retried with backoff. */

@@ -5,3 +5,4 @@ export * from './support-resistance';
 export * from './support-resistance-tracker';
 export * from './trend';
 export * from './volatility-regime';
+export * from './warm-up-window';

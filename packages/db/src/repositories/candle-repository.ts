@@ -73,6 +73,20 @@ export class CandleRepository {
     return row?.last === null || row?.last === undefined ? undefined : toNumber(row.last);
   }
 
+  /** Stored candles with fromOpenTime ≤ open_time < toOpenTime (what a backfill window already holds). */
+  async countRange(range: CandleRange): Promise<number> {
+    const row = await this.db
+      .selectFrom('candles')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'))
+      .where('exchange', '=', range.exchange)
+      .where('symbol', '=', range.symbol)
+      .where('timeframe', '=', range.timeframe)
+      .where('open_time', '>=', range.fromOpenTime)
+      .where('open_time', '<', range.toOpenTime)
+      .executeTakeFirstOrThrow();
+    return toNumber(row.n);
+  }
+
   /** Rows in one series, or in the whole table when no series is given. */
   async count(series?: SeriesKey): Promise<number> {
     let query = this.db
