@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 // Dockerfile. Building the images and starting the containers is NOT exercised here.
 
 const root = join(import.meta.dirname, '..', '..');
-const INFRA = ['nats', 'timescaledb', 'migrate', 'prometheus', 'grafana'];
+const INFRA = ['nats', 'timescaledb', 'migrate', 'warm-up', 'prometheus', 'grafana'];
 
 interface ComposeService {
   image?: string;
@@ -126,6 +126,8 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
         nats: { condition: 'service_healthy' },
         timescaledb: { condition: 'service_healthy' },
         migrate: { condition: 'service_completed_successfully' },
+        // Features replays the stored history at start: it waits for the warm-up to fill it.
+        ...(name === 'features' ? { 'warm-up': { condition: 'service_completed_successfully' } } : {}),
       });
       expect(s.environment?.HTTP_PORT, name).toBe('8080');
       expect(s.environment?.DATABASE_URL, name).toMatch(
@@ -142,6 +144,20 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
     expect(m.command).toEqual(['tsx', 'src/main.ts', 'db', 'migrate']);
     expect(m.restart).toBe('no');
     expect(m.depends_on).toEqual({ timescaledb: { condition: 'service_healthy' } });
+  });
+
+  it("backfills the features' warm-up history once, after the migrations, from the same Dockerfile and .env", () => {
+    const w = compose.services['warm-up'] as ComposeService & { env_file?: string[] };
+    expect(w.build?.args).toEqual({ PACKAGE: '@ballast/cli' });
+    expect(w.command).toEqual(['tsx', 'src/main.ts', 'backfill', '--warm-up']);
+    expect(w.restart).toBe('no');
+    expect(w.depends_on).toEqual({
+      timescaledb: { condition: 'service_healthy' },
+      migrate: { condition: 'service_completed_successfully' },
+    });
+    // market-data's VENUE, SYMBOLS and TIMEFRAME say what to backfill.
+    expect(w.environment).toMatchObject({ VENUE: 'binance', SYMBOLS: 'BTC/USDT,ETH/USDT', TIMEFRAME: '1h' });
+    expect(w.environment?.DATABASE_URL).toMatch(/^postgres:\/\/ballast:.+@timescaledb:5432\/ballast$/);
   });
 
   it('gives NATS (JetStream config from infra/nats) and TimescaleDB data volumes and healthchecks', () => {
