@@ -16,7 +16,8 @@ import {
 } from '@ballast/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../program';
-import { type BackfillProgress, backfillCandles, type CandleSource, parseRequest } from './backfill';
+import { parseRequest } from './backfill';
+import { type BackfillProgress, backfillCandles, type CandleSource } from './backfill-candles';
 import { parseWarmUpPlan, warmUpHistory, warmUpReport } from './warm-up';
 
 // The simulator serves binance-spot-ohlcv/{BTC,ETH}USDT-1h.csv.gz over /api/v3/klines. The range

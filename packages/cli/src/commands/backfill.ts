@@ -7,8 +7,6 @@ import type { Command } from 'commander';
 import { type BackfillProgress, type BackfillRequest, backfillCandles } from './backfill-candles';
 import { parseWarmUpPlan, warmUpHistory, warmUpReport } from './warm-up';
 
-export * from './backfill-candles';
-
 interface BackfillFlags {
   exchange?: string;
   symbols?: string;
