@@ -99,9 +99,32 @@ export class SendLoop extends OrderPart {
       }
       // An entry left planned during a kill waits for the resume's abort; the exits after it go out.
       if (this.killSwitch.killed && !slice.reduceOnly) this.ctx.loopOwns(slice.dueAt);
+      else if (await this.demotedSince(slice, planned)) continue;
       else if (await this.passesGuard(slice, await this.ctx.pacer.guard(slice, planned)))
         await this.delivery.send(slice);
     }
+  }
+
+  /**
+   * An entry's slice whose strategy stopped being live after the entry was accepted (risk demoted it
+   * mid-TWAP): it and the rest of its intent are cancelled unsent, as intake would refuse the entry now.
+   */
+  private async demotedSince(slice: OrderSlice, planned: readonly OrderSlice[]): Promise<boolean> {
+    if (slice.reduceOnly || slice.strategy === null) return false;
+    const notLive = this.deps.liveStrategies?.refusal(slice.strategy);
+    if (!notLive) return false;
+    const rest = planned.filter((s) => s.intentId === slice.intentId);
+    await this.ctx.cancelUnsent(rest, 'strategy_not_live', notLive);
+    this.deps.log.warn(
+      {
+        intentId: slice.intentId,
+        strategy: slice.strategy,
+        slices: rest.length,
+        reason: 'strategy_not_live',
+      },
+      'entry slices of a strategy no longer live: cancelled unsent',
+    );
+    return true;
   }
 
   /** A slice the guard holds back is due again later; one held back too often is cancelled, its TWAP too. */
