@@ -60,7 +60,8 @@ describe('infra/prometheus', () => {
     }
   });
 
-  it('unit-tests every alert both firing and not firing (promtool test rules)', () => {
+  // promtool replays every test's series: seconds on a quiet machine, over a minute beside the whole suite.
+  it('unit-tests every alert both firing and not firing (promtool test rules)', { timeout: 240_000 }, () => {
     const tested = new Map<string, { fires: boolean; silent: boolean }>();
     for (const f of testFiles) {
       const doc = parse(readFileSync(join(dir, 'tests', f), 'utf8')) as {
