@@ -421,13 +421,19 @@ export class BacktestRuntime {
     return watchedLevels(await this.stopStores.records.active(this.options.config.exchange), symbol);
   }
 
-  /** Closes whatever is still open at the last quoted price, through the orders service. */
+  /**
+   * Closes whatever is still open at the last quoted price, through the orders service. The market's
+   * stop-limits are cancelled first, as a kill's flatten cancels them live: resting, they lock the coins
+   * they cover, and the close would be refused for want of them (the position then missing from the trades).
+   */
   async closeAll(): Promise<void> {
     const { exchange } = this.options.config;
     for (const open of this.ledger.openMarkets()) {
       const rules = this.options.rules(open.symbol);
       const qty = Math.floor(open.qty / rules.stepSize + 1e-9) * rules.stepSize;
       if (!(qty > 0)) continue;
+      for (const stop of this.stopVenue.openStops(open.symbol))
+        await this.stopVenue.cancelStop(open.symbol, stop.clientOrderId);
       const intentId = `backtest:end:${open.symbol}`;
       await this.market.publish(subject(Subjects.orderCommand, {}), {
         kind: 'submit',
