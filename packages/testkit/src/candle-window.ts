@@ -16,15 +16,28 @@ export interface CandleWindow {
  * window and replays nothing after it.
  */
 export function candleWindowDir(csv: string, from: number, to: number): CandleWindow {
+  const { dir, files } = candleWindowsDir([csv], from, to);
+  return { dir, file: files[0]! };
+}
+
+/** `candleWindowDir` for several recorded CSVs (a universe of symbols) in one directory. */
+export function candleWindowsDir(
+  csvs: readonly string[],
+  from: number,
+  to: number,
+): { readonly dir: string; readonly files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'ballast-window-'));
-  const file = join(dirname(csv), basename(csv, '.gz'));
-  mkdirSync(join(dir, dirname(csv)), { recursive: true });
   symlinkSync(join(sharedDataDir(), 'binance-rest'), join(dir, 'binance-rest'));
-  const [header, ...rows] = readDataFile(csv).split('\n');
-  const kept = rows.filter((r) => {
-    const open = Number(r.split(',')[0]);
-    return open >= from && open < to;
+  const files = csvs.map((csv) => {
+    const file = join(dirname(csv), basename(csv, '.gz'));
+    mkdirSync(join(dir, dirname(csv)), { recursive: true });
+    const [header, ...rows] = readDataFile(csv).split('\n');
+    const kept = rows.filter((r) => {
+      const open = Number(r.split(',')[0]);
+      return open >= from && open < to;
+    });
+    writeFileSync(join(dir, file), `${[header, ...kept].join('\n')}\n`);
+    return file;
   });
-  writeFileSync(join(dir, file), `${[header, ...kept].join('\n')}\n`);
-  return { dir, file };
+  return { dir, files };
 }

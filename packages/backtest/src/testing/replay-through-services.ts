@@ -8,7 +8,7 @@ import { StopRecord } from '@ballast/stops-service';
 import { type PipelineWatch, type ReplayClockFile, waitFor } from '@ballast/testkit';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { BarPath, type PathPrint, pathTrade, replayPaths, watchedLevels } from '../bar-path';
+import { BarPath, type PathPrint, type PathReplay, pathTrade, replayPaths, watchedLevels } from '../bar-path';
 import { candleBook } from '../candle-book';
 import type { ReplayStep } from '../replay-steps';
 import { TradeLedger } from '../trade-ledger';
@@ -23,6 +23,8 @@ export interface ReplayWatch {
   settled(): boolean;
   /** Closed candles market-data published so far. */
   candlesSeen(): number;
+  /** The last closed candle market-data published, if any. */
+  lastCandle(): Candle | undefined;
 }
 
 /**
@@ -40,7 +42,15 @@ export async function watchReplay(
   const awaited = new Set<string>();
   const finished = new Set<string>();
   let candles = 0;
-  await bus.subscribe(pattern(Subjects.candle), () => void candles++, { durable: `${label}-candles` });
+  let last: Candle | undefined;
+  await bus.subscribe(
+    pattern(Subjects.candle),
+    (m) => {
+      candles++;
+      last = m.payload;
+    },
+    { durable: `${label}-candles` },
+  );
   await bus.subscribe(
     subject(Subjects.riskDecision, {}),
     (m) => {
@@ -69,6 +79,7 @@ export async function watchReplay(
     ledger,
     settled: () => [...awaited].every((id) => finished.has(id)),
     candlesSeen: () => candles,
+    lastCandle: () => last,
   };
 }
 
@@ -90,6 +101,17 @@ export interface BarReplay {
   readonly published: { books: number; prints: number };
 }
 
+/** Replaying the markets of a universe, whose bars close at the same instants. */
+export interface UniverseReplay extends Omit<BarReplay, 'symbol' | 'tickSize'> {
+  tickSize(symbol: string): number;
+  /**
+   * After each instant the clock passes the signals cycle deadline (close + grace), as the backtest's
+   * `cycleDeadline` does, and the replay waits until the signals service ranked that instant's cycle
+   * (`ranked`: cycles ranked so far, complete or at their deadline, from its metrics).
+   */
+  readonly cycles?: { readonly graceMs: number; ranked(): Promise<number> };
+}
+
 /**
  * Replays bar `index` through the services, as the backtest settles a bar: where a stop, a take-profit or
  * a resting order watches the market, the bar prints along its path first (bar-path.ts); then the clock
@@ -98,15 +120,68 @@ export interface BarReplay {
  * is idle again.
  */
 export async function replayBar(replay: BarReplay, step: ReplayStep, index: number): Promise<void> {
+  await replayInstant({ ...replay, tickSize: () => replay.tickSize }, [step], index);
+}
+
+/**
+ * Replays every step, an instant at a time (`lastAtTime`), as `runBacktest` does: the bars closing at
+ * an instant print along their paths together, then each candle goes out in the steps' order (time,
+ * then symbol, which is the simulator's order too), each once the pipeline is idle; then the cycle deadline.
+ */
+export async function replayAll(replay: UniverseReplay, steps: readonly ReplayStep[]): Promise<void> {
+  let first = 0;
+  let instants = 0;
+  for (const [i, step] of steps.entries()) {
+    if (!step.lastAtTime) continue;
+    const instant = steps.slice(first, i + 1);
+    await replayInstant(replay, instant, first);
+    instants++;
+    if (replay.cycles) await passCycleDeadline(replay, replay.cycles, step.candle.closeTime, instants);
+    first = i + 1;
+  }
+}
+
+/** The bars of one instant (steps `index`…): printed along their paths, then sent one by one. */
+async function replayInstant(
+  replay: UniverseReplay,
+  steps: readonly ReplayStep[],
+  index: number,
+): Promise<void> {
   const { sim, clock, watch } = replay;
-  await printBar(replay, step.candle);
-  clock.set(step.candle.closeTime + 1);
-  await publishBook(replay, step.quote);
-  if (sim.controls.step(1, 'binance-candles') !== 1)
-    throw new Error(`the simulator has no candle left for bar ${index}`);
-  await waitFor(() => watch.candlesSeen() > index, `market-data to publish bar ${index}`, {
+  await printBars(
+    replay,
+    steps.map((s) => s.candle),
+  );
+  for (const [k, step] of steps.entries()) {
+    const { candle } = step;
+    clock.set(candle.closeTime + 1);
+    await publishBook(replay, candle.symbol, step.quote);
+    const bar = index + k;
+    if (sim.controls.step(1, 'binance-candles') !== 1)
+      throw new Error(`the simulator has no candle left for bar ${bar}`);
+    await waitFor(() => watch.candlesSeen() > bar, `market-data to publish bar ${bar}`, {
+      timeoutMs: replay.timeoutMs,
+      intervalMs: 2,
+    });
+    const sent = watch.lastCandle();
+    if (sent?.symbol !== candle.symbol || sent.openTime !== candle.openTime)
+      throw new Error(
+        `bar ${bar}: the simulator sent ${sent?.symbol} ${sent?.openTime}, not ${candle.symbol} ${candle.openTime}`,
+      );
+    await idle(replay);
+  }
+}
+
+async function passCycleDeadline(
+  replay: UniverseReplay,
+  cycles: NonNullable<UniverseReplay['cycles']>,
+  closeTime: number,
+  instants: number,
+): Promise<void> {
+  replay.clock.set(Math.max(replay.clock.now(), closeTime + 1 + cycles.graceMs));
+  await waitFor(async () => (await cycles.ranked()) >= instants, `the signals cycle of instant ${instants}`, {
     timeoutMs: replay.timeoutMs,
-    intervalMs: 2,
+    intervalMs: 5,
   });
   await idle(replay);
 }
@@ -114,42 +189,46 @@ export async function replayBar(replay: BarReplay, step: ReplayStep, index: numb
 /** What a paper order row tells of whether it rests on the book. */
 const RestingView = z.object({ symbol: z.string(), status: OrderStatus });
 
-async function printBar(replay: BarReplay, candle: Candle): Promise<void> {
+/** As the backtest runtime's `printBars`: the markets where something watches prices print together. */
+async function printBars(replay: UniverseReplay, candles: readonly Candle[]): Promise<void> {
   const stops = new ProtectiveStopRepository(replay.db, replay.clock, StopRecord);
-  const levels = async () => watchedLevels(await stops.active('binance'), replay.symbol);
   const paper = new PaperAccountRepository(replay.db, replay.clock);
-  const resting = (await paper.loadOrders('binance', RestingView)).filter(
-    (o) => o.symbol === replay.symbol && isOpenOrder(o),
-  );
-  if ((await levels()).length === 0 && resting.length === 0) return;
-  await replayPaths([{ path: new BarPath(candle), levels }], (c, p) => printAt(replay, c, p));
+  const orders = await paper.loadOrders('binance', RestingView);
+  const replays: PathReplay[] = [];
+  for (const candle of candles) {
+    const levels = async () => watchedLevels(await stops.active('binance'), candle.symbol);
+    const resting = orders.filter((o) => o.symbol === candle.symbol && isOpenOrder(o));
+    if ((await levels()).length > 0 || resting.length > 0)
+      replays.push({ path: new BarPath(candle), levels });
+  }
+  if (replays.length > 0) await replayPaths(replays, (c, p) => printAt(replay, c, p));
 }
 
 /** A print inside the bar, as the backtest runtime makes it: the book moves there, then the trade. */
-async function printAt(replay: BarReplay, candle: Candle, p: PathPrint): Promise<void> {
+async function printAt(replay: UniverseReplay, candle: Candle, p: PathPrint): Promise<void> {
   replay.clock.set(Math.max(replay.clock.now(), p.time));
-  await publishBook(replay, p.price);
+  await publishBook(replay, candle.symbol, p.price);
   const trade = pathTrade('binance', candle, p, ++replay.published.prints);
-  await replay.bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: replay.symbol }), trade, {
+  await replay.bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: candle.symbol }), trade, {
     eventTime: p.time,
   });
   await idle(replay);
 }
 
-async function publishBook(replay: BarReplay, price: number): Promise<void> {
+async function publishBook(replay: UniverseReplay, symbol: string, price: number): Promise<void> {
   const book = candleBook(
     'binance',
-    replay.symbol,
+    symbol,
     price,
     replay.slippageBps,
-    replay.tickSize,
+    replay.tickSize(symbol),
     replay.clock.now(),
     ++replay.published.books,
   );
-  await replay.bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: replay.symbol }), book);
+  await replay.bus.publish(subject(Subjects.book, { exchange: 'binance', symbol }), book);
   await idle(replay);
 }
 
-function idle(replay: BarReplay): Promise<void> {
+function idle(replay: UniverseReplay): Promise<void> {
   return replay.pipeline.waitIdle({ settled: replay.watch.settled, timeoutMs: replay.timeoutMs });
 }
