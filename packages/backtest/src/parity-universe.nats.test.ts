@@ -10,9 +10,12 @@ import { candleCsv, type ReplayStack, startReplayStack } from './testing';
 // candles, 1–5 January 2021 (96 bars each, no gap in any), after the features warm-up's worth of stored
 // history. The signals service ranks each cycle across the universe's symbols once all three vectors of
 // the bar arrived, and risk sizes and limits every entry against the positions already open on any of
-// them: where a live run could part from the backtest, since live the symbols' vectors arrive one by one.
-// In the backtest on 2 January 13:00 all three propose and two entries (ETH, SOL) are approved in one
-// cycle; five round trips on two symbols, and an ETH position still open after the last bar.
+// them: where a live run could part from the backtest, since live the symbols' vectors arrive one by one
+// and in any order. So the replay sends the bars of each close in reverse symbol order (the backtest steps
+// them in symbol order); ranked by arrival instead (no universe), the trade lists differ (ETH sized 1.9935
+// instead of 1.9936 on 2 January, SOL's entry filled first). In the backtest on 2 January 13:00 all three
+// propose and two entries (ETH, SOL) are approved in one cycle; five round trips on two symbols, and an
+// ETH position still open after the last bar.
 const SYMBOLS = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'];
 const FROM = Date.UTC(2021, 0, 1);
 const TO = Date.UTC(2021, 0, 5);
@@ -66,9 +69,11 @@ it('replays a universe of three markets through the services as processes on NAT
     from: FROM,
     to: TO,
     config: CONFIG,
+    // The backtest steps the bars of a close in symbol order; here they arrive the other way round.
+    reversed: true,
   });
   expect(stack.steps.length).toBe(SYMBOLS.length * 96);
-  // Each bar of each symbol only once the pipeline is idle, an instant's bars in symbol order.
+  // Each bar of each symbol only once the pipeline is idle, SOL's bar of a close first, BTC's last.
   await stack.replay();
 
   // The backtest closes what is open after the last bar (end_of_data); live it is still held, to the lot.

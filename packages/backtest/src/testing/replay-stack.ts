@@ -44,6 +44,8 @@ export interface ReplayStackOptions {
    * books, and its exchangeInfo (required), by whose rules the trade ledger rounds.
    */
   readonly config: BacktestConfigInput;
+  /** The bars of one close arrive in reverse symbol order (UniverseReplay.reversed). */
+  readonly reversed?: boolean;
 }
 
 /** The services as processes on NATS and PostgreSQL, fed a recorded window through the exchange simulator. */
@@ -128,10 +130,10 @@ async function start(
     binance: {
       symbols: binance,
       framesFile: null,
-      // Listed by symbol: at one close time the simulator sends them in this order, as replaySteps has them.
+      // At one close time the simulator sends them in the order listed: by symbol, or the reverse.
       candles: binance
         .map((symbol, i) => ({ symbol, interval: '1h', file: window.files[i]!, replay: true }))
-        .sort((a, b) => (a.symbol < b.symbol ? -1 : 1)),
+        .sort((a, b) => (a.symbol < b.symbol ? -1 : 1) * (options.reversed ? -1 : 1)),
     },
   });
   cleanups.push(() => sim.close());
@@ -181,6 +183,7 @@ async function start(
     db: servicesDb.db,
     published: { books: 0, prints: 0 },
     cycles: { graceMs: SIGNALS_CYCLE_GRACE_MS, ranked: () => cyclesRanked(signals.httpUrl) },
+    reversed: options.reversed ?? false,
   };
   return { steps, watch, services: running, replay: () => replayAll(replay, steps), close };
 }

@@ -110,6 +110,11 @@ export interface UniverseReplay extends Omit<BarReplay, 'symbol' | 'tickSize'> {
    * (`ranked`: cycles ranked so far, complete or at their deadline, from its metrics).
    */
   readonly cycles?: { readonly graceMs: number; ranked(): Promise<number> };
+  /**
+   * The bars of one close go out in reverse symbol order (the backtest steps them in symbol order): live
+   * they arrive in any order, and what the services make of a cycle must not depend on it.
+   */
+  readonly reversed?: boolean;
 }
 
 /**
@@ -126,7 +131,7 @@ export async function replayBar(replay: BarReplay, step: ReplayStep, index: numb
 /**
  * Replays every step, an instant at a time (`lastAtTime`), as `runBacktest` does: the bars closing at
  * an instant print along their paths together, then each candle goes out in the steps' order (time,
- * then symbol, which is the simulator's order too), each once the pipeline is idle; then the cycle deadline.
+ * then symbol, or the reverse: the simulator's order), each once the pipeline is idle; then the cycle deadline.
  */
 export async function replayAll(replay: UniverseReplay, steps: readonly ReplayStep[]): Promise<void> {
   let first = 0;
@@ -134,6 +139,7 @@ export async function replayAll(replay: UniverseReplay, steps: readonly ReplaySt
   for (const [i, step] of steps.entries()) {
     if (!step.lastAtTime) continue;
     const instant = steps.slice(first, i + 1);
+    if (replay.reversed) instant.reverse();
     await replayInstant(replay, instant, first);
     instants++;
     if (replay.cycles) await passCycleDeadline(replay, replay.cycles, step.candle.closeTime, instants);
