@@ -25,6 +25,7 @@ export const BinanceErrors = {
     ),
   unreadParameters: (read: number, sent: number) =>
     err(400, -1104, `Not all sent parameters were read; read '${read}' parameter(s) but was sent '${sent}'.`),
+  invalidParameterCombination: () => err(400, -1128, 'Combination of optional parameters invalid.'),
   invalidSymbol: () => err(400, -1121, 'Invalid symbol.'),
   invalidInterval: () => err(400, -1120, 'Invalid interval.'),
   invalidSide: () => err(400, -1117, 'Invalid side.'),

@@ -270,6 +270,8 @@ function myTrades(req: SimRequest, ctx: BinanceRestContext): RouteResult {
   const start = intParam(req, 'startTime');
   const end = intParam(req, 'endTime');
   const orderId = intParam(req, 'orderId');
+  if (!MY_TRADES_COMBINATIONS.has(myTradesCombination(req)))
+    return failure(BinanceErrors.invalidParameterCombination());
   const limit = Math.min(intParam(req, 'limit') ?? 500, 1000);
   const trades = ctx.engine
     .myTrades(symbol)
@@ -279,6 +281,24 @@ function myTrades(req: SimRequest, ctx: BinanceRestContext): RouteResult {
   // Binance returns the most recent trades for a time window, the earliest from an id.
   const picked = fromId === undefined && start === undefined ? trades.slice(-limit) : trades.slice(0, limit);
   return ok(picked.map(myTradeView));
+}
+
+/**
+ * The optional parameters of GET /api/v3/myTrades Binance takes together (its documented list); any
+ * other combination, e.g. an order's trades from a time, is answered with -1128.
+ */
+const MY_TRADES_COMBINATIONS = new Set([
+  '',
+  'orderId',
+  'startTime',
+  'endTime',
+  'fromId',
+  'startTime+endTime',
+  'orderId+fromId',
+]);
+
+function myTradesCombination(req: SimRequest): string {
+  return ['orderId', 'startTime', 'endTime', 'fromId'].filter((name) => req.params.get(name)).join('+');
 }
 
 function knownSymbol(ctx: BinanceRestContext, symbol: string): boolean {

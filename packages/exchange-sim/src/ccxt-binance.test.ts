@@ -150,6 +150,20 @@ describe('ccxt binance against the simulator', () => {
     expect(fromId[0]).toMatchObject({ order: order.id, price: 58001, amount: 0.001, takerOrMaker: 'maker' });
   });
 
+  it("pages an order's trades by orderId with fromId, and refuses a combination Binance does not take (-1128)", async () => {
+    const ex = binance({ apiKey: API_KEY, secret: SECRET });
+    const [first] = await ex.fetchMyTrades('BTC/USDT', undefined, 1000, { fromId: 0 });
+    const orderId = String(first?.order);
+    const fromId = await ex.fetchMyTrades('BTC/USDT', undefined, 1000, { orderId, fromId: 0 });
+    expect(fromId.length).toBeGreaterThan(0);
+    expect(fromId.every((t) => t.order === orderId)).toBe(true);
+    const refused = await ex
+      .fetchMyTrades('BTC/USDT', first?.timestamp, undefined, { orderId })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ccxt.BadRequest);
+    expect(String(refused)).toContain('{"code":-1128,"msg":"Combination of optional parameters invalid."}');
+  });
+
   it('rejects a duplicate open clientOrderId, as Binance does', async () => {
     const ex = binance({ apiKey: API_KEY, secret: SECRET });
     await expect(

@@ -1,5 +1,5 @@
 import { type BookLevel, type Fill, type OrderStatus, toCcxtSymbol } from '@ballast/contracts';
-import type { MarketRules, VenueTrade, WalkableBook } from '@ballast/core';
+import { type MarketRules, subtractLots, sumLots, type VenueTrade, type WalkableBook } from '@ballast/core';
 import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
 import { type CcxtConfig, createCcxtExchange } from '../ccxt-rest';
 import { type CcxtMarketLimits, ccxtMarketMaximums } from './ccxt-market-rules';
@@ -13,6 +13,12 @@ import {
 
 /** Binance's largest myTrades page. */
 const TRADE_PAGE = 1000;
+
+/**
+ * The most pages of one order's trades read (100,000 trades): past them, an order whose trades still
+ * add up to less than it filled is refused as `fills_incomplete` rather than booked short.
+ */
+const ORDER_TRADE_PAGES = 100;
 
 export type CcxtVenueConfig = CcxtConfig & {
   /** Contracts venue id stamped on events, e.g. `binance`. */
@@ -162,17 +168,49 @@ export class CcxtVenue implements OrderVenue {
     return restrictions.enableWithdrawals !== false;
   }
 
-  /** Market orders report fills as trades; fetch them so events carry real prices and fees. */
+  /**
+   * Market orders report fills as trades; fetch them so events carry real prices and fees. All of them:
+   * an order the venue says filled further than the trades read add up to (Binance's trade list lagging
+   * its order) is refused as `fills_incomplete`, for the caller to ask again, never booked short.
+   */
   private async withFills(symbol: string, order: Order): Promise<VenueOrder> {
-    if (!(order.filled && order.filled > 0)) return toVenueOrder(symbol, order, []);
-    const trades = await this.call('fetchOrderTrades', () =>
-      this.exchange.fetchMyTrades(toCcxtSymbol(symbol), undefined, undefined, { orderId: order.id }),
-    );
-    return toVenueOrder(
-      symbol,
-      order,
-      trades.filter((t) => t.order === order.id),
-    );
+    const filled = order.filled ?? 0;
+    if (!(filled > 0)) return toVenueOrder(symbol, order, []);
+    const { trades, qty } = await this.orderTrades(symbol, String(order.id), filled);
+    if (subtractLots(filled, qty) > 0)
+      throw new VenueError(
+        'fills_incomplete',
+        `fetchOrderTrades: ${symbol} order ${order.id} filled ${filled} but its ${trades.length} trades add up to ${qty}`,
+      );
+    return toVenueOrder(symbol, order, trades);
+  }
+
+  /**
+   * An order's trades, oldest first, page by page until they add up to `filled`. Binance lists at most
+   * one page per request (500 unless asked for up to 1,000), so the pages go by trade id: `orderId` with
+   * `fromId`, a combination it takes. A page bringing no trade not read already ends the read (a venue
+   * ignoring `fromId` would repeat its first), and so does ORDER_TRADE_PAGES.
+   */
+  private async orderTrades(
+    symbol: string,
+    orderId: string,
+    filled: number,
+  ): Promise<{ trades: Trade[]; qty: number }> {
+    const byId = new Map<string, Trade>();
+    let qty = 0;
+    let fromId = 0;
+    for (let page = 0; page < ORDER_TRADE_PAGES && qty < filled; page++) {
+      const batch = await this.call('fetchOrderTrades', () =>
+        this.exchange.fetchMyTrades(toCcxtSymbol(symbol), undefined, TRADE_PAGE, { orderId, fromId }),
+      );
+      const fresh = batch.filter((t) => t.order === orderId && !byId.has(String(t.id)));
+      for (const t of fresh) byId.set(String(t.id), t);
+      qty = sumLots([qty, ...fresh.map((t) => t.amount ?? 0)]);
+      const last = batch.at(-1);
+      if (!last || fresh.length === 0 || batch.length < TRADE_PAGE) break;
+      fromId = Number(last.id) + 1;
+    }
+    return { trades: [...byId.values()], qty };
   }
 
   /**

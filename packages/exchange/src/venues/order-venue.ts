@@ -22,8 +22,9 @@ export type VenueOrder = VenueOrderState & {
 export type TradePage = { trades: VenueTrade[]; cursor: string | null };
 
 /**
- * Why a venue call failed, one closed set. `network` and `rate_limited` are worth retrying;
- * the rest are answers that another try would only repeat.
+ * Why a venue call failed, one closed set. `network`, `rate_limited` and `fills_incomplete` are worth
+ * retrying; the rest are answers that another try would only repeat. `fills_incomplete`: the venue
+ * reports an order filled further than the trades it lists for it add up to.
  */
 export type VenueErrorReason =
   | Extract<
@@ -31,7 +32,8 @@ export type VenueErrorReason =
       'insufficient_funds' | 'invalid_order' | 'min_notional' | 'precision' | 'rate_limited' | 'unknown'
     >
   | 'network'
-  | 'not_found';
+  | 'not_found'
+  | 'fills_incomplete';
 
 export class VenueError extends Error {
   override readonly name = 'VenueError';
@@ -45,7 +47,7 @@ export class VenueError extends Error {
   }
 
   get retryable(): boolean {
-    return this.reason === 'network' || this.reason === 'rate_limited';
+    return this.reason === 'network' || this.reason === 'rate_limited' || this.reason === 'fills_incomplete';
   }
 }
 
