@@ -2,6 +2,7 @@ import { toCcxtSymbol } from '@ballast/contracts';
 import type { MarketRules } from '@ballast/core';
 import type { Exchange, Order } from 'ccxt';
 import { createCcxtExchange } from '../ccxt-rest';
+import type { RefusedOrder } from './binance-refusal';
 import { CcxtVenue, type CcxtVenueConfig, toVenueError } from './ccxt-venue';
 import { VenueError } from './order-venue';
 import { stopLimitPrice } from './stop-limit-price';
@@ -50,15 +51,18 @@ export class CcxtStopVenue implements StopVenue {
     const binance = this.exchange.id === 'binance';
     if (binance) params.stopPrice = request.stopPrice;
     else params.stopLossPrice = request.stopPrice;
-    const placed = await this.call('createOrder', () =>
-      this.exchange.createOrder(
-        toCcxtSymbol(request.symbol),
-        binance ? 'STOP_LOSS_LIMIT' : 'limit',
-        request.side,
-        request.qty,
-        limit,
-        params,
-      ),
+    const placed = await this.call(
+      'createOrder',
+      () =>
+        this.exchange.createOrder(
+          toCcxtSymbol(request.symbol),
+          binance ? 'STOP_LOSS_LIMIT' : 'limit',
+          request.side,
+          request.qty,
+          limit,
+          params,
+        ),
+      { order: { qty: request.qty, price: limit }, rules },
     );
     return toStopOrder(request.symbol, placed, request);
   }
@@ -91,11 +95,11 @@ export class CcxtStopVenue implements StopVenue {
     }
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, fn: () => Promise<T>, refused?: RefusedOrder): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw toVenueError(err, what);
+      throw toVenueError(err, what, refused);
     }
   }
 }

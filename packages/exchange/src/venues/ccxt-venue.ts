@@ -2,6 +2,7 @@ import { type BookLevel, type Fill, type OrderStatus, toCcxtSymbol } from '@ball
 import { type MarketRules, subtractLots, sumLots, type VenueTrade, type WalkableBook } from '@ballast/core';
 import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
 import { type CcxtConfig, createCcxtExchange } from '../ccxt-rest';
+import { binanceErrorBody, binanceRefusalReason, type RefusedOrder } from './binance-refusal';
 import { type CcxtMarketLimits, ccxtMarketMaximums } from './ccxt-market-rules';
 import {
   type OrderVenue,
@@ -89,15 +90,20 @@ export class CcxtVenue implements OrderVenue {
     // Only derivatives know reduce-only: Binance spot refuses the parameter (-1104), and a spot sell
     // cannot open a short anyway. `has.createReduceOnlyOrder` describes the exchange, not the market.
     if (order.reduceOnly && market.contract) params.reduceOnly = true;
-    const placed = await this.call('createOrder', () =>
-      this.exchange.createOrder(
-        toCcxtSymbol(order.symbol),
-        order.type,
-        order.side,
-        order.qty,
-        order.price ?? undefined,
-        params,
-      ),
+    const rules = await this.marketRules(order.symbol).catch(() => undefined);
+    const refused = rules && { order, rules };
+    const placed = await this.call(
+      'createOrder',
+      () =>
+        this.exchange.createOrder(
+          toCcxtSymbol(order.symbol),
+          order.type,
+          order.side,
+          order.qty,
+          order.price ?? undefined,
+          params,
+        ),
+      refused,
     );
     return this.withFills(order.symbol, placed).catch(() => landedWithoutFills(order.symbol, placed));
   }
@@ -238,11 +244,11 @@ export class CcxtVenue implements OrderVenue {
     return this.markets;
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, fn: () => Promise<T>, refused?: RefusedOrder): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw toVenueError(err, what);
+      throw toVenueError(err, what, refused);
     }
   }
 }
@@ -318,11 +324,15 @@ function toFill(t: Trade): Fill {
 /**
  * Messages keep the venue's wording but never a signed request's query or body (timestamps, keys,
  * signatures). The ccxt error is not kept as the cause: its message and stack hold the signed URL,
- * and a logged error's cause is logged with it.
+ * and a logged error's cause is logged with it. A Binance refusal is named by its code and filter as
+ * the paper venue names it (`refused`: the order and its rules, see `binanceRefusalReason`).
  */
-export function toVenueError(err: unknown, what: string): VenueError {
+export function toVenueError(err: unknown, what: string, refused?: RefusedOrder): VenueError {
   if (err instanceof VenueError) return err;
   const message = `${what}: ${err instanceof Error ? unsigned(err.message).slice(0, 300) : String(err)}`;
+  const body = err instanceof ccxt.ExchangeError ? binanceErrorBody(err.message) : undefined;
+  const named = body && binanceRefusalReason(body, refused);
+  if (named) return new VenueError(named, message);
   const reason =
     err instanceof ccxt.OrderNotFound
       ? 'not_found'
