@@ -205,7 +205,7 @@ export class CcxtVenue implements OrderVenue {
     const byId = new Map<string, Trade>();
     let qty = 0;
     let fromId = 0;
-    for (let page = 0; page < ORDER_TRADE_PAGES && qty < filled; page++) {
+    for (let page = 0; page < ORDER_TRADE_PAGES && subtractLots(filled, qty) > 0; page++) {
       const batch = await this.call('fetchOrderTrades', () =>
         this.exchange.fetchMyTrades(toCcxtSymbol(symbol), undefined, TRADE_PAGE, { orderId, fromId }),
       );
