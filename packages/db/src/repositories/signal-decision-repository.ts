@@ -9,6 +9,11 @@ export interface KeptDecision {
   decidedAt: number;
 }
 
+/** A kept decision with the candidate it was made for. */
+export interface KeptCandidateDecision extends KeptDecision {
+  candidateId: string;
+}
+
 /** The first decision made for each candidate (the service checks the JSON on load). */
 export class SignalDecisionRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -43,5 +48,24 @@ export class SignalDecisionRepository {
       .returning('candidate_id')
       .executeTakeFirst();
     return inserted ? undefined : this.first(candidateId);
+  }
+
+  /**
+   * Every decision made at or after `sinceMs` (epoch ms), oldest first: what a backtest replaying the
+   * recorded verdicts loads once at its start.
+   */
+  async since(sinceMs: number): Promise<KeptCandidateDecision[]> {
+    const rows = await this.db
+      .selectFrom('signal_decisions')
+      .select(['candidate_id', 'decision', 'decided_at'])
+      .where('decided_at', '>=', sinceMs)
+      .orderBy('decided_at')
+      .orderBy('candidate_id')
+      .execute();
+    return rows.map((row) => ({
+      candidateId: row.candidate_id,
+      decision: row.decision,
+      decidedAt: toNumber(row.decided_at),
+    }));
   }
 }

@@ -305,6 +305,19 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         expect(await repo.keepFirst('cand-2', approved, at + 2)).toBeUndefined();
         expect(await repo.first('cand-2')).toEqual({ decision: approved, decidedAt: at + 2 });
       });
+
+      it('lists the decisions made since a time, oldest first, with their candidates', async () => {
+        const repo = new SignalDecisionRepository(db);
+        const at = clock.now() + 1_000;
+        const decision = (id: string) => ({ candidate: { id }, approved: true, sizeMultiplier: 1 });
+        await repo.keepFirst('cand-late', decision('cand-late'), at + 5);
+        await repo.keepFirst('cand-early', decision('cand-early'), at - 1);
+        await repo.keepFirst('cand-on', decision('cand-on'), at);
+        expect(await repo.since(at)).toEqual([
+          { candidateId: 'cand-on', decision: decision('cand-on'), decidedAt: at },
+          { candidateId: 'cand-late', decision: decision('cand-late'), decidedAt: at + 5 },
+        ]);
+      });
     });
 
     describe('EventJournal', () => {
