@@ -26,6 +26,10 @@ const HourStatsRow = z
   })
   .strict();
 
+/** Who decides the candidates that pass the vetoes in a run (`agents`; see the config's field). */
+export const AgentsMode = z.enum(['none', 'rules', 'recorded']);
+export type AgentsMode = z.infer<typeof AgentsMode>;
+
 const hourKey = (row: z.infer<typeof HourStatsRow>) => `${row.strategy}|${row.hourUtc}`;
 
 /**
@@ -76,9 +80,11 @@ export const BacktestConfig = z
     /**
      * `rules`: the offline rules analyst and reviewer from packages/agents decide; `none`: no analyst or
      * reviewer, every candidate that passed the vetoes is approved under the volatility guards (extreme
-     * refused, size capped at the regime's positionScale) that every live decision passes.
+     * refused, size capped at the regime's positionScale) that every live decision passes; `recorded`:
+     * each candidate gets the decision the signals service recorded for it (signal_decisions of the
+     * database the run is pointed at, ADR 17), one with none is rejected (`no_recorded_verdict`).
      */
-    agents: z.enum(['none', 'rules']).default('rules'),
+    agents: AgentsMode.default('rules'),
     /** Risk service limits; omitted: core's defaults. */
     riskLimits: RiskLimits.optional(),
     /** Stops service settings. */

@@ -1,6 +1,7 @@
 import type { MarketRules } from '@ballast/core';
 import type { MarketRulesSource } from './market-rules-source';
 import type { BacktestMetrics } from './metrics';
+import type { RecordedVerdictsSummary } from './recorded-verdicts';
 
 /** One round trip: from flat to flat in one market. Times are epoch ms of the first and last fill. */
 export interface BacktestTrade {
@@ -38,13 +39,18 @@ export interface EquityPoint {
 
 /** What became of one signal candidate. */
 export interface BacktestDecision {
+  /** The candidate's id (derived from its strategy, market, bar and side): the key of live's decision. */
+  candidate_id: string;
   time: number;
   symbol: string;
   strategy: string;
   side: 'long' | 'short';
   entry: number;
   stop: number;
-  /** `approved`, `veto:<reason>`, `review_rejected`, or `denied:<risk reason>`. */
+  /**
+   * `approved`, `veto:<reason>`, `review_rejected`, `denied:<risk reason>`, or (`agents: 'recorded'`)
+   * `no_recorded_verdict`.
+   */
   outcome: string;
 }
 
@@ -68,6 +74,8 @@ export interface BacktestResult {
     fill_model: string;
     /** The tick, step and minimums each symbol's orders were rounded and refused with, and their source. */
     market_rules: Record<string, MarketRules & { source: MarketRulesSource }>;
+    /** `agents: 'recorded'` only: how many candidates were decided by a recorded decision, how many by none. */
+    recorded_verdicts?: RecordedVerdictsSummary;
   };
   trades: BacktestTrade[];
   equity: EquityPoint[];

@@ -14,7 +14,7 @@ import {
   symbolAssets,
   TIMEFRAME_MS,
 } from '@ballast/contracts';
-import { type MarketRules, SeededRandom, VirtualClock, type WalkableBook } from '@ballast/core';
+import { type Decide, type MarketRules, SeededRandom, VirtualClock, type WalkableBook } from '@ballast/core';
 import {
   CandleRepository,
   createDb,
@@ -33,12 +33,14 @@ import { type SignalsService, startSignalsService } from '@ballast/signals-servi
 import { startStops } from '@ballast/stops-service';
 import { Registry } from 'prom-client';
 import type { BacktestConfig } from './backtest-config';
+import { BacktestError } from './backtest-error';
 import type { BacktestDecision } from './backtest-result';
 import { BarPath, type PathPrint, type PathReplay, pathTrade, replayPaths, watchedLevels } from './bar-path';
 import { candleBook } from './candle-book';
 import { hourStatsAsFound } from './hour-stats-as-found';
 import { keptStops } from './kept-stops';
 import { memoryPaperStore } from './memory-paper-store';
+import { NO_RECORDED_VERDICT, type RecordedVerdicts } from './recorded-verdicts';
 import { rulesDecide } from './rules-decide';
 import { seededBusIds } from './seeded-bus-ids';
 import { settle, type TickTracker, trackTicks } from './settle';
@@ -59,6 +61,10 @@ export interface RuntimeOptions {
   onStopEvent?: (event: StopEvent, time: number) => void;
   /** Sees every feature vector published. */
   onFeatures?: (vector: FeatureVector) => void;
+  /** Sees every decision the signals service publishes. */
+  onSignalDecision?: (decision: SignalDecision) => void;
+  /** The decisions `agents: 'recorded'` replays. */
+  recorded?: RecordedVerdicts;
 }
 
 /**
@@ -165,7 +171,7 @@ export class BacktestRuntime {
       metrics: new Registry(),
       // Bar ages and cycle deadlines on the run's time: each vector is handled as its bar closes.
       clock: this.clock,
-      decide: config.agents === 'rules' ? rulesDecide(config.minRewardRisk) : unreviewedDecide(),
+      decide: this.decideStep(),
       config: {
         SIGNALS_UNIVERSE: this.options.symbols,
         SIGNALS_EXCLUDED_SYMBOLS: config.excludedSymbols,
@@ -287,6 +293,16 @@ export class BacktestRuntime {
   }
 
   /** What the runtime records: fills for the trade list, intents for strategy names, the decision trail. */
+  /** The decision step `agents` names, where the LLM analyst and reviewer decide live. */
+  private decideStep(): Decide {
+    const { config, recorded } = this.options;
+    if (config.agents === 'rules') return rulesDecide(config.minRewardRisk);
+    if (config.agents === 'none') return unreviewedDecide();
+    if (!recorded)
+      throw new BacktestError('bad_config', "agents 'recorded' needs the recorded decisions to replay");
+    return recorded.decide;
+  }
+
   private async listen(bus: MemoryBus): Promise<void> {
     const { onFeatures } = this.options;
     if (onFeatures)
@@ -298,6 +314,7 @@ export class BacktestRuntime {
       (m: Envelope<SignalCandidate>) => {
         const c = m.payload;
         this.decisionLog.set(c.id, {
+          candidate_id: c.id,
           time: this.clock.now(),
           symbol: c.symbol,
           strategy: c.strategy,
@@ -312,8 +329,11 @@ export class BacktestRuntime {
     await bus.subscribe(
       subject(Subjects.signalDecision, {}),
       (m: Envelope<SignalDecision>) => {
+        this.options.onSignalDecision?.(m.payload);
         const logged = this.decisionLog.get(m.payload.candidate.id);
-        if (logged && !m.payload.approved) logged.outcome = 'review_rejected';
+        if (logged && !m.payload.approved)
+          logged.outcome =
+            m.payload.rejection?.detail === NO_RECORDED_VERDICT ? NO_RECORDED_VERDICT : 'review_rejected';
       },
       { durable: 'backtest-decisions' },
     );

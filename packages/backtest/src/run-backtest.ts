@@ -1,6 +1,7 @@
 import {
   type Candle,
   type FeatureVector,
+  type SignalDecision,
   type StopEvent,
   TIMEFRAME_MS,
   type Timeframe,
@@ -19,6 +20,7 @@ import { checkConfirmTimeframes } from './confirmable-timeframes';
 import { type CandleFile, loadCandleFile } from './load-candles';
 import { marketRulesBook } from './market-rules-source';
 import { computeMetrics } from './metrics';
+import { type RecordedDecisionRow, RecordedVerdicts } from './recorded-verdicts';
 import { type ReplayStep, replaySteps } from './replay-steps';
 
 export const FILL_MODEL =
@@ -51,6 +53,13 @@ export interface RunBacktestOptions {
   onStopEvent?: (event: StopEvent, time: number) => void;
   /** Sees every feature vector the features service publishes. */
   onFeatures?: (vector: FeatureVector) => void;
+  /** Sees every decision the signals service publishes (a record of them replays the run's verdicts). */
+  onSignalDecision?: (decision: SignalDecision) => void;
+  /**
+   * `agents: 'recorded'`: the signals service's kept decisions (signal_decisions, e.g. read with
+   * loadRecordedDecisions from a paper deployment's database), replayed per candidate id.
+   */
+  recordedDecisions?: readonly RecordedDecisionRow[];
 }
 
 /** The candles of the steps from `i` on that close at the same instant as step `i`. */
@@ -111,6 +120,22 @@ function loadRange(
   return candles;
 }
 
+/** The record `agents: 'recorded'` replays; refused without one, and given without that mode. */
+function recordedVerdicts(config: BacktestConfig, options: RunBacktestOptions): RecordedVerdicts | undefined {
+  const rows = options.recordedDecisions;
+  if (config.agents !== 'recorded') {
+    if (rows)
+      throw new BacktestError('bad_config', `recorded decisions given, but agents is '${config.agents}'`);
+    return undefined;
+  }
+  if (!rows)
+    throw new BacktestError(
+      'bad_config',
+      "agents 'recorded' needs the recorded decisions (ballast backtest --agents recorded reads them from DATABASE_URL)",
+    );
+  return new RecordedVerdicts(rows);
+}
+
 /**
  * Replays recorded candles through the services' own handlers on a virtual clock and returns the
  * trade list, the equity curve, the decision trail and the metrics. Same input, same result.
@@ -124,6 +149,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const symbols = [...new Set(candles.map((c) => c.symbol))].sort();
   const first = steps[0]!;
   const book = marketRulesBook(config);
+  const recorded = recordedVerdicts(config, options);
   const runtime = await BacktestRuntime.start({
     config,
     symbols,
@@ -134,6 +160,8 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     history: loadHistory(options, config),
     ...(options.onStopEvent ? { onStopEvent: options.onStopEvent } : {}),
     ...(options.onFeatures ? { onFeatures: options.onFeatures } : {}),
+    ...(options.onSignalDecision ? { onSignalDecision: options.onSignalDecision } : {}),
+    ...(recorded ? { recorded } : {}),
   });
   const curve: EquityPoint[] = [
     { time: first.candle.openTime, equity: config.initialEquity, exposed: false },
@@ -174,6 +202,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       market_rules: Object.fromEntries(
         symbols.map((symbol) => [symbol, { ...book.rules(symbol), source: book.source(symbol) }]),
       ),
+      ...(recorded ? { recorded_verdicts: recorded.summary() } : {}),
     },
     trades,
     equity: curve,

@@ -14,15 +14,16 @@ export type Decide = (
  * its cycle, or was delivered again): not approved, and no agent is asked.
  */
 export function switchedOffDecision(candidate: SignalCandidate): SignalDecision {
-  return {
-    candidate,
-    analyst: null,
-    reviewer: null,
-    approved: false,
-    sizeMultiplier: 0,
-    rejection: {
-      reason: 'strategy_disabled',
-      detail: `${candidate.strategy} was switched off after it proposed`,
-    },
-  };
+  return unaskedRejection(candidate, {
+    reason: 'strategy_disabled',
+    detail: `${candidate.strategy} was switched off after it proposed`,
+  });
+}
+
+/** A candidate rejected without asking an analyst or a reviewer. */
+export function unaskedRejection(
+  candidate: SignalCandidate,
+  rejection: NonNullable<SignalDecision['rejection']>,
+): SignalDecision {
+  return { candidate, analyst: null, reviewer: null, approved: false, sizeMultiplier: 0, rejection };
 }
