@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BacktestResult } from '@ballast/backtest';
-import { createDb, migrate, StrategyHourStatsRepository } from '@ballast/db';
+import { type BacktestResult, runBacktest } from '@ballast/backtest';
+import type { SignalDecision } from '@ballast/contracts';
+import { createDb, migrate, SignalDecisionRepository, StrategyHourStatsRepository } from '@ballast/db';
 import { createTestDatabase, RECORDED_BTCUSDT_RULES, sharedDataDir } from '@ballast/testkit';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -32,6 +33,17 @@ async function backtest(extra: string[], json: string): Promise<{ result: Backte
     result: JSON.parse(readFileSync(join(json), 'utf8')) as BacktestResult,
     stderr: errors.join('\n'),
   };
+}
+
+/** As `backtest`, with what it printed to stdout. */
+async function backtestPrinting(
+  extra: string[],
+  json: string,
+): Promise<{ result: BacktestResult; stdout: string }> {
+  const lines: string[] = [];
+  const { result } = await backtest(extra, json);
+  for (const call of vi.mocked(console.log).mock.calls) lines.push(String(call[0]));
+  return { result, stdout: lines.join('\n') };
 }
 
 const onStep = (qty: number) => Math.abs(qty / STEP - Math.round(qty / STEP)) < 1e-6;
@@ -148,5 +160,95 @@ describe('ballast backtest --hour-stats-from-db, what it read', () => {
     await expect(
       backtest(['--hour-stats-from-db', '--config', config], join(dir, 'both.json')),
     ).rejects.toThrow(`--hour-stats-from-db and hourStats in --config ${config}: give one`);
+  });
+});
+
+describe('ballast backtest --agents recorded', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("replays the deployment's kept decisions read only, and says how many candidates had none", {
+    timeout: 180_000,
+  }, async () => {
+    // What the signals service decided for each BTC candidate of January 2021, had its reviewer model
+    // said no to every one; one candidate it never decided.
+    const decided: SignalDecision[] = [];
+    await runBacktest({
+      files: [data],
+      timeframe: '1h',
+      from: Date.UTC(2021, 0, 1),
+      to: Date.UTC(2021, 1, 1),
+      seed: 1,
+      onSignalDecision: (d) => void decided.push(d),
+    });
+    expect(decided.filter((d) => d.approved).length).toBeGreaterThan(0);
+    const [never, ...kept] = decided;
+    const testDb = await createTestDatabase('cli_backtest_recorded');
+    try {
+      const handle = await createDb({ url: testDb.url, poolSize: 1 });
+      const stored = () =>
+        handle.db.selectFrom('signal_decisions').select(['candidate_id', 'decision', 'decided_at']).execute();
+      try {
+        await migrate(handle.db);
+        vi.stubEnv('DATABASE_URL', testDb.url);
+        await expect(
+          backtest(['--agents', 'recorded', '--to', '2021-02-01'], join(dir, 'none-kept.json')),
+        ).rejects.toThrow(
+          /--agents recorded: signal_decisions at postgres:.* holds no decision from 2021-01-01T00:00:00.000Z on/,
+        );
+        const repo = new SignalDecisionRepository(handle.db);
+        for (const d of kept)
+          await repo.keepFirst(
+            d.candidate.id,
+            { ...d, approved: false, sizeMultiplier: 0 },
+            Date.UTC(2021, 0, 2),
+          );
+        const before = await stored();
+        const { result, stdout } = await backtestPrinting(
+          ['--agents', 'recorded', '--to', '2021-02-01'],
+          join(dir, 'recorded.json'),
+        );
+        expect(result.trades).toEqual([]);
+        expect(result.meta.recorded_verdicts).toEqual({
+          rows: kept.length,
+          unreadable: 0,
+          hits: kept.length,
+          approved: 0,
+          misses: 1,
+          candidate_differs: 0,
+        });
+        expect(result.decisions.find((d) => d.candidate_id === never?.candidate.id)?.outcome).toBe(
+          'no_recorded_verdict',
+        );
+        expect(stdout).toContain(`recorded decisions: ${kept.length} from postgres:`);
+        expect(stdout).toContain(
+          `recorded verdicts: ${kept.length} of ${decided.length} candidates replayed (0 approved); 1 without one, rejected as no_recorded_verdict`,
+        );
+        expect(await stored()).toEqual(before);
+      } finally {
+        await handle.db.destroy();
+      }
+    } finally {
+      await testDb.drop();
+    }
+  });
+
+  it('refuses an unknown mode, and a mode other than the one --config names', async () => {
+    await expect(backtest(['--agents', 'llm'], join(dir, 'llm.json'))).rejects.toThrow(
+      '--agents: one of none, rules, recorded, got llm',
+    );
+    const config = join(dir, 'agents-none.json');
+    writeFileSync(config, '{"agents":"none"}');
+    await expect(
+      backtest(['--agents', 'recorded', '--config', config], join(dir, 'agents-both.json')),
+    ).rejects.toThrow(`--agents recorded and agents none in --config ${config}: give one`);
+  });
+
+  it('without DATABASE_URL, refuses a --pglite-dir holding no database rather than create one there', async () => {
+    vi.stubEnv('DATABASE_URL', '');
+    const missing = join(dir, 'no-such-pglite-recorded');
+    await expect(
+      backtest(['--agents', 'recorded', '--pglite-dir', missing], join(dir, 'no-db-recorded.json')),
+    ).rejects.toThrow(`--agents recorded: DATABASE_URL is unset and ${missing} holds no PGlite database`);
+    expect(existsSync(missing)).toBe(false);
   });
 });

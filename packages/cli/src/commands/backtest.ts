@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
+  AgentsMode,
   assumedRulesWarning,
+  type BacktestConfigInput,
   loadBacktestCandles,
   type RunBacktestOptions,
   runBacktest,
@@ -11,6 +13,7 @@ import { DEFAULT_PGLITE_DIR } from '@ballast/db';
 import type { Command } from 'commander';
 import { readDeployedHourStats } from './hour-stats';
 import { progressBar } from './progress-bar';
+import { readRecordedDecisions, replayedLine } from './recorded-decisions';
 
 interface BacktestFlags {
   data: string;
@@ -22,6 +25,7 @@ interface BacktestFlags {
   config?: string;
   exchangeInfo?: string;
   hourStatsFromDb?: boolean;
+  agents?: string;
   pgliteDir: string;
   json: string;
   report?: string;
@@ -34,13 +38,23 @@ const parseDate = (text: string, flag: string): number => {
   return ms;
 };
 
-/** `--config` with `--exchange-info` and `--hour-stats-from-db` on top; the flag never silently replaces the file's rows. */
-async function backtestConfig(flags: BacktestFlags): Promise<object> {
-  const given = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as object) : {};
+function agentsMode(text: string): AgentsMode {
+  const parsed = AgentsMode.safeParse(text);
+  if (!parsed.success) throw new Error(`--agents: one of ${AgentsMode.options.join(', ')}, got ${text}`);
+  return parsed.data;
+}
+
+/** `--config` with `--exchange-info`, `--agents` and `--hour-stats-from-db` on top; a flag never silently replaces the file's setting. */
+async function backtestConfig(flags: BacktestFlags): Promise<BacktestConfigInput> {
+  const given = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as BacktestConfigInput) : {};
   if (flags.hourStatsFromDb && 'hourStats' in given)
     throw new Error(`--hour-stats-from-db and hourStats in --config ${flags.config}: give one`);
+  const agents = flags.agents === undefined ? undefined : agentsMode(flags.agents);
+  if (agents && given.agents !== undefined && given.agents !== agents)
+    throw new Error(`--agents ${agents} and agents ${given.agents} in --config ${flags.config}: give one`);
   return {
     ...given,
+    ...(agents ? { agents } : {}),
     ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
     ...(flags.hourStatsFromDb
       ? { hourStats: await readDeployedHourStats(flags.pgliteDir, console.log) }
@@ -72,6 +86,10 @@ export function registerBacktestCommand(program: Command): void {
       "start from the deployment's hour expectancy table (strategy_hour_stats at DATABASE_URL, else --pglite-dir), as live's hour veto does",
     )
     .option(
+      '--agents <mode>',
+      'who decides the candidates that pass the vetoes: rules (the offline analyst and reviewer), none, or recorded (the decisions the signals service kept in signal_decisions at DATABASE_URL, else --pglite-dir; read only)',
+    )
+    .option(
       '--pglite-dir <dir>',
       'PGlite data directory, used when DATABASE_URL is unset',
       DEFAULT_PGLITE_DIR,
@@ -81,6 +99,8 @@ export function registerBacktestCommand(program: Command): void {
     .option('--seed <n>', 'seed for ids and jitter', '1')
     .action(async (flags: BacktestFlags) => {
       const timeframe = Timeframe.parse(flags.timeframe);
+      const from = flags.from ? parseDate(flags.from, 'from') : undefined;
+      const config = await backtestConfig(flags);
       const options: RunBacktestOptions = {
         files: flags.data
           .split(',')
@@ -89,16 +109,20 @@ export function registerBacktestCommand(program: Command): void {
         timeframe,
         seed: Number.parseInt(flags.seed, 10),
         ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
-        ...(flags.from ? { from: parseDate(flags.from, 'from') } : {}),
+        ...(from !== undefined ? { from } : {}),
         ...(flags.to ? { to: parseDate(flags.to, 'to') } : {}),
         ...(flags.strategy ? { strategy: flags.strategy } : {}),
-        config: await backtestConfig(flags),
+        config,
+        ...(config.agents === 'recorded'
+          ? { recordedDecisions: await readRecordedDecisions(flags.pgliteDir, from ?? 0, console.log) }
+          : {}),
       };
       const bar = progressBar('backtest');
       const result = await runBacktest({ ...options, onProgress: (d, t) => bar.update(d, t) });
       bar.done();
       const assumed = assumedRulesWarning(result.meta.market_rules);
       if (assumed) console.error(assumed);
+      if (result.meta.recorded_verdicts) console.log(replayedLine(result.meta.recorded_verdicts));
       writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
       const m = result.metrics;
       console.log(

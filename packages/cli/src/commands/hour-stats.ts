@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Clock } from '@ballast/contracts';
 import { type HourExpectancy, type HourStatsTrade, hourExpectancies } from '@ballast/core';
 import {
@@ -12,6 +11,7 @@ import {
 import { SystemClock } from '@ballast/service-kit';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { openDeployedDb } from './deployed-db';
 
 /** The part of a `ballast backtest --json` result the statistics need; the rest is ignored. */
 const BacktestTrades = z.object({
@@ -57,13 +57,7 @@ export async function readDeployedHourStats(
   pgliteDir: string,
   print: (line: string) => void,
 ): Promise<HourExpectancy[]> {
-  const url = process.env.DATABASE_URL;
-  // Opening PGlite on a directory without a database would create one there, and then fail obscurely.
-  if (!url && !pgliteDir.includes('://') && !existsSync(join(pgliteDir, 'PG_VERSION')))
-    throw new Error(
-      `--hour-stats-from-db: DATABASE_URL is unset and ${pgliteDir} holds no PGlite database; set DATABASE_URL to the deployment's (or --pglite-dir)`,
-    );
-  const handle = await createDb({ url, pgliteDir, poolSize: 1 });
+  const handle = await openDeployedDb('--hour-stats-from-db', pgliteDir);
   try {
     const rows = await new StrategyHourStatsRepository(handle.db).all();
     if (rows.length === 0)
