@@ -306,6 +306,17 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         expect(await repo.first('cand-2')).toEqual({ decision: approved, decidedAt: at + 2 });
       });
 
+      it('refuses to keep a decision inside a read-only transaction', async () => {
+        const write = db
+          .transaction()
+          .setAccessMode('read only')
+          .execute((trx) =>
+            new SignalDecisionRepository(trx).keepFirst('cand-ro', { approved: true }, clock.now()),
+          );
+        await expect(write).rejects.toThrow(/read-only transaction/);
+        expect(await new SignalDecisionRepository(db).first('cand-ro')).toBeUndefined();
+      });
+
       it('lists the decisions made since a time, oldest first, with their candidates', async () => {
         const repo = new SignalDecisionRepository(db);
         const at = clock.now() + 1_000;
