@@ -49,6 +49,7 @@ export function looserBacktestConfig(input: BacktestConfigInput | undefined): st
   const looser = LOOSER_IF_LOWER.filter((k) => config[k] < base[k]).map(
     (k) => `${k} ${config[k]} (default ${base[k]})`,
   );
-  if (config.agents !== base.agents) looser.push(`agents ${config.agents} (default ${base.agents})`);
+  // No reviewer is looser; the reviewers' recorded verdicts are live's own, and a candidate without one is rejected.
+  if (config.agents === 'none') looser.push(`agents ${config.agents} (default ${base.agents})`);
   return looser;
 }

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BacktestResult, type BacktestTrade, runBacktest } from '@ballast/backtest';
+import {
+  type BacktestConfigInput,
+  type BacktestResult,
+  type BacktestTrade,
+  runBacktest,
+} from '@ballast/backtest';
+import type { SignalDecision } from '@ballast/contracts';
 import {
   DEFAULT_READINESS_THRESHOLDS,
   equityBaselineKey,
@@ -25,6 +31,7 @@ import {
   LiveOverrideRepository,
   migrate,
   ServiceUptimeRepository,
+  SignalDecisionRepository,
   StopCoverageRepository,
 } from '@ballast/db';
 import { createTestDatabase, sharedDataDir, type TestDatabase } from '@ballast/testkit';
@@ -601,25 +608,24 @@ describe('ballast readiness against PostgreSQL', () => {
     expect((await run()).lifecycle).toMatchObject({ from: 'live', state: 'live', reason: 'live_healthy' });
     expect((await lifecycleOf('steady'))?.equityAtLive).toEqual({ gemini: 5_000 });
   });
-  // Last in this block: a red backtest may demote trend_pullback, which no later test then reads.
-  it("backtests --data with --config's signals settings, as live runs them: an excluded symbol trades nothing", async () => {
+  /** trend_pullback judged with a `--data` backtest of BTC under this `--config`: its backtest criterion. */
+  const dataBacktestCriterion = async (config: BacktestConfigInput) => {
     const {
       judged: [r],
     } = await runReadiness(
       {
         ...base,
         strategies: ['trend_pullback'],
-        data: {
-          files: [BTC],
-          timeframe: '1h',
-          seed: 1,
-          exchangeInfoFile: EXCHANGE_INFO,
-          config: { excludedSymbols: ['BTC-USDT'], takerFee: 0 },
-        },
+        data: { files: [BTC], timeframe: '1h', seed: 1, exchangeInfoFile: EXCHANGE_INFO, config },
       },
       deps(),
     );
-    const backtest = r!.report.criteria.find((c) => c.criterion === 'backtest');
+    return r!.report.criteria.find((c) => c.criterion === 'backtest');
+  };
+
+  // Last in this block with the next: a red backtest may demote trend_pullback, which no later test then reads.
+  it("backtests --data with --config's signals settings, as live runs them: an excluded symbol trades nothing", async () => {
+    const backtest = await dataBacktestCriterion({ excludedSymbols: ['BTC-USDT'], takerFee: 0 });
     expect(backtest).toMatchObject({ ok: false, note: '0 trades, max drawdown 0.00%' });
     // A cheaper run than live loosens the gate, said so; the config is stored with the backtest it earned.
     expect(lines).toContain('backtest config looser than the defaults: takerFee 0 (default 0.001)');
@@ -629,6 +635,36 @@ describe('ballast readiness against PostgreSQL', () => {
     );
     expect(stored?.value.config).toEqual({ excludedSymbols: ['BTC-USDT'], takerFee: 0 });
   }, 120_000);
+
+  it("replays paper's recorded verdicts with --config agents recorded: what the reviewer rejected trades nothing", async () => {
+    // What the signals service kept for trend_pullback's BTC candidates since the paper period began,
+    // had the reviewer model said no to every one.
+    const decided: SignalDecision[] = [];
+    await runBacktest({
+      files: [BTC],
+      timeframe: '1h',
+      from: START,
+      to: clock.now(),
+      strategy: 'trend_pullback',
+      seed: 1,
+      config: { initialEquity: 10_000, exchangeInfoFile: EXCHANGE_INFO },
+      onSignalDecision: (d) => void decided.push(d),
+    });
+    expect(decided.filter((d) => d.approved).length).toBeGreaterThan(0);
+    const repo = new SignalDecisionRepository(handle.db);
+    for (const d of decided)
+      await repo.keepFirst(d.candidate.id, { ...d, approved: false, sizeMultiplier: 0 }, clock.now());
+    lines.length = 0;
+    const backtest = await dataBacktestCriterion({ agents: 'recorded' });
+    expect(backtest).toMatchObject({ ok: false, note: '0 trades, max drawdown 0.00%' });
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^trend_pullback: recorded verdicts: [1-9]\d* of [1-9]\d* candidates replayed \(0 approved\)/,
+      ),
+    );
+    // Live's own reviewers' verdicts: not a loosened gate.
+    expect(lines.filter((l) => l.includes('looser'))).toEqual([]);
+  }, 180_000);
 
   it("refuses --config hourStats for the gate's backtest: the deployment's table knows the paper trades' outcomes", async () => {
     const hourStats = [{ strategy: 'trend_pullback', hourUtc: 8, trades: 30, expectancy: -1 }];
@@ -690,6 +726,7 @@ describe('readiness --config', () => {
       'slippageBps 1 (default 5)',
       'agents none (default rules)',
     ]);
+    expect(looserBacktestConfig({ agents: 'recorded' })).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   coversPeriod,
   equityAtLive,
   gatherReadiness,
+  loadRecordedDecisions,
   paperEquity,
   runBacktest,
   strategyTrades,
@@ -45,6 +46,7 @@ import {
 import { readLifecycle, recordLifecycle, SystemClock, uuidv7Ids } from '@ballast/service-kit';
 import type { Command } from 'commander';
 import { gateBacktestConfig, looserBacktestConfig, readGateConfigFile } from './readiness-config';
+import { replayedLine } from './recorded-decisions';
 
 export interface ReadinessRunOptions {
   /** Strategies to judge; default: every strategy with a closed trade. */
@@ -118,7 +120,7 @@ async function sameperiodBacktest(
   start: number,
   now: number,
   options: ReadinessRunOptions,
-  print: (line: string) => void,
+  { db, print }: Pick<Deps, 'db' | 'print'>,
 ): Promise<StoredBacktest | undefined> {
   if (options.backtestFile) {
     const result = JSON.parse(readFileSync(options.backtestFile, 'utf8')) as BacktestResult;
@@ -132,6 +134,9 @@ async function sameperiodBacktest(
   if (!options.data) return undefined;
   const step = TIMEFRAME_MS[options.data.timeframe];
   const from = Math.floor(start / step) * step;
+  // `agents: 'recorded'`: the decisions paper's agents kept over the period, from the database judged.
+  const recordedDecisions =
+    options.data.config?.agents === 'recorded' ? await loadRecordedDecisions(db, from) : undefined;
   const result = await runBacktest({
     files: options.data.files,
     timeframe: options.data.timeframe,
@@ -145,9 +150,11 @@ async function sameperiodBacktest(
       ...(options.data.exchangeInfoFile ? { exchangeInfoFile: options.data.exchangeInfoFile } : {}),
     },
     ...(options.data.symbols ? { symbols: options.data.symbols } : {}),
+    ...(recordedDecisions ? { recordedDecisions } : {}),
   });
   const assumed = assumedRulesWarning(result.meta.market_rules);
   if (assumed) print(`${strategy}: ${assumed}`);
+  if (result.meta.recorded_verdicts) print(`${strategy}: ${replayedLine(result.meta.recorded_verdicts)}`);
   const m = result.metrics;
   // The candles' own bounds: data ending before now does not cover the paper period, whatever was asked.
   const { from: dataFrom, to: dataTo } = result.meta;
@@ -200,7 +207,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
           first.paperStart,
           now,
           { ...options, initialEquity: required() },
-          deps.print,
+          deps,
         );
   if (backtest && first.paperStart !== null && !coversPeriod(backtest, first.paperStart, now))
     deps.print(
