@@ -1,4 +1,7 @@
-import { orderOwner } from '@ballast/core';
+import type { Fill } from '@ballast/contracts';
+import { orderOwner, sumLots } from '@ballast/core';
+import type { OrderSlice } from '@ballast/db';
+import type { VenueOrder } from '@ballast/exchange';
 import { type OrderContext, OrderPart } from './order-context';
 import type { VenueOrders } from './venue-orders';
 
@@ -37,6 +40,32 @@ export class Cancels extends OrderPart {
   async cancelOne(symbol: string, id: string): Promise<void> {
     const result = await this.deps.venue.cancel(symbol, id);
     const slice = await this.deps.slices.get(id);
-    if (slice && result) await this.venueOrders.applyVenueOrder(slice, { ...result, fills: [] });
+    if (!slice || !result) return;
+    const order = await this.withNewFills(slice, result);
+    if (order) await this.venueOrders.applyVenueOrder(slice, order);
+  }
+
+  /**
+   * The cancelled order as it is applied. A cancel's answer says how much the order filled, not by which
+   * trades (Binance's carries executedQty only): when it shows more filled than our slice booked, the
+   * order is read with its fills, each booked once by the usual fill path; the slice is closed after
+   * this and never read again, so fills left out here would be in no position. Unreadable now: the slice
+   * stays open, for the refresh loop to read it with its fills.
+   */
+  private async withNewFills(slice: OrderSlice, cancelled: VenueOrder): Promise<VenueOrder | undefined> {
+    const booked = sumLots((slice.fills as Fill[]).map((f) => f.qty));
+    if (!(cancelled.filledQty > booked)) return { ...cancelled, fills: [] };
+    try {
+      const order = await this.deps.venue.fetchByClientId(slice.symbol, slice.clientOrderId);
+      if (order) return order;
+    } catch (err) {
+      this.deps.log.warn({ err, clientOrderId: slice.clientOrderId }, 'cancelled order unreadable');
+    }
+    this.deps.log.warn(
+      { clientOrderId: slice.clientOrderId, filledQty: cancelled.filledQty, booked },
+      'cancelled order filled more than booked and its fills are unread: left open for the refresh loop',
+    );
+    this.ctx.mayHaveOpen = true;
+    return undefined;
   }
 }

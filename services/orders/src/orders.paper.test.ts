@@ -9,9 +9,9 @@ import {
 import { sumLots } from '@ballast/core';
 import { PaperAccountRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPaperOrders } from './testing/paper-orders';
+import { startPaperOrdersOnRecordedBook } from './testing/paper-orders';
 
 // The paper broker's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,
 // published as md.book; the market rules come from the simulator's recorded exchangeInfo
@@ -52,22 +52,15 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-async function start() {
-  const { service, stop } = await startPaperOrders(fixture, {
+// The paper broker knows the market only from md.book: the recorded snapshot is published on start.
+const start = () =>
+  startPaperOrdersOnRecordedBook(fixture, {
     PAPER_INITIAL_BALANCES: '{"USDT":200000}',
     PAPER_TAKER_FEE: '0.001',
     PAPER_MAKER_FEE: '0.001',
     // The figures below are worked out with every fee in USDT.
     PAPER_FEES_IN: 'quote',
   });
-  // The paper broker knows the market only from md.book: publish the recorded snapshot and wait for it.
-  await fixture.bus.publish(
-    subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
-    recordedDepthSnapshot('BTCUSDT', clock.now()),
-  );
-  await waitFor(() => service.venue.orderBook('BTC-USDT'), 'the paper book');
-  return { service, stop };
-}
 
 const fillsOf = (
   clientOrderId: string,

@@ -1,4 +1,6 @@
+import { Subjects, subject } from '@ballast/contracts';
 import type { VenueFixture } from '@ballast/exchange-sim/testing';
+import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import type { OrdersDeps } from '../service';
 import { startOrdersService } from './sim-orders';
 
@@ -22,4 +24,22 @@ export function startPaperOrders(
     },
     log,
   );
+}
+
+/**
+ * startPaperOrders, its book the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json
+ * (best ask 58001.04) published on md.book stamped now; resolves once the paper venue trades against it.
+ */
+export async function startPaperOrdersOnRecordedBook(
+  fixture: VenueFixture,
+  env: Record<string, string> = {},
+  log?: OrdersDeps['log'],
+) {
+  const orders = await startPaperOrders(fixture, env, log);
+  await fixture.bus.publish(
+    subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+    recordedDepthSnapshot('BTCUSDT', Date.now()),
+  );
+  await waitFor(() => orders.service.venue.orderBook('BTC-USDT'), 'the paper book');
+  return orders;
 }
