@@ -1,6 +1,6 @@
 import { Fill, OrderSide, OrderStatus } from '@ballast/contracts';
 import type { PaperAccountRepository } from '@ballast/db';
-import type { PaperStore, VenueOrder } from '@ballast/exchange';
+import type { PaperStore, StoredPaperOrder } from '@ballast/exchange';
 import { z } from 'zod';
 
 const StoredVenueOrder = z.object({
@@ -14,6 +14,7 @@ const StoredVenueOrder = z.object({
   filledQty: z.number(),
   avgPrice: z.number().nullable(),
   fills: z.array(Fill),
+  prints: z.record(z.string(), z.number()).optional(),
 });
 
 /** The paper broker's account in PostgreSQL. */
@@ -21,7 +22,7 @@ export function paperStore(repo: PaperAccountRepository): PaperStore {
   return {
     loadBalances: (venue) => repo.loadBalances(venue),
     saveBalances: (venue, balances) => repo.saveBalances(venue, balances),
-    loadOrders: (venue): Promise<VenueOrder[]> => repo.loadOrders(venue, StoredVenueOrder),
+    loadOrders: (venue): Promise<StoredPaperOrder[]> => repo.loadOrders(venue, StoredVenueOrder),
     saveOrder: (venue, order, balances) => repo.saveOrder(venue, order, order, balances),
   };
 }

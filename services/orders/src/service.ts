@@ -180,7 +180,7 @@ async function feedPaperVenue(
 ): Promise<Array<() => Promise<void>>> {
   const onBook = (m: Envelope<BookUpdate>) => books.apply(m);
   const onTrade = async (m: Envelope<Trade>) => {
-    await venue.onTrade(m.payload.symbol, m.payload.price, m.payload.size);
+    await venue.onTrade(m.payload);
   };
   const a = await bus.subscribe(pattern(Subjects.book, { exchange: venue.id }), onBook, {
     durable: 'orders-paper-book',

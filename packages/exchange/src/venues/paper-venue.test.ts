@@ -2,13 +2,21 @@ import type { WalkableBook } from '@ballast/core';
 import { recordedDepthSnapshot } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { VenueError, type VenueOrder, type VenueOrderRequest } from './order-venue';
-import { type PaperStore, PaperVenue, type PaperVenueDeps } from './paper-venue';
+import {
+  type MarketPrint,
+  type PaperStore,
+  PaperVenue,
+  type PaperVenueDeps,
+  type StoredPaperOrder,
+} from './paper-venue';
 
 const rules = { tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 5 };
 
 /** The account in memory, as a restart would read it back. */
-function memoryStore(): PaperStore & { stored: { balances: Record<string, number>; orders: VenueOrder[] } } {
-  const stored = { balances: {} as Record<string, number>, orders: [] as VenueOrder[] };
+function memoryStore(): PaperStore & {
+  stored: { balances: Record<string, number>; orders: StoredPaperOrder[] };
+} {
+  const stored = { balances: {} as Record<string, number>, orders: [] as StoredPaperOrder[] };
   return {
     stored,
     loadBalances: async () => ({ ...stored.balances }),
@@ -23,6 +31,15 @@ function memoryStore(): PaperStore & { stored: { balances: Record<string, number
     },
   };
 }
+
+/** A market trade on BTC-USDT, under a trade id of its own unless given one. */
+let prints = 0;
+const print = (price: number, size: number, tradeId = `print-${++prints}`): MarketPrint => ({
+  symbol: 'BTC-USDT',
+  tradeId,
+  price,
+  size,
+});
 
 // Venue order ids are unique across restarts, as the service's are (UUIDv7).
 let n = 0;
@@ -123,7 +140,7 @@ describe('PaperVenue with fees taken from what is received (Binance spot without
     const paper = await open({ book: () => book, fees: received, initialBalances: { USDT: 590 } });
     const limit = { ...marketBuy, type: 'limit' as const, qty: 0.01, price: 59000 };
     expect(await paper.submit(limit)).toMatchObject({ status: 'accepted' });
-    expect(await paper.onTrade('BTC-USDT', 58999, 1)).toEqual([
+    expect(await paper.onTrade(print(58999, 1))).toEqual([
       expect.objectContaining({ status: 'filled', filledQty: 0.01 }),
     ]);
     expect(await paper.balances()).toEqual({ USDT: 0, BTC: 0.00999 });
@@ -168,7 +185,7 @@ describe('PaperVenue client order ids and trade paging', () => {
     const first = await paper.tradesSince('BTC-USDT', null);
     expect(first.trades.map((t) => t.venueOrderId)).toEqual([taken.venueOrderId]);
     // Same clock time: the resting order (placed first) fills after the page was read.
-    await paper.onTrade('BTC-USDT', 58999, 1);
+    await paper.onTrade(print(58999, 1));
     const second = await paper.tradesSince('BTC-USDT', first.cursor);
     expect(second.trades.map((t) => t.venueOrderId)).toEqual([resting.venueOrderId]);
     expect((await paper.tradesSince('BTC-USDT', second.cursor)).trades).toEqual([]);
@@ -182,11 +199,11 @@ describe('PaperVenue resting limits meet prints of a size', () => {
   it('two prints of 0.6 and 0.5 fill a limit of 1 as 0.6, then 0.4', async () => {
     const paper = await open({ book: () => book, initialBalances: { USDT: 100_000 } });
     await paper.submit(limitBuy);
-    expect(await paper.onTrade('BTC-USDT', 58999, 0.6)).toEqual([
+    expect(await paper.onTrade(print(58999, 0.6))).toEqual([
       expect.objectContaining({ status: 'partially_filled', filledQty: 0.6 }),
     ]);
     expect(await paper.openOrders('BTC-USDT')).toHaveLength(1);
-    expect(await paper.onTrade('BTC-USDT', 58999, 0.5)).toEqual([
+    expect(await paper.onTrade(print(58999, 0.5))).toEqual([
       expect.objectContaining({ status: 'filled', filledQty: 1 }),
     ]);
     expect((await paper.fetchByClientId('BTC-USDT', 'bl-a'))?.fills.map((f) => f.qty)).toEqual([0.6, 0.4]);
@@ -198,10 +215,50 @@ describe('PaperVenue resting limits meet prints of a size', () => {
     const paper = await open({ book: () => book, initialBalances: { USDT: 200_000 } });
     await paper.submit(limitBuy);
     await paper.submit({ ...limitBuy, clientOrderId: 'bl-b' });
-    expect(await paper.onTrade('BTC-USDT', 58999, 1.5)).toEqual([
+    expect(await paper.onTrade(print(58999, 1.5))).toEqual([
       expect.objectContaining({ clientOrderId: 'bl-a', status: 'filled', filledQty: 1 }),
       expect.objectContaining({ clientOrderId: 'bl-b', status: 'partially_filled', filledQty: 0.5 }),
     ]);
+  });
+
+  it('a print delivered again fills no order again, across a restart', async () => {
+    const store = memoryStore();
+    const paper = await open({ book: () => book, store, initialBalances: { USDT: 100_000 } });
+    await paper.submit(limitBuy);
+    const twice = print(58999, 0.4);
+    expect(await paper.onTrade(twice)).toEqual([expect.objectContaining({ filledQty: 0.4 })]);
+    expect(await paper.onTrade(twice)).toEqual([]);
+    const restarted = await open({ book: () => book, store });
+    expect(await restarted.onTrade(twice)).toEqual([]);
+    expect((await restarted.fetchByClientId('BTC-USDT', 'bl-a'))?.filledQty).toBe(0.4);
+    // 0.4 @ 59000 + 0.1 % maker fee in USDT, once.
+    expect(await restarted.balances()).toEqual({ USDT: 76_376.4, BTC: 0.4 });
+    // A new print still fills the rest.
+    expect(await restarted.onTrade(print(58999, 1))).toEqual([expect.objectContaining({ filledQty: 1 })]);
+  });
+
+  it('a print delivered again after its handling failed part-way gives only what it had left', async () => {
+    const store = memoryStore();
+    const failing: PaperStore = {
+      ...store,
+      saveOrder: async (venue, order, balances) => {
+        if (order.clientOrderId === 'bl-b' && order.fills.length > 0 && !failed) {
+          failed = true;
+          throw new Error('connection reset');
+        }
+        await store.saveOrder(venue, order, balances);
+      },
+    };
+    let failed = false;
+    const paper = await open({ book: () => book, store: failing, initialBalances: { USDT: 200_000 } });
+    await paper.submit(limitBuy);
+    await paper.submit({ ...limitBuy, clientOrderId: 'bl-b' });
+    const once = print(58999, 1.5);
+    await expect(paper.onTrade(once)).rejects.toMatchObject({ reason: 'network' });
+    expect(await paper.onTrade(once)).toEqual([
+      expect.objectContaining({ clientOrderId: 'bl-b', status: 'partially_filled', filledQty: 0.5 }),
+    ]);
+    expect((await paper.fetchByClientId('BTC-USDT', 'bl-a'))?.filledQty).toBe(1);
   });
 });
 
@@ -255,7 +312,7 @@ describe('PaperVenue resting limits', () => {
     expect(await restarted.cancel('BTC-USDT', 'bl-a')).toMatchObject({ status: 'cancelled' });
     expect(await restarted.submit(limit('bl-b', 'buy', 0.01, 58000))).toMatchObject({ status: 'accepted' });
     // A trade through 58000 fills it as maker from its own lock: USDT 1000 − 580.58 = 419.42.
-    expect(await restarted.onTrade('BTC-USDT', 57999.99, 1)).toEqual([
+    expect(await restarted.onTrade(print(57999.99, 1))).toEqual([
       expect.objectContaining({ clientOrderId: 'bl-b', status: 'filled', filledQty: 0.01 }),
     ]);
     expect(await restarted.balances()).toEqual({ USDT: 419.42, BTC: 0.01 });
@@ -307,7 +364,7 @@ describe('PaperVenue resting limits', () => {
     };
     store.stored.orders = [unfunded];
     const paper = await open({ book: () => book, store });
-    expect(await paper.onTrade('BTC-USDT', 58999, 1)).toEqual([]);
+    expect(await paper.onTrade(print(58999, 1))).toEqual([]);
     expect(await paper.fetchByClientId('BTC-USDT', 'bl-old')).toMatchObject({
       status: 'cancelled',
       filledQty: 0,

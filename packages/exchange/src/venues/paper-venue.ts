@@ -24,19 +24,28 @@ import {
 } from './order-venue';
 import { freeBalances, type Lock, restingLock, totalBalances } from './paper-locks';
 
+/**
+ * A paper order as stored: the order, and the market trades (md.trade prints) that filled it as maker,
+ * by trade id, with the quantity each gave it. A print delivered again finds what it already filled.
+ */
+export type StoredPaperOrder = VenueOrder & { prints?: Record<string, number> };
+
+/** A trade printed on the market, as md.trade carries it. */
+export type MarketPrint = { symbol: string; tradeId: string; price: number; size: number };
+
 /** Where the paper broker keeps balances and orders, so a restart continues the same account. */
 export interface PaperStore {
   loadBalances(venue: string): Promise<Record<string, number>>;
   /** The balances of a brand-new account. */
   saveBalances(venue: string, balances: Record<string, number>): Promise<void>;
   /** Every order, in the order each was first stored. */
-  loadOrders(venue: string): Promise<VenueOrder[]>;
+  loadOrders(venue: string): Promise<StoredPaperOrder[]>;
   /**
    * An order as it now stands (keyed by its venue order id: a client id may name several orders over
    * time) and, when it moved funds, the balances it left: both are stored or neither (one transaction),
    * so no fill is ever stored without its order, nor an order without its fill.
    */
-  saveOrder(venue: string, order: VenueOrder, balances?: Record<string, number>): Promise<void>;
+  saveOrder(venue: string, order: StoredPaperOrder, balances?: Record<string, number>): Promise<void>;
 }
 
 export interface PaperVenueDeps {
@@ -80,6 +89,8 @@ export class PaperVenue implements OrderVenue {
   private readonly orders = new Map<string, VenueOrder>();
   /** The order each client id names now: the latest placed under it. */
   private readonly byClientId = new Map<string, string>();
+  /** By venue order id: the prints that filled the order (StoredPaperOrder), stored with it. */
+  private readonly prints = new Map<string, Record<string, number>>();
   /** The next fill's sequence number: fills are numbered venue-wide as they are stored, and paged by it. */
   private nextFillSeq = 1;
   private chain: Promise<unknown> = Promise.resolve();
@@ -179,15 +190,18 @@ export class PaperVenue implements OrderVenue {
 
   /**
    * A trade printed on the market: resting limits it goes through fill as maker, together no more
-   * than its size (the orders placed first take it first).
+   * than its size (the orders placed first take it first). Once per trade id: md.trade delivers a print
+   * again when its handling failed or was not acknowledged, and each order stores (with its fill) what
+   * each print gave it, so a print delivered again fills only what it had left, never an order twice.
    */
-  async onTrade(symbol: string, price: number, size: number): Promise<VenueOrder[]> {
+  async onTrade({ symbol, tradeId, price, size }: MarketPrint): Promise<VenueOrder[]> {
     return this.serial(async () => {
       const filled: VenueOrder[] = [];
-      let left = size;
+      let left = subtractLots(size, this.printTaken(symbol, tradeId));
       for (const order of this.orders.values()) {
         if (!(left > 0)) break;
         if (order.symbol !== symbol || !isOpenOrder(order)) continue;
+        if (this.prints.get(order.venueOrderId)?.[tradeId] !== undefined) continue;
         const limitPrice = order.price;
         if (limitPrice === null) continue;
         const { stepSize } = await this.marketRules(symbol);
@@ -204,12 +218,23 @@ export class PaperVenue implements OrderVenue {
           continue;
         }
         const next = this.withFills(order, result.fills, stepSize);
-        await this.commit(next, totalBalances(result.balances, others));
+        const prints = { ...this.prints.get(order.venueOrderId), [tradeId]: result.filledQty };
+        await this.commit(next, totalBalances(result.balances, others), prints);
         left = subtractLots(left, result.filledQty);
         filled.push(next);
       }
       return filled;
     });
+  }
+
+  /** How much of a print the orders on its market took already. */
+  private printTaken(symbol: string, tradeId: string): number {
+    const taken: number[] = [];
+    for (const order of this.orders.values()) {
+      const qty = order.symbol === symbol ? this.prints.get(order.venueOrderId)?.[tradeId] : undefined;
+      if (qty !== undefined) taken.push(qty);
+    }
+    return sumLots(taken);
   }
 
   private async place(request: VenueOrderRequest): Promise<VenueOrder> {
@@ -305,20 +330,26 @@ export class PaperVenue implements OrderVenue {
    * applies both in memory. A failed write changes nothing here and is reported as the venue being
    * unreachable: the order manager retries it, looking the client id up first.
    */
-  private async commit(order: VenueOrder, balances?: Balances): Promise<void> {
+  private async commit(
+    order: VenueOrder,
+    balances?: Balances,
+    prints = this.prints.get(order.venueOrderId),
+  ): Promise<void> {
+    const stored: StoredPaperOrder = prints ? { ...order, prints } : order;
     try {
-      await this.deps.store.saveOrder(this.id, order, balances ? { ...balances } : undefined);
+      await this.deps.store.saveOrder(this.id, stored, balances ? { ...balances } : undefined);
     } catch (err) {
       throw new VenueError('network', `paper account not stored for ${order.clientOrderId}: ${String(err)}`, {
         cause: err,
       });
     }
-    this.remember(order);
+    this.remember(stored);
     if (balances) this.balancesState = balances;
   }
 
-  private remember(order: VenueOrder): void {
+  private remember({ prints, ...order }: StoredPaperOrder): void {
     this.orders.set(order.venueOrderId, order);
+    if (prints) this.prints.set(order.venueOrderId, prints);
     this.byClientId.set(order.clientOrderId, order.venueOrderId);
     for (const f of order.fills) this.nextFillSeq = Math.max(this.nextFillSeq, fillSeq(f.tradeId) + 1);
   }
