@@ -5,7 +5,7 @@ import { VenueError } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOrdersService } from './testing/sim-orders';
+import { scaledRecordedBook, showPaperBook, startPaperOrdersOnClock } from './testing/paper-orders';
 
 // The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json (best ask
 // 58001.04), published as md.book and thinned or scaled where a test says; market rules come from the
@@ -30,27 +30,13 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-/**
- * The paper orders service on the test clock, no jitter (slices exactly one interval apart). Its loop
- * runs when the test says (and when an order comes in): a pass never sees a book the test has not shown.
- */
+/** The paper orders service on the test clock: a loop pass never sees a book the test has not shown. */
 const start = () =>
-  startOrdersService(
-    fixture,
-    {
-      ORDERS_VENUE_KIND: 'paper',
-      ORDERS_VENUE: 'binance',
-      EXCHANGE_BASE_URL: fixture.sim.restUrl,
-      TICK_MS: '3600000',
-      PAPER_INITIAL_BALANCES: '{"USDT":100000}',
-      // The clock jumps: a book is trusted however old it is by the test clock.
-      ORDERS_BOOK_MAX_AGE_MS: '86400000',
-      MAX_SLIPPAGE_BPS: '20',
-      TWAP_SLIPPAGE_WAITS: '3',
-    },
-    undefined,
-    { clock, random01: () => 0.5 },
-  );
+  startPaperOrdersOnClock(fixture, clock, {
+    PAPER_INITIAL_BALANCES: '{"USDT":100000}',
+    MAX_SLIPPAGE_BPS: '20',
+    TWAP_SLIPPAGE_WAITS: '3',
+  });
 
 type Orders = Awaited<ReturnType<typeof start>>;
 
@@ -67,17 +53,8 @@ const twap = (intentId: string, qty: number, n: number) =>
   marketCommand(intentId, 'buy', qty, { execution: { algo: 'twap', slices: n, durationMs: 60_000 } });
 
 /** Publishes `book` on md.book stamped now, and waits until the paper venue trades against it. */
-async function showBook({ service }: Orders, book: BookUpdate) {
-  await fixture.bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
-    ...book,
-    time: clock.now(),
-  });
-  const [price, size] = book.asks[0] ?? [];
-  await waitFor(async () => {
-    const top = (await service.venue.orderBook('BTC-USDT')).asks[0];
-    return top?.[0] === price && top?.[1] === size;
-  }, 'the paper book');
-}
+const showBook = ({ service }: Orders, book: BookUpdate) =>
+  showPaperBook(fixture, service.venue, { ...book, time: clock.now() });
 
 const recorded = () => recordedDepthSnapshot('BTCUSDT', clock.now());
 /** The recorded book with 0.001 BTC left at the best ask and nothing else below 58,300. */
@@ -87,12 +64,7 @@ const thinned = (): BookUpdate => {
   return { ...book, asks: [[best?.[0] ?? 0, 0.001], ...book.asks.filter(([p]) => p >= 58_300)] };
 };
 /** The recorded book at `factor` of its prices (a market fall), sizes as recorded. */
-const scaled = (factor: number): BookUpdate => {
-  const book = recorded();
-  const at = (levels: BookUpdate['asks']) =>
-    levels.map(([p, q]): [number, number] => [Math.round(p * factor * 100) / 100, q]);
-  return { ...book, bids: at(book.bids), asks: at(book.asks) };
-};
+const scaled = (factor: number): BookUpdate => scaledRecordedBook(factor, clock.now());
 
 const filled = (orders: Orders, id: string) =>
   looping(orders, () => events.find((e) => e.clientOrderId === id && e.status === 'filled'), `${id} filled`);

@@ -1,5 +1,6 @@
 import { type Fill, Subjects, subject } from '@ballast/contracts';
 import {
+  compareFillOrder,
   derivedUuid,
   feeIn,
   type KeptPosition,
@@ -25,9 +26,10 @@ export class Positions extends OrderPart {
   }
 
   /**
-   * Positions are folds over this venue's fills, rebuilt from the recorded slices on start with the
-   * verdicts the live fold reached: the last fill of an order that is over may leave dust, judged on
-   * the market's rules (read once per market here; the venue caches them).
+   * Positions are folds over this venue's fills, rebuilt from the recorded slices on start in the order
+   * the fills happened (bookedFills) with the verdicts the live fold reached: the last fill of an order
+   * that is over may leave dust, judged on the market's rules (read once per market here; the venue
+   * caches them).
    */
   async rebuild(): Promise<void> {
     this.positions = new PositionBook();
@@ -35,12 +37,8 @@ export class Positions extends OrderPart {
     const rules = new Map<string, TradableRules | undefined>();
     for (const symbol of new Set(slices.filter((s) => s.fills.length > 0).map((s) => s.symbol)))
       rules.set(symbol, await this.rulesFor(symbol));
-    for (const slice of slices) {
-      const fills = slice.fills as Fill[];
-      const over = orderOver(slice.status, slice.filledQty, slice.qty);
-      for (const fill of fills)
-        this.positions.fold(slice, fill, over && fill === fills.at(-1) ? rules.get(slice.symbol) : undefined);
-    }
+    for (const { slice, fill, ended } of bookedFills(slices))
+      this.positions.fold(slice, fill, ended ? rules.get(slice.symbol) : undefined);
   }
 
   /**
@@ -108,4 +106,22 @@ export class Positions extends OrderPart {
       { id: derivedUuid('pos', ...idParts), ...chainOf(owner?.correlationId) },
     );
   }
+}
+
+/**
+ * Every fill of the slices, with whether it is the last of an order that is over, in the order the fills
+ * happened (compareFillOrder): the live fold took them so. Slices are recorded as planned, so a TWAP's
+ * later slices come before an exit that filled between them; folded slice by slice, such an exit would
+ * close against an entry that had not happened yet (another average entry and realised result).
+ */
+function bookedFills(
+  slices: readonly OrderSlice[],
+): Array<{ slice: OrderSlice; fill: Fill; ended: boolean }> {
+  return slices
+    .flatMap((slice) => {
+      const fills = slice.fills as Fill[];
+      const over = orderOver(slice.status, slice.filledQty, slice.qty);
+      return fills.map((fill, i) => ({ slice, fill, ended: over && i === fills.length - 1 }));
+    })
+    .sort((a, b) => compareFillOrder(a.fill, b.fill));
 }

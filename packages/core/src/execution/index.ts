@@ -4,6 +4,7 @@ export * from './book-walk';
 export * from './client-order-id';
 export * from './dust';
 export * from './fee-model';
+export * from './fill-order';
 export * from './kept-position';
 export * from './kill-state';
 export * from './lot-units';
