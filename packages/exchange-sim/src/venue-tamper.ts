@@ -37,15 +37,28 @@ export class VenueTamper {
    * would (other resting orders that trade reaches fill too, as on the venue). Returns its order id.
    */
   fillSilently(symbol: string, clientOrderId: string): number {
-    const order = this.binance.engine.openOrders(symbol).find((o) => o.clientOrderId === clientOrderId);
-    if (!order) throw new TamperError(`no open order ${clientOrderId} on ${symbol}`);
-    const through = order.side === 'BUY' ? order.price - 1n : order.price + 1n;
+    const { order, through } = this.restingThrough(symbol, clientOrderId);
     // A print large enough for every open order, so the others it reaches cannot leave this one short.
     const size = this.binance.engine
       .openOrders(symbol)
       .reduce((sum, o) => sum + (o.origQty - o.executedQty), 0n);
     this.binance.engine.onTrade(symbol, through, size);
     return order.orderId;
+  }
+
+  /**
+   * A trade of `size` printed one unit through a resting limit order's price: it fills that much of
+   * the resting orders it reaches (the first placed first), unannounced to their owners.
+   */
+  printThrough(symbol: string, clientOrderId: string, size: string): void {
+    this.binance.engine.onTrade(symbol, this.restingThrough(symbol, clientOrderId).through, toUnits(size));
+  }
+
+  /** A resting limit order and the price one unit through it. */
+  private restingThrough(symbol: string, clientOrderId: string) {
+    const order = this.binance.engine.openOrders(symbol).find((o) => o.clientOrderId === clientOrderId);
+    if (!order) throw new TamperError(`no open order ${clientOrderId} on ${symbol}`);
+    return { order, through: order.side === 'BUY' ? order.price - 1n : order.price + 1n };
   }
 
   /** Places a GTC limit order under a client id that is not ours. Returns its order id. */

@@ -2,13 +2,14 @@ import { type Clock, type OrderEvent, type PositionEvent, Subjects, subject } fr
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersSettled } from './testing/orders-settled';
 import { startPaperOrdersOnRecordedBook } from './testing/paper-orders';
 
 // The paper broker's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json
 // (best bid 58001.03), published as md.book; the market rules come from the simulator's recorded
-// exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz). The service's loop never
-// reads resting orders on its own here (tick and idle read 10 minutes): only a cancel's answer can tell
-// it of a fill.
+// exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz). The service's loop reads
+// resting orders only when an order comes in or every 10 minutes (tick and idle read): once the pass
+// that accepted an order is over, only a cancel's answer can tell it of a fill.
 const clock: Clock = { now: () => Date.now() };
 let fixture: VenueFixture;
 const events: OrderEvent[] = [];
@@ -53,6 +54,7 @@ async function restThenPrint(
     () => events.find((e) => e.intentId === intentId && e.status === 'accepted'),
     `${intentId} resting`,
   );
+  await ordersSettled(fixture);
   await fixture.bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC-USDT' }), {
     exchange: 'binance',
     symbol: 'BTC-USDT',
@@ -68,8 +70,12 @@ async function restThenPrint(
   );
 }
 
+/** The order events of `intentId` that carry a fill, once there is one. */
 const fillsOf = (intentId: string) =>
-  events.filter((e) => e.intentId === intentId && e.fill).map((e) => [e.status, e.fill?.qty, e.fill?.price]);
+  waitFor(() => {
+    const seen = events.filter((e) => e.intentId === intentId && e.fill);
+    return seen.length > 0 ? seen.map((e) => [e.status, e.fill?.qty, e.fill?.price]) : undefined;
+  }, `${intentId}'s fills`);
 
 describe('a cancel whose answer shows fills not booked yet', () => {
   it('books them (order and position events), from a cancel command and from cancel_all, and a restart finds the position', {
@@ -84,7 +90,7 @@ describe('a cancel whose answer shows fills not booked yet', () => {
       symbol: 'BTC-USDT',
     });
     const opened = await waitFor(() => positions.find((p) => p.status === 'opened'), 'the position opened');
-    expect(fillsOf('cf-one')).toEqual([['cancelled', 0.2, 50000]]);
+    expect(await fillsOf('cf-one')).toEqual([['cancelled', 0.2, 50000]]);
     expect(opened).toMatchObject({ side: 'long', qty: 0.2, avgEntry: 50000, intentId: 'cf-one' });
 
     await restThenPrint(first, 'cf-all', 49000, 0.1);
@@ -93,7 +99,7 @@ describe('a cancel whose answer shows fills not booked yet', () => {
       exchange: 'binance',
     });
     const changed = await waitFor(() => positions.find((p) => p.status === 'changed'), 'the position grown');
-    expect(fillsOf('cf-all')).toEqual([['cancelled', 0.1, 49000]]);
+    expect(await fillsOf('cf-all')).toEqual([['cancelled', 0.1, 49000]]);
     expect(changed).toMatchObject({ side: 'long', qty: 0.3, intentId: 'cf-all' });
     expect(changed.avgEntry).toBeCloseTo((0.2 * 50000 + 0.1 * 49000) / 0.3, 6);
     await first.stop();
