@@ -26,8 +26,10 @@ type FillSlice = Pick<
 /**
  * The orders service's positions: one kept fold of our fills per exchange:symbol (see KeptPosition:
  * a remainder the venue will not trade closes the position and is carried into the next one), whose
- * each is, and the figures each trade started from. Rebuilt on start by folding the same fills with
- * the same verdicts, so a restart reaches the positions the live fold had.
+ * each is, and the figures each trade started from. Rebuilt on start by folding the same fills, in the
+ * order they happened, with the same verdicts, so a restart reaches the positions the live fold had. (A
+ * fill the live fold learnt of late, after a later one, is folded again at its own time: there the
+ * rebuilt figures are those of the order the trades happened in.)
  */
 export class PositionBook {
   private positions = new Map<string, KeptPosition>();
