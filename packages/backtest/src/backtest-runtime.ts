@@ -141,7 +141,12 @@ export class BacktestRuntime {
       clock: this.clock,
       ids: seededBusIds(this.clock, seed, 3),
       initialBalances: { [config.quoteAsset]: config.initialEquity },
-      heldBack: () => this.stopVenue.locks(),
+      // The stop venue below rests its stops in this account, as on Binance spot.
+      stops: {
+        locks: () => this.stopVenue.locks(),
+        openStops: (symbol) => this.stopVenue.openStops(symbol),
+        cancelStop: (symbol, id) => this.stopVenue.cancelStop(symbol, id),
+      },
     });
     // A spot account's stop-limits, as the live venue rests them (no reduce-only).
     this.stopVenue = new PaperStopVenue({

@@ -172,7 +172,11 @@ describe('PaperStopVenue locks the coins a stop covers in the paper account', ()
       clock: { now: () => 1_700_000_000_000 },
       ids: () => `o${++m}`,
       initialBalances: { BTC: 0.002, USDT: 0 },
-      heldBack: () => stops?.locks() ?? [],
+      stops: {
+        locks: () => stops?.locks() ?? [],
+        openStops: (s) => stops?.openStops(s) ?? [],
+        cancelStop: async (s, id) => stops?.cancelStop(s, id),
+      },
     });
     stops = spot({ account: paper });
     return { paper, stops };
@@ -195,6 +199,22 @@ describe('PaperStopVenue locks the coins a stop covers in the paper account', ()
     expect(await paper.balances()).toEqual({ BTC: 0.002, USDT: 0 });
     await stops.cancelStop('BTC-USDT', stop.clientOrderId);
     await expect(paper.submit(sale(0.001, 'bl-tp2'))).resolves.toMatchObject({ status: 'filled' });
+  });
+
+  it('lists the stop among the account open orders and cancels it by its client id, freeing its coins', async () => {
+    const { paper, stops } = await account();
+    const stop = sellStop(0.002, 57_000);
+    await stops.placeStop(stop);
+    expect(await paper.openOrders('BTC-USDT')).toMatchObject([
+      { clientOrderId: stop.clientOrderId, side: 'sell', status: 'accepted', qty: 0.002, filledQty: 0 },
+    ]);
+    await expect(paper.cancel('BTC-USDT', stop.clientOrderId)).resolves.toMatchObject({
+      clientOrderId: stop.clientOrderId,
+      status: 'cancelled',
+    });
+    expect(stops.openStops()).toEqual([]);
+    expect(await paper.openOrders()).toEqual([]);
+    await expect(paper.submit(sale(0.002, 'bl-close'))).resolves.toMatchObject({ status: 'filled' });
   });
 
   it('refuses a stop on coins another stop locks, as Binance refuses one it cannot lock funds for', async () => {

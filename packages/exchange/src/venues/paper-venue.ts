@@ -23,6 +23,7 @@ import {
   type VenueOrderRequest,
 } from './order-venue';
 import { freeBalances, type Lock, restingLock, totalBalances } from './paper-locks';
+import type { StopOrder } from './stop-venue';
 
 /**
  * A paper order as stored: the order, and the market trades (md.trade prints) that filled it as maker,
@@ -68,10 +69,19 @@ export interface PaperVenueDeps {
   /** Balances of a brand-new account (nothing stored yet). */
   initialBalances?: Record<string, number>;
   /**
-   * Funds held back outside this account's orders: the resting stops of a paper stop venue in the
-   * same process, which lock what they cover as Binance spot stops do.
+   * The stop orders resting in this account outside its own orders: a paper stop venue in the same
+   * process (the backtest's). As on Binance spot they lock what they cover, and the account's
+   * open-orders listing and cancel include them, so a close cancels a stop the way it does live.
    */
-  heldBack?: () => readonly Lock[];
+  stops?: AccountStops;
+}
+
+/** A paper stop venue sharing the paper account (PaperStopVenue). */
+export interface AccountStops {
+  /** What the stops not done hold back. */
+  locks(): readonly Lock[];
+  openStops(symbol?: string): StopOrder[];
+  cancelStop(symbol: string, clientOrderId: string): Promise<StopOrder | undefined>;
 }
 
 /**
@@ -132,18 +142,27 @@ export class PaperVenue implements OrderVenue {
     return this.named(clientOrderId);
   }
 
-  async cancel(_symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+  async cancel(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
     return this.serial(async () => {
       const order = this.named(clientOrderId);
-      if (!order || !isOpenOrder(order)) return order;
+      if (!order) return this.cancelStop(symbol, clientOrderId);
+      if (!isOpenOrder(order)) return order;
       const cancelled: VenueOrder = { ...order, status: 'cancelled' };
       await this.commit(cancelled);
       return cancelled;
     });
   }
 
+  /** Open orders, the account's resting stops included (as Binance lists them). */
   async openOrders(symbol?: string): Promise<VenueOrder[]> {
-    return [...this.orders.values()].filter((o) => isOpenOrder(o) && (!symbol || o.symbol === symbol));
+    const own = [...this.orders.values()].filter((o) => isOpenOrder(o) && (!symbol || o.symbol === symbol));
+    return [...own, ...(this.deps.stops?.openStops(symbol) ?? []).map(stopAsOrder)];
+  }
+
+  /** A stop resting in the account, cancelled by its client id; undefined when there is none. */
+  private async cancelStop(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+    const stop = await this.deps.stops?.cancelStop(symbol, clientOrderId);
+    return stop && stopAsOrder(stop);
   }
 
   async balances(): Promise<Record<string, number>> {
@@ -295,7 +314,7 @@ export class PaperVenue implements OrderVenue {
       const lock = restingLock(order, this.deps.fees);
       if (lock) locks.push(lock);
     }
-    locks.push(...(this.deps.heldBack?.() ?? []));
+    locks.push(...(this.deps.stops?.locks() ?? []));
     return locks;
   }
 
@@ -396,4 +415,24 @@ function assertFilters(request: VenueOrderRequest, rules: MarketRules, book: Wal
   if (price === null && reference === undefined) return;
   const refused = orderFilterFailure({ qty: request.qty, price, side: request.side }, rules, reference ?? 0);
   if (refused) throw new VenueError(refused.reason, `${request.clientOrderId}: ${refused.detail}`);
+}
+
+/** A stop as the account's order listing shows it: open until done, at its limit price. */
+function stopAsOrder(stop: StopOrder): VenueOrder {
+  const filledQty = stop.filledQty ?? 0;
+  const done = filledQty >= stop.qty - 1e-12;
+  const status =
+    stop.status === 'cancelled' || stop.status === 'rejected' ? stop.status : done ? 'filled' : 'accepted';
+  return {
+    clientOrderId: stop.clientOrderId,
+    venueOrderId: stop.venueOrderId,
+    symbol: stop.symbol,
+    side: stop.side,
+    status,
+    qty: stop.qty,
+    price: stop.limitPrice ?? null,
+    filledQty,
+    avgPrice: null,
+    fills: [],
+  };
 }
