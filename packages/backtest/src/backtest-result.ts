@@ -13,8 +13,9 @@ export interface BacktestTrade {
   /** Total quantity bought (long) or sold (short) to open. */
   qty: number;
   /**
-   * Quantity the closing fills took: less than `qty` by a fee taken from the base bought and by any
-   * dust left (a remainder no order can sell). The price result is realised on it.
+   * Quantity the closing fills sold: less than `qty` by a fee taken from the base bought and by any dust
+   * left (a remainder no order can sell, carried into the market's next trade), more by the dust an
+   * earlier trade left, which this one sold with its own (its move since then realised in this trade).
    */
   exit_qty?: number;
   /** Quantity-weighted average of the opening fills. */
@@ -27,6 +28,19 @@ export interface BacktestTrade {
   pnl: number;
   /** stop, take_profit, end_of_data, or other (a close not sent by the stops service or the runtime). */
   exit_reason: 'stop' | 'take_profit' | 'end_of_data' | 'other';
+}
+
+/**
+ * Dust still held after the end-of-data close (a remainder no order could sell): in no trade's pnl, its
+ * move since entry is what final equity holds beyond the trades' (initial + Σ pnl + Σ unrealized_pnl).
+ */
+export interface BacktestDust {
+  symbol: string;
+  qty: number;
+  entry_price: number;
+  /** The last quoted price, at which final equity marks it. */
+  mark_price: number;
+  unrealized_pnl: number;
 }
 
 /** Account value after each replayed step, marked at the step's quoted price. */
@@ -78,6 +92,8 @@ export interface BacktestResult {
     recorded_verdicts?: RecordedVerdictsSummary;
   };
   trades: BacktestTrade[];
+  /** Dust held at the end; absent from results written before it was reported. */
+  dust?: BacktestDust[];
   equity: EquityPoint[];
   decisions: BacktestDecision[];
   metrics: BacktestMetrics;

@@ -34,7 +34,7 @@ import { startStops } from '@ballast/stops-service';
 import { Registry } from 'prom-client';
 import type { BacktestConfig } from './backtest-config';
 import { BacktestError } from './backtest-error';
-import type { BacktestDecision } from './backtest-result';
+import type { BacktestDecision, BacktestDust } from './backtest-result';
 import { BarPath, type PathPrint, type PathReplay, pathTrade, replayPaths, watchedLevels } from './bar-path';
 import { candleBook } from './candle-book';
 import { hourStatsAsFound } from './hour-stats-as-found';
@@ -453,6 +453,7 @@ export class BacktestRuntime {
    */
   async closeAll(): Promise<void> {
     const { exchange } = this.options.config;
+    this.ledger.endOfData('backtest:end');
     for (const open of this.ledger.openMarkets()) {
       const rules = this.options.rules(open.symbol);
       const qty = Math.floor(open.qty / rules.stepSize + 1e-9) * rules.stepSize;
@@ -485,6 +486,21 @@ export class BacktestRuntime {
     let total = balances[this.options.config.quoteAsset] ?? 0;
     for (const [symbol, price] of this.marks) total += (balances[symbolAssets(symbol).base] ?? 0) * price;
     return total;
+  }
+
+  /** The dust the trades left held, marked at the last quoted prices. */
+  dust(): BacktestDust[] {
+    return this.ledger.dust().map((d) => {
+      const mark = this.marks.get(d.symbol) ?? d.avgEntry;
+      const move = d.side === 'long' ? mark - d.avgEntry : d.avgEntry - mark;
+      return {
+        symbol: d.symbol,
+        qty: d.qty,
+        entry_price: d.avgEntry,
+        mark_price: mark,
+        unrealized_pnl: d.qty * move,
+      };
+    });
   }
 
   decisions(): BacktestDecision[] {

@@ -205,6 +205,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       ...(recorded ? { recorded_verdicts: recorded.summary() } : {}),
     },
     trades,
+    dust: runtime.dust(),
     equity: curve,
     decisions: runtime.decisions(),
     metrics: computeMetrics(trades, curve, config.initialEquity, TIMEFRAME_MS[options.timeframe]),

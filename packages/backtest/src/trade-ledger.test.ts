@@ -10,7 +10,8 @@ describe('exitReason', () => {
     expect(exitReason(closeIntentId(position, 'trigger:bls0123456789abcdef'))).toBe('stop');
     expect(exitReason(closeIntentId(position, `trigger:${takeProfitPurpose(3, 9)}`))).toBe('stop');
     expect(exitReason(closeIntentId(position, 'local:4'))).toBe('stop');
-    expect(exitReason('backtest:end:BTC-USDT')).toBe('end_of_data');
+    expect(exitReason('flatten:k1:BTC-USDT', 'flatten:k1:')).toBe('end_of_data');
+    expect(exitReason('flatten:k2:BTC-USDT', 'flatten:k1:')).toBe('other');
     expect(exitReason(null)).toBe('other');
   });
 });
@@ -41,11 +42,14 @@ describe('TradeLedger', () => {
     detail: null,
   });
 
-  it('closes a trade whose exit left only dust: a buy that paid its fee in base cannot sell it all', () => {
-    const ledger = new TradeLedger(
+  const btcLedger = () =>
+    new TradeLedger(
       () => 'test',
       () => rules,
     );
+
+  it('closes a trade whose exit left only dust: a buy that paid its fee in base cannot sell it all', () => {
+    const ledger = btcLedger();
     // 0.001 bought, 0.000001 of it the fee: 0.000999 held, 0.00099 sellable on the step.
     ledger.onOrderEvent(event('buy', 0.001, 60000, 0.000001, 'BTC'));
     ledger.onOrderEvent(event('sell', 0.00099, 61000, 0.06039, 'USDT'));
@@ -53,5 +57,25 @@ describe('TradeLedger', () => {
     expect(ledger.trades()).toMatchObject([
       { qty: 0.001, exit_qty: 0.00099, exit_reason: 'stop', exit_price: 61000 },
     ]);
+  });
+
+  it('carries the dust a trade left into the next, which sells it: exit_qty is what was sold, Σ pnl the account change', () => {
+    const ledger = btcLedger();
+    // Each buy pays 0.1 % of its base as fee; each sale 0.1 % of its quote.
+    ledger.onOrderEvent(event('buy', 0.001, 60000, 0.000001, 'BTC'));
+    ledger.onOrderEvent(event('sell', 0.00099, 61000, 0.06039, 'USDT'));
+    // 0.000009 BTC left: dust. The next buy takes it in: 0.001008 held, 0.001 sellable on the step.
+    ledger.onOrderEvent(event('buy', 0.001, 62000, 0.000001, 'BTC'));
+    ledger.onOrderEvent(event('sell', 0.001, 63000, 0.063, 'USDT'));
+    expect(ledger.exposed).toBe(false);
+    const trades = ledger.trades();
+    expect(trades.map((t) => t.exit_qty)).toEqual([0.00099, 0.001]);
+    const [dust] = ledger.dust();
+    expect(dust).toMatchObject({ symbol: 'BTC-USDT', side: 'long' });
+    expect(dust?.qty).toBeCloseTo(0.000008, 12);
+    const usdt = -0.001 * 60000 + 0.00099 * 61000 - 0.06039 - 0.001 * 62000 + 0.001 * 63000 - 0.063;
+    const accountChange = usdt + 0.000008 * 63000;
+    const pnl = trades.reduce((sum, t) => sum + t.pnl, 0);
+    expect(pnl + (dust?.qty ?? 0) * (63000 - (dust?.avgEntry ?? 0))).toBeCloseTo(accountChange, 9);
   });
 });
