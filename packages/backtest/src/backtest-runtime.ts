@@ -79,6 +79,8 @@ export class BacktestRuntime {
   // no stream history: a year of retained envelopes would only be more heap for the collector to trace.
   private readonly hub = new MemoryHub({ retainPerStream: 0 });
   private readonly market: MemoryBus;
+  /** The runtime's own bus: its listeners, and the end-of-data kill. */
+  private control!: MemoryBus;
   private readonly books = new Map<string, WalkableBook>();
   private readonly marks = new Map<string, number>();
   private readonly intents = new Map<string, string>();
@@ -130,7 +132,8 @@ export class BacktestRuntime {
     await new CandleRepository(db).upsertMany(this.options.history ?? []);
     this.slices = new OrderSliceRepository(db, this.clock);
     // The listeners join first, so they see each message before the services react to it.
-    await this.listen(this.bus('backtest', 2));
+    this.control = this.bus('backtest', 2);
+    await this.listen(this.control);
     const random = new SeededRandom(seed);
     this.paper = await PaperVenue.open({
       venue: config.exchange,
@@ -447,37 +450,28 @@ export class BacktestRuntime {
   }
 
   /**
-   * Closes whatever is still open at the last quoted price, through the orders service. The market's
-   * stop-limits are cancelled first, as a kill's flatten cancels them live: resting, they lock the coins
-   * they cover, and the close would be refused for want of them (the position then missing from the trades).
+   * Closes whatever is still open at the last quoted price as an operator closes it live: a kill with
+   * flatten. The orders service cancels each market's stop right before its close (on spot the stop
+   * locks the coins the close sells; the paper account lists its stops as Binance does) and sells what
+   * its positions hold, the stops service holding its stops meanwhile. Its closes are the trades'
+   * `end_of_data` exits. A position still open after it is an error: the run's figures would leave it out.
    */
   async closeAll(): Promise<void> {
-    const { exchange } = this.options.config;
-    this.ledger.endOfData('backtest:end');
-    for (const open of this.ledger.openMarkets()) {
-      const rules = this.options.rules(open.symbol);
-      const qty = Math.floor(open.qty / rules.stepSize + 1e-9) * rules.stepSize;
-      if (!(qty > 0)) continue;
-      for (const stop of this.stopVenue.openStops(open.symbol))
-        await this.stopVenue.cancelStop(open.symbol, stop.clientOrderId);
-      const intentId = `backtest:end:${open.symbol}`;
-      await this.market.publish(subject(Subjects.orderCommand, {}), {
-        kind: 'submit',
-        intentId,
-        clientOrderId: `bt-end-${open.symbol}`,
-        exchange,
-        symbol: open.symbol,
-        side: open.side === 'long' ? 'sell' : 'buy',
-        type: 'market',
-        qty: Number(qty.toFixed(12)),
-        price: null,
-        triggerPrice: null,
-        reduceOnly: true,
-        maxSlippageBps: null,
-        execution: { algo: 'direct' },
-      });
-    }
+    if (!this.ledger.exposed) return;
+    const id = seededBusIds(this.clock, this.options.seed, 12)();
+    this.ledger.endOfData(`flatten:${id}:`);
+    await this.control.publish(
+      subject(Subjects.kill, {}),
+      { flatten: true, reason: 'end of data', requestedBy: 'backtest' },
+      { id },
+    );
     await this.settle();
+    const open = this.ledger.openMarkets();
+    if (open.length > 0)
+      throw new BacktestError(
+        'not_flat',
+        `the end-of-data close left positions open: ${open.map((o) => `${o.symbol} ${o.side} ${o.qty}`).join(', ')}`,
+      );
   }
 
   /** Account value at the last quoted prices: quote balance plus every base asset marked. */

@@ -162,3 +162,17 @@ describe('runBacktest with 60 bps of slippage (BTCUSDT 1h, January 2021)', () =>
     expect(result.decisions.filter((d) => d.outcome === 'denied:entry_off_market')).toEqual([]);
   });
 });
+
+// A window that ends while a position is open, its stop resting on the paper venue (which locks the coins
+// it covers, as Binance spot does): the end-of-data close must free them as a live close does.
+describe('runBacktest ending with a protected position open (BTCUSDT and ETHUSDT 1h, 2021-01-01 to 01-04)', () => {
+  it('closes it at the end of data and reports it: the trades add up to the account change', {
+    timeout: 300_000,
+  }, async () => {
+    const out = await runBacktest({ ...options, to: Date.UTC(2021, 0, 4) });
+    expect(out.trades.filter((t) => t.exit_reason === 'end_of_data')).toMatchObject([
+      { symbol: 'ETH-USDT', side: 'long' },
+    ]);
+    expectReconciled(out);
+  });
+});

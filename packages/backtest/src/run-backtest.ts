@@ -32,7 +32,8 @@ export const FILL_MODEL =
   'its limit stops.limitOffsetBps beyond it, locking the coins it covers: a bar opening past that limit leaves it ' +
   'unfilled, and the stops service cancels it and sells at market at that print; a resting limit fills in full on ' +
   'a print through its price; stops trail at bar closes; ' +
-  'positions still open after the last bar are closed at its close';
+  'positions still open after the last bar are closed at its close, as a kill with flatten closes them (each ' +
+  "market's stop cancelled right before its close)";
 
 export interface RunBacktestOptions {
   /** Binance kline CSV files (.csv or .csv.gz); the symbol comes from the name unless given. */
@@ -184,7 +185,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     }
     await runtime.closeAll();
     const last = curve.at(-1)!;
-    curve[curve.length - 1] = { ...last, equity: await runtime.equity() };
+    curve[curve.length - 1] = { ...last, equity: await runtime.equity(), exposed: runtime.ledger.exposed };
   } finally {
     await runtime.stop();
   }
