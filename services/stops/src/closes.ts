@@ -1,5 +1,5 @@
 import { derivedId, type Envelope, Subjects, subject } from '@ballast/contracts';
-import { closeIntentId, overdue } from '@ballast/core';
+import { closeIntentId, overdue, takeProfitSold } from '@ballast/core';
 import type { FlattenHold } from './flatten-hold';
 import { type StopContext, StopPart } from './stop-context';
 import type { StopRecord } from './stop-record';
@@ -108,9 +108,10 @@ export class Closes extends StopPart {
       if (!overdue(record, now, config.CLOSE_CONFIRM_MS)) continue;
       const closing = record.closing;
       if (!closing) {
+        const tp = record.takeProfit;
         await this.takeProfits.takeProfitFailed(
           record,
-          record.takeProfit?.qty ?? 0,
+          tp ? tp.qty - takeProfitSold(tp.fills) : 0,
           `unanswered after ${config.CLOSE_CONFIRM_MS} ms`,
         );
         continue;

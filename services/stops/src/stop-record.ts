@@ -59,8 +59,8 @@ export const StopRecord = z.object({
    * A take-profit on its way: the stop already covers only `keep`, so the `qty` it sells is free
    * (spot locks what a stop covers). `keep` 0 sells everything: the stop rests on until the sale
    * fills where stops are reduce-only, and is cancelled for it on spot. The ladder moves to `level`
-   * once it fills; if it is refused or unanswered, the stop covers the whole position again and the
-   * ladder stays.
+   * once all of it filled; if it (or one of its chunks) is refused, or it is unanswered, the stop covers
+   * what stays and what was not sold again, and the ladder stays.
    */
   takeProfit: z
     .object({
@@ -69,8 +69,14 @@ export const StopRecord = z.object({
       keep: z.number().nonnegative(),
       /** Names the close, so its intent and client ids repeat when it is re-sent after a restart. */
       purpose: z.string().min(1),
-      /** Clock time it was started or last re-sent. */
+      /** Clock time it was started, last re-sent, or last heard to sell more. */
       sentAt: z.number(),
+      /**
+       * What the sale filled so far, per client order id: the orders service sells a sale above the
+       * venue's market maximum in chunks under the sale's intent (core takeProfitProgress). Stored, so
+       * a restart in the middle of the sale still counts the chunks that filled before it.
+       */
+      fills: z.record(z.string(), z.number().nonnegative()).default({}),
     })
     .nullable()
     .default(null),

@@ -1364,7 +1364,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     // Caught after the take-profit was saved but before its stop moved: it was never sent, and is dropped.
     const store = new ProtectiveStopRepository(handle.db, clock, StopRecord);
     const saved = (await store.get(id))?.state as StopRecord;
-    const takeProfit = { level: 1, qty: 10, keep: 10, purpose: `tp1:${saved.seq}`, sentAt: now };
+    const takeProfit = { level: 1, qty: 10, keep: 10, purpose: `tp1:${saved.seq}`, sentAt: now, fills: {} };
     await store.save(saved, 'active', { ...saved, takeProfit });
     const third = await start(venue, overrides, virtual);
     expect(third.service.manager.record(id)).toMatchObject({ qty: 20, takeProfit: null, verified: true });

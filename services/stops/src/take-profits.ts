@@ -5,6 +5,7 @@ import {
   nextTakeProfit,
   roundDownToStep,
   type TakeProfitAction,
+  takeProfitProgress,
   takeProfitPurpose,
   takeProfitReached,
   takeProfitSent,
@@ -108,6 +109,7 @@ export class TakeProfits extends StopPart {
       keep: tp.keep,
       purpose: tp.purpose,
       sentAt: this.deps.clock.now(),
+      fills: {},
     };
     await this.ctx.save(record);
     await this.placement.replace(record, newStop, tp.keep, `TP${tp.level}: stop to breakeven on what stays`);
@@ -132,7 +134,7 @@ export class TakeProfits extends StopPart {
    */
   private async sellAll(record: StopRecord, level: number, purpose: string): Promise<void> {
     const sentAt = this.deps.clock.now();
-    record.takeProfit = { level, qty: record.qty, keep: 0, purpose, sentAt };
+    record.takeProfit = { level, qty: record.qty, keep: 0, purpose, sentAt, fills: {} };
     await this.ctx.save(record);
     if (!this.deps.venue.supportsReduceOnly && record.clientOrderId) {
       const freed = await this.freeCoins(record, record.clientOrderId);
@@ -169,12 +171,23 @@ export class TakeProfits extends StopPart {
     return true;
   }
 
-  /** The orders service's word on our take-profit: filled moves the ladder, refused puts the stop back. */
+  /**
+   * The orders service's word on our take-profit, one event per chunk of its sale (a sale above the
+   * venue's market maximum goes in chunks under its intent): the ladder moves once the chunks filled
+   * all of it; a refused or cancelled chunk short of it puts the stop back on what was not sold.
+   */
   async onOrder(order: OrderEvent): Promise<void> {
     const record = this.ctx.records.get(market(order.exchange, order.symbol));
     const tp = record?.takeProfit;
     if (!record || !tp || order.intentId !== closeIntentId(record.positionId, tp.purpose)) return;
-    if (order.status === 'filled') {
+    // Rules unreadable: fills on whole steps add up to the sale within float rounding.
+    const stepSize = await this.deps.venue.marketRules(record.symbol).then(
+      (rules) => rules.stepSize,
+      () => tp.qty * 1e-9,
+    );
+    // The serial chain runs one event at a time: nothing changed the record while the rules were read.
+    const progress = takeProfitProgress(tp, order, stepSize);
+    if (progress.kind === 'sold') {
       record.takeProfit = null;
       record.ladder = { levels: record.ladder.levels, taken: tp.level };
       // All of it sold: the record waits for the position to close, which retires any stop left.
@@ -183,12 +196,18 @@ export class TakeProfits extends StopPart {
       this.ctx.updateCoverage();
       return;
     }
-    if (order.status === 'rejected' || order.status === 'cancelled')
+    if (progress.kind === 'failed') {
       await this.takeProfitFailed(
         record,
-        tp.qty - order.filledQty,
+        progress.unsold,
         `${order.status}${order.reason ? ` (${order.reason})` : ''}${order.detail ? `: ${order.detail}` : ''}`,
       );
+      return;
+    }
+    if (progress.fills === tp.fills) return;
+    // A chunk sold: the rest follows, so the wait for an answer starts again.
+    record.takeProfit = { ...tp, fills: progress.fills, sentAt: this.deps.clock.now() };
+    await this.ctx.save(record);
   }
 
   /** The take-profit did not sell (all of) its part: the stop covers it again, the ladder stays. */
