@@ -21,6 +21,7 @@ import {
   ProtectiveStopRepository,
 } from '@ballast/db';
 import { PaperStopVenue, type StopVenue, VenueError } from '@ballast/exchange';
+import { type ReplayedCandle, recordedBars } from '@ballast/exchange-sim/testing';
 import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/service-kit';
 import {
   createTestDatabase,
@@ -38,7 +39,6 @@ import { botStatePendingIntents } from './pending-intent-store';
 import { type StopsDeps, startStops } from './service';
 import type { StopManager } from './stop-manager';
 import { StopRecord } from './stop-record';
-import { type ReplayedCandle, recordedBars } from './testing/candle-sim';
 
 // Market rules from binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz; prices are real
 // BTCUSDT / ETHUSDT / SOLUSDT 1h closes from binance-spot-ohlcv/*-1h.csv.gz.

@@ -15,6 +15,7 @@ import {
 import { createDb, type DbHandle, migrate, OrderSliceRepository } from '@ballast/db';
 import { createCcxtExchange } from '@ballast/exchange';
 import type { ExchangeSim } from '@ballast/exchange-sim';
+import { replayedCandles, startCandleSim } from '@ballast/exchange-sim/testing';
 import {
   createTestDatabase,
   natsUrl,
@@ -25,7 +26,6 @@ import {
   waitFor,
 } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayedCandles, startCandleSim } from './testing/candle-sim';
 
 // Orders, stops and reconciliation as separate processes on the Binance simulator, which replays
 // real BTCUSDT 1h candles (binance-spot-ohlcv/BTCUSDT-1h.csv.gz) from 2021-05-10 00:00 UTC with the

@@ -13,13 +13,12 @@ import { breakevenPrice, roundToStep, roundUpToStep } from '@ballast/core';
 import { createDb, type DbHandle, migrate } from '@ballast/db';
 import { CcxtVenue, createCcxtExchange } from '@ballast/exchange';
 import type { ExchangeSim } from '@ballast/exchange-sim';
+import { firstRise, replayedCandles, startCandleSim } from '@ballast/exchange-sim/testing';
 import { createTestDatabase, natsUrl, type TestDatabase, uniqueName, waitFor } from '@ballast/testkit';
-
 import { type Gauge, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stopsConfigSchema } from './config';
 import { startStops } from './service';
-import { replayedCandles, startCandleSim } from './testing/candle-sim';
 
 // The Binance simulator replays real BTCUSDT 1h candles (binance-spot-ohlcv/BTCUSDT-1h.csv.gz) from
 // 2021-05-10 00:00 UTC, with the real BTCUSDT filters (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
@@ -220,22 +219,6 @@ async function trade(side: 'buy' | 'sell', id: string, qty = 0.01) {
   return order.avgPrice as number;
 }
 
-/**
- * The first hour from `from` whose close is 1 % up before any low 3 % down: its index (the entry's
- * hour), and the index of the hour that reaches 1 % up.
- */
-function firstRise(from: number): { entry: number; up: number } {
-  const rise = (k: number) => {
-    const entry = candles[k]?.close as number;
-    const after = candles.slice(k + 1);
-    const end = after.findIndex((c) => c.low <= entry * 0.97 || c.close >= entry * 1.01);
-    return end >= 0 && (after[end]?.close as number) >= entry * 1.01 ? k + 1 + end : -1;
-  };
-  let k = from;
-  while (rise(k) < 0) k++;
-  return { entry: k, up: rise(k) };
-}
-
 /** A BTC-USDT trade print at `price`, as the market data service publishes it. */
 function print(id: string, price: number) {
   return bus.publish(subject(Subjects.trade, { exchange: 'binance', symbol: 'BTC-USDT' }), {
@@ -276,7 +259,7 @@ async function openTooSmallToSplit(tag: string): Promise<{ qty: number; stop: nu
   }
   const left = (await raw.fetchBalance()).BTC?.free ?? 0;
   if (left > 0) await trade('sell', `flat-${tag}`, left);
-  const { entry: k, up: at } = firstRise(replayed);
+  const { entry: k, up: at } = firstRise(candles, replayed);
   replayed += sim.controls.step(k + 1 - replayed, 'binance-candles');
   const qty = roundUpToStep(18 / (candles[k]?.close as number), 0.00001);
   const entry = await trade('buy', `entry-${tag}`, qty);
@@ -392,7 +375,7 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
 
   it('sells a take-profit only once the stop no longer locks its coins; a refused one leaves the whole position under the stop', async () => {
     // The entry's hour, and TP1's hour.
-    const { entry: k, up: at } = firstRise(replayed);
+    const { entry: k, up: at } = firstRise(candles, replayed);
     replayed += sim.controls.step(k + 1 - replayed, 'binance-candles');
     const entry = await trade('buy', 'entry-tp');
     const stop = roundToStep(entry * 0.97, 0.01);

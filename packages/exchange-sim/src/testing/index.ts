@@ -2,6 +2,14 @@
 export { binanceClient } from './binance-client';
 export { type SimAccount, startBinanceSim } from './binance-sim';
 export {
+  firstRise,
+  REPLAY_FROM,
+  type ReplayedCandle,
+  recordedBars,
+  replayedCandles,
+  startCandleSim,
+} from './candle-sim';
+export {
   type SimDbFixture,
   startVenueFixture,
   type VenueFixture,

@@ -1,5 +1,5 @@
-import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
 import { readDataFile, sharedDataDir } from '@ballast/testkit';
+import { type ExchangeSim, startExchangeSim } from '../exchange-sim';
 
 /** Where the replay starts: 2021-05-10 00:00 UTC, before the May 2021 fall that takes stops out. */
 export const REPLAY_FROM = Date.UTC(2021, 4, 10);
@@ -55,4 +55,20 @@ export function startCandleSim(apiKey: string, apiSecret: string): Promise<Excha
       balances: { USDT: '10000' },
     },
   });
+}
+
+/**
+ * The first hour from `from` whose close is 1 % up before any low 3 % down: its index (the entry's
+ * hour), and the index of the hour that reaches 1 % up.
+ */
+export function firstRise(candles: readonly ReplayedCandle[], from: number): { entry: number; up: number } {
+  const rise = (k: number) => {
+    const entry = candles[k]?.close as number;
+    const after = candles.slice(k + 1);
+    const end = after.findIndex((c) => c.low <= entry * 0.97 || c.close >= entry * 1.01);
+    return end >= 0 && (after[end]?.close as number) >= entry * 1.01 ? k + 1 + end : -1;
+  };
+  let k = from;
+  while (rise(k) < 0) k++;
+  return { entry: k, up: rise(k) };
 }
