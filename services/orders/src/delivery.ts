@@ -1,3 +1,4 @@
+import type { Fill } from '@ballast/contracts';
 import type { OrderSlice } from '@ballast/db';
 import { VenueError, type VenueOrder } from '@ballast/exchange';
 import { type OrderContext, OrderPart } from './order-context';
@@ -38,12 +39,14 @@ export class Delivery extends OrderPart {
    * A reduce-only slice is capped to the position again when it goes out, not only when it was
    * accepted: since then a flatten may have sold the rest under a TWAP exit's later slices, or a later
    * close filled while this one's outcome was unknown. On spot the venue cannot refuse the excess, which
-   * would sell coins held apart. Nothing left to reduce: the slice is announced cancelled and aborted, unsent.
+   * would sell coins held apart. Closes of the position already sent count as far as their fills are
+   * not booked yet (a flatten's orders that landed while the venue's trade list lagged): the fold does
+   * not hold them, the venue does. Nothing left to reduce: the slice is announced cancelled and aborted, unsent.
    */
   private async reducedToPosition(slice: OrderSlice): Promise<OrderSlice | undefined> {
     if (!slice.reduceOnly) return slice;
     const { stepSize } = await this.deps.venue.marketRules(slice.symbol);
-    const qty = this.positions.reducible(slice, slice.qty, stepSize);
+    const qty = this.positions.reducible(slice, slice.qty, stepSize, await this.closesInFlight(slice));
     if (qty >= slice.qty) return slice;
     if (qty > 0) {
       await this.deps.slices.update(slice.clientOrderId, { qty });
@@ -52,6 +55,30 @@ export class Delivery extends OrderPart {
     const detail = `reduce-only ${slice.side} of ${slice.symbol}: the position it reduced is closed`;
     await this.ctx.cancelUnsent([slice], 'invalid_order', detail);
     return undefined;
+  }
+
+  /**
+   * What the other reduce-only market orders of the slice's market and side, sent or being sent, may
+   * still trade beyond the fills booked of them. A resting reduce-only limit is left out: it is no
+   * close under way, and counting it would hold back a stop's close.
+   */
+  private async closesInFlight(slice: OrderSlice): Promise<number> {
+    const sent = await this.deps.slices.withStatus(['sending', 'open']);
+    let left = 0;
+    for (const s of sent) {
+      if (
+        !s.reduceOnly ||
+        s.type !== 'market' ||
+        s.clientOrderId === slice.clientOrderId ||
+        s.exchange !== slice.exchange ||
+        s.symbol !== slice.symbol ||
+        s.side !== slice.side
+      )
+        continue;
+      const booked = (s.fills as Fill[]).reduce((sum, f) => sum + f.qty, 0);
+      left += Math.max(0, s.qty - booked);
+    }
+    return left;
   }
 
   /**

@@ -93,8 +93,9 @@ export class Flatten extends OrderPart {
     close: { symbol: string; side: 'buy' | 'sell'; qty: number },
   ): Promise<void> {
     const { symbol, side } = close;
-    await this.cancelStopsOf(symbol, side);
     const intentId = `flatten:${command.id}:${symbol}`;
+    await this.abortClosesOf(symbol, side, intentId, command.payload.reason);
+    await this.cancelStopsOf(symbol, side);
     const price = await this.referencePrice(close, rules, position.avgEntry);
     const chunks = marketCloseChunks(close.qty, rules, price).map(
       (qty, index): NewSlice => ({
@@ -116,6 +117,36 @@ export class Flatten extends OrderPart {
     await this.deps.intents.plan(chunks, 'planned');
     for (const stored of await this.deps.slices.ofIntent(intentId))
       if (stored.status === 'planned') await this.delivery.send(stored);
+  }
+
+  /**
+   * The flatten closes the whole position itself: an earlier close's chunks (or a TWAP exit's slices)
+   * still planned beside it would go out after it, clamped only against a fold that may not hold its
+   * fills yet (their trades lag), and sell coins held apart. They are cancelled unsent (kill_switch),
+   * as the kill aborts entries; the flatten's own chunks, planned by an earlier delivery of this kill,
+   * stay for it to send.
+   */
+  private async abortClosesOf(
+    symbol: string,
+    closeSide: 'buy' | 'sell',
+    intentId: string,
+    reason: string,
+  ): Promise<void> {
+    const planned = await this.deps.slices.withStatus(['planned']);
+    const closes = planned.filter(
+      (s) =>
+        s.reduceOnly &&
+        s.exchange === this.deps.venue.id &&
+        s.symbol === symbol &&
+        s.side === closeSide &&
+        s.intentId !== intentId,
+    );
+    if (closes.length === 0) return;
+    await this.ctx.cancelUnsent(closes, 'kill_switch', `kill switch flattens ${symbol}: ${reason}`);
+    this.deps.log.warn(
+      { symbol, slices: closes.map((s) => s.clientOrderId) },
+      'planned closes of a market the flatten closes: cancelled unsent',
+    );
   }
 
   /**

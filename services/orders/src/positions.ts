@@ -44,17 +44,19 @@ export class Positions extends OrderPart {
   /**
    * A reduce-only order sells (or buys back) at most what our position holds: on spot the venue
    * cannot enforce it, and a close re-sent after the first one filled would sell coins that are no
-   * position (held apart, or another account's use).
+   * position (held apart, or another account's use). `inFlight`: what closes of the position already
+   * sent may still sell (or buy back) beyond the fills booked of them: the position less that is left.
    */
   reducible(
     request: { reduceOnly: boolean; symbol: string; side: 'buy' | 'sell' },
     qty: number,
     stepSize: number,
+    inFlight = 0,
   ): number {
     if (!request.reduceOnly) return qty;
     const position = this.positions.position(this.deps.venue.id, request.symbol);
     const reduces = position && position.side === (request.side === 'sell' ? 'long' : 'short');
-    return reduces ? Math.min(qty, roundDownToStep(position.qty, stepSize)) : 0;
+    return reduces ? Math.max(0, Math.min(qty, roundDownToStep(position.qty - inFlight, stepSize))) : 0;
   }
 
   /** The market's rules for a dust verdict; none (no verdict, only an exact 0 closes) when unreadable. */
