@@ -3,6 +3,7 @@ import {
   approvalExpired,
   checkSlippage,
   clientOrderId,
+  closeValuationPrice,
   type MarketRules,
   marketCloseChunks,
   planTwap,
@@ -186,7 +187,7 @@ export class Intake extends OrderPart {
           jitter: this.deps.config.TWAP_JITTER,
           random01: this.deps.random01,
         })
-      : (await this.closeChunks(request, qty, rules, book)).map((q, index) => ({
+      : this.closeChunks(request, qty, rules).map((q, index) => ({
           index,
           qty: q,
           dueAt: now,
@@ -208,16 +209,19 @@ export class Intake extends OrderPart {
    * A direct order's quantities: the order whole, unless it is a market close above the venue's market
    * maximum (the stops service's closes, a strategy's exit), which would be refused and leave the
    * position open. Its chunks keep the first under the command's client id, the rest under ids derived
-   * from the intent, so a repeat of the command plans and sends nothing more.
+   * from the intent, so a repeat of the command plans and sends nothing more. A close is valued against
+   * the maximum notional without reading a book (core closeValuationPrice: the fresh streamed touch,
+   * else the position's entry raised generously): a stop's close never waits on a REST snapshot.
    */
-  private async closeChunks(
-    request: SubmitRequest,
-    qty: number,
-    rules: MarketRules,
-    book: WalkableBook | undefined,
-  ): Promise<number[]> {
+  private closeChunks(request: SubmitRequest, qty: number, rules: MarketRules): number[] {
     if (request.type !== 'market' || !request.reduceOnly) return [qty];
-    const price = rules.maxNotional === undefined ? 0 : await this.touch(request, qty, book);
+    const price =
+      rules.maxNotional === undefined
+        ? 0
+        : closeValuationPrice(
+            this.ctx.slippageBook.streamedTouch(request.symbol, request.side),
+            this.positions.book.position(this.deps.venue.id, request.symbol)?.avgEntry,
+          );
     return marketCloseChunks(qty, rules, price);
   }
 

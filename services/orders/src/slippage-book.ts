@@ -1,5 +1,5 @@
 import type { Clock, OrderSide } from '@ballast/contracts';
-import { type StreamedBooks, type WalkableBook, walkBook } from '@ballast/core';
+import { bookTouch, type StreamedBooks, type WalkableBook, walkBook } from '@ballast/core';
 import type { OrderVenue } from '@ballast/exchange';
 
 /** Levels a first REST look asks for: Binance's default depth, one request weight. */
@@ -25,6 +25,18 @@ export interface SlippageBookDeps {
  */
 export class SlippageBook {
   constructor(private readonly deps: SlippageBookDeps) {}
+
+  /**
+   * The best price an order of `side` trades at on the fresh streamed book, if there is one: read
+   * from memory, never from the venue.
+   */
+  streamedTouch(symbol: string, side: OrderSide): number | undefined {
+    const { streamed, clock, maxAgeMs } = this.deps;
+    const stream = streamed?.fresh(symbol, clock.now(), maxAgeMs);
+    if (!stream) return undefined;
+    const touch = bookTouch(stream);
+    return side === 'sell' ? touch.bestBid : touch.bestAsk;
+  }
 
   async forOrder(
     symbol: string,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMultipleOfStep } from '../risk/precision';
-import { marketCloseChunks, marketOrderCap } from './market-close-chunks';
+import { closeValuationPrice, marketCloseChunks, marketOrderCap } from './market-close-chunks';
 import { smallestOrderQty } from './smallest-order';
 
 // Binance spot BTCUSDT in the recorded exchangeInfo (2021-10-12): step 0.00001, minimum quantity
@@ -79,5 +79,13 @@ describe('marketCloseChunks', () => {
         }
       }),
     );
+  });
+});
+
+describe('closeValuationPrice', () => {
+  it('values a close at the fresh touch, else at twice the entry, else leaves the notional unchecked', () => {
+    expect(closeValuationPrice(61_000, 50_000)).toBe(61_000);
+    expect(closeValuationPrice(undefined, 50_000)).toBe(100_000);
+    expect(closeValuationPrice(undefined, undefined)).toBe(0);
   });
 });

@@ -42,3 +42,20 @@ export function marketCloseChunks(qty: number, rules: MarketCapRules, price: num
     roundToStep((each + (i < larger ? 1 : 0)) * rules.stepSize, rules.stepSize),
   );
 }
+
+/**
+ * How far above its entry a position's price is allowed for when a close is valued without a book:
+ * valued at twice the entry, a close of a position that has doubled still fits under the notional cap.
+ */
+export const UNBOOKED_CLOSE_PRICE_FACTOR = 2;
+
+/**
+ * What a market close is valued at against the venue's maximum notional when no book is read (a
+ * stop's close must not wait on a REST snapshot): the fresh streamed touch it trades at, else the
+ * position's entry raised by UNBOOKED_CLOSE_PRICE_FACTOR; 0 (the notional unchecked) when neither is known.
+ * Valuing high errs on the safe side: the chunks come out smaller, never above the cap.
+ */
+export function closeValuationPrice(touch: number | undefined, entry: number | undefined): number {
+  if (touch !== undefined && touch > 0) return touch;
+  return entry !== undefined && entry > 0 ? entry * UNBOOKED_CLOSE_PRICE_FACTOR : 0;
+}
