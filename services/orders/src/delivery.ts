@@ -121,8 +121,18 @@ export class Delivery extends OrderPart {
     return { unknown: failed };
   }
 
-  /** One submit: the venue's order, or why it failed. */
+  /**
+   * One submit: the venue's order, or why it failed. A market order carries what it is expected to
+   * trade at (the fresh streamed touch, else the position's entry), read from memory only: a venue
+   * refusing it for its notional is told the maximum from the minimum by it, so a close chunk refused
+   * above the maximum is not taken for one too small and folded into the next (doubling it).
+   */
   private async submitOnce(slice: OrderSlice): Promise<VenueOrder | VenueError> {
+    const referencePrice =
+      slice.type === 'market'
+        ? (this.ctx.slippageBook.streamedTouch(slice.symbol, slice.side) ??
+          this.positions.book.position(slice.exchange, slice.symbol)?.avgEntry)
+        : undefined;
     try {
       return await this.deps.venue.submit({
         clientOrderId: slice.clientOrderId,
@@ -132,6 +142,7 @@ export class Delivery extends OrderPart {
         qty: slice.qty,
         price: slice.price,
         reduceOnly: slice.reduceOnly,
+        ...(referencePrice !== undefined ? { referencePrice } : {}),
       });
     } catch (err) {
       return err instanceof VenueError ? err : new VenueError('unknown', String(err));

@@ -52,6 +52,21 @@ describe('toVenueError: a Binance refusal named as the paper venue names it', ()
     expect(error.message).toContain(`Filter failure: ${filter}`);
   });
 
+  // Binance values a market order at its 5-minute average (`valuedAt`), which may stray from the touch.
+  it.each([
+    ['over the maximum at its reference price', 200, 50_000, 50_000, 'invalid_order'],
+    ['over the maximum, valued at thrice its reference', 200, 20_000, 60_000, 'invalid_order'],
+    ['under the minimum at its reference price', 0.00005, 50_000, 50_000, 'min_notional'],
+  ] as const)(
+    'names a market order refused NOTIONAL %s as paper does',
+    (_, qty, referencePrice, valuedAt, reason) => {
+      const order = { qty, price: null, referencePrice };
+      const error = toVenueError(filterFailure('NOTIONAL'), 'createOrder', { order, rules });
+      expect(error.reason).toBe(reason);
+      expect(orderFilterFailure(order, rules, valuedAt)?.reason).toBe(reason);
+    },
+  );
+
   it('names the notional minimum without the order, and nothing finer', () => {
     expect(toVenueError(filterFailure('NOTIONAL'), 'createOrder').reason).toBe('min_notional');
     expect(toVenueError(filterFailure('LOT_SIZE'), 'createOrder').reason).toBe('invalid_order');

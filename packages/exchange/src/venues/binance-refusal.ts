@@ -5,7 +5,10 @@ import type { VenueErrorReason } from './order-venue';
 export type BinanceErrorBody = { code: number; msg: string };
 
 /** The order Binance refused and its market's rules, to tell a refusal for precision from one for range. */
-export type RefusedOrder = { order: { qty: number; price: number | null }; rules: MarketRules };
+export type RefusedOrder = {
+  order: { qty: number; price: number | null; referencePrice?: number };
+  rules: MarketRules;
+};
 
 /**
  * The Binance body a ccxt error message carries (`binance {"code":-1013,"msg":"…"}`, after ccxt's own
@@ -47,12 +50,7 @@ function filterReason(filter: string, refused: RefusedOrder | undefined): VenueE
     case 'MIN_NOTIONAL':
       return 'min_notional';
     case 'NOTIONAL':
-      // One filter for both bounds: above the maximum only when a limit price shows it.
-      return order?.price != null &&
-        rules?.maxNotional !== undefined &&
-        order.qty * order.price > rules.maxNotional
-        ? 'invalid_order'
-        : 'min_notional';
+      return notionalReason(refused);
     case 'LOT_SIZE':
       return order && rules && !isMultipleOfStep(order.qty, rules.stepSize) ? 'precision' : 'invalid_order';
     case 'PRICE_FILTER':
@@ -63,4 +61,22 @@ function filterReason(filter: string, refused: RefusedOrder | undefined): VenueE
       // MARKET_LOT_SIZE, PERCENT_PRICE(_BY_SIDE), MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS, ICEBERG_PARTS, …
       return 'invalid_order';
   }
+}
+
+/**
+ * NOTIONAL is one filter for both bounds. A limit order's price shows which one it failed. A market
+ * order Binance values at its 5-minute average, which may sit away from the touch: valued at its
+ * reference price (the touch, or the position's entry), it failed the bound nearer to it in ratio
+ * (above the geometric middle of the two: the maximum). Thousands of times apart on Binance, the
+ * bounds are told apart however far the average strayed. No price known: the minimum, as before.
+ */
+function notionalReason(refused: RefusedOrder | undefined): VenueErrorReason {
+  const maxNotional = refused?.rules.maxNotional;
+  if (refused === undefined || maxNotional === undefined) return 'min_notional';
+  const { qty, price, referencePrice } = refused.order;
+  if (price !== null) return qty * price > maxNotional ? 'invalid_order' : 'min_notional';
+  if (referencePrice === undefined || referencePrice <= 0) return 'min_notional';
+  return qty * referencePrice > Math.sqrt(refused.rules.minNotional * maxNotional)
+    ? 'invalid_order'
+    : 'min_notional';
 }

@@ -10,6 +10,12 @@ export type VenueOrderRequest = {
   qty: number;
   price: number | null;
   reduceOnly: boolean;
+  /**
+   * What a market order is expected to trade at (the touch, or the position's entry), when known: a
+   * venue that refuses it for its notional without saying which bound (Binance's NOTIONAL) is told
+   * apart by it, the minimum from the maximum. Never sent to the venue.
+   */
+  referencePrice?: number;
 };
 
 /** An order as the venue reports it: the state reconciliation compares, with how it filled. */

@@ -1,0 +1,35 @@
+import { type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { CcxtVenue } from '@ballast/exchange';
+import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+
+export type SimAccount = { apiKey: string; secret: string };
+
+/** A simulator fixture whose order events and control acks are recorded as they are published. */
+export type RecordedVenue = { fixture: VenueFixture; events: OrderEvent[]; acks: ControlAck[] };
+
+export async function startRecordedVenue(
+  label: string,
+  account: SimAccount,
+  balances: Record<string, string>,
+): Promise<RecordedVenue> {
+  const fixture = await startVenueFixture({ label, account: { ...account, balances } });
+  const events: OrderEvent[] = [];
+  const acks: ControlAck[] = [];
+  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
+    durable: `test-${label}-events`,
+  });
+  await fixture.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+    durable: `test-${label}-acks`,
+  });
+  return { fixture, events, acks };
+}
+
+/** The live venue adapter (Binance through ccxt) on the simulator, for a test to wrap its calls. */
+export function simCcxtVenue(fixture: VenueFixture, account: SimAccount): CcxtVenue {
+  return new CcxtVenue({
+    venue: 'binance',
+    exchangeId: 'binance',
+    baseUrl: fixture.sim.restUrl,
+    credentials: account,
+  });
+}
