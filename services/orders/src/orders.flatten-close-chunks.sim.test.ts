@@ -1,9 +1,9 @@
-import { type Clock, type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { type Clock, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
-import { CcxtVenue, VenueError, type VenueOrder, type VenueOrderRequest } from '@ballast/exchange';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import { VenueError, type VenueOrder, type VenueOrderRequest } from '@ballast/exchange';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type RecordedVenue, simCcxtVenue, startRecordedVenue } from './testing/recorded-venue';
 import { simClient } from './testing/sim-client';
 import { startSimOrders } from './testing/sim-orders';
 
@@ -16,28 +16,17 @@ const account = { apiKey: 'flatten-chunks-key', secret: 'flatten-chunks-secret' 
 const clock: Clock = { now: () => Date.now() };
 const TERMINAL = new Set(['filled', 'cancelled', 'rejected', 'aborted']);
 
-let fixture: VenueFixture;
-const acks: ControlAck[] = [];
-const events: OrderEvent[] = [];
+let venue: RecordedVenue;
 
 beforeAll(async () => {
-  fixture = await startVenueFixture({
-    label: 'orders_flatten_close_chunks',
-    account: { ...account, balances: { USDT: '10000', BTC: '0.5' } },
-  });
-  await fixture.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
-    durable: 'test-flatten-chunks-acks',
-  });
-  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
-    durable: 'test-flatten-chunks-events',
-  });
+  venue = await startRecordedVenue('orders_flatten_close_chunks', account, { USDT: '10000', BTC: '0.5' });
 });
 
-afterAll(() => fixture?.close());
+afterAll(() => venue?.fixture.close());
 
 const venueBtc = async () =>
   (
-    (await simClient(fixture.sim, account.apiKey, account.secret).fetchBalance()) as unknown as {
+    (await simClient(venue.fixture.sim, account.apiKey, account.secret).fetchBalance()) as unknown as {
       total: Record<string, number>;
     }
   ).total.BTC ?? 0;
@@ -45,20 +34,16 @@ const venueBtc = async () =>
 it('a kill flatten mid chunked close cancels the close chunks still planned and sells none of the coins held apart', {
   timeout: 90_000,
 }, async () => {
-  const venue = new CcxtVenue({
-    venue: 'binance',
-    exchangeId: 'binance',
-    baseUrl: fixture.sim.restUrl,
-    credentials: account,
-  });
+  const { fixture, events, acks } = venue;
+  const ccxtVenue = simCcxtVenue(fixture, account);
   const state = { max: undefined as number | undefined, lag: false };
-  const rules = venue.marketRules.bind(venue);
-  venue.marketRules = async (s: string) => {
+  const rules = ccxtVenue.marketRules.bind(ccxtVenue);
+  ccxtVenue.marketRules = async (s: string) => {
     const r = await rules(s);
     return state.max === undefined ? r : { ...r, marketMaxQty: state.max };
   };
-  const submit = venue.submit.bind(venue);
-  venue.submit = async (o: VenueOrderRequest): Promise<VenueOrder> => {
+  const submit = ccxtVenue.submit.bind(ccxtVenue);
+  ccxtVenue.submit = async (o: VenueOrderRequest): Promise<VenueOrder> => {
     if (o.type === 'market' && state.max !== undefined && o.qty > state.max)
       throw new VenueError('invalid_order', 'MARKET_LOT_SIZE');
     const placed = await submit(o);
@@ -70,7 +55,7 @@ it('a kill flatten mid chunked close cancels the close chunks still planned and 
     account,
     { TICK_MS: '4000', RECON_BASE_HOLDINGS: '{"BTC":0.5}' },
     undefined,
-    { venue },
+    { venue: ccxtVenue },
   );
   try {
     await fixture.bus.publish(subject(Subjects.orderCommand, {}), marketCommand('fc-open', 'buy', 0.01));
