@@ -106,10 +106,23 @@ export class LiveStrategies {
 
   /** Why an entry of `strategy` may not go to the venue now, or null when it may. */
   refusal(strategy: string): string | null {
-    const age = this.deps.clock.now() - this.readAt;
-    if (age > this.deps.refreshMs * STALE_AFTER_REFRESHES)
-      return `strategy lifecycles unread for ${Math.round(age / 1000)}s; no entry goes live unchecked`;
+    return this.staleness() ?? this.demotion(strategy);
+  }
+
+  /**
+   * Why `strategy` is not live by the lifecycles last read (demoted, never promoted, not listed), or
+   * null when it is: a verdict recorded, not a read that failed.
+   */
+  demotion(strategy: string): string | null {
     return liveEntryRefusal(strategy, this.deps.strategies, this.lifecycles)?.detail ?? null;
+  }
+
+  /** Why the lifecycles last read are too old to let an entry go (the reads failing), or null. */
+  staleness(): string | null {
+    const age = this.deps.clock.now() - this.readAt;
+    return age > this.deps.refreshMs * STALE_AFTER_REFRESHES
+      ? `strategy lifecycles unread for ${Math.round(age / 1000)}s; no entry goes live unchecked`
+      : null;
   }
 }
 

@@ -6,6 +6,7 @@ import type { OrderVenue } from '@ballast/exchange';
 import type { KillStore } from '@ballast/service-kit';
 import type { OrdersConfig } from './config';
 import type { IntentPlans } from './intent-plans';
+import type { LiveStrategies } from './live-gate';
 import type { OrderMetrics } from './order-metrics';
 import { Serial } from './serial';
 import { SlippageBook } from './slippage-book';
@@ -32,7 +33,7 @@ export interface OrderManagerDeps {
   /** Where the slippage check reads the book; default: the venue's REST book. */
   slippageBook?: SlippageBook;
   /** On a live venue: an approved entry of a strategy not live now is refused (`strategy_not_live`). */
-  liveStrategies?: { refusal(strategy: string): string | null };
+  liveStrategies?: Pick<LiveStrategies, 'refusal' | 'demotion' | 'staleness'>;
 }
 
 /** Publish options joining a chain; none for a slice recorded before correlation ids were kept. */

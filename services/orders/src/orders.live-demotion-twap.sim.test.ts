@@ -3,6 +3,7 @@ import { readinessKeys, type StoredLifecycle } from '@ballast/core';
 import { BotStateRepository } from '@ballast/db';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { approvedBuy, waitFor } from '@ballast/testkit';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimOrders } from './testing/sim-orders';
 
@@ -19,7 +20,7 @@ const warnings: string[] = [];
 beforeAll(async () => {
   fixture = await startVenueFixture({
     label: 'orders_live_demotion',
-    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '300000', BTC: '0' } },
+    account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '600000', BTC: '0' } },
   });
   await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m), {
     durable: 'test-live-demotion-events',
@@ -35,37 +36,38 @@ async function setLifecycle(strategy: string, lifecycle: StoredLifecycle): Promi
 const eventsOf = (intentId: string, status: OrderEvent['status']) =>
   events.filter((e) => e.payload.intentId === intentId && e.payload.status === status).map((e) => e.payload);
 
+/** The strategy made live, and the orders service started gating its TWAP entries (2 slices over 8 s). */
+async function startLive(warn: (m: string) => void, error: (m: string, o: object) => void = () => {}) {
+  await setLifecycle('trend_pullback', {
+    state: 'live',
+    reason: 'all_green',
+    detail: 'every criterion is green',
+    since: clock.now(),
+  });
+  return startSimOrders(
+    fixture,
+    { apiKey: API_KEY, secret: SECRET },
+    {
+      TICK_MS: '50',
+      LIVE_STRATEGIES: 'trend_pullback',
+      LIVE_STRATEGIES_REFRESH_MS: '100',
+      MAX_SLIPPAGE_BPS: '0',
+      SLIPPAGE_ACTION: 'twap',
+      TWAP_SLICES: '2',
+      TWAP_DURATION_MS: '8000',
+      TWAP_JITTER: '0',
+    },
+    {
+      info() {},
+      warn: (_o: object, m: string) => warn(m),
+      error: (o: object, m: string) => error(m, o),
+    },
+  );
+}
+
 describe('a TWAP entry of a live strategy demoted between its slices', () => {
   it('sends no slice after the demotion: the rest of the entry is cancelled strategy_not_live', async () => {
-    await setLifecycle('trend_pullback', {
-      state: 'live',
-      reason: 'all_green',
-      detail: 'every criterion is green',
-      since: clock.now(),
-    });
-    const stop = await startSimOrders(
-      fixture,
-      { apiKey: API_KEY, secret: SECRET },
-      {
-        TICK_MS: '50',
-        LIVE_STRATEGIES: 'trend_pullback',
-        LIVE_STRATEGIES_REFRESH_MS: '100',
-        MAX_SLIPPAGE_BPS: '0',
-        SLIPPAGE_ACTION: 'twap',
-        TWAP_SLICES: '2',
-        TWAP_DURATION_MS: '8000',
-        TWAP_JITTER: '0',
-      },
-      {
-        info() {},
-        warn(_o: object, m: string) {
-          warnings.push(m);
-        },
-        error(o: object, m: string) {
-          console.error(m, o);
-        },
-      },
-    );
+    const stop = await startLive((m) => warnings.push(m), console.error);
     try {
       const buy = approvedBuy('twap-1', 'trend_pullback');
       const decision = buy.approved ? { ...buy, intent: { ...buy.intent, qty: 4 } } : buy;
@@ -102,6 +104,35 @@ describe('a TWAP entry of a live strategy demoted between its slices', () => {
       expect(trades.reduce((sum, t) => sum + (t.amount ?? 0), 0)).toBeCloseTo(2, 8);
       expect(eventsOf('twap-1', 'filled')).toHaveLength(1);
     } finally {
+      await stop();
+    }
+  });
+
+  it('holds the rest of the entry while the lifecycles cannot be read, and sends it once they can', async () => {
+    const held: string[] = [];
+    const stop = await startLive((m) => held.push(m));
+    const unread = sql`ALTER TABLE bot_state RENAME TO bot_state_unread`;
+    let renamed = false;
+    try {
+      const buy = approvedBuy('twap-2', 'trend_pullback');
+      const decision = buy.approved ? { ...buy, intent: { ...buy.intent, qty: 4 } } : buy;
+      await fixture.bus.publish(subject(Subjects.riskDecision, {}), decision);
+      await waitFor(() => eventsOf('twap-2', 'filled')[0], 'the first slice filled', { timeoutMs: 30_000 });
+      // The lifecycles cannot be read (a database blip): stale after 10 refreshes, before slice 1 is due.
+      await unread.execute(fixture.handle.db);
+      renamed = true;
+      await waitFor(
+        () => held.includes('entry slice held') || eventsOf('twap-2', 'cancelled').length > 0,
+        'the second slice due while the lifecycles are unread',
+        { timeoutMs: 30_000 },
+      );
+      expect(eventsOf('twap-2', 'cancelled')).toEqual([]);
+      await sql`ALTER TABLE bot_state_unread RENAME TO bot_state`.execute(fixture.handle.db);
+      renamed = false;
+      await waitFor(() => eventsOf('twap-2', 'filled')[1], 'the second slice filled', { timeoutMs: 30_000 });
+      expect(eventsOf('twap-2', 'cancelled')).toEqual([]);
+    } finally {
+      if (renamed) await sql`ALTER TABLE bot_state_unread RENAME TO bot_state`.execute(fixture.handle.db);
       await stop();
     }
   });

@@ -108,10 +108,19 @@ export class SendLoop extends OrderPart {
   /**
    * An entry's slice whose strategy stopped being live after the entry was accepted (risk demoted it
    * mid-TWAP): it and the rest of its intent are cancelled unsent, as intake would refuse the entry now.
+   * Lifecycles that could not be read lately are no demotion: the slice waits (true: not sent this
+   * pass) for a read to say, rather than a database blip cutting every TWAP entry under way short.
    */
   private async demotedSince(slice: OrderSlice, planned: readonly OrderSlice[]): Promise<boolean> {
-    if (slice.reduceOnly || slice.strategy === null) return false;
-    const notLive = this.deps.liveStrategies?.refusal(slice.strategy);
+    const live = this.deps.liveStrategies;
+    if (slice.reduceOnly || slice.strategy === null || !live) return false;
+    const notLive = live.demotion(slice.strategy);
+    const stale = notLive ? null : live.staleness();
+    if (stale) {
+      this.ctx.loopOwns(slice.dueAt);
+      this.deps.log.warn({ intentId: slice.intentId, strategy: slice.strategy, stale }, 'entry slice held');
+      return true;
+    }
     if (!notLive) return false;
     const rest = planned.filter((s) => s.intentId === slice.intentId);
     await this.ctx.cancelUnsent(rest, 'strategy_not_live', notLive);
