@@ -44,6 +44,10 @@ describe('TWAP pacing', () => {
     expect(respaceOverdue(slices(15_000), 600_000)).toEqual([]);
   });
 
+  it('leaves the chunks of a market close alone: all due at once, they have no spacing to keep', () => {
+    expect(respaceOverdue(slices(15_000, 15_000, 15_000), 600_000)).toEqual([]);
+  });
+
   it('holds a slice back until the next one is due, moving the rest as much; a last slice by the interval', () => {
     expect(deferSlices(slices(600_000, 615_000, 630_000), 20_000)).toEqual(slices(615_000, 630_000, 645_000));
     expect(deferSlices(slices(600_000), 20_000)).toEqual(slices(620_000));

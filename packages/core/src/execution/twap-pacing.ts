@@ -5,11 +5,14 @@ export type PacedSlice = { clientOrderId: string; dueAt: number };
  * A TWAP found more than one slice interval late (its next slice is due as well: the service was down,
  * or the loop stalled) is not sent in a burst: its planned slices all move later by how late the
  * earliest is, so that one goes now and the rest keep the plan's spacing from now. A last slice alone
- * is sent however late: there is nothing to burst. Returns the slices whose due time changes.
+ * is sent however late: there is nothing to burst. Slices all due at once (the chunks of a market
+ * close above the venue's maximum, which the loop sends one per pass) have no spacing to keep and are
+ * left alone. Returns the slices whose due time changes.
  */
 export function respaceOverdue(planned: readonly PacedSlice[], now: number): PacedSlice[] {
   const [first, second] = byDue(planned);
   if (!first || !second || second.dueAt > now) return [];
+  if (planned.every((s) => s.dueAt === first.dueAt)) return [];
   return shifted(planned, now - first.dueAt);
 }
 
