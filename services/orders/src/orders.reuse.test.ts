@@ -1,9 +1,9 @@
 import { type Alert, type Clock, type OrderCommand, Subjects, subject } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPaperOrders } from './testing/paper-orders';
+import { startPaperOrdersOnRecordedBook } from './testing/paper-orders';
 
 // The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; market
 // rules come from the simulator's recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz).
@@ -29,16 +29,11 @@ const submit = (intentId: string, side: 'buy' | 'sell', qty: number): OrderComma
 
 describe('orders service: a submit reusing a client order id', () => {
   it('sends nothing again, logs a warning, and alerts when side or quantity differ', async () => {
-    const { service, stop } = await startPaperOrders(
+    const { stop } = await startPaperOrdersOnRecordedBook(
       fixture,
       { PAPER_INITIAL_BALANCES: '{"USDT":200000}' },
       log,
     );
-    await fixture.bus.publish(
-      subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
-      recordedDepthSnapshot('BTCUSDT', clock.now()),
-    );
-    await waitFor(() => service.venue.orderBook('BTC-USDT'), 'the paper book');
 
     const command = subject(Subjects.orderCommand, {});
     await fixture.bus.publish(command, submit('reuse-a', 'buy', 0.01));
@@ -54,5 +49,43 @@ describe('orders service: a submit reusing a client order id', () => {
     expect(slices).toHaveLength(1);
     expect(slices[0]).toMatchObject({ clientOrderId: 'bl-reused-id-1', side: 'buy', qty: 0.01 });
     await stop();
+  });
+
+  it('raises no alert for a redelivered close recorded smaller than asked (capped to the position)', async () => {
+    const { stop } = await startPaperOrdersOnRecordedBook(
+      fixture,
+      { PAPER_INITIAL_BALANCES: '{"USDT":200000}' },
+      log,
+    );
+    const slices = new OrderSliceRepository(fixture.handle.db, clock);
+    const close = marketCommand('reuse-close', 'sell', 0.05, {
+      clientOrderId: 'bl-reused-close',
+      reduceOnly: true,
+    });
+    const command = subject(Subjects.orderCommand, {});
+    await fixture.bus.publish(command, close);
+    const recorded = await waitFor(
+      async () => (await slices.ofIntent('reuse-close')).find((s) => s.status === 'filled'),
+      'the close filled',
+    );
+    // The long the first test bought (less its fee): the close of 0.05 sold what the position held.
+    expect(recorded.qty).toBeLessThan(0.05);
+    const seen = warnings.length;
+    await fixture.bus.publish(command, close);
+    // Then a submit that does collide on the id: its alert comes after any the redelivery raised.
+    await fixture.bus.publish(
+      command,
+      marketCommand('reuse-close', 'buy', 0.05, { clientOrderId: 'bl-reused-close' }),
+    );
+    await waitFor(
+      () => alerts.find((a) => a.labels?.clientOrderId === 'bl-reused-close'),
+      'the collision alerted',
+    );
+    await stop();
+    expect(warnings.slice(seen).filter((m) => m.includes('used client order id'))).toHaveLength(2);
+    const raised = alerts.filter((a) => a.labels?.clientOrderId === 'bl-reused-close');
+    expect(raised.map((a) => a.message)).toEqual([
+      `client order id bl-reused-close reused by a buy 0.05 BTC-USDT submit; recorded order is sell ${recorded.qty}; nothing sent`,
+    ]);
   });
 });

@@ -94,14 +94,13 @@ export class Refusals extends OrderPart {
     if (!id || !recorded || recorded.clientOrderId !== id) return;
     const { stepSize } = await this.deps.venue.marketRules(request.symbol);
     const qty = roundDownToStep(request.qty, stepSize);
-    // A close above the venue's market maximum was recorded in chunks (Intake): together they are the order.
-    const chunks = await this.deps.slices.ofIntent(recorded.intentId);
-    const recordedQty = chunks.length > 1 ? sumLots(chunks.map((c) => c.qty)) : recorded.qty;
-    if (recorded.side === request.side && Math.abs(recordedQty - qty) < 1e-12) return;
+    const recordedQty = await this.recordedQty(recorded);
+    const same = recorded.reduceOnly ? recordedQty <= qty + 1e-12 : Math.abs(recordedQty - qty) < 1e-12;
+    if (recorded.side === request.side && recorded.reduceOnly === request.reduceOnly && same) return;
     await this.deps.bus.publish(subject(Subjects.alert, {}), {
       severity: 'warning',
       kind: 'client_order_id_reused',
-      message: `client order id ${id} reused by a ${request.side} ${qty} ${request.symbol} submit; recorded order is ${recorded.side} ${recorded.qty}; nothing sent`,
+      message: `client order id ${id} reused by a ${request.side} ${qty} ${request.symbol} submit; recorded order is ${recorded.side} ${recordedQty}; nothing sent`,
       labels: {
         service: this.ctx.service,
         exchange: this.deps.venue.id,
@@ -109,6 +108,19 @@ export class Refusals extends OrderPart {
         clientOrderId: id,
       },
     });
+  }
+
+  /**
+   * What the order recorded under a client id came to: a close above the venue's market maximum was
+   * recorded in chunks (Intake), together the order. A close's quantities are rewritten after it was
+   * asked: capped to the position when accepted and again at each send, and a chunk the venue refused
+   * for its size folded into the next (the refused one keeps its quantity, so it is left out). A close
+   * is therefore at most what was asked, never exactly it; an entry is exactly what was asked.
+   */
+  private async recordedQty(recorded: OrderSlice): Promise<number> {
+    const chunks = await this.deps.slices.ofIntent(recorded.intentId);
+    if (chunks.length <= 1) return recorded.qty;
+    return sumLots(chunks.filter((c) => !recorded.reduceOnly || c.status !== 'rejected').map((c) => c.qty));
   }
 
   /**
