@@ -3,6 +3,7 @@ import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/test
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersSettled } from './testing/orders-settled';
+import { recordOrderFlow } from './testing/recorded-venue';
 import { startSimOrders } from './testing/sim-orders';
 
 // The simulator replays binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json as its book and the
@@ -19,12 +20,7 @@ beforeAll(async () => {
     label: 'orders_cancel_fills_sim',
     account: { apiKey: API_KEY, secret: SECRET, balances: { USDT: '10000', BTC: '0' } },
   });
-  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
-    durable: 'test-order-events',
-  });
-  await fixture.bus.subscribe(subject(Subjects.positionEvent, {}), (m) => void positions.push(m.payload), {
-    durable: 'test-position-events',
-  });
+  await recordOrderFlow(fixture, events, positions);
 });
 
 afterAll(() => fixture?.close());

@@ -4,6 +4,7 @@ import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersSettled } from './testing/orders-settled';
 import { startPaperOrdersOnRecordedBook } from './testing/paper-orders';
+import { recordOrderFlow } from './testing/recorded-venue';
 
 // The paper broker's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json
 // (best bid 58001.03), published as md.book; the market rules come from the simulator's recorded
@@ -17,12 +18,7 @@ const positions: PositionEvent[] = [];
 
 beforeAll(async () => {
   fixture = await startVenueFixture({ label: 'orders_cancel_fills' });
-  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
-    durable: 'test-order-events',
-  });
-  await fixture.bus.subscribe(subject(Subjects.positionEvent, {}), (m) => void positions.push(m.payload), {
-    durable: 'test-position-events',
-  });
+  await recordOrderFlow(fixture, events, positions);
 });
 
 afterAll(async () => {

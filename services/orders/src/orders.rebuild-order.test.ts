@@ -4,6 +4,7 @@ import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/test
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledRecordedBook, showPaperBook, startPaperOrdersOnClock } from './testing/paper-orders';
+import { recordOrderFlow } from './testing/recorded-venue';
 
 // The paper book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json (best ask
 // 58001.04), published as md.book at the prices a step of the test names (sizes as recorded); market
@@ -16,12 +17,7 @@ const positions: PositionEvent[] = [];
 
 beforeAll(async () => {
   fixture = await startVenueFixture({ label: 'orders_rebuild_order' });
-  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
-    durable: 'test-order-events',
-  });
-  await fixture.bus.subscribe(subject(Subjects.positionEvent, {}), (m) => void positions.push(m.payload), {
-    durable: 'test-position-events',
-  });
+  await recordOrderFlow(fixture, events, positions);
 });
 
 afterAll(async () => {

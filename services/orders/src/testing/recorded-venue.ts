@@ -1,4 +1,4 @@
-import { type ControlAck, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { type ControlAck, type OrderEvent, type PositionEvent, Subjects, subject } from '@ballast/contracts';
 import { CcxtVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 
@@ -22,6 +22,20 @@ export async function startRecordedVenue(
     durable: `test-${label}-acks`,
   });
   return { fixture, events, acks };
+}
+
+/** Records the fixture's order and position events as they are published, into the arrays given. */
+export async function recordOrderFlow(
+  fixture: VenueFixture,
+  events: OrderEvent[],
+  positions: PositionEvent[],
+): Promise<void> {
+  await fixture.bus.subscribe(subject(Subjects.orderEvent, {}), (m) => void events.push(m.payload), {
+    durable: 'test-order-events',
+  });
+  await fixture.bus.subscribe(subject(Subjects.positionEvent, {}), (m) => void positions.push(m.payload), {
+    durable: 'test-position-events',
+  });
 }
 
 /** The live venue adapter (Binance through ccxt) on the simulator, for a test to wrap its calls. */
