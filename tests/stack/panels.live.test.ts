@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCandleFile, loadExchangeInfoRules, replaySteps } from '@ballast/backtest';
-import { replayBar, watchReplay } from '@ballast/backtest/testing';
+import { replayBar, replayMarketDataEnv, watchReplay } from '@ballast/backtest/testing';
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { CandleRepository, createDb, migrate } from '@ballast/db';
 import { startExchangeSim } from '@ballast/exchange-sim';
@@ -143,16 +143,7 @@ it('every panel of every dashboard shows data from services run by `ballast up` 
     ...clock.env(),
     ...venue,
     ...llm.env,
-    // market-data: the simulator's candles only; an hour of replay passes between two bars.
-    VENUE: 'binance',
-    SYMBOLS: 'ETH/USDT',
-    TIMEFRAME: '1h',
-    CHANNELS: 'candles',
-    WS_URL: sim.wsUrl,
-    REST_URL: sim.restUrl,
-    PUBLISH_BOOK: 'false',
-    STALE_AFTER_MS: String(365 * 86_400_000),
-    HEARTBEAT_TIMEOUT_MS: String(86_400_000),
+    ...replayMarketDataEnv([PAIR], sim),
     FEATURES_SERIES: `binance:${PAIR}:1h`,
     SIGNALS_UNIVERSE: PAIR,
     RISK_EQUITY: String(EQUITY),

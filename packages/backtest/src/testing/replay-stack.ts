@@ -188,6 +188,27 @@ async function start(
   return { steps, watch, services: running, replay: () => replayAll(replay, steps), close };
 }
 
+/**
+ * market-data on the simulator's 1h candles alone, replayed a bar at a time: an hour of replay passes
+ * between two bars, and the simulator sends nothing between steps (a bar may wait long on a loaded machine).
+ */
+export function replayMarketDataEnv(
+  symbols: readonly string[],
+  sim: { restUrl: string; wsUrl: string },
+): Record<string, string> {
+  return {
+    VENUE: 'binance',
+    SYMBOLS: symbols.map((s) => s.replace('-', '/')).join(','),
+    TIMEFRAME: '1h',
+    CHANNELS: 'candles',
+    WS_URL: sim.wsUrl,
+    REST_URL: sim.restUrl,
+    PUBLISH_BOOK: 'false',
+    STALE_AFTER_MS: String(365 * 86_400_000),
+    HEARTBEAT_TIMEOUT_MS: String(86_400_000),
+  };
+}
+
 /** Each service's own settings; what they share (bus, database, clock) is added by the caller. */
 function serviceEnvs(
   symbols: readonly string[],
@@ -196,22 +217,7 @@ function serviceEnvs(
 ): Array<[string, Record<string, string>]> {
   const venue = { EXCHANGE_BASE_URL: sim.restUrl };
   return [
-    [
-      'market-data',
-      {
-        VENUE: 'binance',
-        SYMBOLS: symbols.map((s) => s.replace('-', '/')).join(','),
-        TIMEFRAME: '1h',
-        CHANNELS: 'candles',
-        WS_URL: sim.wsUrl,
-        REST_URL: sim.restUrl,
-        PUBLISH_BOOK: 'false',
-        // An hour of replay passes between two bars: staleness is the backtest's concern of none.
-        STALE_AFTER_MS: String(365 * 86_400_000),
-        // The simulator sends nothing between steps; a bar may wait long on a loaded machine.
-        HEARTBEAT_TIMEOUT_MS: String(86_400_000),
-      },
-    ],
+    ['market-data', replayMarketDataEnv(symbols, sim)],
     ['features', { FEATURES_SERIES: symbols.map((s) => `binance:${s}:1h`).join(',') }],
     [
       'signals',
