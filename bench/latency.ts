@@ -31,6 +31,7 @@ import { startExchangeSim } from '@ballast/exchange-sim';
 import {
   createTestDatabase,
   natsUrl,
+  RULES_AGENTS_ENV,
   readDataFile,
   type ServiceProcess,
   sharedDataDir,
@@ -355,12 +356,7 @@ try {
         // age, and the bench measures the chain's latency, not the freshness gate.
         SIGNALS_MAX_VECTOR_AGE_MS: String(20 * 365 * 86_400_000),
         SIGNALS_STRATEGIES: JSON.stringify(STRATEGIES),
-        ANALYST_PROVIDER: 'rules',
-        REVIEWER_PROVIDER: 'rules',
-        REFLECTOR_PROVIDER: 'rules',
-        AGENT_REFLECTION: 'off',
-        ANTHROPIC_API_KEY: '',
-        GEMINI_API_KEY: '',
+        ...RULES_AGENTS_ENV,
       },
     ],
     [

@@ -43,7 +43,8 @@ export async function startLlmDoubles(): Promise<LlmDoubles> {
       ANALYST_PROVIDER: 'gemini',
       REVIEWER_PROVIDER: 'anthropic',
       REFLECTOR_PROVIDER: 'rules',
-      AGENT_REFLECTION: 'off',
+      // Lessons from the round trip (written by the rules reflector): the reflection panels have data.
+      AGENT_REFLECTION: 'on',
       GEMINI_API_KEY: 'AIza-panels-live-test',
       GEMINI_BASE_URL: gemini.url,
       ANTHROPIC_API_KEY: 'sk-ant-panels-live-test',

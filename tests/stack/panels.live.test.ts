@@ -18,6 +18,7 @@ import {
   watchPipeline,
 } from '@ballast/testkit';
 import { afterAll, expect, it } from 'vitest';
+import { BotApiServer } from '../../services/telegram/src/testing/bot-api-server';
 import { everyPanelQuery, seriesWithValues, targetsWithData } from './panels.live-queries';
 import { type BallastUp, ballastUp, gatewayUsers, startLlmDoubles } from './panels.live-stack';
 
@@ -48,6 +49,7 @@ const SERVICES = [
   'stops',
   'reconciliation',
   'gateway',
+  'telegram',
 ];
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -113,6 +115,9 @@ it('every panel of every dashboard shows data from services run by `ballast up` 
   cleanups.push(() => sim.close());
   const llm = await startLlmDoubles();
   cleanups.push(() => llm.close());
+  // The bot talks to a local server speaking the Telegram Bot API; the round trip's notices reach it.
+  const telegram = await BotApiServer.start('4242:panels-bot-token');
+  cleanups.push(() => telegram.close());
 
   const bus = await NatsBus.connect({ servers, prefix, source: 'panels', clock });
   await bus.ensureStreams();
@@ -161,6 +166,10 @@ it('every panel of every dashboard shows data from services run by `ballast up` 
     RECON_INTERVAL_MS: '2000',
     GATEWAY_USERS: gatewayUsers(),
     GATEWAY_PORT: '0',
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.url,
+    TELEGRAM_ALLOWED_CHAT_IDS: '4242',
+    TELEGRAM_POLL_TIMEOUT_S: '1',
   };
   let up: BallastUp | undefined;
   cleanups.push(async () => {

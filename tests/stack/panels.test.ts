@@ -27,18 +27,19 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+const sources = ['packages', 'services']
+  .flatMap((top) => readdirSync(join(root, top)).map((p) => join(root, top, p, 'src')))
+  .filter((dir) => {
+    try {
+      return statSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  })
+  .flatMap(sourceFiles)
+  .map((file) => readFileSync(file, 'utf8'));
 const exported = new Set(
-  ['packages', 'services']
-    .flatMap((top) => readdirSync(join(root, top)).map((p) => join(root, top, p, 'src')))
-    .filter((dir) => {
-      try {
-        return statSync(dir).isDirectory();
-      } catch {
-        return false;
-      }
-    })
-    .flatMap(sourceFiles)
-    .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/'(ballast_[a-z0-9_]+)'/g)].map((m) => m[1])),
+  sources.flatMap((text) => [...text.matchAll(/'(ballast_[a-z0-9_]+)'/g)].map((m) => m[1])),
 );
 // prom-client's default process metrics and Prometheus' own `up`.
 const BUILT_IN = new Set(['up', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes']);
@@ -69,6 +70,20 @@ describe('metrics behind panels and alerts', () => {
     for (const { file, text } of renderDashboards())
       for (const q of panelQueries(JSON.parse(text)))
         expect(missing(q.expr), `${file}: ${q.panel}: ${q.expr}`).toEqual([]);
+  });
+
+  it('every metric a service registers is read by some panel or alert (none exported unseen)', () => {
+    const registered = sources.flatMap((text) =>
+      [...text.matchAll(/name: '(ballast_[a-z0-9_]+)',\s*help:/g)].map((m) => m[1] as string),
+    );
+    expect(registered.length).toBeGreaterThan(40);
+    const read = new Set([
+      ...renderDashboards().flatMap(({ text }) =>
+        panelQueries(JSON.parse(text)).flatMap((q) => baseMetrics(q.expr)),
+      ),
+      ...rules.flatMap((r) => baseMetrics(r.expr)),
+    ]);
+    expect(registered.filter((m) => !read.has(m))).toEqual([]);
   });
 
   it('every alert and recording rule reads only metrics some service exports', () => {

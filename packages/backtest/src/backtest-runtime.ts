@@ -46,7 +46,7 @@ import { seededBusIds } from './seeded-bus-ids';
 import { settle, type TickTracker, trackTicks } from './settle';
 import { TradeLedger } from './trade-ledger';
 import { unreviewedDecide } from './unreviewed-decide';
-import { keptFirstDecisions, unstoredDecisions } from './unstored-decisions';
+import { keptFirstDecisions, unkeptWaitingVectors, unstoredDecisions } from './unstored-decisions';
 
 export interface RuntimeOptions {
   config: BacktestConfig;
@@ -197,6 +197,7 @@ export class BacktestRuntime {
       },
       hourStats: await hourStatsAsFound(db),
       firstDecisions: keptFirstDecisions(),
+      waitingVectors: unkeptWaitingVectors(),
     });
     const risk = await startRisk({
       bus: this.bus('risk', 6),
@@ -247,6 +248,9 @@ export class BacktestRuntime {
         // or left open, so the idle read (for other writers) would find nothing more and never runs.
         LOOP_IDLE_READ_MS: Number.MAX_SAFE_INTEGER,
         ORDERS_BOOK_MAX_AGE_MS: 0,
+        // Never waited on: no paper send goes unanswered.
+        ORDERS_RECV_WINDOW_MS: 10_000,
+        ORDERS_CLOCK_SKEW_MS: 1_000,
         RETRY_ATTEMPTS: 1,
         RETRY_BASE_MS: 200,
         PAPER_MAKER_FEE: config.makerFee,

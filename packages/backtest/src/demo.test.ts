@@ -56,6 +56,12 @@ describe('ballast demo (offline: PGlite in memory, MemoryBus, rules agents, pape
       expect(charts).toBe(2 + demo.result.meta.symbols.length);
       expect(await page.textContent('#trade-count')).toBe(String(demo.result.trades.length));
       expect(await page.$$eval('#symbols tbody tr', (rows) => rows.length)).toBe(demo.summaries.length);
+      // The dust the run left held is listed (this period leaves some: the table is not vacuous).
+      expect(demo.result.dust?.length).toBeGreaterThan(0);
+      const dustSymbols = await page.$$eval('#dust tbody tr td:first-child', (tds) =>
+        tds.map((td) => td.textContent),
+      );
+      expect(dustSymbols).toEqual(demo.result.dust!.map((d) => d.symbol));
       expect(errors).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, 'demo-report.png'), fullPage: true });
       expect(existsSync(join(ARTIFACTS, 'demo-report.png'))).toBe(true);

@@ -25,8 +25,9 @@ it('closes a position still open after the last bar although its stop-limit lock
   });
   const end = result.trades.filter((t) => t.exit_reason === 'end_of_data');
   expect(end.map((t) => ({ symbol: t.symbol, entry_time: t.entry_time, exit_qty: t.exit_qty }))).toEqual([
-    // Bought 0.2931 + 0.3288 + 0.3543, each less its fee in ETH; sold to the lot step (0.0001).
-    { symbol: 'ETH-USDT', entry_time: Date.UTC(2021, 0, 4, 13), exit_qty: 0.9752 },
+    // Bought 0.9765 in three buys sized on equity marked at the book (ADR 19), each less its 0.1 % fee
+    // in ETH: 0.97552 held, sold to the lot step (0.0001).
+    { symbol: 'ETH-USDT', entry_time: Date.UTC(2021, 0, 4, 13), exit_qty: 0.9755 },
   ]);
   expect(end[0]!.exit_time).toBe(Date.UTC(2021, 0, 5) + 30_000);
 });

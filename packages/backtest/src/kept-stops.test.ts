@@ -24,6 +24,7 @@ const record: StopRecord = {
   takeProfit: null,
   pendingMove: null,
   unplanned: null,
+  soldFrom: null,
 };
 
 describe('keptStops', () => {

@@ -1,12 +1,22 @@
-import type { PendingIntentStore, StopRecord, StopRecordStore } from '@ballast/stops-service';
+import {
+  type FlattenHoldStore,
+  keptFlattenHold,
+  type PendingIntentStore,
+  type StopRecord,
+  type StopRecordStore,
+} from '@ballast/stops-service';
 
 /**
- * The stops service's records and pending intents in a run, kept in memory: a run never restarts, so
+ * The stops service's records, pending intents and flatten hold in a run, kept in memory: a run never restarts, so
  * they are only read back within it (a later position on a symbol carries on its slot's sequence), and
  * its database starts empty. Writing them to the tables was the most frequent statement of a replay once
  * stops trail (two upserts per move) and served nothing.
  */
-export function keptStops(): { records: StopRecordStore; pending: PendingIntentStore } {
+export function keptStops(): {
+  records: StopRecordStore;
+  pending: PendingIntentStore;
+  holds: FlattenHoldStore;
+} {
   const records = new Map<string, { status: 'active' | 'closed'; state: StopRecord; exchange: string }>();
   let pending: Awaited<ReturnType<PendingIntentStore['load']>> = [];
   return {
@@ -32,5 +42,6 @@ export function keptStops(): { records: StopRecordStore; pending: PendingIntentS
         pending = [...next];
       },
     },
+    holds: keptFlattenHold(),
   };
 }

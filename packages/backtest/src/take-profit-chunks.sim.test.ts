@@ -138,6 +138,8 @@ beforeEach(async () => {
     LOOP_IDLE_READ_MS: 5_000,
     // No streamed book: the venue's (the wrapper's) is read.
     ORDERS_BOOK_MAX_AGE_MS: 0,
+    ORDERS_RECV_WINDOW_MS: 10_000,
+    ORDERS_CLOCK_SKEW_MS: 1_000,
     RETRY_ATTEMPTS: 1,
     RETRY_BASE_MS: 5,
     PAPER_MAKER_FEE: 0.001,

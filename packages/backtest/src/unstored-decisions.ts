@@ -30,3 +30,16 @@ export function keptFirstDecisions(): NonNullable<SignalsServiceDeps['firstDecis
     },
   };
 }
+
+/**
+ * The vectors of cycles waiting for symbols in a run, kept nowhere: they are kept so a restart after a
+ * crash finds its open cycles, and a run never restarts (its end flushes them), so the table would only
+ * cost a write per vector and a delete per cycle in PGlite.
+ */
+export function unkeptWaitingVectors(): NonNullable<SignalsServiceDeps['waitingVectors']> {
+  return {
+    keep: async () => undefined,
+    settled: async () => undefined,
+    all: async () => [],
+  };
+}

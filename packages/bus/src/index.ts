@@ -6,4 +6,5 @@ export * from './nats-bus';
 export * from './nats-naming';
 export { type NatsTarget, natsTarget } from './nats-servers';
 export { deleteStreams, deleteStreamsAt, ensureStreams, streamConfigs } from './nats-streams';
+export * from './publish-through';
 export { randomIds, uuidv7Formatter } from './random-ids';

@@ -40,6 +40,7 @@ import { buildEnvelope, wireBytes } from './envelope-codec';
 import { KeptAliveMessages } from './kept-alive-messages';
 import { ensureDurable } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
+import { readRetained } from './nats-retained';
 import { natsTarget } from './nats-servers';
 import { ensureStreams } from './nats-streams';
 import { validateOutbound } from './outbound';
@@ -161,6 +162,26 @@ export class NatsBus implements Bus {
     const consumer = await this.js.consumers.get(stream, options.durable);
     const messages = await consumer.consume({ max_messages: pullBatch });
     return this.track(this.runConsumer(messages, target, ackWaitMs));
+  }
+
+  /**
+   * What the stream of `on` still holds on each of its subjects, published at or after `since(subject)`
+   * (undefined: that subject is not read), oldest first per subject; read without a durable or acks, so no
+   * consumer's deliveries change. For a service warming its memory at start.
+   */
+  async retained<T>(
+    on: SubjectPattern<T>,
+    since: (subject: string) => number | undefined,
+  ): Promise<Envelope<T>[]> {
+    this.open();
+    const read = { family: on.family, filter: this.naming.subject(on.value), since };
+    try {
+      return await readRetained(this.jsm, this.js, this.naming, read);
+    } catch (err) {
+      throw new BusError('transport', `reading retained ${on.value} failed: ${errorText(err)}`, {
+        cause: err,
+      });
+    }
   }
 
   async request<Req, Res>(

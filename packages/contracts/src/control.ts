@@ -46,6 +46,12 @@ export const ControlAck = z.object({
    * Null or absent: no flatten asked, a service that closes none, or a producer that does not say.
    */
   flat: z.boolean().nullable().optional(),
+  /**
+   * The trading account of the service that answers (one risk, orders and stops per venue on one bus):
+   * a flatten reported by another venue's orders service says nothing of this venue's positions.
+   * Absent from an older publisher: read as the answer of every venue's.
+   */
+  exchange: ExchangeId.optional(),
 });
 export type ControlAck = z.infer<typeof ControlAck>;
 
@@ -73,6 +79,13 @@ export type ReconEvent = z.infer<typeof ReconEvent>;
 export const MissingStopEvidence = z.object({
   positionId: z.string().min(1),
   clientOrderId: z.string().nullable(),
+  /**
+   * `not_resting`: the record's stop is not open on the venue; `unrecorded`: no stop record names the
+   * position; `short`: its stop rests for less than the position. Absent from older events: not_resting.
+   */
+  coverage: z.enum(['not_resting', 'unrecorded', 'short']).optional(),
+  /** The position's size in reconciliation's books, for `unrecorded` and `short`. */
+  positionQty: z.number().nonnegative().optional(),
 });
 export type MissingStopEvidence = z.infer<typeof MissingStopEvidence>;
 

@@ -15,6 +15,7 @@ import type * as reconState from './tables/recon-state';
 import type * as riskDecidedIntents from './tables/risk-decided-intents';
 import type * as serviceUptimeSamples from './tables/service-uptime-samples';
 import type * as signalDecisions from './tables/signal-decisions';
+import type * as signalWaitingVectors from './tables/signal-waiting-vectors';
 import type * as stopCoverageSamples from './tables/stop-coverage-samples';
 import type * as strategyHourStats from './tables/strategy-hour-stats';
 
@@ -31,6 +32,7 @@ export type Database = candles.PartialDB &
   strategyHourStats.PartialDB &
   riskDecidedIntents.PartialDB &
   signalDecisions.PartialDB &
+  signalWaitingVectors.PartialDB &
   serviceUptimeSamples.PartialDB &
   stopCoverageSamples.PartialDB &
   liveOverrides.PartialDB &

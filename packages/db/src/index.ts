@@ -24,6 +24,7 @@ export * from './repositories/recon-repository';
 export * from './repositories/risk-decided-repository';
 export * from './repositories/service-uptime-repository';
 export * from './repositories/signal-decision-repository';
+export * from './repositories/signal-waiting-vector-repository';
 export * from './repositories/stop-coverage-repository';
 export {
   lockStrategyHourStats,

@@ -29,6 +29,8 @@ export interface SymbolRules {
   minQty: Units;
   maxQty: Units;
   stepSize: Units;
+  /** MARKET_LOT_SIZE maxQty: a market order's own, lower maximum; 0n when the symbol has none. */
+  marketMaxQty: Units;
   minNotional: Units;
   minNotionalAppliesToMarket: boolean;
 }
@@ -46,6 +48,7 @@ export function symbolRules(s: ExchangeSymbol): SymbolRules {
     typeof f[key] === 'string' ? toUnits(f[key]) : 0n;
   const price = filter('PRICE_FILTER');
   const lot = filter('LOT_SIZE');
+  const marketLot = filter('MARKET_LOT_SIZE');
   // MIN_NOTIONAL was renamed NOTIONAL in 2023; accept either so newer recordings work too.
   const notional: Record<string, unknown> =
     s.filters.find((f) => f.filterType === 'MIN_NOTIONAL' || f.filterType === 'NOTIONAL') ?? {};
@@ -60,6 +63,7 @@ export function symbolRules(s: ExchangeSymbol): SymbolRules {
     minQty: units(lot, 'minQty'),
     maxQty: units(lot, 'maxQty'),
     stepSize: units(lot, 'stepSize'),
+    marketMaxQty: units(marketLot, 'maxQty'),
     minNotional: units(notional, 'minNotional'),
     minNotionalAppliesToMarket: notional.applyToMarket !== false,
   };

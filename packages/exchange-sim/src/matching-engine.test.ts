@@ -16,6 +16,7 @@ const BTCUSDT: SymbolRules = {
   minQty: toUnits('0.00001'),
   maxQty: toUnits('9000'),
   stepSize: toUnits('0.00001'),
+  marketMaxQty: toUnits('100.05381873'),
   minNotional: toUnits('10'),
   minNotionalAppliesToMarket: true,
 };

@@ -2,7 +2,7 @@ import { mulUnits, type Units } from './decimal';
 import type { SymbolRules } from './exchange-info';
 
 /** The Binance filter an order failed, named as in `{"code":-1013,"msg":"Filter failure: <name>"}`. */
-export type FilterFailure = 'PRICE_FILTER' | 'LOT_SIZE' | 'MIN_NOTIONAL';
+export type FilterFailure = 'PRICE_FILTER' | 'LOT_SIZE' | 'MARKET_LOT_SIZE' | 'MIN_NOTIONAL';
 
 export interface FilterInput {
   quantity: Units;
@@ -18,6 +18,8 @@ export function checkFilters(rules: SymbolRules, o: FilterInput): FilterFailure 
   if (!o.isMarket && failsPrice(rules, o.price)) return 'PRICE_FILTER';
   if (o.stopPrice !== undefined && failsPrice(rules, o.stopPrice)) return 'PRICE_FILTER';
   if (failsLot(rules, o.quantity)) return 'LOT_SIZE';
+  // Its minimum and step are 0 on Binance spot (BTCUSDT maxQty 100.05381873): only the maximum binds.
+  if (o.isMarket && rules.marketMaxQty > 0n && o.quantity > rules.marketMaxQty) return 'MARKET_LOT_SIZE';
   if (
     (!o.isMarket || rules.minNotionalAppliesToMarket) &&
     mulUnits(o.price, o.quantity) < rules.minNotional

@@ -26,6 +26,8 @@ export interface CcxtConfig {
   credentials?: { apiKey: string; secret: string };
   /** Load and address only these markets: `BTC/USDT` (spot) or `BTC/USDT:USDT` (linear). Spot for binance. */
   marketType?: MarketType;
+  /** The recvWindow (ms) signed requests carry; ccxt's own default (10000 on Binance) when omitted. */
+  recvWindowMs?: number;
 }
 
 /**
@@ -47,6 +49,7 @@ export function createCcxtExchange(config: CcxtConfig, clock?: Clock): Exchange 
       ...(config.exchangeId === 'binance' || config.marketType
         ? { fetchMarkets: { types: [config.marketType ?? 'spot'] } }
         : {}),
+      ...(config.recvWindowMs !== undefined ? { recvWindow: config.recvWindowMs } : {}),
     },
   });
   if (config.baseUrl) exchange.urls.api = overrideOrigins(exchange.urls.api, config.baseUrl);

@@ -10,6 +10,7 @@ export * from './recorded-book';
 export * from './recorded-klines';
 export * from './recorded-market-rules';
 export * from './replay-clock';
+export * from './rules-agents-env';
 export * from './service-process';
 export * from './vector-differences';
 export * from './wait-for';

@@ -1,5 +1,5 @@
 import { DEFAULT_BOOK_MAX_AGE_MS } from '@ballast/core';
-import { baseHoldingsVariables, jsonVariable } from '@ballast/service-kit';
+import { baseHoldingsVariables, commaList, jsonVariable } from '@ballast/service-kit';
 import { z } from 'zod';
 
 /** The order manager's own variables; keys are secrets (EXCHANGE_API_KEY / _SECRET, or their _FILE). */
@@ -62,6 +62,15 @@ export const ordersConfigSchema = z.object({
    * is fetched instead); 0 never uses the stream.
    */
   ORDERS_BOOK_MAX_AGE_MS: z.coerce.number().int().min(0).default(DEFAULT_BOOK_MAX_AGE_MS),
+  /**
+   * The recvWindow (ms) orders are signed with on a ccxt venue: Binance executes a request that reaches
+   * it up to this long after its timestamp. A send that got no answer is re-sent (or given up) only once
+   * that time, plus ORDERS_CLOCK_SKEW_MS, is over: until then a look-up's "no such order" may precede
+   * the order landing. Default 10000, what ccxt signs Binance requests with.
+   */
+  ORDERS_RECV_WINDOW_MS: z.coerce.number().int().positive().max(60_000).default(10_000),
+  /** How far our clock may run behind the venue's, added to ORDERS_RECV_WINDOW_MS. Default 1000. */
+  ORDERS_CLOCK_SKEW_MS: z.coerce.number().int().min(0).default(1_000),
   RETRY_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   PAPER_MAKER_FEE: z.coerce.number().min(0).default(0.001),
@@ -80,6 +89,13 @@ export const ordersConfigSchema = z.object({
    * and judges flat on the rest. Optional for configs built in code (the backtest's), which hold none.
    */
   RECON_BASE_HOLDINGS: baseHoldingsVariables.RECON_BASE_HOLDINGS.optional(),
+  /**
+   * The markets reconciliation follows (its variable, e.g. `BTC-USDT`): a kill's flatten also reports
+   * NOT flat when the venue holds, beyond RECON_BASE_HOLDINGS, more than dust of the base asset of one
+   * our books have no position in (an order that landed late, a fill reconciliation has not booked yet).
+   * Optional: none checked.
+   */
+  RECON_SYMBOLS: z.string().transform(commaList).optional(),
 });
 
 export type OrdersConfig = z.output<typeof ordersConfigSchema>;

@@ -14,8 +14,8 @@ export type VenueAnswer = { order: VenueOrder } | { error: VenueError } | { unkn
 
 /**
  * One slice to the venue: recorded `sending` first, submitted, re-sent after a failure only once a
- * look-up answered the venue has no such order, and its answer settled (applied, rejected, or left
- * unknown for the re-check).
+ * look-up answered the venue has no such order after the failed send could no longer land, and its
+ * answer settled (applied, rejected, or left unknown for the re-check).
  */
 export class Delivery extends OrderPart {
   constructor(
@@ -27,12 +27,16 @@ export class Delivery extends OrderPart {
     super(ctx);
   }
 
-  /** Marks the slice `sending` first, so a crash mid-send is found and looked up on restart. */
+  /**
+   * Marks the slice `sending` first, with the time it goes out, so a crash mid-send is found and
+   * looked up on restart, and not sent again while that send may still land.
+   */
   async send(planned: OrderSlice): Promise<void> {
-    const slice = await this.reducedToPosition(planned);
-    if (!slice) return;
-    await this.deps.slices.update(slice.clientOrderId, { status: 'sending' });
-    await this.settle(slice, await this.deliver(slice));
+    const reduced = await this.reducedToPosition(planned);
+    if (!reduced) return;
+    const slice = { ...reduced, sentAt: this.deps.clock.now() };
+    await this.deps.slices.update(slice.clientOrderId, { status: 'sending', sentAt: slice.sentAt });
+    await this.settle(slice, await this.deliver(slice, { stamped: true }));
   }
 
   /**
@@ -83,28 +87,42 @@ export class Delivery extends OrderPart {
 
   /**
    * The venue's answer to a slice recorded `sending`. A retryable failure may still have reached the
-   * venue (a reply lost after the order filled), and Binance refuses a repeated client id only while
-   * the first order is open: so it is sent again only after a look-up answered that the venue has no
-   * such order. A look-up that fails is tried again, never taken for "not there"; when none answers
-   * within RETRY_ATTEMPTS waits, the outcome is unknown.
+   * venue (a reply lost after the order filled), or may reach it later (a request still queued at the
+   * gateway: Binance -1007, execution status unknown), and Binance refuses a repeated client id only
+   * while the first order is open: so it is sent again only after a look-up answered that the venue has
+   * no such order once the failed send could no longer land (its recvWindow over). A look-up that fails
+   * is tried again, never taken for "not there"; when none settles it within RETRY_ATTEMPTS waits, the
+   * outcome is unknown, for the re-check. Each send is stamped (`sentAt`) as it goes out, unless the
+   * caller just did (`stamped`).
    */
-  async deliver(slice: OrderSlice): Promise<VenueAnswer> {
-    this.deps.metrics?.sent(slice.intentId, slice.clientOrderId);
+  async deliver(first: OrderSlice, { stamped = false } = {}): Promise<VenueAnswer> {
+    this.deps.metrics?.sent(first.intentId, first.clientOrderId);
     const waits = { used: 0 };
+    let slice = first;
     for (let sends = 1; ; sends++) {
+      if (sends > 1 || !stamped) slice = await this.stamp(slice);
       const sent = await this.submitOnce(slice);
       if (!(sent instanceof VenueError)) return { order: sent };
       if (!sent.retryable) return { error: sent };
       const after = await this.lookUpAfter(slice, sent, waits);
       if (after) return after;
-      // The venue answered it has no such order: sent again, unless that was the last attempt.
+      // The venue answered it has no such order and the send can no longer land: sent again, unless
+      // that was the last attempt (then refused: nothing of it can still trade).
       if (sends >= this.deps.config.RETRY_ATTEMPTS) return { error: sent };
     }
   }
 
+  /** Records the time the slice goes out, before it does: a restart then knows how long it may land. */
+  private async stamp(slice: OrderSlice): Promise<OrderSlice> {
+    const sentAt = this.deps.clock.now();
+    await this.deps.slices.update(slice.clientOrderId, { sentAt });
+    return { ...slice, sentAt };
+  }
+
   /**
-   * Looks a slice up after a failed send until a look-up answers, waiting before each (RETRY_ATTEMPTS
-   * waits per delivery): the order found, unknown when none answered, undefined when it is not there.
+   * Looks a slice up after a failed send until a look-up settles it, waiting before each (RETRY_ATTEMPTS
+   * waits per delivery): the order found, undefined when it is not there and the send can no longer
+   * land, unknown when no look-up answered or the send may still land.
    */
   private async lookUpAfter(
     slice: OrderSlice,
@@ -115,8 +133,9 @@ export class Delivery extends OrderPart {
     while (waits.used < this.deps.config.RETRY_ATTEMPTS) {
       await this.backOff(slice, last, waits.used++);
       const look = await this.recovery.lookup(slice);
-      if (!('failed' in look)) return look.seen ? { order: look.seen } : undefined;
-      last = look.failed;
+      if ('failed' in look) last = look.failed;
+      else if (look.seen) return { order: look.seen };
+      else if (!this.recovery.mayStillLand(slice)) return undefined;
     }
     return { unknown: failed };
   }

@@ -41,12 +41,41 @@ export class Flatten extends OrderPart {
   async flatten(command: Envelope<KillCommand>): Promise<Flattened> {
     const results: string[] = [];
     let flat = true;
+    const booked = new Set<string>();
     for (const [symbol, position] of this.positions.book.open(this.deps.venue.id)) {
+      booked.add(symbol);
       const closed = await this.closePosition(command, symbol, position);
       results.push(`${symbol} ${closed.text}`);
       flat &&= closed.flat;
     }
+    for (const symbol of this.deps.config.RECON_SYMBOLS ?? []) {
+      const unbooked = booked.has(symbol) ? undefined : await this.unbookedHolding(symbol);
+      if (!unbooked) continue;
+      results.push(`${symbol} ${unbooked.text}`);
+      flat = false;
+    }
     return { text: results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions', flat };
+  }
+
+  /**
+   * A market of RECON_SYMBOLS our books hold no position in, whose base asset the venue holds beyond
+   * the holdings apart: an order that landed after we gave it up, or a fill reconciliation has not
+   * booked yet. Nothing says whose coins they are, so they are not sold here, but the account is not
+   * flat: said so (undefined when only dust is held). Without a price, judged by the lot alone.
+   */
+  private async unbookedHolding(symbol: string): Promise<Flattened | undefined> {
+    const { base } = symbolAssets(symbol);
+    const held = await this.venueHolding(base);
+    if (held === undefined)
+      return { text: `unverified: the venue's balances could not be read`, flat: false };
+    if (held <= 0) return undefined;
+    const rules = await this.deps.venue.marketRules(symbol);
+    const price = this.ctx.slippageBook.streamedTouch(symbol, 'sell') ?? Number.POSITIVE_INFINITY;
+    const verdict = venueFlat(held, rules, price);
+    if (verdict.flat) return undefined;
+    const apart = this.deps.config.RECON_BASE_HOLDINGS?.[base] ?? 0;
+    const beyond = apart > 0 ? ` beyond the ${apart} held apart` : '';
+    return { text: `NOT flat: ${verdict.detail} ${base}${beyond}, in no position of ours`, flat: false };
   }
 
   /** Closes one position (what the venue holds of it, on spot), then says whether it is flat. */

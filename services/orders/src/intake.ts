@@ -6,6 +6,7 @@ import {
   closeValuationPrice,
   type MarketRules,
   marketCloseChunks,
+  marketOrderCap,
   planTwap,
   roundDownToStep,
   smallestSliceQty,
@@ -132,7 +133,7 @@ export class Intake extends OrderPart {
       await this.refusals.refuse(request, 'invalid_order', detail, cause);
       return;
     }
-    const route = await this.route(request, qty, cause);
+    const route = await this.route(request, qty, rules, cause);
     if (!route) return;
     const slices = await this.slicesOf(request, cause, qty, rules, route);
     await this.record(request, cause, slices, route.twap);
@@ -141,11 +142,13 @@ export class Intake extends OrderPart {
 
   /**
    * How the order goes: as asked, unless a direct market entry would slip more than MAX_SLIPPAGE_BPS
-   * on the book now; then it goes as a TWAP, or is refused (SLIPPAGE_ACTION) and undefined is returned.
+   * on the book now, or is above the venue's largest market order (refused whole); then it goes as a
+   * TWAP (planned within that maximum), or is refused (SLIPPAGE_ACTION) and undefined is returned.
    */
   private async route(
     request: SubmitRequest,
     qty: number,
+    rules: MarketRules,
     cause: Envelope<unknown>,
   ): Promise<Route | undefined> {
     const twap = request.twap;
@@ -153,9 +156,12 @@ export class Intake extends OrderPart {
     const { book } = await this.ctx.slippageBook.forOrder(request.symbol, request.side, qty);
     this.deps.metrics?.accepted(request.intentId, request.side, qty, book);
     const guard = checkSlippage(book, request.side, qty, this.deps.config.MAX_SLIPPAGE_BPS);
-    if (guard.ok) return { twap, book };
+    const why: Refusal | null = guard.ok
+      ? aboveMarketCap(qty, rules, touchOf(request, book))
+      : { reason: 'slippage', detail: guard.detail };
+    if (why === null) return { twap, book };
     if (this.deps.config.SLIPPAGE_ACTION === 'reject') {
-      await this.refusals.refuse(request, 'slippage', guard.detail, cause);
+      await this.refusals.refuse(request, why.reason, why.detail, cause);
       return undefined;
     }
     return {
@@ -176,6 +182,7 @@ export class Intake extends OrderPart {
     { twap, book }: Route,
   ): Promise<NewSlice[]> {
     const now = this.deps.clock.now();
+    const price = twap ? (request.price ?? (await this.touch(request, qty, book))) : 0;
     const pieces = twap
       ? planTwap({
           totalQty: qty,
@@ -183,7 +190,8 @@ export class Intake extends OrderPart {
           durationMs: twap.durationMs,
           startAt: now,
           stepSize: rules.stepSize,
-          minSliceQty: smallestSliceQty(rules, request.price ?? (await this.touch(request, qty, book))),
+          minSliceQty: smallestSliceQty(rules, price),
+          maxSliceQty: sliceCap(request, rules, price),
           jitter: this.deps.config.TWAP_JITTER,
           random01: this.deps.random01,
         })
@@ -271,8 +279,33 @@ export class Intake extends OrderPart {
           return { bids: [], asks: [] };
         },
       ));
-    const prices = (request.side === 'buy' ? book.asks : book.bids).map(([price]) => price);
-    if (prices.length === 0) return 0;
-    return request.side === 'buy' ? Math.min(...prices) : Math.max(...prices);
+    return touchOf(request, book);
   }
+}
+
+/** The best price on the order's side of `book`; 0 when that side is empty. */
+function touchOf(request: Pick<SubmitRequest, 'side'>, book: WalkableBook): number {
+  const prices = (request.side === 'buy' ? book.asks : book.bids).map(([price]) => price);
+  if (prices.length === 0) return 0;
+  return request.side === 'buy' ? Math.min(...prices) : Math.max(...prices);
+}
+
+/**
+ * The largest TWAP slice the venue takes (core marketOrderCap) at `price`: a market slice's
+ * MARKET_LOT_SIZE too, a limit slice only LOT_SIZE and the maximum notional at its own price.
+ */
+function sliceCap(request: SubmitRequest, rules: MarketRules, price: number): number | undefined {
+  if (request.type === 'market') return marketOrderCap(rules, price);
+  return marketOrderCap({ ...rules, marketMaxQty: undefined }, price, 0);
+}
+
+/**
+ * Why the venue would refuse a direct market order of `qty` whole (above marketOrderCap at the touch),
+ * as it names it; null when it takes it.
+ */
+function aboveMarketCap(qty: number, rules: MarketRules, touch: number): Refusal | null {
+  const cap = marketOrderCap(rules, touch);
+  if (cap === undefined || qty <= cap) return null;
+  const detail = `a market order of ${qty} is above the venue's largest, ${cap} (MARKET_LOT_SIZE, LOT_SIZE or NOTIONAL maximum)`;
+  return { reason: 'invalid_order', detail };
 }

@@ -158,8 +158,17 @@ export class KillSwitch extends OrderPart {
   ): Promise<void> {
     await this.deps.bus.publish(
       subject(Subjects.controlAck, {}),
-      { service: this.ctx.service, command, commandId: cause.id, engaged, detail, flat },
-      { causedBy: cause, id: derivedUuid('ack', this.ctx.service, cause.id) },
+      {
+        service: this.ctx.service,
+        exchange: this.deps.venue.id,
+        command,
+        commandId: cause.id,
+        engaged,
+        detail,
+        flat,
+      },
+      // One ack per trading account's orders service: each answers the same kill.
+      { causedBy: cause, id: derivedUuid('ack', this.ctx.service, this.deps.venue.id, cause.id) },
     );
   }
 }

@@ -63,7 +63,9 @@ export class OrderManager {
     await serial.run(() => this.recovery.recover());
     if (this.killed) await serial.run(() => this.killSwitch.abortEntriesLeft());
     const { bus } = deps;
-    const durable = (what: string) => `${this.ctx.service}-${what}`;
+    // One orders service per trading account, several on one bus: each its own durables, so each hears
+    // every kill and resume and every decision (those of another venue it leaves), not a share of them.
+    const durable = (what: string) => `${this.ctx.service}-${deps.venue.id}-${what}`;
     this.subs.push(
       await bus.subscribe(subject(Subjects.kill, {}), (m) => this.killSwitch.onKill(m), {
         durable: durable('kill'),

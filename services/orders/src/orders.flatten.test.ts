@@ -108,7 +108,13 @@ describe('kill --flatten in the orders service', () => {
     expect(await venueBtc(venue)).toBe(0.01);
 
     const flat = await killAndFlatten(venue, 'flatten test');
-    expect(flat).toMatchObject({ service: 'orders', command: 'kill', engaged: true, flat: true });
+    expect(flat).toMatchObject({
+      service: 'orders',
+      exchange: 'binance',
+      command: 'kill',
+      engaged: true,
+      flat: true,
+    });
     expect(flat.detail).toBe(
       'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)',
     );
@@ -160,6 +166,32 @@ describe('kill --flatten with coins held long-term (RECON_BASE_HOLDINGS, as reco
     expect(again.detail).toBe(flat.detail);
     expect((await flattenSlices(venue)).map((s) => s.qty)).toEqual([0.01, 0.006]);
     expect(await venueBtc(venue)).toBe(0.5);
+    await stop();
+  });
+});
+
+describe('kill --flatten with coins on the venue our books hold no position in (RECON_SYMBOLS)', () => {
+  let venue: Venue;
+  beforeAll(async () => {
+    // 0.02 beyond the 0.5 held apart: e.g. an order that landed after it was given up, or a fill
+    // reconciliation has not booked yet.
+    venue = await startVenue('orders_flatten_unbooked', '0.52');
+  });
+  afterAll(() => venue?.fixture.close());
+
+  it('reports NOT flat, and sells none of them', { timeout: 60_000 }, async () => {
+    const stop = await startSimOrders(venue.fixture, account, {
+      TICK_MS: '20',
+      RECON_BASE_HOLDINGS: '{"BTC":0.5}',
+      RECON_SYMBOLS: 'BTC-USDT',
+    });
+    const ack = await killAndFlatten(venue, 'flatten with unbooked coins');
+    expect(ack.detail).toBe(
+      'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT NOT flat: the venue still holds 0.02 (0.02 tradable) BTC beyond the 0.5 held apart, in no position of ours',
+    );
+    expect(ack.flat).toBe(false);
+    expect(await flattenSlices(venue)).toEqual([]);
+    expect(await venueBtc(venue)).toBe(0.52);
     await stop();
   });
 });

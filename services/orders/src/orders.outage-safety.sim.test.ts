@@ -57,7 +57,14 @@ async function start(label: string, config: Record<string, string> = {}) {
   manager = dbOrderManager(
     fixture,
     { bus: ordersBus, venue, slices, clock, killKey: label },
-    { RETRY_ATTEMPTS: '3', RETRY_BASE_MS: '5', ...config },
+    // A failed send here never leaves: a short recvWindow keeps the wait before it goes out again short.
+    {
+      RETRY_ATTEMPTS: '3',
+      RETRY_BASE_MS: '5',
+      ORDERS_RECV_WINDOW_MS: '300',
+      ORDERS_CLOCK_SKEW_MS: '0',
+      ...config,
+    },
   );
   const bus = new MemoryBus({ source: 'test', clock, ids: randomIds(clock), hub });
   const events: OrderEvent[] = [];

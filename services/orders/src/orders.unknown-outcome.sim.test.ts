@@ -80,6 +80,9 @@ async function ordersThrough(faults: readonly TransportFault[]) {
       TICK_MS: '20',
       RETRY_ATTEMPTS: '5',
       RETRY_BASE_MS: '5',
+      // An `unsent` send never leaves: a short recvWindow keeps the wait before it goes out again short.
+      ORDERS_RECV_WINDOW_MS: '300',
+      ORDERS_CLOCK_SKEW_MS: '0',
       // Never idle-read within a test: only the re-check of unknown outcomes looks `sending` slices up.
       LOOP_IDLE_READ_MS: '600000',
       ORDERS_BOOK_MAX_AGE_MS: '0',

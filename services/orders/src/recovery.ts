@@ -1,3 +1,4 @@
+import { mayStillLand } from '@ballast/core';
 import type { OrderSlice } from '@ballast/db';
 import { VenueError, type VenueOrder } from '@ballast/exchange';
 import { type OrderContext, OrderPart } from './order-context';
@@ -41,6 +42,18 @@ export class Recovery extends OrderPart {
     this.recheckAt = Math.min(this.recheckAt, this.deps.clock.now() + this.recheckDelay());
   }
 
+  /**
+   * Whether the slice's last send, unanswered, may still reach the venue and execute (its recvWindow,
+   * plus the clock-skew allowance, not over): until then "no such order" is no answer.
+   */
+  mayStillLand(slice: OrderSlice): boolean {
+    const { ORDERS_RECV_WINDOW_MS, ORDERS_CLOCK_SKEW_MS } = this.deps.config;
+    return mayStillLand(slice.sentAt, this.deps.clock.now(), {
+      recvWindowMs: ORDERS_RECV_WINDOW_MS,
+      clockSkewMs: ORDERS_CLOCK_SKEW_MS,
+    });
+  }
+
   /** The venue's order under the slice's client id, none (`seen` undefined), or the look-up's failure. */
   async lookup(slice: OrderSlice): Promise<{ seen: VenueOrder | undefined } | { failed: VenueError }> {
     try {
@@ -75,12 +88,14 @@ export class Recovery extends OrderPart {
   }
 
   /**
-   * Applies what the venue knows of a slice; one it never heard of, caught `sending`, is planned again.
-   * Whether the venue answered.
+   * Applies what the venue knows of a slice; one it never heard of, caught `sending`, is planned again
+   * once its send can no longer land (a restart within its recvWindow leaves it for the re-check).
+   * Whether the venue answered it for good.
    */
   private async resolveUnknown(slice: OrderSlice): Promise<boolean> {
     const look = await this.lookup(slice);
     if ('failed' in look) return false;
+    if (!look.seen && slice.status === 'sending' && this.mayStillLand(slice)) return this.notYet(slice);
     if (look.seen) await this.venueOrders.applyVenueOrder(slice, look.seen);
     else if (slice.status === 'sending') await this.planAgain(slice);
     this.deps.log.info(
@@ -92,8 +107,8 @@ export class Recovery extends OrderPart {
 
   /**
    * Slices left `sending` while the service runs (a send whose outcome stayed unknown) are looked up
-   * again: applied when found, planned again (so sent) only when the venue answers it has none, left
-   * for the next re-check when the look-up fails. Direct orders whose send is under way are not ours
+   * again: applied when found, planned again (so sent) only when the venue answers it has none once
+   * the send can no longer land, left for the next re-check when the look-up fails or it still may. Direct orders whose send is under way are not ours
    * to resolve here. Re-checks back off while look-ups fail, up to LOOP_IDLE_READ_MS apart.
    */
   async recheckSending(): Promise<void> {
@@ -106,10 +121,14 @@ export class Recovery extends OrderPart {
     this.recheckAt = unknown > 0 ? this.deps.clock.now() + this.recheckDelay() : Number.POSITIVE_INFINITY;
   }
 
-  /** Whether a look-up resolved the slice: found (applied) or answered absent (planned again). */
+  /**
+   * Whether a look-up resolved the slice: found (applied) or answered absent once the send could no
+   * longer land (planned again).
+   */
   private async resolveSending(slice: OrderSlice): Promise<boolean> {
     const look = await this.lookup(slice);
     if ('failed' in look) return false;
+    if (!look.seen && this.mayStillLand(slice)) return this.notYet(slice);
     if (look.seen) await this.venueOrders.applyVenueOrder(slice, look.seen);
     else await this.planAgain(slice);
     this.deps.log.info(
@@ -117,6 +136,15 @@ export class Recovery extends OrderPart {
       'order of unknown outcome resolved',
     );
     return true;
+  }
+
+  /** Absent so far, but its send may still land: unresolved, looked up again at the next re-check. */
+  private notYet(slice: OrderSlice): false {
+    this.deps.log.info(
+      { clientOrderId: slice.clientOrderId, sentAt: slice.sentAt },
+      'order not on the venue yet, its send may still land: looked up again',
+    );
+    return false;
   }
 
   private recheckDelay(): number {

@@ -161,5 +161,6 @@ function recordedSending(slice: NewSlice): OrderSlice {
     avgPrice: null,
     fills: [],
     detail: null,
+    sentAt: null,
   };
 }

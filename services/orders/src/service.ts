@@ -62,8 +62,9 @@ export async function startOrders(
   const venue = deps.venue ?? (await buildVenue(deps, books));
   // The paper broker's book is the stream already; a live venue's stream spares a REST book per order.
   const paper = venue instanceof PaperVenue;
-  if (paper) stops.push(...(await feedPaperVenue(deps.bus, venue, books)));
-  else if (deps.config.ORDERS_BOOK_MAX_AGE_MS > 0) stops.push(await followBooks(deps.bus, venue.id, books));
+  const onBook = applyBook(books, deps.log);
+  if (paper) stops.push(...(await feedPaperVenue(deps.bus, venue, onBook)));
+  else if (deps.config.ORDERS_BOOK_MAX_AGE_MS > 0) stops.push(await followBooks(deps.bus, venue.id, onBook));
   let manager: OrderManager | undefined;
   const metrics = deps.metrics
     ? new OrderMetrics(deps.metrics, deps.clock, () => manager?.killed ?? false)
@@ -71,7 +72,8 @@ export async function startOrders(
   manager = new OrderManager({
     bus: deps.bus,
     venue,
-    slices: new OrderSliceRepository(deps.db, deps.clock),
+    // Every account's orders are in one table: this service's work is its own venue's.
+    slices: new OrderSliceRepository(deps.db, deps.clock, venue.id),
     intents: new IntentPlans(deps.db, deps.clock),
     kill: deps.kill ?? new KillStore(new BotStateRepository(deps.db, deps.clock), 'orders'),
     clock: deps.clock,
@@ -133,6 +135,7 @@ async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<Order
     exchangeId: config.ORDERS_VENUE,
     ...(config.EXCHANGE_BASE_URL ? { baseUrl: config.EXCHANGE_BASE_URL } : {}),
     ...(credentials ? { credentials } : {}),
+    recvWindowMs: config.ORDERS_RECV_WINDOW_MS,
   });
   if (config.ORDERS_VENUE_KIND === 'ccxt') return live;
   // Paper trading still takes precision and minimums from the real market definitions.
@@ -176,25 +179,40 @@ function withLiveRules(
 async function feedPaperVenue(
   bus: Bus,
   venue: PaperVenue,
-  books: StreamedBooks,
+  onBook: (m: Envelope<BookUpdate>) => void,
 ): Promise<Array<() => Promise<void>>> {
-  const onBook = (m: Envelope<BookUpdate>) => books.apply(m);
   const onTrade = async (m: Envelope<Trade>) => {
     await venue.onTrade(m.payload);
   };
   const a = await bus.subscribe(pattern(Subjects.book, { exchange: venue.id }), onBook, {
-    durable: 'orders-paper-book',
+    durable: `orders-${venue.id}-paper-book`,
   });
   const b = await bus.subscribe(pattern(Subjects.trade, { exchange: venue.id }), onTrade, {
-    durable: 'orders-paper-trade',
+    durable: `orders-${venue.id}-paper-trade`,
   });
   return [() => a.stop(), () => b.stop()];
 }
 
 /** The live venue's streamed books (md.book), for the slippage check. */
-async function followBooks(bus: Bus, venue: string, books: StreamedBooks): Promise<() => Promise<void>> {
-  const sub = await bus.subscribe(pattern(Subjects.book, { exchange: venue }), (m) => books.apply(m), {
-    durable: 'orders-book',
+async function followBooks(
+  bus: Bus,
+  venue: string,
+  onBook: (m: Envelope<BookUpdate>) => void,
+): Promise<() => Promise<void>> {
+  const sub = await bus.subscribe(pattern(Subjects.book, { exchange: venue }), onBook, {
+    durable: `orders-${venue}-book`,
   });
   return () => sub.stop();
+}
+
+/**
+ * Applies each md.book message to the streamed books; one older than the book (delivered again after
+ * newer ones: a redelivery, a publisher's retry) is skipped there and, being rare, logged.
+ */
+function applyBook(books: StreamedBooks, log: OrdersDeps['log']): (m: Envelope<BookUpdate>) => void {
+  return (m) => {
+    if (books.apply(m) === 'applied') return;
+    const { exchange, symbol, kind, lastUpdateId } = m.payload;
+    log.warn({ exchange, symbol, kind, lastUpdateId }, 'book update older than the book: skipped');
+  };
 }

@@ -44,6 +44,8 @@ const Decided: z.ZodType<DecidedIntent, unknown> = z.object({
   candidate: z.object({ strategy: z.string(), exchange: z.string(), symbol: z.string(), side: PositionSide }),
   verdict: z.discriminatedUnion('ok', [Approval, Denial]),
   expiresAt: z.number(),
+  // Kept since redeliveries are aged by it; rows stored before have none.
+  signalTime: z.number().optional(),
   released: z.boolean(),
 });
 

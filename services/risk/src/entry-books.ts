@@ -1,5 +1,6 @@
 import type { BookUpdate, Envelope } from '@ballast/contracts';
 import {
+  type BookTouch,
   bookTouch,
   DEFAULT_BOOK_MAX_AGE_MS,
   type EntryBook,
@@ -25,14 +26,25 @@ export class EntryBooks extends RiskPart {
    */
   private readonly books = new Map<string, StreamedBooks>();
 
-  onBook(message: Envelope<BookUpdate>): void {
+  /** Applies a streamed book; its touch while in sequence since a snapshot (what equity is marked at). */
+  onBook(message: Envelope<BookUpdate>): BookTouch | undefined {
     const { exchange, symbol } = message.payload;
     const books = this.books.get(exchange) ?? new StreamedBooks();
     this.books.set(exchange, books);
-    books.apply(message);
-    // Books arrive often; reservations read back unpriced are rare. Priced only by a book in sequence.
-    const touch = this.ctx.state.pending.length > 0 ? books.touch(symbol) : undefined;
-    if (touch) this.ctx.state = pricePending(this.ctx.state, { exchange, symbol, ...touch });
+    if (books.apply(message) === 'stale') {
+      // Delivered again after newer ones (a redelivery, a publisher's retry): rare, so each is logged.
+      const { kind, lastUpdateId } = message.payload;
+      this.deps.log.warn(
+        { exchange, symbol, kind, lastUpdateId },
+        'book update older than the book: skipped',
+      );
+      return undefined;
+    }
+    // Priced only by a book in sequence.
+    const touch = books.touch(symbol);
+    if (touch && this.ctx.state.pending.length > 0)
+      this.ctx.state = pricePending(this.ctx.state, { exchange, symbol, ...touch });
+    return touch;
   }
 
   /**
@@ -79,7 +91,8 @@ export class EntryBooks extends RiskPart {
     );
   }
 
-  private restBook(symbol: string) {
+  /** The venue's public REST depth of `symbol`, given up after RISK_REST_BOOK_TIMEOUT_MS. */
+  restBook(symbol: string) {
     const timeoutMs = this.deps.config.RISK_REST_BOOK_TIMEOUT_MS ?? DEFAULT_REST_BOOK_TIMEOUT_MS;
     return readRestBook(this.deps.venue, symbol, timeoutMs);
   }

@@ -14,6 +14,7 @@ import {
   derivedUuid,
   type EntryApproval,
   type EntryBook,
+  type EntryDecision,
   liveApprovals,
   type MarketRules,
   pendingAtStart,
@@ -70,15 +71,19 @@ export class EntryDecisions extends RiskPart {
       ? { none: 'decided before' }
       : await this.books.entryBook(candidate.exchange, candidate.symbol);
     const rules = await this.deps.venue.marketRules(candidate.symbol);
-    const verdict = this.decide(message, intentId, book, rules);
+    const { verdict, expiresAt } = this.decide(message, intentId, book, rules);
+    // An approval carries its first decision's expiry, redelivered or not: the orders service's own
+    // expiry check must count from when risk sized it.
     const decision: RiskDecision = verdict.ok
-      ? approval(candidate, intentId, verdict, this.deps.clock.now() + this.ctx.pendingTtlMs)
+      ? approval(candidate, intentId, verdict, expiresAt)
       : denial(candidate, verdict);
-    // The id is derived from the candidate, so a redelivered signal yields the same (de-duplicated) decision.
+    // The id is derived from the candidate, so a redelivered signal yields the same (de-duplicated)
+    // decision (a withdrawn approval's denial too: decideRedelivered says when it reaches orders); and
+    // from the venue, so two risks never publish under one id (the first would win).
     await Promise.all([
       this.deps.bus.publish(subject(Subjects.riskDecision, {}), decision, {
         causedBy: message,
-        id: derivedUuid('risk', candidate.id),
+        id: derivedUuid('risk', this.deps.venue.id, candidate.id),
       }),
       this.stored.store(),
     ]);
@@ -100,12 +105,12 @@ export class EntryDecisions extends RiskPart {
     intentId: string,
     book: EntryBook,
     rules: MarketRules,
-  ): EntryApproval | Denial {
+  ): EntryDecision {
     const { candidate, sizeMultiplier } = message.payload;
     const { config, limits, clock } = this.deps;
     if (config.RISK_REQUIRE_RECON) this.recon.closeUnheard(candidate.exchange);
     // Decided and reserved in one turn: the next candidate sees this one's reservation.
-    const { state, verdict } = decideEntry(
+    const decided = decideEntry(
       this.ctx.state,
       { intentId, ttlMs: this.ctx.pendingTtlMs },
       {
@@ -127,10 +132,16 @@ export class EntryDecisions extends RiskPart {
       limits.current,
       clock.now(),
     );
-    this.ctx.state = state;
+    this.ctx.state = decided.state;
+    const { verdict, withdrawn } = decided;
     this.deps.decided?.(verdict);
+    if (withdrawn)
+      this.deps.log.warn(
+        { intentId, candidateId: candidate.id, reason: verdict.ok ? null : verdict.reason },
+        'approval of a redelivered signal withdrawn: a gate closed since, or the signal is too old',
+      );
     if (verdict.ok) this.stops.approved(candidate, verdict.stop);
-    return verdict;
+    return decided;
   }
 }
 

@@ -1,4 +1,4 @@
-import { type Alert, type Envelope, type PositionEvent, Subjects, subject } from '@ballast/contracts';
+import { type Alert, type EnvelopeHeader, Subjects, subject } from '@ballast/contracts';
 import {
   derivedUuid,
   type EquityBaseline,
@@ -33,12 +33,13 @@ export class Halts extends RiskPart {
   }
 
   /**
-   * The equity read now on the baseline stored before the restart (restoreEquityBaseline): the halts
-   * and the peak stay as they were, and the day's start unless a new UTC day has begun. Stored again at
-   * once when the restart changed it (a new day, a new peak, a halt latched on what changed while down).
+   * The equity read now, its held positions `marked` to market (EquityMarks.start), on the baseline
+   * stored before the restart (restoreEquityBaseline): the halts and the peak stay as they were, and the
+   * day's start unless a new UTC day has begun. Stored again at once when the restart changed it (a new
+   * day, a new peak, a halt latched on what changed while down).
    */
-  async restore(now: number, heldCost: number): Promise<void> {
-    const fresh = initialRiskState(await this.equity(heldCost), now);
+  async restore(now: number, heldCost: number, marked: (atCost: number) => number): Promise<void> {
+    const fresh = initialRiskState(marked(await this.equity(heldCost)), now);
     this.baseline.stored = await this.deps.baseline.load();
     this.ctx.state = restoreEquityBaseline(fresh, this.baseline.stored, this.deps.limits.current, now);
     const { drawdownHalt, dailyLossHalt, peakEquity, dayStartEquity } = this.ctx.state;
@@ -55,6 +56,18 @@ export class Halts extends RiskPart {
     return this.baseline.store(() => equityBaseline(this.ctx.state));
   }
 
+  /**
+   * Stores the baseline after a mark only when more than its equity changed (the peak, the day, a
+   * halt): marks come with every book, and the last equity stored is only the start of a day begun
+   * while risk is down, for which the equity of the last position event or new peak serves.
+   */
+  storeMarked(): Promise<void> {
+    const { stored } = this.baseline;
+    const latest = equityBaseline(this.ctx.state);
+    if (stored && sameEquityBaseline({ ...latest, equity: stored.equity }, stored)) return Promise.resolve();
+    return this.store();
+  }
+
   /** The state with the baseline as stored: what halts a change begins are measured from. */
   asStored(): RiskState {
     const stored = this.baseline.stored;
@@ -62,11 +75,11 @@ export class Halts extends RiskPart {
   }
 
   /**
-   * Tells each halt a position event began on `alert` at once (Telegram, the dashboard), instead of
-   * leaving the operator to learn of it from the next rejected entry. Ids derive from the event, so
-   * a redelivered event announces nothing twice.
+   * Tells each halt a position event or a mark began on `alert` at once (Telegram, the dashboard),
+   * instead of leaving the operator to learn of it from the next rejected entry. Ids derive from the
+   * event, so a redelivered event announces nothing twice.
    */
-  async announce(before: RiskState, cause: Envelope<PositionEvent>): Promise<void> {
+  async announce(before: RiskState, cause: Pick<EnvelopeHeader, 'id' | 'correlationId'>): Promise<void> {
     const { limits, clock, log, bus } = this.deps;
     for (const halt of haltsBegun(before, this.ctx.state, limits.current, clock.now())) {
       log.warn(
@@ -85,7 +98,8 @@ export class Halts extends RiskPart {
    * fills have realised and paid so far is added to it. From the venue: its quote balance plus what our
    * open longs cost (the quote they took is still ours, in coins), since the balance already contains
    * what was realised: otherwise every restart with a position open would read its cost as a loss
-   * against the stored peak and latch the drawdown and daily-loss halts.
+   * against the stored peak and latch the drawdown and daily-loss halts. Either is the equity at cost:
+   * EquityMarks marks the open positions to market once their books are quoted.
    */
   private async equity(heldCost: number): Promise<number> {
     const { config, venue } = this.deps;

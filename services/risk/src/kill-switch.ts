@@ -95,8 +95,9 @@ export class KillSwitch extends RiskPart {
   private async ack(command: 'kill' | 'resume', cause: Envelope<unknown>, engaged: boolean, detail: string) {
     await this.deps.bus.publish(
       subject(Subjects.controlAck, {}),
-      { service: 'risk', command, commandId: cause.id, engaged, detail },
-      { causedBy: cause, id: derivedUuid('ack', 'risk', cause.id) },
+      { service: 'risk', exchange: this.deps.venue.id, command, commandId: cause.id, engaged, detail },
+      // One ack per risk: each trading account's risk answers the same kill.
+      { causedBy: cause, id: derivedUuid('ack', 'risk', this.deps.venue.id, cause.id) },
     );
   }
 }

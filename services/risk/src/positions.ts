@@ -1,13 +1,15 @@
 import type { Envelope, PositionEvent } from '@ballast/contracts';
-import { applyEntryFill, applyEquityMark, applyExitFill, type OpenPosition } from '@ballast/core';
+import { applyEntryFill, applyExitFill, type OpenPosition } from '@ballast/core';
 import type { ClosedTrades } from './closed-trades';
+import type { EquityMarks } from './equity-marks';
 import type { HeldPositions } from './held-positions';
 import type { PositionStops } from './position-stops';
 import { type RiskContext, RiskPart } from './risk-context';
 
 /**
  * The positions risk holds: read from the durable records at start, then folded from the orders
- * service's position events, whose realised profit moves equity and whose closes end trades.
+ * service's position events, whose realised profit moves equity and whose closes end trades. Equity is
+ * marked again after each event, on the positions then held (EquityMarks).
  */
 export class Positions extends RiskPart {
   /**
@@ -20,6 +22,7 @@ export class Positions extends RiskPart {
     ctx: RiskContext,
     private readonly stops: PositionStops,
     private readonly trades: ClosedTrades,
+    private readonly equity: EquityMarks,
   ) {
     super(ctx);
   }
@@ -62,20 +65,11 @@ export class Positions extends RiskPart {
     const net = p.realizedPnl - p.fees;
     if (p.status === 'closed' && held && message.eventTime < (this.entries.get(p.positionId) ?? 0))
       return this.recordEarlierClose(message, net);
-    this.markEquity(this.trades.ledger.fold(p.positionId, net));
+    // Equity at cost moves by what the event realised and paid since the position id's last event.
+    this.equity.realise(this.trades.ledger.fold(p.positionId, net));
     if (p.status === 'closed') return this.close(message, held, net);
     this.change(message, held);
-  }
-
-  /** Equity moves by what the event realised and paid since the position id's last event. */
-  private markEquity(change: number): void {
-    if (change === 0) return;
-    const { state } = this.ctx;
-    this.ctx.state = applyEquityMark(
-      state,
-      { equity: state.equity + change, time: this.deps.clock.now() },
-      this.deps.limits.current,
-    );
+    this.equity.mark();
   }
 
   /** The position closed: its trade ends, and the position id's next position starts afresh. */
@@ -86,6 +80,8 @@ export class Positions extends RiskPart {
   ): Promise<void> {
     const p = message.payload;
     this.ctx.state = applyExitFill(this.ctx.state, { positionId: p.positionId, qty: held?.qty ?? 0 });
+    // Its result is realised now: what it was marked at leaves equity with it.
+    this.equity.mark();
     const trade = this.trades.trade(message, net, this.entries.get(p.positionId) ?? null);
     this.entries.delete(p.positionId);
     this.stops.closed(p.positionId);

@@ -110,10 +110,11 @@ describe('risk: a close that happened while risk was down', () => {
   it('adds nothing to an equity read from the venue balance, which contains it already', async () => {
     const risk = await closedWhileDown();
     const { equity, peakEquity, positions } = risk.manager.current;
-    // The peak is the equity with the long open (its cost counted, only the buy's fee paid).
+    // The peak is the equity with the long open: its coins at the simulator's best bid (read from its
+    // REST depth at start), the buy's fee paid.
     expect({ equity, peakEquity, positions }).toEqual({
       equity: BALANCE,
-      peakEquity: expect.closeTo(10_000 - 0.001 * QTY * ASK, 6),
+      peakEquity: expect.closeTo(10_000 - 0.001 * QTY * ASK - QTY * (ASK - BID), 6),
       positions: [],
     });
   });
@@ -124,7 +125,7 @@ describe('risk: a close that happened while risk was down', () => {
     expect(risk.manager.current.positions).toEqual([]);
   });
 
-  it('reads no loss from a long still open: its cost is in coins, not gone (no halt latches)', async () => {
+  it('reads no loss from a long still open but the spread: its cost is in coins, worth their bid (no halt latches)', async () => {
     fixture.sim.controls.setBalance('USDT', '10000');
     const first = await start();
     expect(first.manager.current.equity).toBe(10_000);
@@ -137,7 +138,8 @@ describe('risk: a close that happened while risk was down', () => {
     try {
       const risk = await start();
       const { equity, peakEquity, drawdownHalt, dailyLossHalt, positions } = risk.manager.current;
-      expect(equity).toBeCloseTo(10_000 - fee, 6);
+      // Marked at the best bid of the simulator's REST depth, read at start.
+      expect(equity).toBeCloseTo(10_000 - fee - QTY * (ASK - BID), 6);
       expect(peakEquity).toBe(10_000);
       expect({ drawdownHalt, dailyLossHalt }).toEqual({ drawdownHalt: null, dailyLossHalt: null });
       expect(positions).toMatchObject([{ positionId: 'binance:BTC-USDT', qty: QTY }]);

@@ -38,7 +38,10 @@ export interface RiskManagerDeps {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
     error?(o: object, m: string): void;
+    debug?(o: object, m: string): void;
   };
+  /** Told of each message of another venue left to its own risk, by consumer (metrics). */
+  otherVenue?: (what: string) => void;
   /** Told of every entry verdict (metrics). */
   decided?: (verdict: { ok: true } | { ok: false; reason: DenyReason }) => void;
   /** Told of each closed trade once recorded, by its strategy (the lifecycle review). */

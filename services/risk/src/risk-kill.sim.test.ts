@@ -118,7 +118,11 @@ describe('a resume given before a kill and delivered after it', () => {
       const resume = await bed.bus.publish(subject(Subjects.resume, {}), resumeCommand, {
         eventTime: givenAt - 1_000,
       });
-      expect(await acks.ackOf(resume.id)).toMatchObject({ command: 'resume', engaged: true });
+      expect(await acks.ackOf(resume.id)).toMatchObject({
+        exchange: 'binance',
+        command: 'resume',
+        engaged: true,
+      });
       expect(risk.manager.current.kill.engaged).toBe(true);
       expect(await stored().load()).toMatchObject({ engaged: true, commandId: kill.id });
     } finally {

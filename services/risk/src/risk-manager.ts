@@ -1,12 +1,23 @@
 import type { Subscription } from '@ballast/bus';
-import { type Envelope, type PositionEvent, pattern, Subjects, subject } from '@ballast/contracts';
+import {
+  type BookUpdate,
+  type Envelope,
+  type PositionEvent,
+  pattern,
+  type Subject,
+  type SubjectPattern,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { LossStreakTracker, openLongsCost, type RiskState } from '@ballast/core';
 import { ClosedTrades } from './closed-trades';
 import { EntryBooks } from './entry-books';
 import { EntryDecisions } from './entry-decisions';
+import { EquityMarks } from './equity-marks';
 import { Halts } from './halts';
 import { KillSwitch } from './kill-switch';
 import { MarketFeeds } from './market-feeds';
+import { ownHeld, riskDurable } from './own-venue';
 import { PositionStops } from './position-stops';
 import { Positions } from './positions';
 import { RiskContext, type RiskManagerDeps } from './risk-context';
@@ -25,6 +36,7 @@ export class RiskManager {
   private readonly ctx: RiskContext;
   private readonly trades: ClosedTrades;
   private readonly stops: PositionStops;
+  private readonly equity: EquityMarks;
   private readonly positions: Positions;
   private readonly halts: Halts;
   private readonly kill: KillSwitch;
@@ -38,12 +50,13 @@ export class RiskManager {
     this.ctx = new RiskContext(deps);
     this.trades = new ClosedTrades(this.ctx);
     this.stops = new PositionStops(this.ctx);
-    this.positions = new Positions(this.ctx, this.stops, this.trades);
+    this.books = new EntryBooks(this.ctx);
+    this.equity = new EquityMarks(this.ctx, this.books);
+    this.positions = new Positions(this.ctx, this.stops, this.trades, this.equity);
     this.halts = new Halts(this.ctx, this.trades);
     this.kill = new KillSwitch(this.ctx, this.halts);
     this.feeds = new MarketFeeds(this.ctx);
     this.recon = new VenueReconciliation(this.ctx);
-    this.books = new EntryBooks(this.ctx);
     this.decided = new StoredDecisions(this.ctx);
     this.entries = new EntryDecisions(this.ctx, this.books, this.recon, this.stops, this.decided);
   }
@@ -60,10 +73,16 @@ export class RiskManager {
 
   async start(): Promise<void> {
     const now = this.deps.clock.now();
-    const history = await this.deps.trades.all();
-    const held = await this.deps.held();
+    // Another trading account's trades and positions are its own risk's: they move none of this
+    // account's equity, loss streak, slots or exposure.
+    const venue = this.deps.venue.id;
+    const history = (await this.deps.trades.all()).filter((t) => t.exchange === venue);
+    const held = ownHeld(await this.deps.held(), venue);
     this.trades.load(history, held.slots);
-    await this.halts.restore(now, openLongsCost(held.slots, this.deps.venue.id));
+    await this.equity.markFromRest(held.slots);
+    await this.halts.restore(now, openLongsCost(held.slots, this.deps.venue.id), (atCost) =>
+      this.equity.start(atCost, held.slots),
+    );
     await this.kill.load(now);
     this.ctx.state = { ...this.ctx.state, lossStreak: LossStreakTracker.fromHistory(history).state };
     await this.decided.load(now);
@@ -80,35 +99,88 @@ export class RiskManager {
     for (const s of this.subs) await s.stop();
   }
 
+  /**
+   * One risk per trading account, several on one bus: every durable is named by the venue, so each
+   * risk gets every message (a kill, a resume, a position) rather than a share of them, as two
+   * processes on one durable would. Book, status and recon subjects carry the exchange and are
+   * filtered by the server; the rest are judged by `own`.
+   */
   private async subscribe(): Promise<void> {
-    const { bus } = this.deps;
-    const opts = (what: string) => ({ durable: `risk-${what}` });
+    const { bus, venue } = this.deps;
+    const exchange = { exchange: venue.id };
+    const opts = (what: string) => ({ durable: riskDurable(venue.id, what) });
     this.subs.push(
       await bus.subscribe(subject(Subjects.kill, {}), (m) => this.kill.onKill(m), opts('kill')),
       await bus.subscribe(subject(Subjects.resume, {}), (m) => this.kill.onResume(m), opts('resume')),
-      await bus.subscribe(pattern(Subjects.feedStatus), (m) => this.feeds.onStatus(m), opts('status')),
-      await bus.subscribe(pattern(Subjects.book), (m) => this.books.onBook(m), opts('book')),
-      await bus.subscribe(subject(Subjects.positionEvent, {}), (m) => this.onPosition(m), opts('position')),
-      await bus.subscribe(subject(Subjects.stopEvent, {}), (m) => this.stops.onStop(m.payload), opts('stop')),
-      await bus.subscribe(
-        subject(Subjects.orderEvent, {}),
-        (m) => this.entries.onOrder(m.payload),
-        opts('order'),
+      await this.own(
+        pattern(Subjects.feedStatus, exchange),
+        'status',
+        (p) => p.exchange,
+        (m) => this.feeds.onStatus(m),
       ),
-      await bus.subscribe(
+      await this.own(
+        pattern(Subjects.book, exchange),
+        'book',
+        (p) => p.exchange,
+        (m) => this.onBook(m),
+      ),
+      await this.own(
+        subject(Subjects.positionEvent, {}),
+        'position',
+        (p) => p.exchange,
+        (m) => this.onPosition(m),
+      ),
+      await this.own(
+        subject(Subjects.stopEvent, {}),
+        'stop',
+        (p) => p.exchange,
+        (m) => this.stops.onStop(m.payload),
+      ),
+      await this.own(
+        subject(Subjects.orderEvent, {}),
+        'order',
+        (p) => p.exchange,
+        (m) => this.entries.onOrder(m.payload),
+      ),
+      await this.own(
         subject(Subjects.signalDecision, {}),
+        'signal',
+        (p) => p.candidate.exchange,
         (m) => this.entries.onSignal(m),
-        opts('signal'),
       ),
     );
     if (this.deps.config.RISK_REQUIRE_RECON)
       this.subs.push(
-        await bus.subscribe(
-          pattern(Subjects.reconStatus),
+        await this.own(
+          pattern(Subjects.reconStatus, exchange),
+          'recon-status',
+          (p) => p.venue,
           (m) => this.recon.onRecon(m.payload, m.eventTime),
-          opts('recon-status'),
         ),
       );
+  }
+
+  /**
+   * Subscribes `handle` to this account's messages only: another exchange's are its own risk's to
+   * judge, so they are acknowledged untouched (counted, and logged at debug).
+   */
+  private own<T>(
+    on: Subject<T> | SubjectPattern<T>,
+    what: string,
+    exchangeOf: (payload: T) => string,
+    handle: (message: Envelope<T>) => unknown,
+  ): Promise<Subscription> {
+    const { bus, venue } = this.deps;
+    const handler = async (message: Envelope<T>): Promise<void> => {
+      const exchange = exchangeOf(message.payload);
+      if (exchange === venue.id) {
+        await handle(message);
+        return;
+      }
+      this.deps.otherVenue?.(what);
+      this.deps.log.debug?.({ what, exchange, id: message.id }, "another venue's message: left to its risk");
+    };
+    return bus.subscribe(on, handler, { durable: riskDurable(venue.id, what) });
   }
 
   private async onPosition(message: Envelope<PositionEvent>): Promise<void> {
@@ -118,5 +190,27 @@ export class RiskManager {
     await this.positions.onPosition(message);
     await this.halts.announce(before, message);
     await this.halts.store();
+  }
+
+  /**
+   * A book prices the reservations and marks equity to market (EquityMarks). A halt the mark latched is
+   * announced and stored as after a position event. Never throws: a book delivered again would be
+   * applied again out of order; a failed announce or store is tried again by the next mark, which still
+   * finds the halt missing from the baseline as stored.
+   */
+  private async onBook(message: Envelope<BookUpdate>): Promise<void> {
+    const touch = this.books.onBook(message);
+    if (!touch) return;
+    const before = this.halts.asStored();
+    if (!this.equity.onTouch(message.payload, touch)) return;
+    try {
+      await this.halts.announce(before, message);
+      await this.halts.storeMarked();
+    } catch (err) {
+      this.deps.log.error?.(
+        { err, symbol: message.payload.symbol },
+        'a halt the mark began is not stored yet',
+      );
+    }
   }
 }

@@ -14,6 +14,7 @@ export class RiskMetrics {
   private readonly decisions: Counter<'outcome' | 'reason'>;
   private readonly limitLoads: Counter<'outcome'>;
   private readonly killSaveFailures: Counter;
+  private readonly otherVenues: Counter<'consumer'>;
 
   constructor(registry: Registry, figures: () => RiskFigures | undefined) {
     const registers = [registry];
@@ -137,6 +138,16 @@ export class RiskMetrics {
       help: 'Failed writes of the kill switch state (in force already; the write is tried again)',
       registers,
     });
+    this.otherVenues = new Counter({
+      name: 'ballast_risk_other_venue_messages_total',
+      help: "Messages of another venue acknowledged untouched (that venue's risk judges them), by consumer",
+      labelNames: ['consumer'],
+      registers,
+    });
+  }
+
+  otherVenue(consumer: string): void {
+    this.otherVenues.inc({ consumer });
   }
 
   killSaveFailed(): void {

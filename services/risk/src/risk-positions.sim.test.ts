@@ -4,7 +4,7 @@ import { totalOpenRisk } from '@ballast/core';
 import { ClosedTradeRepository, ProtectiveStopRepository, StrategyHourStatsRepository } from '@ballast/db';
 import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
-import { btcBook, btcSignal, refusedBtcBuy } from './testing/btc-fixtures';
+import { btcBook, btcSignal, ethSignal, refusedBtcBuy } from './testing/btc-fixtures';
 import { recordBtcFill } from './testing/recorded-orders';
 import { useRiskBed } from './testing/risk-bed';
 
@@ -27,18 +27,6 @@ const start = async () => {
   );
   return service;
 };
-
-// The recorded ETH-USDT book (binance-spot-ws/2021-04-04_rest_depth_ETHUSDT_limit1000.json): a long
-// entered at its best ask, with a stop 1% below and a target 3% above.
-const ethEntry = recordedDepthSnapshot('ETHUSDT', 0).asks[0]![0];
-function ethSignal(id: string): SignalDecision {
-  const btc = btcSignal(id);
-  const [stop, target] = [ethEntry * 0.99, ethEntry * 1.03].map((p) => Number(p.toFixed(2)));
-  return {
-    ...btc,
-    candidate: { ...btc.candidate, symbol: 'ETH-USDT', entry: ethEntry, stop: stop!, takeProfits: [target!] },
-  };
-}
 
 /** Sends an approved signal to risk and waits for its decision. */
 async function decide(signal: SignalDecision): Promise<RiskDecision> {

@@ -14,6 +14,7 @@ import { FeedStatesStore } from './feed-states-store';
 import { readHeldPositions, venueRules } from './held-positions';
 import { DEFAULT_LIFECYCLE_REVIEW_MS, LifecycleReview } from './lifecycle-review';
 import { LiveLimits } from './live-limits';
+import { riskDurable } from './own-venue';
 import { RiskManager, type RiskManagerDeps } from './risk-manager';
 import { RiskMetrics } from './risk-metrics';
 
@@ -76,7 +77,8 @@ export async function startRisk(
     ...(metrics ? { loaded: (outcome) => metrics.limitsLoaded(outcome) } : {}),
   });
   // Watching before the first read: a change made while starting is not missed.
-  const reload = await limits.watch(deps.bus, 'risk-config');
+  // Its own durable per venue: every risk reloads an operator's change, not one of them.
+  const reload = await limits.watch(deps.bus, riskDurable(venue.id, 'config'));
   await limits.load(null);
   manager = new RiskManager({
     bus: deps.bus,
@@ -92,7 +94,11 @@ export async function startRisk(
     limits,
     log: deps.log,
     ...(metrics
-      ? { decided: (v) => metrics.decided(v), killSaveFailed: () => metrics.killSaveFailed() }
+      ? {
+          decided: (v) => metrics.decided(v),
+          killSaveFailed: () => metrics.killSaveFailed(),
+          otherVenue: (what) => metrics.otherVenue(what),
+        }
       : {}),
     ...(review ? { tradeClosed: (strategy: string) => review.closed(strategy) } : {}),
   });

@@ -10,5 +10,5 @@ await runService({
   // Agent audit rows and lessons are records of decisions, not of money: commits need not wait for the disk. See docs/adr/0007.
   connectDb: databaseConnector({ commit: 'asynchronous' }),
   start: ({ bus, db, log, metrics, clock, ids, config }) =>
-    startSignalsService({ bus, db, log, metrics, clock, ids, config, agents: config }),
+    startSignalsService({ bus, db, log, metrics, clock, ids, config, agents: config, retained: bus }),
 });

@@ -44,6 +44,7 @@ import {
   ClosedTradeRepository,
   type Database,
   SignalDecisionRepository,
+  SignalWaitingVectorRepository,
   StrategyHourStatsRepository,
 } from '@ballast/db';
 import { ConfigError, type Logger, SystemClock, uuidv7Ids } from '@ballast/service-kit';
@@ -56,9 +57,11 @@ import { EngineReport, seriesKey } from './engine-report';
 import { type DecideFor, FirstDecision, type FirstDecisionDeps } from './first-decision';
 import { RefreshingHourTable } from './hour-stats-refresh';
 import { OwedCandidates, type Settling } from './owed-candidates';
+import { primeHistory, type RetainedVectors } from './primed-history';
 import { ReflectionLoop } from './reflection-loop';
 import { rewardRiskFloorWarning } from './reward-risk-floors';
 import { StrategySwitchboard } from './strategy-switches';
+import { WaitingCycles, type WaitingVectorStore } from './waiting-cycles';
 
 export interface SignalsServiceDeps {
   bus: Bus;
@@ -86,6 +89,13 @@ export interface SignalsServiceDeps {
   hourStats?: { all(): Promise<readonly HourExpectancy[]> };
   /** Where each candidate's first decision is kept; default: the signal_decisions table. */
   firstDecisions?: FirstDecisionDeps['store'];
+  /** Where the vectors of cycles still waiting for symbols are kept; default: signal_waiting_vectors. */
+  waitingVectors?: WaitingVectorStore;
+  /**
+   * Where the vectors published before this run are read back to prime the strategies' history (the
+   * live NatsBus); without it nothing is primed (a backtest never restarts).
+   */
+  retained?: RetainedVectors;
 }
 
 /**
@@ -139,6 +149,17 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
   const report = new EngineReport(log, deps.metrics, maxVectorAge(config));
   /** Each vector's envelope while its cycle may wait: a candidate is caused by its own vector. */
   const causes = new Map<string, Envelope<FeatureVector>>();
+  const waiting = new WaitingCycles(deps.waitingVectors ?? new SignalWaitingVectorRepository(deps.db), log);
+  // Primed first: a restored vector then takes its own place in its series' history.
+  if (deps.retained) await primeHistory(engine, deps.retained, clock, log);
+  const restored = await waiting.restore();
+  for (const { envelope } of restored) keepCause(causes, envelope);
+  engine.restore(restored.map((r) => r.waiting));
+  if (restored.length > 0)
+    log.info(
+      { vectors: restored.length },
+      'cycles left open by the last run restored: ranked when complete or due',
+    );
   /** Publishes a candidate; a vetoed one is done once stored, a passing one goes to the agents. */
   const propose = ({ candidate, vector }: DecidedCandidate, first: boolean) => {
     const cause = causes.get(vectorKey(vector));
@@ -211,17 +232,26 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
       'candidates of cycles past their deadline never published: dropped',
     ),
   );
+  /** Cycles closed outside a delivery whose candidates are not all out yet (their vectors stay kept). */
+  let owedCycles: DueAnswer['cycles'] = [];
   /** Cycles ranked outside a delivery: retried on the next check until published. */
   const closedOutside = async ({ cycles, decided }: DueAnswer) => {
     report.cycle(cycles);
+    owedCycles = [...owedCycles, ...cycles];
     await owed.pay(decided);
+    const paid = owedCycles;
+    owedCycles = [];
+    await waiting.settled(paid);
   };
   const onFeatures = async (message: Envelope<FeatureVector>) => {
     reflection?.onFeatures(message.payload);
     keepCause(causes, message);
     const answer = engine.receive(message.payload, message.emittedAt);
     report.vector(message.payload, answer);
+    // Kept before the delivery is acknowledged: from then on nothing but the kept row brings it back.
+    if (answer.waiting) await waiting.keep(message, answer.waiting);
     await settle(answer.decided, answer.outcome !== 'repeat');
+    await waiting.settled(answer.cycles);
   };
   const deadlines = cycleDeadlines(config, () => closedOutside(engine.due()), log);
   await reflection?.start();
@@ -248,7 +278,10 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
       await subscription.stop();
       // Cycles still waiting for symbols are ranked now: their vectors were acknowledged.
       await closedOutside(engine.flush()).catch((err: unknown) =>
-        log.error({ err, owed: owed.size }, 'candidates of cycles open at shutdown not all published: lost'),
+        log.error(
+          { err, owed: owed.size },
+          'candidates of cycles open at shutdown not all published: their kept vectors put them back at the next start',
+        ),
       );
       await hoursWatch.stop();
       await switches.stop();

@@ -1,5 +1,5 @@
 import { derivedId, type Envelope, Subjects, subject } from '@ballast/contracts';
-import { closeIntentId, overdue, takeProfitSold } from '@ballast/core';
+import { closeIntentId, overdue, restAfterStop, stopFilled, takeProfitSold } from '@ballast/core';
 import type { FlattenHold } from './flatten-hold';
 import { type StopContext, StopPart } from './stop-context';
 import type { StopRecord } from './stop-record';
@@ -78,11 +78,19 @@ export class Closes extends StopPart {
    * A full close was sent and the stop is gone: the record stays, unprotected, until the position
    * is reported closed, so a refused or lost close is noticed and re-sent. `left` is a stop whose
    * cancel failed: kept, to be cancelled before the close is re-sent (on spot it locks the coins).
+   * `keeps`, when the venue executed the stop: what the position keeps once that fill is booked.
    */
-  async awaitClosed(record: StopRecord, byVenue: boolean, left: string | null = null): Promise<void> {
+  async awaitClosed(
+    record: StopRecord,
+    byVenue: boolean,
+    left: string | null = null,
+    keeps = 0,
+  ): Promise<void> {
     record.verified = false;
     record.clientOrderId = left;
-    record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue };
+    // No stop is wanted while the position closes: a move waiting for its old stop's cancel is moot.
+    record.pendingMove = null;
+    record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue, ...(keeps > 0 ? { keeps } : {}) };
     await this.ctx.save(record);
     this.ctx.updateCoverage();
   }
@@ -149,14 +157,7 @@ export class Closes extends StopPart {
     now: number,
     waited: number,
   ): Promise<void> {
-    if (record.clientOrderId) {
-      const cancel = await this.ctx.cancelStop(
-        record,
-        record.clientOrderId,
-        'cancel before a re-sent close failed',
-      );
-      if (!cancel.failed) record.clientOrderId = null;
-    }
+    if (record.clientOrderId && !(await this.cancelLeft(record, closing))) return;
     record.seq += 1;
     await this.submitClose(record, record.qty, `close:${record.seq}`, undefined);
     record.closing = { ...closing, sentAt: now, attempts: closing.attempts + 1 };
@@ -170,6 +171,32 @@ export class Closes extends StopPart {
       'close_unconfirmed',
       `${record.symbol} ${record.side} ${record.qty} still open ${waited} ms after its close, no stop: close ${record.closing.attempts} of ${this.deps.config.CLOSE_ATTEMPTS} sent`,
     );
+  }
+
+  /**
+   * Cancels the stop left from a failed cancel, before the close is re-sent, and reads what the venue
+   * says it sold meanwhile: only the rest is closed (record.qty). False when the stop sold all of it:
+   * the position closes by the venue's execution, so no close goes out and reconciliation is asked to
+   * book the fill (a close would sell coins the account no longer holds).
+   */
+  private async cancelLeft(record: StopRecord, closing: Closing): Promise<boolean> {
+    const id = record.clientOrderId;
+    if (!id) return true;
+    const cancel = await this.ctx.cancelStop(record, id, 'cancel before a re-sent close failed');
+    if (cancel.failed) return true;
+    // A stop still triggered (its limit resting) locks the coins yet: kept, to be cancelled again.
+    if (cancel.stop?.status !== 'triggered' || stopFilled(cancel.stop) >= cancel.stop.qty - 1e-12)
+      record.clientOrderId = null;
+    const filled = stopFilled(cancel.stop);
+    if (filled <= 0) return true;
+    const { stepSize } = await this.deps.venue.marketRules(record.symbol);
+    record.qty = restAfterStop(record.qty, filled, stepSize);
+    await this.ctx.requestRecon(record, `stop ${id} filled ${filled} before the re-sent close`);
+    if (record.qty > 0) return true;
+    record.closing = { ...closing, sentAt: this.deps.clock.now(), byVenue: true };
+    await this.ctx.save(record);
+    await this.ctx.publish(record, 'triggered', `venue executed the stop (${cancel.stop?.venueOrderId})`);
+    return false;
   }
 
   /**

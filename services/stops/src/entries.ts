@@ -206,18 +206,35 @@ export class Entries extends StopPart {
     // the slot's last record.
     const seq = (previous?.state.seq ?? 0) + 1;
     const record = openedRecord({ position, correlationId, plan, intent: usable, seq });
-    // Used up by this position: a failed write leaves it to expire by age, and the position its stop.
-    if (usable)
-      await this.dropIntent(usable.intentId).catch((err: unknown) =>
-        this.deps.log.warn({ intentId: usable.intentId, error: String(err) }, 'used intent not forgotten'),
-      );
+    // The record (the intent's stop and ladder, no stop yet) is stored before the intent is used up:
+    // after a crash from here on, start finds it and places its stop, and never plans the position
+    // again without its intent (the fallback stop, no take-profits). Unstored, the intent is used up
+    // only once the placement has stored the record.
+    const stored = await this.storeOpened(record);
+    if (usable && stored) await this.useUp(usable.intentId);
     this.ctx.unplanned.delete(position.positionId);
     this.ctx.records.set(record.positionId, record);
-    if (!plan.ok) {
-      await this.closes.failAndFlatten(record, `no stop could be planned: ${plan.detail}`);
-      return;
+    if (!plan.ok) await this.closes.failAndFlatten(record, `no stop could be planned: ${plan.detail}`);
+    else if (await this.placement.place(record, 'entry fill')) await this.trailing.warmAtr(record.symbol);
+    if (usable && !stored) await this.useUp(usable.intentId);
+  }
+
+  /** Stores a new position's record before its stop is placed; whether it was stored (a failure is logged). */
+  private async storeOpened(record: StopRecord): Promise<boolean> {
+    try {
+      await this.ctx.save(record);
+      return true;
+    } catch (err) {
+      this.deps.log.warn({ positionId: record.positionId, error: String(err) }, 'new record not stored yet');
+      return false;
     }
-    if (await this.placement.place(record, 'entry fill')) await this.trailing.warmAtr(record.symbol);
+  }
+
+  /** Forgets an intent its position used up: a failed write leaves it to expire by age. */
+  private async useUp(intentId: string): Promise<void> {
+    await this.dropIntent(intentId).catch((err: unknown) =>
+      this.deps.log.warn({ intentId, error: String(err) }, 'used intent not forgotten'),
+    );
   }
 
   /**

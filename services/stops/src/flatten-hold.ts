@@ -1,4 +1,5 @@
 import type { ControlAck } from '@ballast/contracts';
+import type { StoredHold } from './flatten-hold-store';
 import { type StopContext, StopPart } from './stop-context';
 import type { StopRecord } from './stop-record';
 
@@ -24,7 +25,8 @@ type Hold = {
  * a report. A position still open then is alerted on (`flatten_incomplete`) and protected again. The
  * orders service may flatten late (down, its commands queued): CLOSE_CONFIRM_MS after the kill without a
  * report the positions still open are alerted on once, and the hold goes on until the report comes.
- * The hold lives in memory: after a restart every stop is verified (and re-placed) as at any start.
+ * The hold is stored (deps.holds) as it changes and reloaded at start before the stops are verified, so
+ * a restart while the flatten runs puts back none of the stops it holds; it ends as it would have.
  */
 export class FlattenHold extends StopPart {
   private hold: Hold | null = null;
@@ -33,8 +35,17 @@ export class FlattenHold extends StopPart {
     super(ctx);
   }
 
-  /** Holds every open position's stop; how many are held. */
-  begin(killId: string): number {
+  /** The hold stored before a restart, if any: its positions' stops stay held (counted unverified). */
+  async load(): Promise<void> {
+    const stored = await this.deps.holds.load();
+    if (!stored) return;
+    this.hold = { ...stored, positions: new Set(stored.positions) };
+    for (const record of this.ctx.records.values()) if (this.held(record)) record.verified = false;
+    this.ctx.updateCoverage();
+  }
+
+  /** Holds every open position's stop, stored before the kill is acknowledged; how many are held. */
+  async begin(killId: string): Promise<number> {
     const open = [...this.ctx.records.values()].filter((r) => r.qty > 0);
     const { CLOSE_CONFIRM_MS, FLATTEN_HOLD_MAX_MS } = this.deps.config;
     const now = this.deps.clock.now();
@@ -47,6 +58,8 @@ export class FlattenHold extends StopPart {
     };
     for (const record of open) record.verified = false;
     this.ctx.updateCoverage();
+    // A failed write fails the kill's handling: it is redelivered and held again.
+    await this.deps.holds.save(stored(this.hold));
     return open.length;
   }
 
@@ -64,12 +77,14 @@ export class FlattenHold extends StopPart {
 
   /**
    * The orders service's word on the kill. Not flat: the hold ends now. Flat: its positions' closed
-   * events are given CLOSE_CONFIRM_MS to arrive. Null when the hold goes on.
+   * events are given CLOSE_CONFIRM_MS to arrive. Null when the hold goes on. Another venue's orders
+   * service reports its own flatten only; an ack naming no venue (an older publisher) is read as ours.
    */
-  onAck(ack: ControlAck): string | null {
+  async onAck(ack: ControlAck): Promise<string | null> {
     const hold = this.hold;
     if (!hold || ack.command !== 'kill' || ack.commandId !== hold.killId || typeof ack.flat !== 'boolean')
       return null;
+    if (ack.exchange !== undefined && ack.exchange !== this.deps.venue.id) return null;
     if (!ack.flat) return `${ack.service} reports: ${ack.detail}`;
     this.hold = {
       ...hold,
@@ -77,6 +92,7 @@ export class FlattenHold extends StopPart {
       expiry: `${ack.service} reported it flat: ${ack.detail}`,
       unreportedAt: null,
     };
+    await this.keep(this.hold);
     return null;
   }
 
@@ -88,6 +104,7 @@ export class FlattenHold extends StopPart {
     const hold = this.hold;
     if (!hold || hold.unreportedAt === null || this.deps.clock.now() < hold.unreportedAt) return;
     this.hold = { ...hold, unreportedAt: null };
+    await this.keep(this.hold);
     const { CLOSE_CONFIRM_MS, FLATTEN_HOLD_MAX_MS } = this.deps.config;
     for (const record of this.openHeld(hold)) {
       this.deps.log.error({ positionId: record.positionId }, 'flatten not reported; stop still held');
@@ -112,6 +129,7 @@ export class FlattenHold extends StopPart {
     const hold = this.hold;
     this.hold = null;
     if (!hold) return [];
+    await this.keep(null);
     const open = this.openHeld(hold);
     for (const record of open) {
       const { positionId } = record;
@@ -125,10 +143,27 @@ export class FlattenHold extends StopPart {
     return open;
   }
 
+  /**
+   * Stores the hold as it now is. A failed write is logged and not thrown: what is stored stays bounded
+   * by its own `until`, so a restart holds at most until then, and the stops are protected again.
+   */
+  private async keep(hold: Hold | null): Promise<void> {
+    try {
+      await this.deps.holds.save(hold && stored(hold));
+    } catch (err) {
+      this.deps.log.warn({ killId: hold?.killId ?? null, error: String(err) }, 'flatten hold not stored');
+    }
+  }
+
   /** The records of the held positions still open. */
   private openHeld(hold: Hold): StopRecord[] {
     return [...hold.positions]
       .map((positionId) => this.ctx.records.get(positionId))
       .filter((record): record is StopRecord => record !== undefined && record.qty > 0);
   }
+}
+
+/** What is stored of a hold. */
+function stored(hold: Hold): StoredHold {
+  return { ...hold, positions: [...hold.positions] };
 }

@@ -12,12 +12,15 @@ import { CcxtStopVenue, CcxtVenue, PaperStopVenue, type StopVenue } from '@balla
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { StopsConfig } from './config';
+import { botStateFlattenHold, type FlattenHoldStore } from './flatten-hold-store';
 import { botStatePendingIntents, type PendingIntentStore } from './pending-intent-store';
 import { storedBars } from './recent-bars';
 import { type StopLog, StopManager, type StopRecordStore } from './stop-manager';
 import { StopMetrics } from './stop-metrics';
 import { StopRecord } from './stop-record';
 
+export type { FlattenHoldStore } from './flatten-hold-store';
+export { keptFlattenHold } from './flatten-hold-store';
 export type { PendingIntentStore } from './pending-intent-store';
 export type { StopRecordStore } from './stop-manager';
 export { StopRecord } from './stop-record';
@@ -33,8 +36,11 @@ export interface StopsDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Replaces the configured venue (tests hand in a paper venue that outlives a restart). */
   venue?: StopVenue;
-  /** Replaces the stored records and pending intents (default: protective_stops and bot_state). */
-  stores?: { records: StopRecordStore; pending: PendingIntentStore };
+  /**
+   * Replaces the stored records, pending intents and flatten hold (default: protective_stops and
+   * bot_state; the hold in bot_state unless given).
+   */
+  stores?: { records: StopRecordStore; pending: PendingIntentStore; holds?: FlattenHoldStore };
 }
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -51,6 +57,7 @@ export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { m
     store: deps.stores?.records ?? new ProtectiveStopRepository(deps.db, deps.clock, StopRecord),
     pending:
       deps.stores?.pending ?? botStatePendingIntents(new BotStateRepository(deps.db, deps.clock), venue.id),
+    holds: deps.stores?.holds ?? botStateFlattenHold(new BotStateRepository(deps.db, deps.clock), venue.id),
     recentBars: storedBars(new CandleRepository(deps.db), venue.id),
     metrics: new StopMetrics(deps.metrics),
     clock: deps.clock,

@@ -4,6 +4,7 @@ import { coverageRatio } from '@ballast/core';
 import type { ProtectiveStopRepository } from '@ballast/db';
 import type { StopOrder, StopVenue } from '@ballast/exchange';
 import type { StopsConfig } from './config';
+import type { FlattenHoldStore } from './flatten-hold-store';
 import type { PendingIntentStore } from './pending-intent-store';
 import type { RecentBars } from './recent-bars';
 import type { StopMetrics } from './stop-metrics';
@@ -23,6 +24,8 @@ export interface StopManagerDeps {
   venue: StopVenue;
   store: StopRecordStore;
   pending: PendingIntentStore;
+  /** Where a kill's flatten hold is kept while it runs (FlattenHold). */
+  holds: FlattenHoldStore;
   /** Stored TRAIL_TIMEFRAME bars, from which a symbol's trailing ATR warms up. */
   recentBars: RecentBars;
   metrics: StopMetrics;

@@ -57,6 +57,8 @@ export class StopManager {
   private readonly trailing: Trailing;
   private readonly entries: Entries;
   private readonly flattenHold: FlattenHold;
+  /** Positions no record names that were alerted on, by position id and size: alerted once each. */
+  private readonly unheldAlerted = new Set<string>();
 
   constructor(private readonly deps: StopManagerDeps) {
     this.ctx = new StopContext(deps);
@@ -82,7 +84,10 @@ export class StopManager {
       else if (leftoverStop(record)) this.placement.reloadLeftover(record);
       else this.ctx.records.set(record.positionId, record);
     await this.entries.load();
+    // Before the stops are verified: those a flatten under way holds are not put back.
+    await this.flattenHold.load();
     await this.serial(() => this.reconcile());
+    await this.serial(() => this.endFlattenHoldIfExpired());
     for (const symbol of new Set([...this.ctx.records.values()].map((r) => r.symbol)))
       await this.trailing.warmAtr(symbol);
     const { bus } = this.deps;
@@ -144,7 +149,7 @@ export class StopManager {
     for (const record of [...this.ctx.records.values()]) {
       await this.takeProfits.resumeTakeProfit(record);
       // None rests while a close, or a sale of everything whose stop was cancelled for it, is out.
-      if (stopExpected(record)) await this.placement.verifyAtStart(record);
+      if (stopExpected(record) && !this.flattenHold.held(record)) await this.placement.verifyAtStart(record);
     }
     await this.entries.retryUnplanned();
     await this.placement.cancelLeftovers();
@@ -191,17 +196,69 @@ export class StopManager {
       return;
     }
     if (!record) {
-      this.deps.log.warn(
-        { positionId: missing.data.positionId },
-        'missing stop reported for a position we do not hold',
-      );
+      await this.unheldPosition(missing.data, event.evidence);
       return;
     }
     // A close, the venue's own execution of the stop, a sale of everything or a flatten is under way.
     if (!stopExpected(record) || this.flattenHold.held(record)) return;
+    if (
+      missing.data.coverage === 'short' &&
+      (await this.coverShortStop(record, missing.data, event.evidence))
+    )
+      return;
     const outcome = await this.recheck(record, 'reconciliation found no stop');
     if (outcome === 'lost' && record.verified)
       await this.ctx.requestRecon(record, `stop re-placed after reconciliation: ${event.evidence}`);
+  }
+
+  /**
+   * Reconciliation's books hold more than the record's stop covers (a growth whose event was missed or
+   * ignored): the stop is moved onto what the books hold. Not while a take-profit sells or a move waits
+   * for its cancel: the stop covers less on purpose then, and the sale's outcome sizes it. False when
+   * the record already wants all of it: then the venue's stop is the short one, read back and re-placed.
+   */
+  private async coverShortStop(
+    record: StopRecord,
+    missing: MissingStopEvidence,
+    evidence: string,
+  ): Promise<boolean> {
+    if (missing.positionQty === undefined || record.takeProfit || record.pendingMove) return false;
+    const { stepSize } = await this.deps.venue.marketRules(record.symbol);
+    const qty = roundDownToStep(missing.positionQty, stepSize);
+    if (qty <= record.qty + stepSize / 2) return false;
+    await this.ctx.alert(
+      record,
+      'stop_qty_short',
+      `${record.symbol} ${record.side}: the stop covers ${record.qty} of the ${qty} held (${evidence}); moved onto ${qty}`,
+      'warning',
+    );
+    await this.placement.replace(
+      record,
+      record.stopPrice,
+      qty,
+      `reconciliation: ${qty} held, the stop covered ${record.qty}`,
+    );
+    return true;
+  }
+
+  /**
+   * Reconciliation found a position no record of ours names. Without its position event there is no
+   * entry or side to plan a stop from: the operator is alerted, once per size held (reconciliation
+   * reports it every run until a record names it).
+   */
+  private async unheldPosition(missing: MissingStopEvidence, evidence: string): Promise<void> {
+    const { positionId } = missing;
+    this.deps.log.warn({ positionId, evidence }, 'missing stop reported for a position we do not hold');
+    if (missing.coverage !== 'unrecorded') return;
+    const key = `${positionId}:${missing.positionQty ?? '?'}`;
+    if (this.unheldAlerted.has(key)) return;
+    this.unheldAlerted.add(key);
+    const [exchange = this.deps.venue.id, symbol = ''] = positionId.split(':');
+    await this.ctx.alert(
+      { exchange, symbol, positionId },
+      'stop_unrecorded',
+      `${positionId}: reconciliation's books hold ${missing.positionQty ?? 'a position'} that no stop record of ours names, so no stop protects it (${evidence}); protect or close it by hand`,
+    );
   }
 
   /** Reads the record's stop back now (re-placed when lost), or places it when it has none. */
@@ -234,12 +291,19 @@ export class StopManager {
     }
     const rules = await this.deps.venue.marketRules(position.symbol);
     const qty = roundDownToStep(position.qty, rules.stepSize);
+    // While a take-profit sells, a growth beside it is remembered for when it settles.
+    await this.takeProfits.positionSeen(record, qty, position.intentId);
     // Read against the stop the record wants: a resize still pending counts as made.
     const change = positionChange({ ...record, qty: wantedStop(record).qty }, qty, position.intentId);
     if (change === 'ignored') return;
     if (change === 'below_lot') {
       // The stop or close sold whole lots: nothing more can be sold.
       await this.placement.retire(record, `only ${position.qty} left, below a lot`, false);
+      return;
+    }
+    if (change === 'closing' && record.closing?.byVenue) {
+      // The venue executed the stop: once our books hold its fill, what is left (if any) is closed.
+      await this.triggers.onExecutedPosition(record, qty, position.intentId);
       return;
     }
     if (change === 'closing') {
@@ -342,18 +406,25 @@ export class StopManager {
   private async onKill(message: Envelope<KillCommand>): Promise<void> {
     const { flatten } = message.payload;
     const detail = flatten
-      ? `orders flattens; ${this.flattenHold.begin(message.id)} stops held unverified until it reports the flatten, then checked for positions still open`
+      ? `orders flattens; ${await this.flattenHold.begin(message.id)} stops held unverified until it reports the flatten, then checked for positions still open`
       : `${this.ctx.records.size} stops stay live: positions remain protected`;
     await this.deps.bus.publish(
       subject(Subjects.controlAck, {}),
-      { service: SERVICE, command: 'kill', commandId: message.id, engaged: true, detail },
+      {
+        service: SERVICE,
+        exchange: this.deps.venue.id,
+        command: 'kill',
+        commandId: message.id,
+        engaged: true,
+        detail,
+      },
       { causedBy: message },
     );
   }
 
   /** A service's acknowledgement: the orders service's report of the flatten ends or times the hold. */
   private async onAck(message: Envelope<ControlAck>): Promise<void> {
-    const why = this.flattenHold.onAck(message.payload);
+    const why = await this.flattenHold.onAck(message.payload);
     if (why) await this.endFlattenHold(why);
   }
 

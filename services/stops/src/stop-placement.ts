@@ -213,8 +213,10 @@ export class StopPlacement extends StopPart {
         return;
       }
       if (cancelled.stop?.status === 'triggered') {
-        // The venue is executing it: no longer protection that rests. Its read-back follows it.
-        record.pendingMove = null;
+        // The venue is executing it: no longer protection that rests. Its read-back follows it. A move
+        // onto a grown position is kept as the size the record wants: when the old, smaller stop has
+        // executed, the rest is closed (StopTriggers.executed), not left bare.
+        record.pendingMove = qty > record.qty ? { stopPrice, qty, why: why.slice(0, 300) } : null;
         record.verified = false;
         this.ctx.updateCoverage();
         await this.ctx.save(record);
@@ -366,7 +368,7 @@ export class StopPlacement extends StopPart {
       return 'error';
     }
     if (live?.status === 'triggered') {
-      record.pendingMove = null;
+      // A pending move is settled by the execution: what it asked for beyond the stop is closed.
       metrics.verifications.inc({ outcome: 'executed' });
       // Still unfilled at a periodic check: the price has moved past its limit.
       await this.triggers.onStopTriggered(record, live, true);

@@ -52,6 +52,12 @@ export const StopRecord = z.object({
        * repeats is the request for reconciliation to record the fill.
        */
       byVenue: z.boolean().default(false),
+      /**
+       * With `byVenue`: what the position keeps once the venue's fill is booked (a stop smaller than the
+       * position; growths read since). A position event showing the fill booked with that much left
+       * ends the wait: the rest is closed. Absent: nothing.
+       */
+      keeps: z.number().nonnegative().optional(),
     })
     .nullable()
     .default(null),
@@ -77,9 +83,21 @@ export const StopRecord = z.object({
        * a restart in the middle of the sale still counts the chunks that filled before it.
        */
       fills: z.record(z.string(), z.number().nonnegative()).default({}),
+      /**
+       * The position's size last reported while the sale is out (null: none since it started), and the
+       * net change of fills beside it that are not the position's own closes (core seenWhileSelling):
+       * what grew is covered by the stop once the sale settles. Stored, so a restart still covers it.
+       */
+      seen: z.number().nonnegative().nullable().default(null),
+      grown: z.number().default(0),
     })
     .nullable()
     .default(null),
+  /**
+   * The position's size before the last take-profit's sale, growth beside it included: a late position
+   * event of that sale reports at most this (core positionChange). Null: no sale settled since.
+   */
+  soldFrom: z.number().nonnegative().nullable().default(null),
   /**
    * A move of the stop whose old stop could not be cancelled: the stop the record wants. `stopPrice`
    * and `qty` above still describe the old stop, which may rest; the move is made once its cancel
@@ -133,6 +151,7 @@ export function openedRecord(input: {
     ladder: { levels: intent?.takeProfits ?? [], taken: 0 },
     closing: null,
     takeProfit: null,
+    soldFrom: null,
     pendingMove: null,
     unplanned: null,
   };

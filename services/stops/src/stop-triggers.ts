@@ -1,16 +1,19 @@
 import type { Envelope } from '@ballast/contracts';
 import {
+  executedPositionRead,
+  isOwnClose,
   localStopDecision,
   pastLimit,
-  roundDownToStep,
+  restAfterStop,
   sellingAll,
   stopCrossed,
+  stopFilled,
   type VenueStopState,
 } from '@ballast/core';
 import type { StopOrder } from '@ballast/exchange';
 import type { Closes } from './closes';
 import { type StopContext, StopPart } from './stop-context';
-import type { StopRecord } from './stop-record';
+import { type StopRecord, wantedStop } from './stop-record';
 
 /**
  * A price through a stop: the venue's trigger (a paper stop becomes a close; a live stop executes, or
@@ -60,7 +63,7 @@ export class StopTriggers extends StopPart {
   ): Promise<void> {
     const filled = stop.filledQty ?? stop.qty;
     if (filled >= stop.qty - 1e-12) {
-      await this.executed(record, stop);
+      await this.executed(record, stop, filled, price);
       return;
     }
     if (!pastLimit) return;
@@ -77,28 +80,86 @@ export class StopTriggers extends StopPart {
       await this.onStopTriggered(record, cancelled, pastLimit, price);
       return;
     }
-    await this.closeRest(record, stop, done, price);
+    const at = price === undefined ? '' : ` at ${price}`;
+    const detail = `stop ${stop.clientOrderId} triggered but past its limit${at} (${done} of ${stop.qty} filled): cancelled`;
+    await this.closeRest(record, stop, done, detail);
   }
 
-  /** Executed in full on the venue: our books close the position once reconciliation records the fill. */
-  private async executed(record: StopRecord, stop: StopOrder): Promise<void> {
+  /**
+   * Executed in full on the venue: our books close the position once reconciliation records the fill.
+   * A stop smaller than the position the record wants covered (it grew: an add whose stop move waited
+   * on the old stop's cancel) leaves the rest, which is closed at market rather than left bare. Market
+   * rules unreadable: the rest is waited for in our books (executedPositionRead) and closed then.
+   */
+  private async executed(record: StopRecord, stop: StopOrder, filled: number, price?: number): Promise<void> {
+    const wanted = wantedStop(record).qty;
+    const stepSize = await this.deps.venue.marketRules(record.symbol).then(
+      (rules) => rules.stepSize,
+      () => undefined,
+    );
+    if (stepSize !== undefined && restAfterStop(wanted, filled, stepSize) > 0) {
+      const at = price === undefined ? '' : ` at ${price}`;
+      const detail = `venue executed the stop (${stop.venueOrderId})${at} on ${filled} of the ${wanted} held`;
+      await this.closeRest(record, stop, filled, detail, wanted);
+      return;
+    }
     await this.ctx.publish(record, 'triggered', `venue executed the stop (${stop.venueOrderId})`);
-    await this.closes.awaitClosed(record, true);
+    record.qty = wanted;
+    await this.closes.awaitClosed(record, true, null, Math.max(0, wanted - filled));
     await this.ctx.requestRecon(record, `stop ${stop.clientOrderId} executed on the venue`);
   }
 
-  /** A stop cancelled past its limit with `done` filled: what it did not fill is closed at market. */
-  private async closeRest(record: StopRecord, stop: StopOrder, done: number, price?: number): Promise<void> {
+  /**
+   * A stop that sold `done` of the position (`qty`, by default the size the record wants covered)
+   * before it was cancelled or executed: what it did not sell is closed at market.
+   */
+  private async closeRest(
+    record: StopRecord,
+    stop: StopOrder,
+    done: number,
+    detail: string,
+    qty = wantedStop(record).qty,
+  ): Promise<void> {
     const rules = await this.deps.venue.marketRules(record.symbol);
-    const rest = roundDownToStep(record.qty - done, rules.stepSize);
-    await this.ctx.publish(
-      record,
-      'triggered',
-      `stop ${stop.clientOrderId} triggered but past its limit${price === undefined ? '' : ` at ${price}`} (${done} of ${stop.qty} filled): cancelled, closing ${rest} at market`,
-    );
+    const rest = restAfterStop(qty, done, rules.stepSize);
+    await this.ctx.publish(record, 'triggered', `${detail}, closing ${rest} at market`);
     if (done > 0) await this.ctx.requestRecon(record, `stop ${stop.clientOrderId} partly filled`);
     record.qty = rest;
     if (rest > 0) await this.closes.submitClose(record, rest, `gap:${stop.clientOrderId}`, undefined);
+    await this.closes.awaitClosed(record, false);
+  }
+
+  /**
+   * A position event while the venue's execution of the stop waits to be booked (core
+   * executedPositionRead): the record follows the size, and once the fill is booked with a lot or more
+   * left, that rest is closed at market, as any close is awaited, rather than waited on for good.
+   */
+  async onExecutedPosition(
+    record: StopRecord,
+    qty: number,
+    intentId: string | null | undefined,
+  ): Promise<void> {
+    const closing = record.closing;
+    if (!closing?.byVenue) return;
+    const { stepSize } = await this.deps.venue.marketRules(record.symbol);
+    const read = executedPositionRead(
+      { qty: record.qty, keeps: closing.keeps ?? 0 },
+      qty,
+      isOwnClose(record.positionId, intentId),
+      stepSize,
+    );
+    record.qty = qty;
+    if (!read.booked) {
+      record.closing = { ...closing, keeps: read.keeps };
+      await this.ctx.save(record);
+      return;
+    }
+    await this.ctx.publish(
+      record,
+      'triggered',
+      `the venue's execution of the stop is booked and ${qty} is left: closing it at market`,
+    );
+    await this.closes.submitClose(record, qty, `rest:${record.seq}`, undefined);
     await this.closes.awaitClosed(record, false);
   }
 
@@ -127,6 +188,17 @@ export class StopTriggers extends StopPart {
     const cancel = record.clientOrderId
       ? await this.ctx.cancelStop(record, record.clientOrderId, 'cancel before a local close failed')
       : undefined;
+    // The venue may have acted between the read-back and the cancel: its answer says what the stop sold.
+    const answered = cancel?.failed ? undefined : cancel?.stop;
+    if (answered?.status === 'triggered') {
+      await this.onStopTriggered(record, answered, true, price);
+      return;
+    }
+    if (answered && stopFilled(answered) > 0) {
+      const detail = `local monitor: ${decision.reason}; stop ${answered.clientOrderId} cancelled (${stopFilled(answered)} of ${answered.qty} filled)`;
+      await this.closeRest(record, answered, stopFilled(answered), detail);
+      return;
+    }
     const left = cancel?.failed ? record.clientOrderId : null;
     await this.closes.submitClose(record, record.qty, `local:${record.seq}`, undefined);
     await this.ctx.publish(record, 'triggered', `local monitor: ${decision.reason}`);

@@ -35,6 +35,7 @@ import {
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopsConfigSchema } from './config';
+import { keptFlattenHold } from './flatten-hold-store';
 import { botStatePendingIntents } from './pending-intent-store';
 import { type StopsDeps, startStops } from './service';
 import type { StopManager } from './stop-manager';
@@ -391,6 +392,53 @@ async function orderEventsRead(manager: StopManager, exchange: string) {
   await waitFor(() => manager.hasIntent(id, intentId), 'marker intent seen');
   await entryOrder(slot, { intentId, slice: 0, status: 'rejected', qty: 0.3 }, chain);
   await waitFor(() => !manager.hasIntent(id, intentId), 'marker refusal read');
+}
+
+/**
+ * Returns once the stop manager handled every position event published before: a marker position on
+ * another market, opened and closed after them, has come and gone.
+ */
+async function positionEventsRead(manager: StopManager, exchange: string) {
+  const { id, slot } = longSlot(exchange, 'ETH-USDT');
+  const entry = eth[35_000] as number;
+  await position({ ...slot, status: 'opened', qty: 0.3, avgEntry: entry, strategy: null });
+  await waitFor(() => manager.record(id) !== undefined, 'marker position read');
+  await position({ ...slot, status: 'closed', qty: 0, avgEntry: entry, strategy: null });
+  await waitFor(() => manager.record(id) === undefined, 'marker position closed');
+}
+
+/** The stops the paper venue holds for SOL-USDT (markers rest on ETH-USDT). */
+const solStops = (venue: PaperStopVenue) => venue.openStops().filter((s) => s.symbol === 'SOL-USDT');
+
+/**
+ * A 10 SOL long at `entry` (a real SOLUSDT close) with two take-profits; TP1 is reached and sells 5,
+ * the stop moved onto the 5 kept, and while that sale is out the opening's next TWAP slice fills
+ * (same intent): the position is 14, read before the sale fills.
+ */
+async function growDuringTakeProfit(venueId: string, entry: number) {
+  const { tickSize } = rules('SOL-USDT');
+  const target = roundToStep(entry * 1.02, tickSize);
+  const far = roundToStep(entry * 1.2, tickSize);
+  const opened = await openLong(venueId, `i-${venueId}`, 10, entry, undefined, [target, far]);
+  const { venue, svc, slot, chain } = opened;
+  await trade(venueId, 'SOL-USDT', target, 1);
+  const sale = await waitFor(() => submitsOn(venueId)[0], 'TP1 sale of half');
+  await waitFor(() => solStops(venue)[0]?.qty === 5, 'the stop covers the half kept');
+  await position({ ...slot, status: 'changed', qty: 14, avgEntry: entry, intentId: `i-${venueId}` }, chain);
+  await positionEventsRead(svc.service.manager, venueId);
+  return { ...opened, sale, target };
+}
+
+/** The take-profit's sale of 5 fills: its order event, read, then its position event (14 -> 9). */
+async function sellTakeProfit(
+  manager: StopManager,
+  grown: { id: string; slot: ReturnType<typeof longSlot>['slot']; target: number },
+  sale: Extract<OrderCommand, { kind: 'submit' }>,
+) {
+  const { id, slot, target } = grown;
+  await entryOrder(slot, { intentId: sale.intentId, slice: 0, status: 'filled', qty: 5 }, `tp-${id}`, target);
+  await waitFor(() => manager.record(id)?.takeProfit === null, 'the sale filled');
+  await position({ ...slot, status: 'changed', qty: 9, avgEntry: target, intentId: sale.intentId });
 }
 
 describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
@@ -1364,7 +1412,16 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
     // Caught after the take-profit was saved but before its stop moved: it was never sent, and is dropped.
     const store = new ProtectiveStopRepository(handle.db, clock, StopRecord);
     const saved = (await store.get(id))?.state as StopRecord;
-    const takeProfit = { level: 1, qty: 10, keep: 10, purpose: `tp1:${saved.seq}`, sentAt: now, fills: {} };
+    const takeProfit = {
+      level: 1,
+      qty: 10,
+      keep: 10,
+      purpose: `tp1:${saved.seq}`,
+      sentAt: now,
+      fills: {},
+      seen: null,
+      grown: 0,
+    };
     await store.save(saved, 'active', { ...saved, takeProfit });
     const third = await start(venue, overrides, virtual);
     expect(third.service.manager.record(id)).toMatchObject({ qty: 20, takeProfit: null, verified: true });
@@ -1522,6 +1579,33 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     await waitFor(() => venue.openStops()[0]?.qty === 4, 'the stop covers the 4 left');
     expect(eventsFor(id, 'placed').map((e) => e.qty)).not.toContain(7);
     await svc.stop();
+  });
+
+  it('covers a position that grew while a take-profit sold: the stop follows the 9 held, not the 5 kept', async () => {
+    const grown = await growDuringTakeProfit('papertpgrow', sol[15_000] as number);
+    const { venue, svc, id, sale } = grown;
+    await sellTakeProfit(svc.service.manager, grown, sale);
+    await positionEventsRead(svc.service.manager, 'papertpgrow');
+    expect(solStops(venue)).toMatchObject([{ qty: 9, status: 'open' }]);
+    expect(svc.service.manager.record(id)).toMatchObject({ qty: 9, verified: true, takeProfit: null });
+    await svc.stop();
+  });
+
+  it('covers a position that grew while a take-profit sold across a restart of the stops service', async () => {
+    const grown = await growDuringTakeProfit('papertpgrowrs', sol[15_500] as number);
+    const { venue, id, sale } = grown;
+    // Restarted with the sale out and the growth read: the growth is stored with the take-profit.
+    await grown.svc.stop();
+    const second = await start(venue);
+    await sellTakeProfit(second.service.manager, grown, sale);
+    await positionEventsRead(second.service.manager, 'papertpgrowrs');
+    expect(solStops(venue)).toMatchObject([{ qty: 9, status: 'open' }]);
+    await second.stop();
+    // And a restart after it finds the stop on all of it.
+    const third = await start(venue);
+    expect(third.service.manager.record(id)).toMatchObject({ qty: 9, verified: true });
+    expect(solStops(venue)).toMatchObject([{ qty: 9, status: 'open' }]);
+    await third.stop();
   });
 
   it("gives a re-entry whose fill is read before the old position's close its own stop, not an add's", async () => {
@@ -1865,6 +1949,7 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
       stores: {
         records: new ProtectiveStopRepository(handle.db, clock, StopRecord),
         pending: botStatePendingIntents(new BotStateRepository(handle.db, clock), venue.id),
+        holds: keptFlattenHold(),
       },
       log: { ...silent, warn: (_fields, msg) => void warnings.push(msg) },
     });

@@ -1,4 +1,4 @@
-import { type Bus, deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { type Bus, deleteStreamsAt, NatsBus, publishThrough } from '@ballast/bus';
 import {
   type Alert,
   type Clock,
@@ -107,21 +107,12 @@ afterAll(async () => {
 let ordersAtOnce: ((command: OrderCommand) => Promise<void>) | undefined;
 
 function withOrdersAtOnce(inner: Bus): Bus {
-  return {
-    source: inner.source,
-    async publish(on, payload, options) {
-      const sent = await inner.publish(on, payload, options);
-      if (on.family.name === Subjects.orderCommand.name && ordersAtOnce)
-        await ordersAtOnce(payload as OrderCommand);
-      return sent;
-    },
-    publishEnvelope: (on, envelope) => inner.publishEnvelope(on, envelope),
-    subscribe: (on, handler, options) => inner.subscribe(on, handler, options),
-    request: (endpoint, request, options) => inner.request(endpoint, request, options),
-    serve: (endpoint, handler) => inner.serve(endpoint, handler),
-    isHealthy: () => inner.isHealthy(),
-    drain: () => inner.drain(),
-  };
+  return publishThrough(inner, async (on, payload, options) => {
+    const sent = await inner.publish(on, payload, options);
+    if (on.family.name === Subjects.orderCommand.name && ordersAtOnce)
+      await ordersAtOnce(payload as OrderCommand);
+    return sent;
+  });
 }
 
 async function coverage(): Promise<number | undefined> {

@@ -1,4 +1,5 @@
 import { stopOrderId } from '@ballast/core';
+import { waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { fileDatabase } from './testing/file-database';
 import { NatsStops } from './testing/nats-stops';
@@ -42,7 +43,8 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
     const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spotsave', rules, 1);
     const svc = await stops.start(venue);
-    stops.records.failSaves = 1;
+    // The record stored before the placement, then the one after it.
+    stops.records.failSaves = 2;
     await stops.position('spotsave', 1);
 
     const record = svc.manager.record(positionId('spotsave'));
@@ -116,6 +118,42 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
     expect(record).toMatchObject({ stopPrice: 98, verified: true, closing: null });
     expect(record?.clientOrderId).not.toBe(stopOrderId('bl-', id, (stored?.seq ?? 0) + 1));
     expect(stops.closes('spotcrash')).toEqual([]);
+  });
+});
+
+describe("stops: a crash while an entry's first stop is placed", () => {
+  it("keeps the intent's stop and take-profit ladder: the record stored first is protected at start", async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spotintentcrash', rules, 1);
+    await stops.start(venue);
+    await stops.approveLong('spotintentcrash', 'test', 'chain-crash', 95, [110]);
+    const id = positionId('spotintentcrash');
+    // The stop reaches the venue and the process dies before the placement stores the record.
+    venue.hangAfterPlacing = true;
+    const opening = { strategy: 'test', chain: 'chain-crash' };
+    await stops.position('spotintentcrash', 1, 100, 'opened', opening, { settle: false });
+    await expect.poll(() => venue.openStops()[0]?.stopPrice).toBe(95);
+    expect((await stops.row(id))?.state).toMatchObject({
+      clientOrderId: null,
+      stopPrice: 95,
+      intentId: 'i-chain-crash',
+      ladder: { levels: [110] },
+    });
+
+    const restarted = await stops.start(venue);
+    const record = restarted.manager.record(id);
+    expect(record).toMatchObject({
+      stopPrice: 95,
+      ladder: { levels: [110] },
+      awaiting: null,
+      verified: true,
+      closing: null,
+    });
+    // The stop that landed was found under the id sent again: one stop, at the intent's price.
+    expect(venue.openStops()).toMatchObject([
+      { qty: 1, stopPrice: 95, status: 'open', clientOrderId: record?.clientOrderId },
+    ]);
+    expect(stops.closes('spotintentcrash')).toEqual([]);
   });
 });
 
@@ -209,6 +247,47 @@ describe('stops: a kill with flatten holds the stops while the orders service se
     stops.clock.advance(1_000);
     await stops.trade('spotflat', 99);
     expect(stops.alerts.map((a) => a.kind)).toEqual(['flatten_incomplete', 'stop_lost']);
+    expect(venue.openStops()).toMatchObject([fallback]);
+  });
+
+  it('puts back no held stop when restarted while the flatten runs; the report after the restart ends the hold', async () => {
+    const overrides = { CLOSE_CONFIRM_MS: '30000', FLATTEN_HOLD_MAX_MS: '600000' };
+    const { stops, venue, svc, id } = await protectedLong('spotholdrestart', overrides);
+    const killed = await stops.kill(kill);
+    // The orders service cancels the stop right before its close goes out.
+    await venue.cancelStop('BTC-USDT', svc.manager.record(id)?.clientOrderId as string);
+    await svc.manager.stop();
+
+    // Restarted (a deploy, a crash) while the flatten still runs: no stop locks the coins it sells.
+    const restarted = await stops.start(venue, overrides);
+    expect(venue.openStops()).toEqual([]);
+    expect(restarted.manager.record(id)).toMatchObject({ verified: false });
+    expect(await restarted.coverage()).toBe(0);
+
+    await stops.flattenReported(killed.id, false, 'flatten: BTC-USDT NOT flat: 1 BTC');
+    expect(stops.alerts.map((a) => a.kind)).toEqual(['flatten_incomplete', 'stop_lost']);
+    expect(venue.openStops()).toMatchObject([fallback]);
+    expect(await restarted.coverage()).toBe(1);
+  });
+
+  it("holds on through another venue's report of the same kill; its own venue's report ends the hold", async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotmine', { CLOSE_CONFIRM_MS: '30000' });
+    const killed = await stops.kill(kill);
+    await venue.cancelStop('BTC-USDT', svc.manager.record(id)?.clientOrderId as string);
+    // The other trading account's orders service answers the same kill: its account is flat.
+    await stops.flattenReported(killed.id, true, 'flatten: ETH-USDT flat', 'spotother');
+    stops.clock.advance(30_000);
+    await stops.trade('spotmine', 99);
+    // Only the alert on a flatten not reported in time: the stop stays held.
+    expect(stops.alerts.map((a) => a.kind)).toEqual(['flatten_incomplete']);
+    expect(venue.openStops()).toEqual([]);
+
+    await stops.flattenReported(killed.id, false, 'flatten: BTC-USDT NOT flat: 1 BTC', 'spotmine');
+    expect(stops.alerts.map((a) => a.kind)).toEqual([
+      'flatten_incomplete',
+      'flatten_incomplete',
+      'stop_lost',
+    ]);
     expect(venue.openStops()).toMatchObject([fallback]);
   });
 
@@ -309,5 +388,46 @@ describe('stops: a stop the venue executes or will not cancel is followed, not f
     await svc.manager.verifyLive();
     await stops.idle();
     expect(stops.eventsOf('cancelled')).toHaveLength(1);
+  });
+});
+
+describe('stops: what reconciliation finds uncovered (spot venue)', () => {
+  it('moves a stop that covers less than the position in our books onto all of it, alerted once', async () => {
+    const stops = await NatsStops.create(db());
+    // 2 BTC held, 1 of them in the record: a growth whose position event was missed.
+    const venue = new SpotStopVenue('spotshort', rules, 2);
+    const svc = await stops.start(venue);
+    await stops.position('spotshort', 1);
+    const id = positionId('spotshort');
+    const short = svc.manager.record(id)?.clientOrderId ?? null;
+    await stops.missingStop('spotshort', id, short, { coverage: 'short', positionQty: 2 });
+
+    expect(venue.openStops()).toMatchObject([{ qty: 2, stopPrice: 98, status: 'open' }]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 2, verified: true });
+    // Reported again before the next run reads the new stop: it covers all of it already.
+    await stops.missingStop('spotshort', id, short, { coverage: 'short', positionQty: 2 });
+    expect(venue.openStops()).toMatchObject([{ qty: 2, status: 'open' }]);
+    expect(stops.alerts.filter((a) => a.kind === 'stop_qty_short')).toHaveLength(1);
+  });
+
+  it('alerts once on a position no record names, however many runs report it', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spotunrecorded', rules, 1);
+    await stops.start(venue);
+    for (let run = 0; run < 3; run++)
+      await stops.missingStop('spotunrecorded', positionId('spotunrecorded'), null, {
+        coverage: 'unrecorded',
+        positionQty: 0.5,
+      });
+
+    // The alerts are read by the test's own subscription: waited for, the three runs' all published.
+    const unrecorded = () => stops.alerts.filter((a) => a.kind === 'stop_unrecorded');
+    await waitFor(() => unrecorded().length > 0, 'alert on the unrecorded position');
+    const alerted = unrecorded();
+    expect(alerted).toHaveLength(1);
+    expect(alerted[0]).toMatchObject({
+      severity: 'critical',
+      labels: { exchange: 'spotunrecorded', symbol: 'BTC-USDT', positionId: positionId('spotunrecorded') },
+    });
   });
 });

@@ -1,9 +1,13 @@
 import type { OrderEvent } from '@ballast/contracts';
 import {
   closeIntentId,
+  grownAfterSale,
   type MarketRules,
   nextTakeProfit,
+  restAfterStop,
   roundDownToStep,
+  seenWhileSelling,
+  stopFilled,
   type TakeProfitAction,
   takeProfitProgress,
   takeProfitPurpose,
@@ -110,6 +114,8 @@ export class TakeProfits extends StopPart {
       purpose: tp.purpose,
       sentAt: this.deps.clock.now(),
       fills: {},
+      seen: null,
+      grown: 0,
     };
     await this.ctx.save(record);
     await this.placement.replace(record, newStop, tp.keep, `TP${tp.level}: stop to breakeven on what stays`);
@@ -134,27 +140,29 @@ export class TakeProfits extends StopPart {
    */
   private async sellAll(record: StopRecord, level: number, purpose: string): Promise<void> {
     const sentAt = this.deps.clock.now();
-    record.takeProfit = { level, qty: record.qty, keep: 0, purpose, sentAt, fills: {} };
+    record.takeProfit = { level, qty: record.qty, keep: 0, purpose, sentAt, fills: {}, seen: null, grown: 0 };
     await this.ctx.save(record);
     if (!this.deps.venue.supportsReduceOnly && record.clientOrderId) {
-      const freed = await this.freeCoins(record, record.clientOrderId);
-      if (!freed) {
+      const sold = await this.freeCoins(record, record.clientOrderId);
+      if (sold === null) {
         record.takeProfit = null;
         await this.ctx.save(record);
         return;
       }
+      if (sold > 0 && !(await this.soldByStop(record, sold))) return;
     }
     await this.closes.submitClose(record, record.qty, purpose, undefined);
   }
 
   /**
-   * Cancels the stop so a sale can use the coins it locks. False when it is still there, or the
-   * venue is executing it (its read-back and the local monitor follow that).
+   * Cancels the stop so a sale can use the coins it locks: what the stop sold before its cancel (a
+   * stop-limit part-filled), or null when it is still there, or the venue is executing it (its
+   * read-back and the local monitor follow that).
    */
-  private async freeCoins(record: StopRecord, clientOrderId: string): Promise<boolean> {
+  private async freeCoins(record: StopRecord, clientOrderId: string): Promise<number | null> {
     const cancelled = await this.deps.venue.cancelStop(record.symbol, clientOrderId).then(
       // The venue no longer knows it: nothing locks the coins.
-      (stop) => stop ?? { status: 'cancelled' as const },
+      (stop) => stop ?? { status: 'cancelled' as const, qty: 0 },
       (err: unknown) => {
         this.deps.log.warn(
           { positionId: record.positionId, error: String(err) },
@@ -163,12 +171,32 @@ export class TakeProfits extends StopPart {
         return undefined;
       },
     );
-    if (cancelled?.status !== 'cancelled' && cancelled?.status !== 'rejected') return false;
+    if (cancelled?.status !== 'cancelled' && cancelled?.status !== 'rejected') return null;
     record.clientOrderId = null;
     record.verified = false;
     await this.ctx.save(record);
     this.ctx.updateCoverage();
-    return true;
+    return stopFilled(cancelled);
+  }
+
+  /**
+   * The stop cancelled for a sale of everything had sold `sold` first: the sale sells only the rest.
+   * False when nothing is left: the position closes by the stop's fill, which reconciliation books.
+   */
+  private async soldByStop(record: StopRecord, sold: number): Promise<boolean> {
+    const tp = record.takeProfit;
+    const { stepSize } = await this.deps.venue.marketRules(record.symbol);
+    const rest = restAfterStop(record.qty, sold, stepSize);
+    await this.ctx.requestRecon(record, `stop filled ${sold} before its cancel for a sale`);
+    record.qty = rest;
+    if (rest > 0 && tp) {
+      record.takeProfit = { ...tp, qty: rest };
+      await this.ctx.save(record);
+      return true;
+    }
+    record.takeProfit = null;
+    await this.closes.awaitClosed(record, true);
+    return false;
   }
 
   /**
@@ -190,10 +218,15 @@ export class TakeProfits extends StopPart {
     if (progress.kind === 'sold') {
       record.takeProfit = null;
       record.ladder = { levels: record.ladder.levels, taken: tp.level };
+      record.soldFrom = soldFrom(tp);
+      const grown = grownAfterSale(tp.keep, tp.grown);
       // All of it sold: the record waits for the position to close, which retires any stop left.
-      if (tp.keep === 0) record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue: false };
+      if (tp.keep === 0 && grown === null)
+        record.closing = { sentAt: this.deps.clock.now(), attempts: 1, byVenue: false };
       await this.ctx.save(record);
       this.ctx.updateCoverage();
+      // The position grew while it sold (a TWAP slice, an add): the stop covers what is held now.
+      if (grown !== null) await this.coverGrowth(record, grown, `TP${tp.level} sold`, stepSize);
       return;
     }
     if (progress.kind === 'failed') {
@@ -210,11 +243,40 @@ export class TakeProfits extends StopPart {
     await this.ctx.save(record);
   }
 
+  /**
+   * A position event while a take-profit sells: what grew beside the sale (fills that are not the
+   * position's own closes) is remembered, stored, for the stop to cover once the sale settles.
+   */
+  async positionSeen(record: StopRecord, qty: number, intentId: string | null | undefined): Promise<void> {
+    const tp = record.takeProfit;
+    if (!tp) return;
+    const growth = seenWhileSelling(tp, tp.keep + tp.qty, { positionId: record.positionId, qty, intentId });
+    if (growth.seen === tp.seen && growth.grown === tp.grown) return;
+    record.takeProfit = { ...tp, ...growth };
+    await this.ctx.save(record);
+  }
+
+  /** Moves the stop onto the `qty` held once a sale settled beside a growth. */
+  private async coverGrowth(record: StopRecord, qty: number, why: string, stepSize: number): Promise<void> {
+    const cover = roundDownToStep(qty, stepSize);
+    if (this.hold.held(record)) {
+      await this.hold.resized(record, cover);
+      return;
+    }
+    await this.placement.replace(
+      record,
+      wantedStop(record).stopPrice,
+      cover,
+      `${why}; the position grew beside it: stop on ${cover}`,
+    );
+  }
+
   /** The take-profit did not sell (all of) its part: the stop covers it again, the ladder stays. */
   async takeProfitFailed(record: StopRecord, unsold: number, why: string): Promise<void> {
     const tp = record.takeProfit;
     if (!tp) return;
     record.takeProfit = null;
+    record.soldFrom = soldFrom(tp);
     if (record.closing) {
       // The stop triggered while this sale of everything was out, and the sale was to be the close: it
       // failed, so the close goes now rather than after CLOSE_CONFIRM_MS.
@@ -233,7 +295,8 @@ export class TakeProfits extends StopPart {
     const rules = await this.deps.venue.marketRules(record.symbol);
     // What the stop still covers: what stays of a partial take-profit, nothing of a whole sale.
     const covered = tp.keep > 0 ? record.qty : 0;
-    const qty = roundDownToStep(covered + Math.max(0, unsold), rules.stepSize);
+    // And what grew beside the sale, which the stop did not cover while it was out.
+    const qty = roundDownToStep(covered + Math.max(0, unsold) + Math.max(0, tp.grown), rules.stepSize);
     if (this.hold.held(record)) {
       // A kill's flatten sells the position (and likely cancelled this sale): no stop of ours goes
       // back beside it. The hold's end checks the stop of what is left and places it again.
@@ -272,4 +335,12 @@ export class TakeProfits extends StopPart {
     await this.ctx.save(record);
     await this.closes.submitClose(record, tp.qty, tp.purpose, undefined);
   }
+}
+
+/**
+ * The position's size before a take-profit's sale, growth beside it included: what a late position
+ * event of that sale may report at most (core positionChange).
+ */
+function soldFrom(tp: NonNullable<StopRecord['takeProfit']>): number {
+  return tp.keep + tp.qty + Math.max(0, tp.grown);
 }

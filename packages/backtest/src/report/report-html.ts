@@ -28,6 +28,25 @@ function summaryTable(rows: SymbolSummary[]): string {
   return `<table id="symbols"><thead><tr><th>symbol</th><th>trades</th><th>win rate</th><th>net pnl</th><th>fees</th><th>max dd</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
+/**
+ * Dust left held after the end-of-data close: in no trade, yet in final equity; without this table the
+ * trades' pnl and the equity curve's last point seem not to add up.
+ */
+function dustTable(result: BacktestResult): string {
+  const rows = result.dust ?? [];
+  if (rows.length === 0) return '';
+  const body = rows
+    .map(
+      (d) =>
+        `<tr><td>${esc(d.symbol)}</td><td>${d.qty.toPrecision(6)}</td><td>${fmt(d.entry_price)}</td>` +
+        `<td>${fmt(d.mark_price)}</td><td>${fmt(d.unrealized_pnl, 4)}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Held at the end (dust)</h2>
+<p class="note">Remainders below the market's step or minimum notional that no order could sell: in no trade's pnl, marked in final equity at the last price.</p>
+<table id="dust"><thead><tr><th>symbol</th><th>qty</th><th>entry</th><th>mark</th><th>unrealised pnl</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
 function metricsList(result: BacktestResult): string {
   return Object.entries(result.metrics)
     .map(
@@ -56,6 +75,7 @@ dl{display:grid;grid-template-columns:repeat(4,auto 1fr);gap:2px 12px}dt{color:#
 <p class="note">Fill model: ${esc(m.fill_model)}.</p>
 <h2>Metrics</h2><dl>${metricsList(result)}</dl>
 <h2>Per symbol</h2>${summaryTable(input.summaries)}
+${dustTable(result)}
 <h2>Equity</h2><div id="equity" class="chart"></div>
 <h2>Drawdown</h2><div id="drawdown" class="chart" style="height:200px"></div>
 <div id="symbol-charts"></div>

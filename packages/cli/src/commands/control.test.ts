@@ -151,8 +151,8 @@ describe('ballast kill / resume against running risk and orders services', () =>
     expect(kill.err).toEqual([]);
     expect(kill.out[0]).toMatch(/^kill published \([0-9a-f-]{36}\); waiting for risk, orders$/);
     expect(kill.out.slice(1).sort()).toEqual([
-      'orders: kill engaged=true aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)',
-      'risk: kill engaged=true rejecting every new entry (kill_switch)',
+      'orders@binance: kill engaged=true aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)',
+      'risk@binance: kill engaged=true rejecting every new entry (kill_switch)',
     ]);
     expect(await venueBtc()).toBe(0);
 
@@ -162,13 +162,13 @@ describe('ballast kill / resume against running risk and orders services', () =>
     const resume = await ballast('resume', '--confirm');
     expect(resume.code).toBe(0);
     expect(resume.out.slice(1).sort()).toEqual([
-      'orders: resume engaged=false accepting orders again',
-      'risk: resume engaged=false evaluating entries again',
+      'orders@binance: resume engaged=false accepting orders again',
+      'risk@binance: resume engaged=false evaluating entries again',
     ]);
     // Asked to lift a drawdown halt where there is none: risk keeps its peak and says what it did.
     const clear = await ballast('resume', '--confirm', '--clear-drawdown');
     expect(clear.code).toBe(0);
-    expect(clear.out).toContain('risk: resume engaged=false evaluating entries again');
+    expect(clear.out).toContain('risk@binance: resume engaged=false evaluating entries again');
     await waitFor(() => resumes.length === 2, 'both resumes');
     expect(resumes.map((r) => r.clearDrawdown)).toEqual([undefined, true]);
     expect(await cliConsumers()).toEqual([]);
@@ -199,8 +199,8 @@ describe('ballast kill / resume against running risk and orders services', () =>
       log.mockRestore();
     }
     expect(out.slice(1).sort()).toEqual([
-      'orders: kill engaged=true aborted 0 planned slices, cancelled 0 open orders; not asked to flatten',
-      'risk: kill engaged=true rejecting every new entry (kill_switch)',
+      'orders@binance: kill engaged=true aborted 0 planned slices, cancelled 0 open orders; not asked to flatten',
+      'risk@binance: kill engaged=true rejecting every new entry (kill_switch)',
     ]);
   });
 });
@@ -329,5 +329,26 @@ describe('AckCollector', () => {
     collector.add(ack('orders', 'c1'));
     await collector.allAcked;
     expect(printed).toEqual(['risk', 'orders']);
+  });
+
+  it('counts every venue answer: one venue NOT flat is reported whatever the other says, and service@venue waits for that venue', async () => {
+    const collector = new AckCollector(new Set(['orders@binance', 'orders@bybit']), () => undefined);
+    const ack = (exchange: string, detail: string, flat: boolean): ControlAck => ({
+      service: 'orders',
+      exchange,
+      command: 'kill',
+      commandId: 'k1',
+      engaged: true,
+      detail,
+      flat,
+    });
+    collector.expect('k1');
+    collector.add(ack('bybit', 'flatten: flat (venue BTC 0)', true));
+    expect(collector.missing()).toEqual(['orders@binance']);
+    collector.add(ack('binance', 'flatten: BTC-USDT NOT flat: the venue still holds 0.00999 BTC', false));
+    await collector.allAcked;
+    expect(collector.notFlat()).toEqual([
+      'orders@binance: BTC-USDT NOT flat: the venue still holds 0.00999 BTC',
+    ]);
   });
 });

@@ -38,7 +38,11 @@ export function registerControlCommands(program: Command): void {
       false,
     )
     .option('--timeout-ms <ms>', 'how long to wait for acknowledgements', '10000')
-    .option('--services <list>', 'services expected to acknowledge', 'risk,orders')
+    .option(
+      '--services <list>',
+      'services expected to acknowledge; service@venue for each trading account (orders@binance,orders@bybit)',
+      'risk,orders',
+    )
     .action(async (opts: Options & { reason: string; flatten: boolean }) => {
       const payload = { flatten: opts.flatten, reason: opts.reason, requestedBy: requester() };
       process.exitCode = await publishAndWait(
@@ -58,7 +62,11 @@ export function registerControlCommands(program: Command): void {
     )
     .option('--reason <text>', 'why', 'manual resume')
     .option('--timeout-ms <ms>', 'how long to wait for acknowledgements', '10000')
-    .option('--services <list>', 'services expected to acknowledge', 'risk,orders')
+    .option(
+      '--services <list>',
+      'services expected to acknowledge; service@venue for each trading account (orders@binance,orders@bybit)',
+      'risk,orders',
+    )
     .action(async (opts: Options & { confirm: boolean; reason: string; clearDrawdown: boolean }) => {
       if (!opts.confirm) {
         console.error('refusing to resume without --confirm');
@@ -85,10 +93,14 @@ function requester(): string {
 /**
  * Acknowledgements by command id. Acks are kept from the moment the subscription exists, so one that
  * arrives before the publish call has returned the command's id is matched once the id is known.
+ * An expected entry is a service (`orders`: any venue's answers it) or a service at a venue
+ * (`orders@bybit`): with one orders service per trading account, each answers for its own account, and
+ * every answer received counts in the verdict (one venue's NOT flat is never hidden by another's flat).
  */
 export class AckCollector {
   private readonly seen: ControlAck[] = [];
   private commandId: string | undefined;
+  /** By `service@exchange` (exchange blank when an older publisher left it out). */
   private readonly acked = new Map<string, ControlAck>();
   private resolveAll: () => void = () => undefined;
   readonly allAcked: Promise<void>;
@@ -111,30 +123,42 @@ export class AckCollector {
   }
 
   missing(): string[] {
-    return [...this.expected].filter((s) => !this.acked.has(s));
+    const acks = [...this.acked.values()];
+    return [...this.expected].filter((entry) => !acks.some((ack) => answers(ack, entry)));
   }
 
-  /** `service: what is not flat` for each acknowledgement whose flatten left a position open. */
   /** The services whose switch is not what `what` asks: they kept a command they hold for later. */
   notApplied(what: 'kill' | 'resume'): string[] {
     return [...this.acked.values()]
       .filter((ack) => ack.engaged !== (what === 'kill'))
-      .map((ack) => `${ack.service}: ${ack.detail}`);
+      .map((ack) => `${ackName(ack)}: ${ack.detail}`);
   }
 
+  /** `service: what is not flat` for each acknowledgement whose flatten left a position open. */
   notFlat(): string[] {
     return [...this.acked.values()].flatMap((ack) => {
       const left = flattenShortfall(ack);
-      return left === null ? [] : [`${ack.service}: ${left}`];
+      return left === null ? [] : [`${ackName(ack)}: ${left}`];
     });
   }
 
   private match(ack: ControlAck): void {
-    if (ack.commandId !== this.commandId || this.acked.has(ack.service)) return;
-    this.acked.set(ack.service, ack);
+    const key = `${ack.service}@${ack.exchange ?? ''}`;
+    if (ack.commandId !== this.commandId || this.acked.has(key)) return;
+    this.acked.set(key, ack);
     this.print(ack);
     if (this.missing().length === 0) this.resolveAll();
   }
+}
+
+/** Whether `ack` answers the expected entry `service` or `service@exchange`. */
+function answers(ack: ControlAck, entry: string): boolean {
+  const [service, exchange] = entry.split('@');
+  return ack.service === service && (exchange === undefined || ack.exchange === exchange);
+}
+
+function ackName(ack: ControlAck): string {
+  return ack.exchange ? `${ack.service}@${ack.exchange}` : ack.service;
 }
 
 export async function publishAndWait(
@@ -155,7 +179,7 @@ export async function publishAndWait(
     await bus.ensureStreams();
     const expected = new Set(opts.services.split(',').filter(Boolean));
     const collector = new AckCollector(expected, (ack) =>
-      console.log(`${ack.service}: ${ack.command} engaged=${ack.engaged} ${ack.detail}`),
+      console.log(`${ackName(ack)}: ${ack.command} engaged=${ack.engaged} ${ack.detail}`),
     );
     // Subscribed before publishing, so no acknowledgement is missed.
     const sub = await bus.subscribe(subject(Subjects.controlAck, {}), (m) => collector.add(m.payload), {

@@ -7,6 +7,7 @@ export * from './fee-model';
 export * from './fill-order';
 export * from './kept-position';
 export * from './kill-state';
+export * from './late-arrival';
 export * from './lot-units';
 export * from './market-close-chunks';
 export * from './order-filters';

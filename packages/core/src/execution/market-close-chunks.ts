@@ -1,5 +1,6 @@
 import type { MarketRules } from '../risk/market-rules';
-import { roundDownToStep, roundToStep } from '../risk/precision';
+import { roundDownToStep } from '../risk/precision';
+import { evenSteps } from './even-steps';
 import { SLICE_NOTIONAL_MARGIN } from './smallest-order';
 
 /** The venue's rules that bound one market order from above, and the step every order is on. */
@@ -33,14 +34,13 @@ export function marketOrderCap(
 export function marketCloseChunks(qty: number, rules: MarketCapRules, price: number): number[] {
   const cap = marketOrderCap(rules, price);
   if (cap === undefined || cap <= 0 || qty <= cap) return [qty];
-  const steps = Math.round(qty / rules.stepSize);
-  const capSteps = Math.round(cap / rules.stepSize);
-  const count = Math.ceil(steps / capSteps);
-  const each = Math.floor(steps / count);
-  const larger = steps - each * count;
-  return Array.from({ length: count }, (_, i) =>
-    roundToStep((each + (i < larger ? 1 : 0)) * rules.stepSize, rules.stepSize),
-  );
+  return evenSteps(qty, fewestOrdersUnder(qty, cap, rules.stepSize), rules.stepSize);
+}
+
+/** How many orders of at most `cap` (on the step) `qty` needs at least; 1 when the cap is below one step. */
+export function fewestOrdersUnder(qty: number, cap: number | undefined, stepSize: number): number {
+  const capSteps = cap === undefined ? 0 : Math.round(cap / stepSize);
+  return capSteps < 1 ? 1 : Math.ceil(Math.round(qty / stepSize) / capSteps);
 }
 
 /**

@@ -1,4 +1,6 @@
 import { roundDownToStep } from '../risk/precision';
+import { evenSteps } from './even-steps';
+import { fewestOrdersUnder } from './market-close-chunks';
 
 export type TwapSlice = { index: number; qty: number; dueAt: number };
 
@@ -14,6 +16,12 @@ export type TwapInput = {
    * slices the venue would refuse. 0: no minimum.
    */
   minSliceQty: number;
+  /**
+   * The largest order the venue takes (see marketOrderCap: MARKET_LOT_SIZE, LOT_SIZE, the maximum
+   * notional): more slices are planned than asked rather than slices the venue refuses whole.
+   * Undefined: no maximum.
+   */
+  maxSliceQty?: number | undefined;
   /** Each slice moves by up to ± this fraction of the interval, so slices are not predictable. */
   jitter: number;
   /** Injected randomness in [0, 1). */
@@ -22,29 +30,44 @@ export type TwapInput = {
 
 /**
  * Splits `totalQty` into `slices` equal pieces on the venue's step, the last taking the remainder so
- * the slices add up exactly; as many as the venue's minimum order allows, at least one. The first
- * slice is due at `startAt`; the rest are spread over the duration with jitter, never earlier than
- * the previous slice.
+ * the slices add up exactly; as many as the venue's minimum order allows, at least one, and as many
+ * more as its maximum order needs (the maximum wins: a slice above it is refused whole, one below the
+ * minimum is folded into the next). The first slice is due at `startAt`; the rest are spread over the
+ * same duration with jitter, never earlier than the previous slice.
  */
 export function planTwap(input: TwapInput): TwapSlice[] {
-  const n = Math.max(1, Math.min(Math.floor(input.slices), mostSlices(input.totalQty, input.minSliceQty)));
-  const each = roundDownToStep(input.totalQty / n, input.stepSize);
+  const quantities = sliceQuantities(input, sliceCount(input));
+  const n = quantities.length;
   const interval = n > 1 ? input.durationMs / (n - 1) : 0;
   const slices: TwapSlice[] = [];
-  let allocated = 0;
   let previousDue = input.startAt;
-  for (let i = 0; i < n; i++) {
-    const last = i === n - 1;
-    const qty = last
-      ? roundDownToStep(input.totalQty - allocated + input.stepSize * 1e-9, input.stepSize)
-      : each;
+  for (const [i, qty] of quantities.entries()) {
     const offset = i === 0 ? 0 : (input.random01() * 2 - 1) * input.jitter * interval;
     const dueAt = Math.max(previousDue, Math.round(input.startAt + i * interval + offset));
     slices.push({ index: i, qty, dueAt });
-    allocated = roundDownToStep(allocated + qty + input.stepSize * 1e-9, input.stepSize);
     previousDue = dueAt;
   }
   return slices.filter((s) => s.qty > 0);
+}
+
+function sliceCount(input: TwapInput): number {
+  const asked = Math.max(
+    1,
+    Math.min(Math.floor(input.slices), mostSlices(input.totalQty, input.minSliceQty)),
+  );
+  return Math.max(asked, fewestOrdersUnder(input.totalQty, input.maxSliceQty, input.stepSize));
+}
+
+/**
+ * `n` equal slices on the step, the last taking the remainder; when that would put the last above the
+ * venue's maximum (up to n − 1 steps more than the others), the remainder is spread a step each instead.
+ */
+function sliceQuantities(input: TwapInput, n: number): number[] {
+  const { totalQty, stepSize, maxSliceQty } = input;
+  const each = roundDownToStep(totalQty / n, stepSize);
+  const last = roundDownToStep(totalQty - each * (n - 1), stepSize);
+  if (maxSliceQty !== undefined && last > maxSliceQty && n > 1) return evenSteps(totalQty, n, stepSize);
+  return [...Array.from({ length: n - 1 }, () => each), last];
 }
 
 /** How many slices of at least `minSliceQty` fit in `totalQty` (the last takes the remainder). */

@@ -92,4 +92,43 @@ describe('StreamedBooks', () => {
     expect(streamed.levels('BTC-USDT')).toBeUndefined();
     expect(streamed.levels('ETH-USDT')).toEqual(top(2));
   });
+
+  it('skips a delta delivered again after a newer one: a level that one removed is not put back', () => {
+    const streamed = new StreamedBooks();
+    const [best, second] = FULL.asks;
+    if (!best || !second) throw new Error('recorded book has too few asks');
+    const inside = FULL.bids[0] ? (FULL.bids[0][0] + best[0]) / 2 : best[0];
+    const after = (n: number) => ({ bids: [], asks: [[inside, n]] as [number, number][] });
+    streamed.apply(snapshot(FULL, now));
+    expect(streamed.apply(diff(id + 1, id + 1, after(5), now + 1))).toBe('applied'); // an ask inside the spread
+    expect(streamed.apply(diff(id + 2, id + 2, after(0), now + 2))).toBe('applied'); // taken
+    const again = streamed.apply(diff(id + 1, id + 1, after(5), now + 1)); // the first again
+    expect(streamed.touch('BTC-USDT')?.bestAsk).toBe(best[0]);
+    expect(streamed.levels('BTC-USDT')?.asks).toEqual(FULL.asks);
+    expect(again).toBe('stale');
+    // Still in sequence: the next delta applies.
+    expect(streamed.apply(diff(id + 3, id + 3, { bids: [], asks: [[second[0], 0]] }, now + 3))).toBe(
+      'applied',
+    );
+    expect(streamed.levels('BTC-USDT')?.asks).toEqual([best, ...FULL.asks.slice(2)]);
+  });
+
+  it('skips a snapshot delivered again after newer deltas, and takes one a venue restart numbers from 1', () => {
+    const streamed = new StreamedBooks();
+    const old = snapshot(top(3), now);
+    const [best] = FULL.asks;
+    if (!best) throw new Error('recorded book has no asks');
+    streamed.apply(old);
+    streamed.apply(diff(id + 1, id + 1, { bids: [], asks: [[best[0], 0]] }, now + 1)); // the best ask taken
+    const again = streamed.apply(old);
+    expect(streamed.levels('BTC-USDT')?.asks).toEqual(FULL.asks.slice(1, 3));
+    expect(again).toBe('stale');
+    expect(streamed.apply(snapshot(top(3), now + 1))).toBe('applied'); // as new as the book: taken
+    // Bybit re-sends a snapshot with u = 1 after its service restarts: a new book, emitted later.
+    const restarted = snapshot(top(2), now + 5);
+    expect(streamed.apply({ ...restarted, payload: { ...restarted.payload, lastUpdateId: 1 } })).toBe(
+      'applied',
+    );
+    expect(streamed.levels('BTC-USDT')).toEqual(top(2));
+  });
 });

@@ -12,6 +12,13 @@ export const DEFAULT_BOOK_MAX_AGE_MS = 2_000;
 export type BookTouch = { bestBid: number | undefined; bestAsk: number | undefined };
 
 /**
+ * What became of one md.book message: applied, or skipped as `stale` (a delta, or a snapshot emitted
+ * before the book's latest update, no newer than the last update id applied in sequence: delivered
+ * again after newer ones, by a JetStream redelivery or a publisher's retry).
+ */
+export type StreamedBookOutcome = 'applied' | 'stale';
+
+/**
  * One venue's books as market-data streams them (md.book snapshots and deltas), for a service that
  * follows them (orders, risk). A book is offered only while it is in sequence since its last snapshot:
  * a restart resumes the durable mid-stream onto an empty book, and market-data sends a snapshot only
@@ -25,8 +32,9 @@ export class StreamedBooks {
   /** The last update id applied in sequence since a snapshot; absent while out of sequence. */
   private readonly inSequence = new Map<string, number>();
 
-  apply(message: Pick<Envelope<BookUpdate>, 'payload' | 'emittedAt'>): void {
+  apply(message: Pick<Envelope<BookUpdate>, 'payload' | 'emittedAt'>): StreamedBookOutcome {
     const u = message.payload;
+    if (this.isStale(message)) return 'stale';
     let book = this.books.get(u.symbol);
     if (!book) {
       book = new OrderBook();
@@ -44,6 +52,20 @@ export class StreamedBooks {
       else this.inSequence.delete(u.symbol);
     }
     this.touchedAt.set(u.symbol, Math.max(this.touchedAt.get(u.symbol) ?? 0, message.emittedAt));
+    return 'applied';
+  }
+
+  /**
+   * An update the book in sequence already holds: levels carry absolute sizes, so applying an old delta
+   * again would put back levels a later one changed or removed, in a book still offered as trusted. A
+   * snapshot is stale only when also emitted before the book's latest update: Bybit sends a fresh one with
+   * u = 1 after its service restarts, and that one resets the book.
+   */
+  private isStale(message: Pick<Envelope<BookUpdate>, 'payload' | 'emittedAt'>): boolean {
+    const u = message.payload;
+    const last = this.inSequence.get(u.symbol);
+    if (last === undefined || u.lastUpdateId > last) return false;
+    return u.kind === 'delta' || message.emittedAt < (this.touchedAt.get(u.symbol) ?? 0);
   }
 
   /** Every level of a symbol's book if it is in sequence since a snapshot (the paper broker fills against it). */

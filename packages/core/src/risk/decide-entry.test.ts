@@ -4,8 +4,15 @@ import { MAX_DECIDED_INTENTS, rememberDecided } from './decided-intents';
 import { NOW, pendingEntry, solCandidate } from './entry.fixture';
 import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
 import { releasePending, reservePending } from './pending-entries';
+import { pendingAtStart } from './recorded-entry-orders';
 import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
-import { applyEntryFill } from './risk-reducers';
+import {
+  applyEntryFill,
+  applyEquityMark,
+  engageKillSwitch,
+  releaseKillSwitch,
+  setMarketStale,
+} from './risk-reducers';
 import { initialRiskState, type PendingEntry, type RiskState } from './risk-state';
 
 // Equity 10,000: 1% risk per trade, 15% per market, 6% open risk (the defaults).
@@ -149,6 +156,7 @@ describe('entries approved before any fill share the limits', () => {
         candidate: { strategy: 'trend', exchange: 'binance', symbol: 'SOL-USDT', side: 'long' },
         verdict: first.verdict,
         expiresAt: NOW + TTL,
+        signalTime: NOW,
         released: false,
       },
     ]);
@@ -168,5 +176,102 @@ describe('entries approved before any fill share the limits', () => {
     const decided = decideEntry(killed, { intentId: 'in-a', ttlMs: TTL }, candidate(), limits, NOW);
     expect(decided.verdict).toMatchObject({ ok: false, reason: 'kill_switch' });
     expect(decided.state.pending).toEqual([]);
+  });
+});
+
+describe('a redelivered candidate whose approval may never have reached the orders service', () => {
+  const intent = { intentId: 'in-a', ttlMs: TTL };
+  const approved = () => {
+    const first = decideEntry(empty, intent, candidate(), limits, NOW);
+    if (!first.verdict.ok) throw new Error('denied');
+    return first;
+  };
+
+  it('is approved again with the expiry of its first decision, not one counted from the redelivery', () => {
+    const first = approved();
+    expect(first.expiresAt).toBe(NOW + TTL);
+    const again = decideEntry(first.state, intent, candidate(), limits, NOW + 30_000);
+    expect(again).toMatchObject({ verdict: first.verdict, expiresAt: NOW + TTL, withdrawn: false });
+    expect(again.state.pending).toEqual(first.state.pending);
+  });
+
+  it('is denied after the kill switch, a drawdown halt and stale data, 4 minutes later, and its reservation freed', () => {
+    const first = approved();
+    let s = engageKillSwitch(first.state, { reason: 'operator', at: NOW + 1 });
+    s = applyEquityMark(s, { equity: 8_000, time: NOW + 2 }, limits); // 20% drawdown: halt latched
+    s = setMarketStale(s, 'binance:SOL-USDT', true);
+    const again = decideEntry(s, intent, candidate(), limits, NOW + 240_000);
+    expect(again.verdict).toMatchObject({ ok: false, reason: 'kill_switch' });
+    expect(again).toMatchObject({ expiresAt: NOW + TTL, withdrawn: true });
+    expect(again.state.pending).toEqual([]);
+    expect(again.state.decided.map((d) => [d.intentId, d.verdict.ok, d.released])).toEqual([
+      ['in-a', false, true],
+    ]);
+  });
+
+  it('is denied by the first gate closed since: a drawdown halt without a kill', () => {
+    const first = approved();
+    const halted = applyEquityMark(first.state, { equity: 8_000, time: NOW + 2 }, limits);
+    const again = decideEntry(halted, intent, candidate(), limits, NOW + 10_000);
+    expect(again.verdict).toMatchObject({ ok: false, reason: 'max_drawdown' });
+  });
+
+  it('is denied stale_signal once the signal, aged from its first delivery, is older than maxSignalAgeMs', () => {
+    const first = approved();
+    const at = NOW + limits.maxSignalAgeMs + 1;
+    // A copy published again later carries a later time; the age counts from the first.
+    const again = decideEntry(first.state, intent, candidate({ signalTime: at }), limits, at);
+    expect(again.verdict).toMatchObject({
+      ok: false,
+      reason: 'stale_signal',
+      limit: limits.maxSignalAgeMs,
+      value: limits.maxSignalAgeMs + 1,
+    });
+    expect(again.state.pending).toEqual([]);
+  });
+
+  it('stays denied once withdrawn, even after the gate reopens, and frees nothing more', () => {
+    const first = approved();
+    const killed = engageKillSwitch(first.state, { reason: 'operator', at: NOW + 1 });
+    const withdrawn = decideEntry(killed, intent, candidate(), limits, NOW + 10_000);
+    // Another entry on the market holds its own room meanwhile.
+    const other = decideEntry(
+      releaseKillSwitch(withdrawn.state),
+      { intentId: 'in-b', ttlMs: TTL },
+      candidate({ signalTime: NOW + 20_000 }),
+      limits,
+      NOW + 20_000,
+    );
+    if (!other.verdict.ok) throw new Error('in-b denied');
+    const third = decideEntry(other.state, intent, candidate(), limits, NOW + 30_000);
+    expect(third.verdict).toEqual(withdrawn.verdict);
+    expect(third.state.pending.map((p) => [p.intentId, p.qty])).toEqual([['in-b', other.verdict.qty]]);
+    // The approval had gone out after all: orders acted on it, and a refusal of its order frees nothing.
+    const refused = releasePending(third.state, { intentId: 'in-a', clientOrderId: 'bl-a', unfilledQty: 10 });
+    expect(refused.pending).toEqual(third.state.pending);
+  });
+
+  it('leaves a restart to reserve what the orders of an approval that had gone out have not filled', () => {
+    const first = approved();
+    const killed = engageKillSwitch(first.state, { reason: 'operator', at: NOW + 1 });
+    const withdrawn = decideEntry(killed, intent, candidate(), limits, NOW + 10_000);
+    const order = {
+      intentId: 'in-a',
+      strategy: 'trend',
+      clientOrderId: 'bl-a',
+      exchange: 'binance',
+      symbol: 'SOL-USDT',
+      side: 'buy' as const,
+      qty: 10,
+      filledQty: 4,
+      price: 100,
+      dueAt: NOW,
+      live: true,
+    };
+    expect(pendingAtStart([order], withdrawn.state.decided, TTL, NOW + 20_000)).toMatchObject([
+      { intentId: 'in-a', qty: 6, entry: 100 },
+    ]);
+    // Without a recorded order (the approval never reached orders) nothing is reserved.
+    expect(pendingAtStart([], withdrawn.state.decided, TTL, NOW + 20_000)).toEqual([]);
   });
 });

@@ -1,18 +1,23 @@
-import { decidedVerdict, rememberDecided } from './decided-intents';
-import { type EntryApproval, type EntryCandidate, evaluateEntry } from './evaluate-entry';
+import { decidedIntent, rememberDecided } from './decided-intents';
+import { type EntryCandidate, evaluateEntry } from './evaluate-entry';
 import { expirePending, reservePending } from './pending-entries';
+import { decideRedelivered, type RedecidedEntry } from './redelivered-entry';
 import type { RiskLimits } from './risk-limits';
 import type { RiskState } from './risk-state';
-import type { Denial } from './verdict';
 
-export type EntryDecision = { state: RiskState; verdict: EntryApproval | Denial };
+/**
+ * The verdict, the expiry an approval is published with (its reservation's), and whether an approval
+ * given before was withdrawn (see decideRedelivered).
+ */
+export type EntryDecision = RedecidedEntry;
 
 /**
  * Decides a candidate as intent `intentId` and reserves what it approves for `ttlMs`: until its fills
  * show in the position, its orders are refused or cancelled, or the time passes, the next entries
- * count it. An intent already decided (a redelivered candidate) gets the same verdict and reserves
- * nothing: by then its fills may have used its reservation up, and the orders service treats the
- * decision, published again under the same id, as a repeat.
+ * count it. An intent already decided (a redelivered candidate) is sized and reserved no more: by then
+ * its fills may have used its reservation up, and the orders service treats the decision, published again
+ * under the same id, as a repeat. Its approval stands, with its first expiry, unless a gate has closed
+ * since or the signal has grown too old (decideRedelivered).
  */
 export function decideEntry(
   state: RiskState,
@@ -22,22 +27,24 @@ export function decideEntry(
   now: number,
 ): EntryDecision {
   const live = expirePending(state, now);
-  const earlier = decidedVerdict(live, intent.intentId, now);
-  if (earlier) return { state: live, verdict: earlier };
+  const earlier = decidedIntent(live, intent.intentId, now);
+  if (earlier) return decideRedelivered(live, earlier, candidate, limits, now);
   const verdict = evaluateEntry(live, candidate, limits, now);
-  const { exchange, symbol, side, strategy } = candidate;
+  const { exchange, symbol, side, strategy, signalTime } = candidate;
+  const expiresAt = now + intent.ttlMs;
   const decided = rememberDecided(
     live,
     {
       intentId: intent.intentId,
       candidate: { strategy, exchange, symbol, side },
       verdict,
-      expiresAt: now + intent.ttlMs,
+      expiresAt,
+      signalTime,
       released: false,
     },
     now,
   );
-  if (!verdict.ok) return { state: decided, verdict };
+  if (!verdict.ok) return { state: decided, verdict, expiresAt, withdrawn: false };
   const reserved = reservePending(decided, {
     intentId: intent.intentId,
     strategy,
@@ -47,7 +54,7 @@ export function decideEntry(
     qty: verdict.qty,
     entry: verdict.entry,
     stop: verdict.stop,
-    expiresAt: now + intent.ttlMs,
+    expiresAt,
   });
-  return { state: reserved, verdict };
+  return { state: reserved, verdict, expiresAt, withdrawn: false };
 }

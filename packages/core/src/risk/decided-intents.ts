@@ -14,7 +14,13 @@ export type DecidedIntent = {
   /** Whose entry, where: what an approval's reservation holds. */
   candidate: Pick<EntryCandidate, 'strategy' | 'exchange' | 'symbol' | 'side'>;
   verdict: EntryApproval | Denial;
+  /** Set at the first decision and kept: a redelivery publishes it again, never a later one. */
   expiresAt: number;
+  /**
+   * When the signal was decided, as first delivered: a redelivery's age is measured from it. Absent on
+   * decisions stored before it was kept (the redelivered signal's own time is used then).
+   */
+  signalTime?: number;
   /** Its orders were refused or cancelled for all its reservation had left: none of it is awaited. */
   released: boolean;
 };
@@ -25,13 +31,18 @@ export type DecidedApproval = DecidedIntent & { verdict: EntryApproval };
 /** At most this many are kept, oldest forgotten first: a flood of signals cannot grow risk's memory. */
 export const MAX_DECIDED_INTENTS = 10_000;
 
+/** An intent's decision, while it is remembered. */
+export function decidedIntent(state: RiskState, intentId: string, now: number): DecidedIntent | undefined {
+  return state.decided.find((d) => d.intentId === intentId && d.expiresAt > now);
+}
+
 /** The verdict an intent was given, while it is remembered. */
 export function decidedVerdict(
   state: RiskState,
   intentId: string,
   now: number,
 ): EntryApproval | Denial | undefined {
-  return state.decided.find((d) => d.intentId === intentId && d.expiresAt > now)?.verdict;
+  return decidedIntent(state, intentId, now)?.verdict;
 }
 
 /** Records a decision and forgets those whose expiry has come (or beyond the bound, the oldest). */

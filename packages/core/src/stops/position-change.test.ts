@@ -29,4 +29,10 @@ describe('positionChange', () => {
     expect(positionChange(held, 1.5, 'stops:p1:tp1:3')).toBe('ignored');
     expect(positionChange(held, 0.5, 'stops:p1:tp1:3')).toBe('shrunk');
   });
+
+  it('follows a growth an own close names past the size before its sale', () => {
+    const sold = { ...held, soldFrom: 1.4 };
+    expect(positionChange(sold, 1.4, 'stops:p1:tp1:3')).toBe('ignored');
+    expect(positionChange(sold, 1.5, 'stops:p1:tp1:3')).toBe('grown');
+  });
 });

@@ -69,6 +69,11 @@ export class PendingCycles {
     return all;
   }
 
+  /** Whether the vector's cycle is still waiting for symbols. */
+  isOpen(bar: { exchange: string; timeframe: string; openTime: number }): boolean {
+    return this.pending.has(cycleKey(bar));
+  }
+
   missing(cycle: PendingCycle): string[] {
     return [...this.universe].filter((s) => !cycle.symbols.has(s));
   }

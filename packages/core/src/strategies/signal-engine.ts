@@ -75,6 +75,17 @@ export interface EngineAnswer {
   readonly unreadable: readonly UnreadableBy[];
   /** How long before now (on the clock) the vector's bar closed; undefined without a clock. */
   readonly ageMs: number | undefined;
+  /** The vector and its proposals when its cycle still waits for symbols after this answer. */
+  readonly waiting?: WaitingVector;
+}
+
+/**
+ * A vector in a cycle still waiting for symbols, with the candidates it proposed (unranked, unvetoed):
+ * what a service keeps outside its memory, so a restart can put the cycle back (`restore`).
+ */
+export interface WaitingVector {
+  readonly vector: FeatureVector;
+  readonly candidates: readonly SignalCandidate[];
 }
 
 /** Cycles closed outside a vector's delivery: by their deadline. */
@@ -99,9 +110,10 @@ export class SignalEngine {
   /** The open time of the newest vector seen per series: a vector not newer was seen already. */
   private readonly newest = new Map<string, number>();
   /** Recent answers with candidates or unreadable strategies, by the vector they were given to. */
-  private readonly answered = new Map<string, Pick<EngineAnswer, 'decided' | 'unreadable'>>();
+  private readonly answered = new Map<string, Pick<EngineAnswer, 'decided' | 'unreadable' | 'waiting'>>();
   private readonly hours: HourExpectancyTable;
-  private readonly historyLength: number;
+  /** Vectors of each series kept for the strategies (what a restart primes). */
+  readonly historyLength: number;
   private readonly rules: readonly VetoRule[];
 
   constructor(private readonly options: SignalEngineOptions) {
@@ -129,17 +141,70 @@ export class SignalEngine {
     const newest = this.newest.get(series) ?? Number.NEGATIVE_INFINITY;
     if (vector.openTime <= newest) {
       const remembered = this.answered.get(key);
-      const outcome = remembered || vector.openTime === newest ? 'repeat' : 'out_of_order';
-      return { outcome, decided: [], unreadable: [], ...remembered, cycles: [], ageMs };
+      const outcome: VectorOutcome = remembered || vector.openTime === newest ? 'repeat' : 'out_of_order';
+      const answer = {
+        outcome,
+        decided: remembered?.decided ?? [],
+        unreadable: remembered?.unreadable ?? [],
+      };
+      // Still waiting: the handler keeps it again (its first attempt may have failed to).
+      const waiting = this.cycles.isOpen(vector) ? remembered?.waiting : undefined;
+      return { ...answer, cycles: [], ageMs, ...(waiting ? { waiting } : {}) };
     }
+    this.forgetFrom(series, vector.openTime);
     const stale = this.isStale(vector, now, emittedAt);
     const { entries, unreadable } = stale ? { entries: [], unreadable: [] } : this.propose(vector);
     this.newest.set(series, vector.openTime);
     this.keep(series, vector);
     if (!stale) this.cycles.join(vector, entries);
     const { decided, cycles } = this.closeAll(this.cycles.takeClosing(now, vector));
-    if (decided.length > 0 || unreadable.length > 0) this.remember(key, { decided, unreadable });
-    return { outcome: stale ? 'stale' : 'new', decided, cycles, unreadable, ageMs };
+    // A stale vector joined no cycle: nothing of it waits.
+    const waiting =
+      !stale && this.cycles.isOpen(vector)
+        ? { vector, candidates: entries.map((e) => e.candidate) }
+        : undefined;
+    const kept = waiting ? { waiting } : {};
+    if (decided.length > 0 || unreadable.length > 0 || waiting)
+      this.remember(key, { decided, unreadable, ...kept });
+    return { outcome: stale ? 'stale' : 'new', decided, cycles, unreadable, ageMs, ...kept };
+  }
+
+  /**
+   * Puts back vectors that were waiting in open cycles when the last run ended (a crash), oldest first, as
+   * their first delivery left them: in their cycle with the candidates they proposed then (the strategies'
+   * history of that time is gone), in their series' history, and seen (a redelivery is a repeat). Call it
+   * before the first vector; a candidate of a strategy no longer configured is left out.
+   */
+  restore(waiting: readonly WaitingVector[]): void {
+    const byName = new Map(this.options.strategies.map((s) => [s.name, s]));
+    for (const { vector, candidates } of [...waiting].sort((a, b) => a.vector.openTime - b.vector.openTime)) {
+      const series = seriesOf(vector);
+      if (vector.openTime <= (this.newest.get(series) ?? Number.NEGATIVE_INFINITY)) continue;
+      this.newest.set(series, vector.openTime);
+      this.forgetFrom(series, vector.openTime);
+      this.keep(series, vector);
+      const entries = candidates.flatMap((candidate): CycleEntry[] => {
+        const strategy = byName.get(candidate.strategy);
+        return strategy ? [{ candidate, input: { proposal: proposalOf(candidate), vector, strategy } }] : [];
+      });
+      this.cycles.join(vector, entries);
+    }
+  }
+
+  /**
+   * Fills each series' history with vectors a previous run received (read back at start, oldest first),
+   * so the first vector after a restart is read with the bars before it, as it would have been without
+   * the restart. Nothing is proposed, ranked or decided for them, and they do not count as seen: a
+   * delivery of one of them (one the last run never finished, redelivered) is proposed, read with the
+   * vectors before it only. A vector not newer than its series' last is left out, as `receive` would
+   * have ignored it. Call it before `restore` and the first vector.
+   */
+  prime(vectors: readonly FeatureVector[]): void {
+    for (const vector of vectors) {
+      const series = seriesOf(vector);
+      const last = this.history.get(series)?.at(-1);
+      if (last === undefined || vector.openTime > last.openTime) this.keep(series, vector);
+    }
   }
 
   /** Ranks every cycle whose deadline passed on the clock (called on a timer between vectors). */
@@ -182,6 +247,20 @@ export class SignalEngine {
     return { entries, unreadable };
   }
 
+  /**
+   * Drops the primed vectors of a series from `openTime` on: a delivery of that bar comes in their place.
+   * Without priming the history holds only vectors older than a new one, and nothing changes.
+   */
+  private forgetFrom(series: string, openTime: number): void {
+    const history = this.history.get(series);
+    const last = history?.at(-1);
+    if (history && last && last.openTime >= openTime)
+      this.history.set(
+        series,
+        history.filter((v) => v.openTime < openTime),
+      );
+  }
+
   private keep(series: string, vector: FeatureVector): void {
     const history = this.history.get(series) ?? [];
     history.push(vector);
@@ -214,7 +293,7 @@ export class SignalEngine {
     });
   }
 
-  private remember(key: string, answer: Pick<EngineAnswer, 'decided' | 'unreadable'>): void {
+  private remember(key: string, answer: Pick<EngineAnswer, 'decided' | 'unreadable' | 'waiting'>): void {
     this.answered.set(key, answer);
     if (this.answered.size > REMEMBERED_ANSWERS)
       this.answered.delete(this.answered.keys().next().value as string);
@@ -234,6 +313,12 @@ export function candidateId(proposal: StrategyProposal, vector: FeatureVector): 
     vector.openTime,
     proposal.side,
   );
+}
+
+/** The proposal a candidate was made from (`toCandidate` backwards). */
+function proposalOf(c: SignalCandidate): StrategyProposal {
+  const { strategy, setup, side, entry, stop, takeProfits, confidence, rationale } = c;
+  return { strategy, setup, side, entry, stop, takeProfits, confidence, rationale };
 }
 
 function toCandidate(proposal: StrategyProposal, vector: FeatureVector): SignalCandidate {

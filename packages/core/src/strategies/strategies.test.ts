@@ -261,4 +261,34 @@ describe(`ranking BTC and ETH each hour (${BTC_1H}, ${ETH_1H})`, () => {
     expect(delivered.length).toBeGreaterThan(100);
     expect(delivered).toEqual(once.candidates);
   });
+
+  it('a cycle waiting when its engine stopped is ranked by a new engine that restored it, with the same candidates', () => {
+    const eth = featureVectors(load(ETH_1H, 'ETH-USDT'));
+    const ethAt = new Map(eth.map((v) => [v.openTime, v]));
+    const options = {
+      strategies: defaultStrategies(StrategiesConfig.parse({})),
+      vetoes: VetoConfig.parse({}),
+      universe: ['BTC-USDT', 'ETH-USDT'],
+    };
+    const uninterrupted = new SignalEngine(options);
+    // The first bar at which BTC, delivered first, proposes and ETH, closing the cycle, does not.
+    for (const btcVector of btcVectors) {
+      const ethVector = ethAt.get(btcVector.openTime);
+      if (!ethVector) continue;
+      const { waiting } = uninterrupted.receive(btcVector);
+      // Delivered again while its cycle waits: kept again (the first keeping may have failed).
+      expect(uninterrupted.receive(btcVector)).toMatchObject({ outcome: 'repeat', waiting });
+      const closed = uninterrupted.receive(ethVector);
+      if (!waiting || waiting.candidates.length === 0 || closed.decided.some((d) => d.vector === ethVector))
+        continue;
+      const restarted = new SignalEngine(options);
+      restarted.restore([waiting]);
+      expect(restarted.receive(btcVector).outcome).toBe('repeat');
+      const answer = restarted.receive(ethVector);
+      expect(answer.decided).toEqual(closed.decided);
+      expect(answer.cycles).toEqual(closed.cycles);
+      return;
+    }
+    throw new Error('no such bar in the recorded data');
+  });
 });

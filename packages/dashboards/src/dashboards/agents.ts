@@ -109,6 +109,19 @@ export const agents: DashboardSpec = {
       ],
     },
     {
+      title: 'Reflections (1 h)',
+      kind: 'timeseries',
+      description:
+        'Lessons written from closed positions and rejected candidates, by kind and outcome (written, failed, dropped, queue_full, stopped, or why a close was untracked); and how many wait for the reflector.',
+      queries: [
+        {
+          expr: 'sum by (kind, outcome) (increase(ballast_signals_reflections_total[1h]))',
+          legend: '{{kind}} {{outcome}}',
+        },
+        { expr: 'sum(ballast_signals_reflections_queued)', legend: 'waiting' },
+      ],
+    },
+    {
       title: 'Hour table re-reads (1 h)',
       kind: 'stat',
       description: 'Re-reads of the hour expectancy table (the hour veto), one per closed position.',

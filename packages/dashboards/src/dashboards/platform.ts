@@ -125,6 +125,38 @@ export const platform: DashboardSpec = {
       ],
     },
     {
+      title: 'Telegram messages (1 h)',
+      kind: 'timeseries',
+      description:
+        'Messages the bot sent to the allowed chats by what (alert, report) and outcome, and the notices queued for them by kind and severity (several may share one message).',
+      queries: [
+        {
+          expr: 'sum by (what, outcome) (increase(ballast_telegram_messages_total[1h]))',
+          legend: 'sent {{what}} {{outcome}}',
+        },
+        {
+          expr: 'sum by (kind, severity) (increase(ballast_telegram_notices_total[1h]))',
+          legend: 'notice {{kind}} {{severity}}',
+        },
+      ],
+    },
+    {
+      title: 'Telegram commands (1 h)',
+      kind: 'timeseries',
+      description:
+        'Kill and resume requests from Telegram by action and outcome, and updates ignored because their chat is not in TELEGRAM_ALLOWED_CHAT_IDS (someone else is talking to the bot).',
+      queries: [
+        {
+          expr: 'sum by (action, outcome) (increase(ballast_telegram_control_total[1h]))',
+          legend: '{{action}} {{outcome}}',
+        },
+        {
+          expr: 'sum by (update) (increase(ballast_telegram_updates_ignored_total[1h]))',
+          legend: 'ignored {{update}}',
+        },
+      ],
+    },
+    {
       title: 'Live-event streams',
       kind: 'stat',
       description: 'Open server-sent event streams of the gateway (its dashboards in browsers).',

@@ -73,5 +73,17 @@ export const risk: DashboardSpec = {
         { expr: 'sum by (outcome) (increase(ballast_risk_limit_loads_total[1h]))', legend: '{{outcome}}' },
       ],
     },
+    {
+      title: "Other venues' messages passed over (1 h)",
+      kind: 'timeseries',
+      description:
+        "Messages of another trading account on the shared bus, acknowledged untouched: that venue's risk judges them. Steady with two accounts; with one, a misrouted publisher.",
+      queries: [
+        {
+          expr: 'sum by (consumer) (increase(ballast_risk_other_venue_messages_total[1h]))',
+          legend: '{{consumer}}',
+        },
+      ],
+    },
   ],
 };

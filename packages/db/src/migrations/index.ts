@@ -13,10 +13,12 @@ import * as closedTradeEntryTime from './0204-closed-trade-entry-time';
 import * as orderSliceCorrelation from './0205-order-slice-correlation';
 import * as paperOrdersByVenueOrderId from './0206-paper-orders-by-venue-order-id';
 import * as orderSliceFillsIndex from './0207-order-slice-fills-index';
+import * as orderSliceSentAt from './0208-order-slice-sent-at';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as riskDecidedIntents from './0301-risk-decided-intents';
 import * as signalDecisions from './0302-signal-decisions';
+import * as signalWaitingVectors from './0303-signal-waiting-vectors';
 import * as serviceUptimeSamples from './0400-service-uptime-samples';
 import * as stopCoverageSamples from './0401-stop-coverage-samples';
 import * as liveOverrides from './0402-live-overrides';
@@ -48,10 +50,12 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0205_order_slice_correlation': orderSliceCorrelation,
   '0206_paper_orders_by_venue_order_id': paperOrdersByVenueOrderId,
   '0207_order_slice_fills_index': orderSliceFillsIndex,
+  '0208_order_slice_sent_at': orderSliceSentAt,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0301_risk_decided_intents': riskDecidedIntents,
   '0302_signal_decisions': signalDecisions,
+  '0303_signal_waiting_vectors': signalWaitingVectors,
   '0400_service_uptime_samples': serviceUptimeSamples,
   '0401_stop_coverage_samples': stopCoverageSamples,
   '0402_live_overrides': liveOverrides,

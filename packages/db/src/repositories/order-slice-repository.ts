@@ -28,18 +28,23 @@ export type OrderSlice = {
   avgPrice: number | null;
   fills: unknown[];
   detail: string | null;
+  /**
+   * When the order was last signed and sent (ms): until its recvWindow is over, a send that got no
+   * answer may still reach the venue. Null: never sent, or sent before it was kept.
+   */
+  sentAt: number | null;
 };
 
 export type NewSlice = Omit<
   OrderSlice,
-  'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail'
+  'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail' | 'sentAt'
 >;
 
 /** What changes as an order goes out; `qty` and `dueAt` only while it is planned (a TWAP re-paced). */
 export type SliceUpdate = Partial<
   Pick<
     OrderSlice,
-    'status' | 'qty' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail' | 'dueAt'
+    'status' | 'qty' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail' | 'dueAt' | 'sentAt'
   >
 >;
 
@@ -48,6 +53,11 @@ export class OrderSliceRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
+    /**
+     * The one venue whose work (`due`, `withStatus`) is read: each trading account's orders service
+     * sends, follows, recovers and aborts its own orders only, though every account's are in the table.
+     */
+    private readonly venue?: string,
   ) {}
 
   /**
@@ -125,6 +135,7 @@ export class OrderSliceRepository {
       ...(patch.fills !== undefined ? { fills: toJsonText(patch.fills, `fills of ${clientOrderId}`) } : {}),
       ...(patch.detail !== undefined ? { detail: patch.detail } : {}),
       ...(patch.dueAt !== undefined ? { due_at: patch.dueAt } : {}),
+      ...(patch.sentAt !== undefined ? { sent_at: patch.sentAt } : {}),
       updated_at: new Date(this.clock.now()),
     };
   }
@@ -168,6 +179,7 @@ export class OrderSliceRepository {
       .selectAll()
       .where('status', '=', 'planned')
       .where('due_at', '<=', now)
+      .$if(this.venue !== undefined, (q) => q.where('exchange', '=', this.venue as string))
       .orderBy('due_at')
       .orderBy('slice')
       .execute();
@@ -180,6 +192,7 @@ export class OrderSliceRepository {
       .selectFrom('order_slices')
       .selectAll()
       .where('status', 'in', [...statuses])
+      .$if(this.venue !== undefined, (q) => q.where('exchange', '=', this.venue as string))
       .orderBy('created_at')
       .orderBy('slice')
       .execute();
@@ -221,5 +234,6 @@ function toSlice(row: Selectable<OrderSlicesTable>): OrderSlice {
     avgPrice: nullableNumber(row.avg_price),
     fills: Array.isArray(row.fills) ? row.fills : [],
     detail: row.detail,
+    sentAt: row.sent_at === null ? null : toNumber(row.sent_at),
   };
 }

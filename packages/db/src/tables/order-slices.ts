@@ -27,6 +27,8 @@ export interface OrderSlicesTable {
   avg_price: Numeric | null;
   fills: ColumnType<unknown, string | undefined, string>;
   detail: string | null;
+  /** When the order was last signed and sent, ms (null: never sent, or sent before it was kept). */
+  sent_at: ColumnType<string | number | bigint | null, number | null | undefined, number | null>;
   created_at: Timestamptz;
   updated_at: Timestamptz;
 }

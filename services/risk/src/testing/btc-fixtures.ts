@@ -1,4 +1,4 @@
-import type { BookUpdate, OrderEvent, PositionEvent } from '@ballast/contracts';
+import type { BookUpdate, OrderEvent, PositionEvent, SignalDecision } from '@ballast/contracts';
 import { approvedBtcLong, recordedDepthSnapshot } from '@ballast/testkit';
 
 // Book: binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json; the rules are the simulator's for
@@ -17,6 +17,20 @@ export function btcBookSnapshot(time: number): BookUpdate {
 
 /** An approved long BTC-USDT signal near the recorded book, 1.04% from entry to stop. */
 export const btcSignal = approvedBtcLong;
+
+// The recorded ETH-USDT book (binance-spot-ws/2021-04-04_rest_depth_ETHUSDT_limit1000.json): a long
+// entered at its best ask, with a stop 1% below and a target 3% above.
+const ethEntry = recordedDepthSnapshot('ETHUSDT', 0).asks[0]![0];
+
+/** An approved long ETH-USDT signal at the recorded ETH book's best ask, 1% from entry to stop. */
+export function ethSignal(id: string): SignalDecision {
+  const btc = btcSignal(id);
+  const [stop, target] = [ethEntry * 0.99, ethEntry * 1.03].map((p) => Number(p.toFixed(2)));
+  return {
+    ...btc,
+    candidate: { ...btc.candidate, symbol: 'ETH-USDT', entry: ethEntry, stop: stop!, takeProfits: [target!] },
+  };
+}
 
 /** The order event the orders service publishes when the venue refuses an approved BTC-USDT buy. */
 export function refusedBtcBuy(intentId: string, clientOrderId: string, qty: number): OrderEvent {

@@ -12,6 +12,8 @@ export type BtcOrder = {
   side: 'buy' | 'sell';
   qty: number;
   time: number;
+  /** The venue it went to; binance unless said. */
+  exchange?: string;
 };
 
 const slices = (db: Kysely<Database>, time: number) => new OrderSliceRepository(db, { now: () => time });
@@ -26,7 +28,7 @@ export async function recordBtcOrder(db: Kysely<Database>, order: BtcOrder): Pro
       slice: 0,
       strategy: order.strategy,
       correlationId: null,
-      exchange: 'binance',
+      exchange: order.exchange ?? 'binance',
       symbol: 'BTC-USDT',
       side: order.side,
       type: 'market',

@@ -119,7 +119,8 @@ export class NatsStops {
 
   /**
    * A long of `qty` BTC entered at `avgEntry`; by default opened by a fill no intent names (the fallback
-   * stop), else by `strategy` in the decision chain `chain`.
+   * stop), else by `strategy` in the decision chain `chain`. `settle: false` returns once it is stored,
+   * for an event whose handling never ends (the process dies in it).
    */
   async position(
     exchange: string,
@@ -127,6 +128,7 @@ export class NatsStops {
     avgEntry = 100,
     status: PositionEvent['status'] = 'opened',
     opening: { strategy: string; chain: string } | undefined = undefined,
+    { settle = true }: { settle?: boolean } = {},
   ) {
     await this.send(
       subject(Subjects.positionEvent, {}),
@@ -144,6 +146,7 @@ export class NatsStops {
         intentId: null,
       },
       opening ? { correlationId: opening.chain } : {},
+      settle,
     );
   }
 
@@ -221,8 +224,11 @@ export class NatsStops {
     return this.send(subject(Subjects.kill, {}), payload);
   }
 
-  /** The orders service's acknowledgement of the kill `killId`, with what its flatten came to. */
-  async flattenReported(killId: string, flat: boolean, detail: string) {
+  /**
+   * The orders service's acknowledgement of the kill `killId`, with what its flatten came to; from the
+   * orders service of `exchange` when given, else from one that names no venue (an older publisher).
+   */
+  async flattenReported(killId: string, flat: boolean, detail: string, exchange?: string) {
     await this.send(subject(Subjects.controlAck, {}), {
       service: 'orders',
       command: 'kill',
@@ -230,6 +236,7 @@ export class NatsStops {
       engaged: true,
       detail,
       flat,
+      ...(exchange === undefined ? {} : { exchange }),
     });
   }
 
@@ -238,14 +245,24 @@ export class NatsStops {
     await this.send(subject(Subjects.orderEvent, {}), event);
   }
 
-  /** Reconciliation's report that the position `positionId` has no stop resting on `exchange`. */
-  async missingStop(exchange: string, positionId: string, clientOrderId: string | null = null) {
+  /**
+   * Reconciliation's report that the position `positionId` has no stop resting on `exchange`, or, with
+   * `coverage`, that no record names it or its stop rests for less than the `positionQty` it holds.
+   */
+  async missingStop(
+    exchange: string,
+    positionId: string,
+    clientOrderId: string | null = null,
+    coverage?: { coverage: 'unrecorded' | 'short'; positionQty: number },
+  ) {
     await this.send(subject(Subjects.reconEvent, {}), {
       venue: exchange,
       kind: 'missing_stop',
-      before: { positionId, clientOrderId },
+      before: { positionId, clientOrderId, ...coverage },
       after: null,
-      evidence: `${positionId} has no stop placed`,
+      evidence: coverage
+        ? `${positionId}: ${coverage.coverage}, ${coverage.positionQty} held`
+        : `${positionId} has no stop placed`,
     });
   }
 

@@ -63,6 +63,8 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
     labelNames: ['action', 'outcome'],
     registers: [deps.metrics],
   });
+  // Born at 0, so a panel shows "none" rather than no data until the first request.
+  for (const action of ['kill', 'resume']) outcomes.inc({ action, outcome: 'published' }, 0);
   /** Refuses (answers, counts, logs) an anonymous sender; true when it did. */
   const refusedAnonymous = async (ctx: Context, action: string): Promise<boolean> => {
     if (!isAnonymousSender(ctx)) return false;

@@ -1,0 +1,85 @@
+import {
+  applyMarkedEquity,
+  type BookTouch,
+  bookTouch,
+  inMarket,
+  type MarkedPosition,
+  type Market,
+  type MarketMarks,
+  markedEquity,
+  updateMarks,
+} from '@ballast/core';
+import type { EntryBooks } from './entry-books';
+import { type RiskContext, RiskPart } from './risk-context';
+
+/**
+ * Equity marked to market (ADR 19): the equity at cost — what was read at start, moved by what each
+ * position event realised and paid — plus every held position's unrealised result at the last touch of
+ * its market's streamed book. The drawdown and daily-loss halts measure it, so a loss held open (a stop
+ * skipped in a gap) halts entries as soon as it is quoted, not when it is sold.
+ */
+export class EquityMarks extends RiskPart {
+  /** The equity with each open position counted at what it cost. */
+  private atCost = 0;
+  private marks: MarketMarks = new Map();
+
+  constructor(
+    ctx: RiskContext,
+    private readonly books: EntryBooks,
+  ) {
+    super(ctx);
+  }
+
+  /**
+   * Marks the markets of the venue's positions held at start from its REST depth: after a restart the
+   * book consumer resumes on deltas, and no streamed book is trusted until market-data's next snapshot
+   * (up to PLANNED_RECONNECT_MS), so the restart's equity would count the positions at cost. One read
+   * per market, all at once; a market whose read fails is valued at entry until its book is quoted.
+   */
+  async markFromRest(held: readonly MarkedPosition[]): Promise<void> {
+    const venue = this.deps.venue.id;
+    const symbols = new Set(held.filter((p) => p.qty > 0 && p.exchange === venue).map((p) => p.symbol));
+    await Promise.all(
+      [...symbols].map(async (symbol) => {
+        const rest = await this.books.restBook(symbol);
+        if (rest.ok) this.marks = updateMarks(this.marks, { exchange: venue, symbol }, bookTouch(rest.book));
+        else
+          this.deps.log.warn({ symbol, reason: rest.reason }, 'held position valued at entry until quoted');
+      }),
+    );
+  }
+
+  /**
+   * The equity at start: `atCost` (read with the open positions at cost) with the positions held then
+   * marked at what markFromRest read. A peak or a day's start stored with a held gain in it is so not
+   * read as a loss by the restart (a latched halt), nor a held loss forgotten.
+   */
+  start(atCost: number, held: readonly MarkedPosition[]): number {
+    this.atCost = atCost;
+    return markedEquity(atCost, held, this.marks);
+  }
+
+  /** What a position event realised, less its fees (the ledger's change): marked with the event. */
+  realise(change: number): void {
+    this.atCost += change;
+  }
+
+  /**
+   * A trusted book's touch becomes its market's mark; whether equity was marked again (a position is
+   * held there and the mark moved). A side with no usable price keeps its last mark.
+   */
+  onTouch(market: Market, touch: BookTouch): boolean {
+    const marks = updateMarks(this.marks, market, touch);
+    if (marks === this.marks) return false;
+    this.marks = marks;
+    if (!this.ctx.state.positions.some(inMarket(market))) return false;
+    this.mark();
+    return true;
+  }
+
+  /** Equity marked again now, on the positions held and the marks known (a position event changed either). */
+  mark(): void {
+    const { limits, clock } = this.deps;
+    this.ctx.state = applyMarkedEquity(this.ctx.state, this.atCost, this.marks, limits.current, clock.now());
+  }
+}

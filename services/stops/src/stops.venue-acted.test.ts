@@ -1,0 +1,167 @@
+import type { OrderCommand } from '@ballast/contracts';
+import type { StopOrder } from '@ballast/exchange';
+import { describe, expect, it } from 'vitest';
+import { fileDatabase } from './testing/file-database';
+import { NatsStops } from './testing/nats-stops';
+import { SpotStopVenue } from './testing/spot-stop-venue';
+
+// The stops service on NATS JetStream and PostgreSQL (each test its own prefix and streams, this file
+// its own database), on a spot venue that acts on a stop at the moment the service acts on it too:
+// what the venue answers says what the stop sold, and only the rest is closed.
+const db = fileDatabase('stopsvenueacted');
+
+// A spot account holding 1 BTC: a resting sell stop locks it.
+const rules = { tickSize: 0.01, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
+const positionId = (venue: string) => `${venue}:BTC-USDT`;
+
+/** The quantities of the closes sent for `venue`. */
+const closedQty = (stops: NatsStops, venue: string) =>
+  stops.closes(venue).map((c: OrderCommand) => (c.kind === 'submit' ? c.qty : null));
+
+/** A long of 1 BTC entered at 100 (fallback stop 98 on all of it), verified; the venue's stop. */
+async function protectedLong(venueId: string, overrides: Record<string, string> = {}) {
+  const stops = await NatsStops.create(db());
+  const venue = new SpotStopVenue(venueId, rules, 1);
+  const svc = await stops.start(venue, overrides);
+  await stops.position(venueId, 1);
+  const stop = venue.openStops()[0] as StopOrder;
+  expect(stop).toMatchObject({ qty: 1, stopPrice: 98, status: 'open' });
+  return { stops, venue, svc, id: positionId(venueId), stop };
+}
+
+describe('stops: the local monitor reads what the cancel of the venue stop answers', () => {
+  it('sends no close when the venue executed the stop between its read-back and the cancel', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotrace');
+    // Read back still open; by the cancel the venue has filled it (Binance answers -2011, and the
+    // venue's cancelStop then reads the order: FILLED, shown triggered with all of it filled).
+    venue.cancelStop = async () => ({ ...stop, status: 'triggered', filledQty: stop.qty });
+    await stops.trade('spotrace', 97);
+
+    expect(stops.closes('spotrace')).toEqual([]);
+    expect(svc.manager.record(id)).toMatchObject({ closing: { byVenue: true }, clientOrderId: null });
+  });
+
+  it('closes only what a stop cancelled after a partial fill left', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotracepart');
+    venue.cancelStop = async () => ({ ...stop, status: 'cancelled', filledQty: 0.4 });
+    await stops.trade('spotracepart', 97);
+
+    expect(closedQty(stops, 'spotracepart')).toEqual([0.6]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 0.6, closing: { byVenue: false } });
+  });
+
+  it('re-sends a close only for what the stop left when it filled part before its second cancel', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotresend', { CLOSE_CONFIRM_MS: '30000' });
+    // The cancel before the local close fails: the stop is kept, the full close goes out.
+    venue.failCancel = true;
+    await stops.trade('spotresend', 97);
+    expect(closedQty(stops, 'spotresend')).toEqual([1]);
+    expect(svc.manager.record(id)).toMatchObject({ clientOrderId: stop.clientOrderId });
+
+    // Unconfirmed: the stop is cancelled again before the re-sent close; it had sold 0.4 meanwhile.
+    venue.failCancel = false;
+    venue.cancelStop = async () => ({ ...stop, status: 'cancelled', filledQty: 0.4 });
+    stops.clock.advance(30_000);
+    await stops.trade('spotresend', 97);
+    expect(closedQty(stops, 'spotresend')).toEqual([1, 0.6]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 0.6, clientOrderId: null });
+  });
+
+  it('re-sends no close when the stop it cancels again was executed in full meanwhile', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotresendx', {
+      CLOSE_CONFIRM_MS: '30000',
+    });
+    venue.failCancel = true;
+    await stops.trade('spotresendx', 97);
+    expect(closedQty(stops, 'spotresendx')).toEqual([1]);
+
+    venue.failCancel = false;
+    venue.cancelStop = async () => ({ ...stop, status: 'triggered', filledQty: stop.qty });
+    stops.clock.advance(30_000);
+    await stops.trade('spotresendx', 97);
+    expect(closedQty(stops, 'spotresendx')).toEqual([1]);
+    expect(svc.manager.record(id)).toMatchObject({ closing: { byVenue: true }, clientOrderId: null });
+  });
+
+  it('a take-profit selling everything sells only what the stop cancelled for it left', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spottpall', rules, 1);
+    const svc = await stops.start(venue, { TP_FRACTIONS: '1' });
+    const opening = { strategy: 'trend', chain: 'tpall-chain' };
+    await stops.approveLong('spottpall', opening.strategy, opening.chain, 95, [110]);
+    await stops.position('spottpall', 1, 100, 'opened', opening);
+    const stop = venue.openStops()[0] as StopOrder;
+    expect(stop).toMatchObject({ qty: 1, stopPrice: 95 });
+
+    venue.cancelStop = async () => ({ ...stop, status: 'cancelled', filledQty: 0.4 });
+    await stops.trade('spottpall', 110);
+    expect(closedQty(stops, 'spottpall')).toEqual([0.6]);
+    expect(svc.manager.record(positionId('spottpall'))).toMatchObject({
+      qty: 0.6,
+      takeProfit: { qty: 0.6, keep: 0 },
+    });
+  });
+});
+
+describe('stops: a stop the venue executed that was smaller than the position', () => {
+  it('closes the rest of a position that grew while the old stop could not be cancelled', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotsmall');
+    // An add: the stop is to move onto 1.5, but its cancel fails (the venue is executing it).
+    venue.failCancel = true;
+    await stops.position('spotsmall', 1.5, 100, 'changed');
+    expect(svc.manager.record(id)).toMatchObject({ qty: 1, pendingMove: { qty: 1.5 } });
+
+    // The old stop of 1 executes in full.
+    venue.fetchStop = async () => ({ ...stop, status: 'triggered', filledQty: stop.qty });
+    await stops.trade('spotsmall', 97);
+    expect(closedQty(stops, 'spotsmall')).toEqual([0.5]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 0.5, closing: { byVenue: false } });
+  });
+
+  it('closes the rest of a grown position whose old stop the cancel before the move found executing', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotsmallx');
+    // The cancel before the move onto 1.5 answers as Binance's does for a stop filling: triggered.
+    const executing = { ...stop, status: 'triggered' as const, filledQty: stop.qty };
+    venue.cancelStop = async () => executing;
+    await stops.position('spotsmallx', 1.5, 100, 'changed');
+    expect(stops.closes('spotsmallx')).toEqual([]);
+
+    // Its read-back follows the execution: the 0.5 it did not cover is closed.
+    venue.fetchStop = async () => executing;
+    await stops.trade('spotsmallx', 97);
+    expect(closedQty(stops, 'spotsmallx')).toEqual([0.5]);
+    expect(svc.manager.record(id)).toMatchObject({
+      qty: 0.5,
+      closing: { byVenue: false },
+      pendingMove: null,
+    });
+  });
+
+  it('closes what is left once our books hold the fill, when the growth is read after the execution', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotlategrow');
+    venue.fetchStop = async () => ({ ...stop, status: 'triggered', filledQty: stop.qty });
+    await stops.trade('spotlategrow', 97);
+    expect(svc.manager.record(id)).toMatchObject({ closing: { byVenue: true } });
+    expect(stops.closes('spotlategrow')).toEqual([]);
+
+    // An add booked before the stop's fill: the position grows to 1.5; nothing to close yet.
+    await stops.position('spotlategrow', 1.5, 100, 'changed');
+    expect(stops.closes('spotlategrow')).toEqual([]);
+    // Reconciliation books the stop's fill: 0.5 left, closed at market.
+    await stops.position('spotlategrow', 0.5, 100, 'changed');
+    expect(closedQty(stops, 'spotlategrow')).toEqual([0.5]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 0.5, closing: { byVenue: false } });
+  });
+
+  it('waits, closing nothing, while the fill of a stop that covered the position is booked in parts', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotparts');
+    venue.fetchStop = async () => ({ ...stop, status: 'triggered', filledQty: stop.qty });
+    await stops.trade('spotparts', 97);
+    await stops.position('spotparts', 0.4, 100, 'changed');
+    expect(stops.closes('spotparts')).toEqual([]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 0.4, closing: { byVenue: true } });
+    await stops.position('spotparts', 0, 100, 'closed');
+    expect(svc.manager.record(id)).toBeUndefined();
+    expect(stops.closes('spotparts')).toEqual([]);
+  });
+});
