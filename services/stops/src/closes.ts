@@ -157,7 +157,9 @@ export class Closes extends StopPart {
     now: number,
     waited: number,
   ): Promise<void> {
-    if (record.clientOrderId && !(await this.cancelLeft(record, closing))) return;
+    const left = record.clientOrderId ? await this.cancelLeft(record, closing) : 'close';
+    if (left === 'closed_by_venue') return;
+    if (left === 'resting') return this.holdBehindResting(record, closing, now, waited);
     record.seq += 1;
     await this.submitClose(record, record.qty, `close:${record.seq}`, undefined);
     record.closing = { ...closing, sentAt: now, attempts: closing.attempts + 1 };
@@ -175,28 +177,56 @@ export class Closes extends StopPart {
 
   /**
    * Cancels the stop left from a failed cancel, before the close is re-sent, and reads what the venue
-   * says it sold meanwhile: only the rest is closed (record.qty). False when the stop sold all of it:
-   * the position closes by the venue's execution, so no close goes out and reconciliation is asked to
-   * book the fill (a close would sell coins the account no longer holds).
+   * says it sold meanwhile: only the rest is closed (record.qty). `closed_by_venue` when the stop sold
+   * all of it: the position closes by the venue's execution, so no close goes out and reconciliation is
+   * asked to book the fill (a close would sell coins the account no longer holds). `resting` when the
+   * stop is triggered and its limit still rests: it locks the coins a close would sell (refused on
+   * spot, sold twice once the limit fills), so none goes out until a cancel takes the limit off.
    */
-  private async cancelLeft(record: StopRecord, closing: Closing): Promise<boolean> {
+  private async cancelLeft(
+    record: StopRecord,
+    closing: Closing,
+  ): Promise<'close' | 'resting' | 'closed_by_venue'> {
     const id = record.clientOrderId;
-    if (!id) return true;
+    if (!id) return 'close';
     const cancel = await this.ctx.cancelStop(record, id, 'cancel before a re-sent close failed');
-    if (cancel.failed) return true;
-    // A stop still triggered (its limit resting) locks the coins yet: kept, to be cancelled again.
-    if (cancel.stop?.status !== 'triggered' || stopFilled(cancel.stop) >= cancel.stop.qty - 1e-12)
-      record.clientOrderId = null;
+    if (cancel.failed) return 'close';
     const filled = stopFilled(cancel.stop);
-    if (filled <= 0) return true;
+    // What it sold is counted once it can sell no more: a resting limit's fill still grows.
+    if (cancel.stop?.status === 'triggered' && filled < cancel.stop.qty - 1e-12) return 'resting';
+    record.clientOrderId = null;
+    if (filled <= 0) return 'close';
     const { stepSize } = await this.deps.venue.marketRules(record.symbol);
     record.qty = restAfterStop(record.qty, filled, stepSize);
     await this.ctx.requestRecon(record, `stop ${id} filled ${filled} before the re-sent close`);
-    if (record.qty > 0) return true;
+    if (record.qty > 0) return 'close';
     record.closing = { ...closing, sentAt: this.deps.clock.now(), byVenue: true };
     await this.ctx.save(record);
     await this.ctx.publish(record, 'triggered', `venue executed the stop (${cancel.stop?.venueOrderId})`);
-    return false;
+    return 'closed_by_venue';
+  }
+
+  /**
+   * The stop is triggered and part filled, its limit resting: no close goes out beside it. The wait
+   * counts as an attempt, so a limit that cannot be taken off ends in close_failed as a lost close does.
+   */
+  private async holdBehindResting(
+    record: StopRecord,
+    closing: Closing,
+    now: number,
+    waited: number,
+  ): Promise<void> {
+    record.closing = { ...closing, sentAt: now, attempts: closing.attempts + 1 };
+    await this.ctx.save(record);
+    this.deps.log.warn(
+      { positionId: record.positionId, clientOrderId: record.clientOrderId, waitedMs: waited },
+      'triggered stop still rests; close held until it is cancelled',
+    );
+    await this.ctx.alert(
+      record,
+      'close_unconfirmed',
+      `${record.symbol} ${record.side} ${record.qty} still open ${waited} ms after its close: its triggered stop ${record.clientOrderId} still rests and is cancelled again before a close is sent (${record.closing.attempts} of ${this.deps.config.CLOSE_ATTEMPTS})`,
+    );
   }
 
   /**

@@ -83,6 +83,36 @@ describe('stops: the local monitor reads what the cancel of the venue stop answe
     expect(svc.manager.record(id)).toMatchObject({ closing: { byVenue: true }, clientOrderId: null });
   });
 
+  it('re-sends no close beside a stop it cancels again that is triggered and part filled, its limit resting', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotresting', {
+      CLOSE_CONFIRM_MS: '30000',
+    });
+    venue.failCancel = true;
+    await stops.trade('spotresting', 97);
+    expect(closedQty(stops, 'spotresting')).toEqual([1]);
+
+    // The second cancel finds the stop triggered, 0.4 sold, its limit still resting on the other 0.6: a
+    // close now would sell the coins that limit locks (refused on spot, or sold twice once it fills).
+    venue.failCancel = false;
+    venue.cancelStop = async () => ({ ...stop, status: 'triggered', filledQty: 0.4 });
+    stops.clock.advance(30_000);
+    await stops.trade('spotresting', 97);
+    expect(closedQty(stops, 'spotresting')).toEqual([1]);
+    // Held until the limit is off: what the stop sold is counted once it sells no more.
+    expect(svc.manager.record(id)).toMatchObject({
+      qty: 1,
+      clientOrderId: stop.clientOrderId,
+      closing: { byVenue: false, attempts: 2 },
+    });
+
+    // The next cancel takes the limit off with nothing more sold: the 0.6 is closed.
+    venue.cancelStop = async () => ({ ...stop, status: 'cancelled', filledQty: 0.4 });
+    stops.clock.advance(30_000);
+    await stops.trade('spotresting', 97);
+    expect(closedQty(stops, 'spotresting')).toEqual([1, 0.6]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 0.6, clientOrderId: null });
+  });
+
   it('a take-profit selling everything sells only what the stop cancelled for it left', async () => {
     const stops = await NatsStops.create(db());
     const venue = new SpotStopVenue('spottpall', rules, 1);
