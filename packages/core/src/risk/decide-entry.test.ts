@@ -195,7 +195,7 @@ describe('a redelivered candidate whose approval may never have reached the orde
     expect(again.state.pending).toEqual(first.state.pending);
   });
 
-  it('is denied after the kill switch, a drawdown halt and stale data, 4 minutes later, and its reservation freed', () => {
+  it('is denied after the kill switch, a drawdown halt and stale data, 4 minutes later; its reservation is kept', () => {
     const first = approved();
     let s = engageKillSwitch(first.state, { reason: 'operator', at: NOW + 1 });
     s = applyEquityMark(s, { equity: 8_000, time: NOW + 2 }, limits); // 20% drawdown: halt latched
@@ -203,7 +203,8 @@ describe('a redelivered candidate whose approval may never have reached the orde
     const again = decideEntry(s, intent, candidate(), limits, NOW + 240_000);
     expect(again.verdict).toMatchObject({ ok: false, reason: 'kill_switch' });
     expect(again).toMatchObject({ expiresAt: NOW + TTL, withdrawn: true });
-    expect(again.state.pending).toEqual([]);
+    // The approval may have gone out and be filling: its room is held until it lapses.
+    expect(again.state.pending).toEqual(first.state.pending);
     expect(again.state.decided.map((d) => [d.intentId, d.verdict.ok, d.released])).toEqual([
       ['in-a', false, true],
     ]);
@@ -227,14 +228,14 @@ describe('a redelivered candidate whose approval may never have reached the orde
       limit: limits.maxSignalAgeMs,
       value: limits.maxSignalAgeMs + 1,
     });
-    expect(again.state.pending).toEqual([]);
+    expect(again.state.pending).toEqual(first.state.pending);
   });
 
-  it('stays denied once withdrawn, even after the gate reopens, and frees nothing more', () => {
+  it('stays denied once withdrawn, even after the gate reopens; its room is held until its order is refused', () => {
     const first = approved();
     const killed = engageKillSwitch(first.state, { reason: 'operator', at: NOW + 1 });
     const withdrawn = decideEntry(killed, intent, candidate(), limits, NOW + 10_000);
-    // Another entry on the market holds its own room meanwhile.
+    // Another entry on the market is sized beside the withdrawn one's room.
     const other = decideEntry(
       releaseKillSwitch(withdrawn.state),
       { intentId: 'in-b', ttlMs: TTL },
@@ -242,13 +243,23 @@ describe('a redelivered candidate whose approval may never have reached the orde
       limits,
       NOW + 20_000,
     );
-    if (!other.verdict.ok) throw new Error('in-b denied');
+    if (!other.verdict.ok || !first.verdict.ok) throw new Error('in-b denied');
     const third = decideEntry(other.state, intent, candidate(), limits, NOW + 30_000);
     expect(third.verdict).toEqual(withdrawn.verdict);
-    expect(third.state.pending.map((p) => [p.intentId, p.qty])).toEqual([['in-b', other.verdict.qty]]);
-    // The approval had gone out after all: orders acted on it, and a refusal of its order frees nothing.
-    const refused = releasePending(third.state, { intentId: 'in-a', clientOrderId: 'bl-a', unfilledQty: 10 });
-    expect(refused.pending).toEqual(third.state.pending);
+    expect(third.state.pending.map((p) => [p.intentId, p.qty])).toEqual([
+      ['in-a', first.verdict.qty],
+      ['in-b', other.verdict.qty],
+    ]);
+    // The approval had gone out after all and orders acted on it: its refusal frees the room.
+    const refused = releasePending(third.state, {
+      intentId: 'in-a',
+      clientOrderId: 'bl-a',
+      unfilledQty: first.verdict.qty,
+    });
+    expect(refused.pending.map((p) => p.intentId)).toEqual(['in-b']);
+    // Never acted on, it lapses at the approval's expiry.
+    const lapsed = decideEntry(other.state, { intentId: 'in-c', ttlMs: TTL }, candidate(), limits, NOW + TTL);
+    expect(lapsed.state.pending.map((p) => p.intentId)).not.toContain('in-a');
   });
 
   it('leaves a restart to reserve what the orders of an approval that had gone out have not filled', () => {

@@ -23,7 +23,8 @@ export type RedecidedEntry = {
  * derived id, that denial is dropped by JetStream's duplicate window when the approval had gone out
  * (the orders service acted on it then; its recorded orders are what a restart reserves), and reaches
  * the orders service in place of the approval when it had not. Nothing is sized again: the size was
- * reserved at the first decision.
+ * reserved at the first decision, and the reservation is kept when the approval is withdrawn (see
+ * withdrawApproval).
  */
 export function decideRedelivered(
   state: RiskState,
@@ -49,14 +50,16 @@ export function decideRedelivered(
 }
 
 /**
- * Takes back an approval: what its reservation has left is freed at once, and the intent is remembered
- * denied and released, so a further delivery gets the denial again and frees nothing more, and a refusal
- * of one of its orders (orders acted on an approval that had gone out) finds nothing left to free.
+ * Takes back an approval: the intent is remembered denied and released, so a further delivery gets the
+ * denial again. Its reservation stays until it lapses at the approval's expiry (or its orders' fills,
+ * refusals or cancels take it off): whether the denial reached the orders service in place of the
+ * approval, or was dropped as a duplicate because the approval had gone out and is being executed, is
+ * not known here, and freeing the room for an entry that may be filling would let the next candidate
+ * past the exposure and position limits. Held a few minutes too long is the side that cannot lose.
  */
 export function withdrawApproval(state: RiskState, intentId: string, denial: Denial): RiskState {
   return {
     ...state,
-    pending: state.pending.filter((p) => p.intentId !== intentId),
     decided: state.decided.map((d) =>
       d.intentId === intentId ? { ...d, verdict: denial, released: true } : d,
     ),
