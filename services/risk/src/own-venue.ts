@@ -1,5 +1,17 @@
 import type { HeldPositions } from './held-positions';
 
+/** What risk consumes per account, by durable: each counts another venue's messages it passes over. */
+export const RISK_CONSUMERS = [
+  'book',
+  'order',
+  'position',
+  'recon-status',
+  'signal',
+  'status',
+  'stop',
+] as const;
+export type RiskConsumer = (typeof RISK_CONSUMERS)[number];
+
 /**
  * A risk durable's name: one risk runs per trading account, several on one bus, and processes sharing
  * a durable share its messages (each sees only part of the kills, positions and signals).

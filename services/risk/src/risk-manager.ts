@@ -17,7 +17,7 @@ import { EquityMarks } from './equity-marks';
 import { Halts } from './halts';
 import { KillSwitch } from './kill-switch';
 import { MarketFeeds } from './market-feeds';
-import { ownHeld, riskDurable } from './own-venue';
+import { ownHeld, type RiskConsumer, riskDurable } from './own-venue';
 import { PositionStops } from './position-stops';
 import { Positions } from './positions';
 import { RiskContext, type RiskManagerDeps } from './risk-context';
@@ -166,7 +166,7 @@ export class RiskManager {
    */
   private own<T>(
     on: Subject<T> | SubjectPattern<T>,
-    what: string,
+    what: RiskConsumer,
     exchangeOf: (payload: T) => string,
     handle: (message: Envelope<T>) => unknown,
   ): Promise<Subscription> {

@@ -1,6 +1,7 @@
 import { DenyReason } from '@ballast/contracts';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { LimitsLoadOutcome } from './live-limits';
+import { RISK_CONSUMERS } from './own-venue';
 import { HEADROOM_LIMITS, type RiskFigures } from './risk-figures';
 
 type Verdict = { ok: true } | { ok: false; reason: DenyReason };
@@ -144,6 +145,7 @@ export class RiskMetrics {
       labelNames: ['consumer'],
       registers,
     });
+    for (const consumer of RISK_CONSUMERS) this.otherVenues.inc({ consumer }, 0);
   }
 
   otherVenue(consumer: string): void {
