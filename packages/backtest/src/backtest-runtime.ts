@@ -216,6 +216,8 @@ export class BacktestRuntime {
         RISK_HOUR_STATS: false,
         // Lifecycles are the account's, not a run's.
         RISK_LIFECYCLE_REVIEW: false,
+        // Its candle books are always in sequence; a read on wall-clock timers would not repeat.
+        RISK_REST_MARK_INTERVAL_MS: 0,
       },
     });
     this.disposers.push(features, this.signals, risk);

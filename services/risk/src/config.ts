@@ -15,6 +15,13 @@ export const DEFAULT_RECON_MAX_AGE_MS = 90_000;
 export const DEFAULT_REST_BOOK_TIMEOUT_MS = 5_000;
 
 /**
+ * How often a held market's REST depth is read to mark equity while its streamed book is not trusted
+ * (after a restart, until market-data's next snapshot, up to PLANNED_RECONNECT_MS). Each read is one
+ * depth request per such market (weight 50 on Binance at 1,000 levels).
+ */
+export const DEFAULT_REST_MARK_INTERVAL_MS = 30_000;
+
+/**
  * The risk manager's own variables; limits come from core's RiskLimits defaults unless given as JSON.
  * The durations have no default here: the backtest builds this config in code without them, so the risk
  * manager applies the DEFAULT_* each names, in one place for both.
@@ -81,6 +88,13 @@ export const riskConfigSchema = z.object({
    * DEFAULT_REST_BOOK_TIMEOUT_MS.
    */
   RISK_REST_BOOK_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  /**
+   * While a held market's streamed book is not trusted, its equity mark is read from the venue's REST
+   * depth this often, until a trusted book marks it: otherwise the equity the halts measure stays at the
+   * start's marks for hours while prices move. 0: off (the backtest, whose books are always trusted).
+   * Unset: DEFAULT_REST_MARK_INTERVAL_MS.
+   */
+  RISK_REST_MARK_INTERVAL_MS: z.coerce.number().int().nonnegative().optional(),
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;

@@ -47,6 +47,11 @@ export class EntryBooks extends RiskPart {
     return touch;
   }
 
+  /** Whether the market's streamed book is in sequence since a snapshot (it marks equity as it moves). */
+  trusted(exchange: string, symbol: string): boolean {
+    return this.books.get(exchange)?.touch(symbol) !== undefined;
+  }
+
   /**
    * The book an entry is sized against: the streamed one while it is in sequence since a snapshot and
    * fresh, with no I/O (the path of every entry while market-data streams); else the venue's public REST

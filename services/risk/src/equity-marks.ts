@@ -2,11 +2,14 @@ import {
   applyMarkedEquity,
   type BookTouch,
   bookTouch,
+  equityValued,
   inMarket,
   type MarkedPosition,
   type Market,
   type MarketMarks,
   markedEquity,
+  marketKey,
+  markPrice,
   updateMarks,
 } from '@ballast/core';
 import type { EntryBooks } from './entry-books';
@@ -22,6 +25,11 @@ export class EquityMarks extends RiskPart {
   /** The equity with each open position counted at what it cost. */
   private atCost = 0;
   private marks: MarketMarks = new Map();
+  /**
+   * The markets held at start: until each is marked, the halts wait (core equityValued), since the
+   * baseline stored before the restart may hold a gain open there that its cost would read as a loss.
+   */
+  private awaited: ReadonlySet<string> = new Set();
 
   constructor(
     ctx: RiskContext,
@@ -52,11 +60,51 @@ export class EquityMarks extends RiskPart {
   /**
    * The equity at start: `atCost` (read with the open positions at cost) with the positions held then
    * marked at what markFromRest read. A peak or a day's start stored with a held gain in it is so not
-   * read as a loss by the restart (a latched halt), nor a held loss forgotten.
+   * read as a loss by the restart (a latched halt), nor a held loss forgotten. `valued` is false while
+   * a position held has no mark (its read failed): the restart then measures no halt on it.
    */
-  start(atCost: number, held: readonly MarkedPosition[]): number {
+  start(atCost: number, held: readonly MarkedPosition[]): { equity: number; valued: boolean } {
     this.atCost = atCost;
-    return markedEquity(atCost, held, this.marks);
+    this.awaited = new Set(held.filter((p) => p.qty > 0).map((p) => marketKey(p.exchange, p.symbol)));
+    return {
+      equity: markedEquity(atCost, held, this.marks),
+      valued: equityValued(held, this.marks, this.awaited),
+    };
+  }
+
+  /**
+   * Reads the REST depth of each market held on this venue whose streamed book is not trusted, or which
+   * has no mark: after a restart no streamed book is trusted until market-data's next snapshot (up to
+   * PLANNED_RECONNECT_MS), and the equity the halts measure would stay at the start's marks meanwhile.
+   * Resolves with the touches read, to be taken in (onTouch) by the caller; a market whose trusted
+   * book came in during the read is left to it. A failed read is counted and tried again next time.
+   */
+  async readUntrusted(): Promise<Array<{ market: Market; touch: BookTouch }>> {
+    const venue = this.deps.venue.id;
+    const symbols = new Set(
+      this.ctx.state.positions
+        .filter((p) => p.exchange === venue && !(this.books.trusted(venue, p.symbol) && this.marked(p)))
+        .map((p) => p.symbol),
+    );
+    const read = await Promise.all(
+      [...symbols].map(async (symbol) => {
+        const rest = await this.books.restBook(symbol);
+        if (!rest.ok) {
+          this.deps.restMarkFailed?.();
+          this.deps.log.warn({ symbol, reason: rest.reason }, 'held position not marked from REST depth');
+          return undefined;
+        }
+        if (this.books.trusted(venue, symbol)) return undefined;
+        return { market: { exchange: venue, symbol }, touch: bookTouch(rest.book) };
+      }),
+    );
+    return read.filter((r) => r !== undefined);
+  }
+
+  private marked(position: MarkedPosition): boolean {
+    return (
+      markPrice(position.side, this.marks.get(marketKey(position.exchange, position.symbol))) !== undefined
+    );
   }
 
   /** What a position event realised, less its fees (the ledger's change): marked with the event. */
@@ -80,6 +128,13 @@ export class EquityMarks extends RiskPart {
   /** Equity marked again now, on the positions held and the marks known (a position event changed either). */
   mark(): void {
     const { limits, clock } = this.deps;
-    this.ctx.state = applyMarkedEquity(this.ctx.state, this.atCost, this.marks, limits.current, clock.now());
+    this.ctx.state = applyMarkedEquity(
+      this.ctx.state,
+      this.atCost,
+      this.marks,
+      limits.current,
+      clock.now(),
+      this.awaited,
+    );
   }
 }

@@ -36,12 +36,25 @@ export class Halts extends RiskPart {
    * The equity read now, its held positions `marked` to market (EquityMarks.start), on the baseline
    * stored before the restart (restoreEquityBaseline): the halts and the peak stay as they were, and the
    * day's start unless a new UTC day has begun. Stored again at once when the restart changed it (a new
-   * day, a new peak, a halt latched on what changed while down).
+   * day, a new peak, a halt latched on what changed while down). A position held with no mark (its REST
+   * read failed) defers the halts to its first mark: the stored peak may hold its open gain.
    */
-  async restore(now: number, heldCost: number, marked: (atCost: number) => number): Promise<void> {
-    const fresh = initialRiskState(marked(await this.equity(heldCost)), now);
+  async restore(
+    now: number,
+    heldCost: number,
+    marked: (atCost: number) => { equity: number; valued: boolean },
+  ): Promise<void> {
+    const { equity, valued } = marked(await this.equity(heldCost));
+    const fresh = initialRiskState(equity, now);
     this.baseline.stored = await this.deps.baseline.load();
-    this.ctx.state = restoreEquityBaseline(fresh, this.baseline.stored, this.deps.limits.current, now);
+    this.ctx.state = restoreEquityBaseline(
+      fresh,
+      this.baseline.stored,
+      this.deps.limits.current,
+      now,
+      valued,
+    );
+    if (!valued) this.deps.log.warn({ equity }, 'halts measured once the positions held are marked');
     const { drawdownHalt, dailyLossHalt, peakEquity, dayStartEquity } = this.ctx.state;
     if (drawdownHalt || dailyLossHalt)
       this.deps.log.warn(

@@ -48,6 +48,8 @@ export interface RiskManagerDeps {
   tradeClosed?: (strategy: string) => void;
   /** Told of each failed write of the kill switch (metrics); it is tried again. */
   killSaveFailed?: () => void;
+  /** Told of each failed REST depth read of a held market's mark (metrics); it is read again next interval. */
+  restMarkFailed?: () => void;
 }
 
 /**

@@ -9,8 +9,9 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { LossStreakTracker, openLongsCost, type RiskState } from '@ballast/core';
+import { derivedUuid, LossStreakTracker, openLongsCost, type RiskState } from '@ballast/core';
 import { ClosedTrades } from './closed-trades';
+import { DEFAULT_REST_MARK_INTERVAL_MS } from './config';
 import { EntryBooks } from './entry-books';
 import { EntryDecisions } from './entry-decisions';
 import { EquityMarks } from './equity-marks';
@@ -45,6 +46,9 @@ export class RiskManager {
   private readonly books: EntryBooks;
   private readonly decided: StoredDecisions;
   private readonly entries: EntryDecisions;
+  /** The timer of the REST marks of held markets without a trusted book, and the round under way. */
+  private restMarks: NodeJS.Timeout | undefined;
+  private restMarking: Promise<void> | undefined;
 
   constructor(private readonly deps: RiskManagerDeps) {
     this.ctx = new RiskContext(deps);
@@ -91,9 +95,23 @@ export class RiskManager {
     await this.feeds.restore();
     await this.books.priceFromRest();
     await this.subscribe();
+    const every = this.deps.config.RISK_REST_MARK_INTERVAL_MS ?? DEFAULT_REST_MARK_INTERVAL_MS;
+    if (every > 0) {
+      // One round at a time: a venue slower than the interval is not asked again meanwhile.
+      this.restMarks = setInterval(() => {
+        this.restMarking ??= this.markUntrusted()
+          .catch((err: unknown) => this.deps.log.error?.({ err }, 'REST marks failed'))
+          .finally(() => {
+            this.restMarking = undefined;
+          });
+      }, every);
+      this.restMarks.unref();
+    }
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.restMarks);
+    await this.restMarking;
     // A kill or resume still waiting for its write gives up first: its message is delivered again.
     await this.kill.stop();
     for (const s of this.subs) await s.stop();
@@ -192,25 +210,42 @@ export class RiskManager {
     await this.halts.store();
   }
 
-  /**
-   * A book prices the reservations and marks equity to market (EquityMarks). A halt the mark latched is
-   * announced and stored as after a position event. Never throws: a book delivered again would be
-   * applied again out of order; a failed announce or store is tried again by the next mark, which still
-   * finds the halt missing from the baseline as stored.
-   */
+  /** A book prices the reservations and marks equity to market (EquityMarks). */
   private async onBook(message: Envelope<BookUpdate>): Promise<void> {
     const touch = this.books.onBook(message);
     if (!touch) return;
     const before = this.halts.asStored();
     if (!this.equity.onTouch(message.payload, touch)) return;
+    await this.marked(before, message);
+  }
+
+  /**
+   * Marks the held markets without a trusted streamed book from the venue's REST depth (EquityMarks
+   * readUntrusted), each RISK_REST_MARK_INTERVAL_MS, as a book would mark them. The halts it begins are
+   * announced under an id of this round (its time on the service clock): a round announces only what
+   * the stored baseline does not hold yet.
+   */
+  private async markUntrusted(): Promise<void> {
+    const read = await this.equity.readUntrusted();
+    const before = this.halts.asStored();
+    let moved = false;
+    for (const { market, touch } of read) moved = this.equity.onTouch(market, touch) || moved;
+    if (!moved) return;
+    const id = derivedUuid('rest-mark', this.deps.venue.id, this.deps.clock.now());
+    await this.marked(before, { id, correlationId: id });
+  }
+
+  /**
+   * A halt the mark latched is announced and stored as after a position event. Never throws: a book
+   * delivered again would be applied again out of order; a failed announce or store is tried again by
+   * the next mark, which still finds the halt missing from the baseline as stored.
+   */
+  private async marked(before: RiskState, cause: { id: string; correlationId: string }): Promise<void> {
     try {
-      await this.halts.announce(before, message);
+      await this.halts.announce(before, cause);
       await this.halts.storeMarked();
     } catch (err) {
-      this.deps.log.error?.(
-        { err, symbol: message.payload.symbol },
-        'a halt the mark began is not stored yet',
-      );
+      this.deps.log.error?.({ err }, 'a halt the mark began is not stored yet');
     }
   }
 }

@@ -16,6 +16,7 @@ export class RiskMetrics {
   private readonly limitLoads: Counter<'outcome'>;
   private readonly killSaveFailures: Counter;
   private readonly otherVenues: Counter<'consumer'>;
+  private readonly restMarkFailures: Counter;
 
   constructor(registry: Registry, figures: () => RiskFigures | undefined) {
     const registers = [registry];
@@ -145,7 +146,16 @@ export class RiskMetrics {
       labelNames: ['consumer'],
       registers,
     });
+    this.restMarkFailures = new Counter({
+      name: 'ballast_risk_rest_mark_failures_total',
+      help: "Failed REST depth reads of a held market's equity mark while its streamed book is untrusted (read again next interval)",
+      registers,
+    });
     for (const consumer of RISK_CONSUMERS) this.otherVenues.inc({ consumer }, 0);
+  }
+
+  restMarkFailed(): void {
+    this.restMarkFailures.inc();
   }
 
   otherVenue(consumer: string): void {

@@ -97,6 +97,7 @@ export async function startRisk(
       ? {
           decided: (v) => metrics.decided(v),
           killSaveFailed: () => metrics.killSaveFailed(),
+          restMarkFailed: () => metrics.restMarkFailed(),
           otherVenue: (what) => metrics.otherVenue(what),
         }
       : {}),

@@ -54,6 +54,33 @@ describe('the equity baseline across a restart', () => {
     expect(down.drawdownHalt).toEqual({ limit: 1_500, value: 1_500, at: DAY1 + HOUR });
   });
 
+  it('latches nothing on an equity read with a held position unmarked (not valued): its cost is no loss', () => {
+    // A peak of 12,000 stored with a 2,000 gain open; the restart could not read the position's book,
+    // so it counts at cost: 10,000, which measured would read 2,000 of drawdown (over 1,500).
+    const gain = { ...equityBaseline(initialRiskState(12_000, DAY1)), equity: 12_000 };
+    const now = DAY1 + HOUR;
+    const state = restoreEquityBaseline(initialRiskState(10_000, now), gain, limits, now, false);
+    expect(state).toMatchObject({ equity: 10_000, peakEquity: 12_000, dayStartEquity: 12_000 });
+    expect({ drawdownHalt: state.drawdownHalt, dailyLossHalt: state.dailyLossHalt }).toEqual({
+      drawdownHalt: null,
+      dailyLossHalt: null,
+    });
+    // Halts latched before the restart stay, and a new day starts from the last equity known.
+    const next = restoreEquityBaseline(
+      initialRiskState(10_000, DAY2 + HOUR),
+      stored,
+      limits,
+      DAY2 + HOUR,
+      false,
+    );
+    expect(next).toMatchObject({
+      day: DAY2,
+      dayStartEquity: 8_400,
+      equity: 10_000,
+      drawdownHalt: stored.drawdownHalt,
+    });
+  });
+
   it('leaves a first start as initialRiskState made it', () => {
     const fresh = initialRiskState(10_000, DAY1);
     expect(restoreEquityBaseline(fresh, undefined, limits, DAY1)).toBe(fresh);

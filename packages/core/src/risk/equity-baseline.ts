@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RiskLimits } from './risk-limits';
-import { applyEquityMark } from './risk-reducers';
+import { applyEquityMark, applyUnvaluedEquity } from './risk-reducers';
 import { HaltRecord, type RiskState } from './risk-state';
 
 /**
@@ -50,13 +50,21 @@ function sameHalt(a: HaltRecord | null, b: HaltRecord | null): boolean {
  * would have taken it. So the halts stay latched; a day that began while risk was down starts from the
  * last equity known before it, with no daily halt; the peak never falls; and a limit reached while risk
  * was down (a balance read lower) latches its halt. Nothing stored: `fresh` as it is.
+ *
+ * Not `valued` (a position held at the restart has no mark: its REST depth could not be read): the equity is taken
+ * without measuring it (applyUnvaluedEquity). The stored peak and day's start may hold that position's
+ * open gain, which its cost would read as a loss: a halt latched on it would be false, and latched
+ * halts stay. The halts are measured again from the position's first mark (marked-equity.ts `equityValued`).
  */
 export function restoreEquityBaseline(
   fresh: RiskState,
   stored: EquityBaseline | undefined,
   limits: RiskLimits,
   now: number,
+  valued = true,
 ): RiskState {
   if (!stored) return fresh;
-  return applyEquityMark({ ...fresh, ...stored }, { equity: fresh.equity, time: now }, limits);
+  const mark = { equity: fresh.equity, time: now };
+  const restored = { ...fresh, ...stored };
+  return valued ? applyEquityMark(restored, mark, limits) : applyUnvaluedEquity(restored, mark);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NOW } from './entry.fixture';
 import {
   applyMarkedEquity,
+  equityValued,
   type MarketMarks,
   markedEquity,
   unrealisedPnl,
@@ -9,7 +10,7 @@ import {
 } from './marked-equity';
 import { DEFAULT_RISK_LIMITS as limits } from './risk-limits';
 import { applyEntryFill } from './risk-reducers';
-import { initialRiskState, type OpenPosition } from './risk-state';
+import { initialRiskState, marketKey, type OpenPosition } from './risk-state';
 
 const SOL = { exchange: 'binance', symbol: 'SOL-USDT' };
 const BTC = { exchange: 'binance', symbol: 'BTC-USDT' };
@@ -85,5 +86,27 @@ describe('marking held positions to market', () => {
     expect(back.equity).toBe(10_000);
     expect(back.dailyLossHalt).toEqual(down.dailyLossHalt);
     expect(back.drawdownHalt).toEqual(down.drawdownHalt);
+  });
+
+  it('measures no halt while a position held at the restart has no mark, then from its first mark', () => {
+    // A peak of 12,000 stored with the SOL long's gain open (10 SOL bought at 100, quoted at 300 then);
+    // the restart reads 10,000 at cost and no mark of SOL.
+    const restarted = { ...initialRiskState(10_000, NOW), peakEquity: 12_000, dayStartEquity: 12_000 };
+    const held = { ...restarted, positions: [long] };
+    const awaited = new Set([marketKey(SOL.exchange, SOL.symbol)]);
+    expect(equityValued(held.positions, none, awaited)).toBe(false);
+    expect(equityValued(held.positions, none, new Set())).toBe(true);
+    const unmarked = applyMarkedEquity(held, 9_900, none, limits, NOW + 1, awaited);
+    expect(unmarked).toMatchObject({
+      equity: 9_900,
+      peakEquity: 12_000,
+      drawdownHalt: null,
+      dailyLossHalt: null,
+    });
+    // Quoted at 130: worth 10,200, 1,800 under the peak: the drawdown halt latches.
+    const quoted = updateMarks(none, SOL, { bestBid: 130, bestAsk: 130.1 });
+    const marked = applyMarkedEquity(unmarked, 9_900, quoted, limits, NOW + 2, awaited);
+    expect(marked.equity).toBe(10_200);
+    expect(marked.drawdownHalt).toEqual({ limit: 1_800, value: 1_800, at: NOW + 2 });
   });
 });

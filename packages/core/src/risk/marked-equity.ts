@@ -1,7 +1,7 @@
 import type { PositionSide } from '@ballast/contracts';
 import type { BookTouch } from '../market-data/streamed-books';
 import type { RiskLimits } from './risk-limits';
-import { applyEquityMark } from './risk-reducers';
+import { applyEquityMark, applyUnvaluedEquity } from './risk-reducers';
 import { marketKey, type OpenPosition, type RiskState } from './risk-state';
 
 /**
@@ -60,13 +60,38 @@ export function markedEquity(
   return positions.reduce((sum, p) => sum + unrealisedPnl(p, marks), atCost);
 }
 
-/** The state marked to market at `now` (applyEquityMark): the halts latch on open losses too. */
+/**
+ * Whether the equity of `positions` can be measured against a stored baseline: each position in a
+ * market of `awaited` (keys of the markets held at a restart) has a mark. Such a position without one
+ * counts at entry, but the peak and the day's start stored before the restart may hold its open gain:
+ * measured against them, the equity at cost would read that gain as a loss and latch a halt. One opened
+ * since the restart is measured at entry as it always was: no stored figure holds its gain.
+ */
+export function equityValued(
+  positions: readonly MarkedPosition[],
+  marks: MarketMarks,
+  awaited: ReadonlySet<string>,
+): boolean {
+  return positions.every((p) => {
+    const key = marketKey(p.exchange, p.symbol);
+    return !awaited.has(key) || markPrice(p.side, marks.get(key)) !== undefined;
+  });
+}
+
+/**
+ * The state marked to market at `now` (applyEquityMark): the halts latch on open losses too. While a
+ * position of a market in `awaited` has no mark (`equityValued`), the equity moves but neither the peak nor
+ * the halts (applyUnvaluedEquity): they are measured from its first mark on.
+ */
 export function applyMarkedEquity(
   state: RiskState,
   atCost: number,
   marks: MarketMarks,
   limits: RiskLimits,
   now: number,
+  awaited: ReadonlySet<string> = new Set(),
 ): RiskState {
-  return applyEquityMark(state, { equity: markedEquity(atCost, state.positions, marks), time: now }, limits);
+  const mark = { equity: markedEquity(atCost, state.positions, marks), time: now };
+  if (!equityValued(state.positions, marks, awaited)) return applyUnvaluedEquity(state, mark);
+  return applyEquityMark(state, mark, limits);
 }

@@ -42,6 +42,15 @@ export function applyEquityMark(
   };
 }
 
+/**
+ * An equity reading that cannot be measured yet (a position held at a restart not yet marked, whose gain
+ * the stored peak and day's start may hold: marked-equity.ts `equityValued`): it is the equity, and a new UTC
+ * day starts from the last equity known, but neither the peak nor a halt moves.
+ */
+export function applyUnvaluedEquity(state: RiskState, mark: { equity: number; time: number }): RiskState {
+  return { ...rollDay(state, mark.time), equity: mark.equity };
+}
+
 export type EntryFill = {
   positionId: string;
   exchange: string;

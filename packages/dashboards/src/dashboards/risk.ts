@@ -85,5 +85,12 @@ export const risk: DashboardSpec = {
         },
       ],
     },
+    {
+      title: 'REST marks failed (1 h)',
+      kind: 'timeseries',
+      description:
+        "Failed REST depth reads of a held market's equity mark while its streamed book is untrusted (after a restart, until market-data's next snapshot). Steady failures leave equity at its last mark: the halts do not see prices move.",
+      queries: [{ expr: 'sum(increase(ballast_risk_rest_mark_failures_total[1h]))', legend: 'failed reads' }],
+    },
   ],
 };
