@@ -14,7 +14,14 @@ import {
   symbolAssets,
   TIMEFRAME_MS,
 } from '@ballast/contracts';
-import { type Decide, type MarketRules, SeededRandom, VirtualClock, type WalkableBook } from '@ballast/core';
+import {
+  type Decide,
+  flattenIntentPrefix,
+  type MarketRules,
+  SeededRandom,
+  VirtualClock,
+  type WalkableBook,
+} from '@ballast/core';
 import {
   CandleRepository,
   createDb,
@@ -465,7 +472,7 @@ export class BacktestRuntime {
   async closeAll(): Promise<void> {
     if (!this.ledger.exposed) return;
     const id = seededBusIds(this.clock, this.options.seed, 12)();
-    this.ledger.endOfData(`flatten:${id}:`);
+    this.ledger.endOfData(flattenIntentPrefix(this.options.config.exchange, id));
     await this.control.publish(
       subject(Subjects.kill, {}),
       { flatten: true, reason: 'end of data', requestedBy: 'backtest' },

@@ -1,5 +1,5 @@
 import type { OrderEvent } from '@ballast/contracts';
-import { closeIntentId, takeProfitPurpose } from '@ballast/core';
+import { closeIntentId, flattenIntentId, flattenIntentPrefix, takeProfitPurpose } from '@ballast/core';
 import { describe, expect, it } from 'vitest';
 import { exitReason, TradeLedger } from './trade-ledger';
 
@@ -10,8 +10,9 @@ describe('exitReason', () => {
     expect(exitReason(closeIntentId(position, 'trigger:bls0123456789abcdef'))).toBe('stop');
     expect(exitReason(closeIntentId(position, `trigger:${takeProfitPurpose(3, 9)}`))).toBe('stop');
     expect(exitReason(closeIntentId(position, 'local:4'))).toBe('stop');
-    expect(exitReason('flatten:k1:BTC-USDT', 'flatten:k1:')).toBe('end_of_data');
-    expect(exitReason('flatten:k2:BTC-USDT', 'flatten:k1:')).toBe('other');
+    const endOfData = flattenIntentPrefix('binance', 'k1');
+    expect(exitReason(flattenIntentId('binance', 'k1', 'BTC-USDT'), endOfData)).toBe('end_of_data');
+    expect(exitReason(flattenIntentId('binance', 'k2', 'BTC-USDT'), endOfData)).toBe('other');
     expect(exitReason(null)).toBe('other');
   });
 });

@@ -2,6 +2,7 @@ import { type Envelope, type KillCommand, symbolAssets } from '@ballast/contract
 import {
   bookTouch,
   clientOrderId,
+  flattenIntentId,
   type MarketRules,
   marketCloseChunks,
   type NetPosition,
@@ -111,9 +112,10 @@ export class Flatten extends OrderPart {
    * The close of `qty`: reduce-only market orders recorded under the kill's id, then sent one after
    * another. A close above the venue's market maximum (MARKET_LOT_SIZE, LOT_SIZE, NOTIONAL) would be
    * refused whole and leave the position open, so it goes as chunks within it (core marketCloseChunks),
-   * each under a client id derived from the kill, the market and its index. The chunks are planned all
-   * or none (IntentPlans): the kill delivered again, after a flatten it cut short, finds them recorded,
-   * sends only those still planned and plans nothing beside them, whatever the position is now.
+   * each under a client id derived from the venue, the kill, the market and its index (flattenIntentId).
+   * The chunks are planned all or none (IntentPlans): the kill delivered again, after a flatten it cut
+   * short, finds them recorded, sends only those still planned and plans nothing beside them, whatever
+   * the position is now.
    */
   private async sendClose(
     command: Envelope<KillCommand>,
@@ -122,7 +124,7 @@ export class Flatten extends OrderPart {
     close: { symbol: string; side: 'buy' | 'sell'; qty: number },
   ): Promise<void> {
     const { symbol, side } = close;
-    const intentId = `flatten:${command.id}:${symbol}`;
+    const intentId = flattenIntentId(this.deps.venue.id, command.id, symbol);
     await this.abortClosesOf(symbol, side, intentId, command.payload.reason);
     await this.cancelStopsOf(symbol, side);
     const price = await this.referencePrice(close, rules, position.avgEntry);

@@ -8,11 +8,12 @@ import {
 } from '@ballast/contracts';
 import { OrderSliceRepository } from '@ballast/db';
 import { CcxtVenue, VenueError, type VenueOrderRequest } from '@ballast/exchange';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
+import type { ExchangeSim } from '@ballast/exchange-sim';
+import { startBinanceSim, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simClient } from './testing/sim-client';
-import { startSimOrders } from './testing/sim-orders';
+import { startOrdersService, startSimOrders } from './testing/sim-orders';
 
 // The simulator's book is the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json,
 // its filters binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
@@ -38,12 +39,14 @@ async function startVenue(label: string, btc: string): Promise<Venue> {
   return { fixture, acks, events };
 }
 
-const venueBtc = async ({ fixture }: Venue) =>
+const simBtc = async (sim: ExchangeSim) =>
   (
-    (await simClient(fixture.sim, account.apiKey, account.secret).fetchBalance()) as unknown as {
+    (await simClient(sim, account.apiKey, account.secret).fetchBalance()) as unknown as {
       total: Record<string, number>;
     }
   ).total.BTC ?? 0;
+
+const venueBtc = ({ fixture }: Venue) => simBtc(fixture.sim);
 
 async function buy({ fixture, events }: Venue, intentId: string, qty: number): Promise<void> {
   await fixture.bus.publish(subject(Subjects.orderCommand, {}), marketCommand(intentId, 'buy', qty));
@@ -291,7 +294,9 @@ describe("kill --flatten of a position above the venue's market maximum (MARKET_
         [1, 0.00333, 'filled'],
         [2, 0.00333, 'filled'],
       ]);
-      expect(new Set(chunks.map((s) => s.intentId))).toEqual(new Set([`flatten:${ack.commandId}:BTC-USDT`]));
+      expect(new Set(chunks.map((s) => s.intentId))).toEqual(
+        new Set([`flatten:binance:${ack.commandId}:BTC-USDT`]),
+      );
       for (const chunk of chunks)
         expect(chunk).toMatchObject({ side: 'sell', type: 'market', reduceOnly: true });
       // Each chunk went to the venue once, under its own client id.
@@ -346,6 +351,82 @@ describe("a reduce-only market close above the venue's market maximum (a stop's 
       expect(alerts.filter((a) => a.kind === 'client_order_id_reused')).toEqual([]);
     } finally {
       await stop();
+    }
+  });
+});
+
+// README (Scaling): one orders service per trading account, on one bus and one database. A Bybit
+// account here is a second simulator account (Binance's wire format) that its orders service calls
+// `bybit`: both hold BTC-USDT, and one kill flattens both.
+describe('kill --flatten of the same market on two trading accounts', () => {
+  let venue: Venue;
+  let bybitSim: ExchangeSim;
+  beforeAll(async () => {
+    venue = await startVenue('orders_flatten_two_venues', '0');
+    bybitSim = await startBinanceSim({ ...account, balances: { USDT: '10000', BTC: '0' } });
+  });
+  afterAll(async () => {
+    await bybitSim?.close();
+    await venue?.fixture.close();
+  });
+
+  it("each account's orders service sells its own position under its own intent, and both report flat", {
+    timeout: 60_000,
+  }, async () => {
+    const stopBinance = await startSimOrders(venue.fixture, account, { TICK_MS: '20' });
+    const bybitVenue = new CcxtVenue({
+      venue: 'bybit',
+      exchangeId: 'binance',
+      baseUrl: bybitSim.restUrl,
+      credentials: account,
+    });
+    const bybit = await startOrdersService(
+      venue.fixture,
+      { ORDERS_VENUE_KIND: 'ccxt', ORDERS_VENUE: 'bybit', TICK_MS: '20' },
+      undefined,
+      { venue: bybitVenue },
+    );
+    try {
+      await buy(venue, 'two-open-binance', 0.01);
+      await venue.fixture.bus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('two-open-bybit', 'buy', 0.01, { exchange: 'bybit' }),
+      );
+      await waitFor(
+        () => venue.events.find((e) => e.intentId === 'two-open-bybit' && e.status === 'filled'),
+        'the bybit buy to fill',
+      );
+      expect([await venueBtc(venue), await simBtc(bybitSim)]).toEqual([0.01, 0.01]);
+
+      const kill = await venue.fixture.bus.publish(subject(Subjects.kill, {}), {
+        flatten: true,
+        reason: 'flatten two accounts',
+        requestedBy: 'test',
+      });
+      const acks = await waitFor(
+        () => {
+          const of = venue.acks.filter((a) => a.commandId === kill.id && a.service === 'orders');
+          return of.length === 2 ? of : undefined;
+        },
+        'both accounts to acknowledge the kill',
+        { timeoutMs: 20_000 },
+      );
+      expect(acks.map((a) => [a.exchange, a.flat, a.detail]).sort()).toEqual(
+        ['binance', 'bybit'].map((exchange) => [
+          exchange,
+          true,
+          'aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT flat (venue BTC 0)',
+        ]),
+      );
+      expect([await venueBtc(venue), await simBtc(bybitSim)]).toEqual([0, 0]);
+      const closes = (await flattenSlices(venue)).map((s) => [s.exchange, s.intentId, s.qty, s.status]);
+      expect(closes.sort()).toEqual([
+        ['binance', `flatten:binance:${kill.id}:BTC-USDT`, 0.01, 'filled'],
+        ['bybit', `flatten:bybit:${kill.id}:BTC-USDT`, 0.01, 'filled'],
+      ]);
+    } finally {
+      await bybit.stop();
+      await stopBinance();
     }
   });
 });

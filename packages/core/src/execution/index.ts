@@ -5,6 +5,7 @@ export * from './client-order-id';
 export * from './dust';
 export * from './fee-model';
 export * from './fill-order';
+export * from './flatten-intent';
 export * from './kept-position';
 export * from './kill-state';
 export * from './late-arrival';

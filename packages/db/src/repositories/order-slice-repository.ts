@@ -54,8 +54,8 @@ export class OrderSliceRepository {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     /**
-     * The one venue whose work (`due`, `withStatus`) is read: each trading account's orders service
-     * sends, follows, recovers and aborts its own orders only, though every account's are in the table.
+     * The one venue whose work (`due`, `withStatus`, `ofIntent`) is read: each trading account's orders
+     * service sends, follows, recovers and aborts its own orders only, though every account's are in the table.
      */
     private readonly venue?: string,
   ) {}
@@ -149,12 +149,16 @@ export class OrderSliceRepository {
     return row ? toSlice(row) : undefined;
   }
 
-  /** The slices of one intent, in slice order: a TWAP's, or a close sent in chunks. */
+  /**
+   * The slices of one intent, in slice order: a TWAP's, or a close sent in chunks. Of this venue's only,
+   * when it has one: a slice of another account's is never taken for one of its own to send or count.
+   */
   async ofIntent(intentId: string): Promise<OrderSlice[]> {
     const rows = await this.db
       .selectFrom('order_slices')
       .selectAll()
       .where('intent_id', '=', intentId)
+      .$if(this.venue !== undefined, (q) => q.where('exchange', '=', this.venue as string))
       .orderBy('slice')
       .execute();
     return rows.map(toSlice);

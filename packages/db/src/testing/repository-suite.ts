@@ -8,11 +8,13 @@ import { BotStateRepository, type Parser } from '../repositories/bot-state-repos
 import { BotStateValue } from '../repositories/bot-state-value';
 import { CandleRepository } from '../repositories/candle-repository';
 import { EventJournal } from '../repositories/event-journal';
+import { OrderSliceRepository } from '../repositories/order-slice-repository';
 import { SignalDecisionRepository } from '../repositories/signal-decision-repository';
 import { lockStrategyHourStats } from '../repositories/strategy-hour-stats-repository';
 import { readBinanceCandles } from './binance-candles';
 import { FixedClock } from './fixed-clock';
 import { expectInvalidState } from './invalid-state';
+import { btcSlice } from './new-slice';
 
 export interface OpenedDatabase {
   readonly db: Kysely<Database>;
@@ -286,6 +288,21 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         });
         expect(inside).toBe(1);
         expect(await heldLocks(db)).toBe(0);
+      });
+    });
+
+    describe('OrderSliceRepository', () => {
+      it("reads an intent's slices of its own venue only, when it has one", async () => {
+        const all = new OrderSliceRepository(db, clock);
+        await all.plan([
+          btcSlice('shared-binance-0', { intentId: 'shared-intent', slice: 0 }),
+          btcSlice('shared-bybit-1', { intentId: 'shared-intent', slice: 1, exchange: 'bybit' }),
+        ]);
+        const ids = (slices: { clientOrderId: string }[]) => slices.map((s) => s.clientOrderId);
+        expect(ids(await new OrderSliceRepository(db, clock, 'bybit').ofIntent('shared-intent'))).toEqual([
+          'shared-bybit-1',
+        ]);
+        expect(ids(await all.ofIntent('shared-intent'))).toEqual(['shared-binance-0', 'shared-bybit-1']);
       });
     });
 
