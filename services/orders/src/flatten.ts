@@ -12,12 +12,10 @@ import {
 import type { NewSlice } from '@ballast/db';
 import type { Cancels } from './cancels';
 import type { Delivery } from './delivery';
+import { type Flattened, withOrdersInFlight } from './flatten-verdict';
 import { type OrderContext, OrderPart } from './order-context';
 import type { Positions } from './positions';
 import { venueFlat } from './venue-flat';
-
-/** What a flatten, or the close of one position, came to: the ack's words, and whether it is flat. */
-type Flattened = { text: string; flat: boolean };
 
 /**
  * The kill's flatten: every position closed with reduce-only market orders (as many as the venue's
@@ -37,25 +35,37 @@ export class Flatten extends OrderPart {
    * Closes every position with reduce-only market orders, then confirms flat against the venue's own
    * balances, not only against the local fold of our fills. On spot the base asset held beyond the
    * configured holdings (RECON_BASE_HOLDINGS) is the position: the close sells at most that and at most
-   * the position, so coins held apart are never sold, and what is left of it must be dust.
+   * the position, so coins held apart are never sold, and what is left of it must be dust. A market
+   * with an order of ours still `sending` is not flat: read after the closes, so a close of this
+   * flatten left without an answer counts too.
    */
   async flatten(command: Envelope<KillCommand>): Promise<Flattened> {
-    const results: string[] = [];
-    let flat = true;
-    const booked = new Set<string>();
-    for (const [symbol, position] of this.positions.book.open(this.deps.venue.id)) {
-      booked.add(symbol);
-      const closed = await this.closePosition(command, symbol, position);
-      results.push(`${symbol} ${closed.text}`);
-      flat &&= closed.flat;
-    }
+    const verdicts = new Map<string, Flattened>();
+    for (const [symbol, position] of this.positions.book.open(this.deps.venue.id))
+      verdicts.set(symbol, await this.closePosition(command, symbol, position));
     for (const symbol of this.deps.config.RECON_SYMBOLS ?? []) {
-      const unbooked = booked.has(symbol) ? undefined : await this.unbookedHolding(symbol);
-      if (!unbooked) continue;
-      results.push(`${symbol} ${unbooked.text}`);
-      flat = false;
+      const unbooked = verdicts.has(symbol) ? undefined : await this.unbookedHolding(symbol);
+      if (unbooked) verdicts.set(symbol, unbooked);
     }
-    return { text: results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions', flat };
+    for (const [symbol, sending] of await this.sendingByMarket())
+      verdicts.set(symbol, withOrdersInFlight(verdicts.get(symbol), sending));
+    const results = [...verdicts].map(([symbol, verdict]) => `${symbol} ${verdict.text}`);
+    return {
+      text: results.length > 0 ? `flatten: ${results.join(', ')}` : 'flatten: no positions',
+      flat: [...verdicts.values()].every((v) => v.flat),
+    };
+  }
+
+  /**
+   * This venue's orders sent with no answer settled (`sending`: a send that timed out, one found so at
+   * a start), by market: the kill cancels open orders only, and each of these may still land.
+   */
+  private async sendingByMarket(): Promise<Map<string, string[]>> {
+    const bySymbol = new Map<string, string[]>();
+    for (const s of await this.deps.slices.withStatus(['sending']))
+      if (s.exchange === this.deps.venue.id)
+        bySymbol.set(s.symbol, [...(bySymbol.get(s.symbol) ?? []), s.clientOrderId]);
+    return bySymbol;
   }
 
   /**

@@ -1,4 +1,11 @@
-import { type Clock, type OrderEvent, type PositionEvent, Subjects, subject } from '@ballast/contracts';
+import {
+  type Clock,
+  type ControlAck,
+  type OrderEvent,
+  type PositionEvent,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { clientOrderId } from '@ballast/core';
 import { OrderSliceRepository } from '@ballast/db';
 import { btcSlice } from '@ballast/db/testing';
@@ -177,6 +184,40 @@ describe('orders: a send that timed out and lands after a look-up found nothing'
     expect(await ordersOnVenue(fixture.sim, ACCOUNT.apiKey, ACCOUNT.secret)).toEqual([
       { clientOrderId: id, filled: 0.01 },
     ]);
+    expect(positionEvents.map((p) => [p.status, p.qty])).toEqual([['opened', 0.01]]);
+  });
+
+  it("a kill's flatten while an entry's send may still land reports NOT flat; the entry lands after", async () => {
+    // One attempt: the entry is left `sending` (outcome unknown) and reaches the venue 2 s later.
+    const lossy = await ordersThrough([{ ...LANDS_LATE, lateMs: 2_000 }], { RETRY_ATTEMPTS: '1' });
+    const acks: ControlAck[] = [];
+    await fixture.bus.subscribe(subject(Subjects.controlAck, {}), (m) => void acks.push(m.payload), {
+      durable: 'test-acks',
+    });
+    await fixture.bus.publish(subject(Subjects.riskDecision, {}), approvedBuy('late-before-kill'));
+    const sending = await waitFor(async () => {
+      const [slice] = await slices.all();
+      return slice?.status === 'sending' && lossy.failed(`POST ${ORDER}`) === 1 ? slice : undefined;
+    }, 'the entry sent, its outcome unknown');
+
+    const kill = await fixture.bus.publish(subject(Subjects.kill, {}), {
+      flatten: true,
+      reason: 'flatten with an order in flight',
+      requestedBy: 'test',
+    });
+    const ack = await waitFor(
+      () => acks.find((a) => a.commandId === kill.id && a.service === 'orders'),
+      'the kill ack',
+    );
+    // Nothing is held yet (the coins held apart are no position), but the entry may still buy.
+    expect(ack).toMatchObject({ command: 'kill', engaged: true, flat: false });
+    expect(ack.detail).toBe(
+      `aborted 0 planned slices, cancelled 0 open orders; flatten: BTC-USDT NOT flat: 1 order of ours may still land (sending: ${sending.clientOrderId})`,
+    );
+    expect(await overAndSettled(sending.clientOrderId, 'late-before-kill')).toMatchObject({
+      status: 'filled',
+      filledQty: 0.01,
+    });
     expect(positionEvents.map((p) => [p.status, p.qty])).toEqual([['opened', 0.01]]);
   });
 });
