@@ -85,6 +85,10 @@ export type Drift =
       symbol: string;
       positionId: string;
       clientOrderId: string | null;
+      /** See MissingStopEvidence: what is missing of the position's protection. */
+      coverage: MissingStopCoverage;
+      /** The position's size (unsigned) in our books after this run's missing fills. */
+      positionQty: number;
       action: 'replace_stop';
       evidence: string;
     }
@@ -100,6 +104,8 @@ export type Drift =
     };
 
 export type DriftKind = Drift['kind'];
+
+export type MissingStopCoverage = NonNullable<MissingStopEvidence['coverage']>;
 
 const KINDS: Record<DriftKind, true> = {
   missing_fill: true,
@@ -146,6 +152,8 @@ export function driftBeforeAfter(drift: Drift): { before: unknown; after: unknow
         before: {
           positionId: drift.positionId,
           clientOrderId: drift.clientOrderId,
+          coverage: drift.coverage,
+          positionQty: drift.positionQty,
         } satisfies MissingStopEvidence,
         after: null,
       };

@@ -4,7 +4,7 @@ import { balancesAfterTrades } from './balance-drifts';
 import { checkKeySafety } from './key-safety';
 import { acknowledgedKeys } from './order-drifts';
 import { isPositionDrift, positionAdjustment } from './position-drifts';
-import { driftBeforeAfter } from './recon-drift';
+import { type Drift, driftBeforeAfter } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
 import type {
   LedgerOrder,
@@ -26,6 +26,8 @@ const policy: ReconPolicy = {
   stopsOnVenue: true,
   now: NOW,
 };
+/** For fills and positions alone: a position held without a stop record would be a missing stop. */
+const noStops: ReconPolicy = { ...policy, stopsOnVenue: false };
 
 const venue = (v: Partial<VenueSnapshot> = {}): VenueSnapshot => ({
   venue: 'binance',
@@ -110,7 +112,7 @@ describe('reconcile', () => {
         positions: { 'BTC-USDT': 0.002 },
       }),
       ledger({ orders: [ours()] }),
-      policy,
+      noStops,
     );
     expect(v.drifts.map((d) => [d.kind, d.action])).toEqual([
       ['missing_fill', 'ingest_fill'],
@@ -125,7 +127,7 @@ describe('reconcile', () => {
     const v = reconcile(
       venue({ trades: [trade(), trade(), trade({ tradeId: '8' })] }),
       ledger({ orders: [ours({ status: 'filled' })], tradeKeys: new Set(['BTC-USDT:7']) }),
-      policy,
+      noStops,
     );
     expect(v.drifts.map((d) => d.key)).toEqual(['fill:BTC-USDT:8']);
   });
@@ -135,7 +137,7 @@ describe('reconcile', () => {
     const v = reconcile(
       venue({ trades: [trade(), eth] }),
       ledger({ orders: [ours({ status: 'filled' })], tradeKeys: new Set(['BTC-USDT:7']) }),
-      policy,
+      noStops,
     );
     expect(v.drifts.map((d) => [d.kind, d.key])).toEqual([['missing_fill', 'fill:ETH-USDT:7']]);
     // Its venue order id is our BTC-USDT order's too (order ids count per market as well): not ours.
@@ -214,7 +216,11 @@ describe('reconcile', () => {
       ledger({ positions: { 'BTC-USDT': 0.002 } }),
       policy,
     );
-    expect(beside.drifts.map((d) => [d.kind, d.action])).toEqual([['orphan_stop', 'flag']]);
+    // No record names the position either: it is unprotected as far as our records know.
+    expect(beside.drifts.map((d) => [d.kind, d.action])).toEqual([
+      ['orphan_stop', 'flag'],
+      ['missing_stop', 'replace_stop'],
+    ]);
     expect(beside.settles).toBe(false);
   });
 
@@ -289,11 +295,99 @@ describe('reconcile', () => {
     expect(withoutMovedStops(v.drifts, [STOP, leftover]).map((d) => d.kind)).toEqual(['missing_stop']);
     // A leftover whose stop is gone from the venue is not a missing stop either.
     const gone = reconcile(
-      venue({ positions: { 'BTC-USDT': 0.002 } }),
-      ledger({ positions: { 'BTC-USDT': 0.002 }, stops: [leftover] }),
+      venue({
+        openOrders: [onVenue({ clientOrderId: STOP.clientOrderId, side: 'sell' })],
+        positions: { 'BTC-USDT': 0.002 },
+      }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, stops: [STOP, leftover] }),
       policy,
     );
     expect(gone.drifts).toEqual([]);
+  });
+
+  it('reports a position no stop record names (a leftover is no record of it), and not dust', () => {
+    const leftover = { ...STOP, clientOrderId: 'bl-s0', qty: 0 };
+    const v = reconcile(
+      venue(),
+      ledger({ positions: { 'BTC-USDT': -0.002, 'ETH-USDT': 0.5 }, stops: [leftover] }),
+      { ...policy, positionTolerance: { 'BTC-USDT': 0.00001, 'ETH-USDT': 0.5 } },
+    );
+    expect(v.drifts).toEqual([
+      {
+        kind: 'missing_stop',
+        key: 'stop:binance:BTC-USDT:unrecorded:0.002',
+        symbol: 'BTC-USDT',
+        positionId: 'binance:BTC-USDT',
+        clientOrderId: null,
+        coverage: 'unrecorded',
+        positionQty: 0.002,
+        action: 'replace_stop',
+        evidence: 'binance:BTC-USDT holds 0.002 and no stop record names it',
+      },
+    ]);
+    expect(v.settles).toBe(false);
+    expect(driftBeforeAfter(v.drifts[0] as Drift).before).toEqual({
+      positionId: 'binance:BTC-USDT',
+      clientOrderId: null,
+      coverage: 'unrecorded',
+      positionQty: 0.002,
+    });
+    const off = reconcile(venue(), ledger({ positions: { 'BTC-USDT': 0.002 } }), noStops);
+    expect(off.drifts).toEqual([]);
+  });
+
+  it('drops an unrecorded position whose stop record was saved after the venue read, not one still unnamed', () => {
+    const v = reconcile(venue(), ledger({ positions: { 'BTC-USDT': 0.002 } }), policy);
+    expect(v.drifts.map((d) => d.kind)).toEqual(['missing_stop']);
+    expect(withoutMovedStops(v.drifts, [STOP])).toEqual([]);
+    expect(withoutMovedStops(v.drifts, [{ ...STOP, clientOrderId: null }])).toEqual([]);
+    const leftover = { ...STOP, positionId: 'binance:BTC-USDT~bl-s0', clientOrderId: 'bl-s0', qty: 0 };
+    expect(withoutMovedStops(v.drifts, [leftover])).toEqual(v.drifts);
+  });
+
+  it('reports a stop resting for less than the position beyond one lot, with what it holds', () => {
+    const resting = onVenue({ clientOrderId: STOP.clientOrderId, side: 'sell', qty: 0.002, filledQty: 0 });
+    const short = reconcile(
+      venue({ openOrders: [resting] }),
+      ledger({ positions: { 'BTC-USDT': 0.003 }, stops: [STOP] }),
+      policy,
+    );
+    expect(short.drifts).toEqual([
+      {
+        kind: 'missing_stop',
+        key: 'stop:binance:BTC-USDT:bl-s1:short:0.003',
+        symbol: 'BTC-USDT',
+        positionId: 'binance:BTC-USDT',
+        clientOrderId: 'bl-s1',
+        coverage: 'short',
+        positionQty: 0.003,
+        action: 'replace_stop',
+        evidence: 'stop bl-s1 rests for 0.002 of the 0.003 binance:BTC-USDT holds',
+      },
+    ]);
+    expect(driftBeforeAfter(short.drifts[0] as Drift).before).toMatchObject({
+      coverage: 'short',
+      positionQty: 0.003,
+    });
+    // Within one lot step (rounding), or a stop as large as the position: covered.
+    for (const held of [0.00201, 0.002, 0.0015]) {
+      const v = reconcile(
+        venue({ openOrders: [resting] }),
+        ledger({ positions: { 'BTC-USDT': held }, stops: [STOP] }),
+        policy,
+      );
+      expect(v.drifts).toEqual([]);
+    }
+    // What rests is what is left unfilled of the stop.
+    const partly = reconcile(
+      venue({ openOrders: [{ ...resting, filledQty: 0.001 }] }),
+      ledger({ positions: { 'BTC-USDT': 0.002 }, stops: [STOP] }),
+      policy,
+    );
+    expect(partly.drifts.map((d) => d.kind === 'missing_stop' && d.coverage)).toEqual(['short']);
+    // Still short with the same stop when read again; gone once the stop was moved.
+    expect(withoutMovedStops(short.drifts, [STOP])).toEqual(short.drifts);
+    expect(withoutMovedStops(short.drifts, [{ ...STOP, clientOrderId: 'bl-s2', qty: 0.003 }])).toEqual([]);
   });
 
   it('keeps a missing stop whose record the stops service cleared (gave up placing it) when read again', () => {
@@ -405,13 +499,13 @@ describe('reconcile', () => {
     const settled = reconcile(
       venue({ trades: [t], positions: { 'BTC-USDT': 0.003 } }),
       ledger({ positions: { 'BTC-USDT': 0.001 } }),
-      policy,
+      noStops,
     );
     expect(settled.drifts.map((d) => d.kind)).toEqual(['missing_fill']);
     const off = reconcile(
       venue({ positions: { 'BTC-USDT': 0.0065 } }),
       ledger({ positions: { 'BTC-USDT': 0.0075 } }),
-      policy,
+      noStops,
     );
     expect(off.drifts).toEqual([
       {
@@ -436,7 +530,7 @@ describe('reconcile', () => {
     const v = reconcile(
       venue({ balances: { BTC: 0.4 }, positions: { 'BTC-USDT': -0.1 } }),
       ledger({ balances: { BTC: 0.5 } }),
-      policy,
+      noStops,
     );
     expect(v.drifts.map((d) => [d.kind, d.action, d.key])).toEqual([
       ['position_unexplained', 'await_operator', 'unexplained:BTC-USDT:holdings_exceed_balance:-0.1'],
@@ -448,7 +542,7 @@ describe('reconcile', () => {
     const first = reconcile(
       venue({ positions: { 'BTC-USDT': -0.1 } }),
       ledger({ positions: { 'BTC-USDT': -0.1 } }),
-      policy,
+      noStops,
     );
     expect(first.drifts.map((d) => [d.kind, d.action])).toEqual([['position_unexplained', 'await_operator']]);
     expect(first.settles).toBe(false);
@@ -459,7 +553,7 @@ describe('reconcile', () => {
     const v = reconcile(
       venue({ balances: { BTC: 0.003, USDT: 9_900 }, positions: { 'BTC-USDT': 0.003 } }),
       ledger({ positions: { 'BTC-USDT': 0.002 }, balances: { BTC: 0.002, USDT: 9_900 } }),
-      policy,
+      noStops,
     );
     expect(v.drifts.map((d) => [d.kind, d.action])).toEqual([
       ['position_unexplained', 'await_operator'],
@@ -476,14 +570,14 @@ describe('reconcile', () => {
     const next = reconcile(
       venue({ balances: { BTC: 0.003, USDT: 9_900 }, positions: { 'BTC-USDT': 0.003 } }),
       ledger({ positions: { 'BTC-USDT': 0.002 }, balances: v.nextBaseline }),
-      policy,
+      noStops,
     );
     expect(next.drifts.map((d) => d.kind)).toEqual(['position_unexplained', 'balance']);
     // With no baseline to compare (a first run) nothing flags the balance: the position is set.
     const first = reconcile(
       venue({ balances: { BTC: 0.003 }, positions: { 'BTC-USDT': 0.003 } }),
       ledger({ positions: { 'BTC-USDT': 0.002 } }),
-      policy,
+      noStops,
     );
     expect(first.drifts.map((d) => [d.kind, d.action])).toEqual([['position_qty', 'set_position']]);
   });
@@ -494,7 +588,7 @@ describe('reconcile', () => {
     const v = reconcile(
       venue({ trades: [t], positions: { 'BTC-USDT': 0.0999 } }),
       ledger({ orders: [ours({ status: 'filled' })] }),
-      policy,
+      noStops,
     );
     expect(v.drifts.map((d) => [d.kind, d.key])).toEqual([['missing_fill', 'fill:BTC-USDT:7']]);
     expect(v.settles).toBe(true);
@@ -504,7 +598,7 @@ describe('reconcile', () => {
     const v = reconcile(
       venue({ positions: { 'BTC-USDT': 0.002 } }),
       ledger({ positions: { 'BTC-USDT': 0.002005 } }),
-      policy,
+      noStops,
     );
     expect(v.drifts).toEqual([]);
   });
@@ -532,6 +626,14 @@ describe('reconcile', () => {
       kind: 'missing_stop',
       positionId: 'binance:BTC-USDT',
       clientOrderId: 'bl-s1',
+      coverage: 'not_resting',
+      positionQty: 0.002,
+    });
+    expect(driftBeforeAfter(v.drifts[0] as Drift).before).toEqual({
+      positionId: 'binance:BTC-USDT',
+      clientOrderId: 'bl-s1',
+      coverage: 'not_resting',
+      positionQty: 0.002,
     });
     expect(v.settles).toBe(false);
     expect(reconcile(venue(), ledger({ stops: [] }), { ...policy, stopsOnVenue: false }).drifts).toEqual([]);

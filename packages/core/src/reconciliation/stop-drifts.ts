@@ -1,8 +1,13 @@
+import { marketKey } from '../risk/risk-state';
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
 import type { LedgerSnapshot, LedgerStop, VenueSnapshot } from './recon-snapshot';
 
-/** Open positions whose protective stop is not resting on the venue. */
+/**
+ * Open positions our stops do not fully protect: a record whose stop is not open on the venue
+ * (`not_resting`), a position no record names (`unrecorded`), a stop resting for less than the
+ * position beyond the symbol's tolerance (`short`). A position within its tolerance is dust, no position.
+ */
 export function findMissingStops(
   venue: VenueSnapshot,
   ledger: LedgerSnapshot,
@@ -10,24 +15,65 @@ export function findMissingStops(
   policy: ReconPolicy,
 ): Drift[] {
   if (!policy.stopsOnVenue) return [];
-  const live = new Set(venue.openOrders.map((o) => o.clientOrderId));
+  const live = new Map(venue.openOrders.map((o) => [o.clientOrderId, o]));
+  const held = (symbol: string) => Math.abs(positions[symbol] ?? 0);
+  const isPosition = (symbol: string) => held(symbol) > (policy.positionTolerance[symbol] ?? 0);
   const drifts: Drift[] = [];
+  const recorded = new Set<string>();
   for (const stop of ledger.stops) {
     // A leftover (a closed position's stop whose cancel failed, qty 0) protects nothing: it is the
-    // stops service's to cancel, never a position's missing stop.
+    // stops service's to cancel, never a position's missing stop, nor the record of the position held.
     if (isLeftover(stop)) continue;
-    if (Math.abs(positions[stop.symbol] ?? 0) <= (policy.positionTolerance[stop.symbol] ?? 0)) continue;
-    if (stop.clientOrderId && live.has(stop.clientOrderId)) continue;
+    recorded.add(stop.symbol);
+    if (!isPosition(stop.symbol)) continue;
+    const positionQty = held(stop.symbol);
+    const resting = stop.clientOrderId ? live.get(stop.clientOrderId) : undefined;
+    if (!resting) {
+      drifts.push({
+        kind: 'missing_stop',
+        key: `stop:${stop.positionId}:${stop.clientOrderId ?? 'none'}`,
+        symbol: stop.symbol,
+        positionId: stop.positionId,
+        clientOrderId: stop.clientOrderId,
+        coverage: 'not_resting',
+        positionQty,
+        action: 'replace_stop',
+        evidence: stop.clientOrderId
+          ? `stop ${stop.clientOrderId} (${stop.qty} @ ${stop.stopPrice}) for ${stop.positionId} is not open on the venue`
+          : `${stop.positionId} has no stop placed`,
+      });
+      continue;
+    }
+    const covered = resting.qty - resting.filledQty;
+    // Rounded: a float remainder of equal sizes is no shortfall.
+    if (Number((positionQty - covered).toFixed(12)) <= (policy.positionTolerance[stop.symbol] ?? 0)) continue;
     drifts.push({
       kind: 'missing_stop',
-      key: `stop:${stop.positionId}:${stop.clientOrderId ?? 'none'}`,
+      key: `stop:${stop.positionId}:${resting.clientOrderId}:short:${positionQty}`,
       symbol: stop.symbol,
       positionId: stop.positionId,
-      clientOrderId: stop.clientOrderId,
+      clientOrderId: resting.clientOrderId,
+      coverage: 'short',
+      positionQty,
       action: 'replace_stop',
-      evidence: stop.clientOrderId
-        ? `stop ${stop.clientOrderId} (${stop.qty} @ ${stop.stopPrice}) for ${stop.positionId} is not open on the venue`
-        : `${stop.positionId} has no stop placed`,
+      evidence: `stop ${resting.clientOrderId} rests for ${covered} of the ${positionQty} ${stop.positionId} holds`,
+    });
+  }
+  for (const symbol of Object.keys(positions).sort()) {
+    if (recorded.has(symbol) || !isPosition(symbol)) continue;
+    // Named as the orders service names a position: what the stops service keys its records by.
+    const positionId = marketKey(venue.venue, symbol);
+    const positionQty = held(symbol);
+    drifts.push({
+      kind: 'missing_stop',
+      key: `stop:${positionId}:unrecorded:${positionQty}`,
+      symbol,
+      positionId,
+      clientOrderId: null,
+      coverage: 'unrecorded',
+      positionQty,
+      action: 'replace_stop',
+      evidence: `${positionId} holds ${positionQty} and no stop record names it`,
     });
   }
   return drifts;
@@ -37,7 +83,8 @@ export function findMissingStops(
  * Stop drifts measured against stop records read before the venue, checked against the records read
  * again after it. The stops service moves a stop (a trail: cancel, place the next, save it) at any
  * time: a stop placed and saved between the two reads is known, not an orphan, and the position's
- * stop it replaced is not missing. Either is judged again by the next run's reads.
+ * stop it replaced is not missing, and a position whose record was saved since is not unrecorded.
+ * Each is judged again by the next run's reads.
  */
 export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly LedgerStop[]): Drift[] {
   const named = new Set(stopsNow.flatMap((s) => (s.clientOrderId ? [s.clientOrderId] : [])));
@@ -48,6 +95,8 @@ export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly L
     // Cleared to null is no move: the stops service gave up placing it, and the stop is still missing.
     if (d.kind === 'missing_stop') {
       const now = current.get(d.positionId);
+      // A position opened just before the venue read: its stop record was saved since.
+      if (d.coverage === 'unrecorded') return now === undefined;
       return now === d.clientOrderId || now === null;
     }
     return true;
