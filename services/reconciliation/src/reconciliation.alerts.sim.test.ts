@@ -67,10 +67,14 @@ const takeOverUnreadable = (registry: Registry) =>
 
 describe('a drift that lasts', { timeout: 120_000 }, () => {
   it('is alerted once while it lasts, across a restart, and again when it comes back', async () => {
-    await waitFor(async () => (await recon.reconciler.run()).status === 'reconciled', 'the position set');
+    // The position held is protected by its stop, resting, until the stop goes from the venue.
     const stops = new ProtectiveStopRepository(recon.fixture.handle.db, clock, StopView);
     const stop = stopOrderId('bl-', KEY.positionId, 1);
+    const ex = simClient(recon.fixture, ACCOUNT);
+    await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: stop });
     await stops.save(KEY, 'active', { ...KEY, qty: 0.003, stopPrice: 40_000, clientOrderId: stop });
+    await waitFor(async () => (await recon.reconciler.run()).status === 'reconciled', 'the position set');
+    recon.fixture.sim.tamper.cancelOrder('BTCUSDT', stop);
     expect((await recon.reconciler.run()).drifts.map((d) => d.drift.kind)).toEqual(['missing_stop']);
     expect((await recon.reconciler.run()).drifts.map((d) => d.drift.kind)).toEqual(['missing_stop']);
     // A restarted process (a new reconciler on the same books) knows it was alerted.
@@ -80,9 +84,7 @@ describe('a drift that lasts', { timeout: 120_000 }, () => {
     );
     expect((await restarted.run()).status).toBe('unreconciled');
     // The stop rests again: settled. Gone once more: a new alert.
-    await simClient(recon.fixture, ACCOUNT).createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, {
-      clientOrderId: stop,
-    });
+    await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: stop });
     expect((await recon.reconciler.run()).status).toBe('reconciled');
     recon.fixture.sim.tamper.cancelOrder('BTCUSDT', stop);
     expect((await recon.reconciler.run()).status).toBe('unreconciled');

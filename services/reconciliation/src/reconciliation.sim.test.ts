@@ -49,8 +49,10 @@ const orderEvents: OrderEvent[] = [];
 const positions: Array<{ symbol: string; qty: number }> = [];
 const alerts: Alert[] = [];
 
-const config = (overrides: Record<string, string> = {}) =>
-  simReconConfig(fixture, ACCOUNT, { RECON_STOPS_ON_VENUE: 'true', ...overrides });
+// No stops service runs here: the positions these tests make have no stop records, so stops are
+// judged only where a test says so (stopsConfig).
+const config = (overrides: Record<string, string> = {}) => simReconConfig(fixture, ACCOUNT, overrides);
+const stopsConfig = () => config({ RECON_STOPS_ON_VENUE: 'true' });
 const client = () => simClient(fixture, ACCOUNT);
 const slices = () => simSlices(fixture);
 
@@ -364,15 +366,21 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
   it('reports an open position without its stop on the venue and stays unreconciled until it is back', async () => {
     const stops = new ProtectiveStopRepository(fixture.handle.db, clock, StopView);
     const key = { positionId: 'binance:BTC-USDT', exchange: 'binance', symbol: 'BTC-USDT' };
-    await stops.save(key, 'active', { ...key, qty: 0.002, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
-    const report = await reconciler.run();
+    // The whole position held is protected: a smaller stop would be reported short.
+    const qty = (await ourView()).BTC;
+    await stops.save(key, 'active', { ...key, qty, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
+    const withStops = buildReconciler(
+      simReconDeps(fixture, serviceBus, stopsConfig()),
+      buildVenue(stopsConfig()),
+    );
+    const report = await withStops.run();
     expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([['missing_stop', 'noted']]);
     expect(report.status).toBe('unreconciled');
     await waitFor(() => statuses.at(-1)?.status === 'unreconciled', 'unreconciled on the bus');
     // The stop manager re-places it (a resting sell under the stop's client id stands in for it here).
-    await client().createOrder('BTC/USDT', 'limit', 'sell', 0.002, 90_000, { clientOrderId: 'bl-stop1' });
-    expect((await reconciler.run()).status).toBe('reconciled');
-    await stops.save(key, 'closed', { ...key, qty: 0.002, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
+    await client().createOrder('BTC/USDT', 'limit', 'sell', qty, 90_000, { clientOrderId: 'bl-stop1' });
+    expect((await withStops.run()).status).toBe('reconciled');
+    await stops.save(key, 'closed', { ...key, qty, stopPrice: 40_000, clientOrderId: 'bl-stop1' });
     fixture.sim.tamper.cancelOrder('BTCUSDT', 'bl-stop1');
   });
 

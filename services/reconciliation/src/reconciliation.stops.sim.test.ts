@@ -1,5 +1,5 @@
 import { NatsBus } from '@ballast/bus';
-import { type Alert, type Envelope, Subjects, subject } from '@ballast/contracts';
+import { type Alert, type Envelope, type ReconEvent, Subjects, subject } from '@ballast/contracts';
 import { stopOrderId } from '@ballast/core';
 import { ProtectiveStopRepository } from '@ballast/db';
 import type { SimAccount as VenueAccount } from '@ballast/exchange-sim/testing';
@@ -66,9 +66,9 @@ describe('a stop the stops service moves while a run reads the venue', { timeout
     const stops = new ProtectiveStopRepository(recon.fixture.handle.db, clock, StopView);
     const ex = simClient(recon.fixture, ACCOUNT);
     const [first, next] = [stopOrderId('bl-', KEY.positionId, 1), stopOrderId('bl-', KEY.positionId, 2)];
-    await waitFor(async () => (await recon.reconciler.run()).status === 'reconciled', 'the position set');
     await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: first });
     await stops.save(KEY, 'active', { ...KEY, qty: 0.003, stopPrice: 40_000, clientOrderId: first });
+    await waitFor(async () => (await recon.reconciler.run()).status === 'reconciled', 'the position set');
     expect((await recon.reconciler.run()).outcome).toBe('clean');
     const alerts = await alertsOf(recon, 'test-alert-trail');
     const config = simReconConfig(recon.fixture, ACCOUNT, STOPS_ON_VENUE);
@@ -129,5 +129,87 @@ describe('a stop of ours no record names, in a market with no position', { timeo
     expect(await simSlices(recon.fixture).get(orphan)).toBeUndefined();
     await waitFor(() => alerts.some((a) => a.kind === 'recon_orphan_stop'), 'the orphan stop alert');
     expect(alerts.find((a) => a.kind === 'recon_orphan_stop')?.severity).toBe('critical');
+  });
+});
+
+describe('a position its stops do not cover', { timeout: 180_000 }, () => {
+  const account = ownAccount('recon_stop_cover', { balances: { USDT: '10000', BTC: '0.003' } });
+
+  it('is reported to the stops service: unrecorded while no record names it, short while its stop rests for less', async () => {
+    const recon = account();
+    const events: ReconEvent[] = [];
+    await recon.fixture.bus.subscribe(
+      subject(Subjects.reconEvent, {}),
+      (m: Envelope<ReconEvent>) => void events.push(m.payload),
+      { durable: 'test-recon-cover' },
+    );
+    const missing = () => events.filter((e) => e.kind === 'missing_stop').map((e) => e.before);
+    const stops = new ProtectiveStopRepository(recon.fixture.handle.db, clock, StopView);
+    const ex = simClient(recon.fixture, ACCOUNT);
+    // The first run set the position to the account's 0.003 BTC; no stop record names it.
+    const unrecorded = await waitFor(async () => {
+      const report = await recon.reconciler.run();
+      return report.drifts.some((d) => d.drift.kind === 'missing_stop') ? report : undefined;
+    }, 'the position held without a stop record');
+    expect(unrecorded.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([['missing_stop', 'noted']]);
+    expect(unrecorded.status).toBe('unreconciled');
+    await waitFor(() => missing().length > 0, 'the unrecorded position on the bus');
+    expect(missing()[0]).toEqual({
+      positionId: KEY.positionId,
+      clientOrderId: null,
+      coverage: 'unrecorded',
+      positionQty: 0.003,
+    });
+    // Its stop rests, for 0.002 of the 0.003 held.
+    const [first, next] = [stopOrderId('bl-', KEY.positionId, 1), stopOrderId('bl-', KEY.positionId, 2)];
+    await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.002, 90_000, { clientOrderId: first });
+    await stops.save(KEY, 'active', { ...KEY, qty: 0.002, stopPrice: 40_000, clientOrderId: first });
+    const seen = missing().length;
+    const short = await recon.reconciler.run();
+    expect(short.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([['missing_stop', 'noted']]);
+    expect(short.status).toBe('unreconciled');
+    await waitFor(() => missing().length > seen, 'the short stop on the bus');
+    expect(missing().slice(seen)).toEqual([
+      {
+        positionId: KEY.positionId,
+        clientOrderId: first,
+        coverage: 'short',
+        positionQty: 0.003,
+      },
+    ]);
+    // The stops service moves it onto the whole position: covered.
+    recon.fixture.sim.tamper.cancelOrder('BTCUSDT', first);
+    await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: next });
+    await stops.save(KEY, 'active', { ...KEY, qty: 0.003, stopPrice: 40_000, clientOrderId: next });
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
+    expect(missing()).toHaveLength(seen + 1);
+  });
+});
+
+describe('a position whose stop record is saved while a run reads the venue', { timeout: 180_000 }, () => {
+  const account = ownAccount('recon_stop_race', { balances: { USDT: '10000', BTC: '0.003' } });
+
+  it('is not reported unrecorded, nor its new stop orphaned', async () => {
+    const recon = account();
+    const stops = new ProtectiveStopRepository(recon.fixture.handle.db, clock, StopView);
+    const ex = simClient(recon.fixture, ACCOUNT);
+    const stop = stopOrderId('bl-', KEY.positionId, 1);
+    await waitFor(async () => {
+      const report = await recon.reconciler.run();
+      return report.drifts.some((d) => d.drift.kind === 'missing_stop');
+    }, 'the position held without a stop record');
+    const config = simReconConfig(recon.fixture, ACCOUNT, STOPS_ON_VENUE);
+    const bus = await serviceBus(recon);
+    // The stops service protects the position between our read of the stop records and the venue's.
+    const venue = beforeFirstTradeRead(config, async () => {
+      await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: stop });
+      await stops.save(KEY, 'active', { ...KEY, qty: 0.003, stopPrice: 40_000, clientOrderId: stop });
+    });
+    const report = await buildReconciler(simReconDeps(recon.fixture, bus, config), venue)
+      .run()
+      .finally(() => bus.drain());
+    expect(report.drifts.map((d) => d.drift.kind)).toEqual([]);
+    expect(report.status).toBe('reconciled');
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
   });
 });
