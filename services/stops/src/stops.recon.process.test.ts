@@ -185,6 +185,8 @@ describe('stops, orders and reconciliation together on the simulator', { timeout
     expect(missing.before).toEqual({
       positionId: 'binance:BTC-USDT',
       clientOrderId: original?.clientOrderId,
+      coverage: 'not_resting',
+      positionQty: 0.01,
     });
     // The periodic read-back is an hour away: reconciliation's event is what sets the re-placement off.
     const replaced = await waitFor(() => verified()[1], 'the stop re-placed and verified', {
