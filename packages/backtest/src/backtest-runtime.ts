@@ -257,7 +257,7 @@ export class BacktestRuntime {
         // or left open, so the idle read (for other writers) would find nothing more and never runs.
         LOOP_IDLE_READ_MS: Number.MAX_SAFE_INTEGER,
         ORDERS_BOOK_MAX_AGE_MS: 0,
-        // Never waited on: no paper send goes unanswered.
+        // Never waited on: a paper order cannot land late (PaperVenue.landsLate).
         ORDERS_RECV_WINDOW_MS: 10_000,
         ORDERS_CLOCK_SKEW_MS: 1_000,
         RETRY_ATTEMPTS: 1,

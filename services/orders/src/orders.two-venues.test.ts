@@ -33,6 +33,7 @@ function bybitVenue(): OrderVenue & { sent: VenueOrderRequest[] } {
   };
   return {
     id: 'bybit',
+    landsLate: true,
     sent,
     marketRules: async () => ({ tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 10 }),
     orderBook: none,

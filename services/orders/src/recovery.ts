@@ -44,9 +44,11 @@ export class Recovery extends OrderPart {
 
   /**
    * Whether the slice's last send, unanswered, may still reach the venue and execute (its recvWindow,
-   * plus the clock-skew allowance, not over): until then "no such order" is no answer.
+   * plus the clock-skew allowance, not over): until then "no such order" is no answer. Never on a venue
+   * where a failed order cannot land late (the paper broker).
    */
   mayStillLand(slice: OrderSlice): boolean {
+    if (!this.deps.venue.landsLate) return false;
     const { ORDERS_RECV_WINDOW_MS, ORDERS_CLOCK_SKEW_MS } = this.deps.config;
     return mayStillLand(slice.sentAt, this.deps.clock.now(), {
       recvWindowMs: ORDERS_RECV_WINDOW_MS,

@@ -32,6 +32,8 @@ export type CcxtVenueConfig = CcxtConfig & {
  */
 export class CcxtVenue implements OrderVenue {
   readonly id: string;
+  /** A request that timed out may sit at the exchange's gateway and execute afterwards. */
+  readonly landsLate = true;
   private readonly exchange: Exchange;
   private markets: Promise<unknown> | undefined;
   /** Instances of this venue whose requests ccxt aborts after a timeout (the key), for bounded reads. */

@@ -63,6 +63,13 @@ export class VenueError extends Error {
  */
 export interface OrderVenue {
   readonly id: string;
+  /**
+   * Whether an order whose submit failed without an answer (`network`) may still reach the venue and
+   * execute later, as a request queued at a live venue's gateway can (Binance -1007): the order manager
+   * then waits out its recvWindow before taking "no such order" for final. False for the paper broker:
+   * a paper order that failed was never placed, so it is re-planned at once.
+   */
+  readonly landsLate: boolean;
   marketRules(symbol: string): Promise<MarketRules>;
   /**
    * The venue's book, at most `limit` levels a side when given (the venue's default depth otherwise).

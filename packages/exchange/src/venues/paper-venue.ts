@@ -94,6 +94,8 @@ export interface AccountStops {
  */
 export class PaperVenue implements OrderVenue {
   readonly id: string;
+  /** A paper order that failed (no book, its write refused) was never placed: nothing of it can land. */
+  readonly landsLate = false;
   private balancesState: Balances = {};
   /** By venue order id: a client id names a new order once the one before it is closed, as on Binance. */
   private readonly orders = new Map<string, VenueOrder>();
