@@ -64,12 +64,16 @@ export const ordersConfigSchema = z.object({
   ORDERS_BOOK_MAX_AGE_MS: z.coerce.number().int().min(0).default(DEFAULT_BOOK_MAX_AGE_MS),
   /**
    * The recvWindow (ms) orders are signed with on a ccxt venue: Binance executes a request that reaches
-   * it up to this long after its timestamp. A send that got no answer is re-sent (or given up) only once
-   * that time, plus ORDERS_CLOCK_SKEW_MS, is over: until then a look-up's "no such order" may precede
-   * the order landing. Default 10000, what ccxt signs Binance requests with.
+   * it while its clock reads at most the request's timestamp plus this. A send that got no answer is
+   * re-sent (or given up) only once that time, plus ORDERS_CLOCK_SKEW_MS, is over since its failure
+   * (or since the start, for one left `sending` by an earlier run): until then a look-up's "no such
+   * order" may precede the order landing. Default 10000, what ccxt signs Binance requests with.
    */
   ORDERS_RECV_WINDOW_MS: z.coerce.number().int().positive().max(60_000).default(10_000),
-  /** How far our clock may run behind the venue's, added to ORDERS_RECV_WINDOW_MS. Default 1000. */
+  /**
+   * How far the venue's clock may run behind ours, added to ORDERS_RECV_WINDOW_MS: the venue then
+   * still accepts a request that long after our clock passed its timestamp plus the window. Default 1000.
+   */
   ORDERS_CLOCK_SKEW_MS: z.coerce.number().int().min(0).default(1_000),
   RETRY_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   RETRY_BASE_MS: z.coerce.number().int().positive().default(200),

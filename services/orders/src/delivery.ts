@@ -28,8 +28,9 @@ export class Delivery extends OrderPart {
   }
 
   /**
-   * Marks the slice `sending` first, with the time it goes out, so a crash mid-send is found and
-   * looked up on restart, and not sent again while that send may still land.
+   * Marks the slice `sending` first, stamped, so a crash mid-send is found and looked up on restart,
+   * and not sent again while that send may still land (the restart counts its window from its own
+   * start: the stamp precedes the signing).
    */
   async send(planned: OrderSlice): Promise<void> {
     const reduced = await this.reducedToPosition(planned);
@@ -93,7 +94,9 @@ export class Delivery extends OrderPart {
    * no such order once the failed send could no longer land (its recvWindow over). A look-up that fails
    * is tried again, never taken for "not there"; when none settles it within RETRY_ATTEMPTS waits, the
    * outcome is unknown, for the re-check. Each send is stamped (`sentAt`) as it goes out, unless the
-   * caller just did (`stamped`).
+   * caller just did (`stamped`), and again once it failed on a venue where it may land late: the
+   * request was signed before its failure came back, so the window counted from then cannot close
+   * before the venue's does (the first stamp precedes the write and the signing by what they took).
    */
   async deliver(first: OrderSlice, { stamped = false } = {}): Promise<VenueAnswer> {
     this.deps.metrics?.sent(first.intentId, first.clientOrderId);
@@ -104,6 +107,7 @@ export class Delivery extends OrderPart {
       const sent = await this.submitOnce(slice);
       if (!(sent instanceof VenueError)) return { order: sent };
       if (!sent.retryable) return { error: sent };
+      if (this.deps.venue.landsLate) slice = await this.stamp(slice);
       const after = await this.lookUpAfter(slice, sent, waits);
       if (after) return after;
       // The venue answered it has no such order and the send can no longer land: sent again, unless
@@ -112,7 +116,7 @@ export class Delivery extends OrderPart {
     }
   }
 
-  /** Records the time the slice goes out, before it does: a restart then knows how long it may land. */
+  /** Stamps the slice with the time now, kept: before a send goes out, and once it failed. */
   private async stamp(slice: OrderSlice): Promise<OrderSlice> {
     const sentAt = this.deps.clock.now();
     await this.deps.slices.update(slice.clientOrderId, { sentAt });

@@ -53,11 +53,27 @@ afterEach(async () => {
   await fixture?.close();
 });
 
-/** The orders service on the simulator through a transport failing as `faults` say (`env` over its own). */
-async function ordersThrough(faults: readonly TransportFault[], env: Record<string, string> = {}) {
+/**
+ * The orders service on the simulator through a transport failing as `faults` say (`env` over its own).
+ * With `signDelayMs`, the first order is signed that long after the service hands it to the venue (a
+ * slow market load before it, or a slow write before that).
+ */
+async function ordersThrough(
+  faults: readonly TransportFault[],
+  env: Record<string, string> = {},
+  { signDelayMs = 0 } = {},
+) {
   const lossy = lossyBinance(fixture.sim, ACCOUNT);
   for (const fault of faults) lossy.fail(fault);
   const venue = new CcxtVenue({ venue: 'binance', exchangeId: 'binance' }, lossy.exchange);
+  if (signDelayMs > 0) {
+    const submit = venue.submit.bind(venue);
+    let delays = 1;
+    venue.submit = async (order) => {
+      if (delays-- > 0) await new Promise((r) => setTimeout(r, signDelayMs));
+      return submit(order);
+    };
+  }
   const { stop } = await startOrdersService(
     fixture,
     {
@@ -85,6 +101,19 @@ async function overAndSettled(id: string, intentId: string) {
   // Past the late request's arrival (300 ms) and any re-send it raced: nothing is waited on but time.
   await new Promise((r) => setTimeout(r, 1_000));
   return over;
+}
+
+/** The request of a send caught by a restart reaches the venue `ms` from now: a market buy of 0.01 under `id`. */
+async function landsAfter(ms: number, id: string): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+  await simClient(fixture.sim, ACCOUNT.apiKey, ACCOUNT.secret).createOrder(
+    'BTC/USDT',
+    'market',
+    'buy',
+    0.01,
+    undefined,
+    { newClientOrderId: id },
+  );
 }
 
 describe('orders: a send that timed out and lands after a look-up found nothing', { timeout: 60_000 }, () => {
@@ -151,17 +180,48 @@ describe('orders: a send that timed out and lands after a look-up found nothing'
 
     // The restart's look-up finds nothing: the request lands 300 ms after the service is up.
     await ordersThrough([]);
-    await new Promise((r) => setTimeout(r, 300));
-    await simClient(fixture.sim, ACCOUNT.apiKey, ACCOUNT.secret).createOrder(
-      'BTC/USDT',
-      'market',
-      'buy',
-      0.01,
-      undefined,
-      { newClientOrderId: id },
-    );
+    await landsAfter(300, id);
 
     expect(await overAndSettled(id, 'late-restart')).toMatchObject({ status: 'filled', filledQty: 0.01 });
+    expect(await ordersOnVenue(fixture.sim, ACCOUNT.apiKey, ACCOUNT.secret)).toEqual([
+      { clientOrderId: id, filled: 0.01 },
+    ]);
+    expect(positionEvents.map((p) => [p.status, p.qty])).toEqual([['opened', 0.01]]);
+  });
+
+  it('a restart finding a slice left sending with no send time (kept before 0208) waits a window: the landed order is applied', async () => {
+    // Left `sending` by a version that kept no send time: its request may still be on the way.
+    const id = clientOrderId('bl-', 'late-unstamped', 0);
+    await slices.plan(
+      [btcSlice(id, { intentId: 'late-unstamped', qty: 0.01, dueAt: clock.now() })],
+      'sending',
+    );
+    expect((await slices.get(id))?.sentAt).toBeNull();
+
+    await ordersThrough([]);
+    await landsAfter(300, id);
+
+    expect(await overAndSettled(id, 'late-unstamped')).toMatchObject({ status: 'filled', filledQty: 0.01 });
+    expect(await ordersOnVenue(fixture.sim, ACCOUNT.apiKey, ACCOUNT.secret)).toEqual([
+      { clientOrderId: id, filled: 0.01 },
+    ]);
+    expect(positionEvents.map((p) => [p.status, p.qty])).toEqual([['opened', 0.01]]);
+  });
+
+  it('a send signed well after its slice was stamped is waited on from its failure: bought once', async () => {
+    // Signed 1500 ms after the stamp, past the whole window (1000 + 200) counted from the stamp; it
+    // times out at once and reaches the venue 700 ms later, inside the recvWindow it was signed with.
+    const lossy = await ordersThrough(
+      [{ ...LANDS_LATE, lateMs: 700 }],
+      { ORDERS_RECV_WINDOW_MS: '1000', ORDERS_CLOCK_SKEW_MS: '200' },
+      { signDelayMs: 1_500 },
+    );
+    lossy.exchange.options.recvWindow = 1_000;
+    await fixture.bus.publish(subject(Subjects.riskDecision, {}), approvedBuy('late-signed'));
+    const id = (await waitFor(() => slices.all().then((all) => all[0]), 'the slice')).clientOrderId;
+
+    expect(await overAndSettled(id, 'late-signed')).toMatchObject({ status: 'filled', filledQty: 0.01 });
+    expect(lossy.failed(`POST ${ORDER}`)).toBe(1);
     expect(await ordersOnVenue(fixture.sim, ACCOUNT.apiKey, ACCOUNT.secret)).toEqual([
       { clientOrderId: id, filled: 0.01 },
     ]);

@@ -1,4 +1,4 @@
-import { mayStillLand } from '@ballast/core';
+import { latestSigning, mayStillLand } from '@ballast/core';
 import type { OrderSlice } from '@ballast/db';
 import { VenueError, type VenueOrder } from '@ballast/exchange';
 import { type OrderContext, OrderPart } from './order-context';
@@ -16,12 +16,15 @@ export class Recovery extends OrderPart {
   private recheckAt = Number.POSITIVE_INFINITY;
   /** Re-checks in a row that left some unknown: the next waits longer. */
   private recheckRound = 0;
+  /** When this run started: a send stamped before it, or never, may have been signed as late as this. */
+  private readonly startedAt: number;
 
   constructor(
     ctx: OrderContext,
     private readonly venueOrders: VenueOrders,
   ) {
     super(ctx);
+    this.startedAt = this.deps.clock.now();
   }
 
   /** Whether the slices left `sending` are due to be looked up again. */
@@ -44,13 +47,13 @@ export class Recovery extends OrderPart {
 
   /**
    * Whether the slice's last send, unanswered, may still reach the venue and execute (its recvWindow,
-   * plus the clock-skew allowance, not over): until then "no such order" is no answer. Never on a venue
-   * where a failed order cannot land late (the paper broker).
+   * plus the clock-skew allowance, not over since it was signed at the latest): until then "no such
+   * order" is no answer. Never on a venue where a failed order cannot land late (the paper broker).
    */
   mayStillLand(slice: OrderSlice): boolean {
     if (!this.deps.venue.landsLate) return false;
     const { ORDERS_RECV_WINDOW_MS, ORDERS_CLOCK_SKEW_MS } = this.deps.config;
-    return mayStillLand(slice.sentAt, this.deps.clock.now(), {
+    return mayStillLand(latestSigning(slice.sentAt, this.startedAt), this.deps.clock.now(), {
       recvWindowMs: ORDERS_RECV_WINDOW_MS,
       clockSkewMs: ORDERS_CLOCK_SKEW_MS,
     });
@@ -91,7 +94,8 @@ export class Recovery extends OrderPart {
 
   /**
    * Applies what the venue knows of a slice; one it never heard of, caught `sending`, is planned again
-   * once its send can no longer land (a restart within its recvWindow leaves it for the re-check).
+   * once its send can no longer land (at a restart: a window after the start; until then it is left for
+   * the re-check).
    * Whether the venue answered it for good.
    */
   private async resolveUnknown(slice: OrderSlice): Promise<boolean> {
