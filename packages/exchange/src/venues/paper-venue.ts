@@ -99,6 +99,12 @@ export class PaperVenue implements OrderVenue {
   private balancesState: Balances = {};
   /** By venue order id: a client id names a new order once the one before it is closed, as on Binance. */
   private readonly orders = new Map<string, VenueOrder>();
+  /**
+   * The open ones among `orders`, in the same order (an order opens only when placed, and once closed
+   * stays closed): the listings and fills a run asks for per bar and per print scan these, not every
+   * order the account ever had.
+   */
+  private readonly open = new Map<string, VenueOrder>();
   /** The order each client id names now: the latest placed under it. */
   private readonly byClientId = new Map<string, string>();
   /** By venue order id: the prints that filled the order (StoredPaperOrder), stored with it. */
@@ -157,7 +163,7 @@ export class PaperVenue implements OrderVenue {
 
   /** Open orders, the account's resting stops included (as Binance lists them). */
   async openOrders(symbol?: string): Promise<VenueOrder[]> {
-    const own = [...this.orders.values()].filter((o) => isOpenOrder(o) && (!symbol || o.symbol === symbol));
+    const own = [...this.open.values()].filter((o) => !symbol || o.symbol === symbol);
     return [...own, ...(this.deps.stops?.openStops(symbol) ?? []).map(stopAsOrder)];
   }
 
@@ -219,9 +225,10 @@ export class PaperVenue implements OrderVenue {
     return this.serial(async () => {
       const filled: VenueOrder[] = [];
       let left = subtractLots(size, this.printTaken(symbol, tradeId));
-      for (const order of this.orders.values()) {
+      // A copy: filling an order closes it, which takes it out of `open` while this loop runs.
+      for (const order of [...this.open.values()]) {
         if (!(left > 0)) break;
-        if (order.symbol !== symbol || !isOpenOrder(order)) continue;
+        if (order.symbol !== symbol) continue;
         if (this.prints.get(order.venueOrderId)?.[tradeId] !== undefined) continue;
         const limitPrice = order.price;
         if (limitPrice === null) continue;
@@ -251,8 +258,9 @@ export class PaperVenue implements OrderVenue {
   /** How much of a print the orders on its market took already. */
   private printTaken(symbol: string, tradeId: string): number {
     const taken: number[] = [];
-    for (const order of this.orders.values()) {
-      const qty = order.symbol === symbol ? this.prints.get(order.venueOrderId)?.[tradeId] : undefined;
+    // Only orders a print filled have prints; sumLots adds whole lot units, in any order alike.
+    for (const [venueOrderId, prints] of this.prints) {
+      const qty = this.orders.get(venueOrderId)?.symbol === symbol ? prints[tradeId] : undefined;
       if (qty !== undefined) taken.push(qty);
     }
     return sumLots(taken);
@@ -311,8 +319,8 @@ export class PaperVenue implements OrderVenue {
   /** What the open orders (all, or all but one) hold back. */
   private locks(except?: string): Lock[] {
     const locks: Lock[] = [];
-    for (const order of this.orders.values()) {
-      if (!isOpenOrder(order) || order.clientOrderId === except) continue;
+    for (const order of this.open.values()) {
+      if (order.clientOrderId === except) continue;
       const lock = restingLock(order, this.deps.fees);
       if (lock) locks.push(lock);
     }
@@ -370,6 +378,8 @@ export class PaperVenue implements OrderVenue {
 
   private remember({ prints, ...order }: StoredPaperOrder): void {
     this.orders.set(order.venueOrderId, order);
+    if (isOpenOrder(order)) this.open.set(order.venueOrderId, order);
+    else this.open.delete(order.venueOrderId);
     if (prints) this.prints.set(order.venueOrderId, prints);
     this.byClientId.set(order.clientOrderId, order.venueOrderId);
     for (const f of order.fills) this.nextFillSeq = Math.max(this.nextFillSeq, fillSeq(f.tradeId) + 1);
