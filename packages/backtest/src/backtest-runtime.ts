@@ -459,7 +459,7 @@ export class BacktestRuntime {
   }
 
   private async levels(symbol: string): Promise<number[]> {
-    return watchedLevels(await this.stopStores.records.active(this.options.config.exchange), symbol);
+    return watchedLevels(await this.stopStores.records.activeShared(this.options.config.exchange), symbol);
   }
 
   /**
