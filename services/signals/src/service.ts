@@ -148,7 +148,7 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
   for (const strategy of switches.strategies) switchedOff.inc({ strategy }, 0);
   const report = new EngineReport(log, deps.metrics, maxVectorAge(config));
   /** Each vector's envelope while its cycle may wait: a candidate is caused by its own vector. */
-  const causes = new Map<string, Envelope<FeatureVector>>();
+  const causes: Causes = { byKey: new Map(), order: [], oldest: 0 };
   const waiting = new WaitingCycles(deps.waitingVectors ?? new SignalWaitingVectorRepository(deps.db), log);
   // Primed first: a restored vector then takes its own place in its series' history.
   if (deps.retained) await primeHistory(engine, deps.retained, clock, log);
@@ -162,7 +162,7 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
     );
   /** Publishes a candidate; a vetoed one is done once stored, a passing one goes to the agents. */
   const propose = ({ candidate, vector }: DecidedCandidate, first: boolean) => {
-    const cause = causes.get(vectorKey(vector));
+    const cause = causes.byKey.get(vectorKey(vector));
     if (!cause) throw new Error(`the vector of candidate ${candidate.id} is no longer known`);
     if (first) counted.inc({ strategy: candidate.strategy, outcome: candidate.veto?.reason ?? 'passed' });
     // Ids derived from the candidate: a redelivered vector publishes the same messages, de-duplicated.
@@ -525,12 +525,30 @@ function worstQueueMs(config: SignalsConfig, agents: AgentsConfig): number {
 
 const vectorKey = (v: FeatureVector): string => `${seriesKey(v)}|${v.openTime}`;
 
+/**
+ * The first envelope of each recent vector by key, and the keys in the order kept: the oldest is read
+ * from `order`, since a Map's first key is found by walking past every entry deleted before it (the
+ * front of a map that forgets one per vector).
+ */
+interface Causes {
+  byKey: Map<string, Envelope<FeatureVector>>;
+  order: string[];
+  /** Index in `order` of the oldest key still kept. */
+  oldest: number;
+}
+
 /** The first envelope of each recent vector (a redelivery keeps it), the oldest forgotten past the cap. */
-function keepCause(causes: Map<string, Envelope<FeatureVector>>, message: Envelope<FeatureVector>): void {
+function keepCause(causes: Causes, message: Envelope<FeatureVector>): void {
   const key = vectorKey(message.payload);
-  if (causes.has(key)) return;
-  causes.set(key, message);
-  if (causes.size > CAUSES_KEPT) causes.delete(causes.keys().next().value as string);
+  if (causes.byKey.has(key)) return;
+  causes.byKey.set(key, message);
+  causes.order.push(key);
+  if (causes.byKey.size <= CAUSES_KEPT) return;
+  causes.byKey.delete(causes.order[causes.oldest++] as string);
+  if (causes.oldest >= CAUSES_KEPT) {
+    causes.order.splice(0, causes.oldest);
+    causes.oldest = 0;
+  }
 }
 
 /**
