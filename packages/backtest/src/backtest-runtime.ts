@@ -90,6 +90,8 @@ export class BacktestRuntime {
   private control!: MemoryBus;
   private readonly books = new Map<string, WalkableBook>();
   private readonly marks = new Map<string, number>();
+  /** Each marked symbol's base asset: equity is read at every instant, and the split is not free. */
+  private readonly bases = new Map<string, string>();
   private readonly intents = new Map<string, string>();
   private readonly decisionLog = new Map<string, BacktestDecision>();
   private readonly disposers: AsyncDisposable[] = [];
@@ -491,8 +493,17 @@ export class BacktestRuntime {
   async equity(): Promise<number> {
     const balances = await this.paper.balances();
     let total = balances[this.options.config.quoteAsset] ?? 0;
-    for (const [symbol, price] of this.marks) total += (balances[symbolAssets(symbol).base] ?? 0) * price;
+    for (const [symbol, price] of this.marks) total += (balances[this.baseOf(symbol)] ?? 0) * price;
     return total;
+  }
+
+  private baseOf(symbol: string): string {
+    let base = this.bases.get(symbol);
+    if (base === undefined) {
+      base = symbolAssets(symbol).base;
+      this.bases.set(symbol, base);
+    }
+    return base;
   }
 
   /** The dust the trades left held, marked at the last quoted prices. */
