@@ -26,6 +26,9 @@ export const StopView = z.object({
   qty: z.number().nonnegative(),
   stopPrice: z.number().positive(),
   clientOrderId: z.string().nullable(),
+  /** A take-profit selling or a move waiting for its old stop's cancel: the stop covers less on purpose. */
+  takeProfit: z.unknown().optional(),
+  pendingMove: z.unknown().optional(),
 });
 export type StopView = z.infer<typeof StopView>;
 
@@ -84,6 +87,7 @@ export async function readStops(
     clientOrderId: s.clientOrderId,
     qty: s.qty,
     stopPrice: s.stopPrice,
+    resizing: (s.takeProfit ?? null) !== null || (s.pendingMove ?? null) !== null,
   }));
 }
 

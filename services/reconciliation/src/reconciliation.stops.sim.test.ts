@@ -177,6 +177,16 @@ describe('a position its stops do not cover', { timeout: 180_000 }, () => {
         positionQty: 0.003,
       },
     ]);
+    // While a take-profit sells (or a move waits) the record says so: short on purpose, no drift.
+    const selling = {
+      ...KEY,
+      qty: 0.002,
+      stopPrice: 40_000,
+      clientOrderId: first,
+      takeProfit: { qty: 0.001 },
+    };
+    await stops.save(KEY, 'active', selling);
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
     // The stops service moves it onto the whole position: covered.
     recon.fixture.sim.tamper.cancelOrder('BTCUSDT', first);
     await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.003, 90_000, { clientOrderId: next });

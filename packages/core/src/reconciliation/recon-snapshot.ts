@@ -74,6 +74,11 @@ export type LedgerStop = {
   clientOrderId: string | null;
   qty: number;
   stopPrice: number;
+  /**
+   * The stops service is resizing the stop (a take-profit sells, or a move waits for its old stop's
+   * cancel): it covers less than the position on purpose until the outcome sizes it. Absent: not known.
+   */
+  resizing?: boolean;
 };
 
 /** What our records say, read in the same run. */

@@ -385,6 +385,14 @@ describe('reconcile', () => {
       policy,
     );
     expect(partly.drifts.map((d) => d.kind === 'missing_stop' && d.coverage)).toEqual(['short']);
+    // Short on purpose while a take-profit sells or a move waits: no drift, and none once read so again.
+    const selling = reconcile(
+      venue({ openOrders: [resting] }),
+      ledger({ positions: { 'BTC-USDT': 0.003 }, stops: [{ ...STOP, resizing: true }] }),
+      policy,
+    );
+    expect(selling.drifts).toEqual([]);
+    expect(withoutMovedStops(short.drifts, [{ ...STOP, resizing: true }])).toEqual([]);
     // Still short with the same stop when read again; gone once the stop was moved.
     expect(withoutMovedStops(short.drifts, [STOP])).toEqual(short.drifts);
     expect(withoutMovedStops(short.drifts, [{ ...STOP, clientOrderId: 'bl-s2', qty: 0.003 }])).toEqual([]);

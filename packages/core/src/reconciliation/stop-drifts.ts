@@ -44,6 +44,8 @@ export function findMissingStops(
       });
       continue;
     }
+    // Short on purpose while a take-profit sells or a move waits: the sale's outcome sizes the stop.
+    if (stop.resizing) continue;
     const covered = resting.qty - resting.filledQty;
     // Rounded: a float remainder of equal sizes is no shortfall.
     if (Number((positionQty - covered).toFixed(12)) <= (policy.positionTolerance[stop.symbol] ?? 0)) continue;
@@ -89,7 +91,9 @@ export function findMissingStops(
 export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly LedgerStop[]): Drift[] {
   const named = new Set(stopsNow.flatMap((s) => (s.clientOrderId ? [s.clientOrderId] : [])));
   // A leftover keeps its slot's position id: the slot's stop now is its position's, not the leftover's.
-  const current = new Map(stopsNow.filter((s) => !isLeftover(s)).map((s) => [s.positionId, s.clientOrderId]));
+  const records = stopsNow.filter((s) => !isLeftover(s));
+  const current = new Map(records.map((s) => [s.positionId, s.clientOrderId]));
+  const resizing = new Set(records.flatMap((s) => (s.resizing ? [s.positionId] : [])));
   return drifts.filter((d) => {
     if (d.kind === 'orphan_stop') return !named.has(d.order.clientOrderId);
     // Cleared to null is no move: the stops service gave up placing it, and the stop is still missing.
@@ -97,6 +101,8 @@ export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly L
       const now = current.get(d.positionId);
       // A position opened just before the venue read: its stop record was saved since.
       if (d.coverage === 'unrecorded') return now === undefined;
+      // A take-profit or move begun since: the stop is short on purpose.
+      if (d.coverage === 'short' && resizing.has(d.positionId)) return false;
       return now === d.clientOrderId || now === null;
     }
     return true;
