@@ -8,9 +8,11 @@ import {
   hasStopDrift,
   isBlocking,
   isTradeHistory,
+  type NetPosition,
   type ReconPolicy,
   reconcile,
   sharedBaseAssets,
+  type TradableRules,
   tradeKey,
   type VenueSnapshot,
   withoutMovedStops,
@@ -46,7 +48,7 @@ export interface ReconcilerDeps {
   skipHistory: boolean;
   /** How long a run waits for the orders service to record a fill it was asked to record. */
   fillWaitMs: number;
-  policy: Omit<ReconPolicy, 'now' | 'positionTolerance'>;
+  policy: Omit<ReconPolicy, 'now' | 'positionTolerance' | 'dust'>;
   log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -170,7 +172,7 @@ export class Reconciler {
     const policy: ReconPolicy = {
       ...this.deps.policy,
       now: this.deps.clock.now(),
-      positionTolerance: await this.tolerances(snapshot.positions ?? {}),
+      ...(await this.tolerances(snapshot.positions ?? {}, ledger.net)),
     };
     const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected, orphanStopsSeen }, policy);
     const drifts = await this.stopsRead(verdict.drifts);
@@ -326,14 +328,22 @@ export class Reconciler {
   }
 
   /** One lot step per symbol: smaller differences are rounding. */
-  private async tolerances(positions: Record<string, number>): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const symbol of Object.keys(positions))
-      out[symbol] = await this.deps.venue.marketRules(symbol).then(
-        (r) => r.stepSize,
-        () => 0,
-      );
-    return out;
+  /**
+   * Per symbol held: the lot step (differences up to it are rounding) and the rules and price that tell
+   * dust no stop can hold (priced at our books' average entry; unpriced, by the minimum quantity only).
+   */
+  private async tolerances(
+    positions: Record<string, number>,
+    net: ReadonlyMap<string, NetPosition>,
+  ): Promise<Pick<ReconPolicy, 'positionTolerance' | 'dust'>> {
+    const positionTolerance: Record<string, number> = {};
+    const dust: Record<string, { rules: TradableRules; price: number }> = {};
+    for (const symbol of Object.keys(positions)) {
+      const rules = await this.deps.venue.marketRules(symbol).catch(() => undefined);
+      positionTolerance[symbol] = rules?.stepSize ?? 0;
+      if (rules) dust[symbol] = { rules, price: net.get(symbol)?.avgEntry ?? 0 };
+    }
+    return { positionTolerance, dust };
   }
 }
 

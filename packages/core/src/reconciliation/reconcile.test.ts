@@ -336,6 +336,25 @@ describe('reconcile', () => {
     expect(off.drifts).toEqual([]);
   });
 
+  it('leaves dust no order can sell unprotected: what an exit the orders service closed on it left', () => {
+    const rules = { stepSize: 0.0001, minQty: 0.0001, minNotional: 5 };
+    const held = (qty: number, price: number) =>
+      reconcile(venue(), ledger({ positions: { 'ETH-USDT': qty } }), {
+        ...policy,
+        positionTolerance: { 'ETH-USDT': 0.0001 },
+        dust: { 'ETH-USDT': { rules, price } },
+      });
+    // 0.0005 ETH at 3,200 is worth 1.60, under the 5 minimum order value: no order can sell it.
+    expect(held(0.0005, 3_200).drifts).toEqual([]);
+    expect(held(0.0005, 3_200).settles).toBe(true);
+    // 0.002 ETH (6.40) can be sold, so it is a position that needs a stop.
+    expect(held(0.002, 3_200).drifts.map((d) => d.kind === 'missing_stop' && d.coverage)).toEqual([
+      'unrecorded',
+    ]);
+    // Unpriced, only the minimum quantity tells dust.
+    expect(held(0.0005, 0).drifts).toHaveLength(1);
+  });
+
   it('drops an unrecorded position whose stop record was saved after the venue read, not one still unnamed', () => {
     const v = reconcile(venue(), ledger({ positions: { 'BTC-USDT': 0.002 } }), policy);
     expect(v.drifts.map((d) => d.kind)).toEqual(['missing_stop']);

@@ -1,3 +1,4 @@
+import { isDust } from '../execution/dust';
 import { marketKey } from '../risk/risk-state';
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
@@ -17,7 +18,8 @@ export function findMissingStops(
   if (!policy.stopsOnVenue) return [];
   const live = new Map(venue.openOrders.map((o) => [o.clientOrderId, o]));
   const held = (symbol: string) => Math.abs(positions[symbol] ?? 0);
-  const isPosition = (symbol: string) => held(symbol) > (policy.positionTolerance[symbol] ?? 0);
+  const isPosition = (symbol: string) =>
+    held(symbol) > (policy.positionTolerance[symbol] ?? 0) && !unsellable(policy, symbol, held(symbol));
   const drifts: Drift[] = [];
   const recorded = new Set<string>();
   for (const stop of ledger.stops) {
@@ -112,6 +114,18 @@ export function withoutMovedStops(drifts: readonly Drift[], stopsNow: readonly L
 /** Whether the drifts name a stop, and the stop records are worth reading again. */
 export function hasStopDrift(drifts: readonly Drift[]): boolean {
   return drifts.some((d) => d.kind === 'orphan_stop' || d.kind === 'missing_stop');
+}
+
+/**
+ * Dust no order can sell (below the minimum quantity, or the minimum order value at the symbol's price):
+ * an exit the orders service closed on it leaves it in our fills, its stop retired; no stop can hold it.
+ * Without a price only the minimum quantity is judged.
+ */
+function unsellable(policy: ReconPolicy, symbol: string, qty: number): boolean {
+  const dust = policy.dust?.[symbol];
+  if (!dust) return false;
+  if (dust.price > 0) return isDust(qty, dust.rules, dust.price);
+  return isDust(qty, { ...dust.rules, minNotional: 0 }, 1);
 }
 
 /** A stop record kept only to cancel its stop: its position closed (qty 0) while the cancel failed. */
