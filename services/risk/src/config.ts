@@ -20,6 +20,7 @@ export const DEFAULT_REST_BOOK_TIMEOUT_MS = 5_000;
  * depth request per such market (weight 50 on Binance at 1,000 levels).
  */
 export const DEFAULT_REST_MARK_INTERVAL_MS = 30_000;
+export const DEFAULT_UNMARKED_GRACE_MS = 600_000;
 
 /**
  * The risk manager's own variables; limits come from core's RiskLimits defaults unless given as JSON.
@@ -95,6 +96,13 @@ export const riskConfigSchema = z.object({
    * Unset: DEFAULT_REST_MARK_INTERVAL_MS.
    */
   RISK_REST_MARK_INTERVAL_MS: z.coerce.number().int().nonnegative().optional(),
+  /**
+   * How long after a start the halts wait for a held market's first mark (its REST depth or a trusted
+   * book) before they measure it at cost: the stored peak may hold its open gain, so measuring at once
+   * could latch a false halt, and waiting for ever would leave every halt off (checked each REST mark
+   * interval). Unset: DEFAULT_UNMARKED_GRACE_MS.
+   */
+  RISK_UNMARKED_GRACE_MS: z.coerce.number().int().nonnegative().optional(),
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;

@@ -12,6 +12,7 @@ import {
   markPrice,
   updateMarks,
 } from '@ballast/core';
+import { DEFAULT_UNMARKED_GRACE_MS } from './config';
 import type { EntryBooks } from './entry-books';
 import { type RiskContext, RiskPart } from './risk-context';
 
@@ -30,6 +31,8 @@ export class EquityMarks extends RiskPart {
    * baseline stored before the restart may hold a gain open there that its cost would read as a loss.
    */
   private awaited: ReadonlySet<string> = new Set();
+  /** When the halts stop waiting for the markets held at start (RISK_UNMARKED_GRACE_MS after it). */
+  private awaitedUntil = Number.POSITIVE_INFINITY;
 
   constructor(
     ctx: RiskContext,
@@ -66,6 +69,7 @@ export class EquityMarks extends RiskPart {
   start(atCost: number, held: readonly MarkedPosition[]): { equity: number; valued: boolean } {
     this.atCost = atCost;
     this.awaited = new Set(held.filter((p) => p.qty > 0).map((p) => marketKey(p.exchange, p.symbol)));
+    this.awaitedUntil = this.deps.clock.now() + this.graceMs();
     return {
       equity: markedEquity(atCost, held, this.marks),
       valued: equityValued(held, this.marks, this.awaited),
@@ -125,9 +129,36 @@ export class EquityMarks extends RiskPart {
     return true;
   }
 
+  /**
+   * The halts wait for the markets held at start no longer than RISK_UNMARKED_GRACE_MS: a market whose
+   * REST depth keeps failing (halted, emptied) would otherwise keep every halt off while other positions
+   * lose. Past it, the unmarked positions count at cost: a stored gain may then read as a loss and latch
+   * a halt (an operator resumes), which is the side that cannot lose money. True when the wait ended now.
+   */
+  endWaitIfDue(): boolean {
+    if (!this.waitDue()) return false;
+    this.mark();
+    return true;
+  }
+
+  private graceMs(): number {
+    return this.deps.config.RISK_UNMARKED_GRACE_MS ?? DEFAULT_UNMARKED_GRACE_MS;
+  }
+
+  private waitDue(): boolean {
+    return this.awaited.size > 0 && this.deps.clock.now() >= this.awaitedUntil;
+  }
+
   /** Equity marked again now, on the positions held and the marks known (a position event changed either). */
   mark(): void {
     const { limits, clock } = this.deps;
+    if (this.waitDue()) {
+      this.deps.log.error?.(
+        { markets: [...this.awaited], graceMs: this.graceMs() },
+        'held markets still unmarked: the halts measure them at cost',
+      );
+      this.awaited = new Set();
+    }
     this.ctx.state = applyMarkedEquity(
       this.ctx.state,
       this.atCost,

@@ -228,7 +228,7 @@ export class RiskManager {
   private async markUntrusted(): Promise<void> {
     const read = await this.equity.readUntrusted();
     const before = this.halts.asStored();
-    let moved = false;
+    let moved = this.equity.endWaitIfDue();
     for (const { market, touch } of read) moved = this.equity.onTouch(market, touch) || moved;
     if (!moved) return;
     const id = derivedUuid('rest-mark', this.deps.venue.id, this.deps.clock.now());
