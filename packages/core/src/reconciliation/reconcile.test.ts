@@ -355,6 +355,23 @@ describe('reconcile', () => {
     expect(held(0.0005, 0).drifts).toHaveLength(1);
   });
 
+  it('leaves a position whose order changed within the in-flight grace to the next run: its stop record may not be saved yet', () => {
+    const filled = {
+      clientOrderId: 'bl-e1',
+      venueOrderId: '3',
+      symbol: 'BTC-USDT',
+      side: 'buy' as const,
+      qty: 0.002,
+      status: 'filled' as const,
+      filledQty: 0.002,
+      updatedAt: NOW - 2_000,
+    };
+    const held = { positions: { 'BTC-USDT': 0.002 } };
+    expect(reconcile(venue(), ledger({ ...held, orders: [filled] }), policy).drifts).toEqual([]);
+    const later = reconcile(venue(), ledger({ ...held, orders: [filled] }), { ...policy, now: NOW + 10_000 });
+    expect(later.drifts.map((d) => d.kind === 'missing_stop' && d.coverage)).toEqual(['unrecorded']);
+  });
+
   it('drops an unrecorded position whose stop record was saved after the venue read, not one still unnamed', () => {
     const v = reconcile(venue(), ledger({ positions: { 'BTC-USDT': 0.002 } }), policy);
     expect(v.drifts.map((d) => d.kind)).toEqual(['missing_stop']);

@@ -63,8 +63,13 @@ export function findMissingStops(
       evidence: `stop ${resting.clientOrderId} rests for ${covered} of the ${positionQty} ${stop.positionId} holds`,
     });
   }
+  // An order of the market changed within the in-flight grace: the position it opened may not have its
+  // stop record saved yet (the stops service acts on the position event); the next run judges it.
+  const settling = new Set(
+    ledger.orders.filter((o) => policy.now - o.updatedAt < policy.inFlightGraceMs).map((o) => o.symbol),
+  );
   for (const symbol of Object.keys(positions).sort()) {
-    if (recorded.has(symbol) || !isPosition(symbol)) continue;
+    if (recorded.has(symbol) || settling.has(symbol) || !isPosition(symbol)) continue;
     // Named as the orders service names a position: what the stops service keys its records by.
     const positionId = marketKey(venue.venue, symbol);
     const positionQty = held(symbol);
