@@ -207,7 +207,7 @@ export class Closes extends StopPart {
   }
 
   /**
-   * The stop is triggered and part filled, its limit resting: no close goes out beside it. The wait
+   * The stop is triggered, not filled in full, its limit resting: no close goes out beside it. The wait
    * counts as an attempt, so a limit that cannot be taken off ends in close_failed as a lost close does.
    */
   private async holdBehindResting(
