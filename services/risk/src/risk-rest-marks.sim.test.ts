@@ -1,17 +1,15 @@
 import type { Alert, Clock } from '@ballast/contracts';
 import { Subjects, subject } from '@ballast/contracts';
-import { BotStateRepository } from '@ballast/db';
 import { CcxtVenue } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { riskConfigSchema } from './config';
-import { EquityBaselineStore } from './equity-baseline-store';
 import { startRisk } from './service';
 import { btcBook, btcBookSnapshot } from './testing/btc-fixtures';
 import { forgetAccount } from './testing/fresh-account';
-import { recordBtcFill } from './testing/recorded-orders';
+import { heldWithStoredGain } from './testing/held-gain';
 
 // A BTC-USDT long of 0.05 bought at the recorded book's best ask
 // (binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json) is held across a restart of risk, with
@@ -61,26 +59,12 @@ describe('risk: equity marked from the REST depth while no streamed book is trus
     await fixture.bus.subscribe(subject(Subjects.alert, {}), (m) => void alerts.push(m.payload), {
       durable: 'test-rest-marks-alerts',
     });
-    await recordBtcFill(
-      fixture.handle.db,
-      {
-        clientOrderId: 'bl-rest-mark-buy',
-        strategy: 'trend',
-        side: 'buy',
-        qty: QTY,
-        time: clock.now() - 60_000,
-      },
-      ASK,
-    );
     // What risk stored before the restart: the long marked 20% up, the peak and the day's start.
-    const today = Math.floor(clock.now() / 86_400_000) * 86_400_000;
-    await new EquityBaselineStore(new BotStateRepository(fixture.handle.db, clock), 'binance').save({
-      equity: PEAK,
-      peakEquity: PEAK,
-      day: today,
-      dayStartEquity: PEAK,
-      dailyLossHalt: null,
-      drawdownHalt: null,
+    await heldWithStoredGain(fixture.handle.db, clock, {
+      clientOrderId: 'bl-rest-mark-buy',
+      qty: QTY,
+      price: ASK,
+      peak: PEAK,
     });
     // The start's read and the first interval's fail.
     fixture.sim.controls.failHttp({ kind: 'server_error', count: 2, pathPrefix: '/api/v3/depth' });
