@@ -14,7 +14,9 @@ import { useRiskBed } from './testing/risk-bed';
 // the recorded best ask (all 1,000 levels), 10.54958 BTC.
 const clock: Clock = { now: () => Date.now() };
 const FULL = 0.02586;
-const RICH = { RISK_EQUITY: '10000000' };
+// The first REST read also loads the venue's markets, inside the same deadline: on a loaded CI host
+// that took longer than the 5 s default once, and the entry was denied liquidity.
+const RICH = { RISK_EQUITY: '10000000', RISK_REST_BOOK_TIMEOUT_MS: '30000' };
 const FROM_RECORDED_DEPTH = 10.54958;
 const snapshot = btcBookSnapshot(0);
 const bestAsk = btcBook.asks[0]![0];
