@@ -35,13 +35,28 @@ export class OpenAiCompatibleProvider implements LanguageModelProvider {
         retryAfterMs((n) => response.headers.get(n), (this.options.now ?? Date.now)()),
       );
     }
+    const text = await this.readBody(response, request.signal);
     let body: unknown;
     try {
-      body = await response.json();
+      body = JSON.parse(text);
     } catch {
       throw new AgentError('malformed_response', 'openai-compatible reply is not JSON');
     }
     return mapOpenAiResponse(body);
+  }
+
+  /**
+   * fetch resolves at the headers; the body can still time out or lose its connection. Those are an
+   * outage (retried, counted by the breaker), not an unusable answer: only a body that arrived in full
+   * and is not JSON is `malformed_response`.
+   */
+  private async readBody(response: Response, signal: AbortSignal): Promise<string> {
+    try {
+      return await response.text();
+    } catch (err) {
+      if (signal.aborted) throw new AgentError('timeout', 'openai-compatible reply timed out mid-body');
+      throw new AgentError('network', `openai-compatible reply cut off: ${(err as Error).name}`);
+    }
   }
 
   private async post(request: StructuredRequest): Promise<Response> {
