@@ -15,7 +15,8 @@ import { familyOf, SERVICES, type ServiceName, Subjects, subject, subjectMatches
 import { freePort, waitFor } from '@ballast/testkit';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { publishAndWait } from '../../packages/cli/src/commands/control';
 import { natsUsers, renderAuthConf, type UserPermissions } from '../../scripts/nats-permissions';
 import { type NatsServerProcess, startNatsServer } from './nats-server-process';
 
@@ -207,6 +208,51 @@ describe('a real nats-server started with infra/nats/nats.conf', () => {
     } finally {
       await risk.drain();
       await cli.drain();
+    }
+  });
+
+  it('runs `ballast kill` with the CLI credentials in NATS_URL: the verdict is the acks, and its consumer is deleted', async () => {
+    const url = (name: ServiceName) =>
+      `nats://${name}:${passwords[user(name).passwordEnv]}@127.0.0.1:${port}`;
+    const clock = { now: () => Date.now() };
+    const risk = await NatsBus.connect({ servers: url('risk'), source: 'risk', clock });
+    vi.stubEnv('NATS_URL', url('cli'));
+    const out = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await risk.subscribe(
+        subject(Subjects.kill, {}),
+        async (m) => {
+          await risk.publish(subject(Subjects.controlAck, {}), {
+            service: 'risk',
+            exchange: 'binance',
+            command: 'kill',
+            commandId: m.id,
+            engaged: true,
+            detail: 'rejecting every new entry (kill_switch)',
+          });
+        },
+        { durable: 'risk-auth-kill-acks' },
+      );
+      const code = await publishAndWait(
+        'kill',
+        (bus) =>
+          bus.publish(subject(Subjects.kill, {}), {
+            flatten: false,
+            reason: 'cli auth',
+            requestedBy: 'cli:test',
+          }),
+        { timeoutMs: '15000', services: 'risk@binance' },
+      );
+      expect(code).toBe(0);
+      const jsm = await jetstreamManager(await as('cli'));
+      const left = [];
+      for await (const c of jsm.consumers.list(new NatsNaming('').stream(Subjects.controlAck.stream)))
+        if (c.name.startsWith('cli-')) left.push(c.name);
+      expect(left).toEqual([]);
+    } finally {
+      out.mockRestore();
+      vi.unstubAllEnvs();
+      await risk.drain();
     }
   });
 

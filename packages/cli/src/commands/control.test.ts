@@ -327,7 +327,7 @@ describe('AckCollector', () => {
     expect(collector.missing()).toEqual(['orders']);
     collector.add(ack('risk', 'c1'));
     collector.add(ack('orders', 'c1'));
-    await collector.allAcked;
+    expect(await collector.settled(1_000, 0)).toBe('acked');
     expect(printed).toEqual(['risk', 'orders']);
   });
 
@@ -346,9 +346,58 @@ describe('AckCollector', () => {
     collector.add(ack('bybit', 'flatten: flat (venue BTC 0)', true));
     expect(collector.missing()).toEqual(['orders@binance']);
     collector.add(ack('binance', 'flatten: BTC-USDT NOT flat: the venue still holds 0.00999 BTC', false));
-    await collector.allAcked;
+    expect(await collector.settled(1_000, 0)).toBe('acked');
     expect(collector.notFlat()).toEqual([
       'orders@binance: BTC-USDT NOT flat: the venue still holds 0.00999 BTC',
     ]);
+  });
+
+  it("waits, for a bare entry, for every venue any service answered for, and reads a later venue's NOT flat", async () => {
+    const collector = new AckCollector(new Set(['risk', 'orders']), () => undefined);
+    const ack = (service: string, exchange: string, flat: boolean | null = null): ControlAck => ({
+      service,
+      exchange,
+      command: 'kill',
+      commandId: 'k2',
+      engaged: true,
+      detail: flat === false ? 'flatten: ETH-USDT NOT flat: the venue still holds 0.5 ETH' : 'flatten: flat',
+      flat,
+    });
+    collector.expect('k2');
+    collector.add(ack('risk', 'binance'));
+    collector.add(ack('orders', 'binance', true));
+    const verdict = collector.settled(5_000, 300);
+    // Inside the quiet window: bybit's risk answers, so orders must answer for bybit too.
+    collector.add(ack('risk', 'bybit'));
+    expect(collector.missing()).toEqual(['orders@bybit']);
+    setTimeout(() => collector.add(ack('orders', 'bybit', false)), 400);
+    expect(await verdict).toBe('acked');
+    expect(collector.notFlat()).toEqual(['orders@bybit: ETH-USDT NOT flat: the venue still holds 0.5 ETH']);
+  });
+
+  it('times out naming the venue a bare entry still owes', async () => {
+    const collector = new AckCollector(new Set(['orders']), () => undefined);
+    collector.expect('k3');
+    for (const exchange of ['binance', 'bybit'])
+      collector.add({
+        service: exchange === 'binance' ? 'orders' : 'risk',
+        exchange,
+        command: 'kill',
+        commandId: 'k3',
+        engaged: true,
+        detail: '',
+      });
+    expect(await collector.settled(200, 0)).toBe('timeout');
+    expect(collector.missing()).toEqual(['orders@bybit']);
+  });
+});
+
+describe('ballast kill options', () => {
+  it('refuses a --timeout-ms that is not a positive integer before publishing anything', async () => {
+    const send = vi.fn(async () => ({ id: 'never' }));
+    await expect(publishAndWait('kill', send, { timeoutMs: '10s', services: 'risk' })).rejects.toThrow(
+      'invalid --timeout-ms "10s": a positive integer',
+    );
+    expect(send).not.toHaveBeenCalled();
   });
 });

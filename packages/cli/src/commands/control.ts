@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { NatsBus } from '@ballast/bus';
+import { NatsBus, natsTarget } from '@ballast/bus';
 import { type ControlAck, resumeCommand, Subjects, subject, uuidv7 } from '@ballast/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { flattenShortfall } from './flatten-shortfall';
+import { positiveInteger } from './positive-integer';
 
 const clock = { now: () => Date.now() };
 
@@ -86,31 +87,43 @@ export function registerControlCommands(program: Command): void {
     });
 }
 
-function requester(): string {
-  return `cli:${userInfo().username}`;
+/**
+ * Who sent the command, for the audit. A uid with no passwd entry (a container run as `--user 12345`)
+ * makes userInfo throw: the label falls back rather than block the kill.
+ */
+export function requester(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return `cli:${process.env.USER ?? process.env.LOGNAME ?? `uid ${process.getuid?.() ?? 'unknown'}`}`;
+  }
 }
+
+/**
+ * How long acknowledgements must stay quiet before a bare entry (`orders`, any venue) is judged: each
+ * trading account's services answer for it, and a later venue's NOT flat must not go unread.
+ */
+export const BARE_ENTRY_QUIET_MS = 1_000;
 
 /**
  * Acknowledgements by command id. Acks are kept from the moment the subscription exists, so one that
  * arrives before the publish call has returned the command's id is matched once the id is known.
- * An expected entry is a service (`orders`: any venue's answers it) or a service at a venue
- * (`orders@bybit`): with one orders service per trading account, each answers for its own account, and
- * every answer received counts in the verdict (one venue's NOT flat is never hidden by another's flat).
+ * An expected entry is a service at a venue (`orders@bybit`) or a bare service (`orders`): with one
+ * risk and one orders service per trading account, a bare entry is answered once that service has answered
+ * for every venue any service answered for (risk@bybit's ack makes `orders` wait for orders@bybit). Every
+ * answer received counts in the verdict (one venue's NOT flat is never hidden by another's flat).
  */
 export class AckCollector {
   private readonly seen: ControlAck[] = [];
   private commandId: string | undefined;
   /** By `service@exchange` (exchange blank when an older publisher left it out). */
   private readonly acked = new Map<string, ControlAck>();
-  private resolveAll: () => void = () => undefined;
-  readonly allAcked: Promise<void>;
+  private changed: () => void = () => undefined;
 
   constructor(
     private readonly expected: ReadonlySet<string>,
     private readonly print: (ack: ControlAck) => void,
-  ) {
-    this.allAcked = new Promise((resolve) => (this.resolveAll = resolve));
-  }
+  ) {}
 
   add(ack: ControlAck): void {
     if (this.commandId === undefined) this.seen.push(ack);
@@ -124,7 +137,36 @@ export class AckCollector {
 
   missing(): string[] {
     const acks = [...this.acked.values()];
-    return [...this.expected].filter((entry) => !acks.some((ack) => answers(ack, entry)));
+    const venues = new Set(acks.flatMap((ack) => (ack.exchange ? [ack.exchange] : [])));
+    return [...this.expected].flatMap((entry) => {
+      if (!acks.some((ack) => answers(ack, entry))) return [entry];
+      if (entry.includes('@')) return [];
+      return [...venues]
+        .map((venue) => `${entry}@${venue}`)
+        .filter((atVenue) => !acks.some((ack) => answers(ack, atVenue)));
+    });
+  }
+
+  /**
+   * 'acked' once nothing is missing and no answer has come for `quietMs` (a bare entry may yet be
+   * answered by another venue), 'timeout' after `timeoutMs`.
+   */
+  settled(timeoutMs: number, quietMs: number): Promise<'acked' | 'timeout'> {
+    return new Promise((resolve) => {
+      let quiet: NodeJS.Timeout | undefined;
+      const finish = (outcome: 'acked' | 'timeout') => {
+        clearTimeout(deadline);
+        clearTimeout(quiet);
+        this.changed = () => undefined;
+        resolve(outcome);
+      };
+      const deadline = setTimeout(() => finish('timeout'), timeoutMs);
+      this.changed = () => {
+        clearTimeout(quiet);
+        if (this.missing().length === 0) quiet = setTimeout(() => finish('acked'), quietMs);
+      };
+      this.changed();
+    });
   }
 
   /** The services whose switch is not what `what` asks: they kept a command they hold for later. */
@@ -147,7 +189,7 @@ export class AckCollector {
     if (ack.commandId !== this.commandId || this.acked.has(key)) return;
     this.acked.set(key, ack);
     this.print(ack);
-    if (this.missing().length === 0) this.resolveAll();
+    this.changed();
   }
 }
 
@@ -166,6 +208,7 @@ export async function publishAndWait(
   send: (bus: NatsBus) => Promise<{ id: string }>,
   opts: Options,
 ): Promise<number> {
+  const timeoutMs = positiveInteger('--timeout-ms', opts.timeoutMs);
   const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const bus = await NatsBus.connect({
     servers,
@@ -188,12 +231,8 @@ export async function publishAndWait(
     const commandId = (await send(bus)).id;
     console.log(`${what} published (${commandId}); waiting for ${[...expected].join(', ')}`);
     collector.expect(commandId);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => {
-      timer = setTimeout(() => r('timeout'), Number(opts.timeoutMs));
-    });
-    const outcome = await Promise.race([collector.allAcked, timeout]);
-    clearTimeout(timer);
+    const bare = [...expected].some((entry) => !entry.includes('@'));
+    const outcome = await collector.settled(timeoutMs, bare ? BARE_ENTRY_QUIET_MS : 0);
     await sub.stop();
     if (outcome === 'timeout') console.error(`timed out waiting for: ${collector.missing().join(', ')}`);
     const notFlat = collector.notFlat();
@@ -213,17 +252,19 @@ export async function publishAndWait(
     return outcome === 'timeout' ? CONTROL_EXIT.timeout : 0;
   } finally {
     await bus.drain();
-    await deleteConsumer(servers, bus.naming.stream(Subjects.controlAck.stream), durable);
+    // Housekeeping: a failure here is reported, never put in place of the verdict on the command.
+    await deleteConsumer(servers, bus.naming.stream(Subjects.controlAck.stream), durable).catch(
+      (err: unknown) => console.error(`could not delete consumer ${durable}: ${String(err)}`),
+    );
   }
 }
 
 async function deleteConsumer(servers: string, stream: string, durable: string): Promise<void> {
-  const nc = await connect({ servers });
+  // natsTarget: nats.js ignores credentials written inside the URL (nats://cli:<password>@host).
+  const nc = await connect(natsTarget(servers));
   try {
     const jsm = await jetstreamManager(nc);
-    await jsm.consumers
-      .delete(stream, durable)
-      .catch((err: unknown) => console.error(`could not delete consumer ${durable}: ${String(err)}`));
+    await jsm.consumers.delete(stream, durable);
   } finally {
     await nc.close();
   }

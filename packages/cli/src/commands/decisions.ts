@@ -6,6 +6,7 @@ import {
   migrate,
 } from '@ballast/db';
 import type { Command } from 'commander';
+import { positiveInteger } from './positive-integer';
 
 interface DecisionsOptions {
   readonly since: string;
@@ -80,9 +81,7 @@ export function registerDecisionsCommand(program: Command): void {
 
 async function decisionsCommand(options: DecisionsOptions): Promise<void> {
   const sinceMs = parseSince(options.since, Date.now());
-  const limit = Number(options.limit);
-  if (!Number.isInteger(limit) || limit <= 0)
-    throw new Error(`invalid --limit "${options.limit}": a positive integer`);
+  const limit = positiveInteger('--limit', options.limit);
   const handle = await createDb({ url: process.env.DATABASE_URL, pgliteDir: options.pgliteDir, poolSize: 1 });
   try {
     // Reading needs the table; migrating is idempotent and keeps a fresh PGlite directory usable.

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { positiveInteger } from './positive-integer';
 import { DEFAULT_STATE_DIR, isRunning, readState, removeState } from './supervisor-state';
 
 interface DownOptions {
@@ -26,7 +27,7 @@ async function down(options: DownOptions): Promise<number> {
     console.log('not running');
     return 0;
   }
-  const timeoutMs = Number(options.timeoutMs);
+  const timeoutMs = positiveInteger('--timeout-ms', options.timeoutMs);
   // The supervisor drains its children itself; SIGTERM and wait.
   if (isRunning(state.supervisorPid)) {
     console.log(`stopping supervisor ${state.supervisorPid}`);

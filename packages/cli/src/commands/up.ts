@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createDb, migrate } from '@ballast/db';
 import { redactUrlPasswords } from '@ballast/service-kit';
 import type { Command } from 'commander';
+import { positiveInteger } from './positive-integer';
 import { DEFAULT_BACKOFF } from './supervision-policy';
 import { type ChildSnapshot, Supervisor } from './supervisor';
 import { DEFAULT_STATE_DIR, isRunning, readState, removeState, writeState } from './supervisor-state';
@@ -76,12 +77,12 @@ async function up(options: UpOptions): Promise<void> {
   const specs = serviceSpecs({
     repoRoot: REPO_ROOT,
     names,
-    basePort: Number(options.basePort),
+    basePort: positiveInteger('--base-port', options.basePort),
     env,
     imports: options.import,
   });
   const prometheus = options.prometheus ? findPrometheus() : null;
-  const promPort = Number(options.prometheusPort);
+  const promPort = positiveInteger('--prometheus-port', options.prometheusPort);
   if (prometheus) {
     const targets = specs.map((s) => ({ service: s.name, port: s.port ?? 0 }));
     specs.push(
@@ -113,7 +114,7 @@ async function up(options: UpOptions): Promise<void> {
     random: Math.random,
     output: (line) => process.stdout.write(`${line}\n`),
     onChange: persist,
-    stopGraceMs: Number(options.stopGraceMs),
+    stopGraceMs: positiveInteger('--stop-grace-ms', options.stopGraceMs),
   });
   console.log(`starting ${specs.map((s) => `${s.name}:${s.port}`).join(' ')} (state in ${stateDir})`);
   supervisor.start();
