@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ExchangeSim, startExchangeSim } from '@ballast/exchange-sim';
 import { createTestDatabase, sharedDataDir, type TestDatabase } from '@ballast/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDriftTable, reconOnce } from './recon';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../program';
+import { formatDriftTable, RECON_DRIFTED_EXIT, reconOnce } from './recon';
 
 // The simulator's filters: binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
 let sim: ExchangeSim;
@@ -77,5 +81,29 @@ describe('ballast recon', { timeout: 120_000 }, () => {
         .map((d) => d.kind);
     expect(await kinds({})).toEqual(['missing_fill', 'missing_fill']);
     expect(await kinds({ RECON_SKIP_TRADE_HISTORY: 'true' })).toEqual(['position_qty']);
+  });
+
+  it('reads the keys from _FILE variables and RECON_SYMBOLS as the service does, and exits 2 on differences', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recon-keys-'));
+    writeFileSync(join(dir, 'key'), 'cli-key\n');
+    writeFileSync(join(dir, 'secret'), 'cli-secret\n');
+    vi.stubEnv('DATABASE_URL', testDb.url);
+    vi.stubEnv('EXCHANGE_BASE_URL', sim.restUrl);
+    vi.stubEnv('EXCHANGE_API_KEY_FILE', join(dir, 'key'));
+    vi.stubEnv('EXCHANGE_API_SECRET_FILE', join(dir, 'secret'));
+    vi.stubEnv('RECON_SYMBOLS', 'BTC-USDT');
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    try {
+      await buildProgram().parseAsync(['node', 'ballast', 'recon'], { from: 'node' });
+      // The account's trades (signed requests: the keys were read from the files) are not in our fills.
+      expect(out.join('\n')).toContain('missing_fill  BTC-USDT  ingest_fill  fill:BTC-USDT:1');
+      expect(process.exitCode).toBe(RECON_DRIFTED_EXIT);
+    } finally {
+      process.exitCode = undefined;
+      log.mockRestore();
+      vi.unstubAllEnvs();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,12 +2,13 @@ import { MemoryBus } from '@ballast/bus';
 import type { Drift } from '@ballast/core';
 import { createDb, DEFAULT_PGLITE_DIR, migrate } from '@ballast/db';
 import { buildReconciler, buildVenue, reconConfigSchema } from '@ballast/reconciliation-service';
-import { SystemClock, uuidv7Ids } from '@ballast/service-kit';
+import { loadConfig, SystemClock, uuidv7Ids } from '@ballast/service-kit';
 import type { Command } from 'commander';
 
 export interface ReconOptions {
   venue: string;
-  symbols: string;
+  /** Unset: RECON_SYMBOLS, else the reconciliation service's default. */
+  symbols?: string | undefined;
   json?: boolean;
   pgliteDir: string;
 }
@@ -26,18 +27,22 @@ export function formatDriftTable(drifts: readonly Drift[]): string {
   return [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+/** `ballast recon`'s exit code when the venue and our records differ, so a script can tell. */
+export const RECON_DRIFTED_EXIT = 2;
+
 /**
  * One comparison of a venue with our records, repairing nothing: the venue through ccxt
- * (EXCHANGE_BASE_URL, EXCHANGE_API_KEY / _SECRET), our records from DATABASE_URL (else PGlite).
+ * (EXCHANGE_BASE_URL, EXCHANGE_API_KEY / _SECRET or their _FILE variants, read as the service reads
+ * them), our records from DATABASE_URL (else PGlite).
  */
 export async function reconOnce(
   options: ReconOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ venue: string; drifts: Drift[] }> {
-  const config = reconConfigSchema.parse({
+  const config = loadConfig(reconConfigSchema, {
     ...env,
     RECON_VENUE: options.venue,
-    RECON_SYMBOLS: options.symbols,
+    ...(options.symbols === undefined ? {} : { RECON_SYMBOLS: options.symbols }),
   });
   const clock = new SystemClock();
   const handle = await createDb({ url: env.DATABASE_URL, pgliteDir: options.pgliteDir, poolSize: 1 });
@@ -66,9 +71,14 @@ export async function reconOnce(
 export function registerReconCommand(program: Command): void {
   program
     .command('recon')
-    .description('compare a venue with our records once and print the differences (repairs nothing)')
+    .description(
+      `compare a venue with our records once and print the differences (repairs nothing); exits ${RECON_DRIFTED_EXIT} when they differ`,
+    )
     .option('--venue <name>', 'venue id', 'binance')
-    .option('--symbols <list>', 'comma-separated symbols whose trades to read', 'BTC-USDT')
+    .option(
+      '--symbols <list>',
+      'comma-separated symbols whose trades to read (default RECON_SYMBOLS, else BTC-USDT)',
+    )
     .option('--json', 'print the drifts as JSON')
     .option(
       '--pglite-dir <dir>',
@@ -82,5 +92,6 @@ export function registerReconCommand(program: Command): void {
         console.log(
           drifts.length === 0 ? `${venue}: the venue and our records agree` : formatDriftTable(drifts),
         );
+      if (drifts.length > 0) process.exitCode = RECON_DRIFTED_EXIT;
     });
 }
