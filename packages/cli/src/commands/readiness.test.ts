@@ -40,6 +40,7 @@ import {
   optionsFrom,
   type ReadinessFlags,
   type ReadinessRunOptions,
+  readinessExitCode,
   runReadiness,
   uptimeSampleMsDefault,
 } from './readiness';
@@ -481,6 +482,8 @@ describe('ballast readiness against PostgreSQL', () => {
     expect(run.failed).toEqual([{ strategy: 'unknown_account', error }]);
     expect(lines).toContain(`unknown_account: not judged: ${error}`);
     expect(run.judged.map((r) => r.strategy)).toEqual(['moved_account']);
+    expect(readinessExitCode(run)).toBe(1);
+    expect(readinessExitCode({ ...run, failed: [] })).toBe(run.judged[0]!.report.ok ? 0 : 2);
     expect(run.judged[0]!.report.criteria.find((c) => c.criterion === 'max_drawdown')).toMatchObject({
       note: "on equity 1990.00 (risk's bitstamp account)",
     });
@@ -490,6 +493,21 @@ describe('ballast readiness against PostgreSQL', () => {
         StoredLifecycle,
       ),
     ).toBeUndefined();
+  });
+
+  it('exits 1 when it judged no strategy: no closed trade and none named is no green light', async () => {
+    const empty = await createTestDatabase('cli_readiness_empty');
+    const emptyHandle = await createDb({ url: empty.url, poolSize: 1 });
+    try {
+      await migrate(emptyHandle.db);
+      lines.length = 0;
+      const run = await runReadiness(base, { ...deps(), db: emptyHandle.db });
+      expect(lines).toContain('no strategy has a closed trade; name one with --strategy');
+      expect(readinessExitCode(run)).toBe(1);
+    } finally {
+      await emptyHandle.db.destroy();
+      await empty.drop();
+    }
   });
 
   it('refuses an override naming several strategies, recording nothing', async () => {

@@ -392,6 +392,15 @@ export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Pr
   return run;
 }
 
+/**
+ * 1: a strategy could not be judged, or none was (a gate that judged nothing is no green light for a
+ * `readiness && deploy`); 2: every one was, and one is red; 0: every one judged is green.
+ */
+export function readinessExitCode(run: ReadinessRun): 0 | 1 | 2 {
+  if (run.failed.length > 0 || run.judged.length === 0) return 1;
+  return run.judged.some((r) => !r.report.ok) ? 2 : 0;
+}
+
 export interface ReadinessFlags {
   strategy?: string;
   equity?: string;
@@ -518,9 +527,7 @@ export function registerReadinessCommand(program: Command): void {
           ids: uuidv7Ids(clock),
           print: (line) => console.log(line),
         });
-        // 1: a strategy could not be judged; 2: every one was, and one is red.
-        if (run.failed.length > 0) process.exitCode = 1;
-        else if (run.judged.some((r) => !r.report.ok)) process.exitCode = 2;
+        process.exitCode = readinessExitCode(run);
       } finally {
         await handle.db.destroy();
       }
