@@ -23,6 +23,11 @@ export const marketDataConfigSchema = z.object({
     .regex(/^wss?:\/\//, 'ws:// or wss:// URL')
     .optional(),
   STALE_AFTER_MS: ms(30_000),
+  /**
+   * A symbol held this long by a reconnect, a book resync or a candle backfill is reported down (an
+   * alert): entries on it are refused from the first moment, the operator is told after this long.
+   */
+  DOWN_AFTER_MS: ms(300_000),
   HEARTBEAT_TIMEOUT_MS: ms(60_000),
   /** A connect not open (TCP, TLS, HTTP upgrade) within this long fails and is retried with backoff. */
   HANDSHAKE_TIMEOUT_MS: ms(10_000),

@@ -27,6 +27,7 @@ function reporter(symbols: readonly string[] = ['BTC-USDT']) {
     clock,
     log: { info() {}, error: (o: object) => void failures.push(JSON.stringify(o)) },
     staleAfterMs: 1_000,
+    downAfterMs: 60_000,
   });
   return { r, clock, published, symbolStates, bus, failures };
 }
@@ -60,6 +61,62 @@ describe('FeedStatusReporter conditions', () => {
     r.touch('BTC-USDT');
     r.check();
     expect(published.at(-1)).toBe('live');
+  });
+});
+
+describe('FeedStatusReporter when the connection drops or a repair keeps failing', () => {
+  it('reports every symbol reconnecting the moment the connection is lost, and live again once it is back', () => {
+    const { r, symbolStates } = reporter(['BTC-USDT', 'ETH-USDT']);
+    r.touch('BTC-USDT');
+    r.touch('ETH-USDT');
+    r.connection(false, 'closed 1006; retrying in 400 ms');
+    expect(symbolStates).toEqual([
+      'BTC-USDT:live',
+      'ETH-USDT:live',
+      'null:reconnecting',
+      'BTC-USDT:reconnecting',
+      'ETH-USDT:reconnecting',
+    ]);
+    r.connection(false, 'closed 1006; retrying in 900 ms');
+    r.connection(true, 'reconnected');
+    expect(symbolStates.slice(5)).toEqual(['null:live', 'BTC-USDT:live', 'ETH-USDT:live']);
+  });
+
+  it('leaves a symbol that never sent an update to its first update when the connection opens', () => {
+    const { r, symbolStates } = reporter();
+    r.connection(true, 'connected');
+    expect(symbolStates).toEqual(['null:live']);
+    r.connection(false, 'handshake timeout');
+    r.connection(true, 'reconnected');
+    r.touch('BTC-USDT');
+    expect(symbolStates).toEqual([
+      'null:live',
+      'null:reconnecting',
+      'BTC-USDT:reconnecting',
+      'null:live',
+      'BTC-USDT:live',
+    ]);
+  });
+
+  it('reports a symbol held by a resync past downAfterMs down, naming it, and live once it clears', () => {
+    const { r, clock, symbolStates } = reporter();
+    r.touch('BTC-USDT');
+    r.condition('BTC-USDT', 'resyncing', true, 'depth snapshot: 418 banned');
+    clock.t = 59_000;
+    r.touch('BTC-USDT');
+    r.check();
+    expect(symbolStates.at(-1)).toBe('BTC-USDT:resyncing');
+    // A second condition raised meanwhile neither restarts the clock nor lifts the down.
+    r.condition('BTC-USDT', 'backfilling', true, 'gap 10:00');
+    clock.t = 60_000;
+    r.touch('BTC-USDT');
+    r.check();
+    expect(symbolStates.slice(-2)).toEqual(['BTC-USDT:backfilling', 'BTC-USDT:down']);
+    r.condition('BTC-USDT', 'resyncing', false, 'depth synced');
+    r.condition('BTC-USDT', 'backfilling', true, 'gap widened');
+    expect(symbolStates.at(-1)).toBe('BTC-USDT:down');
+    r.condition('BTC-USDT', 'backfilling', false, 'backfill done');
+    expect(symbolStates.at(-1)).toBe('BTC-USDT:live');
   });
 });
 

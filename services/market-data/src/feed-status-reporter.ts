@@ -2,8 +2,11 @@ import type { Bus } from '@ballast/bus';
 import { type Clock, type FeedState, type FeedStatus, Subjects, subject } from '@ballast/contracts';
 import { StalenessMonitor } from '@ballast/core';
 
-/** Per-symbol states a pipeline holds until it has repaired the symbol's data. */
-export type SymbolCondition = Extract<FeedState, 'backfilling' | 'resyncing'>;
+/**
+ * Per-symbol states held until the symbol's data can be vouched for again: a pipeline repairing it
+ * (a candle gap, a book resync), or the connection carrying it being down (reconnecting).
+ */
+export type SymbolCondition = Extract<FeedState, 'backfilling' | 'resyncing' | 'reconnecting'>;
 
 export interface StatusLog {
   info(obj: object, msg: string): void;
@@ -25,6 +28,8 @@ export class FeedStatusReporter implements Disposable {
   private readonly undelivered = new Set<string | null>();
   /** Per symbol, the pipelines that cannot vouch for it now (a candle gap unfilled, a book resyncing). */
   private readonly conditions = new Map<string, Map<SymbolCondition, string>>();
+  /** Per symbol held by a condition, since when (without a break): held past `downAfterMs` it is down. */
+  private readonly heldSince = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -36,6 +41,11 @@ export class FeedStatusReporter implements Disposable {
       clock: Clock;
       log: StatusLog;
       staleAfterMs: number;
+      /**
+       * A symbol held by a condition this long is reported down: a resync or backfill that keeps failing
+       * (a venue's IP ban lasts minutes to days) must reach the operator's alerts, not only refuse entries.
+       */
+      downAfterMs: number;
       /** Told of every per-symbol state change (metrics). */
       onSymbolState?: (symbol: string, state: FeedState) => void;
     },
@@ -74,17 +84,33 @@ export class FeedStatusReporter implements Disposable {
     const raisedOn = this.conditions.get(symbol) ?? new Map<SymbolCondition, string>();
     this.conditions.set(symbol, raisedOn);
     if (raised) {
+      if (raisedOn.size === 0) this.heldSince.set(symbol, this.deps.clock.now());
       raisedOn.set(kind, reason);
-      this.report(symbol, kind, reason);
+      if (this.states.get(symbol) !== 'down') this.report(symbol, kind, reason);
       return;
     }
     raisedOn.delete(kind);
+    if (raisedOn.size === 0) this.heldSince.delete(symbol);
+    // One that never sent an update is live at its first (touch), or stale when none comes.
+    if (raisedOn.size === 0 && !this.lastMessage.has(symbol)) return;
     this.report(symbol, ...this.settled(symbol, reason));
   }
 
-  /** The state a symbol falls back to: a remaining condition, else stale or live. */
+  /**
+   * The connection carrying every symbol: lost, each symbol is reported reconnecting at once (its data
+   * stopped now, not when the staleness threshold passes); open again, that condition clears.
+   */
+  connection(open: boolean, reason: string): void {
+    this.report(null, open ? 'live' : 'reconnecting', reason);
+    for (const symbol of this.deps.symbols)
+      if (!open || this.conditions.get(symbol)?.has('reconnecting'))
+        this.condition(symbol, 'reconnecting', !open, reason);
+  }
+
+  /** The state a symbol falls back to: a remaining condition (down once held too long), else stale or live. */
   private settled(symbol: string, liveReason: string): [FeedState, string] {
     const [other] = this.conditions.get(symbol) ?? [];
+    if (other && this.states.get(symbol) === 'down') return ['down', this.reasons.get(symbol) ?? other[1]];
     if (other) return other;
     if (this.monitor.stateOf(symbol) === 'stale')
       return ['stale', `no update for more than ${this.deps.staleAfterMs} ms`];
@@ -120,6 +146,17 @@ export class FeedStatusReporter implements Disposable {
     });
   }
 
+  /** Reports down each symbol a condition has held for `downAfterMs`, naming the condition. */
+  private escalate(): void {
+    const now = this.deps.clock.now();
+    for (const [symbol, since] of this.heldSince) {
+      if (now - since < this.deps.downAfterMs || this.states.get(symbol) === 'down') continue;
+      const [held] = this.conditions.get(symbol) ?? [];
+      if (held)
+        this.report(symbol, 'down', `${held[0]} for more than ${this.deps.downAfterMs} ms: ${held[1]}`);
+    }
+  }
+
   /** Sends again each current state whose publish failed. */
   private redeliver(): void {
     for (const symbol of [...this.undelivered]) {
@@ -141,6 +178,7 @@ export class FeedStatusReporter implements Disposable {
       else if (this.states.get(t.key) === 'stale')
         this.report(t.key, ...this.settled(t.key, 'updates resumed'));
     }
+    this.escalate();
     this.redeliver();
   }
 

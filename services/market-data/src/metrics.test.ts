@@ -27,6 +27,7 @@ describe('MarketDataMetrics', () => {
       clock: { now: () => now },
       log: { info() {}, error() {} },
       staleAfterMs: 1_000,
+      downAfterMs: 60_000,
       onSymbolState: (symbol, state) =>
         metrics.symbolStale.set({ venue: 'binance', symbol }, state === 'stale' ? 1 : 0),
     });

@@ -75,6 +75,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     clock,
     log,
     staleAfterMs: config.STALE_AFTER_MS,
+    downAfterMs: config.DOWN_AFTER_MS,
     onSymbolState: (symbol, state) =>
       metrics.symbolStale.set({ venue: config.VENUE, symbol }, state === 'stale' ? 1 : 0),
   });
@@ -156,12 +157,12 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
       frame: (raw) => router.onFrame(raw),
       open: ({ reconnect }) => {
         if (reconnect) depth.reset();
-        status.report(null, 'live', reconnect ? 'reconnected' : 'connected');
+        status.connection(true, reconnect ? 'reconnected' : 'connected');
         candles.catchUp();
       },
       lost: ({ reason, delayMs }) => {
         metrics.reconnects.inc({ venue: config.VENUE, reason });
-        status.report(null, 'reconnecting', `${reason}; retrying in ${delayMs} ms`);
+        status.connection(false, `${reason}; retrying in ${delayMs} ms`);
       },
     },
   );
