@@ -5,6 +5,7 @@ import {
   DEFAULT_BOOK_MAX_AGE_MS,
   type EntryBook,
   isNoBook,
+  marketKey,
   noRestBook,
   pricePending,
   StreamedBooks,
@@ -47,8 +48,13 @@ export class EntryBooks extends RiskPart {
     return touch;
   }
 
-  /** Whether the market's streamed book is in sequence since a snapshot (it marks equity as it moves). */
+  /**
+   * Whether the market's streamed book is in sequence since a snapshot (it marks equity as it moves)
+   * and its feed is live: through a reconnect or a resync the book held stays in sequence but stops
+   * moving with the market, and the REST depth marks it meanwhile.
+   */
   trusted(exchange: string, symbol: string): boolean {
+    if (this.ctx.state.staleMarkets.includes(marketKey(exchange, symbol))) return false;
     return this.books.get(exchange)?.touch(symbol) !== undefined;
   }
 

@@ -52,7 +52,7 @@ function movingVenue() {
 }
 
 describe('risk: equity marked from the REST depth while no streamed book is trusted', () => {
-  it('latches no halt on a restart that cannot mark a held gain, then marks it from the REST depth each interval until a trusted book does', {
+  it('latches no halt on a restart that cannot mark a held gain, then marks it from the REST depth each interval until a trusted book does, and again while the feed is not live', {
     timeout: 60_000,
   }, async () => {
     const alerts: Alert[] = [];
@@ -111,14 +111,14 @@ describe('risk: equity marked from the REST depth while no streamed book is trus
       expect(risk.manager.current.equity).toBeCloseTo(markedAt(0.7), 6);
 
       // A trusted streamed book marks the long from now on; the REST depth is read no more.
-      await fixture.bus.publish(
-        subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
-        btcBookSnapshot(clock.now()),
-      );
-      await waitFor(
-        () => Math.abs(risk.manager.current.equity - markedAt(1)) < 1e-6,
-        'the long marked at the streamed bid',
-      );
+      const markedByStream = async (what: string) => {
+        await fixture.bus.publish(
+          subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+          btcBookSnapshot(clock.now()),
+        );
+        await waitFor(() => Math.abs(risk.manager.current.equity - markedAt(1)) < 1e-6, what);
+      };
+      await markedByStream('the long marked at the streamed bid');
       const readsThen = reads;
       scale = 0.5;
       // Several intervals later (on the service clock) the equity is still the streamed book's.
@@ -126,6 +126,24 @@ describe('risk: equity marked from the REST depth while no streamed book is trus
       await waitFor(() => clock.now() > until, 'five intervals passed');
       expect(reads - readsThen).toBeLessThanOrEqual(1);
       expect(risk.manager.current.equity).toBeCloseTo(markedAt(1), 6);
+
+      // market-data loses its connection: the book risk holds is in sequence but no longer moves with
+      // the market, so the REST depth marks the long again until the feed is live.
+      const status = (state: 'reconnecting' | 'live') =>
+        fixture.bus.publish(subject(Subjects.feedStatus, { exchange: 'binance' }), {
+          exchange: 'binance',
+          symbol: 'BTC-USDT',
+          state,
+          reason: state === 'live' ? 'reconnected' : 'closed 1006; retrying in 800 ms',
+          lastMessageTime: null,
+        });
+      await status('reconnecting');
+      await waitFor(
+        () => Math.abs(risk.manager.current.equity - markedAt(0.5)) < 1e-6,
+        'the long marked from REST while the feed reconnects',
+      );
+      await status('live');
+      await markedByStream('the long marked at the streamed bid once the feed is live');
     } finally {
       await risk[Symbol.asyncDispose]();
     }
