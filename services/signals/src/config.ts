@@ -44,7 +44,8 @@ export const signalsConfigSchema = z.object({
   /**
    * A feature vector whose bar closed longer ago than this (on the service's clock) proposes nothing, so
    * a backlog delivered after an outage is not traded at old prices; it still feeds the strategies' history.
-   * Default 60 s, risk's default maxSignalAgeMs.
+   * A cycle put back after a restart and ranked later than this after its bar closed has its candidates
+   * vetoed `stale_data`. Default 60 s, risk's default maxSignalAgeMs.
    */
   SIGNALS_MAX_VECTOR_AGE_MS: z.coerce.number().int().positive().optional(),
   /**

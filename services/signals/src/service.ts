@@ -183,8 +183,7 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
   }: ReturnType<typeof propose>): Promise<void> => {
     if (candidate.veto) {
       const proposed = await proposing;
-      if (first)
-        log.info({ id: candidate.id, symbol: candidate.symbol, veto: candidate.veto }, 'candidate vetoed');
+      if (first) logVeto(candidate);
       reflection?.onVetoed(candidate, vector.openTime, proposed.correlationId);
       return;
     }
@@ -207,6 +206,14 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
       eventTime: decidedAt,
     });
     reflection?.onDecision(decision, vector.openTime, proposed.correlationId);
+  };
+  const logVeto = ({ id, symbol, veto }: SignalCandidate) => {
+    if (veto?.reason !== 'stale_data') return log.info({ id, symbol, veto }, 'candidate vetoed');
+    // Only a cycle put back after a restart is vetoed so (SignalEngine.restore): the restart came too late.
+    log.warn(
+      { id, symbol, veto },
+      'candidate of a cycle restored after a restart, its bar older than SIGNALS_MAX_VECTOR_AGE_MS: vetoed, not decided',
+    );
   };
   /** A strategy switched off since it proposed gets no approval: the operator was told it is off. */
   const stepFor = (candidate: SignalCandidate): DecideFor | undefined => {

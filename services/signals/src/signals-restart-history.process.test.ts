@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import type { FeatureVector, SignalCandidate } from '@ballast/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultSignalEngine } from './testing/default-engine';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
-import { type SignalsProcessStack, signalsProcessStack } from './testing/signals-process';
+import { processStackPerDescribe } from './testing/signals-process';
 
 // Recorded BTC 1h bars (binance-spot-ohlcv/BTCUSDT-1h.csv.gz), each its own cycle.
 const UNIVERSE = ['BTC-USDT'];
@@ -24,15 +24,7 @@ function stretchToFirstProposing(): {
 }
 
 describe(`signals: the first bar after a restart proposes what it would have without the restart (${RECORDED_FILE})`, () => {
-  let stack: SignalsProcessStack;
-
-  beforeAll(async () => {
-    stack = await signalsProcessStack('signals_restart', UNIVERSE);
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const opened = processStackPerDescribe('signals_restart', UNIVERSE);
 
   it('primes the strategies with the bars features published before a SIGKILL, proposing nothing for them', {
     timeout: 300_000,
@@ -40,6 +32,7 @@ describe(`signals: the first bar after a restart proposes what it would have wit
     const { before, next, expected } = stretchToFirstProposing();
     // Without the bars before it the same bar proposes nothing: the restart would lose these candidates.
     expect(defaultSignalEngine(UNIVERSE).onFeatures(next)).toEqual([]);
+    const stack = opened();
     const { pipeline, candidates } = stack;
 
     const first = await stack.start();

@@ -5,6 +5,8 @@ import type { VetoInput } from './veto-rules';
 export interface CycleEntry {
   readonly candidate: SignalCandidate;
   readonly input: VetoInput;
+  /** Put back after a restart (`SignalEngine.restore`): its bar's age is judged again when its cycle closes. */
+  readonly restored?: boolean;
 }
 
 /** The candle close of one exchange and timeframe, across the universe's symbols. */

@@ -118,6 +118,48 @@ describe(`signal engine timing over ${BTC_1H} and ${ETH_1H}`, () => {
     expect(live.receive(btc[at + 1]!).cycles).toEqual([]);
   });
 
+  it('vetoes stale_data the candidates of a cycle restored later than the vector age limit; sooner, ranks them as an uninterrupted run', () => {
+    const at = firstProposingBar();
+    const universe = ['BTC-USDT', 'ETH-USDT'];
+    const clock = new VirtualClock(closeOf(btc[0]!));
+    const timed = () => engine({ clock, universe, maxVectorAgeMs: 60_000, cycleGraceMs: 30_000 });
+    const uninterrupted = timed();
+    for (const v of btc.slice(0, at)) {
+      clock.set(closeOf(v));
+      uninterrupted.receive(v, closeOf(v));
+      const e = ethAt.get(v.openTime);
+      if (e) uninterrupted.receive(e, closeOf(v));
+    }
+    const bar = btc[at]!;
+    clock.set(closeOf(bar));
+    // BTC's vector waits for ETH's, which never comes: the process dies with the cycle open.
+    const { waiting } = uninterrupted.receive(bar, closeOf(bar));
+    expect(waiting?.candidates.length).toBeGreaterThan(0);
+    const restoredAt = (ms: number) => {
+      clock.set(closeOf(bar) + ms);
+      const restarted = timed();
+      restarted.restore([waiting!]);
+      return restarted.due();
+    };
+    // Back 60 s after the close, the grace run out: ranked as the uninterrupted run ranks it at its deadline.
+    const soon = restoredAt(60_000);
+    expect(soon.decided.length).toBe(waiting?.candidates.length);
+    expect(soon).toEqual(uninterrupted.due());
+    expect(soon.decided.map((d) => d.candidate.veto?.reason)).not.toContain('stale_data');
+    // Back two hours later: the same candidates, each vetoed as a vector delivered that late would be.
+    const late = restoredAt(2 * HOUR);
+    expect(late.cycles).toEqual(soon.cycles);
+    expect(late.decided.map((d) => d.candidate)).toEqual(
+      soon.decided.map(({ candidate }) => ({
+        ...candidate,
+        veto: {
+          reason: 'stale_data',
+          detail: `bar closed ${2 * HOUR} ms before its cycle, restored after a restart, was ranked: over the 60000 ms vector age limit`,
+        },
+      })),
+    );
+  });
+
   it('keeps two exchanges quoting the same symbols in two cycles, each ranked when its own symbols reported', () => {
     const universe = ['BTC-USDT', 'ETH-USDT'];
     const cycles = engine({ universe });

@@ -10,7 +10,7 @@ import {
 import { rankCandidates } from './rank-candidates';
 import type { Strategy, StrategyProposal } from './strategy';
 import type { VetoConfig } from './veto-config';
-import { firstVeto, VETO_RULES, type VetoRule } from './veto-rules';
+import { firstVeto, staleRestoredBar, VETO_RULES, type Veto, type VetoRule } from './veto-rules';
 
 export interface SignalEngineOptions {
   strategies: readonly Strategy[];
@@ -31,7 +31,8 @@ export interface SignalEngineOptions {
   /**
    * A vector published (its `emittedAt`) longer than this after its bar closed proposes nothing: its
    * entry, stop and take-profits are as old as the bar (an upstream backlog). It still enters the
-   * strategies' history. Without `emittedAt`, measured on `clock`.
+   * strategies' history. Without `emittedAt`, measured on `clock`. A candidate put back by `restore` is
+   * measured again when its cycle closes, and vetoed `stale_data` past it.
    */
   maxVectorAgeMs?: number;
   /**
@@ -173,7 +174,9 @@ export class SignalEngine {
    * Puts back vectors that were waiting in open cycles when the last run ended (a crash), oldest first, as
    * their first delivery left them: in their cycle with the candidates they proposed then (the strategies'
    * history of that time is gone), in their series' history, and seen (a redelivery is a repeat). Call it
-   * before the first vector; a candidate of a strategy no longer configured is left out.
+   * before the first vector; a candidate of a strategy no longer configured is left out. A restored
+   * candidate whose bar is older than `maxVectorAgeMs` when its cycle closes (the restart came late) is
+   * vetoed `stale_data`: it is published, never decided.
    */
   restore(waiting: readonly WaitingVector[]): void {
     const byName = new Map(this.options.strategies.map((s) => [s.name, s]));
@@ -185,7 +188,8 @@ export class SignalEngine {
       this.keep(series, vector);
       const entries = candidates.flatMap((candidate): CycleEntry[] => {
         const strategy = byName.get(candidate.strategy);
-        return strategy ? [{ candidate, input: { proposal: proposalOf(candidate), vector, strategy } }] : [];
+        if (!strategy) return [];
+        return [{ candidate, input: { proposal: proposalOf(candidate), vector, strategy }, restored: true }];
       });
       this.cycles.join(vector, entries);
     }
@@ -281,16 +285,21 @@ export class SignalEngine {
   }
 
   private close(cycle: PendingCycle): DecidedCandidate[] {
-    const inputs = new Map(cycle.entries.map((e) => [e.candidate.id, e.input]));
+    const entries = new Map(cycle.entries.map((e) => [e.candidate.id, e]));
     const context = { config: this.options.vetoes, hours: this.hours };
     return rankCandidates(cycle.entries.map((e) => e.candidate)).map((candidate) => {
-      const input = inputs.get(candidate.id);
-      if (!input) throw new Error(`candidate ${candidate.id} lost its proposal`);
-      return {
-        candidate: { ...candidate, veto: firstVeto(input, context, this.rules) },
-        vector: input.vector,
-      };
+      const entry = entries.get(candidate.id);
+      if (!entry) throw new Error(`candidate ${candidate.id} lost its proposal`);
+      const { input } = entry;
+      const veto =
+        (entry.restored && this.staleRestored(input.vector)) || firstVeto(input, context, this.rules);
+      return { candidate: { ...candidate, veto }, vector: input.vector };
     });
+  }
+
+  /** A restored candidate's bar judged at its cycle's close: its vector was judged on time only when delivered. */
+  private staleRestored(vector: FeatureVector): Veto | null {
+    return staleRestoredBar(vector, this.options.clock?.now(), this.options.maxVectorAgeMs);
   }
 
   private remember(key: string, answer: Pick<EngineAnswer, 'decided' | 'unreadable' | 'waiting'>): void {

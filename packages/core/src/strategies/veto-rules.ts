@@ -71,6 +71,27 @@ export const negativeHourExpectancy: VetoRule = ({ vector, strategy }, { config,
   };
 };
 
+/**
+ * A candidate put back after a restart is ranked when its cycle closes, which may be hours after its bar
+ * (the process was down): its entry, stop and take-profits are as old as the bar, and its decision would
+ * be stamped with the time it is made, so risk's stale_signal would not see that age. Older than the
+ * vector age limit that refuses a late delivery, it is vetoed as such a delivery would have been.
+ */
+export function staleRestoredBar(
+  vector: Pick<FeatureVector, 'openTime' | 'timeframe'>,
+  now: number | undefined,
+  maxAgeMs: number | undefined,
+): Veto | null {
+  if (now === undefined || maxAgeMs === undefined) return null;
+  const ageMs = now - (vector.openTime + TIMEFRAME_MS[vector.timeframe]);
+  return ageMs > maxAgeMs
+    ? {
+        reason: 'stale_data',
+        detail: `bar closed ${ageMs} ms before its cycle, restored after a restart, was ranked: over the ${maxAgeMs} ms vector age limit`,
+      }
+    : null;
+}
+
 /** Checked in this order; the first objection is the one recorded. */
 export const VETO_RULES: readonly VetoRule[] = [
   excludedSymbol,

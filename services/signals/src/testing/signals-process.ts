@@ -20,6 +20,7 @@ import {
   uniqueName,
   watchPipeline,
 } from '@ballast/testkit';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Recorded bars are replayed years after they closed: the vector age and queue limits are set past that. */
 export const YEARS = String(100 * 365 * 86_400_000);
@@ -97,5 +98,23 @@ export async function signalsProcessStack(
       await deleteStreamsAt(servers, bus.naming);
       await testDb.drop();
     },
+  };
+}
+
+/** A stack opened before the enclosing describe's tests and closed after them; read it inside a test. */
+export function processStackPerDescribe(
+  name: string,
+  universe: readonly string[],
+): () => SignalsProcessStack {
+  let stack: SignalsProcessStack | undefined;
+  beforeAll(async () => {
+    stack = await signalsProcessStack(name, universe);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return () => {
+    if (!stack) throw new Error(`the ${name} stack did not start`);
+    return stack;
   };
 }
