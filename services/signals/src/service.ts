@@ -54,7 +54,7 @@ import { AgentDecision } from './agent-decision';
 import { outageText, unusableText } from './agent-outage-text';
 import type { SignalsConfig } from './config';
 import { EngineReport, seriesKey } from './engine-report';
-import { type DecideFor, FirstDecision, type FirstDecisionDeps } from './first-decision';
+import { type Decided, type DecideFor, FirstDecision, type FirstDecisionDeps } from './first-decision';
 import { RefreshingHourTable } from './hour-stats-refresh';
 import { OwedCandidates, type Settling } from './owed-candidates';
 import { primeHistory, type RetainedVectors } from './primed-history';
@@ -189,15 +189,13 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
     }
     // The candidate carries its cause's correlation id: the agents decide while the stream stores it,
     // and the decision is published only once the candidate is stored.
-    const [proposed, { decision, decidedAt, earlier }] = await Promise.all([
+    const off = !switches.enabled(candidate.strategy);
+    const [proposed, decided] = await Promise.all([
       proposing,
-      decisions.decide(candidate, vector, cause.correlationId, stepFor(candidate)),
+      decisions.decide(candidate, vector, cause.correlationId, off ? switchedOffStep : undefined),
     ]);
-    if (earlier)
-      log.info(
-        { id: candidate.id, approved: decision.approved },
-        'candidate decided before: same decision again',
-      );
+    if (!mayPublish(candidate, decided, off)) return;
+    const { decision, decidedAt } = decided;
     // Stamped with when it was made: one made before an outage goes out as old as it is, and risk's
     // stale_signal refuses it as it would have had it arrived late the first time.
     await bus.publish(subject(Subjects.signalDecision, {}), decision, {
@@ -215,15 +213,36 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
       'candidate of a cycle restored after a restart, its bar older than SIGNALS_MAX_VECTOR_AGE_MS: vetoed, not decided',
     );
   };
-  /** A strategy switched off since it proposed gets no approval: the operator was told it is off. */
-  const stepFor = (candidate: SignalCandidate): DecideFor | undefined => {
-    if (switches.enabled(candidate.strategy)) return undefined;
-    switchedOff.inc({ strategy: candidate.strategy });
-    log.warn(
-      { id: candidate.id, strategy: candidate.strategy, reason: 'strategy_disabled' },
-      'candidate of a strategy switched off after it proposed: not approved',
-    );
-    return async (c) => switchedOffDecision(c);
+  /**
+   * Whether a candidate's decision goes out, said in the log. A strategy switched off since it proposed
+   * gets no approval: the operator was told it is off, and risk does not read the switches. Its decision
+   * is the one stored first (ADR 8), looked up before any step runs, so the switch-off is counted and
+   * logged only when it made the decision. An approval stored before the switch-off and asked again (its
+   * publish failed: a redelivery, an owed retry, a cycle put back at start, ADR 18) may never have gone
+   * out: it is withheld, and no decision is published this time. One that did go out stays (the stream
+   * has it); a rejection is not published in its place, as past the duplicate window it would be a
+   * second, contradicting decision for the same candidate.
+   */
+  const mayPublish = (candidate: SignalCandidate, { decision, earlier }: Decided, off: boolean) => {
+    const { id, strategy } = candidate;
+    if (!earlier && off) {
+      switchedOff.inc({ strategy });
+      log.warn(
+        { id, strategy, reason: 'strategy_disabled' },
+        'candidate of a strategy switched off after it proposed: not approved',
+      );
+      return true;
+    }
+    if (!earlier) return true;
+    if (off && decision.approved) {
+      log.warn(
+        { id, strategy, reason: 'strategy_disabled' },
+        'approval stored before its strategy was switched off, perhaps never published: withheld, no decision published',
+      );
+      return false;
+    }
+    log.info({ id, approved: decision.approved }, 'candidate decided before: same decision again');
+    return true;
   };
   // Every candidate of a cycle goes out at once (the stream keeps their order), so the best one waits
   // for no vetoed one's acknowledgement; decisions then follow one by one in rank order.
@@ -507,6 +526,9 @@ async function wireDecisions(deps: SignalsServiceDeps & { clock: Clock }): Promi
 function usd(amount: number): string {
   return String(Number(amount.toFixed(4)));
 }
+
+/** The decision of a candidate whose strategy was switched off since it proposed: no agent is asked. */
+const switchedOffStep: DecideFor = async (candidate) => switchedOffDecision(candidate);
 
 const DEFAULT_MAX_VECTOR_AGE_MS = 60_000;
 const DEFAULT_CYCLE_GRACE_MS = 30_000;

@@ -8,9 +8,10 @@ import {
   VetoConfig,
 } from '@ballast/core';
 import { BotStateRepository, ConfigChangeRepository, diffConfig } from '@ballast/db';
-import { createLogger, SystemClock } from '@ballast/service-kit';
+import { SystemClock } from '@ballast/service-kit';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loggingInto } from './testing/log-lines';
 import { RECORDED_FILE, recordedBtcVectors } from './testing/recorded-vectors';
 import { type SignalsFixture, startSignalsFixture } from './testing/signals-fixture';
 
@@ -94,11 +95,7 @@ describe(`strategy switches in the signals service (feature vectors of ${RECORDE
     fixture = await startSignalsFixture({
       name: 'signals_switches',
       testSource: 'gateway',
-      log: createLogger({
-        service: 'signals-test',
-        level: 'info',
-        destination: { write: (l) => lines.push(l) },
-      }),
+      log: loggingInto(lines),
       // Decisions are not what this test is about: no agents, no reflection.
       decide: (candidate) => ({
         candidate,
