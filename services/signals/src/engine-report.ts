@@ -3,7 +3,7 @@ import type { ClosedCycle, EngineAnswer } from '@ballast/core';
 import type { Logger } from '@ballast/service-kit';
 import { Counter, type Registry } from 'prom-client';
 
-const VECTOR_OUTCOMES = ['new', 'repeat', 'out_of_order', 'stale', 'unreadable'] as const;
+const VECTOR_OUTCOMES = ['new', 'repeat', 'out_of_order', 'stale', 'unreadable', 'forgotten'] as const;
 type VectorOutcome = (typeof VECTOR_OUTCOMES)[number];
 const CYCLE_OUTCOMES = ['complete', 'incomplete'] as const;
 type CycleOutcome = (typeof CYCLE_OUTCOMES)[number];
@@ -29,7 +29,7 @@ export class EngineReport {
   ) {
     const vectors = new Counter({
       name: 'ballast_signals_vectors_total',
-      help: 'Feature vectors delivered, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable (a strategy could not read it)',
+      help: 'Feature vectors delivered, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable (a strategy could not read it), forgotten (a redelivery whose unsettled first answer the engine dropped: its candidates are not published again)',
       labelNames: ['outcome'],
       registers: [metrics],
     });
@@ -47,7 +47,12 @@ export class EngineReport {
     const series = seriesKey(vector);
     this.reported.add(series);
     const unreadable = answer.outcome === 'new' && answer.unreadable.length > 0;
-    this.vectors[unreadable ? 'unreadable' : answer.outcome].inc();
+    this.vectors[answer.forgotten ? 'forgotten' : unreadable ? 'unreadable' : answer.outcome].inc();
+    if (answer.forgotten)
+      this.log.error(
+        { ...bar(vector, answer), reason: 'forgotten_answer' },
+        'feature vector delivered again after the engine dropped its unsettled answer: the candidates of the cycle it closed are not published again',
+      );
     if (answer.outcome === 'stale') this.stale(series, bar(vector, answer));
     else if (answer.outcome === 'new' && this.staleSeries.delete(series))
       this.log.info(bar(vector, answer), 'feature vectors on time again: strategies propose');

@@ -278,6 +278,8 @@ export async function startSignalsService(deps: SignalsServiceDeps): Promise<Sig
     if (answer.waiting) await waiting.keep(message, answer.waiting);
     await settle(answer.decided, answer.outcome !== 'repeat');
     await waiting.settled(answer.cycles);
+    // Only now may the engine forget its answer: a redelivery after any failure above gets it again.
+    engine.settled(message.payload);
   };
   const deadlines = cycleDeadlines(config, () => closedOutside(engine.due()), log);
   await reflection?.start();

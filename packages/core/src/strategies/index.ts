@@ -7,6 +7,7 @@ export * from './hour-expectancy-stats';
 export * from './mean-reversion';
 export * from './pending-cycles';
 export * from './rank-candidates';
+export * from './remembered-answers';
 export * from './signal-engine';
 export * from './strategy';
 export * from './strategy-config';

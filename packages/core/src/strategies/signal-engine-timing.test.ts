@@ -206,6 +206,49 @@ describe(`signal engine timing over ${BTC_1H} and ${ETH_1H}`, () => {
     expect(again).toMatchObject({ outcome: 'repeat', decided: first.decided, unreadable: first.unreadable });
   });
 
+  /** An engine on the universe fed up to bar `at`, BTC's vector of it in, its cycle waiting for ETH's. */
+  function atClosingVector() {
+    const at = firstProposingBar();
+    const cycles = engine({ universe: ['BTC-USDT', 'ETH-USDT'] });
+    for (const v of btc.slice(0, at)) {
+      cycles.onFeatures(v);
+      const e = ethAt.get(v.openTime);
+      if (e) cycles.onFeatures(e);
+    }
+    const bar = btc[at]!;
+    cycles.onFeatures(bar);
+    /** The same bar from other venues: each waits for its ETH, and is remembered for it. */
+    const elsewhere = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ ...bar, exchange: `venue${i}` }));
+    return { cycles, closing: ethAt.get(bar.openTime)!, elsewhere };
+  }
+
+  it('gives a vector delivered again the candidates of the cycle it closed, however many vectors came since, until they are settled', () => {
+    const { cycles, closing, elsewhere } = atClosingVector();
+    // Its handler fails after the cycle closed: nothing settled, the vector is delivered again later.
+    const first = cycles.receive(closing);
+    expect(first.decided.length).toBeGreaterThan(0);
+    for (const v of elsewhere(300)) {
+      cycles.receive(v);
+      cycles.settled(v);
+    }
+    const again = cycles.receive(closing);
+    expect(again).toMatchObject({ outcome: 'repeat', decided: first.decided });
+    expect(again.forgotten).toBeUndefined();
+  });
+
+  it('says a repeat whose unsettled answer was dropped past the bound is forgotten, not one that had nothing', () => {
+    const { cycles, closing, elsewhere } = atClosingVector();
+    expect(cycles.receive(closing).decided.length).toBeGreaterThan(0);
+    // More answers left unsettled than any bar brings (handlers given up for good).
+    for (const v of elsewhere(4_096)) cycles.receive(v);
+    expect(cycles.receive(closing)).toMatchObject({ outcome: 'repeat', decided: [], forgotten: true });
+    const quiet = btc.find((v) => engine().receive(v).decided.length === 0)!;
+    const plain = engine();
+    plain.receive(quiet);
+    expect(plain.receive(quiet).forgotten).toBeUndefined();
+  });
+
   it('tells a repeat from an out-of-order vector', () => {
     const order = engine();
     order.receive(btc[0]!);

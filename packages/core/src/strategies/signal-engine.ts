@@ -8,6 +8,7 @@ import {
   PendingCycles,
 } from './pending-cycles';
 import { rankCandidates } from './rank-candidates';
+import { RememberedAnswers } from './remembered-answers';
 import type { Strategy, StrategyProposal } from './strategy';
 import type { VetoConfig } from './veto-config';
 import { firstVeto, staleRestoredBar, VETO_RULES, type Veto, type VetoRule } from './veto-rules';
@@ -78,6 +79,11 @@ export interface EngineAnswer {
   readonly ageMs: number | undefined;
   /** The vector and its proposals when its cycle still waits for symbols after this answer. */
   readonly waiting?: WaitingVector;
+  /**
+   * A repeat whose first answer was never settled and was dropped (more unsettled answers than the engine
+   * keeps): whatever that answer held is not given again.
+   */
+  readonly forgotten?: true;
 }
 
 /**
@@ -96,8 +102,6 @@ export interface DueAnswer {
 }
 
 const DEFAULT_HISTORY = 10;
-/** Answers remembered, so a redelivered vector gets what its first delivery got. */
-const REMEMBERED_ANSWERS = 256;
 
 /**
  * Tier 1 and tier 2 over feature vectors: every strategy proposes, each cycle (one candle close time per
@@ -110,8 +114,10 @@ export class SignalEngine {
   private readonly cycles: PendingCycles;
   /** The open time of the newest vector seen per series: a vector not newer was seen already. */
   private readonly newest = new Map<string, number>();
-  /** Recent answers with candidates or unreadable strategies, by the vector they were given to. */
-  private readonly answered = new Map<string, Pick<EngineAnswer, 'decided' | 'unreadable' | 'waiting'>>();
+  /** Answers with candidates, unreadable strategies or a waiting vector, by the vector they were given to. */
+  private readonly answered = new RememberedAnswers<
+    Pick<EngineAnswer, 'decided' | 'unreadable' | 'waiting'>
+  >();
   private readonly hours: HourExpectancyTable;
   /** Vectors of each series kept for the strategies (what a restart primes). */
   readonly historyLength: number;
@@ -124,9 +130,19 @@ export class SignalEngine {
     this.rules = options.rules ?? VETO_RULES;
   }
 
-  /** The candidates `receive` returns, alone. */
+  /** The candidates `receive` returns, alone, taken as settled. */
   onFeatures(vector: FeatureVector): SignalCandidate[] {
-    return this.receive(vector).decided.map((d) => d.candidate);
+    const { decided } = this.receive(vector);
+    this.settled(vector);
+    return decided.map((d) => d.candidate);
+  }
+
+  /**
+   * The caller finished what `receive` answered for this vector (its candidates published and decided, its
+   * waiting vector kept): until then a repeat of it gets the same answer, however many vectors came since.
+   */
+  settled(vector: FeatureVector): void {
+    this.answered.settled(answerKey(vector));
   }
 
   /**
@@ -150,7 +166,14 @@ export class SignalEngine {
       };
       // Still waiting: the handler keeps it again (its first attempt may have failed to).
       const waiting = this.cycles.isOpen(vector) ? remembered?.waiting : undefined;
-      return { ...answer, cycles: [], ageMs, ...(waiting ? { waiting } : {}) };
+      const forgotten = !remembered && this.answered.forgotten(key);
+      return {
+        ...answer,
+        cycles: [],
+        ageMs,
+        ...(waiting ? { waiting } : {}),
+        ...(forgotten ? { forgotten } : {}),
+      };
     }
     this.forgetFrom(series, vector.openTime);
     const stale = this.isStale(vector, now, emittedAt);
@@ -166,7 +189,7 @@ export class SignalEngine {
         : undefined;
     const kept = waiting ? { waiting } : {};
     if (decided.length > 0 || unreadable.length > 0 || waiting)
-      this.remember(key, { decided, unreadable, ...kept });
+      this.answered.remember(key, { decided, unreadable, ...kept });
     return { outcome: stale ? 'stale' : 'new', decided, cycles, unreadable, ageMs, ...kept };
   }
 
@@ -301,15 +324,11 @@ export class SignalEngine {
   private staleRestored(vector: FeatureVector): Veto | null {
     return staleRestoredBar(vector, this.options.clock?.now(), this.options.maxVectorAgeMs);
   }
-
-  private remember(key: string, answer: Pick<EngineAnswer, 'decided' | 'unreadable' | 'waiting'>): void {
-    this.answered.set(key, answer);
-    if (this.answered.size > REMEMBERED_ANSWERS)
-      this.answered.delete(this.answered.keys().next().value as string);
-  }
 }
 
 const seriesOf = (v: FeatureVector): string => `${v.exchange}|${v.symbol}|${v.timeframe}`;
+/** The key `receive` remembers a vector's answer by. */
+const answerKey = (v: FeatureVector): string => `${seriesOf(v)}|${v.openTime}`;
 
 /** The id repeats on replay: it is derived from what the candidate is about, never from a clock. */
 export function candidateId(proposal: StrategyProposal, vector: FeatureVector): string {
