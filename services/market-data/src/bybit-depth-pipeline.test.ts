@@ -9,9 +9,10 @@ import { MarketDataMetrics } from './metrics';
 
 // Reads bybit-v5-ws/2024-12-01_linear_XRPUSDT_orderbook500.frames.jsonl: one snapshot and 49 deltas.
 const feed = bybitLinearFeed();
-const frames = readDataFile('bybit-v5-ws/2024-12-01_linear_XRPUSDT_orderbook500.frames.jsonl')
+const lines = readDataFile('bybit-v5-ws/2024-12-01_linear_XRPUSDT_orderbook500.frames.jsonl')
   .split('\n')
-  .filter((line) => line.length > 0)
+  .filter((line) => line.length > 0);
+const frames = lines
   .flatMap((raw) => feed.parseFrame(raw))
   .flatMap((r) => (r.kind === 'book' ? [{ update: r.payload, sequence: r.sequence }] : []));
 const [snapshot, ...deltas] = frames as [(typeof frames)[0], ...typeof frames];
@@ -28,6 +29,7 @@ function pipeline() {
     status: (_symbol, state) => void states.push(state),
     resubscribe: (symbol) => void resubscribed.push(symbol),
     snapshotTimeoutMs: TIMEOUT_MS,
+    symbols: ['XRP-USDT'],
   });
   const feedFrames = (list: typeof frames) => list.map((f) => depth.onUpdate(f.update, f.sequence));
   return { depth, resubscribed, states, feedFrames };
@@ -67,12 +69,60 @@ describe('BybitDepthPipeline', () => {
     expect(resubscribed).toHaveLength(3);
   });
 
-  it('stops waiting for a snapshot on a new connection, which subscribes every book anew', () => {
-    const { depth, resubscribed, feedFrames } = pipeline();
+  it('drops a gap’s pending re-subscription on a new connection, which subscribes every book anew', () => {
+    const { depth, resubscribed, states, feedFrames } = pipeline();
     feedFrames([snapshot, ...deltas.slice(0, 10), deltas[11] as (typeof frames)[0]]);
     expect(resubscribed).toEqual(['XRP-USDT']);
     depth.reset();
+    expect(feedFrames([snapshot])).toEqual(['ok']);
     vi.advanceTimersByTime(10 * TIMEOUT_MS);
     expect(resubscribed).toEqual(['XRP-USDT']);
+    expect(states).toEqual(['live', 'resyncing', 'resyncing', 'live']);
+  });
+
+  it('holds a book whose first snapshot on a connection was dropped as invalid resyncing, and asks for it again', () => {
+    const { depth, resubscribed, states, feedFrames } = pipeline();
+    // One bid price of the recorded snapshot made unreadable: the frame is refused, the deltas follow.
+    const broken = (lines[0] as string).replace(/"b":\[\["[0-9.]+"/, '"b":[["NaN"');
+    expect(feed.parseFrame(broken)).toMatchObject([{ kind: 'rejected', rejected: 'schema_invalid' }]);
+    depth.reset();
+    expect(states).toEqual(['resyncing']);
+    expect(new Set(feedFrames(deltas))).toEqual(new Set(['awaiting_snapshot']));
+    expect(depth.book('XRP-USDT')).toBeUndefined();
+
+    vi.advanceTimersByTime(TIMEOUT_MS - 1);
+    expect(resubscribed).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(resubscribed).toEqual(['XRP-USDT']);
+    vi.advanceTimersByTime(TIMEOUT_MS);
+    expect(resubscribed).toEqual(['XRP-USDT', 'XRP-USDT']);
+
+    expect(feedFrames([snapshot, ...deltas])).toEqual(Array(frames.length).fill('ok'));
+    expect(depth.book('XRP-USDT')?.lastUpdateId).toBe(deltas.at(-1)?.update.lastUpdateId);
+    expect(states).toEqual(['resyncing', 'live']);
+    vi.advanceTimersByTime(10 * TIMEOUT_MS);
+    expect(resubscribed).toHaveLength(2);
+  });
+
+  it('asks again for a snapshot when the subscription brings no book frame at all (a refused subscribe)', () => {
+    const { depth, resubscribed, states } = pipeline();
+    depth.reset();
+    vi.advanceTimersByTime(TIMEOUT_MS);
+    expect(resubscribed).toEqual(['XRP-USDT']);
+    vi.advanceTimersByTime(TIMEOUT_MS);
+    expect(resubscribed).toEqual(['XRP-USDT', 'XRP-USDT']);
+    expect(states).toEqual(['resyncing']);
+  });
+
+  it('re-subscribes at once, resyncing, for a delta without a snapshot while none is asked for', () => {
+    const { depth, resubscribed, states, feedFrames } = pipeline();
+    expect(new Set(feedFrames(deltas))).toEqual(new Set(['awaiting_snapshot']));
+    expect(resubscribed).toEqual(['XRP-USDT']);
+    expect(states).toEqual(['resyncing']);
+    vi.advanceTimersByTime(TIMEOUT_MS);
+    expect(resubscribed).toEqual(['XRP-USDT', 'XRP-USDT']);
+    expect(feedFrames([snapshot])).toEqual(['ok']);
+    expect(depth.book('XRP-USDT')).toBeDefined();
+    expect(states).toEqual(['resyncing', 'live']);
   });
 });

@@ -13,12 +13,15 @@ export interface BybitDepthDeps {
   resubscribe(symbol: string): void;
   /** A re-subscription whose snapshot has not come within this long is sent again. */
   snapshotTimeoutMs: number;
+  /** The symbols whose book the connection subscribes: each waits for a snapshot on every new one. */
+  symbols: readonly string[];
 }
 
 /**
  * Bybit `orderbook.N`: snapshots on the stream, deltas checked by `u` and `seq`. A broken book is
  * rebuilt from the snapshot a re-subscription brings; one that never comes (a lost reply, a refused
- * subscribe) is asked for again, or the book would wait for it until the next connection.
+ * subscribe, a first snapshot dropped as invalid) is asked for again, or the book would wait for it
+ * until the next connection. A book waiting for its snapshot is resyncing, never live.
  */
 export class BybitDepthPipeline implements Disposable {
   private readonly syncs = new Map<string, BybitDepthSync>();
@@ -33,10 +36,17 @@ export class BybitDepthPipeline implements Disposable {
     return { ...sync.book.levels(), lastUpdateId: sync.lastAppliedId };
   }
 
-  /** A new connection subscribes every topic again, so every book gets a fresh snapshot. */
+  /**
+   * A new connection (the first included) subscribes every topic again, so every book waits for a
+   * fresh snapshot: the subscription asked for it, and a re-subscription asks again if it does not come.
+   */
   reset(): void {
     this.syncs.clear();
     this.stopWaiting();
+    for (const symbol of this.deps.symbols) {
+      this.deps.status(symbol, 'resyncing', 'waiting for the depth snapshot');
+      this.awaitSnapshot(symbol);
+    }
   }
 
   [Symbol.dispose](): void {
@@ -62,6 +72,12 @@ export class BybitDepthPipeline implements Disposable {
       case 'stale':
         return 'stale_update';
       case 'awaiting_snapshot':
+        // No snapshot is asked for: this connection's first one was lost (or its symbol never reset).
+        if (!this.awaiting.has(update.symbol)) {
+          this.deps.log.warn({ symbol: update.symbol }, 'depth update without a snapshot: resubscribing');
+          this.deps.status(update.symbol, 'resyncing', 'depth update without a snapshot');
+          this.resubscribe(update.symbol);
+        }
         return 'awaiting_snapshot';
       case 'gap':
         this.deps.metrics.gaps.inc({ kind: 'depth' });
@@ -80,13 +96,19 @@ export class BybitDepthPipeline implements Disposable {
 
   private resubscribe(symbol: string): void {
     this.deps.resubscribe(symbol);
+    this.awaitSnapshot(symbol);
+  }
+
+  /** Re-subscribes if the symbol's snapshot has not come within the timeout. */
+  private awaitSnapshot(symbol: string): void {
     clearTimeout(this.awaiting.get(symbol));
     const timer = setTimeout(() => {
       this.awaiting.delete(symbol);
-      if (!this.syncs.get(symbol)?.needsSnapshot) return;
+      // No sync at all: not one frame of the book came (a refused subscribe).
+      if (!(this.syncs.get(symbol)?.needsSnapshot ?? true)) return;
       this.deps.log.warn(
         { symbol, waitedMs: this.deps.snapshotTimeoutMs },
-        'depth snapshot not received after resubscribing: resubscribing again',
+        'depth snapshot not received after subscribing: resubscribing',
       );
       this.resubscribe(symbol);
     }, this.deps.snapshotTimeoutMs);

@@ -24,11 +24,17 @@ afterEach(async () => {
   harness = undefined;
 });
 
-function bybitHarness(label: string, channels: string, sim: object = {}): Promise<Harness> {
+function bybitHarness(
+  label: string,
+  channels: string,
+  sim: object = {},
+  env: Record<string, string> = {},
+): Promise<Harness> {
   return startHarness({
     label,
     sim: { bybit: sim },
     env: {
+      ...env,
       VENUE: 'bybit',
       SYMBOLS: 'BTC/USDT',
       TIMEFRAME: '1m',
@@ -173,13 +179,14 @@ describe('market-data on Bybit v5 public against the simulator', () => {
       SLOW,
     );
     await expectSameBook(h);
-    expect(btcStates(h)).toEqual(['live']);
+    // Resyncing from the connection's open until its book snapshot came, whatever frame came first.
+    expect(btcStates(h)).toEqual(['resyncing', 'live']);
 
     // One BTCUSDT book update lost on the wire: the next one breaks `u`.
     h.sim.controls.injectFrameFault({ kind: 'skip', count: 1, route: 'orderbook.200.BTCUSDT' }, 'bybit');
     step(h, 300, 'bybit');
-    await waitFor(() => btcStates(h).length === 3, 'resyncing then live again', SLOW);
-    expect(btcStates(h)).toEqual(['live', 'resyncing', 'live']);
+    await waitFor(() => btcStates(h).length === 4, 'resyncing then live again', SLOW);
+    expect(btcStates(h)).toEqual(['resyncing', 'live', 'resyncing', 'live']);
     expect(await h.metric('ballast_md_gaps_total', { kind: 'depth' })).toBe(1);
     await expectSameBook(h);
     step(h, 300, 'bybit');
@@ -208,5 +215,34 @@ describe('market-data on Bybit v5 public against the simulator', () => {
     expect(trades.every((t) => t.exchange === 'bybit' && t.symbol === 'BTC-USDT')).toBe(true);
     expect(await h.metric('ballast_md_gaps_total', { kind: 'depth' })).toBe(1);
     expect(await h.metric('ballast_md_frames_total', { outcome: 'depth_gap' })).toBe(1);
+    // The new connection's book, too, was resyncing until its snapshot came.
+    expect(btcStates(h).slice(4)).toEqual(['resyncing', 'live']);
+  });
+
+  it('re-subscribes for a first book snapshot lost on the wire, resyncing (never live) until it comes', {
+    timeout: 180_000,
+  }, async () => {
+    harness = await bybitHarness(
+      'md_bybit_first_snapshot',
+      'trades,book',
+      {},
+      { BOOK_SNAPSHOT_TIMEOUT_MS: '1000' },
+    );
+    const h = harness;
+    await subscribed(h, 1);
+    // The recording's first BTCUSDT book frame, the subscription's snapshot, never reaches us.
+    h.sim.controls.injectFrameFault({ kind: 'skip', count: 1, route: 'orderbook.200.BTCUSDT' }, 'bybit');
+    step(h, 400, 'bybit');
+    await waitFor(
+      async () => (await h.metric('ballast_md_frames_total', { outcome: 'awaiting_snapshot' })) > 0,
+      'book updates without a snapshot',
+      SLOW,
+    );
+    expect(h.service.book('BTC-USDT')).toBeUndefined();
+    // After BOOK_SNAPSHOT_TIMEOUT_MS: unsubscribe + subscribe, whose reply carries the current book.
+    await subscribed(h, 3);
+    await waitFor(() => btcStates(h).includes('live'), 'the re-subscription’s snapshot', SLOW);
+    await expectSameBook(h);
+    expect(btcStates(h)).toEqual(['resyncing', 'live']);
   });
 });

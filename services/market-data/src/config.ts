@@ -50,7 +50,7 @@ export const marketDataConfigSchema = z.object({
   /** A depth snapshot whose requests ran out of retries (or came back too old) is fetched again so. */
   SNAPSHOT_RETRY_BASE_MS: ms(500),
   SNAPSHOT_RETRY_CAP_MS: ms(60_000),
-  /** Bybit: a book re-subscribed after a gap whose snapshot has not come within this is re-subscribed again. */
+  /** Bybit: a book (subscribed on connect or after a gap) whose snapshot has not come within this is re-subscribed. */
   BOOK_SNAPSHOT_TIMEOUT_MS: ms(10_000),
   /**
    * An IP ban (HTTP 418) holds every REST call to the venue, whatever the symbol, until its

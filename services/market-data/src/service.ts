@@ -132,6 +132,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
             status.condition(symbol, 'resyncing', state === 'resyncing', reason),
           resubscribe: (symbol) => resubscribeBybitBook(connection, symbol, subscription),
           snapshotTimeoutMs: config.BOOK_SNAPSHOT_TIMEOUT_MS,
+          symbols: config.CHANNELS.includes('book') ? config.SYMBOLS : [],
         });
 
   const router = new FrameRouter({ feed, subscription, bus, metrics, log, status, candles, depth });
@@ -156,7 +157,8 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     {
       frame: (raw) => router.onFrame(raw),
       open: ({ reconnect }) => {
-        if (reconnect) depth.reset();
+        // Every connection's books start from its own snapshots, the first connection's too.
+        depth.reset();
         status.connection(true, reconnect ? 'reconnected' : 'connected');
         candles.catchUp();
       },
