@@ -33,4 +33,18 @@ describe('CandleGap', () => {
     expect(candles).toEqual([c1, c2, c3, c4]);
     expect(fromRest).toBe(3);
   });
+
+  it('holds all of its range only when a held stream candle stands for every bar of it', () => {
+    const step = c1.openTime - c0.openTime;
+    const single = new CandleGap(c1.openTime, c1.openTime, 10);
+    expect(single.holdsAll(step)).toBe(false);
+    single.hold(c1);
+    single.hold(c2);
+    expect(single.holdsAll(step)).toBe(true);
+    const wider = new CandleGap(c1.openTime, c3.openTime, 10);
+    wider.hold(c1);
+    wider.hold(c3);
+    wider.hold(c4);
+    expect(wider.holdsAll(step)).toBe(false);
+  });
 });

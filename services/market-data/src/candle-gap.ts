@@ -45,6 +45,18 @@ export class CandleGap {
     return { outcome: 'widened', released };
   }
 
+  /**
+   * Every bar of the range is held (a stream candle whose store or publish failed): REST has nothing
+   * to add, so the repair need not ask it, nor wait for its copy to settle.
+   */
+  holdsAll(step: number): boolean {
+    const bars = (this.to - this.from) / step + 1;
+    if (this.held.length < bars) return false;
+    const open = new Set(this.held.map((c) => c.openTime));
+    for (let t = this.from; t <= this.to; t += step) if (!open.has(t)) return false;
+    return true;
+  }
+
   /** A reconnect found more closed candles missing: fetch up to `to` as well. */
   widen(to: number): void {
     this.to = Math.max(this.to, to);

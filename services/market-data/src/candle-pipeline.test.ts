@@ -1,4 +1,4 @@
-import { MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
+import { type Bus, BusError, MemoryBus, MemoryHub, randomIds } from '@ballast/bus';
 import { type Candle, type Clock, pattern, Subjects } from '@ballast/contracts';
 import { CandleRepository, createDb, type DbHandle, migrate } from '@ballast/db';
 import { type CandlePage, REST_SETTLE_MS, RestError } from '@ballast/exchange';
@@ -38,9 +38,10 @@ async function busWithListener(durable: string): Promise<{ bus: MemoryBus; publi
 function pipelineOf(
   symbols: string[],
   rest: CandleSource,
-  bus: MemoryBus,
+  bus: Bus,
   at: Clock,
   maxHeld = 100,
+  seen: { registry?: Registry; statuses?: string[] } = {},
 ): CandlePipeline {
   return new CandlePipeline({
     venue: 'binance',
@@ -50,12 +51,32 @@ function pipelineOf(
     rest,
     bus,
     clock: at,
-    metrics: new MarketDataMetrics(new Registry(), at),
+    metrics: new MarketDataMetrics(seen.registry ?? new Registry(), at),
     log: silent,
     repair: { retryBaseMs: 100, retryCapMs: 1_000, banWaitMs: 60_000, maxHeld },
     random01: () => 0.5,
-    status: () => {},
+    status: (_symbol, state, reason) => void seen.statuses?.push(`${state}: ${reason}`),
   });
+}
+
+/** The bus, refusing its next `n` publishes once told to, as a JetStream publish timeout would. */
+function refusing(bus: MemoryBus): { bus: Bus; refuse(n: number): void } {
+  let left = 0;
+  const proxy = new Proxy(bus, {
+    get(target, prop, receiver) {
+      if (prop !== 'publish') return Reflect.get(target, prop, receiver);
+      return (...args: Parameters<Bus['publish']>) => {
+        if (left-- > 0) return Promise.reject(new BusError('transport', 'publish timed out'));
+        return target.publish(...args);
+      };
+    },
+  });
+  return {
+    bus: proxy,
+    refuse: (n) => {
+      left = n;
+    },
+  };
 }
 
 describe('the candle pipeline', () => {
@@ -186,6 +207,39 @@ describe('the candle pipeline', () => {
       [sol[1]!.openTime, sol[2]!.openTime],
       [sol[1]!.openTime, sol[5]!.openTime],
     ]);
+    pipeline[Symbol.dispose]();
+  });
+
+  it('retries a stream candle whose publish failed, holding newer ones behind it, without asking REST', async () => {
+    // Real BNBUSDT 1h candles (binance-spot-ohlcv/BNBUSDT-1h.csv.gz), from the start: its own series.
+    const bnb = recordedKlines('BNBUSDT', '1h', 4).map((c) => ({ ...c, symbol: 'BNB-USDT' }));
+    const rest: CandleSource = {
+      fetchCandles: async () => {
+        throw new Error('REST asked for a candle the stream brought');
+      },
+    };
+    const { bus, published } = await busWithListener('test-candles-publish-failed');
+    const registry = new Registry();
+    const statuses: string[] = [];
+    const wire = refusing(bus);
+    const pipeline = pipelineOf(['BNB-USDT'], rest, wire.bus, clock, 100, { registry, statuses });
+    pipeline.onCandle(bnb[0]!);
+    await pipeline.idle();
+    // The bus refuses bar 1's publish twice (a leader election): it waits, bar 2 behind it.
+    wire.refuse(2);
+    pipeline.onCandle(bnb[1]!);
+    pipeline.onCandle(bnb[2]!);
+    await waitFor(() => published.length === 3, 'bars 1 and 2 once the bus takes them');
+    pipeline.onCandle(bnb[3]!);
+    await waitFor(() => published.length === 4, 'bar 3');
+    expect(published).toEqual(bnb);
+    expect(statuses).toEqual([
+      `backfilling: store_or_publish: ${bnb[1]!.openTime}..${bnb[1]!.openTime}`,
+      'live: backfill done',
+    ]);
+    const text = await registry.metrics();
+    expect(text).toContain('ballast_md_backfill_failures_total{venue="binance",reason="store_or_publish"} 2');
+    expect(text).toContain('ballast_md_frames_total{venue="binance",outcome="ok"} 4');
     pipeline[Symbol.dispose]();
   });
 

@@ -137,7 +137,16 @@ export class CandlePipeline implements Disposable {
       await this.repair(candle.symbol);
       return;
     }
-    await this.storeAndPublish([candle]);
+    try {
+      await this.storeAndPublish([candle]);
+    } catch (err) {
+      // Kept as a gap it fills itself: retried with backoff, newer candles held behind it, the symbol
+      // backfilling; dropped, it would come back only as the next bar's gap, a timeframe late.
+      const gap = this.openGap(candle.symbol, candle.openTime, candle.openTime, 'store_or_publish');
+      gap.hold(candle);
+      this.retryLater(candle.symbol, gap, err);
+      return;
+    }
     this.countOk(1);
   }
 
@@ -176,7 +185,12 @@ export class CandlePipeline implements Disposable {
     this.deps.log.warn({ symbol: candle.symbol, openTime: candle.openTime, outcome }, 'candle dropped');
   }
 
-  private openGap(symbol: string, from: number, to: number, why: 'gap' | 'reconnect'): CandleGap {
+  private openGap(
+    symbol: string,
+    from: number,
+    to: number,
+    why: 'gap' | 'reconnect' | 'store_or_publish',
+  ): CandleGap {
     const gap = new CandleGap(from, to, this.deps.repair.maxHeld);
     this.gaps.set(symbol, gap);
     this.deps.status(symbol, 'backfilling', `${why}: ${from}..${to}`);
@@ -188,14 +202,18 @@ export class CandlePipeline implements Disposable {
     const gap = this.gaps.get(symbol);
     if (!gap || this.disposed) return;
     const { from, to } = gap;
+    const step = TIMEFRAME_MS[this.deps.timeframe];
+    const fromStream = gap.holdsAll(step);
     // A gap widened over a bar that just closed: wait until REST's copy of it is final.
-    const settleInMs = to + TIMEFRAME_MS[this.deps.timeframe] + REST_SETTLE_MS - this.deps.clock.now();
-    if (settleInMs > 0) {
+    const settleInMs = to + step + REST_SETTLE_MS - this.deps.clock.now();
+    if (!fromStream && settleInMs > 0) {
       this.repairLater(symbol, settleInMs);
       return;
     }
     try {
-      const page = await this.deps.rest.fetchCandles(symbol, this.deps.timeframe, from, to);
+      const page = fromStream
+        ? { candles: [], rejected: [] }
+        : await this.deps.rest.fetchCandles(symbol, this.deps.timeframe, from, to);
       for (const r of page.rejected) {
         this.deps.metrics.frames.inc({ venue: this.deps.venue, outcome: 'rest_invalid' });
         this.deps.log.warn({ symbol, openTime: r.openTime, issue: r.issue }, 'backfilled candle rejected');

@@ -5,13 +5,14 @@ import { FeedStatusReporter } from './feed-status-reporter';
 import { MarketDataMetrics } from './metrics';
 
 describe('MarketDataMetrics', () => {
-  it('declares reconnect reasons and gap kinds at 0 so rates exist before the first event', async () => {
+  it('declares reconnect reasons, gap kinds and backfill failure reasons at 0 so rates exist before the first event', async () => {
     const registry = new Registry();
     new MarketDataMetrics(registry, { now: () => 0 }).declareVenue('binance');
     const text = await registry.metrics();
     expect(text).toContain('ballast_md_ws_reconnects_total{venue="binance",reason="heartbeat"} 0');
     expect(text).toContain('ballast_md_gaps_total{kind="candle"} 0');
     expect(text).toContain('ballast_md_gaps_total{kind="depth"} 0');
+    expect(text).toContain('ballast_md_backfill_failures_total{venue="binance",reason="store_or_publish"} 0');
   });
 
   it('marks a symbol stale while the feed reporter holds it stale', async () => {

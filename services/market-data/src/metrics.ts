@@ -55,7 +55,7 @@ export class MarketDataMetrics {
     });
     this.backfillFailures = new Counter({
       name: 'ballast_md_backfill_failures_total',
-      help: 'Candle backfills that failed after their per-request retries and were scheduled again, by venue and reason',
+      help: 'Candle backfills that failed after their per-request retries and were scheduled again, by venue and reason (store_or_publish: the DB or the bus, for a backfill or a stream candle)',
       labelNames: ['venue', 'reason'],
       registers: [registry],
     });
@@ -117,5 +117,7 @@ export class MarketDataMetrics {
       this.backfillFailures.inc({ venue, reason }, 0);
       this.snapshotFailures.inc({ venue, reason }, 0);
     }
+    // A candle stored or published in vain (DB or bus down) is retried as a backfill.
+    this.backfillFailures.inc({ venue, reason: 'store_or_publish' }, 0);
   }
 }
