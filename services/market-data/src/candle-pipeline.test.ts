@@ -112,35 +112,36 @@ describe('the candle pipeline', () => {
     pipeline[Symbol.dispose]();
   });
 
-  it('after a reconnect right at a bar boundary, leaves that bar to the stream instead of REST’s unfinished copy', async () => {
+  it('after a reconnect right after a bar closed, backfills that bar too, once REST’s copy of it is final', async () => {
     // Real XRPUSDT 1h candles (binance-spot-ohlcv/XRPUSDT-1h.csv.gz), from the start: its own series.
     const xrp = recordedKlines('XRPUSDT', '1h', 5).map((c) => ({ ...c, symbol: 'XRP-USDT' }));
     const last = xrp[4]!;
-    // Our clock is 300 ms past bar 4's close; the venue's is behind ours, so its bar 4 is still forming:
-    // derived from the final one, before the bar's last trades (close back at the open, half the volume).
-    const now = last.closeTime + 1 + 300;
+    const closed = last.closeTime + 1;
+    // Our clock starts 300 ms past bar 4's close and runs. The venue's clock is behind ours, so its bar 4
+    // is still forming for 1 s: derived from the final one, before the bar's last trades (close back at
+    // the open, half the volume). Bar 4's final kline came while no stream was open: only REST has it.
+    const t0 = Date.now();
+    const at: Clock = { now: () => closed + 300 + (Date.now() - t0) };
     const unfinished: Candle = { ...last, close: last.open, volume: last.volume / 2 };
-    const fetched: Array<[number, number]> = [];
+    const fetched: Array<{ since: number; until: number; at: number }> = [];
     const rest: CandleSource = {
       // Every bar in [since, until] whose close is past our clock's now, with no settle margin: the pipeline
       // alone must keep the unfinished bar out (CcxtRest also leaves out a bar within REST_SETTLE_MS).
       fetchCandles: async (_symbol, _tf, since, until) => {
-        fetched.push([since, until]);
-        const bars = [...xrp.slice(0, 4), unfinished].filter(
+        const now = at.now();
+        fetched.push({ since, until, at: now });
+        const bars = [...xrp.slice(0, 4), now > closed + 1_000 ? last : unfinished].filter(
           (c) => c.openTime >= since && c.openTime <= until && c.closeTime < now,
         );
         return { candles: bars, rejected: [] };
       },
     };
     const { bus, published } = await busWithListener('test-candles-settle');
-    const pipeline = pipelineOf(['XRP-USDT'], rest, bus, { now: () => now });
+    const pipeline = pipelineOf(['XRP-USDT'], rest, bus, at);
     pipeline.onCandle(xrp[0]!);
-    pipeline.catchUp(); // the stream reopened: bars 1.. closed while it was down
-    pipeline.onCandle(last); // then the stream's final bar 4 (x=true)
-    await pipeline.idle();
+    pipeline.catchUp(); // the stream reopened: bars 1 to 4 closed while it was down
     await waitFor(() => published.length === 5, 'five XRP candles');
 
-    expect(now - (last.closeTime + 1)).toBeLessThan(REST_SETTLE_MS);
     expect(published).toEqual(xrp);
     const stored = await new CandleRepository(handle.db).range({
       exchange: 'binance',
@@ -150,7 +151,8 @@ describe('the candle pipeline', () => {
       toOpenTime: Number.MAX_SAFE_INTEGER,
     });
     expect(stored.at(-1)).toEqual(last);
-    expect(fetched).toEqual([[xrp[1]!.openTime, xrp[3]!.openTime]]);
+    expect(fetched.map(({ since, until }) => [since, until])).toEqual([[xrp[1]!.openTime, last.openTime]]);
+    expect(fetched[0]!.at).toBeGreaterThanOrEqual(closed + REST_SETTLE_MS);
     pipeline[Symbol.dispose]();
   });
 

@@ -82,7 +82,9 @@ export class CandlePipeline implements Disposable {
         const last = this.sequencer.lastOpenTime(this.series(symbol));
         if (last === null) return;
         const step = TIMEFRAME_MS[this.deps.timeframe];
-        const lastClosedOpen = Math.floor((this.deps.clock.now() - REST_SETTLE_MS) / step) * step - step;
+        // The newest bar whose close has passed, however recently: repair() waits for REST's copy of it
+        // to settle. Left out, a bar that closed just before the reconnect waited for the next bar's gap.
+        const lastClosedOpen = Math.floor(this.deps.clock.now() / step) * step - step;
         const gap = this.gaps.get(symbol);
         if (gap) {
           gap.widen(lastClosedOpen);
