@@ -111,6 +111,9 @@ describe('binanceSpotFeed.parseFrame on edited frames', () => {
     ['a negative price', trade.replace('"p":"58001.03000000"', '"p":"-1"'), 'aggTrade BTC-USDT: price'],
     ['a zero size', trade.replace('"q":"0.08620500"', '"q":"0"'), 'aggTrade BTC-USDT: size'],
     ['an empty price', trade.replace('"p":"58001.03000000"', '"p":""'), 'aggTrade BTC-USDT: price'],
+    ['a missing trade id', trade.replace('"a":665076760,', ''), 'aggTrade BTC-USDT: a'],
+    ['a fractional trade id', trade.replace('"a":665076760', '"a":665076760.5'), 'aggTrade BTC-USDT: a'],
+    ['an empty trade id', trade.replace('"a":665076760', '"a":""'), 'aggTrade BTC-USDT: a'],
     ['a negative level size', depth.replace('"135.66466600"', '"-1"'), 'depthUpdate BTC-USDT: bids.0.1'],
     ['a missing U', depth.replace('"U":9893032989,', ''), 'depthUpdate BTC-USDT: firstUpdateId'],
     [

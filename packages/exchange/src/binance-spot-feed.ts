@@ -3,7 +3,7 @@ import { readHotBinanceFrame } from './binance-hot-frames';
 import { type FrameResult, rejected } from './frame-result';
 import { checkBookUpdate, checkCandle, checkTrade } from './payload-checks';
 import type { FeedChannel, FeedSubscription, VenueFeed } from './venue-feed';
-import { decimal, integer, isRecord, levels, SymbolCache } from './wire-values';
+import { decimal, integer, isRecord, levels, SymbolCache, tradeId } from './wire-values';
 
 const VENUE = 'binance';
 const DEFAULT_BASE = 'wss://stream.binance.com:9443';
@@ -95,10 +95,12 @@ function mapDepthUpdate(e: Record<string, unknown>, symbol: string): FrameResult
 
 function mapAggTrade(e: Record<string, unknown>, symbol: string): FrameResult {
   if (typeof e.m !== 'boolean') return rejected('schema_invalid', `aggTrade ${symbol}: m`);
+  const id = tradeId(e.a);
+  if (id === undefined) return rejected('schema_invalid', `aggTrade ${symbol}: a`);
   const payload: Trade = {
     exchange: VENUE,
     symbol,
-    tradeId: String(e.a),
+    tradeId: id,
     price: decimal(e.p),
     size: decimal(e.q),
     // m: the buyer is the maker, so the taker sold.

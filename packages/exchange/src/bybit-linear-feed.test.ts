@@ -130,6 +130,16 @@ describe('bybitLinearFeed.parseFrame on edited frames', () => {
     ['a NaN trade price', trade.replace('"p":"65114.20"', '"p":"NaN"'), 'publicTrade BTC-USDT: price'],
     ['a negative trade size', trade.replace('"v":"0.004"', '"v":"-1"'), 'publicTrade BTC-USDT: size'],
     ['an unknown taker side', trade.replace('"S":"Sell"', '"S":"Hold"'), 'publicTrade BTC-USDT: side'],
+    [
+      'a missing trade id',
+      trade.replace('"i":"a9188a0a-82bc-50de-be60-03eedbe3cdd7",', ''),
+      'publicTrade BTC-USDT: i',
+    ],
+    [
+      'an object trade id',
+      trade.replace('"i":"a9188a0a-82bc-50de-be60-03eedbe3cdd7"', '"i":{}'),
+      'publicTrade BTC-USDT: i',
+    ],
     ['a negative level price', delta.replace('"65095.30"', '"-1"'), 'orderbook BTC-USDT: bids.0.0'],
     ['a missing u', delta.replace('"u":15076953,', ''), 'orderbook BTC-USDT: firstUpdateId'],
     [

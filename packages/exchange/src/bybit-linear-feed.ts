@@ -2,7 +2,7 @@ import { type BookUpdate, type Candle, type Timeframe, type Trade, toVenueSymbol
 import { type FrameResult, rejected } from './frame-result';
 import { checkBookUpdate, checkCandle, checkTrade } from './payload-checks';
 import type { FeedChannel, FeedSubscription, VenueFeed } from './venue-feed';
-import { decimal, integer, isRecord, levels, SymbolCache } from './wire-values';
+import { decimal, integer, isRecord, levels, SymbolCache, tradeId } from './wire-values';
 
 const VENUE = 'bybit';
 const DEFAULT_BASE = 'wss://stream.bybit.com';
@@ -124,10 +124,12 @@ function mapPublicTrades(msg: Record<string, unknown>, symbol: string): FrameRes
     if (!isRecord(t)) return rejected('schema_invalid', `publicTrade ${symbol}: entry`);
     const side = TAKER_SIDE[String(t.S)];
     if (!side) return rejected('schema_invalid', `publicTrade ${symbol}: side`);
+    const id = tradeId(t.i);
+    if (id === undefined) return rejected('schema_invalid', `publicTrade ${symbol}: i`);
     const payload: Trade = {
       exchange: VENUE,
       symbol,
-      tradeId: String(t.i ?? ''),
+      tradeId: id,
       price: decimal(t.p),
       size: decimal(t.v),
       side,

@@ -13,6 +13,15 @@ export function integer(value: unknown): number {
   return typeof value === 'string' && value !== '' ? Number(value) : Number.NaN;
 }
 
+/**
+ * A venue's trade id as text: a safe integer or a non-empty string; undefined otherwise, so the trade
+ * is refused (`String()` made a missing id "undefined", one id shared by every such trade).
+ */
+export function tradeId(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** `[["58001.03","1.9"], …]` → levels; a non-array becomes a level that fails validation. */
 export function levels(value: unknown): BookLevel[] {
   if (!Array.isArray(value)) return [[Number.NaN, Number.NaN]];
