@@ -215,8 +215,9 @@ describe('market-data on Bybit v5 public against the simulator', () => {
     expect(trades.every((t) => t.exchange === 'bybit' && t.symbol === 'BTC-USDT')).toBe(true);
     expect(await h.metric('ballast_md_gaps_total', { kind: 'depth' })).toBe(1);
     expect(await h.metric('ballast_md_frames_total', { outcome: 'depth_gap' })).toBe(1);
-    // The new connection's book, too, was resyncing until its snapshot came.
-    expect(btcStates(h).slice(4)).toEqual(['resyncing', 'live']);
+    // Reconnecting from the moment the connection was lost; the new connection's book, too, was
+    // resyncing until its snapshot came.
+    expect(btcStates(h).slice(4)).toEqual(['reconnecting', 'resyncing', 'live']);
   });
 
   it('re-subscribes for a first book snapshot lost on the wire, resyncing (never live) until it comes', {
