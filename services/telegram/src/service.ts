@@ -72,7 +72,7 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
     },
     deps.metrics,
   );
-  const view = new OperatorView();
+  const view = new OperatorView(clock);
   // The risk service's persisted switch is the state until the bus says otherwise.
   view.kill = await new KillStore(new BotStateRepository(deps.db, clock), 'risk').load();
   const watch = new BusWatch({

@@ -315,9 +315,13 @@ export class LiveState {
     this.emit(liveEvent('resume', m, m.payload));
   }
 
-  /** The switch as the services hold it: a command given before the one in force leaves it as it is. */
+  /**
+   * The switch as the services hold it: a command given before the one in force leaves it as it is.
+   * Applied at this gateway's time, as the services apply it at theirs: a sender's fast clock must not
+   * date a kill past the resumes that follow it here either.
+   */
   private applyControl(command: ControlCommand): void {
-    const { applied, state } = applyControl(this.control, command, command.at);
+    const { applied, state } = applyControl(this.control, command, this.clock.now());
     if (applied) this.control = { ...state, acks: [] };
   }
 

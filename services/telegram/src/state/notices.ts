@@ -8,7 +8,7 @@ import type {
   ResumeCommand,
   StopEvent,
 } from '@ballast/contracts';
-import type { Notice } from '@ballast/core';
+import type { KillState, Notice } from '@ballast/core';
 import { num, signed } from './format';
 
 /**
@@ -78,6 +78,17 @@ export function resumeNotice(r: ResumeCommand, at: number): Notice {
     kind: 'kill switch',
     severity: 'warning',
     text: `Kill switch lifted by ${r.requestedBy}${r.reason ? `: ${r.reason}` : ''}`,
+    at,
+  };
+}
+
+/** A resume given before the kill in force: the services leave the switch engaged, so must the chat. */
+export function resumeIgnoredNotice(r: ResumeCommand, inForce: KillState, at: number): Notice {
+  const kill = inForce.requestedBy ? ` (by ${inForce.requestedBy}: ${inForce.reason})` : '';
+  return {
+    kind: 'kill switch',
+    severity: 'critical',
+    text: `Resume by ${r.requestedBy} ignored: a later kill is in force${kill}. The kill switch stays ENGAGED.`,
     at,
   };
 }

@@ -1,5 +1,6 @@
 import type {
   Alert,
+  Clock,
   DenyReason,
   FeedStatus,
   KillCommand,
@@ -11,7 +12,14 @@ import type {
   StopEvent,
 } from '@ballast/contracts';
 import { applyControl, KILL_RELEASED, type KillState, type Notice } from '@ballast/core';
-import { alertNotice, feedNotice, killNotice, reconStatusNotice, resumeNotice } from './notices';
+import {
+  alertNotice,
+  feedNotice,
+  killNotice,
+  reconStatusNotice,
+  resumeIgnoredNotice,
+  resumeNotice,
+} from './notices';
 import { ReconDriftsTold } from './recon-drifts-told';
 
 /** Denials that mean "no entries for a while", as opposed to one idea being refused. */
@@ -44,6 +52,9 @@ export class OperatorView {
   private readonly reconDrifts = new ReconDriftsTold();
   kill: KillState = KILL_RELEASED;
 
+  /** `clock` is this bot's: commands apply at its time, as the services apply them at theirs. */
+  constructor(private readonly clock: Clock) {}
+
   applyPosition(p: PositionEvent, at: number): void {
     if (p.status === 'closed') this.positions.delete(p.positionId);
     else
@@ -63,14 +74,24 @@ export class OperatorView {
     if (open) open.stopPrice = price;
   }
 
-  /** Every kill and resume is told; one given before the command in force leaves the switch as it is. */
+  /**
+   * Every kill and resume is told. A resume given before the kill in force leaves the switch as it is,
+   * and is told as ignored: the services do not apply it either. Applied at this bot's time, so a
+   * sender's fast clock cannot date a kill past the resumes that follow it (core clamps to `now`).
+   */
   onKill(k: KillCommand, commandId: string, at: number): Notice {
-    this.kill = applyControl(this.kill, { kind: 'kill', id: commandId, at, kill: k }, at).state;
+    this.kill = applyControl(this.kill, { kind: 'kill', id: commandId, at, kill: k }, this.clock.now()).state;
     return killNotice(k, at);
   }
 
   onResume(r: ResumeCommand, commandId: string, at: number): Notice {
-    this.kill = applyControl(this.kill, { kind: 'resume', id: commandId, at }, at).state;
+    const { applied, state } = applyControl(
+      this.kill,
+      { kind: 'resume', id: commandId, at },
+      this.clock.now(),
+    );
+    if (!applied) return resumeIgnoredNotice(r, state, at);
+    this.kill = state;
     return resumeNotice(r, at);
   }
 
