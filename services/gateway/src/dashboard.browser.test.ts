@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Candle, type KillCommand, Subjects, subject } from '@ballast/contracts';
+import { type Candle, type ControlAck, type KillCommand, Subjects, subject } from '@ballast/contracts';
 import { ClosedTradeRepository } from '@ballast/db';
 import { waitFor } from '@ballast/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -112,6 +112,74 @@ describe('dashboard in a real browser', () => {
       .poll(() => page.getByTestId('kill-state').textContent(), { timeout: 30_000 })
       .toBe('ENGAGED: browser test kill');
     await page.screenshot({ path: join(ARTIFACTS, 'kill-engaged.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('shows a flatten that left a position open as ✗ NOT flat, and tells a kill or resume that did not go through', async () => {
+    const kill = await waitFor(
+      () => kills.find((k) => k.payload.reason === 'browser test kill'),
+      'the kill engaged by the test before',
+    );
+    const ack = (a: Omit<ControlAck, 'command' | 'commandId' | 'engaged'>): ControlAck => ({
+      command: 'kill',
+      commandId: kill.id,
+      engaged: true,
+      ...a,
+    });
+    await h.publisher.publish(
+      subject(Subjects.controlAck, {}),
+      ack({ service: 'risk', exchange: 'binance', detail: 'rejecting every new entry (kill_switch)' }),
+    );
+    await h.publisher.publish(
+      subject(Subjects.controlAck, {}),
+      ack({
+        service: 'orders',
+        exchange: 'binance',
+        flat: false,
+        detail: 'flatten: BTC-USDT NOT flat: sell rejected',
+      }),
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    await logIn(page, 'olivia', PASSWORDS.op);
+    await expect
+      .poll(() => page.getByTestId('kill-acks').textContent(), { timeout: 30_000 })
+      .toBe('risk@binance ✓orders@binance ✗ NOT flat: flatten: BTC-USDT NOT flat: sell rejected');
+
+    // The gateway cannot reach the bus: the resume is refused, and the page says so.
+    await page.route('**/api/control/resume', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: 'bus_unavailable',
+          message: 'the resume command could not be published',
+        }),
+      }),
+    );
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect
+      .poll(() => page.getByTestId('control-error').textContent(), { timeout: 30_000 })
+      .toBe('The resume did not go through: the resume command could not be published');
+    expect(await page.getByTestId('control-error').getAttribute('role')).toBe('alert');
+    await page.unroute('**/api/control/resume');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.getByTestId('kill-state').textContent(), { timeout: 30_000 }).toBe('off');
+
+    // A kill with its reason emptied is refused (400): the dialog stays open and says why.
+    await page.getByRole('button', { name: 'KILL' }).click();
+    await page.getByLabel('reason').fill('');
+    await page.getByRole('button', { name: 'Confirm kill' }).click();
+    const refused = page.getByTestId('kill-error');
+    await expect.poll(() => refused.isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await refused.textContent()).toMatch(/^The kill did not go through: \S/);
+    expect(await refused.getAttribute('role')).toBe('alert');
+    expect(await page.getByTestId('kill-dialog').getAttribute('open')).toBe('');
+    expect(kills.filter((k) => k.payload.reason === '')).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'kill-refused.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);

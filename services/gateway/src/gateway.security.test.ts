@@ -217,6 +217,8 @@ describe('gateway security', () => {
     expect(seen.payload).toEqual({ flatten: true, reason: 'test kill', requestedBy: 'gateway:olivia' });
     const ack: ControlAck = {
       service: 'risk',
+      // Two venues' services answer one kill: the venue tells them apart.
+      exchange: 'binance',
       command: 'kill',
       commandId,
       engaged: true,

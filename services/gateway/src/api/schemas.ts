@@ -167,6 +167,19 @@ export const signalRow = obj({
   regime: nullable(str),
 });
 
+const controlAck = obj(
+  {
+    service: str,
+    exchange: str,
+    command: str,
+    commandId: str,
+    engaged: bool,
+    detail: str,
+    flat: nullable(bool),
+  },
+  ['exchange', 'flat'],
+);
+
 export const controlState = obj({
   engaged: bool,
   flatten: bool,
@@ -174,11 +187,8 @@ export const controlState = obj({
   requestedBy: nullable(str),
   since: nullable(int),
   commandId: nullable(str),
-  acks: arr(
-    obj({ service: str, command: str, commandId: str, engaged: bool, detail: str, flat: nullable(bool) }, [
-      'flat',
-    ]),
-  ),
+  acks: arr(controlAck),
+  ignored: nullable(obj({ command: str, commandId: str, requestedBy: str, acks: arr(controlAck) })),
 });
 
 export const controlAction = obj({

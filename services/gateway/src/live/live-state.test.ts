@@ -45,4 +45,37 @@ describe('LiveState: the kill switch', () => {
     await hub.idle();
     expect(state.control).toMatchObject({ engaged: false, commandId: resume.id, commandAt: T + MINUTE });
   });
+
+  it("keeps a resume given before the kill in force as ignored, with the services' refusals", async () => {
+    const hub = new MemoryHub();
+    const clock = new VirtualClock(T);
+    const slowHost = new VirtualClock(T - MINUTE);
+    const { state, sender } = await started(clock, hub, clock);
+    const kill = await sender.publish(subject(Subjects.kill, {}), {
+      flatten: false,
+      reason: 'incident',
+      requestedBy: 'cli:alice',
+    });
+    const slow = new MemoryBus({ source: 'cli', clock: slowHost, hub });
+    const resume = await slow.publish(
+      subject(Subjects.resume, {}),
+      resumeCommand({ reason: 'all clear', requestedBy: 'cli:slow-host' }),
+    );
+    const refusal = {
+      service: 'risk',
+      exchange: 'binance' as const,
+      command: 'resume' as const,
+      commandId: resume.id,
+      engaged: true,
+      detail: `not applied: command ${kill.id}, given after it, is in force`,
+    };
+    await sender.publish(subject(Subjects.controlAck, {}), refusal);
+    await hub.idle();
+    expect(state.control).toMatchObject({
+      engaged: true,
+      commandId: kill.id,
+      acks: [],
+      ignored: { command: 'resume', commandId: resume.id, requestedBy: 'cli:slow-host', acks: [refusal] },
+    });
+  });
 });

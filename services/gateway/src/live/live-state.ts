@@ -81,8 +81,19 @@ export interface StopMark {
   time: number;
 }
 
-export interface ControlView extends KillState {
+/** A kill or resume the switch did not take (a resume given before the kill in force), and its acks. */
+export interface IgnoredCommand {
+  command: ControlCommand['kind'];
+  commandId: string;
+  requestedBy: string;
   acks: ControlAck[];
+}
+
+export interface ControlView extends KillState {
+  /** The services' answers to the command in force. */
+  acks: ControlAck[];
+  /** The latest command not taken since the one in force, so its refusal reaches the operator. */
+  ignored: IgnoredCommand | null;
 }
 
 const PRICE_EVENT_INTERVAL_MS = 500;
@@ -115,7 +126,7 @@ export class LiveState {
   private readonly pendingPrice = new Map<string, NodeJS.Timeout>();
   private readonly listeners = new Set<LiveListener>();
   private readonly subscriptions: Subscription[] = [];
-  control: ControlView = { ...KILL_RELEASED, acks: [] };
+  control: ControlView = { ...KILL_RELEASED, acks: [], ignored: null };
 
   constructor(
     private readonly bus: Bus,
@@ -133,7 +144,7 @@ export class LiveState {
   readonly durables: string[] = [];
 
   async start(initialKill: KillState): Promise<void> {
-    this.control = { ...initialKill, acks: [] };
+    this.control = { ...initialKill, acks: [], ignored: null };
     const sub = async <T>(
       on: Parameters<Bus['subscribe']>[0],
       name: string,
@@ -306,12 +317,12 @@ export class LiveState {
   }
 
   private onKill(m: Envelope<KillCommand>): void {
-    this.applyControl({ kind: 'kill', id: m.id, at: m.eventTime, kill: m.payload });
+    this.applyControl({ kind: 'kill', id: m.id, at: m.eventTime, kill: m.payload }, m.payload.requestedBy);
     this.emit(liveEvent('kill', m, m.payload));
   }
 
   private onResume(m: Envelope<ResumeCommand>): void {
-    this.applyControl({ kind: 'resume', id: m.id, at: m.eventTime });
+    this.applyControl({ kind: 'resume', id: m.id, at: m.eventTime }, m.payload.requestedBy);
     this.emit(liveEvent('resume', m, m.payload));
   }
 
@@ -320,13 +331,16 @@ export class LiveState {
    * Applied at this gateway's time, as the services apply it at theirs: a sender's fast clock must not
    * date a kill past the resumes that follow it here either.
    */
-  private applyControl(command: ControlCommand): void {
+  private applyControl(command: ControlCommand, requestedBy: string): void {
     const { applied, state } = applyControl(this.control, command, this.clock.now());
-    if (applied) this.control = { ...state, acks: [] };
+    if (applied) this.control = { ...state, acks: [], ignored: null };
+    else this.control.ignored = { command: command.kind, commandId: command.id, requestedBy, acks: [] };
   }
 
   private onAck(m: Envelope<ControlAck>): void {
-    if (m.payload.commandId === this.control.commandId) this.control.acks.push(m.payload);
+    const { commandId } = m.payload;
+    if (commandId === this.control.commandId) this.control.acks.push(m.payload);
+    else if (commandId === this.control.ignored?.commandId) this.control.ignored.acks.push(m.payload);
     this.emit(liveEvent('ack', m, m.payload));
   }
 

@@ -1,5 +1,6 @@
 import { api, type SessionInfo } from './api';
 import { h, money, pct, time } from './dom';
+import { controlAcks } from './views/control-acks';
 import { governanceView } from './views/governance';
 import { MarketView } from './views/market';
 import { PnlView } from './views/pnl';
@@ -54,17 +55,23 @@ function killControls(control: Json): HTMLElement | null {
     value: 'manual kill from the dashboard',
   }) as HTMLInputElement;
   const flatten = h('input', { type: 'checkbox', 'aria-label': 'flatten' }) as HTMLInputElement;
+  const killError = alertLine('kill-error', '');
   dialog.append(
     h('p', {}, 'Engage the kill switch? No new entries; open orders are cancelled.'),
     h('label', {}, 'Reason ', reason),
     h('label', {}, flatten, ' Flatten all positions'),
+    killError,
     h('button', { onclick: () => dialog.close() }, 'Cancel'),
     h(
       'button',
       {
         class: 'danger',
         onclick: async () => {
-          await api.post('/api/control/kill', { flatten: flatten.checked, reason: reason.value });
+          const sent = await sendControl('kill', { flatten: flatten.checked, reason: reason.value });
+          if (!sent) {
+            showAlert(killError, controlError);
+            return;
+          }
           dialog.close();
           void refresh();
         },
@@ -72,19 +79,50 @@ function killControls(control: Json): HTMLElement | null {
       'Confirm kill',
     ),
   );
+  const resumeError = alertLine('control-error', controlError);
   const kill = h('button', { class: 'danger big', onclick: () => dialog.showModal() }, 'KILL');
   const resume = h(
     'button',
     {
       onclick: async () => {
         if (!confirm('Resume trading?')) return;
-        await api.post('/api/control/resume', { reason: 'resumed from the dashboard' });
+        const sent = await sendControl('resume', { reason: 'resumed from the dashboard' });
+        if (!sent) {
+          showAlert(resumeError, controlError);
+          return;
+        }
         void refresh();
       },
     },
     'Resume',
   );
-  return h('div', { class: 'controls' }, control.engaged ? resume : kill, dialog);
+  return h('div', { class: 'controls' }, control.engaged ? resume : kill, resumeError, dialog);
+}
+
+/** Why the last kill or resume did not go through; kept across refreshes until one does. */
+let controlError = '';
+
+/** Posts a kill or resume; false (and `controlError` says why) when the gateway refused or failed it. */
+async function sendControl(action: 'kill' | 'resume', body: unknown): Promise<boolean> {
+  try {
+    await api.post(`/api/control/${action}`, body);
+    controlError = '';
+    return true;
+  } catch (err) {
+    controlError = `The ${action} did not go through: ${(err as Error).message}`;
+    return false;
+  }
+}
+
+function alertLine(testId: string, text: string): HTMLElement {
+  const line = h('p', { class: 'error', role: 'alert', 'data-testid': testId }, text);
+  line.hidden = !text;
+  return line;
+}
+
+function showAlert(line: HTMLElement, text: string): void {
+  line.textContent = text;
+  line.hidden = false;
 }
 
 function overview(eq: Json, control: Json, risk: Json, readiness: Json[], health: Json[]): HTMLElement {
@@ -102,7 +140,7 @@ function overview(eq: Json, control: Json, risk: Json, readiness: Json[], health
         { class: `card ${control.engaged ? 'red' : 'green'}` },
         'Kill switch',
         h('b', { 'data-testid': 'kill-state' }, control.engaged ? `ENGAGED: ${control.reason}` : 'off'),
-        h('small', {}, control.acks.map((a: Json) => `${a.service} ✓`).join(' ')),
+        controlAcks(control),
       ),
     ),
     killControls(control),
@@ -305,10 +343,12 @@ async function refresh(): Promise<void> {
 }
 
 let pending: ReturnType<typeof setTimeout> | undefined;
-/** A refresh rebuilds the views: wait while someone is typing in one (a filter, a limit). */
+/** A refresh rebuilds the views: wait while someone is typing in one (a filter, a limit) or a dialog is open. */
 function refreshUnlessTyping(): void {
   const active = document.activeElement;
-  if (active instanceof HTMLInputElement && root.contains(active)) {
+  // An open dialog (the kill's) would be rebuilt closed, its reason and any error with it.
+  const typing = active instanceof HTMLInputElement && root.contains(active);
+  if (typing || root.querySelector('dialog[open]')) {
     pending = setTimeout(refreshUnlessTyping, 1_000);
     return;
   }
