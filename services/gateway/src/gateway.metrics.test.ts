@@ -29,6 +29,10 @@ describe('gateway metrics', () => {
         ['published', 'refused', 'failed'].map((outcome) => [{ action, outcome }, 0]),
       ),
     );
+    expect(await values('ballast_gateway_control_audit_failures_total')).toEqual([
+      [{ action: 'kill' }, 0],
+      [{ action: 'resume' }, 0],
+    ]);
     expect(await values('ballast_gateway_config_changes_total')).toEqual(
       ['risk_limits', 'strategy_enabled'].flatMap((kind) =>
         ['recorded', 'not_announced'].map((outcome) => [{ kind, outcome }, 0]),

@@ -1,5 +1,6 @@
 import { type ControlAck, type KillCommand, type ResumeCommand, Subjects, subject } from '@ballast/contracts';
 import { waitFor } from '@ballast/testkit';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, login, PASSWORDS, startHarness } from './testing/harness';
 
@@ -250,6 +251,34 @@ describe('gateway security', () => {
       commandId,
     });
     expect(control.actions[0].at).toBeGreaterThanOrEqual(before);
+  });
+
+  it('answers a published kill with 200 and its id when its audit record cannot be written, and counts it', async () => {
+    const op = await login(url, 'olivia', PASSWORDS.op);
+    const failures = async () =>
+      (await h.metrics.getSingleMetric('ballast_gateway_control_audit_failures_total')?.get())?.values.find(
+        (v) => v.labels.action === 'kill',
+      )?.value;
+    const before = await failures();
+    // The audit table gone: the insert fails after the publish, as with the database unreachable.
+    await sql`alter table control_actions rename to control_actions_away`.execute(h.db);
+    try {
+      const res = await post(
+        '/api/control/kill',
+        { flatten: false, reason: 'audit down' },
+        { cookie: op.cookie, 'x-csrf-token': op.csrfToken },
+      );
+      expect(res.status).toBe(200);
+      const body = await json(res);
+      expect(body).toEqual({ commandId: expect.any(String), audit: 'not stored' });
+      await waitFor(() => kills.find((k) => k.id === body.commandId), 'control.kill on the bus', {
+        timeoutMs: 20_000,
+      });
+      expect(await failures()).toBe((before ?? 0) + 1);
+      expect(h.logLines.some((l) => l.includes('control action not recorded'))).toBe(true);
+    } finally {
+      await sql`alter table control_actions_away rename to control_actions`.execute(h.db);
+    }
   });
 
   it('limits logins per user with 429 and a Retry-After, even with the right password', async () => {

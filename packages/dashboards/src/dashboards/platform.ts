@@ -112,11 +112,15 @@ export const platform: DashboardSpec = {
       title: 'Operator actions in the gateway (1 h)',
       kind: 'timeseries',
       description:
-        'Kill and resume requests by outcome (published, refused, failed) and configuration changes by kind and outcome (recorded, not_announced, or why refused).',
+        'Kill and resume requests by outcome (published, refused, failed), those whose audit record could not be written (the command still went out), and configuration changes by kind and outcome (recorded, not_announced, or why refused).',
       queries: [
         {
           expr: 'sum by (action, outcome) (increase(ballast_gateway_control_actions_total[1h]))',
           legend: '{{action}} {{outcome}}',
+        },
+        {
+          expr: 'sum by (action) (increase(ballast_gateway_control_audit_failures_total[1h]))',
+          legend: '{{action}} audit not stored',
         },
         {
           expr: 'sum by (kind, outcome) (increase(ballast_gateway_config_changes_total[1h]))',

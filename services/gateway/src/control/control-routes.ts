@@ -28,7 +28,11 @@ export interface ControlDeps {
 const commandResponse = {
   type: 'object',
   required: ['commandId'],
-  properties: { commandId: { type: 'string' } },
+  properties: {
+    commandId: { type: 'string' },
+    // The command is on the bus; only the gateway's own record of who asked could not be written.
+    audit: { type: 'string', enum: ['not stored'] },
+  },
 } as const;
 
 const killBody = {
@@ -62,36 +66,59 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     labelNames: ['action', 'outcome'],
     registers: [deps.metrics],
   });
+  const auditFailures = new Counter({
+    name: 'ballast_gateway_control_audit_failures_total',
+    help: 'Kill and resume requests whose record in control_actions could not be written, by action',
+    labelNames: ['action'],
+    registers: [deps.metrics],
+  });
   // Born at 0, so panels and rates over them exist before the first request.
-  for (const action of CONTROL_ACTIONS)
+  for (const action of CONTROL_ACTIONS) {
+    auditFailures.inc({ action }, 0);
     for (const outcome of CONTROL_OUTCOMES) actions.inc({ action, outcome }, 0);
+  }
 
+  /**
+   * Logs, counts and stores the attempt; false when the store failed. A failed store never changes
+   * the answer: a command already published is in force, and a client told 500 would publish it again.
+   */
   const record = async (
     req: FastifyRequest,
     action: ControlActionKind,
     outcome: ControlOutcome,
     body: { flatten?: boolean; reason?: string },
     commandId: string | null,
-  ) => {
+  ): Promise<boolean> => {
     const s = req.session as Session;
     actions.inc({ action, outcome });
     deps.log.info({ action, outcome, user: s.user, role: s.role, commandId }, 'control action');
-    await deps.controlLog.record({
-      id: deps.ids(),
-      action,
-      actor: s.user,
-      role: s.role,
-      outcome,
-      flatten: body.flatten ?? false,
-      reason: body.reason ?? '',
-      commandId,
-      remoteAddress: req.ip,
-      at: deps.clock.now(),
-    });
+    try {
+      await deps.controlLog.record({
+        id: deps.ids(),
+        action,
+        actor: s.user,
+        role: s.role,
+        outcome,
+        flatten: body.flatten ?? false,
+        reason: body.reason ?? '',
+        commandId,
+        remoteAddress: req.ip,
+        at: deps.clock.now(),
+      });
+      return true;
+    } catch (err) {
+      auditFailures.inc({ action });
+      deps.log.error({ err, action, outcome, user: s.user, commandId }, 'control action not recorded');
+      return false;
+    }
   };
+  /** The answer to a published command, saying so when its record is missing. */
+  const published = (commandId: string, stored: boolean) =>
+    stored ? { commandId } : { commandId, audit: 'not stored' as const };
 
-  const refused = (action: ControlActionKind) => (req: FastifyRequest) =>
-    record(req, action, 'refused', (req.body ?? {}) as { flatten?: boolean; reason?: string }, null);
+  const refused = (action: ControlActionKind) => async (req: FastifyRequest) => {
+    await record(req, action, 'refused', (req.body ?? {}) as { flatten?: boolean; reason?: string }, null);
+  };
 
   app.post<{ Body: { flatten: boolean; reason: string } }>(
     '/api/control/kill',
@@ -114,8 +141,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
         await record(req, 'kill', 'failed', req.body, null);
         return refuse(reply, 'bus_unavailable', 'the kill command could not be published; use the CLI');
       }
-      await record(req, 'kill', 'published', req.body, commandId);
-      return { commandId };
+      return published(commandId, await record(req, 'kill', 'published', req.body, commandId));
     },
   );
 
@@ -144,8 +170,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
         await record(req, 'resume', 'failed', req.body, null);
         return refuse(reply, 'bus_unavailable', 'the resume command could not be published');
       }
-      await record(req, 'resume', 'published', req.body, commandId);
-      return { commandId };
+      return published(commandId, await record(req, 'resume', 'published', req.body, commandId));
     },
   );
 }
