@@ -244,7 +244,7 @@ export const Subjects = {
     schema: ControlAck,
     stream: 'CONTROL',
     producers: ALL,
-    consumers: ['cli', 'gateway', 'stops'],
+    consumers: ['cli', 'gateway', 'stops', 'telegram'],
   }),
   configChanged: family({
     name: 'config.changed',

@@ -35,6 +35,18 @@ const healthUrls = jsonVariable(z.record(z.string(), z.url()));
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** A comma-separated list of names, blanks dropped. */
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
+
 /**
  * The Telegram bot's variables. TELEGRAM_BOT_TOKEN (or TELEGRAM_BOT_TOKEN_FILE) is a secret: it is
  * redacted from every log line and never written anywhere. Only TELEGRAM_ALLOWED_CHAT_IDS may use
@@ -69,15 +81,14 @@ export const telegramConfigSchema = z.object({
   /** The account's starting equity: base of returns, drawdown and the equity chart. */
   TELEGRAM_INITIAL_EQUITY: z.coerce.number().positive().default(10_000),
   /** Strategies /readiness lists even before their first trade (comma list). */
-  TELEGRAM_STRATEGIES: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
+  TELEGRAM_STRATEGIES: commaList(''),
+  /**
+   * Who must answer each kill and resume (control.ack): a service (any venue's answers it) or
+   * `service@exchange`, comma-separated. Their answers are told, and who has not answered by
+   * TELEGRAM_CONTROL_ACK_TIMEOUT_MS.
+   */
+  TELEGRAM_CONTROL_SERVICES: commaList('risk,orders'),
+  TELEGRAM_CONTROL_ACK_TIMEOUT_MS: positiveInt.default(15_000),
   /** getUpdates long-poll timeout in seconds. */
   TELEGRAM_POLL_TIMEOUT_S: z.coerce.number().int().min(0).max(50).default(30),
 });

@@ -22,7 +22,10 @@ import { safeError } from './outbound/safe-error';
 import { weeklyCaption } from './report/weekly-caption';
 import { WeeklyJob } from './report/weekly-job';
 import { PendingConfirmations } from './state/confirmations';
+import { ControlAnswers } from './state/control-answers';
 import { OperatorView } from './state/operator-view';
+
+const ANSWERS_CHECK_MS = 1_000;
 
 export interface TelegramDeps {
   bus: Bus;
@@ -75,13 +78,24 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
   const view = new OperatorView(clock);
   // The risk service's persisted switch is the state until the bus says otherwise.
   view.kill = await new KillStore(new BotStateRepository(deps.db, clock), 'risk').load();
+  const answers = new ControlAnswers({
+    expected: config.TELEGRAM_CONTROL_SERVICES,
+    timeoutMs: config.TELEGRAM_CONTROL_ACK_TIMEOUT_MS,
+  });
   const watch = new BusWatch({
     bus: deps.bus,
     view,
+    answers,
+    clock,
     notify: (n) => relay.push(n),
     instance: randomBytes(6).toString('hex'),
   });
   await watch.start();
+  // Who has not answered a kill or resume is told at its deadline, checked every second.
+  const unanswered = setInterval(() => {
+    for (const n of answers.due(clock.now())) relay.push(n);
+  }, ANSWERS_CHECK_MS);
+  unanswered.unref();
   const health = new HealthWatch({
     urls: config.TELEGRAM_HEALTH_URLS,
     intervalMs: config.TELEGRAM_HEALTH_INTERVAL_MS,
@@ -157,6 +171,7 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
       await polling;
       await health.stop();
       await watch.stop();
+      clearInterval(unanswered);
       await relay.stop();
       await deps
         .forgetDurables?.(watch.ownDurables)

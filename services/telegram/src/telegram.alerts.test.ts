@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type PositionEvent, Subjects, subject } from '@ballast/contracts';
+import { type ControlAck, type PositionEvent, Subjects, subject } from '@ballast/contracts';
 import { readDataFile, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED, type Harness, messageTo, startHarness, TEST_TOKEN } from './testing/harness';
@@ -44,6 +44,7 @@ beforeAll(async () => {
       TELEGRAM_ALERT_MAX_LINES: '5',
       TELEGRAM_HEALTH_URLS: JSON.stringify({ risk: `http://127.0.0.1:${port}/readyz` }),
       TELEGRAM_HEALTH_INTERVAL_MS: '250',
+      TELEGRAM_CONTROL_ACK_TIMEOUT_MS: '5000',
     },
   });
 }, 60_000);
@@ -52,6 +53,18 @@ afterAll(async () => {
   await h?.close();
   await new Promise((r) => readyz?.close(r));
 });
+
+/** A binance service's control.ack of a kill, done unless `a` says otherwise. */
+const answerKill = (commandId: string, service: string, a: Partial<ControlAck>) =>
+  h.publisher.publish(subject(Subjects.controlAck, {}), {
+    service,
+    exchange: 'binance',
+    command: 'kill',
+    commandId,
+    engaged: true,
+    detail: 'done',
+    ...a,
+  });
 
 const position = (status: PositionEvent['status'], extra: Partial<PositionEvent> = {}): PositionEvent => ({
   status,
@@ -119,21 +132,55 @@ describe('alerts from the bus reach every allowed chat', () => {
     await messageTo(h, CHAT, 'Take-profit hit: ETH-USDT on binance, qty 0.5 (TP1 filled)');
   });
 
-  it('tells of the kill switch engaged and lifted', async () => {
-    await h.publisher.publish(subject(Subjects.kill, {}), {
+  it('tells of a kill and a resume asked for, then what each service answered', async () => {
+    const kill = await h.publisher.publish(subject(Subjects.kill, {}), {
       flatten: true,
       reason: 'exchange outage',
       requestedBy: 'cli:alice',
     });
-    await messageTo(h, CHAT, '🚨 Kill switch ENGAGED with flatten by cli:alice: exchange outage');
+    await messageTo(h, CHAT, '🚨 Kill requested with flatten by cli:alice: exchange outage');
     await waitFor(() => h.telegram.view.kill.engaged, 'the view to hold the engaged switch');
-    await h.publisher.publish(subject(Subjects.resume, {}), {
+    const answer = (service: string, a: Partial<ControlAck>) => answerKill(kill.id, service, a);
+    await answer('risk', { detail: 'rejecting every new entry (kill_switch)' });
+    await answer('orders', { flat: false, detail: 'cancelled 1; flatten: BTC-USDT NOT flat: sell rejected' });
+    await messageTo(
+      h,
+      CHAT,
+      '🚨 Kill by cli:alice NOT confirmed: risk@binance ✓ rejecting every new entry (kill_switch); orders@binance ✗ NOT flat: cancelled 1; flatten: BTC-USDT NOT flat: sell rejected',
+    );
+    const resume = await h.publisher.publish(subject(Subjects.resume, {}), {
       confirm: true,
       reason: 'venue back',
       requestedBy: 'cli:alice',
     });
-    await messageTo(h, CHAT, 'Kill switch lifted by cli:alice: venue back');
+    await messageTo(h, CHAT, 'Resume requested by cli:alice: venue back');
     expect(h.telegram.view.kill.engaged).toBe(false);
+    for (const service of ['risk', 'orders'])
+      await answer(service, {
+        command: 'resume',
+        commandId: resume.id,
+        engaged: false,
+        detail: 'trading again',
+      });
+    await messageTo(
+      h,
+      CHAT,
+      'Resume by cli:alice confirmed: risk@binance ✓ trading again; orders@binance ✓ trading again',
+    );
+  });
+
+  it('names the services that have not answered a kill by its deadline', async () => {
+    const kill = await h.publisher.publish(subject(Subjects.kill, {}), {
+      flatten: false,
+      reason: 'orders down',
+      requestedBy: 'cli:carol',
+    });
+    await answerKill(kill.id, 'risk', { detail: 'rejecting every new entry (kill_switch)' });
+    await messageTo(
+      h,
+      CHAT,
+      '🚨 Kill by cli:carol NOT confirmed: risk@binance ✓ rejecting every new entry (kill_switch); no answer from orders within 5 s',
+    );
   });
 
   it('tells of risk halts and the loss-streak pause once each, and of entries approved again', async () => {
@@ -327,7 +374,7 @@ describe('alerts from the bus reach every allowed chat', () => {
       `${symbols.length + 1} alerts (${symbols.length} stale feed, 1 kill switch)`,
     );
     const lines = storm.split('\n');
-    expect(lines[1]).toBe('🚨 Kill switch ENGAGED by cli:alice: feeds stale');
+    expect(lines[1]).toBe('🚨 Kill requested by cli:alice: feeds stale');
     expect(lines.slice(2, 6).every((l) => l.startsWith('⚠️ Feed stale: binance'))).toBe(true);
     expect(lines.at(-1)).toBe(`+${symbols.length + 1 - 5} more`);
     // A later alert comes on its own: the storm was one message.

@@ -1,4 +1,5 @@
 import type { Bus, Subscription } from '@ballast/bus';
+import type { Clock } from '@ballast/contracts';
 import {
   type AnySubjectFamily,
   type Envelope,
@@ -9,6 +10,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import type { Notice } from '@ballast/core';
+import type { ControlAnswers } from '../state/control-answers';
 import { positionNotice, stopNotice } from '../state/notices';
 import type { OperatorView } from '../state/operator-view';
 import type { DurableRef } from './durables';
@@ -16,6 +18,9 @@ import type { DurableRef } from './durables';
 export interface BusWatchDeps {
   bus: Bus;
   view: OperatorView;
+  /** The services' answers to each kill and resume. */
+  answers: ControlAnswers;
+  clock: Clock;
   notify: (notice: Notice | null) => void;
   /** Unique to this process: names the durables that replay positions and stops into the view. */
   instance: string;
@@ -35,7 +40,7 @@ export class BusWatch {
   constructor(private readonly deps: BusWatchDeps) {}
 
   async start(): Promise<void> {
-    const { view, notify } = this.deps;
+    const { view, answers, clock, notify } = this.deps;
     await this.own(subject(Subjects.positionEvent, {}), 'pos', (m) =>
       view.applyPosition(m.payload, m.eventTime),
     );
@@ -46,11 +51,16 @@ export class BusWatch {
     await this.shared(subject(Subjects.stopEvent, {}), 'stop', (m) =>
       notify(stopNotice(m.payload, m.eventTime)),
     );
-    await this.shared(subject(Subjects.kill, {}), 'kill', (m) =>
-      notify(view.onKill(m.payload, m.id, m.eventTime)),
-    );
-    await this.shared(subject(Subjects.resume, {}), 'resume', (m) =>
-      notify(view.onResume(m.payload, m.id, m.eventTime)),
+    await this.shared(subject(Subjects.kill, {}), 'kill', (m) => {
+      notify(view.onKill(m.payload, m.id, m.eventTime));
+      notify(answers.onCommand('kill', m.id, m.payload.requestedBy, clock.now()));
+    });
+    await this.shared(subject(Subjects.resume, {}), 'resume', (m) => {
+      notify(view.onResume(m.payload, m.id, m.eventTime));
+      notify(answers.onCommand('resume', m.id, m.payload.requestedBy, clock.now()));
+    });
+    await this.shared(subject(Subjects.controlAck, {}), 'ack', (m) =>
+      notify(answers.onAck(m.payload, clock.now())),
     );
     await this.shared(subject(Subjects.alert, {}), 'alert', (m) =>
       notify(view.onAlert(m.payload, m.eventTime)),

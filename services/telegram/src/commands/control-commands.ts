@@ -152,7 +152,7 @@ export function registerControlCommands(deps: ControlCommandDeps): void {
     await ctx.answerCallbackQuery({ text: commandId ? 'Sent' : 'Failed' });
     await ctx.editMessageText(
       commandId
-        ? `${action.kind === 'kill' ? 'Kill switch' : 'Resume'} command published (id ${commandId}). Watch for the alert confirming it.`
+        ? `${action.kind === 'kill' ? 'Kill switch' : 'Resume'} command published (id ${commandId}). The services' answers follow here.`
         : 'The command could not be published on the bus. Use the CLI: ballast kill / ballast resume.',
     );
   });

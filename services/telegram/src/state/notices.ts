@@ -64,20 +64,22 @@ export function stopNotice(s: StopEvent, at: number): Notice | null {
   return null;
 }
 
+/** A kill seen on the bus: asked for, not yet done (the services' answers tell that, ControlAnswers). */
 export function killNotice(k: KillCommand, at: number): Notice {
   return {
     kind: 'kill switch',
     severity: 'critical',
-    text: `Kill switch ENGAGED${k.flatten ? ' with flatten' : ''} by ${k.requestedBy}: ${k.reason}`,
+    text: `Kill requested${k.flatten ? ' with flatten' : ''} by ${k.requestedBy}: ${k.reason}`,
     at,
   };
 }
 
+/** A resume seen on the bus that the switch takes; done once the services answer (ControlAnswers). */
 export function resumeNotice(r: ResumeCommand, at: number): Notice {
   return {
     kind: 'kill switch',
     severity: 'warning',
-    text: `Kill switch lifted by ${r.requestedBy}${r.reason ? `: ${r.reason}` : ''}`,
+    text: `Resume requested by ${r.requestedBy}${r.reason ? `: ${r.reason}` : ''}`,
     at,
   };
 }

@@ -20,7 +20,7 @@ describe('OperatorView: the kill switch', () => {
   it('shows the switch released by a resume given after the kill', () => {
     const view = new OperatorView(new VirtualClock(T + 3_000));
     view.onKill(kill, 'k1', T + 1_000);
-    expect(view.onResume(resume, 'r2', T + 2_000).text).toBe('Kill switch lifted by op: all clear');
+    expect(view.onResume(resume, 'r2', T + 2_000).text).toBe('Resume requested by op: all clear');
     expect(view.kill).toMatchObject({ engaged: false, commandId: 'r2' });
   });
 
@@ -29,7 +29,7 @@ describe('OperatorView: the kill switch', () => {
     const view = new OperatorView(clock);
     view.onKill(kill, 'k1', T + 600_000);
     clock.set(T + 60_000);
-    expect(view.onResume(resume, 'r1', T + 60_000).text).toBe('Kill switch lifted by op: all clear');
+    expect(view.onResume(resume, 'r1', T + 60_000).text).toBe('Resume requested by op: all clear');
     expect(view.kill).toMatchObject({ engaged: false, commandId: 'r1' });
   });
 });
