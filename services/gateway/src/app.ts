@@ -9,6 +9,7 @@ import { collectOpenApi } from './api/openapi';
 import type { ReadModel } from './api/read-model';
 import { registerReadRoutes } from './api/read-routes';
 import { registerAuth } from './auth/auth-plugin';
+import { SessionStore } from './auth/sessions';
 import type { GatewayConfig } from './config';
 import type { ControlLog } from './control/control-log';
 import { registerControlRoutes } from './control/control-routes';
@@ -43,13 +44,14 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
   collectOpenApi(app);
+  const sessions = new SessionStore(deps.clock, config.GATEWAY_SESSION_TTL_MS);
   await registerAuth(app, {
     users: config.GATEWAY_USERS,
     clock: deps.clock,
     log: deps.log,
     metrics: deps.metrics,
     secureCookies: config.GATEWAY_SECURE_COOKIES,
-    sessionTtlMs: config.GATEWAY_SESSION_TTL_MS,
+    sessions,
     publicReadPaths: [PUBLIC_RESULTS_API],
     login: {
       windowMs: config.GATEWAY_LOGIN_WINDOW_MS,
@@ -66,7 +68,12 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
     log: deps.log,
     metrics: deps.metrics,
   });
-  registerEventStream(app, deps.live, deps.metrics);
+  registerEventStream(app, {
+    live: deps.live,
+    sessions,
+    metrics: deps.metrics,
+    heartbeatMs: config.GATEWAY_SSE_HEARTBEAT_MS,
+  });
   registerPublicRoutes(app, {
     enabled: config.GATEWAY_PUBLIC_RESULTS,
     model: deps.model,

@@ -30,6 +30,8 @@ export const gatewayConfigSchema = z.object({
     .int()
     .positive()
     .default(12 * 3_600_000),
+  /** A comment line on every live-event stream this often; the stream's session is checked then too. */
+  GATEWAY_SSE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
   GATEWAY_LOGIN_WINDOW_MS: z.coerce
     .number()
     .int()

@@ -7,7 +7,7 @@ import { isApiPath } from './api-path';
 import { clearedCookie, readCookie, sessionCookie, sessionCookieName } from './cookies';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { hashPassword, verifyPassword } from './password';
-import { type Session, SessionStore, sameToken } from './sessions';
+import { type Session, type SessionStore, sameToken } from './sessions';
 import type { Role, User } from './users';
 
 declare module 'fastify' {
@@ -22,7 +22,8 @@ export interface AuthOptions {
   log: Logger;
   metrics: Registry;
   secureCookies: boolean;
-  sessionTtlMs: number;
+  /** Shared with the live-event stream, which ends with its session. */
+  sessions: SessionStore;
   login: { windowMs: number; maxPerIp: number; maxPerUser: number };
   /** GET-only API paths open without a session (the opt-in public results). */
   publicReadPaths?: readonly string[];
@@ -47,7 +48,7 @@ const sessionSchema = {
  * state-changing request (403), and the role a route requires (403).
  */
 export async function registerAuth(app: FastifyInstance, options: AuthOptions): Promise<void> {
-  const sessions = new SessionStore(options.clock, options.sessionTtlMs);
+  const { sessions } = options;
   const limiter = new LoginRateLimiter(options.clock, options.login);
   const cookieName = sessionCookieName(options.secureCookies);
   const refusals = new Counter({
@@ -139,7 +140,7 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
         'set-cookie',
         sessionCookie(cookieName, session.id, {
           secure: options.secureCookies,
-          maxAgeMs: options.sessionTtlMs,
+          maxAgeMs: sessions.ttlMs,
         }),
       );
       return { user: session.user, role: session.role, csrfToken: session.csrfToken };

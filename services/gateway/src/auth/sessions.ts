@@ -16,11 +16,21 @@ const token = (): string => randomBytes(32).toString('base64url');
 /** Server-side sessions in memory: a restart logs everyone out, which is the safe direction. */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
+  private readonly endListeners = new Set<(id: string) => void>();
 
   constructor(
     private readonly clock: Clock,
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
   ) {}
+
+  /**
+   * Calls `listener` with the id of each session that ends (logout, a new login in its place, or seen
+   * expired), so what it opened (a live-event stream) ends with it; returns the function that removes it.
+   */
+  onEnd(listener: (id: string) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
 
   create(user: string, role: Role): Session {
     this.sweep();
@@ -34,14 +44,15 @@ export class SessionStore {
     const session = this.sessions.get(id);
     if (!session) return undefined;
     if (session.expiresAt <= this.clock.now()) {
-      this.sessions.delete(id);
+      this.delete(id);
       return undefined;
     }
     return session;
   }
 
   delete(id: string): void {
-    this.sessions.delete(id);
+    if (!this.sessions.delete(id)) return;
+    for (const listener of this.endListeners) listener(id);
   }
 
   get size(): number {
@@ -50,7 +61,7 @@ export class SessionStore {
 
   private sweep(): void {
     const now = this.clock.now();
-    for (const [id, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(id);
+    for (const [id, s] of this.sessions) if (s.expiresAt <= now) this.delete(id);
   }
 }
 
