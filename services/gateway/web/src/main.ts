@@ -284,6 +284,10 @@ const NAV = [
   ['governance', 'Governance'],
 ] as const;
 
+/** A refresh queued behind typing or an open dialog, or a burst of live events. */
+let pending: ReturnType<typeof setTimeout> | undefined;
+const dialogOpen = (): boolean => root.querySelector('dialog[open]') !== null;
+
 async function refresh(): Promise<void> {
   const markets = await api.get<string[]>('/api/markets');
   const series = market.pick(markets);
@@ -321,6 +325,11 @@ async function refresh(): Promise<void> {
   const detail = openDecision
     ? await api.get<Json>(`/api/decisions/${openDecision}`).catch(() => undefined)
     : undefined;
+  // Opened while this refresh read the API: rebuilding now would close it under the operator's hand.
+  if (dialogOpen()) {
+    pending ??= setTimeout(refreshUnlessTyping, 1_000);
+    return;
+  }
   root.replaceChildren(
     h(
       'header',
@@ -342,13 +351,12 @@ async function refresh(): Promise<void> {
   pnl.update(eq, periods, totals, trades);
 }
 
-let pending: ReturnType<typeof setTimeout> | undefined;
 /** A refresh rebuilds the views: wait while someone is typing in one (a filter, a limit) or a dialog is open. */
 function refreshUnlessTyping(): void {
   const active = document.activeElement;
   // An open dialog (the kill's) would be rebuilt closed, its reason and any error with it.
   const typing = active instanceof HTMLInputElement && root.contains(active);
-  if (typing || root.querySelector('dialog[open]')) {
+  if (typing || dialogOpen()) {
     pending = setTimeout(refreshUnlessTyping, 1_000);
     return;
   }
