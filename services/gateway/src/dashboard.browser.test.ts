@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Candle, type ControlAck, type KillCommand, Subjects, subject } from '@ballast/contracts';
+import {
+  type Candle,
+  type ControlAck,
+  type KillCommand,
+  resumeCommand,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { ClosedTradeRepository } from '@ballast/db';
 import { waitFor } from '@ballast/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -28,14 +35,14 @@ const CHROMIUM_FLAGS = [
 
 let h: Harness;
 let browser: Browser;
-const kills: Array<{ id: string; payload: KillCommand }> = [];
+const kills: Array<{ id: string; payload: KillCommand; eventTime: number }> = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   h = await startHarness('gw_browser', { GATEWAY_PUBLIC_RESULTS: 'true' });
   await h.publisher.subscribe(
     subject(Subjects.kill, {}),
-    (m) => void kills.push({ id: m.id, payload: m.payload }),
+    (m) => void kills.push({ id: m.id, payload: m.payload, eventTime: m.eventTime }),
     {
       durable: 'browser-test-kills',
     },
@@ -160,6 +167,28 @@ describe('dashboard in a real browser', () => {
         }),
       }),
     );
+    // A resume from a host whose clock is a minute behind the kill: the switch stays, risk refuses it.
+    const stale = await h.publisher.publish(
+      subject(Subjects.resume, {}),
+      resumeCommand({ reason: 'stale resume', requestedBy: 'cli:slow-host' }),
+      { eventTime: kill.eventTime - 60_000 },
+    );
+    await h.publisher.publish(subject(Subjects.controlAck, {}), {
+      service: 'risk',
+      exchange: 'binance',
+      command: 'resume',
+      commandId: stale.id,
+      engaged: true,
+      detail: `not applied: command ${kill.id}, given after it, is in force`,
+    });
+    await expect
+      .poll(() => page.getByTestId('kill-ignored').textContent(), { timeout: 30_000 })
+      .toBe(
+        `resume by cli:slow-host was not applied: a later command is in force` +
+          `risk@binance ✗ not applied: command ${kill.id}, given after it, is in force`,
+      );
+    expect(await page.getByTestId('kill-state').textContent()).toBe('ENGAGED: browser test kill');
+
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect
       .poll(() => page.getByTestId('control-error').textContent(), { timeout: 30_000 })

@@ -10,13 +10,11 @@ const who = (a: Json): string => (a.exchange ? `${a.service}@${a.exchange}` : a.
  * exits non-zero on both, and the dashboard must not call them done.
  */
 export function ackLine(a: Json): HTMLElement {
-  const notFlat = a.flat === false;
-  const notApplied = a.engaged !== (a.command === 'kill');
-  const text =
-    notFlat || notApplied
-      ? `${who(a)} ✗ ${notFlat ? 'NOT flat' : 'not applied'}: ${a.detail}`
-      : `${who(a)} ✓`;
-  return h('div', { class: notFlat || notApplied ? 'down' : 'up', 'data-testid': `ack-${who(a)}` }, text);
+  const wrong = a.flat === false ? 'NOT flat' : a.engaged !== (a.command === 'kill') ? 'not applied' : null;
+  // Risk's refusal already begins "not applied: ...".
+  const why = wrong && (a.detail.startsWith(wrong) ? a.detail : `${wrong}: ${a.detail}`);
+  const text = why ? `${who(a)} ✗ ${why}` : `${who(a)} ✓`;
+  return h('div', { class: why ? 'down' : 'up', 'data-testid': `ack-${who(a)}` }, text);
 }
 
 /** The acks of the command in force, and of a later one the switch did not take. */
