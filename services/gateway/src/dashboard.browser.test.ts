@@ -195,8 +195,18 @@ describe('dashboard in a real browser', () => {
       .toBe('The resume did not go through: the resume command could not be published');
     expect(await page.getByTestId('control-error').getAttribute('role')).toBe('alert');
     await page.unroute('**/api/control/resume');
+    // Published, its audit record lost (the database down): sent, and the page says what is missing.
+    await page.route('**/api/control/resume', async (route) => {
+      const res = await route.fetch();
+      const { commandId } = (await res.json()) as { commandId: string };
+      await route.fulfill({ response: res, json: { commandId, audit: 'not stored' } });
+    });
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => page.getByTestId('kill-state').textContent(), { timeout: 30_000 }).toBe('off');
+    await expect
+      .poll(() => page.getByTestId('control-error').textContent(), { timeout: 30_000 })
+      .toMatch(/^The resume was sent \(\S+\), but the gateway could not record it \(audit not stored\)\.$/);
+    await page.unroute('**/api/control/resume');
 
     // A kill with its reason emptied is refused (400): the dialog stays open and says why.
     await page.getByRole('button', { name: 'KILL' }).click();

@@ -99,14 +99,16 @@ function killControls(control: Json): HTMLElement | null {
   return h('div', { class: 'controls' }, control.engaged ? resume : kill, resumeError, dialog);
 }
 
-/** Why the last kill or resume did not go through; kept across refreshes until one does. */
+/** Why the last kill or resume did not go through, or went without its record; kept across refreshes. */
 let controlError = '';
 
 /** Posts a kill or resume; false (and `controlError` says why) when the gateway refused or failed it. */
 async function sendControl(action: 'kill' | 'resume', body: unknown): Promise<boolean> {
   try {
-    await api.post(`/api/control/${action}`, body);
-    controlError = '';
+    const sent = await api.post<{ commandId: string; audit?: string }>(`/api/control/${action}`, body);
+    controlError = sent.audit
+      ? `The ${action} was sent (${sent.commandId}), but the gateway could not record it (audit ${sent.audit}).`
+      : '';
     return true;
   } catch (err) {
     controlError = `The ${action} did not go through: ${(err as Error).message}`;
