@@ -37,7 +37,7 @@ export class Delivery extends OrderPart {
     if (!reduced) return;
     const slice = { ...reduced, sentAt: this.deps.clock.now() };
     await this.deps.slices.update(slice.clientOrderId, { status: 'sending', sentAt: slice.sentAt });
-    await this.settle(slice, await this.deliver(slice, { stamped: true }));
+    await this.settle(slice, await this.deliver(slice));
   }
 
   /**
@@ -93,17 +93,19 @@ export class Delivery extends OrderPart {
    * while the first order is open: so it is sent again only after a look-up answered that the venue has
    * no such order once the failed send could no longer land (its recvWindow over). A look-up that fails
    * is tried again, never taken for "not there"; when none settles it within RETRY_ATTEMPTS waits, the
-   * outcome is unknown, for the re-check. Each send is stamped (`sentAt`) as it goes out, unless the
-   * caller just did (`stamped`), and again once it failed on a venue where it may land late: the
-   * request was signed before its failure came back, so the window counted from then cannot close
-   * before the venue's does (the first stamp precedes the write and the signing by what they took).
+   * outcome is unknown, for the re-check. A send is stamped (`sentAt`) once it failed on a venue where
+   * it may land late: the request was signed before its failure came back, so the window counted from
+   * then cannot close before the venue's does. A re-send is stamped as it goes out too; the first send
+   * is not: a stamp taken before the signing is no bound on it (the failure's stamp is, and a restart
+   * counts from its own start), so a direct order goes from its record to the venue with no write in
+   * between (a TWAP slice's `sending` mark carries a stamp anyway).
    */
-  async deliver(first: OrderSlice, { stamped = false } = {}): Promise<VenueAnswer> {
+  async deliver(first: OrderSlice): Promise<VenueAnswer> {
     this.deps.metrics?.sent(first.intentId, first.clientOrderId);
     const waits = { used: 0 };
     let slice = first;
     for (let sends = 1; ; sends++) {
-      if (sends > 1 || !stamped) slice = await this.stamp(slice);
+      if (sends > 1) slice = await this.stamp(slice);
       const sent = await this.submitOnce(slice);
       if (!(sent instanceof VenueError)) return { order: sent };
       if (!sent.retryable) return { error: sent };

@@ -15,9 +15,14 @@ const API_KEY = 'loop-key';
 const SECRET = 'loop-secret';
 const clock: Clock = { now: () => Date.now() };
 
-/** The orders table, counting each read the send loop makes of planned and of open slices. */
+/** The orders table, counting each read the send loop makes of planned and of open slices, and each update of a slice. */
 class CountedSlices extends OrderSliceRepository {
   readonly reads = { planned: 0, open: 0 };
+  readonly updates = new Map<string, number>();
+  override update(clientOrderId: string, patch: Parameters<OrderSliceRepository['update']>[1]) {
+    this.updates.set(clientOrderId, (this.updates.get(clientOrderId) ?? 0) + 1);
+    return super.update(clientOrderId, patch);
+  }
   override withStatus(statuses: readonly SliceStatus[]) {
     // Start-up's recovery reads `sending` and `open` together; the loop reads one status at a time.
     if (statuses.length === 1 && statuses[0] === 'planned') this.reads.planned++;
@@ -131,6 +136,28 @@ describe('the send loop', () => {
       expect(slices.reads.planned).toBe(1);
       expect(manager.mayHaveDue(clock.now())).toBe(false);
       expect((await slices.get(filled.clientOrderId))?.status).toBe('filled');
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it('sends a direct order on its record alone: no write of the orders table between the two', {
+    timeout: 60_000,
+  }, async () => {
+    const seen = new Map<string, { updates: number; sentAt: number | null | undefined }>();
+    const { manager, testBus, events } = await start('orders-loop-stamped', async (order, slices) => {
+      const updates = (slices as CountedSlices).updates.get(order.clientOrderId) ?? 0;
+      seen.set(order.clientOrderId, { updates, sentAt: (await slices.get(order.clientOrderId))?.sentAt });
+    });
+    try {
+      await testBus.publish(subject(Subjects.riskDecision, {}), approvedBuy('loop-stamped'));
+      const filled = await waitFor(
+        () => events.find((e) => e.intentId === 'loop-stamped' && e.status === 'filled'),
+        'the direct order filled',
+        { timeoutMs: 30_000 },
+      );
+      const atVenue = seen.get(filled.clientOrderId);
+      expect(atVenue).toEqual({ updates: 0, sentAt: null });
     } finally {
       await manager.stop();
     }
