@@ -1,4 +1,5 @@
 import type { MarketRules } from '@ballast/core';
+import type { BacktestConfig } from './backtest-config';
 import type { MarketRulesSource } from './market-rules-source';
 import type { BacktestMetrics } from './metrics';
 import type { RecordedVerdictsSummary } from './recorded-verdicts';
@@ -76,6 +77,10 @@ export interface BacktestCandle {
   close: number;
 }
 
+/** A backtest's costs and review, as its config gave them (hourStats and minHourTrades only when given). */
+export type BacktestGateSettings = Pick<BacktestConfig, 'takerFee' | 'makerFee' | 'slippageBps' | 'agents'> &
+  Partial<Pick<BacktestConfig, 'hourStats' | 'minHourTrades'>>;
+
 export interface BacktestResult {
   meta: {
     symbols: string[];
@@ -88,6 +93,12 @@ export interface BacktestResult {
     fill_model: string;
     /** The tick, step and minimums each symbol's orders were rounded and refused with, and their source. */
     market_rules: Record<string, MarketRules & { source: MarketRulesSource }>;
+    /**
+     * The settings a go-live gate judges a backtest's costs and review by (cheaper or unreviewed ones
+     * promote only as green_loosened; an hour table given to it is in-sample): absent from results
+     * written before they were recorded.
+     */
+    gate_settings?: BacktestGateSettings;
     /** `agents: 'recorded'` only: how many candidates were decided by a recorded decision, how many by none. */
     recorded_verdicts?: RecordedVerdictsSummary;
   };

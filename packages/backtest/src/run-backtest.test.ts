@@ -110,6 +110,13 @@ describe('runBacktest over real BTCUSDT and ETHUSDT 1h candles (Jan–Feb 2021)'
     const out = JSON.parse(firstBytes) as BacktestResult;
     // 59 days × 24 h × 2 symbols, less the hour both files lack (a real Binance gap, 2021-02-11 03:00).
     expect(out.meta.candles).toBe(2 * 59 * 24 - 2);
+    // What a go-live gate judges a result file's costs and review by: the defaults here, no hour table.
+    expect(out.meta.gate_settings).toEqual({
+      takerFee: 0.001,
+      makerFee: 0.001,
+      slippageBps: 5,
+      agents: 'rules',
+    });
     expect(out.trades.length).toBeGreaterThan(0);
     expect(out.trades.some((t) => t.exit_reason === 'stop' || t.exit_reason === 'take_profit')).toBe(true);
     for (const t of out.trades) {

@@ -14,7 +14,7 @@ import {
   parseBacktestConfig,
 } from './backtest-config';
 import { BacktestError } from './backtest-error';
-import type { BacktestResult, EquityPoint } from './backtest-result';
+import type { BacktestGateSettings, BacktestResult, EquityPoint } from './backtest-result';
 import { BacktestRuntime } from './backtest-runtime';
 import { checkConfirmTimeframes } from './confirmable-timeframes';
 import { type CandleFile, loadCandleFile } from './load-candles';
@@ -200,6 +200,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       seed: options.seed,
       initial_equity: config.initialEquity,
       fill_model: FILL_MODEL,
+      gate_settings: gateSettings(config, options.config),
       market_rules: Object.fromEntries(
         symbols.map((symbol) => [symbol, { ...book.rules(symbol), source: book.source(symbol) }]),
       ),
@@ -210,5 +211,18 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     equity: curve,
     decisions: runtime.decisions(),
     metrics: computeMetrics(trades, curve, config.initialEquity, TIMEFRAME_MS[options.timeframe]),
+  };
+}
+
+/** What a go-live gate reads of the config: the costs and review in force, and an hour table if one was given. */
+function gateSettings(config: BacktestConfig, given: BacktestConfigInput | undefined): BacktestGateSettings {
+  const { takerFee, makerFee, slippageBps, agents } = config;
+  return {
+    takerFee,
+    makerFee,
+    slippageBps,
+    agents,
+    ...(given?.hourStats ? { hourStats: config.hourStats } : {}),
+    ...(given?.minHourTrades !== undefined ? { minHourTrades: config.minHourTrades } : {}),
   };
 }

@@ -121,10 +121,25 @@ describe('ballast readiness against PostgreSQL', () => {
   };
   let dir: string;
 
+  /** The settings `ballast backtest` records with the defaults' costs and review. */
+  const DEFAULT_GATE_SETTINGS = { takerFee: 0.001, makerFee: 0.001, slippageBps: 5, agents: 'rules' };
   /** A `ballast backtest --json` result from `from` to now with these trades, written to a file. */
-  const writeBacktest = (name: string, trades: BacktestTrade[], expectancy: number, from: number): string => {
+  const writeBacktest = (
+    name: string,
+    trades: BacktestTrade[],
+    expectancy: number,
+    from: number,
+    gateSettings: object | null = DEFAULT_GATE_SETTINGS,
+  ): string => {
     const result = {
-      meta: { symbols: ['BTC-USDT'], timeframe: '1h', from, to: clock.now(), initial_equity: 10_000 },
+      meta: {
+        symbols: ['BTC-USDT'],
+        timeframe: '1h',
+        from,
+        to: clock.now(),
+        initial_equity: 10_000,
+        ...(gateSettings ? { gate_settings: gateSettings } : {}),
+      },
       trades,
       metrics: { trades: trades.length, expectancy, max_drawdown_pct: 1 },
     } as unknown as BacktestResult;
@@ -403,6 +418,50 @@ describe('ballast readiness against PostgreSQL', () => {
       diff: [{ path: 'state', from: null, to: 'live' }],
     });
     expect(row?.figures).toMatchObject({ closed_trades: 3, thresholds });
+  });
+
+  it('judges a --backtest file by the costs and review it recorded: cheaper or unreviewed, or unrecorded, is loosened; an hour table is refused', async () => {
+    const trades = new ClosedTradeRepository(handle.db);
+    for (const [i, pnl] of [4, -1, 6].entries())
+      await trades.record({
+        tradeKey: `gs-${i}`,
+        strategy: 'recorded_costs',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        pnl,
+        closeTime: START + 21 * DAY + i * DAY,
+      });
+    const judgedOn = async (gateSettings: object | null) => {
+      const backtestFile = writeBacktest(
+        `recorded-costs-${crypto.randomUUID()}.json`,
+        [backtestTrade('recorded_costs', 5, 21)],
+        5,
+        START + 21 * DAY,
+        gateSettings,
+      );
+      lines.length = 0;
+      const run = await runReadiness(
+        { ...base, thresholds: LOOSE, strategies: ['recorded_costs'], backtestFile },
+        deps(),
+      );
+      return { lifecycle: run.judged[0]?.lifecycle, printed: [...lines] };
+    };
+    const free = await judgedOn({ takerFee: 0, makerFee: 0, slippageBps: 0, agents: 'none' });
+    expect(free.lifecycle).toMatchObject({ state: 'live', reason: 'green_loosened' });
+    expect(free.printed).toContain(
+      'backtest config looser than the defaults: takerFee 0 (default 0.001), makerFee 0 (default 0.001), slippageBps 0 (default 5), agents none (default rules)',
+    );
+    const silent = await judgedOn(null);
+    expect(silent.printed).toContain(
+      'backtest config looser than the defaults: backtest file without its settings (costs, agents): run ballast backtest again',
+    );
+    const withHours = {
+      ...DEFAULT_GATE_SETTINGS,
+      hourStats: [{ strategy: 'recorded_costs', hourUtc: 3, trades: 40, expectancy: -1 }],
+    };
+    await expect(judgedOn(withHours)).rejects.toThrow(
+      /--backtest .*recorded-costs-.*\.json: hourStats refused for the go-live gate/,
+    );
   });
 
   it('does not count a --data backtest whose candles end before now: it records their own bounds', async () => {

@@ -123,7 +123,7 @@ async function sameperiodBacktest(
   { db, print }: Pick<Deps, 'db' | 'print'>,
 ): Promise<StoredBacktest | undefined> {
   if (options.backtestFile) {
-    const result = JSON.parse(readFileSync(options.backtestFile, 'utf8')) as BacktestResult;
+    const result = readBacktestFile(options.backtestFile);
     const own = strategyBacktest(result, strategy);
     if (own.trades < result.trades.length)
       print(
@@ -253,7 +253,7 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     stored?.state === 'live' ? await recentLive(deps, strategy, stored, options.initialEquity) : null;
   const loosened = [
     ...looserThresholds(options.thresholds).map((l) => `${l.name} ${l.value} (default ${l.default})`),
-    ...looserBacktestConfig(config),
+    ...looserBacktest(options),
   ];
   const step = nextLifecycle(stored ?? { state: 'shadow' }, report, recent, {
     now,
@@ -290,9 +290,33 @@ function refuseUnknownEquity(strategy: string): never {
   );
 }
 
-/** The `--config` a `--data` backtest of this run is configured with; none for a `--backtest` file. */
+/**
+ * The config the gate's backtest ran with: `--config` for a `--data` backtest, the settings a
+ * `--backtest` file recorded (its costs, review and any hour table), none for a file that predates them.
+ */
 function backtestConfigOf(options: ReadinessRunOptions): BacktestConfigInput | undefined {
-  return options.backtestFile ? undefined : options.data?.config;
+  if (!options.backtestFile) return options.data?.config;
+  return readBacktestFile(options.backtestFile).meta.gate_settings;
+}
+
+/** A file that does not say what its backtest cost and how it was reviewed cannot earn an unloosened green. */
+const UNRECORDED_SETTINGS = 'backtest file without its settings (costs, agents): run ballast backtest again';
+
+/** What looser than the defaults the gate's backtest was, by its config or by the file's silence. */
+function looserBacktest(options: ReadinessRunOptions): string[] {
+  const config = backtestConfigOf(options);
+  if (options.backtestFile && !config) return [UNRECORDED_SETTINGS];
+  return looserBacktestConfig(config);
+}
+
+function readBacktestFile(file: string): BacktestResult {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BacktestResult;
+  } catch (err) {
+    throw new Error(
+      `--backtest ${file}: not a readable backtest result (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
 }
 
 /**
@@ -368,13 +392,14 @@ export async function runReadiness(options: ReadinessRunOptions, deps: Deps): Pr
     );
   if (names.length === 0) deps.print('no strategy has a closed trade; name one with --strategy');
   const config = backtestConfigOf(options);
-  if (config) gateBacktestConfig(config, '--config');
+  if (config)
+    gateBacktestConfig(config, options.backtestFile ? `--backtest ${options.backtestFile}` : '--config');
   const looser = looserThresholds(options.thresholds);
   if (looser.length > 0)
     deps.print(
       `thresholds looser than the defaults: ${looser.map((l) => `${l.name} ${l.value} (default ${l.default})`).join(', ')}`,
     );
-  const looserConfig = looserBacktestConfig(config);
+  const looserConfig = looserBacktest(options);
   if (looserConfig.length > 0)
     deps.print(`backtest config looser than the defaults: ${looserConfig.join(', ')}`);
   const run: ReadinessRun = { judged: [], failed: [] };
