@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { databaseUrl } from '@ballast/testkit';
+import { databaseUrl, waitFor } from '@ballast/testkit';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from './create-db';
@@ -47,6 +47,45 @@ describe('createDb with PostgreSQL', () => {
     expect(err.message).toBe(
       'unsupported database url mysql://root:***@127.0.0.1/ballast: expected postgres:// or postgresql://',
     );
+  });
+});
+
+describe('createDb idle connections', () => {
+  it('keeps idle connections open with idleTimeoutMs 0, and closes them after a set idle time', async () => {
+    const url = await databaseUrl();
+    const name = `idle-${process.pid}-${Date.now()}`;
+    const kept = await createDb({ url, poolSize: 1, idleTimeoutMs: 0, applicationName: `${name}-kept` });
+    const released = await createDb({
+      url,
+      poolSize: 1,
+      idleTimeoutMs: 100,
+      applicationName: `${name}-released`,
+    });
+    const observer = await createDb({ url, poolSize: 1 });
+    const connected = async (applicationName: string) =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`select count(*) as n from pg_stat_activity where application_name = ${applicationName}`.execute(
+            observer.db,
+          )
+        ).rows[0]?.n,
+      );
+    try {
+      // Both idle from here on; the released one's connection goes after 100 ms, the kept one's stays.
+      // pg's default idle time is 10 s: closed within 5 s, the option was applied.
+      await waitFor(
+        async () => (await connected(`${name}-released`)) === 0,
+        'the released connection closed',
+        {
+          timeoutMs: 5_000,
+        },
+      );
+      expect(await connected(`${name}-kept`)).toBe(1);
+    } finally {
+      await Promise.all([kept.db.destroy(), released.db.destroy(), observer.db.destroy()]);
+    }
   });
 });
 

@@ -27,6 +27,14 @@ export interface DbOptions {
    * them, never corrupt anything. Default `durable`. See docs/adr/0007. PGlite ignores it.
    */
   readonly commit?: 'durable' | 'asynchronous' | undefined;
+  /**
+   * How long an idle pooled connection is kept, in ms; 0 keeps it for good (with TCP keepalive, so a
+   * peer that vanished is noticed). Default pg's 10 s. A service keeps its connections: its triggers
+   * come a candle apart (an hour), and each would otherwise open fresh ones on the path to an order.
+   */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Shown in pg_stat_activity. */
+  readonly applicationName?: string | undefined;
 }
 
 export interface DbHandle {
@@ -58,6 +66,9 @@ async function openPostgres(url: string, options: DbOptions): Promise<DbHandle> 
     connectionString: url,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: options.idleTimeoutMs }),
+    ...(options.idleTimeoutMs === 0 ? { keepAlive: true } : {}),
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
     ...(options.commit === 'asynchronous' ? { options: '-c synchronous_commit=off' } : {}),
   });
   const report = options.onIdleClientError;

@@ -28,6 +28,9 @@ export function databaseConnector(
     const handle = await createDb({
       url: config.DATABASE_URL,
       onIdleClientError: (message) => deps.log.warn({ err: message }, 'idle database client failed'),
+      // Kept open: a trigger an hour after the last one would otherwise connect on its way to an order.
+      idleTimeoutMs: 0,
+      applicationName: config.SERVICE_NAME,
       ...options,
     });
     const report = await migrate(handle.db);
