@@ -38,7 +38,13 @@ async function startBinance(): Promise<Risk> {
 }
 
 async function startBybit(): Promise<Risk> {
-  const config = riskConfigSchema.parse({ RISK_VENUE: 'bybit', RISK_EQUITY: '1000000' });
+  // Its one snapshot, published at start, sizes every Bybit entry: on a loaded host Binance's twelve
+  // signals took longer than the 2 s default age, and the entry went to the (absent) REST depth.
+  const config = riskConfigSchema.parse({
+    RISK_VENUE: 'bybit',
+    RISK_EQUITY: '1000000',
+    RISK_BOOK_MAX_AGE_MS: '600000',
+  });
   const risk = await startRisk({
     bus: bed.bus,
     db: bed.handle.db,
