@@ -174,6 +174,56 @@ describe('take-profit ladder', () => {
   it('breakeven for a short is below entry by the fee rate', () => {
     expect(breakevenPrice('short', 100, 0.002, 0.01)).toBe(99.8);
   });
+
+  it('rounds breakeven to the tick away from the entry, never to a price that loses', () => {
+    expect(breakevenPrice('long', 100.004, 0, 0.01)).toBe(100.01);
+    expect(breakevenPrice('short', 99.996, 0, 0.01)).toBe(99.99);
+  });
+
+  it('keeps the stop one tick inside the price when a level is inside the breakeven band', () => {
+    // Breakeven plus fees is 100.2; TP1 at 100.15 printed 100.16: a stop at 100.2 would trigger at once.
+    const long = nextTakeProfit({
+      ...base,
+      state: { levels: [100.15], taken: 0 },
+      price: 100.16,
+      remainingQty: 1,
+    });
+    expect(long).toMatchObject({ closeQty: 0.5, newStop: 100.15 });
+    const short = nextTakeProfit({
+      ...base,
+      side: 'short',
+      currentStop: 105,
+      state: { levels: [99.85], taken: 0 },
+      price: 99.84,
+      remainingQty: 1,
+    });
+    expect(short).toMatchObject({ closeQty: 0.5, newStop: 99.85 });
+  });
+
+  it('never puts the stop at or beyond the printed price, for either side', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('long' as const, 'short' as const),
+        fc.double({ min: 99, max: 101, noNaN: true }),
+        fc.double({ min: 0, max: 0.02, noNaN: true }),
+        (side, level, past) => {
+          const price = side === 'long' ? level + past : level - past;
+          const currentStop = side === 'long' ? 95 : 105;
+          const action = nextTakeProfit({
+            ...base,
+            side,
+            currentStop,
+            state: { levels: [level], taken: 0 },
+            price,
+            remainingQty: 1,
+          });
+          expect(action).not.toBeNull();
+          if (side === 'long') expect(action!.newStop).toBeLessThan(price);
+          else expect(action!.newStop).toBeGreaterThan(price);
+        },
+      ),
+    );
+  });
 });
 
 describe('take-profit ladder against the venue minimums (Binance BTCUSDT: step 0.00001, min notional 10)', () => {

@@ -1,6 +1,6 @@
 import type { PositionSide } from '@ballast/contracts';
 import type { MarketRules } from '../risk/market-rules';
-import { roundDownToStep, roundToStep } from '../risk/precision';
+import { roundDownToStep, roundUpToStep } from '../risk/precision';
 import { sellableTakeProfit, type TakeProfitResize } from './sellable-take-profit';
 import { ratchetStop } from './trailing-stop';
 
@@ -42,9 +42,26 @@ export function takeProfitReached(side: PositionSide, state: LadderState, price:
   return level !== undefined && reached(side, level, price);
 }
 
-/** Entry, optionally beyond by the fees paid, so a stop-out at breakeven loses nothing. */
+/**
+ * Entry, optionally beyond by the fees paid, so a stop-out at breakeven loses nothing: rounded to the
+ * tick away from the entry (to the nearest, a long at 100.004 got a "breakeven" stop at 100.00).
+ */
 export function breakevenPrice(side: PositionSide, entry: number, feeRate: number, tickSize: number): number {
-  return roundToStep(side === 'long' ? entry * (1 + feeRate) : entry * (1 - feeRate), tickSize);
+  return side === 'long'
+    ? roundUpToStep(entry * (1 + feeRate), tickSize)
+    : roundDownToStep(entry * (1 - feeRate), tickSize);
+}
+
+/**
+ * Where the stop goes at a take-profit: breakeven, but never at or beyond the printed price. A level
+ * inside the breakeven band (a long's TP1 at 100.15 with breakeven at 100.2) would put the stop on the
+ * wrong side of the market, which the venue refuses as triggering at once, and the refusal flattened
+ * the position kept; one tick inside the price protects it as closely as the market allows.
+ */
+function stopAtTakeProfit(side: PositionSide, breakeven: number, price: number, tickSize: number): number {
+  return side === 'long'
+    ? Math.min(breakeven, roundDownToStep(price - tickSize, tickSize))
+    : Math.max(breakeven, roundUpToStep(price + tickSize, tickSize));
 }
 
 /**
@@ -73,7 +90,8 @@ export function nextTakeProfit(input: {
   const fraction =
     isLast && state.taken > 0 ? 1 : (config.fractions[state.taken] ?? config.fractions.at(-1) ?? 0.5);
   const breakeven = breakevenPrice(input.side, input.entry, config.breakevenFeeRate, rules.tickSize);
-  const newStop = ratchetStop(input.side, input.currentStop, breakeven);
+  const target = stopAtTakeProfit(input.side, breakeven, input.price, rules.tickSize);
+  const newStop = ratchetStop(input.side, input.currentStop, target);
   const { closeQty, resized } = sellableTakeProfit({
     plannedQty: roundDownToStep(input.remainingQty * fraction, rules.stepSize),
     remainingQty: input.remainingQty,
