@@ -227,6 +227,8 @@ export class BacktestRuntime {
         RISK_LIFECYCLE_REVIEW: false,
         // Its candle books are always in sequence; a read on wall-clock timers would not repeat.
         RISK_REST_MARK_INTERVAL_MS: 0,
+        // A run never restarts: the equity a restart would start its day from need not be kept.
+        RISK_EQUITY_STORE_INTERVAL_MS: 0,
       },
     });
     this.disposers.push(features, this.signals, risk);

@@ -21,6 +21,8 @@ export const DEFAULT_REST_BOOK_TIMEOUT_MS = 5_000;
  */
 export const DEFAULT_REST_MARK_INTERVAL_MS = 30_000;
 export const DEFAULT_UNMARKED_GRACE_MS = 600_000;
+/** How stale the stored equity may get between marks: the start of a UTC day begun while risk is down. */
+export const DEFAULT_EQUITY_STORE_INTERVAL_MS = 60_000;
 
 /**
  * The risk manager's own variables; limits come from core's RiskLimits defaults unless given as JSON.
@@ -103,6 +105,13 @@ export const riskConfigSchema = z.object({
    * interval). Unset: DEFAULT_UNMARKED_GRACE_MS.
    */
   RISK_UNMARKED_GRACE_MS: z.coerce.number().int().nonnegative().optional(),
+  /**
+   * A mark that moves only the equity is stored at most this often: after a restart on a new UTC day
+   * the stored equity is the day's start, and one stored only at the last fill or new peak (hours
+   * before) let the day's loss run past the limit, or charged yesterday's to today. 0: only with a
+   * peak, day or halt change (the backtest, which never restarts). Unset: DEFAULT_EQUITY_STORE_INTERVAL_MS.
+   */
+  RISK_EQUITY_STORE_INTERVAL_MS: z.coerce.number().int().nonnegative().optional(),
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;

@@ -11,6 +11,7 @@ import {
   sameEquityBaseline,
 } from '@ballast/core';
 import type { ClosedTrades } from './closed-trades';
+import { DEFAULT_EQUITY_STORE_INTERVAL_MS } from './config';
 import { type RiskContext, RiskPart } from './risk-context';
 import { StoredValue } from './stored-value';
 
@@ -24,6 +25,8 @@ export class Halts extends RiskPart {
     (baseline) => this.deps.baseline.save(baseline),
     sameEquityBaseline,
   );
+  /** When a mark last stored the baseline (service clock). */
+  private equityStoredAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     ctx: RiskContext,
@@ -70,15 +73,23 @@ export class Halts extends RiskPart {
   }
 
   /**
-   * Stores the baseline after a mark only when more than its equity changed (the peak, the day, a
-   * halt): marks come with every book, and the last equity stored is only the start of a day begun
-   * while risk is down, for which the equity of the last position event or new peak serves.
+   * Stores the baseline after a mark when more than its equity changed (the peak, the day, a halt), or
+   * its equity alone once RISK_EQUITY_STORE_INTERVAL_MS passed since the last store: marks come with
+   * every book, and the equity stored is the start of a UTC day begun while risk is down, so it must
+   * be about the equity when risk stopped, not at the last fill hours before.
    */
   storeMarked(): Promise<void> {
     const { stored } = this.baseline;
     const latest = equityBaseline(this.ctx.state);
-    if (stored && sameEquityBaseline({ ...latest, equity: stored.equity }, stored)) return Promise.resolve();
+    if (stored && sameEquityBaseline({ ...latest, equity: stored.equity }, stored) && !this.equityStoreDue())
+      return Promise.resolve();
+    this.equityStoredAt = this.deps.clock.now();
     return this.store();
+  }
+
+  private equityStoreDue(): boolean {
+    const every = this.deps.config.RISK_EQUITY_STORE_INTERVAL_MS ?? DEFAULT_EQUITY_STORE_INTERVAL_MS;
+    return every > 0 && this.deps.clock.now() - this.equityStoredAt >= every;
   }
 
   /** The state with the baseline as stored: what halts a change begins are measured from. */
