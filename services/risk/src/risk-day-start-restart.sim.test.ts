@@ -5,8 +5,9 @@ import { BotStateRepository } from '@ballast/db';
 import { waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { equityBaselineKey } from './equity-baseline-store';
-import { btcBook, btcBookSnapshot, trendBtcOpened } from './testing/btc-fixtures';
+import { btcBook, trendBtcOpened } from './testing/btc-fixtures';
 import { useRiskBed } from './testing/risk-bed';
+import { scaledBtcBooks } from './testing/scaled-btc-book';
 
 // 10,000 of equity (RISK_EQUITY) and a long of 0.05 BTC bought at the recorded book's best ask
 // (binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json). Quoted 10% up it makes a new peak;
@@ -22,18 +23,8 @@ const markedAt = (scale: number) => 10_000 + QTY * (Number((BID * scale).toFixed
 
 const bed = useRiskBed('risk-day-start');
 
-let updateId = btcBookSnapshot(0).lastUpdateId;
 /** The recorded BTC-USDT book at `scale` of its prices, as a snapshot market-data publishes. */
-function publishBtcBook(scale: number) {
-  updateId += 1;
-  const at = ([p, q]: [number, number]): [number, number] => [Number((p * scale).toFixed(2)), q];
-  return bed.bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
-    ...btcBookSnapshot(clock.now()),
-    lastUpdateId: updateId,
-    bids: btcBook.bids.map(at),
-    asks: btcBook.asks.map(at),
-  });
-}
+const publishBtcBook = scaledBtcBooks(bed, clock);
 
 const storedEquity = async () =>
   (await new BotStateRepository(bed.handle.db, clock).get(equityBaselineKey('binance'), EquityBaseline))

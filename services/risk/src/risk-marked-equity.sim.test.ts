@@ -2,8 +2,9 @@ import type { Alert, Clock, SignalDecision } from '@ballast/contracts';
 import { Subjects, subject } from '@ballast/contracts';
 import { recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { btcBook, btcBookSnapshot, ethSignal, trendBtcOpened } from './testing/btc-fixtures';
+import { btcBook, ethSignal, trendBtcOpened } from './testing/btc-fixtures';
 import { useRiskBed } from './testing/risk-bed';
+import { scaledBtcBooks } from './testing/scaled-btc-book';
 
 // 10,000 of equity (RISK_EQUITY) and a long of 0.05 BTC bought at the recorded book's best ask
 // (binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json), 2,900 of notional. The market then
@@ -25,18 +26,8 @@ beforeAll(async () => {
   });
 });
 
-let updateId = btcBookSnapshot(0).lastUpdateId;
 /** The recorded BTC-USDT book at `scale` of its prices, as a snapshot market-data publishes. */
-function publishBtcBook(scale: number) {
-  updateId += 1;
-  const at = ([p, q]: [number, number]): [number, number] => [Number((p * scale).toFixed(2)), q];
-  return bed.bus.publish(subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }), {
-    ...btcBookSnapshot(clock.now()),
-    lastUpdateId: updateId,
-    bids: btcBook.bids.map(at),
-    asks: btcBook.asks.map(at),
-  });
-}
+const publishBtcBook = scaledBtcBooks(bed, clock);
 
 async function decide(signal: SignalDecision) {
   await bed.bus.publish(subject(Subjects.signalDecision, {}), signal);

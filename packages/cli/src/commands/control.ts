@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { NatsBus, natsTarget } from '@ballast/bus';
 import { type ControlAck, resumeCommand, Subjects, subject, uuidv7 } from '@ballast/contracts';
+import { ackSender, unansweredEntries } from '@ballast/core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Command } from 'commander';
@@ -136,15 +137,7 @@ export class AckCollector {
   }
 
   missing(): string[] {
-    const acks = [...this.acked.values()];
-    const venues = new Set(acks.flatMap((ack) => (ack.exchange ? [ack.exchange] : [])));
-    return [...this.expected].flatMap((entry) => {
-      if (!acks.some((ack) => answers(ack, entry))) return [entry];
-      if (entry.includes('@')) return [];
-      return [...venues]
-        .map((venue) => `${entry}@${venue}`)
-        .filter((atVenue) => !acks.some((ack) => answers(ack, atVenue)));
-    });
+    return unansweredEntries([...this.expected], [...this.acked.values()]);
   }
 
   /**
@@ -173,14 +166,14 @@ export class AckCollector {
   notApplied(what: 'kill' | 'resume'): string[] {
     return [...this.acked.values()]
       .filter((ack) => ack.engaged !== (what === 'kill'))
-      .map((ack) => `${ackName(ack)}: ${ack.detail}`);
+      .map((ack) => `${ackSender(ack)}: ${ack.detail}`);
   }
 
   /** `service: what is not flat` for each acknowledgement whose flatten left a position open. */
   notFlat(): string[] {
     return [...this.acked.values()].flatMap((ack) => {
       const left = flattenShortfall(ack);
-      return left === null ? [] : [`${ackName(ack)}: ${left}`];
+      return left === null ? [] : [`${ackSender(ack)}: ${left}`];
     });
   }
 
@@ -191,16 +184,6 @@ export class AckCollector {
     this.print(ack);
     this.changed();
   }
-}
-
-/** Whether `ack` answers the expected entry `service` or `service@exchange`. */
-function answers(ack: ControlAck, entry: string): boolean {
-  const [service, exchange] = entry.split('@');
-  return ack.service === service && (exchange === undefined || ack.exchange === exchange);
-}
-
-function ackName(ack: ControlAck): string {
-  return ack.exchange ? `${ack.service}@${ack.exchange}` : ack.service;
 }
 
 export async function publishAndWait(
@@ -222,7 +205,7 @@ export async function publishAndWait(
     await bus.ensureStreams();
     const expected = new Set(opts.services.split(',').filter(Boolean));
     const collector = new AckCollector(expected, (ack) =>
-      console.log(`${ackName(ack)}: ${ack.command} engaged=${ack.engaged} ${ack.detail}`),
+      console.log(`${ackSender(ack)}: ${ack.command} engaged=${ack.engaged} ${ack.detail}`),
     );
     // Subscribed before publishing, so no acknowledgement is missed.
     const sub = await bus.subscribe(subject(Subjects.controlAck, {}), (m) => collector.add(m.payload), {

@@ -2,6 +2,7 @@ export * from './approval-expiry';
 export * from './base-holdings';
 export * from './book-walk';
 export * from './client-order-id';
+export * from './control-answers';
 export * from './dust';
 export * from './fee-model';
 export * from './fill-order';

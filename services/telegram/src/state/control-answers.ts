@@ -1,5 +1,5 @@
 import type { ControlAck } from '@ballast/contracts';
-import type { Notice } from '@ballast/core';
+import { ackSender, type Notice, unansweredEntries } from '@ballast/core';
 
 export interface ControlAnswersOptions {
   /** Who must answer each command: a service (any venue's answers) or `service@exchange`. */
@@ -20,13 +20,6 @@ interface Awaited {
 /** Answers to commands not seen yet are kept this many at most (kill and resume travel apart). */
 const MAX_EARLY = 200;
 
-const who = (a: ControlAck): string => (a.exchange ? `${a.service}@${a.exchange}` : a.service);
-
-const answers = (a: ControlAck, entry: string): boolean => {
-  const [service, exchange] = entry.split('@');
-  return a.service === service && (exchange === undefined || a.exchange === exchange);
-};
-
 /** What is wrong with an answer, or null: a flatten that left a position open, a switch not as asked. */
 function problem(a: ControlAck): string | null {
   if (a.flat === false) return 'NOT flat';
@@ -37,8 +30,8 @@ function problem(a: ControlAck): string | null {
 function line(a: ControlAck): string {
   const wrong = problem(a);
   // Risk's refusal already begins "not applied: ...".
-  if (wrong) return `${who(a)} ✗ ${a.detail.startsWith(wrong) ? a.detail : `${wrong}: ${a.detail}`}`;
-  return `${who(a)} ✓${a.detail ? ` ${a.detail}` : ''}`;
+  if (wrong) return `${ackSender(a)} ✗ ${a.detail.startsWith(wrong) ? a.detail : `${wrong}: ${a.detail}`}`;
+  return `${ackSender(a)} ✓${a.detail ? ` ${a.detail}` : ''}`;
 }
 
 /**
@@ -63,7 +56,7 @@ export class ControlAnswers {
       told: false,
     };
     this.awaited.set(commandId, waiting);
-    for (const ack of this.early.get(commandId)?.acks ?? []) waiting.acks.set(who(ack), ack);
+    for (const ack of this.early.get(commandId)?.acks ?? []) waiting.acks.set(ackSender(ack), ack);
     this.early.delete(commandId);
     return this.toldIfComplete(waiting, now);
   }
@@ -75,8 +68,8 @@ export class ControlAnswers {
       this.keepEarly(ack, now);
       return null;
     }
-    if (waiting.acks.has(who(ack))) return null;
-    waiting.acks.set(who(ack), ack);
+    if (waiting.acks.has(ackSender(ack))) return null;
+    waiting.acks.set(ackSender(ack), ack);
     if (!waiting.told) return this.toldIfComplete(waiting, now);
     return problem(ack) ? this.notice(waiting, [ack], [], now) : null;
   }
@@ -118,8 +111,7 @@ export class ControlAnswers {
   }
 
   private missing(waiting: Awaited): string[] {
-    const acks = [...waiting.acks.values()];
-    return this.options.expected.filter((entry) => !acks.some((a) => answers(a, entry)));
+    return unansweredEntries(this.options.expected, [...waiting.acks.values()]);
   }
 
   private keepEarly(ack: ControlAck, now: number): void {
