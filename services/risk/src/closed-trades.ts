@@ -27,7 +27,7 @@ export class ClosedTrades extends RiskPart {
     // included, whose event (not acknowledged yet) is delivered now and must add nothing. Their next
     // events add only what changes after.
     for (const slot of slots) this.ledger.fold(slot.positionId, slot.realizedPnl - slot.fees);
-    this.results = history.map((t) => ({ pnl: t.pnl, closeTime: t.closeTime }));
+    this.results = history.map((t) => ({ pnl: t.pnl, fees: t.fees, closeTime: t.closeTime }));
   }
 
   /** The trade of a close whose state was applied and whose record failed, by its message id. */
@@ -66,7 +66,7 @@ export class ClosedTrades extends RiskPart {
     this.unrecorded.delete(messageId);
     this.recorded.add(messageId);
     if (!recorded) return;
-    const closed = { pnl: trade.pnl, closeTime: trade.closeTime };
+    const closed = { pnl: trade.pnl, fees: trade.fees ?? 0, closeTime: trade.closeTime };
     this.ctx.state = applyClosedTrade(this.ctx.state, closed);
     this.results.push(closed);
     if (trade.strategy !== null) this.deps.tradeClosed?.(trade.strategy);

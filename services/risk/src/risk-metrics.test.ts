@@ -29,16 +29,16 @@ function state(): RiskState {
     strategy: 'trend',
   });
   s = applyEquityMark(s, { equity: 9_400, time: now - 1_000 }, limits);
-  s = applyClosedTrade(s, { pnl: -50, closeTime: now - 120_000 });
-  s = applyClosedTrade(s, { pnl: -30, closeTime: now - 60_000 });
+  s = applyClosedTrade(s, { pnl: -50, fees: 0, closeTime: now - 120_000 });
+  s = applyClosedTrade(s, { pnl: -30, fees: 0, closeTime: now - 60_000 });
   return engageKillSwitch(s, { reason: 'test', at: now });
 }
 
 const trades = [
-  { pnl: 200, closeTime: Date.UTC(2024, 2, 11, 9) }, // Monday: this week, not today
-  { pnl: 500, closeTime: Date.UTC(2024, 2, 8, 9) }, // last week
-  { pnl: -50, closeTime: now - 120_000 },
-  { pnl: -30, closeTime: now - 60_000 },
+  { pnl: 200, fees: 0, closeTime: Date.UTC(2024, 2, 11, 9) }, // Monday: this week, not today
+  { pnl: 500, fees: 0, closeTime: Date.UTC(2024, 2, 8, 9) }, // last week
+  { pnl: -50, fees: 0, closeTime: now - 120_000 },
+  { pnl: -30, fees: 0, closeTime: now - 60_000 },
 ];
 
 describe('risk figures', () => {

@@ -377,4 +377,22 @@ describe('risk: halts are announced as they begin', () => {
     await sub.stop();
     await service[Symbol.asyncDispose]();
   });
+
+  it('ends the streak at a trade closed at its entry price, which lost only its fees, live and after a restart', async () => {
+    const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
+    const service = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+    // The trade history so far ends with the previous test's three losses.
+    expect(service.manager.current.lossStreak.losses).toBe(3);
+    // Bought 0.01 at 58,001.04 and sold there: 0.58 taker fee each way, nothing realised.
+    await publishPosition('at-entry', 'opened', 0.01, 0, 0.58);
+    await publishPosition('at-entry', 'closed', 0, 0, 1.16);
+    await waitFor(() => service.manager.current.lossStreak.losses === 0, 'the breakeven ends the streak');
+    await service[Symbol.asyncDispose]();
+
+    const restarted = await startRisk({ bus, db: handle.db, clock, config, log: silent });
+    const last = (await new ClosedTradeRepository(handle.db).all()).at(-1);
+    expect([last?.pnl, last?.fees]).toEqual([-1.16, 1.16]);
+    expect(restarted.manager.current.lossStreak).toEqual({ losses: 0, lastLossTime: null });
+    await restarted[Symbol.asyncDispose]();
+  });
 });

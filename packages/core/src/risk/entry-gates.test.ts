@@ -17,7 +17,7 @@ const base = initialRiskState(10_000, NOW);
 const gates = (state: RiskState, now = NOW) => checkEntryGates(state, market, limits, now);
 const losses = (state: RiskState, n: number, lastAt: number) =>
   Array.from({ length: n }, (_, i) => lastAt - (n - 1 - i) * HOUR).reduce(
-    (s, closeTime) => applyClosedTrade(s, { pnl: -10, closeTime }),
+    (s, closeTime) => applyClosedTrade(s, { pnl: -10, fees: 0, closeTime }),
     state,
   );
 

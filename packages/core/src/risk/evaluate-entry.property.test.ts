@@ -145,7 +145,7 @@ function simulate(
     const realised = pnl(p, price(p.symbol));
     cash += realised;
     state = applyExitFill(state, { positionId: p.positionId, qty: p.qty });
-    state = applyClosedTrade(state, { pnl: realised, closeTime: now() });
+    state = applyClosedTrade(state, { pnl: realised, fees: 0, closeTime: now() });
   };
   const log: Array<EntryApproval | Denial> = [];
 

@@ -45,7 +45,7 @@ describe('haltsBegun', () => {
     let state = initialRiskState(10_000, start);
     const close = (pnl: number, at: number) => {
       const before = state;
-      state = applyClosedTrade(state, { pnl, closeTime: at });
+      state = applyClosedTrade(state, { pnl, fees: 0, closeTime: at });
       return haltsBegun(before, state, limits, at);
     };
     expect(close(-10, start)).toEqual([]);

@@ -6,7 +6,7 @@ import { DEFAULT_RISK_LIMITS } from './risk-limits';
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2022, 0, 10, 12);
 const pauses = DEFAULT_RISK_LIMITS.lossStreakPauses;
-const loss = (i: number): ClosedTrade => ({ pnl: -10, closeTime: T0 + i * HOUR });
+const loss = (i: number): ClosedTrade => ({ pnl: -10, fees: 0.2, closeTime: T0 + i * HOUR });
 
 function afterLosses(n: number): LossStreakTracker {
   return Array.from({ length: n }, (_, i) => loss(i)).reduce(
@@ -36,24 +36,34 @@ describe('LossStreakTracker', () => {
   });
 
   it('resets on a win and on a breakeven trade', () => {
-    const win = afterLosses(3).record({ pnl: 25, closeTime: T0 + 5 * HOUR });
-    const flat = afterLosses(3).record({ pnl: 0, closeTime: T0 + 5 * HOUR });
+    const win = afterLosses(3).record({ pnl: 25, fees: 0.2, closeTime: T0 + 5 * HOUR });
+    const flat = afterLosses(3).record({ pnl: 0, fees: 0.2, closeTime: T0 + 5 * HOUR });
     expect(win.state).toEqual(NO_LOSS_STREAK);
     expect(flat.state).toEqual(NO_LOSS_STREAK);
     expect(flat.pausedUntil(pauses)).toBeNull();
   });
 
+  it('takes a trade closed at its entry price, which paid only its fees, as a breakeven', () => {
+    // Bought 0.01 at 30,000 and sold at 30,000, 0.1 % taker each way: 0.30 + 0.30 in fees.
+    const atEntry = afterLosses(3).record({ pnl: -0.6, fees: 0.6, closeTime: T0 + 5 * HOUR });
+    expect(atEntry.state).toEqual(NO_LOSS_STREAK);
+    // One tick worse than the entry is a loss, however small.
+    const tickWorse = afterLosses(1).record({ pnl: -0.6001, fees: 0.6, closeTime: T0 + 5 * HOUR });
+    expect(tickWorse.state).toEqual({ losses: 2, lastLossTime: T0 + 5 * HOUR });
+  });
+
   it('rebuilds the same state from history as feeding trades one by one', () => {
     const trade = fc.record({
       pnl: fc.oneof(fc.constant(0), fc.double({ min: -500, max: 500, noNaN: true })),
+      fees: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 5, noNaN: true })),
       gapMs: fc.integer({ min: 0, max: 48 * HOUR }),
     });
     fc.assert(
       fc.property(fc.array(trade, { maxLength: 40 }), (raw) => {
         let time = T0;
-        const trades = raw.map(({ pnl, gapMs }) => {
+        const trades = raw.map(({ pnl, fees, gapMs }) => {
           time += gapMs;
-          return { pnl, closeTime: time };
+          return { pnl, fees, closeTime: time };
         });
         const incremental = trades.reduce((t, x) => t.record(x), LossStreakTracker.empty());
         const rebuilt = LossStreakTracker.fromHistory(trades);
@@ -66,7 +76,7 @@ describe('LossStreakTracker', () => {
   });
 
   it('orders history by close time before folding', () => {
-    const trades = [loss(2), { pnl: 5, closeTime: T0 }, loss(1)];
+    const trades = [loss(2), { pnl: 5, fees: 0.2, closeTime: T0 }, loss(1)];
     expect(LossStreakTracker.fromHistory(trades).state).toEqual({ losses: 2, lastLossTime: T0 + 2 * HOUR });
   });
 });

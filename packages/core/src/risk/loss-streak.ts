@@ -1,16 +1,24 @@
 import type { RiskLimits } from './risk-limits';
 
-/** A closed trade as the loss-streak rule sees it: its result and when it closed. */
-export type ClosedTrade = { pnl: number; closeTime: number };
+/** A closed trade as the loss-streak rule sees it: its result net of fees, the fees, and when it closed. */
+export type ClosedTrade = { pnl: number; fees: number; closeTime: number };
 
 /** Consecutive losses so far and when the latest one closed; a plain value kept in RiskState. */
 export type LossStreakState = { losses: number; lastLossTime: number | null };
 
 export const NO_LOSS_STREAK: LossStreakState = { losses: 0, lastLossTime: null };
 
+/**
+ * A trade that gave back no more than its fees, one closed at its entry price, is a breakeven
+ * (ADR 21).
+ */
+export function isLoss(trade: ClosedTrade): boolean {
+  return trade.pnl + trade.fees < 0;
+}
+
 /** A win or a breakeven ends the streak; a loss extends it. */
 export function recordClosedTrade(state: LossStreakState, trade: ClosedTrade): LossStreakState {
-  if (trade.pnl >= 0) return NO_LOSS_STREAK;
+  if (!isLoss(trade)) return NO_LOSS_STREAK;
   return { losses: state.losses + 1, lastLossTime: trade.closeTime };
 }
 

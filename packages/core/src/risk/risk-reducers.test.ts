@@ -169,7 +169,7 @@ describe('position reducers', () => {
 
   it('folds closed trades into the loss streak', () => {
     const state = [-5, -7].reduce(
-      (s, pnl, i) => applyClosedTrade(s, { pnl, closeTime: DAY1 + i * HOUR }),
+      (s, pnl, i) => applyClosedTrade(s, { pnl, fees: 0.1, closeTime: DAY1 + i * HOUR }),
       base,
     );
     expect(state.lossStreak).toEqual({ losses: 2, lastLossTime: DAY1 + HOUR });
