@@ -41,6 +41,23 @@ describe('createDb with PostgreSQL', () => {
     expect(err.message).not.toContain(PASSWORD);
   });
 
+  it('masks a password given as ?password= in the target it logs and in a connection error', async () => {
+    const err = await failureOf(
+      `postgres://ballast@127.0.0.1:1/ballast?password=${PASSWORD}&sslmode=disable`,
+    );
+    expect(err.reason).toBe('unreachable');
+    expect(err.message).toContain('postgres://ballast@127.0.0.1:1/ballast?password=***&sslmode=disable');
+    expect(err.message).not.toContain(PASSWORD);
+    // pg takes the parameter as the password; the server trusts it here, so this one connects.
+    const url = new URL(await databaseUrl());
+    url.searchParams.set('password', PASSWORD);
+    const handle = await createDb({ url: url.toString() });
+    await sql`select 1`.execute(handle.db);
+    expect(handle.target).toContain('password=***');
+    expect(handle.target).not.toContain(PASSWORD);
+    await handle.db.destroy();
+  });
+
   it('refuses a URL that is not postgres:// without echoing its password', async () => {
     const err = await failureOf(`mysql://root:${PASSWORD}@127.0.0.1/ballast`);
     expect(err.reason).toBe('unsupported_url');

@@ -3,7 +3,7 @@ export type { Database } from './database';
 export { DbError, type DbErrorReason } from './db-error';
 export { type MigrationReport, migrate } from './migrate';
 export { migrations } from './migrations';
-export { redactUrl } from './redact-url';
+export { redactUrl, urlSecrets } from './redact-url';
 export { type AgentCallRecord, AgentCallRepository } from './repositories/agent-call-repository';
 export {
   type AgentLesson,

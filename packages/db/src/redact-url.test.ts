@@ -8,6 +8,12 @@ describe('redactUrl', () => {
     );
   });
 
+  it('masks a password given as a query parameter, as pg and libpq read it', () => {
+    expect(redactUrl('postgres://app@db/ballast?password=hunter2&sslpassword=k3y&sslmode=require')).toBe(
+      'postgres://app@db/ballast?password=***&sslpassword=***&sslmode=require',
+    );
+  });
+
   it('leaves a URL without a password unchanged', () => {
     expect(redactUrl('postgres://postgres@127.0.0.1:5432/test')).toBe(
       'postgres://postgres@127.0.0.1:5432/test',
@@ -25,5 +31,10 @@ describe('redactSecretsIn', () => {
     expect(redactSecretsIn('auth failed for p@ss/word and p%40ss%2Fword', url)).toBe(
       'auth failed for *** and ***',
     );
+  });
+
+  it('masks a ?password= parameter in raw, decoded and space-for-plus form', () => {
+    const url = 'postgres://app@db/ballast?password=p%40ss+word';
+    expect(redactSecretsIn('for p%40ss+word, p@ss+word and p@ss word', url)).toBe('for ***, *** and ***');
   });
 });

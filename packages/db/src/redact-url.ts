@@ -1,28 +1,58 @@
 const MASK = '***';
 
-/** The URL with its password masked; an unparseable URL is hidden whole, since it may hold one. */
+/** Query parameters that carry a password: libpq and pg read them as the connection's own. */
+const SECRET_PARAMS = ['password', 'sslpassword'];
+
+/** The URL with its passwords masked; an unparseable URL is hidden whole, since it may hold one. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = MASK;
+    for (const name of SECRET_PARAMS) if (parsed.searchParams.has(name)) parsed.searchParams.set(name, MASK);
     return parsed.toString();
   } catch {
     return '<unparseable database url>';
   }
 }
 
-/** Masks the URL's password wherever it appears in `text` (raw or percent-decoded), e.g. a driver message. */
-export function redactSecretsIn(text: string, url: string): string {
-  let password = '';
+/**
+ * The passwords a URL carries, in the userinfo or as a `?password=` parameter, each as written
+ * (percent-encoded) and decoded: either may reach a log. Empty for an unparseable URL.
+ */
+export function urlSecrets(url: string): string[] {
+  let parsed: URL;
   try {
-    password = new URL(url).password;
+    parsed = new URL(url);
+  } catch {
+    return [];
+  }
+  const secrets = new Set<string>();
+  if (parsed.password) {
+    secrets.add(parsed.password);
+    secrets.add(safeDecode(parsed.password));
+  }
+  for (const pair of parsed.search.slice(1).split('&')) {
+    const [name = '', raw = ''] = pair.split('=', 2);
+    if (!SECRET_PARAMS.includes(safeDecode(name)) || !raw) continue;
+    secrets.add(raw);
+    secrets.add(safeDecode(raw));
+    // As a query string is read (pg does): '+' is a space.
+    secrets.add(safeDecode(raw.replaceAll('+', ' ')));
+  }
+  return [...secrets].filter((s) => s.length > 0);
+}
+
+/** Masks the URL's passwords wherever they appear in `text` (raw or percent-decoded), e.g. a driver message. */
+export function redactSecretsIn(text: string, url: string): string {
+  try {
+    new URL(url);
   } catch {
     return text.split(url).join(MASK);
   }
-  if (!password) return text;
-  const forms = new Set([password, safeDecode(password)]);
+  // Longest first, so a password containing a shorter one is replaced whole.
+  const forms = urlSecrets(url).sort((a, b) => b.length - a.length);
   let out = text;
-  for (const form of forms) if (form) out = out.split(form).join(MASK);
+  for (const form of forms) out = out.split(form).join(MASK);
   return out;
 }
 

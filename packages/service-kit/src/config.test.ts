@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { baseConfigSchema } from './base-config';
 import { ConfigError } from './config-error';
 import { loadConfig, readConfig } from './load-config';
+import { redactUrlPasswords } from './redactor';
 
 const schema = baseConfigSchema.extend({
   EXCHANGE_API_KEY: z.string().min(16),
@@ -125,5 +126,16 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://ballast:p%40ss-w0rd@db:5432/ballast',
     });
     expect(secrets).toEqual(['p%40ss-w0rd', 'p@ss-w0rd']);
+  });
+
+  it('collects a URL password given as ?password= as a secret, and the redactor masks it in any URL', () => {
+    const { secrets } = readConfig(baseConfigSchema, {
+      SERVICE_NAME: 'feed',
+      DATABASE_URL: 'postgres://ballast@db:5432/ballast?password=hunter2-s3cret&sslmode=require',
+    });
+    expect(secrets).toEqual(['hunter2-s3cret']);
+    expect(redactUrlPasswords('connect to postgres://u@h/db?sslmode=require&password=other-pw failed')).toBe(
+      'connect to postgres://u@h/db?sslmode=require&password=[REDACTED] failed',
+    );
   });
 });

@@ -5,9 +5,11 @@ export const REDACTED = '[REDACTED]';
 
 // scheme://user:password@host — the password part, wherever a URL appears inside text.
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@"'\\]*:)([^\s@/"'\\]+)@/gi;
+// ...?password=secret&... — libpq and pg take a connection password from the query string too.
+const QUERY_PASSWORD = /([?&](?:ssl)?password=)([^&\s#"'\\]+)/gi;
 
 export function redactUrlPasswords(text: string): string {
-  return text.replace(URL_PASSWORD, `$1${REDACTED}@`);
+  return text.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(QUERY_PASSWORD, `$1${REDACTED}`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { urlSecrets } from '@ballast/db';
 import type { Env } from './env-files';
 import { isSecretVariable } from './secret-names';
 
@@ -11,18 +12,8 @@ export function secretValues(env: Env, names: readonly string[], listed: Readonl
     const value = env[name];
     if (value === undefined || value === '') continue;
     if (isSecretVariable(name, listed)) values.push(value);
-    values.push(...urlPasswords(value));
+    // The passwords inside a URL (userinfo or `?password=`), as written and decoded.
+    if (value.includes('://')) values.push(...urlSecrets(value));
   }
   return values;
-}
-
-/** A URL's password as written (percent-encoded) and as decoded: either may reach a log. */
-function urlPasswords(value: string): string[] {
-  if (!value.includes('://')) return [];
-  try {
-    const password = new URL(value).password;
-    return password ? [password, decodeURIComponent(password)] : [];
-  } catch {
-    return [];
-  }
 }
