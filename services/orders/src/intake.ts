@@ -94,6 +94,12 @@ export class Intake extends OrderPart {
    * so a command published by anything else on the bus moves no real money past risk and the gate.
    */
   private commandRefusal(request: SubmitRequest): Refusal | null {
+    // ccxt would send Binance qty × price as a quote amount (quoteOrderQty): another quantity of coin.
+    if (request.type === 'market' && request.price !== null)
+      return {
+        reason: 'invalid_order',
+        detail: 'a market order carries no price: send a limit order to cap it',
+      };
     if (request.reduceOnly || !this.deps.liveStrategies) return null;
     const detail =
       'an ord.cmd submit that is not reduce-only: on a live venue entries go out only as approved risk decisions';

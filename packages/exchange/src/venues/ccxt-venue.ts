@@ -102,7 +102,8 @@ export class CcxtVenue implements OrderVenue {
           order.type,
           order.side,
           order.qty,
-          order.price ?? undefined,
+          // A price on a market order is a quote amount to ccxt's Binance (quoteOrderQty), not a cap.
+          order.type === 'limit' ? (order.price ?? undefined) : undefined,
           params,
         ),
       refused,

@@ -115,6 +115,16 @@ describe('PaperVenue without a trusted book', () => {
     expect(await paper.submit(marketBuy)).toMatchObject({ status: 'filled', avgPrice: 60010 });
     expect(reads).toEqual([]);
   });
+
+  it('takes a price on a market order as no cap, as the live venue does: it fills at the ask', async () => {
+    const paper = await open({ book: () => ({ bids: [[59990, 5]], asks: [[60010, 5]] }) });
+    expect(await paper.submit({ ...marketBuy, price: 50000 })).toMatchObject({
+      status: 'filled',
+      filledQty: 0.01,
+      avgPrice: 60010,
+      price: null,
+    });
+  });
 });
 
 describe('PaperVenue with fees taken from what is received (Binance spot without BNB)', () => {

@@ -287,7 +287,7 @@ export class PaperVenue implements OrderVenue {
       avgPrice: null,
       fills: [],
     };
-    const taker: PaperOrder = { ...paperOrder(order, request.qty, stepSize), limitPrice: request.price };
+    const taker: PaperOrder = { ...paperOrder(order, request.qty, stepSize), limitPrice: order.price };
     // Funds resting orders hold back are not spendable, as on Binance.
     const locked = this.locks();
     const result = executeTaker(book, taker, freeBalances(this.balancesState, locked), this.deps.fees);
