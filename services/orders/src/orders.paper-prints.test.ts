@@ -81,4 +81,33 @@ describe('paper resting limits and md.trade prints delivered again', () => {
       await second.stop();
     }
   });
+
+  it('a print older than the order (the md.trade backlog after downtime) fills nothing, before and after a restart', {
+    timeout: 60_000,
+  }, async () => {
+    const first = await start();
+    const filled = async (orders: Awaited<ReturnType<typeof start>>) =>
+      (await orders.service.venue.fetchByClientId('BTC-USDT', 'bl-pp-late'))?.filledQty;
+    await fixture.bus.publish(
+      subject(Subjects.orderCommand, {}),
+      marketCommand('pp-late', 'buy', 0.2, { type: 'limit', price: 57100 }),
+    );
+    await waitFor(() => events.find((e) => e.intentId === 'pp-late' && e.status === 'accepted'), 'resting');
+    const hourAgo = clock.now() - 3_600_000;
+    await publishPrint({ ...printed('pp-old-1', 1), time: hourAgo });
+    // A print of now after it: once it has filled 0.05, the old one before it was handled.
+    await publishPrint({ ...printed('pp-now-1', 0.05), price: 57090 });
+    await waitFor(async () => (await filled(first)) === 0.05, 'the new print filled');
+    await first.stop();
+
+    const second = await start();
+    try {
+      await publishPrint({ ...printed('pp-old-2', 1), time: hourAgo + 1 });
+      await publishPrint({ ...printed('pp-now-2', 0.05), price: 57090 });
+      await waitFor(async () => ((await filled(second)) ?? 0) >= 0.1, 'the second new print filled');
+      expect(await filled(second)).toBe(0.1);
+    } finally {
+      await second.stop();
+    }
+  });
 });

@@ -15,6 +15,7 @@ const StoredVenueOrder = z.object({
   avgPrice: z.number().nullable(),
   fills: z.array(Fill),
   prints: z.record(z.string(), z.number()).optional(),
+  placedAt: z.number().optional(),
 });
 
 /** The paper broker's account in PostgreSQL. */

@@ -247,6 +247,26 @@ describe('PaperVenue resting limits meet prints of a size', () => {
     expect(await restarted.onTrade(print(58999, 1))).toEqual([expect.objectContaining({ filledQty: 1 })]);
   });
 
+  it('a print from before the order was placed (a backlog replayed after a restart) does not fill it', async () => {
+    const store = memoryStore();
+    const placedAt = 1_700_000_000_000;
+    const paper = await open({ book: () => book, store, initialBalances: { USDT: 100_000 } });
+    await paper.submit(limitBuy);
+    const hourOld = { ...print(58000, 1), time: placedAt - 3_600_000 };
+    expect(await paper.onTrade(hourOld)).toEqual([]);
+    // Its placing time is stored: a restarted account judges the same.
+    const restarted = await open({ book: () => book, store, clock: { now: () => placedAt + 60_000 } });
+    expect(await restarted.onTrade({ ...print(58000, 1), time: placedAt - 5_000 })).toEqual([]);
+    expect(await restarted.openOrders('BTC-USDT')).toEqual([expect.objectContaining({ status: 'accepted' })]);
+    // Within the clocks' skew, and after, a print fills it.
+    expect(await restarted.onTrade({ ...print(58999, 0.4), time: placedAt - 500 })).toEqual([
+      expect.objectContaining({ filledQty: 0.4 }),
+    ]);
+    expect(await restarted.onTrade({ ...print(58999, 1), time: placedAt + 1_000 })).toEqual([
+      expect.objectContaining({ status: 'filled', filledQty: 1 }),
+    ]);
+  });
+
   it('a print delivered again after its handling failed part-way gives only what it had left', async () => {
     const store = memoryStore();
     const failing: PaperStore = {

@@ -29,10 +29,21 @@ import type { StopOrder } from './stop-venue';
  * A paper order as stored: the order, and the market trades (md.trade prints) that filled it as maker,
  * by trade id, with the quantity each gave it. A print delivered again finds what it already filled.
  */
-export type StoredPaperOrder = VenueOrder & { prints?: Record<string, number> };
+export type StoredPaperOrder = VenueOrder & {
+  prints?: Record<string, number>;
+  /** When the venue took it (its clock); absent on orders stored before it was kept. */
+  placedAt?: number;
+};
 
-/** A trade printed on the market, as md.trade carries it. */
-export type MarketPrint = { symbol: string; tradeId: string; price: number; size: number };
+/** A trade printed on the market, as md.trade carries it: `time` is when it printed on the venue. */
+export type MarketPrint = { symbol: string; tradeId: string; price: number; size: number; time?: number };
+
+/**
+ * A print this much older than an order still fills it: the venue's clock and ours differ by a little.
+ * An older one (a backlog replayed after a restart, a consumer minutes behind) happened before the order
+ * existed, and on a real venue could not have filled it.
+ */
+export const PRINT_CLOCK_SKEW_MS = 1_000;
 
 /** Where the paper broker keeps balances and orders, so a restart continues the same account. */
 export interface PaperStore {
@@ -109,6 +120,8 @@ export class PaperVenue implements OrderVenue {
   private readonly byClientId = new Map<string, string>();
   /** By venue order id: the prints that filled the order (StoredPaperOrder), stored with it. */
   private readonly prints = new Map<string, Record<string, number>>();
+  /** By venue order id: when it was placed (StoredPaperOrder), stored with it. */
+  private readonly placedAt = new Map<string, number>();
   /** The next fill's sequence number: fills are numbered venue-wide as they are stored, and paged by it. */
   private nextFillSeq = 1;
   private chain: Promise<unknown> = Promise.resolve();
@@ -221,7 +234,7 @@ export class PaperVenue implements OrderVenue {
    * again when its handling failed or was not acknowledged, and each order stores (with its fill) what
    * each print gave it, so a print delivered again fills only what it had left, never an order twice.
    */
-  async onTrade({ symbol, tradeId, price, size }: MarketPrint): Promise<VenueOrder[]> {
+  async onTrade({ symbol, tradeId, price, size, time }: MarketPrint): Promise<VenueOrder[]> {
     return this.serial(async () => {
       const filled: VenueOrder[] = [];
       let left = subtractLots(size, this.printTaken(symbol, tradeId));
@@ -230,6 +243,7 @@ export class PaperVenue implements OrderVenue {
         if (!(left > 0)) break;
         if (order.symbol !== symbol) continue;
         if (this.prints.get(order.venueOrderId)?.[tradeId] !== undefined) continue;
+        if (this.printedBefore(order, time)) continue;
         const limitPrice = order.price;
         if (limitPrice === null) continue;
         const { stepSize } = await this.marketRules(symbol);
@@ -253,6 +267,12 @@ export class PaperVenue implements OrderVenue {
       }
       return filled;
     });
+  }
+
+  /** Whether a print happened before the order was placed (beyond the clocks' skew). */
+  private printedBefore(order: VenueOrder, time: number | undefined): boolean {
+    const placedAt = this.placedAt.get(order.venueOrderId);
+    return time !== undefined && placedAt !== undefined && time < placedAt - PRINT_CLOCK_SKEW_MS;
   }
 
   /** How much of a print the orders on its market took already. */
@@ -287,6 +307,7 @@ export class PaperVenue implements OrderVenue {
       avgPrice: null,
       fills: [],
     };
+    this.placedAt.set(order.venueOrderId, this.deps.clock.now());
     const taker: PaperOrder = { ...paperOrder(order, request.qty, stepSize), limitPrice: order.price };
     // Funds resting orders hold back are not spendable, as on Binance.
     const locked = this.locks();
@@ -364,7 +385,12 @@ export class PaperVenue implements OrderVenue {
     balances?: Balances,
     prints = this.prints.get(order.venueOrderId),
   ): Promise<void> {
-    const stored: StoredPaperOrder = prints ? { ...order, prints } : order;
+    const placedAt = this.placedAt.get(order.venueOrderId);
+    const stored: StoredPaperOrder = {
+      ...order,
+      ...(prints ? { prints } : {}),
+      ...(placedAt !== undefined ? { placedAt } : {}),
+    };
     try {
       await this.deps.store.saveOrder(this.id, stored, balances ? { ...balances } : undefined);
     } catch (err) {
@@ -376,8 +402,9 @@ export class PaperVenue implements OrderVenue {
     if (balances) this.balancesState = balances;
   }
 
-  private remember({ prints, ...order }: StoredPaperOrder): void {
+  private remember({ prints, placedAt, ...order }: StoredPaperOrder): void {
     this.orders.set(order.venueOrderId, order);
+    if (placedAt !== undefined) this.placedAt.set(order.venueOrderId, placedAt);
     if (isOpenOrder(order)) this.open.set(order.venueOrderId, order);
     else this.open.delete(order.venueOrderId);
     if (prints) this.prints.set(order.venueOrderId, prints);
