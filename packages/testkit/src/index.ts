@@ -12,5 +12,6 @@ export * from './recorded-market-rules';
 export * from './replay-clock';
 export * from './rules-agents-env';
 export * from './service-process';
+export * from './tcp-proxy';
 export * from './vector-differences';
 export * from './wait-for';
