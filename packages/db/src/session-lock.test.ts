@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase, waitFor } from '@ballast/testkit';
+import { createTestDatabase, startTcpProxy, type TestDatabase, waitFor } from '@ballast/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advisoryLockKey, SessionLock } from './session-lock';
@@ -70,5 +70,73 @@ describe('SessionLock', () => {
     await other.close();
     expect(await holder.take()).toBe(true);
     expect(losses).toHaveLength(1);
+  });
+
+  it('answers a check from the server: true while its session holds the lock, false for a lock never taken', async () => {
+    const holder = lock('ballast-test:checked');
+    expect(await holder.verify()).toBe(false);
+    expect(await holder.take()).toBe(true);
+    expect(await holder.verify()).toBe(true);
+    expect(await lock('ballast-test:checked').verify()).toBe(false);
+    expect(holder.held).toBe(true);
+  });
+
+  // A NAT, proxy or failover that loses the connection's state forwards neither the server's close nor
+  // anything else: nothing tells the holder, and another session takes the lock meanwhile.
+  it('finds a session gone half-open lost at its next check and says so once', async () => {
+    const target = new URL(testDb.url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const losses: string[] = [];
+    const holder = new SessionLock({
+      url: proxy.via(testDb.url),
+      name: 'ballast-test:half-open',
+      onLost: (reason) => losses.push(reason),
+      timeoutMs: 500,
+    });
+    opened.push(holder);
+    try {
+      expect(await holder.take()).toBe(true);
+      proxy.blackhole();
+      await dropHolder('ballast-test:half-open');
+      const other = lock('ballast-test:half-open');
+      await waitFor(() => other.take(), 'the lock taken by another session');
+      expect(holder.held).toBe(true);
+      expect(await holder.verify()).toBe(false);
+      expect(holder.held).toBe(false);
+      expect(losses).toEqual(['the lock session did not answer within 500 ms']);
+      expect(await holder.verify()).toBe(false);
+      expect(losses).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('fails a take on a session that stopped answering within its timeout, and connects afresh for the next', async () => {
+    const target = new URL(testDb.url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const standby = new SessionLock({
+      url: proxy.via(testDb.url),
+      name: 'ballast-test:silent',
+      timeoutMs: 300,
+    });
+    opened.push(standby);
+    try {
+      expect(await lock('ballast-test:silent').take()).toBe(true);
+      expect(await standby.take()).toBe(false);
+      proxy.blackhole();
+      await expect(standby.take()).rejects.toMatchObject({
+        name: 'DbError',
+        reason: 'unreachable',
+        message: 'the lock session did not answer within 300 ms',
+      });
+      await expect(standby.take()).rejects.toMatchObject({
+        name: 'DbError',
+        reason: 'unreachable',
+        message: expect.stringMatching(/^cannot connect to /),
+      });
+      expect(standby.held).toBe(false);
+    } finally {
+      await proxy.close();
+    }
   });
 });

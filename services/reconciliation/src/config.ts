@@ -43,6 +43,12 @@ export const reconConfigSchema = z.object({
    * stands by and tries to take it this often, so it takes over within this long of the holder dying.
    */
   RECON_LOCK_RETRY_MS: z.coerce.number().int().positive().default(5_000),
+  /**
+   * The holder checks its lock's session every RECON_LOCK_RETRY_MS and before each run: a session that
+   * does not answer within this long counts as lost (its connection may be half-open, the lock already
+   * another process's), and the runs stop until the lock is taken again.
+   */
+  RECON_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   RECON_EXTERNAL_ORDERS: z.enum(['leave', 'cancel']).default('leave'),
   /**
    * An order sent this recently is left to the orders service, and one recorded open this recently

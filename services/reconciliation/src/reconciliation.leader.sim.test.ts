@@ -1,10 +1,17 @@
 import { NatsBus } from '@ballast/bus';
 import { type Clock, type Envelope, pattern, type ReconStatus, Subjects, subject } from '@ballast/contracts';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, type ServiceProcess, startServiceProcess, waitFor } from '@ballast/testkit';
+import {
+  natsUrl,
+  type ServiceProcess,
+  startServiceProcess,
+  startTcpProxy,
+  type TcpProxy,
+  waitFor,
+} from '@ballast/testkit';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { reconLockName, startReconciliation } from './service';
 import { manualEvery } from './testing/manual-every';
 import { simReconConfig, simReconDeps } from './testing/sim-recon';
@@ -39,8 +46,11 @@ afterAll(async () => {
 
 type InProcess = Awaited<ReturnType<typeof startInProcess>>;
 
-/** A reconciler in this process, on its own bus connection, with its own metrics, logs and timers. */
-async function startInProcess() {
+/**
+ * A reconciler in this process, on its own bus connection, with its own metrics, logs and timers;
+ * `lockUrl` replaces the database URL its lock connects to.
+ */
+async function startInProcess(options: { lockUrl?: string; config?: Record<string, string> } = {}) {
   const bus = await NatsBus.connect({
     servers: await natsUrl(),
     prefix: fixture.prefix,
@@ -54,9 +64,11 @@ async function startInProcess() {
   const config = simReconConfig(fixture, ACCOUNT, {
     RECON_INTERVAL_MS: String(INTERVAL_MS),
     RECON_LOCK_RETRY_MS: String(RETRY_MS),
+    ...options.config,
   });
   const service = await startReconciliation({
     ...simReconDeps(fixture, bus, config),
+    ...(options.lockUrl ? { databaseUrl: options.lockUrl } : {}),
     log: { info: line, warn: line, error: line },
     metrics: registry,
     every: timers.every,
@@ -152,6 +164,54 @@ describe('one reconciler per venue', { timeout: 240_000 }, () => {
     await waitFor(async () => (await b.leader()) === 1, 'the lock taken again');
     expect(await b.runs()).toBe(3);
     await b.stop();
+  });
+
+  describe('a reconciler whose lock session goes half-open (no close ever reaches it)', () => {
+    let proxy: TcpProxy;
+    let holder: InProcess;
+    let taker: InProcess;
+
+    // The holder's lock goes through a proxy that then forwards nothing, and its server session ends
+    // (as a NAT losing the flow, a failover or the server's keepalive would end it): the lock is free,
+    // another reconciler takes it, and nothing tells the holder, whose pooled connections still work.
+    async function halfOpenTakeover(): Promise<void> {
+      const target = new URL(fixture.testDb.url);
+      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      holder = await startInProcess({
+        lockUrl: proxy.via(fixture.testDb.url),
+        config: { RECON_LOCK_TIMEOUT_MS: '300' },
+      });
+      expect(holder.first).toMatchObject({ outcome: 'clean', status: 'reconciled' });
+      proxy.blackhole();
+      await dropLockSession();
+      taker = await startInProcess();
+      expect(taker.first).toMatchObject({ outcome: 'clean', status: 'reconciled' });
+      expect(await holder.leader()).toBe(1);
+    }
+
+    afterEach(async () => {
+      await taker?.stop();
+      await holder?.stop();
+      await proxy?.close();
+    });
+
+    it('finds the lock lost at its next check and stops reconciling', async () => {
+      await halfOpenTakeover();
+      holder.timers.fire(RETRY_MS);
+      await waitFor(async () => (await holder.leader()) === 0, 'the half-open lock found lost');
+      expect(holder.logs).toContain(LOST);
+      holder.timers.fire(INTERVAL_MS);
+      expect(await requestRun()).toMatchObject({ status: 'reconciled' });
+      expect([await holder.runs(), await taker.runs()]).toEqual([1, 2]);
+    });
+
+    it('starts no run before its session answers that it holds the lock', async () => {
+      await halfOpenTakeover();
+      holder.timers.fire(INTERVAL_MS);
+      await waitFor(async () => (await holder.leader()) === 0, 'the half-open lock found lost');
+      expect(holder.logs).toContain(LOST);
+      expect(await holder.runs()).toBe(1);
+    });
   });
 });
 

@@ -72,7 +72,7 @@ export async function startReconciliation(
   const every = deps.every ?? systemEvery;
   const leadership: VenueLeadership = new VenueLeadership({
     venue: venue.id,
-    lock: lockOf(deps.databaseUrl, venue.id),
+    lock: lockOf(deps.databaseUrl, venue.id, config.RECON_LOCK_TIMEOUT_MS),
     retryMs: config.RECON_LOCK_RETRY_MS,
     every,
     metrics,
@@ -82,7 +82,7 @@ export async function startReconciliation(
       // time), not from this takeover, or restarts would keep the alert quiet; from now on a first run.
       const stored = await recon.state(venue.id);
       metrics?.leading(venue.id, stored?.lastCleanAt ?? stored?.historyBefore ?? deps.clock.now());
-      return lead(deps, { reconciler, venue: venue.id, every, holds: () => leadership.holds });
+      return lead(deps, { reconciler, venue: venue.id, every, verify: () => leadership.verify() });
     },
   });
   let first: RunReport | undefined;
@@ -96,22 +96,23 @@ export async function startReconciliation(
   return { reconciler, first, [Symbol.asyncDispose]: () => leadership.stop() };
 }
 
-function lockOf(url: string | undefined, venue: string): LeadershipDeps['lock'] {
+function lockOf(url: string | undefined, venue: string, timeoutMs: number): LeadershipDeps['lock'] {
   if (!url) return undefined;
-  return (onLost) => new SessionLock({ url, name: reconLockName(venue), onLost });
+  return (onLost) => new SessionLock({ url, name: reconLockName(venue), onLost, timeoutMs });
 }
 
 /** Reconciling as the venue's one reconciler: the first run, then on the interval and on request. */
 async function lead(
   deps: ReconDeps,
-  own: { reconciler: Reconciler; venue: string; every: Every; holds: () => boolean },
+  own: { reconciler: Reconciler; venue: string; every: Every; verify: () => Promise<boolean> },
 ): Promise<Leading> {
   const { reconciler, venue } = own;
   const first = await reconciler.run();
   deps.log.info({ venue, outcome: first.outcome, detail: first.detail }, 'first reconciliation');
-  // A run starts only while the lock is held: a lost lock stops the runs before its loss is handled.
+  // A run starts only once the lock's session has answered that it holds the lock: a lost lock (even
+  // one whose connection went half-open and never said so) stops the runs before its loss is handled.
   const runLogged = async (fresh = false) => {
-    if (!own.holds()) return;
+    if (!(await own.verify())) return;
     await (fresh ? reconciler.runFresh() : reconciler.run()).then(
       (r) => deps.log.info({ venue, outcome: r.outcome, drifts: r.drifts.length }, 'reconciled'),
       (err: unknown) => deps.log.error({ err }, 'reconciliation run failed'),

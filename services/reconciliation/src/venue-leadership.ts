@@ -13,6 +13,11 @@ export const systemEvery: Every = (ms, run) => {
 export interface VenueLock {
   readonly held: boolean;
   take(): Promise<boolean>;
+  /**
+   * Asks the database whether the lock is still held (a half-open connection keeps `held` true):
+   * false, its loss reported through `onLost`, when not or when the session does not answer in time.
+   */
+  verify(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -27,7 +32,7 @@ export interface LeadershipDeps {
   venue: string;
   /** Opens the venue's lock; none when one process owns the database (embedded PGlite). */
   lock: ((onLost: (reason: string) => void) => VenueLock) | undefined;
-  /** How often a process standing by tries to take the lock. */
+  /** How often a process standing by tries to take the lock, and a leading one checks it still holds it. */
   retryMs: number;
   every: Every;
   metrics: ReconMetrics | undefined;
@@ -38,8 +43,10 @@ export interface LeadershipDeps {
 
 /**
  * One process reconciles a venue at a time (ADR 13): the one holding the venue's advisory lock. A
- * process that finds it held stands by (publishing nothing) and tries again every `retryMs`; one that
- * loses it (its connection dropped) stops reconciling until it holds it again.
+ * process that finds it held stands by (publishing nothing) and tries again every `retryMs`; the holder
+ * asks the database every `retryMs` (and before each run) that its session still holds it, and one that
+ * loses it (its connection dropped, or its session stopped answering) stops reconciling until it holds
+ * it again.
  */
 export class VenueLeadership {
   private readonly lock: VenueLock | undefined;
@@ -49,15 +56,24 @@ export class VenueLeadership {
   private turn: Promise<unknown> = Promise.resolve();
   private standingBy = false;
   private lastProblem: string | undefined;
+  /** Why the lock was last lost, as the lock reported it; the loss's own step may come after a check's. */
+  private lossReason: string | undefined;
   private stopped = false;
 
   constructor(private readonly deps: LeadershipDeps) {
-    this.lock = deps.lock?.((reason) => void this.inTurn(() => this.lost(reason)).catch(this.failed));
+    this.lock = deps.lock?.((reason) => {
+      this.lossReason = reason;
+      // By its turn the lock may be held again (a check's step found the loss and took it again).
+      void this.inTurn(() => (this.lock?.held ? Promise.resolve() : this.lost())).catch(this.failed);
+    });
   }
 
-  /** Whether this process may reconcile the venue now. */
-  get holds(): boolean {
-    return this.lock ? this.lock.held : true;
+  /**
+   * Whether this process may start a run now: its lock's session answers that it holds the lock. A
+   * failed check reports the loss, which stops the runs.
+   */
+  verify(): Promise<boolean> {
+    return this.lock ? this.lock.verify() : Promise.resolve(true);
   }
 
   /** Tries to take the lock without reconciling yet: true when this process holds it. */
@@ -81,7 +97,8 @@ export class VenueLeadership {
     this.stopped = true;
     this.retry?.stop();
     await this.inTurn(async () => {
-      await this.leading?.stop(this.holds);
+      // The last run only on a session that still answers that it holds the lock.
+      if (this.leading) await this.leading.stop(await this.verify());
       this.leading = undefined;
       await this.lock?.close();
       this.setLeader(false);
@@ -97,9 +114,10 @@ export class VenueLeadership {
 
   private async attempt(): Promise<void> {
     if (this.stopped) return;
-    if (this.leading && !this.holds) await this.lost('the lock is no longer held');
+    if (this.leading && !(await this.verify())) await this.lost();
     if (this.leading || !(await this.tryTake())) return;
     this.standingBy = false;
+    this.lossReason = undefined;
     this.deps.log.info(
       { venue: this.deps.venue },
       `reconciliation lock taken: reconciling ${this.deps.venue}`,
@@ -138,13 +156,13 @@ export class VenueLeadership {
     );
   }
 
-  private async lost(reason: string): Promise<void> {
+  private async lost(): Promise<void> {
     const leading = this.leading;
     if (!leading) return;
     this.leading = undefined;
     this.setLeader(false);
     this.deps.log.error(
-      { venue: this.deps.venue, reason },
+      { venue: this.deps.venue, reason: this.lossReason ?? 'the lock is no longer held' },
       `reconciliation lock lost: not reconciling ${this.deps.venue} until it is taken again`,
     );
     await leading.stop(false);
