@@ -103,7 +103,7 @@ describe('runService', () => {
       'invalid configuration (4 problems):',
       '  NATS_URL: invalid (Invalid URL)',
       '  HTTP_PORT: invalid (Invalid input: expected number, received NaN)',
-      '  FIXTURE_MODE: invalid (Invalid option: expected one of "graceful"|"reject"|"hang"|"fail"|"refuse")',
+      '  FIXTURE_MODE: invalid (Invalid option: expected one of "graceful"|"reject"|"hang"|"fail"|"refuse"|"held")',
       '  VENUE_API_KEY: missing (Invalid input: expected string, received undefined)',
     ]);
     expect(child.logs).toHaveLength(1);
@@ -156,6 +156,18 @@ describe('runService', () => {
     expect(messages(child)).toEqual(
       expect.arrayContaining(['stopped bus', 'stopped database', 'stopped http']),
     );
+    expect(child.logs.at(-1)).toMatchObject({ msg: 'stopped', exitCode: 78 });
+  });
+
+  it('exits 78 with the fatal line and its reason when start refuses on what it found (StartRefusedError)', async () => {
+    const child = runFixture({ VENUE_API_KEY: VENUE_KEY, FIXTURE_MODE: 'held' });
+    expect(await child.exited).toBe(78);
+    const fatal = child.logs.find((l) => l.level === 60);
+    expect([fatal?.reason, fatal?.msg]).toEqual([
+      'paper_positions_open',
+      'live start refused: the paper account holds BTC-USDT long 0.01',
+    ]);
+    expect(messages(child)).not.toContain('start failed');
     expect(child.logs.at(-1)).toMatchObject({ msg: 'stopped', exitCode: 78 });
   });
 

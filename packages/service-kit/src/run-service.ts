@@ -17,6 +17,7 @@ import { PromBusObserver } from './prom-bus-observer';
 import { evaluateReadiness, type ReadinessCheck } from './readiness';
 import { createRedactor } from './redactor';
 import { disposeService, type ServiceHandle } from './service-handle';
+import { StartRefusedError } from './start-refused-error';
 import { SystemClock } from './system-clock';
 import { UptimeSampler, type UptimeSampleSink } from './uptime-sampler';
 import { uuidv7Ids } from './uuidv7-ids';
@@ -67,7 +68,8 @@ type Options<S extends ConfigSchema, B extends Bus | undefined, D> = RunServiceO
  * The one main helper: parse env whole, log, serve health and metrics, connect, start the
  * service, and on SIGTERM/SIGINT stop taking work, dispose the service, drain the bus, close
  * the database and HTTP, exit 0. Invalid configuration exits 78, whether the schema refuses it or the
- * service's start does (a ConfigError: limits or agents that cannot run as configured); failures exit 1.
+ * service's start does (a ConfigError: limits or agents that cannot run as configured), or the start is
+ * refused on what the service found (a StartRefusedError); failures exit 1.
  */
 export async function runService<
   S extends ConfigSchema,
@@ -93,7 +95,7 @@ export async function runService<
     await startup;
   } catch (err) {
     // A configuration refused at start does not heal by restarting: 78 tells supervisors to stop trying.
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof StartRefusedError) {
       log.fatal({ reason: err.reason }, err.message);
       await lifecycle.shutdown(ExitCode.config);
       return;

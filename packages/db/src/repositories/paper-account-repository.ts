@@ -21,6 +21,34 @@ export class PaperAccountRepository {
     await upsertBalances(this.db, venue, balances, new Date(this.clock.now()));
   }
 
+  /** Whether the paper broker keeps an account under `venue`: balances or orders of it stored. */
+  async held(venue: string): Promise<boolean> {
+    const balance = await this.db
+      .selectFrom('paper_balances')
+      .select('venue')
+      .where('venue', '=', venue)
+      .limit(1)
+      .executeTakeFirst();
+    if (balance) return true;
+    const order = await this.db
+      .selectFrom('paper_orders')
+      .select('venue')
+      .where('venue', '=', venue)
+      .limit(1)
+      .executeTakeFirst();
+    return order !== undefined;
+  }
+
+  /** The venue order ids of every order the paper broker stored under `venue`. */
+  async orderIds(venue: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('paper_orders')
+      .select('venue_order_id')
+      .where('venue', '=', venue)
+      .execute();
+    return new Set(rows.map((r) => r.venue_order_id));
+  }
+
   async loadOrders<T>(venue: string, parser: Parser<T>): Promise<T[]> {
     const rows = await this.db
       .selectFrom('paper_orders')
