@@ -32,13 +32,8 @@ export class Positions extends OrderPart {
    * caches them).
    */
   async rebuild(): Promise<void> {
-    this.positions = new PositionBook();
     const slices = (await this.deps.slices.all()).filter((s) => s.exchange === this.deps.venue.id);
-    const rules = new Map<string, TradableRules | undefined>();
-    for (const symbol of new Set(slices.filter((s) => s.fills.length > 0).map((s) => s.symbol)))
-      rules.set(symbol, await this.rulesFor(symbol));
-    for (const { slice, fill, ended } of bookedFills(slices))
-      this.positions.fold(slice, fill, ended ? rules.get(slice.symbol) : undefined);
+    this.positions = await foldSlices(slices, (symbol) => this.rulesFor(symbol));
   }
 
   /**
@@ -108,6 +103,24 @@ export class Positions extends OrderPart {
       { id: derivedUuid('pos', ...idParts), ...chainOf(owner?.correlationId) },
     );
   }
+}
+
+/**
+ * The positions `slices` make, their fills folded in the order they happened with the verdicts the live
+ * fold reached: the last fill of an order that is over may leave dust, judged on `rulesFor` (read once
+ * per market).
+ */
+export async function foldSlices(
+  slices: readonly OrderSlice[],
+  rulesFor: (symbol: string) => Promise<TradableRules | undefined>,
+): Promise<PositionBook> {
+  const book = new PositionBook();
+  const rules = new Map<string, TradableRules | undefined>();
+  for (const symbol of new Set(slices.filter((s) => s.fills.length > 0).map((s) => s.symbol)))
+    rules.set(symbol, await rulesFor(symbol));
+  for (const { slice, fill, ended } of bookedFills(slices))
+    book.fold(slice, fill, ended ? rules.get(slice.symbol) : undefined);
+  return book;
 }
 
 /**

@@ -19,6 +19,7 @@ import { IntentPlans } from './intent-plans';
 import { assertLiveStart, isLoopback, LiveStrategies } from './live-gate';
 import { OrderManager, type OrderManagerDeps } from './order-manager';
 import { OrderMetrics } from './order-metrics';
+import { assertNoPaperLeftovers, venueKinds } from './paper-leftovers';
 import { paperStore } from './paper-store';
 import { SlippageBook } from './slippage-book';
 
@@ -55,11 +56,12 @@ export async function startOrders(
       );
     else await assertLiveStart(deps.db, deps.clock, deps.config.LIVE_STRATEGIES);
   }
+  const books = new StreamedBooks();
+  const venue = deps.venue ?? (await buildVenue(deps, books));
+  if (!deps.venue) await claimAccount(deps, venue);
   const stops: Array<() => Promise<void>> = [];
   const liveStrategies = await gateEntries(deps);
   if (liveStrategies) stops.push(async () => liveStrategies.stop());
-  const books = new StreamedBooks();
-  const venue = deps.venue ?? (await buildVenue(deps, books));
   // The paper broker's book is the stream already; a live venue's stream spares a REST book per order.
   const paper = venue instanceof PaperVenue;
   const onBook = applyBook(books, deps.log);
@@ -100,6 +102,22 @@ export async function startOrders(
       for (const stop of stops) await stop();
     },
   };
+}
+
+/**
+ * The paper and the live account share the venue's id: a live start takes over no position or order
+ * the paper account left open under it (ADR 22), and each start records the kind it runs on.
+ */
+async function claimAccount(deps: OrdersDeps, venue: OrderVenue): Promise<void> {
+  const { db, clock, config } = deps;
+  if (config.ORDERS_VENUE_KIND === 'ccxt')
+    await assertNoPaperLeftovers({
+      db,
+      clock,
+      venue,
+      slices: () => new OrderSliceRepository(db, clock, venue.id).all(),
+    });
+  await venueKinds(db, clock, venue.id).record(config.ORDERS_VENUE_KIND);
 }
 
 const DEFAULT_LIVE_STRATEGIES_REFRESH_MS = 5_000;

@@ -33,6 +33,10 @@ export async function startOrdersService(
     config: ordersConfigSchema.parse(env),
     log,
     ...extra,
+  }).catch(async (err: unknown) => {
+    // A refused start leaves no connection behind.
+    await bus.drain();
+    throw err;
   });
   return {
     service,
