@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { StopsConfig } from './config';
 import { botStateFlattenHold, type FlattenHoldStore } from './flatten-hold-store';
+import { claimStopsAccount } from './paper-stops-left';
 import { botStatePendingIntents, type PendingIntentStore } from './pending-intent-store';
 import { storedBars } from './recent-bars';
 import { type StopLog, StopManager, type StopRecordStore } from './stop-manager';
@@ -51,10 +52,19 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { manager: StopManager }> {
   const venue = deps.venue ?? configuredVenue(deps);
+  const store = deps.stores?.records ?? new ProtectiveStopRepository(deps.db, deps.clock, StopRecord);
+  if (!deps.venue)
+    await claimStopsAccount({
+      db: deps.db,
+      clock: deps.clock,
+      kind: deps.config.STOPS_VENUE_KIND,
+      venue: venue.id,
+      store,
+    });
   const manager = new StopManager({
     bus: deps.bus,
     venue,
-    store: deps.stores?.records ?? new ProtectiveStopRepository(deps.db, deps.clock, StopRecord),
+    store,
     pending:
       deps.stores?.pending ?? botStatePendingIntents(new BotStateRepository(deps.db, deps.clock), venue.id),
     holds: deps.stores?.holds ?? botStateFlattenHold(new BotStateRepository(deps.db, deps.clock), venue.id),
