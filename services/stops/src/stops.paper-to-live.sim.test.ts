@@ -1,6 +1,6 @@
 import { NatsBus } from '@ballast/bus';
 import { type Clock, type StopEvent, Subjects, subject } from '@ballast/contracts';
-import { ProtectiveStopRepository } from '@ballast/db';
+import { PaperAccountRepository, ProtectiveStopRepository } from '@ballast/db';
 import { binanceClient, startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
@@ -116,5 +116,24 @@ describe('stops going live on the database paper trading used', () => {
     const live = await startStopsOn('ccxt');
     expect(await sim.fetchOpenOrders('BTC/USDT')).toEqual([]);
     await live();
+  });
+
+  it('refuses on a database from before the venue kind was recorded when the paper broker holds the account', {
+    timeout: 60_000,
+  }, async () => {
+    const paper = await startStopsOn('paper');
+    await position('opened', 0.01);
+    await waitFor(async () => (await activeRecords()).length === 1, 'the paper record');
+    await paper();
+    // Before ADR 22 nothing recorded the kind; the orders service's paper account is under the same id.
+    await fixture.handle.db.deleteFrom('bot_state').where('key', '=', 'venue-kind:stops:binance').execute();
+    await new PaperAccountRepository(fixture.handle.db, clock).saveBalances('binance', { USDT: 10000 });
+
+    const refused = await startStopsOn('ccxt').catch((err: unknown) => err);
+    expect(refused).toMatchObject({
+      reason: 'paper_stops_active',
+      records: [{ positionId: 'binance:BTC-USDT' }],
+    });
+    expect(await binanceClient(fixture.sim, account).fetchOpenOrders('BTC/USDT')).toEqual([]);
   });
 });
