@@ -75,6 +75,12 @@ export const telegramConfigSchema = z.object({
   /** Other services' /readyz URLs by name, e.g. `{"risk":"http://127.0.0.1:8081/readyz"}`. */
   TELEGRAM_HEALTH_URLS: healthUrls.default({}),
   TELEGRAM_HEALTH_INTERVAL_MS: positiveInt.default(15_000),
+  /**
+   * Prometheus' base URL (http://prometheus:9090): its firing alerts (a service down, stops coverage,
+   * reconciliation absent) are relayed to the chat. Unset: not watched.
+   */
+  TELEGRAM_PROMETHEUS_URL: z.url().optional(),
+  TELEGRAM_PROMETHEUS_INTERVAL_MS: positiveInt.default(30_000),
   /** The weekly report: 0 = Sunday … 6 = Saturday, and the hour, both UTC. */
   TELEGRAM_REPORT_WEEKDAY: z.coerce.number().int().min(0).max(6).default(SUNDAY_EVENING_UTC.weekday),
   TELEGRAM_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(SUNDAY_EVENING_UTC.hour),

@@ -16,6 +16,7 @@ import { registerReadCommands } from './commands/read-commands';
 import { TradingFacts } from './commands/trading-facts';
 import type { TelegramConfig } from './config';
 import { HealthWatch } from './health/health-watch';
+import { PrometheusAlertsWatch } from './health/prometheus-alerts';
 import { AlertRelay } from './outbound/alert-relay';
 import { ChatSender } from './outbound/chat-sender';
 import { safeError } from './outbound/safe-error';
@@ -45,6 +46,8 @@ export interface TelegramDeps {
 export interface Telegram extends AsyncDisposable {
   view: OperatorView;
   health: HealthWatch;
+  /** Prometheus' alerts relayed, when TELEGRAM_PROMETHEUS_URL is set. */
+  alerts: PrometheusAlertsWatch | undefined;
   weekly: WeeklyJob;
   /** Builds the weekly report for the week ending at `now` and sends it to every allowed chat. */
   sendWeeklyReport(now: number): Promise<void>;
@@ -104,6 +107,20 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   health.start();
+  const alerts = config.TELEGRAM_PROMETHEUS_URL
+    ? new PrometheusAlertsWatch({
+        url: config.TELEGRAM_PROMETHEUS_URL,
+        intervalMs: config.TELEGRAM_PROMETHEUS_INTERVAL_MS,
+        clock,
+        onNotice: (n) => {
+          if (n.kind === 'prometheus unreadable')
+            log.warn({ detail: n.text }, 'prometheus alerts unreadable');
+          relay.push(n);
+        },
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      })
+    : undefined;
+  alerts?.start();
 
   const facts = new TradingFacts({
     db: deps.db,
@@ -127,7 +144,7 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
     ttlMs: config.TELEGRAM_CONFIRM_TTL_MS,
     operators: operatorIds(config),
   });
-  registerReadCommands({ bot, view, facts, health });
+  registerReadCommands({ bot, view, facts, health, ...(alerts ? { alerts } : {}) });
   bot.catch(async (err) => {
     log.error(
       { err: safeError(err.error, token), updateId: err.ctx.update.update_id },
@@ -163,6 +180,7 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
   return {
     view,
     health,
+    alerts,
     weekly,
     sendWeeklyReport,
     async [Symbol.asyncDispose]() {
@@ -170,6 +188,7 @@ export async function startTelegram(deps: TelegramDeps): Promise<Telegram> {
       if (bot.isRunning()) await bot.stop().catch(() => undefined);
       await polling;
       await health.stop();
+      await alerts?.stop();
       await watch.stop();
       clearInterval(unanswered);
       await relay.stop();

@@ -1,6 +1,7 @@
 import type { PnlPeriod } from '@ballast/core';
 import type { Bot } from 'grammy';
 import type { HealthWatch } from '../health/health-watch';
+import type { PrometheusAlertsWatch } from '../health/prometheus-alerts';
 import type { OperatorView } from '../state/operator-view';
 import { HELP, pnlReply, positionsReply, readinessReply, statusReply } from './replies';
 import type { TradingFacts } from './trading-facts';
@@ -10,12 +11,14 @@ export interface ReadCommandDeps {
   view: OperatorView;
   facts: TradingFacts;
   health: HealthWatch;
+  /** Prometheus' alerts, when TELEGRAM_PROMETHEUS_URL is set. */
+  alerts?: PrometheusAlertsWatch;
 }
 
 const PERIODS: readonly PnlPeriod[] = ['day', 'week', 'month'];
 
 /** /status, /positions, /pnl, /readiness and /help: answers from the bus picture and the database. */
-export function registerReadCommands({ bot, view, facts, health }: ReadCommandDeps): void {
+export function registerReadCommands({ bot, view, facts, health, alerts }: ReadCommandDeps): void {
   bot.command(['help', 'start'], (ctx) => ctx.reply(HELP));
 
   bot.command('status', async (ctx) => {
@@ -25,6 +28,7 @@ export function registerReadCommands({ bot, view, facts, health }: ReadCommandDe
       positions: view.positions.size,
       today: await facts.pnl('day'),
       services: health.current(),
+      alerts: alerts ? alerts.current().map((a) => a.name) : null,
       badFeeds: view.badFeeds().map((f) => `${f.exchange}${f.symbol ? ` ${f.symbol}` : ''} ${f.state}`),
       unreconciled: [...view.recon.values()]
         .filter((r) => r.status !== 'reconciled')

@@ -20,6 +20,8 @@ export interface StatusFacts {
   positions: number;
   today: PeriodPnl;
   services: ServiceHealth[];
+  /** Prometheus' firing alerts, by name; null when Prometheus is not watched. */
+  alerts: string[] | null;
   badFeeds: string[];
   unreconciled: string[];
 }
@@ -39,6 +41,7 @@ export function statusReply(f: StatusFacts): string {
     `Open positions: ${f.positions}`,
     `Today: ${signed(f.today.pnl)} over ${f.today.trades} trade(s), fees ${f.today.fees.toFixed(2)}`,
     services,
+    ...(f.alerts === null ? [] : [`Alerts firing: ${f.alerts.length ? f.alerts.join(', ') : 'none'}`]),
     ...(f.badFeeds.length ? [`Feeds in trouble: ${f.badFeeds.join(', ')}`] : []),
     ...(f.unreconciled.length ? [`Not reconciled: ${f.unreconciled.join(', ')}`] : []),
   ].join('\n');
