@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configuredServices } from '../../packages/cli/src/commands/up-services';
 
 // No Docker engine runs on this machine: these tests validate docker-compose.yml with Debian's
 // docker-compose 1.29 (`config` parses, interpolates and checks the schema without an engine) and read the
@@ -13,6 +14,7 @@ const INFRA = ['nats', 'timescaledb', 'migrate', 'warm-up', 'prometheus', 'grafa
 
 interface ComposeService {
   image?: string;
+  profiles?: string[];
   build?: { context: string; args?: Record<string, string> };
   command?: string[];
   restart?: string;
@@ -54,6 +56,17 @@ function resolvedCompose(): Compose {
     { input: yaml, encoding: 'utf8' },
   );
   return JSON.parse(json) as Compose;
+}
+
+/** The variables .env.example sets (not the commented-out ones), as the stack's .env would hold them. */
+function exampleEnv(): Record<string, string> {
+  const lines = readFileSync(join(root, '.env.example'), 'utf8').split('\n');
+  return Object.fromEntries(
+    lines.flatMap((line) => {
+      const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+      return m ? [[m[1] as string, m[2] as string]] : [];
+    }),
+  );
 }
 
 /** Services with an entry point in this checkout. */
@@ -136,6 +149,20 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
       // Each service connects as its own NATS user (permissions in infra/nats/auth.conf).
       expect(s.environment?.NATS_URL, name).toMatch(new RegExp(`^nats://${name}:.+@nats:4222$`));
     }
+  });
+
+  it('starts reconciliation only under the `live` profile, as `ballast up` does for a paper account, and risk then waits for none', () => {
+    const env = exampleEnv();
+    expect(env.ORDERS_VENUE_KIND).toBe('paper');
+    // `ballast up` with the documented .env leaves reconciliation out: the paper account lives in orders.
+    const { skipped } = configuredServices(ballastServices, [], env);
+    expect(skipped.map((s) => s.name)).toContain('reconciliation');
+    const withoutProfile = Object.keys(compose.services).filter(
+      (name) => (compose.services[name]?.profiles ?? []).length === 0,
+    );
+    expect(withoutProfile).not.toContain('reconciliation');
+    expect(compose.services.reconciliation?.profiles).toEqual(['live']);
+    expect(compose.services.risk?.environment?.RISK_REQUIRE_RECON).toBe('false');
   });
 
   it('runs the migrations once, before the services, from the same Dockerfile', () => {

@@ -31,7 +31,7 @@ describe('infra/prometheus', () => {
     expect(promtool('check', 'config', 'prometheus.yml')).toContain('SUCCESS');
   });
 
-  it('scrapes every service under job "ballast" with its service label', () => {
+  it('scrapes every service of the default (paper) stack under job "ballast" with its service label', () => {
     const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8')) as {
       scrape_configs: { job_name: string; static_configs: { labels: { service: string } }[] }[];
     };
@@ -43,7 +43,6 @@ describe('infra/prometheus', () => {
       'risk',
       'orders',
       'stops',
-      'reconciliation',
       'gateway',
     ]);
   });
