@@ -196,7 +196,8 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
     const db = compose.services.timescaledb as ComposeService;
     expect(db.image).toMatch(/^timescale\/timescaledb:/);
     expect(volumeTargets(db)).toContain('/var/lib/postgresql/data');
-    expect(db.healthcheck?.test).toContain('pg_isready');
+    // Over TCP, as the services connect: the image's init server listens on the socket only.
+    expect(db.healthcheck?.test?.join(' ')).toContain('pg_isready -h 127.0.0.1');
     expect(readFileSync(join(root, 'infra', 'nats', 'nats.conf'), 'utf8')).toMatch(
       /jetstream\s*\{[^}]*store_dir:\s*\/data/,
     );
