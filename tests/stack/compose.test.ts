@@ -22,6 +22,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[]; disable?: boolean };
   volumes?: Array<string | { source?: string; target: string; read_only?: boolean }>;
+  ports?: Array<string | { host_ip?: string; published?: string | number; target: number }>;
 }
 interface Compose {
   services: Record<string, ComposeService>;
@@ -163,6 +164,19 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
     expect(withoutProfile).not.toContain('reconciliation');
     expect(compose.services.reconciliation?.profiles).toEqual(['live']);
     expect(compose.services.risk?.environment?.RISK_REQUIRE_RECON).toBe('false');
+  });
+
+  it('publishes every port on loopback only (reach them through SSH or a TLS proxy)', () => {
+    const published = Object.entries(compose.services).flatMap(([name, s]) =>
+      (s.ports ?? []).map((p) => [
+        name,
+        typeof p === 'string' ? p : `${p.host_ip ?? ''}:${p.published}:${p.target}`,
+      ]),
+    );
+    expect(published.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['grafana', 'nats', 'prometheus']),
+    );
+    for (const [name, port] of published) expect(port, name).toMatch(/^127\.0\.0\.1:\d+:\d+(\/tcp)?$/);
   });
 
   it('runs the migrations once, before the services, from the same Dockerfile', () => {
