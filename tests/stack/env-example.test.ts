@@ -1,36 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentsConfigSchema } from '@ballast/agents';
 import { describe, expect, it } from 'vitest';
-import { baseConfigSchema } from '../../packages/service-kit/src/index';
-import { featuresConfigSchema } from '../../services/features/src/config';
-import { gatewayConfigSchema } from '../../services/gateway/src/config';
-import { marketDataConfigSchema } from '../../services/market-data/src/config';
-import { ordersConfigSchema } from '../../services/orders/src/config';
-import { reconConfigSchema } from '../../services/reconciliation/src/config';
-import { riskConfigSchema } from '../../services/risk/src/config';
-import { signalsConfigSchema } from '../../services/signals/src/config';
-import { stopsConfigSchema } from '../../services/stops/src/config';
-import { telegramConfigSchema } from '../../services/telegram/src/config';
+import { baseConfigSchema, type ObjectSchema, serviceConfigSchemas } from './config-schemas';
 
 // .env.example is where an operator learns every setting: each variable a service's config schema reads
 // is there, set or commented out, with its default (a `.default(...)` in the schema) and a comment above it.
-/** A zod object schema, as far as this test reads it (the tests package does not depend on zod). */
-type ObjectSchema = { shape: Record<string, unknown> };
-
-const SCHEMAS: Record<string, ObjectSchema> = {
-  'every service': baseConfigSchema,
-  'signals agents': agentsConfigSchema,
-  features: featuresConfigSchema,
-  gateway: gatewayConfigSchema,
-  'market-data': marketDataConfigSchema,
-  orders: ordersConfigSchema,
-  reconciliation: reconConfigSchema,
-  risk: riskConfigSchema,
-  signals: signalsConfigSchema,
-  stops: stopsConfigSchema,
-  telegram: telegramConfigSchema,
-};
+const SCHEMAS: Record<string, ObjectSchema> = { 'every service': baseConfigSchema, ...serviceConfigSchemas };
 
 const lines = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8').split('\n');
 
