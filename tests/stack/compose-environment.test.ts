@@ -69,6 +69,22 @@ describe('docker-compose.yml: each container gets only its own variables', () =>
     }
   });
 
+  it("sets each service's variables to values its config accepts (resolved with .env.example)", () => {
+    type Field = { safeParse: (v: unknown) => { success: boolean; error?: unknown } };
+    for (const name of ballastServices) {
+      const shape: Record<string, unknown> = {
+        ...baseConfigSchema.shape,
+        ...(serviceConfigSchemas[name] as ObjectSchema).shape,
+      };
+      for (const [key, value] of Object.entries(compose.services[name]?.environment ?? {})) {
+        // The operator secrets here are stand-ins, not values of their format.
+        if (value === null || !(key in shape) || key in OPERATOR_SECRETS) continue;
+        const parsed = (shape[key] as Field).safeParse(value);
+        expect(parsed.success, `${name}: ${key}=${value} ${String(parsed.error ?? '')}`).toBe(true);
+      }
+    }
+  });
+
   it("gives each service no NATS password but its own, inside its NATS_URL; NATS gets every user's and nothing else", () => {
     expect(Object.keys(natsUsers).length).toBeGreaterThanOrEqual(ballastServices.length + 1);
     const env = exampleEnv();

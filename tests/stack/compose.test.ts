@@ -18,7 +18,7 @@ import {
 // docker-compose 1.29 (`config` parses, interpolates and checks the schema without an engine) and read the
 // Dockerfile. Building the images and starting the containers is NOT exercised here.
 
-const INFRA = ['nats', 'timescaledb', 'migrate', 'warm-up', 'prometheus', 'grafana'];
+const INFRA = ['nats', 'nats-exporter', 'timescaledb', 'migrate', 'warm-up', 'prometheus', 'grafana'];
 
 const volumeTargets = (s: ComposeService) =>
   (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[1] : v.target));
@@ -122,6 +122,32 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
       expect.arrayContaining(['grafana', 'nats', 'prometheus']),
     );
     for (const [name, port] of published) expect(port, name).toMatch(/^127\.0\.0\.1:\d+:\d+(\/tcp)?$/);
+  });
+
+  it("has Telegram and the gateway watch the default stack's readiness URLs and NATS's health", () => {
+    const defaultServices = ballastServices.filter((n) => (compose.services[n]?.profiles ?? []).length === 0);
+    const watched = (service: string, variable: string): Record<string, string> =>
+      JSON.parse(compose.services[service]?.environment?.[variable] ?? '{}');
+    const expected = (self: string) =>
+      Object.fromEntries([
+        ...defaultServices.filter((n) => n !== self).map((n) => [n, `http://${n}:8080/readyz`]),
+        ['nats', 'http://nats:8222/healthz?js-enabled-only=true'],
+      ]);
+    expect(defaultServices).not.toContain('reconciliation');
+    expect(watched('telegram', 'TELEGRAM_HEALTH_URLS')).toEqual(expected('telegram'));
+    expect(watched('gateway', 'GATEWAY_HEALTH_URLS')).toEqual(expected('gateway'));
+    // The same endpoint the nats healthcheck uses, on the monitoring port nats.conf opens.
+    expect(compose.services.nats?.healthcheck?.test?.join(' ')).toContain(
+      ':8222/healthz?js-enabled-only=true',
+    );
+    expect(readFileSync(join(root, 'infra', 'nats', 'nats.conf'), 'utf8')).toMatch(/^http_port: 8222$/m);
+  });
+
+  it("exports NATS's monitoring endpoint to Prometheus (nats-exporter)", () => {
+    const exporter = compose.services['nats-exporter'] as ComposeService;
+    expect(exporter.image).toMatch(/^natsio\/prometheus-nats-exporter:\d/);
+    expect(exporter.command).toEqual(expect.arrayContaining(['-varz', '-healthz', 'http://nats:8222']));
+    expect(exporter.depends_on).toEqual({ nats: { condition: 'service_healthy' } });
   });
 
   it('runs the migrations once, before the services, from the same Dockerfile', () => {

@@ -47,6 +47,21 @@ describe('infra/prometheus', () => {
     ]);
   });
 
+  it('scrapes NATS through the exporter docker-compose.yml runs, under job "nats"', () => {
+    const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = config.scrape_configs
+      .find((c) => c.job_name === 'nats')
+      ?.static_configs.flatMap((s) => s.targets);
+    expect(targets).toEqual(['nats-exporter:7777']);
+    const compose = parse(readFileSync(join(dir, '..', '..', 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { command?: string[] }>;
+    };
+    expect(compose.services['nats-exporter']?.command).toContain('http://nats:8222');
+    expect(alerts.map((a) => a.alert)).toContain('BallastNatsDown');
+  });
+
   it('passes promtool check rules', () => {
     expect(promtool('check', 'rules', ...ruleFiles.map((f) => join('rules', f)))).toContain('SUCCESS');
   });
