@@ -1,3 +1,4 @@
+import type { Clock } from '@ballast/contracts';
 import {
   acknowledgedKeys,
   applyFill,
@@ -7,6 +8,7 @@ import {
   type LedgerStop,
   type NetPosition,
   positionFill,
+  type ReconPolicy,
   tradeKey,
 } from '@ballast/core';
 import type {
@@ -49,11 +51,13 @@ export async function readLedger(
     slices: OrderSliceRepository;
     stops: ProtectiveStopRepository<StopView>;
     recon: ReconRepository;
+    clock: Clock;
+    policy: Pick<ReconPolicy, 'inFlightGraceMs'>;
   },
   baseline: Record<string, number> | null,
 ): Promise<LedgerRead> {
   const slices = (await repos.slices.all()).filter((s) => s.exchange === venue);
-  const changed = await updateTimes(repos.db, venue);
+  const changed = await updateTimes(repos.db, venue, repos.clock.now() - repos.policy.inFlightGraceMs);
   const net = foldPositions(slices);
   const tradeKeys = new Set(
     slices.flatMap((s) => (s.fills as FillView[]).map((f) => tradeKey(s.symbol, f.tradeId))),
@@ -107,13 +111,17 @@ export function signed(p: NetPosition): number {
   return Number((p.side === 'long' ? p.qty : -p.qty).toFixed(12));
 }
 
-/** When each slice last changed: an order sent moments ago may not be known to the venue yet. */
-async function updateTimes(db: Kysely<Database>, venue: string): Promise<Map<string, number>> {
+/**
+ * When each slice last changed, for those the in-flight grace may spare: every order in flight (one
+ * sent moments ago may not be known to the venue yet) and any order changed since `since` (an entry
+ * filled moments ago may not have its stop record saved yet). Every other slice changed long enough ago.
+ */
+async function updateTimes(db: Kysely<Database>, venue: string, since: number): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('order_slices')
     .select(['client_order_id', 'updated_at'])
     .where('exchange', '=', venue)
-    .where('status', 'in', ['sending', 'open'])
+    .where((eb) => eb.or([eb('status', 'in', ['sending', 'open']), eb('updated_at', '>=', new Date(since))]))
     .execute();
   return new Map(rows.map((r) => [r.client_order_id, new Date(r.updated_at).getTime()]));
 }

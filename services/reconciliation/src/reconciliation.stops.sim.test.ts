@@ -3,10 +3,10 @@ import { type Alert, type Envelope, type ReconEvent, Subjects, subject } from '@
 import { stopOrderId } from '@ballast/core';
 import { ProtectiveStopRepository } from '@ballast/db';
 import type { SimAccount as VenueAccount } from '@ballast/exchange-sim/testing';
-import { natsUrl, waitFor } from '@ballast/testkit';
+import { marketCommand, natsUrl, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StopView } from './ledger-reader';
-import { buildReconciler } from './service';
+import { buildReconciler, buildVenue } from './service';
 import {
   beforeFirstTradeRead,
   type SimRecon,
@@ -25,10 +25,14 @@ const STOPS_ON_VENUE = { RECON_STOPS_ON_VENUE: 'true' };
 const clock = { now: () => Date.now() };
 const KEY = { positionId: 'binance:BTC-USDT', exchange: 'binance', symbol: 'BTC-USDT' };
 
-function ownAccount(label: string, account: Omit<VenueAccount, 'apiKey' | 'secret'>): () => SimRecon {
+function ownAccount(
+  label: string,
+  account: Omit<VenueAccount, 'apiKey' | 'secret'>,
+  config: Record<string, string> = STOPS_ON_VENUE,
+): () => SimRecon {
   let recon: SimRecon | undefined;
   beforeAll(async () => {
-    recon = await startSimRecon(label, { ...ACCOUNT, ...account }, { config: STOPS_ON_VENUE });
+    recon = await startSimRecon(label, { ...ACCOUNT, ...account }, { config });
   }, 240_000);
   afterAll(async () => {
     await recon?.[Symbol.asyncDispose]();
@@ -221,5 +225,39 @@ describe('a position whose stop record is saved while a run reads the venue', { 
     expect(report.drifts.map((d) => d.drift.kind)).toEqual([]);
     expect(report.status).toBe('reconciled');
     expect((await recon.reconciler.run()).outcome).toBe('clean');
+  });
+});
+
+describe('a position an entry filled moments ago, its stop record not saved yet', {
+  timeout: 180_000,
+}, () => {
+  const GRACE = { ...STOPS_ON_VENUE, RECON_IN_FLIGHT_GRACE_MS: '600000' };
+  const account = ownAccount('recon_stop_settling', { balances: { USDT: '10000' } }, GRACE);
+
+  it('is left to the next run within the in-flight grace, reported unrecorded after it', async () => {
+    const recon = account();
+    expect(recon.first.status).toBe('reconciled');
+    // The orders service fills the entry; the stops service, which would save its record, is not running.
+    await recon.fixture.bus.publish(
+      subject(Subjects.orderCommand, {}),
+      marketCommand('entry-1', 'buy', 0.001),
+    );
+    await waitFor(
+      async () => (await simSlices(recon.fixture).get('bl-entry-1'))?.status === 'filled',
+      'the entry filled',
+    );
+    const settling = await recon.reconciler.run();
+    expect(settling.drifts.map((d) => d.drift.kind)).toEqual([]);
+    expect(settling.status).toBe('reconciled');
+    // Past the grace (none), the same books hold a position no stop record names.
+    const config = simReconConfig(recon.fixture, ACCOUNT, { ...GRACE, RECON_IN_FLIGHT_GRACE_MS: '0' });
+    const bus = await serviceBus(recon);
+    const late = await buildReconciler(simReconDeps(recon.fixture, bus, config), buildVenue(config))
+      .run()
+      .finally(() => bus.drain());
+    expect(late.drifts.map((d) => [d.drift.kind, d.drift.action])).toEqual([
+      ['missing_stop', 'replace_stop'],
+    ]);
+    expect(late.status).toBe('unreconciled');
   });
 });
