@@ -25,7 +25,6 @@ import {
   BotStateRepository,
   BotStateValue,
   type Database,
-  type NewSlice,
   type OrderSlice,
   type OrderSliceRepository,
   type SliceStatus,
@@ -199,9 +198,9 @@ export class Repairs {
     qty: number;
     price: number | null;
   }): Promise<RepairOutcome> {
-    // Recorded after our books were read (the orders service sent it meanwhile): it is known already.
-    if (await this.deps.slices.get(order.clientOrderId)) return 'applied';
-    await this.record(
+    // One insert: a crash cannot leave it planned (never sent, never followed), and one the orders
+    // service recorded after our books were read (sent meanwhile, maybe filled) is left as it recorded it.
+    await this.deps.slices.recordFound(
       {
         clientOrderId: order.clientOrderId,
         intentId: `recon:adopted:${order.clientOrderId}`,
@@ -217,8 +216,7 @@ export class Repairs {
         reduceOnly: false,
         dueAt: NEVER_DUE,
       },
-      'open',
-      order.venueOrderId,
+      { status: 'open', venueOrderId: order.venueOrderId, detail: 'recorded by reconciliation' },
     );
     return 'applied';
   }
@@ -446,22 +444,6 @@ export class Repairs {
     const outcome = await this.recordFill(command, runId);
     if (outcome === 'applied') await this.pending.forget(command.symbol);
     return outcome;
-  }
-
-  private async record(
-    slice: NewSlice,
-    status: SliceStatus,
-    venueOrderId: string | null,
-  ): Promise<OrderSlice> {
-    await this.deps.slices.plan([slice]);
-    await this.deps.slices.update(slice.clientOrderId, {
-      status,
-      ...(venueOrderId ? { venueOrderId } : {}),
-      detail: 'recorded by reconciliation',
-    });
-    const stored = await this.deps.slices.get(slice.clientOrderId);
-    if (!stored) throw new Error(`slice ${slice.clientOrderId} vanished after recording`);
-    return stored;
   }
 
   private async mid(symbol: string): Promise<number> {

@@ -66,33 +66,57 @@ export class OrderSliceRepository {
    */
   async plan(slices: readonly NewSlice[], status: 'planned' | 'sending' = 'planned'): Promise<number> {
     if (slices.length === 0) return 0;
-    const now = new Date(this.clock.now());
     const rows = await this.db
       .insertInto('order_slices')
-      .values(
-        slices.map((s) => ({
-          client_order_id: s.clientOrderId,
-          intent_id: s.intentId,
-          slice: s.slice,
-          strategy: s.strategy,
-          correlation_id: s.correlationId,
-          exchange: s.exchange,
-          symbol: s.symbol,
-          side: s.side,
-          type: s.type,
-          qty: s.qty,
-          price: s.price,
-          reduce_only: s.reduceOnly,
-          status,
-          due_at: s.dueAt,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
+      .values(slices.map((s) => this.newRow(s, status)))
       .onConflict((oc) => oc.doNothing())
       .returning('client_order_id')
       .execute();
     return rows.length;
+  }
+
+  /**
+   * Records an order found on the venue (reconciliation adopting one of ours) as it stands there, in
+   * one statement: never half-recorded, and a client order id recorded already (by the orders service,
+   * after the finder's read) is left as it is. The slice as written, or undefined when it was recorded already.
+   */
+  async recordFound(
+    slice: NewSlice,
+    found: { status: SliceStatus; venueOrderId: string | null; detail: string },
+  ): Promise<OrderSlice | undefined> {
+    const row = await this.db
+      .insertInto('order_slices')
+      .values({
+        ...this.newRow(slice, found.status),
+        venue_order_id: found.venueOrderId,
+        detail: found.detail,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toSlice(row) : undefined;
+  }
+
+  private newRow(s: NewSlice, status: SliceStatus) {
+    const now = new Date(this.clock.now());
+    return {
+      client_order_id: s.clientOrderId,
+      intent_id: s.intentId,
+      slice: s.slice,
+      strategy: s.strategy,
+      correlation_id: s.correlationId,
+      exchange: s.exchange,
+      symbol: s.symbol,
+      side: s.side,
+      type: s.type,
+      qty: s.qty,
+      price: s.price,
+      reduce_only: s.reduceOnly,
+      status,
+      due_at: s.dueAt,
+      created_at: now,
+      updated_at: now,
+    };
   }
 
   async update(clientOrderId: string, patch: SliceUpdate): Promise<void> {

@@ -304,6 +304,24 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         ]);
         expect(ids(await all.ofIntent('shared-intent'))).toEqual(['shared-binance-0', 'shared-bybit-1']);
       });
+
+      it('records an order found on the venue as it stands there, once, leaving one recorded already alone', async () => {
+        const slices = new OrderSliceRepository(db, clock);
+        const found = {
+          status: 'open',
+          venueOrderId: 'v-found-1',
+          detail: 'recorded by reconciliation',
+        } as const;
+        expect(await slices.recordFound(btcSlice('found-1'), found)).toMatchObject({
+          clientOrderId: 'found-1',
+          status: 'open',
+          venueOrderId: 'v-found-1',
+          detail: 'recorded by reconciliation',
+        });
+        await slices.update('found-1', { status: 'filled', filledQty: 0.001 });
+        expect(await slices.recordFound(btcSlice('found-1'), found)).toBeUndefined();
+        expect(await slices.get('found-1')).toMatchObject({ status: 'filled', filledQty: 0.001 });
+      });
     });
 
     describe('SignalDecisionRepository', () => {
