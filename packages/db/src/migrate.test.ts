@@ -76,6 +76,7 @@ function migrationSuite(
         'event_journal_subject_event_time_idx',
       ]);
       expect(await indexNames(db, 'candles')).toContain('candles_pkey');
+      expect(await indexNames(db, 'order_slices')).toContain('order_slices_market_created');
     });
 
     it('makes candles a hypertable exactly when TimescaleDB is usable, and says so', async () => {

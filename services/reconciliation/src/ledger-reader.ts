@@ -56,7 +56,7 @@ export async function readLedger(
   },
   baseline: Record<string, number> | null,
 ): Promise<LedgerRead> {
-  const slices = (await repos.slices.all()).filter((s) => s.exchange === venue);
+  const slices = await repos.slices.ofVenue(venue);
   const changed = await updateTimes(repos.db, venue, repos.clock.now() - repos.policy.inFlightGraceMs);
   const net = foldPositions(slices);
   const tradeKeys = new Set(

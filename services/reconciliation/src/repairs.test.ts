@@ -6,11 +6,14 @@ import { btcSlice, type MigratedTestDb, migratedTestDb } from '@ballast/db/testi
 import type { OrderVenue } from '@ballast/exchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repairs } from './repairs';
+import { rowsRead } from './testing/rows-read';
 
 const clock: Clock = { now: () => Date.UTC(2026, 10, 25, 12) };
 const quiet = { warn() {}, error() {} };
-// Adopting an order reads nothing of the venue but its id.
-const venue = { id: 'binance' } as OrderVenue;
+// BTCUSDT's filters in binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz.
+const BTCUSDT_RULES = { tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 10 };
+// Adopting an order reads nothing of the venue but its id; setting a position, its market's rules.
+const venue = { id: 'binance', marketRules: async () => BTCUSDT_RULES } as unknown as OrderVenue;
 
 let bed: MigratedTestDb;
 beforeAll(async () => {
@@ -94,5 +97,35 @@ describe('adopting an unknown order of ours', () => {
       intentId: 'intent-bl-adopt-2',
       detail: null,
     });
+  });
+});
+
+describe('setting a position', () => {
+  it("reads the books of the drift's market only", async () => {
+    const slices = new OrderSliceRepository(bed.db, clock);
+    const fill = (tradeId: string) => ({ tradeId, qty: 0.001, price: 25_000, fee: 0, feeAsset: 'USDT' });
+    for (const [id, o] of [
+      ['bl-pos-btc', {}],
+      ['bl-pos-eth', { symbol: 'ETH-USDT' }],
+      ['bl-pos-bybit', { exchange: 'bybit' }],
+    ] as const) {
+      await slices.plan([btcSlice(id, o)]);
+      await slices.update(id, { status: 'filled', filledQty: 0.001, fills: [fill(`t-${id}`)] });
+    }
+    const read = rowsRead();
+    const repairs = repairsWith(new OrderSliceRepository(bed.db.withPlugin(read.plugin), clock));
+    const drift = {
+      kind: 'position_qty',
+      key: 'position:BTC-USDT',
+      symbol: 'BTC-USDT',
+      ours: 0,
+      venue: 0.002,
+      action: 'set_position',
+      evidence: '',
+    } as const;
+    // Measured from books without its fill: superseded, measured again.
+    expect(await repairs.apply(drift, 'run-3', new Set())).toBe('superseded');
+    const ids = read.rows.map((r) => String(r.client_order_id));
+    expect(ids.filter((id) => id.startsWith('bl-pos-'))).toEqual(['bl-pos-btc']);
   });
 });

@@ -380,9 +380,7 @@ export class Repairs {
     }
     const qty = positionAdjustment(difference, stepSize);
     const diff = difference > 0 ? qty : -qty;
-    const slices = (await this.deps.slices.all()).filter(
-      (s) => s.exchange === this.deps.venue.id && s.symbol === symbol,
-    );
+    const slices = await this.deps.slices.ofVenue(this.deps.venue.id, symbol);
     // A fill booked since the books were measured (another reconciler's adjustment, an order's fill)
     // may already settle the difference: measured again next pass or run, never adjusted twice.
     const unmeasured = slices.flatMap((s) =>

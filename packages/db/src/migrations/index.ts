@@ -14,6 +14,7 @@ import * as orderSliceCorrelation from './0205-order-slice-correlation';
 import * as paperOrdersByVenueOrderId from './0206-paper-orders-by-venue-order-id';
 import * as orderSliceFillsIndex from './0207-order-slice-fills-index';
 import * as orderSliceSentAt from './0208-order-slice-sent-at';
+import * as orderSlicesByMarket from './0209-order-slices-by-market';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as riskDecidedIntents from './0301-risk-decided-intents';
@@ -51,6 +52,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0206_paper_orders_by_venue_order_id': paperOrdersByVenueOrderId,
   '0207_order_slice_fills_index': orderSliceFillsIndex,
   '0208_order_slice_sent_at': orderSliceSentAt,
+  '0209_order_slices_by_market': orderSlicesByMarket,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0301_risk_decided_intents': riskDecidedIntents,

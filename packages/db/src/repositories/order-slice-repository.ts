@@ -227,6 +227,22 @@ export class OrderSliceRepository {
     return rows.map(toSlice);
   }
 
+  /**
+   * The slices of one venue (of one of its markets, given `symbol`) in the order they were recorded:
+   * its positions are folded from their fills. Reads no other account's history.
+   */
+  async ofVenue(exchange: string, symbol?: string): Promise<OrderSlice[]> {
+    const rows = await this.db
+      .selectFrom('order_slices')
+      .selectAll()
+      .where('exchange', '=', exchange)
+      .$if(symbol !== undefined, (q) => q.where('symbol', '=', symbol as string))
+      .orderBy('created_at')
+      .orderBy('slice')
+      .execute();
+    return rows.map(toSlice);
+  }
+
   /** Every slice in the order it was recorded: positions are folded from their fills. */
   async all(): Promise<OrderSlice[]> {
     const rows = await this.db

@@ -305,6 +305,22 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         expect(ids(await all.ofIntent('shared-intent'))).toEqual(['shared-binance-0', 'shared-bybit-1']);
       });
 
+      it("reads one venue's slices, or one market's of it, in the order recorded", async () => {
+        const recorded = new FixedClock(clock.now());
+        const slices = new OrderSliceRepository(db, recorded);
+        await slices.plan([btcSlice('venue-btc-1', { intentId: 'venue-1', slice: 1 })]);
+        recorded.set(recorded.now() + 1_000);
+        await slices.plan([
+          btcSlice('venue-eth-0', { intentId: 'venue-2', symbol: 'ETH-USDT' }),
+          btcSlice('venue-bybit-0', { intentId: 'venue-3', exchange: 'bybit' }),
+        ]);
+        const ids = (all: { clientOrderId: string }[]) =>
+          all.map((s) => s.clientOrderId).filter((id) => id.startsWith('venue-'));
+        expect(ids(await slices.ofVenue('binance'))).toEqual(['venue-btc-1', 'venue-eth-0']);
+        expect(ids(await slices.ofVenue('binance', 'ETH-USDT'))).toEqual(['venue-eth-0']);
+        expect(ids(await slices.ofVenue('bybit'))).toEqual(['venue-bybit-0']);
+      });
+
       it('records an order found on the venue as it stands there, once, leaving one recorded already alone', async () => {
         const slices = new OrderSliceRepository(db, clock);
         const found = {
