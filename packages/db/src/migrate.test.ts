@@ -77,6 +77,7 @@ function migrationSuite(
       ]);
       expect(await indexNames(db, 'candles')).toContain('candles_pkey');
       expect(await indexNames(db, 'order_slices')).toContain('order_slices_market_created');
+      expect(await indexNames(db, 'recon_log')).toContain('recon_log_applied_by_action');
     });
 
     it('makes candles a hypertable exactly when TimescaleDB is usable, and says so', async () => {

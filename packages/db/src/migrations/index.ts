@@ -29,6 +29,7 @@ import * as reconState from './0500-recon-state';
 import * as reconLog from './0501-recon-log';
 import * as reconStateHistoryBefore from './0502-recon-state-history-before';
 import * as reconStateBaselineAt from './0503-recon-state-baseline-at';
+import * as reconLogAppliedByAction from './0504-recon-log-applied-by-action';
 import * as controlActions from './0600-control-actions';
 import * as configChanges from './0650-config-changes';
 
@@ -67,6 +68,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0501_recon_log': reconLog,
   '0502_recon_state_history_before': reconStateHistoryBefore,
   '0503_recon_state_baseline_at': reconStateBaselineAt,
+  '0504_recon_log_applied_by_action': reconLogAppliedByAction,
   '0600_control_actions': controlActions,
   '0650_config_changes': configChanges,
 };
