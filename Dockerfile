@@ -16,7 +16,8 @@ WORKDIR /repo
 COPY . .
 RUN CI=true pnpm install --frozen-lockfile
 ARG PACKAGE=@ballast/market-data-service
-# The gateway serves a built web app; no other package has a build step.
+# The gateway serves a built web app; no other package has a build step. The dist is stamped with its
+# sources' hash, so the runtime (no vite there) serves it although deploy leaves the sources newer.
 RUN if [ "$PACKAGE" = "@ballast/gateway-service" ]; then pnpm --filter "$PACKAGE" run build:web; fi
 RUN pnpm --filter "$PACKAGE" deploy --prod --legacy /out
 

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -17,31 +18,71 @@ const TYPES: Record<string, string> = {
 export const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 export const DEFAULT_WEB_DIST = join(WEB_ROOT, 'dist');
 
-/** True when the build is missing or older than a dashboard source (the default build only). */
-function stale(dist: string): boolean {
-  const index = join(dist, 'index.html');
-  if (!existsSync(index)) return true;
-  if (dist !== DEFAULT_WEB_DIST) return false;
-  const built = statSync(index).mtimeMs;
-  const sources = [join(WEB_ROOT, 'index.html'), ...walk(join(WEB_ROOT, 'src'))];
-  return sources.some((path) => statSync(path).mtimeMs > built);
+/**
+ * Names the build's inputs: written into the dist by every build and compared at start. A hash, not file
+ * times: `pnpm deploy` (the Docker image) copies the sources after the dist, and a checkout sets times
+ * at will, so times say nothing about which sources a dist was built from.
+ */
+export const WEB_SOURCE_HASH_FILE = 'source-hash.txt';
+
+/** SHA-256 over every dashboard source (web/index.html and web/src/**): their paths and contents. */
+export function webSourceHash(root: string = WEB_ROOT): string {
+  const hash = createHash('sha256');
+  const sources = [join(root, 'index.html'), ...walk(join(root, 'src'))];
+  for (const path of sources.map((p) => relative(root, p).split('\\').join('/')).sort()) {
+    hash.update(`${path}\0`);
+    hash.update(readFileSync(join(root, path)));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
 }
 
-/** Builds the dashboard with Vite when its output is missing or stale (first start, tests, after edits). */
+/** True when the build is missing or was built from other sources than web/'s (the default build only). */
+function stale(dist: string): boolean {
+  if (!existsSync(join(dist, 'index.html'))) return true;
+  if (dist !== DEFAULT_WEB_DIST) return false;
+  const stamp = join(dist, WEB_SOURCE_HASH_FILE);
+  return !existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== webSourceHash();
+}
+
+/**
+ * Builds the dashboard with Vite when its output is missing or stale (first start, tests, after edits).
+ * A dist built from the current sources is used as it is, so an image without vite (a `--prod`
+ * deploy, read-only to the service) starts from the dist its build stage made.
+ */
 export async function ensureWebBuilt(dist: string = DEFAULT_WEB_DIST): Promise<string> {
   if (!stale(dist)) return dist;
-  const { build } = await import('vite');
+  await buildWeb(dist, 'stale');
+  return dist;
+}
+
+/**
+ * Builds the dashboard into `dist` and stamps it with the sources' hash. `pnpm build:web` replaces any
+ * dist; a start replaces only one still stale, as another process may have built it meanwhile.
+ */
+export async function buildWeb(
+  dist: string = DEFAULT_WEB_DIST,
+  replace: 'always' | 'stale' = 'always',
+): Promise<void> {
+  const vite = await import('vite').catch((err: unknown) => {
+    // A --prod install has no vite: it serves the dist `build:web` made from the same sources.
+    throw new Error(
+      `cannot build the dashboard into ${dist}: vite cannot be loaded (${(err as Error).message}); ` +
+        'build it where vite is installed: pnpm --filter @ballast/gateway-service build:web',
+    );
+  });
+  const hash = webSourceHash();
   // Built beside and renamed into place, so two processes starting at once never see half a build.
   const staging = `${dist}.${process.pid}.${Date.now()}`;
-  await build({ root: WEB_ROOT, logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+  await vite.build({ root: WEB_ROOT, logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+  writeFileSync(join(staging, WEB_SOURCE_HASH_FILE), `${hash}\n`);
   try {
-    // Another process may have replaced the stale build meanwhile; only a still-stale one goes.
-    if (existsSync(dist) && stale(dist)) rmSync(dist, { recursive: true, force: true });
+    if (existsSync(dist) && (replace === 'always' || stale(dist)))
+      rmSync(dist, { recursive: true, force: true });
     renameSync(staging, dist);
   } catch {
     rmSync(staging, { recursive: true, force: true });
   }
-  return dist;
 }
 
 function walk(dir: string): string[] {
@@ -58,6 +99,7 @@ function walk(dir: string): string[] {
 export function registerWebAssets(app: FastifyInstance, dist: string): void {
   const files = new Map<string, { body: Buffer; type: string }>();
   for (const path of walk(dist)) {
+    if (relative(dist, path) === WEB_SOURCE_HASH_FILE) continue;
     const url = `/${relative(dist, path).split('\\').join('/')}`;
     files.set(url, { body: readFileSync(path), type: TYPES[extname(path)] ?? 'application/octet-stream' });
   }
