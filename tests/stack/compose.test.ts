@@ -150,6 +150,22 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
     expect(exporter.depends_on).toEqual({ nats: { condition: 'service_healthy' } });
   });
 
+  it('starts the gateway only under its profile, as `ballast up` only with users, which it reads from a read-only secrets/gateway mount', () => {
+    const gateway = compose.services.gateway as ComposeService;
+    // Without users its config refuses the start (exit 78), and unless-stopped would restart it forever.
+    expect(gateway.profiles).toEqual(['gateway']);
+    expect(gateway.environment?.GATEWAY_USERS_FILE).toBe('/run/secrets/gateway/users.json');
+    // Resolved from the compose file's directory: ./secrets/gateway beside it.
+    expect(gateway.volumes).toEqual([
+      expect.stringMatching(/\/secrets\/gateway:\/run\/secrets\/gateway:ro$/),
+    ]);
+    expect(gateway.environment).not.toHaveProperty('GATEWAY_USERS');
+    expect(readFileSync(join(root, '.env.example'), 'utf8')).not.toMatch(/^GATEWAY_USERS=/m);
+    // The users file stays out of images and out of git.
+    expect(readFileSync(join(root, '.dockerignore'), 'utf8').split('\n')).toContain('secrets');
+    expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toContain('secrets/');
+  });
+
   it('runs the migrations once, before the services, from the same Dockerfile', () => {
     const m = compose.services.migrate as ComposeService;
     expect(m.build?.args).toEqual({ PACKAGE: '@ballast/cli' });

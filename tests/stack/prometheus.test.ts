@@ -43,7 +43,6 @@ describe('infra/prometheus', () => {
       'risk',
       'orders',
       'stops',
-      'gateway',
     ]);
   });
 
