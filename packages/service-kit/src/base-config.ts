@@ -1,5 +1,6 @@
 import { DEFAULT_UPTIME_SAMPLE_MS } from '@ballast/core';
 import { z } from 'zod';
+import { natsUrlVariable } from './nats-url-variable';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -7,7 +8,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const baseConfigSchema = z.object({
   SERVICE_NAME: z.string().min(1),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  NATS_URL: z.url().optional(),
+  /** One server, or a cluster's servers comma-separated (natsUrlVariable); the local server when unset. */
+  NATS_URL: natsUrlVariable.optional(),
   DATABASE_URL: z.url().optional(),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   // Loopback by default: health and metrics are exposed on purpose, not by accident.

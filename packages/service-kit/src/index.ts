@@ -13,6 +13,7 @@ export * from './load-config';
 export * from './logger';
 export * from './market-data-feed-variables';
 export * from './metrics-registry';
+export * from './nats-url-variable';
 export * from './prom-bus-observer';
 export * from './readiness';
 export * from './redactor';

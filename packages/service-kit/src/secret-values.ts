@@ -12,8 +12,16 @@ export function secretValues(env: Env, names: readonly string[], listed: Readonl
     const value = env[name];
     if (value === undefined || value === '') continue;
     if (isSecretVariable(name, listed)) values.push(value);
-    // The passwords inside a URL (userinfo or `?password=`), as written and decoded.
-    if (value.includes('://')) values.push(...urlSecrets(value));
+    if (value.includes('://')) values.push(...urlPasswords(value));
   }
   return values;
+}
+
+/**
+ * The passwords inside a URL (userinfo or `?password=`), as written and decoded: either may reach a
+ * log. A value may list several URLs, comma-separated (NATS_URL naming a cluster's servers).
+ */
+function urlPasswords(value: string): string[] {
+  const entries = value.includes(',') ? value.split(',').map((e) => e.trim()) : [];
+  return [...new Set([value, ...entries].flatMap(urlSecrets))];
 }

@@ -4,11 +4,10 @@ import { createDb, type Database, type DbOptions, migrate, ServiceUptimeReposito
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { BaseConfig } from './base-config';
+import { DEFAULT_NATS_URL } from './nats-url-variable';
 import type { DbConnection } from './run-service';
 
-const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-
-/** The live transport: JetStream at NATS_URL, streams ensured under BUS_PREFIX. */
+/** The live transport: JetStream at NATS_URL's servers, streams ensured under BUS_PREFIX. */
 export async function connectNatsBus(config: BaseConfig, deps: BusDeps & { log: Logger }): Promise<NatsBus> {
   const bus = await NatsBus.connect({
     ...deps,

@@ -19,7 +19,7 @@ const STREAM_BY_DURABLE_SUFFIX: Record<string, AnySubjectFamily> = {
 
 /** Deletes this instance's durables on the way out; each start makes fresh ones to replay state. */
 export async function deleteDurables(
-  servers: string,
+  servers: string | readonly string[],
   bus: NatsBus,
   durables: readonly string[],
 ): Promise<void> {

@@ -1,4 +1,4 @@
-import { connectDatabase, connectNatsBus, runService } from '@ballast/service-kit';
+import { connectDatabase, connectNatsBus, DEFAULT_NATS_URL, runService } from '@ballast/service-kit';
 import { gatewayConfigSchema } from './config';
 import { deleteDurables } from './durables';
 import { startGateway } from './service';
@@ -18,6 +18,6 @@ await runService({
       config,
       log,
       metrics,
-      forgetDurables: (names) => deleteDurables(config.NATS_URL ?? 'nats://127.0.0.1:4222', bus, names),
+      forgetDurables: (names) => deleteDurables(config.NATS_URL ?? DEFAULT_NATS_URL, bus, names),
     }),
 });

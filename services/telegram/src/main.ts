@@ -1,4 +1,4 @@
-import { connectDatabase, connectNatsBus, runService } from '@ballast/service-kit';
+import { connectDatabase, connectNatsBus, DEFAULT_NATS_URL, runService } from '@ballast/service-kit';
 import { deleteDurables } from './bus/durables';
 import { telegramConfigSchema } from './config';
 import { startTelegram } from './service';
@@ -19,7 +19,6 @@ await runService({
       log,
       metrics,
       addReadinessCheck,
-      forgetDurables: (durables) =>
-        deleteDurables(config.NATS_URL ?? 'nats://127.0.0.1:4222', bus.naming, durables),
+      forgetDurables: (durables) => deleteDurables(config.NATS_URL ?? DEFAULT_NATS_URL, bus.naming, durables),
     }),
 });

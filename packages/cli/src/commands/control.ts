@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { NatsBus, natsTarget } from '@ballast/bus';
 import { type ControlAck, resumeCommand, Subjects, subject, uuidv7 } from '@ballast/contracts';
 import { ackSender, unansweredEntries } from '@ballast/core';
+import { natsServersFrom } from '@ballast/service-kit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Command } from 'commander';
@@ -192,7 +193,7 @@ export async function publishAndWait(
   opts: Options,
 ): Promise<number> {
   const timeoutMs = positiveInteger('--timeout-ms', opts.timeoutMs);
-  const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const servers = natsServersFrom(process.env);
   const bus = await NatsBus.connect({
     servers,
     source: 'cli',
@@ -242,7 +243,7 @@ export async function publishAndWait(
   }
 }
 
-async function deleteConsumer(servers: string, stream: string, durable: string): Promise<void> {
+async function deleteConsumer(servers: readonly string[], stream: string, durable: string): Promise<void> {
   // natsTarget: nats.js ignores credentials written inside the URL (nats://cli:<password>@host).
   const nc = await connect(natsTarget(servers));
   try {

@@ -16,7 +16,7 @@ export function ownerOf(durable: string, services: readonly string[]): string | 
  * (only those, so other deployments or tests on the same server do not count).
  */
 export async function consumerLag(
-  servers: string,
+  servers: string | readonly string[],
   prefix: string | null,
   services: readonly string[],
 ): Promise<LagByService> {

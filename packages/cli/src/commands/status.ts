@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { natsServersFrom } from '@ballast/service-kit';
 import type { Command } from 'commander';
 import { consumerLag, type LagByService } from './status-lag';
 import { type ChildRecord, DEFAULT_STATE_DIR, isRunning, readState } from './supervisor-state';
@@ -41,7 +42,7 @@ async function status(options: StatusOptions): Promise<number> {
     return 3;
   }
   const services = state.children.filter((c) => c.name !== 'prometheus');
-  const servers = process.env.NATS_URL ?? state.natsUrl;
+  const servers = process.env.NATS_URL ? natsServersFrom(process.env) : state.natsUrl;
   const lag = await consumerLag(
     servers,
     state.busPrefix,

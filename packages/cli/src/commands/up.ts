@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, migrate } from '@ballast/db';
-import { redactUrlPasswords } from '@ballast/service-kit';
+import { DEFAULT_NATS_URL, redactUrlPasswords } from '@ballast/service-kit';
 import type { Command } from 'commander';
 import { positiveInteger } from './positive-integer';
 import { DEFAULT_BACKOFF } from './supervision-policy';
@@ -10,7 +10,6 @@ import { DEFAULT_STATE_DIR, isRunning, readState, removeState, writeState } from
 import { DEFAULT_SCRAPE_INTERVAL, findPrometheus, prometheusSpec } from './up-prometheus';
 import { configuredServices, detectServices, selectServices, serviceSpecs } from './up-services';
 
-const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 interface UpOptions {

@@ -10,7 +10,7 @@ export interface DurableRef {
 
 /** Deletes durables this instance made for itself (the bus has no ephemeral consumers). */
 export async function deleteDurables(
-  servers: string,
+  servers: string | readonly string[],
   naming: NatsNaming,
   durables: readonly DurableRef[],
 ): Promise<void> {
