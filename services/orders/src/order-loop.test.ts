@@ -47,7 +47,11 @@ afterAll(() => fixture?.close());
 /** Called as the venue hears of an order, before it answers; the test may hold the answer back. */
 type AtVenue = (order: VenueOrderRequest, slices: OrderSliceRepository) => Promise<void>;
 
-async function start(killKey = 'orders-loop', atVenue: AtVenue = async () => {}) {
+async function start(
+  killKey = 'orders-loop',
+  atVenue: AtVenue = async () => {},
+  config: Record<string, string> = {},
+) {
   const hub = new MemoryHub();
   const bus = new MemoryBus({ source: 'orders', clock, ids: randomIds(clock), hub });
   const slices = new CountedSlices(fixture.handle.db, clock);
@@ -65,7 +69,7 @@ async function start(killKey = 'orders-loop', atVenue: AtVenue = async () => {})
     await atVenue(order, slices);
     return submit(order);
   };
-  const manager = dbOrderManager(fixture, { bus, venue, slices, clock, killKey });
+  const manager = dbOrderManager(fixture, { bus, venue, slices, clock, killKey }, config);
   let ticks = 0;
   const tick = manager.tick.bind(manager);
   manager.tick = () => {
@@ -333,7 +337,12 @@ describe('the send loop', () => {
   it('sends a replayed direct order its first delivery left recorded as sending, once the venue shows none', {
     timeout: 60_000,
   }, async () => {
-    const { manager, slices, atSubmit, events, testBus } = await start('orders-loop-orphan');
+    // The record is re-sent once a send signed at its stamp could no longer land: 2 s here, not the
+    // default 11 s, which a loaded CI host stretched past the wait.
+    const { manager, slices, atSubmit, events, testBus } = await start('orders-loop-orphan', undefined, {
+      ORDERS_RECV_WINDOW_MS: '2000',
+      ORDERS_CLOCK_SKEW_MS: '0',
+    });
     const id = clientOrderId('bl-', 'loop-orphan', 0);
     try {
       // What a first delivery leaves when it fails after its insert: the record, and no send under way.

@@ -41,6 +41,8 @@ describe('the orders service on Binance through ccxt: an order with more trades 
       await waitFor(
         () => orderEvents.find((e) => e.intentId === 'many-fills' && e.status === 'filled'),
         'the buy filled',
+        // Every page of its trades read and booked: on a loaded CI host that outlasted 10 s.
+        { timeoutMs: 40_000 },
       );
       const held = (await binanceClient(fixture.sim, ACCOUNT).fetchBalance()).BTC?.total;
       expect(held).toBe(60);
