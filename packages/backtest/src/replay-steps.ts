@@ -1,4 +1,5 @@
 import type { Candle } from '@ballast/contracts';
+import { BacktestError } from './backtest-error';
 
 export interface ReplayStep {
   candle: Candle;
@@ -25,7 +26,14 @@ export function replaySteps(candles: readonly Candle[]): ReplayStep[] {
     list.sort((a, b) => a.openTime - b.openTime);
     for (let i = 0; i < list.length; i++) {
       const candle = list[i]!;
-      steps.push({ candle, quote: list[i + 1]?.open ?? candle.close });
+      const next = list[i + 1];
+      // A bar twice would quote the first copy at its own open: a fill at a price from before its signal.
+      if (next?.openTime === candle.openTime)
+        throw new BacktestError(
+          'bad_input',
+          `${candle.symbol}: the bar opening ${new Date(candle.openTime).toISOString()} is given twice`,
+        );
+      steps.push({ candle, quote: next?.open ?? candle.close });
     }
   }
   steps.sort(

@@ -21,6 +21,7 @@ import { type CandleFile, loadCandleFile } from './load-candles';
 import { marketRulesBook } from './market-rules-source';
 import { computeMetrics } from './metrics';
 import { type RecordedDecisionRow, RecordedVerdicts } from './recorded-verdicts';
+import { type LoadedFile, refuseRepeatedBars } from './repeated-bars';
 import { type ReplayStep, replaySteps } from './replay-steps';
 
 export const FILL_MODEL =
@@ -108,17 +109,17 @@ function loadRange(
   range: { from?: number; to?: number },
 ): Candle[] {
   const wanted = options.symbols ? new Set(options.symbols) : undefined;
-  const candles: Candle[] = [];
-  for (const entry of options.files) {
+  const files: LoadedFile[] = options.files.map((entry) => {
     const file = typeof entry === 'string' ? { path: entry } : entry;
     const loaded = loadCandleFile(file, {
       exchange: config.exchange,
       timeframe: options.timeframe,
       ...range,
     });
-    for (const c of loaded) if (!wanted || wanted.has(c.symbol)) candles.push(c);
-  }
-  return candles;
+    return { path: file.path, candles: wanted ? loaded.filter((c) => wanted.has(c.symbol)) : loaded };
+  });
+  refuseRepeatedBars(files);
+  return files.flatMap((f) => f.candles);
 }
 
 /** The record `agents: 'recorded'` replays; refused without one, and given without that mode. */

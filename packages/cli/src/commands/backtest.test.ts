@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type BacktestResult, runBacktest } from '@ballast/backtest';
 import type { SignalDecision } from '@ballast/contracts';
 import { createDb, migrate, SignalDecisionRepository, StrategyHourStatsRepository } from '@ballast/db';
-import { createTestDatabase, RECORDED_BTCUSDT_RULES, sharedDataDir } from '@ballast/testkit';
+import { candleWindowDir, createTestDatabase, RECORDED_BTCUSDT_RULES, sharedDataDir } from '@ballast/testkit';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { registerBacktestCommand } from './backtest';
@@ -251,4 +254,37 @@ describe('ballast backtest --agents recorded', () => {
     ).rejects.toThrow(`--agents recorded: DATABASE_URL is unset and ${missing} holds no PGlite database`);
     expect(existsSync(missing)).toBe(false);
   });
+});
+
+describe('ballast backtest over candle files that overlap', () => {
+  it('prints the refusal, naming the files and the first bar they both hold, and exits 1', async () => {
+    // A window of the recorded file (December 2021), as a monthly download beside the yearly one.
+    const window = candleWindowDir(
+      'binance-spot-ohlcv/BTCUSDT-1h.csv.gz',
+      Date.UTC(2021, 11, 1),
+      Date.UTC(2022, 0, 1),
+    );
+    const monthly = join(window.dir, window.file);
+    const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+    const args = ['backtest', '--data', `${data},${monthly}`, '--from', '2021-10-01', '--to', '2022-01-01'];
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', main, ...args, '--json', join(dir, 'overlap.json')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const [code] = await once(child, 'exit');
+    rmSync(window.dir, { recursive: true, force: true });
+    expect(stderr).toContain(
+      'ballast: the candle files overlap: BTC-USDT: the bar opening 2021-12-01T00:00:00.000Z ' +
+        `(${Date.UTC(2021, 11, 1)}) is in ${data} and in ${monthly} (744 repeated bars)`,
+    );
+    expect(code).toBe(1);
+    expect(existsSync(join(dir, 'overlap.json'))).toBe(false);
+  }, 60_000);
 });
