@@ -44,6 +44,7 @@ import { BacktestError } from './backtest-error';
 import type { BacktestDecision, BacktestDust } from './backtest-result';
 import { BarPath, type PathPrint, type PathReplay, pathTrade, replayPaths, watchedLevels } from './bar-path';
 import { candleBook } from './candle-book';
+import { endOfDataStatus } from './end-of-data-status';
 import { hourStatsAsFound } from './hour-stats-as-found';
 import { keptStops } from './kept-stops';
 import { memoryPaperStore } from './memory-paper-store';
@@ -410,8 +411,9 @@ export class BacktestRuntime {
    * One closed candle, as market-data would publish it: first the book at `quote` (the price at which
    * orders sent in reaction will fill), then the candle itself; then everything it caused runs out.
    */
-  async step(candle: Candle, quote: number): Promise<void> {
+  async step(candle: Candle, quote: number, hasNext = true): Promise<void> {
     this.clock.set(candle.closeTime + 1);
+    if (!hasNext) await this.endOfData(candle.symbol);
     await this.quote(candle.symbol, quote);
     await this.market.publish(
       subject(Subjects.candle, {
@@ -421,6 +423,22 @@ export class BacktestRuntime {
       }),
       candle,
       { eventTime: candle.closeTime },
+    );
+    await this.settle();
+  }
+
+  /**
+   * A market's data ends with the bar about to be stepped: nothing after it could fill an entry decided
+   * at its close (entries fill at the next bar's open, ADR 5). Risk is told the market's feed is down, as
+   * market-data tells it live when a market stops trading, so such an entry is denied `stale_data`
+   * instead of filling at this close and being flattened at the same price: a round trip that can only
+   * lose its costs. Positions held stay protected and are closed at the end of the run as before.
+   */
+  private async endOfData(symbol: string): Promise<void> {
+    const { exchange } = this.options.config;
+    await this.market.publish(
+      subject(Subjects.feedStatus, { exchange }),
+      endOfDataStatus(exchange, symbol, this.clock.now()),
     );
     await this.settle();
   }

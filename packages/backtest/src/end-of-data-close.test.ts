@@ -4,8 +4,8 @@ import { expect, it } from 'vitest';
 import { runBacktest } from './run-backtest';
 
 // Real Binance spot BTCUSDT, ETHUSDT and SOLUSDT 1h candles, 1–5 January 2021: ETH is bought on
-// 4 January 13:00 and 20:00 and 5 January 00:00 (the last close) and still held after the last bar, its
-// stop-limit resting for all of it. A spot stop-limit locks the coins it covers: the end-of-data sell
+// 4 January 13:00 and 20:00 and still held after the last bar, its stop-limit resting for all of it (its
+// third signal, at 5 January 00:00, the last close, is denied: no later bar to fill it at). A spot stop-limit locks the coins it covers: the end-of-data sell
 // was refused (insufficient_funds) and the position left out of the trade list.
 const data = join(sharedDataDir(), 'binance-spot-ohlcv');
 
@@ -25,9 +25,9 @@ it('closes a position still open after the last bar although its stop-limit lock
   });
   const end = result.trades.filter((t) => t.exit_reason === 'end_of_data');
   expect(end.map((t) => ({ symbol: t.symbol, entry_time: t.entry_time, exit_qty: t.exit_qty }))).toEqual([
-    // Bought 0.9765 in three buys sized on equity marked at the book (ADR 19), each less its 0.1 % fee
-    // in ETH: 0.97552 held, sold to the lot step (0.0001).
-    { symbol: 'ETH-USDT', entry_time: Date.UTC(2021, 0, 4, 13), exit_qty: 0.9755 },
+    // Bought 0.6221 in two buys sized on equity marked at the book (ADR 19), each less its 0.1 % fee
+    // in ETH: 0.62148 held, sold to the lot step (0.0001).
+    { symbol: 'ETH-USDT', entry_time: Date.UTC(2021, 0, 4, 13), exit_qty: 0.6215 },
   ]);
   expect(end[0]!.exit_time).toBe(Date.UTC(2021, 0, 5) + 30_000);
 });

@@ -5,6 +5,11 @@ export interface ReplayStep {
   candle: Candle;
   /** The price orders sent in reaction to this candle fill at: the next bar's open, else this close. */
   quote: number;
+  /**
+   * False for a symbol's last candle: no later bar exists to fill an entry at, so the runtime takes none
+   * (its `quote` is only this close, for marking and the end-of-data close).
+   */
+  hasNext: boolean;
   /** True for the last candle closing at this instant (the equity curve takes one point per instant). */
   lastAtTime: boolean;
 }
@@ -33,7 +38,7 @@ export function replaySteps(candles: readonly Candle[]): ReplayStep[] {
           'bad_input',
           `${candle.symbol}: the bar opening ${new Date(candle.openTime).toISOString()} is given twice`,
         );
-      steps.push({ candle, quote: next?.open ?? candle.close });
+      steps.push({ candle, quote: next?.open ?? candle.close, hasNext: next !== undefined });
     }
   }
   steps.sort(

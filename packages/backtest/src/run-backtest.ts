@@ -26,7 +26,9 @@ import { type ReplayStep, replaySteps } from './replay-steps';
 
 export const FILL_MODEL =
   'entries fill at the open of the bar after the signal, plus slippageBps against the order, rounded to the tick ' +
-  'against the order, plus the taker fee; unlimited depth at that price. While a position or a resting order is ' +
+  "against the order, plus the taker fee; unlimited depth at that price; a market's last bar has no bar after it, " +
+  'so no entry is taken on it (risk denies it stale_data, as on a market whose feed is down). ' +
+  'While a position or a resting order is ' +
   'open on a market, its bars print along a path (open, the extreme nearer the open, the other extreme, close) and ' +
   'at every stop or take-profit level the path crosses: a stop or take-profit fills in the bar that reached it, at ' +
   'its level (the open if the bar opened past it) with the same slippage and fee; a stop is a spot stop-limit, ' +
@@ -173,7 +175,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       const step = steps[i]!;
       // The first candle of an instant: the bars closing now print along their paths first.
       if (i === 0 || steps[i - 1]!.lastAtTime) await runtime.printBars(barsClosingWith(steps, i));
-      await runtime.step(step.candle, step.quote);
+      await runtime.step(step.candle, step.quote, step.hasNext);
       if (step.lastAtTime) {
         curve.push({
           time: runtime.clock.now(),

@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { BarPath, type PathPrint, type PathReplay, pathTrade, replayPaths, watchedLevels } from '../bar-path';
 import { candleBook } from '../candle-book';
+import { endOfDataStatus } from '../end-of-data-status';
 import type { ReplayStep } from '../replay-steps';
 import { TradeLedger } from '../trade-ledger';
 
@@ -161,6 +162,8 @@ async function replayInstant(
   for (const [k, step] of steps.entries()) {
     const { candle } = step;
     clock.set(candle.closeTime + 1);
+    // As the backtest runtime: a market's last bar has no next one to fill an entry at (ADR 5).
+    if (!step.hasNext) await publishEndOfData(replay, candle.symbol);
     await publishBook(replay, candle.symbol, step.quote);
     const bar = index + k;
     if (sim.controls.step(1, 'binance-candles') !== 1)
@@ -232,6 +235,12 @@ async function publishBook(replay: UniverseReplay, symbol: string, price: number
     ++replay.published.books,
   );
   await replay.bus.publish(subject(Subjects.book, { exchange: 'binance', symbol }), book);
+  await idle(replay);
+}
+
+async function publishEndOfData(replay: UniverseReplay, symbol: string): Promise<void> {
+  const status = endOfDataStatus('binance', symbol, replay.clock.now());
+  await replay.bus.publish(subject(Subjects.feedStatus, { exchange: 'binance' }), status);
   await idle(replay);
 }
 
