@@ -17,15 +17,16 @@ const esc = (text: string): string =>
 
 const fmt = (x: number | null, digits = 2): string => (x === null ? '—' : x.toFixed(digits));
 
-function summaryTable(rows: SymbolSummary[]): string {
+function summaryTable(rows: SymbolSummary[], maxDrawdownPct: number): string {
   const body = rows
     .map(
       (r) =>
         `<tr><td>${esc(r.symbol)}</td><td>${r.trades}</td><td>${fmt(r.win_rate * 100, 1)}%</td>` +
-        `<td>${fmt(r.net_pnl)}</td><td>${fmt(r.fees)}</td><td>${fmt(r.max_dd_pct)}%</td></tr>`,
+        `<td>${fmt(r.net_pnl)}</td><td>${fmt(r.fees)}</td><td>${fmt(r.realised_dd_pct)}%</td></tr>`,
     )
     .join('');
-  return `<table id="symbols"><thead><tr><th>symbol</th><th>trades</th><th>win rate</th><th>net pnl</th><th>fees</th><th>max dd</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table id="symbols"><thead><tr><th>symbol</th><th>trades</th><th>win rate</th><th>net pnl</th><th>fees</th><th>realised dd</th></tr></thead><tbody>${body}</tbody></table>
+<p class="note">realised dd: the largest fall of the row's cumulative realised pnl, trades in the order they closed, in % of starting equity (TOTAL on the same basis). The marked equity curve's max drawdown, open positions included, in % of its peak: ${fmt(maxDrawdownPct)}%.</p>`;
 }
 
 /**
@@ -74,7 +75,7 @@ dl{display:grid;grid-template-columns:repeat(4,auto 1fr);gap:2px 12px}dt{color:#
 <p>Trades: <strong id="trade-count">${result.trades.length}</strong> · candles replayed: ${m.candles} · seed ${m.seed} · starting equity ${m.initial_equity}</p>
 <p class="note">Fill model: ${esc(m.fill_model)}.</p>
 <h2>Metrics</h2><dl>${metricsList(result)}</dl>
-<h2>Per symbol</h2>${summaryTable(input.summaries)}
+<h2>Per symbol</h2>${summaryTable(input.summaries, input.result.metrics.max_drawdown_pct)}
 ${dustTable(result)}
 <h2>Equity</h2><div id="equity" class="chart"></div>
 <h2>Drawdown</h2><div id="drawdown" class="chart" style="height:200px"></div>

@@ -11,13 +11,13 @@ interface DemoFlags {
 }
 
 function table(rows: SymbolSummary[]): string {
-  const head = ['symbol', 'trades', 'win rate', 'net pnl', 'max dd'];
+  const head = ['symbol', 'trades', 'win rate', 'net pnl', 'realised dd'];
   const cells = rows.map((r) => [
     r.symbol,
     String(r.trades),
     `${(r.win_rate * 100).toFixed(1)}%`,
     r.net_pnl.toFixed(2),
-    `${r.max_dd_pct.toFixed(2)}%`,
+    `${r.realised_dd_pct.toFixed(2)}%`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
@@ -40,7 +40,7 @@ export function registerDemoCommand(program: Command): void {
       const dataDir = flags.data ?? findDataDir();
       if (!dataDir) throw new Error('no recorded data found: pass --data <dir> or set BALLAST_DATA_DIR');
       const bar = progressBar('demo');
-      const { summaries, reportPath } = await runDemo({
+      const { result, summaries, reportPath } = await runDemo({
         dataDir,
         reportDir: resolve(flags.report),
         ...(flags.from ? { from: Date.parse(flags.from) } : {}),
@@ -49,6 +49,10 @@ export function registerDemoCommand(program: Command): void {
       });
       bar.done();
       console.log(table(summaries));
+      console.log(
+        'realised dd: largest fall of cumulative realised pnl, in % of starting equity; ' +
+          `max drawdown of the marked equity curve, in % of its peak: ${result.metrics.max_drawdown_pct.toFixed(2)}%`,
+      );
       console.log(`report: ${reportPath}`);
     });
 }
