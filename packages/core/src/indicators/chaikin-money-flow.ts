@@ -5,6 +5,11 @@ import { assertPeriod } from './period';
  * Chaikin Money Flow: Σ money-flow volume / Σ volume over n bars, where a bar's money-flow volume is
  * volume × ((close − low) − (high − close)) / (high − low), and 0 for a bar with high = low.
  * TA-Lib has no CMF; 0 when the window traded nothing. Ready after n bars.
+ *
+ * The sums run (the newest bar added, the oldest taken off), so they keep rounding residues: after a
+ * window that traded nothing they would be about 1e-14 rather than 0, and their ratio anything (−87.5
+ * was seen). The zero-volume bars are counted instead: a window holding only those has sums of exactly 0,
+ * and they are set so. The value is held to [−1, 1], which no bar's money flow exceeds.
  */
 export class ChaikinMoneyFlow {
   readonly period: number;
@@ -15,6 +20,8 @@ export class ChaikinMoneyFlow {
   /** Sums over the most recent period−1 bars. */
   private flowSum = 0;
   private volumeSum = 0;
+  /** How many of those period−1 bars traded nothing. */
+  private idleBars = 0;
   private current = Number.NaN;
   /** Σ volume over the last n bars, kept for VolumeRatio's mean (IndicatorSet shares this window). */
   private volumeTotal = Number.NaN;
@@ -53,17 +60,24 @@ export class ChaikinMoneyFlow {
     if (++this.head === n) this.head = 0;
     const flowTotal = this.flowSum + flow;
     const volumeTotal = this.volumeSum + volume;
+    const idleTotal = this.idleBars + (volume === 0 ? 1 : 0);
     if (this.count < n - 1) {
       this.flowSum = flowTotal;
       this.volumeSum = volumeTotal;
+      this.idleBars = idleTotal;
       this.count++;
       return;
     }
     if (this.count < n) this.count++;
-    this.current = ratio(flowTotal, volumeTotal);
-    this.volumeTotal = volumeTotal;
-    this.flowSum = flowTotal - this.flows[this.head]!;
-    this.volumeSum = volumeTotal - this.volumes[this.head]!;
+    // A window that traded nothing sums to exactly 0 (its bars' flows are 0 too), whatever the residue.
+    const idle = idleTotal === n;
+    this.current = idle ? 0 : ratio(flowTotal, volumeTotal);
+    this.volumeTotal = idle ? 0 : volumeTotal;
+    const dropped = this.volumes[this.head]!;
+    this.idleBars = idleTotal - (dropped === 0 ? 1 : 0);
+    const rest = this.idleBars === n - 1;
+    this.flowSum = rest ? 0 : flowTotal - this.flows[this.head]!;
+    this.volumeSum = rest ? 0 : volumeTotal - dropped;
   }
 
   /** The SMA of volume over the same n bars, summed in the same order as Sma: NaN until ready. */
@@ -93,6 +107,8 @@ function moneyFlowOf(high: number, low: number, close: number, volume: number): 
   return ((close - low - (high - close)) / range) * volume;
 }
 
+/** Σ flow / Σ volume, held to [−1, 1]: a residue left by the running sums cannot push it past them. */
 function ratio(flow: number, volume: number): number {
-  return volume === 0 ? 0 : flow / volume;
+  if (volume === 0) return 0;
+  return Math.min(1, Math.max(-1, flow / volume));
 }
