@@ -1,5 +1,6 @@
 import type { Clock } from '@ballast/contracts';
 import type { Notice } from '@ballast/core';
+import { PollingLoop } from './polling-loop';
 
 export interface ServiceHealth {
   service: string;
@@ -23,26 +24,19 @@ export interface HealthWatchOptions {
  */
 export class HealthWatch {
   private readonly last = new Map<string, ServiceHealth>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop: PollingLoop;
 
-  constructor(private readonly options: HealthWatchOptions) {}
+  constructor(private readonly options: HealthWatchOptions) {
+    this.loop = new PollingLoop(() => this.pollOnce(), options.intervalMs);
+  }
 
   start(): void {
     if (Object.keys(this.options.urls).length === 0) return;
-    const loop = async () => {
-      this.running = this.pollOnce();
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
-    };
-    void loop();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** The latest reading of every watched service. */

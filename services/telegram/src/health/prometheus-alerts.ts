@@ -1,6 +1,7 @@
 import type { Clock } from '@ballast/contracts';
 import type { Notice } from '@ballast/core';
 import { z } from 'zod';
+import { PollingLoop } from './polling-loop';
 
 /** Prometheus' GET /api/v1/alerts: every alert its rules hold, pending or firing. */
 const AlertsResponse = z.object({
@@ -65,25 +66,18 @@ export function firingAlerts(body: unknown): Map<string, FiringAlert> {
 export class PrometheusAlertsWatch {
   private firing: Map<string, FiringAlert> | undefined;
   private unreadable: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop: PollingLoop;
 
-  constructor(private readonly options: PrometheusAlertsOptions) {}
-
-  start(): void {
-    const loop = async () => {
-      this.running = this.pollOnce();
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
-    };
-    void loop();
+  constructor(private readonly options: PrometheusAlertsOptions) {
+    this.loop = new PollingLoop(() => this.pollOnce(), options.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** The alerts firing at the last reading; empty before the first. */
