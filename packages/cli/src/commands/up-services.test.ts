@@ -1,10 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { configuredServices, detectServices, selectServices, serviceSpecs } from './up-services';
+import {
+  childEnvironment,
+  configuredServices,
+  detectServices,
+  selectServices,
+  serviceSpecs,
+} from './up-services';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 describe('services for ballast up', () => {
+  it('gives the services the local NATS only when neither NATS_URL nor NATS_URL_FILE names one', () => {
+    const local = 'nats://127.0.0.1:4222';
+    expect(childEnvironment({ PATH: '/bin' }, local)).toEqual({ PATH: '/bin', NATS_URL: local });
+    expect(childEnvironment({ NATS_URL: 'nats://a:4222' }, local)).toEqual({ NATS_URL: 'nats://a:4222' });
+    // Both set, every service would refuse its start (conflicting_file).
+    expect(childEnvironment({ NATS_URL_FILE: '/run/secrets/nats_url' }, local)).toEqual({
+      NATS_URL_FILE: '/run/secrets/nats_url',
+    });
+  });
+
   it('detects the services present, producers first', () => {
     const found = detectServices(repoRoot);
     const core = ['market-data', 'features', 'signals', 'risk', 'orders', 'stops'];

@@ -3,6 +3,15 @@ import { join } from 'node:path';
 import { SERVICES } from '@ballast/contracts';
 import type { ChildSpec } from './supervisor';
 
+/**
+ * The environment the services start with: the local NATS unless NATS_URL, or NATS_URL_FILE (a secret
+ * file), names one; never both, which every service refuses as conflicting.
+ */
+export function childEnvironment(env: NodeJS.ProcessEnv, defaultNatsUrl: string): NodeJS.ProcessEnv {
+  if (env.NATS_URL || env.NATS_URL_FILE) return { ...env };
+  return { ...env, NATS_URL: defaultNatsUrl };
+}
+
 /** Start order: the contracts' service list runs producers before their consumers (the CLI is not a service). */
 export const SERVICE_ORDER: readonly string[] = SERVICES.filter((name) => name !== 'cli');
 

@@ -1,14 +1,20 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, migrate } from '@ballast/db';
-import { DEFAULT_NATS_URL, redactUrlPasswords } from '@ballast/service-kit';
+import { DEFAULT_NATS_URL, natsServersFrom, redactUrlPasswords } from '@ballast/service-kit';
 import type { Command } from 'commander';
 import { positiveInteger } from './positive-integer';
 import { DEFAULT_BACKOFF } from './supervision-policy';
 import { type ChildSnapshot, Supervisor } from './supervisor';
 import { DEFAULT_STATE_DIR, isRunning, readState, removeState, writeState } from './supervisor-state';
 import { DEFAULT_SCRAPE_INTERVAL, findPrometheus, prometheusSpec } from './up-prometheus';
-import { configuredServices, detectServices, selectServices, serviceSpecs } from './up-services';
+import {
+  childEnvironment,
+  configuredServices,
+  detectServices,
+  selectServices,
+  serviceSpecs,
+} from './up-services';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -72,7 +78,9 @@ async function up(options: UpOptions): Promise<void> {
     process.env,
   );
   for (const s of skipped) console.log(`${s.name}: not started (${s.reason})`);
-  const env = { ...process.env, NATS_URL: process.env.NATS_URL ?? DEFAULT_NATS_URL };
+  const env = childEnvironment(process.env, DEFAULT_NATS_URL);
+  // Read once (NATS_URL_FILE included): an unreadable file stops `up` here, with the variable named.
+  const natsUrl = redactUrlPasswords(natsServersFrom(env).join(','));
   const specs = serviceSpecs({
     repoRoot: REPO_ROOT,
     names,
@@ -102,7 +110,7 @@ async function up(options: UpOptions): Promise<void> {
       supervisorPid: process.pid,
       startedAt,
       updatedAt: Date.now(),
-      natsUrl: redactUrlPasswords(env.NATS_URL),
+      natsUrl,
       busPrefix: process.env.BUS_PREFIX ?? null,
       prometheusUrl: prometheus ? `http://127.0.0.1:${promPort}` : null,
       children: children.map(record),
