@@ -77,7 +77,13 @@ export function loadBinanceVenue(
   candles.onSource((f) => {
     const { symbol, interval, row } = f.data as CandleFrameData;
     market.revealCandle(symbol, interval, row);
-    engine.onCandle(symbol, toUnits(row.low), toUnits(row.high), toUnits(row.volume));
+    engine.onCandle(symbol, {
+      open: toUnits(row.open),
+      high: toUnits(row.high),
+      low: toUnits(row.low),
+      close: toUnits(row.close),
+      volume: toUnits(row.volume),
+    });
   });
 
   // Binance reports commission in basis points: 10 = 0.1 %.

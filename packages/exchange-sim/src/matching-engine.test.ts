@@ -21,15 +21,20 @@ const BTCUSDT: SymbolRules = {
   minNotionalAppliesToMarket: true,
 };
 
-function restingBuy(qty: string) {
-  const engine = new MatchingEngine({
-    account: new SpotAccount({ USDT: '1000000' }),
-    rules: () => BTCUSDT,
-    liquidity: { levels: () => [], lastPrice: () => undefined },
+/** An engine on BTCUSDT with no book: `last` is the last replayed price, if any. */
+function engineOn(balances: Record<string, string>, last?: string) {
+  return new MatchingEngine({
+    account: new SpotAccount(balances),
+    rules: () => ({ ...BTCUSDT, orderTypes: ['LIMIT', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT'] }),
+    liquidity: { levels: () => [], lastPrice: () => (last === undefined ? undefined : toUnits(last)) },
     fees: { maker: toUnits('0.001'), taker: toUnits('0.001'), feesIn: 'received' },
     fillRule: 'through',
     clock: { now: () => 1_700_000_000_000 },
   });
+}
+
+function restingBuy(qty: string) {
+  const engine = engineOn({ USDT: '1000000' });
   const placed = engine.place({
     symbol: 'BTCUSDT',
     side: 'BUY',
@@ -55,7 +60,65 @@ describe('MatchingEngine resting limits meet prints of a size', () => {
 
   it('a candle fills a resting buy no further than its volume', () => {
     const { engine, order } = restingBuy('5');
-    engine.onCandle('BTCUSDT', toUnits('59000'), toUnits('61000'), toUnits('0.001'));
+    engine.onCandle('BTCUSDT', bar('60500', '61000', '59000', '60800', '0.001'));
     expect(order).toMatchObject({ status: 'PARTIALLY_FILLED', executedQty: toUnits('0.001') });
+  });
+});
+
+function bar(open: string, high: string, low: string, close: string, volume: string) {
+  return {
+    open: toUnits(open),
+    high: toUnits(high),
+    low: toUnits(low),
+    close: toUnits(close),
+    volume: toUnits(volume),
+  };
+}
+
+/** A sell stop of `qty` BTC resting with no book, as in a candle-only replay whose last close was 60000. */
+function restingSellStop(type: 'STOP_LOSS' | 'STOP_LOSS_LIMIT', qty: string) {
+  const engine = engineOn({ BTC: '1' }, '60000');
+  const placed = engine.place({
+    symbol: 'BTCUSDT',
+    side: 'SELL',
+    type,
+    quantity: toUnits(qty),
+    price: type === 'STOP_LOSS_LIMIT' ? toUnits('58950') : undefined,
+    stopPrice: toUnits('59000'),
+    timeInForce: type === 'STOP_LOSS_LIMIT' ? 'GTC' : undefined,
+    clientOrderId: 'stop-1',
+  });
+  if (!placed.ok) throw new Error(placed.error.msg);
+  return { engine, order: placed.value };
+}
+
+describe('MatchingEngine candles trigger stops on their way, as a venue does', () => {
+  it('a bar that wicks through a sell stop and recovers sells at the stop, not at its close', () => {
+    const { engine, order } = restingSellStop('STOP_LOSS_LIMIT', '0.5');
+    engine.onCandle('BTCUSDT', bar('60000', '60100', '58000', '59800', '10'));
+    expect(order).toMatchObject({ status: 'FILLED', executedQty: toUnits('0.5') });
+    expect(order.trades.map((t) => [t.price, t.isMaker])).toEqual([[toUnits('59000'), false]]);
+  });
+
+  it('a bar that opened past the stop sells at the open', () => {
+    const { engine, order } = restingSellStop('STOP_LOSS', '0.5');
+    engine.onCandle('BTCUSDT', bar('58990', '59500', '58000', '59400', '10'));
+    expect(order.trades.map((t) => t.price)).toEqual([toUnits('58990')]);
+  });
+
+  it('a bar that opened past the stop-limit limit leaves it resting at its limit', () => {
+    const { engine, order } = restingSellStop('STOP_LOSS_LIMIT', '0.5');
+    engine.onCandle('BTCUSDT', bar('58900', '58940', '58000', '58100', '10'));
+    expect(order).toMatchObject({ status: 'NEW', working: true, executedQty: 0n });
+    // The next bar goes through the limit: the resting sell fills there, as a maker.
+    engine.onCandle('BTCUSDT', bar('58100', '59000', '58050', '58990', '10'));
+    expect(order.trades.map((t) => [t.price, t.isMaker])).toEqual([[toUnits('58950'), true]]);
+  });
+
+  it('a triggered stop takes no more than the candle traded', () => {
+    const { engine, order } = restingSellStop('STOP_LOSS_LIMIT', '1');
+    engine.onCandle('BTCUSDT', bar('60000', '60100', '58000', '59800', '0.4'));
+    expect(order).toMatchObject({ status: 'PARTIALLY_FILLED', executedQty: toUnits('0.4') });
+    expect(order.trades.map((t) => t.price)).toEqual([toUnits('59000')]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Clock } from '@ballast/contracts';
 import { type BinanceApiError, BinanceErrors } from './binance-api-error';
+import { type CandleBar, walkCandle } from './candle-path';
 import { maxUnits, minUnits, mulUnits, type Units } from './decimal';
 import type { SymbolRules } from './exchange-info';
 import type { BookLevel } from './order-book';
@@ -34,6 +35,12 @@ export type EngineResult<T> = { ok: true; value: T } | { ok: false; error: Binan
 interface Fill {
   price: Units;
   qty: Units;
+}
+
+/** A price a candle prints along its path, and the part of the candle's volume still untaken. */
+interface Print {
+  price: Units;
+  size: Units;
 }
 
 /**
@@ -128,12 +135,23 @@ export class MatchingEngine {
   }
 
   /**
-   * A replayed candle: its low reaches resting buys and sell stops, its high resting sells and buy stops;
-   * resting orders fill no more than its volume.
+   * A replayed candle, printed along its path (`walkCandle`: open, nearer extreme, other extreme, close,
+   * and every stop level on the way). Without a book, a stop the path reaches takes liquidity at the
+   * print that triggered it: its stop price, or the open when the bar opened past it; a stop-limit
+   * whose limit that print does not reach rests at its limit. Resting orders fill at their own price
+   * when a print goes through it. Together the fills take no more than the candle's volume.
    */
-  onCandle(symbol: string, low: Units, high: Units, volume: Units): void {
-    this.triggerStops(symbol, low, high);
-    this.fillResting(symbol, low, high, volume);
+  onCandle(symbol: string, bar: CandleBar): void {
+    const print = { price: bar.open, size: bar.volume };
+    walkCandle(
+      bar,
+      () => this.openOrders(symbol).flatMap((o) => (o.working ? [] : [o.stopPrice])),
+      (price) => {
+        print.price = price;
+        print.size -= this.triggerStops(symbol, price, price, print);
+        print.size -= this.fillResting(symbol, price, price, print.size);
+      },
+    );
   }
 
   /**
@@ -162,8 +180,13 @@ export class MatchingEngine {
     return { ok: true, value: order };
   }
 
-  /** Stops the price reached start working: they take liquidity now, and a limit rest rests. */
-  private triggerStops(symbol: string, low: Units, high: Units): void {
+  /**
+   * Stops the price reached start working: they take liquidity now, and a limit rest rests. `print`:
+   * the candle print that reached them, which is the liquidity when there is no book. Returns the
+   * quantity they took from it.
+   */
+  private triggerStops(symbol: string, low: Units, high: Units, print?: Print): Units {
+    let taken = 0n;
     for (const order of this.openOrders(symbol)) {
       if (order.working) continue;
       if (!(order.side === 'SELL' ? low <= order.stopPrice : high >= order.stopPrice)) continue;
@@ -174,21 +197,27 @@ export class MatchingEngine {
       order.workingTime = now;
       order.updateTime = now;
       const fills =
-        this.takerFills({
-          symbol,
-          side: order.side,
-          type: order.type === 'STOP_LOSS' ? 'MARKET' : 'LIMIT',
-          quantity: order.origQty - order.executedQty,
-          price: order.type === 'STOP_LOSS' ? undefined : order.price,
-          timeInForce: order.timeInForce,
-          clientOrderId: order.clientOrderId,
-        }) ?? [];
+        this.takerFills(
+          {
+            symbol,
+            side: order.side,
+            type: order.type === 'STOP_LOSS' ? 'MARKET' : 'LIMIT',
+            quantity: order.origQty - order.executedQty,
+            price: order.type === 'STOP_LOSS' ? undefined : order.price,
+            timeInForce: order.timeInForce,
+            clientOrderId: order.clientOrderId,
+          },
+          print && { price: print.price, size: print.size - taken, step: rules.stepSize },
+        ) ?? [];
       for (const f of fills) this.execute(order, rules, f, false);
+      if (print && !this.hasBook(symbol, order.side)) taken += sumQty(fills);
       this.settleAfterTaking(order);
     }
+    return taken;
   }
 
-  private fillResting(symbol: string, low: Units, high: Units, size: Units): void {
+  /** Returns the quantity filled, no more than `size`. */
+  private fillResting(symbol: string, low: Units, high: Units, size: Units): Units {
     const touch = this.deps.fillRule === 'touch';
     let left = size;
     for (const order of this.openOrders(symbol)) {
@@ -213,13 +242,22 @@ export class MatchingEngine {
       left -= qty;
       if (order.executedQty === order.origQty) this.close(order, 'FILLED');
     }
+    return size - left;
   }
 
-  /** Fills available on arrival, walking the book best first; undefined when there is no market at all. */
-  private takerFills(req: NewOrderRequest): Fill[] | undefined {
-    const side = req.side === 'BUY' ? 'asks' : 'bids';
-    const levels = this.deps.liquidity.levels(req.symbol, side);
+  /**
+   * Fills available on arrival, walking the book best first; undefined when there is no market at all.
+   * Without a book: at the last price, or at a candle's `print`, then no more than its size in whole
+   * lot steps.
+   */
+  private takerFills(req: NewOrderRequest, print?: Print & { step: Units }): Fill[] | undefined {
+    const levels = this.deps.liquidity.levels(req.symbol, req.side === 'BUY' ? 'asks' : 'bids');
     if (!levels || levels.length === 0) {
+      if (print) {
+        const most = minUnits(req.quantity, print.size);
+        const qty = print.step > 0n ? most - (most % print.step) : most;
+        return qty > 0n && crosses(req, print.price) ? [{ price: print.price, qty }] : [];
+      }
       const last = this.deps.liquidity.lastPrice(req.symbol);
       if (last === undefined) return req.type === 'LIMIT' ? [] : undefined;
       return crosses(req, last) ? [{ price: last, qty: req.quantity }] : [];
@@ -233,6 +271,11 @@ export class MatchingEngine {
       remaining -= qty;
     }
     return fills;
+  }
+
+  /** Whether an incoming order on `side` would take from the replayed book rather than the last price. */
+  private hasBook(symbol: string, side: 'BUY' | 'SELL'): boolean {
+    return (this.deps.liquidity.levels(symbol, side === 'BUY' ? 'asks' : 'bids')?.length ?? 0) > 0;
   }
 
   private newOrder(req: NewOrderRequest, rules: SymbolRules): SimOrder {

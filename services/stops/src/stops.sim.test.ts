@@ -341,11 +341,16 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
     set.mockRestore();
   });
 
-  it('lets the simulator fill the stop when the price goes through it; the position is closed', async () => {
-    const [stop] = await openStops();
-    const stopPrice = stop?.stopPrice as number;
+  it('lets the simulator fill the stop when the price goes through it, at its stop; the position is closed', async () => {
+    const [stop] = await raw.fetchOpenOrders('BTC/USDT');
+    const stopPrice = stop?.triggerPrice as number;
+    const limit = stop?.price as number;
     const through = candles.findIndex((c, i) => i >= replayed && c.low <= stopPrice);
     expect(through).toBeGreaterThan(0);
+    // The venue sells as the price falls through the stop (at the open if the bar opened below it), not
+    // at the close the bar recovered to, and no lower than the stop-limit's limit.
+    const venueFill = Math.min(candles[through]?.open as number, stopPrice);
+    expect(venueFill).toBeGreaterThanOrEqual(limit);
     replayed += sim.controls.step(through + 1 - replayed, 'binance-candles');
     const triggered = await waitFor(() => events('triggered')[0], 'venue execution noticed', {
       timeoutMs: 30_000,
@@ -356,7 +361,7 @@ describe('stops service: exchange-native stops on the Binance simulator (NATS + 
     expect(balance.BTC).toMatchObject({ free: 0, used: 0 });
     const sold = (await raw.fetchMyTrades('BTC/USDT')).filter((t) => t.side === 'sell').at(-1);
     expect(sold?.amount).toBe(0.01);
-    expect(sold?.price).toBeGreaterThanOrEqual(Math.floor(stopPrice * 0.995 * 100) / 100);
+    expect(sold?.price).toBe(venueFill);
     // No close was sent: the venue's own stop did it. The fill then reaches the position fold.
     expect(commands.filter((c) => c.kind === 'submit')).toHaveLength(1);
     await position('closed', 0, stopPrice);

@@ -37,7 +37,8 @@ export function recordedBars(file: string): ReplayedCandle[] {
 }
 
 /**
- * The Binance simulator stepping those candles (no recorded book: orders fill at the last price),
+ * The Binance simulator stepping those candles (no recorded book: orders fill at the last price, and a
+ * stop where the candle's path crosses it, as ADR 14 prints a bar),
  * with the real BTCUSDT filters (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz) and
  * 10,000 USDT on the key's account.
  */
