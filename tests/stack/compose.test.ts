@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configuredServices } from '../../packages/cli/src/commands/up-services';
+import { requiresRecon } from '../../services/risk/src/config';
 import {
   ballastServices,
   type Compose,
@@ -97,7 +98,7 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
     }
   });
 
-  it('starts reconciliation only under the `live` profile, as `ballast up` does for a paper account, and risk then waits for none', () => {
+  it('starts reconciliation only under the `live` profile, as `ballast up` does for a paper account; risk waits for it on a live account only', () => {
     const env = exampleEnv();
     expect(env.ORDERS_VENUE_KIND).toBe('paper');
     // `ballast up` with the documented .env leaves reconciliation out: the paper account lives in orders.
@@ -108,7 +109,13 @@ describe('docker-compose.yml (validated by docker-compose 1.29 without a Docker 
     );
     expect(withoutProfile).not.toContain('reconciliation');
     expect(compose.services.reconciliation?.profiles).toEqual(['live']);
-    expect(compose.services.risk?.environment?.RISK_REQUIRE_RECON).toBe('false');
+    // Unset, so risk decides by the account: paper trades, a live account opens nothing unreconciled,
+    // also when its operator forgot the `live` profile.
+    const risk = compose.services.risk?.environment ?? {};
+    expect([risk.RISK_REQUIRE_RECON, risk.ORDERS_VENUE_KIND]).toEqual([null, 'paper']);
+    expect(requiresRecon({ ORDERS_VENUE_KIND: 'paper' })).toBe(false);
+    expect(requiresRecon({ ORDERS_VENUE_KIND: 'ccxt' })).toBe(true);
+    expect(requiresRecon({ ORDERS_VENUE_KIND: 'ccxt', RISK_REQUIRE_RECON: false })).toBe(false);
   });
 
   it('publishes every port on loopback only (reach them through SSH or a TLS proxy)', () => {

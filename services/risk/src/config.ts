@@ -51,9 +51,15 @@ export const riskConfigSchema = z.object({
   STOP_LIMIT_OFFSET_BPS: stopLimitOffsetVariables.STOP_LIMIT_OFFSET_BPS.optional(),
   /**
    * Refuse new entries on a venue until reconciliation reports it `reconciled` (and while it reports
-   * `unreconciled` or `unknown`). Off where no reconciliation runs (backtests, the demo).
+   * `unreconciled` or `unknown`). Unset: on for a live account (ORDERS_VENUE_KIND=ccxt), off on paper
+   * and where no reconciliation runs (backtests, the demo); see `requiresRecon`.
    */
-  RISK_REQUIRE_RECON: z.stringbool().default(false).optional(),
+  RISK_REQUIRE_RECON: z.stringbool().optional(),
+  /**
+   * The kind of venue the orders service trades on (its own ORDERS_VENUE_KIND): a live account trades
+   * only on a reconciled venue unless RISK_REQUIRE_RECON=false says otherwise.
+   */
+  ORDERS_VENUE_KIND: z.enum(['ccxt', 'paper']).optional(),
   /**
    * With RISK_REQUIRE_RECON, a venue whose last `recon.status` was published longer ago than this (on
    * the service clock) counts as unreconciled: a reconciliation that stopped must not leave its last
@@ -115,3 +121,12 @@ export const riskConfigSchema = z.object({
 });
 
 export type RiskConfig = z.output<typeof riskConfigSchema>;
+
+/**
+ * Whether entries wait for reconciliation: as RISK_REQUIRE_RECON says, and when it is unset for a live
+ * account (ORDERS_VENUE_KIND=ccxt): a live stack started without its reconciliation then opens nothing,
+ * with a reason, rather than trading on records nothing checks.
+ */
+export function requiresRecon(config: Pick<RiskConfig, 'RISK_REQUIRE_RECON' | 'ORDERS_VENUE_KIND'>): boolean {
+  return config.RISK_REQUIRE_RECON ?? config.ORDERS_VENUE_KIND === 'ccxt';
+}

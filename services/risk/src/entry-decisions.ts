@@ -22,6 +22,7 @@ import {
   releasePending,
   reservePending,
 } from '@ballast/core';
+import { requiresRecon } from './config';
 import type { EntryBooks } from './entry-books';
 import type { PositionStops } from './position-stops';
 import { type RiskContext, RiskPart } from './risk-context';
@@ -108,7 +109,7 @@ export class EntryDecisions extends RiskPart {
   ): EntryDecision {
     const { candidate, sizeMultiplier } = message.payload;
     const { config, limits, clock } = this.deps;
-    if (config.RISK_REQUIRE_RECON) this.recon.closeUnheard(candidate.exchange);
+    if (requiresRecon(config)) this.recon.closeUnheard(candidate.exchange);
     // Decided and reserved in one turn: the next candidate sees this one's reservation.
     const decided = decideEntry(
       this.ctx.state,

@@ -11,7 +11,7 @@ import {
 } from '@ballast/contracts';
 import { derivedUuid, LossStreakTracker, openLongsCost, type RiskState } from '@ballast/core';
 import { ClosedTrades } from './closed-trades';
-import { DEFAULT_REST_MARK_INTERVAL_MS } from './config';
+import { DEFAULT_REST_MARK_INTERVAL_MS, requiresRecon } from './config';
 import { EntryBooks } from './entry-books';
 import { EntryDecisions } from './entry-decisions';
 import { EquityMarks } from './equity-marks';
@@ -167,7 +167,7 @@ export class RiskManager {
         (m) => this.entries.onSignal(m),
       ),
     );
-    if (this.deps.config.RISK_REQUIRE_RECON)
+    if (requiresRecon(this.deps.config))
       this.subs.push(
         await this.own(
           pattern(Subjects.reconStatus, exchange),

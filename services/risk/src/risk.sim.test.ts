@@ -226,7 +226,11 @@ describe('risk: the reconciliation gate', () => {
    * the recorded book published; `decided` waits for a candidate's decision, `status` publishes one
    * recon.status for binance (at `publishedAt`, the bus clock's now by default).
    */
-  async function gatedRisk(durable: string, riskClock: Clock, overrides: Record<string, string> = {}) {
+  async function gatedRisk(
+    durable: string,
+    riskClock: Clock,
+    overrides: Record<string, string | undefined> = {},
+  ) {
     const config = riskConfigSchema.parse({
       EXCHANGE_BASE_URL: sim.restUrl,
       RISK_EQUITY: '10000',
@@ -309,6 +313,25 @@ describe('risk: the reconciliation gate', () => {
       await risk.open(false);
       await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-3'));
       expect(await risk.decided('gate-3')).toMatchObject({ approved: false, reason: 'unreconciled' });
+    } finally {
+      await risk.close();
+    }
+  });
+
+  it('waits for reconciliation on a live account (ORDERS_VENUE_KIND=ccxt) when RISK_REQUIRE_RECON is unset', {
+    timeout: 120_000,
+  }, async () => {
+    const risk = await gatedRisk('test-gate-live-default', clock, {
+      RISK_REQUIRE_RECON: undefined,
+      ORDERS_VENUE_KIND: 'ccxt',
+    });
+    try {
+      await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-live-1'));
+      expect(await risk.decided('gate-live-1')).toMatchObject({ approved: false, reason: 'unreconciled' });
+      await risk.status('reconciled');
+      await risk.open(true);
+      await bus.publish(subject(Subjects.signalDecision, {}), signal('gate-live-2'));
+      expect(await risk.decided('gate-live-2')).toMatchObject({ approved: true });
     } finally {
       await risk.close();
     }
