@@ -33,6 +33,11 @@ describe('redactSecretsIn', () => {
     );
   });
 
+  it('masks the whole of a ?password= value that holds an = itself', () => {
+    const url = 'postgres://app@db/ballast?password=abc=Qm2xVb7w&sslmode=require';
+    expect(redactSecretsIn(`auth failed: abc=Qm2xVb7w`, url)).toBe('auth failed: ***');
+  });
+
   it('masks a ?password= parameter in raw, decoded and space-for-plus form', () => {
     const url = 'postgres://app@db/ballast?password=p%40ss+word';
     expect(redactSecretsIn('for p%40ss+word, p@ss+word and p@ss word', url)).toBe('for ***, *** and ***');

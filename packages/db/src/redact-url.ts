@@ -32,7 +32,9 @@ export function urlSecrets(url: string): string[] {
     secrets.add(safeDecode(parsed.password));
   }
   for (const pair of parsed.search.slice(1).split('&')) {
-    const [name = '', raw = ''] = pair.split('=', 2);
+    const at = pair.indexOf('=');
+    if (at < 0) continue;
+    const [name, raw] = [pair.slice(0, at), pair.slice(at + 1)];
     if (!SECRET_PARAMS.includes(safeDecode(name)) || !raw) continue;
     secrets.add(raw);
     secrets.add(safeDecode(raw));

@@ -43,22 +43,26 @@ afterAll(async () => {
 
 const count = (part: string) => h.texts(CHAT).filter((t) => t.includes(part)).length;
 
+/** Asks /status and returns the reply. */
+async function status(): Promise<string> {
+  const sent = h.api.sent('sendMessage', CHAT).length;
+  h.api.sendText(CHAT, '/status', { id: CHAT });
+  return waitFor(
+    () =>
+      h.api
+        .sent('sendMessage', CHAT)
+        .slice(sent)
+        .map((c) => String(c.params.text))
+        .find((t) => t.startsWith('Kill switch')),
+    'the /status reply',
+  );
+}
+
 describe('telegram relays Prometheus alerts', () => {
   it('tells an alert once when it fires, shows it in /status, and tells its end', async () => {
     await messageTo(h, CHAT, 'Alert BallastServiceDown: stops is not answering its scrape');
 
-    const sent = h.api.sent('sendMessage', CHAT).length;
-    h.api.sendText(CHAT, '/status', { id: CHAT });
-    const status = await waitFor(
-      () =>
-        h.api
-          .sent('sendMessage', CHAT)
-          .slice(sent)
-          .map((c) => String(c.params.text))
-          .find((t) => t.startsWith('Kill switch')),
-      'the /status reply',
-    );
-    expect(status).toContain('Alerts firing: BallastServiceDown');
+    expect(await status()).toContain('Alerts firing: BallastServiceDown');
 
     await prometheus.setRules(QUIET);
     await messageTo(h, CHAT, 'Resolved BallastServiceDown: stops is not answering its scrape');
@@ -75,5 +79,9 @@ describe('telegram relays Prometheus alerts', () => {
     // An unreadable Prometheus ends no alert.
     expect(count('Resolved BallastServiceDown')).toBe(1);
     expect(h.telegram.alerts?.current().map((a) => a.name)).toEqual(['BallastServiceDown']);
+    // /status does not pass the last reading off as the present.
+    expect(await status()).toContain(
+      'Alerts: unknown, Prometheus unreadable (unreachable); last read firing: BallastServiceDown',
+    );
   });
 });

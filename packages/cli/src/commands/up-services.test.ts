@@ -21,6 +21,14 @@ describe('services for ballast up', () => {
     });
   });
 
+  it('points the Telegram bot at the Prometheus it runs, unless told another', () => {
+    const local = 'nats://127.0.0.1:4222';
+    expect(childEnvironment({}, local, 9090).TELEGRAM_PROMETHEUS_URL).toBe('http://127.0.0.1:9090');
+    expect(childEnvironment({}, local, null).TELEGRAM_PROMETHEUS_URL).toBeUndefined();
+    const own = { TELEGRAM_PROMETHEUS_URL: 'http://prom.lan:9090' };
+    expect(childEnvironment(own, local, 9090).TELEGRAM_PROMETHEUS_URL).toBe('http://prom.lan:9090');
+  });
+
   it('detects the services present, producers first', () => {
     const found = detectServices(repoRoot);
     const core = ['market-data', 'features', 'signals', 'risk', 'orders', 'stops'];

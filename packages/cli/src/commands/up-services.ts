@@ -5,11 +5,19 @@ import type { ChildSpec } from './supervisor';
 
 /**
  * The environment the services start with: the local NATS unless NATS_URL, or NATS_URL_FILE (a secret
- * file), names one; never both, which every service refuses as conflicting.
+ * file), names one; never both, which every service refuses as conflicting. With the Prometheus `up`
+ * runs on `prometheusPort`, the Telegram bot relays its alerts unless told another.
  */
-export function childEnvironment(env: NodeJS.ProcessEnv, defaultNatsUrl: string): NodeJS.ProcessEnv {
-  if (env.NATS_URL || env.NATS_URL_FILE) return { ...env };
-  return { ...env, NATS_URL: defaultNatsUrl };
+export function childEnvironment(
+  env: NodeJS.ProcessEnv,
+  defaultNatsUrl: string,
+  prometheusPort: number | null = null,
+): NodeJS.ProcessEnv {
+  const out = { ...env };
+  if (!env.NATS_URL && !env.NATS_URL_FILE) out.NATS_URL = defaultNatsUrl;
+  if (prometheusPort !== null && !env.TELEGRAM_PROMETHEUS_URL)
+    out.TELEGRAM_PROMETHEUS_URL = `http://127.0.0.1:${prometheusPort}`;
+  return out;
 }
 
 /** Start order: the contracts' service list runs producers before their consumers (the CLI is not a service). */

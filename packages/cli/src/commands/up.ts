@@ -78,7 +78,9 @@ async function up(options: UpOptions): Promise<void> {
     process.env,
   );
   for (const s of skipped) console.log(`${s.name}: not started (${s.reason})`);
-  const env = childEnvironment(process.env, DEFAULT_NATS_URL);
+  const prometheus = options.prometheus ? findPrometheus() : null;
+  const promPort = positiveInteger('--prometheus-port', options.prometheusPort);
+  const env = childEnvironment(process.env, DEFAULT_NATS_URL, prometheus ? promPort : null);
   // Read once (NATS_URL_FILE included): an unreadable file stops `up` here, with the variable named.
   const natsUrl = redactUrlPasswords(natsServersFrom(env).join(','));
   const specs = serviceSpecs({
@@ -88,8 +90,6 @@ async function up(options: UpOptions): Promise<void> {
     env,
     imports: options.import,
   });
-  const prometheus = options.prometheus ? findPrometheus() : null;
-  const promPort = positiveInteger('--prometheus-port', options.prometheusPort);
   if (prometheus) {
     const targets = specs.map((s) => ({ service: s.name, port: s.port ?? 0 }));
     specs.push(

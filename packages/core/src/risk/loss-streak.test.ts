@@ -47,6 +47,14 @@ describe('LossStreakTracker', () => {
     // Bought 0.01 at 30,000 and sold at 30,000, 0.1 % taker each way: 0.30 + 0.30 in fees.
     const atEntry = afterLosses(3).record({ pnl: -0.6, fees: 0.6, closeTime: T0 + 5 * HOUR });
     expect(atEntry.state).toEqual(NO_LOSS_STREAK);
+    // Fees summed over fills in floating point: a residue of 1e-14 is still a breakeven.
+    const summed = 0.1 + 0.2 + 0.3;
+    expect(afterLosses(3).record({ pnl: -0.6, fees: summed, closeTime: T0 + 5 * HOUR }).state).toEqual(
+      NO_LOSS_STREAK,
+    );
+    expect(afterLosses(3).record({ pnl: -summed, fees: 0.6, closeTime: T0 + 5 * HOUR }).state).toEqual(
+      NO_LOSS_STREAK,
+    );
     // One tick worse than the entry is a loss, however small.
     const tickWorse = afterLosses(1).record({ pnl: -0.6001, fees: 0.6, closeTime: T0 + 5 * HOUR });
     expect(tickWorse.state).toEqual({ losses: 2, lastLossTime: T0 + 5 * HOUR });

@@ -10,10 +10,12 @@ export const NO_LOSS_STREAK: LossStreakState = { losses: 0, lastLossTime: null }
 
 /**
  * A trade that gave back no more than its fees, one closed at its entry price, is a breakeven
- * (ADR 21).
+ * (ADR 21). Within a billionth of its size: fills summed in floating point leave residues (~1e-14)
+ * that are no loss.
  */
 export function isLoss(trade: ClosedTrade): boolean {
-  return trade.pnl + trade.fees < 0;
+  const residue = 1e-9 * Math.max(1, Math.abs(trade.pnl), trade.fees);
+  return trade.pnl + trade.fees < -residue;
 }
 
 /** A win or a breakeven ends the streak; a loss extends it. */

@@ -28,7 +28,9 @@ export function registerReadCommands({ bot, view, facts, health, alerts }: ReadC
       positions: view.positions.size,
       today: await facts.pnl('day'),
       services: health.current(),
-      alerts: alerts ? alerts.current().map((a) => a.name) : null,
+      alerts: alerts
+        ? { firing: alerts.current().map((a) => a.name), unreadable: alerts.unreadable() }
+        : null,
       badFeeds: view.badFeeds().map((f) => `${f.exchange}${f.symbol ? ` ${f.symbol}` : ''} ${f.state}`),
       unreconciled: [...view.recon.values()]
         .filter((r) => r.status !== 'reconciled')

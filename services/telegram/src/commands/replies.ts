@@ -20,8 +20,11 @@ export interface StatusFacts {
   positions: number;
   today: PeriodPnl;
   services: ServiceHealth[];
-  /** Prometheus' firing alerts, by name; null when Prometheus is not watched. */
-  alerts: string[] | null;
+  /**
+   * Prometheus' firing alerts by name, as last read, and why the latest reading failed; null when
+   * Prometheus is not watched.
+   */
+  alerts: { firing: string[]; unreadable: string | undefined } | null;
   badFeeds: string[];
   unreconciled: string[];
 }
@@ -41,10 +44,16 @@ export function statusReply(f: StatusFacts): string {
     `Open positions: ${f.positions}`,
     `Today: ${signed(f.today.pnl)} over ${f.today.trades} trade(s), fees ${f.today.fees.toFixed(2)}`,
     services,
-    ...(f.alerts === null ? [] : [`Alerts firing: ${f.alerts.length ? f.alerts.join(', ') : 'none'}`]),
+    ...(f.alerts === null ? [] : [alertsLine(f.alerts)]),
     ...(f.badFeeds.length ? [`Feeds in trouble: ${f.badFeeds.join(', ')}`] : []),
     ...(f.unreconciled.length ? [`Not reconciled: ${f.unreconciled.join(', ')}`] : []),
   ].join('\n');
+}
+
+function alertsLine({ firing, unreadable }: NonNullable<StatusFacts['alerts']>): string {
+  const names = firing.length ? firing.join(', ') : 'none';
+  if (unreadable === undefined) return `Alerts firing: ${names}`;
+  return `Alerts: unknown, Prometheus unreadable (${unreadable}); last read firing: ${names}`;
 }
 
 export function positionsReply(positions: readonly OpenPosition[]): string {

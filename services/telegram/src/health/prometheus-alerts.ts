@@ -65,7 +65,7 @@ export function firingAlerts(body: unknown): Map<string, FiringAlert> {
  */
 export class PrometheusAlertsWatch {
   private firing: Map<string, FiringAlert> | undefined;
-  private unreadable: string | undefined;
+  private unreadableDetail: string | undefined;
   private readonly loop: PollingLoop;
 
   constructor(private readonly options: PrometheusAlertsOptions) {
@@ -85,29 +85,34 @@ export class PrometheusAlertsWatch {
     return [...(this.firing?.values() ?? [])];
   }
 
+  /** Why the last reading failed, or undefined when it succeeded: `current` is then the one before. */
+  unreadable(): string | undefined {
+    return this.unreadableDetail;
+  }
+
   async pollOnce(): Promise<void> {
     const read = await this.read();
     const now = this.options.clock.now();
     if (typeof read === 'string') {
       // Keep what was firing: an unreadable Prometheus ends no alert.
-      if (this.unreadable === undefined)
+      if (this.unreadableDetail === undefined)
         this.options.onNotice({
           kind: 'prometheus unreadable',
           severity: 'warning',
           text: `Prometheus alerts unreadable: ${read}`,
           at: now,
         });
-      this.unreadable = read;
+      this.unreadableDetail = read;
       return;
     }
-    if (this.unreadable !== undefined)
+    if (this.unreadableDetail !== undefined)
       this.options.onNotice({
         kind: 'prometheus back',
         severity: 'info',
         text: 'Prometheus alerts readable again',
         at: now,
       });
-    this.unreadable = undefined;
+    this.unreadableDetail = undefined;
     const before = this.firing ?? new Map<string, FiringAlert>();
     for (const [key, alert] of read)
       if (!before.has(key))
