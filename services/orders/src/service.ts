@@ -174,6 +174,8 @@ async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<Order
     fees: { maker: config.PAPER_MAKER_FEE, taker: config.PAPER_TAKER_FEE, feesIn: config.PAPER_FEES_IN },
     store: paperStore(new PaperAccountRepository(deps.db, deps.clock)),
     clock: deps.clock,
+    // How far the venue's clock (a print's time) may run behind ours, as for the live venue's sends.
+    printSkewMs: config.ORDERS_CLOCK_SKEW_MS,
     ids: deps.ids,
     latencyMs: config.PAPER_LATENCY_MS,
     initialBalances: config.PAPER_INITIAL_BALANCES,

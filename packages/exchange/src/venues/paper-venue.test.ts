@@ -267,6 +267,15 @@ describe('PaperVenue resting limits meet prints of a size', () => {
     ]);
   });
 
+  it('takes the clock skew it is given (ORDERS_CLOCK_SKEW_MS): a print 3 s before the order fills it with 5 s', async () => {
+    const placedAt = 1_700_000_000_000;
+    const paper = await open({ book: () => book, printSkewMs: 5_000, initialBalances: { USDT: 100_000 } });
+    await paper.submit(limitBuy);
+    expect(await paper.onTrade({ ...print(58999, 1), time: placedAt - 3_000 })).toEqual([
+      expect.objectContaining({ status: 'filled', filledQty: 1 }),
+    ]);
+  });
+
   it('a print delivered again after its handling failed part-way gives only what it had left', async () => {
     const store = memoryStore();
     const failing: PaperStore = {

@@ -39,9 +39,9 @@ export type StoredPaperOrder = VenueOrder & {
 export type MarketPrint = { symbol: string; tradeId: string; price: number; size: number; time?: number };
 
 /**
- * A print this much older than an order still fills it: the venue's clock and ours differ by a little.
- * An older one (a backlog replayed after a restart, a consumer minutes behind) happened before the order
- * existed, and on a real venue could not have filled it.
+ * A print this much older than an order still fills it, by default: the venue's clock and ours differ
+ * by a little. An older one (a backlog replayed after a restart, a consumer minutes behind) happened
+ * before the order existed, and on a real venue could not have filled it.
  */
 export const PRINT_CLOCK_SKEW_MS = 1_000;
 
@@ -73,6 +73,8 @@ export interface PaperVenueDeps {
   fees: FeeSchedule;
   store: PaperStore;
   clock: Clock;
+  /** How much older than an order a print may be and still fill it; PRINT_CLOCK_SKEW_MS when unset. */
+  printSkewMs?: number;
   ids: IdGenerator;
   /** Simulated venue round trip before an order reaches the book. */
   latencyMs?: number;
@@ -272,7 +274,8 @@ export class PaperVenue implements OrderVenue {
   /** Whether a print happened before the order was placed (beyond the clocks' skew). */
   private printedBefore(order: VenueOrder, time: number | undefined): boolean {
     const placedAt = this.placedAt.get(order.venueOrderId);
-    return time !== undefined && placedAt !== undefined && time < placedAt - PRINT_CLOCK_SKEW_MS;
+    const skew = this.deps.printSkewMs ?? PRINT_CLOCK_SKEW_MS;
+    return time !== undefined && placedAt !== undefined && time < placedAt - skew;
   }
 
   /** How much of a print the orders on its market took already. */
