@@ -90,7 +90,8 @@ describe('paper account in PostgreSQL', () => {
     ]);
     expect(await paper.balances()).toEqual(AFTER_BUY);
     expect(await repo.loadBalances('flaky')).toEqual(AFTER_BUY);
-    expect(await paperStore(repo).loadOrders('flaky')).toEqual([filled]);
+    // Stored with the time the venue took it: a print older than that fills nothing.
+    expect(await paperStore(repo).loadOrders('flaky')).toEqual([{ ...filled, placedAt: clock.now() }]);
   });
 
   it('finds the order after a restart; a re-send under its filled client id is a new order, as on Binance', async () => {
@@ -103,7 +104,9 @@ describe('paper account in PostgreSQL', () => {
     // Paper is as unforgiving as the venue: only the order manager's look-up keeps a fill from repeating.
     const again = await restarted.submit(buy);
     expect(again).toMatchObject({ status: 'filled', filledQty: filled.filledQty });
-    expect(await paperStore(repo).loadOrders('steady')).toEqual([filled, again]);
+    expect(await paperStore(repo).loadOrders('steady')).toEqual(
+      [filled, again].map((o) => ({ ...o, placedAt: clock.now() })),
+    );
     const third = await open('steady');
     expect(await third.fetchByClientId('BTC-USDT', 'bl-1')).toEqual(again);
     expect(await third.balances()).toEqual(await restarted.balances());
