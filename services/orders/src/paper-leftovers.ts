@@ -2,7 +2,7 @@ import type { Clock } from '@ballast/contracts';
 import { orderOver } from '@ballast/core';
 import { BotStateRepository, type Database, type OrderSlice, PaperAccountRepository } from '@ballast/db';
 import type { OrderVenue } from '@ballast/exchange';
-import { StartRefusedError, VenueKindRecord } from '@ballast/service-kit';
+import { StartRefusedError, type VenueKind, VenueKindRecord } from '@ballast/service-kit';
 import type { Kysely } from 'kysely';
 import { foldSlices } from './positions';
 
@@ -50,7 +50,8 @@ export class PaperLeftoversError extends StartRefusedError {
  * Refuses a live start while the paper account left positions open, or orders not over, under the
  * venue's id. A slice is the paper account's when the paper broker stored its venue order id; one not
  * sent yet has none, and is the paper account's when the service last started on paper (or, nothing
- * recorded: a database from before the record, when the paper broker holds that account).
+ * recorded: a database from before the record, when the newest order sent was the paper broker's, or
+ * none was sent and the paper broker holds that account).
  */
 export async function assertNoPaperLeftovers(deps: {
   db: Kysely<Database>;
@@ -61,11 +62,10 @@ export async function assertNoPaperLeftovers(deps: {
   const { db, clock, venue } = deps;
   const paper = new PaperAccountRepository(db, clock);
   const paperIds = await paper.orderIds(venue.id);
-  const last = await venueKinds(db, clock, venue.id).last();
+  const ours = (await deps.slices()).filter((s) => s.exchange === venue.id);
+  const last = (await venueKinds(db, clock, venue.id).last()) ?? newestSentKind(ours, paperIds);
   const unsentArePaper = last ? last === 'paper' : await paper.held(venue.id);
-  const slices = (await deps.slices()).filter(
-    (s) => s.exchange === venue.id && (s.venueOrderId ? paperIds.has(s.venueOrderId) : unsentArePaper),
-  );
+  const slices = ours.filter((s) => (s.venueOrderId ? paperIds.has(s.venueOrderId) : unsentArePaper));
   if (slices.length === 0) return;
   const book = await foldSlices(slices, (symbol) => venue.marketRules(symbol).catch(() => undefined));
   const positions: PaperPosition[] = [];
@@ -77,6 +77,16 @@ export async function assertNoPaperLeftovers(deps: {
     .filter((s) => !orderOver(s.status, s.filledQty, s.qty))
     .map((s) => ({ clientOrderId: s.clientOrderId, symbol: s.symbol, status: s.status }));
   if (positions.length > 0 || orders.length > 0) throw new PaperLeftoversError(venue.id, positions, orders);
+}
+
+/**
+ * Who sent the newest order that reached a venue (slices in the order they were recorded): on a
+ * database from before the record, a live account's TWAP slices still to send are its own.
+ */
+function newestSentKind(slices: readonly OrderSlice[], paperIds: ReadonlySet<string>): VenueKind | undefined {
+  const id = slices.findLast((s) => s.venueOrderId !== null)?.venueOrderId;
+  if (!id) return undefined;
+  return paperIds.has(id) ? 'paper' : 'ccxt';
 }
 
 /** Which kind of venue the orders service last started on under `venue`. */
