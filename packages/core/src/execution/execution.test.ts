@@ -103,6 +103,19 @@ describe('paper resting limits fill no more than the print', () => {
       executeRestingLimit(order, { price: 59999.99, size: 0.000009 }, { USDT: 400_000 }, fees),
     ).toBeNull();
   });
+
+  it('a resting buy filled in two halves pays the fee on its whole, 1e-8 less than two rounded halves', () => {
+    const half = { side: 'buy' as const, qty: 0.00011, limitPrice: 60000.05, stepSize: 0.00001, ...btc };
+    const print = { price: 60000.04, size: 0.00011 };
+    // Each half: 6.6000055 notional, fee 0.0066000055 → 0.00660001; the whole's fee is 0.01320001.
+    expect(executeRestingLimit(half, print, { USDT: 13.21321101 }, fees)).toMatchObject({
+      fills: [{ fee: 0.00660001 }],
+      balances: { USDT: 6.6066055 },
+    });
+    expect(
+      executeRestingLimit({ ...half, makerFilled: 0.00011 }, print, { USDT: 6.6066055 }, fees),
+    ).toMatchObject({ ok: true, fills: [{ fee: 0.0066 }], balances: { USDT: 0, BTC: 0.00011 } });
+  });
 });
 
 describe('paper fill model with fees taken from what is received (Binance spot without BNB)', () => {

@@ -1,7 +1,7 @@
 import type { OrderSide } from '@ballast/contracts';
 import { roundDownToStep } from '../risk/precision';
 import { type WalkableBook, walkBook } from './book-walk';
-import { type FeeSchedule, feeInBase, fillFee, type Liquidity, roundQuote } from './fee-model';
+import { type FeeSchedule, feeFor, feeInBase, fillFee, type Liquidity, roundQuote } from './fee-model';
 import { sumLots } from './lot-units';
 
 /** `feeIn`: the asset the fee was taken in (base: a buy under `received` fees). */
@@ -54,9 +54,11 @@ export function executeTaker(
  * the price (a buy below it, a sell above it), and no more than the trade's size: a print of 0.001
  * cannot have filled 5 of ours. Equality is not enough: the queue ahead of us at that price may have
  * absorbed the trade. Null when nothing fills (not through, or a print smaller than one lot step).
+ * `qty` is what it has left; `makerFilled` what it filled as maker before (0 when not given), which a
+ * buy paying its fee in quote needs: see restingBuyFee.
  */
 export function executeRestingLimit(
-  order: PaperOrder & { limitPrice: number },
+  order: PaperOrder & { limitPrice: number; makerFilled?: number },
   trade: { price: number; size: number },
   balances: Balances,
   fees: FeeSchedule,
@@ -66,7 +68,34 @@ export function executeRestingLimit(
   const most = Math.min(order.qty, trade.size);
   const qty = order.stepSize === undefined ? most : roundDownToStep(most, order.stepSize);
   if (!(qty > 0)) return null;
-  return settle([paperFill(order.side, order.limitPrice, qty, 'maker', fees)], order, balances);
+  const fill =
+    order.side === 'buy' && !feeInBase('buy', fees)
+      ? {
+          price: order.limitPrice,
+          qty,
+          fee: restingBuyFee(order.limitPrice, order.makerFilled ?? 0, qty, fees),
+          feeIn: 'quote' as const,
+          liquidity: 'maker' as const,
+        }
+      : paperFill(order.side, order.limitPrice, qty, 'maker', fees);
+  return settle([fill], order, balances);
+}
+
+/**
+ * The maker fee, in quote, of a resting buy's next `qty` at its price once it has filled `makerFilled`
+ * there: the fee on all it will then have filled less the fee on what it had. Its fills' fees add up to
+ * the fee on its whole quantity, which is what it locked (paper-locks restingLock) and no more: rounded
+ * one by one, two fills of 0.00011 @ 60000.05 would cost 1e-8 more than that, and the last fill of an
+ * order sized to the whole free quote would find too little.
+ */
+export function restingBuyFee(
+  price: number,
+  makerFilled: number,
+  qty: number,
+  fees: Pick<FeeSchedule, 'maker' | 'taker'>,
+): number {
+  const before = feeFor(price * makerFilled, 'maker', fees);
+  return roundQuote(feeFor(price * sumLots([makerFilled, qty]), 'maker', fees) - before);
 }
 
 function paperFill(

@@ -1,5 +1,13 @@
 import { symbolAssets } from '@ballast/contracts';
-import { type Balances, type FeeSchedule, feeFor, feeInBase, roundQuote, subtractLots } from '@ballast/core';
+import {
+  type Balances,
+  type FeeSchedule,
+  feeInBase,
+  restingBuyFee,
+  roundQuote,
+  subtractLots,
+  sumLots,
+} from '@ballast/core';
 import type { VenueOrder } from './order-venue';
 import type { StopOrder } from './stop-venue';
 
@@ -10,10 +18,12 @@ export type Lock = { asset: string; amount: number };
  * What a resting paper limit holds back: all its fill will take, as Binance spot locks it (a buy its
  * quote, a sell its base). A buy's lock includes the maker fee when the schedule charges it in the
  * quote asset, so the fill always finds its funds; a fee taken from the base received costs no quote.
+ * That fee is what its fills will be charged (core restingBuyFee, counting what it filled as maker
+ * before), so however a print splits it, the fills spend exactly what it locked.
  * A market order never rests: no lock.
  */
 export function restingLock(
-  order: Pick<VenueOrder, 'symbol' | 'side' | 'qty' | 'filledQty' | 'price'>,
+  order: Pick<VenueOrder, 'symbol' | 'side' | 'qty' | 'filledQty' | 'price' | 'fills'>,
   fees: FeeSchedule,
 ): Lock | undefined {
   if (order.price === null) return undefined;
@@ -21,8 +31,13 @@ export function restingLock(
   const remaining = subtractLots(order.qty, order.filledQty);
   if (order.side === 'sell') return { asset: base, amount: remaining };
   const notional = order.price * remaining;
-  const fee = feeInBase('buy', fees) ? 0 : feeFor(notional, 'maker', fees);
+  const fee = feeInBase('buy', fees) ? 0 : restingBuyFee(order.price, makerFilled(order), remaining, fees);
   return { asset: quote, amount: roundQuote(notional + fee) };
+}
+
+/** What an order filled as maker: a paper order's resting fills, all at its own price. */
+export function makerFilled(order: Pick<VenueOrder, 'fills'>): number {
+  return sumLots(order.fills.filter((f) => f.liquidity === 'maker').map((f) => f.qty));
 }
 
 /** The balances an order may spend: the totals less what the locks hold back. */

@@ -385,6 +385,27 @@ describe('PaperVenue resting limits', () => {
     expect(await refusal(rich, market('bl-g', 'buy', 0.002))).toMatchObject({ reason: 'insufficient_funds' });
   });
 
+  it('fills a buy resting on the whole free quote to the last satoshi, however prints split it, creating none', async () => {
+    const above: WalkableBook = { bids: [[60000, 5]], asks: [[60001, 5]] };
+    // 0.00022 @ 60000.05 = 13.200011 + maker fee 0.01320001: it locks all 13.21321101 USDT.
+    const paper = await open({ book: () => above, initialBalances: { USDT: 13.21321101 } });
+    expect(await paper.submit(limit('bl-h', 'buy', 0.00022, 60000.05))).toMatchObject({ status: 'accepted' });
+    expect(await paper.freeBalances()).toEqual({ USDT: 0 });
+    // Half of it: 6.6000055 + fee 0.00660001 (rounded up), so the half left locks 6.6066055.
+    expect(await paper.onTrade(print(60000.04, 0.00011))).toEqual([
+      expect.objectContaining({ status: 'partially_filled', filledQty: 0.00011 }),
+    ]);
+    expect(await paper.balances()).toEqual({ USDT: 6.6066055, BTC: 0.00011 });
+    expect(await paper.freeBalances()).toEqual({ USDT: 0, BTC: 0.00011 });
+    // The other half pays the fee on the whole less what the first paid: 0.0066, not 0.00660001 again.
+    expect(await paper.onTrade(print(60000.04, 0.00011))).toEqual([
+      expect.objectContaining({ status: 'filled', filledQty: 0.00022 }),
+    ]);
+    const filled = await paper.fetchByClientId('BTC-USDT', 'bl-h');
+    expect(filled?.fills.map((f) => f.fee)).toEqual([0.00660001, 0.0066]);
+    expect(await paper.balances()).toEqual({ USDT: 0, BTC: 0.00022 });
+  });
+
   it('ends a resting order stored before locks existed that its fill finds unfunded, rather than keep it open', async () => {
     const store = memoryStore();
     store.stored.balances = { USDT: 100 };

@@ -22,7 +22,7 @@ import {
   type VenueOrder,
   type VenueOrderRequest,
 } from './order-venue';
-import { freeBalances, type Lock, restingLock, totalBalances } from './paper-locks';
+import { freeBalances, type Lock, makerFilled, restingLock, totalBalances } from './paper-locks';
 import type { StopOrder } from './stop-venue';
 
 /**
@@ -249,7 +249,11 @@ export class PaperVenue implements OrderVenue {
         const limitPrice = order.price;
         if (limitPrice === null) continue;
         const { stepSize } = await this.marketRules(symbol);
-        const rest = { ...paperOrder(order, subtractLots(order.qty, order.filledQty), stepSize), limitPrice };
+        const rest = {
+          ...paperOrder(order, subtractLots(order.qty, order.filledQty), stepSize),
+          limitPrice,
+          makerFilled: makerFilled(order),
+        };
         // Its own lock is what it spends; the others' stay held.
         const others = this.locks(order.clientOrderId);
         const free = freeBalances(this.balancesState, others);
