@@ -3,7 +3,12 @@ import { parseBacktestConfig } from '../backtest-config';
 import { BacktestError } from '../backtest-error';
 import type { BacktestResult, BacktestTrade } from '../backtest-result';
 import { applyParams, expandGrid, LOSS_STREAK_VARIANTS, steppedRange } from './parameter-grid';
-import { type GridPointOutcome, selectWalkForward, type WindowFigures } from './run-optimize';
+import {
+  type GridPointOutcome,
+  gridPointOutcome,
+  selectWalkForward,
+  type WindowFigures,
+} from './run-optimize';
 import { planWalkForward, splitWindows } from './walk-forward-plan';
 import { windowMetrics } from './window-metrics';
 
@@ -73,12 +78,12 @@ describe('walk-forward plan', () => {
   });
 });
 
-const trade = (entry: number, pnl: number): BacktestTrade => ({
+const trade = (entry: number, pnl: number, exit = entry + HOUR): BacktestTrade => ({
   symbol: 'BTC-USDT',
   side: 'long',
   strategy: 'trend_pullback',
   entry_time: entry,
-  exit_time: entry + HOUR,
+  exit_time: exit,
   qty: 1,
   entry_price: 100,
   exit_price: 100 + pnl,
@@ -105,6 +110,32 @@ describe('windowMetrics', () => {
     expect(m.expectancy).toBe(-4);
     expect(m.return_pct).toBeCloseTo((1006 / 1010 - 1) * 100, 12);
   });
+
+  it('on the closed basis leaves out a trade entered in the window that exits after it ends', () => {
+    const result = {
+      meta: { initial_equity: 1000 },
+      trades: [
+        trade(T0, 3, T0 + 2 * HOUR),
+        trade(T0 + 2 * HOUR, 50, T0 + 4 * HOUR - 1),
+        trade(T0 + 2 * HOUR, 9, T0 + 4 * HOUR),
+      ],
+      equity: [
+        { time: T0, equity: 1000, exposed: false },
+        { time: T0 + 4 * HOUR, equity: 1062, exposed: false },
+      ],
+    } as unknown as BacktestResult;
+    const window = { from: T0, to: T0 + 4 * HOUR };
+    expect(windowMetrics(result, window, HOUR).trades).toBe(3);
+    const closed = windowMetrics(result, window, HOUR, 'closed');
+    expect(closed.trades).toBe(2);
+    expect(closed.net_pnl).toBe(53);
+  });
+});
+
+const point = (stopAtr: number, windows: WindowFigures[]): GridPointOutcome => ({
+  params: { stopAtr, lossStreak: 'default' },
+  windows,
+  in_sample: windows,
 });
 
 const fig = (expectancy: number): WindowFigures => ({
@@ -119,8 +150,8 @@ const fig = (expectancy: number): WindowFigures => ({
 describe('selectWalkForward', () => {
   it('picks the in-sample winner per fold, judges it on the next window, sorts by out-of-sample expectancy', () => {
     const grid: GridPointOutcome[] = [
-      { params: { stopAtr: 2, lossStreak: 'default' }, windows: [fig(5), fig(-1), fig(9)] },
-      { params: { stopAtr: 3, lossStreak: 'default' }, windows: [fig(1), fig(4), fig(2)] },
+      point(2, [fig(5), fig(-1), fig(9)]),
+      point(3, [fig(1), fig(4), fig(2)]),
     ];
     const folds = planWalkForward(T0, T0 + 9 * HOUR, 3, HOUR);
     const rows = selectWalkForward(grid, folds);
@@ -131,11 +162,36 @@ describe('selectWalkForward', () => {
   });
 
   it('breaks an in-sample tie in grid order', () => {
-    const grid: GridPointOutcome[] = [
-      { params: { stopAtr: 2, lossStreak: 'off' }, windows: [fig(1), fig(0)] },
-      { params: { stopAtr: 3, lossStreak: 'off' }, windows: [fig(1), fig(7)] },
-    ];
+    const grid: GridPointOutcome[] = [point(2, [fig(1), fig(0)]), point(3, [fig(1), fig(7)])];
     const [row] = selectWalkForward(grid, planWalkForward(T0, T0 + 2 * HOUR, 2, HOUR));
     expect(row?.params.stopAtr).toBe(2);
+  });
+
+  it('does not rank a grid point in sample on a trade that the out-of-sample window settles', () => {
+    const folds = planWalkForward(T0, T0 + 8 * HOUR, 2, HOUR);
+    const split = [folds[0]!.inSample, folds[0]!.outOfSample];
+    const run = (trades: BacktestTrade[]) =>
+      ({
+        meta: { initial_equity: 1000 },
+        trades,
+        equity: [{ time: T0, equity: 1000, exposed: false }],
+      }) as unknown as BacktestResult;
+    // A enters in the last in-sample hour and gains 40 on out-of-sample prices; B gains 2 inside its window.
+    const a = gridPointOutcome(
+      { stopAtr: 2, lossStreak: 'default' },
+      run([trade(T0 + 3 * HOUR, 40, T0 + 6 * HOUR)]),
+      split,
+      HOUR,
+    );
+    const b = gridPointOutcome(
+      { stopAtr: 3, lossStreak: 'default' },
+      run([trade(T0 + HOUR, 2)]),
+      split,
+      HOUR,
+    );
+    const [row] = selectWalkForward([a, b], folds);
+    expect(row?.params.stopAtr).toBe(3);
+    expect(row?.is).toMatchObject({ trades: 1, expectancy: 2 });
+    expect(a.windows[0]).toMatchObject({ trades: 1, expectancy: 40 });
   });
 });

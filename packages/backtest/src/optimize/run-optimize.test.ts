@@ -34,9 +34,9 @@ describe('runOptimize over real BTCUSDT 1h candles (Jan–Feb 2021)', () => {
     }
   });
 
-  it('chooses, per fold, the grid point with the best in-sample expectancy and reports its figures', () => {
+  it('chooses, per fold, the grid point with the best expectancy over trades closed in sample and reports its figures', () => {
     for (const f of result.folds) {
-      const best = Math.max(...result.grid.map((g) => g.windows[f.fold]!.expectancy));
+      const best = Math.max(...result.grid.map((g) => g.in_sample[f.fold]!.expectancy));
       expect(f.is.expectancy).toBe(best);
       const point = result.grid.find((g) => g.params.stopAtr === f.params.stopAtr)!;
       expect(f.oos).toEqual(point.windows[f.fold + 1]);

@@ -27,10 +27,15 @@ export interface FoldOutcome {
   oos: WindowFigures;
 }
 
-/** Every grid point's figures per window (window i is fold i's in-sample window). */
+/**
+ * Every grid point's figures per window (window i is fold i's in-sample window and fold i − 1's
+ * out-of-sample window). `windows` holds the trades entered in each window with their whole pnl (what
+ * out-of-sample judging reads); `in_sample` only those also closed inside it (what ranking reads).
+ */
 export interface GridPointOutcome {
   params: ParamSet;
   windows: WindowFigures[];
+  in_sample: WindowFigures[];
 }
 
 export interface OptimizeResult {
@@ -65,7 +70,9 @@ export interface OptimizeOptions extends Omit<RunBacktestOptions, 'onProgress' |
 const METHOD =
   'each grid point is backtested once over the whole range (strategies do not learn, so a window of that ' +
   'run equals a run of that window apart from state carried over its start: equity, an open position, the ' +
-  'loss streak); a window holds the trades entered in it and the equity points stamped in it';
+  'loss streak); a window holds the trades entered in it and the equity points stamped in it; in-sample ' +
+  'ranking counts only the trades that also closed inside the window, so a trade settled by out-of-sample ' +
+  'prices does not choose the parameters judged on them';
 
 function figures(m: BacktestMetrics): WindowFigures {
   return {
@@ -78,11 +85,28 @@ function figures(m: BacktestMetrics): WindowFigures {
   };
 }
 
-/** The grid point with the best in-sample expectancy; ties go to the earlier point in grid order. */
+/** One grid point's run measured per window, on both bases (see GridPointOutcome). */
+export function gridPointOutcome(
+  params: ParamSet,
+  result: BacktestResult,
+  split: readonly TimeWindow[],
+  stepMs: number,
+): GridPointOutcome {
+  return {
+    params,
+    windows: split.map((w) => figures(windowMetrics(result, w, stepMs))),
+    in_sample: split.map((w) => figures(windowMetrics(result, w, stepMs, 'closed'))),
+  };
+}
+
+/**
+ * The grid point with the best in-sample expectancy, counting only trades closed inside the window; ties go
+ * to the earlier point in grid order.
+ */
 export function bestInSample(grid: readonly GridPointOutcome[], fold: number): GridPointOutcome {
   let best = grid[0];
   for (const point of grid)
-    if (best && point.windows[fold]!.expectancy > best.windows[fold]!.expectancy) best = point;
+    if (best && point.in_sample[fold]!.expectancy > best.in_sample[fold]!.expectancy) best = point;
   if (!best) throw new BacktestError('bad_config', 'the parameter grid is empty');
   return best;
 }
@@ -99,7 +123,7 @@ export function selectWalkForward(
       in_sample: f.inSample,
       out_of_sample: f.outOfSample,
       params: best.params,
-      is: best.windows[f.index]!,
+      is: best.in_sample[f.index]!,
       oos: best.windows[f.index + 1]!,
     };
   });
@@ -130,7 +154,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRes
     });
     symbols = result.meta.symbols;
     marketRules = result.meta.market_rules;
-    grid.push({ params, windows: split.map((w) => figures(windowMetrics(result, w, stepMs))) });
+    grid.push(gridPointOutcome(params, result, split, stepMs));
   }
   const selected = selectWalkForward(grid, folds);
   return {
@@ -141,7 +165,8 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRes
       to: run.to,
       windows,
       grid: spec,
-      selection: 'highest in-sample expectancy per fold; ties to the earlier grid point',
+      selection:
+        'highest in-sample expectancy per fold, over trades closed inside the window; ties to the earlier grid point',
       method: METHOD,
       market_rules: marketRules,
     },
