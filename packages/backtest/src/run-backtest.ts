@@ -6,7 +6,7 @@ import {
   TIMEFRAME_MS,
   type Timeframe,
 } from '@ballast/contracts';
-import { FeatureEngine } from '@ballast/core';
+import { FeatureEngine, warmUpReach } from '@ballast/core';
 import {
   type BacktestConfig,
   type BacktestConfigInput,
@@ -83,15 +83,33 @@ export function loadBacktestCandles(options: RunBacktestOptions): Candle[] {
 
 /**
  * The candles before `from` that a live deployment would hold at that instant: the features service's
- * default warm-up of them, so a run that starts mid-file starts warm and converged, as live does.
+ * default warm-up of them (per symbol, the newest `warmUpBars` within core's warmUpReach, as features
+ * replays them), so a run that starts mid-file starts warm and converged, as live does.
  */
 function loadHistory(options: RunBacktestOptions, config: BacktestConfig): Candle[] {
   if (options.from === undefined) return [];
   const bars = new FeatureEngine().warmUpBars(options.timeframe);
-  return loadRange(options, config, {
-    from: options.from - bars * TIMEFRAME_MS[options.timeframe],
+  const candles = loadRange(options, config, {
+    from: options.from - warmUpReach(bars) * TIMEFRAME_MS[options.timeframe],
     to: options.from,
   });
+  return newestPerSymbol(candles, bars);
+}
+
+/** Each symbol's newest `count` candles, in the order given. */
+function newestPerSymbol(candles: readonly Candle[], count: number): Candle[] {
+  const times = new Map<string, number[]>();
+  for (const c of candles) {
+    const list = times.get(c.symbol);
+    if (list) list.push(c.openTime);
+    else times.set(c.symbol, [c.openTime]);
+  }
+  const oldest = new Map<string, number>();
+  for (const [symbol, list] of times) {
+    list.sort((a, b) => b - a);
+    oldest.set(symbol, list[Math.min(count, list.length) - 1]!);
+  }
+  return candles.filter((c) => c.openTime >= oldest.get(c.symbol)!);
 }
 
 function loadAll(options: RunBacktestOptions, config: BacktestConfig): Candle[] {

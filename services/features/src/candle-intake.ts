@@ -1,5 +1,5 @@
 import { type Candle, TIMEFRAME_MS } from '@ballast/contracts';
-import type { FeatureEngine, FeatureOutcome } from '@ballast/core';
+import { type FeatureEngine, type FeatureOutcome, warmUpReach } from '@ballast/core';
 import type { CandleRepository, SeriesKey } from '@ballast/db';
 import { type Hole, holesIn } from './holes';
 
@@ -102,10 +102,15 @@ export class CandleIntake {
     return sequence.filter((c) => c.openTime >= (coldFrom as number));
   }
 
+  /**
+   * Replays the newest `warmUpCandles` stored candles before `toOpenTime`, looking back the budget plus the
+   * margin for the venue's outages (core's warmUpReach, which `ballast backfill --warm-up` fetches): a
+   * count of candles, not a span of slots, so a history with the venue's holes in it is still whole.
+   */
   private async replayBefore(series: SeriesKey, toOpenTime: number): Promise<number> {
     const count = this.options.warmUpCandles(series);
-    const fromOpenTime = toOpenTime - count * TIMEFRAME_MS[series.timeframe];
-    const stored = await this.options.candles.range({ ...series, fromOpenTime, toOpenTime });
+    const fromOpenTime = toOpenTime - warmUpReach(count) * TIMEFRAME_MS[series.timeframe];
+    const stored = (await this.options.candles.range({ ...series, fromOpenTime, toOpenTime })).slice(-count);
     const first = stored[0];
     if (first === undefined) return 0;
     // History obeys the cold rule as the stream does, or a restart would bridge a hole a running

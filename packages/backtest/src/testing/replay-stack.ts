@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
-import { FeatureEngine } from '@ballast/core';
+import { FeatureEngine, warmUpReach } from '@ballast/core';
 import { CandleRepository, createDb, migrate } from '@ballast/db';
 import { startExchangeSim } from '@ballast/exchange-sim';
 import {
@@ -114,7 +114,7 @@ async function start(
   const servicesDb = await createDb({ url: database.url });
   cleanups.push(() => servicesDb.db.destroy());
   await migrate(servicesDb.db);
-  const warmUp = new FeatureEngine().warmUpBars('1h') * HOUR;
+  const warmUp = warmUpReach(new FeatureEngine().warmUpBars('1h')) * HOUR;
   await new CandleRepository(servicesDb.db).upsertMany(load({ from: from - warmUp, to: from }));
   const stateDir = mkdtempSync(join(tmpdir(), `ballast-${label}-clock-`));
   cleanups.push(async () => rmSync(stateDir, { recursive: true, force: true }));

@@ -2,11 +2,17 @@ import { TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
 import { FeatureEngine } from './feature-engine';
 
 /**
- * Bars beyond the budget, as a share of it, that a warm-up backfill reaches back: features replays a number
- * of stored candles, not a span, and the venue's outages leave fewer candles than slots (Binance's 1h history
- * misses up to 33 hours at a time; 1 % of the 1h budget is 96 hours).
+ * Slots beyond the budget, as a share of it, that a warm-up reaches back: the venue's outages leave fewer
+ * candles than slots (Binance's 1h history misses up to 33 hours at a time; 1 % of the 1h budget is 96
+ * hours), so features replays the newest `wanted` candles stored in `warmUpReach(wanted)` slots (a backtest
+ * loads its history the same way), and a warm-up backfill fetches that reach.
  */
 export const WARM_UP_MARGIN = 0.01;
+
+/** Slots to look back in for `wanted` candles: the budget plus the margin for the venue's outages. */
+export function warmUpReach(wanted: number): number {
+  return wanted + Math.ceil(wanted * WARM_UP_MARGIN);
+}
 
 /** The history to fetch before a series' first start: what features replays, plus the margin. */
 export interface WarmUpWindow {
@@ -31,6 +37,5 @@ export function warmUpWindow(
 ): WarmUpWindow {
   const step = TIMEFRAME_MS[timeframe];
   const forming = Math.floor(now / step) * step;
-  const bars = wanted + Math.ceil(wanted * WARM_UP_MARGIN);
-  return { timeframe, wanted, since: forming - bars * step, until: forming - step };
+  return { timeframe, wanted, since: forming - warmUpReach(wanted) * step, until: forming - step };
 }
