@@ -62,6 +62,8 @@ it('a paper order whose write failed (network) is sent again at once, not after 
     expect(Date.now() - sentAt).toBeLessThan(10_000);
     expect(await writes()).toBe(2);
     expect(orderEvents.filter((e) => e.status === 'rejected')).toEqual([]);
+    // The position event follows the fill's order event: waited for, not raced.
+    await waitFor(() => positionEvents.length > 0, 'the position event');
     expect(positionEvents.map((p) => [p.status, p.qty])).toEqual([['opened', 0.01]]);
   } finally {
     await stop();

@@ -224,6 +224,8 @@ describe('orders service in paper mode, fed by md.book from the bus', () => {
     // Close it all, then a second round trip on the same market: the position id's running figures
     // span both trades, each close reports its own trade's.
     // Asked to sell 5 reduce-only, it sells the 1.626 held: on spot the venue would sell any coins.
+    // The limit's own position event first: one arriving late would count as the close's.
+    await waitFor(() => positions.at(-1)?.qty === afterLimit.BTC, "the limit fill's position event");
     const closeAll = await roundTripLeg(5, 'sell', 'paper-close-1');
     expect(sumLots(fillsOf('bl-paper-close-1').map((f) => f.qty))).toBe(1.626);
     const reopen = await roundTripLeg(0.1, 'buy', 'paper-reopen');

@@ -128,7 +128,9 @@ describe('one reconciler per venue', { timeout: 240_000 }, () => {
     b.timers.fire(RETRY_MS);
     expect(await requestRun()).toMatchObject({ status: 'reconciled', drifts: 0 });
     expect(await requestRun()).toMatchObject({ status: 'reconciled', drifts: 0 });
-    expect([await a.runs(), await b.runs()]).toEqual([3, 0]);
+    // The run is counted as it ends, after its status is out: waited for, not raced.
+    await waitFor(async () => (await a.runs()) === 3, "the holder's third run counted");
+    expect(await b.runs()).toBe(0);
     expect([await a.leader(), await b.leader()]).toEqual([1, 0]);
     expect(statuses).toHaveLength(3);
     expect(b.logs.filter((m) => m === STANDBY)).toHaveLength(1);
@@ -145,7 +147,7 @@ describe('one reconciler per venue', { timeout: 240_000 }, () => {
     await waitFor(() => statuses.length > seen, "the new reconciler's first status");
     expect(statuses.at(-1)).toMatchObject({ status: 'reconciled', drifts: 0 });
     expect(await requestRun()).toMatchObject({ status: 'reconciled' });
-    expect(await b.runs()).toBe(2);
+    await waitFor(async () => (await b.runs()) === 2, "the new holder's second run counted");
   });
 
   it('a reconciler whose lock connection drops stops reconciling until it holds the lock again', async () => {
