@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { prometheusBinary } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { prometheusBinary } from './promtool';
 
 const dir = join(import.meta.dirname, '..', '..', 'infra', 'prometheus');
 

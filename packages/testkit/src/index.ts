@@ -6,6 +6,7 @@ export * from './market-command';
 export * from './outage-store';
 export * from './pipeline-idle';
 export * from './ports';
+export * from './prometheus-binary';
 export * from './recorded-book';
 export * from './recorded-klines';
 export * from './recorded-market-rules';

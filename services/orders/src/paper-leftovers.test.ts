@@ -1,5 +1,6 @@
 import type { Clock } from '@ballast/contracts';
 import { createDb, type DbHandle, migrate, type OrderSlice, PaperAccountRepository } from '@ballast/db';
+import { btcSlice } from '@ballast/db/testing';
 import type { OrderVenue } from '@ballast/exchange';
 import { createTestDatabase, RECORDED_BTCUSDT_RULES, type TestDatabase } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,22 +27,11 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
+/** A filled 0.01 BTC buy as recorded, changed by `patch`. */
 function slice(clientOrderId: string, patch: Partial<OrderSlice>): OrderSlice {
   return {
-    clientOrderId,
-    intentId: clientOrderId,
-    slice: 0,
-    strategy: null,
-    correlationId: null,
-    exchange: 'binance',
-    symbol: 'BTC-USDT',
-    side: 'buy',
-    type: 'market',
-    qty: 0.01,
-    price: null,
-    reduceOnly: false,
+    ...btcSlice(clientOrderId, { intentId: clientOrderId, strategy: null, qty: 0.01, dueAt: 0 }),
     status: 'filled',
-    dueAt: 0,
     venueOrderId: null,
     filledQty: 0.01,
     avgPrice: 58001.04,

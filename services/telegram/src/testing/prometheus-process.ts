@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePortRun, waitFor } from '@ballast/testkit';
+import { freePortRun, prometheusBinary, waitFor } from '@ballast/testkit';
 
 /** A real Prometheus on loopback, evaluating `rules` (a rule file's YAML) every second. */
 export interface PrometheusProcess {
@@ -10,18 +10,6 @@ export interface PrometheusProcess {
   /** Replaces the rules and reloads them (POST /-/reload). */
   setRules(rules: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-function prometheusBinary(): string {
-  try {
-    const path = execFileSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).trim();
-    if (path) return path;
-  } catch {
-    // fall through to the install hint
-  }
-  throw new Error(
-    'prometheus is required: apt-get install -y --no-install-recommends prometheus (.ci/run installs it)',
-  );
 }
 
 export async function startPrometheus(rules: string): Promise<PrometheusProcess> {
@@ -37,7 +25,7 @@ export async function startPrometheus(rules: string): Promise<PrometheusProcess>
   const port = await freePortRun(1);
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
-    prometheusBinary(),
+    prometheusBinary('prometheus'),
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
