@@ -1,6 +1,7 @@
 import type { Clock } from '@ballast/contracts';
 import { readinessKeys } from '@ballast/core';
 import { BotStateRepository, createDb, type DbHandle, migrate } from '@ballast/db';
+import { StartRefusedError } from '@ballast/service-kit';
 import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersConfigSchema } from './config';
@@ -71,7 +72,12 @@ describe('live start behind the readiness gate', () => {
     const bus = new Proxy({}, { get: () => () => Promise.reject(new Error('the bus must not be used')) });
     await expect(
       startOrders({ bus: bus as never, db: handle.db, clock, ids: () => 'x', config, log: silent }),
-    ).rejects.toBeInstanceOf(LiveStartRefusedError);
+    ).rejects.toSatisfy(
+      (err) =>
+        err instanceof LiveStartRefusedError &&
+        err instanceof StartRefusedError &&
+        err.reason === 'readiness_gate',
+    );
   });
 
   it('refuses every entry once the lifecycles have gone unread for ten refresh periods', async () => {

@@ -8,10 +8,14 @@ import {
   StoredLifecycle,
 } from '@ballast/core';
 import { BotStateRepository, type Database } from '@ballast/db';
+import { StartRefusedError } from '@ballast/service-kit';
 import type { Kysely } from 'kysely';
 
-/** Live trading refused at start: lists every strategy that the readiness gate has not promoted. */
-export class LiveStartRefusedError extends Error {
+/**
+ * Live trading refused at start: lists every strategy that the readiness gate has not promoted. A restart
+ * cannot heal it (only `ballast readiness` can), so `runService` exits 78 as for invalid configuration.
+ */
+export class LiveStartRefusedError extends StartRefusedError {
   override readonly name = 'LiveStartRefusedError';
   readonly reason = 'readiness_gate';
 
