@@ -78,4 +78,28 @@ describe('LiveState: the kill switch', () => {
       ignored: { command: 'resume', commandId: resume.id, requestedBy: 'cli:slow-host', acks: [refusal] },
     });
   });
+
+  it('keeps an ack that arrives before its command, as acks and commands come on separate consumers', async () => {
+    const hub = new MemoryHub();
+    const clock = new VirtualClock(T);
+    const { state, sender } = await started(clock, hub, clock);
+    const killId = '0190f3a0-0000-7000-8000-00000000a11c';
+    const ack = {
+      service: 'orders',
+      exchange: 'binance' as const,
+      command: 'kill' as const,
+      commandId: killId,
+      engaged: true,
+      detail: 'kill applied',
+    };
+    await sender.publish(subject(Subjects.controlAck, {}), ack);
+    await hub.idle();
+    await sender.publish(
+      subject(Subjects.kill, {}),
+      { flatten: false, reason: 'incident', requestedBy: 'cli:alice' },
+      { id: killId },
+    );
+    await hub.idle();
+    expect(state.control).toMatchObject({ engaged: true, commandId: killId, acks: [ack], ignored: null });
+  });
 });

@@ -97,6 +97,8 @@ export interface ControlView extends KillState {
 }
 
 const PRICE_EVENT_INTERVAL_MS = 500;
+/** Acks of unseen commands kept: a few per service for the last commands is plenty, and stays bounded. */
+const EARLY_ACKS_KEPT = 64;
 const STATE_FAMILIES = 'all' as const;
 
 /**
@@ -127,6 +129,11 @@ export class LiveState {
   private readonly listeners = new Set<LiveListener>();
   private readonly subscriptions: Subscription[] = [];
   control: ControlView = { ...KILL_RELEASED, acks: [], ignored: null };
+  /**
+   * Acks of commands not seen yet: acks and commands reach us on separate consumers, so a service's
+   * answer can arrive before the command it answers. Kept (the newest few) until that command does.
+   */
+  private readonly earlyAcks: ControlAck[] = [];
 
   constructor(
     private readonly bus: Bus,
@@ -333,15 +340,29 @@ export class LiveState {
    */
   private applyControl(command: ControlCommand, requestedBy: string): void {
     const { applied, state } = applyControl(this.control, command, this.clock.now());
-    if (applied) this.control = { ...state, acks: [], ignored: null };
-    else this.control.ignored = { command: command.kind, commandId: command.id, requestedBy, acks: [] };
+    const acks = this.takeEarlyAcks(command.id);
+    if (applied) this.control = { ...state, acks, ignored: null };
+    else this.control.ignored = { command: command.kind, commandId: command.id, requestedBy, acks };
   }
 
   private onAck(m: Envelope<ControlAck>): void {
     const { commandId } = m.payload;
     if (commandId === this.control.commandId) this.control.acks.push(m.payload);
     else if (commandId === this.control.ignored?.commandId) this.control.ignored.acks.push(m.payload);
+    else {
+      this.earlyAcks.push(m.payload);
+      if (this.earlyAcks.length > EARLY_ACKS_KEPT) this.earlyAcks.shift();
+    }
     this.emit(liveEvent('ack', m, m.payload));
+  }
+
+  private takeEarlyAcks(commandId: string): ControlAck[] {
+    const taken = this.earlyAcks.filter((a) => a.commandId === commandId);
+    if (taken.length > 0) {
+      const rest = this.earlyAcks.filter((a) => a.commandId !== commandId);
+      this.earlyAcks.splice(0, this.earlyAcks.length, ...rest);
+    }
+    return taken;
   }
 
   private onAlert(m: Envelope<Alert>): void {
