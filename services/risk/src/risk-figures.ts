@@ -1,6 +1,10 @@
 import type { DenyReason } from '@ballast/contracts';
 import {
   type ClosedTrade,
+  committed,
+  committedExposure,
+  committedOpenRisk,
+  committedSlots,
   DAY_MS,
   dayBaseline,
   lossStreakPausedUntil,
@@ -9,8 +13,6 @@ import {
   positionRisk,
   type RiskLimits,
   type RiskState,
-  totalExposure,
-  totalOpenRisk,
   utcDayStart,
 } from '@ballast/core';
 
@@ -107,10 +109,15 @@ export function riskFigures(
       notional: positionNotional(p),
       risk: positionRisk(p),
     })),
+    // As the limits count them: positions held plus entries approved and not filled yet, so the
+    // headroom shown is the room the next entry has, not what is left once pending entries fill.
     limitUsed: {
-      max_exposure: ratio(totalExposure(state), limits.maxExposure * state.equity),
-      max_open_risk: ratio(totalOpenRisk(state), limits.maxOpenRisk * state.equity),
-      max_open_positions: ratio(openPositions, limits.maxOpenPositions),
+      max_exposure: ratio(committed(committedExposure(state)), limits.maxExposure * state.equity),
+      max_open_risk: ratio(
+        committed(committedOpenRisk(state, limits.riskPerTrade * state.equity)),
+        limits.maxOpenRisk * state.equity,
+      ),
+      max_open_positions: ratio(committedSlots(state), limits.maxOpenPositions),
       daily_loss: ratio(dailyLoss, limits.dailyLoss * dayStartEquity),
       max_drawdown: ratio(drawdown, limits.maxDrawdown * state.peakEquity),
     },

@@ -73,6 +73,28 @@ describe('risk figures', () => {
     expect(f.killEngaged).toBe(true);
   });
 
+  it('count entries approved and not filled yet in the limits they will use, as the limits do', () => {
+    // A long of 0.05 ETH-USDT at 3,000 (stop 2,900) approved, its order not filled yet.
+    const pending = {
+      intentId: 'intent-1',
+      strategy: 'trend',
+      exchange: 'binance',
+      symbol: 'ETH-USDT',
+      side: 'long' as const,
+      qty: 0.05,
+      entry: 3_000,
+      stop: 2_900,
+      expiresAt: now + 300_000,
+      settled: [],
+    };
+    const f = riskFigures({ ...state(), pending: [pending] }, limits, trades, now);
+    // 1200 held + 150 pending of 0.5 × 9400; 20 + 5 of 0.06 × 9400; 2 markets of 5.
+    expect(f.limitUsed.max_exposure).toBeCloseTo(1_350 / 4_700, 12);
+    expect(f.limitUsed.max_open_risk).toBeCloseTo(25 / 564, 12);
+    expect(f.limitUsed.max_open_positions).toBe(0.4);
+    expect(f.openPositions).toBe(1);
+  });
+
   it('report no pause once it has run out and no daily halt on the next UTC day', () => {
     const later = now + 86_400_000;
     const f = riskFigures(state(), limits, trades, later);

@@ -71,7 +71,7 @@ export class RiskMetrics {
     });
     new Gauge({
       name: 'ballast_risk_limit_used_ratio',
-      help: 'Use of each risk limit: used over allowed (1 = at the limit)',
+      help: 'Use of each risk limit: used over allowed (1 = at the limit); exposure, open risk and positions count entries approved and not filled yet',
       labelNames: ['limit'],
       registers,
       collect() {

@@ -10,7 +10,7 @@ export const risk: DashboardSpec = {
       kind: 'bargauge',
       unit: 'percentunit',
       description:
-        'Share of each limit still free: exposure, open risk, open positions, daily loss, drawdown.',
+        'Share of each limit still free: exposure, open risk, open positions (held plus entries approved, not filled yet, as risk counts them), daily loss, drawdown.',
       queries: [{ expr: 'ballast:risk_limit_headroom:ratio', legend: '{{limit}}' }],
     },
     {
