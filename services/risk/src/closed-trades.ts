@@ -1,5 +1,5 @@
 import type { Envelope, PositionEvent } from '@ballast/contracts';
-import { applyClosedTrade, type ClosedTrade } from '@ballast/core';
+import { applyClosedTrade, type ClosedTrade, LossStreakTracker } from '@ballast/core';
 import type { ClosedTradeRecord, NewClosedTrade } from '@ballast/db';
 import type { HeldPositions } from './held-positions';
 import { RealisedLedger } from './realised-ledger';
@@ -67,8 +67,13 @@ export class ClosedTrades extends RiskPart {
     this.recorded.add(messageId);
     if (!recorded) return;
     const closed = { pnl: trade.pnl, fees: trade.fees ?? 0, closeTime: trade.closeTime };
-    this.ctx.state = applyClosedTrade(this.ctx.state, closed);
+    // A close recorded after a later one (its first record failed, the later one's did not) takes its
+    // place in close-time order, as a restart would fold it: a loss then a win is no streak.
+    const late = this.results.some((r) => r.closeTime > closed.closeTime);
     this.results.push(closed);
+    this.ctx.state = late
+      ? { ...this.ctx.state, lossStreak: LossStreakTracker.fromHistory(this.results).state }
+      : applyClosedTrade(this.ctx.state, closed);
     if (trade.strategy !== null) this.deps.tradeClosed?.(trade.strategy);
   }
 }
