@@ -243,6 +243,34 @@ describe('dashboard in a real browser', () => {
     await page.close();
   }, 120_000);
 
+  it('returns to the login form when the session ends: ended elsewhere (its live stream refused), or by Log out', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await logIn(page, 'victor', PASSWORDS.view);
+    await page.getByTestId('kill-state').waitFor({ timeout: 30_000 });
+    // Another tab logs the session out: the gateway ends this page's stream and refuses its reconnect (401).
+    await page.evaluate(async () => {
+      const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
+      await fetch('/api/logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
+        body: '{}',
+      });
+    });
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toContain('Your session ended');
+    expect(await page.getByTestId('who').count()).toBe(0);
+
+    await logIn(page, 'victor', PASSWORDS.view);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('user').waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(async () => (await fetch('/api/session')).status)).toBe(401);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('draws the Market view: recorded candles on a chart canvas with S/R, our stop and our entry marked', async () => {
     const candles = recordedCandles('ETHUSDT', 80);
     const last = candles.at(-1) as Candle;

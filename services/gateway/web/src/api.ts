@@ -41,6 +41,10 @@ export const api = {
     csrfToken = s.csrfToken;
     return s;
   },
+  async logout(): Promise<void> {
+    await call<void>('POST', '/api/logout', {});
+    csrfToken = '';
+  },
   async session(): Promise<SessionInfo | undefined> {
     try {
       const s = await call<SessionInfo>('GET', '/api/session');

@@ -1,4 +1,4 @@
-import { api, type SessionInfo } from './api';
+import { ApiError, api, type SessionInfo } from './api';
 import { h, money, pct, time } from './dom';
 import { controlAcks } from './views/control-acks';
 import { governanceView } from './views/governance';
@@ -73,7 +73,7 @@ function killControls(control: Json): HTMLElement | null {
             return;
           }
           dialog.close();
-          void refresh();
+          refreshOrSignOut();
         },
       },
       'Confirm kill',
@@ -91,7 +91,7 @@ function killControls(control: Json): HTMLElement | null {
           showAlert(resumeError, controlError);
           return;
         }
-        void refresh();
+        refreshOrSignOut();
       },
     },
     'Resume',
@@ -224,7 +224,7 @@ function decisions(list: Json[], detail: Json | undefined): HTMLElement {
         {
           onclick: () => {
             openDecision = d.id;
-            void refresh();
+            refreshOrSignOut();
           },
         },
         'open',
@@ -273,8 +273,8 @@ function decisionDetail(d: Json): HTMLElement {
   );
 }
 
-const market = new MarketView(() => void refresh());
-const pnl = new PnlView(() => void refresh());
+const market = new MarketView(() => refreshOrSignOut());
+const pnl = new PnlView(() => refreshOrSignOut());
 
 const NAV = [
   ['overview', 'Overview'],
@@ -337,7 +337,13 @@ async function refresh(): Promise<void> {
       'header',
       {},
       h('b', {}, 'Ballast'),
-      h('span', { 'data-testid': 'who' }, `${session?.user} (${session?.role})`),
+      h(
+        'span',
+        {},
+        h('span', { 'data-testid': 'who' }, `${session?.user} (${session?.role})`),
+        ' ',
+        h('button', { type: 'button', onclick: () => void logOut() }, 'Log out'),
+      ),
     ),
     h('nav', {}, ...NAV.map(([id, label]) => h('a', { href: `#${id}` }, label))),
     overview(eq, control.state, risk, readiness, health),
@@ -346,7 +352,7 @@ async function refresh(): Promise<void> {
     decisions(decs, detail),
     signalsView(signals),
     pnl.element,
-    governanceView(gov, session?.role === 'operator', () => void refresh()),
+    governanceView(gov, session?.role === 'operator', refreshOrSignOut),
   );
   // Drawn once attached, so the charts size to their boxes.
   market.update(chart);
@@ -363,13 +369,57 @@ function refreshUnlessTyping(): void {
     return;
   }
   pending = undefined;
-  void refresh();
+  refreshOrSignOut();
 }
+
+const SESSION_ENDED = 'Your session ended (logged out, expired, or the gateway restarted): log in again.';
+
+/** A refresh refused 401 means the session is gone: the login form, not a page frozen on old figures. */
+function refreshOrSignOut(): void {
+  refresh().catch((err: unknown) => {
+    if (err instanceof ApiError && err.status === 401) signedOut(SESSION_ENDED);
+    else console.error('dashboard refresh failed', err);
+  });
+}
+
+let events: EventSource | undefined;
+
+function signedOut(message: string): void {
+  events?.close();
+  events = undefined;
+  if (pending) clearTimeout(pending);
+  pending = undefined;
+  session = undefined;
+  loginView(message);
+}
+
+async function logOut(): Promise<void> {
+  await api.logout().catch(() => undefined);
+  signedOut('');
+}
+
 function start(): void {
-  void refresh();
-  const events = new EventSource('/api/events');
+  refreshOrSignOut();
+  openEvents();
+}
+
+function openEvents(): void {
+  events?.close();
+  const stream = new EventSource('/api/events');
+  events = stream;
+  // The browser retries a dropped stream by itself; it gives up (CLOSED) only when the reconnect is
+  // refused, as it is once the session ended (the gateway ends the stream at logout or expiry, then 401).
+  stream.onerror = () => {
+    if (stream.readyState !== EventSource.CLOSED || events !== stream) return;
+    void api.session().then((s) => {
+      if (events !== stream) return;
+      if (!s) return signedOut(SESSION_ENDED);
+      session = s;
+      openEvents();
+    });
+  };
   // Any live event re-reads the views; bursts collapse into one refresh.
-  events.onmessage = () => undefined;
+  stream.onmessage = () => undefined;
   for (const kind of [
     'position',
     'order',
@@ -383,7 +433,7 @@ function start(): void {
     'ack',
     'alert',
   ])
-    events.addEventListener(kind, () => {
+    stream.addEventListener(kind, () => {
       if (pending) return;
       pending = setTimeout(refreshUnlessTyping, 200);
     });
