@@ -117,11 +117,42 @@ function loadAll(options: RunBacktestOptions, config: BacktestConfig): Candle[] 
     ...(options.from !== undefined ? { from: options.from } : {}),
     ...(options.to !== undefined ? { to: options.to } : {}),
   };
+  if (range.from !== undefined && range.to !== undefined && range.to <= range.from)
+    throw new BacktestError(
+      'bad_input',
+      `the range is empty: to ${isoMinute(range.to)} is not after from ${isoMinute(range.from)}`,
+    );
   const candles = loadRange(options, config, range);
   if (candles.length === 0)
-    throw new BacktestError('no_data', 'no candles in the selected files, symbols and range');
+    throw new BacktestError(
+      'no_data',
+      `no candles in the selected files, symbols and range${coverageNote(options, config, range)}`,
+    );
   return candles;
 }
+
+/** What each symbol's files hold, when a range was asked for: an empty run says where the data is. */
+function coverageNote(
+  options: RunBacktestOptions,
+  config: BacktestConfig,
+  range: { from?: number; to?: number },
+): string {
+  if (range.from === undefined && range.to === undefined) return '';
+  const spans = new Map<string, { first: number; last: number }>();
+  for (const c of loadRange(options, config, {})) {
+    const span = spans.get(c.symbol);
+    if (!span) spans.set(c.symbol, { first: c.openTime, last: c.openTime });
+    else {
+      span.first = Math.min(span.first, c.openTime);
+      span.last = Math.max(span.last, c.openTime);
+    }
+  }
+  if (spans.size === 0) return '';
+  const held = [...spans].sort(([a], [b]) => a.localeCompare(b));
+  return `; the files hold ${held.map(([symbol, s]) => `${symbol} ${isoMinute(s.first)} to ${isoMinute(s.last)}`).join(', ')} (bar open times)`;
+}
+
+const isoMinute = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 function loadRange(
   options: RunBacktestOptions,

@@ -256,6 +256,33 @@ describe('ballast backtest --agents recorded', () => {
   });
 });
 
+describe('ballast backtest refusals that name what to change', () => {
+  it('names the flag of a bad timeframe or seed, and the choices', async () => {
+    await expect(backtest(['--timeframe', '7m'], join(dir, 'tf.json'))).rejects.toThrow(
+      '--timeframe: one of 1m, 5m, 15m, 1h, 4h, 1d, got 7m',
+    );
+    // parseInt read 1.5 as seed 1 and abc as NaN.
+    await expect(backtest(['--seed', '1.5'], join(dir, 'seed.json'))).rejects.toThrow(
+      '--seed: a whole number, got 1.5',
+    );
+    await expect(backtest(['--seed', 'abc'], join(dir, 'seed.json'))).rejects.toThrow(
+      '--seed: a whole number, got abc',
+    );
+  });
+
+  it('refuses a range that ends before it starts, and says where the data is when a range holds none', async () => {
+    await expect(
+      backtest(['--from', '2021-03-01', '--to', '2021-02-01'], join(dir, 'backwards.json')),
+    ).rejects.toThrow('the range is empty: to 2021-02-01 00:00 is not after from 2021-03-01 00:00');
+    // The recorded file ends on 2022-10-11; a run asked for 2024 names its span.
+    await expect(
+      backtest(['--from', '2024-01-01', '--to', '2024-02-01'], join(dir, 'after.json')),
+    ).rejects.toThrow(
+      'no candles in the selected files, symbols and range; the files hold BTC-USDT 2017-08-17 04:00 to 2022-10-11 10:00 (bar open times)',
+    );
+  });
+});
+
 describe('ballast backtest over candle files that overlap', () => {
   it('prints the refusal, naming the files and the first bar they both hold, and exits 1', async () => {
     // A window of the recorded file (December 2021), as a monthly download beside the yearly one.

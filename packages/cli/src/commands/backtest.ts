@@ -8,12 +8,12 @@ import {
   runBacktest,
   writeReport,
 } from '@ballast/backtest';
-import { Timeframe } from '@ballast/contracts';
 import { DEFAULT_PGLITE_DIR } from '@ballast/db';
 import type { Command } from 'commander';
 import { readDeployedHourStats } from './hour-stats';
 import { progressBar } from './progress-bar';
 import { readRecordedDecisions, replayedLine } from './recorded-decisions';
+import { timeframeFlag } from './timeframe-flag';
 
 interface BacktestFlags {
   data: string;
@@ -37,6 +37,14 @@ const parseDate = (text: string, flag: string): number => {
   if (!Number.isFinite(ms)) throw new Error(`--${flag}: not a date or epoch ms: ${text}`);
   return ms;
 };
+
+/** `--seed` as a whole number: parseInt read `1.5` as 1 and `abc` as NaN, the run naming no flag. */
+function seedFlag(text: string): number {
+  const seed = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(seed))
+    throw new Error(`--seed: a whole number, got ${text}`);
+  return seed;
+}
 
 function agentsMode(text: string): AgentsMode {
   const parsed = AgentsMode.safeParse(text);
@@ -98,7 +106,7 @@ export function registerBacktestCommand(program: Command): void {
     .option('--report <dir>', 'write an HTML report into this directory')
     .option('--seed <n>', 'seed for ids and jitter', '1')
     .action(async (flags: BacktestFlags) => {
-      const timeframe = Timeframe.parse(flags.timeframe);
+      const timeframe = timeframeFlag(flags.timeframe);
       const from = flags.from ? parseDate(flags.from, 'from') : undefined;
       const config = await backtestConfig(flags);
       const options: RunBacktestOptions = {
@@ -107,7 +115,7 @@ export function registerBacktestCommand(program: Command): void {
           .map((f) => f.trim())
           .filter((f) => f !== ''),
         timeframe,
-        seed: Number.parseInt(flags.seed, 10),
+        seed: seedFlag(flags.seed),
         ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
         ...(from !== undefined ? { from } : {}),
         ...(flags.to ? { to: parseDate(flags.to, 'to') } : {}),

@@ -9,9 +9,9 @@ import {
   runOptimize,
   steppedRange,
 } from '@ballast/backtest';
-import { Timeframe } from '@ballast/contracts';
 import type { Command } from 'commander';
 import { progressBar } from './progress-bar';
+import { timeframeFlag } from './timeframe-flag';
 
 interface OptimizeFlags {
   data: string;
@@ -135,7 +135,7 @@ export function registerOptimizeCommand(program: Command): void {
           .split(',')
           .map((f) => f.trim())
           .filter((f) => f !== ''),
-        timeframe: Timeframe.parse(flags.timeframe),
+        timeframe: timeframeFlag(flags.timeframe),
         from: parseCliDate(flags.from, 'from'),
         to: parseCliDate(flags.to, 'to'),
         seed: Number.parseInt(flags.seed, 10),

@@ -11,7 +11,7 @@ import {
   runBacktest,
   strategyTrades,
 } from '@ballast/backtest';
-import { type Clock, type IdGenerator, TIMEFRAME_MS, Timeframe } from '@ballast/contracts';
+import { type Clock, type IdGenerator, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
 import {
   type CriterionResult,
   closedTradeDrawdownPct,
@@ -47,6 +47,7 @@ import { readLifecycle, recordLifecycle, SystemClock, uuidv7Ids } from '@ballast
 import type { Command } from 'commander';
 import { gateBacktestConfig, looserBacktestConfig, readGateConfigFile } from './readiness-config';
 import { replayedLine } from './recorded-decisions';
+import { timeframeFlag } from './timeframe-flag';
 
 export interface ReadinessRunOptions {
   /** Strategies to judge; default: every strategy with a closed trade. */
@@ -472,7 +473,7 @@ export function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
       ? {
           data: {
             files: flags.data.split(',').map((f) => f.trim()),
-            timeframe: Timeframe.parse(flags.timeframe),
+            timeframe: timeframeFlag(flags.timeframe),
             seed: Number.parseInt(flags.seed, 10),
             ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
             ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
