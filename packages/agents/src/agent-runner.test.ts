@@ -15,6 +15,7 @@ import {
   anthropicError,
   anthropicText,
   anthropicToolUse,
+  anthropicToolUses,
   geminiError,
   geminiJson,
 } from './testing/wire-replies';
@@ -318,6 +319,24 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
       { reason: 'reviewer_failed', detail: 'malformed_response' },
     ]);
     expect(audit.rows.find((r) => r.agent === 'reviewer')?.rawResponse).toContain('I cannot approve');
+  });
+
+  it('rejects when the reviewer calls its verdict tool twice, approving then rejecting, even with REVIEWER_FALLBACK=rules', async () => {
+    const { audit, deps } = setup({ reviewerFallback: 'rules' });
+    gemini.enqueue(analystReply());
+    claude.enqueue(
+      anthropicToolUses('review_verdict', [
+        APPROVE_HALF,
+        { approve: false, sizeMultiplier: 0, reasons: ['stop inside the noise'] },
+      ]),
+    );
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect([decision.approved, decision.sizeMultiplier, decision.rejection]).toEqual([
+      false,
+      0,
+      { reason: 'reviewer_failed', detail: 'malformed_response' },
+    ]);
+    expect(audit.rows.find((r) => r.agent === 'reviewer')?.rawResponse).toContain('stop inside the noise');
   });
 
   it('rejects a reviewer reply cut off at the token cap or refused, even with REVIEWER_FALLBACK=rules', async () => {

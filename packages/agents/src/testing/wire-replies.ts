@@ -31,6 +31,21 @@ export function anthropicToolUse(
   };
 }
 
+/**
+ * One reply calling the tool once per input, as the Messages API may when parallel tool use is left on
+ * (`tool_choice` without `disable_parallel_tool_use`), or a proxy that ignores that flag.
+ */
+export function anthropicToolUses(toolName: string, inputs: readonly unknown[]): ScriptedReply {
+  const reply = anthropicToolUse(toolName, null) as { status: number; body: string };
+  const content = inputs.map((input, i) => ({
+    type: 'tool_use',
+    id: `toolu_0${i}Test`,
+    name: toolName,
+    input,
+  }));
+  return { ...reply, body: JSON.stringify({ ...JSON.parse(reply.body), content }) };
+}
+
 export function anthropicText(text: string): ScriptedReply {
   return {
     status: 200,

@@ -8,6 +8,7 @@ import {
   anthropicError,
   anthropicText,
   anthropicToolUse,
+  anthropicToolUses,
 } from '../../testing/wire-replies';
 import { AnthropicProvider } from './anthropic-provider';
 
@@ -56,7 +57,12 @@ describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API
     expect(sent?.path).toBe('/v1/messages');
     expect(sent?.headers.authorization).toBe(`Bearer ${KEY}`);
     const body = JSON.parse(sent?.body ?? '{}');
-    expect(body.tool_choice).toEqual({ type: 'tool', name: 'review_verdict' });
+    // Exactly one call: left to its default, the API may call the forced tool several times in one reply.
+    expect(body.tool_choice).toEqual({
+      type: 'tool',
+      name: 'review_verdict',
+      disable_parallel_tool_use: true,
+    });
     expect(body.tools[0].name).toBe('review_verdict');
     expect(body.tools[0].input_schema.properties.sizeMultiplier).toEqual({
       type: 'number',
@@ -105,6 +111,19 @@ describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API
     const err = await failure(provider.generate(request()));
     expect(err.reason).toBe('malformed_response');
     expect(err.rawResponse).toContain('I think you should buy.');
+  });
+
+  it('treats a reply calling the verdict tool twice as malformed, however the calls read, keeping both and the usage', async () => {
+    const approve = { approve: true, sizeMultiplier: 1, reasons: ['trend intact'] };
+    const reject = { approve: false, sizeMultiplier: 0, reasons: ['funding extreme'] };
+    server.enqueue(anthropicToolUses('review_verdict', [approve, reject]));
+    const err = await failure(provider.generate(request()));
+    expect([err.reason, err.message, err.usage]).toEqual([
+      'malformed_response',
+      'anthropic reply called review_verdict 2 times, not once',
+      { inputTokens: 1_000, outputTokens: 200 },
+    ]);
+    expect(err.rawResponse).toContain('funding extreme');
   });
 
   it('times out a hung call through the abort signal', async () => {

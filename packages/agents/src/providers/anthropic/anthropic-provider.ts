@@ -47,7 +47,8 @@ export class AnthropicProvider implements LanguageModelProvider {
           system: request.system,
           messages: [{ role: 'user', content: request.prompt }],
           tools: [tool],
-          tool_choice: { type: 'tool', name: request.schemaName },
+          // Left on, parallel tool use lets one reply call the verdict tool more than once.
+          tool_choice: { type: 'tool', name: request.schemaName, disable_parallel_tool_use: true },
         },
         { signal: request.signal },
       );

@@ -10,8 +10,9 @@ const STOPS: Readonly<Partial<Record<NonNullable<Message['stop_reason']>, EarlyS
 };
 
 /**
- * The forced tool call's input is the verdict; its absence (a text-only reply) is malformed, a reply cut
- * at max_tokens or refused is no verdict whatever it holds, and each carries the usage billed for it.
+ * The forced tool call's input is the verdict; its absence (a text-only reply) is malformed, and so is
+ * more than one call of it (one reply approving and rejecting: neither can be taken for the verdict). A
+ * reply cut at max_tokens or refused is no verdict whatever it holds; each carries the usage billed for it.
  */
 export function mapAnthropicResponse(message: Message, toolName: string): StructuredReply {
   const usage = { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens };
@@ -24,16 +25,15 @@ export function mapAnthropicResponse(message: Message, toolName: string): Struct
       JSON.stringify(message.content),
       usage,
     );
-  const block = message.content.find((b) => b.type === 'tool_use' && b.name === toolName);
-  if (block === undefined || block.type !== 'tool_use') {
+  const calls = message.content.filter((b) => b.type === 'tool_use' && b.name === toolName);
+  const block = calls[0];
+  if (calls.length !== 1 || block === undefined || block.type !== 'tool_use') {
     const raw = JSON.stringify(message.content);
-    throw new AgentError(
-      'malformed_response',
-      `anthropic reply has no ${toolName} tool call`,
-      undefined,
-      raw,
-      usage,
-    );
+    const why =
+      calls.length === 0
+        ? `anthropic reply has no ${toolName} tool call`
+        : `anthropic reply called ${toolName} ${calls.length} times, not once`;
+    throw new AgentError('malformed_response', why, undefined, raw, usage);
   }
   return { raw: JSON.stringify(block.input), value: block.input, usage };
 }
