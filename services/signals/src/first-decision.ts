@@ -31,14 +31,39 @@ export type Decided = {
  * answer otherwise; past the bus's duplicate window, another answer would go out as a second decision.
  */
 export class FirstDecision {
+  /** Decisions being made, by candidate: one asked for again meanwhile is not made twice. */
+  private readonly deciding = new Map<string, Promise<Decided>>();
+
   constructor(private readonly deps: FirstDecisionDeps) {}
 
-  /** `step` replaces the usual decision step for this candidate (a strategy switched off). */
+  /**
+   * `step` replaces the usual decision step for this candidate (a strategy switched off). A candidate
+   * asked for while its decision is still being made (its handler failed on a publish and was retried,
+   * or an owed cycle was retried, while the agents answer) gets that decision, as one made before: the
+   * agents are not asked twice, nothing being stored yet for the store to find.
+   */
   async decide(
     candidate: SignalCandidate,
     features: FeatureVector,
     correlationId: string,
     step: DecideFor = this.deps.decide,
+  ): Promise<Decided> {
+    const inFlight = this.deciding.get(candidate.id);
+    if (inFlight !== undefined) return { ...(await inFlight), earlier: true };
+    const deciding = this.decideOnce(candidate, features, correlationId, step);
+    this.deciding.set(candidate.id, deciding);
+    try {
+      return await deciding;
+    } finally {
+      this.deciding.delete(candidate.id);
+    }
+  }
+
+  private async decideOnce(
+    candidate: SignalCandidate,
+    features: FeatureVector,
+    correlationId: string,
+    step: DecideFor,
   ): Promise<Decided> {
     const stored = await this.deps.store.first(candidate.id);
     if (stored !== undefined) return earlierDecision(stored);
