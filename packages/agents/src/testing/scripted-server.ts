@@ -1,10 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One scripted answer: a status with headers and body, or no answer at all (a hung server). */
+/**
+ * One scripted answer: a status with headers and body, no answer at all (a hung server), or a status
+ * and the start of a body that never ends (a reply stalled mid-body).
+ */
 export type ScriptedReply =
   | { readonly status: number; readonly headers?: Record<string, string>; readonly body: string }
-  | { readonly hang: true };
+  | { readonly hang: true }
+  | { readonly status: number; readonly stallAfter: string };
 
 export interface RecordedRequest {
   readonly method: string;
@@ -44,6 +48,11 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       requests.push(request);
       const reply = queue.shift() ?? responder(request);
       if ('hang' in reply) return;
+      if ('stallAfter' in reply) {
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        res.write(reply.stallAfter);
+        return;
+      }
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.body);
     });

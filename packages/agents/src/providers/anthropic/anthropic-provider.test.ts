@@ -132,6 +132,12 @@ describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API
     expect(err.reason).toBe('timeout');
   });
 
+  it('times out a reply whose body stops arriving after its headers, rather than calling it a network failure', async () => {
+    server.enqueue({ status: 200, stallAfter: '{"id": "msg_01Stalled", "type": "message", ' });
+    const err = await failure(provider.generate(request(AbortSignal.timeout(150))));
+    expect([err.reason, err.message]).toEqual(['timeout', 'anthropic call timed out']);
+  });
+
   it('never puts the key in an error message', async () => {
     server.enqueue(anthropicError(401, 'authentication_error'));
     const err = await failure(provider.generate(request()));

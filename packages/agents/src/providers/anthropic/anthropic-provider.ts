@@ -54,7 +54,7 @@ export class AnthropicProvider implements LanguageModelProvider {
       );
       return mapAnthropicResponse(message, request.schemaName);
     } catch (err) {
-      throw mapAnthropicError(err, this.#now());
+      throw mapAnthropicError(err, this.#now(), request.signal.aborted);
     }
   }
 }

@@ -10,12 +10,13 @@ import { httpStatusError } from '../http-status-error';
 
 /**
  * Maps what the Anthropic SDK throws to an AgentError; the SDK's own message text is not kept. `now`
- * dates an HTTP-date Retry-After.
+ * dates an HTTP-date Retry-After; `aborted` says our per-call timeout has fired.
  */
-export function mapAnthropicError(err: unknown, now: number): AgentError {
+export function mapAnthropicError(err: unknown, now: number, aborted: boolean): AgentError {
   if (err instanceof AgentError) return err;
-  // Our per-call timeout aborts the request; the SDK reports that as a user abort.
-  if (err instanceof APIUserAbortError || err instanceof APIConnectionTimeoutError) {
+  // Our per-call timeout aborts the request: the SDK reports that as a user abort while waiting for the
+  // headers, and as a bare AbortError once it reads the body (a reply stalled mid-body).
+  if (aborted || err instanceof APIUserAbortError || err instanceof APIConnectionTimeoutError) {
     return new AgentError('timeout', 'anthropic call timed out');
   }
   if (err instanceof APIConnectionError) return new AgentError('network', 'anthropic connection failed');

@@ -174,6 +174,12 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     server.enqueue({ hang: true });
     expect((await failure(provider.generate(request(AbortSignal.timeout(150))))).reason).toBe('timeout');
   });
+
+  it('times out a reply whose body stops arriving after its headers, rather than calling it a network failure', async () => {
+    server.enqueue({ status: 200, stallAfter: '{"candidates": [{"content": ' });
+    const err = await failure(provider.generate(request(AbortSignal.timeout(150))));
+    expect([err.reason, err.message]).toEqual(['timeout', 'gemini call timed out']);
+  });
 });
 
 describe('toGeminiSchema', () => {

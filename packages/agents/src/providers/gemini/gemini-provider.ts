@@ -46,7 +46,7 @@ export class GeminiProvider implements LanguageModelProvider {
       const { response } = await model.generateContent(request.prompt, { signal: request.signal });
       return mapGeminiResponse(response);
     } catch (err) {
-      throw mapGeminiError(err);
+      throw mapGeminiError(err, request.signal.aborted);
     }
   }
 }

@@ -12,10 +12,14 @@ import { retryInfoDelayMs } from './retry-info';
  * Maps what the Gemini SDK throws to an AgentError. The SDK drops response headers, but keeps the
  * error's details, whose RetryInfo says how long to wait (a quota 429's retryDelay): without one our
  * own backoff applies. A refused key is auth_failed whether Google says so by status or by ErrorInfo.
+ * `aborted` says our per-call timeout has fired.
  */
-export function mapGeminiError(err: unknown): AgentError {
+export function mapGeminiError(err: unknown, aborted: boolean): AgentError {
   if (err instanceof AgentError) return err;
-  if (err instanceof GoogleGenerativeAIAbortError) return new AgentError('timeout', 'gemini call timed out');
+  // Our per-call timeout fired: the SDK wraps the abort while waiting for the headers, not once it reads
+  // the body (a reply stalled mid-body rejects with a bare AbortError).
+  if (aborted || err instanceof GoogleGenerativeAIAbortError)
+    return new AgentError('timeout', 'gemini call timed out');
   if (err instanceof GoogleGenerativeAIFetchError && typeof err.status === 'number') {
     if (keyRefused(err.errorDetails))
       return new AgentError('auth_failed', `gemini answered ${err.status} API_KEY_INVALID`);
