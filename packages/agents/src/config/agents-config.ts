@@ -74,7 +74,10 @@ export const agentsConfigSchema = z.object({
   GEMINI_MODEL: z.string().min(1).default('gemini-2.5-flash'),
   /** Default https://generativelanguage.googleapis.com. */
   GEMINI_BASE_URL: OptionalUrl,
-  /** An OpenAI-compatible server (Ollama, llama.cpp): its base URL enables the provider. */
+  /**
+   * An OpenAI-compatible server: its base URL enables the provider. The server root (Ollama, llama.cpp)
+   * or a base with its path (`http://127.0.0.1:11434/v1`, `https://openrouter.ai/api/v1`).
+   */
   OPENAI_COMPAT_URL: OptionalUrl,
   OPENAI_COMPAT_API_KEY: OptionalText,
   OPENAI_COMPAT_MODEL: z.string().min(1).default('llama3.1'),

@@ -2,6 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentError } from '../../agent-error';
+import { startScriptedServer } from '../../testing/scripted-server';
 import { OpenAiCompatibleProvider } from './openai-compatible-provider';
 
 // A local server that answers the headers of /v1/chat/completions, then does what `body` says.
@@ -56,5 +57,34 @@ describe('the OpenAI-compatible provider reading a reply body', () => {
   it('calls a reply that arrived in full and is not JSON malformed', async () => {
     const provider = await serving((res) => res.end('{"choices":[ oops'));
     expect(reasonOf(await ask(provider))).toBe('malformed_response');
+  });
+});
+
+describe('the OpenAI-compatible provider finding /chat/completions under its base URL', () => {
+  it('keeps the base path (a hosted endpoint under /api/v1), adds /v1 only to a base without a version', async () => {
+    const server = await startScriptedServer();
+    close = () => void server.close();
+    const verdict = { approve: false, sizeMultiplier: 0, reasons: ['no'] };
+    server.respondWith(() => ({
+      status: 200,
+      body: JSON.stringify({
+        choices: [{ message: { content: JSON.stringify(verdict) }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 10, completion_tokens: 5 },
+      }),
+    }));
+    const bases = ['/api/v1', '/api/v1/', '/openai/v1', '/v1', '', '/', '/ollama'];
+    for (const base of bases) {
+      const provider = new OpenAiCompatibleProvider({ baseUrl: `${server.url}${base}`, model: 'local' });
+      expect(await ask(provider)).toBeUndefined();
+    }
+    expect(server.requests.map((r) => r.path)).toEqual([
+      '/api/v1/chat/completions',
+      '/api/v1/chat/completions',
+      '/openai/v1/chat/completions',
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+      '/ollama/v1/chat/completions',
+    ]);
   });
 });

@@ -2,10 +2,14 @@ import { AgentError } from '../../agent-error';
 import type { LanguageModelProvider, StructuredReply, StructuredRequest } from '../../provider';
 import { retryAfterMs } from '../../resilience/retry-after';
 import { httpStatusError } from '../http-status-error';
+import { chatCompletionsUrl } from './chat-completions-url';
 import { mapOpenAiResponse } from './map-openai-response';
 
 export interface OpenAiCompatibleProviderOptions {
-  /** e.g. http://127.0.0.1:11434 (Ollama) or http://127.0.0.1:8080 (llama.cpp server). */
+  /**
+   * e.g. http://127.0.0.1:11434 (Ollama), http://127.0.0.1:8080 (llama.cpp server), or a hosted
+   * endpoint's base with its path (https://openrouter.ai/api/v1): see chatCompletionsUrl.
+   */
   readonly baseUrl: string;
   readonly model: string;
   /** Local servers usually need none. */
@@ -64,7 +68,7 @@ export class OpenAiCompatibleProvider implements LanguageModelProvider {
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     const system = `${request.system}\n\nAnswer with one JSON object matching this JSON schema:\n${JSON.stringify(request.schema)}`;
     try {
-      return await fetch(new URL('/v1/chat/completions', this.options.baseUrl), {
+      return await fetch(chatCompletionsUrl(this.options.baseUrl), {
         method: 'POST',
         headers,
         signal: request.signal,
