@@ -6,6 +6,7 @@ import type { AuditSink } from './audit/audit-sink';
 import { promptSha256 } from './audit/prompt-hash';
 import type { JsonSchema, LanguageModelProvider, StructuredReply, TokenUsage } from './provider';
 import { keyVariable } from './providers/key-variable';
+import { withoutNul } from './providers/without-nul';
 import { AuthRefusal } from './resilience/auth-refusal';
 import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
 import { type BreakerState, breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
@@ -250,12 +251,13 @@ export class AgentRunner {
         this.account(provider, task, attempts, err.usage);
       throw err;
     }
-    attempts.raw = reply.raw;
+    attempts.raw = withoutNul(reply.raw);
     this.account(provider, task, attempts, reply.usage);
+    const value = withoutNul(reply.value);
     try {
-      return task.parse(reply.value);
+      return task.parse(value);
     } catch {
-      attempts.salvaged = task.salvage?.(reply.value);
+      attempts.salvaged = task.salvage?.(value);
       throw new AgentError('invalid_reply', `${provider.id} reply failed the ${task.schemaName} schema`);
     }
   }
@@ -282,7 +284,7 @@ export class AgentRunner {
   private fail(task: AgentTask<unknown>, attempts: Attempts, error: AgentError, attempt: number): void {
     // A refusal to send (breaker just reopened, budget spent) does not hide the vendor's failure before it.
     if (attempts.error === null || !UNSENT_REASONS.has(error.reason)) attempts.error = error;
-    if (error.rawResponse !== undefined) attempts.raw = error.rawResponse;
+    if (error.rawResponse !== undefined) attempts.raw = withoutNul(error.rawResponse);
     this.deps.metrics.failures.inc({ provider: this.providerLabel, agent: task.agent, reason: error.reason });
     this.deps.log.warn(
       {

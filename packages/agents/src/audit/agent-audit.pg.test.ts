@@ -88,6 +88,31 @@ describe('agent audit and lessons on PostgreSQL', () => {
     expect(reviewer.logLines.join('\n')).not.toContain(KEY);
   });
 
+  it('stores a verdict whose reasons carry a NUL character, without it, so the call is audited once', async () => {
+    const { reviewer, analyst, lessons, audit } = deps();
+    claude.enqueue(
+      anthropicToolUse('review_verdict', {
+        approve: true,
+        sizeMultiplier: 0.5,
+        reasons: ['trend\u0000 intact'],
+      }),
+    );
+    const decision = await decideWithAgents(
+      candidate,
+      { correlationId: 'corr-audit-nul', features, recentCandles: candles },
+      { analyst: analyst.runner, reviewer: reviewer.runner, lessons, lessonConfig: DEFAULT_LESSONS },
+    );
+    expect(decision.reviewer?.reasons).toEqual(['trend intact']);
+    const rows = await audit.byCorrelationId('corr-audit-nul');
+    expect(rows.map((r) => [r.agent, r.errorReason])).toEqual([
+      ['analyst', null],
+      ['reviewer', null],
+    ]);
+    expect(decision.reviewer?.meta.auditId).toBe(rows[1]?.id);
+    expect(rows[1]?.verdict).toMatchObject({ reasons: ['trend intact'] });
+    expect(rows[1]?.rawResponse).not.toContain('\u0000');
+  });
+
   it('lists calls since a time, newest first, with cost as a number', async () => {
     const { reviewer, analyst, lessons, audit } = deps();
     clock.advance(60_000);
