@@ -26,9 +26,11 @@ export { AgentsConfigError, type AgentsConfigProblem } from './config/agents-con
 export {
   type AgentChoice,
   type Agents,
+  agentRetryPolicy,
   type BuildAgentsDeps,
   buildAgentsFromConfig,
   providerFor,
+  worstAgentCallMs,
 } from './config/build-agents';
 export { type ResolvedProviders, resolveProviders } from './config/resolve-providers';
 export { type DecisionContext, type DecisionDeps, decideWithAgents } from './pipeline/decide-with-agents';

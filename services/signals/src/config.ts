@@ -51,7 +51,8 @@ export const signalsConfigSchema = z.object({
   /**
    * A vector that waited longer than this in signals' own queue (received − published) proposes nothing:
    * a backlog of our own outage. It must cover the decisions queued ahead of it in a bar; default the
-   * worst one (AGENT_TIMEOUT_MS × AGENT_MAX_ATTEMPTS × analyst and reviewer) per universe symbol (at least 1).
+   * worst one (AGENT_TIMEOUT_MS × AGENT_MAX_ATTEMPTS plus the backoffs between attempts, at most 8 s each,
+   * × analyst and reviewer) per universe symbol (at least 1).
    */
   SIGNALS_MAX_QUEUE_MS: z.coerce.number().int().positive().optional(),
   /** How long after its bar closed a cycle waits for the universe's missing symbols (default 30 s). */

@@ -13,6 +13,7 @@ import {
   resolveProviders,
   spentTodayUsd,
   type UnusableReplies,
+  worstAgentCallMs,
 } from '@ballast/agents';
 import type { Bus } from '@ballast/bus';
 import {
@@ -548,9 +549,12 @@ function maxVectorAge(config: SignalsConfig): number {
   return config.SIGNALS_MAX_VECTOR_AGE_MS ?? DEFAULT_MAX_VECTOR_AGE_MS;
 }
 
-/** Analyst and reviewer, each at its worst (every attempt timing out), for each symbol of a bar. */
+/**
+ * Analyst and reviewer, each at its worst (every attempt timing out, each backoff at its cap), for each
+ * symbol of a bar.
+ */
 function worstQueueMs(config: SignalsConfig, agents: AgentsConfig): number {
-  const decision = agents.AGENT_TIMEOUT_MS * agents.AGENT_MAX_ATTEMPTS * 2;
+  const decision = worstAgentCallMs(agents) * 2;
   return Math.max(maxVectorAge(config), decision * Math.max(1, config.SIGNALS_UNIVERSE.length));
 }
 

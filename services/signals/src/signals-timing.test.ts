@@ -145,6 +145,28 @@ describe('signals: vectors of one bar queued behind a slow decision (no universe
   });
 });
 
+describe("signals: vectors queued behind a decision at the agents' worst (every attempt timing out, each backoff at its cap)", () => {
+  let fixture: SignalsFixture | undefined;
+  // 140 s: inside the worst of the default agents (3 × 20 s timeouts + 2 × 8 s backoffs, twice: 152 s),
+  // past what the default queue allowed before it counted the backoffs (120 s).
+  const decide: Decide = (candidate) => {
+    fixture?.bars?.advance(140_000);
+    return { candidate, analyst: null, reviewer: null, approved: true, sizeMultiplier: 1 };
+  };
+  const started = fixtureFor({ name: 'signals_slowest_decision', decide });
+
+  it('still proposes for the vectors that waited behind it: the default queue allowance covers it', async () => {
+    fixture = started();
+    const pairs = pairsUpToFirstPassing();
+    const expected = defaultSignalEngine();
+    const want = pairs.flat().flatMap((v) => expected.onFeatures(v));
+    await fixture.publishVectors(pairs.flat());
+    await fixture.vectorsHandled(2 * pairs.length);
+    expect((await counted(fixture.metrics, 'ballast_signals_vectors_total')).stale ?? 0).toBe(0);
+    await waitFor(() => fixture?.candidates.length === want.length, 'every candidate');
+  });
+});
+
 describe('signals: a universe symbol that never reports (BTC and ETH report, SOL does not)', () => {
   const { lines, log } = warnings();
   const { judged, decide } = judging();

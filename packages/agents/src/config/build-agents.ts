@@ -12,6 +12,7 @@ import { anthropicEndOfLife } from '../providers/anthropic/deprecated-models';
 import { GeminiProvider } from '../providers/gemini/gemini-provider';
 import { OpenAiCompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider';
 import { AuthRefusal } from '../resilience/auth-refusal';
+import type { RetryPolicy } from '../resilience/backoff';
 import { type BreakerState, CircuitBreaker } from '../resilience/circuit-breaker';
 import { type BudgetSpent, DailyCostBudget } from '../resilience/cost-budget';
 import type { AgentsConfig, ProviderChoice } from './agents-config';
@@ -104,7 +105,7 @@ export function buildAgentsFromConfig(config: AgentsConfig, deps: BuildAgentsDep
       breaker: getOrCreate(breakers, choice, () => breakerFor(config, deps.clock)),
       authRefusal: getOrCreate(authRefusals, choice, () => new AuthRefusal()),
       budget,
-      retry: { maxAttempts: config.AGENT_MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 8_000 },
+      retry: agentRetryPolicy(config),
       timeoutMs: config.AGENT_TIMEOUT_MS,
       clock: deps.clock,
       monotonicMs: deps.monotonicMs ?? (() => performance.now()),
@@ -230,4 +231,17 @@ function choiceOf(provider: LanguageModelProvider | null): AgentChoice {
   return provider === null
     ? { provider: 'rules', model: 'rules' }
     : { provider: provider.id, model: provider.model };
+}
+
+/** How each agent call retries: AGENT_MAX_ATTEMPTS, backing off from 0.5 s to at most 8 s between attempts. */
+export function agentRetryPolicy(config: Pick<AgentsConfig, 'AGENT_MAX_ATTEMPTS'>): RetryPolicy {
+  return { maxAttempts: config.AGENT_MAX_ATTEMPTS, baseDelayMs: 500, maxDelayMs: 8_000 };
+}
+
+/** The longest one agent's verdict can take: every attempt timing out, each wait between them at its cap. */
+export function worstAgentCallMs(
+  config: Pick<AgentsConfig, 'AGENT_MAX_ATTEMPTS' | 'AGENT_TIMEOUT_MS'>,
+): number {
+  const retry = agentRetryPolicy(config);
+  return config.AGENT_TIMEOUT_MS * retry.maxAttempts + retry.maxDelayMs * (retry.maxAttempts - 1);
 }
