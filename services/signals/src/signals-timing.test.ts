@@ -117,55 +117,41 @@ describe(`signals: a backlog of feature vectors delivered after an outage (${REC
   });
 });
 
-describe('signals: vectors of one bar queued behind a slow decision (no universe: each its own cycle)', () => {
-  let fixture: SignalsFixture | undefined;
-  const judged: string[] = [];
-  // The agents take 70 s on the bar clock for each decision, while the next vectors wait in the queue.
-  const decide: Decide = (candidate) => {
-    judged.push(candidate.symbol);
-    fixture?.bars?.advance(70_000);
-    return { candidate, analyst: null, reviewer: null, approved: true, sizeMultiplier: 1 };
-  };
-  const started = fixtureFor({ name: 'signals_slow_decision', decide });
+// The agents take this long on the bar clock for each decision, while the next vectors wait in the queue:
+// 70 s, and 140 s, inside the worst of the default agents (3 × 20 s timeouts + 2 × 8 s backoffs, twice:
+// 152 s) and past what the default queue allowed before it counted the backoffs (120 s).
+describe.each([
+  { decisionMs: 70_000, name: 'signals_slow_decision' },
+  { decisionMs: 140_000, name: 'signals_slowest_decision' },
+])(
+  'signals: vectors of one bar queued behind a decision of $decisionMs ms (no universe: each its own cycle)',
+  ({ decisionMs, name }) => {
+    let fixture: SignalsFixture | undefined;
+    const judged: string[] = [];
+    const decide: Decide = (candidate) => {
+      judged.push(candidate.symbol);
+      fixture?.bars?.advance(decisionMs);
+      return { candidate, analyst: null, reviewer: null, approved: true, sizeMultiplier: 1 };
+    };
+    const started = fixtureFor({ name, decide });
 
-  it('proposes for the vectors received after it: they were published on time, not stale', async () => {
-    fixture = started();
-    const pairs = pairsUpToFirstPassing();
-    const expected = defaultSignalEngine();
-    const want = pairs.flat().flatMap((v) => expected.onFeatures(v));
-    await fixture.publishVectors(pairs.flat());
-    await fixture.vectorsHandled(2 * pairs.length);
-    expect(judged).toContain('BTC-USDT');
-    expect(await counted(fixture.metrics, 'ballast_signals_vectors_total')).toMatchObject({
-      new: 2 * pairs.length,
+    it('proposes for the vectors received after it: they were published on time, not stale', async () => {
+      fixture = started();
+      const pairs = pairsUpToFirstPassing();
+      const expected = defaultSignalEngine();
+      const want = pairs.flat().flatMap((v) => expected.onFeatures(v));
+      await fixture.publishVectors(pairs.flat());
+      await fixture.vectorsHandled(2 * pairs.length);
+      expect(judged).toContain('BTC-USDT');
+      expect(await counted(fixture.metrics, 'ballast_signals_vectors_total')).toMatchObject({
+        new: 2 * pairs.length,
+      });
+      expect((await counted(fixture.metrics, 'ballast_signals_vectors_total')).stale ?? 0).toBe(0);
+      await waitFor(() => fixture?.candidates.length === want.length, 'every candidate');
+      expect(fixture.candidates.map((m) => m.payload.id)).toEqual(want.map((c) => c.id));
     });
-    expect((await counted(fixture.metrics, 'ballast_signals_vectors_total')).stale ?? 0).toBe(0);
-    await waitFor(() => fixture?.candidates.length === want.length, 'every candidate');
-    expect(fixture.candidates.map((m) => m.payload.id)).toEqual(want.map((c) => c.id));
-  });
-});
-
-describe("signals: vectors queued behind a decision at the agents' worst (every attempt timing out, each backoff at its cap)", () => {
-  let fixture: SignalsFixture | undefined;
-  // 140 s: inside the worst of the default agents (3 × 20 s timeouts + 2 × 8 s backoffs, twice: 152 s),
-  // past what the default queue allowed before it counted the backoffs (120 s).
-  const decide: Decide = (candidate) => {
-    fixture?.bars?.advance(140_000);
-    return { candidate, analyst: null, reviewer: null, approved: true, sizeMultiplier: 1 };
-  };
-  const started = fixtureFor({ name: 'signals_slowest_decision', decide });
-
-  it('still proposes for the vectors that waited behind it: the default queue allowance covers it', async () => {
-    fixture = started();
-    const pairs = pairsUpToFirstPassing();
-    const expected = defaultSignalEngine();
-    const want = pairs.flat().flatMap((v) => expected.onFeatures(v));
-    await fixture.publishVectors(pairs.flat());
-    await fixture.vectorsHandled(2 * pairs.length);
-    expect((await counted(fixture.metrics, 'ballast_signals_vectors_total')).stale ?? 0).toBe(0);
-    await waitFor(() => fixture?.candidates.length === want.length, 'every candidate');
-  });
-});
+  },
+);
 
 describe('signals: a universe symbol that never reports (BTC and ETH report, SOL does not)', () => {
   const { lines, log } = warnings();
