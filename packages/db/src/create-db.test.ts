@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseUrl, waitFor } from '@ballast/testkit';
@@ -23,12 +24,59 @@ async function failureOf(url: string): Promise<DbError> {
   return err;
 }
 
+/**
+ * A server that answers every startup as PostgreSQL does while it starts up: FATAL 57P03 in an
+ * ErrorResponse ('E', length, then S/V/C/M fields, each NUL-terminated, and a final NUL).
+ */
+async function startingUpServer(): Promise<{
+  port: number;
+  connections: () => number;
+  close: () => Promise<void>;
+}> {
+  const fields = [
+    ['S', 'FATAL'],
+    ['V', 'FATAL'],
+    ['C', '57P03'],
+    ['M', 'the database system is starting up'],
+  ];
+  const body = Buffer.concat([...fields.map(([k, v]) => Buffer.from(`${k}${v}\0`)), Buffer.from([0])]);
+  const length = Buffer.alloc(4);
+  length.writeInt32BE(body.length + 4);
+  const reply = Buffer.concat([Buffer.from('E'), length, body]);
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.once('data', () => socket.end(reply));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('createDb with PostgreSQL', () => {
   it('reports an unreachable server as reason unreachable, with the password masked', async () => {
     const err = await failureOf(`postgres://ballast:${PASSWORD}@127.0.0.1:1/ballast`);
     expect(err.reason).toBe('unreachable');
     expect(err.message).toContain('cannot connect to postgres://ballast:***@127.0.0.1:1/ballast');
     expect(err.message).not.toContain(PASSWORD);
+  });
+
+  it('reports a server answering 57P03 (starting up) as unreachable, so waiting for it retries', async () => {
+    const server = await startingUpServer();
+    try {
+      const err = await failureOf(`postgres://ballast:${PASSWORD}@127.0.0.1:${server.port}/ballast`);
+      expect(err.reason).toBe('unreachable');
+      expect(err.message).toContain('the database system is starting up');
+      expect(err.message).not.toContain(PASSWORD);
+      expect(server.connections()).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
   });
 
   it('reports a missing database as reason database_missing, with the password masked', async () => {

@@ -1,7 +1,7 @@
 /**
  * Why a database operation failed, as one closed set:
  * - `unsupported_url`: the URL is not postgres:// or postgresql://
- * - `unreachable`: no server answered (refused, unknown host, timeout)
+ * - `unreachable`: no server answered (refused, unknown host, timeout), or one answered not ready yet (57P03)
  * - `auth_failed`: the server refused the credentials
  * - `database_missing`: the server has no database of that name
  * - `connection_failed`: the server answered but the connection failed for another reason
