@@ -165,6 +165,31 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     expect(err.rawResponse).toBe('{"setup": "pullback", "trend": ');
   });
 
+  it('reports a blocked prompt as refused, and a verdict that ended for a reason but STOP as no verdict', async () => {
+    server.enqueue({
+      status: 200,
+      body: JSON.stringify({
+        promptFeedback: { blockReason: 'SAFETY', safetyRatings: [] },
+        usageMetadata: { promptTokenCount: 900, totalTokenCount: 900 },
+      }),
+    });
+    const blocked = await failure(provider.generate(request()));
+    expect([blocked.reason, blocked.message]).toEqual([
+      'refused',
+      'gemini reply stopped with prompt blocked (SAFETY)',
+    ]);
+    expect(blocked.usage).toEqual({ inputTokens: 900, outputTokens: 0 });
+
+    for (const finishReason of ['OTHER', 'LANGUAGE', 'MALFORMED_FUNCTION_CALL']) {
+      const reply = geminiJson(JSON.stringify(VERDICT)) as { status: number; body: string };
+      const body = JSON.parse(reply.body);
+      body.candidates[0].finishReason = finishReason;
+      server.enqueue({ status: 200, body: JSON.stringify(body) });
+      const err = await failure(provider.generate(request()));
+      expect([err.reason, err.message]).toEqual(['refused', `gemini reply stopped with ${finishReason}`]);
+    }
+  });
+
   it('reports a body that is not JSON at all as malformed', async () => {
     server.enqueue({ status: 200, body: '<html>proxy error</html>' });
     expect((await failure(provider.generate(request()))).reason).toBe('malformed_response');

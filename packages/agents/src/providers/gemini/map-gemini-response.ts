@@ -24,7 +24,8 @@ type UsageWithThoughts = NonNullable<GenerateContentResponse['usageMetadata']> &
 
 /**
  * With responseMimeType application/json, the first candidate's first text part is the verdict JSON;
- * a candidate cut at MAX_TOKENS (thinking may have spent them) or blocked for safety is no verdict.
+ * a candidate cut at MAX_TOKENS (thinking may have spent them), blocked for safety or ended for any
+ * reason but STOP is no verdict, nor is a prompt Gemini blocked (promptFeedback, no candidates).
  */
 export function mapGeminiResponse(response: GenerateContentResponse): StructuredReply {
   const metadata: UsageWithThoughts | undefined = response.usageMetadata;
@@ -32,9 +33,14 @@ export function mapGeminiResponse(response: GenerateContentResponse): Structured
     inputTokens: metadata?.promptTokenCount ?? 0,
     outputTokens: (metadata?.candidatesTokenCount ?? 0) + (metadata?.thoughtsTokenCount ?? 0),
   };
+  const blocked = response.promptFeedback?.blockReason;
+  if (blocked !== undefined)
+    throw stoppedEarly('refused', 'gemini', `prompt blocked (${blocked})`, JSON.stringify(response), usage);
   const finish = response.candidates?.[0]?.finishReason;
-  const stop = finish === undefined ? undefined : STOPS[finish];
-  if (stop !== undefined) throw stoppedEarly(stop, 'gemini', String(finish), JSON.stringify(response), usage);
+  // Only a reply that ended normally is a verdict: a reason this list does not know (OTHER, LANGUAGE, one
+  // added after this SDK) is not, even when its text happens to parse.
+  if (finish !== undefined && finish !== FinishReason.STOP)
+    throw stoppedEarly(STOPS[finish] ?? 'refused', 'gemini', String(finish), JSON.stringify(response), usage);
   const text = response.candidates?.[0]?.content?.parts?.[0]?.text;
   if (typeof text !== 'string') {
     const raw = JSON.stringify(response);
