@@ -128,6 +128,22 @@ describe('loadConfig', () => {
     expect(secrets).toEqual(['p%40ss-w0rd', 'p@ss-w0rd']);
   });
 
+  it('collects the token of a nats://token@host URL as a secret, and the redactor masks it in any NATS URL', () => {
+    const { secrets } = readConfig(baseConfigSchema, {
+      SERVICE_NAME: 'feed',
+      NATS_URL: 'nats://s3cr3t-T0ken@nats-a:4222,nats://user:pw-1@nats-b:4222',
+    });
+    expect(secrets).toContain('s3cr3t-T0ken');
+    expect(secrets).toContain('pw-1');
+    expect(redactUrlPasswords('connect nats://other-T0ken@n:4222 and tls://t2@n:4443 failed')).toBe(
+      'connect nats://[REDACTED]@n:4222 and tls://[REDACTED]@n:4443 failed',
+    );
+    // A database URL's user alone is no secret.
+    expect(redactUrlPasswords('postgres://ballast@db:5432/ballast')).toBe(
+      'postgres://ballast@db:5432/ballast',
+    );
+  });
+
   it('collects a URL password given as ?password= as a secret, and the redactor masks it in any URL', () => {
     const { secrets } = readConfig(baseConfigSchema, {
       SERVICE_NAME: 'feed',

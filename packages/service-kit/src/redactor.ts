@@ -8,8 +8,14 @@ const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@"'\\]*:)([^\s@/"'\\]+)@/gi
 // ...?password=secret&... — libpq and pg take a connection password from the query string too.
 const QUERY_PASSWORD = /([?&](?:ssl)?password=)([^&\s#"'\\]+)/gi;
 
+// nats://token@host — NATS takes a user with no password as an authentication token.
+const NATS_TOKEN = /(\b(?:nats|tls):\/\/)([^\s:/?#@"'\\]+)@/gi;
+
 export function redactUrlPasswords(text: string): string {
-  return text.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(QUERY_PASSWORD, `$1${REDACTED}`);
+  return text
+    .replace(URL_PASSWORD, `$1${REDACTED}@`)
+    .replace(QUERY_PASSWORD, `$1${REDACTED}`)
+    .replace(NATS_TOKEN, `$1${REDACTED}@`);
 }
 
 /**

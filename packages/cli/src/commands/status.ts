@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { natsServersFrom } from '@ballast/service-kit';
+import { natsServersFrom, REDACTED, redactUrlPasswords } from '@ballast/service-kit';
 import type { Command } from 'commander';
 import { consumerLag, type LagByService } from './status-lag';
 import { type ChildRecord, DEFAULT_STATE_DIR, isRunning, readState } from './supervisor-state';
@@ -42,17 +42,40 @@ async function status(options: StatusOptions): Promise<number> {
     return 3;
   }
   const services = state.children.filter((c) => c.name !== 'prometheus');
-  const servers = process.env.NATS_URL ? natsServersFrom(process.env) : state.natsUrl;
+  let lagError: string | null = null;
   const lag = await consumerLag(
-    servers,
+    natsServersFor(state.natsUrl),
     state.busPrefix,
     services.map((c) => c.name),
-  ).catch((): LagByService | null => null);
+  ).catch((err: unknown): LagByService | null => {
+    lagError = lagUnread(err, state.natsUrl);
+    return null;
+  });
   const rows = await Promise.all(state.children.map((c) => serviceStatus(c, lag)));
   if (options.json)
-    console.log(JSON.stringify({ supervisorPid: state.supervisorPid, services: rows }, null, 2));
-  else printTable(rows, state.prometheusUrl);
+    console.log(JSON.stringify({ supervisorPid: state.supervisorPid, services: rows, lagError }, null, 2));
+  else {
+    printTable(rows, state.prometheusUrl);
+    if (lagError) console.log(`lag: unread (${lagError})`);
+  }
   return rows.every((r) => r.health === 'ready' || r.health === 'n/a') ? 0 : 1;
+}
+
+const givenNats = (): boolean =>
+  process.env.NATS_URL !== undefined || process.env.NATS_URL_FILE !== undefined;
+
+/** NATS as this shell names it (NATS_URL or NATS_URL_FILE, as `up` read it), else as `up` recorded it. */
+function natsServersFor(recorded: string): string | string[] {
+  return givenNats() ? natsServersFrom(process.env) : recorded;
+}
+
+/** Why the lag could not be read, and the fix when `up` had credentials this shell did not give. */
+function lagUnread(err: unknown, recorded: string): string {
+  const why = redactUrlPasswords(err instanceof Error ? err.message : String(err));
+  // `up` records its URLs with passwords masked: they cannot log in from here.
+  return recorded.includes(REDACTED) && !givenNats()
+    ? `${why}; \`ballast up\` was given NATS credentials: give status the same NATS_URL or NATS_URL_FILE`
+    : why;
 }
 
 async function serviceStatus(child: ChildRecord, lag: LagByService | null): Promise<ServiceStatus> {
