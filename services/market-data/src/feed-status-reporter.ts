@@ -46,8 +46,12 @@ export class FeedStatusReporter implements Disposable {
        * (a venue's IP ban lasts minutes to days) must reach the operator's alerts, not only refuse entries.
        */
       downAfterMs: number;
-      /** Told of every per-symbol state change (metrics). */
-      onSymbolState?: (symbol: string, state: FeedState) => void;
+      /**
+       * Told when a symbol goes without an update for `staleAfterMs`, and when updates resume (each
+       * configured symbol is told `false` at start). Whatever state is published meanwhile: a symbol
+       * reported reconnecting or down has no fresher data than a stale one (the stale gauge and its alert).
+       */
+      onStaleness?: (symbol: string, stale: boolean) => void;
     },
   ) {
     this.monitor = new StalenessMonitor(deps.staleAfterMs);
@@ -56,8 +60,10 @@ export class FeedStatusReporter implements Disposable {
   /** Checks staleness a few times per threshold, so a stale feed is reported within about 1.25× it. */
   start(): void {
     const now = this.deps.clock.now();
-    for (const symbol of this.deps.symbols)
+    for (const symbol of this.deps.symbols) {
       if (!this.lastMessage.has(symbol)) this.monitor.touch(symbol, now);
+      this.deps.onStaleness?.(symbol, this.monitor.stateOf(symbol) === 'stale');
+    }
     const every = Math.max(50, Math.min(1_000, Math.floor(this.deps.staleAfterMs / 4)));
     this.timer = setInterval(() => this.check(), every);
   }
@@ -121,7 +127,6 @@ export class FeedStatusReporter implements Disposable {
     if (this.states.get(symbol) === state) return;
     this.states.set(symbol, state);
     this.reasons.set(symbol, reason);
-    if (symbol !== null) this.deps.onSymbolState?.(symbol, state);
     this.deps.log.info({ symbol, state, reason }, 'feed status');
     this.publish(symbol, state, reason);
   }
@@ -167,6 +172,7 @@ export class FeedStatusReporter implements Disposable {
 
   check(): void {
     for (const t of this.monitor.check(this.deps.clock.now())) {
+      this.deps.onStaleness?.(t.key, t.to === 'stale');
       if (t.to === 'stale')
         this.report(
           t.key,

@@ -99,6 +99,11 @@ export class MarketDataMetrics {
       this.restBlocked.set({ venue }, Math.max(0, (blockedUntil() ?? now) - now) / 1000);
   }
 
+  /** A symbol went without an update for longer than STALE_AFTER_MS (true), or updates resumed. */
+  markStale(venue: string, symbol: string, stale: boolean): void {
+    this.symbolStale.set({ venue, symbol }, stale ? 1 : 0);
+  }
+
   /** A payload with this event time arrived from the venue. */
   eventReceived(venue: string, eventTime: number): void {
     this.lastEventTime.set(venue, eventTime);

@@ -76,8 +76,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     log,
     staleAfterMs: config.STALE_AFTER_MS,
     downAfterMs: config.DOWN_AFTER_MS,
-    onSymbolState: (symbol, state) =>
-      metrics.symbolStale.set({ venue: config.VENUE, symbol }, state === 'stale' ? 1 : 0),
+    onStaleness: (symbol, stale) => metrics.markStale(config.VENUE, symbol, stale),
   });
   const books = new BookPublisher(bus, config.PUBLISH_BOOK, (err) =>
     log.error({ err: String(err) }, 'publishing book update failed'),
