@@ -43,6 +43,22 @@ describe('binanceSpotFeed.parseFrame on the recorded stream', () => {
     });
   });
 
+  it('names the symbol and event time of an open kline, which carries no payload, as proof its stream is alive', () => {
+    const open = firstOf('"x":false');
+    expect(parse(open)).toEqual([
+      {
+        kind: 'rejected',
+        rejected: 'candle_not_closed',
+        detail: 'kline ETH-USDT 1m 1617566580000',
+        heard: { symbol: 'ETH-USDT', time: 1617566591776 },
+      },
+    ]);
+    // No event time, no proof of when: still not closed, but heard of at no time.
+    expect(parse(open.replace('"E":1617566591776,', ''))).toEqual([
+      { kind: 'rejected', rejected: 'candle_not_closed', detail: 'kline ETH-USDT 1m 1617566580000' },
+    ]);
+  });
+
   it('maps an aggTrade with the taker side from the maker flag', () => {
     expect(parse(firstOf('"aggTrade"'))).toEqual([
       {

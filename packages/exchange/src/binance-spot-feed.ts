@@ -1,6 +1,6 @@
 import { type BookUpdate, type Candle, Timeframe, type Trade, toVenueSymbol } from '@ballast/contracts';
 import { readHotBinanceFrame } from './binance-hot-frames';
-import { type FrameResult, rejected } from './frame-result';
+import { type FrameResult, heardAt, rejected } from './frame-result';
 import { checkBookUpdate, checkCandle, checkTrade } from './payload-checks';
 import type { FeedChannel, FeedSubscription, VenueFeed } from './venue-feed';
 import { decimal, integer, isRecord, levels, SymbolCache, tradeId } from './wire-values';
@@ -116,7 +116,12 @@ function mapKline(e: Record<string, unknown>, symbol: string): FrameResult {
   if (!isRecord(k)) return rejected('schema_invalid', `kline ${symbol}: k`);
   const timeframe = Timeframe.safeParse(k.i);
   if (!timeframe.success) return rejected('unknown_stream', `kline interval ${JSON.stringify(k.i)}`);
-  if (k.x !== true) return rejected('candle_not_closed', `kline ${symbol} ${timeframe.data} ${String(k.t)}`);
+  if (k.x !== true)
+    return rejected(
+      'candle_not_closed',
+      `kline ${symbol} ${timeframe.data} ${String(k.t)}`,
+      heardAt(symbol, integer(e.E)),
+    );
   const payload: Candle = {
     exchange: VENUE,
     symbol,

@@ -53,7 +53,13 @@ describe('bybitLinearFeed.parseFrame on the recorded stream', () => {
           volume: 15.7,
         },
       },
-      { kind: 'rejected', rejected: 'candle_not_closed', detail: 'kline ETH-USDT 1m 1786310820000' },
+      {
+        kind: 'rejected',
+        rejected: 'candle_not_closed',
+        detail: 'kline ETH-USDT 1m 1786310820000',
+        // The frame's ts: the open kline is no payload but proves the symbol's stream alive.
+        heard: { symbol: 'ETH-USDT', time: 1786310820123 },
+      },
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { type BookUpdate, type Candle, type Timeframe, type Trade, toVenueSymbol } from '@ballast/contracts';
-import { type FrameResult, rejected } from './frame-result';
+import { type FrameResult, heardAt, rejected } from './frame-result';
 import { checkBookUpdate, checkCandle, checkTrade } from './payload-checks';
 import type { FeedChannel, FeedSubscription, VenueFeed } from './venue-feed';
 import { decimal, integer, isRecord, levels, SymbolCache, tradeId } from './wire-values';
@@ -151,7 +151,11 @@ function mapKlines(
   return msg.data.map((k: unknown): FrameResult => {
     if (!isRecord(k)) return rejected('schema_invalid', `kline ${symbol}: entry`);
     if (k.confirm !== true)
-      return rejected('candle_not_closed', `kline ${symbol} ${timeframe} ${String(k.start)}`);
+      return rejected(
+        'candle_not_closed',
+        `kline ${symbol} ${timeframe} ${String(k.start)}`,
+        heardAt(symbol, integer(msg.ts)),
+      );
     const payload: Candle = {
       exchange: VENUE,
       symbol,

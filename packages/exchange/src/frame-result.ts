@@ -27,8 +27,24 @@ export type FrameResult =
   | { kind: 'trade'; payload: Trade }
   /** `sequence`: the venue's cross sequence (Bybit `seq`), which the contract does not carry; null if none. */
   | { kind: 'book'; payload: BookUpdate; sequence: number | null }
-  | { kind: 'rejected'; rejected: FrameRejectReason; detail: string };
+  | { kind: 'rejected'; rejected: FrameRejectReason; detail: string; heard?: Heard };
 
-export function rejected(reason: FrameRejectReason, detail: string): FrameResult {
-  return { kind: 'rejected', rejected: reason, detail };
+/**
+ * A frame with nothing to publish that still proves a symbol's stream alive at the venue's event time
+ * (an open kline, sent every second or two): with candles alone subscribed, the only frames for hours.
+ */
+export interface Heard {
+  symbol: string;
+  time: number;
+}
+
+export function rejected(reason: FrameRejectReason, detail: string, heard?: Heard): FrameResult {
+  return heard
+    ? { kind: 'rejected', rejected: reason, detail, heard }
+    : { kind: 'rejected', rejected: reason, detail };
+}
+
+/** `heard` for a symbol at a venue's event time, when that time is one (else none). */
+export function heardAt(symbol: string, time: number): Heard | undefined {
+  return Number.isSafeInteger(time) && time >= 0 ? { symbol, time } : undefined;
 }

@@ -160,6 +160,25 @@ describe('market-data depth and feed status against the simulator', () => {
     expect(performance.now() - reconnectedFrom).toBeLessThan(15_000);
   });
 
+  it('counts open klines as updates: with candles alone subscribed a symbol is live between closes', async () => {
+    // With CHANNELS=candles the closed kline is the only payload (one per bar, hourly on 1h); the open
+    // ones Binance sends every 2 s are the proof the symbol's stream is alive.
+    harness = await recordedHarness('md_open_klines', { CHANNELS: 'candles' });
+    const h = harness;
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+    // The first 2,000 recorded frames hold 17 open BTCUSDT 1m klines and no closed one (that is #2,588).
+    h.sim.controls.step(2_000);
+    const open = () => h.metric('ballast_md_frames_total', { outcome: 'candle_not_closed' });
+    await waitFor(async () => (await open()) === 17, 'the 17 open klines read');
+    expect(h.candles).toEqual([]);
+    expect(btcStates(h)).toEqual(['live']);
+    // Measured from the last open kline's event time (E 1617566626362), not left unset.
+    const before = Date.now();
+    const lagMs = 1000 * (await h.metric('ballast_md_feed_lag_seconds', { venue: 'binance' }));
+    expect(lagMs).toBeGreaterThanOrEqual(before - 1617566626362 - 1);
+    expect(lagMs).toBeLessThanOrEqual(Date.now() - 1617566626362 + 1);
+  });
+
   it('reports a stalled symbol stale within the configured time and live when updates resume', async () => {
     harness = await recordedHarness('md_stale', { CHANNELS: 'trades', STALE_AFTER_MS: '400' });
     const h = harness;

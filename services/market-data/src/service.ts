@@ -228,6 +228,11 @@ class FrameRouter {
           { outcome: result.rejected, detail: result.detail.slice(0, 300) },
           'frame dropped',
         );
+      // An open kline: the symbol's stream is alive (not stale, no growing lag) though nothing is published.
+      if (result.heard && this.symbols.has(result.heard.symbol)) {
+        this.lag(result.heard.time);
+        this.deps.status.touch(result.heard.symbol);
+      }
       return;
     }
     const payload = result.payload;
