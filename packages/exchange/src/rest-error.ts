@@ -8,13 +8,15 @@ import { httpFailureOf } from './http-failure';
  * before the ban lifts prolongs it; `exchange` is any other venue or ccxt error (bad symbol, auth…),
  * never retried.
  */
-export type RestErrorReason =
-  | 'network'
-  | 'rate_limited'
-  | 'banned'
-  | 'exchange'
-  | 'schema_invalid'
-  | 'no_sequence';
+export const REST_ERROR_REASONS = [
+  'network',
+  'rate_limited',
+  'banned',
+  'exchange',
+  'schema_invalid',
+  'no_sequence',
+] as const;
+export type RestErrorReason = (typeof REST_ERROR_REASONS)[number];
 
 /** HTTP 418: the venue banned our IP (Binance, after 429s were ignored). */
 export const HTTP_BANNED = 418;

@@ -30,7 +30,7 @@ function staleWatch() {
 }
 
 describe('MarketDataMetrics', () => {
-  it('declares reconnect reasons, gap kinds and backfill failure reasons at 0 so rates exist before the first event', async () => {
+  it('declares reconnect reasons, gap kinds and every REST failure reason at 0 so rates exist before the first event', async () => {
     const registry = new Registry();
     new MarketDataMetrics(registry, { now: () => 0 }).declareVenue('binance');
     const text = await registry.metrics();
@@ -38,6 +38,12 @@ describe('MarketDataMetrics', () => {
     expect(text).toContain('ballast_md_gaps_total{kind="candle"} 0');
     expect(text).toContain('ballast_md_gaps_total{kind="depth"} 0');
     expect(text).toContain('ballast_md_backfill_failures_total{venue="binance",reason="store_or_publish"} 0');
+    // A venue's refusal (a bad symbol, a bad parameter) and a snapshot without an update id too.
+    expect(text).toContain('ballast_md_backfill_failures_total{venue="binance",reason="exchange"} 0');
+    expect(text).toContain('ballast_md_depth_snapshot_failures_total{venue="binance",reason="exchange"} 0');
+    expect(text).toContain(
+      'ballast_md_depth_snapshot_failures_total{venue="binance",reason="no_sequence"} 0',
+    );
   });
 
   it('marks a symbol stale while it has no update, and not stale once updates resume', async () => {

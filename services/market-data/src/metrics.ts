@@ -1,4 +1,5 @@
 import type { Clock } from '@ballast/contracts';
+import { REST_ERROR_REASONS } from '@ballast/exchange';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReconnectReason } from './ws-connection';
 
@@ -9,6 +10,11 @@ const RECONNECT_REASONS: readonly ReconnectReason[] = [
   'planned',
   'connect_failed',
 ];
+
+/** A candle stored or published in vain (DB or bus down) is retried as a backfill: store_or_publish. */
+const BACKFILL_FAILURE_REASONS = ['network', 'rate_limited', 'banned', 'exchange', 'store_or_publish'];
+/** A failure that is no RestError (none is expected) is counted as unknown. */
+const SNAPSHOT_FAILURE_REASONS = [...REST_ERROR_REASONS, 'unknown'];
 
 /** Prometheus metrics of the market-data service, registered on the service's registry. */
 export class MarketDataMetrics {
@@ -118,11 +124,9 @@ export class MarketDataMetrics {
   /** Declares a venue's counters at 0, so rates and alerts over them exist before the first event. */
   declareVenue(venue: string): void {
     for (const reason of RECONNECT_REASONS) this.reconnects.inc({ venue, reason }, 0);
-    for (const reason of ['network', 'rate_limited', 'banned']) {
-      this.backfillFailures.inc({ venue, reason }, 0);
-      this.snapshotFailures.inc({ venue, reason }, 0);
-    }
-    // A candle stored or published in vain (DB or bus down) is retried as a backfill.
-    this.backfillFailures.inc({ venue, reason: 'store_or_publish' }, 0);
+    // Every reason either can be counted with: a series born at 1 hides its first failure from
+    // increase(), so BallastBackfillFailing missed a one-off `exchange` failure.
+    for (const reason of BACKFILL_FAILURE_REASONS) this.backfillFailures.inc({ venue, reason }, 0);
+    for (const reason of SNAPSHOT_FAILURE_REASONS) this.snapshotFailures.inc({ venue, reason }, 0);
   }
 }
