@@ -59,6 +59,22 @@ describe('binanceSpotFeed.parseFrame on the recorded stream', () => {
     ]);
   });
 
+  it('reads a subscribed market quoted in an asset the normaliser does not know (BTC/TRY)', () => {
+    // The recorded BTCUSDT frames, edited to name BTCTRY: 28 Binance spot markets quoted in TRY (2021).
+    const feed = binanceSpotFeed({ symbols: ['BTC-TRY'] });
+    const asTry = (raw: string) => raw.replaceAll('btcusdt@', 'btctry@').replaceAll('"BTCUSDT"', '"BTCTRY"');
+    const trade = feed.parseFrame(asTry(firstOf('"btcusdt@aggTrade"')));
+    const diff = feed.parseFrame(asTry(firstOf('"btcusdt@depth')));
+    const kline = feed.parseFrame(asTry(firstOf('"btcusdt@kline_1m"')));
+    expect(
+      [...trade, ...diff].map((r) => [r.kind, r.kind === 'rejected' ? r.detail : r.payload.symbol]),
+    ).toEqual([
+      ['trade', 'BTC-TRY'],
+      ['book', 'BTC-TRY'],
+    ]);
+    expect(kline).toMatchObject([{ rejected: 'candle_not_closed', heard: { symbol: 'BTC-TRY' } }]);
+  });
+
   it('maps an aggTrade with the taker side from the maker flag', () => {
     expect(parse(firstOf('"aggTrade"'))).toEqual([
       {

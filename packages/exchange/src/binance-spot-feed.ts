@@ -2,7 +2,7 @@ import { type BookUpdate, type Candle, Timeframe, type Trade, toVenueSymbol } fr
 import { readHotBinanceFrame } from './binance-hot-frames';
 import { type FrameResult, heardAt, rejected } from './frame-result';
 import { checkBookUpdate, checkCandle, checkTrade } from './payload-checks';
-import type { FeedChannel, FeedSubscription, VenueFeed } from './venue-feed';
+import type { FeedChannel, FeedSubscription, VenueFeed, VenueFeedOptions } from './venue-feed';
 import { decimal, integer, isRecord, levels, SymbolCache, tradeId } from './wire-values';
 
 const VENUE = 'binance';
@@ -18,9 +18,9 @@ const STREAM_SUFFIX: Record<FeedChannel, (timeframe: Timeframe) => string> = {
  * Binance spot combined streams (`/stream?streams=…`): `kline_<tf>`, `aggTrade`, `depth@100ms`.
  * The URL names every stream, so nothing is sent after connecting; Binance pings and `ws` answers.
  */
-export function binanceSpotFeed(options: { baseUrl?: string } = {}): VenueFeed {
+export function binanceSpotFeed(options: VenueFeedOptions = {}): VenueFeed {
   const base = options.baseUrl ?? DEFAULT_BASE;
-  const symbols = new SymbolCache();
+  const symbols = new SymbolCache(options.symbols);
   return {
     venue: VENUE,
     bookSync: 'rest_snapshot',

@@ -1,7 +1,7 @@
 import { type BookUpdate, type Candle, type Timeframe, type Trade, toVenueSymbol } from '@ballast/contracts';
 import { type FrameResult, heardAt, rejected } from './frame-result';
 import { checkBookUpdate, checkCandle, checkTrade } from './payload-checks';
-import type { FeedChannel, FeedSubscription, VenueFeed } from './venue-feed';
+import type { FeedChannel, FeedSubscription, VenueFeed, VenueFeedOptions } from './venue-feed';
 import { decimal, integer, isRecord, levels, SymbolCache, tradeId } from './wire-values';
 
 const VENUE = 'bybit';
@@ -35,9 +35,9 @@ const TOPIC: Record<FeedChannel, (venueSymbol: string, timeframe: Timeframe) => 
  * Topics are subscribed by message; Bybit drops connections without an app-level ping every 20 s.
  * Any other topic (tickers, liquidations…) is `unknown_stream`: this feed never asks for them.
  */
-export function bybitLinearFeed(options: { baseUrl?: string } = {}): VenueFeed {
+export function bybitLinearFeed(options: VenueFeedOptions = {}): VenueFeed {
   const base = options.baseUrl ?? DEFAULT_BASE;
-  const symbols = new SymbolCache();
+  const symbols = new SymbolCache(options.symbols);
   return {
     venue: VENUE,
     bookSync: 'stream_snapshot',

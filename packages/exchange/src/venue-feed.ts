@@ -13,6 +13,16 @@ export interface FeedSubscription {
   timeframe: Timeframe;
 }
 
+export interface VenueFeedOptions {
+  /** WebSocket base (a simulator's); the venue's public stream when unset. */
+  baseUrl?: string;
+  /**
+   * The symbols to be subscribed (normalised, `BTC-TRY`): frames name them in the venue's form
+   * (`BTCTRY`), which only these make readable when the quote is none the normaliser knows.
+   */
+  symbols?: readonly string[];
+}
+
 /**
  * One venue's public market-data WebSocket, as data plus pure functions; the connection itself
  * (sockets, reconnects) lives elsewhere and works for every venue alike.

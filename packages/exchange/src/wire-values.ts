@@ -1,5 +1,5 @@
 import type { BookLevel } from '@ballast/contracts';
-import { normaliseSymbol } from '@ballast/contracts';
+import { normaliseSymbol, toVenueSymbol } from '@ballast/contracts';
 
 /** Venue decimal string → number; anything else (including '' and null) → NaN so validation refuses it. */
 export function decimal(value: unknown): number {
@@ -37,9 +37,18 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Venue symbols repeat on every frame: normalise each once. Unknown quotes yield undefined. */
+/**
+ * Venue symbols repeat on every frame: normalise each once. The subscribed symbols are read back as
+ * subscribed (`BTCTRY` → `BTC-TRY`), whatever their quote; any other is split at a known quote, and
+ * one with an unknown quote yields undefined.
+ */
 export class SymbolCache {
   private readonly known = new Map<string, string | undefined>();
+
+  /** @param subscribed normalised symbols (`BTC-TRY`) whose venue form (`BTCTRY`) frames carry. */
+  constructor(subscribed: readonly string[] = []) {
+    for (const symbol of subscribed) this.known.set(toVenueSymbol(symbol), symbol);
+  }
 
   normalise(venueSymbol: unknown): string | undefined {
     if (typeof venueSymbol !== 'string') return undefined;
