@@ -170,8 +170,10 @@ describe('market-data depth and feed status against the simulator', () => {
     h.sim.controls.step(2_000);
     const open = () => h.metric('ballast_md_frames_total', { outcome: 'candle_not_closed' });
     await waitFor(async () => (await open()) === 17, 'the 17 open klines read');
-    expect(h.candles).toEqual([]);
+    // Statuses reach the test over NATS: wait for the first (none came before the fix).
+    await waitFor(() => btcStates(h).length > 0, 'a BTC-USDT status', { timeoutMs: 5_000 });
     expect(btcStates(h)).toEqual(['live']);
+    expect(h.candles).toEqual([]);
     // Measured from the last open kline's event time (E 1617566626362), not left unset.
     const before = Date.now();
     const lagMs = 1000 * (await h.metric('ballast_md_feed_lag_seconds', { venue: 'binance' }));
