@@ -27,6 +27,8 @@ export interface BinanceDepthDeps {
   /** Uniform in [0, 1): retry jitter. */
   random01: () => number;
   status(symbol: string, state: 'resyncing' | 'live', reason: string): void;
+  /** The symbols whose book the connection subscribes: each waits for a snapshot on every new one. */
+  symbols: readonly string[];
 }
 
 /**
@@ -57,6 +59,8 @@ export class BinanceDepthPipeline implements Disposable {
   /**
    * A new connection carries no history: every book starts over from a fresh snapshot, at once unless
    * the venue asked us to wait (the backoff of failures before the reconnect is no reason to wait now).
+   * Each is resyncing from now, not from its first diff: until then the connection's return would
+   * report it live with no book (a quiet book's first diff can be seconds away).
    */
   reset(): void {
     this.syncs.clear();
@@ -66,6 +70,8 @@ export class BinanceDepthPipeline implements Disposable {
       this.retries.delete(symbol);
       this.failures.delete(symbol);
     }
+    for (const symbol of this.deps.symbols)
+      this.deps.status(symbol, 'resyncing', 'waiting for the depth snapshot');
   }
 
   onDiff(update: BookUpdate): string {

@@ -160,6 +160,23 @@ describe('market-data depth and feed status against the simulator', () => {
     expect(performance.now() - reconnectedFrom).toBeLessThan(15_000);
   });
 
+  it('reports a book resyncing from the moment its connection is back, not live until its first diff', async () => {
+    harness = await recordedHarness('md_reconnect_book', { CHANNELS: 'book', STALE_AFTER_MS: '600000' });
+    const h = harness;
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+    h.sim.controls.step(300);
+    await waitFor(() => btcStates(h).includes('live'), 'the first sync');
+    expect(h.sim.controls.dropConnections('binance')).toBe(1);
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to reconnect');
+    // No frame yet on the new connection: the book is empty, so nothing may call the symbol live.
+    await waitFor(() => btcStates(h).length >= 4, 'the states of the reconnect');
+    expect(btcStates(h)).toEqual(['resyncing', 'live', 'reconnecting', 'resyncing']);
+    h.sim.controls.step(300);
+    await waitFor(() => btcStates(h).length === 5, 'synced on the new connection');
+    expect(btcStates(h).at(-1)).toBe('live');
+    expect(h.service.book('BTC-USDT')).toBeDefined();
+  });
+
   it('counts open klines as updates: with candles alone subscribed a symbol is live between closes', async () => {
     // With CHANNELS=candles the closed kline is the only payload (one per bar, hourly on 1h); the open
     // ones Binance sends every 2 s are the proof the symbol's stream is alive.

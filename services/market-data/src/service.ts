@@ -104,6 +104,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
   await candles.seed();
 
   let connection: WsConnection | undefined;
+  const bookSymbols = config.CHANNELS.includes('book') ? config.SYMBOLS : [];
   const depth =
     feed.bookSync === 'rest_snapshot'
       ? new BinanceDepthPipeline({
@@ -122,6 +123,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
           random01: deps.random01,
           status: (symbol, state, reason) =>
             status.condition(symbol, 'resyncing', state === 'resyncing', reason),
+          symbols: bookSymbols,
         })
       : new BybitDepthPipeline({
           books,
@@ -131,7 +133,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
             status.condition(symbol, 'resyncing', state === 'resyncing', reason),
           resubscribe: (symbol) => resubscribeBybitBook(connection, symbol, subscription),
           snapshotTimeoutMs: config.BOOK_SNAPSHOT_TIMEOUT_MS,
-          symbols: config.CHANNELS.includes('book') ? config.SYMBOLS : [],
+          symbols: bookSymbols,
         });
 
   const router = new FrameRouter({ feed, subscription, bus, metrics, log, status, candles, depth });
