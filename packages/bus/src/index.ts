@@ -8,3 +8,4 @@ export { type NatsTarget, natsTarget } from './nats-servers';
 export { deleteStreams, deleteStreamsAt, ensureStreams, streamConfigs } from './nats-streams';
 export * from './publish-through';
 export { randomIds, uuidv7Formatter } from './random-ids';
+export * from './repeated-errors';

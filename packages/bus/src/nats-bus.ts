@@ -45,6 +45,7 @@ import { natsTarget } from './nats-servers';
 import { ensureStreams } from './nats-streams';
 import { validateOutbound } from './outbound';
 import { randomIds } from './random-ids';
+import { RepeatedErrors } from './repeated-errors';
 import { answerRequest, decodeReply, encodeRequest } from './rpc-wire';
 import { silentLog, silentObserver } from './silent-log';
 
@@ -77,6 +78,8 @@ export class NatsBus implements Bus {
   private readonly ids: IdGenerator;
   private readonly observer: BusObserver;
   private readonly log: BusLogger;
+  /** Failed publishes, one line per subject family every few seconds: an outage fails every one. */
+  private readonly publishErrors: RepeatedErrors;
   private readonly subscriptions = new Set<Subscription>();
   private connected = true;
   private closing = false;
@@ -93,6 +96,7 @@ export class NatsBus implements Bus {
     this.ids = options.ids ?? randomIds(options.clock);
     this.observer = options.observer ?? silentObserver;
     this.log = options.log ?? silentLog;
+    this.publishErrors = new RepeatedErrors(this.log, () => options.clock.now());
     void this.watchStatus();
   }
 
@@ -254,7 +258,11 @@ export class NatsBus implements Bus {
       });
       duplicate = ack.duplicate;
     } catch (err) {
-      this.log.error({ subject: subjectValue, id: checked.id, error: errorText(err) }, 'bus: publish failed');
+      this.publishErrors.error(
+        family.name,
+        { subject: subjectValue, id: checked.id, error: errorText(err) },
+        'bus: publish failed',
+      );
       throw new BusError(
         'transport',
         `publish to ${subjectValue} failed (is its stream created?): ${errorText(err)}`,

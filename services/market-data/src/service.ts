@@ -1,4 +1,4 @@
-import type { Bus } from '@ballast/bus';
+import { type Bus, RepeatedErrors } from '@ballast/bus';
 import { type BookUpdate, type Clock, Subjects, subject, type Trade } from '@ballast/contracts';
 import type { BookSides } from '@ballast/core';
 import { CandleRepository, type Database } from '@ballast/db';
@@ -78,8 +78,10 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     downAfterMs: config.DOWN_AFTER_MS,
     onStaleness: (symbol, stale) => metrics.markStale(config.VENUE, symbol, stale),
   });
+  // A NATS outage fails every book update and trade: one line per kind every few seconds says it.
+  const publishErrors = new RepeatedErrors(log, () => clock.now());
   const books = new BookPublisher(bus, config.PUBLISH_BOOK, (err) =>
-    log.error({ err: String(err) }, 'publishing book update failed'),
+    publishErrors.error('book', { err: String(err) }, 'publishing book update failed'),
   );
   const candles = new CandlePipeline({
     venue: config.VENUE,
@@ -136,7 +138,17 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
           symbols: bookSymbols,
         });
 
-  const router = new FrameRouter({ feed, subscription, bus, metrics, log, status, candles, depth });
+  const router = new FrameRouter({
+    feed,
+    subscription,
+    bus,
+    metrics,
+    log,
+    publishErrors,
+    status,
+    candles,
+    depth,
+  });
   connection = new WsConnection(
     {
       venue: config.VENUE,
@@ -205,6 +217,7 @@ interface RouterDeps {
   bus: Bus;
   metrics: MarketDataMetrics;
   log: Logger;
+  publishErrors: RepeatedErrors;
   status: FeedStatusReporter;
   candles: CandlePipeline;
   depth: BinanceDepthPipeline | BybitDepthPipeline;
@@ -275,7 +288,7 @@ class FrameRouter {
   private publishTrade(trade: Trade): void {
     const to = subject(Subjects.trade, { exchange: trade.exchange, symbol: trade.symbol });
     this.deps.bus.publish(to, trade, { eventTime: trade.time }).catch((err: unknown) => {
-      this.deps.log.error({ err: String(err) }, 'publishing trade failed');
+      this.deps.publishErrors.error('trade', { err: String(err) }, 'publishing trade failed');
     });
   }
 
