@@ -320,8 +320,9 @@ export class StopPlacement extends StopPart {
   }
 
   /**
-   * At start: a stop the venue still holds as recorded is verified; one missing or wrong is re-placed.
-   * One that cannot be read stays the record's, unverified, for the periodic check.
+   * At start: a stop the venue still holds as recorded is verified; one missing or wrong is re-placed,
+   * one the venue executed or triggered meanwhile is followed. One that cannot be read stays the
+   * record's, unverified, for the periodic check.
    */
   async verifyAtStart(record: StopRecord): Promise<void> {
     let live: StopOrder | undefined;
@@ -337,6 +338,14 @@ export class StopPlacement extends StopPart {
         );
         return;
       }
+    if (live?.status === 'triggered') {
+      // The venue acted on it while we were down: followed as the periodic check follows it (what it
+      // sold is awaited in our books, the rest closed), not re-placed: a stop-limit that sold part and
+      // rests past its limit was cancelled and a stop for the whole position refused (its coins sold),
+      // which flattened all of it.
+      await this.triggers.onStopTriggered(record, live, true);
+      return;
+    }
     const check = verifyStop({ side: record.stopSide, qty: record.qty, stopPrice: record.stopPrice }, live);
     const move = record.pendingMove;
     if (check.ok) {

@@ -195,3 +195,39 @@ describe('stops: a stop the venue executed that was smaller than the position', 
     expect(stops.closes('spotparts')).toEqual([]);
   });
 });
+
+describe('stops: a stop the venue acted on while the service was down', () => {
+  it('follows a stop executed in full, found at start: nothing placed again, the fill awaited', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotdownx');
+    await svc.manager.stop();
+    // The price went through 98 while the service was down: the venue sold all of it.
+    const executed = { ...stop, status: 'triggered' as const, filledQty: stop.qty };
+    venue.fetchStop = async () => executed;
+    venue.cancelStop = async () => executed;
+    const placements = venue.placements;
+
+    const up = await stops.start(venue);
+    await stops.idle();
+    expect(stops.eventsOf('triggered').map((e) => e.detail)).toEqual([
+      `venue executed the stop (${stop.venueOrderId})`,
+    ]);
+    expect(up.manager.record(id)).toMatchObject({ qty: 1, closing: { byVenue: true }, clientOrderId: null });
+    expect(venue.placements).toBe(placements);
+    expect(stops.closes('spotdownx')).toEqual([]);
+  });
+
+  it('closes only what a stop-limit left that sold 0.4 and rests past its limit, found at start', async () => {
+    const { stops, venue, svc, id, stop } = await protectedLong('spotdownpart');
+    await svc.manager.stop();
+    // The stop triggered at 98, sold 0.4, and the price fell past its limit: the rest of it rests there.
+    venue.fetchStop = async () => ({ ...stop, status: 'triggered', filledQty: 0.4 });
+    venue.cancelStop = async () => ({ ...stop, status: 'cancelled', filledQty: 0.4 });
+
+    const up = await stops.start(venue);
+    await stops.idle();
+    // Not a stop on the whole 1 (refused: the coins are sold or locked) and a flatten of all of it.
+    expect(closedQty(stops, 'spotdownpart')).toEqual([0.6]);
+    expect(stops.alerts.filter((a) => a.kind === 'stop_placement_failed')).toEqual([]);
+    expect(up.manager.record(id)).toMatchObject({ qty: 0.6, closing: { byVenue: false } });
+  });
+});
