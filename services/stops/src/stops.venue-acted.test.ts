@@ -231,3 +231,66 @@ describe('stops: a stop the venue acted on while the service was down', () => {
     expect(up.manager.record(id)).toMatchObject({ qty: 0.6, closing: { byVenue: false } });
   });
 });
+
+describe('stops: a take-profit refused after the venue executed the stop on what it kept', () => {
+  /**
+   * A long of 1 BTC at 100 whose TP1 (110) is selling 0.5, the stop moved to breakeven (100.2) on the
+   * 0.5 kept; before the sale is answered the price falls back through it and the venue sells the 0.5
+   * kept. Returns the refusal of the sale, to send.
+   */
+  async function keptSoldByVenue(venueId: string) {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue(venueId, rules, 1);
+    const svc = await stops.start(venue);
+    const opening = { strategy: 'trend', chain: `${venueId}-chain` };
+    await stops.approveLong(venueId, opening.strategy, opening.chain, 95, [110, 120]);
+    await stops.position(venueId, 1, 100, 'opened', opening);
+    await stops.trade(venueId, 110);
+    const [sale] = stops.closes(venueId);
+    if (sale?.kind !== 'submit') throw new Error('no TP1 sale');
+    expect(sale.qty).toBe(0.5);
+    const kept = venue.openStops()[0] as StopOrder;
+    expect(kept).toMatchObject({ qty: 0.5, stopPrice: 100.2 });
+    venue.fetchStop = async () => ({ ...kept, status: 'triggered', filledQty: kept.qty });
+    await stops.trade(venueId, 100);
+    expect(svc.manager.record(positionId(venueId))).toMatchObject({ closing: { byVenue: true } });
+    const refuse = () =>
+      stops.order({
+        status: 'rejected',
+        intentId: sale.intentId,
+        clientOrderId: sale.clientOrderId,
+        venueOrderId: null,
+        exchange: venueId,
+        symbol: 'BTC-USDT',
+        side: 'sell',
+        type: 'market',
+        qty: 0.5,
+        filledQty: 0,
+        avgPrice: null,
+        fill: null,
+        reason: 'venue_unavailable',
+        detail: 'Service unavailable',
+      });
+    return { stops, svc, id: positionId(venueId), refuse };
+  }
+
+  it('closes the half the sale did not sell once our books hold the stop fill', async () => {
+    const { stops, svc, id, refuse } = await keptSoldByVenue('spottpgone');
+    // Refused: the 0.5 it was to sell stays held, and no stop covers it.
+    await refuse();
+    expect(closedQty(stops, 'spottpgone')).toEqual([0.5]);
+    // Reconciliation books the stop's fill: 1 -> 0.5, the unsold half, closed at market.
+    await stops.position('spottpgone', 0.5, 100, 'changed');
+    expect(closedQty(stops, 'spottpgone')).toEqual([0.5, 0.5]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 0.5, closing: { byVenue: false } });
+  });
+
+  it('closes it at once when the stop fill was booked before the refusal', async () => {
+    const { stops, svc, id, refuse } = await keptSoldByVenue('spottpbooked');
+    await stops.position('spottpbooked', 0.5, 100, 'changed');
+    expect(closedQty(stops, 'spottpbooked')).toEqual([0.5]);
+    await refuse();
+    expect(closedQty(stops, 'spottpbooked')).toEqual([0.5, 0.5]);
+    expect(svc.manager.record(id)).toMatchObject({ qty: 0.5, closing: { byVenue: false } });
+  });
+});

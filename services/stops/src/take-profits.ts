@@ -287,6 +287,13 @@ export class TakeProfits extends StopPart {
         // Named after the sale it replaces: unique, and the same if this is redone after a crash.
         await this.closes.submitClose(record, rest, `trigger:${tp.purpose}`, undefined);
         record.closing = { ...record.closing, sentAt: this.deps.clock.now() };
+      } else if (record.closing.byVenue && tp.keep > 0 && rest > 0) {
+        // The venue executed the stop on what the sale kept: what the sale did not sell stays, under no
+        // stop, and no close of ours is on its way (none goes out while a venue's fill waits to be
+        // booked). It is what the position keeps once that fill is booked, closed then (it was waited
+        // on for good, alerted only as an unbooked fill).
+        await this.keptAfterExecution(record, record.closing, tp, rest, rules.stepSize);
+        return;
       }
       // Otherwise a close is on its way: the position events that follow size the re-sent close.
       await this.ctx.save(record);
@@ -316,6 +323,32 @@ export class TakeProfits extends StopPart {
       qty,
       `TP${tp.level} not filled: stop back on ${qty}`,
     );
+  }
+
+  /**
+   * A take-profit refused after the venue executed the stop on the `keep` it kept: our books hold `rest`
+   * of the sale beside that stop's fill. They hold as much as last seen while the sale was out (none
+   * seen: what it started from); booked already (that size is `rest`), it is closed now, else once a
+   * position event shows the fill booked (StopTriggers.onExecutedPosition).
+   */
+  private async keptAfterExecution(
+    record: StopRecord,
+    closing: NonNullable<StopRecord['closing']>,
+    tp: NonNullable<StopRecord['takeProfit']>,
+    rest: number,
+    stepSize: number,
+  ): Promise<void> {
+    const keeps = roundDownToStep((closing.keeps ?? 0) + rest, stepSize);
+    record.qty = roundDownToStep(tp.seen ?? tp.keep + tp.qty, stepSize);
+    // Not beside a kill's flatten, which sells it.
+    const booked = record.qty >= stepSize && record.qty <= keeps + stepSize / 2;
+    if (booked && !this.hold.held(record)) {
+      await this.closes.submitClose(record, record.qty, `rest:${record.seq}`, undefined);
+      await this.closes.awaitClosed(record, false);
+      return;
+    }
+    record.closing = { ...closing, keeps };
+    await this.ctx.save(record);
   }
 
   /**
