@@ -356,6 +356,57 @@ describe('stops: a take-profit whose stop cannot be moved', () => {
   });
 });
 
+describe('stops: a take-profit whose sale is refused again and again', () => {
+  it('tries once more at the next price, then only CLOSE_CONFIRM_MS after the last refusal: each try moves the stop twice', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spottpnever', rules, 1);
+    const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000' });
+    const opening = { strategy: 'trend', chain: 'tpnever-chain' };
+    await stops.approveLong('spottpnever', opening.strategy, opening.chain, 95, [110]);
+    await stops.position('spottpnever', 1, 100, 'opened', opening);
+    /** The orders service refuses the newest sale (the venue's minimum notional at its 5-minute average). */
+    const refuseLast = async () => {
+      const sale = stops.closes('spottpnever').at(-1);
+      if (sale?.kind !== 'submit') throw new Error('no sale');
+      await stops.order({
+        status: 'rejected',
+        intentId: sale.intentId,
+        clientOrderId: sale.clientOrderId,
+        venueOrderId: null,
+        exchange: 'spottpnever',
+        symbol: 'BTC-USDT',
+        side: 'sell',
+        type: 'market',
+        qty: sale.qty,
+        filledQty: 0,
+        avgPrice: null,
+        fill: null,
+        reason: 'min_notional',
+        detail: 'Filter failure: MIN_NOTIONAL',
+      });
+    };
+
+    await stops.trade('spottpnever', 110);
+    await refuseLast();
+    // A refusal may pass: the next price tries again.
+    await stops.trade('spottpnever', 110.5);
+    expect(stops.closes('spottpnever')).toHaveLength(2);
+    await refuseLast();
+    expect(venue.openStops()).toMatchObject([{ qty: 1, status: 'open' }]);
+    const placements = venue.placements;
+
+    // Refused twice in a row: the prices that follow move no stop and send no sale...
+    for (const price of [110.5, 111, 111.2]) await stops.trade('spottpnever', price);
+    expect(stops.closes('spottpnever')).toHaveLength(2);
+    expect(venue.placements).toBe(placements);
+    expect(svc.manager.record(positionId('spottpnever'))).toMatchObject({ qty: 1, verified: true });
+    // ...until CLOSE_CONFIRM_MS after the last refusal.
+    stops.clock.advance(30_000);
+    await stops.trade('spottpnever', 111);
+    expect(stops.closes('spottpnever')).toMatchObject([{ qty: 0.5 }, { qty: 0.5 }, { qty: 0.5 }]);
+  });
+});
+
 describe('stops: a stop the venue executes or will not cancel is followed, not forgotten', () => {
   it('counts a stop found executing when it is to be moved as no protection, and follows its execution', async () => {
     const { stops, venue, svc, id } = await protectedLong('spotexec', { TRAIL_MODE: 'percent' });

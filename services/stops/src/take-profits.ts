@@ -1,5 +1,6 @@
 import type { OrderEvent } from '@ballast/contracts';
 import {
+  addTakeProfitFailure,
   closeIntentId,
   grownAfterSale,
   type MarketRules,
@@ -9,9 +10,11 @@ import {
   seenWhileSelling,
   stopFilled,
   type TakeProfitAction,
+  type TakeProfitFailures,
   takeProfitProgress,
   takeProfitPurpose,
   takeProfitReached,
+  takeProfitRetryDue,
   takeProfitSent,
 } from '@ballast/core';
 import { stopLimitPrice } from '@ballast/exchange';
@@ -28,6 +31,12 @@ import { type StopRecord, wantedStop } from './stop-record';
  * only once the orders service says it filled, and a refused or unanswered one puts the stop back.
  */
 export class TakeProfits extends StopPart {
+  /**
+   * Each position's take-profit sales refused or unanswered in a row (core takeProfitRetryDue): kept in
+   * memory, so a restart tries again at once.
+   */
+  private readonly failures = new Map<string, TakeProfitFailures>();
+
   constructor(
     ctx: StopContext,
     private readonly closes: Closes,
@@ -47,6 +56,8 @@ export class TakeProfits extends StopPart {
     // whose old stop could not be cancelled (its stop and size are not the record's yet).
     if (record.takeProfit || record.pendingMove || !takeProfitReached(record.side, record.ladder, price))
       return false;
+    const failures = this.failures.get(record.positionId);
+    if (!takeProfitRetryDue(failures, this.deps.clock.now(), this.deps.config.CLOSE_CONFIRM_MS)) return false;
     const rules = await this.deps.venue.marketRules(record.symbol);
     const action = this.nextAction(record, price, rules);
     if (!action) return false;
@@ -216,6 +227,7 @@ export class TakeProfits extends StopPart {
     // The serial chain runs one event at a time: nothing changed the record while the rules were read.
     const progress = takeProfitProgress(tp, order, stepSize);
     if (progress.kind === 'sold') {
+      this.failures.delete(record.positionId);
       record.takeProfit = null;
       record.ladder = { levels: record.ladder.levels, taken: tp.level };
       record.soldFrom = soldFrom(tp);
@@ -299,6 +311,8 @@ export class TakeProfits extends StopPart {
       await this.ctx.save(record);
       return;
     }
+    const failures = addTakeProfitFailure(this.failures.get(record.positionId), this.deps.clock.now());
+    this.failures.set(record.positionId, failures);
     const rules = await this.deps.venue.marketRules(record.symbol);
     // What the stop still covers: what stays of a partial take-profit, nothing of a whole sale.
     const covered = tp.keep > 0 ? record.qty : 0;
@@ -311,10 +325,14 @@ export class TakeProfits extends StopPart {
       return;
     }
     this.deps.log.warn({ positionId: record.positionId, level: tp.level, why }, 'take-profit not filled');
+    const retried =
+      failures.count < 2
+        ? 'tried again at the next price at its level'
+        : `failed ${failures.count} times in a row: tried again in ${this.deps.config.CLOSE_CONFIRM_MS} ms at the earliest`;
     await this.ctx.alert(
       record,
       'take_profit_failed',
-      `${record.symbol} ${record.side}: TP${tp.level} selling ${tp.qty} ${why}; the stop covers ${qty} again`,
+      `${record.symbol} ${record.side}: TP${tp.level} selling ${tp.qty} ${why}; the stop covers ${qty} again; ${retried}`,
       'warning',
     );
     await this.placement.replace(

@@ -17,6 +17,7 @@ export * from './stop-plan';
 export * from './stop-verification';
 export * from './take-profit-growth';
 export * from './take-profit-ladder';
+export * from './take-profit-retry';
 export * from './trade-coverage';
 export * from './trail-atr';
 export * from './trail-config';
