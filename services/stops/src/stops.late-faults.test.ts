@@ -184,22 +184,7 @@ describe("stops: a take-profit undone while a kill's flatten runs", () => {
   it('puts no stop back for a take-profit cancelled by the flatten; the hold ends and protects what is left', async () => {
     const { stops, venue, svc, killed, sale } = await takingProfit('spottpkill');
     if (sale?.kind !== 'submit') throw new Error('no take-profit sent');
-    await stops.order({
-      status: 'cancelled',
-      intentId: sale.intentId,
-      clientOrderId: sale.clientOrderId,
-      venueOrderId: null,
-      exchange: 'spottpkill',
-      symbol: 'BTC-USDT',
-      side: 'sell',
-      type: 'market',
-      qty: sale.qty,
-      filledQty: 0,
-      avgPrice: null,
-      fill: null,
-      reason: null,
-      detail: 'kill: open orders cancelled',
-    });
+    await stops.unfilled(sale, { status: 'cancelled', reason: null, detail: 'kill: open orders cancelled' });
     expect(venue.openStops()).toEqual([]);
     expect(svc.manager.record(positionId('spottpkill'))).toMatchObject({ qty: 1, takeProfit: null });
 

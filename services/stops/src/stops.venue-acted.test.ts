@@ -255,19 +255,8 @@ describe('stops: a take-profit refused after the venue executed the stop on what
     await stops.trade(venueId, 100);
     expect(svc.manager.record(positionId(venueId))).toMatchObject({ closing: { byVenue: true } });
     const refuse = () =>
-      stops.order({
+      stops.unfilled(sale, {
         status: 'rejected',
-        intentId: sale.intentId,
-        clientOrderId: sale.clientOrderId,
-        venueOrderId: null,
-        exchange: venueId,
-        symbol: 'BTC-USDT',
-        side: 'sell',
-        type: 'market',
-        qty: 0.5,
-        filledQty: 0,
-        avgPrice: null,
-        fill: null,
         reason: 'venue_unavailable',
         detail: 'Service unavailable',
       });

@@ -367,20 +367,9 @@ describe('stops: a take-profit whose sale is refused again and again', () => {
     /** The orders service refuses the newest sale (the venue's minimum notional at its 5-minute average). */
     const refuseLast = async () => {
       const sale = stops.closes('spottpnever').at(-1);
-      if (sale?.kind !== 'submit') throw new Error('no sale');
-      await stops.order({
+      if (!sale) throw new Error('no sale');
+      await stops.unfilled(sale, {
         status: 'rejected',
-        intentId: sale.intentId,
-        clientOrderId: sale.clientOrderId,
-        venueOrderId: null,
-        exchange: 'spottpnever',
-        symbol: 'BTC-USDT',
-        side: 'sell',
-        type: 'market',
-        qty: sale.qty,
-        filledQty: 0,
-        avgPrice: null,
-        fill: null,
         reason: 'min_notional',
         detail: 'Filter failure: MIN_NOTIONAL',
       });

@@ -246,6 +246,25 @@ export class NatsStops {
   }
 
   /**
+   * The orders service's report that a close sent to it (`submit`, e.g. a take-profit's sale) ended with
+   * nothing filled: refused by the venue (`rejected`, with its reason) or cancelled.
+   */
+  async unfilled(
+    submit: OrderCommand,
+    ended: { status: 'rejected' | 'cancelled'; reason: OrderEvent['reason']; detail: string },
+  ) {
+    if (submit.kind !== 'submit') throw new Error(`${submit.kind} is no order sent`);
+    const { intentId, clientOrderId, exchange, symbol, side, type, qty } = submit;
+    await this.order({
+      ...{ intentId, clientOrderId, exchange, symbol, side, type, qty, ...ended },
+      venueOrderId: null,
+      filledQty: 0,
+      avgPrice: null,
+      fill: null,
+    });
+  }
+
+  /**
    * Reconciliation's report that the position `positionId` has no stop resting on `exchange`, or, with
    * `coverage`, that no record names it or its stop rests for less than the `positionQty` it holds.
    */
