@@ -32,8 +32,8 @@ import { type StopRecord, wantedStop } from './stop-record';
  */
 export class TakeProfits extends StopPart {
   /**
-   * Each position's take-profit sales refused or unanswered in a row (core takeProfitRetryDue): kept in
-   * memory, so a restart tries again at once.
+   * Each position's take-profit sales refused or unanswered in a row (core takeProfitRetryDue), by
+   * failuresKey: kept in memory, so a restart tries again at once.
    */
   private readonly failures = new Map<string, TakeProfitFailures>();
 
@@ -56,7 +56,7 @@ export class TakeProfits extends StopPart {
     // whose old stop could not be cancelled (its stop and size are not the record's yet).
     if (record.takeProfit || record.pendingMove || !takeProfitReached(record.side, record.ladder, price))
       return false;
-    const failures = this.failures.get(record.positionId);
+    const failures = this.failures.get(failuresKey(record));
     if (!takeProfitRetryDue(failures, this.deps.clock.now(), this.deps.config.CLOSE_CONFIRM_MS)) return false;
     const rules = await this.deps.venue.marketRules(record.symbol);
     const action = this.nextAction(record, price, rules);
@@ -227,7 +227,7 @@ export class TakeProfits extends StopPart {
     // The serial chain runs one event at a time: nothing changed the record while the rules were read.
     const progress = takeProfitProgress(tp, order, stepSize);
     if (progress.kind === 'sold') {
-      this.failures.delete(record.positionId);
+      this.failures.delete(failuresKey(record));
       record.takeProfit = null;
       record.ladder = { levels: record.ladder.levels, taken: tp.level };
       record.soldFrom = soldFrom(tp);
@@ -311,8 +311,8 @@ export class TakeProfits extends StopPart {
       await this.ctx.save(record);
       return;
     }
-    const failures = addTakeProfitFailure(this.failures.get(record.positionId), this.deps.clock.now());
-    this.failures.set(record.positionId, failures);
+    const failures = addTakeProfitFailure(this.failures.get(failuresKey(record)), this.deps.clock.now());
+    this.failures.set(failuresKey(record), failures);
     const rules = await this.deps.venue.marketRules(record.symbol);
     // What the stop still covers: what stays of a partial take-profit, nothing of a whole sale.
     const covered = tp.keep > 0 ? record.qty : 0;
@@ -394,4 +394,12 @@ export class TakeProfits extends StopPart {
  */
 function soldFrom(tp: NonNullable<StopRecord['takeProfit']>): number {
   return tp.keep + tp.qty + Math.max(0, tp.grown);
+}
+
+/**
+ * Whose take-profit failures: the position and the intent whose ladder it takes, so the next position of
+ * the slot does not wait out the failures of the last.
+ */
+function failuresKey(record: Pick<StopRecord, 'positionId' | 'intentId'>): string {
+  return `${record.positionId}|${record.intentId ?? ''}`;
 }
