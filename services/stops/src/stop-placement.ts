@@ -1,4 +1,4 @@
-import { stopOrderId, verifyStop } from '@ballast/core';
+import { restAfterStop, stopFilled, stopOrderId, verifyStop } from '@ballast/core';
 import { type StopOrder, VenueError } from '@ballast/exchange';
 import type { Closes } from './closes';
 import { type StopContext, StopPart, type StopRecordStore } from './stop-context';
@@ -222,6 +222,7 @@ export class StopPlacement extends StopPart {
         await this.ctx.save(record);
         return;
       }
+      qty = await this.afterCancelledFill(record, cancelled.stop, qty);
     }
     record.pendingMove = null;
     const moved = record.clientOrderId !== null && stopPrice !== record.stopPrice;
@@ -233,6 +234,29 @@ export class StopPlacement extends StopPart {
       return;
     }
     if ((await this.place(record, why)) && moved) await this.ctx.publish(record, 'moved', why);
+  }
+
+  /**
+   * A stop-limit that triggered and sold part of the position before our cancel took the rest off: the
+   * moved stop covers what is left, and reconciliation is asked to book the sale. A stop on the whole
+   * size would be refused (the coins are gone), and the service would then flatten all of it.
+   */
+  private async afterCancelledFill(
+    record: StopRecord,
+    stop: StopOrder | undefined,
+    qty: number,
+  ): Promise<number> {
+    const sold = stopFilled(stop);
+    if (sold <= 0) return qty;
+    const { stepSize } = await this.deps.venue.marketRules(record.symbol);
+    const left = restAfterStop(qty, sold, stepSize);
+    await this.ctx.publish(
+      record,
+      'triggered',
+      `stop ${stop?.clientOrderId} sold ${sold} before its cancel: the moved stop covers the ${left} left`,
+    );
+    await this.ctx.requestRecon(record, `stop ${stop?.clientOrderId} partly filled before its cancel`);
+    return left;
   }
 
   /** Drops the move waiting for its old stop's cancel: what asked for it no longer wants it. */

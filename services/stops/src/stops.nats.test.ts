@@ -1962,3 +1962,47 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     await restarted.stop();
   });
 });
+
+describe('a stop-limit that sold part of the position before the cancel of a move (NATS + PostgreSQL + paper stop venue)', () => {
+  it('moves the stop onto what is left, not the whole size the coins of which are partly gone', async () => {
+    // SOLUSDT: tick 0.01, step 0.01. The venue reports the cancelled stop as having sold 4 of its 10 first
+    // (a stop-limit triggered, part-filled at its limit, the price back above it before the move).
+    const venue = paper('paperpart');
+    const cancel = venue.cancelStop.bind(venue);
+    let soldBeforeCancel = false;
+    venue.cancelStop = async (s, c) => {
+      const stop = await cancel(s, c);
+      return soldBeforeCancel && stop ? { ...stop, status: 'cancelled' as const, filledQty: 4 } : stop;
+    };
+    const svc = await start(venue);
+    const { id, slot } = longSlot('paperpart', 'SOL-USDT');
+    const [e1, e2] = [sol[11_000], sol[11_050]] as [number, number];
+    const opening = await approveLong(slot, 'i-part', 10, {
+      entry: e1,
+      stop: roundToStep(e1 * 0.95, 0.01),
+      takeProfits: [],
+    });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-part'), 'opening intent seen');
+    await position({ ...slot, status: 'opened', qty: 10, avgEntry: e1 }, opening);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'opening stop verified');
+
+    // An add with a tighter stop moves the stop; the cancel of the old one reports the 4 it sold.
+    soldBeforeCancel = true;
+    const addStop = roundToStep(e2 * 0.98, 0.01);
+    await approveLong(slot, 'i-part-add', 3, { entry: e2, stop: addStop, takeProfits: [] });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-part-add'), 'add intent seen');
+    await position(
+      { ...slot, status: 'changed', qty: 13, avgEntry: (10 * e1 + 3 * e2) / 13, intentId: 'i-part-add' },
+      opening,
+    );
+    await waitFor(
+      () => solStops(venue).length === 1 && solStops(venue)[0]?.stopPrice === addStop,
+      'the moved stop',
+    );
+    expect(solStops(venue)).toMatchObject([{ qty: 9, stopPrice: addStop }]);
+    const triggered = await waitFor(() => eventsFor(id, 'triggered')[0], 'the partial sale told');
+    expect(triggered.detail).toContain('sold 4 before its cancel: the moved stop covers the 9 left');
+    expect(submitsOn('paperpart')).toEqual([]);
+    await svc.stop();
+  });
+});
