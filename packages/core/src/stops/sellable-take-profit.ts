@@ -1,4 +1,4 @@
-import { smallestOrderQty } from '../execution/smallest-order';
+import { smallestOrderQty, smallestSliceQty } from '../execution/smallest-order';
 import type { MarketRules } from '../risk/market-rules';
 import { roundDownToStep } from '../risk/precision';
 
@@ -12,8 +12,9 @@ export interface SellableTakeProfit {
 
 /**
  * What a take-profit can sell given the venue's minimums (min qty, min notional, step). The piece is
- * valued at `piecePrice`; what stays must still take a stop, valued at `restStopPrice` (a
- * stop-limit's limit: Binance checks MIN_NOTIONAL at the order's price).
+ * valued at `piecePrice` with SLICE_NOTIONAL_MARGIN above the minimum notional (a market order, judged
+ * on the average price); what stays must still take a stop, valued at `restStopPrice` (a stop-limit's
+ * limit: Binance checks MIN_NOTIONAL at the order's price).
  *
  * A split the venue would refuse becomes the whole position at this level, not a skipped piece:
  * skipping leaves all of it riding, its profit unrealised, on a breakeven stop-limit that a gap can
@@ -30,7 +31,9 @@ export function sellableTakeProfit(input: {
 }): SellableTakeProfit {
   const { plannedQty, remainingQty, rules } = input;
   const smallest = (price: number) => Math.max(smallestOrderQty(rules, price), rules.stepSize);
-  const smallestPiece = smallest(input.piecePrice);
+  // The piece goes out at market, which Binance judges on its 5-minute average price, below the level a
+  // rally just reached: valued at the level it needs the margin a TWAP slice has, or it is refused.
+  const smallestPiece = Math.max(smallestSliceQty(rules, input.piecePrice), rules.stepSize);
   if (remainingQty < smallestPiece) return { closeQty: 0, resized: 'position_below_minimum' };
   if (plannedQty < smallestPiece) return { closeQty: remainingQty, resized: 'piece_below_minimum' };
   const rest = roundDownToStep(remainingQty - plannedQty, rules.stepSize);

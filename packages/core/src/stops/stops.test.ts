@@ -255,10 +255,19 @@ describe('take-profit ladder against the venue minimums (Binance BTCUSDT: step 0
   });
 
   it('sells the whole position when the piece sells but the stop-limit on what stays would be refused', () => {
-    // 0.00015 at 70,000 is 10.50 USDT; the 0.00015 left under a stop-limit at 59,819.40 is 8.97.
-    expect(long(0.0003, [70_000, 80_000], 70_000)).toMatchObject({
+    // 0.00015 at 80,000 is 12.00 USDT; the 0.00015 left under a stop-limit at 59,819.40 is 8.97.
+    expect(long(0.0003, [80_000, 90_000], 80_000)).toMatchObject({
       closeQty: 0.0003,
       resized: 'rest_below_minimum',
+    });
+  });
+
+  it('sells the whole position when the piece clears the minimum at the level by less than the slice margin', () => {
+    // 0.00015 at 70,000 is 10.50 USDT: over 10 at the level, but the market order is judged on the
+    // 5-minute average price, below the level a rally reached; a piece needs 11 (10 % margin) there.
+    expect(long(0.0003, [70_000, 80_000], 70_000)).toMatchObject({
+      closeQty: 0.0003,
+      resized: 'piece_below_minimum',
     });
   });
 
