@@ -13,3 +13,4 @@ export * from './risk';
 export * from './signals';
 export * from './subjects';
 export * from './symbols';
+export * from './timer-ms';

@@ -1,5 +1,5 @@
-// Defined in contracts so agents can share it without depending on service-kit; services import it here.
-export { jsonVariable } from '@ballast/contracts';
+// Defined in contracts so agents can share them without depending on service-kit; services import them here.
+export { jsonVariable, MAX_TIMER_MS, timerMs, timerMsOrZero } from '@ballast/contracts';
 export * from './base-config';
 export * from './base-holdings-variable';
 export * from './config-error';

@@ -1,5 +1,5 @@
 import type { FeedChannel } from '@ballast/exchange';
-import { commaList, marketDataFeedVariables } from '@ballast/service-kit';
+import { commaList, marketDataFeedVariables, timerMs } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const CHANNELS = ['candles', 'trades', 'book'] as const satisfies readonly FeedChannel[];
@@ -10,19 +10,6 @@ const channelList = z
   .pipe(z.array(z.enum(CHANNELS)).min(1, 'at least one of candles, trades, book'));
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-/**
- * Node's timers hold a signed 32-bit delay: a longer one fires after 1 ms (a TimeoutOverflowWarning),
- * so a planned reconnect or a ban wait set to "a month" would loop at once instead of waiting.
- */
-const MAX_TIMER_MS = 2_147_483_647;
-/** A duration this service waits with a timer, bounded to what a timer can hold. */
-const delayMs = (fallback: number) =>
-  z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (about 24.8 days): a longer timer fires at once`)
-    .default(fallback);
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** The market-data service's own variables (merged over service-kit's base config by runService). */
@@ -41,36 +28,36 @@ export const marketDataConfigSchema = z.object({
    * alert): entries on it are refused from the first moment, the operator is told after this long.
    */
   DOWN_AFTER_MS: ms(300_000),
-  HEARTBEAT_TIMEOUT_MS: delayMs(60_000),
+  HEARTBEAT_TIMEOUT_MS: timerMs(60_000),
   /** A connect not open (TCP, TLS, HTTP upgrade) within this long fails and is retried with backoff. */
-  HANDSHAKE_TIMEOUT_MS: delayMs(10_000),
+  HANDSHAKE_TIMEOUT_MS: timerMs(10_000),
   /** Binance cuts every connection after 24 h; reconnect on our terms before that. */
-  PLANNED_RECONNECT_MS: delayMs(23 * 3_600_000),
-  RECONNECT_BASE_MS: delayMs(500),
-  RECONNECT_CAP_MS: delayMs(30_000),
+  PLANNED_RECONNECT_MS: timerMs(23 * 3_600_000),
+  RECONNECT_BASE_MS: timerMs(500),
+  RECONNECT_CAP_MS: timerMs(30_000),
   /** A connection that lived this long resets the backoff. */
   RECONNECT_STABLE_MS: ms(60_000),
   /** Book deltas are the bulk of the traffic: turn publishing off when nobody needs them. */
   PUBLISH_BOOK: flag.default(true),
   DEPTH_SNAPSHOT_LIMIT: ms(1_000),
   /** Spacing between REST calls (Binance: 1,200 weight a minute). */
-  REST_MIN_INTERVAL_MS: delayMs(100),
+  REST_MIN_INTERVAL_MS: timerMs(100),
   /** First backoff of a REST request's own retries (5 tries, capped at 10 s). */
-  REST_RETRY_BASE_MS: delayMs(250),
+  REST_RETRY_BASE_MS: timerMs(250),
   /** A backfill whose requests ran out of retries is tried again after capped, jittered backoff. */
-  BACKFILL_RETRY_BASE_MS: delayMs(1_000),
-  BACKFILL_RETRY_CAP_MS: delayMs(60_000),
+  BACKFILL_RETRY_BASE_MS: timerMs(1_000),
+  BACKFILL_RETRY_CAP_MS: timerMs(60_000),
   /** A depth snapshot whose requests ran out of retries (or came back too old) is fetched again so. */
-  SNAPSHOT_RETRY_BASE_MS: delayMs(500),
-  SNAPSHOT_RETRY_CAP_MS: delayMs(60_000),
+  SNAPSHOT_RETRY_BASE_MS: timerMs(500),
+  SNAPSHOT_RETRY_CAP_MS: timerMs(60_000),
   /** Bybit: a book (subscribed on connect or after a gap) whose snapshot has not come within this is re-subscribed. */
-  BOOK_SNAPSHOT_TIMEOUT_MS: delayMs(10_000),
+  BOOK_SNAPSHOT_TIMEOUT_MS: timerMs(10_000),
   /**
    * An IP ban (HTTP 418) holds every REST call to the venue, whatever the symbol, until its
    * Retry-After; without one, for this long (Binance bans last 2 minutes to 3 days, and every request
    * meanwhile prolongs them).
    */
-  REST_BAN_WAIT_MS: delayMs(300_000),
+  REST_BAN_WAIT_MS: timerMs(300_000),
   /**
    * Newer candles held per symbol while its gap is unfilled (never published before it). Beyond
    * this they are let go and the backfill range widened over them: REST brings them back.
