@@ -1,3 +1,4 @@
+import { timerMs, timerMsOrZero } from '@ballast/contracts';
 import { DEFAULT_UPTIME_SAMPLE_MS } from '@ballast/core';
 import { z } from 'zod';
 import { natsUrlVariable } from './nats-url-variable';
@@ -22,8 +23,8 @@ export const baseConfigSchema = z.object({
    * expects one per interval (`ballast readiness` reads the same variable): a service sampling less
    * often reads as down.
    */
-  UPTIME_SAMPLE_MS: z.coerce.number().int().min(0).default(DEFAULT_UPTIME_SAMPLE_MS),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+  UPTIME_SAMPLE_MS: timerMsOrZero(DEFAULT_UPTIME_SAMPLE_MS),
+  SHUTDOWN_TIMEOUT_MS: timerMs(25_000),
 });
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;

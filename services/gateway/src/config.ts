@@ -1,5 +1,5 @@
 import { RiskLimits } from '@ballast/core';
-import { jsonVariable, stopLimitOffsetVariables } from '@ballast/service-kit';
+import { jsonVariable, stopLimitOffsetVariables, timerMs } from '@ballast/service-kit';
 import { z } from 'zod';
 import { parseUsers, type User } from './auth/users';
 
@@ -31,7 +31,7 @@ export const gatewayConfigSchema = z.object({
     .positive()
     .default(12 * 3_600_000),
   /** A comment line on every live-event stream this often; the stream's session is checked then too. */
-  GATEWAY_SSE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
+  GATEWAY_SSE_HEARTBEAT_MS: timerMs(15_000),
   GATEWAY_LOGIN_WINDOW_MS: z.coerce
     .number()
     .int()

@@ -1,5 +1,5 @@
 import { DEFAULT_BOOK_MAX_AGE_MS } from '@ballast/core';
-import { baseHoldingsVariables, commaList, jsonVariable } from '@ballast/service-kit';
+import { baseHoldingsVariables, commaList, jsonVariable, timerMs, timerMsOrZero } from '@ballast/service-kit';
 import { z } from 'zod';
 
 /** The order manager's own variables; keys are secrets (EXCHANGE_API_KEY / _SECRET, or their _FILE). */
@@ -25,7 +25,7 @@ export const ordersConfigSchema = z.object({
    * that strategy's entries within this time, without a restart. Default 5000; optional for configs
    * built in code (the backtest's paper venue has no live strategies to re-read).
    */
-  LIVE_STRATEGIES_REFRESH_MS: z.coerce.number().int().positive().optional(),
+  LIVE_STRATEGIES_REFRESH_MS: timerMs(),
   EXCHANGE_BASE_URL: z.url().optional(),
   EXCHANGE_API_KEY: z.string().min(1).optional(),
   EXCHANGE_API_SECRET: z.string().min(1).optional(),
@@ -44,7 +44,7 @@ export const ordersConfigSchema = z.object({
    * Default 3 (45 s of the default 60 s, 5-slice plan).
    */
   TWAP_SLIPPAGE_WAITS: z.coerce.number().int().min(0).default(3),
-  TICK_MS: z.coerce.number().int().positive().default(100),
+  TICK_MS: timerMs(100),
   /**
    * An entry whose send outcome was unknown and which the venue then answered it never saw is sent late
    * only within this many ms of its due time; older, it is given up (`venue_unavailable`): risk has let
@@ -84,7 +84,7 @@ export const ordersConfigSchema = z.object({
    * charges without BNB; `quote`: every fee in the quote asset.
    */
   PAPER_FEES_IN: z.enum(['quote', 'received']).default('received'),
-  PAPER_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  PAPER_LATENCY_MS: timerMsOrZero(0),
   PAPER_INITIAL_BALANCES: jsonVariable(z.record(z.string(), z.number().nonnegative())).default({
     USDT: 10_000,
   }),

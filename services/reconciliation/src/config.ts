@@ -1,5 +1,5 @@
 import { sharedAssetProblem, sharedBaseAssets } from '@ballast/core';
-import { baseHoldingsVariables } from '@ballast/service-kit';
+import { baseHoldingsVariables, timerMs } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const symbolList = z
@@ -37,18 +37,18 @@ export const reconConfigSchema = z.object({
    * A market first read on a later run skips only its trades from before that first run.
    */
   RECON_SKIP_TRADE_HISTORY: z.stringbool().default(false),
-  RECON_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  RECON_INTERVAL_MS: timerMs(30_000),
   /**
    * One process reconciles a venue at a time (ADR 13): one that finds another holding the venue's lock
    * stands by and tries to take it this often, so it takes over within this long of the holder dying.
    */
-  RECON_LOCK_RETRY_MS: z.coerce.number().int().positive().default(5_000),
+  RECON_LOCK_RETRY_MS: timerMs(5_000),
   /**
    * The holder checks its lock's session every RECON_LOCK_RETRY_MS and before each run: a session that
    * does not answer within this long counts as lost (its connection may be half-open, the lock already
    * another process's), and the runs stop until the lock is taken again.
    */
-  RECON_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  RECON_LOCK_TIMEOUT_MS: timerMs(5_000),
   RECON_EXTERNAL_ORDERS: z.enum(['leave', 'cancel']).default('leave'),
   /**
    * An order sent this recently is left to the orders service, and one recorded open this recently

@@ -1,5 +1,5 @@
 import { MarketRegime } from '@ballast/contracts';
-import { stopLimitOffsetVariables } from '@ballast/service-kit';
+import { stopLimitOffsetVariables, timerMs, timerMsOrZero } from '@ballast/service-kit';
 import { z } from 'zod';
 
 /** How long an approved entry's reservation lasts when neither its fill nor its refusal is heard of. */
@@ -77,7 +77,7 @@ export const riskConfigSchema = z.object({
    */
   RISK_LIFECYCLE_REVIEW: z.stringbool().default(true).optional(),
   /** Unset: DEFAULT_LIFECYCLE_REVIEW_MS. */
-  RISK_LIFECYCLE_REVIEW_MS: z.coerce.number().int().positive().optional(),
+  RISK_LIFECYCLE_REVIEW_MS: timerMs(),
   /**
    * An approved entry counts against the limits until its fills show in the position or its order is
    * refused or cancelled, for at most this long (on the service clock): a lost order must not hold
@@ -96,14 +96,14 @@ export const riskConfigSchema = z.object({
    * answer must not hold the next. Past it the entry is denied `liquidity`, saying why. Unset:
    * DEFAULT_REST_BOOK_TIMEOUT_MS.
    */
-  RISK_REST_BOOK_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  RISK_REST_BOOK_TIMEOUT_MS: timerMs(),
   /**
    * While a held market's streamed book is not trusted, its equity mark is read from the venue's REST
    * depth this often, until a trusted book marks it: otherwise the equity the halts measure stays at the
    * start's marks for hours while prices move. 0: off (the backtest, whose books are always trusted).
    * Unset: DEFAULT_REST_MARK_INTERVAL_MS.
    */
-  RISK_REST_MARK_INTERVAL_MS: z.coerce.number().int().nonnegative().optional(),
+  RISK_REST_MARK_INTERVAL_MS: timerMsOrZero(),
   /**
    * How long after a start the halts wait for a held market's first mark (its REST depth or a trusted
    * book) before they measure it at cost: the stored peak may hold its open gain, so measuring at once

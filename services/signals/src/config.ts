@@ -1,6 +1,6 @@
 import { SymbolId, Timeframe } from '@ballast/contracts';
 import { StrategiesConfig } from '@ballast/core';
-import { jsonVariable } from '@ballast/service-kit';
+import { jsonVariable, timerMsOrZero } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const SymbolList = z
@@ -58,7 +58,7 @@ export const signalsConfigSchema = z.object({
   /** How long after its bar closed a cycle waits for the universe's missing symbols (default 30 s). */
   SIGNALS_CYCLE_GRACE_MS: z.coerce.number().int().nonnegative().optional(),
   /** How often cycles past their deadline are looked for between vectors (0: only when a vector comes; default 5 s). */
-  SIGNALS_CYCLE_CHECK_MS: z.coerce.number().int().nonnegative().optional(),
+  SIGNALS_CYCLE_CHECK_MS: timerMsOrZero(),
   /** Bars after a vetoed or rejected candidate before hindsight judges it at the close (default 24). */
   SIGNALS_HINDSIGHT_BARS: z.coerce.number().int().positive().optional(),
 });

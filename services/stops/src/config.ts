@@ -1,6 +1,6 @@
 import { Timeframe } from '@ballast/contracts';
 import { TRADE_RUN_GAP_MS } from '@ballast/core';
-import { stopLimitOffsetVariables } from '@ballast/service-kit';
+import { stopLimitOffsetVariables, timerMs, timerMsOrZero } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const list = z
@@ -22,9 +22,9 @@ export const stopsConfigSchema = z.object({
    * How often (wall time) every live stop is read back from the venue; a stop cancelled or lost
    * behind our back is re-placed on the next check. 0 turns the periodic check off.
    */
-  VERIFY_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
+  VERIFY_INTERVAL_MS: timerMsOrZero(15_000),
   /** How often coverage is recorded for the readiness gate (0: never, as in backtests). */
-  COVERAGE_SAMPLE_MS: z.coerce.number().int().min(0).default(60_000),
+  COVERAGE_SAMPLE_MS: timerMsOrZero(60_000),
   STOPS_VENUE: z
     .string()
     .regex(/^[a-z][a-z0-9]*$/)
@@ -49,7 +49,7 @@ export const stopsConfigSchema = z.object({
    */
   TRADE_RUN_GAP_MS: z.coerce.number().int().positive().default(TRADE_RUN_GAP_MS),
   PLACE_ATTEMPTS: z.coerce.number().int().min(1).default(3),
-  RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
+  RETRY_BASE_MS: timerMs(200),
   /** How long (injected clock) a sent close may go unconfirmed by a closed position before it is re-sent. */
   CLOSE_CONFIRM_MS: z.coerce.number().int().positive().default(30_000),
   /**

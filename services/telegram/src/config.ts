@@ -1,5 +1,5 @@
 import { SUNDAY_EVENING_UTC } from '@ballast/core';
-import { jsonVariable } from '@ballast/service-kit';
+import { jsonVariable, timerMs, timerMsOrZero } from '@ballast/service-kit';
 import { z } from 'zod';
 
 const chatIds = z.string().transform((text, ctx): readonly number[] => {
@@ -69,18 +69,18 @@ export const telegramConfigSchema = z.object({
   /** How long a /kill or /resume confirmation button stays valid. */
   TELEGRAM_CONFIRM_TTL_MS: positiveInt.default(60_000),
   /** Alerts arriving within this window after the first go out as one message. */
-  TELEGRAM_ALERT_WINDOW_MS: z.coerce.number().int().nonnegative().default(5_000),
+  TELEGRAM_ALERT_WINDOW_MS: timerMsOrZero(5_000),
   TELEGRAM_ALERTS_PER_MINUTE: positiveInt.default(10),
   TELEGRAM_ALERT_MAX_LINES: positiveInt.default(10),
   /** Other services' /readyz URLs by name, e.g. `{"risk":"http://127.0.0.1:8081/readyz"}`. */
   TELEGRAM_HEALTH_URLS: healthUrls.default({}),
-  TELEGRAM_HEALTH_INTERVAL_MS: positiveInt.default(15_000),
+  TELEGRAM_HEALTH_INTERVAL_MS: timerMs(15_000),
   /**
    * Prometheus' base URL (http://prometheus:9090): its firing alerts (a service down, stops coverage,
    * reconciliation absent) are relayed to the chat. Unset: not watched.
    */
   TELEGRAM_PROMETHEUS_URL: z.url().optional(),
-  TELEGRAM_PROMETHEUS_INTERVAL_MS: positiveInt.default(30_000),
+  TELEGRAM_PROMETHEUS_INTERVAL_MS: timerMs(30_000),
   /** The weekly report: 0 = Sunday … 6 = Saturday, and the hour, both UTC. */
   TELEGRAM_REPORT_WEEKDAY: z.coerce.number().int().min(0).max(6).default(SUNDAY_EVENING_UTC.weekday),
   TELEGRAM_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(SUNDAY_EVENING_UTC.hour),

@@ -1,4 +1,4 @@
-import { jsonVariable } from '@ballast/contracts';
+import { jsonVariable, timerMs } from '@ballast/contracts';
 import { z } from 'zod';
 import { REVIEWER_FALLBACKS } from '../pipeline/settle-review';
 
@@ -82,7 +82,7 @@ export const agentsConfigSchema = z.object({
   OPENAI_COMPAT_API_KEY: OptionalText,
   OPENAI_COMPAT_MODEL: z.string().min(1).default('llama3.1'),
   /** Per HTTP call; retries come on top. */
-  AGENT_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  AGENT_TIMEOUT_MS: timerMs(20_000),
   AGENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   AGENT_BREAKER_FAILURES: z.coerce.number().int().positive().default(3),
   AGENT_BREAKER_OPEN_MS: z.coerce.number().int().positive().default(300_000),
