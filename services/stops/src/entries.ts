@@ -12,6 +12,7 @@ import {
 } from '@ballast/core';
 import type { Closes } from './closes';
 import { market, PendingIntents } from './pending-intents';
+import { retryDelayMs } from './retry-delay';
 import { type StopContext, StopPart, type StopRecordStore } from './stop-context';
 import type { StopPlacement } from './stop-placement';
 import { openedRecord, type StopRecord, unplannedPosition, unplannedRecord, wantedStop } from './stop-record';
@@ -310,7 +311,8 @@ export class Entries extends StopPart {
         return { ok: true, rules, previous: previous.row };
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
-        if (attempt < config.PLACE_ATTEMPTS) await this.deps.sleep(config.RETRY_BASE_MS * 2 ** (attempt - 1));
+        if (attempt < config.PLACE_ATTEMPTS)
+          await this.deps.sleep(retryDelayMs(config.RETRY_BASE_MS, attempt));
       }
     }
     return { ok: false, error, lastSeq: previous ? (previous.row?.state.seq ?? 0) : null };

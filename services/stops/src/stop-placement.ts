@@ -1,6 +1,7 @@
 import { restAfterStop, stopFilled, stopOrderId, verifyStop } from '@ballast/core';
 import { type StopOrder, VenueError } from '@ballast/exchange';
 import type { Closes } from './closes';
+import { retryDelayMs } from './retry-delay';
 import { type StopContext, StopPart, type StopRecordStore } from './stop-context';
 import {
   type Leftover,
@@ -65,7 +66,7 @@ export class StopPlacement extends StopPart {
       if (!outcome.retry) break;
       if (attempt < config.PLACE_ATTEMPTS) {
         metrics.placements.inc({ outcome: 'retried' });
-        await this.deps.sleep(config.RETRY_BASE_MS * 2 ** (attempt - 1));
+        await this.deps.sleep(retryDelayMs(config.RETRY_BASE_MS, attempt));
       }
     }
     record.verified = false;
