@@ -24,6 +24,8 @@ const vectors: FeatureVector[] = (() => {
   return candles.map((c) => engine.onCandle(c)).filter((v): v is FeatureVector => v !== null);
 })();
 
+// Thousands of payloads each checked both ways: seconds on a quiet core, over a minute on a loaded CI box.
+const HEAVY_MS = 300_000;
 const candle = Subjects.candle as SubjectFamily<unknown>;
 const features = Subjects.features as SubjectFamily<unknown>;
 
@@ -193,16 +195,22 @@ describe('hand-written md.candle and feat checks equal zod (recorded BTCUSDT 1h,
     expect(vectors.some((v) => (v.higherTimeframes?.length ?? 0) >= 2)).toBe(true);
   });
 
-  it('accepts every recorded candle and computed vector by hand, with the zod result', () => {
+  it('accepts every recorded candle and computed vector by hand, with the zod result', {
+    timeout: HEAVY_MS,
+  }, () => {
     for (const c of candles) expect(expectSameVerdict(candle, c)).toBe('fast');
     for (const v of vectors) expect(expectSameVerdict(features, v)).toBe('fast');
   });
 
-  it('never accepts an edited candle that zod refuses, and agrees where zod accepts', () => {
+  it('never accepts an edited candle that zod refuses, and agrees where zod accepts', {
+    timeout: HEAVY_MS,
+  }, () => {
     expect(refusedEdits(candle, candles, candleEdits)).toBeGreaterThan(1_000);
   });
 
-  it('never accepts an edited vector that zod refuses, and agrees where zod accepts', () => {
+  it('never accepts an edited vector that zod refuses, and agrees where zod accepts', {
+    timeout: HEAVY_MS,
+  }, () => {
     expect(refusedEdits(features, vectors, vectorEdits)).toBeGreaterThan(1_000);
   });
 
