@@ -40,9 +40,12 @@ describe('the gateway as deployed into the Docker image (pnpm deploy --prod, no 
     timeout: 180_000,
   }, () => {
     ensureWebBuiltIn(join(root, 'services', 'gateway'));
+    // --prefer-offline, not --offline: the legacy deploy resolves again, and a machine whose store was
+    // filled by `install --frozen-lockfile` alone holds no registry metadata (ERR_PNPM_NO_OFFLINE_META on
+    // a fresh CI box); what is cached is used, what is not is read from the registry.
     execFileSync(
       'pnpm',
-      ['--filter', '@ballast/gateway-service', 'deploy', '--prod', '--legacy', '--offline', out],
+      ['--filter', '@ballast/gateway-service', 'deploy', '--prod', '--legacy', '--prefer-offline', out],
       { cwd: root, stdio: 'pipe', env: { ...process.env, CI: 'true' } },
     );
     // What the image lacks: vite is a devDependency.
