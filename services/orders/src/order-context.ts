@@ -60,6 +60,11 @@ export class OrderContext {
   readonly directQueue: Array<{ slice: NewSlice; kills: number }> = [];
   /** Their client ids until their send is over: a replayed submit must not resolve them as orphans. */
   readonly sendingDirect = new Set<string>();
+  /**
+   * What the venue said of our orders, recorded, whose announcement (order and position events) has not
+   * gone out yet, in order: each runs again, whole, until it does (its ids repeat, so the stream keeps one).
+   */
+  private readonly unannounced: Array<() => Promise<void>> = [];
 
   constructor(readonly deps: OrderManagerDeps) {
     this.service = deps.service ?? 'orders';
@@ -71,6 +76,24 @@ export class OrderContext {
         maxAgeMs: deps.config.ORDERS_BOOK_MAX_AGE_MS,
       });
     this.pacer = new TwapPacer({ ...deps, slippageBook: this.slippageBook });
+  }
+
+  /**
+   * Announces something recorded, after those still waiting: a publish the bus refused (NATS unreachable
+   * for a moment) throws, and the announcement is made again by the next loop pass (announceLeft) or
+   * the next one made, rather than lost with the record reading as settled.
+   */
+  async announce(run: () => Promise<void>): Promise<void> {
+    this.unannounced.push(run);
+    await this.announceLeft();
+  }
+
+  /** Makes the announcements still waiting, in order; throws at the first whose publish fails. */
+  async announceLeft(): Promise<void> {
+    for (let run = this.unannounced[0]; run; run = this.unannounced[0]) {
+      await run();
+      this.unannounced.shift();
+    }
   }
 
   /** A planned slice the loop sends once due. */

@@ -39,6 +39,29 @@ export class PositionBook {
   private tradeStarts = new Map<string, TradeFigures>();
   /** The slice whose fill each position took last: an exit the venue ends later may leave it dust. */
   private lastFilledBy = new Map<string, string>();
+  /**
+   * Fills folded live whose announcement has not gone out yet, by market and trade id, with the step
+   * each made: an announcement whose publish failed is run again, and must not fold its fills twice.
+   */
+  private unannounced = new Map<string, KeptStep>();
+
+  /**
+   * Folds one fill of ours once (`fold`): a fill folded already and not announced since gives the step
+   * it made then, nothing folded again.
+   */
+  foldOnce(slice: FillSlice, fill: Fill, endRules: TradableRules | undefined): KeptStep {
+    const key = tradeKey(slice, fill);
+    const folded = this.unannounced.get(key);
+    if (folded) return folded;
+    const step = this.fold(slice, fill, endRules);
+    this.unannounced.set(key, step);
+    return step;
+  }
+
+  /** The fills' announcement went out: none of them comes again (see foldOnce). */
+  announced(slice: Pick<FillSlice, 'exchange' | 'symbol'>, fills: readonly Fill[]): void {
+    for (const fill of fills) this.unannounced.delete(tradeKey(slice, fill));
+  }
 
   /** Folds one fill; `endRules` as in foldKept (the market's rules when the fill ended its order). */
   fold(slice: FillSlice, fill: Fill, endRules: TradableRules | undefined): KeptStep {
@@ -58,7 +81,8 @@ export class PositionBook {
 
   /**
    * An exit order the venue ended after its last fill was folded (a partly filled order cancelled):
-   * when the position took that fill last and what it holds is dust at `price`, it is closed now.
+   * when the position took that fill last and what it holds is dust at `price`, what closing it leaves.
+   * Kept only by `keepEnded`, once announced: an announcement that failed finds the position as it was.
    */
   endExit(slice: FillSlice, rules: TradableRules, price: number): KeptPosition | undefined {
     const key = marketKey(slice.exchange, slice.symbol);
@@ -67,8 +91,12 @@ export class PositionBook {
     if (!kept || this.lastFilledBy.get(key) !== slice.clientOrderId || kept.net.side !== exits) return;
     const ended = endExit(kept, rules, price);
     if (!ended.dust || kept.dust) return;
-    this.positions.set(key, ended);
     return ended;
+  }
+
+  /** Keeps what `endExit` found the position closed on dust to leave. */
+  keepEnded(slice: Pick<FillSlice, 'exchange' | 'symbol'>, ended: KeptPosition): void {
+    this.positions.set(marketKey(slice.exchange, slice.symbol), ended);
   }
 
   /** The position event for what a fill (at `price`) left kept, with `status`. */
@@ -111,4 +139,8 @@ export class PositionBook {
     const kept = this.positions.get(marketKey(exchange, symbol));
     return kept && keptPosition(kept);
   }
+}
+
+function tradeKey(slice: Pick<FillSlice, 'exchange' | 'symbol'>, fill: Pick<Fill, 'tradeId'>): string {
+  return `${marketKey(slice.exchange, slice.symbol)}|${fill.tradeId}`;
 }

@@ -64,9 +64,12 @@ export class Positions extends OrderPart {
     }
   }
 
-  /** Folds a fill of ours and publishes the position; `ended`: the fill is the last its order will have. */
+  /**
+   * Folds a fill of ours and publishes the position; `ended`: the fill is the last its order will have.
+   * Once per trade until `announced`: an announcement run again after a publish failed folds nothing again.
+   */
   async foldFill(slice: OrderSlice, fill: Fill, ended: boolean): Promise<void> {
-    const step = this.positions.fold(slice, fill, ended ? await this.rulesFor(slice.symbol) : undefined);
+    const step = this.positions.foldOnce(slice, fill, ended ? await this.rulesFor(slice.symbol) : undefined);
     if (fill.fee > 0 && feeIn(slice.symbol, fill.feeAsset) === 'other')
       // Unpriced here (BNB): the position's fees leave it out rather than add it as quote.
       this.deps.log.warn(
@@ -81,12 +84,22 @@ export class Positions extends OrderPart {
     ]);
   }
 
-  /** An exit order the venue ended after its last fill (cancelled part-filled): what it left may be dust. */
+  /** The fills' announcement went out: folded for good (see foldFill). */
+  announced(slice: OrderSlice, fills: readonly Fill[]): void {
+    this.positions.announced(slice, fills);
+  }
+
+  /**
+   * An exit order the venue ended after its last fill (cancelled part-filled): what it left may be dust.
+   * Kept once announced: an announcement that failed, run again, finds the position as it was.
+   */
   async endExit(slice: OrderSlice, last: Fill | undefined): Promise<void> {
     if (!last) return;
     const rules = await this.rulesFor(slice.symbol);
     const kept = rules && this.positions.endExit(slice, rules, last.price);
-    if (kept) await this.publishPosition(slice, kept, 'closed', last.price, ['ended', slice.clientOrderId]);
+    if (!kept) return;
+    await this.publishPosition(slice, kept, 'closed', last.price, ['ended', slice.clientOrderId]);
+    this.positions.keepEnded(slice, kept);
   }
 
   private async publishPosition(

@@ -54,8 +54,13 @@ export class RecordedFills extends OrderPart {
       { clientOrderId: slice.clientOrderId, tradeId: command.fill.tradeId, origin: command.origin },
       'fill recorded from reconciliation',
     );
-    await this.announce(slice, command, filledQty, avgPrice);
-    await this.positions.foldFill(slice, command.fill, orderOver(slice.status, filledQty, slice.qty));
+    // Kept until it went out, as the venue's answers are (VenueOrders.applyVenueOrder): the command
+    // delivered again finds the fill recorded and announces nothing.
+    await this.ctx.announce(async () => {
+      await this.announce(slice, command, filledQty, avgPrice);
+      await this.positions.foldFill(slice, command.fill, orderOver(slice.status, filledQty, slice.qty));
+      this.positions.announced(slice, [command.fill]);
+    });
   }
 
   /** The order's event for the recorded fill, as the venue's own answer would have it. */

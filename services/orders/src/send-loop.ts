@@ -28,6 +28,7 @@ export class SendLoop extends OrderPart {
    * (reconciliation writes it too).
    */
   async pass(): Promise<void> {
+    await this.announceLeft();
     await this.sendDirect();
     const now = this.deps.clock.now();
     const idle = now - this.lastLookAt >= this.deps.config.LOOP_IDLE_READ_MS;
@@ -35,6 +36,18 @@ export class SendLoop extends OrderPart {
     if (idle || now >= this.ctx.nextDueAt) await this.sendDue(now);
     if (idle || this.ctx.mayHaveOpen) await this.recovery.refreshOpen();
     if (idle || this.recovery.recheckDue(now)) await this.recovery.recheckSending();
+  }
+
+  /**
+   * Fills and statuses recorded whose events a publish failure kept in (OrderContext.announce): made
+   * now. Still refused, they wait for the next pass; the orders go on meanwhile.
+   */
+  private async announceLeft(): Promise<void> {
+    try {
+      await this.ctx.announceLeft();
+    } catch (err) {
+      this.deps.log.warn({ err }, 'recorded order updates not announced yet: the bus refused them again');
+    }
   }
 
   /**

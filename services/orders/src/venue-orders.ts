@@ -18,6 +18,13 @@ export class VenueOrders extends OrderPart {
     super(ctx);
   }
 
+  /**
+   * What the venue says of the slice: recorded, then announced (order events, and the position each
+   * new fill makes). Recorded first, so a restart of risk reading held positions from the records never
+   * misses a fill it was told of. The announcement is kept until it went out (OrderContext.announce): a
+   * publish refused after the record (NATS unreachable for a moment) lost the fill's events for good,
+   * the slice reading as settled, so the stops service never protected the position nor risk counted it.
+   */
   async applyVenueOrder(slice: OrderSlice, order: VenueOrder): Promise<void> {
     const fresh = await this.freshFills(slice, order.fills);
     const status: SliceStatus =
@@ -31,15 +38,20 @@ export class VenueOrders extends OrderPart {
       avgPrice: order.avgPrice,
       fills,
     });
+    for (const fill of fresh)
+      this.deps.metrics?.filled(slice.intentId, slice.clientOrderId, slice.side, fill);
     const next = { ...slice, status, fills, filledQty: order.filledQty };
     const over = orderOver(status, order.filledQty, slice.qty);
-    if (fresh.length === 0) await this.publishOrder(next, order, null);
-    if (fresh.length === 0 && over) await this.positions.endExit(slice, fills.at(-1));
-    for (const fill of fresh) {
-      this.deps.metrics?.filled(slice.intentId, slice.clientOrderId, slice.side, fill);
-      await this.publishOrder(next, order, fill);
-      await this.positions.foldFill(slice, fill, over && fill === fresh.at(-1));
-    }
+    // Run again, whole, until it went out: the ids repeat, and a fill is folded once (Positions.foldFill).
+    await this.ctx.announce(async () => {
+      if (fresh.length === 0) await this.publishOrder(next, order, null);
+      if (fresh.length === 0 && over) await this.positions.endExit(slice, fills.at(-1));
+      for (const fill of fresh) {
+        await this.publishOrder(next, order, fill);
+        await this.positions.foldFill(slice, fill, over && fill === fresh.at(-1));
+      }
+      this.positions.announced(slice, fresh);
+    });
   }
 
   /**

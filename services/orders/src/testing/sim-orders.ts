@@ -1,4 +1,4 @@
-import { NatsBus } from '@ballast/bus';
+import { type Bus, NatsBus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
 import type { VenueFixture } from '@ballast/exchange-sim/testing';
 import { natsUrl } from '@ballast/testkit';
@@ -11,14 +11,17 @@ const silent = { info() {}, warn() {}, error() {} };
 /**
  * The orders service on its own bus connection under the fixture's prefix, configured by `env`;
  * `extra` hands in a venue of the test's own, a metrics registry, a clock the test moves, randomness,
- * or a kill store.
+ * a kill store, or `wrapBus`, what the service publishes through (a test failing some publishes).
  */
 export async function startOrdersService(
   fixture: VenueFixture,
   env: Record<string, string>,
   log: OrdersDeps['log'] = silent,
-  extra: Partial<Pick<OrdersDeps, 'venue' | 'metrics' | 'clock' | 'random01' | 'kill'>> = {},
+  extra: Partial<Pick<OrdersDeps, 'venue' | 'metrics' | 'clock' | 'random01' | 'kill'>> & {
+    wrapBus?: (bus: Bus) => Bus;
+  } = {},
 ) {
+  const { wrapBus, ...deps } = extra;
   const bus = await NatsBus.connect({
     servers: await natsUrl(),
     prefix: fixture.prefix,
@@ -26,13 +29,13 @@ export async function startOrdersService(
     clock: extra.clock ?? clock,
   });
   const service = await startOrders({
-    bus,
+    bus: wrapBus ? wrapBus(bus) : bus,
     db: fixture.handle.db,
     clock,
     ids: () => crypto.randomUUID(),
     config: ordersConfigSchema.parse(env),
     log,
-    ...extra,
+    ...deps,
   }).catch(async (err: unknown) => {
     // A refused start leaves no connection behind.
     await bus.drain();
