@@ -58,6 +58,12 @@ export const ordersConfigSchema = z.object({
    */
   LOOP_IDLE_READ_MS: z.coerce.number().int().min(0).default(5_000),
   /**
+   * Orders resting on the venue are looked up at most this often (each a signed request: GET
+   * /api/v3/order is request weight 4 on Binance, 9 with its trades, of 6,000 a minute per IP), not on
+   * every loop pass. Default 1000; optional for configs built in code.
+   */
+  ORDERS_OPEN_POLL_MS: z.coerce.number().int().min(0).optional(),
+  /**
    * A streamed book (md.book) untouched for longer is not used for the slippage check (a REST book
    * is fetched instead); 0 never uses the stream.
    */

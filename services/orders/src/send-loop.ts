@@ -10,9 +10,14 @@ import type { SliceGuard } from './twap-pacer';
  * due (TWAP pacing and the slippage guard deciding each), then orders resting on the venue are
  * followed and sends of unknown outcome looked up again. The manager runs passes in its serial chain.
  */
+/** ORDERS_OPEN_POLL_MS when unset. */
+export const DEFAULT_OPEN_POLL_MS = 1_000;
+
 export class SendLoop extends OrderPart {
   /** When the loop last read the table: reconciliation writes it too, so it is read now and then anyway. */
   private lastLookAt = 0;
+  /** When orders resting on the venue are looked up next. */
+  private openLookAt = 0;
 
   constructor(
     ctx: OrderContext,
@@ -25,7 +30,9 @@ export class SendLoop extends OrderPart {
 
   /**
    * The table is read only when a slice is due, an order may be open, or LOOP_IDLE_READ_MS has passed
-   * (reconciliation writes it too).
+   * (reconciliation writes it too). Orders resting on the venue are looked up once per
+   * ORDERS_OPEN_POLL_MS, not every pass: each look-up is a signed request, and a pass every TICK_MS
+   * (100 ms) spent Binance's request weight fast enough to have the IP banned.
    */
   async pass(): Promise<void> {
     await this.announceLeft();
@@ -34,7 +41,10 @@ export class SendLoop extends OrderPart {
     const idle = now - this.lastLookAt >= this.deps.config.LOOP_IDLE_READ_MS;
     if (idle) this.lastLookAt = now;
     if (idle || now >= this.ctx.nextDueAt) await this.sendDue(now);
-    if (idle || this.ctx.mayHaveOpen) await this.recovery.refreshOpen();
+    if (idle || (this.ctx.mayHaveOpen && now >= this.openLookAt)) {
+      this.openLookAt = now + (this.deps.config.ORDERS_OPEN_POLL_MS ?? DEFAULT_OPEN_POLL_MS);
+      await this.recovery.refreshOpen();
+    }
     if (idle || this.recovery.recheckDue(now)) await this.recovery.recheckSending();
   }
 
