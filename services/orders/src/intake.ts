@@ -4,6 +4,7 @@ import {
   checkSlippage,
   clientOrderId,
   closeValuationPrice,
+  limitPriceOnTick,
   type MarketRules,
   marketCloseChunks,
   marketOrderCap,
@@ -100,6 +101,9 @@ export class Intake extends OrderPart {
         reason: 'invalid_order',
         detail: 'a market order carries no price: send a limit order to cap it',
       };
+    // The paper venue took a limit without a price for a market order, past the slippage guard.
+    if (request.type === 'limit' && request.price === null)
+      return { reason: 'invalid_order', detail: 'a limit order needs a price' };
     if (request.reduceOnly || !this.deps.liveStrategies) return null;
     const detail =
       'an ord.cmd submit that is not reduce-only: on a live venue entries go out only as approved risk decisions';
@@ -129,20 +133,22 @@ export class Intake extends OrderPart {
       return;
     }
     const rules = await this.deps.venue.marketRules(request.symbol);
-    const qty = this.positions.reducible(
-      request,
-      roundDownToStep(request.qty, rules.stepSize),
-      rules.stepSize,
-    );
-    if (qty <= 0) {
-      const detail = `reduce-only ${request.side} of ${request.symbol}: no position of ours to reduce`;
-      await this.refusals.refuse(request, 'invalid_order', detail, cause);
+    const order = onTick(request, rules);
+    if (order.price !== null && !(order.price > 0)) {
+      const detail = `limit price ${request.price} is under the tick ${rules.tickSize}`;
+      await this.refusals.refuse(order, 'invalid_order', detail, cause);
       return;
     }
-    const route = await this.route(request, qty, rules, cause);
+    const qty = this.positions.reducible(order, roundDownToStep(order.qty, rules.stepSize), rules.stepSize);
+    if (qty <= 0) {
+      const detail = `reduce-only ${order.side} of ${order.symbol}: no position of ours to reduce`;
+      await this.refusals.refuse(order, 'invalid_order', detail, cause);
+      return;
+    }
+    const route = await this.route(order, qty, rules, cause);
     if (!route) return;
-    const slices = await this.slicesOf(request, cause, qty, rules, route);
-    await this.record(request, cause, slices, route.twap);
+    const slices = await this.slicesOf(order, cause, qty, rules, route);
+    await this.record(order, cause, slices, route.twap);
     void this.tick();
   }
 
@@ -287,6 +293,15 @@ export class Intake extends OrderPart {
       ));
     return touchOf(request, book);
   }
+}
+
+/**
+ * The request with its limit price on the tick, on its passive side (core limitPriceOnTick): ccxt
+ * rounds an off-tick price to the nearest tick, half the time beyond the limit, and paper refused it.
+ */
+function onTick(request: SubmitRequest, rules: MarketRules): SubmitRequest {
+  if (request.type !== 'limit' || request.price === null) return request;
+  return { ...request, price: limitPriceOnTick(request.side, request.price, rules.tickSize) };
 }
 
 /** The best price on the order's side of `book`; 0 when that side is empty. */

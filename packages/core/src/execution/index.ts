@@ -10,6 +10,7 @@ export * from './flatten-intent';
 export * from './kept-position';
 export * from './kill-state';
 export * from './late-arrival';
+export * from './limit-price';
 export * from './lot-units';
 export * from './market-close-chunks';
 export * from './order-filters';
