@@ -339,12 +339,18 @@ describe('the send loop', () => {
   }, async () => {
     // The record is re-sent once a send signed at its stamp could no longer land: 2 s here, not the
     // default 11 s, which a loaded CI host stretched past the wait.
-    const { manager, slices, atSubmit, events, testBus } = await start('orders-loop-orphan', undefined, {
-      ORDERS_RECV_WINDOW_MS: '2000',
-      ORDERS_CLOCK_SKEW_MS: '0',
-    });
+    const { manager, slices, atSubmit, events, testBus, ticks } = await start(
+      'orders-loop-orphan',
+      undefined,
+      {
+        ORDERS_RECV_WINDOW_MS: '2000',
+        ORDERS_CLOCK_SKEW_MS: '0',
+      },
+    );
     const id = clientOrderId('bl-', 'loop-orphan', 0);
     try {
+      // The start's idle read is over: only the replay finds the record (the idle read is 10 minutes off).
+      await waitFor(() => ticks() >= 5, 'five loop ticks', { timeoutMs: 30_000 });
       // What a first delivery leaves when it fails after its insert: the record, and no send under way.
       await slices.plan(
         [btcSlice(id, { intentId: 'loop-orphan', qty: 0.01, dueAt: clock.now() })],

@@ -144,8 +144,12 @@ export class Recovery extends OrderPart {
     return true;
   }
 
-  /** Absent so far, but its send may still land: unresolved, looked up again at the next re-check. */
+  /**
+   * Absent so far, but its send may still land: unresolved, looked up again at the next re-check, which
+   * is due (a replayed direct order found so is in no re-check's count, and waited for the idle read).
+   */
   private notYet(slice: OrderSlice): false {
+    this.recheckAt = Math.min(this.recheckAt, this.deps.clock.now() + this.recheckDelay());
     this.deps.log.info(
       { clientOrderId: slice.clientOrderId, sentAt: slice.sentAt },
       'order not on the venue yet, its send may still land: looked up again',
