@@ -80,6 +80,8 @@ const CONFIGS: Record<string, Durations> = {
       'ORDERS_BOOK_MAX_AGE_MS',
       'ORDERS_CLOCK_SKEW_MS',
       'RETRY_BASE_MS',
+      // When a resting order is next looked up, compared with the clock at each loop pass.
+      'ORDERS_OPEN_POLL_MS',
     ],
   },
   reconciliation: {
