@@ -1,4 +1,4 @@
-import { NatsBus } from '@ballast/bus';
+import { type Bus, NatsBus } from '@ballast/bus';
 import { type Alert, type Envelope, Subjects, subject } from '@ballast/contracts';
 import { DRIFT_KINDS, stopOrderId } from '@ballast/core';
 import { ProtectiveStopRepository, ReconRepository } from '@ballast/db';
@@ -143,10 +143,24 @@ describe('a position adjustment the orders service has not recorded in time', { 
     // As on a first run: against a stored baseline an unexplained balance is flagged, not set.
     await forgetBaseline(recon.fixture);
     const hurried = config({ RECON_FILL_WAIT_MS: '1' });
+    // The orders service answers late: its commands reach it only after this run (one read of our books
+    // right after the publish raced a quick orders process on a loaded machine, and it had recorded).
+    const held: Array<() => Promise<unknown>> = [];
+    const orderCommands = subject(Subjects.orderCommand, {});
+    const late = new Proxy(bus, {
+      get: (target, prop, receiver) =>
+        prop === 'publish'
+          ? (...args: Parameters<Bus['publish']>) =>
+              args[0] === orderCommands
+                ? void held.push(() => target.publish(...args))
+                : target.publish(...args)
+          : Reflect.get(target, prop, receiver),
+    });
     const report = await buildReconciler(
-      simReconDeps(recon.fixture, bus, hurried),
+      simReconDeps(recon.fixture, late, hurried),
       venueWith(hurried, () => ({})),
     ).run();
+    for (const send of held) await send();
     const position = report.drifts.find((d) => d.drift.kind === 'position_qty');
     expect(position?.outcome).toBe('failed');
     await waitFor(() => alertsOf('recon_position_set').length > 0, 'the position alert');
