@@ -14,6 +14,7 @@ import {
   type WalkableBook,
 } from '@ballast/core';
 import type { NewSlice } from '@ballast/db';
+import { VenueError } from '@ballast/exchange';
 import type { KillSwitch } from './kill-switch';
 import { type OrderContext, OrderPart } from './order-context';
 import type { Positions } from './positions';
@@ -132,7 +133,8 @@ export class Intake extends OrderPart {
       await this.refusals.refuse(request, 'kill_switch', 'the kill switch is engaged', cause);
       return;
     }
-    const rules = await this.deps.venue.marketRules(request.symbol);
+    const rules = await this.rulesOrRefuse(request, cause);
+    if (!rules) return;
     const order = onTick(request, rules);
     if (order.price !== null && !(order.price > 0)) {
       const detail = `limit price ${request.price} is under the tick ${rules.tickSize}`;
@@ -150,6 +152,27 @@ export class Intake extends OrderPart {
     const slices = await this.slicesOf(order, cause, qty, rules, route);
     await this.record(order, cause, slices, route.twap);
     void this.tick();
+  }
+
+  /**
+   * The market's rules, or undefined once the order is refused because the venue has no such market (an
+   * unknown or delisted symbol: a ccxt BadSymbol is `invalid_order`). Thrown, that answer failed the
+   * message at every delivery until it was dead-lettered, and nothing said the order would never go: risk
+   * held its room until the reservation lapsed, and stops re-sent its close. A failure worth retrying
+   * (network, rate limit) still fails the message, so it is delivered again.
+   */
+  private async rulesOrRefuse(
+    request: SubmitRequest,
+    cause: Envelope<unknown>,
+  ): Promise<MarketRules | undefined> {
+    try {
+      return await this.deps.venue.marketRules(request.symbol);
+    } catch (err) {
+      if (!(err instanceof VenueError) || err.retryable) throw err;
+      const detail = `no market ${request.symbol} on ${this.deps.venue.id}: ${err.message}`;
+      await this.refusals.refuse(request, 'invalid_order', detail, cause);
+      return undefined;
+    }
   }
 
   /**

@@ -91,3 +91,24 @@ describe('a limit order without a price', () => {
     }
   });
 });
+
+describe('an order for a market the venue does not have', () => {
+  it('is refused (invalid_order) naming the market, not failed at every delivery until dead-lettered', {
+    timeout: 60_000,
+  }, async () => {
+    const intentId = 'unknown-market';
+    const stop = await startSimOrders(fixture, ACCOUNT, { TICK_MS: '50' });
+    try {
+      // The simulator lists BTCUSDT and ETHUSDT only (exchangeInfo of 2021-10-22): ccxt says BadSymbol.
+      await fixture.bus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand(intentId, 'buy', 1, { symbol: 'FOO-USDT', clientOrderId: `bl-${intentId}` }),
+      );
+      const answer = await waitFor(() => events.find((e) => e.intentId === intentId), 'the order answered');
+      expect([answer.status, answer.reason]).toEqual(['rejected', 'invalid_order']);
+      expect(answer.detail).toContain('no market FOO-USDT on binance');
+    } finally {
+      await stop();
+    }
+  });
+});
