@@ -1,5 +1,8 @@
 const MASK = '***';
 
+/** Schemes whose URL userinfo without a password is a token (NATS). */
+const TOKEN_SCHEMES = ['nats:', 'tls:'];
+
 /** Query parameters that carry a password: libpq and pg read them as the connection's own. */
 const SECRET_PARAMS = ['password', 'sslpassword'];
 
@@ -16,8 +19,8 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * The passwords a URL carries, in the userinfo or as a `?password=` parameter, each as written
- * (percent-encoded) and decoded: either may reach a log. Empty for an unparseable URL.
+ * The passwords a URL carries, in the userinfo (a NATS URL's token too) or as a `?password=` parameter,
+ * each as written (percent-encoded) and decoded: either may reach a log. Empty for an unparseable URL.
  */
 export function urlSecrets(url: string): string[] {
   let parsed: URL;
@@ -27,9 +30,12 @@ export function urlSecrets(url: string): string[] {
     return [];
   }
   const secrets = new Set<string>();
-  if (parsed.password) {
-    secrets.add(parsed.password);
-    secrets.add(safeDecode(parsed.password));
+  // NATS takes a user with no password (nats://token@host) as an authentication token.
+  const token = TOKEN_SCHEMES.includes(parsed.protocol) && !parsed.password ? parsed.username : '';
+  for (const userinfo of [parsed.password, token]) {
+    if (!userinfo) continue;
+    secrets.add(userinfo);
+    secrets.add(safeDecode(userinfo));
   }
   for (const pair of parsed.search.slice(1).split('&')) {
     const at = pair.indexOf('=');

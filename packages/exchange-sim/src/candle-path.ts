@@ -13,7 +13,9 @@ export interface CandleBar {
  * The prices a candle printed, in the order ADR 14 assumes for a backtest: the open, the extreme
  * nearer the open (the low on a tie), the other extreme, the close. Between two of them the market
  * passed every price in between, so each watched level (`levels`, read again before every print: a
- * triggered stop is no longer one) the path crosses prints on its own, in path order.
+ * triggered stop is no longer one) the path crosses prints on its own, in path order. The same rule as
+ * backtest's BarPath, written apart on purpose: the simulator stands in for the exchange and takes no
+ * code from the services it tests (it depends on @ballast/contracts alone).
  */
 export function walkCandle(
   bar: CandleBar,

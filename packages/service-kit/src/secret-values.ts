@@ -23,23 +23,5 @@ export function secretValues(env: Env, names: readonly string[], listed: Readonl
  */
 function urlPasswords(value: string): string[] {
   const entries = value.includes(',') ? value.split(',').map((e) => e.trim()) : [];
-  return [...new Set([value, ...entries].flatMap((url) => [...urlSecrets(url), ...natsToken(url)]))];
-}
-
-/** The token of a `nats://token@host` URL (a user with no password is a token to NATS), raw and decoded. */
-function natsToken(url: string): string[] {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return [];
-  }
-  if (!['nats:', 'tls:'].includes(parsed.protocol) || !parsed.username || parsed.password) return [];
-  let decoded = parsed.username;
-  try {
-    decoded = decodeURIComponent(parsed.username);
-  } catch {
-    // A malformed escape: only the raw form can appear anywhere.
-  }
-  return [...new Set([parsed.username, decoded])];
+  return [...new Set([value, ...entries].flatMap(urlSecrets))];
 }

@@ -133,7 +133,7 @@ export class LiveState {
    * Acks of commands not seen yet: acks and commands reach us on separate consumers, so a service's
    * answer can arrive before the command it answers. Kept (the newest few) until that command does.
    */
-  private readonly earlyAcks: ControlAck[] = [];
+  private earlyAcks: ControlAck[] = [];
 
   constructor(
     private readonly bus: Bus,
@@ -358,10 +358,7 @@ export class LiveState {
 
   private takeEarlyAcks(commandId: string): ControlAck[] {
     const taken = this.earlyAcks.filter((a) => a.commandId === commandId);
-    if (taken.length > 0) {
-      const rest = this.earlyAcks.filter((a) => a.commandId !== commandId);
-      this.earlyAcks.splice(0, this.earlyAcks.length, ...rest);
-    }
+    this.earlyAcks = this.earlyAcks.filter((a) => a.commandId !== commandId);
     return taken;
   }
 
