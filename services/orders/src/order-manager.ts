@@ -60,6 +60,7 @@ export class OrderManager {
     const { deps, serial } = this.ctx;
     await this.killSwitch.load();
     await this.positions.rebuild();
+    await serial.run(() => this.venueOrders.announceRecorded());
     await serial.run(() => this.recovery.recover());
     if (this.killed) await serial.run(() => this.killSwitch.abortEntriesLeft());
     const { bus } = deps;

@@ -38,6 +38,7 @@ function slice(clientOrderId: string, patch: Partial<OrderSlice>): OrderSlice {
     fills: [],
     detail: null,
     sentAt: null,
+    announcedFills: 0,
     ...patch,
   };
 }

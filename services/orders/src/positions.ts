@@ -131,25 +131,35 @@ export async function foldSlices(
   const rules = new Map<string, TradableRules | undefined>();
   for (const symbol of new Set(slices.filter((s) => s.fills.length > 0).map((s) => s.symbol)))
     rules.set(symbol, await rulesFor(symbol));
-  for (const { slice, fill, ended } of bookedFills(slices))
-    book.fold(slice, fill, ended ? rules.get(slice.symbol) : undefined);
+  for (const { slice, fill, ended, announced } of bookedFills(slices)) {
+    const endRules = ended ? rules.get(slice.symbol) : undefined;
+    // A fill never announced is announced at start with the step it made (PositionBook.foldOnce).
+    if (announced) book.fold(slice, fill, endRules);
+    else book.foldOnce(slice, fill, endRules);
+  }
   return book;
 }
 
 /**
- * Every fill of the slices, with whether it is the last of an order that is over, in the order the fills
+ * Every fill of the slices, with whether it is the last of an order that is over and whether it was
+ * announced, in the order the fills
  * happened (compareFillOrder): the live fold took them so. Slices are recorded as planned, so a TWAP's
  * later slices come before an exit that filled between them; folded slice by slice, such an exit would
  * close against an entry that had not happened yet (another average entry and realised result).
  */
 function bookedFills(
   slices: readonly OrderSlice[],
-): Array<{ slice: OrderSlice; fill: Fill; ended: boolean }> {
+): Array<{ slice: OrderSlice; fill: Fill; ended: boolean; announced: boolean }> {
   return slices
     .flatMap((slice) => {
       const fills = slice.fills as Fill[];
       const over = orderOver(slice.status, slice.filledQty, slice.qty);
-      return fills.map((fill, i) => ({ slice, fill, ended: over && i === fills.length - 1 }));
+      return fills.map((fill, i) => ({
+        slice,
+        fill,
+        ended: over && i === fills.length - 1,
+        announced: i < slice.announcedFills,
+      }));
     })
     .sort((a, b) => compareFillOrder(a.fill, b.fill));
 }

@@ -59,6 +59,8 @@ export class RecordedFills extends OrderPart {
     await this.ctx.announce(async () => {
       await this.announce(slice, command, filledQty, avgPrice);
       await this.positions.foldFill(slice, command.fill, orderOver(slice.status, filledQty, slice.qty));
+      // Marked last: a stop before then announces it at the next start (VenueOrders.announceRecorded).
+      await this.deps.slices.markAnnounced(slice.clientOrderId, fills.length);
       this.positions.announced(slice, [command.fill]);
     });
   }

@@ -48,7 +48,7 @@ export class Refusals extends OrderPart {
       return;
     }
     await this.announceRefusal(
-      { ...claim, venueOrderId: null, filledQty: 0, avgPrice: null, sentAt: null },
+      { ...claim, venueOrderId: null, filledQty: 0, avgPrice: null, sentAt: null, announcedFills: 0 },
       reason,
       detail,
       cause,

@@ -185,5 +185,6 @@ function recordedSending(slice: NewSlice): OrderSlice {
     fills: [],
     detail: null,
     sentAt: null,
+    announcedFills: 0,
   };
 }

@@ -41,15 +41,45 @@ export class VenueOrders extends OrderPart {
     for (const fill of fresh)
       this.deps.metrics?.filled(slice.intentId, slice.clientOrderId, slice.side, fill);
     const next = { ...slice, status, fills, filledQty: order.filledQty };
-    const over = orderOver(status, order.filledQty, slice.qty);
-    // Run again, whole, until it went out: the ids repeat, and a fill is folded once (Positions.foldFill).
+    await this.announce(next, order, fresh, orderOver(status, order.filledQty, slice.qty));
+  }
+
+  /**
+   * Fills recorded whose announcement never went out (the service stopped while it was kept, NATS
+   * unreachable, or crashed between record and publish): announced at start, in the order they were
+   * recorded, before anything new. Their positions were rebuilt with them (foldSlices), so each gives
+   * the step it made. Still refused, they wait for the loop (SendLoop.announceLeft).
+   */
+  async announceRecorded(): Promise<void> {
+    for (const slice of await this.deps.slices.withUnannouncedFills()) {
+      const unannounced = (slice.fills as Fill[]).slice(slice.announcedFills);
+      this.deps.log.warn(
+        { clientOrderId: slice.clientOrderId, fills: unannounced.map((f) => f.tradeId) },
+        'fills recorded but never announced: announced now',
+      );
+      const over = orderOver(slice.status, slice.filledQty, slice.qty);
+      await this.announce(slice, recordedOrder(slice), unannounced, over).catch((err: unknown) =>
+        this.deps.log.warn({ err, clientOrderId: slice.clientOrderId }, 'the bus refused them again'),
+      );
+    }
+  }
+
+  /**
+   * The order events of `slice` (as recorded, with `fresh` among its fills) and the positions its fresh
+   * fills make. Run again, whole, until it went out (OrderContext.announce): the ids repeat, and a fill
+   * is folded once (Positions.foldFill). Marked announced in the record last, so a stop before then
+   * announces the fills again at the next start (announceRecorded).
+   */
+  private async announce(slice: OrderSlice, order: VenueOrder, fresh: readonly Fill[], over: boolean) {
+    const fills = slice.fills as Fill[];
     await this.ctx.announce(async () => {
-      if (fresh.length === 0) await this.publishOrder(next, order, null);
+      if (fresh.length === 0) await this.publishOrder(slice, order, null);
       if (fresh.length === 0 && over) await this.positions.endExit(slice, fills.at(-1));
       for (const fill of fresh) {
-        await this.publishOrder(next, order, fill);
+        await this.publishOrder(slice, order, fill);
         await this.positions.foldFill(slice, fill, over && fill === fresh.at(-1));
       }
+      if (fresh.length > 0) await this.deps.slices.markAnnounced(slice.clientOrderId, fills.length);
       this.positions.announced(slice, fresh);
     });
   }
@@ -184,4 +214,22 @@ function toRejectReason(error: VenueError): RejectReason {
     default:
       return 'unknown';
   }
+}
+
+/** The venue's order as our record of it stands: what its events said, or would have said. */
+function recordedOrder(slice: OrderSlice): VenueOrder {
+  const resting = slice.filledQty > 0 ? 'partially_filled' : 'accepted';
+  const status = slice.status === 'filled' || slice.status === 'cancelled' ? slice.status : resting;
+  return {
+    clientOrderId: slice.clientOrderId,
+    venueOrderId: slice.venueOrderId ?? '',
+    symbol: slice.symbol,
+    side: slice.side,
+    status,
+    qty: slice.qty,
+    price: slice.price,
+    filledQty: slice.filledQty,
+    avgPrice: slice.avgPrice,
+    fills: slice.fills as Fill[],
+  };
 }

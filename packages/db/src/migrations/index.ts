@@ -15,6 +15,7 @@ import * as paperOrdersByVenueOrderId from './0206-paper-orders-by-venue-order-i
 import * as orderSliceFillsIndex from './0207-order-slice-fills-index';
 import * as orderSliceSentAt from './0208-order-slice-sent-at';
 import * as orderSlicesByMarket from './0209-order-slices-by-market';
+import * as orderSliceAnnouncedFills from './0210-order-slice-announced-fills';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as riskDecidedIntents from './0301-risk-decided-intents';
@@ -54,6 +55,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0207_order_slice_fills_index': orderSliceFillsIndex,
   '0208_order_slice_sent_at': orderSliceSentAt,
   '0209_order_slices_by_market': orderSlicesByMarket,
+  '0210_order_slice_announced_fills': orderSliceAnnouncedFills,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0301_risk_decided_intents': riskDecidedIntents,

@@ -33,11 +33,16 @@ export type OrderSlice = {
    * answer may still reach the venue. Null: never sent, or sent before it was kept.
    */
   sentAt: number | null;
+  /**
+   * How many of `fills` have been announced (order and position events published): the rest were
+   * recorded by a run that ended before its announcement went out, and are announced at start.
+   */
+  announcedFills: number;
 };
 
 export type NewSlice = Omit<
   OrderSlice,
-  'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail' | 'sentAt'
+  'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail' | 'sentAt' | 'announcedFills'
 >;
 
 /** What changes as an order goes out; `qty` and `dueAt` only while it is planned (a TWAP re-paced). */
@@ -164,6 +169,31 @@ export class OrderSliceRepository {
     };
   }
 
+  /**
+   * The first `count` fills of the order went out (order and position events published). Never lowers
+   * the count: announcements go out in the order their fills were recorded.
+   */
+  async markAnnounced(clientOrderId: string, count: number): Promise<void> {
+    await this.db
+      .updateTable('order_slices')
+      .set({ announced_fills: sql<number>`greatest(announced_fills, ${count})` })
+      .where('client_order_id', '=', clientOrderId)
+      .execute();
+  }
+
+  /** This venue's orders with fills recorded but not announced, in the order they were recorded. */
+  async withUnannouncedFills(): Promise<OrderSlice[]> {
+    const rows = await this.db
+      .selectFrom('order_slices')
+      .selectAll()
+      .where(sql<boolean>`announced_fills < jsonb_array_length(fills)`)
+      .$if(this.venue !== undefined, (q) => q.where('exchange', '=', this.venue as string))
+      .orderBy('created_at')
+      .orderBy('slice')
+      .execute();
+    return rows.map(toSlice);
+  }
+
   async get(clientOrderId: string): Promise<OrderSlice | undefined> {
     const row = await this.db
       .selectFrom('order_slices')
@@ -279,5 +309,6 @@ function toSlice(row: Selectable<OrderSlicesTable>): OrderSlice {
     fills: Array.isArray(row.fills) ? row.fills : [],
     detail: row.detail,
     sentAt: row.sent_at === null ? null : toNumber(row.sent_at),
+    announcedFills: row.announced_fills,
   };
 }

@@ -29,6 +29,8 @@ export interface OrderSlicesTable {
   detail: string | null;
   /** When the order was last signed and sent, ms (null: never sent, or sent before it was kept). */
   sent_at: ColumnType<string | number | bigint | null, number | null | undefined, number | null>;
+  /** How many of `fills` have been announced; those past it are announced again at start. */
+  announced_fills: ColumnType<number, number | undefined, number>;
   created_at: Timestamptz;
   updated_at: Timestamptz;
 }
