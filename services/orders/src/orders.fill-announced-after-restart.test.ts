@@ -4,7 +4,7 @@ import { OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordOrderFlow } from './testing/recorded-venue';
+import { expectClosedOnceBy, recordOrderFlow } from './testing/recorded-venue';
 import { startOrdersService } from './testing/sim-orders';
 
 // The paper broker trades the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json
@@ -90,20 +90,10 @@ describe.each([
       expect([opened.side, opened.qty]).toEqual(['long', 0.01]);
       await waitFor(async () => (await slices.ofIntent(intentId))[0]?.announcedFills === 1, 'marked');
 
-      // Folded once: a reduce-only sell of 1 sells the 0.01 bought, no more, no less.
+      // Folded once.
       await publishBook();
       await waitFor(() => second.service.venue.orderBook('BTC-USDT'), 'the paper book');
-      const close = `${intentId}-close`;
-      await fixture.bus.publish(
-        subject(Subjects.orderCommand, {}),
-        marketCommand(close, 'sell', 1, { reduceOnly: true }),
-      );
-      const closed = await waitFor(
-        () => events.find((e) => e.intentId === close && ['filled', 'rejected'].includes(e.status)),
-        'the close',
-      );
-      expect([closed.status, closed.filledQty, closed.detail]).toEqual(['filled', 0.01, null]);
-      await waitFor(() => positions.find((p) => p.intentId === close && p.status === 'closed'), 'closed');
+      await expectClosedOnceBy(fixture, { events, positions }, intentId);
       // Announced once: the stream kept one of each (the same ids as the first run's would have been).
       expect(events.filter((e) => e.intentId === intentId && e.fill)).toHaveLength(1);
       expect(positions.filter((p) => p.intentId === intentId)).toHaveLength(1);

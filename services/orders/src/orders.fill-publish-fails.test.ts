@@ -3,7 +3,7 @@ import { type OrderEvent, type PositionEvent, Subjects, subject } from '@ballast
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordOrderFlow } from './testing/recorded-venue';
+import { expectClosedOnceBy, recordOrderFlow } from './testing/recorded-venue';
 import { startOrdersService } from './testing/sim-orders';
 
 // The paper broker trades the recorded binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json
@@ -76,18 +76,8 @@ describe.each([
       expect([filled.filledQty, filled.fill?.qty]).toEqual([0.01, 0.01]);
       expect([opened.side, opened.qty]).toEqual(['long', 0.01]);
 
-      // Folded once: a reduce-only sell of 1 sells the 0.01 bought, no more, no less.
-      const close = `${intentId}-close`;
-      await fixture.bus.publish(
-        subject(Subjects.orderCommand, {}),
-        marketCommand(close, 'sell', 1, { reduceOnly: true }),
-      );
-      const closed = await waitFor(
-        () => events.find((e) => e.intentId === close && ['filled', 'rejected'].includes(e.status)),
-        'the close',
-      );
-      expect([closed.status, closed.filledQty, closed.detail]).toEqual(['filled', 0.01, null]);
-      await waitFor(() => positions.find((p) => p.intentId === close && p.status === 'closed'), 'closed');
+      // Folded once.
+      await expectClosedOnceBy(fixture, { events, positions }, intentId);
     } finally {
       await stop();
     }
