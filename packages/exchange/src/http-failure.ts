@@ -28,8 +28,8 @@ export function withHttpFailure<E extends object>(err: E, failure: HttpFailure):
 /**
  * Every error ccxt raises from an HTTP response carries that response's status and Retry-After
  * afterwards (see httpFailureOf). Recorded on the error itself, not on the exchange, because
- * concurrent calls share one exchange. An HTTP-date Retry-After needs `clock`; without one (the order
- * venues, which read no Retry-After) only delay-seconds are.
+ * concurrent calls share one exchange. An HTTP-date Retry-After needs `clock`; without one only
+ * delay-seconds are.
  */
 export function recordHttpFailures(exchange: Exchange, clock?: Clock): void {
   const handle = exchange.handleRestResponse.bind(exchange);

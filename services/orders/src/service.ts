@@ -154,6 +154,7 @@ async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<Order
     ...(config.EXCHANGE_BASE_URL ? { baseUrl: config.EXCHANGE_BASE_URL } : {}),
     ...(credentials ? { credentials } : {}),
     recvWindowMs: config.ORDERS_RECV_WINDOW_MS,
+    clock: deps.clock,
   });
   if (config.ORDERS_VENUE_KIND === 'ccxt') return live;
   // Paper trading still takes precision and minimums from the real market definitions.

@@ -65,7 +65,7 @@ export async function startReconciliation(
   deps: ReconDeps,
 ): Promise<AsyncDisposable & { reconciler: Reconciler; first: RunReport | undefined }> {
   const { config } = deps;
-  const venue = deps.venue ?? buildVenue(config);
+  const venue = deps.venue ?? buildVenue(config, deps.clock);
   const recon = new ReconRepository(deps.db, deps.clock);
   const metrics = deps.metrics ? new ReconMetrics(deps.metrics) : undefined;
   const reconciler = buildReconciler(deps, venue, recon, metrics);
@@ -172,7 +172,7 @@ export function buildReconciler(
   });
 }
 
-export function buildVenue(config: ReconConfig): CcxtVenue {
+export function buildVenue(config: ReconConfig, clock?: Clock): CcxtVenue {
   const credentials =
     config.EXCHANGE_API_KEY && config.EXCHANGE_API_SECRET
       ? { apiKey: config.EXCHANGE_API_KEY, secret: config.EXCHANGE_API_SECRET }
@@ -182,6 +182,7 @@ export function buildVenue(config: ReconConfig): CcxtVenue {
     exchangeId: config.RECON_VENUE,
     ...(config.EXCHANGE_BASE_URL ? { baseUrl: config.EXCHANGE_BASE_URL } : {}),
     ...(credentials ? { credentials } : {}),
+    ...(clock ? { clock } : {}),
   });
 }
 

@@ -51,6 +51,7 @@ export async function startRisk(
       exchangeId: config.RISK_VENUE,
       ...(config.EXCHANGE_BASE_URL ? { baseUrl: config.EXCHANGE_BASE_URL } : {}),
       ...(credentials ? { credentials } : {}),
+      clock: deps.clock,
     });
   let manager: RiskManager | undefined;
   const review =

@@ -120,6 +120,7 @@ function configuredVenue(deps: StopsDeps): StopVenue {
     exchangeId: config.STOPS_VENUE,
     ...(config.EXCHANGE_BASE_URL ? { baseUrl: config.EXCHANGE_BASE_URL } : {}),
     ...(credentials ? { credentials } : {}),
+    clock: deps.clock,
   };
   if (config.STOPS_VENUE_KIND === 'ccxt') {
     // runService merges only the schema's shape, so this cross-field rule is checked here, at start.

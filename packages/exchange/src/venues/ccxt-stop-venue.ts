@@ -34,7 +34,7 @@ export class CcxtStopVenue implements StopVenue {
     exchange?: Exchange,
   ) {
     this.id = config.venue;
-    this.exchange = exchange ?? createCcxtExchange(config);
+    this.exchange = exchange ?? createCcxtExchange(config, config.clock);
     this.markets = new CcxtVenue(config, this.exchange);
   }
 

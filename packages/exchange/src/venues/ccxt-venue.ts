@@ -1,9 +1,11 @@
-import { type BookLevel, type Fill, type OrderStatus, toCcxtSymbol } from '@ballast/contracts';
+import { type BookLevel, type Clock, type Fill, type OrderStatus, toCcxtSymbol } from '@ballast/contracts';
 import { type MarketRules, subtractLots, sumLots, type VenueTrade, type WalkableBook } from '@ballast/core';
 import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
 import { type CcxtConfig, createCcxtExchange } from '../ccxt-rest';
+import { RestError } from '../rest-error';
 import { binanceErrorBody, binanceRefusalReason, type RefusedOrder } from './binance-refusal';
 import { type CcxtMarketLimits, ccxtMarketMaximums } from './ccxt-market-rules';
+import { holdNamedWaits } from './named-wait-hold';
 import {
   type OrderVenue,
   type TradePage,
@@ -24,7 +26,11 @@ const ORDER_TRADE_PAGES = 100;
 export type CcxtVenueConfig = CcxtConfig & {
   /** Contracts venue id stamped on events, e.g. `binance`. */
   venue: string;
+  /** Reads an HTTP-date Retry-After and times the waits the venue names (the system clock when omitted). */
+  clock?: Clock;
 };
+
+const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * A live venue through ccxt: any exchange ccxt knows, keys from the caller (env or secret files,
@@ -44,7 +50,9 @@ export class CcxtVenue implements OrderVenue {
     exchange?: Exchange,
   ) {
     this.id = config.venue;
-    this.exchange = exchange ?? createCcxtExchange(config);
+    const clock = config.clock ?? systemClock;
+    this.exchange = exchange ?? createCcxtExchange(config, clock);
+    holdNamedWaits(this.exchange, { venue: config.venue, clock });
     // Spot only: other market types call endpoints a spot simulator does not serve.
     this.exchange.options.fetchMarkets = { types: ['spot'] };
     // The kill switch lists every open order; ccxt refuses that by default on Binance.
@@ -332,6 +340,9 @@ function toFill(t: Trade): Fill {
  */
 export function toVenueError(err: unknown, what: string, refused?: RefusedOrder): VenueError {
   if (err instanceof VenueError) return err;
+  // Refused unsent: the venue named a wait (a ban, a Retry-After) that has not passed.
+  if (err instanceof RestError && (err.reason === 'banned' || err.reason === 'rate_limited'))
+    return new VenueError('rate_limited', `${what}: ${err.message}`);
   const message = `${what}: ${err instanceof Error ? unsigned(err.message).slice(0, 300) : String(err)}`;
   const body = err instanceof ccxt.ExchangeError ? binanceErrorBody(err.message) : undefined;
   const named = body && binanceRefusalReason(body, refused);
