@@ -1,6 +1,7 @@
 import { CcxtStopVenue, CcxtVenue, VenueError } from '@ballast/exchange';
 import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { simVenueConfig } from './testing/sim-client';
 
 // The simulator answers as Binance does: HTTP 418 (an IP ban) or 429, each with Retry-After, for the
 // next calls under a path. Every request sent before a Binance ban lifts prolongs it (2 minutes up to
@@ -19,12 +20,7 @@ beforeAll(async () => {
 
 afterAll(() => fixture?.close());
 
-const config = () => ({
-  venue: 'binance',
-  exchangeId: 'binance',
-  baseUrl: fixture.sim.restUrl,
-  credentials: ACCOUNT,
-});
+const config = () => simVenueConfig(fixture.sim, ACCOUNT);
 
 const failure = (p: Promise<unknown>) =>
   p.then(

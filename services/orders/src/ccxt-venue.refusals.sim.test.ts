@@ -3,6 +3,7 @@ import { CcxtStopVenue, CcxtVenue, VenueError, type VenueOrderRequest } from '@b
 import { type SimDbFixture, startVenueFixture } from '@ballast/exchange-sim/testing';
 import { RECORDED_BTCUSDT_RULES } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simVenueConfig } from './testing/sim-client';
 
 // The simulator answers POST /api/v3/order as Binance does, with the filters of the recorded
 // binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz (BTCUSDT: MIN_NOTIONAL 10 USDT applied to
@@ -24,12 +25,7 @@ beforeAll(async () => {
 
 afterAll(() => fixture?.close());
 
-const config = () => ({
-  venue: 'binance',
-  exchangeId: 'binance',
-  baseUrl: fixture.sim.restUrl,
-  credentials: ACCOUNT,
-});
+const config = () => simVenueConfig(fixture.sim, ACCOUNT);
 
 const refusal = (p: Promise<unknown>) =>
   p.then(

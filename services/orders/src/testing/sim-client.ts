@@ -1,6 +1,11 @@
 import type { ExchangeSim } from '@ballast/exchange-sim';
 import { binanceClient } from '@ballast/exchange-sim/testing';
 
+/** The live venue's config (Binance through ccxt) trading the simulator's account. */
+export function simVenueConfig(sim: ExchangeSim, account: { apiKey: string; secret: string }) {
+  return { venue: 'binance', exchangeId: 'binance', baseUrl: sim.restUrl, credentials: account };
+}
+
 /** A ccxt binance client pointed at the simulator: the venue's own view, independent of our tables. */
 export function simClient(sim: ExchangeSim, apiKey: string, secret: string) {
   return binanceClient(sim, { apiKey, secret });
