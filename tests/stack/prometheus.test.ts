@@ -46,6 +46,30 @@ describe('infra/prometheus', () => {
     ]);
   });
 
+  it('finds every compose profile service by name under job "ballast", labelled with its name', () => {
+    const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: {
+        job_name: string;
+        dns_sd_configs?: { names: string[]; type: string; port: number }[];
+        relabel_configs?: { source_labels: string[]; regex: string; target_label: string }[];
+      }[];
+    };
+    const compose = parse(readFileSync(join(dir, '..', '..', 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { profiles?: string[] }>;
+    };
+    // A static target for a service that runs only under a profile is down whenever the profile is off.
+    const profiled = Object.entries(compose.services)
+      .filter(([, s]) => s.profiles !== undefined)
+      .map(([name]) => name);
+    const job = config.scrape_configs.find((c) => c.job_name === 'ballast');
+    expect(job?.dns_sd_configs).toEqual([
+      { names: profiled, type: 'A', port: 8080, refresh_interval: '30s' },
+    ]);
+    expect(job?.relabel_configs).toEqual([
+      { source_labels: ['__meta_dns_name'], regex: '(.+)', target_label: 'service' },
+    ]);
+  });
+
   it('scrapes NATS through the exporter docker-compose.yml runs, under job "nats"', () => {
     const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8')) as {
       scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
