@@ -87,7 +87,7 @@ export class BinanceDepthPipeline implements Disposable {
       case 'stale':
         return 'stale_update';
       case 'gap':
-        this.deps.metrics.gaps.inc({ kind: 'depth' });
+        this.deps.metrics.gap(this.deps.venue, update.symbol, 'depth');
         this.deps.log.warn({ symbol: update.symbol, ...outcome }, 'depth gap: resyncing');
         this.deps.status(
           update.symbol,

@@ -23,6 +23,7 @@ function pipeline() {
   const resubscribed: string[] = [];
   const states: string[] = [];
   const depth = new BybitDepthPipeline({
+    venue: 'bybit',
     books: { publish: (_u: BookUpdate) => {} } as unknown as BookPublisher,
     metrics: new MarketDataMetrics(new Registry(), { now: () => 0 }),
     log: { info() {}, warn() {}, error() {} },

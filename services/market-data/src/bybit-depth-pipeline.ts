@@ -5,6 +5,8 @@ import type { BookPublisher } from './book-publisher';
 import type { MarketDataMetrics } from './metrics';
 
 export interface BybitDepthDeps {
+  /** Contracts venue id, for the metrics' venue label. */
+  venue: string;
   books: BookPublisher;
   metrics: MarketDataMetrics;
   log: DepthLog;
@@ -80,7 +82,7 @@ export class BybitDepthPipeline implements Disposable {
         }
         return 'awaiting_snapshot';
       case 'gap':
-        this.deps.metrics.gaps.inc({ kind: 'depth' });
+        this.deps.metrics.gap(this.deps.venue, update.symbol, 'depth');
         this.deps.log.warn({ symbol: update.symbol, ...outcome }, 'depth gap: resubscribing for a snapshot');
         this.deps.status(
           update.symbol,

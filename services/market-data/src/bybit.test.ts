@@ -187,7 +187,9 @@ describe('market-data on Bybit v5 public against the simulator', () => {
     step(h, 300, 'bybit');
     await waitFor(() => btcStates(h).length === 4, 'resyncing then live again', SLOW);
     expect(btcStates(h)).toEqual(['resyncing', 'live', 'resyncing', 'live']);
-    expect(await h.metric('ballast_md_gaps_total', { kind: 'depth' })).toBe(1);
+    expect(
+      await h.metric('ballast_md_gaps_total', { venue: 'bybit', symbol: 'BTC-USDT', kind: 'depth' }),
+    ).toBe(1);
     await expectSameBook(h);
     step(h, 300, 'bybit');
     await expectSameBook(h);

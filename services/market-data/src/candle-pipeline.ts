@@ -94,7 +94,7 @@ export class CandlePipeline implements Disposable {
           this.cancelRetry(symbol);
           await this.repair(symbol);
         } else if (lastClosedOpen > last) {
-          this.deps.metrics.gaps.inc({ kind: 'candle' });
+          this.deps.metrics.gap(this.deps.venue, symbol, 'candle');
           this.openGap(symbol, last + step, lastClosedOpen, 'reconnect');
           await this.repair(symbol);
         }
@@ -125,7 +125,7 @@ export class CandlePipeline implements Disposable {
       return;
     }
     if (verdict.kind === 'gap') {
-      this.deps.metrics.gaps.inc({ kind: 'candle' });
+      this.deps.metrics.gap(this.deps.venue, candle.symbol, 'candle');
       this.deps.log.warn(
         {
           symbol: candle.symbol,
@@ -166,7 +166,7 @@ export class CandlePipeline implements Disposable {
     const step = TIMEFRAME_MS[this.deps.timeframe];
     const expected = Math.max(newest ?? gap.to, gap.to) + step;
     if (candle.openTime > expected) {
-      this.deps.metrics.gaps.inc({ kind: 'candle' });
+      this.deps.metrics.gap(this.deps.venue, candle.symbol, 'candle');
       gap.widen(candle.openTime - step);
       this.deps.log.warn(
         { symbol: candle.symbol, from: expected, to: gap.to, missing: (candle.openTime - expected) / step },

@@ -47,6 +47,7 @@ function candleHarness(label: string, env: Record<string, string> = {}): Promise
 }
 
 const series = { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '1h' as const };
+const gapOf = (kind: string) => ({ venue: 'binance', symbol: 'BTC-USDT', kind });
 
 async function stored(h: Harness) {
   return h.repo.range({ ...series, fromOpenTime: 0, toOpenTime: Number.MAX_SAFE_INTEGER });
@@ -87,7 +88,7 @@ describe('market-data candles against the simulator', () => {
     expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
     expect(isContiguous(h.candles, HOUR)).toBe(true);
     expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(50);
-    expect(await h.metric('ballast_md_gaps_total', { kind: 'candle' })).toBe(1);
+    expect(await h.metric('ballast_md_gaps_total', { ...gapOf('candle') })).toBe(1);
   });
 
   it('backfills a 30-candle gap over REST before publishing the newer candle', async () => {

@@ -60,7 +60,9 @@ describe('market-data depth and feed status against the simulator', () => {
     h.sim.controls.step(300);
     await waitFor(() => btcStates(h).length === 4, 'resyncing then live again');
     expect(btcStates(h)).toEqual(['resyncing', 'live', 'resyncing', 'live']);
-    expect(await h.metric('ballast_md_gaps_total', { kind: 'depth' })).toBe(1);
+    expect(
+      await h.metric('ballast_md_gaps_total', { venue: 'binance', symbol: 'BTC-USDT', kind: 'depth' }),
+    ).toBe(1);
 
     const exchange = await simDepth(h);
     const ours = await waitFor(() => {

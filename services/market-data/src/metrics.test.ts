@@ -30,13 +30,13 @@ function staleWatch() {
 }
 
 describe('MarketDataMetrics', () => {
-  it('declares reconnect reasons, gap kinds and every REST failure reason at 0 so rates exist before the first event', async () => {
+  it('declares reconnect reasons, gap kinds per symbol and every REST failure reason at 0 so rates exist before the first event', async () => {
     const registry = new Registry();
-    new MarketDataMetrics(registry, { now: () => 0 }).declareVenue('binance');
+    new MarketDataMetrics(registry, { now: () => 0 }).declareVenue('binance', ['BTC-USDT', 'ETH-USDT']);
     const text = await registry.metrics();
     expect(text).toContain('ballast_md_ws_reconnects_total{venue="binance",reason="heartbeat"} 0');
-    expect(text).toContain('ballast_md_gaps_total{kind="candle"} 0');
-    expect(text).toContain('ballast_md_gaps_total{kind="depth"} 0');
+    expect(text).toContain('ballast_md_gaps_total{venue="binance",symbol="BTC-USDT",kind="candle"} 0');
+    expect(text).toContain('ballast_md_gaps_total{venue="binance",symbol="ETH-USDT",kind="depth"} 0');
     expect(text).toContain('ballast_md_backfill_failures_total{venue="binance",reason="store_or_publish"} 0');
     // A venue's refusal (a bad symbol, a bad parameter) and a snapshot without an update id too.
     expect(text).toContain('ballast_md_backfill_failures_total{venue="binance",reason="exchange"} 0');

@@ -20,7 +20,7 @@ const SNAPSHOT_FAILURE_REASONS = [...REST_ERROR_REASONS, 'unknown'];
 export class MarketDataMetrics {
   readonly reconnects: Counter<'venue' | 'reason'>;
   readonly frames: Counter<'venue' | 'outcome'>;
-  readonly gaps: Counter<'kind'>;
+  readonly gaps: Counter<'venue' | 'symbol' | 'kind'>;
   readonly backfilled: Counter;
   readonly backfillFailures: Counter<'venue' | 'reason'>;
   readonly snapshotFailures: Counter<'venue' | 'reason'>;
@@ -50,8 +50,8 @@ export class MarketDataMetrics {
     });
     this.gaps = new Counter({
       name: 'ballast_md_gaps_total',
-      help: 'Sequence gaps detected: candle (missing open times) or depth (update id break)',
-      labelNames: ['kind'],
+      help: 'Sequence gaps detected by venue and symbol: candle (missing open times) or depth (update id break)',
+      labelNames: ['venue', 'symbol', 'kind'],
       registers: [registry],
     });
     this.backfilled = new Counter({
@@ -91,7 +91,6 @@ export class MarketDataMetrics {
       registers: [registry],
       collect: () => this.measureRestBlocked(),
     });
-    for (const kind of ['candle', 'depth']) this.gaps.inc({ kind }, 0);
   }
 
   /** Where to read until when the venue's REST is held (CcxtRest.blockedUntil). */
@@ -122,7 +121,14 @@ export class MarketDataMetrics {
   }
 
   /** Declares a venue's counters at 0, so rates and alerts over them exist before the first event. */
-  declareVenue(venue: string): void {
+  /** A sequence gap in a symbol's candles or depth updates. */
+  gap(venue: string, symbol: string, kind: 'candle' | 'depth'): void {
+    this.gaps.inc({ venue, symbol, kind });
+  }
+
+  declareVenue(venue: string, symbols: readonly string[]): void {
+    for (const symbol of symbols)
+      for (const kind of ['candle', 'depth']) this.gaps.inc({ venue, symbol, kind }, 0);
     for (const reason of RECONNECT_REASONS) this.reconnects.inc({ venue, reason }, 0);
     // Every reason either can be counted with: a series born at 1 hides its first failure from
     // increase(), so BallastBackfillFailing missed a one-off `exchange` failure.

@@ -46,7 +46,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
   const { config, bus, clock } = deps;
   const log = deps.log.child({ venue: config.VENUE });
   const metrics = new MarketDataMetrics(deps.metrics, clock);
-  metrics.declareVenue(config.VENUE);
+  metrics.declareVenue(config.VENUE, config.SYMBOLS);
   const feed = venueFeed(config);
   const subscription: FeedSubscription = {
     symbols: config.SYMBOLS,
@@ -128,6 +128,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
           symbols: bookSymbols,
         })
       : new BybitDepthPipeline({
+          venue: config.VENUE,
           books,
           metrics,
           log,

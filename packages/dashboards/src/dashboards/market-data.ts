@@ -32,7 +32,7 @@ export const marketData: DashboardSpec = {
       kind: 'timeseries',
       description: 'Sequence gaps detected (candle, depth) and closed candles backfilled over REST.',
       queries: [
-        { expr: 'ballast:md_gaps:increase15m', legend: '{{kind}} gaps' },
+        { expr: 'ballast:md_gaps:increase15m', legend: '{{venue}} {{symbol}} {{kind}} gaps' },
         { expr: 'sum(increase(ballast_md_backfilled_candles_total[15m]))', legend: 'backfilled candles' },
       ],
     },
