@@ -41,6 +41,13 @@ export interface SubscribeOptions {
 }
 
 export const DEFAULT_MAX_DELIVER = 5;
+/**
+ * `maxDeliver` of a command that must be carried out however long what it needs is away (a kill: its
+ * cancels and flatten need the venue). Dead-lettered after the default five tries (about 11 s), a kill
+ * given during a venue outage left our orders resting and the positions open; with this its last
+ * backoff repeats until it is done, or a later command makes it outdated.
+ */
+export const UNTIL_CARRIED_OUT = 1_000_000_000;
 export const DEFAULT_BACKOFF_MS: readonly number[] = [200, 1000, 5000];
 
 export interface Subscription {

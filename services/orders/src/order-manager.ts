@@ -1,4 +1,4 @@
-import type { Subscription } from '@ballast/bus';
+import { type Subscription, UNTIL_CARRIED_OUT } from '@ballast/bus';
 import { type Envelope, type OrderCommand, Subjects, subject } from '@ballast/contracts';
 import { Cancels } from './cancels';
 import { Delivery } from './delivery';
@@ -68,8 +68,10 @@ export class OrderManager {
     // every kill and resume and every decision (those of another venue it leaves), not a share of them.
     const durable = (what: string) => `${this.ctx.service}-${deps.venue.id}-${what}`;
     this.subs.push(
+      // A kill is tried again until the venue lets it cancel and flatten: never dead-lettered.
       await bus.subscribe(subject(Subjects.kill, {}), (m) => this.killSwitch.onKill(m), {
         durable: durable('kill'),
+        maxDeliver: UNTIL_CARRIED_OUT,
       }),
       await bus.subscribe(subject(Subjects.resume, {}), (m) => this.killSwitch.onResume(m), {
         durable: durable('resume'),

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_DELIVER } from '@ballast/bus';
 import {
   type Clock,
   type ControlAck,
@@ -8,12 +9,13 @@ import {
   subject,
 } from '@ballast/contracts';
 import { KILL_RELEASED } from '@ballast/core';
-import { BotStateRepository } from '@ballast/db';
+import { BotStateRepository, OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { KillStore } from '@ballast/service-kit';
 import { marketCommand, outageStore, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrdersDeps } from './service';
+import { simClient } from './testing/sim-client';
 import { startSimOrders } from './testing/sim-orders';
 
 // The kill switch of the orders service against real NATS and Postgres, trading the simulator's
@@ -129,6 +131,55 @@ describe('orders: a resume given before a kill and delivered after it', () => {
       expect(await entryRefused('ks-restart')).toMatchObject({ reason: 'kill_switch' });
       expect(await stored().load()).toMatchObject({ engaged: true, reason: 'again', commandId: kill.id });
     } finally {
+      await stop();
+    }
+  });
+});
+
+describe('orders: a kill while the venue does not answer', () => {
+  const OPEN_ORDERS = '/api/v3/openOrders';
+  /** More refused reads of the open orders than the bus's default deliveries before it dead-letters. */
+  const REFUSED = DEFAULT_MAX_DELIVER + 1;
+  const OUTAGE = 1_000;
+  const refusedReads = () => OUTAGE - (fixture.sim.controls.state().httpFaults[0]?.count ?? 0);
+  const openOnVenue = async () =>
+    (await simClient(fixture.sim, API_KEY, SECRET).fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId);
+
+  it('keeps trying to cancel our resting orders until the venue answers, however long that takes', {
+    timeout: 90_000,
+  }, async () => {
+    const slices = new OrderSliceRepository(fixture.handle.db, clock);
+    const stop = await startOrders();
+    try {
+      // Ours, resting far below the market: the kill must cancel it.
+      await fixture.bus.publish(
+        subject(Subjects.orderCommand, {}),
+        marketCommand('ks-venue-down', 'buy', 0.001, { type: 'limit', price: 40000 }),
+      );
+      await waitFor(
+        async () => (await slices.get('bl-ks-venue-down'))?.status === 'open',
+        'our limit resting',
+      );
+
+      fixture.sim.controls.failHttp({ kind: 'server_error', count: OUTAGE, pathPrefix: OPEN_ORDERS });
+      const kill = await fixture.bus.publish(subject(Subjects.kill, {}), killCommand);
+      // Each delivery of the kill reads the open orders once: past the bus's default number of tries.
+      await waitFor(() => refusedReads() >= REFUSED, `${REFUSED} refused reads of the open orders`, {
+        timeoutMs: 60_000,
+      });
+      fixture.sim.controls.clearHttpFaults();
+
+      const ack = await waitFor(() => acks.find((a) => a.commandId === kill.id), 'the kill carried out', {
+        timeoutMs: 20_000,
+      });
+      expect(ack).toMatchObject({ command: 'kill', engaged: true });
+      expect(ack.detail).toContain('cancelled 1 open orders');
+      expect(await openOnVenue()).toEqual([]);
+      expect(events.some((e) => e.clientOrderId === 'bl-ks-venue-down' && e.status === 'cancelled')).toBe(
+        true,
+      );
+    } finally {
+      fixture.sim.controls.clearHttpFaults();
       await stop();
     }
   });
