@@ -46,6 +46,16 @@ describe("risk's configured limits", () => {
     ]);
   });
 
+  it('refuses to start on a limit it does not know (a misspelt one), naming it', () => {
+    expect(refusal({ RISK_LIMITS_JSON: '{"maxDrawdown":0.1,"dailyLossLimit":0.02}' })).toEqual([
+      {
+        variable: 'RISK_LIMITS_JSON',
+        reason: 'invalid',
+        expected: expect.stringContaining('dailyLossLimit'),
+      },
+    ]);
+  });
+
   it('checks nothing for a configuration built in code without the offset (the backtest: paper stops)', () => {
     const limits = configuredLimits({ RISK_LIMITS_JSON: '{"stopExitAllowanceBps":0}' });
     expect(limits.stopExitAllowanceBps).toBe(0);

@@ -22,6 +22,19 @@ describe('configuredRiskLimits', () => {
     expect(!r.ok && r.message).toMatch(/riskPerTrade/);
   });
 
+  it('refuses a field it does not know, naming it, rather than leaving the default in force', () => {
+    // Meant as a 5 % drawdown and a 2 % daily loss: dropped, they left 15 % and 5 % in force.
+    const r = configuredRiskLimits({ maxDrawdownPct: 0.05, daily_loss: 0.02 });
+    expect(r).toMatchObject({ ok: false, reason: 'invalid_limits' });
+    expect(!r.ok && r.message).toMatch(/maxDrawdownPct.*daily_loss/);
+    const nested = configuredRiskLimits({
+      liquidity: { maxDepthFraction: 0.05, depthBandBp: 20, depthBandBps: 50 },
+    });
+    expect(!nested.ok && nested.message).toMatch(/depthBandBp\b/);
+    const pauses = configuredRiskLimits({ lossStreakPauses: [{ losses: 2, pauseMinutes: 60, pauseMs: 0 }] });
+    expect(!pauses.ok && pauses.message).toMatch(/pauseMinutes/);
+  });
+
   it('refuses the default allowance (100) under an offset of 150, naming both; checks nothing without one', () => {
     expect(configuredRiskLimits(undefined, 150)).toEqual({
       ok: false,

@@ -5,9 +5,11 @@ const HOUR_MS = 3_600_000;
 
 /**
  * The risk manager's limits. Fractions are of current equity unless named otherwise;
- * `dailyLoss` is of start-of-UTC-day equity and `maxDrawdown` of peak equity.
+ * `dailyLoss` is of start-of-UTC-day equity and `maxDrawdown` of peak equity. A field this does not
+ * name is refused, not dropped: a misspelt limit (`maxDrawdownPct`, `daily_loss`) would otherwise leave
+ * its default in force while the operator believes theirs is.
  */
-export const RiskLimits = z.object({
+export const RiskLimits = z.strictObject({
   /** Money lost if the stop is hit, as a fraction of equity: size = risk amount / stop distance. */
   riskPerTrade: Fraction.default(0.01),
   /** One market's position notional (at entry prices); larger risk-based sizes are cut to fit. */
@@ -45,7 +47,7 @@ export const RiskLimits = z.object({
   /** Reward to the nearest take-profit over risk to the stop. */
   minRewardRisk: z.number().positive().default(1.5),
   liquidity: z
-    .object({
+    .strictObject({
       /** Largest share of the visible depth an order may take. */
       maxDepthFraction: Fraction,
       /** Depth counts from the touch out to this many basis points on the side the order takes. */
@@ -54,7 +56,7 @@ export const RiskLimits = z.object({
     .default({ maxDepthFraction: 0.1, depthBandBps: 50 }),
   /** Size multiplier per market regime; the volatility regime's positionScale multiplies too. */
   regimeScale: z
-    .object({
+    .strictObject({
       trending: z.number().min(0).max(1),
       choppy: z.number().min(0).max(1),
       volatile: z.number().min(0).max(1),
@@ -69,7 +71,7 @@ export const RiskLimits = z.object({
    * The step with the largest `losses` not above the streak applies.
    */
   lossStreakPauses: z
-    .array(z.object({ losses: z.number().int().positive(), pauseMs: z.number().int().nonnegative() }))
+    .array(z.strictObject({ losses: z.number().int().positive(), pauseMs: z.number().int().nonnegative() }))
     .default([
       { losses: 2, pauseMs: 2 * HOUR_MS },
       { losses: 3, pauseMs: 6 * HOUR_MS },
