@@ -131,6 +131,40 @@ describe('a resume given before a kill and delivered after it', () => {
     }
   });
 
+  it('leaves the later kill in force when an earlier kill and the resume that lifted it arrive after it', async () => {
+    const acks = await riskAcks('test-acks-late-pair');
+    const risk = await bed.startRisk(clock);
+    try {
+      await bed.bus.publish(
+        subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+        btcBookSnapshot(clock.now()),
+      );
+      const givenAt = clock.now();
+      const kill = await bed.bus.publish(subject(Subjects.kill, {}), killCommand, { eventTime: givenAt });
+      await acks.ackOf(kill.id);
+      // An earlier kill and the resume that lifted it, delivered again after the later kill (retried
+      // deliveries, or a risk started on the switch another venue's risk stored).
+      const earlier = await bed.bus.publish(subject(Subjects.kill, {}), killCommand, {
+        eventTime: givenAt - 2_000,
+      });
+      await acks.ackOf(earlier.id);
+      const resume = await bed.bus.publish(subject(Subjects.resume, {}), resumeCommand, {
+        eventTime: givenAt - 1_000,
+      });
+      expect(await acks.ackOf(resume.id)).toMatchObject({ command: 'resume', engaged: true });
+      expect(risk.manager.current.kill.engaged).toBe(true);
+      await bed.bus.publish(subject(Subjects.signalDecision, {}), btcSignal('killed-late-pair'));
+      expect(await bed.decisionOn('killed-late-pair')).toMatchObject({
+        approved: false,
+        reason: 'kill_switch',
+      });
+      expect(await stored().load()).toMatchObject({ engaged: true, commandId: kill.id, commandAt: givenAt });
+    } finally {
+      await risk[Symbol.asyncDispose]();
+      await acks.stop();
+    }
+  });
+
   it('applies the kill sent last when risk restarts after a resume and a kill it missed', async () => {
     const acks = await riskAcks('test-acks-restart');
     let risk = await bed.startRisk(clock);

@@ -59,6 +59,17 @@ describe('applyControl', () => {
     expect(applyControl(fastKill, resume('r1', NOW + 2_000), NOW + 2_000).applied).toBe(true);
   });
 
+  it('keeps the later kill in force when an earlier kill and the resume that lifted it arrive after it', () => {
+    const killed = applyControl(KILL_RELEASED, kill('k3', 3_000), NOW).state;
+    // k1 (given at 1,000) and r2 (at 2,000, which lifted k1) delivered late, after k3.
+    // k1 is carried out (a flatten it asked for), and k3 stays the command in force.
+    const late = applyControl(killed, kill('k1', 1_000), NOW + 5);
+    expect(late).toEqual({ applied: true, state: killed });
+    expect(applyControl(late.state, resume('r2', 2_000), NOW)).toEqual({ applied: false, state: killed });
+    // A resume given after both lifts it.
+    expect(applyControl(late.state, resume('r4', 4_000), NOW).state.engaged).toBe(false);
+  });
+
   it('applies the command in force again when it is redelivered', () => {
     const killed = applyControl(KILL_RELEASED, kill('k1', 1_000), NOW).state;
     // Still engaged since its first application.

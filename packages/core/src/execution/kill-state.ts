@@ -40,7 +40,7 @@ export type ControlCommand =
  * What a kill or resume does to the switch. Kill and resume travel on separate consumers, so a resume
  * sent before a kill can arrive after it (a restart in between, a retried delivery).
  * - A kill always engages (stopping is the safe side), except the very kill a resume applied since has
- *   lifted, delivered again. It never depends on another host's clock: a resume stamped by a clock
+ *   lifted, delivered again. One given before the kill in force is carried out and leaves it in force. It never depends on another host's clock: a resume stamped by a clock
  *   running ahead cannot keep a kill from engaging.
  * - A resume lifts the switch unless it was given before the kill in force (event times, a kill winning
  *   a tie). A command stamped later than `now` counts as given `now`, so a sender's fast clock cannot
@@ -56,6 +56,10 @@ export function applyControl(
   const at = Math.min(command.at, now);
   if (command.kind === 'kill') {
     if (!state.engaged && state.lastKillId === command.id) return { applied: false, state };
+    // One given before the kill in force (delivered late) is carried out, its flatten included, but the
+    // later kill stays in force: dated back to it, the switch was lifted by a resume given between them.
+    if (state.engaged && state.commandAt !== null && at < state.commandAt && state.commandId !== command.id)
+      return { applied: true, state };
     const since = state.engaged && state.commandId === command.id ? (state.since ?? now) : now;
     const next = { engaged: true, ...command.kill, since, commandId: command.id, commandAt: at };
     return { applied: true, state: { ...next, lastKillId: command.id } };
