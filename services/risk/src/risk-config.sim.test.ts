@@ -82,6 +82,22 @@ async function operatorStores(value: unknown, before: unknown): Promise<string> 
   return id;
 }
 
+/**
+ * Stores `wrong` over the limits in force as an operator would; resolves with risk's refusal (the fields
+ * of its log line) once the limits in force are seen to stay as they were.
+ */
+async function storedRefused(limits: { current: RiskLimits }, wrong: Record<string, unknown>) {
+  const before = limits.current;
+  const change = await operatorStores({ ...before, ...wrong }, before);
+  const refused = await waitFor(
+    () => lines.find((l) => l.level === 'warn' && l.o.changeId === change),
+    `the refusal of ${JSON.stringify(wrong)}`,
+    { timeoutMs: 30_000 },
+  );
+  expect(limits.current).toEqual(before);
+  return refused.o;
+}
+
 const signal = btcSignal;
 /** The signals' entry as risk evaluates it, against the recorded book, decided now. */
 const btcEntry = () => ({
@@ -243,6 +259,28 @@ describe('risk limits an operator changes while risk runs', () => {
   });
 });
 
+describe('stored limits an operator got wrong', () => {
+  it('are refused, naming the field, when a percent is written for a fraction or a limit is misspelt', {
+    timeout: 120_000,
+  }, async () => {
+    const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
+    const service = await startRisk({ bus, db: handle.db, clock, config, log });
+    try {
+      // 1 meant as 1 %: all of equity risked on each trade. Misspelt: the default 15 % stays in force.
+      expect(await storedRefused(service.limits, { riskPerTrade: 1 })).toMatchObject({
+        reason: 'invalid_limits',
+        error: expect.stringMatching(/not a percent \(0\.01 is 1 %\).*riskPerTrade/),
+      });
+      expect(await storedRefused(service.limits, { maxDrawdownPct: 0.05 })).toMatchObject({
+        reason: 'invalid_limits',
+        error: expect.stringContaining('maxDrawdownPct'),
+      });
+    } finally {
+      await service[Symbol.asyncDispose]();
+    }
+  });
+});
+
 describe("a stop exit allowance below the stops service's stop-limit offset", () => {
   it('stops risk at start, naming both settings', { timeout: 120_000 }, async () => {
     // The default allowance (100 bps) under a 150 bps offset, set once for both services.
@@ -270,18 +308,10 @@ describe("a stop exit allowance below the stops service's stop-limit offset", ()
     const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
     const service = await startRisk({ bus, db: handle.db, clock, config, log });
     try {
-      const before = service.limits.current;
-      const change = await operatorStores({ ...before, stopExitAllowanceBps: 20 }, before);
-      const refused = await waitFor(
-        () => lines.find((l) => l.level === 'warn' && l.o.changeId === change),
-        'the refusal',
-        { timeoutMs: 30_000 },
-      );
-      expect(refused.o).toMatchObject({
+      expect(await storedRefused(service.limits, { stopExitAllowanceBps: 20 })).toMatchObject({
         reason: 'invalid_limits',
         error: expect.stringContaining('stopExitAllowanceBps (20) is below STOP_LIMIT_OFFSET_BPS (50'),
       });
-      expect(service.limits.current).toEqual(before);
     } finally {
       await service[Symbol.asyncDispose]();
     }

@@ -35,6 +35,23 @@ describe('configuredRiskLimits', () => {
     expect(!pauses.ok && pauses.message).toMatch(/pauseMinutes/);
   });
 
+  it('refuses a risk per trade, daily loss or drawdown written as a percent, saying how a fraction is written', () => {
+    // 1 meant as 1 %: all of equity risked per trade, and halts that never latch before the account is empty.
+    for (const [field, example] of [
+      ['riskPerTrade', '0.01 is 1 %'],
+      ['dailyLoss', '0.05 is 5 %'],
+      ['maxDrawdown', '0.15 is 15 %'],
+    ] as const) {
+      const r = configuredRiskLimits({ [field]: 1 });
+      expect(r).toMatchObject({ ok: false, reason: 'invalid_limits' });
+      expect(!r.ok && r.message).toContain(field);
+      expect(!r.ok && r.message).toContain(`not a percent (${example})`);
+    }
+    expect(configuredRiskLimits({ riskPerTrade: 0.1, dailyLoss: 0.5, maxDrawdown: 0.9 })).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('refuses the default allowance (100) under an offset of 150, naming both; checks nothing without one', () => {
     expect(configuredRiskLimits(undefined, 150)).toEqual({
       ok: false,

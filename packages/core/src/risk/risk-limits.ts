@@ -1,6 +1,13 @@
 import { z } from 'zod';
 
 const Fraction = z.number().positive().max(1);
+/**
+ * A fraction of equity that at its top is no limit at all, and whose likely mistake is a percent: 1
+ * meant as 1 % of equity per trade is all of it, and a daily-loss or drawdown halt at 1 (100 %) never
+ * latches before the account is empty. Refused above `max`, saying how a percent is written.
+ */
+const boundedFraction = (max: number, example: string) =>
+  z.number().positive().max(max, `at most ${max}: a fraction of equity, not a percent (${example})`);
 const HOUR_MS = 3_600_000;
 
 /**
@@ -11,7 +18,7 @@ const HOUR_MS = 3_600_000;
  */
 export const RiskLimits = z.strictObject({
   /** Money lost if the stop is hit, as a fraction of equity: size = risk amount / stop distance. */
-  riskPerTrade: Fraction.default(0.01),
+  riskPerTrade: boundedFraction(0.1, '0.01 is 1 %').default(0.01),
   /** One market's position notional (at entry prices); larger risk-based sizes are cut to fit. */
   maxPositionNotional: Fraction.default(0.15),
   /** Sum of all positions' notional (at entry prices). */
@@ -63,9 +70,9 @@ export const RiskLimits = z.strictObject({
     })
     .default({ trending: 1, choppy: 0.5, volatile: 0.25 }),
   /** Loss from start-of-UTC-day equity that stops new entries until the next UTC day. */
-  dailyLoss: Fraction.default(0.05),
+  dailyLoss: boundedFraction(0.5, '0.05 is 5 %').default(0.05),
   /** Drawdown from peak equity that halts new entries until an explicit resume. */
-  maxDrawdown: Fraction.default(0.15),
+  maxDrawdown: boundedFraction(0.9, '0.15 is 15 %').default(0.15),
   /**
    * Pause after consecutive losing trades, counted from the last loss's close time.
    * The step with the largest `losses` not above the streak applies.
