@@ -208,20 +208,48 @@ export class Reconciler {
     counted: ReadonlySet<string>,
   ): Promise<RunReport['drifts']> {
     const out: RunReport['drifts'] = [];
+    // Our orders a fill of which the orders service has not recorded yet.
+    const unrecorded = new Set<string>();
     for (const drift of [...drifts].sort((a, b) => ORDER[a.kind] - ORDER[b.kind])) {
-      let outcome: RepairOutcome;
-      try {
-        outcome = await this.repairs.apply(drift, runId, counted);
-      } catch (err) {
-        this.deps.log.error({ err, key: drift.key }, 'repair failed');
-        outcome = 'failed';
-      }
+      const outcome = await this.repairOne(drift, runId, counted, unrecorded);
+      if (drift.kind === 'missing_fill' && drift.clientOrderId && outcome === 'failed')
+        unrecorded.add(drift.clientOrderId);
       if (outcome === 'superseded')
         this.deps.metrics?.superseded.inc({ venue: this.deps.venue.id, kind: drift.kind });
       out.push({ drift, outcome });
       await this.record(runId, drift, outcome);
     }
     return out;
+  }
+
+  /**
+   * An order's status follows the venue's only once its fills are in our books: closed before them, it
+   * would be announced ended with less filled than it did (cancelled with nothing filled: risk frees its
+   * room, the stops service drops the entry's plan). Failed this run; set by the run that records them.
+   */
+  private async repairOne(
+    drift: Drift,
+    runId: string,
+    counted: ReadonlySet<string>,
+    unrecorded: ReadonlySet<string>,
+  ): Promise<RepairOutcome> {
+    if (
+      drift.kind === 'order_state' &&
+      drift.action === 'set_status' &&
+      unrecorded.has(drift.clientOrderId)
+    ) {
+      this.deps.log.warn(
+        { clientOrderId: drift.clientOrderId, to: drift.status },
+        'a fill of the order is not recorded yet: its status is set once it is',
+      );
+      return 'failed';
+    }
+    try {
+      return await this.repairs.apply(drift, runId, counted);
+    } catch (err) {
+      this.deps.log.error({ err, key: drift.key }, 'repair failed');
+      return 'failed';
+    }
   }
 
   private async record(runId: string, drift: Drift, outcome: RepairOutcome): Promise<void> {
