@@ -24,7 +24,7 @@ import type {
   ReconRepository,
   ReconState,
 } from '@ballast/db';
-import type { OrderVenue } from '@ballast/exchange';
+import { type OrderVenue, VenueError } from '@ballast/exchange';
 import type { Kysely } from 'kysely';
 import { readLedger, readStops, type StopView } from './ledger-reader';
 import { ReconRefusal, SharedAssetMarkets } from './recon-errors';
@@ -78,6 +78,8 @@ export class Reconciler {
   private readonly repairs: Repairs;
   private running: Promise<RunReport> | undefined;
   private followUp: Promise<RunReport> | undefined;
+  /** Markets our orders traded that the venue no longer lists, said once each. */
+  private readonly unlisted = new Set<string>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.repairs = new Repairs(deps);
@@ -156,13 +158,13 @@ export class Reconciler {
   private async compare(state: ReconState, orphanStopsSeen: ReadonlySet<string>) {
     const { venue } = this.deps;
     const ledger = await readLedger(venue.id, this.deps, null);
-    const symbols = this.symbols(ledger.snapshot.orders.map((o) => o.symbol));
+    const symbols = await this.listed(ledger.snapshot.orders.map((o) => o.symbol));
     const shared = sharedBaseAssets(symbols);
     if (shared.length > 0) throw new SharedAssetMarkets(shared);
     const read = await readVenue(venue, {
       symbols,
       cursors: state.cursors,
-      orders: ledger.snapshot.orders,
+      orders: ledger.snapshot.orders.filter((o) => symbols.includes(o.symbol)),
       stops: ledger.snapshot.stops,
       baseHoldings: this.deps.baseHoldings,
       now: () => this.deps.clock.now(),
@@ -174,7 +176,14 @@ export class Reconciler {
       now: this.deps.clock.now(),
       ...(await this.tolerances(snapshot.positions ?? {}, ledger.net)),
     };
-    const verdict = reconcile(snapshot, { ...ledger.snapshot, balances: expected, orphanStopsSeen }, policy);
+    const positions = Object.fromEntries(
+      Object.entries(ledger.snapshot.positions).filter(([symbol]) => symbols.includes(symbol)),
+    );
+    const verdict = reconcile(
+      snapshot,
+      { ...ledger.snapshot, positions, balances: expected, orphanStopsSeen },
+      policy,
+    );
     const drifts = await this.stopsRead(verdict.drifts);
     const next: ReconState = {
       ...state,
@@ -351,8 +360,35 @@ export class Reconciler {
     return { ...stored, historyBefore: stored.historyBefore ?? now };
   }
 
-  private symbols(ours: readonly string[]): string[] {
-    return [...new Set([...this.deps.symbols, ...ours])].sort();
+  /**
+   * The markets a run reads: RECON_SYMBOLS, and those our orders traded that the venue still lists. One
+   * it delisted since (ccxt BadSymbol: `invalid_order`) has no trades, orders or rules left to read:
+   * read, it failed every run, and the venue stayed unknown for good. It is said once and compared no
+   * more (its base asset's balance still is); a configured one is still read, its failure reported.
+   */
+  private async listed(ours: readonly string[]): Promise<string[]> {
+    const symbols = [...new Set([...this.deps.symbols, ...ours])].sort();
+    const out: string[] = [];
+    for (const symbol of symbols)
+      if (this.deps.symbols.includes(symbol) || (await this.lists(symbol))) out.push(symbol);
+    return out;
+  }
+
+  private async lists(symbol: string): Promise<boolean> {
+    try {
+      await this.deps.venue.marketRules(symbol);
+      return true;
+    } catch (err) {
+      if (!(err instanceof VenueError) || err.reason !== 'invalid_order') throw err;
+      if (!this.unlisted.has(symbol)) {
+        this.unlisted.add(symbol);
+        this.deps.log.warn(
+          { venue: this.deps.venue.id, symbol, err: err.message },
+          'the venue no longer lists a market our orders traded: not reconciled, its position not compared',
+        );
+      }
+      return false;
+    }
   }
 
   /** One lot step per symbol: smaller differences are rounding. */

@@ -464,6 +464,7 @@ describe('markets that move one asset balance', { timeout: 60_000 }, () => {
       tradesSince: (symbol, cursor) =>
         symbol === 'BTC-USDC' ? Promise.resolve({ trades: [], cursor }) : base.tradesSince(symbol, cursor),
       orderBook: (symbol, limit) => base.orderBook(symbol === 'BTC-USDC' ? 'BTC-USDT' : symbol, limit),
+      marketRules: (symbol) => base.marketRules(symbol === 'BTC-USDC' ? 'BTC-USDT' : symbol),
     }));
     const withUsdc = buildReconciler(simReconDeps(fixture, serviceBus, config()), venue);
     const adjustments = async () =>
