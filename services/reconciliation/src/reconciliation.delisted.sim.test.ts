@@ -1,40 +1,25 @@
-import { NatsBus } from '@ballast/bus';
-import type { Clock } from '@ballast/contracts';
 import { btcSlice } from '@ballast/db/testing';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReconciler, buildVenue } from './service';
-import { simReconConfig, simReconDeps, simSlices } from './testing/sim-recon';
+import { simReconConfig, simReconDeps, simSlices, startSimVenue } from './testing/sim-recon';
 
 // The simulator lists the markets of its recorded exchangeInfo: XYZ-USDT is not among them, as a market
 // the venue delisted after our orders traded it is not.
 const ACCOUNT = { apiKey: 'recon-delisted-key', secret: 'recon-delisted-secret' };
-const clock: Clock = { now: () => Date.now() };
 
-let fixture: VenueFixture;
-let bus: NatsBus;
+let sim: Awaited<ReturnType<typeof startSimVenue>>;
 
 beforeAll(async () => {
-  fixture = await startVenueFixture({
-    label: 'recon_delisted',
-    account: { ...ACCOUNT, balances: { USDT: '10000', BTC: '0' } },
-  });
-  bus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: fixture.prefix,
-    source: 'reconciliation',
-    clock,
-  });
+  sim = await startSimVenue('recon_delisted', ACCOUNT);
 }, 120_000);
 
 afterAll(async () => {
-  await bus?.drain();
-  await fixture?.close();
+  await sim?.[Symbol.asyncDispose]();
 });
 
 describe('a market our orders traded that the venue no longer lists', { timeout: 120_000 }, () => {
   it('is left out of the runs, said so once, and the venue is still reconciled', async () => {
+    const { fixture, bus } = sim;
     const slices = simSlices(fixture);
     await slices.plan([btcSlice('bl-xyz1', { symbol: 'XYZ-USDT', qty: 5 })]);
     const fill = { tradeId: '7', price: 2, qty: 5, fee: 0.01, feeAsset: 'USDT', liquidity: 'taker', time: 1 };

@@ -1,42 +1,29 @@
-import { NatsBus } from '@ballast/bus';
-import { type Clock, Subjects, subject } from '@ballast/contracts';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, waitFor } from '@ballast/testkit';
+import { Subjects, subject } from '@ballast/contracts';
+import { waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReconciliation } from './service';
 import { manualEvery } from './testing/manual-every';
-import { simReconConfig, simReconDeps, venueWith } from './testing/sim-recon';
+import { simReconConfig, simReconDeps, startSimVenue, venueWith } from './testing/sim-recon';
 
 // The simulator's Binance account with no trades (every run is clean) and a reconciler whose venue
 // reads can be held mid-run, so a request can arrive while a run is under way.
 const ACCOUNT = { apiKey: 'recon-request-key', secret: 'recon-request-secret' };
 const INTERVAL_MS = 3_600_000;
-const clock: Clock = { now: () => Date.now() };
 
-let fixture: VenueFixture;
-let bus: NatsBus;
+let sim: Awaited<ReturnType<typeof startSimVenue>>;
 
 beforeAll(async () => {
-  fixture = await startVenueFixture({
-    label: 'recon_request',
-    account: { ...ACCOUNT, balances: { USDT: '10000', BTC: '0' } },
-  });
-  bus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: fixture.prefix,
-    source: 'reconciliation',
-    clock,
-  });
+  sim = await startSimVenue('recon_request', ACCOUNT);
 }, 120_000);
 
 afterAll(async () => {
-  await bus?.drain();
-  await fixture?.close();
+  await sim?.[Symbol.asyncDispose]();
 });
 
 describe('a recon.request during a run', { timeout: 120_000 }, () => {
   it('is answered by a run that reads the venue after it, not by the run already under way', async () => {
+    const { fixture, bus } = sim;
     let reads = 0;
     let held: Promise<void> | undefined;
     let release = () => {};

@@ -1,46 +1,33 @@
-import { NatsBus } from '@ballast/bus';
-import { type Clock, type Envelope, type OrderEvent, Subjects, subject } from '@ballast/contracts';
+import { type Envelope, type OrderEvent, Subjects, subject } from '@ballast/contracts';
 import { btcSlice } from '@ballast/db/testing';
-import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { natsUrl, waitFor } from '@ballast/testkit';
+import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReconciler, buildVenue } from './service';
-import { simClient, simReconConfig, simReconDeps, simSlices } from './testing/sim-recon';
+import { simClient, simReconConfig, simReconDeps, simSlices, startSimVenue } from './testing/sim-recon';
 
 // No orders service runs here: the one writer of fills is down (a crash, a restart), so every fill
 // reconciliation asks it to record stays unrecorded until a test books it as the orders service would.
 const ACCOUNT = { apiKey: 'recon-unrecorded-key', secret: 'recon-unrecorded-secret' };
-const clock: Clock = { now: () => Date.now() };
 
-let fixture: VenueFixture;
-let bus: NatsBus;
+let sim: Awaited<ReturnType<typeof startSimVenue>>;
 const events: OrderEvent[] = [];
 
 beforeAll(async () => {
-  fixture = await startVenueFixture({
-    label: 'recon_unrecorded',
-    account: { ...ACCOUNT, balances: { USDT: '10000', BTC: '0' } },
-  });
-  await fixture.bus.subscribe(
+  sim = await startSimVenue('recon_unrecorded', ACCOUNT);
+  await sim.fixture.bus.subscribe(
     subject(Subjects.orderEvent, {}),
     (m: Envelope<OrderEvent>) => void events.push(m.payload),
     { durable: 'test-ord-event-unrecorded' },
   );
-  bus = await NatsBus.connect({
-    servers: await natsUrl(),
-    prefix: fixture.prefix,
-    source: 'reconciliation',
-    clock,
-  });
 }, 120_000);
 
 afterAll(async () => {
-  await bus?.drain();
-  await fixture?.close();
+  await sim?.[Symbol.asyncDispose]();
 });
 
 describe('an order that filled and ended while the orders service was down', { timeout: 120_000 }, () => {
   it('is not closed with less filled than the venue reports while its fills are unrecorded', async () => {
+    const { fixture, bus } = sim;
     const slices = simSlices(fixture);
     const client = simClient(fixture, ACCOUNT);
     await slices.plan([btcSlice('bl-down1', { type: 'limit', qty: 0.002, price: 30_000 })]);

@@ -88,6 +88,39 @@ export async function startSimRecon(
   }
 }
 
+/**
+ * An account of its own on the simulator (USDT only) and a bus for reconciliation under the fixture's
+ * prefix; no orders service runs, so a fill reconciliation asks to record stays unrecorded.
+ */
+export async function startSimVenue(
+  label: string,
+  account: SimAccount,
+): Promise<AsyncDisposable & { fixture: VenueFixture; bus: NatsBus }> {
+  const fixture = await startVenueFixture({
+    label,
+    account: { ...account, balances: { USDT: '10000', BTC: '0' } },
+  });
+  try {
+    const bus = await NatsBus.connect({
+      servers: await natsUrl(),
+      prefix: fixture.prefix,
+      source: 'reconciliation',
+      clock,
+    });
+    return {
+      fixture,
+      bus,
+      async [Symbol.asyncDispose]() {
+        await bus.drain();
+        await fixture.close();
+      },
+    };
+  } catch (err) {
+    await fixture.close();
+    throw err;
+  }
+}
+
 export const simClient = (fixture: VenueFixture, account: SimAccount) =>
   binanceClient(fixture.sim, { apiKey: account.apiKey, secret: account.secret });
 
