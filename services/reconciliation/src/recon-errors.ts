@@ -29,3 +29,15 @@ export class SharedAssetMarkets extends ReconRefusal {
     super(shared.map(sharedAssetProblem).join('; '));
   }
 }
+
+/**
+ * A `recon.request` reached a process whose venue lock was found lost: it runs nothing, and the request
+ * is failed (not acknowledged) so that the durable delivers it again, to the process that holds the lock.
+ */
+export class LockLost extends Error {
+  override readonly name = 'LockLost';
+  readonly reason = 'lock_lost';
+  constructor(readonly venue: string) {
+    super(`not reconciling ${venue}: its reconciliation lock is lost; the request is left for the holder`);
+  }
+}

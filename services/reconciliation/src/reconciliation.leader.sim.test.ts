@@ -207,6 +207,27 @@ describe('one reconciler per venue', { timeout: 240_000 }, () => {
       expect([await holder.runs(), await taker.runs()]).toEqual([1, 2]);
     });
 
+    it('leaves a request it receives after losing the lock for the next holder, which runs for it', async () => {
+      const target = new URL(fixture.testDb.url);
+      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      holder = await startInProcess({
+        lockUrl: proxy.via(fixture.testDb.url),
+        config: { RECON_LOCK_TIMEOUT_MS: '300' },
+      });
+      proxy.blackhole();
+      await dropLockSession();
+      await fixture.bus.publish(subject(Subjects.reconRequest, {}), {
+        venue: 'binance',
+        requestedBy: 'test',
+      });
+      await waitFor(async () => (await holder.leader()) === 0, 'the request finding the lock lost');
+      expect(await holder.runs()).toBe(1);
+      // Acknowledged by the process that could not run for it, the request was gone: the next holder
+      // ran at its takeover only, and the stop or order that asked waited for the interval.
+      taker = await startInProcess();
+      await waitFor(async () => (await taker.runs()) === 2, "the request answered by the lock's new holder");
+    });
+
     it('starts no run before its session answers that it holds the lock', async () => {
       await halfOpenTakeover();
       holder.timers.fire(INTERVAL_MS);

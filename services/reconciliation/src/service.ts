@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ReconConfig } from './config';
 import { StopView } from './ledger-reader';
+import { LockLost } from './recon-errors';
 import { ReconMetrics } from './recon-metrics';
 import { Reconciler, type ReconcilerDeps, type RunReport } from './reconciler';
 import {
@@ -111,12 +112,13 @@ async function lead(
   deps.log.info({ venue, outcome: first.outcome, detail: first.detail }, 'first reconciliation');
   // A run starts only once the lock's session has answered that it holds the lock: a lost lock (even
   // one whose connection went half-open and never said so) stops the runs before its loss is handled.
-  const runLogged = async (fresh = false) => {
-    if (!(await own.verify())) return;
+  const runLogged = async (fresh = false): Promise<boolean> => {
+    if (!(await own.verify())) return false;
     await (fresh ? reconciler.runFresh() : reconciler.run()).then(
       (r) => deps.log.info({ venue, outcome: r.outcome, drifts: r.drifts.length }, 'reconciled'),
       (err: unknown) => deps.log.error({ err }, 'reconciliation run failed'),
     );
+    return true;
   };
   // Subscribed only while reconciling: a request waits in the durable for the process that reconciles.
   const sub: Subscription = await deps.bus.subscribe(
@@ -124,7 +126,8 @@ async function lead(
     async (m) => {
       if (m.payload.venue !== null && m.payload.venue !== venue) return;
       deps.log.info({ venue, requestedBy: m.payload.requestedBy }, 'reconciliation requested');
-      await runLogged(true);
+      // Not acknowledged by a process that lost the lock (ADR 13): delivered again, to the next holder.
+      if (!(await runLogged(true))) throw new LockLost(venue);
     },
     { durable: `reconciliation-${venue}-request` },
   );
