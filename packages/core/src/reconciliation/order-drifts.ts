@@ -10,11 +10,16 @@ import type {
 } from './recon-snapshot';
 
 const IN_FLIGHT: readonly LedgerOrderStatus[] = ['sending', 'open'];
+/** Orders our records hold over without a fill to come: none of them may rest on the venue. */
+const OVER: readonly LedgerOrderStatus[] = ['cancelled', 'rejected', 'aborted'];
 
 /**
  * Open orders on the venue that we do not know: ours by prefix are adopted, a protective stop of
  * ours that no stop record names is an orphan (never an order of the orders service), others per
- * policy. `positions`: ours after this run's missing fills.
+ * policy. One our records hold over (refused, cancelled) is cancelled: it landed after the orders
+ * service gave up on it, or the venue found it after reconciliation took it for cancelled, and
+ * resting it may fill into a position nothing decided and no room of risk's holds.
+ * `positions`: ours after this run's missing fills.
  */
 export function findUnknownOrders(
   venue: VenueSnapshot,
@@ -22,32 +27,48 @@ export function findUnknownOrders(
   positions: Readonly<Record<string, number>>,
   policy: ReconPolicy,
 ): Drift[] {
-  const known = new Set(ledger.orders.map((o) => o.clientOrderId));
-  for (const stop of ledger.stops) if (stop.clientOrderId) known.add(stop.clientOrderId);
+  const known = new Map(ledger.orders.map((o) => [o.clientOrderId, o]));
+  const stops = new Set(ledger.stops.flatMap((s) => (s.clientOrderId ? [s.clientOrderId] : [])));
   const drifts: Drift[] = [];
   for (const order of venue.openOrders) {
-    if (known.has(order.clientOrderId)) continue;
+    const ours = known.get(order.clientOrderId);
+    if (ours && OVER.includes(ours.status)) {
+      drifts.push(restingOver(order, ours));
+      continue;
+    }
+    if (ours || stops.has(order.clientOrderId)) continue;
     const owner =
       policy.clientIdPrefix === '' ? 'other' : orderOwner(order.clientOrderId, policy.clientIdPrefix);
     if (owner === 'stops') {
       drifts.push(orphanStop(order, venue, ledger, positions, policy));
       continue;
     }
-    const ours = owner === 'orders';
+    const prefixed = owner === 'orders';
     const key = unknownOrderKey(order.symbol, order.venueOrderId);
-    if (!ours && ledger.acknowledged.has(key)) continue;
+    if (!prefixed && ledger.acknowledged.has(key)) continue;
     drifts.push({
       kind: 'unknown_order',
       key,
       symbol: order.symbol,
       order,
-      action: ours ? 'adopt' : policy.externalOrders,
-      evidence: ours
+      action: prefixed ? 'adopt' : policy.externalOrders,
+      evidence: prefixed
         ? `open ${order.side} ${order.qty} ${order.symbol} ${order.clientOrderId} carries our prefix but is not in our records`
         : `open ${order.side} ${order.qty} ${order.symbol} ${order.clientOrderId} was placed outside Ballast`,
     });
   }
   return drifts;
+}
+
+function restingOver(order: VenueOrderState, ours: LedgerOrder): Drift {
+  return {
+    kind: 'unknown_order',
+    key: unknownOrderKey(order.symbol, order.venueOrderId),
+    symbol: order.symbol,
+    order,
+    action: 'cancel',
+    evidence: `open ${order.side} ${order.qty} ${order.symbol} ${order.clientOrderId} (filled ${order.filledQty}) rests on the venue but is recorded ${ours.status}`,
+  };
 }
 
 /**

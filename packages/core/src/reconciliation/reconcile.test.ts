@@ -182,6 +182,29 @@ describe('reconcile', () => {
     expect(v.drifts[0]).toMatchObject({ kind: 'unknown_order', action: 'cancel' });
   });
 
+  it('cancels an order of ours resting on the venue that our records hold over, and only such', () => {
+    const resting = (id: string) => onVenue({ clientOrderId: id, venueOrderId: id.slice(3) });
+    const v = reconcile(
+      venue({ openOrders: ['bl-r1', 'bl-c2', 'bl-x3', 'bl-o4', 'bl-f5'].map(resting) }),
+      ledger({
+        orders: [
+          ours({ clientOrderId: 'bl-r1', status: 'rejected', venueOrderId: null }),
+          ours({ clientOrderId: 'bl-c2', status: 'cancelled', venueOrderId: 'c2' }),
+          ours({ clientOrderId: 'bl-x3', status: 'aborted', venueOrderId: null }),
+          ours({ clientOrderId: 'bl-o4', status: 'open', venueOrderId: 'o4' }),
+          ours({ clientOrderId: 'bl-f5', status: 'filled', venueOrderId: 'f5', filledQty: 0.002 }),
+        ],
+      }),
+      noStops,
+    );
+    expect(v.drifts.map((d) => [d.kind, d.key, d.action])).toEqual([
+      ['unknown_order', 'order:BTC-USDT:r1', 'cancel'],
+      ['unknown_order', 'order:BTC-USDT:c2', 'cancel'],
+      ['unknown_order', 'order:BTC-USDT:x3', 'cancel'],
+    ]);
+    expect(v.drifts[0]?.evidence).toMatch(/bl-r1 .*recorded rejected/);
+  });
+
   it('does not take our own resting stop for an unknown order', () => {
     const stop = onVenue({ clientOrderId: 'bl-s1', venueOrderId: '20', side: 'sell' });
     const v = reconcile(
