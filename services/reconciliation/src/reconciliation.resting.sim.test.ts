@@ -1,3 +1,4 @@
+import { stopOrderId } from '@ballast/core';
 import { btcSlice } from '@ballast/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReconciler, buildVenue } from './service';
@@ -46,5 +47,32 @@ describe('an order of ours recorded over that rests open on the venue', { timeou
     expect(await client.fetchOpenOrders('BTC/USDT')).toEqual([]);
     expect(await slices.get('bl-over1')).toMatchObject({ status: 'rejected', filledQty: 0 });
     expect((await reconciler.run()).outcome).toBe('clean');
+  });
+});
+
+describe('a protective stop no record names, with no client id prefix configured', {
+  timeout: 120_000,
+}, () => {
+  it('is an orphan stop, flagged when first seen, never cancelled blind as an external order', async () => {
+    const { fixture, bus } = sim;
+    const client = simClient(fixture, ACCOUNT);
+    // The stops service names its stops `s<derived id>` under the prefix, an empty one too.
+    const stop = stopOrderId('', 'binance:BTC-USDT', 1);
+    await client.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 30_000, { clientOrderId: stop });
+    const config = simReconConfig(fixture, ACCOUNT, {
+      CLIENT_ID_PREFIX: '',
+      RECON_EXTERNAL_ORDERS: 'cancel',
+    });
+    const reconciler = buildReconciler(simReconDeps(fixture, bus, config), buildVenue(config));
+
+    // Read as an order placed outside Ballast, it was cancelled at first sight, whatever it protected.
+    const report = await reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.drift.action])).toEqual([['orphan_stop', 'flag']]);
+    expect((await client.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toEqual([stop]);
+    // Found again with nothing to protect: cancelled, as under a prefix.
+    expect((await reconciler.run()).drifts.map((d) => [d.drift.kind, d.drift.action])).toEqual([
+      ['orphan_stop', 'cancel'],
+    ]);
+    expect(await client.fetchOpenOrders('BTC/USDT')).toEqual([]);
   });
 });

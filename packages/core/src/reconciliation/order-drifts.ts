@@ -1,4 +1,4 @@
-import { orderOwner } from '../execution/order-owner';
+import { type OrderOwner, orderOwner } from '../execution/order-owner';
 import type { Drift } from './recon-drift';
 import type { ReconPolicy } from './recon-policy';
 import type {
@@ -37,8 +37,7 @@ export function findUnknownOrders(
       continue;
     }
     if (ours || stops.has(order.clientOrderId)) continue;
-    const owner =
-      policy.clientIdPrefix === '' ? 'other' : orderOwner(order.clientOrderId, policy.clientIdPrefix);
+    const owner = unknownOwner(order.clientOrderId, policy.clientIdPrefix);
     if (owner === 'stops') {
       drifts.push(orphanStop(order, venue, ledger, positions, policy));
       continue;
@@ -58,6 +57,17 @@ export function findUnknownOrders(
     });
   }
   return drifts;
+}
+
+/**
+ * Whose an open order no record names is. With no prefix configured, an order of the orders service's
+ * cannot be told from one placed outside Ballast (it reads as `other`), but a protective stop still can
+ * (`s<derived id>`): taken for an external order, it was cancelled at first sight under
+ * RECON_EXTERNAL_ORDERS=cancel, whatever position it protected, and acknowledged for good under `leave`.
+ */
+function unknownOwner(clientOrderId: string, prefix: string): OrderOwner {
+  const owner = orderOwner(clientOrderId, prefix);
+  return prefix === '' && owner === 'orders' ? 'other' : owner;
 }
 
 function restingOver(order: VenueOrderState, ours: LedgerOrder): Drift {
