@@ -12,6 +12,7 @@ import { ClosedTradeRepository } from '@ballast/db';
 import { waitFor } from '@ballast/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { price } from '../web/src/price';
 import {
   type Harness,
   PASSWORDS,
@@ -287,18 +288,38 @@ describe('dashboard in a real browser', () => {
     await expect.poll(() => chart.getAttribute('data-markers'), { timeout: 30_000 }).toBe('1');
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('market-markers').textContent()).toContain(
-      `entry buy ${idea.qty} @ ${money(idea.entry)}`,
+      `entry buy ${idea.qty} @ ${price(idea.entry)}`,
     );
     await expect
       .poll(() => page.getByTestId('market-levels').textContent(), { timeout: 30_000 })
       .toBe(
-        `Support ${money(features.support[0] as number)} · Resistance ${money(features.resistance[0] as number)} · Stops ${money(idea.stop)}`,
+        `Support ${price(features.support[0] as number)} · Resistance ${price(features.resistance[0] as number)} · Stops ${price(idea.stop)}`,
       );
     await chart.scrollIntoViewIfNeeded();
     await chart.screenshot({ path: join(ARTIFACTS, 'market-chart.png') });
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('shows a low-priced coin’s entry, mark, stop and take-profit to their significant digits, not as 0.00', async () => {
+    const [candle, next] = recordedCandles('DOGEUSDT', 2) as [Candle, Candle];
+    const idea = await publishTradeIdea(h.publisher, candle);
+    await publishPrice(h.publisher, candle, next.close, next.closeTime);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await logIn(page, 'victor', PASSWORDS.view);
+    const row = page.getByTestId('positions-table').locator('tr', { hasText: candle.symbol });
+    await expect.poll(() => row.locator('td').nth(4).textContent(), { timeout: 30_000 }).toBe('0.0036881');
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(3, 8)).toEqual([
+      '0.0037379',
+      '0.0036881',
+      money((next.close - candle.close) * idea.qty),
+      '0.00366314 ✓ verified',
+      '0.00388742',
+    ]);
+    expect([idea.stop, idea.tp]).toEqual([0.00366314, 0.00388742]);
+    await page.close();
+  }, 120_000);
 
   it('renders the public results page without logging in', async () => {
     const repo = new ClosedTradeRepository(h.db);

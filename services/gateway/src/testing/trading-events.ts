@@ -8,8 +8,9 @@ import { type Candle, type FeatureVector, type SignalDecision, Subjects, subject
  */
 export async function publishTradeIdea(bus: NatsBus, candle: Candle) {
   const entry = candle.close;
-  const stop = Math.round(entry * 0.98 * 100) / 100;
-  const tp = Math.round(entry * 1.04 * 100) / 100;
+  // Six significant digits, as a venue's tick keeps them: a coin quoted at 0.0037 has a stop, not 0.00.
+  const stop = Number((entry * 0.98).toPrecision(6));
+  const tp = Number((entry * 1.04).toPrecision(6));
   const decision: SignalDecision = {
     candidate: {
       id: `cand-${candle.openTime}`,

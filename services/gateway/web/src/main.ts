@@ -1,5 +1,6 @@
 import { ApiError, api, type SessionInfo } from './api';
 import { h, money, pct, time } from './dom';
+import { price } from './price';
 import { controlAcks } from './views/control-acks';
 import { governanceView } from './views/governance';
 import { MarketView } from './views/market';
@@ -183,15 +184,15 @@ function positions(list: Json[], orders: Json[]): HTMLElement {
         p.symbol,
         p.side,
         String(p.qty),
-        money(p.avgEntry),
-        money(p.lastPrice),
+        price(p.avgEntry),
+        price(p.lastPrice),
         h(
           'span',
           { class: (p.unrealizedPnl ?? 0) >= 0 ? 'up' : 'down', 'data-testid': `pnl-${p.positionId}` },
           money(p.unrealizedPnl),
         ),
-        `${money(p.stopPrice)} ${p.stopVerified ? '✓ verified' : '✗ unverified'}`,
-        p.takeProfits.map(money).join(', '),
+        `${price(p.stopPrice)} ${p.stopVerified ? '✓ verified' : '✗ unverified'}`,
+        p.takeProfits.map(price).join(', '),
         p.strategy ?? '',
       ]),
       'positions-table',
@@ -264,7 +265,7 @@ function decisionDetail(d: Json): HTMLElement {
       ['Trade', 'Price', 'Qty', 'Fee'],
       d.fills.map((f: Json) => [
         f.tradeId,
-        money(f.price),
+        price(f.price),
         String(f.qty),
         `${f.fee.toFixed(4)} ${f.feeAsset}`,
       ]),

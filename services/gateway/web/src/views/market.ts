@@ -11,7 +11,8 @@ import {
   type SeriesMarker,
   type Time,
 } from 'lightweight-charts';
-import { h, money, time } from '../dom';
+import { h, time } from '../dom';
+import { price } from '../price';
 import { CHART_THEME } from './chart-theme';
 import { barOf, sec } from './chart-time';
 import { type Json, section } from './ui';
@@ -150,12 +151,12 @@ export class MarketView {
       h(
         'p',
         { 'data-testid': 'market-levels' },
-        `Support ${data.support.map(money).join(', ') || '–'} · Resistance ${data.resistance.map(money).join(', ') || '–'} · Stops ${data.stops.map((s: Json) => money(s.price)).join(', ') || '–'}`,
+        `Support ${data.support.map(price).join(', ') || '–'} · Resistance ${data.resistance.map(price).join(', ') || '–'} · Stops ${data.stops.map((s: Json) => price(s.price)).join(', ') || '–'}`,
       ),
       h(
         'ul',
         { 'data-testid': 'market-markers' },
-        ...shown.map((m) => h('li', {}, `${time(m.time)} ${m.label} @ ${money(m.price)}`)),
+        ...shown.map((m) => h('li', {}, `${time(m.time)} ${m.label} @ ${price(m.price)}`)),
       ),
     ];
   }
