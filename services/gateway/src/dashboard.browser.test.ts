@@ -321,6 +321,39 @@ describe('dashboard in a real browser', () => {
     await page.close();
   }, 120_000);
 
+  it('keeps the kill button while the switch is engaged, so a kill without flatten can still be made to flatten', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await logIn(page, 'olivia', PASSWORDS.op);
+    const killWith = async (reason: string, flatten: boolean) => {
+      await page.getByRole('button', { name: 'KILL' }).click();
+      await page.getByTestId('kill-dialog').waitFor();
+      await page.getByLabel('reason').fill(reason);
+      await page.getByLabel('flatten').setChecked(flatten);
+      await page.getByRole('button', { name: 'Confirm kill' }).click();
+      await expect
+        .poll(() => page.getByTestId('kill-state').textContent(), { timeout: 30_000 })
+        .toBe(`ENGAGED: ${reason}`);
+    };
+    await killWith('entries stopped, positions kept', false);
+    // The market turns: the operator now wants out of every position, from the same page.
+    await killWith('flatten everything now', true);
+    const flattened = await waitFor(
+      () => kills.find((k) => k.payload.reason === 'flatten everything now'),
+      'the flattening kill on the bus',
+      { timeoutMs: 30_000 },
+    );
+    expect(flattened.payload).toEqual({
+      flatten: true,
+      reason: 'flatten everything now',
+      requestedBy: 'gateway:olivia',
+    });
+    expect(await page.getByRole('button', { name: 'Resume' }).count()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('renders the public results page without logging in', async () => {
     const repo = new ClosedTradeRepository(h.db);
     const [a, b, c] = recordedBtcCandles(4).slice(1) as [Candle, Candle, Candle];

@@ -97,7 +97,8 @@ function killControls(control: Json): HTMLElement | null {
     },
     'Resume',
   );
-  return h('div', { class: 'controls' }, control.engaged ? resume : kill, resumeError, dialog);
+  // Engaged, the kill stays: a kill given without flatten is made to flatten by another kill (as the CLI's).
+  return h('div', { class: 'controls' }, control.engaged ? resume : null, kill, resumeError, dialog);
 }
 
 /** Why the last kill or resume did not go through, or went without its record; kept across refreshes. */
