@@ -59,6 +59,8 @@ afterAll(async () => {
 const money = (v: number) =>
   v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
+const utcMinute = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+
 async function logIn(page: Page, user: string, password: string): Promise<void> {
   await page.goto(h.gateway.url);
   await page.getByLabel('user').fill(user);
@@ -308,16 +310,37 @@ describe('dashboard in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await logIn(page, 'victor', PASSWORDS.view);
     const row = page.getByTestId('positions-table').locator('tr', { hasText: candle.symbol });
-    await expect.poll(() => row.locator('td').nth(4).textContent(), { timeout: 30_000 }).toBe('0.0036881');
+    await expect
+      .poll(() => row.locator('td').nth(4).textContent(), { timeout: 30_000 })
+      .toBe(`0.0036881 (stale: ${utcMinute(next.closeTime)} UTC)`);
     const cells = await row.locator('td').allTextContents();
     expect(cells.slice(3, 8)).toEqual([
       '0.0037379',
-      '0.0036881',
+      `0.0036881 (stale: ${utcMinute(next.closeTime)} UTC)`,
       money((next.close - candle.close) * idea.qty),
       '0.00366314 ✓ verified',
       '0.00388742',
     ]);
     expect([idea.stop, idea.tp]).toEqual([0.00366314, 0.00388742]);
+    await page.close();
+  }, 120_000);
+
+  it('says a position’s mark is stale once no price has come for a minute, with no live event to redraw the page', async () => {
+    const [candle] = recordedCandles('XRPUSDT', 1) as [Candle];
+    const idea = await publishTradeIdea(h.publisher, candle);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.clock.install();
+    await logIn(page, 'victor', PASSWORDS.view);
+    const printed = Date.now();
+    await publishPrice(h.publisher, candle, 0.3125, printed);
+    const mark = page.getByTestId(`mark-${idea.positionId}`);
+    await expect.poll(() => mark.textContent(), { timeout: 30_000 }).toBe('0.3125');
+    // The feed stops: no trade, no candle, no event reaches the page; only time passes.
+    await page.clock.fastForward(90_000);
+    await expect
+      .poll(() => mark.textContent(), { timeout: 30_000 })
+      .toBe(`0.3125 (stale: ${utcMinute(printed)} UTC)`);
+    expect(await mark.getAttribute('class')).toBe('stale');
     await page.close();
   }, 120_000);
 

@@ -48,6 +48,8 @@ describe('gateway read API', () => {
       side: 'long',
       qty: idea.qty,
       avgEntry: idea.entry,
+      // The mark says when it was printed: a recorded close from years ago is not a price of now.
+      lastPriceTime: next.closeTime,
       stopPrice: idea.stop,
       stopVerified: true,
       takeProfits: [idea.tp],

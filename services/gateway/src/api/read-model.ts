@@ -56,12 +56,15 @@ export class ReadModel {
   positions() {
     const { live } = this.deps;
     return [...live.positions.values()].map((p) => {
-      const last = live.lastPrice(p.exchange, p.symbol) ?? null;
+      const mark = live.mark(p.exchange, p.symbol);
+      const last = mark?.price ?? null;
       const stop = live.stops.get(p.positionId);
       const decision = live.decisions.values().find((d) => d.correlationId === p.correlationId);
       return {
         ...p,
         lastPrice: last,
+        // When the mark was printed: a feed that stopped (or a restart's last candle) leaves an old one.
+        lastPriceTime: mark?.time ?? null,
         unrealizedPnl: last === null ? null : unrealizedPnl(p, last),
         stopPrice: stop?.stopPrice ?? null,
         stopVerified: stop?.verified ?? false,

@@ -54,6 +54,8 @@ export const position = obj({
   realizedPnl: num,
   fees: num,
   lastPrice: nullable(num),
+  /** When lastPrice was printed (a trade's time, or a candle's close); null with no price seen. */
+  lastPriceTime: nullable(int),
   unrealizedPnl: nullable(num),
   stopPrice: nullable(num),
   stopVerified: bool,

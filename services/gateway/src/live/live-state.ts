@@ -193,8 +193,9 @@ export class LiveState {
     this.listeners.clear();
   }
 
-  lastPrice(exchange: string, symbol: string): number | undefined {
-    return this.lastPrices.get(`${exchange}:${symbol}`)?.price;
+  /** The market's latest price and when it was printed. */
+  mark(exchange: string, symbol: string): { price: number; time: number } | undefined {
+    return this.lastPrices.get(`${exchange}:${symbol}`);
   }
 
   candleSeries(exchange: string, symbol: string, timeframe: string): Candle[] {

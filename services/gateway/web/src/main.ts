@@ -175,6 +175,24 @@ function overview(eq: Json, control: Json, risk: Json, readiness: Json[], health
   );
 }
 
+/**
+ * A mark older than this is flagged: market data calls a symbol stale after 30 s without an update, and
+ * a position's P&L at a price from before then is not its P&L now.
+ */
+const MARK_STALE_MS = 60_000;
+/** How often the page re-reads the API with no live event: a feed that stopped sends none. */
+const QUIET_REFRESH_MS = 30_000;
+
+/** A position's last price, saying when it is old (a stopped feed, or a restart's last candle). */
+function markCell(p: Json): HTMLElement {
+  const stale = p.lastPrice !== null && Date.now() - p.lastPriceTime > MARK_STALE_MS;
+  return h(
+    'span',
+    { 'data-testid': `mark-${p.positionId}`, ...(stale ? { class: 'stale' } : {}) },
+    stale ? `${price(p.lastPrice)} (stale: ${time(p.lastPriceTime)} UTC)` : price(p.lastPrice),
+  );
+}
+
 function positions(list: Json[], orders: Json[]): HTMLElement {
   return section(
     'Positions and orders',
@@ -186,7 +204,7 @@ function positions(list: Json[], orders: Json[]): HTMLElement {
         p.side,
         String(p.qty),
         price(p.avgEntry),
-        price(p.lastPrice),
+        markCell(p),
         h(
           'span',
           { class: (p.unrealizedPnl ?? 0) >= 0 ? 'up' : 'down', 'data-testid': `pnl-${p.positionId}` },
@@ -385,10 +403,13 @@ function refreshOrSignOut(): void {
 }
 
 let events: EventSource | undefined;
+let quiet: ReturnType<typeof setInterval> | undefined;
 
 function signedOut(message: string): void {
   events?.close();
   events = undefined;
+  clearInterval(quiet);
+  quiet = undefined;
   if (pending) clearTimeout(pending);
   pending = undefined;
   session = undefined;
@@ -403,6 +424,10 @@ async function logOut(): Promise<void> {
 function start(): void {
   refreshOrSignOut();
   openEvents();
+  clearInterval(quiet);
+  quiet = setInterval(() => {
+    pending ??= setTimeout(refreshUnlessTyping, 0);
+  }, QUIET_REFRESH_MS);
 }
 
 function openEvents(): void {
