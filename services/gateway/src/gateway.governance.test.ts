@@ -241,4 +241,21 @@ describe('governance with STOP_LIMIT_OFFSET_BPS=150 (read as the risk service re
       ],
     });
   });
+
+  it('keeps both of two changes made at once: neither is written over the limits or switches the other read', async () => {
+    const other = await login(g.gateway.url, 'olivia', PASSWORDS.op);
+    const answers = await Promise.all([
+      put(op, '/api/config/risk-limits', { limits: { maxOpenPositions: 2 }, reason: 'fewer at once' }, g),
+      put(other, '/api/config/risk-limits', { limits: { maxExposure: 0.4 }, reason: 'less exposure' }, g),
+      put(op, '/api/config/strategies/mean_reversion', { enabled: false, reason: 'pause it' }, g),
+      put(other, '/api/config/strategies/trend_pullback', { enabled: false, reason: 'pause it too' }, g),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const gov = (await (
+      await fetch(`${g.gateway.url}/api/governance`, { headers: { cookie: op.cookie } })
+    ).json()) as { riskLimits: Record<string, unknown>; strategies: Record<string, boolean> };
+    // Each change's trail entry says it is in force: so it must be.
+    expect(gov.riskLimits).toMatchObject({ maxOpenPositions: 2, maxExposure: 0.4 });
+    expect(gov.strategies).toMatchObject({ mean_reversion: false, trend_pullback: false });
+  });
 });

@@ -8,6 +8,7 @@ import {
   strategyEnabled,
 } from '@ballast/core';
 import {
+  advisoryLockKey,
   BotStateRepository,
   type ConfigChange,
   ConfigChangeRepository,
@@ -15,7 +16,7 @@ import {
   diffConfig,
   LiveOverrideRepository,
 } from '@ballast/db';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 
 export type ConfigRefusal = {
   ok: false;
@@ -37,6 +38,9 @@ export interface ConfigStoreDeps {
   strategies: readonly string[];
 }
 
+/** Held by each change for its transaction: changes read what the one before them wrote. */
+const CHANGE_LOCK = advisoryLockKey('gateway config change');
+
 /**
  * Risk limits and strategy switches as operators set them, each change appended to config_changes with
  * who, why and the diff before the new value is stored; plus the strategies' lifecycles as the readiness
@@ -51,13 +55,21 @@ export class ConfigStore {
     this.changes = new ConfigChangeRepository(deps.db);
   }
 
-  async riskLimits(): Promise<RiskLimits> {
-    return (await this.state.get(CONFIG_KEYS.riskLimits, RiskLimits))?.value ?? this.deps.baseLimits;
+  riskLimits(): Promise<RiskLimits> {
+    return this.limitsIn(this.state);
   }
 
   /** Every known strategy's switch; on unless an operator turned it off. */
-  async switches(): Promise<Record<string, boolean>> {
-    const stored = (await this.state.get(CONFIG_KEYS.strategies, StrategySwitches))?.value ?? {};
+  switches(): Promise<Record<string, boolean>> {
+    return this.switchesIn(this.state);
+  }
+
+  private async limitsIn(state: BotStateRepository): Promise<RiskLimits> {
+    return (await state.get(CONFIG_KEYS.riskLimits, RiskLimits))?.value ?? this.deps.baseLimits;
+  }
+
+  private async switchesIn(state: BotStateRepository): Promise<Record<string, boolean>> {
+    const stored = (await state.get(CONFIG_KEYS.strategies, StrategySwitches))?.value ?? {};
     return Object.fromEntries(this.deps.strategies.map((s) => [s, strategyEnabled(stored, s)]));
   }
 
@@ -67,29 +79,58 @@ export class ConfigStore {
    * stored value and keep the limits it has, so it is refused here, not reported as in force.
    */
   async setRiskLimits(patch: Record<string, unknown>, actor: string, reason: string): Promise<ConfigResult> {
-    const before = await this.riskLimits();
-    const parsed = limitsOver(before, patch, this.deps.stopLimitOffsetBps);
-    if (!parsed.ok) return parsed;
-    return this.apply('risk_limits', 'risk', before, parsed.limits, actor, reason, CONFIG_KEYS.riskLimits);
+    return this.change(async (trx, state) => {
+      const before = await this.limitsIn(state);
+      const parsed = limitsOver(before, patch, this.deps.stopLimitOffsetBps);
+      if (!parsed.ok) return parsed;
+      return this.apply(
+        trx,
+        'risk_limits',
+        'risk',
+        before,
+        parsed.limits,
+        actor,
+        reason,
+        CONFIG_KEYS.riskLimits,
+      );
+    });
   }
 
   async setStrategy(name: string, enabled: boolean, actor: string, reason: string): Promise<ConfigResult> {
     if (!this.deps.strategies.includes(name))
       return { ok: false, reason: 'unknown_strategy', message: `no strategy named ${name}` };
-    const switches = await this.switches();
-    return this.apply(
-      'strategy_enabled',
-      name,
-      { enabled: switches[name] },
-      { enabled },
-      actor,
-      reason,
-      CONFIG_KEYS.strategies,
-      { ...switches, [name]: enabled },
-    );
+    return this.change(async (trx, state) => {
+      const switches = await this.switchesIn(state);
+      return this.apply(
+        trx,
+        'strategy_enabled',
+        name,
+        { enabled: switches[name] },
+        { enabled },
+        actor,
+        reason,
+        CONFIG_KEYS.strategies,
+        { ...switches, [name]: enabled },
+      );
+    });
+  }
+
+  /**
+   * One change at a time, in one transaction: each reads the value in force after the change before it,
+   * so two operators' changes made at once are both kept (each read-and-write alone, the later write
+   * would put back what the other changed while its trail entry said it was in force).
+   */
+  private change(
+    run: (trx: Transaction<Database>, state: BotStateRepository) => Promise<ConfigResult>,
+  ): Promise<ConfigResult> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(${CHANGE_LOCK})`.execute(trx);
+      return run(trx, new BotStateRepository(trx, this.deps.clock));
+    });
   }
 
   private async apply(
+    trx: Transaction<Database>,
     kind: ConfigChange['kind'],
     subject: string,
     before: unknown,
@@ -112,9 +153,9 @@ export class ConfigStore {
       figures: null,
       createdAt: this.deps.clock.now(),
     };
-    // Recorded first: a change that is in force but not in the trail must not exist.
-    await this.changes.record(change);
-    await this.state.set(key, value);
+    // In one transaction with its record: a change that is in force but not in the trail must not exist.
+    await new ConfigChangeRepository(trx).record(change);
+    await new BotStateRepository(trx, this.deps.clock).set(key, value);
     return { ok: true, change, key };
   }
 
