@@ -10,7 +10,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../program';
-import { AckCollector, CONTROL_EXIT, publishAndWait } from './control';
+import { AckCollector, CONTROL_EXIT, expectedServices, publishAndWait } from './control';
 
 // Risk and orders run as their own processes (their main.ts), on real NATS and PostgreSQL, against the
 // simulator: book binance-spot-ws/2021-04-04_rest_depth_BTCUSDT_limit1000.json, filters
@@ -398,6 +398,16 @@ describe('ballast kill options', () => {
     await expect(publishAndWait('kill', send, { timeoutMs: '10s', services: 'risk' })).rejects.toThrow(
       'invalid --timeout-ms "10s": a positive integer',
     );
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('refuses a --services naming no service before publishing anything, rather than exit 0 unanswered', async () => {
+    const send = vi.fn(async () => ({ id: 'never' }));
+    await expect(publishAndWait('kill', send, { timeoutMs: '1000', services: '' })).rejects.toThrow(
+      'invalid --services "": name at least one service to wait for (risk,orders)',
+    );
+    expect([...expectedServices(' risk , orders@bybit,, ')]).toEqual(['risk', 'orders@bybit']);
+    expect(() => expectedServices(' , ')).toThrow('invalid --services " , "');
     expect(send).not.toHaveBeenCalled();
   });
 });

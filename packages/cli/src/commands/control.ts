@@ -193,6 +193,7 @@ export async function publishAndWait(
   opts: Options,
 ): Promise<number> {
   const timeoutMs = positiveInteger('--timeout-ms', opts.timeoutMs);
+  const expected = expectedServices(opts.services);
   const servers = natsServersFrom(process.env);
   const bus = await NatsBus.connect({
     servers,
@@ -204,7 +205,6 @@ export async function publishAndWait(
   const durable = `cli-${uuidv7(clock.now(), randomBytes(10))}`;
   try {
     await bus.ensureStreams();
-    const expected = new Set(opts.services.split(',').filter(Boolean));
     const collector = new AckCollector(expected, (ack) =>
       console.log(`${ackSender(ack)}: ${ack.command} engaged=${ack.engaged} ${ack.detail}`),
     );
@@ -241,6 +241,20 @@ export async function publishAndWait(
       (err: unknown) => console.error(`could not delete consumer ${durable}: ${String(err)}`),
     );
   }
+}
+
+/**
+ * `--services` as the entries to wait for, blanks trimmed. None is refused before anything is sent: with
+ * nobody to wait for, a kill no service took would exit 0 as if every one had.
+ */
+export function expectedServices(raw: string): ReadonlySet<string> {
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (entries.length === 0)
+    throw new Error(`invalid --services "${raw}": name at least one service to wait for (risk,orders)`);
+  return new Set(entries);
 }
 
 async function deleteConsumer(servers: readonly string[], stream: string, durable: string): Promise<void> {
