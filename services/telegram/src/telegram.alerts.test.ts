@@ -388,20 +388,39 @@ describe('alerts from the bus reach every allowed chat', () => {
     expect(h.api.sent('sendMessage', CHAT).length - before).toBe(2);
   });
 
-  it('never logs the bot token, even when the Bot API refuses it', async () => {
-    h.api.failNext('sendMessage', 500, 'Internal Server Error: try later');
-    await h.publisher.publish(subject(Subjects.alert, {}), {
+  const probe = (message: string) =>
+    h.publisher.publish(subject(Subjects.alert, {}), {
       severity: 'info',
       kind: 'probe',
-      message: 'refused once',
+      message,
       labels: {},
     });
-    const failed = await waitFor(
-      () => h.logLines.find((l) => l.includes('telegram message not delivered')),
-      'the refused send logged',
-    );
-    expect(failed).toContain('Internal Server Error: try later');
+
+  it('sends an alert the Bot API refused once (a 5xx) again, and never logs the bot token', async () => {
+    h.api.failNext('sendMessage', 500, 'Internal Server Error: try later');
+    await probe('refused once');
+    await messageTo(h, CHAT, 'probe: refused once');
+    const tries = (text: string) =>
+      h.api.sent('sendMessage').filter((c) => String(c.params.text).includes(text)).length;
+    // One send per allowed chat, and the refused one once more.
+    await waitFor(() => tries('refused once') === ALLOWED.length + 1, 'every chat sent to');
+    const retried = h.logLines.find((l) => l.includes('telegram message not sent, trying again'));
+    expect(retried).toContain('Internal Server Error: try later');
+    expect(h.logLines.some((l) => l.includes('telegram message not delivered'))).toBe(false);
     expect(h.logLines.join('\n')).not.toContain(TEST_TOKEN);
     expect(h.logLines.join('\n')).not.toContain(TEST_TOKEN.split(':')[1]);
+  });
+
+  it('gives up at once on a refusal that would repeat (bot blocked: 403), logged without the token', async () => {
+    const before = h.logLines.length;
+    h.api.failNext('sendMessage', 403, 'Forbidden: bot was blocked by the user');
+    await probe('refused for good');
+    const failed = await waitFor(
+      () => h.logLines.slice(before).find((l) => l.includes('telegram message not delivered')),
+      'the refused send logged',
+    );
+    expect(failed).toContain('Forbidden: bot was blocked by the user');
+    expect(h.logLines.slice(before).some((l) => l.includes('trying again'))).toBe(false);
+    expect(h.logLines.join('\n')).not.toContain(TEST_TOKEN);
   });
 });
