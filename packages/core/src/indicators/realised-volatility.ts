@@ -12,6 +12,12 @@ export function periodsPerYear(timeframe: Timeframe): number {
  * Realised volatility: the sample standard deviation (n − 1) of the last n log returns ln(cₜ/cₜ₋₁),
  * multiplied by √periodsPerYear (1 leaves it per bar). A sliding Welford update keeps it O(1) without the
  * cancellation of Σx² − (Σx)²/n. Ready after n+1 closes.
+ *
+ * The sliding update keeps rounding residues: after a window of closes that did not move (a market that
+ * traded nothing, its bars carrying the last close) its m2 was ~1e-16 rather than 0, read as a volatility
+ * of ~1e-7, and the volatility regime's ratio of two such residues was anything (1.28, `high`, halving
+ * entries). The returns that are exactly 0 are counted instead: a window of only those has a mean and m2
+ * of exactly 0, and they are set so.
  */
 export class RealisedVolatility {
   readonly period: number;
@@ -23,6 +29,8 @@ export class RealisedVolatility {
   private previousClose = Number.NaN;
   private mean = 0;
   private m2 = 0;
+  /** How many returns in the window are exactly 0 (the close did not move). */
+  private still = 0;
 
   constructor(period: number, periodsPerYear = 1) {
     assertPeriod('RealisedVolatility', period, 2);
@@ -63,6 +71,13 @@ export class RealisedVolatility {
       const mean = this.mean + (r - leaving) / n;
       this.m2 += (r - leaving) * (r - mean + leaving - this.mean);
       this.mean = mean;
+      if (leaving === 0) this.still--;
+    }
+    if (r === 0) this.still++;
+    // A window of closes that never moved has no spread at all, whatever the residue.
+    if (this.still === this.count) {
+      this.mean = 0;
+      this.m2 = 0;
     }
     this.returns[this.head] = r;
     if (++this.head === n) this.head = 0;
@@ -72,6 +87,8 @@ export class RealisedVolatility {
     const n = this.period;
     if (this.count < n - 1 || Number.isNaN(this.previousClose)) return null;
     const r = Math.log(close / this.previousClose);
+    const leavingStill = this.count === n && this.returns[this.head] === 0 ? 1 : 0;
+    if (r === 0 && this.still - leavingStill === n - 1) return this.volatility(0);
     if (this.count < n) {
       const delta = r - this.mean;
       return this.volatility(this.m2 + delta * (r - (this.mean + delta / n)));
