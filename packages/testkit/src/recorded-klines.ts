@@ -35,3 +35,21 @@ export function recordedKlines(
     };
   });
 }
+
+/**
+ * `count` bars after `last` that traded nothing, as Binance emits them for a halted or abandoned market:
+ * every price `last`'s close, no volume. The recordings hold no such stretch (one zero-volume hour at
+ * most), so a test of a still market makes it from a recorded last bar.
+ */
+export function stillBarsAfter(last: Candle, count: number): Candle[] {
+  const step = last.closeTime + 1 - last.openTime;
+  return Array.from({ length: count }, (_, i) => ({
+    ...last,
+    openTime: last.openTime + (i + 1) * step,
+    closeTime: last.closeTime + (i + 1) * step,
+    open: last.close,
+    high: last.close,
+    low: last.close,
+    volume: 0,
+  }));
+}

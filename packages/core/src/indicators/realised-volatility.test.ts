@@ -1,26 +1,14 @@
-import type { Candle } from '@ballast/contracts';
-import { recordedKlines } from '@ballast/testkit';
+import { recordedKlines, stillBarsAfter } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { VolatilityRegimeTracker } from '../context';
 import { RealisedVolatility } from './realised-volatility';
-
-/** An hour that traded nothing, as Binance emits it: every price the last close, no volume. */
-const idleAfter = (last: Candle, k: number): Candle => ({
-  ...last,
-  openTime: last.openTime + k * 3_600_000,
-  closeTime: last.closeTime + k * 3_600_000,
-  open: last.close,
-  high: last.close,
-  low: last.close,
-  volume: 0,
-});
 
 describe('RealisedVolatility after a window of closes that did not move', () => {
   // Real Binance spot BTCUSDT 1h candles (the first 12,000 recorded, to 2019-01), then hours with no trade:
   // the recording has no such stretch (one zero-volume hour at most), so those are made from its last close.
   const traded = recordedKlines('BTCUSDT', '1h', 12_000);
   const last = traded.at(-1)!;
-  const idle = Array.from({ length: 120 }, (_, i) => idleAfter(last, i + 1));
+  const idle = stillBarsAfter(last, 120);
 
   it('is exactly 0 once its window holds only returns of 0, and the preview says so a bar before', () => {
     const rv = new RealisedVolatility(20, 8_760);

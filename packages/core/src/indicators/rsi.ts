@@ -1,10 +1,11 @@
 import { assertPeriod } from './period';
-import { isZeroAtScale } from './ta-lib-zero';
 
 /**
  * Relative strength index as TA-Lib's RSI: the first n price changes are averaged, then Wilder-smoothed
- * (avg = (avg·(n−1) + change) / n). Ready after n+1 closes; 0 when there was no movement at all
- * (below 1e-12 of the price).
+ * (avg = (avg·(n−1) + change) / n). Ready after n+1 closes; 50 when there was no movement at all.
+ *
+ * Where TA-Lib reads averages below its epsilon as RSI 0, we keep their ratio (see rsiOf): the one place
+ * the two differ, and only in a market that stopped moving.
  */
 export class Rsi {
   readonly period: number;
@@ -56,7 +57,7 @@ export class Rsi {
       this.loss /= n;
       this.gain /= n;
     }
-    this.current = rsiOf(this.gain, this.loss, close);
+    this.current = rsiOf(this.gain, this.loss);
   }
 
   preview(close: number): number | null {
@@ -68,12 +69,19 @@ export class Rsi {
     let gain = this.gain * weight;
     if (change < 0) loss -= change;
     else gain += change;
-    return rsiOf(gain / n, loss / n, close);
+    return rsiOf(gain / n, loss / n);
   }
 }
 
-/** No movement is relative to the price (TA-Lib's is an absolute 1e-8, see ta-lib-zero.ts). */
-function rsiOf(gain: number, loss: number, close: number): number {
+/**
+ * 100 · gain / (gain + loss). While the closes do not move (a market that trades nothing, its bars carrying
+ * the last close) both averages only decay, by the same factor each bar, so their ratio, and RSI, stay
+ * where the last move left them. TA-Lib reads averages below its epsilon (we had 1e-12 of the price) as
+ * RSI 0: a still market turned "oversold" after about 300 bars, from 47 to 0 in one bar with nothing
+ * traded, and mean reversion bought it with a stop 1e-8 below the entry. Averages of exactly 0 (no
+ * movement at all since the series started) are neutral: 50.
+ */
+function rsiOf(gain: number, loss: number): number {
   const total = gain + loss;
-  return isZeroAtScale(total, close) ? 0 : 100 * (gain / total);
+  return total > 0 ? 100 * (gain / total) : 50;
 }

@@ -5,7 +5,8 @@ const EPSILON = 0.00000001;
 /**
  * For values in price units (or price²) we deliberately diverge from TA-Lib: its absolute 1e-8 is a
  * real movement on a coin priced 0.001 (the Bollinger variance of DOGE in 2019, every move of a
- * SHIB-class coin), which collapsed the bands to the middle and pinned RSI to 0. Zero is instead
+ * SHIB-class coin), which collapsed the bands to the middle and pinned RSI to 0 (RSI no longer tests for
+ * zero at all: rsi.ts). Zero is instead
  * 1e-12 of the value's scale (price, or price² for a variance): at BTC's 1e4 that is TA-Lib's 1e-8 for
  * prices, and for variances still far above the float noise of E[x²] − mean², so parity on BTC/ETH
  * holds while every dimensionless output stays the same when all prices are scaled.
