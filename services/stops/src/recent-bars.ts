@@ -1,4 +1,5 @@
 import { type Candle, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
+import { warmUpReach } from '@ballast/core';
 import type { CandleRepository } from '@ballast/db';
 
 export interface RecentBarsQuery {
@@ -25,6 +26,9 @@ export function storedBars(candles: CandleRepository, exchange: string): RecentB
     const step = TIMEFRAME_MS[timeframe];
     // A bar is closed once its close time (open + step - 1) is before `closedBy`.
     const toOpenTime = Math.min(last + 1, closedBy - step + 1);
-    return candles.range({ ...series, fromOpenTime: toOpenTime - bars * step, toOpenTime });
+    // The newest `bars` candles, looked for within core's warmUpReach: the venue's outages leave fewer
+    // candles than slots (as features counts its warm-up).
+    const fromOpenTime = toOpenTime - warmUpReach(bars) * step;
+    return (await candles.range({ ...series, fromOpenTime, toOpenTime })).slice(-bars);
   };
 }

@@ -273,6 +273,13 @@ async function bar(
   });
 }
 
+/** 1h bars as market-data keeps them: under its venue's name, in the candles table. */
+function storeHourly(slot: { exchange: string; symbol: string }, bars: ReplayedCandle[]) {
+  return new CandleRepository(handle.db).upsertMany(
+    bars.map((b) => ({ ...slot, timeframe: '1h' as const, ...b, closeTime: b.openTime + 3_599_999 })),
+  );
+}
+
 const eventsFor = (positionId: string, kind: StopEvent['kind']) =>
   stopEvents.filter((e) => e.positionId === positionId && e.kind === kind);
 
@@ -1901,12 +1908,7 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
       (stored[0] as ReplayedCandle).open,
       first,
     );
-    const candles = new CandleRepository(handle.db);
-    /** Bars as market-data keeps them: under its venue's name, in the candles table. */
-    const store = (bars: ReplayedCandle[]) =>
-      candles.upsertMany(
-        bars.map((b) => ({ ...slot, timeframe: '1h' as const, ...b, closeTime: b.openTime + 3_599_999 })),
-      );
+    const store = (bars: ReplayedCandle[]) => storeHourly(slot, bars);
     // The service saw these bars before its restart; all its ATR knew of them is lost with it.
     await store(stored);
     await svc.stop();
@@ -1933,6 +1935,45 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     expect(await restarted.registry.metrics()).toContain(
       'ballast_stops_atr_warmups_total{outcome="warmed"} 1',
     );
+    await restarted.stop();
+  });
+
+  it('trails a position reloaded after a restart by the ATR of a service that ran through: the warm-up reads 202 stored bars', async () => {
+    // Real SOLUSDT 1h bars: the service saw 300 of them before its restart, then one more closes. The first
+    // day-aligned window from 2021-01-01 where the stop that bar trails to (its low never reaching it) with
+    // the ATR of every bar since the listing (a service that ran through) is not the one the 42 newest
+    // stored bars gave: their ATR kept 13 % of where it started.
+    const allHourly = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+    const trailed = (history: ReplayedCandle[], next: ReplayedCandle, first: number) => {
+      const atr = new Atr(14);
+      for (const b of [...history, next]) atr.push(b);
+      return trailStop('long', first, next.close, { mode: 'atr', multiple: 2 }, atr.value, tick);
+    };
+    let window: { seen: ReplayedCandle[]; next: ReplayedCandle; first: number; expected: number } | undefined;
+    for (let i = allHourly.findIndex((b) => b.openTime >= Date.UTC(2021, 0, 1)); !window; i += 24) {
+      const seen = allHourly.slice(i, i + 300);
+      const next = allHourly[i + 300] as ReplayedCandle;
+      const first = roundToStep(next.low * 0.8, tick);
+      const expected = trailed(allHourly.slice(0, i + 300), next, first);
+      if (expected > first && expected < next.low && trailed(seen.slice(-42), next, first) !== expected)
+        window = { seen, next, first, expected };
+    }
+    const { seen, next, first, expected } = window;
+
+    const entry = (seen.at(-1) as ReplayedCandle).close;
+    const { venue, svc, id, slot } = await openLong('paperconverged', 'i-converged', 10, entry, first);
+    // The service saw these bars before its restart, and they are stored.
+    await storeHourly(slot, seen);
+    await svc.stop();
+
+    const restarted = await start(venue);
+    await waitFor(() => eventsFor(id, 'verified').length === 2, 'stop verified after the restart');
+    await storeHourly(slot, [next]);
+    await bar(slot, '1h', next);
+    await waitFor(() => venue.openStops()[0]?.stopPrice === expected, `trailed to ${expected}`, {
+      timeoutMs: 20_000,
+    });
+    expect(restarted.service.manager.record(id)?.stopPrice).toBe(expected);
     await restarted.stop();
   });
 
