@@ -49,6 +49,7 @@ import { hourStatsAsFound } from './hour-stats-as-found';
 import { keptStops } from './kept-stops';
 import { memoryPaperStore } from './memory-paper-store';
 import { NO_RECORDED_VERDICT, type RecordedVerdicts } from './recorded-verdicts';
+import { ReplayedBars } from './replayed-bars';
 import { rulesDecide } from './rules-decide';
 import { seededBusIds } from './seeded-bus-ids';
 import { settle, type TickTracker, trackTicks } from './settle';
@@ -98,6 +99,8 @@ export class BacktestRuntime {
   private readonly disposers: AsyncDisposable[] = [];
   private signals: SignalsService | undefined;
   private readonly stopStores = keptStops();
+  /** What live's candles table would hold by now; the stops' trailing ATR warms from it. */
+  private readonly bars: ReplayedBars;
   private bookId = 0;
   private printId = 0;
   private paper!: PaperVenue;
@@ -110,6 +113,7 @@ export class BacktestRuntime {
 
   private constructor(private readonly options: RuntimeOptions) {
     this.clock = new VirtualClock(options.startTime);
+    this.bars = new ReplayedBars(options.history ?? []);
     this.market = this.bus('market-data', 1);
     this.ledger = new TradeLedger(
       (intentId) => (intentId ? (this.intents.get(intentId) ?? null) : null),
@@ -287,6 +291,7 @@ export class BacktestRuntime {
         metrics: new Registry(),
         sleep: async () => undefined,
         venue: this.stopVenue,
+        recentBars: this.bars.recent,
         config: {
           STOPS_VENUE_KIND: 'paper',
           STOPS_VENUE: config.exchange,
@@ -413,6 +418,7 @@ export class BacktestRuntime {
    */
   async step(candle: Candle, quote: number, hasNext = true): Promise<void> {
     this.clock.set(candle.closeTime + 1);
+    this.bars.add(candle);
     if (!hasNext) await this.endOfData(candle.symbol);
     await this.quote(candle.symbol, quote);
     await this.market.publish(

@@ -15,20 +15,30 @@ export interface RecentBarsQuery {
 export type RecentBars = (query: RecentBarsQuery) => Promise<Candle[]>;
 
 /**
+ * The open times a warm-up reads, [fromOpenTime, toOpenTime): bars closed by `closedBy` (close time, open +
+ * step - 1, before it), none after the newest held, looked for within core's warmUpReach of `bars` before
+ * that, since the venue's outages leave fewer candles than slots (as features counts its warm-up). The
+ * newest `bars` of them are taken.
+ */
+export function recentBarsWindow(
+  query: RecentBarsQuery,
+  newestOpenTime: number,
+): { fromOpenTime: number; toOpenTime: number } {
+  const step = TIMEFRAME_MS[query.timeframe];
+  const toOpenTime = Math.min(newestOpenTime + 1, query.closedBy - step + 1);
+  return { fromOpenTime: toOpenTime - warmUpReach(query.bars) * step, toOpenTime };
+}
+
+/**
  * Bars from the candles table, which market-data fills under its VENUE name before it publishes each
  * candle; the stops service follows the md.candle subjects of that same name (its venue's id).
  */
 export function storedBars(candles: CandleRepository, exchange: string): RecentBars {
-  return async ({ symbol, timeframe, bars, closedBy }) => {
-    const series = { exchange, symbol, timeframe };
+  return async (query) => {
+    const series = { exchange, symbol: query.symbol, timeframe: query.timeframe };
     const last = await candles.lastOpenTime(series);
     if (last === undefined) return [];
-    const step = TIMEFRAME_MS[timeframe];
-    // A bar is closed once its close time (open + step - 1) is before `closedBy`.
-    const toOpenTime = Math.min(last + 1, closedBy - step + 1);
-    // The newest `bars` candles, looked for within core's warmUpReach: the venue's outages leave fewer
-    // candles than slots (as features counts its warm-up).
-    const fromOpenTime = toOpenTime - warmUpReach(bars) * step;
-    return (await candles.range({ ...series, fromOpenTime, toOpenTime })).slice(-bars);
+    const window = recentBarsWindow(query, last);
+    return (await candles.range({ ...series, ...window })).slice(-query.bars);
   };
 }

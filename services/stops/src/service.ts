@@ -15,7 +15,7 @@ import type { StopsConfig } from './config';
 import { botStateFlattenHold, type FlattenHoldStore } from './flatten-hold-store';
 import { claimStopsAccount } from './paper-stops-left';
 import { botStatePendingIntents, type PendingIntentStore } from './pending-intent-store';
-import { storedBars } from './recent-bars';
+import { type RecentBars, storedBars } from './recent-bars';
 import { type StopLog, StopManager, type StopRecordStore } from './stop-manager';
 import { StopMetrics } from './stop-metrics';
 import { StopRecord } from './stop-record';
@@ -23,6 +23,7 @@ import { StopRecord } from './stop-record';
 export type { FlattenHoldStore } from './flatten-hold-store';
 export { keptFlattenHold } from './flatten-hold-store';
 export type { PendingIntentStore } from './pending-intent-store';
+export { type RecentBars, type RecentBarsQuery, recentBarsWindow, storedBars } from './recent-bars';
 export type { StopRecordStore } from './stop-manager';
 export { StopRecord } from './stop-record';
 
@@ -42,6 +43,8 @@ export interface StopsDeps {
    * bot_state; the hold in bot_state unless given).
    */
   stores?: { records: StopRecordStore; pending: PendingIntentStore; holds?: FlattenHoldStore };
+  /** Replaces the stored candles the trailing ATR warms from (a backtest hands in the bars it replayed). */
+  recentBars?: RecentBars;
 }
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -68,7 +71,7 @@ export async function startStops(deps: StopsDeps): Promise<AsyncDisposable & { m
     pending:
       deps.stores?.pending ?? botStatePendingIntents(new BotStateRepository(deps.db, deps.clock), venue.id),
     holds: deps.stores?.holds ?? botStateFlattenHold(new BotStateRepository(deps.db, deps.clock), venue.id),
-    recentBars: storedBars(new CandleRepository(deps.db), venue.id),
+    recentBars: deps.recentBars ?? storedBars(new CandleRepository(deps.db), venue.id),
     metrics: new StopMetrics(deps.metrics),
     clock: deps.clock,
     config: deps.config,

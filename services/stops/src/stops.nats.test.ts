@@ -244,11 +244,14 @@ async function openLong(
   entry: number,
   stop = roundToStep(entry * 0.95, 0.01),
   takeProfits: number[] = [],
+  /** What happens after the service started, before the entry is approved. */
+  beforeEntry?: (slot: { exchange: string; symbol: string }) => Promise<void>,
 ) {
   const prices = { entry, stop, takeProfits };
   const venue = paper(venueId);
   const svc = await start(venue);
   const { id, slot } = longSlot(venueId, 'SOL-USDT');
+  await beforeEntry?.(slot);
   const chain = await approveLong(slot, intentId, qty, prices);
   await waitFor(() => svc.service.manager.hasIntent(id, intentId), 'opening intent seen');
   await position({ ...slot, status: 'opened', qty, avgEntry: prices.entry }, chain);
@@ -270,6 +273,46 @@ async function bar(
     openTime: b.openTime,
     closeTime: b.openTime + (timeframe === '1h' ? 3_600_000 : 14_400_000) - 1,
     ...{ open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume ?? 1 },
+  });
+}
+
+/**
+ * The first day-aligned window of real SOLUSDT 1h bars from 2021-01-01 where the stop the bar after 300
+ * (`next`) trails a long to, its low never reaching it, with the ATR of every bar since the listing (a
+ * service that ran through) is not the one the ATR of each of `shorter`'s bars gives.
+ */
+function trailWindow(shorter: (seen: ReplayedCandle[]) => ReplayedCandle[][]) {
+  const allHourly = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+  const trailed = (history: ReplayedCandle[], next: ReplayedCandle, first: number) => {
+    const atr = new Atr(14);
+    for (const b of [...history, next]) atr.push(b);
+    return trailStop('long', first, next.close, { mode: 'atr', multiple: 2 }, atr.value, 0.01);
+  };
+  for (let i = allHourly.findIndex((b) => b.openTime >= Date.UTC(2021, 0, 1)); ; i += 24) {
+    const seen = allHourly.slice(i, i + 300);
+    const next = allHourly[i + 300] as ReplayedCandle;
+    const first = roundToStep(next.low * 0.8, 0.01);
+    const expected = trailed(allHourly.slice(0, i + 300), next, first);
+    if (
+      expected > first &&
+      expected < next.low &&
+      shorter(seen).every((bars) => trailed(bars, next, first) !== expected)
+    )
+      return { seen, next, first, expected };
+  }
+}
+
+/** `next` closes (stored first, as market-data does) and the venue's stop trails to `expected`. */
+async function closeAndTrail(
+  venue: { openStops(): Array<{ stopPrice: number }> },
+  slot: { exchange: string; symbol: string },
+  next: ReplayedCandle,
+  expected: number,
+) {
+  await storeHourly(slot, [next]);
+  await bar(slot, '1h', next);
+  await waitFor(() => venue.openStops()[0]?.stopPrice === expected, `trailed to ${expected}`, {
+    timeoutMs: 20_000,
   });
 }
 
@@ -1939,27 +1982,9 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
   });
 
   it('trails a position reloaded after a restart by the ATR of a service that ran through: the warm-up reads 202 stored bars', async () => {
-    // Real SOLUSDT 1h bars: the service saw 300 of them before its restart, then one more closes. The first
-    // day-aligned window from 2021-01-01 where the stop that bar trails to (its low never reaching it) with
-    // the ATR of every bar since the listing (a service that ran through) is not the one the 42 newest
-    // stored bars gave: their ATR kept 13 % of where it started.
-    const allHourly = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
-    const trailed = (history: ReplayedCandle[], next: ReplayedCandle, first: number) => {
-      const atr = new Atr(14);
-      for (const b of [...history, next]) atr.push(b);
-      return trailStop('long', first, next.close, { mode: 'atr', multiple: 2 }, atr.value, tick);
-    };
-    let window: { seen: ReplayedCandle[]; next: ReplayedCandle; first: number; expected: number } | undefined;
-    for (let i = allHourly.findIndex((b) => b.openTime >= Date.UTC(2021, 0, 1)); !window; i += 24) {
-      const seen = allHourly.slice(i, i + 300);
-      const next = allHourly[i + 300] as ReplayedCandle;
-      const first = roundToStep(next.low * 0.8, tick);
-      const expected = trailed(allHourly.slice(0, i + 300), next, first);
-      if (expected > first && expected < next.low && trailed(seen.slice(-42), next, first) !== expected)
-        window = { seen, next, first, expected };
-    }
-    const { seen, next, first, expected } = window;
-
+    // The service saw 300 bars before its restart, then one more closes. The 42 newest stored bars the
+    // warm-up read gave an ATR that kept 13 % of where it started.
+    const { seen, next, first, expected } = trailWindow((seen) => [seen.slice(-42)]);
     const entry = (seen.at(-1) as ReplayedCandle).close;
     const { venue, svc, id, slot } = await openLong('paperconverged', 'i-converged', 10, entry, first);
     // The service saw these bars before its restart, and they are stored.
@@ -1968,13 +1993,34 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
 
     const restarted = await start(venue);
     await waitFor(() => eventsFor(id, 'verified').length === 2, 'stop verified after the restart');
-    await storeHourly(slot, [next]);
-    await bar(slot, '1h', next);
-    await waitFor(() => venue.openStops()[0]?.stopPrice === expected, `trailed to ${expected}`, {
-      timeoutMs: 20_000,
-    });
+    await closeAndTrail(venue, slot, next, expected);
     expect(restarted.service.manager.record(id)?.stopPrice).toBe(expected);
     await restarted.stop();
+  });
+
+  it('trails a position opened 20 bars after a start by the ATR of a service that ran through, not of those 20 bars', async () => {
+    // 280 bars are stored that the service never saw; it sees the next 20 live (ready after 15, but
+    // 64 % of it still the average it started from), then a position opens and one more bar closes.
+    const { seen, next, first, expected } = trailWindow((seen) => [seen.slice(-20), seen.slice(-42)]);
+    const entry = (seen.at(-1) as ReplayedCandle).close;
+    const { venue, svc, id, slot } = await openLong(
+      'paperstarted',
+      'i-started',
+      10,
+      entry,
+      first,
+      [],
+      async (series) => {
+        await storeHourly(series, seen.slice(0, 280));
+        for (const b of seen.slice(280)) {
+          await storeHourly(series, [b]);
+          await bar(series, '1h', b);
+        }
+      },
+    );
+    await closeAndTrail(venue, slot, next, expected);
+    expect(svc.service.manager.record(id)?.stopPrice).toBe(expected);
+    await svc.stop();
   });
 
   it('starts when the stored candles cannot be read: the failed warm-up is logged and counted, the stop kept', async () => {

@@ -40,13 +40,14 @@ export class Trailing extends StopPart {
 
   /**
    * Fills a symbol's ATR from its newest stored TRAIL_TIMEFRAME bars, so that a position reloaded
-   * after a restart, or opened before the stream brought 15 bars, trails at the next bar close rather
-   * than some 15 bars later. Only bars closed by the clock's now are read: a backtest never reads ahead.
-   * A failed read is counted and leaves the ATR to the live bars; it never stops the service.
+   * after a restart, or opened before the stream brought ATR_WARM_UP_BARS bars, trails by the ATR a
+   * service that ran through has, at once. Only bars closed by the clock's now are read: a backtest never
+   * reads ahead. A failed read is counted and leaves the ATR to the live bars; it never stops the service.
    */
   async warmAtr(symbol: string): Promise<void> {
     const current = this.atr.get(symbol);
-    if (current?.isReady) return;
+    // Ready is not enough: 15 live bars since a start give an ATR that is mostly where it started.
+    if (current && current.taken >= ATR_WARM_UP_BARS) return;
     const { config, metrics, log } = this.deps;
     let bars: Candle[];
     try {
@@ -67,8 +68,10 @@ export class Trailing extends StopPart {
     const warmed = new TrailAtr(ATR_PERIOD);
     for (const bar of bars) warmed.take(bar);
     metrics.atrWarmUps.inc({ outcome: warmed.isReady ? 'warmed' : 'too_few_bars' });
-    // Market-data stores each candle before it publishes it: the stored bars hold those seen live.
-    if (!current || warmed.isReady) this.atr.set(symbol, warmed);
+    // Market-data stores each candle before it publishes it: the stored bars hold those seen live, and
+    // the ones before them.
+    if (!current || (warmed.isReady && (!current.isReady || longer(warmed, current))))
+      this.atr.set(symbol, warmed);
   }
 
   /**
@@ -85,4 +88,10 @@ export class Trailing extends StopPart {
     if (Math.abs(next - wanted.stopPrice) < rules.tickSize / 2) return;
     await this.placement.replace(record, next, wanted.qty, `trailing to ${next} after ${price}`);
   }
+}
+
+/** `warmed` took more bars than `current`, up to the same newest one or a later one. */
+function longer(warmed: TrailAtr, current: TrailAtr): boolean {
+  const newest = (atr: TrailAtr) => atr.lastOpenTime ?? Number.NEGATIVE_INFINITY;
+  return warmed.taken > current.taken && newest(warmed) >= newest(current);
 }

@@ -14,6 +14,7 @@ export interface TimedBar extends OhlcvBar {
 export class TrailAtr {
   private readonly atr: Atr;
   private last: number | undefined;
+  private count = 0;
 
   constructor(period: number) {
     this.atr = new Atr(period);
@@ -23,6 +24,7 @@ export class TrailAtr {
   take(bar: TimedBar): boolean {
     if (this.last !== undefined && bar.openTime <= this.last) return false;
     this.last = bar.openTime;
+    this.count++;
     this.atr.push(bar);
     return true;
   }
@@ -33,6 +35,11 @@ export class TrailAtr {
 
   get isReady(): boolean {
     return this.atr.isReady;
+  }
+
+  /** How many bars it has taken: the further past the period, the less it depends on where it started. */
+  get taken(): number {
+    return this.count;
   }
 
   /** Open time of the newest bar taken; undefined before the first. */
