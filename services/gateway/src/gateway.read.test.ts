@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Candle, Subjects, subject } from '@ballast/contracts';
-import { AgentCallRepository, ClosedTradeRepository } from '@ballast/db';
+import { equityBaselineKey, utcDayStart } from '@ballast/core';
+import { AgentCallRepository, BotStateRepository, ClosedTradeRepository } from '@ballast/db';
+import { SystemClock } from '@ballast/service-kit';
 import { waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -248,5 +250,58 @@ describe('gateway read API', () => {
       (p: { positionId: string }) => p.positionId === idea.positionId,
     );
     expect(position).toMatchObject({ stopPrice: idea.stop, stopVerified: true });
+  });
+
+  it("shows today's P&L and daily-loss headroom as risk measures them: from each account's start of the UTC day", async () => {
+    // An open position already down on earlier days: its loss before today is not today's.
+    const [candle, next] = recordedBtcCandles(2) as [Candle, Candle];
+    const idea = await publishTradeIdea(h.publisher, candle);
+    await publishPrice(h.publisher, candle, candle.close - 1_000, next.closeTime);
+    await waitFor(
+      async () => {
+        const list = await get('/api/positions');
+        return (
+          list.some(
+            (p: { positionId: string; unrealizedPnl: number | null }) =>
+              p.positionId === idea.positionId && p.unrealizedPnl !== null && p.unrealizedPnl < 0,
+          ) || undefined
+        );
+      },
+      'the position marked at a loss',
+      { timeoutMs: 20_000 },
+    );
+    const state = new BotStateRepository(h.db, new SystemClock());
+    const day = utcDayStart(Date.now());
+    const baseline = { peakEquity: 12_000, day, drawdownHalt: null };
+    // Risk's own accounts: one 300 down since the day began, one halted (the halt latched at 260 lost).
+    await state.set(equityBaselineKey('binance'), {
+      ...baseline,
+      equity: 9_700,
+      dayStartEquity: 10_000,
+      dailyLossHalt: null,
+    });
+    const risk = await get('/api/risk');
+    const { limits } = risk;
+    expect(risk).toMatchObject({
+      dailyPnl: -300,
+      dailyLossLimit: limits.dailyLoss * 10_000,
+      dailyLossHeadroom: limits.dailyLoss * 10_000 - 300,
+    });
+    expect(risk.halts).not.toContain('daily loss limit reached');
+    expect((await get('/api/equity')).todayPnl).toBe(-300);
+
+    await state.set(equityBaselineKey('bybit'), {
+      ...baseline,
+      equity: 4_900,
+      dayStartEquity: 5_000,
+      dailyLossHalt: { limit: 250, value: 260, at: day + 1_000 },
+    });
+    const halted = await get('/api/risk');
+    expect(halted).toMatchObject({
+      dailyPnl: -400,
+      dailyLossLimit: limits.dailyLoss * 15_000,
+      dailyLossHeadroom: 0,
+    });
+    expect(halted.halts).toContain('daily loss limit reached');
   });
 });

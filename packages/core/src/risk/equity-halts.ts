@@ -1,6 +1,10 @@
 import { DAY_MS, utcDayStart } from '../time';
 import type { RiskLimits } from './risk-limits';
 import type { RiskState } from './risk-state';
+
+/** What the daily-loss limit reads of a venue account: risk's state, or the baseline it stores (EquityBaseline). */
+export type DayEquity = Pick<RiskState, 'equity' | 'day' | 'dayStartEquity' | 'dailyLossHalt'>;
+
 import { ALLOW, deny, type Verdict } from './verdict';
 
 /**
@@ -8,7 +12,7 @@ import { ALLOW, deny, type Verdict } from './verdict';
  * equity is the new day's start and yesterday's halt no longer applies.
  */
 export function dayBaseline(
-  state: RiskState,
+  state: DayEquity,
   now: number,
 ): Pick<RiskState, 'dayStartEquity' | 'dailyLossHalt'> {
   if (utcDayStart(now) > state.day) return { dayStartEquity: state.equity, dailyLossHalt: null };
@@ -17,9 +21,23 @@ export function dayBaseline(
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * The day's result as the daily-loss limit measures it at `now`: `loss` is the fall of the equity (marked to
+ * market) since the UTC day's start (negative: a gain), so what positions held open lost on earlier days is
+ * not today's; `limit` is `dailyLoss` of the day's starting equity.
+ */
+export function dailyLossStanding(
+  state: DayEquity,
+  limits: Pick<RiskLimits, 'dailyLoss'>,
+  now: number,
+): { dayStartEquity: number; loss: number; limit: number } {
+  const { dayStartEquity } = dayBaseline(state, now);
+  return { dayStartEquity, loss: dayStartEquity - state.equity, limit: limits.dailyLoss * dayStartEquity };
+}
+
 /** Loss since the start of the UTC day reaching `dailyLoss` of that day's starting equity stops entries for the day. */
-export function checkDailyLoss(state: RiskState, limits: RiskLimits, now: number): Verdict {
-  const { dayStartEquity, dailyLossHalt } = dayBaseline(state, now);
+export function checkDailyLoss(state: DayEquity, limits: RiskLimits, now: number): Verdict {
+  const { dailyLossHalt } = dayBaseline(state, now);
   const reopens = iso(utcDayStart(now) + DAY_MS);
   if (dailyLossHalt) {
     return deny(
@@ -29,8 +47,7 @@ export function checkDailyLoss(state: RiskState, limits: RiskLimits, now: number
       `daily loss limit reached at ${iso(dailyLossHalt.at)}; no new entries until ${reopens}`,
     );
   }
-  const limit = limits.dailyLoss * dayStartEquity;
-  const loss = dayStartEquity - state.equity;
+  const { dayStartEquity, loss, limit } = dailyLossStanding(state, limits, now);
   if (loss >= limit) {
     return deny(
       'daily_loss',

@@ -2,8 +2,12 @@ import { gatherReadiness } from '@ballast/backtest';
 import type { Bus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
 import {
+  checkDailyLoss,
   DEFAULT_READINESS_THRESHOLDS,
   DEFAULT_RISK_LIMITS,
+  dailyLossStanding,
+  EquityBaseline,
+  equityBaselineKey,
   evaluateReadiness,
   LossStreakTracker,
   periodStart,
@@ -11,6 +15,7 @@ import {
 } from '@ballast/core';
 import {
   AgentCallRepository,
+  BotStateRepository,
   type ClosedTradeRecord,
   ClosedTradeRepository,
   type Database,
@@ -83,8 +88,7 @@ export class ReadModel {
     const curve = equityCurve(trades, this.deps.initialEquity);
     const realized = curve.at(-1)?.equity ?? this.deps.initialEquity;
     const unrealized = this.positions().reduce((s, p) => s + (p.unrealizedPnl ?? 0), 0);
-    const today = periodStart(this.deps.clock.now(), 'day');
-    const todayPnl = trades.filter((t) => t.closeTime >= today).reduce((s, t) => s + t.pnl, 0) + unrealized;
+    const todayPnl = (await this.dailyLoss(this.limits, trades)).pnl;
     const peak = Math.max(this.deps.initialEquity, ...curve.map((c) => c.equity));
     const equity = realized + unrealized;
     return {
@@ -152,8 +156,7 @@ export class ReadModel {
     const streak = LossStreakTracker.fromHistory(trades);
     const pausedUntil = streak.pausedUntil(limits.lossStreakPauses);
     const now = this.deps.clock.now();
-    const dayStartEquity = eq.equity - eq.todayPnl;
-    const dailyLossLimit = limits.dailyLoss * dayStartEquity;
+    const daily = await this.dailyLoss(limits, trades);
     const halts: string[] = [];
     const control = this.deps.live.control;
     if (control.engaged) halts.push(`kill switch: ${control.reason ?? ''}`);
@@ -161,7 +164,7 @@ export class ReadModel {
       halts.push(
         `loss streak of ${streak.state.losses}: paused until ${new Date(pausedUntil).toISOString()}`,
       );
-    if (-eq.todayPnl >= dailyLossLimit) halts.push('daily loss limit reached');
+    if (daily.halted) halts.push('daily loss limit reached');
     if (eq.drawdownPct >= limits.maxDrawdown * 100) halts.push('maximum drawdown reached');
     return {
       limits: limits as unknown as Record<string, unknown>,
@@ -171,15 +174,55 @@ export class ReadModel {
       exposureHeadroom: limits.maxExposure * eq.equity - exposure,
       openPositions: positions.length,
       openPositionsLimit: limits.maxOpenPositions,
-      dailyPnl: eq.todayPnl,
-      dailyLossLimit,
-      dailyLossHeadroom: dailyLossLimit + Math.min(0, eq.todayPnl),
+      dailyPnl: daily.pnl,
+      dailyLossLimit: daily.limit,
+      dailyLossHeadroom: daily.headroom,
       drawdownPct: eq.drawdownPct,
       maxDrawdownPct: limits.maxDrawdown * 100,
       lossStreak: streak.state.losses,
       pausedUntil,
       halts,
     };
+  }
+
+  /**
+   * Today's result and the daily-loss limit as risk enforces them: from the baseline risk stores for each
+   * venue account (its equity marked to market and the UTC day's start), measured by the core function its
+   * halt uses, so a loss an open position took on an earlier day is not today's. `headroom` is what may
+   * still be lost before the first account halts. Without a stored baseline (risk has not run) only the
+   * trades closed today count: how much an open position moved since the day began is not known here.
+   */
+  private async dailyLoss(limits: RiskLimits, trades: readonly ClosedTradeRecord[]) {
+    const now = this.deps.clock.now();
+    const accounts = await this.riskAccounts();
+    if (accounts.length === 0) {
+      const today = periodStart(now, 'day');
+      const sum = (closed: readonly ClosedTradeRecord[]) => closed.reduce((s, t) => s + t.pnl, 0);
+      const pnl = sum(trades.filter((t) => t.closeTime >= today));
+      const dayStart = this.deps.initialEquity + sum(trades.filter((t) => t.closeTime < today));
+      const limit = limits.dailyLoss * dayStart;
+      return { pnl, limit, headroom: limit + Math.min(0, pnl), halted: -pnl >= limit };
+    }
+    const standings = accounts.map((account) => ({
+      ...dailyLossStanding(account, limits, now),
+      halted: !checkDailyLoss(account, limits, now).ok,
+    }));
+    return {
+      pnl: -standings.reduce((s, a) => s + a.loss, 0),
+      limit: standings.reduce((s, a) => s + a.limit, 0),
+      headroom: Math.min(...standings.map((a) => (a.halted ? 0 : a.limit - Math.max(0, a.loss)))),
+      halted: standings.some((a) => a.halted),
+    };
+  }
+
+  /** The equity baseline risk last stored for each venue account; one that does not parse is left out. */
+  private async riskAccounts(): Promise<EquityBaseline[]> {
+    const state = new BotStateRepository(this.deps.db, this.deps.clock);
+    const keys = await state.keys(equityBaselineKey(''));
+    const stored = await Promise.all(
+      keys.map((key) => state.get(key, EquityBaseline).catch(() => undefined)),
+    );
+    return stored.flatMap((s) => (s ? [s.value] : []));
   }
 
   async readiness() {
