@@ -322,6 +322,17 @@ describe('dashboard in a real browser', () => {
       '0.00388742',
     ]);
     expect([idea.stop, idea.tp]).toEqual([0.00366314, 0.00388742]);
+    // Its chart's price axis too: eight decimals as in the table, not the library's two (0.00).
+    await publishCandles(h.publisher, recordedCandles('DOGEUSDT', 30));
+    const series = `${candle.exchange}:${candle.symbol}:${candle.timeframe}`;
+    const picker = page.getByLabel('market');
+    await expect
+      .poll(() => picker.locator('option').allTextContents(), { timeout: 30_000 })
+      .toContain(series);
+    await picker.selectOption(series);
+    await expect
+      .poll(() => page.getByTestId('market-chart').getAttribute('data-price-precision'), { timeout: 30_000 })
+      .toBe('8');
     await page.close();
   }, 120_000);
 

@@ -12,7 +12,7 @@ import {
   type Time,
 } from 'lightweight-charts';
 import { h, time } from '../dom';
-import { price } from '../price';
+import { type ChartPriceFormat, chartPriceFormat, price } from '../price';
 import { CHART_THEME } from './chart-theme';
 import { barOf, sec } from './chart-time';
 import { type Json, section } from './ui';
@@ -79,6 +79,7 @@ export class MarketView {
     }
     this.ensureChart(data.emas.length);
     const candles = this.candles as ISeriesApi<'Candlestick'>;
+    this.formatPrices(chartPriceFormat(data.candles.map((c: Json) => c.low)));
     candles.setData(
       data.candles.map((c: Json) => ({
         time: sec(c.openTime),
@@ -116,6 +117,16 @@ export class MarketView {
       this.bands.push(chart.addSeries(LineSeries, { color: BAND_COLOUR, lineWidth: 1, lineStyle: style }));
     this.markers = createSeriesMarkers(this.candles, []);
     this.chart = chart;
+  }
+
+  /**
+   * Every series' axis and price lines to `format` (chartPriceFormat): the library's default of two
+   * decimals reads a low-priced coin's axis as 0.00. The box carries the precision for a test to read.
+   */
+  private formatPrices(format: ChartPriceFormat): void {
+    this.chartBox.dataset.pricePrecision = String(format.precision);
+    for (const series of [this.candles, ...this.emas, ...this.bands])
+      series?.applyOptions({ priceFormat: format });
   }
 
   private drawLevels(data: Json): void {
