@@ -10,6 +10,7 @@ import {
 } from '@ballast/backtest';
 import { DEFAULT_PGLITE_DIR } from '@ballast/db';
 import type { Command } from 'commander';
+import { dateFlag } from './date-flag';
 import { readDeployedHourStats } from './hour-stats';
 import { progressBar } from './progress-bar';
 import { readRecordedDecisions, replayedLine } from './recorded-decisions';
@@ -31,12 +32,6 @@ interface BacktestFlags {
   report?: string;
   seed: string;
 }
-
-const parseDate = (text: string, flag: string): number => {
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms)) throw new Error(`--${flag}: not a date or epoch ms: ${text}`);
-  return ms;
-};
 
 /** `--seed` as a whole number: parseInt read `1.5` as 1 and `abc` as NaN, the run naming no flag. */
 function seedFlag(text: string): number {
@@ -107,7 +102,7 @@ export function registerBacktestCommand(program: Command): void {
     .option('--seed <n>', 'seed for ids and jitter', '1')
     .action(async (flags: BacktestFlags) => {
       const timeframe = timeframeFlag(flags.timeframe);
-      const from = flags.from ? parseDate(flags.from, 'from') : undefined;
+      const from = flags.from ? dateFlag(flags.from, 'from') : undefined;
       const config = await backtestConfig(flags);
       const options: RunBacktestOptions = {
         files: flags.data
@@ -118,7 +113,7 @@ export function registerBacktestCommand(program: Command): void {
         seed: seedFlag(flags.seed),
         ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
         ...(from !== undefined ? { from } : {}),
-        ...(flags.to ? { to: parseDate(flags.to, 'to') } : {}),
+        ...(flags.to ? { to: dateFlag(flags.to, 'to') } : {}),
         ...(flags.strategy ? { strategy: flags.strategy } : {}),
         config,
         ...(config.agents === 'recorded'

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEMO_FROM, DEMO_TO, findDataDir, runDemo, type SymbolSummary } from '@ballast/backtest';
 import type { Command } from 'commander';
+import { dateFlag } from './date-flag';
 import { progressBar } from './progress-bar';
 
 interface DemoFlags {
@@ -37,14 +38,17 @@ export function registerDemoCommand(program: Command): void {
     .option('--from <date>', 'start (ISO date)', new Date(DEMO_FROM).toISOString().slice(0, 10))
     .option('--to <date>', 'end, exclusive (ISO date)', new Date(DEMO_TO).toISOString().slice(0, 10))
     .action(async (flags: DemoFlags) => {
+      // A bad date is refused before anything runs: Date.parse read it as NaN and the demo ran on.
+      const from = flags.from ? dateFlag(flags.from, 'from') : undefined;
+      const to = flags.to ? dateFlag(flags.to, 'to') : undefined;
       const dataDir = flags.data ?? findDataDir();
       if (!dataDir) throw new Error('no recorded data found: pass --data <dir> or set BALLAST_DATA_DIR');
       const bar = progressBar('demo');
       const { result, summaries, reportPath } = await runDemo({
         dataDir,
         reportDir: resolve(flags.report),
-        ...(flags.from ? { from: Date.parse(flags.from) } : {}),
-        ...(flags.to ? { to: Date.parse(flags.to) } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.done();
