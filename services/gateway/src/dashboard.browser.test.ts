@@ -120,7 +120,7 @@ describe('dashboard in a real browser', () => {
     });
     await expect
       .poll(() => page.getByTestId('kill-state').textContent(), { timeout: 30_000 })
-      .toBe('ENGAGED: browser test kill');
+      .toBe('ENGAGED (no flatten): browser test kill');
     await page.screenshot({ path: join(ARTIFACTS, 'kill-engaged.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
@@ -190,7 +190,9 @@ describe('dashboard in a real browser', () => {
         `resume by cli:slow-host was not applied: a later command is in force` +
           `risk@binance ✗ not applied: command ${kill.id}, given after it, is in force`,
       );
-    expect(await page.getByTestId('kill-state').textContent()).toBe('ENGAGED: browser test kill');
+    expect(await page.getByTestId('kill-state').textContent()).toBe(
+      'ENGAGED (no flatten): browser test kill',
+    );
 
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect
@@ -368,7 +370,7 @@ describe('dashboard in a real browser', () => {
       await page.getByRole('button', { name: 'Confirm kill' }).click();
       await expect
         .poll(() => page.getByTestId('kill-state').textContent(), { timeout: 30_000 })
-        .toBe(`ENGAGED: ${reason}`);
+        .toBe(`ENGAGED (${flatten ? 'flatten' : 'no flatten'}): ${reason}`);
     };
     await killWith('entries stopped, positions kept', false);
     // The market turns: the operator now wants out of every position, from the same page.

@@ -129,6 +129,12 @@ function showAlert(line: HTMLElement, text: string): void {
   line.hidden = false;
 }
 
+/** The kill switch as the card says it: engaged or off, and whether the kill flattens the positions held. */
+function killState(control: Json): string {
+  if (!control.engaged) return 'off';
+  return `ENGAGED (${control.flatten ? 'flatten' : 'no flatten'}): ${control.reason}`;
+}
+
 function overview(eq: Json, control: Json, risk: Json, readiness: Json[], health: Json[]): HTMLElement {
   return section(
     'Overview',
@@ -143,7 +149,7 @@ function overview(eq: Json, control: Json, risk: Json, readiness: Json[], health
         'div',
         { class: `card ${control.engaged ? 'red' : 'green'}` },
         'Kill switch',
-        h('b', { 'data-testid': 'kill-state' }, control.engaged ? `ENGAGED: ${control.reason}` : 'off'),
+        h('b', { 'data-testid': 'kill-state' }, killState(control)),
         controlAcks(control),
       ),
     ),
