@@ -226,6 +226,9 @@ export class BacktestRuntime {
         RISK_QUOTE_ASSET: config.quoteAsset,
         RISK_DEFAULT_REGIME: 'trending',
         RISK_LIMITS_JSON: config.riskLimits ? JSON.stringify(config.riskLimits) : undefined,
+        // Entries sized for the costs this run's stops and fills pay, as live risk sizes for its own.
+        STOP_LIMIT_OFFSET_BPS: config.stops.limitOffsetBps,
+        RISK_TAKER_FEE_BPS: config.takerFee * 10_000,
         // The hour veto's table stays as the run found it: a run must not learn from its own trades.
         RISK_HOUR_STATS: false,
         // Lifecycles are the account's, not a run's.

@@ -25,9 +25,10 @@ it('closes a position still open after the last bar although its stop-limit lock
   });
   const end = result.trades.filter((t) => t.exit_reason === 'end_of_data');
   expect(end.map((t) => ({ symbol: t.symbol, entry_time: t.entry_time, exit_qty: t.exit_qty }))).toEqual([
-    // Bought 0.6221 in two buys sized on equity marked at the book (ADR 19), each less its 0.1 % fee
-    // in ETH: 0.62148 held, sold to the lot step (0.0001).
-    { symbol: 'ETH-USDT', entry_time: Date.UTC(2021, 0, 4, 13), exit_qty: 0.6215 },
+    // Bought 0.598 in two buys sized on equity marked at the book (ADR 19), each within its risk budget
+    // after the taker fees and the stop-limit's worst fill, and each less its 0.1 % fee in ETH: 0.5974 held
+    // (0.597402), sold to the lot step (0.0001).
+    { symbol: 'ETH-USDT', entry_time: Date.UTC(2021, 0, 4, 13), exit_qty: 0.5974 },
   ]);
   expect(end[0]!.exit_time).toBe(Date.UTC(2021, 0, 5) + 30_000);
 });

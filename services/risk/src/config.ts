@@ -45,10 +45,18 @@ export const riskConfigSchema = z.object({
   RISK_LIMITS_JSON: z.string().optional(),
   /**
    * The stops service's variable, read here too: the limits' stopExitAllowanceBps must be at least it,
-   * else risk refuses to start (and refuses such stored limits). Left out of a config built in code (the
-   * backtest's paper stops sell at the stop): nothing to cover.
+   * else risk refuses to start (and refuses such stored limits); and an entry is sized so that stopped
+   * out at the stop-limit's limit, this far beyond its stop, it still loses at most its risk budget.
+   * Unset (a config built in code that leaves it out): nothing to cover, and entries are sized for the
+   * stops service's default, DEFAULT_STOP_LIMIT_OFFSET_BPS.
    */
   STOP_LIMIT_OFFSET_BPS: stopLimitOffsetVariables.STOP_LIMIT_OFFSET_BPS.optional(),
+  /**
+   * The venue's taker fee, in basis points of a fill's notional (10: Binance spot's 0.1 %): an entry is
+   * sized so that with this paid on its entry and on its stop's exit it loses at most its risk budget.
+   * Set it to the account's fee tier. Unset in a config built in code: core's DEFAULT_EXIT_COSTS (10).
+   */
+  RISK_TAKER_FEE_BPS: z.coerce.number().min(0).max(1000).default(10).optional(),
   /**
    * Refuse new entries on a venue until reconciliation reports it `reconciled` (and while it reports
    * `unreconciled` or `unknown`). Unset: on for a live account (ORDERS_VENUE_KIND=ccxt), off on paper

@@ -8,6 +8,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import {
+  DEFAULT_EXIT_COSTS,
   type Denial,
   decidedVerdict,
   decideEntry,
@@ -22,6 +23,7 @@ import {
   releasePending,
   reservePending,
 } from '@ballast/core';
+import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/service-kit';
 import { requiresRecon } from './config';
 import type { EntryBooks } from './entry-books';
 import type { PositionStops } from './position-stops';
@@ -129,6 +131,10 @@ export class EntryDecisions extends RiskPart {
         signalTime: message.eventTime,
         book,
         rules,
+        costs: {
+          takerFeeBps: config.RISK_TAKER_FEE_BPS ?? DEFAULT_EXIT_COSTS.takerFeeBps,
+          stopLimitOffsetBps: config.STOP_LIMIT_OFFSET_BPS ?? DEFAULT_STOP_LIMIT_OFFSET_BPS,
+        },
       },
       limits.current,
       clock.now(),

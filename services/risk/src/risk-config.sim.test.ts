@@ -1,6 +1,12 @@
 import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { type Clock, CONFIG_KEYS, type RiskDecision, Subjects, subject } from '@ballast/contracts';
-import { DEFAULT_RISK_LIMITS, evaluateEntry, initialRiskState, type RiskLimits } from '@ballast/core';
+import {
+  DEFAULT_EXIT_COSTS,
+  DEFAULT_RISK_LIMITS,
+  evaluateEntry,
+  initialRiskState,
+  type RiskLimits,
+} from '@ballast/core';
 import {
   BotStateRepository,
   ConfigChangeRepository,
@@ -108,6 +114,8 @@ const btcEntry = () => ({
   signalTime: clock.now(),
   book: btcBook,
   rules: BTC_RULES,
+  // The service's: RISK_TAKER_FEE_BPS and STOP_LIMIT_OFFSET_BPS unset.
+  costs: DEFAULT_EXIT_COSTS,
 });
 
 const metric = async (registry: Registry, name: string, labels: string): Promise<number | undefined> => {
@@ -204,9 +212,13 @@ describe('risk limits an operator changes while risk runs', () => {
       const expected = evaluateEntry(service.manager.current, btcEntry(), smaller, clock.now());
       await bus.publish(subject(Subjects.signalDecision, {}), signal('cfg-3'));
       const approved = await decided('cfg-3');
-      // 0.1% of 10,000: at most 10 lost at the stop (the quantity is rounded down to the step).
-      expect(expected.ok && expected.riskAmount).toBeGreaterThan(9.9);
-      expect(expected.ok && expected.riskAmount).toBeLessThanOrEqual(10);
+      // 0.1% of 10,000: at most 10 lost at the stop-limit's worst fill (50 bps below the stop, on the tick)
+      // with the 0.1 % taker fee on both fills (the quantity is rounded down to the step).
+      if (!expected.ok) throw new Error(`denied: ${expected.detail}`);
+      const fill = Math.floor(expected.stop * 0.995 * 100) / 100;
+      const lost = expected.qty * (expected.entry - fill) + 0.001 * expected.qty * (expected.entry + fill);
+      expect(lost).toBeGreaterThan(9.9);
+      expect(lost).toBeLessThanOrEqual(10);
       expect(approved).toMatchObject({
         approved: true,
         intent: { qty: expected.ok ? expected.qty : -1, riskAmount: expected.ok ? expected.riskAmount : -1 },

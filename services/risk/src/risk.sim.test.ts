@@ -69,7 +69,13 @@ async function riskOn10000(durable: string) {
     bus,
     db: handle.db,
     clock,
-    config: riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' }),
+    // Not the defaults: entries must be sized for the costs configured (a 7.5 bps taker fee, stop-limits 80 bps out).
+    config: riskConfigSchema.parse({
+      EXCHANGE_BASE_URL: sim.restUrl,
+      RISK_EQUITY: '10000',
+      RISK_TAKER_FEE_BPS: '7.5',
+      STOP_LIMIT_OFFSET_BPS: '80',
+    }),
     log: silent,
   });
   const decisions: RiskDecision[] = [];
@@ -100,6 +106,7 @@ describe('risk service', () => {
         signalTime: clock.now(),
         book,
         rules: BTC_RULES,
+        costs: { takerFeeBps: 7.5, stopLimitOffsetBps: 80 },
       },
       DEFAULT_RISK_LIMITS,
       clock.now(),
@@ -157,6 +164,7 @@ describe('risk service', () => {
             book: btcBook,
             rules: BTC_RULES,
             signalTime: clock.now(),
+            costs: { takerFeeBps: 7.5, stopLimitOffsetBps: 80 },
           },
           DEFAULT_RISK_LIMITS,
           clock.now(),

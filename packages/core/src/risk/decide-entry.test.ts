@@ -37,16 +37,17 @@ const pendingOn = (symbol: string, over: Partial<PendingEntry> = {}) =>
 
 describe('entries approved before any fill share the limits', () => {
   it('sizes the second entry on a market to what the first left of the 15% cap, and denies the third naming it', () => {
+    // The first is sized at the live costs, 9.39 (evaluate-entry.test.ts); the second gets the 5.61 left.
     const { state, verdicts } = decideAll(empty, candidate(), candidate(), candidate());
-    expect(verdicts[0]).toMatchObject({ ok: true, qty: 10, notional: 1_000, cappedBy: null });
-    expect(verdicts[1]).toMatchObject({ ok: true, qty: 5, notional: 500, cappedBy: 'max_position' });
+    expect(verdicts[0]).toMatchObject({ ok: true, qty: 9.39, notional: 939, cappedBy: null });
+    expect(verdicts[1]).toMatchObject({ ok: true, qty: 5.61, notional: 561, cappedBy: 'max_position' });
     expect(verdicts[2]).toMatchObject({ ok: false, reason: 'max_position', limit: 1_500, value: 1_510 });
     expect(verdicts[2]).toMatchObject({
       detail: expect.stringContaining('holds 1500 (1500 of it approved, not filled yet) of at most 1500'),
     });
     expect(state.pending.map((p) => [p.intentId, p.qty, p.stop, p.expiresAt])).toEqual([
-      ['in-0', 10, 90, NOW + TTL],
-      ['in-1', 5, 90, NOW + TTL],
+      ['in-0', 9.39, 90, NOW + TTL],
+      ['in-1', 5.61, 90, NOW + TTL],
     ]);
   });
 
@@ -56,31 +57,29 @@ describe('entries approved before any fill share the limits', () => {
     expect(evaluateEntry(state, candidate(), limits, NOW)).toMatchObject({
       ok: false,
       reason: 'max_exposure',
+      // 4,800 reserved and this entry's 939 (9.39 at 100).
       limit: 5_000,
-      value: 5_800,
-      detail: 'exposure would be 5800 (4800 of it approved, not filled yet), above 5000',
+      value: 5_739,
+      detail: 'exposure would be 5739 (4800 of it approved, not filled yet), above 5000',
     });
   });
 
   it('counts pending risk to its approved stop in the open-risk budget', () => {
+    // 10 × (100 − 45) = 550 reserved and this entry's 9.39 × 10 = 93.9.
     const state = reservePending(empty, pendingOn('BNB-USDT', { stop: 45 }));
-    expect(evaluateEntry(state, candidate(), limits, NOW)).toMatchObject({
-      ok: false,
-      reason: 'max_open_risk',
-      limit: 600,
-      value: 650,
-    });
+    const denied = evaluateEntry(state, candidate(), limits, NOW);
+    expect(denied).toMatchObject({ ok: false, reason: 'max_open_risk', limit: 600 });
+    expect(!denied.ok && denied.value).toBeCloseTo(643.9, 9);
   });
 
   it('bounds the risk of a pending entry with no recorded stop by the risk per trade', () => {
-    // 1,000 of notional with its stop unknown: an approval never risked more than 1% of equity, 100.
+    // 1,000 of notional with its stop unknown: an approval never risked more than 1% of equity, 100;
+    // with this entry's 9.39 × 10 = 93.9, 193.9.
     const state = reservePending(empty, pendingOn('BNB-USDT', { stop: 0 }));
     const tight = { ...limits, maxOpenRisk: 0.019 };
-    expect(evaluateEntry(state, candidate(), tight, NOW)).toMatchObject({
-      ok: false,
-      reason: 'max_open_risk',
-      value: 200,
-    });
+    const denied = evaluateEntry(state, candidate(), tight, NOW);
+    expect(denied).toMatchObject({ ok: false, reason: 'max_open_risk' });
+    expect(!denied.ok && denied.value).toBeCloseTo(193.9, 9);
     expect(evaluateEntry(state, candidate(), { ...tight, maxOpenRisk: 0.02 }, NOW)).toMatchObject({
       ok: true,
     });
@@ -103,7 +102,7 @@ describe('entries approved before any fill share the limits', () => {
     // Signals decided then, so only the reservation is older.
     const at = (now: number) => evaluateEntry(state, candidate({ signalTime: now }), limits, now);
     expect(at(NOW + TTL - 1)).toMatchObject({ reason: 'max_position' });
-    expect(at(NOW + TTL)).toMatchObject({ ok: true, qty: 10 });
+    expect(at(NOW + TTL)).toMatchObject({ ok: true, qty: 9.39 });
   });
 
   it('decides a redelivered candidate as before, without counting or reserving it twice', () => {

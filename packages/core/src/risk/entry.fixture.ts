@@ -1,5 +1,6 @@
 import type { BookLevel } from '@ballast/contracts';
 import type { EntryCandidate } from './evaluate-entry';
+import { DEFAULT_EXIT_COSTS } from './loss-at-stop';
 import { binanceSpotRules } from './real-market.fixture';
 import type { PendingEntry } from './risk-state';
 
@@ -14,7 +15,11 @@ export const deepBook = { bids: [[100, 1_000]] as BookLevel[], asks: [[100, 1_00
 /** The strategy of the fixtures' entries, positions and reservations. */
 export const STRATEGY = 'trend';
 
-/** A SOL-USDT long at 100, stop 90, target 120, of strategy trend, in a trending market nobody shrank. */
+/**
+ * A SOL-USDT long at 100, stop 90, target 120, of strategy trend, in a trending market nobody shrank,
+ * at the live costs (10 bps taker fee, stop-limit 50 bps below the stop). Stopped out, a unit loses
+ * 100 − 89.55 (90 × 0.995 on the tick) + 0.1 % of 100 and of 89.55 = 10.63955.
+ */
 export const solCandidate = (over: Partial<EntryCandidate> = {}): EntryCandidate => ({
   strategy: STRATEGY,
   exchange: 'binance',
@@ -29,6 +34,7 @@ export const solCandidate = (over: Partial<EntryCandidate> = {}): EntryCandidate
   signalTime: NOW,
   book: deepBook,
   rules: spotRules.SOLUSDT!,
+  costs: DEFAULT_EXIT_COSTS,
   ...over,
 });
 

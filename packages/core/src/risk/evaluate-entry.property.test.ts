@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { utcDayStart } from '../time';
 import { isNoBook } from './entry-book';
 import { type EntryApproval, type EntryCandidate, evaluateEntry } from './evaluate-entry';
+import type { ExitCosts } from './loss-at-stop';
 import { isMultipleOfStep } from './precision';
 import { alignedCloses, binanceSpotRules, bookAt, btcusdtBook } from './real-market.fixture';
 import { DEFAULT_RISK_LIMITS, RiskLimits } from './risk-limits';
@@ -49,6 +50,7 @@ type Action =
       volatilityScale: number;
       sizeMultiplier: number;
       depthScale: number;
+      costs: ExitCosts;
     }
   | { kind: 'advance'; bars: number }
   | { kind: 'close'; which: number }
@@ -71,6 +73,11 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       sizeMultiplier: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
       /** Log-uniform from 1/100,000 to 10 times the real book, so the liquidity cap binds in some runs. */
       depthScale: fc.double({ min: -5, max: 1, noNaN: true }).map((e) => 10 ** e),
+      /** Taker fees from none to Binance's highest spot tier (0.1 %) and beyond; the stops' offsets up to 2 %. */
+      costs: fc.record({
+        takerFeeBps: fc.oneof(fc.constant(10), fc.double({ min: 0, max: 20, noNaN: true })),
+        stopLimitOffsetBps: fc.oneof(fc.constant(50), fc.double({ min: 0, max: 200, noNaN: true })),
+      }),
     }),
   },
   {
@@ -171,6 +178,7 @@ function simulate(
         signalTime: now(),
         book: bookAt(REAL_BOOK, entry, a.depthScale),
         rules: RULES[name]!,
+        costs: a.costs,
       };
       const result = evaluateEntry(state, candidate, limits, now());
       onDecision({ state, candidate, now: now(), result });
@@ -276,6 +284,17 @@ function assertApprovalWithinLimits(
   expect(Math.abs(a.riskAmount - risk)).toBeLessThanOrEqual(risk * 1e-12);
   expect(within(risk, limits.riskPerTrade * s.equity)).toBe(true);
   expect(within(risk, limits.riskPerTrade * s.equity * scale)).toBe(true);
+  // Stopped out at that stop's worst fill (its limit, on the tick away from the market) with the taker
+  // fee paid on the entry and on the exit, the trade loses at most its scaled budget.
+  const stopAt = long ? a.entry - risk / a.qty : a.entry + risk / a.qty;
+  const offset = c.costs.stopLimitOffsetBps / 10_000;
+  const tick = c.rules.tickSize;
+  const fill = long
+    ? Math.max(0, Math.floor((stopAt * (1 - offset)) / tick + 1e-9) * tick)
+    : Math.ceil((stopAt * (1 + offset)) / tick - 1e-9) * tick;
+  const fees = (c.costs.takerFeeBps / 10_000) * a.qty * (a.entry + fill);
+  const lossAtWorstFill = a.qty * Math.abs(a.entry - fill) + fees;
+  expect(within(lossAtWorstFill, limits.riskPerTrade * s.equity * scale)).toBe(true);
 
   const newNotional = a.qty * a.entry;
   const heldNotional = held.reduce((x, p) => x + notional(p), 0);

@@ -39,42 +39,75 @@ const evaluate = (state: RiskState, over: Partial<EntryCandidate> = {}) =>
   evaluateEntry(state, candidate(over), limits, NOW);
 const empty = withPositions();
 
+// At the live costs a unit of the fixture's long (entry 100, stop 90) loses 10.63955 stopped out: the
+// stop-limit's worst fill 89.55 (90 less 50 bps, on the tick) and 0.1 % taker fees on 100 and on 89.55.
 describe('evaluateEntry sizing', () => {
-  it('sizes a position so that hitting the stop costs 1% of equity', () => {
+  it('sizes a position so that hitting the stop, at its worst fill with fees, costs at most 1% of equity', () => {
+    // 100 / 10.63955 = 9.399…, down to the 0.01 step; riskAmount is qty × the 10 of stop distance.
     expect(evaluate(empty)).toEqual({
       ok: true,
-      qty: 10,
+      qty: 9.39,
       entry: 100,
       stop: 90,
-      riskAmount: 100,
-      notional: 1_000,
+      riskAmount: 93.9,
+      notional: 939,
       scaledBy: 1,
       cappedBy: null,
     });
   });
 
   it('halves the size in a choppy market and quarters it in a volatile one', () => {
+    // 50 / 10.63955 = 4.699…; 25 / 10.63955 = 2.349…
     expect(evaluate(empty, { regime: 'choppy' })).toMatchObject({
       ok: true,
-      qty: 5,
-      riskAmount: 50,
+      qty: 4.69,
+      riskAmount: 4.69 * 10,
       scaledBy: 0.5,
     });
     expect(evaluate(empty, { regime: 'volatile' })).toMatchObject({
       ok: true,
-      qty: 2.5,
-      riskAmount: 25,
+      qty: 2.34,
+      riskAmount: 23.4,
       scaledBy: 0.25,
     });
   });
 
   it('multiplies in the volatility regime scale and a reviewer shrink', () => {
+    // 12.5 / 10.63955 = 1.174…; 40 / 10.63955 = 3.759…
     expect(evaluate(empty, { regime: 'volatile', volatilityScale: 0.5 })).toMatchObject({
-      qty: 1.25,
-      riskAmount: 12.5,
+      qty: 1.17,
+      riskAmount: 11.7,
       scaledBy: 0.125,
     });
-    expect(evaluate(empty, { sizeMultiplier: 0.4 })).toMatchObject({ qty: 4, riskAmount: 40, scaledBy: 0.4 });
+    expect(evaluate(empty, { sizeMultiplier: 0.4 })).toMatchObject({
+      qty: 3.75,
+      riskAmount: 37.5,
+      scaledBy: 0.4,
+    });
+  });
+
+  it('loses at most 1% of equity stopped out at the stop-limit’s worst fill, both fills paying the taker fee', () => {
+    // Room for any size (the caps would hide the sizing), wide or tight stops, long and short. Each worst
+    // fill is the stop-limit's limit, 50 bps beyond the stop on the 0.01 tick and away from the market
+    // (exchange's stopLimitPrice): 90 → 89.55, 99.5 → 99.00 (99.0025 down), 110 → 110.55, 100.5 → 101.01
+    // (101.0025 up). Sized by the stop distance alone the first lost 10 × 10.63955 = 106.4 there.
+    const roomy = { ...limits, maxPositionNotional: 1, maxExposure: 1, maxOpenRisk: 1 };
+    const trades = [
+      { side: 'long', stop: 90, takeProfits: [120], fill: 89.55 },
+      { side: 'long', stop: 99.5, takeProfits: [101], fill: 99 },
+      { side: 'short', stop: 110, takeProfits: [80], fill: 110.55 },
+      { side: 'short', stop: 100.5, takeProfits: [99], fill: 101.01 },
+    ] as const;
+    for (const { fill, ...trade } of trades) {
+      const approved = evaluateEntry(empty, candidate(trade), roomy, NOW);
+      if (!approved.ok) throw new Error(`denied: ${approved.detail}`);
+      expect(approved.cappedBy).toBeNull();
+      const moved = approved.qty * Math.abs(approved.entry - fill);
+      const fees = 0.001 * approved.qty * (approved.entry + fill);
+      expect(moved + fees).toBeLessThanOrEqual(limits.riskPerTrade * empty.equity);
+      // All of the budget but what the 0.01 step rounded away.
+      expect(moved + fees).toBeGreaterThan(limits.riskPerTrade * empty.equity - 0.11);
+    }
   });
 
   it('cuts a tight-stop position to 15% of equity in notional', () => {
@@ -112,35 +145,38 @@ describe('evaluateEntry sizing', () => {
       ok: true,
       entry: 100,
       stop: 90,
-      qty: 10,
+      qty: 9.39,
     });
+    // The short's stop-limit buys up to 110.55 (110 plus 50 bps): a unit loses 10.55 + 0.1 % of 100 and
+    // of 110.55 = 10.76055, so 100 / 10.76055 = 9.293… is 9.29.
     expect(
       evaluate(empty, { side: 'short', entry: 100.004, stop: 109.994, takeProfits: [80] }),
     ).toMatchObject({
       ok: true,
       entry: 100,
       stop: 110,
-      qty: 10,
+      qty: 9.29,
     });
   });
 
   it('denies a size below the venue minimum notional', () => {
+    // Equity 50: 0.5 / 10.63955 = 0.046… SOL, 0.04 on the step: 4 USDT at 100.
     const small = { ...initialRiskState(50, NOW) };
-    expect(evaluate(small)).toMatchObject({ ok: false, reason: 'min_notional', limit: 10, value: 5 });
+    expect(evaluate(small)).toMatchObject({ ok: false, reason: 'min_notional', limit: 10, value: 4 });
   });
 
   it('denies an entry the venue would take but whose stop it would refuse (below the minimum at the stop)', () => {
-    // Equity 105: 0.1 SOL at 100 is 10 USDT, just the minimum; at the stop-limit (90 less 100 bps:
-    // 89.1) it is 8.91, so the stop and any take-profit share would be refused.
-    const denied = evaluate({ ...initialRiskState(105, NOW) });
+    // Equity 110: 1.1 / 10.63955 = 0.103… is 0.1 SOL, at 100 10 USDT, just the minimum; at the stop-limit
+    // (90 less 100 bps: 89.1) it is 8.91, so the stop and any take-profit share would be refused.
+    const denied = evaluate({ ...initialRiskState(110, NOW) });
     expect(denied).toMatchObject({ ok: false, reason: 'min_notional', limit: 10 });
     expect(!denied.ok && denied.value).toBeCloseTo(8.91, 9);
     expect(!denied.ok && denied.detail).toContain('at the stop');
-    // Equity 120: 0.12 SOL is 10.69 at 89.1, sellable at its stop.
-    expect(evaluate({ ...initialRiskState(120, NOW) })).toMatchObject({ ok: true, qty: 0.12 });
+    // Equity 128: 1.28 / 10.63955 = 0.120… is 0.12 SOL, 10.69 at 89.1, sellable at its stop.
+    expect(evaluate({ ...initialRiskState(128, NOW) })).toMatchObject({ ok: true, qty: 0.12 });
     // With no allowance the stop's own price counts: 0.12 × 90 = 10.8 would pass, 0.1 × 90 = 9 would not.
     const exact = { ...limits, stopExitAllowanceBps: 0 };
-    expect(evaluateEntry({ ...initialRiskState(105, NOW) }, candidate(), exact, NOW)).toMatchObject({
+    expect(evaluateEntry({ ...initialRiskState(110, NOW) }, candidate(), exact, NOW)).toMatchObject({
       ok: false,
       reason: 'min_notional',
       value: 9,
@@ -234,23 +270,28 @@ describe('evaluateEntry portfolio limits', () => {
       position('AVAX-USDT', 15, 100, 99),
       position('DOT-USDT', 16, 100, 99),
     );
+    // 4,600 held and the entry's 939 (9.39 SOL at 100, sized as above).
     expect(evaluate(state)).toEqual({
       ok: false,
       reason: 'max_exposure',
       limit: 5_000,
-      value: 5_600,
-      detail: 'exposure would be 5600, above 5000',
+      value: 5_539,
+      detail: 'exposure would be 5539, above 5000',
     });
   });
 
   it('allows exposure that lands exactly on 50% of equity', () => {
-    const state = withPositions(position('BNB-USDT', 8, 500, 499));
-    expect(evaluate(state)).toMatchObject({ ok: true, notional: 1_000 });
+    // 4,061 held and the entry's 939.
+    const state = withPositions(position('BNB-USDT', 4_061, 1, 0.99));
+    expect(evaluate(state)).toMatchObject({ ok: true, notional: 939 });
   });
 
   it('denies an order that would take open risk above 6% of equity', () => {
+    // 10 × (100 − 45) = 550 held and the entry's 9.39 × 10 = 93.9.
     const state = withPositions(position('BNB-USDT', 10, 100, 45));
-    expect(evaluate(state)).toMatchObject({ ok: false, reason: 'max_open_risk', limit: 600, value: 650 });
+    const denied = evaluate(state);
+    expect(denied).toMatchObject({ ok: false, reason: 'max_open_risk', limit: 600 });
+    expect(!denied.ok && denied.value).toBeCloseTo(643.9, 9);
   });
 
   it('does not count a stop already past entry as open risk', () => {
@@ -270,7 +311,7 @@ describe('evaluateEntry portfolio limits', () => {
 
   it('lets a full book of positions add to a market it already holds', () => {
     const five = ['A', 'B', 'C', 'D', 'SOL'].map((s) => position(`${s}-USDT`, 1, 100, 99));
-    expect(evaluate(withPositions(...five))).toMatchObject({ ok: true, qty: 10 });
+    expect(evaluate(withPositions(...five))).toMatchObject({ ok: true, qty: 9.39 });
   });
 });
 

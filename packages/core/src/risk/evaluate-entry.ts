@@ -6,6 +6,7 @@ import { type EntryBook, isNoBook } from './entry-book';
 import { checkEntryGates, firstDenial } from './entry-gates';
 import { checkEntryNearBook, checkSignalAge } from './entry-market';
 import { depthWithinBand } from './liquidity';
+import { type ExitCosts, lossPerUnitAtStop } from './loss-at-stop';
 import { checkMarketHeld } from './market-holder';
 import type { MarketRules } from './market-rules';
 import { expirePending } from './pending-entries';
@@ -42,6 +43,8 @@ export type EntryCandidate = {
    */
   book: EntryBook;
   rules: MarketRules;
+  /** The fees and stop-limit offset a trade stopped out pays beyond its stop distance: sized within its budget. */
+  costs: ExitCosts;
 };
 
 export type EntryApproval = {
@@ -50,7 +53,10 @@ export type EntryApproval = {
   /** Entry and stop on the venue's tick grid; risk and reward:risk are measured with these. */
   entry: number;
   stop: number;
-  /** qty × the stop distance it was sized by: what the stop protecting it costs if hit. */
+  /**
+   * qty × the stop distance it was sized by: what the stop protecting it costs if hit, before costs (the
+   * open-risk limit counts held positions so). The size leaves room for the costs: see sizeEntry.
+   */
   riskAmount: number;
   notional: number;
   /** Regime × volatility × reviewer factor applied to the risk budget. */
@@ -72,8 +78,9 @@ type AlignedPrices = { ok: true; entry: number; stop: number };
  * 3. the signal's age → `stale_signal`; its entry's distance from the book's mid (the touch when one
  *    side is empty) → `entry_off_market`; without a book it is denied `liquidity` in 5
  * 4. reward:risk to the nearest target
- * 5. sizing: risk budget (riskPerTrade × equity × regime scale) / stop distance (for an add, the farther
- *    of its own stop and the held position's: see addStopDistance), cut to fit the
+ * 5. sizing: risk budget (riskPerTrade × equity × regime scale) / what a unit loses at the stop (for an
+ *    add, the farther of its own stop and the held position's: see addStopDistance), the stop-limit's
+ *    worst fill and both fills' taker fees included (lossPerUnitAtStop), cut to fit the
  *    per-market notional cap and the liquidity cap, then rounded down to the venue's step; a size
  *    a cap left below the venue minimum is denied with that cap's reason, otherwise `min_notional`;
  *    so is a size the venue would take but not at its stop (`stopExitAllowanceBps` below it)
@@ -121,6 +128,7 @@ export function evaluateEntry(
 const invalid = (detail: string): Denial => deny('invalid_intent', 0, 0, detail);
 const isPrice = (x: number): boolean => Number.isFinite(x) && x > 0;
 const isScale = (x: number): boolean => Number.isFinite(x) && x >= 0 && x <= 1;
+const isCost = (x: number): boolean => Number.isFinite(x) && x >= 0 && x < 10_000;
 
 /** Puts entry on the tick grid and the stop on the grid away from entry, then checks the geometry. */
 function alignPrices(c: EntryCandidate): AlignedPrices | Denial {
@@ -129,6 +137,8 @@ function alignPrices(c: EntryCandidate): AlignedPrices | Denial {
   if (c.takeProfits.length === 0) return invalid('at least one take-profit is required');
   if (!isScale(c.volatilityScale) || !isScale(c.sizeMultiplier))
     return invalid('size scales must lie in [0, 1]');
+  if (!isCost(c.costs.takerFeeBps) || !isCost(c.costs.stopLimitOffsetBps))
+    return invalid('the taker fee and stop-limit offset must be basis points in [0, 10000)');
   const long = c.side === 'long';
   const entry = roundToStep(c.entry, c.rules.tickSize);
   const stop = long ? roundDownToStep(c.stop, c.rules.tickSize) : roundUpToStep(c.stop, c.rules.tickSize);
@@ -149,7 +159,11 @@ function sizeEntry(
   // An add is protected at the held position's stop: sized to what that stop would cost.
   const stopDistance = addStopDistance(state, c, prices);
   const riskBudget = limits.riskPerTrade * state.equity * scaledBy;
-  let qty = riskBudget / stopDistance;
+  // Stopped out, a unit loses more than the distance: the stop-limit may fill at its limit, beyond the
+  // stop, and the entry and the exit each pay the taker fee. Sized by the distance alone, a stopped
+  // trade lost ~1.2× its budget at the live defaults (more with tight stops).
+  const unitLoss = lossPerUnitAtStop(c.side, prices.entry, stopDistance, c.costs, c.rules.tickSize);
+  let qty = riskBudget / unitLoss;
   let cappedBy: EntryApproval['cappedBy'] = null;
 
   const inMarket = marketNotional(state, c.exchange, c.symbol, c.side);
@@ -202,7 +216,7 @@ function sizeEntry(
   }
   return {
     ...order,
-    detail: `risk ${riskBudget} over stop distance ${stopDistance} (scaled by ${scaledBy}): ${order.detail}`,
+    detail: `risk ${riskBudget} over a unit's loss at the stop ${unitLoss} (stop distance ${stopDistance} with fees and the stop-limit offset; scaled by ${scaledBy}): ${order.detail}`,
   };
 }
 

@@ -10,6 +10,7 @@ export * from './equity-halts';
 export * from './evaluate-entry';
 export * from './halts-begun';
 export * from './liquidity';
+export * from './loss-at-stop';
 export * from './loss-streak';
 export * from './marked-equity';
 export * from './market-holder';

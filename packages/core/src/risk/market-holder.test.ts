@@ -9,6 +9,7 @@ import { applyEntryFill, applyExitFill, engageKillSwitch } from './risk-reducers
 import { initialRiskState, type RiskState } from './risk-state';
 
 // Equity 10,000: 1% risk per trade, 15% per market (the defaults). Strategy trend holds SOL-USDT.
+// A first SOL entry is 9.39 at the fixture's live costs (evaluate-entry.test.ts).
 const limits = DEFAULT_RISK_LIMITS;
 const TTL = 300_000;
 const empty = initialRiskState(10_000, NOW);
@@ -44,7 +45,7 @@ describe('an entry on a market another strategy holds (market_held)', () => {
     // Trend's add: what the 15% cap leaves (1,500 − 1,000 of notional), as without the rule.
     expect(evaluate(held, from(STRATEGY))).toMatchObject({ ok: true, qty: 5, cappedBy: 'max_position' });
     // Another market is free.
-    expect(evaluate(held, from('breakout', { symbol: 'BNB-USDT' }))).toMatchObject({ ok: true, qty: 10 });
+    expect(evaluate(held, from('breakout', { symbol: 'BNB-USDT' }))).toMatchObject({ ok: true, qty: 9.39 });
   });
 
   it('is denied while another strategy has an entry there approved and not filled, until it is released', () => {
@@ -62,15 +63,15 @@ describe('an entry on a market another strategy holds (market_held)', () => {
     expect(denied.verdict).toMatchObject({
       ok: false,
       reason: 'market_held',
-      detail: expect.stringContaining('strategy trend has 10 long approved, not filled yet'),
+      detail: expect.stringContaining('strategy trend has 9.39 long approved, not filled yet'),
     });
     expect(denied.state.pending.map((p) => p.intentId)).toEqual(['in-trend']);
     const released = releasePending(decided.state, {
       intentId: 'in-trend',
       clientOrderId: 'bl-trend-0',
-      unfilledQty: 10,
+      unfilledQty: 9.39,
     });
-    expect(evaluate(released, from('breakout'))).toMatchObject({ ok: true, qty: 10 });
+    expect(evaluate(released, from('breakout'))).toMatchObject({ ok: true, qty: 9.39 });
     // A lapsed reservation holds nothing either.
     const lapsed = from('breakout', { signalTime: NOW + TTL });
     expect(evaluateEntry(decided.state, lapsed, limits, NOW + TTL)).toMatchObject({ ok: true });
@@ -78,7 +79,7 @@ describe('an entry on a market another strategy holds (market_held)', () => {
 
   it('is approved once the holder has closed its position', () => {
     const closed = applyExitFill(solFill(empty, 10), { positionId: 'binance:SOL-USDT', qty: 10 });
-    expect(evaluate(closed, from('breakout'))).toMatchObject({ ok: true, qty: 10 });
+    expect(evaluate(closed, from('breakout'))).toMatchObject({ ok: true, qty: 9.39 });
   });
 
   it("keeps the market its opener's when another strategy's fill adds to it", () => {
