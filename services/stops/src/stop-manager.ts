@@ -1,4 +1,4 @@
-import type { Subscription } from '@ballast/bus';
+import { type Subscription, UNTIL_CARRIED_OUT } from '@ballast/bus';
 import {
   type Candle,
   type ControlAck,
@@ -14,6 +14,7 @@ import {
   type Trade,
 } from '@ballast/contracts';
 import {
+  derivedUuid,
   LatestBars,
   positionChange,
   roundDownToStep,
@@ -116,8 +117,11 @@ export class StopManager {
         (m: Envelope<Candle>) => this.serial(() => this.onCandle(m)),
         { durable: durable('candle') },
       ),
+      // A kill is tried again until its flatten hold is stored and acknowledged: never dead-lettered (a
+      // database away for ~11 s left the stops unheld, to fight the orders service's flatten for the coins).
       await bus.subscribe(subject(Subjects.kill, {}), (m) => this.serial(() => this.onKill(m)), {
         durable: durable('kill'),
+        maxDeliver: UNTIL_CARRIED_OUT,
       }),
       await bus.subscribe(subject(Subjects.reconEvent, {}), (m) => this.serial(() => this.onRecon(m)), {
         durable: durable('recon'),
@@ -418,7 +422,9 @@ export class StopManager {
         engaged: true,
         detail,
       },
-      { causedBy: message },
+      // Derived from the kill: a redelivered kill (its first ack published, its handling not confirmed)
+      // acknowledges under the same id, which the bus de-duplicates.
+      { causedBy: message, id: derivedUuid('ack', SERVICE, this.deps.venue.id, message.id) },
     );
   }
 

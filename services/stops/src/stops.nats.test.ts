@@ -1,4 +1,4 @@
-import { NatsBus } from '@ballast/bus';
+import { DEFAULT_MAX_DELIVER, NatsBus } from '@ballast/bus';
 import {
   type Alert,
   type Clock,
@@ -26,6 +26,7 @@ import { DEFAULT_STOP_LIMIT_OFFSET_BPS } from '@ballast/service-kit';
 import {
   createTestDatabase,
   natsUrl,
+  outageStore,
   readDataFile,
   type TestDatabase,
   uniqueName,
@@ -33,9 +34,9 @@ import {
   watchPipeline,
 } from '@ballast/testkit';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stopsConfigSchema } from './config';
-import { keptFlattenHold } from './flatten-hold-store';
+import { botStateFlattenHold, keptFlattenHold } from './flatten-hold-store';
 import { botStatePendingIntents } from './pending-intent-store';
 import { type StopsDeps, startStops } from './service';
 import type { StopManager } from './stop-manager';
@@ -2091,5 +2092,81 @@ describe('a stop-limit that sold part of the position before the cancel of a mov
     expect(triggered.detail).toContain('sold 4 before its cancel: the moved stop covers the 9 left');
     expect(submitsOn('paperpart')).toEqual([]);
     await svc.stop();
+  });
+});
+
+describe('stops: a kill whose handling fails', () => {
+  const ackedKill = (id: string) => acks.filter((a) => a.service === 'stops' && a.commandId === id);
+
+  it('is tried until its flatten hold is stored, past the bus default deliveries, and acknowledged once', {
+    timeout: 90_000,
+  }, async () => {
+    const venue = paper('paperkilldb');
+    // The hold's store refuses until brought back: each delivery of the kill tries it once.
+    const holds = outageStore(botStateFlattenHold(new BotStateRepository(handle.db, clock), venue.id));
+    const svc = await start(venue, {}, clock, {
+      stores: {
+        records: new ProtectiveStopRepository(handle.db, clock, StopRecord),
+        pending: botStatePendingIntents(new BotStateRepository(handle.db, clock), venue.id),
+        holds,
+      },
+    });
+    try {
+      const kill = await bus.publish(subject(Subjects.kill, {}), {
+        flatten: true,
+        reason: 'test',
+        requestedBy: 'test',
+      });
+      const refused = DEFAULT_MAX_DELIVER + 1;
+      await waitFor(() => holds.refused >= refused, `${refused} refused saves of the flatten hold`, {
+        timeoutMs: 60_000,
+      });
+      holds.down = false;
+      await waitFor(() => ackedKill(kill.id).length > 0, 'the kill acknowledged', { timeoutMs: 20_000 });
+      expect(holds.saved).toBe(1);
+      expect(ackedKill(kill.id)).toMatchObject([{ command: 'kill', engaged: true }]);
+    } finally {
+      holds.down = false;
+      await svc.stop();
+    }
+  });
+
+  it('acknowledges a redelivered kill under the same id: one ack, not one per delivery', async () => {
+    const svc = await start(paper('paperkillack'));
+    const ackSubject = subject(Subjects.controlAck, {}).value;
+    const original = NatsBus.prototype.publish;
+    let published = 0;
+    // The first ack goes out but its confirmation is lost (a publish timeout): the kill is redelivered.
+    const spy = vi.spyOn(NatsBus.prototype, 'publish').mockImplementation(async function (
+      this: NatsBus,
+      ...args: Parameters<NatsBus['publish']>
+    ) {
+      const sent = await original.apply(this, args);
+      if (this !== bus && args[0].value === ackSubject && ++published === 1)
+        throw new Error('publish timeout: no confirmation');
+      return sent as never;
+    });
+    try {
+      const kill = await bus.publish(subject(Subjects.kill, {}), {
+        flatten: false,
+        reason: 'test',
+        requestedBy: 'test',
+      });
+      await waitFor(() => published >= 2, 'the redelivered kill acknowledged again');
+      spy.mockRestore();
+      // Acks arrive in order: once this one is in, a second ack of the kill would be too.
+      const marker = await bus.publish(subject(Subjects.controlAck, {}), {
+        service: 'test',
+        command: 'kill',
+        commandId: `after-${kill.id}`,
+        engaged: true,
+        detail: 'marker',
+      });
+      await waitFor(() => acks.some((a) => a.commandId === marker.payload.commandId), 'the marker');
+      expect(ackedKill(kill.id)).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+      await svc.stop();
+    }
   });
 });
