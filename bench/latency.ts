@@ -98,7 +98,8 @@ const RISK_LIMITS = {
   lossStreakPauses: [],
   maxOpenPositions: 1_000,
   maxOpenRisk: 1,
-  maxExposure: 100,
+  // All of equity (1e9): the run's 100 USDT risks never come near it (maxExposure is at most 3).
+  maxExposure: 1,
 };
 
 /** A pass-through proxy that stamps when each order reaches the venue, by client order id. */

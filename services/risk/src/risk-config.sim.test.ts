@@ -283,6 +283,11 @@ describe('stored limits an operator got wrong', () => {
         reason: 'invalid_limits',
         error: expect.stringMatching(/not a percent \(0\.01 is 1 %\).*riskPerTrade/),
       });
+      // 50 meant as 50 % exposure: every position could be opened to its own cap.
+      expect(await storedRefused(service.limits, { maxExposure: 50 })).toMatchObject({
+        reason: 'invalid_limits',
+        error: expect.stringMatching(/not a percent \(0\.5 is 50 %\).*maxExposure/),
+      });
       expect(await storedRefused(service.limits, { maxDrawdownPct: 0.05 })).toMatchObject({
         reason: 'invalid_limits',
         error: expect.stringContaining('maxDrawdownPct'),

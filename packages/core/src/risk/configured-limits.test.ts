@@ -35,7 +35,7 @@ describe('configuredRiskLimits', () => {
     expect(!pauses.ok && pauses.message).toMatch(/pauseMinutes/);
   });
 
-  it('refuses a risk per trade, daily loss or drawdown written as a percent, saying how a fraction is written', () => {
+  it('refuses a risk per trade, daily loss, drawdown or exposure written as a percent, saying how a fraction is written', () => {
     // 1 meant as 1 %: all of equity risked per trade, and halts that never latch before the account is empty.
     for (const [field, example] of [
       ['riskPerTrade', '0.01 is 1 %'],
@@ -47,9 +47,16 @@ describe('configuredRiskLimits', () => {
       expect(!r.ok && r.message).toContain(field);
       expect(!r.ok && r.message).toContain(`not a percent (${example})`);
     }
-    expect(configuredRiskLimits({ riskPerTrade: 0.1, dailyLoss: 0.5, maxDrawdown: 0.9 })).toMatchObject({
-      ok: true,
-    });
+    // 50 meant as 50 % exposure: every position could be opened to its own cap.
+    const exposure = configuredRiskLimits({ maxExposure: 50 });
+    expect(exposure).toMatchObject({ ok: false, reason: 'invalid_limits' });
+    expect(!exposure.ok && exposure.message).toContain('maxExposure');
+    expect(!exposure.ok && exposure.message).toContain(
+      'at most 3: a fraction of equity, not a percent (0.5 is 50 %)',
+    );
+    expect(
+      configuredRiskLimits({ riskPerTrade: 0.1, dailyLoss: 0.5, maxDrawdown: 0.9, maxExposure: 3 }),
+    ).toMatchObject({ ok: true });
   });
 
   it('refuses the default allowance (100) under an offset of 150, naming both; checks nothing without one', () => {

@@ -21,8 +21,12 @@ export const RiskLimits = z.strictObject({
   riskPerTrade: boundedFraction(0.1, '0.01 is 1 %').default(0.01),
   /** One market's position notional (at entry prices); larger risk-based sizes are cut to fit. */
   maxPositionNotional: Fraction.default(0.15),
-  /** Sum of all positions' notional (at entry prices). */
-  maxExposure: z.number().positive().default(0.5),
+  /**
+   * Sum of all positions' notional (at entry prices). Above 1 only where the venue lends (margin,
+   * perpetuals); above 3× equity is no limit any account here trades, and its likely mistake is a percent
+   * (50 meant as 50 %), which would let every position be opened to its own cap.
+   */
+  maxExposure: boundedFraction(3, '0.5 is 50 %').default(0.5),
   /** Sum over open positions of qty × distance from entry to stop. */
   maxOpenRisk: Fraction.default(0.06),
   maxOpenPositions: z.number().int().positive().default(5),
