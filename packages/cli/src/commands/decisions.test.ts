@@ -14,8 +14,19 @@ describe('parseSince', () => {
   });
 
   it('refuses anything else with the accepted forms in the message', () => {
-    expect(() => parseSince('yesterday', NOW)).toThrow('use a duration like 1h, 1d, 7d or an ISO date');
+    expect(() => parseSince('yesterday', NOW)).toThrow(
+      'use a duration like 1h, 1d, 7d, an ISO date like 2024-05-01 or epoch ms',
+    );
     expect(() => parseSince('2024-13-45', NOW)).toThrow('invalid --since');
+  });
+
+  it('refuses a date that is not on the calendar instead of rolling it into the next month', () => {
+    // Date.parse reads 2021-02-30 as 2 March and '2021-04-31T10:00' as 1 May.
+    expect(() => parseSince('2021-02-30', NOW)).toThrow('invalid --since "2021-02-30"');
+    expect(() => parseSince('2021-04-31T10:00:00Z', NOW)).toThrow('invalid --since');
+    expect(() => parseSince('2024-05-01 and then some', NOW)).toThrow('invalid --since');
+    expect(parseSince('2024-02-29', NOW)).toBe(Date.UTC(2024, 1, 29));
+    expect(parseSince('1714521600000', NOW)).toBe(Date.UTC(2024, 4, 1));
   });
 });
 

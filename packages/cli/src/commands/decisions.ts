@@ -6,6 +6,7 @@ import {
   migrate,
 } from '@ballast/db';
 import type { Command } from 'commander';
+import { dateFlag } from './date-flag';
 import { positiveInteger } from './positive-integer';
 
 interface DecisionsOptions {
@@ -17,17 +18,20 @@ interface DecisionsOptions {
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * `--since` as epoch ms: a duration back from now (`30m`, `1h`, `1d`, `7d`) or an ISO date/time.
- * Anything else is an error naming the accepted forms.
+ * `--since` as epoch ms: a duration back from now (`30m`, `1h`, `1d`, `7d`), or a date as the other date flags
+ * take it (dateFlag: an ISO date on the calendar, or epoch ms). Anything else is an error naming the accepted
+ * forms; Date.parse alone read `2021-02-30` as 2 March.
  */
 export function parseSince(text: string, nowMs: number): number {
   const duration = /^(\d+)([mhd])$/.exec(text.trim());
   if (duration) return nowMs - Number(duration[1]) * (UNIT_MS[duration[2] ?? 'd'] ?? UNIT_MS.d ?? 0);
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const ms = Date.parse(text);
-    if (Number.isFinite(ms)) return ms;
+  try {
+    return dateFlag(text.trim(), 'since');
+  } catch {
+    throw new Error(
+      `invalid --since "${text}": use a duration like 1h, 1d, 7d, an ISO date like 2024-05-01 or epoch ms`,
+    );
   }
-  throw new Error(`invalid --since "${text}": use a duration like 1h, 1d, 7d or an ISO date like 2024-05-01`);
 }
 
 const COLUMNS = [
@@ -69,7 +73,7 @@ export function registerDecisionsCommand(program: Command): void {
   program
     .command('decisions')
     .description('list audited agent calls (analyst, reviewer, reflector), newest first')
-    .option('--since <when>', 'a duration back from now (1h, 1d, 7d) or an ISO date', '1d')
+    .option('--since <when>', 'a duration back from now (1h, 1d, 7d), an ISO date or epoch ms', '1d')
     .option('--limit <n>', 'at most this many rows', '200')
     .option(
       '--pglite-dir <dir>',
