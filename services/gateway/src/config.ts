@@ -41,7 +41,7 @@ export const gatewayConfigSchema = z.object({
   GATEWAY_LOGIN_MAX_PER_USER: z.coerce.number().int().positive().default(5),
   /** Built dashboard assets; built from `web/` at start when missing. */
   GATEWAY_WEB_DIR: z.string().min(1).optional(),
-  /** The paper account's starting equity: base of the equity curve and its drawdown (readiness reads risk's stored equity). */
+  /** The paper account's starting equity: base of the equity curve (drawdown and readiness read risk's stored equity; this only until risk has stored one). */
   GATEWAY_INITIAL_EQUITY: z.coerce.number().positive().default(10_000),
   /** Serve the public results page (`/public`) and its API without login: P&L only, nothing identifying. */
   GATEWAY_PUBLIC_RESULTS: flag.default(false),

@@ -304,4 +304,41 @@ describe('gateway read API', () => {
     });
     expect(halted.halts).toContain('daily loss limit reached');
   });
+
+  it('shows the drawdown and its halt as risk enforces them: from the peak each account stores, latched until a resume', async () => {
+    const state = new BotStateRepository(h.db, new SystemClock());
+    const day = { day: utcDayStart(Date.now()), dailyLossHalt: null };
+    // Resumed after a drawdown halt at 9 000: the peak is that equity again, whatever the configured one was.
+    await state.set(equityBaselineKey('binance'), {
+      ...day,
+      equity: 9_000,
+      peakEquity: 9_000,
+      dayStartEquity: 9_000,
+      drawdownHalt: null,
+    });
+    // An account whose real equity is not the configured one: 50 below its 5 000 peak is 1 %.
+    await state.set(equityBaselineKey('bybit'), {
+      ...day,
+      equity: 4_950,
+      peakEquity: 5_000,
+      dayStartEquity: 4_950,
+      drawdownHalt: null,
+    });
+    const risk = await get('/api/risk');
+    expect(risk.drawdownPct).toBeCloseTo(1, 9);
+    expect(risk.halts).not.toContain('maximum drawdown reached');
+    expect((await get('/api/equity')).drawdownPct).toBeCloseTo(1, 9);
+
+    // Risk latched the halt when that account was 16 % down; it has come back since but stays halted until a resume.
+    await state.set(equityBaselineKey('bybit'), {
+      ...day,
+      equity: 4_950,
+      peakEquity: 5_000,
+      dayStartEquity: 4_950,
+      drawdownHalt: { limit: 750, value: 800, at: day.day + 1_000 },
+    });
+    const halted = await get('/api/risk');
+    expect(halted.drawdownPct).toBeCloseTo(1, 9);
+    expect(halted.halts).toContain('maximum drawdown reached');
+  });
 });

@@ -59,8 +59,24 @@ export function checkDailyLoss(state: DayEquity, limits: RiskLimits, now: number
   return ALLOW;
 }
 
+/** What the drawdown limit reads of a venue account: risk's state, or the baseline it stores (EquityBaseline). */
+export type PeakEquity = Pick<RiskState, 'equity' | 'peakEquity' | 'drawdownHalt'>;
+
+/**
+ * The drawdown as the max-drawdown limit measures it: `drawdown` is the fall of the equity (marked to market)
+ * below the peak risk keeps, which a resume that clears a drawdown halt sets to the equity of then; `limit` is
+ * `maxDrawdown` of that peak.
+ */
+export function drawdownStanding(
+  state: PeakEquity,
+  limits: Pick<RiskLimits, 'maxDrawdown'>,
+): { peakEquity: number; drawdown: number; limit: number } {
+  const { peakEquity } = state;
+  return { peakEquity, drawdown: peakEquity - state.equity, limit: limits.maxDrawdown * peakEquity };
+}
+
 /** Drawdown from peak equity reaching `maxDrawdown` of the peak halts entries until an explicit resume. */
-export function checkDrawdown(state: RiskState, limits: RiskLimits): Verdict {
+export function checkDrawdown(state: PeakEquity, limits: Pick<RiskLimits, 'maxDrawdown'>): Verdict {
   if (state.drawdownHalt) {
     const { limit, value, at } = state.drawdownHalt;
     return deny(
@@ -70,14 +86,13 @@ export function checkDrawdown(state: RiskState, limits: RiskLimits): Verdict {
       `drawdown halt since ${iso(at)}; entries resume only on request`,
     );
   }
-  const limit = limits.maxDrawdown * state.peakEquity;
-  const drawdown = state.peakEquity - state.equity;
+  const { peakEquity, drawdown, limit } = drawdownStanding(state, limits);
   if (drawdown >= limit) {
     return deny(
       'max_drawdown',
       limit,
       drawdown,
-      `equity ${state.equity} is ${drawdown} below peak ${state.peakEquity}`,
+      `equity ${state.equity} is ${drawdown} below peak ${peakEquity}`,
     );
   }
   return ALLOW;

@@ -3,9 +3,11 @@ import type { Bus } from '@ballast/bus';
 import type { Clock } from '@ballast/contracts';
 import {
   checkDailyLoss,
+  checkDrawdown,
   DEFAULT_READINESS_THRESHOLDS,
   DEFAULT_RISK_LIMITS,
   dailyLossStanding,
+  drawdownStanding,
   EquityBaseline,
   equityBaselineKey,
   evaluateReadiness,
@@ -91,13 +93,14 @@ export class ReadModel {
     const todayPnl = (await this.dailyLoss(this.limits, trades)).pnl;
     const peak = Math.max(this.deps.initialEquity, ...curve.map((c) => c.equity));
     const equity = realized + unrealized;
+    const curveDrawdownPct = peak === 0 ? 0 : Math.max(0, ((peak - equity) / peak) * 100);
     return {
       initial: this.deps.initialEquity,
       equity,
       realized,
       unrealized,
       todayPnl,
-      drawdownPct: peak === 0 ? 0 : Math.max(0, ((peak - equity) / peak) * 100),
+      drawdownPct: (await this.drawdown(this.limits, curveDrawdownPct)).pct,
       curve,
     };
   }
@@ -157,6 +160,7 @@ export class ReadModel {
     const pausedUntil = streak.pausedUntil(limits.lossStreakPauses);
     const now = this.deps.clock.now();
     const daily = await this.dailyLoss(limits, trades);
+    const drawdown = await this.drawdown(limits, eq.drawdownPct);
     const halts: string[] = [];
     const control = this.deps.live.control;
     if (control.engaged) halts.push(`kill switch: ${control.reason ?? ''}`);
@@ -165,7 +169,7 @@ export class ReadModel {
         `loss streak of ${streak.state.losses}: paused until ${new Date(pausedUntil).toISOString()}`,
       );
     if (daily.halted) halts.push('daily loss limit reached');
-    if (eq.drawdownPct >= limits.maxDrawdown * 100) halts.push('maximum drawdown reached');
+    if (drawdown.halted) halts.push('maximum drawdown reached');
     return {
       limits: limits as unknown as Record<string, unknown>,
       equity: eq.equity,
@@ -177,7 +181,7 @@ export class ReadModel {
       dailyPnl: daily.pnl,
       dailyLossLimit: daily.limit,
       dailyLossHeadroom: daily.headroom,
-      drawdownPct: eq.drawdownPct,
+      drawdownPct: drawdown.pct,
       maxDrawdownPct: limits.maxDrawdown * 100,
       lossStreak: streak.state.losses,
       pausedUntil,
@@ -212,6 +216,26 @@ export class ReadModel {
       limit: standings.reduce((s, a) => s + a.limit, 0),
       headroom: Math.min(...standings.map((a) => (a.halted ? 0 : a.limit - Math.max(0, a.loss)))),
       halted: standings.some((a) => a.halted),
+    };
+  }
+
+  /**
+   * The drawdown as risk enforces it: from the peak risk stores for each venue account (its real equity, not the
+   * configured one, and set anew by a resume that clears a drawdown halt), measured by the core function its halt
+   * uses; a halt risk latched stays until that resume, however far the equity has come back. `pct` is the
+   * deepest account's, as the first account to reach the limit halts. Without a stored baseline (risk has not
+   * run) it is `curvePct`, the gateway's own: closed trades and marked positions from the configured equity.
+   */
+  private async drawdown(limits: RiskLimits, curvePct: number) {
+    const accounts = await this.riskAccounts();
+    if (accounts.length === 0) return { pct: curvePct, halted: curvePct >= limits.maxDrawdown * 100 };
+    const pcts = accounts.map((account) => {
+      const { peakEquity, drawdown } = drawdownStanding(account, limits);
+      return peakEquity > 0 ? (Math.max(0, drawdown) / peakEquity) * 100 : 0;
+    });
+    return {
+      pct: Math.max(...pcts),
+      halted: accounts.some((account) => !checkDrawdown(account, limits).ok),
     };
   }
 
