@@ -18,7 +18,7 @@ export const DEFAULT_EXIT_COSTS: ExitCosts = { takerFeeBps: 10, stopLimitOffsetB
 
 /**
  * The stop-limit's worst fill for a stop at `stop`: its limit, on the tick and rounded away from the
- * market as the venues place it (exchange's stopLimitPrice). A long's stop sells, a short's buys.
+ * market, as the venues place it (exchange's stopLimitPrice calls this). A long's stop sells, a short's buys.
  */
 export function stopLimitWorstFill(
   side: PositionSide,
