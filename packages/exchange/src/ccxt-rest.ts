@@ -13,7 +13,7 @@ import { IntervalLimiter, realSleep, type Sleep } from './rate-limiter';
 import { isRetryable, RestError, toRestError } from './rest-error';
 import { type RetryPolicy, withRetry } from './retry';
 import type { MarketType } from './venue-feed';
-import { VenueWait } from './venue-wait';
+import { DEFAULT_BAN_WAIT_MS, VenueWait } from './venue-wait';
 
 /** The part of a ccxt exchange this wrapper uses; tests hand in a fake with the same shape. */
 export type CcxtExchange = Pick<Exchange, 'loadMarkets' | 'fetchOHLCV' | 'fetchOrderBook'>;
@@ -94,7 +94,6 @@ const PAGE_LIMIT = 1000;
  */
 export const REST_SETTLE_MS = 2_000;
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 250, capMs: 10_000 };
-const DEFAULT_BAN_WAIT_MS = 300_000;
 
 /**
  * REST through ccxt: markets, paginated candles (closed only), depth snapshots, as contracts types.

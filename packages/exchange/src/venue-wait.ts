@@ -13,6 +13,9 @@ export interface VenueWaitDeps {
   banWaitMs: number;
 }
 
+/** How long an IP ban (HTTP 418) that named no Retry-After holds a venue, unless configured. */
+export const DEFAULT_BAN_WAIT_MS = 300_000;
+
 /** The longest wait a venue's answer can impose here: Binance's longest IP ban (3 days). */
 export const MAX_VENUE_WAIT_MS = 3 * 86_400_000;
 

@@ -1,12 +1,10 @@
 import type { Clock } from '@ballast/contracts';
 import type { Exchange } from 'ccxt';
 import { realSleep, type Sleep } from '../rate-limiter';
-import { VenueWait } from '../venue-wait';
+import { DEFAULT_BAN_WAIT_MS, VenueWait } from '../venue-wait';
 
 /** A wait the venue named at most this long is slept out; a longer one refuses the call at once. */
 const MAX_SLEEP_MS = 1_000;
-/** An IP ban (HTTP 418) that named no Retry-After holds the venue this long. */
-const BAN_WAIT_MS = 300_000;
 
 const held = new WeakSet<Exchange>();
 
@@ -29,7 +27,7 @@ export function holdNamedWaits(
     clock: deps.clock,
     sleep: deps.sleep ?? realSleep,
     maxSleepMs: MAX_SLEEP_MS,
-    banWaitMs: BAN_WAIT_MS,
+    banWaitMs: DEFAULT_BAN_WAIT_MS,
   });
   const fetch = exchange.fetch.bind(exchange);
   exchange.fetch = async (url: string, method = 'GET', headers?: unknown, body?: unknown) => {
