@@ -29,7 +29,7 @@ const CONFIGS: Record<string, Durations> = {
   'every service': {
     schema: baseConfigSchema,
     required: { SERVICE_NAME: 'svc' },
-    timers: ['UPTIME_SAMPLE_MS', 'SHUTDOWN_TIMEOUT_MS'],
+    timers: ['UPTIME_SAMPLE_MS', 'SHUTDOWN_TIMEOUT_MS', 'SOLE_PROCESS_RETRY_MS'],
     compared: [],
   },
   agents: { schema: agentsConfigSchema, timers: ['AGENT_TIMEOUT_MS'], compared: ['AGENT_BREAKER_OPEN_MS'] },

@@ -25,6 +25,11 @@ export const baseConfigSchema = z.object({
    */
   UPTIME_SAMPLE_MS: timerMsOrZero(DEFAULT_UPTIME_SAMPLE_MS),
   SHUTDOWN_TIMEOUT_MS: timerMs(25_000),
+  /**
+   * How often a risk, orders or stops process standing by tries its venue's lock again, and the holder
+   * checks it still holds it (ADR 24).
+   */
+  SOLE_PROCESS_RETRY_MS: timerMs(5_000),
 });
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;

@@ -12,6 +12,11 @@ export class Lifecycle {
   private readonly steps: ShutdownStep[] = [];
   private stopping: Promise<void> | undefined;
   private startup: Promise<unknown> = Promise.resolve();
+  private requested!: () => void;
+  /** Resolves once shutdown is asked for: startup steps that wait (a standby) stop waiting. */
+  readonly stopRequested = new Promise<void>((resolve) => {
+    this.requested = resolve;
+  });
 
   constructor(
     private readonly log: Logger,
@@ -40,6 +45,7 @@ export class Lifecycle {
 
   /** Idempotent: the first caller's exit code wins. */
   shutdown(code: ExitCode): Promise<void> {
+    this.requested();
     this.stopping ??= this.stop(code);
     return this.stopping;
   }

@@ -17,6 +17,7 @@ import { PromBusObserver } from './prom-bus-observer';
 import { evaluateReadiness, type ReadinessCheck } from './readiness';
 import { createRedactor } from './redactor';
 import { disposeService, type ServiceHandle } from './service-handle';
+import { postgresSoleLock, takeSoleProcessLock } from './sole-process';
 import { StartRefusedError } from './start-refused-error';
 import { SystemClock } from './system-clock';
 import { UptimeSampler, type UptimeSampleSink } from './uptime-sampler';
@@ -57,6 +58,11 @@ export interface RunServiceOptions<S extends ConfigSchema, B extends Bus | undef
   connectBus?: (config: ConfigOf<S>, deps: BusDeps & { log: Logger }) => Promise<B>;
   connectDb?: (config: ConfigOf<S>, deps: { log: Logger }) => Promise<DbConnection<D>>;
   start: (deps: ServiceDeps<ConfigOf<S>, B, D>) => Promise<ServiceHandle> | ServiceHandle;
+  /**
+   * The lock that makes this the one process of its kind (ADR 24), named from the configuration (e.g.
+   * `ballast-risk:<venue>`): taken on DATABASE_URL before `start`, standing by while another holds it.
+   */
+  soleProcess?: (config: ConfigOf<S>) => string;
   /** Defaults to `process.env`; SERVICE_NAME defaults to `name`. */
   env?: Env;
   logDestination?: LogDestination;
@@ -155,6 +161,10 @@ async function startAll<S extends ConfigSchema, B extends Bus | undefined, D>(
   const { db, uptime } = await openDb(options.connectDb, config, log, readiness, lifecycle);
   const busDeps = { source: config.SERVICE_NAME, clock, ids, observer: busObserver, log };
   const bus = await openBus(options.connectBus, config, busDeps, readiness, lifecycle);
+  if (options.soleProcess) {
+    const sole = { name: options.soleProcess(config), config, log, lifecycle, readiness };
+    if (!(await holdSoleLock(sole))) return;
+  }
   log.info('starting service');
   const addReadinessCheck = (check: ReadinessCheck) => void readiness.push(check);
   const handle = await options.start({
@@ -183,6 +193,43 @@ async function startAll<S extends ConfigSchema, B extends Bus | undefined, D>(
     sampler.start();
     lifecycle.onStop({ name: 'uptime', run: async () => sampler.stop() });
   }
+}
+
+interface SoleLockDeps {
+  name: string;
+  config: BaseConfig;
+  log: Logger;
+  lifecycle: Lifecycle;
+  readiness: ReadinessCheck[];
+}
+
+/**
+ * Takes the process's sole lock, standing by while another process holds it: false when asked to stop
+ * first. Taken after the bus and database are open, before the service subscribes to anything.
+ */
+async function holdSoleLock({ name, config, log, lifecycle, readiness }: SoleLockDeps): Promise<boolean> {
+  // Embedded PGlite (no DATABASE_URL) belongs to this one process: nothing to lock.
+  if (!config.DATABASE_URL) return true;
+  // A standby reads not ready and says why (`ballast status`, /readyz).
+  let holding = false;
+  readiness.push({ name: 'sole lock', check: () => holding });
+  const lock = await takeSoleProcessLock({
+    name,
+    lock: postgresSoleLock(config.DATABASE_URL, name),
+    retryMs: config.SOLE_PROCESS_RETRY_MS,
+    log,
+    stopping: lifecycle.stopRequested,
+    lost: (reason) => {
+      holding = false;
+      log.fatal({ lock: name, reason }, `${name} lost: stopping, so two processes never run it at once`);
+      void lifecycle.shutdown(ExitCode.failure);
+    },
+  });
+  if (!lock) return false;
+  holding = true;
+  // Registered before the service's own step, so it is released only after the service has stopped.
+  lifecycle.onStop({ name: 'sole lock', run: () => lock.close() });
+  return true;
 }
 
 async function serveHttp(
