@@ -341,4 +341,38 @@ describe('gateway read API', () => {
     expect(halted.drawdownPct).toBeCloseTo(1, 9);
     expect(halted.halts).toContain('maximum drawdown reached');
   });
+  it("shows equity and the exposure headroom as risk judges them: each account's positions against its own stored equity", async () => {
+    const state = new BotStateRepository(h.db, new SystemClock());
+    const day = { day: utcDayStart(Date.now()), dailyLossHalt: null, drawdownHalt: null };
+    // Real equities far from the configured one: 20 000 on binance, where the positions are; 4 000 on bybit.
+    await state.set(equityBaselineKey('binance'), {
+      ...day,
+      equity: 20_000,
+      peakEquity: 20_000,
+      dayStartEquity: 20_000,
+    });
+    await state.set(equityBaselineKey('bybit'), {
+      ...day,
+      equity: 4_000,
+      peakEquity: 4_000,
+      dayStartEquity: 4_000,
+    });
+    const risk = await get('/api/risk');
+    const positions: Array<{ exchange: string; qty: number; avgEntry: number; lastPrice: number | null }> =
+      await get('/api/positions');
+    const onBinance = positions
+      .filter((p) => p.exchange === 'binance')
+      .reduce((sum, p) => sum + p.qty * (p.lastPrice ?? p.avgEntry), 0);
+    expect(onBinance).toBeGreaterThan(0);
+    expect(positions.every((p) => p.exchange === 'binance')).toBe(true);
+    const { maxExposure } = risk.limits;
+    expect(risk.equity).toBe(24_000);
+    expect(risk.exposure).toBeCloseTo(onBinance, 9);
+    expect(risk.exposureLimit).toBeCloseTo(maxExposure * 24_000, 9);
+    // What may still be added before the first account refuses: bybit's whole limit, or binance's rest.
+    expect(risk.exposureHeadroom).toBeCloseTo(
+      Math.min(maxExposure * 20_000 - onBinance, maxExposure * 4_000),
+      9,
+    );
+  });
 });

@@ -44,6 +44,9 @@ export interface ReadModelDeps {
 
 const HEALTH_TIMEOUT_MS = 1_500;
 
+/** Risk's stored equity baseline per venue account (bot_state `risk-equity:<venue>`). */
+type RiskAccounts = ReadonlyMap<string, EquityBaseline>;
+
 /** Answers the dashboard's questions from the database (history) and the live bus picture (now). */
 export class ReadModel {
   private readonly trades: ClosedTradeRepository;
@@ -86,11 +89,18 @@ export class ReadModel {
   }
 
   async equity() {
-    const trades = await this.closedTrades();
-    const curve = equityCurve(trades, this.deps.initialEquity);
+    return this.equityWith(await this.closedTrades(), await this.riskAccounts());
+  }
+
+  /**
+   * The gateway's curve (closed trades and marked positions from the configured equity), with today's
+   * result and the drawdown as risk measures them on `accounts` (its stored baselines).
+   */
+  private equityWith(trades: readonly ClosedTradeRecord[], accounts: RiskAccounts) {
+    const curve = equityCurve([...trades], this.deps.initialEquity);
     const realized = curve.at(-1)?.equity ?? this.deps.initialEquity;
     const unrealized = this.positions().reduce((s, p) => s + (p.unrealizedPnl ?? 0), 0);
-    const todayPnl = (await this.dailyLoss(this.limits, trades)).pnl;
+    const todayPnl = this.dailyLoss(this.limits, trades, accounts).pnl;
     const peak = Math.max(this.deps.initialEquity, ...curve.map((c) => c.equity));
     const equity = realized + unrealized;
     const curveDrawdownPct = peak === 0 ? 0 : Math.max(0, ((peak - equity) / peak) * 100);
@@ -100,7 +110,7 @@ export class ReadModel {
       realized,
       unrealized,
       todayPnl,
-      drawdownPct: (await this.drawdown(this.limits, curveDrawdownPct)).pct,
+      drawdownPct: this.drawdown(this.limits, curveDrawdownPct, accounts).pct,
       curve,
     };
   }
@@ -153,14 +163,16 @@ export class ReadModel {
   async risk() {
     const limits = this.deps.currentLimits ? await this.deps.currentLimits() : this.limits;
     const trades = await this.closedTrades();
-    const eq = await this.equity();
+    // Read once: every figure below is of the same stored baselines.
+    const accounts = await this.riskAccounts();
+    const eq = this.equityWith(trades, accounts);
     const positions = this.positions();
-    const exposure = positions.reduce((s, p) => s + p.qty * (p.lastPrice ?? p.avgEntry), 0);
+    const exposure = this.exposure(limits, positions, accounts, eq.equity);
     const streak = LossStreakTracker.fromHistory(trades);
     const pausedUntil = streak.pausedUntil(limits.lossStreakPauses);
     const now = this.deps.clock.now();
-    const daily = await this.dailyLoss(limits, trades);
-    const drawdown = await this.drawdown(limits, eq.drawdownPct);
+    const daily = this.dailyLoss(limits, trades, accounts);
+    const drawdown = this.drawdown(limits, eq.drawdownPct, accounts);
     const halts: string[] = [];
     const control = this.deps.live.control;
     if (control.engaged) halts.push(`kill switch: ${control.reason ?? ''}`);
@@ -172,10 +184,10 @@ export class ReadModel {
     if (drawdown.halted) halts.push('maximum drawdown reached');
     return {
       limits: limits as unknown as Record<string, unknown>,
-      equity: eq.equity,
-      exposure,
-      exposureLimit: limits.maxExposure * eq.equity,
-      exposureHeadroom: limits.maxExposure * eq.equity - exposure,
+      equity: exposure.equity,
+      exposure: exposure.held,
+      exposureLimit: exposure.limit,
+      exposureHeadroom: exposure.headroom,
       openPositions: positions.length,
       openPositionsLimit: limits.maxOpenPositions,
       dailyPnl: daily.pnl,
@@ -190,15 +202,50 @@ export class ReadModel {
   }
 
   /**
+   * Exposure and its limit as risk judges them: each venue account's positions against the maximum
+   * exposure of the equity risk stored for it (the account's own, not the configured one), `headroom`
+   * what may still be added before the first account refuses. Without a stored baseline (risk has not
+   * run) it is the gateway's: every position against the curve's `curveEquity`.
+   */
+  private exposure(
+    limits: RiskLimits,
+    positions: ReadonlyArray<{ exchange: string; qty: number; avgEntry: number; lastPrice: number | null }>,
+    accounts: RiskAccounts,
+    curveEquity: number,
+  ) {
+    const marked = (list: typeof positions) =>
+      list.reduce((s, p) => s + p.qty * (p.lastPrice ?? p.avgEntry), 0);
+    const held = marked(positions);
+    if (accounts.size === 0) {
+      const limit = limits.maxExposure * curveEquity;
+      return { equity: curveEquity, held, limit, headroom: limit - held };
+    }
+    const each = [...accounts].map(([venue, account]) => {
+      const limit = limits.maxExposure * account.equity;
+      return {
+        equity: account.equity,
+        limit,
+        headroom: limit - marked(positions.filter((p) => p.exchange === venue)),
+      };
+    });
+    return {
+      equity: each.reduce((s, a) => s + a.equity, 0),
+      held,
+      limit: each.reduce((s, a) => s + a.limit, 0),
+      headroom: Math.min(...each.map((a) => a.headroom)),
+    };
+  }
+
+  /**
    * Today's result and the daily-loss limit as risk enforces them: from the baseline risk stores for each
    * venue account (its equity marked to market and the UTC day's start), measured by the core function its
    * halt uses, so a loss an open position took on an earlier day is not today's. `headroom` is what may
    * still be lost before the first account halts. Without a stored baseline (risk has not run) only the
    * trades closed today count: how much an open position moved since the day began is not known here.
    */
-  private async dailyLoss(limits: RiskLimits, trades: readonly ClosedTradeRecord[]) {
+  private dailyLoss(limits: RiskLimits, trades: readonly ClosedTradeRecord[], stored: RiskAccounts) {
     const now = this.deps.clock.now();
-    const accounts = await this.riskAccounts();
+    const accounts = [...stored.values()];
     if (accounts.length === 0) {
       const today = periodStart(now, 'day');
       const sum = (closed: readonly ClosedTradeRecord[]) => closed.reduce((s, t) => s + t.pnl, 0);
@@ -226,8 +273,8 @@ export class ReadModel {
    * deepest account's, as the first account to reach the limit halts. Without a stored baseline (risk has not
    * run) it is `curvePct`, the gateway's own: closed trades and marked positions from the configured equity.
    */
-  private async drawdown(limits: RiskLimits, curvePct: number) {
-    const accounts = await this.riskAccounts();
+  private drawdown(limits: RiskLimits, curvePct: number, stored: RiskAccounts) {
+    const accounts = [...stored.values()];
     if (accounts.length === 0) return { pct: curvePct, halted: curvePct >= limits.maxDrawdown * 100 };
     const pcts = accounts.map((account) => {
       const { peakEquity, drawdown } = drawdownStanding(account, limits);
@@ -239,14 +286,18 @@ export class ReadModel {
     };
   }
 
-  /** The equity baseline risk last stored for each venue account; one that does not parse is left out. */
-  private async riskAccounts(): Promise<EquityBaseline[]> {
+  /** The equity baseline risk last stored for each venue account, by venue; one that does not parse is left out. */
+  private async riskAccounts(): Promise<RiskAccounts> {
     const state = new BotStateRepository(this.deps.db, this.deps.clock);
-    const keys = await state.keys(equityBaselineKey(''));
+    const prefix = equityBaselineKey('');
+    const keys = await state.keys(prefix);
     const stored = await Promise.all(
-      keys.map((key) => state.get(key, EquityBaseline).catch(() => undefined)),
+      keys.map(async (key) => {
+        const value = await state.get(key, EquityBaseline).catch(() => undefined);
+        return value ? ([key.slice(prefix.length), value.value] as const) : undefined;
+      }),
     );
-    return stored.flatMap((s) => (s ? [s.value] : []));
+    return new Map(stored.filter((s) => s !== undefined));
   }
 
   async readiness() {
