@@ -37,6 +37,28 @@ export class Cancels extends OrderPart {
     return orderOwner(clientOrderId, this.deps.config.CLIENT_ID_PREFIX);
   }
 
+  /**
+   * An `ord.cmd` cancel of one order of ours: what is left planned of its intent (the order itself not
+   * sent yet, a TWAP's later slices, a close's later chunks) is cancelled unsent, then the order is
+   * cancelled on the venue. The venue knows nothing of an order not sent yet, so the cancel used to
+   * change nothing and the order went out when due: a TWAP named by any of its slices ran to its end.
+   * A slice still `sending` is left: its send may land, and the venue's answer is applied as it comes.
+   */
+  async cancelCommand(symbol: string, id: string): Promise<void> {
+    const named = await this.deps.slices.get(id);
+    if (named && named.exchange === this.deps.venue.id) {
+      const planned = (await this.deps.slices.ofIntent(named.intentId)).filter((s) => s.status === 'planned');
+      if (planned.length > 0) {
+        await this.ctx.cancelUnsent(planned, null, `cancelled before it was sent: ord.cmd cancel of ${id}`);
+        this.deps.log.info(
+          { clientOrderId: id, intentId: named.intentId, slices: planned.map((s) => s.clientOrderId) },
+          'planned orders of a cancelled order: cancelled unsent',
+        );
+      }
+    }
+    await this.cancelOne(symbol, id);
+  }
+
   async cancelOne(symbol: string, id: string): Promise<void> {
     const result = await this.deps.venue.cancel(symbol, id);
     const slice = await this.deps.slices.get(id);

@@ -112,9 +112,14 @@ export class OrderContext {
 
   /**
    * Planned slices given up before the venue heard of them, each announced `cancelled` first (so risk
-   * frees the room their entry held) and then recorded aborted, as the kill switch's abort does.
+   * frees the room their entry held) and then recorded aborted, as the kill switch's abort does. No
+   * reason (null) when nothing refused them: an `ord.cmd` cancel asked for it.
    */
-  async cancelUnsent(slices: readonly OrderSlice[], reason: RejectReason, detail: string): Promise<void> {
+  async cancelUnsent(
+    slices: readonly OrderSlice[],
+    reason: RejectReason | null,
+    detail: string,
+  ): Promise<void> {
     for (const slice of slices) {
       await this.publishEvent(slice, `${slice.clientOrderId}|cancelled|`, 'cancelled', {
         ...eventOf(slice),

@@ -113,7 +113,7 @@ export class OrderManager {
       return;
     }
     if (command.kind === 'cancel') {
-      await serial.run(() => this.cancels.cancelOne(command.symbol, command.clientOrderId));
+      await serial.run(() => this.cancels.cancelCommand(command.symbol, command.clientOrderId));
       return;
     }
     await this.intake.onSubmit(command, message);
