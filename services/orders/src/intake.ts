@@ -141,9 +141,15 @@ export class Intake extends OrderPart {
       await this.refusals.refuse(order, 'invalid_order', detail, cause);
       return;
     }
-    const qty = this.positions.reducible(order, roundDownToStep(order.qty, rules.stepSize), rules.stepSize);
+    const onStep = roundDownToStep(order.qty, rules.stepSize);
+    const qty = this.positions.reducible(order, onStep, rules.stepSize);
     if (qty <= 0) {
-      const detail = `reduce-only ${order.side} of ${order.symbol}: no position of ours to reduce`;
+      // Below one lot step it is no order at all, whatever the position: said so, not taken for a close
+      // with nothing to reduce (an entry of 0.000004 BTC was refused as a reduce-only buy).
+      const detail =
+        onStep <= 0
+          ? `quantity ${order.qty} is under the lot step ${rules.stepSize} of ${order.symbol}`
+          : `reduce-only ${order.side} of ${order.symbol}: no position of ours to reduce`;
       await this.refusals.refuse(order, 'invalid_order', detail, cause);
       return;
     }
