@@ -112,6 +112,20 @@ describe('PaperStopVenue stops are STOP_LOSS_LIMIT orders', () => {
     expect(await stops.observePrice('BTC-USDT', 56_714.99)).toEqual([]);
     expect(await stops.observePrice('BTC-USDT', 56_720)).toMatchObject([{ filledQty: 0.001 }]);
   });
+
+  it('a stop resting past its limit is not executed by a print only touching the limit, as a resting paper limit is not', async () => {
+    const stops = spot();
+    const stop = sellStop(0.001, 57_000);
+    await stops.placeStop(stop);
+    await stops.observePrice('BTC-USDT', 56_000);
+    expect(await stops.observePrice('BTC-USDT', 56_715)).toEqual([]);
+    expect(await stops.fetchStop('BTC-USDT', stop.clientOrderId)).toMatchObject({
+      status: 'triggered',
+      filledQty: 0,
+      limitPrice: 56_715,
+    });
+    expect(await stops.observePrice('BTC-USDT', 56_715.01)).toMatchObject([{ filledQty: 0.001 }]);
+  });
 });
 
 describe('PaperStopVenue refuses what Binance refuses', () => {

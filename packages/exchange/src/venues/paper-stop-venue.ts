@@ -95,8 +95,11 @@ export class PaperStopVenue implements StopVenue {
   }
 
   /**
-   * A printed price: stops it goes through trigger, and a triggered stop executes at a print no worse
-   * than its limit. Returns the stops that executed (in full: the print is all the book paper sees here).
+   * A printed price: stops it goes through trigger, and a stop it triggers executes at a print no worse
+   * than its limit (a marketable limit then). One triggered earlier rests at its limit, and executes
+   * only at a print through it, as a resting paper limit fills (core executeRestingLimit): a print at
+   * the limit may have gone to the queue ahead of it. Returns the stops that executed (in full: the
+   * print is all the book paper sees here).
    */
   async observePrice(symbol: string, price: number): Promise<StopOrder[]> {
     this.lastPrice.set(symbol, price);
@@ -104,9 +107,11 @@ export class PaperStopVenue implements StopVenue {
     for (const stop of this.open.values()) {
       if (stop.symbol !== symbol) continue;
       const positionSide = stop.side === 'sell' ? 'long' : 'short';
-      if (stop.status === 'open' && !stopCrossed(positionSide, stop.stopPrice, price)) continue;
+      const resting = stop.status === 'triggered';
+      if (!resting && !stopCrossed(positionSide, stop.stopPrice, price)) continue;
       stop.status = 'triggered';
       if (pastLimit(positionSide, stop.limitPrice, price)) continue;
+      if (resting && price === stop.limitPrice) continue;
       stop.filledQty = stop.qty;
       this.open.delete(stop.clientOrderId);
       executed.push({ ...stop });
