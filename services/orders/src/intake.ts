@@ -11,6 +11,7 @@ import {
   planTwap,
   roundDownToStep,
   smallestSliceQty,
+  twapTooLarge,
   type WalkableBook,
 } from '@ballast/core';
 import type { NewSlice } from '@ballast/db';
@@ -156,6 +157,10 @@ export class Intake extends OrderPart {
     const route = await this.route(order, qty, rules, cause);
     if (!route) return;
     const slices = await this.slicesOf(order, cause, qty, rules, route);
+    if ('reason' in slices) {
+      await this.refusals.refuse(order, slices.reason, slices.detail, cause);
+      return;
+    }
     await this.record(order, cause, slices, route.twap);
     void this.tick();
   }
@@ -214,6 +219,7 @@ export class Intake extends OrderPart {
   /**
    * The slices the order is planned as: one due now, or a TWAP's (core planTwap); a market close above
    * the venue's market maximum, refused whole, as chunks within it all due now (core marketCloseChunks).
+   * A TWAP the market maximum would split into more than MAX_TWAP_SLICES is refused (invalid_order).
    */
   private async slicesOf(
     request: SubmitRequest,
@@ -221,9 +227,12 @@ export class Intake extends OrderPart {
     qty: number,
     rules: MarketRules,
     { twap, book }: Route,
-  ): Promise<NewSlice[]> {
+  ): Promise<NewSlice[] | Refusal> {
     const now = this.deps.clock.now();
     const price = twap ? (request.price ?? (await this.touch(request, qty, book))) : 0;
+    const maxSliceQty = twap ? sliceCap(request, rules, price) : undefined;
+    const tooLarge = twap ? twapTooLarge(qty, maxSliceQty, rules.stepSize) : null;
+    if (tooLarge) return { reason: 'invalid_order', detail: tooLarge };
     const pieces = twap
       ? planTwap({
           totalQty: qty,
@@ -232,7 +241,7 @@ export class Intake extends OrderPart {
           startAt: now,
           stepSize: rules.stepSize,
           minSliceQty: smallestSliceQty(rules, price),
-          maxSliceQty: sliceCap(request, rules, price),
+          maxSliceQty,
           jitter: this.deps.config.TWAP_JITTER,
           random01: this.deps.random01,
         })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isMultipleOfStep } from '../risk/precision';
 import { marketOrderCap } from './market-close-chunks';
 import { smallestSliceQty } from './smallest-order';
-import { planTwap, type TwapInput } from './twap-plan';
+import { planTwap, type TwapInput, twapTooLarge } from './twap-plan';
 
 // Binance spot BTCUSDT in the recorded exchangeInfo (binance-rest/2021-10-12_spot_api-v3-exchangeInfo.json.gz):
 // step 0.00001, minimum quantity 0.00001, minimum notional 10, LOT_SIZE maxQty 9000, MARKET_LOT_SIZE
@@ -81,5 +81,17 @@ describe('planTwap within the venue maximum', () => {
         expect(planned.at(-1)?.dueAt).toBe(planned.length > 1 ? 60_000 : 0);
       }),
     );
+  });
+});
+
+describe('twapTooLarge', () => {
+  it('takes 100,053.81 BTC as 1,000 market orders of 100.05381 and refuses 100,054, which needs 1,001', () => {
+    const cap = marketOrderCap(BTC, TOUCH);
+    expect(cap).toBe(100.05381);
+    expect(twapTooLarge(100_053.81, cap, BTC.stepSize)).toBeNull();
+    expect(twapTooLarge(100_054, cap, BTC.stepSize)).toBe(
+      'a TWAP of 100054 needs 1001 orders of at most 100.05381 (the market maximum): more than 1000',
+    );
+    expect(twapTooLarge(1e12, undefined, BTC.stepSize)).toBeNull();
   });
 });

@@ -4,6 +4,24 @@ import { fewestOrdersUnder } from './market-close-chunks';
 
 export type TwapSlice = { index: number; qty: number; dueAt: number };
 
+/** The most slices a TWAP is planned as: an `ord.cmd` TWAP asks for at most this many (contracts). */
+export const MAX_TWAP_SLICES = 1000;
+
+/**
+ * Why `totalQty` cannot be planned as a TWAP: the venue's largest order (`maxSliceQty`, see
+ * marketOrderCap) needs more than MAX_TWAP_SLICES of them. Null when it can. Planned anyway, a
+ * fat-fingered 1e12 BTC asked for 10 billion slices, and building them threw (invalid array length).
+ */
+export function twapTooLarge(
+  totalQty: number,
+  maxSliceQty: number | undefined,
+  stepSize: number,
+): string | null {
+  const needed = fewestOrdersUnder(totalQty, maxSliceQty, stepSize);
+  if (needed <= MAX_TWAP_SLICES) return null;
+  return `a TWAP of ${totalQty} needs ${needed} orders of at most ${maxSliceQty} (the market maximum): more than ${MAX_TWAP_SLICES}`;
+}
+
 export type TwapInput = {
   totalQty: number;
   slices: number;
