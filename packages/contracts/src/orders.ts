@@ -43,6 +43,10 @@ export const SubmitOrder = z.object({
   maxSlippageBps: z.number().nonnegative().nullable(),
   execution: Execution,
 });
+/**
+ * Cancels one order of ours by client id: on the venue when it was sent, and with it whatever of its
+ * intent is still planned (a TWAP's later slices, a close's later chunks), announced cancelled unsent.
+ */
 export const CancelOrder = z.object({
   kind: z.literal('cancel'),
   clientOrderId: z.string().min(1),
