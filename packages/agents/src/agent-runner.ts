@@ -6,7 +6,7 @@ import type { AuditSink } from './audit/audit-sink';
 import { promptSha256 } from './audit/prompt-hash';
 import type { JsonSchema, LanguageModelProvider, StructuredReply, TokenUsage } from './provider';
 import { keyVariable } from './providers/key-variable';
-import { withoutNul } from './providers/without-nul';
+import { storableText } from './providers/storable-text';
 import { AuthRefusal } from './resilience/auth-refusal';
 import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
 import { type BreakerState, breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
@@ -251,9 +251,9 @@ export class AgentRunner {
         this.account(provider, task, attempts, err.usage);
       throw err;
     }
-    attempts.raw = withoutNul(reply.raw);
+    attempts.raw = storableText(reply.raw);
     this.account(provider, task, attempts, reply.usage);
-    const value = withoutNul(reply.value);
+    const value = storableText(reply.value);
     try {
       return task.parse(value);
     } catch {
@@ -284,7 +284,7 @@ export class AgentRunner {
   private fail(task: AgentTask<unknown>, attempts: Attempts, error: AgentError, attempt: number): void {
     // A refusal to send (breaker just reopened, budget spent) does not hide the vendor's failure before it.
     if (attempts.error === null || !UNSENT_REASONS.has(error.reason)) attempts.error = error;
-    if (error.rawResponse !== undefined) attempts.raw = withoutNul(error.rawResponse);
+    if (error.rawResponse !== undefined) attempts.raw = storableText(error.rawResponse);
     this.deps.metrics.failures.inc({ provider: this.providerLabel, agent: task.agent, reason: error.reason });
     this.deps.log.warn(
       {

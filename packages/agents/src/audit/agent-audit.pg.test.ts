@@ -1,5 +1,12 @@
 import { VirtualClock } from '@ballast/core';
-import { AgentCallRepository, AgentLessonRepository, createDb, type DbHandle, migrate } from '@ballast/db';
+import {
+  AgentCallRepository,
+  AgentLessonRepository,
+  createDb,
+  type DbHandle,
+  migrate,
+  SignalDecisionRepository,
+} from '@ballast/db';
 import { createLogger, loadConfig } from '@ballast/service-kit';
 import { createTestDatabase, type TestDatabase } from '@ballast/testkit';
 import { sql } from 'kysely';
@@ -111,6 +118,33 @@ describe('agent audit and lessons on PostgreSQL', () => {
     expect(decision.reviewer?.meta.auditId).toBe(rows[1]?.id);
     expect(rows[1]?.verdict).toMatchObject({ reasons: ['trend intact'] });
     expect(rows[1]?.rawResponse).not.toContain('\u0000');
+  });
+
+  it('stores a verdict whose reasons carry half an emoji (a lone UTF-16 surrogate), as U+FFFD, so the call and the decision are stored once', async () => {
+    const { reviewer, analyst, lessons, audit } = deps();
+    // The wire carries the escape "\ud83d" (JSON.stringify writes a lone surrogate so); jsonb refuses it.
+    claude.enqueue(
+      anthropicToolUse('review_verdict', {
+        approve: true,
+        sizeMultiplier: 0.5,
+        reasons: ['trend \ud83d intact', 'momentum \ude80'],
+      }),
+    );
+    const decision = await decideWithAgents(
+      candidate,
+      { correlationId: 'corr-audit-surrogate', features, recentCandles: candles },
+      { analyst: analyst.runner, reviewer: reviewer.runner, lessons, lessonConfig: DEFAULT_LESSONS },
+    );
+    const rows = await audit.byCorrelationId('corr-audit-surrogate');
+    expect(rows.map((r) => [r.agent, r.errorReason])).toEqual([
+      ['analyst', null],
+      ['reviewer', null],
+    ]);
+    expect(decision.reviewer?.meta.auditId).toBe(rows[1]?.id);
+    const decisions = new SignalDecisionRepository(handle.db);
+    expect(await decisions.keepFirst('cand-surrogate', decision, clock.now())).toBeUndefined();
+    expect((await decisions.first('cand-surrogate'))?.decision).toEqual(decision);
+    expect(decision.reviewer?.reasons).toEqual(['trend \ufffd intact', 'momentum \ufffd']);
   });
 
   it('lists calls since a time, newest first, with cost as a number', async () => {
