@@ -238,6 +238,33 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(reviewer.sleeps).toHaveLength(2);
   });
 
+  it('counts each timed-out call at its ceiling against the budget and in the audit: the vendor bills what it generates after we stop waiting', async () => {
+    const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
+    const audit = new MemoryAudit();
+    const reviewer = harness({
+      provider: new AnthropicProvider({ apiKey: KEY, model: 'claude-sonnet-5', baseURL: claude.url }),
+      clock,
+      audit,
+      timeoutMs: 150,
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const rules = harness({ provider: null, clock, audit });
+    claude.enqueue({ hang: true }, { hang: true });
+    const decision = await decideWithAgents(candidate, context, {
+      analyst: rules.runner,
+      reviewer: reviewer.runner,
+      lessons: NO_LESSONS,
+      lessonConfig: DEFAULT_LESSONS,
+    });
+    expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
+    const row = audit.rows.at(-1);
+    // Two sends, each the prompt at 3 chars a token ($3/M) and all 2,048 output tokens allowed ($15/M).
+    const ceiling = (Math.ceil((row?.prompt.length ?? 0) / 3) * 3 + 2_048 * 15) / 1_000_000;
+    expect([row?.errorReason, row?.tokensIn, row?.tokensOut]).toEqual(['timeout', 0, 0]);
+    expect(row?.costUsd).toBeCloseTo(2 * ceiling, 12);
+    expect(reviewer.budget.spentTodayUsd()).toBeCloseTo(2 * ceiling, 12);
+  });
+
   it('refuses calls once the daily budget is spent, until the next UTC day', async () => {
     const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
     const { reviewer, audit, deps } = setup({ clock, budgetUsd: 0.04 });

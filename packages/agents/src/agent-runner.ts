@@ -11,6 +11,7 @@ import { AuthRefusal } from './resilience/auth-refusal';
 import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
 import { type BreakerState, breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
 import type { DailyCostBudget } from './resilience/cost-budget';
+import { timedOutUsage } from './resilience/timed-out-usage';
 import { UnusableStreak } from './resilience/unusable-streak';
 
 export type AgentName = 'analyst' | 'reviewer' | 'reflector';
@@ -249,6 +250,8 @@ export class AgentRunner {
       // A reply the vendor answered but we could not read was billed all the same.
       if (err instanceof AgentError && err.usage !== undefined)
         this.account(provider, task, attempts, err.usage);
+      else if (err instanceof AgentError && err.reason === 'timeout')
+        this.chargeTimedOut(provider, task, attempts);
       throw err;
     }
     attempts.raw = storableText(reply.raw);
@@ -279,6 +282,26 @@ export class AgentRunner {
     this.deps.metrics.tokens.inc({ ...labels, direction: 'input' }, usage.inputTokens);
     this.deps.metrics.tokens.inc({ ...labels, direction: 'output' }, usage.outputTokens);
     this.deps.metrics.costUsd.inc(labels, cost);
+  }
+
+  /**
+   * A call that timed out was sent, and its reply is billed when it is generated whether we wait for it
+   * or not: its cost counts at its ceiling (timedOutUsage) against the budget, in the audit row and the
+   * cost metric, or a vendor slower than AGENT_TIMEOUT_MS spends without limit. Its tokens are not
+   * counted: nobody reported any.
+   */
+  private chargeTimedOut(
+    provider: LanguageModelProvider,
+    task: AgentTask<unknown>,
+    attempts: Attempts,
+  ): void {
+    const cost = this.deps.budget.costOf(
+      provider.model,
+      timedOutUsage(fullPrompt(task), task.maxOutputTokens),
+    );
+    this.deps.budget.spend(cost);
+    attempts.costUsd += cost;
+    this.deps.metrics.costUsd.inc({ provider: provider.id, agent: task.agent }, cost);
   }
 
   private fail(task: AgentTask<unknown>, attempts: Attempts, error: AgentError, attempt: number): void {
