@@ -68,3 +68,65 @@ describe(`FirstDecision (${RECORDED_FILE})`, () => {
     expect(retried).toEqual({ ...made, earlier: true });
   });
 });
+
+describe(`FirstDecision when the store fails to keep a decision (${RECORDED_FILE})`, () => {
+  /** signal_decisions whose first write fails (a database outage), as the pg driver throws it. */
+  class FailingOnce extends MemoryDecisions {
+    failures = 1;
+    override async keepFirst(id: string, decision: unknown, decidedAt: number) {
+      if (this.failures-- > 0) throw new Error('Connection terminated unexpectedly');
+      return super.keepFirst(id, decision, decidedAt);
+    }
+  }
+
+  function counting() {
+    const asked: number[] = [];
+    const decide: DecideFor = async (c) => {
+      asked.push(asked.length);
+      return {
+        candidate: c,
+        analyst: null,
+        reviewer: null,
+        approved: true,
+        sizeMultiplier: asked.length === 1 ? 0.5 : 0.9,
+      } satisfies SignalDecision;
+    };
+    return { asked, decide };
+  }
+
+  it('keeps the decision made for the retry: stored then, stamped with when it was made, the agents not asked (and paid) again', async () => {
+    const { candidate, vector } = firstPassing();
+    const clock = new VirtualClock(vector.openTime + 3_600_000);
+    const { asked, decide } = counting();
+    const store = new FailingOnce();
+    const decisions = new FirstDecision({ decide, store, clock });
+    const madeAt = clock.now();
+    await expect(decisions.decide(candidate, vector, 'corr-1')).rejects.toThrow('Connection terminated');
+    clock.advance(30_000);
+    const retried = await decisions.decide(candidate, vector, 'corr-1');
+    expect(asked).toHaveLength(1);
+    expect(retried).toEqual({
+      decision: expect.objectContaining({ approved: true, sizeMultiplier: 0.5 }),
+      decidedAt: madeAt,
+      earlier: false,
+    });
+    expect(store.kept.get(candidate.id)).toEqual({ decision: retried.decision, decidedAt: madeAt });
+  });
+
+  it('does not keep an approval for a retry whose strategy was switched off meanwhile: the switch-off step decides', async () => {
+    const { candidate, vector } = firstPassing();
+    const clock = new VirtualClock(vector.openTime + 3_600_000);
+    const { decide } = counting();
+    const decisions = new FirstDecision({ decide, store: new FailingOnce(), clock });
+    await expect(decisions.decide(candidate, vector, 'corr-1')).rejects.toThrow('Connection terminated');
+    const off: DecideFor = async (c) => ({
+      candidate: c,
+      analyst: null,
+      reviewer: null,
+      approved: false,
+      sizeMultiplier: 0,
+    });
+    const retried = await decisions.decide(candidate, vector, 'corr-1', off);
+    expect(retried.decision.approved).toBe(false);
+  });
+});

@@ -33,6 +33,11 @@ export type Decided = {
 export class FirstDecision {
   /** Decisions being made, by candidate: one asked for again meanwhile is not made twice. */
   private readonly deciding = new Map<string, Promise<Decided>>();
+  /**
+   * Decisions made whose store failed (a database outage), by candidate, the oldest forgotten past
+   * MAX_UNSTORED: the retry stores the one made rather than ask the agents again, paid, maybe otherwise.
+   */
+  private readonly unstored = new Map<string, Made>();
 
   constructor(private readonly deps: FirstDecisionDeps) {}
 
@@ -67,12 +72,47 @@ export class FirstDecision {
   ): Promise<Decided> {
     const stored = await this.deps.store.first(candidate.id);
     if (stored !== undefined) return earlierDecision(stored);
-    const made = await step(candidate, features, correlationId);
-    const decidedAt = this.deps.clock.now();
-    const earlier = await this.deps.store.keepFirst(candidate.id, made, decidedAt);
-    return earlier === undefined ? { decision: made, decidedAt, earlier: false } : earlierDecision(earlier);
+    const made = await this.made(candidate, features, correlationId, step);
+    let earlier: KeptDecision | undefined;
+    try {
+      earlier = await this.deps.store.keepFirst(candidate.id, made.decision, made.decidedAt);
+    } catch (err) {
+      this.keepUnstored(candidate.id, made);
+      throw err;
+    }
+    this.unstored.delete(candidate.id);
+    return earlier === undefined ? { ...made, earlier: false } : earlierDecision(earlier);
+  }
+
+  /**
+   * The decision made before whose store failed, when the usual step decides again (never published:
+   * it goes out stamped with when it was made); else the step's, now. Another step (a strategy switched
+   * off since) decides afresh.
+   */
+  private async made(
+    candidate: SignalCandidate,
+    features: FeatureVector,
+    correlationId: string,
+    step: DecideFor,
+  ): Promise<Made> {
+    const kept = this.unstored.get(candidate.id);
+    this.unstored.delete(candidate.id);
+    if (kept !== undefined && step === this.deps.decide) return kept;
+    const decision = await step(candidate, features, correlationId);
+    return { decision, decidedAt: this.deps.clock.now() };
+  }
+
+  private keepUnstored(candidateId: string, made: Made): void {
+    this.unstored.set(candidateId, made);
+    const oldest = this.unstored.keys().next().value;
+    if (this.unstored.size > MAX_UNSTORED && oldest !== undefined) this.unstored.delete(oldest);
   }
 }
+
+type Made = Omit<Decided, 'earlier'>;
+
+/** Unstored decisions kept for their retry: far more than a database outage leaves waiting. */
+const MAX_UNSTORED = 1_024;
 
 function earlierDecision(kept: KeptDecision): Decided {
   return { decision: SignalDecision.parse(kept.decision), decidedAt: kept.decidedAt, earlier: true };
