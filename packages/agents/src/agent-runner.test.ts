@@ -454,6 +454,20 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     ]);
   });
 
+  it('decides an approval at size 0 as the rejection it is, instead of an approval risk then denies as below the venue minimum', async () => {
+    const { deps } = setup();
+    gemini.enqueue(analystReply());
+    claude.enqueue(
+      anthropicToolUse('review_verdict', { approve: true, sizeMultiplier: 0, reasons: ['volume too thin'] }),
+    );
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect([decision.approved, decision.sizeMultiplier, decision.rejection]).toEqual([
+      false,
+      0,
+      { reason: 'reviewer_rejected', detail: 'approved at size 0: volume too thin' },
+    ]);
+  });
+
   it("caps a model's approval at the volatility regime's scale and rejects in extreme volatility", async () => {
     const { deps } = setup();
     const fullSize = { approve: true, sizeMultiplier: 1, reasons: ['model: go'] };

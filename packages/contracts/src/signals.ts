@@ -79,7 +79,7 @@ export const AgentOutcome = z.object({
  * - `extreme_volatility`: the volatility regime is extreme; rejected whatever the reviewer said
  * - `reviewer_failed`: the reviewer gave no valid verdict and REVIEWER_FALLBACK is `reject` (the default), or it
  *   answered but unreadably (not JSON, failing the schema, cut off at the token cap, refused: it may have said no)
- * - `reviewer_rejected`: the reviewer (a model, or the rules standing in for one) said no
+ * - `reviewer_rejected`: the reviewer (a model, or the rules standing in for one) said no, or approved at size 0
  * - `strategy_disabled`: an operator switched the candidate's strategy off after it proposed; no agent was asked
  */
 export const DecisionRejectReason = z.enum([

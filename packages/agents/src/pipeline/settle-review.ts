@@ -24,8 +24,8 @@ export interface SettledReview {
 /**
  * The decision a review comes to, under guards no reviewer can talk its way past: extreme volatility
  * rejects, and the size never exceeds the volatility regime's positionScale (risk leaves volatility
- * scaling to this multiplier, which the rules reviewer sizes by and a model may not). With the
- * `reject` fallback, a review the model failed to give rejects.
+ * scaling to this multiplier, which the rules reviewer sizes by and a model may not); an approval at
+ * size 0 is a rejection. With the `reject` fallback, a review the model failed to give rejects.
  */
 export function settleReview(
   review: Review,
@@ -41,11 +41,11 @@ export function settleReview(
     return rejected('reviewer_failed', review.failure);
   if (!review.verdict.approve) return rejected('reviewer_rejected', review.verdict.reasons.join('; '));
   const cap = shrinkOnly(volatility.positionScale);
-  return {
-    approved: true,
-    sizeMultiplier: Math.min(shrinkOnly(review.verdict.sizeMultiplier), cap),
-    rejection: null,
-  };
+  const sizeMultiplier = Math.min(shrinkOnly(review.verdict.sizeMultiplier), cap);
+  // Nothing to trade: risk would deny it as an order below the venue's minimum, which it is not.
+  if (sizeMultiplier === 0)
+    return rejected('reviewer_rejected', `approved at size 0: ${review.verdict.reasons.join('; ')}`);
+  return { approved: true, sizeMultiplier, rejection: null };
 }
 
 /**
