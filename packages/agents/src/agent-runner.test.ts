@@ -129,6 +129,29 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(metrics).toContain('ballast_agent_cost_usd_total{provider="anthropic",agent="reviewer"} 0.045');
   });
 
+  it("counts Claude's cached prompt tokens, which input_tokens leaves out: writes at 1.25× (5 min) or 2× (1 h) the input price, reads at 0.1×", async () => {
+    const { audit, reviewer, deps } = setup();
+    gemini.enqueue(analystReply());
+    // A prompt cached (by a top-level cache_control, or a gateway adding one): the Messages API reports only
+    // the uncached tail as input_tokens.
+    claude.enqueue(
+      anthropicToolUse('review_verdict', APPROVE_HALF, {
+        input_tokens: 100,
+        output_tokens: 1_000,
+        cache_creation_input_tokens: 6_000,
+        cache_read_input_tokens: 10_000,
+        cache_creation: { ephemeral_5m_input_tokens: 4_000, ephemeral_1h_input_tokens: 2_000 },
+      }),
+    );
+    await decideWithAgents(candidate, context, deps);
+    // $3/M: 100 × 3 + 4,000 × 3.75 + 2,000 × 6 + 10,000 × 0.3 = 30,300; 1,000 out × $15/M = 15,000.
+    expect(audit.rows.map((r) => [r.agent, r.tokensIn, r.tokensOut, r.costUsd])).toEqual([
+      ['analyst', 2_000, 300, expect.closeTo(0.00032, 10)],
+      ['reviewer', 16_100, 1_000, expect.closeTo(0.0453, 10)],
+    ]);
+    expect(reviewer.budget.spentTodayUsd()).toBeCloseTo(0.0453, 10);
+  });
+
   it('retries a 429 after the Retry-After wait and a 500 with backoff, then succeeds, audited without an error', async () => {
     const { reviewer, analyst, deps, audit } = setup();
     gemini.enqueue(geminiError(503, 'UNAVAILABLE'), analystReply());

@@ -14,8 +14,18 @@ export interface StructuredRequest {
 }
 
 export interface TokenUsage {
+  /** Every prompt token, cached ones included. */
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** The prompt tokens of `inputTokens` a prompt cache wrote or read, priced apart (CACHE_PRICE_FACTORS). */
+  readonly cachedInput?: CachedInput;
+}
+
+/** Prompt tokens a vendor's prompt cache wrote (for 5 minutes or 1 hour) or read. */
+export interface CachedInput {
+  readonly written5m: number;
+  readonly written1h: number;
+  readonly read: number;
 }
 
 export interface StructuredReply {

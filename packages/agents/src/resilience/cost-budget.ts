@@ -23,6 +23,25 @@ export function priceOf(prices: PriceTable, model: string): ModelPrice | undefin
   return undated !== model && Object.hasOwn(prices, undated) ? prices[undated] : undefined;
 }
 
+/**
+ * What a cached prompt token costs, as a multiple of the input price (Anthropic's prompt caching: a write
+ * for 5 minutes 1.25×, for 1 hour 2×, a read 0.1×).
+ */
+export const CACHE_PRICE_FACTORS = { written5m: 1.25, written1h: 2, read: 0.1 } as const;
+
+/** The prompt tokens of `usage` in units of the input price: cached ones at their factors. */
+function inputPriceUnits(usage: TokenUsage): number {
+  const cached = usage.cachedInput;
+  if (cached === undefined) return usage.inputTokens;
+  const uncached = usage.inputTokens - cached.written5m - cached.written1h - cached.read;
+  return (
+    uncached +
+    cached.written5m * CACHE_PRICE_FACTORS.written5m +
+    cached.written1h * CACHE_PRICE_FACTORS.written1h +
+    cached.read * CACHE_PRICE_FACTORS.read
+  );
+}
+
 /** Start of the UTC day holding `ms`. */
 export function utcDayStartMs(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
@@ -57,7 +76,8 @@ export class DailyCostBudget {
     const price = priceOf(this.prices, model);
     if (price === undefined) return 0;
     return (
-      (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000
+      (inputPriceUnits(usage) * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) /
+      1_000_000
     );
   }
 

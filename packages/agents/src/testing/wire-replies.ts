@@ -8,7 +8,7 @@ import type { ScriptedReply } from './scripted-server';
 export function anthropicToolUse(
   toolName: string,
   input: unknown,
-  usage = { input_tokens: 1_000, output_tokens: 200 },
+  usage: AnthropicUsage = { input_tokens: 1_000, output_tokens: 200 },
 ): ScriptedReply {
   return {
     status: 200,
@@ -22,13 +22,22 @@ export function anthropicToolUse(
       stop_reason: 'tool_use',
       stop_sequence: null,
       usage: {
-        ...usage,
         cache_creation_input_tokens: 0,
         cache_read_input_tokens: 0,
         service_tier: 'standard',
+        ...usage,
       },
     }),
   };
+}
+
+/** The Messages API's `usage`: the cache fields are 0 unless given. */
+export interface AnthropicUsage {
+  readonly input_tokens: number;
+  readonly output_tokens: number;
+  readonly cache_creation_input_tokens?: number;
+  readonly cache_read_input_tokens?: number;
+  readonly cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /**

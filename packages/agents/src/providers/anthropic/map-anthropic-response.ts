@@ -1,6 +1,6 @@
-import type { Message } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { Message, Usage } from '@anthropic-ai/sdk/resources/messages/messages';
 import { AgentError } from '../../agent-error';
-import type { StructuredReply } from '../../provider';
+import type { StructuredReply, TokenUsage } from '../../provider';
 import { type EarlyStop, stoppedEarly } from '../stopped-early';
 
 const STOPS: Readonly<Partial<Record<NonNullable<Message['stop_reason']>, EarlyStop>>> = {
@@ -15,7 +15,7 @@ const STOPS: Readonly<Partial<Record<NonNullable<Message['stop_reason']>, EarlyS
  * reply cut at max_tokens or refused is no verdict whatever it holds; each carries the usage billed for it.
  */
 export function mapAnthropicResponse(message: Message, toolName: string): StructuredReply {
-  const usage = { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens };
+  const usage = anthropicUsage(message.usage);
   const stop = message.stop_reason === null ? undefined : STOPS[message.stop_reason];
   if (stop !== undefined)
     throw stoppedEarly(
@@ -36,4 +36,18 @@ export function mapAnthropicResponse(message: Message, toolName: string): Struct
     throw new AgentError('malformed_response', why, undefined, raw, usage);
   }
   return { raw: JSON.stringify(block.input), value: block.input, usage };
+}
+
+/**
+ * The tokens a reply was billed for: `input_tokens` counts only the prompt after the last cache
+ * breakpoint, so the tokens a prompt cache wrote or read are added, and priced apart (their 1-hour part
+ * from `cache_creation`, the rest as 5-minute writes).
+ */
+export function anthropicUsage(usage: Usage): TokenUsage {
+  const written = usage.cache_creation_input_tokens ?? 0;
+  const read = usage.cache_read_input_tokens ?? 0;
+  const counted = { inputTokens: usage.input_tokens + written + read, outputTokens: usage.output_tokens };
+  if (written + read === 0) return counted;
+  const written1h = Math.min(written, usage.cache_creation?.ephemeral_1h_input_tokens ?? 0);
+  return { ...counted, cachedInput: { written5m: written - written1h, written1h, read } };
 }
