@@ -126,6 +126,24 @@ describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API
     expect(err.rawResponse).toContain('funding extreme');
   });
 
+  it('reports a 200 that is not a message (an HTML page, not JSON, JSON of another shape) as malformed, as the other providers do', async () => {
+    server.enqueue(
+      { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>proxy error</html>' },
+      { status: 200, headers: { 'content-type': 'application/json' }, body: '<html>proxy error</html>' },
+      { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' },
+    );
+    const seen = [];
+    for (let i = 0; i < 3; i++) {
+      const err = await failure(provider.generate(request()));
+      seen.push([err.reason, err.message]);
+    }
+    expect(seen).toEqual([
+      ['malformed_response', 'anthropic reply is not a message'],
+      ['malformed_response', 'anthropic reply is not JSON'],
+      ['malformed_response', 'anthropic reply is not a message'],
+    ]);
+  });
+
   it('times out a hung call through the abort signal', async () => {
     server.enqueue({ hang: true });
     const err = await failure(provider.generate(request(AbortSignal.timeout(150))));

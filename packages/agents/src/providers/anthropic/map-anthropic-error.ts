@@ -20,6 +20,8 @@ export function mapAnthropicError(err: unknown, now: number, aborted: boolean): 
     return new AgentError('timeout', 'anthropic call timed out');
   }
   if (err instanceof APIConnectionError) return new AgentError('network', 'anthropic connection failed');
+  // A 200 labelled JSON whose body is not fails inside the SDK's response.json(): an answer we cannot read.
+  if (err instanceof SyntaxError) return new AgentError('malformed_response', 'anthropic reply is not JSON');
   if (err instanceof APIError && typeof err.status === 'number') {
     const headers = err.headers;
     return httpStatusError(

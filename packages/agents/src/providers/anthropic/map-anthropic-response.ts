@@ -15,6 +15,10 @@ const STOPS: Readonly<Partial<Record<NonNullable<Message['stop_reason']>, EarlyS
  * reply cut at max_tokens or refused is no verdict whatever it holds; each carries the usage billed for it.
  */
 export function mapAnthropicResponse(message: Message, toolName: string): StructuredReply {
+  if (!isMessage(message)) {
+    const raw = typeof message === 'string' ? message : JSON.stringify(message);
+    throw new AgentError('malformed_response', 'anthropic reply is not a message', undefined, raw);
+  }
   const usage = anthropicUsage(message.usage);
   const stop = message.stop_reason === null ? undefined : STOPS[message.stop_reason];
   if (stop !== undefined)
@@ -50,4 +54,14 @@ export function anthropicUsage(usage: Usage): TokenUsage {
   if (written + read === 0) return counted;
   const written1h = Math.min(written, usage.cache_creation?.ephemeral_1h_input_tokens ?? 0);
   return { ...counted, cachedInput: { written5m: written - written1h, written1h, read } };
+}
+
+/**
+ * Whether a 200's body is a Message at all: the SDK hands back a body of another content type as its
+ * text (a proxy's HTML page), and JSON of any shape as it is.
+ */
+function isMessage(body: unknown): body is Message {
+  if (typeof body !== 'object' || body === null) return false;
+  const { content, usage } = body as Partial<Message>;
+  return Array.isArray(content) && typeof usage === 'object' && usage !== null;
 }
