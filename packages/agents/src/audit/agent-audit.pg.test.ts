@@ -147,6 +147,29 @@ describe('agent audit and lessons on PostgreSQL', () => {
     expect(decision.reviewer?.reasons).toEqual(['trend \ufffd intact', 'momentum \ufffd']);
   });
 
+  it('stores a veto kept from a reply whose over-long reason is cut inside an emoji, without half of it', async () => {
+    const { reviewer, analyst, lessons, audit } = deps();
+    // 499 characters, then an emoji (two UTF-16 units) across the schema's 500-character bound.
+    const reason = `${'x'.repeat(499)}\u{1F680} funding extreme`;
+    claude.enqueue(
+      anthropicToolUse('review_verdict', { approve: false, sizeMultiplier: 0, reasons: [reason] }),
+    );
+    const decision = await decideWithAgents(
+      candidate,
+      { correlationId: 'corr-audit-cut', features, recentCandles: candles },
+      { analyst: analyst.runner, reviewer: reviewer.runner, lessons, lessonConfig: DEFAULT_LESSONS },
+    );
+    const rows = await audit.byCorrelationId('corr-audit-cut');
+    expect(rows.map((r) => [r.agent, r.errorReason])).toEqual([
+      ['analyst', null],
+      ['reviewer', 'invalid_reply'],
+    ]);
+    expect(decision.reviewer?.meta.auditId).toBe(rows[1]?.id);
+    const decisions = new SignalDecisionRepository(handle.db);
+    expect(await decisions.keepFirst('cand-cut', decision, clock.now())).toBeUndefined();
+    expect([decision.approved, decision.reviewer?.reasons[1]]).toEqual([false, 'x'.repeat(499)]);
+  });
+
   it('lists calls since a time, newest first, with cost as a number', async () => {
     const { reviewer, analyst, lessons, audit } = deps();
     clock.advance(60_000);

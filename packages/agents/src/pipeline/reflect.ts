@@ -2,6 +2,7 @@ import type { Clock, IdGenerator } from '@ballast/contracts';
 import { z } from 'zod';
 import type { AgentRunner } from '../agent-runner';
 import { REFLECTOR_SYSTEM, reflectorPrompt } from '../prompts/reflector-prompt';
+import { cutText } from '../providers/storable-text';
 import { rulesReflection } from '../rules/rules-reflection';
 import { type LessonConfig, type LessonStore, MAX_LESSON_CHARS } from './lessons';
 import { ReflectionInput } from './reflection-input';
@@ -35,7 +36,7 @@ export async function reflect(input: ReflectionInput, deps: ReflectDeps): Promis
     parse: (value) => LessonsReply.parse(value).lessons,
     fallback: () => rulesReflection(checked),
   });
-  const lessons = result.verdict.map((l) => l.slice(0, MAX_LESSON_CHARS));
+  const lessons = result.verdict.map((l) => cutText(l, MAX_LESSON_CHARS));
   for (const lesson of lessons) {
     await deps.lessons.add({
       id: deps.ids(),

@@ -1,6 +1,7 @@
 import { AnalystVerdict, REVIEW_REASONS, ReviewVerdict } from '@ballast/contracts';
 import { z } from 'zod';
 import type { JsonSchema } from '../provider';
+import { cutText } from '../providers/storable-text';
 
 /** JSON schemas sent to the models, generated from the contracts so the two cannot drift apart. */
 export const ANALYST_JSON_SCHEMA: JsonSchema = withoutMeta(z.toJSONSchema(AnalystVerdict));
@@ -39,7 +40,7 @@ export function salvageReviewVeto(value: unknown): ReviewVerdict | undefined {
   const reasons = given
     .filter((r): r is string => typeof r === 'string')
     .slice(0, REVIEW_REASONS.max - 1)
-    .map((r) => r.slice(0, REVIEW_REASONS.maxChars));
+    .map((r) => cutText(r, REVIEW_REASONS.maxChars));
   const veto = { approve: false, sizeMultiplier: 0, reasons: [VETO_KEPT, ...reasons] };
   return ReviewVerdict.safeParse(veto).data;
 }

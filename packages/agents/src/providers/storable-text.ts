@@ -22,3 +22,13 @@ function storableString(text: string): string {
   const withoutNul = text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
   return withoutNul.replace(LONE_SURROGATE, '\uFFFD');
 }
+
+/**
+ * `text` cut to at most `maxChars` UTF-16 units without splitting a surrogate pair: `slice` can leave
+ * half an emoji at the cut, which PostgreSQL's jsonb refuses (see storableText).
+ */
+export function cutText(text: string, maxChars: number): string {
+  const cut = text.slice(0, maxChars);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}

@@ -1,4 +1,5 @@
 import type { SignalDecision } from '@ballast/contracts';
+import { cutText } from '../providers/storable-text';
 
 const MAX_CHARS = 1_000;
 
@@ -9,13 +10,13 @@ const MAX_CHARS = 1_000;
 export function decisionSummary(decision: SignalDecision): string {
   const rejection = decision.rejection;
   if (!decision.approved && rejection && rejection.reason !== 'reviewer_rejected')
-    return `rejected (${rejection.reason}): ${rejection.detail}`.slice(0, MAX_CHARS);
+    return cutText(`rejected (${rejection.reason}): ${rejection.detail}`, MAX_CHARS);
   const verdict = decision.approved ? `approved at ${decision.sizeMultiplier}` : 'rejected by the reviewer';
   const reasons = decision.reviewer?.reasons.join('; ') ?? '';
-  return (reasons === '' ? verdict : `${verdict}: ${reasons}`).slice(0, MAX_CHARS);
+  return cutText(reasons === '' ? verdict : `${verdict}: ${reasons}`, MAX_CHARS);
 }
 
 /** A vetoed candidate's decision line. */
 export function vetoSummary(veto: { reason: string; detail: string }): string {
-  return `vetoed (${veto.reason}): ${veto.detail}`.slice(0, MAX_CHARS);
+  return cutText(`vetoed (${veto.reason}): ${veto.detail}`, MAX_CHARS);
 }
