@@ -135,12 +135,13 @@ describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API
     const seen = [];
     for (let i = 0; i < 3; i++) {
       const err = await failure(provider.generate(request()));
-      seen.push([err.reason, err.message]);
+      seen.push([err.reason, err.message, err.rawResponse]);
     }
+    // Not the model's words, so not kept for the audit: a server echoing its request would echo the key.
     expect(seen).toEqual([
-      ['malformed_response', 'anthropic reply is not a message'],
-      ['malformed_response', 'anthropic reply is not JSON'],
-      ['malformed_response', 'anthropic reply is not a message'],
+      ['malformed_response', 'anthropic reply is not a message', undefined],
+      ['malformed_response', 'anthropic reply is not JSON', undefined],
+      ['malformed_response', 'anthropic reply is not a message', undefined],
     ]);
   });
 

@@ -15,10 +15,8 @@ const STOPS: Readonly<Partial<Record<NonNullable<Message['stop_reason']>, EarlyS
  * reply cut at max_tokens or refused is no verdict whatever it holds; each carries the usage billed for it.
  */
 export function mapAnthropicResponse(message: Message, toolName: string): StructuredReply {
-  if (!isMessage(message)) {
-    const raw = typeof message === 'string' ? message : JSON.stringify(message);
-    throw new AgentError('malformed_response', 'anthropic reply is not a message', undefined, raw);
-  }
+  // Its body is not kept: it is not the model's, and a server echoing what it was sent would echo the key.
+  if (!isMessage(message)) throw new AgentError('malformed_response', 'anthropic reply is not a message');
   const usage = anthropicUsage(message.usage);
   const stop = message.stop_reason === null ? undefined : STOPS[message.stop_reason];
   if (stop !== undefined)
