@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Tool } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { LanguageModelProvider, StructuredReply, StructuredRequest } from '../../provider';
+import { keyMasked } from '../key-masked';
 import { mapAnthropicError } from './map-anthropic-error';
 import { mapAnthropicResponse } from './map-anthropic-response';
 
@@ -19,9 +20,11 @@ export class AnthropicProvider implements LanguageModelProvider {
   readonly model: string;
   readonly #client: Anthropic;
   readonly #now: () => number;
+  readonly #apiKey: string;
 
   constructor(options: AnthropicProviderOptions) {
     this.model = options.model;
+    this.#apiKey = options.apiKey;
     this.#now = options.now ?? (() => Date.now());
     this.#client = new Anthropic({
       apiKey: options.apiKey,
@@ -54,7 +57,7 @@ export class AnthropicProvider implements LanguageModelProvider {
       );
       return mapAnthropicResponse(message, request.schemaName);
     } catch (err) {
-      throw mapAnthropicError(err, this.#now(), request.signal.aborted);
+      throw keyMasked(mapAnthropicError(err, this.#now(), request.signal.aborted), this.#apiKey);
     }
   }
 }

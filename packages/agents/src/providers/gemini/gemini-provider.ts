@@ -1,5 +1,6 @@
 import { type GenerationConfig, GoogleGenerativeAI } from '@google/generative-ai';
 import type { LanguageModelProvider, StructuredReply, StructuredRequest } from '../../provider';
+import { keyMasked } from '../key-masked';
 import { mapGeminiError } from './map-gemini-error';
 import { mapGeminiResponse } from './map-gemini-response';
 import { thinkingBudgetFor } from './thinking-budget';
@@ -18,9 +19,11 @@ export class GeminiProvider implements LanguageModelProvider {
   readonly model: string;
   readonly #client: GoogleGenerativeAI;
   readonly #baseUrl: string | undefined;
+  readonly #apiKey: string;
 
   constructor(options: GeminiProviderOptions) {
     this.model = options.model;
+    this.#apiKey = options.apiKey;
     this.#client = new GoogleGenerativeAI(options.apiKey);
     this.#baseUrl = options.baseUrl;
   }
@@ -46,7 +49,7 @@ export class GeminiProvider implements LanguageModelProvider {
       const { response } = await model.generateContent(request.prompt, { signal: request.signal });
       return mapGeminiResponse(response);
     } catch (err) {
-      throw mapGeminiError(err, request.signal.aborted);
+      throw keyMasked(mapGeminiError(err, request.signal.aborted), this.#apiKey);
     }
   }
 }

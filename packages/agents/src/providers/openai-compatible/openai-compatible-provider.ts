@@ -2,6 +2,7 @@ import { AgentError } from '../../agent-error';
 import type { LanguageModelProvider, StructuredReply, StructuredRequest } from '../../provider';
 import { retryAfterMs } from '../../resilience/retry-after';
 import { httpStatusError } from '../http-status-error';
+import { keyMasked } from '../key-masked';
 import { chatCompletionsUrl } from './chat-completions-url';
 import { mapOpenAiResponse } from './map-openai-response';
 
@@ -31,6 +32,14 @@ export class OpenAiCompatibleProvider implements LanguageModelProvider {
   }
 
   async generate(request: StructuredRequest): Promise<StructuredReply> {
+    try {
+      return await this.ask(request);
+    } catch (err) {
+      throw err instanceof AgentError ? keyMasked(err, this.options.apiKey) : err;
+    }
+  }
+
+  private async ask(request: StructuredRequest): Promise<StructuredReply> {
     const response = await this.post(request);
     if (!response.ok) {
       throw httpStatusError(
