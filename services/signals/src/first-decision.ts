@@ -71,6 +71,8 @@ export class FirstDecision {
     step: DecideFor,
   ): Promise<Decided> {
     const stored = await this.deps.store.first(candidate.id);
+    // A store that failed after it committed (its connection lost) kept the decision all the same.
+    if (stored !== undefined) this.unstored.delete(candidate.id);
     if (stored !== undefined) return earlierDecision(stored);
     const made = await this.made(candidate, features, correlationId, step);
     let earlier: KeptDecision | undefined;
