@@ -19,6 +19,14 @@ export interface CandleSource {
   fetchCandles(symbol: string, timeframe: Timeframe, since: number, until: number): Promise<CandlePage>;
 }
 
+/**
+ * How far past our clock a closed candle's close may lie (the venue's clock ahead of ours). Beyond
+ * it the candle is dropped as `from_future`: times in another unit (microseconds) or a glitch.
+ * Accepted, it would move the series past every real candle to come (each then `out_of_order`),
+ * hold the symbol backfilling for a gap that never settles, and outlive a restart as the newest stored.
+ */
+export const MAX_CLOSE_AHEAD_MS = 60_000;
+
 export interface CandleRepairPolicy {
   /** Pipeline-level retries of a failed backfill (each one already retried per request by CcxtRest). */
   retryBaseMs: number;
@@ -50,7 +58,7 @@ export interface CandlePipelineDeps {
  * Closed candles: each is upserted before it is published (a consumer can trust the DB), in
  * open-time order, exactly once. A gap is backfilled over REST before any newer candle goes out:
  * while REST fails, newer candles are held (bounded) and the backfill retried with capped, jittered
- * backoff; the symbol stays `backfilling` until it succeeds. Duplicates, older and misaligned candles
+ * backoff; the symbol stays `backfilling` until it succeeds. Duplicates, older, misaligned and future candles
  * are dropped with their reason.
  */
 export class CandlePipeline implements Disposable {
@@ -114,6 +122,15 @@ export class CandlePipeline implements Disposable {
   }
 
   private async handle(candle: Candle): Promise<void> {
+    const now = this.deps.clock.now();
+    if (candle.closeTime - now > MAX_CLOSE_AHEAD_MS) {
+      this.deps.metrics.frames.inc({ venue: this.deps.venue, outcome: 'from_future' });
+      this.deps.log.warn(
+        { symbol: candle.symbol, openTime: candle.openTime, closeTime: candle.closeTime, now },
+        'closed candle from the future (times in another unit?): dropped',
+      );
+      return;
+    }
     const verdict = this.sequencer.check(candle);
     if (verdict.kind === 'duplicate' || verdict.kind === 'out_of_order' || verdict.kind === 'misaligned') {
       this.drop(candle, verdict.kind);

@@ -59,6 +59,15 @@ async function connected(h: Harness): Promise<void> {
 
 const btcStates = (h: Harness) => h.statuses.filter((s) => s.symbol === 'BTC-USDT').map((s) => s.state);
 
+/** The recording's closed BTCUSDT kline frame, as sent. */
+function recordedClosedKline(): string {
+  const line = readDataFile(WS_FILE)
+    .split('\n')
+    .find((l) => l.includes('"e":"kline"') && l.includes('"s":"BTCUSDT"') && l.includes('"x":true'));
+  if (!line) throw new Error('no closed BTCUSDT kline in the recording');
+  return line;
+}
+
 function step(h: Harness, count: number): void {
   expect(h.sim.controls.step(count, 'binance-candles')).toBe(count);
 }
@@ -167,10 +176,7 @@ describe('market-data candles against the simulator', () => {
     step(h, 10);
     await waitFor(() => h.candles.length === 10, '10 candles published');
 
-    const closedKline = readDataFile(WS_FILE)
-      .split('\n')
-      .find((l) => l.includes('"e":"kline"') && l.includes('"s":"BTCUSDT"') && l.includes('"x":true'));
-    if (!closedKline) throw new Error('no closed BTCUSDT kline in the recording');
+    const closedKline = recordedClosedKline();
     const edit = (f: (k: Record<string, unknown>) => void) => {
       const frame = JSON.parse(closedKline) as { data: { k: Record<string, unknown> } };
       f(frame.data.k);
@@ -212,5 +218,29 @@ describe('market-data candles against the simulator', () => {
     expect(await stored(h)).toEqual(source);
     expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
     expect(h.statuses.filter((s) => s.symbol === null).map((s) => s.state)).toEqual(['live']);
+  });
+
+  it('drops a closed candle stamped in microseconds (a close far past our clock) and keeps publishing the series', async () => {
+    harness = await candleHarness('md_future');
+    const h = harness;
+    await connected(h);
+    step(h, 10);
+    await waitFor(() => h.candles.length === 10, '10 candles published');
+
+    // The recorded closed BTCUSDT kline, as the next 1h bar but with its times in microseconds (Binance's
+    // `timeUnit=MICROSECOND`): aligned to the hour, so only its distance from our clock gives it away.
+    const closedKline = recordedClosedKline();
+    const frame = JSON.parse(closedKline) as { data: { E: number; k: Record<string, unknown> } };
+    const next = REPLAY_FROM + 10 * HOUR;
+    Object.assign(frame.data.k, { i: '1h', t: next * 1000, T: (next + HOUR) * 1000 - 1 });
+    frame.data.E = (next + HOUR) * 1000;
+    expect(h.sim.controls.sendRaw(JSON.stringify(frame), 'binance')).toBe(1);
+    step(h, 10);
+    await waitFor(() => h.candles.length === 20, '20 candles published');
+    expect(await h.metric('ballast_md_frames_total', { outcome: 'from_future' })).toBe(1);
+    const source = sourceCandles(REPLAY_FROM, 20);
+    expect(await stored(h)).toEqual(source);
+    expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
+    expect(btcStates(h)).toEqual(['live']);
   });
 });
