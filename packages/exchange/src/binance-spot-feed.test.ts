@@ -50,7 +50,12 @@ describe('binanceSpotFeed.parseFrame on the recorded stream', () => {
         kind: 'rejected',
         rejected: 'candle_not_closed',
         detail: 'kline ETH-USDT 1m 1617566580000',
-        heard: { symbol: 'ETH-USDT', time: 1617566591776 },
+        heard: {
+          symbol: 'ETH-USDT',
+          time: 1617566591776,
+          // The bar it is forming: the venue is past every earlier one.
+          openBar: { timeframe: '1m', openTime: 1617566580000 },
+        },
       },
     ]);
     // No event time, no proof of when: still not closed, but heard of at no time.

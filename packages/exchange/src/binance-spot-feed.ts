@@ -120,7 +120,7 @@ function mapKline(e: Record<string, unknown>, symbol: string): FrameResult {
     return rejected(
       'candle_not_closed',
       `kline ${symbol} ${timeframe.data} ${String(k.t)}`,
-      heardAt(symbol, integer(e.E)),
+      heardAt(symbol, integer(e.E), { timeframe: timeframe.data, openTime: integer(k.t) }),
     );
   const payload: Candle = {
     exchange: VENUE,

@@ -58,7 +58,11 @@ describe('bybitLinearFeed.parseFrame on the recorded stream', () => {
         rejected: 'candle_not_closed',
         detail: 'kline ETH-USDT 1m 1786310820000',
         // The frame's ts: the open kline is no payload but proves the symbol's stream alive.
-        heard: { symbol: 'ETH-USDT', time: 1786310820123 },
+        heard: {
+          symbol: 'ETH-USDT',
+          time: 1786310820123,
+          openBar: { timeframe: '1m', openTime: 1786310820000 },
+        },
       },
     ]);
   });

@@ -154,7 +154,7 @@ function mapKlines(
       return rejected(
         'candle_not_closed',
         `kline ${symbol} ${timeframe} ${String(k.start)}`,
-        heardAt(symbol, integer(msg.ts)),
+        heardAt(symbol, integer(msg.ts), { timeframe, openTime: integer(k.start) }),
       );
     const payload: Candle = {
       exchange: VENUE,

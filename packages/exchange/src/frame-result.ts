@@ -1,4 +1,4 @@
-import type { BookUpdate, Candle, Trade } from '@ballast/contracts';
+import type { BookUpdate, Candle, Timeframe, Trade } from '@ballast/contracts';
 
 /**
  * Why a frame produced no payload. One closed set, so counters and logs stay comparable across venues.
@@ -36,6 +36,11 @@ export type FrameResult =
 export interface Heard {
   symbol: string;
   time: number;
+  /**
+   * The bar an open kline is forming: the venue has moved past every earlier bar, so one of them whose
+   * closed kline never came (lost, or late) is overdue.
+   */
+  openBar?: { timeframe: Timeframe; openTime: number };
 }
 
 export function rejected(reason: FrameRejectReason, detail: string, heard?: Heard): FrameResult {
@@ -44,7 +49,17 @@ export function rejected(reason: FrameRejectReason, detail: string, heard?: Hear
     : { kind: 'rejected', rejected: reason, detail };
 }
 
-/** `heard` for a symbol at a venue's event time, when that time is one (else none). */
-export function heardAt(symbol: string, time: number): Heard | undefined {
-  return Number.isSafeInteger(time) && time >= 0 ? { symbol, time } : undefined;
+const isTime = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+
+/**
+ * `heard` for a symbol at a venue's event time, when that time is one (else none); with the bar an open
+ * kline is forming, when its open time is one.
+ */
+export function heardAt(
+  symbol: string,
+  time: number,
+  openBar?: { timeframe: Timeframe; openTime: number },
+): Heard | undefined {
+  if (!isTime(time)) return undefined;
+  return openBar && isTime(openBar.openTime) ? { symbol, time, openBar } : { symbol, time };
 }

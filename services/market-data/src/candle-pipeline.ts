@@ -27,6 +27,13 @@ export interface CandleSource {
  */
 export const MAX_CLOSE_AHEAD_MS = 60_000;
 
+/**
+ * How long, by the venue's own clock, a bar's closed kline may lag its close while the venue already
+ * streams the next bar's open kline. Later, the bar is overdue (its closed frame lost, or held back
+ * until the next trade) and fetched over REST, rather than found missing a whole bar later.
+ */
+export const CLOSE_OVERDUE_MS = 10_000;
+
 export interface CandleRepairPolicy {
   /** Pipeline-level retries of a failed backfill (each one already retried per request by CcxtRest). */
   retryBaseMs: number;
@@ -67,6 +74,8 @@ export class CandlePipeline implements Disposable {
   private readonly queues = new Map<string, SerialQueue>();
   private readonly gaps = new Map<string, CandleGap>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** Symbols with an overdue check queued: open klines come every second or two, one check is enough. */
+  private readonly overdueQueued = new Set<string>();
   private disposed = false;
 
   constructor(private readonly deps: CandlePipelineDeps) {}
@@ -81,6 +90,30 @@ export class CandlePipeline implements Disposable {
 
   onCandle(candle: Candle): void {
     void this.queueOf(candle.symbol).run(() => this.handle(candle));
+  }
+
+  /**
+   * The venue streams the bar opened at `openTime` (an open kline, at its `eventTime`): an earlier bar
+   * whose closed candle has still not come CLOSE_OVERDUE_MS after its close is backfilled now. Called
+   * every second or two per symbol, so it only queues work when a bar is overdue.
+   */
+  onOpenBar(symbol: string, openTime: number, eventTime: number): void {
+    if (!this.isOverdue(symbol, openTime, eventTime) || this.overdueQueued.has(symbol)) return;
+    this.overdueQueued.add(symbol);
+    void this.queueOf(symbol).run(async () => {
+      this.overdueQueued.delete(symbol);
+      const last = this.sequencer.lastOpenTime(this.series(symbol));
+      if (last === null || !this.isOverdue(symbol, openTime, eventTime)) return;
+      const step = TIMEFRAME_MS[this.deps.timeframe];
+      const to = openTime - step;
+      this.deps.metrics.gap(this.deps.venue, symbol, 'candle');
+      this.deps.log.warn(
+        { symbol, from: last + step, to, missing: (to - last) / step, streaming: openTime, eventTime },
+        'closed candle overdue while the venue streams a later bar: backfilling',
+      );
+      this.openGap(symbol, last + step, to, 'overdue');
+      await this.repair(symbol);
+    });
   }
 
   /** After a (re)connect: fetch what closed since the last stored candle while no stream was open. */
@@ -119,6 +152,18 @@ export class CandlePipeline implements Disposable {
   [Symbol.dispose](): void {
     this.disposed = true;
     for (const symbol of [...this.retries.keys()]) this.cancelRetry(symbol);
+  }
+
+  /**
+   * A bar before `openTime` is missing (none of a gap being filled), closed CLOSE_OVERDUE_MS ago by
+   * the venue's clock, and `openTime` is no bar from the future (times in another unit).
+   */
+  private isOverdue(symbol: string, openTime: number, eventTime: number): boolean {
+    const last = this.sequencer.lastOpenTime(this.series(symbol));
+    const step = TIMEFRAME_MS[this.deps.timeframe];
+    if (last === null || openTime - step <= last || this.gaps.has(symbol)) return false;
+    if (openTime % step !== 0 || openTime - this.deps.clock.now() > MAX_CLOSE_AHEAD_MS) return false;
+    return eventTime - openTime >= CLOSE_OVERDUE_MS;
   }
 
   private async handle(candle: Candle): Promise<void> {
@@ -208,7 +253,7 @@ export class CandlePipeline implements Disposable {
     symbol: string,
     from: number,
     to: number,
-    why: 'gap' | 'reconnect' | 'store_or_publish',
+    why: 'gap' | 'reconnect' | 'store_or_publish' | 'overdue',
   ): CandleGap {
     const gap = new CandleGap(from, to, this.deps.repair.maxHeld);
     this.gaps.set(symbol, gap);

@@ -1,5 +1,6 @@
 import { readDataFile, waitFor } from '@ballast/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLOSE_OVERDUE_MS } from './candle-pipeline';
 import {
   BTC_1H_FILE,
   type Harness,
@@ -59,14 +60,17 @@ async function connected(h: Harness): Promise<void> {
 
 const btcStates = (h: Harness) => h.statuses.filter((s) => s.symbol === 'BTC-USDT').map((s) => s.state);
 
-/** The recording's closed BTCUSDT kline frame, as sent. */
-function recordedClosedKline(): string {
+/** The recording's first BTCUSDT kline frame, closed (`"x":true`) or open (`"x":false`), as sent. */
+function recordedKline(closed: boolean): string {
+  const x = `"x":${closed}`;
   const line = readDataFile(WS_FILE)
     .split('\n')
-    .find((l) => l.includes('"e":"kline"') && l.includes('"s":"BTCUSDT"') && l.includes('"x":true'));
-  if (!line) throw new Error('no closed BTCUSDT kline in the recording');
+    .find((l) => l.includes('"e":"kline"') && l.includes('"s":"BTCUSDT"') && l.includes(x));
+  if (!line) throw new Error(`no BTCUSDT kline with ${x} in the recording`);
   return line;
 }
+
+const recordedClosedKline = () => recordedKline(true);
 
 function step(h: Harness, count: number): void {
   expect(h.sim.controls.step(count, 'binance-candles')).toBe(count);
@@ -218,6 +222,50 @@ describe('market-data candles against the simulator', () => {
     expect(await stored(h)).toEqual(source);
     expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
     expect(h.statuses.filter((s) => s.symbol === null).map((s) => s.state)).toEqual(['live']);
+  });
+
+  it('backfills a bar whose closed kline never came once the venue streams the next bar past CLOSE_OVERDUE_MS, not a bar later', async () => {
+    harness = await candleHarness('md_overdue');
+    const h = harness;
+    await connected(h);
+    step(h, 10);
+    await waitFor(() => h.candles.length === 10, '10 candles published');
+    // Bar 10's closed kline is lost on the wire; the venue goes on streaming bar 11 as it forms.
+    h.sim.controls.injectFrameFault({ kind: 'skip', count: 1 }, 'binance-candles');
+    step(h, 1);
+    const bar11 = REPLAY_FROM + 11 * HOUR;
+    // The recorded open BTCUSDT kline, as bar 11 forming at `afterOpenMs` past its open by the venue's clock.
+    const openKline = (afterOpenMs: number) => {
+      const frame = JSON.parse(recordedKline(false)) as { data: { E: number; k: Record<string, unknown> } };
+      Object.assign(frame.data.k, { i: '1h', t: bar11, T: bar11 + HOUR - 1 });
+      frame.data.E = bar11 + afterOpenMs;
+      return JSON.stringify(frame);
+    };
+    const openKlines = () => h.metric('ballast_md_frames_total', { outcome: 'candle_not_closed' });
+
+    // Within CLOSE_OVERDUE_MS the closed kline may still come (Binance sends it with the next trade).
+    expect(h.sim.controls.sendRaw(openKline(CLOSE_OVERDUE_MS - 1_000), 'binance')).toBe(1);
+    await waitFor(async () => (await openKlines()) === 1, 'the early open kline read');
+    await h.service.candlesIdle();
+    expect(h.candles).toHaveLength(10);
+
+    expect(h.sim.controls.sendRaw(openKline(CLOSE_OVERDUE_MS + 5_000), 'binance')).toBe(1);
+    await waitFor(() => h.candles.length === 11, 'bar 10 backfilled while bar 11 is still open');
+    expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(1);
+    expect(await h.metric('ballast_md_gaps_total', gapOf('candle'))).toBe(1);
+    // Open klines keep coming: nothing more is missing, nothing is fetched again.
+    expect(h.sim.controls.sendRaw(openKline(CLOSE_OVERDUE_MS + 7_000), 'binance')).toBe(1);
+    await waitFor(async () => (await openKlines()) === 3, 'the next open kline read');
+    await h.service.candlesIdle();
+
+    step(h, 9);
+    await waitFor(() => h.candles.length === 20, '20 candles published');
+    const source = sourceCandles(REPLAY_FROM, 20);
+    expect(await stored(h)).toEqual(source);
+    expect(h.candles.map((c) => c.openTime)).toEqual(source.map((c) => c.openTime));
+    expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(1);
+    expect(await h.metric('ballast_md_gaps_total', gapOf('candle'))).toBe(1);
+    expect(btcStates(h)).toEqual(['live', 'backfilling', 'live']);
   });
 
   it('drops a closed candle stamped in microseconds (a close far past our clock) and keeps publishing the series', async () => {

@@ -246,8 +246,11 @@ class FrameRouter {
         );
       // An open kline: the symbol's stream is alive (not stale, no growing lag) though nothing is published.
       if (result.heard && this.symbols.has(result.heard.symbol)) {
-        this.lag(result.heard.time);
-        this.deps.status.touch(result.heard.symbol);
+        const { symbol, time, openBar } = result.heard;
+        this.lag(time);
+        if (openBar?.timeframe === this.deps.subscription.timeframe)
+          this.deps.candles.onOpenBar(symbol, openBar.openTime, time);
+        this.deps.status.touch(symbol);
       }
       return;
     }
