@@ -76,6 +76,11 @@ export class CandlePipeline implements Disposable {
   private readonly retries = new Map<string, NodeJS.Timeout>();
   /** Symbols with an overdue check queued: open klines come every second or two, one check is enough. */
   private readonly overdueQueued = new Set<string>();
+  /**
+   * Per symbol, the streamed bar whose overdue predecessors were last fetched: REST is asked once per
+   * streamed bar, not at every open kline while it has nothing (the next bar's close finds them again).
+   */
+  private readonly overdueFetched = new Map<string, number>();
   private disposed = false;
 
   constructor(private readonly deps: CandlePipelineDeps) {}
@@ -98,7 +103,8 @@ export class CandlePipeline implements Disposable {
    * every second or two per symbol, so it only queues work when a bar is overdue.
    */
   onOpenBar(symbol: string, openTime: number, eventTime: number): void {
-    if (!this.isOverdue(symbol, openTime, eventTime) || this.overdueQueued.has(symbol)) return;
+    if (this.overdueQueued.has(symbol) || this.overdueFetched.get(symbol) === openTime) return;
+    if (!this.isOverdue(symbol, openTime, eventTime)) return;
     this.overdueQueued.add(symbol);
     void this.queueOf(symbol).run(async () => {
       this.overdueQueued.delete(symbol);
@@ -106,6 +112,7 @@ export class CandlePipeline implements Disposable {
       if (last === null || !this.isOverdue(symbol, openTime, eventTime)) return;
       const step = TIMEFRAME_MS[this.deps.timeframe];
       const to = openTime - step;
+      this.overdueFetched.set(symbol, openTime);
       this.deps.metrics.gap(this.deps.venue, symbol, 'candle');
       this.deps.log.warn(
         { symbol, from: last + step, to, missing: (to - last) / step, streaming: openTime, eventTime },

@@ -268,6 +268,33 @@ describe('market-data candles against the simulator', () => {
     expect(btcStates(h)).toEqual(['live', 'backfilling', 'live']);
   });
 
+  it('asks REST once per streamed bar for overdue bars it does not have yet, not at every open kline', async () => {
+    harness = await candleHarness('md_overdue_once');
+    const h = harness;
+    await connected(h);
+    step(h, 10);
+    await waitFor(() => h.candles.length === 10, '10 candles published');
+    // Bar 12 forming by the venue's clock while bars 10 and 11 have not been replayed: REST has neither.
+    const bar12 = REPLAY_FROM + 12 * HOUR;
+    const frame = JSON.parse(recordedKline(false)) as { data: { E: number; k: Record<string, unknown> } };
+    Object.assign(frame.data.k, { i: '1h', t: bar12, T: bar12 + HOUR - 1 });
+    const openKlines = () => h.metric('ballast_md_frames_total', { outcome: 'candle_not_closed' });
+    for (const [i, afterOpenMs] of [CLOSE_OVERDUE_MS + 1_000, CLOSE_OVERDUE_MS + 3_000].entries()) {
+      frame.data.E = bar12 + afterOpenMs;
+      expect(h.sim.controls.sendRaw(JSON.stringify(frame), 'binance')).toBe(1);
+      await waitFor(async () => (await openKlines()) === i + 1, `open kline ${i + 1} read`);
+      await h.service.candlesIdle();
+    }
+    expect(await h.metric('ballast_md_gaps_total', gapOf('candle'))).toBe(1);
+    expect(h.candles).toHaveLength(10);
+
+    // The stream brings them after all: published in order, once.
+    step(h, 10);
+    await waitFor(() => h.candles.length === 20, '20 candles published');
+    expect(h.candles.map((c) => c.openTime)).toEqual(sourceCandles(REPLAY_FROM, 20).map((c) => c.openTime));
+    expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(0);
+  });
+
   it('drops a closed candle stamped in microseconds (a close far past our clock) and keeps publishing the series', async () => {
     harness = await candleHarness('md_future');
     const h = harness;
