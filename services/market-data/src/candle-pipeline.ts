@@ -123,6 +123,15 @@ export class CandlePipeline implements Disposable {
     });
   }
 
+  /**
+   * A trade or book update at the venue's `eventTime`: the bar it falls in is forming, so every earlier
+   * one has closed. A kline stream stalled while the symbol's other streams flow is found so too.
+   */
+  onVenueTime(symbol: string, eventTime: number): void {
+    const step = TIMEFRAME_MS[this.deps.timeframe];
+    this.onOpenBar(symbol, Math.floor(eventTime / step) * step, eventTime);
+  }
+
   /** After a (re)connect: fetch what closed since the last stored candle while no stream was open. */
   catchUp(): void {
     for (const symbol of this.deps.symbols) {

@@ -268,6 +268,27 @@ describe('market-data candles against the simulator', () => {
     expect(btcStates(h)).toEqual(['live', 'backfilling', 'live']);
   });
 
+  it('backfills a bar whose closed kline never came once a trade prints CLOSE_OVERDUE_MS into the next bar', async () => {
+    harness = await candleHarness('md_overdue_trade', { CHANNELS: 'candles,trades' });
+    const h = harness;
+    await connected(h);
+    step(h, 10);
+    await waitFor(() => h.candles.length === 10, '10 candles published');
+    h.sim.controls.injectFrameFault({ kind: 'skip', count: 1 }, 'binance-candles');
+    step(h, 1);
+    // The recording's first BTCUSDT aggTrade, printed in bar 11: its kline stream (open ones too) is silent.
+    const trade = readDataFile(WS_FILE)
+      .split('\n')
+      .find((l) => l.includes('"stream":"btcusdt@aggTrade"'));
+    if (!trade) throw new Error('no BTCUSDT aggTrade in the recording');
+    const at = REPLAY_FROM + 11 * HOUR + CLOSE_OVERDUE_MS + 5_000;
+    const printed = trade.replace(/"E":\d+/, `"E":${at + 1}`).replace(/"T":\d+/, `"T":${at}`);
+    expect(h.sim.controls.sendRaw(printed, 'binance')).toBe(1);
+    await waitFor(() => h.candles.length === 11, 'bar 10 backfilled while bar 11 is still open');
+    expect(await h.metric('ballast_md_backfilled_candles_total')).toBe(1);
+    expect(await h.metric('ballast_md_gaps_total', gapOf('candle'))).toBe(1);
+  });
+
   it('asks REST once per streamed bar for overdue bars it does not have yet, not at every open kline', async () => {
     harness = await candleHarness('md_overdue_once');
     const h = harness;

@@ -227,9 +227,11 @@ interface RouterDeps {
 /** Every frame → parsed payloads → the pipeline for its kind; every outcome counted. */
 class FrameRouter {
   private readonly symbols: ReadonlySet<string>;
+  private readonly candlesSubscribed: boolean;
 
   constructor(private readonly deps: RouterDeps) {
     this.symbols = new Set(deps.subscription.symbols);
+    this.candlesSubscribed = deps.subscription.channels.includes('candles');
   }
 
   onFrame(raw: string): void {
@@ -273,15 +275,21 @@ class FrameRouter {
         else this.deps.candles.onCandle(result.payload);
         return;
       case 'trade':
-        this.lag(result.payload.time);
+        this.venueTime(result.payload.symbol, result.payload.time);
         this.publishTrade(result.payload);
         this.count('ok');
         return;
       case 'book':
-        this.lag(result.payload.time);
+        this.venueTime(result.payload.symbol, result.payload.time);
         this.count(this.onBook(result.payload, result.sequence));
         return;
     }
+  }
+
+  /** A trade's or book update's event time: the feed's lag, and a clock for candles overdue. */
+  private venueTime(symbol: string, eventTime: number): void {
+    this.lag(eventTime);
+    if (this.candlesSubscribed) this.deps.candles.onVenueTime(symbol, eventTime);
   }
 
   private onBook(update: BookUpdate, sequence: number | null): string {
