@@ -72,6 +72,15 @@ function recordedKline(closed: boolean): string {
 
 const recordedClosedKline = () => recordedKline(true);
 
+/** Bars 0–9 replayed and published, then bar 10's closed kline lost on the wire. */
+async function tenThenBar10Lost(h: Harness): Promise<void> {
+  await connected(h);
+  step(h, 10);
+  await waitFor(() => h.candles.length === 10, '10 candles published');
+  h.sim.controls.injectFrameFault({ kind: 'skip', count: 1 }, 'binance-candles');
+  step(h, 1);
+}
+
 function step(h: Harness, count: number): void {
   expect(h.sim.controls.step(count, 'binance-candles')).toBe(count);
 }
@@ -227,12 +236,8 @@ describe('market-data candles against the simulator', () => {
   it('backfills a bar whose closed kline never came once the venue streams the next bar past CLOSE_OVERDUE_MS, not a bar later', async () => {
     harness = await candleHarness('md_overdue');
     const h = harness;
-    await connected(h);
-    step(h, 10);
-    await waitFor(() => h.candles.length === 10, '10 candles published');
     // Bar 10's closed kline is lost on the wire; the venue goes on streaming bar 11 as it forms.
-    h.sim.controls.injectFrameFault({ kind: 'skip', count: 1 }, 'binance-candles');
-    step(h, 1);
+    await tenThenBar10Lost(h);
     const bar11 = REPLAY_FROM + 11 * HOUR;
     // The recorded open BTCUSDT kline, as bar 11 forming at `afterOpenMs` past its open by the venue's clock.
     const openKline = (afterOpenMs: number) => {
@@ -271,11 +276,7 @@ describe('market-data candles against the simulator', () => {
   it('backfills a bar whose closed kline never came once a trade prints CLOSE_OVERDUE_MS into the next bar', async () => {
     harness = await candleHarness('md_overdue_trade', { CHANNELS: 'candles,trades' });
     const h = harness;
-    await connected(h);
-    step(h, 10);
-    await waitFor(() => h.candles.length === 10, '10 candles published');
-    h.sim.controls.injectFrameFault({ kind: 'skip', count: 1 }, 'binance-candles');
-    step(h, 1);
+    await tenThenBar10Lost(h);
     // The recording's first BTCUSDT aggTrade, printed in bar 11: its kline stream (open ones too) is silent.
     const trade = readDataFile(WS_FILE)
       .split('\n')
