@@ -1,6 +1,6 @@
 import type { Bus } from '@ballast/bus';
 import { type Clock, type PositionEvent, type StopEvent, Subjects, subject } from '@ballast/contracts';
-import { coverageRatio } from '@ballast/core';
+import { coverageRatio, stopCovers } from '@ballast/core';
 import type { ProtectiveStopRepository } from '@ballast/db';
 import type { StopOrder, StopVenue } from '@ballast/exchange';
 import type { StopsConfig } from './config';
@@ -110,12 +110,15 @@ export class StopContext {
     });
   }
 
-  /** Open positions and how many have a stop verified on the venue, as the coverage gauge shows. */
+  /**
+   * Open positions and how many have a stop verified on the venue covering all of them (core
+   * stopCovers), as the coverage gauge shows.
+   */
   coverage(): { openPositions: number; protectedPositions: number } {
     const open = [...this.records.values()].filter((r) => r.qty > 0);
     return {
       openPositions: open.length + this.unplanned.size,
-      protectedPositions: open.filter((r) => r.verified).length,
+      protectedPositions: open.filter(stopCovers).length,
     };
   }
 

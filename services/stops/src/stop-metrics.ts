@@ -17,7 +17,7 @@ export class StopMetrics {
   constructor(registry: Registry) {
     this.coverage = new Gauge({
       name: 'ballast_stops_coverage_ratio',
-      help: 'Open positions with a verified live stop on the venue over open positions (1 when flat)',
+      help: 'Open positions with a verified live stop on the venue covering all of them over open positions (1 when flat)',
       registers: [registry],
     });
     this.coverage.set(1);

@@ -211,6 +211,8 @@ export class StopPlacement extends StopPart {
       if (cancelled.failed) {
         record.pendingMove = { stopPrice, qty, why: why.slice(0, 300) };
         await this.ctx.save(record);
+        // A move onto a growth leaves the growth bare meanwhile: the gauge shows it (core stopCovers).
+        this.ctx.updateCoverage();
         return;
       }
       if (cancelled.stop?.status === 'triggered') {

@@ -11,6 +11,7 @@ import {
   localStopDecision,
   nextTakeProfit,
   planStop,
+  stopCovers,
   takeProfitReached,
   trailStop,
   verifyStop,
@@ -375,5 +376,15 @@ describe('verification and coverage', () => {
     expect(coverageRatio(0, 0)).toBe(1);
     expect(coverageRatio(4, 3)).toBe(0.75);
     expect(coverageRatio(2, 2)).toBe(1);
+  });
+
+  it('counts a position protected only while its verified stop covers all the record wants covered', () => {
+    expect(stopCovers({ qty: 1, verified: true, pendingMove: null })).toBe(true);
+    expect(stopCovers({ qty: 1, verified: false, pendingMove: null })).toBe(false);
+    // A growth to 2 whose move waits for the old stop's cancel: 1 of the 2 is bare.
+    expect(stopCovers({ qty: 1, verified: true, pendingMove: { qty: 2 } })).toBe(false);
+    // A shrink or a trail waiting for its cancel: the old stop still covers all that is held.
+    expect(stopCovers({ qty: 1, verified: true, pendingMove: { qty: 0.5 } })).toBe(true);
+    expect(stopCovers({ qty: 1, verified: true, pendingMove: { qty: 1 } })).toBe(true);
   });
 });
