@@ -166,10 +166,12 @@ export class StopManager {
    * re-placed; one the venue executed leaves the record waiting for the position to close. A failed
    * read changes nothing: the next check tries again. A move whose cancel failed is tried again, and
    * so are the cancel of a retired position's stop and the first stop of a position opened while its
-   * plan could not be read.
+   * plan could not be read. Closes and take-profits overdue are followed up here too, not only when a
+   * price prints: with market data down a refused flatten was never re-sent nor alerted on.
    */
   verifyLive(): Promise<void> {
     return this.serial(async () => {
+      if (this.closes.closeOverdue()) await this.closes.confirmCloses();
       await this.endFlattenHoldIfExpired();
       await this.entries.retryUnplanned();
       for (const record of [...this.ctx.records.values()]) {

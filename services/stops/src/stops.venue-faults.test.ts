@@ -208,6 +208,29 @@ describe('stops: the flatten after a failed placement is followed as any close',
       'close_failed',
     ]);
   });
+
+  it('re-sends it at the periodic check when no price prints (market data down), as on a trade', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spotquiet', rules, 0);
+    const svc = await stops.start(venue, { CLOSE_CONFIRM_MS: '30000', CLOSE_ATTEMPTS: '2' });
+    await stops.position('spotquiet', 1);
+    expect(stops.closes('spotquiet')).toHaveLength(1);
+
+    // No trade nor candle arrives: only the periodic read-back runs.
+    stops.clock.advance(30_000);
+    await svc.manager.verifyLive();
+    await stops.idle();
+    expect(stops.closes('spotquiet')).toMatchObject([{ qty: 1 }, { qty: 1, reduceOnly: true }]);
+    stops.clock.advance(30_000);
+    await svc.manager.verifyLive();
+    await stops.idle();
+    expect(stops.closes('spotquiet')).toHaveLength(2);
+    expect(stops.alerts.map((a) => a.kind)).toEqual([
+      'stop_placement_failed',
+      'close_unconfirmed',
+      'close_failed',
+    ]);
+  });
 });
 
 describe('stops: a kill with flatten holds the stops while the orders service sells', () => {
