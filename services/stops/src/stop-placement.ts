@@ -203,9 +203,19 @@ export class StopPlacement extends StopPart {
    * Moves the stop: cancel the old order (spot locks the base asset), place the new one. An old stop
    * whose cancel fails may still rest: it stays the record's, unchanged, and the move is stored as the
    * record's `pendingMove`, made at the next periodic check or start (and by the next trail or resize
-   * that asks for one, which starts from it).
+   * that asks for one, which starts from it). `selling` is what a sale is to take from the position once
+   * the stop is moved onto `qty` (a take-profit's piece): when the old stop sold part of the position
+   * before its cancel, that sale is not to go (the caller gives it up), so the stop covers all that is
+   * held. What the old stop sold is returned (0: nothing).
    */
-  async replace(record: StopRecord, stopPrice: number, qty: number, why: string): Promise<void> {
+  async replace(
+    record: StopRecord,
+    stopPrice: number,
+    qty: number,
+    why: string,
+    selling = 0,
+  ): Promise<number> {
+    let sold = 0;
     if (record.clientOrderId) {
       const cancelled = await this.ctx.cancelStop(record, record.clientOrderId, 'cancel before move failed');
       if (cancelled.failed) {
@@ -213,7 +223,7 @@ export class StopPlacement extends StopPart {
         await this.ctx.save(record);
         // A move onto a growth leaves the growth bare meanwhile: the gauge shows it (core stopCovers).
         this.ctx.updateCoverage();
-        return;
+        return 0;
       }
       if (cancelled.stop?.status === 'triggered') {
         // The venue is executing it: no longer protection that rests. Its read-back follows it. A move
@@ -223,9 +233,10 @@ export class StopPlacement extends StopPart {
         record.verified = false;
         this.ctx.updateCoverage();
         await this.ctx.save(record);
-        return;
+        return 0;
       }
-      qty = await this.afterCancelledFill(record, cancelled.stop, qty);
+      sold = stopFilled(cancelled.stop);
+      if (sold > 0) qty = await this.afterCancelledFill(record, cancelled.stop, qty + selling, sold);
     }
     record.pendingMove = null;
     const moved = record.clientOrderId !== null && stopPrice !== record.stopPrice;
@@ -234,23 +245,23 @@ export class StopPlacement extends StopPart {
     record.verified = false;
     if (qty <= 0) {
       await this.retire(record, 'nothing left to protect');
-      return;
+      return sold;
     }
     if ((await this.place(record, why)) && moved) await this.ctx.publish(record, 'moved', why);
+    return sold;
   }
 
   /**
-   * A stop-limit that triggered and sold part of the position before our cancel took the rest off: the
-   * moved stop covers what is left, and reconciliation is asked to book the sale. A stop on the whole
+   * A stop-limit that triggered and sold `sold` of the `qty` held before our cancel took the rest off:
+   * the moved stop covers what is left, and reconciliation is asked to book the sale. A stop on the whole
    * size would be refused (the coins are gone), and the service would then flatten all of it.
    */
   private async afterCancelledFill(
     record: StopRecord,
     stop: StopOrder | undefined,
     qty: number,
+    sold: number,
   ): Promise<number> {
-    const sold = stopFilled(stop);
-    if (sold <= 0) return qty;
     const { stepSize } = await this.deps.venue.marketRules(record.symbol);
     const left = restAfterStop(qty, sold, stepSize);
     await this.ctx.publish(

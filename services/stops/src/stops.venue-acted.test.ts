@@ -133,6 +133,39 @@ describe('stops: the local monitor reads what the cancel of the venue stop answe
   });
 });
 
+describe('stops: a take-profit whose stop sold part of the position before its move', () => {
+  it('sells nothing and moves the stop onto all that is held, not onto what the sale was to keep', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spottppart', rules, 1);
+    const svc = await stops.start(venue);
+    const opening = { strategy: 'trend', chain: 'tppart-chain' };
+    await stops.approveLong('spottppart', opening.strategy, opening.chain, 95, [110, 120]);
+    await stops.position('spottppart', 1, 100, 'opened', opening);
+    const stop = venue.openStops()[0] as StopOrder;
+    expect(stop).toMatchObject({ qty: 1, stopPrice: 95 });
+
+    // TP1 moves the stop onto the 0.5 it keeps; the cancel finds the stop-limit sold 0.4 before it.
+    const cancel = venue.cancelStop.bind(venue);
+    venue.cancelStop = async (symbol, clientOrderId) => {
+      venue.cancelStop = cancel;
+      await cancel(symbol, clientOrderId);
+      return { ...stop, status: 'cancelled', filledQty: 0.4 };
+    };
+    await stops.trade('spottppart', 110);
+
+    // 0.6 is held: the sale is not sent (the next price at the level tries again) and the stop covers
+    // all of the 0.6, not the 0.1 the 0.5 kept less the 0.4 sold (which left 0.5 under no stop).
+    expect(closedQty(stops, 'spottppart')).toEqual([]);
+    expect(venue.openStops()).toMatchObject([{ qty: 0.6, status: 'open' }]);
+    expect(svc.manager.record(positionId('spottppart'))).toMatchObject({
+      qty: 0.6,
+      verified: true,
+      takeProfit: null,
+      ladder: { taken: 0 },
+    });
+  });
+});
+
 describe('stops: a stop the venue executed that was smaller than the position', () => {
   it('closes the rest of a position that grew while the old stop could not be cancelled', async () => {
     const { stops, venue, svc, id, stop } = await protectedLong('spotsmall');

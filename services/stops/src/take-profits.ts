@@ -129,11 +129,19 @@ export class TakeProfits extends StopPart {
       grown: 0,
     };
     await this.ctx.save(record);
-    await this.placement.replace(record, newStop, tp.keep, `TP${tp.level}: stop to breakeven on what stays`);
-    if (Math.abs(record.qty - tp.keep) > 1e-12) {
+    const soldByStop = await this.placement.replace(
+      record,
+      newStop,
+      tp.keep,
+      `TP${tp.level}: stop to breakeven on what stays`,
+      tp.closeQty,
+    );
+    if (soldByStop > 0 || Math.abs(record.qty - tp.keep) > 1e-12) {
       // The stop could not be cancelled (the next price that reaches the level tries again), or the
-      // venue executed it before it could be moved (the position is closing anyway): nothing is sold,
-      // and the stop is not to be shrunk later for a sale that was never sent.
+      // venue executed it before it could be moved (the position is closing anyway), or sold part of
+      // the position before its cancel (the moved stop covers all that is left, and the next price at
+      // the level tries again): nothing is sold, and the stop is not to be shrunk later for a sale
+      // that was never sent.
       this.placement.forgetMove(record);
       record.takeProfit = null;
       await this.ctx.save(record);
