@@ -39,6 +39,7 @@ export const stopsConfigSchema = z.object({
   TRAIL_TIMEFRAME: Timeframe.default('1h'),
   /** Fraction of the remaining position each take-profit closes; TP1 = 0.5 by design. */
   TP_FRACTIONS: list.default([0.5]),
+  /** Round-trip fee rate (both sides summed) a stop moved to breakeven pays back (core breakevenPrice). */
   BREAKEVEN_FEE_RATE: z.coerce.number().min(0).max(0.05).default(0.002),
   /** How far past the stop the local monitor waits for the venue's stop before closing itself. */
   LOCAL_GRACE_BPS: z.coerce.number().min(0).default(10),

@@ -267,7 +267,7 @@ describe('stops: a stop the venue acted on while the service was down', () => {
 
 describe('stops: a take-profit refused after the venue executed the stop on what it kept', () => {
   /**
-   * A long of 1 BTC at 100 whose TP1 (110) is selling 0.5, the stop moved to breakeven (100.2) on the
+   * A long of 1 BTC at 100 whose TP1 (110) is selling 0.5, the stop moved to breakeven (100.21) on the
    * 0.5 kept; before the sale is answered the price falls back through it and the venue sells the 0.5
    * kept. Returns the refusal of the sale, to send.
    */
@@ -283,7 +283,7 @@ describe('stops: a take-profit refused after the venue executed the stop on what
     if (sale?.kind !== 'submit') throw new Error('no TP1 sale');
     expect(sale.qty).toBe(0.5);
     const kept = venue.openStops()[0] as StopOrder;
-    expect(kept).toMatchObject({ qty: 0.5, stopPrice: 100.2 });
+    expect(kept).toMatchObject({ qty: 0.5, stopPrice: 100.21 });
     venue.fetchStop = async () => ({ ...kept, status: 'triggered', filledQty: kept.qty });
     await stops.trade(venueId, 100);
     expect(svc.manager.record(positionId(venueId))).toMatchObject({ closing: { byVenue: true } });

@@ -140,7 +140,7 @@ describe('take-profit ladder', () => {
       level: 1,
       price: 110,
       closeQty: 0.166,
-      newStop: 100.2,
+      newStop: 100.21,
       next: { levels: [110, 120], taken: 1 },
       resized: null,
     });
@@ -176,13 +176,34 @@ describe('take-profit ladder', () => {
     expect(breakevenPrice('short', 100, 0.002, 0.01)).toBe(99.8);
   });
 
+  it('a stop filled at breakeven pays both fees: the exit fee is charged on the exit price, not the entry', () => {
+    // BTC long at 100,000, 0.1 % a side: entry*(1 + 0.002) = 100,200 lost 0.2 USDT a coin once filled.
+    expect(breakevenPrice('long', 100_000, 0.002, 0.01)).toBe(100_200.21);
+    expect(breakevenPrice('short', 100_000, 0.002, 0.01)).toBe(99_800.19);
+    fc.assert(
+      fc.property(
+        fc.constantFrom('long' as const, 'short' as const),
+        fc.double({ min: 0.01, max: 200_000, noNaN: true }),
+        fc.double({ min: 0, max: 0.05, noNaN: true }),
+        (side, entry, feeRate) => {
+          const exit = breakevenPrice(side, entry, feeRate, 0.01);
+          const fees = (feeRate / 2) * (entry + exit);
+          const net = side === 'long' ? exit - entry - fees : entry - exit - fees;
+          // Nothing lost beyond float noise, and no more than a tick (and the fees on it) given away.
+          expect(net).toBeGreaterThanOrEqual(-1e-9 * entry);
+          expect(net).toBeLessThanOrEqual(0.01 * (1 + feeRate) + 1e-9 * entry);
+        },
+      ),
+    );
+  });
+
   it('rounds breakeven to the tick away from the entry, never to a price that loses', () => {
     expect(breakevenPrice('long', 100.004, 0, 0.01)).toBe(100.01);
     expect(breakevenPrice('short', 99.996, 0, 0.01)).toBe(99.99);
   });
 
   it('keeps the stop one tick inside the price when a level is inside the breakeven band', () => {
-    // Breakeven plus fees is 100.2; TP1 at 100.15 printed 100.16: a stop at 100.2 would trigger at once.
+    // Breakeven plus fees is 100.21; TP1 at 100.15 printed 100.16: a stop at 100.21 would trigger at once.
     const long = nextTakeProfit({
       ...base,
       state: { levels: [100.15], taken: 0 },
@@ -250,7 +271,7 @@ describe('take-profit ladder against the venue minimums (Binance BTCUSDT: step 0
     expect(long(0.0003, [60_600, 66_000], 60_650)).toMatchObject({
       level: 1,
       closeQty: 0.0003,
-      newStop: 60_120,
+      newStop: 60_120.13,
       resized: 'piece_below_minimum',
     });
   });
@@ -280,7 +301,7 @@ describe('take-profit ladder against the venue minimums (Binance BTCUSDT: step 0
     // 0.00016 at 60,600 is 9.70 USDT (a base-asset fee shrank a 10.20 USDT buy, say).
     expect(long(0.00016, [60_600, 66_000], 60_600)).toMatchObject({
       closeQty: 0,
-      newStop: 60_120,
+      newStop: 60_120.13,
       next: { taken: 1 },
       resized: 'position_below_minimum',
     });

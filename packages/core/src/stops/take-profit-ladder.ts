@@ -43,13 +43,17 @@ export function takeProfitReached(side: PositionSide, state: LadderState, price:
 }
 
 /**
- * Entry, optionally beyond by the fees paid, so a stop-out at breakeven loses nothing: rounded to the
- * tick away from the entry (to the nearest, a long at 100.004 got a "breakeven" stop at 100.00).
+ * The exit price at which a trade pays back its fees, so a stop-out at breakeven loses nothing: `feeRate`
+ * is the round trip, half of it charged on the entry's notional and half on the exit's. A long exits at p
+ * with p·(1 − f/2) = entry·(1 + f/2) (entry·(1 + f) fell short by the exit fee on the gain: 0.2 USDT a
+ * coin on a BTC long at 100,000), a short at p·(1 + f/2) = entry·(1 − f/2). Rounded to the tick away
+ * from the entry (to the nearest, a long at 100.004 got a "breakeven" stop at 100.00).
  */
 export function breakevenPrice(side: PositionSide, entry: number, feeRate: number, tickSize: number): number {
+  const half = feeRate / 2;
   return side === 'long'
-    ? roundUpToStep(entry * (1 + feeRate), tickSize)
-    : roundDownToStep(entry * (1 - feeRate), tickSize);
+    ? roundUpToStep((entry * (1 + half)) / (1 - half), tickSize)
+    : roundDownToStep((entry * (1 - half)) / (1 + half), tickSize);
 }
 
 /**
