@@ -303,8 +303,10 @@ export class StopManager {
     const change = positionChange({ ...record, qty: wantedStop(record).qty }, qty, position.intentId);
     if (change === 'ignored') return;
     if (change === 'below_lot') {
-      // The stop or close sold whole lots: nothing more can be sold.
-      await this.placement.retire(record, `only ${position.qty} left, below a lot`, false);
+      // The stop or close sold whole lots: nothing more can be sold. A stop still named (its cancel
+      // failed before a close of ours) is cancelled, or kept to be cancelled later: on spot it locks the
+      // coins of the slot's next position, whose stop the venue would then refuse.
+      await this.placement.retire(record, `only ${position.qty} left, below a lot`);
       return;
     }
     if (change === 'closing' && record.closing?.byVenue) {

@@ -106,3 +106,30 @@ describe("stops: a closed position's stop whose cancel failed, and the slot's ne
     expect(await activeIds()).toEqual([second]);
   });
 });
+
+describe('stops: a close that leaves less than a lot', () => {
+  it('cancels the stop a failed cancel left beside the close once only dust is held, or keeps it to cancel later', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spotdust', rules, 1);
+    const svc = await stops.start(venue);
+    const slot = slotOf(venue.id);
+    await stops.position(venue.id, 1);
+    const stop = svc.manager.record(slot)?.clientOrderId as string;
+
+    // The local monitor closes at 97 (stop 98); the cancel of the venue stop before it fails.
+    venue.failCancel = true;
+    await stops.trade(venue.id, 97);
+    expect(svc.manager.record(slot)).toMatchObject({ clientOrderId: stop, closing: { byVenue: false } });
+
+    // The close sold whole lots: the position holds 0.0004 BTC, below a lot, reported as still open.
+    await stops.position(venue.id, 0.0004, 100, 'changed');
+    expect(svc.manager.record(slot)).toBeUndefined();
+    // The stop cannot be cancelled yet: it is kept, stored, and cancelled at the next check.
+    expect(await stops.row(slot)).toMatchObject({ status: 'active', state: { qty: 0, clientOrderId: stop } });
+    venue.failCancel = false;
+    await svc.manager.verifyLive();
+    await stops.idle();
+    expect(venue.openStops()).toEqual([]);
+    expect(await stops.row(slot)).toMatchObject({ status: 'closed' });
+  });
+});
