@@ -60,6 +60,8 @@ export class StopManager {
   private readonly flattenHold: FlattenHold;
   /** Positions no record names that were alerted on, by position id and size: alerted once each. */
   private readonly unheldAlerted = new Set<string>();
+  /** The periodic check queued behind the change in progress, not started yet: later asks join it. */
+  private queuedCheck: Promise<void> | null = null;
 
   constructor(private readonly deps: StopManagerDeps) {
     this.ctx = new StopContext(deps);
@@ -168,18 +170,31 @@ export class StopManager {
    * so are the cancel of a retired position's stop and the first stop of a position opened while its
    * plan could not be read. Closes and take-profits overdue are followed up here too, not only when a
    * price prints: with market data down a refused flatten was never re-sent nor alerted on.
+   *
+   * At most one check waits behind the one running: a venue slow to answer (read-backs timing out) made
+   * each check outlast its interval, and the checks piled up in the serial chain ahead of every price
+   * and fill, so the local monitor acted later and later just when the venue was failing.
    */
   verifyLive(): Promise<void> {
-    return this.serial(async () => {
-      if (this.closes.closeOverdue()) await this.closes.confirmCloses();
-      await this.endFlattenHoldIfExpired();
-      await this.entries.retryUnplanned();
-      for (const record of [...this.ctx.records.values()]) {
-        if (record.closing || !record.clientOrderId || this.flattenHold.held(record)) continue;
-        await this.placement.verifyOne(record, record.clientOrderId);
-      }
-      await this.placement.cancelLeftovers();
+    if (this.queuedCheck) return this.queuedCheck;
+    const check = this.serial(async () => {
+      this.queuedCheck = null;
+      await this.checkLive();
     });
+    this.queuedCheck = check;
+    return check;
+  }
+
+  /** One periodic check (verifyLive). */
+  private async checkLive(): Promise<void> {
+    if (this.closes.closeOverdue()) await this.closes.confirmCloses();
+    await this.endFlattenHoldIfExpired();
+    await this.entries.retryUnplanned();
+    for (const record of [...this.ctx.records.values()]) {
+      if (record.closing || !record.clientOrderId || this.flattenHold.held(record)) continue;
+      await this.placement.verifyOne(record, record.clientOrderId);
+    }
+    await this.placement.cancelLeftovers();
   }
 
   /**

@@ -1,3 +1,4 @@
+import { waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { fileDatabase } from './testing/file-database';
 import { NatsStops } from './testing/nats-stops';
@@ -33,5 +34,35 @@ describe('stops: the coverage gauge and a stop smaller than the position', () =>
     expect(svc.manager.record(slot)).toMatchObject({ qty: 2, pendingMove: null, verified: true });
     expect(svc.manager.coverage()).toEqual({ openPositions: 1, protectedPositions: 1 });
     expect(await svc.coverage()).toBe(1);
+  });
+});
+
+describe('stops: periodic checks slower than their interval', () => {
+  it('queues at most one check behind the one running, so prices and fills are not held behind a growing backlog', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('covslow', rules, 4);
+    const svc = await stops.start(venue);
+    await stops.position(venue.id, 1);
+
+    // The venue answers read-backs only when the test lets it (a venue timing out at every read).
+    const fetch = venue.fetchStop.bind(venue);
+    let reads = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    venue.fetchStop = async (symbol, clientOrderId) => {
+      reads++;
+      await gate;
+      return fetch(symbol, clientOrderId);
+    };
+    const checks = [svc.manager.verifyLive()];
+    await waitFor(() => reads === 1, 'the first check reading the stop back');
+    // Four more intervals pass while it waits: one more check is queued, not four.
+    for (let i = 0; i < 4; i++) checks.push(svc.manager.verifyLive());
+    release();
+    await Promise.all(checks);
+    expect(reads).toBe(2);
+    expect(svc.manager.coverage()).toEqual({ openPositions: 1, protectedPositions: 1 });
   });
 });
