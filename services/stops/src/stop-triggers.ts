@@ -200,6 +200,9 @@ export class StopTriggers extends StopPart {
       return;
     }
     const left = cancel?.failed ? record.clientOrderId : null;
+    // With the stop gone the close sells all the record wants covered: a growth whose move waited for the
+    // old stop's cancel (a smaller stop) is closed with it, not left bare until the close is re-sent.
+    if (!left) record.qty = wantedStop(record).qty;
     await this.closes.submitClose(record, record.qty, `local:${record.seq}`, undefined);
     await this.ctx.publish(record, 'triggered', `local monitor: ${decision.reason}`);
     await this.closes.awaitClosed(record, false, left);

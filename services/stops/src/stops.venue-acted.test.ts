@@ -133,6 +133,32 @@ describe('stops: the local monitor reads what the cancel of the venue stop answe
   });
 });
 
+describe('stops: the local monitor closes all that is held', () => {
+  it('closes the growth too when the stop it crossed still covered the size before an add', async () => {
+    const stops = await NatsStops.create(db());
+    const venue = new SpotStopVenue('spotlocalgrow', { ...rules }, 4);
+    const svc = await stops.start(venue);
+    await stops.position('spotlocalgrow', 1);
+    // The position doubles; the old stop (on 1) cannot be cancelled then, so its move onto 2 waits.
+    venue.failCancel = true;
+    await stops.position('spotlocalgrow', 2, 100, 'changed');
+    expect(svc.manager.record(positionId('spotlocalgrow'))).toMatchObject({
+      qty: 1,
+      pendingMove: { qty: 2 },
+    });
+
+    // The price goes through the stop (98) past the grace; the venue did not act, the cancel now succeeds.
+    venue.failCancel = false;
+    await stops.trade('spotlocalgrow', 97);
+    expect(closedQty(stops, 'spotlocalgrow')).toEqual([2]);
+    expect(svc.manager.record(positionId('spotlocalgrow'))).toMatchObject({
+      qty: 2,
+      pendingMove: null,
+      closing: { byVenue: false },
+    });
+  });
+});
+
 describe('stops: a take-profit whose stop sold part of the position before its move', () => {
   it('sells nothing and moves the stop onto all that is held, not onto what the sale was to keep', async () => {
     const stops = await NatsStops.create(db());
