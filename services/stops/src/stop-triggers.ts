@@ -39,7 +39,10 @@ export class StopTriggers extends StopPart {
     // The paper venue's stop executed as a market order; the paper account lives in the orders service.
     // A take-profit already selling everything is that order: a second would sell what is not held.
     const selling = sellingAll(record);
-    if (!selling) await this.closes.submitClose(record, stop.qty, `trigger:${stop.clientOrderId}`, cause);
+    // All the record wants covered: a growth whose move waited for this smaller stop's cancel is closed
+    // with it, as the rest of a live stop executed smaller than the position is (executed).
+    record.qty = wantedStop(record).qty;
+    if (!selling) await this.closes.submitClose(record, record.qty, `trigger:${stop.clientOrderId}`, cause);
     record.verified = false;
     await this.ctx.publish(
       record,

@@ -133,20 +133,24 @@ describe('stops: the local monitor reads what the cancel of the venue stop answe
   });
 });
 
+/**
+ * A long of 1 BTC at 100 (stop 98) on `venue`, holding 4, that doubled while the old stop could not be
+ * cancelled: its stop on 1 rests, the move onto 2 waits.
+ */
+async function grownBehindStop(venue: SpotStopVenue) {
+  const stops = await NatsStops.create(db());
+  const svc = await stops.start(venue);
+  await stops.position(venue.id, 1);
+  venue.failCancel = true;
+  await stops.position(venue.id, 2, 100, 'changed');
+  expect(svc.manager.record(positionId(venue.id))).toMatchObject({ qty: 1, pendingMove: { qty: 2 } });
+  return { stops, svc };
+}
+
 describe('stops: the local monitor closes all that is held', () => {
   it('closes the growth too when the stop it crossed still covered the size before an add', async () => {
-    const stops = await NatsStops.create(db());
-    const venue = new SpotStopVenue('spotlocalgrow', { ...rules }, 4);
-    const svc = await stops.start(venue);
-    await stops.position('spotlocalgrow', 1);
-    // The position doubles; the old stop (on 1) cannot be cancelled then, so its move onto 2 waits.
-    venue.failCancel = true;
-    await stops.position('spotlocalgrow', 2, 100, 'changed');
-    expect(svc.manager.record(positionId('spotlocalgrow'))).toMatchObject({
-      qty: 1,
-      pendingMove: { qty: 2 },
-    });
-
+    const venue = new SpotStopVenue('spotlocalgrow', rules, 4);
+    const { stops, svc } = await grownBehindStop(venue);
     // The price goes through the stop (98) past the grace; the venue did not act, the cancel now succeeds.
     venue.failCancel = false;
     await stops.trade('spotlocalgrow', 97);
@@ -154,6 +158,26 @@ describe('stops: the local monitor closes all that is held', () => {
     expect(svc.manager.record(positionId('spotlocalgrow'))).toMatchObject({
       qty: 2,
       pendingMove: null,
+      closing: { byVenue: false },
+    });
+  });
+});
+
+describe('stops: a paper stop that executes smaller than the position', () => {
+  /** The spot venue whose stops execute as prices print, as the paper venue's do. */
+  class TriggeringSpot extends SpotStopVenue {
+    observePrice(symbol: string, price: number): Promise<StopOrder[]> {
+      return this.paper.observePrice(symbol, price);
+    }
+  }
+
+  it('closes the growth with it, as a live stop executed smaller than the position is followed', async () => {
+    const { stops, svc } = await grownBehindStop(new TriggeringSpot('paperstopgrow', rules, 4));
+    // 97.9 goes through the stop (98), inside its limit: the paper stop on 1 executes.
+    await stops.trade('paperstopgrow', 97.9);
+    expect(closedQty(stops, 'paperstopgrow')).toEqual([2]);
+    expect(svc.manager.record(positionId('paperstopgrow'))).toMatchObject({
+      qty: 2,
       closing: { byVenue: false },
     });
   });
