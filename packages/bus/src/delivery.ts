@@ -90,6 +90,10 @@ export async function processDelivery<T>(
     await reject(message, target, services, control, decoded.error, 'invalid');
     return;
   }
+  if (message.deliveries > target.maxDeliver) {
+    await exhausted(message, target, services, control, decoded.envelope);
+    return;
+  }
   const started = performance.now();
   try {
     await target.handler(decoded.envelope, { subject: message.subject, deliveries: message.deliveries });
@@ -126,6 +130,32 @@ async function failed<T>(
   }
   services.observer.message({ family: target.family.name, direction: 'in', outcome: 'dead_lettered' });
   services.log.error(context, 'bus: handler failed on the last delivery, dead-lettering');
+  await reject(message, target, services, control, error, 'max deliveries');
+}
+
+/**
+ * A delivery past the handler's tries: the last one failed and could not be dead-lettered, or its
+ * process stopped while handling it (a crash, a shutdown). Dead-lettered without running the handler.
+ */
+async function exhausted<T>(
+  message: InboundMessage,
+  target: DeliveryTarget<T>,
+  services: DeliveryServices,
+  control: DeliveryControl,
+  header: EnvelopeHeader,
+): Promise<void> {
+  const error = `not handled within ${target.maxDeliver} deliveries (the last failed and could not be dead-lettered then, or its process stopped)`;
+  services.observer.message({ family: target.family.name, direction: 'in', outcome: 'dead_lettered' });
+  services.log.error(
+    {
+      subject: message.subject,
+      durable: target.durable,
+      id: header.id,
+      deliveries: message.deliveries,
+      error,
+    },
+    'bus: delivered past its tries, dead-lettering',
+  );
   await reject(message, target, services, control, error, 'max deliveries');
 }
 

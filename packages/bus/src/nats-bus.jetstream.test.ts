@@ -9,7 +9,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import { natsUrl, uniqueName, waitFor } from '@ballast/testkit';
-import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUPLICATE_WINDOW_MS } from './duplicate-window';
@@ -108,7 +108,7 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     const consumer = await jsm.consumers.info(naming.stream('MD_CANDLE'), 'raw_invalid');
     expect(consumer.config).toMatchObject({
       ack_policy: 'explicit',
-      max_deliver: 5,
+      max_deliver: -1,
       filter_subject: `${prefix}${binance.value}`,
     });
     await waitFor(async () => {
@@ -183,6 +183,64 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
       await slow.drain();
     }
   }, 30_000);
+
+  it('keeps a message whose dead letter cannot be stored on its last delivery, and dead-letters it once it can', async () => {
+    // A handler failing through an outage of NATS itself (its own publishes time out) reaches its last
+    // delivery while the dead letter cannot be stored either: the message was then nak'd at the
+    // server's max_deliver, which never delivers it again: lost, with no dead letter.
+    const dlqDown = subject(Subjects.candle, { exchange: 'dlqdown', symbol: 'BTC-USDT', timeframe: '4h' });
+    const failedLetters: string[] = [];
+    const log = {
+      info: () => {},
+      warn: () => {},
+      error: (_obj: object, msg: string) => void failedLetters.push(msg),
+    };
+    const own = await NatsBus.connect({ source: 'orders', clock, servers, prefix, log });
+    let calls = 0;
+    try {
+      await jsm.streams.delete(naming.stream('DLQ'));
+      // As a deployment made it before: the server counting the handler's two tries.
+      await jsm.consumers.add(naming.stream('MD_CANDLE'), {
+        durable_name: 'dlq_down',
+        filter_subject: naming.subject(dlqDown.value),
+        ack_policy: AckPolicy.Explicit,
+        max_deliver: 2,
+        ack_wait: nanos(30_000),
+        max_ack_pending: 32,
+      });
+      await own.subscribe(
+        dlqDown,
+        () => {
+          calls++;
+          throw new Error(`venue away ${calls}`);
+        },
+        { durable: 'dlq_down', maxDeliver: 2, backoffMs: [50] },
+      );
+      const sent = await bus.publish(dlqDown, { ...first!, exchange: 'dlqdown' });
+      await waitFor(() => failedLetters.includes('bus: dead-lettering failed'), 'the dead letter to fail');
+      await bus.ensureStreams();
+      const dlqStream = naming.stream('DLQ');
+      const stored = await waitFor(async () => {
+        const info = await jsm.streams.info(dlqStream);
+        return info.state.messages === 1 ? info : null;
+      }, 'the dead letter once the DLQ stream is back');
+      const m = await jsm.streams.getMessage(dlqStream, { seq: stored.state.first_seq });
+      const letter = envelopeSchema(DeadLetter).parse(m?.json());
+      expect(m?.subject).toBe(naming.subject(deadLetterSubject(dlqDown.value).value));
+      expect(letter.causationId).toBe(sent.id);
+      expect(letter.payload).toMatchObject({ subject: dlqDown.value, consumer: 'dlq_down' });
+      expect(letter.payload.error).toContain('2 deliveries');
+      // The handler ran its two deliveries only: the later ones were for the dead letter.
+      expect(calls).toBe(2);
+      await waitFor(async () => {
+        const c = await jsm.consumers.info(naming.stream('MD_CANDLE'), 'dlq_down');
+        return c.num_ack_pending === 0 && c.num_pending === 0;
+      }, 'the message terminated');
+    } finally {
+      await own.drain();
+      await bus.ensureStreams();
+    }
+  });
 
   it('refuses a prefix that is not dot-terminated tokens, and refuses to delete unprefixed streams', async () => {
     await expect(NatsBus.connect({ source: 'x', clock, servers, prefix: 'no-dot' })).rejects.toMatchObject({

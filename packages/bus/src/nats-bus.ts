@@ -158,7 +158,6 @@ export class NatsBus implements Bus {
       stream,
       durable: options.durable,
       filter: this.naming.subject(on.value),
-      maxDeliver: target.maxDeliver,
       ackWaitMs,
       maxAckPending: pullBatch,
       fromStart: options.deliverFrom === 'all',

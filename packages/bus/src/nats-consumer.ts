@@ -7,12 +7,20 @@ export interface DurableSpec {
   stream: string;
   durable: string;
   filter: string;
-  maxDeliver: number;
   ackWaitMs: number;
   /** Unacknowledged messages the server lets the consumer hold: what it pulls ahead, at most. */
   maxAckPending: number;
   fromStart: boolean;
 }
+
+/**
+ * The server redelivers without limit; the bus counts deliveries itself (`processDelivery`). A server
+ * `max_deliver` equal to the handler's tries never redelivered a message whose last try could not be
+ * dead-lettered (DLQ stream away, NATS failing publishes): it was lost with no dead letter. The
+ * bus dead-letters a delivery beyond `maxDeliver` without running the handler, so a message whose
+ * handler crashes its process is dead-lettered too, not redelivered forever.
+ */
+const SERVER_MAX_DELIVER = -1;
 
 /**
  * Creates the durable pull consumer, or reuses it when it exists with the same filter. Redelivery
@@ -29,13 +37,13 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
       );
     }
     if (
-      existing.config.max_deliver === spec.maxDeliver &&
+      existing.config.max_deliver === SERVER_MAX_DELIVER &&
       existing.config.ack_wait === nanos(spec.ackWaitMs) &&
       existing.config.max_ack_pending === spec.maxAckPending
     )
       return;
     await jsm.consumers.update(spec.stream, spec.durable, {
-      max_deliver: spec.maxDeliver,
+      max_deliver: SERVER_MAX_DELIVER,
       ack_wait: nanos(spec.ackWaitMs),
       max_ack_pending: spec.maxAckPending,
     });
@@ -46,7 +54,7 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
     filter_subject: spec.filter,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: spec.fromStart ? DeliverPolicy.All : DeliverPolicy.New,
-    max_deliver: spec.maxDeliver,
+    max_deliver: SERVER_MAX_DELIVER,
     ack_wait: nanos(spec.ackWaitMs),
     max_ack_pending: spec.maxAckPending,
   };
