@@ -242,6 +242,49 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     }
   });
 
+  it('creates its durable again and goes on consuming when the server loses it', async () => {
+    // A durable deleted on the server (with its stream, by hand, a NATS restarted without its store):
+    // the pull consumer went on asking a durable that no longer existed, and the service consumed
+    // nothing more while it reported healthy and logged nothing.
+    const lostOne = subject(Subjects.candle, {
+      exchange: 'lostdurable',
+      symbol: 'BTC-USDT',
+      timeframe: '4h',
+    });
+    const lines: string[] = [];
+    const log = {
+      info: () => {},
+      warn: (_obj: object, msg: string) => void lines.push(msg),
+      error: (_obj: object, msg: string) => void lines.push(msg),
+    };
+    const own = await NatsBus.connect({ source: 'risk', clock, servers, prefix, log });
+    const seen: number[] = [];
+    try {
+      await own.subscribe(lostOne, (m) => void seen.push(m.payload.openTime), { durable: 'lost_durable' });
+      const [a, b] = recordedCandles(2).map((c) => ({ ...c, exchange: 'lostdurable' }));
+      await bus.publish(lostOne, a!);
+      await waitFor(() => seen.length === 1, 'the first candle');
+      await jsm.consumers.delete(naming.stream('MD_CANDLE'), 'lost_durable');
+      await waitFor(
+        () =>
+          jsm.consumers.info(naming.stream('MD_CANDLE'), 'lost_durable').then(
+            () => true,
+            () => false,
+          ),
+        'the durable created again',
+      );
+      await bus.publish(lostOne, b!);
+      await waitFor(() => seen.length === 2, 'the candle published after');
+      expect(seen).toEqual([a!.openTime, b!.openTime]);
+      expect(lines).toEqual([
+        'bus: durable gone from the server, creating it again',
+        'bus: durable created again',
+      ]);
+    } finally {
+      await own.drain();
+    }
+  });
+
   it('refuses a prefix that is not dot-terminated tokens, and refuses to delete unprefixed streams', async () => {
     await expect(NatsBus.connect({ source: 'x', clock, servers, prefix: 'no-dot' })).rejects.toMatchObject({
       reason: 'transport',

@@ -14,6 +14,7 @@ import {
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
@@ -38,7 +39,8 @@ import {
 } from './delivery';
 import { buildEnvelope, wireBytes } from './envelope-codec';
 import { KeptAliveMessages } from './kept-alive-messages';
-import { ensureDurable } from './nats-consumer';
+import { closeWhenLost } from './lost-durable';
+import { type DurableSpec, ensureDurable } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
 import { readRetained } from './nats-retained';
 import { natsTarget } from './nats-servers';
@@ -67,6 +69,8 @@ export interface NatsBusOptions extends BusDeps {
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
 const DEFAULT_PULL_BATCH = 32;
+/** Between tries to create a lost durable again (its stream may be missing until a service creates it). */
+const RECREATE_RETRY_MS = 1_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -154,17 +158,16 @@ export class NatsBus implements Bus {
     const stream = this.naming.stream(on.family.stream);
     const ackWaitMs = this.options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
     const pullBatch = this.options.pullBatch ?? DEFAULT_PULL_BATCH;
-    await ensureDurable(this.jsm, {
+    const spec: DurableSpec = {
       stream,
       durable: options.durable,
       filter: this.naming.subject(on.value),
       ackWaitMs,
       maxAckPending: pullBatch,
       fromStart: options.deliverFrom === 'all',
-    });
-    const consumer = await this.js.consumers.get(stream, options.durable);
-    const messages = await consumer.consume({ max_messages: pullBatch });
-    return this.track(this.runConsumer(messages, target, ackWaitMs));
+    };
+    await ensureDurable(this.jsm, spec);
+    return this.track(this.runConsumer(spec, await this.consume(spec), target));
   }
 
   /**
@@ -273,32 +276,33 @@ export class NatsBus implements Bus {
   }
 
   private runConsumer<T>(
-    messages: ConsumerMessages,
+    spec: DurableSpec,
+    first: ConsumerMessages,
     target: DeliveryTarget<T>,
-    ackWaitMs: number,
   ): Subscription {
     let stopping = false;
+    let messages = first;
     const services = this.deliveryServices();
-    const held = new KeptAliveMessages(messages, ackWaitMs);
     const loop = (async () => {
-      for await (const m of held) {
-        // Pulled ahead but not started: hand it back at once so another instance takes it.
-        if (stopping) {
-          m.nak();
-          continue;
+      for (;;) {
+        const watched = closeWhenLost(messages, (notice) =>
+          this.log.error(
+            { durable: spec.durable, stream: spec.stream, notice },
+            'bus: durable gone from the server, creating it again',
+          ),
+        );
+        for await (const m of new KeptAliveMessages(messages, spec.ackWaitMs)) {
+          // Pulled ahead but not started: hand it back at once so another instance takes it.
+          if (stopping) {
+            m.nak();
+            continue;
+          }
+          await this.deliver(m, target, services);
         }
-        const inbound = {
-          subject: this.naming.logical(m.subject),
-          raw: decoder.decode(m.data),
-          deliveries: m.info.deliveryCount,
-        };
-        await processDelivery(inbound, target, services, {
-          ack: () => m.ack(),
-          retry: (delayMs) => m.nak(delayMs),
-          // NATS 2.9 ignores `+TERM <reason>` (reasons arrived in 2.10), so terminate bare:
-          // the reason is in the dead letter and the log line already.
-          terminate: () => m.term(),
-        });
+        if (stopping || !watched.lost) return;
+        const next = await this.consumeAgain(spec, () => stopping);
+        if (next === undefined) return;
+        messages = next;
       }
     })().catch((err) =>
       this.log.error({ durable: target.durable, error: errorText(err) }, 'bus: consumer stopped'),
@@ -310,6 +314,51 @@ export class NatsBus implements Bus {
         await loop;
       },
     };
+  }
+
+  private deliver<T>(m: JsMsg, target: DeliveryTarget<T>, services: DeliveryServices): Promise<void> {
+    const inbound = {
+      subject: this.naming.logical(m.subject),
+      raw: decoder.decode(m.data),
+      deliveries: m.info.deliveryCount,
+    };
+    return processDelivery(inbound, target, services, {
+      ack: () => m.ack(),
+      retry: (delayMs) => m.nak(delayMs),
+      // NATS 2.9 ignores `+TERM <reason>` (reasons arrived in 2.10), so terminate bare:
+      // the reason is in the dead letter and the log line already.
+      terminate: () => m.term(),
+    });
+  }
+
+  private async consume(spec: DurableSpec): Promise<ConsumerMessages> {
+    const consumer = await this.js.consumers.get(spec.stream, spec.durable);
+    return consumer.consume({ max_messages: spec.maxAckPending });
+  }
+
+  /** Creates a lost durable again as `subscribe` did, retrying until it can or the subscription stops. */
+  private async consumeAgain(
+    spec: DurableSpec,
+    stopping: () => boolean,
+  ): Promise<ConsumerMessages | undefined> {
+    while (!stopping()) {
+      try {
+        await ensureDurable(this.jsm, spec);
+        const messages = await this.consume(spec);
+        if (!stopping()) {
+          this.log.warn({ durable: spec.durable, stream: spec.stream }, 'bus: durable created again');
+          return messages;
+        }
+        await messages.close();
+      } catch (err) {
+        this.log.error(
+          { durable: spec.durable, stream: spec.stream, error: errorText(err) },
+          'bus: creating a lost durable failed, retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, RECREATE_RETRY_MS));
+      }
+    }
+    return undefined;
   }
 
   private deliveryServices(): DeliveryServices {
