@@ -100,7 +100,7 @@ export interface Bus {
     endpoint: RpcEndpoint<Req, Res>,
     handler: (request: Req) => Promise<Res> | Res,
   ): Promise<Subscription>;
-  /** True when the transport is connected (used by /readyz). */
+  /** True when the transport is connected and every subscription has its durable (used by /readyz). */
   isHealthy(): boolean;
   /** Stops consuming, lets in-flight handlers finish and ack, flushes, closes. Safe to call twice. */
   drain(): Promise<void>;

@@ -285,6 +285,26 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     }
   });
 
+  it('reports unhealthy while a lost durable cannot be created again (its stream gone), then consumes again', async () => {
+    const ownPrefix = `${uniqueName('bus_lost_stream')}.`;
+    const ownNaming = new NatsNaming(ownPrefix);
+    const own = await NatsBus.connect({ source: 'risk', clock, servers, prefix: ownPrefix });
+    const seen: number[] = [];
+    try {
+      await own.ensureStreams();
+      await own.subscribe(binance, (m) => void seen.push(m.payload.openTime), { durable: 'lost_stream' });
+      await jsm.streams.delete(ownNaming.stream('MD_CANDLE'));
+      await waitFor(() => !own.isHealthy(), 'the bus to report its durable lost');
+      await own.ensureStreams();
+      await waitFor(() => own.isHealthy(), 'the bus healthy once its durable is back');
+      await own.publish(binance, first!);
+      await waitFor(() => seen.length === 1, 'the candle published after');
+    } finally {
+      await own.drain();
+      await deleteStreams(jsm, ownNaming);
+    }
+  });
+
   it('refuses a prefix that is not dot-terminated tokens, and refuses to delete unprefixed streams', async () => {
     await expect(NatsBus.connect({ source: 'x', clock, servers, prefix: 'no-dot' })).rejects.toMatchObject({
       reason: 'transport',

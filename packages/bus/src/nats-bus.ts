@@ -85,6 +85,8 @@ export class NatsBus implements Bus {
   /** Failed publishes, one line per subject family every few seconds: an outage fails every one. */
   private readonly publishErrors: RepeatedErrors;
   private readonly subscriptions = new Set<Subscription>();
+  /** Durables the server lost and this bus has not created again yet (`stream/durable`): not healthy. */
+  private readonly lostDurables = new Set<string>();
   private connected = true;
   private closing = false;
   private drained: Promise<void> | undefined;
@@ -234,7 +236,7 @@ export class NatsBus implements Bus {
   }
 
   isHealthy(): boolean {
-    return this.connected && !this.closing && !this.nc.isClosed();
+    return this.connected && !this.closing && !this.nc.isClosed() && this.lostDurables.size === 0;
   }
 
   drain(): Promise<void> {
@@ -285,12 +287,13 @@ export class NatsBus implements Bus {
     const services = this.deliveryServices();
     const loop = (async () => {
       for (;;) {
-        const watched = closeWhenLost(messages, (notice) =>
+        const watched = closeWhenLost(messages, (notice) => {
+          this.lostDurables.add(`${spec.stream}/${spec.durable}`);
           this.log.error(
             { durable: spec.durable, stream: spec.stream, notice },
             'bus: durable gone from the server, creating it again',
-          ),
-        );
+          );
+        });
         for await (const m of new KeptAliveMessages(messages, spec.ackWaitMs)) {
           // Pulled ahead but not started: hand it back at once so another instance takes it.
           if (stopping) {
@@ -301,6 +304,7 @@ export class NatsBus implements Bus {
         }
         if (stopping || !watched.lost) return;
         const next = await this.consumeAgain(spec, () => stopping);
+        this.lostDurables.delete(`${spec.stream}/${spec.durable}`);
         if (next === undefined) return;
         messages = next;
       }
