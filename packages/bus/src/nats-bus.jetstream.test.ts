@@ -293,12 +293,14 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     try {
       await own.ensureStreams();
       await own.subscribe(binance, (m) => void seen.push(m.payload.openTime), { durable: 'lost_stream' });
+      await own.publish(binance, first!);
+      await waitFor(() => seen.length === 1, 'the durable consuming');
       await jsm.streams.delete(ownNaming.stream('MD_CANDLE'));
       await waitFor(() => !own.isHealthy(), 'the bus to report its durable lost');
       await own.ensureStreams();
       await waitFor(() => own.isHealthy(), 'the bus healthy once its durable is back');
-      await own.publish(binance, first!);
-      await waitFor(() => seen.length === 1, 'the candle published after');
+      await own.publish(binance, second!);
+      await waitFor(() => seen.length === 2, 'the candle published after');
     } finally {
       await own.drain();
       await deleteStreams(jsm, ownNaming);
