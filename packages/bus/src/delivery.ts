@@ -7,6 +7,7 @@ import {
   type Handler,
   type SubscribeOptions,
 } from './bus';
+import { deadLetterRaw } from './dead-letter-raw';
 import { type Decoded, decodeEnvelope, readableHeader } from './envelope-codec';
 
 /** What a transport does with a message once the pipeline has decided. */
@@ -170,7 +171,7 @@ async function reject<T>(
   const letter: DeadLetter = {
     subject: message.subject,
     error,
-    raw: message.raw,
+    raw: deadLetterRaw(message.raw),
     consumer: target.durable,
     deliveries: message.deliveries,
   };

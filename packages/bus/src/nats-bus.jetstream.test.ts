@@ -12,6 +12,7 @@ import { natsUrl, uniqueName, waitFor } from '@ballast/testkit';
 import { AckPolicy, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEAD_LETTER_RAW_MAX } from './dead-letter-raw';
 import { DUPLICATE_WINDOW_MS } from './duplicate-window';
 import { NatsBus } from './nats-bus';
 import { NatsNaming } from './nats-naming';
@@ -305,6 +306,27 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
       await own.drain();
       await deleteStreams(jsm, ownNaming);
     }
+  });
+
+  it('dead-letters a foreign message too large to be quoted whole, keeping its start', async () => {
+    // 700 kB of quotes: escaped into a dead letter it is 1.4 MB, over NATS's 1 MB max_payload, so the
+    // dead letter could never be published and the message was redelivered without end.
+    const big = subject(Subjects.candle, { exchange: 'bigjunk', symbol: 'BTC-USDT', timeframe: '4h' });
+    await bus.subscribe(big, () => {}, { durable: 'big_junk', backoffMs: [50] });
+    const junk = '"'.repeat(700_000);
+    nc.publish(naming.subject(big.value), new TextEncoder().encode(junk));
+    await nc.flush();
+    const dlqStream = naming.stream('DLQ');
+    const dlqSubject = naming.subject(deadLetterSubject(big.value).value);
+    const m = await waitFor(
+      () => jsm.streams.getMessage(dlqStream, { last_by_subj: dlqSubject }).catch(() => null),
+      'the dead letter of the large message',
+    );
+    const letter = envelopeSchema(DeadLetter).parse(m?.json());
+    expect(letter.payload.error).toContain('malformed JSON');
+    expect(letter.payload.raw).toBe(
+      `${junk.slice(0, DEAD_LETTER_RAW_MAX)}…[cut: ${DEAD_LETTER_RAW_MAX} of 700000 characters kept]`,
+    );
   });
 
   it('refuses a prefix that is not dot-terminated tokens, and refuses to delete unprefixed streams', async () => {
