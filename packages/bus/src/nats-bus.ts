@@ -40,7 +40,7 @@ import {
 import { buildEnvelope, wireBytes } from './envelope-codec';
 import { KeptAliveMessages } from './kept-alive-messages';
 import { closeWhenLost } from './lost-durable';
-import { type DurableSpec, ensureDurable } from './nats-consumer';
+import { type DurableSpec, ensureDurable, justAfter } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
 import { readRetained } from './nats-retained';
 import { natsTarget } from './nats-servers';
@@ -284,6 +284,9 @@ export class NatsBus implements Bus {
   ): Subscription {
     let stopping = false;
     let messages = first;
+    // Stored time of the last message handled: a durable created again resumes after it, so nothing
+    // stored while it was gone (up to half a minute until the client notices) is skipped.
+    let handledUpTo: bigint | undefined;
     const services = this.deliveryServices();
     const loop = (async () => {
       for (;;) {
@@ -301,9 +304,11 @@ export class NatsBus implements Bus {
             continue;
           }
           await this.deliver(m, target, services);
+          handledUpTo = m.timestampNanos;
         }
         if (stopping || !watched.lost) return;
-        const next = await this.consumeAgain(spec, () => stopping);
+        const resumed = handledUpTo === undefined ? spec : { ...spec, startTime: justAfter(handledUpTo) };
+        const next = await this.consumeAgain(resumed, () => stopping);
         this.lostDurables.delete(`${spec.stream}/${spec.durable}`);
         if (next === undefined) return;
         messages = next;

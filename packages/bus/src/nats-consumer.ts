@@ -11,6 +11,8 @@ export interface DurableSpec {
   /** Unacknowledged messages the server lets the consumer hold: what it pulls ahead, at most. */
   maxAckPending: number;
   fromStart: boolean;
+  /** Where a durable created again after the server lost it resumes (RFC 3339); wins over `fromStart`. */
+  startTime?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
     durable_name: spec.durable,
     filter_subject: spec.filter,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: spec.fromStart ? DeliverPolicy.All : DeliverPolicy.New,
+    ...deliverFrom(spec),
     max_deliver: SERVER_MAX_DELIVER,
     ack_wait: nanos(spec.ackWaitMs),
     max_ack_pending: spec.maxAckPending,
@@ -69,4 +71,20 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
       },
     );
   }
+}
+
+function deliverFrom(spec: DurableSpec): Partial<ConsumerConfig> {
+  if (spec.startTime !== undefined)
+    return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: spec.startTime };
+  return { deliver_policy: spec.fromStart ? DeliverPolicy.All : DeliverPolicy.New };
+}
+
+/**
+ * The RFC 3339 time one nanosecond after a stream message's `timestampNanos`: a durable created again
+ * from it delivers what the stream stored after that message (all of a stream created since).
+ */
+export function justAfter(timestampNanos: bigint): string {
+  const next = timestampNanos + 1n;
+  const seconds = new Date(Number(next / 1_000_000_000n) * 1000).toISOString().slice(0, 19);
+  return `${seconds}.${(next % 1_000_000_000n).toString().padStart(9, '0')}Z`;
 }
