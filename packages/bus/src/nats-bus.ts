@@ -39,7 +39,7 @@ import {
 } from './delivery';
 import { buildEnvelope, wireBytes } from './envelope-codec';
 import { KeptAliveMessages } from './kept-alive-messages';
-import { closeWhenLost } from './lost-durable';
+import { closeWhenLost, isMissing, type WatchedConsumer } from './lost-durable';
 import { type DurableSpec, ensureDurable, justAfter } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
 import { readRetained } from './nats-retained';
@@ -71,6 +71,8 @@ const DEFAULT_ACK_WAIT_MS = 30_000;
 const DEFAULT_PULL_BATCH = 32;
 /** Between tries to create a lost durable again (its stream may be missing until a service creates it). */
 const RECREATE_RETRY_MS = 1_000;
+/** Tries, a second apart, to ask the server for a durable after a reconnect. */
+const RECONNECT_CHECKS = 30;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -87,6 +89,8 @@ export class NatsBus implements Bus {
   private readonly subscriptions = new Set<Subscription>();
   /** Durables the server lost and this bus has not created again yet (`stream/durable`): not healthy. */
   private readonly lostDurables = new Set<string>();
+  /** Run after each reconnect: a server restarted without its store has none of our durables. */
+  private readonly afterReconnect = new Set<() => Promise<void>>();
   private connected = true;
   private closing = false;
   private drained: Promise<void> | undefined;
@@ -287,10 +291,14 @@ export class NatsBus implements Bus {
     // Stored time of the last message handled: a durable created again resumes after it, so nothing
     // stored while it was gone (up to half a minute until the client notices) is skipped.
     let handledUpTo: bigint | undefined;
+    let watched: WatchedConsumer | undefined;
     const services = this.deliveryServices();
+    // The client notices a durable gone after a restart only when two heartbeats are missed (30 s).
+    const checkExists = () => this.checkDurable(spec, (notice) => watched?.lose(notice));
+    this.afterReconnect.add(checkExists);
     const loop = (async () => {
       for (;;) {
-        const watched = closeWhenLost(messages, (notice) => {
+        watched = closeWhenLost(messages, (notice) => {
           this.lostDurables.add(`${spec.stream}/${spec.durable}`);
           this.log.error(
             { durable: spec.durable, stream: spec.stream, notice },
@@ -313,9 +321,11 @@ export class NatsBus implements Bus {
         if (next === undefined) return;
         messages = next;
       }
-    })().catch((err) =>
-      this.log.error({ durable: target.durable, error: errorText(err) }, 'bus: consumer stopped'),
-    );
+    })()
+      .catch((err) =>
+        this.log.error({ durable: target.durable, error: errorText(err) }, 'bus: consumer stopped'),
+      )
+      .finally(() => this.afterReconnect.delete(checkExists));
     return {
       stop: async () => {
         stopping = true;
@@ -343,6 +353,19 @@ export class NatsBus implements Bus {
   private async consume(spec: DurableSpec): Promise<ConsumerMessages> {
     const consumer = await this.js.consumers.get(spec.stream, spec.durable);
     return consumer.consume({ max_messages: spec.maxAckPending });
+  }
+
+  /** Asks the server for the durable (JetStream may take a few seconds to answer after a restart). */
+  private async checkDurable(spec: DurableSpec, lose: (notice: string) => void): Promise<void> {
+    for (let attempt = 0; attempt < RECONNECT_CHECKS && !this.closing; attempt++) {
+      try {
+        await this.jsm.consumers.info(spec.stream, spec.durable);
+        return;
+      } catch (err) {
+        if (isMissing(err)) return lose('missing_after_reconnect');
+      }
+      await new Promise((resolve) => setTimeout(resolve, RECREATE_RETRY_MS));
+    }
   }
 
   /** Creates a lost durable again as `subscribe` did, retrying until it can or the subscription stops. */
@@ -400,7 +423,10 @@ export class NatsBus implements Bus {
   private async watchStatus(): Promise<void> {
     for await (const status of this.nc.status()) {
       if (status.type === 'disconnect') this.connected = false;
-      if (status.type === 'reconnect') this.connected = true;
+      if (status.type === 'reconnect') {
+        this.connected = true;
+        for (const check of this.afterReconnect) void check();
+      }
       if (status.type === 'disconnect' || status.type === 'reconnect') {
         this.log.warn({ status: status.type, server: status.server }, 'bus: connection status changed');
       }
