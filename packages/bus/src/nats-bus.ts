@@ -364,7 +364,7 @@ export class NatsBus implements Bus {
       } catch (err) {
         if (isMissing(err)) return lose('missing_after_reconnect');
       }
-      await new Promise((resolve) => setTimeout(resolve, RECREATE_RETRY_MS));
+      await pause(RECREATE_RETRY_MS);
     }
   }
 
@@ -387,7 +387,7 @@ export class NatsBus implements Bus {
           { durable: spec.durable, stream: spec.stream, error: errorText(err) },
           'bus: creating a lost durable failed, retrying',
         );
-        await new Promise((resolve) => setTimeout(resolve, RECREATE_RETRY_MS));
+        await pause(RECREATE_RETRY_MS);
       }
     }
     return undefined;
@@ -436,6 +436,11 @@ export class NatsBus implements Bus {
   private open(): void {
     if (this.closing) throw new BusError('closed', `bus of ${this.source} is drained`);
   }
+}
+
+/** A wait that does not by itself keep the process alive (a bus never drained must not). */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function requestFailure(err: unknown, subject: string, timeoutMs: number): unknown {
