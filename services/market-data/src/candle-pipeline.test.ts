@@ -274,4 +274,35 @@ describe('the candle pipeline', () => {
     expect(published.map((c) => c.openTime)).toEqual([doge[0]!.openTime]);
     pipeline[Symbol.dispose]();
   });
+
+  it('seeds after the newest real stored candle, passing over one stored from the future, so live candles still go out', async () => {
+    // Real BTCUSDT 1h candles (binance-spot-ohlcv/BTCUSDT-1h.csv.gz), rows 500–503: a stretch no other
+    // test stores. The edited copy of row 503, its times in microseconds, is what a backfill or a
+    // release before the stream's from_future guard left in the database.
+    const btc = recordedKlines('BTCUSDT', '1h', 504).slice(500);
+    const inMicros: Candle = {
+      ...btc[3]!,
+      openTime: btc[3]!.openTime * 1000,
+      closeTime: btc[3]!.closeTime * 1000,
+    };
+    const repo = new CandleRepository(handle.db);
+    await repo.upsertMany([...btc.slice(0, 3), inMicros]);
+    const rest: CandleSource = {
+      fetchCandles: async (symbol) => {
+        throw new Error(`unexpected backfill of ${symbol}`);
+      },
+    };
+    const registry = new Registry();
+    const { bus, published } = await busWithListener('test-candles-seed-future');
+    const pipeline = pipelineOf(['BTC-USDT'], rest, bus, clock, 100, { registry });
+    await pipeline.seed();
+    pipeline.onCandle(btc[3]!); // the live candle after the newest real stored one
+    await pipeline.idle();
+    await waitFor(() => published.length === 1, 'the live candle published');
+    expect(published.map((c) => c.openTime)).toEqual([btc[3]!.openTime]);
+    const frames = await registry.getSingleMetric('ballast_md_frames_total')?.get();
+    expect(frames?.values.find((v) => v.labels.outcome === 'from_future')?.value).toBe(1);
+    expect(frames?.values.find((v) => v.labels.outcome === 'out_of_order')).toBeUndefined();
+    pipeline[Symbol.dispose]();
+  });
 });

@@ -85,11 +85,24 @@ export class CandlePipeline implements Disposable {
 
   constructor(private readonly deps: CandlePipelineDeps) {}
 
-  /** Positions every series after its newest stored candle. */
+  /**
+   * Positions every series after its newest stored candle that is no candle from the future: one
+   * stored before the stream guard existed, or by a backfill, would put the series ahead of every
+   * real candle to come (each then dropped as `out_of_order`). Those passed over are counted and logged.
+   */
   async seed(): Promise<void> {
+    const closedBy = this.deps.clock.now() + MAX_CLOSE_AHEAD_MS;
     for (const symbol of this.deps.symbols) {
-      const last = await this.deps.repo.lastOpenTime(this.series(symbol));
-      if (last !== undefined) this.sequencer.seed(this.series(symbol), last);
+      const series = this.series(symbol);
+      const last = await this.deps.repo.lastOpenTime(series, closedBy);
+      if (last !== undefined) this.sequencer.seed(series, last);
+      const ahead = await this.deps.repo.countClosingAfter(series, closedBy);
+      if (ahead === 0) continue;
+      this.deps.metrics.frames.inc({ venue: this.deps.venue, outcome: 'from_future' }, ahead);
+      this.deps.log.warn(
+        { symbol, timeframe: this.deps.timeframe, ahead, closedBy, seededAt: last ?? null },
+        'stored candles from the future (times in another unit?) passed over: the series continues after the newest real one',
+      );
     }
   }
 

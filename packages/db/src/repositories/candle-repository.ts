@@ -61,16 +61,34 @@ export class CandleRepository {
     return rows.map(fromRow);
   }
 
-  /** The newest stored open time of a series, or undefined when it has none (where a backfill starts). */
-  async lastOpenTime(series: SeriesKey): Promise<number | undefined> {
-    const row = await this.db
+  /**
+   * The newest stored open time of a series, or undefined when it has none (where a backfill starts).
+   * With `closedBy`, only candles closing at or before it count: a candle stored from the future (times
+   * in another unit) would otherwise stand ahead of every real one.
+   */
+  async lastOpenTime(series: SeriesKey, closedBy?: number): Promise<number | undefined> {
+    let query = this.db
       .selectFrom('candles')
       .select((eb) => eb.fn.max('open_time').as('last'))
       .where('exchange', '=', series.exchange)
       .where('symbol', '=', series.symbol)
-      .where('timeframe', '=', series.timeframe)
-      .executeTakeFirst();
+      .where('timeframe', '=', series.timeframe);
+    if (closedBy !== undefined) query = query.where('close_time', '<=', closedBy);
+    const row = await query.executeTakeFirst();
     return row?.last === null || row?.last === undefined ? undefined : toNumber(row.last);
+  }
+
+  /** Stored candles of a series closing after `closeTime`: those `lastOpenTime(series, closeTime)` passes over. */
+  async countClosingAfter(series: SeriesKey, closeTime: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('candles')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'))
+      .where('exchange', '=', series.exchange)
+      .where('symbol', '=', series.symbol)
+      .where('timeframe', '=', series.timeframe)
+      .where('close_time', '>', closeTime)
+      .executeTakeFirstOrThrow();
+    return toNumber(row.n);
   }
 
   /** Stored candles with fromOpenTime ≤ open_time < toOpenTime (what a backfill window already holds). */

@@ -128,6 +128,17 @@ export function repositorySuite(driver: string, open: () => Promise<OpenedDataba
         expect(await repo.lastOpenTime({ ...BTC_4H, timeframe: '1m' })).toBeUndefined();
       });
 
+      it('lastOpenTime(closedBy) passes over candles closing later, which countClosingAfter counts', async () => {
+        const repo = new CandleRepository(db);
+        const bound = (btc[13] as Candle).closeTime;
+        expect(await repo.lastOpenTime(BTC_4H, bound)).toBe((btc[13] as Candle).openTime);
+        expect(await repo.countClosingAfter(BTC_4H, bound)).toBe(
+          (await repo.count(BTC_4H)) -
+            (await repo.countRange({ ...BTC_4H, fromOpenTime: 0, toOpenTime: bound })),
+        );
+        expect(await repo.countClosingAfter(BTC_4H, last.closeTime)).toBe(0);
+      });
+
       it('counts one series or the whole table', async () => {
         const repo = new CandleRepository(db);
         expect(await repo.count({ ...BTC_4H, timeframe: '1d' })).toBe(0);
