@@ -1,7 +1,7 @@
 import { BybitBooks } from './bybit-book';
 import { type BybitCandleData, bybitInterval, bybitKlineFrame } from './bybit-kline';
 import type { BybitInstruments } from './bybit-rest';
-import { type BybitAck, recordedBybitAck } from './bybit-ws';
+import { type BybitAck, recordedBybitAck, SubscribeRefusals } from './bybit-ws';
 import { type CandleRow, parseCandleCsv } from './candle-series';
 import { readRecordedFile } from './recorded-file';
 import { parseBybitFrames, type RecordedFrame } from './recorded-frame';
@@ -13,6 +13,8 @@ export interface BybitVenue {
   /** Confirmed kline frames built from the candle series marked `replay`. */
   candles: ReplayFeed;
   ack: BybitAck;
+  /** Subscribe requests to refuse (fault injection). */
+  refusals: SubscribeRefusals;
   instruments: BybitInstruments;
   /** The books the recorded orderbook frames have built so far (snapshots on subscribe, REST depth). */
   books: BybitBooks;
@@ -52,7 +54,15 @@ export function loadBybitVenue(
     const s = series.get(seriesKey(symbol, bybitInterval(interval) ?? interval));
     if (s) s.visible = Math.max(s.visible, s.rows.indexOf(row) + 1);
   });
-  return { frames, candles, ack: recordedBybitAck(recorded), instruments, books, series };
+  return {
+    frames,
+    candles,
+    ack: recordedBybitAck(recorded),
+    refusals: new SubscribeRefusals(),
+    instruments,
+    books,
+    series,
+  };
 }
 
 export function seriesKey(symbol: string, bybitInterval: string): string {

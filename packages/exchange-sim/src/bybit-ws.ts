@@ -11,11 +11,16 @@ import type { HubConnection, StreamHub } from './stream-hub';
 export function acceptBybitSocket(
   hub: StreamHub,
   socket: WebSocket,
-  venue: { ack: BybitAck; books: BybitBooks },
+  venue: { ack: BybitAck; books: BybitBooks; refusals: SubscribeRefusals },
 ): void {
   const conn = hub.add(socket, false);
   socket.on('message', (data) => {
     const text = data.toString();
+    const refusal = venue.refusals.take(subscribedTopics(text));
+    if (refusal !== undefined) {
+      hub.reply(conn, reply(venue.ack, false, refusal, requestIdOf(text), 'subscribe'));
+      return;
+    }
     hub.reply(conn, answer(conn, text, venue.ack));
     for (const topic of subscribedTopics(text)) {
       const snapshot = venue.books.snapshotFrame(topic);
@@ -37,6 +42,37 @@ function subscribedTopics(text: string): string[] {
     return req.args.filter((a): a is string => typeof a === 'string');
   } catch {
     return [];
+  }
+}
+
+/**
+ * Fault injection: the next `count` subscribe requests naming a topic that starts with `topicPrefix`
+ * are refused as Bybit refuses one (`success: false`, the request's `req_id` echoed), subscribing nothing.
+ */
+export class SubscribeRefusals {
+  private left = 0;
+  private topicPrefix = '';
+
+  refuse(count: number, topicPrefix = ''): void {
+    this.left = count;
+    this.topicPrefix = topicPrefix;
+  }
+
+  /** The refusal's `ret_msg` for a subscribe request naming `topics`, if one is pending for them. */
+  take(topics: readonly string[]): string | undefined {
+    const hit = topics.find((t) => t.startsWith(this.topicPrefix));
+    if (this.left <= 0 || hit === undefined) return undefined;
+    this.left--;
+    return `error:subscribe failed,topic:${hit}`;
+  }
+}
+
+function requestIdOf(text: string): string {
+  try {
+    const req = JSON.parse(text) as { req_id?: unknown };
+    return typeof req.req_id === 'string' ? req.req_id : '';
+  } catch {
+    return '';
   }
 }
 

@@ -44,6 +44,8 @@ export interface SimControls {
   setBalance(asset: string, free: string, locked?: string): void;
   /** Refuses the next `count` Binance stop orders (Filter failure: MAX_NUM_ALGO_ORDERS). */
   refuseStops(count: number): void;
+  /** Refuses the next `count` Bybit subscribe requests naming a topic starting with `topicPrefix`. */
+  refuseSubscribes(count: number, topicPrefix?: string): void;
   state(): SimState;
 }
 
@@ -94,6 +96,10 @@ export function createControls(
     clearHttpFaults: () => httpFaults.clear(),
     setBalance: (asset, free, locked) => binance.account.set(asset, free, locked),
     refuseStops: (count) => binance.engine.refuseStops(count),
+    refuseSubscribes: (count, topicPrefix) => {
+      if (!bybit) throw new UnknownTargetError('venue', 'bybit');
+      bybit.refusals.refuse(count, topicPrefix);
+    },
     state: () => ({
       feeds: [...feeds.values()].map((f) => f.state()),
       connections: { binance: hubs.binance.count(), bybit: hubs.bybit.count() },

@@ -129,6 +129,23 @@ describe('bybitLinearFeed.parseFrame on the recorded stream', () => {
     expect(messages.map((m) => m.args.length)).toEqual([10, 2]);
     expect(messages[0]?.op).toBe('subscribe');
   });
+
+  it('names each subscribe request, and a refusal of one by that name, so it can be sent again', () => {
+    const sub = { symbols: ['BTC-USDT'], channels: ['candles', 'trades'] as const, timeframe: '1m' as const };
+    const [message] = bybitLinearFeed().subscribeMessages(sub);
+    expect(JSON.parse(message!)).toEqual({
+      op: 'subscribe',
+      req_id: 'sub-0',
+      args: ['kline.1.BTCUSDT', 'publicTrade.BTCUSDT'],
+    });
+    // The recorded ack, edited into the refusal of that request.
+    const refused = firstOf('"op":"subscribe"')
+      .replace('"success":true,"ret_msg":""', '"success":false,"ret_msg":"Invalid topic"')
+      .replace('"req_id":""', '"req_id":"sub-0"');
+    expect(parse(refused)).toEqual([
+      { kind: 'rejected', rejected: 'venue_error', detail: 'subscribe Invalid topic', request: 'sub-0' },
+    ]);
+  });
 });
 
 describe('bybitLinearFeed.parseFrame on edited frames', () => {

@@ -44,8 +44,11 @@ export function bybitLinearFeed(options: VenueFeedOptions = {}): VenueFeed {
     market: 'linear',
     heartbeat: { intervalMs: 20_000, message: JSON.stringify({ op: 'ping' }) },
     url: () => `${base}/v5/public/linear`,
+    // Each request names itself (req_id): a refusal echoes it, so the very request can be sent again.
     subscribeMessages: (sub) =>
-      chunk(bybitTopics(sub), TOPICS_PER_REQUEST).map((args) => JSON.stringify({ op: 'subscribe', args })),
+      chunk(bybitTopics(sub), TOPICS_PER_REQUEST).map((args, i) =>
+        JSON.stringify({ op: 'subscribe', req_id: `sub-${i}`, args }),
+      ),
     parseFrame: (raw) => parseBybitFrame(raw, symbols),
   };
 }
@@ -90,7 +93,12 @@ export function parseBybitFrame(raw: string, symbols: SymbolCache): FrameResult[
 function controlFrame(msg: Record<string, unknown>): FrameResult {
   const detail = `${String(msg.op)} ${String(msg.ret_msg ?? '')}`.trim();
   if (msg.op === 'ping' || msg.op === 'pong') return rejected('heartbeat', detail);
-  if (msg.success === false) return rejected('venue_error', detail);
+  if (msg.success === false) {
+    const request = typeof msg.req_id === 'string' && msg.req_id !== '' ? msg.req_id : undefined;
+    return request === undefined
+      ? rejected('venue_error', detail)
+      : { kind: 'rejected', rejected: 'venue_error', detail, request };
+  }
   return rejected('ack', detail);
 }
 

@@ -27,7 +27,8 @@ export type FrameResult =
   | { kind: 'trade'; payload: Trade }
   /** `sequence`: the venue's cross sequence (Bybit `seq`), which the contract does not carry; null if none. */
   | { kind: 'book'; payload: BookUpdate; sequence: number | null }
-  | { kind: 'rejected'; rejected: FrameRejectReason; detail: string; heard?: Heard };
+  /** `request`: on a venue's refusal of a request of ours that it names (Bybit `req_id`), that request's id. */
+  | { kind: 'rejected'; rejected: FrameRejectReason; detail: string; heard?: Heard; request?: string };
 
 /**
  * A frame with nothing to publish that still proves a symbol's stream alive at the venue's event time

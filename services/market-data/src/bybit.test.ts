@@ -74,6 +74,16 @@ async function subscribed(h: Harness, n: number): Promise<void> {
   );
 }
 
+/** Every trade the service publishes, from the start. */
+async function publishedTrades(h: Harness): Promise<Trade[]> {
+  const trades: Trade[] = [];
+  await h.bus.subscribe(pattern(Subjects.trade), (m: Envelope<Trade>) => void trades.push(m.payload), {
+    durable: uniqueName('trades'),
+    deliverFrom: 'all',
+  });
+  return trades;
+}
+
 const btcStates = (h: Harness) => h.statuses.filter((s) => s.symbol === 'BTC-USDT').map((s) => s.state);
 
 function step(h: Harness, count: number, feed: 'bybit' | 'bybit-candles'): void {
@@ -160,11 +170,7 @@ describe('market-data on Bybit v5 public against the simulator', () => {
   }, async () => {
     harness = await bybitHarness('md_bybit_book', 'trades,book');
     const h = harness;
-    const trades: Trade[] = [];
-    await h.bus.subscribe(pattern(Subjects.trade), (m: Envelope<Trade>) => void trades.push(m.payload), {
-      durable: uniqueName('trades'),
-      deliverFrom: 'all',
-    });
+    const trades = await publishedTrades(h);
     await subscribed(h, 1);
     step(h, 400, 'bybit');
     await waitFor(() => btcStates(h).includes('live'), 'the first book snapshot', SLOW);
@@ -247,5 +253,28 @@ describe('market-data on Bybit v5 public against the simulator', () => {
     await waitFor(() => btcStates(h).includes('live'), 'the re-subscription’s snapshot', SLOW);
     await expectSameBook(h);
     expect(btcStates(h)).toEqual(['resyncing', 'live']);
+  });
+
+  it('sends a refused publicTrade subscribe again after a backoff, so trades flow without waiting for a reconnect', {
+    timeout: 180_000,
+  }, async () => {
+    harness = await bybitHarness('md_bybit_refused_subscribe', 'trades');
+    const h = harness;
+    const trades = await publishedTrades(h);
+    await subscribed(h, 1);
+    // The next connection's subscribe request is refused (success: false, its req_id echoed).
+    h.sim.controls.refuseSubscribes(1, 'publicTrade.');
+    expect(h.sim.controls.dropConnections('bybit')).toBe(1);
+    await waitFor(
+      async () => (await h.metric('ballast_md_frames_total', { outcome: 'venue_error' })) === 1,
+      'the refusal',
+      SLOW,
+    );
+    // Sent again on the same connection (RECONNECT_BASE_MS 50): acknowledged this time.
+    await subscribed(h, 2);
+    expect(await h.metric('ballast_md_ws_reconnects_total', { venue: 'bybit' })).toBe(1);
+    step(h, 400, 'bybit');
+    await waitFor(() => trades.length > 0, 'trades published', SLOW);
+    expect(trades[0]?.tradeId).toBe(recordedBtcTradeIds(400)[0]);
   });
 });

@@ -20,8 +20,12 @@ import { CandlePipeline } from './candle-pipeline';
 import type { MarketDataConfig } from './config';
 import { FeedStatusReporter } from './feed-status-reporter';
 import { MarketDataMetrics } from './metrics';
+import { SubscribeRetry } from './subscribe-retry';
 import { venueFeed } from './venue-feed';
 import { WsConnection } from './ws-connection';
+
+/** Sends of one refused subscribe request per connection before it is left to the next connection. */
+const SUBSCRIBE_ATTEMPTS = 5;
 
 export interface MarketDataDeps {
   config: MarketDataConfig;
@@ -139,9 +143,19 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
           symbols: bookSymbols,
         });
 
+  const subscribeMessages = feed.subscribeMessages(subscription);
+  const subscribes = new SubscribeRetry({
+    messages: subscribeMessages,
+    send: (text) => connection?.send(text) ?? false,
+    backoff: { baseMs: config.RECONNECT_BASE_MS, capMs: config.RECONNECT_CAP_MS },
+    maxAttempts: SUBSCRIBE_ATTEMPTS,
+    random01: deps.random01,
+    log,
+  });
   const router = new FrameRouter({
     feed,
     subscription,
+    subscribes,
     bus,
     metrics,
     log,
@@ -154,7 +168,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     {
       venue: config.VENUE,
       url: feed.url(subscription),
-      subscribeMessages: feed.subscribeMessages(subscription),
+      subscribeMessages,
       appPing: feed.heartbeat,
       watchdogMs: config.HEARTBEAT_TIMEOUT_MS,
       handshakeTimeoutMs: config.HANDSHAKE_TIMEOUT_MS,
@@ -173,6 +187,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
       open: ({ reconnect }) => {
         // Every connection's books start from its own snapshots, the first connection's too.
         depth.reset();
+        subscribes.reset();
         status.connection(true, reconnect ? 'reconnected' : 'connected');
         candles.catchUp();
       },
@@ -197,6 +212,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
       status[Symbol.dispose]();
       candles[Symbol.dispose]();
       depth[Symbol.dispose]();
+      subscribes[Symbol.dispose]();
       await candles.idle();
     },
   };
@@ -215,6 +231,7 @@ function resubscribeBybitBook(
 interface RouterDeps {
   feed: VenueFeed;
   subscription: FeedSubscription;
+  subscribes: SubscribeRetry;
   bus: Bus;
   metrics: MarketDataMetrics;
   log: Logger;
@@ -246,6 +263,8 @@ class FrameRouter {
           { outcome: result.rejected, detail: result.detail.slice(0, 300) },
           'frame dropped',
         );
+      // A refused subscribe request of ours: sent again after a backoff.
+      if (result.request !== undefined) this.deps.subscribes.onRefused(result.request, result.detail);
       // An open kline: the symbol's stream is alive (not stale, no growing lag) though nothing is published.
       if (result.heard && this.symbols.has(result.heard.symbol)) {
         const { symbol, time, openBar } = result.heard;
