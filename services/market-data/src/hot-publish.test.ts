@@ -33,24 +33,35 @@ function reference(frames: number): { trades: Trade[]; books: Map<number, BookUp
   return { trades, books };
 }
 
+function btcHarness(label: string): Promise<Harness> {
+  return startHarness({
+    label,
+    sim: { binance: { symbols: ['BTCUSDT'] } },
+    env: {
+      VENUE: 'binance',
+      SYMBOLS: 'BTC/USDT',
+      TIMEFRAME: '1m',
+      CHANNELS: 'book,trades',
+      PUBLISH_BOOK: 'true',
+      HEARTBEAT_TIMEOUT_MS: '600000',
+      STALE_AFTER_MS: '600000',
+      DEPTH_SNAPSHOT_LIMIT: '5000',
+    },
+  });
+}
+
+/** The first recorded BTCUSDT frame containing `needle`. */
+function recordedFrame(needle: string): string {
+  return readDataFile(WS_FILE)
+    .split('\n')
+    .find((raw) => raw.includes('"s":"BTCUSDT"') && raw.includes(needle)) as string;
+}
+
 describe('market-data publishes hot Binance payloads over NATS', () => {
   it('sends trades and book deltas that consumers decode with the contract schemas, equal to the slow path', {
     timeout: 120_000,
   }, async () => {
-    harness = await startHarness({
-      label: 'md_hot',
-      sim: { binance: { symbols: ['BTCUSDT'] } },
-      env: {
-        VENUE: 'binance',
-        SYMBOLS: 'BTC/USDT',
-        TIMEFRAME: '1m',
-        CHANNELS: 'book,trades',
-        PUBLISH_BOOK: 'true',
-        HEARTBEAT_TIMEOUT_MS: '600000',
-        STALE_AFTER_MS: '600000',
-        DEPTH_SNAPSHOT_LIMIT: '5000',
-      },
-    });
+    harness = await btcHarness('md_hot');
     const h = harness;
     const trades: Trade[] = [];
     const deltas: BookUpdate[] = [];
@@ -87,5 +98,35 @@ describe('market-data publishes hot Binance payloads over NATS', () => {
     expect(trades).toEqual(ref.trades);
     for (const delta of deltas) expect(delta).toEqual(ref.books.get(delta.lastUpdateId));
     expect(await h.metric('ballast_md_frames_total', { outcome: 'schema_invalid' })).toBe(0);
+  });
+
+  it('drops trades and book updates stamped in microseconds, counted from_future, and keeps the feed lag positive', {
+    timeout: 120_000,
+  }, async () => {
+    harness = await btcHarness('md_hot_future');
+    const h = harness;
+    const trades: Trade[] = [];
+    await h.bus.subscribe(pattern(Subjects.trade), (m: Envelope<Trade>) => void trades.push(m.payload), {
+      durable: uniqueName('trades'),
+      deliverFrom: 'all',
+    });
+    await waitFor(() => h.sim.controls.state().connections.binance === 1, 'the service to connect');
+    const trade = recordedFrame('"e":"aggTrade"');
+    const depth = recordedFrame('"e":"depthUpdate"');
+    // Edited copies with every time in microseconds, as Binance sends them with timeUnit=MICROSECOND.
+    const inMicros = (raw: string) => raw.replace(/"([ET])":(\d{13})\b/g, '"$1":$2000');
+    expect(inMicros(trade)).not.toBe(trade);
+    expect(inMicros(depth)).not.toBe(depth);
+    expect(h.sim.controls.sendRaw(trade, 'binance')).toBe(1);
+    await waitFor(() => trades.length === 1, 'the real trade published');
+    expect(h.sim.controls.sendRaw(inMicros(trade), 'binance')).toBe(1);
+    expect(h.sim.controls.sendRaw(inMicros(depth), 'binance')).toBe(1);
+    await waitFor(
+      async () => (await h.metric('ballast_md_frames_total', { outcome: 'from_future' })) === 2,
+      'the trade and the book update dropped as from_future',
+    );
+    expect(trades).toHaveLength(1);
+    // Measured from the real trade (2021): years, not a negative lag the alert could never see.
+    expect(await h.metric('ballast_md_feed_lag_seconds', { venue: 'binance' })).toBeGreaterThan(86_400);
   });
 });

@@ -16,7 +16,7 @@ import type { Registry } from 'prom-client';
 import { BinanceDepthPipeline } from './binance-depth-pipeline';
 import { BookPublisher } from './book-publisher';
 import { BybitDepthPipeline } from './bybit-depth-pipeline';
-import { CandlePipeline } from './candle-pipeline';
+import { CandlePipeline, MAX_CLOSE_AHEAD_MS } from './candle-pipeline';
 import type { MarketDataConfig } from './config';
 import { FeedStatusReporter } from './feed-status-reporter';
 import { MarketDataMetrics } from './metrics';
@@ -157,6 +157,7 @@ export async function startMarketData(deps: MarketDataDeps): Promise<MarketDataH
     subscription,
     subscribes,
     bus,
+    clock,
     metrics,
     log,
     publishErrors,
@@ -233,6 +234,7 @@ interface RouterDeps {
   subscription: FeedSubscription;
   subscribes: SubscribeRetry;
   bus: Bus;
+  clock: Clock;
   metrics: MarketDataMetrics;
   log: Logger;
   publishErrors: RepeatedErrors;
@@ -280,6 +282,8 @@ class FrameRouter {
       this.count('unexpected_symbol');
       return;
     }
+    // Not touched: a symbol whose every update is dropped goes stale, as it should.
+    if (result.kind !== 'candle' && this.fromFuture(result.kind, payload.symbol, result.payload.time)) return;
     this.dispatch(result);
     // After the pipeline: a book that just started resyncing must not be announced live first.
     this.deps.status.touch(payload.symbol);
@@ -323,7 +327,26 @@ class FrameRouter {
     });
   }
 
+  /**
+   * A trade or book update stamped beyond MAX_CLOSE_AHEAD_MS past our clock (times in another unit,
+   * microseconds, or a glitch) is dropped as candles are: its time would make the feed lag negative
+   * (the lag alert could never fire) and pass every earlier bar as overdue.
+   */
+  private fromFuture(kind: 'trade' | 'book', symbol: string, eventTime: number): boolean {
+    const now = this.deps.clock.now();
+    if (eventTime - now <= MAX_CLOSE_AHEAD_MS) return false;
+    this.count('from_future');
+    this.deps.publishErrors.error(
+      `from_future_${kind}`,
+      { kind, symbol, eventTime, now },
+      'event from the future (times in another unit?): dropped',
+    );
+    return true;
+  }
+
+  /** A payload's event time: the feed's lag is measured from it, unless it lies in the future. */
   private lag(eventTime: number): void {
+    if (eventTime - this.deps.clock.now() > MAX_CLOSE_AHEAD_MS) return;
     this.deps.metrics.eventReceived(this.deps.feed.venue, eventTime);
   }
 
