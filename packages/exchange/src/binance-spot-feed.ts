@@ -7,6 +7,8 @@ import { decimal, integer, isRecord, levels, SymbolCache, tradeId } from './wire
 
 const VENUE = 'binance';
 const DEFAULT_BASE = 'wss://stream.binance.com:9443';
+/** Binance: "A single connection can listen to a maximum of 1024 streams." */
+export const BINANCE_MAX_STREAMS = 1024;
 
 const STREAM_SUFFIX: Record<FeedChannel, (timeframe: Timeframe) => string> = {
   candles: (tf) => `kline_${tf}`,
@@ -25,6 +27,7 @@ export function binanceSpotFeed(options: VenueFeedOptions = {}): VenueFeed {
     venue: VENUE,
     bookSync: 'rest_snapshot',
     market: 'spot',
+    maxStreams: BINANCE_MAX_STREAMS,
     heartbeat: null,
     url: (sub) => `${base}/stream?streams=${binanceStreamNames(sub).join('/')}`,
     subscribeMessages: () => [],

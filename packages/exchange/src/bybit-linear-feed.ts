@@ -42,6 +42,8 @@ export function bybitLinearFeed(options: VenueFeedOptions = {}): VenueFeed {
     venue: VENUE,
     bookSync: 'stream_snapshot',
     market: 'linear',
+    // Topics go in subscribe requests of 10; Bybit documents no per-connection topic limit for public streams.
+    maxStreams: null,
     heartbeat: { intervalMs: 20_000, message: JSON.stringify({ op: 'ping' }) },
     url: () => `${base}/v5/public/linear`,
     // Each request names itself (req_id): a refusal echoes it, so the very request can be sent again.

@@ -37,6 +37,11 @@ export interface VenueFeed {
   readonly bookSync: 'rest_snapshot' | 'stream_snapshot';
   /** The markets its symbols name, for REST on the same instruments: spot or USDT-margined perpetuals. */
   readonly market: MarketType;
+  /**
+   * Streams (one per symbol and channel) one connection may carry, or null when the venue sets no
+   * such limit: Binance refuses a combined-stream URL naming more than 1,024.
+   */
+  readonly maxStreams: number | null;
   /** An application-level ping the venue requires, if any. */
   readonly heartbeat: { intervalMs: number; message: string } | null;
   url(subscription: FeedSubscription): string;
