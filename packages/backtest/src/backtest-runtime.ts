@@ -183,6 +183,7 @@ export class BacktestRuntime {
       db,
       log,
       metrics: new Registry(),
+      clock: this.clock,
       // The live default warm-up, so a run warms from its history exactly as a live restart would.
       config: { FEATURES_SERIES: series, FEATURES_DURABLE: 'features' },
     });

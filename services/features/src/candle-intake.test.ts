@@ -33,17 +33,20 @@ describe(`CandleIntake over PostgreSQL (${FILE})`, () => {
     await repository.upsertMany(btc.slice(0, 220));
   }, 60_000);
 
-  /** History up to 1,000 candles; what the hole callback saw. */
+  /** History up to 1,000 candles; what the hole and from-the-future callbacks saw. */
   const intakeColdAfter = (coldAfterMissing: number) => {
     const holes: Array<{ hole: Hole; cold: boolean }> = [];
+    const fromFuture: number[] = [];
     const intake = new CandleIntake({
       engine: new FeatureEngine(),
       candles: repository,
+      clock: { now: () => Date.now() },
+      onFromFuture: (_series, count) => fromFuture.push(count),
       warmUpCandles: () => 1000,
       coldAfterMissing,
       onHole: (_series, hole, cold) => holes.push({ hole, cold }),
     });
-    return { intake, holes };
+    return { intake, holes, fromFuture };
   };
 
   afterAll(async () => {
@@ -93,5 +96,24 @@ describe(`CandleIntake over PostgreSQL (${FILE})`, () => {
     let last = null;
     for (const c of [...btc.slice(0, 220), btc[230]!]) last = featureIndicators(bridged.update(c));
     expect(step?.outcome.status === 'ready' && step.outcome.vector.indicators).toEqual(last);
+  });
+
+  it('warms from the stored history before a candle stored from the future, and reports the one passed over', async () => {
+    // Another series: hours 0–219, and an edited copy of hour 220 with its times in microseconds, as
+    // market-data stored it before it dropped such candles.
+    const stamped = { ...series, exchange: 'future-stamped' };
+    const candles = btc.map((c) => ({ ...c, exchange: stamped.exchange }));
+    const inMicros = {
+      ...candles[220]!,
+      openTime: candles[220]!.openTime * 1000,
+      closeTime: candles[220]!.closeTime * 1000,
+    };
+    await repository.upsertMany([...candles.slice(0, 220), inMicros]);
+    const { intake, fromFuture } = intakeColdAfter(10);
+    expect(await intake.warm(stamped)).toBe(220);
+    expect(fromFuture).toEqual([1]);
+    // The live stream carries on from hour 220: a vector from the 220 replayed before it.
+    const [step] = await intake.accept(candles[220]!);
+    expect(step?.outcome.status).toBe('ready');
   });
 });

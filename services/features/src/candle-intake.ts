@@ -1,4 +1,4 @@
-import { type Candle, TIMEFRAME_MS } from '@ballast/contracts';
+import { type Candle, type Clock, TIMEFRAME_MS } from '@ballast/contracts';
 import { type FeatureEngine, type FeatureOutcome, warmUpReach } from '@ballast/core';
 import type { CandleRepository, SeriesKey } from '@ballast/db';
 import { type Hole, holesIn } from './holes';
@@ -9,9 +9,18 @@ export interface IntakeStep {
   outcome: FeatureOutcome;
 }
 
+/**
+ * How far past our clock a stored candle's close may lie and still start the warm-up (market-data's
+ * own tolerance for a venue clock ahead of ours). A later one is from the future: times in another unit.
+ */
+export const MAX_CLOSE_AHEAD_MS = 60_000;
+
 export interface CandleIntakeOptions {
   engine: FeatureEngine;
   candles: CandleRepository;
+  clock: Clock;
+  /** Stored candles the warm-up passed over as from the future (see MAX_CLOSE_AHEAD_MS). */
+  onFromFuture: (series: SeriesKey, count: number, closedBy: number) => void;
   /** Stored candles replayed before a series' first live one. */
   warmUpCandles: (series: SeriesKey) => number;
   /** Each stored candle replayed into the engine, with what it gave (the series' state follows it). */
@@ -38,9 +47,16 @@ export class CandleIntake {
 
   constructor(private readonly options: CandleIntakeOptions) {}
 
-  /** Start-up warm-up from the newest stored candles; returns how many were replayed. */
+  /**
+   * Start-up warm-up from the newest stored candles not from the future; returns how many were replayed.
+   * One stored from the future (before market-data guarded against it, or by a backfill) would have the
+   * warm-up replay it alone, report the history short and the series' newest vector from years ahead.
+   */
   async warm(series: SeriesKey): Promise<number> {
-    const last = await this.options.candles.lastOpenTime(series);
+    const closedBy = this.options.clock.now() + MAX_CLOSE_AHEAD_MS;
+    const ahead = await this.options.candles.countClosingAfter(series, closedBy);
+    if (ahead > 0) this.options.onFromFuture(series, ahead, closedBy);
+    const last = await this.options.candles.lastOpenTime(series, closedBy);
     if (last === undefined) return 0;
     return this.replayBefore(series, last + 1);
   }

@@ -101,7 +101,7 @@ describe(`features service start-up over NATS and PostgreSQL (${BTC_FILE}, ${ETH
       FEATURES_SERIES: 'binance:BTC-USDT:1h,binance:ETH-USDT:1h,binance:BNB-USDT:1h',
       FEATURES_DURABLE: DURABLE,
     });
-    const starting = startFeaturesService({ bus: serviceBus, db: handle.db, log, metrics, config });
+    const starting = startFeaturesService({ bus: serviceBus, db: handle.db, log, metrics, config, clock });
     // 230–259 close while the service starts: stored and published during its warm-up; 245 twice.
     const duringStartUp = (async () => {
       for (const c of btc.slice(230, 260)) {

@@ -7,5 +7,6 @@ await runService({
   configSchema: featuresConfigSchema,
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
-  start: ({ bus, db, log, metrics, config }) => startFeaturesService({ bus, db, log, metrics, config }),
+  start: ({ bus, db, log, metrics, config, clock }) =>
+    startFeaturesService({ bus, db, log, metrics, config, clock }),
 });

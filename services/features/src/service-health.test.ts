@@ -64,7 +64,14 @@ describe(`features service start-up failure and series health over NATS and Post
       FEATURES_DURABLE: 'features',
     });
     const log = createLogger({ service: 'features-test', level: 'silent' });
-    const starting = startFeaturesService({ bus, db: handle.db, log, metrics: new Registry(), config });
+    const starting = startFeaturesService({
+      bus,
+      db: handle.db,
+      log,
+      metrics: new Registry(),
+      config,
+      clock,
+    });
     const outcome = await Promise.race([
       starting.then(
         () => 'started',
@@ -84,7 +91,14 @@ describe(`features service start-up failure and series health over NATS and Post
       FEATURES_DURABLE: 'features-health',
     });
     const log = createLogger({ service: 'features-test', level: 'silent' });
-    const service = await startFeaturesService({ bus: serviceBus, db: handle.db, log, metrics, config });
+    const service = await startFeaturesService({
+      bus: serviceBus,
+      db: handle.db,
+      log,
+      metrics,
+      config,
+      clock,
+    });
     const state = async () => {
       const values = (await metrics.getSingleMetric('ballast_features_series_state')?.get())?.values ?? [];
       return values.find((v) => v.value === 1 && v.labels.symbol === series.symbol)?.labels.state;
@@ -130,6 +144,7 @@ describe(`features service start-up failure and series health over NATS and Post
       log,
       metrics: again,
       config,
+      clock,
     });
     try {
       const values = (await again.getSingleMetric('ballast_features_series_state')?.get())?.values ?? [];

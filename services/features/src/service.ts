@@ -1,6 +1,7 @@
 import type { Bus } from '@ballast/bus';
 import {
   type Candle,
+  type Clock,
   type Envelope,
   type FeatureVector,
   pattern,
@@ -22,6 +23,8 @@ export interface FeaturesServiceDeps {
   log: Logger;
   metrics: Registry;
   config: FeaturesConfig;
+  /** Where the warm-up stops: stored candles closing after it are from the future. */
+  clock: Clock;
   engine?: Partial<FeatureEngineOptions>;
 }
 
@@ -41,6 +44,12 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
   const intake = new CandleIntake({
     engine,
     candles: new CandleRepository(deps.db),
+    clock: deps.clock,
+    onFromFuture: (series, count, closedBy) =>
+      log.warn(
+        { ...series, count, closedBy, reason: 'from_future' },
+        'stored candles from the future (times in another unit?) passed over: the warm-up ends before them',
+      ),
     warmUpCandles,
     onReplayed: (candle, outcome) => states.observe(candle, outcome, candle.closeTime),
     coldAfterMissing: config.FEATURES_COLD_AFTER_MISSING,

@@ -61,7 +61,14 @@ describe(`features start-up after a venue outage (${BTC_FILE}, 2018-02 → 2019-
       FEATURES_SERIES: 'binance:BTC-USDT:1h',
       FEATURES_DURABLE: 'features',
     });
-    service = await startFeaturesService({ bus, db: handle.db, log, metrics: new Registry(), config });
+    service = await startFeaturesService({
+      bus,
+      db: handle.db,
+      log,
+      metrics: new Registry(),
+      config,
+      clock: new SystemClock(),
+    });
   }, 120_000);
 
   afterAll(async () => {
