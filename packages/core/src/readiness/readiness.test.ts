@@ -185,6 +185,23 @@ describe('nextLifecycle', () => {
     });
   });
 
+  it('does not let a gate green only under loosened thresholds end an override or outlive its expiry', () => {
+    const overridden = { state: 'live', overrideExpiresAt: NOW } as const;
+    const loosened = ['minClosedTrades 0 (default 30)'];
+    expect(nextLifecycle(overridden, green, null, { ...at, loosened })).toEqual({
+      state: 'shadow',
+      reason: 'override_expired',
+      detail: `the override expired ${new Date(NOW).toISOString()} and the gate is not all green`,
+    });
+    // Before the expiry it stays live, the override still counting down.
+    expect(nextLifecycle(overridden, green, null, { now: NOW - 1, loosened })).toEqual({
+      state: 'live',
+      reason: 'live_healthy',
+      detail: 'live performance within limits',
+      overrideExpiresAt: NOW,
+    });
+  });
+
   it('reviews without a gate verdict (a service) by demoting at the override expiry', () => {
     expect(reviewLive({ overrideExpiresAt: NOW }, null, { now: NOW, gateGreen: null })).toMatchObject({
       state: 'shadow',

@@ -151,10 +151,12 @@ export function nextLifecycle(
     loosened?: readonly string[];
   },
 ): LifecycleStep {
-  if (current.state === 'shadow') return promote(readiness, options.override ?? null, options.loosened ?? []);
+  const loosened = options.loosened ?? [];
+  if (current.state === 'shadow') return promote(readiness, options.override ?? null, loosened);
+  // Green only under a looser gate is not all green: it neither ends an override nor outlives its expiry.
   return reviewLive(current, recentLive, {
     now: options.now,
-    gateGreen: readiness.ok,
+    gateGreen: readiness.ok && loosened.length === 0,
     ...(options.limits ? { limits: options.limits } : {}),
   });
 }
