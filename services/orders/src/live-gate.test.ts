@@ -101,6 +101,34 @@ describe('live start behind the readiness gate', () => {
     expect(gate.refusal('scalper')).toBeNull();
   });
 
+  it('refuses a strategy live by an override past its expiry, at start and per entry, before risk demotes it', async () => {
+    const expiresAt = 1_700_000_000_000;
+    await new BotStateRepository(handle.db, clock).set(readinessKeys.lifecycle('overridden'), {
+      state: 'live',
+      reason: 'override',
+      detail: 'live by recorded override',
+      since: 1,
+      overrideExpiresAt: expiresAt,
+    });
+    const detail = `overridden is live by an override that expired ${new Date(expiresAt).toISOString()}; only \`pnpm ballast readiness\` finding it all green keeps it live`;
+    const error = await refusal(['overridden']);
+    expect(error.refusals).toEqual([{ strategy: 'overridden', reason: 'override_expired', detail }]);
+    let now = expiresAt - 1;
+    await expect(assertLiveStart(handle.db, { now: () => now }, ['overridden'])).resolves.toBeUndefined();
+    const gate = new LiveStrategies({
+      db: handle.db,
+      clock: { now: () => now },
+      strategies: ['overridden'],
+      refreshMs: 60_000,
+      log: silent,
+    });
+    await gate.start();
+    gate.stop();
+    expect(gate.refusal('overridden')).toBeNull();
+    now = expiresAt;
+    expect(gate.refusal('overridden')).toBe(detail);
+  });
+
   it('treats only loopback base URLs as the simulator', () => {
     expect(isLoopback('http://127.0.0.1:9000')).toBe(true);
     expect(isLoopback('http://localhost:9000')).toBe(true);

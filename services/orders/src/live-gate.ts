@@ -51,7 +51,7 @@ export async function assertLiveStart(
   clock: Clock,
   strategies: readonly string[],
 ): Promise<void> {
-  const refusals = liveStartRefusals(strategies, await readLifecycles(db, clock, strategies));
+  const refusals = liveStartRefusals(strategies, await readLifecycles(db, clock, strategies), clock.now());
   if (refusals.length > 0) throw new LiveStartRefusedError(refusals);
 }
 
@@ -118,7 +118,9 @@ export class LiveStrategies {
    * null when it is: a verdict recorded, not a read that failed.
    */
   demotion(strategy: string): string | null {
-    return liveEntryRefusal(strategy, this.deps.strategies, this.lifecycles)?.detail ?? null;
+    return (
+      liveEntryRefusal(strategy, this.deps.strategies, this.lifecycles, this.deps.clock.now())?.detail ?? null
+    );
   }
 
   /** Why the lifecycles last read are too old to let an entry go (the reads failing), or null. */

@@ -237,13 +237,13 @@ describe('liveEntryRefusal', () => {
 
   it('allows a listed strategy that is live, and only that', () => {
     const listed = ['trend_pullback', 'breakout', 'momentum'];
-    expect(liveEntryRefusal('trend_pullback', listed, lifecycles)).toBeNull();
-    expect(liveEntryRefusal('mean_reversion', listed, lifecycles)).toMatchObject({
+    expect(liveEntryRefusal('trend_pullback', listed, lifecycles, 0)).toBeNull();
+    expect(liveEntryRefusal('mean_reversion', listed, lifecycles, 0)).toMatchObject({
       strategy: 'mean_reversion',
       reason: 'not_listed',
     });
-    expect(liveEntryRefusal('breakout', listed, lifecycles)?.reason).toBe('in_shadow');
-    expect(liveEntryRefusal('momentum', listed, lifecycles)?.reason).toBe('never_judged');
+    expect(liveEntryRefusal('breakout', listed, lifecycles, 0)?.reason).toBe('in_shadow');
+    expect(liveEntryRefusal('momentum', listed, lifecycles, 0)?.reason).toBe('never_judged');
   });
 });
 
