@@ -14,6 +14,7 @@ import { dateFlag } from './date-flag';
 import { readDeployedHourStats } from './hour-stats';
 import { progressBar } from './progress-bar';
 import { readRecordedDecisions, replayedLine } from './recorded-decisions';
+import { seedFlag } from './seed-flag';
 import { timeframeFlag } from './timeframe-flag';
 
 interface BacktestFlags {
@@ -31,14 +32,6 @@ interface BacktestFlags {
   json: string;
   report?: string;
   seed: string;
-}
-
-/** `--seed` as a whole number: parseInt read `1.5` as 1 and `abc` as NaN, the run naming no flag. */
-function seedFlag(text: string): number {
-  const seed = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(seed))
-    throw new Error(`--seed: a whole number, got ${text}`);
-  return seed;
 }
 
 function agentsMode(text: string): AgentsMode {

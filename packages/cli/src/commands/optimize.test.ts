@@ -1,6 +1,23 @@
 import type { OptimizeResult } from '@ballast/backtest';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { formatOptimizeTable, parseGrid, parseStopAtr } from './optimize';
+import { formatOptimizeTable, parseGrid, parseStopAtr, registerOptimizeCommand } from './optimize';
+
+/** Runs `ballast optimize` on a file that does not exist: a flag refused is refused before any file is read. */
+function optimize(extra: string[]): Promise<unknown> {
+  const program = new Command().exitOverride();
+  registerOptimizeCommand(program);
+  const args = [
+    'optimize',
+    '--data',
+    '/nonexistent/BTCUSDT-1h.csv',
+    '--from',
+    '2021-01-01',
+    '--to',
+    '2021-03-01',
+  ];
+  return program.parseAsync([...args, ...extra], { from: 'user' });
+}
 
 describe('optimize flags', () => {
   it('reads --stop-atr as a list or a from:to:step range', () => {
@@ -12,6 +29,26 @@ describe('optimize flags', () => {
   it('refuses an unknown loss-streak variant with the known ones listed', () => {
     expect(parseGrid('2', 'default,strict')).toEqual({ stopAtr: [2], lossStreak: ['default', 'strict'] });
     expect(() => parseGrid('2', 'lax')).toThrow('known: off, default, strict');
+  });
+});
+
+describe('optimize flags, strictly', () => {
+  it('refuses a --seed or --windows that is not a whole number (parseInt ran 2.5 windows as 2, 1.5 as seed 1)', async () => {
+    await expect(optimize(['--windows', '2.5'])).rejects.toThrow(
+      'invalid --windows "2.5": a positive integer',
+    );
+    await expect(optimize(['--windows', '4x'])).rejects.toThrow('invalid --windows "4x": a positive integer');
+    await expect(optimize(['--seed', '1.5'])).rejects.toThrow('--seed: a whole number, got 1.5');
+  });
+
+  it('refuses a date not on the calendar (Date.parse took 2021-02-30 as 2 March)', async () => {
+    await expect(optimize(['--to', '2021-02-30'])).rejects.toThrow(
+      '--to: not a date or epoch ms: 2021-02-30',
+    );
+  });
+
+  it('refuses a --stop-atr range reaching 0 or below: a stop at the entry price', () => {
+    expect(() => parseStopAtr('0:2:1')).toThrow('--stop-atr: positive numbers');
   });
 });
 

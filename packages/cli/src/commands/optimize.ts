@@ -10,7 +10,10 @@ import {
   steppedRange,
 } from '@ballast/backtest';
 import type { Command } from 'commander';
+import { dateFlag } from './date-flag';
+import { positiveInteger } from './positive-integer';
 import { progressBar } from './progress-bar';
+import { seedFlag } from './seed-flag';
 import { timeframeFlag } from './timeframe-flag';
 
 interface OptimizeFlags {
@@ -29,18 +32,12 @@ interface OptimizeFlags {
   windows: string;
 }
 
-/** ISO date or epoch ms, as a number of ms; anything else is an error naming the flag. */
-export function parseCliDate(text: string, flag: string): number {
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms)) throw new Error(`--${flag}: not a date or epoch ms: ${text}`);
-  return ms;
-}
-
 /** `--stop-atr`: a list (`2,2.5,3`) or a range `from:to:step` (`1.5:3.5:0.5`). */
 export function parseStopAtr(text: string): number[] {
   const range = /^([\d.]+):([\d.]+):([\d.]+)$/.exec(text.trim());
-  if (range) return steppedRange(Number(range[1]), Number(range[2]), Number(range[3]));
-  const values = text.split(',').map((v) => Number(v.trim()));
+  const values = range
+    ? steppedRange(Number(range[1]), Number(range[2]), Number(range[3]))
+    : text.split(',').map((v) => Number(v.trim()));
   if (values.length === 0 || values.some((v) => !(v > 0)))
     throw new Error(`--stop-atr: positive numbers like 2,3 or a range like 1.5:3.5:0.5, got ${text}`);
   return values;
@@ -136,11 +133,11 @@ export function registerOptimizeCommand(program: Command): void {
           .map((f) => f.trim())
           .filter((f) => f !== ''),
         timeframe: timeframeFlag(flags.timeframe),
-        from: parseCliDate(flags.from, 'from'),
-        to: parseCliDate(flags.to, 'to'),
-        seed: Number.parseInt(flags.seed, 10),
+        from: dateFlag(flags.from, 'from'),
+        to: dateFlag(flags.to, 'to'),
+        seed: seedFlag(flags.seed),
         grid,
-        windows: Number.parseInt(flags.windows, 10),
+        windows: positiveInteger('--windows', flags.windows),
         ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
         ...(flags.strategy ? { strategy: flags.strategy } : {}),
         config: {

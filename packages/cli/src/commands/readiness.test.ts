@@ -817,3 +817,40 @@ describe('--uptime-sample-ms default', () => {
     expect(uptimeSampleMsDefault('soon')).toBe('soon');
   });
 });
+
+describe('readiness flags', () => {
+  const flags = (more: Partial<ReadinessFlags>): ReadinessFlags => ({
+    timeframe: '1h',
+    seed: '1',
+    overrideDays: '30',
+    pgliteDir: 'unused',
+    uptimeSampleMs: '60000',
+    ...more,
+  });
+
+  it('refuses a --seed that is not a whole number, naming it (parseInt ran 1.5 as seed 1, abc as NaN)', () => {
+    expect(optionsFrom(flags({ data: BTC, seed: '7' })).data?.seed).toBe(7);
+    expect(() => optionsFrom(flags({ data: BTC, seed: '1.5' }))).toThrow('--seed: a whole number, got 1.5');
+    expect(() => optionsFrom(flags({ data: BTC, seed: 'abc' }))).toThrow('--seed: a whole number, got abc');
+  });
+
+  it('refuses an override term that is no term: Infinity, or past a year', () => {
+    expect(optionsFrom(flags({ overrideDays: '365' })).overrideTtlMs).toBe(365 * 86_400_000);
+    for (const days of ['Infinity', '366', '1e9'])
+      expect(() => optionsFrom(flags({ overrideDays: days }))).toThrow(
+        `--override-days: a number of days above 0 and at most 365, got ${days}`,
+      );
+  });
+
+  it('refuses an --equity that is not a finite positive number', () => {
+    expect(() => optionsFrom(flags({ equity: 'Infinity' }))).toThrow(
+      '--equity: a positive number, got Infinity',
+    );
+  });
+
+  it('refuses an empty name in --strategy rather than judging a strategy called ""', () => {
+    expect(() => optionsFrom(flags({ strategy: 'trend_pullback,' }))).toThrow(
+      '--strategy: an empty name in trend_pullback,',
+    );
+  });
+});

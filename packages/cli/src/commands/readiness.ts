@@ -47,6 +47,7 @@ import { readLifecycle, recordLifecycle, SystemClock, uuidv7Ids } from '@ballast
 import type { Command } from 'commander';
 import { gateBacktestConfig, looserBacktestConfig, readGateConfigFile } from './readiness-config';
 import { replayedLine } from './recorded-decisions';
+import { seedFlag } from './seed-flag';
 import { timeframeFlag } from './timeframe-flag';
 
 export interface ReadinessRunOptions {
@@ -446,6 +447,9 @@ export interface ReadinessFlags {
   uptimeSampleMs: string;
 }
 
+/** The longest term an override may be given (`--override-days`). */
+const MAX_OVERRIDE_DAYS = 365;
+
 export function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
   // A --backtest result was run with its own config: naming another would only look applied.
   if (flags.config && !flags.data) throw new Error('--config applies to --data backtests only');
@@ -454,10 +458,16 @@ export function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
   if (flags.override && flags.strategy?.split(',').length !== 1)
     throw new Error('--override needs exactly one --strategy');
   const equity = flags.equity === undefined ? undefined : Number(flags.equity);
-  if (equity !== undefined && !(equity > 0))
+  if (equity !== undefined && !(equity > 0 && Number.isFinite(equity)))
     throw new Error(`--equity: a positive number, got ${flags.equity}`);
   const overrideDays = Number(flags.overrideDays);
-  if (!(overrideDays > 0)) throw new Error(`--override-days: a positive number, got ${flags.overrideDays}`);
+  // An override is a term, not a waiver: one without a real end would never be judged again.
+  if (!(overrideDays > 0 && overrideDays <= MAX_OVERRIDE_DAYS))
+    throw new Error(
+      `--override-days: a number of days above 0 and at most ${MAX_OVERRIDE_DAYS}, got ${flags.overrideDays}`,
+    );
+  const strategies = flags.strategy?.split(',').map((s) => s.trim());
+  if (strategies?.includes('')) throw new Error(`--strategy: an empty name in ${flags.strategy}`);
   const uptimeSampleMs = Number(flags.uptimeSampleMs);
   if (!(Number.isSafeInteger(uptimeSampleMs) && uptimeSampleMs > 0))
     throw new Error(`--uptime-sample-ms: a positive whole number of ms, got ${flags.uptimeSampleMs}`);
@@ -467,14 +477,14 @@ export function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
     thresholds: flags.thresholds
       ? ReadinessThresholds.parse(JSON.parse(readFileSync(flags.thresholds, 'utf8')))
       : DEFAULT_READINESS_THRESHOLDS,
-    ...(flags.strategy ? { strategies: flags.strategy.split(',').map((s) => s.trim()) } : {}),
+    ...(strategies ? { strategies } : {}),
     ...(flags.backtest ? { backtestFile: flags.backtest } : {}),
     ...(flags.data
       ? {
           data: {
             files: flags.data.split(',').map((f) => f.trim()),
             timeframe: timeframeFlag(flags.timeframe),
-            seed: Number.parseInt(flags.seed, 10),
+            seed: seedFlag(flags.seed),
             ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
             ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
             ...(flags.config ? { config: readGateConfigFile(flags.config) } : {}),
@@ -527,7 +537,7 @@ export function registerReadinessCommand(program: Command): void {
     .option('--override', 'record an override letting the strategy go live with its current red criteria')
     .option(
       '--override-days <n>',
-      'days the override keeps the strategy live unless the gate turns all green; then it is demoted',
+      'days (at most 365) the override keeps the strategy live unless the gate turns all green; then it is demoted',
       String(DEFAULT_OVERRIDE_TTL_MS / 86_400_000),
     )
     .option('--reason <text>', 'why (with --override)')
