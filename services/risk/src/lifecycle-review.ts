@@ -1,6 +1,12 @@
 import type { Bus } from '@ballast/bus';
 import { type Clock, Subjects, subject } from '@ballast/contracts';
-import { type DemotionLimits, type LifecycleStep, liveResults, reviewLive } from '@ballast/core';
+import {
+  type DemotionLimits,
+  enteredSince,
+  type LifecycleStep,
+  liveResults,
+  reviewLive,
+} from '@ballast/core';
 import { ClosedTradeRepository, type Database } from '@ballast/db';
 import { judgedStrategies, readLifecycle, recordLifecycle, uuidv7Ids } from '@ballast/service-kit';
 import type { Kysely } from 'kysely';
@@ -77,7 +83,7 @@ export class LifecycleReview {
     const trades = (await new ClosedTradeRepository(this.deps.db).ofStrategy(strategy)).filter(
       (t) => t.exchange === this.deps.venue,
     );
-    const liveNet = trades.filter((t) => t.closeTime >= stored.since).reduce((s, t) => s + t.pnl, 0);
+    const liveNet = trades.filter((t) => enteredSince(t, stored.since)).reduce((s, t) => s + t.pnl, 0);
     // The account's equity when the strategy went live, else (an older record) now less its live results.
     const start = stored.equityAtLive?.[this.deps.venue] ?? this.deps.equity() - liveNet;
     const recent = liveResults(trades, stored.since, start);

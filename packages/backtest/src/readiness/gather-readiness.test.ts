@@ -1,5 +1,6 @@
-import { TRADING_SERVICES, VirtualClock } from '@ballast/core';
+import { readinessKeys, TRADING_SERVICES, VirtualClock } from '@ballast/core';
 import {
+  BotStateRepository,
   ClosedTradeRepository,
   createDb,
   type DbHandle,
@@ -85,6 +86,31 @@ describe('gatherReadiness against PostgreSQL', () => {
     });
     expect(inputs.uptimePct).toBeCloseTo((30 / 61) * 100, 10);
     expect(inputs.uptimeNote).toBe('lowest: market-data, 30 of 61 samples healthy');
+  });
+
+  it('starts an unrecorded paper period at the first entry, so the first trade counts in it, and a trade entered before a recorded start does not', async () => {
+    const trades = new ClosedTradeRepository(handle.db);
+    const trade = (key: string, entryTime: number, closeTime: number, pnl: number) =>
+      trades.record({
+        tradeKey: key,
+        strategy: 'swing',
+        exchange: 'binance',
+        symbol: 'ETH-USDT',
+        pnl,
+        closeTime,
+        entryTime,
+      });
+    await trade('s0', START + HOUR, START + 3 * DAY, 30);
+    await trade('s1', START + DAY, START + 4 * DAY, -10);
+    const gather = () => gatherReadiness({ db: handle.db, clock, strategy: 'swing', initialEquity: 1_000 });
+    const first = await gather();
+    expect(first.paperStart).toBe(START + HOUR);
+    expect(first.inputs).toMatchObject({ closedTrades: 2, expectancy: 10 });
+    // A demotion at START + 2 days restarts the period: both positions were open then, neither counts.
+    await new BotStateRepository(handle.db, clock).set(readinessKeys.paperStart('swing'), {
+      at: START + 2 * DAY,
+    });
+    expect((await gather()).inputs).toMatchObject({ closedTrades: 0, expectancy: null });
   });
 
   it('leaves stop coverage unmeasured when no sample saw an open position, instead of 100 %', async () => {

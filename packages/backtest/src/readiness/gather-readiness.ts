@@ -36,7 +36,7 @@ export interface GatherOptions {
 
 export interface GatheredReadiness {
   inputs: ReadinessInputs;
-  /** Start of the paper period, or null when the strategy has neither a recorded start nor a trade. */
+  /** Start of the paper period (recorded, else the first entry), or null with neither a recorded start nor a trade. */
   paperStart: number | null;
   trades: ClosedTradeRecord[];
   /** The equity returns and drawdown were measured on; null when none was given or stored. */
@@ -54,7 +54,12 @@ async function paperStartOf(
   trades: readonly ClosedTradeRecord[],
 ): Promise<number | null> {
   const recorded = await state.get(readinessKeys.paperStart(strategy), PaperStart);
-  return recorded?.value.at ?? trades[0]?.closeTime ?? null;
+  if (recorded) return recorded.value.at;
+  // Unrecorded: the first entry (a trade counts in the period it was entered in, so not its close).
+  return trades.reduce<number | null>((first, t) => {
+    const entry = t.entryTime ?? t.closeTime;
+    return first === null || entry < first ? entry : first;
+  }, null);
 }
 
 /** Slack for a backtest's bounds: candles start on the hour or day, and the last one may not have closed yet. */

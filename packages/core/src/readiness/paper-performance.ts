@@ -4,6 +4,17 @@ const DAY_MS = 86_400_000;
 export interface PerformanceTrade {
   pnl: number;
   closeTime: number;
+  /** Its first entry fill; null or absent when not recorded (then its close stands for it). */
+  entryTime?: number | null;
+}
+
+/**
+ * Whether a trade belongs to a period starting at `start`: it was entered then or later. A position
+ * opened before (live, closing after a demotion restarted the paper period; paper, closing after a
+ * promotion) is the previous period's evidence, whenever it closes.
+ */
+export function enteredSince(trade: PerformanceTrade, start: number): boolean {
+  return (trade.entryTime ?? trade.closeTime) >= start;
 }
 
 export interface PaperPerformance {
@@ -60,14 +71,14 @@ export function closedTradeDrawdownPct(trades: readonly PerformanceTrade[], init
   return worst;
 }
 
-/** The paper period's figures from its closed trades alone, over [start, now]. */
+/** The paper period's figures from the trades entered in [start, now] and closed by now. */
 export function paperPerformance(
   trades: readonly PerformanceTrade[],
   initialEquity: number,
   start: number,
   now: number,
 ): PaperPerformance {
-  const inPeriod = trades.filter((t) => t.closeTime >= start && t.closeTime <= now);
+  const inPeriod = trades.filter((t) => enteredSince(t, start) && t.closeTime <= now);
   const net = inPeriod.reduce((s, t) => s + t.pnl, 0);
   return {
     paperDays: Math.max(0, (now - start) / DAY_MS),

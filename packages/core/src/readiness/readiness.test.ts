@@ -118,6 +118,31 @@ describe('paperPerformance', () => {
   });
 });
 
+describe('a trade counts in the period it was entered in', () => {
+  it('leaves out of the paper period a trade entered before it (a live position closing after a demotion)', () => {
+    const trades = [
+      // Entered live before the demotion at START, closed after it at a profit.
+      { pnl: 500, closeTime: START + DAY, entryTime: START - DAY },
+      { pnl: -4, closeTime: START + 2 * DAY, entryTime: START + DAY },
+      // Recorded before entry times were kept: judged by its close.
+      { pnl: 10, closeTime: START + 3 * DAY, entryTime: null },
+    ];
+    expect(paperPerformance(trades, 1000, START, START + 45 * DAY)).toMatchObject({
+      closedTrades: 2,
+      expectancy: 3,
+      maxDrawdownPct: 0.4,
+    });
+  });
+
+  it('leaves out of the live results a paper trade entered before the promotion', () => {
+    const trades = [
+      { pnl: -300, closeTime: START + DAY, entryTime: START - DAY },
+      { pnl: 20, closeTime: START + 2 * DAY, entryTime: START + DAY },
+    ];
+    expect(liveResults(trades, START, 1000)).toEqual({ trades: 1, expectancy: 20, drawdownPct: 0 });
+  });
+});
+
 describe('nextLifecycle', () => {
   const green = evaluateReadiness(GREEN, T);
   const red = evaluateReadiness({ ...GREEN, closedTrades: 3, uptimePct: 90 }, T);

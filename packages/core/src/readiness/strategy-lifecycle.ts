@@ -1,6 +1,6 @@
 import type { ReadinessReport } from './evaluate-readiness';
 import { redCriteria } from './evaluate-readiness';
-import { closedTradeDrawdownPct, type PerformanceTrade } from './paper-performance';
+import { closedTradeDrawdownPct, enteredSince, type PerformanceTrade } from './paper-performance';
 import type { StoredLifecycle } from './readiness-state';
 
 /** Shadow: paper or signal-only; live: real orders. A demoted strategy is back in shadow. */
@@ -27,11 +27,12 @@ export interface RecentLive {
 }
 
 /**
- * A strategy's live results from its closed trades since `since`: their drawdown from `equity` (the
- * account's equity when it went live) and expectancy.
+ * A strategy's live results from its trades entered since `since` (a paper position closing after the
+ * promotion is not live evidence): their drawdown from `equity` (the account's equity when it went
+ * live) and expectancy.
  */
 export function liveResults(trades: readonly PerformanceTrade[], since: number, equity: number): RecentLive {
-  const live = trades.filter((t) => t.closeTime >= since);
+  const live = trades.filter((t) => enteredSince(t, since));
   const net = live.reduce((s, t) => s + t.pnl, 0);
   return {
     trades: live.length,
