@@ -1,6 +1,7 @@
 import type { Clock } from '@ballast/contracts';
 import {
   DEFAULT_UPTIME_SAMPLE_MS,
+  enteredSince,
   PaperStart,
   paperPerformance,
   type ReadinessInputs,
@@ -66,12 +67,26 @@ async function paperStartOf(
 const PERIOD_SLACK_MS = 86_400_000;
 
 /**
- * A backtest counts only when it spans the paper period and no more: a year-old run says nothing about
+ * A backtest counts only when it spans the paper period and no more (and replayed its markets, coversMarkets): a year-old run says nothing about
  * this one, and one starting years earlier is judged mostly on other markets than the paper period's.
  */
 export function coversPeriod(backtest: StoredBacktest, start: number, now: number): boolean {
   const startsAtStart = Math.abs(backtest.from - start) <= PERIOD_SLACK_MS;
   return startsAtStart && backtest.to >= now - PERIOD_SLACK_MS;
+}
+
+/**
+ * The markets a strategy traded in the paper period (trades entered since `start`), in order: a
+ * backtest judged for it must have replayed each of them.
+ */
+export function periodMarkets(trades: readonly ClosedTradeRecord[], start: number): string[] {
+  return [...new Set(trades.filter((t) => enteredSince(t, start)).map((t) => t.symbol))].sort();
+}
+
+/** Whether a backtest replayed every one of `markets`; a record without its markets is not checked. */
+export function coversMarkets(backtest: StoredBacktest, markets: readonly string[]): boolean {
+  const replayed = backtest.symbols;
+  return replayed === undefined || markets.every((m) => replayed.includes(m));
 }
 
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : (part / whole) * 100);
@@ -142,7 +157,13 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
   const start = await paperStartOf(state, strategy, trades);
   const stored = await state.get(readinessKeys.backtest(strategy), StoredBacktest);
   const candidate = options.backtest ?? stored?.value;
-  const backtest = candidate && start !== null && coversPeriod(candidate, start, now) ? candidate : undefined;
+  const backtest =
+    candidate &&
+    start !== null &&
+    coversPeriod(candidate, start, now) &&
+    coversMarkets(candidate, periodMarkets(trades, start))
+      ? candidate
+      : undefined;
   const from = start ?? now;
   const equity = start === null ? null : await paperEquity(db, clock, options.initialEquity, trades, start);
   const inputs: ReadinessInputs = {

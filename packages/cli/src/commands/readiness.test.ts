@@ -130,10 +130,11 @@ describe('ballast readiness against PostgreSQL', () => {
     expectancy: number,
     from: number,
     gateSettings: object | null = DEFAULT_GATE_SETTINGS,
+    symbols: string[] = ['BTC-USDT', 'ETH-USDT'],
   ): string => {
     const result = {
       meta: {
-        symbols: ['BTC-USDT'],
+        symbols,
         timeframe: '1h',
         from,
         to: clock.now(),
@@ -380,6 +381,29 @@ describe('ballast readiness against PostgreSQL', () => {
     );
     expect(backtestOf(mr2!)).toMatchObject({ ok: false, value: -5, note: '2 trades, max drawdown 0.10%' });
     expect(backtestOf(tp!)).toMatchObject({ ok: true, value: 10, note: '4 trades, max drawdown 0.00%' });
+  });
+
+  it("does not count a backtest of other markets than the paper period's: one that replayed none of them passed", async () => {
+    const ethOnly = writeBacktest(
+      'eth-only.json',
+      [0, 1, 2, 3].map((i) => ({ ...backtestTrade('trend_pullback', 10, i), symbol: 'ETH-USDT' })),
+      10,
+      START + 12 * HOUR,
+      DEFAULT_GATE_SETTINGS,
+      ['ETH-USDT'],
+    );
+    lines.length = 0;
+    const {
+      judged: [tp],
+    } = await runReadiness({ ...base, strategies: ['trend_pullback'], backtestFile: ethOnly }, deps());
+    expect(tp!.report.criteria.find((c) => c.criterion === 'backtest')).toMatchObject({
+      ok: false,
+      value: null,
+      note: 'no backtest over the period',
+    });
+    expect(lines).toContain(
+      'trend_pullback: the backtest replayed ETH-USDT, not every market of the paper period (BTC-USDT); not counted',
+    );
   });
 
   it('promotes under loosened thresholds as green_loosened, recording the thresholds in the audit', async () => {

@@ -3,11 +3,13 @@ import {
   assumedRulesWarning,
   type BacktestConfigInput,
   type BacktestResult,
+  coversMarkets,
   coversPeriod,
   equityAtLive,
   gatherReadiness,
   loadRecordedDecisions,
   paperEquity,
+  periodMarkets,
   runBacktest,
   strategyTrades,
 } from '@ballast/backtest';
@@ -102,7 +104,7 @@ interface Deps {
  * else its trades alone (expectancy, closed-trade drawdown); none: a backtest of 0 trades, never green.
  */
 export function strategyBacktest(result: BacktestResult, strategy: string): StoredBacktest {
-  const period = { from: result.meta.from, to: result.meta.to };
+  const period = { from: result.meta.from, to: result.meta.to, symbols: result.meta.symbols };
   const own = result.trades.filter((t) => t.strategy === strategy);
   const m = result.metrics;
   if (own.length > 0 && own.length === result.trades.length)
@@ -159,10 +161,11 @@ async function sameperiodBacktest(
   if (result.meta.recorded_verdicts) print(`${strategy}: ${replayedLine(result.meta.recorded_verdicts)}`);
   const m = result.metrics;
   // The candles' own bounds: data ending before now does not cover the paper period, whatever was asked.
-  const { from: dataFrom, to: dataTo } = result.meta;
+  const { from: dataFrom, to: dataTo, symbols } = result.meta;
   return {
     from: dataFrom,
     to: dataTo,
+    symbols,
     trades: m.trades,
     expectancy: m.expectancy,
     maxDrawdownPct: m.max_drawdown_pct,
@@ -214,6 +217,11 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
   if (backtest && first.paperStart !== null && !coversPeriod(backtest, first.paperStart, now))
     deps.print(
       `${strategy}: the backtest spans ${day(backtest.from)}..${day(backtest.to)}, not the paper period ${day(first.paperStart)}..${day(now)}; not counted`,
+    );
+  const markets = first.paperStart === null ? [] : periodMarkets(first.trades, first.paperStart);
+  if (backtest && !coversMarkets(backtest, markets))
+    deps.print(
+      `${strategy}: the backtest replayed ${backtest.symbols?.join(', ')}, not every market of the paper period (${markets.join(', ')}); not counted`,
     );
   const config = backtestConfigOf(options);
   // The config the backtest was earned with is kept beside it, so a verdict can be traced to its costs.

@@ -20,6 +20,11 @@ export const StoredBacktest = z.object({
   trades: z.number(),
   expectancy: z.number(),
   maxDrawdownPct: z.number(),
+  /**
+   * The markets it replayed; it counts only when they hold every market the strategy traded in the paper
+   * period. Absent in records written before it was kept (then the markets are not checked).
+   */
+  symbols: z.array(z.string()).optional(),
   /** The `--config` a `--data` backtest ran with, as given; absent for defaults or a `--backtest` file. */
   config: z.record(z.string(), z.unknown()).optional(),
 });
