@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type BacktestConfigInput, parseBacktestConfig } from '@ballast/backtest';
+import { ReadinessThresholds } from '@ballast/core';
 
 /**
  * Fields the go-live gate's backtest never takes. The hour table as the deployment has it now is counted
@@ -30,15 +31,29 @@ export function gateBacktestConfig(input: unknown, source: string): BacktestConf
   return input as BacktestConfigInput;
 }
 
+/** A flag's FILE read as JSON, or an error naming the flag and the file. */
+function readJsonFile(flag: string, file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${flag} ${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
 /** `--config FILE` read as JSON, or an error naming the file. */
 export function readGateConfigFile(file: string): BacktestConfigInput {
-  let input: unknown;
-  try {
-    input = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`--config ${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  return gateBacktestConfig(input, `--config ${file}`);
+  return gateBacktestConfig(readJsonFile('--config', file), `--config ${file}`);
+}
+
+/**
+ * `--thresholds FILE`: every key one the gate knows, every value in range, or one error naming the file
+ * and each problem. A misspelt key was dropped silently, and its default judged a gate meant otherwise.
+ */
+export function readThresholdsFile(file: string): ReadinessThresholds {
+  const parsed = ReadinessThresholds.strict().safeParse(readJsonFile('--thresholds', file));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new Error(`--thresholds ${file}: invalid thresholds: ${problems.join('; ')}`);
 }
 
 /** Each setting of the config looser than the default (live's unless told otherwise), as `name value (default d)`. */

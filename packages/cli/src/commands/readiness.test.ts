@@ -872,6 +872,33 @@ describe('readiness flags', () => {
     );
   });
 
+  it('refuses a --thresholds file with a key it does not know, a bad value, or no JSON, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'readiness-thresholds-'));
+    try {
+      const file = (name: string, text: string) => {
+        writeFileSync(join(dir, name), text);
+        return join(dir, name);
+      };
+      const strict = file('strict.json', '{"maxDrawdownPct":10}');
+      expect(optionsFrom(flags({ thresholds: strict })).thresholds.maxDrawdownPct).toBe(10);
+      // A typo was dropped silently: the default 15 % judged a gate meant to be held at 10 %.
+      const typo = file('typo.json', '{"maxDrawdown":10}');
+      expect(() => optionsFrom(flags({ thresholds: typo }))).toThrow(
+        `--thresholds ${typo}: invalid thresholds: (root): Unrecognized key: "maxDrawdown"`,
+      );
+      const bad = file('bad.json', '{"minUptimePct":101}');
+      expect(() => optionsFrom(flags({ thresholds: bad }))).toThrow(
+        `--thresholds ${bad}: invalid thresholds: minUptimePct:`,
+      );
+      const broken = file('broken.json', '{"minSharpe":');
+      expect(() => optionsFrom(flags({ thresholds: broken }))).toThrow(
+        `--thresholds ${broken}: not valid JSON (`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an empty name in --strategy rather than judging a strategy called ""', () => {
     expect(() => optionsFrom(flags({ strategy: 'trend_pullback,' }))).toThrow(
       '--strategy: an empty name in trend_pullback,',

@@ -26,7 +26,7 @@ import {
   looserThresholds,
   nextLifecycle,
   type ReadinessReport,
-  ReadinessThresholds,
+  type ReadinessThresholds,
   type RecentLive,
   readinessKeys,
   redCriteria,
@@ -47,7 +47,12 @@ import {
 } from '@ballast/db';
 import { readLifecycle, recordLifecycle, SystemClock, uuidv7Ids } from '@ballast/service-kit';
 import type { Command } from 'commander';
-import { gateBacktestConfig, looserBacktestConfig, readGateConfigFile } from './readiness-config';
+import {
+  gateBacktestConfig,
+  looserBacktestConfig,
+  readGateConfigFile,
+  readThresholdsFile,
+} from './readiness-config';
 import { replayedLine } from './recorded-decisions';
 import { seedFlag } from './seed-flag';
 import { timeframeFlag } from './timeframe-flag';
@@ -482,9 +487,7 @@ export function optionsFrom(flags: ReadinessFlags): ReadinessRunOptions {
   return {
     ...(equity === undefined ? {} : { initialEquity: equity }),
     overrideTtlMs: overrideDays * 86_400_000,
-    thresholds: flags.thresholds
-      ? ReadinessThresholds.parse(JSON.parse(readFileSync(flags.thresholds, 'utf8')))
-      : DEFAULT_READINESS_THRESHOLDS,
+    thresholds: flags.thresholds ? readThresholdsFile(flags.thresholds) : DEFAULT_READINESS_THRESHOLDS,
     ...(strategies ? { strategies } : {}),
     ...(flags.backtest ? { backtestFile: flags.backtest } : {}),
     ...(flags.data
