@@ -63,6 +63,25 @@ describe('risk lifecycle review of a strategy live by an override recorded befor
       log: { warn() {} },
     });
 
+  /** Records `strategy` live since now, promoted all green with binance's account at 10,000, and one binance close. */
+  const liveWithLoss = async (strategy: string, pnl: number) => {
+    await new BotStateRepository(handle.db, clock).set(readinessKeys.lifecycle(strategy), {
+      state: 'live',
+      reason: 'all_green',
+      detail: 'every criterion is green',
+      since: clock.now(),
+      equityAtLive: { binance: 10_000 },
+    });
+    await new ClosedTradeRepository(handle.db).record({
+      tradeKey: `${strategy}-loss`,
+      strategy,
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      pnl,
+      closeTime: clock.now() + 1,
+    });
+  };
+
   afterAll(async () => {
     await handle?.db.destroy();
     await testDb?.drop();
@@ -116,23 +135,34 @@ describe('risk lifecycle review of a strategy live by an override recorded befor
     expect(await review.review('two_venues')).toBeNull();
   });
 
+  it('reviews every strategy although one record cannot be read: a losing one after it is still demoted', async () => {
+    const state = new BotStateRepository(handle.db, clock);
+    // Sorted before the others, and not a lifecycle: its review throws.
+    await state.set(readinessKeys.lifecycle('aaa_unreadable'), { state: 'paused' });
+    await liveWithLoss('zz_losing', -2_000);
+    clock.advance(2);
+    const errors: unknown[] = [];
+    const review = new LifecycleReview({
+      bus: new MemoryBus({ source: 'risk', clock, ids: randomIds(clock), hub: new MemoryHub() }),
+      db: handle.db,
+      clock,
+      venue: 'binance',
+      equity: () => 8_000,
+      intervalMs: 60_000,
+      log: { warn() {}, error: (o) => void errors.push(o) },
+    });
+    review.start();
+    await review.stop();
+    expect((await state.get(readinessKeys.lifecycle('zz_losing'), StoredLifecycle))?.value).toMatchObject({
+      state: 'shadow',
+      reason: 'live_drawdown',
+    });
+    expect(errors).toEqual([expect.objectContaining({ strategy: 'aaa_unreadable' })]);
+  });
+
   it("measures live drawdown from the equity recorded at promotion, not now's less its own results", async () => {
-    await new BotStateRepository(handle.db, clock).set(readinessKeys.lifecycle('promoted'), {
-      state: 'live',
-      reason: 'all_green',
-      detail: 'every criterion is green',
-      since: clock.now(),
-      equityAtLive: { binance: 10_000 },
-    });
     // It loses 1,200 (12 %); another strategy 2,000 of the same account, now at 6,800.
-    await new ClosedTradeRepository(handle.db).record({
-      tradeKey: 'promoted-loss',
-      strategy: 'promoted',
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      pnl: -1_200,
-      closeTime: clock.now() + 1,
-    });
+    await liveWithLoss('promoted', -1_200);
     clock.advance(2);
     const review = reviewer(6_800);
     expect(await review.review('promoted')).toBeNull();

@@ -68,8 +68,12 @@ export class LifecycleReview {
       .catch((err: unknown) => this.deps.log.error?.({ err }, 'strategy lifecycle review failed'));
   }
 
+  /** Each strategy on its own: one that cannot be reviewed (its record unreadable) holds up no other's demotion. */
   private async reviewAll(): Promise<void> {
-    for (const strategy of await judgedStrategies(this.deps)) await this.review(strategy);
+    for (const strategy of await judgedStrategies(this.deps))
+      await this.review(strategy).catch((err: unknown) =>
+        this.deps.log.error?.({ err, strategy }, 'strategy lifecycle review failed'),
+      );
   }
 
   /**
