@@ -406,6 +406,20 @@ describe('ballast readiness against PostgreSQL', () => {
     );
   });
 
+  it('refuses a --backtest file that is not a backtest result (an optimize result, say), naming the file and what it lacks', async () => {
+    const optimizeResult = join(dir, 'optimize.json');
+    writeFileSync(
+      optimizeResult,
+      JSON.stringify({ meta: { from: START, to: NOW, windows: 4 }, folds: [], grid: [], oos_total: {} }),
+    );
+    // Refused before any strategy is judged (it judged each 'not judged: Cannot read properties of undefined').
+    await expect(
+      runReadiness({ ...base, strategies: ['trend_pullback'], backtestFile: optimizeResult }, deps()),
+    ).rejects.toThrow(
+      `--backtest ${optimizeResult}: not a backtest result (ballast backtest --json): no trades, no metrics`,
+    );
+  });
+
   it('promotes under loosened thresholds as green_loosened, recording the thresholds in the audit', async () => {
     const trades = new ClosedTradeRepository(handle.db);
     for (const [i, pnl] of [4, -1, 6].entries())

@@ -325,13 +325,37 @@ function looserBacktest(options: ReadinessRunOptions): string[] {
 }
 
 function readBacktestFile(file: string): BacktestResult {
+  let result: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as BacktestResult;
+    result = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(
       `--backtest ${file}: not a readable backtest result (${err instanceof Error ? err.message : String(err)})`,
     );
   }
+  const missing = missingOfBacktest(result);
+  if (missing.length > 0)
+    throw new Error(
+      `--backtest ${file}: not a backtest result (ballast backtest --json): ${missing.join(', ')}`,
+    );
+  return result as BacktestResult;
+}
+
+/** What the gate reads of a backtest result that this JSON lacks (an optimize result has no trades). */
+function missingOfBacktest(json: unknown): string[] {
+  const r = (json ?? {}) as {
+    meta?: Record<string, unknown>;
+    trades?: unknown;
+    metrics?: Record<string, unknown>;
+  };
+  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  const missing: string[] = [];
+  if (!finite(r.meta?.from) || !finite(r.meta?.to)) missing.push('no meta.from/to');
+  if (!Array.isArray(r.trades)) missing.push('no trades');
+  const m = r.metrics;
+  if (!m || !finite(m.trades) || !finite(m.expectancy) || !finite(m.max_drawdown_pct))
+    missing.push('no metrics');
+  return missing;
 }
 
 /**
