@@ -43,3 +43,27 @@ describe('runOptimize over real BTCUSDT 1h candles (Jan–Feb 2021)', () => {
     }
   });
 });
+
+describe('runOptimize over a range the candles only partly cover', () => {
+  it('splits the windows over the candles replayed, not the range asked for: no fold judged on an empty window', async () => {
+    // BTCUSDT-1h.csv.gz ends with the bar opening 2022-10-11 10:00; asked to the year's end.
+    const partial = await runOptimize({
+      files: [join(sharedDataDir(), 'binance-spot-ohlcv', 'BTCUSDT-1h.csv.gz')],
+      timeframe: '1h',
+      from: Date.UTC(2022, 7, 1),
+      to: Date.UTC(2023, 0, 1),
+      seed: 3,
+      grid: { stopAtr: [2], lossStreak: ['default'] },
+      windows: 4,
+    });
+    const end = Date.UTC(2022, 9, 11, 11);
+    expect(partial.meta).toMatchObject({ from: Date.UTC(2022, 7, 1), to: end });
+    expect(
+      partial.folds
+        .map((f) => f.out_of_sample.to)
+        .sort((a, b) => a - b)
+        .at(-1),
+    ).toBe(end);
+    for (const f of partial.folds) expect(f.out_of_sample.to).toBeLessThanOrEqual(end);
+  }, 240_000);
+});

@@ -42,6 +42,7 @@ export interface OptimizeResult {
   meta: {
     symbols: string[];
     timeframe: string;
+    /** The candles replayed, first open to last close (the windows split this, not the range asked for). */
     from: number;
     to: number;
     windows: number;
@@ -68,7 +69,7 @@ export interface OptimizeOptions extends Omit<RunBacktestOptions, 'onProgress' |
 }
 
 const METHOD =
-  'each grid point is backtested once over the whole range (strategies do not learn, so a window of that ' +
+  'each grid point is backtested once over the whole range, and the windows split the candles it replayed (strategies do not learn, so a window of that ' +
   'run equals a run of that window apart from state carried over its start: equity, an open position, the ' +
   'loss streak); a window holds the trades entered in it and the equity points stamped in it; in-sample ' +
   'ranking counts only the trades that also closed inside the window, so a trade settled by out-of-sample ' +
@@ -136,39 +137,53 @@ function oosTotal(folds: readonly FoldOutcome[]): OptimizeResult['oos_total'] {
   return { trades, net_pnl: net, expectancy: trades === 0 ? 0 : net / trades };
 }
 
+/** The folds over [from, to), and the windows they are measured on (each fold's in-sample, then the last out-of-sample). */
+function splitPlan(
+  from: number,
+  to: number,
+  windows: number,
+  stepMs: number,
+): { folds: WalkForwardFold[]; split: TimeWindow[] } {
+  const folds = planWalkForward(from, to, windows, stepMs);
+  return { folds, split: [...folds.map((f) => f.inSample), folds.at(-1)!.outOfSample] };
+}
+
 /** Walk-forward optimisation over a parameter grid; deterministic for a given seed. */
 export async function runOptimize(options: OptimizeOptions): Promise<OptimizeResult> {
   const { grid: spec, windows, onProgress, ...run } = options;
   const stepMs = TIMEFRAME_MS[run.timeframe];
   const points = expandGrid(spec);
-  const folds = planWalkForward(run.from, run.to, windows, stepMs);
-  const split = [...folds.map((f) => f.inSample), folds.at(-1)!.outOfSample];
+  // Refused before any run: too few windows, or a range too short for them.
+  planWalkForward(run.from, run.to, windows, stepMs);
   const grid: GridPointOutcome[] = [];
-  let symbols: string[] = [];
-  let marketRules: BacktestResult['meta']['market_rules'] = {};
+  let replayed: Pick<BacktestResult['meta'], 'symbols' | 'market_rules' | 'from' | 'to'> | undefined;
+  let plan: { folds: WalkForwardFold[]; split: TimeWindow[] } | undefined;
   for (const [i, params] of points.entries()) {
     const result = await runBacktest({
       ...run,
       config: applyParams(run.config ?? {}, params),
       onProgress: (done, total) => onProgress?.(i + 1, points.length, done, total),
     });
-    symbols = result.meta.symbols;
-    marketRules = result.meta.market_rules;
-    grid.push(gridPointOutcome(params, result, split, stepMs));
+    replayed = result.meta;
+    // Windows over the candles replayed (every point replays the same), not the range asked for: a range
+    // reaching past the files split into windows without a candle, folds chosen and judged on nothing.
+    plan ??= splitPlan(result.meta.from, result.meta.to, windows, stepMs);
+    grid.push(gridPointOutcome(params, result, plan.split, stepMs));
   }
-  const selected = selectWalkForward(grid, folds);
+  if (!plan || !replayed) throw new BacktestError('bad_config', 'the parameter grid is empty');
+  const selected = selectWalkForward(grid, plan.folds);
   return {
     meta: {
-      symbols,
+      symbols: replayed.symbols,
       timeframe: run.timeframe,
-      from: run.from,
-      to: run.to,
+      from: replayed.from,
+      to: replayed.to,
       windows,
       grid: spec,
       selection:
         'highest in-sample expectancy per fold, over trades closed inside the window; ties to the earlier grid point',
       method: METHOD,
-      market_rules: marketRules,
+      market_rules: replayed.market_rules,
     },
     folds: selected,
     grid,
