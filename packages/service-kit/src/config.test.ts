@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       NATS_STREAM_REPLICAS: 1,
       UPTIME_SAMPLE_MS: 60_000,
       SHUTDOWN_TIMEOUT_MS: 25_000,
+      SOLE_PROCESS_RETRY_MS: 5_000,
     });
   });
 

@@ -212,15 +212,26 @@ async function holdSoleLock({ name, config, log, lifecycle, readiness }: SoleLoc
   if (!config.DATABASE_URL) return true;
   // A standby reads not ready and says why (`ballast status`, /readyz).
   let holding = false;
-  readiness.push({ name: 'sole lock', check: () => holding });
+  let waiting = `${name} not taken yet`;
+  readiness.push({
+    name: 'sole lock',
+    check: () => {
+      if (!holding) throw new Error(waiting);
+      return true;
+    },
+  });
   const lock = await takeSoleProcessLock({
     name,
     lock: postgresSoleLock(config.DATABASE_URL, name),
     retryMs: config.SOLE_PROCESS_RETRY_MS,
     log,
     stopping: lifecycle.stopRequested,
+    waiting: (why) => {
+      waiting = why;
+    },
     lost: (reason) => {
       holding = false;
+      waiting = `${name} lost: ${reason}`;
       log.fatal({ lock: name, reason }, `${name} lost: stopping, so two processes never run it at once`);
       void lifecycle.shutdown(ExitCode.failure);
     },

@@ -56,6 +56,8 @@ async function startCopy(lock: string): Promise<Copy> {
 
 const ready = async (copy: Copy) =>
   (await fetch(`http://127.0.0.1:${copy.port}/readyz`).catch(() => undefined))?.status === 200;
+const STANDING_BY = (lock: string) =>
+  `another process holds ballast-fixture:${lock}: standing by until it is free`;
 const said = (copy: Copy, msg: string) => () => copy.messages().includes(msg);
 
 /** Ends the lock's session from outside, as a database failover or a dropped connection would. */
@@ -76,19 +78,13 @@ describe('a service that runs as one process per lock', () => {
     const first = await startCopy(lock);
     await waitFor(said(first, 'working'), 'the first copy to start its work', { timeoutMs: 30_000 });
     const second = await startCopy(lock);
-    await waitFor(
-      said(second, `another process holds ballast-fixture:${lock}: standing by until it is free`),
-      'the second copy to stand by',
-      { timeoutMs: 30_000 },
-    );
+    await waitFor(said(second, STANDING_BY(lock)), 'the second copy to stand by', { timeoutMs: 30_000 });
     // Its health server answers, not ready for want of the lock; the service's work never started.
     await waitFor(async () => {
       const answer = await fetch(`http://127.0.0.1:${second.port}/readyz`);
-      return (
-        answer.status === 503 &&
-        ((await answer.json()) as { failing: string[] }).failing.includes('sole lock')
-      );
-    }, 'a 503 naming the lock');
+      const body = (await answer.json()) as { checks: Record<string, { error?: string }> };
+      return answer.status === 503 && body.checks['sole lock']?.error === STANDING_BY(lock);
+    }, 'a 503 saying why');
     expect(await ready(first)).toBe(true);
     expect(second.messages()).not.toContain('working');
     // The standby logged once, not once per try.
@@ -107,13 +103,9 @@ describe('a service that runs as one process per lock', () => {
     const holder = await startCopy(lock);
     await waitFor(said(holder, 'working'), 'the holder to start', { timeoutMs: 30_000 });
     const standby = await startCopy(lock);
-    await waitFor(
-      said(standby, `another process holds ballast-fixture:${lock}: standing by until it is free`),
-      'standby',
-      {
-        timeoutMs: 30_000,
-      },
-    );
+    await waitFor(said(standby, STANDING_BY(lock)), 'standby', {
+      timeoutMs: 30_000,
+    });
     standby.proc.kill('SIGTERM');
     expect(await standby.exited).toBe(0);
     expect(standby.messages()).not.toContain('working');

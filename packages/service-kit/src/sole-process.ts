@@ -19,6 +19,8 @@ export interface SoleProcessDeps {
   stopping: Promise<void>;
   /** Waits `ms` (the system's timer live; a test's own where it decides). */
   sleep?: (ms: number) => Promise<void>;
+  /** Why the lock is not held yet, each time that changes (a standby's readiness says it). */
+  waiting?: (why: string) => void;
   /** The lock is lost while running: another process may now take it and run beside this one. */
   lost: (reason: string) => void;
 }
@@ -52,13 +54,14 @@ export async function takeSoleProcessLock(deps: SoleProcessDeps): Promise<SoleLo
       (err: unknown) => `unreachable: ${err instanceof Error ? err.message : String(err)}`,
     );
     if (outcome === 'held') return watched(lock, deps, () => lost !== undefined);
-    if (outcome !== announced)
-      deps.log.warn(
-        { lock: deps.name, retryMs: deps.retryMs, detail: outcome },
+    if (outcome !== announced) {
+      const why =
         outcome === 'busy'
           ? `another process holds ${deps.name}: standing by until it is free`
-          : `${deps.name} not taken: the database is unreachable; trying again`,
-      );
+          : `${deps.name} not taken: the database is unreachable; trying again`;
+      deps.log.warn({ lock: deps.name, retryMs: deps.retryMs, detail: outcome }, why);
+      deps.waiting?.(why);
+    }
     announced = outcome;
     await Promise.race([sleep(deps.retryMs), deps.stopping]);
   }

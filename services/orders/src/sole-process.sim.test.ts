@@ -89,8 +89,8 @@ async function standby(service: keyof typeof own): Promise<{ port: number; ready
 async function standingBy(port: number): Promise<boolean | undefined> {
   const answer = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
   if (!answer) return undefined;
-  const body = (await answer.json()) as { failing: string[] };
-  return answer.status === 503 && body.failing.includes('sole lock');
+  const body = (await answer.json()) as { checks: Record<string, { ok: boolean; error?: string }> };
+  return answer.status === 503 && (body.checks['sole lock']?.error ?? '').includes('another process holds');
 }
 
 const filled = (intentId: string) =>
