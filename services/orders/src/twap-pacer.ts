@@ -1,29 +1,39 @@
 import type { Clock } from '@ballast/contracts';
 import {
+  afterShortFill,
   afterSizeRefusal,
   bookTouch,
+  CATCH_UP_FIRST_SLICE,
   checkSlippage,
+  clientOrderId,
   deferSlices,
   isSizeRefusal,
   LAST_ATTEMPT,
+  marketCloseChunks,
+  marketOrderCap,
   orderFilterFailure,
   type PacedSlice,
   respaceOverdue,
   slippageWaitDetail,
   slippageWaits,
+  smallestOrderQty,
   type TwapRefusal,
+  type TwapShortfall,
 } from '@ballast/core';
-import type { OrderSlice, OrderSliceRepository } from '@ballast/db';
+import type { NewSlice, OrderSlice, OrderSliceRepository } from '@ballast/db';
 import type { OrderVenue, VenueError } from '@ballast/exchange';
 import type { OrdersConfig } from './config';
 import type { SlippageBook } from './slippage-book';
 
 export interface TwapPacerDeps {
-  slices: Pick<OrderSliceRepository, 'update' | 'withStatus'>;
+  slices: Pick<OrderSliceRepository, 'update' | 'withStatus' | 'ofIntent' | 'plan'>;
   venue: Pick<OrderVenue, 'marketRules'>;
   slippageBook: SlippageBook;
   clock: Clock;
-  config: Pick<OrdersConfig, 'MAX_SLIPPAGE_BPS' | 'TWAP_SLIPPAGE_WAITS' | 'TWAP_DURATION_MS' | 'TWAP_SLICES'>;
+  config: Pick<
+    OrdersConfig,
+    'MAX_SLIPPAGE_BPS' | 'TWAP_SLIPPAGE_WAITS' | 'TWAP_DURATION_MS' | 'TWAP_SLICES' | 'CLIENT_ID_PREFIX'
+  >;
   log: { warn(o: object, m: string): void };
 }
 
@@ -115,6 +125,70 @@ export class TwapPacer {
     }
   }
 
+  /**
+   * A TWAP market slice the venue ended part-filled (`filledQty` of it, at `price`): an exit's rest is
+   * folded into its next slice or sent in catch-up slices (core afterShortFill), so the position is
+   * closed whole where the book allows; an entry's is left (risk freed its room). Undefined: not a
+   * TWAP's slice (a direct order, a flatten's close, which the kill confirms flat itself) or nothing left.
+   */
+  async shortFilled(
+    slice: OrderSlice,
+    filledQty: number,
+    price: number | null,
+  ): Promise<TwapShortfall | undefined> {
+    if (slice.type !== 'market' || filledQty >= slice.qty - 1e-12) return undefined;
+    if (slice.intentId.startsWith('flatten:')) return undefined;
+    const siblings = (await this.deps.slices.ofIntent(slice.intentId)).filter(
+      (s) => s.clientOrderId !== slice.clientOrderId,
+    );
+    if (siblings.length === 0) return undefined;
+    const later = siblings
+      .filter((s) => s.status === 'planned')
+      .sort((a, b) => a.dueAt - b.dueAt || a.slice - b.slice);
+    const rules = await this.deps.venue.marketRules(slice.symbol);
+    const at = price ?? 0;
+    const outcome = afterShortFill({
+      slice: { ...slice, filledQty },
+      next: later[0],
+      cap: marketOrderCap(rules, at),
+      smallest: smallestOrderQty(rules, at),
+      catchUps: siblings.filter((s) => s.slice >= CATCH_UP_FIRST_SLICE).length,
+      chunks: (qty) => marketCloseChunks(qty, rules, at),
+    });
+    if (outcome.action === 'fold') await this.deps.slices.update(outcome.into, { qty: outcome.qty });
+    if (outcome.action === 'catch_up') await this.catchUp(slice, siblings, later, outcome.qty);
+    return outcome;
+  }
+
+  /** Plans the catch-up slices one of the TWAP's intervals after its last planned slice (or now). */
+  private async catchUp(
+    slice: OrderSlice,
+    siblings: readonly OrderSlice[],
+    later: readonly OrderSlice[],
+    qty: readonly number[],
+  ): Promise<void> {
+    const first = Math.max(CATCH_UP_FIRST_SLICE, slice.slice + 1, ...siblings.map((s) => s.slice + 1));
+    const from = Math.max(this.deps.clock.now(), ...later.map((s) => s.dueAt)) + ownInterval(slice, siblings);
+    const planned = qty.map(
+      (q, i): NewSlice => ({
+        clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, slice.intentId, first + i),
+        intentId: slice.intentId,
+        slice: first + i,
+        strategy: slice.strategy,
+        correlationId: slice.correlationId,
+        exchange: slice.exchange,
+        symbol: slice.symbol,
+        side: slice.side,
+        type: 'market',
+        qty: q,
+        price: null,
+        reduceOnly: slice.reduceOnly,
+        dueAt: from,
+      }),
+    );
+    await this.deps.slices.plan(planned);
+  }
+
   /** Why the slice would fail the slippage guard against the book now; null when it passes. */
   private async slippage(slice: OrderSlice): Promise<string | null> {
     try {
@@ -150,6 +224,16 @@ export class TwapPacer {
   private async move(dueAt: ReadonlyMap<string, number>): Promise<void> {
     for (const [clientOrderId, at] of dueAt) await this.deps.slices.update(clientOrderId, { dueAt: at });
   }
+}
+
+/** The TWAP's own spacing: the shortest gap between its slices' due times (its plan's interval). */
+function ownInterval(slice: OrderSlice, siblings: readonly OrderSlice[]): number {
+  const due = [slice, ...siblings].map((s) => s.dueAt).sort((a, b) => a - b);
+  const gaps = due
+    .slice(1)
+    .map((d, i) => d - (due[i] ?? d))
+    .filter((g) => g > 0);
+  return gaps.length > 0 ? Math.min(...gaps) : 0;
 }
 
 function byIntent(planned: readonly OrderSlice[]): Map<string, PacedSlice[]> {

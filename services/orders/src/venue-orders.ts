@@ -1,5 +1,5 @@
 import { type Fill, type RejectReason, Subjects, subject } from '@ballast/contracts';
-import { derivedUuid, orderOver } from '@ballast/core';
+import { derivedUuid, LIVE_ORDER_STATUSES, orderOver, type TwapShortfall } from '@ballast/core';
 import type { OrderSlice, SliceStatus } from '@ballast/db';
 import type { VenueError, VenueOrder } from '@ballast/exchange';
 import { chainOf, type OrderContext, OrderPart } from './order-context';
@@ -41,7 +41,32 @@ export class VenueOrders extends OrderPart {
     for (const fill of fresh)
       this.deps.metrics?.filled(slice.intentId, slice.clientOrderId, slice.side, fill);
     const next = { ...slice, status, fills, filledQty: order.filledQty };
-    await this.announce(next, order, fresh, orderOver(status, order.filledQty, slice.qty));
+    const over = orderOver(status, order.filledQty, slice.qty);
+    await this.announce(next, order, fresh, over);
+    // Once, as the slice's end is first heard of: a later read of the same order folds nothing again.
+    if (over && status !== 'filled' && LIVE_ORDER_STATUSES.has(slice.status))
+      await this.shortFilled(slice, order);
+  }
+
+  /**
+   * A TWAP market slice the venue ended part-filled: an exit's rest goes out in a later slice (folded, or
+   * a catch-up after the TWAP), so the position is not left open unheard; a rest left unfilled (an
+   * entry's, whose room risk freed, or one the book would not take) is alerted.
+   */
+  private async shortFilled(slice: OrderSlice, order: VenueOrder): Promise<void> {
+    const short = await this.ctx.pacer.shortFilled(slice, order.filledQty, order.avgPrice);
+    if (!short) return;
+    const { clientOrderId, intentId } = slice;
+    if (short.action === 'end') {
+      const detail = `${order.status} with ${order.filledQty} of ${slice.qty} filled; the rest left (${short.why})`;
+      await this.alertUnfilled(slice, short.unfilledQty, detail, short.why);
+      return;
+    }
+    this.ctx.loopOwns(this.deps.clock.now());
+    this.deps.log.warn(
+      { clientOrderId, intentId, unfilledQty: short.unfilledQty, ...shortfallPlan(short) },
+      'TWAP slice part-filled: its rest goes out later',
+    );
   }
 
   /**
@@ -156,11 +181,16 @@ export class VenueOrders extends OrderPart {
       reason,
       detail,
     });
-    if (twap) await this.alertUnfilled(slice, twap.unfilledQty, detail);
+    if (twap) await this.alertUnfilled(slice, twap.unfilledQty, detail, reason);
   }
 
-  /** A TWAP that ends short: the operator hears how much of it was never filled. */
-  private async alertUnfilled(slice: OrderSlice, unfilledQty: number, detail: string): Promise<void> {
+  /** A TWAP that ends short: the operator hears how much of it was never filled, and why (`reason`). */
+  private async alertUnfilled(
+    slice: OrderSlice,
+    unfilledQty: number,
+    detail: string,
+    reason: string,
+  ): Promise<void> {
     await this.deps.bus.publish(
       subject(Subjects.alert, {}),
       {
@@ -172,7 +202,9 @@ export class VenueOrders extends OrderPart {
           exchange: slice.exchange,
           symbol: slice.symbol,
           intentId: slice.intentId,
+          clientOrderId: slice.clientOrderId,
           unfilledQty: String(unfilledQty),
+          reason,
         },
       },
       { id: derivedUuid('alert', 'twap_unfilled', slice.clientOrderId), ...chainOf(slice.correlationId) },
@@ -199,6 +231,10 @@ export class VenueOrders extends OrderPart {
       detail: null,
     });
   }
+}
+
+function shortfallPlan(short: Exclude<TwapShortfall, { action: 'end' }>): object {
+  return short.action === 'fold' ? { foldedInto: short.into, qty: short.qty } : { catchUp: short.qty };
 }
 
 function toRejectReason(error: VenueError): RejectReason {

@@ -23,3 +23,4 @@ export * from './smallest-order';
 export * from './twap-pacing';
 export * from './twap-plan';
 export * from './twap-refusal';
+export * from './twap-shortfall';
