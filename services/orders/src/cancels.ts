@@ -1,5 +1,5 @@
 import type { Fill } from '@ballast/contracts';
-import { orderOwner, sumLots } from '@ballast/core';
+import { isFlattenIntent, orderOwner, sumLots } from '@ballast/core';
 import type { OrderSlice } from '@ballast/db';
 import type { VenueOrder } from '@ballast/exchange';
 import { type OrderContext, OrderPart } from './order-context';
@@ -31,6 +31,26 @@ export class Cancels extends OrderPart {
       'open orders cancelled',
     );
     return ours.length;
+  }
+
+  /**
+   * A `cancel_all`: every order of ours not sent yet (a TWAP's later slices, a close's later chunks) is
+   * cancelled unsent, announced cancelled, then those resting on the venue are cancelled. The planned
+   * slices used to be left, and went out when due after the operator had cancelled everything. A kill's
+   * flatten closes stay (the kill confirms flat itself); the kill does not come here: its exits go out.
+   */
+  async cancelAll(why: string): Promise<void> {
+    const planned = (await this.deps.slices.withStatus(['planned'])).filter(
+      (s) => !isFlattenIntent(s.intentId),
+    );
+    if (planned.length > 0) {
+      await this.ctx.cancelUnsent(planned, null, `cancelled before it was sent: ${why}`);
+      this.deps.log.info(
+        { slices: planned.map((s) => s.clientOrderId), why },
+        'planned orders cancelled unsent',
+      );
+    }
+    await this.cancelOpen(why);
   }
 
   ownerOf(clientOrderId: string) {

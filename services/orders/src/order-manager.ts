@@ -104,7 +104,7 @@ export class OrderManager {
     const { deps, serial } = this.ctx;
     if (command.kind === 'cancel_all') {
       if (command.exchange === null || command.exchange === deps.venue.id)
-        await serial.run(() => this.cancels.cancelOpen('cancel_all command'));
+        await serial.run(() => this.cancels.cancelAll('cancel_all command'));
       return;
     }
     if (command.exchange !== deps.venue.id) return;

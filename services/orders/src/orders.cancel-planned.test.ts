@@ -28,23 +28,27 @@ afterAll(async () => {
 
 const idOf = (intentId: string, slice: number) => clientOrderId('bl-', intentId, slice);
 
+/** The paper orders service with a TWAP buy of `qty` in `slices` under way: its slice 0 filled. */
+async function twapUnderWay(intentId: string, qty: number, slices: number) {
+  const orders = await startPaperOrdersOnClock(fixture, clock, { PAPER_INITIAL_BALANCES: '{"USDT":100000}' });
+  await showPaperBook(fixture, orders.service.venue, recordedDepthSnapshot('BTCUSDT', clock.now()));
+  await fixture.bus.publish(
+    subject(Subjects.orderCommand, {}),
+    marketCommand(intentId, 'buy', qty, { execution: { algo: 'twap', slices, durationMs: 60_000 } }),
+  );
+  await waitFor(
+    () => events.find((e) => e.clientOrderId === idOf(intentId, 0) && e.status === 'filled'),
+    'slice 0 filled',
+  );
+  return orders;
+}
+
 describe('a cancel command naming an order not sent yet', () => {
   it('cancels what is left of its TWAP unsent, announced cancelled, and nothing of it goes out later', {
     timeout: 60_000,
   }, async () => {
-    const orders = await startPaperOrdersOnClock(fixture, clock, {
-      PAPER_INITIAL_BALANCES: '{"USDT":100000}',
-    });
+    const orders = await twapUnderWay('cp-twap', 0.05, 5);
     try {
-      await showPaperBook(fixture, orders.service.venue, recordedDepthSnapshot('BTCUSDT', clock.now()));
-      await fixture.bus.publish(
-        subject(Subjects.orderCommand, {}),
-        marketCommand('cp-twap', 'buy', 0.05, { execution: { algo: 'twap', slices: 5, durationMs: 60_000 } }),
-      );
-      await waitFor(
-        () => events.find((e) => e.clientOrderId === idOf('cp-twap', 0) && e.status === 'filled'),
-        'slice 0 filled',
-      );
       await fixture.bus.publish(subject(Subjects.orderCommand, {}), {
         kind: 'cancel',
         clientOrderId: idOf('cp-twap', 1),
@@ -68,6 +72,30 @@ describe('a cancel command naming an order not sent yet', () => {
       expect(events.filter((e) => e.intentId === 'cp-twap' && e.fill).map((e) => e.clientOrderId)).toEqual([
         idOf('cp-twap', 0),
       ]);
+    } finally {
+      await orders.stop();
+    }
+  });
+
+  it('a cancel_all cancels every TWAP slice not sent yet, announced cancelled, and none goes out later', {
+    timeout: 60_000,
+  }, async () => {
+    const orders = await twapUnderWay('ca-twap', 0.03, 3);
+    try {
+      await fixture.bus.publish(subject(Subjects.orderCommand, {}), { kind: 'cancel_all', exchange: null });
+      const cancelled = await waitFor(() => {
+        const seen = events.filter((e) => e.intentId === 'ca-twap' && e.status === 'cancelled');
+        return seen.length === 2 ? seen : undefined;
+      }, 'slices 1-2 cancelled');
+      expect(cancelled.map((e) => [e.clientOrderId, e.filledQty, e.detail])).toEqual(
+        [1, 2].map((i) => [idOf('ca-twap', i), 0, 'cancelled before it was sent: cancel_all command']),
+      );
+
+      clock.t += 120_000;
+      await orders.service.manager.tick();
+      await ordersSettled(fixture);
+      const stored = await new OrderSliceRepository(fixture.handle.db, clock).ofIntent('ca-twap');
+      expect(stored.map((s) => s.status)).toEqual(['filled', 'aborted', 'aborted']);
     } finally {
       await orders.stop();
     }

@@ -7,6 +7,7 @@ import {
   checkSlippage,
   clientOrderId,
   deferSlices,
+  isFlattenIntent,
   isSizeRefusal,
   LAST_ATTEMPT,
   marketCloseChunks,
@@ -137,7 +138,7 @@ export class TwapPacer {
     price: number | null,
   ): Promise<TwapShortfall | undefined> {
     if (slice.type !== 'market' || filledQty >= slice.qty - 1e-12) return undefined;
-    if (slice.intentId.startsWith('flatten:')) return undefined;
+    if (isFlattenIntent(slice.intentId)) return undefined;
     const siblings = (await this.deps.slices.ofIntent(slice.intentId)).filter(
       (s) => s.clientOrderId !== slice.clientOrderId,
     );

@@ -12,3 +12,8 @@ export function flattenIntentId(venue: string, killId: string, symbol: string): 
 export function flattenIntentPrefix(venue: string, killId: string): string {
   return `flatten:${venue}:${killId}:`;
 }
+
+/** Whether `intentId` names a kill's flatten close (flattenIntentId): the kill confirms those itself. */
+export function isFlattenIntent(intentId: string): boolean {
+  return intentId.startsWith('flatten:');
+}
