@@ -15,6 +15,8 @@ import { SpotAccount } from './spot-account';
 /** Everything the Binance side of the simulator holds, loaded from the recorded files. */
 export interface BinanceVenue {
   exchangeInfo: ExchangeInfo;
+  /** The rules the matching engine enforces, by symbol: read from `exchangeInfo`, changed with it. */
+  rules: Map<string, SymbolRules>;
   market: BinanceMarket;
   account: SpotAccount;
   engine: MatchingEngine;
@@ -90,6 +92,7 @@ export function loadBinanceVenue(
   const bps = (rate: bigint) => Number(rate / 10_000n);
   return {
     exchangeInfo,
+    rules,
     market,
     account,
     engine,

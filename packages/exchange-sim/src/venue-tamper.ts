@@ -5,6 +5,7 @@ import { verifySigned } from './binance-auth';
 import { failure } from './binance-rest';
 import type { BinanceVenue } from './binance-venue';
 import { toUnits } from './decimal';
+import { symbolRules } from './exchange-info';
 import { ok, type RouteResult, type SimRequest } from './http-io';
 
 /** An order placed on the venue by someone else (the web page, another device, another bot). */
@@ -59,6 +60,18 @@ export class VenueTamper {
     const order = this.binance.engine.openOrders(symbol).find((o) => o.clientOrderId === clientOrderId);
     if (!order) throw new TamperError(`no open order ${clientOrderId} on ${symbol}`);
     return { order, through: order.side === 'BUY' ? order.price - 1n : order.price + 1n };
+  }
+
+  /**
+   * Changes fields of one of a symbol's filters (a new LOT_SIZE stepSize, say), as Binance does now and
+   * then: exchangeInfo says so from now on and the matching engine enforces it.
+   */
+  changeFilter(symbol: string, filterType: string, fields: Record<string, string>): void {
+    const info = this.binance.exchangeInfo.symbols.find((s) => s.symbol === symbol);
+    const filter = info?.filters.find((f) => f.filterType === filterType);
+    if (!info || !filter) throw new Error(`no ${filterType} filter for ${symbol}`);
+    Object.assign(filter, fields);
+    this.binance.rules.set(symbol, symbolRules(info));
   }
 
   /** Places a GTC limit order under a client id that is not ours. Returns its order id. */

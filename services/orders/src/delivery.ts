@@ -1,4 +1,5 @@
 import type { Fill } from '@ballast/contracts';
+import { roundDownToStep, roundUpToStep } from '@ballast/core';
 import type { OrderSlice } from '@ballast/db';
 import { VenueError, type VenueOrder } from '@ballast/exchange';
 import { type OrderContext, OrderPart } from './order-context';
@@ -10,7 +11,10 @@ import type { VenueOrders } from './venue-orders';
  * What a send came to: the venue's order, the error that ended the attempts (the venue refused it, or
  * a look-up answered it has no such order), or no answer at all (it may be on the venue).
  */
-export type VenueAnswer = { order: VenueOrder } | { error: VenueError } | { unknown: VenueError };
+export type VenueAnswer = ({ order: VenueOrder } | { error: VenueError } | { unknown: VenueError }) & {
+  /** The slice as it was last sent, when that is not as it was handed in (re-fitted to fresh rules). */
+  refitted?: OrderSlice;
+};
 
 /**
  * One slice to the venue: recorded `sending` first, submitted, re-sent after a failure only once a
@@ -102,12 +106,29 @@ export class Delivery extends OrderPart {
    */
   async deliver(first: OrderSlice): Promise<VenueAnswer> {
     this.deps.metrics?.sent(first.intentId, first.clientOrderId);
+    const last = { slice: first };
+    const answer = await this.attempts(last);
+    return last.slice.qty !== first.qty || last.slice.price !== first.price
+      ? { ...answer, refitted: last.slice }
+      : answer;
+  }
+
+  /** The sends of deliver, `last.slice` the slice as last sent. */
+  private async attempts(last: { slice: OrderSlice }): Promise<VenueAnswer> {
     const waits = { used: 0 };
-    let slice = first;
+    let slice = last.slice;
+    let refitted = false;
     for (let sends = 1; ; sends++) {
       if (sends > 1) slice = await this.stamp(slice);
+      last.slice = slice;
       const sent = await this.submitOnce(slice);
       if (!(sent instanceof VenueError)) return { order: sent };
+      const refit = !sent.retryable && !refitted ? await this.refitToFreshRules(slice, sent) : undefined;
+      if (refit) {
+        refitted = true;
+        slice = refit;
+        continue;
+      }
       if (!sent.retryable) return { error: sent };
       if (this.deps.venue.landsLate) slice = await this.stamp(slice);
       const after = await this.lookUpAfter(slice, sent, waits);
@@ -116,6 +137,36 @@ export class Delivery extends OrderPart {
       // that was the last attempt (then refused: nothing of it can still trade).
       if (sends >= this.deps.config.RETRY_ATTEMPTS) return { error: sent };
     }
+  }
+
+  /**
+   * A slice the venue refused for its precision, re-fitted to the market's rules as the venue now
+   * gives them: Binance changes a market's step or tick now and then, and rules read once for the life
+   * of the process had every order refused until a restart. The venue reads its rules again on such a
+   * refusal (refreshRules, at most once per RULES_MIN_REFRESH_MS: never every order); the slice is sent
+   * once more only when those rules change it: its quantity down to the step, a limit price onto the
+   * tick on its passive side. A refused order was not placed, so its client id is free. Undefined: not
+   * such a refusal, or nothing to re-fit.
+   */
+  private async refitToFreshRules(slice: OrderSlice, refused: VenueError): Promise<OrderSlice | undefined> {
+    const { venue, log } = this.deps;
+    if (refused.reason !== 'precision') return undefined;
+    await venue.refreshRules?.().catch((err: unknown) => {
+      log.warn({ err, clientOrderId: slice.clientOrderId }, 'market rules not read again');
+    });
+    const rules = await venue.marketRules(slice.symbol).catch(() => undefined);
+    if (!rules) return undefined;
+    const { stepSize, tickSize } = rules;
+    const qty = roundDownToStep(slice.qty, stepSize);
+    const onTick = slice.side === 'buy' ? roundDownToStep : roundUpToStep;
+    const price = slice.price === null ? null : onTick(slice.price, tickSize);
+    if (qty <= 0 || (qty === slice.qty && price === slice.price)) return undefined;
+    await this.deps.slices.update(slice.clientOrderId, { qty, price });
+    log.warn(
+      { clientOrderId: slice.clientOrderId, qty: [slice.qty, qty], price: [slice.price, price] },
+      'order refused for precision: sent once more on the market rules read again',
+    );
+    return { ...slice, qty, price };
   }
 
   /** Stamps the slice with the time now, kept: before a send goes out, and once it failed. */
@@ -181,7 +232,8 @@ export class Delivery extends OrderPart {
     await this.deps.sleep(delay);
   }
 
-  async settle(slice: OrderSlice, answer: VenueAnswer): Promise<void> {
+  async settle(handed: OrderSlice, answer: VenueAnswer): Promise<void> {
+    const slice = answer.refitted ?? handed;
     if ('order' in answer) await this.venueOrders.applyVenueOrder(slice, answer.order);
     else if ('error' in answer) await this.venueOrders.reject(slice, answer.error);
     else this.recovery.leaveUnknown(slice, answer.unknown);

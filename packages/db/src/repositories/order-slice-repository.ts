@@ -45,11 +45,23 @@ export type NewSlice = Omit<
   'status' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail' | 'sentAt' | 'announcedFills'
 >;
 
-/** What changes as an order goes out; `qty` and `dueAt` only while it is planned (a TWAP re-paced). */
+/**
+ * What changes as an order goes out; `qty` and `dueAt` only while it is planned (a TWAP re-paced), or
+ * `qty` and `price` refitted to fresh market rules after the venue refused it (nothing was placed).
+ */
 export type SliceUpdate = Partial<
   Pick<
     OrderSlice,
-    'status' | 'qty' | 'venueOrderId' | 'filledQty' | 'avgPrice' | 'fills' | 'detail' | 'dueAt' | 'sentAt'
+    | 'status'
+    | 'qty'
+    | 'price'
+    | 'venueOrderId'
+    | 'filledQty'
+    | 'avgPrice'
+    | 'fills'
+    | 'detail'
+    | 'dueAt'
+    | 'sentAt'
   >
 >;
 
@@ -158,6 +170,7 @@ export class OrderSliceRepository {
     return {
       ...(patch.status !== undefined ? { status: patch.status } : {}),
       ...(patch.qty !== undefined ? { qty: patch.qty } : {}),
+      ...(patch.price !== undefined ? { price: patch.price } : {}),
       ...(patch.venueOrderId !== undefined ? { venue_order_id: patch.venueOrderId } : {}),
       ...(patch.filledQty !== undefined ? { filled_qty: patch.filledQty } : {}),
       ...(patch.avgPrice !== undefined ? { avg_price: patch.avgPrice } : {}),

@@ -33,6 +33,19 @@ export type CcxtVenueConfig = CcxtConfig & {
 const systemClock: Clock = { now: () => Date.now() };
 
 /**
+ * How long loaded market rules (tick, step, minimums, filters) are used before they are read again:
+ * Binance changes a market's filters now and then, and rules kept for the life of the process had every
+ * order refused for precision until a restart. One exchangeInfo read an hour costs nothing.
+ */
+export const RULES_MAX_AGE_MS = 60 * 60_000;
+
+/**
+ * The least time between two reads of the rules (refreshRules, or a failed read tried again): a venue
+ * refusing every order is not asked for its rules every order (exchangeInfo weighs 20 on Binance).
+ */
+export const RULES_MIN_REFRESH_MS = 60_000;
+
+/**
  * A live venue through ccxt: any exchange ccxt knows, keys from the caller (env or secret files,
  * never logged), a local simulator through `baseUrl`. Errors become `VenueError`s with reasons.
  */
@@ -42,6 +55,9 @@ export class CcxtVenue implements OrderVenue {
   readonly landsLate = true;
   private readonly exchange: Exchange;
   private markets: Promise<unknown> | undefined;
+  /** When the rules were last read (or a read of them last failed), on `clock`. */
+  private marketsAt = 0;
+  private readonly clock: Clock;
   /** Instances of this venue whose requests ccxt aborts after a timeout (the key), for bounded reads. */
   private readonly timed = new Map<number, Exchange>();
 
@@ -51,6 +67,7 @@ export class CcxtVenue implements OrderVenue {
   ) {
     this.id = config.venue;
     const clock = config.clock ?? systemClock;
+    this.clock = clock;
     this.exchange = exchange ?? createCcxtExchange(config, clock);
     holdNamedWaits(this.exchange, { venue: config.venue, clock });
     // Spot only: other market types call endpoints a spot simulator does not serve.
@@ -101,21 +118,20 @@ export class CcxtVenue implements OrderVenue {
     // cannot open a short anyway. `has.createReduceOnlyOrder` describes the exchange, not the market.
     if (order.reduceOnly && market.contract) params.reduceOnly = true;
     const rules = await this.marketRules(order.symbol).catch(() => undefined);
-    const refused = rules && { order, rules };
-    const placed = await this.call(
-      'createOrder',
-      () =>
-        this.exchange.createOrder(
-          toCcxtSymbol(order.symbol),
-          order.type,
-          order.side,
-          order.qty,
-          // A price on a market order is a quote amount to ccxt's Binance (quoteOrderQty), not a cap.
-          order.type === 'limit' ? (order.price ?? undefined) : undefined,
-          params,
-        ),
-      refused,
-    );
+    let placed: Order;
+    try {
+      placed = await this.exchange.createOrder(
+        toCcxtSymbol(order.symbol),
+        order.type,
+        order.side,
+        order.qty,
+        // A price on a market order is a quote amount to ccxt's Binance (quoteOrderQty), not a cap.
+        order.type === 'limit' ? (order.price ?? undefined) : undefined,
+        params,
+      );
+    } catch (err) {
+      throw await this.refusal(err, order, rules);
+    }
     return this.withFills(order.symbol, placed).catch(() => landedWithoutFills(order.symbol, placed));
   }
 
@@ -247,12 +263,54 @@ export class CcxtVenue implements OrderVenue {
     return timed;
   }
 
+  /**
+   * Reads the market rules again now, unless they were read less than RULES_MIN_REFRESH_MS ago: after
+   * the venue refused an order for its precision or filters, which rules changed on the venue bring
+   * on. True when they were read (a read that failed leaves the rules as they were).
+   */
+  async refreshRules(): Promise<boolean> {
+    if (this.markets !== undefined && this.clock.now() - this.marketsAt < RULES_MIN_REFRESH_MS) return false;
+    this.markets = this.readMarkets();
+    await this.call('loadMarkets', () => this.loadMarkets());
+    return true;
+  }
+
+  /**
+   * Why the venue refused the order. A filter failure (-1013) is told apart (precision or range) on
+   * the market's rules read again (refreshRules): the venue may have changed the step or tick, which
+   * the rules loaded before would not show, and the order manager re-fits a slice refused for precision.
+   */
+  private async refusal(err: unknown, order: VenueOrderRequest, rules: MarketRules | undefined) {
+    const body = err instanceof ccxt.ExchangeError ? binanceErrorBody(err.message) : undefined;
+    const read = body?.code === -1013 && (await this.refreshRules().catch(() => false));
+    const fresh = read ? await this.marketRules(order.symbol).catch(() => rules) : rules;
+    return toVenueError(err, 'createOrder', fresh && { order, rules: fresh });
+  }
+
+  /** The markets loaded, read first, or again once older than RULES_MAX_AGE_MS. */
   private loadMarkets(): Promise<unknown> {
-    this.markets ??= this.exchange.loadMarkets().catch((err: unknown) => {
-      this.markets = undefined;
-      throw err;
-    });
+    if (this.markets === undefined || this.clock.now() - this.marketsAt >= RULES_MAX_AGE_MS)
+      this.markets = this.readMarkets();
     return this.markets;
+  }
+
+  /**
+   * One read of the markets. A read that fails leaves the rules read before in use (tried again
+   * RULES_MIN_REFRESH_MS later), or, with none, the next call reads again.
+   */
+  private readMarkets(): Promise<unknown> {
+    const previous = this.markets;
+    this.marketsAt = this.clock.now();
+    const read = this.exchange.loadMarkets(previous !== undefined).then((markets) => {
+      for (const timed of this.timed.values()) timed.setMarketsFromExchange(this.exchange);
+      return markets;
+    });
+    return read.catch((err: unknown) => {
+      this.markets = previous;
+      if (!previous) throw err;
+      this.marketsAt = this.clock.now() - RULES_MAX_AGE_MS + RULES_MIN_REFRESH_MS;
+      return previous;
+    });
   }
 
   private async call<T>(what: string, fn: () => Promise<T>, refused?: RefusedOrder): Promise<T> {

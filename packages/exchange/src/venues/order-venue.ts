@@ -72,6 +72,11 @@ export interface OrderVenue {
   readonly landsLate: boolean;
   marketRules(symbol: string): Promise<MarketRules>;
   /**
+   * Reads the market rules from the venue again, unless that was done a moment ago (rate limits): true
+   * when they were read. A venue whose rules cannot change under it (paper) has none.
+   */
+  refreshRules?(): Promise<boolean>;
+  /**
    * The venue's book, at most `limit` levels a side when given (the venue's default depth otherwise).
    * With `timeoutMs` the request is given up and cancelled after that long, not left running.
    */
