@@ -75,6 +75,11 @@ export const RejectReason = z.enum([
   'strategy_not_live',
   /** An entry risk approved arrived after its reservation lapsed (OrderIntent.expiresAt). */
   'expired',
+  /**
+   * An entry TWAP's slice not sent: the price moved beyond MAX_SLIPPAGE_BPS from the touch the entry
+   * was accepted at (what risk sized it on).
+   */
+  'price_moved',
   'unknown',
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;

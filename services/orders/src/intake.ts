@@ -250,8 +250,13 @@ export class Intake extends OrderPart {
           qty: q,
           dueAt: now,
         }));
+    // An entry TWAP keeps the touch it was accepted at: its slices stop once the price moved beyond
+    // MAX_SLIPPAGE_BPS from it (TwapPacer.guard), risk having sized the entry on about that price.
+    const acceptedTouch =
+      twap && request.type === 'market' && !request.reduceOnly && price > 0 ? price : null;
     return pieces.map((p) =>
       sliceOf(request, cause, this.deps.venue.id, {
+        acceptedTouch,
         clientOrderId:
           !twap && request.clientOrderId && p.index === 0
             ? request.clientOrderId

@@ -211,4 +211,38 @@ describe('TWAP slices in the send loop', () => {
       await paper.stop();
     }
   });
+
+  it('stops an entry TWAP once the price moved beyond MAX_SLIPPAGE_BPS from the touch it was accepted at: the rest is cancelled price_moved', {
+    timeout: 60_000,
+  }, async () => {
+    const paper = await start();
+    try {
+      await showBook(paper, recorded());
+      await fixture.bus.publish(subject(Subjects.orderCommand, {}), twap('drift', 0.03, 3));
+      await filled(paper, idOf('drift', 0));
+      // The market rises 1% (best ask 58,581.05): 100 bps above the accepted touch 58,001.04, though a
+      // slice of 0.01 slips under 20 bps on the book then.
+      await showBook(paper, scaled(1.01));
+      clock.t += 30_000;
+      const cancelled = await looping(
+        paper,
+        () => {
+          const seen = events.filter((e) => e.intentId === 'drift' && e.status === 'cancelled');
+          return seen.length === 2 ? seen : undefined;
+        },
+        'slices 1-2 cancelled',
+      );
+      expect(cancelled.map((e) => [e.clientOrderId, e.reason, e.filledQty])).toEqual(
+        [1, 2].map((i) => [idOf('drift', i), 'price_moved', 0]),
+      );
+      expect(cancelled[0]?.detail).toMatch(
+        /^price_moved: .* from the touch 58001.04 the entry was accepted at/,
+      );
+      expect(events.filter((e) => e.intentId === 'drift' && e.fill).map((e) => e.clientOrderId)).toEqual([
+        idOf('drift', 0),
+      ]);
+    } finally {
+      await paper.stop();
+    }
+  });
 });

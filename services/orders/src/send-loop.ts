@@ -162,7 +162,7 @@ export class SendLoop extends OrderPart {
   /** A slice the guard holds back is due again later; one held back too often is cancelled, its TWAP too. */
   private async passesGuard(slice: OrderSlice, guard: SliceGuard): Promise<boolean> {
     if (guard.kind === 'wait') this.ctx.loopOwns(guard.until);
-    if (guard.kind === 'cancel') await this.ctx.cancelUnsent(guard.slices, 'slippage', guard.detail);
+    if (guard.kind === 'cancel') await this.ctx.cancelUnsent(guard.slices, guard.reason, guard.detail);
     if (guard.kind !== 'send')
       this.deps.log.warn({ clientOrderId: slice.clientOrderId, guard }, 'slice not sent');
     return guard.kind === 'send';

@@ -24,7 +24,7 @@ export function sliceOf(
   request: SubmitRequest,
   cause: Envelope<unknown>,
   exchange: string,
-  piece: Pick<NewSlice, 'clientOrderId' | 'slice' | 'qty' | 'dueAt'>,
+  piece: Pick<NewSlice, 'clientOrderId' | 'slice' | 'qty' | 'dueAt' | 'acceptedTouch'>,
 ): NewSlice {
   return {
     ...piece,

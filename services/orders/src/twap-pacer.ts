@@ -4,6 +4,7 @@ import {
   afterSizeRefusal,
   bookTouch,
   CATCH_UP_FIRST_SLICE,
+  checkDriftFromAccepted,
   checkSlippage,
   clientOrderId,
   deferSlices,
@@ -42,7 +43,7 @@ export interface TwapPacerDeps {
 export type SliceGuard =
   | { kind: 'send' }
   | { kind: 'wait'; until: number }
-  | { kind: 'cancel'; slices: OrderSlice[]; detail: string };
+  | { kind: 'cancel'; slices: OrderSlice[]; reason: 'slippage' | 'price_moved'; detail: string };
 
 /**
  * Paces planned slices in the send loop: a TWAP found late is re-spaced rather than burst, an entry
@@ -69,14 +70,16 @@ export class TwapPacer {
    */
   async guard(slice: OrderSlice, planned: readonly OrderSlice[]): Promise<SliceGuard> {
     if (slice.reduceOnly || slice.type !== 'market') return { kind: 'send' };
-    const why = await this.slippage(slice);
+    const rest = planned.filter((s) => s.intentId === slice.intentId && s.dueAt >= slice.dueAt);
+    const { why, moved } = await this.slippage(slice);
+    if (moved) return { kind: 'cancel', slices: rest, reason: 'price_moved', detail: moved };
     if (why === null) return { kind: 'send' };
     const waits = slippageWaits(slice.detail) + 1;
-    const rest = planned.filter((s) => s.intentId === slice.intentId && s.dueAt >= slice.dueAt);
     if (waits > this.deps.config.TWAP_SLIPPAGE_WAITS)
       return {
         kind: 'cancel',
         slices: rest,
+        reason: 'slippage',
         detail: `slippage guard held it back ${waits - 1} times: ${why}`,
       };
     const deferred = deferSlices(rest, this.interval());
@@ -190,15 +193,28 @@ export class TwapPacer {
     await this.deps.slices.plan(planned);
   }
 
-  /** Why the slice would fail the slippage guard against the book now; null when it passes. */
-  private async slippage(slice: OrderSlice): Promise<string | null> {
+  /**
+   * Why the slice would fail the slippage guard against the book now (`why`; null when it passes), and
+   * whether what it averages there moved beyond MAX_SLIPPAGE_BPS from the touch its entry was accepted
+   * at (`moved`, the detail; null when not, or no touch was kept).
+   */
+  private async slippage(slice: OrderSlice): Promise<{ why: string | null; moved: string | null }> {
+    const maxBps = this.deps.config.MAX_SLIPPAGE_BPS;
     try {
       const { book } = await this.deps.slippageBook.forOrder(slice.symbol, slice.side, slice.qty);
-      const check = checkSlippage(book, slice.side, slice.qty, this.deps.config.MAX_SLIPPAGE_BPS);
-      return check.ok ? null : check.detail;
+      const check = checkSlippage(book, slice.side, slice.qty, maxBps);
+      if (!check.ok) return { why: check.detail, moved: null };
+      const { acceptedTouch } = slice;
+      const drift = acceptedTouch
+        ? checkDriftFromAccepted({ side: slice.side, acceptedTouch, avgPrice: check.avgPrice, maxBps })
+        : { ok: true as const };
+      return { why: null, moved: drift.ok ? null : drift.detail };
     } catch (err) {
       // Unpriced is not safe: the slice waits as if the book were too thin.
-      return `no book to price the slice: ${err instanceof Error ? err.message : String(err)}`;
+      return {
+        why: `no book to price the slice: ${err instanceof Error ? err.message : String(err)}`,
+        moved: null,
+      };
     }
   }
 

@@ -36,3 +36,28 @@ export function checkSlippage(
   }
   return { ok: true, expectedBps: walk.slippageBps, avgPrice: walk.avgPrice };
 }
+
+/**
+ * Whether an entry TWAP slice would trade too far from the touch its entry was accepted at: risk sized
+ * the entry on about that price, and each slice checked only against the book at its own send time let
+ * the price drift unboundedly. `avgPrice` is what the slice averages on the book now; a move against
+ * the entry (up for a buy, down for a sell) beyond `maxBps` fails. Exits are never held to it.
+ */
+export function checkDriftFromAccepted(input: {
+  side: OrderSide;
+  acceptedTouch: number;
+  avgPrice: number;
+  maxBps: number;
+}): { ok: true } | { ok: false; reason: 'price_moved'; limit: number; value: number; detail: string } {
+  const { side, acceptedTouch, avgPrice, maxBps } = input;
+  const against = side === 'buy' ? avgPrice - acceptedTouch : acceptedTouch - avgPrice;
+  const bps = (against / acceptedTouch) * 10_000;
+  if (!(acceptedTouch > 0) || bps <= maxBps) return { ok: true };
+  return {
+    ok: false,
+    reason: 'price_moved',
+    limit: maxBps,
+    value: bps,
+    detail: `price_moved: a ${side} now averages ${avgPrice}, ${bps.toFixed(2)} bps from the touch ${acceptedTouch} the entry was accepted at (max ${maxBps})`,
+  };
+}

@@ -38,6 +38,11 @@ export type OrderSlice = {
    * recorded by a run that ended before its announcement went out, and are announced at start.
    */
   announcedFills: number;
+  /**
+   * The touch an entry TWAP was accepted at (best ask for a buy, best bid for a sell): its slices are
+   * not sent once the price moved beyond the slippage bound from it. Null or absent: none kept.
+   */
+  acceptedTouch?: number | null;
 };
 
 export type NewSlice = Omit<
@@ -122,6 +127,7 @@ export class OrderSliceRepository {
       slice: s.slice,
       strategy: s.strategy,
       correlation_id: s.correlationId,
+      accepted_touch: s.acceptedTouch ?? null,
       exchange: s.exchange,
       symbol: s.symbol,
       side: s.side,
@@ -323,5 +329,6 @@ function toSlice(row: Selectable<OrderSlicesTable>): OrderSlice {
     detail: row.detail,
     sentAt: row.sent_at === null ? null : toNumber(row.sent_at),
     announcedFills: row.announced_fills,
+    acceptedTouch: row.accepted_touch === null ? null : toNumber(row.accepted_touch),
   };
 }

@@ -31,6 +31,8 @@ export interface OrderSlicesTable {
   sent_at: ColumnType<string | number | bigint | null, number | null | undefined, number | null>;
   /** How many of `fills` have been announced; those past it are announced again at start. */
   announced_fills: ColumnType<number, number | undefined, number>;
+  /** The touch an entry TWAP was accepted at; null: an exit, a direct order, or recorded before it was kept. */
+  accepted_touch: ColumnType<string | number | null, number | null | undefined, number | null>;
   created_at: Timestamptz;
   updated_at: Timestamptz;
 }
