@@ -61,6 +61,7 @@ export class Intake extends OrderPart {
       reduceOnly: false,
       twap: null,
       clientOrderId: null,
+      ...(intent.expiresAt !== undefined ? { expiresAt: intent.expiresAt } : {}),
     };
     // Decisions are entries only (exits come as reduce-only commands), so no close is ever held here.
     await this.accept(request, message, this.entryRefusal(intent));

@@ -3,7 +3,7 @@ import { clientOrderId } from '@ballast/core';
 import { OrderSliceRepository } from '@ballast/db';
 import { VenueError } from '@ballast/exchange';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
-import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
+import { approvedBuy, marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledRecordedBook, showPaperBook, startPaperOrdersOnClock } from './testing/paper-orders';
 
@@ -241,6 +241,49 @@ describe('TWAP slices in the send loop', () => {
       expect(events.filter((e) => e.intentId === 'drift' && e.fill).map((e) => e.clientOrderId)).toEqual([
         idOf('drift', 0),
       ]);
+    } finally {
+      await paper.stop();
+    }
+  });
+
+  it('sends no slice of an entry TWAP after the approval of it by risk expired: the rest is cancelled expired', {
+    timeout: 60_000,
+  }, async () => {
+    // 0.012 BTC at the best ask: an approved 0.03 slips past the touch (MAX_SLIPPAGE_BPS 0) and goes as
+    // a TWAP of three 0.01 slices 30 s apart, each within the touch.
+    const paper = await startPaperOrdersOnClock(fixture, clock, {
+      PAPER_INITIAL_BALANCES: '{"USDT":100000}',
+      MAX_SLIPPAGE_BPS: '0',
+      SLIPPAGE_ACTION: 'twap',
+      TWAP_SLICES: '3',
+      TWAP_DURATION_MS: '60000',
+      TWAP_JITTER: '0',
+    });
+    const topOf = (): BookUpdate => {
+      const book = recorded();
+      const [best, ...rest] = book.asks;
+      return { ...book, asks: [[best?.[0] ?? 0, 0.012], ...rest] };
+    };
+    try {
+      await showBook(paper, topOf());
+      const buy = approvedBuy('expiry');
+      const decision = buy.approved
+        ? { ...buy, intent: { ...buy.intent, qty: 0.03, expiresAt: clock.now() + 45_000 } }
+        : buy;
+      await fixture.bus.publish(subject(Subjects.riskDecision, {}), decision);
+      await filled(paper, idOf('expiry', 0));
+      clock.t += 30_000;
+      await showBook(paper, topOf());
+      await filled(paper, idOf('expiry', 1));
+      clock.t += 30_000;
+      await showBook(paper, topOf());
+      const cancelled = await looping(
+        paper,
+        () => events.find((e) => e.clientOrderId === idOf('expiry', 2) && e.status === 'cancelled'),
+        'slice 2 cancelled',
+      );
+      expect([cancelled.reason, cancelled.filledQty]).toEqual(['expired', 0]);
+      expect(cancelled.detail).toMatch(/ms later: risk no longer reserves it$/);
     } finally {
       await paper.stop();
     }

@@ -14,6 +14,8 @@ export type SubmitRequest = {
   /** null: direct unless the slippage guard routes to TWAP. */
   twap: { slices: number; durationMs: number } | null;
   clientOrderId: string | null;
+  /** When risk's approval of an entry expires (OrderIntent.expiresAt); absent: no approval, or none given. */
+  expiresAt?: number;
 };
 
 /** Why a request is refused before anything is planned. */
@@ -37,5 +39,6 @@ export function sliceOf(
     type: request.type,
     price: request.price,
     reduceOnly: request.reduceOnly,
+    expiresAt: request.expiresAt ?? null,
   };
 }

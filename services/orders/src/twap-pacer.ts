@@ -2,6 +2,7 @@ import type { Clock } from '@ballast/contracts';
 import {
   afterShortFill,
   afterSizeRefusal,
+  approvalExpired,
   bookTouch,
   CATCH_UP_FIRST_SLICE,
   checkDriftFromAccepted,
@@ -43,7 +44,7 @@ export interface TwapPacerDeps {
 export type SliceGuard =
   | { kind: 'send' }
   | { kind: 'wait'; until: number }
-  | { kind: 'cancel'; slices: OrderSlice[]; reason: 'slippage' | 'price_moved'; detail: string };
+  | { kind: 'cancel'; slices: OrderSlice[]; reason: 'slippage' | 'price_moved' | 'expired'; detail: string };
 
 /**
  * Paces planned slices in the send loop: a TWAP found late is re-spaced rather than burst, an entry
@@ -66,11 +67,17 @@ export class TwapPacer {
   /**
    * An entry market slice goes out only if the book then holds it within MAX_SLIPPAGE_BPS (exits always
    * go: an exit must leave). One that fails waits for the next slice's due time, its TWAP moving with
-   * it; after TWAP_SLIPPAGE_WAITS waits it and the rest of its TWAP are cancelled.
+   * it; after TWAP_SLIPPAGE_WAITS waits it and the rest of its TWAP are cancelled. An entry slice due
+   * after risk's approval expired (`expired`: risk no longer reserves its room), or one that would
+   * average beyond MAX_SLIPPAGE_BPS from the touch its entry was accepted at (`price_moved`: risk sized
+   * it on about that price), is cancelled with the rest of its TWAP at once.
    */
   async guard(slice: OrderSlice, planned: readonly OrderSlice[]): Promise<SliceGuard> {
-    if (slice.reduceOnly || slice.type !== 'market') return { kind: 'send' };
+    if (slice.reduceOnly) return { kind: 'send' };
     const rest = planned.filter((s) => s.intentId === slice.intentId && s.dueAt >= slice.dueAt);
+    const late = approvalExpired(slice.expiresAt ?? undefined, this.deps.clock.now());
+    if (late) return { kind: 'cancel', slices: rest, reason: 'expired', detail: late };
+    if (slice.type !== 'market') return { kind: 'send' };
     const { why, moved } = await this.slippage(slice);
     if (moved) return { kind: 'cancel', slices: rest, reason: 'price_moved', detail: moved };
     if (why === null) return { kind: 'send' };

@@ -33,7 +33,7 @@ import * as reconStateBaselineAt from './0503-recon-state-baseline-at';
 import * as reconLogAppliedByAction from './0504-recon-log-applied-by-action';
 import * as controlActions from './0600-control-actions';
 import * as configChanges from './0650-config-changes';
-import * as orderSliceAcceptedTouch from './0670-order-slice-accepted-touch';
+import * as orderSliceEntryBounds from './0670-order-slice-entry-bounds';
 
 /**
  * Every migration, in code so it ships with the package (no file-system scan at run time).
@@ -74,5 +74,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0504_recon_log_applied_by_action': reconLogAppliedByAction,
   '0600_control_actions': controlActions,
   '0650_config_changes': configChanges,
-  '0670_order_slice_accepted_touch': orderSliceAcceptedTouch,
+  '0670_order_slice_entry_bounds': orderSliceEntryBounds,
 };

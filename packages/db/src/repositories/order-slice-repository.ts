@@ -43,6 +43,8 @@ export type OrderSlice = {
    * not sent once the price moved beyond the slippage bound from it. Null or absent: none kept.
    */
   acceptedTouch?: number | null;
+  /** When risk's approval of the entry expires (ms): no slice of it is sent after. Null or absent: none. */
+  expiresAt?: number | null;
 };
 
 export type NewSlice = Omit<
@@ -128,6 +130,7 @@ export class OrderSliceRepository {
       strategy: s.strategy,
       correlation_id: s.correlationId,
       accepted_touch: s.acceptedTouch ?? null,
+      expires_at: s.expiresAt ?? null,
       exchange: s.exchange,
       symbol: s.symbol,
       side: s.side,
@@ -330,5 +333,6 @@ function toSlice(row: Selectable<OrderSlicesTable>): OrderSlice {
     sentAt: row.sent_at === null ? null : toNumber(row.sent_at),
     announcedFills: row.announced_fills,
     acceptedTouch: row.accepted_touch === null ? null : toNumber(row.accepted_touch),
+    expiresAt: row.expires_at === null ? null : toNumber(row.expires_at),
   };
 }

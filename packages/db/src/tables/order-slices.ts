@@ -33,6 +33,8 @@ export interface OrderSlicesTable {
   announced_fills: ColumnType<number, number | undefined, number>;
   /** The touch an entry TWAP was accepted at; null: an exit, a direct order, or recorded before it was kept. */
   accepted_touch: ColumnType<string | number | null, number | null | undefined, number | null>;
+  /** When risk's approval of the entry expires, ms; null: an exit, no approval, or recorded before it was kept. */
+  expires_at: ColumnType<string | number | bigint | null, number | null | undefined, number | null>;
   created_at: Timestamptz;
   updated_at: Timestamptz;
 }
