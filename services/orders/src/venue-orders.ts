@@ -1,5 +1,5 @@
 import { type Fill, type RejectReason, Subjects, subject } from '@ballast/contracts';
-import { derivedUuid, LIVE_ORDER_STATUSES, orderOver, type TwapShortfall } from '@ballast/core';
+import { derivedUuid, LIVE_ORDER_STATUSES, orderOver, subtractLots, type TwapShortfall } from '@ballast/core';
 import type { OrderSlice, SliceStatus } from '@ballast/db';
 import type { VenueError, VenueOrder } from '@ballast/exchange';
 import { chainOf, type OrderContext, OrderPart } from './order-context';
@@ -54,7 +54,16 @@ export class VenueOrders extends OrderPart {
    * entry's, whose room risk freed, or one the book would not take) is alerted.
    */
   private async shortFilled(slice: OrderSlice, order: VenueOrder): Promise<void> {
-    const short = await this.ctx.pacer.shortFilled(slice, order.filledQty, order.avgPrice);
+    const short = await this.ctx.pacer
+      .shortFilled(slice, order.filledQty, order.avgPrice)
+      .catch((err: unknown): TwapShortfall => {
+        // The slice is recorded over already: a rest not planned now is never planned, so it is alerted.
+        this.deps.log.warn(
+          { err, clientOrderId: slice.clientOrderId },
+          'part-filled slice: rest not planned',
+        );
+        return { action: 'end', unfilledQty: subtractLots(slice.qty, order.filledQty), why: 'not_planned' };
+      });
     if (!short) return;
     const { clientOrderId, intentId } = slice;
     if (short.action === 'end') {

@@ -16,9 +16,10 @@ export type TwapShortfall =
 /**
  * Why a shortfall is left unfilled: an entry's (risk freed its room when the slice was announced
  * cancelled: buying it later would exceed what risk sized), one below the venue's smallest order, an
- * exit whose catch-up slices took nothing or ran out (CATCH_UP_SLICES).
+ * exit whose catch-up slices took nothing or ran out (CATCH_UP_SLICES), or one that could not be
+ * planned (the market's rules or the slices unread when the slice ended).
  */
-export type ShortfallEnd = 'entry' | 'below_minimum' | 'no_progress' | 'catch_ups_spent';
+export type ShortfallEnd = 'entry' | 'below_minimum' | 'no_progress' | 'catch_ups_spent' | 'not_planned';
 
 /**
  * A TWAP's catch-up slices are numbered from here, past any planned slice (MAX_TWAP_SLICES), so they
