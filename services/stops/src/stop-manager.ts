@@ -3,6 +3,7 @@ import {
   type Candle,
   type ControlAck,
   type Envelope,
+  type FeedStatus,
   type KillCommand,
   MissingStopEvidence,
   type OrderEvent,
@@ -113,6 +114,12 @@ export class StopManager {
         pattern(Subjects.trade, { exchange: this.deps.venue.id }),
         (m: Envelope<Trade>) => this.serial(() => this.onTrade(m)),
         { durable: durable('trade') },
+      ),
+      // A feed's break ends the run of trades (stamped: whether read before or after the trades around it).
+      await bus.subscribe(
+        pattern(Subjects.feedStatus, { exchange: this.deps.venue.id }),
+        (m: Envelope<FeedStatus>) => this.serial(async () => this.onFeedStatus(m)),
+        { durable: durable('status') },
       ),
       await bus.subscribe(
         pattern(Subjects.candle, { exchange: this.deps.venue.id }),
@@ -355,6 +362,17 @@ export class StopManager {
     const { symbol, price, time } = message.payload;
     this.trades.seen(symbol, time);
     await this.onPrice(symbol, price, message, false);
+  }
+
+  /**
+   * The feed of a symbol (or the whole connection) can no longer vouch for its data: reconnecting,
+   * stale, down, repairing a gap. Trades printed meanwhile are lost, so no run of trades spans the moment, however short
+   * the outage: the bar's extremes are then checked, as a stop touched only then shows nowhere else.
+   */
+  private onFeedStatus(message: Envelope<FeedStatus>): void {
+    const status = message.payload;
+    if (status.exchange !== this.deps.venue.id || status.state === 'live') return;
+    this.trades.interrupt(status.symbol, message.eventTime);
   }
 
   /**

@@ -303,6 +303,38 @@ function trailWindow(shorter: (seen: ReplayedCandle[]) => ReplayedCandle[][]) {
   }
 }
 
+/**
+ * A paper long of SOL-USDT on `venueId` opened at the close of a real 1h bar whose low is more than 1 %
+ * under its close, its stop half-way between them.
+ */
+async function openOverBarLow(venueId: string, intentId: string) {
+  const venue = paper(venueId);
+  const svc = await start(venue);
+  const { id, slot } = longSlot(venueId, 'SOL-USDT');
+  const bars = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+  const recorded = bars.find((b, i) => i > 10_000 && b.low < b.close * 0.99) as ReplayedCandle;
+  const stop = roundToStep((recorded.low + recorded.close) / 2, rules('SOL-USDT').tickSize);
+  const chain = await approveLong(slot, intentId, 5, { entry: recorded.close, stop, takeProfits: [] });
+  await waitFor(() => svc.service.manager.hasIntent(id, intentId), 'intent seen');
+  await position({ ...slot, status: 'opened', qty: 5, avgEntry: recorded.close }, chain);
+  await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+  return { svc, id, slot, recorded, stop };
+}
+
+/**
+ * SOL-USDT trades on `exchange` at `price`, stamped `times`; returns once the service handled them and
+ * every feed status sent before (trades and bars come through separate consumers).
+ */
+async function tradesAt(exchange: string, price: number, times: number[]) {
+  for (const time of times)
+    await bus.publish(subject(Subjects.trade, { exchange, symbol: 'SOL-USDT' }), {
+      ...{ exchange, symbol: 'SOL-USDT', tradeId: `${exchange}-${time}` },
+      ...{ price, size: 0.1, side: 'buy' as const, time },
+    });
+  const pipeline = await watchPipeline(await natsUrl(), prefix);
+  await pipeline.waitIdle({ streams: ['MD_STATUS', 'MD_TRADE'] }).finally(() => pipeline.close());
+}
+
 /** `next` closes (stored first, as market-data does) and the venue's stop trails to `expected`. */
 async function closeAndTrail(
   venue: { openStops(): Array<{ stopPrice: number }> },
@@ -1683,32 +1715,12 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
   });
 
   it("checks a bar's extreme only when none of its trades were seen: an older low does not close the position", async () => {
-    const venue = paper('paperbarlow');
-    const svc = await start(venue);
-    const { id, slot } = longSlot('paperbarlow', 'SOL-USDT');
-    // A real SOLUSDT 1h bar whose low is more than 1 % under its close.
-    const bars = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
-    const recorded = bars.find((b, i) => i > 10_000 && b.low < b.close * 0.99) as ReplayedCandle;
-    const stop = roundToStep((recorded.low + recorded.close) / 2, tick);
-    const chain = await approveLong(slot, 'i-barlow', 5, { entry: recorded.close, stop, takeProfits: [] });
-    await waitFor(() => svc.service.manager.hasIntent(id, 'i-barlow'), 'intent seen');
-    await position({ ...slot, status: 'opened', qty: 5, avgEntry: recorded.close }, chain);
-    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    const { svc, id, slot, recorded, stop } = await openOverBarLow('paperbarlow', 'i-barlow');
     // The bar's trades were seen from its open to its close, each above the stop (at its close): its
     // low is older than them.
-    for (let t = recorded.openTime + 10_000; t < recorded.openTime + 3_600_000; t += 30_000)
-      await bus.publish(subject(Subjects.trade, { exchange: 'paperbarlow', symbol: 'SOL-USDT' }), {
-        exchange: 'paperbarlow',
-        symbol: 'SOL-USDT',
-        tradeId: `barlow-${t}`,
-        price: recorded.close,
-        size: 0.1,
-        side: 'buy',
-        time: t,
-      });
-    // Trades and bars come through separate consumers: the bar goes out once every trade was handled.
-    const pipeline = await watchPipeline(await natsUrl(), prefix);
-    await pipeline.waitIdle({ streams: ['MD_TRADE'] }).finally(() => pipeline.close());
+    const times: number[] = [];
+    for (let t = recorded.openTime + 10_000; t < recorded.openTime + 3_600_000; t += 30_000) times.push(t);
+    await tradesAt('paperbarlow', recorded.close, times);
     await bar(slot, '1h', recorded);
     // The next bar, none of whose trades were seen (a stream gap), reaching under the stop: its low counts.
     const next = {
@@ -1724,6 +1736,29 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     });
     await waitFor(() => eventsFor(id, 'triggered').length === 1, 'the next bar triggers the stop');
     expect(eventsFor(id, 'triggered')[0]?.detail).toContain(`at ${stop - tick}`);
+    await svc.stop();
+  });
+
+  it('checks the extreme of a bar whose feed reconnected, however briefly: a stop touched only during the outage closes the position', async () => {
+    const { svc, id, slot, recorded } = await openOverBarLow('paperreconnect', 'i-reconnect');
+    // Trades every 15 s, above the stop, but for a 40 s reconnect half-way through the bar (shorter than
+    // TRADE_RUN_GAP_MS): the low under the stop printed then, and no trade of it reached us.
+    const drop = recorded.openTime + 1_800_000;
+    const status = (state: 'reconnecting' | 'live', at: number) =>
+      bus.publish(
+        subject(Subjects.feedStatus, { exchange: 'paperreconnect' }),
+        { exchange: 'paperreconnect', symbol: null, state, reason: 'socket closed', lastMessageTime: null },
+        { eventTime: at },
+      );
+    await status('reconnecting', drop + 1_000);
+    await status('live', drop + 40_000);
+    const times: number[] = [];
+    for (let t = recorded.openTime + 5_000; t < recorded.openTime + 3_600_000; t += 15_000)
+      if (t < drop || t > drop + 40_000) times.push(t);
+    await tradesAt('paperreconnect', recorded.close, times);
+    await bar(slot, '1h', recorded);
+    await waitFor(() => eventsFor(id, 'triggered').length === 1, "the bar's low triggers the stop");
+    expect(eventsFor(id, 'triggered')[0]?.detail).toContain(`at ${recorded.low}`);
     await svc.stop();
   });
 

@@ -24,4 +24,27 @@ describe('TradeCoverage', () => {
     for (let t = open + 3_600_000; t < open + 7_200_000; t += 30_000) next.seen('SOL-USDT', t);
     expect([gapped, late, next].map((c) => c.covers('SOL-USDT', bar))).toEqual([false, false, false]);
   });
+
+  it('does not cover a bar whose feed broke, however briefly, whichever is read first: the break or the trades after it', () => {
+    // A 20 s reconnect half-way through the bar: trades every 15 s either side, none in it.
+    const drop = open + 1_800_000;
+    const times = [] as number[];
+    for (let t = open + 5_000; t < bar.closeTime; t += 15_000)
+      if (t < drop || t > drop + 20_000) times.push(t);
+    const first = new TradeCoverage();
+    first.interrupt('SOL-USDT', drop);
+    for (const t of times) first.seen('SOL-USDT', t);
+    const late = new TradeCoverage();
+    for (const t of times) late.seen('SOL-USDT', t);
+    late.interrupt(null, drop);
+    // Another symbol's break leaves this one's run whole.
+    const other = new TradeCoverage();
+    other.interrupt('BTC-USDT', drop);
+    for (const t of times) other.seen('SOL-USDT', t);
+    expect([first, late, other].map((c) => c.covers('SOL-USDT', bar))).toEqual([false, false, true]);
+    // The next bar, its trades all after the break, is covered again.
+    const next = { openTime: bar.openTime + 3_600_000, closeTime: bar.closeTime + 3_600_000 };
+    for (let t = next.openTime; t < next.closeTime; t += 15_000) late.seen('SOL-USDT', t);
+    expect(late.covers('SOL-USDT', next)).toBe(true);
+  });
 });
