@@ -14,6 +14,7 @@ const record: StopRecord = {
   stopPrice: 56_493.61,
   clientOrderId: 'bt-s1',
   seq: 1,
+  sending: null,
   verified: true,
   intentId: 'in-1',
   strategy: 'trend_pullback',

@@ -55,7 +55,7 @@ export class StopPlacement extends StopPart {
   /** Places the record's stop with retries, reads it back; flattens when that cannot be done. */
   async place(record: StopRecord, why: string): Promise<boolean> {
     const { config, metrics } = this.deps;
-    let last: PlaceFailure | undefined;
+    let last = await this.sentBefore(record);
     await this.freeLockedCoins(record);
     for (let attempt = 1; attempt <= config.PLACE_ATTEMPTS; attempt++) {
       // A stop that may rest under the last id is asked for under it again, never doubled.
@@ -71,8 +71,26 @@ export class StopPlacement extends StopPart {
     }
     record.verified = false;
     record.clientOrderId = last?.unknown ? await this.cancelUnknown(record) : null;
+    record.sending = null;
     await this.closes.failAndFlatten(record, `stop placement failed: ${last?.error ?? 'no attempt'}`);
     return false;
+  }
+
+  /**
+   * A placement sent before a crash, its answer never stored (`sending`): the venue may hold that stop.
+   * The first attempt asks for it under the same id (a stop the venue holds is refused as a duplicate
+   * and adopted), as after a placement left unanswered. One sent under an id no longer the record's
+   * seq's (a close took the seq on since) is cancelled instead, where it can be.
+   */
+  private async sentBefore(record: StopRecord): Promise<PlaceFailure | undefined> {
+    const sent = record.sending;
+    if (!sent) return undefined;
+    const error = `placement ${sent} sent before a restart, its answer unknown`;
+    if (sent === stopOrderId(this.deps.config.CLIENT_ID_PREFIX, record.positionId, record.seq))
+      return { placed: false, error, retry: true, unknown: true };
+    await this.ctx.cancelStop(record, sent, 'cancel of a stop sent before a restart failed');
+    record.sending = null;
+    return undefined;
   }
 
   /**
@@ -101,10 +119,22 @@ export class StopPlacement extends StopPart {
   private async attempt(record: StopRecord, why: string, attempt: number): Promise<PlaceAttempt> {
     const { config, metrics } = this.deps;
     const clientOrderId = stopOrderId(config.CLIENT_ID_PREFIX, record.positionId, record.seq);
+    // Stored before it is sent: a crash before its answer is stored leaves the id to ask for again.
+    record.sending = clientOrderId;
+    try {
+      await this.ctx.save(record);
+    } catch (err) {
+      record.sending = null;
+      return this.failed(record, attempt, err, { retry: true, unknown: false });
+    }
     const refused = await this.send(record, clientOrderId, attempt);
-    if (refused) return refused;
+    if (refused) {
+      if (!refused.unknown) record.sending = null;
+      return refused;
+    }
     try {
       record.clientOrderId = clientOrderId;
+      record.sending = null;
       await this.ctx.save(record);
       await this.ctx.publish(record, 'placed', why);
       const check = verifyStop(

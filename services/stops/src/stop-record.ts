@@ -17,6 +17,13 @@ export const StopRecord = z.object({
   clientOrderId: z.string().nullable(),
   /** Bumped on every (re)placement, so each stop gets a fresh, derived client order id. */
   seq: z.number().int().nonnegative(),
+  /**
+   * The client order id of a placement sent whose answer is not stored yet: stored before it is sent.
+   * After a crash the next placement asks for the stop under this id again, so one the venue took is
+   * found (refused as a duplicate) and adopted, never left resting untracked beside a new one (on spot
+   * it locks the coins, and the new stop is refused).
+   */
+  sending: z.string().nullable().default(null),
   verified: z.boolean(),
   intentId: z.string().nullable(),
   /**
@@ -140,6 +147,7 @@ export function openedRecord(input: {
     stopPrice: plan.ok ? plan.stopPrice : position.avgEntry,
     clientOrderId: null,
     seq: input.seq,
+    sending: null,
     verified: false,
     intentId: intent?.intentId ?? null,
     strategy: position.strategy,

@@ -109,15 +109,51 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
     venue.hangAfterPlacing = true;
     await stops.bar('spotcrash', 110, { settle: false });
     await expect.poll(() => venue.openStops()[0]?.stopPrice).toBe(107.8);
-    expect((await stops.row(id))?.state).toMatchObject({ seq: stored?.seq, stopPrice: 98 });
+    const sent = stopOrderId('bl-', id, (stored?.seq ?? 0) + 1);
+    // The placement was stored before it was sent: its id, seq and price.
+    expect((await stops.row(id))?.state).toMatchObject({
+      seq: (stored?.seq ?? 0) + 1,
+      stopPrice: 107.8,
+      sending: sent,
+    });
 
     const restarted = await stops.start(venue);
     const record = restarted.manager.record(id);
-    // The trailed stop was found under the id sent again and, refuted by the record, replaced by one.
-    expect(venue.openStops()).toMatchObject([{ ...fallback, clientOrderId: record?.clientOrderId }]);
-    expect(record).toMatchObject({ stopPrice: 98, verified: true, closing: null });
-    expect(record?.clientOrderId).not.toBe(stopOrderId('bl-', id, (stored?.seq ?? 0) + 1));
+    // The trailed stop was found under the id sent again and adopted: one stop, the trail kept.
+    expect(venue.openStops()).toMatchObject([
+      { qty: 1, stopPrice: 107.8, status: 'open', clientOrderId: sent },
+    ]);
+    expect(record).toMatchObject({
+      clientOrderId: sent,
+      sending: null,
+      stopPrice: 107.8,
+      verified: true,
+      closing: null,
+    });
     expect(stops.closes('spotcrash')).toEqual([]);
+  });
+});
+
+describe('stops: a crash after a retried placement reached the venue', () => {
+  it("adopts at restart the stop of the attempt the venue took, not the earlier attempt's id: one stop, nothing flattened", async () => {
+    const { stops, venue, svc, id } = await protectedLong('spotcrashretry', { TRAIL_MODE: 'percent' });
+    const stored = svc.manager.record(id);
+    // The trail's first attempt is refused (rate limited); the second reaches the venue and the process
+    // dies before it stores the record. On spot that stop locks the 1 BTC held.
+    venue.refusals = 1;
+    venue.hangAfterPlacing = true;
+    await stops.bar('spotcrashretry', 110, { settle: false });
+    await expect.poll(() => venue.openStops()[0]?.stopPrice).toBe(107.8);
+    const resting = venue.openStops()[0]?.clientOrderId;
+    expect(resting).toBe(stopOrderId('bl-', id, (stored?.seq ?? 0) + 2));
+
+    const restarted = await stops.start(venue);
+    const record = restarted.manager.record(id);
+    expect(venue.openStops()).toMatchObject([
+      { qty: 1, stopPrice: 107.8, status: 'open', clientOrderId: resting },
+    ]);
+    expect(record).toMatchObject({ clientOrderId: resting, stopPrice: 107.8, verified: true, closing: null });
+    expect(stops.closes('spotcrashretry')).toEqual([]);
   });
 });
 

@@ -19,6 +19,8 @@ export class SpotStopVenue implements StopVenue {
   readonly paper: PaperStopVenue;
   /** Placements still to be taken by the venue and then answered with a timeout. */
   timeoutsAfterPlacing = 0;
+  /** Placements still to be refused before the venue takes them, as a rate limit does (retryable). */
+  refusals = 0;
   /** The next placement is taken and never answered. */
   hangAfterPlacing = false;
   failFetch = false;
@@ -50,6 +52,10 @@ export class SpotStopVenue implements StopVenue {
 
   async placeStop(request: StopRequest): Promise<StopOrder> {
     this.placements++;
+    if (this.refusals > 0) {
+      this.refusals--;
+      throw new VenueError('rate_limited', 'createOrder: 429 Too Many Requests');
+    }
     const locked = this.paper.openStops(request.symbol).reduce((sum, s) => sum + s.qty, 0);
     if (locked + request.qty > this.held + 1e-9)
       throw new VenueError('insufficient_funds', 'Account has insufficient balance for requested action.');
