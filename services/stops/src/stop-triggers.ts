@@ -166,9 +166,14 @@ export class StopTriggers extends StopPart {
     await this.closes.awaitClosed(record, false);
   }
 
-  /** The second line of defence: the price went through the stop and the venue did not act. */
+  /**
+   * The second line of defence: the price went through the stop and the venue did not act. A tighter
+   * stop waiting for the old one's cancel (a trail, an add's stop) is the one watched: the venue's
+   * looser stop would let the price run on to it.
+   */
   async watch(record: StopRecord, price: number): Promise<void> {
-    if (!stopCrossed(record.side, record.stopPrice, price)) return;
+    const stopPrice = watchedStop(record);
+    if (!stopCrossed(record.side, stopPrice, price)) return;
     const { state: venueStop, stop } = await this.venueStop(record);
     if (venueStop === 'triggered' && stop) {
       await this.onStopTriggered(
@@ -181,7 +186,7 @@ export class StopTriggers extends StopPart {
     }
     const decision = localStopDecision({
       side: record.side,
-      stopPrice: record.stopPrice,
+      stopPrice,
       price,
       graceBps: this.deps.config.LOCAL_GRACE_BPS,
       venueStop,
@@ -222,4 +227,11 @@ export class StopTriggers extends StopPart {
       return { state: 'unknown' };
     }
   }
+}
+
+/** The stop the local monitor holds the price to: the tighter of the one resting and a move waiting. */
+function watchedStop(record: StopRecord): number {
+  const moving = record.pendingMove?.stopPrice;
+  if (moving === undefined) return record.stopPrice;
+  return record.side === 'long' ? Math.max(record.stopPrice, moving) : Math.min(record.stopPrice, moving);
 }

@@ -82,6 +82,20 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
     expect(await svc.coverage()).toBe(1);
   });
 
+  it('watches the tighter stop a move waits to place: a price through it closes the position, though the old stop is not reached', async () => {
+    const { stops, venue, svc, id } = await protectedLong('spottighter', { TRAIL_MODE: 'percent' });
+    venue.failCancel = true;
+    await stops.bar('spottighter', 110);
+    expect(svc.manager.record(id)).toMatchObject({ stopPrice: 98, pendingMove: { stopPrice: 107.8 } });
+
+    // Under the trailed stop by more than the grace, far above the old one resting on the venue.
+    await stops.trade('spottighter', 105);
+    expect(stops.closes('spottighter')).toMatchObject([{ qty: 1 }]);
+    expect(stops.stopEvents.filter((e) => e.positionId === id && e.kind === 'triggered')).toMatchObject([
+      { detail: expect.stringContaining('crossed stop 107.8') },
+    ]);
+  });
+
   it('re-places no stop it cannot read at start: the periodic check verifies the one resting', async () => {
     const { stops, venue, svc, id } = await protectedLong('spotstart');
     const placed = svc.manager.record(id)?.clientOrderId;
