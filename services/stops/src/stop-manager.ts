@@ -27,8 +27,9 @@ import { Closes } from './closes';
 import { Entries } from './entries';
 import { FlattenHold } from './flatten-hold';
 import { SERVICE, StopContext, type StopManagerDeps } from './stop-context';
+import { StopHistory } from './stop-history';
 import { StopPlacement, type VerifyOutcome } from './stop-placement';
-import { leftoverStop, type StopRecord, wantedStop } from './stop-record';
+import { leftoverStop, type StopRecord, wantedStop, watchedStop } from './stop-record';
 import { StopTriggers } from './stop-triggers';
 import { TakeProfits } from './take-profits';
 import { Trailing } from './trailing';
@@ -47,6 +48,8 @@ export type { StopLog, StopManagerDeps, StopRecordStore } from './stop-context';
 export class StopManager {
   /** The runs of trades seen: a bar inside one was checked trade by trade. */
   private readonly trades: TradeCoverage;
+  /** The stops each position was watched at, and from when: a bar's extreme is judged by the loosest. */
+  private readonly stopHistory = new StopHistory();
   /** The newest bar seen of each series not trailed by (the trailing ATR keeps its own). */
   private readonly bars = new LatestBars();
   private readonly subs: Subscription[] = [];
@@ -309,11 +312,13 @@ export class StopManager {
     if (position.exchange !== this.deps.venue.id) return;
     const record = this.ctx.records.get(position.positionId);
     if (position.status === 'closed' || position.qty <= 0) {
+      this.stopHistory.forget(position.positionId);
       await this.entries.forgetUnplanned(position.positionId);
       if (record) await this.placement.retire(record, 'position closed');
       return;
     }
     if (!record) {
+      this.stopHistory.forget(position.positionId);
       await this.entries.protect(position, message.correlationId);
       return;
     }
@@ -361,7 +366,7 @@ export class StopManager {
   private async onTrade(message: Envelope<Trade>): Promise<void> {
     const { symbol, price, time } = message.payload;
     this.trades.seen(symbol, time);
-    await this.onPrice(symbol, price, message, false);
+    await this.onPrice(symbol, price, message, false, time);
   }
 
   /**
@@ -394,9 +399,14 @@ export class StopManager {
     if (!this.trades.covers(candle.symbol, candle))
       for (const record of this.ctx.records.values()) {
         if (record.symbol !== candle.symbol) continue;
-        await this.onPrice(candle.symbol, record.side === 'long' ? candle.low : candle.high, message, false);
+        const extreme = record.side === 'long' ? candle.low : candle.high;
+        // Printed before or after a take-profit moved the stop during the bar, nobody knows: an extreme
+        // that did not reach the stop in force before the move closes nothing.
+        if (!this.stopHistory.crossedSince(record.positionId, record.side, candle.openTime, extreme))
+          continue;
+        await this.onPrice(candle.symbol, extreme, message, false, candle.closeTime);
       }
-    await this.onPrice(candle.symbol, candle.close, message, trails);
+    await this.onPrice(candle.symbol, candle.close, message, trails, candle.closeTime);
   }
 
   /** One printed price: venue-side triggers (paper), take-profits, trailing, then the local monitor. */
@@ -405,6 +415,8 @@ export class StopManager {
     price: number,
     cause: Envelope<unknown>,
     trails: boolean,
+    /** When it printed (venue time). */
+    at: number,
   ): Promise<void> {
     if (this.closes.closeOverdue()) await this.closes.confirmCloses();
     await this.endFlattenHoldIfExpired();
@@ -413,14 +425,21 @@ export class StopManager {
     if (!this.follows(symbol)) return;
     for (const record of [...this.ctx.records.values()]) {
       if (record.symbol !== symbol || record.qty <= 0 || record.closing) continue;
-      // The kill's flatten sells it: no take-profit, trail or close of ours beside it.
-      if (this.flattenHold.held(record)) continue;
-      // Everything is being sold: the stop neither trails nor is backed up by a second close.
-      if (sellingAll(record)) continue;
-      if (await this.takeProfits.takeProfit(record, price)) continue;
-      if (trails) await this.trailing.trail(record, price);
-      await this.triggers.watch(record, price);
+      this.stopHistory.note(record.positionId, watchedStop(record), at);
+      await this.followPrice(record, price, trails);
+      this.stopHistory.note(record.positionId, watchedStop(record), at);
     }
+  }
+
+  /** One printed price for one open record: take-profits, trailing, then the local monitor. */
+  private async followPrice(record: StopRecord, price: number, trails: boolean): Promise<void> {
+    // The kill's flatten sells it: no take-profit, trail or close of ours beside it.
+    if (this.flattenHold.held(record)) return;
+    // Everything is being sold: the stop neither trails nor is backed up by a second close.
+    if (sellingAll(record)) return;
+    if (await this.takeProfits.takeProfit(record, price)) return;
+    if (trails) await this.trailing.trail(record, price);
+    await this.triggers.watch(record, price);
   }
 
   /** Whether a record of `symbol` follows prices: most prices find none, and then nothing is copied. */

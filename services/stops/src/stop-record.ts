@@ -209,6 +209,13 @@ export function wantedStop(record: StopRecord): { stopPrice: number; qty: number
   return record.pendingMove ?? record;
 }
 
+/** The stop the local monitor holds the price to: the tighter of the one resting and a move waiting. */
+export function watchedStop(record: StopRecord): number {
+  const moving = record.pendingMove?.stopPrice;
+  if (moving === undefined) return record.stopPrice;
+  return record.side === 'long' ? Math.max(record.stopPrice, moving) : Math.min(record.stopPrice, moving);
+}
+
 /**
  * The stub of a position opened while its stop could not be planned. `seq` is the slot's last: the
  * record planned later carries on from it.

@@ -13,7 +13,7 @@ import {
 import type { StopOrder } from '@ballast/exchange';
 import type { Closes } from './closes';
 import { type StopContext, StopPart } from './stop-context';
-import { type StopRecord, wantedStop } from './stop-record';
+import { type StopRecord, wantedStop, watchedStop } from './stop-record';
 
 /**
  * A price through a stop: the venue's trigger (a paper stop becomes a close; a live stop executes, or
@@ -227,11 +227,4 @@ export class StopTriggers extends StopPart {
       return { state: 'unknown' };
     }
   }
-}
-
-/** The stop the local monitor holds the price to: the tighter of the one resting and a move waiting. */
-function watchedStop(record: StopRecord): number {
-  const moving = record.pendingMove?.stopPrice;
-  if (moving === undefined) return record.stopPrice;
-  return record.side === 'long' ? Math.max(record.stopPrice, moving) : Math.min(record.stopPrice, moving);
 }

@@ -1762,6 +1762,42 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     await svc.stop();
   });
 
+  it("judges a gapped bar's low by the stop in force before a take-profit moved it during the bar: a low above that stop closes nothing", async () => {
+    const venue = paper('papertpbar');
+    const svc = await start(venue);
+    const { id, slot } = longSlot('papertpbar', 'SOL-USDT');
+    const tick = rules('SOL-USDT').tickSize;
+    // A real SOLUSDT 1h bar ranging more than 3.5 % and closing 1 % over its low: entered just above its
+    // low, it reaches the first take-profit (2 %), whose stop at breakeven is above the low.
+    const bars = recordedBars('binance-spot-ohlcv/SOLUSDT-1h.csv.gz');
+    const recorded = bars.find(
+      (b, i) => i > 10_000 && b.high > b.low * 1.035 && b.close > b.low * 1.01,
+    ) as ReplayedCandle;
+    const entry = roundToStep(recorded.low / 0.995, tick);
+    const tp1 = roundToStep(entry * 1.02, tick);
+    const breakeven = breakevenPrice('long', entry, 0.002, tick);
+    expect(recorded.low).toBeLessThan(breakeven);
+    const chain = await approveLong(slot, 'i-tpbar', 2, {
+      entry,
+      stop: roundToStep(entry * 0.95, tick),
+      takeProfits: [tp1, roundToStep(entry * 1.1, tick)],
+    });
+    await waitFor(() => svc.service.manager.hasIntent(id, 'i-tpbar'), 'intent seen');
+    await position({ ...slot, status: 'opened', qty: 2, avgEntry: entry }, chain);
+    await waitFor(() => eventsFor(id, 'verified').length === 1, 'stop verified');
+    // One trade of the bar reached us (a stream with gaps): at the take-profit, 20 minutes in.
+    await tradesAt('papertpbar', tp1, [recorded.openTime + 1_200_000]);
+    await waitFor(() => venue.openStops()[0]?.stopPrice === breakeven, 'stop at breakeven');
+    await bar(slot, '1h', recorded);
+    // The next trade under breakeven is what triggers the stop, not the bar's low.
+    await tradesAt('papertpbar', breakeven - tick, [recorded.openTime + 3_660_000]);
+    await waitFor(() => eventsFor(id, 'triggered').length > 0, 'the trade under breakeven triggers the stop');
+    expect(eventsFor(id, 'triggered')).toMatchObject([
+      { detail: expect.stringContaining(`at ${breakeven - tick}`) },
+    ]);
+    await svc.stop();
+  });
+
   it('judges no stop by a bar older than one already seen (a redelivery): its low does not close the position', async () => {
     const venue = paper('paperstale');
     const svc = await start(venue);
