@@ -1335,6 +1335,8 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
 
     await position({ ...slot, status: 'opened', qty: 2, avgEntry: first }, firstChain);
     await waitFor(() => record()?.intentId === 'i-pair-1', 'first position has its intent');
+    // Its stop is stored before it is sent: the venue holds it a moment after the record is made.
+    await waitFor(() => venue.openStops()[0]?.stopPrice === prices(first, 0.03, 0.05).stop, 'first stop');
     expect(venue.openStops()).toMatchObject([{ stopPrice: prices(first, 0.03, 0.05).stop }]);
     expect(record()).toMatchObject({ ladder: { levels: prices(first, 0.03, 0.05).takeProfits } });
     await position({ ...slot, status: 'closed', qty: 0, avgEntry: first });
@@ -1342,6 +1344,7 @@ describe('stops service (NATS + PostgreSQL + paper stop venue)', () => {
 
     await position({ ...slot, status: 'opened', qty: 2, avgEntry: second }, secondChain);
     await waitFor(() => record()?.intentId === 'i-pair-2', 'second position has its intent');
+    await waitFor(() => venue.openStops()[0]?.stopPrice === prices(second, 0.04, 0.06).stop, 'second stop');
     expect(venue.openStops()).toMatchObject([{ stopPrice: prices(second, 0.04, 0.06).stop }]);
     expect(record()).toMatchObject({ ladder: { levels: prices(second, 0.04, 0.06).takeProfits } });
     expect(svc.service.manager.hasIntent(id)).toBe(false);
@@ -1605,6 +1608,7 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
       () => svc.service.manager.record(id)?.awaitingAdds.join() === 'i-late-add,recon:adjust:1',
       'the add awaited',
     );
+    await waitFor(() => venue.openStops()[0]?.qty === 15, 'the stop covers the growth');
     expect(venue.openStops()).toMatchObject([{ qty: 15, stopPrice: roundToStep(e1 * 0.95, tick) }]);
 
     const addStop = roundToStep(e2 * 0.98, tick);
@@ -1629,6 +1633,7 @@ describe('adds to an open position, and the trailing ATR (NATS + PostgreSQL + pa
     const stop = roundToStep(entry * 0.95, tick);
     await approveLong(slot, 'i-slice-open', 6, { entry, stop, takeProfits: [] }, chain);
     await waitFor(() => svc.service.manager.record(id)?.intentId === 'i-slice-open', 'the opening adopted');
+    await waitFor(() => venue.openStops()[0]?.stopPrice === stop, "the intent's stop placed");
     expect(svc.service.manager.record(id)).toMatchObject({
       awaiting: null,
       awaitingAdds: [],
