@@ -16,6 +16,7 @@ import * as orderSliceFillsIndex from './0207-order-slice-fills-index';
 import * as orderSliceSentAt from './0208-order-slice-sent-at';
 import * as orderSlicesByMarket from './0209-order-slices-by-market';
 import * as orderSliceAnnouncedFills from './0210-order-slice-announced-fills';
+import * as orderSliceEntryBounds from './0211-order-slice-entry-bounds';
 import * as protectiveStops from './0250-protective-stops';
 import * as strategyHourStats from './0300-strategy-hour-stats';
 import * as riskDecidedIntents from './0301-risk-decided-intents';
@@ -33,7 +34,6 @@ import * as reconStateBaselineAt from './0503-recon-state-baseline-at';
 import * as reconLogAppliedByAction from './0504-recon-log-applied-by-action';
 import * as controlActions from './0600-control-actions';
 import * as configChanges from './0650-config-changes';
-import * as orderSliceEntryBounds from './0670-order-slice-entry-bounds';
 
 /**
  * Every migration, in code so it ships with the package (no file-system scan at run time).
@@ -57,6 +57,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0208_order_slice_sent_at': orderSliceSentAt,
   '0209_order_slices_by_market': orderSlicesByMarket,
   '0210_order_slice_announced_fills': orderSliceAnnouncedFills,
+  '0211_order_slice_entry_bounds': orderSliceEntryBounds,
   '0250_protective_stops': protectiveStops,
   '0300_strategy_hour_stats': strategyHourStats,
   '0301_risk_decided_intents': riskDecidedIntents,
@@ -74,5 +75,4 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0504_recon_log_applied_by_action': reconLogAppliedByAction,
   '0600_control_actions': controlActions,
   '0650_config_changes': configChanges,
-  '0670_order_slice_entry_bounds': orderSliceEntryBounds,
 };
