@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Bus, BusDeps, BusLogger, BusObserver, Handler } from './bus';
 import { BusError, isBusError } from './bus-error';
+import { deadLetterId } from './delivery';
 import { DUPLICATE_WINDOW_MS } from './duplicate-window';
 import { randomIds } from './random-ids';
 import { recordedCandles } from './recorded-candles';
@@ -413,7 +414,11 @@ export function runBusConformance(name: string, makeTransport: () => Promise<Bus
         deliveries: 3,
       });
       expect(JSON.parse(letters.seen[0]!.payload.raw).id).toBe(sent.id);
-      expect(letters.seen[0]).toMatchObject({ causationId: sent.id, correlationId: sent.correlationId });
+      expect(letters.seen[0]).toMatchObject({
+        id: deadLetterId(name, sent.id),
+        causationId: sent.id,
+        correlationId: sent.correlationId,
+      });
       const inbound = rec.messages
         .filter((m) => m.family === 'md.candle' && m.direction === 'in')
         .map((m) => m.outcome);

@@ -1,7 +1,16 @@
-import { type DeadLetter, Subjects, subject } from '@ballast/contracts';
+import {
+  type DeadLetter,
+  deadLetterSubject,
+  type Envelope,
+  type EnvelopeHeader,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
 import { deliveryTarget, processDelivery } from './delivery';
 import { buildEnvelope, encodeEnvelope } from './envelope-codec';
+import { MemoryBus } from './memory-bus';
+import { MemoryHub } from './memory-hub';
 import { randomIds } from './random-ids';
 import { recordedCandles } from './recorded-candles';
 import { silentLog, silentObserver } from './silent-log';
@@ -46,5 +55,55 @@ describe('processDelivery past the handler tries', () => {
         deliveries: 4,
       },
     ]);
+  });
+});
+
+// A dead letter whose publish was stored but failed anyway (its PubAck lost to a timeout) is tried
+// again on the next delivery: the stream's duplicate window must see the same envelope id.
+describe('processDelivery dead-lettering a message again', () => {
+  it('gives the dead letter of one message the same id on each try, so the stream keeps one', async () => {
+    const clock = { now: () => 1_700_000_000_000 };
+    const candle = subject(Subjects.candle, { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '4h' });
+    const dlq = new MemoryBus({ source: 'orders', clock, ids: randomIds(clock), hub: new MemoryHub() });
+    const stored: Array<Envelope<DeadLetter>> = [];
+    await dlq.subscribe(deadLetterSubject(candle.value), (m) => void stored.push(m), { durable: 'dlq' });
+    let tries = 0;
+    const services = {
+      observer: silentObserver,
+      log: silentLog,
+      deadLetter: async (
+        letter: DeadLetter,
+        causedBy: Pick<EnvelopeHeader, 'id' | 'correlationId'> | undefined,
+        id: string | undefined,
+      ) => {
+        await dlq.publish(deadLetterSubject(letter.subject), letter, { causedBy, ...(id && { id }) });
+        if (++tries === 1) throw new Error('PubAck timed out');
+      },
+    };
+    const envelope = buildEnvelope(
+      { source: 'market-data', clock, ids: randomIds(clock) },
+      Subjects.candle,
+      recordedCandles(1)[0]!,
+    );
+    const target = deliveryTarget(
+      Subjects.candle,
+      () => {
+        throw new Error('venue away');
+      },
+      { durable: 'orders', maxDeliver: 2 },
+    );
+    const outcomes: string[] = [];
+    const control = {
+      ack: () => void outcomes.push('ack'),
+      retry: () => void outcomes.push('retry'),
+      terminate: () => void outcomes.push('terminate'),
+    };
+    const raw = encodeEnvelope(envelope);
+    await processDelivery({ subject: candle.value, raw, deliveries: 2 }, target, services, control);
+    await processDelivery({ subject: candle.value, raw, deliveries: 3 }, target, services, control);
+    await dlq.idle();
+    expect(outcomes).toEqual(['retry', 'terminate']);
+    expect(stored.map((m) => m.causationId)).toEqual([envelope.id]);
+    await dlq.drain();
   });
 });

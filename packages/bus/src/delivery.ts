@@ -1,4 +1,10 @@
-import type { DeadLetter, Envelope, EnvelopeHeader, SubjectFamily } from '@ballast/contracts';
+import {
+  type DeadLetter,
+  derivedIds,
+  type Envelope,
+  type EnvelopeHeader,
+  type SubjectFamily,
+} from '@ballast/contracts';
 import {
   type BusLogger,
   type BusObserver,
@@ -43,10 +49,14 @@ export interface DeliveryTarget<T> {
 export interface DeliveryServices {
   observer: BusObserver;
   log: BusLogger;
-  /** Publishes to `dlq.<subject>`; rejects when the transport cannot. */
+  /**
+   * Publishes to `dlq.<subject>` as envelope `id` (a fresh one when undefined); rejects when the
+   * transport cannot.
+   */
   deadLetter(
     letter: DeadLetter,
     causedBy: Pick<EnvelopeHeader, 'id' | 'correlationId'> | undefined,
+    id: string | undefined,
   ): Promise<void>;
 }
 
@@ -175,8 +185,9 @@ async function reject<T>(
     consumer: target.durable,
     deliveries: message.deliveries,
   };
+  const causedBy = readableHeader(message.raw);
   try {
-    await services.deadLetter(letter, readableHeader(message.raw));
+    await services.deadLetter(letter, causedBy, causedBy && deadLetterId(target.durable, causedBy.id));
   } catch (err) {
     // Keep the message rather than lose it: the transport bounds how often this repeats.
     services.log.error({ subject: message.subject, error: errorText(err) }, 'bus: dead-lettering failed');
@@ -184,6 +195,17 @@ async function reject<T>(
     return;
   }
   control.terminate(`${why}: ${error}`);
+}
+
+/**
+ * The envelope id of `durable`'s dead letter for message `messageId`: the same on every try, so a
+ * dead letter stored whose publish still failed (its PubAck lost to a timeout) and is tried again on
+ * the redelivery is kept once by the stream's duplicate window, not stored twice. Not derived from the
+ * delivery count: the retry comes on the next delivery.
+ */
+export function deadLetterId(durable: string, messageId: string): string {
+  const hex = derivedIds(['dead-letter', durable, messageId], ['a', 'b']).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export function errorText(err: unknown): string {

@@ -167,18 +167,26 @@ export class MemoryBus implements Bus {
       deadLetter: async (
         letter: DeadLetter,
         causedBy: Pick<EnvelopeHeader, 'id' | 'correlationId'> | undefined,
+        id: string | undefined,
       ) => {
         const origin = { source: this.source, clock: this.deps.clock, ids: this.ids };
-        const envelope = buildEnvelope(origin, DeadLetters, letter, causedBy ? { causedBy } : {});
+        const envelope = buildEnvelope(origin, DeadLetters, letter, {
+          ...(causedBy && { causedBy }),
+          ...(id && { id }),
+        });
         const checked = validateOutbound(DeadLetters, envelope, this.observer, this.log);
         const subjectValue = deadLetterSubject(letter.subject).value;
-        this.hub.publish(
+        const fresh = this.hub.publish(
           DeadLetters,
           MemoryMessage.checked(subjectValue, DeadLetters, checked),
           checked.id,
           this.deps.clock.now(),
         );
-        this.observer.message({ family: DeadLetters.name, direction: 'out', outcome: 'ok' });
+        this.observer.message({
+          family: DeadLetters.name,
+          direction: 'out',
+          outcome: fresh ? 'ok' : 'duplicate',
+        });
       },
     };
   }

@@ -400,9 +400,13 @@ export class NatsBus implements Bus {
       deadLetter: async (
         letter: DeadLetter,
         causedBy: Pick<EnvelopeHeader, 'id' | 'correlationId'> | undefined,
+        id: string | undefined,
       ) => {
         const origin = { source: this.source, clock: this.options.clock, ids: this.ids };
-        const envelope = buildEnvelope(origin, DeadLetters, letter, causedBy ? { causedBy } : {});
+        const envelope = buildEnvelope(origin, DeadLetters, letter, {
+          ...(causedBy && { causedBy }),
+          ...(id && { id }),
+        });
         await this.send(DeadLetters, deadLetterSubject(letter.subject).value, envelope);
       },
     };
