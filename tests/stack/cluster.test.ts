@@ -86,15 +86,19 @@ runBusConformance('NatsBus on a three-node NATS cluster, streams replicated 3 ti
   const naming = new NatsNaming(prefix);
   const nc = await connect({ servers });
   const jsm = await jetstreamManager(nc);
-  const setup = await NatsBus.connect({
-    servers,
-    prefix,
-    source: 'setup',
-    clock: { now: Date.now },
-    replicas: 3,
-  });
-  await setup.ensureStreams();
-  await setup.drain();
+  /** Creates the suite's streams, replicated 3 times. */
+  const ensureStreams = async () => {
+    const setup = await NatsBus.connect({
+      servers,
+      prefix,
+      source: 'setup',
+      clock: { now: Date.now },
+      replicas: 3,
+    });
+    await setup.ensureStreams();
+    await setup.drain();
+  };
+  await ensureStreams();
   const info = await jsm.streams.info(naming.stream('MD_CANDLE'));
   expect(info.config.num_replicas).toBe(3);
   const js = jetstream(nc);
@@ -102,6 +106,10 @@ runBusConformance('NatsBus on a three-node NATS cluster, streams replicated 3 ti
     makeBus: (deps) => NatsBus.connect({ ...deps, servers, prefix, replicas: 3 }),
     publishRaw: async (subjectValue, raw) => {
       await js.publish(naming.subject(subjectValue), new TextEncoder().encode(raw));
+    },
+    refuseDeadLetters: async () => {
+      await jsm.streams.delete(naming.stream('DLQ'));
+      return ensureStreams;
     },
     close: () => nc.close(),
   };

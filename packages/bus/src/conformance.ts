@@ -25,6 +25,11 @@ export interface BusTransport {
   makeBus(deps: BusDeps): Promise<Bus>;
   /** Puts bytes on a logical subject without validation, as a foreign or broken producer would. */
   publishRaw(subjectValue: string, raw: string): Promise<void>;
+  /**
+   * Makes the DLQ stream refuse publishes (NATS: the stream deleted) until the returned function
+   * brings it back, empty.
+   */
+  refuseDeadLetters(): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -428,6 +433,48 @@ export function runBusConformance(name: string, makeTransport: () => Promise<Bus
         'error',
         'error',
       ]);
+    });
+
+    it('keeps a message whose dead letter cannot be stored on its last delivery, and dead-letters it once it can', async () => {
+      // A backtest previews live: NatsBus keeps such a message (ADR 2, 2026-11-25), so MemoryBus must
+      // not drop it where live would dead-letter it later.
+      const rec = recorder();
+      const b = await bus('orders', rec);
+      const dlqDown = subject(Subjects.candle, { exchange: 'dlqdown', symbol: 'BTC-USDT', timeframe: '4h' });
+      let calls = 0;
+      const name = durable('dlq_down');
+      const restore = await transport.refuseDeadLetters();
+      let restored = false;
+      try {
+        await b.subscribe(
+          dlqDown,
+          () => {
+            calls++;
+            throw new Error(`venue away ${calls}`);
+          },
+          { durable: name, maxDeliver: 2, backoffMs: [50] },
+        );
+        const sent = await b.publish(dlqDown, { ...first, exchange: 'dlqdown' });
+        await waitFor(
+          () => rec.lines.some((l) => l.msg === 'bus: dead-lettering failed'),
+          'the dead letter to fail',
+        );
+        await restore();
+        restored = true;
+        const letters = collect<DeadLetter>();
+        await b.subscribe(deadLetterSubject(dlqDown.value), letters.handler, {
+          durable: durable('dlq_down_letters'),
+          deliverFrom: 'all',
+        });
+        await waitFor(() => letters.seen.length === 1, 'the dead letter once the DLQ is back');
+        expect(letters.seen[0]).toMatchObject({ id: deadLetterId(name, sent.id), causationId: sent.id });
+        expect(letters.seen[0]!.payload).toMatchObject({ subject: dlqDown.value, consumer: name });
+        expect(letters.seen[0]!.payload.error).toContain('within 2 deliveries');
+        // The handler ran its two deliveries only: the later ones were for the dead letter.
+        expect(calls).toBe(2);
+      } finally {
+        if (!restored) await restore();
+      }
     });
 
     it('starts a durable from everything retained when asked', async () => {

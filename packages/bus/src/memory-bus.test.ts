@@ -1,4 +1,4 @@
-import { type Candle, type Envelope, Subjects, subject } from '@ballast/contracts';
+import { type Candle, deadLetterSubject, type Envelope, Subjects, subject } from '@ballast/contracts';
 import { describe, expect, it } from 'vitest';
 import { runBusConformance } from './conformance';
 import { DUPLICATE_WINDOW_MS } from './duplicate-window';
@@ -12,6 +12,10 @@ runBusConformance('MemoryBus', async () => {
   return {
     makeBus: async (deps) => new MemoryBus({ ...deps, hub }),
     publishRaw: async (subjectValue, raw) => hub.publishRaw(subjectValue, raw),
+    refuseDeadLetters: async () => {
+      hub.refuse('DLQ');
+      return async () => hub.accept('DLQ');
+    },
     close: async () => {},
   };
 });
@@ -38,6 +42,57 @@ describe('MemoryHub de-duplication window', () => {
     await bus.publishEnvelope(candle, once);
     await bus.idle();
     expect(seen.map((m) => m.id)).toEqual([once.id, once.id]);
+    await bus.drain();
+  });
+});
+
+// Live, a dead letter that cannot be stored is tried again after the last backoff, without end. On a
+// virtual clock trying at once would spin the backtest: the retry waits for publishing time to pass.
+describe('MemoryHub retrying a dead letter it cannot store', () => {
+  it('tries again once publishing time has passed the backoff, and the backtest goes idle meanwhile', async () => {
+    const start = 1_700_000_000_000;
+    let now = start;
+    const clock = { now: () => now };
+    const hub = new MemoryHub();
+    const failures: number[] = [];
+    const log = {
+      info: () => {},
+      warn: () => {},
+      error: (_obj: object, msg: string) => {
+        if (msg === 'bus: dead-lettering failed') failures.push(now);
+      },
+    };
+    const bus = new MemoryBus({ source: 'orders', clock, ids: randomIds(clock), hub, log });
+    const candle = subject(Subjects.candle, { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '4h' });
+    const other = subject(Subjects.candle, { exchange: 'bybit', symbol: 'BTC-USDT', timeframe: '4h' });
+    const letters: string[] = [];
+    await bus.subscribe(
+      candle,
+      () => {
+        throw new Error('venue away');
+      },
+      { durable: 'orders', maxDeliver: 1, backoffMs: [1_000] },
+    );
+    hub.refuse('DLQ');
+    const [first, second, third] = recordedCandles(3);
+    await bus.publish(candle, first!);
+    await bus.idle();
+    expect(failures).toEqual([start]);
+    now = start + 999;
+    await bus.publish(other, { ...second!, exchange: 'bybit' });
+    await bus.idle();
+    expect(failures).toEqual([start]);
+    now = start + 1_000;
+    await bus.publish(other, { ...third!, exchange: 'bybit' });
+    await bus.idle();
+    expect(failures).toEqual([start, start + 1_000]);
+    hub.accept('DLQ');
+    await bus.subscribe(deadLetterSubject(candle.value), (m) => void letters.push(m.payload.subject), {
+      durable: 'letters',
+      deliverFrom: 'all',
+    });
+    await bus.idle();
+    expect(letters).toEqual([candle.value]);
     await bus.drain();
   });
 });

@@ -43,7 +43,7 @@ class Pending implements InboundMessage, DeliveryControl {
     readonly durable: Durable,
     readonly message: MemoryMessage,
     readonly deliveries: number,
-    private readonly queue: Pending[],
+    private readonly hub: MemoryHub,
   ) {}
 
   get subject(): string {
@@ -59,10 +59,16 @@ class Pending implements InboundMessage, DeliveryControl {
 
   terminate(): void {}
 
-  /** Immediate: backtests run on a virtual clock, so backoff delays are not slept. */
-  retry(): void {
-    if (this.member && this.deliveries >= this.member.target.maxDeliver) return;
-    this.queue.push(new Pending(this.durable, this.message, this.deliveries + 1, this.queue));
+  /**
+   * As JetStream redelivers without limit (the bus counts tries, ADR 2): a retry is never dropped.
+   * Immediate while the handler has tries left (backtests run on a virtual clock, so backoff delays
+   * are not slept); past them the retry is for a dead letter that could not be stored, and waits
+   * `delayMs` of publishing time or the DLQ accepting again, so a backtest does not spin on it.
+   */
+  retry(delayMs: number): void {
+    const next = new Pending(this.durable, this.message, this.deliveries + 1, this.hub);
+    if (this.member && this.deliveries >= this.member.target.maxDeliver) this.hub.park(next, delayMs);
+    else this.hub.enqueue(next);
   }
 }
 
@@ -85,6 +91,12 @@ export interface MemoryHubOptions {
  */
 export class MemoryHub {
   private readonly queue: Pending[] = [];
+  /** Retries of dead letters that could not be stored, with the publishing time they are due at. */
+  private readonly parked: Array<{ pending: Pending; due: number }> = [];
+  /** The latest publishing time seen: the hub's notion of now. */
+  private latest = Number.NEGATIVE_INFINITY;
+  /** Streams that refuse publishes, as a stream gone from NATS does. */
+  private readonly refused = new Set<string>();
   private readonly durables = new Map<string, Durable>();
   /** Per stream, each envelope id published within the duplicate window and when, oldest first. */
   private readonly seen = new Map<string, Map<string, number>>();
@@ -108,13 +120,51 @@ export class MemoryHub {
    * envelope, unparsed.
    */
   publish(family: SubjectFamily<unknown>, message: MemoryMessage, id: string | null, at: number): boolean {
+    if (this.refused.has(family.stream)) {
+      throw new BusError('transport', `stream ${family.stream} refuses publishes (no responders)`);
+    }
+    if (at > this.latest) this.latest = at;
     if (id !== null && !this.remember(family.stream, id, at)) return false;
     this.retain(family.stream, message);
     for (const durable of this.routeOf(family.stream, message.subject)) {
-      this.queue.push(new Pending(durable, message, 1, this.queue));
+      this.queue.push(new Pending(durable, message, 1, this));
     }
+    this.unpark((due) => due <= this.latest);
     this.schedule();
     return true;
+  }
+
+  /**
+   * Makes `stream` refuse every publish, as NATS does for a stream that is gone (a DLQ stream deleted,
+   * its server away), until `accept`. For previews and tests of an outage.
+   */
+  refuse(stream: string): void {
+    this.refused.add(stream);
+  }
+
+  /** Ends `refuse(stream)`; the dead letters waiting to be stored are tried again at once. */
+  accept(stream: string): void {
+    this.refused.delete(stream);
+    this.unpark(() => true);
+    this.schedule();
+  }
+
+  enqueue(pending: Pending): void {
+    this.queue.push(pending);
+  }
+
+  park(pending: Pending, delayMs: number): void {
+    this.parked.push({ pending, due: this.latest + delayMs });
+  }
+
+  private unpark(due: (at: number) => boolean): void {
+    for (let i = 0; i < this.parked.length; ) {
+      const parked = this.parked[i]!;
+      if (due(parked.due)) {
+        this.queue.push(parked.pending);
+        this.parked.splice(i, 1);
+      } else i++;
+    }
   }
 
   /** Puts unvalidated text on a subject, as a foreign or broken producer would. */
@@ -170,7 +220,10 @@ export class MemoryHub {
     return this.endpoints.get(subject);
   }
 
-  /** Resolves once every queued delivery has been handled (including those they caused). */
+  /**
+   * Resolves once every queued delivery has been handled (including those they caused); a message
+   * waiting to be dead-lettered again (`park`) is not waited for.
+   */
   idle(): Promise<void> {
     if (!this.pumping && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -240,7 +293,7 @@ export class MemoryHub {
   private replayRetained(durable: Durable): void {
     for (const message of this.retained.get(durable.stream) ?? []) {
       if (subjectMatches(durable.filter, message.subject))
-        this.queue.push(new Pending(durable, message, 1, this.queue));
+        this.queue.push(new Pending(durable, message, 1, this));
     }
   }
 

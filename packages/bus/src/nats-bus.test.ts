@@ -19,6 +19,10 @@ runBusConformance('NatsBus (JetStream)', async () => {
     publishRaw: async (subjectValue, raw) => {
       await js.publish(naming.subject(subjectValue), new TextEncoder().encode(raw));
     },
+    refuseDeadLetters: async () => {
+      await jsm.streams.delete(naming.stream('DLQ'));
+      return () => ensureStreams(jsm, naming);
+    },
     close: async () => {
       await deleteStreams(jsm, naming);
       await nc.close();
