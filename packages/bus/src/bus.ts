@@ -55,7 +55,8 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
-export type MessageOutcome = 'ok' | 'invalid' | 'error' | 'dead_lettered' | 'duplicate';
+/** `stuck`: a handler still running past NatsBus's `stuckHandlerMs` (counted once per message, in). */
+export type MessageOutcome = 'ok' | 'invalid' | 'error' | 'dead_lettered' | 'duplicate' | 'stuck';
 
 /** How a bus reports what it does; service-kit turns this into Prometheus metrics. */
 export interface BusObserver {

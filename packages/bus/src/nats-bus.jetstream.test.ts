@@ -185,6 +185,53 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     }
   }, 30_000);
 
+  it('logs and counts once a handler still running past stuckHandlerMs, whose durable waits', async () => {
+    // A handler that never returns (a call with no timeout) kept its message marked in progress for
+    // ever, and every message of its durable behind it, with nothing logged or counted.
+    const stuckOne = subject(Subjects.candle, { exchange: 'stuck', symbol: 'BTC-USDT', timeframe: '4h' });
+    const lines: Array<{ obj: object; msg: string }> = [];
+    const outcomes: string[] = [];
+    const own = await NatsBus.connect({
+      source: 'signals',
+      clock,
+      servers,
+      prefix,
+      ackWaitMs: 300,
+      stuckHandlerMs: 500,
+      log: { info: () => {}, warn: () => {}, error: (obj, msg) => void lines.push({ obj, msg }) },
+      observer: {
+        message: (e) => {
+          if (e.direction === 'in') outcomes.push(e.outcome);
+        },
+        handled: () => {},
+      },
+    });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      await own.subscribe(stuckOne, () => held, { durable: 'stuck_handler' });
+      await bus.publish(stuckOne, { ...first!, exchange: 'stuck' });
+      await waitFor(() => outcomes.includes('stuck'), 'the stuck handler to be counted');
+      // Several marks later it is still told once.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      release();
+      await waitFor(() => outcomes.includes('ok'), 'the handler to finish');
+      expect(outcomes).toEqual(['stuck', 'ok']);
+      const stuckLines = lines.filter((l) => l.msg.startsWith('bus: handler still running'));
+      expect(stuckLines).toHaveLength(1);
+      expect(stuckLines[0]!.obj).toMatchObject({
+        subject: stuckOne.value,
+        durable: 'stuck_handler',
+        deliveries: 1,
+      });
+    } finally {
+      release();
+      await own.drain();
+    }
+  });
+
   it('keeps a message whose dead letter cannot be stored on its last delivery, and dead-letters it once it can', async () => {
     // A handler failing through an outage of NATS itself (its own publishes time out) reaches its last
     // delivery while the dead letter cannot be stored either: the message was then nak'd at the

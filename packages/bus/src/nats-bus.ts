@@ -38,7 +38,7 @@ import {
   processDelivery,
 } from './delivery';
 import { buildEnvelope, wireBytes } from './envelope-codec';
-import { KeptAliveMessages } from './kept-alive-messages';
+import { KeptAliveMessages, type StuckHandlers } from './kept-alive-messages';
 import { closeWhenLost, isMissing, type WatchedConsumer } from './lost-durable';
 import { type DurableSpec, ensureDurable, justAfter } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
@@ -61,6 +61,12 @@ export interface NatsBusOptions extends BusDeps {
    * handler does not get its messages redelivered.
    */
   ackWaitMs?: number;
+  /**
+   * A handler still running this long is logged as an error and counted (outcome `stuck`), once per
+   * message: its durable delivers nothing else meanwhile (default 10 minutes, well past the longest
+   * agent call with its retries).
+   */
+  stuckHandlerMs?: number;
   /** Messages a consumer pulls ahead of its handler, and most it holds unacknowledged (default 32). */
   pullBatch?: number;
   /** Copies of each stream kept by a NATS cluster (default 1; 3 on a three-node cluster). */
@@ -69,6 +75,7 @@ export interface NatsBusOptions extends BusDeps {
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
 const DEFAULT_PULL_BATCH = 32;
+const DEFAULT_STUCK_HANDLER_MS = 600_000;
 /** Between tries to create a lost durable again (its stream may be missing until a service creates it). */
 const RECREATE_RETRY_MS = 1_000;
 /** Tries, a second apart, to ask the server for a durable after a reconnect. */
@@ -293,6 +300,7 @@ export class NatsBus implements Bus {
     let handledUpTo: bigint | undefined;
     let watched: WatchedConsumer | undefined;
     const services = this.deliveryServices();
+    const stuck = this.stuckHandlers(target);
     // The client notices a durable gone after a restart only when two heartbeats are missed (30 s).
     const checkExists = () => this.checkDurable(spec, (notice) => watched?.lose(notice));
     this.afterReconnect.add(checkExists);
@@ -305,7 +313,7 @@ export class NatsBus implements Bus {
             'bus: durable gone from the server, creating it again',
           );
         });
-        for await (const m of new KeptAliveMessages(messages, spec.ackWaitMs)) {
+        for await (const m of new KeptAliveMessages(messages, spec.ackWaitMs, stuck)) {
           // Pulled ahead but not started: hand it back at once so another instance takes it.
           if (stopping) {
             m.nak();
@@ -391,6 +399,24 @@ export class NatsBus implements Bus {
       }
     }
     return undefined;
+  }
+
+  private stuckHandlers<T>(target: DeliveryTarget<T>): StuckHandlers {
+    return {
+      afterMs: this.options.stuckHandlerMs ?? DEFAULT_STUCK_HANDLER_MS,
+      report: (m, runningMs) => {
+        this.observer.message({ family: target.family.name, direction: 'in', outcome: 'stuck' });
+        this.log.error(
+          {
+            subject: this.naming.logical(m.subject),
+            durable: target.durable,
+            deliveries: m.info.deliveryCount,
+            runningMs: Math.round(runningMs),
+          },
+          'bus: handler still running, nothing else is delivered to its durable',
+        );
+      },
+    };
   }
 
   private deliveryServices(): DeliveryServices {

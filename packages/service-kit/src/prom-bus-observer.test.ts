@@ -16,6 +16,9 @@ describe('bus metrics', () => {
     expect(text).toContain(
       'ballast_bus_messages_total{subject="md.candle",direction="in",outcome="dead_lettered"} 0',
     );
+    expect(text).toContain(
+      'ballast_bus_messages_total{subject="md.candle",direction="in",outcome="stuck"} 0',
+    );
     // Outbound traffic has no dead letters to declare.
     expect(text).not.toContain('subject="feat",direction="in"');
   });

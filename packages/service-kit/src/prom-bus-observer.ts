@@ -4,8 +4,11 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 // Handlers range from sub-millisecond bookkeeping to exchange round trips of seconds.
 const HANDLER_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** Inbound outcomes that send a message to dlq.<subject>: the DLQ panel and alert read them. */
-const DEAD_LETTER_OUTCOMES = ['invalid', 'dead_lettered'] as const;
+/**
+ * Inbound outcomes that send a message to dlq.<subject> (the DLQ panel and alert read them), and a
+ * handler stuck (its panel).
+ */
+const BORN_AT_ZERO_OUTCOMES = ['invalid', 'dead_lettered', 'stuck'] as const;
 
 /**
  * Turns bus events into Prometheus metrics. Labels use the subject family (e.g. `md.candle`),
@@ -38,13 +41,13 @@ export class PromBusObserver implements BusObserver {
   }
 
   /**
-   * A family's dead-letter series exist at 0 from its first inbound message: a rate or increase over
+   * A family's dead-letter and stuck series exist at 0 from its first inbound message: a rate or increase over
    * them then counts the first dead letter too (a series born at 1 shows no increase).
    */
   private declareDeadLetters(family: string): void {
     if (this.inbound.has(family)) return;
     this.inbound.add(family);
-    for (const outcome of DEAD_LETTER_OUTCOMES)
+    for (const outcome of BORN_AT_ZERO_OUTCOMES)
       this.messages.inc({ subject: family, direction: 'in', outcome }, 0);
   }
 

@@ -33,6 +33,18 @@ export const platform: DashboardSpec = {
       queries: [{ expr: 'ballast:dlq_messages:increase10m', legend: '{{service}} {{subject}}' }],
     },
     {
+      title: 'Handlers stuck (15 min)',
+      kind: 'timeseries',
+      description:
+        'Messages whose handler was still running after NatsBus stuckHandlerMs (default 10 min): its durable delivers nothing else until it returns. A restart releases it once the process is killed (drain waits for the handler).',
+      queries: [
+        {
+          expr: 'sum by (service, subject) (increase(ballast_bus_messages_total{direction="in", outcome="stuck"}[15m]))',
+          legend: '{{service}} {{subject}}',
+        },
+      ],
+    },
+    {
       title: 'Handler time p99',
       kind: 'timeseries',
       unit: 's',
