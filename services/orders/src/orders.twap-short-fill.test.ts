@@ -1,3 +1,4 @@
+import { type Bus, BusError, publishThrough } from '@ballast/bus';
 import {
   type Alert,
   type BookUpdate,
@@ -38,12 +39,13 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-const start = () =>
-  startPaperOrdersOnClock(fixture, clock, {
-    PAPER_INITIAL_BALANCES: '{"USDT":100000}',
-    PAPER_FEES_IN: 'quote',
-    MAX_SLIPPAGE_BPS: '200',
-  });
+const start = (wrapBus?: (bus: Bus) => Bus) =>
+  startPaperOrdersOnClock(
+    fixture,
+    clock,
+    { PAPER_INITIAL_BALANCES: '{"USDT":100000}', PAPER_FEES_IN: 'quote', MAX_SLIPPAGE_BPS: '200' },
+    wrapBus,
+  );
 type Orders = Awaited<ReturnType<typeof start>>;
 
 const looping = <T>(orders: Orders, condition: () => T | Promise<T>, what: string) =>
@@ -171,6 +173,43 @@ describe('a TWAP market slice the venue ends part-filled', () => {
       expect((await slices('sf-entry')).map((s) => [s.status, s.qty, s.filledQty])).toEqual([
         ['cancelled', 0.01, 0.005],
         ['filled', 0.01, 0.01],
+      ]);
+    } finally {
+      await orders.stop();
+    }
+  });
+});
+
+describe('a part-filled exit slice whose end the bus refused to announce (NATS unreachable for a moment)', () => {
+  it('still has its rest planned: the next slice sells it, the whole exit is sold', {
+    timeout: 60_000,
+  }, async () => {
+    const endOf = idOf('sf-exit-5', 0);
+    let refused = 0;
+    const orders = await start((inner) =>
+      publishThrough(inner, async (on, payload, options) => {
+        const event = payload as OrderEvent;
+        const ends = on.family.name === Subjects.orderEvent.name && event.clientOrderId === endOf;
+        if (ends && event.status === 'cancelled' && refused === 0) {
+          refused++;
+          throw new BusError('transport', 'publish failed: NATS unreachable (test)');
+        }
+        return inner.publish(on, payload, options);
+      }),
+    );
+    try {
+      await long(orders, 'sf-long-5');
+      await show(orders, thin());
+      await publish(twap('sf-exit-5', 'sell', 0.02, true));
+      await waitFor(async () => refused > 0 || undefined, 'the end refused');
+      const first = await over(orders, endOf);
+      expect([first.status, first.qty, first.filledQty]).toEqual(['cancelled', 0.01, 0.005]);
+      await show(orders, recorded());
+      clock.t += 60_000;
+      await over(orders, idOf('sf-exit-5', 1));
+      expect((await slices('sf-exit-5')).map((s) => [s.status, s.qty, s.filledQty])).toEqual([
+        ['cancelled', 0.01, 0.005],
+        ['filled', 0.015, 0.015],
       ]);
     } finally {
       await orders.stop();

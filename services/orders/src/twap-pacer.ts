@@ -40,6 +40,12 @@ export interface TwapPacerDeps {
   log: { warn(o: object, m: string): void };
 }
 
+/** A part-filled slice's rest as planned (`outcome`), and the writes that plan it, on the table given. */
+export interface Shortfall {
+  outcome: TwapShortfall;
+  record(slices: Pick<OrderSliceRepository, 'update' | 'plan'>): Promise<void>;
+}
+
 /** What the slippage guard makes of a due slice: send it, let it wait, or cancel what is left of it. */
 export type SliceGuard =
   | { kind: 'send' }
@@ -139,14 +145,17 @@ export class TwapPacer {
   /**
    * A TWAP market slice the venue ended part-filled (`filledQty` of it, at `price`): an exit's rest is
    * folded into its next slice or sent in catch-up slices (core afterShortFill), so the position is
-   * closed whole where the book allows; an entry's is left (risk freed its room). Undefined: not a
-   * TWAP's slice (a direct order, a flatten's close, which the kill confirms flat itself) or nothing left.
+   * closed whole where the book allows; an entry's is left (risk freed its room). What comes of it, with
+   * the writes that plan it (`record`), which the caller commits with the slice's end
+   * (VenueOrders.applyVenueOrder): recorded over without them, a crash between the two lost the rest for
+   * good. Undefined: not a TWAP's slice (a direct order, a flatten's close, which the kill confirms flat
+   * itself) or nothing left. Reads only.
    */
   async shortFilled(
     slice: OrderSlice,
     filledQty: number,
     price: number | null,
-  ): Promise<TwapShortfall | undefined> {
+  ): Promise<Shortfall | undefined> {
     if (slice.type !== 'market' || filledQty >= slice.qty - 1e-12) return undefined;
     if (isFlattenIntent(slice.intentId)) return undefined;
     const siblings = (await this.deps.slices.ofIntent(slice.intentId)).filter(
@@ -166,21 +175,26 @@ export class TwapPacer {
       catchUps: siblings.filter((s) => s.slice >= CATCH_UP_FIRST_SLICE).length,
       chunks: (qty) => marketCloseChunks(qty, rules, at),
     });
-    if (outcome.action === 'fold') await this.deps.slices.update(outcome.into, { qty: outcome.qty });
-    if (outcome.action === 'catch_up') await this.catchUp(slice, siblings, later, outcome.qty);
-    return outcome;
+    const catchUps = outcome.action === 'catch_up' ? this.catchUps(slice, siblings, later, outcome.qty) : [];
+    return {
+      outcome,
+      record: async (slices) => {
+        if (outcome.action === 'fold') await slices.update(outcome.into, { qty: outcome.qty });
+        if (catchUps.length > 0) await slices.plan(catchUps);
+      },
+    };
   }
 
-  /** Plans the catch-up slices one of the TWAP's intervals after its last planned slice (or now). */
-  private async catchUp(
+  /** The catch-up slices, one of the TWAP's intervals after its last planned slice (or now). */
+  private catchUps(
     slice: OrderSlice,
     siblings: readonly OrderSlice[],
     later: readonly OrderSlice[],
     qty: readonly number[],
-  ): Promise<void> {
+  ): NewSlice[] {
     const first = Math.max(CATCH_UP_FIRST_SLICE, slice.slice + 1, ...siblings.map((s) => s.slice + 1));
     const from = Math.max(this.deps.clock.now(), ...later.map((s) => s.dueAt)) + ownInterval(slice, siblings);
-    const planned = qty.map(
+    return qty.map(
       (q, i): NewSlice => ({
         clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, slice.intentId, first + i),
         intentId: slice.intentId,
@@ -197,7 +211,6 @@ export class TwapPacer {
         dueAt: from,
       }),
     );
-    await this.deps.slices.plan(planned);
   }
 
   /**

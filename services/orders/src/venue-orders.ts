@@ -4,6 +4,7 @@ import type { OrderSlice, SliceStatus } from '@ballast/db';
 import type { VenueError, VenueOrder } from '@ballast/exchange';
 import { chainOf, type OrderContext, OrderPart } from './order-context';
 import type { Positions } from './positions';
+import type { Shortfall } from './twap-pacer';
 
 /**
  * What the venue says of our orders, applied: a slice's status and new fills recorded, each announced
@@ -31,51 +32,77 @@ export class VenueOrders extends OrderPart {
       order.status === 'accepted' || order.status === 'partially_filled' ? 'open' : order.status;
     if (status === 'open') this.ctx.mayHaveOpen = true;
     const fills = [...(slice.fills as Fill[]), ...fresh];
-    await this.deps.slices.update(slice.clientOrderId, {
-      status,
-      venueOrderId: order.venueOrderId,
-      filledQty: order.filledQty,
-      avgPrice: order.avgPrice,
-      fills,
+    const over = orderOver(status, order.filledQty, slice.qty);
+    // Once, as the slice's end is first heard of: a later read of the same order folds nothing again.
+    // So the rest's plan commits with the end it follows: recorded over first, a crash (or a failed
+    // write) before the plan lost the rest unalerted, and no later read would plan it again.
+    const short =
+      over && status !== 'filled' && LIVE_ORDER_STATUSES.has(slice.status)
+        ? await this.shortfall(slice, order)
+        : undefined;
+    await this.deps.slices.transaction(async (slices) => {
+      await slices.update(slice.clientOrderId, {
+        status,
+        venueOrderId: order.venueOrderId,
+        filledQty: order.filledQty,
+        avgPrice: order.avgPrice,
+        fills,
+      });
+      await short?.record(slices);
     });
+    if (short && short.outcome.action !== 'end') this.plannedLater(slice, short.outcome);
     for (const fill of fresh)
       this.deps.metrics?.filled(slice.intentId, slice.clientOrderId, slice.side, fill);
     const next = { ...slice, status, fills, filledQty: order.filledQty };
-    const over = orderOver(status, order.filledQty, slice.qty);
-    await this.announce(next, order, fresh, over);
-    // Once, as the slice's end is first heard of: a later read of the same order folds nothing again.
-    if (over && status !== 'filled' && LIVE_ORDER_STATUSES.has(slice.status))
-      await this.shortFilled(slice, order);
+    await this.announce(
+      next,
+      order,
+      fresh,
+      over,
+      short?.outcome.action === 'end' ? () => this.endedShort(slice, order, short.outcome) : undefined,
+    );
   }
 
   /**
-   * A TWAP market slice the venue ended part-filled: an exit's rest goes out in a later slice (folded, or
-   * a catch-up after the TWAP), so the position is not left open unheard; a rest left unfilled (an
-   * entry's, whose room risk freed, or one the book would not take) is alerted.
+   * The rest of a market slice the venue ended part-filled (TwapPacer.shortFilled): an exit's goes out in
+   * a later slice (folded, or a catch-up), so the position is not left open unheard. Planned here, before
+   * anything is recorded; rules or slices that cannot be read leave the rest unplanned, which is alerted.
    */
-  private async shortFilled(slice: OrderSlice, order: VenueOrder): Promise<void> {
-    const short = await this.ctx.pacer
+  private async shortfall(slice: OrderSlice, order: VenueOrder): Promise<Shortfall | undefined> {
+    return this.ctx.pacer
       .shortFilled(slice, order.filledQty, order.avgPrice)
-      .catch((err: unknown): TwapShortfall => {
-        // The slice is recorded over already: a rest not planned now is never planned, so it is alerted.
+      .catch((err: unknown): Shortfall => {
         this.deps.log.warn(
           { err, clientOrderId: slice.clientOrderId },
           'part-filled slice: rest not planned',
         );
-        return { action: 'end', unfilledQty: subtractLots(slice.qty, order.filledQty), why: 'not_planned' };
+        const unfilledQty = subtractLots(slice.qty, order.filledQty);
+        return { outcome: { action: 'end', unfilledQty, why: 'not_planned' }, record: async () => {} };
       });
-    if (!short) return;
-    const { clientOrderId, intentId } = slice;
-    if (short.action === 'end') {
-      const detail = `${order.status} with ${order.filledQty} of ${slice.qty} filled; the rest left (${short.why})`;
-      await this.alertUnfilled(slice, short.unfilledQty, detail, short.why);
-      return;
-    }
+  }
+
+  /** A part-filled slice's rest planned later (folded, or catch-ups): logged, and the loop sends it. */
+  private plannedLater(slice: OrderSlice, short: Exclude<TwapShortfall, { action: 'end' }>): void {
     this.ctx.loopOwns(this.deps.clock.now());
     this.deps.log.warn(
-      { clientOrderId, intentId, unfilledQty: short.unfilledQty, ...shortfallPlan(short) },
-      'TWAP slice part-filled: its rest goes out later',
+      {
+        clientOrderId: slice.clientOrderId,
+        intentId: slice.intentId,
+        unfilledQty: short.unfilledQty,
+        ...shortfallPlan(short),
+      },
+      'market slice part-filled: its rest goes out later',
     );
+  }
+
+  /**
+   * A part-filled slice's rest left unfilled (an entry's, whose room risk freed, one the book would not
+   * take, or one not planned), alerted.
+   */
+  private async endedShort(slice: OrderSlice, order: VenueOrder, short: TwapShortfall): Promise<void> {
+    if (short.action !== 'end') return;
+    const detail = `${order.status} with ${order.filledQty} of ${slice.qty} filled; the rest left (${short.why})`;
+    await this.alertUnfilled(slice, short.unfilledQty, detail, short.why);
   }
 
   /**
@@ -104,7 +131,13 @@ export class VenueOrders extends OrderPart {
    * is folded once (Positions.foldFill). Marked announced in the record last, so a stop before then
    * announces the fills again at the next start (announceRecorded).
    */
-  private async announce(slice: OrderSlice, order: VenueOrder, fresh: readonly Fill[], over: boolean) {
+  private async announce(
+    slice: OrderSlice,
+    order: VenueOrder,
+    fresh: readonly Fill[],
+    over: boolean,
+    then?: () => Promise<void>,
+  ) {
     const fills = slice.fills as Fill[];
     await this.ctx.announce(async () => {
       if (fresh.length === 0) await this.publishOrder(slice, order, null);
@@ -113,6 +146,8 @@ export class VenueOrders extends OrderPart {
         await this.publishOrder(slice, order, fill);
         await this.positions.foldFill(slice, fill, over && fill === fresh.at(-1));
       }
+      // What became of a part-filled slice's rest, told after its events (its alert's id repeats).
+      await then?.();
       if (fresh.length > 0) await this.deps.slices.markAnnounced(slice.clientOrderId, fills.length);
       this.positions.announced(slice, fresh);
     });
@@ -193,7 +228,7 @@ export class VenueOrders extends OrderPart {
     if (twap) await this.alertUnfilled(slice, twap.unfilledQty, detail, reason);
   }
 
-  /** A TWAP that ends short: the operator hears how much of it was never filled, and why (`reason`). */
+  /** A TWAP, or a market exit, that ends short: the operator hears how much of it was never filled, and why (`reason`). */
   private async alertUnfilled(
     slice: OrderSlice,
     unfilledQty: number,
@@ -205,7 +240,7 @@ export class VenueOrders extends OrderPart {
       {
         severity: 'warning',
         kind: 'twap_unfilled',
-        message: `TWAP ${slice.intentId} ${slice.side} ${slice.symbol} ended with ${unfilledQty} unfilled: ${detail}`,
+        message: `Order ${slice.intentId} ${slice.side} ${slice.symbol} ended with ${unfilledQty} unfilled: ${detail}`,
         labels: {
           service: this.ctx.service,
           exchange: slice.exchange,

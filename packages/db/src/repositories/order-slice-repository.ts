@@ -85,6 +85,16 @@ export class OrderSliceRepository {
   ) {}
 
   /**
+   * Runs `work` on this table within one transaction: what it writes commits together or not at all (a
+   * slice recorded over with the follow-up its end calls for).
+   */
+  async transaction<T>(work: (slices: OrderSliceRepository) => Promise<T>): Promise<T> {
+    return this.db
+      .transaction()
+      .execute((trx) => work(new OrderSliceRepository(trx, this.clock, this.venue)));
+  }
+
+  /**
    * Records an intent's slices as planned (or as `sending`, for an order sent right away: one round
    * trip instead of an insert and an update); slices already recorded are left alone. Returns those inserted.
    */

@@ -1,3 +1,4 @@
+import type { Bus } from '@ballast/bus';
 import { type BookUpdate, type Clock, Subjects, subject } from '@ballast/contracts';
 import type { OrderVenue } from '@ballast/exchange';
 import type { VenueFixture } from '@ballast/exchange-sim/testing';
@@ -48,12 +49,13 @@ export async function startPaperOrdersOnRecordedBook(
 /**
  * The paper orders service on a clock the test moves (a jump is time passing), with no TWAP jitter
  * (slices exactly one interval apart). Its loop runs when the test ticks it (and when an order comes
- * in), and a book is trusted however old it is by that clock.
+ * in), and a book is trusted however old it is by that clock. `wrapBus`: what it publishes through.
  */
 export function startPaperOrdersOnClock(
   fixture: VenueFixture,
   clock: Clock,
   env: Record<string, string> = {},
+  wrapBus?: (bus: Bus) => Bus,
 ) {
   return startOrdersService(
     fixture,
@@ -66,7 +68,7 @@ export function startPaperOrdersOnClock(
       ...env,
     },
     undefined,
-    { clock, random01: () => 0.5 },
+    { clock, random01: () => 0.5, ...(wrapBus ? { wrapBus } : {}) },
   );
 }
 
