@@ -8,7 +8,7 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { clientOrderId, sumLots } from '@ballast/core';
+import { CATCH_UP_FIRST_SLICE, clientOrderId, sumLots } from '@ballast/core';
 import { OrderSliceRepository } from '@ballast/db';
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, recordedDepthSnapshot, waitFor } from '@ballast/testkit';
@@ -176,6 +176,86 @@ describe('a TWAP market slice the venue ends part-filled', () => {
       ]);
     } finally {
       await orders.stop();
+    }
+  });
+});
+
+// The service's TWAP interval (TWAP_DURATION_MS 60000 over TWAP_SLICES 5 by default): how long after it
+// a close's rest, planned with no spacing of its own, goes out again.
+const INTERVAL = 15_000;
+
+const catchUps = async (intentId: string) =>
+  (await slices(intentId)).filter((s) => s.slice >= CATCH_UP_FIRST_SLICE);
+
+/** Once the thin book is gone an interval later: the catch-ups of `intentId` sent and filled. */
+async function catchUpsFilled(orders: Orders, intentId: string) {
+  await show(orders, recorded());
+  clock.t += INTERVAL;
+  await looping(
+    orders,
+    async () => (await catchUps(intentId)).every((s) => s.status === 'filled') || undefined,
+    `the catch-ups of ${intentId} filled`,
+  );
+}
+
+describe('a market close the venue ends part-filled', () => {
+  it('sends the rest of a direct exit as a catch-up slice one interval later: the whole exit is sold', {
+    timeout: 60_000,
+  }, async () => {
+    const orders = await start();
+    try {
+      await long(orders, 'sf-long-3');
+      await show(orders, thin());
+      await publish(marketCommand('sf-exit-3', 'sell', 0.02, { reduceOnly: true }));
+      const first = await over(orders, 'bl-sf-exit-3');
+      expect([first.status, first.qty, first.filledQty]).toEqual(['cancelled', 0.02, 0.005]);
+      const [catchUp] = await waitFor(async () => {
+        const planned = await catchUps('sf-exit-3');
+        return planned.length > 0 ? planned : undefined;
+      }, 'the catch-up planned');
+      // Not into the same thin book at once: one interval later.
+      expect([catchUp?.qty, catchUp?.status, catchUp?.reduceOnly, catchUp?.dueAt]).toEqual([
+        0.015,
+        'planned',
+        true,
+        clock.t + INTERVAL,
+      ]);
+      await catchUpsFilled(orders, 'sf-exit-3');
+      expect(await soldBy('sf-exit-3')).toBe(0.02);
+    } finally {
+      await orders.stop();
+    }
+  });
+
+  it('spaces the catch-up of a close split into chunks (all due at once) one interval after them', {
+    timeout: 60_000,
+  }, async () => {
+    // The venue's largest market order 0.01 BTC: a close of 0.02 goes as two chunks, both due now.
+    fixture.sim.tamper.changeFilter('BTCUSDT', 'MARKET_LOT_SIZE', { maxQty: '0.01000000' });
+    const orders = await start();
+    try {
+      await show(orders, recorded());
+      for (const intentId of ['sf-long-4a', 'sf-long-4b']) {
+        await publish(marketCommand(intentId, 'buy', 0.01));
+        await over(orders, `bl-${intentId}`);
+      }
+      await show(orders, thin());
+      await publish(marketCommand('sf-exit-4', 'sell', 0.02, { reduceOnly: true }));
+      await over(orders, 'bl-sf-exit-4');
+      await over(orders, idOf('sf-exit-4', 1));
+      const chunks = (await slices('sf-exit-4')).filter((s) => s.slice < CATCH_UP_FIRST_SLICE);
+      expect(chunks.map((s) => [s.qty, s.filledQty, s.dueAt])).toEqual([
+        [0.01, 0.005, chunks[0]?.dueAt],
+        [0.01, 0.005, chunks[0]?.dueAt],
+      ]);
+      const planned = await catchUps('sf-exit-4');
+      expect(planned.length).toBeGreaterThan(0);
+      for (const s of planned) expect(s.dueAt).toBeGreaterThanOrEqual(clock.t + INTERVAL);
+      await catchUpsFilled(orders, 'sf-exit-4');
+      expect(await soldBy('sf-exit-4')).toBe(0.02);
+    } finally {
+      await orders.stop();
+      fixture.sim.tamper.changeFilter('BTCUSDT', 'MARKET_LOT_SIZE', { maxQty: '100.05381873' });
     }
   });
 });

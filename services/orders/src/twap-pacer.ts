@@ -143,13 +143,13 @@ export class TwapPacer {
   }
 
   /**
-   * A TWAP market slice the venue ended part-filled (`filledQty` of it, at `price`): an exit's rest is
-   * folded into its next slice or sent in catch-up slices (core afterShortFill), so the position is
-   * closed whole where the book allows; an entry's is left (risk freed its room). What comes of it, with
-   * the writes that plan it (`record`), which the caller commits with the slice's end
-   * (VenueOrders.applyVenueOrder): recorded over without them, a crash between the two lost the rest for
-   * good. Undefined: not a TWAP's slice (a direct order, a flatten's close, which the kill confirms flat
-   * itself) or nothing left. Reads only.
+   * A market exit the venue ended part-filled (`filledQty` of it, at `price`): a TWAP's slice, a direct
+   * close or one of a close's chunks. Its rest is folded into its next slice or sent in catch-up slices
+   * (core afterShortFill), so the position is closed whole where the book allows; a TWAP entry's is left
+   * (risk freed its room). What comes of it, with the writes that plan it (`record`), which the caller
+   * commits with the slice's end (VenueOrders.applyVenueOrder): recorded over without them, a crash
+   * between the two lost the rest for good. Undefined: nothing left, a direct entry, or a flatten's close
+   * (the kill confirms flat itself). Reads only.
    */
   async shortFilled(
     slice: OrderSlice,
@@ -161,7 +161,8 @@ export class TwapPacer {
     const siblings = (await this.deps.slices.ofIntent(slice.intentId)).filter(
       (s) => s.clientOrderId !== slice.clientOrderId,
     );
-    if (siblings.length === 0) return undefined;
+    // A direct entry part-filled is an order as asked: only an exit has a position left open by it.
+    if (siblings.length === 0 && !slice.reduceOnly) return undefined;
     const later = siblings
       .filter((s) => s.status === 'planned')
       .sort((a, b) => a.dueAt - b.dueAt || a.slice - b.slice);
@@ -185,7 +186,11 @@ export class TwapPacer {
     };
   }
 
-  /** The catch-up slices, one of the TWAP's intervals after its last planned slice (or now). */
+  /**
+   * The catch-up slices, one of the TWAP's intervals after its last planned slice (or now). A plan with
+   * no spacing of its own (a direct close, a close's chunks, all due at once) waits the configured TWAP
+   * interval: sent at once, the rest would meet the same thin book that just left it.
+   */
   private catchUps(
     slice: OrderSlice,
     siblings: readonly OrderSlice[],
@@ -193,7 +198,8 @@ export class TwapPacer {
     qty: readonly number[],
   ): NewSlice[] {
     const first = Math.max(CATCH_UP_FIRST_SLICE, slice.slice + 1, ...siblings.map((s) => s.slice + 1));
-    const from = Math.max(this.deps.clock.now(), ...later.map((s) => s.dueAt)) + ownInterval(slice, siblings);
+    const spacing = ownInterval(slice, siblings) || this.interval();
+    const from = Math.max(this.deps.clock.now(), ...later.map((s) => s.dueAt)) + spacing;
     return qty.map(
       (q, i): NewSlice => ({
         clientOrderId: clientOrderId(this.deps.config.CLIENT_ID_PREFIX, slice.intentId, first + i),
