@@ -3,6 +3,7 @@ import { CcxtVenue, RULES_MAX_AGE_MS, RULES_MIN_REFRESH_MS } from '@ballast/exch
 import { startVenueFixture, type VenueFixture } from '@ballast/exchange-sim/testing';
 import { marketCommand, waitFor } from '@ballast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPaperOrdersOnClock } from './testing/paper-orders';
 import { startSimOrders } from './testing/sim-orders';
 
 // The orders service trading the simulator's Binance account through ccxt. The simulator serves the
@@ -77,6 +78,20 @@ describe('market rules the venue changes while we run', () => {
         minQty: '0.00001000',
       });
       await stop();
+    }
+  });
+
+  it('reach a paper account too: its copy of the live rules is read again once older than RULES_MAX_AGE_MS', async () => {
+    const orders = await startPaperOrdersOnClock(fixture, clock);
+    try {
+      const { venue } = orders.service;
+      expect((await venue.marketRules('BTC-USDT')).tickSize).toBe(0.01);
+      fixture.sim.tamper.changeFilter('BTCUSDT', 'PRICE_FILTER', { tickSize: '0.10000000' });
+      clock.ahead += RULES_MAX_AGE_MS;
+      expect((await venue.marketRules('BTC-USDT')).tickSize).toBe(0.1);
+    } finally {
+      fixture.sim.tamper.changeFilter('BTCUSDT', 'PRICE_FILTER', { tickSize: '0.01000000' });
+      await orders.stop();
     }
   });
 });

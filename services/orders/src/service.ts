@@ -183,7 +183,11 @@ async function buildVenue(deps: OrdersDeps, books: StreamedBooks): Promise<Order
   }).then((paper) => withLiveRules(paper, live, rules));
 }
 
-/** Loads a market's rules from the live venue the first time a paper order needs them. */
+/**
+ * A paper order takes the market's rules from the live venue, read again as the live venue does (once
+ * older than RULES_MAX_AGE_MS, CcxtVenue): kept from the first order on, a paper account ran on a step
+ * or minimum the venue had long changed. A read that fails keeps the markets read before (CcxtVenue).
+ */
 function withLiveRules(
   paper: PaperVenue,
   live: CcxtVenue,
@@ -191,7 +195,7 @@ function withLiveRules(
 ): PaperVenue {
   const original = paper.marketRules.bind(paper);
   paper.marketRules = async (symbol: string) => {
-    if (!cache.has(symbol)) cache.set(symbol, await live.marketRules(symbol));
+    cache.set(symbol, await live.marketRules(symbol));
     return original(symbol);
   };
   return paper;
