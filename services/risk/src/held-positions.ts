@@ -5,9 +5,8 @@ import {
   marketKey,
   orderOver,
   type PositionSlot,
-  positionFill,
   type RecordedEntryOrder,
-  type RecordedFill,
+  recordedFills,
   type TradableRules,
 } from '@ballast/core';
 import { type Database, type OrderSlice, OrderSliceRepository, ProtectiveStopRepository } from '@ballast/db';
@@ -67,20 +66,10 @@ export async function readHeldPositions(
     if (fills.length > 0 && !markets.has(key)) markets.set(key, await rules(exchange, symbol));
   }
   const fills = slices.flatMap((slice) => {
-    const recorded = slice.fills as Fill[];
     const endRules = orderOver(slice.status, slice.filledQty, slice.qty)
       ? markets.get(marketKey(slice.exchange, slice.symbol))
       : undefined;
-    return recorded.map(
-      (f): RecordedFill => ({
-        ...positionFill(slice.symbol, slice.side, f),
-        exchange: slice.exchange,
-        symbol: slice.symbol,
-        time: f.time,
-        strategy: slice.strategy,
-        ...(endRules && f === recorded.at(-1) ? { endRules } : {}),
-      }),
-    );
+    return recordedFills({ ...slice, fills: slice.fills as Fill[] }, endRules);
   });
   const stops = await new ProtectiveStopRepository(db, clock, StopView).active();
   return {

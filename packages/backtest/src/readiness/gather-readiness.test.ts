@@ -1,10 +1,12 @@
 import { readinessKeys, TRADING_SERVICES, VirtualClock } from '@ballast/core';
 import {
   BotStateRepository,
+  CandleRepository,
   ClosedTradeRepository,
   createDb,
   type DbHandle,
   migrate,
+  OrderSliceRepository,
   ServiceUptimeRepository,
   StopCoverageRepository,
 } from '@ballast/db';
@@ -128,5 +130,77 @@ describe('gatherReadiness against PostgreSQL', () => {
       stopCoveragePct: 50,
       stopCoverageNote: '1 of 42 samples had open positions',
     });
+  });
+
+  it("counts an open position's loss at its last candle close in the drawdown: 30 % under water on a position not closed is not green", async () => {
+    const trades = new ClosedTradeRepository(handle.db);
+    for (let i = 0; i < 3; i++)
+      await trades.record({
+        tradeKey: `deep-${i}`,
+        strategy: 'deep',
+        exchange: 'binance',
+        symbol: 'ETH-USDT',
+        pnl: 10,
+        entryTime: START + i * DAY,
+        closeTime: START + i * DAY + HOUR,
+      });
+    const gather = () => gatherReadiness({ db: handle.db, clock, strategy: 'deep', initialEquity: 1_000 });
+    expect((await gather()).inputs.maxDrawdownPct).toBe(0);
+    // 1 ETH bought at 1 000 and still held: the account's 1 030 is worth 730 at a close of 700.
+    const slices = new OrderSliceRepository(handle.db, clock);
+    await slices.plan([
+      {
+        clientOrderId: 'deep-open-0',
+        intentId: 'deep-open',
+        slice: 0,
+        strategy: 'deep',
+        correlationId: null,
+        exchange: 'binance',
+        symbol: 'ETH-USDT',
+        side: 'buy',
+        type: 'market',
+        qty: 1,
+        price: null,
+        reduceOnly: false,
+        dueAt: START + 10 * DAY,
+      },
+    ]);
+    const fill = {
+      tradeId: 'deep-t0',
+      price: 1_000,
+      qty: 1,
+      fee: 0,
+      feeAsset: 'USDT',
+      liquidity: 'taker' as const,
+    };
+    await slices.update('deep-open-0', {
+      status: 'filled',
+      filledQty: 1,
+      avgPrice: 1_000,
+      fills: [{ ...fill, time: START + 10 * DAY }],
+    });
+    const unmarked = await gather();
+    expect(unmarked.inputs.maxDrawdownPct).toBeNull();
+    expect(unmarked.inputs.equityNote).toContain('binance ETH-USDT has no stored candle to mark it');
+    await new CandleRepository(handle.db).upsertMany([
+      {
+        exchange: 'binance',
+        symbol: 'ETH-USDT',
+        timeframe: '1h',
+        openTime: NOW - 2 * HOUR,
+        closeTime: NOW - HOUR - 1,
+        open: 720,
+        high: 730,
+        low: 690,
+        close: 700,
+        volume: 5,
+      },
+    ]);
+    const marked = await gather();
+    expect(marked.open).toMatchObject([{ symbol: 'ETH-USDT', side: 'long', qty: 1, mark: 700, pnl: -300 }]);
+    expect(marked.inputs.maxDrawdownPct).toBeCloseTo((300 / 1_030) * 100, 10);
+    expect(marked.inputs.equityNote).toContain(
+      '1 open position(s) marked at the last candle close, -300.00 unrealised',
+    );
   });
 });

@@ -18,6 +18,7 @@ import {
   StopCoverageRepository,
 } from '@ballast/db';
 import type { Kysely } from 'kysely';
+import { type MarkedPosition, openPositions } from './open-positions';
 import { type PaperEquity, paperEquity } from './paper-equity';
 
 export interface GatherOptions {
@@ -42,6 +43,8 @@ export interface GatheredReadiness {
   trades: ClosedTradeRecord[];
   /** The equity returns and drawdown were measured on; null when none was given or stored. */
   equity: PaperEquity | null;
+  /** The period's positions still open, marked at their last candle close (their result is in the drawdown). */
+  open: MarkedPosition[];
 }
 
 /** The strategy's closed trades, in close order. */
@@ -93,23 +96,36 @@ const percent = (part: number, whole: number): number | null => (whole === 0 ? n
 
 type Figures<K extends keyof ReadinessInputs> = Pick<ReadinessInputs, K>;
 
-/** Closed-trade figures; Sharpe and drawdown only on a known equity (none: unmeasured, and why). */
+/**
+ * Closed-trade figures, the drawdown also with the open positions marked (openPositions); Sharpe and
+ * drawdown only on a known equity (none: unmeasured, and why). An open position without a mark leaves
+ * the drawdown unmeasured: its loss may be any size, and an unmeasured figure is never green.
+ */
 function performanceFigures(
   trades: readonly ClosedTradeRecord[],
   equity: PaperEquity | null,
+  open: readonly MarkedPosition[],
   start: number | null,
   now: number,
 ): Figures<'paperDays' | 'closedTrades' | 'sharpe' | 'maxDrawdownPct' | 'equityNote' | 'expectancy'> {
   if (start === null)
     return { paperDays: null, closedTrades: 0, sharpe: null, maxDrawdownPct: null, expectancy: null };
-  const perf = paperPerformance(trades, equity?.value ?? Number.NaN, start, now);
+  const unmarked = open.filter((p) => p.pnl === null);
+  const openPnl = open.reduce((sum, p) => sum + (p.pnl ?? 0), 0);
+  const perf = paperPerformance(trades, equity?.value ?? Number.NaN, start, now, openPnl);
+  const openNote =
+    unmarked.length > 0
+      ? `; open ${unmarked.map((p) => `${p.exchange} ${p.symbol}`).join(', ')} has no stored candle to mark it: drawdown unmeasured`
+      : open.length > 0
+        ? `; ${open.length} open position(s) marked at the last candle close, ${openPnl.toFixed(2)} unrealised`
+        : '';
   return {
     paperDays: perf.paperDays,
     closedTrades: perf.closedTrades,
     sharpe: equity ? perf.sharpe : null,
-    maxDrawdownPct: equity ? perf.maxDrawdownPct : null,
+    maxDrawdownPct: equity && unmarked.length === 0 ? perf.maxDrawdownPct : null,
     equityNote: equity
-      ? `on equity ${equity.value.toFixed(2)} (${equity.source})`
+      ? `on equity ${equity.value.toFixed(2)} (${equity.source})${openNote}`
       : 'no account equity stored by risk; give one',
     expectancy: perf.expectancy,
   };
@@ -166,13 +182,14 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
       : undefined;
   const from = start ?? now;
   const equity = start === null ? null : await paperEquity(db, clock, options.initialEquity, trades, start);
+  const open = start === null ? [] : await openPositions(db, clock, strategy, start);
   const inputs: ReadinessInputs = {
-    ...performanceFigures(trades, equity, start, now),
+    ...performanceFigures(trades, equity, open, start, now),
     ...(await coverageFigures(db, from, now)),
     ...(await uptimeFigures(db, from, now, options.uptimeSampleMs ?? DEFAULT_UPTIME_SAMPLE_MS)),
     backtest: backtest
       ? { trades: backtest.trades, expectancy: backtest.expectancy, maxDrawdownPct: backtest.maxDrawdownPct }
       : null,
   };
-  return { inputs, paperStart: start, trades, equity };
+  return { inputs, paperStart: start, trades, equity, open };
 }

@@ -1,2 +1,3 @@
 export * from './gather-readiness';
+export * from './open-positions';
 export * from './paper-equity';

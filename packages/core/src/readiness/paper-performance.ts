@@ -58,8 +58,17 @@ export function dailyReturns(
   });
 }
 
-/** Largest fall of closed-trade equity from its running peak, in percent of that peak. */
-export function closedTradeDrawdownPct(trades: readonly PerformanceTrade[], initialEquity: number): number {
+/**
+ * Largest fall of equity from its running peak, in percent of that peak: the equity closed trades
+ * leave, and at the end that equity with `openPnl`, the open positions' result at their marks. A loss
+ * still open is a loss of the account: leaving it out passed a strategy deep under water on a position
+ * it had not closed.
+ */
+export function closedTradeDrawdownPct(
+  trades: readonly PerformanceTrade[],
+  initialEquity: number,
+  openPnl = 0,
+): number {
   let equity = initialEquity;
   let peak = initialEquity;
   let worst = 0;
@@ -68,15 +77,20 @@ export function closedTradeDrawdownPct(trades: readonly PerformanceTrade[], init
     peak = Math.max(peak, equity);
     worst = Math.max(worst, ((peak - equity) / peak) * 100);
   }
-  return worst;
+  const marked = equity + openPnl;
+  return marked < peak ? Math.max(worst, ((peak - marked) / peak) * 100) : worst;
 }
 
-/** The paper period's figures from the trades entered in [start, now] and closed by now. */
+/**
+ * The paper period's figures from the trades entered in [start, now] and closed by now; the drawdown
+ * also from `openPnl`, the period's open positions marked at `now` (closedTradeDrawdownPct).
+ */
 export function paperPerformance(
   trades: readonly PerformanceTrade[],
   initialEquity: number,
   start: number,
   now: number,
+  openPnl = 0,
 ): PaperPerformance {
   const inPeriod = trades.filter((t) => enteredSince(t, start) && t.closeTime <= now);
   const net = inPeriod.reduce((s, t) => s + t.pnl, 0);
@@ -84,7 +98,7 @@ export function paperPerformance(
     paperDays: Math.max(0, (now - start) / DAY_MS),
     closedTrades: inPeriod.length,
     sharpe: sharpeOf(dailyReturns(inPeriod, initialEquity, start, now)),
-    maxDrawdownPct: closedTradeDrawdownPct(inPeriod, initialEquity),
+    maxDrawdownPct: closedTradeDrawdownPct(inPeriod, initialEquity, openPnl),
     expectancy: inPeriod.length === 0 ? null : net / inPeriod.length,
   };
 }

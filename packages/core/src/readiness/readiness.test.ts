@@ -106,6 +106,17 @@ describe('paperPerformance', () => {
     expect(closedTradeDrawdownPct(trades, 1000)).toBeCloseTo(20, 12);
   });
 
+  it("counts the open positions' result at their marks as the last point of the equity: a loss not closed is a drawdown", () => {
+    const trades = [
+      { pnl: 100, closeTime: 1 },
+      { pnl: 50, closeTime: 2 },
+    ];
+    expect(closedTradeDrawdownPct(trades, 1000, -345)).toBeCloseTo(30, 12);
+    // An open gain is no drawdown, and does not hide one already closed.
+    expect(closedTradeDrawdownPct([...trades, { pnl: -230, closeTime: 3 }], 1000, 500)).toBeCloseTo(20, 12);
+    expect(paperPerformance(trades, 1000, 0, DAY, -345).maxDrawdownPct).toBeCloseTo(30, 12);
+  });
+
   it('ignores trades outside the period and reports days, count and expectancy', () => {
     const trades = [
       { pnl: 999, closeTime: START - 1 },

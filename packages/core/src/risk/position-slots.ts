@@ -1,6 +1,12 @@
+import type { Fill, OrderSide } from '@ballast/contracts';
 import type { TradableRules } from '../execution/dust';
 import { foldKept, type KeptPosition, keptPosition, NOTHING_KEPT } from '../execution/kept-position';
-import { type PositionFill, type PositionOwner, positionOwner } from '../execution/position-fold';
+import {
+  type PositionFill,
+  type PositionOwner,
+  positionFill,
+  positionOwner,
+} from '../execution/position-fold';
 import { marketKey, type OpenPosition } from './risk-state';
 
 /**
@@ -18,6 +24,28 @@ export type RecordedFill = PositionFill & {
    */
   endRules?: TradableRules;
 };
+
+/** An order as the orders service records it (its slice), with the fills it got. */
+export type RecordedOrder = {
+  exchange: string;
+  symbol: string;
+  side: OrderSide;
+  strategy: string | null;
+  fills: readonly Fill[];
+};
+
+/** An order's recorded fills as the fold reads them; `endRules`, when given, on its last one (the order is over). */
+export function recordedFills(order: RecordedOrder, endRules?: TradableRules): RecordedFill[] {
+  const last = order.fills.at(-1);
+  return order.fills.map((f) => ({
+    ...positionFill(order.symbol, order.side, f),
+    exchange: order.exchange,
+    symbol: order.symbol,
+    time: f.time,
+    strategy: order.strategy,
+    ...(endRules && f === last ? { endRules } : {}),
+  }));
+}
 
 /**
  * One market's position as the recorded fills leave it: the orders service keeps one net position per

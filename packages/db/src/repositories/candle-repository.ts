@@ -78,6 +78,27 @@ export class CandleRepository {
     return row?.last === null || row?.last === undefined ? undefined : toNumber(row.last);
   }
 
+  /**
+   * The close of the market's newest candle of any timeframe closed by `closedBy`, and when it closed;
+   * undefined when none is stored (what a position is marked at when no live book is at hand).
+   */
+  async lastClose(
+    exchange: string,
+    symbol: string,
+    closedBy: number,
+  ): Promise<{ close: number; closeTime: number } | undefined> {
+    const row = await this.db
+      .selectFrom('candles')
+      .select(['close', 'close_time'])
+      .where('exchange', '=', exchange)
+      .where('symbol', '=', symbol)
+      .where('close_time', '<=', closedBy)
+      .orderBy('close_time', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && { close: toNumber(row.close), closeTime: toNumber(row.close_time) };
+  }
+
   /** Stored candles of a series closing after `closeTime`: those `lastOpenTime(series, closeTime)` passes over. */
   async countClosingAfter(series: SeriesKey, closeTime: number): Promise<number> {
     const row = await this.db
