@@ -32,6 +32,12 @@ export interface LifecycleChange {
   figures: Record<string, unknown>;
   /** On a promotion, each venue account's equity now (kept while the strategy stays live). */
   equityAtLive?: Record<string, number>;
+  /**
+   * Writes that stand only with this step (the override a promotion is granted by, and its audit):
+   * made in its transaction once the record is the one judged, so none is left when the other writer
+   * moved it and nothing was recorded.
+   */
+  alongside?: (trx: Kysely<Database>) => Promise<void>;
 }
 
 /** The strategy's lifecycle as last recorded, or undefined when never judged. */
@@ -90,6 +96,7 @@ export async function recordLifecycle(
         figures: change.figures,
         createdAt: now,
       });
+    await change.alongside?.(trx);
     return true;
   });
   if (!written) return undefined;

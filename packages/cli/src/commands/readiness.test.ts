@@ -331,6 +331,56 @@ describe('ballast readiness against PostgreSQL', () => {
     expect(again.lifecycle).toMatchObject({ from: 'shadow', state: 'live', reason: 'override' });
     expect(again.overrideRecorded).toBe(true);
   });
+  it('records no override when the lifecycle moved while judged: nothing promoted, and no override left standing', async () => {
+    const trades = new ClosedTradeRepository(handle.db);
+    for (let i = 0; i < 3; i++)
+      await trades.record({
+        tradeKey: `raced-${i}`,
+        strategy: 'raced',
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        pnl: -2,
+        closeTime: START + 21 * DAY + i * HOUR,
+      });
+    await runReadiness({ ...base, strategies: ['raced'] }, deps());
+    expect(await lifecycleOf('raced')).toMatchObject({ state: 'shadow' });
+    // Another writer rewrites the record just after this run read it (as risk or a second run would).
+    const state = new BotStateRepository(handle.db, clock);
+    let armed = true;
+    const racing = handle.db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        const value = (args.result.rows[0] as { value?: unknown } | undefined)?.value;
+        const read = typeof value === 'string' ? JSON.parse(value) : value;
+        if (armed && read && typeof read === 'object' && 'state' in read && 'since' in read) {
+          armed = false;
+          await state.set(readinessKeys.lifecycle('raced'), {
+            ...read,
+            since: (read.since as number) - HOUR,
+          });
+        }
+        return args.result;
+      },
+    });
+    lines.length = 0;
+    const run = await runReadiness(
+      { ...base, strategies: ['raced'], override: { reason: 'small size trial', by: 'ana' } },
+      { ...deps(), db: racing },
+    );
+    expect(armed).toBe(false);
+    expect(run.judged).toEqual([]);
+    expect(await lifecycleOf('raced')).toMatchObject({ state: 'shadow' });
+    expect(await new LiveOverrideRepository(handle.db).latest('raced')).toBeUndefined();
+    const audit = await new ConfigChangeRepository(handle.db).recent(10, 'raced');
+    expect(audit.map((c) => c.kind)).toEqual(['lifecycle']);
+    expect(run.failed).toMatchObject([
+      {
+        strategy: 'raced',
+        error: expect.stringContaining('nothing recorded, the override neither, run again'),
+      },
+    ]);
+  });
+
   it('judges each strategy of a backtest file on its own trades; one with none there is red', async () => {
     const backtestOf = (r: { report: { criteria: Array<{ criterion: string }> } }) =>
       r.report.criteria.find((c) => c.criterion === 'backtest');

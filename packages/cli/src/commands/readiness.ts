@@ -240,30 +240,40 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
   const from = stored?.state ?? 'shadow';
   // An override lets the strategy go live from the run that records it, once: an old one (say, given
   // before a demotion) does not promote it again; going live again takes a new override.
-  let overrideRecorded = false;
   const expiresAt = now + (options.overrideTtlMs ?? DEFAULT_OVERRIDE_TTL_MS);
   if (options.override && !report.ok && from === 'live')
     deps.print(`${strategy}: live already; override not recorded (it only promotes from shadow)`);
-  if (options.override && !report.ok && from === 'shadow') {
-    await new LiveOverrideRepository(db).record({
-      id: deps.ids(),
-      strategy,
-      reason: options.override.reason,
-      by: options.override.by,
-      redCriteria: redCriteria(report),
-      createdAt: now,
-      expiresAt,
+  // Recorded with the lifecycle step, in its transaction: when risk (or another run) moved the record
+  // meanwhile, nothing is promoted and no override is left standing for a promotion that never happened.
+  const override =
+    options.override && !report.ok && from === 'shadow'
+      ? { ...options.override, redCriteria: redCriteria(report), expiresAt }
+      : undefined;
+  const overrideRecorded = override !== undefined;
+  const recordOverride =
+    override &&
+    (async (trx: DbHandle['db']) => {
+      await new LiveOverrideRepository(trx).record({
+        id: deps.ids(),
+        strategy,
+        reason: override.reason,
+        by: override.by,
+        redCriteria: override.redCriteria,
+        createdAt: now,
+        expiresAt,
+      });
+      await audit(
+        { ...deps, db: trx },
+        {
+          kind: 'readiness_override',
+          subject: strategy,
+          actor: override.by,
+          reason: override.reason,
+          diff: diffConfig({}, { override: { redCriteria: override.redCriteria, expiresAt } }),
+          figures: figures(report, null, options.thresholds, config),
+        },
+      );
     });
-    overrideRecorded = true;
-    await audit(deps, {
-      kind: 'readiness_override',
-      subject: strategy,
-      actor: options.override.by,
-      reason: options.override.reason,
-      diff: diffConfig({}, { override: { redCriteria: redCriteria(report), expiresAt } }),
-      figures: figures(report, null, options.thresholds, config),
-    });
-  }
   const recent =
     stored?.state === 'live' ? await recentLive(deps, strategy, stored, options.initialEquity) : null;
   const loosened = [
@@ -285,16 +295,17 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
     actor: options.override?.by ?? options.actor ?? 'cli',
     source: 'cli',
     figures: figures(report, recent, options.thresholds, config),
+    ...(recordOverride ? { alongside: recordOverride } : {}),
   });
-  if (!recorded) await refuseMovedLifecycle(deps, strategy);
+  if (!recorded) await refuseMovedLifecycle(deps, strategy, overrideRecorded);
   return { strategy, report, paperStart, lifecycle: { ...step, from }, overrideRecorded };
 }
 
 /** Risk (or another run) changed the lifecycle while this run judged it: its step is stale, never written. */
-async function refuseMovedLifecycle(deps: Deps, strategy: string): Promise<never> {
+async function refuseMovedLifecycle(deps: Deps, strategy: string, override: boolean): Promise<never> {
   const now = await readLifecycle(deps, strategy);
   throw new Error(
-    `${strategy}: its lifecycle changed while judged (now ${now?.state ?? 'unjudged'}${now ? `: ${now.reason}` : ''}); nothing recorded, run again`,
+    `${strategy}: its lifecycle changed while judged (now ${now?.state ?? 'unjudged'}${now ? `: ${now.reason}` : ''}); nothing recorded${override ? ', the override neither' : ''}, run again`,
   );
 }
 
