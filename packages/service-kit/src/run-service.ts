@@ -63,6 +63,11 @@ export interface RunServiceOptions<S extends ConfigSchema, B extends Bus | undef
    * `ballast-risk:<venue>`): taken on DATABASE_URL before `start`, standing by while another holds it.
    */
   soleProcess?: (config: ConfigOf<S>) => string;
+  /**
+   * The venue this process trades on, for a service run one per venue: its uptime samples name it, so
+   * the readiness gate judges each venue's process on its own.
+   */
+  venue?: (config: ConfigOf<S>) => string;
   /** Defaults to `process.env`; SERVICE_NAME defaults to `name`. */
   env?: Env;
   logDestination?: LogDestination;
@@ -184,6 +189,7 @@ async function startAll<S extends ConfigSchema, B extends Bus | undefined, D>(
   if (uptime && config.UPTIME_SAMPLE_MS > 0) {
     const sampler = new UptimeSampler({
       service: config.SERVICE_NAME,
+      ...(options.venue ? { venue: options.venue(config) } : {}),
       clock,
       intervalMs: config.UPTIME_SAMPLE_MS,
       healthy: async () => (await evaluateReadiness(readiness)).ready,

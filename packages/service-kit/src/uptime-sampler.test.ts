@@ -45,6 +45,26 @@ describe('UptimeSampler', () => {
     });
   });
 
+  it("names a venue's process in its samples, so another venue's samples do not fill its intervals", async () => {
+    const sink = new ServiceUptimeRepository(handle.db);
+    const sampler = (venue: string) =>
+      new UptimeSampler({
+        service: 'stops',
+        venue,
+        clock: { now: () => Date.UTC(2024, 1, 1) },
+        intervalMs: 60_000,
+        healthy: async () => true,
+        sink,
+        onError: (err) => {
+          throw err;
+        },
+      });
+    await sampler('binance').sample();
+    await sampler('kraken').sample();
+    const hour = [Date.UTC(2024, 1, 1), Date.UTC(2024, 1, 1, 1)] as const;
+    expect(await sink.healthyByInstance(...hour, 60_000)).toEqual({ 'stops@binance': 1, 'stops@kraken': 1 });
+  });
+
   it('reports a failed write instead of throwing', async () => {
     const errors: unknown[] = [];
     const sampler = new UptimeSampler({

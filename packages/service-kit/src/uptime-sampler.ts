@@ -1,11 +1,13 @@
 import type { Clock } from '@ballast/contracts';
 
 export interface UptimeSampleSink {
-  record(sample: { service: string; sampledAt: number; healthy: boolean }): Promise<void>;
+  record(sample: { service: string; venue?: string; sampledAt: number; healthy: boolean }): Promise<void>;
 }
 
 export interface UptimeSamplerDeps {
   service: string;
+  /** The venue of a process run one per venue (risk, orders, stops); its samples name it. */
+  venue?: string;
   clock: Clock;
   intervalMs: number;
   /** Whether every readiness check passes now. */
@@ -36,11 +38,11 @@ export class UptimeSampler {
   }
 
   async sample(): Promise<void> {
-    const { clock, intervalMs, service } = this.deps;
+    const { clock, intervalMs, service, venue } = this.deps;
     const sampledAt = Math.floor(clock.now() / intervalMs) * intervalMs;
     try {
       const healthy = await this.deps.healthy();
-      await this.deps.sink.record({ service, sampledAt, healthy });
+      await this.deps.sink.record({ service, ...(venue ? { venue } : {}), sampledAt, healthy });
     } catch (err) {
       this.deps.onError(err);
     }

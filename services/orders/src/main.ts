@@ -9,6 +9,7 @@ await runService({
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
   soleProcess: (config) => `ballast-orders:${config.ORDERS_VENUE}`,
+  venue: (config) => config.ORDERS_VENUE,
   start: ({ bus, db, clock, ids, config, log, metrics }) =>
     startOrders({ bus, db, clock, ids, config, log, metrics }),
 });

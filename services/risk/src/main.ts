@@ -9,5 +9,6 @@ await runService({
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
   soleProcess: (config) => `ballast-risk:${config.RISK_VENUE}`,
+  venue: (config) => config.RISK_VENUE,
   start: ({ bus, db, clock, config, log, metrics }) => startRisk({ bus, db, clock, config, log, metrics }),
 });

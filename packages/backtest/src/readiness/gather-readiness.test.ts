@@ -90,6 +90,41 @@ describe('gatherReadiness against PostgreSQL', () => {
     expect(inputs.uptimeNote).toBe('lowest: market-data, 30 of 61 samples healthy');
   });
 
+  it("judges each venue's orders on its own: one venue's orders up all along hides nothing of another's down half the time", async () => {
+    const from = NOW + 10 * DAY;
+    const trades = new ClosedTradeRepository(handle.db);
+    for (const [i, exchange] of ['binance', 'kraken'].entries())
+      await trades.record({
+        tradeKey: `venues-${exchange}`,
+        strategy: 'venues',
+        exchange,
+        symbol: 'BTC-USDT',
+        pnl: 5,
+        entryTime: from + i * HOUR,
+        closeTime: from + (i + 2) * HOUR,
+      });
+    const uptime = new ServiceUptimeRepository(handle.db);
+    for (let at = from, i = 0; at <= from + 10 * HOUR; at += HOUR, i++)
+      for (const service of TRADING_SERVICES) {
+        if (!['risk', 'orders', 'stops'].includes(service)) {
+          await uptime.record({ service, sampledAt: at, healthy: true });
+          continue;
+        }
+        await uptime.record({ service, venue: 'binance', sampledAt: at, healthy: true });
+        const down = service === 'orders' && i >= 5;
+        if (!down) await uptime.record({ service, venue: 'kraken', sampledAt: at, healthy: true });
+      }
+    const { inputs } = await gatherReadiness({
+      db: handle.db,
+      clock: new VirtualClock(from + 10 * HOUR),
+      strategy: 'venues',
+      initialEquity: 1_000,
+      uptimeSampleMs: HOUR,
+    });
+    expect(inputs.uptimePct).toBeCloseTo((5 / 11) * 100, 10);
+    expect(inputs.uptimeNote).toBe('lowest: orders@kraken, 5 of 11 samples healthy');
+  });
+
   it('starts an unrecorded paper period at the first entry, so the first trade counts in it, and a trade entered before a recorded start does not', async () => {
     const trades = new ClosedTradeRepository(handle.db);
     const trade = (key: string, entryTime: number, closeTime: number, pnl: number) =>

@@ -2,10 +2,12 @@ import type { Clock } from '@ballast/contracts';
 import {
   DEFAULT_UPTIME_SAMPLE_MS,
   enteredSince,
+  healthyOfProcesses,
   PaperStart,
   paperPerformance,
   type ReadinessInputs,
   readinessKeys,
+  requiredProcesses,
   StoredBacktest,
   serviceUptime,
 } from '@ballast/core';
@@ -86,6 +88,11 @@ export function periodMarkets(trades: readonly ClosedTradeRecord[], start: numbe
   return [...new Set(trades.filter((t) => enteredSince(t, start)).map((t) => t.symbol))].sort();
 }
 
+/** The venues a strategy traded on in the paper period (trades entered since `start`), in order. */
+export function tradedVenues(trades: readonly ClosedTradeRecord[], start: number): string[] {
+  return [...new Set(trades.filter((t) => enteredSince(t, start)).map((t) => t.exchange))].sort();
+}
+
 /** Whether a backtest replayed every one of `markets`; a record without its markets is not checked. */
 export function coversMarkets(backtest: StoredBacktest, markets: readonly string[]): boolean {
   const replayed = backtest.symbols;
@@ -131,14 +138,20 @@ function performanceFigures(
   };
 }
 
+/**
+ * The weakest trading process over the period: each venue's risk, orders and stops on their own for the
+ * venues the strategy traded on in it (one venue's orders up hides nothing of another's down).
+ */
 async function uptimeFigures(
   db: Kysely<Database>,
   from: number,
   now: number,
   sampleMs: number,
+  venues: readonly string[],
 ): Promise<Figures<'uptimePct' | 'uptimeNote'>> {
-  const healthy = await new ServiceUptimeRepository(db).healthyByService(from, now, sampleMs);
-  const uptime = serviceUptime(healthy, from, now, sampleMs);
+  const required = requiredProcesses(venues);
+  const byInstance = await new ServiceUptimeRepository(db).healthyByInstance(from, now, sampleMs);
+  const uptime = serviceUptime(healthyOfProcesses(byInstance, required), from, now, sampleMs, required);
   const weakest = uptime.services.find((s) => s.service === uptime.weakest);
   if (!weakest) return { uptimePct: uptime.pct };
   const uptimeNote = `lowest: ${weakest.service}, ${weakest.healthy} of ${weakest.expected} samples healthy`;
@@ -186,7 +199,13 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
   const inputs: ReadinessInputs = {
     ...performanceFigures(trades, equity, open, start, now),
     ...(await coverageFigures(db, from, now)),
-    ...(await uptimeFigures(db, from, now, options.uptimeSampleMs ?? DEFAULT_UPTIME_SAMPLE_MS)),
+    ...(await uptimeFigures(
+      db,
+      from,
+      now,
+      options.uptimeSampleMs ?? DEFAULT_UPTIME_SAMPLE_MS,
+      start === null ? [] : tradedVenues(trades, start),
+    )),
     backtest: backtest
       ? { trades: backtest.trades, expectancy: backtest.expectancy, maxDrawdownPct: backtest.maxDrawdownPct }
       : null,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateReadiness } from './evaluate-readiness';
 import { DEFAULT_READINESS_THRESHOLDS } from './readiness-thresholds';
-import { expectedSamples, serviceUptime, TRADING_SERVICES } from './service-uptime';
+import {
+  expectedSamples,
+  healthyOfProcesses,
+  requiredProcesses,
+  serviceUptime,
+  TRADING_SERVICES,
+} from './service-uptime';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -51,5 +57,26 @@ describe('serviceUptime', () => {
     expect(expectedSamples(START + 1, START + 10 * MIN - 1, MIN)).toBe(9);
     expect(serviceUptime(healthyFor(40), START, NOW, MIN).pct).toBeCloseTo(100, 2);
     expect(serviceUptime({}, START, START - 1, MIN)).toEqual({ pct: null, services: [], weakest: null });
+  });
+
+  it("requires each venue's risk, orders and stops, counting samples that name no venue for each", () => {
+    expect(requiredProcesses([])).toEqual([...TRADING_SERVICES]);
+    expect(requiredProcesses(['binance', 'kraken'])).toEqual([
+      'market-data',
+      'features',
+      'signals',
+      'risk@binance',
+      'risk@kraken',
+      'orders@binance',
+      'orders@kraken',
+      'stops@binance',
+      'stops@kraken',
+    ]);
+    const healthy = healthyOfProcesses({ 'orders@binance': 10, orders: 3, signals: 7 }, [
+      'signals',
+      'orders@binance',
+      'orders@kraken',
+    ]);
+    expect(healthy).toEqual({ signals: 7, 'orders@binance': 13, 'orders@kraken': 3 });
   });
 });

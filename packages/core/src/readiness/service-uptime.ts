@@ -46,3 +46,33 @@ export function serviceUptime(
   const weakest = services.reduce((low, s) => (s.pct < low.pct ? s : low));
   return { pct: weakest.pct, services, weakest: weakest.service };
 }
+
+/** The trading services run one process per venue (ADR 24): each venue's is judged on its own. */
+export const VENUE_SERVICES: readonly string[] = ['risk', 'orders', 'stops'];
+
+/**
+ * The processes the gate requires of a strategy trading on `venues`: each venue's risk, orders and
+ * stops (`orders@binance`) and the other trading services once; with no venue known, each service once.
+ */
+export function requiredProcesses(venues: readonly string[]): string[] {
+  if (venues.length === 0) return [...TRADING_SERVICES];
+  return TRADING_SERVICES.flatMap((s) => (VENUE_SERVICES.includes(s) ? venues.map((v) => `${s}@${v}`) : [s]));
+}
+
+/**
+ * Healthy intervals per required process from those per instance (`service@venue`, or `service` for
+ * samples naming no venue). A venue's process also counts the samples its service wrote naming none:
+ * those were written before samples named a venue, and still stand for it.
+ */
+export function healthyOfProcesses(
+  byInstance: Readonly<Record<string, number>>,
+  required: readonly string[],
+): Record<string, number> {
+  return Object.fromEntries(
+    required.map((process) => {
+      const service = process.split('@')[0] ?? process;
+      const own = process === service ? 0 : (byInstance[process] ?? 0);
+      return [process, own + (byInstance[service] ?? 0)];
+    }),
+  );
+}

@@ -27,6 +27,7 @@ import * as stopCoverageSamples from './0401-stop-coverage-samples';
 import * as liveOverrides from './0402-live-overrides';
 import * as liveOverrideExpiry from './0410-live-override-expiry';
 import * as liveOverrideExpiryBackfill from './0411-live-override-expiry-backfill';
+import * as serviceUptimeVenue from './0412-service-uptime-venue';
 import * as reconState from './0500-recon-state';
 import * as reconLog from './0501-recon-log';
 import * as reconStateHistoryBefore from './0502-recon-state-history-before';
@@ -68,6 +69,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0402_live_overrides': liveOverrides,
   '0410_live_override_expiry': liveOverrideExpiry,
   '0411_live_override_expiry_backfill': liveOverrideExpiryBackfill,
+  '0412_service_uptime_venue': serviceUptimeVenue,
   '0500_recon_state': reconState,
   '0501_recon_log': reconLog,
   '0502_recon_state_history_before': reconStateHistoryBefore,
