@@ -59,13 +59,10 @@ export interface RunServiceOptions<S extends ConfigSchema, B extends Bus | undef
   connectDb?: (config: ConfigOf<S>, deps: { log: Logger }) => Promise<DbConnection<D>>;
   start: (deps: ServiceDeps<ConfigOf<S>, B, D>) => Promise<ServiceHandle> | ServiceHandle;
   /**
-   * The lock that makes this the one process of its kind (ADR 24), named from the configuration (e.g.
-   * `ballast-risk:<venue>`): taken on DATABASE_URL before `start`, standing by while another holds it.
-   */
-  soleProcess?: (config: ConfigOf<S>) => string;
-  /**
-   * The venue this process trades on, for a service run one per venue: its uptime samples name it, so
-   * the readiness gate judges each venue's process on its own.
+   * The venue this process trades on, for a service run as one process per venue (risk, orders, stops):
+   * it runs only while it holds the lock `ballast-<name>:<venue>` on DATABASE_URL, taken before `start`,
+   * standing by while another process holds it (ADR 24); and its uptime samples name the venue, so the
+   * readiness gate judges each venue's process on its own.
    */
   venue?: (config: ConfigOf<S>) => string;
   /** Defaults to `process.env`; SERVICE_NAME defaults to `name`. */
@@ -166,8 +163,14 @@ async function startAll<S extends ConfigSchema, B extends Bus | undefined, D>(
   const { db, uptime } = await openDb(options.connectDb, config, log, readiness, lifecycle);
   const busDeps = { source: config.SERVICE_NAME, clock, ids, observer: busObserver, log };
   const bus = await openBus(options.connectBus, config, busDeps, readiness, lifecycle);
-  if (options.soleProcess) {
-    const sole = { name: options.soleProcess(config), config, log, lifecycle, readiness };
+  if (options.venue) {
+    const sole = {
+      name: `ballast-${options.name}:${options.venue(config)}`,
+      config,
+      log,
+      lifecycle,
+      readiness,
+    };
     if (!(await holdSoleLock(sole))) return;
   }
   log.info('starting service');

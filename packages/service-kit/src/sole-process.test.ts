@@ -57,7 +57,7 @@ async function startCopy(lock: string): Promise<Copy> {
 const ready = async (copy: Copy) =>
   (await fetch(`http://127.0.0.1:${copy.port}/readyz`).catch(() => undefined))?.status === 200;
 const STANDING_BY = (lock: string) =>
-  `another process holds ballast-fixture:${lock}: standing by until it is free`;
+  `another process holds ballast-sole-fixture:${lock}: standing by until it is free`;
 const said = (copy: Copy, msg: string) => () => copy.messages().includes(msg);
 
 /** Ends the lock's session from outside, as a database failover or a dropped connection would. */
@@ -92,7 +92,7 @@ describe('a service that runs as one process per lock', () => {
 
     first.proc.kill('SIGKILL');
     await waitFor(said(second, 'working'), 'the standby to take over', { timeoutMs: 30_000 });
-    expect(second.messages()).toContain(`ballast-fixture:${lock} taken: this process runs it`);
+    expect(second.messages()).toContain(`ballast-sole-fixture:${lock} taken: this process runs it`);
     await waitFor(() => ready(second), 'the new holder ready');
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0);
@@ -117,11 +117,11 @@ describe('a service that runs as one process per lock', () => {
     const lock = uniqueName('venue');
     const holder = await startCopy(lock);
     await waitFor(said(holder, 'working'), 'the holder to start', { timeoutMs: 30_000 });
-    expect(await endLockSession(`ballast-fixture:${lock}`)).toBe(1);
+    expect(await endLockSession(`ballast-sole-fixture:${lock}`)).toBe(1);
     expect(await holder.exited).toBe(1);
     const messages = holder.messages();
     expect(messages).toContain(
-      `ballast-fixture:${lock} lost: stopping, so two processes never run it at once`,
+      `ballast-sole-fixture:${lock} lost: stopping, so two processes never run it at once`,
     );
     // Its work stopped before the process ended.
     expect(messages).toContain('work stopped');

@@ -8,7 +8,6 @@ await runService({
   secret: ['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'],
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
-  soleProcess: (config) => `ballast-orders:${config.ORDERS_VENUE}`,
   venue: (config) => config.ORDERS_VENUE,
   start: ({ bus, db, clock, ids, config, log, metrics }) =>
     startOrders({ bus, db, clock, ids, config, log, metrics }),

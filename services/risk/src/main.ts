@@ -8,7 +8,6 @@ await runService({
   secret: ['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'],
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
-  soleProcess: (config) => `ballast-risk:${config.RISK_VENUE}`,
   venue: (config) => config.RISK_VENUE,
   start: ({ bus, db, clock, config, log, metrics }) => startRisk({ bus, db, clock, config, log, metrics }),
 });

@@ -7,7 +7,6 @@ await runService({
   configSchema: stopsConfigSchema,
   connectBus: connectNatsBus,
   connectDb: connectDatabase,
-  soleProcess: (config) => `ballast-stops:${config.STOPS_VENUE}`,
   venue: (config) => config.STOPS_VENUE,
   start: ({ bus, db, clock, ids, config, log, metrics }) =>
     startStops({ bus, db, clock, ids, config, log, metrics }),
