@@ -36,15 +36,15 @@ const systemSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(re
  * the lock, and a loss stops the process (`lost`), so its supervisor restarts it as a standby or the
  * holder. Returns the held lock, or undefined when the process was asked to stop while standing by.
  */
-export async function takeSoleProcessLock(deps: SoleProcessDeps): Promise<SoleLock | undefined> {
+export async function takeSoleProcessLock(deps: SoleProcessDeps): Promise<HeldLock | undefined> {
   const sleep = deps.sleep ?? systemSleep;
   let stopped = false;
   void deps.stopping.then(() => {
     stopped = true;
   });
-  let lost: string | undefined;
+  let lost = false;
   const lock = deps.lock((reason) => {
-    lost = reason;
+    lost = true;
     deps.lost(reason);
   });
   let announced: string | undefined;
@@ -53,7 +53,7 @@ export async function takeSoleProcessLock(deps: SoleProcessDeps): Promise<SoleLo
       (held) => (held ? 'held' : 'busy'),
       (err: unknown) => `unreachable: ${err instanceof Error ? err.message : String(err)}`,
     );
-    if (outcome === 'held') return watched(lock, deps, () => lost !== undefined);
+    if (outcome === 'held') return watched(lock, deps, () => lost);
     if (outcome !== announced) {
       const why =
         outcome === 'busy'
@@ -69,8 +69,13 @@ export async function takeSoleProcessLock(deps: SoleProcessDeps): Promise<SoleLo
   return undefined;
 }
 
+/** A lock this process holds: closing it ends its checks and its session, and the lock with it. */
+export interface HeldLock {
+  close(): Promise<void>;
+}
+
 /** The held lock, asked every `retryMs` whether its session still holds it; closing stops the checks. */
-function watched(lock: SoleLock, deps: SoleProcessDeps, alreadyLost: () => boolean): SoleLock {
+function watched(lock: SoleLock, deps: SoleProcessDeps, alreadyLost: () => boolean): HeldLock {
   deps.log.info({ lock: deps.name }, `${deps.name} taken: this process runs it`);
   const timer = setInterval(() => {
     void lock.verify().then((held) => {
@@ -80,8 +85,6 @@ function watched(lock: SoleLock, deps: SoleProcessDeps, alreadyLost: () => boole
   }, deps.retryMs);
   timer.unref();
   return {
-    take: () => lock.take(),
-    verify: () => lock.verify(),
     close: async () => {
       clearInterval(timer);
       await lock.close();

@@ -69,10 +69,10 @@ export function healthyOfProcesses(
   required: readonly string[],
 ): Record<string, number> {
   return Object.fromEntries(
-    required.map((process) => {
-      const service = process.split('@')[0] ?? process;
-      const own = process === service ? 0 : (byInstance[process] ?? 0);
-      return [process, own + (byInstance[service] ?? 0)];
+    required.map((name) => {
+      const service = name.split('@')[0] ?? name;
+      const own = name === service ? 0 : (byInstance[name] ?? 0);
+      return [name, own + (byInstance[service] ?? 0)];
     }),
   );
 }
