@@ -1,6 +1,6 @@
 import {
   type DeadLetter,
-  derivedIds,
+  derivedUuid,
   type Envelope,
   type EnvelopeHeader,
   type SubjectFamily,
@@ -204,8 +204,7 @@ async function reject<T>(
  * delivery count: the retry comes on the next delivery.
  */
 export function deadLetterId(durable: string, messageId: string): string {
-  const hex = derivedIds(['dead-letter', durable, messageId], ['a', 'b']).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return derivedUuid('dead-letter', durable, messageId);
 }
 
 export function errorText(err: unknown): string {

@@ -31,6 +31,14 @@ export function derivedIds(parts: ReadonlyArray<string | number>, suffixes: read
   return suffixes.map((suffix) => hexOf(fnv1a(suffix, shared)));
 }
 
+const UUID_HALVES = ['a', 'b'];
+
+/** A UUID-shaped id derived from inputs, for bus messages that must de-duplicate on replay. */
+export function derivedUuid(...parts: Array<string | number>): string {
+  const hex = derivedIds(parts, UUID_HALVES).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 // FNV-1a 64-bit over the joined parts, as two 32-bit halves: stable, dependency-free, short.
 type FnvState = readonly [h1: number, h2: number];
 const FNV_START: FnvState = [0x811c9dc5, 0x01000193];

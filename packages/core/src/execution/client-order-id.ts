@@ -1,4 +1,4 @@
-import { derivedId, derivedIds } from '@ballast/contracts';
+import { derivedId } from '@ballast/contracts';
 
 /** Binance's newClientOrderId charset and length; ccxt passes the value through unchanged. */
 const CLIENT_ORDER_ID = /^[.A-Za-z0-9:/_-]{1,36}$/;
@@ -20,10 +20,5 @@ export function clientOrderId(prefix: string, intentId: string, slice: number): 
   return id;
 }
 
-const UUID_HALVES = ['a', 'b'];
-
-/** A UUID-shaped id derived from inputs, for bus messages that must de-duplicate on replay. */
-export function derivedUuid(...parts: Array<string | number>): string {
-  const hex = derivedIds(parts, UUID_HALVES).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
+// Defined with the other derived ids in contracts (the bus derives dead-letter ids with it too).
+export { derivedUuid } from '@ballast/contracts';
