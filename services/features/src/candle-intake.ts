@@ -1,5 +1,5 @@
 import { type Candle, type Clock, TIMEFRAME_MS } from '@ballast/contracts';
-import { type FeatureEngine, type FeatureOutcome, warmUpReach } from '@ballast/core';
+import { type FeatureEngine, type FeatureOutcome, latestCredibleTime, warmUpReach } from '@ballast/core';
 import type { CandleRepository, SeriesKey } from '@ballast/db';
 import { type Hole, holesIn } from './holes';
 
@@ -9,17 +9,11 @@ export interface IntakeStep {
   outcome: FeatureOutcome;
 }
 
-/**
- * How far past our clock a stored candle's close may lie and still start the warm-up (market-data's
- * own tolerance for a venue clock ahead of ours). A later one is from the future: times in another unit.
- */
-export const MAX_CLOSE_AHEAD_MS = 60_000;
-
 export interface CandleIntakeOptions {
   engine: FeatureEngine;
   candles: CandleRepository;
   clock: Clock;
-  /** Stored candles the warm-up passed over as from the future (see MAX_CLOSE_AHEAD_MS). */
+  /** Stored candles the warm-up passed over as from the future (core's fromFuture). */
   onFromFuture: (series: SeriesKey, count: number, closedBy: number) => void;
   /** Stored candles replayed before a series' first live one. */
   warmUpCandles: (series: SeriesKey) => number;
@@ -53,7 +47,7 @@ export class CandleIntake {
    * warm-up replay it alone, report the history short and the series' newest vector from years ahead.
    */
   async warm(series: SeriesKey): Promise<number> {
-    const closedBy = this.options.clock.now() + MAX_CLOSE_AHEAD_MS;
+    const closedBy = latestCredibleTime(this.options.clock.now());
     const ahead = await this.options.candles.countClosingAfter(series, closedBy);
     if (ahead > 0) this.options.onFromFuture(series, ahead, closedBy);
     const last = await this.options.candles.lastOpenTime(series, closedBy);

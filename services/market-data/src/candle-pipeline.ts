@@ -1,6 +1,6 @@
 import type { Bus } from '@ballast/bus';
 import { type Candle, type Clock, Subjects, subject, TIMEFRAME_MS, type Timeframe } from '@ballast/contracts';
-import { CandleSequencer, restRetryDelay } from '@ballast/core';
+import { CandleSequencer, fromFuture, latestCredibleTime, restRetryDelay } from '@ballast/core';
 import type { CandleRepository } from '@ballast/db';
 import { type CandlePage, REST_SETTLE_MS, RestError, restFailureWait } from '@ballast/exchange';
 import { CandleGap } from './candle-gap';
@@ -18,14 +18,6 @@ export interface CandleLog {
 export interface CandleSource {
   fetchCandles(symbol: string, timeframe: Timeframe, since: number, until: number): Promise<CandlePage>;
 }
-
-/**
- * How far past our clock a closed candle's close may lie (the venue's clock ahead of ours). Beyond
- * it the candle is dropped as `from_future`: times in another unit (microseconds) or a glitch.
- * Accepted, it would move the series past every real candle to come (each then `out_of_order`),
- * hold the symbol backfilling for a gap that never settles, and outlive a restart as the newest stored.
- */
-export const MAX_CLOSE_AHEAD_MS = 60_000;
 
 /**
  * How long, by the venue's own clock, a bar's closed kline may lag its close while the venue already
@@ -91,7 +83,7 @@ export class CandlePipeline implements Disposable {
    * real candle to come (each then dropped as `out_of_order`). Those passed over are counted and logged.
    */
   async seed(): Promise<void> {
-    const closedBy = this.deps.clock.now() + MAX_CLOSE_AHEAD_MS;
+    const closedBy = latestCredibleTime(this.deps.clock.now());
     for (const symbol of this.deps.symbols) {
       const series = this.series(symbol);
       const last = await this.deps.repo.lastOpenTime(series, closedBy);
@@ -191,13 +183,15 @@ export class CandlePipeline implements Disposable {
     const last = this.sequencer.lastOpenTime(this.series(symbol));
     const step = TIMEFRAME_MS[this.deps.timeframe];
     if (last === null || openTime - step <= last || this.gaps.has(symbol)) return false;
-    if (openTime % step !== 0 || openTime - this.deps.clock.now() > MAX_CLOSE_AHEAD_MS) return false;
+    if (openTime % step !== 0 || fromFuture(openTime, this.deps.clock.now())) return false;
     return eventTime - openTime >= CLOSE_OVERDUE_MS;
   }
 
   private async handle(candle: Candle): Promise<void> {
     const now = this.deps.clock.now();
-    if (candle.closeTime - now > MAX_CLOSE_AHEAD_MS) {
+    // Accepted, a candle from the future would move the series past every real candle to come (each
+    // then out_of_order), hold the symbol backfilling for a gap that never settles, and outlive a restart.
+    if (fromFuture(candle.closeTime, now)) {
       this.deps.metrics.frames.inc({ venue: this.deps.venue, outcome: 'from_future' });
       this.deps.log.warn(
         { symbol: candle.symbol, openTime: candle.openTime, closeTime: candle.closeTime, now },

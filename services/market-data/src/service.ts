@@ -1,6 +1,6 @@
 import { type Bus, RepeatedErrors } from '@ballast/bus';
 import { type BookUpdate, type Clock, Subjects, subject, type Trade } from '@ballast/contracts';
-import type { BookSides } from '@ballast/core';
+import { type BookSides, fromFuture } from '@ballast/core';
 import { CandleRepository, type Database } from '@ballast/db';
 import {
   bybitTopics,
@@ -16,7 +16,7 @@ import type { Registry } from 'prom-client';
 import { BinanceDepthPipeline } from './binance-depth-pipeline';
 import { BookPublisher } from './book-publisher';
 import { BybitDepthPipeline } from './bybit-depth-pipeline';
-import { CandlePipeline, MAX_CLOSE_AHEAD_MS } from './candle-pipeline';
+import { CandlePipeline } from './candle-pipeline';
 import type { MarketDataConfig } from './config';
 import { FeedStatusReporter } from './feed-status-reporter';
 import { MarketDataMetrics } from './metrics';
@@ -328,13 +328,13 @@ class FrameRouter {
   }
 
   /**
-   * A trade or book update stamped beyond MAX_CLOSE_AHEAD_MS past our clock (times in another unit,
+   * A trade or book update stamped from the future (core fromFuture) (times in another unit,
    * microseconds, or a glitch) is dropped as candles are: its time would make the feed lag negative
    * (the lag alert could never fire) and pass every earlier bar as overdue.
    */
   private fromFuture(kind: 'trade' | 'book', symbol: string, eventTime: number): boolean {
     const now = this.deps.clock.now();
-    if (eventTime - now <= MAX_CLOSE_AHEAD_MS) return false;
+    if (!fromFuture(eventTime, now)) return false;
     this.count('from_future');
     this.deps.publishErrors.error(
       `from_future_${kind}`,
@@ -346,7 +346,7 @@ class FrameRouter {
 
   /** A payload's event time: the feed's lag is measured from it, unless it lies in the future. */
   private lag(eventTime: number): void {
-    if (eventTime - this.deps.clock.now() > MAX_CLOSE_AHEAD_MS) return;
+    if (fromFuture(eventTime, this.deps.clock.now())) return;
     this.deps.metrics.eventReceived(this.deps.feed.venue, eventTime);
   }
 

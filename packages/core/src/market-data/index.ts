@@ -2,6 +2,7 @@ export * from './binance-depth-sync';
 export * from './bybit-depth-sync';
 export * from './candle-sequencer';
 export * from './depth-sync-outcome';
+export * from './from-future';
 export * from './order-book';
 export * from './reconnect-delay';
 export * from './rest-retry-delay';
