@@ -18,11 +18,14 @@ import {
 export const OrderType = z.enum(['market', 'limit']);
 export type OrderType = z.infer<typeof OrderType>;
 
+/** The most slices one TWAP is planned as, asked for or needed by the venue's largest order. */
+export const MAX_TWAP_SLICES = 1000;
+
 export const Execution = z.discriminatedUnion('algo', [
   z.object({ algo: z.literal('direct') }),
   z.object({
     algo: z.literal('twap'),
-    slices: z.number().int().min(2).max(1000),
+    slices: z.number().int().min(2).max(MAX_TWAP_SLICES),
     durationMs: z.number().int().positive(),
   }),
 ]);

@@ -1,3 +1,5 @@
+const FLATTEN = 'flatten:';
+
 /**
  * The intent ids of a kill's flatten closes: `flatten:<venue>:<kill>:<symbol>`. Derived from the kill,
  * so a kill delivered again finds its closes recorded; the venue is part of it because every trading
@@ -10,10 +12,10 @@ export function flattenIntentId(venue: string, killId: string, symbol: string): 
 
 /** What every close of one venue's flatten of one kill starts with (trade ledgers name its exits by it). */
 export function flattenIntentPrefix(venue: string, killId: string): string {
-  return `flatten:${venue}:${killId}:`;
+  return `${FLATTEN}${venue}:${killId}:`;
 }
 
 /** Whether `intentId` names a kill's flatten close (flattenIntentId): the kill confirms those itself. */
 export function isFlattenIntent(intentId: string): boolean {
-  return intentId.startsWith('flatten:');
+  return intentId.startsWith(FLATTEN);
 }

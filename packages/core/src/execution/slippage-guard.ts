@@ -50,9 +50,10 @@ export function checkDriftFromAccepted(input: {
   maxBps: number;
 }): { ok: true } | { ok: false; reason: 'price_moved'; limit: number; value: number; detail: string } {
   const { side, acceptedTouch, avgPrice, maxBps } = input;
+  if (!(acceptedTouch > 0)) return { ok: true };
   const against = side === 'buy' ? avgPrice - acceptedTouch : acceptedTouch - avgPrice;
   const bps = (against / acceptedTouch) * 10_000;
-  if (!(acceptedTouch > 0) || bps <= maxBps) return { ok: true };
+  if (bps <= maxBps) return { ok: true };
   return {
     ok: false,
     reason: 'price_moved',

@@ -1,11 +1,12 @@
+import { MAX_TWAP_SLICES } from '@ballast/contracts';
 import { roundDownToStep } from '../risk/precision';
 import { evenSteps } from './even-steps';
 import { fewestOrdersUnder } from './market-close-chunks';
 
 export type TwapSlice = { index: number; qty: number; dueAt: number };
 
-/** The most slices a TWAP is planned as: an `ord.cmd` TWAP asks for at most this many (contracts). */
-export const MAX_TWAP_SLICES = 1000;
+// The most slices a TWAP is planned as, the contract's own limit on what an `ord.cmd` asks for.
+export { MAX_TWAP_SLICES } from '@ballast/contracts';
 
 /**
  * Why `totalQty` cannot be planned as a TWAP: the venue's largest order (`maxSliceQty`, see
