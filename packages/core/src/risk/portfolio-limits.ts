@@ -22,9 +22,29 @@ export type SizedEntry = {
 
 // Each limit counts the positions held and the entries approved but not filled yet (commitments).
 
+/** The most notional an account of `equity` may hold (checkExposure's limit). */
+export function exposureLimit(equity: number, limits: Pick<RiskLimits, 'maxExposure'>): number {
+  return limits.maxExposure * equity;
+}
+
+/**
+ * Exposure across accounts as risk judges it, each account (its equity, the notional it holds) on its
+ * own: `limit` summed, `headroom` what may still be added before the first account refuses.
+ */
+export function exposureStanding(
+  accounts: ReadonlyArray<{ equity: number; held: number }>,
+  limits: Pick<RiskLimits, 'maxExposure'>,
+): { limit: number; headroom: number } {
+  const each = accounts.map((a) => ({ limit: exposureLimit(a.equity, limits), held: a.held }));
+  return {
+    limit: each.reduce((s, a) => s + a.limit, 0),
+    headroom: Math.min(...each.map((a) => a.limit - a.held)),
+  };
+}
+
 /** Sum of every position's notional after this entry stays within `maxExposure` of equity. */
 export function checkExposure(state: RiskState, entry: SizedEntry, limits: RiskLimits): Verdict {
-  const limit = limits.maxExposure * state.equity;
+  const limit = exposureLimit(state.equity, limits);
   const used = committedExposure(state);
   const after = committed(used) + entry.notional;
   if (after <= limit) return ALLOW;

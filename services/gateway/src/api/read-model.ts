@@ -11,6 +11,7 @@ import {
   EquityBaseline,
   equityBaselineKey,
   evaluateReadiness,
+  exposureStanding,
   LossStreakTracker,
   periodStart,
   type RiskLimits,
@@ -216,24 +217,14 @@ export class ReadModel {
     const marked = (list: typeof positions) =>
       list.reduce((s, p) => s + p.qty * (p.lastPrice ?? p.avgEntry), 0);
     const held = marked(positions);
-    if (accounts.size === 0) {
-      const limit = limits.maxExposure * curveEquity;
-      return { equity: curveEquity, held, limit, headroom: limit - held };
-    }
-    const each = [...accounts].map(([venue, account]) => {
-      const limit = limits.maxExposure * account.equity;
-      return {
-        equity: account.equity,
-        limit,
-        headroom: limit - marked(positions.filter((p) => p.exchange === venue)),
-      };
-    });
-    return {
-      equity: each.reduce((s, a) => s + a.equity, 0),
-      held,
-      limit: each.reduce((s, a) => s + a.limit, 0),
-      headroom: Math.min(...each.map((a) => a.headroom)),
-    };
+    const each =
+      accounts.size === 0
+        ? [{ equity: curveEquity, held }]
+        : [...accounts].map(([venue, account]) => ({
+            equity: account.equity,
+            held: marked(positions.filter((p) => p.exchange === venue)),
+          }));
+    return { equity: each.reduce((s, a) => s + a.equity, 0), held, ...exposureStanding(each, limits) };
   }
 
   /**
