@@ -2,6 +2,7 @@ import type { Clock } from '@ballast/contracts';
 import {
   DEFAULT_UPTIME_SAMPLE_MS,
   enteredSince,
+  entryOf,
   healthyOfProcesses,
   PaperStart,
   paperPerformance,
@@ -63,7 +64,7 @@ async function paperStartOf(
   if (recorded) return recorded.value.at;
   // Unrecorded: the first entry (a trade counts in the period it was entered in, so not its close).
   return trades.reduce<number | null>((first, t) => {
-    const entry = t.entryTime ?? t.closeTime;
+    const entry = entryOf(t);
     return first === null || entry < first ? entry : first;
   }, null);
 }
@@ -85,12 +86,20 @@ export function coversPeriod(backtest: StoredBacktest, start: number, now: numbe
  * backtest judged for it must have replayed each of them.
  */
 export function periodMarkets(trades: readonly ClosedTradeRecord[], start: number): string[] {
-  return [...new Set(trades.filter((t) => enteredSince(t, start)).map((t) => t.symbol))].sort();
+  return periodValues(trades, start, 'symbol');
 }
 
 /** The venues a strategy traded on in the paper period (trades entered since `start`), in order. */
 export function tradedVenues(trades: readonly ClosedTradeRecord[], start: number): string[] {
-  return [...new Set(trades.filter((t) => enteredSince(t, start)).map((t) => t.exchange))].sort();
+  return periodValues(trades, start, 'exchange');
+}
+
+function periodValues(
+  trades: readonly ClosedTradeRecord[],
+  start: number,
+  key: 'symbol' | 'exchange',
+): string[] {
+  return [...new Set(trades.filter((t) => enteredSince(t, start)).map((t) => t[key]))].sort();
 }
 
 /** Whether a backtest replayed every one of `markets`; a record without its markets is not checked. */

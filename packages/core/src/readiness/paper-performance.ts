@@ -14,7 +14,12 @@ export interface PerformanceTrade {
  * promotion) is the previous period's evidence, whenever it closes.
  */
 export function enteredSince(trade: PerformanceTrade, start: number): boolean {
-  return (trade.entryTime ?? trade.closeTime) >= start;
+  return entryOf(trade) >= start;
+}
+
+/** When a trade was entered; a record from before entry times were kept gives its close. */
+export function entryOf(trade: Pick<PerformanceTrade, 'entryTime' | 'closeTime'>): number {
+  return trade.entryTime ?? trade.closeTime;
 }
 
 export interface PaperPerformance {
