@@ -62,7 +62,10 @@ describe('UptimeSampler', () => {
     await sampler('binance').sample();
     await sampler('kraken').sample();
     const hour = [Date.UTC(2024, 1, 1), Date.UTC(2024, 1, 1, 1)] as const;
-    expect(await sink.healthyByInstance(...hour, 60_000)).toEqual({ 'stops@binance': 1, 'stops@kraken': 1 });
+    expect(await sink.healthyByProcess(...hour, 60_000, ['stops@binance', 'stops@kraken'])).toEqual({
+      'stops@binance': 1,
+      'stops@kraken': 1,
+    });
   });
 
   it('reports a failed write instead of throwing', async () => {

@@ -3,7 +3,6 @@ import {
   DEFAULT_UPTIME_SAMPLE_MS,
   enteredSince,
   entryOf,
-  healthyOfProcesses,
   PaperStart,
   paperPerformance,
   type ReadinessInputs,
@@ -159,8 +158,8 @@ async function uptimeFigures(
   venues: readonly string[],
 ): Promise<Figures<'uptimePct' | 'uptimeNote'>> {
   const required = requiredProcesses(venues);
-  const byInstance = await new ServiceUptimeRepository(db).healthyByInstance(from, now, sampleMs);
-  const uptime = serviceUptime(healthyOfProcesses(byInstance, required), from, now, sampleMs, required);
+  const healthy = await new ServiceUptimeRepository(db).healthyByProcess(from, now, sampleMs, required);
+  const uptime = serviceUptime(healthy, from, now, sampleMs, required);
   const weakest = uptime.services.find((s) => s.service === uptime.weakest);
   if (!weakest) return { uptimePct: uptime.pct };
   const uptimeNote = `lowest: ${weakest.service}, ${weakest.healthy} of ${weakest.expected} samples healthy`;

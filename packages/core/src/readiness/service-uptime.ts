@@ -58,21 +58,3 @@ export function requiredProcesses(venues: readonly string[]): string[] {
   if (venues.length === 0) return [...TRADING_SERVICES];
   return TRADING_SERVICES.flatMap((s) => (VENUE_SERVICES.includes(s) ? venues.map((v) => `${s}@${v}`) : [s]));
 }
-
-/**
- * Healthy intervals per required process from those per instance (`service@venue`, or `service` for
- * samples naming no venue). A venue's process also counts the samples its service wrote naming none:
- * those were written before samples named a venue, and still stand for it.
- */
-export function healthyOfProcesses(
-  byInstance: Readonly<Record<string, number>>,
-  required: readonly string[],
-): Record<string, number> {
-  return Object.fromEntries(
-    required.map((name) => {
-      const service = name.split('@')[0] ?? name;
-      const own = name === service ? 0 : (byInstance[name] ?? 0);
-      return [name, own + (byInstance[service] ?? 0)];
-    }),
-  );
-}

@@ -37,6 +37,25 @@ describe('readiness repositories (PostgreSQL)', () => {
     expect(await repo.healthyByService(T0 - 2 * MIN, T0 - MIN, MIN)).toEqual({});
   });
 
+  it("counts a venue's process once per interval whether its samples name the venue or, written before they did, none", async () => {
+    const repo = new ServiceUptimeRepository(handle.db);
+    const T1 = T0 + 60 * MIN;
+    // The upgrade's minute: the process wrote its sample both ways; then only binance's.
+    await repo.record({ service: 'stops', sampledAt: T1, healthy: true });
+    await repo.record({ service: 'stops', venue: 'binance', sampledAt: T1 + 1_000, healthy: true });
+    await repo.record({ service: 'stops', sampledAt: T1 + MIN, healthy: true });
+    await repo.record({ service: 'stops', venue: 'binance', sampledAt: T1 + 2 * MIN, healthy: true });
+    await repo.record({ service: 'stops', venue: 'kraken', sampledAt: T1 + 3 * MIN, healthy: false });
+    await repo.record({ service: 'features', sampledAt: T1 + 2 * MIN, healthy: true });
+    const processes = ['features', 'signals', 'stops@binance', 'stops@kraken'];
+    expect(await repo.healthyByProcess(T1, T1 + 5 * MIN, MIN, processes)).toEqual({
+      features: 1,
+      'stops@binance': 3,
+      'stops@kraken': 2,
+    });
+    expect(await repo.healthyByProcess(T1, T1 + 5 * MIN, MIN, [])).toEqual({});
+  });
+
   it('sums stop coverage samples, counting those with positions, and refuses more protected positions than open ones', async () => {
     const repo = new StopCoverageRepository(handle.db);
     await repo.record({ source: 'stops', sampledAt: T0, openPositions: 2, protectedPositions: 2 });

@@ -59,26 +59,39 @@ export class ServiceUptimeRepository {
   }
 
   /**
-   * As healthyByService, per process: keyed `service@venue` (uptimeInstance) for the samples a venue's
-   * process wrote, and `service` for those written with no venue. The gate judges each venue's process
-   * on its own: one venue's orders up says nothing of another's.
+   * As healthyByService, per required process: `orders@binance` (uptimeInstance) counts the intervals
+   * with a healthy sample of orders on binance or of orders naming no venue (written before samples
+   * named one, when one process served every venue); `features` those naming no venue. An interval
+   * sampled both ways during the upgrade counts once. One venue's orders up says nothing of another's.
    */
-  async healthyByInstance(from: number, to: number, intervalMs: number): Promise<Record<string, number>> {
+  async healthyByProcess(
+    from: number,
+    to: number,
+    intervalMs: number,
+    processes: readonly string[],
+  ): Promise<Record<string, number>> {
     checkInterval(intervalMs);
-    const rows = await this.db
-      .selectFrom('service_uptime_samples')
-      .select([
-        'service',
-        'venue',
-        sql<string | number | bigint>`count(distinct sampled_at / ${intervalMs}::int8)`.as('healthy'),
-      ])
-      .where('healthy', '=', true)
-      .where('sampled_at', '>=', from)
-      .where('sampled_at', '<=', to)
-      .groupBy(['service', 'venue'])
-      .execute();
-    return Object.fromEntries(rows.map((r) => [uptimeInstance(r.service, r.venue), toNumber(r.healthy)]));
+    if (processes.length === 0) return {};
+    const wanted = sql.join(
+      processes.map((name) => {
+        const { service, venue } = processOf(name);
+        return sql`(${name}::text, ${service}::text, ${venue}::text)`;
+      }),
+    );
+    const result = await sql<{ name: string; healthy: string | number | bigint }>`
+      select p.name, count(distinct s.sampled_at / ${intervalMs}::int8) as healthy
+      from (values ${wanted}) as p(name, service, venue)
+      join service_uptime_samples s on s.service = p.service and s.venue in (p.venue, '')
+      where s.healthy and s.sampled_at >= ${from} and s.sampled_at <= ${to}
+      group by p.name`.execute(this.db);
+    return Object.fromEntries(result.rows.map((r) => [r.name, toNumber(r.healthy)]));
   }
+}
+
+/** The service and venue of a process name (uptimeInstance's inverse): `orders@binance`, `features`. */
+function processOf(name: string): { service: string; venue: string } {
+  const at = name.indexOf('@');
+  return at < 0 ? { service: name, venue: '' } : { service: name.slice(0, at), venue: name.slice(at + 1) };
 }
 
 function checkInterval(intervalMs: number): void {
