@@ -19,6 +19,7 @@ import {
   LatestBars,
   positionChange,
   roundDownToStep,
+  StopHistory,
   sellingAll,
   stopExpected,
   TradeCoverage,
@@ -27,7 +28,6 @@ import { Closes } from './closes';
 import { Entries } from './entries';
 import { FlattenHold } from './flatten-hold';
 import { SERVICE, StopContext, type StopManagerDeps } from './stop-context';
-import { StopHistory } from './stop-history';
 import { StopPlacement, type VerifyOutcome } from './stop-placement';
 import { leftoverStop, type StopRecord, wantedStop, watchedStop } from './stop-record';
 import { StopTriggers } from './stop-triggers';

@@ -1,5 +1,5 @@
 import { type OrderIntent, OrderSide, type PositionEvent, PositionSide } from '@ballast/contracts';
-import { closingSide } from '@ballast/core';
+import { closingSide, ratchetStop } from '@ballast/core';
 import { z } from 'zod';
 
 /** What the stops service persists per open position (table `protective_stops`, column `state`). */
@@ -211,9 +211,8 @@ export function wantedStop(record: StopRecord): { stopPrice: number; qty: number
 
 /** The stop the local monitor holds the price to: the tighter of the one resting and a move waiting. */
 export function watchedStop(record: StopRecord): number {
-  const moving = record.pendingMove?.stopPrice;
-  if (moving === undefined) return record.stopPrice;
-  return record.side === 'long' ? Math.max(record.stopPrice, moving) : Math.min(record.stopPrice, moving);
+  // The ratchet's rule: of two stops, the one in the position's favour.
+  return ratchetStop(record.side, record.stopPrice, record.pendingMove?.stopPrice ?? null);
 }
 
 /**

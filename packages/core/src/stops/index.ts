@@ -12,6 +12,7 @@ export * from './sellable-take-profit';
 export * from './stop-coverage';
 export * from './stop-expected';
 export * from './stop-fill';
+export * from './stop-history';
 export * from './stop-monitor';
 export * from './stop-plan';
 export * from './stop-verification';

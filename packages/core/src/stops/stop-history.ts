@@ -1,5 +1,5 @@
 import type { PositionSide } from '@ballast/contracts';
-import { stopCrossed } from '@ballast/core';
+import { stopCrossed } from './stop-monitor';
 
 /** Stop prices kept per position: enough for the bars still to be judged, a few moves each. */
 const KEPT = 16;
