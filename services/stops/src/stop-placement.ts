@@ -80,7 +80,9 @@ export class StopPlacement extends StopPart {
    * A placement sent before a crash, its answer never stored (`sending`): the venue may hold that stop.
    * The first attempt asks for it under the same id (a stop the venue holds is refused as a duplicate
    * and adopted), as after a placement left unanswered. One sent under an id no longer the record's
-   * seq's (a close took the seq on since) is cancelled instead, where it can be.
+   * seq's (a close took the seq on since) is cancelled instead; one whose cancel fails is kept as a
+   * leftover in a row of its own, cancelled again at the periodic check and after a restart (on spot it
+   * would lock the coins every later stop and close of the market needs).
    */
   private async sentBefore(record: StopRecord): Promise<PlaceFailure | undefined> {
     const sent = record.sending;
@@ -88,9 +90,30 @@ export class StopPlacement extends StopPart {
     const error = `placement ${sent} sent before a restart, its answer unknown`;
     if (sent === stopOrderId(this.deps.config.CLIENT_ID_PREFIX, record.positionId, record.seq))
       return { placed: false, error, retry: true, unknown: true };
-    await this.ctx.cancelStop(record, sent, 'cancel of a stop sent before a restart failed');
+    const cancelled = await this.ctx.cancelStop(
+      record,
+      sent,
+      'cancel of a stop sent before a restart failed',
+    );
+    if (cancelled.failed) await this.keepSentStop(record, sent);
     record.sending = null;
     return undefined;
+  }
+
+  /**
+   * A stop sent under an earlier id that could not be cancelled: stored apart, so a restart finds it,
+   * and remembered. A failed write is logged, not thrown: the placement of the position's stop goes on.
+   */
+  private async keepSentStop(record: StopRecord, clientOrderId: string): Promise<void> {
+    if (this.leftovers.has(clientOrderId)) return;
+    const left = leftoverRecord(record, clientOrderId);
+    this.leftovers.set(clientOrderId, left);
+    await this.deps.store.save(leftoverRow(left), 'active', left).catch((err: unknown) => {
+      this.deps.log.warn(
+        { err, positionId: record.positionId, clientOrderId },
+        'stop left to cancel not stored: cancelled again while this process runs',
+      );
+    });
   }
 
   /**

@@ -148,6 +148,52 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
   });
 });
 
+describe('stops: a stop sent under an earlier id before a restart', () => {
+  it('keeps it to cancel when its cancel fails, and cancels it at the next check: no stray stop locks the coins', async () => {
+    const venueId = 'spotsentold';
+    const stops = await NatsStops.create(db());
+    // 1 BTC held, a position of 0.5: room for the stray stop beside the position's own.
+    const venue = new SpotStopVenue(venueId, rules, 1);
+    const svc = await stops.start(venue, { TRAIL_MODE: 'percent' });
+    await stops.position(venueId, 0.5);
+    const id = positionId(venueId);
+    const own = svc.manager.record(id);
+    expect(own).toMatchObject({ verified: true });
+    await svc.manager.stop();
+    // A placement under an id that is no longer the record's seq's reached the venue; its answer was
+    // never stored, the record still names it as sent.
+    const stray = stopOrderId('bl-', id, 90);
+    await venue.placeStop({
+      clientOrderId: stray,
+      symbol: 'BTC-USDT',
+      side: 'sell',
+      qty: 0.5,
+      stopPrice: 97,
+      reduceOnly: false,
+    });
+    const row = await stops.row(id);
+    if (!row) throw new Error('no stored record');
+    await stops.records.save(row.state, 'active', { ...row.state, sending: stray });
+
+    // Restarted, the trail's placement meets the stray first and cannot cancel it.
+    venue.failCancelOf.add(stray);
+    const restarted = await stops.start(venue, { TRAIL_MODE: 'percent' });
+    await stops.bar(venueId, 110);
+    await waitFor(
+      async () => (await stops.row(`${id}~${stray}`))?.status === 'active',
+      'the stray kept in a row of its own',
+    );
+    expect(venue.openStops().map((s) => s.clientOrderId)).toContain(stray);
+
+    venue.failCancelOf.clear();
+    await restarted.manager.verifyLive();
+    expect(venue.openStops().map((s) => s.clientOrderId)).not.toContain(stray);
+    expect((await stops.row(`${id}~${stray}`))?.status).toBe('closed');
+    expect(restarted.manager.record(id)).toMatchObject({ verified: true, sending: null });
+    expect(stops.closes(venueId)).toEqual([]);
+  });
+});
+
 describe('stops: a crash after a retried placement reached the venue', () => {
   it("adopts at restart the stop of the attempt the venue took, not the earlier attempt's id: one stop, nothing flattened", async () => {
     const { stops, venue, svc, id } = await protectedLong('spotcrashretry', { TRAIL_MODE: 'percent' });

@@ -25,6 +25,8 @@ export class SpotStopVenue implements StopVenue {
   hangAfterPlacing = false;
   failFetch = false;
   failCancel = false;
+  /** Stops whose cancel fails (as failCancel does for all). */
+  readonly failCancelOf = new Set<string>();
   failRules = false;
   placements = 0;
   /** Fails the placements left hanging, as their requests do when the process waiting on them is gone. */
@@ -83,7 +85,8 @@ export class SpotStopVenue implements StopVenue {
   }
 
   async cancelStop(symbol: string, clientOrderId: string): Promise<StopOrder | undefined> {
-    if (this.failCancel) throw new VenueError('rate_limited', 'cancelOrder: 429 Too Many Requests');
+    if (this.failCancel || this.failCancelOf.has(clientOrderId))
+      throw new VenueError('rate_limited', 'cancelOrder: 429 Too Many Requests');
     return this.paper.cancelStop(symbol, clientOrderId);
   }
 
