@@ -46,6 +46,18 @@ describe('market rules the venue changes while we run', () => {
     expect((await venue.marketRules('BTC-USDT')).tickSize).toBe(0.01);
   });
 
+  it('say a read that failed was not one: the rules read before stay in use', async () => {
+    const venue = venueOnClock();
+    expect((await venue.marketRules('BTC-USDT')).tickSize).toBe(0.01);
+    clock.ahead += RULES_MIN_REFRESH_MS;
+    fixture.sim.controls.failHttp({ kind: 'server_error', count: 1, pathPrefix: '/api/v3/exchangeInfo' });
+    expect(await venue.refreshRules()).toBe(false);
+    expect(fixture.sim.controls.state().httpFaults).toEqual([]);
+    expect((await venue.marketRules('BTC-USDT')).tickSize).toBe(0.01);
+    clock.ahead += RULES_MIN_REFRESH_MS;
+    expect(await venue.refreshRules()).toBe(true);
+  });
+
   it('an order refused for a step changed on the venue is sent once more on the step read again, and fills', {
     timeout: 60_000,
   }, async () => {

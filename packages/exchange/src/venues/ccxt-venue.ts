@@ -266,13 +266,13 @@ export class CcxtVenue implements OrderVenue {
   /**
    * Reads the market rules again now, unless they were read less than RULES_MIN_REFRESH_MS ago: after
    * the venue refused an order for its precision or filters, which rules changed on the venue bring
-   * on. True when they were read (a read that failed leaves the rules as they were).
+   * on. True when they were read; false when not asked or the read failed (the rules stay as they were).
    */
   async refreshRules(): Promise<boolean> {
     if (this.markets !== undefined && this.clock.now() - this.marketsAt < RULES_MIN_REFRESH_MS) return false;
-    this.markets = this.readMarkets();
-    await this.call('loadMarkets', () => this.loadMarkets());
-    return true;
+    const read = this.readMarkets();
+    this.markets = read.then(({ markets }) => markets);
+    return (await this.call('loadMarkets', () => read)).fresh;
   }
 
   /**
@@ -290,26 +290,26 @@ export class CcxtVenue implements OrderVenue {
   /** The markets loaded, read first, or again once older than RULES_MAX_AGE_MS. */
   private loadMarkets(): Promise<unknown> {
     if (this.markets === undefined || this.clock.now() - this.marketsAt >= RULES_MAX_AGE_MS)
-      this.markets = this.readMarkets();
+      this.markets = this.readMarkets().then(({ markets }) => markets);
     return this.markets;
   }
 
   /**
-   * One read of the markets. A read that fails leaves the rules read before in use (tried again
-   * RULES_MIN_REFRESH_MS later), or, with none, the next call reads again.
+   * One read of the markets (`fresh`: read now). A read that fails leaves the rules read before in use
+   * (tried again RULES_MIN_REFRESH_MS later), or, with none, the next call reads again.
    */
-  private readMarkets(): Promise<unknown> {
+  private readMarkets(): Promise<{ markets: unknown; fresh: boolean }> {
     const previous = this.markets;
     this.marketsAt = this.clock.now();
     const read = this.exchange.loadMarkets(previous !== undefined).then((markets) => {
       for (const timed of this.timed.values()) timed.setMarketsFromExchange(this.exchange);
-      return markets;
+      return { markets, fresh: true };
     });
-    return read.catch((err: unknown) => {
+    return read.catch(async (err: unknown) => {
       this.markets = previous;
       if (!previous) throw err;
       this.marketsAt = this.clock.now() - RULES_MAX_AGE_MS + RULES_MIN_REFRESH_MS;
-      return previous;
+      return { markets: await previous, fresh: false };
     });
   }
 
