@@ -1,4 +1,10 @@
-import { type Clock, derivedId, type FeatureVector, type SignalCandidate } from '@ballast/contracts';
+import {
+  type Clock,
+  derivedId,
+  type FeatureVector,
+  type SignalCandidate,
+  TIMEFRAME_MS,
+} from '@ballast/contracts';
 import { HourExpectancyTable } from './hour-expectancy';
 import {
   barClose,
@@ -257,7 +263,7 @@ export class SignalEngine {
 
   /** Every strategy's proposals for the vector; one that throws is named, the others still count. */
   private propose(vector: FeatureVector): { entries: CycleEntry[]; unreadable: UnreadableBy[] } {
-    const history = this.history.get(seriesOf(vector)) ?? [];
+    const history = barsRightBefore(vector, this.history.get(seriesOf(vector)) ?? []);
     const entries: CycleEntry[] = [];
     const unreadable: UnreadableBy[] = [];
     for (const strategy of this.options.strategies) {
@@ -327,6 +333,25 @@ export class SignalEngine {
 }
 
 const seriesOf = (v: FeatureVector): string => `${v.exchange}|${v.symbol}|${v.timeframe}`;
+
+/**
+ * The newest run of `history` that ends on the bar right before `current`, one bar apart each: what a
+ * strategy reads as "the previous close" must be the previous bar. Across missing vectors (features
+ * went cold after a hole, rejected a candle, or the venue was down) the last one kept is hours or days
+ * old, and comparing it with this bar saw a pullback, breakout or RSI crossing that never happened
+ * between two bars; the strategies then wait until the series has a previous bar again.
+ */
+function barsRightBefore(current: FeatureVector, history: readonly FeatureVector[]): FeatureVector[] {
+  const step = TIMEFRAME_MS[current.timeframe];
+  let start = history.length;
+  let expected = current.openTime - step;
+  while (start > 0 && history[start - 1]!.openTime === expected) {
+    start--;
+    expected -= step;
+  }
+  return history.slice(start);
+}
+
 /** The key `receive` remembers a vector's answer by. */
 const answerKey = (v: FeatureVector): string => `${seriesOf(v)}|${v.openTime}`;
 
