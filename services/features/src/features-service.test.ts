@@ -167,6 +167,8 @@ describe(`features service start-up over NATS and PostgreSQL (${BTC_FILE}, ${ETH
       'out_of_order',
       'resample_failed',
     ]);
+    const passedOver = await metrics.getSingleMetric('ballast_features_passed_over_total')!.get();
+    expect(passedOver.values).toEqual([{ labels: { reason: 'from_future' }, value: 0 }]);
   });
 
   it('publishes the 4h and the 1d context warmed from stored history with the first live candle', async () => {

@@ -45,11 +45,13 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
     engine,
     candles: new CandleRepository(deps.db),
     clock: deps.clock,
-    onFromFuture: (series, count, closedBy) =>
+    onFromFuture: (series, count, closedBy) => {
+      metrics.passedOver.inc({ reason: 'from_future' }, count);
       log.warn(
         { ...series, count, closedBy, reason: 'from_future' },
         'stored candles from the future (times in another unit?) passed over: the warm-up ends before them',
-      ),
+      );
+    },
     warmUpCandles,
     onReplayed: (candle, outcome) => states.observe(candle, outcome, candle.closeTime),
     coldAfterMissing: config.FEATURES_COLD_AFTER_MISSING,
@@ -135,6 +137,8 @@ const REJECTION_REASONS = [
   status: 'rejected';
 })['reason'][];
 const HOLE_ACTIONS = ['bridged', 'cold'] as const;
+/** Why stored candles are left out of a warm-up (ADR 26); born at 0 like the others. */
+const PASSED_OVER_REASONS = ['from_future'] as const;
 
 function featuresMetrics(registry: Registry) {
   const metrics = {
@@ -156,9 +160,16 @@ function featuresMetrics(registry: Registry) {
       labelNames: ['action'],
       registers: [registry],
     }),
+    passedOver: new Counter({
+      name: 'ballast_features_passed_over_total',
+      help: 'Stored candles a warm-up left out, by reason (from_future: closing after the clock, e.g. stamped in microseconds); they stay in the database until an operator deletes them.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
   };
   for (const reason of REJECTION_REASONS) metrics.rejections.inc({ reason }, 0);
   for (const action of HOLE_ACTIONS) metrics.holes.inc({ action }, 0);
+  for (const reason of PASSED_OVER_REASONS) metrics.passedOver.inc({ reason }, 0);
   return metrics;
 }
 

@@ -1,13 +1,11 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
 import { type Candle, TIMEFRAME_MS } from '@ballast/contracts';
 import { FeatureEngine, parseBinanceKlineCsv, warmUpWindow } from '@ballast/core';
 import { CandleRepository, createDb, type DbHandle, migrate } from '@ballast/db';
-import { createLogger, SystemClock } from '@ballast/service-kit';
-import { createTestDatabase, natsUrl, readDataFile, type TestDatabase, uniqueName } from '@ballast/testkit';
+import { createLogger } from '@ballast/service-kit';
+import { createTestDatabase, readDataFile, type TestDatabase } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { featuresConfigSchema } from './config';
-import { startFeaturesService } from './service';
+import { startedFeatures } from './testing/started-features';
 
 const BTC_FILE = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
 const HOUR = TIMEFRAME_MS['1h'];
@@ -40,41 +38,24 @@ describe(`features start-up after a venue outage (${BTC_FILE}, 2018-02 → 2019-
   });
   let testDb: TestDatabase;
   let handle: DbHandle;
-  let bus: NatsBus;
   let service: AsyncDisposable;
 
   beforeAll(async () => {
-    const servers = await natsUrl();
     testDb = await createTestDatabase('features_warm_up_history');
     handle = await createDb({ url: testDb.url, poolSize: 3 });
     await migrate(handle.db);
     // A complete backfill: every candle the venue has in the warm-up window, its outages excepted.
     await new CandleRepository(handle.db).upsertMany(history);
-    bus = await NatsBus.connect({
-      source: 'features',
-      clock: new SystemClock(),
-      servers,
-      prefix: `${uniqueName('features-warm')}.`,
-    });
-    await bus.ensureStreams();
-    const config = featuresConfigSchema.parse({
-      FEATURES_SERIES: 'binance:BTC-USDT:1h',
-      FEATURES_DURABLE: 'features',
-    });
-    service = await startFeaturesService({
-      bus,
+    service = await startedFeatures({
       db: handle.db,
       log,
       metrics: new Registry(),
-      config,
-      clock: new SystemClock(),
+      series: 'binance:BTC-USDT:1h',
     });
   }, 120_000);
 
   afterAll(async () => {
     await service?.[Symbol.asyncDispose]();
-    await bus?.drain();
-    if (bus) await deleteStreamsAt(await natsUrl(), bus.naming);
     await handle?.db.destroy();
     await testDb?.drop();
   });

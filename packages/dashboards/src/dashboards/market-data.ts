@@ -115,6 +115,13 @@ export const marketData: DashboardSpec = {
       ],
     },
     {
+      title: 'Stored candles features passed over',
+      kind: 'stat',
+      description:
+        'Stored candles the features warm-up left out since the service started, by reason: from_future (closing after the clock, e.g. stamped in microseconds; ADR 26). Their series is named in the log; delete the rows.',
+      queries: [{ expr: 'sum by (reason) (ballast_features_passed_over_total)', legend: '{{reason}}' }],
+    },
+    {
       title: 'Vectors into signals',
       kind: 'timeseries',
       unit: 'cpm',

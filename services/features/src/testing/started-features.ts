@@ -1,0 +1,37 @@
+import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import type { Database } from '@ballast/db';
+import { type Logger, SystemClock } from '@ballast/service-kit';
+import { natsUrl, uniqueName } from '@ballast/testkit';
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import { featuresConfigSchema } from '../config';
+import { startFeaturesService } from '../service';
+
+/**
+ * The features service warming `series` (FEATURES_SERIES syntax) from `db`, on a bus of its own prefix.
+ * Disposing it stops the service, drains the bus and deletes its streams.
+ */
+export async function startedFeatures(deps: {
+  db: Kysely<Database>;
+  log: Logger;
+  metrics: Registry;
+  series: string;
+}): Promise<AsyncDisposable> {
+  const servers = await natsUrl();
+  const bus = await NatsBus.connect({
+    source: 'features',
+    clock: new SystemClock(),
+    servers,
+    prefix: `${uniqueName('features')}.`,
+  });
+  await bus.ensureStreams();
+  const config = featuresConfigSchema.parse({ FEATURES_SERIES: deps.series, FEATURES_DURABLE: 'features' });
+  const service = await startFeaturesService({ ...deps, bus, config, clock: new SystemClock() });
+  return {
+    [Symbol.asyncDispose]: async () => {
+      await service[Symbol.asyncDispose]();
+      await bus.drain();
+      await deleteStreamsAt(servers, bus.naming);
+    },
+  };
+}
