@@ -10,6 +10,7 @@ import {
   markedEquity,
   marketKey,
   markPrice,
+  unrealisedPnl,
   updateMarks,
 } from '@ballast/core';
 import { DEFAULT_UNMARKED_GRACE_MS } from './config';
@@ -109,6 +110,16 @@ export class EquityMarks extends RiskPart {
     return (
       markPrice(position.side, this.marks.get(marketKey(position.exchange, position.symbol))) !== undefined
     );
+  }
+
+  /**
+   * What `strategy`'s open positions on this venue would gain (negative: lose) closed at their marks;
+   * one whose market has no mark yet counts at entry. The lifecycle review's live drawdown counts it.
+   */
+  openPnlOf(strategy: string): number {
+    return this.ctx.state.positions
+      .filter((p) => p.strategy === strategy && p.exchange === this.deps.venue.id)
+      .reduce((sum, p) => sum + unrealisedPnl(p, this.marks), 0);
   }
 
   /** What a position event realised, less its fees (the ledger's change): marked with the event. */

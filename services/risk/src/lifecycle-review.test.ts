@@ -160,6 +160,32 @@ describe('risk lifecycle review of a strategy live by an override recorded befor
     expect(errors).toEqual([expect.objectContaining({ strategy: 'aaa_unreadable' })]);
   });
 
+  it('demotes a strategy whose position still open has lost 16 % of the account since it went live', async () => {
+    await new BotStateRepository(handle.db, clock).set(readinessKeys.lifecycle('under_water'), {
+      state: 'live',
+      reason: 'all_green',
+      detail: 'every criterion is green',
+      since: clock.now(),
+      equityAtLive: { binance: 10_000 },
+    });
+    clock.advance(1);
+    const review = new LifecycleReview({
+      bus: new MemoryBus({ source: 'risk', clock, ids: randomIds(clock), hub: new MemoryHub() }),
+      db: handle.db,
+      clock,
+      venue: 'binance',
+      equity: () => 8_400,
+      openPnl: (strategy) => (strategy === 'under_water' ? -1_600 : 0),
+      intervalMs: 60_000,
+      log: { warn() {} },
+    });
+    expect(await review.review('under_water')).toEqual({
+      state: 'shadow',
+      reason: 'live_drawdown',
+      detail: 'live drawdown 16.00% ≥ 15%',
+    });
+  });
+
   it("measures live drawdown from the equity recorded at promotion, not now's less its own results", async () => {
     // It loses 1,200 (12 %); another strategy 2,000 of the same account, now at 6,800.
     await liveWithLoss('promoted', -1_200);

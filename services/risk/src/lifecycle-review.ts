@@ -22,6 +22,11 @@ export interface LifecycleReviewDeps {
   venue: string;
   /** The account's equity now; less a strategy's live results, the equity its drawdown is measured from. */
   equity: () => number;
+  /**
+   * What the strategy's open positions on this venue would gain (negative: lose) at their marks: its
+   * live drawdown counts a loss held open as one closed. Absent: closed trades only.
+   */
+  openPnl?: (strategy: string) => number;
   intervalMs: number;
   limits?: DemotionLimits;
   log: { warn(o: object, m: string): void; error?(o: object, m: string): void };
@@ -89,8 +94,10 @@ export class LifecycleReview {
     );
     const liveNet = trades.filter((t) => enteredSince(t, stored.since)).reduce((s, t) => s + t.pnl, 0);
     // The account's equity when the strategy went live, else (an older record) now less its live results.
-    const start = stored.equityAtLive?.[this.deps.venue] ?? this.deps.equity() - liveNet;
-    const recent = liveResults(trades, stored.since, start);
+    const open = this.deps.openPnl?.(strategy) ?? 0;
+    // Equity now holds the open result too: an older record's start takes it off with the closed ones.
+    const start = stored.equityAtLive?.[this.deps.venue] ?? this.deps.equity() - liveNet - open;
+    const recent = liveResults(trades, stored.since, start, open);
     const step = reviewLive(stored, recent, {
       now: this.deps.clock.now(),
       gateGreen: null,

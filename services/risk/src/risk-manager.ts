@@ -69,6 +69,11 @@ export class RiskManager {
     return this.ctx.state;
   }
 
+  /** What `strategy`'s open positions on this venue would gain (negative: lose) at their marks; 0 until started. */
+  openPnl(strategy: string): number {
+    return this.ctx.state ? this.equity.openPnlOf(strategy) : 0;
+  }
+
   /** What the metrics export; undefined until started. */
   figures(): RiskFigures | undefined {
     if (!this.ctx.state) return undefined;

@@ -63,6 +63,7 @@ export async function startRisk(
           clock: deps.clock,
           venue: venue.id,
           equity: () => manager?.current.equity ?? 0,
+          openPnl: (strategy) => manager?.openPnl(strategy) ?? 0,
           intervalMs: config.RISK_LIFECYCLE_REVIEW_MS ?? DEFAULT_LIFECYCLE_REVIEW_MS,
           log: deps.log,
         });

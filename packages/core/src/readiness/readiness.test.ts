@@ -261,6 +261,20 @@ describe('liveResults', () => {
     });
     expect(liveResults([], START, 1000)).toEqual({ trades: 0, expectancy: null, drawdownPct: 0 });
   });
+
+  it('demotes a live strategy whose open position has lost the drawdown limit, though no trade closed', () => {
+    const recent = liveResults([], START, 10_000, -1_600);
+    expect(recent).toEqual({ trades: 0, expectancy: null, drawdownPct: 16 });
+    expect(reviewLive({}, recent, { now: START + 40 * DAY, gateGreen: null })).toMatchObject({
+      state: 'shadow',
+      reason: 'live_drawdown',
+    });
+  });
+
+  it('measures an open loss from the peak its closed trades reached', () => {
+    const trades = [{ pnl: 1_000, closeTime: START + DAY }];
+    expect(liveResults(trades, START, 10_000, -1_100).drawdownPct).toBeCloseTo(10, 12);
+  });
 });
 
 describe('liveEntryRefusal', () => {

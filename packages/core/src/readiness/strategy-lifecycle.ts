@@ -29,15 +29,22 @@ export interface RecentLive {
 /**
  * A strategy's live results from its trades entered since `since` (a paper position closing after the
  * promotion is not live evidence): their drawdown from `equity` (the account's equity when it went
- * live) and expectancy.
+ * live), at the end with `openPnl`, its open positions' result at their marks (a loss held open is lost
+ * as much as one closed: left out, a live strategy under water on a position it never closed stayed
+ * live), and expectancy (closed trades only).
  */
-export function liveResults(trades: readonly PerformanceTrade[], since: number, equity: number): RecentLive {
+export function liveResults(
+  trades: readonly PerformanceTrade[],
+  since: number,
+  equity: number,
+  openPnl = 0,
+): RecentLive {
   const live = trades.filter((t) => enteredSince(t, since));
   const net = live.reduce((s, t) => s + t.pnl, 0);
   return {
     trades: live.length,
     expectancy: live.length === 0 ? null : net / live.length,
-    drawdownPct: closedTradeDrawdownPct(live, equity),
+    drawdownPct: closedTradeDrawdownPct(live, equity, openPnl),
   };
 }
 
