@@ -272,7 +272,7 @@ function assertApprovalWithinLimits(
   const distance = long ? a.entry - a.stop : a.stop - a.entry;
   expect(distance).toBeGreaterThan(0);
   const nearestReward = Math.min(...c.takeProfits.map((tp) => (long ? tp - a.entry : a.entry - tp)));
-  expect(nearestReward / distance).toBeGreaterThanOrEqual(limits.minRewardRisk - 1e-12);
+  expect(nearestReward / distance).toBeGreaterThanOrEqual(limits.minRewardRisk * (1 - 1e-9));
 
   // The stop protecting an add is the held position's where that is farther (unknown: all of entry).
   const held = s.positions.filter(

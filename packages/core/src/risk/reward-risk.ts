@@ -17,6 +17,18 @@ export function rewardRisk(
   return Math.min(...rewards) / risk;
 }
 
+/**
+ * Relative slack for binary noise in the ratio: prices are decimals on a tick grid, but their
+ * differences are binary, so a take-profit placed at exactly the minimum multiple of the stop distance
+ * (entry 1.1, stop 1.0, target 1.25) measures 1.4999999999999978 and would be refused at 1.5.
+ */
+const RATIO_NOISE = 1e-9;
+
+/** Whether `ratio` (rewardRisk) reaches `min`, a ratio at the minimum up to binary noise included. */
+export function meetsRewardRisk(ratio: number, min: number): boolean {
+  return ratio >= min * (1 - RATIO_NOISE);
+}
+
 export function checkRewardRisk(
   side: PositionSide,
   entry: number,
@@ -25,7 +37,7 @@ export function checkRewardRisk(
   limits: RiskLimits,
 ): Verdict {
   const ratio = rewardRisk(side, entry, stop, takeProfits);
-  if (ratio >= limits.minRewardRisk) return ALLOW;
+  if (meetsRewardRisk(ratio, limits.minRewardRisk)) return ALLOW;
   return deny(
     'reward_risk',
     limits.minRewardRisk,

@@ -1,6 +1,6 @@
 import { type FeatureVector, TIMEFRAME_MS, type VetoReason } from '@ballast/contracts';
 import { confirmingViews, higherTimeframeDisagrees } from '../context';
-import { rewardRisk } from '../risk';
+import { meetsRewardRisk, rewardRisk } from '../risk';
 import type { HourExpectancyTable } from './hour-expectancy';
 import type { Strategy, StrategyProposal } from './strategy';
 import type { VetoConfig } from './veto-config';
@@ -48,7 +48,7 @@ export const higherTimeframeDisagreement: VetoRule = ({ proposal, vector }, { co
 export const rewardRiskBelowMin: VetoRule = ({ proposal }, { config }) => {
   // The nearest take-profit counts, as in the risk tier's own check.
   const ratio = rewardRisk(proposal.side, proposal.entry, proposal.stop, proposal.takeProfits);
-  return ratio >= config.minRewardRisk
+  return meetsRewardRisk(ratio, config.minRewardRisk)
     ? null
     : {
         reason: 'reward_risk_below_min',
