@@ -24,12 +24,14 @@ import {
 } from '@ballast/core';
 import {
   BotStateRepository,
+  CandleRepository,
   ClosedTradeRepository,
   ConfigChangeRepository,
   createDb,
   type DbHandle,
   LiveOverrideRepository,
   migrate,
+  OrderSliceRepository,
   ServiceUptimeRepository,
   SignalDecisionRepository,
   StopCoverageRepository,
@@ -707,6 +709,70 @@ describe('ballast readiness against PostgreSQL', () => {
     const again = await run(restartedAt);
     expect(again.lifecycle).toMatchObject({ from: 'shadow', state: 'shadow', reason: 'criteria_red' });
     expect(again.report.criteria.find((c) => c.criterion === 'closed_trades')?.value).toBe(0);
+  });
+
+  it('demotes a live strategy whose position entered since and still open has lost 16 % at its last close', async () => {
+    const trades = new ClosedTradeRepository(handle.db);
+    const paperStart = clock.now() - 5 * DAY;
+    for (let i = 0; i < 3; i++)
+      await trades.record({
+        tradeKey: `hd-paper-${i}`,
+        strategy: 'holder',
+        exchange: 'binance',
+        symbol: 'ETH-USDT',
+        pnl: 2_000,
+        closeTime: paperStart + i * DAY,
+      });
+    const run = async () => {
+      const backtestFile = writeBacktest('holder.json', [backtestTrade('holder', 5, 21)], 5, paperStart);
+      const options = { ...base, thresholds: LOOSE, strategies: ['holder'], backtestFile };
+      return (await runReadiness(options, deps())).judged[0]!;
+    };
+    expect((await run()).lifecycle).toMatchObject({ from: 'shadow', state: 'live' });
+
+    // 10 ETH bought live at 1,000 and still held; the last close, 840, leaves it 1,600 under water.
+    const slices = new OrderSliceRepository(handle.db, clock);
+    const enteredAt = clock.now() + HOUR;
+    await slices.plan([
+      {
+        clientOrderId: 'hd-open-0',
+        intentId: 'hd-open',
+        slice: 0,
+        strategy: 'holder',
+        correlationId: null,
+        exchange: 'binance',
+        symbol: 'ETH-USDT',
+        side: 'buy',
+        type: 'market',
+        qty: 10,
+        price: null,
+        reduceOnly: false,
+        dueAt: enteredAt,
+      },
+    ]);
+    const fill = { tradeId: 'hd-t0', price: 1_000, qty: 10, fee: 0, feeAsset: 'USDT', liquidity: 'taker' };
+    await slices.update('hd-open-0', {
+      status: 'filled',
+      filledQty: 10,
+      avgPrice: 1_000,
+      fills: [{ ...fill, liquidity: 'taker' as const, time: enteredAt }],
+    });
+    clock.advance(3 * HOUR);
+    await new CandleRepository(handle.db).upsertMany([
+      {
+        exchange: 'binance',
+        symbol: 'ETH-USDT',
+        timeframe: '1h',
+        openTime: clock.now() - 2 * HOUR,
+        closeTime: clock.now() - HOUR - 1,
+        open: 900,
+        high: 910,
+        low: 830,
+        close: 840,
+        volume: 5,
+      },
+    ]);
+    expect((await run()).lifecycle).toMatchObject({ from: 'live', state: 'shadow', reason: 'live_drawdown' });
   });
 
   it('demotes a strategy live by override once the override expired and the gate is still red', async () => {

@@ -8,6 +8,7 @@ import {
   equityAtLive,
   gatherReadiness,
   loadRecordedDecisions,
+  openPositions,
   paperEquity,
   periodMarkets,
   runBacktest,
@@ -180,7 +181,8 @@ async function sameperiodBacktest(
 /**
  * Live results since the strategy went live, for the demotion rule: drawdown from the accounts' equity
  * recorded when it went live (as risk's review measures it); for an older record, from their equity
- * then as read back now, or from --equity when given.
+ * then as read back now, or from --equity when given. Its positions entered since and still open count
+ * at their last candle close (one without a candle at entry): a loss held open is lost as one closed.
  */
 async function recentLive(
   { db, clock }: Pick<Deps, 'db' | 'clock'>,
@@ -191,7 +193,9 @@ async function recentLive(
   const trades = await strategyTrades(db, strategy);
   const recorded = stored.equityAtLive && Object.values(stored.equityAtLive).reduce((s, e) => s + e, 0);
   const equity = recorded ?? (await paperEquity(db, clock, given, trades, stored.since))?.value;
-  return liveResults(trades, stored.since, equity ?? refuseUnknownEquity(strategy));
+  const open = await openPositions(db, clock, strategy, stored.since);
+  const openPnl = open.reduce((sum, p) => sum + (p.pnl ?? 0), 0);
+  return liveResults(trades, stored.since, equity ?? refuseUnknownEquity(strategy), openPnl);
 }
 
 async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps): Promise<StrategyReadiness> {
