@@ -71,6 +71,9 @@ describe('risk: equity marked to market', () => {
     });
     // 870 is within the 15% drawdown limit.
     expect(drawdownHalt).toBeNull();
+    // The lifecycle review's live drawdown counts the same open loss, its strategy's alone.
+    expect(risk.manager.openPnl('trend')).toBeCloseTo(-OPEN_LOSS, 6);
+    expect(risk.manager.openPnl('breakout')).toBe(0);
     expect(await decide(ethSignal('marked-gap'))).toMatchObject({ approved: false, reason: 'daily_loss' });
 
     await publishBtcBook(1);
