@@ -8,6 +8,7 @@ import type {
   VenueOrderState,
   VenueSnapshot,
 } from './recon-snapshot';
+import { unsellable } from './stop-drifts';
 
 const IN_FLIGHT: readonly LedgerOrderStatus[] = ['sending', 'open'];
 /** Orders our records hold over without a fill to come: none of them may rest on the venue. */
@@ -119,7 +120,10 @@ function mayProtect(
   positions: Readonly<Record<string, number>>,
   policy: ReconPolicy,
 ): string | null {
-  const flat = (qty: number) => Math.abs(qty) <= (policy.positionTolerance[symbol] ?? 0);
+  // Dust no order can sell (an exit closed on it) is flat too: its stop can protect nothing, and it
+  // could never be cancelled while that dust stayed.
+  const flat = (qty: number) =>
+    Math.abs(qty) <= (policy.positionTolerance[symbol] ?? 0) || unsellable(policy, symbol, Math.abs(qty));
   if (!flat(positions[symbol] ?? 0)) return `our position in ${symbol} is ${positions[symbol]}`;
   const theirs = venue.positions?.[symbol];
   if (theirs === undefined) return `the venue's position in ${symbol} is not known`;

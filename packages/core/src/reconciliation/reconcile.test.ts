@@ -247,6 +247,34 @@ describe('reconcile', () => {
     expect(beside.settles).toBe(false);
   });
 
+  it('cancels an orphan stop left over a dust position no order can sell, seen twice: it protects nothing', () => {
+    const orphan = onVenue({
+      clientOrderId: stopOrderId('bl-', 'binance:ETH-USDT', 1),
+      side: 'sell',
+      symbol: 'ETH-USDT',
+    });
+    const seen = new Set([`orphan-stop:ETH-USDT:${orphan.clientOrderId}`]);
+    const rules = { stepSize: 0.0001, minQty: 0.0001, minNotional: 5 };
+    const dustPolicy = (price: number): ReconPolicy => ({
+      ...policy,
+      positionTolerance: { 'ETH-USDT': 0.0001 },
+      dust: { 'ETH-USDT': { rules, price } },
+    });
+    const held = (qty: number, price: number) =>
+      reconcile(
+        venue({ openOrders: [orphan], positions: { 'ETH-USDT': qty } }),
+        ledger({ positions: { 'ETH-USDT': qty }, orphanStopsSeen: seen }),
+        dustPolicy(price),
+      ).drifts.map((d) => [d.kind, d.action]);
+    // 0.0005 ETH at 3,200 is 1.60, under the 5 minimum order value: the exit closed on it.
+    expect(held(0.0005, 3_200)).toEqual([['orphan_stop', 'cancel']]);
+    // 0.002 ETH (6.40) is a position the stop may be guarding.
+    expect(held(0.002, 3_200)).toEqual([
+      ['orphan_stop', 'flag'],
+      ['missing_stop', 'replace_stop'],
+    ]);
+  });
+
   it('never cancels an orphan stop while the venue holds a position our books miss (first run, books off)', () => {
     const orphan = onVenue({ clientOrderId: stopOrderId('bl-', 'binance:BTC-USDT', 1), side: 'sell' });
     const seen = new Set([`orphan-stop:BTC-USDT:${orphan.clientOrderId}`]);

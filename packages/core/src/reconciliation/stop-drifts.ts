@@ -126,7 +126,7 @@ export function hasStopDrift(drifts: readonly Drift[]): boolean {
  * an exit the orders service closed on it leaves it in our fills, its stop retired; no stop can hold it.
  * Without a price only the minimum quantity is judged.
  */
-function unsellable(policy: ReconPolicy, symbol: string, qty: number): boolean {
+export function unsellable(policy: ReconPolicy, symbol: string, qty: number): boolean {
   const dust = policy.dust?.[symbol];
   if (!dust) return false;
   if (dust.price > 0) return isDust(qty, dust.rules, dust.price);
