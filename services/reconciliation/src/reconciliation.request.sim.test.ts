@@ -1,4 +1,5 @@
-import { Subjects, subject } from '@ballast/contracts';
+import type { Bus } from '@ballast/bus';
+import { type ReconStatus, Subjects, subject } from '@ballast/contracts';
 import { waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,54 @@ describe('a recon.request during a run', { timeout: 120_000 }, () => {
       expect(logs.filter((m) => m === 'reconciled')).toHaveLength(2);
     } finally {
       release();
+      await service[Symbol.asyncDispose]();
+    }
+  });
+});
+
+describe('a recon.request whose run fails', { timeout: 120_000 }, () => {
+  it('is not acknowledged: delivered again, it gets a run that completes and publishes its status', async () => {
+    const { fixture, bus } = sim;
+    const config = simReconConfig(fixture, ACCOUNT, { RECON_INTERVAL_MS: String(INTERVAL_MS) });
+    // The first run after the request can publish no status, its failure's neither (NATS refusing
+    // them a moment): the run throws.
+    let refuse = 0;
+    let refused = 0;
+    const statuses: ReconStatus[] = [];
+    const flaky: Bus = {
+      source: bus.source,
+      publish: async (s, payload, options) => {
+        if (s.family.name === Subjects.reconStatus.name) {
+          if (refuse > 0) {
+            refuse--;
+            refused++;
+            throw new Error('publish refused: nats unreachable');
+          }
+          statuses.push(payload as ReconStatus);
+        }
+        return bus.publish(s, payload, options);
+      },
+      publishEnvelope: (s, e) => bus.publishEnvelope(s, e),
+      subscribe: bus.subscribe.bind(bus),
+      request: bus.request.bind(bus),
+      serve: bus.serve.bind(bus),
+      isHealthy: () => bus.isHealthy(),
+      drain: () => bus.drain(),
+    };
+    const timers = manualEvery();
+    const service = await startReconciliation({
+      ...simReconDeps(fixture, flaky, config),
+      every: timers.every,
+    });
+    try {
+      expect(service.first).toMatchObject({ outcome: 'clean' });
+      const before = statuses.length;
+      refuse = 2;
+      await bus.publish(subject(Subjects.reconRequest, {}), { venue: 'binance', requestedBy: 'test' });
+      await waitFor(() => refused === 2, 'the requested run failing to publish its status');
+      await waitFor(() => statuses.length > before, 'a run for the request delivered again');
+      expect(statuses.at(-1)).toMatchObject({ venue: 'binance', status: 'reconciled' });
+    } finally {
       await service[Symbol.asyncDispose]();
     }
   });

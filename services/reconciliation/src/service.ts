@@ -112,12 +112,17 @@ async function lead(
   deps.log.info({ venue, outcome: first.outcome, detail: first.detail }, 'first reconciliation');
   // A run starts only once the lock's session has answered that it holds the lock: a lost lock (even
   // one whose connection went half-open and never said so) stops the runs before its loss is handled.
+  // A requested run (`fresh`) that fails is thrown to the bus, so the request is not acknowledged:
+  // delivered again with backoff, it gets a run that completes (its status published), or a dead letter.
   const runLogged = async (fresh = false): Promise<boolean> => {
     if (!(await own.verify())) return false;
-    await (fresh ? reconciler.runFresh() : reconciler.run()).then(
-      (r) => deps.log.info({ venue, outcome: r.outcome, drifts: r.drifts.length }, 'reconciled'),
-      (err: unknown) => deps.log.error({ err }, 'reconciliation run failed'),
-    );
+    try {
+      const r = await (fresh ? reconciler.runFresh() : reconciler.run());
+      deps.log.info({ venue, outcome: r.outcome, drifts: r.drifts.length }, 'reconciled');
+    } catch (err) {
+      deps.log.error({ err }, 'reconciliation run failed');
+      if (fresh) throw err;
+    }
     return true;
   };
   // Subscribed only while reconciling: a request waits in the durable for the process that reconciles.
