@@ -265,6 +265,40 @@ describe('a market first read after the first run, with trade history (not skipp
   });
 });
 
+describe('a market first read after the first run, our clock 10 s behind the venue', {
+  timeout: 120_000,
+}, () => {
+  const account = ownAccount(
+    'recon_markets_first_read_skew',
+    { balances: { USDT: '10000' }, symbols: MARKETS },
+    {
+      config: { RECON_SYMBOLS: 'BTC-USDT' },
+      // The host's clock 10 s behind the venue's: the trade before the first run is stamped (by the
+      // venue) after the first balances read by ours.
+      clock: { now: () => Date.now() - 10_000 },
+      beforeStart: async (fixture) => {
+        await simClient(fixture, ACCOUNT).createOrder('ETH/USDT', 'market', 'buy', 0.01, undefined, {
+          clientOrderId: 'web_s1',
+        });
+      },
+    },
+  );
+
+  it('counts the trade in the first balances once: the balance read is timed on the venue clock', async () => {
+    const recon = account();
+    expect(recon.first.outcome).toBe('clean');
+    await missedFill(recon, 'bl-eth3', { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
+    const report = await recon.reconciler.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
+      ['missing_fill', 'applied'],
+      ['missing_fill', 'applied'],
+      ['order_state', 'applied'],
+    ]);
+    expect(report.outcome).toBe('repaired');
+    expect((await recon.reconciler.run()).outcome).toBe('clean');
+  });
+});
+
 describe('coins held apart from trading, some of them withdrawn', { timeout: 120_000 }, () => {
   const account = ownAccount(
     'recon_markets_holdings',

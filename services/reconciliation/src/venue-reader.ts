@@ -14,7 +14,10 @@ export type VenueRead = {
   snapshot: VenueSnapshot;
   /** Where the next run's trade reads start, per symbol. */
   cursors: Record<string, string | null>;
-  /** Clock time just before the balances were read: the trades up to it are in them. */
+  /**
+   * The venue's time just before the balances were read (ours where the venue has no other): the
+   * trades up to it are in them. On the venue's clock, the one trade times are on.
+   */
   balancesAt: number;
 };
 
@@ -42,7 +45,7 @@ export async function readVenue(
 ): Promise<VenueRead> {
   for (let attempt = 1; ; attempt++) {
     const first = await readTrades(venue, input.symbols, input.cursors);
-    const balancesAt = input.now();
+    const balancesAt = venue.serverTime ? await venue.serverTime() : input.now();
     const balances = await venue.balances();
     const after = await readTrades(venue, input.symbols, first.cursors);
     if (after.trades.length > 0) {

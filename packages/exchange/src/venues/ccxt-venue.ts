@@ -193,6 +193,13 @@ export class CcxtVenue implements OrderVenue {
   }
 
   /** Binance reports the key's permissions; other venues give no reading we trust. */
+  async serverTime(): Promise<number> {
+    const time = await this.call('fetchTime', () => this.exchange.fetchTime());
+    if (typeof time !== 'number' || !Number.isFinite(time))
+      throw new VenueError('unknown', `${this.id}: the venue's time is unreadable (${String(time)})`);
+    return time;
+  }
+
   async withdrawalsEnabled(): Promise<boolean | undefined> {
     if (this.exchange.id !== 'binance') return undefined;
     const restrictions = (await this.call('apiRestrictions', () =>

@@ -95,4 +95,10 @@ export interface OrderVenue {
   tradesSince(symbol: string, cursor: string | null): Promise<TradePage>;
   /** Whether the API key may withdraw funds; undefined when the venue cannot say. */
   withdrawalsEnabled(): Promise<boolean | undefined>;
+  /**
+   * The venue's clock now (ms), the one its trade times are on; absent where that is ours (paper).
+   * Reconciliation compares trade times with the time of a balance read on it: our host's clock off
+   * from the venue's by a few seconds counted a trade twice, or not at all.
+   */
+  serverTime?(): Promise<number>;
 }

@@ -63,7 +63,12 @@ export type SimRecon = AsyncDisposable & { fixture: VenueFixture; reconciler: Re
 export async function startSimRecon(
   label: string,
   account: VenueAccount,
-  options: { config?: Record<string, string>; beforeStart?: (fixture: VenueFixture) => Promise<void> } = {},
+  options: {
+    config?: Record<string, string>;
+    beforeStart?: (fixture: VenueFixture) => Promise<void>;
+    /** Reconciliation's own clock (the host's, off from the venue's); the venue's requests stay on the system's. */
+    clock?: Clock;
+  } = {},
 ): Promise<SimRecon> {
   const fixture = await startVenueFixture({ label, account });
   const closers: Array<() => PromiseLike<unknown>> = [() => fixture.close()];
@@ -78,7 +83,10 @@ export async function startSimRecon(
     const bus = await NatsBus.connect({ servers, prefix: fixture.prefix, source: 'reconciliation', clock });
     closers.push(() => bus.drain());
     const config = simReconConfig(fixture, account, options.config);
-    const service = await startReconciliation(simReconDeps(fixture, bus, config));
+    const deps = simReconDeps(fixture, bus, config);
+    const service = await startReconciliation(
+      options.clock ? { ...deps, clock: options.clock, venue: buildVenue(config) } : deps,
+    );
     closers.push(() => service[Symbol.asyncDispose]());
     if (!service.first) throw new Error(`${label}: another reconciler holds the venue's lock`);
     return { fixture, reconciler: service.reconciler, first: service.first, [Symbol.asyncDispose]: close };
