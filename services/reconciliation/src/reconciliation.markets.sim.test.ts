@@ -231,16 +231,18 @@ describe('trade history skipped, and a market first traded after the first run',
   });
 });
 
-describe('a market first read after the first run, with trade history (not skipped)', {
-  timeout: 120_000,
-}, () => {
-  const account = ownAccount(
-    'recon_markets_first_read',
+/**
+ * A market reconciliation reads from its first run (BTC-USDT) and one it first reads once an order of
+ * ours trades it (ETH-USDT), whose past (a 0.01 ETH buy from before Ballast) is in the first run's
+ * balances already; `clock`, when given, is reconciliation's own.
+ */
+function firstReadAccount(label: string, clock?: { now: () => number }): () => SimRecon {
+  return ownAccount(
+    label,
     { balances: { USDT: '10000' }, symbols: MARKETS },
     {
-      // Reconciliation reads BTC-USDT from its first run; ETH-USDT only once an order of ours trades it.
       config: { RECON_SYMBOLS: 'BTC-USDT' },
-      // The account's past on ETH-USDT, from before Ballast: in the first run's balances already.
+      ...(clock ? { clock } : {}),
       beforeStart: async (fixture) => {
         await simClient(fixture, ACCOUNT).createOrder('ETH/USDT', 'market', 'buy', 0.01, undefined, {
           clientOrderId: 'web_h1',
@@ -248,54 +250,41 @@ describe('a market first read after the first run, with trade history (not skipp
       },
     },
   );
+}
+
+/** A missed 0.5 ETH buy ingested beside the past one, and no balance difference: the past counted once. */
+async function expectPastCountedOnce(recon: SimRecon, clientOrderId: string): Promise<void> {
+  expect(recon.first.outcome).toBe('clean');
+  await missedFill(recon, clientOrderId, { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
+  const report = await recon.reconciler.run();
+  expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
+    ['missing_fill', 'applied'],
+    ['missing_fill', 'applied'],
+    ['order_state', 'applied'],
+  ]);
+  expect(report.outcome).toBe('repaired');
+  expect(foldPositions(await simSlices(recon.fixture).all()).get('ETH-USDT')?.qty).toBe(0.51);
+  expect((await recon.reconciler.run()).outcome).toBe('clean');
+}
+
+describe('a market first read after the first run, with trade history (not skipped)', {
+  timeout: 120_000,
+}, () => {
+  const account = firstReadAccount('recon_markets_first_read');
 
   it('does not count the trades before the baseline was read a second time: no balance difference', async () => {
-    const recon = account();
-    expect(recon.first.outcome).toBe('clean');
-    await missedFill(recon, 'bl-eth2', { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
-    const report = await recon.reconciler.run();
-    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
-      ['missing_fill', 'applied'],
-      ['missing_fill', 'applied'],
-      ['order_state', 'applied'],
-    ]);
-    expect(report.outcome).toBe('repaired');
-    expect(foldPositions(await simSlices(recon.fixture).all()).get('ETH-USDT')?.qty).toBe(0.51);
-    expect((await recon.reconciler.run()).outcome).toBe('clean');
+    await expectPastCountedOnce(account(), 'bl-eth2');
   });
 });
 
 describe('a market first read after the first run, our clock 10 s behind the venue', {
   timeout: 120_000,
 }, () => {
-  const account = ownAccount(
-    'recon_markets_first_read_skew',
-    { balances: { USDT: '10000' }, symbols: MARKETS },
-    {
-      config: { RECON_SYMBOLS: 'BTC-USDT' },
-      // The host's clock 10 s behind the venue's: the trade before the first run is stamped (by the
-      // venue) after the first balances read by ours.
-      clock: { now: () => Date.now() - 10_000 },
-      beforeStart: async (fixture) => {
-        await simClient(fixture, ACCOUNT).createOrder('ETH/USDT', 'market', 'buy', 0.01, undefined, {
-          clientOrderId: 'web_s1',
-        });
-      },
-    },
-  );
+  // The past trade is stamped, by the venue, after the first balances read as timed by our clock.
+  const account = firstReadAccount('recon_markets_first_read_skew', { now: () => Date.now() - 10_000 });
 
   it('counts the trade in the first balances once: the balance read is timed on the venue clock', async () => {
-    const recon = account();
-    expect(recon.first.outcome).toBe('clean');
-    await missedFill(recon, 'bl-eth3', { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
-    const report = await recon.reconciler.run();
-    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
-      ['missing_fill', 'applied'],
-      ['missing_fill', 'applied'],
-      ['order_state', 'applied'],
-    ]);
-    expect(report.outcome).toBe('repaired');
-    expect((await recon.reconciler.run()).outcome).toBe('clean');
+    await expectPastCountedOnce(account(), 'bl-eth3');
   });
 });
 
