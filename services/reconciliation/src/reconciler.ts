@@ -148,8 +148,9 @@ export class Reconciler {
       const outcomes = await this.repairAll(runId, drifts, counted);
       if (pass === 1) found.push(...outcomes);
       const failed = outcomes.some((o) => o.outcome === 'failed');
-      // Cursors and baseline advance only when every repair held, so a failed one is found again.
-      current = failed ? current : next;
+      // Cursors and baseline advance only when every repair held, so a failed one is found again; the
+      // end of the history is kept from the first read whatever happens.
+      current = failed ? { ...current, historyBefore: next.historyBefore } : next;
       if (!settles || failed) return this.finish(runId, { ...current, status: 'unreconciled' }, found, false);
     }
     return this.finish(runId, { ...current, status: 'unreconciled' }, found, false);
@@ -169,7 +170,9 @@ export class Reconciler {
       baseHoldings: this.deps.baseHoldings,
       now: () => this.deps.clock.now(),
     });
-    const snapshot = this.withoutHistory(read.snapshot, state);
+    // A first run's history ends at its balance read, on the venue's clock (its trades' clock).
+    const historyBefore = state.historyBefore ?? read.balancesAt;
+    const snapshot = this.withoutHistory(read.snapshot, { ...state, historyBefore });
     const expected = expectedBalances(state.baseline, state.baselineAt, state.cursors, snapshot.trades);
     const policy: ReconPolicy = {
       ...this.deps.policy,
@@ -187,6 +190,7 @@ export class Reconciler {
     const drifts = await this.stopsRead(verdict.drifts);
     const next: ReconState = {
       ...state,
+      historyBefore,
       cursors: read.cursors,
       baseline: verdict.nextBaseline,
       baselineAt: read.balancesAt,
@@ -340,12 +344,12 @@ export class Reconciler {
   }
 
   /**
-   * The venue's stored state, or a first run's. Its trade history ends at its first run; a row kept
-   * before that time was stored ends it at this run, as the markets read until now were treated.
+   * The venue's stored state, or a first run's. Its trade history ends at its first run's balance read
+   * (set by the compare, on the venue's clock: null until then); a row kept before that time was
+   * stored ends it at this run's, as the markets read until now were treated.
    */
   private async state(): Promise<ReconState> {
     const venue = this.deps.venue.id;
-    const now = this.deps.clock.now();
     const stored = await this.deps.recon.state(venue);
     if (!stored)
       return {
@@ -354,10 +358,10 @@ export class Reconciler {
         baseline: null,
         status: 'unreconciled',
         lastCleanAt: null,
-        historyBefore: now,
+        historyBefore: null,
         baselineAt: null,
       };
-    return { ...stored, historyBefore: stored.historyBefore ?? now };
+    return stored;
   }
 
   /**

@@ -231,6 +231,28 @@ describe('trade history skipped, and a market first traded after the first run',
   });
 });
 
+describe('a market first traded just after the first run, history skipped, our clock 10 s ahead of the venue', {
+  timeout: 120_000,
+}, () => {
+  const account = ownAccount(
+    'recon_markets_history_skew',
+    { balances: { USDT: '10000' }, symbols: MARKETS },
+    {
+      config: { RECON_SKIP_TRADE_HISTORY: 'true' },
+      // The host's clock 10 s ahead: a trade made just after the first run is stamped (by the venue)
+      // before that run's start as timed by ours.
+      clock: { now: () => Date.now() + 10_000 },
+    },
+  );
+
+  it('ingests the missed fill, not taken for the account past', async () => {
+    const recon = account();
+    expect(recon.first.outcome).toBe('clean');
+    await missedFill(recon, 'bl-eth4', { symbol: 'ETH-USDT', side: 'buy', qty: 0.5, price: 1_000 });
+    await expectIngested(recon, 'bl-eth4', 'ETH-USDT:1');
+  });
+});
+
 /**
  * A market reconciliation reads from its first run (BTC-USDT) and one it first reads once an order of
  * ours trades it (ETH-USDT), whose past (a 0.01 ETH buy from before Ballast) is in the first run's
