@@ -333,6 +333,34 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     }
   });
 
+  it('delivers a message waiting for its retry when its lost durable is created again', async () => {
+    // A durable created again resumed after the last message handled: a message nak'd for a later
+    // retry before it (a failed order handler, say) had its redelivery forgotten with the old durable
+    // and was never delivered again.
+    const retried = subject(Subjects.candle, { exchange: 'lostretry', symbol: 'BTC-USDT', timeframe: '4h' });
+    const own = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
+    const [a, b] = recordedCandles(2).map((c) => ({ ...c, exchange: 'lostretry' }));
+    const handled: number[] = [];
+    let failures = 0;
+    try {
+      await own.subscribe(
+        retried,
+        (m) => {
+          if (m.payload.openTime === a!.openTime && failures++ === 0) throw new Error('venue away');
+          handled.push(m.payload.openTime);
+        },
+        { durable: 'lost_retry', backoffMs: [600_000] },
+      );
+      await bus.publish(retried, a!);
+      await bus.publish(retried, b!);
+      await waitFor(() => failures === 1 && handled.includes(b!.openTime), 'a failed once, b handled');
+      await jsm.consumers.delete(naming.stream('MD_CANDLE'), 'lost_retry');
+      await waitFor(() => handled.includes(a!.openTime), 'a delivered again by the new durable');
+    } finally {
+      await own.drain();
+    }
+  });
+
   it('reports unhealthy while a lost durable cannot be created again (its stream gone), then consumes again', async () => {
     const ownPrefix = `${uniqueName('bus_lost_stream')}.`;
     const ownNaming = new NatsNaming(ownPrefix);

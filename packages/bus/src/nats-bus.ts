@@ -298,6 +298,9 @@ export class NatsBus implements Bus {
     // Stored time of the last message handled: a durable created again resumes after it, so nothing
     // stored while it was gone (up to half a minute until the client notices) is skipped.
     let handledUpTo: bigint | undefined;
+    // Messages nak'd for a retry and not yet settled (stream sequence → stored time): a durable created
+    // again resumes at the oldest of them, since the server forgot their redelivery with the old durable.
+    const awaitingRetry = new Map<number, bigint>();
     let watched: WatchedConsumer | undefined;
     const services = this.deliveryServices();
     const stuck = this.stuckHandlers(target);
@@ -319,11 +322,11 @@ export class NatsBus implements Bus {
             m.nak();
             continue;
           }
-          await this.deliver(m, target, services);
+          await this.deliver(m, target, services, awaitingRetry);
           handledUpTo = m.timestampNanos;
         }
         if (stopping || !watched.lost) return;
-        const resumed = handledUpTo === undefined ? spec : { ...spec, startTime: justAfter(handledUpTo) };
+        const resumed = resumeAt(spec, handledUpTo, awaitingRetry);
         const next = await this.consumeAgain(resumed, () => stopping);
         this.lostDurables.delete(`${spec.stream}/${spec.durable}`);
         if (next === undefined) return;
@@ -343,18 +346,32 @@ export class NatsBus implements Bus {
     };
   }
 
-  private deliver<T>(m: JsMsg, target: DeliveryTarget<T>, services: DeliveryServices): Promise<void> {
+  private deliver<T>(
+    m: JsMsg,
+    target: DeliveryTarget<T>,
+    services: DeliveryServices,
+    awaitingRetry: Map<number, bigint>,
+  ): Promise<void> {
     const inbound = {
       subject: this.naming.logical(m.subject),
       raw: decoder.decode(m.data),
       deliveries: m.info.deliveryCount,
     };
     return processDelivery(inbound, target, services, {
-      ack: () => m.ack(),
-      retry: (delayMs) => m.nak(delayMs),
+      ack: () => {
+        awaitingRetry.delete(m.seq);
+        m.ack();
+      },
+      retry: (delayMs) => {
+        awaitingRetry.set(m.seq, m.timestampNanos);
+        m.nak(delayMs);
+      },
       // NATS 2.9 ignores `+TERM <reason>` (reasons arrived in 2.10), so terminate bare:
       // the reason is in the dead letter and the log line already.
-      terminate: () => m.term(),
+      terminate: () => {
+        awaitingRetry.delete(m.seq);
+        m.term();
+      },
     });
   }
 
@@ -466,6 +483,21 @@ export class NatsBus implements Bus {
   private open(): void {
     if (this.closing) throw new BusError('closed', `bus of ${this.source} is drained`);
   }
+}
+
+/**
+ * Where a durable created again starts: just after the last message handled, or at the oldest message
+ * still waiting for a retry when that is earlier (a nak'd message's redelivery was the old durable's,
+ * and went with it). The messages handled in between come again: handlers take repeats (ADR 8).
+ */
+function resumeAt(
+  spec: DurableSpec,
+  handledUpTo: bigint | undefined,
+  awaitingRetry: ReadonlyMap<number, bigint>,
+): DurableSpec {
+  let from = handledUpTo === undefined ? undefined : handledUpTo + 1n;
+  for (const stored of awaitingRetry.values()) if (from === undefined || stored < from) from = stored;
+  return from === undefined ? spec : { ...spec, startTime: justAfter(from - 1n) };
 }
 
 /** A wait that does not by itself keep the process alive (a bus never drained must not). */
