@@ -361,6 +361,61 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     }
   });
 
+  it('does not count a message handed back unhandled at a stop as a try of its handler', async () => {
+    // A stopping service naks what it pulled ahead of its handler; the server counts each as a
+    // delivery and the bus counted tries from it, so a message pulled ahead at a restart (or at
+    // maxDeliver restarts in a row) was dead-lettered without its handler ever running.
+    const handed = subject(Subjects.candle, { exchange: 'handedback', symbol: 'BTC-USDT', timeframe: '4h' });
+    const [a, b] = recordedCandles(2).map((x) => ({ ...x, exchange: 'handedback' }));
+    const handled: number[] = [];
+    const tries: number[] = [];
+    const options = { durable: 'handed_back', maxDeliver: 1 };
+    const one = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await one.subscribe(
+      handed,
+      async (m, context) => {
+        tries.push(context.deliveries);
+        await held;
+        handled.push(m.payload.openTime);
+      },
+      options,
+    );
+    await bus.publish(handed, a!);
+    await bus.publish(handed, b!);
+    await waitFor(
+      async () =>
+        tries.length === 1 &&
+        (await jsm.consumers.info(naming.stream('MD_CANDLE'), 'handed_back')).num_ack_pending === 2,
+      'a held, b pulled ahead',
+    );
+    // Until b, sent to this instance, has reached it: a ping answered after it.
+    await (one as unknown as { nc: NatsConnection }).nc.flush();
+    // A second instance already running (a rolling restart) takes what the first hands back.
+    const two = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
+    try {
+      await two.subscribe(
+        handed,
+        (m, context) => {
+          tries.push(context.deliveries);
+          handled.push(m.payload.openTime);
+        },
+        options,
+      );
+      const stopped = one.drain();
+      release();
+      await stopped;
+      await waitFor(() => handled.length === 2, 'b handled after the stop');
+      expect(handled).toEqual([a!.openTime, b!.openTime]);
+      expect(tries).toEqual([1, 1]);
+    } finally {
+      await two.drain();
+    }
+  });
+
   it('reports unhealthy while a lost durable cannot be created again (its stream gone), then consumes again', async () => {
     const ownPrefix = `${uniqueName('bus_lost_stream')}.`;
     const ownNaming = new NatsNaming(ownPrefix);

@@ -38,6 +38,7 @@ import {
   processDelivery,
 } from './delivery';
 import { buildEnvelope, wireBytes } from './envelope-codec';
+import { HandedBack } from './handed-back';
 import { KeptAliveMessages, type StuckHandlers } from './kept-alive-messages';
 import { closeWhenLost, isMissing, type WatchedConsumer } from './lost-durable';
 import { type DurableSpec, ensureDurable, justAfter } from './nats-consumer';
@@ -93,6 +94,8 @@ export class NatsBus implements Bus {
   private readonly log: BusLogger;
   /** Failed publishes, one line per subject family every few seconds: an outage fails every one. */
   private readonly publishErrors: RepeatedErrors;
+  /** Messages handed back unhandled at a stop: not a try of their handler (see `HandedBack`). */
+  private readonly handedBack: HandedBack;
   private readonly subscriptions = new Set<Subscription>();
   /** Durables the server lost and this bus has not created again yet (`stream/durable`): not healthy. */
   private readonly lostDurables = new Set<string>();
@@ -110,6 +113,7 @@ export class NatsBus implements Bus {
     this.source = options.source;
     this.naming = new NatsNaming(options.prefix);
     this.js = jetstream(nc);
+    this.handedBack = new HandedBack(jsm, this.js, this.naming);
     this.ids = options.ids ?? randomIds(options.clock);
     this.observer = options.observer ?? silentObserver;
     this.log = options.log ?? silentLog;
@@ -319,7 +323,7 @@ export class NatsBus implements Bus {
         for await (const m of new KeptAliveMessages(messages, spec.ackWaitMs, stuck)) {
           // Pulled ahead but not started: hand it back at once so another instance takes it.
           if (stopping) {
-            m.nak();
+            await this.handBack(m, spec.durable);
             continue;
           }
           await this.deliver(m, target, services, awaitingRetry);
@@ -346,7 +350,7 @@ export class NatsBus implements Bus {
     };
   }
 
-  private deliver<T>(
+  private async deliver<T>(
     m: JsMsg,
     target: DeliveryTarget<T>,
     services: DeliveryServices,
@@ -355,7 +359,8 @@ export class NatsBus implements Bus {
     const inbound = {
       subject: this.naming.logical(m.subject),
       raw: decoder.decode(m.data),
-      deliveries: m.info.deliveryCount,
+      // Tries of its handler: the server's count less the times a stopping bus handed it back unhandled.
+      deliveries: Math.max(1, m.info.deliveryCount - (await this.handedBack.count(target.durable, m))),
     };
     return processDelivery(inbound, target, services, {
       ack: () => {
@@ -373,6 +378,27 @@ export class NatsBus implements Bus {
         m.term();
       },
     });
+  }
+
+  /**
+   * Naks a message pulled ahead of a stopping handler, recording it first so its next delivery is not
+   * counted as a try; when the record cannot be stored it is nak'd anyway and counts, as before.
+   */
+  private async handBack(m: JsMsg, durable: string): Promise<void> {
+    // Disconnected, the record would wait for its publish timeout per message and stall the stop.
+    if (!this.connected) {
+      m.nak();
+      return;
+    }
+    try {
+      await this.handedBack.record(durable, m);
+    } catch (err) {
+      this.log.warn(
+        { subject: this.naming.logical(m.subject), durable, error: errorText(err) },
+        'bus: handing a message back at stop could not be recorded, it counts as a try',
+      );
+    }
+    m.nak();
   }
 
   private async consume(spec: DurableSpec): Promise<ConsumerMessages> {

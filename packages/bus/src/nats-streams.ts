@@ -12,6 +12,7 @@ import {
 import { connect, nanos } from '@nats-io/transport-node';
 import { BusError } from './bus-error';
 import { DUPLICATE_WINDOW_MS } from './duplicate-window';
+import { handedBackStream } from './handed-back';
 import type { NatsNaming } from './nats-naming';
 import { natsTarget } from './nats-servers';
 
@@ -32,9 +33,10 @@ export function streamConfigs(
   }));
 }
 
-/** Creates every stream of STREAMS, or updates its limits when it exists. Idempotent. */
+/** Creates every stream of STREAMS and the bus's own, or updates its limits when it exists. Idempotent. */
 export async function ensureStreams(jsm: JetStreamManager, naming: NatsNaming, replicas = 1): Promise<void> {
-  for (const config of streamConfigs(naming, replicas)) {
+  const own = { ...handedBackStream(naming), num_replicas: replicas };
+  for (const config of [...streamConfigs(naming, replicas), own]) {
     const exists = await jsm.streams.info(config.name).then(
       () => true,
       (err: unknown) => (isStreamNotFound(err) ? false : Promise.reject(err)),
@@ -47,7 +49,7 @@ export async function ensureStreams(jsm: JetStreamManager, naming: NatsNaming, r
 /** Deletes the streams of one prefix (test clean-up); refuses the unprefixed production streams. */
 export async function deleteStreams(jsm: JetStreamManager, naming: NatsNaming): Promise<void> {
   if (naming.prefix === '') throw new BusError('transport', 'refusing to delete unprefixed streams');
-  for (const config of streamConfigs(naming)) {
+  for (const config of [...streamConfigs(naming), handedBackStream(naming)]) {
     await jsm.streams
       .delete(config.name)
       .catch((err: unknown) => (isStreamNotFound(err) ? false : Promise.reject(err)));
