@@ -20,6 +20,8 @@ export const BUS_ERROR_REASONS = [
   'closed',
   /** The transport refused or failed (no stream, connection lost). */
   'transport',
+  /** In memory: a handler ran past its deadline, so the run waiting for the bus to be idle fails. */
+  'stuck_handler',
 ] as const;
 export type BusErrorReason = (typeof BUS_ERROR_REASONS)[number];
 

@@ -1,4 +1,5 @@
 import { type Candle, deadLetterSubject, type Envelope, Subjects, subject } from '@ballast/contracts';
+import { waitFor } from '@ballast/testkit';
 import { describe, expect, it } from 'vitest';
 import { runBusConformance } from './conformance';
 import { DUPLICATE_WINDOW_MS } from './duplicate-window';
@@ -94,5 +95,49 @@ describe('MemoryHub retrying a dead letter it cannot store', () => {
     await bus.idle();
     expect(letters).toEqual([candle.value]);
     await bus.drain();
+  });
+});
+
+// One delivery at a time: a handler that never returns held every other message behind it, and the
+// backtest waiting for the bus to be idle hung (or its process exited) with nothing said.
+describe('MemoryHub stuck handler', () => {
+  it('fails idle() naming the subject and durable once a handler runs past stuckHandlerMs', async () => {
+    const clock = { now: () => 1_700_000_000_000 };
+    const lines: Array<{ obj: object; msg: string }> = [];
+    const log = {
+      info: () => {},
+      warn: () => {},
+      error: (obj: object, msg: string) => void lines.push({ obj, msg }),
+    };
+    const hub = new MemoryHub({ stuckHandlerMs: 50, log });
+    const bus = new MemoryBus({ source: 'orders', clock, ids: randomIds(clock), hub, log });
+    const candle = subject(Subjects.candle, { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '4h' });
+    let release = () => {};
+    const never = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await bus.subscribe(candle, () => never, { durable: 'stuck' });
+    const [first] = recordedCandles(1);
+    await bus.publish(candle, first!);
+    await expect(bus.idle()).rejects.toMatchObject({
+      reason: 'stuck_handler',
+      message: expect.stringContaining('durable stuck on MD_CANDLE'),
+    });
+    expect(lines).toEqual([
+      {
+        obj: expect.objectContaining({ subject: candle.value, durable: 'stuck' }),
+        msg: 'bus: handler still running, nothing else is delivered',
+      },
+    ]);
+    // The handler returning ends it: the bus goes idle again.
+    release();
+    await waitFor(
+      () =>
+        bus.idle().then(
+          () => true,
+          () => false,
+        ),
+      'the bus idle again',
+    );
   });
 });

@@ -82,7 +82,15 @@ export interface MemoryHubOptions {
    */
   retainPerStream?: number;
   log?: BusLogger;
+  /**
+   * Wall-clock time a handler may run on one message before `idle()` rejects (`stuck_handler`, naming
+   * its subject and durable) and an error is logged: as NatsBus's `stuckHandlerMs` (default 10 minutes).
+   * Everything waits behind one delivery, so a handler that never returns hung the backtest silently.
+   */
+  stuckHandlerMs?: number;
 }
+
+const DEFAULT_STUCK_HANDLER_MS = 600_000;
 
 /**
  * The in-process broker behind MemoryBus: one FIFO queue for every delivery, worked one message
@@ -105,8 +113,12 @@ export class MemoryHub {
   private readonly routes = new Map<string, Map<string, Durable[]>>();
   private routeCount = 0;
   private readonly endpoints = new Map<string, (raw: string) => Promise<string>>();
-  private readonly idleWaiters: Array<() => void> = [];
+  private readonly idleWaiters: Array<{ resolve: () => void; reject: (err: BusError) => void }> = [];
   private pumping = false;
+  /** The delivery being handled and since when (performance.now), for the stuck-handler watchdog. */
+  private running: { pending: Pending; since: number } | undefined;
+  /** Set once the running delivery is past `stuckHandlerMs`; cleared when it returns. */
+  private stuck: BusError | undefined;
   private readonly retainPerStream: number;
 
   constructor(private readonly options: MemoryHubOptions = {}) {
@@ -226,7 +238,8 @@ export class MemoryHub {
    */
   idle(): Promise<void> {
     if (!this.pumping && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    if (this.stuck) return Promise.reject(this.stuck);
+    return new Promise((resolve, reject) => this.idleWaiters.push({ resolve, reject }));
   }
 
   /**
@@ -304,11 +317,36 @@ export class MemoryHub {
   }
 
   private async pump(): Promise<void> {
-    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      await this.dispatch(next);
+    // Kept referenced: a handler awaiting something that never settles would otherwise let the process
+    // exit, or wait, with nothing said.
+    const limitMs = this.options.stuckHandlerMs ?? DEFAULT_STUCK_HANDLER_MS;
+    const watchdog = setInterval(() => this.watch(limitMs), Math.max(1, Math.min(1_000, limitMs / 2)));
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        await this.dispatch(next);
+      }
+    } finally {
+      clearInterval(watchdog);
     }
     this.pumping = false;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    for (const waiter of this.idleWaiters.splice(0)) waiter.resolve();
+  }
+
+  private watch(limitMs: number): void {
+    const running = this.running;
+    if (running === undefined || this.stuck !== undefined) return;
+    const runningMs = performance.now() - running.since;
+    if (runningMs < limitMs) return;
+    const { subject, durable } = running.pending;
+    this.stuck = new BusError(
+      'stuck_handler',
+      `handler of durable ${durable.name} on ${durable.stream} still running after ${Math.round(runningMs)} ms on ${subject}; nothing else is delivered`,
+    );
+    this.options.log?.error(
+      { subject, durable: durable.name, stream: durable.stream, runningMs: Math.round(runningMs) },
+      'bus: handler still running, nothing else is delivered',
+    );
+    for (const waiter of this.idleWaiters.splice(0)) waiter.reject(this.stuck);
   }
 
   private async dispatch(pending: Pending): Promise<void> {
@@ -323,6 +361,7 @@ export class MemoryHub {
     pending.envelope = pending.message.deliverableTo(member.target.family);
     const run = processDelivery(pending, member.target, member.services, pending);
     member.inFlight = run;
+    this.running = { pending, since: performance.now() };
     try {
       await run;
     } catch (err) {
@@ -332,6 +371,8 @@ export class MemoryHub {
       );
     } finally {
       member.inFlight = undefined;
+      this.running = undefined;
+      this.stuck = undefined;
     }
   }
 }
