@@ -78,4 +78,28 @@ describe('NatsBus across a NATS server restarted without its store', () => {
       await bus.drain();
     }
   }, 30_000);
+
+  it('delivers what was stored while its durable was gone when it had handled nothing before', async () => {
+    // With nothing handled yet, the durable was created again from new messages: an order decision
+    // stored after the restart, before the bus noticed its durable gone, was skipped.
+    const port = await freePort();
+    servers.push(await natsServer(port, freshStore()));
+    const bus = await NatsBus.connect({ source: 'orders', clock, servers: `nats://127.0.0.1:${port}` });
+    const candle = subject(Subjects.candle, { exchange: 'binance', symbol: 'BTC-USDT', timeframe: '4h' });
+    const [a] = recordedCandles(1);
+    const seen: number[] = [];
+    try {
+      await bus.ensureStreams();
+      await bus.subscribe(candle, (m) => void seen.push(m.payload.openTime), { durable: 'untouched' });
+
+      await killed(servers[0]!);
+      servers.push(await natsServer(port, freshStore()));
+      await waitFor(() => bus.ensureStreams().then(() => true), 'the streams created again');
+      await bus.publish(candle, a!);
+      await waitFor(() => seen.length === 1, 'the candle stored after the restart', { timeoutMs: 10_000 });
+      expect(seen).toEqual([a!.openTime]);
+    } finally {
+      await bus.drain();
+    }
+  }, 30_000);
 });

@@ -41,7 +41,7 @@ import { buildEnvelope, wireBytes } from './envelope-codec';
 import { HandedBack } from './handed-back';
 import { KeptAliveMessages, type StuckHandlers } from './kept-alive-messages';
 import { closeWhenLost, isMissing, type WatchedConsumer } from './lost-durable';
-import { type DurableSpec, ensureDurable, justAfter } from './nats-consumer';
+import { type DurableSpec, ensureDurable, justAfter, nanosOf } from './nats-consumer';
 import { NatsNaming } from './nats-naming';
 import { readRetained } from './nats-retained';
 import { natsTarget } from './nats-servers';
@@ -184,7 +184,30 @@ export class NatsBus implements Bus {
       fromStart: options.deliverFrom === 'all',
     };
     await ensureDurable(this.jsm, spec);
-    return this.track(this.runConsumer(spec, await this.consume(spec), target));
+    const acked = await this.ackedUpTo(spec);
+    return this.track(this.runConsumer(spec, await this.consume(spec), target, acked));
+  }
+
+  /**
+   * Stored time of the durable's ack floor (the last message it settled, by any process), or of its
+   * creation when it has settled nothing: where it resumes if the server loses it before this process
+   * handles anything. Undefined (start as subscribed) for a durable from the start that settled nothing,
+   * or when the server cannot tell.
+   */
+  private async ackedUpTo(spec: DurableSpec): Promise<bigint | undefined> {
+    try {
+      const info = await this.jsm.consumers.info(spec.stream, spec.durable);
+      const floor = info.ack_floor.stream_seq;
+      if (floor === 0 && spec.fromStart) return undefined;
+      const settled = floor > 0 ? await this.jsm.streams.getMessage(spec.stream, { seq: floor }) : null;
+      return settled === null ? nanosOf(info.created) - 1n : nanosOf(settled.timestamp);
+    } catch (err) {
+      this.log.warn(
+        { durable: spec.durable, stream: spec.stream, error: errorText(err) },
+        'bus: where the durable stands could not be read, it resumes as subscribed if lost',
+      );
+      return undefined;
+    }
   }
 
   /**
@@ -296,12 +319,15 @@ export class NatsBus implements Bus {
     spec: DurableSpec,
     first: ConsumerMessages,
     target: DeliveryTarget<T>,
+    acked: bigint | undefined,
   ): Subscription {
     let stopping = false;
     let messages = first;
     // Stored time of the last message handled: a durable created again resumes after it, so nothing
     // stored while it was gone (up to half a minute until the client notices) is skipped.
-    let handledUpTo: bigint | undefined;
+    // Before this process handles anything, the durable's ack floor: a durable lost then resumed from
+    // new messages, skipping what was stored while it was gone.
+    let handledUpTo: bigint | undefined = acked;
     // Messages nak'd for a retry and not yet settled (stream sequence → stored time): a durable created
     // again resumes at the oldest of them, since the server forgot their redelivery with the old durable.
     const awaitingRetry = new Map<number, bigint>();

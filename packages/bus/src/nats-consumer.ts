@@ -88,3 +88,11 @@ export function justAfter(timestampNanos: bigint): string {
   const seconds = new Date(Number(next / 1_000_000_000n) * 1000).toISOString().slice(0, 19);
   return `${seconds}.${(next % 1_000_000_000n).toString().padStart(9, '0')}Z`;
 }
+
+/** The nanoseconds since the epoch of a server's RFC 3339 time (a stored message's, a durable's creation). */
+export function nanosOf(time: string): bigint {
+  const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(time);
+  if (match === null) throw new Error(`not an RFC 3339 time: ${time}`);
+  const seconds = BigInt(Date.parse(`${match[1]}${match[3]}`) / 1000);
+  return seconds * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
+}
