@@ -59,7 +59,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
       maxPerUser: config.GATEWAY_LOGIN_MAX_PER_USER,
     },
   });
-  registerReadRoutes(app, deps.model, deps.live, deps.controlLog);
+  registerReadRoutes(app, deps.model, deps.live, deps.controlLog, config.GATEWAY_CONTROL_SERVICES);
   registerControlRoutes(app, deps);
   registerGovernanceRoutes(app, {
     config: deps.configStore,

@@ -39,6 +39,28 @@ export const gatewayConfigSchema = z.object({
     .default(15 * 60_000),
   GATEWAY_LOGIN_MAX_PER_IP: z.coerce.number().int().positive().default(20),
   GATEWAY_LOGIN_MAX_PER_USER: z.coerce.number().int().positive().default(5),
+  /**
+   * Who must answer every kill and resume (control.ack): a service (each venue's answers it) or
+   * `service@exchange`, comma-separated, as `ballast kill --services`. The dashboard names those that have not.
+   */
+  GATEWAY_CONTROL_SERVICES: z
+    .string()
+    .default('risk,orders')
+    .transform((text, ctx): readonly string[] => {
+      const entries = [
+        ...new Set(
+          text
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
+      if (entries.length === 0) {
+        ctx.addIssue({ code: 'custom', message: 'name at least one service to wait for (risk,orders)' });
+        return z.NEVER;
+      }
+      return entries;
+    }),
   /** Built dashboard assets; built from `web/` at start when missing. */
   GATEWAY_WEB_DIR: z.string().min(1).optional(),
   /** The paper account's starting equity: base of the equity curve (drawdown and readiness read risk's stored equity; this only until risk has stored one). */

@@ -226,14 +226,16 @@ describe('gateway security', () => {
       detail: 'entries blocked',
     };
     await h.publisher.publish(subject(Subjects.controlAck, {}), ack);
-    const control = await waitFor(
-      async () => {
-        const c = await json(await fetch(`${url}/api/control`, { headers: { cookie: op.cookie } }));
-        return c.state.acks.length === 1 ? c : undefined;
-      },
-      'the kill engaged and acknowledged',
-      { timeoutMs: 20_000 },
-    );
+    const controlWith = (acks: number, what: string) =>
+      waitFor(
+        async () => {
+          const c = await json(await fetch(`${url}/api/control`, { headers: { cookie: op.cookie } }));
+          return c.state.acks.length === acks ? c : undefined;
+        },
+        what,
+        { timeoutMs: 20_000 },
+      );
+    const control = await controlWith(1, 'the kill engaged and acknowledged');
     expect(control.state).toMatchObject({
       engaged: true,
       flatten: true,
@@ -251,6 +253,15 @@ describe('gateway security', () => {
       commandId,
     });
     expect(control.actions[0].at).toBeGreaterThanOrEqual(before);
+    // orders (GATEWAY_CONTROL_SERVICES defaults to risk,orders) has not answered: the dashboard must say so.
+    expect(control.state.unanswered).toEqual(['orders']);
+    await h.publisher.publish(subject(Subjects.controlAck, {}), {
+      ...ack,
+      service: 'orders',
+      detail: 'flat',
+    });
+    const answered = await controlWith(2, 'the orders ack read');
+    expect(answered.state.unanswered).toEqual([]);
   });
 
   it('answers a published kill with 200 and its id when its audit record cannot be written, and counts it', async () => {

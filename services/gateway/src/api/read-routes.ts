@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ControlLog } from '../control/control-log';
+import { withUnanswered } from '../control/unanswered';
 import type { LiveState } from '../live/live-state';
 import type { Period } from '../live/pnl';
 import { errorSchema, refuse } from './api-error';
@@ -16,6 +17,8 @@ export function registerReadRoutes(
   model: ReadModel,
   live: LiveState,
   controlLog: ControlLog,
+  /** Who must answer each kill and resume (GATEWAY_CONTROL_SERVICES). */
+  controlServices: readonly string[],
 ): void {
   app.get(
     '/api/positions',
@@ -123,9 +126,12 @@ export function registerReadRoutes(
     '/api/control',
     ok(
       S.obj({ state: S.controlState, actions: S.arr(S.controlAction) }),
-      'Kill switch state, acknowledgements and recorded actions',
+      'Kill switch state, acknowledgements, who has not answered, and recorded actions',
     ),
-    async () => ({ state: live.control, actions: await controlLog.recent(50) }),
+    async () => ({
+      state: withUnanswered(live.control, controlServices),
+      actions: await controlLog.recent(50),
+    }),
   );
   app.get('/api/markets', ok(S.arr(S.str), 'Candle series seen on the bus (exchange:symbol:timeframe)'), () =>
     live.seriesKeys(),

@@ -190,7 +190,11 @@ export const controlState = obj({
   since: nullable(int),
   commandId: nullable(str),
   acks: arr(controlAck),
-  ignored: nullable(obj({ command: str, commandId: str, requestedBy: str, acks: arr(controlAck) })),
+  /** Expected services (GATEWAY_CONTROL_SERVICES) that have not answered; null: not known (given before the gateway started). */
+  unanswered: nullable(arr(str)),
+  ignored: nullable(
+    obj({ command: str, commandId: str, requestedBy: str, acks: arr(controlAck), unanswered: arr(str) }),
+  ),
 });
 
 export const controlAction = obj({

@@ -92,6 +92,11 @@ export interface IgnoredCommand {
 export interface ControlView extends KillState {
   /** The services' answers to the command in force. */
   acks: ControlAck[];
+  /**
+   * Whether this gateway read the command in force on the bus, and so every answer to it since: false for
+   * the state it started with, whose answers came before it was reading them.
+   */
+  acksSeen: boolean;
   /** The latest command not taken since the one in force, so its refusal reaches the operator. */
   ignored: IgnoredCommand | null;
 }
@@ -128,7 +133,7 @@ export class LiveState {
   private readonly pendingPrice = new Map<string, NodeJS.Timeout>();
   private readonly listeners = new Set<LiveListener>();
   private readonly subscriptions: Subscription[] = [];
-  control: ControlView = { ...KILL_RELEASED, acks: [], ignored: null };
+  control: ControlView = { ...KILL_RELEASED, acks: [], acksSeen: false, ignored: null };
   /**
    * Acks of commands not seen yet: acks and commands reach us on separate consumers, so a service's
    * answer can arrive before the command it answers. Kept (the newest few) until that command does.
@@ -151,7 +156,7 @@ export class LiveState {
   readonly durables: string[] = [];
 
   async start(initialKill: KillState): Promise<void> {
-    this.control = { ...initialKill, acks: [], ignored: null };
+    this.control = { ...initialKill, acks: [], acksSeen: false, ignored: null };
     const sub = async <T>(
       on: Parameters<Bus['subscribe']>[0],
       name: string,
@@ -342,7 +347,7 @@ export class LiveState {
   private applyControl(command: ControlCommand, requestedBy: string): void {
     const { applied, state } = applyControl(this.control, command, this.clock.now());
     const acks = this.takeEarlyAcks(command.id);
-    if (applied) this.control = { ...state, acks, ignored: null };
+    if (applied) this.control = { ...state, acks, acksSeen: true, ignored: null };
     else this.control.ignored = { command: command.kind, commandId: command.id, requestedBy, acks };
   }
 

@@ -17,19 +17,36 @@ export function ackLine(a: Json): HTMLElement {
   return h('div', { class: why ? 'down' : 'up', 'data-testid': `ack-${who(a)}` }, text);
 }
 
-/** The acks of the command in force, and of a later one the switch did not take. */
+/**
+ * The expected services that have not answered a command: named, ✗, so a kill one service never took does
+ * not read as done from the answers of the others.
+ */
+export function unansweredLine(unanswered: string[] | null, testId: string): HTMLElement | null {
+  if (unanswered === null)
+    return h(
+      'div',
+      { 'data-testid': testId },
+      'answers not seen: the command came before the gateway started',
+    );
+  if (unanswered.length === 0) return null;
+  return h('div', { class: 'down', 'data-testid': testId }, `no answer yet from ${unanswered.join(', ')} ✗`);
+}
+
+/** The acks of the command in force, and of a later one the switch did not take, with who has not answered. */
 export function controlAcks(control: Json): HTMLElement {
   const ignored = control.ignored;
   return h(
     'small',
     { 'data-testid': 'kill-acks' },
     ...control.acks.map(ackLine),
+    control.commandId ? unansweredLine(control.unanswered, 'kill-unanswered') : null,
     ignored
       ? h(
           'div',
           { class: 'error', 'data-testid': 'kill-ignored' },
           `${ignored.command} by ${ignored.requestedBy} was not applied: a later command is in force`,
           ...ignored.acks.map(ackLine),
+          unansweredLine(ignored.unanswered, 'ignored-unanswered'),
         )
       : null,
   );
