@@ -38,6 +38,7 @@ export const gatewayConfigSchema = z.object({
     .positive()
     .default(15 * 60_000),
   GATEWAY_LOGIN_MAX_PER_IP: z.coerce.number().int().positive().default(20),
+  /** Also the wrong passwords in a row that lock a user name: the window, then twice as long each time (LoginRateLimiter). */
   GATEWAY_LOGIN_MAX_PER_USER: z.coerce.number().int().positive().default(5),
   /**
    * Who must answer every kill and resume (control.ack): a service (each venue's answers it) or

@@ -127,6 +127,8 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
       const known = options.users.get(user);
       const ok = await verifyPassword(password, known?.scryptHash ?? decoy);
       if (!known || !ok) {
+        // Every name alike, known or not: a lock only known names earned would tell which exist.
+        limiter.failed(user);
         logins.inc({ outcome: 'refused' });
         options.log.warn({ ...loggedUser(options.users, user), ip: req.ip }, 'login refused');
         return refuse(reply, 'invalid_credentials', 'wrong user name or password');
