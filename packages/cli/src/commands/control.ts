@@ -24,6 +24,8 @@ export const CONTROL_EXIT = {
   notFlat: 3,
   /** A service acknowledged the command without applying it (a command in force there was given later). */
   notApplied: 4,
+  /** The command did not reach NATS (or its publish was not confirmed): no service has it. */
+  notPublished: 5,
 } as const;
 
 /**
@@ -195,24 +197,46 @@ export async function publishAndWait(
   const timeoutMs = positiveInteger('--timeout-ms', opts.timeoutMs);
   const expected = expectedServices(opts.services);
   const servers = natsServersFrom(process.env);
-  const bus = await NatsBus.connect({
-    servers,
-    source: 'cli',
-    clock,
-    ...(process.env.BUS_PREFIX ? { prefix: process.env.BUS_PREFIX } : {}),
-  });
+  // Told apart from a timeout (exit 1): the command is in no service's hands, or may not be.
+  const notPublished = (err: unknown, sending: boolean) => {
+    const at = natsTarget(servers).servers.join(',');
+    const told = sending
+      ? `${what} NOT confirmed published (send it again: a repeated ${what} is harmless)`
+      : `${what} NOT published`;
+    console.error(`${told}: NATS at ${at}: ${err instanceof Error ? err.message : String(err)}`);
+    return CONTROL_EXIT.notPublished;
+  };
+  let bus: NatsBus;
+  try {
+    bus = await NatsBus.connect({
+      servers,
+      source: 'cli',
+      clock,
+      ...(process.env.BUS_PREFIX ? { prefix: process.env.BUS_PREFIX } : {}),
+    });
+  } catch (err) {
+    return notPublished(err, false);
+  }
   // A durable per run (the bus has no ephemeral consumers); it is deleted on the way out.
   const durable = `cli-${uuidv7(clock.now(), randomBytes(10))}`;
   try {
-    await bus.ensureStreams();
     const collector = new AckCollector(expected, (ack) =>
       console.log(`${ackSender(ack)}: ${ack.command} engaged=${ack.engaged} ${ack.detail}`),
     );
-    // Subscribed before publishing, so no acknowledgement is missed.
-    const sub = await bus.subscribe(subject(Subjects.controlAck, {}), (m) => collector.add(m.payload), {
-      durable,
-    });
-    const commandId = (await send(bus)).id;
+    let sub: Awaited<ReturnType<NatsBus['subscribe']>>;
+    let commandId: string;
+    let sending = false;
+    try {
+      await bus.ensureStreams();
+      // Subscribed before publishing, so no acknowledgement is missed.
+      sub = await bus.subscribe(subject(Subjects.controlAck, {}), (m) => collector.add(m.payload), {
+        durable,
+      });
+      sending = true;
+      commandId = (await send(bus)).id;
+    } catch (err) {
+      return notPublished(err, sending);
+    }
     console.log(`${what} published (${commandId}); waiting for ${[...expected].join(', ')}`);
     collector.expect(commandId);
     const bare = [...expected].some((entry) => !entry.includes('@'));
