@@ -105,7 +105,8 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'KILL' }).click();
     await page.getByTestId('kill-dialog').waitFor();
     await page.getByLabel('reason').fill('browser test kill');
-    await page.getByRole('button', { name: 'Confirm kill' }).click();
+    // An impatient double click sends one kill, not two.
+    await page.getByRole('button', { name: 'Confirm kill' }).dblclick();
     const seen = await waitFor(
       () => kills.find((k) => k.payload.reason === 'browser test kill'),
       'control.kill on the bus',
@@ -121,6 +122,11 @@ describe('dashboard in a real browser', () => {
     await expect
       .poll(() => page.getByTestId('kill-state').textContent(), { timeout: 30_000 })
       .toBe('ENGAGED (no flatten): browser test kill');
+    const recorded = (await page.evaluate(async () => (await fetch('/api/control')).json())) as {
+      actions: Array<{ reason: string }>;
+    };
+    expect(recorded.actions.filter((a) => a.reason === 'browser test kill')).toHaveLength(1);
+    expect(kills.filter((k) => k.payload.reason === 'browser test kill')).toHaveLength(1);
     await page.screenshot({ path: join(ARTIFACTS, 'kill-engaged.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

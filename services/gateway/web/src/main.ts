@@ -67,7 +67,7 @@ function killControls(control: Json): HTMLElement | null {
       'button',
       {
         class: 'danger',
-        onclick: async () => {
+        onclick: oneAtATime(async () => {
           const sent = await sendControl('kill', { flatten: flatten.checked, reason: reason.value });
           if (!sent) {
             showAlert(killError, controlError);
@@ -75,7 +75,7 @@ function killControls(control: Json): HTMLElement | null {
           }
           dialog.close();
           refreshOrSignOut();
-        },
+        }),
       },
       'Confirm kill',
     ),
@@ -85,7 +85,7 @@ function killControls(control: Json): HTMLElement | null {
   const resume = h(
     'button',
     {
-      onclick: async () => {
+      onclick: oneAtATime(async () => {
         if (!confirm('Resume trading?')) return;
         const sent = await sendControl('resume', { reason: 'resumed from the dashboard' });
         if (!sent) {
@@ -93,12 +93,29 @@ function killControls(control: Json): HTMLElement | null {
           return;
         }
         refreshOrSignOut();
-      },
+      }),
     },
     'Resume',
   );
   // Engaged, the kill stays: a kill given without flatten is made to flatten by another kill (as the CLI's).
   return h('div', { class: 'controls' }, control.engaged ? resume : null, kill, resumeError, dialog);
+}
+
+/**
+ * A control button's handler that runs once at a time: the button is disabled until the gateway has answered,
+ * so a double click (or an impatient second one) sends one kill, not two (two flattens, two audit records).
+ */
+function oneAtATime(action: () => Promise<void>): (e: Event) => Promise<void> {
+  return async (e) => {
+    const button = e.currentTarget as HTMLButtonElement;
+    if (button.disabled) return;
+    button.disabled = true;
+    try {
+      await action();
+    } finally {
+      button.disabled = false;
+    }
+  };
 }
 
 /** Why the last kill or resume did not go through, or went without its record; kept across refreshes. */
