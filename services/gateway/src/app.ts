@@ -83,6 +83,9 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
   if (deps.webDist) registerWebAssets(app, deps.webDist);
   app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
     if (err.validation) return refuse(reply, 'bad_request', err.message);
+    // Fastify's own refusals keep their status: a body too large is not a malformed one.
+    if (err.statusCode === 413) return refuse(reply, 'payload_too_large', err.message);
+    if (err.statusCode === 415) return refuse(reply, 'unsupported_media_type', err.message);
     if (err.statusCode && err.statusCode < 500) return refuse(reply, 'bad_request', err.message);
     deps.log.error({ err, path: req.url.split('?')[0] }, 'gateway handler failed');
     return refuse(reply, 'internal_error', 'internal error');

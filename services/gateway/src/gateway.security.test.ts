@@ -174,6 +174,21 @@ describe('gateway security', () => {
     expect(control.state.engaged).toBe(false);
   });
 
+  it('refuses a body too large with 413 and one in a type it does not read with 415, typed', async () => {
+    const op = await login(url, 'olivia', PASSWORDS.op);
+    const headers = { cookie: op.cookie, 'x-csrf-token': op.csrfToken };
+    const large = await post('/api/control/kill', { flatten: false, reason: 'x'.repeat(20_000) }, headers);
+    expect(large.status).toBe(413);
+    expect(await json(large)).toMatchObject({ error: 'payload_too_large' });
+    const xml = await fetch(`${url}/api/control/kill`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/xml' },
+      body: '<kill/>',
+    });
+    expect(xml.status).toBe(415);
+    expect(await json(xml)).toMatchObject({ error: 'unsupported_media_type' });
+  });
+
   it('refuses a state-changing request with a missing or wrong CSRF token with 403', async () => {
     const op = await login(url, 'olivia', PASSWORDS.op);
     const missing = await post('/api/control/kill', { flatten: false, reason: 'x' }, { cookie: op.cookie });

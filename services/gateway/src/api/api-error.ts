@@ -8,6 +8,8 @@ export const API_ERRORS = {
   csrf: 403,
   rate_limited: 429,
   bad_request: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   invalid_limits: 400,
   no_change: 409,
   not_found: 404,
