@@ -81,6 +81,8 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
     ttlMs: config.GATEWAY_PUBLIC_RESULTS_TTL_MS,
   });
   if (deps.webDist) registerWebAssets(app, deps.webDist);
+  // Every method, not only the GETs the dashboard's catch-all serves: a mistyped POST gets the typed 404 too.
+  app.setNotFoundHandler((_req, reply) => refuse(reply, 'not_found', 'no such route'));
   app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
     if (err.validation) return refuse(reply, 'bad_request', err.message);
     // Fastify's own refusals keep their status: a body too large is not a malformed one.

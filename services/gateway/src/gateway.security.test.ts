@@ -174,7 +174,7 @@ describe('gateway security', () => {
     expect(control.state.engaged).toBe(false);
   });
 
-  it('refuses a body too large with 413 and one in a type it does not read with 415, typed', async () => {
+  it('refuses a body too large with 413, one in a type it does not read with 415, and a POST to no route with 404, typed', async () => {
     const op = await login(url, 'olivia', PASSWORDS.op);
     const headers = { cookie: op.cookie, 'x-csrf-token': op.csrfToken };
     const large = await post('/api/control/kill', { flatten: false, reason: 'x'.repeat(20_000) }, headers);
@@ -187,6 +187,9 @@ describe('gateway security', () => {
     });
     expect(xml.status).toBe(415);
     expect(await json(xml)).toMatchObject({ error: 'unsupported_media_type' });
+    const typo = await post('/api/control/kil', { flatten: false, reason: 'typo' }, headers);
+    expect(typo.status).toBe(404);
+    expect(await json(typo)).toEqual({ error: 'not_found', message: 'no such route' });
   });
 
   it('refuses a state-changing request with a missing or wrong CSRF token with 403', async () => {
