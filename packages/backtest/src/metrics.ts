@@ -66,6 +66,30 @@ export function sortinoRatio(returns: readonly number[], stepsPerYear: number): 
   return downside > 0 ? (mean(returns) / downside) * Math.sqrt(stepsPerYear) : null;
 }
 
+/**
+ * Percent of the curve's span with at least one trade open, from its entry fill to its exit fill. Read
+ * from the trades, not from the curve's `exposed` flags: those are sampled once per step, after it, so
+ * they miss a trade opened and closed inside one step, the step a trade exits in, and the end-of-data
+ * close (the last point is stamped after it), and the opening point counts as a flat step.
+ */
+export function exposurePct(trades: readonly BacktestTrade[], curve: readonly EquityPoint[]): number {
+  const start = curve[0]?.time;
+  const end = curve.at(-1)?.time;
+  if (start === undefined || end === undefined || end <= start) return 0;
+  const spans = trades
+    .map((t) => [Math.max(t.entry_time, start), Math.min(t.exit_time, end)] as const)
+    .filter(([from, to]) => to > from)
+    .sort((a, b) => a[0] - b[0]);
+  let held = 0;
+  let reached = start;
+  for (const [from, to] of spans) {
+    if (to <= reached) continue;
+    held += to - Math.max(from, reached);
+    reached = to;
+  }
+  return (held / (end - start)) * 100;
+}
+
 /** Compound annual growth over the curve's time span. */
 export function cagrPct(curve: readonly EquityPoint[]): number {
   const first = curve[0];
@@ -103,7 +127,7 @@ export function computeMetrics(
     avg_loss: mean(losses),
     expectancy: trades.length === 0 ? 0 : netPnl / trades.length,
     profit_factor: grossLoss > 0 ? sum(wins) / grossLoss : null,
-    exposure_pct: curve.length === 0 ? 0 : (curve.filter((p) => p.exposed).length / curve.length) * 100,
+    exposure_pct: exposurePct(trades, curve),
     trades: trades.length,
     fees: sum(trades.map((t) => t.fees)),
   };

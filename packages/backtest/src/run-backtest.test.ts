@@ -48,6 +48,24 @@ function expectReconciled(out: BacktestResult): void {
 }
 
 /** Straightforward recomputation from OUT.json alone, independent of metrics.ts. */
+/** Time in [start, end] with a trade open, by a sweep over every entry and exit. */
+function heldMs(trades: BacktestResult['trades'], start: number, end: number): number {
+  const edges = trades.flatMap((t) => [
+    { at: Math.min(Math.max(t.entry_time, start), end), d: 1 },
+    { at: Math.min(Math.max(t.exit_time, start), end), d: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.d - b.d);
+  let open = 0;
+  let held = 0;
+  let since = start;
+  for (const e of edges) {
+    if (open > 0) held += e.at - since;
+    open += e.d;
+    since = e.at;
+  }
+  return held;
+}
+
 function recompute(out: BacktestResult) {
   const pnls = out.trades.map((t) => t.pnl);
   let net = 0;
@@ -99,7 +117,7 @@ function recompute(out: BacktestResult) {
     avg_loss: lossCount ? lossSum / lossCount : 0,
     expectancy: net / out.trades.length,
     profit_factor: lossSum < 0 ? winSum / -lossSum : null,
-    exposure_pct: (out.equity.filter((p) => p.exposed).length / out.equity.length) * 100,
+    exposure_pct: (heldMs(out.trades, first.time, last.time) / (last.time - first.time)) * 100,
     trades: out.trades.length,
     fees,
   };

@@ -111,6 +111,15 @@ describe('windowMetrics', () => {
     expect(m.return_pct).toBeCloseTo((1006 / 1010 - 1) * 100, 12);
   });
 
+  it('counts the time held in the window of a trade entered before it', () => {
+    const result = {
+      meta: { initial_equity: 1000 },
+      trades: [trade(T0, 5, T0 + 3 * HOUR)],
+      equity: [0, 1, 2, 3, 4].map((h) => ({ time: T0 + h * HOUR, equity: 1000, exposed: h > 0 && h < 3 })),
+    } as unknown as BacktestResult;
+    expect(windowMetrics(result, { from: T0 + 2 * HOUR, to: T0 + 4 * HOUR }, HOUR).exposure_pct).toBe(50);
+  });
+
   it('on the closed basis leaves out a trade entered in the window that exits after it ends', () => {
     const result = {
       meta: { initial_equity: 1000 },

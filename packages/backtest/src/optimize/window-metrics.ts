@@ -1,5 +1,5 @@
 import type { BacktestResult } from '../backtest-result';
-import { type BacktestMetrics, computeMetrics } from '../metrics';
+import { type BacktestMetrics, computeMetrics, exposurePct } from '../metrics';
 import type { TimeWindow } from './walk-forward-plan';
 
 /**
@@ -32,5 +32,9 @@ export function windowMetrics(
   const inside = result.equity.filter((p) => p.time > window.from && p.time <= window.to);
   const opening = before?.equity ?? result.meta.initial_equity;
   const curve = [{ time: window.from, equity: opening, exposed: before?.exposed ?? false }, ...inside];
-  return computeMetrics(trades, curve, opening, stepMs);
+  // Exposure counts every trade held in the window, one entered before it too.
+  return {
+    ...computeMetrics(trades, curve, opening, stepMs),
+    exposure_pct: exposurePct(result.trades, curve),
+  };
 }
