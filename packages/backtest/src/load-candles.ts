@@ -61,6 +61,8 @@ export function loadCandleFile(file: CandleFile, options: LoadCandlesOptions): C
 /**
  * Keeps the header and the rows whose open time (first column) lies in [from, to), so a short range
  * of a long file is not parsed whole. Rows that do not start with a number stay, so the parser reports them.
+ * A row left out is left empty, not removed (the parser skips empty rows): a bad row's line number is
+ * then its line in the file, not in what the range kept of it.
  */
 function withinRange(text: string, from: number, to: number): string {
   if (from === Number.NEGATIVE_INFINITY && to === Number.POSITIVE_INFINITY) return text;
@@ -69,7 +71,7 @@ function withinRange(text: string, from: number, to: number): string {
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const openTime = Number(line.slice(0, line.indexOf(',')));
-    if (!Number.isFinite(openTime) || (openTime >= from && openTime < to)) kept.push(line);
+    kept.push(!Number.isFinite(openTime) || (openTime >= from && openTime < to) ? line : '');
   }
   return kept.join('\n');
 }
