@@ -17,7 +17,7 @@ import { BacktestError } from './backtest-error';
 import type { BacktestGateSettings, BacktestResult, EquityPoint } from './backtest-result';
 import { BacktestRuntime } from './backtest-runtime';
 import { checkConfirmTimeframes } from './confirmable-timeframes';
-import { type CandleFile, loadCandleFile } from './load-candles';
+import { type CandleFile, loadCandleFile, symbolFromFileName } from './load-candles';
 import { marketRulesBook } from './market-rules-source';
 import { computeMetrics } from './metrics';
 import { type RecordedDecisionRow, RecordedVerdicts } from './recorded-verdicts';
@@ -112,7 +112,28 @@ function newestPerSymbol(candles: readonly Candle[], count: number): Candle[] {
   return candles.filter((c) => c.openTime >= oldest.get(c.symbol)!);
 }
 
+/**
+ * Symbols asked for that no file holds: refused naming what the files hold, where filtering them out
+ * left a run with no candles and no word of why (a misspelt `BTC/USDT`, a file not given).
+ */
+function refuseUnknownSymbols(options: RunBacktestOptions): void {
+  if (!options.symbols) return;
+  const held = new Set<string>();
+  for (const entry of options.files) {
+    const file = typeof entry === 'string' ? { path: entry } : entry;
+    const symbol = file.symbol ?? symbolFromFileName(file.path);
+    if (symbol) held.add(symbol);
+  }
+  const unknown = options.symbols.filter((s) => !held.has(s));
+  if (unknown.length > 0)
+    throw new BacktestError(
+      'bad_input',
+      `no file holds ${unknown.join(', ')}: the files hold ${[...held].sort().join(', ')} (symbols are written BTC-USDT)`,
+    );
+}
+
 function loadAll(options: RunBacktestOptions, config: BacktestConfig): Candle[] {
+  refuseUnknownSymbols(options);
   const range = {
     ...(options.from !== undefined ? { from: options.from } : {}),
     ...(options.to !== undefined ? { to: options.to } : {}),

@@ -270,6 +270,12 @@ describe('ballast backtest refusals that name what to change', () => {
     );
   });
 
+  it('refuses a symbol no file holds, naming what the files hold', async () => {
+    await expect(backtest(['--symbols', 'BTC/USDT'], join(dir, 'sym.json'))).rejects.toThrow(
+      'no file holds BTC/USDT: the files hold BTC-USDT (symbols are written BTC-USDT)',
+    );
+  });
+
   it('refuses a range that ends before it starts, and says where the data is when a range holds none', async () => {
     await expect(
       backtest(['--from', '2021-03-01', '--to', '2021-02-01'], join(dir, 'backwards.json')),
