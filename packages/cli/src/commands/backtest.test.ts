@@ -270,6 +270,18 @@ describe('ballast backtest refusals that name what to change', () => {
     );
   });
 
+  it('names the --config file it cannot read or parse', async () => {
+    const missing = join(dir, 'no-such-config.json');
+    await expect(backtest(['--config', missing], join(dir, 'nocfg.json'))).rejects.toThrow(
+      `--config ${missing}: cannot read it (ENOENT`,
+    );
+    const broken = join(dir, 'broken-config.json');
+    writeFileSync(broken, '{"slippageBps": 5,');
+    await expect(backtest(['--config', broken], join(dir, 'badcfg.json'))).rejects.toThrow(
+      `--config ${broken}: not valid JSON (`,
+    );
+  });
+
   it('refuses a symbol no file holds, naming what the files hold', async () => {
     await expect(backtest(['--symbols', 'BTC/USDT'], join(dir, 'sym.json'))).rejects.toThrow(
       'no file holds BTC/USDT: the files hold BTC-USDT (symbols are written BTC-USDT)',

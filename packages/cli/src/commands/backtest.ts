@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import {
   AgentsMode,
   assumedRulesWarning,
@@ -12,6 +12,7 @@ import { DEFAULT_PGLITE_DIR } from '@ballast/db';
 import type { Command } from 'commander';
 import { dateFlag } from './date-flag';
 import { readDeployedHourStats } from './hour-stats';
+import { readJsonFile } from './json-file';
 import { progressBar } from './progress-bar';
 import { readRecordedDecisions, replayedLine } from './recorded-decisions';
 import { seedFlag } from './seed-flag';
@@ -42,7 +43,7 @@ function agentsMode(text: string): AgentsMode {
 
 /** `--config` with `--exchange-info`, `--agents` and `--hour-stats-from-db` on top; a flag never silently replaces the file's setting. */
 async function backtestConfig(flags: BacktestFlags): Promise<BacktestConfigInput> {
-  const given = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as BacktestConfigInput) : {};
+  const given = flags.config ? (readJsonFile('--config', flags.config) as BacktestConfigInput) : {};
   if (flags.hourStatsFromDb && 'hourStats' in given)
     throw new Error(`--hour-stats-from-db and hourStats in --config ${flags.config}: give one`);
   const agents = flags.agents === undefined ? undefined : agentsMode(flags.agents);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import {
   assumedRulesWarning,
   expandGrid,
@@ -11,6 +11,7 @@ import {
 } from '@ballast/backtest';
 import type { Command } from 'commander';
 import { dateFlag } from './date-flag';
+import { readJsonFile } from './json-file';
 import { positiveInteger } from './positive-integer';
 import { progressBar } from './progress-bar';
 import { seedFlag } from './seed-flag';
@@ -141,7 +142,7 @@ export function registerOptimizeCommand(program: Command): void {
         ...(flags.symbols ? { symbols: flags.symbols.split(',').map((s) => s.trim()) } : {}),
         ...(flags.strategy ? { strategy: flags.strategy } : {}),
         config: {
-          ...(flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as object) : {}),
+          ...(flags.config ? (readJsonFile('--config', flags.config) as object) : {}),
           ...(flags.exchangeInfo ? { exchangeInfoFile: flags.exchangeInfo } : {}),
         },
         onProgress: (point, points, done, total) => bar.update((point - 1) * total + done, points * total),

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { type BacktestConfigInput, parseBacktestConfig } from '@ballast/backtest';
 import { ReadinessThresholds } from '@ballast/core';
+import { readJsonFile } from './json-file';
 
 /**
  * Fields the go-live gate's backtest never takes. The hour table as the deployment has it now is counted
@@ -29,15 +29,6 @@ export function gateBacktestConfig(input: unknown, source: string): BacktestConf
     throw new Error(`${source}: ${err instanceof Error ? err.message : String(err)}`);
   }
   return input as BacktestConfigInput;
-}
-
-/** A flag's FILE read as JSON, or an error naming the flag and the file. */
-function readJsonFile(flag: string, file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${flag} ${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
 }
 
 /** `--config FILE` read as JSON, or an error naming the file. */
