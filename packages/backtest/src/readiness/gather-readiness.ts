@@ -20,7 +20,7 @@ import {
   StopCoverageRepository,
 } from '@ballast/db';
 import type { Kysely } from 'kysely';
-import { type MarkedPosition, openPositions } from './open-positions';
+import { openPositions, type PaperOpenPosition } from './open-positions';
 import { type PaperEquity, paperEquity } from './paper-equity';
 
 export interface GatherOptions {
@@ -46,7 +46,7 @@ export interface GatheredReadiness {
   /** The equity returns and drawdown were measured on; null when none was given or stored. */
   equity: PaperEquity | null;
   /** The period's positions still open, marked at their last candle close (their result is in the drawdown). */
-  open: MarkedPosition[];
+  open: PaperOpenPosition[];
 }
 
 /** The strategy's closed trades, in close order. */
@@ -119,7 +119,7 @@ type Figures<K extends keyof ReadinessInputs> = Pick<ReadinessInputs, K>;
 function performanceFigures(
   trades: readonly ClosedTradeRecord[],
   equity: PaperEquity | null,
-  open: readonly MarkedPosition[],
+  open: readonly PaperOpenPosition[],
   start: number | null,
   now: number,
 ): Figures<'paperDays' | 'closedTrades' | 'sharpe' | 'maxDrawdownPct' | 'equityNote' | 'expectancy'> {

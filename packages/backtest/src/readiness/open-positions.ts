@@ -1,10 +1,13 @@
 import type { Clock, Fill } from '@ballast/contracts';
-import { foldPositionSlots, recordedFills } from '@ballast/core';
+import { foldPositionSlots, marketKey, recordedFills, unrealisedPnl } from '@ballast/core';
 import { CandleRepository, type Database, OrderSliceRepository } from '@ballast/db';
 import type { Kysely } from 'kysely';
 
-/** One open position of the paper period, marked at its market's last stored candle close. */
-export interface MarkedPosition {
+/**
+ * One open position of the paper period, marked at its market's last stored candle close (not core's
+ * MarkedPosition, what marking reads: this is what it returns, mark and result included).
+ */
+export interface PaperOpenPosition {
   exchange: string;
   symbol: string;
   side: 'long' | 'short';
@@ -12,7 +15,7 @@ export interface MarkedPosition {
   entry: number;
   /** The last candle close by now; null when no candle of its market is stored. */
   mark: number | null;
-  /** (mark − entry) × qty for a long, the reverse for a short; null unmarked. */
+  /** Core's unrealisedPnl at the mark: (mark − entry) × qty for a long, the reverse for a short; null unmarked. */
   pnl: number | null;
 }
 
@@ -26,7 +29,7 @@ export async function openPositions(
   clock: Clock,
   strategy: string,
   start: number,
-): Promise<MarkedPosition[]> {
+): Promise<PaperOpenPosition[]> {
   const now = clock.now();
   const slices = await new OrderSliceRepository(db, clock).all();
   const fills = slices.flatMap((slice) => recordedFills({ ...slice, fills: slice.fills as Fill[] }));
@@ -34,12 +37,15 @@ export async function openPositions(
     (s) => s.strategy === strategy && s.qty > 0 && s.enteredAt >= start && s.enteredAt <= now,
   );
   const candles = new CandleRepository(db);
-  const marked: MarkedPosition[] = [];
+  const marked: PaperOpenPosition[] = [];
   for (const s of open) {
     const last = await candles.lastClose(s.exchange, s.symbol, now);
     const mark = last?.close ?? null;
-    const sign = s.side === 'long' ? 1 : -1;
-    const pnl = mark === null ? null : (mark - s.entry) * s.qty * sign;
+    // A candle close is both sides' price: the bid a long sells at and the ask a short buys back at.
+    const marks = new Map([
+      [marketKey(s.exchange, s.symbol), { bid: mark ?? undefined, ask: mark ?? undefined }],
+    ]);
+    const pnl = mark === null ? null : unrealisedPnl(s, marks);
     marked.push({
       exchange: s.exchange,
       symbol: s.symbol,
