@@ -1,4 +1,5 @@
 import type { MarketRules } from '@ballast/core';
+import { z } from 'zod';
 import type { BacktestConfig } from './backtest-config';
 import type { MarketRulesSource } from './market-rules-source';
 import type { BacktestMetrics } from './metrics';
@@ -108,4 +109,27 @@ export interface BacktestResult {
   equity: EquityPoint[];
   decisions: BacktestDecision[];
   metrics: BacktestMetrics;
+}
+
+/**
+ * What a go-live gate reads of a backtest result file (`ballast backtest --json`): its span, its trades
+ * and the metrics it judges. An optimize result has the span but neither of the others.
+ */
+export const GatedBacktestFile = z.object({
+  meta: z.looseObject({ from: z.number(), to: z.number() }),
+  trades: z.array(z.unknown()),
+  metrics: z.looseObject({ trades: z.number(), expectancy: z.number(), max_drawdown_pct: z.number() }),
+});
+
+const LACKS = { meta: 'no meta.from/to', trades: 'no trades', metrics: 'no metrics' } as const;
+
+/** What of GatedBacktestFile `json` lacks, one phrase per part, in the schema's order; empty when none. */
+export function missingOfBacktest(json: unknown): string[] {
+  const parsed = GatedBacktestFile.safeParse(json);
+  if (parsed.success) return [];
+  const parts = parsed.error.issues.map((i) => i.path[0]);
+  if (parts.includes(undefined)) return Object.values(LACKS);
+  return Object.entries(LACKS)
+    .filter(([part]) => parts.includes(part))
+    .map(([, phrase]) => phrase);
 }

@@ -1,6 +1,6 @@
 export * from './backtest-config';
 export * from './backtest-error';
-export type * from './backtest-result';
+export * from './backtest-result';
 export * from './demo';
 export * from './exchange-info-rules';
 export * from './load-candles';

@@ -8,6 +8,7 @@ import {
   equityAtLive,
   gatherReadiness,
   loadRecordedDecisions,
+  missingOfBacktest,
   openPositions,
   paperEquity,
   periodMarkets,
@@ -354,23 +355,6 @@ function readBacktestFile(file: string): BacktestResult {
       `--backtest ${file}: not a backtest result (ballast backtest --json): ${missing.join(', ')}`,
     );
   return result as BacktestResult;
-}
-
-/** What the gate reads of a backtest result that this JSON lacks (an optimize result has no trades). */
-function missingOfBacktest(json: unknown): string[] {
-  const r = (json ?? {}) as {
-    meta?: Record<string, unknown>;
-    trades?: unknown;
-    metrics?: Record<string, unknown>;
-  };
-  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
-  const missing: string[] = [];
-  if (!finite(r.meta?.from) || !finite(r.meta?.to)) missing.push('no meta.from/to');
-  if (!Array.isArray(r.trades)) missing.push('no trades');
-  const m = r.metrics;
-  if (!m || !finite(m.trades) || !finite(m.expectancy) || !finite(m.max_drawdown_pct))
-    missing.push('no metrics');
-  return missing;
 }
 
 /**
