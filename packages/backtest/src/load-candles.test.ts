@@ -25,4 +25,11 @@ describe('loadCandleFile', () => {
       `${path}: 1 bad rows, first at line 41`,
     );
   });
+
+  it('reports a file that is not there as unreadable, whatever its name says', () => {
+    const path = join(dir, 'btc-hourly.csv');
+    expect(() => loadCandleFile({ path }, { exchange: 'binance', timeframe: '1h' })).toThrow(
+      `cannot read ${path}: ENOENT`,
+    );
+  });
 });

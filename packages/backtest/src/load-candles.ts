@@ -32,14 +32,15 @@ export interface LoadCandlesOptions {
 
 /** Reads one Binance kline CSV (gzip when the name ends in .gz); a bad row is an error, not a skip. */
 export function loadCandleFile(file: CandleFile, options: LoadCandlesOptions): Candle[] {
-  const symbol = file.symbol ?? symbolFromFileName(file.path);
-  if (!symbol) throw new BacktestError('bad_input', `cannot tell the symbol of ${file.path}; name it`);
   let buffer: Buffer;
   try {
     buffer = readFileSync(file.path);
   } catch (err) {
     throw new BacktestError('bad_input', `cannot read ${file.path}: ${(err as Error).message}`);
   }
+  // After the read: a mistyped path is reported missing, not as a name that tells no symbol.
+  const symbol = file.symbol ?? symbolFromFileName(file.path);
+  if (!symbol) throw new BacktestError('bad_input', `cannot tell the symbol of ${file.path}; name it`);
   const text = (file.path.endsWith('.gz') ? gunzipSync(buffer) : buffer).toString('utf8');
   const from = options.from ?? Number.NEGATIVE_INFINITY;
   const to = options.to ?? Number.POSITIVE_INFINITY;
