@@ -72,6 +72,12 @@ describe('walk-forward plan', () => {
     expect(folds.at(-1)!.outOfSample.to).toBe(T0 + 100 * HOUR);
   });
 
+  it('refuses a range that ends before it starts as empty, not as too short for its windows', () => {
+    expect(() => planWalkForward(T0 + 31 * 24 * HOUR, T0, 4, HOUR)).toThrow(
+      'the range is empty: to 2021-01-01 00:00 is not after from 2021-02-01 00:00',
+    );
+  });
+
   it('refuses fewer than two windows or a range shorter than one step each', () => {
     expect(() => planWalkForward(T0, T0 + 10 * HOUR, 1, HOUR)).toThrow('at least 2 windows');
     expect(() => planWalkForward(T0, T0 + 2 * HOUR, 3, HOUR)).toThrow('range too short');

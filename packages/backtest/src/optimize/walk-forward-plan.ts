@@ -1,5 +1,7 @@
 import { BacktestError } from '../backtest-error';
 
+const isoMinute = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
 /** Half-open time window [from, to), epoch ms on candle open time. */
 export interface TimeWindow {
   from: number;
@@ -21,6 +23,11 @@ export interface WalkForwardFold {
 export function splitWindows(from: number, to: number, windows: number, stepMs: number): TimeWindow[] {
   if (!Number.isInteger(windows) || windows < 2)
     throw new BacktestError('bad_config', `walk-forward needs at least 2 windows, got ${windows}`);
+  if (to <= from)
+    throw new BacktestError(
+      'bad_input',
+      `the range is empty: to ${isoMinute(to)} is not after from ${isoMinute(from)}`,
+    );
   const steps = Math.floor((to - from) / stepMs);
   const per = Math.floor(steps / windows);
   if (per < 1)
