@@ -1,4 +1,4 @@
-import { readinessKeys, TRADING_SERVICES, VirtualClock } from '@ballast/core';
+import { readinessKeys, type StoredBacktest, TRADING_SERVICES, VirtualClock } from '@ballast/core';
 import {
   BotStateRepository,
   CandleRepository,
@@ -45,6 +45,31 @@ describe('gatherReadiness against PostgreSQL', () => {
   afterAll(async () => {
     await handle?.db.destroy();
     await testDb?.drop();
+  });
+
+  it('says why a backtest was not counted: another period, or not every market the period traded', async () => {
+    const figures = { trades: 3, expectancy: 1, maxDrawdownPct: 2 };
+    const gather = (backtest: StoredBacktest) =>
+      gatherReadiness({ db: handle.db, clock, strategy: 'trend', initialEquity: 1_000, backtest });
+    const late = await gather({ ...figures, from: START + 5 * DAY, to: NOW, symbols: ['BTC-USDT'] });
+    expect(late.paperStart).toBe(START);
+    expect(late.droppedBacktest).toEqual({
+      reason: 'other_period',
+      from: START + 5 * DAY,
+      to: NOW,
+      paperStart: START,
+      now: NOW,
+    });
+    expect(late.inputs.backtest).toBeNull();
+    const eth = await gather({ ...figures, from: START, to: NOW, symbols: ['ETH-USDT'] });
+    expect(eth.droppedBacktest).toEqual({
+      reason: 'other_markets',
+      replayed: ['ETH-USDT'],
+      markets: ['BTC-USDT'],
+    });
+    const counted = await gather({ ...figures, from: START, to: NOW, symbols: ['BTC-USDT'] });
+    expect(counted.droppedBacktest).toBeNull();
+    expect(counted.inputs.backtest).toEqual(figures);
   });
 
   it('counts the days nothing was sampled as down: 2 days of samples in 40 is under 5 %', async () => {

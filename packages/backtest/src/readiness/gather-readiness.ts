@@ -47,6 +47,30 @@ export interface GatheredReadiness {
   equity: PaperEquity | null;
   /** The period's positions still open, marked at their last candle close (their result is in the drawdown). */
   open: PaperOpenPosition[];
+  /** Why the backtest given or stored was not counted; null when it was, or when there was none to count. */
+  droppedBacktest: DroppedBacktest | null;
+}
+
+/**
+ * A backtest not counted: `other_period` when it does not span the paper period (coversPeriod),
+ * `other_markets` when it did not replay every market the period traded (coversMarkets).
+ */
+export type DroppedBacktest =
+  | { reason: 'other_period'; from: number; to: number; paperStart: number; now: number }
+  | { reason: 'other_markets'; replayed: string[]; markets: string[] };
+
+/** Why `candidate` does not count for the period from `start`, or null when it does. */
+function droppedBacktest(
+  candidate: StoredBacktest,
+  start: number,
+  now: number,
+  markets: readonly string[],
+): DroppedBacktest | null {
+  if (!coversPeriod(candidate, start, now))
+    return { reason: 'other_period', from: candidate.from, to: candidate.to, paperStart: start, now };
+  if (!coversMarkets(candidate, markets))
+    return { reason: 'other_markets', replayed: candidate.symbols ?? [], markets: [...markets] };
+  return null;
 }
 
 /** The strategy's closed trades, in close order. */
@@ -194,13 +218,9 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
   const start = await paperStartOf(state, strategy, trades);
   const stored = await state.get(readinessKeys.backtest(strategy), StoredBacktest);
   const candidate = options.backtest ?? stored?.value;
-  const backtest =
-    candidate &&
-    start !== null &&
-    coversPeriod(candidate, start, now) &&
-    coversMarkets(candidate, periodMarkets(trades, start))
-      ? candidate
-      : undefined;
+  const dropped =
+    candidate && start !== null ? droppedBacktest(candidate, start, now, periodMarkets(trades, start)) : null;
+  const backtest = candidate && start !== null && !dropped ? candidate : undefined;
   const from = start ?? now;
   const equity = start === null ? null : await paperEquity(db, clock, options.initialEquity, trades, start);
   const open = start === null ? [] : await openPositions(db, clock, strategy, start);
@@ -218,5 +238,5 @@ export async function gatherReadiness(options: GatherOptions): Promise<GatheredR
       ? { trades: backtest.trades, expectancy: backtest.expectancy, maxDrawdownPct: backtest.maxDrawdownPct }
       : null,
   };
-  return { inputs, paperStart: start, trades, equity, open };
+  return { inputs, paperStart: start, trades, equity, open, droppedBacktest: dropped };
 }

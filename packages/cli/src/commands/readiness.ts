@@ -3,15 +3,13 @@ import {
   assumedRulesWarning,
   type BacktestConfigInput,
   type BacktestResult,
-  coversMarkets,
-  coversPeriod,
+  type DroppedBacktest,
   equityAtLive,
   gatherReadiness,
   loadRecordedDecisions,
   missingOfBacktest,
   openPositions,
   paperEquity,
-  periodMarkets,
   runBacktest,
   strategyTrades,
 } from '@ballast/backtest';
@@ -98,6 +96,13 @@ export interface StrategyReadiness {
 }
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** Why the gate's backtest was not counted, as printed. */
+function notCounted(dropped: DroppedBacktest): string {
+  if (dropped.reason === 'other_period')
+    return `the backtest spans ${day(dropped.from)}..${day(dropped.to)}, not the paper period ${day(dropped.paperStart)}..${day(dropped.now)}; not counted`;
+  return `the backtest replayed ${dropped.replayed.join(', ')}, not every market of the paper period (${dropped.markets.join(', ')}); not counted`;
+}
 
 interface Deps {
   db: DbHandle['db'];
@@ -224,22 +229,14 @@ async function judge(strategy: string, options: ReadinessRunOptions, deps: Deps)
           { ...options, initialEquity: required() },
           deps,
         );
-  if (backtest && first.paperStart !== null && !coversPeriod(backtest, first.paperStart, now))
-    deps.print(
-      `${strategy}: the backtest spans ${day(backtest.from)}..${day(backtest.to)}, not the paper period ${day(first.paperStart)}..${day(now)}; not counted`,
-    );
-  const markets = first.paperStart === null ? [] : periodMarkets(first.trades, first.paperStart);
-  if (backtest && !coversMarkets(backtest, markets))
-    deps.print(
-      `${strategy}: the backtest replayed ${backtest.symbols?.join(', ')}, not every market of the paper period (${markets.join(', ')}); not counted`,
-    );
   const config = backtestConfigOf(options);
   // The config the backtest was earned with is kept beside it, so a verdict can be traced to its costs.
   if (backtest)
     await state.set(readinessKeys.backtest(strategy), { ...backtest, ...(config ? { config } : {}) });
-  const { inputs, paperStart } = backtest
+  const { inputs, paperStart, droppedBacktest } = backtest
     ? await gatherReadiness({ ...gather, initialEquity: equity, backtest })
     : first;
+  if (backtest && droppedBacktest) deps.print(`${strategy}: ${notCounted(droppedBacktest)}`);
   const report = evaluateReadiness(inputs, options.thresholds);
   const stored = await readLifecycle(deps, strategy);
   const from = stored?.state ?? 'shadow';
