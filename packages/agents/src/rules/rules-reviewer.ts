@@ -5,7 +5,7 @@ export const MIN_REWARD_RISK = 1.5;
 
 /**
  * The offline risk reviewer, deterministic. Rejects when: the candidate carries a veto; reward/risk
- * (first target vs stop) is below `minRewardRisk`, the floor the veto tier applies (SIGNALS_MIN_REWARD_RISK),
+ * (nearest target vs stop, signed for the side) is below `minRewardRisk`, the floor the veto tier applies (SIGNALS_MIN_REWARD_RISK),
  * so the two never disagree; the analyst's trend opposes the side; volatility is extreme. Otherwise
  * approves at the volatility regime's position scale, halved when the analyst sees no trend.
  */
@@ -43,8 +43,14 @@ function rejectionReasons(
   return reasons;
 }
 
+/**
+ * Reward to the nearest take-profit over the distance to the stop, as the veto tier reckons it (core's
+ * rewardRisk): the reward is signed for the side, so a target on the wrong side of entry (a long's below
+ * it, a short's above) is a loss, a negative ratio, never a reward.
+ */
 export function rewardRisk(candidate: SignalCandidate): number {
-  const risk = Math.abs(candidate.entry - candidate.stop);
-  const reward = Math.abs((candidate.takeProfits[0] ?? candidate.entry) - candidate.entry);
-  return risk === 0 ? 0 : reward / risk;
+  const { side, entry, stop, takeProfits } = candidate;
+  const risk = Math.abs(entry - stop);
+  const rewards = takeProfits.map((tp) => (side === 'long' ? tp - entry : entry - tp));
+  return risk === 0 || rewards.length === 0 ? 0 : Math.min(...rewards) / risk;
 }
