@@ -190,6 +190,22 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     }
   });
 
+  it('reports a candidate without a finishReason as truncated, billed: its verdict may be cut short however well it parses', async () => {
+    const reply = geminiJson(JSON.stringify(VERDICT), {
+      promptTokenCount: 900,
+      candidatesTokenCount: 40,
+    }) as {
+      status: number;
+      body: string;
+    };
+    const body = JSON.parse(reply.body);
+    delete body.candidates[0].finishReason;
+    server.enqueue({ status: 200, body: JSON.stringify(body) });
+    const err = await failure(provider.generate(request()));
+    expect([err.reason, err.message]).toEqual(['truncated', 'gemini reply stopped with no finishReason']);
+    expect(err.usage).toEqual({ inputTokens: 900, outputTokens: 40 });
+  });
+
   it('reports a body that is not JSON at all as malformed', async () => {
     server.enqueue({ status: 200, body: '<html>proxy error</html>' });
     expect((await failure(provider.generate(request()))).reason).toBe('malformed_response');

@@ -24,8 +24,8 @@ type UsageWithThoughts = NonNullable<GenerateContentResponse['usageMetadata']> &
 
 /**
  * With responseMimeType application/json, the first candidate's first text part is the verdict JSON;
- * a candidate cut at MAX_TOKENS (thinking may have spent them), blocked for safety or ended for any
- * reason but STOP is no verdict, nor is a prompt Gemini blocked (promptFeedback, no candidates).
+ * a candidate cut at MAX_TOKENS (thinking may have spent them), blocked for safety, ended for any
+ * reason but STOP or not said to have ended (no finishReason) is no verdict, nor is a prompt Gemini blocked (promptFeedback, no candidates).
  */
 export function mapGeminiResponse(response: GenerateContentResponse): StructuredReply {
   const metadata: UsageWithThoughts | undefined = response.usageMetadata;
@@ -37,6 +37,11 @@ export function mapGeminiResponse(response: GenerateContentResponse): Structured
   if (blocked !== undefined)
     throw stoppedEarly('refused', 'gemini', `prompt blocked (${blocked})`, JSON.stringify(response), usage);
   const finish = response.candidates?.[0]?.finishReason;
+  // A candidate without a finishReason never said it ended: generateContent sets one on every finished
+  // candidate, and only a cut stream (a partial chunk a gateway passed on as the reply) lacks it, so the
+  // text, however well it parses, may be a verdict cut short.
+  if (finish === undefined && response.candidates?.[0] !== undefined)
+    throw stoppedEarly('truncated', 'gemini', 'no finishReason', JSON.stringify(response), usage);
   // Only a reply that ended normally is a verdict: a reason this list does not know (OTHER, LANGUAGE, one
   // added after this SDK) is not, even when its text happens to parse.
   if (finish !== undefined && finish !== FinishReason.STOP)
