@@ -69,6 +69,11 @@ export class AgentError extends Error {
     readonly rawResponse: string | undefined = undefined,
     /** The tokens the vendor billed for a reply it answered that we could not read: still spent. */
     readonly usage: TokenUsage | undefined = undefined,
+    /**
+     * The vendor had the request and began its reply, which was lost (the connection dropped mid-body):
+     * billed, though no usage came, like a call we stopped waiting for.
+     */
+    readonly mayBeBilled = false,
   ) {
     super(message);
   }

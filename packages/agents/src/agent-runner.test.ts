@@ -261,31 +261,67 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(reviewer.sleeps).toHaveLength(2);
   });
 
-  it('counts each timed-out call at its ceiling against the budget and in the audit: the vendor bills what it generates after we stop waiting', async () => {
+  /**
+   * One agent asked of `provider` (`agent`), the other the rules, with `retry.maxAttempts` attempts:
+   * the asked agent's audit row and how much of its budget it spent.
+   */
+  async function askedAlone(
+    agent: 'analyst' | 'reviewer',
+    provider: AnthropicProvider | GeminiProvider,
+    options: { timeoutMs?: number; maxAttempts: number },
+  ) {
     const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
     const audit = new MemoryAudit();
-    const reviewer = harness({
-      provider: new AnthropicProvider({ apiKey: KEY, model: 'claude-sonnet-5', baseURL: claude.url }),
+    const asked = harness({
+      provider,
       clock,
       audit,
-      timeoutMs: 150,
-      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      retry: { maxAttempts: options.maxAttempts, baseDelayMs: 1, maxDelayMs: 1 },
     });
     const rules = harness({ provider: null, clock, audit });
-    claude.enqueue({ hang: true }, { hang: true });
     const decision = await decideWithAgents(candidate, context, {
-      analyst: rules.runner,
-      reviewer: reviewer.runner,
+      analyst: agent === 'analyst' ? asked.runner : rules.runner,
+      reviewer: agent === 'reviewer' ? asked.runner : rules.runner,
       lessons: NO_LESSONS,
       lessonConfig: DEFAULT_LESSONS,
     });
-    expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
-    const row = audit.rows.at(-1);
+    expect(decision[agent]?.meta.fallbackUsed).toBe(true);
+    const row = audit.rows.find((r) => r.agent === agent);
+    return { row, prompt: row?.prompt.length ?? 0, spent: asked.budget.spentTodayUsd() };
+  }
+
+  const sonnet = () => new AnthropicProvider({ apiKey: KEY, model: 'claude-sonnet-5', baseURL: claude.url });
+
+  it('counts each timed-out call at its ceiling against the budget and in the audit: the vendor bills what it generates after we stop waiting', async () => {
+    claude.enqueue({ hang: true }, { hang: true });
+    const { row, prompt, spent } = await askedAlone('reviewer', sonnet(), { timeoutMs: 150, maxAttempts: 2 });
     // Two sends, each the prompt at 3 chars a token ($3/M) and all 2,048 output tokens allowed ($15/M).
-    const ceiling = (Math.ceil((row?.prompt.length ?? 0) / 3) * 3 + 2_048 * 15) / 1_000_000;
+    const ceiling = (Math.ceil(prompt / 3) * 3 + 2_048 * 15) / 1_000_000;
     expect([row?.errorReason, row?.tokensIn, row?.tokensOut]).toEqual(['timeout', 0, 0]);
     expect(row?.costUsd).toBeCloseTo(2 * ceiling, 12);
-    expect(reviewer.budget.spentTodayUsd()).toBeCloseTo(2 * ceiling, 12);
+    expect(spent).toBeCloseTo(2 * ceiling, 12);
+  });
+
+  it('counts a reply whose connection dropped after its headers at its ceiling: the vendor answered and bills it', async () => {
+    const cut = { status: 200, cutAfter: '{"id": "msg_01Cut", "type": "message", ' };
+    claude.enqueue(cut, cut);
+    const { row, prompt, spent } = await askedAlone('reviewer', sonnet(), { maxAttempts: 2 });
+    const ceiling = (Math.ceil(prompt / 3) * 3 + 2_048 * 15) / 1_000_000;
+    expect([row?.errorReason, row?.tokensIn, row?.tokensOut]).toEqual(['network', 0, 0]);
+    expect(row?.costUsd).toBeCloseTo(2 * ceiling, 12);
+    expect(spent).toBeCloseTo(2 * ceiling, 12);
+  });
+
+  it("counts a timed-out Gemini 2.5 Pro call's thinking budget in its ceiling: the vendor bills thinking as output", async () => {
+    gemini.enqueue({ hang: true });
+    const pro = new GeminiProvider({ apiKey: 'AIza-test-key', model: 'gemini-2.5-pro', baseUrl: gemini.url });
+    const { row, prompt, spent } = await askedAlone('analyst', pro, { timeoutMs: 150, maxAttempts: 1 });
+    // The prompt at 3 chars a token ($1.25/M), the 2,048 output tokens and the 128 of thinking ($10/M).
+    const ceiling = (Math.ceil(prompt / 3) * 1.25 + (2_048 + 128) * 10) / 1_000_000;
+    expect(row?.errorReason).toBe('timeout');
+    expect(row?.costUsd).toBeCloseTo(ceiling, 12);
+    expect(spent).toBeCloseTo(ceiling, 12);
   });
 
   it('refuses calls once the daily budget is spent, until the next UTC day', async () => {

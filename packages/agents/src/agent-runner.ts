@@ -250,7 +250,7 @@ export class AgentRunner {
       // A reply the vendor answered but we could not read was billed all the same.
       if (err instanceof AgentError && err.usage !== undefined)
         this.account(provider, task, attempts, err.usage);
-      else if (err instanceof AgentError && err.reason === 'timeout')
+      else if (err instanceof AgentError && (err.reason === 'timeout' || err.mayBeBilled))
         this.chargeTimedOut(provider, task, attempts);
       throw err;
     }
@@ -287,8 +287,9 @@ export class AgentRunner {
   /**
    * A call that timed out was sent, and its reply is billed when it is generated whether we wait for it
    * or not: its cost counts at its ceiling (timedOutUsage) against the budget, in the audit row and the
-   * cost metric, or a vendor slower than AGENT_TIMEOUT_MS spends without limit. Its tokens are not
-   * counted: nobody reported any.
+   * cost metric, or a vendor slower than AGENT_TIMEOUT_MS spends without limit. So does a reply whose
+   * connection dropped after its headers (mayBeBilled). Its tokens are not counted: nobody reported any.
+   * The ceiling is every output token the vendor may bill (Gemini's thinking budget included).
    */
   private chargeTimedOut(
     provider: LanguageModelProvider,
@@ -297,7 +298,10 @@ export class AgentRunner {
   ): void {
     const cost = this.deps.budget.costOf(
       provider.model,
-      timedOutUsage(fullPrompt(task), task.maxOutputTokens),
+      timedOutUsage(
+        fullPrompt(task),
+        provider.maxBilledOutputTokens?.(task.maxOutputTokens) ?? task.maxOutputTokens,
+      ),
     );
     this.deps.budget.spend(cost);
     attempts.costUsd += cost;

@@ -46,4 +46,9 @@ export interface LanguageModelProvider {
   readonly id: ProviderId;
   readonly model: string;
   generate(request: StructuredRequest): Promise<StructuredReply>;
+  /**
+   * The most output tokens a request allowing `maxOutputTokens` may be billed: more when the adapter
+   * adds room of its own (Gemini's thinking budget); default `maxOutputTokens`.
+   */
+  maxBilledOutputTokens?(maxOutputTokens: number): number;
 }

@@ -157,6 +157,16 @@ describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API
     expect([err.reason, err.message]).toEqual(['timeout', 'anthropic call timed out']);
   });
 
+  it('reports a 200 whose connection drops mid-body as a network failure the vendor may have billed', async () => {
+    server.enqueue({ status: 200, cutAfter: '{"id": "msg_01Cut", "type": "message", ' });
+    const err = await failure(provider.generate(request()));
+    expect([err.reason, err.message, err.mayBeBilled]).toEqual([
+      'network',
+      'anthropic reply was cut off after its headers',
+      true,
+    ]);
+  });
+
   it('never puts the key in an error message', async () => {
     server.enqueue(anthropicError(401, 'authentication_error'));
     const err = await failure(provider.generate(request()));

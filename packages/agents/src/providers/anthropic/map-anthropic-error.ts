@@ -30,5 +30,14 @@ export function mapAnthropicError(err: unknown, now: number, aborted: boolean): 
       retryAfterMs((name) => headers?.get(name), now),
     );
   }
-  return new AgentError('network', 'anthropic call failed without an HTTP status');
+  // What is left is the body's read failing after a 200's headers (the SDK wraps every fetch failure
+  // before them as APIConnectionError): the vendor answered, and bills the reply we lost.
+  return new AgentError(
+    'network',
+    'anthropic reply was cut off after its headers',
+    undefined,
+    undefined,
+    undefined,
+    true,
+  );
 }

@@ -211,6 +211,24 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     expect((await failure(provider.generate(request()))).reason).toBe('malformed_response');
   });
 
+  it('reports a 200 whose connection drops mid-body as a network failure the vendor may have billed', async () => {
+    server.enqueue({ status: 200, cutAfter: '{"candidates": [{"content": ' });
+    const err = await failure(provider.generate(request()));
+    expect([err.reason, err.message, err.mayBeBilled]).toEqual([
+      'network',
+      'gemini reply was cut off after its headers',
+      true,
+    ]);
+  });
+
+  it('says a thinking model may bill its thinking budget on top of the output tokens asked for', () => {
+    const ceiling = (model: string) =>
+      new GeminiProvider({ apiKey: KEY, model, baseUrl: server.url }).maxBilledOutputTokens(256);
+    expect([ceiling('gemini-2.5-pro'), ceiling('gemini-2.5-flash'), ceiling('gemini-2.0-flash')]).toEqual([
+      384, 256, 256,
+    ]);
+  });
+
   it('times out a hung call', async () => {
     server.enqueue({ hang: true });
     expect((await failure(provider.generate(request(AbortSignal.timeout(150))))).reason).toBe('timeout');

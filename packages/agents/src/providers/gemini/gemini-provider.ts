@@ -28,6 +28,11 @@ export class GeminiProvider implements LanguageModelProvider {
     this.#baseUrl = options.baseUrl;
   }
 
+  /** The verdict's room and the thinking budget on top, as `generate` asks for. */
+  maxBilledOutputTokens(maxOutputTokens: number): number {
+    return maxOutputTokens + (thinkingBudgetFor(this.model) ?? 0);
+  }
+
   async generate(request: StructuredRequest): Promise<StructuredReply> {
     const thinkingBudget = thinkingBudgetFor(this.model);
     const model = this.#client.getGenerativeModel(
@@ -38,7 +43,7 @@ export class GeminiProvider implements LanguageModelProvider {
           responseMimeType: 'application/json',
           responseSchema: toGeminiSchema(request.schema),
           // Thinking tokens count against the cap: the verdict's room comes on top of the budget.
-          maxOutputTokens: request.maxOutputTokens + (thinkingBudget ?? 0),
+          maxOutputTokens: this.maxBilledOutputTokens(request.maxOutputTokens),
           // The 0.24 SDK's types predate thinkingConfig; it passes the config through untouched.
           ...(thinkingBudget === undefined ? {} : { thinkingConfig: { thinkingBudget } }),
         } as GenerationConfig,

@@ -28,7 +28,16 @@ export function mapGeminiError(err: unknown, aborted: boolean): AgentError {
   // A 200 whose body is not JSON fails inside the SDK's response.json().
   if (err instanceof SyntaxError) return new AgentError('malformed_response', 'gemini reply is not JSON');
   if (err instanceof GoogleGenerativeAIError) return new AgentError('network', 'gemini connection failed');
-  return new AgentError('network', 'gemini call failed without an HTTP status');
+  // What is left is the body's read failing after a 200's headers (the SDK wraps every fetch failure
+  // before them): the vendor answered, and bills the reply we lost.
+  return new AgentError(
+    'network',
+    'gemini reply was cut off after its headers',
+    undefined,
+    undefined,
+    undefined,
+    true,
+  );
 }
 
 /**

@@ -46,12 +46,14 @@ describe('the OpenAI-compatible provider reading a reply body', () => {
     expect(reasonOf(await ask(provider, 300))).toBe('timeout');
   });
 
-  it('calls a reply whose connection is cut mid-body a network failure', async () => {
+  it('calls a reply whose connection is cut mid-body a network failure the vendor may have billed', async () => {
     const provider = await serving((res) => {
       res.write('{"choices":[');
       setImmediate(() => res.socket?.destroy());
     });
-    expect(reasonOf(await ask(provider))).toBe('network');
+    const err = await ask(provider);
+    expect(reasonOf(err)).toBe('network');
+    expect((err as AgentError).mayBeBilled).toBe(true);
   });
 
   it('calls a reply that arrived in full and is not JSON malformed', async () => {

@@ -68,7 +68,15 @@ export class OpenAiCompatibleProvider implements LanguageModelProvider {
       return await response.text();
     } catch (err) {
       if (signal.aborted) throw new AgentError('timeout', 'openai-compatible reply timed out mid-body');
-      throw new AgentError('network', `openai-compatible reply cut off: ${(err as Error).name}`);
+      // The vendor answered 200 and bills the reply we lost.
+      throw new AgentError(
+        'network',
+        `openai-compatible reply cut off: ${(err as Error).name}`,
+        undefined,
+        undefined,
+        undefined,
+        true,
+      );
     }
   }
 
