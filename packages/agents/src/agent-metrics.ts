@@ -6,6 +6,8 @@ export interface AgentMetrics {
   readonly latency: Histogram<'provider' | 'agent'>;
   readonly tokens: Counter<'provider' | 'agent' | 'direction'>;
   readonly costUsd: Counter<'provider' | 'agent'>;
+  /** Of costUsd, what was counted at a ceiling for want of reported usage (ADR 25). */
+  readonly estimatedCostUsd: Counter<'provider' | 'agent'>;
   readonly breakerState: Gauge<'provider'>;
 }
 
@@ -41,6 +43,12 @@ export function createAgentMetrics(registry: Registry): AgentMetrics {
     costUsd: new Counter({
       name: 'ballast_agent_cost_usd_total',
       help: 'Estimated spend from reported tokens and the configured price table, in USD',
+      labelNames: ['provider', 'agent'],
+      registers,
+    }),
+    estimatedCostUsd: new Counter({
+      name: 'ballast_agent_estimated_cost_usd_total',
+      help: 'Of ballast_agent_cost_usd_total, what was counted at its ceiling (the full prompt, every output token allowed) for calls that timed out or were cut off and reported no usage, in USD',
       labelNames: ['provider', 'agent'],
       registers,
     }),

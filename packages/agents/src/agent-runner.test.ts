@@ -125,6 +125,8 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
       ['reviewer', expect.closeTo(0.045, 10), 10_000, 1_000, 'corr-runner-1'],
     ]);
     expect(reviewer.budget.spentTodayUsd()).toBeCloseTo(0.045, 10);
+    // Billed by the usage the vendors reported: nothing of it estimated.
+    expect(audit.rows.map((r) => r.costEstimatedUsd)).toEqual([0, 0]);
     const metrics = await reviewer.registry.getSingleMetricAsString('ballast_agent_cost_usd_total');
     expect(metrics).toContain('ballast_agent_cost_usd_total{provider="anthropic",agent="reviewer"} 0.045');
   });
@@ -288,19 +290,28 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     });
     expect(decision[agent]?.meta.fallbackUsed).toBe(true);
     const row = audit.rows.find((r) => r.agent === agent);
-    return { row, prompt: row?.prompt.length ?? 0, spent: asked.budget.spentTodayUsd() };
+    const estimated = await asked.registry.getSingleMetricAsString('ballast_agent_estimated_cost_usd_total');
+    return { row, prompt: row?.prompt.length ?? 0, spent: asked.budget.spentTodayUsd(), estimated };
   }
 
   const sonnet = () => new AnthropicProvider({ apiKey: KEY, model: 'claude-sonnet-5', baseURL: claude.url });
 
   it('counts each timed-out call at its ceiling against the budget and in the audit: the vendor bills what it generates after we stop waiting', async () => {
     claude.enqueue({ hang: true }, { hang: true });
-    const { row, prompt, spent } = await askedAlone('reviewer', sonnet(), { timeoutMs: 150, maxAttempts: 2 });
+    const { row, prompt, spent, estimated } = await askedAlone('reviewer', sonnet(), {
+      timeoutMs: 150,
+      maxAttempts: 2,
+    });
     // Two sends, each the prompt at 3 chars a token ($3/M) and all 2,048 output tokens allowed ($15/M).
     const ceiling = (Math.ceil(prompt / 3) * 3 + 2_048 * 15) / 1_000_000;
     expect([row?.errorReason, row?.tokensIn, row?.tokensOut]).toEqual(['timeout', 0, 0]);
     expect(row?.costUsd).toBeCloseTo(2 * ceiling, 12);
     expect(spent).toBeCloseTo(2 * ceiling, 12);
+    // An estimate, and said so (ADR 25): apart in the row and in its own metric.
+    expect(row?.costEstimatedUsd).toBeCloseTo(2 * ceiling, 12);
+    expect(estimated).toContain(
+      `ballast_agent_estimated_cost_usd_total{provider="anthropic",agent="reviewer"} ${2 * ceiling}`,
+    );
   });
 
   it('counts a reply whose connection dropped after its headers at its ceiling: the vendor answered and bills it', async () => {

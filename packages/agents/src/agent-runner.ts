@@ -112,6 +112,8 @@ export interface UnusableReplies {
 interface Attempts<T = unknown> {
   usage: TokenUsage;
   costUsd: number;
+  /** Of costUsd, what was counted at a ceiling (chargeTimedOut). */
+  costEstimatedUsd: number;
   raw: string | null;
   error: AgentError | null;
   /** What `salvage` kept of the last reply `parse` refused. */
@@ -152,6 +154,7 @@ export class AgentRunner {
     const attempts: Attempts<T> = {
       usage: { inputTokens: 0, outputTokens: 0 },
       costUsd: 0,
+      costEstimatedUsd: 0,
       raw: null,
       error: null,
     };
@@ -289,7 +292,8 @@ export class AgentRunner {
    * or not: its cost counts at its ceiling (timedOutUsage) against the budget, in the audit row and the
    * cost metric, or a vendor slower than AGENT_TIMEOUT_MS spends without limit. So does a reply whose
    * connection dropped after its headers (mayBeBilled). Its tokens are not counted: nobody reported any.
-   * The ceiling is every output token the vendor may bill (Gemini's thinking budget included).
+   * The ceiling is every output token the vendor may bill (Gemini's thinking budget included). It is an
+   * estimate, and said so: apart in the audit row (costEstimatedUsd) and its own metric.
    */
   private chargeTimedOut(
     provider: LanguageModelProvider,
@@ -305,7 +309,10 @@ export class AgentRunner {
     );
     this.deps.budget.spend(cost);
     attempts.costUsd += cost;
-    this.deps.metrics.costUsd.inc({ provider: provider.id, agent: task.agent }, cost);
+    attempts.costEstimatedUsd += cost;
+    const labels = { provider: provider.id, agent: task.agent };
+    this.deps.metrics.costUsd.inc(labels, cost);
+    this.deps.metrics.estimatedCostUsd.inc(labels, cost);
   }
 
   private fail(task: AgentTask<unknown>, attempts: Attempts, error: AgentError, attempt: number): void {
@@ -376,6 +383,7 @@ export class AgentRunner {
         tokensIn: attempts.usage.inputTokens,
         tokensOut: attempts.usage.outputTokens,
         costUsd: attempts.costUsd,
+        costEstimatedUsd: attempts.costEstimatedUsd,
         correlationId: task.correlationId,
         fallbackUsed: facts.fallbackUsed,
         errorReason: attempts.error?.reason ?? null,

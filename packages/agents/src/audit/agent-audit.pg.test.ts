@@ -189,6 +189,37 @@ describe('agent audit and lessons on PostgreSQL', () => {
     expect(recent[0]?.costUsd).toBeCloseTo(0.006, 10);
   });
 
+  it('keeps the part of a cost counted at its ceiling apart from what the vendor billed (ADR 25)', async () => {
+    const audit = new AgentCallRepository(handle.db);
+    const reviewer = harness({
+      provider: new AnthropicProvider({ apiKey: KEY, model: 'claude-sonnet-5', baseURL: claude.url }),
+      clock,
+      audit,
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    clock.advance(60_000);
+    // Billed: a reply that is not the verdict tool (900 in, 40 out); estimated: a reply cut mid-body.
+    claude.enqueue(
+      { status: 200, cutAfter: '{"id": "msg_01Cut", "type": "message", ' },
+      anthropicToolUse('review_verdict', { approve: 'yes' }, { input_tokens: 900, output_tokens: 40 }),
+    );
+    await decideWithAgents(
+      candidate,
+      { correlationId: 'corr-audit-estimated', features, recentCandles: candles },
+      {
+        analyst: harness({ provider: null, clock, audit }).runner,
+        reviewer: reviewer.runner,
+        lessons: new AgentLessonRepository(handle.db),
+        lessonConfig: DEFAULT_LESSONS,
+      },
+    );
+    const [row] = (await audit.byCorrelationId('corr-audit-estimated')).filter((r) => r.agent === 'reviewer');
+    const billed = (900 * 3 + 40 * 15) / 1_000_000;
+    const estimated = (Math.ceil((row?.prompt.length ?? 0) / 3) * 3 + 2_048 * 15) / 1_000_000;
+    expect(row?.costUsd).toBeCloseTo(billed + estimated, 8);
+    expect(row?.costEstimatedUsd).toBeCloseTo(estimated, 8);
+  });
+
   it('writes lessons after a close and injects the newest into the next prompt; off means none', async () => {
     const { reviewer, analyst, lessons, audit } = deps();
     const reflector = harness({ provider: null, clock, audit });

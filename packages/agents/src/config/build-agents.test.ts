@@ -446,6 +446,10 @@ describe('agents configuration', () => {
         'ballast_agent_budget_spent_usd 0',
         'ballast_agent_budget_limit_usd 2.5',
       ]);
+      // Born at 0, or the first estimated cost would not show in increase().
+      expect((await metrics.metrics()).split('\n')).toContain(
+        'ballast_agent_estimated_cost_usd_total{provider="anthropic",agent="reviewer"} 0',
+      );
       claude.enqueue(
         anthropicToolUse(
           'review_verdict',

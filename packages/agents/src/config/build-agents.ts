@@ -200,11 +200,13 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 }
 
 /**
- * Starts an agent's auth_failed count at 0: a counter series born at 1 hides its first increase from
+ * Starts an agent's auth_failed count and estimated cost at 0: a counter series born at 1 hides its first increase from
  * PromQL's increase(), and a refused key may fail only one call before the breaker opens.
  */
 function countsAuthFailures(metrics: AgentMetrics, provider: string, agent: AgentName): void {
   metrics.failures.inc({ provider, agent, reason: 'auth_failed' }, 0);
+  // Likewise the estimated cost: the first call to time out would not show in increase().
+  metrics.estimatedCostUsd.inc({ provider, agent }, 0);
 }
 
 function breakerFor(config: AgentsConfig, clock: Clock): CircuitBreaker {

@@ -55,6 +55,19 @@ export const agents: DashboardSpec = {
       queries: [{ expr: 'ballast:agent_cost_usd:increase1d', legend: '{{provider}}' }],
     },
     {
+      title: 'Estimated cost today (USD)',
+      kind: 'stat',
+      unit: 'currencyUSD',
+      description:
+        'Of the cost today, what was counted at its ceiling (ADR 25) for calls that timed out or were cut off and reported no usage: an estimate that errs high, not what the vendor billed.',
+      queries: [
+        {
+          expr: 'sum by (provider) (increase(ballast_agent_estimated_cost_usd_total[1d]))',
+          legend: '{{provider}}',
+        },
+      ],
+    },
+    {
       title: 'Daily budget (USD)',
       kind: 'stat',
       unit: 'currencyUSD',

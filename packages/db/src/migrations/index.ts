@@ -5,6 +5,7 @@ import * as botState from './0003-bot-state';
 import * as eventJournal from './0004-event-journal';
 import * as agentCalls from './0100-agent-calls';
 import * as agentLessons from './0101-agent-lessons';
+import * as agentCallEstimatedCost from './0102-agent-call-estimated-cost';
 import * as orderSlices from './0200-order-slices';
 import * as paperAccount from './0201-paper-account';
 import * as closedTrades from './0202-closed-trades';
@@ -47,6 +48,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_event_journal': eventJournal,
   '0100_agent_calls': agentCalls,
   '0101_agent_lessons': agentLessons,
+  '0102_agent_call_estimated_cost': agentCallEstimatedCost,
   '0200_order_slices': orderSlices,
   '0201_paper_account': paperAccount,
   '0202_closed_trades': closedTrades,

@@ -19,6 +19,11 @@ export interface AgentCallRecord {
   readonly tokensIn: number;
   readonly tokensOut: number;
   readonly costUsd: number;
+  /**
+   * Of `costUsd`, what was counted at a ceiling rather than billed by reported usage (ADR 25: a call timed
+   * out or cut off after its headers): an estimate that errs high. Absent: 0.
+   */
+  readonly costEstimatedUsd?: number;
   readonly correlationId: string;
   readonly fallbackUsed: boolean;
   readonly errorReason: string | null;
@@ -48,6 +53,7 @@ export class AgentCallRepository {
         tokens_in: finite(call.tokensIn, 'tokensIn'),
         tokens_out: finite(call.tokensOut, 'tokensOut'),
         cost_usd: finite(call.costUsd, 'costUsd'),
+        cost_estimated_usd: finite(call.costEstimatedUsd ?? 0, 'costEstimatedUsd'),
         correlation_id: call.correlationId,
         fallback_used: call.fallbackUsed,
         error_reason: call.errorReason,
@@ -95,6 +101,7 @@ function fromRow(row: Selectable<AgentCallsTable>): AgentCallRecord {
     tokensIn: row.tokens_in,
     tokensOut: row.tokens_out,
     costUsd: toNumber(row.cost_usd),
+    costEstimatedUsd: toNumber(row.cost_estimated_usd),
     correlationId: row.correlation_id,
     fallbackUsed: row.fallback_used,
     errorReason: row.error_reason,

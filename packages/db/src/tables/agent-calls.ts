@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Jsonb, Numeric, TimestamptzWithDefault } from '../column-types';
 
 /**
@@ -18,6 +19,8 @@ export interface AgentCallsTable {
   tokens_in: number;
   tokens_out: number;
   cost_usd: Numeric;
+  /** Of cost_usd, what we counted at a ceiling (ADR 25) for want of reported usage. */
+  cost_estimated_usd: ColumnType<string | number, number | undefined, number>;
   correlation_id: string;
   fallback_used: boolean;
   error_reason: string | null;
