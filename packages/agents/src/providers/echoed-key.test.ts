@@ -5,6 +5,7 @@ import type { LanguageModelProvider } from '../provider';
 import { type ScriptedServer, startScriptedServer } from '../testing/scripted-server';
 import { AnthropicProvider } from './anthropic/anthropic-provider';
 import { GeminiProvider } from './gemini/gemini-provider';
+import { KEY_MASK, keyMasked } from './key-masked';
 import { OpenAiCompatibleProvider } from './openai-compatible/openai-compatible-provider';
 
 const CLAUDE_KEY = 'sk-ant-api03-echoedKey-Pw4Xc8Lm2Zr6';
@@ -69,4 +70,20 @@ describe('a server answering with the request it was sent, our key in it', () =>
       expect(`${message} ${rawResponse ?? ''}`).not.toContain(key);
     });
   }
+});
+
+describe('keyMasked', () => {
+  it('keeps every fact of the error but the key: its reason, wait, usage and whether it may be billed', () => {
+    const usage = { inputTokens: 10, outputTokens: 2 };
+    const error = new AgentError('network', 'cut', 1_000, `{"key": "${COMPAT_KEY}"}`, usage, true);
+    const masked = keyMasked(error, COMPAT_KEY);
+    expect([masked.reason, masked.message, masked.retryAfterMs, masked.usage, masked.mayBeBilled]).toEqual([
+      'network',
+      'cut',
+      1_000,
+      usage,
+      true,
+    ]);
+    expect(masked.rawResponse).toBe(`{"key": "${KEY_MASK}"}`);
+  });
 });

@@ -12,6 +12,6 @@ export const KEY_MASK = '[REDACTED]';
 export function keyMasked(error: AgentError, key: string | undefined): AgentError {
   const raw = error.rawResponse;
   if (key === undefined || key === '' || raw === undefined || !raw.includes(key)) return error;
-  const { reason, message, retryAfterMs, usage } = error;
-  return new AgentError(reason, message, retryAfterMs, raw.replaceAll(key, KEY_MASK), usage);
+  const { reason, message, retryAfterMs, usage, mayBeBilled } = error;
+  return new AgentError(reason, message, retryAfterMs, raw.replaceAll(key, KEY_MASK), usage, mayBeBilled);
 }
