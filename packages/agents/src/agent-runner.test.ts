@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decideWithAgents } from './pipeline/decide-with-agents';
 import { DEFAULT_LESSONS, type LessonStore } from './pipeline/lessons';
 import { VETO_KEPT } from './pipeline/verdict-schemas';
+import type { LanguageModelProvider } from './provider';
 import { AnthropicProvider } from './providers/anthropic/anthropic-provider';
 import { GeminiProvider } from './providers/gemini/gemini-provider';
+import { OpenAiCompatibleProvider } from './providers/openai-compatible/openai-compatible-provider';
 import { decisionSummary } from './reflection/decision-summary';
 import { harness, MemoryAudit } from './testing/harness';
 import { fixtureFor, recordedBtcCandles } from './testing/market-fixture';
@@ -269,7 +271,7 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
    */
   async function askedAlone(
     agent: 'analyst' | 'reviewer',
-    provider: AnthropicProvider | GeminiProvider,
+    provider: LanguageModelProvider,
     options: { timeoutMs?: number; maxAttempts: number },
   ) {
     const clock = new VirtualClock(Date.UTC(2022, 9, 11, 12));
@@ -288,20 +290,27 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
       lessons: NO_LESSONS,
       lessonConfig: DEFAULT_LESSONS,
     });
-    expect(decision[agent]?.meta.fallbackUsed).toBe(true);
     const row = audit.rows.find((r) => r.agent === agent);
     const estimated = await asked.registry.getSingleMetricAsString('ballast_agent_estimated_cost_usd_total');
-    return { row, prompt: row?.prompt.length ?? 0, spent: asked.budget.spentTodayUsd(), estimated };
+    const fallbackUsed = decision[agent]?.meta.fallbackUsed;
+    return {
+      row,
+      prompt: row?.prompt.length ?? 0,
+      spent: asked.budget.spentTodayUsd(),
+      estimated,
+      fallbackUsed,
+    };
   }
 
   const sonnet = () => new AnthropicProvider({ apiKey: KEY, model: 'claude-sonnet-5', baseURL: claude.url });
 
   it('counts each timed-out call at its ceiling against the budget and in the audit: the vendor bills what it generates after we stop waiting', async () => {
     claude.enqueue({ hang: true }, { hang: true });
-    const { row, prompt, spent, estimated } = await askedAlone('reviewer', sonnet(), {
+    const { row, prompt, spent, estimated, fallbackUsed } = await askedAlone('reviewer', sonnet(), {
       timeoutMs: 150,
       maxAttempts: 2,
     });
+    expect(fallbackUsed).toBe(true);
     // Two sends, each the prompt at 3 chars a token ($3/M) and all 2,048 output tokens allowed ($15/M).
     const ceiling = (Math.ceil(prompt / 3) * 3 + 2_048 * 15) / 1_000_000;
     expect([row?.errorReason, row?.tokensIn, row?.tokensOut]).toEqual(['timeout', 0, 0]);
@@ -317,17 +326,45 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
   it('counts a reply whose connection dropped after its headers at its ceiling: the vendor answered and bills it', async () => {
     const cut = { status: 200, cutAfter: '{"id": "msg_01Cut", "type": "message", ' };
     claude.enqueue(cut, cut);
-    const { row, prompt, spent } = await askedAlone('reviewer', sonnet(), { maxAttempts: 2 });
+    const { row, prompt, spent, fallbackUsed } = await askedAlone('reviewer', sonnet(), { maxAttempts: 2 });
+    expect(fallbackUsed).toBe(true);
     const ceiling = (Math.ceil(prompt / 3) * 3 + 2_048 * 15) / 1_000_000;
     expect([row?.errorReason, row?.tokensIn, row?.tokensOut]).toEqual(['network', 0, 0]);
     expect(row?.costUsd).toBeCloseTo(2 * ceiling, 12);
     expect(spent).toBeCloseTo(2 * ceiling, 12);
   });
 
+  it('estimates a reply whose vendor reported no usage from its prompt and text, said to be estimated: a hosted model bills it all the same', async () => {
+    const verdict = JSON.stringify(APPROVE_HALF);
+    claude.enqueue({
+      status: 200,
+      body: JSON.stringify({ choices: [{ message: { content: verdict }, finish_reason: 'stop' }] }),
+    });
+    const hosted = new OpenAiCompatibleProvider({
+      baseUrl: claude.url,
+      model: 'hosted-compatible',
+      apiKey: 'sk-or-v1-test-compatible',
+    });
+    const { row, prompt, spent, estimated, fallbackUsed } = await askedAlone('reviewer', hosted, {
+      maxAttempts: 1,
+    });
+    expect(fallbackUsed).toBe(false);
+    // The prompt and the reply at 3 chars a token, at $2/M in and $8/M out.
+    const estimate = (Math.ceil(prompt / 3) * 2 + Math.ceil(verdict.length / 3) * 8) / 1_000_000;
+    expect([row?.costUsd, row?.costEstimatedUsd, spent]).toEqual([estimate, estimate, estimate]);
+    expect(estimated).toContain(
+      `ballast_agent_estimated_cost_usd_total{provider="openai-compatible",agent="reviewer"} ${estimate}`,
+    );
+  });
+
   it("counts a timed-out Gemini 2.5 Pro call's thinking budget in its ceiling: the vendor bills thinking as output", async () => {
     gemini.enqueue({ hang: true });
     const pro = new GeminiProvider({ apiKey: 'AIza-test-key', model: 'gemini-2.5-pro', baseUrl: gemini.url });
-    const { row, prompt, spent } = await askedAlone('analyst', pro, { timeoutMs: 150, maxAttempts: 1 });
+    const { row, prompt, spent, fallbackUsed } = await askedAlone('analyst', pro, {
+      timeoutMs: 150,
+      maxAttempts: 1,
+    });
+    expect(fallbackUsed).toBe(true);
     // The prompt at 3 chars a token ($1.25/M), the 2,048 output tokens and the 128 of thinking ($10/M).
     const ceiling = (Math.ceil(prompt / 3) * 1.25 + (2_048 + 128) * 10) / 1_000_000;
     expect(row?.errorReason).toBe('timeout');

@@ -11,7 +11,7 @@ import { AuthRefusal } from './resilience/auth-refusal';
 import { backoffDelayMs, type RetryPolicy } from './resilience/backoff';
 import { type BreakerState, breakerGaugeValue, type CircuitBreaker } from './resilience/circuit-breaker';
 import type { DailyCostBudget } from './resilience/cost-budget';
-import { timedOutUsage } from './resilience/timed-out-usage';
+import { timedOutUsage, unreportedUsage } from './resilience/timed-out-usage';
 import { UnusableStreak } from './resilience/unusable-streak';
 
 export type AgentName = 'analyst' | 'reviewer' | 'reflector';
@@ -252,13 +252,13 @@ export class AgentRunner {
     } catch (err) {
       // A reply the vendor answered but we could not read was billed all the same.
       if (err instanceof AgentError && err.usage !== undefined)
-        this.account(provider, task, attempts, err.usage);
+        this.account(provider, task, attempts, err.usage, err.rawResponse ?? '');
       else if (err instanceof AgentError && (err.reason === 'timeout' || err.mayBeBilled))
         this.chargeTimedOut(provider, task, attempts);
       throw err;
     }
     attempts.raw = storableText(reply.raw);
-    this.account(provider, task, attempts, reply.usage);
+    this.account(provider, task, attempts, reply.usage, reply.raw);
     const value = storableText(reply.value);
     try {
       return task.parse(value);
@@ -273,7 +273,15 @@ export class AgentRunner {
     task: AgentTask<unknown>,
     attempts: Attempts,
     usage: TokenUsage,
+    replyText: string,
   ): void {
+    // A reply without usage was billed all the same: estimated from the prompt and the text, said so.
+    if (usage.unreported) {
+      const maxOutput = task.maxOutputTokens;
+      const hidden = (provider.maxBilledOutputTokens?.(maxOutput) ?? maxOutput) - maxOutput;
+      this.chargeEstimate(provider, task, attempts, unreportedUsage(fullPrompt(task), replyText, hidden));
+      return;
+    }
     const cost = this.deps.budget.costOf(provider.model, usage);
     this.deps.budget.spend(cost);
     attempts.costUsd += cost;
@@ -300,13 +308,18 @@ export class AgentRunner {
     task: AgentTask<unknown>,
     attempts: Attempts,
   ): void {
-    const cost = this.deps.budget.costOf(
-      provider.model,
-      timedOutUsage(
-        fullPrompt(task),
-        provider.maxBilledOutputTokens?.(task.maxOutputTokens) ?? task.maxOutputTokens,
-      ),
-    );
+    const maxOutput = provider.maxBilledOutputTokens?.(task.maxOutputTokens) ?? task.maxOutputTokens;
+    this.chargeEstimate(provider, task, attempts, timedOutUsage(fullPrompt(task), maxOutput));
+  }
+
+  /** Counts an estimated usage's cost against the budget, in the audit row and the metrics, as estimated. */
+  private chargeEstimate(
+    provider: LanguageModelProvider,
+    task: AgentTask<unknown>,
+    attempts: Attempts,
+    usage: TokenUsage,
+  ): void {
+    const cost = this.deps.budget.costOf(provider.model, usage);
     this.deps.budget.spend(cost);
     attempts.costUsd += cost;
     attempts.costEstimatedUsd += cost;

@@ -19,6 +19,11 @@ export interface TokenUsage {
   readonly outputTokens: number;
   /** The prompt tokens of `inputTokens` a prompt cache wrote or read, priced apart (CACHE_PRICE_FACTORS). */
   readonly cachedInput?: CachedInput;
+  /**
+   * The vendor's reply reported no usage (an OpenAI-compatible server without `usage`, a Gemini reply
+   * without `usageMetadata`): the counts are 0, and the runner estimates what the reply was billed.
+   */
+  readonly unreported?: true;
 }
 
 /** Prompt tokens a vendor's prompt cache wrote (for 5 minutes or 1 hour) or read. */

@@ -14,3 +14,14 @@ export const CHARS_PER_TOKEN = 3;
 export function timedOutUsage(prompt: string, maxOutputTokens: number): TokenUsage {
   return { inputTokens: Math.ceil(prompt.length / CHARS_PER_TOKEN), outputTokens: maxOutputTokens };
 }
+
+/**
+ * What a reply whose vendor reported no usage may have cost: the prompt and the reply's text at the same
+ * few characters a token, and `hiddenOutputTokens` more the text does not show (a thinking budget).
+ */
+export function unreportedUsage(prompt: string, reply: string, hiddenOutputTokens: number): TokenUsage {
+  return {
+    inputTokens: Math.ceil(prompt.length / CHARS_PER_TOKEN),
+    outputTokens: Math.ceil(reply.length / CHARS_PER_TOKEN) + hiddenOutputTokens,
+  };
+}

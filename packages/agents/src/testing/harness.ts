@@ -14,6 +14,7 @@ export const PRICES: PriceTable = {
   'claude-sonnet-5': { inputPerMillion: 3, outputPerMillion: 15 },
   'gemini-2.0-flash': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
   'gemini-2.5-pro': { inputPerMillion: 1.25, outputPerMillion: 10 },
+  'hosted-compatible': { inputPerMillion: 2, outputPerMillion: 8 },
 };
 
 /** Audit rows kept in memory, for tests that are not about the database. */

@@ -102,6 +102,18 @@ describe('GeminiProvider (real @google/generative-ai against a local generateCon
     expect((await provider.generate(request())).usage).toEqual({ inputTokens: 900, outputTokens: 760 });
   });
 
+  it('says when a reply reported no usage (no usageMetadata), rather than that it used no tokens', async () => {
+    const reply = geminiJson(JSON.stringify(VERDICT)) as { status: number; body: string };
+    const body = JSON.parse(reply.body);
+    delete body.usageMetadata;
+    server.enqueue({ status: 200, body: JSON.stringify(body) });
+    expect((await provider.generate(request())).usage).toEqual({
+      inputTokens: 0,
+      outputTokens: 0,
+      unreported: true,
+    });
+  });
+
   it('reports 429 as rate_limited, 503 as server_error, 400 as rejected', async () => {
     server.enqueue(
       geminiError(429, 'RESOURCE_EXHAUSTED'),

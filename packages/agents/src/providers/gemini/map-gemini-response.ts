@@ -1,6 +1,6 @@
 import { FinishReason, type GenerateContentResponse } from '@google/generative-ai';
 import { AgentError } from '../../agent-error';
-import type { StructuredReply } from '../../provider';
+import type { StructuredReply, TokenUsage } from '../../provider';
 import { parseJson } from '../parse-json';
 import { type EarlyStop, stoppedEarly } from '../stopped-early';
 
@@ -29,10 +29,13 @@ type UsageWithThoughts = NonNullable<GenerateContentResponse['usageMetadata']> &
  */
 export function mapGeminiResponse(response: GenerateContentResponse): StructuredReply {
   const metadata: UsageWithThoughts | undefined = response.usageMetadata;
-  const usage = {
-    inputTokens: metadata?.promptTokenCount ?? 0,
-    outputTokens: (metadata?.candidatesTokenCount ?? 0) + (metadata?.thoughtsTokenCount ?? 0),
-  };
+  const usage: TokenUsage =
+    metadata === undefined
+      ? { inputTokens: 0, outputTokens: 0, unreported: true }
+      : {
+          inputTokens: metadata.promptTokenCount ?? 0,
+          outputTokens: (metadata.candidatesTokenCount ?? 0) + (metadata.thoughtsTokenCount ?? 0),
+        };
   const blocked = response.promptFeedback?.blockReason;
   if (blocked !== undefined)
     throw stoppedEarly('refused', 'gemini', `prompt blocked (${blocked})`, JSON.stringify(response), usage);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentError } from '../../agent-error';
-import type { StructuredReply } from '../../provider';
+import type { StructuredReply, TokenUsage } from '../../provider';
 import { parseJson } from '../parse-json';
 import { type EarlyStop, stoppedEarly } from '../stopped-early';
 
@@ -27,10 +27,9 @@ const Usage = z.object({
  */
 export function mapOpenAiResponse(body: unknown): StructuredReply {
   const reported = Usage.safeParse(body);
-  const usage = {
-    inputTokens: reported.success ? reported.data.usage.prompt_tokens : 0,
-    outputTokens: reported.success ? reported.data.usage.completion_tokens : 0,
-  };
+  const usage: TokenUsage = reported.success
+    ? { inputTokens: reported.data.usage.prompt_tokens, outputTokens: reported.data.usage.completion_tokens }
+    : { inputTokens: 0, outputTokens: 0, unreported: true };
   const parsed = ChatCompletion.safeParse(body);
   const finish = parsed.success ? parsed.data.choices[0]?.finish_reason : undefined;
   const stop = typeof finish === 'string' ? STOPS[finish] : undefined;
