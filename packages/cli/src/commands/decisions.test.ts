@@ -55,5 +55,8 @@ describe('formatDecisionsTable', () => {
     expect(lines[2]).toBe(
       '2024-05-10 12:00:00  reviewer  anthropic  claude-sonnet-5  fallback (timeout)  812  1200/85     0.00488  corr-1',
     );
+    // A cost partly counted at its ceiling (ADR 25) is marked as the estimate it is.
+    const estimated = formatDecisionsTable([{ ...row, costEstimatedUsd: 0.004 }]).split('\n')[2];
+    expect(estimated).toContain(' ~0.00488  corr-1');
   });
 });

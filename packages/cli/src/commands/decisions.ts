@@ -56,7 +56,8 @@ export function formatDecisionsTable(rows: readonly AgentCallRecord[]): string {
     r.fallbackUsed ? `fallback (${r.errorReason ?? 'unknown'})` : (r.errorReason ?? 'ok'),
     String(Math.round(r.latencyMs)),
     `${r.tokensIn}/${r.tokensOut}`,
-    r.costUsd.toFixed(5),
+    // ~: some of it counted at a ceiling (a call timed out or cut off, ADR 25), not billed by usage.
+    `${(r.costEstimatedUsd ?? 0) > 0 ? '~' : ''}${r.costUsd.toFixed(5)}`,
     r.correlationId,
   ]);
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]?.length ?? 0)));
