@@ -4,13 +4,14 @@ import type { AddressInfo } from 'node:net';
 /**
  * One scripted answer: a status with headers and body, no answer at all (a hung server), or a status
  * and the start of a body that never ends (a reply stalled mid-body) or whose connection then drops (a
- * reply cut mid-body).
+ * reply cut mid-body), or a connection closed once the request is read, before any answer.
  */
 export type ScriptedReply =
   | { readonly status: number; readonly headers?: Record<string, string>; readonly body: string }
   | { readonly hang: true }
   | { readonly status: number; readonly stallAfter: string }
-  | { readonly status: number; readonly cutAfter: string };
+  | { readonly status: number; readonly cutAfter: string }
+  | { readonly drop: true };
 
 export interface RecordedRequest {
   readonly method: string;
@@ -50,6 +51,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       requests.push(request);
       const reply = queue.shift() ?? responder(request);
       if ('hang' in reply) return;
+      if ('drop' in reply) return void req.socket.destroy();
       if ('cutAfter' in reply) {
         res.writeHead(reply.status, { 'content-type': 'application/json' });
         res.write(reply.cutAfter, () => res.socket?.destroy());

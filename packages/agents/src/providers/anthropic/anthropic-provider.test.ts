@@ -167,6 +167,27 @@ describe('AnthropicProvider (real @anthropic-ai/sdk against a local Messages API
     ]);
   });
 
+  it('tells a connection closed after the request was read (may be billed) from one refused (never sent)', async () => {
+    server.enqueue({ drop: true });
+    const closed = await failure(provider.generate(request()));
+    const nowhere = new AnthropicProvider({
+      apiKey: KEY,
+      model: 'claude-sonnet-5',
+      baseURL: 'http://127.0.0.1:9',
+    });
+    const refused = await failure(nowhere.generate(request()));
+    expect([closed.reason, closed.message, closed.mayBeBilled]).toEqual([
+      'network',
+      'anthropic connection closed after the request',
+      true,
+    ]);
+    expect([refused.reason, refused.message, refused.mayBeBilled]).toEqual([
+      'network',
+      'anthropic connection failed',
+      false,
+    ]);
+  });
+
   it('never puts the key in an error message', async () => {
     server.enqueue(anthropicError(401, 'authentication_error'));
     const err = await failure(provider.generate(request()));

@@ -7,6 +7,7 @@ import {
 import { AgentError } from '../../agent-error';
 import { retryAfterMs } from '../../resilience/retry-after';
 import { httpStatusError } from '../http-status-error';
+import { reachedVendor } from '../reached-vendor';
 
 /**
  * Maps what the Anthropic SDK throws to an AgentError; the SDK's own message text is not kept. `now`
@@ -19,7 +20,11 @@ export function mapAnthropicError(err: unknown, now: number, aborted: boolean): 
   if (aborted || err instanceof APIUserAbortError || err instanceof APIConnectionTimeoutError) {
     return new AgentError('timeout', 'anthropic call timed out');
   }
-  if (err instanceof APIConnectionError) return new AgentError('network', 'anthropic connection failed');
+  if (err instanceof APIConnectionError) {
+    const billed = reachedVendor(err);
+    const message = billed ? 'anthropic connection closed after the request' : 'anthropic connection failed';
+    return new AgentError('network', message, undefined, undefined, undefined, billed);
+  }
   // A 200 labelled JSON whose body is not fails inside the SDK's response.json(): an answer we cannot read.
   if (err instanceof SyntaxError) return new AgentError('malformed_response', 'anthropic reply is not JSON');
   if (err instanceof APIError && typeof err.status === 'number') {

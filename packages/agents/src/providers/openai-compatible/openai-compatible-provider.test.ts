@@ -56,6 +56,17 @@ describe('the OpenAI-compatible provider reading a reply body', () => {
     expect((err as AgentError).mayBeBilled).toBe(true);
   });
 
+  it('calls a connection closed once the request was read a network failure the vendor may have billed', async () => {
+    const server = await startScriptedServer();
+    try {
+      server.enqueue({ drop: true });
+      const err = await ask(new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'local' }));
+      expect([reasonOf(err), (err as AgentError).mayBeBilled]).toEqual(['network', true]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('calls a reply that arrived in full and is not JSON malformed', async () => {
     const provider = await serving((res) => res.end('{"choices":[ oops'));
     expect(reasonOf(await ask(provider))).toBe('malformed_response');

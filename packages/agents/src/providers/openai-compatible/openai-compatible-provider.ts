@@ -3,6 +3,7 @@ import type { LanguageModelProvider, StructuredReply, StructuredRequest } from '
 import { retryAfterMs } from '../../resilience/retry-after';
 import { httpStatusError } from '../http-status-error';
 import { keyMasked } from '../key-masked';
+import { reachedVendor } from '../reached-vendor';
 import { chatCompletionsUrl } from './chat-completions-url';
 import { mapOpenAiResponse } from './map-openai-response';
 
@@ -101,7 +102,14 @@ export class OpenAiCompatibleProvider implements LanguageModelProvider {
       });
     } catch (err) {
       if (request.signal.aborted) throw new AgentError('timeout', 'openai-compatible call timed out');
-      throw new AgentError('network', `openai-compatible connection failed: ${(err as Error).name}`);
+      throw new AgentError(
+        'network',
+        `openai-compatible connection failed: ${(err as Error).name}`,
+        undefined,
+        undefined,
+        undefined,
+        reachedVendor(err),
+      );
     }
   }
 }
