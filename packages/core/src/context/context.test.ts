@@ -226,4 +226,23 @@ describe('FeatureEngine', () => {
       message: `${hourly[5]!.openTime} before ${hourly[9]!.openTime}`,
     });
   });
+
+  it('refuses a candle priced 1e200 and goes on with the next ones as if it were missing', () => {
+    const engine = new FeatureEngine();
+    const direct = new IndicatorSet({ periodsPerYear: periodsPerYear('1h') });
+    for (const c of hourly.slice(0, 250)) {
+      engine.process(c);
+      direct.update(c);
+    }
+    const bad = hourly[250]!;
+    const huge = { ...bad, open: 1e200, high: 1e200, low: 1e200, close: 1e200 };
+    expect(engine.process(huge)).toMatchObject({ status: 'rejected', reason: 'non_finite' });
+    // The very next candle, and every one after, gives the vector of a series that never saw it.
+    for (const c of hourly.slice(251, 300)) {
+      const outcome = engine.process(c);
+      expect(outcome.status).toBe('ready');
+      const expected = featureIndicators(direct.update(c));
+      if (outcome.status === 'ready') expect(outcome.vector.indicators).toEqual(expected);
+    }
+  });
 });

@@ -35,13 +35,22 @@ export const DEFAULT_FEATURE_ENGINE: FeatureEngineOptions = {
 
 /**
  * What one candle did: `warming` until the series' slowest indicator (EMA200) is ready; `non_finite` when
- * an indicator came out NaN or ±Infinity (no vector; an error, not a warm-up).
+ * an indicator would come out NaN or ±Infinity (no vector; an error, not a warm-up): a price or volume
+ * beyond MAX_FEATURE_INPUT is refused before it reaches the indicators, whose running sums and smoothed
+ * averages it would otherwise leave infinite (then NaN) for good.
  */
 export type FeatureOutcome =
   | { status: 'ready'; vector: FeatureVector }
   | { status: 'warming' }
   | { status: 'duplicate' }
   | { status: 'rejected'; reason: 'out_of_order' | 'resample_failed' | 'non_finite'; message: string };
+
+/**
+ * The largest price or volume the indicators take. Bollinger's running sum of squares over 20 bars
+ * overflows from about 4e153, and an EMA or a Wilder average that once holds Infinity holds it (or NaN)
+ * forever; 1e150 keeps every square and every windowed sum finite, and no market quotes near it.
+ */
+export const MAX_FEATURE_INPUT = 1e150;
 
 /** Which series a call is about: a candle or a vector will do. */
 export type SeriesRef = Pick<Candle, 'exchange' | 'symbol' | 'timeframe'>;
@@ -85,6 +94,14 @@ export class FeatureEngine {
         message: `${candle.openTime} before ${state.lastOpenTime}`,
       };
     }
+    const huge = hugeFields(candle);
+    // Refused before any state moves: the series goes on with the next candle as if this one were missing.
+    if (huge.length > 0)
+      return {
+        status: 'rejected',
+        reason: 'non_finite',
+        message: `${huge.join(', ')} beyond ${MAX_FEATURE_INPUT}: the indicators would overflow`,
+      };
     state.lastOpenTime = candle.openTime;
     const snapshot = state.indicators.update(candle);
     const volatility = state.volatility.update(candle.close);
@@ -180,6 +197,11 @@ function pushHigher(contexts: readonly HigherTimeframeContext[], candle: Candle)
     views.push(outcome.view);
   }
   return { ok: true, primary: views[0] ?? null, warm: views.filter((v) => v !== null) };
+}
+
+function hugeFields(c: Candle): string[] {
+  const fields = ['open', 'high', 'low', 'close', 'volume'] as const;
+  return fields.filter((f) => !(Math.abs(c[f]) <= MAX_FEATURE_INPUT));
 }
 
 function seriesKey(s: SeriesRef): string {
