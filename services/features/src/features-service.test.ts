@@ -163,6 +163,7 @@ describe(`features service start-up over NATS and PostgreSQL (${BTC_FILE}, ${ETH
     ]);
     const rejections = await metrics.getSingleMetric('ballast_features_rejections_total')!.get();
     expect(rejections.values.map((v) => v.labels.reason).sort()).toEqual([
+      'from_future',
       'non_finite',
       'out_of_order',
       'resample_failed',

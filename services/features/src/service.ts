@@ -8,7 +8,14 @@ import {
   Subjects,
   subject,
 } from '@ballast/contracts';
-import { derivedUuid, FeatureEngine, type FeatureEngineOptions, type FeatureOutcome } from '@ballast/core';
+import {
+  derivedUuid,
+  FeatureEngine,
+  type FeatureEngineOptions,
+  type FeatureOutcome,
+  fromFuture,
+  MAX_CLOSE_AHEAD_MS,
+} from '@ballast/core';
 import { CandleRepository, type Database, type SeriesKey } from '@ballast/db';
 import type { Logger } from '@ballast/service-kit';
 import type { Kysely } from 'kysely';
@@ -86,16 +93,39 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
     failed = reject;
   });
   ready.catch(() => {});
+  const outOfOrder = new OutOfOrderReport(log, deps.clock);
   const onCandle = async (message: Envelope<Candle>) => {
     await ready;
     const key = `${message.payload.exchange}|${message.payload.symbol}|${message.payload.timeframe}`;
+    // ADR 26: a candle closing in the future (times in another unit?) would leave every real candle of its
+    // series out of order after it; dropped here too, not only by market-data's guard.
+    const now = deps.clock.now();
+    if (fromFuture(message.payload.closeTime, now)) {
+      metrics.rejections.inc({ reason: 'from_future' });
+      const { exchange, symbol, timeframe, openTime, closeTime } = message.payload;
+      log.warn(
+        {
+          exchange,
+          symbol,
+          timeframe,
+          openTime,
+          closeTime,
+          now,
+          aheadMs: MAX_CLOSE_AHEAD_MS,
+          reason: 'from_future',
+        },
+        'candle closing in the future (times in another unit?) dropped',
+      );
+      return;
+    }
     const queue = unpublished.get(key) ?? [];
     for (const { candle, outcome } of await intake.accept(message.payload)) {
       metrics.candles.inc({ outcome: outcome.status });
       states.observe(candle, outcome, candle.closeTime);
       if (outcome.status === 'rejected') {
         metrics.rejections.inc({ reason: outcome.reason });
-        report(log, candle, outcome);
+        if (outcome.reason === 'out_of_order') outOfOrder.report(candle, outcome);
+        else log.warn({ ...seriesFields(candle), ...outcome }, 'candle rejected');
       }
       if (outcome.status === 'ready') queue.push({ vector: outcome.vector, closeTime: candle.closeTime });
     }
@@ -128,14 +158,16 @@ export async function startFeaturesService(deps: FeaturesServiceDeps): Promise<A
   return { [Symbol.asyncDispose]: () => subscription.stop() };
 }
 
-/** Every reason a candle gives no vector by error: each counter is born at 0, so a rate or panel over one exists before it fires. */
+/**
+ * Every reason a candle gives no vector by error: each counter is born at 0, so a rate or panel over one
+ * exists before it fires. The engine's reasons, and from_future: a delivered candle closing after the clock.
+ */
 const REJECTION_REASONS = [
   'out_of_order',
   'resample_failed',
   'non_finite',
-] as const satisfies readonly (FeatureOutcome & {
-  status: 'rejected';
-})['reason'][];
+  'from_future',
+] as const satisfies readonly ((FeatureOutcome & { status: 'rejected' })['reason'] | 'from_future')[];
 const HOLE_ACTIONS = ['bridged', 'cold'] as const;
 /** Why stored candles are left out of a warm-up (ADR 26); born at 0 like the others. */
 const PASSED_OVER_REASONS = ['from_future'] as const;
@@ -150,7 +182,7 @@ function featuresMetrics(registry: Registry) {
     }),
     rejections: new Counter({
       name: 'ballast_features_rejections_total',
-      help: 'Candles that gave no vector by error, by reason (out_of_order, resample_failed, non_finite: an indicator came out NaN or infinite).',
+      help: 'Candles that gave no vector by error, by reason (out_of_order, resample_failed, non_finite: an indicator came out NaN or infinite, from_future: a delivered candle closing after the clock, dropped).',
       labelNames: ['reason'],
       registers: [registry],
     }),
@@ -173,14 +205,37 @@ function featuresMetrics(registry: Registry) {
   return metrics;
 }
 
-function report(log: Logger, candle: Candle, outcome: FeatureOutcome & { status: 'rejected' }): void {
-  const fields = {
-    exchange: candle.exchange,
-    symbol: candle.symbol,
-    timeframe: candle.timeframe,
-    ...outcome,
-  };
-  // A redelivered or replayed older candle is routine after a restart; a resampling failure is not.
-  if (outcome.reason === 'out_of_order') log.debug(fields, 'candle older than the series, skipped');
-  else log.warn(fields, 'candle rejected');
+function seriesFields(candle: Candle) {
+  return { exchange: candle.exchange, symbol: candle.symbol, timeframe: candle.timeframe };
+}
+
+/** At most one warning per series in this window; the ones in between are counted into the next. */
+const OUT_OF_ORDER_WARN_EVERY_MS = 60_000;
+
+/**
+ * Out-of-order candles, at warn: a few after a restart are the durable redelivering history, but a run of
+ * them means the series is stuck behind a bad time. Rate-limited per series, since it repeats every candle.
+ */
+class OutOfOrderReport {
+  private readonly last = new Map<string, { at: number; skipped: number }>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  report(candle: Candle, outcome: FeatureOutcome & { status: 'rejected' }): void {
+    const key = `${candle.exchange}|${candle.symbol}|${candle.timeframe}`;
+    const now = this.clock.now();
+    const last = this.last.get(key);
+    if (last && now - last.at < OUT_OF_ORDER_WARN_EVERY_MS) {
+      last.skipped++;
+      return;
+    }
+    this.log.warn(
+      { ...seriesFields(candle), openTime: candle.openTime, ...outcome, unreportedSince: last?.skipped ?? 0 },
+      'candle older than the series rejected (a redelivery after a restart, or the series is behind a bad time)',
+    );
+    this.last.set(key, { at: now, skipped: 0 });
+  }
 }

@@ -105,7 +105,7 @@ export const marketData: DashboardSpec = {
       title: 'Features rejections and holes (1 h)',
       kind: 'timeseries',
       description:
-        'Candles that gave no vector by error (out_of_order, resample_failed, non_finite), and runs of candles missing from stream and database (bridged, or restarting the series cold).',
+        'Candles that gave no vector by error (out_of_order, resample_failed, non_finite, from_future: a delivered candle closing after the clock, dropped; ADR 26), and runs of candles missing from stream and database (bridged, or restarting the series cold).',
       queries: [
         {
           expr: 'sum by (reason) (increase(ballast_features_rejections_total[1h]))',
