@@ -225,7 +225,6 @@ export class BacktestRuntime {
         RISK_VENUE: config.exchange,
         RISK_EQUITY: config.initialEquity,
         RISK_QUOTE_ASSET: config.quoteAsset,
-        RISK_DEFAULT_REGIME: 'trending',
         RISK_LIMITS_JSON: config.riskLimits ? JSON.stringify(config.riskLimits) : undefined,
         // Entries sized for the costs this run's stops and fills pay, as live risk sizes for its own.
         STOP_LIMIT_OFFSET_BPS: config.stops.limitOffsetBps,

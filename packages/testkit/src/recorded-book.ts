@@ -50,6 +50,7 @@ export function approvedBtcLong(id: string): SignalDecision {
       rank: 1,
       rationale: 'test',
       veto: null,
+      regime: 'trending',
     },
     analyst: null,
     reviewer: null,

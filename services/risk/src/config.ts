@@ -40,8 +40,11 @@ export const riskConfigSchema = z.object({
   /** Account equity in quote money; when unset it is read from the venue's balance of RISK_QUOTE_ASSET. */
   RISK_EQUITY: z.coerce.number().positive().optional(),
   RISK_QUOTE_ASSET: z.string().min(1).default('USDT'),
-  /** The regime a candidate without one (published before candidates carried it) is sized for. */
-  RISK_DEFAULT_REGIME: MarketRegime.default('trending'),
+  /**
+   * The regime a candidate without one (published before candidates carried it) is sized for. Unset: the
+   * regime the limits' regimeScale sizes smallest, volatile by default (core cautiousRegime, ADR 29).
+   */
+  RISK_DEFAULT_REGIME: MarketRegime.optional(),
   RISK_LIMITS_JSON: z.string().optional(),
   /**
    * The stops service's variable, read here too: the limits' stopExitAllowanceBps must be at least it,

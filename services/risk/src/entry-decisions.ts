@@ -8,6 +8,7 @@ import {
   subject,
 } from '@ballast/contracts';
 import {
+  cautiousRegime,
   DEFAULT_EXIT_COSTS,
   type Denial,
   decidedVerdict,
@@ -124,7 +125,7 @@ export class EntryDecisions extends RiskPart {
         entry: candidate.entry,
         stop: candidate.stop,
         takeProfits: candidate.takeProfits,
-        regime: candidate.regime ?? config.RISK_DEFAULT_REGIME,
+        regime: candidate.regime ?? config.RISK_DEFAULT_REGIME ?? cautiousRegime(limits.current),
         // The volatility regime's scale is in sizeMultiplier already (the reviewer sizes by it).
         volatilityScale: 1,
         sizeMultiplier,

@@ -181,6 +181,47 @@ describe('risk service', () => {
     }
   });
 
+  it('sizes a candidate that names no regime as the cautious one (volatile), not at full size (ADR 29)', async () => {
+    const { service, decisions, sub } = await riskOn10000('test-decisions-no-regime');
+    try {
+      await bus.publish(
+        subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+        btcBookSnapshot(clock.now()),
+      );
+      await bus.publish(subject(Subjects.resume, {}), { confirm: true, reason: 'test', requestedBy: 'test' });
+      await waitFor(() => !service.manager.current.kill.engaged, 'the kill switch off');
+      const unnamed = signal('cand-no-regime');
+      // A candidate from before candidates carried a regime; the stop as wide as the test above's.
+      const { regime: _, ...candidate } = { ...unnamed.candidate, stop: 52_000, takeProfits: [72_000] };
+      await bus.publish(subject(Subjects.signalDecision, {}), { ...unnamed, candidate });
+      const approved = await waitFor(() => decisions.find((d) => d.approved), 'an approval');
+      const sized = (regime: 'trending' | 'volatile') =>
+        evaluateEntry(
+          initialRiskState(10_000, clock.now()),
+          {
+            ...candidate,
+            regime,
+            volatilityScale: 1,
+            sizeMultiplier: 1,
+            book: btcBook,
+            rules: BTC_RULES,
+            signalTime: clock.now(),
+            costs: { takerFeeBps: 7.5, stopLimitOffsetBps: 80 },
+          },
+          DEFAULT_RISK_LIMITS,
+          clock.now(),
+        );
+      const expected = sized('volatile');
+      const asTrending = sized('trending');
+      if (!expected.ok || !asTrending.ok) throw new Error('the core rules refuse the test candidate');
+      expect(expected.qty).toBeLessThan(asTrending.qty * 0.3);
+      expect(approved).toMatchObject({ approved: true, intent: { qty: expected.qty } });
+    } finally {
+      await sub.stop();
+      await service[Symbol.asyncDispose]();
+    }
+  });
+
   it('folds realised pnl and fees from position events into equity, per trade, and keeps it across a restart', async () => {
     const config = riskConfigSchema.parse({ EXCHANGE_BASE_URL: sim.restUrl, RISK_EQUITY: '10000' });
     const first = await startRisk({ bus, db: handle.db, clock, config, log: silent });

@@ -10,3 +10,13 @@ export function regimeScale(
 ): number {
   return limits.regimeScale[regime] * volatilityPositionScale * sizeMultiplier;
 }
+
+/**
+ * The regime the limits size smallest (volatile by default; ADR 29): what a candidate that names none is
+ * sized as, unless the operator chose a default. Not knowing the market is no reason to risk the most.
+ */
+export function cautiousRegime(limits: RiskLimits): MarketRegime {
+  const scales = limits.regimeScale;
+  const regimes = ['volatile', 'choppy', 'trending'] as const;
+  return regimes.reduce((smallest, r) => (scales[r] < scales[smallest] ? r : smallest));
+}
