@@ -2,8 +2,10 @@ import type { NatsBus } from '@ballast/bus';
 import {
   type Alert,
   type Clock,
+  type MarketRegime,
   type PositionEvent,
   type RiskDecision,
+  type SignalDecision,
   Subjects,
   subject,
 } from '@ballast/contracts';
@@ -85,6 +87,29 @@ async function riskOn10000(durable: string) {
   return { service, decisions, sub };
 }
 
+/** The quantities the core rules size `candidate` at in `regime` and in trending, on riskOn10000's account and costs. */
+function sizedAs(candidate: SignalDecision['candidate'], regime: MarketRegime): [number, number] {
+  const sized = (r: MarketRegime) =>
+    evaluateEntry(
+      initialRiskState(10_000, clock.now()),
+      {
+        ...candidate,
+        regime: r,
+        volatilityScale: 1,
+        sizeMultiplier: 1,
+        book: btcBook,
+        rules: BTC_RULES,
+        signalTime: clock.now(),
+        costs: { takerFeeBps: 7.5, stopLimitOffsetBps: 80 },
+      },
+      DEFAULT_RISK_LIMITS,
+      clock.now(),
+    );
+  const [inRegime, trending] = [sized(regime), sized('trending')];
+  if (!inRegime.ok || !trending.ok) throw new Error('the core rules refuse the test candidate');
+  return [inRegime.qty, trending.qty];
+}
+
 describe('risk service', () => {
   it('sizes an approval by the core rules and rejects with kill_switch while killed', async () => {
     const { service, decisions, sub } = await riskOn10000('test-decisions');
@@ -153,28 +178,10 @@ describe('risk service', () => {
       };
       await bus.publish(subject(Subjects.signalDecision, {}), { ...choppy, candidate });
       const approved = await waitFor(() => decisions.find((d) => d.approved), 'an approval');
-      const sized = (regime: 'trending' | 'choppy') =>
-        evaluateEntry(
-          initialRiskState(10_000, clock.now()),
-          {
-            ...candidate,
-            regime,
-            volatilityScale: 1,
-            sizeMultiplier: 1,
-            book: btcBook,
-            rules: BTC_RULES,
-            signalTime: clock.now(),
-            costs: { takerFeeBps: 7.5, stopLimitOffsetBps: 80 },
-          },
-          DEFAULT_RISK_LIMITS,
-          clock.now(),
-        );
-      const expected = sized('choppy');
-      const asTrending = sized('trending');
-      if (!expected.ok || !asTrending.ok) throw new Error('the core rules refuse the test candidate');
+      const [expected, asTrending] = sizedAs(candidate, 'choppy');
       // choppy: half the trending size (lot steps aside).
-      expect(expected.qty).toBeLessThan(asTrending.qty * 0.55);
-      expect(approved).toMatchObject({ approved: true, intent: { qty: expected.qty } });
+      expect(expected).toBeLessThan(asTrending * 0.55);
+      expect(approved).toMatchObject({ approved: true, intent: { qty: expected } });
     } finally {
       await sub.stop();
       await service[Symbol.asyncDispose]();
@@ -195,27 +202,9 @@ describe('risk service', () => {
       const { regime: _, ...candidate } = { ...unnamed.candidate, stop: 52_000, takeProfits: [72_000] };
       await bus.publish(subject(Subjects.signalDecision, {}), { ...unnamed, candidate });
       const approved = await waitFor(() => decisions.find((d) => d.approved), 'an approval');
-      const sized = (regime: 'trending' | 'volatile') =>
-        evaluateEntry(
-          initialRiskState(10_000, clock.now()),
-          {
-            ...candidate,
-            regime,
-            volatilityScale: 1,
-            sizeMultiplier: 1,
-            book: btcBook,
-            rules: BTC_RULES,
-            signalTime: clock.now(),
-            costs: { takerFeeBps: 7.5, stopLimitOffsetBps: 80 },
-          },
-          DEFAULT_RISK_LIMITS,
-          clock.now(),
-        );
-      const expected = sized('volatile');
-      const asTrending = sized('trending');
-      if (!expected.ok || !asTrending.ok) throw new Error('the core rules refuse the test candidate');
-      expect(expected.qty).toBeLessThan(asTrending.qty * 0.3);
-      expect(approved).toMatchObject({ approved: true, intent: { qty: expected.qty } });
+      const [expected, asTrending] = sizedAs(candidate, 'volatile');
+      expect(expected).toBeLessThan(asTrending * 0.3);
+      expect(approved).toMatchObject({ approved: true, intent: { qty: expected } });
     } finally {
       await sub.stop();
       await service[Symbol.asyncDispose]();
