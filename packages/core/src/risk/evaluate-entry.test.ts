@@ -183,6 +183,17 @@ describe('evaluateEntry sizing', () => {
     });
   });
 
+  it('denies a short whose take-profit, buying back below its entry, the venue would refuse', () => {
+    // Equity 110: 1.1 / 10.76055 = 0.102… is 0.1 SOL, at 100 10 USDT, just the minimum; bought back at
+    // its take-profit 80 it is 8, so the take-profit (even closing the whole position) would be refused.
+    const short = { side: 'short' as const, entry: 100, stop: 110, takeProfits: [84, 80] };
+    const denied = evaluate({ ...initialRiskState(110, NOW) }, short);
+    expect(denied).toMatchObject({ ok: false, reason: 'min_notional', limit: 10, value: 8 });
+    expect(!denied.ok && denied.detail).toContain('at the lowest take-profit');
+    // Equity 140: 1.4 / 10.76055 = 0.130… is 0.13 SOL, 10.4 at 80: every exit is sellable.
+    expect(evaluate({ ...initialRiskState(140, NOW) }, short)).toMatchObject({ ok: true, qty: 0.13 });
+  });
+
   it('sizes a real BTCUSDT entry against the real book on 0.00001 BTC steps', () => {
     const real = btcusdtBook();
     const bestAsk = Math.min(...real.book.asks.map(([p]) => p));

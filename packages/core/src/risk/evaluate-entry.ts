@@ -221,8 +221,10 @@ function sizeEntry(
 }
 
 /**
- * An entry too small to exit at its stop: the protective stop-limit (and a take-profit's share) would
- * be refused by the venue. A long exits below its stop's price; a short's exit buys above its entry.
+ * An entry too small to exit whole at its cheapest exit: the protective stop-limit, or a take-profit
+ * closing what is left, would be refused by the venue. A long's cheapest exit sells below its stop (the
+ * stop-limit's allowance); a short's buys back at its lowest take-profit, below its entry (its stop buys
+ * above the entry).
  */
 function belowMinimumAtStop(
   qty: number,
@@ -231,13 +233,18 @@ function belowMinimumAtStop(
   limits: RiskLimits,
 ): Denial | undefined {
   const allowance = limits.stopExitAllowanceBps / 10_000;
-  const exitPrice = c.side === 'long' ? prices.stop * (1 - allowance) : prices.entry;
+  const exitPrice =
+    c.side === 'long' ? prices.stop * (1 - allowance) : Math.min(prices.entry, ...c.takeProfits);
   const notional = qty * exitPrice;
   if (notional >= c.rules.minNotional) return undefined;
+  const where =
+    c.side === 'long'
+      ? `at the stop (${limits.stopExitAllowanceBps} bps below ${prices.stop})`
+      : 'at the lowest take-profit';
   return deny(
     'min_notional',
     c.rules.minNotional,
     notional,
-    `${qty} × ${exitPrice} at the stop (${limits.stopExitAllowanceBps} bps below ${prices.stop}) is below the venue's minimum ${c.rules.minNotional}: the stop would be refused`,
+    `${qty} × ${exitPrice} ${where} is below the venue's minimum ${c.rules.minNotional}: ${c.side === 'long' ? 'the stop' : 'the take-profit'} would be refused`,
   );
 }
