@@ -3,7 +3,15 @@ import type { ClosedCycle, EngineAnswer } from '@ballast/core';
 import type { Logger } from '@ballast/service-kit';
 import { Counter, type Registry } from 'prom-client';
 
-const VECTOR_OUTCOMES = ['new', 'repeat', 'out_of_order', 'stale', 'unreadable', 'forgotten'] as const;
+const VECTOR_OUTCOMES = [
+  'new',
+  'repeat',
+  'out_of_order',
+  'stale',
+  'unreadable',
+  'forgotten',
+  'after_gap',
+] as const;
 type VectorOutcome = (typeof VECTOR_OUTCOMES)[number];
 const CYCLE_OUTCOMES = ['complete', 'incomplete'] as const;
 type CycleOutcome = (typeof CYCLE_OUTCOMES)[number];
@@ -29,7 +37,7 @@ export class EngineReport {
   ) {
     const vectors = new Counter({
       name: 'ballast_signals_vectors_total',
-      help: 'Feature vectors delivered, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable (a strategy could not read it), forgotten (a redelivery whose unsettled first answer the engine dropped: its candidates are not published again)',
+      help: 'Feature vectors delivered, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable (a strategy could not read it), forgotten (a redelivery whose unsettled first answer the engine dropped: its candidates are not published again), after_gap (new, but its previous bar never came: the strategies skipped it)',
       labelNames: ['outcome'],
       registers: [metrics],
     });
@@ -47,7 +55,15 @@ export class EngineReport {
     const series = seriesKey(vector);
     this.reported.add(series);
     const unreadable = answer.outcome === 'new' && answer.unreadable.length > 0;
-    this.vectors[answer.forgotten ? 'forgotten' : unreadable ? 'unreadable' : answer.outcome].inc();
+    const afterGap = answer.outcome === 'new' && answer.afterGap === true;
+    this.vectors[
+      answer.forgotten ? 'forgotten' : unreadable ? 'unreadable' : afterGap ? 'after_gap' : answer.outcome
+    ].inc();
+    if (afterGap)
+      this.log.warn(
+        { ...bar(vector, answer), reason: 'history_gap' },
+        'feature vector after missing ones of its series: the strategies skipped it (no previous bar)',
+      );
     if (answer.forgotten)
       this.log.error(
         { ...bar(vector, answer), reason: 'forgotten_answer' },

@@ -90,6 +90,11 @@ export interface EngineAnswer {
    * keeps): whatever that answer held is not given again.
    */
   readonly forgotten?: true;
+  /**
+   * A new vector whose series had history, but not its previous bar (vectors went missing): the
+   * strategies read it without history, so they skipped it (barsRightBefore).
+   */
+  readonly afterGap?: true;
 }
 
 /**
@@ -183,7 +188,9 @@ export class SignalEngine {
     }
     this.forgetFrom(series, vector.openTime);
     const stale = this.isStale(vector, now, emittedAt);
-    const { entries, unreadable } = stale ? { entries: [], unreadable: [] } : this.propose(vector);
+    const { entries, unreadable, afterGap } = stale
+      ? { entries: [], unreadable: [], afterGap: false }
+      : this.propose(vector);
     this.newest.set(series, vector.openTime);
     this.keep(series, vector);
     if (!stale) this.cycles.join(vector, entries);
@@ -196,7 +203,15 @@ export class SignalEngine {
     const kept = waiting ? { waiting } : {};
     if (decided.length > 0 || unreadable.length > 0 || waiting)
       this.answered.remember(key, { decided, unreadable, ...kept });
-    return { outcome: stale ? 'stale' : 'new', decided, cycles, unreadable, ageMs, ...kept };
+    return {
+      outcome: stale ? 'stale' : 'new',
+      decided,
+      cycles,
+      unreadable,
+      ageMs,
+      ...kept,
+      ...(afterGap ? { afterGap: true as const } : {}),
+    };
   }
 
   /**
@@ -262,8 +277,13 @@ export class SignalEngine {
   }
 
   /** Every strategy's proposals for the vector; one that throws is named, the others still count. */
-  private propose(vector: FeatureVector): { entries: CycleEntry[]; unreadable: UnreadableBy[] } {
-    const history = barsRightBefore(vector, this.history.get(seriesOf(vector)) ?? []);
+  private propose(vector: FeatureVector): {
+    entries: CycleEntry[];
+    unreadable: UnreadableBy[];
+    afterGap: boolean;
+  } {
+    const kept = this.history.get(seriesOf(vector)) ?? [];
+    const history = barsRightBefore(vector, kept);
     const entries: CycleEntry[] = [];
     const unreadable: UnreadableBy[] = [];
     for (const strategy of this.options.strategies) {
@@ -277,7 +297,7 @@ export class SignalEngine {
         });
       }
     }
-    return { entries, unreadable };
+    return { entries, unreadable, afterGap: kept.length > 0 && history.length === 0 };
   }
 
   /**
