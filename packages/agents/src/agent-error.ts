@@ -45,6 +45,17 @@ export const ANSWERED_REASONS: ReadonlySet<AgentErrorReason> = new Set([
   'refused',
 ]);
 
+/**
+ * Whether the vendor answered a reply we could not use: one of ANSWERED_REASONS, or a reply it was
+ * sending, and bills, whose connection dropped (mayBeBilled: a 200 cut off after its headers, a
+ * connection closed once the request was out). Such a reply may have said no, so a reviewer failing this
+ * way rejects under either REVIEWER_FALLBACK (ADR 15); the reason stays `network`, which is retried and
+ * counted by the breaker, as the dropped connection is.
+ */
+export function answeredUnusably(error: AgentError): boolean {
+  return ANSWERED_REASONS.has(error.reason) || error.mayBeBilled;
+}
+
 /** Reasons worth another attempt: the same request may succeed a moment later. */
 export const RETRYABLE_REASONS: ReadonlySet<AgentErrorReason> = new Set([
   'rate_limited',

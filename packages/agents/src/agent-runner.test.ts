@@ -473,6 +473,26 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(audit.rows.find((r) => r.agent === 'reviewer')?.rawResponse).toContain('stop inside the noise');
   });
 
+  it('rejects a reviewer reply whose connection dropped after its headers, even with REVIEWER_FALLBACK=rules: the vendor answered, and may have said no', async () => {
+    const { audit, deps } = setup({ reviewerFallback: 'rules' });
+    gemini.enqueue(analystReply());
+    const cut = { status: 200, cutAfter: '{"id": "msg_01Cut", "type": "message", ' };
+    claude.enqueue(cut, cut, cut);
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect(decision.rejection).toEqual({ reason: 'reviewer_failed', detail: 'network' });
+    expect(decision.reviewer?.approve).toBe(false);
+    expect(audit.rows.at(-1)?.errorReason).toBe('network');
+  });
+
+  it('still lets the rules review with REVIEWER_FALLBACK=rules when the reviewer could not be reached at all', async () => {
+    const { deps } = setup({ reviewerFallback: 'rules' });
+    gemini.enqueue(analystReply());
+    claude.enqueue({ status: 503, body: '' }, { status: 503, body: '' }, { status: 503, body: '' });
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect(decision.reviewer?.meta.fallbackUsed).toBe(true);
+    expect(decision.rejection?.reason).not.toBe('reviewer_failed');
+  });
+
   it('rejects a reviewer reply cut off at the token cap or refused, even with REVIEWER_FALLBACK=rules', async () => {
     const { deps } = setup({ reviewerFallback: 'rules' });
     const rejections = [];

@@ -1,5 +1,11 @@
 import type { Clock, IdGenerator } from '@ballast/contracts';
-import { AgentError, type AgentErrorReason, ANSWERED_REASONS, RETRYABLE_REASONS } from './agent-error';
+import {
+  AgentError,
+  type AgentErrorReason,
+  ANSWERED_REASONS,
+  answeredUnusably,
+  RETRYABLE_REASONS,
+} from './agent-error';
 import type { AgentLog } from './agent-log';
 import type { AgentMetrics } from './agent-metrics';
 import type { AuditSink } from './audit/audit-sink';
@@ -38,9 +44,10 @@ export interface AgentTask<T> {
   readonly salvage?: (value: unknown) => T | undefined;
   /**
    * The verdict used when no model answers validly: `failure` is why the model gave none, null when no
-   * model is configured (rules only).
+   * model is configured (rules only); `answered` whether the vendor answered a reply we could not use
+   * (answeredUnusably).
    */
-  readonly fallback: (failure: AgentErrorReason | null) => T;
+  readonly fallback: (failure: AgentErrorReason | null, answered: boolean) => T;
 }
 
 export interface AgentResult<T> {
@@ -50,6 +57,8 @@ export interface AgentResult<T> {
   readonly model: string;
   readonly fallbackUsed: boolean;
   readonly errorReason: AgentErrorReason | null;
+  /** Whether that error was a reply the vendor answered and we could not use (answeredUnusably). */
+  readonly errorAnswered: boolean;
   /** The audit row's id; null only when writing the audit failed (logged and counted). */
   readonly auditId: string | null;
 }
@@ -161,7 +170,8 @@ export class AgentRunner {
     let verdict: T | undefined;
     if (provider !== null) verdict = await this.askModel(provider, task, attempts);
     const fallbackUsed = provider !== null && verdict === undefined;
-    const result = verdict ?? attempts.salvaged ?? task.fallback(attempts.error?.reason ?? null);
+    const answered = attempts.error !== null && answeredUnusably(attempts.error);
+    const result = verdict ?? attempts.salvaged ?? task.fallback(attempts.error?.reason ?? null, answered);
     const latencyMs = this.deps.monotonicMs() - started;
     const outcome = provider === null ? 'rules' : fallbackUsed ? 'fallback' : 'ok';
     const labels = { provider: this.providerLabel, agent: task.agent };
@@ -174,6 +184,7 @@ export class AgentRunner {
       model: provider?.model ?? 'rules',
       fallbackUsed,
       errorReason: attempts.error?.reason ?? null,
+      errorAnswered: answered,
     };
     const writing = this.audit(task, result, attempts, { latencyMs, fallbackUsed });
     return { verdict: result, audited: writing.then((auditId) => ({ ...known, auditId })) };

@@ -91,7 +91,8 @@ export const agentsConfigSchema = z.object({
    * request, breaker open, budget spent): `reject` (default) rejects the candidate (decision rejection
    * `reviewer_failed`), since an unavailable reviewer must not approve; `rules`, opted into, reviews by
    * the rules, which approve what they find sound. A reply the model gave but we cannot read (not JSON,
-   * failing the schema, cut off at the token cap, refused) rejects either way: it may have said no.
+   * failing the schema, cut off at the token cap, refused, or lost when its connection dropped after the
+   * request went out) rejects either way: it may have said no.
    */
   REVIEWER_FALLBACK: z.enum(REVIEWER_FALLBACKS).default('reject'),
   /**

@@ -79,7 +79,12 @@ export async function decideWithAgents(
   const reviewed = await runReviewer(candidate, context, asked.verdict, lessons, deps, fallback);
   const [analyst, reviewer] = await Promise.all([asked.audited, reviewed.audited]);
   const failure = reviewer.fallbackUsed ? reviewer.errorReason : null;
-  const settled = settleReview({ verdict: reviewer.verdict, failure }, context.features.volatility, fallback);
+  const answered = reviewer.fallbackUsed && reviewer.errorAnswered;
+  const settled = settleReview(
+    { verdict: reviewer.verdict, failure, answered },
+    context.features.volatility,
+    fallback,
+  );
   return SignalDecision.parse({
     candidate,
     analyst: { ...analyst.verdict, meta: meta(analyst) },
@@ -125,8 +130,8 @@ function runReviewer(
     maxOutputTokens: MAX_OUTPUT_TOKENS,
     parse: parseReviewVerdict,
     salvage: salvageReviewVeto,
-    fallback: (failure) =>
-      failure !== null && failureRejects(failure, fallback)
+    fallback: (failure, answered) =>
+      failure !== null && failureRejects(failure, answered, fallback)
         ? failedReviewVerdict(failure)
         : rulesReviewer(candidate, context.features, analyst, deps.minRewardRisk ?? MIN_REWARD_RISK),
   });

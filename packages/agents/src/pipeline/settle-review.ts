@@ -13,6 +13,8 @@ export interface Review {
   readonly verdict: ReviewVerdict;
   /** Why the model gave no valid verdict (the verdict is then the fallback's); null when it did. */
   readonly failure: AgentErrorReason | null;
+  /** Whether that failure was a reply the vendor answered that we could not use (answeredUnusably). */
+  readonly answered?: boolean;
 }
 
 export interface SettledReview {
@@ -37,7 +39,7 @@ export function settleReview(
   // A veto kept from a reply that failed the schema is the reviewer's own no: its reasons are the detail.
   if (review.failure !== null && isKeptVeto(review.verdict))
     return rejected('reviewer_rejected', review.verdict.reasons.join('; '));
-  if (review.failure !== null && failureRejects(review.failure, fallback))
+  if (review.failure !== null && failureRejects(review.failure, review.answered ?? false, fallback))
     return rejected('reviewer_failed', review.failure);
   if (!review.verdict.approve) return rejected('reviewer_rejected', review.verdict.reasons.join('; '));
   const cap = shrinkOnly(volatility.positionScale);
@@ -50,11 +52,15 @@ export function settleReview(
 
 /**
  * Whether a reviewer failing so rejects the candidate: always under `reject`; under `rules` when the
- * model did answer but unreadably (it may have rejected in prose), the rules standing in only for a
- * model that could not be reached.
+ * model did answer but unusably (it may have rejected in prose, or in the reply whose connection dropped
+ * after its headers), the rules standing in only for a model that could not be reached.
  */
-export function failureRejects(failure: AgentErrorReason, fallback: ReviewerFallback): boolean {
-  return fallback === 'reject' || ANSWERED_REASONS.has(failure);
+export function failureRejects(
+  failure: AgentErrorReason,
+  answered: boolean,
+  fallback: ReviewerFallback,
+): boolean {
+  return fallback === 'reject' || answered || ANSWERED_REASONS.has(failure);
 }
 
 function isKeptVeto(verdict: ReviewVerdict): boolean {
