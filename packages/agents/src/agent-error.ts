@@ -12,8 +12,9 @@ import type { TokenUsage } from './provider';
  * - `malformed_response`: the reply was not the expected shape or not JSON
  * - `invalid_reply`: the reply was JSON but failed the verdict schema
  * - `truncated`: the reply stopped at the output-token cap (or the context window), or never said it
- *   ended (a Gemini candidate without finishReason): whatever verdict it carries may be cut short, so it
- *   is not used
+ *   ended (a Gemini candidate without finishReason; an OpenAI-compatible choice without finish_reason
+ *   unless it holds one whole JSON object under the cap): whatever verdict it carries may be cut short,
+ *   so it is not used
  * - `refused`: the vendor stopped the reply as a refusal or a safety block
  * - `circuit_open`: the provider's breaker is open; no request was sent
  * - `budget_exceeded`: today's cost budget is spent; no request was sent

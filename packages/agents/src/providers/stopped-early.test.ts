@@ -41,10 +41,14 @@ function gemini(finishReason: string): GenerateContentResponse {
   } as unknown as GenerateContentResponse;
 }
 
-function openAi(finish_reason: string) {
+function openAi(
+  finish_reason: string | null | undefined,
+  content = JSON.stringify(CUT),
+  completion_tokens = 1024,
+) {
   return {
-    choices: [{ message: { content: JSON.stringify(CUT) }, finish_reason }],
-    usage: { prompt_tokens: 900, completion_tokens: 1024 },
+    choices: [{ message: { content }, ...(finish_reason === undefined ? {} : { finish_reason }) }],
+    usage: { prompt_tokens: 900, completion_tokens },
   };
 }
 
@@ -64,8 +68,22 @@ describe('a reply that stopped early is no verdict, whatever it holds', () => {
   });
 
   it('OpenAI-compatible: length is truncated, content_filter is refused, stop is the verdict', () => {
-    expect(reasonOf(() => mapOpenAiResponse(openAi('length')))).toBe('truncated 1024');
-    expect(reasonOf(() => mapOpenAiResponse(openAi('content_filter')))).toBe('refused 1024');
-    expect(reasonOf(() => mapOpenAiResponse(openAi('stop')))).toBe('accepted');
+    expect(reasonOf(() => mapOpenAiResponse(openAi('length'), 2048))).toBe('truncated 1024');
+    expect(reasonOf(() => mapOpenAiResponse(openAi('content_filter'), 2048))).toBe('refused 1024');
+    expect(reasonOf(() => mapOpenAiResponse(openAi('stop'), 2048))).toBe('accepted');
+  });
+
+  it('OpenAI-compatible without finish_reason: a whole JSON object under the token cap is the verdict (local servers omit it), a cut one or one at the cap is truncated', () => {
+    const cutText = JSON.stringify(CUT).slice(0, 40);
+    expect(reasonOf(() => mapOpenAiResponse(openAi(undefined, JSON.stringify(CUT), 300), 2048))).toBe(
+      'accepted',
+    );
+    expect(reasonOf(() => mapOpenAiResponse(openAi(null, JSON.stringify(CUT), 300), 2048))).toBe('accepted');
+    expect(reasonOf(() => mapOpenAiResponse(openAi(undefined, cutText, 300), 2048))).toBe('truncated 300');
+    expect(reasonOf(() => mapOpenAiResponse(openAi(null, cutText, 300), 2048))).toBe('truncated 300');
+    expect(reasonOf(() => mapOpenAiResponse(openAi(undefined, JSON.stringify(CUT), 2048), 2048))).toBe(
+      'truncated 2048',
+    );
+    expect(reasonOf(() => mapOpenAiResponse(openAi(null, '[1, 2]', 300), 2048))).toBe('truncated 300');
   });
 });

@@ -56,7 +56,7 @@ export class OpenAiCompatibleProvider implements LanguageModelProvider {
     } catch {
       throw new AgentError('malformed_response', 'openai-compatible reply is not JSON');
     }
-    return mapOpenAiResponse(body);
+    return mapOpenAiResponse(body, request.maxOutputTokens);
   }
 
   /**
