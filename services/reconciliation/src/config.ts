@@ -60,6 +60,7 @@ export const reconConfigSchema = z.object({
    * run waits for it before the repair counts as failed and the venue stays unreconciled.
    */
   RECON_FILL_WAIT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Balance differences up to this are not drift; a market's base asset is capped at its lot step. */
   RECON_BALANCE_TOLERANCE: z.coerce.number().nonnegative().default(0.000001),
   /** Spot: base-asset holdings that are not positions (BNB kept for fees); the orders service reads it too. */
   ...baseHoldingsVariables,

@@ -1,5 +1,5 @@
 import type { Bus } from '@ballast/bus';
-import { type Clock, type ReconStatus, Subjects, subject } from '@ballast/contracts';
+import { type Clock, type ReconStatus, Subjects, subject, symbolAssets } from '@ballast/contracts';
 import {
   type Drift,
   derivedUuid,
@@ -395,23 +395,29 @@ export class Reconciler {
     }
   }
 
-  /** One lot step per symbol: smaller differences are rounding. */
   /**
    * Per symbol held: the lot step (differences up to it are rounding) and the rules and price that tell
    * dust no stop can hold (priced at our books' average entry; unpriced, by the minimum quantity only).
+   * Its base asset's balance tolerance is capped at that step: RECON_BALANCE_TOLERANCE is one figure for
+   * every asset (set to absorb quote dust, it may exceed a lot step), and a base balance moved by more
+   * than a step but within it would go unflagged, its position difference then set as ours.
    */
   private async tolerances(
     positions: Record<string, number>,
     net: ReadonlyMap<string, NetPosition>,
-  ): Promise<Pick<ReconPolicy, 'positionTolerance' | 'dust'>> {
+  ): Promise<Pick<ReconPolicy, 'positionTolerance' | 'dust' | 'balanceTolerance'>> {
     const positionTolerance: Record<string, number> = {};
     const dust: Record<string, { rules: TradableRules; price: number }> = {};
+    const balanceTolerance = { ...this.deps.policy.balanceTolerance };
     for (const symbol of Object.keys(positions)) {
       const rules = await this.deps.venue.marketRules(symbol).catch(() => undefined);
       positionTolerance[symbol] = rules?.stepSize ?? 0;
-      if (rules) dust[symbol] = { rules, price: net.get(symbol)?.avgEntry ?? 0 };
+      if (!rules) continue;
+      dust[symbol] = { rules, price: net.get(symbol)?.avgEntry ?? 0 };
+      const { base } = symbolAssets(symbol);
+      balanceTolerance[base] = Math.min(balanceTolerance[base] ?? balanceTolerance.default, rules.stepSize);
     }
-    return { positionTolerance, dust };
+    return { positionTolerance, dust, balanceTolerance };
   }
 }
 

@@ -231,33 +231,48 @@ describe('reconciliation against the simulator', { timeout: 120_000 }, () => {
     await expectEqualToVenue();
   });
 
+  /** A run that finds 0.001 BTC deposited: noted for the operator, never set as a position. */
+  async function expectDepositNoted(by: Reconciler, tolerance: string): Promise<void> {
+    const report = await by.run();
+    expect(report.drifts.map((d) => [d.drift.kind, d.outcome])).toEqual([
+      ['position_unexplained', 'noted'],
+      ['balance', 'noted'],
+    ]);
+    expect(report.drifts[1]?.drift.evidence).toBe(
+      `BTC: expected 0.002, the venue holds 0.003 (difference 0.001, tolerance ${tolerance})`,
+    );
+    expect(report).toMatchObject({ outcome: 'unreconciled', status: 'unreconciled' });
+  }
+
+  /** Nothing was booked; the operator moves the coins back out and the account agrees with our books. */
+  async function expectDepositWithdrawn(by: Reconciler): Promise<void> {
+    expect((await ourView()).BTC).toBe(0.002);
+    expect((await slices().all()).filter((s) => s.clientOrderId.startsWith('recon-adj-'))).toEqual([]);
+    fixture.sim.tamper.moveBalance('BTC', '-0.001');
+    expect((await by.run()).outcome).toBe('clean');
+    await expectEqualToVenue();
+  }
+
   it('never makes deposited coins a position: flagged for the operator, unreconciled, until they are accounted for', async () => {
     fixture.sim.tamper.moveBalance('BTC', '0.001');
-    for (const run of [1, 2]) {
-      // Found again on the second run: the BTC baseline stays where our trades put it.
-      const report = await reconciler.run();
-      expect([run, report.drifts.map((d) => [d.drift.kind, d.outcome])]).toEqual([
-        run,
-        [
-          ['position_unexplained', 'noted'],
-          ['balance', 'noted'],
-        ],
-      ]);
-      expect(report.drifts[1]?.drift.evidence).toBe(
-        'BTC: expected 0.002, the venue holds 0.003 (difference 0.001, tolerance 0.000001)',
-      );
-      expect(report).toMatchObject({ outcome: 'unreconciled', status: 'unreconciled' });
-    }
+    // Found again on the second run: the BTC baseline stays where our trades put it.
+    await expectDepositNoted(reconciler, '0.000001');
+    await expectDepositNoted(reconciler, '0.000001');
     await waitFor(
       () => alerts.some((a) => a.kind === 'recon_balance_unexplained' && a.severity === 'critical'),
       'the critical alert',
     );
-    expect((await ourView()).BTC).toBe(0.002);
-    expect((await slices().all()).filter((s) => s.clientOrderId.startsWith('recon-adj-'))).toEqual([]);
-    // The operator moves the coins back out: the account agrees with our books again.
-    fixture.sim.tamper.moveBalance('BTC', '-0.001');
-    expect((await reconciler.run()).outcome).toBe('clean');
-    await expectEqualToVenue();
+    await expectDepositWithdrawn(reconciler);
+  });
+
+  it('flags deposited coins under a RECON_BALANCE_TOLERANCE set above the lot step (for quote dust): a base asset is tolerated one step at most', async () => {
+    const dustTolerant = buildReconciler(
+      simReconDeps(fixture, serviceBus, config({ RECON_BALANCE_TOLERANCE: '0.01' })),
+      buildVenue(config()),
+    );
+    fixture.sim.tamper.moveBalance('BTC', '0.001');
+    await expectDepositNoted(dustTolerant, '0.00001');
+    await expectDepositWithdrawn(dustTolerant);
   });
 
   it('adjusts a position by whole lot steps: a difference of two folds carries no binary noise into the record', async () => {
