@@ -320,8 +320,7 @@ export class Reconciler {
   }
 
   private async unknown(runId: string, state: ReconState, err: unknown): Promise<RunReport> {
-    const why = err instanceof Error ? err.message : String(err);
-    const detail = (err instanceof ReconRefusal ? why : `venue unreadable: ${why}`).slice(0, 500);
+    const detail = unknownDetail(err).slice(0, 500);
     const next: ReconState = { ...state, status: 'unknown' };
     await this.deps.recon.saveState(next);
     await this.deps.bus.publish(
@@ -419,6 +418,18 @@ export class Reconciler {
     }
     return { positionTolerance, dust, balanceTolerance };
   }
+}
+
+/**
+ * Why a run compared nothing, for the operator: a refusal says so itself; only the venue's own error is
+ * "venue unreadable" (a status NATS would not take, or a database write that failed, came after or
+ * beside a venue that read fine).
+ */
+function unknownDetail(err: unknown): string {
+  const why = err instanceof Error ? err.message : String(err);
+  if (err instanceof ReconRefusal) return why;
+  if (err instanceof VenueError) return `venue unreadable: ${why}`;
+  return `run failed (not the venue): ${why}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Bus } from '@ballast/bus';
-import { type ReconStatus, Subjects, subject } from '@ballast/contracts';
+import { type ReconEvent, type ReconStatus, Subjects, subject } from '@ballast/contracts';
 import { waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,9 +83,13 @@ describe('a recon.request whose run fails', { timeout: 120_000 }, () => {
     let refuse = 0;
     let refused = 0;
     const statuses: ReconStatus[] = [];
+    const unknowns: string[] = [];
     const flaky: Bus = {
       source: bus.source,
       publish: async (s, payload, options) => {
+        const event = payload as ReconEvent;
+        if (s.family.name === Subjects.reconEvent.name && event.kind === 'unknown')
+          unknowns.push(event.evidence);
         if (s.family.name === Subjects.reconStatus.name) {
           if (refuse > 0) {
             refuse--;
@@ -116,6 +120,8 @@ describe('a recon.request whose run fails', { timeout: 120_000 }, () => {
       await waitFor(() => refused === 2, 'the requested run failing to publish its status');
       await waitFor(() => statuses.length > before, 'a run for the request delivered again');
       expect(statuses.at(-1)).toMatchObject({ venue: 'binance', status: 'reconciled' });
+      // The venue was read: what failed was the status publish, and the run says so.
+      expect(unknowns).toEqual(['run failed (not the venue): publish refused: nats unreachable']);
     } finally {
       await service[Symbol.asyncDispose]();
     }
