@@ -298,7 +298,7 @@ describe('alerts from the bus reach every allowed chat', () => {
       after: null,
       evidence: 'GET /api/v3/openOrders timed out',
     });
-    await messageTo(h, CHAT, 'Reconciliation cannot read binance: GET /api/v3/openOrders timed out');
+    await messageTo(h, CHAT, 'Reconciliation of binance compared nothing: GET /api/v3/openOrders timed out');
     await h.publisher.publish(subject(Subjects.reconStatus, { exchange: 'binance' }), {
       venue: 'binance',
       status: 'unreconciled',

@@ -128,7 +128,8 @@ export function reconEventNotice(e: ReconEvent, at: number): Notice | null {
     return {
       kind: 'reconciliation unknown',
       severity: 'warning',
-      text: `Reconciliation cannot read ${e.venue}: ${e.evidence}`,
+      // The evidence says what failed: the venue's read, a refusal to compare, or the run itself.
+      text: `Reconciliation of ${e.venue} compared nothing: ${e.evidence}`,
       at,
     };
   return {

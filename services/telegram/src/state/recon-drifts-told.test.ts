@@ -30,9 +30,23 @@ describe('ReconDriftsTold: a drift that persists run after run is told once', ()
   it('tells an unreadable venue once per spell: again after a run that read it', () => {
     const t = new ReconDriftsTold();
     const unreadable = drift('binance', 'venue unreadable: timed out', 'unknown');
-    expect(told(t, unreadable)).toBe('Reconciliation cannot read binance: venue unreadable: timed out');
+    expect(told(t, unreadable)).toBe(
+      'Reconciliation of binance compared nothing: venue unreadable: timed out',
+    );
     expect(told(t, unreadable)).toBeNull();
     expect(told(t, drift('binance', 'flag (flagged): balance BTC'))).not.toBeNull();
     expect(told(t, unreadable)).not.toBeNull();
+  });
+
+  it('does not say the venue could not be read when the run failed for another reason', () => {
+    const t = new ReconDriftsTold();
+    const unpublished = drift(
+      'binance',
+      'run failed (not the venue): publish refused: nats unreachable',
+      'unknown',
+    );
+    expect(told(t, unpublished)).toBe(
+      'Reconciliation of binance compared nothing: run failed (not the venue): publish refused: nats unreachable',
+    );
   });
 });
