@@ -32,4 +32,18 @@ describe('loadCandleFile', () => {
       `cannot read ${path}: ENOENT`,
     );
   });
+
+  it('reports a truncated .gz as bad input that names the file, not as a bare zlib error', () => {
+    const whole = readFileSync(join(sharedDataDir(), 'binance-spot-ohlcv', 'BTCUSDT-1h.csv.gz'));
+    const path = join(dir, 'BTCUSDT-1h.csv.gz');
+    writeFileSync(path, whole.subarray(0, 1000));
+    let caught: unknown;
+    try {
+      loadCandleFile({ path }, { exchange: 'binance', timeframe: '1h' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ name: 'BacktestError', reason: 'bad_input' });
+    expect((caught as Error).message).toContain(`cannot unzip ${path}:`);
+  });
 });

@@ -41,7 +41,7 @@ export function loadCandleFile(file: CandleFile, options: LoadCandlesOptions): C
   // After the read: a mistyped path is reported missing, not as a name that tells no symbol.
   const symbol = file.symbol ?? symbolFromFileName(file.path);
   if (!symbol) throw new BacktestError('bad_input', `cannot tell the symbol of ${file.path}; name it`);
-  const text = (file.path.endsWith('.gz') ? gunzipSync(buffer) : buffer).toString('utf8');
+  const text = (file.path.endsWith('.gz') ? gunzip(buffer, file.path) : buffer).toString('utf8');
   const from = options.from ?? Number.NEGATIVE_INFINITY;
   const to = options.to ?? Number.POSITIVE_INFINITY;
   const { candles, errors } = parseBinanceKlineCsv(withinRange(text, from, to), {
@@ -57,6 +57,15 @@ export function loadCandleFile(file: CandleFile, options: LoadCandlesOptions): C
     );
   }
   return candles;
+}
+
+/** A truncated or corrupt archive is bad input that names its file, not a bare zlib error. */
+function gunzip(buffer: Buffer, path: string): Buffer {
+  try {
+    return gunzipSync(buffer);
+  } catch (err) {
+    throw new BacktestError('bad_input', `cannot unzip ${path}: ${(err as Error).message}`);
+  }
 }
 
 /**
