@@ -49,3 +49,22 @@ describe('computeMetrics exposure_pct', () => {
     expect(m.exposure_pct).toBe(75);
   });
 });
+
+describe('computeMetrics wins and losses', () => {
+  const closed = (pnl: number): BacktestTrade => ({ ...trade(T0, T0 + HOUR), pnl });
+
+  it('counts a trade with pnl exactly 0 as neither a win nor a loss', () => {
+    const m = computeMetrics([closed(30), closed(-10), closed(0)], curve([false]), 1000, HOUR);
+    expect(m.avg_loss).toBe(-10);
+    expect(m.avg_win).toBe(30);
+    expect(m.win_rate).toBeCloseTo(1 / 3, 12);
+    expect(m.profit_factor).toBe(3);
+  });
+
+  it('tells a run with only wins from one with no trades, though neither has a profit factor', () => {
+    const onlyWins = computeMetrics([closed(30), closed(0)], curve([false]), 1000, HOUR);
+    const none = computeMetrics([], curve([false]), 1000, HOUR);
+    expect(onlyWins).toMatchObject({ profit_factor: null, gross_profit: 30, gross_loss: 0, avg_loss: 0 });
+    expect(none).toMatchObject({ profit_factor: null, gross_profit: 0, gross_loss: 0 });
+  });
+});

@@ -9,11 +9,21 @@ export interface BacktestMetrics {
   sharpe: number | null;
   sortino: number | null;
   max_drawdown_pct: number;
+  /** Share of all trades that made money after fees (a break-even trade is not a win). */
   win_rate: number;
+  /** Mean pnl of the winning trades (pnl > 0); 0 when none. */
   avg_win: number;
+  /** Mean pnl of the losing trades (pnl < 0, a negative figure); 0 when none. A break-even is not one. */
   avg_loss: number;
   expectancy: number;
-  /** Gross wins over gross losses; null when nothing was lost. */
+  /** Sum of the winning trades' pnl. */
+  gross_profit: number;
+  /** Sum of the losing trades' pnl, as a positive amount. */
+  gross_loss: number;
+  /**
+   * `gross_profit / gross_loss`; null when nothing was lost (`gross_loss` 0), where the ratio has no
+   * value: then `gross_profit` above 0 means only wins (an unbounded factor), 0 means no trade won or lost.
+   */
   profit_factor: number | null;
   exposure_pct: number;
   trades: number;
@@ -25,11 +35,18 @@ const YEAR_MS = 365.25 * 86_400_000;
 const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : sum(xs) / xs.length);
 
-/** A win made money after fees; everything else (including break-even) is a loss. */
+/**
+ * A win made money after fees, a loss lost money after fees; a trade with pnl exactly 0 is neither, so it
+ * does not pull `avg_loss` toward 0. The figures count money net of fees, so a trade that only lost its
+ * fees is a loss here, though the loss-streak pause treats it as a breakeven (ADR 21).
+ */
 export function splitWins(trades: readonly BacktestTrade[]): { wins: number[]; losses: number[] } {
   const wins: number[] = [];
   const losses: number[] = [];
-  for (const t of trades) (t.pnl > 0 ? wins : losses).push(t.pnl);
+  for (const t of trades) {
+    if (t.pnl > 0) wins.push(t.pnl);
+    else if (t.pnl < 0) losses.push(t.pnl);
+  }
   return { wins, losses };
 }
 
@@ -111,7 +128,8 @@ export function computeMetrics(
 ): BacktestMetrics {
   const { wins, losses } = splitWins(trades);
   const netPnl = sum(trades.map((t) => t.pnl));
-  const grossLoss = -sum(losses);
+  const grossProfit = sum(wins);
+  const grossLoss = 0 - sum(losses); // not -sum: no losses is 0, not -0
   const finalEquity = curve.at(-1)?.equity ?? initialEquity;
   const returns = stepReturns(curve);
   const stepsPerYear = YEAR_MS / stepMs;
@@ -126,7 +144,9 @@ export function computeMetrics(
     avg_win: mean(wins),
     avg_loss: mean(losses),
     expectancy: trades.length === 0 ? 0 : netPnl / trades.length,
-    profit_factor: grossLoss > 0 ? sum(wins) / grossLoss : null,
+    gross_profit: grossProfit,
+    gross_loss: grossLoss,
+    profit_factor: grossLoss > 0 ? grossProfit / grossLoss : null,
     exposure_pct: exposurePct(trades, curve),
     trades: trades.length,
     fees: sum(trades.map((t) => t.fees)),

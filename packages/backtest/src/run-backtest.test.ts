@@ -80,7 +80,7 @@ function recompute(out: BacktestResult) {
     if (p > 0) {
       winSum += p;
       winCount++;
-    } else {
+    } else if (p < 0) {
       lossSum += p;
       lossCount++;
     }
@@ -116,6 +116,8 @@ function recompute(out: BacktestResult) {
     avg_win: winCount ? winSum / winCount : 0,
     avg_loss: lossCount ? lossSum / lossCount : 0,
     expectancy: net / out.trades.length,
+    gross_profit: winSum,
+    gross_loss: 0 - lossSum,
     profit_factor: lossSum < 0 ? winSum / -lossSum : null,
     exposure_pct: (heldMs(out.trades, first.time, last.time) / (last.time - first.time)) * 100,
     trades: out.trades.length,
