@@ -3,7 +3,7 @@ import type { Clock, IdGenerator } from '@ballast/contracts';
 import type { Logger } from '@ballast/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { refuse } from './api/api-error';
+import { handleGatewayError, refuse } from './api/api-error';
 import { registerEventStream } from './api/events-route';
 import { collectOpenApi } from './api/openapi';
 import type { ReadModel } from './api/read-model';
@@ -83,14 +83,6 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<FastifyInst
   if (deps.webDist) registerWebAssets(app, deps.webDist);
   // Every method, not only the GETs the dashboard's catch-all serves: a mistyped POST gets the typed 404 too.
   app.setNotFoundHandler((_req, reply) => refuse(reply, 'not_found', 'no such route'));
-  app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, req, reply) => {
-    if (err.validation) return refuse(reply, 'bad_request', err.message);
-    // Fastify's own refusals keep their status: a body too large is not a malformed one.
-    if (err.statusCode === 413) return refuse(reply, 'payload_too_large', err.message);
-    if (err.statusCode === 415) return refuse(reply, 'unsupported_media_type', err.message);
-    if (err.statusCode && err.statusCode < 500) return refuse(reply, 'bad_request', err.message);
-    deps.log.error({ err, path: req.url.split('?')[0] }, 'gateway handler failed');
-    return refuse(reply, 'internal_error', 'internal error');
-  });
+  app.setErrorHandler(handleGatewayError(deps.log));
   return app;
 }
