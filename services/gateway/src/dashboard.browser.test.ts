@@ -105,8 +105,13 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'KILL' }).click();
     await page.getByTestId('kill-dialog').waitFor();
     await page.getByLabel('reason').fill('browser test kill');
+    // The kill carries an idempotency key, so a retry of it is the same command.
+    const killSent = page.waitForRequest(
+      (r) => r.url().endsWith('/api/control/kill') && r.method() === 'POST',
+    );
     // An impatient double click sends one kill, not two.
     await page.getByRole('button', { name: 'Confirm kill' }).dblclick();
+    expect((await killSent).headers()['idempotency-key']).toMatch(/^[0-9a-f]{32}$/);
     const seen = await waitFor(
       () => kills.find((k) => k.payload.reason === 'browser test kill'),
       'control.kill on the bus',

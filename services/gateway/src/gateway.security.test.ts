@@ -282,6 +282,28 @@ describe('gateway security', () => {
     expect(answered.state.unanswered).toEqual([]);
   });
 
+  it('answers a kill retried with the same Idempotency-Key with the same command, published and recorded once', async () => {
+    const op = await login(url, 'olivia', PASSWORDS.op);
+    const headers = { cookie: op.cookie, 'x-csrf-token': op.csrfToken, 'idempotency-key': 'press-1' };
+    const body = { flatten: true, reason: 'keyed kill' };
+    const first = await json(await post('/api/control/kill', body, headers));
+    const again = await post('/api/control/kill', body, headers);
+    expect(again.status).toBe(200);
+    expect(await json(again)).toEqual({ commandId: first.commandId });
+    // Another key is another command.
+    const other = await json(
+      await post('/api/control/kill', body, { ...headers, 'idempotency-key': 'press-2' }),
+    );
+    expect(other.commandId).not.toBe(first.commandId);
+    await waitFor(() => kills.find((k) => k.id === other.commandId), 'the second key on the bus', {
+      timeoutMs: 20_000,
+    });
+    expect(kills.filter((k) => k.id === first.commandId)).toHaveLength(1);
+    const rows = await sql<{ n: string }>`
+      select count(*) as n from control_actions where command_id = ${first.commandId}`.execute(h.db);
+    expect(Number(rows.rows[0]!.n)).toBe(1);
+  });
+
   it('answers a published kill with 200 and its id when its audit record cannot be written, and counts it', async () => {
     const op = await login(url, 'olivia', PASSWORDS.op);
     const failures = async () =>

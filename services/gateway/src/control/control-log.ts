@@ -43,6 +43,18 @@ export class ControlLog {
       .execute();
   }
 
+  /** Whether a command with this id was published (a keyed retry then repeats the answer, not the command). */
+  async wasPublished(commandId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('control_actions')
+      .select('id')
+      .where('command_id', '=', commandId)
+      .where('outcome', '=', 'published')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async recent(limit = 100): Promise<ControlAction[]> {
     const rows = await this.db
       .selectFrom('control_actions')

@@ -1,5 +1,12 @@
 import type { Bus } from '@ballast/bus';
-import { type Clock, type IdGenerator, resumeCommand, Subjects, subject } from '@ballast/contracts';
+import {
+  type Clock,
+  derivedUuid,
+  type IdGenerator,
+  resumeCommand,
+  Subjects,
+  subject,
+} from '@ballast/contracts';
 import type { Logger } from '@ballast/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
@@ -51,6 +58,15 @@ const resumeBody = {
     // As `ballast resume --clear-drawdown`: also lifts a max-drawdown halt (ADR 12).
     clearDrawdown: { type: 'boolean' },
   },
+} as const;
+
+/**
+ * An optional `Idempotency-Key` header: a client retrying a kill or resume whose answer it lost sends the
+ * same key, and gets the same command id back instead of a second command (a second flatten).
+ */
+const idempotencyHeaders = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
 
 const controlResponses = { 200: commandResponse, 401: errorSchema, 403: errorSchema, 503: errorSchema };
@@ -116,6 +132,21 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   const published = (commandId: string, stored: boolean) =>
     stored ? { commandId } : { commandId, audit: 'not stored' as const };
 
+  /**
+   * The command id of a request: derived from its idempotency key (per action and user, so one user's
+   * key never names another's command), else fresh; `repeat` when that keyed command was already
+   * published, which is then answered as it was, neither published nor recorded again.
+   */
+  const commandFor = async (
+    req: FastifyRequest,
+    action: ControlActionKind,
+  ): Promise<{ commandId: string; repeat: boolean }> => {
+    const key = (req.headers as { 'idempotency-key'?: string })['idempotency-key'];
+    if (key === undefined) return { commandId: deps.ids(), repeat: false };
+    const commandId = derivedUuid('gateway-control', action, (req.session as Session).user, key);
+    return { commandId, repeat: await deps.controlLog.wasPublished(commandId) };
+  };
+
   const refused = (action: ControlActionKind) => async (req: FastifyRequest) => {
     await record(req, action, 'refused', (req.body ?? {}) as { flatten?: boolean; reason?: string }, null);
   };
@@ -123,12 +154,18 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   app.post<{ Body: { flatten: boolean; reason: string } }>(
     '/api/control/kill',
     {
-      schema: { summary: 'Engage the kill switch (operator)', body: killBody, response: controlResponses },
+      schema: {
+        summary: 'Engage the kill switch (operator)',
+        headers: idempotencyHeaders,
+        body: killBody,
+        response: controlResponses,
+      },
       preHandler: requireRole('operator', refused('kill')),
     },
     async (req, reply) => {
       const s = req.session as Session;
-      const commandId = deps.ids();
+      const { commandId, repeat } = await commandFor(req, 'kill');
+      if (repeat) return published(commandId, true);
       const payload = {
         flatten: req.body.flatten,
         reason: req.body.reason,
@@ -150,6 +187,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     {
       schema: {
         summary: 'Lift the kill switch, and with clearDrawdown the max-drawdown halt (operator)',
+        headers: idempotencyHeaders,
         body: resumeBody,
         response: controlResponses,
       },
@@ -157,7 +195,8 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     },
     async (req, reply) => {
       const s = req.session as Session;
-      const commandId = deps.ids();
+      const { commandId, repeat } = await commandFor(req, 'resume');
+      if (repeat) return published(commandId, true);
       const payload = resumeCommand({
         reason: req.body.reason,
         requestedBy: `gateway:${s.user}`,

@@ -11,8 +11,13 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
   const res = await fetch(path, {
@@ -34,7 +39,8 @@ export interface SessionInfo {
 
 export const api = {
   get: <T>(path: string) => call<T>('GET', path),
-  post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
+  post: <T>(path: string, body: unknown, headers?: Record<string, string>) =>
+    call<T>('POST', path, body, headers),
   put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
   async login(user: string, password: string): Promise<SessionInfo> {
     const s = await call<SessionInfo>('POST', '/api/login', { user, password });

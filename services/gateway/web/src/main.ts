@@ -124,7 +124,13 @@ let controlError = '';
 /** Posts a kill or resume; false (and `controlError` says why) when the gateway refused or failed it. */
 async function sendControl(action: 'kill' | 'resume', body: unknown): Promise<boolean> {
   try {
-    const sent = await api.post<{ commandId: string; audit?: string }>(`/api/control/${action}`, body);
+    // One key per press: the gateway answers a repeat of it with the same command, not a second one.
+    const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
+    const sent = await api.post<{ commandId: string; audit?: string }>(`/api/control/${action}`, body, {
+      'idempotency-key': key,
+    });
     controlError = sent.audit
       ? `The ${action} was sent (${sent.commandId}), but the gateway could not record it (audit ${sent.audit}).`
       : '';
