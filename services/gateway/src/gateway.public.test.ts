@@ -66,7 +66,7 @@ function recompute(trades: Trade[], now: number) {
   }
   const wins = trades.filter((t) => t.pnl > 0);
   const grossWin = wins.reduce((s, t) => s + t.pnl, 0);
-  const grossLoss = -trades.filter((t) => t.pnl <= 0).reduce((s, t) => s + t.pnl, 0);
+  const grossLoss = -trades.filter((t) => t.pnl < 0).reduce((s, t) => s + t.pnl, 0);
   return {
     byDay,
     net: cum,

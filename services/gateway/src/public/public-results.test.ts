@@ -41,6 +41,12 @@ describe('public results', () => {
     });
   });
 
+  it('counts a trade with pnl exactly 0 as neither a win nor a loss, as the backtest does', () => {
+    const r = publicResults([trade(30, NOW - 2), trade(-10, NOW - 1), trade(0, NOW)], NOW);
+    expect(r.metrics).toMatchObject({ avg_win: 30, avg_loss: -10, profit_factor: 3, trades: 3 });
+    expect(r.metrics.win_rate).toBeCloseTo(1 / 3, 12);
+  });
+
   it('counts a day without trades as a flat day, leaves out trades closed after the computation, and keeps no trade key', () => {
     const r = publicResults([trade(10, NOW - 2 * DAY), trade(-4, NOW), trade(99, NOW + 1)], NOW);
     expect(r.daily.map((d) => [d.day, d.pnl, d.trades])).toEqual([
