@@ -361,6 +361,58 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     }
   });
 
+  it('forgets a retry its recreated stream no longer holds, so a later lost durable does not start at it', async () => {
+    // A message nak'd for a retry was kept as where a lost durable resumes until it was settled; one
+    // whose stream was deleted and created again never came back, so every later loss of the durable
+    // started at its old time and delivered the new stream's messages again.
+    const ownPrefix = `${uniqueName('bus_gone_retry')}.`;
+    const ownNaming = new NatsNaming(ownPrefix);
+    const gone = subject(Subjects.candle, { exchange: 'goneretry', symbol: 'BTC-USDT', timeframe: '4h' });
+    const own = await NatsBus.connect({ source: 'orders', clock, servers, prefix: ownPrefix });
+    const [z, a, b, c, d] = recordedCandles(5).map((x) => ({ ...x, exchange: 'goneretry' }));
+    const handled: number[] = [];
+    let failures = 0;
+    const durableBack = () =>
+      jsm.consumers.info(ownNaming.stream('MD_CANDLE'), 'gone_retry').then(
+        () => own.isHealthy(),
+        () => false,
+      );
+    try {
+      await own.ensureStreams();
+      await own.subscribe(
+        gone,
+        (m) => {
+          if (m.payload.openTime === a!.openTime && failures++ === 0) throw new Error('venue away');
+          handled.push(m.payload.openTime);
+        },
+        { durable: 'gone_retry', backoffMs: [600_000] },
+      );
+      // a at sequence 2: the new stream's c (sequence 1) is not taken for it.
+      await own.publish(gone, z!);
+      await own.publish(gone, a!);
+      await own.publish(gone, b!);
+      await waitFor(() => failures === 1 && handled.includes(b!.openTime), 'a failed once, b handled');
+      await jsm.streams.delete(ownNaming.stream('MD_CANDLE'));
+      await waitFor(() => !own.isHealthy(), 'the durable lost with its stream');
+      await own.ensureStreams();
+      await waitFor(durableBack, 'the durable created again on the new stream');
+      await own.publish(gone, c!);
+      await waitFor(() => handled.includes(c!.openTime), 'c handled');
+      await waitFor(
+        () => jsm.consumers.delete(ownNaming.stream('MD_CANDLE'), 'gone_retry').catch(() => false),
+        'the durable deleted by hand',
+      );
+      await waitFor(() => !own.isHealthy(), 'the durable lost again');
+      await waitFor(durableBack, 'the durable created again');
+      await own.publish(gone, d!);
+      await waitFor(() => handled.includes(d!.openTime), 'd handled');
+      expect(handled).toEqual([z!.openTime, b!.openTime, c!.openTime, d!.openTime]);
+    } finally {
+      await own.drain();
+      await deleteStreams(jsm, ownNaming);
+    }
+  });
+
   it('does not count a message handed back unhandled at a stop as a try of its handler', async () => {
     // A stopping service naks what it pulled ahead of its handler; the server counts each as a
     // delivery and the bus counted tries from it, so a message pulled ahead at a restart (or at

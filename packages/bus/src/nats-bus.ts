@@ -356,8 +356,11 @@ export class NatsBus implements Bus {
           handledUpTo = m.timestampNanos;
         }
         if (stopping || !watched.lost) return;
-        const resumed = resumeAt(spec, handledUpTo, awaitingRetry);
-        const next = await this.consumeAgain(resumed, () => stopping);
+        const resume = async () => {
+          await this.forgetGone(spec.stream, awaitingRetry);
+          return resumeAt(spec, handledUpTo, awaitingRetry);
+        };
+        const next = await this.consumeAgain(spec, resume, () => stopping);
         this.lostDurables.delete(`${spec.stream}/${spec.durable}`);
         if (next === undefined) return;
         messages = next;
@@ -445,14 +448,31 @@ export class NatsBus implements Bus {
     }
   }
 
-  /** Creates a lost durable again as `subscribe` did, retrying until it can or the subscription stops. */
+  /**
+   * Forgets the retries kept for messages the stream no longer holds as they were (its stream deleted
+   * and created again, which reuses sequences, or aged out): they never come back, and a durable
+   * created again would otherwise start at them and deliver everything stored since, at every later
+   * loss. Rejects when the stream cannot be read (missing until a service creates it again).
+   */
+  private async forgetGone(stream: string, awaitingRetry: Map<number, bigint>): Promise<void> {
+    for (const [seq, stored] of [...awaitingRetry]) {
+      const kept = await this.jsm.streams.getMessage(stream, { seq });
+      if (kept === null || nanosOf(kept.timestamp) !== stored) awaitingRetry.delete(seq);
+    }
+  }
+
+  /**
+   * Creates a lost durable again as `subscribe` did, from where `resume` says (read at each try), retrying
+   * until it can or the subscription stops.
+   */
   private async consumeAgain(
     spec: DurableSpec,
+    resume: () => Promise<DurableSpec>,
     stopping: () => boolean,
   ): Promise<ConsumerMessages | undefined> {
     while (!stopping()) {
       try {
-        await ensureDurable(this.jsm, spec);
+        await ensureDurable(this.jsm, await resume());
         const messages = await this.consume(spec);
         if (!stopping()) {
           this.log.warn({ durable: spec.durable, stream: spec.stream }, 'bus: durable created again');
