@@ -413,6 +413,86 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     }
   });
 
+  it('forgets a retry another instance settled, so its lost durable does not start at it', async () => {
+    // An instance kept the retry of a message it nak'd until it settled it itself; one whose redelivery
+    // another instance took and acked never came back to it, and its durable, lost later, started at
+    // that message and delivered it and everything after again.
+    const elsewhere = subject(Subjects.candle, {
+      exchange: 'ackedelsewhere',
+      symbol: 'BTC-USDT',
+      timeframe: '4h',
+    });
+    const candles = recordedCandles(40).map((x) => ({ ...x, exchange: 'ackedelsewhere' }));
+    const x = candles[0]!;
+    const lines: string[] = [];
+    const log = {
+      info: (_obj: object, msg: string) => void lines.push(msg),
+      warn: () => {},
+      error: () => {},
+    };
+    const options = { durable: 'acked_elsewhere', maxDeliver: 1_000, backoffMs: [20] };
+    const one = await NatsBus.connect({ source: 'orders', clock, servers, prefix, log, ackWaitMs: 600 });
+    const two = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
+    const xInOne: number[] = [];
+    const inOne: number[] = [];
+    let xInTwo = 0;
+    try {
+      // The first instance fails x each time it gets it; the second handles it.
+      await one.subscribe(
+        elsewhere,
+        (m, context) => {
+          inOne.push(m.payload.openTime);
+          if (m.payload.openTime === x.openTime) {
+            xInOne.push(context.deliveries);
+            throw new Error('venue away');
+          }
+        },
+        options,
+      );
+      await two.subscribe(
+        elsewhere,
+        (m) => {
+          if (m.payload.openTime === x.openTime) xInTwo++;
+        },
+        options,
+      );
+      await bus.publish(elsewhere, x);
+      await waitFor(() => xInOne.length > 0 && xInTwo === 1, 'x failed by the first, handled by the second');
+      await two.drain();
+      let next = 0;
+      await waitFor(
+        async () => {
+          await bus.publish(elsewhere, candles[1 + (next++ % 38)]!);
+          return lines.includes('bus: retries settled by another instance forgotten');
+        },
+        'the first instance to forget the retry of x',
+        { intervalMs: 100 },
+      );
+      const failedBefore = xInOne.length;
+      // The server may refuse while the durable is busy (its directory not empty): asked again.
+      const mdCandle = naming.stream('MD_CANDLE');
+      await waitFor(
+        () =>
+          jsm.consumers.delete(mdCandle, 'acked_elsewhere').catch(() =>
+            jsm.consumers.info(mdCandle, 'acked_elsewhere').then(
+              () => false,
+              () => true,
+            ),
+          ),
+        'the durable deleted by hand',
+      );
+      await waitFor(() => !one.isHealthy(), 'the durable lost');
+      await waitFor(() => one.isHealthy(), 'the durable created again');
+      const marker = candles[39]!;
+      await bus.publish(elsewhere, marker);
+      await waitFor(() => inOne.includes(marker.openTime), 'a candle published after handled');
+      expect(xInOne.length).toBe(failedBefore);
+    } finally {
+      await one.drain();
+      await two.drain();
+    }
+  });
+
   it('does not count a message handed back unhandled at a stop as a try of its handler', async () => {
     // A stopping service naks what it pulled ahead of its handler; the server counts each as a
     // delivery and the bus counted tries from it, so a message pulled ahead at a restart (or at

@@ -331,6 +331,8 @@ export class NatsBus implements Bus {
     // Messages nak'd for a retry and not yet settled (stream sequence → stored time): a durable created
     // again resumes at the oldest of them, since the server forgot their redelivery with the old durable.
     const awaitingRetry = new Map<number, bigint>();
+    // When the durable's ack floor was last read to forget retries another instance settled.
+    let settledCheckedAt = Number.NEGATIVE_INFINITY;
     let watched: WatchedConsumer | undefined;
     const services = this.deliveryServices();
     const stuck = this.stuckHandlers(target);
@@ -354,6 +356,10 @@ export class NatsBus implements Bus {
           }
           await this.deliver(m, target, services, awaitingRetry);
           handledUpTo = m.timestampNanos;
+          if (awaitingRetry.size > 0 && performance.now() - settledCheckedAt >= spec.ackWaitMs / 3) {
+            settledCheckedAt = performance.now();
+            await this.forgetSettled(spec, awaitingRetry);
+          }
         }
         if (stopping || !watched.lost) return;
         const resume = async () => {
@@ -459,6 +465,25 @@ export class NatsBus implements Bus {
       const kept = await this.jsm.streams.getMessage(stream, { seq });
       if (kept === null || nanosOf(kept.timestamp) !== stored) awaitingRetry.delete(seq);
     }
+  }
+
+  /**
+   * Forgets the retries kept for messages the durable settled through another instance (it took the
+   * redelivery and acked or dead-lettered it): at or below its ack floor. Kept, such a retry never came
+   * back to this instance, and a lost durable created again started at it. Read at most every third of
+   * the ack wait, after a message, while retries are kept; a floor that cannot be read is read later.
+   */
+  private async forgetSettled(spec: DurableSpec, awaitingRetry: Map<number, bigint>): Promise<void> {
+    const info = await this.jsm.consumers.info(spec.stream, spec.durable).catch(() => null);
+    if (info === null) return;
+    const floor = info.ack_floor.stream_seq;
+    const settled = [...awaitingRetry.keys()].filter((seq) => seq <= floor);
+    if (settled.length === 0) return;
+    for (const seq of settled) awaitingRetry.delete(seq);
+    this.log.info(
+      { durable: spec.durable, stream: spec.stream, settled: settled.length },
+      'bus: retries settled by another instance forgotten',
+    );
   }
 
   /**
