@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Envelope } from '@ballast/contracts';
 import {
   type Candle,
@@ -12,6 +13,7 @@ import { natsUrl, uniqueName, waitFor } from '@ballast/testkit';
 import { AckPolicy, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Handler } from './bus';
 import { DEAD_LETTER_RAW_MAX } from './dead-letter-raw';
 import { DUPLICATE_WINDOW_MS } from './duplicate-window';
 import { NatsBus } from './nats-bus';
@@ -120,10 +122,7 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
 
   it('drain acks the in-flight message so nothing is left for redelivery', async () => {
     const own = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { held, release } = holdUntilReleased();
     let started = false;
     await own.subscribe(
       binance,
@@ -206,10 +205,7 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
         handled: () => {},
       },
     });
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { held, release } = holdUntilReleased();
     try {
       await own.subscribe(stuckOne, () => held, { durable: 'stuck_handler' });
       await bus.publish(stuckOne, { ...first!, exchange: 'stuck' });
@@ -497,25 +493,10 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     // A stopping service naks what it pulled ahead of its handler; the server counts each as a
     // delivery and the bus counted tries from it, so a message pulled ahead at a restart (or at
     // maxDeliver restarts in a row) was dead-lettered without its handler ever running.
-    const handed = subject(Subjects.candle, { exchange: 'handedback', symbol: 'BTC-USDT', timeframe: '4h' });
-    const [a, b] = recordedCandles(2).map((x) => ({ ...x, exchange: 'handedback' }));
-    const handled: number[] = [];
-    const tries: number[] = [];
-    const options = { durable: 'handed_back', maxDeliver: 1 };
+    const { on: handed, a, b, handled, tries, options } = handOff('handedback', 'handed_back');
     const one = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await one.subscribe(
-      handed,
-      async (m, context) => {
-        tries.push(context.deliveries);
-        await held;
-        handled.push(m.payload.openTime);
-      },
-      options,
-    );
+    const { held, release } = holdUntilReleased();
+    await one.subscribe(handed, recordTries(tries, handled, held), options);
     await bus.publish(handed, a!);
     await bus.publish(handed, b!);
     await waitFor(
@@ -529,21 +510,43 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     // A second instance already running (a rolling restart) takes what the first hands back.
     const two = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
     try {
-      await two.subscribe(
-        handed,
-        (m, context) => {
-          tries.push(context.deliveries);
-          handled.push(m.payload.openTime);
-        },
-        options,
-      );
-      const stopped = one.drain();
-      release();
-      await stopped;
-      await waitFor(() => handled.length === 2, 'b handled after the stop');
-      expect(handled).toEqual([a!.openTime, b!.openTime]);
-      expect(tries).toEqual([1, 1]);
+      await two.subscribe(handed, recordTries(tries, handled), options);
+      await expectEachHandledOnce(one.drain(), release, { a, b, handled, tries });
     } finally {
+      await two.drain();
+    }
+  });
+
+  it('hands back a message still in transit to a stopping instance, without counting it as a try', async () => {
+    // A consumer closed at a stop unsubscribed at once: a message the server had already sent it but
+    // that had not been read yet was dropped, came back only after the 30 s ack wait, and counted as a
+    // try of its handler with no hand-back recorded.
+    const { on: transit, a, b, handled, tries, options } = handOff('intransit', 'in_transit');
+    const one = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
+    const two = await NatsBus.connect({ source: 'orders', clock, servers, prefix });
+    const { held, release } = holdUntilReleased();
+    try {
+      await one.subscribe(transit, recordTries(tries, handled, held), options);
+      await bus.publish(transit, a!);
+      await waitFor(() => tries.length === 1, 'a held by the first instance');
+      await two.subscribe(transit, recordTries(tries, handled), options);
+      // b goes to the first instance (its pull request is the older) while it reads nothing, and
+      // the stop starts before it has read b, which is handed back to the second (a rolling restart).
+      const socket = (one as unknown as { nc: { protocol: { transport: { socket: Socket } } } }).nc.protocol
+        .transport.socket;
+      socket.pause();
+      await bus.publish(transit, b!);
+      await waitFor(
+        async () =>
+          (await jsm.consumers.info(naming.stream('MD_CANDLE'), 'in_transit')).num_ack_pending === 2,
+        'b sent to the first instance',
+      );
+      const stopping = one.drain();
+      socket.resume();
+      await expectEachHandledOnce(stopping, release, { a, b, handled, tries });
+    } finally {
+      release();
+      await one.drain();
       await two.drain();
     }
   });
@@ -600,3 +603,47 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
     await expect(deleteStreams(jsm, new NatsNaming(''))).rejects.toMatchObject({ reason: 'transport' });
   });
 });
+
+/** A candle handler recording each delivery's try and each candle handled, waiting for `held` first. */
+function recordTries(tries: number[], handled: number[], held?: Promise<void>): Handler<Candle> {
+  return async (m, context) => {
+    tries.push(context.deliveries);
+    await held;
+    handled.push(m.payload.openTime);
+  };
+}
+
+/** A promise pending until `release` is called (a handler held while a test stops its bus). */
+function holdUntilReleased(): { held: Promise<void>; release: () => void } {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { held, release };
+}
+
+/** Two candles on their own subject, and what a test handing them between instances records. */
+function handOff(exchange: string, durable: string) {
+  const [a, b] = recordedCandles(2).map((x) => ({ ...x, exchange }));
+  return {
+    on: subject(Subjects.candle, { exchange, symbol: 'BTC-USDT', timeframe: '4h' }),
+    a: a!,
+    b: b!,
+    handled: [] as number[],
+    tries: [] as number[],
+    options: { durable, maxDeliver: 1 },
+  };
+}
+
+/** Releases the held handler of a stopping instance; a and b are then each handled once, on a first try. */
+async function expectEachHandledOnce(
+  stopping: Promise<void>,
+  release: () => void,
+  { a, b, handled, tries }: Pick<ReturnType<typeof handOff>, 'a' | 'b' | 'handled' | 'tries'>,
+): Promise<void> {
+  release();
+  await stopping;
+  await waitFor(() => handled.length === 2, 'b handled after the stop');
+  expect(handled).toEqual([a.openTime, b.openTime]);
+  expect(tries).toEqual([1, 1]);
+}
