@@ -308,7 +308,7 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
       const [a, b] = recordedCandles(2).map((c) => ({ ...c, exchange: 'lostdurable' }));
       await bus.publish(lostOne, a!);
       await waitFor(() => seen.length === 1, 'the first candle');
-      await jsm.consumers.delete(naming.stream('MD_CANDLE'), 'lost_durable');
+      await deleteByHand(jsm, naming.stream('MD_CANDLE'), 'lost_durable');
       await waitFor(
         () =>
           jsm.consumers.info(naming.stream('MD_CANDLE'), 'lost_durable').then(
@@ -350,7 +350,7 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
       await bus.publish(retried, a!);
       await bus.publish(retried, b!);
       await waitFor(() => failures === 1 && handled.includes(b!.openTime), 'a failed once, b handled');
-      await jsm.consumers.delete(naming.stream('MD_CANDLE'), 'lost_retry');
+      await deleteByHand(jsm, naming.stream('MD_CANDLE'), 'lost_retry');
       await waitFor(() => handled.includes(a!.openTime), 'a delivered again by the new durable');
     } finally {
       await own.drain();
@@ -394,10 +394,7 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
       await waitFor(durableBack, 'the durable created again on the new stream');
       await own.publish(gone, c!);
       await waitFor(() => handled.includes(c!.openTime), 'c handled');
-      await waitFor(
-        () => jsm.consumers.delete(ownNaming.stream('MD_CANDLE'), 'gone_retry').catch(() => false),
-        'the durable deleted by hand',
-      );
+      await deleteByHand(jsm, ownNaming.stream('MD_CANDLE'), 'gone_retry');
       await waitFor(() => !own.isHealthy(), 'the durable lost again');
       await waitFor(durableBack, 'the durable created again');
       await own.publish(gone, d!);
@@ -465,18 +462,7 @@ describe(`NatsBus on JetStream (payloads from ${RECORDED_CANDLE_FILE})`, () => {
         { intervalMs: 100 },
       );
       const failedBefore = xInOne.length;
-      // The server may refuse while the durable is busy (its directory not empty): asked again.
-      const mdCandle = naming.stream('MD_CANDLE');
-      await waitFor(
-        () =>
-          jsm.consumers.delete(mdCandle, 'acked_elsewhere').catch(() =>
-            jsm.consumers.info(mdCandle, 'acked_elsewhere').then(
-              () => false,
-              () => true,
-            ),
-          ),
-        'the durable deleted by hand',
-      );
+      await deleteByHand(jsm, naming.stream('MD_CANDLE'), 'acked_elsewhere');
       await waitFor(() => !one.isHealthy(), 'the durable lost');
       await waitFor(() => one.isHealthy(), 'the durable created again');
       const marker = candles[39]!;
@@ -646,4 +632,22 @@ async function expectEachHandledOnce(
   await waitFor(() => handled.length === 2, 'b handled after the stop');
   expect(handled).toEqual([a.openTime, b.openTime]);
   expect(tries).toEqual([1, 1]);
+}
+
+/**
+ * Deletes a durable as an operator (or a lost server store) would. The server may refuse while the
+ * durable is busy ("unlinkat …: directory not empty"), having deleted it or not: asked again until
+ * the durable is gone.
+ */
+async function deleteByHand(jsm: JetStreamManager, stream: string, durable: string): Promise<void> {
+  await waitFor(
+    () =>
+      jsm.consumers.delete(stream, durable).catch(() =>
+        jsm.consumers.info(stream, durable).then(
+          () => false,
+          () => true,
+        ),
+      ),
+    `${durable} deleted by hand`,
+  );
 }
