@@ -6,7 +6,7 @@ export interface AgentMetrics {
   readonly latency: Histogram<'provider' | 'agent'>;
   readonly tokens: Counter<'provider' | 'agent' | 'direction'>;
   readonly costUsd: Counter<'provider' | 'agent'>;
-  /** Of costUsd, what was counted at a ceiling for want of reported usage (ADR 25). */
+  /** Of costUsd, what was estimated for want of reported usage: at a ceiling (ADR 25), or from the text. */
   readonly estimatedCostUsd: Counter<'provider' | 'agent'>;
   readonly breakerState: Gauge<'provider'>;
 }
@@ -48,7 +48,7 @@ export function createAgentMetrics(registry: Registry): AgentMetrics {
     }),
     estimatedCostUsd: new Counter({
       name: 'ballast_agent_estimated_cost_usd_total',
-      help: 'Of ballast_agent_cost_usd_total, what was counted at its ceiling (the full prompt, every output token allowed) for calls that timed out or were cut off and reported no usage, in USD',
+      help: 'Of ballast_agent_cost_usd_total, what was estimated for want of reported usage: at its ceiling (the full prompt, every output token allowed) for calls that timed out or were cut off, from the text for replies that reported none, in USD',
       labelNames: ['provider', 'agent'],
       registers,
     }),

@@ -121,7 +121,7 @@ export interface UnusableReplies {
 interface Attempts<T = unknown> {
   usage: TokenUsage;
   costUsd: number;
-  /** Of costUsd, what was counted at a ceiling (chargeTimedOut). */
+  /** Of costUsd, what was estimated for want of reported usage (at a ceiling, or from the text). */
   costEstimatedUsd: number;
   raw: string | null;
   error: AgentError | null;

@@ -32,4 +32,10 @@ describe('rulesReviewer on recorded BTCUSDT 4h candles', () => {
     const ladder = { ...candidate, takeProfits: [candidate.entry + 3 * range, candidate.entry + range] };
     expect(rulesReviewer(ladder, features, analyst, 1.5).reasons).toEqual(['reward/risk 0.67 below 1.5']);
   });
+
+  it('approves a target at exactly the floor, as the veto tier and risk do (1.4999999999999978 in binary)', () => {
+    const atFloor = { ...candidate, entry: 1.1, stop: 1.0, takeProfits: [1.25] };
+    expect(rulesReviewer(atFloor, features, analyst, 1.5)).toMatchObject({ approve: true });
+    expect(rulesReviewer({ ...atFloor, takeProfits: [1.2499] }, features, analyst, 1.5).approve).toBe(false);
+  });
 });

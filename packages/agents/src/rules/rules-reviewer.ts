@@ -1,4 +1,5 @@
 import type { AnalystVerdict, FeatureVector, ReviewVerdict, SignalCandidate } from '@ballast/contracts';
+import { rewardRisk as coreRewardRisk, meetsRewardRisk } from '@ballast/core';
 
 /** The reward-to-risk floor when none is configured: SIGNALS_MIN_REWARD_RISK's default. */
 export const MIN_REWARD_RISK = 1.5;
@@ -36,7 +37,8 @@ function rejectionReasons(
   const reasons: string[] = [];
   if (candidate.veto) reasons.push(`vetoed: ${candidate.veto.reason}`);
   const rr = rewardRisk(candidate);
-  if (rr < minRewardRisk) reasons.push(`reward/risk ${rr.toFixed(2)} below ${minRewardRisk}`);
+  if (!meetsRewardRisk(rr, minRewardRisk))
+    reasons.push(`reward/risk ${rr.toFixed(2)} below ${minRewardRisk}`);
   const opposed = candidate.side === 'long' ? analyst.trend === 'down' : analyst.trend === 'up';
   if (opposed) reasons.push(`analyst trend ${analyst.trend} opposes a ${candidate.side}`);
   if (features.volatility.level === 'extreme') reasons.push('extreme volatility');
@@ -44,13 +46,11 @@ function rejectionReasons(
 }
 
 /**
- * Reward to the nearest take-profit over the distance to the stop, as the veto tier reckons it (core's
- * rewardRisk): the reward is signed for the side, so a target on the wrong side of entry (a long's below
- * it, a short's above) is a loss, a negative ratio, never a reward.
+ * Reward to the nearest take-profit over the distance to the stop: core's rewardRisk, the veto tier's,
+ * signed for the side (a target on the wrong side of entry is a negative ratio, never a reward); 0 with
+ * no stop distance or no target, which no floor passes.
  */
 export function rewardRisk(candidate: SignalCandidate): number {
   const { side, entry, stop, takeProfits } = candidate;
-  const risk = Math.abs(entry - stop);
-  const rewards = takeProfits.map((tp) => (side === 'long' ? tp - entry : entry - tp));
-  return risk === 0 || rewards.length === 0 ? 0 : Math.min(...rewards) / risk;
+  return entry === stop || takeProfits.length === 0 ? 0 : coreRewardRisk(side, entry, stop, takeProfits);
 }
