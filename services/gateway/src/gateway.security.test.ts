@@ -295,6 +295,12 @@ describe('gateway security', () => {
       await post('/api/control/kill', body, { ...headers, 'idempotency-key': 'press-2' }),
     );
     expect(other.commandId).not.toBe(first.commandId);
+    // The key reused for another kill (no flatten) is that other command, not the first one answered.
+    const changed = await json(await post('/api/control/kill', { ...body, flatten: false }, headers));
+    expect(changed.commandId).not.toBe(first.commandId);
+    await waitFor(() => kills.find((k) => k.id === changed.commandId), 'the changed kill on the bus', {
+      timeoutMs: 20_000,
+    });
     await waitFor(() => kills.find((k) => k.id === other.commandId), 'the second key on the bus', {
       timeoutMs: 20_000,
     });

@@ -27,8 +27,9 @@ export const MAX_LOCKOUT_MS = 24 * 3_600_000;
  * Fixed-window counts of login attempts per client address and per user name: the address limit
  * slows one client guessing many names, the user limit slows many clients guessing one password.
  * On top, a lockout: every `maxPerUser` wrong passwords in a row for one name lock it, for the window
- * the first time and twice as long each time after (at most MAX_LOCKOUT_MS), until a correct password.
- * The windows alone let a guesser go on for ever at `maxPerUser` a window (480 a day by default).
+ * the first time and twice as long each time after (at most MAX_LOCKOUT_MS); a lock is waited out even
+ * with the right password, and the doubling ends at the next login that succeeds. Anyone knowing a name
+ * can keep it locked: the CLI and Telegram still kill and resume meanwhile. The windows alone let a guesser go on for ever at `maxPerUser` a window (480 a day by default).
  */
 export class LoginRateLimiter {
   private readonly byIp = new Map<string, Window>();
@@ -90,9 +91,14 @@ export class LoginRateLimiter {
     return { ok: false, key, retryAfterMs: w.start + this.limits.windowMs - now };
   }
 
-  /** Drops the names not locked now; a guesser spraying names cannot grow the map without end. */
+  /**
+   * Drops the names with no escalation to keep (never locked, or quiet a whole MAX_LOCKOUT_MS since their
+   * lock): a guesser spraying names cannot grow the map without end, nor reset a locked name's doubling.
+   */
   private pruneLockouts(now: number): void {
-    for (const [k, lock] of this.lockouts) if (now >= lock.lockedUntil) this.lockouts.delete(k);
+    for (const [k, lock] of this.lockouts)
+      if (now >= lock.lockedUntil && (lock.lockouts === 0 || now >= lock.lockedUntil + MAX_LOCKOUT_MS))
+        this.lockouts.delete(k);
   }
 
   private prune(map: Map<string, Window>, now: number): void {

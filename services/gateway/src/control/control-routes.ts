@@ -133,8 +133,9 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     stored ? { commandId } : { commandId, audit: 'not stored' as const };
 
   /**
-   * The command id of a request: derived from its idempotency key (per action and user, so one user's
-   * key never names another's command), else fresh; `repeat` when that keyed command was already
+   * The command id of a request: derived from its idempotency key (per action, user and body, so one
+   * user's key never names another's command, and a key reused with another body, a flatten after a
+   * kill without, is that other command), else fresh; `repeat` when that keyed command was already
    * published, which is then answered as it was, neither published nor recorded again.
    */
   const commandFor = async (
@@ -143,7 +144,8 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   ): Promise<{ commandId: string; repeat: boolean }> => {
     const key = (req.headers as { 'idempotency-key'?: string })['idempotency-key'];
     if (key === undefined) return { commandId: deps.ids(), repeat: false };
-    const commandId = derivedUuid('gateway-control', action, (req.session as Session).user, key);
+    const body = JSON.stringify(req.body ?? null);
+    const commandId = derivedUuid('gateway-control', action, (req.session as Session).user, key, body);
     return { commandId, repeat: await deps.controlLog.wasPublished(commandId) };
   };
 

@@ -121,16 +121,29 @@ function oneAtATime(action: () => Promise<void>): (e: Event) => Promise<void> {
 /** Why the last kill or resume did not go through, or went without its record; kept across refreshes. */
 let controlError = '';
 
+/**
+ * The key of each kill or resume (by action and body) whose answer never came: pressed again, it is sent
+ * under the same key, so a command that went out but whose answer was lost is not given a second time.
+ */
+const unansweredKeys = new Map<string, string>();
+
+function randomKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
 /** Posts a kill or resume; false (and `controlError` says why) when the gateway refused or failed it. */
 async function sendControl(action: 'kill' | 'resume', body: unknown): Promise<boolean> {
+  const asked = `${action} ${JSON.stringify(body)}`;
+  // The gateway answers a repeat of a key with the same command, not a second one.
+  const key = unansweredKeys.get(asked) ?? randomKey();
+  unansweredKeys.set(asked, key);
   try {
-    // One key per press: the gateway answers a repeat of it with the same command, not a second one.
-    const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
-      b.toString(16).padStart(2, '0'),
-    ).join('');
     const sent = await api.post<{ commandId: string; audit?: string }>(`/api/control/${action}`, body, {
       'idempotency-key': key,
     });
+    unansweredKeys.delete(asked);
     controlError = sent.audit
       ? `The ${action} was sent (${sent.commandId}), but the gateway could not record it (audit ${sent.audit}).`
       : '';
