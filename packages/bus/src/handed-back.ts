@@ -39,7 +39,7 @@ export function handedBackStream(naming: NatsNaming): Partial<StreamConfig> & { 
  * handler, nak'd at the stop so another instance takes it). JetStream counts each of those as a
  * delivery, and the bus counts tries from the delivery count: without this, a message pulled ahead at
  * a few restarts in a row was dead-lettered ("not handled within N deliveries") without its handler
- * ever failing. One record per durable and stream sequence, read only on a redelivery.
+ * ever failing. One record per stream, durable and sequence, read only on a redelivery.
  */
 export class HandedBack {
   private readonly stream: string;
@@ -72,7 +72,8 @@ export class HandedBack {
     return record.stored === m.timestampNanos.toString() ? record.count : 0;
   }
 
+  /** Per stream, durable and sequence: one durable name may consume two streams. */
   private subject(durable: string, m: JsMsg): string {
-    return this.naming.subject(`bus.handedback.${durable}.${m.seq}`);
+    return this.naming.subject(`bus.handedback.${m.info.stream}.${durable}.${m.seq}`);
   }
 }
