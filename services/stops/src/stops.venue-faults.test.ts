@@ -149,7 +149,7 @@ describe('stops: a stop whose fate the venue left unknown is never doubled (spot
 });
 
 describe('stops: a stop sent under an earlier id before a restart', () => {
-  it('keeps it to cancel when its cancel fails, and cancels it at the next check: no stray stop locks the coins', async () => {
+  it('keeps it to cancel when its cancel fails, and cancels it after the next restart: no stray stop locks the coins', async () => {
     const venueId = 'spotsentold';
     const stops = await NatsStops.create(db());
     // 1 BTC held, a position of 0.5: room for the stray stop beside the position's own.
@@ -185,11 +185,14 @@ describe('stops: a stop sent under an earlier id before a restart', () => {
     );
     expect(venue.openStops().map((s) => s.clientOrderId)).toContain(stray);
 
+    // Restarted again before any check could cancel it: the stray's own row brings it back.
+    await restarted.manager.stop();
+    const again = await stops.start(venue, { TRAIL_MODE: 'percent' });
     venue.failCancelOf.clear();
-    await restarted.manager.verifyLive();
+    await again.manager.verifyLive();
     expect(venue.openStops().map((s) => s.clientOrderId)).not.toContain(stray);
     expect((await stops.row(`${id}~${stray}`))?.status).toBe('closed');
-    expect(restarted.manager.record(id)).toMatchObject({ verified: true, sending: null });
+    expect(again.manager.record(id)).toMatchObject({ verified: true, sending: null });
     expect(stops.closes(venueId)).toEqual([]);
   });
 });
