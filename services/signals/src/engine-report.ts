@@ -37,7 +37,7 @@ export class EngineReport {
   ) {
     const vectors = new Counter({
       name: 'ballast_signals_vectors_total',
-      help: 'Feature vectors delivered, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable (a strategy could not read it), forgotten (a redelivery whose unsettled first answer the engine dropped: its candidates are not published again), after_gap (new, but its previous bar never came: the strategies skipped it)',
+      help: 'Feature vectors delivered, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable (a strategy could not read it), forgotten (a redelivery whose unsettled first answer the engine dropped: its candidates are not published again), after_gap (new, but its previous bar never came: the strategies read it with no history)',
       labelNames: ['outcome'],
       registers: [metrics],
     });
@@ -62,7 +62,7 @@ export class EngineReport {
     if (afterGap)
       this.log.warn(
         { ...bar(vector, answer), reason: 'history_gap' },
-        'feature vector after missing ones of its series: the strategies skipped it (no previous bar)',
+        'feature vector after missing ones of its series: the strategies read it with no history (no previous bar)',
       );
     if (answer.forgotten)
       this.log.error(

@@ -201,7 +201,7 @@ export async function publishAndWait(
   const notPublished = (err: unknown, sending: boolean) => {
     const at = natsTarget(servers).servers.join(',');
     const told = sending
-      ? `${what} NOT confirmed published (send it again: a repeated ${what} is harmless)`
+      ? `${what} NOT confirmed published (see 'ballast status' before sending it again: a second kill with --flatten is a second flatten)`
       : `${what} NOT published`;
     console.error(`${told}: NATS at ${at}: ${err instanceof Error ? err.message : String(err)}`);
     return CONTROL_EXIT.notPublished;

@@ -126,7 +126,7 @@ export const marketData: DashboardSpec = {
       kind: 'timeseries',
       unit: 'cpm',
       description:
-        'Feature vectors signals received per minute, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable, forgotten (a redelivery whose candidates were lost; should stay at 0), after_gap (new, but its previous bar never came: the strategies skipped it).',
+        'Feature vectors signals received per minute, by outcome: new, repeat (redelivery), out_of_order, stale (bar too old to trade), unreadable, forgotten (a redelivery whose candidates were lost; should stay at 0), after_gap (new, but its previous bar never came: the strategies read it with no history).',
       queries: [
         {
           expr: 'sum by (outcome) (rate(ballast_signals_vectors_total[5m])) * 60',

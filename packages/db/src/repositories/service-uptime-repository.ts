@@ -11,7 +11,7 @@ export interface UptimeSample {
   healthy: boolean;
 }
 
-/** How a venue's process of a service is keyed in `healthyByInstance`: `orders@binance`. */
+/** How a venue's process of a service is named in `healthyByProcess`: `orders@binance`. */
 export const uptimeInstance = (service: string, venue: string): string =>
   venue === '' ? service : `${service}@${venue}`;
 

@@ -192,7 +192,7 @@ export class CcxtVenue implements OrderVenue {
     return { trades, cursor: trades.length > 0 || cursor !== null ? String(fromId) : null };
   }
 
-  /** Binance reports the key's permissions; other venues give no reading we trust. */
+  /** The venue's clock (ccxt fetchTime), the one its trade times are on. */
   async serverTime(): Promise<number> {
     const time = await this.call('fetchTime', () => this.exchange.fetchTime());
     if (typeof time !== 'number' || !Number.isFinite(time))
@@ -200,6 +200,7 @@ export class CcxtVenue implements OrderVenue {
     return time;
   }
 
+  /** Binance reports the key's permissions; other venues give no reading we trust. */
   async withdrawalsEnabled(): Promise<boolean | undefined> {
     if (this.exchange.id !== 'binance') return undefined;
     const restrictions = (await this.call('apiRestrictions', () =>
