@@ -484,6 +484,16 @@ describe('AgentRunner with Claude as reviewer and Gemini as analyst', () => {
     expect(audit.rows.at(-1)?.errorReason).toBe('network');
   });
 
+  it('rejects when an earlier attempt was such a reply, though the retries after it met only 503s', async () => {
+    const { deps } = setup({ reviewerFallback: 'rules' });
+    gemini.enqueue(analystReply());
+    const cut = { status: 200, cutAfter: '{"id": "msg_01Cut", "type": "message", ' };
+    claude.enqueue(cut, { status: 503, body: '' }, { status: 503, body: '' });
+    const decision = await decideWithAgents(candidate, context, deps);
+    expect(decision.rejection?.reason).toBe('reviewer_failed');
+    expect(decision.reviewer?.approve).toBe(false);
+  });
+
   it('still lets the rules review with REVIEWER_FALLBACK=rules when the reviewer could not be reached at all', async () => {
     const { deps } = setup({ reviewerFallback: 'rules' });
     gemini.enqueue(analystReply());

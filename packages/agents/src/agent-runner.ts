@@ -125,6 +125,8 @@ interface Attempts<T = unknown> {
   costEstimatedUsd: number;
   raw: string | null;
   error: AgentError | null;
+  /** Whether any attempt was a reply the vendor answered and we could not use (answeredUnusably). */
+  answered: boolean;
   /** What `salvage` kept of the last reply `parse` refused. */
   salvaged?: T | undefined;
 }
@@ -166,11 +168,13 @@ export class AgentRunner {
       costEstimatedUsd: 0,
       raw: null,
       error: null,
+      answered: false,
     };
     let verdict: T | undefined;
     if (provider !== null) verdict = await this.askModel(provider, task, attempts);
     const fallbackUsed = provider !== null && verdict === undefined;
-    const answered = attempts.error !== null && answeredUnusably(attempts.error);
+    // Any attempt's: a reply lost after it was given may have said no, whatever the retries met after it.
+    const answered = attempts.answered;
     const result = verdict ?? attempts.salvaged ?? task.fallback(attempts.error?.reason ?? null, answered);
     const latencyMs = this.deps.monotonicMs() - started;
     const outcome = provider === null ? 'rules' : fallbackUsed ? 'fallback' : 'ok';
@@ -342,6 +346,7 @@ export class AgentRunner {
   private fail(task: AgentTask<unknown>, attempts: Attempts, error: AgentError, attempt: number): void {
     // A refusal to send (breaker just reopened, budget spent) does not hide the vendor's failure before it.
     if (attempts.error === null || !UNSENT_REASONS.has(error.reason)) attempts.error = error;
+    if (answeredUnusably(error)) attempts.answered = true;
     if (error.rawResponse !== undefined) attempts.raw = storableText(error.rawResponse);
     this.deps.metrics.failures.inc({ provider: this.providerLabel, agent: task.agent, reason: error.reason });
     this.deps.log.warn(
