@@ -40,7 +40,10 @@ const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : sum(xs) /
  * does not pull `avg_loss` toward 0. The figures count money net of fees, so a trade that only lost its
  * fees is a loss here, though the loss-streak pause treats it as a breakeven (ADR 21).
  */
-export function splitWins(trades: readonly BacktestTrade[]): { wins: number[]; losses: number[] } {
+export function splitWins(trades: readonly Pick<BacktestTrade, 'pnl'>[]): {
+  wins: number[];
+  losses: number[];
+} {
   const wins: number[] = [];
   const losses: number[] = [];
   for (const t of trades) {

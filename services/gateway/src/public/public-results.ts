@@ -1,4 +1,4 @@
-import { sharpeRatio, sortinoRatio } from '@ballast/backtest';
+import { sharpeRatio, sortinoRatio, splitWins } from '@ballast/backtest';
 import { periodStart } from '@ballast/core';
 import type { ClosedTradeRecord } from '@ballast/db';
 
@@ -59,8 +59,7 @@ const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : sum(xs) / xs.leng
  * What the public page shows, from closed trades alone. Only P&L is absolute: no balance, and no
  * figure relative to the balance (returns, drawdown in percent) that would let a reader work it out;
  * Sharpe and Sortino are the backtest's formulas over daily P&L, which are scale-free.
- * Wins are trades with pnl > 0 after fees and losses pnl < 0, as the backtest counts them: a trade with
- * pnl exactly 0 is neither, so it does not pull avg_loss toward 0.
+ * Wins and losses are the backtest's (splitWins): a trade with pnl exactly 0 is neither.
  */
 export function publicResults(records: readonly ClosedTradeRecord[], now: number): PublicResults {
   const trades = [...records]
@@ -69,8 +68,7 @@ export function publicResults(records: readonly ClosedTradeRecord[], now: number
     .map(({ closeTime, symbol, strategy, pnl, fees }) => ({ closeTime, symbol, strategy, pnl, fees }));
   const daily = dailyPnl(trades, now);
   const dayPnl = daily.map((d) => d.pnl);
-  const wins = trades.filter((t) => t.pnl > 0).map((t) => t.pnl);
-  const losses = trades.filter((t) => t.pnl < 0).map((t) => t.pnl);
+  const { wins, losses } = splitWins(trades);
   const grossLoss = -sum(losses);
   const curve = pnlCurve(trades);
   const net = sum(trades.map((t) => t.pnl));
