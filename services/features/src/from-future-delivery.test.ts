@@ -1,21 +1,13 @@
-import { deleteStreamsAt, NatsBus } from '@ballast/bus';
+import { NatsBus } from '@ballast/bus';
 import type { Candle, Envelope, FeatureVector } from '@ballast/contracts';
 import { pattern, Subjects, subject } from '@ballast/contracts';
 import { parseBinanceKlineCsv } from '@ballast/core';
 import { CandleRepository, createDb, type DbHandle, migrate } from '@ballast/db';
 import { createLogger, SystemClock } from '@ballast/service-kit';
-import {
-  createTestDatabase,
-  natsUrl,
-  readDataFile,
-  type TestDatabase,
-  uniqueName,
-  waitFor,
-} from '@ballast/testkit';
+import { createTestDatabase, readDataFile, type TestDatabase, waitFor } from '@ballast/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { featuresConfigSchema } from './config';
-import { startFeaturesService } from './service';
+import { startedFeatures } from './testing/started-features';
 
 const BTC_FILE = 'binance-spot-ohlcv/BTCUSDT-1h.csv.gz';
 
@@ -31,7 +23,6 @@ describe(`features service given a delivered candle from the future (${BTC_FILE}
     openTime: btc[220]!.openTime * 1000,
     closeTime: btc[220]!.closeTime * 1000,
   };
-  const prefix = `${uniqueName('features')}.`;
   const clock = new SystemClock();
   const metrics = new Registry();
   const warned: Array<Record<string, unknown>> = [];
@@ -43,9 +34,8 @@ describe(`features service given a delivered candle from the future (${BTC_FILE}
   const received: Envelope<FeatureVector>[] = [];
   let testDb: TestDatabase;
   let handle: DbHandle;
-  let serviceBus: NatsBus;
   let testBus: NatsBus;
-  let service: AsyncDisposable;
+  let service: Awaited<ReturnType<typeof startedFeatures>>;
   const publish = (c: Candle) =>
     testBus.publish(
       subject(Subjects.candle, { exchange: c.exchange, symbol: c.symbol, timeframe: c.timeframe }),
@@ -56,29 +46,25 @@ describe(`features service given a delivered candle from the future (${BTC_FILE}
     );
 
   beforeAll(async () => {
-    const servers = await natsUrl();
     testDb = await createTestDatabase('features_from_future_delivery');
     handle = await createDb({ url: testDb.url, poolSize: 3 });
     await migrate(handle.db);
     await new CandleRepository(handle.db).upsertMany(btc.slice(0, 220));
-    serviceBus = await NatsBus.connect({ source: 'features', clock, servers, prefix });
-    await serviceBus.ensureStreams();
-    testBus = await NatsBus.connect({ source: 'market-data', clock, servers, prefix });
+    service = await startedFeatures({ db: handle.db, log, metrics, series: 'binance:BTC-USDT:1h' });
+    testBus = await NatsBus.connect({
+      source: 'market-data',
+      clock,
+      servers: service.servers,
+      prefix: service.prefix,
+    });
     await testBus.subscribe(pattern(Subjects.features), (m) => void received.push(m), {
       durable: 'observer',
     });
-    const config = featuresConfigSchema.parse({
-      FEATURES_SERIES: 'binance:BTC-USDT:1h',
-      FEATURES_DURABLE: 'features',
-    });
-    service = await startFeaturesService({ bus: serviceBus, db: handle.db, log, metrics, config, clock });
   }, 120_000);
 
   afterAll(async () => {
-    await service?.[Symbol.asyncDispose]();
-    await serviceBus?.drain();
     await testBus?.drain();
-    if (serviceBus) await deleteStreamsAt(await natsUrl(), serviceBus.naming);
+    await service?.[Symbol.asyncDispose]();
     await handle?.db.destroy();
     await testDb?.drop();
   });

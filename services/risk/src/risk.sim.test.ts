@@ -87,6 +87,16 @@ async function riskOn10000(durable: string) {
   return { service, decisions, sub };
 }
 
+/** BTC's book published and the kill switch resumed (a test before may have left it engaged). */
+async function bookInKillOff(service: Awaited<ReturnType<typeof riskOn10000>>['service']): Promise<void> {
+  await bus.publish(
+    subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
+    btcBookSnapshot(clock.now()),
+  );
+  await bus.publish(subject(Subjects.resume, {}), { confirm: true, reason: 'test', requestedBy: 'test' });
+  await waitFor(() => !service.manager.current.kill.engaged, 'the kill switch off');
+}
+
 /** The quantities the core rules size `candidate` at in `regime` and in trending, on riskOn10000's account and costs. */
 function sizedAs(candidate: SignalDecision['candidate'], regime: MarketRegime): [number, number] {
   const sized = (r: MarketRegime) =>
@@ -161,13 +171,8 @@ describe('risk service', () => {
   it("sizes by the regime the candidate's vector had, not risk's default regime", async () => {
     const { service, decisions, sub } = await riskOn10000('test-decisions-regime');
     try {
-      await bus.publish(
-        subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
-        btcBookSnapshot(clock.now()),
-      );
       // The test before left the kill switch engaged (stored): resumed first.
-      await bus.publish(subject(Subjects.resume, {}), { confirm: true, reason: 'test', requestedBy: 'test' });
-      await waitFor(() => !service.manager.current.kill.engaged, 'the kill switch off');
+      await bookInKillOff(service);
       const choppy = signal('cand-choppy');
       // A stop wide enough that the risk-based size stays under the per-market cap, scaled or not.
       const candidate = {
@@ -191,12 +196,7 @@ describe('risk service', () => {
   it('sizes a candidate that names no regime as the cautious one (volatile), not at full size (ADR 29)', async () => {
     const { service, decisions, sub } = await riskOn10000('test-decisions-no-regime');
     try {
-      await bus.publish(
-        subject(Subjects.book, { exchange: 'binance', symbol: 'BTC-USDT' }),
-        btcBookSnapshot(clock.now()),
-      );
-      await bus.publish(subject(Subjects.resume, {}), { confirm: true, reason: 'test', requestedBy: 'test' });
-      await waitFor(() => !service.manager.current.kill.engaged, 'the kill switch off');
+      await bookInKillOff(service);
       const unnamed = signal('cand-no-regime');
       // A candidate from before candidates carried a regime; the stop as wide as the test above's.
       const { regime: _, ...candidate } = { ...unnamed.candidate, stop: 52_000, takeProfits: [72_000] };
